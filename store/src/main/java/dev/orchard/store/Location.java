@@ -1,0 +1,95 @@
+package dev.orchard.store;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where an object lives: a local file ({@code /data/a.jpg}, {@code file:///data/a.jpg}) or an S3 object
+ * ({@code s3://bucket/key}). Local locations are absolute and normalised, so two spellings of one file are
+ * one location. {@link #toString()} is the form written to outputs (a plain path, or {@code s3://bucket/key}).
+ */
+public record Location(Scheme scheme, String bucket, String key) {
+
+    public enum Scheme { FILE, S3 }
+
+    public Location {
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(key, "key");
+        if (scheme == Scheme.S3 && (bucket == null || bucket.isEmpty())) {
+            throw new IllegalArgumentException("An s3:// location needs a bucket: s3://bucket/prefix");
+        }
+    }
+
+    /** Parses a user-given location: {@code s3://bucket/key}, {@code file:///path} or a plain local path. */
+    public static Location parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("Empty location: give a folder path or an s3://bucket/prefix");
+        }
+        if (text.startsWith("s3://") || text.startsWith("s3a://")) {
+            String rest = text.substring(text.indexOf("://") + 3);
+            int slash = rest.indexOf('/');
+            String bucket = slash < 0 ? rest : rest.substring(0, slash);
+            String key = slash < 0 ? "" : rest.substring(slash + 1);
+            return new Location(Scheme.S3, bucket, key);
+        }
+        if (text.startsWith("file:")) {
+            return local(Path.of(URI.create(text)));
+        }
+        if (text.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            throw new IllegalArgumentException("Unsupported location '" + text + "': use a local path or s3://bucket/prefix");
+        }
+        return local(Path.of(text));
+    }
+
+    public static Location local(Path path) {
+        return new Location(Scheme.FILE, null, path.toAbsolutePath().normalize().toString());
+    }
+
+    public boolean isLocal() {
+        return scheme == Scheme.FILE;
+    }
+
+    /** The local file; only for {@link Scheme#FILE}. */
+    public Path path() {
+        if (!isLocal()) {
+            throw new IllegalStateException(this + " is not a local file");
+        }
+        return Path.of(key);
+    }
+
+    /** A child: {@code relative} uses '/' as separator whatever the scheme. */
+    public Location resolve(String relative) {
+        if (isLocal()) {
+            return local(path().resolve(relative));
+        }
+        if (key.isEmpty()) {
+            return new Location(scheme, bucket, relative);
+        }
+        return new Location(scheme, bucket, key.endsWith("/") ? key + relative : key + "/" + relative);
+    }
+
+    /** The path of {@code child} below this location, with '/' separators; the child must lie below it. */
+    public String relativize(Location child) {
+        if (isLocal()) {
+            return path().relativize(child.path()).toString().replace(java.io.File.separatorChar, '/');
+        }
+        String prefix = key.isEmpty() || key.endsWith("/") ? key : key + "/";
+        if (!Objects.equals(bucket, child.bucket) || !child.key.startsWith(prefix)) {
+            throw new IllegalArgumentException(child + " is not below " + this);
+        }
+        return child.key.substring(prefix.length());
+    }
+
+    /** The last path segment (file name). */
+    public String name() {
+        String k = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+        int slash = Math.max(k.lastIndexOf('/'), k.lastIndexOf(java.io.File.separatorChar));
+        return k.substring(slash + 1);
+    }
+
+    @Override
+    public String toString() {
+        return isLocal() ? key : "s3://" + bucket + "/" + key;
+    }
+}

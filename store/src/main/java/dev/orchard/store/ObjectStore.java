@@ -1,0 +1,42 @@
+package dev.orchard.store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * The few operations Orchard needs from a place that holds objects: list, read, and write atomically.
+ * An object written with {@link #put} or {@link #putFile} is visible under its final name only once complete,
+ * so a reader (or a restarted coordinator) never sees half an output.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /**
+     * Every object below {@code prefix}, recursively, in key order. The stream is lazy: a large listing is
+     * never held in memory at once. Close it when done.
+     */
+    Stream<StoredObject> list(Location prefix) throws IOException;
+
+    byte[] read(Location location) throws IOException;
+
+    boolean exists(Location location) throws IOException;
+
+    /** Writes {@code bytes} to {@code target}, replacing what was there, atomically. */
+    void put(Location target, byte[] bytes) throws IOException;
+
+    /** Copies a finished local file to {@code target} atomically; the caller still owns {@code file}. */
+    void putFile(Location target, Path file) throws IOException;
+
+    /** Deletes every object below {@code prefix}; nothing happens when there is none. */
+    void deleteAll(Location prefix) throws IOException;
+
+    /**
+     * Fails with a message naming {@code prefix} and the likely fix when this process cannot write below it.
+     * Called before any work starts, so a job never runs for an hour and then fails to save.
+     */
+    void checkWritable(Location prefix) throws IOException;
+
+    @Override
+    default void close() throws IOException {
+    }
+}

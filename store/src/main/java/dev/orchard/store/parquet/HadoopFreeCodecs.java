@@ -1,0 +1,71 @@
+package dev.orchard.store.parquet;
+
+import com.github.luben.zstd.Zstd;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Page compression without Hadoop. parquet-java's own codec factory wraps Hadoop's codec classes, which would
+ * drag a Hadoop client onto the classpath; ZSTD through zstd-jni (already a parquet-java dependency) is all
+ * Orchard writes, and any Parquet reader (Spark, pyarrow, DuckDB) reads it.
+ */
+final class HadoopFreeCodecs implements CompressionCodecFactory {
+
+    static final CompressionCodecName WRITTEN = CompressionCodecName.ZSTD;
+    private static final int LEVEL = 3;
+
+    @Override
+    public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+        return switch (codec) {
+            case UNCOMPRESSED -> new BytesInputCompressor() {
+                public BytesInput compress(BytesInput bytes) { return bytes; }
+                public CompressionCodecName getCodecName() { return codec; }
+                public void release() { }
+            };
+            case ZSTD -> new BytesInputCompressor() {
+                public BytesInput compress(BytesInput bytes) throws IOException {
+                    return BytesInput.from(Zstd.compress(bytes.toByteArray(), LEVEL));
+                }
+                public CompressionCodecName getCodecName() { return codec; }
+                public void release() { }
+            };
+            default -> throw new UnsupportedOperationException("Orchard writes Parquet as ZSTD or UNCOMPRESSED, not " + codec);
+        };
+    }
+
+    @Override
+    public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+        return switch (codec) {
+            case UNCOMPRESSED -> new BytesInputDecompressor() {
+                public BytesInput decompress(BytesInput bytes, int uncompressedSize) { return bytes; }
+                public void decompress(ByteBuffer in, int compressedSize, ByteBuffer out, int uncompressedSize) {
+                    ByteBuffer slice = in.duplicate();
+                    slice.limit(slice.position() + compressedSize);
+                    out.put(slice);
+                }
+                public void release() { }
+            };
+            case ZSTD -> new BytesInputDecompressor() {
+                public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+                    return BytesInput.from(Zstd.decompress(bytes.toByteArray(), uncompressedSize));
+                }
+                public void decompress(ByteBuffer in, int compressedSize, ByteBuffer out, int uncompressedSize)
+                        throws IOException {
+                    byte[] src = new byte[compressedSize];
+                    in.duplicate().get(src);
+                    out.put(Zstd.decompress(src, uncompressedSize));
+                }
+                public void release() { }
+            };
+            default -> throw new UnsupportedOperationException(
+                    "This Parquet file uses " + codec + " compression; Orchard reads ZSTD and UNCOMPRESSED files");
+        };
+    }
+
+    @Override
+    public void release() {
+    }
+}

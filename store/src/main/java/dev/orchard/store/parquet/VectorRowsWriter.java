@@ -1,0 +1,162 @@
+package dev.orchard.store.parquet;
+
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Writes one Parquet part of {@link VectorRow}s. Rows go to a local temporary file; {@link #commit()} hands the
+ * finished file to the store, which makes it visible under its final name in one step. A writer closed without
+ * commit leaves nothing behind.
+ */
+public final class VectorRowsWriter implements AutoCloseable {
+    private final ObjectStore store;
+    private final Location target;
+    private final Path tempFile;
+    private final ParquetWriter<VectorRow> writer;
+    private long rows;
+    private boolean closed;
+
+    /**
+     * @param column  the vector column's name ({@code features} or {@code pca})
+     * @param tempDir a local folder for the file being written
+     */
+    public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir) throws IOException {
+        this.store = store;
+        this.target = target;
+        Files.createDirectories(tempDir);
+        this.tempFile = Files.createTempFile(tempDir, ".part-", ".parquet");
+        MessageType schema = VectorSchema.of(column);
+        this.writer = new Builder(new LocalOutputFile(tempFile), new RowWriteSupport(schema, column))
+                .withConf(new PlainParquetConfiguration())
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withCodecFactory(new HadoopFreeCodecs())
+                .withCompressionCodec(HadoopFreeCodecs.WRITTEN)
+                .build();
+    }
+
+    public void write(VectorRow row) throws IOException {
+        writer.write(row);
+        rows++;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    /** Finishes the file and publishes it at the target location. */
+    public void commit() throws IOException {
+        closed = true;
+        try {
+            writer.close();
+            store.putFile(target, tempFile);
+        } finally {
+            Files.deleteIfExists(tempFile);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            try {
+                writer.close();
+            } finally {
+                Files.deleteIfExists(tempFile);
+            }
+        }
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<VectorRow, Builder> {
+        private final WriteSupport<VectorRow> support;
+
+        Builder(OutputFile file, WriteSupport<VectorRow> support) {
+            super(file);
+            this.support = support;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<VectorRow> getWriteSupport(ParquetConfiguration conf) {
+            return support;
+        }
+
+        @Override
+        protected WriteSupport<VectorRow> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+            return support;
+        }
+    }
+
+    /** Streams a row's fields straight into Parquet's record consumer: no intermediate objects per float. */
+    private static final class RowWriteSupport extends WriteSupport<VectorRow> {
+        private final MessageType schema;
+        private final String column;
+        private RecordConsumer out;
+
+        RowWriteSupport(MessageType schema, String column) {
+            this.schema = schema;
+            this.column = column;
+        }
+
+        @Override
+        public WriteContext init(ParquetConfiguration conf) {
+            return new WriteContext(schema, Map.of("orchard.schema", "path,label," + column));
+        }
+
+        @Override
+        public WriteContext init(org.apache.hadoop.conf.Configuration conf) {
+            return init((ParquetConfiguration) null);
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.out = recordConsumer;
+        }
+
+        @Override
+        public void write(VectorRow row) {
+            out.startMessage();
+            out.startField("path", 0);
+            out.addBinary(Binary.fromString(row.path()));
+            out.endField("path", 0);
+            if (row.label() != null) {
+                out.startField("label", 1);
+                out.addBinary(Binary.fromString(row.label()));
+                out.endField("label", 1);
+            }
+            out.startField(column, 2);
+            out.startGroup();
+            if (row.values().length > 0) {
+                out.startField("list", 0);
+                for (float v : row.values()) {
+                    out.startGroup();
+                    out.startField("element", 0);
+                    out.addFloat(v);
+                    out.endField("element", 0);
+                    out.endGroup();
+                }
+                out.endField("list", 0);
+            }
+            out.endGroup();
+            out.endField(column, 2);
+            out.endMessage();
+        }
+    }
+}
