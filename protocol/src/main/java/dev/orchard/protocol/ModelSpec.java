@@ -1,0 +1,43 @@
+package dev.orchard.protocol;
+
+import java.util.Objects;
+
+/**
+ * How to feed an ONNX CNN and which tensor to take as features. Preprocessing follows torchvision: optional
+ * resize of the shorter side to {@code resizeShorter} (0 = resize straight to the input size), centre crop to
+ * {@code inputWidth}×{@code inputHeight}, scale to [0,1], then (x − mean)/std per channel.
+ *
+ * @param inputName     the graph input, layout NCHW [N, 3, H, W]
+ * @param featureTensor the tensor to read features from; if it is not a graph output it is exposed as one
+ * @param flatten       flatten the feature tensor per image (e.g. [1280,1,1] → 1280)
+ * @param bgr           channel order BGR instead of RGB
+ */
+public record ModelSpec(String name, String inputName, int inputWidth, int inputHeight, int resizeShorter,
+                        float[] mean, float[] std, boolean bgr, String featureTensor, boolean flatten) {
+
+    public ModelSpec {
+        Objects.requireNonNull(inputName, "inputName");
+        Objects.requireNonNull(featureTensor, "featureTensor");
+        if (inputWidth <= 0 || inputHeight <= 0) {
+            throw new IllegalArgumentException("model input size must be positive: " + inputWidth + "x" + inputHeight);
+        }
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("mean and std need 3 values (one per channel)");
+        }
+        for (float s : std) {
+            if (s <= 0) {
+                throw new IllegalArgumentException("std values must be positive");
+            }
+        }
+    }
+
+    /** MobileNetV2 from the ONNX Model Zoo (torchvision weights): 1280-d pooled features from tensor 464. */
+    public static ModelSpec mobileNetV2() {
+        return new ModelSpec("mobilenetv2", "input", 224, 224, 256,
+                new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, false, "464", true);
+    }
+
+    public ModelSpec withFeatureTensor(String tensor, boolean flattenIt) {
+        return new ModelSpec(name, inputName, inputWidth, inputHeight, resizeShorter, mean, std, bgr, tensor, flattenIt);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.orchard.worker.image;
+
+import com.drew.imaging.jpeg.JpegMetadataReader;
+import com.drew.imaging.jpeg.JpegProcessingException;
+import com.drew.metadata.Metadata;
+import com.drew.metadata.exif.ExifIFD0Directory;
+import com.drew.metadata.exif.ExifReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Cameras store a photo as the sensor saw it and record how to turn it upright in the EXIF orientation tag
+ * (1–8). Applying it here means a portrait photo reaches the model upright, as a person sees it.
+ */
+final class ExifOrientation {
+
+    private ExifOrientation() {
+    }
+
+    /** The orientation tag of a JPEG, or 1 (upright) when there is none. */
+    static int of(byte[] jpeg) {
+        if (!hasExifSegment(jpeg)) {
+            return 1;
+        }
+        try {
+            Metadata metadata = JpegMetadataReader.readMetadata(new ByteArrayInputStream(jpeg), List.of(new ExifReader()));
+            ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
+            if (ifd0 != null && ifd0.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
+                int o = ifd0.getInt(ExifIFD0Directory.TAG_ORIENTATION);
+                return o >= 1 && o <= 8 ? o : 1;
+            }
+        } catch (JpegProcessingException | IOException | com.drew.metadata.MetadataException e) {
+            // Unreadable EXIF does not make the pixels unusable: keep the image as stored.
+        }
+        return 1;
+    }
+
+    /** Cheap pre-check, so images without EXIF (most data sets) skip the metadata parser entirely. */
+    private static boolean hasExifSegment(byte[] b) {
+        int i = 2;
+        while (i + 10 < b.length && (b[i] & 0xff) == 0xff) {
+            int marker = b[i + 1] & 0xff;
+            int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            if (marker == 0xe1 && b[i + 4] == 'E' && b[i + 5] == 'x' && b[i + 6] == 'i' && b[i + 7] == 'f') {
+                return true;
+            }
+            if (marker == 0xda || marker == 0xd9) {
+                return false; // start of scan: no metadata after this point
+            }
+            i += 2 + len;
+        }
+        return false;
+    }
+
+    /** Returns the image turned upright according to {@code orientation}. */
+    static RgbImage apply(RgbImage img, int orientation) {
+        if (orientation == 1) {
+            return img;
+        }
+        int w = img.width();
+        int h = img.height();
+        boolean transpose = orientation >= 5;
+        int ow = transpose ? h : w;
+        int oh = transpose ? w : h;
+        byte[] src = img.rgb();
+        byte[] out = new byte[src.length];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int sx;
+                int sy;
+                switch (orientation) {
+                    case 2 -> { sx = w - 1 - x; sy = y; }           // mirror horizontal
+                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }   // rotate 180
+                    case 4 -> { sx = x; sy = h - 1 - y; }           // mirror vertical
+                    case 5 -> { sx = y; sy = x; }                   // transpose
+                    case 6 -> { sx = y; sy = h - 1 - x; }           // rotate 90 clockwise
+                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }   // transverse
+                    case 8 -> { sx = w - 1 - y; sy = x; }           // rotate 270 clockwise
+                    default -> throw new IllegalArgumentException("EXIF orientation " + orientation);
+                }
+                int s = (sy * w + sx) * 3;
+                int d = (y * ow + x) * 3;
+                out[d] = src[s];
+                out[d + 1] = src[s + 1];
+                out[d + 2] = src[s + 2];
+            }
+        }
+        return new RgbImage(ow, oh, out);
+    }
+}

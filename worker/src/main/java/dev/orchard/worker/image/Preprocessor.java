@@ -1,0 +1,185 @@
+package dev.orchard.worker.image;
+
+import dev.orchard.protocol.ModelSpec;
+import java.nio.FloatBuffer;
+
+/**
+ * Pixels → one image's slice of the model's input tensor, as torchvision does it with PIL:
+ * {@code Resize(shorter side S, bilinear, antialiased)}, {@code CenterCrop(H, W)}, {@code ToTensor()},
+ * {@code Normalize(mean, std)}. The resize reproduces PIL's separable resampling in fixed point (the same
+ * filter support, coefficients and 8-bit rounding after each pass), and is evaluated only inside the crop
+ * window, so no full-size intermediate image is ever made. Output layout is CHW float.
+ */
+public final class Preprocessor {
+    private static final int PRECISION_BITS = 32 - 8 - 2; // as PIL's Resample.c
+
+    private final ModelSpec spec;
+    private final float[][] normalised = new float[3][256]; // (v/255 − mean)/std for each channel and byte value
+
+    public Preprocessor(ModelSpec spec) {
+        this.spec = spec;
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                normalised[c][v] = (v / 255f - spec.mean()[c]) / spec.std()[c];
+            }
+        }
+    }
+
+    /** Floats per image in the input tensor (3 × H × W). */
+    public int imageSize() {
+        return 3 * spec.inputHeight() * spec.inputWidth();
+    }
+
+    /** Writes {@code img} into {@code dst} starting at float index {@code offset}. */
+    public void write(RgbImage img, FloatBuffer dst, int offset) {
+        int tw = spec.inputWidth();
+        int th = spec.inputHeight();
+        int rw;
+        int rh;
+        if (spec.resizeShorter() > 0) {
+            int s = spec.resizeShorter();
+            if (img.width() <= img.height()) {
+                rw = s;
+                rh = (int) ((long) s * img.height() / img.width());
+            } else {
+                rh = s;
+                rw = (int) ((long) s * img.width() / img.height());
+            }
+        } else {
+            rw = tw;
+            rh = th;
+        }
+        // torchvision's CenterCrop: int(round((size − crop) / 2)), Python rounding = half to even = Math.rint.
+        int left = (int) Math.rint((rw - tw) / 2.0);
+        int top = (int) Math.rint((rh - th) / 2.0);
+        Axis ax = new Axis(img.width(), rw, Math.max(left, 0), tw);
+        Axis ay = new Axis(img.height(), rh, Math.max(top, 0), th);
+
+        // Horizontal pass over just the source rows the vertical pass will read.
+        int rowFirst = ay.first();
+        int rowCount = ay.last() - rowFirst;
+        byte[] src = img.rgb();
+        int srcStride = img.width() * 3;
+        int[] tmp = new int[rowCount * tw * 3];
+        for (int y = 0; y < rowCount; y++) {
+            int rowBase = (rowFirst + y) * srcStride;
+            for (int x = 0; x < tw; x++) {
+                int r = 1 << (PRECISION_BITS - 1);
+                int g = r;
+                int b = r;
+                int min = ax.min[x];
+                int kBase = x * ax.kernelSize;
+                for (int k = 0, n = ax.size[x]; k < n; k++) {
+                    int p = rowBase + (min + k) * 3;
+                    int w = ax.coeffs[kBase + k];
+                    r += (src[p] & 0xff) * w;
+                    g += (src[p + 1] & 0xff) * w;
+                    b += (src[p + 2] & 0xff) * w;
+                }
+                int t = (y * tw + x) * 3;
+                tmp[t] = clip8(r);
+                tmp[t + 1] = clip8(g);
+                tmp[t + 2] = clip8(b);
+            }
+        }
+
+        // Vertical pass, then normalise straight into the tensor.
+        int plane = tw * th;
+        int first = spec.bgr() ? 2 : 0;
+        int step = spec.bgr() ? -1 : 1;
+        float[] n0 = normalised[first];
+        float[] n1 = normalised[first + step];
+        float[] n2 = normalised[first + 2 * step];
+        int c0 = offset;
+        int c1 = offset + plane;
+        int c2 = offset + 2 * plane;
+        for (int y = 0; y < th; y++) {
+            int min = ay.min[y] - rowFirst;
+            int kBase = y * ay.kernelSize;
+            int n = ay.size[y];
+            for (int x = 0; x < tw; x++) {
+                int r = 1 << (PRECISION_BITS - 1);
+                int g = r;
+                int b = r;
+                for (int k = 0; k < n; k++) {
+                    int t = ((min + k) * tw + x) * 3;
+                    int w = ay.coeffs[kBase + k];
+                    r += tmp[t] * w;
+                    g += tmp[t + 1] * w;
+                    b += tmp[t + 2] * w;
+                }
+                int i = y * tw + x;
+                dst.put(c0 + i, n0[clip8(r)]);
+                dst.put(c1 + i, n1[clip8(g)]);
+                dst.put(c2 + i, n2[clip8(b)]);
+            }
+        }
+    }
+
+    private static int clip8(int acc) {
+        int v = acc >> PRECISION_BITS;
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    /**
+     * PIL's {@code precompute_coeffs} for a bilinear (triangle) filter along one axis, for output indices
+     * {@code [start, start+count)} of an {@code inSize → outSize} resize. When shrinking, the filter widens by
+     * the scale: that is the antialiasing.
+     */
+    private static final class Axis {
+        final int[] min;
+        final int[] size;
+        final int[] coeffs;
+        final int kernelSize;
+
+        Axis(int inSize, int outSize, int start, int count) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = filterScale; // the triangle's support is 1
+            kernelSize = (int) Math.ceil(support) * 2 + 1;
+            min = new int[count];
+            size = new int[count];
+            coeffs = new int[count * kernelSize];
+            double[] k = new double[kernelSize];
+            for (int i = 0; i < count; i++) {
+                double center = (start + i + 0.5) * scale;
+                int xmin = Math.max((int) (center - support + 0.5), 0);
+                int xmax = Math.min((int) (center + support + 0.5), inSize) - xmin;
+                double total = 0;
+                for (int x = 0; x < xmax; x++) {
+                    double w = triangle((x + xmin - center + 0.5) / filterScale);
+                    k[x] = w;
+                    total += w;
+                }
+                for (int x = 0; x < xmax; x++) {
+                    double w = total != 0 ? k[x] / total : 0;
+                    coeffs[i * kernelSize + x] = (int) (w < 0 ? w * (1 << PRECISION_BITS) - 0.5
+                                                              : w * (1 << PRECISION_BITS) + 0.5);
+                }
+                min[i] = xmin;
+                size[i] = xmax;
+            }
+        }
+
+        int first() {
+            int f = Integer.MAX_VALUE;
+            for (int m : min) {
+                f = Math.min(f, m);
+            }
+            return f;
+        }
+
+        int last() {
+            int l = 0;
+            for (int i = 0; i < min.length; i++) {
+                l = Math.max(l, min[i] + size[i]);
+            }
+            return l;
+        }
+
+        private static double triangle(double x) {
+            x = Math.abs(x);
+            return x < 1.0 ? 1.0 - x : 0.0;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.orchard.worker.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.orchard.protocol.ModelSpec;
+import java.nio.FloatBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ONNX Runtime session for a CNN and its spec, made once per JVM and shared by every unit (a session's
+ * {@code run} is thread-safe). Checks at load time what would otherwise fail on the first image: the input
+ * name, the feature tensor (exposed as an output when the graph does not already return it) and its size.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final ModelSpec spec;
+    private final String sha256;
+    private final String source;
+    private final int featureDim;
+
+    private OnnxModel(OrtSession session, ModelSpec spec, String sha256, String source, int featureDim) {
+        this.session = session;
+        this.spec = spec;
+        this.sha256 = sha256;
+        this.source = source;
+        this.featureDim = featureDim;
+    }
+
+    /**
+     * @param bytes  the ONNX file
+     * @param source where it came from, for messages
+     */
+    public static OnnxModel load(byte[] bytes, String source, ModelSpec spec, InferenceSettings settings)
+            throws ModelException {
+        String sha = sha256(bytes);
+        byte[] graph = bytes;
+        try {
+            List<String> outputs = GraphOutputs.outputs(bytes);
+            if (!outputs.contains(spec.featureTensor())) {
+                Set<String> tensors = GraphOutputs.nodeOutputs(bytes);
+                if (!tensors.contains(spec.featureTensor())) {
+                    throw new ModelException("Model " + source + " has no tensor '" + spec.featureTensor()
+                            + "' to take features from. Graph outputs: " + outputs + "; the last tensors before them: "
+                            + tail(tensors, 12) + " (" + tensors.size() + " in all). Name one with --feature-tensor "
+                            + "or in the --model-spec file.");
+                }
+                graph = GraphOutputs.withOutput(bytes, spec.featureTensor());
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelException("Model " + source + " is not a readable ONNX file (" + e.getMessage()
+                    + "). Download the ONNX Model Zoo file mobilenetv2-12.onnx or point --model at an .onnx file.", e);
+        }
+        OrtSession session = null;
+        try {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+            options.setInterOpNumThreads(1);
+            options.addConfigEntry("session.intra_op.allow_spinning", settings.spinning() ? "1" : "0");
+            session = env.createSession(graph, options);
+            if (!session.getInputNames().contains(spec.inputName())) {
+                throw new ModelException("Model " + source + " has no input '" + spec.inputName() + "'; its inputs are "
+                        + session.getInputNames() + ". Set the input name in the --model-spec file.");
+            }
+            NodeInfo input = session.getInputInfo().get(spec.inputName());
+            if (input.getInfo() instanceof TensorInfo t && t.getShape().length != 4) {
+                throw new ModelException("Model " + source + " input '" + spec.inputName() + "' has shape "
+                        + java.util.Arrays.toString(t.getShape()) + "; Orchard feeds image batches [N,3,H,W]");
+            }
+            OnnxModel model = new OnnxModel(session, spec, sha, source, 0);
+            int dim = model.probeFeatureDim();
+            return new OnnxModel(session, spec, sha, source, dim);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelException("ONNX Runtime cannot load model " + source + ": " + e.getMessage(), e);
+        } catch (ModelException | RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public String sha256() {
+        return sha256;
+    }
+
+    public int featureDim() {
+        return featureDim;
+    }
+
+    public OrtSession session() {
+        return session;
+    }
+
+    /**
+     * Runs {@code n} preprocessed images held at the start of {@code batch} (n × 3 × H × W floats) and returns
+     * their features, row-major n × {@link #featureDim()}.
+     */
+    public float[] features(FloatBuffer batch, int n) throws OrtException {
+        return run(batch, n, spec.featureTensor());
+    }
+
+    /** Runs the batch and returns output {@code name} flattened per image (n × rest). */
+    public float[] run(FloatBuffer batch, int n, String name) throws OrtException {
+        long[] shape = {n, 3, spec.inputHeight(), spec.inputWidth()};
+        int size = 3 * spec.inputHeight() * spec.inputWidth();
+        // A direct buffer is handed to ONNX Runtime without a copy.
+        try (OnnxTensor input = OnnxTensor.createTensor(env, batch.slice(0, n * size), shape);
+             OrtSession.Result result = session.run(Map.of(spec.inputName(), input), Set.of(name))) {
+            OnnxValue value = result.get(name).orElseThrow();
+            FloatBuffer out = ((OnnxTensor) value).getFloatBuffer();
+            float[] values = new float[out.remaining()];
+            out.get(values);
+            if (values.length % n != 0) {
+                throw new IllegalStateException("output " + name + " has " + values.length + " values for " + n + " images");
+            }
+            return values;
+        }
+    }
+
+    /** Runs one blank image to learn the feature size (the exposed tensor's shape may be unknown until run). */
+    private int probeFeatureDim() throws OrtException, ModelException {
+        FloatBuffer blank = FloatBuffer.allocate(3 * spec.inputHeight() * spec.inputWidth());
+        long[] shape;
+        try (OnnxTensor input = OnnxTensor.createTensor(env, blank,
+                new long[] {1, 3, spec.inputHeight(), spec.inputWidth()});
+             OrtSession.Result result = session.run(Map.of(spec.inputName(), input), Set.of(spec.featureTensor()))) {
+            shape = ((TensorInfo) result.get(0).getInfo()).getShape();
+        }
+        long dim = 1;
+        for (int i = 1; i < shape.length; i++) {
+            dim *= shape[i];
+        }
+        if (!spec.flatten() && shape.length != 2) {
+            throw new ModelException("Feature tensor '" + spec.featureTensor() + "' of " + source + " has shape "
+                    + java.util.Arrays.toString(shape) + ": set flatten to true in the model spec to use it as a vector");
+        }
+        if (dim > Integer.MAX_VALUE / 4) {
+            throw new ModelException("Feature tensor '" + spec.featureTensor() + "' has " + dim + " values per image");
+        }
+        return (int) dim;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> tail(Set<String> names, int n) {
+        List<String> all = new ArrayList<>(names);
+        return all.subList(Math.max(0, all.size() - n), all.size());
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // already failing; the original error is the one to report
+            }
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+
+    @Override
+    public String toString() {
+        return source + " (sha256 " + sha256.substring(0, 12) + "…, " + featureDim + "-d features from '"
+                + spec.featureTensor() + "')";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.orchard.worker.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.worker.SharedFiles;
+import dev.orchard.worker.image.ImageDecoder;
+import dev.orchard.worker.image.Preprocessor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class OnnxModelTest {
+    private static final ModelSpec SPEC = ModelSpec.mobileNetV2();
+    private static OnnxModel model;
+    private static byte[] modelBytes;
+
+    @BeforeAll
+    static void load() throws Exception {
+        modelBytes = Files.readAllBytes(SharedFiles.float32Model());
+        model = OnnxModel.load(modelBytes, "shared float32 model", SPEC, InferenceSettings.forCores(2));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        model.close();
+    }
+
+    private static FloatBuffer preprocess(String... images) throws Exception {
+        Preprocessor pre = new Preprocessor(SPEC);
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
+        FloatBuffer batch = ByteBuffer.allocateDirect(images.length * pre.imageSize() * 4)
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < images.length; i++) {
+            pre.write(decoder.decode(Files.readAllBytes(SharedFiles.testImage(images[i]))), batch, i * pre.imageSize());
+        }
+        return batch;
+    }
+
+    @Test
+    void exposesThePooledTensorAsTheFeatureOutput() {
+        assertThat(model.featureDim()).isEqualTo(1280);
+        assertThat(model.sha256()).isEqualTo("1f81561b8dd6efff8ea6e71665c6f19b28901f5fb0ea961064b1c7db3461b278");
+    }
+
+    @Test
+    void photosGetTheirImageNetClassThroughOurPreprocessing() throws Exception {
+        String[] images = {"house_finch.jpeg", "siamese_cat.jpg", "countach_sports_car.jpg"};
+        int[] expected = {12, 284, 817};
+        float[] logits = model.run(preprocess(images), 3, "output");
+        for (int i = 0; i < 3; i++) {
+            int best = 0;
+            for (int c = 1; c < 1000; c++) {
+                if (logits[i * 1000 + c] > logits[i * 1000 + best]) {
+                    best = c;
+                }
+            }
+            assertThat(best).as(images[i]).isEqualTo(expected[i]);
+        }
+    }
+
+    @Test
+    void featuresEqualADirectOnnxRuntimeCallOnTheSameTensor() throws Exception {
+        FloatBuffer batch = preprocess("house_finch.jpeg", "siamese_cat.jpg");
+        float[] ours = model.features(batch, 2);
+        // The shared file also declares the pooled vector as graph output "features": ask a plain session for it.
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession plain = env.createSession(modelBytes, new OrtSession.SessionOptions());
+             OnnxTensor input = OnnxTensor.createTensor(env, batch.slice(0, 2 * 3 * 224 * 224), new long[] {2, 3, 224, 224});
+             OrtSession.Result result = plain.run(Map.of("input", input))) {
+            float[][] direct = (float[][]) result.get("features").orElseThrow().getValue();
+            double maxDiff = 0;
+            for (int i = 0; i < 2; i++) {
+                for (int j = 0; j < 1280; j++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(direct[i][j] - ours[i * 1280 + j]));
+                }
+            }
+            assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
+        }
+    }
+
+    @Test
+    void aMissingFeatureTensorListsTheCandidates() {
+        assertThatThrownBy(() -> OnnxModel.load(modelBytes, "m.onnx", SPEC.withFeatureTensor("nope", true),
+                InferenceSettings.forCores(1)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("no tensor 'nope'")
+                .hasMessageContaining("627")
+                .hasMessageContaining("Graph outputs: [output, features]");
+    }
+
+    @Test
+    void aFileThatIsNotAModelSaysSo() {
+        assertThatThrownBy(() -> OnnxModel.load("hello, world".getBytes(), "notes.txt", SPEC, InferenceSettings.forCores(1)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("notes.txt");
+    }
+}
