@@ -1,7 +1,7 @@
 package dev.orchard.protocol;
 
-/** Messages a worker receives from the coordinator. */
-public sealed interface WorkerCommand {
+/** Messages a worker receives from the coordinator (the worker adds private ones of its own). */
+public interface WorkerCommand {
 
     /** Do this unit. Sent only in reply to a {@link CoordinatorCommand.RequestWork}: work is pulled, never pushed. */
     record Assign(JobDescription job, WorkUnit unit) implements WorkerCommand {

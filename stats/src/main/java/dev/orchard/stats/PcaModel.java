@@ -7,10 +7,12 @@ package dev.orchard.stats;
 public record PcaModel(long count, double[] mean, double[][] components, double[] eigenvalues,
                        double[] explainedVarianceRatio) {
 
+    @com.fasterxml.jackson.annotation.JsonProperty("k")
     public int k() {
         return components.length;
     }
 
+    @com.fasterxml.jackson.annotation.JsonProperty("dim")
     public int dim() {
         return mean.length;
     }

@@ -63,7 +63,11 @@ public final class LocalObjectStore implements ObjectStore {
     public void putFile(Location target, Path file) throws IOException {
         Path tmp = temporarySibling(target.path());
         try {
-            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            // Stream the bytes (not Files.copy(file, tmp)) so the new file gets the default permissions rather
+            // than the private ones of a temporary file.
+            try (var in = Files.newInputStream(file)) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.move(tmp, target.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

@@ -57,7 +57,8 @@ public final class ImageDecoder {
                 reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
                 image = reader.read(0);
                 // The JDK decoder fills a cut-off JPEG with grey and only warns: such an image is not the photo.
-                if (warnings.indexOf("Premature end") >= 0 || warnings.indexOf("truncated") >= 0) {
+                String warned = warnings.toString().toLowerCase(java.util.Locale.ROOT);
+                if (warned.contains("premature end") || warned.contains("truncated")) {
                     throw new BadImageException("truncated image: " + warnings.toString().trim());
                 }
             } finally {

@@ -1,0 +1,33 @@
+package dev.orchard.cli;
+
+import dev.orchard.coordinator.listing.NameFilter;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.stream.Stream;
+
+/** Fails fast, before anything starts, when the input cannot give a single image. */
+final class InputCheck {
+
+    private InputCheck() {
+    }
+
+    static void requireImages(ObjectStore store, Location input, NameFilter filter) throws IOException {
+        if (input.isLocal() && !Files.isDirectory(input.path())) {
+            throw new IllegalArgumentException(Files.exists(input.path())
+                    ? "--input " + input + " is a file: give the folder that holds the images"
+                    : "--input " + input + " does not exist: give a folder of images or an s3://bucket/prefix");
+        }
+        try (Stream<dev.orchard.store.StoredObject> objects = store.list(input)) {
+            boolean any = objects.anyMatch(o -> filter.accepts(input.relativize(o.location())));
+            if (!any) {
+                throw new IllegalArgumentException("--input " + input + " holds no images matching --glob (and not hidden): "
+                        + "check the path, or widen --glob");
+            }
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--input " + input + " does not exist");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.orchard.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.orchard.protocol.ModelSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code --model-spec FILE}: a HOCON/JSON file describing any ONNX CNN, defaults from the built-in MobileNetV2:
+ * <pre>
+ * name = resnet50, input = data, width = 224, height = 224, resize-shorter = 256,
+ * mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225], bgr = false,
+ * feature-tensor = "resnetv17_pool1_fwd", flatten = true
+ * </pre>
+ */
+final class ModelSpecFile {
+
+    private ModelSpecFile() {
+    }
+
+    static ModelSpec read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--model-spec " + file + " does not exist");
+        }
+        ModelSpec d = ModelSpec.mobileNetV2();
+        try {
+            Config c = ConfigFactory.parseFile(file.toFile()).resolve();
+            return new ModelSpec(
+                    c.hasPath("name") ? c.getString("name") : file.getFileName().toString(),
+                    c.hasPath("input") ? c.getString("input") : d.inputName(),
+                    c.hasPath("width") ? c.getInt("width") : d.inputWidth(),
+                    c.hasPath("height") ? c.getInt("height") : d.inputHeight(),
+                    c.hasPath("resize-shorter") ? c.getInt("resize-shorter") : d.resizeShorter(),
+                    c.hasPath("mean") ? floats(c.getDoubleList("mean")) : d.mean(),
+                    c.hasPath("std") ? floats(c.getDoubleList("std")) : d.std(),
+                    c.hasPath("bgr") && c.getBoolean("bgr"),
+                    c.hasPath("feature-tensor") ? c.getString("feature-tensor") : d.featureTensor(),
+                    !c.hasPath("flatten") || c.getBoolean("flatten"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("--model-spec " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static float[] floats(List<Double> values) {
+        float[] f = new float[values.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = values.get(i).floatValue();
+        }
+        return f;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.orchard.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code orchard} command. */
+@Command(name = "orchard", mixinStandardHelpOptions = true, versionProvider = Orchard.Version.class,
+        description = "Images in a folder or S3 → MobileNetV2 features → exact PCA → Parquet, on one machine or a cluster.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Orchard {
+
+    public static void main(String[] args) {
+        // Initialise logging before any thread logs, so SLF4J has nothing to replay.
+        org.slf4j.LoggerFactory.getLogger(Orchard.class);
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (0 ok, 1 job failed, 2 bad usage). */
+    public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, with messages for the user going to {@code err}. */
+    public static int execute(java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Orchard());
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("orchard: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            var v = dev.orchard.coordinator.Versions.all();
+            return new String[] {"orchard " + v.get("orchard"), "onnxruntime " + v.get("onnxruntime"),
+                    "pekko " + v.get("pekko"), "java " + v.get("java")};
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.orchard.coordinator;
+
+/** What the coordinator tells whoever started the job (the progress bar, the embedded launcher). */
+public interface JobListener {
+
+    /** {@code listed} images found so far; {@code complete} once the listing has finished. */
+    default void listed(long listed, boolean complete) {
+    }
+
+    /** Images through the features phase (rows written or recorded as errors). */
+    default void progress(long imagesDone, long errors) {
+    }
+
+    default void phase(String description) {
+    }
+
+    void finished(JobSummary summary);
+
+    void failed(Throwable cause);
+}

@@ -1,0 +1,34 @@
+package dev.orchard.coordinator.listing;
+
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.StoredObject;
+import java.io.IOException;
+import java.util.stream.Stream;
+
+/** Input location → the images to process, each with its label, lazily and in key order. */
+public final class ImageLister {
+    private final ObjectStore store;
+    private final NameFilter filter;
+    private final LabelRule labels;
+
+    public ImageLister(ObjectStore store, NameFilter filter, LabelRule labels) {
+        this.store = store;
+        this.filter = filter;
+        this.labels = labels;
+    }
+
+    /** The stream must be closed; it holds one listing page (or open folder) at a time, never all keys. */
+    public Stream<ImageRef> list(Location input) throws IOException {
+        String rootName = input.name();
+        return store.list(input)
+                .map(StoredObject::location)
+                .filter(location -> !location.equals(input))
+                .map(location -> {
+                    String relative = input.relativize(location);
+                    return filter.accepts(relative) ? new ImageRef(location.toString(), labels.labelOf(relative, rootName)) : null;
+                })
+                .filter(java.util.Objects::nonNull);
+    }
+}

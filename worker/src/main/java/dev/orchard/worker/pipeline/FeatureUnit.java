@@ -1,0 +1,194 @@
+package dev.orchard.worker.pipeline;
+
+import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.UnitReport;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.stats.CovariancePartial;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsWriter;
+import dev.orchard.worker.image.BadImageException;
+import dev.orchard.worker.image.RgbImage;
+import dev.orchard.worker.model.ModelException;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One FEATURES unit, image by image: fetch bytes (fetch pool) → decode and preprocess into a slot of a batch
+ * buffer (decode pool) → ONNX on the whole batch (inference lane) → rows to the unit's Parquet part, and the
+ * batch's features into the unit's covariance partial. Batches are decoded ahead of inference up to the number
+ * of free buffers, so decoding overlaps inference and memory stays bounded. A bad image becomes an
+ * {@link ImageError}; it never fails the unit.
+ */
+public final class FeatureUnit {
+    private final WorkerRuntime runtime;
+
+    public FeatureUnit(WorkerRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** A batch being decoded: its buffer and, per slot, the image's error (null when the slot holds pixels). */
+    private record PendingBatch(List<ImageRef> images, FloatBuffer buffer, CompletableFuture<String[]> errors) {
+    }
+
+    public UnitOutcome run(JobDescription job, WorkUnit unit) throws IOException, ModelException, InterruptedException {
+        WorkerRuntime.Loaded loaded = runtime.model(job);
+        int batchSize = job.batchSize();
+        int dim = loaded.model().featureDim();
+        StageClock clock = new StageClock();
+        CovariancePartial statistics = CovariancePartial.empty(dim);
+        List<ImageError> errors = new ArrayList<>();
+        Location output = Location.parse(job.output());
+        Location part = output.resolve("features/" + unit.partName());
+        ObjectStore outStore = runtime.store(output);
+
+        List<List<ImageRef>> batches = new ArrayList<>();
+        for (int from = 0; from < unit.images().size(); from += batchSize) {
+            batches.add(unit.images().subList(from, Math.min(unit.images().size(), from + batchSize)));
+        }
+        Deque<PendingBatch> ahead = new ArrayDeque<>();
+        int next = 0;
+        int rows = 0;
+        try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir())) {
+            try {
+                while (next < batches.size() || !ahead.isEmpty()) {
+                    // Decode ahead into every free buffer. Wait for one only when this unit holds none: a unit
+                    // that waits while holding buffers could deadlock with another unit doing the same.
+                    while (next < batches.size()) {
+                        FloatBuffer buffer = ahead.isEmpty() ? loaded.buffers().take() : loaded.buffers().poll();
+                        if (buffer == null) {
+                            break;
+                        }
+                        ahead.add(startBatch(loaded, buffer, batches.get(next++), clock));
+                    }
+                    PendingBatch batch = ahead.poll();
+                    String[] slotErrors = await(batch.errors());
+                    int n = batch.images().size();
+                    float[] features;
+                    long t0 = System.nanoTime();
+                    runtime.inferenceLane().acquire();
+                    try {
+                        features = loaded.model().features(batch.buffer(), n);
+                    } catch (ai.onnxruntime.OrtException e) {
+                        throw new IOException("ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e);
+                    } finally {
+                        runtime.inferenceLane().release();
+                        loaded.buffers().give(batch.buffer());
+                    }
+                    clock.infer.add(System.nanoTime() - t0);
+
+                    long t1 = System.nanoTime();
+                    float[] good = new float[n * dim];
+                    int kept = 0;
+                    for (int i = 0; i < n; i++) {
+                        ImageRef image = batch.images().get(i);
+                        if (slotErrors[i] != null) {
+                            errors.add(new ImageError(image.path(), slotErrors[i]));
+                            continue;
+                        }
+                        float[] row = new float[dim];
+                        System.arraycopy(features, i * dim, row, 0, dim);
+                        System.arraycopy(features, i * dim, good, kept * dim, dim);
+                        kept++;
+                        writer.write(new VectorRow(image.path(), image.label(), row));
+                    }
+                    long t2 = System.nanoTime();
+                    statistics.addBatch(good, kept);
+                    clock.statistics.add(System.nanoTime() - t2);
+                    clock.write.add(t2 - t1);
+                    rows += kept;
+                }
+            } finally {
+                // On failure, let batches still decoding finish before their buffers go back to the pool.
+                for (PendingBatch b : ahead) {
+                    b.errors().handle((r, e) -> null).join();
+                    loaded.buffers().give(b.buffer());
+                }
+            }
+            long t3 = System.nanoTime();
+            writer.commit();
+            clock.write.add(System.nanoTime() - t3);
+        }
+        return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), clock.snapshot()), statistics);
+    }
+
+    /** Starts fetching and decoding every image of the batch into {@code buffer}. */
+    private PendingBatch startBatch(WorkerRuntime.Loaded loaded, FloatBuffer buffer, List<ImageRef> images,
+                                    StageClock clock) {
+        int size = loaded.preprocessor().imageSize();
+        String[] errors = new String[images.size()];
+        CompletableFuture<?>[] slots = new CompletableFuture<?>[images.size()];
+        for (int i = 0; i < images.size(); i++) {
+            int slot = i;
+            ImageRef image = images.get(i);
+            slots[i] = CompletableFuture
+                    .supplyAsync(() -> fetch(image, clock), runtime.fetchPool())
+                    .thenAcceptAsync(bytes -> {
+                        try {
+                            long t0 = System.nanoTime();
+                            RgbImage pixels = runtime.decoder().decode(bytes);
+                            long t1 = System.nanoTime();
+                            loaded.preprocessor().write(pixels, buffer, slot * size);
+                            clock.decode.add(t1 - t0);
+                            clock.preprocess.add(System.nanoTime() - t1);
+                        } catch (BadImageException e) {
+                            fail(buffer, slot, size, errors, e.getMessage());
+                        } catch (RuntimeException | Error e) {
+                            fail(buffer, slot, size, errors, "cannot decode: " + e);
+                        }
+                    }, runtime.decodePool())
+                    .exceptionally(e -> {
+                        fail(buffer, slot, size, errors, reason(e));
+                        return null;
+                    });
+        }
+        return new PendingBatch(images, buffer, CompletableFuture.allOf(slots).thenApply(v -> errors));
+    }
+
+    private byte[] fetch(ImageRef image, StageClock clock) {
+        long t0 = System.nanoTime();
+        try {
+            Location location = Location.parse(image.path());
+            byte[] bytes = runtime.store(location).read(location);
+            clock.bytes.add(bytes.length);
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new CompletionException(new IOException("cannot read: file no longer exists"));
+        } catch (IOException e) {
+            throw new CompletionException(new IOException("cannot read: " + e.getMessage(), e));
+        } finally {
+            clock.read.add(System.nanoTime() - t0);
+        }
+    }
+
+    /** A failed slot is zeroed (it still rides through ONNX with its batch) and its row dropped afterwards. */
+    private static void fail(FloatBuffer buffer, int slot, int size, String[] errors, String reason) {
+        for (int i = slot * size, end = i + size; i < end; i++) {
+            buffer.put(i, 0f);
+        }
+        errors[slot] = reason;
+    }
+
+    private static String reason(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    private static String[] await(CompletableFuture<String[]> errors) throws InterruptedException {
+        try {
+            return errors.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("decoding a batch failed unexpectedly", e.getCause());
+        }
+    }
+}

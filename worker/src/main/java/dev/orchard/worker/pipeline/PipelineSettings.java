@@ -1,0 +1,18 @@
+package dev.orchard.worker.pipeline;
+
+/**
+ * Sizes of a worker JVM's pipeline.
+ *
+ * @param fetchThreads   concurrent reads of image bytes (I/O bound: many for S3, a few for local disks)
+ * @param decodeThreads  threads decoding and preprocessing (CPU bound)
+ * @param batchBuffers   input batches that may be decoded ahead of inference (bounds memory)
+ * @param inferenceLanes ONNX runs allowed at once; one lane with all cores as intra-op threads is fastest on CPUs
+ * @param maxPixels      decompression-bomb limit per image
+ */
+public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes, long maxPixels) {
+
+    public static PipelineSettings forCores(int cores) {
+        return new PipelineSettings(Math.max(4, 2 * cores), Math.max(1, cores), 3, 1,
+                dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+}

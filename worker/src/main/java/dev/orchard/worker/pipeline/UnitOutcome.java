@@ -1,0 +1,8 @@
+package dev.orchard.worker.pipeline;
+
+import dev.orchard.protocol.UnitReport;
+import dev.orchard.stats.CovariancePartial;
+
+/** A finished unit: its report and, for a features unit, the statistics of its rows (null for PROJECT units). */
+public record UnitOutcome(UnitReport report, CovariancePartial statistics) {
+}

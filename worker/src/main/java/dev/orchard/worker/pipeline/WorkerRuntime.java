@@ -1,0 +1,144 @@
+package dev.orchard.worker.pipeline;
+
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.ObjectStores;
+import dev.orchard.worker.image.ImageDecoder;
+import dev.orchard.worker.image.Preprocessor;
+import dev.orchard.worker.model.InferenceSettings;
+import dev.orchard.worker.model.ModelException;
+import dev.orchard.worker.model.OnnxModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What one worker JVM shares across all its units: the ONNX session (loaded once, checked against the job's
+ * SHA-256), the fetch and decode thread pools, the batch buffers and the inference lane. Units running at the
+ * same time share these, so two units never mean twice the memory or twice the ONNX threads.
+ */
+public final class WorkerRuntime implements AutoCloseable {
+    private final PipelineSettings settings;
+    private final InferenceSettings inference;
+    private final ExecutorService fetchPool;
+    private final ExecutorService decodePool;
+    private final Semaphore inferenceLane;
+    private final ImageDecoder decoder;
+    private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
+    private final Path tempDir;
+    private volatile Loaded loaded;
+
+    /** The model and what depends on its spec, for one (model, sha) pair. */
+    record Loaded(String location, String sha256, OnnxModel model, Preprocessor preprocessor, BatchBuffers buffers) {
+    }
+
+    public WorkerRuntime(PipelineSettings settings, InferenceSettings inference) throws IOException {
+        this.settings = settings;
+        this.inference = inference;
+        this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
+        this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
+        this.inferenceLane = new Semaphore(settings.inferenceLanes(), true);
+        this.decoder = new ImageDecoder(settings.maxPixels());
+        this.tempDir = Files.createTempDirectory("orchard-worker");
+    }
+
+    /** The model for this job, loading it on first use; fails if the bytes are not the ones the job names. */
+    synchronized Loaded model(JobDescription job) throws IOException, ModelException {
+        Loaded current = loaded;
+        if (current != null && current.location().equals(job.model()) && current.sha256().equals(job.modelSha256())) {
+            return current;
+        }
+        Location location = Location.parse(job.model());
+        byte[] bytes = store(location).read(location);
+        String sha = OnnxModel.sha256(bytes);
+        if (!sha.equals(job.modelSha256())) {
+            throw new ModelException("Model " + job.model() + " has SHA-256 " + sha + " but the job expects "
+                    + job.modelSha256() + ": the file changed while the job runs; restart the job.");
+        }
+        if (current != null) {
+            try {
+                current.model().close();
+            } catch (Exception ignored) {
+                // a replaced session that fails to close leaks native memory at worst
+            }
+        }
+        ModelSpec spec = job.spec();
+        OnnxModel model = OnnxModel.load(bytes, job.model(), spec, inference);
+        Preprocessor pre = new Preprocessor(spec);
+        loaded = new Loaded(job.model(), sha, model, pre,
+                new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
+        return loaded;
+    }
+
+    /** Use an already-loaded model (embedded mode loads it once for the coordinator's checks, too). */
+    public synchronized void adopt(String location, OnnxModel model, int batchSize) {
+        Preprocessor pre = new Preprocessor(model.spec());
+        loaded = new Loaded(location, model.sha256(), model, pre,
+                new BatchBuffers(settings.batchBuffers(), batchSize * pre.imageSize()));
+    }
+
+    ObjectStore store(Location location) {
+        String key = location.isLocal() ? "file" : "s3://" + location.bucket();
+        return stores.computeIfAbsent(key, k -> ObjectStores.forLocation(location));
+    }
+
+    ExecutorService fetchPool() {
+        return fetchPool;
+    }
+
+    ExecutorService decodePool() {
+        return decodePool;
+    }
+
+    Semaphore inferenceLane() {
+        return inferenceLane;
+    }
+
+    ImageDecoder decoder() {
+        return decoder;
+    }
+
+    Path tempDir() {
+        return tempDir;
+    }
+
+    public PipelineSettings settings() {
+        return settings;
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() throws Exception {
+        fetchPool.shutdownNow();
+        decodePool.shutdownNow();
+        if (loaded != null) {
+            loaded.model().close();
+        }
+        for (ObjectStore store : stores.values()) {
+            store.close();
+        }
+        try (var files = Files.list(tempDir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(tempDir);
+    }
+}

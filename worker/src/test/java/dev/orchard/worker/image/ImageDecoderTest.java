@@ -1,0 +1,95 @@
+package dev.orchard.worker.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.protocol.ModelSpec;
+import java.awt.image.BufferedImage;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ImageDecoderTest {
+    private final ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
+
+    private static int r(RgbImage img, int x, int y) {
+        return img.rgb()[(y * img.width() + x) * 3] & 0xff;
+    }
+
+    @Test
+    void decodesColourGrayAlphaAnd16BitToRgb() throws Exception {
+        RgbImage jpeg = decoder.decode(TestImages.encode(TestImages.gradient(40, 30, BufferedImage.TYPE_3BYTE_BGR), "jpg"));
+        assertThat(jpeg.width()).isEqualTo(40);
+        assertThat(jpeg.height()).isEqualTo(30);
+        assertThat(r(jpeg, 39, 0)).isGreaterThan(230);
+
+        RgbImage gray = decoder.decode(TestImages.encode(TestImages.gradient(20, 10, BufferedImage.TYPE_BYTE_GRAY), "png"));
+        byte[] px = gray.rgb();
+        assertThat(px[30]).isEqualTo(px[31]).isEqualTo(px[32]);
+
+        RgbImage alpha = decoder.decode(TestImages.encode(TestImages.gradient(20, 10, BufferedImage.TYPE_INT_ARGB), "png"));
+        assertThat(r(alpha, 19, 0)).isEqualTo(255);
+
+        RgbImage deep = decoder.decode(TestImages.png16(16, 4));
+        assertThat(r(deep, 15, 0)).isEqualTo(255);
+        assertThat(deep.rgb()[1] & 0xff).isEqualTo(40000 >> 8);
+    }
+
+    @Test
+    void appliesExifOrientation() throws Exception {
+        BufferedImage wide = TestImages.gradient(60, 20, BufferedImage.TYPE_3BYTE_BGR); // red grows to the right
+        RgbImage upright = decoder.decode(TestImages.jpegWithOrientation(wide, 1));
+        assertThat(upright.width()).isEqualTo(60);
+        RgbImage rotated = decoder.decode(TestImages.jpegWithOrientation(wide, 6)); // stored sideways: turn 90° cw
+        assertThat(rotated.width()).isEqualTo(20);
+        assertThat(rotated.height()).isEqualTo(60);
+        // After a clockwise turn, the stored image's right edge (most red) is at the bottom.
+        assertThat(r(rotated, 10, 59)).isGreaterThan(200);
+        assertThat(r(rotated, 10, 0)).isLessThan(50);
+    }
+
+    @Test
+    void badInputsGetAReason() throws Exception {
+        assertThatThrownBy(() -> decoder.decode(new byte[0])).isInstanceOf(BadImageException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> decoder.decode("not an image at all".getBytes()))
+                .isInstanceOf(BadImageException.class).hasMessageContaining("not an image");
+        byte[] jpeg = TestImages.encode(TestImages.gradient(200, 200, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        assertThatThrownBy(() -> decoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2)))
+                .isInstanceOf(BadImageException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> decoder.decode(TestImages.pngHeaderOnly(100_000, 100_000)))
+                .isInstanceOf(BadImageException.class).hasMessageContaining("pixel limit");
+    }
+
+    @Test
+    void preprocessingOfAnAlreadySizedImageIsJustNormalisation() {
+        ModelSpec spec = new ModelSpec("t", "input", 4, 2, 0, new float[] {0.5f, 0.5f, 0.5f},
+                new float[] {0.25f, 0.25f, 0.25f}, false, "f", true);
+        byte[] rgb = new byte[4 * 2 * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (i * 10);
+        }
+        FloatBuffer out = FloatBuffer.allocate(24);
+        new Preprocessor(spec).write(new RgbImage(4, 2, rgb), out, 0);
+        for (int c = 0; c < 3; c++) {
+            for (int p = 0; p < 8; p++) {
+                float expected = ((rgb[p * 3 + c] & 0xff) / 255f - 0.5f) / 0.25f;
+                assertThat(out.get(c * 8 + p)).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void shorterSideResizeThenCentreCropKeepsAUniformImageUniform() throws Exception {
+        byte[] rgb = new byte[300 * 180 * 3];
+        Arrays.fill(rgb, (byte) 128);
+        ModelSpec spec = ModelSpec.mobileNetV2();
+        FloatBuffer out = FloatBuffer.allocate(3 * 224 * 224);
+        new Preprocessor(spec).write(new RgbImage(300, 180, rgb), out, 0);
+        float expected = (128 / 255f - spec.mean()[0]) / spec.std()[0];
+        for (int i = 0; i < 224 * 224; i++) {
+            assertThat(out.get(i)).isEqualTo(expected);
+        }
+        assertThat(Files.exists(java.nio.file.Path.of("."))).isTrue();
+    }
+}
