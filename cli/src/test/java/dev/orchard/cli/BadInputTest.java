@@ -1,0 +1,93 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each kind of bad input stops the job before work starts, with a message naming the input and the fix. */
+class BadInputTest {
+
+    @TempDir
+    Path temp;
+
+    private Path fruit(int n) throws Exception {
+        Path in = temp.resolve("in");
+        Path src = JobRun.shared().resolve("data/fruits360-sample/Kiwi");
+        try (var files = Files.list(src)) {
+            for (Path p : files.sorted().limit(n).toList()) {
+                Files.createDirectories(in.resolve("Kiwi"));
+                Files.copy(p, in.resolve("Kiwi").resolve(p.getFileName()));
+            }
+        }
+        return in;
+    }
+
+    private JobRun run(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "run";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return JobRun.of(temp.resolve("out"), all);
+    }
+
+    @Test
+    void missingOrEmptyInput() throws Exception {
+        JobRun missing = run("--input", temp.resolve("nope").toString(), "--output", temp.resolve("o1").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.messages()).contains("does not exist").contains("nope");
+
+        Files.createDirectories(temp.resolve("empty"));
+        Files.writeString(temp.resolve("empty/readme.txt"), "no images here");
+        JobRun empty = run("--input", temp.resolve("empty").toString(), "--output", temp.resolve("o2").toString());
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.messages()).contains("holds no images");
+    }
+
+    @Test
+    void nonEmptyOrUnwritableOutput() throws Exception {
+        Path in = fruit(3);
+        Path out = temp.resolve("used");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("old.txt"), "an earlier job");
+        JobRun refused = run("--input", in.toString(), "--output", out.toString(), "--pca-k", "2", "--model", JobRun.model());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.messages()).contains("is not empty").contains("--overwrite");
+        assertThat(out.resolve("old.txt")).exists();
+
+        Path file = temp.resolve("a-file");
+        Files.writeString(file, "x");
+        JobRun unwritable = run("--input", in.toString(), "--output", file.resolve("sub").toString(), "--model", JobRun.model());
+        assertThat(unwritable.exitCode()).isNotZero();
+        assertThat(unwritable.messages()).contains("Cannot write to output folder");
+    }
+
+    @Test
+    void missingModelOrFeatureTensor() throws Exception {
+        Path in = fruit(3);
+        JobRun missing = run("--input", in.toString(), "--output", temp.resolve("o3").toString(),
+                "--model", temp.resolve("missing.onnx").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.messages()).contains("missing.onnx").contains("mobilenetv2-12.onnx");
+
+        JobRun tensor = run("--input", in.toString(), "--output", temp.resolve("o4").toString(),
+                "--model", JobRun.model(), "--feature-tensor", "pool9");
+        assertThat(tensor.exitCode()).isEqualTo(2);
+        assertThat(tensor.messages()).contains("no tensor 'pool9'").contains("627");
+    }
+
+    @Test
+    void pcaKLargerThanTheDimensionOrTheImageCount() throws Exception {
+        Path in = fruit(3);
+        JobRun tooWide = run("--input", in.toString(), "--output", temp.resolve("o5").toString(),
+                "--model", JobRun.model(), "--pca-k", "2000");
+        assertThat(tooWide.exitCode()).isEqualTo(2);
+        assertThat(tooWide.messages()).contains("--pca-k 2000 is larger than the feature dimension 1280");
+
+        JobRun tooFew = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
+                "--model", JobRun.model(), "--pca-k", "5");
+        assertThat(tooFew.exitCode()).isEqualTo(2);
+        assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3)");
+    }
+}

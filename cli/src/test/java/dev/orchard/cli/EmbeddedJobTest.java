@@ -1,0 +1,147 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.stats.PcaModel;
+import dev.orchard.stats.PcaModelJson;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.worker.image.ImageDecoder;
+import dev.orchard.worker.image.Preprocessor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.EigenDecomposition;
+import org.apache.commons.math3.stat.correlation.Covariance;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main job on the shared Fruits-360 sample with the shared float32 model, checked against direct computations. */
+class EmbeddedJobTest {
+    private static final int K = 20;
+    private static JobRun run;
+    private static List<VectorRow> features;
+    private static List<VectorRow> pca;
+
+    @TempDir
+    static Path temp;
+
+    @BeforeAll
+    static void runJob() throws Exception {
+        Path out = temp.resolve("fruits out");
+        run = JobRun.of(out, "run", "--input", JobRun.shared().resolve("data/fruits360-sample").toString(),
+                "--output", out.toString(), "--pca-k", String.valueOf(K), "--model", JobRun.model());
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        features = run.rows("features");
+        pca = run.rows("pca");
+    }
+
+    @Test
+    void writesOneFeatureRowPerImageLabelledByItsFolder() throws Exception {
+        assertThat(features).hasSize(600);
+        assertThat(features).allSatisfy(r -> assertThat(r.values()).hasSize(1280));
+        Set<String> folders;
+        try (Stream<Path> dirs = Files.list(JobRun.shared().resolve("data/fruits360-sample"))) {
+            folders = dirs.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+        assertThat(features.stream().map(VectorRow::label).collect(Collectors.toSet())).isEqualTo(folders).hasSize(15);
+        for (VectorRow row : features) {
+            assertThat(Path.of(row.path()).getParent().getFileName().toString()).isEqualTo(row.label());
+        }
+        assertThat(features.stream().map(VectorRow::path).distinct().count()).isEqualTo(600);
+    }
+
+    @Test
+    void pcaRowsAreTheFeaturesProjectedOnTheModel() throws Exception {
+        PcaModel model = PcaModelJson.read(Files.readAllBytes(run.output().resolve("pca-model.json")));
+        assertThat(model.k()).isEqualTo(K);
+        assertThat(pca).hasSize(600);
+        Map<String, float[]> byPath = features.stream().collect(Collectors.toMap(VectorRow::path, VectorRow::values));
+        for (VectorRow row : pca) {
+            assertThat(row.values()).hasSize(K);
+            float[] expected = model.project(byPath.get(row.path()));
+            for (int i = 0; i < K; i++) {
+                assertThat(row.values()[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-3f));
+            }
+        }
+        List<String> csv = Files.readAllLines(run.output().resolve("pca.csv"));
+        assertThat(csv).hasSize(601);
+        assertThat(csv.get(0)).isEqualTo("filename,label,pca");
+        assertThat(Files.readAllLines(run.output().resolve("errors.csv"))).containsExactly("path,reason");
+        JsonNode success = new ObjectMapper().readTree(run.output().resolve("_SUCCESS").toFile());
+        assertThat(success.at("/counts/rows").asLong()).isEqualTo(600);
+        assertThat(success.at("/counts/errors").asLong()).isZero();
+        assertThat(success.at("/model/sha256").asText()).isEqualTo("1f81561b8dd6efff8ea6e71665c6f19b28901f5fb0ea961064b1c7db3461b278");
+        assertThat(run.messages()).doesNotContain("Exception");
+    }
+
+    @Test
+    void pcaEqualsADirectCommonsMathPcaOfTheFeatureMatrix() throws Exception {
+        double[][] matrix = new double[features.size()][];
+        for (int r = 0; r < matrix.length; r++) {
+            float[] f = features.get(r).values();
+            matrix[r] = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                matrix[r][i] = f[i];
+            }
+        }
+        EigenDecomposition direct = new EigenDecomposition(new Array2DRowRealMatrix(
+                new Covariance(matrix).getCovarianceMatrix().getData(), false));
+        double[] values = direct.getRealEigenvalues();
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+        PcaModel model = PcaModelJson.read(Files.readAllBytes(run.output().resolve("pca-model.json")));
+        for (int c = 0; c < K; c++) {
+            double want = values[order[c]];
+            assertThat(Math.abs(model.eigenvalues()[c] - want) / want).as("eigenvalue %d", c).isLessThanOrEqualTo(1e-9);
+            double[] axis = direct.getEigenvector(order[c]).toArray();
+            double dot = 0;
+            for (int i = 0; i < axis.length; i++) {
+                dot += axis[i] * model.components()[c][i];
+            }
+            assertThat(Math.abs(dot)).as("component %d", c).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    @Test
+    void featuresEqualADirectOnnxRuntimeCallOnTheSamePreprocessedTensor() throws Exception {
+        ModelSpec spec = ModelSpec.mobileNetV2();
+        Preprocessor pre = new Preprocessor(spec);
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
+        List<VectorRow> sample = List.of(features.get(0), features.get(299), features.get(599));
+        FloatBuffer batch = ByteBuffer.allocateDirect(sample.size() * pre.imageSize() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < sample.size(); i++) {
+            pre.write(decoder.decode(Files.readAllBytes(Path.of(sample.get(i).path()))), batch, i * pre.imageSize());
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(JobRun.model(), new OrtSession.SessionOptions());
+             OnnxTensor input = OnnxTensor.createTensor(env, batch, new long[] {sample.size(), 3, 224, 224});
+             OrtSession.Result result = session.run(Map.of("input", input))) {
+            float[][] direct = (float[][]) result.get("features").orElseThrow().getValue();
+            for (int i = 0; i < sample.size(); i++) {
+                float[] ours = sample.get(i).values();
+                for (int j = 0; j < 1280; j++) {
+                    assertThat((double) Math.abs(direct[i][j] - ours[j])).isLessThanOrEqualTo(1e-4);
+                }
+            }
+        }
+    }
+}
