@@ -124,18 +124,21 @@ public final class CovariancePartial {
         count = n;
     }
 
-    /** packed += v vᵀ over the upper triangle; the inner loop is contiguous so the JIT vectorises it. */
+    /**
+     * packed += v vᵀ over the upper triangle. Row i of the triangle starts at {@code base + i}, so the inner loop
+     * is a plain axpy over contiguous memory with one induction variable, which the JIT vectorises.
+     */
     private void addOuterProduct(double[] packed, double[] v) {
-        int k = 0;
+        int rowStart = 0;
         for (int i = 0; i < dim; i++) {
             double vi = v[i];
-            if (vi == 0.0) {
-                k += dim - i;
-                continue;
+            if (vi != 0.0) {
+                int base = rowStart - i;
+                for (int j = i; j < dim; j++) {
+                    packed[base + j] += vi * v[j];
+                }
             }
-            for (int j = i; j < dim; j++) {
-                packed[k++] += vi * v[j];
-            }
+            rowStart += dim - i;
         }
     }
 
