@@ -1,0 +1,67 @@
+package dev.orchard.classify;
+
+import dev.orchard.store.Location;
+import java.util.Objects;
+
+/**
+ * Everything one classification run needs. Build with {@link #of} and adjust with the {@code with…} methods.
+ *
+ * @param input  a job's output folder (it holds {@code features/} and, after PCA, {@code pca/})
+ * @param use    which vectors to learn from
+ * @param split  how many images of each class train the model
+ * @param seed   makes the split (and any randomness in training) reproducible
+ * @param cost   the inverse regularisation strength C of the LIBLINEAR models (larger: less regularised)
+ * @param output where predictions.parquet and classifier.json go; null for {@code <input>/classify-<mode>}
+ */
+public record ClassifyOptions(Location input, VectorColumn use, SplitRule split, long seed, Mode mode,
+                              Learner learner, double cost, Location output) {
+
+    public static final long DEFAULT_SEED = 42;
+    public static final double DEFAULT_COST = 1.0;
+
+    public ClassifyOptions {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(use, "use");
+        Objects.requireNonNull(split, "split");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(learner, "learner");
+        if (!(cost > 0) || Double.isInfinite(cost)) {
+            throw new ClassifyException("The cost C must be a positive number, got " + cost);
+        }
+    }
+
+    /** Logistic regression on the features with seed 42, C = 1, output in the default folder. */
+    public static ClassifyOptions of(Location input, SplitRule split, Mode mode) {
+        return new ClassifyOptions(input, VectorColumn.FEATURES, split, DEFAULT_SEED, mode, Learner.LOGISTIC,
+                DEFAULT_COST, null);
+    }
+
+    public ClassifyOptions withUse(VectorColumn use) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+    }
+
+    public ClassifyOptions withSeed(long seed) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+    }
+
+    public ClassifyOptions withMode(Mode mode) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+    }
+
+    public ClassifyOptions withLearner(Learner learner) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+    }
+
+    public ClassifyOptions withCost(double cost) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+    }
+
+    public ClassifyOptions withOutput(Location output) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+    }
+
+    /** The output folder: as given, or {@code <input>/classify-<mode>}. */
+    public Location outputOrDefault() {
+        return output != null ? output : input.resolve("classify-" + mode.name());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.orchard.classify;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How well predictions match the true labels over one split.
+ *
+ * @param confusion rows are true classes, columns predicted classes, both in {@code classes} order
+ */
+public record Evaluation(List<String> classes, int correct, int total, List<ClassMetrics> perClass,
+                         int[][] confusion) {
+
+    public double accuracy() {
+        return total == 0 ? 0 : (double) correct / total;
+    }
+
+    /**
+     * One class's counts. Precision is 0 when nothing was predicted as the class (scikit-learn's default).
+     *
+     * @param support       images of this class
+     * @param predicted     images predicted as this class
+     * @param truePositives images of this class predicted as it
+     */
+    public record ClassMetrics(String label, int support, int predicted, int truePositives) {
+        public double precision() {
+            return predicted == 0 ? 0 : (double) truePositives / predicted;
+        }
+
+        public double recall() {
+            return support == 0 ? 0 : (double) truePositives / support;
+        }
+    }
+
+    /** Compares {@code predicted} with {@code truth} over the rows where {@code include} is true. */
+    static Evaluation of(List<String> classes, String[] truth, String[] predicted, boolean[] include) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int c = 0; c < classes.size(); c++) {
+            index.put(classes.get(c), c);
+        }
+        int[][] confusion = new int[classes.size()][classes.size()];
+        int correct = 0;
+        int total = 0;
+        for (int r = 0; r < truth.length; r++) {
+            if (include[r]) {
+                confusion[index.get(truth[r])][index.get(predicted[r])]++;
+                total++;
+                correct += truth[r].equals(predicted[r]) ? 1 : 0;
+            }
+        }
+        List<ClassMetrics> perClass = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            int support = 0;
+            int asThis = 0;
+            for (int k = 0; k < classes.size(); k++) {
+                support += confusion[c][k];
+                asThis += confusion[k][c];
+            }
+            perClass.add(new ClassMetrics(classes.get(c), support, asThis, confusion[c][c]));
+        }
+        return new Evaluation(List.copyOf(classes), correct, total, List.copyOf(perClass), confusion);
+    }
+}

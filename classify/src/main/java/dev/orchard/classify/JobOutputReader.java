@@ -1,0 +1,92 @@
+package dev.orchard.classify;
+
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.ObjectStores;
+import dev.orchard.store.StoredObject;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Reads every part of a job's {@code features/} or {@code pca/} folder and checks the vectors belong together. */
+final class JobOutputReader {
+
+    private JobOutputReader() {
+    }
+
+    static Samples read(Location input, VectorColumn use) throws IOException {
+        Location folder = input.resolve(use.column());
+        List<VectorRow> rows = new ArrayList<>();
+        int dimension = -1;
+        String firstSeen = null;
+        try (ObjectStore store = ObjectStores.forLocation(input)) {
+            for (Location part : parts(store, input, folder, use)) {
+                for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
+                    String here = part.name() + " (" + row.path() + ")";
+                    if (dimension < 0) {
+                        dimension = row.values().length;
+                        firstSeen = here;
+                    } else if (row.values().length != dimension) {
+                        throw new ClassifyException("Vectors of mixed dimensions in " + folder + ": " + dimension
+                                + " in " + firstSeen + " but " + row.values().length + " in " + here
+                                + ". The folder mixes the outputs of different jobs or models: run the job again"
+                                + " into an empty folder.");
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        if (dimension == 0) {
+            throw new ClassifyException("The vectors in " + folder + " are empty (dimension 0): nothing to learn from");
+        }
+        return labelled(rows, dimension, folder);
+    }
+
+    private static List<Location> parts(ObjectStore store, Location input, Location folder, VectorColumn use)
+            throws IOException {
+        List<Location> parts = new ArrayList<>();
+        try (Stream<StoredObject> listing = store.list(folder)) {
+            listing.map(StoredObject::location)
+                    .filter(l -> l.name().startsWith("part-") && l.name().endsWith(".parquet"))
+                    .forEach(parts::add);
+        } catch (NoSuchFileException e) {
+            // handled below, with the same message as an empty folder
+        }
+        if (parts.isEmpty()) {
+            String hint = use == VectorColumn.PCA
+                    ? " The job writes pca/ only when it ran PCA; try --use features."
+                    : " Give the output folder of an 'orchard run' job (the one holding features/ and _SUCCESS).";
+            throw new ClassifyException("No " + use.column() + " in " + input + ": " + folder
+                    + " has no part-*.parquet files." + hint);
+        }
+        return parts;
+    }
+
+    private static Samples labelled(List<VectorRow> rows, int dimension, Location folder) {
+        List<VectorRow> kept = new ArrayList<>(rows.size());
+        for (VectorRow row : rows) {
+            if (row.label() != null) {
+                kept.add(row);
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new ClassifyException("None of the " + rows.size() + " images in " + folder + " has a label."
+                    + " Run the job with labels (by default each image's parent folder, or --label-regex).");
+        }
+        kept.sort(Comparator.comparing(VectorRow::path));
+        String[] paths = new String[kept.size()];
+        String[] labels = new String[kept.size()];
+        float[][] vectors = new float[kept.size()][];
+        for (int i = 0; i < paths.length; i++) {
+            paths[i] = kept.get(i).path();
+            labels[i] = kept.get(i).label();
+            vectors[i] = kept.get(i).values();
+        }
+        return new Samples(paths, labels, vectors, dimension, rows.size() - kept.size());
+    }
+}

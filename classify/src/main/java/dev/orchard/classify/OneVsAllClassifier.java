@@ -1,0 +1,80 @@
+package dev.orchard.classify;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.tribuo.Example;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
+
+/**
+ * One binary model per class, that class against all the others; a row goes to the class whose model scores it
+ * highest (ties to the first class in name order). The models are independent, so they train in parallel and
+ * the result does not depend on the thread count.
+ */
+final class OneVsAllClassifier implements TrainedClassifier {
+    // Binary labels of their own: no class name can collide with them, since every row is relabelled.
+    private static final String POSITIVE = "+";
+    private static final String NEGATIVE = "-";
+
+    private final List<String> classes;
+    private final List<Model<Label>> models;
+    private final TribuoExamples examples;
+
+    private OneVsAllClassifier(List<String> classes, List<Model<Label>> models, TribuoExamples examples) {
+        this.classes = classes;
+        this.models = models;
+        this.examples = examples;
+    }
+
+    static OneVsAllClassifier train(Supplier<Trainer<Label>> trainers, TribuoExamples examples, List<String> classes,
+                                    String[] labels, double[][] z, boolean[] train) {
+        int threads = Math.min(classes.size(), Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Model<Label>>> futures = new ArrayList<>();
+            for (String positive : classes) {
+                futures.add(pool.submit(() -> trainers.get().train(examples.trainingSet(z, train,
+                        r -> labels[r].equals(positive) ? POSITIVE : NEGATIVE))));
+            }
+            List<Model<Label>> models = new ArrayList<>();
+            for (Future<Model<Label>> f : futures) {
+                models.add(f.get());
+            }
+            return new OneVsAllClassifier(List.copyOf(classes), models, examples);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while training one-vs-all models", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public Scored score(double[][] z) {
+        List<Example<Label>> rows = examples.unlabelled(z);
+        String[] predicted = new String[z.length];
+        double[] best = new double[z.length];
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        for (int c = 0; c < classes.size(); c++) {
+            List<Prediction<Label>> predictions = models.get(c).predict(rows);
+            for (int r = 0; r < z.length; r++) {
+                double score = predictions.get(r).getOutputScores().get(POSITIVE).getScore();
+                if (score > best[r]) {
+                    best[r] = score;
+                    predicted[r] = classes.get(c);
+                }
+            }
+        }
+        return new Scored(predicted, best);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.orchard.classify;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Splits each class on its own into training and test images. Within a class the images are put in path order
+ * and shuffled with a generator seeded by the seed and the class name alone, so a class's split does not change
+ * when other classes are added or the job cut its parts differently; {@link Random} and
+ * {@link Collections#shuffle} are specified algorithms, so the split is the same on every JVM.
+ */
+final class StratifiedSplit {
+
+    private StratifiedSplit() {
+    }
+
+    /** For each row, whether it is a training row. */
+    static boolean[] assign(String[] labels, String[] paths, SplitRule rule, long seed) {
+        SortedMap<String, List<Integer>> byClass = new TreeMap<>();
+        for (int i = 0; i < labels.length; i++) {
+            byClass.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(i);
+        }
+        checkSizes(byClass, rule);
+        boolean[] train = new boolean[labels.length];
+        for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
+            List<Integer> rows = e.getValue();
+            rows.sort(Comparator.comparing((Integer i) -> paths[i]).thenComparing(i -> i));
+            Collections.shuffle(rows, new Random(classSeed(seed, e.getKey())));
+            for (int k = 0, n = trainCount(rule, rows.size()); k < n; k++) {
+                train[rows.get(k)] = true;
+            }
+        }
+        return train;
+    }
+
+    static int trainCount(SplitRule rule, int classSize) {
+        if (rule instanceof SplitRule.PerClass p) {
+            return p.count();
+        }
+        double fraction = ((SplitRule.Fraction) rule).fraction();
+        return (int) Math.max(1, Math.min(classSize - 1, Math.round(fraction * classSize)));
+    }
+
+    private static long classSeed(long seed, String label) {
+        return seed * 0x9e3779b97f4a7c15L + label.hashCode(); // String.hashCode is specified, so stable
+    }
+
+    /** Every class must keep at least one image to train and one to test; names every class that cannot. */
+    private static void checkSizes(SortedMap<String, List<Integer>> byClass, SplitRule rule) {
+        List<String> tooSmall = new ArrayList<>();
+        int smallest = Integer.MAX_VALUE;
+        for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
+            int size = e.getValue().size();
+            smallest = Math.min(smallest, size);
+            boolean fits = rule instanceof SplitRule.PerClass p ? size > p.count() : size >= 2;
+            if (!fits) {
+                tooSmall.add("'" + e.getKey() + "' has " + size + (size == 1 ? " image" : " images"));
+            }
+        }
+        if (tooSmall.isEmpty()) {
+            return;
+        }
+        String which = String.join(", ", tooSmall);
+        if (rule instanceof SplitRule.PerClass p) {
+            throw new ClassifyException("Too few images for --train-per-class " + p.count() + ": " + which
+                    + " (each class needs more than " + p.count() + ", to keep at least one for testing). "
+                    + (smallest >= 2 ? "Use --train-per-class " + (smallest - 1) + " or less, or " : "Use ")
+                    + "--train-fraction.");
+        }
+        throw new ClassifyException("Too few images to split: " + which
+                + " (each class needs at least 2, one to train and one to test).");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.orchard.classify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ClassifyCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsAPairAndPrintsTheReport() throws Exception {
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of("Apple Red 1", "Banana", "Kiwi"), 20, 8, 5, 5), 2);
+        Result r = run("--input", job.toString(), "--train-per-class", "10", "--seed", "42",
+                "--pair", "Apple Red 1", "Banana", "--classifier", "svm");
+
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("pair 'Apple Red 1' vs 'Banana' · linear SVM on features (8-d), seed 42",
+                "test accuracy", "confusion matrix", "1 Apple Red 1", "2 Banana", "precision  recall");
+        assertThat(Files.exists(job.resolve("classify-pair/classifier.json"))).isTrue();
+    }
+
+    @Test
+    void aMissingClassExitsWith2AndTheMessage() throws Exception {
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of("a", "b"), 5, 4, 1, 5), 1);
+        Result r = run("--input", job.toString(), "--train-fraction", "0.5", "--pair", "a", "c");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("orchard classify: No class 'c'", "a (5), b (5)");
+    }
+
+    @Test
+    void splitAndModeOptionsAreEachRequiredOnce() {
+        Result both = run("--input", "x", "--train-per-class", "3", "--train-fraction", "0.5", "--multiclass");
+        assertThat(both.code).isEqualTo(2);
+        assertThat(both.err).contains("mutually exclusive");
+        Result none = run("--input", "x", "--train-per-class", "3");
+        assertThat(none.code).isEqualTo(2);
+        assertThat(none.err).contains("--pair", "--one-vs-all", "--multiclass");
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new ClassifyCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+}

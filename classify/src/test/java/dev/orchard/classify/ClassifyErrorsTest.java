@@ -1,0 +1,138 @@
+package dev.orchard.classify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.store.Location;
+import dev.orchard.store.parquet.VectorRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each mistake a user can make gets a message that says what is there and what to do. */
+class ClassifyErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aPairClassThatDoesNotExistListsTheLabels() throws Exception {
+        Location job = job(List.of("Apple Red 1", "Banana", "Kiwi"), 12);
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5),
+                new Mode.Pair("Banana", "Apple red 1"))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageContaining("No class 'Apple red 1'")
+                .hasMessageContaining("Apple Red 1 (12), Banana (12), Kiwi (12)");
+        assertThat(Files.exists(job.path().resolve("classify-pair"))).as("nothing written").isFalse();
+    }
+
+    @Test
+    void fewerImagesThanTrainPerClassSaysHowManyThereAre() throws Exception {
+        List<VectorRow> rows = new ArrayList<>(JobOutputFixture.clusters(List.of("big"), 150, 4, 1, 1));
+        rows.addAll(JobOutputFixture.clusters(List.of("small"), 80, 4, 1, 2));
+        Location job = Location.local(JobOutputFixture.write(dir, "features", rows, 2));
+
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(100),
+                new Mode.OneVsAll())))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageContaining("'small' has 80 images")
+                .hasMessageContaining("--train-per-class 79 or less")
+                .hasMessageNotContaining("'big'");
+    }
+
+    @Test
+    void aClassWithExactlyTrainPerClassImagesLeavesNoneToTest() throws Exception {
+        Location job = job(List.of("a", "b"), 10);
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(10),
+                new Mode.Pair("a", "b"))))
+                .hasMessageContaining("'a' has 10 images, 'b' has 10 images")
+                .hasMessageContaining("at least one for testing");
+    }
+
+    @Test
+    void aSingleClassIsRefused() throws Exception {
+        Location job = job(List.of("Banana"), 10);
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.Fraction(0.5),
+                new Mode.Multiclass())))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageContaining("Only one class")
+                .hasMessageContaining("Banana (10)");
+    }
+
+    @Test
+    void vectorsOfMixedDimensionsAreRefused() throws Exception {
+        JobOutputFixture.write(dir.resolve("a"), "features", JobOutputFixture.clusters(List.of("x", "y"), 5, 8, 1, 1), 1);
+        JobOutputFixture.write(dir.resolve("b"), "features", JobOutputFixture.clusters(List.of("x", "y"), 5, 6, 1, 1), 1);
+        Path mixed = dir.resolve("mixed/features");
+        Files.createDirectories(mixed);
+        Files.copy(dir.resolve("a/features/part-00000.parquet"), mixed.resolve("part-00000.parquet"));
+        Files.copy(dir.resolve("b/features/part-00000.parquet"), mixed.resolve("part-00001.parquet"));
+
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("mixed")),
+                new SplitRule.PerClass(2), new Mode.Multiclass())))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageContaining("mixed dimensions")
+                .hasMessageContaining("8 in part-00000.parquet")
+                .hasMessageContaining("6 in part-00001.parquet");
+    }
+
+    @Test
+    void aFolderWithoutFeaturesSaysWhatItExpects() throws Exception {
+        Files.createDirectories(dir.resolve("empty"));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("empty")),
+                new SplitRule.PerClass(2), new Mode.Multiclass())))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageContaining("No features in")
+                .hasMessageContaining("part-*.parquet")
+                .hasMessageContaining("output folder of an 'orchard run' job");
+        assertThat(dir.resolve("empty")).isEmptyDirectory();
+
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("no-such-folder")),
+                new SplitRule.PerClass(2), new Mode.Multiclass())))
+                .hasMessageContaining("No features in");
+        assertThat(dir.resolve("no-such-folder")).doesNotExist();
+    }
+
+    @Test
+    void askingForPcaWhenTheJobRanNoPcaSuggestsFeatures() throws Exception {
+        Location job = job(List.of("a", "b"), 4);
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(2),
+                new Mode.Pair("a", "b")).withUse(VectorColumn.PCA)))
+                .hasMessageContaining("No pca in")
+                .hasMessageContaining("--use features");
+    }
+
+    @Test
+    void unlabelledImagesAreLeftOutAndAllUnlabelledIsRefused() throws Exception {
+        List<VectorRow> rows = new ArrayList<>(JobOutputFixture.clusters(List.of("a", "b"), 10, 4, 3, 1));
+        rows.add(new VectorRow("/data/unknown.jpg", null, new float[4]));
+        ClassifyReport report = Classifier.run(ClassifyOptions.of(
+                Location.local(JobOutputFixture.write(dir.resolve("some"), "features", rows, 1)),
+                new SplitRule.PerClass(5), new Mode.Pair("a", "b")));
+        assertThat(report.unlabelled()).isEqualTo(1);
+        assertThat(report.predictions()).hasSize(20);
+
+        List<VectorRow> none = List.of(new VectorRow("/x.jpg", null, new float[4]), new VectorRow("/y.jpg", null, new float[4]));
+        Location noLabels = Location.local(JobOutputFixture.write(dir.resolve("none"), "features", none, 1));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(noLabels, new SplitRule.PerClass(1),
+                new Mode.Multiclass())))
+                .hasMessageContaining("None of the 2 images")
+                .hasMessageContaining("--label-regex");
+    }
+
+    @Test
+    void badOptionValuesAreRefusedWithTheirValue() {
+        assertThatThrownBy(() -> new Mode.Pair("a", "a")).hasMessageContaining("'a' twice");
+        assertThatThrownBy(() -> new SplitRule.Fraction(1.0)).hasMessageContaining("--train-fraction").hasMessageContaining("1.0");
+        assertThatThrownBy(() -> new SplitRule.PerClass(0)).hasMessageContaining("--train-per-class");
+        assertThatThrownBy(() -> VectorColumn.parse("pixels")).hasMessageContaining("features, pca");
+    }
+
+    private Location job(List<String> classes, int perClass) throws Exception {
+        return Location.local(JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(classes, perClass, 4, 2, 1), 2));
+    }
+}
