@@ -2,6 +2,7 @@ package dev.orchard.classify;
 
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.parquet.HadoopFreeCodecs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
@@ -46,7 +46,8 @@ final class PredictionsWriter {
             try (ParquetWriter<PredictionRow> writer = new Builder(new LocalOutputFile(temp))
                     .withConf(new PlainParquetConfiguration())
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+                    .withCodecFactory(new HadoopFreeCodecs())
+                    .withCompressionCodec(HadoopFreeCodecs.WRITTEN)
                     .build()) {
                 for (PredictionRow row : rows) {
                     writer.write(row);

@@ -46,6 +46,7 @@ final class PredictionsParquet {
     }
 
     private static ParquetReadOptions options() {
-        return ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+        return ParquetReadOptions.builder(new PlainParquetConfiguration())
+                .withCodecFactory(new dev.orchard.store.parquet.HadoopFreeCodecs()).build();
     }
 }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code orchard} command. */
 @Command(name = "orchard", mixinStandardHelpOptions = true, versionProvider = Orchard.Version.class,
         description = "Images in a folder or S3 → MobileNetV2 features → exact PCA → Parquet, on one machine or a cluster.",
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CoordinatorNodeCommand.class, WorkerNodeCommand.class,
+                dev.orchard.classify.ClassifyCommand.class, CommandLine.HelpCommand.class})
 public final class Orchard {
 
     public static void main(String[] args) {

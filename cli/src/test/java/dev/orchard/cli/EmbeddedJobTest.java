@@ -7,7 +7,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.classify.ClassifyOptions;
+import dev.orchard.classify.ClassifyReport;
+import dev.orchard.classify.Classifier;
+import dev.orchard.classify.Mode;
+import dev.orchard.classify.SplitRule;
+import dev.orchard.classify.VectorColumn;
 import dev.orchard.protocol.ModelSpec;
+import dev.orchard.store.Location;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.parquet.VectorRow;
@@ -143,5 +150,29 @@ class EmbeddedJobTest {
                 }
             }
         }
+    }
+
+    @Test
+    void classifiersLearnTheFruitClassesFromTheFeatures() throws Exception {
+        Location out = Location.local(run.output());
+        ClassifyOptions pair = ClassifyOptions.of(out, new SplitRule.PerClass(10), new Mode.Pair("Banana", "Kiwi"))
+                .withOutput(Location.local(temp.resolve("pair")));
+        ClassifyReport first = Classifier.run(pair);
+        assertThat(first.testAccuracy()).isGreaterThan(0.95);
+        ClassifyReport again = Classifier.run(pair.withOutput(Location.local(temp.resolve("pair-again"))));
+        assertThat(again.predictions()).isEqualTo(first.predictions());
+        ClassifyReport otherSeed = Classifier.run(pair.withSeed(7).withOutput(Location.local(temp.resolve("pair-7"))));
+        assertThat(otherSeed.predictions().stream().filter(p -> p.split().equals("train")).map(p -> p.path()).toList())
+                .isNotEqualTo(first.predictions().stream().filter(p -> p.split().equals("train")).map(p -> p.path()).toList());
+
+        ClassifyReport multiclass = Classifier.run(ClassifyOptions.of(out, new SplitRule.Fraction(0.5), new Mode.Multiclass())
+                .withOutput(Location.local(temp.resolve("multi"))));
+        assertThat(multiclass.classes()).hasSize(15);
+        assertThat(multiclass.testAccuracy()).isGreaterThan(0.95);
+        ClassifyReport oneVsAllPca = Classifier.run(ClassifyOptions.of(out, new SplitRule.Fraction(0.5), new Mode.OneVsAll())
+                .withUse(VectorColumn.PCA).withOutput(Location.local(temp.resolve("ova-pca"))));
+        assertThat(oneVsAllPca.testAccuracy()).isGreaterThan(0.95);
+        assertThat(temp.resolve("multi/predictions.parquet")).exists();
+        assertThat(temp.resolve("multi/classifier.json")).exists();
     }
 }

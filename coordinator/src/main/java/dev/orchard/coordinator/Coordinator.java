@@ -1,5 +1,8 @@
 package dev.orchard.coordinator;
 
+import dev.orchard.coordinator.JobJournal.Commit;
+import dev.orchard.coordinator.JobJournal.PlannedUnit;
+import dev.orchard.coordinator.JobJournal.UnitRecord;
 import dev.orchard.coordinator.outputs.JobOutputs;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.CoordinatorCommand.RequestWork;
@@ -15,6 +18,7 @@ import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.stats.PcaModel;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,24 +40,43 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * The work manager (one per cluster, as a singleton). It lists the input into units while already handing them
  * out, answers each worker's pull with one unit, decides which attempt of a unit counts (the first to finish),
- * and marks a unit done only when the worker reports its statistics durably written. When every unit is done it
- * solves the PCA, hands out the projection units, and writes the job's final files.
+ * and marks a unit done only when the worker reports its statistics durably written and the coordinator has
+ * journalled that (see {@link JobJournal}). When every unit is done it solves the PCA, hands out the projection
+ * units, and writes the job's final files.
+ * <p>A unit held by a worker that leaves, or that runs past {@code unitTimeout}, is handed out again; near the
+ * tail, an idle worker gets a speculative copy of the slowest unit. Whichever attempt finishes first wins; the
+ * others' results are dropped, so no image is counted twice.
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
-    /** @param unitSize images per unit; @param maxAttempts attempts of one unit before the job fails */
-    public record Settings(int unitSize, int pcaK, int maxAttempts) {
+    /**
+     * @param unitSize    images per unit
+     * @param maxAttempts failed attempts of one unit before the job fails
+     * @param unitTimeout a unit running longer is handed out again (the first finished attempt still wins)
+     * @param resume      continue from the journal under {@code _orchard/} if there is one
+     */
+    public record Settings(int unitSize, int pcaK, int maxAttempts, Duration unitTimeout, boolean resume) {
+        public Settings(int unitSize, int pcaK, int maxAttempts) {
+            this(unitSize, pcaK, maxAttempts, Duration.ofMinutes(10), false);
+        }
     }
 
     private record UnitsPlanned(List<List<ImageRef>> units) implements CoordinatorCommand {
     }
 
     private record ListingFinished(long images, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record Resumed(JobJournal.State state, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record CommitJournalled(StatisticsCommitted commit, Throwable failure) implements CoordinatorCommand {
     }
 
     private record PcaSolved(PcaModel model, Throwable failure) implements CoordinatorCommand {
@@ -64,24 +88,40 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private record WorkerGone(String workerId) implements CoordinatorCommand {
     }
 
+    private enum Tick implements CoordinatorCommand { INSTANCE }
+
     private enum Status { PENDING, RUNNING, ACCEPTED, DONE }
 
-    /** One unit's state: RUNNING and ACCEPTED units have an owner; ACCEPTED means rows written, statistics not yet. */
+    /** A live attempt of a unit: who runs it and since when. */
+    private record Attempt(String worker, long startedNanos) {
+    }
+
+    /**
+     * Attempt numbers start at a random point for each coordinator incarnation, so a result a worker reports for
+     * an attempt of a previous incarnation can never pass for one of this incarnation.
+     */
+    private final int firstAttempt = 1 + new java.security.SecureRandom().nextInt(1 << 30);
+
+    /** One unit: RUNNING units have live attempts; ACCEPTED = rows written by {@code owner}, statistics not yet. */
     private static final class UnitState {
         final List<ImageRef> images;
         Status status = Status.PENDING;
-        int attempt;
+        int lastAttempt;
         int failures;
+        final Map<Integer, Attempt> live = new HashMap<>();
         String owner;
         UnitReport report;
 
-        UnitState(List<ImageRef> images) {
+        UnitState(List<ImageRef> images, int firstAttempt) {
             this.images = images;
+            this.lastAttempt = firstAttempt;
         }
     }
 
+    private final ActorContext<CoordinatorCommand> context;
     private final JobDescription job;
     private final JobOutputs outputs;
+    private final JobJournal journal;
     private final Settings settings;
     private final JobListener listener;
     private final List<UnitState> units = new ArrayList<>();
@@ -91,12 +131,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private final Set<String> askedToCommit = new HashSet<>();
     private final List<String> statisticsFiles = new ArrayList<>();
     private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
+    private final List<Long> unitNanos = new ArrayList<>();
     private final long started = System.nanoTime();
     private long phaseStarted = started;
     private Phase phase = Phase.FEATURES;
     private boolean listingDone;
     private boolean solving;
     private boolean finishing;
+    private int commitSequence;
     private long listed;
     private long imagesDone;
     private long errorsSoFar;
@@ -104,50 +146,80 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private PcaModel pca;
 
     public static Behavior<CoordinatorCommand> create(JobDescription job, Supplier<Stream<ImageRef>> images,
-                                                      JobOutputs outputs, Settings settings, JobListener listener) {
-        return Behaviors.setup(context -> new Coordinator(context, job, images, outputs, settings, listener));
+                                                      JobOutputs outputs, JobJournal journal, Settings settings,
+                                                      JobListener listener) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new Coordinator(context, timers, job, images, outputs, journal, settings, listener)));
     }
 
-    private Coordinator(ActorContext<CoordinatorCommand> context, JobDescription job, Supplier<Stream<ImageRef>> images,
-                        JobOutputs outputs, Settings settings, JobListener listener) {
+    private Coordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers,
+                        JobDescription job, Supplier<Stream<ImageRef>> images, JobOutputs outputs, JobJournal journal,
+                        Settings settings, JobListener listener) {
         super(context);
+        this.context = context;
         this.job = job;
         this.outputs = outputs;
+        this.journal = journal;
         this.settings = settings;
         this.listener = listener;
         context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.COORDINATOR, context.getSelf()));
-        startListing(images);
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(2));
+        if (settings.resume()) {
+            context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return journal.read();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }), Resumed::new);
+            pendingImages = images;
+        } else {
+            startListing(images, 0, 0);
+        }
         listener.phase("listing and extracting features");
     }
 
-    /** Lists on its own thread and sends units here in small groups, so dispatch starts with the first unit. */
-    private void startListing(Supplier<Stream<ImageRef>> images) {
-        ActorRef<CoordinatorCommand> self = getContext().getSelf();
+    private Supplier<Stream<ImageRef>> pendingImages;
+
+    /**
+     * Lists on its own thread, journals each group of units, then sends them here, so dispatch starts with the
+     * first unit and a restarted coordinator sees exactly the units that were handed out. {@code skip} images
+     * (already planned before a restart) are passed over; the listing order is stable (key order).
+     */
+    private void startListing(Supplier<Stream<ImageRef>> images, long skip, int firstUnit) {
+        ActorRef<CoordinatorCommand> self = context.getSelf();
+        int unitSize = settings.unitSize();
         Thread lister = new Thread(() -> {
             long count = 0;
+            int nextUnit = firstUnit;
+            int group = firstUnit;
             try (Stream<ImageRef> stream = images.get()) {
-                List<List<ImageRef>> group = new ArrayList<>();
-                List<ImageRef> unit = new ArrayList<>(settings.unitSize());
+                List<List<ImageRef>> batch = new ArrayList<>();
+                List<ImageRef> unit = new ArrayList<>(unitSize);
                 for (Iterator<ImageRef> it = stream.iterator(); it.hasNext(); ) {
-                    unit.add(it.next());
-                    count++;
-                    if (unit.size() == settings.unitSize()) {
-                        group.add(unit);
-                        unit = new ArrayList<>(settings.unitSize());
-                        if (group.size() == 8) {
-                            self.tell(new UnitsPlanned(group));
-                            group = new ArrayList<>();
+                    ImageRef image = it.next();
+                    if (count++ < skip) {
+                        continue;
+                    }
+                    unit.add(image);
+                    if (unit.size() == unitSize) {
+                        batch.add(unit);
+                        unit = new ArrayList<>(unitSize);
+                        if (batch.size() == 8) {
+                            nextUnit = publish(self, batch, nextUnit, group++);
+                            batch = new ArrayList<>();
                         }
                     }
                 }
                 if (!unit.isEmpty()) {
-                    group.add(unit);
+                    batch.add(unit);
                 }
-                if (!group.isEmpty()) {
-                    self.tell(new UnitsPlanned(group));
+                if (!batch.isEmpty()) {
+                    nextUnit = publish(self, batch, nextUnit, group);
                 }
+                journal.writePlanComplete(new JobJournal.PlanComplete(nextUnit, count));
                 self.tell(new ListingFinished(count, null));
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 self.tell(new ListingFinished(count, e));
             }
         }, "orchard-lister");
@@ -155,25 +227,81 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         lister.start();
     }
 
+    private int publish(ActorRef<CoordinatorCommand> self, List<List<ImageRef>> batch, int firstId, int group)
+            throws java.io.IOException {
+        List<PlannedUnit> planned = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            planned.add(new PlannedUnit(firstId + i, batch.get(i)));
+        }
+        journal.writePlan(group, planned);
+        self.tell(new UnitsPlanned(batch));
+        return firstId + batch.size();
+    }
+
     @Override
     public Receive<CoordinatorCommand> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Resumed.class, this::onResumed)
                 .onMessage(UnitsPlanned.class, this::onUnitsPlanned)
                 .onMessage(ListingFinished.class, this::onListingFinished)
                 .onMessage(RequestWork.class, this::onRequestWork)
                 .onMessage(UnitFinished.class, this::onUnitFinished)
                 .onMessage(UnitFailed.class, this::onUnitFailed)
                 .onMessage(StatisticsCommitted.class, this::onStatisticsCommitted)
+                .onMessage(CommitJournalled.class, this::onCommitJournalled)
                 .onMessage(WorkerGone.class, this::onWorkerGone)
+                .onMessageEquals(Tick.INSTANCE, () -> onTick(Tick.INSTANCE))
                 .onMessage(PcaSolved.class, this::onPcaSolved)
                 .onMessage(OutputsWritten.class, this::onOutputsWritten)
                 .build();
     }
 
+    /** Rebuilds the units from the journal: committed ones are done, the others pending again. */
+    private Behavior<CoordinatorCommand> onResumed(Resumed m) {
+        if (m.failure() != null) {
+            return fail(new IllegalStateException("Cannot read the job journal to resume: " + cause(m.failure()).getMessage(),
+                    cause(m.failure())));
+        }
+        JobJournal.State state = m.state();
+        for (PlannedUnit planned : state.units()) {
+            units.add(new UnitState(planned.images(), firstAttempt));
+            listed += planned.images().size();
+        }
+        for (Commit commit : state.commits()) {
+            for (UnitRecord record : commit.units()) {
+                UnitState unit = units.get(record.id());
+                unit.status = Status.DONE;
+                unit.report = record.report();
+                imagesDone += record.rows() + record.errors().size();
+                errorsSoFar += record.errors().size();
+            }
+            statisticsFiles.add(commit.statistics());
+            commitSequence++;
+        }
+        for (int id = 0; id < units.size(); id++) {
+            if (units.get(id).status != Status.DONE) {
+                pending.add(id);
+            }
+        }
+        context.getLog().info("Resuming: {} units planned ({} done), listing {}", units.size(),
+                units.size() - pending.size(), state.complete() != null ? "complete" : "to be continued");
+        listener.listed(listed, state.complete() != null);
+        listener.progress(imagesDone, errorsSoFar);
+        if (state.complete() != null) {
+            listingDone = true;
+            listed = state.complete().images();
+        } else {
+            startListing(pendingImages, state.plannedImages(), units.size());
+        }
+        dispatch();
+        afterProgress();
+        return this;
+    }
+
     private Behavior<CoordinatorCommand> onUnitsPlanned(UnitsPlanned m) {
         for (List<ImageRef> images : m.units()) {
             pending.add(units.size());
-            units.add(new UnitState(List.copyOf(images)));
+            units.add(new UnitState(List.copyOf(images), firstAttempt));
             listed += images.size();
         }
         listener.listed(listed, false);
@@ -204,35 +332,85 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onRequestWork(RequestWork m) {
         if (!workers.containsKey(m.workerId())) {
             workers.put(m.workerId(), m.worker());
-            getContext().watchWith(m.worker(), new WorkerGone(m.workerId()));
+            context.watchWith(m.worker(), new WorkerGone(m.workerId()));
+            context.getLog().info("Worker {} joined", m.workerId());
         }
         idle.add(m);
         dispatch();
         return this;
     }
 
-    /** Pairs waiting pull requests with pending units; a request stays parked until there is work. */
+    /** Pairs waiting pull requests with pending units; near the tail, with speculative copies of slow units. */
     private void dispatch() {
         while (!idle.isEmpty() && !pending.isEmpty()) {
             RequestWork request = idle.poll();
-            int id = pending.poll();
-            UnitState unit = units.get(id);
-            unit.status = Status.RUNNING;
-            unit.attempt++;
-            unit.owner = request.workerId();
-            List<ImageRef> images = phase == Phase.FEATURES ? unit.images : List.of();
-            JobDescription description = phase == Phase.FEATURES ? job : projectJob;
-            request.worker().tell(new WorkerCommand.Assign(description, new WorkUnit(id, unit.attempt, phase, images)));
+            if (workers.containsKey(request.workerId())) {
+                assign(pending.poll(), request);
+            }
+        }
+        if (!idle.isEmpty() && pending.isEmpty() && (listingDone || phase == Phase.PROJECT) && !unitNanos.isEmpty()) {
+            speculate();
+        }
+    }
+
+    private void assign(int id, RequestWork request) {
+        UnitState unit = units.get(id);
+        unit.status = Status.RUNNING;
+        unit.lastAttempt++;
+        unit.live.put(unit.lastAttempt, new Attempt(request.workerId(), System.nanoTime()));
+        List<ImageRef> images = phase == Phase.FEATURES ? unit.images : List.of();
+        JobDescription description = phase == Phase.FEATURES ? job : projectJob;
+        request.worker().tell(new WorkerCommand.Assign(description, new WorkUnit(id, unit.lastAttempt, phase, images)));
+    }
+
+    /**
+     * Gives idle workers a second attempt of the units running longest, once they run 1.5× longer than the
+     * median finished unit: a straggling machine then does not hold the job at 99%.
+     */
+    private void speculate() {
+        List<Long> sorted = new ArrayList<>(unitNanos);
+        sorted.sort(null);
+        long threshold = (long) (sorted.get(sorted.size() / 2) * 1.5);
+        long now = System.nanoTime();
+        while (!idle.isEmpty()) {
+            int slowest = -1;
+            long oldest = Long.MAX_VALUE;
+            for (int id = 0; id < units.size(); id++) {
+                UnitState unit = units.get(id);
+                if (unit.status == Status.RUNNING && unit.live.size() == 1) {
+                    long since = unit.live.values().iterator().next().startedNanos();
+                    if (now - since > threshold && since < oldest) {
+                        oldest = since;
+                        slowest = id;
+                    }
+                }
+            }
+            if (slowest < 0) {
+                return;
+            }
+            RequestWork request = idle.poll();
+            UnitState unit = units.get(slowest);
+            if (unit.live.values().stream().anyMatch(a -> a.worker().equals(request.workerId()))) {
+                idle.addFirst(request);
+                return;
+            }
+            context.getLog().info("Unit {} runs long: speculative copy to {}", slowest, request.workerId());
+            assign(slowest, request);
         }
     }
 
     private Behavior<CoordinatorCommand> onUnitFinished(UnitFinished m) {
         UnitState unit = m.unitId() < units.size() ? units.get(m.unitId()) : null;
-        boolean current = unit != null && unit.status == Status.RUNNING && unit.attempt == m.attempt();
+        Attempt attempt = unit != null && unit.status == Status.RUNNING ? unit.live.get(m.attempt()) : null;
+        boolean wins = attempt != null;
+        if (wins) {
+            unitNanos.add(System.nanoTime() - attempt.startedNanos());
+            unit.live.clear(); // other attempts of this unit now lose
+        }
         if (phase == Phase.FEATURES) {
-            // First finished attempt wins; any other result is dropped with its statistics.
-            m.worker().tell(new WorkerCommand.Verdict(m.unitId(), m.attempt(), current));
-            if (current) {
+            // First finished attempt wins; any other result is dropped together with its statistics.
+            m.worker().tell(new WorkerCommand.Verdict(m.unitId(), m.attempt(), wins));
+            if (wins) {
                 unit.status = Status.ACCEPTED;
                 unit.owner = m.workerId();
                 unit.report = m.report();
@@ -240,7 +418,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 errorsSoFar += m.report().errors().size();
                 listener.progress(imagesDone, errorsSoFar);
             }
-        } else if (current) {
+        } else if (wins) {
             unit.status = Status.DONE;
         }
         afterProgress();
@@ -249,20 +427,23 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private Behavior<CoordinatorCommand> onUnitFailed(UnitFailed m) {
         UnitState unit = m.unitId() < units.size() ? units.get(m.unitId()) : null;
-        if (unit == null || !m.workerId().equals(unit.owner)) {
+        if (unit == null) {
             return this;
         }
-        boolean runningAttempt = unit.status == Status.RUNNING && unit.attempt == m.attempt();
-        boolean lostStatistics = unit.status == Status.ACCEPTED && m.attempt() < 0;
-        if (!runningAttempt && !lostStatistics) {
+        boolean liveAttempt = unit.status == Status.RUNNING && unit.live.containsKey(m.attempt());
+        boolean lostStatistics = unit.status == Status.ACCEPTED && m.attempt() < 0 && m.workerId().equals(unit.owner);
+        if (!liveAttempt && !lostStatistics) {
             return this;
         }
-        getContext().getLog().warn("Unit {} failed on {}: {}", m.unitId(), m.workerId(), m.reason());
+        context.getLog().warn("Unit {} failed on {}: {}", m.unitId(), m.workerId(), m.reason());
+        unit.live.remove(m.attempt());
         if (++unit.failures >= settings.maxAttempts()) {
             return fail(new IllegalStateException("Unit " + m.unitId() + " failed " + unit.failures
                     + " times; last reason: " + m.reason()));
         }
-        requeue(m.unitId());
+        if (unit.live.isEmpty()) {
+            requeue(m.unitId());
+        }
         dispatch();
         return this;
     }
@@ -274,17 +455,45 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 && units.get(id).status == Status.ACCEPTED && m.workerId().equals(units.get(id).owner));
         if (!whole) {
             // Some unit of this file was meanwhile given to another worker: the file cannot be used as a whole.
-            getContext().getLog().warn("Ignoring statistics {}: it holds units no longer owned by {}", m.partial(), m.workerId());
+            context.getLog().warn("Ignoring statistics {}: it holds units no longer owned by {}", m.partial(), m.workerId());
             for (int id : ids) {
                 if (id < units.size() && units.get(id).status == Status.ACCEPTED && m.workerId().equals(units.get(id).owner)) {
                     requeue(id);
                 }
             }
             dispatch();
-        } else if (!ids.isEmpty()) {
-            ids.forEach(id -> units.get(id).status = Status.DONE);
-            statisticsFiles.add(m.partial());
+            return this;
         }
+        if (ids.isEmpty()) {
+            return this;
+        }
+        // Journal first, then count: a coordinator that dies in between re-runs these units, never double counts.
+        List<UnitRecord> records = new ArrayList<>();
+        for (int id : ids) {
+            UnitReport r = units.get(id).report;
+            records.add(new UnitRecord(id, r.rows(), r.bytesRead(), r.errors(), r.stages()));
+        }
+        int sequence = ++commitSequence;
+        Commit commit = new Commit(m.partial(), records);
+        context.pipeToSelf(CompletableFuture.runAsync(() -> {
+            try {
+                journal.writeCommit(sequence, commit);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }), (ok, failure) -> new CommitJournalled(m, failure));
+        return this;
+    }
+
+    private Behavior<CoordinatorCommand> onCommitJournalled(CommitJournalled m) {
+        if (m.failure() != null) {
+            return fail(new IllegalStateException("Cannot write the job journal: " + cause(m.failure()).getMessage(),
+                    cause(m.failure())));
+        }
+        for (int id : m.commit().unitIds()) {
+            units.get(id).status = Status.DONE;
+        }
+        statisticsFiles.add(m.commit().partial());
         afterProgress();
         return this;
     }
@@ -295,11 +504,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         idle.removeIf(r -> r.workerId().equals(m.workerId()));
         for (int id = 0; id < units.size(); id++) {
             UnitState unit = units.get(id);
-            if (m.workerId().equals(unit.owner) && (unit.status == Status.RUNNING || unit.status == Status.ACCEPTED)) {
-                requeue(id);
+            if (unit.status == Status.RUNNING) {
+                unit.live.values().removeIf(a -> a.worker().equals(m.workerId()));
+                if (unit.live.isEmpty()) {
+                    requeue(id);
+                }
+            } else if (unit.status == Status.ACCEPTED && m.workerId().equals(unit.owner)) {
+                requeue(id); // its statistics were in the lost worker's memory
             }
         }
-        getContext().getLog().info("Worker {} left; its unfinished units are queued again", m.workerId());
+        context.getLog().info("Worker {} left; its unfinished units are queued again", m.workerId());
+        dispatch();
+        afterProgress();
+        return this;
+    }
+
+    /** Hands out again the units whose every attempt runs past the timeout (a stalled worker). */
+    private Behavior<CoordinatorCommand> onTick(Tick tick) {
+        long limit = settings.unitTimeout().toNanos();
+        long now = System.nanoTime();
+        for (int id = 0; id < units.size(); id++) {
+            UnitState unit = units.get(id);
+            if (unit.status == Status.RUNNING && !unit.live.isEmpty() && !pending.contains(id)
+                    && unit.live.values().stream().allMatch(a -> now - a.startedNanos() > limit)) {
+                context.getLog().warn("Unit {} has run over {}: handing it out again", id, settings.unitTimeout());
+                pending.addFirst(id); // the running attempts stay live: whichever finishes first wins
+            }
+        }
         dispatch();
         return this;
     }
@@ -313,7 +544,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         unit.status = Status.PENDING;
         unit.owner = null;
-        pending.addFirst(id);
+        unit.live.clear();
+        if (!pending.contains(id)) {
+            pending.addFirst(id);
+        }
     }
 
     /** Moves the job on when a phase has nothing left to do. */
@@ -322,10 +556,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return;
         }
         if (phase == Phase.FEATURES) {
-            boolean anyAccepted = false;
+            boolean waiting = false;
             for (UnitState unit : units) {
                 if (unit.status == Status.ACCEPTED) {
-                    anyAccepted = true;
+                    waiting = true;
                     if (askedToCommit.add(unit.owner)) {
                         ActorRef<WorkerCommand> worker = workers.get(unit.owner);
                         if (worker != null) {
@@ -334,36 +568,42 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     }
                 }
             }
-            if (!anyAccepted && !solving) {
-                solving = true;
-                endPhase("features");
-                listener.phase("solving PCA");
-                BitSet expected = new BitSet();
-                expected.set(0, units.size()); // every unit, even one whose images were all bad, is in one file
-                getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return outputs.solvePca(statisticsFiles, expected, settings.pcaK());
-                    } catch (Exception e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                }), PcaSolved::new);
+            if (!waiting && !solving) {
+                solve();
             }
         } else if (!finishing) {
             finishing = true;
             endPhase("project");
             listener.phase("writing outputs");
-            getContext().pipeToSelf(CompletableFuture.runAsync(this::writeOutputs), (ok, failure) -> new OutputsWritten(failure));
+            context.pipeToSelf(CompletableFuture.runAsync(this::writeOutputs), (ok, failure) -> new OutputsWritten(failure));
         }
+    }
+
+    private void solve() {
+        solving = true;
+        endPhase("features");
+        listener.phase("solving PCA");
+        BitSet expected = new BitSet();
+        expected.set(0, units.size()); // every unit, even one whose images were all bad, is in one file
+        List<String> files = List.copyOf(statisticsFiles);
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            try {
+                return outputs.solvePca(files, expected, settings.pcaK());
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }), PcaSolved::new);
     }
 
     private Behavior<CoordinatorCommand> onPcaSolved(PcaSolved m) {
         if (m.failure() != null) {
-            return fail(m.failure().getCause() != null ? m.failure().getCause() : m.failure());
+            return fail(cause(m.failure()));
         }
         endPhase("solve");
         pca = m.model();
         projectJob = job.withPcaModel(outputs.pcaModelLocation().toString());
         phase = Phase.PROJECT;
+        unitNanos.clear();
         listener.phase("projecting onto " + pca.k() + " components");
         for (int id = 0; id < units.size(); id++) {
             UnitState unit = units.get(id);
@@ -394,7 +634,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             endPhase("finish");
             outputs.writeSuccess(report(errors.size()));
         } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
         }
     }
 
@@ -408,11 +648,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         report.put("counts", Map.of("images", listed, "rows", rows, "errors", errors, "units", units.size()));
         report.put("model", Map.of("location", job.model(), "sha256", job.modelSha256(), "spec", job.spec().name(),
                 "featureTensor", job.spec().featureTensor(), "featureDim", pca.dim()));
-        double explained = 0;
-        for (double r : pca.explainedVarianceRatio()) {
-            explained += r;
-        }
-        report.put("pca", Map.of("k", pca.k(), "explainedVariance", explained));
+        report.put("pca", Map.of("k", pca.k(), "explainedVariance", explained()));
         Map<String, Object> timings = new LinkedHashMap<>(phaseSeconds);
         timings.put("total", seconds(System.nanoTime() - started));
         report.put("seconds", timings);
@@ -424,19 +660,23 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         return report;
     }
 
+    private double explained() {
+        double sum = 0;
+        for (double r : pca.explainedVarianceRatio()) {
+            sum += r;
+        }
+        return sum;
+    }
+
     private Behavior<CoordinatorCommand> onOutputsWritten(OutputsWritten m) {
         if (m.failure() != null) {
-            return fail(m.failure().getCause() != null ? m.failure().getCause() : m.failure());
+            return fail(cause(m.failure()));
         }
         workers.values().forEach(w -> w.tell(new WorkerCommand.JobFinished()));
         long rows = units.stream().mapToLong(u -> u.report.rows()).sum();
         long errors = units.stream().mapToLong(u -> u.report.errors().size()).sum();
-        double explained = 0;
-        for (double r : pca.explainedVarianceRatio()) {
-            explained += r;
-        }
         listener.finished(new JobSummary(job.output(), listed, rows, errors, seconds(System.nanoTime() - started),
-                pca.k(), explained));
+                pca.k(), explained()));
         return Behaviors.stopped();
     }
 
@@ -444,6 +684,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         workers.values().forEach(w -> w.tell(new WorkerCommand.JobFinished()));
         listener.failed(cause);
         return Behaviors.stopped();
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private void endPhase(String name) {

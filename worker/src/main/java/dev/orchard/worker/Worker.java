@@ -65,6 +65,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
     private final ProjectUnit project;
     private final ExecutorService unitThreads;
     private ActorRef<CoordinatorCommand> coordinator;
+    private ActorRef<CoordinatorCommand> finished;
     private int requested;
     private int running;
     private final Map<Integer, AwaitingVerdict> awaitingVerdict = new HashMap<>();
@@ -106,7 +107,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
                     return this;
                 })
                 .onMessage(StatisticsWritten.class, this::onStatisticsWritten)
-                .onMessage(WorkerCommand.JobFinished.class, m -> Behaviors.stopped())
+                .onMessage(WorkerCommand.JobFinished.class, this::onJobFinished)
                 .onSignal(PostStop.class, s -> {
                     unitThreads.shutdownNow();
                     return this;
@@ -116,14 +117,34 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
 
     private Behavior<WorkerCommand> onCoordinators(CoordinatorsChanged m) {
         var refs = m.listing().getServiceInstances(ServiceKeys.COORDINATOR);
-        ActorRef<CoordinatorCommand> found = refs.isEmpty() ? null : refs.iterator().next();
+        ActorRef<CoordinatorCommand> found = refs.stream().filter(r -> !r.equals(finished)).findFirst().orElse(null);
         if (found != null && !found.equals(coordinator)) {
+            getContext().getLog().info("Coordinator {} found", found.path());
+            forgetJobState();
             coordinator = found;
-            requested = 0; // requests sent to a previous coordinator are gone with it
             requestWork();
         } else if (found == null) {
             coordinator = null;
         }
+        return this;
+    }
+
+    /**
+     * A new coordinator (a restarted one resuming from its journal, or the next job's) knows nothing of this
+     * worker's uncommitted statistics: it re-runs those units, so they are dropped here.
+     */
+    private void forgetJobState() {
+        requested = 0;
+        awaitingVerdict.clear();
+        window = null;
+        windowUnits = new ArrayList<>();
+        commitAgain = false;
+    }
+
+    private Behavior<WorkerCommand> onJobFinished(WorkerCommand.JobFinished m) {
+        finished = coordinator;
+        coordinator = null;
+        forgetJobState();
         return this;
     }
 

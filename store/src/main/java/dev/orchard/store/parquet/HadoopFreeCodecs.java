@@ -12,9 +12,10 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * drag a Hadoop client onto the classpath; ZSTD through zstd-jni (already a parquet-java dependency) is all
  * Orchard writes, and any Parquet reader (Spark, pyarrow, DuckDB) reads it.
  */
-final class HadoopFreeCodecs implements CompressionCodecFactory {
+public final class HadoopFreeCodecs implements CompressionCodecFactory {
 
-    static final CompressionCodecName WRITTEN = CompressionCodecName.ZSTD;
+    /** The codec Orchard writes. */
+    public static final CompressionCodecName WRITTEN = CompressionCodecName.ZSTD;
     private static final int LEVEL = 3;
 
     @Override

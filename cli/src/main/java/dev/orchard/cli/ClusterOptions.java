@@ -1,0 +1,80 @@
+package dev.orchard.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Where this node listens, which nodes it joins, and optional TLS between nodes. */
+final class ClusterOptions {
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1:17355",
+            description = "host:port this node listens on and announces (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--join", split = ",", description = "host:port of a seed node (a coordinator node); repeatable.")
+    List<String> join = new ArrayList<>();
+
+    @Option(names = "--tls-keystore", description = "PKCS12/JKS keystore with this node's certificate: turns on Artery TLS.")
+    Path keystore;
+
+    @Option(names = "--tls-truststore", description = "Truststore with the cluster's CA certificate.")
+    Path truststore;
+
+    @Option(names = "--config", description = "Extra HOCON file (e.g. Pekko or Orchard settings).")
+    Path config;
+
+    /** Pekko settings for a node with these roles; TLS passwords come from $ORCHARD_TLS_PASSWORD, never flags. */
+    Config pekkoConfig(List<String> roles) {
+        HostPort self = HostPort.parse(bind, "--bind");
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("pekko.cluster.roles", roles);
+        settings.put("pekko.remote.artery.canonical.hostname", self.host());
+        settings.put("pekko.remote.artery.canonical.port", self.port());
+        List<String> seeds = new ArrayList<>();
+        for (String seed : join.isEmpty() ? List.of(bind) : join) {
+            HostPort s = HostPort.parse(seed, "--join");
+            seeds.add("pekko://orchard@" + s.host() + ":" + s.port());
+        }
+        settings.put("pekko.cluster.seed-nodes", seeds);
+        if (keystore != null) {
+            if (truststore == null) {
+                throw new IllegalArgumentException("--tls-keystore needs --tls-truststore (the CA that signs every node)");
+            }
+            String password = System.getenv("ORCHARD_TLS_PASSWORD");
+            if (password == null) {
+                throw new IllegalArgumentException("Set ORCHARD_TLS_PASSWORD to the keystore/truststore password");
+            }
+            String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
+            settings.put("pekko.remote.artery.transport", "tls-tcp");
+            settings.put(ssl + "key-store", keystore.toAbsolutePath().toString());
+            settings.put(ssl + "trust-store", truststore.toAbsolutePath().toString());
+            settings.put(ssl + "key-store-password", password);
+            settings.put(ssl + "key-password", password);
+            settings.put(ssl + "trust-store-password", password);
+            settings.put(ssl + "protocol", "TLSv1.3");
+            settings.put(ssl + "enabled-algorithms", List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"));
+            settings.put(ssl + "require-mutual-authentication", "on");
+        }
+        Config base = ConfigFactory.parseMap(settings);
+        if (config != null) {
+            base = base.withFallback(ConfigFactory.parseFile(config.toFile()));
+        }
+        return base.withFallback(ConfigFactory.load());
+    }
+
+    record HostPort(String host, int port) {
+        static HostPort parse(String text, String flag) {
+            int colon = text.lastIndexOf(':');
+            try {
+                return new HostPort(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(flag + " '" + text + "' is not host:port, e.g. 10.0.0.5:17355");
+            }
+        }
+    }
+}

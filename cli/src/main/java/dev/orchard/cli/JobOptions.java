@@ -1,0 +1,57 @@
+package dev.orchard.cli;
+
+import dev.orchard.coordinator.listing.NameFilter;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options that describe a job, shared by {@code run} and {@code coordinator}. */
+final class JobOptions {
+
+    @Option(names = "--input", required = true, description = "Folder or s3://bucket/prefix holding the images.")
+    String input;
+
+    @Option(names = "--output", required = true, description = "Folder or s3://bucket/prefix for the results.")
+    String output;
+
+    @Option(names = "--pca-k", defaultValue = "50", description = "Principal components to keep (default ${DEFAULT-VALUE}).")
+    int pcaK;
+
+    @Option(names = "--overwrite", description = "Replace the contents of a non-empty --output.")
+    boolean overwrite;
+
+    @Option(names = "--resume", description = "Finish the job whose state is in --output/_orchard/ (start it if there is none).")
+    boolean resume;
+
+    @Option(names = "--glob", defaultValue = NameFilter.DEFAULT_GLOBS,
+            description = "Comma-separated file-name patterns, case-insensitive (default ${DEFAULT-VALUE}).")
+    String glob;
+
+    @Option(names = "--label-regex", description = "Label = first capture group of this regex over --label-from.")
+    String labelRegex;
+
+    @Option(names = "--label-from", defaultValue = "file", description = "What --label-regex reads: folder or file (default ${DEFAULT-VALUE}).")
+    String labelFrom;
+
+    @Option(names = "--no-labels", description = "Write no labels.")
+    boolean noLabels;
+
+    @Option(names = "--model", description = "ONNX model file (default: $ORCHARD_MODEL, then ../shared/models/).")
+    String model;
+
+    @Option(names = "--model-spec", description = "HOCON/JSON file describing the model's input and feature tensor.")
+    Path modelSpec;
+
+    @Option(names = "--feature-tensor", description = "Tensor to take features from (overrides the spec).")
+    String featureTensor;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images per ONNX run (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--unit-size", defaultValue = "256", description = "Images per work unit (default ${DEFAULT-VALUE}).")
+    int unitSize;
+
+    @Option(names = "--unit-timeout", defaultValue = "PT10M",
+            description = "Hand a unit out again when it runs longer (ISO-8601 duration, default ${DEFAULT-VALUE}).")
+    Duration unitTimeout;
+}

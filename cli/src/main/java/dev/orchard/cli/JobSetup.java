@@ -1,0 +1,142 @@
+package dev.orchard.cli;
+
+import dev.orchard.coordinator.Coordinator;
+import dev.orchard.coordinator.JobJournal;
+import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.listing.ImageLister;
+import dev.orchard.coordinator.listing.LabelRule;
+import dev.orchard.coordinator.listing.NameFilter;
+import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.ObjectStores;
+import dev.orchard.worker.model.InferenceSettings;
+import dev.orchard.worker.model.ModelException;
+import dev.orchard.worker.model.OnnxModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * Turns {@link JobOptions} into a checked, ready job: every check that can fail before work starts (input,
+ * output, model, tensor, k) runs here, so a mistake costs seconds, not a cluster-hour.
+ */
+final class JobSetup implements AutoCloseable {
+    final JobOptions options;
+    final Location input;
+    final Location output;
+    final ObjectStore inStore;
+    final ObjectStore outStore;
+    final OnnxModel model;
+    final JobDescription job;
+    private final ImageLister lister;
+
+    JobSetup(JobOptions options, InferenceSettings inference) throws Exception {
+        this.options = options;
+        validateNumbers(options);
+        this.input = Location.parse(options.input);
+        this.output = Location.parse(options.output);
+        NameFilter filter = new NameFilter(options.glob);
+        LabelRule labels = labelRule(options);
+        ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);
+        if (options.featureTensor != null) {
+            spec = spec.withFeatureTensor(options.featureTensor, true);
+        }
+        this.inStore = ObjectStores.forLocation(input);
+        this.outStore = ObjectStores.forLocation(output);
+        InputCheck.requireImages(inStore, input, filter);
+        JobJournal journal = new JobJournal(outStore, output);
+        if (!(options.resume && journal.exists())) {
+            OutputCheck.prepare(outStore, output, options.overwrite);
+        }
+        String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
+        this.model = loadModel(modelLocation, spec, inference);
+        if (options.pcaK > model.featureDim()) {
+            model.close();
+            throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
+                    + model.featureDim() + " of " + modelLocation);
+        }
+        // The job id names the output location: a coordinator that takes over after a failure computes the same id.
+        this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes()).toString(), output.toString(),
+                modelLocation, model.sha256(), spec, options.batchSize, null);
+        this.lister = new ImageLister(inStore, filter, labels);
+    }
+
+    /** The coordinator for this job; with --resume it continues from the journal when there is one. */
+    Behavior<CoordinatorCommand> coordinator(JobListener listener) {
+        var settings = new Coordinator.Settings(options.unitSize, options.pcaK, 3, options.unitTimeout, options.resume);
+        return Coordinator.create(job, this::images, new JobOutputs(outStore, output), new JobJournal(outStore, output),
+                settings, listener);
+    }
+
+    private Stream<ImageRef> images() {
+        try {
+            return lister.list(input);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void validateNumbers(JobOptions o) {
+        if (o.batchSize < 1 || o.batchSize > 1024) {
+            throw new IllegalArgumentException("--batch-size must be between 1 and 1024, was " + o.batchSize);
+        }
+        if (o.unitSize < 1) {
+            throw new IllegalArgumentException("--unit-size must be positive, was " + o.unitSize);
+        }
+        if (o.pcaK < 1) {
+            throw new IllegalArgumentException("--pca-k must be at least 1, was " + o.pcaK);
+        }
+    }
+
+    private static LabelRule labelRule(JobOptions o) {
+        if (o.noLabels) {
+            if (o.labelRegex != null) {
+                throw new IllegalArgumentException("--no-labels and --label-regex contradict each other: use one");
+            }
+            return LabelRule.none();
+        }
+        if (o.labelRegex == null) {
+            return LabelRule.parentFolder();
+        }
+        LabelRule.Source source = switch (o.labelFrom.toLowerCase(Locale.ROOT)) {
+            case "file" -> LabelRule.Source.FILE;
+            case "folder" -> LabelRule.Source.FOLDER;
+            default -> throw new IllegalArgumentException("--label-from must be 'file' or 'folder', was " + o.labelFrom);
+        };
+        try {
+            return LabelRule.regex(o.labelRegex, source);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("--label-regex is not a valid regex: " + e.getDescription(), e);
+        }
+    }
+
+    private static OnnxModel loadModel(String location, ModelSpec spec, InferenceSettings settings) throws IOException {
+        Location where = Location.parse(location);
+        byte[] bytes;
+        try (ObjectStore store = ObjectStores.forLocation(where)) {
+            bytes = store.read(where);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("Model file " + location + " does not exist. Download the ONNX Model Zoo "
+                    + "file " + ModelLocator.ZOO_FILE + " and pass --model PATH.");
+        }
+        try {
+            return OnnxModel.load(bytes, location, spec, settings);
+        } catch (ModelException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        inStore.close();
+        outStore.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.orchard.cli;
+
+import dev.orchard.worker.model.InferenceSettings;
+import dev.orchard.worker.pipeline.PipelineSettings;
+import picocli.CommandLine.Option;
+
+/** How a JVM's workers use its cores; defaults are chosen from the core count. */
+final class WorkerOptions {
+
+    @Option(names = "--workers", description = "Worker actors in this JVM (default: 1 per 8 cores, at least 1).")
+    Integer workers;
+
+    @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads (default: all cores).")
+    Integer onnxThreads;
+
+    @Option(names = "--decode-threads", description = "Image decoding threads (default: all cores).")
+    Integer decodeThreads;
+
+    @Option(names = "--fetch-threads", description = "Concurrent image reads (default: 2 per core, at least 4).")
+    Integer fetchThreads;
+
+    @Option(names = "--units-in-flight", defaultValue = "2", description = "Units a worker holds at once (default ${DEFAULT-VALUE}).")
+    int unitsInFlight;
+
+    @Option(names = "--max-pixels", defaultValue = "89478485", description = "Refuse images with more pixels (default ${DEFAULT-VALUE}).")
+    long maxPixels;
+
+    static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    int workerCount() {
+        return workers != null ? workers : Math.max(1, cores() / 8);
+    }
+
+    InferenceSettings inference() {
+        return new InferenceSettings(onnxThreads != null ? onnxThreads : cores(), false);
+    }
+
+    PipelineSettings pipeline() {
+        PipelineSettings base = PipelineSettings.forCores(cores());
+        return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
+                decodeThreads != null ? decodeThreads : base.decodeThreads(), base.batchBuffers(), base.inferenceLanes(),
+                maxPixels);
+    }
+}
