@@ -58,7 +58,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             err.printf("orchard: coordinator node on %s for %s → %s with %s%n", cluster.bind, setup.input, setup.output, setup.model);
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
             try (ClusterNode node = new ClusterNode(cluster.pekkoConfig(roles), () -> setup.coordinator(progress), runtime,
-                    localWorkers, new Worker.Settings(workers.unitsInFlight, 32))) {
+                    localWorkers, workers.workerSettings())) {
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
                 Location success = setup.output.resolve("_SUCCESS");

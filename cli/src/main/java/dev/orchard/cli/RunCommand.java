@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
                             "pekko.cluster.seed-nodes", List.of()))
                     .withFallback(ConfigFactory.load());
             try (ClusterNode node = new ClusterNode(config, () -> setup.coordinator(progress), runtime,
-                    workers.workerCount(), new Worker.Settings(workers.unitsInFlight, 32))) {
+                    workers.workerCount(), workers.workerSettings())) {
                 var cluster = org.apache.pekko.cluster.typed.Cluster.get(node.system());
                 cluster.manager().tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
                 return report(progress, err);

@@ -36,7 +36,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         PrintWriter err = command.commandLine().getErr();
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference());
              ClusterNode node = new ClusterNode(cluster.pekkoConfig(List.of("worker")), null, runtime,
-                     workers.workerCount(), new Worker.Settings(workers.unitsInFlight, 32))) {
+                     workers.workerCount(), workers.workerSettings())) {
             err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", cluster.bind,
                     cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
             node.system().getWhenTerminated().toCompletableFuture().join();

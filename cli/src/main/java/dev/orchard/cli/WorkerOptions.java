@@ -22,11 +22,19 @@ final class WorkerOptions {
     @Option(names = "--units-in-flight", defaultValue = "2", description = "Units a worker holds at once (default ${DEFAULT-VALUE}).")
     int unitsInFlight;
 
+    @Option(names = "--commit-every", defaultValue = "32",
+            description = "Accepted units per statistics file a worker writes (default ${DEFAULT-VALUE}).")
+    int commitEvery;
+
     @Option(names = "--max-pixels", defaultValue = "89478485", description = "Refuse images with more pixels (default ${DEFAULT-VALUE}).")
     long maxPixels;
 
     static int cores() {
         return Runtime.getRuntime().availableProcessors();
+    }
+
+    dev.orchard.worker.Worker.Settings workerSettings() {
+        return new dev.orchard.worker.Worker.Settings(unitsInFlight, commitEvery);
     }
 
     int workerCount() {
