@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -24,13 +25,24 @@ final class S3Clients {
     private S3Clients() {
     }
 
-    static S3Client build(S3Settings settings, AwsCredentialsProvider credentials) {
+    /** A client and the HTTP client under it, which the SDK leaves to us to close: close this. */
+    record Client(S3Client s3, SdkHttpClient http) implements AutoCloseable {
+        @Override
+        public void close() {
+            s3.close();
+            http.close();
+        }
+    }
+
+    static Client build(S3Settings settings, AwsCredentialsProvider credentials) {
+        SdkHttpClient http = new XmlBufferingHttpClient(Apache5HttpClient.builder()
+                .maxConnections(settings.maxConcurrentGets() + settings.listParallelism() + SPARE_CONNECTIONS)
+                .connectionTimeout(settings.connectTimeout())
+                .socketTimeout(settings.socketTimeout())
+                .build());
         S3ClientBuilder builder = S3Client.builder()
                 .credentialsProvider(credentials)
-                .httpClientBuilder(Apache5HttpClient.builder()
-                        .maxConnections(settings.maxConcurrentGets() + settings.listParallelism() + SPARE_CONNECTIONS)
-                        .connectionTimeout(settings.connectTimeout())
-                        .socketTimeout(settings.socketTimeout()))
+                .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(retryStrategy(settings))
                         .build())
@@ -50,7 +62,7 @@ final class S3Clients {
         if (settings.region() == null && settings.endpoint() == null) {
             builder.crossRegionAccessEnabled(true);
         }
-        return builder.build();
+        return new Client(builder.build(), http);
     }
 
     /**

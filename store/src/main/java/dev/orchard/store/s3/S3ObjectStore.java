@@ -56,6 +56,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     private final S3Settings settings;
     private final DefaultCredentialsProvider credentials;
+    private final S3Clients.Client client;
     private final S3Client s3;
     private final S3Errors errors;
     private final ExecutorService reads;
@@ -65,7 +66,8 @@ public final class S3ObjectStore implements ObjectStore {
         this.settings = Objects.requireNonNull(settings, "settings");
         // A fresh chain per store (not the shared singleton) so that nothing it cached outlives the store.
         this.credentials = DefaultCredentialsProvider.builder().build();
-        this.s3 = S3Clients.build(settings, credentials);
+        this.client = S3Clients.build(settings, credentials);
+        this.s3 = client.s3();
         this.errors = new S3Errors(settings);
         this.reads = Executors.newFixedThreadPool(settings.maxConcurrentGets(), daemonThreads("orchard-s3-get"));
         this.listings = settings.listParallelism() > 1
@@ -86,7 +88,12 @@ public final class S3ObjectStore implements ObjectStore {
         requireS3(prefix);
         String key = prefix.key();
         String folder = key.isEmpty() || key.endsWith("/") ? key : key + "/";
-        ObjectIterator objects = new ObjectIterator(prefix, folder);
+        ObjectIterator objects;
+        try {
+            objects = new ObjectIterator(prefix, folder); // the SDK's paginator asks for the first page right away
+        } catch (SdkException e) {
+            throw errors.translate("list", prefix, e);
+        }
         try {
             if (!objects.hasNext() && !key.equals(folder)) {
                 objects.close();
@@ -270,7 +277,7 @@ public final class S3ObjectStore implements ObjectStore {
         if (listings != null) {
             listings.shutdownNow();
         }
-        s3.close();
+        client.close();
         credentials.close();
     }
 

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,16 +23,18 @@ import java.util.function.Predicate;
 /**
  * An HTTP proxy on 127.0.0.1 between an S3 client and an S3 server that fails a fraction of requests the way S3 and
  * networks fail: 503 SlowDown, 500 InternalError, a connection reset before any answer, or (GET/HEAD only) a reset
- * after the response headers, mid-answer. The decisions come from a seeded {@link Random}, and no single request
+ * after the response headers, mid-answer. The decisions come from a seeded random generator, and no single request
  * (method and target) is failed more than {@code maxFaultsPerRequest} times, so a client that retries at least that
- * many times always gets through: tests stay bounded and never flaky.
+ * many times always gets through: tests stay bounded and never flaky. Each decision depends only on the seed, the
+ * request line and how often that line was seen before, not on the order in which concurrent requests arrive, so a
+ * test that makes the same requests meets the same faults.
  *
  * <p>Injected faults other than the mid-answer reset happen before the request reaches the server, so a retried write
  * is never applied twice by the proxy itself. The proxy forwards one request per connection (it asks the server to
  * close the connection after answering), which keeps it simple: no HTTP framing beyond the request head is parsed.
  *
  * <p>{@link #failAlways} adds a permanent answer for matching requests (for "access denied" or a multipart upload
- * that cannot finish).
+ * that cannot finish); {@link #injectNext} forces a given fault on the next matching requests.
  */
 public final class FaultInjectingProxy implements AutoCloseable {
 
@@ -48,23 +50,27 @@ public final class FaultInjectingProxy implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Random random;
+    private final long seed;
     private final int maxFaultsPerRequest;
-    private final Map<String, Integer> faultsPerRequest = new HashMap<>();
+    private final Map<String, int[]> seenAndFaulted = new HashMap<>();
     private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
     private final AtomicInteger forwarded = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile double faultRate;
     private volatile Rule rule;
+    private volatile Forced forced;
 
     private record Rule(Predicate<String> requestLine, int status, String code) {
+    }
+
+    private record Forced(Predicate<String> requestLine, Fault fault, AtomicInteger remaining) {
     }
 
     private FaultInjectingProxy(int backendPort, double faultRate, long seed, int maxFaultsPerRequest) throws IOException {
         this.backendPort = backendPort;
         this.faultRate = faultRate;
-        this.random = new Random(seed);
+        this.seed = seed;
         this.maxFaultsPerRequest = maxFaultsPerRequest;
         for (Fault f : Fault.values()) {
             injected.put(f, new AtomicInteger());
@@ -97,8 +103,14 @@ public final class FaultInjectingProxy implements AutoCloseable {
         this.rule = new Rule(requestLine, status, code);
     }
 
-    public void clearRule() {
+    /** Injects {@code fault} into the next {@code times} requests whose request line matches, whatever the rate. */
+    public void injectNext(Predicate<String> requestLine, Fault fault, int times) {
+        this.forced = new Forced(requestLine, fault, new AtomicInteger(times));
+    }
+
+    public void clearRules() {
         this.rule = null;
+        this.forced = null;
     }
 
     public int injected(Fault fault) {
@@ -170,15 +182,22 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     private Fault decide(String requestLine) {
-        synchronized (random) {
+        Forced f = forced;
+        if (f != null && f.requestLine().test(requestLine) && f.remaining().getAndDecrement() > 0) {
+            return f.fault();
+        }
+        synchronized (seenAndFaulted) {
+            int[] counts = seenAndFaulted.computeIfAbsent(requestLine, k -> new int[2]);
+            // SplittableRandom mixes its seed well: neighbouring seeds give unrelated draws (java.util.Random's don't).
+            SplittableRandom random = new SplittableRandom(
+                    seed * 0x9E3779B97F4A7C15L + requestLine.hashCode() * 0xBF58476D1CE4E5B9L + counts[0]++);
             double draw = random.nextDouble();
-            int pick = random.nextInt(4);
-            if (draw >= faultRate || faultsPerRequest.getOrDefault(requestLine, 0) >= maxFaultsPerRequest) {
+            Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+            if (draw >= faultRate || counts[1] >= maxFaultsPerRequest) {
                 return null;
             }
-            faultsPerRequest.merge(requestLine, 1, Integer::sum);
+            counts[1]++;
             boolean readOnly = requestLine.startsWith("GET ") || requestLine.startsWith("HEAD ");
-            Fault fault = Fault.values()[pick];
             return fault == Fault.RESET_MID_RESPONSE && !readOnly ? Fault.RESET : fault;
         }
     }
