@@ -54,6 +54,11 @@ final class S3Errors {
                     + where + " (" + rootCauseText(e) + "): check --endpoint and --region, that the server is up, "
                     + "and any network proxy or firewall in between", e);
         }
+        if (isTimeout(e)) {
+            return new IOException("The S3 endpoint " + settings.describeEndpoint() + " did not answer in time to "
+                    + action + " " + where + " (" + rootCauseText(e) + ", " + settings.maxAttempts() + " attempts): "
+                    + "check --endpoint, that the server is up and not overloaded, and the network in between", e);
+        }
         return new IOException("Could not " + action + " " + where + " at " + settings.describeEndpoint() + ": "
                 + e.getMessage(), e);
     }
@@ -85,9 +90,8 @@ final class S3Errors {
         }
         if (status == 403 || "AccessDenied".equals(code)) {
             return new IOException("Access denied trying to " + action + " " + where + " (" + describe(code, status)
-                    + "): the credentials from " + CREDENTIAL_SOURCES + " are valid but not allowed to do this; "
-                    + "grant " + permissionFor(action) + " on arn:aws:s3:::" + bucket + "/" + where.key()
-                    + "* (IAM or bucket policy), or choose another location", e);
+                    + "): the credentials from " + CREDENTIAL_SOURCES + " were accepted but may not do this; grant "
+                    + permissionFor(action, where) + " (IAM or bucket policy), or choose another location", e);
         }
         if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)
                 || "IllegalLocationConstraintException".equals(code)) {
@@ -104,14 +108,16 @@ final class S3Errors {
                 + serviceMessage(e) + ")", e);
     }
 
-    private static String permissionFor(String action) {
+    /** The IAM permission an action needs, on the resource it needs it on. */
+    private static String permissionFor(String action, Location where) {
+        String objects = "arn:aws:s3:::" + where.bucket() + "/" + where.key() + "*";
         if (action.startsWith("write") || action.startsWith("delete")) {
-            return "s3:PutObject and s3:DeleteObject";
+            return "s3:PutObject and s3:DeleteObject on " + objects;
         }
         if (action.startsWith("list")) {
-            return "s3:ListBucket";
+            return "s3:ListBucket on arn:aws:s3:::" + where.bucket() + " (for the prefix " + where.key() + ")";
         }
-        return "s3:GetObject and s3:ListBucket";
+        return "s3:GetObject on " + objects + " and s3:ListBucket on arn:aws:s3:::" + where.bucket();
     }
 
     private static String describe(String code, int status) {
@@ -137,9 +143,17 @@ final class S3Errors {
     private static boolean isUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
-                    || t instanceof SocketTimeoutException || t instanceof ApiCallTimeoutException
-                    || t instanceof ApiCallAttemptTimeoutException
-                    || t.getClass().getName().endsWith("ConnectTimeoutException")) {
+                    || t.getClass().getSimpleName().equals("ConnectTimeoutException")) { // Apache's, per version
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof ApiCallTimeoutException
+                    || t instanceof ApiCallAttemptTimeoutException) {
                 return true;
             }
         }
