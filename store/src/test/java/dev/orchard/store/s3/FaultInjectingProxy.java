@@ -60,6 +60,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private volatile double faultRate;
     private volatile Rule rule;
     private volatile Forced forced;
+    private volatile long latencyMillis;
 
     private record Rule(Predicate<String> requestLine, int status, String code) {
     }
@@ -103,6 +104,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         this.rule = new Rule(requestLine, status, code);
     }
 
+    /** Delays every forwarded request, as a distant server would (makes concurrency visible in tests and benches). */
+    public void setLatency(java.time.Duration latency) {
+        this.latencyMillis = latency.toMillis();
+    }
+
     /** Injects {@code fault} into the next {@code times} requests whose request line matches, whatever the rate. */
     public void injectNext(Predicate<String> requestLine, Fault fault, int times) {
         this.forced = new Forced(requestLine, fault, new AtomicInteger(times));
@@ -126,7 +132,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return forwarded.get();
     }
 
-    /** The most requests that were being forwarded at the same moment. */
+    /** The most forwarded requests that were waiting for the server's answer at the same moment. */
     public int maxInFlight() {
         return maxInFlight.get();
     }
@@ -203,10 +209,16 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     private void forward(Socket client, InputStream clientIn, String headText, boolean resetMidResponse) throws IOException {
+        forwarded.incrementAndGet();
+        // "In flight" runs until the server's answer starts: the client cannot send its next request before then,
+        // so this counts the requests the client really has outstanding.
+        boolean counted = true;
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
-        forwarded.incrementAndGet();
         try (Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
+            if (latencyMillis > 0) {
+                Thread.sleep(latencyMillis);
+            }
             backend.setSoTimeout(SOCKET_TIMEOUT_MS);
             OutputStream backendOut = backend.getOutputStream();
             backendOut.write(withConnectionClose(headText).getBytes(StandardCharsets.ISO_8859_1));
@@ -222,19 +234,25 @@ public final class FaultInjectingProxy implements AutoCloseable {
             });
             InputStream backendIn = new BufferedInputStream(backend.getInputStream());
             OutputStream clientOut = client.getOutputStream();
+            byte[] responseHead = readHead(backendIn);
+            inFlight.decrementAndGet();
+            counted = false;
+            if (responseHead != null) {
+                clientOut.write(responseHead);
+                clientOut.flush();
+            }
             if (resetMidResponse) {
-                byte[] responseHead = readHead(backendIn);
-                if (responseHead != null) {
-                    clientOut.write(responseHead);
-                    clientOut.flush();
-                }
                 reset(client);
                 return;
             }
             backendIn.transferTo(clientOut);
             clientOut.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
-            inFlight.decrementAndGet();
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
         }
     }
 
