@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param listParallelism    first-level "folders" listed at once; 1 = one sequential listing
  * @param multipartThreshold files of at least this many bytes are uploaded in parts
  * @param partSize           bytes per part of a multipart upload (S3's minimum is 5 MiB)
- * @param retryMode          the SDK retry strategy: STANDARD, or ADAPTIVE (also slows the client down on throttling)
+ * @param retryMode          the SDK retry strategy: STANDARD, or ADAPTIVE, which also rate-limits the whole client
+ *                           after throttling (503 SlowDown) and ramps back up slowly: for buckets that keep throttling
  * @param maxAttempts        attempts per request, the first included
  * @param retryBaseDelay     base of the exponential backoff (full jitter) between attempts
  * @param retryMaxDelay      cap of that backoff

@@ -144,4 +144,23 @@ class S3FaultInjectionTest {
             assertThat(raw.listMultipartUploads(b -> b.bucket("parts")).uploads()).as("aborted").isEmpty();
         }
     }
+
+    @Test
+    void theAdaptiveRetryModeGetsThroughToo() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            server.putDirect("cut", "adaptive/" + i, new byte[] {(byte) i});
+        }
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0.1, 7L, 2);
+             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()).toBuilder()
+                     .retryMode(S3Settings.RetryMode.ADAPTIVE).maxAttempts(4).build())) {
+            List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                reads.add(store.readAsync(new Location(Location.Scheme.S3, "cut", "adaptive/" + i)));
+            }
+            for (int i = 0; i < 30; i++) {
+                assertThat(reads.get(i).join()).containsExactly((byte) i);
+            }
+            assertThat(proxy.injectedTotal()).isPositive();
+        }
+    }
 }
