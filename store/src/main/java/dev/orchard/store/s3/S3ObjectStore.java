@@ -48,7 +48,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * 5xx, connection resets and timeouts are retried with exponential backoff and jitter. Errors that remain come out as
  * {@link IOException}s that name the object and the likely fix.
  *
- * <p>One store owns one client, its connection pool and two small thread pools: make one per job and close it.
+ * <p>One store serves every bucket and is thread-safe. It owns one client, its connection pool and two small thread
+ * pools: make one per JVM (or job), share it, and close it; do not make one per object.
  */
 public final class S3ObjectStore implements ObjectStore {
 
