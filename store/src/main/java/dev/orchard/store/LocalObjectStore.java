@@ -110,6 +110,23 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
+    @Override
+    public void checkReadable(Location location) throws IOException {
+        Path path = location.path();
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null,
+                    "no such file or folder: check the path (names are case-sensitive)");
+        }
+        if (!Files.isReadable(path)) {
+            throw new IOException("Cannot read " + path + ": fix its permissions or run as a user who may read it");
+        }
+    }
+
+    @Override
+    public java.io.InputStream open(Location location) throws IOException {
+        return Files.newInputStream(location.path());
+    }
+
     private static Path temporarySibling(Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);

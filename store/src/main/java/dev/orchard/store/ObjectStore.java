@@ -1,7 +1,10 @@
 package dev.orchard.store;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +22,25 @@ public interface ObjectStore extends AutoCloseable {
 
     byte[] read(Location location) throws IOException;
 
+    /**
+     * Reads {@code location} in the background. Stores that talk to a remote server run a bounded number of reads at
+     * once (see {@code S3Settings.maxConcurrentGets}) and queue the rest, so a caller keeps N reads in flight by
+     * holding N futures (see {@link ReadAhead}). The future fails with the {@link IOException} {@link #read} would
+     * throw. This default reads at once, in the calling thread: local files need no more.
+     */
+    default CompletableFuture<byte[]> readAsync(Location location) {
+        try {
+            return CompletableFuture.completedFuture(read(location));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A stream over the object's bytes, for objects too large to hold at once (manifests). Close it. */
+    default InputStream open(Location location) throws IOException {
+        return new ByteArrayInputStream(read(location));
+    }
+
     boolean exists(Location location) throws IOException;
 
     /** Writes {@code bytes} to {@code target}, replacing what was there, atomically. */
@@ -35,6 +57,12 @@ public interface ObjectStore extends AutoCloseable {
      * Called before any work starts, so a job never runs for an hour and then fails to save.
      */
     void checkWritable(Location prefix) throws IOException;
+
+    /**
+     * Fails with a message naming {@code location} and the likely fix when this process cannot read it, or when
+     * nothing is there (a mistyped prefix). {@code location} is a folder/prefix or a single object.
+     */
+    void checkReadable(Location location) throws IOException;
 
     @Override
     default void close() throws IOException {

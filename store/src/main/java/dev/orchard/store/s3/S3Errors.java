@@ -1,0 +1,170 @@
+package dev.orchard.store.s3;
+
+import dev.orchard.store.Location;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.NoSuchFileException;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Turns the SDK's exceptions into {@link IOException}s whose message names the object or prefix, what went wrong,
+ * and what the user can do about it. Messages never contain credentials: only error codes and S3's own messages.
+ */
+final class S3Errors {
+
+    private static final Set<String> AUTH_CODES = Set.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
+            "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "InvalidSecurity");
+    private static final String CREDENTIAL_SOURCES = "the AWS default credential chain (AWS_ACCESS_KEY_ID/"
+            + "AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws/credentials, or a container/instance role)";
+
+    private final S3Settings settings;
+
+    S3Errors(S3Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param action what was being done, as a verb phrase: "read", "list", "write to"
+     * @param where  the object or prefix
+     */
+    IOException translate(String action, Location where, SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            return fromService(action, where, service);
+        }
+        if (e instanceof AbortedException) {
+            InterruptedIOException interrupted = new InterruptedIOException("Interrupted while trying to " + action + " " + where);
+            interrupted.initCause(e);
+            return interrupted;
+        }
+        if (isMissingCredentials(e)) {
+            return noCredentials(action, where, e);
+        }
+        if (isUnreachable(e)) {
+            return new IOException("Cannot reach the S3 endpoint " + settings.describeEndpoint() + " to " + action + " "
+                    + where + " (" + rootCauseText(e) + "): check --endpoint and --region, that the server is up, "
+                    + "and any network proxy or firewall in between", e);
+        }
+        if (isTimeout(e)) {
+            return new IOException("The S3 endpoint " + settings.describeEndpoint() + " did not answer in time to "
+                    + action + " " + where + " (" + rootCauseText(e) + ", " + settings.maxAttempts() + " attempts): "
+                    + "check --endpoint, that the server is up and not overloaded, and the network in between", e);
+        }
+        return new IOException("Could not " + action + " " + where + " at " + settings.describeEndpoint() + ": "
+                + e.getMessage(), e);
+    }
+
+    IOException noCredentials(String action, Location where, Exception e) {
+        return new IOException("No AWS credentials found to " + action + " " + where + ": provide them through "
+                + CREDENTIAL_SOURCES + " (" + e.getClass().getSimpleName() + ")", e);
+    }
+
+    private IOException fromService(String action, Location where, AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        int status = e.statusCode();
+        String bucket = where.bucket();
+        // HEAD answers 404 without a body, so without a code.
+        if ("NoSuchKey".equals(code) || (status == 404 && code == null)) {
+            NoSuchFileException missing = new NoSuchFileException(where.toString(), null, "no such S3 object");
+            missing.initCause(e);
+            return missing;
+        }
+        if ("NoSuchBucket".equals(code)) {
+            return new IOException("Bucket '" + bucket + "' does not exist at " + settings.describeEndpoint()
+                    + " (needed to " + action + " " + where + "): check the bucket name, the region and --endpoint, "
+                    + "or create the bucket", e);
+        }
+        if (code != null && AUTH_CODES.contains(code)) {
+            return new IOException("S3 rejected the credentials trying to " + action + " " + where + " (" + code + ": "
+                    + serviceMessage(e) + "): check the credentials that " + CREDENTIAL_SOURCES
+                    + " provides, and that they belong to " + settings.describeEndpoint(), e);
+        }
+        if (status == 403 || "AccessDenied".equals(code)) {
+            return new IOException("Access denied trying to " + action + " " + where + " (" + describe(code, status)
+                    + "): the credentials from " + CREDENTIAL_SOURCES + " were accepted but may not do this; grant "
+                    + permissionFor(action, where) + " (IAM or bucket policy), or choose another location", e);
+        }
+        if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)
+                || "IllegalLocationConstraintException".equals(code)) {
+            return new IOException("Bucket '" + bucket + "' is in another region than " + settings.describeEndpoint()
+                    + " (" + describe(code, status) + ", trying to " + action + " " + where
+                    + "): set --region to the bucket's region", e);
+        }
+        if (status == 503 || "SlowDown".equals(code)) {
+            return new IOException("S3 kept throttling requests to " + action + " " + where + " after "
+                    + settings.maxAttempts() + " attempts (" + describe(code, status) + "): lower the number of "
+                    + "concurrent requests or raise the retry attempts", e);
+        }
+        return new IOException("Could not " + action + " " + where + " (" + describe(code, status) + ": "
+                + serviceMessage(e) + ")", e);
+    }
+
+    /** The IAM permission an action needs, on the resource it needs it on. */
+    private static String permissionFor(String action, Location where) {
+        String objects = "arn:aws:s3:::" + where.bucket() + "/" + where.key() + "*";
+        if (action.startsWith("write") || action.startsWith("delete")) {
+            return "s3:PutObject and s3:DeleteObject on " + objects;
+        }
+        if (action.startsWith("list")) {
+            return "s3:ListBucket on arn:aws:s3:::" + where.bucket() + " (for the prefix " + where.key() + ")";
+        }
+        return "s3:GetObject on " + objects + " and s3:ListBucket on arn:aws:s3:::" + where.bucket();
+    }
+
+    private static String describe(String code, int status) {
+        return code == null ? "HTTP " + status : code + ", HTTP " + status;
+    }
+
+    private static String serviceMessage(AwsServiceException e) {
+        return e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
+                ? "no message" : e.awsErrorDetails().errorMessage();
+    }
+
+    /** The SDK reports an exhausted credential chain as a plain client exception; its text is the only mark. */
+    private static boolean isMissingCredentials(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof SdkClientException && message != null && message.startsWith("Unable to load credentials")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t.getClass().getSimpleName().equals("ConnectTimeoutException")) { // Apache's, per version
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof ApiCallTimeoutException
+                    || t instanceof ApiCallAttemptTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootCauseText(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+}

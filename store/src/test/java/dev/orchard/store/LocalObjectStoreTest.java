@@ -1,0 +1,40 @@
+package dev.orchard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalObjectStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private final LocalObjectStore store = new LocalObjectStore();
+
+    @Test
+    void checkReadableNamesAMissingPath() throws Exception {
+        Files.writeString(dir.resolve("a.jpg"), "x");
+        store.checkReadable(Location.local(dir));
+        store.checkReadable(Location.local(dir.resolve("a.jpg")));
+        assertThatThrownBy(() -> store.checkReadable(Location.local(dir.resolve("Tset"))))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(dir.resolve("Tset").toString());
+    }
+
+    @Test
+    void openAndReadAsyncReadTheFile() throws Exception {
+        Location a = Location.local(Files.writeString(dir.resolve("a.txt"), "hello"));
+        try (InputStream in = store.open(a)) {
+            assertThat(in.readAllBytes()).isEqualTo("hello".getBytes());
+        }
+        assertThat(store.readAsync(a).join()).isEqualTo("hello".getBytes());
+        assertThat(store.readAsync(Location.local(dir.resolve("missing"))))
+                .isCompletedExceptionally();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.orchard.store.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.StoredObject;
+import dev.orchard.store.parquet.InventoryFixtures;
+import dev.orchard.store.parquet.InventoryFixtures.Row;
+import dev.orchard.store.s3.S3ObjectStore;
+import dev.orchard.store.s3.S3TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestsTest {
+
+    @TempDir
+    Path dir;
+
+    private final LocalObjectStore local = new LocalObjectStore();
+
+    private static List<String> locations(Stream<StoredObject> objects) {
+        try (objects) {
+            return objects.map(o -> o.location().toString()).toList();
+        }
+    }
+
+    @Test
+    void textManifestSkipsCommentsAndResolvesRelativePaths() throws Exception {
+        Path manifest = Files.writeString(dir.resolve("list.txt"), """
+                # images for the test run
+                s3://bucket/Test/Apple Red 1/r_1.jpg
+
+                  s3://other/Cherry 2/ü.jpg \s
+                /data/images/a.jpg
+                Banana/b 1.jpg
+                """);
+        assertThat(locations(Manifests.read(local, Location.local(manifest)))).containsExactly(
+                "s3://bucket/Test/Apple Red 1/r_1.jpg",
+                "s3://other/Cherry 2/ü.jpg",
+                "/data/images/a.jpg",
+                dir.resolve("Banana/b 1.jpg").toString());
+    }
+
+    @Test
+    void csvWithHeaderKeepsKeysAsTheyAreAndReadsSizes() throws Exception {
+        Path manifest = Files.writeString(dir.resolve("objects.csv"), """
+                size,bucket,key
+                12,bucket,"images/Apple, Red/1.jpg"
+                ,bucket,"images/say ""cheese"".jpg"
+                """);
+        try (Stream<StoredObject> objects = Manifests.read(local, Location.local(manifest))) {
+            assertThat(objects.toList()).containsExactly(
+                    new StoredObject(Location.parse("s3://bucket/images/Apple, Red/1.jpg"), 12),
+                    new StoredObject(Location.parse("s3://bucket/images/say \"cheese\".jpg"), -1));
+        }
+    }
+
+    @Test
+    void inventoryCsvWithoutHeaderIsUrlDecodedAndMayBeGzipped() throws Exception {
+        String inventory = """
+                "bucket","images/Apple+Red+1/r_1.jpg","","true","false","1234"
+                "bucket","images/%C3%BC%2B.jpg","","true","false","5"
+                """;
+        Path manifest = dir.resolve("inventory.csv.gz");
+        Files.write(manifest, gzip(inventory));
+        assertThat(locations(Manifests.read(local, Location.local(manifest))))
+                .containsExactly("s3://bucket/images/Apple Red 1/r_1.jpg", "s3://bucket/images/ü+.jpg");
+    }
+
+    @Test
+    void parquetInventoryStreamsEveryRowGroup() throws Exception {
+        List<Row> rows = IntStream.range(0, 2_500)
+                .mapToObj(i -> new Row("bucket", "images/c" + (i % 3) + "/" + i + ".jpg", i % 10 == 0 ? null : (long) i))
+                .toList();
+        Path manifest = dir.resolve("inventory.parquet");
+        InventoryFixtures.write(manifest, rows, 1_000);
+        try (Stream<StoredObject> objects = Manifests.read(local, Location.local(manifest))) {
+            List<StoredObject> read = objects.toList();
+            assertThat(read).hasSize(rows.size());
+            assertThat(read.get(7)).isEqualTo(new StoredObject(Location.parse("s3://bucket/images/c1/7.jpg"), 7));
+            assertThat(read.get(2_490).size()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void parquetWithoutBucketAndKeySaysWhatItNeeds() throws Exception {
+        Path manifest = dir.resolve("features.parquet");
+        try (var writer = new dev.orchard.store.parquet.VectorRowsWriter(local, Location.local(manifest), "features", dir.resolve("t"))) {
+            writer.write(new dev.orchard.store.parquet.VectorRow("p", "l", new float[] {1f}));
+            writer.commit();
+        }
+        assertThatThrownBy(() -> Manifests.read(local, Location.local(manifest)).close())
+                .hasMessageContaining("needs string columns 'bucket' and 'key'");
+    }
+
+    @Test
+    void manifestsAreReadFromS3Too() throws Exception {
+        try (S3TestServer server = S3TestServer.start("bucket");
+             S3ObjectStore store = S3ObjectStore.create(server.settings())) {
+            Location text = Location.parse("s3://bucket/lists/run 1.txt.gz");
+            store.put(text, gzip("Apple/1.jpg\n# skipped\ns3://bucket/x/2.jpg\n"));
+            assertThat(locations(Manifests.read(store, text)))
+                    .containsExactly("s3://bucket/lists/Apple/1.jpg", "s3://bucket/x/2.jpg");
+
+            Path parquet = dir.resolve("inv.parquet");
+            InventoryFixtures.write(parquet, List.of(new Row("bucket", "a b/ü.jpg", 3L)), 10);
+            Location remote = Location.parse("s3://bucket/lists/inv.parquet");
+            store.putFile(remote, parquet);
+            try (Stream<StoredObject> objects = Manifests.read(store, remote)) {
+                assertThat(objects.toList()).containsExactly(new StoredObject(Location.parse("s3://bucket/a b/ü.jpg"), 3));
+            }
+        }
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+}

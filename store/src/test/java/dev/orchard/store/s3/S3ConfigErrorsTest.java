@@ -1,0 +1,187 @@
+package dev.orchard.store.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.orchard.store.Location;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each way a user's S3 configuration goes wrong, caught before any work starts, with a message that says what to do. */
+class S3ConfigErrorsTest {
+
+    private static S3TestServer server;
+    private static FaultInjectingProxy proxy;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = S3TestServer.start("bucket");
+        proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        server.close();
+    }
+
+    @AfterEach
+    void restore() {
+        proxy.clearRules();
+        S3TestServer.useTestCredentials();
+    }
+
+    private static Location s3(String uri) {
+        return Location.parse(uri);
+    }
+
+    private static S3Settings quick(URI endpoint) {
+        return S3TestServer.settingsFor(endpoint).toBuilder().maxAttempts(2).build();
+    }
+
+    @Test
+    void missingBucketIsNamed() throws Exception {
+        try (S3ObjectStore store = S3ObjectStore.create(server.settings())) {
+            assertThatThrownBy(() -> store.checkWritable(s3("s3://no-such-bucket/results/run1")))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Bucket 'no-such-bucket' does not exist at " + server.endpoint())
+                    .hasMessageContaining("s3://no-such-bucket/results/run1")
+                    .hasMessageContaining("create the bucket");
+            assertThatThrownBy(() -> store.checkReadable(s3("s3://no-such-bucket/images/")))
+                    .hasMessageContaining("Bucket 'no-such-bucket' does not exist");
+            assertThatThrownBy(() -> store.list(s3("s3://no-such-bucket/images/")).close())
+                    .hasMessageContaining("Bucket 'no-such-bucket' does not exist");
+        }
+    }
+
+    @Test
+    void wrongCredentialsAreRejectedWithTheirCode() throws Exception {
+        System.setProperty("aws.secretAccessKey", "not-the-secret");
+        try (S3ObjectStore store = S3ObjectStore.create(server.settings())) {
+            assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                    .hasMessageContaining("S3 rejected the credentials trying to write to s3://bucket/out")
+                    .hasMessageContaining("SignatureDoesNotMatch")
+                    .hasMessageNotContaining("not-the-secret");
+        }
+        System.setProperty("aws.accessKeyId", "unknown-key");
+        try (S3ObjectStore store = S3ObjectStore.create(server.settings())) {
+            assertThatThrownBy(() -> store.checkReadable(s3("s3://bucket/images")))
+                    .hasMessageContaining("S3 rejected the credentials trying to list s3://bucket/images")
+                    .hasMessageContaining("InvalidAccessKeyId");
+        }
+    }
+
+    @Test
+    void accessDeniedNamesThePermissionToGrant() throws Exception {
+        proxy.failAlways(line -> line.startsWith("PUT ") || line.contains("list-type"), 403, "AccessDenied");
+        try (S3ObjectStore store = S3ObjectStore.create(quick(proxy.endpoint()))) {
+            assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out/run1")))
+                    .hasMessageContaining("Access denied trying to write to s3://bucket/out/run1 (AccessDenied, HTTP 403)")
+                    .hasMessageContaining("s3:PutObject and s3:DeleteObject on arn:aws:s3:::bucket/out/run1*");
+            assertThatThrownBy(() -> store.checkReadable(s3("s3://bucket/images")))
+                    .hasMessageContaining("Access denied trying to list s3://bucket/images")
+                    .hasMessageContaining("s3:ListBucket on arn:aws:s3:::bucket");
+        }
+    }
+
+    @Test
+    void missingCredentialsSayWhereTheyAreLookedFor() throws Exception {
+        assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null && System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") == null
+                && System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") == null
+                && System.getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") == null
+                && System.getenv("AWS_PROFILE") == null, "the environment provides AWS credentials");
+        List<String> keys = List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sharedCredentialsFile", "aws.configFile");
+        List<String> saved = new ArrayList<>();
+        keys.forEach(k -> saved.add(System.getProperty(k)));
+        try {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+            System.setProperty("aws.sharedCredentialsFile", dir.resolve("no-credentials").toString());
+            System.setProperty("aws.configFile", dir.resolve("no-config").toString());
+            try (S3ObjectStore store = S3ObjectStore.create(server.settings())) {
+                assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                        .hasMessageContaining("No AWS credentials found to write to s3://bucket/out")
+                        .hasMessageContaining("AWS_ACCESS_KEY_ID");
+                assertThatThrownBy(() -> store.read(s3("s3://bucket/images/a.jpg")))
+                        .hasMessageContaining("No AWS credentials found to read s3://bucket/images/a.jpg");
+            }
+        } finally {
+            for (int i = 0; i < keys.size(); i++) {
+                if (saved.get(i) == null) {
+                    System.clearProperty(keys.get(i));
+                } else {
+                    System.setProperty(keys.get(i), saved.get(i));
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusedConnectionNamesTheEndpoint() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        URI endpoint = URI.create("http://127.0.0.1:" + closedPort);
+        try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
+            assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                    .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint + " to write to s3://bucket/out")
+                    .hasMessageContaining("check --endpoint");
+        }
+    }
+
+    @Test
+    void silentEndpointTimesOutQuickly() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                for (int i = 0; i < 5; i++) { // bounded: two attempts need two connections
+                    try {
+                        accepted.add(silent.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            URI endpoint = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            S3Settings settings = quick(endpoint).toBuilder().socketTimeout(Duration.ofMillis(300)).build();
+            long start = System.nanoTime();
+            try (S3ObjectStore store = S3ObjectStore.create(settings)) {
+                assertThatThrownBy(() -> store.checkReadable(s3("s3://bucket/images")))
+                        .hasMessageContaining("The S3 endpoint " + endpoint + " did not answer in time to list s3://bucket/images");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            silent.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void throttlingThatOutlastsTheRetriesSaysSo() throws Exception {
+        proxy.failAlways(line -> line.startsWith("GET "), 503, "SlowDown");
+        try (S3ObjectStore store = S3ObjectStore.create(quick(proxy.endpoint()).toBuilder().maxAttempts(3).build())) {
+            assertThatThrownBy(() -> store.read(s3("s3://bucket/images/a.jpg")))
+                    .hasMessageContaining("S3 kept throttling requests to read s3://bucket/images/a.jpg after 3 attempts");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.orchard.store.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.ObjectStores;
+import dev.orchard.store.StoredObject;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.parquet.VectorRowsWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+class S3ObjectStoreTest {
+
+    private static S3TestServer server;
+    private static S3ObjectStore store;
+    private static S3Client raw;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = S3TestServer.start("bucket", "many");
+        store = S3ObjectStore.create(server.settings());
+        raw = server.newClient();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        raw.close();
+        store.close();
+        server.close();
+    }
+
+    private static Location s3(String key) {
+        return new Location(Location.Scheme.S3, "bucket", key);
+    }
+
+    private static List<String> keys(Stream<StoredObject> objects) {
+        try (objects) {
+            return objects.map(o -> o.location().key()).collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    void putReadExistsAndListKeysWithSpacesAndNonAscii() throws Exception {
+        List<String> names = List.of("odd/Apple Red 1/r 1.jpg", "odd/Cherry 2/ü é ß.jpg", "odd/日本/猫.jpg",
+                "odd/plus+equals=amp&.jpg", "odd/percent%20sign.jpg", "odd/emoji 🍎.jpg");
+        for (String name : names) {
+            store.put(s3(name), name.getBytes(StandardCharsets.UTF_8));
+        }
+        for (String name : names) {
+            assertThat(store.exists(s3(name))).as(name).isTrue();
+            assertThat(new String(store.read(s3(name)), StandardCharsets.UTF_8)).isEqualTo(name);
+            assertThat(Location.parse(s3(name).toString())).isEqualTo(s3(name));
+        }
+        List<StoredObject> listed;
+        try (Stream<StoredObject> objects = store.list(s3("odd"))) {
+            listed = objects.toList();
+        }
+        assertThat(listed).extracting(o -> o.location().key())
+                .containsExactlyElementsOf(names.stream().sorted(KeyOrder::compare).toList());
+        assertThat(listed).allSatisfy(o -> assertThat(o.size()).isEqualTo(o.location().key().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(store.exists(s3("odd/missing.jpg"))).isFalse();
+        assertThatThrownBy(() -> store.read(s3("odd/missing.jpg"))).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("s3://bucket/odd/missing.jpg");
+    }
+
+    @Test
+    void aPrefixIsAFolderNotAStringPrefix() throws Exception {
+        store.put(s3("folder/images/a.jpg"), new byte[] {1});
+        store.put(s3("folder/images/sub/b.jpg"), new byte[] {2});
+        store.put(s3("folder/images2/c.jpg"), new byte[] {3});
+        store.put(s3("folder/images/"), new byte[0]); // a console's "folder" marker
+        store.put(s3("folder/model.onnx"), new byte[] {4, 5});
+
+        assertThat(keys(store.list(s3("folder/images")))).containsExactly("folder/images/a.jpg", "folder/images/sub/b.jpg");
+        assertThat(keys(store.list(s3("folder/images/")))).containsExactly("folder/images/a.jpg", "folder/images/sub/b.jpg");
+        try (Stream<StoredObject> one = store.list(s3("folder/model.onnx"))) {
+            assertThat(one.toList()).containsExactly(new StoredObject(s3("folder/model.onnx"), 2));
+        }
+        assertThat(keys(store.list(s3("folder/nothing")))).isEmpty();
+        assertThat(s3("folder/images").relativize(s3("folder/images/sub/b.jpg"))).isEqualTo("sub/b.jpg");
+    }
+
+    @Test
+    void listsMoreThanOnePageInKeyOrderSequentiallyAndInParallel() throws Exception {
+        List<String> expected = IntStream.range(0, 2_345)
+                .mapToObj(i -> (i % 7 == 0 ? "top-" + i : "dir " + (i % 5) + "/" + (i % 3) + "/k" + i) + ".bin")
+                .sorted(KeyOrder::compare).toList();
+        expected.forEach(k -> server.putDirect("many", "all/" + k, k.getBytes(StandardCharsets.UTF_8)));
+        Location prefix = new Location(Location.Scheme.S3, "many", "all");
+
+        List<String> sequential = keys(store.list(prefix));
+        assertThat(sequential).hasSize(expected.size()).isEqualTo(expected.stream().map(k -> "all/" + k).toList());
+
+        try (S3ObjectStore parallel = S3ObjectStore.create(server.settings().toBuilder().listParallelism(3).build())) {
+            assertThat(keys(parallel.list(prefix))).isEqualTo(sequential);
+            // Closing early stops the background listings and leaves the store usable.
+            try (Stream<StoredObject> objects = parallel.list(prefix)) {
+                assertThat(objects.limit(10).count()).isEqualTo(10);
+            }
+            assertThat(keys(parallel.list(prefix))).hasSize(expected.size());
+        }
+    }
+
+    @Test
+    void putFileUsesMultipartAboveTheThresholdAndLeavesNoUploadBehind() throws Exception {
+        S3Settings small = server.settings().toBuilder()
+                .multipartThreshold(6L << 20).partSize(S3Settings.MIN_PART_SIZE).build();
+        byte[] big = new byte[(11 << 20) + 123]; // parts of 5, 5 and 1 MiB
+        new Random(1).nextBytes(big);
+        Path bigFile = Files.write(dir.resolve("big.bin"), big);
+        Path smallFile = Files.write(dir.resolve("small.bin"), new byte[] {9, 8, 7});
+        try (S3ObjectStore multipart = S3ObjectStore.create(small)) {
+            multipart.putFile(s3("files/big.bin"), bigFile);
+            multipart.putFile(s3("files/small.bin"), smallFile);
+        }
+        assertThat(store.read(s3("files/big.bin"))).isEqualTo(big);
+        assertThat(raw.headObject(b -> b.bucket("bucket").key("files/big.bin")).eTag()).as("a multipart ETag").endsWith("-3\"");
+        assertThat(store.read(s3("files/small.bin"))).containsExactly(9, 8, 7);
+        assertThat(raw.listMultipartUploads(b -> b.bucket("bucket")).uploads()).isEmpty();
+    }
+
+    @Test
+    void readAsyncReadsConcurrentlyAndReportsMissingKeys() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            store.put(s3("async/" + i), ("value " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        var futures = IntStream.range(0, 50).mapToObj(i -> store.readAsync(s3("async/" + i))).toList();
+        for (int i = 0; i < 50; i++) {
+            assertThat(new String(futures.get(i).join(), StandardCharsets.UTF_8)).isEqualTo("value " + i);
+        }
+        assertThatThrownBy(() -> store.readAsync(s3("async/missing")).join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void deleteAllRemovesThePrefixOnly() throws Exception {
+        for (String k : List.of("out/run1", "out/run1/a", "out/run1/b/c", "out/run1/", "out/run10/a", "out/run1x")) {
+            store.put(s3(k), new byte[] {1});
+        }
+        store.deleteAll(s3("out/run1"));
+        assertThat(keys(store.list(s3("out")))).containsExactly("out/run10/a", "out/run1x");
+        store.deleteAll(s3("out/never-there"));
+        assertThatThrownBy(() -> store.deleteAll(s3(""))).hasMessageContaining("Refusing to delete every object in bucket 'bucket'");
+    }
+
+    @Test
+    void vectorRowsRoundTripThroughS3() throws Exception {
+        Location target = s3("results/features/part-00001.parquet");
+        float[] a = new float[1280];
+        Random random = new Random(3);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextFloat();
+        }
+        try (var writer = new VectorRowsWriter(store, target, "features", dir.resolve("tmp"))) {
+            writer.write(new VectorRow("s3://bucket/images/Apple Red 1/1.jpg", "Apple Red 1", a));
+            writer.write(new VectorRow("s3://bucket/images/é/ü.jpg", null, new float[] {1f, -2f}));
+            assertThat(store.exists(target)).as("invisible before commit").isFalse();
+            writer.commit();
+        }
+        List<VectorRow> rows = VectorRowsReader.readAll(store, target, "features");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).path()).isEqualTo("s3://bucket/images/Apple Red 1/1.jpg");
+        assertThat(rows.get(0).values()).containsExactly(a);
+        assertThat(rows.get(1).label()).isNull();
+    }
+
+    @Test
+    void checksPassWhereTheStoreMayReadAndWrite() throws Exception {
+        store.put(s3("readable/x.jpg"), new byte[] {1});
+        store.checkReadable(s3("readable"));
+        store.checkReadable(s3("readable/x.jpg"));
+        store.checkWritable(s3("writable/run"));
+        assertThat(keys(store.list(s3("writable")))).as("the probe is gone").isEmpty();
+        assertThatThrownBy(() -> store.checkReadable(s3("readable/nothing")))
+                .hasMessageContaining("Nothing to read at s3://bucket/readable/nothing");
+    }
+
+    @Test
+    void objectStoresPicksTheStoreByScheme() throws Exception {
+        try (ObjectStore s = ObjectStores.forLocation(s3("x"), server.settings())) {
+            assertThat(s).isInstanceOf(S3ObjectStore.class);
+        }
+    }
+
+}
