@@ -39,13 +39,16 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions workers;
 
+    @Mixin
+    StoreOptions store;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
-        try (JobSetup setup = new JobSetup(job, inference);
-             WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference) : null) {
+        try (JobSetup setup = new JobSetup(job, store, inference);
+             WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null) {
             if (runtime != null) {
                 runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
             } else {

@@ -20,6 +20,9 @@ final class InputCheck {
                     ? "--input " + input + " is a file: give the folder that holds the images"
                     : "--input " + input + " does not exist: give a folder of images or an s3://bucket/prefix");
         }
+        if (!input.isLocal()) {
+            store.checkReadable(input); // names the bucket and the likely fix: missing bucket, access, credentials
+        }
         try (Stream<dev.orchard.store.StoredObject> objects = store.list(input)) {
             boolean any = objects.anyMatch(o -> filter.accepts(input.relativize(o.location())));
             if (!any) {

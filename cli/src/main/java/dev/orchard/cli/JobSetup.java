@@ -13,7 +13,7 @@ import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
-import dev.orchard.store.ObjectStores;
+import dev.orchard.store.Stores;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.ModelException;
 import dev.orchard.worker.model.OnnxModel;
@@ -32,13 +32,14 @@ final class JobSetup implements AutoCloseable {
     final JobOptions options;
     final Location input;
     final Location output;
+    final Stores stores;
     final ObjectStore inStore;
     final ObjectStore outStore;
     final OnnxModel model;
     final JobDescription job;
     private final ImageLister lister;
 
-    JobSetup(JobOptions options, InferenceSettings inference) throws Exception {
+    JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
         validateNumbers(options);
         this.input = Location.parse(options.input);
@@ -49,15 +50,16 @@ final class JobSetup implements AutoCloseable {
         if (options.featureTensor != null) {
             spec = spec.withFeatureTensor(options.featureTensor, true);
         }
-        this.inStore = ObjectStores.forLocation(input);
-        this.outStore = ObjectStores.forLocation(output);
+        this.stores = new Stores(storeOptions.s3());
+        this.inStore = stores.forLocation(input);
+        this.outStore = stores.forLocation(output);
         InputCheck.requireImages(inStore, input, filter);
         JobJournal journal = new JobJournal(outStore, output);
         if (!(options.resume && journal.exists())) {
             OutputCheck.prepare(outStore, output, options.overwrite);
         }
         String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
-        this.model = loadModel(modelLocation, spec, inference);
+        this.model = loadModel(stores, modelLocation, spec, inference);
         if (options.pcaK > model.featureDim()) {
             model.close();
             throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
@@ -118,11 +120,12 @@ final class JobSetup implements AutoCloseable {
         }
     }
 
-    private static OnnxModel loadModel(String location, ModelSpec spec, InferenceSettings settings) throws IOException {
+    private static OnnxModel loadModel(Stores stores, String location, ModelSpec spec, InferenceSettings settings)
+            throws IOException {
         Location where = Location.parse(location);
         byte[] bytes;
-        try (ObjectStore store = ObjectStores.forLocation(where)) {
-            bytes = store.read(where);
+        try {
+            bytes = stores.forLocation(where).read(where);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException("Model file " + location + " does not exist. Download the ONNX Model Zoo "
                     + "file " + ModelLocator.ZOO_FILE + " and pass --model PATH.");
@@ -136,7 +139,6 @@ final class JobSetup implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        inStore.close();
-        outStore.close();
+        stores.close();
     }
 }

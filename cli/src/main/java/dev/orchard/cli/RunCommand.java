@@ -28,11 +28,14 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions workers;
 
+    @Mixin
+    StoreOptions store;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
-        try (JobSetup setup = new JobSetup(job, workers.inference());
-             WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference())) {
+        try (JobSetup setup = new JobSetup(job, store, workers.inference());
+             WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
             runtime.adopt(setup.job.model(), setup.model, job.batchSize);
             err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX thread(s), batch %d%n", setup.input, setup.output,
                     setup.model, workers.workerCount(), workers.inference().intraOpThreads(), job.batchSize);

@@ -28,13 +28,16 @@ final class WorkerNodeCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions workers;
 
+    @Mixin
+    StoreOptions store;
+
     @Override
     public Integer call() throws Exception {
         if (cluster.join.isEmpty()) {
             throw new IllegalArgumentException("orchard worker needs --join HOST:PORT of a coordinator node");
         }
         PrintWriter err = command.commandLine().getErr();
-        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference());
+        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              ClusterNode node = new ClusterNode(cluster.pekkoConfig(List.of("worker")), null, runtime,
                      workers.workerCount(), workers.workerSettings())) {
             err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", cluster.bind,

@@ -16,7 +16,7 @@ final class WorkerOptions {
     @Option(names = "--decode-threads", description = "Image decoding threads (default: all cores).")
     Integer decodeThreads;
 
-    @Option(names = "--fetch-threads", description = "Concurrent image reads (default: 2 per core, at least 4).")
+    @Option(names = "--fetch-threads", description = "Concurrent image reads per JVM (default 32; S3 GETs in flight).")
     Integer fetchThreads;
 
     @Option(names = "--units-in-flight", defaultValue = "2", description = "Units a worker holds at once (default ${DEFAULT-VALUE}).")

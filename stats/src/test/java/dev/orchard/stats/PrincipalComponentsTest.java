@@ -82,4 +82,37 @@ class PrincipalComponentsTest {
         few.addBatch(new float[16], 2);
         assertThatThrownBy(() -> PrincipalComponents.fit(few, 3)).hasMessageContaining("larger than the number of images 2");
     }
+
+    /** Fewer images than dimensions (rank-deficient covariance), where Commons Math's QL alone can fail to converge. */
+    @Test
+    void rankDeficientCovarianceMatchesAnSvd() {
+        int n = 60;
+        int d = 400;
+        Random random = new Random(5);
+        float[] flat = new float[n * d];
+        for (int r = 0; r < n; r++) {
+            double a = random.nextGaussian() * 3;
+            double b = random.nextGaussian();
+            for (int i = 0; i < d; i++) {
+                double relu = Math.max(0, a * Math.sin(i) + b * Math.cos(3 * i) + random.nextGaussian() * 0.1);
+                flat[r * d + i] = (float) Math.min(6, relu);
+            }
+        }
+        CovariancePartial stats = CovariancePartial.empty(d);
+        stats.addBatch(flat, n);
+        double[] singular = new org.apache.commons.math3.linear.SingularValueDecomposition(
+                new Array2DRowRealMatrix(stats.covariance(), false)).getSingularValues();
+        PcaModel model = PrincipalComponents.fit(stats, 10);
+        for (int c = 0; c < 10; c++) {
+            assertThat(Math.abs(model.eigenvalues()[c] - singular[c]) / singular[c]).isLessThanOrEqualTo(1e-9);
+        }
+        // The fallback path on its own: the same spectrum in the basis of a pivoted QR.
+        var c = new Array2DRowRealMatrix(stats.covariance(), false);
+        PrincipalComponents.Eigen viaBasis = PrincipalComponents.inBasis(c, new org.apache.commons.math3.linear.RRQRDecomposition(c, 0).getQ());
+        double[] values = viaBasis.values().clone();
+        java.util.Arrays.sort(values);
+        for (int i = 0; i < 10; i++) {
+            assertThat(Math.abs(values[d - 1 - i] - singular[i]) / singular[i]).isLessThanOrEqualTo(1e-9);
+        }
+    }
 }

@@ -9,7 +9,6 @@ import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.UnitStatistics;
 import dev.orchard.store.Location;
-import dev.orchard.store.ObjectStores;
 import dev.orchard.worker.pipeline.FeatureUnit;
 import dev.orchard.worker.pipeline.ProjectUnit;
 import dev.orchard.worker.pipeline.UnitOutcome;
@@ -64,6 +63,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
     private final FeatureUnit features;
     private final ProjectUnit project;
     private final ExecutorService unitThreads;
+    private final WorkerRuntime runtime;
     private ActorRef<CoordinatorCommand> coordinator;
     private ActorRef<CoordinatorCommand> finished;
     private int requested;
@@ -84,6 +84,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
         super(context);
         this.workerId = workerId;
         this.settings = settings;
+        this.runtime = runtime;
         this.features = new FeatureUnit(runtime);
         this.project = new ProjectUnit(runtime);
         this.unitThreads = Executors.newFixedThreadPool(settings.capacity(), r -> {
@@ -227,8 +228,8 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
         Location target = Location.parse(output).resolve(
                 String.format("_orchard/partials/%s-%05d.stats", workerId.replaceAll("[^A-Za-z0-9_.-]", "_"), ++commitSequence));
         CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-            try (var store = ObjectStores.forLocation(target)) {
-                store.put(target, stats.encode());
+            try {
+                runtime.store(target).put(target, stats.encode());
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }

@@ -4,7 +4,8 @@ import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
-import dev.orchard.store.ObjectStores;
+import dev.orchard.store.Stores;
+import dev.orchard.store.s3.S3Settings;
 import dev.orchard.worker.image.ImageDecoder;
 import dev.orchard.worker.image.Preprocessor;
 import dev.orchard.worker.model.InferenceSettings;
@@ -13,8 +14,6 @@ import dev.orchard.worker.model.OnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -33,7 +32,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ExecutorService decodePool;
     private final Semaphore inferenceLane;
     private final ImageDecoder decoder;
-    private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
+    private final Stores stores;
     private final Path tempDir;
     private volatile Loaded loaded;
 
@@ -41,8 +40,9 @@ public final class WorkerRuntime implements AutoCloseable {
     record Loaded(String location, String sha256, OnnxModel model, Preprocessor preprocessor, BatchBuffers buffers) {
     }
 
-    public WorkerRuntime(PipelineSettings settings, InferenceSettings inference) throws IOException {
+    public WorkerRuntime(PipelineSettings settings, InferenceSettings inference, S3Settings s3) throws IOException {
         this.settings = settings;
+        this.stores = new Stores(s3.toBuilder().maxConcurrentGets(Math.max(s3.maxConcurrentGets(), settings.fetchThreads())).build());
         this.inference = inference;
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
         this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
@@ -86,9 +86,9 @@ public final class WorkerRuntime implements AutoCloseable {
                 new BatchBuffers(settings.batchBuffers(), batchSize * pre.imageSize()));
     }
 
-    ObjectStore store(Location location) {
-        String key = location.isLocal() ? "file" : "s3://" + location.bucket();
-        return stores.computeIfAbsent(key, k -> ObjectStores.forLocation(location));
+    /** The store holding {@code location}, shared by every unit of this JVM. */
+    public ObjectStore store(Location location) {
+        return stores.forLocation(location);
     }
 
     ExecutorService fetchPool() {
@@ -131,9 +131,7 @@ public final class WorkerRuntime implements AutoCloseable {
         if (loaded != null) {
             loaded.model().close();
         }
-        for (ObjectStore store : stores.values()) {
-            store.close();
-        }
+        stores.close();
         try (var files = Files.list(tempDir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(p);

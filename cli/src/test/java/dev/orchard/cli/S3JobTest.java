@@ -1,0 +1,166 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.stats.PcaModel;
+import dev.orchard.stats.PcaModelJson;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.ObjectStores;
+import dev.orchard.store.StoredObject;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.s3.FaultInjectingProxy;
+import dev.orchard.store.s3.S3TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job against a real S3-compatible server (S3Proxy on a random loopback port): images, model and every output
+ * on s3://, compared with the same job on a local folder; then with faults injected between client and server.
+ */
+class S3JobTest {
+    private static final String PREFIX = "Test/";
+    private static S3TestServer server;
+    private static Path localInput;
+    private static Path localOutput;
+
+    @TempDir
+    static Path temp;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        server = S3TestServer.start("images", "results");
+        localInput = temp.resolve("input");
+        try (Stream<Path> classes = Files.list(JobRun.shared().resolve("data/fruits360-sample"))) {
+            for (Path dir : classes.sorted().toList()) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.sorted().limit(8).toList()) {
+                        String relative = dir.getFileName() + "/" + f.getFileName();
+                        Files.createDirectories(localInput.resolve(dir.getFileName().toString()));
+                        Files.copy(f, localInput.resolve(relative));
+                        server.putDirect("images", PREFIX + relative, Files.readAllBytes(f));
+                    }
+                }
+            }
+        }
+        server.putDirect("images", "models/mobilenetv2.onnx", Files.readAllBytes(Path.of(JobRun.model())));
+        localOutput = temp.resolve("local-out");
+        JobRun local = JobRun.of(localOutput, args(localInput.toString(), localOutput.toString(), JobRun.model()));
+        assertThat(local.exitCode()).as(local.messages()).isZero();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        server.close();
+    }
+
+    private static String[] args(String input, String output, String model, String... extra) {
+        List<String> a = new ArrayList<>(List.of("run", "--input", input, "--output", output, "--model", model,
+                "--pca-k", "8", "--unit-size", "16", "--batch-size", "8"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    private static String[] s3Args(String endpoint, String output, String... extra) {
+        List<String> a = new ArrayList<>(List.of(args("s3://images/" + PREFIX, output, "s3://images/models/mobilenetv2.onnx")));
+        a.addAll(List.of("--endpoint", endpoint, "--path-style", "--region", S3TestServer.REGION));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    /** Rows keyed by the image's path below the input root, so s3:// and local runs compare. */
+    private static Map<String, VectorRow> rows(ObjectStore store, Location output, String column, String root) throws Exception {
+        Map<String, VectorRow> rows = new TreeMap<>();
+        List<StoredObject> parts;
+        try (Stream<StoredObject> listed = store.list(output.resolve(column))) {
+            parts = listed.filter(o -> o.location().name().endsWith(".parquet")).toList();
+        }
+        for (StoredObject part : parts) {
+            for (VectorRow row : VectorRowsReader.readAll(store, part.location(), column)) {
+                assertThat(row.path()).startsWith(root);
+                assertThat(rows.put(row.path().substring(root.length()), row)).as("duplicate " + row.path()).isNull();
+            }
+        }
+        return rows;
+    }
+
+    private void assertSameAsLocal(Location output) throws Exception {
+        try (ObjectStore s3 = ObjectStores.forLocation(output, server.settings())) {
+            Map<String, VectorRow> remote = rows(s3, output, "features", "s3://images/" + PREFIX);
+            Map<String, VectorRow> local = rows(new dev.orchard.store.LocalObjectStore(), Location.local(localOutput),
+                    "features", localInput.toAbsolutePath() + "/");
+            assertThat(remote.keySet()).isEqualTo(local.keySet()).hasSize(120);
+            remote.forEach((path, row) -> {
+                assertThat(row.label()).isEqualTo(local.get(path).label());
+                assertThat(row.values()).containsExactly(local.get(path).values());
+            });
+            assertThat(rows(s3, output, "pca", "s3://images/" + PREFIX).keySet()).isEqualTo(local.keySet());
+            PcaModel a = PcaModelJson.read(s3.read(output.resolve("pca-model.json")));
+            PcaModel b = PcaModelJson.read(Files.readAllBytes(localOutput.resolve("pca-model.json")));
+            for (int c = 0; c < a.k(); c++) {
+                assertThat(Math.abs(a.eigenvalues()[c] - b.eigenvalues()[c]) / b.eigenvalues()[c]).isLessThanOrEqualTo(1e-9);
+            }
+            assertThat(s3.exists(output.resolve("_SUCCESS"))).isTrue();
+            assertThat(new String(s3.read(output.resolve("errors.csv")))).isEqualTo("path,reason\r\n");
+            assertThat(new String(s3.read(output.resolve("pca.csv"))).lines().count()).isEqualTo(121);
+        }
+    }
+
+    @Test
+    void jobFromS3ToS3EqualsTheLocalFolderRun() throws Exception {
+        JobRun run = JobRun.of(null, s3Args(server.endpoint().toString(), "s3://results/run1"));
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        assertThat(run.messages()).doesNotContain(S3TestServer.SECRET_KEY).doesNotContain(S3TestServer.ACCESS_KEY);
+        assertSameAsLocal(Location.parse("s3://results/run1"));
+    }
+
+    @Test
+    void throttlingAndResetsOnTheWayLoseAndDuplicateNothing() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0.1, 42, 2)) {
+            JobRun run = JobRun.of(null, s3Args(proxy.endpoint().toString(), "s3://results/faulty"));
+            assertThat(run.exitCode()).as(run.messages()).isZero();
+            assertThat(proxy.injectedTotal()).isGreaterThan(20);
+        }
+        assertSameAsLocal(Location.parse("s3://results/faulty"));
+    }
+
+    @Test
+    void badConfigurationIsNamedBeforeAnyWork() throws Exception {
+        String endpoint = server.endpoint().toString();
+        JobRun noBucket = JobRun.of(null, "run", "--input", "s3://no-such-bucket/x/", "--output", "s3://results/e1",
+                "--endpoint", endpoint, "--path-style", "--model", JobRun.model());
+        assertThat(noBucket.exitCode()).isNotZero();
+        assertThat(noBucket.messages()).contains("no-such-bucket");
+
+        JobRun noOutputBucket = JobRun.of(null, s3Args(endpoint, "s3://missing-results/run"));
+        assertThat(noOutputBucket.exitCode()).isNotZero();
+        assertThat(noOutputBucket.messages()).contains("missing-results");
+
+        int closed = Nodes.freePort();
+        JobRun unreachable = JobRun.of(null, "run", "--input", "s3://images/" + PREFIX, "--output", temp.resolve("o").toString(),
+                "--endpoint", "http://127.0.0.1:" + closed, "--path-style", "--model", JobRun.model());
+        assertThat(unreachable.exitCode()).isNotZero();
+        assertThat(unreachable.messages()).contains("127.0.0.1:" + closed);
+
+        String key = System.getProperty("aws.secretAccessKey");
+        System.setProperty("aws.secretAccessKey", "wrong-secret");
+        try {
+            JobRun denied = JobRun.of(null, s3Args(endpoint, "s3://results/denied"));
+            assertThat(denied.exitCode()).isNotZero();
+            assertThat(denied.messages()).contains("images").doesNotContain("wrong-secret");
+        } finally {
+            System.setProperty("aws.secretAccessKey", key);
+        }
+    }
+}
