@@ -60,59 +60,79 @@ public final class Preprocessor {
         int rowCount = ay.last() - rowFirst;
         byte[] src = img.rgb();
         int srcStride = img.width() * 3;
-        int[] tmp = new int[rowCount * tw * 3];
+        int rowLength = tw * 3;
+        Scratch scratch = SCRATCH.get().ensure(rowCount * rowLength, rowLength, 3 * tw * th);
+        int[] tmp = scratch.rows;
         for (int y = 0; y < rowCount; y++) {
             int rowBase = (rowFirst + y) * srcStride;
-            for (int x = 0; x < tw; x++) {
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
-                int min = ax.min[x];
-                int kBase = x * ax.kernelSize;
-                for (int k = 0, n = ax.size[x]; k < n; k++) {
-                    int p = rowBase + (min + k) * 3;
-                    int w = ax.coeffs[kBase + k];
+            int t = y * rowLength;
+            for (int x = 0; x < tw; x++, t += 3) {
+                int r = HALF;
+                int g = HALF;
+                int b = HALF;
+                int p = rowBase + ax.min[x] * 3;
+                for (int k = x * ax.kernelSize, end = k + ax.size[x]; k < end; k++, p += 3) {
+                    int w = ax.coeffs[k];
                     r += (src[p] & 0xff) * w;
                     g += (src[p + 1] & 0xff) * w;
                     b += (src[p + 2] & 0xff) * w;
                 }
-                int t = (y * tw + x) * 3;
                 tmp[t] = clip8(r);
                 tmp[t + 1] = clip8(g);
                 tmp[t + 2] = clip8(b);
             }
         }
 
-        // Vertical pass, then normalise straight into the tensor.
+        // Vertical pass a whole row at a time (a contiguous multiply-add the JIT vectorises), then normalise
+        // into a per-thread plane buffer that goes to the tensor in one bulk copy.
         int plane = tw * th;
         int first = spec.bgr() ? 2 : 0;
         int step = spec.bgr() ? -1 : 1;
         float[] n0 = normalised[first];
         float[] n1 = normalised[first + step];
         float[] n2 = normalised[first + 2 * step];
-        int c0 = offset;
-        int c1 = offset + plane;
-        int c2 = offset + 2 * plane;
+        int[] acc = scratch.acc;
+        float[] out = scratch.out;
         for (int y = 0; y < th; y++) {
-            int min = ay.min[y] - rowFirst;
-            int kBase = y * ay.kernelSize;
-            int n = ay.size[y];
-            for (int x = 0; x < tw; x++) {
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
-                for (int k = 0; k < n; k++) {
-                    int t = ((min + k) * tw + x) * 3;
-                    int w = ay.coeffs[kBase + k];
-                    r += tmp[t] * w;
-                    g += tmp[t + 1] * w;
-                    b += tmp[t + 2] * w;
+            java.util.Arrays.fill(acc, 0, rowLength, HALF);
+            int base = (ay.min[y] - rowFirst) * rowLength;
+            for (int k = y * ay.kernelSize, end = k + ay.size[y]; k < end; k++, base += rowLength) {
+                int w = ay.coeffs[k];
+                for (int i = 0; i < rowLength; i++) {
+                    acc[i] += tmp[base + i] * w;
                 }
-                int i = y * tw + x;
-                dst.put(c0 + i, n0[clip8(r)]);
-                dst.put(c1 + i, n1[clip8(g)]);
-                dst.put(c2 + i, n2[clip8(b)]);
             }
+            int o = y * tw;
+            for (int x = 0, i = 0; x < tw; x++, i += 3) {
+                out[o + x] = n0[clip8(acc[i])];
+                out[plane + o + x] = n1[clip8(acc[i + 1])];
+                out[2 * plane + o + x] = n2[clip8(acc[i + 2])];
+            }
+        }
+        dst.put(offset, out, 0, 3 * plane);
+    }
+
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
+
+    /** Per-thread work arrays, so preprocessing allocates nothing per image once warm. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        int[] rows = new int[0];
+        int[] acc = new int[0];
+        float[] out = new float[0];
+
+        Scratch ensure(int rowInts, int accInts, int outFloats) {
+            if (rows.length < rowInts) {
+                rows = new int[rowInts];
+            }
+            if (acc.length < accInts) {
+                acc = new int[accInts];
+            }
+            if (out.length < outFloats) {
+                out = new float[outFloats];
+            }
+            return this;
         }
     }
 

@@ -75,8 +75,8 @@ public final class FeatureUnit {
                     String[] slotErrors = await(batch.errors());
                     int n = batch.images().size();
                     float[] features;
-                    long t0 = System.nanoTime();
                     runtime.inferenceLane().acquire();
+                    long t0 = System.nanoTime(); // inference time excludes the wait for the lane
                     try {
                         features = loaded.model().features(batch.buffer(), n);
                     } catch (ai.onnxruntime.OrtException e) {
