@@ -145,11 +145,26 @@ t_shellcheck() {
 
 t_json_templates() {
   local f
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name pol --dry-run >/dev/null 2>&1
+  local policy="$TMP/state/pol/bucket-policy.json" trust="$TMP/state/pol/trust-policy.json"
+  if command -v jq >/dev/null; then
+    for f in "$DEPLOY"/templates/*.json "$policy" "$trust"; do
+      jq empty "$f" || { echo "$f is not valid JSON"; return 1; }
+    done
+    jq -e 'all(.Statement[]; .Effect == "Allow")' "$policy"
+    jq -e '[.Statement[].Resource] | sort == ["arn:aws:s3:::orchard-test", "arn:aws:s3:::orchard-test/*"]' "$policy"
+    jq -e '[.Statement[].Action[]] | all(startswith("s3:") and (contains("*") | not))' "$policy"
+    jq -e '[.Statement[].Action[]] as $a | ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      | all(. as $x | $a | index($x))' "$policy"
+    jq -e '.Statement == [{"Sid": .Statement[0].Sid, "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+      "Action": "sts:AssumeRole"}]' "$trust"
+    return
+  fi
+  command -v python3 >/dev/null || { echo "needs jq or python3 to check the JSON templates (apt-get install -y jq)"; return 1; }
   for f in "$DEPLOY"/templates/*.json; do
     python3 -m json.tool "$f" >/dev/null || { echo "$f is not valid JSON"; return 1; }
   done
-  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name pol --dry-run >/dev/null 2>&1
-  python3 - "$TMP/state/pol/bucket-policy.json" "$TMP/state/pol/trust-policy.json" <<'EOF'
+  python3 - "$policy" "$trust" <<'EOF'
 import json, sys
 policy = json.load(open(sys.argv[1]))
 resources = set()
