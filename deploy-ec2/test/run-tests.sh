@@ -1,0 +1,488 @@
+#!/usr/bin/env bash
+# deploy-ec2's tests, run by `mvn verify` (deploy-ec2/pom.xml) after cli/target/orchard.jar is built.
+#
+# Nothing here reaches AWS or the network: `aws`, `curl` and `ssh` on PATH are fakes that record the call and
+# fail, and the last test checks that none was made. The --dry-run output of up/down/submit/status/logs is
+# compared with test/expected/*.txt (ORCHARD_UPDATE_EXPECTED=1 rewrites those files: review the diff).
+# The boot path itself is rehearsed for real in network namespaces (test/rehearsal.sh).
+#
+# Ends with the line "deploy-ec2: N passed, M failed"; exit 0 only when nothing failed. A test that cannot run
+# here (no shellcheck, no network namespaces) is reported as skipped, with the reason; ORCHARD_REQUIRE_SHELLCHECK=1
+# turns a missing shellcheck into a failure (for CI).
+# shellcheck disable=SC2016 # '$' in single quotes: literal prices and literal code the tests look for
+set -euo pipefail
+
+TEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DEPLOY="$(cd "$TEST_DIR/.." && pwd)"
+OE="$DEPLOY/orchard-ec2"
+EXPECTED="$TEST_DIR/expected"
+PASSED=0
+FAILED=0
+SKIPPED=()
+TMP="$(mktemp -d /tmp/deploy-ec2-tests.XXXXXX)"
+trap 'rm -rf -- "$TMP"' EXIT
+
+# ------------------------------------------------------------------------------------------- harness
+
+setup() {
+  mkdir -p "$TMP/bin" "$TMP/fixtures"
+  local command
+  for command in aws curl ssh; do
+    cat >"$TMP/bin/$command" <<EOF
+#!/bin/sh
+echo "$command \$*" >>"$TMP/unexpected-calls"
+echo "test fake: $command must not be called by a --dry-run" >&2
+exit 97
+EOF
+    chmod +x "$TMP/bin/$command"
+  done
+  export PATH="$TMP/bin:$PATH"
+  export ORCHARD_EC2_STATE="$TMP/state"
+  unset AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE ORCHARD_MODEL
+  printf 'orchard.jar test fixture\n' >"$TMP/fixtures/orchard.jar"
+  printf 'model.onnx test fixture\n' >"$TMP/fixtures/model.onnx"
+  JAR="$TMP/fixtures/orchard.jar"
+  MODEL="$TMP/fixtures/model.onnx"
+}
+
+# run NAME FUNCTION: one test; its output is shown only when it fails (or skips)
+run() {
+  local name="$1" out rc
+  set +e
+  (
+    set -e
+    "$2"
+  ) >"$TMP/test.out" 2>&1
+  rc=$?
+  set -e
+  out="$(cat "$TMP/test.out")"
+  if ((rc == 0)); then
+    PASSED=$((PASSED + 1))
+    printf 'ok      %s\n' "$name"
+  elif ((rc == 77)); then
+    SKIPPED+=("$name")
+    printf 'skipped %s\n%s\n' "$name" "$(tail -n 3 <<<"$out")"
+  else
+    FAILED=$((FAILED + 1))
+    printf 'FAILED  %s\n%s\n' "$name" "$out"
+  fi
+}
+
+oe() { "$OE" "$@"; } # orchard-ec2
+
+# normalise: the temporary paths in dry-run output, as the expected files write them
+normalise() { sed -e "s#$TMP/fixtures#FIXTURES#g" -e "s#$TMP/state#STATE#g" -e "s#$DEPLOY#DEPLOY#g"; }
+
+# compare NAME ACTUAL-FILE: against expected/NAME.txt
+compare() {
+  local expected="$EXPECTED/$1.txt"
+  if [[ "${ORCHARD_UPDATE_EXPECTED:-0}" == 1 ]]; then
+    cp "$2" "$expected"
+    echo "rewrote $expected"
+    return 0
+  fi
+  [[ -f "$expected" ]] || { echo "no $expected (ORCHARD_UPDATE_EXPECTED=1 writes it)"; return 1; }
+  diff -u "$expected" "$2" || { echo "the dry-run differs from $expected (above)"; return 1; }
+}
+
+# dry_run NAME ARGS...: orchard-ec2 ARGS --dry-run; stdout (the AWS calls) must equal expected/NAME.txt
+dry_run() {
+  local name="$1"
+  shift
+  oe "$@" --dry-run >"$TMP/$name.raw" 2>"$TMP/$name.err" || { cat "$TMP/$name.err"; return 1; }
+  normalise <"$TMP/$name.raw" >"$TMP/$name.txt"
+  compare "$name" "$TMP/$name.txt"
+}
+
+expect_error() { # MESSAGE-PART ARGS...: orchard-ec2 ARGS exits 2 and says MESSAGE-PART
+  local part="$1" out rc=0
+  shift
+  out="$(oe "$@" 2>&1)" || rc=$?
+  if ((rc != 2)); then
+    echo "orchard-ec2 $* exited $rc, expected 2: $out"
+    return 1
+  fi
+  grep -qF -- "$part" <<<"$out" || { echo "orchard-ec2 $*: expected '$part' in: $out"; return 1; }
+}
+
+# fake_aws RESPONSES: the commands that follow (in this test) call test/fake-aws with these answers instead of the
+# failing fake, and a recording ssh; $FAKE is its folder (calls: every aws call; ssh-args: ssh's arguments)
+fake_aws() {
+  FAKE="$(mktemp -d "$TMP/fake.XXXXXX")"
+  ln -s "$TEST_DIR/fake-aws" "$FAKE/aws"
+  printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done >"%s/ssh-args"\n' "$FAKE" >"$FAKE/ssh"
+  chmod +x "$FAKE/ssh"
+  printf '%s\n' "$1" >"$FAKE/responses"
+  : >"$FAKE/calls"
+  export FAKE_AWS_RESPONSES="$FAKE/responses" FAKE_AWS_LOG="$FAKE/calls" ORCHARD_EC2_RETRY_SECONDS=0
+  export PATH="$FAKE:$PATH"
+}
+
+called() { grep -c -- "$1" "$FAKE/calls" || true; } # PATTERN: how many aws calls match
+
+AWS_V2='^--version @@ 0 @@ aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.amzn.2023'
+NO_SUCH() { printf '%s @@ 254 @@  @@ An error occurred (NoSuchEntity) when calling the %s operation: The entity cannot be found.' "$1" "$2"; }
+
+UP=(up --instance-type m5.xlarge --bucket s3://orchard-test --key-name test-key --ssh-cidr 203.0.113.7/32
+  --jar "$TMP/fixtures/orchard.jar" --model "$TMP/fixtures/model.onnx")
+
+# ------------------------------------------------------------------------------------------- tests
+
+t_shellcheck() {
+  if ! command -v shellcheck >/dev/null; then
+    if [[ "${ORCHARD_REQUIRE_SHELLCHECK:-0}" == 1 ]]; then
+      echo "shellcheck is not installed (apt-get install -y shellcheck)"
+      return 1
+    fi
+    echo "shellcheck is not installed: apt-get install -y shellcheck"
+    return 77
+  fi
+  oe user-data --role coordinator --bucket s3://bkt --region us-east-1 --jar "$JAR" --model "$MODEL" >"$TMP/ud-c.sh"
+  oe user-data --role worker --join 10.0.0.5 --bucket s3://bkt --region us-east-1 --jar "$JAR" --model "$MODEL" \
+    --idle-timeout 15 >"$TMP/ud-w.sh"
+  shellcheck "$OE" "$DEPLOY/node/orchard-node" "$TEST_DIR"/*.sh "$TMP/ud-c.sh" "$TMP/ud-w.sh"
+}
+
+t_json_templates() {
+  local f
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name pol --dry-run >/dev/null 2>&1
+  local policy="$TMP/state/pol/bucket-policy.json" trust="$TMP/state/pol/trust-policy.json"
+  if command -v jq >/dev/null; then
+    for f in "$DEPLOY"/templates/*.json "$policy" "$trust"; do
+      jq empty "$f" || { echo "$f is not valid JSON"; return 1; }
+    done
+    jq -e 'all(.Statement[]; .Effect == "Allow")' "$policy"
+    jq -e '[.Statement[].Resource] | sort == ["arn:aws:s3:::orchard-test", "arn:aws:s3:::orchard-test/*"]' "$policy"
+    jq -e '[.Statement[].Action[]] | all(startswith("s3:") and (contains("*") | not))' "$policy"
+    jq -e '[.Statement[].Action[]] as $a | ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      | all(. as $x | $a | index($x))' "$policy"
+    jq -e '.Statement == [{"Sid": .Statement[0].Sid, "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+      "Action": "sts:AssumeRole"}]' "$trust"
+    return
+  fi
+  command -v python3 >/dev/null || { echo "needs jq or python3 to check the JSON templates (apt-get install -y jq)"; return 1; }
+  for f in "$DEPLOY"/templates/*.json; do
+    python3 -m json.tool "$f" >/dev/null || { echo "$f is not valid JSON"; return 1; }
+  done
+  python3 - "$policy" "$trust" <<'EOF'
+import json, sys
+policy = json.load(open(sys.argv[1]))
+resources = set()
+for s in policy["Statement"]:
+    assert s["Effect"] == "Allow", s
+    actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+    assert all(a.startswith("s3:") and "*" not in a for a in actions), actions
+    resources.add(s["Resource"])
+assert resources == {"arn:aws:s3:::orchard-test", "arn:aws:s3:::orchard-test/*"}, resources
+names = {a for s in policy["Statement"] for a in s["Action"]}
+assert {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"} <= names, names
+trust = json.load(open(sys.argv[2]))
+assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+EOF
+}
+
+t_up_one_worker() {
+  dry_run up-1-worker-us-east-1 "${UP[@]}" --workers 1 --region us-east-1 --cluster-name t1
+  grep -qF 'cost: 1 coordinator + 1 worker(s) = 2 × m5.xlarge in us-east-1 at $0.192/h = $0.384/h on-demand' \
+    "$TMP/up-1-worker-us-east-1.err" || { cat "$TMP/up-1-worker-us-east-1.err"; return 1; }
+}
+
+t_up_four_spot_workers() {
+  dry_run up-4-spot-eu-west-1 "${UP[@]}" --workers 4 --spot --region eu-west-1 --cluster-name demo --idle-timeout 30
+  if ! grep -qF '5 × m5.xlarge in eu-west-1 at $0.214/h = $1.070/h on-demand' "$TMP/up-4-spot-eu-west-1.err" ||
+    ! grep -qF 'the workers run on spot' "$TMP/up-4-spot-eu-west-1.err"; then
+    cat "$TMP/up-4-spot-eu-west-1.err"
+    return 1
+  fi
+  # Spot for the workers only: the coordinator holds the seed address the workers join.
+  [[ "$(grep -c -- '--instance-market-options' "$TMP/up-4-spot-eu-west-1.txt")" == 1 ]]
+  grep -qF -- "--count 4 --instance-market-options 'MarketType=spot," "$TMP/up-4-spot-eu-west-1.txt"
+}
+
+t_up_cost_of_one_plus_four_m5_xlarge() {
+  oe "${UP[@]}" --workers 4 --region us-east-1 --cluster-name cost --dry-run 2>"$TMP/cost.err" >/dev/null
+  grep -qF '5 × m5.xlarge in us-east-1 at $0.192/h = $0.960/h on-demand' "$TMP/cost.err" || { cat "$TMP/cost.err"; return 1; }
+  oe up --workers 2 --instance-type c7i.large --bucket s3://bkt --key-name k --ssh-cidr 1.2.3.4/32 --jar "$JAR" \
+    --model "$MODEL" --region ap-south-1 --dry-run 2>"$TMP/cost2.err" >/dev/null
+  grep -qF 'no price for c7i.large in ap-south-1' "$TMP/cost2.err" || { cat "$TMP/cost2.err"; return 1; }
+}
+
+t_up_every_created_resource_is_tagged() {
+  oe "${UP[@]}" --workers 2 --spot --region us-east-1 --cluster-name tags --dry-run 2>/dev/null >"$TMP/tags.txt"
+  local line n=0
+  while IFS= read -r line; do
+    n=$((n + 1))
+    grep -qF 'orchard:cluster' <<<"$line" || { echo "not tagged: $line"; return 1; }
+  done < <(grep -E '^aws (iam create-|ec2 create-|ec2 run-instances|ec2 authorize-)' "$TMP/tags.txt")
+  ((n == 8)) || { echo "expected 8 create calls, found $n"; return 1; }
+  # Instances, volumes, network interfaces and spot requests of both run-instances calls
+  [[ "$(grep -o 'ResourceType=volume' "$TMP/tags.txt" | wc -l)" == 2 ]]
+  grep -q 'ResourceType=spot-instances-request' "$TMP/tags.txt"
+}
+
+t_up_looks_up_no_ip_in_dry_run() {
+  oe up --workers 1 --instance-type m5.large --bucket s3://orchard-test --key-name k --jar "$JAR" --model "$MODEL" \
+    --region us-west-2 --dry-run 2>/dev/null >"$TMP/noip.txt"
+  grep -qF 'CidrIp=DRYRUN-caller-ip/32' "$TMP/noip.txt"
+  [[ ! -e "$TMP/unexpected-calls" ]] || { cat "$TMP/unexpected-calls"; return 1; }
+}
+
+t_up_graviton_uses_arm64_image() {
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name arm --instance-type m7g.xlarge --dry-run \
+    2>/dev/null >"$TMP/arm.txt"
+  [[ "$(grep -c 'image-id resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' "$TMP/arm.txt")" == 2 ]]
+}
+
+t_user_data() {
+  oe user-data --role worker --cluster-name ud --join 10.1.2.3 --bucket s3://orchard-test --region eu-west-1 \
+    --idle-timeout 20 --jar "$JAR" --model "$MODEL" >"$TMP/ud.sh"
+  local jar_sha model_sha node_sha
+  jar_sha="$(sha256sum "$JAR" | cut -d' ' -f1)"
+  model_sha="$(sha256sum "$MODEL" | cut -d' ' -f1)"
+  node_sha="$(sha256sum "$DEPLOY/node/orchard-node" | cut -d' ' -f1)"
+  grep -qx 'ORCHARD_JOIN=10.1.2.3' "$TMP/ud.sh"
+  grep -qx 'ORCHARD_ROLE=worker' "$TMP/ud.sh"
+  grep -qx 'ORCHARD_IDLE_MINUTES=20' "$TMP/ud.sh"
+  grep -qx "ORCHARD_JAR_SHA256=$jar_sha" "$TMP/ud.sh"
+  grep -qx "ORCHARD_MODEL_SHA256=$model_sha" "$TMP/ud.sh"
+  grep -qF "echo \"$node_sha  " "$TMP/ud.sh"
+  grep -qF '"s3://orchard-test/orchard/ud/orchard-node"' "$TMP/ud.sh"
+  (($(wc -c <"$TMP/ud.sh") < 16384)) || { echo "user-data over EC2's 16 KiB"; return 1; }
+  # up writes the same user-data (with the coordinator's IP from run-instances) into its state folder
+  oe "${UP[@]}" --workers 1 --region eu-west-1 --cluster-name ud --idle-timeout 20 --dry-run >/dev/null 2>&1
+  diff <(sed 's/^ORCHARD_JOIN=.*//' "$TMP/ud.sh") <(sed 's/^ORCHARD_JOIN=.*//' "$TMP/state/ud/user-data-worker.sh")
+  grep -qx 'ORCHARD_JOIN=DRYRUN-coordinator-ip' "$TMP/state/ud/user-data-worker.sh"
+  grep -qx "ORCHARD_JOIN=''" "$TMP/state/ud/user-data-coordinator.sh"
+  # The keys up uploads are the keys the user-data and orchard-node read
+  oe "${UP[@]}" --workers 1 --region eu-west-1 --cluster-name ud --dry-run 2>/dev/null >"$TMP/ud-up.txt"
+  grep -q ' s3://orchard-test/orchard/ud/orchard.jar$' "$TMP/ud-up.txt"
+  grep -q ' s3://orchard-test/orchard/ud/model.onnx$' "$TMP/ud-up.txt"
+  grep -q ' s3://orchard-test/orchard/ud/orchard-node$' "$TMP/ud-up.txt"
+  grep -q '"orchard/$ORCHARD_CLUSTER/orchard.jar"' "$DEPLOY/node/orchard-node"
+  grep -q '"orchard/$ORCHARD_CLUSTER/model.onnx"' "$DEPLOY/node/orchard-node"
+}
+
+t_down() {
+  dry_run down-us-east-1 down --cluster-name t1 --region us-east-1
+}
+
+t_down_with_bucket() {
+  oe down --cluster-name t1 --region us-east-1 --bucket s3://other-bucket --dry-run 2>/dev/null >"$TMP/down-b.txt"
+  grep -qx 'aws s3 rm --region us-east-1 --only-show-errors --recursive s3://other-bucket/orchard/t1/' "$TMP/down-b.txt"
+}
+
+t_down_reverses_up() {
+  # Every kind of resource up creates has its delete in down, after what depends on it.
+  local down
+  down="$(oe down --cluster-name t1 --region us-east-1 --dry-run 2>/dev/null)"
+  local order=(terminate-instances 'wait instance-terminated' delete-security-group remove-role-from-instance-profile
+    delete-instance-profile detach-role-policy delete-role delete-policy 's3 rm')
+  local previous=0 call line
+  for call in "${order[@]}"; do
+    line="$(grep -n -- "$call" <<<"$down" | head -n 1 | cut -d: -f1)"
+    [[ -n "$line" ]] || { echo "down makes no '$call' call"; return 1; }
+    ((line > previous)) || { echo "'$call' comes too early in down"; return 1; }
+    previous="$line"
+  done
+}
+
+t_submit() {
+  dry_run submit-eu-west-1 submit --cluster-name demo --region eu-west-1 --job-id fruits-1 -i "$JAR" \
+    --input s3://DRYRUN-bucket/in/fruits --output "s3://DRYRUN-bucket/out/fruits 1" --pca-k 50 \
+    --label-from folder --label-regex '^(.*?)\s*\d*$'
+}
+
+t_submit_checks_its_flags() {
+  expect_error "outside s3://DRYRUN-bucket" submit --region us-east-1 --input s3://elsewhere/in --output s3://DRYRUN-bucket/o --dry-run
+  expect_error "submit needs --output" submit --region us-east-1 --input s3://DRYRUN-bucket/in --dry-run
+  expect_error "--join is set by the coordinator host" submit --region us-east-1 --join 1.2.3.4:17355 --input s3://x/i --output s3://x/o --dry-run
+  expect_error "--job-id 'a b'" submit --region us-east-1 --job-id 'a b' --input s3://x/i --output s3://x/o --dry-run
+}
+
+t_status_and_logs() {
+  dry_run status-us-east-1 status --cluster-name t1 --region us-east-1
+  dry_run logs-us-east-1 logs --cluster-name t1 --region us-east-1
+}
+
+t_region_from_environment() {
+  AWS_REGION=us-east-2 oe down --cluster-name env --dry-run 2>/dev/null >"$TMP/env.txt"
+  grep -q -- '--region us-east-2' "$TMP/env.txt"
+  ! grep -q -- '--region us-east-1' "$TMP/env.txt"
+}
+
+t_bad_flags() {
+  local -a base=(--instance-type m5.xlarge --bucket s3://bkt --key-name k --region us-east-1 --jar "$JAR" --model "$MODEL" --dry-run)
+  expect_error "up needs --workers" up "${base[@]}"
+  expect_error "--workers '0' must be a number from 1 to 200" up --workers 0 "${base[@]}"
+  expect_error "--workers 'four'" up --workers four "${base[@]}"
+  expect_error "up needs --bucket" up --workers 1 --instance-type m5.xlarge --key-name k --region us-east-1 --dry-run
+  expect_error "names a prefix: give only the bucket (s3://bkt)" up --workers 1 --instance-type m5.xlarge --bucket s3://bkt/data --key-name k --region us-east-1 --dry-run
+  expect_error "is not a valid S3 bucket name" up --workers 1 --instance-type m5.xlarge --bucket s3://B_ad --key-name k --region us-east-1 --dry-run
+  expect_error "up needs --key-name" up --workers 1 --instance-type m5.xlarge --bucket s3://bkt --region us-east-1 --dry-run
+  expect_error "no AWS region: pass --region" up --workers 1 --instance-type m5.xlarge --bucket s3://bkt --key-name k --dry-run
+  expect_error "--region 'useast1'" down --region useast1 --dry-run
+  expect_error "--cluster-name 'Big_Name'" down --cluster-name Big_Name --region us-east-1 --dry-run
+  expect_error "up: unknown option '--wrokers'" up --wrokers 2 "${base[@]}"
+  expect_error "no orchard.jar at /nonexistent.jar" up --workers 1 --instance-type m5.xlarge --bucket s3://bkt --key-name k --region us-east-1 --jar /nonexistent.jar --dry-run
+  expect_error "--ssh-cidr 'me'" up --workers 1 --ssh-cidr me "${base[@]}"
+  expect_error "--idle-timeout 'soon'" up --workers 1 --idle-timeout soon "${base[@]}"
+  expect_error "unknown command 'start'" start
+}
+
+t_up_with_fake_aws() {
+  fake_aws "$AWS_V2
+ec2 describe-instances .*--instance-ids i-c0 @@ 0 @@ 54.1.2.3
+ec2 describe-instances @@ 0 @@
+ec2 describe-security-groups @@ 0 @@
+$(NO_SUCH 'iam get-role' GetRole)
+^s3 (cp|rm) @@ 0 @@
+ec2 describe-vpcs @@ 0 @@ vpc-1
+ec2 describe-subnets @@ 0 @@ subnet-1
+iam create-role @@ 0 @@ arn:aws:iam::123456789012:role/orchard/orchard-t1-node
+iam create-policy @@ 0 @@ arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket
+iam (attach-role-policy|add-role-to-instance-profile|wait) @@ 0 @@
+iam create-instance-profile @@ 0 @@ arn:aws:iam::123456789012:instance-profile/orchard/orchard-t1-node
+ec2 create-security-group @@ 0 @@ sg-1
+ec2 authorize-security-group-ingress @@ 0 @@ True
+ec2 run-instances .*--count 1 @@ 255 @@  @@ An error occurred (InvalidParameterValue) when calling the RunInstances operation: Value (orchard-t1-node) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name @@ once
+ec2 run-instances .*--count 1 @@ 0 @@ i-c0\t10.0.0.5
+ec2 run-instances .*--count 2 @@ 0 @@ i-w1\ti-w2
+ec2 wait instance-running @@ 0 @@"
+  oe "${UP[@]}" --workers 2 --region us-east-1 --cluster-name t1 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  [[ "$(called 'ec2 run-instances')" == 3 ]] || { echo "run-instances not retried once"; cat "$FAKE/calls"; return 1; }
+  grep -qx 'ec2 wait instance-running --region us-east-1 --instance-ids i-c0 i-w1 i-w2' "$FAKE/calls"
+  grep -q -- '--group-id sg-1 ' "$FAKE/calls"
+  grep -q -- '--policy-arn arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket' "$FAKE/calls"
+  grep -qx 'ORCHARD_JOIN=10.0.0.5' "$TMP/state/t1/user-data-worker.sh"
+  grep -qF 'coordinator i-c0 (10.0.0.5, public 54.1.2.3), workers i-w1' "$FAKE/err"
+}
+
+t_up_refuses_an_existing_cluster() {
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@ i-old1\ti-old2"
+  expect_error "cluster t1 already has instances" "${UP[@]}" --workers 1 --region us-east-1 --cluster-name t1
+  [[ "$(called create)" == 0 && "$(called 's3 cp')" == 0 ]] || { echo "up created something"; return 1; }
+}
+
+t_down_after_a_partial_up() {
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@
+ec2 describe-security-groups @@ 0 @@ sg-1\tmy-bucket
+ec2 delete-security-group @@ 255 @@  @@ An error occurred (DependencyViolation) when calling the DeleteSecurityGroup operation: resource sg-1 has a dependent object @@ once
+ec2 delete-security-group @@ 0 @@
+$(NO_SUCH 'iam list-instance-profile-tags' ListInstanceProfileTags)
+iam list-role-tags @@ 0 @@ t1
+sts get-caller-identity @@ 0 @@ 123456789012
+iam list-attached-role-policies @@ 0 @@ arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket
+iam list-role-policies @@ 0 @@
+iam list-policy-tags @@ 0 @@ t1
+iam list-policy-versions @@ 0 @@ v2
+iam (detach-role-policy|delete-role|delete-policy-version|delete-policy) @@ 0 @@
+s3 rm @@ 0 @@"
+  oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || { cat "$FAKE/err" "$FAKE/calls"; return 1; }
+  [[ "$(called 'ec2 delete-security-group --region us-east-1 --group-id sg-1')" == 2 ]]
+  [[ "$(called 'terminate-instances')" == 0 && "$(called 'delete-instance-profile')" == 0 ]]
+  grep -qx 'iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket --version-id v2' "$FAKE/calls"
+  grep -qx 'iam delete-role --role-name orchard-t1-node' "$FAKE/calls"
+  grep -qx 'iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket' "$FAKE/calls"
+  grep -qx 's3 rm --region us-east-1 --only-show-errors --recursive s3://my-bucket/orchard/t1/' "$FAKE/calls"
+  grep -q 'cluster t1 is down' "$FAKE/err"
+}
+
+t_down_leaves_what_it_did_not_create() {
+  fake_aws "$AWS_V2
+ec2 describe-(instances|security-groups) @@ 0 @@
+iam list-instance-profile-tags @@ 0 @@ None
+iam list-role-tags @@ 0 @@ someone-else
+sts get-caller-identity @@ 0 @@ 123456789012
+$(NO_SUCH 'iam list-policy-tags' ListPolicyTags)"
+  local rc=0
+  oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || rc=$?
+  ((rc == 1)) || { echo "down exited $rc, expected 1"; cat "$FAKE/err"; return 1; }
+  grep -q 'role orchard-t1-node is not tagged orchard:cluster=t1 (tag: someone-else)' "$FAKE/err"
+  [[ "$(called 'iam delete-')" == 0 && "$(called 'iam remove-')" == 0 ]] || { cat "$FAKE/calls"; return 1; }
+}
+
+t_submit_with_fake_aws() {
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@ worker\t10.0.0.6\tNone\tmy-bucket\ncoordinator\t10.0.0.5\t54.1.2.3\tmy-bucket\nworker\t10.0.0.7\tNone\tmy-bucket"
+  oe submit --cluster-name t1 --region us-east-1 --job-id j1 --input s3://my-bucket/in \
+    --output "s3://my-bucket/out 1" --label-regex '^(.*?)\s*\d*$' 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  mapfile -t argv <"$FAKE/ssh-args"
+  [[ "${argv[-2]}" == ec2-user@54.1.2.3 ]] || { echo "ssh target: ${argv[-2]}"; return 1; }
+  # The remote shell must see exactly the flags given to submit
+  local remote="${argv[-1]}"
+  [[ "$remote" == "sudo /opt/orchard/orchard-node submit --job-id j1 --seeds 10.0.0.6,10.0.0.7 -- "* ]] || { echo "$remote"; return 1; }
+  mapfile -t remote_args < <(bash -c "printf '%s\n' ${remote#sudo }")
+  local expected=(/opt/orchard/orchard-node submit --job-id j1 --seeds "10.0.0.6,10.0.0.7" -- --input s3://my-bucket/in
+    --output "s3://my-bucket/out 1" --label-regex '^(.*?)\s*\d*$')
+  [[ "${remote_args[*]}" == "${expected[*]}" && "${#remote_args[@]}" == "${#expected[@]}" ]] ||
+    { printf 'remote args: %s\n' "${remote_args[@]}"; return 1; }
+}
+
+t_status_with_fake_aws() {
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@ coordinator\ti-c0\trunning\tm5.xlarge\ton-demand\t10.0.0.5\t54.1.2.3\t2026-11-21T10:00:00+00:00\nworker\ti-w1\trunning\tm5.xlarge\tspot\t10.0.0.6\t-\t2026-11-21T10:00:01+00:00
+ec2 describe-security-groups @@ 0 @@ sg-1
+iam get-role @@ 0 @@ arn:aws:iam::123456789012:role/orchard/orchard-t1-node"
+  oe status --cluster-name t1 --region us-east-1 >"$FAKE/out"
+  grep -q '^coordinator  *i-c0  *running  *m5.xlarge  *on-demand  *10.0.0.5  *54.1.2.3' "$FAKE/out"
+  grep -qF 'running cost: $0.384/h on-demand' "$FAKE/out"
+  grep -q 'also: security group sg-1' "$FAKE/out"
+}
+
+t_logs_with_fake_aws() {
+  fake_aws "$AWS_V2
+ec2 describe-security-groups @@ 0 @@ my-bucket
+s3 ls @@ 0 @@ 2026-11-21 10:00:00       1234 orchard-logs/t1/jobs/job-a/job.log\n2026-11-21 11:00:00       1234 orchard-logs/t1/jobs/job-b/job.log\n2026-11-21 11:30:00        100 orchard-logs/t1/nodes/worker-10.0.0.6.log
+s3 cp @@ 0 @@ the log of job-b"
+  oe logs --cluster-name t1 --region us-east-1 >"$FAKE/out" 2>"$FAKE/err"
+  grep -qx 's3 cp --region us-east-1 s3://my-bucket/orchard-logs/t1/jobs/job-b/job.log -' "$FAKE/calls"
+  grep -qx 'the log of job-b' "$FAKE/out"
+}
+
+t_no_aws_or_network_calls() {
+  [[ ! -e "$TMP/unexpected-calls" ]] || { echo "calls to fakes:"; cat "$TMP/unexpected-calls"; return 1; }
+}
+
+t_rehearsal() {
+  "$TEST_DIR/rehearsal.sh"
+}
+
+main() {
+  setup
+  run "shellcheck: orchard-ec2, orchard-node, tests, rendered user-data" t_shellcheck
+  run "JSON templates parse; the role's policy is the bucket's only" t_json_templates
+  run "up --dry-run: 1 worker, on-demand, us-east-1" t_up_one_worker
+  run "up --dry-run: 4 spot workers, eu-west-1, idle timeout" t_up_four_spot_workers
+  run "up prints the cost of 1+4 m5.xlarge (\$0.960/h in us-east-1)" t_up_cost_of_one_plus_four_m5_xlarge
+  run "up tags every resource it creates" t_up_every_created_resource_is_tagged
+  run "up --dry-run looks up no IP (placeholder for the SSH rule)" t_up_looks_up_no_ip_in_dry_run
+  run "up picks the arm64 image for Graviton types" t_up_graviton_uses_arm64_image
+  run "user-data: node.env, checksums, keys, size" t_user_data
+  run "down --dry-run" t_down
+  run "down --bucket deletes that bucket's artifacts" t_down_with_bucket
+  run "down deletes in dependency order" t_down_reverses_up
+  run "submit --dry-run (flags with spaces and regexes)" t_submit
+  run "submit refuses paths outside the bucket and bad flags" t_submit_checks_its_flags
+  run "status and logs --dry-run" t_status_and_logs
+  run "region from AWS_REGION" t_region_from_environment
+  run "bad flags: exit 2 with a message naming the flag and the fix" t_bad_flags
+  run "up against a fake AWS CLI: retries the new instance profile, workers join the coordinator's IP" t_up_with_fake_aws
+  run "up refuses a cluster name that has instances" t_up_refuses_an_existing_cluster
+  run "down after a partial up: skips what is gone, retries the security group" t_down_after_a_partial_up
+  run "down leaves IAM resources without the cluster's tag" t_down_leaves_what_it_did_not_create
+  run "submit: ssh to the coordinator, seeds = running workers, flags quoted" t_submit_with_fake_aws
+  run "status: table and running cost" t_status_with_fake_aws
+  run "logs: prints the latest job's log" t_logs_with_fake_aws
+  run "no AWS, curl or ssh call in any of the above" t_no_aws_or_network_calls
+  run "rehearsal: user-data boots 3 hosts in network namespaces; jobs, logs, idle shutdown" t_rehearsal
+  local s
+  for s in "${SKIPPED[@]}"; do
+    printf 'deploy-ec2: skipped: %s\n' "$s"
+  done
+  printf 'deploy-ec2: %d passed, %d failed\n' "$PASSED" "$FAILED"
+  ((FAILED == 0))
+}
+
+main "$@"
