@@ -13,6 +13,9 @@ final class WorkerOptions {
     @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads (default: all cores).")
     Integer onnxThreads;
 
+    @Option(names = "--onnx-spin", description = "Let ONNX Runtime threads busy-wait between runs (lower latency, more CPU).")
+    boolean onnxSpin;
+
     @Option(names = "--decode-threads", description = "Image decoding threads (default: all cores).")
     Integer decodeThreads;
 
@@ -42,7 +45,7 @@ final class WorkerOptions {
     }
 
     InferenceSettings inference() {
-        return new InferenceSettings(onnxThreads != null ? onnxThreads : cores(), false);
+        return new InferenceSettings(onnxThreads != null ? onnxThreads : cores(), onnxSpin);
     }
 
     PipelineSettings pipeline() {

@@ -71,16 +71,17 @@ public final class CovariancePartial {
         for (int i = 0; i < dim; i++) {
             batchMean[i] /= rows;
         }
-        double[] batchComoment = new double[comoment.length];
-        double[] centred = new double[dim];
+        double[][] centred = new double[rows][dim];
         for (int r = 0; r < rows; r++) {
             int off = r * dim;
+            double[] row = centred[r];
             for (int i = 0; i < dim; i++) {
-                centred[i] = batch[off + i] - batchMean[i];
+                row[i] = batch[off + i] - batchMean[i];
             }
-            addOuterProduct(batchComoment, centred);
         }
-        merge(rows, batchMean, batchComoment);
+        // Chan's merge with the batch's co-moment added in place: no 6.6 MB temporary per batch.
+        addGram(comoment, centred);
+        merge(rows, batchMean, null);
     }
 
     /** Adds one vector. */
@@ -106,8 +107,10 @@ public final class CovariancePartial {
         for (int i = 0; i < dim; i++) {
             delta[i] = meanB[i] - mean[i];
         }
-        for (int k = 0; k < comoment.length; k++) {
-            comoment[k] += comomentB[k];
+        if (comomentB != null) { // null: already added by the caller
+            for (int k = 0; k < comoment.length; k++) {
+                comoment[k] += comomentB[k];
+            }
         }
         if (nA > 0) {
             double w = (double) nA * nB / n;
@@ -122,6 +125,32 @@ public final class CovariancePartial {
             mean[i] += delta[i] * f;
         }
         count = n;
+    }
+
+    /**
+     * packed += Σ_r x_r x_rᵀ over the upper triangle, one triangle row at a time: the row's sums build up in a
+     * small buffer that stays in L1 cache (a contiguous multiply-add the JIT vectorises), and the packed matrix is
+     * read and written once per batch instead of once per vector.
+     */
+    private void addGram(double[] packed, double[][] rows) {
+        double[] acc = new double[dim];
+        int rowStart = 0;
+        for (int i = 0; i < dim; i++) {
+            java.util.Arrays.fill(acc, i, dim, 0.0);
+            for (double[] x : rows) {
+                double xi = x[i];
+                if (xi != 0.0) {
+                    for (int j = i; j < dim; j++) {
+                        acc[j] += xi * x[j];
+                    }
+                }
+            }
+            int base = rowStart - i;
+            for (int j = i; j < dim; j++) {
+                packed[base + j] += acc[j];
+            }
+            rowStart += dim - i;
+        }
     }
 
     /**

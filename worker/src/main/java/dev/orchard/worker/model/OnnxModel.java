@@ -136,6 +136,16 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one blank batch of the job's size, so ONNX Runtime plans its memory for that shape before the first
+     * real batch (the first run of a shape is several times slower than the next).
+     */
+    public void warmUp(int batchSize) throws OrtException {
+        FloatBuffer blank = java.nio.ByteBuffer.allocateDirect(batchSize * 3 * spec.inputHeight() * spec.inputWidth() * 4)
+                .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        features(blank, batchSize);
+    }
+
     /** Runs one blank image to learn the feature size (the exposed tensor's shape may be unknown until run). */
     private int probeFeatureDim() throws OrtException, ModelException {
         FloatBuffer blank = FloatBuffer.allocate(3 * spec.inputHeight() * spec.inputWidth());

@@ -73,6 +73,7 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         ModelSpec spec = job.spec();
         OnnxModel model = OnnxModel.load(bytes, job.model(), spec, inference);
+        warmUp(model, job.batchSize());
         Preprocessor pre = new Preprocessor(spec);
         loaded = new Loaded(job.model(), sha, model, pre,
                 new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
@@ -81,9 +82,18 @@ public final class WorkerRuntime implements AutoCloseable {
 
     /** Use an already-loaded model (embedded mode loads it once for the coordinator's checks, too). */
     public synchronized void adopt(String location, OnnxModel model, int batchSize) {
+        warmUp(model, batchSize);
         Preprocessor pre = new Preprocessor(model.spec());
         loaded = new Loaded(location, model.sha256(), model, pre,
                 new BatchBuffers(settings.batchBuffers(), batchSize * pre.imageSize()));
+    }
+
+    private static void warmUp(OnnxModel model, int batchSize) {
+        try {
+            model.warmUp(batchSize);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot run a batch of " + batchSize + ": " + e.getMessage(), e);
+        }
     }
 
     /** The store holding {@code location}, shared by every unit of this JVM. */
