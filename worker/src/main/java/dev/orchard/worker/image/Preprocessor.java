@@ -20,7 +20,7 @@ public final class Preprocessor {
         this.spec = spec;
         for (int c = 0; c < 3; c++) {
             for (int v = 0; v < 256; v++) {
-                normalised[c][v] = (v / 255f - spec.mean()[c]) / spec.std()[c];
+                normalised[c][v] = (v / 255f - spec.mean()[c]) / spec.std()[c]; // ToTensor, then Normalize
             }
         }
     }
@@ -55,18 +55,17 @@ public final class Preprocessor {
         Axis ax = new Axis(img.width(), rw, Math.max(left, 0), tw);
         Axis ay = new Axis(img.height(), rh, Math.max(top, 0), th);
 
-        // Horizontal pass over just the source rows the vertical pass will read.
+        // Horizontal pass over just the source rows the vertical pass will read, into one plane per channel.
         int rowFirst = ay.first();
         int rowCount = ay.last() - rowFirst;
         byte[] src = img.rgb();
         int srcStride = img.width() * 3;
-        int rowLength = tw * 3;
-        Scratch scratch = SCRATCH.get().ensure(rowCount * rowLength, rowLength, 3 * tw * th);
+        int planeIn = rowCount * tw;
+        Scratch scratch = SCRATCH.get().ensure(3 * planeIn, tw, 3 * tw * th);
         int[] tmp = scratch.rows;
         for (int y = 0; y < rowCount; y++) {
             int rowBase = (rowFirst + y) * srcStride;
-            int t = y * rowLength;
-            for (int x = 0; x < tw; x++, t += 3) {
+            for (int x = 0, t = y * tw; x < tw; x++, t++) {
                 int r = HALF;
                 int g = HALF;
                 int b = HALF;
@@ -78,35 +77,34 @@ public final class Preprocessor {
                     b += (src[p + 2] & 0xff) * w;
                 }
                 tmp[t] = clip8(r);
-                tmp[t + 1] = clip8(g);
-                tmp[t + 2] = clip8(b);
+                tmp[planeIn + t] = clip8(g);
+                tmp[2 * planeIn + t] = clip8(b);
             }
         }
 
-        // Vertical pass a whole row at a time (a contiguous multiply-add the JIT vectorises), then normalise
-        // into a per-thread plane buffer that goes to the tensor in one bulk copy.
+        // Vertical pass a row at a time per channel, then scale and normalise: every inner loop is contiguous,
+        // so the JIT vectorises it. The result goes to the tensor in one bulk copy.
         int plane = tw * th;
-        int first = spec.bgr() ? 2 : 0;
-        int step = spec.bgr() ? -1 : 1;
-        float[] n0 = normalised[first];
-        float[] n1 = normalised[first + step];
-        float[] n2 = normalised[first + 2 * step];
         int[] acc = scratch.acc;
         float[] out = scratch.out;
-        for (int y = 0; y < th; y++) {
-            java.util.Arrays.fill(acc, 0, rowLength, HALF);
-            int base = (ay.min[y] - rowFirst) * rowLength;
-            for (int k = y * ay.kernelSize, end = k + ay.size[y]; k < end; k++, base += rowLength) {
-                int w = ay.coeffs[k];
-                for (int i = 0; i < rowLength; i++) {
-                    acc[i] += tmp[base + i] * w;
+        for (int c = 0; c < 3; c++) {
+            int in = c * planeIn;
+            int channel = spec.bgr() ? 2 - c : c;
+            float[] lut = normalised[channel];
+            int outPlane = channel * plane;
+            for (int y = 0; y < th; y++) {
+                java.util.Arrays.fill(acc, 0, tw, HALF);
+                int base = in + (ay.min[y] - rowFirst) * tw;
+                for (int k = y * ay.kernelSize, end = k + ay.size[y]; k < end; k++, base += tw) {
+                    int w = ay.coeffs[k];
+                    for (int x = 0; x < tw; x++) {
+                        acc[x] += tmp[base + x] * w;
+                    }
                 }
-            }
-            int o = y * tw;
-            for (int x = 0, i = 0; x < tw; x++, i += 3) {
-                out[o + x] = n0[clip8(acc[i])];
-                out[plane + o + x] = n1[clip8(acc[i + 1])];
-                out[2 * plane + o + x] = n2[clip8(acc[i + 2])];
+                int o = outPlane + y * tw;
+                for (int x = 0; x < tw; x++) {
+                    out[o + x] = lut[clip8(acc[x])];
+                }
             }
         }
         dst.put(offset, out, 0, 3 * plane);
