@@ -104,7 +104,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     /** One unit: RUNNING units have live attempts; ACCEPTED = rows written by {@code owner}, statistics not yet. */
     private static final class UnitState {
-        final List<ImageRef> images;
+        final PackedImages images;
         Status status = Status.PENDING;
         int lastAttempt;
         int failures;
@@ -112,7 +112,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         String owner;
         UnitReport report;
 
-        UnitState(List<ImageRef> images, int firstAttempt) {
+        UnitState(PackedImages images, int firstAttempt) {
             this.images = images;
             this.lastAttempt = firstAttempt;
         }
@@ -125,6 +125,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private final Settings settings;
     private final JobListener listener;
     private final List<UnitState> units = new ArrayList<>();
+    private final PackedImages.Labels labels = new PackedImages.Labels();
     private final Deque<Integer> pending = new ArrayDeque<>();
     private final Deque<RequestWork> idle = new ArrayDeque<>();
     private final Map<String, ActorRef<WorkerCommand>> workers = new HashMap<>();
@@ -264,7 +265,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         JobJournal.State state = m.state();
         for (PlannedUnit planned : state.units()) {
-            units.add(new UnitState(planned.images(), firstAttempt));
+            units.add(new UnitState(PackedImages.pack(planned.images(), labels), firstAttempt));
             listed += planned.images().size();
         }
         for (Commit commit : state.commits()) {
@@ -301,7 +302,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onUnitsPlanned(UnitsPlanned m) {
         for (List<ImageRef> images : m.units()) {
             pending.add(units.size());
-            units.add(new UnitState(List.copyOf(images), firstAttempt));
+            units.add(new UnitState(PackedImages.pack(images, labels), firstAttempt));
             listed += images.size();
         }
         listener.listed(listed, false);
@@ -358,7 +359,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         unit.status = Status.RUNNING;
         unit.lastAttempt++;
         unit.live.put(unit.lastAttempt, new Attempt(request.workerId(), System.nanoTime()));
-        List<ImageRef> images = phase == Phase.FEATURES ? unit.images : List.of();
+        List<ImageRef> images = phase == Phase.FEATURES ? unit.images.unpack(labels) : List.of();
         JobDescription description = phase == Phase.FEATURES ? job : projectJob;
         request.worker().tell(new WorkerCommand.Assign(description, new WorkUnit(id, unit.lastAttempt, phase, images)));
     }

@@ -1,0 +1,26 @@
+package dev.orchard.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.protocol.ImageRef;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PackedImagesTest {
+
+    @Test
+    void unpacksExactlyWhatWasPacked() {
+        PackedImages.Labels labels = new PackedImages.Labels();
+        List<ImageRef> images = List.of(
+                new ImageRef("s3://b/Test/Äpfel grün/1.jpg", "Äpfel grün"),
+                new ImageRef("s3://b/Test/Äpfel grün/2.jpg", "Äpfel grün"),
+                new ImageRef("s3://b/Test/Banana/" + "x".repeat(300) + ".jpg", "Banana"),
+                new ImageRef("s3://b/Test/no label.png", null));
+        PackedImages packed = PackedImages.pack(images, labels);
+        assertThat(packed.size()).isEqualTo(4);
+        assertThat(packed.unpack(labels)).isEqualTo(images);
+        List<ImageRef> one = List.of(new ImageRef("/data/a.jpg", "a"));
+        assertThat(PackedImages.pack(one, labels).unpack(labels)).isEqualTo(one);
+        assertThat(labels.indexOf("Banana")).isEqualTo(1); // each label stored once
+    }
+}
