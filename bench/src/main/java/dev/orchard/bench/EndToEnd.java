@@ -2,7 +2,8 @@ package dev.orchard.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orchard.cli.Orchard;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.worker.image.ImageDecoder;
 import dev.orchard.worker.image.Preprocessor;
@@ -15,43 +16,98 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The end-to-end benchmark: in one run on one input, (1) the ceiling — raw ONNX Runtime throughput of the model
- * on already-preprocessed batches with the job's batch size and threads — then (2) the full job, and the ratio.
- * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.EndToEnd INPUT MODEL [BATCH] [THREADS]</pre>
+ * The end-to-end benchmark. In one run on one input: (1) the ceiling — raw ONNX Runtime throughput of the model on
+ * already-preprocessed batches, with the job's batch size and threads; (2) the full job as its own JVM (as a user
+ * runs it), with its peak RSS; then a Markdown and a JSON report: images/s, the ratio to the ceiling, the time
+ * share per stage, the machine, and the cost per million images on m5.xlarge.
+ * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.EndToEnd INPUT MODEL [BATCH] [THREADS] [REPORT.json]</pre>
  */
 public final class EndToEnd {
+    /** On-demand Linux price of m5.xlarge (4 vCPU) in us-east-1, USD per hour. */
+    static final double M5_XLARGE_PER_HOUR = 0.192;
 
     public static void main(String[] args) throws Exception {
-        Path input = Path.of(args[0]);
-        String model = args[1];
+        Path input = Path.of(args[0]).toAbsolutePath();
+        String model = Path.of(args[1]).toAbsolutePath().toString();
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
+        Path reportFile = args.length > 4 ? Path.of(args[4]) : null;
 
         double ceiling = rawInference(input, model, batch, threads);
         Path out = Files.createTempDirectory("orchard-bench");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-jar", jar().toString(), "run", "--input", input.toString(), "--output", out.toString(),
+                "--overwrite", "--model", model, "--batch-size", String.valueOf(batch),
+                "--onnx-threads", String.valueOf(threads), "--pca-k", "50"));
         long t0 = System.nanoTime();
-        int code = Orchard.execute("run", "--input", input.toString(), "--output", out.toString(), "--overwrite",
-                "--model", model, "--batch-size", String.valueOf(batch), "--onnx-threads", String.valueOf(threads),
-                "--pca-k", "50");
+        Process job = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile()).start();
+        long peakRssKb = PeakRss.follow(job);
         double wall = (System.nanoTime() - t0) / 1e9;
-        if (code != 0) {
-            throw new IllegalStateException("job failed with exit code " + code);
+        if (job.exitValue() != 0) {
+            throw new IllegalStateException("job failed: see " + out.resolveSibling(out.getFileName() + ".log"));
         }
         JsonNode success = new ObjectMapper().readTree(out.resolve("_SUCCESS").toFile());
         long images = success.at("/counts/images").asLong();
         double features = success.at("/seconds/features").asDouble();
         double total = success.at("/seconds/total").asDouble();
-        System.out.printf("%n| measure | value |%n|---|---|%n");
-        System.out.printf("| raw ONNX Runtime (batch %d, %d threads) | %.1f images/s |%n", batch, threads, ceiling);
-        System.out.printf("| job, features phase (%d images) | %.1f images/s (%.2f× raw) |%n", images, images / features,
-                images / features / ceiling);
-        System.out.printf("| job, whole (list → features → PCA → project → outputs) | %.1f images/s (%.2f× raw), %.1f s |%n",
-                images / total, images / total / ceiling, total);
-        System.out.printf("| process wall time incl. cluster start | %.1f s |%n", wall);
-        System.out.println("stage seconds (summed over threads): " + success.get("stageSeconds"));
+        double featureRate = images / features;
+
+        ObjectNode report = new ObjectMapper().createObjectNode();
+        report.putPOJO("machine", Machine.describe());
+        report.put("input", input.toString()).put("images", images).put("model", model)
+                .put("batch", batch).put("onnxThreads", threads);
+        report.put("rawOnnxImagesPerSecond", round(ceiling));
+        report.put("jobFeaturesImagesPerSecond", round(featureRate)).put("ratioToRaw", round(featureRate / ceiling));
+        report.put("jobWholeImagesPerSecond", round(images / total)).put("jobSeconds", success.get("seconds"));
+        report.put("processWallSeconds", round(wall)).put("peakRssMiB", round(peakRssKb / 1024.0));
+        JsonNode stages = success.get("stageSeconds");
+        ObjectNode shares = report.putObject("stageShare");
+        double stageSum = 0;
+        for (var it = stages.fields(); it.hasNext(); ) {
+            stageSum += it.next().getValue().asDouble();
+        }
+        for (String stage : List.of("read", "decode", "preprocess", "infer", "statistics", "write")) {
+            shares.put(stage, round(stages.path(stage).asDouble() / stageSum));
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        double m5Rate = featureRate / cores * 4;
+        report.put("estimatedM5XlargeImagesPerSecond", round(m5Rate));
+        report.put("estimatedUsdPerMillionImagesOnM5Xlarge", round(M5_XLARGE_PER_HOUR / (m5Rate * 3600) * 1e6));
+
+        System.out.println(markdown(report, stages));
+        String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
+        System.out.println(json);
+        if (reportFile != null) {
+            Files.writeString(reportFile, json);
+        }
+    }
+
+    static String markdown(JsonNode r, JsonNode stages) {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "%n### %d images, batch %d, %d ONNX threads — %s%n%n", r.get("images").asLong(),
+                r.get("batch").asInt(), r.get("onnxThreads").asInt(), r.get("machine").get("summary").asText()));
+        md.append("| measure | value |\n|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| raw ONNX Runtime (the ceiling) | %.1f images/s |%n", r.get("rawOnnxImagesPerSecond").asDouble()));
+        md.append(String.format(Locale.ROOT, "| job, features phase | %.1f images/s = **%.2f× the ceiling** |%n",
+                r.get("jobFeaturesImagesPerSecond").asDouble(), r.get("ratioToRaw").asDouble()));
+        md.append(String.format(Locale.ROOT, "| job, whole (list → features → PCA → project → outputs) | %.1f images/s |%n",
+                r.get("jobWholeImagesPerSecond").asDouble()));
+        md.append(String.format(Locale.ROOT, "| job phases (s) | %s |%n", r.get("jobSeconds")));
+        md.append(String.format(Locale.ROOT, "| process wall time incl. JVM and cluster start | %.1f s |%n", r.get("processWallSeconds").asDouble()));
+        md.append(String.format(Locale.ROOT, "| peak RSS of the job's JVM | %.0f MiB |%n", r.get("peakRssMiB").asDouble()));
+        StringBuilder share = new StringBuilder();
+        r.get("stageShare").fields().forEachRemaining(e -> share.append(String.format(Locale.ROOT, "%s %.0f%%, ",
+                e.getKey(), 100 * e.getValue().asDouble())));
+        md.append("| time share per stage (thread-seconds) | ").append(share.substring(0, share.length() - 2)).append(" |\n");
+        md.append(String.format(Locale.ROOT, "| estimated on m5.xlarge (4 vCPU, $%.3f/h) | %.0f images/s, $%.3f per million images |%n",
+                M5_XLARGE_PER_HOUR, r.get("estimatedM5XlargeImagesPerSecond").asDouble(),
+                r.get("estimatedUsdPerMillionImagesOnM5Xlarge").asDouble()));
+        return md.toString();
     }
 
     /** Images/s of model.features() alone on real preprocessed images, after a warm-up. */
@@ -59,7 +115,7 @@ public final class EndToEnd {
         ModelSpec spec = ModelSpec.mobileNetV2();
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(input)) {
-            walk.filter(p -> p.toString().toLowerCase().endsWith(".jpg")).sorted().limit(batch).forEach(files::add);
+            walk.filter(p -> p.toString().toLowerCase(Locale.ROOT).endsWith(".jpg")).sorted().limit(batch).forEach(files::add);
         }
         Preprocessor pre = new Preprocessor(spec);
         ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
@@ -74,11 +130,75 @@ public final class EndToEnd {
             }
             int runs = 0;
             long start = System.nanoTime();
-            while (System.nanoTime() - start < 10_000_000_000L) {
+            while (System.nanoTime() - start < 15_000_000_000L) {
                 model.features(buffer, batch);
                 runs++;
             }
             return runs * batch / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("orchard.jar", "cli/target/orchard.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with 'mvn -q -B -DskipTests -pl cli -am package'"
+                    + " (or pass -Dorchard.jar=PATH)");
+        }
+        return jar;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** What the report says about the machine. */
+    record Machine(String summary, int cores, String cpu, List<String> flags, long memoryMiB) {
+        static Machine describe() throws Exception {
+            String cpu = "unknown";
+            List<String> flags = new ArrayList<>();
+            Path info = Path.of("/proc/cpuinfo");
+            if (Files.isReadable(info)) {
+                for (String line : Files.readAllLines(info)) {
+                    if (line.startsWith("model name") && cpu.equals("unknown")) {
+                        cpu = line.substring(line.indexOf(':') + 1).trim();
+                    } else if (line.startsWith("flags") && flags.isEmpty()) {
+                        for (String f : line.substring(line.indexOf(':') + 1).trim().split(" ")) {
+                            if (f.startsWith("avx") || f.equals("fma") || f.startsWith("amx")) {
+                                flags.add(f);
+                            }
+                        }
+                    }
+                }
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getTotalMemorySize() / 1048576;
+            String vnni = flags.contains("avx512_vnni") ? ", AVX-512 VNNI" : flags.contains("avx512f") ? ", AVX-512" : "";
+            return new Machine(cores + " vCPU " + cpu + vnni + ", " + memory / 1024 + " GiB", cores, cpu, flags, memory);
+        }
+    }
+
+    /** The highest resident set size of a running process, from /proc (VmHWM), sampled until it exits. */
+    static final class PeakRss {
+        private PeakRss() {
+        }
+
+        static long follow(Process process) throws Exception {
+            Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
+            long peak = 0;
+            while (process.isAlive()) {
+                try {
+                    for (String line : Files.readAllLines(status)) {
+                        if (line.startsWith("VmHWM:")) {
+                            peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the process ended between the check and the read
+                }
+                Thread.sleep(200);
+            }
+            return peak;
         }
     }
 }

@@ -14,7 +14,11 @@ final class InputCheck {
     private InputCheck() {
     }
 
-    static void requireImages(ObjectStore store, Location input, NameFilter filter) throws IOException {
+    /**
+     * @param count count every image (a full listing) rather than stop at the first
+     * @return the number of images found (1 when not counting)
+     */
+    static long requireImages(ObjectStore store, Location input, NameFilter filter, boolean count) throws IOException {
         if (input.isLocal() && !Files.isDirectory(input.path())) {
             throw new IllegalArgumentException(Files.exists(input.path())
                     ? "--input " + input + " is a file: give the folder that holds the images"
@@ -24,11 +28,13 @@ final class InputCheck {
             store.checkReadable(input); // names the bucket and the likely fix: missing bucket, access, credentials
         }
         try (Stream<dev.orchard.store.StoredObject> objects = store.list(input)) {
-            boolean any = objects.anyMatch(o -> filter.accepts(input.relativize(o.location())));
-            if (!any) {
+            var images = objects.filter(o -> filter.accepts(input.relativize(o.location())));
+            long found = count ? images.count() : images.findAny().isPresent() ? 1 : 0;
+            if (found == 0) {
                 throw new IllegalArgumentException("--input " + input + " holds no images matching --glob (and not hidden): "
                         + "check the path, or widen --glob");
             }
+            return found;
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--input " + input + " does not exist");
         }

@@ -17,6 +17,19 @@ final class JobOptions {
     @Option(names = "--pca-k", defaultValue = "50", description = "Principal components to keep (default ${DEFAULT-VALUE}).")
     int pcaK;
 
+    @Option(names = "--reduce", defaultValue = "pca",
+            description = "pca (exact PCA of the features), srp (sparse random projection only) or srp+pca (default ${DEFAULT-VALUE}).")
+    String reduce;
+
+    @Option(names = "--srp-dim", description = "Dimension K of the sparse random projection.")
+    Integer srpDim;
+
+    @Option(names = "--srp-eps", description = "Choose K from the Johnson-Lindenstrauss bound for this distortion, e.g. 0.2.")
+    Double srpEps;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random projection (default ${DEFAULT-VALUE}).")
+    long seed;
+
     @Option(names = "--overwrite", description = "Replace the contents of a non-empty --output.")
     boolean overwrite;
 

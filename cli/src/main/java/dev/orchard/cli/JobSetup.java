@@ -11,6 +11,7 @@ import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
+import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.Stores;
@@ -29,6 +30,7 @@ import org.apache.pekko.actor.typed.Behavior;
  * output, model, tensor, k) runs here, so a mistake costs seconds, not a cluster-hour.
  */
 final class JobSetup implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobSetup.class);
     final JobOptions options;
     final Location input;
     final Location output;
@@ -37,6 +39,7 @@ final class JobSetup implements AutoCloseable {
     final ObjectStore outStore;
     final OnnxModel model;
     final JobDescription job;
+    final boolean pca;
     private final ImageLister lister;
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
@@ -53,27 +56,35 @@ final class JobSetup implements AutoCloseable {
         this.stores = new Stores(storeOptions.s3());
         this.inStore = stores.forLocation(input);
         this.outStore = stores.forLocation(output);
-        InputCheck.requireImages(inStore, input, filter);
+        long imageCount = InputCheck.requireImages(inStore, input, filter, options.srpEps != null);
         JobJournal journal = new JobJournal(outStore, output);
         if (!(options.resume && journal.exists())) {
             OutputCheck.prepare(outStore, output, options.overwrite);
         }
         String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
         this.model = loadModel(stores, modelLocation, spec, inference);
-        if (options.pcaK > model.featureDim()) {
+        this.pca = !options.reduce.equals("srp");
+        int srpDim = projectionDim(options, imageCount, model.featureDim());
+        int dim = srpDim > 0 ? srpDim : model.featureDim();
+        if (pca && options.pcaK > dim) {
             model.close();
             throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
-                    + model.featureDim() + " of " + modelLocation);
+                    + dim + (srpDim > 0 ? " after the random projection" : " of " + modelLocation));
+        }
+        if (pca && dim > 8192) {
+            model.close();
+            throw new IllegalArgumentException("An exact PCA of " + dim + "-d features needs a " + dim + "×" + dim
+                    + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
         }
         // The job id names the output location: a coordinator that takes over after a failure computes the same id.
         this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes()).toString(), output.toString(),
-                modelLocation, model.sha256(), spec, options.batchSize, null);
+                modelLocation, model.sha256(), spec, options.batchSize, srpDim, options.seed, null);
         this.lister = new ImageLister(inStore, filter, labels);
     }
 
     /** The coordinator for this job; with --resume it continues from the journal when there is one. */
     Behavior<CoordinatorCommand> coordinator(JobListener listener) {
-        var settings = new Coordinator.Settings(options.unitSize, options.pcaK, 3, options.unitTimeout, options.resume);
+        var settings = new Coordinator.Settings(options.unitSize, options.pcaK, 3, options.unitTimeout, options.resume, pca);
         return Coordinator.create(job, this::images, new JobOutputs(outStore, output), new JobJournal(outStore, output),
                 settings, listener);
     }
@@ -86,7 +97,35 @@ final class JobSetup implements AutoCloseable {
         }
     }
 
+    /** K of the random projection (0 for none): given, or from the Johnson-Lindenstrauss bound for n images. */
+    private static int projectionDim(JobOptions o, long images, int inputDim) {
+        if (!o.reduce.startsWith("srp")) {
+            if (o.srpDim != null || o.srpEps != null) {
+                throw new IllegalArgumentException("--srp-dim/--srp-eps need --reduce srp or --reduce srp+pca");
+            }
+            return 0;
+        }
+        if ((o.srpDim == null) == (o.srpEps == null)) {
+            throw new IllegalArgumentException("--reduce " + o.reduce + " needs exactly one of --srp-dim K or --srp-eps E");
+        }
+        int k;
+        if (o.srpDim != null) {
+            k = o.srpDim;
+            if (k < 1) {
+                throw new IllegalArgumentException("--srp-dim must be positive, was " + k);
+            }
+        } else {
+            k = SparseRandomProjection.johnsonLindenstraussDim(images, o.srpEps);
+            LOG.info("--srp-eps {} for {} images: the Johnson-Lindenstrauss bound gives K = {}", o.srpEps, images, k);
+        }
+        SparseRandomProjection.dimensionWarning(k, inputDim).ifPresent(LOG::warn);
+        return k;
+    }
+
     private static void validateNumbers(JobOptions o) {
+        if (!java.util.Set.of("pca", "srp", "srp+pca").contains(o.reduce)) {
+            throw new IllegalArgumentException("--reduce must be pca, srp or srp+pca, was " + o.reduce);
+        }
         if (o.batchSize < 1 || o.batchSize > 1024) {
             throw new IllegalArgumentException("--batch-size must be between 1 and 1024, was " + o.batchSize);
         }

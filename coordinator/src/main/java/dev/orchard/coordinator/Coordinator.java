@@ -60,10 +60,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
      * @param maxAttempts failed attempts of one unit before the job fails
      * @param unitTimeout a unit running longer is handed out again (the first finished attempt still wins)
      * @param resume      continue from the journal under {@code _orchard/} if there is one
+     * @param pca         solve and apply the PCA after the features (off: the job ends with the features)
      */
-    public record Settings(int unitSize, int pcaK, int maxAttempts, Duration unitTimeout, boolean resume) {
+    public record Settings(int unitSize, int pcaK, int maxAttempts, Duration unitTimeout, boolean resume, boolean pca) {
         public Settings(int unitSize, int pcaK, int maxAttempts) {
-            this(unitSize, pcaK, maxAttempts, Duration.ofMinutes(10), false);
+            this(unitSize, pcaK, maxAttempts, Duration.ofMinutes(10), false, true);
+        }
+
+        public Settings(int unitSize, int pcaK, int maxAttempts, Duration unitTimeout, boolean resume) {
+            this(unitSize, pcaK, maxAttempts, unitTimeout, resume, true);
         }
     }
 
@@ -319,7 +324,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return fail(new IllegalArgumentException("No images found in the input (looked for the --glob patterns, "
                     + "skipping hidden files). Check --input and --glob."));
         }
-        if (settings.pcaK() > m.images()) {
+        if (settings.pca() && settings.pcaK() > m.images()) {
             return fail(new IllegalArgumentException("--pca-k " + settings.pcaK() + " is larger than the number of images ("
                     + m.images() + "): choose k ≤ " + m.images()));
         }
@@ -570,14 +575,26 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 }
             }
             if (!waiting && !solving) {
-                solve();
+                if (settings.pca()) {
+                    solve();
+                } else {
+                    solving = true;
+                    finish("features");
+                }
             }
-        } else if (!finishing) {
-            finishing = true;
-            endPhase("project");
-            listener.phase("writing outputs");
-            context.pipeToSelf(CompletableFuture.runAsync(this::writeOutputs), (ok, failure) -> new OutputsWritten(failure));
+        } else {
+            finish("project");
         }
+    }
+
+    private void finish(String lastPhase) {
+        if (finishing) {
+            return;
+        }
+        finishing = true;
+        endPhase(lastPhase);
+        listener.phase("writing outputs");
+        context.pipeToSelf(CompletableFuture.runAsync(this::writeOutputs), (ok, failure) -> new OutputsWritten(failure));
     }
 
     private void solve() {
@@ -630,7 +647,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     parts.add(new WorkUnit(id, 0, Phase.PROJECT, List.of()).partName());
                 }
             }
-            outputs.writePcaCsv(parts);
+            if (pca != null) {
+                outputs.writePcaCsv(parts);
+            }
             outputs.writeErrors(errors);
             endPhase("finish");
             outputs.writeSuccess(report(errors.size()));
@@ -648,8 +667,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         report.put("output", job.output());
         report.put("counts", Map.of("images", listed, "rows", rows, "errors", errors, "units", units.size()));
         report.put("model", Map.of("location", job.model(), "sha256", job.modelSha256(), "spec", job.spec().name(),
-                "featureTensor", job.spec().featureTensor(), "featureDim", pca.dim()));
-        report.put("pca", Map.of("k", pca.k(), "explainedVariance", explained()));
+                "featureTensor", job.spec().featureTensor()));
+        if (job.srpDim() > 0) {
+            report.put("sparseRandomProjection", Map.of("dim", job.srpDim(), "seed", job.srpSeed()));
+        }
+        if (pca != null) {
+            report.put("pca", Map.of("k", pca.k(), "dim", pca.dim(), "explainedVariance", explained()));
+        }
         Map<String, Object> timings = new LinkedHashMap<>(phaseSeconds);
         timings.put("total", seconds(System.nanoTime() - started));
         report.put("seconds", timings);
@@ -677,7 +701,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         long rows = units.stream().mapToLong(u -> u.report.rows()).sum();
         long errors = units.stream().mapToLong(u -> u.report.errors().size()).sum();
         listener.finished(new JobSummary(job.output(), listed, rows, errors, seconds(System.nanoTime() - started),
-                pca.k(), explained()));
+                pca == null ? 0 : pca.k(), pca == null ? 0 : explained()));
         return Behaviors.stopped();
     }
 

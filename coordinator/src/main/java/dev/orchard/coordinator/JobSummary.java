@@ -9,6 +9,10 @@ public record JobSummary(String output, long images, long rows, long errors, dou
     }
 
     public String oneLine() {
+        if (pcaK == 0) {
+            return String.format("%d images, %d rows, %d errors in %.1f s (%.1f images/s); no PCA; outputs in %s",
+                    images, rows, errors, seconds, imagesPerSecond(), output);
+        }
         return String.format("%d images, %d rows, %d errors in %.1f s (%.1f images/s); PCA k=%d explains %.1f%% of variance; outputs in %s",
                 images, rows, errors, seconds, imagesPerSecond(), pcaK, 100 * explainedVariance, output);
     }

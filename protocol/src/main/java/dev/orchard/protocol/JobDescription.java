@@ -2,13 +2,26 @@ package dev.orchard.protocol;
 
 /**
  * What every worker needs to know about the job, sent with each unit (it is small): where outputs go, which
- * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, and, in the
- * PROJECT phase, where the solved PCA model is.
+ * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, the optional sparse
+ * random projection of the features (each worker generates the same matrix from its seed: nothing is shipped),
+ * and, in the PROJECT phase, where the solved PCA model is.
+ *
+ * @param srpDim  0 for no projection, else the projected dimension K
+ * @param srpSeed the projection's seed
  */
 public record JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
-                             int batchSize, String pcaModel) {
+                             int batchSize, int srpDim, long srpSeed, String pcaModel) {
+
+    public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
+                          int batchSize, String pcaModel) {
+        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, pcaModel);
+    }
 
     public JobDescription withPcaModel(String location) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, location);
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, location);
+    }
+
+    public JobDescription withProjection(int dim, long seed) {
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pcaModel);
     }
 }

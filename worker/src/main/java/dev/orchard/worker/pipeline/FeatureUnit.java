@@ -6,6 +6,7 @@ import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.stats.CovariancePartial;
+import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.parquet.VectorRow;
@@ -44,7 +45,9 @@ public final class FeatureUnit {
     public UnitOutcome run(JobDescription job, WorkUnit unit) throws IOException, ModelException, InterruptedException {
         WorkerRuntime.Loaded loaded = runtime.model(job);
         int batchSize = job.batchSize();
-        int dim = loaded.model().featureDim();
+        int modelDim = loaded.model().featureDim();
+        SparseRandomProjection projection = runtime.projection(job, modelDim);
+        int dim = projection == null ? modelDim : projection.outputDim();
         StageClock clock = new StageClock();
         CovariancePartial statistics = CovariancePartial.empty(dim);
         List<ImageError> errors = new ArrayList<>();
@@ -74,11 +77,11 @@ public final class FeatureUnit {
                     PendingBatch batch = ahead.poll();
                     String[] slotErrors = await(batch.errors());
                     int n = batch.images().size();
-                    float[] features;
+                    float[] raw;
                     runtime.inferenceLane().acquire();
                     long t0 = System.nanoTime(); // inference time excludes the wait for the lane
                     try {
-                        features = loaded.model().features(batch.buffer(), n);
+                        raw = loaded.model().features(batch.buffer(), n);
                     } catch (ai.onnxruntime.OrtException e) {
                         throw new IOException("ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e);
                     } finally {
@@ -88,6 +91,11 @@ public final class FeatureUnit {
                     clock.infer.add(System.nanoTime() - t0);
 
                     long t1 = System.nanoTime();
+                    float[] features = raw;
+                    if (projection != null) {
+                        features = new float[n * dim];
+                        projection.project(raw, n, features);
+                    }
                     float[] good = new float[n * dim];
                     int kept = 0;
                     for (int i = 0; i < n; i++) {
