@@ -95,7 +95,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private enum Tick implements CoordinatorCommand { INSTANCE }
 
-    private enum Status { PENDING, RUNNING, ACCEPTED, DONE }
+    /** ACCEPTED: rows written, statistics in the worker; COMMITTING: statistics file written, being journalled. */
+    private enum Status { PENDING, RUNNING, ACCEPTED, COMMITTING, DONE }
 
     /** A live attempt of a unit: who runs it and since when. */
     private record Attempt(String worker, long startedNanos) {
@@ -471,8 +472,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return this;
         }
         if (ids.isEmpty()) {
+            afterProgress(); // the worker had nothing to write; ask again if it still owns accepted units
             return this;
         }
+        ids.forEach(id -> units.get(id).status = Status.COMMITTING);
         // Journal first, then count: a coordinator that dies in between re-runs these units, never double counts.
         List<UnitRecord> records = new ArrayList<>();
         for (int id : ids) {
@@ -564,6 +567,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (phase == Phase.FEATURES) {
             boolean waiting = false;
             for (UnitState unit : units) {
+                waiting |= unit.status == Status.COMMITTING;
                 if (unit.status == Status.ACCEPTED) {
                     waiting = true;
                     if (askedToCommit.add(unit.owner)) {

@@ -75,6 +75,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
     private int commitSequence;
     private boolean writing;
     private boolean commitAgain;
+    private boolean commitRequested;
 
     public static Behavior<WorkerCommand> create(String workerId, WorkerRuntime runtime, Settings settings) {
         return Behaviors.setup(context -> new Worker(context, workerId, runtime, settings));
@@ -104,6 +105,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
                 .onMessage(UnitProcessed.class, this::onUnitProcessed)
                 .onMessage(WorkerCommand.Verdict.class, this::onVerdict)
                 .onMessage(WorkerCommand.CommitStatistics.class, m -> {
+                    commitRequested = true;
                     commit();
                     return this;
                 })
@@ -140,6 +142,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
         window = null;
         windowUnits = new ArrayList<>();
         commitAgain = false;
+        commitRequested = false;
     }
 
     private Behavior<WorkerCommand> onJobFinished(WorkerCommand.JobFinished m) {
@@ -219,8 +222,14 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
             return;
         }
         if (windowUnits.isEmpty()) {
+            if (commitRequested && coordinator != null) {
+                // Always answer the coordinator, also with nothing: it waits for this answer before asking again.
+                coordinator.tell(new CoordinatorCommand.StatisticsCommitted(workerId, "", List.of()));
+            }
+            commitRequested = false;
             return;
         }
+        commitRequested = false;
         writing = true;
         UnitStatistics stats = new UnitStatistics(windowUnits, window);
         window = null;
