@@ -58,7 +58,7 @@ public final class EndToEnd {
         double featureRate = images / features;
 
         ObjectNode report = new ObjectMapper().createObjectNode();
-        report.putPOJO("machine", Machine.describe());
+        report.set("machine", new ObjectMapper().valueToTree(Machine.describe()));
         report.put("input", input.toString()).put("images", images).put("model", model)
                 .put("batch", batch).put("onnxThreads", threads);
         report.put("rawOnnxImagesPerSecond", round(ceiling));

@@ -153,7 +153,13 @@ public final class OnnxModel implements AutoCloseable {
         try (OnnxTensor input = OnnxTensor.createTensor(env, blank,
                 new long[] {1, 3, spec.inputHeight(), spec.inputWidth()});
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input), Set.of(spec.featureTensor()))) {
-            shape = ((TensorInfo) result.get(0).getInfo()).getShape();
+            TensorInfo info = (TensorInfo) result.get(0).getInfo();
+            if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+                throw new ModelException("Feature tensor '" + spec.featureTensor() + "' of " + source + " holds "
+                        + info.type + " values, not floats (a quantized tensor?): choose a float tensor, e.g. the "
+                        + "model's dequantized output or 'output'");
+            }
+            shape = info.getShape();
         }
         long dim = 1;
         for (int i = 1; i < shape.length; i++) {
