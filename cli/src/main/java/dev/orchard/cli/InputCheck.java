@@ -11,6 +11,19 @@ import java.util.stream.Stream;
 /** Fails fast, before anything starts, when the input cannot give a single image. */
 final class InputCheck {
 
+    /** The number of images a manifest names (read once, lazily); refuses a manifest that names none. */
+    static long requireManifestImages(Stream<dev.orchard.protocol.ImageRef> images, Location manifest) {
+        try (images) {
+            long n = images.count();
+            if (n == 0) {
+                throw new IllegalArgumentException("--input-manifest " + manifest + " names no images matching --glob");
+            }
+            return n;
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getCause().getMessage(), e);
+        }
+    }
+
     private InputCheck() {
     }
 

@@ -8,8 +8,12 @@ import picocli.CommandLine.Option;
 /** The options that describe a job, shared by {@code run} and {@code coordinator}. */
 final class JobOptions {
 
-    @Option(names = "--input", required = true, description = "Folder or s3://bucket/prefix holding the images.")
+    @Option(names = "--input", description = "Folder or s3://bucket/prefix holding the images.")
     String input;
+
+    @Option(names = "--input-manifest",
+            description = "Instead of --input: a file listing the images (one s3://… or path per line, or an S3 Inventory CSV/Parquet).")
+    String inputManifest;
 
     @Option(names = "--output", required = true, description = "Folder or s3://bucket/prefix for the results.")
     String output;

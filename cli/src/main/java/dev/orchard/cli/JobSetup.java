@@ -33,6 +33,7 @@ final class JobSetup implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobSetup.class);
     final JobOptions options;
     final Location input;
+    private final boolean manifest;
     final Location output;
     final Stores stores;
     final ObjectStore inStore;
@@ -40,12 +41,16 @@ final class JobSetup implements AutoCloseable {
     final OnnxModel model;
     final JobDescription job;
     final boolean pca;
-    private final ImageLister lister;
+    private ImageLister lister;
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
         validateNumbers(options);
-        this.input = Location.parse(options.input);
+        if ((options.input == null) == (options.inputManifest == null)) {
+            throw new IllegalArgumentException("Give the images with exactly one of --input DIR|s3://… or --input-manifest FILE");
+        }
+        this.manifest = options.inputManifest != null;
+        this.input = Location.parse(manifest ? options.inputManifest : options.input);
         this.output = Location.parse(options.output);
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
@@ -56,7 +61,9 @@ final class JobSetup implements AutoCloseable {
         this.stores = new Stores(storeOptions.s3());
         this.inStore = stores.forLocation(input);
         this.outStore = stores.forLocation(output);
-        long imageCount = InputCheck.requireImages(inStore, input, filter, options.srpEps != null);
+        this.lister = new ImageLister(inStore, filter, labels);
+        long imageCount = manifest ? InputCheck.requireManifestImages(images(), input)
+                                   : InputCheck.requireImages(inStore, input, filter, options.srpEps != null);
         JobJournal journal = new JobJournal(outStore, output);
         if (!(options.resume && journal.exists())) {
             OutputCheck.prepare(outStore, output, options.overwrite);
@@ -79,7 +86,6 @@ final class JobSetup implements AutoCloseable {
         // The job id names the output location: a coordinator that takes over after a failure computes the same id.
         this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes()).toString(), output.toString(),
                 modelLocation, model.sha256(), spec, options.batchSize, srpDim, options.seed, null);
-        this.lister = new ImageLister(inStore, filter, labels);
     }
 
     /** The coordinator for this job; with --resume it continues from the journal when there is one. */
@@ -91,7 +97,7 @@ final class JobSetup implements AutoCloseable {
 
     private Stream<ImageRef> images() {
         try {
-            return lister.list(input);
+            return manifest ? lister.listManifest(inStore, input) : lister.list(input);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

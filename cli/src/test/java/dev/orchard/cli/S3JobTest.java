@@ -126,6 +126,25 @@ class S3JobTest {
     }
 
     @Test
+    void aManifestOfKeysReplacesTheListing() throws Exception {
+        Path manifest = temp.resolve("manifest.txt");
+        StringBuilder lines = new StringBuilder("# S3 keys, as an inventory export lists them\n");
+        try (Stream<Path> files = Files.walk(localInput)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                lines.append("s3://images/").append(PREFIX).append(localInput.relativize(f).toString().replace('\\', '/')).append('\n');
+            }
+        }
+        Files.writeString(manifest, lines);
+        List<String> a = new ArrayList<>(List.of(s3Args(server.endpoint().toString(), "s3://results/manifest")));
+        int i = a.indexOf("--input");
+        a.set(i, "--input-manifest");
+        a.set(i + 1, manifest.toString());
+        JobRun run = JobRun.of(null, a.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        assertSameAsLocal(Location.parse("s3://results/manifest"));
+    }
+
+    @Test
     void throttlingAndResetsOnTheWayLoseAndDuplicateNothing() throws Exception {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0.1, 42, 2)) {
             JobRun run = JobRun.of(null, s3Args(proxy.endpoint().toString(), "s3://results/faulty"));

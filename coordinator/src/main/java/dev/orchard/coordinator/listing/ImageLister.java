@@ -31,4 +31,19 @@ public final class ImageLister {
                 })
                 .filter(java.util.Objects::nonNull);
     }
+
+    /**
+     * The images a manifest names (one {@code s3://…} or path per line, or an S3 Inventory CSV/Parquet list), for
+     * inputs too large or too slow to list: the same filter and labels apply, with each key's own folders.
+     */
+    public Stream<ImageRef> listManifest(ObjectStore manifestStore, Location manifest) throws IOException {
+        return dev.orchard.store.manifest.Manifests.read(manifestStore, manifest)
+                .map(StoredObject::location)
+                .map(location -> {
+                    String relative = location.isLocal() ? location.key().replaceFirst("^/+", "") : location.key();
+                    String root = location.isLocal() ? "" : location.bucket();
+                    return filter.accepts(relative) ? new ImageRef(location.toString(), labels.labelOf(relative, root)) : null;
+                })
+                .filter(java.util.Objects::nonNull);
+    }
 }
