@@ -2,19 +2,14 @@ package dev.orchard.classify;
 
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
-import dev.orchard.store.parquet.HadoopFreeCodecs;
+import dev.orchard.store.parquet.RowWriteSupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -43,12 +38,8 @@ final class PredictionsWriter {
     static void write(ObjectStore store, Location target, List<PredictionRow> rows) throws IOException {
         Path temp = Files.createTempFile("orchard-predictions-", ".parquet");
         try {
-            try (ParquetWriter<PredictionRow> writer = new Builder(new LocalOutputFile(temp))
-                    .withConf(new PlainParquetConfiguration())
-                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withCodecFactory(new HadoopFreeCodecs())
-                    .withCompressionCodec(HadoopFreeCodecs.WRITTEN)
-                    .build()) {
+            try (ParquetWriter<PredictionRow> writer = RowWriteSupport.writer(new LocalOutputFile(temp),
+                    new PredictionWriteSupport()).build()) {
                 for (PredictionRow row : rows) {
                     writer.write(row);
                 }
@@ -59,47 +50,15 @@ final class PredictionsWriter {
         }
     }
 
-    private static final class Builder extends ParquetWriter.Builder<PredictionRow, Builder> {
-        Builder(OutputFile file) {
-            super(file);
-        }
+    private static final class PredictionWriteSupport extends RowWriteSupport<PredictionRow> {
 
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<PredictionRow> getWriteSupport(ParquetConfiguration conf) {
-            return new RowWriteSupport();
-        }
-
-        @Override
-        protected WriteSupport<PredictionRow> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return new RowWriteSupport();
-        }
-    }
-
-    private static final class RowWriteSupport extends WriteSupport<PredictionRow> {
-        private RecordConsumer out;
-
-        @Override
-        public WriteContext init(ParquetConfiguration conf) {
-            return new WriteContext(SCHEMA, Map.of("orchard.schema", "path,label,split,predicted,score"));
-        }
-
-        @Override
-        public WriteContext init(org.apache.hadoop.conf.Configuration conf) {
-            return init((ParquetConfiguration) null);
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            this.out = recordConsumer;
+        PredictionWriteSupport() {
+            super(SCHEMA, Map.of("orchard.schema", "path,label,split,predicted,score"));
         }
 
         @Override
         public void write(PredictionRow row) {
+            RecordConsumer out = out();
             out.startMessage();
             string(0, "path", row.path());
             string(1, "label", row.label());
@@ -112,6 +71,7 @@ final class PredictionsWriter {
         }
 
         private void string(int index, String field, String value) {
+            RecordConsumer out = out();
             out.startField(field, index);
             out.addBinary(Binary.fromString(value));
             out.endField(field, index);

@@ -6,13 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
@@ -40,16 +35,12 @@ public final class VectorRowsWriter implements AutoCloseable {
         Files.createDirectories(tempDir);
         this.tempFile = Files.createTempFile(tempDir, ".part-", ".parquet");
         MessageType schema = VectorSchema.of(column);
-        this.writer = new Builder(new LocalOutputFile(tempFile), new RowWriteSupport(schema, column))
-                .withConf(new PlainParquetConfiguration())
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        this.writer = RowWriteSupport.writer(new LocalOutputFile(tempFile), new VectorWriteSupport(schema, column))
                 // Feature floats never repeat: a dictionary only costs time before parquet-java gives up on it.
                 // BYTE_STREAM_SPLIT groups the floats' bytes by significance, which ZSTD then compresses better.
                 .withDictionaryEncoding(false)
                 .withDictionaryEncoding("label", true)
                 .withByteStreamSplitEncoding(true)
-                .withCodecFactory(new HadoopFreeCodecs())
-                .withCompressionCodec(HadoopFreeCodecs.WRITTEN)
                 .build();
     }
 
@@ -85,58 +76,18 @@ public final class VectorRowsWriter implements AutoCloseable {
         }
     }
 
-    private static final class Builder extends ParquetWriter.Builder<VectorRow, Builder> {
-        private final WriteSupport<VectorRow> support;
-
-        Builder(OutputFile file, WriteSupport<VectorRow> support) {
-            super(file);
-            this.support = support;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<VectorRow> getWriteSupport(ParquetConfiguration conf) {
-            return support;
-        }
-
-        @Override
-        protected WriteSupport<VectorRow> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return support;
-        }
-    }
-
     /** Streams a row's fields straight into Parquet's record consumer: no intermediate objects per float. */
-    private static final class RowWriteSupport extends WriteSupport<VectorRow> {
-        private final MessageType schema;
+    private static final class VectorWriteSupport extends RowWriteSupport<VectorRow> {
         private final String column;
-        private RecordConsumer out;
 
-        RowWriteSupport(MessageType schema, String column) {
-            this.schema = schema;
+        VectorWriteSupport(MessageType schema, String column) {
+            super(schema, Map.of("orchard.schema", "path,label," + column));
             this.column = column;
         }
 
         @Override
-        public WriteContext init(ParquetConfiguration conf) {
-            return new WriteContext(schema, Map.of("orchard.schema", "path,label," + column));
-        }
-
-        @Override
-        public WriteContext init(org.apache.hadoop.conf.Configuration conf) {
-            return init((ParquetConfiguration) null);
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            this.out = recordConsumer;
-        }
-
-        @Override
         public void write(VectorRow row) {
+            RecordConsumer out = out();
             out.startMessage();
             out.startField("path", 0);
             out.addBinary(Binary.fromString(row.path()));
