@@ -534,8 +534,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         long now = System.nanoTime();
         for (int id = 0; id < units.size(); id++) {
             UnitState unit = units.get(id);
-            if (unit.status == Status.RUNNING && !unit.live.isEmpty() && !pending.contains(id)
-                    && unit.live.values().stream().allMatch(a -> now - a.startedNanos() > limit)) {
+            // The linear pending.contains() last: only for the rare unit that has timed out.
+            if (unit.status == Status.RUNNING && !unit.live.isEmpty()
+                    && unit.live.values().stream().allMatch(a -> now - a.startedNanos() > limit)
+                    && !pending.contains(id)) {
                 context.getLog().warn("Unit {} has run over {}: handing it out again", id, settings.unitTimeout());
                 pending.addFirst(id); // the running attempts stay live: whichever finishes first wins
             }
