@@ -1,27 +1,46 @@
 package dev.orchard.worker.image;
 
 import dev.orchard.protocol.ModelSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 
 /**
  * Pixels → one image's slice of the model's input tensor, as torchvision does it with PIL:
  * {@code Resize(shorter side S, bilinear, antialiased)}, {@code CenterCrop(H, W)}, {@code ToTensor()},
  * {@code Normalize(mean, std)}. The resize reproduces PIL's separable resampling in fixed point (the same
- * filter support, coefficients and 8-bit rounding after each pass), and is evaluated only inside the crop
- * window, so no full-size intermediate image is ever made. Output layout is CHW float.
+ * filter support, coefficients and 8-bit rounding after each pass, byte for byte: see PreprocessorPilTest),
+ * and is evaluated only inside the crop window, so no full-size intermediate image is ever made. Output layout
+ * is CHW float.
+ *
+ * <p>Speed: this runs once per image on the cores ONNX Runtime wants, so every pass is written as loops the
+ * JDK 17 JIT turns into SIMD code. That JIT vectorises a loop only when each array it reads is indexed by the
+ * loop variable alone and the body has no min/max and no int→float conversion; hence the layout: every pass
+ * works on whole rows held as separate arrays (the horizontal pass on the transposed image, so that it too
+ * runs along contiguous rows), the clip to 0..255 is proven unnecessary instead of computed (see
+ * {@link Axis}), and the final conversion to float goes through the bits of a float (see
+ * {@link #FLOAT_2_23}).
  */
 public final class Preprocessor {
     private static final int PRECISION_BITS = 32 - 8 - 2; // as PIL's Resample.c
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
+    /** Lines handled together when transposing: 16 ints fill one 64-byte cache line. */
+    private static final int TILE = 16;
+    /** 2²³ as a float: its bits plus v (0 ≤ v < 2²³) are exactly the float 2²³ + v. */
+    private static final float FLOAT_2_23 = 8388608f;
+    private static final int FLOAT_2_23_BITS = Float.floatToRawIntBits(FLOAT_2_23);
 
     private final ModelSpec spec;
-    private final float[][] normalised = new float[3][256]; // (v/255 − mean)/std for each channel and byte value
+    // ToTensor then Normalize, (v/255 − mean)/std, as one multiply-add per value: v·scale + shift.
+    private final float[] scale = new float[3];
+    private final float[] shift = new float[3];
 
     public Preprocessor(ModelSpec spec) {
         this.spec = spec;
         for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                normalised[c][v] = (v / 255f - spec.mean()[c]) / spec.std()[c]; // ToTensor, then Normalize
-            }
+            scale[c] = (float) (1.0 / (255.0 * spec.std()[c]));
+            shift[c] = (float) (-spec.mean()[c] / (double) spec.std()[c]);
         }
     }
 
@@ -52,117 +71,252 @@ public final class Preprocessor {
         // torchvision's CenterCrop: int(round((size − crop) / 2)), Python rounding = half to even = Math.rint.
         int left = (int) Math.rint((rw - tw) / 2.0);
         int top = (int) Math.rint((rh - th) / 2.0);
-        Axis ax = new Axis(img.width(), rw, Math.max(left, 0), tw);
-        Axis ay = new Axis(img.height(), rh, Math.max(top, 0), th);
+        Scratch s = SCRATCH.get();
+        Axis ax = s.axis(0, img.width(), rw, Math.max(left, 0), tw);
+        Axis ay = s.axis(1, img.height(), rh, Math.max(top, 0), th);
+        int rowFirst = ay.first;
+        int rows = ay.last - rowFirst; // only the source rows the vertical pass reads are ever touched
+        s.ensureRows(rows, rows + ay.kernelSize, tw);
 
-        // Horizontal pass over just the source rows the vertical pass will read, into one plane per channel.
-        int rowFirst = ay.first();
-        int rowCount = ay.last() - rowFirst;
-        byte[] src = img.rgb();
-        int srcStride = img.width() * 3;
-        int planeIn = rowCount * tw;
-        Scratch scratch = SCRATCH.get().ensure(3 * planeIn, tw, 3 * tw * th);
-        int[] tmp = scratch.rows;
-        for (int y = 0; y < rowCount; y++) {
-            int rowBase = (rowFirst + y) * srcStride;
-            for (int x = 0, t = y * tw; x < tw; x++, t++) {
-                int r = HALF;
-                int g = HALF;
-                int b = HALF;
-                int p = rowBase + ax.min[x] * 3;
-                for (int k = x * ax.kernelSize, end = k + ax.size[x]; k < end; k++, p += 3) {
-                    int w = ax.coeffs[k];
-                    r += (src[p] & 0xff) * w;
-                    g += (src[p + 1] & 0xff) * w;
-                    b += (src[p + 2] & 0xff) * w;
-                }
-                tmp[t] = clip8(r);
-                tmp[planeIn + t] = clip8(g);
-                tmp[2 * planeIn + t] = clip8(b);
-            }
+        // Horizontal pass, then vertical, each rounding to 8 bits as PIL does.
+        if (ax.kernelSize == 3) {
+            horizontalTransposed(img, ax, s, rowFirst, rows, tw);
+        } else {
+            horizontalDirect(img, ax, s, rowFirst, rows, tw);
         }
 
-        // Vertical pass a row at a time per channel, then scale and normalise: every inner loop is contiguous,
-        // so the JIT vectorises it. The result goes to the tensor in one bulk copy.
+        // The vertical pass a row at a time (rows past the last are the shared zero row, read with weight 0), then
+        // to float and normalised; each row goes to the tensor while it is in L1.
         int plane = tw * th;
-        int[] acc = scratch.acc;
-        float[] out = scratch.out;
+        int[] bits = s.rowBits;
+        float[] values = s.rowValues;
+        IntBuffer asInts = s.rowBuffer.asIntBuffer();
+        FloatBuffer asFloats = s.rowBuffer.asFloatBuffer();
         for (int c = 0; c < 3; c++) {
-            int in = c * planeIn;
             int channel = spec.bgr() ? 2 - c : c;
-            float[] lut = normalised[channel];
-            int outPlane = channel * plane;
+            float sc = scale[channel];
+            float sh = shift[channel];
+            int outPlane = offset + channel * plane;
             for (int y = 0; y < th; y++) {
-                java.util.Arrays.fill(acc, 0, tw, HALF);
-                int base = in + (ay.min[y] - rowFirst) * tw;
-                for (int k = y * ay.kernelSize, end = k + ay.size[y]; k < end; k++, base += tw) {
-                    int w = ay.coeffs[k];
-                    for (int x = 0; x < tw; x++) {
-                        acc[x] += tmp[base + x] * w;
-                    }
-                }
-                int o = outPlane + y * tw;
+                ay.apply(s.rows[c], ay.min[y] - rowFirst, y * ay.kernelSize, bits, tw);
                 for (int x = 0; x < tw; x++) {
-                    out[o + x] = lut[clip8(acc[x])];
+                    bits[x] += FLOAT_2_23_BITS; // now the bits of the float 2²³ + v
                 }
+                asInts.put(0, bits, 0, tw);
+                asFloats.get(0, values, 0, tw);
+                for (int x = 0; x < tw; x++) {
+                    values[x] = (values[x] - FLOAT_2_23) * sc + sh; // exact v, then ToTensor and Normalize
+                }
+                dst.put(outPlane + y * tw, values, 0, tw);
             }
         }
-        dst.put(offset, out, 0, 3 * plane);
     }
 
-    private static final int HALF = 1 << (PRECISION_BITS - 1);
+    /**
+     * The horizontal pass for an upscale (3 taps): the image is transposed so that the pass runs down whole
+     * columns, which the JIT vectorises; the result is transposed back into rows for the vertical pass.
+     */
+    private static void horizontalTransposed(RgbImage img, Axis ax, Scratch s, int rowFirst, int rows, int tw) {
+        // One transposed plane per channel: column x of channel c is the array columns[c][x]. Columns past the
+        // last are the shared zero array: the kernels' trailing taps read them with weight 0. Filled in bands of
+        // TILE rows, so each column array is visited once per band for TILE consecutive values.
+        int colFirst = ax.first;
+        int cols = ax.last - colFirst; // only the columns the pass reads
+        s.ensureColumns(cols, cols + ax.kernelSize, rows);
+        byte[] rgb = img.rgb();
+        int[][] red = s.columns[0];
+        int[][] green = s.columns[1];
+        int[][] blue = s.columns[2];
+        int stride = img.width() * 3;
+        for (int y0 = 0; y0 < rows; y0 += TILE) {
+            int y1 = Math.min(rows, y0 + TILE);
+            for (int x = 0, p0 = ((rowFirst + y0) * img.width() + colFirst) * 3; x < cols; x++, p0 += 3) {
+                int[] r = red[x];
+                int[] g = green[x];
+                int[] b = blue[x];
+                for (int y = y0, p = p0; y < y1; y++, p += stride) {
+                    r[y] = rgb[p] & 0xff;
+                    g[y] = rgb[p + 1] & 0xff;
+                    b[y] = rgb[p + 2] & 0xff;
+                }
+            }
+        }
 
-    /** Per-thread work arrays, so preprocessing allocates nothing per image once warm. */
+        // TILE output columns at a time, then transposed back into the rows of the vertical pass as a band of
+        // TILE consecutive values per row.
+        int[][] band = s.band;
+        for (int c = 0; c < 3; c++) {
+            int[][] mid = s.rows[c];
+            for (int x0 = 0; x0 < tw; x0 += TILE) {
+                int n = Math.min(TILE, tw - x0);
+                for (int i = 0; i < n; i++) {
+                    ax.apply(s.columns[c], ax.min[x0 + i] - colFirst, (x0 + i) * ax.kernelSize, band[i], rows);
+                }
+                for (int y = 0; y < rows; y++) {
+                    int[] row = mid[y];
+                    for (int i = 0; i < n; i++) {
+                        row[x0 + i] = band[i][y];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The horizontal pass for a downscale (5 or more taps), straight from the interleaved pixels into the rows of
+     * the vertical pass. Each pixel is read only a few times here, so transposing it first would cost more than
+     * the vectorised loop saves.
+     */
+    private static void horizontalDirect(RgbImage img, Axis ax, Scratch s, int rowFirst, int rows, int tw) {
+        byte[] rgb = img.rgb();
+        int stride = img.width() * 3;
+        int[] coeffs = ax.coeffs;
+        for (int y = 0; y < rows; y++) {
+            int[] r = s.rows[0][y];
+            int[] g = s.rows[1][y];
+            int[] b = s.rows[2][y];
+            int rowBase = (rowFirst + y) * stride;
+            for (int x = 0; x < tw; x++) {
+                int sr = HALF;
+                int sg = HALF;
+                int sb = HALF;
+                int last = Math.min(ax.min[x] + ax.kernelSize, img.width());
+                for (int k = x * ax.kernelSize, p = rowBase + ax.min[x] * 3, i = ax.min[x]; i < last; i++, k++, p += 3) {
+                    int w = coeffs[k];
+                    sr += (rgb[p] & 0xff) * w;
+                    sg += (rgb[p + 1] & 0xff) * w;
+                    sb += (rgb[p + 2] & 0xff) * w;
+                }
+                r[x] = sr >> PRECISION_BITS;
+                g[x] = sg >> PRECISION_BITS;
+                b[x] = sb >> PRECISION_BITS;
+            }
+        }
+    }
+
+    /** Per-thread work arrays and the last axes, so preprocessing allocates nothing per image once warm. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
-        int[] rows = new int[0];
-        int[] acc = new int[0];
-        float[] out = new float[0];
+        // Lines: the first n of a view are its own arrays (lineStore), the padding after them the zero line.
+        final int[][][] columns = new int[3][0][];
+        final int[][][] rows = new int[3][0][];
+        private final int[][][] columnStore = new int[3][0][];
+        private final int[][][] rowStore = new int[3][0][];
+        int[] zeroColumn = new int[0];
+        int[] zeroRow = new int[0];
+        int[][] band = new int[TILE][0];
+        int[] rowBits = new int[0];
+        float[] rowValues = new float[0];
+        ByteBuffer rowBuffer = ByteBuffer.allocate(0);
+        final Axis[] axes = new Axis[2]; // images of one dataset mostly share a size: reuse the coefficients
 
-        Scratch ensure(int rowInts, int accInts, int outFloats) {
-            if (rows.length < rowInts) {
-                rows = new int[rowInts];
+        /** Views of {@code count} columns of {@code length}, the first {@code used} writable, the rest zero. */
+        void ensureColumns(int used, int count, int length) {
+            if (zeroColumn.length < length) {
+                zeroColumn = new int[length];
+                band = new int[TILE][length];
+                for (int c = 0; c < 3; c++) {
+                    columnStore[c] = new int[0][];
+                }
             }
-            if (acc.length < accInts) {
-                acc = new int[accInts];
+            for (int c = 0; c < 3; c++) {
+                columnStore[c] = lines(columnStore[c], used, zeroColumn.length);
+                columns[c] = view(columns[c], columnStore[c], used, count, zeroColumn);
             }
-            if (out.length < outFloats) {
-                out = new float[outFloats];
-            }
-            return this;
         }
-    }
 
-    private static int clip8(int acc) {
-        int v = acc >> PRECISION_BITS;
-        return v < 0 ? 0 : Math.min(v, 255);
+        /** Views of {@code count} rows of {@code length}, the first {@code used} writable, the rest zero. */
+        void ensureRows(int used, int count, int length) {
+            if (zeroRow.length < length) {
+                zeroRow = new int[length];
+                rowBits = new int[length];
+                rowValues = new float[length];
+                rowBuffer = ByteBuffer.allocateDirect(4 * length).order(ByteOrder.nativeOrder());
+                for (int c = 0; c < 3; c++) {
+                    rowStore[c] = new int[0][];
+                }
+            }
+            for (int c = 0; c < 3; c++) {
+                rowStore[c] = lines(rowStore[c], used, zeroRow.length);
+                rows[c] = view(rows[c], rowStore[c], used, count, zeroRow);
+            }
+        }
+
+        private static int[][] lines(int[][] store, int n, int length) {
+            if (store.length >= n) {
+                return store;
+            }
+            int[][] grown = java.util.Arrays.copyOf(store, n);
+            for (int i = store.length; i < n; i++) {
+                grown[i] = new int[length];
+            }
+            return grown;
+        }
+
+        private static int[][] view(int[][] view, int[][] store, int used, int count, int[] zero) {
+            int[][] v = view.length >= count ? view : new int[count][];
+            System.arraycopy(store, 0, v, 0, used);
+            java.util.Arrays.fill(v, used, count, zero);
+            return v;
+        }
+
+        Axis axis(int which, int inSize, int outSize, int start, int count) {
+            Axis a = axes[which];
+            if (a == null || !a.isFor(inSize, outSize, start, count)) {
+                a = new Axis(inSize, outSize, start, count);
+                axes[which] = a;
+            }
+            return a;
+        }
     }
 
     /**
      * PIL's {@code precompute_coeffs} for a bilinear (triangle) filter along one axis, for output indices
      * {@code [start, start+count)} of an {@code inSize → outSize} resize. When shrinking, the filter widens by
      * the scale: that is the antialiasing.
+     *
+     * <p>PIL clips every 8-bit result to 0..255; with this filter the clip never changes anything, so it is
+     * left out (it would stop the JIT vectorising the loops). The triangle's weights are never negative, so
+     * a sum is never below 0; and each of the kernelSize fixed-point weights is rounded by at most ½, so they
+     * sum to at most 2²² + kernelSize/2, and 255 · that + 2²¹ stays below 256 · 2²² for any kernel under
+     * 16,000 taps (a 16,000-fold shrink). The constructor checks both.
      */
     private static final class Axis {
         final int[] min;
-        final int[] size;
-        final int[] coeffs;
+        final int[] coeffs; // kernelSize per output, zero past the output's own taps
         final int kernelSize;
+        final int first; // the input range [first, last) that the outputs read
+        final int last;
+        private final int inSize;
+        private final int outSize;
+        private final int start;
 
         Axis(int inSize, int outSize, int start, int count) {
+            this.inSize = inSize;
+            this.outSize = outSize;
+            this.start = start;
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
             double support = filterScale; // the triangle's support is 1
             kernelSize = (int) Math.ceil(support) * 2 + 1;
+            if (kernelSize > 16_000) {
+                throw new IllegalArgumentException("cannot shrink " + inSize + " pixels to " + outSize
+                        + " in one pass; reduce the image first");
+            }
             min = new int[count];
-            size = new int[count];
             coeffs = new int[count * kernelSize];
             double[] k = new double[kernelSize];
+            int f = Integer.MAX_VALUE;
+            int l = 0;
             for (int i = 0; i < count; i++) {
                 double center = (start + i + 0.5) * scale;
                 int xmin = Math.max((int) (center - support + 0.5), 0);
                 int xmax = Math.min((int) (center + support + 0.5), inSize) - xmin;
+                if (xmax <= 0) { // past the image (a crop larger than the resize): no taps, the output is 0
+                    xmin = Math.min(xmin, inSize - 1);
+                    xmax = 0;
+                }
                 double total = 0;
                 for (int x = 0; x < xmax; x++) {
                     double w = triangle((x + xmin - center + 0.5) / filterScale);
@@ -171,28 +325,55 @@ public final class Preprocessor {
                 }
                 for (int x = 0; x < xmax; x++) {
                     double w = total != 0 ? k[x] / total : 0;
-                    coeffs[i * kernelSize + x] = (int) (w < 0 ? w * (1 << PRECISION_BITS) - 0.5
-                                                              : w * (1 << PRECISION_BITS) + 0.5);
+                    int fixed = (int) (w * (1 << PRECISION_BITS) + 0.5); // w ≥ 0: the triangle is never negative
+                    if (fixed < 0) {
+                        throw new IllegalStateException("negative resampling weight");
+                    }
+                    coeffs[i * kernelSize + x] = fixed;
                 }
                 min[i] = xmin;
-                size[i] = xmax;
+                f = Math.min(f, xmin);
+                l = Math.max(l, xmin + Math.max(xmax, 1));
             }
+            first = f;
+            last = l;
         }
 
-        int first() {
-            int f = Integer.MAX_VALUE;
-            for (int m : min) {
-                f = Math.min(f, m);
-            }
-            return f;
+        boolean isFor(int inSize, int outSize, int start, int count) {
+            return this.inSize == inSize && this.outSize == outSize && this.start == start && min.length == count;
         }
 
-        int last() {
-            int l = 0;
-            for (int i = 0; i < min.length; i++) {
-                l = Math.max(l, min[i] + size[i]);
+        /**
+         * One output line: {@code out[j] = (½ + Σ_k lines[from + k][j] · coeffs[at + k]) >> 22} for j below
+         * {@code n}, the 8-bit value PIL makes (no clip needed, see above). Each input line is its own array.
+         */
+        void apply(int[][] lines, int from, int at, int[] out, int n) {
+            if (kernelSize == 3) { // every upscale: one fused loop
+                int[] a = lines[from];
+                int[] b = lines[from + 1];
+                int[] c = lines[from + 2];
+                int wa = coeffs[at];
+                int wb = coeffs[at + 1];
+                int wc = coeffs[at + 2];
+                for (int j = 0; j < n; j++) {
+                    out[j] = (HALF + a[j] * wa + b[j] * wb + c[j] * wc) >> PRECISION_BITS;
+                }
+                return;
             }
-            return l;
+            java.util.Arrays.fill(out, 0, n, HALF);
+            for (int k = 0; k < kernelSize; k++) {
+                int[] a = lines[from + k];
+                int w = coeffs[at + k];
+                if (w == 0) {
+                    continue; // trailing taps past this output's own
+                }
+                for (int j = 0; j < n; j++) {
+                    out[j] += a[j] * w;
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                out[j] >>= PRECISION_BITS;
+            }
         }
 
         private static double triangle(double x) {

@@ -1,12 +1,12 @@
 package dev.orchard.worker.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchard.protocol.ModelSpec;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +74,7 @@ class ImageDecoderTest {
         for (int c = 0; c < 3; c++) {
             for (int p = 0; p < 8; p++) {
                 float expected = ((rgb[p * 3 + c] & 0xff) / 255f - 0.5f) / 0.25f;
-                assertThat(out.get(c * 8 + p)).isEqualTo(expected);
+                assertThat(out.get(c * 8 + p)).isCloseTo(expected, within(1e-6f));
             }
         }
     }
@@ -88,8 +88,7 @@ class ImageDecoderTest {
         new Preprocessor(spec).write(new RgbImage(300, 180, rgb), out, 0);
         float expected = (128 / 255f - spec.mean()[0]) / spec.std()[0];
         for (int i = 0; i < 224 * 224; i++) {
-            assertThat(out.get(i)).isEqualTo(expected);
+            assertThat(out.get(i)).isCloseTo(expected, within(1e-6f));
         }
-        assertThat(Files.exists(java.nio.file.Path.of("."))).isTrue();
     }
 }
