@@ -10,8 +10,17 @@ final class WorkerOptions {
     @Option(names = "--workers", description = "Worker actors in this JVM (default: 1 per 8 cores, at least 1).")
     Integer workers;
 
-    @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads (default: all cores).")
+    @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads per lane (default: all cores / lanes).")
     Integer onnxThreads;
+
+    @Option(names = "--inference-lanes", defaultValue = "1",
+            description = "ONNX Runtime runs at once, each on its own batch (default ${DEFAULT-VALUE}).")
+    int inferenceLanes;
+
+    @Option(names = "--decode-overlap", arity = "1", paramLabel = "true|false",
+            description = "Decode images while ONNX Runtime runs (default: only when lanes x ONNX threads leave a core free;"
+                    + " otherwise decoding waits for each run to end, which avoids stalling ONNX's threads).")
+    Boolean decodeOverlap;
 
     @Option(names = "--onnx-spin", description = "Let ONNX Runtime threads busy-wait between runs (lower latency, more CPU).")
     boolean onnxSpin;
@@ -45,13 +54,21 @@ final class WorkerOptions {
     }
 
     InferenceSettings inference() {
-        return new InferenceSettings(onnxThreads != null ? onnxThreads : cores(), onnxSpin);
+        return new InferenceSettings(onnxThreads(), onnxSpin);
+    }
+
+    private int onnxThreads() {
+        return onnxThreads != null ? onnxThreads : Math.max(1, cores() / Math.max(1, inferenceLanes));
     }
 
     PipelineSettings pipeline() {
+        if (inferenceLanes < 1) {
+            throw new IllegalArgumentException("--inference-lanes must be at least 1, was " + inferenceLanes);
+        }
         PipelineSettings base = PipelineSettings.forCores(cores());
+        boolean yields = decodeOverlap != null ? !decodeOverlap : inferenceLanes * onnxThreads() >= cores();
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
-                decodeThreads != null ? decodeThreads : base.decodeThreads(), base.batchBuffers(), base.inferenceLanes(),
-                maxPixels);
+                decodeThreads != null ? decodeThreads : base.decodeThreads(), base.batchBuffers(), inferenceLanes,
+                yields, maxPixels);
     }
 }

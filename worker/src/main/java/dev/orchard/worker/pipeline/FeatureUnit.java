@@ -78,14 +78,14 @@ public final class FeatureUnit {
                     String[] slotErrors = await(batch.errors());
                     int n = batch.images().size();
                     float[] raw;
-                    runtime.inferenceLane().acquire();
+                    runtime.gate().beginInference();
                     long t0 = System.nanoTime(); // inference time excludes the wait for the lane
                     try {
                         raw = loaded.model().features(batch.buffer(), n);
                     } catch (ai.onnxruntime.OrtException e) {
                         throw new IOException("ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e);
                     } finally {
-                        runtime.inferenceLane().release();
+                        runtime.gate().endInference();
                         loaded.buffers().give(batch.buffer());
                     }
                     clock.infer.add(System.nanoTime() - t0);
@@ -143,6 +143,7 @@ public final class FeatureUnit {
                     .supplyAsync(() -> fetch(image, clock), runtime.fetchPool())
                     .thenAcceptAsync(bytes -> {
                         try {
+                            runtime.gate().awaitTurnToDecode();
                             long t0 = System.nanoTime();
                             RgbImage pixels = runtime.decoder().decode(bytes);
                             long t1 = System.nanoTime();
@@ -151,6 +152,9 @@ public final class FeatureUnit {
                             clock.preprocess.add(System.nanoTime() - t1);
                         } catch (BadImageException e) {
                             fail(buffer, slot, size, errors, e.getMessage());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // the worker is shutting down
+                            fail(buffer, slot, size, errors, "not decoded: the worker stopped");
                         } catch (RuntimeException | Error e) {
                             fail(buffer, slot, size, errors, "cannot decode: " + e);
                         }

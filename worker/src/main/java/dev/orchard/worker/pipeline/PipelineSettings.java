@@ -6,14 +6,18 @@ package dev.orchard.worker.pipeline;
  * @param fetchThreads   concurrent reads of image bytes (I/O bound: many for S3, a few for local disks)
  * @param decodeThreads  threads decoding and preprocessing (CPU bound)
  * @param batchBuffers   input batches that may be decoded ahead of inference (bounds memory)
- * @param inferenceLanes ONNX runs allowed at once; one lane with all cores as intra-op threads is fastest on CPUs
+ * @param inferenceLanes ONNX runs allowed at once
+ * @param decodeYields   decode threads start no image while ONNX runs (see {@link InferenceGate}): right when
+ *                       ONNX's threads take every core, wrong when they leave some free
  * @param maxPixels      decompression-bomb limit per image
  */
-public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes, long maxPixels) {
+public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes,
+                               boolean decodeYields, long maxPixels) {
 
+    /** The defaults for a JVM whose ONNX Runtime uses all {@code cores} in one lane. */
     public static PipelineSettings forCores(int cores) {
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
-        return new PipelineSettings(32, Math.max(1, cores), 3, 1,
+        return new PipelineSettings(32, Math.max(1, cores), 3, 1, true,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS);
     }
 }

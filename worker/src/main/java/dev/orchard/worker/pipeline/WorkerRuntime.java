@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +30,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final InferenceSettings inference;
     private final ExecutorService fetchPool;
     private final ExecutorService decodePool;
-    private final Semaphore inferenceLane;
+    private final InferenceGate gate;
     private final ImageDecoder decoder;
     private final Stores stores;
     private final Path tempDir;
@@ -48,7 +47,7 @@ public final class WorkerRuntime implements AutoCloseable {
         this.inference = inference;
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
         this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
-        this.inferenceLane = new Semaphore(settings.inferenceLanes(), true);
+        this.gate = new InferenceGate(settings.inferenceLanes(), settings.decodeYields());
         this.decoder = new ImageDecoder(settings.maxPixels());
         this.tempDir = Files.createTempDirectory("orchard-worker");
     }
@@ -127,8 +126,8 @@ public final class WorkerRuntime implements AutoCloseable {
         return decodePool;
     }
 
-    Semaphore inferenceLane() {
-        return inferenceLane;
+    InferenceGate gate() {
+        return gate;
     }
 
     ImageDecoder decoder() {

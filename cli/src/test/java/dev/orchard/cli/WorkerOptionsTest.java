@@ -1,0 +1,52 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.worker.pipeline.PipelineSettings;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** How the worker options turn into ONNX threads, lanes and whether decoding overlaps inference. */
+class WorkerOptionsTest {
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    private static WorkerOptions parse(String... args) {
+        WorkerOptions options = new WorkerOptions();
+        new CommandLine(options).parseArgs(args);
+        return options;
+    }
+
+    @Test
+    void byDefaultOneLaneTakesEveryCoreAndDecodingWaitsForEachRun() {
+        WorkerOptions options = parse();
+        PipelineSettings pipeline = options.pipeline();
+        assertThat(options.inference().intraOpThreads()).isEqualTo(CORES);
+        assertThat(pipeline.inferenceLanes()).isEqualTo(1);
+        assertThat(pipeline.decodeYields()).isTrue();
+    }
+
+    @Test
+    void lanesShareTheCores() {
+        WorkerOptions options = parse("--inference-lanes", "2");
+        assertThat(options.pipeline().inferenceLanes()).isEqualTo(2);
+        assertThat(options.inference().intraOpThreads()).isEqualTo(Math.max(1, CORES / 2));
+        assertThat(options.pipeline().decodeYields()).isEqualTo(2 * Math.max(1, CORES / 2) >= CORES);
+    }
+
+    @Test
+    void decodingOverlapsWhenOnnxLeavesCoresFreeOrWhenAsked() {
+        if (CORES > 1) {
+            assertThat(parse("--onnx-threads", "1").pipeline().decodeYields()).isFalse();
+        }
+        assertThat(parse("--decode-overlap", "true").pipeline().decodeYields()).isFalse();
+        assertThat(parse("--onnx-threads", "1", "--decode-overlap", "false").pipeline().decodeYields()).isTrue();
+    }
+
+    @Test
+    void zeroLanesIsRefusedWithTheOptionNamed() {
+        assertThatThrownBy(() -> parse("--inference-lanes", "0").pipeline())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--inference-lanes");
+    }
+}

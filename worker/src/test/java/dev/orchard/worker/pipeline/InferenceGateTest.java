@@ -1,0 +1,77 @@
+package dev.orchard.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class InferenceGateTest {
+
+    @Test
+    void whenDecodingYieldsItWaitsForTheRunningBatchAndResumesAfter() throws Exception {
+        InferenceGate gate = new InferenceGate(1, true);
+        gate.beginInference();
+        CompletableFuture<Void> decode = CompletableFuture.runAsync(() -> {
+            try {
+                gate.awaitTurnToDecode();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            decode.get(300, TimeUnit.MILLISECONDS);
+            throw new AssertionError("decoding started while a batch was running");
+        } catch (TimeoutException expected) {
+            // still waiting, as it should
+        }
+        gate.endInference();
+        decode.get(10, TimeUnit.SECONDS);
+        assertThat(decode).isCompleted();
+    }
+
+    @Test
+    void whenDecodingOverlapsItNeverWaits() throws Exception {
+        InferenceGate gate = new InferenceGate(1, false);
+        gate.beginInference();
+        CompletableFuture.runAsync(() -> {
+            try {
+                gate.awaitTurnToDecode();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        gate.endInference();
+    }
+
+    @Test
+    void lanesBoundConcurrentRunsAndDecodingWaitsForAllOfThem() throws Exception {
+        InferenceGate gate = new InferenceGate(2, true);
+        gate.beginInference();
+        gate.beginInference();
+        CompletableFuture<Void> third = CompletableFuture.runAsync(() -> {
+            try {
+                gate.beginInference();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertThat(third).isNotDone();
+        gate.endInference();
+        third.get(10, TimeUnit.SECONDS); // took the freed lane
+        gate.endInference();
+        CompletableFuture<Void> decode = CompletableFuture.runAsync(() -> {
+            try {
+                gate.awaitTurnToDecode();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertThat(decode).isNotDone(); // one run is still going
+        gate.endInference();
+        decode.get(10, TimeUnit.SECONDS);
+    }
+}
