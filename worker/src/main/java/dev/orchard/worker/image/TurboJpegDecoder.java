@@ -126,7 +126,7 @@ final class TurboJpegDecoder {
             for (int i = 0; array != null && i < count[0]; i++) {
                 int num = array.getInt(8L * i); // struct tjscalingfactor { int num; int denom; }
                 int denom = array.getInt(8L * i + 4);
-                if (num > 0 && num <= denom && denom % num == 0 && Integer.bitCount(denom / num) == 1) {
+                if (num > 0 && num < denom && denom % num == 0 && Integer.bitCount(denom / num) == 1) {
                     reducing.add(new int[] {1, denom / num});
                 }
             }

@@ -51,7 +51,7 @@ final class TurboJpegLibrary {
             loadedFrom = describe(library.getFile(), name);
         } catch (UnsatisfiedLinkError | IllegalArgumentException | NoClassDefFoundError e) {
             // NoClassDefFoundError: JNA's own native stub could not be loaded for this platform.
-            problem = "cannot load " + name + ": " + e.getMessage();
+            problem = "cannot load " + name + ": " + brief(e.getMessage());
         }
         PROBLEM = problem;
         LOADED_FROM = loadedFrom;
@@ -72,6 +72,17 @@ final class TurboJpegLibrary {
     /** The file the library was loaded from (symbolic links resolved, so the name shows the version). */
     static String loadedFrom() {
         return LOADED_FROM;
+    }
+
+    /** JNA's message without the line that lists the whole class path, which would swamp a log line. */
+    private static String brief(String message) {
+        if (message == null) {
+            return "no reason given";
+        }
+        String kept = message.lines().map(line -> line.strip().replaceAll(":$", ""))
+                .filter(line -> !line.isEmpty() && !line.contains("not found in resource path")).distinct()
+                .collect(java.util.stream.Collectors.joining("; "));
+        return kept.length() > 400 ? kept.substring(0, 400) + "…" : kept;
     }
 
     private static String describe(File file, String requested) {
