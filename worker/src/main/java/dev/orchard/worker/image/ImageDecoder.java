@@ -42,12 +42,22 @@ public final class ImageDecoder {
      */
     public ImageDecoder(long maxPixels, JpegDecoder choice) {
         this.imageIo = new ImageIoDecoder(maxPixels);
-        JpegDecoder resolved = resolve(choice, TurboJpegLibrary.problem());
+        JpegDecoder resolved = resolve(choice);
         this.turbo = resolved == JpegDecoder.TURBOJPEG ? new TurboJpegDecoder(maxPixels) : null;
         String description = describe();
         if (LOGGED.add(description)) {
             LOG.info("JPEG decoder: {}", description);
         }
+    }
+
+    /**
+     * What {@code choice} means on this machine: {@link JpegDecoder#TURBOJPEG} or {@link JpegDecoder#IMAGEIO}.
+     * Lets a command line refuse {@code turbojpeg} without the library before any work starts.
+     *
+     * @throws IllegalStateException when {@link JpegDecoder#TURBOJPEG} is asked for and the library does not load
+     */
+    public static JpegDecoder resolve(JpegDecoder choice) {
+        return resolve(choice, TurboJpegLibrary.problem());
     }
 
     /**
@@ -62,7 +72,7 @@ public final class ImageDecoder {
                 if (problem != null) {
                     throw new IllegalStateException("--jpeg-decoder turbojpeg: the TurboJPEG library is not "
                             + "available (" + problem + "). Install libturbojpeg0 (Debian/Ubuntu: apt-get install "
-                            + "libturbojpeg0) or libjpeg-turbo (Amazon Linux/Fedora: dnf install libjpeg-turbo), set -D"
+                            + "libturbojpeg0) or libjpeg-turbo (Amazon Linux/Fedora: dnf install libjpeg-turbo turbojpeg), set -D"
                             + TurboJpegLibrary.PROPERTY + "=PATH or " + TurboJpegLibrary.ENV
                             + "=PATH to the library file, or pass --jpeg-decoder imageio.");
                 }

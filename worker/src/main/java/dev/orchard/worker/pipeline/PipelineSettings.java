@@ -8,8 +8,18 @@ package dev.orchard.worker.pipeline;
  * @param batchBuffers   input batches that may be decoded ahead of inference (bounds memory)
  * @param inferenceLanes ONNX runs allowed at once; one lane with all cores as intra-op threads is fastest on CPUs
  * @param maxPixels      decompression-bomb limit per image
+ * @param jpegDecoder    which library decodes JPEGs (auto: TurboJPEG when the system has it)
+ * @param reducedDecode  let TurboJPEG decode large JPEGs at 1/2, 1/4 or 1/8 scale, never below twice the model's
+ *                       resize target
  */
-public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes, long maxPixels) {
+public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes, long maxPixels,
+                               dev.orchard.worker.image.JpegDecoder jpegDecoder, boolean reducedDecode) {
+
+    /** The default decoding: TurboJPEG when available, with reduced-scale decoding. */
+    public PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes, long maxPixels) {
+        this(fetchThreads, decodeThreads, batchBuffers, inferenceLanes, maxPixels,
+                dev.orchard.worker.image.JpegDecoder.AUTO, true);
+    }
 
     public static PipelineSettings forCores(int cores) {
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
