@@ -1,8 +1,12 @@
 package dev.orchard.cli;
 
+import dev.orchard.worker.image.ImageDecoder;
+import dev.orchard.worker.image.JpegDecoder;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.pipeline.PipelineSettings;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** How a JVM's workers use its cores; defaults are chosen from the core count. */
 final class WorkerOptions {
@@ -41,6 +45,33 @@ final class WorkerOptions {
     @Option(names = "--max-pixels", defaultValue = "89478485", description = "Refuse images with more pixels (default ${DEFAULT-VALUE}).")
     long maxPixels;
 
+    @Option(names = "--jpeg-decoder", defaultValue = "auto", converter = JpegDecoderName.class,
+            description = "JPEG decoder: auto (TurboJPEG when libturbojpeg is installed, else ImageIO), turbojpeg "
+                    + "(fail if it is missing) or imageio (default ${DEFAULT-VALUE}).")
+    JpegDecoder jpegDecoder;
+
+    @Option(names = "--no-reduced-decode",
+            description = "Decode every JPEG at full size (by default TurboJPEG decodes large ones at 1/2, 1/4 or 1/8 "
+                    + "scale, keeping at least twice the model's resize target).")
+    boolean noReducedDecode;
+
+    /**
+     * Lower-case names on the command line. A wrong one, or turbojpeg on a machine without the library, is refused
+     * while parsing, before the job touches its output.
+     */
+    static final class JpegDecoderName implements ITypeConverter<JpegDecoder> {
+        @Override
+        public JpegDecoder convert(String value) {
+            try {
+                JpegDecoder choice = JpegDecoder.parse(value);
+                ImageDecoder.resolve(choice);
+                return choice;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new TypeConversionException(e.getMessage()); // picocli prints just this, after the option
+            }
+        }
+    }
+
     static int cores() {
         return Runtime.getRuntime().availableProcessors();
     }
@@ -69,6 +100,6 @@ final class WorkerOptions {
         boolean yields = decodeOverlap != null ? !decodeOverlap : inferenceLanes * onnxThreads() >= cores();
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
                 decodeThreads != null ? decodeThreads : base.decodeThreads(), base.batchBuffers(), inferenceLanes,
-                yields, maxPixels);
+                yields, maxPixels, jpegDecoder, !noReducedDecode);
     }
 }

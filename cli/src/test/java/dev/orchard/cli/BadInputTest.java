@@ -46,6 +46,14 @@ class BadInputTest {
     }
 
     @Test
+    void unknownJpegDecoder() throws Exception {
+        JobRun bad = run("--input", fruit(1).toString(), "--output", temp.resolve("o").toString(), "--jpeg-decoder", "libjpeg");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.messages()).contains("--jpeg-decoder libjpeg").contains("auto, turbojpeg or imageio");
+        assertThat(temp.resolve("o")).doesNotExist();
+    }
+
+    @Test
     void nonEmptyOrUnwritableOutput() throws Exception {
         Path in = fruit(3);
         Path out = temp.resolve("used");

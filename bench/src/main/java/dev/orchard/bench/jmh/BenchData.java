@@ -97,7 +97,16 @@ public final class BenchData {
         return encodeJpeg(crop, 0.9f);
     }
 
-    static byte[] encodeJpeg(BufferedImage image, float quality) throws IOException {
+    /**
+     * A large real photo: the shared 1920×1080 {@code countach_sports_car.jpg} as it is (4:2:0, baseline), where
+     * reduced-scale decoding matters.
+     */
+    public static byte[] largeJpeg(Path shared) throws IOException {
+        return Files.readAllBytes(shared.resolve("models/testimages/countach_sports_car.jpg"));
+    }
+
+    /** {@code image} as a baseline JPEG from ImageIO's encoder at {@code quality} (0–1). */
+    public static byte[] encodeJpeg(BufferedImage image, float quality) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {

@@ -12,6 +12,7 @@ import dev.orchard.store.ObjectStore;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsWriter;
 import dev.orchard.worker.image.BadImageException;
+import dev.orchard.worker.image.ImageDecoder;
 import dev.orchard.worker.image.RgbImage;
 import dev.orchard.worker.model.ModelException;
 import java.io.IOException;
@@ -134,6 +135,8 @@ public final class FeatureUnit {
     private PendingBatch startBatch(WorkerRuntime.Loaded loaded, FloatBuffer buffer, List<ImageRef> images,
                                     StageClock clock) {
         int size = loaded.preprocessor().imageSize();
+        // Large JPEGs may be decoded smaller, but never below what the preprocessor's resize needs (with margin).
+        int minShortSide = runtime.settings().reducedDecode() ? ImageDecoder.reducedDecodeMinimum(loaded.model().spec()) : 0;
         String[] errors = new String[images.size()];
         CompletableFuture<?>[] slots = new CompletableFuture<?>[images.size()];
         for (int i = 0; i < images.size(); i++) {
@@ -145,7 +148,7 @@ public final class FeatureUnit {
                         try {
                             runtime.gate().awaitTurnToDecode();
                             long t0 = System.nanoTime();
-                            RgbImage pixels = runtime.decoder().decode(bytes);
+                            RgbImage pixels = runtime.decoder().decode(bytes, minShortSide);
                             long t1 = System.nanoTime();
                             loaded.preprocessor().write(pixels, buffer, slot * size);
                             clock.decode.add(t1 - t0);

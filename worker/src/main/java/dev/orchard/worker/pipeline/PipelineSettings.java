@@ -10,14 +10,18 @@ package dev.orchard.worker.pipeline;
  * @param decodeYields   decode threads start no image while ONNX runs (see {@link InferenceGate}): right when
  *                       ONNX's threads take every core, wrong when they leave some free
  * @param maxPixels      decompression-bomb limit per image
+ * @param jpegDecoder    which library decodes JPEGs (auto: TurboJPEG when the system has it)
+ * @param reducedDecode  let TurboJPEG decode large JPEGs at 1/2, 1/4 or 1/8 scale, never below twice the model's
+ *                       resize target
  */
 public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes,
-                               boolean decodeYields, long maxPixels) {
+                               boolean decodeYields, long maxPixels, dev.orchard.worker.image.JpegDecoder jpegDecoder,
+                               boolean reducedDecode) {
 
     /** The defaults for a JVM whose ONNX Runtime uses all {@code cores} in one lane. */
     public static PipelineSettings forCores(int cores) {
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
         return new PipelineSettings(32, Math.max(1, cores), 3, 1, true,
-                dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS);
+                dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.JpegDecoder.AUTO, true);
     }
 }

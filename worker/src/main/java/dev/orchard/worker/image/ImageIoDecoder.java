@@ -1,0 +1,136 @@
+package dev.orchard.worker.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Bytes → 8-bit RGB with ImageIO, whatever the file holds: JPEG (including CMYK/YCCK through the TwelveMonkeys
+ * plugin) or PNG, grayscale, palette, alpha (dropped, as PIL's convert("RGB") does), 16-bit samples (top
+ * 8 bits kept). The decoder that always works; EXIF orientation is applied by the caller.
+ */
+final class ImageIoDecoder {
+
+    static {
+        ImageIO.setUseCache(false); // decode in memory; never spill to temporary files
+        ImageIO.scanForPlugins();
+    }
+
+    private final long maxPixels;
+
+    ImageIoDecoder(long maxPixels) {
+        this.maxPixels = maxPixels;
+    }
+
+    RgbImage decode(byte[] bytes) throws BadImageException {
+        BufferedImage image;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadImageException("not an image: no decoder recognises its format");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                BadImageException.checkPixelLimit(reader.getWidth(0), reader.getHeight(0), maxPixels);
+                StringBuilder warnings = new StringBuilder();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
+                image = reader.read(0);
+                // The JDK decoder fills a cut-off JPEG with grey and only warns: such an image is not the photo.
+                String warned = warnings.toString().toLowerCase(java.util.Locale.ROOT);
+                if (warned.contains("premature end") || warned.contains("truncated")) {
+                    throw new BadImageException("truncated image: " + warnings.toString().trim());
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (BadImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException("cannot decode: " + e.getMessage(), e);
+        }
+        if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
+            throw new BadImageException("cannot decode: no pixels");
+        }
+        return toRgb(image);
+    }
+
+    /** Reads pixels straight from the raster for the common layouts; the generic path goes through getRGB. */
+    static RgbImage toRgb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] out = new byte[w * h * 3];
+        Raster raster = img.getRaster();
+        int type = img.getType();
+        if ((type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_BYTE_GRAY)
+                && raster.getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getNumBanks() == 1 && raster.getMinX() == 0 && raster.getMinY() == 0
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            byte[] data = buffer.getData();
+            if (type == BufferedImage.TYPE_3BYTE_BGR) {
+                for (int p = 0, n = w * h; p < n; p++) {
+                    out[3 * p] = data[3 * p + 2];
+                    out[3 * p + 1] = data[3 * p + 1];
+                    out[3 * p + 2] = data[3 * p];
+                }
+            } else {
+                for (int p = 0, n = w * h; p < n; p++) {
+                    out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = data[p];
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
+        if (raster.getTransferType() == DataBuffer.TYPE_USHORT && img.getColorModel() instanceof ComponentColorModel) {
+            // 16-bit gray or RGB: keep the top 8 bits. getRGB would apply a linear-to-sRGB curve to gray.
+            int bands = raster.getNumBands();
+            int[] px = new int[bands];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    raster.getPixel(x, y, px);
+                    int d = (y * w + x) * 3;
+                    if (bands >= 3) {
+                        out[d] = (byte) (px[0] >>> 8);
+                        out[d + 1] = (byte) (px[1] >>> 8);
+                        out[d + 2] = (byte) (px[2] >>> 8);
+                    } else {
+                        out[d] = out[d + 1] = out[d + 2] = (byte) (px[0] >>> 8);
+                    }
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
+        if (type == BufferedImage.TYPE_CUSTOM && img.getColorModel() instanceof ComponentColorModel
+                && raster.getNumBands() <= 2 && raster.getTransferType() == DataBuffer.TYPE_BYTE) {
+            // 8-bit gray with alpha: take the gray band as it is (no colour-space curve).
+            int[] px = new int[raster.getNumBands()];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    raster.getPixel(x, y, px);
+                    int d = (y * w + x) * 3;
+                    out[d] = out[d + 1] = out[d + 2] = (byte) px[0];
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w); // ARGB, not premultiplied: alpha is simply dropped
+            for (int x = 0; x < w; x++) {
+                int argb = row[x];
+                int d = (y * w + x) * 3;
+                out[d] = (byte) (argb >>> 16);
+                out[d + 1] = (byte) (argb >>> 8);
+                out[d + 2] = (byte) argb;
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+}
