@@ -37,8 +37,9 @@ final class RunCommand implements Callable<Integer> {
         try (JobSetup setup = new JobSetup(job, store, workers.inference());
              WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
             runtime.adopt(setup.job.model(), setup.model, job.batchSize);
-            err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX thread(s), batch %d%n", setup.input, setup.output,
-                    setup.model, workers.workerCount(), workers.inference().intraOpThreads(), job.batchSize);
+            err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.input,
+                    setup.output, setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                    workers.inference().intraOpThreads(), job.batchSize);
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
             var config = ConfigFactory.parseMap(Map.of(
                             "pekko.cluster.roles", List.of("coordinator", "worker"),

@@ -14,16 +14,16 @@ final class WorkerOptions {
     @Option(names = "--workers", description = "Worker actors in this JVM (default: 1 per 8 cores, at least 1).")
     Integer workers;
 
-    @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads per lane (default: all cores / lanes).")
+    @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads per lane (default: cores / lanes).")
     Integer onnxThreads;
 
-    @Option(names = "--inference-lanes", defaultValue = "1",
-            description = "ONNX Runtime runs at once, each on its own batch (default ${DEFAULT-VALUE}).")
-    int inferenceLanes;
+    @Option(names = "--inference-lanes",
+            description = "ONNX Runtime runs at once, each on its own batch (default: one per core, at most 8).")
+    Integer inferenceLanes;
 
     @Option(names = "--decode-overlap", arity = "1", paramLabel = "true|false",
-            description = "Decode images while ONNX Runtime runs (default: only when lanes x ONNX threads leave a core free;"
-                    + " otherwise decoding waits for each run to end, which avoids stalling ONNX's threads).")
+            description = "Decode images while ONNX Runtime runs (default: true, except with one lane whose ONNX threads"
+                    + " take every core: then decoding waits for each run to end, so as not to stall ONNX's threads).")
     Boolean decodeOverlap;
 
     @Option(names = "--onnx-spin", description = "Let ONNX Runtime threads busy-wait between runs (lower latency, more CPU).")
@@ -35,8 +35,9 @@ final class WorkerOptions {
     @Option(names = "--fetch-threads", description = "Concurrent image reads per JVM (default 32; S3 GETs in flight).")
     Integer fetchThreads;
 
-    @Option(names = "--units-in-flight", defaultValue = "2", description = "Units a worker holds at once (default ${DEFAULT-VALUE}).")
-    int unitsInFlight;
+    @Option(names = "--units-in-flight",
+            description = "Units a worker holds at once (default: enough to keep every lane busy, at least 2).")
+    Integer unitsInFlight;
 
     @Option(names = "--commit-every", defaultValue = "32",
             description = "Accepted units per statistics file a worker writes (default ${DEFAULT-VALUE}).")
@@ -77,7 +78,9 @@ final class WorkerOptions {
     }
 
     dev.orchard.worker.Worker.Settings workerSettings() {
-        return new dev.orchard.worker.Worker.Settings(unitsInFlight, commitEvery);
+        // A unit runs its batches one after another, so each lane needs a unit of its own.
+        int units = unitsInFlight != null ? unitsInFlight : Math.max(2, -Math.floorDiv(-lanes(), workerCount()));
+        return new dev.orchard.worker.Worker.Settings(units, commitEvery);
     }
 
     int workerCount() {
@@ -88,18 +91,25 @@ final class WorkerOptions {
         return new InferenceSettings(onnxThreads(), onnxSpin);
     }
 
+    private int lanes() {
+        if (inferenceLanes != null && inferenceLanes < 1) {
+            throw new IllegalArgumentException("--inference-lanes must be at least 1, was " + inferenceLanes);
+        }
+        return inferenceLanes != null ? inferenceLanes : PipelineSettings.forCores(cores()).inferenceLanes();
+    }
+
     private int onnxThreads() {
-        return onnxThreads != null ? onnxThreads : Math.max(1, cores() / Math.max(1, inferenceLanes));
+        return onnxThreads != null ? onnxThreads : Math.max(1, cores() / lanes());
     }
 
     PipelineSettings pipeline() {
-        if (inferenceLanes < 1) {
-            throw new IllegalArgumentException("--inference-lanes must be at least 1, was " + inferenceLanes);
-        }
+        int lanes = lanes();
         PipelineSettings base = PipelineSettings.forCores(cores());
-        boolean yields = decodeOverlap != null ? !decodeOverlap : inferenceLanes * onnxThreads() >= cores();
+        // Only one lane whose threads take every core gains from decoding between runs; with several lanes the
+        // runs overlap, and decoding that waited for a moment with none running would starve them.
+        boolean yields = decodeOverlap != null ? !decodeOverlap : lanes == 1 && onnxThreads() > 1 && onnxThreads() >= cores();
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
-                decodeThreads != null ? decodeThreads : base.decodeThreads(), base.batchBuffers(), inferenceLanes,
-                yields, maxPixels, jpegDecoder, !noReducedDecode);
+                decodeThreads != null ? decodeThreads : base.decodeThreads(), Math.max(base.batchBuffers(), lanes + 1),
+                lanes, yields, maxPixels, jpegDecoder, !noReducedDecode);
     }
 }

@@ -18,12 +18,23 @@ class WorkerOptionsTest {
     }
 
     @Test
-    void byDefaultOneLaneTakesEveryCoreAndDecodingWaitsForEachRun() {
+    void byDefaultEachCoreIsASingleThreadedLaneWithItsOwnUnitAndDecodingOverlaps() {
         WorkerOptions options = parse();
         PipelineSettings pipeline = options.pipeline();
+        int lanes = Math.min(CORES, 8);
+        assertThat(pipeline.inferenceLanes()).isEqualTo(lanes);
+        assertThat(options.inference().intraOpThreads()).isEqualTo(Math.max(1, CORES / lanes));
+        assertThat(pipeline.decodeYields()).isFalse();
+        assertThat(pipeline.batchBuffers()).isGreaterThan(lanes);
+        assertThat(options.workerSettings().capacity() * options.workerCount()).isGreaterThanOrEqualTo(lanes);
+    }
+
+    @Test
+    void oneLaneOnEveryCoreDecodesBetweenRuns() {
+        WorkerOptions options = parse("--inference-lanes", "1");
         assertThat(options.inference().intraOpThreads()).isEqualTo(CORES);
-        assertThat(pipeline.inferenceLanes()).isEqualTo(1);
-        assertThat(pipeline.decodeYields()).isTrue();
+        assertThat(options.pipeline().decodeYields()).isEqualTo(CORES > 1);
+        assertThat(parse("--inference-lanes", "1", "--decode-overlap", "true").pipeline().decodeYields()).isFalse();
     }
 
     @Test
@@ -31,15 +42,15 @@ class WorkerOptionsTest {
         WorkerOptions options = parse("--inference-lanes", "2");
         assertThat(options.pipeline().inferenceLanes()).isEqualTo(2);
         assertThat(options.inference().intraOpThreads()).isEqualTo(Math.max(1, CORES / 2));
-        assertThat(options.pipeline().decodeYields()).isEqualTo(2 * Math.max(1, CORES / 2) >= CORES);
+        assertThat(options.pipeline().decodeYields()).isFalse();
+        assertThat(options.workerSettings().capacity()).isGreaterThanOrEqualTo(2);
     }
 
     @Test
-    void decodingOverlapsWhenOnnxLeavesCoresFreeOrWhenAsked() {
+    void decodingOverlapsWhenOnnxLeavesCoresFreeAndYieldsWhenAsked() {
         if (CORES > 1) {
-            assertThat(parse("--onnx-threads", "1").pipeline().decodeYields()).isFalse();
+            assertThat(parse("--inference-lanes", "1", "--onnx-threads", "1").pipeline().decodeYields()).isFalse();
         }
-        assertThat(parse("--decode-overlap", "true").pipeline().decodeYields()).isFalse();
         assertThat(parse("--onnx-threads", "1", "--decode-overlap", "false").pipeline().decodeYields()).isTrue();
     }
 

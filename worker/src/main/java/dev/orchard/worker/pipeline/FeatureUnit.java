@@ -91,6 +91,7 @@ public final class FeatureUnit {
                     }
                     clock.infer.add(System.nanoTime() - t0);
 
+                    runtime.gate().awaitTurnForCpu(); // another unit's batch may be running: do not stall it
                     long t1 = System.nanoTime();
                     float[] features = raw;
                     if (projection != null) {
@@ -146,7 +147,7 @@ public final class FeatureUnit {
                     .supplyAsync(() -> fetch(image, clock), runtime.fetchPool())
                     .thenAcceptAsync(bytes -> {
                         try {
-                            runtime.gate().awaitTurnToDecode();
+                            runtime.gate().awaitTurnForCpu();
                             long t0 = System.nanoTime();
                             RgbImage pixels = runtime.decoder().decode(bytes, minShortSide);
                             long t1 = System.nanoTime();

@@ -4,7 +4,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Who gets the cores while ONNX Runtime runs a batch. At most {@code lanes} runs at once. When decoding yields,
- * a decode thread starts no new image while a run is in progress, and catches up between runs.
+ * the pipeline's other CPU work (decoding an image; projecting, folding into statistics and writing a finished
+ * batch) does not start while a run is in progress, and catches up between runs.
  *
  * <p>Why yield: ONNX Runtime splits each operator across its intra-op threads and waits for all of them at the
  * end of it. When those threads already take every core, a decode thread that preempts one of them stalls the
@@ -39,8 +40,8 @@ final class InferenceGate {
         lanes.release();
     }
 
-    /** Called by a decode thread before each image: returns at once unless decoding yields to a run in progress. */
-    void awaitTurnToDecode() throws InterruptedException {
+    /** Called before each piece of CPU work outside ONNX: returns at once unless it yields to a run in progress. */
+    void awaitTurnForCpu() throws InterruptedException {
         if (!decodeYields) {
             return;
         }

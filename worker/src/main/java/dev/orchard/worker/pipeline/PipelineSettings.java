@@ -18,10 +18,15 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
                                boolean decodeYields, long maxPixels, dev.orchard.worker.image.JpegDecoder jpegDecoder,
                                boolean reducedDecode) {
 
-    /** The defaults for a JVM whose ONNX Runtime uses all {@code cores} in one lane. */
+    /**
+     * The defaults: one single-threaded ONNX lane per core (at most 8), which measured faster on 2 cores than one
+     * lane with 2 threads, both alone and in the job (bench/RESULTS.md); decoding overlaps the runs; a batch
+     * buffer more than lanes, so a decoded batch is always waiting.
+     */
     public static PipelineSettings forCores(int cores) {
+        int lanes = Math.max(1, Math.min(cores, 8));
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
-        return new PipelineSettings(32, Math.max(1, cores), 3, 1, true,
+        return new PipelineSettings(32, Math.max(1, cores), Math.max(3, lanes + 1), lanes, false,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.JpegDecoder.AUTO, true);
     }
 }

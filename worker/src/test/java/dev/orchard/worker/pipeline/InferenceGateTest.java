@@ -15,7 +15,7 @@ class InferenceGateTest {
         gate.beginInference();
         CompletableFuture<Void> decode = CompletableFuture.runAsync(() -> {
             try {
-                gate.awaitTurnToDecode();
+                gate.awaitTurnForCpu();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -37,7 +37,7 @@ class InferenceGateTest {
         gate.beginInference();
         CompletableFuture.runAsync(() -> {
             try {
-                gate.awaitTurnToDecode();
+                gate.awaitTurnForCpu();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -64,7 +64,7 @@ class InferenceGateTest {
         gate.endInference();
         CompletableFuture<Void> decode = CompletableFuture.runAsync(() -> {
             try {
-                gate.awaitTurnToDecode();
+                gate.awaitTurnForCpu();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
