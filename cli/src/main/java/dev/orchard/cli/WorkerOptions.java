@@ -29,15 +29,14 @@ final class WorkerOptions {
     @Option(names = "--onnx-spin", description = "Let ONNX Runtime threads busy-wait between runs (lower latency, more CPU).")
     boolean onnxSpin;
 
-    @Option(names = "--decode-threads", description = "Image decoding threads (default: all cores).")
+    @Option(names = "--decode-threads", description = "Image decoding threads (default: half the cores, at least 1).")
     Integer decodeThreads;
 
     @Option(names = "--fetch-threads", description = "Concurrent image reads per JVM (default 32; S3 GETs in flight).")
     Integer fetchThreads;
 
-    @Option(names = "--units-in-flight",
-            description = "Units a worker holds at once (default: enough to keep every lane busy, at least 2).")
-    Integer unitsInFlight;
+    @Option(names = "--units-in-flight", defaultValue = "2", description = "Units a worker holds at once (default ${DEFAULT-VALUE}).")
+    int unitsInFlight;
 
     @Option(names = "--commit-every", defaultValue = "32",
             description = "Accepted units per statistics file a worker writes (default ${DEFAULT-VALUE}).")
@@ -78,9 +77,7 @@ final class WorkerOptions {
     }
 
     dev.orchard.worker.Worker.Settings workerSettings() {
-        // A unit runs its batches one after another, so each lane needs a unit of its own.
-        int units = unitsInFlight != null ? unitsInFlight : Math.max(2, -Math.floorDiv(-lanes(), workerCount()));
-        return new dev.orchard.worker.Worker.Settings(units, commitEvery);
+        return new dev.orchard.worker.Worker.Settings(unitsInFlight, commitEvery);
     }
 
     int workerCount() {

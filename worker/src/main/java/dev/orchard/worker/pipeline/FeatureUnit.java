@@ -39,8 +39,15 @@ public final class FeatureUnit {
         this.runtime = runtime;
     }
 
-    /** A batch being decoded: its buffer and, per slot, the image's error (null when the slot holds pixels). */
-    private record PendingBatch(List<ImageRef> images, FloatBuffer buffer, CompletableFuture<String[]> errors) {
+    /**
+     * A batch on its way: decoded into its buffer, then run by ONNX on an inference lane, which gives the buffer
+     * back. Any free lane takes it, so one unit alone (the last of a job) still keeps every lane busy.
+     */
+    private record PendingBatch(List<ImageRef> images, CompletableFuture<Inferred> result) {
+    }
+
+    /** Per slot the image's error (null when the slot held pixels), and the model's output for the batch. */
+    private record Inferred(String[] slotErrors, float[] raw) {
     }
 
     public UnitOutcome run(JobDescription job, WorkUnit unit) throws IOException, ModelException, InterruptedException {
@@ -73,23 +80,13 @@ public final class FeatureUnit {
                         if (buffer == null) {
                             break;
                         }
-                        ahead.add(startBatch(loaded, buffer, batches.get(next++), clock));
+                        ahead.add(startBatch(loaded, buffer, batches.get(next++), clock, unit));
                     }
                     PendingBatch batch = ahead.poll();
-                    String[] slotErrors = await(batch.errors());
+                    Inferred inferred = await(batch.result(), unit);
+                    String[] slotErrors = inferred.slotErrors();
+                    float[] raw = inferred.raw();
                     int n = batch.images().size();
-                    float[] raw;
-                    runtime.gate().beginInference();
-                    long t0 = System.nanoTime(); // inference time excludes the wait for the lane
-                    try {
-                        raw = loaded.model().features(batch.buffer(), n);
-                    } catch (ai.onnxruntime.OrtException e) {
-                        throw new IOException("ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e);
-                    } finally {
-                        runtime.gate().endInference();
-                        loaded.buffers().give(batch.buffer());
-                    }
-                    clock.infer.add(System.nanoTime() - t0);
 
                     runtime.gate().awaitTurnForCpu(); // another unit's batch may be running: do not stall it
                     long t1 = System.nanoTime();
@@ -119,10 +116,9 @@ public final class FeatureUnit {
                     rows += kept;
                 }
             } finally {
-                // On failure, let batches still decoding finish before their buffers go back to the pool.
+                // On failure, let batches still in flight finish: each gives its buffer back when done.
                 for (PendingBatch b : ahead) {
-                    b.errors().handle((r, e) -> null).join();
-                    loaded.buffers().give(b.buffer());
+                    b.result().handle((r, e) -> null).join();
                 }
             }
             long t3 = System.nanoTime();
@@ -132,9 +128,9 @@ public final class FeatureUnit {
         return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), clock.snapshot()), statistics);
     }
 
-    /** Starts fetching and decoding every image of the batch into {@code buffer}. */
+    /** Starts fetching and decoding every image of the batch into {@code buffer}, then its inference. */
     private PendingBatch startBatch(WorkerRuntime.Loaded loaded, FloatBuffer buffer, List<ImageRef> images,
-                                    StageClock clock) {
+                                    StageClock clock, WorkUnit unit) {
         int size = loaded.preprocessor().imageSize();
         // Large JPEGs may be decoded smaller, but never below what the preprocessor's resize needs (with margin).
         int minShortSide = runtime.settings().reducedDecode() ? ImageDecoder.reducedDecodeMinimum(loaded.model().spec()) : 0;
@@ -168,7 +164,31 @@ public final class FeatureUnit {
                         return null;
                     });
         }
-        return new PendingBatch(images, buffer, CompletableFuture.allOf(slots).thenApply(v -> errors));
+        CompletableFuture<Inferred> result = CompletableFuture.allOf(slots)
+                .thenApplyAsync(v -> infer(loaded, buffer, images.size(), errors, clock, unit), runtime.inferencePool())
+                .whenComplete((r, e) -> loaded.buffers().give(buffer));
+        return new PendingBatch(images, result);
+    }
+
+    /** On an inference lane: the whole batch through ONNX Runtime. */
+    private Inferred infer(WorkerRuntime.Loaded loaded, FloatBuffer buffer, int n, String[] slotErrors, StageClock clock,
+                           WorkUnit unit) {
+        try {
+            runtime.gate().beginInference();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+        long t0 = System.nanoTime(); // inference time excludes the wait for the lane
+        try {
+            return new Inferred(slotErrors, loaded.model().features(buffer, n));
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new CompletionException(new IOException(
+                    "ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e));
+        } finally {
+            runtime.gate().endInference();
+            clock.infer.add(System.nanoTime() - t0);
+        }
     }
 
     private byte[] fetch(ImageRef image, StageClock clock) {
@@ -200,11 +220,18 @@ public final class FeatureUnit {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    private static String[] await(CompletableFuture<String[]> errors) throws InterruptedException {
+    private static Inferred await(CompletableFuture<Inferred> result, WorkUnit unit) throws IOException, InterruptedException {
         try {
-            return errors.get();
+            return result.get();
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("decoding a batch failed unexpectedly", e.getCause());
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof InterruptedException) {
+                throw new InterruptedException("unit " + unit.id() + " interrupted");
+            }
+            throw new IllegalStateException("a batch of unit " + unit.id() + " failed unexpectedly", cause);
         }
     }
 }

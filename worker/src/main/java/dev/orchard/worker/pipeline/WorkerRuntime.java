@@ -30,6 +30,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final InferenceSettings inference;
     private final ExecutorService fetchPool;
     private final ExecutorService decodePool;
+    private final ExecutorService inferencePool;
     private final InferenceGate gate;
     private final ImageDecoder decoder;
     private final Stores stores;
@@ -47,6 +48,7 @@ public final class WorkerRuntime implements AutoCloseable {
         this.inference = inference;
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
         this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
+        this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.inferenceLanes(), settings.decodeYields());
         this.decoder = new ImageDecoder(settings.maxPixels(), settings.jpegDecoder());
         this.tempDir = Files.createTempDirectory("orchard-worker");
@@ -126,6 +128,11 @@ public final class WorkerRuntime implements AutoCloseable {
         return decodePool;
     }
 
+    /** One thread per inference lane, shared by every unit of this JVM. */
+    ExecutorService inferencePool() {
+        return inferencePool;
+    }
+
     InferenceGate gate() {
         return gate;
     }
@@ -155,6 +162,7 @@ public final class WorkerRuntime implements AutoCloseable {
     public void close() throws Exception {
         fetchPool.shutdownNow();
         decodePool.shutdownNow();
+        inferencePool.shutdownNow();
         if (loaded != null) {
             loaded.model().close();
         }
