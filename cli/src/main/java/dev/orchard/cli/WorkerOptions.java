@@ -18,7 +18,7 @@ final class WorkerOptions {
     Integer onnxThreads;
 
     @Option(names = "--inference-lanes",
-            description = "ONNX Runtime runs at once, each on its own batch (default: one per core, at most 8).")
+            description = "ONNX Runtime runs at once, each on its own batch (default: cores / --onnx-threads, else one per core, at most 8).")
     Integer inferenceLanes;
 
     @Option(names = "--decode-overlap", arity = "1", paramLabel = "true|false",
@@ -92,7 +92,12 @@ final class WorkerOptions {
         if (inferenceLanes != null && inferenceLanes < 1) {
             throw new IllegalArgumentException("--inference-lanes must be at least 1, was " + inferenceLanes);
         }
-        return inferenceLanes != null ? inferenceLanes : PipelineSettings.forCores(cores()).inferenceLanes();
+        if (inferenceLanes != null) {
+            return inferenceLanes;
+        }
+        // Threads given alone: as many lanes of that many threads as fit the cores, not every core times that.
+        return onnxThreads != null ? Math.max(1, cores() / Math.max(1, onnxThreads))
+                                   : PipelineSettings.forCores(cores()).inferenceLanes();
     }
 
     private int onnxThreads() {

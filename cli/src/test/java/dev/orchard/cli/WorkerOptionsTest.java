@@ -53,6 +53,14 @@ class WorkerOptionsTest {
     }
 
     @Test
+    void threadsGivenAloneMakeAsManyLanesAsFitTheCores() {
+        WorkerOptions options = parse("--onnx-threads", String.valueOf(CORES));
+        assertThat(options.pipeline().inferenceLanes()).isEqualTo(1);
+        assertThat(options.inference().intraOpThreads()).isEqualTo(CORES);
+        assertThat(parse("--onnx-threads", "1").pipeline().inferenceLanes()).isEqualTo(CORES);
+    }
+
+    @Test
     void zeroLanesIsRefusedWithTheOptionNamed() {
         assertThatThrownBy(() -> parse("--inference-lanes", "0").pipeline())
                 .isInstanceOf(IllegalArgumentException.class)
