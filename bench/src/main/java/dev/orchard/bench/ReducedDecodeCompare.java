@@ -110,13 +110,7 @@ public final class ReducedDecodeCompare {
     }
 
     private static int top1(float[] logits, int image) {
-        int best = 0;
-        for (int c = 1; c < 1000; c++) {
-            if (logits[image * 1000 + c] > logits[image * 1000 + best]) {
-                best = c;
-            }
-        }
-        return best;
+        return LogitAgreement.argmax(java.util.Arrays.copyOfRange(logits, image * 1000, (image + 1) * 1000));
     }
 
     /** {@code jpeg} resized to w×h with bicubic interpolation and encoded again at quality 0.9. */

@@ -13,13 +13,7 @@ class InferenceGateTest {
     void whenDecodingYieldsItWaitsForTheRunningBatchAndResumesAfter() throws Exception {
         InferenceGate gate = new InferenceGate(1, true);
         gate.beginInference();
-        CompletableFuture<Void> decode = CompletableFuture.runAsync(() -> {
-            try {
-                gate.awaitTurnForCpu();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> decode = turnForCpu(gate);
         try {
             decode.get(300, TimeUnit.MILLISECONDS);
             throw new AssertionError("decoding started while a batch was running");
@@ -35,13 +29,7 @@ class InferenceGateTest {
     void whenDecodingOverlapsItNeverWaits() throws Exception {
         InferenceGate gate = new InferenceGate(1, false);
         gate.beginInference();
-        CompletableFuture.runAsync(() -> {
-            try {
-                gate.awaitTurnForCpu();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(10, TimeUnit.SECONDS);
+        turnForCpu(gate).get(10, TimeUnit.SECONDS);
         gate.endInference();
     }
 
@@ -62,16 +50,21 @@ class InferenceGateTest {
         gate.endInference();
         third.get(10, TimeUnit.SECONDS); // took the freed lane
         gate.endInference();
-        CompletableFuture<Void> decode = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> decode = turnForCpu(gate);
+        Thread.sleep(200);
+        assertThat(decode).isNotDone(); // one run is still going
+        gate.endInference();
+        decode.get(10, TimeUnit.SECONDS);
+    }
+
+    /** A thread that waits for its turn to use the CPU, as a decode thread does before each image. */
+    private static CompletableFuture<Void> turnForCpu(InferenceGate gate) {
+        return CompletableFuture.runAsync(() -> {
             try {
                 gate.awaitTurnForCpu();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(200);
-        assertThat(decode).isNotDone(); // one run is still going
-        gate.endInference();
-        decode.get(10, TimeUnit.SECONDS);
     }
 }
