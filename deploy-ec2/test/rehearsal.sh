@@ -152,7 +152,7 @@ on() {
   shift
   in_namespace "$PREFIX-$h" "$WORK/hosts/$h" \
     env ORCHARD_ROOT="$WORK/root" ORCHARD_LOCAL_BUCKET="$WORK/bucket" \
-    ORCHARD_JAVA_OPTS="-Xmx1g -XX:+UseSerialGC" ORCHARD_WORKER_FLAGS="--onnx-threads 1 --decode-threads 1" \
+    ORCHARD_JAVA_OPTS="-Xmx1g -XX:+UseSerialGC" ORCHARD_WORKER_FLAGS="--inference-lanes 1 --onnx-threads 1 --decode-threads 1" \
     "$@"
 }
 
@@ -220,7 +220,7 @@ run_job() { # ID INPUT EXPECTED-ROWS
   local id="$1" input="$2" rows="$3" out="$WORK/out/$1" started=$SECONDS
   say "job $id: $input -> $out (coordinator on coord, seeds w1,w2)"
   if ! on coord timeout "$JOB_TIMEOUT" "$WORK/root/opt/orchard/orchard-node" submit --job-id "$id" \
-    --seeds "${IP[w1]},${IP[w2]}" -- --input "$input" --output "$out" --pca-k 10 --unit-size 64 \
+    --seeds "${IP[w1]},${IP[w2]}" -- --input "$input" --output "$out" --pca-k 10 --unit-size 16 \
     >"$WORK/submit-$id.out" 2>&1; then
     tail -n 30 "$WORK/submit-$id.out"
     fail "job $id did not succeed within ${JOB_TIMEOUT}s"

@@ -96,7 +96,7 @@ public final class EndToEnd {
         for (var it = stages.fields(); it.hasNext(); ) {
             stageSum += it.next().getValue().asDouble();
         }
-        for (String stage : List.of("read", "decode", "preprocess", "infer", "statistics", "write")) {
+        for (String stage : List.of("list", "read", "decode", "preprocess", "infer", "statistics", "write")) {
             shares.put(stage, round(stages.path(stage).asDouble() / stageSum));
         }
         double m5Rate = featureRate / cores * 4;

@@ -75,7 +75,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private record UnitsPlanned(List<List<ImageRef>> units) implements CoordinatorCommand {
     }
 
-    private record ListingFinished(long images, Throwable failure) implements CoordinatorCommand {
+    private record ListingFinished(long images, long nanos, Throwable failure) implements CoordinatorCommand {
     }
 
     private record Resumed(JobJournal.State state, Throwable failure) implements CoordinatorCommand {
@@ -143,6 +143,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private long phaseStarted = started;
     private Phase phase = Phase.FEATURES;
     private boolean listingDone;
+    private long listNanos; // the lister thread's time: listing, planning and journalling the plan
     private boolean solving;
     private boolean finishing;
     private int commitSequence;
@@ -197,6 +198,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         ActorRef<CoordinatorCommand> self = context.getSelf();
         int unitSize = settings.unitSize();
         Thread lister = new Thread(() -> {
+            long t0 = System.nanoTime();
             long count = 0;
             int nextUnit = firstUnit;
             int group = firstUnit;
@@ -225,9 +227,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     nextUnit = publish(self, batch, nextUnit, group);
                 }
                 journal.writePlanComplete(new JobJournal.PlanComplete(nextUnit, count));
-                self.tell(new ListingFinished(count, null));
+                self.tell(new ListingFinished(count, System.nanoTime() - t0, null));
             } catch (Exception e) {
-                self.tell(new ListingFinished(count, e));
+                self.tell(new ListingFinished(count, System.nanoTime() - t0, e));
             }
         }, "orchard-lister");
         lister.setDaemon(true);
@@ -330,6 +332,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     + m.images() + "): choose k ≤ " + m.images()));
         }
         listingDone = true;
+        listNanos += m.nanos();
         listed = m.images();
         listener.listed(listed, true);
         afterProgress();
@@ -683,7 +686,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         Map<String, Object> timings = new LinkedHashMap<>(phaseSeconds);
         timings.put("total", seconds(System.nanoTime() - started));
         report.put("seconds", timings);
-        report.put("stageSeconds", Map.of("read", seconds(stages.read()), "decode", seconds(stages.decode()),
+        report.put("stageSeconds", Map.of("list", seconds(listNanos), "read", seconds(stages.read()),
+                "decode", seconds(stages.decode()),
                 "preprocess", seconds(stages.preprocess()), "infer", seconds(stages.infer()),
                 "statistics", seconds(stages.statistics()), "write", seconds(stages.write())));
         report.put("bytesRead", units.stream().mapToLong(u -> u.report.bytesRead()).sum());
