@@ -173,13 +173,8 @@ public final class FeatureUnit {
     /** On an inference lane: the whole batch through ONNX Runtime. */
     private Inferred infer(WorkerRuntime.Loaded loaded, FloatBuffer buffer, int n, String[] slotErrors, StageClock clock,
                            WorkUnit unit) {
-        try {
-            runtime.gate().beginInference();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompletionException(e);
-        }
-        long t0 = System.nanoTime(); // inference time excludes the wait for the lane
+        runtime.gate().beginInference();
+        long t0 = System.nanoTime();
         try {
             return new Inferred(slotErrors, loaded.model().features(buffer, n));
         } catch (ai.onnxruntime.OrtException e) {
@@ -227,9 +222,6 @@ public final class FeatureUnit {
             Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
-            }
-            if (cause instanceof InterruptedException) {
-                throw new InterruptedException("unit " + unit.id() + " interrupted");
             }
             throw new IllegalStateException("a batch of unit " + unit.id() + " failed unexpectedly", cause);
         }

@@ -49,7 +49,7 @@ public final class WorkerRuntime implements AutoCloseable {
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
         this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
-        this.gate = new InferenceGate(settings.inferenceLanes(), settings.decodeYields());
+        this.gate = new InferenceGate(settings.decodeYields());
         this.decoder = new ImageDecoder(settings.maxPixels(), settings.jpegDecoder());
         this.tempDir = Files.createTempDirectory("orchard-worker");
     }

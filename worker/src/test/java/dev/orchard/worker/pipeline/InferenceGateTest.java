@@ -11,7 +11,7 @@ class InferenceGateTest {
 
     @Test
     void whenDecodingYieldsItWaitsForTheRunningBatchAndResumesAfter() throws Exception {
-        InferenceGate gate = new InferenceGate(1, true);
+        InferenceGate gate = new InferenceGate(true);
         gate.beginInference();
         CompletableFuture<Void> decode = turnForCpu(gate);
         try {
@@ -27,30 +27,19 @@ class InferenceGateTest {
 
     @Test
     void whenDecodingOverlapsItNeverWaits() throws Exception {
-        InferenceGate gate = new InferenceGate(1, false);
+        InferenceGate gate = new InferenceGate(false);
         gate.beginInference();
         turnForCpu(gate).get(10, TimeUnit.SECONDS);
         gate.endInference();
     }
 
     @Test
-    void lanesBoundConcurrentRunsAndDecodingWaitsForAllOfThem() throws Exception {
-        InferenceGate gate = new InferenceGate(2, true);
+    void withSeveralRunsDecodingWaitsForTheLastToEnd() throws Exception {
+        InferenceGate gate = new InferenceGate(true);
         gate.beginInference();
         gate.beginInference();
-        CompletableFuture<Void> third = CompletableFuture.runAsync(() -> {
-            try {
-                gate.beginInference();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(200);
-        assertThat(third).isNotDone();
-        gate.endInference();
-        third.get(10, TimeUnit.SECONDS); // took the freed lane
-        gate.endInference();
         CompletableFuture<Void> decode = turnForCpu(gate);
+        gate.endInference();
         Thread.sleep(200);
         assertThat(decode).isNotDone(); // one run is still going
         gate.endInference();
