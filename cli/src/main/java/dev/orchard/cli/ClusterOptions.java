@@ -62,6 +62,9 @@ final class ClusterOptions {
         }
         Config base = ConfigFactory.parseMap(settings);
         if (config != null) {
+            if (!java.nio.file.Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + " does not exist: give a HOCON file of Pekko settings");
+            }
             base = base.withFallback(ConfigFactory.parseFile(config.toFile()));
         }
         return base.withFallback(ConfigFactory.load());

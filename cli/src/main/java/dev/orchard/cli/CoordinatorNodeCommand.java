@@ -45,6 +45,10 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
+        if (workers.workers != null) {
+            throw new IllegalArgumentException("orchard coordinator runs no workers unless given --local-workers N;"
+                    + " --workers is for orchard run and orchard worker");
+        }
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
         try (JobSetup setup = new JobSetup(job, store, inference);

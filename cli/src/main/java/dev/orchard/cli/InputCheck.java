@@ -11,10 +11,15 @@ import java.util.stream.Stream;
 /** Fails fast, before anything starts, when the input cannot give a single image. */
 final class InputCheck {
 
-    /** The number of images a manifest names (read once, lazily); refuses a manifest that names none. */
-    static long requireManifestImages(Stream<dev.orchard.protocol.ImageRef> images, Location manifest) {
+    /**
+     * Refuses a manifest that names no image.
+     *
+     * @param count read the whole manifest to count its images rather than stop at the first
+     * @return the number of images named (1 when not counting)
+     */
+    static long requireManifestImages(Stream<dev.orchard.protocol.ImageRef> images, Location manifest, boolean count) {
         try (images) {
-            long n = images.count();
+            long n = count ? images.count() : images.findAny().isPresent() ? 1 : 0;
             if (n == 0) {
                 throw new IllegalArgumentException("--input-manifest " + manifest + " names no images matching --glob");
             }

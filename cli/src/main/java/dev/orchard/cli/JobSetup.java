@@ -20,6 +20,7 @@ import dev.orchard.worker.model.ModelException;
 import dev.orchard.worker.model.OnnxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -59,33 +60,43 @@ final class JobSetup implements AutoCloseable {
             spec = spec.withFeatureTensor(options.featureTensor, true);
         }
         this.stores = new Stores(storeOptions.s3());
-        this.inStore = stores.forLocation(input);
-        this.outStore = stores.forLocation(output);
-        this.lister = new ImageLister(inStore, filter, labels);
-        long imageCount = manifest ? InputCheck.requireManifestImages(images(), input)
-                                   : InputCheck.requireImages(inStore, input, filter, options.srpEps != null);
-        JobJournal journal = new JobJournal(outStore, output);
-        if (!(options.resume && journal.exists())) {
-            OutputCheck.prepare(outStore, output, options.overwrite);
+        OnnxModel loaded = null;
+        try {
+            this.inStore = stores.forLocation(input);
+            this.outStore = stores.forLocation(output);
+            this.lister = new ImageLister(inStore, filter, labels);
+            boolean count = options.srpEps != null; // only the Johnson-Lindenstrauss bound needs the number of images
+            long imageCount = manifest ? InputCheck.requireManifestImages(images(), input, count)
+                                       : InputCheck.requireImages(inStore, input, filter, count);
+            String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
+            loaded = loadModel(stores, modelLocation, spec, inference);
+            this.pca = !options.reduce.equals("srp");
+            int srpDim = projectionDim(options, imageCount, loaded.featureDim());
+            int dim = srpDim > 0 ? srpDim : loaded.featureDim();
+            if (pca && options.pcaK > dim) {
+                throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
+                        + dim + (srpDim > 0 ? " after the random projection" : " of " + modelLocation));
+            }
+            if (pca && dim > 8192) {
+                throw new IllegalArgumentException("An exact PCA of " + dim + "-d features needs a " + dim + "×" + dim
+                        + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
+            }
+            // Last: only a job that passed every check may clear (--overwrite) or claim the output.
+            JobJournal journal = new JobJournal(outStore, output);
+            if (!(options.resume && journal.exists())) {
+                OutputCheck.prepare(outStore, output, options.overwrite);
+            }
+            this.model = loaded;
+            // The job id names the output location: a coordinator that takes over after a failure computes the same id.
+            this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
+                    output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed, null);
+        } catch (Exception | Error e) {
+            if (loaded != null) {
+                loaded.close();
+            }
+            stores.close();
+            throw e;
         }
-        String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
-        this.model = loadModel(stores, modelLocation, spec, inference);
-        this.pca = !options.reduce.equals("srp");
-        int srpDim = projectionDim(options, imageCount, model.featureDim());
-        int dim = srpDim > 0 ? srpDim : model.featureDim();
-        if (pca && options.pcaK > dim) {
-            model.close();
-            throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
-                    + dim + (srpDim > 0 ? " after the random projection" : " of " + modelLocation));
-        }
-        if (pca && dim > 8192) {
-            model.close();
-            throw new IllegalArgumentException("An exact PCA of " + dim + "-d features needs a " + dim + "×" + dim
-                    + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
-        }
-        // The job id names the output location: a coordinator that takes over after a failure computes the same id.
-        this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes()).toString(), output.toString(),
-                modelLocation, model.sha256(), spec, options.batchSize, srpDim, options.seed, null);
     }
 
     /** The coordinator for this job; with --resume it continues from the journal when there is one. */

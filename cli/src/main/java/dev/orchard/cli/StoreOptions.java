@@ -25,7 +25,7 @@ final class StoreOptions {
 
     S3Settings s3() {
         return S3Settings.defaults().toBuilder().region(region).endpoint(endpoint)
-                .pathStyle(pathStyle || endpoint != null && !endpoint.getHost().endsWith("amazonaws.com"))
+                .pathStyle(pathStyle)
                 .listParallelism(listParallelism).build();
     }
 }

@@ -64,6 +64,17 @@ class BadInputTest {
         assertThat(refused.messages()).contains("is not empty").contains("--overwrite");
         assertThat(out.resolve("old.txt")).exists();
 
+        // --overwrite clears the output only once every other check has passed: a typo keeps the old results.
+        JobRun typo = run("--input", in.toString(), "--output", out.toString(), "--overwrite", "--pca-k", "2000",
+                "--model", JobRun.model());
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.messages()).contains("--pca-k 2000");
+        assertThat(out.resolve("old.txt")).exists();
+        JobRun noModel = run("--input", in.toString(), "--output", out.toString(), "--overwrite",
+                "--model", temp.resolve("missing.onnx").toString());
+        assertThat(noModel.exitCode()).isEqualTo(2);
+        assertThat(out.resolve("old.txt")).exists();
+
         Path file = temp.resolve("a-file");
         Files.writeString(file, "x");
         JobRun unwritable = run("--input", in.toString(), "--output", file.resolve("sub").toString(), "--model", JobRun.model());

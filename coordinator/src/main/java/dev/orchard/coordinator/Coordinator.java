@@ -354,9 +354,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private void dispatch() {
         while (!idle.isEmpty() && !pending.isEmpty()) {
             RequestWork request = idle.poll();
-            if (workers.containsKey(request.workerId())) {
-                assign(pending.poll(), request);
+            if (!workers.containsKey(request.workerId())) {
+                continue;
             }
+            int id = pending.poll();
+            Status status = units.get(id).status;
+            if (status != Status.PENDING && status != Status.RUNNING) {
+                idle.addFirst(request); // handed out again after a timeout, then its first attempt won: skip it
+                continue;
+            }
+            assign(id, request);
         }
         if (!idle.isEmpty() && pending.isEmpty() && (listingDone || phase == Phase.PROJECT) && !unitNanos.isEmpty()) {
             speculate();
@@ -541,6 +548,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             if (unit.status == Status.RUNNING && !unit.live.isEmpty()
                     && unit.live.values().stream().allMatch(a -> now - a.startedNanos() > limit)
                     && !pending.contains(id)) {
+                // A unit that hangs every worker (an image that stalls the decoder, say) must end the job, not
+                // hold a lane each time forever: a timeout counts as a failed attempt.
+                if (++unit.failures >= settings.maxAttempts()) {
+                    return fail(new IllegalStateException("Unit " + id + " ran over the unit timeout ("
+                            + settings.unitTimeout() + ") or failed " + unit.failures + " times: check its images,"
+                            + " or raise --unit-timeout"));
+                }
                 context.getLog().warn("Unit {} has run over {}: handing it out again", id, settings.unitTimeout());
                 pending.addFirst(id); // the running attempts stay live: whichever finishes first wins
             }

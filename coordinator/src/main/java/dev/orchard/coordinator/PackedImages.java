@@ -32,6 +32,9 @@ final class PackedImages {
             while (n < max && prefix.charAt(n) == image.path().charAt(n)) {
                 n++;
             }
+            if (n > 0 && Character.isHighSurrogate(prefix.charAt(n - 1))) {
+                n--; // never split an emoji's surrogate pair: each half alone is not UTF-8
+            }
             prefix = prefix.substring(0, n);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(images.size() * 24);

@@ -23,4 +23,12 @@ class PackedImagesTest {
         assertThat(PackedImages.pack(one, labels).unpack(labels)).isEqualTo(one);
         assertThat(labels.indexOf("Banana")).isEqualTo(1); // each label stored once
     }
+
+    @Test
+    void keysThatDifferInsideAnEmojiSurviveThePacking() {
+        PackedImages.Labels labels = new PackedImages.Labels();
+        List<ImageRef> images = List.of(new ImageRef("s3://b/faces/\uD83D\uDE00.jpg", "faces"),
+                new ImageRef("s3://b/faces/\uD83D\uDE01.jpg", "faces")); // 😀 and 😁 share their high surrogate
+        assertThat(PackedImages.pack(images, labels).unpack(labels)).isEqualTo(images);
+    }
 }

@@ -46,7 +46,9 @@ final class S3Clients {
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(retryStrategy(settings))
                         .build())
-                .forcePathStyle(settings.pathStyle());
+                // S3-compatible servers (MinIO, S3Proxy, Ceph) rarely serve bucket.host virtual hosts.
+                .forcePathStyle(settings.pathStyle()
+                        || settings.endpoint() != null && !settings.endpoint().getHost().endsWith("amazonaws.com"));
         if (!settings.flexibleChecksums()) {
             // ...and where S3 requires one (DeleteObjects), Content-MD5 as before SDK 2.30, which they all accept.
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
