@@ -62,21 +62,24 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         Location location = Location.parse(job.model());
         byte[] bytes = store(location).read(location);
-        String sha = OnnxModel.sha256(bytes);
-        if (!sha.equals(job.modelSha256())) {
-            throw new ModelException("Model " + job.model() + " has SHA-256 " + sha + " but the job expects "
-                    + job.modelSha256() + ": the file changed while the job runs; restart the job.");
+        ModelSpec spec = job.spec();
+        // The new session is checked and warmed up before it replaces the old one, so a failure leaves the
+        // runtime as it was and leaks nothing.
+        OnnxModel model = OnnxModel.load(bytes, job.model(), spec, inference);
+        try {
+            if (!model.sha256().equals(job.modelSha256())) {
+                throw new ModelException("Model " + job.model() + " has SHA-256 " + model.sha256() + " but the job expects "
+                        + job.modelSha256() + ": the file changed while the job runs; restart the job.");
+            }
+            warmUp(model, job.batchSize());
+        } catch (ModelException | RuntimeException e) {
+            closeQuietly(model);
+            throw e;
         }
         if (current != null) {
-            try {
-                current.model().close();
-            } catch (Exception ignored) {
-                // a replaced session that fails to close leaks native memory at worst
-            }
+            closeQuietly(current.model());
         }
-        ModelSpec spec = job.spec();
-        OnnxModel model = OnnxModel.load(bytes, job.model(), spec, inference);
-        warmUp(model, job.batchSize());
+        String sha = model.sha256();
         Preprocessor pre = new Preprocessor(spec);
         loaded = new Loaded(job.model(), sha, model, pre,
                 new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
@@ -158,11 +161,21 @@ public final class WorkerRuntime implements AutoCloseable {
         };
     }
 
+    private static void closeQuietly(OnnxModel model) {
+        try {
+            model.close();
+        } catch (Exception ignored) {
+            // a session that fails to close leaks native memory at worst
+        }
+    }
+
     @Override
     public void close() throws Exception {
         fetchPool.shutdownNow();
         decodePool.shutdownNow();
         inferencePool.shutdownNow();
+        // A run still going on an inference thread must not see its session freed under it.
+        inferencePool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
         if (loaded != null) {
             loaded.model().close();
         }

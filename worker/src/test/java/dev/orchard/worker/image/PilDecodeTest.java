@@ -3,13 +3,12 @@ package dev.orchard.worker.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orchard.worker.SharedFiles;
+import dev.orchard.worker.model.OnnxModel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,7 @@ class PilDecodeTest {
             for (String line; (line = lines.readLine()) != null; ) {
                 String[] fields = line.split("\t");
                 byte[] rgb = decoder.decode(Files.readAllBytes(SharedFiles.root().resolve(fields[1]))).rgb();
-                String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rgb));
+                String sha = OnnxModel.sha256(rgb);
                 if (!sha.equals(fields[0])) {
                     differing.add(fields[1]);
                 }

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -53,6 +54,28 @@ class PreprocessorPilTest {
                 }
             }
             assertThat(mismatches).as(name + ": values differing from PIL").isZero();
+        }
+    }
+
+    @Test
+    void bgrModelsGetTheChannelsSwappedWithMeanAndStdInTheModelsOrder() {
+        byte[] rgb = new byte[4 * 2 * 3];
+        for (int p = 0; p < 8; p++) {
+            rgb[3 * p] = 10;
+            rgb[3 * p + 1] = 100;
+            rgb[3 * p + 2] = (byte) 200;
+        }
+        float[] mean = {0.1f, 0.2f, 0.3f};
+        float[] std = {0.5f, 0.6f, 0.7f};
+        ModelSpec spec = new ModelSpec("bgr", "input", 4, 2, 0, mean, std, true, "out", true);
+        FloatBuffer out = FloatBuffer.allocate(3 * 8);
+        new Preprocessor(spec).write(new RgbImage(4, 2, rgb), out, 0);
+        int[] planeValues = {200, 100, 10}; // B, G, R
+        for (int plane = 0; plane < 3; plane++) {
+            float expected = (planeValues[plane] / 255f - mean[plane]) / std[plane];
+            for (int i = 0; i < 8; i++) {
+                assertThat(out.get(plane * 8 + i)).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5f));
+            }
         }
     }
 }
