@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orchard.bench.jmh.BenchData;
 import dev.orchard.protocol.ModelSpec;
-import dev.orchard.worker.image.ImageDecoder;
 import dev.orchard.worker.image.Preprocessor;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.pipeline.PipelineSettings;
 import dev.orchard.worker.model.OnnxModel;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * The end-to-end benchmark. In one run on one input: (1) the ceiling — raw ONNX Runtime throughput of the model on
- * already-preprocessed batches, with the job's batch size and threads; (2) the full job as its own JVM (as a user
+ * already-preprocessed batches, with the job's batch size, in the job's lanes × threads and in the other setup
+ * (one run on every core, or one single-threaded run per core), the better of the two; (2) the full job as its own JVM (as a user
  * runs it), with its peak RSS; then a Markdown and a JSON report: images/s, the ratio to the ceiling, the time
  * share per stage, the machine, and the cost per million images on m5.xlarge.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.EndToEnd INPUT MODEL [BATCH] [THREADS] [REPORT.json] [JOB OPTIONS...]</pre>
@@ -144,7 +143,6 @@ public final class EndToEnd {
         return md.toString();
     }
 
-    /** Images/s of model.features() alone on real preprocessed images, after a warm-up. */
     /** Images per second of ONNX Runtime alone on preprocessed batches: {@code lanes} concurrent runs, 15 s. */
     static double rawInference(ModelSpec spec, Path input, String modelPath, int batch, int threads, int lanes)
             throws Exception {
@@ -152,12 +150,12 @@ public final class EndToEnd {
         try (Stream<Path> walk = Files.walk(input)) {
             walk.filter(p -> p.toString().toLowerCase(Locale.ROOT).endsWith(".jpg")).sorted().limit(batch).forEach(files::add);
         }
-        Preprocessor pre = new Preprocessor(spec);
-        ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
-        FloatBuffer buffer = ByteBuffer.allocateDirect(batch * pre.imageSize() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        List<Path> slots = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
-            pre.write(decoder.decode(Files.readAllBytes(files.get(i % files.size()))), buffer, i * pre.imageSize());
+            slots.add(files.get(i % files.size())); // a small input fills the batch by repeating itself
         }
+        FloatBuffer buffer = BenchData.tensorBuffer(batch, new Preprocessor(spec));
+        BenchData.preprocess(slots, buffer, spec);
         try (OnnxModel model = OnnxModel.load(Files.readAllBytes(Path.of(modelPath)), modelPath, spec,
                 new InferenceSettings(threads, false))) {
             for (int i = 0; i < 3; i++) {

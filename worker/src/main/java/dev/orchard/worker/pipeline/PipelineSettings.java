@@ -27,7 +27,7 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
         int lanes = Math.max(1, Math.min(cores, 8));
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
         // Half the cores decode: a 100x100 JPEG takes ~0.2 ms to decode and preprocess against ~9 core-ms of
-        // inference, and every extra runnable thread preempts a lane (2 cores: 1 decode thread measured 197-201
+        // inference, and every extra runnable thread preempts a lane (2 cores: 1 decode thread measured 197-202
         // images/s, 2 threads 180-187).
         return new PipelineSettings(32, Math.max(1, cores / 2), Math.max(3, lanes + 1), lanes, false,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.JpegDecoder.AUTO, true);

@@ -48,6 +48,8 @@ class ReducedDecodeFeaturesTest {
                     .isGreaterThanOrEqualTo(Math.min(min, Math.min(full.width(), full.height())));
             pre.write(reduced, batch, (n + i) * pre.imageSize());
         }
+        // The other two photos are decoded whole (shorter side under 2 × 512): these two are the ones reduced.
+        assertThat(decoder.decode(jpegs[2], min).width()).as("the 1920x1080 photo is decoded at 1/2").isEqualTo(960);
         assertThat(decoder.decode(jpegs[3], min).width()).as("the 2000x1500 image is decoded at 1/2").isEqualTo(1000);
         try (OnnxModel model = OnnxModel.load(Files.readAllBytes(SharedFiles.float32Model()), "float32", SPEC,
                 InferenceSettings.forCores(2))) {
