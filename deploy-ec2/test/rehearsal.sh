@@ -35,6 +35,10 @@ NAMESPACES=()
 
 say() { printf 'rehearsal: %s\n' "$*"; }
 skip() {
+  if [[ "${ORCHARD_REQUIRE_REHEARSAL:-0}" == 1 ]]; then
+    say "FAILED: cannot run, and ORCHARD_REQUIRE_REHEARSAL=1: $*"
+    exit 1
+  fi
   say "SKIPPED: $*"
   exit 77
 }

@@ -8,7 +8,8 @@
 #
 # Ends with the line "deploy-ec2: N passed, M failed"; exit 0 only when nothing failed. A test that cannot run
 # here (no shellcheck, no network namespaces) is reported as skipped, with the reason; ORCHARD_REQUIRE_SHELLCHECK=1
-# turns a missing shellcheck into a failure (for CI).
+# turns a missing shellcheck into a failure (for CI), ORCHARD_REQUIRE_REHEARSAL=1 a boot rehearsal that cannot run
+# (not set by .ci/run: CI machines without network namespaces would fail every run).
 # shellcheck disable=SC2016 # '$' in single quotes: literal prices and literal code the tests look for
 set -euo pipefail
 

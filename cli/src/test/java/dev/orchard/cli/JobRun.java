@@ -1,16 +1,10 @@
 package dev.orchard.cli;
 
-import dev.orchard.store.LocalObjectStore;
-import dev.orchard.store.Location;
 import dev.orchard.store.parquet.VectorRow;
-import dev.orchard.store.parquet.VectorRowsReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Runs {@code orchard} in-process for tests and reads back what it wrote. */
 record JobRun(int exitCode, String messages, Path output) {
@@ -30,12 +24,6 @@ record JobRun(int exitCode, String messages, Path output) {
     }
 
     List<VectorRow> rows(String column) throws Exception {
-        List<VectorRow> rows = new ArrayList<>();
-        try (Stream<Path> parts = Files.list(output.resolve(column))) {
-            for (Path part : parts.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList()) {
-                rows.addAll(VectorRowsReader.readAll(new LocalObjectStore(), Location.local(part), column));
-            }
-        }
-        return rows;
+        return Outputs.rows(output, column);
     }
 }

@@ -146,7 +146,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private long listNanos; // the lister thread's time: listing, planning and journalling the plan
     private boolean solving;
     private boolean finishing;
-    private int commitSequence;
     private long listed;
     private long imagesDone;
     private long errorsSoFar;
@@ -285,7 +284,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 errorsSoFar += record.errors().size();
             }
             statisticsFiles.add(commit.statistics());
-            commitSequence++;
         }
         for (int id = 0; id < units.size(); id++) {
             if (units.get(id).status != Status.DONE) {
@@ -492,11 +490,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             UnitReport r = units.get(id).report;
             records.add(new UnitRecord(id, r.rows(), r.bytesRead(), r.errors(), r.stages()));
         }
-        int sequence = ++commitSequence;
         Commit commit = new Commit(m.partial(), records);
         context.pipeToSelf(CompletableFuture.runAsync(() -> {
             try {
-                journal.writeCommit(sequence, commit);
+                journal.writeCommit(commit);
             } catch (Exception e) {
                 throw new CompletionException(e);
             }

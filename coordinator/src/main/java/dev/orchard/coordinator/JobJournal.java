@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * <pre>
  *   plan/units-NNNNNN.jsonl   the units, as planned (one JSON line per unit: id, images)
  *   plan/_COMPLETE            written when the listing has finished: unit and image counts
- *   commits/commit-NNNNNN.json  a statistics file the coordinator accepted, the units it holds and their reports
+ *   commits/NAME.json           a statistics file NAME the coordinator accepted, the units it holds and their
+ *                               reports (named after the file: unique, so no counter to recover on resume)
  * </pre>
  * Every file is written once, atomically, and never changed. Statistics files the journal does not name (from a
  * worker whose commit was never accepted) are ignored.
@@ -77,8 +78,9 @@ public final class JobJournal {
         store.put(root.resolve("plan/_COMPLETE"), JSON.writeValueAsBytes(complete));
     }
 
-    public void writeCommit(int sequence, Commit commit) throws IOException {
-        store.put(root.resolve(String.format("commits/commit-%06d.json", sequence)), JSON.writeValueAsBytes(commit));
+    public void writeCommit(Commit commit) throws IOException {
+        String name = Location.parse(commit.statistics()).name();
+        store.put(root.resolve("commits/" + name + ".json"), JSON.writeValueAsBytes(commit));
     }
 
     public boolean exists() throws IOException {

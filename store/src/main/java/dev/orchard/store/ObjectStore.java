@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -21,20 +20,6 @@ public interface ObjectStore extends AutoCloseable {
     Stream<StoredObject> list(Location prefix) throws IOException;
 
     byte[] read(Location location) throws IOException;
-
-    /**
-     * Reads {@code location} in the background. Stores that talk to a remote server run a bounded number of reads at
-     * once (see {@code S3Settings.maxConcurrentGets}) and queue the rest, so a caller keeps N reads in flight by
-     * holding N futures (see {@link ReadAhead}). The future fails with the {@link IOException} {@link #read} would
-     * throw. This default reads at once, in the calling thread: local files need no more.
-     */
-    default CompletableFuture<byte[]> readAsync(Location location) {
-        try {
-            return CompletableFuture.completedFuture(read(location));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
 
     /** A stream over the object's bytes, for objects too large to hold at once (manifests). Close it. */
     default InputStream open(Location location) throws IOException {

@@ -28,13 +28,12 @@ class LocalObjectStoreTest {
     }
 
     @Test
-    void openAndReadAsyncReadTheFile() throws Exception {
+    void openAndReadReadTheFile() throws Exception {
         Location a = Location.local(Files.writeString(dir.resolve("a.txt"), "hello"));
         try (InputStream in = store.open(a)) {
             assertThat(in.readAllBytes()).isEqualTo("hello".getBytes());
         }
-        assertThat(store.readAsync(a).join()).isEqualTo("hello".getBytes());
-        assertThat(store.readAsync(Location.local(dir.resolve("missing"))))
-                .isCompletedExceptionally();
+        assertThat(store.read(a)).isEqualTo("hello".getBytes());
+        assertThatThrownBy(() -> store.read(Location.local(dir.resolve("missing")))).isInstanceOf(java.nio.file.NoSuchFileException.class);
     }
 }

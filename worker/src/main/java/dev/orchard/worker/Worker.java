@@ -65,6 +65,7 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
     private final ExecutorService unitThreads;
     private final WorkerRuntime runtime;
     private ActorRef<CoordinatorCommand> coordinator;
+    private ActorRef<CoordinatorCommand> lastCoordinator; // the one whose job state this worker holds
     private ActorRef<CoordinatorCommand> finished;
     private int requested;
     private int running;
@@ -122,8 +123,13 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
         var refs = m.listing().getServiceInstances(ServiceKeys.COORDINATOR);
         ActorRef<CoordinatorCommand> found = refs.stream().filter(r -> !r.equals(finished)).findFirst().orElse(null);
         if (found != null && !found.equals(coordinator)) {
-            getContext().getLog().info("Coordinator {} found", found.path());
-            forgetJobState();
+            // The listing leaves out a node that is unreachable for a moment (a GC pause, a network blip): when
+            // the same coordinator comes back it still counts on this worker's statistics, so keep them.
+            if (!found.equals(lastCoordinator)) {
+                getContext().getLog().info("Coordinator {} found", found.path());
+                forgetJobState();
+                lastCoordinator = found;
+            }
             coordinator = found;
             requestWork();
         } else if (found == null) {

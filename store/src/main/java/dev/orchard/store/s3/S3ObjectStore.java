@@ -17,8 +17,6 @@ import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -60,7 +58,6 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3Clients.Client client;
     private final S3Client s3;
     private final S3Errors errors;
-    private final ExecutorService reads;
     private final ExecutorService listings;
 
     private S3ObjectStore(S3Settings settings) {
@@ -70,7 +67,6 @@ public final class S3ObjectStore implements ObjectStore {
         this.client = S3Clients.build(settings, credentials);
         this.s3 = client.s3();
         this.errors = new S3Errors(settings);
-        this.reads = Executors.newFixedThreadPool(settings.maxConcurrentGets(), daemonThreads("orchard-s3-get"));
         this.listings = settings.listParallelism() > 1
                 ? Executors.newFixedThreadPool(settings.listParallelism(), daemonThreads("orchard-s3-list"))
                 : null;
@@ -117,23 +113,6 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (SdkException e) {
             throw errors.translate("read", location, e);
         }
-    }
-
-    /**
-     * Reads on this store's pool of {@link S3Settings#maxConcurrentGets()} threads: at most that many GETs are in
-     * flight, later calls wait in line (without a timeout). Each GET has the full retry strategy; the future fails
-     * with the same {@link IOException} as {@link #read} (a {@link java.nio.file.NoSuchFileException} for a missing
-     * key) once retries are spent.
-     */
-    @Override
-    public CompletableFuture<byte[]> readAsync(Location location) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return read(location);
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, reads);
     }
 
     /** Streams the object; a failure in the middle of the body is not retried (use {@link #read} where it must be). */
@@ -274,7 +253,6 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void close() {
-        reads.shutdownNow();
         if (listings != null) {
             listings.shutdownNow();
         }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param endpoint           endpoint of an S3-compatible server ({@code http://127.0.0.1:9000}); {@code null} = AWS
  * @param pathStyle          address buckets as {@code endpoint/bucket/key} rather than {@code bucket.endpoint/key}
  *                           (most S3-compatible servers need it)
- * @param maxConcurrentGets  GETs in flight at once through {@link S3ObjectStore#readAsync}
+ * @param maxConcurrentGets  GETs in flight at once: the size of the HTTP connection pool (the worker sizes it to its fetch threads)
  * @param listParallelism    first-level "folders" listed at once; 1 = one sequential listing
  * @param multipartThreshold files of at least this many bytes are uploaded in parts
  * @param partSize           bytes per part of a multipart upload (S3's minimum is 5 MiB)

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,12 +81,9 @@ class S3FaultInjectionTest {
             assertThat(listed).extracting(o -> o.location().key())
                     .containsExactlyElementsOf(written.keySet().stream().sorted(KeyOrder::compare).toList());
 
-            List<CompletableFuture<byte[]>> reads = new ArrayList<>();
-            for (StoredObject o : listed) {
-                reads.add(store.readAsync(o.location()));
-            }
+            List<byte[]> reads = ConcurrentReads.all(store, listed.stream().map(StoredObject::location).toList());
             for (int i = 0; i < listed.size(); i++) {
-                assertThat(reads.get(i).join()).as(listed.get(i).location().toString())
+                assertThat(reads.get(i)).as(listed.get(i).location().toString())
                         .isEqualTo(written.get(listed.get(i).location().key()));
             }
             for (StoredObject o : listed) { // once more, one at a time: GETs meet the mid-answer resets
@@ -153,12 +149,13 @@ class S3FaultInjectionTest {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0.1, 7L, 2);
              S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()).toBuilder()
                      .retryMode(S3Settings.RetryMode.ADAPTIVE).maxAttempts(4).build())) {
-            List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+            List<Location> keys = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                reads.add(store.readAsync(new Location(Location.Scheme.S3, "cut", "adaptive/" + i)));
+                keys.add(new Location(Location.Scheme.S3, "cut", "adaptive/" + i));
             }
+            List<byte[]> reads = ConcurrentReads.all(store, keys);
             for (int i = 0; i < 30; i++) {
-                assertThat(reads.get(i).join()).containsExactly((byte) i);
+                assertThat(reads.get(i)).containsExactly((byte) i);
             }
             assertThat(proxy.injectedTotal()).isPositive();
         }

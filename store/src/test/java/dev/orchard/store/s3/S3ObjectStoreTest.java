@@ -16,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -140,16 +139,15 @@ class S3ObjectStoreTest {
     }
 
     @Test
-    void readAsyncReadsConcurrentlyAndReportsMissingKeys() throws Exception {
+    void readsConcurrentlyAndReportsMissingKeys() throws Exception {
         for (int i = 0; i < 50; i++) {
             store.put(s3("async/" + i), ("value " + i).getBytes(StandardCharsets.UTF_8));
         }
-        var futures = IntStream.range(0, 50).mapToObj(i -> store.readAsync(s3("async/" + i))).toList();
+        var values = ConcurrentReads.all(store, IntStream.range(0, 50).mapToObj(i -> s3("async/" + i)).toList());
         for (int i = 0; i < 50; i++) {
-            assertThat(new String(futures.get(i).join(), StandardCharsets.UTF_8)).isEqualTo("value " + i);
+            assertThat(new String(values.get(i), StandardCharsets.UTF_8)).isEqualTo("value " + i);
         }
-        assertThatThrownBy(() -> store.readAsync(s3("async/missing")).join())
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> store.read(s3("async/missing"))).isInstanceOf(NoSuchFileException.class);
     }
 
     @Test
