@@ -68,7 +68,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                     localWorkers, workers.workerSettings())) {
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
-                Location success = setup.output.resolve("_SUCCESS");
+                Location success = new dev.orchard.store.OutputLayout(setup.output).success();
                 while (!progress.result().isDone()) {
                     if (setup.outStore.exists(success)) {
                         Thread.sleep(1000); // let an active singleton in this JVM report first

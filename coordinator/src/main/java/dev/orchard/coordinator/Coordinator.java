@@ -658,13 +658,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private void writeOutputs() {
         try {
-            List<String> parts = new ArrayList<>();
+            List<Integer> parts = new ArrayList<>();
             List<ImageError> errors = new ArrayList<>();
             for (int id = 0; id < units.size(); id++) {
                 UnitState unit = units.get(id);
                 errors.addAll(unit.report.errors());
                 if (unit.report.rows() > 0) {
-                    parts.add(new WorkUnit(id, 0, Phase.PROJECT, List.of()).partName());
+                    parts.add(id);
                 }
             }
             if (pca != null) {

@@ -63,7 +63,7 @@ public final class JobJournal {
 
     public JobJournal(ObjectStore store, Location output) {
         this.store = store;
-        this.root = output.resolve("_orchard");
+        this.root = new dev.orchard.store.OutputLayout(output).bookkeeping();
     }
 
     public void writePlan(int group, List<PlannedUnit> units) throws IOException {

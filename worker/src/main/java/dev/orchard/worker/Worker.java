@@ -9,6 +9,7 @@ import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.UnitStatistics;
 import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.worker.pipeline.FeatureUnit;
 import dev.orchard.worker.pipeline.ProjectUnit;
 import dev.orchard.worker.pipeline.UnitOutcome;
@@ -240,8 +241,8 @@ public final class Worker extends AbstractBehavior<WorkerCommand> {
         UnitStatistics stats = new UnitStatistics(windowUnits, window);
         window = null;
         windowUnits = new ArrayList<>();
-        Location target = Location.parse(output).resolve(
-                String.format("_orchard/partials/%s-%05d.stats", workerId.replaceAll("[^A-Za-z0-9_.-]", "_"), ++commitSequence));
+        Location target = OutputLayout.of(output).statistics(
+                String.format("%s-%05d", workerId.replaceAll("[^A-Za-z0-9_.-]", "_"), ++commitSequence));
         CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
             try {
                 runtime.store(target).put(target, stats.encode());

@@ -10,6 +10,7 @@ import dev.orchard.stats.PrincipalComponents;
 import dev.orchard.stats.UnitStatistics;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import java.io.IOException;
@@ -32,14 +33,16 @@ public final class JobOutputs {
 
     private final ObjectStore store;
     private final Location output;
+    private final OutputLayout layout;
 
     public JobOutputs(ObjectStore store, Location output) {
         this.store = store;
         this.output = output;
+        this.layout = new OutputLayout(output);
     }
 
     public Location pcaModelLocation() {
-        return output.resolve("pca-model.json");
+        return layout.pcaModel();
     }
 
     /**
@@ -84,12 +87,12 @@ public final class JobOutputs {
      * {@code pca.csv}: filename, label, pca (as "[v1, v2, …]"), the layout the classic notebooks export. Streamed
      * part by part through a local file, so its size is not bounded by memory.
      */
-    public void writePcaCsv(List<String> partNames) throws IOException {
+    public void writePcaCsv(List<Integer> parts) throws IOException {
         Path temp = Files.createTempFile("orchard-pca", ".csv");
         try (Writer text = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("filename", "label", "pca").get())) {
-            for (String part : partNames) {
-                for (VectorRow row : VectorRowsReader.readAll(store, output.resolve("pca/" + part), "pca")) {
+            for (int part : parts) {
+                for (VectorRow row : VectorRowsReader.readAll(store, layout.part(OutputLayout.PCA, part), "pca")) {
                     StringBuilder vector = new StringBuilder("[");
                     float[] v = row.values();
                     for (int i = 0; i < v.length; i++) {
@@ -100,7 +103,7 @@ public final class JobOutputs {
             }
         }
         try {
-            store.putFile(output.resolve("pca.csv"), temp);
+            store.putFile(layout.pcaCsv(), temp);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -116,11 +119,11 @@ public final class JobOutputs {
                 csv.printRecord(e.path(), e.reason());
             }
         }
-        store.put(output.resolve("errors.csv"), text.toString().getBytes(StandardCharsets.UTF_8));
+        store.put(layout.errorsCsv(), text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code _SUCCESS}: written last, so its presence means every other output is complete. */
     public void writeSuccess(Map<String, Object> report) throws IOException {
-        store.put(output.resolve("_SUCCESS"), JSON.writeValueAsBytes(report));
+        store.put(layout.success(), JSON.writeValueAsBytes(report));
     }
 }

@@ -9,6 +9,7 @@ import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsWriter;
 import dev.orchard.worker.image.BadImageException;
@@ -60,7 +61,7 @@ public final class FeatureUnit {
         CovariancePartial statistics = CovariancePartial.empty(dim);
         List<ImageError> errors = new ArrayList<>();
         Location output = Location.parse(job.output());
-        Location part = output.resolve("features/" + unit.partName());
+        Location part = new OutputLayout(output).part(OutputLayout.FEATURES, unit.id());
         ObjectStore outStore = runtime.store(output);
 
         List<List<ImageRef>> batches = new ArrayList<>();

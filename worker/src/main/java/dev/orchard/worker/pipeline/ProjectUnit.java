@@ -7,6 +7,7 @@ import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
@@ -28,11 +29,12 @@ public final class ProjectUnit {
     public UnitOutcome run(JobDescription job, WorkUnit unit) throws IOException {
         Location output = Location.parse(job.output());
         ObjectStore store = runtime.store(output);
+        OutputLayout layout = new OutputLayout(output);
         PcaModel pca = model(store, job.pcaModel());
         long t0 = System.nanoTime();
-        List<VectorRow> rows = VectorRowsReader.readAll(store, output.resolve("features/" + unit.partName()), "features");
+        List<VectorRow> rows = VectorRowsReader.readAll(store, layout.part(OutputLayout.FEATURES, unit.id()), "features");
         long t1 = System.nanoTime();
-        try (VectorRowsWriter writer = new VectorRowsWriter(store, output.resolve("pca/" + unit.partName()), "pca",
+        try (VectorRowsWriter writer = new VectorRowsWriter(store, layout.part(OutputLayout.PCA, unit.id()), "pca",
                 runtime.tempDir())) {
             for (VectorRow row : rows) {
                 writer.write(new VectorRow(row.path(), row.label(), pca.project(row.values())));

@@ -1,0 +1,94 @@
+package dev.orchard.store;
+
+import java.util.List;
+
+/**
+ * The one place that knows where a job's files lie below its output location. What users read:
+ * <pre>
+ *   features/part-NNNNNN.parquet   pca/part-NNNNNN.parquet   pca-model.json   pca.csv   errors.csv
+ *   report.html   _SUCCESS (written last)
+ * </pre>
+ * and Orchard's own bookkeeping below {@code _orchard/} (journal, statistics, attempts), which readers skip
+ * (Spark, Hive and pyarrow ignore names starting with {@code _}).
+ */
+public final class OutputLayout {
+    /** Bookkeeping folder; its {@link #marker()} says "Orchard wrote this output". */
+    public static final String BOOKKEEPING = "_orchard";
+    public static final String FEATURES = "features";
+    public static final String PCA = "pca";
+
+    /**
+     * Every top-level name an Orchard job writes: {@code --overwrite} deletes these, and only these, from an
+     * output that holds the {@link #marker()}.
+     */
+    public static final List<String> KNOWN_OUTPUTS = List.of(FEATURES, PCA, BOOKKEEPING, "pca-model.json", "pca.csv",
+            "errors.csv", "report.html", "report.json", "_SUCCESS");
+
+    private final Location root;
+
+    public OutputLayout(Location root) {
+        this.root = root;
+    }
+
+    public static OutputLayout of(String output) {
+        return new OutputLayout(Location.parse(output));
+    }
+
+    public Location root() {
+        return root;
+    }
+
+    /** {@code features/} or {@code pca/}: the folder of one kind of rows. */
+    public Location rowsFolder(String kind) {
+        return root.resolve(kind);
+    }
+
+    /** A published rows file: {@code features/part-000012.parquet}. */
+    public Location part(String kind, int part) {
+        return rowsFolder(kind).resolve(partName(part));
+    }
+
+    public static String partName(int part) {
+        return String.format("part-%06d.parquet", part);
+    }
+
+    public Location pcaModel() {
+        return root.resolve("pca-model.json");
+    }
+
+    public Location pcaCsv() {
+        return root.resolve("pca.csv");
+    }
+
+    public Location errorsCsv() {
+        return root.resolve("errors.csv");
+    }
+
+    public Location report(String extension) {
+        return root.resolve("report." + extension);
+    }
+
+    /** Written last: its presence means every other output is complete. */
+    public Location success() {
+        return root.resolve("_SUCCESS");
+    }
+
+    public Location bookkeeping() {
+        return root.resolve(BOOKKEEPING);
+    }
+
+    /** Written before anything else a job writes: this output is Orchard's (what {@code --overwrite} trusts). */
+    public Location marker() {
+        return bookkeeping().resolve("job.json");
+    }
+
+    /** The coordinator's journal folder (plan and commits). */
+    public Location journal(String folder) {
+        return bookkeeping().resolve(folder);
+    }
+
+    /** A statistics file a worker writes: {@code _orchard/partials/<name>.stats}. */
+    public Location statistics(String name) {
+        return bookkeeping().resolve("partials/" + name + ".stats");
+    }
+}
