@@ -1,19 +1,28 @@
 package dev.orchard.coordinator;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.coordinator.work.JournalEntry;
+import dev.orchard.coordinator.work.JournalEntry.Commit;
+import dev.orchard.coordinator.work.JournalEntry.PlanComplete;
+import dev.orchard.coordinator.work.JournalEntry.PlanGroup;
+import dev.orchard.coordinator.work.JournalEntry.PlannedUnit;
+import dev.orchard.coordinator.work.JournalEntry.Quarantine;
+import dev.orchard.coordinator.work.JournalEntry.Split;
+import dev.orchard.coordinator.work.JournalEntry.State;
 import dev.orchard.protocol.ImageError;
-import dev.orchard.protocol.ImageRef;
-import dev.orchard.protocol.UnitReport;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.StoredObject;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -21,66 +30,53 @@ import java.util.stream.Stream;
  * The coordinator's durable record under {@code <output>/_orchard/}, enough for a restarted coordinator to finish
  * the job without redoing committed units or counting any image twice:
  * <pre>
- *   plan/units-NNNNNN.jsonl   the units, as planned (one JSON line per unit: id, images)
- *   plan/_COMPLETE            written when the listing has finished: unit and image counts
- *   commits/NAME.json           a statistics file NAME the coordinator accepted, the units it holds and their
- *                               reports (named after the file: unique, so no counter to recover on resume)
+ *   plan/units-NNNNNN.jsonl     a group of planned units (one JSON line per unit: id, images), and what the
+ *                               listing skipped with a reason (first line, when any)
+ *   plan/split-NNNNNN.json      unit NNNNNN was split into single-image units (it kept losing its workers)
+ *   plan/_COMPLETE              written when the listing has finished: unit and image counts
+ *   commits/NAME.json           the statistics file partials/NAME.stats the coordinator accepted, and for each unit in it the
+ *                               accepted attempt (whose rows file holds its rows) and its report
+ *   commits/quarantine-NNNNNN.json   a single-image unit given up on: its image goes to errors.csv
  * </pre>
- * Every file is written once, atomically, and never changed. Statistics files the journal does not name (from a
- * worker whose commit was never accepted) are ignored.
+ * Every {@link JournalEntry} is written once, atomically, and never changed. Statistics files the journal does
+ * not name are ignored.
  */
 public final class JobJournal {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One planned unit. */
-    public record PlannedUnit(int id, List<ImageRef> images) {
-    }
-
-    /** A unit's report as journalled with its commit. */
-    public record UnitRecord(int id, int rows, long bytesRead, List<ImageError> errors, UnitReport.StageNanos stages) {
-        UnitReport report() {
-            return new UnitReport(rows, errors, bytesRead, stages);
-        }
-    }
-
-    /** An accepted statistics file and the units in it. */
-    public record Commit(String statistics, List<UnitRecord> units) {
-    }
-
-    /** The listing's end: how many units and images it gave. */
-    public record PlanComplete(int units, long images) {
-    }
-
-    /** What a restarted coordinator finds. */
-    public record State(List<PlannedUnit> units, PlanComplete complete, List<Commit> commits) {
-        public long plannedImages() {
-            return units.stream().mapToLong(u -> u.images().size()).sum();
-        }
-    }
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final ObjectStore store;
     private final Location root;
 
     public JobJournal(ObjectStore store, Location output) {
         this.store = store;
-        this.root = new dev.orchard.store.OutputLayout(output).bookkeeping();
+        this.root = new OutputLayout(output).bookkeeping();
     }
 
-    public void writePlan(int group, List<PlannedUnit> units) throws IOException {
-        StringBuilder lines = new StringBuilder();
-        for (PlannedUnit unit : units) {
-            lines.append(JSON.writeValueAsString(unit)).append('\n');
+    public void write(JournalEntry entry) throws IOException {
+        if (entry instanceof PlanGroup g) {
+            StringBuilder lines = new StringBuilder();
+            if (!g.skipped().isEmpty()) {
+                lines.append(JSON.writeValueAsString(new Skipped(g.skipped()))).append('\n');
+            }
+            for (PlannedUnit unit : g.units()) {
+                lines.append(JSON.writeValueAsString(unit)).append('\n');
+            }
+            store.put(root.resolve(String.format("plan/units-%06d.jsonl", g.group())),
+                    lines.toString().getBytes(StandardCharsets.UTF_8));
+        } else if (entry instanceof PlanComplete c) {
+            store.put(root.resolve("plan/_COMPLETE"), JSON.writeValueAsBytes(c));
+        } else if (entry instanceof Split s) {
+            store.put(root.resolve(String.format("plan/split-%06d.json", s.parent())), JSON.writeValueAsBytes(s));
+        } else if (entry instanceof Commit c) {
+            store.put(root.resolve("commits/" + c.statistics() + ".json"), JSON.writeValueAsBytes(c));
+        } else if (entry instanceof Quarantine q) {
+            store.put(root.resolve(String.format("commits/quarantine-%06d.json", q.unit())), JSON.writeValueAsBytes(q));
         }
-        store.put(root.resolve(String.format("plan/units-%06d.jsonl", group)), lines.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    public void writePlanComplete(PlanComplete complete) throws IOException {
-        store.put(root.resolve("plan/_COMPLETE"), JSON.writeValueAsBytes(complete));
-    }
-
-    public void writeCommit(Commit commit) throws IOException {
-        String name = Location.parse(commit.statistics()).name();
-        store.put(root.resolve("commits/" + name + ".json"), JSON.writeValueAsBytes(commit));
+    /** The first line of a plan group that skipped inputs. */
+    private record Skipped(List<ImageError> skipped) {
     }
 
     public boolean exists() throws IOException {
@@ -90,41 +86,54 @@ public final class JobJournal {
     }
 
     public State read() throws IOException {
-        List<PlannedUnit> units = new ArrayList<>();
+        List<PlanGroup> groups = new ArrayList<>();
+        List<Split> splits = new ArrayList<>();
         PlanComplete complete = null;
-        List<Commit> commits = new ArrayList<>();
         for (StoredObject o : sorted("plan")) {
+            String name = o.location().name();
             byte[] bytes = store.read(o.location());
-            if (o.location().name().equals("_COMPLETE")) {
+            if (name.equals("_COMPLETE")) {
                 complete = JSON.readValue(bytes, PlanComplete.class);
-            } else if (o.location().name().endsWith(".jsonl")) {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        if (!line.isBlank()) {
-                            units.add(JSON.readValue(line, PlannedUnit.class));
-                        }
-                    }
-                }
+            } else if (name.startsWith("split-") && name.endsWith(".json")) {
+                splits.add(JSON.readValue(bytes, Split.class));
+            } else if (name.startsWith("units-") && name.endsWith(".jsonl")) {
+                groups.add(readGroup(Integer.parseInt(name.substring(6, name.length() - 6)), bytes));
             }
         }
-        units.sort(java.util.Comparator.comparingInt(PlannedUnit::id));
-        for (int i = 0; i < units.size(); i++) {
-            if (units.get(i).id() != i) {
-                throw new IllegalStateException("The journal in " + root + " is missing unit " + i
-                        + ": it was not written by this version of Orchard, or was edited");
-            }
-        }
+        List<Commit> commits = new ArrayList<>();
+        List<Quarantine> quarantines = new ArrayList<>();
         for (StoredObject o : sorted("commits")) {
-            if (o.location().name().endsWith(".json")) {
+            String name = o.location().name();
+            if (name.startsWith("quarantine-") && name.endsWith(".json")) {
+                quarantines.add(JSON.readValue(store.read(o.location()), Quarantine.class));
+            } else if (name.endsWith(".json")) {
                 commits.add(JSON.readValue(store.read(o.location()), new TypeReference<Commit>() { }));
             }
         }
-        return new State(units, complete, commits);
+        return new State(groups, splits, complete, commits, quarantines);
+    }
+
+    private static PlanGroup readGroup(int group, byte[] bytes) throws IOException {
+        List<PlannedUnit> units = new ArrayList<>();
+        List<ImageError> skipped = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (line.startsWith("{\"skipped\"")) {
+                    skipped.addAll(JSON.readValue(line, Skipped.class).skipped());
+                } else {
+                    units.add(JSON.readValue(line, PlannedUnit.class));
+                }
+            }
+        }
+        return new PlanGroup(group, units, skipped);
     }
 
     private List<StoredObject> sorted(String folder) throws IOException {
         try (Stream<StoredObject> objects = list(folder)) {
-            return objects.sorted(java.util.Comparator.comparing(o -> o.location().key())).toList();
+            return objects.sorted(Comparator.comparing(o -> o.location().key())).toList();
         }
     }
 

@@ -37,6 +37,28 @@ public record ModelSpec(String name, String inputName, int inputWidth, int input
                 new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, false, "464", true);
     }
 
+    /** Equal when every field is: the arrays by value (a record compares them by reference). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSpec m && Objects.equals(name, m.name) && inputName.equals(m.inputName)
+                && inputWidth == m.inputWidth && inputHeight == m.inputHeight && resizeShorter == m.resizeShorter
+                && java.util.Arrays.equals(mean, m.mean) && java.util.Arrays.equals(std, m.std) && bgr == m.bgr
+                && featureTensor.equals(m.featureTensor) && flatten == m.flatten;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, inputName, inputWidth, inputHeight, resizeShorter, java.util.Arrays.hashCode(mean),
+                java.util.Arrays.hashCode(std), bgr, featureTensor, flatten);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelSpec[" + name + ", input " + inputName + " " + inputWidth + "x" + inputHeight + ", resize-shorter "
+                + resizeShorter + ", mean " + java.util.Arrays.toString(mean) + ", std " + java.util.Arrays.toString(std)
+                + (bgr ? ", BGR" : ", RGB") + ", features " + featureTensor + (flatten ? " flattened" : "") + "]";
+    }
+
     public ModelSpec withFeatureTensor(String tensor, boolean flattenIt) {
         return new ModelSpec(name, inputName, inputWidth, inputHeight, resizeShorter, mean, std, bgr, tensor, flattenIt);
     }

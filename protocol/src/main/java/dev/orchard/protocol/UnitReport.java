@@ -3,13 +3,18 @@ package dev.orchard.protocol;
 import java.util.List;
 
 /**
- * What a worker reports for a finished unit: rows written, the images it could not use, and how long each
- * stage took (nanoseconds summed over the unit's images), for the job report.
+ * What a worker reports for a finished unit: rows written (and the size of their file), the images it could not
+ * use, and how long each stage took (nanoseconds summed over the unit's images), for the job report. Reasons are
+ * cut to {@link MessageLimits#MAX_REASON_CHARS}, so a report always fits in one message.
  */
-public record UnitReport(int rows, List<ImageError> errors, long bytesRead, StageNanos stages) {
+public record UnitReport(int rows, List<ImageError> errors, long bytesRead, long rowsBytes, StageNanos stages) {
 
     public UnitReport {
-        errors = List.copyOf(errors);
+        errors = errors.stream().map(e -> new ImageError(e.path(), MessageLimits.reason(e.reason()))).toList();
+    }
+
+    public static UnitReport empty() {
+        return new UnitReport(0, List.of(), 0, 0, StageNanos.ZERO);
     }
 
     /** Time per stage, summed across threads. */

@@ -41,33 +41,101 @@ class KryoSerializerTest {
     @Test
     void everyMessageRoundTripsWithoutClassNamesOnTheWire() throws Exception {
         TestProbe<WorkerCommand> worker = testKit.createTestProbe();
-        JobDescription job = new JobDescription("job-1", "s3://b/out", "/m.onnx", "abc", ModelSpec.mobileNetV2(), 32, null);
-        WorkUnit unit = new WorkUnit(7, 2, Phase.FEATURES, List.of(new ImageRef("/a b/é.jpg", "a b"), new ImageRef("/x.jpg", null)));
-        UnitReport report = new UnitReport(1, List.of(new ImageError("/x.jpg", "truncated")), 1234,
+        JobDescription job = new JobDescription("job-1", "s3://b/out", "/m.onnx", "abc", ModelSpec.mobileNetV2(), 32)
+                .withPcaModel("s3://b/out/pca-model.json", "def");
+        WorkUnit unit = WorkUnit.features(42L, 7, 2, List.of(new ImageRef("/a b/é.jpg", "a b"), new ImageRef("/x.jpg", null)));
+        WorkUnit part = WorkUnit.publish(42L, 0, 3, List.of(new AttemptRef(41L, 7, 2), new AttemptRef(42L, 8, 1)));
+        UnitReport report = new UnitReport(1, List.of(new ImageError("/x.jpg", "truncated")), 1234, 567,
                 new UnitReport.StageNanos(1, 2, 3, 4, 5, 6));
+        List<AttemptRef> attempts = new ArrayList<>(List.of(new AttemptRef(42L, 1, 1), new AttemptRef(42L, 7, 2)));
         List<Object> messages = List.of(
-                new WorkerCommand.Assign(job, unit),
-                new WorkerCommand.Verdict(7, 2, true),
-                new WorkerCommand.CommitStatistics(),
-                new WorkerCommand.JobFinished(),
-                new CoordinatorCommand.RequestWork("w1", worker.ref()),
-                new CoordinatorCommand.UnitFinished("w1", worker.ref(), 7, 2, report),
-                new CoordinatorCommand.UnitFailed("w1", 7, 2, "disk full"),
-                new CoordinatorCommand.StatisticsCommitted("w1", "s3://b/out/_orchard/partials/w1-00001.stats", new ArrayList<>(List.of(1, 7))));
+                new WorkerCommand.Assign(42L, 1, job, unit),
+                new WorkerCommand.Assign(42L, 2, job, part),
+                new WorkerCommand.Verdict(42L, 7, 2, true),
+                new WorkerCommand.CommitStatistics(42L),
+                new WorkerCommand.CommitAck(42L, "w1-00001", false),
+                new WorkerCommand.JobFinished(42L),
+                new CoordinatorCommand.WorkerStatus("w1", worker.ref(), 42L, 9, 2, 1, attempts, List.of(),
+                        new WorkerInfo("10.0.0.6", 4, 1000)),
+                new CoordinatorCommand.UnitFinished("w1", worker.ref(), 42L, 7, 2, report),
+                new CoordinatorCommand.UnitFailed("w1", worker.ref(), 42L, 7, 2, "disk full"),
+                new CoordinatorCommand.StatisticsCommitted("w1", worker.ref(), 42L, "w1-00001", attempts),
+                new CoordinatorCommand.StatisticsLost("w1", worker.ref(), 42L, attempts, "disk full"));
         for (Object m : messages) {
             Object back = roundTrip(m);
             assertThat(back.getClass()).isEqualTo(m.getClass());
-            if (!(m instanceof WorkerCommand.Assign)) { // ModelSpec holds arrays: compared field by field below
-                assertThat(back).isEqualTo(m);
+            assertThat(back).isEqualTo(m);
+        }
+        var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(6));
+        status.worker().tell(new WorkerCommand.JobFinished(1L));
+        worker.expectMessageClass(WorkerCommand.JobFinished.class);
+    }
+
+    @Test
+    void anAssignmentOfTheLargestUnitFitsInOneFrameWhateverTheKeyLength() throws Exception {
+        // Keys of 1,024 bytes (S3's maximum) with long labels: the unit is cut by bytes, so it still fits.
+        int frame = (int) testKit.system().settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size").longValue();
+        int budget = MessageLimits.unitImageBytes(frame);
+        List<ImageRef> images = new ArrayList<>();
+        int bytes = 0;
+        for (int i = 0; ; i++) {
+            ImageRef image = new ImageRef("s3://bucket/" + "k".repeat(1000) + String.format("%012d", i) + ".jpg", "ü".repeat(100));
+            if (bytes + MessageLimits.imageBytes(image) > budget) {
+                break;
+            }
+            bytes += MessageLimits.imageBytes(image);
+            images.add(image);
+        }
+        JobDescription job = new JobDescription("job-1", "s3://b/" + "o".repeat(1000), "/m.onnx", "abc", ModelSpec.mobileNetV2(), 32);
+        WorkerCommand.Assign assign = new WorkerCommand.Assign(1L, 1, job, WorkUnit.features(1L, 1, 1, images));
+        assertThat(((WorkerCommand.Assign) roundTrip(assign)).unit().images()).hasSize(images.size());
+        // The worker's report names every image with a reason of the maximum length: it fits too.
+        List<ImageError> errors = images.stream().map(i -> new ImageError(i.path(), "x".repeat(10_000))).toList();
+        var finished = new CoordinatorCommand.UnitFinished("w1", null, 1L, 1, 1, new UnitReport(0, errors, 0, 0,
+                UnitReport.StageNanos.ZERO));
+        assertThat(serialization.findSerializerFor(finished).toBinary(finished).length).isLessThan(frame);
+    }
+
+    @Test
+    void lengthsOffTheWireAreBoundedBeforeAnythingIsAllocated() throws Exception {
+        Serializer kryo = serialization.serializerByIdentity().apply(KryoSerializer.IDENTIFIER);
+        byte[] good = kryo.toBinary(new WorkerCommand.CommitAck(42L, "w1-00001", true));
+        // The same message with the string's length set to two billion: refused, not allocated.
+        int at = indexOf(good, "w1-00001".getBytes(java.nio.charset.StandardCharsets.UTF_8)) - 1;
+        byte[] hostile = new byte[at + 5];
+        System.arraycopy(good, 0, hostile, 0, at);
+        hostile[at] = (byte) 0xff;
+        hostile[at + 1] = (byte) 0xff;
+        hostile[at + 2] = (byte) 0xff;
+        hostile[at + 3] = (byte) 0xff;
+        hostile[at + 4] = (byte) 0x07;
+        assertThatThrownBy(() -> kryo.fromBinary(hostile, scala.Option.empty())).hasMessageContaining("exceeds");
+        // Random bytes never make it allocate more than the message holds (they fail, quickly).
+        java.util.Random random = new java.util.Random(7);
+        long before = Runtime.getRuntime().totalMemory();
+        for (int i = 0; i < 2000; i++) {
+            byte[] noise = new byte[1 + random.nextInt(200)];
+            random.nextBytes(noise);
+            try {
+                kryo.fromBinary(noise, scala.Option.empty());
+            } catch (RuntimeException expected) {
+                // refused
             }
         }
-        WorkerCommand.Assign assign = (WorkerCommand.Assign) roundTrip(new WorkerCommand.Assign(job, unit));
-        assertThat(assign.unit()).isEqualTo(unit);
-        assertThat(assign.job().spec().mean()).containsExactly(ModelSpec.mobileNetV2().mean());
-        assertThat(assign.job().output()).isEqualTo("s3://b/out");
-        CoordinatorCommand.RequestWork request = (CoordinatorCommand.RequestWork) roundTrip(new CoordinatorCommand.RequestWork("w1", worker.ref()));
-        request.worker().tell(new WorkerCommand.JobFinished());
-        worker.expectMessageClass(WorkerCommand.JobFinished.class);
+        assertThat(Runtime.getRuntime().totalMemory() - before).isLessThan(256L << 20);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test

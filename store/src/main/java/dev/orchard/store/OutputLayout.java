@@ -87,6 +87,29 @@ public final class OutputLayout {
         return bookkeeping().resolve(folder);
     }
 
+    /**
+     * Where attempts write before the coordinator picks one: every file below holds one attempt's output, named
+     * after the attempt, so attempts never overwrite each other. Deleted before {@code _SUCCESS}.
+     */
+    public Location attempts() {
+        return bookkeeping().resolve("attempts");
+    }
+
+    /** The rows one FEATURES attempt wrote: {@code _orchard/attempts/units/u000012-<epoch>-a7.parquet}. */
+    public Location attemptRows(long epoch, int unit, int attempt) {
+        return attempts().resolve(String.format("units/u%06d-%016x-a%d.parquet", unit, epoch, attempt));
+    }
+
+    /** What one PUBLISH attempt wrote of {@code kind} ({@code features} or {@code pca}) for a part. */
+    public Location publishAttempt(String kind, long epoch, int part, int attempt) {
+        return attempts().resolve(String.format("parts/part-%06d-%016x-a%d.%s.parquet", part, epoch, attempt, kind));
+    }
+
+    /** The coordinator's claim on this output (see OutputLease). */
+    public Location lease() {
+        return bookkeeping().resolve("lease.json");
+    }
+
     /** A statistics file a worker writes: {@code _orchard/partials/<name>.stats}. */
     public Location statistics(String name) {
         return bookkeeping().resolve("partials/" + name + ".stats");

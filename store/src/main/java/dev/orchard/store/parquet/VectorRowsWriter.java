@@ -53,12 +53,14 @@ public final class VectorRowsWriter implements AutoCloseable {
         return rows;
     }
 
-    /** Finishes the file and publishes it at the target location. */
-    public void commit() throws IOException {
+    /** Finishes the file and publishes it at the target location; returns its size in bytes. */
+    public long commit() throws IOException {
         closed = true;
         try {
             writer.close();
+            long bytes = Files.size(tempFile);
             store.putFile(target, tempFile);
+            return bytes;
         } finally {
             Files.deleteIfExists(tempFile);
         }

@@ -25,6 +25,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 
 /**
  * One FEATURES unit, image by image: fetch bytes (fetch pool) → decode and preprocess into a slot of a batch
@@ -51,8 +52,23 @@ public final class FeatureUnit {
     private record Inferred(String[] slotErrors, float[] raw) {
     }
 
-    public UnitOutcome run(JobDescription job, WorkUnit unit) throws IOException, ModelException, InterruptedException {
-        WorkerRuntime.Loaded loaded = runtime.model(job);
+    /**
+     * Runs one attempt; its rows go to the attempt's own file ({@link OutputLayout#attemptRows}), so attempts never
+     * overwrite each other. {@code cancelled} is checked between batches: a cancelled attempt ends with a
+     * {@link java.util.concurrent.CancellationException} and writes nothing.
+     */
+    public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled)
+            throws IOException, ModelException, InterruptedException {
+        WorkerRuntime.Loaded loaded = runtime.acquire(job);
+        try {
+            return run(job, unit, cancelled, loaded);
+        } finally {
+            runtime.release(loaded);
+        }
+    }
+
+    private UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled, WorkerRuntime.Loaded loaded)
+            throws IOException, InterruptedException {
         int batchSize = job.batchSize();
         int modelDim = loaded.model().featureDim();
         SparseRandomProjection projection = runtime.projection(job, modelDim);
@@ -61,7 +77,7 @@ public final class FeatureUnit {
         CovariancePartial statistics = CovariancePartial.empty(dim);
         List<ImageError> errors = new ArrayList<>();
         Location output = Location.parse(job.output());
-        Location part = new OutputLayout(output).part(OutputLayout.FEATURES, unit.id());
+        Location part = new OutputLayout(output).attemptRows(unit.epoch(), unit.id(), unit.attempt());
         ObjectStore outStore = runtime.store(output);
 
         List<List<ImageRef>> batches = new ArrayList<>();
@@ -74,6 +90,9 @@ public final class FeatureUnit {
         try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir())) {
             try {
                 while (next < batches.size() || !ahead.isEmpty()) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new java.util.concurrent.CancellationException("attempt cancelled");
+                    }
                     // Decode ahead into every free buffer. Wait for one only when this unit holds none: a unit
                     // that waits while holding buffers could deadlock with another unit doing the same.
                     while (next < batches.size()) {
@@ -123,10 +142,10 @@ public final class FeatureUnit {
                 }
             }
             long t3 = System.nanoTime();
-            writer.commit();
+            long rowsBytes = writer.commit();
             clock.write.add(System.nanoTime() - t3);
+            return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);
         }
-        return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), clock.snapshot()), statistics);
     }
 
     /** Starts fetching and decoding every image of the batch into {@code buffer}, then its inference. */

@@ -35,11 +35,49 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ImageDecoder decoder;
     private final Stores stores;
     private final Path tempDir;
-    private volatile Loaded loaded;
+    private Loaded loaded; // guarded by this
     private volatile SparseRandomProjection projection;
 
-    /** The model and what depends on its spec, for one (model, sha) pair. */
-    record Loaded(String location, String sha256, OnnxModel model, Preprocessor preprocessor, BatchBuffers buffers) {
+    /**
+     * What a loaded model is for: the file (location and SHA-256), how it is fed (spec, with its feature tensor) and
+     * the batch size its buffers are cut for. A job that differs in any of these gets its own session.
+     */
+    record ModelKey(String location, String sha256, ModelSpec spec, int batchSize) {
+        static ModelKey of(JobDescription job) {
+            return new ModelKey(job.model(), job.modelSha256(), job.spec(), job.batchSize());
+        }
+    }
+
+    /**
+     * A session and what depends on it, shared by the units that use it. Reference-counted: a session replaced
+     * for another job is closed only when its last unit releases it, so a swap never frees one in use.
+     */
+    static final class Loaded {
+        final ModelKey key;
+        final OnnxModel model;
+        final Preprocessor preprocessor;
+        final BatchBuffers buffers;
+        private int users;
+        private boolean retired;
+
+        Loaded(ModelKey key, OnnxModel model, Preprocessor preprocessor, BatchBuffers buffers) {
+            this.key = key;
+            this.model = model;
+            this.preprocessor = preprocessor;
+            this.buffers = buffers;
+        }
+
+        OnnxModel model() {
+            return model;
+        }
+
+        Preprocessor preprocessor() {
+            return preprocessor;
+        }
+
+        BatchBuffers buffers() {
+            return buffers;
+        }
     }
 
     public WorkerRuntime(PipelineSettings settings, InferenceSettings inference, S3Settings s3) throws IOException {
@@ -54,10 +92,15 @@ public final class WorkerRuntime implements AutoCloseable {
         this.tempDir = Files.createTempDirectory("orchard-worker");
     }
 
-    /** The model for this job, loading it on first use; fails if the bytes are not the ones the job names. */
-    synchronized Loaded model(JobDescription job) throws IOException, ModelException {
+    /**
+     * The model for this job, loading it on first use; fails if the bytes are not the ones the job names. The
+     * caller holds it until {@link #release}.
+     */
+    synchronized Loaded acquire(JobDescription job) throws IOException, ModelException {
         Loaded current = loaded;
-        if (current != null && current.location().equals(job.model()) && current.sha256().equals(job.modelSha256())) {
+        ModelKey key = ModelKey.of(job);
+        if (current != null && current.key.equals(key)) {
+            current.users++;
             return current;
         }
         Location location = Location.parse(job.model());
@@ -76,14 +119,28 @@ public final class WorkerRuntime implements AutoCloseable {
             closeQuietly(model);
             throw e;
         }
-        if (current != null) {
-            closeQuietly(current.model());
-        }
-        String sha = model.sha256();
+        retire(current);
         Preprocessor pre = new Preprocessor(spec);
-        loaded = new Loaded(job.model(), sha, model, pre,
-                new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
+        loaded = new Loaded(key, model, pre, new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
+        loaded.users++;
         return loaded;
+    }
+
+    /** A unit is done with the model it acquired. */
+    synchronized void release(Loaded model) {
+        model.users--;
+        if (model.retired && model.users == 0) {
+            closeQuietly(model.model);
+        }
+    }
+
+    private void retire(Loaded old) {
+        if (old != null) {
+            old.retired = true;
+            if (old.users == 0) {
+                closeQuietly(old.model);
+            }
+        }
     }
 
     /**
@@ -106,7 +163,8 @@ public final class WorkerRuntime implements AutoCloseable {
     public synchronized void adopt(String location, OnnxModel model, int batchSize) {
         warmUp(model, batchSize);
         Preprocessor pre = new Preprocessor(model.spec());
-        loaded = new Loaded(location, model.sha256(), model, pre,
+        retire(loaded);
+        loaded = new Loaded(new ModelKey(location, model.sha256(), model.spec(), batchSize), model, pre,
                 new BatchBuffers(settings.batchBuffers(), batchSize * pre.imageSize()));
     }
 
@@ -176,8 +234,9 @@ public final class WorkerRuntime implements AutoCloseable {
         inferencePool.shutdownNow();
         // A run still going on an inference thread must not see its session freed under it.
         inferencePool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-        if (loaded != null) {
-            loaded.model().close();
+        synchronized (this) {
+            retire(loaded);
+            loaded = null;
         }
         stores.close();
         try (var files = Files.list(tempDir)) {

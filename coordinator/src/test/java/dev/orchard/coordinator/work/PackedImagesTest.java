@@ -1,4 +1,4 @@
-package dev.orchard.coordinator;
+package dev.orchard.coordinator.work;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.orchard.coordinator;
+package dev.orchard.coordinator.work;
 
 import dev.orchard.protocol.ImageRef;
 import java.io.ByteArrayOutputStream;

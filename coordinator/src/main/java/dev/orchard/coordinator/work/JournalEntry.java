@@ -1,0 +1,92 @@
+package dev.orchard.coordinator.work;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.orchard.protocol.AttemptRef;
+import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.UnitReport;
+import java.util.List;
+
+/**
+ * What the coordinator's journal records: every fact a restarted coordinator needs, each written once and
+ * never changed (see {@code JobJournal} for where each lies). A unit counts as planned, split or done only once
+ * its entry is written.
+ */
+public sealed interface JournalEntry {
+
+    /** One planned unit. */
+    record PlannedUnit(int id, List<ImageRef> images) {
+        public PlannedUnit {
+            images = List.copyOf(images);
+        }
+    }
+
+    /** Units planned together, and the inputs the listing skipped meanwhile (unreadable folders, links…). */
+    record PlanGroup(int group, List<PlannedUnit> units, List<ImageError> skipped) implements JournalEntry {
+        public PlanGroup {
+            units = List.copyOf(units);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /** The listing's end: how many units and images it gave. */
+    record PlanComplete(int units, long images) implements JournalEntry {
+    }
+
+    /** A unit replaced by single-image units, because it kept taking its workers down. */
+    record Split(int parent, List<PlannedUnit> children) implements JournalEntry {
+        public Split {
+            children = List.copyOf(children);
+        }
+    }
+
+    /** A unit's accepted attempt (whose rows file holds its rows) and its report, as journalled with its commit. */
+    record UnitRecord(int id, long epoch, int attempt, int rows, long rowsBytes, long bytesRead,
+                      List<ImageError> errors, UnitReport.StageNanos stages) {
+        public UnitRecord {
+            errors = List.copyOf(errors);
+        }
+
+        public static UnitRecord of(AttemptRef attempt, UnitReport r) {
+            return new UnitRecord(attempt.unit(), attempt.epoch(), attempt.attempt(), r.rows(), r.rowsBytes(),
+                    r.bytesRead(), r.errors(), r.stages());
+        }
+
+        public UnitReport report() {
+            return new UnitReport(rows, errors, bytesRead, rowsBytes, stages);
+        }
+
+        @JsonIgnore
+        public AttemptRef attemptRef() {
+            return new AttemptRef(epoch, id, attempt);
+        }
+    }
+
+    /** An accepted statistics file and the units in it. */
+    record Commit(String statistics, List<UnitRecord> units) implements JournalEntry {
+        public Commit {
+            units = List.copyOf(units);
+        }
+    }
+
+    /** A single-image unit whose image kept taking its worker down: it is reported, not retried. */
+    record Quarantine(int unit, ImageError error) implements JournalEntry {
+    }
+
+    /** What a restarted coordinator finds. */
+    record State(List<PlanGroup> groups, List<Split> splits, PlanComplete complete, List<Commit> commits,
+                 List<Quarantine> quarantines) {
+        public static final State EMPTY = new State(List.of(), List.of(), null, List.of(), List.of());
+
+        public State {
+            groups = List.copyOf(groups);
+            splits = List.copyOf(splits);
+            commits = List.copyOf(commits);
+            quarantines = List.copyOf(quarantines);
+        }
+
+        public boolean isEmpty() {
+            return groups.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,1229 @@
+package dev.orchard.coordinator.work;
+
+import dev.orchard.coordinator.work.Decision.Assign;
+import dev.orchard.coordinator.work.Decision.Outputs;
+import dev.orchard.coordinator.work.Decision.Tell;
+import dev.orchard.coordinator.work.Decision.WorkerShare;
+import dev.orchard.coordinator.work.JournalEntry.Commit;
+import dev.orchard.coordinator.work.JournalEntry.PlanComplete;
+import dev.orchard.coordinator.work.JournalEntry.PlanGroup;
+import dev.orchard.coordinator.work.JournalEntry.PlannedUnit;
+import dev.orchard.coordinator.work.JournalEntry.Quarantine;
+import dev.orchard.coordinator.work.JournalEntry.Split;
+import dev.orchard.coordinator.work.JournalEntry.UnitRecord;
+import dev.orchard.protocol.AttemptRef;
+import dev.orchard.protocol.CoordinatorCommand.StatisticsCommitted;
+import dev.orchard.protocol.CoordinatorCommand.StatisticsLost;
+import dev.orchard.protocol.CoordinatorCommand.UnitFailed;
+import dev.orchard.protocol.CoordinatorCommand.UnitFinished;
+import dev.orchard.protocol.CoordinatorCommand.WorkerStatus;
+import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.Phase;
+import dev.orchard.protocol.UnitReport;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.protocol.WorkerCommand;
+import dev.orchard.protocol.WorkerInfo;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every decision of the coordinator, as pure code: units and their attempts, the pending queue, workers as the
+ * coordinator sees them, the journal's view of what is done, and the job's stages. It takes events (a worker's
+ * status or result, a journal write done, a clock tick — time is always given, never read) and returns
+ * {@link Decision}s as values; it does no I/O, holds no actor and reads no clock, so a simulator can drive it
+ * through any schedule of delays, drops, duplicates, crashes and restarts (see the tests).
+ * <p>What it guarantees, whatever the schedule:
+ * <ul>
+ *   <li>each unit has at most one accepted attempt (the first attempt to finish wins; every other loses and its
+ *   files are deleted), and its statistics are journalled at most once — only in a file that holds exactly
+ *   the accepted attempts of the worker that wrote them;</li>
+ *   <li>the published parts are built from accepted attempts only, each unit in exactly one part;</li>
+ *   <li>nothing is waited for without a retry or a timeout: lost assignments and lost statistics are found from
+ *   the workers' statuses, silent workers time out, units that keep losing their workers are split and, image by
+ *   image, quarantined; a unit that fails or times out {@code maxFailures} times ends the job with its reason.</li>
+ * </ul>
+ */
+public final class WorkState {
+
+    /**
+     * @param unitSize           images per unit at most
+     * @param unitImageBytes     bytes of paths and labels per unit at most (so an assignment fits in a message)
+     * @param maxFailures        failed or timed-out attempts of one unit before the job fails
+     * @param maxCrashLosses     attempts of one unit lost with their worker before it is split (or, for a single
+     *                           image, quarantined)
+     * @param unitTimeoutMs      an attempt running longer is handed out again (and counts as failed)
+     * @param assignRetryMs      an assignment the worker's statuses do not show after this long is sent again
+     * @param workerTimeoutMs    a worker silent for longer is gone
+     * @param commitIntervalMs   how often a worker holding accepted statistics is asked to write them, once
+     *                           there is no work left for it
+     * @param speculateAfterMs   at the tail, an attempt running longer than this (and twice the median) gets a copy
+     * @param minWorkers         work is handed out only once this many workers have reported
+     * @param minWorkersWaitMs   how long to wait for them before the job fails
+     * @param pca                solve the PCA between features and publishing
+     * @param partBytes          target size of a published rows file
+     * @param maxUnitsPerPart    units per published file at most (keeps the assignment small)
+     */
+    public record Settings(int unitSize, int unitImageBytes, int maxFailures, int maxCrashLosses, long unitTimeoutMs,
+                           long assignRetryMs, long workerTimeoutMs, long commitIntervalMs, long speculateAfterMs, int minWorkers,
+                           long minWorkersWaitMs, boolean pca, long partBytes, int maxUnitsPerPart) {
+        public Settings {
+            if (unitSize < 1 || unitImageBytes < 1 || maxFailures < 1 || maxCrashLosses < 1 || minWorkers < 0
+                    || unitTimeoutMs < 1 || assignRetryMs < 1 || workerTimeoutMs < 1 || partBytes < 1 || maxUnitsPerPart < 1) {
+                throw new IllegalArgumentException("invalid work settings " + this);
+            }
+        }
+    }
+
+    /** The job's stages, in order. */
+    public enum Stage { FEATURES, SOLVING, PUBLISHING, WRITING, FINISHED, FAILED }
+
+    /**
+     * ABSENT: an id the journal never recorded (a split or plan group whose write a crash cut short): no unit.
+     */
+    private enum UnitStatus { PLANNED, PENDING, ACCEPTED, COMMITTING, DONE, SPLIT, QUARANTINING, QUARANTINED, ABSENT }
+
+    private enum PartStatus { PENDING, PROMOTING, PUBLISHED }
+
+    /** A live attempt: where it runs, since when, its assignment number there, and when that was last sent. */
+    private static final class Live {
+        final String worker;
+        final long startedMs;
+        final long assignSeq;
+        long sentMs;
+
+        Live(String worker, long startedMs, long assignSeq) {
+            this.worker = worker;
+            this.startedMs = startedMs;
+            this.assignSeq = assignSeq;
+            this.sentMs = startedMs;
+        }
+
+        String worker() {
+            return worker;
+        }
+
+        long startedMs() {
+            return startedMs;
+        }
+
+        long assignSeq() {
+            return assignSeq;
+        }
+    }
+
+    /** What units and parts share: attempts, failures, a place in the pending queue, a winner. */
+    private abstract static class Task {
+        final int id;
+        final Phase phase;
+        final Map<Integer, Live> live = new LinkedHashMap<>();
+        int failures;
+        long lastTimeoutMs = Long.MIN_VALUE / 2;
+        boolean queued;
+        int winner = -1;
+        String owner;
+
+        Task(int id, Phase phase) {
+            this.id = id;
+            this.phase = phase;
+        }
+
+        abstract boolean wantsAttempt();
+    }
+
+    private static final class Unit extends Task {
+        final PackedImages images;
+        UnitStatus status = UnitStatus.PLANNED;
+        int crashLosses;
+        AttemptRef accepted; // the winning attempt, of this incarnation or (after a resume) an earlier one
+        UnitReport report;
+        String statistics;
+
+        Unit(int id, PackedImages images) {
+            super(id, Phase.FEATURES);
+            this.images = images;
+        }
+
+        @Override
+        boolean wantsAttempt() {
+            return status == UnitStatus.PENDING && winner < 0;
+        }
+    }
+
+    private static final class Part extends Task {
+        final List<AttemptRef> sources;
+        PartStatus status = PartStatus.PENDING;
+
+        Part(int id, List<AttemptRef> sources) {
+            super(id, Phase.PUBLISH);
+            this.sources = sources;
+        }
+
+        @Override
+        boolean wantsAttempt() {
+            return status == PartStatus.PENDING && winner < 0;
+        }
+    }
+
+    /** A worker as the coordinator sees it. */
+    private static final class WorkerView {
+        final String id;
+        long lastHeardMs;
+        long statusSeq = -1;
+        long nextAssignSeq = 1;
+        long assignSeqSeen;
+        int freeSlots;
+        boolean gone;
+        long lastCommitRequestMs = Long.MIN_VALUE / 2;
+        WorkerInfo info = WorkerInfo.UNKNOWN;
+        final Map<Integer, Task> live = new LinkedHashMap<>(); // attempt → task
+        final Set<Integer> accepted = new LinkedHashSet<>();  // units whose accepted statistics it holds
+        int assigned;
+        int won;
+        long images;
+
+        WorkerView(String id) {
+            this.id = id;
+        }
+    }
+
+    private final long epoch;
+    private final Settings settings;
+    private final long startedMs;
+    private final List<Decision> out = new ArrayList<>();
+    private final PackedImages.Labels labels = new PackedImages.Labels();
+    private final List<Unit> units = new ArrayList<>();
+    private final List<Part> parts = new ArrayList<>();
+    private final Map<Integer, Task> byAttempt = new HashMap<>();
+    private final Deque<Task> pending = new ArrayDeque<>(); // may hold stale entries: Task.queued says
+    private int queuedCount;
+    private final Map<Integer, Long> assignSeqs = new HashMap<>(); // attempt → its assignment number
+    private final Set<Integer> spent = new HashSet<>(); // attempts that lost, or whose statistics were lost: never again
+    private final Set<Task> running = new LinkedHashSet<>();
+    private final Map<String, WorkerView> workers = new LinkedHashMap<>();
+    private final Map<Integer, List<Unit>> planInFlight = new HashMap<>();
+    private final Set<String> journalled = new HashSet<>();
+    private final List<String> statisticsFiles = new ArrayList<>();
+    private final Set<String> refused = new HashSet<>();
+    private final List<ImageError> skipped = new ArrayList<>();
+    private final List<Long> finishedDurations = new ArrayList<>();
+    private long median; // of finishedDurations, recomputed when it grows
+    private int medianOf;
+    private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+    private final UnitCutter cutter;
+    private Stage stage = Stage.FEATURES;
+    private long stageStartedMs;
+    private int nextAttempt = 1;
+    private int nextGroup;
+    private boolean listingComplete;
+    private boolean planCompleted;
+    private final Deque<PlanGroup> planQueue = new ArrayDeque<>();
+    private boolean planWriting;
+    private boolean minWorkersMet;
+    private long listed;
+    private long imagesDone;
+    private long errors;
+    private int openUnits;   // planned units not yet done, quarantined or split
+    private int openParts;
+    private String lastPlannedPath;
+
+    public WorkState(long epoch, Settings settings, long now) {
+        this.epoch = epoch;
+        this.settings = settings;
+        this.startedMs = now;
+        this.stageStartedMs = now;
+        this.cutter = new UnitCutter(settings.unitSize(), settings.unitImageBytes());
+        this.minWorkersMet = settings.minWorkers() <= 0;
+    }
+
+    /**
+     * A coordinator that continues a job from its journal: planned units come back pending, journalled commits
+     * done (with their accepted attempts, of whichever incarnation), splits and quarantines as they were.
+     */
+    public static WorkState resume(long epoch, Settings settings, JournalEntry.State journal, long now) {
+        WorkState s = new WorkState(epoch, settings, now);
+        Map<Integer, Unit> byId = new HashMap<>();
+        List<PlannedUnit> planned = new ArrayList<>();
+        int lastListed = -1;
+        for (PlanGroup g : journal.groups()) {
+            planned.addAll(g.units());
+            s.skipped.addAll(g.skipped());
+            s.errors += g.skipped().size();
+            s.nextGroup = Math.max(s.nextGroup, g.group() + 1);
+            for (PlannedUnit p : g.units()) {
+                s.listed += p.images().size();
+                if (p.id() > lastListed) {
+                    lastListed = p.id();
+                    s.lastPlannedPath = p.images().get(p.images().size() - 1).path();
+                }
+            }
+        }
+        for (Split split : journal.splits()) {
+            planned.addAll(split.children());
+        }
+        planned.sort(java.util.Comparator.comparingInt(PlannedUnit::id));
+        for (PlannedUnit p : planned) {
+            if (p.id() < s.units.size()) {
+                throw new IllegalStateException("the journal plans unit " + p.id()
+                        + " twice: it was not written by this version of Orchard, or was edited");
+            }
+            while (s.units.size() < p.id()) {
+                // An id whose entry was never written (the coordinator died first): no unit, nothing to do.
+                Unit hole = new Unit(s.units.size(), PackedImages.pack(List.of(new ImageRef("", null)), s.labels));
+                hole.status = UnitStatus.ABSENT;
+                s.units.add(hole);
+            }
+            Unit u = s.newUnit(p.images());
+            u.status = UnitStatus.PENDING;
+            byId.put(u.id, u);
+        }
+        for (Split split : journal.splits()) {
+            Unit parent = byId.get(split.parent());
+            parent.status = UnitStatus.SPLIT;
+            s.openUnits--;
+        }
+        for (Commit c : journal.commits()) {
+            for (UnitRecord r : c.units()) {
+                Unit u = byId.get(r.id());
+                if (u == null || u.status != UnitStatus.PENDING) {
+                    throw new IllegalStateException("the journal commits unit " + r.id() + " "
+                            + (u == null ? "that was never planned" : "twice (again in " + c.statistics() + ")"));
+                }
+                u.status = UnitStatus.DONE;
+                u.accepted = r.attemptRef();
+                u.report = r.report();
+                u.statistics = c.statistics();
+                s.openUnits--;
+                s.countDone(u.report, +1);
+            }
+            s.journalled.add(c.statistics());
+            s.statisticsFiles.add(c.statistics());
+        }
+        for (Quarantine q : journal.quarantines()) {
+            Unit u = byId.get(q.unit());
+            if (u != null && u.status == UnitStatus.PENDING) {
+                u.status = UnitStatus.QUARANTINED;
+                u.crashLosses = settings.maxCrashLosses();
+                u.report = new UnitReport(0, List.of(q.error()), 0, 0, UnitReport.StageNanos.ZERO);
+                s.openUnits--;
+                s.countDone(u.report, +1);
+            }
+        }
+        for (Unit u : s.units) {
+            if (u.status == UnitStatus.PENDING) {
+                s.enqueue(u, false);
+            }
+        }
+        if (journal.complete() != null) {
+            if (journal.complete().images() != s.listed) {
+                throw new IllegalStateException("the journal's plan holds " + s.listed + " images but says the listing gave "
+                        + journal.complete().images() + ": it was edited, or written by another version of Orchard");
+            }
+            s.listingComplete = true;
+            s.planCompleted = true;
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+
+    public boolean listingComplete() {
+        return listingComplete;
+    }
+
+    /** The path of the last image the journal planned (the listing continues after it); null if none. */
+    public String lastPlannedPath() {
+        return lastPlannedPath;
+    }
+
+    public long listed() {
+        return listed;
+    }
+
+    public int unitCount() {
+        return units.size();
+    }
+
+    /** Workers that have reported and are not gone, for the status page. */
+    public int liveWorkers() {
+        return (int) workers.values().stream().filter(w -> !w.gone).count();
+    }
+
+    /** A one-paragraph account of where every unit and worker stands, for logs and failed tests. */
+    public String describe() {
+        Map<String, Integer> byStatus = new java.util.TreeMap<>();
+        for (Unit u : units) {
+            byStatus.merge(u.status + (u.live.isEmpty() ? "" : "+live"), 1, Integer::sum);
+        }
+        StringBuilder text = new StringBuilder("stage " + stage + ", listing " + (listingComplete ? "complete" : "going")
+                + ", plan groups in flight " + planInFlight.keySet() + ", units " + byStatus + ", open units " + openUnits
+                + ", parts " + parts.size() + " (open " + openParts + "), queued " + queuedCount + " "
+                + pending.stream().filter(t -> t.queued).map(WorkState::describe).toList() + ", running "
+                + running.stream().map(t -> describe(t) + t.live.keySet() + (t instanceof Unit u ? " lost " + u.crashLosses : "")).toList());
+        for (WorkerView w : workers.values()) {
+            text.append("\n  worker ").append(w.id).append(w.gone ? " (gone)" : "").append(": free ").append(w.freeSlots)
+                    .append(", seen ").append(w.assignSeqSeen).append(", live ").append(w.live.keySet())
+                    .append(", accepted ").append(w.accepted);
+        }
+        return text.toString();
+    }
+
+    // ---------------------------------------------------------------- listing and plan
+
+    /** The start: tells what the job does first. */
+    public List<Decision> start(long now) {
+        out.add(new Decision.StageStarted(Stage.FEATURES, "listing and extracting features"));
+        progress();
+        afterProgress(now);
+        return drain();
+    }
+
+    /** A batch of listed images (in listing order) and the inputs skipped meanwhile. */
+    public List<Decision> listed(List<ImageRef> images, List<ImageError> skippedInputs, long now) {
+        if (stage != Stage.FEATURES || listingComplete) {
+            return drain();
+        }
+        List<List<ImageRef>> cut = cutter.add(images);
+        if (!cut.isEmpty() || !skippedInputs.isEmpty()) {
+            plan(cut, skippedInputs);
+        }
+        return drain();
+    }
+
+    /** The listing ended, having given {@code total} images (those planned before a resume included). */
+    public List<Decision> listingFinished(long total, long now) {
+        if (stage != Stage.FEATURES || listingComplete) {
+            return drain();
+        }
+        List<ImageRef> rest = cutter.flush();
+        if (!rest.isEmpty()) {
+            plan(List.of(rest), List.of());
+        }
+        listingComplete = true;
+        if (listed == 0 && skipped.isEmpty()) {
+            return fail("No images found in the input (looked for the --glob patterns, skipping hidden files). "
+                    + "Check --input and --glob.", true);
+        }
+        completePlan();
+        progress();
+        afterProgress(now);
+        return drain();
+    }
+
+    public List<Decision> listingFailed(String reason, long now) {
+        return fail("Listing the input failed after " + listed + " images: " + reason, false);
+    }
+
+    /**
+     * Plan groups are journalled one at a time, in order, so the journal never holds a group without the ones
+     * before it: a resumed listing continues after the last planned image and loses none.
+     */
+    private void plan(List<List<ImageRef>> cut, List<ImageError> skippedInputs) {
+        List<PlannedUnit> planned = new ArrayList<>();
+        List<Unit> group = new ArrayList<>();
+        for (List<ImageRef> images : cut) {
+            Unit u = newUnit(images);
+            group.add(u);
+            planned.add(new PlannedUnit(u.id, images));
+            listed += images.size();
+            lastPlannedPath = images.get(images.size() - 1).path();
+        }
+        int number = nextGroup++;
+        planInFlight.put(number, group);
+        skipped.addAll(skippedInputs);
+        errors += skippedInputs.size();
+        planQueue.add(new PlanGroup(number, planned, skippedInputs));
+        writeNextPlanGroup();
+        progress();
+    }
+
+    private void writeNextPlanGroup() {
+        if (!planWriting && !planQueue.isEmpty()) {
+            planWriting = true;
+            out.add(new Decision.Journal(planQueue.poll()));
+        }
+    }
+
+    private Unit newUnit(List<ImageRef> images) {
+        Unit u = new Unit(units.size(), PackedImages.pack(images, labels));
+        units.add(u);
+        openUnits++;
+        return u;
+    }
+
+    /** A journal entry is durable: what it records now counts. */
+    public List<Decision> journalled(JournalEntry entry, long now) {
+        if (entry instanceof PlanGroup g) {
+            List<Unit> group = planInFlight.remove(g.group());
+            if (group != null) {
+                group.forEach(u -> makePending(u, false));
+                planWriting = false;
+                writeNextPlanGroup();
+            }
+            completePlan();
+        } else if (entry instanceof Split s) {
+            s.children().forEach(child -> makePending(units.get(child.id()), true));
+        } else if (entry instanceof Commit c) {
+            commitJournalled(c);
+        } else if (entry instanceof Quarantine q) {
+            Unit u = units.get(q.unit());
+            if (u.status == UnitStatus.QUARANTINING) {
+                u.status = UnitStatus.QUARANTINED;
+                u.report = new UnitReport(0, List.of(q.error()), 0, 0, UnitReport.StageNanos.ZERO);
+                openUnits--;
+                countDone(u.report, +1);
+                progress();
+            }
+        }
+        dispatch(now);
+        afterProgress(now);
+        return drain();
+    }
+
+    /** The listing's end is journalled only after every group it planned: the journal never claims a unit it lacks. */
+    private void completePlan() {
+        if (listingComplete && planInFlight.isEmpty() && !planCompleted) {
+            planCompleted = true;
+            out.add(new Decision.Journal(new PlanComplete(units.size(), listed)));
+        }
+    }
+
+    private void makePending(Unit u, boolean front) {
+        if (u.status == UnitStatus.PLANNED) {
+            u.status = UnitStatus.PENDING;
+            enqueue(u, front);
+        }
+    }
+
+    /** The units of a journalled statistics file are done; the worker that wrote it may forget it. */
+    private void commitJournalled(Commit c) {
+        if (!journalled.add(c.statistics())) {
+            return;
+        }
+        statisticsFiles.add(c.statistics());
+        String owner = null;
+        for (UnitRecord r : c.units()) {
+            Unit u = units.get(r.id());
+            if (u.status != UnitStatus.COMMITTING) {
+                throw new IllegalStateException("unit " + u.id + " journalled while " + u.status);
+            }
+            owner = u.owner;
+            u.status = UnitStatus.DONE;
+            openUnits--;
+            WorkerView w = workers.get(u.owner);
+            if (w != null) {
+                w.accepted.remove(u.id);
+            }
+        }
+        if (owner != null && workers.containsKey(owner)) {
+            out.add(new Tell(owner, new WorkerCommand.CommitAck(epoch, c.statistics(), true)));
+        }
+    }
+
+    public List<Decision> journalFailed(JournalEntry entry, String reason, long now) {
+        return fail("Cannot write the job journal: " + reason, false);
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    /** A worker's heartbeat and pull: reconcile what it holds with what we think it holds, then hand out work. */
+    public List<Decision> status(WorkerStatus s, long now) {
+        WorkerView w = heard(s.workerId(), now);
+        if (s.seq() <= w.statusSeq) {
+            return drain(); // an older status overtaken by a newer one
+        }
+        w.statusSeq = s.seq();
+        w.info = s.info() != null ? s.info() : WorkerInfo.UNKNOWN;
+        boolean ours = s.epoch() == epoch;
+        long seen = ours ? s.assignSeqSeen() : 0;
+        w.assignSeqSeen = Math.max(w.assignSeqSeen, seen);
+        Set<Integer> held = new HashSet<>();
+        Set<Integer> acceptedHeld = new HashSet<>();
+        if (ours) {
+            s.attempts().forEach(a -> held.add(a.attempt()));
+            s.accepted().forEach(a -> acceptedHeld.add(a.attempt()));
+        }
+        // An assignment the worker has seen past but does not hold never arrived (or was dropped): hand it out
+        // again. Not a failure: nothing ran.
+        for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
+            Live l = e.getValue().live.get(e.getKey());
+            if (l != null && l.assignSeq() <= seen && !held.contains(e.getKey())) {
+                out.add(new Decision.Warn("Assignment of " + describe(e.getValue()) + " to " + w.id
+                        + " was lost: handing it out again"));
+                endAttempt(e.getValue(), e.getKey());
+                requeueIfIdle(e.getValue(), true);
+            }
+        }
+        // Accepted statistics the worker no longer holds are gone: the unit is redone.
+        if (ours) {
+            for (int id : List.copyOf(w.accepted)) {
+                Unit u = units.get(id);
+                if (u.status == UnitStatus.ACCEPTED && u.accepted.epoch() == epoch
+                        && assignSeqs.getOrDefault(u.winner, Long.MAX_VALUE) <= seen
+                        && !held.contains(u.winner) && !acceptedHeld.contains(u.winner)) {
+                    out.add(new Decision.Warn("Worker " + w.id + " no longer holds the statistics of unit " + id
+                            + ": redoing it"));
+                    unaccept(u);
+                }
+            }
+        }
+        int inFlight = 0;
+        for (Map.Entry<Integer, Task> e : w.live.entrySet()) {
+            Live l = e.getValue().live.get(e.getKey());
+            if (l != null && l.assignSeq() > seen) {
+                inFlight++;
+            }
+        }
+        w.freeSlots = Math.max(0, s.freeSlots() - inFlight);
+        if (!minWorkersMet && workers.values().stream().filter(x -> !x.gone).count() >= settings.minWorkers()) {
+            minWorkersMet = true;
+            out.add(new Decision.Warn(settings.minWorkers() + " workers have joined: handing out work"));
+        }
+        dispatch(now);
+        requestCommits(now);
+        afterProgress(now);
+        return drain();
+    }
+
+    public List<Decision> finished(UnitFinished m, long now) {
+        WorkerView w = heard(m.workerId(), now);
+        Task t = m.epoch() == epoch ? byAttempt.get(m.attempt()) : null;
+        if (t == null || t.id != m.unitId()) {
+            out.add(new Tell(w.id, new WorkerCommand.Verdict(m.epoch(), m.unitId(), m.attempt(), false)));
+            return drain();
+        }
+        Live l = t.live.get(m.attempt());
+        endAttempt(t, m.attempt());
+        if (spent.contains(m.attempt())) {
+            out.add(new Tell(w.id, new WorkerCommand.Verdict(epoch, t.id, m.attempt(), false)));
+            return drain();
+        }
+        if (t.winner == m.attempt()) {
+            out.add(new Tell(w.id, new WorkerCommand.Verdict(epoch, t.id, m.attempt(), true))); // a retry
+            return drain();
+        }
+        if (t.winner >= 0 || !stillWanted(t)) {
+            spent.add(m.attempt()); // lost once, lost for good: its files are deleted now
+            out.add(new Tell(w.id, new WorkerCommand.Verdict(epoch, t.id, m.attempt(), false)));
+            out.add(new Decision.DeleteAttempt(t.phase, new AttemptRef(epoch, t.id, m.attempt())));
+            dispatch(now);
+            afterProgress(now);
+            return drain();
+        }
+        // The first finished attempt wins; every other attempt of this unit will lose.
+        t.winner = m.attempt();
+        t.owner = w.id;
+        unqueue(t);
+        w.won++;
+        if (l != null) {
+            finishedDurations.add(now - l.startedMs());
+        }
+        out.add(new Tell(w.id, new WorkerCommand.Verdict(epoch, t.id, m.attempt(), true)));
+        if (t instanceof Unit u) {
+            u.status = UnitStatus.ACCEPTED;
+            u.accepted = new AttemptRef(epoch, u.id, m.attempt());
+            u.report = m.report();
+            w.accepted.add(u.id);
+            w.images += m.report().rows() + m.report().errors().size();
+            countDone(u.report, +1);
+            progress();
+        } else if (t instanceof Part p) {
+            p.status = PartStatus.PROMOTING;
+            out.add(new Decision.Promote(p.id, new AttemptRef(epoch, p.id, m.attempt())));
+        }
+        dispatch(now);
+        requestCommits(now);
+        afterProgress(now);
+        return drain();
+    }
+
+    public List<Decision> failed(UnitFailed m, long now) {
+        WorkerView w = heard(m.workerId(), now);
+        out.add(new Tell(w.id, new WorkerCommand.Verdict(m.epoch(), m.unitId(), m.attempt(), false)));
+        Task t = m.epoch() == epoch ? byAttempt.get(m.attempt()) : null;
+        if (t == null || t.id != m.unitId() || !t.live.containsKey(m.attempt())) {
+            return drain(); // a retry of a failure already counted, or an attempt already given up on
+        }
+        endAttempt(t, m.attempt());
+        out.add(new Decision.Warn(describe(t) + " failed on " + w.id + ": " + m.reason()));
+        if (stillWanted(t) && t.winner < 0) {
+            if (++t.failures >= settings.maxFailures()) {
+                return fail(capitalized(describe(t)) + " failed " + t.failures + " times; last reason: " + m.reason(), false);
+            }
+            requeueIfIdle(t, true);
+        }
+        dispatch(now);
+        afterProgress(now);
+        return drain();
+    }
+
+    public List<Decision> committed(StatisticsCommitted m, long now) {
+        WorkerView w = heard(m.workerId(), now);
+        if (m.epoch() != epoch) {
+            out.add(new Tell(w.id, new WorkerCommand.CommitAck(m.epoch(), m.file(), false)));
+            return drain();
+        }
+        if (journalled.contains(m.file())) {
+            out.add(new Tell(w.id, new WorkerCommand.CommitAck(epoch, m.file(), true))); // a retry
+            return drain();
+        }
+        if (refused.contains(m.file())) {
+            out.add(new Tell(w.id, new WorkerCommand.CommitAck(epoch, m.file(), false)));
+            return drain();
+        }
+        boolean whole = !m.attempts().isEmpty();
+        boolean inProgress = false;
+        for (AttemptRef a : m.attempts()) {
+            Unit u = a.unit() >= 0 && a.unit() < units.size() ? units.get(a.unit()) : null;
+            if (u != null && u.status == UnitStatus.COMMITTING && a.equals(u.accepted) && m.file().equals(u.statistics)) {
+                inProgress = true; // being journalled: the answer follows
+            } else if (u == null || u.status != UnitStatus.ACCEPTED || !a.equals(u.accepted) || !w.id.equals(u.owner)) {
+                whole = false;
+            }
+        }
+        if (inProgress) {
+            return drain();
+        }
+        if (!whole) {
+            // It holds an attempt that is no longer the accepted one (or a unit owned elsewhere): the file cannot
+            // be used as a whole. The accepted attempts in it lost their statistics with it.
+            refused.add(m.file());
+            out.add(new Decision.Warn("Refusing statistics " + m.file() + " of " + w.id
+                    + ": it holds attempts that are no longer accepted"));
+            out.add(new Tell(w.id, new WorkerCommand.CommitAck(epoch, m.file(), false)));
+            out.add(new Decision.DeleteStatistics(m.file()));
+            for (AttemptRef a : m.attempts()) {
+                Unit u = a.unit() >= 0 && a.unit() < units.size() ? units.get(a.unit()) : null;
+                if (u != null && u.status == UnitStatus.ACCEPTED && a.equals(u.accepted) && w.id.equals(u.owner)) {
+                    unaccept(u);
+                }
+            }
+            dispatch(now);
+            return drain();
+        }
+        List<UnitRecord> records = new ArrayList<>();
+        for (AttemptRef a : m.attempts()) {
+            Unit u = units.get(a.unit());
+            u.status = UnitStatus.COMMITTING;
+            u.statistics = m.file();
+            records.add(UnitRecord.of(u.accepted, u.report));
+        }
+        // Journal first, then count: a coordinator that dies in between redoes these units, never counts twice.
+        out.add(new Decision.Journal(new Commit(m.file(), records)));
+        return drain();
+    }
+
+    public List<Decision> lost(StatisticsLost m, long now) {
+        WorkerView w = heard(m.workerId(), now);
+        if (m.epoch() != epoch) {
+            return drain();
+        }
+        for (AttemptRef a : m.attempts()) {
+            Unit u = a.unit() >= 0 && a.unit() < units.size() ? units.get(a.unit()) : null;
+            if (u != null && u.status == UnitStatus.ACCEPTED && a.equals(u.accepted) && w.id.equals(u.owner)) {
+                out.add(new Decision.Warn("Statistics of unit " + u.id + " could not be written by " + w.id + ": "
+                        + m.reason()));
+                unaccept(u);
+                if (++u.failures >= settings.maxFailures()) {
+                    return fail("The statistics of unit " + u.id + " could not be written " + u.failures
+                            + " times; last reason: " + m.reason(), false);
+                }
+            }
+        }
+        dispatch(now);
+        return drain();
+    }
+
+    /** A worker left the cluster, was downed, or fell silent: what it held is handed out again. */
+    public List<Decision> workerGone(String workerId, long now) {
+        WorkerView w = workers.get(workerId);
+        if (w != null && !w.gone) {
+            forget(w, now);
+            dispatch(now);
+            afterProgress(now);
+        }
+        return drain();
+    }
+
+    private void forget(WorkerView w, long now) {
+        w.gone = true;
+        for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
+            Task t = e.getValue();
+            endAttempt(t, e.getKey());
+            if (t instanceof Unit u && stillWanted(u) && u.winner < 0 && ++u.crashLosses >= settings.maxCrashLosses()) {
+                isolate(u); // its other attempts, if any, lose
+            } else {
+                requeueIfIdle(t, true);
+            }
+        }
+        for (int id : List.copyOf(w.accepted)) {
+            Unit u = units.get(id);
+            if (u.status == UnitStatus.ACCEPTED) {
+                unaccept(u); // its statistics were in the lost worker's memory
+            }
+        }
+        w.accepted.clear();
+        out.add(new Decision.Warn("Worker " + w.id + " is gone; its unfinished units are handed out again"));
+    }
+
+    /** The clock: silent workers, attempts past the timeout, the minimum of workers, commit requests, speculation. */
+    public List<Decision> tick(long now) {
+        if (stage == Stage.FINISHED || stage == Stage.FAILED) {
+            return drain();
+        }
+        for (WorkerView w : List.copyOf(workers.values())) {
+            if (!w.gone && now - w.lastHeardMs > settings.workerTimeoutMs()) {
+                out.add(new Decision.Warn("Worker " + w.id + " has been silent for " + (now - w.lastHeardMs) + " ms"));
+                forget(w, now);
+            } else if (!w.gone) {
+                resendUnseen(w, now);
+            }
+        }
+        for (Task t : List.copyOf(running)) {
+            if (t.live.isEmpty() || !stillWanted(t) || t.winner >= 0 || now - t.lastTimeoutMs <= settings.unitTimeoutMs()) {
+                continue;
+            }
+            boolean allLate = t.live.values().stream().allMatch(l -> now - l.startedMs() > settings.unitTimeoutMs());
+            if (allLate) {
+                // Counted again each timeout period while no attempt finishes, even if no worker is free to take
+                // a copy: a job whose every worker hangs fails, it does not wait forever.
+                t.lastTimeoutMs = now;
+                // A unit that hangs every worker (an image that stalls the decoder, say) must end the job, not
+                // hold a lane each time forever: a timeout counts as a failed attempt.
+                if (++t.failures >= settings.maxFailures()) {
+                    return fail(capitalized(describe(t)) + " ran over the unit timeout (" + settings.unitTimeoutMs()
+                            + " ms) or failed " + t.failures + " times: check its images, or raise --unit-timeout", false);
+                }
+                out.add(new Decision.Warn(capitalized(describe(t)) + " has run over " + settings.unitTimeoutMs()
+                        + " ms: handing it out again"));
+                enqueue(t, true); // its attempts stay live: whichever finishes first wins
+            }
+        }
+        if (!minWorkersMet && now - startedMs > settings.minWorkersWaitMs()) {
+            return fail("Only " + liveWorkers() + " of the " + settings.minWorkers() + " workers asked for "
+                    + "(--min-workers) joined within " + settings.minWorkersWaitMs() / 1000 + " s: check that the worker "
+                    + "nodes run and that their --join names this coordinator", false);
+        }
+        dispatch(now);
+        requestCommits(now);
+        afterProgress(now);
+        return drain();
+    }
+
+    // ---------------------------------------------------------------- solve, publish, finish
+
+    public List<Decision> solved(int k, long now) {
+        if (stage != Stage.SOLVING) {
+            return drain();
+        }
+        endStage("solve", now);
+        startPublishing(now);
+        return drain();
+    }
+
+    public List<Decision> solveFailed(String reason, boolean badInput, long now) {
+        return fail(reason, badInput);
+    }
+
+    public List<Decision> promoted(int part, long now) {
+        Part p = part >= 0 && part < parts.size() ? parts.get(part) : null;
+        if (p != null && p.status == PartStatus.PROMOTING) {
+            p.status = PartStatus.PUBLISHED;
+            openParts--;
+        }
+        afterProgress(now);
+        return drain();
+    }
+
+    public List<Decision> promoteFailed(int part, String reason, long now) {
+        return fail("Cannot publish part " + part + ": " + reason, false);
+    }
+
+    public List<Decision> outputsWritten(long now) {
+        if (stage != Stage.WRITING) {
+            return drain();
+        }
+        endStage("finish", now);
+        stageSeconds.put("total", (now - startedMs) / 1000.0);
+        stage = Stage.FINISHED;
+        for (WorkerView w : workers.values()) {
+            if (!w.gone) {
+                out.add(new Tell(w.id, new WorkerCommand.JobFinished(epoch)));
+            }
+        }
+        out.add(new Decision.Finished(outputs()));
+        return drain();
+    }
+
+    public List<Decision> outputsFailed(String reason, long now) {
+        return fail(reason, false);
+    }
+
+    /** Ends the job from outside (the cluster was lost, the lease was taken). */
+    public List<Decision> abort(String reason, long now) {
+        return fail(reason, false);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private WorkerView heard(String id, long now) {
+        WorkerView w = workers.computeIfAbsent(id, WorkerView::new);
+        w.gone = false; // a worker declared gone that speaks again was only silent: what it held was handed out again
+        w.lastHeardMs = now;
+        return w;
+    }
+
+    private void dispatch(long now) {
+        if (!minWorkersMet || (stage != Stage.FEATURES && stage != Stage.PUBLISHING)) {
+            return;
+        }
+        for (WorkerView w : workers.values()) {
+            while (!w.gone && w.freeSlots > 0) {
+                Task t = nextFor(w, now);
+                if (t == null) {
+                    break;
+                }
+                assign(w, t, now);
+            }
+        }
+    }
+
+    /** The next task for this worker: the head of the queue, else (at the tail) a copy of a slow attempt. */
+    private Task nextFor(WorkerView w, long now) {
+        boolean onlyWorker = workers.values().stream().filter(x -> !x.gone).count() == 1;
+        for (var it = pending.iterator(); it.hasNext(); ) {
+            Task t = it.next();
+            if (!t.queued || !t.wantsAttempt()) {
+                it.remove();
+                unqueue(t);
+                continue;
+            }
+            if (t.live.values().stream().anyMatch(l -> l.worker().equals(w.id)) && !onlyWorker) {
+                continue; // it already runs this unit: give the copy to someone else
+            }
+            it.remove();
+            unqueue(t);
+            return t;
+        }
+        boolean tail = stage == Stage.PUBLISHING || (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty());
+        if (!tail) {
+            return null;
+        }
+        if (medianOf != finishedDurations.size()) {
+            medianOf = finishedDurations.size();
+            median = median(finishedDurations);
+        }
+        long threshold = Math.max(settings.speculateAfterMs(), 2 * median);
+        Task slowest = null;
+        long slowestStart = Long.MAX_VALUE;
+        for (Task t : running) {
+            if (!t.wantsAttempt() || t.live.size() >= 2
+                    || t.live.values().stream().anyMatch(l -> l.worker().equals(w.id))) {
+                continue;
+            }
+            long newest = t.live.values().stream().mapToLong(Live::startedMs).max().orElse(now);
+            if (now - newest >= threshold && newest < slowestStart) {
+                slowest = t;
+                slowestStart = newest;
+            }
+        }
+        if (slowest != null) {
+            out.add(new Decision.Warn(capitalized(describe(slowest)) + " runs long: speculative copy to " + w.id));
+        }
+        return slowest;
+    }
+
+    private void assign(WorkerView w, Task t, long now) {
+        int attempt = nextAttempt++;
+        long seq = w.nextAssignSeq++;
+        t.live.put(attempt, new Live(w.id, now, seq));
+        running.add(t);
+        byAttempt.put(attempt, t);
+        assignSeqs.put(attempt, seq);
+        w.live.put(attempt, t);
+        w.freeSlots--;
+        w.assigned++;
+        out.add(new Assign(w.id, seq, workUnit(t, attempt)));
+    }
+
+    private WorkUnit workUnit(Task t, int attempt) {
+        return t instanceof Unit u
+                ? WorkUnit.features(epoch, u.id, attempt, u.images.unpack(labels))
+                : WorkUnit.publish(epoch, t.id, attempt, ((Part) t).sources);
+    }
+
+    /**
+     * Sends again an assignment the worker has not acknowledged (by a status that has seen it) for a while: it was
+     * lost, or is late. The worker ignores a copy of one it has.
+     */
+    private void resendUnseen(WorkerView w, long now) {
+        for (Map.Entry<Integer, Task> e : w.live.entrySet()) {
+            Live l = e.getValue().live.get(e.getKey());
+            if (l != null && l.assignSeq() > w.assignSeqSeen && now - l.sentMs >= settings.assignRetryMs()) {
+                l.sentMs = now;
+                out.add(new Assign(w.id, l.assignSeq(), workUnit(e.getValue(), e.getKey())));
+            }
+        }
+    }
+
+    private void unqueue(Task t) {
+        if (t.queued) {
+            t.queued = false;
+            queuedCount--;
+        }
+    }
+
+    private void endAttempt(Task t, int attempt) {
+        Live l = t.live.remove(attempt);
+        if (l != null) {
+            WorkerView w = workers.get(l.worker());
+            if (w != null) {
+                w.live.remove(attempt);
+            }
+        }
+        if (t.live.isEmpty()) {
+            running.remove(t);
+        }
+    }
+
+    /** Whether the task is still part of the job (not split away, not already done). */
+    private boolean stillWanted(Task t) {
+        if (t instanceof Unit u) {
+            return u.status == UnitStatus.PENDING;
+        }
+        return ((Part) t).status == PartStatus.PENDING && stage == Stage.PUBLISHING;
+    }
+
+    private void requeueIfIdle(Task t, boolean front) {
+        if (t.live.isEmpty() && t.wantsAttempt()) {
+            enqueue(t, front);
+        }
+    }
+
+    private void enqueue(Task t, boolean front) {
+        if (t.queued) {
+            return;
+        }
+        t.queued = true;
+        queuedCount++;
+        if (front) {
+            pending.addFirst(t);
+        } else {
+            pending.addLast(t);
+        }
+    }
+
+    /** An accepted unit whose statistics are gone: back to pending; its rows file loses. */
+    private void unaccept(Unit u) {
+        WorkerView w = workers.get(u.owner);
+        if (w != null) {
+            w.accepted.remove(u.id);
+        }
+        out.add(new Decision.DeleteAttempt(Phase.FEATURES, u.accepted));
+        if (u.accepted.epoch() == epoch) {
+            spent.add(u.winner);
+        }
+        countDone(u.report, -1);
+        u.status = UnitStatus.PENDING;
+        u.winner = -1;
+        u.owner = null;
+        u.accepted = null;
+        u.report = null;
+        u.statistics = null;
+        enqueue(u, true);
+        progress();
+    }
+
+    /** A unit that kept losing its workers: split into single images, or, for a single image, given up on. */
+    private void isolate(Unit u) {
+        List<ImageRef> images = u.images.unpack(labels);
+        unqueue(u);
+        if (images.size() == 1) {
+            u.status = UnitStatus.QUARANTINING;
+            ImageError error = new ImageError(images.get(0).path(), "not processed: the worker processing it was lost "
+                    + u.crashLosses + " times (the image may crash the decoder or ONNX Runtime); it was skipped");
+            out.add(new Decision.Warn("Quarantining " + images.get(0).path() + ": it took down " + u.crashLosses + " workers"));
+            out.add(new Decision.Journal(new Quarantine(u.id, error)));
+            return;
+        }
+        u.status = UnitStatus.SPLIT;
+        openUnits--;
+        List<PlannedUnit> children = new ArrayList<>();
+        for (ImageRef image : images) {
+            Unit child = newUnit(List.of(image));
+            children.add(new PlannedUnit(child.id, List.of(image)));
+        }
+        out.add(new Decision.Warn("Unit " + u.id + " lost its worker " + u.crashLosses + " times: trying its "
+                + images.size() + " images one by one"));
+        out.add(new Decision.Journal(new Split(u.id, children)));
+    }
+
+    private void requestCommits(long now) {
+        if (stage != Stage.FEATURES) {
+            return;
+        }
+        if (queuedCount > 0) {
+            return; // work is left for it: it commits every few units by itself meanwhile
+        }
+        for (WorkerView w : workers.values()) {
+            if (!w.gone && !w.accepted.isEmpty() && now - w.lastCommitRequestMs >= settings.commitIntervalMs()) {
+                boolean uncommitted = w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED);
+                if (uncommitted) {
+                    w.lastCommitRequestMs = now;
+                    out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
+                }
+            }
+        }
+    }
+
+    /** Moves the job on when a stage has nothing left to do. */
+    private void afterProgress(long now) {
+        if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0) {
+            endStage("features", now);
+            if (settings.pca()) {
+                stage = Stage.SOLVING;
+                BitSet expected = new BitSet();
+                for (Unit u : units) {
+                    if (u.status == UnitStatus.DONE) {
+                        expected.set(u.id);
+                    }
+                }
+                out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
+                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected));
+            } else {
+                startPublishing(now);
+            }
+        }
+        if (stage == Stage.PUBLISHING && openParts == 0) {
+            endStage("publish", now);
+            stage = Stage.WRITING;
+            out.add(new Decision.StageStarted(Stage.WRITING, "writing outputs"));
+            out.add(new Decision.WriteOutputs(outputs()));
+        }
+    }
+
+    /** Groups consecutive accepted rows files into parts of about the target size, and hands them out. */
+    private void startPublishing(long now) {
+        stage = Stage.PUBLISHING;
+        List<AttemptRef> sources = new ArrayList<>();
+        long bytes = 0;
+        for (Unit u : units) {
+            if (u.status != UnitStatus.DONE || u.report.rows() == 0) {
+                continue;
+            }
+            sources.add(u.accepted);
+            bytes += Math.max(1, u.report.rowsBytes());
+            if (bytes >= settings.partBytes() || sources.size() >= settings.maxUnitsPerPart()) {
+                addPart(sources);
+                sources = new ArrayList<>();
+                bytes = 0;
+            }
+        }
+        if (!sources.isEmpty()) {
+            addPart(sources);
+        }
+        finishedDurations.clear();
+        medianOf = -1;
+        out.add(new Decision.StageStarted(Stage.PUBLISHING, "publishing " + parts.size() + " part(s)"));
+        dispatch(now);
+        afterProgress(now);
+    }
+
+    private void addPart(List<AttemptRef> sources) {
+        Part p = new Part(parts.size(), List.copyOf(sources));
+        parts.add(p);
+        openParts++;
+        enqueue(p, false);
+    }
+
+    private Outputs outputs() {
+        List<ImageError> all = new ArrayList<>(skipped);
+        long rows = 0;
+        long bytesRead = 0;
+        UnitReport.StageNanos stages = UnitReport.StageNanos.ZERO;
+        int leaves = 0;
+        for (Unit u : units) {
+            if (u.report == null || u.status == UnitStatus.SPLIT) {
+                continue;
+            }
+            leaves++;
+            all.addAll(u.report.errors());
+            rows += u.report.rows();
+            bytesRead += u.report.bytesRead();
+            stages = stages.plus(u.report.stages());
+        }
+        Map<String, WorkerShare> shares = new LinkedHashMap<>();
+        for (WorkerView w : workers.values()) {
+            shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won, w.images));
+        }
+        return new Outputs(parts.size(), all, listed, rows, leaves, stages, bytesRead, Map.copyOf(stageSeconds), shares);
+    }
+
+    private void countDone(UnitReport r, int sign) {
+        imagesDone += sign * (r.rows() + r.errors().size());
+        errors += sign * r.errors().size();
+    }
+
+    private void progress() {
+        out.add(new Decision.Progress(listed, listingComplete, imagesDone, errors));
+    }
+
+    private void endStage(String name, long now) {
+        stageSeconds.put(name, (now - stageStartedMs) / 1000.0);
+        stageStartedMs = now;
+    }
+
+    private List<Decision> fail(String reason, boolean badInput) {
+        if (stage == Stage.FAILED || stage == Stage.FINISHED) {
+            return drain();
+        }
+        stage = Stage.FAILED;
+        for (WorkerView w : workers.values()) {
+            if (!w.gone) {
+                out.add(new Tell(w.id, new WorkerCommand.JobFinished(epoch)));
+            }
+        }
+        out.add(new Decision.Failed(reason, badInput));
+        return drain();
+    }
+
+    private List<Decision> drain() {
+        List<Decision> decisions = List.copyOf(out);
+        out.clear();
+        return decisions;
+    }
+
+    private static String describe(Task t) {
+        return (t instanceof Unit ? "unit " : "part ") + t.id;
+    }
+
+    private static String capitalized(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static long median(List<Long> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+}

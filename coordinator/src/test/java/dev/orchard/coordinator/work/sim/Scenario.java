@@ -1,0 +1,44 @@
+package dev.orchard.coordinator.work.sim;
+
+import java.util.Random;
+
+/**
+ * One generated schedule's parameters, all drawn from its seed: the input (images, of which some are unreadable
+ * and some take down any worker that processes them), the cluster (workers, capacity, commit window), and the
+ * faults (message drops, duplicates and delays, worker crashes, coordinator crashes, failed writes, transient
+ * read errors, stalled attempts).
+ */
+record Scenario(long seed, int images, int unitSize, int unitBytes, int workers, int capacity, int commitEvery,
+                double dropRate, double duplicateRate, int maxDelayMs, long faultsEndMs, double workerCrashPerSecond,
+                int coordinatorCrashes, int badImages, int poisonImages, double readErrorRate, double writeFailRate,
+                double statisticsFailRate, double stallRate, double goneNoticeRate, boolean pca, long partBytes,
+                int listBatch) {
+
+    static Scenario of(long seed) {
+        Random r = new Random(seed);
+        int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);
+        boolean harsh = r.nextInt(4) == 0;
+        return new Scenario(seed, images,
+                1 + r.nextInt(8),
+                r.nextInt(5) == 0 ? 60 + r.nextInt(80) : 1 << 20,      // tight byte budgets cut units short
+                1 + r.nextInt(4),
+                1 + r.nextInt(3),
+                1 + r.nextInt(4),
+                harsh ? 0.2 * r.nextDouble() : 0.05 * r.nextDouble(),
+                0.1 * r.nextDouble(),
+                1 + r.nextInt(harsh ? 3000 : 500),
+                20_000 + r.nextInt(120_000),
+                harsh ? 0.05 * r.nextDouble() : 0.01 * r.nextDouble(),
+                r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 0,
+                r.nextInt(3) == 0 ? r.nextInt(Math.max(1, images / 5) + 1) : 0,
+                r.nextInt(8) == 0 ? 1 + r.nextInt(2) : 0,
+                r.nextInt(3) == 0 ? 0.1 * r.nextDouble() : 0,
+                r.nextInt(3) == 0 ? 0.1 * r.nextDouble() : 0,
+                r.nextInt(3) == 0 ? 0.1 * r.nextDouble() : 0,
+                r.nextInt(4) == 0 ? 0.1 * r.nextDouble() : 0,
+                r.nextDouble(),
+                r.nextInt(4) != 0,
+                1 + r.nextInt(4000),
+                1 + r.nextInt(40));
+    }
+}

@@ -1,0 +1,245 @@
+package dev.orchard.coordinator.work.sim;
+
+import dev.orchard.coordinator.work.Decision;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.WorkerCommand;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A whole simulated job: the input, the store, one coordinator at a time (crashed and resumed as the scenario
+ * says), workers that crash and are replaced, the receptionist (workers learn of a coordinator after a delay) and
+ * cluster membership (a crashed worker is reported gone, or only falls silent). {@link #run()} plays the schedule
+ * and checks DESIGN.md's invariant at the end: every readable image exactly once in the published rows and the
+ * statistics, every other one in errors.csv, nothing written after _SUCCESS, and the job ended in time.
+ */
+final class SimCluster {
+    /** Simulated time within which every job must end. */
+    static final long DEADLINE_MS = 6 * 3600_000L;
+
+    final Sim sim;
+    final SimStore store = new SimStore();
+    final List<String> input = new ArrayList<>();
+    final Set<String> bad = new HashSet<>();
+    final Set<String> poison = new HashSet<>();
+    private final Map<String, SimWorker> workers = new LinkedHashMap<>();
+    private final WorkState.Settings settings;
+    private SimCoordinator coordinator;
+    private int incarnations;
+    private int workerSerial;
+    private int crashesLeft;
+    private long nextEpoch = 1;
+    Decision.Outputs outputs;
+    String failure;
+    boolean ended;
+    long endedAt;
+
+    SimCluster(Scenario scenario, boolean verbose) {
+        this.sim = new Sim(scenario, verbose);
+        for (int i = 0; i < scenario.images(); i++) {
+            input.add(String.format("/in/img-%04d.jpg", i));
+        }
+        for (int i = 0; i < scenario.badImages(); i++) {
+            bad.add(input.get(sim.rng.nextInt(input.size())));
+        }
+        for (int i = 0; i < scenario.poisonImages(); i++) {
+            poison.add(input.get(sim.rng.nextInt(input.size())));
+        }
+        bad.removeAll(poison);
+        this.settings = new WorkState.Settings(scenario.unitSize(), scenario.unitBytes(), 3, 3, 30_000, 3_000, 8_000, 2_000,
+                3_000, 0, 60_000, scenario.pca(), scenario.partBytes(), 4);
+        this.crashesLeft = scenario.coordinatorCrashes();
+    }
+
+    void run() {
+        startCoordinator();
+        for (int i = 0; i < sim.scenario().workers(); i++) {
+            startWorker();
+        }
+        scheduleCrashes();
+        sim.run(DEADLINE_MS, () -> ended);
+    }
+
+    // ---------------------------------------------------------------- coordinators
+
+    private void startCoordinator() {
+        incarnations++;
+        coordinator = new SimCoordinator(sim, this, store, nextEpoch++ * 0x1000_0001L, settings);
+        SimCoordinator c = coordinator;
+        c.start();
+        for (SimWorker w : workers.values()) {
+            sim.at(sim.between(10, 800), () -> w.found(c.alive ? c : null));
+        }
+    }
+
+    private void scheduleCrashes() {
+        if (crashesLeft > 0) {
+            sim.at(sim.between(100, 20_000), () -> {
+                if (ended || coordinator == null || !coordinator.alive) {
+                    return;
+                }
+                crashesLeft--;
+                SimCoordinator dead = coordinator;
+                dead.alive = false;
+                coordinator = null;
+                sim.log("coordinator " + Long.toHexString(dead.epoch) + " crashes");
+                for (SimWorker w : workers.values()) {
+                    sim.at(sim.between(10, 3000), () -> {
+                        if (w.coordinator == dead) {
+                            w.found(null);
+                        }
+                    });
+                }
+                sim.at(sim.between(500, 10_000), () -> {
+                    if (!ended) {
+                        startCoordinator();
+                    }
+                });
+                scheduleCrashes();
+            });
+        }
+        double rate = sim.scenario().workerCrashPerSecond();
+        if (rate > 0) {
+            sim.at((long) (1000 * -Math.log(1 - sim.rng.nextDouble()) / rate), () -> {
+                if (ended || !sim.faulty()) {
+                    return;
+                }
+                List<SimWorker> alive = workers.values().stream().filter(w -> w.alive).toList();
+                if (!alive.isEmpty()) {
+                    crash(alive.get(sim.rng.nextInt(alive.size())));
+                }
+                scheduleCrashes();
+            });
+        }
+    }
+
+    void finished(SimCoordinator c, Decision.Outputs outputs) {
+        this.outputs = outputs;
+        ended = true;
+        endedAt = sim.now;
+        sim.log("job finished");
+    }
+
+    void failed(SimCoordinator c, String reason) {
+        failure = reason;
+        ended = true;
+        endedAt = sim.now;
+        sim.log("job failed: " + reason);
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    private void startWorker() {
+        SimWorker w = new SimWorker(sim, this, store, "w" + (++workerSerial));
+        workers.put(w.id, w);
+        SimCoordinator c = coordinator;
+        if (c != null) {
+            sim.at(sim.between(10, 800), () -> w.found(c.alive ? c : null));
+        }
+    }
+
+    /** A worker dies (kill -9, a poison image, a lost host); a replacement starts later. */
+    void crash(SimWorker w) {
+        if (!w.alive) {
+            return;
+        }
+        w.alive = false;
+        sim.log(() -> "worker " + w.id + " dies");
+        SimCoordinator c = coordinator;
+        if (c != null && sim.chance(sim.scenario().goneNoticeRate())) {
+            sim.at(sim.between(100, 3000), () -> c.workerGone(w.id));
+        }
+        sim.at(sim.between(200, 5000), () -> {
+            if (!ended) {
+                startWorker();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- the network
+
+    void toWorker(String id, WorkerCommand m) {
+        SimWorker w = workers.get(id);
+        if (w != null) {
+            sim.send(() -> m instanceof WorkerCommand.Assign a
+                    ? "Assign → " + id + " seq " + a.seq() + " " + a.unit().phase() + " " + a.unit().id() + "/" + a.unit().attempt()
+                    + " (" + Long.toHexString(a.epoch()) + ")"
+                    : m.getClass().getSimpleName() + " → " + id + " " + m, () -> w.receive(m));
+        }
+    }
+
+    void toCoordinator(SimWorker from, CoordinatorCommand m) {
+        SimCoordinator c = from.coordinator;
+        if (c != null) {
+            sim.send(() -> m.getClass().getSimpleName() + " ← " + from.id + " " + brief(m), () -> c.receive(m));
+        }
+    }
+
+    private static String brief(CoordinatorCommand m) {
+        if (m instanceof CoordinatorCommand.WorkerStatus s) {
+            return "seq " + s.seq() + " seen " + s.assignSeqSeen() + " free " + s.freeSlots() + " attempts "
+                    + s.attempts().stream().map(a -> a.unit() + "/" + a.attempt()).toList() + " accepted "
+                    + s.accepted().stream().map(a -> a.unit() + "/" + a.attempt()).toList();
+        }
+        return m.toString().replaceAll("worker=[^,]*, ", "");
+    }
+
+    // ---------------------------------------------------------------- the verdict
+
+    /** DESIGN.md's invariant on the final store. Throws AssertionError with what is wrong. */
+    void check() {
+        SimStore.check(ended, "the job did not end within " + DEADLINE_MS + " ms of simulated time; "
+                + (coordinator == null ? "no coordinator" : coordinator.state.describe()));
+        if (failure != null) {
+            // A job may fail only for a reason a user can act on: repeated failures of one unit.
+            SimStore.check(failure.contains("times") || failure.contains("PCA needs"), "the job failed: " + failure);
+            SimStore.check(!store.success, "_SUCCESS was written for a failed job");
+            return;
+        }
+        SimStore.check(store.success, "the job finished without _SUCCESS");
+        SimStore.check(store.finalWritesAfterSuccess == 0, "published files were written after _SUCCESS");
+        List<String> rows = new ArrayList<>();
+        store.published.values().forEach(rows::addAll);
+        Map<String, Long> counts = rows.stream().collect(Collectors.groupingBy(r -> r, Collectors.counting()));
+        counts.forEach((path, n) -> SimStore.check(n == 1, path + " is published " + n + " times"));
+        Map<String, String> errors = new HashMap<>();
+        for (ImageError e : store.errorsCsv) {
+            SimStore.check(errors.put(e.path(), e.reason()) == null, e.path() + " is in errors.csv twice");
+            SimStore.check(!counts.containsKey(e.path()), e.path() + " is both published and in errors.csv");
+        }
+        Set<String> all = new HashSet<>(counts.keySet());
+        all.addAll(errors.keySet());
+        SimStore.check(all.equals(new HashSet<>(input)), "published + errors ≠ input: missing "
+                + input.stream().filter(p -> !all.contains(p)).toList());
+        for (String b : bad) {
+            SimStore.check(errors.containsKey(b), "unreadable " + b + " is not in errors.csv");
+        }
+        for (String p : poison) {
+            SimStore.check(errors.containsKey(p), "poison " + p + " is not in errors.csv");
+        }
+        if (sim.scenario().pca()) {
+            List<String> statistics = new ArrayList<>(store.solvedStatistics);
+            List<String> published = new ArrayList<>(rows);
+            statistics.sort(null);
+            published.sort(null);
+            SimStore.check(statistics.equals(published), "the PCA statistics do not count exactly the published rows");
+        }
+        SimStore.check(outputs.rows() == rows.size(), "the report says " + outputs.rows() + " rows, " + rows.size() + " are published");
+    }
+
+    int incarnations() {
+        return incarnations;
+    }
+
+    int workersStarted() {
+        return workerSerial;
+    }
+}
