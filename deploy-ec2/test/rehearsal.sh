@@ -224,7 +224,7 @@ run_job() { # ID INPUT EXPECTED-ROWS
   local id="$1" input="$2" rows="$3" out="$WORK/out/$1" started=$SECONDS
   say "job $id: $input -> $out (coordinator on coord, seeds w1,w2)"
   if ! on coord timeout "$JOB_TIMEOUT" "$WORK/root/opt/orchard/orchard-node" submit --job-id "$id" \
-    --seeds "${IP[w1]},${IP[w2]}" -- --input "$input" --output "$out" --pca-k 10 --unit-size 16 \
+    --seeds "${IP[w1]},${IP[w2]}" -- --input "$input" --output "$out" --pca-k 10 --unit-size 16 --min-workers 2 \
     >"$WORK/submit-$id.out" 2>&1; then
     tail -n 30 "$WORK/submit-$id.out"
     fail "job $id did not succeed within ${JOB_TIMEOUT}s"
@@ -239,13 +239,20 @@ run_job() { # ID INPUT EXPECTED-ROWS
   say "ok: job $id: $rows rows in $((SECONDS - started)) s; log and report in the bucket's orchard-logs/"
 }
 
-work_on_both_workers() { # ID: the statistics files name the node that wrote them
-  local partials="$WORK/out/$1/_orchard/partials" h
+work_on_both_workers() { # ID: with --min-workers 2, work is handed out only once both have joined, and to both
+  # (first-attempt-wins decides whose results count, so which worker commits statistics is not guaranteed).
+  local success="$WORK/out/$1/_SUCCESS" h assigned
   for h in w1 w2; do
-    compgen -G "$partials/*${IP[$h]}*" >/dev/null ||
-      fail "no covariance partial from $h (${IP[$h]}) in $partials: $(find "$partials" -maxdepth 1 -type f -printf '%f ' 2>&1 | head -c 400)"
+    if command -v jq >/dev/null; then
+      assigned="$(jq -r --arg host "${IP[$h]}:17355" '[.workers[] | select(.host == $host) | .assigned] | add // 0' "$success")"
+    else
+      assigned="$(python3 -c 'import json,sys
+w=json.load(open(sys.argv[1]))["workers"].values()
+print(sum(x["assigned"] for x in w if x["host"] == sys.argv[2]))' "$success" "${IP[$h]}:17355")"
+    fi
+    ((assigned > 0)) || fail "$h (${IP[$h]}) was assigned no work although the job waited for 2 workers: $(cat "$success")"
   done
-  say "ok: both worker hosts did work (partials from ${IP[w1]} and ${IP[w2]})"
+  say "ok: both worker hosts joined before work was handed out and were assigned units"
 }
 
 second_job_input() {

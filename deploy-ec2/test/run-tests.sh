@@ -416,7 +416,7 @@ ec2 describe-instances @@ 0 @@ worker\t10.0.0.6\tNone\tmy-bucket\ncoordinator\t1
   [[ "$remote" == "sudo /opt/orchard/orchard-node submit --job-id j1 --seeds 10.0.0.6,10.0.0.7 -- "* ]] || { echo "$remote"; return 1; }
   mapfile -t remote_args < <(bash -c "printf '%s\n' ${remote#sudo }")
   local expected=(/opt/orchard/orchard-node submit --job-id j1 --seeds "10.0.0.6,10.0.0.7" -- --input s3://my-bucket/in
-    --output "s3://my-bucket/out 1" --label-regex '^(.*?)\s*\d*$')
+    --output "s3://my-bucket/out 1" --label-regex '^(.*?)\s*\d*$' --min-workers 2)
   [[ "${remote_args[*]}" == "${expected[*]}" && "${#remote_args[@]}" == "${#expected[@]}" ]] ||
     { printf 'remote args: %s\n' "${remote_args[@]}"; return 1; }
 }
@@ -473,7 +473,7 @@ main() {
   run "up refuses a cluster name that has instances" t_up_refuses_an_existing_cluster
   run "down after a partial up: skips what is gone, retries the security group" t_down_after_a_partial_up
   run "down leaves IAM resources without the cluster's tag" t_down_leaves_what_it_did_not_create
-  run "submit: ssh to the coordinator, seeds = running workers, flags quoted" t_submit_with_fake_aws
+  run "submit: ssh to the coordinator, seeds = running workers, --min-workers = their count, flags quoted" t_submit_with_fake_aws
   run "status: table and running cost" t_status_with_fake_aws
   run "logs: prints the latest job's log" t_logs_with_fake_aws
   run "no AWS, curl or ssh call in any of the above" t_no_aws_or_network_calls

@@ -5,6 +5,8 @@ import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.JobSummary;
 import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.MessageLimits;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
@@ -38,7 +40,7 @@ public final class DispatchBench {
         Path dir = Files.createTempDirectory("orchard-dispatch");
         Location output = Location.local(dir.resolve("out"));
         JobDescription job = new JobDescription("bench", output.toString(), "/model.onnx", "0".repeat(64),
-                ModelSpec.mobileNetV2(), 32, null);
+                ModelSpec.mobileNetV2(), 32);
         CompletableFuture<Long> planned = new CompletableFuture<>();
         CompletableFuture<Long> featuresDone = new CompletableFuture<>();
         long[] startedAt = new long[1];
@@ -68,18 +70,23 @@ public final class DispatchBench {
             }
         };
         var store = new LocalObjectStore();
-        var settings = new Coordinator.Settings(unitSize, 1, 3, Duration.ofMinutes(30), false);
+        var settings = new WorkState.Settings(unitSize, MessageLimits.unitImageBytes(256 * 1024), 3, 3,
+                Duration.ofMinutes(30).toMillis(), 5_000, 30_000, 2_000, 10_000, 0, 0, false, 128L << 20, 4096);
+        var setup = new Coordinator.Setup(job, (after, skipped) -> images(keys), new JobOutputs(store, output),
+                new JobJournal(store, output), store, output, settings, 1, false, Duration.ofSeconds(30), "bench",
+                java.util.Set::of, listener, java.util.Map.of());
+        var config = com.typesafe.config.ConfigFactory.parseString("pekko.remote.artery.canonical.port = 0")
+                .withFallback(com.typesafe.config.ConfigFactory.load());
         startedAt[0] = System.nanoTime();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
-            context.spawn(Coordinator.create(job, () -> images(keys), new JobOutputs(store, output),
-                    new JobJournal(store, output), settings, listener), "coordinator");
+            context.spawn(Coordinator.create(setup), "coordinator");
             if (!planOnly) {
                 for (int i = 0; i < workers; i++) {
                     context.spawn(SimulatedWorker.create("sim-" + i, cost, output, 32), "worker-" + i);
                 }
             }
             return Behaviors.empty();
-        }), "orchard-dispatch-bench");
+        }), "orchard-dispatch-bench", config);
         try {
             long plannedAt = planned.get(30, TimeUnit.MINUTES);
             System.gc();

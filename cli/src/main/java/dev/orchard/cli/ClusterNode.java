@@ -4,45 +4,81 @@ import com.typesafe.config.Config;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.worker.Worker;
 import dev.orchard.worker.pipeline.WorkerRuntime;
+import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * One Orchard node: an actor system in the cluster named "orchard". With a coordinator behaviour it may host
  * the coordinator singleton (it runs on the oldest coordinator node and moves when that node goes); with a
- * runtime it starts worker actors. The embedded mode is a node with both.
+ * runtime it starts worker actors. The embedded mode is a node with both. A node remembers the members that left
+ * its cluster (a standby coordinator may take over the output lease of one of them), and a worker node given
+ * {@code rejoinAfter} leaves the cluster when it has seen no coordinator for that long, so that its command can
+ * start a fresh node that joins its seeds again (see {@link CoordinatorWatch}).
  */
 final class ClusterNode implements AutoCloseable {
     private final ActorSystem<Void> system;
+    private final Set<String> goneMembers = ConcurrentHashMap.newKeySet();
 
-    ClusterNode(Config config, Supplier<Behavior<CoordinatorCommand>> coordinator, WorkerRuntime runtime, int workers,
-                Worker.Settings workerSettings) {
+    ClusterNode(Config config, Function<ClusterNode, Behavior<CoordinatorCommand>> coordinator, WorkerRuntime runtime,
+                int workers, Worker.Settings workerSettings, Duration rejoinAfter) {
         this.system = ActorSystem.create(Behaviors.<Void>setup(context -> {
             Cluster cluster = Cluster.get(context.getSystem());
+            ActorRef<ClusterEvent.MemberRemoved> removals = context.spawn(
+                    Behaviors.receiveMessage((ClusterEvent.MemberRemoved e) -> {
+                        var a = e.member().address();
+                        goneMembers.add(a.getHost().orElse("") + ":" + a.getPort().orElse(0));
+                        return Behaviors.same();
+                    }), "membership");
+            cluster.subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
             if (coordinator != null) {
                 ClusterSingleton.get(context.getSystem()).init(
-                        SingletonActor.of(Behaviors.<CoordinatorCommand>setup(c -> coordinator.get()), "coordinator")
+                        SingletonActor.of(Behaviors.<CoordinatorCommand>setup(c -> coordinator.apply(this)), "coordinator")
                                 .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole("coordinator")));
             }
             // A unique id per incarnation: statistics files of a restarted worker never overwrite its earlier ones.
-            String node = cluster.selfMember().address().hostPort() + "-" + UUID.randomUUID().toString().substring(0, 8);
+            String address = address(cluster);
+            String node = address + "-" + UUID.randomUUID().toString().substring(0, 8);
             for (int i = 1; i <= workers; i++) {
-                context.spawn(Worker.create(node + "-w" + i, runtime, workerSettings), "worker-" + i);
+                context.spawn(Worker.create(node + "-w" + i, address, runtime, workerSettings), "worker-" + i);
+            }
+            if (rejoinAfter != null) {
+                context.spawn(CoordinatorWatch.create(rejoinAfter), "coordinator-watch");
             }
             return Behaviors.empty();
         }), "orchard", config);
     }
 
+    private static String address(Cluster cluster) {
+        var a = cluster.selfMember().address();
+        return a.getHost().orElse("localhost") + ":" + a.getPort().orElse(0);
+    }
+
     ActorSystem<Void> system() {
         return system;
+    }
+
+    /** This node's {@code host:port}. */
+    String address() {
+        return address(Cluster.get(system));
+    }
+
+    /** The {@code host:port} of every member that has left this node's cluster since it started. */
+    Set<String> goneMembers() {
+        return Set.copyOf(goneMembers);
     }
 
     @Override

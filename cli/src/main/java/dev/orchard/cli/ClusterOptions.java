@@ -41,6 +41,10 @@ final class ClusterOptions {
             seeds.add("pekko://orchard@" + s.host() + ":" + s.port());
         }
         settings.put("pekko.cluster.seed-nodes", seeds);
+        if (truststore != null && keystore == null) {
+            throw new IllegalArgumentException("--tls-truststore needs --tls-keystore (this node's certificate): without"
+                    + " it the node would talk in plaintext");
+        }
         if (keystore != null) {
             if (truststore == null) {
                 throw new IllegalArgumentException("--tls-keystore needs --tls-truststore (the CA that signs every node)");

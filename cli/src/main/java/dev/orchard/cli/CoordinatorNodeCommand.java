@@ -1,10 +1,11 @@
 package dev.orchard.cli;
 
 import dev.orchard.store.Location;
-import dev.orchard.worker.Worker;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +19,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code orchard coordinator}: a node with the coordinator role. The oldest such node runs the job's coordinator
  * (a cluster singleton); another one started with the same options and {@code --resume} is a standby that takes
- * over, from the journal, if the first goes. The process ends when the job has finished.
+ * over, from the journal, if the first goes. The process ends when the job has finished (0), failed (1, or 2 for
+ * bad input), or when this node lost the cluster (1): downed after a partition, it stops listing and writing and
+ * exits, and the same command with {@code --resume} finishes the job.
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a job's coordinator node; workers join it with 'orchard worker --join HOST:PORT'.")
@@ -36,6 +39,14 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
     @Option(names = "--local-workers", defaultValue = "0", description = "Worker actors in this JVM too (default ${DEFAULT-VALUE}).")
     int localWorkers;
 
+    @Option(names = "--min-workers", defaultValue = "0",
+            description = "Hand out work only once this many workers have joined (default ${DEFAULT-VALUE}: start with the first).")
+    int minWorkers;
+
+    @Option(names = "--min-workers-timeout", defaultValue = "PT10M",
+            description = "How long to wait for --min-workers before the job fails (ISO-8601 duration, default ${DEFAULT-VALUE}).")
+    Duration minWorkersTimeout;
+
     @Mixin
     WorkerOptions workers;
 
@@ -49,6 +60,17 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("orchard coordinator runs no workers unless given --local-workers N;"
                     + " --workers is for orchard run and orchard worker");
         }
+        if (localWorkers < 0) {
+            throw new IllegalArgumentException("--local-workers must be 0 or more, was " + localWorkers);
+        }
+        if (minWorkers < 0) {
+            throw new IllegalArgumentException("--min-workers must be 0 or more, was " + minWorkers);
+        }
+        if (minWorkersTimeout.isNegative() || minWorkersTimeout.isZero()) {
+            throw new IllegalArgumentException("--min-workers-timeout must be positive, was " + minWorkersTimeout);
+        }
+        workers.validate();
+        var pekko = cluster.pekkoConfig(localWorkers > 0 ? List.of("coordinator", "worker") : List.of("coordinator"));
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
         try (JobSetup setup = new JobSetup(job, store, inference);
@@ -58,18 +80,28 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             } else {
                 setup.model.close(); // checked; this node runs no inference
             }
-            List<String> roles = new ArrayList<>(List.of("coordinator"));
-            if (localWorkers > 0) {
-                roles.add("worker");
+            if (setup.finishedAlready) {
+                err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
+                return 0;
             }
             err.printf("orchard: coordinator node on %s for %s → %s with %s%n", cluster.bind, setup.input, setup.output, setup.model);
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
-            try (ClusterNode node = new ClusterNode(cluster.pekkoConfig(roles), () -> setup.coordinator(progress), runtime,
-                    localWorkers, workers.workerSettings())) {
+            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(progress, n, minWorkers, minWorkersTimeout),
+                    runtime, localWorkers, workers.workerSettings(), null)) {
+                var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
-                Location success = new dev.orchard.store.OutputLayout(setup.output).success();
+                Location success = new OutputLayout(setup.output).success();
                 while (!progress.result().isDone()) {
+                    if (terminated.isDone()) {
+                        Thread.sleep(500); // a job that ended as the node stopped reports first
+                        if (!progress.result().isDone()) {
+                            err.println("orchard: this coordinator node left the cluster (it was downed after a network"
+                                    + " partition, or by the split-brain resolver); the job stopped. Run the same"
+                                    + " command with --resume to finish it.");
+                            return 1;
+                        }
+                    }
                     if (setup.outStore.exists(success)) {
                         Thread.sleep(1000); // let an active singleton in this JVM report first
                         if (!progress.result().isDone()) {

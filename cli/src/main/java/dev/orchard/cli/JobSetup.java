@@ -1,19 +1,26 @@
 package dev.orchard.cli;
 
+import com.typesafe.config.Config;
 import dev.orchard.coordinator.Coordinator;
+import dev.orchard.coordinator.JobIdentity;
 import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.OutputLease;
 import dev.orchard.coordinator.listing.ImageLister;
 import dev.orchard.coordinator.listing.LabelRule;
+import dev.orchard.coordinator.listing.ListingOrder;
 import dev.orchard.coordinator.listing.NameFilter;
 import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.coordinator.work.WorkState;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.MessageLimits;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.Stores;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.ModelException;
@@ -21,6 +28,7 @@ import dev.orchard.worker.model.OnnxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -42,6 +50,9 @@ final class JobSetup implements AutoCloseable {
     final OnnxModel model;
     final JobDescription job;
     final boolean pca;
+    final JobIdentity identity;
+    /** --resume of a job that has written _SUCCESS: nothing is left to do, and nothing is written. */
+    final boolean finishedAlready;
     private ImageLister lister;
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
@@ -66,7 +77,7 @@ final class JobSetup implements AutoCloseable {
             this.outStore = stores.forLocation(output);
             this.lister = new ImageLister(inStore, filter, labels);
             boolean count = options.srpEps != null; // only the Johnson-Lindenstrauss bound needs the number of images
-            long imageCount = manifest ? InputCheck.requireManifestImages(images(), input, count)
+            long imageCount = manifest ? InputCheck.requireManifestImages(lister.listManifest(inStore, input), input, count)
                                        : InputCheck.requireImages(inStore, input, filter, count);
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
@@ -81,15 +92,28 @@ final class JobSetup implements AutoCloseable {
                 throw new IllegalArgumentException("An exact PCA of " + dim + "-d features needs a " + dim + "×" + dim
                         + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
             }
+            this.identity = new JobIdentity(input.toString(), manifest ? sha256(inStore, input) : null, options.glob,
+                    labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
+                    srpDim > 0 ? options.seed : 0, pca ? options.pcaK : 0);
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
+            OutputLayout layout = new OutputLayout(output);
+            String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
             JobJournal journal = new JobJournal(outStore, output);
-            if (!(options.resume && journal.exists())) {
+            boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
+            this.finishedAlready = resuming && outStore.exists(layout.success());
+            if (resuming) {
+                checkSameJob(JobIdentity.readMarker(outStore, layout));
+            } else {
+                if (running != null && options.overwrite) {
+                    throw new IllegalArgumentException(running);
+                }
                 OutputCheck.prepare(outStore, output, options.overwrite);
+                identity.writeMarker(outStore, layout, String.valueOf(dev.orchard.coordinator.Versions.all().get("orchard")));
             }
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
-                    output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed, null);
+                    output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed, null, null);
         } catch (Exception | Error e) {
             if (loaded != null) {
                 loaded.close();
@@ -99,18 +123,79 @@ final class JobSetup implements AutoCloseable {
         }
     }
 
-    /** The coordinator for this job; with --resume it continues from the journal when there is one. */
-    Behavior<CoordinatorCommand> coordinator(JobListener listener) {
-        var settings = new Coordinator.Settings(options.unitSize, options.pcaK, 3, options.unitTimeout, options.resume, pca);
-        return Coordinator.create(job, this::images, new JobOutputs(outStore, output), new JobJournal(outStore, output),
-                settings, listener);
+    /** --resume continues only the same job: any difference in what determines the result is refused. */
+    private void checkSameJob(JobIdentity recorded) {
+        if (recorded == null) {
+            throw new IllegalArgumentException("--output " + output + " has a journal but no record of the job that wrote"
+                    + " it (an older Orchard wrote it): --resume cannot check that it is the same job. Start afresh with"
+                    + " --overwrite, or use a new --output.");
+        }
+        List<String> differences = recorded.differences(identity);
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("--resume refused: this command describes another job than the one in "
+                    + output + ":\n  " + String.join("\n  ", differences)
+                    + "\nRun the original command with --resume, or start afresh with --overwrite or a new --output.");
+        }
     }
 
-    private Stream<ImageRef> images() {
-        try {
-            return manifest ? lister.listManifest(inStore, input) : lister.list(input);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * The coordinator for this job on {@code node}; with --resume it continues from the journal when there is one.
+     */
+    Behavior<CoordinatorCommand> coordinator(JobListener listener, ClusterNode node, int minWorkers,
+                                             java.time.Duration minWorkersWait) {
+        Config config = node.system().settings().config();
+        long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+        Config c = config.getConfig("orchard.coordinator");
+        var settings = new WorkState.Settings(options.unitSize, MessageLimits.unitImageBytes(frame), 3,
+                c.getInt("max-crash-losses"), options.unitTimeout.toMillis(), c.getDuration("assign-retry").toMillis(),
+                c.getDuration("worker-timeout").toMillis(), c.getDuration("commit-interval").toMillis(),
+                c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca,
+                c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
+        return Coordinator.create(new Coordinator.Setup(job, this::images, new JobOutputs(outStore, output),
+                new JobJournal(outStore, output), outStore, output, settings, options.pcaK, options.resume,
+                c.getDuration("lease-ttl"), node.address(), node::goneMembers, listener,
+                java.util.Map.of("identity", identity)));
+    }
+
+    /**
+     * The images after {@code after} in listing order: a resumed listing continues after the last planned image
+     * (a manifest is the same file, checked by its checksum, so its order is too).
+     */
+    private Stream<ImageRef> images(String after, java.util.function.Consumer<dev.orchard.protocol.ImageError> skipped)
+            throws IOException {
+        Stream<ImageRef> all = manifest ? lister.listManifest(inStore, input) : lister.list(input);
+        if (after == null) {
+            return all;
+        }
+        if (manifest) {
+            boolean[] past = {false};
+            return all.filter(image -> {
+                boolean keep = past[0];
+                past[0] |= image.path().equals(after);
+                return keep;
+            });
+        }
+        var order = ListingOrder.of(input.scheme());
+        return all.filter(image -> order.compare(image.path(), after) > 0);
+    }
+
+    private static String labelDescription(JobOptions o) {
+        if (o.noLabels) {
+            return "none";
+        }
+        return o.labelRegex == null ? "parent folder" : "regex " + o.labelRegex + " over the " + o.labelFrom + " name";
+    }
+
+    private static String sha256(ObjectStore store, Location file) throws IOException {
+        try (var in = store.open(file)) {
+            var digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -148,6 +233,9 @@ final class JobSetup implements AutoCloseable {
         }
         if (o.unitSize < 1) {
             throw new IllegalArgumentException("--unit-size must be positive, was " + o.unitSize);
+        }
+        if (o.unitTimeout.isNegative() || o.unitTimeout.isZero()) {
+            throw new IllegalArgumentException("--unit-timeout must be positive, was " + o.unitTimeout);
         }
         if (o.pcaK < 1) {
             throw new IllegalArgumentException("--pca-k must be at least 1, was " + o.pcaK);

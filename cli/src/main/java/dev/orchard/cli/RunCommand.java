@@ -2,9 +2,9 @@ package dev.orchard.cli;
 
 import com.typesafe.config.ConfigFactory;
 import dev.orchard.coordinator.JobSummary;
-import dev.orchard.worker.Worker;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -34,9 +34,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
+        workers.validate();
         try (JobSetup setup = new JobSetup(job, store, workers.inference());
              WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
             runtime.adopt(setup.job.model(), setup.model, job.batchSize);
+            if (setup.finishedAlready) {
+                err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
+                return 0;
+            }
             err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.input,
                     setup.output, setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
                     workers.inference().intraOpThreads(), job.batchSize);
@@ -47,8 +52,9 @@ final class RunCommand implements Callable<Integer> {
                             "pekko.remote.artery.canonical.port", 0,
                             "pekko.cluster.seed-nodes", List.of()))
                     .withFallback(ConfigFactory.load());
-            try (ClusterNode node = new ClusterNode(config, () -> setup.coordinator(progress), runtime,
-                    workers.workerCount(), workers.workerSettings())) {
+            try (ClusterNode node = new ClusterNode(config,
+                    n -> setup.coordinator(progress, n, 0, Duration.ZERO), runtime,
+                    workers.workerCount(), workers.workerSettings(), null)) {
                 var cluster = org.apache.pekko.cluster.typed.Cluster.get(node.system());
                 cluster.manager().tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
                 return report(progress, err);

@@ -1,29 +1,38 @@
 package dev.orchard.cli;
 
-import dev.orchard.worker.Worker;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code orchard worker}: a node with the worker role. It finds the coordinator through the receptionist, pulls
- * units until stopped (Ctrl-C or SIGTERM leaves the cluster cleanly; its units are handed out again), and serves
- * one job after another.
+ * {@code orchard worker}: a node with the worker role, a long-lived service. It finds the coordinator through the
+ * receptionist and pulls units, serving one job after another. It outlives its cluster: when its node is downed
+ * (a partition, the split-brain resolver) or has seen no coordinator for {@code --rejoin-after}, it starts a fresh
+ * node that joins its seeds again, with a growing pause between tries, so a coordinator restarted on its address
+ * gathers it back. Only Ctrl-C or SIGTERM stop it (leaving the cluster cleanly; its units are handed out again).
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a worker node that joins a cluster and pulls work from its coordinator.")
 final class WorkerNodeCommand implements Callable<Integer> {
+    private static final Duration LONGEST_PAUSE = Duration.ofMinutes(1);
 
     @Spec
     CommandSpec command;
 
     @Mixin
     ClusterOptions cluster;
+
+    @Option(names = "--rejoin-after", defaultValue = "PT60S",
+            description = "Rejoin the seeds after this long without a coordinator (ISO-8601 duration, default ${DEFAULT-VALUE}).")
+    Duration rejoinAfter;
 
     @Mixin
     WorkerOptions workers;
@@ -36,14 +45,38 @@ final class WorkerNodeCommand implements Callable<Integer> {
         if (cluster.join.isEmpty()) {
             throw new IllegalArgumentException("orchard worker needs --join HOST:PORT of a coordinator node");
         }
+        if (rejoinAfter.isNegative() || rejoinAfter.isZero()) {
+            throw new IllegalArgumentException("--rejoin-after must be positive, was " + rejoinAfter);
+        }
+        workers.validate();
         PrintWriter err = command.commandLine().getErr();
-        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
-             ClusterNode node = new ClusterNode(cluster.pekkoConfig(List.of("worker")), null, runtime,
-                     workers.workerCount(), workers.workerSettings())) {
-            err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", cluster.bind,
-                    cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
-            node.system().getWhenTerminated().toCompletableFuture().join();
-            return 0;
+        var config = cluster.pekkoConfig(List.of("worker"));
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true), "orchard-worker-stop"));
+        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
+            Duration pause = Duration.ofSeconds(1);
+            while (true) {
+                long started = System.nanoTime();
+                try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
+                        workers.workerSettings(), rejoinAfter)) {
+                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", cluster.bind,
+                            cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
+                    node.system().getWhenTerminated().toCompletableFuture().join();
+                } catch (IllegalStateException e) {
+                    return 0; // the JVM is shutting down: no new node
+                }
+                Thread.sleep(200); // a SIGTERM's hook sets the flag as the node stops
+                if (stopping.get()) {
+                    return 0;
+                }
+                if (System.nanoTime() - started > Duration.ofMinutes(5).toNanos()) {
+                    pause = Duration.ofSeconds(1); // it was a member for a good while: rejoin promptly
+                }
+                err.printf("orchard: this worker left its cluster (downed, or no coordinator for %d s); joining %s again in %d s%n",
+                        rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());
+                Thread.sleep(pause.toMillis());
+                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+            }
         }
     }
 }

@@ -72,6 +72,29 @@ final class WorkerOptions {
         }
     }
 
+    /** Refuses counts that cannot work, before anything starts. */
+    void validate() {
+        if (workers != null && workers < 1) {
+            throw new IllegalArgumentException("--workers must be at least 1, was " + workers);
+        }
+        if (unitsInFlight < 1) {
+            throw new IllegalArgumentException("--units-in-flight must be at least 1, was " + unitsInFlight);
+        }
+        if (commitEvery < 1) {
+            throw new IllegalArgumentException("--commit-every must be at least 1, was " + commitEvery);
+        }
+        if (onnxThreads != null && onnxThreads < 1) {
+            throw new IllegalArgumentException("--onnx-threads must be at least 1, was " + onnxThreads);
+        }
+        if (decodeThreads != null && decodeThreads < 1) {
+            throw new IllegalArgumentException("--decode-threads must be at least 1, was " + decodeThreads);
+        }
+        if (fetchThreads != null && fetchThreads < 1) {
+            throw new IllegalArgumentException("--fetch-threads must be at least 1, was " + fetchThreads);
+        }
+        lanes();
+    }
+
     static int cores() {
         return Runtime.getRuntime().availableProcessors();
     }

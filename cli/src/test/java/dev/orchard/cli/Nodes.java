@@ -82,6 +82,14 @@ final class Nodes implements AutoCloseable {
         }
     }
 
+    /** Sends a signal (STOP, CONT, TERM…) to a node's process, as an operator or the kernel would. */
+    static void signal(Process p, String signal) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed with " + exit);
+        }
+    }
+
     static int exitCode(Process p, Duration timeout) throws InterruptedException {
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();

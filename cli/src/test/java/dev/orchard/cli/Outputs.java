@@ -64,6 +64,11 @@ final class Outputs {
         assertThat(actual.resolve("_SUCCESS")).exists();
     }
 
+    /** The job's _SUCCESS report. */
+    static com.fasterxml.jackson.databind.JsonNode success(Path output) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(output.resolve("_SUCCESS").toFile());
+    }
+
     /** The image files below {@code dir}, as the job writes their paths. */
     static Set<String> images(Path dir) throws Exception {
         try (Stream<Path> files = Files.walk(dir)) {

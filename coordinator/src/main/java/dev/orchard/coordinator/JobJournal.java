@@ -8,6 +8,7 @@ import dev.orchard.coordinator.work.JournalEntry.Commit;
 import dev.orchard.coordinator.work.JournalEntry.PlanComplete;
 import dev.orchard.coordinator.work.JournalEntry.PlanGroup;
 import dev.orchard.coordinator.work.JournalEntry.PlannedUnit;
+import dev.orchard.coordinator.work.JournalEntry.Published;
 import dev.orchard.coordinator.work.JournalEntry.Quarantine;
 import dev.orchard.coordinator.work.JournalEntry.Split;
 import dev.orchard.coordinator.work.JournalEntry.State;
@@ -34,6 +35,7 @@ import java.util.stream.Stream;
  *                               listing skipped with a reason (first line, when any)
  *   plan/split-NNNNNN.json      unit NNNNNN was split into single-image units (it kept losing its workers)
  *   plan/_COMPLETE              written when the listing has finished: unit and image counts
+ *   plan/_PUBLISHED             every part is published: a resumed job only writes its final files
  *   commits/NAME.json           the statistics file partials/NAME.stats the coordinator accepted, and for each unit in it the
  *                               accepted attempt (whose rows file holds its rows) and its report
  *   commits/quarantine-NNNNNN.json   a single-image unit given up on: its image goes to errors.csv
@@ -72,6 +74,8 @@ public final class JobJournal {
             store.put(root.resolve("commits/" + c.statistics() + ".json"), JSON.writeValueAsBytes(c));
         } else if (entry instanceof Quarantine q) {
             store.put(root.resolve(String.format("commits/quarantine-%06d.json", q.unit())), JSON.writeValueAsBytes(q));
+        } else if (entry instanceof Published p) {
+            store.put(root.resolve("plan/_PUBLISHED"), JSON.writeValueAsBytes(p));
         }
     }
 
@@ -89,11 +93,14 @@ public final class JobJournal {
         List<PlanGroup> groups = new ArrayList<>();
         List<Split> splits = new ArrayList<>();
         PlanComplete complete = null;
+        Published published = null;
         for (StoredObject o : sorted("plan")) {
             String name = o.location().name();
             byte[] bytes = store.read(o.location());
             if (name.equals("_COMPLETE")) {
                 complete = JSON.readValue(bytes, PlanComplete.class);
+            } else if (name.equals("_PUBLISHED")) {
+                published = JSON.readValue(bytes, Published.class);
             } else if (name.startsWith("split-") && name.endsWith(".json")) {
                 splits.add(JSON.readValue(bytes, Split.class));
             } else if (name.startsWith("units-") && name.endsWith(".jsonl")) {
@@ -110,7 +117,7 @@ public final class JobJournal {
                 commits.add(JSON.readValue(store.read(o.location()), new TypeReference<Commit>() { }));
             }
         }
-        return new State(groups, splits, complete, commits, quarantines);
+        return new State(groups, splits, complete, commits, quarantines, published);
     }
 
     private static PlanGroup readGroup(int group, byte[] bytes) throws IOException {

@@ -10,8 +10,6 @@ package dev.orchard.protocol;
  */
 public interface WorkerCommand {
 
-    long epoch();
-
     /**
      * Do this unit. Sent only in reply to a {@link CoordinatorCommand.WorkerStatus} with free slots: work is
      * pulled, never pushed. {@code seq} numbers the assignments to this worker, so the worker ignores a

@@ -74,6 +74,13 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
+    /** A rename within the output's file system (both lie below the output folder). */
+    @Override
+    public void move(Location from, Location to) throws IOException {
+        Files.createDirectories(to.path().toAbsolutePath().getParent());
+        Files.move(from.path(), to.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Override
     public void deleteAll(Location prefix) throws IOException {
         Path root = prefix.path();

@@ -3,6 +3,7 @@ package dev.orchard.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
@@ -36,6 +37,29 @@ public interface ObjectStore extends AutoCloseable {
 
     /** Deletes every object below {@code prefix}; nothing happens when there is none. */
     void deleteAll(Location prefix) throws IOException;
+
+    /** Deletes one object, if it is there. */
+    default void delete(Location location) throws IOException {
+        deleteAll(location);
+    }
+
+    /**
+     * Makes the object at {@code from} visible at {@code to} in one step (replacing what was there), then removes
+     * {@code from}: a rename where the store has one, a server-side copy on S3. A reader of {@code to} never sees
+     * part of it.
+     */
+    default void move(Location from, Location to) throws IOException {
+        Path temp = Files.createTempFile("orchard-move", ".tmp");
+        try {
+            try (InputStream in = open(from)) {
+                Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            putFile(to, temp);
+            delete(from);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
 
     /**
      * Fails with a message naming {@code prefix} and the likely fix when this process cannot write below it.

@@ -2,7 +2,9 @@ package dev.orchard.coordinator.outputs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.Phase;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
@@ -11,55 +13,67 @@ import dev.orchard.stats.UnitStatistics;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.StoredObject;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
-/** The coordinator's writing side: merges committed statistics into the PCA model and writes the job's files. */
+/**
+ * The coordinator's writing side: merges the journalled statistics into the PCA model, publishes the winning
+ * attempts' parts under their final names, and writes the job's final files. Every method does blocking I/O: the
+ * coordinator calls them on its I/O dispatcher, never on the actor's thread.
+ */
 public final class JobOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final ObjectStore store;
-    private final Location output;
     private final OutputLayout layout;
 
     public JobOutputs(ObjectStore store, Location output) {
         this.store = store;
-        this.output = output;
         this.layout = new OutputLayout(output);
     }
 
-    public Location pcaModelLocation() {
-        return layout.pcaModel();
+    public OutputLayout layout() {
+        return layout;
+    }
+
+    /** The solved PCA and where it was written, with the SHA-256 of that file (workers check it). */
+    public record SolvedPca(PcaModel model, String location, String sha256) {
     }
 
     /**
-     * Merges the committed statistics files, checking that together they hold each unit of {@code expected}
-     * exactly once, solves the PCA and writes {@code pca-model.json}. Files are merged in name order, so a rerun
-     * gives bit-identical statistics.
+     * Merges the journalled statistics files (by name, below {@code _orchard/partials/}), checking that together
+     * they hold each unit of {@code expected} exactly once, solves the PCA and writes {@code pca-model.json}. Files
+     * are merged in name order, so a rerun gives bit-identical statistics.
      */
-    public PcaModel solvePca(List<String> statisticsFiles, BitSet expected, int k) throws IOException {
-        List<String> ordered = new ArrayList<>(statisticsFiles);
+    public SolvedPca solvePca(List<String> statistics, BitSet expected, int k) throws IOException {
+        List<String> ordered = new ArrayList<>(statistics);
         ordered.sort(Comparator.naturalOrder());
         CovariancePartial total = null;
         BitSet seen = new BitSet();
-        for (String file : ordered) {
-            UnitStatistics stats = UnitStatistics.decode(store.read(Location.parse(file)));
+        for (String name : ordered) {
+            UnitStatistics stats = UnitStatistics.decode(store.read(layout.statistics(name)));
             for (int unit : stats.unitIds()) {
                 if (seen.get(unit)) {
-                    throw new IllegalStateException("unit " + unit + " is counted twice (again in " + file + ")");
+                    throw new IllegalStateException("unit " + unit + " is counted twice (again in " + name + ")");
                 }
                 seen.set(unit);
             }
@@ -72,27 +86,87 @@ public final class JobOutputs {
         if (!seen.equals(expected)) {
             BitSet missing = (BitSet) expected.clone();
             missing.andNot(seen);
-            throw new IllegalStateException("statistics are missing for units " + missing);
+            BitSet extra = (BitSet) seen.clone();
+            extra.andNot(expected);
+            throw new IllegalStateException("statistics are missing for units " + missing + (extra.isEmpty() ? ""
+                    : " and hold units not expected " + extra));
         }
         if (total == null || total.count() < 2) {
             throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has "
                     + (total == null ? 0 : total.count()) + ". Check the input and errors.csv.");
         }
         PcaModel model = PrincipalComponents.fit(total, k);
-        store.put(pcaModelLocation(), PcaModelJson.write(model));
-        return model;
+        byte[] json = PcaModelJson.write(model);
+        store.put(layout.pcaModel(), json);
+        return new SolvedPca(model, layout.pcaModel().toString(), sha256(json));
+    }
+
+    /** Makes one part's winning attempt visible under the final names ({@code features/}, and {@code pca/}). */
+    public void promote(int part, AttemptRef attempt, boolean pca) throws IOException {
+        if (pca) {
+            store.move(layout.publishAttempt(OutputLayout.PCA, attempt.epoch(), part, attempt.attempt()),
+                    layout.part(OutputLayout.PCA, part));
+        }
+        store.move(layout.publishAttempt(OutputLayout.FEATURES, attempt.epoch(), part, attempt.attempt()),
+                layout.part(OutputLayout.FEATURES, part));
+    }
+
+    /** Removes what a losing attempt wrote. */
+    public void deleteAttempt(Phase phase, AttemptRef a) throws IOException {
+        if (phase == Phase.FEATURES) {
+            store.delete(layout.attemptRows(a.epoch(), a.unit(), a.attempt()));
+        } else {
+            store.delete(layout.publishAttempt(OutputLayout.FEATURES, a.epoch(), a.unit(), a.attempt()));
+            store.delete(layout.publishAttempt(OutputLayout.PCA, a.epoch(), a.unit(), a.attempt()));
+        }
+    }
+
+    public void deleteStatistics(String name) throws IOException {
+        store.delete(layout.statistics(name));
+    }
+
+    /**
+     * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
+     * {@code errors.csv}, then the attempts and unused statistics are removed, and {@code _SUCCESS} comes last.
+     */
+    public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
+                           Map<String, Object> report) throws IOException {
+        if (pca) {
+            writePcaCsv(parts);
+        }
+        writeErrors(errors);
+        store.deleteAll(layout.attempts());
+        removeUnjournalledStatistics(journalledStatistics);
+        store.put(layout.success(), JSON.writeValueAsBytes(report));
+    }
+
+    /** Statistics files no journal entry names (refused, or written for a coordinator that died) are not outputs. */
+    private void removeUnjournalledStatistics(Set<String> journalled) throws IOException {
+        Location folder = layout.bookkeeping().resolve("partials");
+        List<Location> stale = new ArrayList<>();
+        try (Stream<StoredObject> files = store.list(folder)) {
+            files.map(StoredObject::location)
+                    .filter(l -> l.name().endsWith(".stats"))
+                    .filter(l -> !journalled.contains(l.name().substring(0, l.name().length() - ".stats".length())))
+                    .forEach(stale::add);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        for (Location l : stale) {
+            store.delete(l);
+        }
     }
 
     /**
      * {@code pca.csv}: filename, label, pca (as "[v1, v2, …]"), the layout the classic notebooks export. Streamed
      * part by part through a local file, so its size is not bounded by memory.
      */
-    public void writePcaCsv(List<Integer> parts) throws IOException {
+    private void writePcaCsv(int parts) throws IOException {
         Path temp = Files.createTempFile("orchard-pca", ".csv");
         try (Writer text = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("filename", "label", "pca").get())) {
-            for (int part : parts) {
-                for (VectorRow row : VectorRowsReader.readAll(store, layout.part(OutputLayout.PCA, part), "pca")) {
+            for (int part = 0; part < parts; part++) {
+                for (VectorRow row : VectorRowsReader.readAll(store, layout.part(OutputLayout.PCA, part), OutputLayout.PCA)) {
                     StringBuilder vector = new StringBuilder("[");
                     float[] v = row.values();
                     for (int i = 0; i < v.length; i++) {
@@ -110,7 +184,7 @@ public final class JobOutputs {
     }
 
     /** {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). */
-    public void writeErrors(List<ImageError> errors) throws IOException {
+    private void writeErrors(List<ImageError> errors) throws IOException {
         List<ImageError> sorted = new ArrayList<>(errors);
         sorted.sort(Comparator.comparing(ImageError::path));
         StringWriter text = new StringWriter();
@@ -122,8 +196,11 @@ public final class JobOutputs {
         store.put(layout.errorsCsv(), text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code _SUCCESS}: written last, so its presence means every other output is complete. */
-    public void writeSuccess(Map<String, Object> report) throws IOException {
-        store.put(layout.success(), JSON.writeValueAsBytes(report));
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -76,11 +76,12 @@ public sealed interface Decision {
 
     /**
      * Everything the final files need, frozen: how many parts were published, every error (listing, images,
-     * quarantined), the counts and stage times for the report, and each worker's share.
+     * quarantined), the counts and stage times for the report, each worker's share, and the journalled statistics
+     * files (any other is removed).
      */
     record Outputs(int parts, List<ImageError> errors, long images, long rows, int units,
                    dev.orchard.protocol.UnitReport.StageNanos stages, long bytesRead, Map<String, Double> stageSeconds,
-                   Map<String, WorkerShare> workers) {
+                   Map<String, WorkerShare> workers, List<String> statistics) {
     }
 
     /** One worker's part in the job. */

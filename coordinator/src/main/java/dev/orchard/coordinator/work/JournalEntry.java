@@ -73,10 +73,22 @@ public sealed interface JournalEntry {
     record Quarantine(int unit, ImageError error) implements JournalEntry {
     }
 
+    /**
+     * Every part is published under its final name: a resumed coordinator only writes the final files (the
+     * attempts they came from may be gone).
+     */
+    record Published(int parts) implements JournalEntry {
+    }
+
     /** What a restarted coordinator finds. */
     record State(List<PlanGroup> groups, List<Split> splits, PlanComplete complete, List<Commit> commits,
-                 List<Quarantine> quarantines) {
-        public static final State EMPTY = new State(List.of(), List.of(), null, List.of(), List.of());
+                 List<Quarantine> quarantines, Published published) {
+        public static final State EMPTY = new State(List.of(), List.of(), null, List.of(), List.of(), null);
+
+        public State(List<PlanGroup> groups, List<Split> splits, PlanComplete complete, List<Commit> commits,
+                     List<Quarantine> quarantines) {
+            this(groups, splits, complete, commits, quarantines, null);
+        }
 
         public State {
             groups = List.copyOf(groups);

@@ -228,6 +228,7 @@ public final class WorkState {
     private boolean planCompleted;
     private final Deque<PlanGroup> planQueue = new ArrayDeque<>();
     private boolean planWriting;
+    private boolean publishJournalling;
     private boolean minWorkersMet;
     private long listed;
     private long imagesDone;
@@ -235,6 +236,7 @@ public final class WorkState {
     private int openUnits;   // planned units not yet done, quarantined or split
     private int openParts;
     private String lastPlannedPath;
+    private int publishedParts = -1; // from the journal: every part was published before a restart
 
     public WorkState(long epoch, Settings settings, long now) {
         this.epoch = epoch;
@@ -323,6 +325,9 @@ public final class WorkState {
                 s.enqueue(u, false);
             }
         }
+        if (journal.published() != null) {
+            s.publishedParts = journal.published().parts();
+        }
         if (journal.complete() != null) {
             if (journal.complete().images() != s.listed) {
                 throw new IllegalStateException("the journal's plan holds " + s.listed + " images but says the listing gave "
@@ -355,6 +360,11 @@ public final class WorkState {
 
     public long listed() {
         return listed;
+    }
+
+    /** Plan groups cut but not yet journalled (the lister waits while there are many). */
+    public int planBacklog() {
+        return planQueue.size() + (planWriting ? 1 : 0);
     }
 
     public int unitCount() {
@@ -479,9 +489,16 @@ public final class WorkState {
             }
             completePlan();
         } else if (entry instanceof Split s) {
-            s.children().forEach(child -> makePending(units.get(child.id()), true));
+            for (int i = s.children().size() - 1; i >= 0; i--) { // to the front of the queue, in their order
+                makePending(units.get(s.children().get(i).id()), true);
+            }
         } else if (entry instanceof Commit c) {
             commitJournalled(c);
+        } else if (entry instanceof JournalEntry.Published p) {
+            if (stage == Stage.PUBLISHING) {
+                startWriting(now, parts.size());
+            }
+            return drain();
         } else if (entry instanceof Quarantine q) {
             Unit u = units.get(q.unit());
             if (u.status == UnitStatus.QUARANTINING) {
@@ -1111,16 +1128,26 @@ public final class WorkState {
                 startPublishing(now);
             }
         }
-        if (stage == Stage.PUBLISHING && openParts == 0) {
-            endStage("publish", now);
-            stage = Stage.WRITING;
-            out.add(new Decision.StageStarted(Stage.WRITING, "writing outputs"));
-            out.add(new Decision.WriteOutputs(outputs()));
+        if (stage == Stage.PUBLISHING && openParts == 0 && !publishJournalling) {
+            publishJournalling = true;
+            out.add(new Decision.Journal(new JournalEntry.Published(parts.size())));
         }
+    }
+
+    private void startWriting(long now, int partCount) {
+        endStage("publish", now);
+        stage = Stage.WRITING;
+        out.add(new Decision.StageStarted(Stage.WRITING, "writing outputs"));
+        out.add(new Decision.WriteOutputs(outputs(partCount)));
     }
 
     /** Groups consecutive accepted rows files into parts of about the target size, and hands them out. */
     private void startPublishing(long now) {
+        if (publishedParts >= 0) {
+            stage = Stage.PUBLISHING;
+            startWriting(now, publishedParts); // published before a restart: the final files are what is left
+            return;
+        }
         stage = Stage.PUBLISHING;
         List<AttemptRef> sources = new ArrayList<>();
         long bytes = 0;
@@ -1154,6 +1181,10 @@ public final class WorkState {
     }
 
     private Outputs outputs() {
+        return outputs(parts.size());
+    }
+
+    private Outputs outputs(int partCount) {
         List<ImageError> all = new ArrayList<>(skipped);
         long rows = 0;
         long bytesRead = 0;
@@ -1173,7 +1204,8 @@ public final class WorkState {
         for (WorkerView w : workers.values()) {
             shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won, w.images));
         }
-        return new Outputs(parts.size(), all, listed, rows, leaves, stages, bytesRead, Map.copyOf(stageSeconds), shares);
+        return new Outputs(partCount, all, listed, rows, leaves, stages, bytesRead, Map.copyOf(stageSeconds), shares,
+                List.copyOf(statisticsFiles));
     }
 
     private void countDone(UnitReport r, int sign) {

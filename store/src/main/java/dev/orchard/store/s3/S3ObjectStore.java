@@ -159,6 +159,20 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** A server-side CopyObject (the new key appears whole), then the old key is deleted. */
+    @Override
+    public void move(Location from, Location to) throws IOException {
+        requireS3(from);
+        requireS3(to);
+        try {
+            s3.copyObject(b -> b.sourceBucket(from.bucket()).sourceKey(from.key())
+                    .destinationBucket(to.bucket()).destinationKey(to.key()));
+            s3.deleteObject(b -> b.bucket(from.bucket()).key(from.key()));
+        } catch (SdkException e) {
+            throw errors.translate("write", to, e);
+        }
+    }
+
     /**
      * Deletes the object at {@code prefix} and every key below {@code prefix/}, folder markers included, 1,000 keys a
      * request. Refuses a whole bucket: an empty prefix is far more likely a mistake than a wish.

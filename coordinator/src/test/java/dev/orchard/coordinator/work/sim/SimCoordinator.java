@@ -122,7 +122,13 @@ final class SimCoordinator {
             } else if (d instanceof Decision.Promote p) {
                 io(() -> { }, () -> promote(p.part(), p.attempt()));
             } else if (d instanceof Decision.WriteOutputs w) {
-                io(() -> { }, () -> writeOutputs(w.outputs()));
+                // Two writes, as in JobOutputs: errors.csv and the attempts' removal, then _SUCCESS; a crash may
+                // fall between them.
+                io(() -> {
+                    store.errorsCsv = List.copyOf(w.outputs().errors());
+                    store.attemptRows.clear();
+                    store.publishAttempts.clear();
+                }, () -> io(() -> store.success = true, () -> execute(state.outputsWritten(sim.now))));
             } else if (d instanceof Decision.Warn w) {
                 sim.log(() -> "warn " + w.text());
             } else if (d instanceof Decision.StageStarted s) {
@@ -188,14 +194,6 @@ final class SimCoordinator {
         }
         store.published.put(part, rows);
         execute(state.promoted(part, sim.now));
-    }
-
-    private void writeOutputs(Decision.Outputs outputs) {
-        store.errorsCsv = List.copyOf(outputs.errors());
-        store.attemptRows.clear();
-        store.publishAttempts.clear();
-        store.success = true;
-        execute(state.outputsWritten(sim.now));
     }
 
     static List<ImageError> errorsOf(Map<String, String> reasons) {

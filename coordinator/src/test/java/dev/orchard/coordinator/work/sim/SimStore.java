@@ -57,7 +57,11 @@ final class SimStore {
         JournalEntry.PlanComplete complete = null;
         List<JournalEntry.Commit> commits = new ArrayList<>();
         List<JournalEntry.Quarantine> quarantines = new ArrayList<>();
+        JournalEntry.Published published = null;
         for (JournalEntry e : journal) {
+            if (e instanceof JournalEntry.Published p) {
+                published = p;
+            }
             if (e instanceof JournalEntry.PlanGroup g) {
                 groups.add(g);
             } else if (e instanceof JournalEntry.Split s) {
@@ -70,7 +74,7 @@ final class SimStore {
                 quarantines.add(q);
             }
         }
-        return new JournalEntry.State(groups, splits, complete, commits, quarantines);
+        return new JournalEntry.State(groups, splits, complete, commits, quarantines, published);
     }
 
     static void check(boolean condition, String message) {

@@ -1,0 +1,56 @@
+package dev.orchard.cli;
+
+import dev.orchard.protocol.ServiceKeys;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+
+/**
+ * On a worker node: when no coordinator has been in sight for {@code rejoinAfter} (it was killed, its node was
+ * downed, or the job ended), leave the cluster. The worker command then starts a fresh node that joins its seeds
+ * again — the coordinator's address — so a coordinator restarted there (the same command with {@code --resume})
+ * gathers its workers without anyone restarting them. Workers are long-lived services: they never exit on their
+ * own.
+ */
+final class CoordinatorWatch {
+
+    private enum Check { INSTANCE }
+
+    private record Listing(Receptionist.Listing listing) {
+    }
+
+    private CoordinatorWatch() {
+    }
+
+    static Behavior<Object> create(Duration rejoinAfter) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            var adapter = context.messageAdapter(Receptionist.Listing.class, Listing::new);
+            context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
+            timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ofSeconds(1));
+            long[] lastSeen = {System.nanoTime()};
+            boolean[] seen = {false};
+            return Behaviors.receiveMessage(message -> {
+                if (message instanceof Listing l) {
+                    if (!l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty()) {
+                        seen[0] = true;
+                        lastSeen[0] = System.nanoTime();
+                    } else if (seen[0]) {
+                        seen[0] = false;
+                        lastSeen[0] = System.nanoTime();
+                    }
+                } else if (message == Check.INSTANCE && !seen[0]
+                        && System.nanoTime() - lastSeen[0] > rejoinAfter.toNanos()) {
+                    Cluster cluster = Cluster.get(context.getSystem());
+                    context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
+                            rejoinAfter.toSeconds(), context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
+                    cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+                    return Behaviors.stopped();
+                }
+                return Behaviors.same();
+            });
+        }));
+    }
+}

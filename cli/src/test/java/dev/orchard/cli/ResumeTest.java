@@ -1,0 +1,85 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.coordinator.OutputLease;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --resume} continues only the job the output holds, and a job never writes into an output another
+ * coordinator holds. (Resuming after a real kill -9 is tested across JVMs in ClusterIT.)
+ */
+class ResumeTest {
+
+    @TempDir
+    Path temp;
+
+    private Path fruit(int n) throws Exception {
+        Path in = temp.resolve("in");
+        Path src = JobRun.shared().resolve("data/fruits360-sample/Kiwi");
+        try (var files = Files.list(src)) {
+            for (Path p : files.sorted().limit(n).toList()) {
+                Files.createDirectories(in.resolve("Kiwi"));
+                Files.copy(p, in.resolve("Kiwi").resolve(p.getFileName()));
+            }
+        }
+        return in;
+    }
+
+    private static String[] job(Path in, Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--input", in.toString(), "--output", out.toString(),
+                "--model", JobRun.model(), "--pca-k", "2", "--unit-size", "2", "--batch-size", "2"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void resumeRefusesAnotherJobAndListsEveryDifference() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        JobRun first = JobRun.of(out, job(in, out));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+
+        JobRun other = JobRun.of(out, job(in, out, "--resume", "--glob", "*.jpg", "--label-regex", "^(K).*",
+                "--label-from", "folder"));
+        assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
+        assertThat(other.messages()).contains("--resume refused").contains("--glob: was *.jpg,*.jpeg,*.png, now *.jpg")
+                .contains("labels: was parent folder, now regex ^(K).* over the folder name");
+
+        // The same command is accepted; the job has finished, so nothing is left to do and nothing is written.
+        long before = Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis();
+        JobRun same = JobRun.of(out, job(in, out, "--resume"));
+        assertThat(same.exitCode()).as(same.messages()).isZero();
+        assertThat(same.messages()).contains("has finished already");
+        assertThat(Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis()).isEqualTo(before);
+        assertThat(Outputs.rows(out, "features")).hasSize(4);
+    }
+
+    @Test
+    void anOutputAnotherCoordinatorHoldsIsRefusedEvenWithOverwrite() throws Exception {
+        Path in = fruit(2);
+        Path out = temp.resolve("held");
+        Files.createDirectories(out);
+        var store = new LocalObjectStore();
+        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5)).renew(Instant.now());
+        JobRun run = JobRun.of(out, job(in, out, "--overwrite"));
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");
+        assertThat(out.resolve("_orchard/lease.json")).exists();
+        // A stale lease (its holder died long ago) does not stand in the way.
+        assertThat(OutputLease.refusal(store, Location.local(out), "10.0.0.9:17355", Set.of(),
+                Instant.now().plus(Duration.ofMinutes(6)))).isNull();
+        // Nor does one held by a member that left this cluster (a standby taking over from it).
+        assertThat(OutputLease.refusal(store, Location.local(out), "10.0.0.9:17355", Set.of("10.0.0.5:17355"),
+                Instant.now())).isNull();
+    }
+}

@@ -1,0 +1,544 @@
+package dev.orchard.coordinator;
+
+import dev.orchard.coordinator.listing.ImageSource;
+import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.coordinator.work.Decision;
+import dev.orchard.coordinator.work.JournalEntry;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.CoordinatorCommand.FromWorker;
+import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.ServiceKeys;
+import dev.orchard.protocol.WorkerCommand;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.slf4j.Logger;
+
+/**
+ * The work manager (one per cluster, as a singleton), in the manner of the Pekko distributed-workers sample: every
+ * decision is {@link WorkState}'s; this actor only routes messages to it and carries out what it decides — messages
+ * to workers, journal writes and other blocking I/O on the {@code orchard.io-dispatcher}, reports to the
+ * {@link JobListener}. It has a named behaviour per stage: {@link #starting}, {@link #features} (listing and
+ * extracting), {@link #solving}, {@link #publishing}, {@link #writingOutputs}.
+ * <p>It holds a lease on the output while it runs (see {@link OutputLease}) and stops, with the job failed, if it
+ * loses it.
+ */
+public final class Coordinator {
+
+    /**
+     * Everything a coordinator needs, checked before it starts.
+     *
+     * @param node         this node's address ({@code host:port}), for the lease
+     * @param goneMembers  addresses of nodes that were in this cluster and have left it (a standby taking over
+     *                     from one of them may take its lease)
+     * @param resume       continue from the journal if there is one
+     */
+    public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
+                        dev.orchard.store.ObjectStore store, dev.orchard.store.Location output, WorkState.Settings settings,
+                        int pcaK, boolean resume, Duration leaseTtl, String node, Supplier<Set<String>> goneMembers,
+                        JobListener listener, Map<String, Object> reportFacts) {
+    }
+
+    private record Started(JournalEntry.State journal, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record Listed(List<ImageRef> images, List<ImageError> skipped) implements CoordinatorCommand {
+    }
+
+    private record ListingEnded(long total, long nanos, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record Journalled(JournalEntry entry, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record Solved(JobOutputs.SolvedPca pca, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record Promoted(int part, Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record OutputsWritten(Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record LeaseRenewed(Throwable failure) implements CoordinatorCommand {
+    }
+
+    private record MemberRemoved(Address address) implements CoordinatorCommand {
+    }
+
+    private enum Tick implements CoordinatorCommand { INSTANCE }
+
+    private enum RenewLease implements CoordinatorCommand { INSTANCE }
+
+    private static final int LISTED_BATCHES_IN_FLIGHT = 4;
+
+    private final ActorContext<CoordinatorCommand> context;
+    private final Setup setup;
+    private final Logger log;
+    private final Executor io;
+    private final long epoch = newEpoch();
+    private final OutputLease lease;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Semaphore listingPermits = new Semaphore(LISTED_BATCHES_IN_FLIGHT);
+    private final Map<String, ActorRef<WorkerCommand>> workers = new HashMap<>();
+    private final long startedNanos = System.nanoTime();
+    private WorkState state;
+    private JobDescription publishJob;
+    private JobOutputs.SolvedPca pca;
+    private Thread lister;
+    private int heldPermits;
+    private Instant leaseRenewed = Instant.now();
+    private long listNanos;
+    private WorkState.Stage behaviourStage;
+
+    public static Behavior<CoordinatorCommand> create(Setup setup) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Coordinator(context, timers, setup).starting()));
+    }
+
+    private Coordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers, Setup setup) {
+        this.context = context;
+        this.setup = setup;
+        this.log = context.getLog();
+        this.io = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("orchard.io-dispatcher"));
+        this.lease = new OutputLease(setup.store(), setup.output(), Long.toHexString(epoch), setup.node(), setup.leaseTtl());
+        this.publishJob = setup.job(); // with the PCA model once it is solved
+        context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.COORDINATOR, context.getSelf()));
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
+        timers.startTimerWithFixedDelay(RenewLease.INSTANCE, setup.leaseTtl().dividedBy(4));
+        ActorRef<ClusterEvent.MemberRemoved> removals = context.messageAdapter(ClusterEvent.MemberRemoved.class,
+                e -> new MemberRemoved(e.member().address()));
+        Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
+        boolean resume = setup.resume();
+        pipe(() -> {
+            String refusal = OutputLease.refusal(setup.store(), setup.output(), setup.node(), setup.goneMembers().get(),
+                    Instant.now());
+            if (refusal != null) {
+                throw new IllegalArgumentException(refusal);
+            }
+            lease.renew(Instant.now());
+            return resume && setup.journal().exists() ? setup.journal().read() : JournalEntry.State.EMPTY;
+        }, Started::new);
+    }
+
+    // ---------------------------------------------------------------- behaviours, one per stage
+
+    /** Checking the lease and reading the journal. */
+    private Behavior<CoordinatorCommand> starting() {
+        return common(Behaviors.receive(CoordinatorCommand.class)
+                .onMessage(Started.class, this::onStarted))
+                .build();
+    }
+
+    /** Listing the input while workers extract features from the units planned so far. */
+    private Behavior<CoordinatorCommand> features() {
+        return workerMessages(common(Behaviors.receive(CoordinatorCommand.class)
+                .onMessage(Listed.class, m -> {
+                    heldPermits++;
+                    return apply(state.listed(m.images(), m.skipped(), now()));
+                })
+                .onMessage(ListingEnded.class, m -> {
+                    listNanos = m.nanos();
+                    return m.failure() == null ? apply(state.listingFinished(m.total(), now()))
+                            : apply(state.listingFailed(cause(m.failure()).getMessage(), now()));
+                })))
+                .build();
+    }
+
+    /** Merging the statistics and solving the PCA. */
+    private Behavior<CoordinatorCommand> solving() {
+        return workerMessages(common(Behaviors.receive(CoordinatorCommand.class)
+                .onMessage(Solved.class, this::onSolved)))
+                .build();
+    }
+
+    /** Workers gather the accepted rows into large parts (projected on the PCA); winners are made visible. */
+    private Behavior<CoordinatorCommand> publishing() {
+        return workerMessages(common(Behaviors.receive(CoordinatorCommand.class)
+                .onMessage(Promoted.class, m -> m.failure() == null
+                        ? apply(state.promoted(m.part(), now()))
+                        : apply(state.promoteFailed(m.part(), cause(m.failure()).getMessage(), now())))))
+                .build();
+    }
+
+    /** pca.csv, errors.csv, the report, and _SUCCESS last. */
+    private Behavior<CoordinatorCommand> writingOutputs() {
+        return workerMessages(common(Behaviors.receive(CoordinatorCommand.class)
+                .onMessage(OutputsWritten.class, m -> m.failure() == null
+                        ? apply(state.outputsWritten(now()))
+                        : apply(state.outputsFailed(cause(m.failure()).getMessage(), now())))))
+                .build();
+    }
+
+    private BehaviorBuilder<CoordinatorCommand> workerMessages(BehaviorBuilder<CoordinatorCommand> builder) {
+        return builder
+                .onMessage(Journalled.class, m -> m.failure() == null
+                        ? apply(state.journalled(m.entry(), now()))
+                        : apply(state.journalFailed(m.entry(), cause(m.failure()).getMessage(), now())))
+                .onMessage(CoordinatorCommand.WorkerStatus.class, m -> apply(state.status(known(m), now())))
+                .onMessage(CoordinatorCommand.UnitFinished.class, m -> apply(state.finished(known(m), now())))
+                .onMessage(CoordinatorCommand.UnitFailed.class, m -> apply(state.failed(known(m), now())))
+                .onMessage(CoordinatorCommand.StatisticsCommitted.class, m -> apply(state.committed(known(m), now())))
+                .onMessage(CoordinatorCommand.StatisticsLost.class, m -> apply(state.lost(known(m), now())))
+                .onMessage(MemberRemoved.class, this::onMemberRemoved)
+                .onMessageEquals(Tick.INSTANCE, () -> apply(state.tick(now())));
+    }
+
+    /** What every stage handles: the lease, and stopping. */
+    private BehaviorBuilder<CoordinatorCommand> common(BehaviorBuilder<CoordinatorCommand> builder) {
+        return builder
+                .onMessageEquals(RenewLease.INSTANCE, () -> {
+                    pipe(() -> {
+                        lease.renew(Instant.now());
+                        return null;
+                    }, (ok, failure) -> new LeaseRenewed(failure));
+                    return Behaviors.same();
+                })
+                .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
+                .onSignal(PostStop.class, s -> {
+                    stopped.set(true);
+                    if (lister != null) {
+                        lister.interrupt();
+                    }
+                    return Behaviors.same();
+                });
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    private Behavior<CoordinatorCommand> onStarted(Started m) {
+        if (m.failure() != null) {
+            Throwable cause = cause(m.failure());
+            setup.listener().failed(cause instanceof IllegalArgumentException ? cause
+                    : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
+            return Behaviors.stopped();
+        }
+        try {
+            state = m.journal().isEmpty() ? new WorkState(epoch, setup.settings(), now())
+                                          : WorkState.resume(epoch, setup.settings(), m.journal(), now());
+        } catch (IllegalStateException e) {
+            setup.listener().failed(new IllegalStateException("Cannot resume from the journal in "
+                    + setup.outputs().layout().bookkeeping() + ": " + e.getMessage(), e));
+            return Behaviors.stopped();
+        }
+        if (!m.journal().isEmpty()) {
+            log.info("Resuming: {} units planned ({} done), listing {}", state.unitCount(),
+                    m.journal().commits().stream().mapToInt(c -> c.units().size()).sum()
+                            + m.journal().quarantines().size(),
+                    state.listingComplete() ? "complete" : "to be continued after " + state.lastPlannedPath());
+        }
+        log.info("Coordinator {} started for {}", Long.toHexString(epoch), setup.output());
+        Behavior<CoordinatorCommand> next = apply(state.start(now()));
+        if (!state.listingComplete() && state.stage() == WorkState.Stage.FEATURES) {
+            startListing(state.lastPlannedPath());
+        }
+        return next;
+    }
+
+    private Behavior<CoordinatorCommand> onSolved(Solved m) {
+        if (m.failure() != null) {
+            Throwable cause = cause(m.failure());
+            return apply(state.solveFailed(cause.getMessage(), cause instanceof IllegalArgumentException, now()));
+        }
+        pca = m.pca();
+        publishJob = setup.job().withPcaModel(pca.location(), pca.sha256());
+        log.info("PCA solved: k={}, {} of the variance explained", pca.model().k(), String.format("%.3f", explained()));
+        return apply(state.solved(pca.model().k(), now()));
+    }
+
+    private Behavior<CoordinatorCommand> onMemberRemoved(MemberRemoved m) {
+        List<String> gone = new ArrayList<>();
+        workers.forEach((id, ref) -> {
+            if (ref.path().address().equals(m.address())) {
+                gone.add(id);
+            }
+        });
+        Behavior<CoordinatorCommand> next = Behaviors.same();
+        for (String id : gone) {
+            workers.remove(id);
+            next = apply(state.workerGone(id, now()));
+        }
+        return next;
+    }
+
+    private Behavior<CoordinatorCommand> onLeaseRenewed(LeaseRenewed m) {
+        if (m.failure() == null) {
+            leaseRenewed = Instant.now();
+            return Behaviors.same();
+        }
+        Throwable cause = cause(m.failure());
+        if (cause.getMessage() != null && cause.getMessage().contains("took over")
+                || Duration.between(leaseRenewed, Instant.now()).compareTo(setup.leaseTtl()) > 0) {
+            return state == null ? Behaviors.stopped()
+                    : apply(state.abort("Lost the lease on " + setup.output() + ": " + cause.getMessage(), now()));
+        }
+        log.warn("Could not renew the lease on {}: {}", setup.output(), cause.toString());
+        return Behaviors.same();
+    }
+
+    private <M extends FromWorker> M known(M m) {
+        if (m.worker() != null) {
+            workers.put(m.workerId(), m.worker());
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- carrying out decisions
+
+    /** Carries out what WorkState decided, then takes the behaviour of the stage it is in. */
+    private Behavior<CoordinatorCommand> apply(List<Decision> decisions) {
+        for (Decision d : decisions) {
+            if (d instanceof Decision.Tell t) {
+                tell(t.worker(), t.message());
+            } else if (d instanceof Decision.Assign a) {
+                JobDescription job = a.unit().phase() == dev.orchard.protocol.Phase.PUBLISH ? publishJob : setup.job();
+                tell(a.worker(), new WorkerCommand.Assign(epoch, a.seq(), job, a.unit()));
+            } else if (d instanceof Decision.Journal j) {
+                JournalEntry entry = j.entry();
+                pipe(() -> {
+                    setup.journal().write(entry);
+                    return null;
+                }, (ok, failure) -> new Journalled(entry, failure));
+            } else if (d instanceof Decision.DeleteAttempt del) {
+                bestEffort(() -> setup.outputs().deleteAttempt(del.phase(), del.attempt()));
+            } else if (d instanceof Decision.DeleteStatistics del) {
+                bestEffort(() -> setup.outputs().deleteStatistics(del.file()));
+            } else if (d instanceof Decision.Solve s) {
+                int k = setup.pcaK();
+                pipe(() -> setup.outputs().solvePca(s.files(), s.units(), k), Solved::new);
+            } else if (d instanceof Decision.Promote p) {
+                boolean projected = pca != null;
+                pipe(() -> {
+                    setup.outputs().promote(p.part(), p.attempt(), projected);
+                    return null;
+                }, (ok, failure) -> new Promoted(p.part(), failure));
+            } else if (d instanceof Decision.WriteOutputs w) {
+                Map<String, Object> report = report(w.outputs());
+                Set<String> journalled = Set.copyOf(w.outputs().statistics());
+                boolean projected = pca != null;
+                pipe(() -> {
+                    lease.release();
+                    setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(), journalled, report);
+                    return null;
+                }, (ok, failure) -> new OutputsWritten(failure));
+            } else if (d instanceof Decision.Progress p) {
+                setup.listener().listed(p.listed(), p.listingComplete());
+                setup.listener().progress(p.imagesDone(), p.errors());
+            } else if (d instanceof Decision.StageStarted s) {
+                setup.listener().phase(s.description());
+            } else if (d instanceof Decision.Warn w) {
+                log.warn(w.text());
+            } else if (d instanceof Decision.Finished f) {
+                setup.listener().finished(summary(f.outputs()));
+                return Behaviors.stopped();
+            } else if (d instanceof Decision.Failed f) {
+                setup.listener().failed(f.badInput() ? new IllegalArgumentException(f.reason())
+                                                     : new IllegalStateException(f.reason()));
+                return Behaviors.stopped();
+            }
+        }
+        releaseListingPermits();
+        if (state.stage() == behaviourStage) {
+            return Behaviors.same();
+        }
+        behaviourStage = state.stage();
+        return switch (state.stage()) {
+            case FEATURES -> features();
+            case SOLVING -> solving();
+            case PUBLISHING -> publishing();
+            case WRITING -> writingOutputs();
+            case FINISHED, FAILED -> Behaviors.stopped();
+        };
+    }
+
+    private void tell(String worker, WorkerCommand message) {
+        ActorRef<WorkerCommand> ref = workers.get(worker);
+        if (ref != null) {
+            ref.tell(message);
+        }
+    }
+
+    /** The lister waits while the journal has more than a few groups of units to write. */
+    private void releaseListingPermits() {
+        while (heldPermits > 0 && state.planBacklog() < 2) {
+            heldPermits--;
+            listingPermits.release();
+        }
+    }
+
+    /**
+     * Lists on its own thread (a listing of millions of keys takes minutes), in batches of a few units, each
+     * handed to WorkState, which plans and journals them; dispatch starts with the first unit.
+     */
+    private void startListing(String after) {
+        ActorRef<CoordinatorCommand> self = context.getSelf();
+        int batchSize = Math.max(1, setup.settings().unitSize() * 8);
+        lister = new Thread(() -> {
+            long count = 0;
+            long t0 = System.nanoTime();
+            List<ImageError> skipped = new ArrayList<>();
+            try (var stream = setup.images().list(after, skipped::add)) {
+                List<ImageRef> batch = new ArrayList<>(batchSize);
+                for (var it = stream.iterator(); it.hasNext() && !stopped.get(); ) {
+                    batch.add(it.next());
+                    count++;
+                    if (batch.size() == batchSize) {
+                        listingPermits.acquire();
+                        self.tell(new Listed(batch, drain(skipped)));
+                        batch = new ArrayList<>(batchSize);
+                    }
+                }
+                if (!batch.isEmpty() || !skipped.isEmpty()) {
+                    listingPermits.acquire();
+                    self.tell(new Listed(batch, drain(skipped)));
+                }
+                self.tell(new ListingEnded(count, System.nanoTime() - t0, null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the coordinator stopped
+            } catch (Exception | Error e) {
+                self.tell(new ListingEnded(count, System.nanoTime() - t0, e));
+            }
+        }, "orchard-lister");
+        lister.setDaemon(true);
+        lister.start();
+    }
+
+    private static List<ImageError> drain(List<ImageError> skipped) {
+        List<ImageError> copy = List.copyOf(skipped);
+        skipped.clear();
+        return copy;
+    }
+
+    /** Runs blocking I/O on the I/O dispatcher and sends its outcome back here; nothing runs once this actor stopped. */
+    private <T> void pipe(IoCall<T> call, java.util.function.BiFunction<T, Throwable, CoordinatorCommand> result) {
+        CompletableFuture<T> future = CompletableFuture.supplyAsync(() -> {
+            if (stopped.get()) {
+                throw new CompletionException(new IllegalStateException("the coordinator stopped"));
+            }
+            try {
+                return call.run();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, io);
+        context.pipeToSelf(future, result::apply);
+    }
+
+    private void bestEffort(IoAction action) {
+        CompletableFuture.runAsync(() -> {
+            if (!stopped.get()) {
+                try {
+                    action.run();
+                } catch (Exception e) {
+                    // leftovers below _orchard/attempts/ go with the whole folder at the end
+                }
+            }
+        }, io);
+    }
+
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T run() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws Exception;
+    }
+
+    // ---------------------------------------------------------------- the report
+
+    private Map<String, Object> report(Decision.Outputs o) {
+        JobDescription job = setup.job();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("job", job.jobId());
+        report.put("output", job.output());
+        report.put("counts", Map.of("images", o.images(), "rows", o.rows(), "errors", o.errors().size(),
+                "units", o.units(), "parts", o.parts()));
+        report.put("model", Map.of("location", job.model(), "sha256", job.modelSha256(), "spec", job.spec().name(),
+                "featureTensor", job.spec().featureTensor()));
+        if (job.srpDim() > 0) {
+            report.put("sparseRandomProjection", Map.of("dim", job.srpDim(), "seed", job.srpSeed()));
+        }
+        if (pca != null) {
+            report.put("pca", Map.of("k", pca.model().k(), "dim", pca.model().dim(), "explainedVariance", explained(),
+                    "sha256", pca.sha256()));
+        }
+        Map<String, Object> timings = new LinkedHashMap<>(o.stageSeconds());
+        timings.put("total", seconds(System.nanoTime() - startedNanos));
+        report.put("seconds", timings);
+        var stages = o.stages();
+        report.put("stageSeconds", Map.of("list", seconds(listNanos), "read", seconds(stages.read()), "decode", seconds(stages.decode()),
+                "preprocess", seconds(stages.preprocess()), "infer", seconds(stages.infer()),
+                "statistics", seconds(stages.statistics()), "write", seconds(stages.write())));
+        report.put("bytesRead", o.bytesRead());
+        Map<String, Object> shares = new LinkedHashMap<>();
+        o.workers().forEach((id, share) -> shares.put(id, Map.of("host", share.host(), "assigned", share.assigned(),
+                "won", share.won(), "images", share.images())));
+        report.put("workers", shares);
+        report.putAll(setup.reportFacts());
+        report.put("versions", Versions.all());
+        return report;
+    }
+
+    private JobSummary summary(Decision.Outputs o) {
+        return new JobSummary(setup.job().output(), o.images(), o.rows(), o.errors().size(),
+                seconds(System.nanoTime() - startedNanos), pca == null ? 0 : pca.model().k(), pca == null ? 0 : explained());
+    }
+
+    private double explained() {
+        double sum = 0;
+        for (double r : pca.model().explainedVarianceRatio()) {
+            sum += r;
+        }
+        return sum;
+    }
+
+    private long now() {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private static double seconds(long nanos) {
+        return Math.round(nanos / 1e6) / 1e3;
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static long newEpoch() {
+        long e = 0;
+        SecureRandom random = new SecureRandom();
+        while (e == 0) {
+            e = random.nextLong();
+        }
+        return e;
+    }
+}

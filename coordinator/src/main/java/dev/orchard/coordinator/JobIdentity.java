@@ -1,0 +1,72 @@
+package dev.orchard.coordinator;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What determines a job's result: where the images come from and which ones (input, glob, the manifest's
+ * checksum), how they are labelled, which model and tensor turn them into features, and how those are reduced.
+ * It is written into the output's marker ({@code _orchard/job.json}) when a job starts; {@code --resume} compares
+ * it with the new command's and refuses any difference, so a resumed job never mixes two inputs, label rules or
+ * models in one output.
+ */
+public record JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
+                          String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Each difference as "field: was X, now Y", empty when the two describe the same job. */
+    public List<String> differences(JobIdentity now) {
+        List<String> diffs = new ArrayList<>();
+        compare(diffs, "input", input, now.input);
+        compare(diffs, "input manifest (SHA-256)", manifestSha256, now.manifestSha256);
+        compare(diffs, "--glob", glob, now.glob);
+        compare(diffs, "labels", labels, now.labels);
+        compare(diffs, "model (SHA-256)", modelSha256, now.modelSha256);
+        compare(diffs, "model spec and feature tensor", modelSpec, now.modelSpec);
+        compare(diffs, "--reduce", reduce, now.reduce);
+        compare(diffs, "--srp-dim", srpDim, now.srpDim);
+        compare(diffs, "--seed", srpSeed, now.srpSeed);
+        compare(diffs, "--pca-k", pcaK, now.pcaK);
+        return diffs;
+    }
+
+    private static void compare(List<String> diffs, String what, Object was, Object now) {
+        if (!Objects.equals(was, now)) {
+            diffs.add(what + ": was " + was + ", now " + now);
+        }
+    }
+
+    /**
+     * Writes the output's marker: this job's identity, Orchard's version and when it started. It is the first file
+     * a job writes (it tells {@code --overwrite} the folder is Orchard's).
+     */
+    public void writeMarker(ObjectStore store, OutputLayout layout, String version) throws IOException {
+        Map<String, Object> marker = new LinkedHashMap<>();
+        marker.put("orchard", version);
+        marker.put("created", Instant.now().toString());
+        marker.put("identity", this);
+        store.put(layout.marker(), JSON.writeValueAsBytes(marker));
+    }
+
+    /** The identity recorded in an output's marker, or null when it has none (or an older Orchard wrote it). */
+    public static JobIdentity readMarker(ObjectStore store, OutputLayout layout) throws IOException {
+        if (!store.exists(layout.marker())) {
+            return null;
+        }
+        JsonNode identity = JSON.readTree(store.read(layout.marker())).get("identity");
+        return identity == null ? null : JSON.treeToValue(identity, JobIdentity.class);
+    }
+}

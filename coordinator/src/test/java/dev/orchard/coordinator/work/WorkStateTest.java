@@ -1,0 +1,239 @@
+package dev.orchard.coordinator.work;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.coordinator.work.Decision.Assign;
+import dev.orchard.protocol.AttemptRef;
+import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.Phase;
+import dev.orchard.protocol.UnitReport;
+import dev.orchard.protocol.WorkerCommand;
+import dev.orchard.protocol.WorkerInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hand-written schedules for the ways the promise broke before WorkState (issue 11), each replayed step by step.
+ * The generated schedules of {@code ProtocolSimulationTest} cover the rest.
+ */
+class WorkStateTest {
+    private static final long EPOCH = 7;
+
+    private long now;
+    private final List<Decision> seen = new ArrayList<>();
+    private final java.util.Map<String, Long> statusSeq = new java.util.HashMap<>();
+
+    private static WorkState.Settings settings(int unitSize, int minWorkers) {
+        return new WorkState.Settings(unitSize, 1 << 20, 3, 3, 60_000, 5_000, 30_000, 2_000, 10_000, minWorkers, 60_000,
+                true, 1 << 20, 100);
+    }
+
+    private static List<ImageRef> images(int n) {
+        return IntStream.range(0, n).mapToObj(i -> new ImageRef(String.format("/in/%03d.jpg", i), "l")).toList();
+    }
+
+    private List<Decision> run(List<Decision> decisions) {
+        seen.addAll(decisions);
+        return decisions;
+    }
+
+    /** Lists {@code n} images, journals the plan, and returns the state ready to hand out work. */
+    private WorkState planned(WorkState s, int n) {
+        run(s.start(now));
+        run(s.listed(images(n), List.of(), now));
+        run(s.listingFinished(n, now));
+        for (int i = 0; i < 10; i++) {
+            for (Decision d : List.copyOf(seen)) {
+                if (d instanceof Decision.Journal j && !(j.entry() instanceof JournalEntry.Commit)) {
+                    seen.remove(d);
+                    run(s.journalled(j.entry(), now));
+                }
+            }
+        }
+        return s;
+    }
+
+    private List<Decision> status(WorkState s, String worker, long seen, int free, List<AttemptRef> attempts,
+                                  List<AttemptRef> accepted) {
+        long seq = statusSeq.merge(worker, 1L, Long::sum);
+        return run(s.status(new CoordinatorCommand.WorkerStatus(worker, null, EPOCH, seq, seen, free, attempts, accepted,
+                WorkerInfo.UNKNOWN), now));
+    }
+
+    private List<Decision> finished(WorkState s, String worker, Assign a, int rows) {
+        return run(s.finished(new CoordinatorCommand.UnitFinished(worker, null, EPOCH, a.unit().id(), a.unit().attempt(),
+                new UnitReport(rows, List.of(), 0, 100, UnitReport.StageNanos.ZERO)), now));
+    }
+
+    private static List<Assign> assigns(List<Decision> decisions) {
+        return decisions.stream().filter(d -> d instanceof Assign).map(d -> (Assign) d).toList();
+    }
+
+    private static <T> List<T> of(List<Decision> decisions, Class<T> type) {
+        return decisions.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static List<WorkerCommand.Verdict> verdicts(List<Decision> decisions) {
+        return of(decisions, Decision.Tell.class).stream().map(Decision.Tell::message)
+                .filter(m -> m instanceof WorkerCommand.Verdict).map(m -> (WorkerCommand.Verdict) m).toList();
+    }
+
+    @Test
+    void aLosingAttemptIsToldItLostItsFilesAreDeletedAndOnlyTheWinnerIsPublished() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign first = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        // w1 runs long: at the tail, an idle w2 gets a speculative copy.
+        now += 20_000;
+        Assign copy = assigns(status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        assertThat(copy.unit().id()).isEqualTo(first.unit().id());
+        assertThat(verdicts(finished(s, "w2", copy, 4))).containsExactly(new WorkerCommand.Verdict(EPOCH, 0, copy.unit().attempt(), true));
+        List<Decision> late = finished(s, "w1", first, 3);
+        assertThat(verdicts(late)).containsExactly(new WorkerCommand.Verdict(EPOCH, 0, first.unit().attempt(), false));
+        assertThat(of(late, Decision.DeleteAttempt.class)).containsExactly(
+                new Decision.DeleteAttempt(Phase.FEATURES, first.unit().attemptRef()));
+        // The winner's statistics are journalled; the publish part reads the winner's rows only.
+        run(s.committed(new CoordinatorCommand.StatisticsCommitted("w2", null, EPOCH, "f1", List.of(copy.unit().attemptRef())), now));
+        var commit = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.Commit).findFirst().orElseThrow();
+        run(s.journalled(commit, now));
+        run(s.solved(2, now));
+        Assign publish = assigns(status(s, "w2", 1, 1, List.of(), List.of())).get(0);
+        assertThat(publish.unit().phase()).isEqualTo(Phase.PUBLISH);
+        assertThat(publish.unit().sources()).containsExactly(copy.unit().attemptRef());
+    }
+
+    @Test
+    void theStatisticsHandshakeNeitherLoopsNorWaitsForStatisticsTheWorkerNoLongerHolds() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        // The worker holds the accepted statistics: it is asked to write them, once per interval however often it
+        // reports.
+        long asked = of(finished(s, "w1", a, 4), Decision.Tell.class).stream()
+                .filter(t -> t.message() instanceof WorkerCommand.CommitStatistics).count();
+        for (int i = 0; i < 10; i++) {
+            now += 100;
+            asked += of(status(s, "w1", 1, 1, List.of(), List.of(a.unit().attemptRef())), Decision.Tell.class).stream()
+                    .filter(t -> t.message() instanceof WorkerCommand.CommitStatistics).count();
+        }
+        assertThat(asked).isEqualTo(1);
+        // It lost them (its window was dropped): the next status says so, and the unit is handed out again.
+        now += 100;
+        List<Decision> after = status(s, "w1", 1, 1, List.of(), List.of());
+        assertThat(assigns(after)).hasSize(1);
+        assertThat(assigns(after).get(0).unit().id()).isEqualTo(a.unit().id());
+    }
+
+    @Test
+    void aUnitHandedOutAgainAfterATimeoutIsFinishedByItsFirstAttemptWithOneWorker() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        now += 61_000;
+        run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, EPOCH, statusSeq.merge("w1", 1L, Long::sum), 1, 0,
+                List.of(a.unit().attemptRef()), List.of(), WorkerInfo.UNKNOWN), now));
+        assertThat(of(run(s.tick(now)), Decision.Warn.class)).anyMatch(w -> w.text().contains("run over"));
+        finished(s, "w1", a, 4);
+        run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH, "f1", List.of(a.unit().attemptRef())), now));
+        var commit = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.Commit).findFirst().orElseThrow();
+        assertThat(of(run(s.journalled(commit, now)), Decision.Solve.class)).hasSize(1);
+    }
+
+    @Test
+    void aUnitThatKeepsLosingItsWorkersIsSplitAndItsPoisonImageQuarantined() {
+        WorkState s = planned(new WorkState(EPOCH, settings(3, 0), now), 3);
+        for (int w = 1; w <= 3; w++) {
+            assigns(status(s, "w" + w, 0, 1, List.of(), List.of()));
+            run(s.workerGone("w" + w, now));
+        }
+        var split = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.Split).map(e -> (JournalEntry.Split) e).findFirst().orElseThrow();
+        assertThat(split.children()).hasSize(3).allMatch(c -> c.images().size() == 1);
+        run(s.journalled(split, now));
+        // The first single image kills three more workers: it is quarantined, and reported as an error.
+        for (int w = 4; w <= 6; w++) {
+            List<Assign> given = assigns(status(s, "w" + w, 0, 1, List.of(), List.of()));
+            assertThat(given).hasSize(1);
+            assertThat(given.get(0).unit().images()).extracting(ImageRef::path).containsExactly("/in/000.jpg");
+            run(s.workerGone("w" + w, now));
+        }
+        var quarantine = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.Quarantine).map(e -> (JournalEntry.Quarantine) e).findFirst().orElseThrow();
+        assertThat(quarantine.error().path()).isEqualTo("/in/000.jpg");
+        assertThat(quarantine.error().reason()).contains("lost 3 times");
+    }
+
+    @Test
+    void anAssignmentTheWorkerNeverSawIsSentAgainAndOneItSkippedIsHandedOutAgain() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 0), now), 3);
+        List<Assign> given = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
+        assertThat(given).hasSize(2);
+        // The worker got neither: after the retry interval both are sent again, with the same numbers.
+        now += 6_000;
+        run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, EPOCH, statusSeq.merge("w1", 1L, Long::sum), 0, 2,
+                List.of(), List.of(), WorkerInfo.UNKNOWN), now));
+        assertThat(assigns(run(s.tick(now)))).containsExactlyElementsOf(given);
+        // It then saw the second (seq 2) but not the first: the first is lost, and handed out again.
+        List<Decision> after = status(s, "w1", 2, 1, List.of(given.get(1).unit().attemptRef()), List.of());
+        assertThat(of(after, Decision.Warn.class)).anyMatch(w -> w.text().contains("was lost"));
+        assertThat(assigns(after)).extracting(a -> a.unit().id()).containsExactly(given.get(0).unit().id());
+    }
+
+    @Test
+    void aDuplicateFinishArrivingAfterTheStatisticsWereLostDoesNotRevive() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        finished(s, "w1", a, 4);
+        run(s.lost(new CoordinatorCommand.StatisticsLost("w1", null, EPOCH, List.of(a.unit().attemptRef()), "disk full"), now));
+        assertThat(verdicts(finished(s, "w1", a, 4))).containsExactly(new WorkerCommand.Verdict(EPOCH, 0, a.unit().attempt(), false));
+    }
+
+    @Test
+    void unitsAreCutByTheBytesOfTheirPathsNotOnlyByCount() {
+        var budget = new WorkState.Settings(256, 3_000, 3, 3, 60_000, 5_000, 30_000, 2_000, 10_000, 0, 60_000, true,
+                1 << 20, 100);
+        WorkState s = new WorkState(EPOCH, budget, now);
+        List<ImageRef> longKeys = IntStream.range(0, 10)
+                .mapToObj(i -> new ImageRef("s3://b/" + "k".repeat(1000) + i + ".jpg", null)).toList();
+        run(s.listed(longKeys, List.of(), now));
+        run(s.listingFinished(10, now));
+        var groups = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.PlanGroup).map(e -> (JournalEntry.PlanGroup) e).toList();
+        assertThat(groups.stream().flatMap(g -> g.units().stream()))
+                .allMatch(u -> u.images().size() <= 2);
+    }
+
+    @Test
+    void workIsHandedOutOnlyOnceTheMinimumOfWorkersHasJoinedAndTheJobFailsIfTheyNeverDo() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 2), now), 4);
+        assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).isEmpty();
+        List<Decision> second = status(s, "w2", 0, 2, List.of(), List.of());
+        assertThat(assigns(second)).extracting(Assign::worker).containsExactly("w1", "w1", "w2", "w2");
+        WorkState lonely = planned(new WorkState(EPOCH, settings(1, 2), now), 4);
+        status(lonely, "w9", 0, 2, List.of(), List.of());
+        now += 61_000;
+        assertThat(of(run(lonely.tick(now)), Decision.Failed.class)).singleElement()
+                .satisfies(f -> assertThat(f.reason()).contains("--min-workers"));
+    }
+
+    @Test
+    void aResumedCoordinatorRedoesUncommittedUnitsContinuesTheListingAndRefusesADoubleCommit() {
+        var unit0 = new JournalEntry.PlannedUnit(0, images(2));
+        var unit1 = new JournalEntry.PlannedUnit(1, images(4).subList(2, 4));
+        var plan = new JournalEntry.PlanGroup(0, List.of(unit0, unit1), List.of());
+        var commit = new JournalEntry.Commit("f1", List.of(new JournalEntry.UnitRecord(0, 3, 1, 2, 100, 0, List.of(),
+                UnitReport.StageNanos.ZERO)));
+        var journal = new JournalEntry.State(List.of(plan), List.of(), null, List.of(commit), List.of());
+        WorkState s = WorkState.resume(EPOCH, settings(2, 0), journal, now);
+        assertThat(s.lastPlannedPath()).isEqualTo("/in/003.jpg");
+        assertThat(s.listingComplete()).isFalse();
+        run(s.start(now));
+        assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).extracting(a -> a.unit().id()).containsExactly(1);
+        var twice = new JournalEntry.State(List.of(plan), List.of(), null, List.of(commit, new JournalEntry.Commit("f2",
+                commit.units())), List.of());
+        assertThatThrownBy(() -> WorkState.resume(EPOCH, settings(2, 0), twice, now)).hasMessageContaining("twice");
+    }
+}

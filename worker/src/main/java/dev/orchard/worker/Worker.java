@@ -1,0 +1,264 @@
+package dev.orchard.worker;
+
+import dev.orchard.protocol.AttemptRef;
+import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.Phase;
+import dev.orchard.protocol.ServiceKeys;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.protocol.WorkerCommand;
+import dev.orchard.stats.CovariancePartial;
+import dev.orchard.stats.UnitStatistics;
+import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.worker.pipeline.FeatureUnit;
+import dev.orchard.worker.pipeline.PublishUnit;
+import dev.orchard.worker.pipeline.UnitOutcome;
+import dev.orchard.worker.pipeline.WorkerRuntime;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+/**
+ * A worker: pulls units from the coordinator and hands each to the pipeline on its own threads, staying free to
+ * answer the cluster (the "middle manager" of the Pekko distributed-workers sample). Every protocol decision is the
+ * {@link WorkerLedger}'s; this actor carries out its effects: runs attempts, writes statistics files, and sends
+ * messages to the coordinator it has found. It has two behaviours: {@link #searching} (no coordinator in sight:
+ * nothing is sent, nothing is forgotten, the ledger sends it all again later) and {@link #serving}.
+ */
+public final class Worker {
+
+    /** @param capacity units in flight; @param commitEvery accepted units per statistics file */
+    public record Settings(int capacity, int commitEvery) {
+        public static final Settings DEFAULT = new Settings(2, 32);
+
+        public Settings {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("--units-in-flight must be at least 1, was " + capacity);
+            }
+            if (commitEvery < 1) {
+                throw new IllegalArgumentException("--commit-every must be at least 1, was " + commitEvery);
+            }
+        }
+    }
+
+    private record CoordinatorsChanged(Receptionist.Listing listing) implements WorkerCommand {
+    }
+
+    private record AttemptDone(WorkUnit unit, UnitOutcome outcome, Throwable failure) implements WorkerCommand {
+    }
+
+    private record StatisticsWritten(String name, Throwable failure) implements WorkerCommand {
+    }
+
+    private enum Tick implements WorkerCommand { INSTANCE }
+
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final WorkerLedger.Settings LEDGER = new WorkerLedger.Settings(1, 1, 3_000, 1_000);
+
+    private final ActorContext<WorkerCommand> context;
+    private final WorkerRuntime runtime;
+    private final WorkerLedger<CovariancePartial> ledger;
+    private final FeatureUnit features;
+    private final PublishUnit publish;
+    private final ExecutorService unitThreads;
+    private final ExecutorService writeThread;
+    private final Map<AttemptRef, AtomicBoolean> cancels = new HashMap<>();
+    private final long started = System.nanoTime();
+    private String output;
+
+    public static Behavior<WorkerCommand> create(String workerId, String host, WorkerRuntime runtime, Settings settings) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+            return new Worker(context, workerId, host, runtime, settings).searching();
+        }));
+    }
+
+    private Worker(ActorContext<WorkerCommand> context, String workerId, String host, WorkerRuntime runtime, Settings settings) {
+        this.context = context;
+        this.runtime = runtime;
+        this.ledger = new WorkerLedger<>(workerId, context.getSelf(),
+                new WorkerLedger.Settings(settings.capacity(), settings.commitEvery(), LEDGER.retryMs(), LEDGER.statusMs()),
+                (window, more) -> {
+                    window.merge(more);
+                    return window;
+                });
+        ledger.describe(host, runtime.settings().inferenceLanes());
+        this.features = new FeatureUnit(runtime);
+        this.publish = new PublishUnit(runtime);
+        this.unitThreads = Executors.newFixedThreadPool(settings.capacity(), r -> {
+            Thread t = new Thread(r, "orchard-unit-" + workerId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.writeThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "orchard-statistics-" + workerId);
+            t.setDaemon(true);
+            return t;
+        });
+        ActorRef<Receptionist.Listing> adapter = context.messageAdapter(Receptionist.Listing.class, CoordinatorsChanged::new);
+        context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
+    }
+
+    /** No coordinator in sight: attempts go on, messages wait in the ledger (it sends them all again later). */
+    private Behavior<WorkerCommand> searching() {
+        return handlers(Behaviors.receive(WorkerCommand.class), null)
+                .onMessage(CoordinatorsChanged.class, m -> onCoordinators(m, null))
+                .build();
+    }
+
+    /** A coordinator is known: the ledger's messages go to it. */
+    private Behavior<WorkerCommand> serving(ActorRef<CoordinatorCommand> coordinator) {
+        return handlers(Behaviors.receive(WorkerCommand.class), coordinator)
+                .onMessage(CoordinatorsChanged.class, m -> onCoordinators(m, coordinator))
+                .build();
+    }
+
+    private BehaviorBuilder<WorkerCommand> handlers(BehaviorBuilder<WorkerCommand> builder,
+                                                    ActorRef<CoordinatorCommand> coordinator) {
+        return builder
+                .onMessage(WorkerCommand.Assign.class, m -> apply(ledger.assigned(m, now()), coordinator))
+                .onMessage(WorkerCommand.Verdict.class, m -> apply(ledger.verdict(m, now()), coordinator))
+                .onMessage(WorkerCommand.CommitStatistics.class, m -> apply(ledger.commitRequested(m, now()), coordinator))
+                .onMessage(WorkerCommand.CommitAck.class, m -> apply(ledger.commitAck(m, now()), coordinator))
+                .onMessage(WorkerCommand.JobFinished.class, m -> apply(ledger.jobFinished(m, now()), coordinator))
+                .onMessage(AttemptDone.class, m -> onAttemptDone(m, coordinator))
+                .onMessage(StatisticsWritten.class, m -> apply(ledger.statisticsWritten(m.name(),
+                        m.failure() == null ? null : message(m.failure()), now()), coordinator))
+                .onMessageEquals(Tick.INSTANCE, () -> apply(ledger.tick(now()), coordinator))
+                .onSignal(PostStop.class, s -> {
+                    cancels.values().forEach(c -> c.set(true));
+                    unitThreads.shutdownNow();
+                    writeThread.shutdown();
+                    return Behaviors.same();
+                });
+    }
+
+    private Behavior<WorkerCommand> onCoordinators(CoordinatorsChanged m, ActorRef<CoordinatorCommand> current) {
+        var refs = m.listing().getServiceInstances(ServiceKeys.COORDINATOR);
+        ActorRef<CoordinatorCommand> found = refs.isEmpty() ? null : refs.iterator().next();
+        if (found == null) {
+            if (current != null) {
+                context.getLog().info("Coordinator {} is out of sight; keeping what this worker holds", current.path());
+            }
+            return searching();
+        }
+        if (found.equals(current)) {
+            return Behaviors.same();
+        }
+        context.getLog().info("Coordinator {} found", found.path());
+        apply(ledger.statusNow(now()), found);
+        return serving(found);
+    }
+
+    private Behavior<WorkerCommand> onAttemptDone(AttemptDone m, ActorRef<CoordinatorCommand> coordinator) {
+        AttemptRef ref = m.unit().attemptRef();
+        cancels.remove(ref);
+        if (m.failure() == null) {
+            return apply(ledger.attemptFinished(ref, m.outcome().report(), m.outcome().statistics(), now()), coordinator);
+        }
+        Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
+                ? m.failure().getCause() : m.failure();
+        if (cause instanceof CancellationException) {
+            return Behaviors.same(); // its coordinator is gone: nobody counts it
+        }
+        context.getLog().warn("Unit {} (attempt {}) failed: {}", m.unit().id(), m.unit().attempt(), cause.toString());
+        return apply(ledger.attemptFailed(ref, message(cause), now()), coordinator);
+    }
+
+    /** Carries out the ledger's effects; messages go to {@code coordinator} if there is one. */
+    private Behavior<WorkerCommand> apply(List<WorkerLedger.Effect> effects, ActorRef<CoordinatorCommand> coordinator) {
+        for (WorkerLedger.Effect e : effects) {
+            if (e instanceof WorkerLedger.Send s) {
+                if (coordinator != null) {
+                    coordinator.tell(s.message());
+                }
+            } else if (e instanceof WorkerLedger.Run r) {
+                run(r.job(), r.unit());
+            } else if (e instanceof WorkerLedger.Cancel c) {
+                AtomicBoolean flag = cancels.get(c.attempt());
+                if (flag != null) {
+                    flag.set(true);
+                }
+            } else if (e instanceof WorkerLedger.WriteStatistics<?> w) {
+                write(w.name(), w.attempts(), (CovariancePartial) w.statistics());
+            }
+        }
+        return Behaviors.same();
+    }
+
+    private void run(JobDescription job, WorkUnit unit) {
+        if (job == null) {
+            context.getSelf().tell(new AttemptDone(unit, null, new IllegalArgumentException("assignment without a job")));
+            return;
+        }
+        output = job.output();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        cancels.put(unit.attemptRef(), cancelled);
+        CompletableFuture<UnitOutcome> result = CompletableFuture.supplyAsync(() -> {
+            if (cancelled.get()) {
+                throw new CancellationException("attempt cancelled");
+            }
+            try {
+                return unit.phase() == Phase.FEATURES ? features.run(job, unit, cancelled::get)
+                                                      : publish.run(job, unit, cancelled::get);
+            } catch (CancellationException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, unitThreads);
+        context.pipeToSelf(result, (outcome, failure) -> new AttemptDone(unit, outcome, failure));
+    }
+
+    /** Writes one statistics file off the actor thread, trying a few times before the statistics count as lost. */
+    private void write(String name, List<AttemptRef> attempts, CovariancePartial statistics) {
+        Location target = OutputLayout.of(output).statistics(name);
+        byte[] bytes = new UnitStatistics(attempts.stream().map(AttemptRef::unit).toList(), statistics).encode();
+        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+            Exception last = null;
+            for (int tries = 0; tries < 3; tries++) {
+                try {
+                    runtime.store(target).put(target, bytes);
+                    return;
+                } catch (Exception e) {
+                    last = e;
+                    sleep(1000L << tries);
+                }
+            }
+            throw new CompletionException(last);
+        }, writeThread);
+        context.pipeToSelf(write, (ok, failure) -> new StatisticsWritten(name, failure));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String message(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    private long now() {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+}
