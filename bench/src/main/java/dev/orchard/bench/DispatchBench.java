@@ -71,9 +71,9 @@ public final class DispatchBench {
         };
         var store = new LocalObjectStore();
         var settings = new WorkState.Settings(unitSize, MessageLimits.unitImageBytes(256 * 1024), 3, 3,
-                Duration.ofMinutes(30).toMillis(), 5_000, 30_000, 2_000, 10_000, 0, 0, false, 128L << 20, 4096);
+                Duration.ofMinutes(30).toMillis(), 5_000, 30_000, 2_000, 10_000, 0, 0, 0, 128L << 20, 4096);
         var setup = new Coordinator.Setup(job, (after, skipped) -> images(keys), new JobOutputs(store, output),
-                new JobJournal(store, output), store, output, settings, 1, false, Duration.ofSeconds(30), "bench",
+                new JobJournal(store, output), store, output, settings, false, Duration.ofSeconds(30), "bench",
                 java.util.Set::of, listener, java.util.Map.of());
         var config = com.typesafe.config.ConfigFactory.parseString("pekko.remote.artery.canonical.port = 0")
                 .withFallback(com.typesafe.config.ConfigFactory.load());

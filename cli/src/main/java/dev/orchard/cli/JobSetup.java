@@ -149,10 +149,10 @@ final class JobSetup implements AutoCloseable {
         var settings = new WorkState.Settings(options.unitSize, MessageLimits.unitImageBytes(frame), 3,
                 c.getInt("max-crash-losses"), options.unitTimeout.toMillis(), c.getDuration("assign-retry").toMillis(),
                 c.getDuration("worker-timeout").toMillis(), c.getDuration("commit-interval").toMillis(),
-                c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca,
+                c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca ? options.pcaK : 0,
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
         return Coordinator.create(new Coordinator.Setup(job, this::images, new JobOutputs(outStore, output),
-                new JobJournal(outStore, output), outStore, output, settings, options.pcaK, options.resume,
+                new JobJournal(outStore, output), outStore, output, settings, options.resume,
                 c.getDuration("lease-ttl"), node.address(), node::goneMembers, listener,
                 java.util.Map.of("identity", identity)));
     }

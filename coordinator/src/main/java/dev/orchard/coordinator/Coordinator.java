@@ -63,7 +63,7 @@ public final class Coordinator {
      */
     public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
                         dev.orchard.store.ObjectStore store, dev.orchard.store.Location output, WorkState.Settings settings,
-                        int pcaK, boolean resume, Duration leaseTtl, String node, Supplier<Set<String>> goneMembers,
+                        boolean resume, Duration leaseTtl, String node, Supplier<Set<String>> goneMembers,
                         JobListener listener, Map<String, Object> reportFacts) {
     }
 
@@ -331,7 +331,7 @@ public final class Coordinator {
             } else if (d instanceof Decision.DeleteStatistics del) {
                 bestEffort(() -> setup.outputs().deleteStatistics(del.file()));
             } else if (d instanceof Decision.Solve s) {
-                int k = setup.pcaK();
+                int k = setup.settings().pcaK();
                 pipe(() -> setup.outputs().solvePca(s.files(), s.units(), k), Solved::new);
             } else if (d instanceof Decision.Promote p) {
                 boolean projected = pca != null;

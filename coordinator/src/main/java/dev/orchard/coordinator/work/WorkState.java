@@ -69,18 +69,22 @@ public final class WorkState {
      * @param speculateAfterMs   at the tail, an attempt running longer than this (and twice the median) gets a copy
      * @param minWorkers         work is handed out only once this many workers have reported
      * @param minWorkersWaitMs   how long to wait for them before the job fails
-     * @param pca                solve the PCA between features and publishing
+     * @param pcaK               principal components to solve for between features and publishing (0: no PCA)
      * @param partBytes          target size of a published rows file
      * @param maxUnitsPerPart    units per published file at most (keeps the assignment small)
      */
     public record Settings(int unitSize, int unitImageBytes, int maxFailures, int maxCrashLosses, long unitTimeoutMs,
                            long assignRetryMs, long workerTimeoutMs, long commitIntervalMs, long speculateAfterMs, int minWorkers,
-                           long minWorkersWaitMs, boolean pca, long partBytes, int maxUnitsPerPart) {
+                           long minWorkersWaitMs, int pcaK, long partBytes, int maxUnitsPerPart) {
         public Settings {
-            if (unitSize < 1 || unitImageBytes < 1 || maxFailures < 1 || maxCrashLosses < 1 || minWorkers < 0
+            if (unitSize < 1 || unitImageBytes < 1 || maxFailures < 1 || maxCrashLosses < 1 || minWorkers < 0 || pcaK < 0
                     || unitTimeoutMs < 1 || assignRetryMs < 1 || workerTimeoutMs < 1 || partBytes < 1 || maxUnitsPerPart < 1) {
                 throw new IllegalArgumentException("invalid work settings " + this);
             }
+        }
+
+        public boolean pca() {
+            return pcaK > 0;
         }
     }
 
@@ -430,6 +434,10 @@ public final class WorkState {
         if (listed == 0 && skipped.isEmpty()) {
             return fail("No images found in the input (looked for the --glob patterns, skipping hidden files). "
                     + "Check --input and --glob.", true);
+        }
+        if (settings.pca() && settings.pcaK() > listed) {
+            return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + listed
+                    + "): choose k ≤ " + listed, true);
         }
         completePlan();
         progress();

@@ -29,7 +29,7 @@ class WorkStateTest {
 
     private static WorkState.Settings settings(int unitSize, int minWorkers) {
         return new WorkState.Settings(unitSize, 1 << 20, 3, 3, 60_000, 5_000, 30_000, 2_000, 10_000, minWorkers, 60_000,
-                true, 1 << 20, 100);
+                1, 1 << 20, 100);
     }
 
     private static List<ImageRef> images(int n) {
@@ -193,7 +193,7 @@ class WorkStateTest {
 
     @Test
     void unitsAreCutByTheBytesOfTheirPathsNotOnlyByCount() {
-        var budget = new WorkState.Settings(256, 3_000, 3, 3, 60_000, 5_000, 30_000, 2_000, 10_000, 0, 60_000, true,
+        var budget = new WorkState.Settings(256, 3_000, 3, 3, 60_000, 5_000, 30_000, 2_000, 10_000, 0, 60_000, 1,
                 1 << 20, 100);
         WorkState s = new WorkState(EPOCH, budget, now);
         List<ImageRef> longKeys = IntStream.range(0, 10)

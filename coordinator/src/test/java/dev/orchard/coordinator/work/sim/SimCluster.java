@@ -55,7 +55,7 @@ final class SimCluster {
         }
         bad.removeAll(poison);
         this.settings = new WorkState.Settings(scenario.unitSize(), scenario.unitBytes(), 3, 3, 30_000, 3_000, 8_000, 2_000,
-                3_000, 0, 60_000, scenario.pca(), scenario.partBytes(), 4);
+                3_000, 0, 60_000, scenario.pca() ? 1 : 0, scenario.partBytes(), 4);
         this.crashesLeft = scenario.coordinatorCrashes();
     }
 
