@@ -89,7 +89,7 @@ public final class Soak {
 
     private Path longKeyInput(int perClass) throws IOException {
         Path deep = work.resolve("input");
-        for (char c : new char[] {'a', 'b', 'c'}) {
+        for (char c : new char[] {'a', 'b', 'c', 'd'}) {
             deep = deep.resolve(String.valueOf(c).repeat(240));
         }
         try (Stream<Path> classes = Files.list(shared.resolve("data/fruits360-sample"))) {

@@ -48,10 +48,10 @@ class ClusterIT {
         fastConf = Nodes.fastFailureDetection(temp);
     }
 
-    /** Copies {@code perClass} images of each class folder to {@code root}/<three 240-character folders>/<class>/. */
+    /** Copies {@code perClass} images of each class folder to {@code root}/<four 240-character folders>/<class>/. */
     static Path longKeyCopy(Path sample, Path root, int perClass) throws Exception {
         Path deep = root;
-        for (char c : new char[] {'a', 'b', 'c'}) {
+        for (char c : new char[] {'a', 'b', 'c', 'd'}) {
             deep = deep.resolve(String.valueOf(c).repeat(240));
         }
         try (Stream<Path> classes = Files.list(sample)) {

@@ -95,7 +95,7 @@ class TlsIT {
             nodes.start("member", env, concat(new String[] {"worker", "--join", "127.0.0.1:" + port,
                     "--bind", "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1"}, tls(cluster)));
             assertThat(Nodes.exitCode(coordinator, Duration.ofMinutes(2))).as(nodes.log("coordinator")).isZero();
-            assertThat(nodes.log("member")).contains("Coordinator pekko");
+            assertThat(nodes.log("member")).as(nodes.log("coordinator")).contains("Coordinator pekko");
             assertThat(nodes.log("stranger")).doesNotContain("Coordinator pekko");
             // Refused for the right reason: its certificate does not chain to the cluster's CA.
             assertThat(nodes.log("stranger")).contains("SSLHandshakeException");

@@ -126,6 +126,7 @@ public final class Coordinator {
     private Coordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers, Setup setup) {
         this.context = context;
         this.setup = setup;
+        context.setLoggerName(Coordinator.class);
         this.log = context.getLog();
         this.io = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("orchard.io-dispatcher"));
         this.lease = new OutputLease(setup.store(), setup.output(), Long.toHexString(epoch), setup.node(), setup.leaseTtl());
@@ -208,7 +209,11 @@ public final class Coordinator {
                 .onMessage(CoordinatorCommand.StatisticsCommitted.class, m -> apply(state.committed(known(m), now())))
                 .onMessage(CoordinatorCommand.StatisticsLost.class, m -> apply(state.lost(known(m), now())))
                 .onMessage(MemberRemoved.class, this::onMemberRemoved)
-                .onMessageEquals(Tick.INSTANCE, () -> apply(state.tick(now())));
+                .onMessageEquals(Tick.INSTANCE, () -> {
+                    Behavior<CoordinatorCommand> next = apply(state.tick(now()));
+                    setup.listener().status(state.snapshot(now()));
+                    return next;
+                });
     }
 
     /** What every stage handles: the lease, and stopping. */

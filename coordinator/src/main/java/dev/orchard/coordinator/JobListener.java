@@ -14,6 +14,10 @@ public interface JobListener {
     default void phase(String description) {
     }
 
+    /** Where the job stands, about once a second (for a status page or metrics; called on the coordinator's thread). */
+    default void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+    }
+
     void finished(JobSummary summary);
 
     void failed(Throwable cause);

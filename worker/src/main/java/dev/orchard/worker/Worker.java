@@ -90,6 +90,7 @@ public final class Worker {
 
     private Worker(ActorContext<WorkerCommand> context, String workerId, String host, WorkerRuntime runtime, Settings settings) {
         this.context = context;
+        context.setLoggerName(Worker.class); // else typed Pekko may name it after a builder class (logged at WARN only)
         this.runtime = runtime;
         this.ledger = new WorkerLedger<>(workerId, context.getSelf(),
                 new WorkerLedger.Settings(settings.capacity(), settings.commitEvery(), LEDGER.retryMs(), LEDGER.statusMs()),

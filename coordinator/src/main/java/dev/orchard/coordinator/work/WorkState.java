@@ -241,6 +241,11 @@ public final class WorkState {
     private int openParts;
     private String lastPlannedPath;
     private int publishedParts = -1; // from the journal: every part was published before a restart
+    private long attemptsIssued;
+    private long speculative;
+    private long timeouts;
+    private long lostAssignments;
+    private long workersLost;
 
     public WorkState(long epoch, Settings settings, long now) {
         this.epoch = epoch;
@@ -378,6 +383,37 @@ public final class WorkState {
     /** Workers that have reported and are not gone, for the status page. */
     public int liveWorkers() {
         return (int) workers.values().stream().filter(w -> !w.gone).count();
+    }
+
+    /** Where the job stands, for the status page and metrics: a copy, safe to hand to another thread. */
+    public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long errors,
+                           Map<String, Integer> units, int parts, int partsOpen, int queued, int running,
+                           long attempts, long speculative, long timeouts, long lostAssignments, long workersLost,
+                           List<WorkerSnapshot> workers) {
+    }
+
+    /** One worker as the coordinator last heard of it. */
+    public record WorkerSnapshot(String id, String host, int lanes, int attemptsHeld, int assigned, int won,
+                                 long imagesDone, long lastHeardMs, boolean gone) {
+    }
+
+    /** Where the job stands now ({@code now} turns each worker's last status into an age). */
+    public Snapshot snapshot(long now) {
+        Map<String, Integer> byStatus = new java.util.TreeMap<>();
+        for (Unit u : units) {
+            if (u.status != UnitStatus.ABSENT) {
+                String status = u.status == UnitStatus.PENDING && !u.live.isEmpty() ? "RUNNING" : u.status.name();
+                byStatus.merge(status, 1, Integer::sum);
+            }
+        }
+        List<WorkerSnapshot> ws = new ArrayList<>();
+        for (WorkerView w : workers.values()) {
+            ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won,
+                    w.info.imagesDone(), now - w.lastHeardMs, w.gone));
+        }
+        return new Snapshot(stage, listed, listingComplete, imagesDone, errors, byStatus, parts.size(), openParts,
+                queuedCount, running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
+                List.copyOf(ws));
     }
 
     /** A one-paragraph account of where every unit and worker stands, for logs and failed tests. */
@@ -592,6 +628,7 @@ public final class WorkState {
             if (l != null && l.assignSeq() <= seen && !held.contains(e.getKey())) {
                 out.add(new Decision.Warn("Assignment of " + describe(e.getValue()) + " to " + w.id
                         + " was lost: handing it out again"));
+                lostAssignments++;
                 endAttempt(e.getValue(), e.getKey());
                 requeueIfIdle(e.getValue(), true);
             }
@@ -789,6 +826,7 @@ public final class WorkState {
 
     private void forget(WorkerView w, long now) {
         w.gone = true;
+        workersLost++;
         for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
             Task t = e.getValue();
             endAttempt(t, e.getKey());
@@ -836,6 +874,7 @@ public final class WorkState {
                     return fail(capitalized(describe(t)) + " ran over the unit timeout (" + settings.unitTimeoutMs()
                             + " ms) or failed " + t.failures + " times: check its images, or raise --unit-timeout", false);
                 }
+                timeouts++;
                 out.add(new Decision.Warn(capitalized(describe(t)) + " has run over " + settings.unitTimeoutMs()
                         + " ms: handing it out again"));
                 enqueue(t, true); // its attempts stay live: whichever finishes first wins
@@ -971,6 +1010,7 @@ public final class WorkState {
         }
         if (slowest != null) {
             out.add(new Decision.Warn(capitalized(describe(slowest)) + " runs long: speculative copy to " + w.id));
+            speculative++;
         }
         return slowest;
     }
@@ -985,6 +1025,7 @@ public final class WorkState {
         w.live.put(attempt, t);
         w.freeSlots--;
         w.assigned++;
+        attemptsIssued++;
         out.add(new Assign(w.id, seq, workUnit(t, attempt)));
     }
 
