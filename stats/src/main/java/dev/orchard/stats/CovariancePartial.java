@@ -189,6 +189,27 @@ public final class CovariancePartial {
         return c;
     }
 
+    /**
+     * The sample covariance M/(n−1) as a d×d array whose upper triangle is filled row by row (the lower part is
+     * zero): to LAPACK, which reads column-major, that is the lower triangle. One contiguous copy per row of the
+     * packed co-moment, no transposition.
+     */
+    public double[] covarianceUpperRowMajor() {
+        if (count < 2) {
+            throw new IllegalStateException("covariance needs at least 2 vectors, have " + count);
+        }
+        double[] c = new double[Math.multiplyExact(dim, dim)];
+        double scale = 1.0 / (count - 1);
+        int k = 0;
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            for (int j = i; j < dim; j++) {
+                c[row + j] = comoment[k++] * scale;
+            }
+        }
+        return c;
+    }
+
     public CovariancePartial copy() {
         return new CovariancePartial(dim, count, mean.clone(), comoment.clone());
     }
