@@ -37,6 +37,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final Path tempDir;
     private volatile Loaded loaded;
     private volatile SparseRandomProjection projection;
+    private final java.util.concurrent.CompletableFuture<Void> firstInference = new java.util.concurrent.CompletableFuture<>();
 
     /** The model and what depends on its spec, for one (model, sha) pair. */
     record Loaded(String location, String sha256, OnnxModel model, Preprocessor preprocessor, BatchBuffers buffers) {
@@ -134,6 +135,17 @@ public final class WorkerRuntime implements AutoCloseable {
     /** One thread per inference lane, shared by every unit of this JVM. */
     ExecutorService inferencePool() {
         return inferencePool;
+    }
+
+    /** Completes when the first batch of this JVM enters ONNX Runtime (the end of start-up, as a user sees it). */
+    public java.util.concurrent.CompletionStage<Void> firstInference() {
+        return firstInference;
+    }
+
+    void inferenceStarts() {
+        if (!firstInference.isDone()) {
+            firstInference.complete(null);
+        }
     }
 
     InferenceGate gate() {
