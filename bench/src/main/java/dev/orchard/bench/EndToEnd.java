@@ -70,7 +70,13 @@ public final class EndToEnd {
                 "--onnx-threads", String.valueOf(threads), "--pca-k", "50"));
         options.addAll(jobOptions);
         Path priming = Files.createTempDirectory("orchard-bench-prime");
-        Job.run(twoImages(input, priming.resolve("in")), priming.resolve("out"), options); // writes the CDS archive
+        List<String> primingOptions = new ArrayList<>(options);
+        for (int i = 0; i + 1 < primingOptions.size(); i++) {
+            if (primingOptions.get(i).equals("--pca-k")) {
+                primingOptions.set(i + 1, "1"); // two images: k = 1
+            }
+        }
+        Job.run(twoImages(input, priming.resolve("in")), priming.resolve("out"), primingOptions); // writes the CDS archive
         Path out = Files.createTempDirectory("orchard-bench");
         Job job = Job.run(input, out, options);
         JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
