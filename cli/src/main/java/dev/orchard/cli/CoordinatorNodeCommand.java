@@ -86,7 +86,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             }
             err.printf("orchard: coordinator node on %s for %s → %s with %s%n", cluster.bind, setup.input, setup.output, setup.model);
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
-            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(progress, n, minWorkers, minWorkersTimeout),
+            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(progress, n.address(), n::goneMembers,
+                    n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is

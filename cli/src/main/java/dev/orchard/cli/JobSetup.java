@@ -29,6 +29,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -139,11 +141,11 @@ final class JobSetup implements AutoCloseable {
     }
 
     /**
-     * The coordinator for this job on {@code node}; with --resume it continues from the journal when there is one.
+     * The coordinator for this job on {@code node} (its address, for the output lease); with --resume it continues
+     * from the journal when there is one.
      */
-    Behavior<CoordinatorCommand> coordinator(JobListener listener, ClusterNode node, int minWorkers,
-                                             java.time.Duration minWorkersWait) {
-        Config config = node.system().settings().config();
+    Behavior<CoordinatorCommand> coordinator(JobListener listener, String node, Supplier<Set<String>> goneMembers,
+                                             Config config, int minWorkers, java.time.Duration minWorkersWait) {
         long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
         Config c = config.getConfig("orchard.coordinator");
         var settings = new WorkState.Settings(options.unitSize, MessageLimits.unitImageBytes(frame), 3,
@@ -153,7 +155,7 @@ final class JobSetup implements AutoCloseable {
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
         return Coordinator.create(new Coordinator.Setup(job, this::images, new JobOutputs(outStore, output),
                 new JobJournal(outStore, output), outStore, output, settings, options.resume,
-                c.getDuration("lease-ttl"), node.address(), node::goneMembers, listener,
+                c.getDuration("lease-ttl"), node, goneMembers, listener,
                 java.util.Map.of("identity", identity)));
     }
 

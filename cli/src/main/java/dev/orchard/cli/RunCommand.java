@@ -5,16 +5,19 @@ import dev.orchard.coordinator.JobSummary;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code orchard run}: the whole job in this JVM, as a one-node cluster with both roles. */
+/**
+ * {@code orchard run}: the whole job in this JVM: the coordinator and the workers as local actors ({@link LocalNode}),
+ * started while the model loads.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Extract features from every image under --input, fit an exact PCA, and write Parquet to --output.")
 final class RunCommand implements Callable<Integer> {
@@ -35,30 +38,72 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
         workers.validate();
-        try (JobSetup setup = new JobSetup(job, store, workers.inference());
-             WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
-            runtime.adopt(setup.job.model(), setup.model, job.batchSize);
-            if (setup.finishedAlready) {
-                err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
-                return 0;
-            }
-            err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.input,
-                    setup.output, setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
-                    workers.inference().intraOpThreads(), job.batchSize);
-            ProgressReporter progress = new ProgressReporter(err, System.console() != null);
-            var config = ConfigFactory.parseMap(Map.of(
-                            "pekko.cluster.roles", List.of("coordinator", "worker"),
-                            "pekko.remote.artery.canonical.hostname", "127.0.0.1",
-                            "pekko.remote.artery.canonical.port", 0,
-                            "pekko.cluster.seed-nodes", List.of()))
-                    .withFallback(ConfigFactory.load());
-            try (ClusterNode node = new ClusterNode(config,
-                    n -> setup.coordinator(progress, n, 0, Duration.ZERO), runtime,
-                    workers.workerCount(), workers.workerSettings(), null)) {
-                var cluster = org.apache.pekko.cluster.typed.Cluster.get(node.system());
-                cluster.manager().tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
+        StartupTimes startup = new StartupTimes();
+        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
+            // The checks, the model's read, hash and ONNX session, and its warm-up run on their own thread while
+            // the actor system starts on this one: on 2 cores the two overlap.
+            CompletableFuture<JobSetup> prepared = new CompletableFuture<>();
+            Thread preparing = new Thread(() -> {
+                try {
+                    JobSetup setup = new JobSetup(job, store, workers.inference());
+                    startup.mark("model");
+                    try {
+                        runtime.adopt(setup.job.model(), setup.model, job.batchSize);
+                    } catch (RuntimeException | Error e) {
+                        setup.close();
+                        throw e;
+                    }
+                    startup.mark("warm-up");
+                    prepared.complete(setup);
+                } catch (Throwable e) {
+                    prepared.completeExceptionally(e);
+                }
+            }, "orchard-setup");
+            preparing.setDaemon(true);
+            preparing.start();
+            JobSetup setup = null;
+            var config = ConfigFactory.load();
+            try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
+                startup.mark("actors");
+                setup = await(prepared);
+                if (setup.finishedAlready) {
+                    err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
+                    return 0;
+                }
+                err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.input,
+                        setup.output, setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                        workers.inference().intraOpThreads(), job.batchSize);
+                ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+                runtime.firstInference().thenRun(() -> startup.log("first-batch"));
+                node.hostCoordinator(setup.coordinator(progress, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
                 return report(progress, err);
+            } finally {
+                if (setup != null) {
+                    setup.close();
+                } else {
+                    prepared.thenAccept(RunCommand::closeQuietly); // the actors failed to start while it was loading
+                }
             }
+        }
+    }
+
+    /** The setup's result, or the exception it failed with (as JobSetup threw it: a bad option stays exit 2). */
+    private static JobSetup await(CompletableFuture<JobSetup> prepared) throws Exception {
+        try {
+            return prepared.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
+    private static void closeQuietly(JobSetup setup) {
+        try {
+            setup.close();
+        } catch (Exception ignored) {
+            // nothing more to report: the job already failed
         }
     }
 

@@ -134,9 +134,12 @@ public final class Coordinator {
         context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.COORDINATOR, context.getSelf()));
         timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(RenewLease.INSTANCE, setup.leaseTtl().dividedBy(4));
-        ActorRef<ClusterEvent.MemberRemoved> removals = context.messageAdapter(ClusterEvent.MemberRemoved.class,
-                e -> new MemberRemoved(e.member().address()));
-        Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
+        if ("cluster".equals(context.getSystem().settings().config().getString("pekko.actor.provider"))) {
+            // A worker node that leaves the cluster takes its attempts with it (orchard run has no cluster).
+            ActorRef<ClusterEvent.MemberRemoved> removals = context.messageAdapter(ClusterEvent.MemberRemoved.class,
+                    e -> new MemberRemoved(e.member().address()));
+            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
+        }
         boolean resume = setup.resume();
         pipe(() -> {
             String refusal = OutputLease.refusal(setup.store(), setup.output(), setup.node(), setup.goneMembers().get(),

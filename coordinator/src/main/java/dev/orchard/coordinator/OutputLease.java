@@ -68,7 +68,7 @@ public final class OutputLease {
     public static String refusal(ObjectStore store, Location output, String node, Set<String> goneMembers, Instant now)
             throws IOException {
         Holder h = read(store, output);
-        if (h == null || !h.freshAt(now) || h.node().equals(node) || goneMembers.contains(h.node())) {
+        if (h == null || !h.freshAt(now) || h.node().equals(node) || goneMembers.contains(h.node()) || deadProcess(h.node())) {
             return null;
         }
         long ageSeconds = Math.max(0, (now.toEpochMilli() - h.heartbeatMillis()) / 1000);
@@ -76,6 +76,35 @@ public final class OutputLease {
         return "Another coordinator (on " + h.node() + ") is writing " + output + ": it renewed its lease "
                 + ageSeconds + " s ago. Wait for that job to end, or, if it is dead, retry in " + leftSeconds
                 + " s when its lease expires (or remove " + new OutputLayout(output).lease() + ").";
+    }
+
+    /**
+     * The holder name of a coordinator that is not a cluster node ({@code orchard run}): {@code host/pid:N}. If that
+     * process is gone, a run on the same host may take its lease at once.
+     */
+    public static String thisProcess() {
+        return hostName() + "/pid:" + ProcessHandle.current().pid();
+    }
+
+    /** Whether {@code node} names a process on this host that has ended. */
+    private static boolean deadProcess(String node) {
+        String prefix = hostName() + "/pid:";
+        if (!node.startsWith(prefix)) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(node.substring(prefix.length()))).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     /** Takes or renews the lease; fails if another coordinator holds it now (it took it over). */

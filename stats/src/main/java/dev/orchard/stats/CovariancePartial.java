@@ -23,6 +23,7 @@ public final class CovariancePartial {
     private long count;
     private final double[] mean;
     private final double[] comoment;
+    private GramUpdate gram = GramUpdate.DEFAULT;
 
     private CovariancePartial(int dim, long count, double[] mean, double[] comoment) {
         this.dim = dim;
@@ -52,7 +53,8 @@ public final class CovariancePartial {
 
     /**
      * Folds in {@code rows} vectors stored row-major in {@code batch} (rows × dim). The batch is centred on its
-     * own mean, its co-moment formed with one pass of outer products over the upper triangle, then merged.
+     * own mean and merged (Chan et al.): its co-moment and the merge's correction are formed in one pass of outer
+     * products over the upper triangle.
      */
     public void addBatch(float[] batch, int rows) {
         if (rows == 0) {
@@ -71,17 +73,45 @@ public final class CovariancePartial {
         for (int i = 0; i < dim; i++) {
             batchMean[i] /= rows;
         }
-        double[][] centred = new double[rows][dim];
+        // Chan's merge with the batch's co-moment added in place, in the same pass as the batch's own Gram matrix:
+        // the merge's δδᵀ·nA·nB/n is the outer product of one more row, δ·√(nA·nB/n). One pass over the packed
+        // triangle per batch, no 6.6 MB temporary.
+        long nA = count;
+        long n = nA + rows;
+        boolean shift = nA > 0;
+        double[][] centred = new double[shift ? rows + 1 : rows][];
         for (int r = 0; r < rows; r++) {
             int off = r * dim;
-            double[] row = centred[r];
+            double[] row = new double[dim];
             for (int i = 0; i < dim; i++) {
                 row[i] = batch[off + i] - batchMean[i];
             }
+            centred[r] = row;
         }
-        // Chan's merge with the batch's co-moment added in place: no 6.6 MB temporary per batch.
-        addGram(comoment, centred);
-        merge(rows, batchMean, null);
+        double f = (double) rows / n;
+        double[] delta = new double[dim];
+        for (int i = 0; i < dim; i++) {
+            delta[i] = batchMean[i] - mean[i];
+        }
+        if (shift) {
+            double root = Math.sqrt((double) nA * rows / n);
+            double[] scaled = new double[dim];
+            for (int i = 0; i < dim; i++) {
+                scaled[i] = delta[i] * root;
+            }
+            centred[rows] = scaled;
+        }
+        gram.add(comoment, centred, dim);
+        for (int i = 0; i < dim; i++) {
+            mean[i] += delta[i] * f;
+        }
+        count = n;
+    }
+
+    /** The same partial, folding batches in with {@code update} (tests compare the two ways). */
+    CovariancePartial using(GramUpdate update) {
+        gram = update;
+        return this;
     }
 
     /** Adds one vector. */
@@ -107,10 +137,8 @@ public final class CovariancePartial {
         for (int i = 0; i < dim; i++) {
             delta[i] = meanB[i] - mean[i];
         }
-        if (comomentB != null) { // null: already added by the caller
-            for (int k = 0; k < comoment.length; k++) {
-                comoment[k] += comomentB[k];
-            }
+        for (int k = 0; k < comoment.length; k++) {
+            comoment[k] += comomentB[k];
         }
         if (nA > 0) {
             double w = (double) nA * nB / n;
@@ -125,32 +153,6 @@ public final class CovariancePartial {
             mean[i] += delta[i] * f;
         }
         count = n;
-    }
-
-    /**
-     * packed += Σ_r x_r x_rᵀ over the upper triangle, one triangle row at a time: the row's sums build up in a
-     * small buffer that stays in L1 cache (a contiguous multiply-add the JIT vectorises), and the packed matrix is
-     * read and written once per batch instead of once per vector.
-     */
-    private void addGram(double[] packed, double[][] rows) {
-        double[] acc = new double[dim];
-        int rowStart = 0;
-        for (int i = 0; i < dim; i++) {
-            java.util.Arrays.fill(acc, i, dim, 0.0);
-            for (double[] x : rows) {
-                double xi = x[i];
-                if (xi != 0.0) {
-                    for (int j = i; j < dim; j++) {
-                        acc[j] += xi * x[j];
-                    }
-                }
-            }
-            int base = rowStart - i;
-            for (int j = i; j < dim; j++) {
-                packed[base + j] += acc[j];
-            }
-            rowStart += dim - i;
-        }
     }
 
     /**
@@ -184,6 +186,27 @@ public final class CovariancePartial {
                 double v = comoment[k++] * scale;
                 c[i][j] = v;
                 c[j][i] = v;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The sample covariance M/(n−1) as a d×d array whose upper triangle is filled row by row (the lower part is
+     * zero): to LAPACK, which reads column-major, that is the lower triangle. One contiguous copy per row of the
+     * packed co-moment, no transposition.
+     */
+    public double[] covarianceUpperRowMajor() {
+        if (count < 2) {
+            throw new IllegalStateException("covariance needs at least 2 vectors, have " + count);
+        }
+        double[] c = new double[Math.multiplyExact(dim, dim)];
+        double scale = 1.0 / (count - 1);
+        int k = 0;
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            for (int j = i; j < dim; j++) {
+                c[row + j] = comoment[k++] * scale;
             }
         }
         return c;

@@ -9,10 +9,13 @@ import org.apache.commons.math3.exception.MaxCountExceededException;
 import org.apache.commons.math3.linear.QRDecomposition;
 import org.apache.commons.math3.linear.RRQRDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
-import org.apache.commons.math3.linear.RealVector;
 
-/** Exact PCA from merged covariance statistics, with Commons Math's symmetric eigen-decomposition. */
+/**
+ * Exact PCA from merged covariance statistics: the top k eigenpairs of the covariance by LAPACK's dsyevr
+ * ({@link TopEigen}), Commons Math's full symmetric decomposition as the fallback (and, in tests, the reference).
+ */
 public final class PrincipalComponents {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrincipalComponents.class);
 
     private PrincipalComponents() {
     }
@@ -23,6 +26,14 @@ public final class PrincipalComponents {
      * tools then agree on signs, not only up to sign.
      */
     public static PcaModel fit(CovariancePartial stats, int k) {
+        return fit(stats, k, TopEigen.lapack());
+    }
+
+    /**
+     * As {@link #fit(CovariancePartial, int)} with the given LAPACK (tests pin the pure-Java one). The top k pairs
+     * come from LAPACK's dsyevr; Commons Math's full decomposition is the fallback should dsyevr report a failure.
+     */
+    static PcaModel fit(CovariancePartial stats, int k, dev.ludovic.netlib.lapack.LAPACK lapack) {
         int d = stats.dim();
         if (k < 1) {
             throw new IllegalArgumentException("--pca-k must be at least 1, was " + k);
@@ -33,27 +44,56 @@ public final class PrincipalComponents {
         if (k > stats.count()) {
             throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of images " + stats.count());
         }
-        double[][] covariance = stats.covariance();
-        Eigen eigen = symmetricEigen(covariance);
-        double[] values = eigen.values();
-        Integer[] order = IntStream.range(0, d).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> values[i]).reversed());
-
+        long start = System.nanoTime();
+        double[] covariance = stats.covarianceUpperRowMajor();
         double total = 0;
         for (int i = 0; i < d; i++) {
-            total += covariance[i][i]; // trace = Σλ, without the rounding noise of tiny negative eigenvalues
+            total += covariance[i * d + i]; // trace = Σλ, without the rounding noise of tiny negative eigenvalues
+        }
+        TopEigen.Pairs pairs = TopEigen.solve(lapack, covariance, d, k);
+        String solver = "LAPACK dsyevr (" + TopEigen.kind(lapack) + ")";
+        if (pairs == null) {
+            pairs = commonsMath(stats.covariance(), k);
+            solver = "Commons Math";
         }
         double[][] components = new double[k][];
         double[] eigenvalues = new double[k];
         double[] ratios = new double[k];
         for (int c = 0; c < k; c++) {
-            int idx = order[c];
-            RealVector v = eigen.vectors().getColumnVector(idx);
-            components[c] = fixSign(v.unitVector().toArray());
-            eigenvalues[c] = Math.max(values[idx], 0.0);
+            components[c] = fixSign(unit(pairs.vectors()[c]));
+            eigenvalues[c] = Math.max(pairs.values()[c], 0.0);
             ratios[c] = total > 0 ? eigenvalues[c] / total : 0.0;
         }
+        LOG.info("PCA: top {} of {} eigenpairs by {} in {} ms", k, d, solver, (System.nanoTime() - start) / 1_000_000);
         return new PcaModel(stats.count(), stats.mean(), components, eigenvalues, ratios);
+    }
+
+    /** The top k pairs from Commons Math's full decomposition, in descending order. */
+    static TopEigen.Pairs commonsMath(double[][] covariance, int k) {
+        int d = covariance.length;
+        Eigen eigen = symmetricEigen(covariance);
+        double[] values = eigen.values();
+        Integer[] order = IntStream.range(0, d).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> values[i]).reversed());
+        double[] top = new double[k];
+        double[][] vectors = new double[k][];
+        for (int c = 0; c < k; c++) {
+            top[c] = values[order[c]];
+            vectors[c] = eigen.vectors().getColumnVector(order[c]).toArray();
+        }
+        return new TopEigen.Pairs(top, vectors);
+    }
+
+    private static double[] unit(double[] v) {
+        double norm = 0;
+        for (double x : v) {
+            norm += x * x;
+        }
+        norm = Math.sqrt(norm);
+        for (int i = 0; i < v.length; i++) {
+            v[i] /= norm;
+        }
+        return v;
     }
 
     /** Eigenvalues and eigenvectors (as columns) of a symmetric matrix. */

@@ -94,6 +94,41 @@ class CovariancePartialTest {
         }
     }
 
+    /** The BLAS-3 update (system BLAS when it loads, else netlib-java's Java BLAS) and the Java loop agree. */
+    @Test
+    void blasUpdateMatchesTheJavaLoopAcrossBlocks() {
+        int dim = GramUpdate.BLOCK * 2 + 45; // a partial last block
+        Random random = new Random(7);
+        dev.ludovic.netlib.blas.BLAS blas;
+        try {
+            blas = dev.ludovic.netlib.blas.NativeBLAS.getInstance();
+        } catch (Throwable e) {
+            blas = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
+        }
+        System.out.println("BLAS for the covariance update test: " + blas.getClass().getSimpleName() + "; default update: "
+                + (GramUpdate.DEFAULT == GramUpdate.JAVA ? "Java loop" : "BLAS"));
+        CovariancePartial viaJava = CovariancePartial.empty(dim).using(GramUpdate.JAVA);
+        CovariancePartial viaBlas = CovariancePartial.empty(dim).using(GramUpdate.blas(blas));
+        for (int b = 0; b < 5; b++) {
+            int rows = 1 + random.nextInt(40);
+            float[] batch = new float[rows * dim];
+            for (int k = 0; k < batch.length; k++) {
+                batch[k] = (float) Math.max(0, 3 + random.nextGaussian() * 2);
+            }
+            viaJava.addBatch(batch, rows);
+            viaBlas.addBatch(batch, rows);
+        }
+        double[][] a = viaJava.covariance();
+        double[][] c = viaBlas.covariance();
+        for (int i = 0; i < dim; i++) {
+            for (int j = 0; j < dim; j++) {
+                double scale = Math.sqrt(a[i][i] * a[j][j]);
+                assertThat(Math.abs(a[i][j] - c[i][j])).as("(%d,%d)", i, j).isLessThanOrEqualTo(1e-12 * scale);
+            }
+        }
+        assertThat(viaBlas.mean()).containsExactly(viaJava.mean());
+    }
+
     @Test
     void encodesAndDecodesExactly() {
         CovariancePartial p = CovariancePartial.empty(DIM);

@@ -4,22 +4,26 @@ import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PrincipalComponents;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.EigenDecomposition;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The coordinator's PCA solve at d = 1280: covariance from the merged partial, Commons Math's full symmetric
- * eigen-decomposition, sort, sign fixing, top k = 50. The partial holds 2,000 synthetic ReLU-like rows, more
- * than d, so the covariance is full rank (the rank-deficient fallback of {@link PrincipalComponents} is not
- * taken). It runs once per job and takes seconds, so each measurement is a single call.
+ * The coordinator's PCA solve, top k = 50, on a merged partial of synthetic ReLU-like rows (d + 720 of them, so the
+ * covariance is full rank): {@code fitTop50} is what the job runs ({@code PrincipalComponents.fit}: covariance,
+ * LAPACK dsyevr for the top 50 pairs with the system's LAPACK when it loads, signs); {@code fitTop50PureJava} the
+ * same with netlib-java's pure-Java LAPACK (what a machine without OpenBLAS gets); {@code commonsMathFull} the
+ * solver before: Commons Math's full decomposition of all d pairs. Single shots: each call takes 0.1–20 s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -28,12 +32,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3)
 @Fork(1)
 public class EigenSolveBench {
+    @Param({"1280", "2048"})
+    public int dim;
+
     private CovariancePartial partial;
 
     @Setup
     public void setup() {
-        int dim = CovarianceAccumulateBench.DIM;
-        int rows = 2000;
+        int rows = dim + 720;
         partial = CovariancePartial.empty(dim);
         partial.addBatch(BenchData.reluLikeRows(rows, dim, 2000), rows);
     }
@@ -41,5 +47,16 @@ public class EigenSolveBench {
     @Benchmark
     public PcaModel fitTop50() {
         return PrincipalComponents.fit(partial, 50);
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-Dorchard.lapack=java")
+    public PcaModel fitTop50PureJava() {
+        return PrincipalComponents.fit(partial, 50);
+    }
+
+    @Benchmark
+    public EigenDecomposition commonsMathFull() {
+        return new EigenDecomposition(new Array2DRowRealMatrix(partial.covariance(), false));
     }
 }

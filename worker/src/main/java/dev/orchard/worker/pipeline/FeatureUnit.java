@@ -194,6 +194,7 @@ public final class FeatureUnit {
     private Inferred infer(WorkerRuntime.Loaded loaded, FloatBuffer buffer, int n, String[] slotErrors, StageClock clock,
                            WorkUnit unit) {
         runtime.gate().beginInference();
+        runtime.inferenceStarts();
         long t0 = System.nanoTime();
         try {
             return new Inferred(slotErrors, loaded.model().features(buffer, n));

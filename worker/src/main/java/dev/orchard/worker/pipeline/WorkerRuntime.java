@@ -37,6 +37,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final Path tempDir;
     private Loaded loaded; // guarded by this
     private volatile SparseRandomProjection projection;
+    private final java.util.concurrent.CompletableFuture<Void> firstInference = new java.util.concurrent.CompletableFuture<>();
 
     /**
      * What a loaded model is for: the file (location and SHA-256), how it is fed (spec, with its feature tensor) and
@@ -192,6 +193,17 @@ public final class WorkerRuntime implements AutoCloseable {
     /** One thread per inference lane, shared by every unit of this JVM. */
     ExecutorService inferencePool() {
         return inferencePool;
+    }
+
+    /** Completes when the first batch of this JVM enters ONNX Runtime (the end of start-up, as a user sees it). */
+    public java.util.concurrent.CompletionStage<Void> firstInference() {
+        return firstInference;
+    }
+
+    void inferenceStarts() {
+        if (!firstInference.isDone()) {
+            firstInference.complete(null);
+        }
     }
 
     InferenceGate gate() {
