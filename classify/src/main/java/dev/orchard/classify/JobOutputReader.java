@@ -25,7 +25,7 @@ final class JobOutputReader {
         int dimension = -1;
         String firstSeen = null;
         try (ObjectStore store = ObjectStores.forLocation(input)) {
-            for (Location part : parts(store, input, folder, use)) {
+            for (Location part : parts(store, input, use)) {
                 for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
                     String here = part.name() + " (" + row.path() + ")";
                     if (dimension < 0) {
@@ -47,8 +47,9 @@ final class JobOutputReader {
         return labelled(rows, dimension, folder);
     }
 
-    private static List<Location> parts(ObjectStore store, Location input, Location folder, VectorColumn use)
-            throws IOException {
+    /** The folder's {@code part-*.parquet} files in name order. */
+    static List<Location> parts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+        Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
             listing.map(StoredObject::location)
