@@ -44,18 +44,26 @@ public final class ApplyClassifier {
              OnnxClassifier classifier = load(classifierStore, options.classifier())) {
             VectorProvenance expected = classifier.input();
             VectorColumn use = VectorColumn.valueOf(expected.kind().name());
+            List<Location> parts = JobOutputReader.listParts(in, options.input(), use);
+            if (parts.isEmpty()) {
+                throw new ClassifyException("No " + use.column() + " in " + options.input() + " (" + options.input()
+                        .resolve(use.column()) + " has no part-*.parquet files), and " + options.classifier()
+                        + " reads " + use.column() + "." + (use == VectorColumn.PCA ? " A classifier trained on PCA"
+                        + " coordinates labels only outputs projected on the same pca-model.json; to label this output,"
+                        + " train one on the features (orchard classify --use features)." : " Give the output folder"
+                        + " of an 'orchard run' job (the one holding features/ and _SUCCESS)."));
+            }
             VectorProvenance given = OutputProvenance.read(in, options.input(), use, expected.dimension());
             try {
                 expected.requireReadable(given, options.classifier().toString(), options.input().toString());
             } catch (ClassifierException e) {
                 throw new ClassifyException(e.getMessage());
             }
-            List<Location> parts = JobOutputReader.parts(in, options.input(), use);
             if (out.exists(target) && !options.overwrite()) {
                 throw new ClassifyException(target + " already exists. Pass --overwrite to replace it, or --output to"
                         + " write elsewhere.");
             }
-            out.checkWritable(target);
+            out.checkWritable(target.parent());
 
             List<String> classes = classifier.classes();
             Map<String, Integer> index = new HashMap<>();

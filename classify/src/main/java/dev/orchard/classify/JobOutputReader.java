@@ -47,8 +47,8 @@ final class JobOutputReader {
         return labelled(rows, dimension, folder);
     }
 
-    /** The folder's {@code part-*.parquet} files in name order. */
-    static List<Location> parts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+    /** The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. */
+    static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
         Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
@@ -56,8 +56,15 @@ final class JobOutputReader {
                     .filter(l -> l.name().startsWith("part-") && l.name().endsWith(".parquet"))
                     .forEach(parts::add);
         } catch (NoSuchFileException e) {
-            // handled below, with the same message as an empty folder
+            // no folder: no parts
         }
+        parts.sort(Comparator.comparing(Location::name));
+        return parts;
+    }
+
+    private static List<Location> parts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+        Location folder = input.resolve(use.column());
+        List<Location> parts = listParts(store, input, use);
         if (parts.isEmpty()) {
             String hint = use == VectorColumn.PCA
                     ? " The job writes pca/ only when it ran PCA; try --use features."
