@@ -112,7 +112,10 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
         if (kind == VectorKind.PCA) {
             if (given.pcaModelSha256 == null) {
                 problems.add("it reads coordinates on the PCA model with SHA-256 " + pcaModelSha256
-                        + ", and the given coordinates come with no pca-model.json to compare");
+                        + ", and the given coordinates' PCA model is not known (no pca-model.json, or a job that solves"
+                        + " a PCA of its own, whose axes differ). A classifier trained on PCA coordinates labels only"
+                        + " coordinates on that same pca-model.json; to label new images, train it on the features"
+                        + " (orchard classify --use features)");
             } else if (!pcaModelSha256.equals(given.pcaModelSha256)) {
                 problems.add("it reads coordinates on the PCA model with SHA-256 " + pcaModelSha256
                         + " but the given ones are on the PCA model with SHA-256 " + given.pcaModelSha256

@@ -42,7 +42,7 @@ class VectorProvenanceTest {
         assertThat(PCA.problemsReading(new VectorProvenance(VectorKind.PCA, 50, MOBILENET, "bbbb")))
                 .singleElement().asString().contains("SHA-256 aaaa", "SHA-256 bbbb", "other axes");
         assertThat(PCA.problemsReading(new VectorProvenance(VectorKind.PCA, 50, MOBILENET, null)))
-                .singleElement().asString().contains("no pca-model.json");
+                .singleElement().asString().contains("no pca-model.json", "solves a PCA of its own", "--use features");
         assertThatThrownBy(() -> FEATURES.requireReadable(new VectorProvenance(VectorKind.FEATURES, 10, MOBILENET, null),
                 "pets.onnx", "s3://b/out")).isInstanceOf(ClassifierException.class)
                 .hasMessageStartingWith("Classifier pets.onnx cannot label the features of s3://b/out: it reads 1280-d");
