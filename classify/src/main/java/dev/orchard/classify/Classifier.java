@@ -1,6 +1,7 @@
 package dev.orchard.classify;
 
 import dev.orchard.classify.ClassifyReport.ClassCount;
+import dev.orchard.predict.VectorProvenance;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
@@ -13,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * Learns from a job's output: reads the vectors, splits each class into training and test images, standardises
- * on the training images, trains linear models with Tribuo, predicts every image, and writes
- * {@code predictions.parquet} and {@code classifier.json}. The plain-Java entry point behind
+ * on the training images (choosing C by cross-validation with {@code --cv}), trains linear models with Tribuo,
+ * predicts every image, and writes {@code predictions.parquet}, {@code classifier.onnx} (checked against the Java
+ * model by ONNX Runtime) and {@code classifier.json}. The plain-Java entry point behind
  * {@code orchard classify}.
  *
  * <p>Library: Tribuo (Oracle Labs, Apache-2.0, on Maven Central as {@code org.tribuo}), which wraps LIBLINEAR
@@ -36,21 +38,41 @@ public final class Classifier {
      */
     public static ClassifyReport run(ClassifyOptions options) throws IOException {
         Location output = options.outputOrDefault();
-        try (ObjectStore out = ObjectStores.forLocation(output)) {
+        try (ObjectStore out = ObjectStores.forLocation(output);
+             ObjectStore in = ObjectStores.forLocation(options.input())) {
             long t0 = System.nanoTime();
             Samples all = JobOutputReader.read(options.input(), options.use());
             List<String> classes = ClassSelection.select(all.labels(), options.mode(),
                     options.input().resolve(options.use().column()).toString());
             Samples rows = all.restrictTo(new HashSet<>(classes));
             boolean[] train = StratifiedSplit.assign(rows.labels(), rows.paths(), options.split(), options.seed());
+            VectorProvenance provenance = OutputProvenance.read(in, options.input(), options.use(), rows.dimension());
+            if (options.use() == VectorColumn.PCA && provenance.pcaModelSha256() == null) {
+                throw new ClassifyException(options.input() + " has pca/ rows but no pca-model.json: PCA coordinates mean"
+                        + " nothing without the PCA model they were projected on, and classifier.onnx must name it. Use"
+                        + " --use features, or run the job again into an empty folder.");
+            }
+            CrossValidation.Result cv = null;
+            if (options.cv() != null) {
+                // Checked before any work: too few training images for the folds is the user's to fix.
+                StratifiedSplit.folds(rows.labels(), rows.paths(), train, options.cv().folds(), options.seed());
+            }
             // After the input checks (a mistyped --input must not leave a new folder behind), before training.
             out.checkWritable(output);
 
             long t1 = System.nanoTime();
-            double[][] z = Standardizer.fit(rows.vectors(), train, rows.dimension()).applyAll(rows.vectors());
-            TrainedClassifier classifier = train(options, classes, rows, z, train);
+            if (options.cv() != null) {
+                cv = CrossValidation.run(options.cv(), classes, rows, train, options.seed(),
+                        (cost, z, mask) -> train(options, cost, classes, rows, z, mask));
+            }
+            double cost = cv != null ? cv.chosen() : options.cost();
 
             long t2 = System.nanoTime();
+            Standardizer standardizer = Standardizer.fit(rows.vectors(), train, rows.dimension());
+            double[][] z = standardizer.applyAll(rows.vectors());
+            TrainedClassifier classifier = train(options, cost, classes, rows, z, train);
+
+            long t3 = System.nanoTime();
             TrainedClassifier.Scored scored = classifier.score(z);
             boolean[] test = new boolean[train.length];
             for (int r = 0; r < train.length; r++) {
@@ -59,31 +81,55 @@ public final class Classifier {
             Evaluation onTest = Evaluation.of(classes, rows.labels(), scored.predicted(), test);
             Evaluation onTrain = Evaluation.of(classes, rows.labels(), scored.predicted(), train);
             List<PredictionRow> predictions = predictions(rows, train, scored);
+            String model = LinearTrainers.describe(options.mode(), options.learner(), cost, rows.dimension());
 
-            long t3 = System.nanoTime();
-            PredictionsWriter.write(out, output.resolve("predictions.parquet"), predictions);
             long t4 = System.nanoTime();
+            OnnxExport.Exported onnx = OnnxExport.export(standardizer, classifier, classes, provenance,
+                    description(options, model, cost, onTest), rows, scored);
 
-            var timings = new ClassifyReport.Timings(millis(t0, t1), millis(t1, t2), millis(t2, t3), millis(t3, t4));
-            var report = new ClassifyReport(options, LinearTrainers.describe(options.mode(), options.learner(),
-                    options.cost(), rows.dimension()), output, rows.dimension(), all.unlabelled(), classCounts(rows.labels(), train),
-                    onTest, onTrain, timings, predictions);
+            long t5 = System.nanoTime();
+            PredictionsWriter.write(out, output.resolve("predictions.parquet"), predictions);
+            out.put(output.resolve(CLASSIFIER_ONNX), onnx.bytes());
+            long t6 = System.nanoTime();
+
+            var timings = new ClassifyReport.Timings(millis(t0, t1), millis(t1, t2), millis(t2, t3), millis(t3, t4),
+                    millis(t4, t5), millis(t5, t6));
+            var report = new ClassifyReport(options, model, output, rows.dimension(), all.unlabelled(),
+                    classCounts(rows.labels(), train), onTest, onTrain, timings, predictions, cost, cv, onnx);
             out.put(output.resolve("classifier.json"), ClassifierJson.toBytes(report));
             return report;
         }
     }
 
-    private static TrainedClassifier train(ClassifyOptions o, List<String> classes, Samples rows, double[][] z,
-                                           boolean[] train) {
+    /** The file name of the exported model in the output folder. */
+    public static final String CLASSIFIER_ONNX = "classifier.onnx";
+
+    /** What the ONNX model's metadata says about how it was made, beside the input it expects. */
+    private static Map<String, String> description(ClassifyOptions o, String model, double cost, Evaluation test) {
+        Map<String, String> d = new TreeMap<>();
+        d.put("orchard.mode", o.mode().name());
+        d.put("orchard.learner", o.learner().name().toLowerCase(java.util.Locale.ROOT));
+        d.put("orchard.model", model);
+        d.put("orchard.cost", String.valueOf(cost));
+        d.put("orchard.seed", String.valueOf(o.seed()));
+        d.put("orchard.trained-on", o.input().toString());
+        d.put("orchard.test-accuracy", String.valueOf(test.accuracy()));
+        d.put("orchard.test-balanced-accuracy", String.valueOf(test.balancedAccuracy()));
+        d.put("orchard.tribuo-version", org.tribuo.Tribuo.VERSION);
+        return d;
+    }
+
+    private static TrainedClassifier train(ClassifyOptions o, double cost, List<String> classes, Samples rows,
+                                           double[][] z, boolean[] train) {
         TribuoExamples examples = new TribuoExamples(rows.dimension());
         if (o.mode() instanceof Mode.OneVsAll) {
-            return OneVsAllClassifier.train(() -> LinearTrainers.binary(o.learner(), o.cost(), o.seed()), examples,
+            return OneVsAllClassifier.train(() -> LinearTrainers.binary(o.learner(), cost, o.seed()), examples,
                     classes, rows.labels(), z, train);
         }
         var trainer = o.mode() instanceof Mode.Pair
-                ? LinearTrainers.binary(o.learner(), o.cost(), o.seed())
-                : LinearTrainers.multiclass(o.learner(), o.cost(), o.seed(), rows.dimension());
-        return DirectClassifier.train(trainer, examples, rows.labels(), z, train);
+                ? LinearTrainers.binary(o.learner(), cost, o.seed())
+                : LinearTrainers.multiclass(o.learner(), cost, o.seed(), rows.dimension());
+        return DirectClassifier.train(trainer, examples, classes, rows.labels(), z, train);
     }
 
     private static List<PredictionRow> predictions(Samples rows, boolean[] train, TrainedClassifier.Scored scored) {

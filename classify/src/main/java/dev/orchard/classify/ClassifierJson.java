@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orchard.classify.ClassifyReport.ClassCount;
 import dev.orchard.classify.Evaluation.ClassMetrics;
+import dev.orchard.predict.ClassifierGraph;
 import java.util.Locale;
 import org.tribuo.Tribuo;
 
 /**
- * {@code classifier.json}: parameters, seed, metrics and timings. Built field by field rather than by reflection
+ * {@code classifier.json}: parameters, seed, the cross-validation curve, metrics, what {@code classifier.onnx}
+ * expects and how it was checked, and timings. Built field by field rather than by reflection
  * over the report, so the file's layout is a contract that a refactoring cannot change by accident.
  */
 final class ClassifierJson {
@@ -45,7 +47,25 @@ final class ClassifierJson {
         } else {
             split.put("trainFraction", ((SplitRule.Fraction) o.split()).fraction());
         }
-        root.put("cost", o.cost());
+        root.put("cost", report.cost());
+        CrossValidation.Result cv = report.crossValidation();
+        if (cv != null) {
+            ObjectNode node = root.putObject("crossValidation");
+            node.put("folds", cv.plan().folds()).put("seed", o.seed()).put("chosenBy", "highest mean accuracy; ties to the smaller C");
+            ArrayNode sizes = node.putArray("foldSizes");
+            for (int size : cv.foldSizes()) {
+                sizes.add(size);
+            }
+            ArrayNode curve = node.putArray("curve");
+            for (CrossValidation.Point p : cv.curve()) {
+                ObjectNode point = curve.addObject().put("cost", p.cost());
+                point.putObject("accuracy").put("mean", p.meanAccuracy()).put("sd", p.sdAccuracy())
+                        .set("folds", doubles(p.accuracy()));
+                point.putObject("balancedAccuracy").put("mean", p.meanBalancedAccuracy()).put("sd", p.sdBalancedAccuracy())
+                        .set("folds", doubles(p.balancedAccuracy()));
+            }
+            node.put("chosen", cv.chosen());
+        }
         root.put("standardised", true);
         root.put("input", o.input().toString());
         root.put("output", report.output().toString());
@@ -78,14 +98,35 @@ final class ClassifierJson {
         }
         evaluation(root.putObject("train"), report.train());
 
+        OnnxExport.Exported onnx = report.onnx();
+        ObjectNode file = root.putObject("onnx");
+        file.put("file", Classifier.CLASSIFIER_ONNX).put("sha256", onnx.sha256());
+        file.put("input", ClassifierGraph.INPUT + ": float[N, " + report.dimension() + "]");
+        file.put("outputs", ClassifierGraph.SCORES + ": double[N, " + report.classes().size() + "] (classes in the order of"
+                + " 'classes'), " + ClassifierGraph.LABEL + ": string[N], " + ClassifierGraph.SCORE + ": double[N]");
+        ObjectNode expects = file.putObject("expects");
+        onnx.input().toMetadata().forEach(expects::put);
+        file.putObject("check").put("rows", onnx.rowsChecked()).put("maxScoreDifference", onnx.maxScoreDifference())
+                .put("tolerance", OnnxExport.TOLERANCE);
+
         ClassifyReport.Timings t = report.timings();
-        root.putObject("timingsMillis").put("read", t.readMillis()).put("train", t.trainMillis())
-                .put("predict", t.predictMillis()).put("write", t.writeMillis()).put("total", t.totalMillis());
+        root.putObject("timingsMillis").put("read", t.readMillis()).put("crossValidation", t.crossValidationMillis())
+                .put("train", t.trainMillis()).put("predict", t.predictMillis()).put("export", t.exportMillis())
+                .put("write", t.writeMillis()).put("total", t.totalMillis());
         root.putObject("versions").put("tribuo", Tribuo.VERSION);
         return root;
     }
 
     private static ObjectNode evaluation(ObjectNode node, Evaluation e) {
-        return node.put("accuracy", e.accuracy()).put("correct", e.correct()).put("total", e.total());
+        return node.put("accuracy", e.accuracy()).put("balancedAccuracy", e.balancedAccuracy())
+                .put("correct", e.correct()).put("total", e.total());
+    }
+
+    private static ArrayNode doubles(double[] values) {
+        ArrayNode a = JSON.createArrayNode();
+        for (double v : values) {
+            a.add(v);
+        }
+        return a;
     }
 }

@@ -3,6 +3,7 @@ package dev.orchard.classify;
 import dev.orchard.store.Location;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
@@ -13,12 +14,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code orchard classify}: the command-line face of {@link Classifier#run}. */
+/** {@code orchard classify}: the command-line face of {@link Classifier#run} and {@link ApplyClassifier#run}. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Learns a linear classifier from a job's output: stratified train/test split by label, standardised",
-            "features, then a pair (1-vs-1), one-vs-all or multiclass model. Prints accuracy, per-class",
-            "precision/recall and the confusion matrix; writes predictions.parquet and classifier.json."},
+            "features, then a pair (1-vs-1), one-vs-all or multiclass model (--cv K chooses C by cross-validation).",
+            "Prints accuracy, balanced accuracy, per-class precision/recall and the confusion matrix; writes",
+            "predictions.parquet, classifier.onnx and classifier.json.",
+            "With --apply classifier.onnx, labels every image of an existing output instead."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the input could not be read or the output written", "2:bad options or input"})
 public final class ClassifyCommand implements Callable<Integer> {
@@ -35,11 +38,16 @@ public final class ClassifyCommand implements Callable<Integer> {
             description = "A job's output folder (local path or s3://bucket/prefix).")
     String input;
 
+    @Option(names = "--apply", paramLabel = "FILE",
+            description = "Label every image of --input with this classifier.onnx (local or s3://) and write"
+                    + " predictions-<name>.parquet; no training.")
+    String apply;
+
     @Option(names = "--use", defaultValue = "features", paramLabel = "features|pca",
             description = "Learn from the features or the PCA coordinates (default: ${DEFAULT-VALUE}).")
     String use;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Split split;
 
     static final class Split {
@@ -54,7 +62,7 @@ public final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the split and of training (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     ModeChoice mode;
 
     static final class ModeChoice {
@@ -73,21 +81,40 @@ public final class ClassifyCommand implements Callable<Integer> {
             description = "Logistic regression or linear SVM (default: ${DEFAULT-VALUE}).")
     String classifier;
 
-    @Option(names = {"-C", "--cost"}, defaultValue = "1.0", paramLabel = "C",
-            description = "Inverse regularisation strength of the LIBLINEAR models (default: ${DEFAULT-VALUE}).")
-    double cost;
+    @Option(names = {"-C", "--cost"}, paramLabel = "C",
+            description = "Inverse regularisation strength of the LIBLINEAR models (default: 1.0).")
+    Double cost;
 
-    @Option(names = "--output", paramLabel = "DIR",
-            description = "Where predictions.parquet and classifier.json go (default: <input>/classify-<mode>).")
+    @Option(names = "--cv", paramLabel = "K",
+            description = "Choose C by stratified K-fold cross-validation on the training split (seeded by --seed)"
+                    + " from the --cv-grid values, and print the curve.")
+    Integer cv;
+
+    @Option(names = "--cv-grid", split = ",", paramLabel = "C,C,…",
+            description = "The values of C --cv tries (default: 0.001,0.01,0.1,1,10,100,1000).")
+    List<Double> cvGrid;
+
+    @Option(names = "--output", paramLabel = "DIR|FILE",
+            description = {"Where predictions.parquet, classifier.onnx and classifier.json go (default:"
+                    + " <input>/classify-<mode>).", "With --apply: the predictions file (default:"
+                    + " <input>/predictions-<classifier file name without .onnx>.parquet)."})
     String output;
+
+    @Option(names = "--overwrite", description = "With --apply: replace the predictions file if it exists.")
+    boolean overwrite;
+
+    /** Options that shape training, which --apply does not do. */
+    private static final List<String> TRAINING_ONLY = List.of("--use", "--train-per-class", "--train-fraction",
+            "--seed", "--pair", "--one-vs-all", "--multiclass", "--classifier", "--cost", "--cv", "--cv-grid");
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         TRIBUO_LOG.setLevel(Level.WARNING);
         try {
-            ClassifyReport report = Classifier.run(options());
-            spec.commandLine().getOut().print(ReportText.format(report));
+            String text = apply != null ? ReportText.format(ApplyClassifier.run(applyOptions()))
+                    : ReportText.format(Classifier.run(options()));
+            spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
             return 0;
         } catch (ClassifyException | IllegalArgumentException e) {
@@ -101,13 +128,40 @@ public final class ClassifyCommand implements Callable<Integer> {
         }
     }
 
+    ApplyOptions applyOptions() {
+        List<String> given = TRAINING_ONLY.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).toList();
+        if (!given.isEmpty()) {
+            throw new ClassifyException("--apply labels images with the classifier as it was trained; "
+                    + String.join(", ", given) + (given.size() == 1 ? " does" : " do") + " not apply to it.");
+        }
+        return new ApplyOptions(Location.parse(apply), Location.parse(input),
+                output == null ? null : Location.parse(output), overwrite);
+    }
+
     ClassifyOptions options() {
+        if (split == null || mode == null) {
+            throw new ClassifyException("Training needs " + (split == null ? "a split (--train-per-class N or"
+                    + " --train-fraction F)" : "") + (split == null && mode == null ? " and " : "")
+                    + (mode == null ? "a mode (--pair A B, --one-vs-all or --multiclass)" : "")
+                    + "; or give --apply classifier.onnx to label images with a trained classifier.");
+        }
+        if (overwrite) {
+            throw new ClassifyException("--overwrite applies to --apply only: training replaces the files in its"
+                    + " --output folder.");
+        }
+        if (cv != null && cost != null) {
+            throw new ClassifyException("--cv chooses C; leave out -C (or give the values to try with --cv-grid).");
+        }
+        if (cv == null && cvGrid != null) {
+            throw new ClassifyException("--cv-grid is the list of C that --cv K tries; add --cv K (e.g. --cv 5).");
+        }
         SplitRule rule = split.perClass != null ? new SplitRule.PerClass(split.perClass)
                 : new SplitRule.Fraction(split.fraction);
         Mode m = mode.pair != null ? new Mode.Pair(mode.pair[0], mode.pair[1])
                 : mode.oneVsAll ? new Mode.OneVsAll() : new Mode.Multiclass();
-        return new ClassifyOptions(Location.parse(input), VectorColumn.parse(use), rule, seed, m, learner(), cost,
-                output == null ? null : Location.parse(output));
+        return new ClassifyOptions(Location.parse(input), VectorColumn.parse(use), rule, seed, m, learner(),
+                cost == null ? ClassifyOptions.DEFAULT_COST : cost, output == null ? null : Location.parse(output),
+                cv == null ? null : new CrossValidationPlan(cv, cvGrid == null ? CrossValidationPlan.DEFAULT_GRID : cvGrid));
     }
 
     private Learner learner() {

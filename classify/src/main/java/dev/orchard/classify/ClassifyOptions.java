@@ -11,10 +11,12 @@ import java.util.Objects;
  * @param split  how many images of each class train the model
  * @param seed   makes the split (and any randomness in training) reproducible
  * @param cost   the inverse regularisation strength C of the LIBLINEAR models (larger: less regularised)
- * @param output where predictions.parquet and classifier.json go; null for {@code <input>/classify-<mode>}
+ * @param output where predictions.parquet, classifier.onnx and classifier.json go; null for
+ *               {@code <input>/classify-<mode>}
+ * @param cv     when not null, C is chosen by cross-validation on the training split and {@code cost} is unused
  */
 public record ClassifyOptions(Location input, VectorColumn use, SplitRule split, long seed, Mode mode,
-                              Learner learner, double cost, Location output) {
+                              Learner learner, double cost, Location output, CrossValidationPlan cv) {
 
     public static final long DEFAULT_SEED = 42;
     public static final double DEFAULT_COST = 1.0;
@@ -28,36 +30,45 @@ public record ClassifyOptions(Location input, VectorColumn use, SplitRule split,
         if (!(cost > 0) || Double.isInfinite(cost)) {
             throw new ClassifyException("The cost C must be a positive number, got " + cost);
         }
+        if (cv != null && mode instanceof Mode.Multiclass && learner == Learner.LOGISTIC) {
+            throw new ClassifyException("--cv chooses LIBLINEAR's cost C, which the multinomial logistic model"
+                    + " (--multiclass --classifier logistic, trained by SGD) does not have. Use --classifier svm or"
+                    + " --one-vs-all, or leave out --cv.");
+        }
     }
 
     /** Logistic regression on the features with seed 42, C = 1, output in the default folder. */
     public static ClassifyOptions of(Location input, SplitRule split, Mode mode) {
         return new ClassifyOptions(input, VectorColumn.FEATURES, split, DEFAULT_SEED, mode, Learner.LOGISTIC,
-                DEFAULT_COST, null);
+                DEFAULT_COST, null, null);
     }
 
     public ClassifyOptions withUse(VectorColumn use) {
-        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
     }
 
     public ClassifyOptions withSeed(long seed) {
-        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
     }
 
     public ClassifyOptions withMode(Mode mode) {
-        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
     }
 
     public ClassifyOptions withLearner(Learner learner) {
-        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
     }
 
     public ClassifyOptions withCost(double cost) {
-        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
     }
 
     public ClassifyOptions withOutput(Location output) {
-        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output);
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
+    }
+
+    public ClassifyOptions withCrossValidation(CrossValidationPlan cv) {
+        return new ClassifyOptions(input, use, split, seed, mode, learner, cost, output, cv);
     }
 
     /** The output folder: as given, or {@code <input>/classify-<mode>}. */

@@ -10,15 +10,18 @@ import org.tribuo.classification.Label;
 final class DirectClassifier implements TrainedClassifier {
     private final Model<Label> model;
     private final TribuoExamples examples;
+    private final List<String> classes;
 
-    private DirectClassifier(Model<Label> model, TribuoExamples examples) {
+    private DirectClassifier(Model<Label> model, TribuoExamples examples, List<String> classes) {
         this.model = model;
         this.examples = examples;
+        this.classes = classes;
     }
 
-    static DirectClassifier train(Trainer<Label> trainer, TribuoExamples examples, String[] labels, double[][] z,
-                                  boolean[] train) {
-        return new DirectClassifier(trainer.train(examples.trainingSet(z, train, r -> labels[r])), examples);
+    static DirectClassifier train(Trainer<Label> trainer, TribuoExamples examples, List<String> classes,
+                                  String[] labels, double[][] z, boolean[] train) {
+        return new DirectClassifier(trainer.train(examples.trainingSet(z, train, r -> labels[r])), examples,
+                List.copyOf(classes));
     }
 
     @Override
@@ -26,11 +29,20 @@ final class DirectClassifier implements TrainedClassifier {
         List<Prediction<Label>> predictions = model.predict(examples.unlabelled(z));
         String[] predicted = new String[z.length];
         double[] scores = new double[z.length];
+        double[][] classScores = new double[z.length][classes.size()];
         for (int r = 0; r < z.length; r++) {
-            Label best = predictions.get(r).getOutput();
-            predicted[r] = best.getLabel();
-            scores[r] = best.getScore();
+            Prediction<Label> p = predictions.get(r);
+            predicted[r] = p.getOutput().getLabel();
+            scores[r] = p.getOutput().getScore();
+            for (int c = 0; c < classes.size(); c++) {
+                classScores[r][c] = p.getOutputScores().get(classes.get(c)).getScore();
+            }
         }
-        return new Scored(predicted, scores);
+        return new Scored(predicted, scores, classScores);
+    }
+
+    @Override
+    public LinearForm linear() {
+        return TribuoWeights.of(model, examples, classes);
     }
 }

@@ -18,6 +18,24 @@ public record Evaluation(List<String> classes, int correct, int total, List<Clas
     }
 
     /**
+     * The mean of the per-class recalls over the classes that have images here (scikit-learn's
+     * {@code balanced_accuracy_score}): each class counts the same however many images it has, so a model that
+     * ignores a small class cannot hide behind the large ones. Equals {@link #accuracy()} when every class has
+     * the same number of images.
+     */
+    public double balancedAccuracy() {
+        double sum = 0;
+        int present = 0;
+        for (ClassMetrics m : perClass) {
+            if (m.support() > 0) {
+                sum += m.recall();
+                present++;
+            }
+        }
+        return present == 0 ? 0 : sum / present;
+    }
+
+    /**
      * One class's counts. Precision is 0 when nothing was predicted as the class (scikit-learn's default).
      *
      * @param support       images of this class
@@ -41,14 +59,23 @@ public record Evaluation(List<String> classes, int correct, int total, List<Clas
             index.put(classes.get(c), c);
         }
         int[][] confusion = new int[classes.size()][classes.size()];
-        int correct = 0;
-        int total = 0;
         for (int r = 0; r < truth.length; r++) {
             if (include[r]) {
                 confusion[index.get(truth[r])][index.get(predicted[r])]++;
-                total++;
-                correct += truth[r].equals(predicted[r]) ? 1 : 0;
             }
+        }
+        return ofConfusion(classes, confusion);
+    }
+
+    /** From a confusion matrix: rows true classes, columns predicted classes, both in {@code classes} order. */
+    static Evaluation ofConfusion(List<String> classes, int[][] confusion) {
+        int correct = 0;
+        int total = 0;
+        for (int c = 0; c < classes.size(); c++) {
+            for (int k = 0; k < classes.size(); k++) {
+                total += confusion[c][k];
+            }
+            correct += confusion[c][c];
         }
         List<ClassMetrics> perClass = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {

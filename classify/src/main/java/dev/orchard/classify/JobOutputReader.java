@@ -25,7 +25,7 @@ final class JobOutputReader {
         int dimension = -1;
         String firstSeen = null;
         try (ObjectStore store = ObjectStores.forLocation(input)) {
-            for (Location part : parts(store, input, folder, use)) {
+            for (Location part : parts(store, input, use)) {
                 for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
                     String here = part.name() + " (" + row.path() + ")";
                     if (dimension < 0) {
@@ -47,16 +47,24 @@ final class JobOutputReader {
         return labelled(rows, dimension, folder);
     }
 
-    private static List<Location> parts(ObjectStore store, Location input, Location folder, VectorColumn use)
-            throws IOException {
+    /** The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. */
+    static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+        Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
             listing.map(StoredObject::location)
                     .filter(l -> l.name().startsWith("part-") && l.name().endsWith(".parquet"))
                     .forEach(parts::add);
         } catch (NoSuchFileException e) {
-            // handled below, with the same message as an empty folder
+            // no folder: no parts
         }
+        parts.sort(Comparator.comparing(Location::name));
+        return parts;
+    }
+
+    private static List<Location> parts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+        Location folder = input.resolve(use.column());
+        List<Location> parts = listParts(store, input, use);
         if (parts.isEmpty()) {
             String hint = use == VectorColumn.PCA
                     ? " The job writes pca/ only when it ran PCA; try --use features."

@@ -1,5 +1,6 @@
 package dev.orchard.classify;
 
+import dev.orchard.predict.Link;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,17 +65,34 @@ final class OneVsAllClassifier implements TrainedClassifier {
         List<Example<Label>> rows = examples.unlabelled(z);
         String[] predicted = new String[z.length];
         double[] best = new double[z.length];
+        double[][] classScores = new double[z.length][classes.size()];
         Arrays.fill(best, Double.NEGATIVE_INFINITY);
         for (int c = 0; c < classes.size(); c++) {
             List<Prediction<Label>> predictions = models.get(c).predict(rows);
             for (int r = 0; r < z.length; r++) {
                 double score = predictions.get(r).getOutputScores().get(POSITIVE).getScore();
+                classScores[r][c] = score;
                 if (score > best[r]) {
                     best[r] = score;
                     predicted[r] = classes.get(c);
                 }
             }
         }
-        return new Scored(predicted, best);
+        return new Scored(predicted, best, classScores);
+    }
+
+    /** Each class's row is its own binary model's score for "this class". */
+    @Override
+    public LinearForm linear() {
+        double[][] weights = new double[classes.size()][];
+        double[] bias = new double[classes.size()];
+        Link link = null;
+        for (int c = 0; c < classes.size(); c++) {
+            LinearForm positive = TribuoWeights.of(models.get(c), examples, List.of(POSITIVE));
+            weights[c] = positive.weights()[0];
+            bias[c] = positive.bias()[0];
+            link = positive.link();
+        }
+        return new LinearForm(weights, bias, link);
     }
 }

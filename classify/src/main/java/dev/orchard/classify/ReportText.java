@@ -27,11 +27,18 @@ public final class ReportText {
         line(s, "  model: %s", report.model());
         line(s, "  split: %s → %d train, %d test images%s", o.split(), report.train().total(), report.test().total(),
                 report.unlabelled() > 0 ? " (" + report.unlabelled() + " unlabelled images left out)" : "");
-        line(s, "  test accuracy %.2f %% (%d / %d)    train accuracy %.2f %%", 100 * report.test().accuracy(),
-                report.test().correct(), report.test().total(), 100 * report.train().accuracy());
+        if (report.crossValidation() != null) {
+            crossValidation(s, report.crossValidation(), o.seed());
+        }
+        line(s, "  test accuracy %.2f %% (%d / %d), balanced %.2f %%    train accuracy %.2f %%, balanced %.2f %%",
+                100 * report.test().accuracy(), report.test().correct(), report.test().total(),
+                100 * report.test().balancedAccuracy(), 100 * report.train().accuracy(),
+                100 * report.train().balancedAccuracy());
         ClassifyReport.Timings t = report.timings();
-        line(s, "  time: read %.2f s, train %.2f s, predict %.2f s, write %.2f s", t.readMillis() / 1e3,
-                t.trainMillis() / 1e3, t.predictMillis() / 1e3, t.writeMillis() / 1e3);
+        line(s, "  time: read %.2f s, %strain %.2f s, predict %.2f s, export %.2f s, write %.2f s", t.readMillis() / 1e3,
+                report.crossValidation() == null ? "" : String.format(Locale.ROOT, "cross-validation %.2f s, ",
+                        t.crossValidationMillis() / 1e3),
+                t.trainMillis() / 1e3, t.predictMillis() / 1e3, t.exportMillis() / 1e3, t.writeMillis() / 1e3);
         s.append('\n');
         perClass(s, report);
         s.append('\n');
@@ -40,7 +47,67 @@ public final class ReportText {
         } else {
             topConfusions(s, report.test());
         }
-        line(s, "  wrote %s/predictions.parquet and classifier.json", report.output());
+        s.append('\n');
+        OnnxExport.Exported onnx = report.onnx();
+        line(s, "  classifier.onnx reads %s (%d-d)%s; ONNX Runtime's scores equal the Java model's within %.1e on all"
+                + " %d images", o.use().column(), report.dimension(), onnx.input().features() == null
+                ? " (no _SUCCESS in the input: the feature model is not recorded)" : "", onnx.maxScoreDifference(),
+                onnx.rowsChecked());
+        line(s, "  wrote %s/predictions.parquet, classifier.onnx and classifier.json", report.output());
+        return s.toString();
+    }
+
+    private static void crossValidation(StringBuilder s, CrossValidation.Result cv, long seed) {
+        int held = 0;
+        for (int size : cv.foldSizes()) {
+            held += size;
+        }
+        line(s, "  cross-validation: %d stratified folds of the %d training images (seed %d); C with the highest mean"
+                + " accuracy", cv.plan().folds(), held, seed);
+        line(s, "  %12s  %-20s  %s", "C", "accuracy (mean ± sd)", "balanced accuracy");
+        for (CrossValidation.Point p : cv.curve()) {
+            line(s, "  %12s  %6.2f ± %5.2f %%        %6.2f ± %5.2f %%%s", cost(p.cost()), 100 * p.meanAccuracy(),
+                    100 * p.sdAccuracy(), 100 * p.meanBalancedAccuracy(), 100 * p.sdBalancedAccuracy(),
+                    p.cost() == cv.chosen() ? "   ← chosen" : "");
+        }
+    }
+
+    /** 0.001, 1, 1000: as short as the value allows. */
+    static String cost(double c) {
+        return java.math.BigDecimal.valueOf(c).stripTrailingZeros().toPlainString();
+    }
+
+    /** What --apply did: how many images, which classes they went to, and agreement with the job's labels. */
+    public static String format(ApplyReport report) {
+        StringBuilder s = new StringBuilder();
+        line(s, "%s labelled %d images of %s from their %s (%d-d) in %.2f s", report.options().classifier(),
+                report.images(), report.options().input(), report.vectors(), report.dimension(), report.millis() / 1e3);
+        line(s, "  checked: %s%s", report.vectors().equals("pca") ? "the PCA model (SHA-256 of pca-model.json), "
+                : "", report.featureSourceChecked() ? "the CNN, feature tensor and projection (from _SUCCESS), dimension"
+                : "dimension only (the feature model is not recorded in the classifier or the output's _SUCCESS)");
+        if (report.known() != null) {
+            Evaluation k = report.known();
+            line(s, "  against the job's labels: accuracy %.2f %% (%d / %d), balanced %.2f %%", 100 * k.accuracy(),
+                    k.correct(), k.total(), 100 * k.balancedAccuracy());
+        }
+        if (report.unlabelled() > 0 || report.otherLabels() > 0) {
+            line(s, "  not compared: %d unlabelled images, %d with a label the classifier does not know",
+                    report.unlabelled(), report.otherLabels());
+        }
+        int w = nameWidth(new ArrayList<>(report.predictedCounts().keySet()));
+        line(s, "  %-" + w + "s  predicted%s", "class", report.known() != null ? "  precision  recall" : "");
+        int c = 0;
+        for (var e : report.predictedCounts().entrySet()) {
+            if (report.known() != null) {
+                ClassMetrics m = report.known().perClass().get(c);
+                line(s, "  %-" + w + "s  %9d    %5.1f %%  %5.1f %%", cut(e.getKey()), e.getValue(), 100 * m.precision(),
+                        100 * m.recall());
+            } else {
+                line(s, "  %-" + w + "s  %9d", cut(e.getKey()), e.getValue());
+            }
+            c++;
+        }
+        line(s, "  wrote %s (path, label, predicted, score: a %s)", report.output(), report.scoreMeaning());
         return s.toString();
     }
 

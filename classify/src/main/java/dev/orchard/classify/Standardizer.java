@@ -50,6 +50,16 @@ final class Standardizer {
         return new Standardizer(mean, inverseStd);
     }
 
+    /** The training mean of each coordinate (a copy). */
+    double[] mean() {
+        return mean.clone();
+    }
+
+    /** 1/std of each coordinate, 0 for a coordinate constant in training (a copy). */
+    double[] inverseStd() {
+        return inverseStd.clone();
+    }
+
     double[] apply(float[] x) {
         double[] z = new double[mean.length];
         for (int i = 0; i < z.length; i++) {

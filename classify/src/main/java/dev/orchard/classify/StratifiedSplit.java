@@ -17,6 +17,9 @@ import java.util.TreeMap;
  */
 final class StratifiedSplit {
 
+    /** Makes the folds' shuffle independent of the split's, which uses the same seed. */
+    private static final long FOLD_SALT = 0x5851f42d4c957f2dL;
+
     private StratifiedSplit() {
     }
 
@@ -37,6 +40,47 @@ final class StratifiedSplit {
             }
         }
         return train;
+    }
+
+    /**
+     * Stratified K-fold cross-validation folds of the training rows: each class's training images, in path order
+     * shuffled by the seed and the class name (a different stream from the split's), are dealt round the folds,
+     * continuing from where the previous class (in name order) stopped, so every fold gets ⌊n/K⌋ or ⌈n/K⌉ images
+     * of each class and the folds differ in size by at most one image overall.
+     *
+     * @return each row's fold, 0…folds−1; −1 for rows that do not train
+     * @throws ClassifyException when a class has fewer training images than folds (a fold would miss it)
+     */
+    static int[] folds(String[] labels, String[] paths, boolean[] train, int folds, long seed) {
+        SortedMap<String, List<Integer>> byClass = new TreeMap<>();
+        for (int i = 0; i < labels.length; i++) {
+            if (train[i]) {
+                byClass.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(i);
+            }
+        }
+        List<String> tooSmall = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
+            if (e.getValue().size() < folds) {
+                tooSmall.add("'" + e.getKey() + "' has " + e.getValue().size());
+            }
+        }
+        if (!tooSmall.isEmpty()) {
+            throw new ClassifyException("--cv " + folds + " needs at least " + folds + " training images of every class"
+                    + " (each fold holds out at least one of each): " + String.join(", ", tooSmall)
+                    + ". Use fewer folds, or train on more images (--train-per-class, --train-fraction).");
+        }
+        int[] fold = new int[labels.length];
+        java.util.Arrays.fill(fold, -1);
+        int dealt = 0;
+        for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
+            List<Integer> rows = e.getValue();
+            rows.sort(Comparator.comparing((Integer i) -> paths[i]).thenComparing(i -> i));
+            Collections.shuffle(rows, new Random(classSeed(seed ^ FOLD_SALT, e.getKey())));
+            for (int row : rows) {
+                fold[row] = dealt++ % folds;
+            }
+        }
+        return fold;
     }
 
     static int trainCount(SplitRule rule, int classSize) {

@@ -1,14 +1,29 @@
 package dev.orchard.classify;
 
+import dev.orchard.predict.Link;
+
 /** A trained model (or set of models) that predicts a class and a score for each standardised row. */
 interface TrainedClassifier {
 
     Scored score(double[][] z);
 
+    /** The same model as one linear score per class (in the order of the classes it was trained on) and a link. */
+    LinearForm linear();
+
     /**
      * For each row the predicted class and its score: a probability for logistic models, a signed margin for
      * SVMs (for one-vs-all, the winning binary model's score).
+     *
+     * @param classScores [row][class]: every class's score, in the order of the classes it was trained on
      */
-    record Scored(String[] predicted, double[] scores) {
+    record Scored(String[] predicted, double[] scores, double[][] classScores) {
+    }
+
+    /**
+     * s_c = weights[c] · z + bias[c] on a standardised row z, then {@code link}.
+     *
+     * @param weights [class][coordinate]
+     */
+    record LinearForm(double[][] weights, double[] bias, Link link) {
     }
 }

@@ -27,6 +27,15 @@ final class TribuoExamples {
         }
     }
 
+    int dimension() {
+        return names.length;
+    }
+
+    /** Tribuo's name for coordinate {@code i}. */
+    String name(int i) {
+        return names[i];
+    }
+
     /** The training rows, each with the label {@code labelOf} gives it. */
     MutableDataset<Label> trainingSet(double[][] z, boolean[] train, IntFunction<String> labelOf) {
         MutableDataset<Label> dataset = new MutableDataset<>(

@@ -48,6 +48,47 @@ class ClassifyCommandTest {
         assertThat(none.err).contains("--pair", "--one-vs-all", "--multiclass");
     }
 
+    @Test
+    void trainsWithCrossValidationThenAppliesTheClassifierToAnotherOutput() throws Exception {
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of("Apple Red 1", "Banana", "Kiwi"), 20, 8, 5, 5), 2);
+        Result trained = run("--input", job.toString(), "--train-per-class", "12", "--one-vs-all", "--cv", "3",
+                "--cv-grid", "0.01,1");
+        assertThat(trained.code).as(trained.err).isZero();
+        assertThat(trained.out).contains("cross-validation: 3 stratified folds", "← chosen", "balanced",
+                "classifier.onnx reads features (8-d)", "wrote " + job.resolve("classify-one-vs-all"));
+        Path classifier = job.resolve("classify-one-vs-all/classifier.onnx");
+        assertThat(classifier).exists();
+
+        Path other = JobOutputFixture.write(dir.resolve("other"), "features",
+                JobOutputFixture.clusters(List.of("Apple Red 1", "Banana", "Kiwi"), 10, 8, 5, 77), 1);
+        Result applied = run("--apply", classifier.toString(), "--input", other.toString());
+        assertThat(applied.code).as(applied.err).isZero();
+        assertThat(applied.out).contains("labelled 30 images", "against the job's labels: accuracy",
+                "dimension only", "wrote " + other.resolve("predictions-classifier.parquet"));
+        Result again = run("--apply", classifier.toString(), "--input", other.toString());
+        assertThat(again.code).isEqualTo(2);
+        assertThat(again.err).contains("already exists", "--overwrite");
+        assertThat(run("--apply", classifier.toString(), "--input", other.toString(), "--overwrite").code).isZero();
+    }
+
+    @Test
+    void optionsThatDoNotGoTogetherAreRefusedWithTheReason() {
+        Result applyAndTrain = run("--apply", "c.onnx", "--input", "x", "--pair", "a", "b", "-C", "2");
+        assertThat(applyAndTrain.code).isEqualTo(2);
+        assertThat(applyAndTrain.err).contains("--pair, --cost do not apply");
+        Result cvAndCost = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--cv", "5", "-C", "2");
+        assertThat(cvAndCost.code).isEqualTo(2);
+        assertThat(cvAndCost.err).contains("--cv chooses C");
+        Result gridAlone = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--cv-grid", "1,2");
+        assertThat(gridAlone.err).contains("add --cv K");
+        Result overwriteInTraining = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--overwrite");
+        assertThat(overwriteInTraining.err).contains("--overwrite applies to --apply only");
+        Result nothing = run("--input", "x");
+        assertThat(nothing.code).isEqualTo(2);
+        assertThat(nothing.err).contains("a split", "a mode", "--apply classifier.onnx");
+    }
+
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -43,8 +43,18 @@ final class JobOutputFixture {
         return rows;
     }
 
-    /** Writes {@code rows} round-robin into {@code parts} parts under {@code <out>/<column>/}. */
+    /** The SHA-256 of the CNN a fixture's {@code _SUCCESS} names (any 64 hex digits: nothing reads the model). */
+    static final String MODEL_SHA256 = "1f81561b8dd6efff8ea6e71665c6f19b28901f5fb0ea961064b1c7db3461b278";
+
+    /**
+     * Writes {@code rows} round-robin into {@code parts} parts under {@code <out>/<column>/}; for {@code pca}, also a
+     * {@code pca-model.json} (its bytes only name the PCA: classify hashes it and reads nothing in it).
+     */
     static Path write(Path out, String column, List<VectorRow> rows, int parts) throws IOException {
+        if (column.equals("pca")) {
+            java.nio.file.Files.createDirectories(out);
+            java.nio.file.Files.writeString(out.resolve("pca-model.json"), "{\"fixture\": " + rows.size() + "}");
+        }
         var store = new LocalObjectStore();
         List<List<VectorRow>> split = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
@@ -63,5 +73,13 @@ final class JobOutputFixture {
             }
         }
         return out;
+    }
+
+    /** A {@code _SUCCESS} as the coordinator writes it, with the parts classify reads: the feature source. */
+    static void writeSuccess(Path out, String modelSha256, String tensor, int srpDim, long srpSeed) throws IOException {
+        String srp = srpDim == 0 ? "" : ", \"sparseRandomProjection\": {\"dim\": " + srpDim + ", \"seed\": " + srpSeed + "}";
+        java.nio.file.Files.writeString(out.resolve("_SUCCESS"), "{\"counts\": {\"rows\": 1}, \"model\": {\"location\":"
+                + " \"m.onnx\", \"sha256\": \"" + modelSha256 + "\", \"spec\": \"mobilenetv2\", \"featureTensor\": \""
+                + tensor + "\"}" + srp + "}");
     }
 }

@@ -45,6 +45,31 @@ final class PredictionsParquet {
         return rows;
     }
 
+    /** Rows of a predictions-<classifier>.parquet written by --apply (label null where the image had none). */
+    static List<AppliedPrediction> readApplied(Path file) throws IOException {
+        List<AppliedPrediction> rows = new ArrayList<>();
+        try (var reader = ParquetFileReader.open(new LocalInputFile(file), options())) {
+            MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+            MessageColumnIO io = new ColumnIOFactory().getColumnIO(schema);
+            for (PageReadStore group = reader.readNextRowGroup(); group != null; group = reader.readNextRowGroup()) {
+                RecordReader<Group> records = io.getRecordReader(group, new GroupRecordConverter(schema));
+                for (long i = 0; i < group.getRowCount(); i++) {
+                    Group g = records.read();
+                    rows.add(new AppliedPrediction(g.getString("path", 0),
+                            g.getFieldRepetitionCount("label") == 0 ? null : g.getString("label", 0),
+                            g.getString("predicted", 0), g.getDouble("score", 0)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    static java.util.Map<String, String> footer(Path file) throws IOException {
+        try (var reader = ParquetFileReader.open(new LocalInputFile(file), options())) {
+            return reader.getFooter().getFileMetaData().getKeyValueMetaData();
+        }
+    }
+
     private static ParquetReadOptions options() {
         return ParquetReadOptions.builder(new PlainParquetConfiguration())
                 .withCodecFactory(new dev.orchard.store.parquet.HadoopFreeCodecs()).build();

@@ -7,7 +7,15 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.classify.AppliedPrediction;
+import dev.orchard.classify.ApplyClassifier;
+import dev.orchard.classify.ApplyOptions;
+import dev.orchard.classify.ApplyReport;
 import dev.orchard.classify.ClassifyOptions;
+import dev.orchard.classify.CrossValidationPlan;
+import dev.orchard.classify.PredictionRow;
+import dev.orchard.predict.OnnxClassifier;
+import dev.orchard.predict.Predictions;
 import dev.orchard.classify.ClassifyReport;
 import dev.orchard.classify.Classifier;
 import dev.orchard.classify.Mode;
@@ -174,5 +182,63 @@ class EmbeddedJobTest {
         assertThat(oneVsAllPca.testAccuracy()).isGreaterThan(0.95);
         assertThat(temp.resolve("multi/predictions.parquet")).exists();
         assertThat(temp.resolve("multi/classifier.json")).exists();
+    }
+
+    /**
+     * classifier.onnx on the shared sample: ONNX Runtime gives the Java model's label and score on every test image
+     * (tolerance 1e-9: the graph computes in double from the same float features, so only summation order
+     * differs, ~1e-16), and --apply on the same output labels every image as training did. The worker's
+     * {@code run --classifier} uses the same OnnxClassifier on the same float vectors, so it must give these labels too.
+     */
+    @Test
+    void classifierOnnxScoresAsTheJavaModelAndApplyRelabelsTheOutputTheSame() throws Exception {
+        Location out = Location.local(run.output());
+        Map<String, float[]> byPath = features.stream().collect(Collectors.toMap(VectorRow::path, VectorRow::values));
+        Map<String, float[]> pcaByPath = pca.stream().collect(Collectors.toMap(VectorRow::path, VectorRow::values));
+        List<ClassifyOptions> trainings = List.of(
+                ClassifyOptions.of(out, new SplitRule.PerClass(10), new Mode.Pair("Banana", "Kiwi"))
+                        .withCrossValidation(CrossValidationPlan.of(3)).withOutput(Location.local(temp.resolve("onnx-pair"))),
+                ClassifyOptions.of(out, new SplitRule.Fraction(0.5), new Mode.OneVsAll()).withUse(VectorColumn.PCA)
+                        .withOutput(Location.local(temp.resolve("onnx-ova-pca"))),
+                ClassifyOptions.of(out, new SplitRule.Fraction(0.5), new Mode.Multiclass())
+                        .withOutput(Location.local(temp.resolve("onnx-multi"))));
+        for (ClassifyOptions options : trainings) {
+            ClassifyReport report = Classifier.run(options);
+            Map<String, float[]> vectors = options.use() == VectorColumn.PCA ? pcaByPath : byPath;
+            List<PredictionRow> test = report.predictions().stream().filter(p -> p.split().equals(PredictionRow.TEST)).toList();
+            Path file = options.output().path().resolve("classifier.onnx");
+            try (OnnxClassifier onnx = OnnxClassifier.load(Files.readAllBytes(file), file.toString())) {
+                Predictions predicted = onnx.predict(test.stream().map(p -> vectors.get(p.path())).toArray(float[][]::new));
+                for (int i = 0; i < test.size(); i++) {
+                    assertThat(predicted.labels()[i]).as(test.get(i).path()).isEqualTo(test.get(i).predicted());
+                    assertThat(predicted.scores()[i]).isCloseTo(test.get(i).score(), org.assertj.core.data.Offset.offset(1e-9));
+                }
+                assertThat(onnx.input().features().modelSha256())
+                        .isEqualTo("1f81561b8dd6efff8ea6e71665c6f19b28901f5fb0ea961064b1c7db3461b278");
+            }
+            Path target = temp.resolve(options.output().path().getFileName() + "-applied.parquet");
+            ApplyReport applied = ApplyClassifier.run(ApplyOptions.of(Location.local(file), out).withOutput(Location.local(target)));
+            assertThat(applied.images()).isEqualTo(600);
+            assertThat(applied.featureSourceChecked()).isTrue();
+            Map<String, AppliedPrediction> byImage = new java.util.HashMap<>();
+            try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(new org.apache.parquet.io.LocalInputFile(target),
+                    org.apache.parquet.ParquetReadOptions.builder(new org.apache.parquet.conf.PlainParquetConfiguration())
+                            .withCodecFactory(new dev.orchard.store.parquet.HadoopFreeCodecs()).build())) {
+                var schema = reader.getFooter().getFileMetaData().getSchema();
+                var io = new org.apache.parquet.io.ColumnIOFactory().getColumnIO(schema);
+                for (var group = reader.readNextRowGroup(); group != null; group = reader.readNextRowGroup()) {
+                    var records = io.getRecordReader(group, new org.apache.parquet.example.data.simple.convert.GroupRecordConverter(schema));
+                    for (long i = 0; i < group.getRowCount(); i++) {
+                        var g = records.read();
+                        byImage.put(g.getString("path", 0), new AppliedPrediction(g.getString("path", 0),
+                                g.getString("label", 0), g.getString("predicted", 0), g.getDouble("score", 0)));
+                    }
+                }
+            }
+            for (PredictionRow p : report.predictions()) {
+                assertThat(byImage.get(p.path()).predicted()).as(p.path()).isEqualTo(p.predicted());
+                assertThat(byImage.get(p.path()).score()).isCloseTo(p.score(), org.assertj.core.data.Offset.offset(1e-9));
+            }
+        }
     }
 }

@@ -81,6 +81,17 @@ public record Location(Scheme scheme, String bucket, String key) {
         return child.key.substring(prefix.length());
     }
 
+    /** The folder (prefix) holding this location: what to check for write access before writing a file there. */
+    public Location parent() {
+        if (isLocal()) {
+            Path parent = path().toAbsolutePath().getParent();
+            return local(parent == null ? path().toAbsolutePath() : parent);
+        }
+        String k = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+        int slash = k.lastIndexOf('/');
+        return new Location(scheme, bucket, slash < 0 ? "" : k.substring(0, slash));
+    }
+
     /** The last path segment (file name). */
     public String name() {
         String k = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;

@@ -64,6 +64,14 @@ public final class OutputLayout {
         return root.resolve("errors.csv");
     }
 
+    /**
+     * Where {@code orchard classify --apply} writes the labels a classifier gave this output's images:
+     * {@code predictions-<classifier>.parquet}, one file per classifier name.
+     */
+    public Location predictions(String classifierName) {
+        return root.resolve("predictions-" + classifierName + ".parquet");
+    }
+
     public Location report(String extension) {
         return root.resolve("report." + extension);
     }

@@ -1,0 +1,70 @@
+package dev.orchard.classify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.predict.FeatureSource;
+import dev.orchard.predict.VectorKind;
+import dev.orchard.predict.VectorProvenance;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Which vectors a job's output holds, from its own files: {@code _SUCCESS} names the CNN (SHA-256), the feature
+ * tensor and any sparse projection; the SHA-256 of {@code pca-model.json} names the PCA its {@code pca/} rows are
+ * coordinates on. A classifier records this for what it was trained on, and is checked against it before it
+ * labels another output.
+ */
+final class OutputProvenance {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private OutputProvenance() {
+    }
+
+    /**
+     * @param dimension the vectors' length, as read (0: not known yet)
+     * @return for PCA rows without a {@code pca-model.json}, a provenance without its SHA-256
+     */
+    static VectorProvenance read(ObjectStore store, Location output, VectorColumn use, int dimension) throws IOException {
+        OutputLayout layout = new OutputLayout(output);
+        FeatureSource features = featureSource(store, layout);
+        if (use == VectorColumn.FEATURES) {
+            return new VectorProvenance(VectorKind.FEATURES, dimension, features, null);
+        }
+        String pca = store.exists(layout.pcaModel()) ? sha256(store.read(layout.pcaModel())) : null;
+        return new VectorProvenance(VectorKind.PCA, dimension, features, pca);
+    }
+
+    /** From {@code _SUCCESS}; null when the output has none (a job still running, failed, or not Orchard's). */
+    static FeatureSource featureSource(ObjectStore store, OutputLayout layout) throws IOException {
+        if (!store.exists(layout.success())) {
+            return null;
+        }
+        JsonNode success;
+        try {
+            success = JSON.readTree(store.read(layout.success()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ClassifyException(layout.success() + " is not the JSON an Orchard job writes (" + e.getOriginalMessage()
+                    + "). Was the folder written by orchard run?");
+        }
+        JsonNode model = success.path("model");
+        if (!model.path("sha256").isTextual() || !model.path("featureTensor").isTextual()) {
+            return null; // an older _SUCCESS: the source is not known
+        }
+        JsonNode srp = success.path("sparseRandomProjection");
+        return new FeatureSource(model.get("sha256").asText(), model.get("featureTensor").asText(),
+                srp.path("dim").asInt(0), srp.path("seed").asLong(0));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

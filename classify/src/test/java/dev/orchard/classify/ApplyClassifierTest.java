@@ -1,0 +1,155 @@
+package dev.orchard.classify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.store.Location;
+import dev.orchard.store.parquet.VectorRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --apply}: a classifier trained on one output labels another made the same way (new images of the same
+ * classes), gives on its own training output exactly what training predicted, and refuses vectors it was not
+ * trained on before writing anything.
+ */
+class ApplyClassifierTest {
+    static final List<String> FOUR = List.of("Apple Red 1", "Banana", "Kiwi", "Cherry");
+
+    @TempDir
+    static Path dir;
+    static Path trained;
+    static Path fresh;
+    static Path ovaFeatures;
+    static Path ovaPca;
+
+    @BeforeAll
+    static void trainOnOneOutput() throws Exception {
+        List<VectorRow> rows = new ArrayList<>(JobOutputFixture.clusters(FOUR, 30, 12, 5, 21));
+        rows.add(new VectorRow("/data/unsorted/img_0001.jpg", null, rows.get(0).values()));
+        trained = JobOutputFixture.write(dir.resolve("trained"), "features", rows, 3);
+        JobOutputFixture.write(trained, "pca", JobOutputFixture.clusters(FOUR, 30, 6, 5, 21), 2);
+        JobOutputFixture.writeSuccess(trained, JobOutputFixture.MODEL_SHA256, "464", 0, 0);
+        // Other images of the same classes, from the same CNN: what the classifier was trained for.
+        fresh = JobOutputFixture.write(dir.resolve("fresh"), "features", JobOutputFixture.clusters(FOUR, 50, 12, 5, 99), 4);
+        JobOutputFixture.writeSuccess(fresh, JobOutputFixture.MODEL_SHA256, "464", 0, 0);
+
+        ovaFeatures = dir.resolve("ova");
+        Classifier.run(ClassifyOptions.of(Location.local(trained), new SplitRule.PerClass(15), new Mode.OneVsAll())
+                .withOutput(Location.local(ovaFeatures)));
+        ovaPca = dir.resolve("ova-pca");
+        Classifier.run(ClassifyOptions.of(Location.local(trained), new SplitRule.PerClass(15), new Mode.OneVsAll())
+                .withUse(VectorColumn.PCA).withOutput(Location.local(ovaPca)));
+    }
+
+    @Test
+    void onItsOwnTrainingOutputItPredictsWhatTrainingPredicted() throws Exception {
+        for (Path model : List.of(ovaFeatures, ovaPca)) {
+            Path target = dir.resolve(model.getFileName() + "-self.parquet");
+            ApplyReport report = ApplyClassifier.run(ApplyOptions.of(classifier(model), Location.local(trained))
+                    .withOutput(Location.local(target)));
+            Map<String, AppliedPrediction> applied = PredictionsParquet.readApplied(target).stream()
+                    .collect(Collectors.toMap(AppliedPrediction::path, Function.identity()));
+            List<PredictionRow> training = PredictionsParquet.read(model.resolve("predictions.parquet"));
+            for (PredictionRow t : training) {
+                AppliedPrediction a = applied.get(t.path());
+                assertThat(a.predicted()).as("%s %s", model, t.path()).isEqualTo(t.predicted());
+                assertThat(a.score()).isCloseTo(t.score(), Offset.offset(OnnxExport.TOLERANCE));
+                assertThat(a.label()).isEqualTo(t.label());
+            }
+            boolean features = model == ovaFeatures;
+            assertThat(report.vectors()).isEqualTo(features ? "features" : "pca");
+            assertThat(report.images()).isEqualTo(features ? 121 : 120);
+            assertThat(report.unlabelled()).isEqualTo(features ? 1 : 0);
+            if (features) {
+                assertThat(applied.get("/data/unsorted/img_0001.jpg").label()).isNull();
+            }
+            assertThat(report.featureSourceChecked()).isTrue();
+        }
+    }
+
+    @Test
+    void itLabelsNewImagesOfTheSameClassesIntoTheOutputByDefault() throws Exception {
+        ApplyReport report = ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(fresh)));
+
+        Path written = fresh.resolve("predictions-classifier.parquet");
+        assertThat(report.output()).isEqualTo(Location.local(written));
+        List<AppliedPrediction> rows = PredictionsParquet.readApplied(written);
+        assertThat(rows).hasSize(200);
+        assertThat(report.known().total()).isEqualTo(200);
+        assertThat(report.known().accuracy()).isGreaterThan(0.95); // clusters 5 σ apart: ~99 % at best
+        assertThat(report.known().balancedAccuracy()).isGreaterThan(0.95);
+        assertThat(report.predictedCounts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
+        assertThat(PredictionsParquet.footer(written)).containsEntry("orchard.classifier.sha256", report.classifierSha256())
+                .containsEntry("orchard.schema", "path,label,predicted,score");
+        assertThat(PredictionsParquet.schema(written).toString()).contains("optional binary label (STRING)");
+        assertThat(ReportText.format(report)).contains("labelled 200 images", "accuracy", "balanced",
+                "the CNN, feature tensor and projection");
+
+        // Never silently over an existing file; --overwrite replaces it.
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(fresh))))
+                .isInstanceOf(ClassifyException.class).hasMessageContaining("already exists")
+                .hasMessageContaining("--overwrite");
+        ApplyReport again = ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(fresh))
+                .withOverwrite(true));
+        assertThat(again.images()).isEqualTo(200);
+    }
+
+    @Test
+    void vectorsItWasNotTrainedOnAreRefusedBeforeAnythingIsWritten() throws Exception {
+        // The same images' PCA coordinates on another PCA model.
+        Path otherPca = JobOutputFixture.write(dir.resolve("other-pca"), "pca", JobOutputFixture.clusters(FOUR, 10, 6, 5, 3), 1);
+        Files.writeString(otherPca.resolve("pca-model.json"), "{\"another\": true}");
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaPca), Location.local(otherPca))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageContaining("PCA model with SHA-256 " + OutputProvenance.sha256(Files.readAllBytes(trained.resolve("pca-model.json"))))
+                .hasMessageContaining("other axes");
+        Files.delete(otherPca.resolve("pca-model.json"));
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaPca), Location.local(otherPca))))
+                .hasMessageContaining("no pca-model.json");
+
+        // Features of another CNN, of the same length.
+        Path otherModel = JobOutputFixture.write(dir.resolve("other-model"), "features", JobOutputFixture.clusters(FOUR, 5, 12, 5, 3), 1);
+        JobOutputFixture.writeSuccess(otherModel, "9".repeat(64), "464", 0, 0);
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(otherModel))))
+                .hasMessageContaining("not comparable").hasMessageContaining("9999");
+
+        // Features of another length (no _SUCCESS: only the dimension can be checked, and is).
+        Path wider = JobOutputFixture.write(dir.resolve("wider"), "features", JobOutputFixture.clusters(FOUR, 5, 16, 5, 3), 1);
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(wider))))
+                .hasMessageContaining("16-d features").hasMessageContaining("reads 12-d");
+
+        // A PCA classifier on an output without PCA.
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaPca), Location.local(fresh))))
+                .hasMessageContaining("No pca in").hasMessageContaining("train one on the features");
+
+        for (Path p : List.of(otherPca, otherModel, wider)) {
+            try (var files = Files.list(p)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("predictions-"));
+            }
+        }
+    }
+
+    @Test
+    void aMissingOrForeignClassifierFileSaysWhatToGive() throws Exception {
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(Location.local(dir.resolve("nope.onnx")),
+                Location.local(fresh)))).isInstanceOf(ClassifyException.class).hasMessageContaining("No classifier at");
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(Location.local(ovaFeatures.resolve("classifier.json")),
+                Location.local(fresh)))).isInstanceOf(ClassifyException.class).hasMessageContaining("not a readable ONNX model");
+        assertThatThrownBy(() -> ApplyOptions.of(classifier(ovaFeatures), Location.local(fresh))
+                .withOutput(Location.local(dir.resolve("out.csv")))).hasMessageContaining("must end in .parquet");
+    }
+
+    private static Location classifier(Path trainedOutput) {
+        return Location.local(trainedOutput.resolve("classifier.onnx"));
+    }
+}
