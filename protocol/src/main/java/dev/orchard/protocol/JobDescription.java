@@ -4,13 +4,21 @@ package dev.orchard.protocol;
  * What every worker needs to know about the job, sent with each unit (it is small): where outputs go, which
  * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, the optional sparse
  * random projection of the features (each worker generates the same matrix from its seed: nothing is shipped),
- * and, in the PROJECT phase, where the solved PCA model is.
+ * in the PROJECT phase where the solved PCA model is, and how the Parquet vectors are encoded.
  *
  * @param srpDim  0 for no projection, else the projected dimension K
  * @param srpSeed the projection's seed
+ * @param parquetByteStreamSplit write the vector columns with BYTE_STREAM_SPLIT ({@code --parquet-byte-stream-split};
+ *                               see store's ParquetOptions); false writes PLAIN floats, which every reader opens
  */
 public record JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
-                             int batchSize, int srpDim, long srpSeed, String pcaModel) {
+                             int batchSize, int srpDim, long srpSeed, String pcaModel,
+                             boolean parquetByteStreamSplit) {
+
+    public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
+                          int batchSize, int srpDim, long srpSeed, String pcaModel) {
+        this(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel, false);
+    }
 
     public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
                           int batchSize, String pcaModel) {
@@ -18,10 +26,17 @@ public record JobDescription(String jobId, String output, String model, String m
     }
 
     public JobDescription withPcaModel(String location) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, location);
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, location,
+                parquetByteStreamSplit);
     }
 
     public JobDescription withProjection(int dim, long seed) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pcaModel);
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pcaModel,
+                parquetByteStreamSplit);
+    }
+
+    public JobDescription withParquetByteStreamSplit(boolean byteStreamSplit) {
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
+                byteStreamSplit);
     }
 }

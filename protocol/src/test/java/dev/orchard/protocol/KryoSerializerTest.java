@@ -65,6 +65,9 @@ class KryoSerializerTest {
         assertThat(assign.unit()).isEqualTo(unit);
         assertThat(assign.job().spec().mean()).containsExactly(ModelSpec.mobileNetV2().mean());
         assertThat(assign.job().output()).isEqualTo("s3://b/out");
+        assertThat(assign.job().parquetByteStreamSplit()).isFalse();
+        WorkerCommand.Assign encoded = (WorkerCommand.Assign) roundTrip(new WorkerCommand.Assign(job.withParquetByteStreamSplit(true), unit));
+        assertThat(encoded.job().parquetByteStreamSplit()).as("--parquet-byte-stream-split reaches the workers").isTrue();
         CoordinatorCommand.RequestWork request = (CoordinatorCommand.RequestWork) roundTrip(new CoordinatorCommand.RequestWork("w1", worker.ref()));
         request.worker().tell(new WorkerCommand.JobFinished());
         worker.expectMessageClass(WorkerCommand.JobFinished.class);

@@ -8,6 +8,7 @@ import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.parquet.ParquetOptions;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
@@ -35,7 +36,7 @@ public final class ProjectUnit {
         List<VectorRow> rows = VectorRowsReader.readAll(store, layout.part(OutputLayout.FEATURES, unit.id()), "features");
         long t1 = System.nanoTime();
         try (VectorRowsWriter writer = new VectorRowsWriter(store, layout.part(OutputLayout.PCA, unit.id()), "pca",
-                runtime.tempDir())) {
+                runtime.tempDir(), new ParquetOptions(job.parquetByteStreamSplit()))) {
             for (VectorRow row : rows) {
                 writer.write(new VectorRow(row.path(), row.label(), pca.project(row.values())));
             }
