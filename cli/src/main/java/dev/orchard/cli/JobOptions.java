@@ -46,7 +46,7 @@ final class JobOptions {
     String glob;
 
     @Option(names = "--parquet-byte-stream-split",
-            description = "Encode the float vectors with BYTE_STREAM_SPLIT: ~20% smaller files, but Spark 3.x's "
+            description = "Encode the float vectors with BYTE_STREAM_SPLIT: files about 5%% smaller, but Spark 3.x's "
                     + "vectorized reader (EMR's default) cannot read them. See the README's Outputs section.")
     boolean parquetByteStreamSplit;
 
