@@ -46,8 +46,8 @@ final class JobOptions {
     String glob;
 
     @Option(names = "--parquet-byte-stream-split",
-            description = "Encode the float vectors with BYTE_STREAM_SPLIT: files about 5%% smaller, but Spark 3.x's "
-                    + "vectorized reader (EMR's default) cannot read them. See the README's Outputs section.")
+            description = "Encode the float vectors with BYTE_STREAM_SPLIT: files about 5%% smaller, but Spark 3.4+'s "
+                    + "vectorized reader (EMR 7's default) cannot read them. See the README's Outputs section.")
     boolean parquetByteStreamSplit;
 
     @Option(names = "--label-regex", description = "Label = first capture group of this regex over --label-from.")
