@@ -115,7 +115,8 @@ final class JobSetup implements AutoCloseable {
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
-                    output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed, null, null);
+                    output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed,
+                    null, null, options.parquetByteStreamSplit);
         } catch (Exception | Error e) {
             if (loaded != null) {
                 loaded.close();

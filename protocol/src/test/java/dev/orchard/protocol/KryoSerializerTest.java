@@ -66,6 +66,9 @@ class KryoSerializerTest {
             assertThat(back.getClass()).isEqualTo(m.getClass());
             assertThat(back).isEqualTo(m);
         }
+        WorkerCommand.Assign encoded = (WorkerCommand.Assign) roundTrip(new WorkerCommand.Assign(42L, 3,
+                job.withParquetByteStreamSplit(true), unit));
+        assertThat(encoded.job().parquetByteStreamSplit()).as("--parquet-byte-stream-split reaches the workers").isTrue();
         var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(6));
         status.worker().tell(new WorkerCommand.JobFinished(1L));
         worker.expectMessageClass(WorkerCommand.JobFinished.class);

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One features part of 1,000 rows (path, label, 1280 floats) written with the job's {@link VectorRowsWriter}
- * (BYTE_STREAM_SPLIT + ZSTD) to a local temporary file and committed (copy + atomic rename) into a local output
+ * (its default encodings: PLAIN floats, ZSTD pages) to a local temporary file and committed (copy + atomic rename) into a local output
  * folder: the full cost of a unit's Parquet output on local disk, about 5 MB of floats.
  */
 @State(Scope.Benchmark)

@@ -1,6 +1,7 @@
 package dev.orchard.store.parquet;
 
 import java.util.Map;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -44,11 +45,17 @@ public abstract class RowWriteSupport<T> extends WriteSupport<T> {
         return out;
     }
 
-    /** A writer builder for {@code file}: Hadoop-free configuration, ZSTD pages, overwrite. */
+    /**
+     * A writer builder for {@code file}: Hadoop-free configuration, ZSTD pages, overwrite, and Parquet's version-1
+     * data pages and encodings (PLAIN, PLAIN_DICTIONARY, RLE levels), pinned rather than left to parquet-java's
+     * default: version 2 brings data page v2 and the DELTA_* encodings, which older readers (Spark's vectorized
+     * reader before 3.3, Hive, some Trino/Athena versions) do not all read.
+     */
     public static <T> ParquetWriter.Builder<T, ?> writer(OutputFile file, RowWriteSupport<T> support) {
         return new Builder<>(file, support)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
                 .withCodecFactory(new HadoopFreeCodecs())
                 .withCompressionCodec(HadoopFreeCodecs.WRITTEN);
     }

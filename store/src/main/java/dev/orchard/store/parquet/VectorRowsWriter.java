@@ -25,11 +25,18 @@ public final class VectorRowsWriter implements AutoCloseable {
     private long rows;
     private boolean closed;
 
+    /** A writer with the default encodings ({@link ParquetOptions#DEFAULT}). */
+    public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir) throws IOException {
+        this(store, target, column, tempDir, ParquetOptions.DEFAULT);
+    }
+
     /**
      * @param column  the vector column's name ({@code features} or {@code pca})
      * @param tempDir a local folder for the file being written
+     * @param options how the vector column is encoded
      */
-    public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir) throws IOException {
+    public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir, ParquetOptions options)
+            throws IOException {
         this.store = store;
         this.target = target;
         Files.createDirectories(tempDir);
@@ -37,10 +44,11 @@ public final class VectorRowsWriter implements AutoCloseable {
         MessageType schema = VectorSchema.of(column);
         this.writer = RowWriteSupport.writer(new LocalOutputFile(tempFile), new VectorWriteSupport(schema, column))
                 // Feature floats never repeat: a dictionary only costs time before parquet-java gives up on it.
-                // BYTE_STREAM_SPLIT groups the floats' bytes by significance, which ZSTD then compresses better.
+                // Labels repeat: a dictionary (PLAIN_DICTIONARY, which every reader knows) makes them nearly free.
                 .withDictionaryEncoding(false)
                 .withDictionaryEncoding("label", true)
-                .withByteStreamSplitEncoding(true)
+                // Off by default: Spark 3.x's vectorized reader fails on it (see ParquetOptions).
+                .withByteStreamSplitEncoding(options.byteStreamSplit())
                 .build();
     }
 

@@ -7,8 +7,17 @@ import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.EncodingStats;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,5 +74,56 @@ class VectorRowsTest {
         }
         assertThatThrownBy(() -> VectorRowsReader.readAll(store, target, "features"))
                 .hasMessageContaining("Not an Orchard 'features' file");
+    }
+
+    /**
+     * Every reader users run (Spark 3.x's vectorized reader, Hive, Trino/Athena, pyarrow, DuckDB) reads version-1
+     * data pages with PLAIN values, PLAIN_DICTIONARY and RLE levels; BYTE_STREAM_SPLIT and the DELTA_* encodings
+     * are not read by all of them. The interop module reads the job's real output with Spark and DuckDB.
+     */
+    @Test
+    void defaultEncodingsAreThoseEveryReaderKnows() throws Exception {
+        Path file = writeSample(ParquetOptions.DEFAULT);
+        Set<Encoding> known = EnumSet.of(Encoding.PLAIN, Encoding.RLE, Encoding.BIT_PACKED, Encoding.PLAIN_DICTIONARY);
+        for (ColumnChunkMetaData column : columns(file)) {
+            assertThat(column.getEncodings()).as(column.getPath().toDotString()).isSubsetOf(known);
+            assertThat(column.getEncodingStats().usesV2Pages()).as(column.getPath().toDotString()).isFalse();
+            assertThat(column.getCodec().name()).isEqualTo("ZSTD");
+        }
+        ColumnChunkMetaData values = columns(file).get(2);
+        assertThat(values.getPrimitiveType().getPrimitiveTypeName().name()).isEqualTo("FLOAT");
+        assertThat(values.getEncodingStats().getDataEncodings()).containsExactly(Encoding.PLAIN);
+        assertThat(columns(file).get(1).getEncodingStats().hasDictionaryPages()).as("label").isTrue();
+    }
+
+    @Test
+    void byteStreamSplitOnlyWhenAskedForAndOnlyForTheFloats() throws Exception {
+        Path file = writeSample(new ParquetOptions(true));
+        List<ColumnChunkMetaData> columns = columns(file);
+        EncodingStats floats = columns.get(2).getEncodingStats();
+        assertThat(floats.getDataEncodings()).containsExactly(Encoding.BYTE_STREAM_SPLIT);
+        assertThat(columns.get(0).getEncodings()).doesNotContain(Encoding.BYTE_STREAM_SPLIT);
+        assertThat(VectorRowsReader.readAll(new LocalObjectStore(), Location.local(file), "features").get(0).values())
+                .containsExactly(1.5f, -2.25f, 3e-7f);
+    }
+
+    private Path writeSample(ParquetOptions options) throws Exception {
+        Path file = dir.resolve("sample-" + options.byteStreamSplit() + ".parquet");
+        try (var writer = new VectorRowsWriter(new LocalObjectStore(), Location.local(file), "features", dir.resolve("t"),
+                options)) {
+            writer.write(new VectorRow("/a/1.jpg", "Apple", new float[] {1.5f, -2.25f, 3e-7f}));
+            writer.write(new VectorRow("/a/2.jpg", "Apple", new float[] {4f, 5f, 6f}));
+            writer.commit();
+        }
+        return file;
+    }
+
+    private static List<ColumnChunkMetaData> columns(Path file) throws Exception {
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+                .withCodecFactory(new HadoopFreeCodecs()).build();
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {
+            assertThat(reader.getFooter().getBlocks()).hasSize(1);
+            return reader.getFooter().getBlocks().get(0).getColumns();
+        }
     }
 }

@@ -10,6 +10,7 @@ import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.parquet.ParquetOptions;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsWriter;
 import dev.orchard.worker.image.BadImageException;
@@ -87,7 +88,8 @@ public final class FeatureUnit {
         Deque<PendingBatch> ahead = new ArrayDeque<>();
         int next = 0;
         int rows = 0;
-        try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir())) {
+        try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
+                new ParquetOptions(job.parquetByteStreamSplit()))) {
             try {
                 while (next < batches.size() || !ahead.isEmpty()) {
                     if (cancelled.getAsBoolean()) {

@@ -9,6 +9,7 @@ import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.parquet.ParquetOptions;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
@@ -47,9 +48,11 @@ public final class PublishUnit {
         long featureBytes;
         Location featuresTarget = layout.publishAttempt(OutputLayout.FEATURES, unit.epoch(), unit.id(), unit.attempt());
         Location pcaTarget = layout.publishAttempt(OutputLayout.PCA, unit.epoch(), unit.id(), unit.attempt());
-        try (VectorRowsWriter features = new VectorRowsWriter(store, featuresTarget, OutputLayout.FEATURES, runtime.tempDir());
+        ParquetOptions parquet = new ParquetOptions(job.parquetByteStreamSplit());
+        try (VectorRowsWriter features = new VectorRowsWriter(store, featuresTarget, OutputLayout.FEATURES, runtime.tempDir(),
+                parquet);
              VectorRowsWriter projected = pca == null ? null
-                     : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir())) {
+                     : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir(), parquet)) {
             for (AttemptRef source : unit.sources()) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("attempt cancelled");
