@@ -70,7 +70,7 @@ class ResumeTest {
         Path out = temp.resolve("held");
         Files.createDirectories(out);
         var store = new LocalObjectStore();
-        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5)).renew(Instant.now());
+        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5)).acquire(Instant.now());
         JobRun run = JobRun.of(out, job(in, out, "--overwrite"));
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");

@@ -147,7 +147,7 @@ public final class Coordinator {
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
             }
-            lease.renew(Instant.now());
+            lease.acquire(Instant.now());
             return resume && setup.journal().exists() ? setup.journal().read() : JournalEntry.State.EMPTY;
         }, Started::new);
     }

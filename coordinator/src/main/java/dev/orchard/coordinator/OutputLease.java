@@ -107,13 +107,18 @@ public final class OutputLease {
         }
     }
 
-    /** Takes or renews the lease; fails if another coordinator holds it now (it took it over). */
+    /** Takes the lease (once {@link #refusal} has found no reason not to). */
+    public void acquire(Instant now) throws IOException {
+        store.put(file, JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis())));
+    }
+
+    /** Renews the lease; fails if another coordinator holds it now (it took it over). */
     public void renew(Instant now) throws IOException {
         Holder current = read(store, output);
-        if (current != null && !current.owner().equals(owner) && current.freshAt(now) && !current.node().equals(node)) {
+        if (current != null && !current.owner().equals(owner)) {
             throw new IOException("coordinator " + current.owner() + " on " + current.node() + " took over this output");
         }
-        store.put(file, JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis())));
+        acquire(now);
     }
 
     /** Gives the lease up (the job has ended). */
