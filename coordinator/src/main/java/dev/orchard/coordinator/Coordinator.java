@@ -151,6 +151,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private long errorsSoFar;
     private JobDescription projectJob;
     private PcaModel pca;
+    private volatile int listingErrors; // issue 12: what the listing could not list, counted in errors.csv (set by writeOutputs)
 
     public static Behavior<CoordinatorCommand> create(JobDescription job, Supplier<Stream<ImageRef>> images,
                                                       JobOutputs outputs, JobJournal journal, Settings settings,
@@ -670,6 +671,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             if (pca != null) {
                 outputs.writePcaCsv(parts);
             }
+            // issue 12: listing problems (unreadable folders, links not followed) go to errors.csv too.
+            List<ImageError> listing = outputs.listingErrors();
+            listingErrors = listing.size();
+            errors.addAll(listing);
             outputs.writeErrors(errors);
             endPhase("finish");
             outputs.writeSuccess(report(errors.size()));
@@ -720,7 +725,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         workers.values().forEach(w -> w.tell(new WorkerCommand.JobFinished()));
         long rows = units.stream().mapToLong(u -> u.report.rows()).sum();
-        long errors = units.stream().mapToLong(u -> u.report.errors().size()).sum();
+        long errors = units.stream().mapToLong(u -> u.report.errors().size()).sum() + listingErrors; // issue 12
         listener.finished(new JobSummary(job.output(), listed, rows, errors, seconds(System.nanoTime() - started),
                 pca == null ? 0 : pca.k(), pca == null ? 0 : explained()));
         return Behaviors.stopped();

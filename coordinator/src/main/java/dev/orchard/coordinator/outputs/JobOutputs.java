@@ -2,6 +2,7 @@ package dev.orchard.coordinator.outputs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchard.coordinator.listing.ListingErrors;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
@@ -27,18 +28,33 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
-/** The coordinator's writing side: merges committed statistics into the PCA model and writes the job's files. */
+/**
+ * The coordinator's writing side: merges committed statistics into the PCA model and writes the job's files. Text
+ * values in the CSV files are made safe to open in a spreadsheet ({@link SpreadsheetCell}).
+ */
 public final class JobOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final ObjectStore store;
     private final Location output;
     private final OutputLayout layout;
+    private final ListingErrors listingErrors;
 
     public JobOutputs(ObjectStore store, Location output) {
+        this(store, output, null);
+    }
+
+    /** @param listingErrors what the input's listing could not list, for errors.csv (null: nothing) */
+    public JobOutputs(ObjectStore store, Location output, ListingErrors listingErrors) {
         this.store = store;
         this.output = output;
         this.layout = new OutputLayout(output);
+        this.listingErrors = listingErrors;
+    }
+
+    /** What the listing could not list (unreadable folders, links not followed, ...), for errors.csv. */
+    public List<ImageError> listingErrors() throws IOException {
+        return listingErrors == null ? List.of() : listingErrors.all();
     }
 
     public Location pcaModelLocation() {
@@ -98,7 +114,8 @@ public final class JobOutputs {
                     for (int i = 0; i < v.length; i++) {
                         vector.append(i == 0 ? "" : ", ").append(v[i]);
                     }
-                    csv.printRecord(row.path(), row.label() == null ? "" : row.label(), vector.append(']'));
+                    csv.printRecord(SpreadsheetCell.of(row.path()), row.label() == null ? "" : SpreadsheetCell.of(row.label()),
+                            vector.append(']'));
                 }
             }
         }
@@ -116,7 +133,7 @@ public final class JobOutputs {
         StringWriter text = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("path", "reason").get())) {
             for (ImageError e : sorted) {
-                csv.printRecord(e.path(), e.reason());
+                csv.printRecord(SpreadsheetCell.of(e.path()), SpreadsheetCell.of(e.reason()));
             }
         }
         store.put(layout.errorsCsv(), text.toString().getBytes(StandardCharsets.UTF_8));
