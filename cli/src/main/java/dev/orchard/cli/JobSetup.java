@@ -3,7 +3,9 @@ package dev.orchard.cli;
 import dev.orchard.coordinator.Coordinator;
 import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.Versions;
 import dev.orchard.coordinator.listing.ImageLister;
+import dev.orchard.coordinator.listing.ListingErrors;
 import dev.orchard.coordinator.listing.LabelRule;
 import dev.orchard.coordinator.listing.NameFilter;
 import dev.orchard.coordinator.outputs.JobOutputs;
@@ -14,6 +16,9 @@ import dev.orchard.protocol.ModelSpec;
 import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.Overlap;
+import dev.orchard.store.manifest.DuplicateKeys;
 import dev.orchard.store.Stores;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.ModelException;
@@ -43,6 +48,8 @@ final class JobSetup implements AutoCloseable {
     final JobDescription job;
     final boolean pca;
     private ImageLister lister;
+    private ListingErrors listingErrors;
+    private final DuplicateKeys duplicates = new DuplicateKeys();
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
@@ -53,6 +60,9 @@ final class JobSetup implements AutoCloseable {
         this.manifest = options.inputManifest != null;
         this.input = Location.parse(manifest ? options.inputManifest : options.input);
         this.output = Location.parse(options.output);
+        // First of all: the output must not overlap the input (a manifest's images are checked once it is read).
+        Overlap overlap = new Overlap(output);
+        InputCheck.requireApart(input, manifest ? "--input-manifest" : "--input", overlap, output);
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
         ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);
@@ -64,10 +74,36 @@ final class JobSetup implements AutoCloseable {
         try {
             this.inStore = stores.forLocation(input);
             this.outStore = stores.forLocation(output);
-            this.lister = new ImageLister(inStore, filter, labels);
+            this.lister = new ImageLister(inStore, filter, labels, options.followLinks);
+            this.listingErrors = new ListingErrors(outStore, new OutputLayout(output));
             boolean count = options.srpEps != null; // only the Johnson-Lindenstrauss bound needs the number of images
-            long imageCount = manifest ? InputCheck.requireManifestImages(images(), input, count)
-                                       : InputCheck.requireImages(inStore, input, filter, count);
+            long imageCount;
+            if (manifest) {
+                // The whole manifest, before anything is written: no image may lie inside the output.
+                long t0 = System.nanoTime();
+                imageCount = InputCheck.scanManifest(lister.listManifest(inStore, input), input, overlap, output, duplicates);
+                long repeats = duplicates.finish();
+                LOG.info("--input-manifest {}: {} images read and checked in {} ms", input, imageCount,
+                        (System.nanoTime() - t0) / 1_000_000);
+                if (repeats > 0) {
+                    LOG.warn("--input-manifest {} names {} image(s) more than once: each is processed once, the "
+                            + "repeats are dropped", input, repeats);
+                    imageCount -= repeats;
+                }
+            } else {
+                imageCount = InputCheck.requireImages(inStore, input, errors -> {
+                    try {
+                        return lister.list(input, errors);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, count);
+            }
+            JobJournal journal = new JobJournal(outStore, output);
+            boolean resuming = options.resume && journal.exists();
+            if (!resuming) {
+                OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
+            }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
             this.pca = !options.reduce.equals("srp");
@@ -82,9 +118,8 @@ final class JobSetup implements AutoCloseable {
                         + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
             }
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
-            JobJournal journal = new JobJournal(outStore, output);
-            if (!(options.resume && journal.exists())) {
-                OutputCheck.prepare(outStore, output, options.overwrite);
+            if (!resuming) {
+                OutputCheck.prepare(outStore, output, options.overwrite, Versions.orchard());
             }
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
@@ -102,13 +137,18 @@ final class JobSetup implements AutoCloseable {
     /** The coordinator for this job; with --resume it continues from the journal when there is one. */
     Behavior<CoordinatorCommand> coordinator(JobListener listener) {
         var settings = new Coordinator.Settings(options.unitSize, options.pcaK, 3, options.unitTimeout, options.resume, pca);
-        return Coordinator.create(job, this::images, new JobOutputs(outStore, output), new JobJournal(outStore, output),
-                settings, listener);
+        return Coordinator.create(job, this::images, new JobOutputs(outStore, output, listingErrors),
+                new JobJournal(outStore, output), settings, listener);
     }
 
+    /** The coordinator's listing: repeats in a manifest dropped, what a folder listing cannot list kept for errors.csv. */
     private Stream<ImageRef> images() {
         try {
-            return manifest ? lister.listManifest(inStore, input) : lister.list(input);
+            if (manifest) {
+                java.util.function.Predicate<String> firstSeen = duplicates.firstSeen();
+                return lister.listManifest(inStore, input).filter(image -> firstSeen.test(image.path()));
+            }
+            return listingErrors.track(lister.list(input, listingErrors));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
