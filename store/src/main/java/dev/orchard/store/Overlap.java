@@ -14,7 +14,8 @@ import java.util.Optional;
  * {@code --input}, or its parent) would otherwise destroy the data set.
  *
  * <p>Local paths are compared as the file system sees them: symbolic links and {@code ..} in the part of each path
- * that exists are resolved (the output need not exist yet), so a link to the input is the input. S3 locations are
+ * that exists are resolved (the output need not exist yet), so a link to the input is the input; and folders are
+ * compared by identity (device and inode), so a folder mounted at two places is one folder. S3 locations are
  * compared by bucket and by '/'-separated prefix segments, as the store lists them ({@code s3://b/in} and
  * {@code s3://b/in/} are one prefix; {@code s3://b/input} is not below {@code s3://b/in}).
  */
@@ -49,7 +50,49 @@ public final class Overlap {
         if (startsWith(outputSegments, in)) {
             return Optional.of("contains");
         }
+        if (input.isLocal()) {
+            return sameFolderElsewhere(input.path(), output.path()); // bind mounts: one folder under two paths
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The overlap that paths cannot show: a folder mounted at two places is one folder to the file system (same
+     * device and inode) under two real paths. Compares the identity of each existing folder with those of the other's
+     * existing ancestors.
+     */
+    private static Optional<String> sameFolderElsewhere(Path input, Path output) throws IOException {
+        Object in = identity(input);
+        Object out = identity(output);
+        if (in != null && in.equals(out)) {
+            return Optional.of("is the same location as");
+        }
+        if (in != null && ancestors(output).contains(in)) {
+            return Optional.of("contains");
+        }
+        if (out != null && ancestors(input).contains(out)) {
+            return Optional.of("lies inside");
+        }
+        return Optional.empty();
+    }
+
+    private static Object identity(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null; // not there (yet)
+        }
+    }
+
+    private static java.util.Set<Object> ancestors(Path path) {
+        java.util.Set<Object> keys = new java.util.HashSet<>();
+        for (Path p = path.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            Object key = identity(p);
+            if (key != null) {
+                keys.add(key);
+            }
+        }
+        return keys;
     }
 
     /**

@@ -68,4 +68,23 @@ class OverlapTest {
         assertThat(s3.holds(Location.parse("s3://b/output/x.jpg"))).isFalse();
         assertThat(s3.holds(Location.parse("s3://c/out/x.jpg"))).isFalse();
     }
+
+    @Test
+    void aFolderMountedTwiceIsOneFolder() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("images"));
+        Path mount = Files.createDirectories(dir.resolve("mounted"));
+        // Needs root and a mount namespace that allows it (CI's container as root does); skipped elsewhere.
+        boolean mounted = new ProcessBuilder("mount", "--bind", in.toString(), mount.toString())
+                .redirectErrorStream(true).start().waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "cannot bind-mount here");
+        try {
+            assertThat(overlap(in.toString(), mount.toString())).isEqualTo("is the same location as");
+            assertThat(overlap(in.toString(), mount.resolve("out").toString())).isEqualTo("contains");
+            Files.createDirectories(in.resolve("sub"));
+            assertThat(overlap(mount.resolve("sub").toString(), in.toString())).isEqualTo("lies inside");
+            assertThat(overlap(in.toString(), dir.resolve("elsewhere").toString())).isEqualTo("apart");
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
+    }
 }

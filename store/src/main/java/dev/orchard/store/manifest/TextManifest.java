@@ -62,7 +62,7 @@ final class TextManifest {
 
     /** {@code s3://…}, {@code file:…}, another scheme (refused by {@link Location#parse}), or an absolute path. */
     private static boolean absolute(String entry) {
-        return entry.startsWith("/") || entry.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+        return entry.startsWith("/") || entry.startsWith("file:") || entry.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
     }
 
     static Location parent(Location location) {

@@ -52,9 +52,11 @@ class ManifestsTest {
 
     @Test
     void textManifestOfLocalFilesResolvesRelativePaths() throws Exception {
-        Path manifest = Files.writeString(dir.resolve("list.txt"), "/data/images/a.jpg\nBanana/b 1.jpg\n Banana/c.jpg\n");
+        Path manifest = Files.writeString(dir.resolve("list.txt"), "/data/images/a.jpg\nBanana/b 1.jpg\n Banana/c.jpg\n"
+                + "Banana/12:30.jpg\n");
         assertThat(locations(Manifests.read(local, Location.local(manifest)))).containsExactly(
-                "/data/images/a.jpg", dir.resolve("Banana/b 1.jpg").toString(), dir.resolve(" Banana/c.jpg").toString());
+                "/data/images/a.jpg", dir.resolve("Banana/b 1.jpg").toString(), dir.resolve(" Banana/c.jpg").toString(),
+                dir.resolve("Banana/12:30.jpg").toString());
     }
 
     @Test

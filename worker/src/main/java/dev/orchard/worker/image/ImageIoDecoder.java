@@ -80,7 +80,8 @@ final class ImageIoDecoder {
 
     /**
      * Refuses an image whose decoding would hold more than the limit: the raster in the layout the reader will decode
-     * into (8 bytes a pixel for 16-bit RGBA), the 8-bit RGB copy made from it, and a multi-scan JPEG's coefficients.
+     * into (8 bytes a pixel for 16-bit RGBA), the 8-bit RGB copy made from it, a multi-scan JPEG's coefficients and a
+     * CMYK JPEG's four-channel raster.
      */
     private void checkDecodeBytes(ImageReader reader, int width, int height, JpegStructure jpeg)
             throws IOException, BadImageException {
@@ -95,7 +96,11 @@ final class ImageIoDecoder {
             layout += ", " + model.getNumBands() + (model.getNumBands() == 1 ? " band" : " bands")
                     + (elementBytes > 1 ? " of " + 8 * elementBytes + " bits" : "");
         }
-        long bytes = pixels * perPixel + pixels * 3 + (jpeg == null ? 0 : jpeg.coefficientBytes());
+        long bytes = pixels * perPixel + pixels * 3;
+        if (jpeg != null) {
+            // A CMYK/YCCK JPEG is read into a 4-byte raster first, then converted into the reader's RGB image.
+            bytes += jpeg.coefficientBytes() + (jpeg.components() == 4 ? pixels * 4 : 0);
+        }
         BadImageException.checkDecodeBytes(bytes, maxDecodeBytes, width, height, layout);
     }
 

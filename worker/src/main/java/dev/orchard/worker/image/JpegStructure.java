@@ -11,7 +11,7 @@ package dev.orchard.worker.image;
  * <p>Hand-written because no decoder answers these questions before decoding. It reads marker segments only, and
  * walks the entropy-coded data (to find the next marker) only of JPEGs that have more than one scan.
  */
-record JpegStructure(int width, int height, boolean multiScan, int scans, long coefficientBytes) {
+record JpegStructure(int width, int height, int components, boolean multiScan, int scans, long coefficientBytes) {
 
     /** libjpeg-turbo's own limit (TJFLAG_LIMITSCANS, djpeg -maxscans in its docs' example). */
     static final int MAX_SCANS = 500;
@@ -71,7 +71,7 @@ record JpegStructure(int width, int height, boolean multiScan, int scans, long c
             }
             i = end;
         }
-        return new JpegStructure(width, height, multiScan, scans, multiScan ? coefficients : 0);
+        return new JpegStructure(width, height, components, multiScan, scans, multiScan ? coefficients : 0);
     }
 
     /**
