@@ -123,6 +123,9 @@ class S3JobTest {
         assertThat(run.exitCode()).as(run.messages()).isZero();
         assertThat(run.messages()).doesNotContain(S3TestServer.SECRET_KEY).doesNotContain(S3TestServer.ACCESS_KEY);
         assertSameAsLocal(Location.parse("s3://results/run1"));
+        try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://results/run1"), server.settings())) {
+            assertThat(s3.exists(Location.parse("s3://results/run1/_orchard/job.json"))).isTrue(); // Orchard's mark
+        }
     }
 
     @Test
@@ -152,6 +155,40 @@ class S3JobTest {
             assertThat(proxy.injectedTotal()).isGreaterThan(20);
         }
         assertSameAsLocal(Location.parse("s3://results/faulty"));
+    }
+
+    /** Every object of a bucket: key → SHA-256 of its bytes. */
+    private static Map<String, String> objects(String bucket) throws Exception {
+        Map<String, String> all = new TreeMap<>();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://" + bucket + "/"), server.settings());
+             Stream<StoredObject> listed = s3.list(Location.parse("s3://" + bucket + "/"))) {
+            for (StoredObject o : listed.toList()) {
+                all.put(o.location().key(), java.util.HexFormat.of().formatHex(sha.digest(s3.read(o.location()))));
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void anOutputOverlappingTheInputPrefixIsRefusedAndEveryObjectKept() throws Exception {
+        Map<String, String> before = objects("images");
+        String endpoint = server.endpoint().toString();
+        for (String output : List.of("s3://images/Test", "s3://images/Test/", "s3a://images/Test/run1", "s3://images/",
+                "s3://images")) {
+            JobRun run = JobRun.of(null, s3Args(endpoint, output, "--overwrite"));
+            assertThat(run.exitCode()).as(output + ": " + run.messages()).isEqualTo(2);
+            assertThat(run.messages()).contains("must not overlap");
+        }
+        // A manifest naming keys below the output.
+        Path manifest = Files.writeString(temp.resolve("inside.txt"), "s3://images/" + PREFIX + "Kiwi/x.jpg\n");
+        List<String> a = new ArrayList<>(List.of(s3Args(endpoint, "s3://images/" + PREFIX + "Kiwi", "--overwrite")));
+        a.set(a.indexOf("--input"), "--input-manifest");
+        a.set(a.indexOf("s3://images/" + PREFIX), manifest.toString());
+        JobRun run = JobRun.of(null, a.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains("lies inside --output");
+        assertThat(objects("images")).isEqualTo(before);
     }
 
     @Test

@@ -90,6 +90,11 @@ public final class OutputLayout {
         return bookkeeping().resolve("job.json");
     }
 
+    /** What the input's listing could not list (for errors.csv), saved when the listing ends. */
+    public Location listingErrors() {
+        return bookkeeping().resolve("listing-errors.json");
+    }
+
     /** The coordinator's journal folder (plan and commits). */
     public Location journal(String folder) {
         return bookkeeping().resolve(folder);

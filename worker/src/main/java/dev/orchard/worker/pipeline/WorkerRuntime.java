@@ -89,7 +89,7 @@ public final class WorkerRuntime implements AutoCloseable {
         this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.decodeYields());
-        this.decoder = new ImageDecoder(settings.maxPixels(), settings.jpegDecoder());
+        this.decoder = new ImageDecoder(settings.maxPixels(), settings.maxDecodeBytes(), settings.jpegDecoder());
         this.tempDir = Files.createTempDirectory("orchard-worker");
     }
 
