@@ -74,7 +74,7 @@ class S3JobTest {
 
     private static String[] s3Args(String endpoint, String output, String... extra) {
         List<String> a = new ArrayList<>(List.of(args("s3://images/" + PREFIX, output, "s3://images/models/mobilenetv2.onnx")));
-        a.addAll(List.of("--endpoint", endpoint, "--path-style", "--region", S3TestServer.REGION));
+        a.addAll(List.of("--endpoint-url", endpoint, "--path-style", "--region", S3TestServer.REGION));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
     }
