@@ -126,6 +126,28 @@ class S3JobTest {
     }
 
     @Test
+    void anImageAboveTheObjectSizeLimitGoesToErrorsCsvUnreadAndTheJobGoesOn() throws Exception {
+        long limit = 5_000;
+        List<String> tooLarge;
+        try (Stream<Path> files = Files.walk(localInput)) {
+            tooLarge = files.filter(Files::isRegularFile).filter(f -> f.toFile().length() > limit)
+                    .map(f -> localInput.relativize(f).toString().replace('\\', '/')).sorted().toList();
+        }
+        assertThat(tooLarge).as("the sample has images on both sides of the limit").isNotEmpty().hasSizeLessThan(120);
+        JobRun run = JobRun.of(null, s3Args(server.endpoint().toString(), "s3://results/limit",
+                "--max-object-bytes", String.valueOf(limit)));
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://results/limit"), server.settings())) {
+            List<String> errors = new String(s3.read(Location.parse("s3://results/limit/errors.csv"))).lines().skip(1).toList();
+            assertThat(errors).hasSize(tooLarge.size());
+            for (String key : tooLarge) {
+                assertThat(errors).anySatisfy(line -> assertThat(line).contains("s3://images/" + PREFIX + key)
+                        .contains("more than --max-object-bytes (" + limit + ")"));
+            }
+        }
+    }
+
+    @Test
     void aManifestOfKeysReplacesTheListing() throws Exception {
         Path manifest = temp.resolve("manifest.txt");
         StringBuilder lines = new StringBuilder("# S3 keys, as an inventory export lists them\n");

@@ -36,4 +36,12 @@ class LocalObjectStoreTest {
         assertThat(store.read(a)).isEqualTo("hello".getBytes());
         assertThatThrownBy(() -> store.read(Location.local(dir.resolve("missing")))).isInstanceOf(java.nio.file.NoSuchFileException.class);
     }
+
+    @Test
+    void aFileAboveTheLimitIsNotRead() throws Exception {
+        Location a = Location.local(Files.writeString(dir.resolve("b.jpg"), "0123456789"));
+        assertThat(store.read(a, 10)).hasSize(10);
+        assertThatThrownBy(() -> store.read(a, 9)).isInstanceOf(ObjectTooLargeException.class)
+                .hasMessageContaining("b.jpg is 10 bytes, more than --max-object-bytes (9): not read");
+    }
 }

@@ -105,15 +105,18 @@ public final class S3ObjectStore implements ObjectStore {
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(objects::close);
     }
 
-    /**
-     * The whole object, retried as a whole on any failure. An object above {@link S3Settings#maxObjectBytes()} fails
-     * at once, unread.
-     */
+    /** The whole object, retried as a whole on any failure. */
     @Override
     public byte[] read(Location location) throws IOException {
+        return read(location, S3Settings.MAX_ARRAY_BYTES);
+    }
+
+    /** As {@link #read(Location)}; an object above {@code maxBytes} fails at once, its body unread, not retried. */
+    @Override
+    public byte[] read(Location location, long maxBytes) throws IOException {
         requireS3(location);
         try {
-            return requests.getObject(location.bucket(), location.key());
+            return requests.getObject(location, maxBytes);
         } catch (SdkException e) {
             throw errors.translate("read", location, e);
         }

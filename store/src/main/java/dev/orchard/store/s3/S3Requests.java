@@ -1,8 +1,11 @@
 package dev.orchard.store.s3;
 
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectTooLargeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLSocket;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -25,6 +29,8 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -93,13 +99,6 @@ final class S3Requests implements AutoCloseable {
     private record Target(HttpHost host, String hostHeader, URI base, String basePath, String region) {
     }
 
-    /** An object above {@link S3Settings#maxObjectBytes()}: not read, and no retry will change that. */
-    static final class TooLargeException extends IOException {
-        TooLargeException(String message) {
-            super(message);
-        }
-    }
-
     private final S3Settings settings;
     private final AwsCredentialsProvider credentials;
     private final RetryStrategy retries;
@@ -122,8 +121,9 @@ final class S3Requests implements AutoCloseable {
                         .setSocketTimeout(Timeout.of(settings.socketTimeout()))
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .build())
-                // The JVM's trust store (javax.net.ssl.trustStore), host name verification on.
-                .setTlsSocketStrategy(DefaultClientTlsStrategy.createSystemDefault())
+                // The JVM's trust store (javax.net.ssl.trustStore), host name verification on; made on the first
+                // HTTPS connection, so plain HTTP never loads the trust store.
+                .setTlsSocketStrategy(new LazyTls())
                 .build();
         this.http = HttpClients.createMinimal(connections);
         this.followRegion = settings.region() == null && settings.endpoint() == null;
@@ -132,21 +132,20 @@ final class S3Requests implements AutoCloseable {
     /**
      * The whole object, read straight into an array of its Content-Length.
      *
-     * @throws TooLargeException above {@link S3Settings#maxObjectBytes()}: the body is not read (the connection is
-     *                           dropped instead) and the request is not retried
+     * @throws ObjectTooLargeException above {@code maxBytes}: the body is not read (the connection is dropped
+     *                                 instead) and the request is not retried
      */
-    byte[] getObject(String bucket, String key) throws TooLargeException {
-        return call(bucket, "GET", objectPath(key), "", settings.flexibleChecksums(), (response, request) -> {
+    byte[] getObject(Location location, long maxBytes) throws ObjectTooLargeException {
+        String bucket = location.bucket();
+        return call(bucket, "GET", objectPath(location.key()), "", settings.flexibleChecksums(), (response, request) -> {
             HttpEntity entity = response.getEntity();
             if (entity == null) {
                 return new byte[0];
             }
             long length = entity.getContentLength();
-            long max = settings.maxObjectBytes();
-            if (length > max) {
+            if (length > maxBytes) {
                 request.cancel(); // drop the connection rather than drain the body
-                throw new TooLargeException("s3://" + bucket + "/" + key + " is " + length + " bytes, more than "
-                        + "--max-object-bytes (" + max + "): not read");
+                throw new ObjectTooLargeException(location, length, maxBytes);
             }
             try (InputStream in = entity.getContent()) {
                 byte[] bytes;
@@ -156,11 +155,10 @@ final class S3Requests implements AutoCloseable {
                         throw new IOException("Premature end of the object body: " + bytes.length + " of " + length + " bytes");
                     }
                 } else {
-                    bytes = in.readNBytes((int) Math.min(S3Settings.MAX_ARRAY_BYTES, max + 1)); // chunked: no length
-                    if (bytes.length > max) {
+                    bytes = in.readNBytes((int) Math.min(S3Settings.MAX_ARRAY_BYTES, maxBytes + 1)); // chunked: no length
+                    if (bytes.length > maxBytes) {
                         request.cancel();
-                        throw new TooLargeException("s3://" + bucket + "/" + key + " is more than --max-object-bytes ("
-                                + max + " bytes): not read");
+                        throw new ObjectTooLargeException(location, -1, maxBytes);
                     }
                 }
                 if (settings.flexibleChecksums()) {
@@ -183,7 +181,7 @@ final class S3Requests implements AutoCloseable {
                 return -1;
             }
             throw e;
-        } catch (TooLargeException e) {
+        } catch (ObjectTooLargeException e) {
             throw new IllegalStateException(e); // HEAD reads no body
         }
     }
@@ -219,7 +217,7 @@ final class S3Requests implements AutoCloseable {
                     return ListPage.parse(in);
                 }
             });
-        } catch (TooLargeException e) {
+        } catch (ObjectTooLargeException e) {
             throw new IllegalStateException(e); // listings are never size-checked
         }
     }
@@ -247,7 +245,7 @@ final class S3Requests implements AutoCloseable {
 
     /** The request with the SDK's retry strategy: its conditions, backoff, and (adaptive) rate limiting. */
     private <T> T call(String bucket, String method, String path, String query, boolean checksumMode,
-                       BodyReader<T> reader) throws TooLargeException {
+                       BodyReader<T> reader) throws ObjectTooLargeException {
         AcquireInitialTokenResponse initial = retries.acquireInitialToken(AcquireInitialTokenRequest.create("s3"));
         RetryToken token = initial.token();
         pause(initial.delay());
@@ -279,7 +277,7 @@ final class S3Requests implements AutoCloseable {
     }
 
     private <T> T attempt(String bucket, String method, String path, String query, boolean checksumMode,
-                          BodyReader<T> reader) throws TooLargeException {
+                          BodyReader<T> reader) throws ObjectTooLargeException {
         if (Thread.currentThread().isInterrupted()) {
             throw AbortedException.builder().message("Interrupted before the request was sent").build();
         }
@@ -309,7 +307,7 @@ final class S3Requests implements AutoCloseable {
                 throw error(bucket, target, method, response);
             }
             return reader.read(response, request);
-        } catch (TooLargeException e) {
+        } catch (ObjectTooLargeException e) {
             throw e;
         } catch (IOException e) {
             if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)
@@ -448,6 +446,26 @@ final class S3Requests implements AutoCloseable {
         HttpHost host = new HttpHost(url.getScheme(), url.getHost(), defaultPort ? (https ? 443 : 80) : port);
         return new Target(host, hostHeader, URI.create(url.getScheme() + "://" + hostHeader + "/"), basePath,
                 signingRegion);
+    }
+
+    /** The system-default TLS strategy, made when first needed. */
+    private static final class LazyTls implements TlsSocketStrategy {
+        private volatile TlsSocketStrategy tls;
+
+        @Override
+        public SSLSocket upgrade(Socket socket, String target, int port, Object attachment, HttpContext context)
+                throws IOException {
+            TlsSocketStrategy strategy = tls;
+            if (strategy == null) {
+                synchronized (this) {
+                    if (tls == null) {
+                        tls = DefaultClientTlsStrategy.createSystemDefault();
+                    }
+                    strategy = tls;
+                }
+            }
+            return strategy.upgrade(socket, target, port, attachment, context);
+        }
     }
 
     private static void pause(Duration delay) {

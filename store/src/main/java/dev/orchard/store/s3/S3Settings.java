@@ -27,8 +27,10 @@ import java.util.Objects;
  * @param socketTimeout      longest silence while waiting for response bytes
  * @param profile            AWS profile for credentials and region ({@code null} = {@code AWS_PROFILE}, then "default"):
  *                           still the default credential chain, with the profile chosen as the AWS CLI's --profile does
- * @param maxObjectBytes     a GET of a larger object fails (into errors.csv) without reading its body: a bound on
- *                           what one image may take of the heap; the default, 256 MiB, is more than any real photo
+ * @param maxObjectBytes     the largest image a worker reads ({@code --max-object-bytes}): a larger one goes to
+ *                           errors.csv unread (on S3 its body is never received); a bound on what one image may take
+ *                           of the heap. The default, 256 MiB, is more than any real photo. Models and manifests are
+ *                           not bound by it. The worker applies it through {@code ObjectStore.read(Location, long)}.
  */
 public record S3Settings(
         String region,

@@ -16,8 +16,9 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
  * (the form the SDK uses for S3 over HTTPS): the canonical request, the string to sign and the signature, exactly as
  * AWS specifies them (docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html).
  *
- * <p>Why not the SDK's signer: its {@code AwsV4HttpSigner} measured ~60 µs of CPU per request here (request and
- * header maps, sorting, formatters), this ~5 µs; on millions of small images that is a tenth of the reading cost.
+ * <p>Why not the SDK's signer: its {@code AwsV4HttpSigner} measured 44–65 µs of CPU per request here (request and
+ * header maps, sorting, formatters), this 13–21 µs (bench/README.md, issue 18); on millions of small images that is
+ * a fifth of what reading one costs.
  * {@code SigV4Test} checks that both sign the same request identically. The derived signing key (four HMACs) is
  * computed once per day, region and secret.
  */

@@ -131,13 +131,13 @@ class S3ObjectStoreTest {
         server.putDirect("bucket", "limit/small.jpg", new byte[] {1, 2, 3});
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
              S3ObjectStore limited = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()).toBuilder()
-                     .maxObjectBytes(1 << 20).maxConcurrentGets(1).build())) {
-            assertThatThrownBy(() -> limited.read(s3("limit/big.jpg")))
-                    .isInstanceOf(java.io.IOException.class)
+                     .maxConcurrentGets(1).build())) {
+            assertThatThrownBy(() -> limited.read(s3("limit/big.jpg"), 1 << 20))
+                    .isInstanceOf(dev.orchard.store.ObjectTooLargeException.class)
                     .hasMessageContaining("s3://bucket/limit/big.jpg is 4194304 bytes, more than --max-object-bytes (1048576)");
             assertThat(proxy.forwarded()).as("asked once, never retried").isEqualTo(1);
-            assertThat(limited.read(s3("limit/small.jpg"))).containsExactly(1, 2, 3);
-            assertThat(limited.read(s3("limit/small.jpg"))).containsExactly(1, 2, 3);
+            assertThat(limited.read(s3("limit/small.jpg"), 1 << 20)).containsExactly(1, 2, 3);
+            assertThat(limited.read(s3("limit/big.jpg"))).as("no limit: read whole").isEqualTo(big);
         }
     }
 
