@@ -2,11 +2,17 @@ package dev.orchard.bench.s3;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.StoredObject;
+import dev.orchard.store.s3.S3ObjectStore;
+import dev.orchard.store.s3.S3Settings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,7 +59,77 @@ public final class S3CpuBench {
     private S3CpuBench() {
     }
 
-    record Run(String input, long images, long errors, double wallSeconds, double cpuSeconds, double serverCpuSeconds) {
+    /** @param threads the job's CPU by kind of thread, seconds (sampled from /proc every 100 ms, last sample kept) */
+    record Run(String input, long images, long errors, double wallSeconds, double cpuSeconds, double serverCpuSeconds,
+               Map<String, Double> threads) {
+    }
+
+    /** The kinds of thread whose CPU is reported apart; the order of the report's columns. */
+    static final List<String> KINDS = List.of("fetch", "decode", "inference", "JIT", "GC", "other");
+
+    static String kind(String threadName) {
+        if (threadName.startsWith("orchard-fetch")) {
+            return "fetch";
+        }
+        if (threadName.startsWith("orchard-decode")) {
+            return "decode";
+        }
+        if (threadName.startsWith("orchard-infer")) {
+            return "inference";
+        }
+        if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (threadName.startsWith("G1 ") || threadName.startsWith("GC Thread") || threadName.startsWith("VM Thread")) {
+            return "GC";
+        }
+        return "other";
+    }
+
+    /** Follows a job JVM's threads: the CPU ticks each had at the last look, by thread id. */
+    private static final class ThreadSampler implements Runnable {
+        private final Process wrapper;
+        private final Map<String, long[]> last = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ThreadSampler(Process wrapper) {
+            this.wrapper = wrapper;
+        }
+
+        @Override
+        public void run() {
+            while (wrapper.isAlive()) {
+                wrapper.toHandle().children().forEach(java -> sample(java.pid()));
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void sample(long pid) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        last.put(task.getFileName() + " " + name, new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12])});
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread or the process ended meanwhile
+                    }
+                }
+            } catch (IOException | RuntimeException gone) {
+                // the process ended meanwhile
+            }
+        }
+
+        Map<String, Double> byKind() {
+            Map<String, Double> seconds = new LinkedHashMap<>();
+            KINDS.forEach(k -> seconds.put(k, 0.0));
+            last.forEach((id, ticks) -> seconds.merge(kind(id.substring(id.indexOf(' ') + 1)), ticks[0] / 100.0, Double::sum));
+            return seconds;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -75,6 +154,8 @@ public final class S3CpuBench {
         Process server = startServer(data, httpPort, httpsPort, keyStore, work.resolve("s3proxy.log"));
         List<Run> runs = new ArrayList<>();
         try {
+            // S3Proxy's JIT warm-up would otherwise land in round 1 and compete with that round's S3 jobs.
+            warmServer(trustStore, "http://127.0.0.1:" + httpPort, "https://127.0.0.1:" + httpsPort);
             Map<String, List<String>> inputs = new LinkedHashMap<>();
             inputs.put("local folder", List.of("--input", images.toString()));
             inputs.put("s3:// over HTTP", List.of("--input", "s3://bench/img/", "--endpoint",
@@ -86,8 +167,9 @@ public final class S3CpuBench {
                     Run run = job(jar, model, work, trustStore, input.getKey(), input.getValue(), jobOptions, server.pid(),
                             round);
                     runs.add(run);
-                    System.out.printf(Locale.ROOT, "round %d, %s: %d images, %.1f s wall, %.1f s CPU, S3Proxy %.1f s CPU%n",
-                            round, run.input(), run.images(), run.wallSeconds(), run.cpuSeconds(), run.serverCpuSeconds());
+                    System.out.printf(Locale.ROOT, "round %d, %s: %d images, %.1f s wall, %.1f s CPU %s, S3Proxy %.1f s CPU%n",
+                            round, run.input(), run.images(), run.wallSeconds(), run.cpuSeconds(), run.threads(),
+                            run.serverCpuSeconds());
                 }
             }
         } finally {
@@ -100,6 +182,32 @@ public final class S3CpuBench {
         Path file = work.resolve("s3-cpu-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")) + ".md");
         Files.writeString(file, report);
         System.out.println("(written to " + file + ")");
+    }
+
+    /** Lists and reads every object once over each endpoint, from this JVM (its CPU is not counted). */
+    private static void warmServer(Path trustStore, String... endpoints) throws Exception {
+        System.setProperty("javax.net.ssl.trustStore", trustStore.toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", STORE_PASSWORD);
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        System.setProperty("aws.disableEc2Metadata", "true");
+        Location prefix = Location.parse("s3://bench/img/");
+        for (String endpoint : endpoints) {
+            S3Settings settings = S3Settings.builder().endpoint(URI.create(endpoint)).region("us-east-1").build();
+            try (ObjectStore store = S3ObjectStore.create(settings); Stream<StoredObject> listed = store.list(prefix)) {
+                ExecutorService pool = Executors.newFixedThreadPool(32);
+                try {
+                    List<Future<?>> reads = new ArrayList<>();
+                    listed.forEach(o -> reads.add(pool.submit(() -> store.read(o.location()))));
+                    for (Future<?> read : reads) {
+                        read.get();
+                    }
+                } finally {
+                    pool.shutdown();
+                }
+            }
+        }
     }
 
     private static void makeCorpus(Path source, int count, Path images, Path marker) throws IOException {
@@ -183,7 +291,12 @@ public final class S3CpuBench {
         credentials(builder.environment());
         double server0 = processCpuSeconds(serverPid);
         long t0 = System.nanoTime();
-        int code = builder.start().waitFor();
+        Process wrapper = builder.start();
+        ThreadSampler sampler = new ThreadSampler(wrapper);
+        Thread sampling = new Thread(sampler, "thread-sampler");
+        sampling.start();
+        int code = wrapper.waitFor();
+        sampling.join();
         double wall = (System.nanoTime() - t0) / 1e9;
         double server1 = processCpuSeconds(serverPid);
         if (code != 0) {
@@ -197,7 +310,7 @@ public final class S3CpuBench {
                 + Integer.parseInt(m.group(3)) * 60 + Double.parseDouble(m.group(4));
         JsonNode success = new ObjectMapper().readTree(out.resolve("_SUCCESS").toFile());
         return new Run(name, success.at("/counts/images").asLong(), success.at("/counts/errors").asLong(), wall, cpu,
-                server1 - server0);
+                server1 - server0, sampler.byKind());
     }
 
     static String report(List<Run> runs, int count, int rounds, List<String> jobOptions) {
@@ -214,9 +327,10 @@ public final class S3CpuBench {
             s.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %.1f | %.2f | %.1f |%n", round, r.input(),
                     r.images(), r.wallSeconds(), r.cpuSeconds(), r.cpuSeconds() * 1000 / r.images(), r.serverCpuSeconds()));
         }
-        s.append("\nMedians over the rounds; the difference is per object, against the local folder:\n\n");
-        s.append("| input | wall s | Orchard CPU s | CPU ms/image | extra Orchard CPU ms/object | wall ratio | S3Proxy CPU ms/object |\n");
-        s.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        s.append("\nMedians over the rounds; the difference is per object, against the local folder: the difference of the"
+                + " medians, and the median of each round's difference (paired, robust to drift between rounds):\n\n");
+        s.append("| input | wall s | Orchard CPU s | CPU ms/image | extra Orchard CPU ms/object | paired | wall ratio | S3Proxy CPU ms/object |\n");
+        s.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         List<Run> local = byInput.values().iterator().next();
         double localCpu = median(local.stream().map(Run::cpuSeconds).toList());
         double localWall = median(local.stream().map(Run::wallSeconds).toList());
@@ -227,10 +341,40 @@ public final class S3CpuBench {
             long images = rs.get(0).images();
             double server = median(rs.stream().map(Run::serverCpuSeconds).toList());
             boolean isLocal = rs == local;
-            s.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %s | %s | %s |%n", e.getKey(), wall, cpu,
+            List<Double> paired = new ArrayList<>();
+            for (int r = 0; r < rs.size(); r++) {
+                paired.add((rs.get(r).cpuSeconds() - local.get(r).cpuSeconds()) * 1000 / images);
+            }
+            s.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %s | %s | %s | %s |%n", e.getKey(), wall, cpu,
                     cpu * 1000 / images, isLocal ? "—" : String.format(Locale.ROOT, "%.3f", (cpu - localCpu) * 1000 / images),
+                    isLocal ? "—" : String.format(Locale.ROOT, "%.3f", median(paired)),
                     isLocal ? "1" : String.format(Locale.ROOT, "%.2f", wall / localWall),
                     isLocal ? "—" : String.format(Locale.ROOT, "%.2f", server * 1000 / images)));
+        }
+        s.append("\nOrchard's CPU by kind of thread (medians, s; sampled from /proc/PID/task every 100 ms, so a little below"
+                + " the totals above), and the difference per object against the local folder (ms):\n\n| input |");
+        KINDS.forEach(k -> s.append(' ').append(k).append(" |"));
+        s.append(" reading: fetch + JIT + other, ms/object |\n|---|");
+        KINDS.forEach(k -> s.append("---:|"));
+        s.append("---:|\n");
+        for (Map.Entry<String, List<Run>> e : byInput.entrySet()) {
+            List<Run> rs = e.getValue();
+            long images = rs.get(0).images();
+            s.append("| ").append(e.getKey()).append(" |");
+            double reading = 0;
+            for (String k : KINDS) {
+                double mine = median(rs.stream().map(r -> r.threads().get(k)).toList());
+                double theirs = median(local.stream().map(r -> r.threads().get(k)).toList());
+                if (rs == local) {
+                    s.append(String.format(Locale.ROOT, " %.1f |", mine));
+                } else {
+                    s.append(String.format(Locale.ROOT, " %.1f (%+.3f) |", mine, (mine - theirs) * 1000 / images));
+                }
+                if (k.equals("fetch") || k.equals("JIT") || k.equals("other")) {
+                    reading += (mine - theirs) * 1000 / images;
+                }
+            }
+            s.append(rs == local ? " — |\n" : String.format(Locale.ROOT, " %.3f |%n", reading));
         }
         return s.toString();
     }
