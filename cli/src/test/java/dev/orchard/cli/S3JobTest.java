@@ -74,7 +74,7 @@ class S3JobTest {
 
     private static String[] s3Args(String endpoint, String output, String... extra) {
         List<String> a = new ArrayList<>(List.of(args("s3://images/" + PREFIX, output, "s3://images/models/mobilenetv2.onnx")));
-        a.addAll(List.of("--endpoint", endpoint, "--path-style", "--region", S3TestServer.REGION));
+        a.addAll(List.of("--endpoint-url", endpoint, "--path-style", "--region", S3TestServer.REGION));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
     }
@@ -125,6 +125,28 @@ class S3JobTest {
         assertSameAsLocal(Location.parse("s3://results/run1"));
         try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://results/run1"), server.settings())) {
             assertThat(s3.exists(Location.parse("s3://results/run1/_orchard/job.json"))).isTrue(); // Orchard's mark
+        }
+    }
+
+    @Test
+    void anImageAboveTheObjectSizeLimitGoesToErrorsCsvUnreadAndTheJobGoesOn() throws Exception {
+        long limit = 5_000;
+        List<String> tooLarge;
+        try (Stream<Path> files = Files.walk(localInput)) {
+            tooLarge = files.filter(Files::isRegularFile).filter(f -> f.toFile().length() > limit)
+                    .map(f -> localInput.relativize(f).toString().replace('\\', '/')).sorted().toList();
+        }
+        assertThat(tooLarge).as("the sample has images on both sides of the limit").isNotEmpty().hasSizeLessThan(120);
+        JobRun run = JobRun.of(null, s3Args(server.endpoint().toString(), "s3://results/limit",
+                "--max-object-bytes", String.valueOf(limit)));
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://results/limit"), server.settings())) {
+            List<String> errors = new String(s3.read(Location.parse("s3://results/limit/errors.csv"))).lines().skip(1).toList();
+            assertThat(errors).hasSize(tooLarge.size());
+            for (String key : tooLarge) {
+                assertThat(errors).anySatisfy(line -> assertThat(line).contains("s3://images/" + PREFIX + key)
+                        .contains("more than --max-object-bytes (" + limit + ")"));
+            }
         }
     }
 

@@ -62,6 +62,15 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
+    public byte[] read(Location location, long maxBytes) throws IOException {
+        long size = Files.size(location.path());
+        if (size > maxBytes) {
+            throw new ObjectTooLargeException(location, size, maxBytes);
+        }
+        return Files.readAllBytes(location.path());
+    }
+
+    @Override
     public boolean exists(Location location) {
         return Files.exists(location.path());
     }

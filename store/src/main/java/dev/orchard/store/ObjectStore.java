@@ -33,6 +33,18 @@ public interface ObjectStore extends AutoCloseable {
 
     byte[] read(Location location) throws IOException;
 
+    /**
+     * As {@link #read(Location)}, for objects that may not take more than {@code maxBytes} of memory (images): a
+     * larger one is not read, and fails with {@link ObjectTooLargeException}.
+     */
+    default byte[] read(Location location, long maxBytes) throws IOException {
+        byte[] bytes = read(location);
+        if (bytes.length > maxBytes) {
+            throw new ObjectTooLargeException(location, bytes.length, maxBytes);
+        }
+        return bytes;
+    }
+
     /** A stream over the object's bytes, for objects too large to hold at once (manifests). Close it. */
     default InputStream open(Location location) throws IOException {
         return new ByteArrayInputStream(read(location));

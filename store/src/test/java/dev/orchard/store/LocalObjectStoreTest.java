@@ -69,4 +69,12 @@ class LocalObjectStoreTest {
         assertThat(out).isEmptyDirectory();
         assertThat(precious.resolve("photo.jpg")).hasContent("keep me");
     }
+
+    @Test
+    void aFileAboveTheLimitIsNotRead() throws Exception {
+        Location a = Location.local(Files.writeString(dir.resolve("b.jpg"), "0123456789"));
+        assertThat(store.read(a, 10)).hasSize(10);
+        assertThatThrownBy(() -> store.read(a, 9)).isInstanceOf(ObjectTooLargeException.class)
+                .hasMessageContaining("b.jpg is 10 bytes, more than --max-object-bytes (9): not read");
+    }
 }

@@ -29,6 +29,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final PipelineSettings settings;
     private final InferenceSettings inference;
     private final ExecutorService fetchPool;
+    private final long maxObjectBytes;
     private final ExecutorService decodePool;
     private final ExecutorService inferencePool;
     private final InferenceGate gate;
@@ -83,6 +84,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
     public WorkerRuntime(PipelineSettings settings, InferenceSettings inference, S3Settings s3) throws IOException {
         this.settings = settings;
+        this.maxObjectBytes = s3.maxObjectBytes();
         this.stores = new Stores(s3.toBuilder().maxConcurrentGets(Math.max(s3.maxConcurrentGets(), settings.fetchThreads())).build());
         this.inference = inference;
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
@@ -178,6 +180,11 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /** The store holding {@code location}, shared by every unit of this JVM. */
+    /** The largest image to read ({@code --max-object-bytes}); a larger one is recorded as an error, unread. */
+    long maxObjectBytes() {
+        return maxObjectBytes;
+    }
+
     public ObjectStore store(Location location) {
         return stores.forLocation(location);
     }
