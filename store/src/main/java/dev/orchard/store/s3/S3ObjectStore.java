@@ -172,9 +172,9 @@ public final class S3ObjectStore implements ObjectStore {
         requireS3(from);
         requireS3(to);
         try {
-            s3.copyObject(b -> b.sourceBucket(from.bucket()).sourceKey(from.key())
+            sdk().copyObject(b -> b.sourceBucket(from.bucket()).sourceKey(from.key())
                     .destinationBucket(to.bucket()).destinationKey(to.key()));
-            s3.deleteObject(b -> b.bucket(from.bucket()).key(from.key()));
+            sdk().deleteObject(b -> b.bucket(from.bucket()).key(from.key()));
         } catch (SdkException e) {
             throw errors.translate("write", to, e);
         }
