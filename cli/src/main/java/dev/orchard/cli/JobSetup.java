@@ -112,6 +112,10 @@ final class JobSetup implements AutoCloseable {
             JobJournal journal = new JobJournal(outStore, output);
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             if (!resuming) {
+                String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
+                if (running != null && options.overwrite) {
+                    throw new IllegalArgumentException(running); // a job is writing there now
+                }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());

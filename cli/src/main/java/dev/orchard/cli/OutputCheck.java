@@ -129,7 +129,7 @@ final class OutputCheck {
         private void add(Location output, Location found) {
             String name = firstSegment(output.relativize(found));
             names.add(name);
-            if (!OutputLayout.KNOWN_OUTPUTS.contains(name) && !ORCHARD_TEMPORARY.matcher(name).matches()) {
+            if (!OutputLayout.isKnownOutput(name) && !ORCHARD_TEMPORARY.matcher(name).matches()) {
                 if (foreign.size() == NAMES_SHOWN) {
                     more = true;
                 } else {

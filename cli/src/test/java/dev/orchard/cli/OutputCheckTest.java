@@ -25,13 +25,17 @@ class OutputCheckTest {
         return Files.writeString(p, text);
     }
 
-    /** An earlier job's results: every kind of file Orchard writes, its marker, and a temporary file a crash left. */
+    /**
+     * An earlier job's results: every kind of file Orchard writes (and {@code orchard classify} adds to an output),
+     * its marker, and a temporary file a crash left.
+     */
     private Path earlierJob() throws Exception {
         Path out = temp.resolve("out");
         OutputCheck.prepare(store, Location.local(out), false, "test");
         for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
                 "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
-                "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/listing-errors.json",
+                "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
+                "classify-PAIR/classifier.onnx", "predictions-classifier.parquet",
                 ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
             file(out, f, "old " + f);
         }
