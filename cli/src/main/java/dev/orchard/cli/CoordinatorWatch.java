@@ -9,8 +9,9 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Leave;
 
 /**
- * On a worker node: when no coordinator has been in sight for {@code rejoinAfter} (it was killed, its node was
- * downed, or the job ended), leave the cluster. The worker command then starts a fresh node that joins its seeds
+ * On a worker node: when the coordinator it had found has been out of sight for {@code rejoinAfter} (it was killed,
+ * its node was downed, or the job ended), leave the cluster. (Before a first coordinator shows up there is nothing to
+ * gain: the node joins through the coordinator's address, and keeps trying until it is up.) The worker command then starts a fresh node that joins its seeds
  * again — the coordinator's address — so a coordinator restarted there (the same command with {@code --resume})
  * gathers its workers without anyone restarting them. Workers are long-lived services: they never exit on their
  * own.
@@ -30,19 +31,19 @@ final class CoordinatorWatch {
             var adapter = context.messageAdapter(Receptionist.Listing.class, Listing::new);
             context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
             timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ofSeconds(1));
-            long[] lastSeen = {System.nanoTime()};
-            boolean[] seen = {false};
+            long[] lostAt = {0};
+            boolean[] inSight = {false};
+            boolean[] everSeen = {false};
             return Behaviors.receiveMessage(message -> {
                 if (message instanceof Listing l) {
-                    if (!l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty()) {
-                        seen[0] = true;
-                        lastSeen[0] = System.nanoTime();
-                    } else if (seen[0]) {
-                        seen[0] = false;
-                        lastSeen[0] = System.nanoTime();
+                    boolean now = !l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty();
+                    if (inSight[0] && !now) {
+                        lostAt[0] = System.nanoTime();
                     }
-                } else if (message == Check.INSTANCE && !seen[0]
-                        && System.nanoTime() - lastSeen[0] > rejoinAfter.toNanos()) {
+                    inSight[0] = now;
+                    everSeen[0] |= now;
+                } else if (message == Check.INSTANCE && everSeen[0] && !inSight[0]
+                        && System.nanoTime() - lostAt[0] > rejoinAfter.toNanos()) {
                     Cluster cluster = Cluster.get(context.getSystem());
                     context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
                             rejoinAfter.toSeconds(), context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));

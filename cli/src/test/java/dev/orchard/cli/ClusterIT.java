@@ -184,14 +184,16 @@ class ClusterIT {
         Path out = temp.resolve("resume");
         int port = Nodes.freePort();
         try (Nodes nodes = new Nodes(temp.resolve("logs-resume"))) {
-            Process first = nodes.start("coordinator-1", coordinator(out, port));
-            Process w1 = nodes.start("worker-1", worker(port, Nodes.freePort()));
-            Process w2 = nodes.start("worker-2", worker(port, Nodes.freePort()));
-            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            // The first coordinator waits for its two workers, holding its lease on the output meanwhile.
+            Process first = nodes.start("coordinator-1", coordinator(out, port, "--min-workers", "2"));
+            Nodes.await("the first coordinator's lease", JOB, () -> Files.exists(out.resolve("_orchard/lease.json")));
             // Another coordinator on the same output, joined to nothing: refused while the lease is fresh.
             Process intruder = nodes.start("intruder", coordinator(out, Nodes.freePort(), "--resume"));
             assertThat(Nodes.exitCode(intruder, JOB)).as(nodes.log("intruder")).isEqualTo(2);
             assertThat(nodes.log("intruder")).contains("Another coordinator");
+            Process w1 = nodes.start("worker-1", worker(port, Nodes.freePort()));
+            Process w2 = nodes.start("worker-2", worker(port, Nodes.freePort()));
+            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
 
             w1.destroyForcibly();
             nodes.start("worker-3", worker(port, Nodes.freePort()));

@@ -147,6 +147,11 @@ public final class Coordinator {
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
             }
+            if (setup.store().exists(setup.outputs().layout().success())) {
+                // Another coordinator finished the job as this one started: nothing may be written after _SUCCESS.
+                throw new IllegalArgumentException("The job in " + setup.output() + " has finished already (see its"
+                        + " _SUCCESS): nothing to resume");
+            }
             lease.acquire(Instant.now());
             return resume && setup.journal().exists() ? setup.journal().read() : JournalEntry.State.EMPTY;
         }, Started::new);
@@ -352,8 +357,8 @@ public final class Coordinator {
                 Set<String> journalled = Set.copyOf(w.outputs().statistics());
                 boolean projected = pca != null;
                 pipe(() -> {
-                    lease.release();
                     setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(), journalled, report);
+                    lease.release(); // after _SUCCESS: until then no other coordinator may start on this output
                     return null;
                 }, (ok, failure) -> new OutputsWritten(failure));
             } else if (d instanceof Decision.Progress p) {
@@ -446,17 +451,19 @@ public final class Coordinator {
 
     /** Runs blocking I/O on the I/O dispatcher and sends its outcome back here; nothing runs once this actor stopped. */
     private <T> void pipe(IoCall<T> call, java.util.function.BiFunction<T, Throwable, CoordinatorCommand> result) {
-        CompletableFuture<T> future = CompletableFuture.supplyAsync(() -> {
+        // Optional, never null: a result that reaches a stopped actor becomes a dead letter, and Pekko cannot log a
+        // null one.
+        CompletableFuture<java.util.Optional<T>> future = CompletableFuture.supplyAsync(() -> {
             if (stopped.get()) {
                 throw new CompletionException(new IllegalStateException("the coordinator stopped"));
             }
             try {
-                return call.run();
+                return java.util.Optional.ofNullable(call.run());
             } catch (Exception e) {
                 throw new CompletionException(e);
             }
         }, io);
-        context.pipeToSelf(future, result::apply);
+        context.pipeToSelf(future, (value, failure) -> result.apply(value == null ? null : value.orElse(null), failure));
     }
 
     private void bestEffort(IoAction action) {

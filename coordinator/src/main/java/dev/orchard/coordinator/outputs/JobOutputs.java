@@ -128,7 +128,8 @@ public final class JobOutputs {
 
     /**
      * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
-     * {@code errors.csv}, then the attempts and unused statistics are removed, and {@code _SUCCESS} comes last.
+     * {@code errors.csv}, then the attempts and unused statistics are removed, and {@code _SUCCESS} comes last (only
+     * the coordinator's lease is released after it).
      */
     public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
                            Map<String, Object> report) throws IOException {
