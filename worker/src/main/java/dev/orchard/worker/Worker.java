@@ -25,6 +25,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -66,6 +68,9 @@ public final class Worker {
     }
 
     private enum Tick implements WorkerCommand { INSTANCE }
+
+    /** The node is stopping (CoordinatedShutdown's first phase): take no more work, give back what runs. */
+    private enum Leave implements WorkerCommand { INSTANCE }
 
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final WorkerLedger.Settings LEDGER = new WorkerLedger.Settings(1, 1, 3_000, 1_000);
@@ -111,6 +116,12 @@ public final class Worker {
             t.setDaemon(true);
             return t;
         });
+        ActorRef<WorkerCommand> self = context.getSelf();
+        CoordinatedShutdown.get(context.getSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+                "orchard-worker-leave-" + workerId, () -> {
+                    self.tell(Leave.INSTANCE);
+                    return CompletableFuture.completedFuture(Done.getInstance());
+                });
         ActorRef<Receptionist.Listing> adapter = context.messageAdapter(Receptionist.Listing.class, CoordinatorsChanged::new);
         context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
     }
@@ -138,9 +149,15 @@ public final class Worker {
                 .onMessage(WorkerCommand.CommitAck.class, m -> apply(ledger.commitAck(m, now()), coordinator))
                 .onMessage(WorkerCommand.JobFinished.class, m -> apply(ledger.jobFinished(m, now()), coordinator))
                 .onMessage(AttemptDone.class, m -> onAttemptDone(m, coordinator))
-                .onMessage(StatisticsWritten.class, m -> apply(ledger.statisticsWritten(m.name(),
-                        m.failure() == null ? null : message(m.failure()), now()), coordinator))
+                .onMessage(StatisticsWritten.class, m -> {
+                    if (m.failure() != null && !ledger.leaving() && jvmShuttingDown()) {
+                        leave(coordinator);
+                    }
+                    return apply(ledger.statisticsWritten(m.name(), m.failure() == null ? null : message(m.failure()),
+                            now()), coordinator);
+                })
                 .onMessageEquals(Tick.INSTANCE, () -> apply(ledger.tick(now()), coordinator))
+                .onMessageEquals(Leave.INSTANCE, () -> leave(coordinator))
                 .onSignal(PostStop.class, s -> {
                     cancels.values().forEach(c -> c.set(true));
                     unitThreads.shutdownNow();
@@ -177,8 +194,35 @@ public final class Worker {
         if (cause instanceof CancellationException) {
             return Behaviors.same(); // its coordinator is gone: nobody counts it
         }
+        if (ledger.leaving() || jvmShuttingDown()) {
+            // Failed with its JVM (a closed session, "Shutdown in progress"), not through a fault of the unit.
+            return leave(coordinator);
+        }
         context.getLog().warn("Unit {} (attempt {}) failed: {}", m.unit().id(), m.unit().attempt(), cause.toString());
         return apply(ledger.attemptFailed(ref, message(cause), now()), coordinator);
+    }
+
+    private Behavior<WorkerCommand> leave(ActorRef<CoordinatorCommand> coordinator) {
+        if (!ledger.leaving()) {
+            context.getLog().info("This worker is stopping: it takes no more units and gives back the ones it runs");
+        }
+        return apply(ledger.leave(now()), coordinator);
+    }
+
+    /**
+     * Whether this JVM has begun to shut down. The JDK has no query for it; registering a hook is refused
+     * ({@code IllegalStateException}) once shutdown has begun. Asked only after an attempt failed, so a failure
+     * that the shutdown caused is always seen as such: it began before the failure was thrown.
+     */
+    static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { }, "orchard-shutdown-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /** Carries out the ledger's effects; messages go to {@code coordinator} if there is one. */
@@ -230,12 +274,12 @@ public final class Worker {
     private void write(String name, List<AttemptRef> attempts, CovariancePartial statistics) {
         Location target = OutputLayout.of(output).statistics(name);
         byte[] bytes = new UnitStatistics(attempts.stream().map(AttemptRef::unit).toList(), statistics).encode();
-        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Boolean> write = CompletableFuture.supplyAsync(() -> { // never null: see Coordinator.pipe
             Exception last = null;
             for (int tries = 0; tries < 3; tries++) {
                 try {
                     runtime.store(target).put(target, bytes);
-                    return;
+                    return true;
                 } catch (Exception e) {
                     last = e;
                     sleep(1000L << tries);

@@ -104,6 +104,7 @@ public final class WorkerLedger<S> {
     private int fileSeq;
     private long imagesDone;
     private WorkerInfo info = WorkerInfo.UNKNOWN;
+    private boolean leaving;
 
     public WorkerLedger(String workerId, ActorRef<WorkerCommand> self, Settings settings, BinaryOperator<S> merge) {
         this.workerId = workerId;
@@ -138,6 +139,10 @@ public final class WorkerLedger<S> {
         assignSeqSeen = m.seq();
         WorkUnit unit = m.unit();
         if (unit.epoch() != epoch || held.containsKey(unit.attempt())) {
+            return drain();
+        }
+        if (leaving) {
+            status(now); // not held: the coordinator finds the assignment lost and hands it out again
             return drain();
         }
         held.put(unit.attempt(), new Held<>(unit));
@@ -224,6 +229,9 @@ public final class WorkerLedger<S> {
         if (failure == null) {
             committed.put(name, new Written(attempts, new long[] {now}));
             out.add(new Send(new CoordinatorCommand.StatisticsCommitted(workerId, self, epoch, name, attempts)));
+        } else if (leaving) {
+            // Lost with the stopping JVM, not through a fault of these units: the status no longer lists them, so
+            // the coordinator redoes them without counting a failure.
         } else {
             // The statistics are lost with the failed write: the coordinator redoes these units.
             out.add(new Send(new CoordinatorCommand.StatisticsLost(workerId, self, epoch, attempts, failure)));
@@ -234,6 +242,36 @@ public final class WorkerLedger<S> {
         }
         status(now);
         return drain();
+    }
+
+    /**
+     * This worker is stopping (SIGTERM, its JVM shutting down): it takes no more work and gives back what runs.
+     * Attempts still running are cancelled and forgotten, not reported as failed, since their failures would be
+     * the shutdown's and not the unit's; the coordinator finds them missing from the status and hands them out
+     * again without counting a failure. Finished attempts still await their verdicts, and accepted statistics
+     * are written now.
+     */
+    public List<Effect> leave(long now) {
+        if (leaving) {
+            return drain();
+        }
+        leaving = true;
+        for (var it = held.values().iterator(); it.hasNext(); ) {
+            Held<S> h = it.next();
+            if (h.state != State.FINISHED) {
+                if (h.state == State.RUNNING) {
+                    out.add(new Cancel(h.ref()));
+                }
+                it.remove();
+            }
+        }
+        write();
+        status(now);
+        return drain();
+    }
+
+    public boolean leaving() {
+        return leaving;
     }
 
     // ---------------------------------------------------------------- the clock
@@ -321,7 +359,7 @@ public final class WorkerLedger<S> {
         accepted.addAll(writingAttempts);
         committed.values().forEach(w -> accepted.addAll(w.attempts()));
         out.add(new Send(new CoordinatorCommand.WorkerStatus(workerId, self, epoch, ++statusSeq, assignSeqSeen,
-                Math.max(0, settings.capacity() - running), attempts, accepted, info)));
+                leaving ? 0 : Math.max(0, settings.capacity() - running), attempts, accepted, info)));
     }
 
     private List<Effect> drain() {

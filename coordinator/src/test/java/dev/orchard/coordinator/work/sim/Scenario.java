@@ -5,14 +5,14 @@ import java.util.Random;
 /**
  * One generated schedule's parameters, all drawn from its seed: the input (images, of which some are unreadable
  * and some take down any worker that processes them), the cluster (workers, capacity, commit window), and the
- * faults (message drops, duplicates and delays, worker crashes, coordinator crashes, failed writes, transient
+ * faults (message drops, duplicates and delays, worker crashes and graceful stops (SIGTERM), coordinator crashes, failed writes, transient
  * read errors, stalled attempts).
  */
 record Scenario(long seed, int images, int unitSize, int unitBytes, int workers, int capacity, int commitEvery,
                 double dropRate, double duplicateRate, int maxDelayMs, long faultsEndMs, double workerCrashPerSecond,
                 int coordinatorCrashes, int badImages, int poisonImages, double readErrorRate, double writeFailRate,
                 double statisticsFailRate, double stallRate, double goneNoticeRate, boolean pca, long partBytes,
-                int listBatch) {
+                int listBatch, double gracefulStopRate) {
 
     static Scenario of(long seed) {
         Random r = new Random(seed);
@@ -39,6 +39,7 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
                 r.nextDouble(),
                 r.nextInt(4) != 0,
                 1 + r.nextInt(4000),
-                1 + r.nextInt(40));
+                1 + r.nextInt(40),
+                r.nextInt(3) == 0 ? r.nextDouble() : 0);
     }
 }

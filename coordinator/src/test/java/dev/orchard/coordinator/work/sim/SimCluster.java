@@ -114,7 +114,12 @@ final class SimCluster {
                 }
                 List<SimWorker> alive = workers.values().stream().filter(w -> w.alive).toList();
                 if (!alive.isEmpty()) {
-                    crash(alive.get(sim.rng.nextInt(alive.size())));
+                    SimWorker w = alive.get(sim.rng.nextInt(alive.size()));
+                    if (sim.chance(sim.scenario().gracefulStopRate())) {
+                        stop(w);
+                    } else {
+                        crash(w);
+                    }
                 }
                 scheduleCrashes();
             });
@@ -164,6 +169,36 @@ final class SimCluster {
         });
     }
 
+    /**
+     * A worker is stopped gracefully (SIGTERM): its JVM begins to shut down, so attempts it runs fail with the
+     * shutdown; CoordinatedShutdown tells it to leave a little later; then the node leaves the cluster (the
+     * coordinator sees it removed) and the process exits. A replacement starts later.
+     */
+    void stop(SimWorker w) {
+        if (!w.alive || w.stopping) {
+            return;
+        }
+        w.stopping = true;
+        sim.log(() -> "worker " + w.id + " is stopped (SIGTERM)");
+        sim.at(sim.between(0, 300), w::leave);
+        sim.at(sim.between(300, 3000), () -> {
+            if (!w.alive) {
+                return;
+            }
+            w.alive = false;
+            sim.log(() -> "worker " + w.id + " has left");
+            SimCoordinator c = coordinator;
+            if (c != null) {
+                sim.at(sim.between(10, 500), () -> c.workerGone(w.id));
+            }
+            sim.at(sim.between(200, 5000), () -> {
+                if (!ended) {
+                    startWorker();
+                }
+            });
+        });
+    }
+
     // ---------------------------------------------------------------- the network
 
     void toWorker(String id, WorkerCommand m) {
@@ -201,6 +236,7 @@ final class SimCluster {
         if (failure != null) {
             // A job may fail only for a reason a user can act on: repeated failures of one unit.
             SimStore.check(failure.contains("times") || failure.contains("PCA needs"), "the job failed: " + failure);
+            SimStore.check(!failure.contains("Shutdown in progress"), "a stopping worker's shutdown failed the job: " + failure);
             SimStore.check(!store.success, "_SUCCESS was written for a failed job");
             return;
         }

@@ -26,6 +26,7 @@ final class SimWorker {
     final String id;
     final WorkerLedger<List<String>> ledger;
     boolean alive = true;
+    boolean stopping; // its JVM is shutting down (SIGTERM): whatever runs now fails with the shutdown
     SimCoordinator coordinator; // the one the receptionist shows, null while there is none
     private final Set<AttemptRef> cancelled = new HashSet<>();
 
@@ -59,6 +60,13 @@ final class SimWorker {
         }
         apply(ledger.tick(sim.now));
         sim.at(500, this::tick);
+    }
+
+    /** CoordinatedShutdown's first phase reached the worker: it takes no more work. */
+    void leave() {
+        if (alive) {
+            apply(ledger.leave(sim.now));
+        }
     }
 
     void receive(WorkerCommand m) {
@@ -119,7 +127,11 @@ final class SimWorker {
             if (!alive || cancelled.remove(ref)) {
                 return;
             }
-            if (unit.phase() == Phase.FEATURES) {
+            if (stopping) {
+                // As Worker.onAttemptDone: a failure while the JVM shuts down is the shutdown's, not the unit's.
+                apply(ledger.leave(sim.now));
+                apply(ledger.attemptFailed(ref, "Shutdown in progress", sim.now));
+            } else if (unit.phase() == Phase.FEATURES) {
                 features(unit, ref);
             } else {
                 publish(unit, ref);
