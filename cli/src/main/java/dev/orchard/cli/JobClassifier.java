@@ -18,10 +18,11 @@ import java.util.Map;
  * the same dimension, CNN, tensor and projection). The workers load it again by location and SHA-256, as they do
  * the CNN, and label every row when they publish it.
  *
- * @param location where it is read from, as given
+ * @param location where it is read from (a local path made absolute, so that _SUCCESS and the parts name the file)
  * @param sha256   the file's SHA-256, hex: the job's workers check it
  * @param classes  the classes it predicts
  * @param score    {@code probability} or {@code margin}: what the {@code score} column holds
+ * @param input    the vectors it reads (checked to be this job's features)
  */
 record JobClassifier(String location, String sha256, List<String> classes, String score, VectorProvenance input) {
 
@@ -51,7 +52,7 @@ record JobClassifier(String location, String sha256, List<String> classes, Strin
                         + " label the output projected on that very PCA with orchard classify --apply.");
             }
             expected.requireReadable(features, location, "this job (" + output + ")");
-            return new JobClassifier(location, classifier.sha256(), classifier.classes(), classifier.scoreMeaning(),
+            return new JobClassifier(where.toString(), classifier.sha256(), classifier.classes(), classifier.scoreMeaning(),
                     expected);
         } catch (ai.onnxruntime.OrtException e) {
             throw new IOException("Cannot close the ONNX Runtime session of " + location + ": " + e.getMessage(), e);
