@@ -1,42 +1,91 @@
 package dev.orchard.cli;
 
-import dev.orchard.coordinator.listing.NameFilter;
+import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.ImageRef;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.Overlap;
+import dev.orchard.store.manifest.DuplicateKeys;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
-/** Fails fast, before anything starts, when the input cannot give a single image. */
+/** Fails fast, before anything is written, when the input cannot give a single image or overlaps the output. */
 final class InputCheck {
-
-    /**
-     * Refuses a manifest that names no image.
-     *
-     * @param count read the whole manifest to count its images rather than stop at the first
-     * @return the number of images named (1 when not counting)
-     */
-    static long requireManifestImages(Stream<dev.orchard.protocol.ImageRef> images, Location manifest, boolean count) {
-        try (images) {
-            long n = count ? images.count() : images.findAny().isPresent() ? 1 : 0;
-            if (n == 0) {
-                throw new IllegalArgumentException("--input-manifest " + manifest + " names no images matching --glob");
-            }
-            return n;
-        } catch (java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getCause().getMessage(), e);
-        }
-    }
 
     private InputCheck() {
     }
 
     /**
-     * @param count count every image (a full listing) rather than stop at the first
+     * Refuses an input folder (or prefix) or a manifest file that is, contains or lies inside the output: the job
+     * would read what it writes, and {@code --overwrite} could delete the data set.
+     */
+    static void requireApart(Location input, String inputOption, Overlap output, Location outputLocation) throws IOException {
+        var overlap = output.with(input);
+        if (overlap.isPresent()) {
+            throw new IllegalArgumentException(inputOption + " " + input + " " + overlap.get() + " --output "
+                    + outputLocation + ": a job reads its input while it writes (and with --overwrite deletes) below its "
+                    + "output, so the two must not overlap. Choose an --output outside the input, e.g. "
+                    + suggestion(input) + ".");
+        }
+    }
+
+    private static String suggestion(Location input) {
+        if (input.isLocal()) {
+            var parent = input.path().getParent();
+            String name = input.path().getFileName() == null ? "images" : input.path().getFileName().toString();
+            return parent == null ? "/orchard-results" : parent.resolve(name + "-orchard").toString();
+        }
+        String key = input.key().replaceAll("/+$", "");
+        return "s3://" + input.bucket() + "/" + (key.isEmpty() ? "orchard-results" : key + "-orchard");
+    }
+
+    /**
+     * Reads every image a manifest names, before anything is written: refuses one that lies inside the output (with
+     * {@code --overwrite} it could be deleted), and notes each key in {@code duplicates}.
+     *
+     * @return the number of images named, repeats included
+     */
+    static long scanManifest(Stream<ImageRef> images, Location manifest, Overlap output, Location outputLocation,
+                             DuplicateKeys duplicates) {
+        long n = 0;
+        try (images) {
+            for (Iterator<ImageRef> it = images.iterator(); it.hasNext(); ) {
+                ImageRef image = it.next();
+                Location key = Location.parse(image.path());
+                if (output.holds(key)) {
+                    throw new IllegalArgumentException("--input-manifest " + manifest + " names " + key + ", which lies "
+                            + "inside --output " + outputLocation + ": a job must not write (or with --overwrite delete) "
+                            + "where its images are. Choose an --output outside the images.");
+                }
+                duplicates.add(image.path());
+                n++;
+            }
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getCause().getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + ": " + e.getMessage(), e);
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " names no images matching --glob");
+        }
+        return n;
+    }
+
+    /**
+     * @param listing the job's own listing of the input (same filter and links), reporting what it cannot list
+     * @param count   count every image (a full listing) rather than stop at the first
      * @return the number of images found (1 when not counting)
      */
-    static long requireImages(ObjectStore store, Location input, NameFilter filter, boolean count) throws IOException {
+    static long requireImages(ObjectStore store, Location input, Function<Consumer<ImageError>, Stream<ImageRef>> listing,
+                              boolean count) throws IOException {
         if (input.isLocal() && !Files.isDirectory(input.path())) {
             throw new IllegalArgumentException(Files.exists(input.path())
                     ? "--input " + input + " is a file: give the folder that holds the images"
@@ -45,16 +94,24 @@ final class InputCheck {
         if (!input.isLocal()) {
             store.checkReadable(input); // names the bucket and the likely fix: missing bucket, access, credentials
         }
-        try (Stream<dev.orchard.store.StoredObject> objects = store.list(input)) {
-            var images = objects.filter(o -> filter.accepts(input.relativize(o.location())));
+        List<ImageError> problems = new ArrayList<>();
+        try (Stream<ImageRef> images = listing.apply(problems::add)) {
             long found = count ? images.count() : images.findAny().isPresent() ? 1 : 0;
             if (found == 0) {
                 throw new IllegalArgumentException("--input " + input + " holds no images matching --glob (and not hidden): "
-                        + "check the path, or widen --glob");
+                        + "check the path, or widen --glob" + (problems.isEmpty() ? "" : "; " + problems.size()
+                        + " entries could not be listed, e.g. " + problems.get(0).path() + ": " + problems.get(0).reason()));
             }
             return found;
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--input " + input + " does not exist");
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw new IllegalArgumentException("--input " + input + " does not exist");
+            }
+            if (e.getCause() instanceof java.nio.file.AccessDeniedException) {
+                throw new IllegalArgumentException("Cannot read --input " + input + ": permission denied; fix its "
+                        + "permissions or run as a user who may read it");
+            }
+            throw e;
         }
     }
 }

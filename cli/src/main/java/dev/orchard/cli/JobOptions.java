@@ -34,7 +34,10 @@ final class JobOptions {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random projection (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--overwrite", description = "Replace the contents of a non-empty --output.")
+    @Option(names = "--overwrite",
+            description = "Replace an earlier job's results in --output: deletes only what Orchard writes (features/, pca/, "
+                    + "_orchard/, pca-model.json, pca.csv, errors.csv, report.*, _SUCCESS) from a folder that holds "
+                    + "Orchard's marker _orchard/job.json and nothing else.")
     boolean overwrite;
 
     @Option(names = "--resume", description = "Finish the job whose state is in --output/_orchard/ (start it if there is none).")
@@ -49,6 +52,11 @@ final class JobOptions {
             description = "Encode the float vectors with BYTE_STREAM_SPLIT: files about 5%% smaller, but Spark 3.4+'s "
                     + "vectorized reader (EMR 7's default) cannot read them. See the README's Outputs section.")
     boolean parquetByteStreamSplit;
+
+    @Option(names = "--follow-links",
+            description = "Follow symbolic links below --input (a link back into a folder it is in is skipped). Without it "
+                    + "links are not followed, and each one that would be an image or a folder is listed in errors.csv.")
+    boolean followLinks;
 
     @Option(names = "--label-regex", description = "Label = first capture group of this regex over --label-from.")
     String labelRegex;

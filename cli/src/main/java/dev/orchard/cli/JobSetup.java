@@ -24,6 +24,9 @@ import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.Overlap;
+import dev.orchard.store.manifest.DuplicateKeys;
+import dev.orchard.coordinator.Versions;
 import dev.orchard.store.Stores;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.ModelException;
@@ -61,6 +64,7 @@ final class JobSetup implements AutoCloseable {
     /** --resume of a job that has written _SUCCESS: nothing is left to do, and nothing is written. */
     final boolean finishedAlready;
     private ImageLister lister;
+    private final DuplicateKeys duplicates = new DuplicateKeys();
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
@@ -71,6 +75,9 @@ final class JobSetup implements AutoCloseable {
         this.manifest = options.inputManifest != null;
         this.input = Location.parse(manifest ? options.inputManifest : options.input);
         this.output = Location.parse(options.output);
+        // First of all: the output must not overlap the input (a manifest's images are checked once it is read).
+        Overlap overlap = new Overlap(output);
+        InputCheck.requireApart(input, manifest ? "--input-manifest" : "--input", overlap, output);
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
         ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);
@@ -82,10 +89,40 @@ final class JobSetup implements AutoCloseable {
         try {
             this.inStore = stores.forLocation(input);
             this.outStore = stores.forLocation(output);
-            this.lister = new ImageLister(inStore, filter, labels);
+            this.lister = new ImageLister(inStore, filter, labels, options.followLinks);
             boolean count = options.srpEps != null; // only the Johnson-Lindenstrauss bound needs the number of images
-            long imageCount = manifest ? InputCheck.requireManifestImages(lister.listManifest(inStore, input), input, count)
-                                       : InputCheck.requireImages(inStore, input, filter, count);
+            long imageCount;
+            if (manifest) {
+                // The whole manifest, before anything is written: no image may lie inside the output.
+                long t0 = System.nanoTime();
+                imageCount = InputCheck.scanManifest(lister.listManifest(inStore, input), input, overlap, output, duplicates);
+                long repeats = duplicates.finish();
+                LOG.info("--input-manifest {}: {} images read and checked in {} ms", input, imageCount,
+                        (System.nanoTime() - t0) / 1_000_000);
+                if (repeats > 0) {
+                    LOG.warn("--input-manifest {} names {} image(s) more than once: each is processed once, the "
+                            + "repeats are dropped", input, repeats);
+                    imageCount -= repeats;
+                }
+            } else {
+                imageCount = InputCheck.requireImages(inStore, input, errors -> {
+                    try {
+                        return lister.list(input, errors);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, count);
+            }
+            OutputLayout layout = new OutputLayout(output);
+            JobJournal journal = new JobJournal(outStore, output);
+            boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
+            if (!resuming) {
+                String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
+                if (running != null && options.overwrite) {
+                    throw new IllegalArgumentException(running); // a job is writing there now
+                }
+                OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
+            }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
             this.pca = !options.reduce.equals("srp");
@@ -107,10 +144,7 @@ final class JobSetup implements AutoCloseable {
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
                     srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256());
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
-            OutputLayout layout = new OutputLayout(output);
             String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
-            JobJournal journal = new JobJournal(outStore, output);
-            boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             this.finishedAlready = resuming && outStore.exists(layout.success());
             if (resuming) {
                 checkSameJob(JobIdentity.readMarker(outStore, layout));
@@ -118,8 +152,8 @@ final class JobSetup implements AutoCloseable {
                 if (running != null && options.overwrite) {
                     throw new IllegalArgumentException(running);
                 }
-                OutputCheck.prepare(outStore, output, options.overwrite);
-                identity.writeMarker(outStore, layout, String.valueOf(dev.orchard.coordinator.Versions.all().get("orchard")));
+                OutputCheck.prepare(outStore, output, options.overwrite, Versions.orchard());
+                identity.writeMarker(outStore, layout, Versions.orchard()); // the marker, now with the job's identity
             }
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
@@ -186,7 +220,13 @@ final class JobSetup implements AutoCloseable {
      */
     private Stream<ImageRef> images(String after, java.util.function.Consumer<dev.orchard.protocol.ImageError> skipped)
             throws IOException {
-        Stream<ImageRef> all = manifest ? lister.listManifest(inStore, input) : lister.list(input);
+        Stream<ImageRef> all;
+        if (manifest) {
+            java.util.function.Predicate<String> firstSeen = duplicates.firstSeen(); // repeats dropped
+            all = lister.listManifest(inStore, input).filter(image -> firstSeen.test(image.path()));
+        } else {
+            all = lister.list(input, skipped); // what cannot be listed goes to errors.csv
+        }
         if (after == null) {
             return all;
         }

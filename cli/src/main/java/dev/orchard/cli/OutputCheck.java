@@ -2,29 +2,145 @@ package dev.orchard.cli;
 
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.OutputMarker;
+import dev.orchard.store.StoredObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** A job never mixes its files with an earlier job's: a non-empty output is refused unless --overwrite. */
+/**
+ * A job never mixes its files with an earlier job's, and never deletes a file it did not write. A non-empty output
+ * is refused unless {@code --overwrite}; {@code --overwrite} deletes only Orchard's own outputs
+ * ({@link OutputLayout#KNOWN_OUTPUTS}), and only from a folder that holds Orchard's {@link OutputMarker} and nothing
+ * else: a folder with other files is refused with their names, never emptied. The marker is the first file a job
+ * writes to its output, and the last one an overwrite deletes (it is replaced, never absent while Orchard's files
+ * are there).
+ */
 final class OutputCheck {
+    /** How many names of other files a refusal shows. */
+    private static final int NAMES_SHOWN = 10;
+    /** Orchard's own temporary files, left behind only by a crash: {@code .pca.csv.tmp-<uuid>}, the write probe. */
+    private static final Pattern ORCHARD_TEMPORARY = Pattern.compile("^\\.(orchard-write-check\\d*\\.tmp|("
+            + String.join("|", OutputLayout.KNOWN_OUTPUTS.stream().map(Pattern::quote).toList())
+            + ")\\.tmp-[0-9a-f-]{36})$");
 
     private OutputCheck() {
     }
 
-    static void prepare(ObjectStore store, Location output, boolean overwrite) throws IOException {
-        boolean empty;
-        try (Stream<dev.orchard.store.StoredObject> existing = store.list(output)) {
-            empty = existing.findAny().isEmpty();
-        } catch (java.nio.file.NoSuchFileException e) {
-            empty = true;
-        }
-        if (!empty) {
-            if (!overwrite) {
-                throw new IllegalArgumentException("--output " + output + " is not empty: choose a new location, "
-                        + "or pass --overwrite to replace what is there");
-            }
-            store.deleteAll(output);
+    /** Makes {@code output} ready for a new job (clearing an earlier job's results with {@code overwrite}) and marks it. */
+    static void prepare(ObjectStore store, Location output, boolean overwrite, String version) throws IOException {
+        OutputLayout layout = new OutputLayout(output);
+        Contents contents = check(store, output, overwrite);
+        if (!contents.names.isEmpty()) {
+            clear(store, layout, contents.names);
         }
         store.checkWritable(output);
+        OutputMarker.now(version).write(store, layout);
+    }
+
+    /**
+     * Refuses an output that {@link #prepare} would refuse, changing nothing: called first, so that a wrong
+     * {@code --output} costs a second, not a model load; {@link #prepare} checks again when it is time to write.
+     */
+    static Contents check(ObjectStore store, Location output, boolean overwrite) throws IOException {
+        OutputLayout layout = new OutputLayout(output);
+        Contents contents = Contents.of(store, output);
+        if (!contents.names.isEmpty()) {
+            if (contents.isFile) {
+                throw new IllegalArgumentException("--output " + output + " is a file, not a folder: give a folder "
+                        + "(or prefix) for the results");
+            }
+            if (!overwrite) {
+                throw new IllegalArgumentException("--output " + output + " is not empty: choose a new location, "
+                        + "or pass --overwrite to replace an earlier Orchard job's results there");
+            }
+            if (!contents.foreign.isEmpty()) {
+                throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
+                        + "not write: " + String.join(", ", contents.foreign) + (contents.more ? ", …" : "")
+                        + ". Orchard deletes only its own results (" + String.join(", ", OutputLayout.KNOWN_OUTPUTS)
+                        + ") and only from a folder that holds nothing else. Choose a new --output, or move those away.");
+            }
+            if (OutputMarker.read(store, layout).isEmpty()) {
+                throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds "
+                        + String.join(", ", contents.names) + " but not Orchard's marker " + layout.marker()
+                        + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
+            }
+        }
+        return contents;
+    }
+
+    /** Deletes Orchard's outputs below {@code layout}'s root, the marker last (it is then rewritten, not deleted). */
+    private static void clear(ObjectStore store, OutputLayout layout, Set<String> names) throws IOException {
+        for (String name : names) {
+            if (!name.equals(OutputLayout.BOOKKEEPING)) {
+                store.deleteAll(layout.root().resolve(name));
+            }
+        }
+        Location bookkeeping = layout.bookkeeping();
+        Set<String> inside = new TreeSet<>();
+        try (Stream<StoredObject> objects = store.list(bookkeeping)) {
+            objects.forEach(o -> inside.add(firstSegment(bookkeeping.relativize(o.location()))));
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        String marker = layout.marker().name();
+        for (String name : inside) {
+            if (!name.equals(marker) && !name.isEmpty()) {
+                store.deleteAll(bookkeeping.resolve(name));
+            }
+        }
+    }
+
+    /** The top-level names below an output, and those Orchard did not write (the first {@value #NAMES_SHOWN}). */
+    static final class Contents {
+        final Set<String> names = new TreeSet<>();
+        final Set<String> foreign = new LinkedHashSet<>();
+        boolean more;
+        boolean isFile;
+
+        static Contents of(ObjectStore store, Location output) throws IOException {
+            Contents contents = new Contents();
+            // Links, sockets and folders that cannot be read are not Orchard's: they count as other files.
+            try (Stream<StoredObject> objects = store.list(output, false, p -> contents.add(output, p.location()))) {
+                for (Iterator<StoredObject> it = objects.iterator(); it.hasNext() && !contents.more; ) {
+                    Location found = it.next().location();
+                    if (found.equals(output)) {
+                        contents.isFile = true;
+                        contents.names.add(found.name());
+                        break;
+                    }
+                    contents.add(output, found);
+                }
+            } catch (NoSuchFileException e) {
+                return contents; // nothing there yet
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            return contents;
+        }
+
+        private void add(Location output, Location found) {
+            String name = firstSegment(output.relativize(found));
+            names.add(name);
+            if (!OutputLayout.isKnownOutput(name) && !ORCHARD_TEMPORARY.matcher(name).matches()) {
+                if (foreign.size() == NAMES_SHOWN) {
+                    more = true;
+                } else {
+                    foreign.add(name);
+                }
+            }
+        }
+    }
+
+    private static String firstSegment(String relative) {
+        int slash = relative.indexOf('/');
+        return slash < 0 ? relative : relative.substring(0, slash);
     }
 }

@@ -45,6 +45,11 @@ final class WorkerOptions {
     @Option(names = "--max-pixels", defaultValue = "89478485", description = "Refuse images with more pixels (default ${DEFAULT-VALUE}).")
     long maxPixels;
 
+    @Option(names = "--max-decode-mib", defaultValue = "512",
+            description = "Refuse images whose decoding would hold more MiB at once, estimated from the header "
+                    + "(default ${DEFAULT-VALUE}; each decode thread decodes one image at a time).")
+    long maxDecodeMib;
+
     @Option(names = "--jpeg-decoder", defaultValue = "auto", converter = JpegDecoderName.class,
             description = "JPEG decoder: auto (TurboJPEG when libturbojpeg is installed, else ImageIO), turbojpeg "
                     + "(fail if it is missing) or imageio (default ${DEFAULT-VALUE}).")
@@ -128,6 +133,9 @@ final class WorkerOptions {
     }
 
     PipelineSettings pipeline() {
+        if (maxDecodeMib < 1 || maxDecodeMib > (Long.MAX_VALUE >> 20)) {
+            throw new IllegalArgumentException("--max-decode-mib must be at least 1, was " + maxDecodeMib);
+        }
         int lanes = lanes();
         PipelineSettings base = PipelineSettings.forCores(cores());
         // Only one lane whose threads take every core gains from decoding between runs; with several lanes the
@@ -135,6 +143,6 @@ final class WorkerOptions {
         boolean yields = decodeOverlap != null ? !decodeOverlap : lanes == 1 && onnxThreads() > 1 && onnxThreads() >= cores();
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
                 decodeThreads != null ? decodeThreads : base.decodeThreads(), Math.max(base.batchBuffers(), lanes + 1),
-                lanes, yields, maxPixels, jpegDecoder, !noReducedDecode);
+                lanes, yields, maxPixels, maxDecodeMib << 20, jpegDecoder, !noReducedDecode);
     }
 }

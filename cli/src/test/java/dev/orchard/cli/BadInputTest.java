@@ -64,16 +64,24 @@ class BadInputTest {
         assertThat(refused.messages()).contains("is not empty").contains("--overwrite");
         assertThat(out.resolve("old.txt")).exists();
 
-        // --overwrite clears the output only once every other check has passed: a typo keeps the old results.
-        JobRun typo = run("--input", in.toString(), "--output", out.toString(), "--overwrite", "--pca-k", "2000",
+        // --overwrite deletes only an earlier job's results, and only once every other check has passed: a typo
+        // keeps the old results.
+        JobRun notOurs = run("--input", in.toString(), "--output", out.toString(), "--overwrite", "--model", JobRun.model());
+        assertThat(notOurs.exitCode()).isEqualTo(2);
+        assertThat(notOurs.messages()).contains("--overwrite refused").contains("old.txt");
+        assertThat(out.resolve("old.txt")).exists();
+        Path earlier = temp.resolve("earlier");
+        OutputCheck.prepare(new dev.orchard.store.LocalObjectStore(), dev.orchard.store.Location.local(earlier), false, "test");
+        Files.writeString(earlier.resolve("pca.csv"), "an earlier job's results");
+        JobRun typo = run("--input", in.toString(), "--output", earlier.toString(), "--overwrite", "--pca-k", "2000",
                 "--model", JobRun.model());
         assertThat(typo.exitCode()).isEqualTo(2);
         assertThat(typo.messages()).contains("--pca-k 2000");
-        assertThat(out.resolve("old.txt")).exists();
-        JobRun noModel = run("--input", in.toString(), "--output", out.toString(), "--overwrite",
+        assertThat(earlier.resolve("pca.csv")).hasContent("an earlier job's results");
+        JobRun noModel = run("--input", in.toString(), "--output", earlier.toString(), "--overwrite",
                 "--model", temp.resolve("missing.onnx").toString());
         assertThat(noModel.exitCode()).isEqualTo(2);
-        assertThat(out.resolve("old.txt")).exists();
+        assertThat(earlier.resolve("pca.csv")).hasContent("an earlier job's results");
 
         Path file = temp.resolve("a-file");
         Files.writeString(file, "x");

@@ -11,11 +11,16 @@ public final class Versions {
 
     public static Map<String, String> all() {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("orchard", orElse(Versions.class.getPackage().getImplementationVersion(), "dev"));
+        v.put("orchard", orchard());
         v.put("java", System.getProperty("java.version"));
         v.put("pekko", org.apache.pekko.Version.current());
         v.put("onnxruntime", onnxRuntime());
         return v;
+    }
+
+    /** Orchard's own version, from the jar's manifest ("dev" when run from classes). */
+    public static String orchard() {
+        return orElse(Versions.class.getPackage().getImplementationVersion(), "dev");
     }
 
     /** Asked of the native library itself: a shaded jar's manifest would name Orchard's version. */

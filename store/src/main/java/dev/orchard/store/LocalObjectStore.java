@@ -2,13 +2,17 @@ package dev.orchard.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,14 +23,28 @@ import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
-/** Local files. Atomic writes go to a hidden temporary file in the same folder, then a rename. */
+/**
+ * Local files. Writes are atomic and durable: the bytes go to a hidden temporary file in the same folder, which is
+ * fsynced, renamed over the target, and then the folder is fsynced, so a power loss leaves the old file or the whole
+ * new one, never an empty one (an empty journal entry would stop {@code --resume}).
+ */
 public final class LocalObjectStore implements ObjectStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalObjectStore.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean FOLDER_SYNC_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Regular files only; symbolic links, sockets and the like are skipped; a folder it cannot read is an error. */
     @Override
     public Stream<StoredObject> list(Location prefix) throws IOException {
+        return list(prefix, false, null);
+    }
+
+    @Override
+    public Stream<StoredObject> list(Location prefix, boolean followLinks, Consumer<ListingProblem> problems)
+            throws IOException {
         Path root = prefix.path();
         if (Files.isRegularFile(root)) {
             return Stream.of(new StoredObject(prefix, Files.size(root)));
@@ -34,12 +52,21 @@ public final class LocalObjectStore implements ObjectStore {
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(root.toString(), null, "no such folder");
         }
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new SortedWalk(root),
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new SortedWalk(root, followLinks, problems),
                 Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
     @Override
     public byte[] read(Location location) throws IOException {
+        return Files.readAllBytes(location.path());
+    }
+
+    @Override
+    public byte[] read(Location location, long maxBytes) throws IOException {
+        long size = Files.size(location.path());
+        if (size > maxBytes) {
+            throw new ObjectTooLargeException(location, size, maxBytes);
+        }
         return Files.readAllBytes(location.path());
     }
 
@@ -52,8 +79,14 @@ public final class LocalObjectStore implements ObjectStore {
     public void put(Location target, byte[] bytes) throws IOException {
         Path tmp = temporarySibling(target.path());
         try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                out.force(true);
+            }
+            commit(tmp, target.path());
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -63,28 +96,58 @@ public final class LocalObjectStore implements ObjectStore {
     public void putFile(Location target, Path file) throws IOException {
         Path tmp = temporarySibling(target.path());
         try {
-            // Stream the bytes (not Files.copy(file, tmp)) so the new file gets the default permissions rather
-            // than the private ones of a temporary file.
-            try (var in = Files.newInputStream(file)) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            // Copy the bytes into a new file (not Files.copy(file, tmp)) so that it gets the default permissions
+            // rather than the private ones of a temporary file.
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+                 FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                long size = in.size();
+                for (long done = 0; done < size; ) {
+                    done += in.transferTo(done, size - done, out);
+                }
+                out.force(true);
             }
-            Files.move(tmp, target.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            commit(tmp, target.path());
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    /** A rename within the output's file system (both lie below the output folder). */
+    /** A rename within the output's file system (both lie below the output folder), durable as a commit is. */
     @Override
     public void move(Location from, Location to) throws IOException {
         Files.createDirectories(to.path().toAbsolutePath().getParent());
-        Files.move(from.path(), to.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        commit(from.path(), to.path());
     }
 
+    /** The rename that makes a synced file visible, then the folder's fsync that makes the rename itself durable. */
+    private static void commit(Path tmp, Path target) throws IOException {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncFolder(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * fsync of a folder: makes the names created or renamed in it durable. Linux and macOS allow it; a file system
+     * that refuses it (some network and FUSE ones) is warned about once, and the file itself is still synced.
+     */
+    static void syncFolder(Path folder) throws IOException {
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            if (!Files.isDirectory(folder)) {
+                throw e;
+            }
+            if (FOLDER_SYNC_WARNED.compareAndSet(false, true)) {
+                LOG.warn("Cannot fsync folder {} ({}): a power loss right after a write may lose the file's name",
+                        folder, e.toString());
+            }
+        }
+    }
+
+    /** Deletes the file at {@code prefix}, or everything below the folder there; symbolic links are not followed. */
     @Override
     public void deleteAll(Location prefix) throws IOException {
         Path root = prefix.path();
-        if (!Files.exists(root)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -96,6 +159,9 @@ public final class LocalObjectStore implements ObjectStore {
 
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
                 if (!dir.equals(root)) {
                     Files.delete(dir);
                 }
@@ -108,7 +174,7 @@ public final class LocalObjectStore implements ObjectStore {
     public void checkWritable(Location prefix) throws IOException {
         Path dir = prefix.path();
         try {
-            Files.createDirectories(dir);
+            createFolders(dir);
             Path probe = Files.createTempFile(dir, ".orchard-write-check", ".tmp");
             Files.delete(probe);
         } catch (java.nio.file.FileSystemException e) {
@@ -136,40 +202,127 @@ public final class LocalObjectStore implements ObjectStore {
 
     private static Path temporarySibling(Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
+        createFolders(parent);
         return parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
     }
 
-    /** Depth-first walk that visits each folder's entries in name order and holds only the open folders. */
+    /** Creates {@code dir} and its missing parents, each made durable in its parent (fsync of the parent). */
+    private static void createFolders(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        Files.createDirectories(dir);
+        for (Path created : missing) {
+            syncFolder(created.getParent());
+        }
+    }
+
+    /**
+     * Depth-first walk that visits each folder's entries in name order and holds only the open folders. The root is
+     * always followed (the user named it). Below it, with a {@code problems} consumer, whatever is not a regular file
+     * that can be listed goes there and the walk goes on; without one (a plain listing) symbolic links and special
+     * files are skipped and an unreadable folder is an error.
+     */
     private static final class SortedWalk implements Iterator<StoredObject> {
-        private final Deque<Iterator<Path>> stack = new ArrayDeque<>();
+        /** An open folder: its identity on the file system (for loop detection) and its entries still to visit. */
+        private record Folder(Path path, Object key, Iterator<Path> children) {
+        }
+
+        private final Deque<Folder> stack = new ArrayDeque<>();
+        private final boolean followLinks;
+        private final Consumer<ListingProblem> problems;
         private StoredObject next;
 
-        SortedWalk(Path root) {
-            stack.push(sortedChildren(root));
+        SortedWalk(Path root, boolean followLinks, Consumer<ListingProblem> problems) throws IOException {
+            this.followLinks = followLinks;
+            this.problems = problems;
+            BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
+            stack.push(new Folder(root, attrs.fileKey(), sortedChildren(root)));
         }
 
         @Override
         public boolean hasNext() {
             while (next == null && !stack.isEmpty()) {
-                Iterator<Path> top = stack.peek();
-                if (!top.hasNext()) {
+                Folder top = stack.peek();
+                if (!top.children().hasNext()) {
                     stack.pop();
                     continue;
                 }
-                Path p = top.next();
-                try {
-                    BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class);
-                    if (attrs.isDirectory()) {
-                        stack.push(sortedChildren(p));
-                    } else if (attrs.isRegularFile()) {
-                        next = new StoredObject(Location.local(p), attrs.size());
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot read " + p, e);
-                }
+                visit(top.children().next());
             }
             return next != null;
+        }
+
+        private void visit(Path p) {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                problem(p, false, "vanished while the input was listed", e);
+                return;
+            } catch (IOException e) {
+                problem(p, false, "cannot read: " + describe(e), e);
+                return;
+            }
+            if (attrs.isSymbolicLink()) {
+                if (problems == null) {
+                    return; // a plain listing never follows links
+                }
+                if (!followLinks) {
+                    problem(p, Files.isDirectory(p), "skipped: symbolic link to " + target(p)
+                            + " (pass --follow-links to follow links)", null);
+                    return;
+                }
+                try {
+                    attrs = Files.readAttributes(p, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    problem(p, false, "skipped: dangling symbolic link (its target " + target(p) + " does not exist)", e);
+                    return;
+                } catch (IOException e) {
+                    problem(p, false, "skipped: symbolic link that cannot be followed (" + describe(e) + ")", e);
+                    return;
+                }
+            }
+            if (attrs.isDirectory()) {
+                Object key = attrs.fileKey();
+                if (key != null) {
+                    for (Folder open : stack) {
+                        if (key.equals(open.key())) {
+                            problem(p, true, "skipped: symbolic link loop (it leads back to " + open.path() + ")", null);
+                            return;
+                        }
+                    }
+                }
+                Iterator<Path> children;
+                try {
+                    children = sortedChildren(p);
+                } catch (NoSuchFileException e) {
+                    problem(p, true, "folder vanished while the input was listed", e);
+                    return;
+                } catch (IOException e) {
+                    problem(p, true, "cannot read folder: " + describe(e), e);
+                    return;
+                }
+                stack.push(new Folder(p, key, children));
+            } else if (attrs.isRegularFile()) {
+                next = new StoredObject(Location.local(p), attrs.size());
+            } else if (problems != null) {
+                problem(p, false, "skipped: not a regular file (a socket, pipe or device)", null);
+            }
+        }
+
+        private void problem(Path p, boolean folder, String reason, IOException cause) {
+            if (problems == null) {
+                if (cause == null) {
+                    return; // nothing went wrong; a plain listing just does not list it
+                }
+                throw new UncheckedIOException("Cannot list " + p + ": " + reason, cause);
+            }
+            problems.accept(new ListingProblem(Location.local(p), folder, reason));
         }
 
         @Override
@@ -182,12 +335,30 @@ public final class LocalObjectStore implements ObjectStore {
             return result;
         }
 
-        private static Iterator<Path> sortedChildren(Path dir) {
+        private static String target(Path link) {
+            try {
+                return Files.readSymbolicLink(link).toString();
+            } catch (IOException e) {
+                return "?";
+            }
+        }
+
+        private static String describe(IOException e) {
+            if (e instanceof java.nio.file.AccessDeniedException) {
+                return "permission denied";
+            }
+            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+                return f.getReason();
+            }
+            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+
+        private static Iterator<Path> sortedChildren(Path dir) throws IOException {
             List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 entries.forEach(children::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot list folder " + dir, e);
+            } catch (java.nio.file.DirectoryIteratorException e) {
+                throw e.getCause();
             }
             children.sort(null);
             return children.iterator();

@@ -20,7 +20,30 @@ public interface ObjectStore extends AutoCloseable {
      */
     Stream<StoredObject> list(Location prefix) throws IOException;
 
+    /**
+     * Every object below {@code prefix} as {@link #list(Location)} gives them, for listing an input: what the
+     * listing cannot list (an unreadable folder, a symbolic link, a file that vanished) goes to {@code problems}
+     * and the listing goes on. Symbolic links are followed only with {@code followLinks}, never into a folder that
+     * holds them (a loop). The default, for stores without such things (S3), is {@link #list(Location)}.
+     */
+    default Stream<StoredObject> list(Location prefix, boolean followLinks, java.util.function.Consumer<ListingProblem> problems)
+            throws IOException {
+        return list(prefix);
+    }
+
     byte[] read(Location location) throws IOException;
+
+    /**
+     * As {@link #read(Location)}, for objects that may not take more than {@code maxBytes} of memory (images): a
+     * larger one is not read, and fails with {@link ObjectTooLargeException}.
+     */
+    default byte[] read(Location location, long maxBytes) throws IOException {
+        byte[] bytes = read(location);
+        if (bytes.length > maxBytes) {
+            throw new ObjectTooLargeException(location, bytes.length, maxBytes);
+        }
+        return bytes;
+    }
 
     /** A stream over the object's bytes, for objects too large to hold at once (manifests). Close it. */
     default InputStream open(Location location) throws IOException {
@@ -29,10 +52,13 @@ public interface ObjectStore extends AutoCloseable {
 
     boolean exists(Location location) throws IOException;
 
-    /** Writes {@code bytes} to {@code target}, replacing what was there, atomically. */
+    /**
+     * Writes {@code bytes} to {@code target}, replacing what was there, atomically and durably: once this returns,
+     * a crash or power loss leaves either the old object or the whole new one, never an empty or partial one.
+     */
     void put(Location target, byte[] bytes) throws IOException;
 
-    /** Copies a finished local file to {@code target} atomically; the caller still owns {@code file}. */
+    /** Copies a finished local file to {@code target} atomically and durably; the caller still owns {@code file}. */
     void putFile(Location target, Path file) throws IOException;
 
     /** Deletes every object below {@code prefix}; nothing happens when there is none. */

@@ -24,6 +24,15 @@ public final class OutputLayout {
     public static final List<String> KNOWN_OUTPUTS = List.of(FEATURES, PCA, BOOKKEEPING, "pca-model.json", "pca.csv",
             "errors.csv", "report.html", "report.json", "_SUCCESS");
 
+    /** What {@code orchard classify} writes into a job's output: {@code classify-<mode>/}, {@code predictions-*.parquet}. */
+    private static final java.util.regex.Pattern CLASSIFY_OUTPUTS =
+            java.util.regex.Pattern.compile("classify-[A-Za-z_]+|predictions-.+\\.parquet");
+
+    /** Whether a top-level name below an output is one Orchard writes (a job, or {@code orchard classify}). */
+    public static boolean isKnownOutput(String name) {
+        return KNOWN_OUTPUTS.contains(name) || CLASSIFY_OUTPUTS.matcher(name).matches();
+    }
+
     private final Location root;
 
     public OutputLayout(Location root) {
@@ -88,6 +97,11 @@ public final class OutputLayout {
     /** Written before anything else a job writes: this output is Orchard's (what {@code --overwrite} trusts). */
     public Location marker() {
         return bookkeeping().resolve("job.json");
+    }
+
+    /** What the input's listing could not list (for errors.csv), saved when the listing ends. */
+    public Location listingErrors() {
+        return bookkeeping().resolve("listing-errors.json");
     }
 
     /** The coordinator's journal folder (plan and commits). */

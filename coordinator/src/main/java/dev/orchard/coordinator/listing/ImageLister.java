@@ -1,10 +1,13 @@
 package dev.orchard.coordinator.listing;
 
+import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
+import dev.orchard.store.ListingProblem;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.StoredObject;
 import java.io.IOException;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** Input location → the images to process, each with its label, lazily and in key order. */
@@ -12,17 +15,31 @@ public final class ImageLister {
     private final ObjectStore store;
     private final NameFilter filter;
     private final LabelRule labels;
+    private final boolean followLinks;
 
-    public ImageLister(ObjectStore store, NameFilter filter, LabelRule labels) {
+    /** @param followLinks follow symbolic links below the input folder (loops are detected and reported) */
+    public ImageLister(ObjectStore store, NameFilter filter, LabelRule labels, boolean followLinks) {
         this.store = store;
         this.filter = filter;
         this.labels = labels;
+        this.followLinks = followLinks;
     }
 
-    /** The stream must be closed; it holds one listing page (or open folder) at a time, never all keys. */
-    public Stream<ImageRef> list(Location input) throws IOException {
+    /**
+     * The stream must be closed; it holds one listing page (or open folder) at a time, never all keys. What the
+     * listing cannot list and the user would miss goes to {@code errors} (path, reason), and the listing goes on: a
+     * folder that cannot be read or is a link not followed, and a file that would be an image by its name but is a
+     * link not followed, a dangling link, or vanished. Hidden entries stay silent, as hidden images do.
+     */
+    public Stream<ImageRef> list(Location input, Consumer<ImageError> errors) throws IOException {
         String rootName = input.name();
-        return store.list(input)
+        Consumer<ListingProblem> problems = problem -> {
+            String relative = input.relativize(problem.location());
+            if (!filter.hidden(relative) && (problem.folder() || filter.accepts(relative))) {
+                errors.accept(new ImageError(problem.location().toString(), problem.reason()));
+            }
+        };
+        return store.list(input, followLinks, problems)
                 .map(StoredObject::location)
                 .filter(location -> !location.equals(input))
                 .map(location -> {

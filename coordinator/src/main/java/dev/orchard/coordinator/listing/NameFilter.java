@@ -48,13 +48,10 @@ public final class NameFilter {
 
     /** @param relativePath the path below the input root, '/'-separated */
     public boolean accepts(String relativePath) {
-        String[] segments = relativePath.split("/");
-        for (String segment : segments) {
-            if (segment.startsWith(".") || segment.startsWith("_")) {
-                return false;
-            }
+        if (hidden(relativePath)) {
+            return false;
         }
-        String name = segments[segments.length - 1];
+        String name = relativePath.substring(relativePath.lastIndexOf('/') + 1);
         for (Pattern p : nameGlobs) {
             if (p.matcher(name).matches()) {
                 return true;
@@ -62,6 +59,16 @@ public final class NameFilter {
         }
         for (Pattern p : pathGlobs) {
             if (p.matcher(relativePath).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the path, or a folder on its way, is hidden ('.name' or '_name'). */
+    public boolean hidden(String relativePath) {
+        for (String segment : relativePath.split("/")) {
+            if (segment.startsWith(".") || segment.startsWith("_")) {
                 return true;
             }
         }

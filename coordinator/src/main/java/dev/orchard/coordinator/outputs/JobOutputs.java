@@ -37,8 +37,9 @@ import org.apache.commons.csv.CSVPrinter;
 
 /**
  * The coordinator's writing side: merges the journalled statistics into the PCA model, publishes the winning
- * attempts' parts under their final names, and writes the job's final files. Every method does blocking I/O: the
- * coordinator calls them on its I/O dispatcher, never on the actor's thread.
+ * attempts' parts under their final names, and writes the job's final files. Text values in the CSV files are made
+ * safe to open in a spreadsheet ({@link SpreadsheetCell}). Every method does blocking I/O: the coordinator calls
+ * them on its I/O dispatcher, never on the actor's thread.
  */
 public final class JobOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -172,7 +173,8 @@ public final class JobOutputs {
                     for (int i = 0; i < v.length; i++) {
                         vector.append(i == 0 ? "" : ", ").append(v[i]);
                     }
-                    csv.printRecord(row.path(), row.label() == null ? "" : row.label(), vector.append(']'));
+                    csv.printRecord(SpreadsheetCell.of(row.path()), row.label() == null ? "" : SpreadsheetCell.of(row.label()),
+                            vector.append(']'));
                 }
             }
         }
@@ -184,13 +186,13 @@ public final class JobOutputs {
     }
 
     /** {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). */
-    private void writeErrors(List<ImageError> errors) throws IOException {
+    void writeErrors(List<ImageError> errors) throws IOException {
         List<ImageError> sorted = new ArrayList<>(errors);
         sorted.sort(Comparator.comparing(ImageError::path));
         StringWriter text = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("path", "reason").get())) {
             for (ImageError e : sorted) {
-                csv.printRecord(e.path(), e.reason());
+                csv.printRecord(SpreadsheetCell.of(e.path()), SpreadsheetCell.of(e.reason()));
             }
         }
         store.put(layout.errorsCsv(), text.toString().getBytes(StandardCharsets.UTF_8));

@@ -3,11 +3,13 @@ package dev.orchard.coordinator.listing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,13 +29,110 @@ class ImageListerTest {
 
     private Map<String, String> list(LabelRule rule) throws Exception {
         Map<String, String> labels = new TreeMap<>();
-        try (var images = new ImageLister(new LocalObjectStore(), new NameFilter(NameFilter.DEFAULT_GLOBS), rule)
-                .list(Location.local(root))) {
+        List<ImageError> errors = new ArrayList<>();
+        try (var images = new ImageLister(new LocalObjectStore(), new NameFilter(NameFilter.DEFAULT_GLOBS), rule, false)
+                .list(Location.local(root), errors::add)) {
             for (ImageRef ref : (Iterable<ImageRef>) images::iterator) {
                 labels.put(root.relativize(Path.of(ref.path())).toString(), String.valueOf(ref.label()));
             }
         }
+        assertThat(errors).isEmpty();
         return labels;
+    }
+
+    /** Relative path → image (null label) or the reason it is in errors. */
+    private Map<String, String> listWithErrors(boolean followLinks) throws Exception {
+        Map<String, String> found = new TreeMap<>();
+        try (var images = new ImageLister(new LocalObjectStore(), new NameFilter(NameFilter.DEFAULT_GLOBS),
+                LabelRule.none(), followLinks).list(Location.local(root),
+                e -> found.put(root.relativize(Path.of(e.path())).toString(), e.reason()))) {
+            images.forEach(ref -> found.put(root.relativize(Path.of(ref.path())).toString(), "image"));
+        }
+        return found;
+    }
+
+    @Test
+    void linksAreReportedNotFollowedUnlessAsked() throws Exception {
+        touch("real/a.jpg");
+        touch("real/notes.txt");
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));          // a folder
+        Files.createSymbolicLink(root.resolve("b.jpg"), root.resolve("real/a.jpg"));    // an image
+        Files.createSymbolicLink(root.resolve("notes.txt"), root.resolve("real/notes.txt")); // not an image: silent
+        Files.createSymbolicLink(root.resolve("gone.jpg"), root.resolve("nowhere.jpg")); // dangling
+        Files.createSymbolicLink(root.resolve(".hidden.jpg"), root.resolve("nowhere.jpg")); // hidden: silent
+        Files.createSymbolicLink(root.resolve("real/loop"), root);                       // back to the root
+        Files.createSymbolicLink(root.resolve("self.jpg"), root.resolve("self.jpg"));    // a link to itself
+
+        Map<String, String> plain = listWithErrors(false);
+        assertThat(plain.keySet()).containsExactly("alias", "b.jpg", "gone.jpg", "real/a.jpg", "real/loop", "self.jpg");
+        assertThat(plain.get("real/a.jpg")).isEqualTo("image");
+        for (String link : List.of("alias", "b.jpg", "gone.jpg", "real/loop", "self.jpg")) {
+            assertThat(plain.get(link)).as(link).startsWith("skipped: symbolic link to ").contains("--follow-links");
+        }
+
+        Map<String, String> followed = listWithErrors(true);
+        assertThat(followed).containsEntry("real/a.jpg", "image").containsEntry("alias/a.jpg", "image")
+                .containsEntry("b.jpg", "image");
+        assertThat(followed.get("gone.jpg")).startsWith("skipped: dangling symbolic link");
+        assertThat(followed.get("real/loop")).startsWith("skipped: symbolic link loop");
+        assertThat(followed.get("alias/loop")).startsWith("skipped: symbolic link loop");
+        assertThat(followed.get("self.jpg")).startsWith("skipped: symbolic link that cannot be followed");
+        assertThat(followed).hasSize(7);
+    }
+
+    @Test
+    void aFolderThatCannotBeReadOrAFileThatVanishesIsReportedAndTheListingGoesOn() throws Exception {
+        touch("a/1.jpg");
+        touch("b/2.jpg");
+        touch("b/3.jpg");
+        touch("c/4.jpg");
+        touch("d/5.jpg");
+        touch(".git/6.jpg");
+        Path locked = root.resolve("c");
+        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        Files.setPosixFilePermissions(root.resolve(".git"), java.util.Set.of());
+        // As root (CI) permissions do not stop reads: then "c" is simply listed. What holds either way: nothing
+        // stops the listing, and what it cannot list is reported unless hidden.
+        boolean rootUser = canList(locked);
+        Map<String, String> found = new TreeMap<>();
+        try (var images = new ImageLister(new LocalObjectStore(), new NameFilter(NameFilter.DEFAULT_GLOBS),
+                LabelRule.none(), false).list(Location.local(root),
+                e -> found.put(root.relativize(Path.of(e.path())).toString(), e.reason()))) {
+            var it = images.iterator();
+            while (it.hasNext()) {
+                String image = root.relativize(Path.of(it.next().path())).toString();
+                found.put(image, "image");
+                if (image.equals("b/2.jpg")) {
+                    Files.delete(root.resolve("b/3.jpg")); // listed with its folder, gone before it is visited
+                }
+            }
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(root.resolve(".git"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        assertThat(found).containsEntry("a/1.jpg", "image").containsEntry("b/2.jpg", "image")
+                .containsEntry("b/3.jpg", "vanished while the input was listed").containsEntry("d/5.jpg", "image");
+        if (rootUser) {
+            assertThat(found).containsEntry("c/4.jpg", "image").hasSize(5);
+        } else {
+            assertThat(found).containsEntry("c", "cannot read folder: permission denied").hasSize(5); // .git: silent
+        }
+    }
+
+    private static boolean canList(Path dir) {
+        try (var entries = Files.newDirectoryStream(dir)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Test

@@ -2,10 +2,11 @@ package dev.orchard.store.manifest;
 
 import dev.orchard.store.Location;
 import dev.orchard.store.StoredObject;
-import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -13,36 +14,94 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * A CSV list of objects: with a header naming {@code bucket}, {@code key} (and optionally {@code size}), or without
- * one in S3 Inventory's layout (bucket, URL-encoded key, ...). Fields may be quoted ("a ""b"" c"); one record per line.
+ * A CSV list of objects (RFC 4180, parsed by Commons CSV): with a header naming {@code bucket}, {@code key} (and
+ * optionally {@code size}), or without one in S3 Inventory's layout (bucket, URL-encoded key, ...). Fields are taken
+ * exactly as written: S3 keys may start or end with spaces, so nothing is trimmed.
  */
 final class CsvManifest {
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
 
     private CsvManifest() {
     }
 
-    static Stream<StoredObject> entries(BufferedReader lines, Location manifest) {
-        Iterator<String> records = lines.lines().filter(line -> !line.isBlank()).iterator();
-        if (!records.hasNext()) {
-            return Stream.empty();
-        }
-        List<String> first = fields(records.next(), manifest);
-        Stream<List<String>> rest = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED),
-                false).map(line -> fields(line, manifest));
-        List<String> names = first.stream().map(f -> f.strip().toLowerCase(Locale.ROOT)).toList();
-        Columns columns;
-        if (names.contains("key")) {
-            if (!names.contains("bucket")) {
-                throw new IllegalArgumentException("Manifest " + manifest + " has a 'key' column but no 'bucket' column");
+    /** The entries, lazily; the stream closes {@code text}. */
+    static Stream<StoredObject> entries(Reader text, Location manifest) throws IOException {
+        CSVParser parser = CSVParser.parse(text, FORMAT);
+        try {
+            Iterator<List<String>> records = records(parser.iterator(), manifest);
+            if (!records.hasNext()) {
+                parser.close();
+                return Stream.empty();
             }
-            columns = new Columns(names.indexOf("bucket"), names.indexOf("key"), names.indexOf("size"), false);
-        } else {
-            columns = new Columns(0, 1, -1, true); // S3 Inventory CSV: no header, the first record is data
-            rest = Stream.concat(Stream.of(first), rest);
+            List<String> first = records.next();
+            Stream<List<String>> rows = StreamSupport.stream(
+                    Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED | Spliterator.NONNULL), false);
+            List<String> names = first.stream().map(f -> f.strip().toLowerCase(Locale.ROOT)).toList();
+            Columns columns;
+            if (names.contains("key")) {
+                if (!names.contains("bucket")) {
+                    throw new IllegalArgumentException("Manifest " + manifest + " has a 'key' column but no 'bucket' column");
+                }
+                columns = new Columns(names.indexOf("bucket"), names.indexOf("key"), names.indexOf("size"), false);
+            } else {
+                columns = new Columns(0, 1, -1, true); // S3 Inventory CSV: no header, the first record is data
+                rows = Stream.concat(Stream.of(first), rows);
+            }
+            return rows.map(fields -> columns.entry(fields, manifest)).onClose(() -> {
+                try {
+                    parser.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            parser.close();
+            throw e;
         }
-        return rest.map(fields -> columns.entry(fields, manifest));
+    }
+
+    /**
+     * The records that are not all blank, as field lists. Commons CSV reports bad CSV (an unclosed quote) as an
+     * UncheckedIOException around a CSVException: that is bad input, reported with the manifest's name.
+     */
+    private static Iterator<List<String>> records(Iterator<CSVRecord> parsed, Location manifest) {
+        return new Iterator<>() {
+            private List<String> pending;
+
+            @Override
+            public boolean hasNext() {
+                try {
+                    while (pending == null && parsed.hasNext()) {
+                        List<String> fields = parsed.next().toList();
+                        if (!fields.stream().allMatch(String::isBlank)) {
+                            pending = fields;
+                        }
+                    }
+                } catch (UncheckedIOException e) {
+                    if (e.getCause() instanceof CSVException bad) {
+                        throw new IllegalArgumentException("Manifest " + manifest + " is not valid CSV: " + bad.getMessage(), bad);
+                    }
+                    throw e;
+                }
+                return pending != null;
+            }
+
+            @Override
+            public List<String> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                List<String> fields = pending;
+                pending = null;
+                return fields;
+            }
+        };
     }
 
     private record Columns(int bucket, int key, int size, boolean urlEncoded) {
@@ -64,39 +123,12 @@ final class CsvManifest {
                             + String.join(",", fields), e);
                 }
             }
-            return new StoredObject(new Location(Location.Scheme.S3, fields.get(bucket), k), bytes);
-        }
-    }
-
-    /** Splits one CSV record: commas separate, double quotes quote, "" inside quotes is one quote. */
-    static List<String> fields(String line, Location manifest) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else {
-                field.append(c);
+            String b = fields.get(bucket);
+            if (b.isBlank()) {
+                throw new IllegalArgumentException("Manifest " + manifest + " has a record without a bucket: "
+                        + String.join(",", fields));
             }
+            return new StoredObject(new Location(Location.Scheme.S3, b, k), bytes);
         }
-        if (quoted) {
-            throw new IllegalArgumentException("Manifest " + manifest + " has an unclosed quote in: " + line);
-        }
-        fields.add(field.toString());
-        return fields;
     }
 }

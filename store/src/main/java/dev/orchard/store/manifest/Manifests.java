@@ -21,12 +21,14 @@ import java.util.zip.GZIPInputStream;
  * <ul>
  *   <li>{@code *.parquet}: string columns {@code bucket}, {@code key} and optionally an integer {@code size}, as in an
  *       S3 Inventory report in Parquet; read into memory, then row group by row group.
- *   <li>{@code *.csv}: either a header naming {@code bucket} and {@code key} (and optionally {@code size}) columns,
- *       keys as they are; or no header, as an S3 Inventory CSV report: bucket, then the URL-encoded key, then columns
- *       that are ignored.
+ *   <li>{@code *.csv} (RFC 4180, read with Commons CSV): either a header naming {@code bucket} and {@code key} (and
+ *       optionally {@code size}) columns, keys as they are; or no header, as an S3 Inventory CSV report: bucket, then
+ *       the URL-encoded key, then columns that are ignored.
  *   <li>anything else, text: one location per line ({@code s3://bucket/key}, an absolute path, or a path relative to
- *       the manifest's folder); blank lines and lines starting with {@code #} are skipped.
+ *       the manifest's folder), exactly as written up to the line ending; blank lines and lines starting with
+ *       {@code #} are skipped. A manifest names S3 objects or local files, not both (see {@link TextManifest}).
  * </ul>
+ * Keys are never trimmed: S3 keys may start or end with spaces.
  * Sizes are -1 where the manifest does not give them. Close the stream.
  */
 public final class Manifests {
@@ -58,7 +60,7 @@ public final class Manifests {
                     throw new UncheckedIOException(e);
                 }
             });
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             lines.close();
             throw e;
         }

@@ -14,10 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Lists every object below a prefix in key order, with up to {@code parallelism} first-level "folders" (common
@@ -29,14 +25,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code parallelism × 3} pages of 1,000 keys however large the bucket. A single huge folder is still listed
  * sequentially.
  */
-final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
+final class ParallelListing implements Iterator<ListPage.Entry>, AutoCloseable {
 
     private static final int PAGES_BUFFERED = 2;
     /** Entries (objects or folders) read ahead from the delimited listing at most. */
     private static final int MAX_WINDOW = 2_000;
     private static final Object END = new Object();
 
-    private final S3Client s3;
+    private final S3Requests s3;
     private final String bucket;
     private final int parallelism;
     private final ExecutorService executor;
@@ -45,15 +41,15 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
     private final List<Feed> started = new ArrayList<>();
     private int feedsInWindow;
     private Feed currentFeed;
-    private Iterator<S3Object> current = Collections.emptyIterator();
-    private S3Object next;
+    private Iterator<ListPage.Entry> current = Collections.emptyIterator();
+    private ListPage.Entry next;
 
-    ParallelListing(S3Client s3, String bucket, String prefix, int parallelism, ExecutorService executor) {
+    ParallelListing(S3Requests s3, String bucket, String prefix, int parallelism, ExecutorService executor) {
         this.s3 = s3;
         this.bucket = bucket;
         this.parallelism = parallelism;
         this.executor = executor;
-        this.top = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/")).stream()
+        this.top = new Pages(s3, bucket, prefix, "/").stream()
                 .flatMap(ParallelListing::entriesInKeyOrder)
                 .iterator();
     }
@@ -64,7 +60,7 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
             if (current.hasNext()) {
                 next = current.next();
             } else if (currentFeed != null) {
-                List<S3Object> page = currentFeed.nextPage();
+                List<ListPage.Entry> page = currentFeed.nextPage();
                 if (page == null) {
                     currentFeed = null;
                 } else {
@@ -80,7 +76,7 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
                     feedsInWindow--;
                     currentFeed = feed;
                 } else {
-                    current = List.of((S3Object) head).iterator();
+                    current = List.of((ListPage.Entry) head).iterator();
                 }
             }
         }
@@ -88,11 +84,11 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
     }
 
     @Override
-    public S3Object next() {
+    public ListPage.Entry next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        S3Object result = next;
+        ListPage.Entry result = next;
         next = null;
         return result;
     }
@@ -122,20 +118,20 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
         }
     }
 
-    /** One page of a delimited listing as objects (S3Object) and folders (String), merged in key order. */
-    private static Stream<Object> entriesInKeyOrder(ListObjectsV2Response page) {
-        List<Object> merged = new ArrayList<>(page.contents().size() + page.commonPrefixes().size());
-        Iterator<S3Object> objects = page.contents().iterator();
-        Iterator<CommonPrefix> folders = page.commonPrefixes().iterator();
-        S3Object o = objects.hasNext() ? objects.next() : null;
-        String f = folders.hasNext() ? folders.next().prefix() : null;
+    /** One page of a delimited listing as objects (Entry) and folders (String), merged in key order. */
+    private static Stream<Object> entriesInKeyOrder(ListPage page) {
+        List<Object> merged = new ArrayList<>(page.objects().size() + page.folders().size());
+        Iterator<ListPage.Entry> objects = page.objects().iterator();
+        Iterator<String> folders = page.folders().iterator();
+        ListPage.Entry o = objects.hasNext() ? objects.next() : null;
+        String f = folders.hasNext() ? folders.next() : null;
         while (o != null || f != null) {
             if (f == null || (o != null && KeyOrder.compare(o.key(), f) < 0)) {
                 merged.add(o);
                 o = objects.hasNext() ? objects.next() : null;
             } else {
                 merged.add(f);
-                f = folders.hasNext() ? folders.next().prefix() : null;
+                f = folders.hasNext() ? folders.next() : null;
             }
         }
         return merged.stream();
@@ -155,8 +151,8 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
         public void run() {
             try {
                 try {
-                    for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
-                        pages.put(page.contents());
+                    for (ListPage page : new Pages(s3, bucket, prefix, null)) {
+                        pages.put(page.objects());
                     }
                     pages.put(END);
                 } catch (RuntimeException e) {
@@ -168,7 +164,7 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
         }
 
         @SuppressWarnings("unchecked")
-        List<S3Object> nextPage() {
+        List<ListPage.Entry> nextPage() {
             Object item;
             try {
                 item = pages.take();
@@ -182,7 +178,7 @@ final class ParallelListing implements Iterator<S3Object>, AutoCloseable {
             if (item instanceof RuntimeException e) {
                 throw e;
             }
-            return (List<S3Object>) item;
+            return (List<ListPage.Entry>) item;
         }
     }
 }

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 final class S3Clients {
 
     /** Connections beyond the GET pool: listings, writes, checks. */
-    private static final int SPARE_CONNECTIONS = 8;
+    static final int SPARE_CONNECTIONS = 8;
 
     private S3Clients() {
     }
@@ -46,9 +46,7 @@ final class S3Clients {
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(retryStrategy(settings))
                         .build())
-                // S3-compatible servers (MinIO, S3Proxy, Ceph) rarely serve bucket.host virtual hosts.
-                .forcePathStyle(settings.pathStyle()
-                        || settings.endpoint() != null && !settings.endpoint().getHost().endsWith("amazonaws.com"));
+                .forcePathStyle(settings.usePathStyle());
         if (!settings.flexibleChecksums()) {
             // ...and where S3 requires one (DeleteObjects), Content-MD5 as before SDK 2.30, which they all accept.
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
@@ -89,7 +87,8 @@ final class S3Clients {
         };
     }
 
-    private static Region region(S3Settings settings) {
+    /** The region requests are signed for at first (without one set, a bucket elsewhere is followed). */
+    static Region region(S3Settings settings) {
         if (settings.region() != null) {
             return Region.of(settings.region());
         }
@@ -97,7 +96,7 @@ final class S3Clients {
             return Region.US_EAST_1; // S3-compatible servers sign with a region but rarely care which
         }
         try {
-            return new DefaultAwsRegionProviderChain().getRegion();
+            return DefaultAwsRegionProviderChain.builder().profileName(settings.profile()).build().getRegion();
         } catch (SdkClientException e) {
             return Region.US_EAST_1;
         }

@@ -51,13 +51,13 @@ final class S3Errors {
         }
         if (isUnreachable(e)) {
             return new IOException("Cannot reach the S3 endpoint " + settings.describeEndpoint() + " to " + action + " "
-                    + where + " (" + rootCauseText(e) + "): check --endpoint and --region, that the server is up, "
+                    + where + " (" + rootCauseText(e) + "): check --endpoint-url and --region, that the server is up, "
                     + "and any network proxy or firewall in between", e);
         }
         if (isTimeout(e)) {
             return new IOException("The S3 endpoint " + settings.describeEndpoint() + " did not answer in time to "
                     + action + " " + where + " (" + rootCauseText(e) + ", " + settings.maxAttempts() + " attempts): "
-                    + "check --endpoint, that the server is up and not overloaded, and the network in between", e);
+                    + "check --endpoint-url, that the server is up and not overloaded, and the network in between", e);
         }
         return new IOException("Could not " + action + " " + where + " at " + settings.describeEndpoint() + ": "
                 + e.getMessage(), e);
@@ -80,7 +80,7 @@ final class S3Errors {
         }
         if ("NoSuchBucket".equals(code)) {
             return new IOException("Bucket '" + bucket + "' does not exist at " + settings.describeEndpoint()
-                    + " (needed to " + action + " " + where + "): check the bucket name, the region and --endpoint, "
+                    + " (needed to " + action + " " + where + "): check the bucket name, the region and --endpoint-url, "
                     + "or create the bucket", e);
         }
         if (code != null && AUTH_CODES.contains(code)) {

@@ -24,19 +24,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Objects in S3 or an S3-compatible server, through the AWS SDK for Java v2 (synchronous client, Apache HTTP).
+ * Objects in S3 or an S3-compatible server. What a job does per image, GET, HEAD and listing, goes through
+ * {@link S3Requests} (SigV4-signed requests on Apache HttpClient 5 with the SDK's retry strategy, a fraction of the
+ * SDK client's CPU per request); writes, deletes and streamed reads go through the AWS SDK for Java v2's synchronous
+ * client, made on first use, so a job that only reads from S3 never builds one.
  *
  * <p>A location's key is read as a folder: {@code s3://b/images} lists the keys below {@code images/}, never
  * {@code images2/...}; when nothing is below it but an object {@code images} exists, that object is the listing.
@@ -55,17 +55,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     private final S3Settings settings;
     private final DefaultCredentialsProvider credentials;
-    private final S3Clients.Client client;
-    private final S3Client s3;
+    private final S3Requests requests;
+    private S3Clients.Client client; // made on first write, delete or streamed read
     private final S3Errors errors;
     private final ExecutorService listings;
 
     private S3ObjectStore(S3Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         // A fresh chain per store (not the shared singleton) so that nothing it cached outlives the store.
-        this.credentials = DefaultCredentialsProvider.builder().build();
-        this.client = S3Clients.build(settings, credentials);
-        this.s3 = client.s3();
+        this.credentials = DefaultCredentialsProvider.builder().profileName(settings.profile()).build();
+        this.requests = new S3Requests(settings, credentials,
+                settings.maxConcurrentGets() + settings.listParallelism() + S3Clients.SPARE_CONNECTIONS);
         this.errors = new S3Errors(settings);
         this.listings = settings.listParallelism() > 1
                 ? Executors.newFixedThreadPool(settings.listParallelism(), daemonThreads("orchard-s3-list"))
@@ -94,8 +94,8 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             if (!objects.hasNext() && !key.equals(folder)) {
                 objects.close();
-                HeadObjectResponse head = headOrNull(prefix);
-                return head == null ? Stream.empty() : Stream.of(new StoredObject(prefix, head.contentLength()));
+                long size = sizeOrMinusOne(prefix);
+                return size < 0 ? Stream.empty() : Stream.of(new StoredObject(prefix, size));
             }
         } catch (UncheckedIOException e) {
             objects.close();
@@ -105,11 +105,18 @@ public final class S3ObjectStore implements ObjectStore {
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(objects::close);
     }
 
+    /** The whole object, retried as a whole on any failure. */
     @Override
     public byte[] read(Location location) throws IOException {
+        return read(location, S3Settings.MAX_ARRAY_BYTES);
+    }
+
+    /** As {@link #read(Location)}; an object above {@code maxBytes} fails at once, its body unread, not retried. */
+    @Override
+    public byte[] read(Location location, long maxBytes) throws IOException {
         requireS3(location);
         try {
-            return s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.key())).asByteArrayUnsafe();
+            return requests.getObject(location, maxBytes);
         } catch (SdkException e) {
             throw errors.translate("read", location, e);
         }
@@ -120,7 +127,7 @@ public final class S3ObjectStore implements ObjectStore {
     public InputStream open(Location location) throws IOException {
         requireS3(location);
         try {
-            return s3.getObject(b -> b.bucket(location.bucket()).key(location.key()));
+            return sdk().getObject(b -> b.bucket(location.bucket()).key(location.key()));
         } catch (SdkException e) {
             throw errors.translate("read", location, e);
         }
@@ -129,7 +136,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public boolean exists(Location location) throws IOException {
         requireS3(location);
-        return headOrNull(location) != null;
+        return sizeOrMinusOne(location) >= 0;
     }
 
     /** One PutObject: S3 shows the new object only once all of it has arrived. */
@@ -137,7 +144,7 @@ public final class S3ObjectStore implements ObjectStore {
     public void put(Location target, byte[] bytes) throws IOException {
         requireS3(target);
         try {
-            s3.putObject(b -> b.bucket(target.bucket()).key(target.key()), RequestBody.fromBytes(bytes));
+            sdk().putObject(b -> b.bucket(target.bucket()).key(target.key()), RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
             throw errors.translate("write", target, e);
         }
@@ -150,9 +157,9 @@ public final class S3ObjectStore implements ObjectStore {
         long size = Files.size(file);
         try {
             if (size < settings.multipartThreshold()) {
-                s3.putObject(b -> b.bucket(target.bucket()).key(target.key()), RequestBody.fromFile(file));
+                sdk().putObject(b -> b.bucket(target.bucket()).key(target.key()), RequestBody.fromFile(file));
             } else {
-                new MultipartUpload(s3, settings.partSize(), settings.flexibleChecksums()).upload(target.bucket(), target.key(), file);
+                new MultipartUpload(sdk(), settings.partSize(), settings.flexibleChecksums()).upload(target.bucket(), target.key(), file);
             }
         } catch (SdkException e) {
             throw errors.translate("write", target, e);
@@ -165,9 +172,9 @@ public final class S3ObjectStore implements ObjectStore {
         requireS3(from);
         requireS3(to);
         try {
-            s3.copyObject(b -> b.sourceBucket(from.bucket()).sourceKey(from.key())
+            sdk().copyObject(b -> b.sourceBucket(from.bucket()).sourceKey(from.key())
                     .destinationBucket(to.bucket()).destinationKey(to.key()));
-            s3.deleteObject(b -> b.bucket(from.bucket()).key(from.key()));
+            sdk().deleteObject(b -> b.bucket(from.bucket()).key(from.key()));
         } catch (SdkException e) {
             throw errors.translate("write", to, e);
         }
@@ -191,10 +198,17 @@ public final class S3ObjectStore implements ObjectStore {
             if (!key.endsWith("/")) {
                 batch.add(ObjectIdentifier.builder().key(key).build()); // deleting a missing key is no error
             }
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(folder)).contents()) {
-                batch.add(ObjectIdentifier.builder().key(o.key()).build());
-                if (batch.size() == DELETE_BATCH) {
-                    deleteBatch(prefix, batch);
+            for (ListPage page : new Pages(requests, prefix.bucket(), folder, null)) {
+                for (ListPage.Entry o : page.objects()) {
+                    if (xmlUnsafe(o.key())) {
+                        // DeleteObjects takes its keys in XML, which cannot carry them: one DeleteObject each.
+                        sdk().deleteObject(b -> b.bucket(prefix.bucket()).key(o.key()));
+                        continue;
+                    }
+                    batch.add(ObjectIdentifier.builder().key(o.key()).build());
+                    if (batch.size() == DELETE_BATCH) {
+                        deleteBatch(prefix, batch);
+                    }
                 }
             }
             if (!batch.isEmpty()) {
@@ -205,8 +219,18 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** Control characters: XML 1.0 forbids most, and its parsers turn CR into LF. */
+    private static boolean xmlUnsafe(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            if (Character.isISOControl(key.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void deleteBatch(Location prefix, List<ObjectIdentifier> batch) throws IOException {
-        DeleteObjectsResponse response = s3.deleteObjects(b -> b.bucket(prefix.bucket())
+        DeleteObjectsResponse response = sdk().deleteObjects(b -> b.bucket(prefix.bucket())
                 .delete(d -> d.objects(batch).quiet(true)));
         batch.clear();
         if (response.hasErrors() && !response.errors().isEmpty()) {
@@ -229,14 +253,14 @@ public final class S3ObjectStore implements ObjectStore {
         String folder = key.isEmpty() || key.endsWith("/") ? key : key + "/";
         Location probe = new Location(Location.Scheme.S3, prefix.bucket(), folder + ".orchard-write-check-" + UUID.randomUUID());
         try {
-            s3.putObject(b -> b.bucket(probe.bucket()).key(probe.key()),
+            sdk().putObject(b -> b.bucket(probe.bucket()).key(probe.key()),
                     RequestBody.fromBytes("Orchard checks that it may write here; this object is deleted at once."
                             .getBytes(StandardCharsets.UTF_8)));
         } catch (SdkException e) {
             throw errors.translate("write to", prefix, e);
         }
         try {
-            s3.deleteObject(b -> b.bucket(probe.bucket()).key(probe.key()));
+            sdk().deleteObject(b -> b.bucket(probe.bucket()).key(probe.key()));
         } catch (SdkException e) {
             throw errors.translate("delete in", prefix, e);
         }
@@ -251,13 +275,12 @@ public final class S3ObjectStore implements ObjectStore {
         String folder = key.isEmpty() || key.endsWith("/") ? key : key + "/";
         boolean found;
         try {
-            // contents(), not keyCount(): some S3-compatible servers leave KeyCount out
-            found = !s3.listObjectsV2(b -> b.bucket(location.bucket()).prefix(folder).maxKeys(1)).contents().isEmpty();
+            found = !requests.listObjects(location.bucket(), folder, null, null, 1).objects().isEmpty();
         } catch (SdkException e) {
             throw errors.translate("list", location, e);
         }
         if (!found && !key.equals(folder)) {
-            found = headOrNull(location) != null; // a single object, e.g. the model file
+            found = sizeOrMinusOne(location) >= 0; // a single object, e.g. the model file
         }
         if (!found) {
             throw new IOException("Nothing to read at " + location + " (no object with that key and none below "
@@ -266,22 +289,29 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (listings != null) {
             listings.shutdownNow();
         }
-        client.close();
+        requests.close();
+        if (client != null) {
+            client.close();
+        }
         credentials.close();
     }
 
-    private HeadObjectResponse headOrNull(Location location) throws IOException {
+    /** The SDK client, for everything but GET, HEAD and listing; built on first use. */
+    private synchronized S3Client sdk() {
+        if (client == null) {
+            client = S3Clients.build(settings, credentials);
+        }
+        return client.s3();
+    }
+
+    /** The object's size by HEAD, or -1 when there is none. */
+    private long sizeOrMinusOne(Location location) throws IOException {
         try {
-            return s3.headObject(b -> b.bucket(location.bucket()).key(location.key()));
-        } catch (AwsServiceException e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            throw errors.translate("read", location, e);
+            return requests.headObject(location.bucket(), location.key());
         } catch (SdkException e) {
             throw errors.translate("read", location, e);
         }
@@ -317,7 +347,7 @@ public final class S3ObjectStore implements ObjectStore {
      */
     private final class ObjectIterator implements Iterator<StoredObject>, AutoCloseable {
         private final Location prefix;
-        private final Iterator<S3Object> source;
+        private final Iterator<ListPage.Entry> source;
         private final Runnable closer;
         private StoredObject next;
 
@@ -325,12 +355,13 @@ public final class S3ObjectStore implements ObjectStore {
             this.prefix = prefix;
             String bucket = prefix.bucket();
             if (listings != null) {
-                ParallelListing parallel = new ParallelListing(s3, bucket, folder, settings.listParallelism(), listings);
+                ParallelListing parallel = new ParallelListing(requests, bucket, folder, settings.listParallelism(), listings);
                 this.source = parallel;
                 this.closer = parallel::close;
             } else {
-                this.source = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(folder)).contents().iterator();
-                this.closer = () -> { }; // the SDK's paginator holds no resources between pages
+                this.source = new Pages(requests, bucket, folder, null).stream()
+                        .flatMap(page -> page.objects().stream()).iterator();
+                this.closer = () -> { }; // nothing is held between pages
             }
         }
 
@@ -338,7 +369,7 @@ public final class S3ObjectStore implements ObjectStore {
         public boolean hasNext() {
             try {
                 while (next == null && source.hasNext()) {
-                    S3Object o = source.next();
+                    ListPage.Entry o = source.next();
                     if (!o.key().endsWith("/")) {
                         next = new StoredObject(new Location(Location.Scheme.S3, prefix.bucket(), o.key()), o.size());
                     }

@@ -25,6 +25,12 @@ import java.util.Objects;
  * @param retryMaxDelay      cap of that backoff
  * @param connectTimeout     TCP connect timeout
  * @param socketTimeout      longest silence while waiting for response bytes
+ * @param profile            AWS profile for credentials and region ({@code null} = {@code AWS_PROFILE}, then "default"):
+ *                           still the default credential chain, with the profile chosen as the AWS CLI's --profile does
+ * @param maxObjectBytes     the largest image a worker reads ({@code --max-object-bytes}): a larger one goes to
+ *                           errors.csv unread (on S3 its body is never received); a bound on what one image may take
+ *                           of the heap. The default, 256 MiB, is more than any real photo. Models and manifests are
+ *                           not bound by it. The worker applies it through {@code ObjectStore.read(Location, long)}.
  */
 public record S3Settings(
         String region,
@@ -39,11 +45,15 @@ public record S3Settings(
         Duration retryBaseDelay,
         Duration retryMaxDelay,
         Duration connectTimeout,
-        Duration socketTimeout) {
+        Duration socketTimeout,
+        String profile,
+        long maxObjectBytes) {
 
     public enum RetryMode { STANDARD, ADAPTIVE }
 
     static final long MIN_PART_SIZE = 5L << 20;
+    /** A Java array holds at most this many bytes. */
+    static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
     public S3Settings {
         Objects.requireNonNull(retryMode, "retryMode");
@@ -60,6 +70,17 @@ public record S3Settings(
         if (multipartThreshold < partSize) {
             throw new IllegalArgumentException("The multipart threshold (" + multipartThreshold
                     + " bytes) must not be below the part size (" + partSize + " bytes)");
+        }
+        if (maxObjectBytes < 1 || maxObjectBytes > MAX_ARRAY_BYTES) {
+            throw new IllegalArgumentException("The largest object to read must be between 1 and " + MAX_ARRAY_BYTES
+                    + " bytes, not " + maxObjectBytes);
+        }
+        if (endpoint != null && (endpoint.getRawUserInfo() != null || endpoint.getRawAuthority() != null
+                && endpoint.getRawAuthority().contains("@"))) {
+            // Never echo the URL: it holds a password. Credentials come only from the AWS credential chain.
+            throw new IllegalArgumentException("The S3 endpoint URL must not contain credentials (user:password@host): "
+                    + "give the endpoint as scheme://host:port, and the credentials through the AWS credential chain "
+                    + "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role)");
         }
         if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
             throw new IllegalArgumentException("S3 endpoint '" + endpoint + "' needs a scheme and a host, e.g. http://127.0.0.1:9000");
@@ -88,7 +109,15 @@ public record S3Settings(
         return endpoint == null;
     }
 
-    /** Where requests go, for messages: the endpoint, or AWS and its region. */
+    /**
+     * Whether buckets are addressed as {@code endpoint/bucket/key}: when asked, and for every S3-compatible server
+     * (MinIO, S3Proxy, Ceph rarely serve bucket.host virtual hosts); AWS gets virtual hosts.
+     */
+    public boolean usePathStyle() {
+        return pathStyle || endpoint != null && !endpoint.getHost().endsWith("amazonaws.com");
+    }
+
+    /** Where requests go, for messages: the endpoint (never with credentials: those are refused), or AWS and its region. */
     public String describeEndpoint() {
         if (endpoint != null) {
             return endpoint.toString();
@@ -116,6 +145,8 @@ public record S3Settings(
         private Duration retryMaxDelay = Duration.ofSeconds(20);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration socketTimeout = Duration.ofSeconds(60);
+        private String profile;
+        private long maxObjectBytes = 256L << 20;
 
         private Builder() {
         }
@@ -134,6 +165,8 @@ public record S3Settings(
             retryMaxDelay = s.retryMaxDelay;
             connectTimeout = s.connectTimeout;
             socketTimeout = s.socketTimeout;
+            profile = s.profile;
+            maxObjectBytes = s.maxObjectBytes;
         }
 
         public Builder region(String v) { region = v; return this; }
@@ -149,10 +182,12 @@ public record S3Settings(
         public Builder retryMaxDelay(Duration v) { retryMaxDelay = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder socketTimeout(Duration v) { socketTimeout = v; return this; }
+        public Builder profile(String v) { profile = v; return this; }
+        public Builder maxObjectBytes(long v) { maxObjectBytes = v; return this; }
 
         public S3Settings build() {
             return new S3Settings(region, endpoint, pathStyle, maxConcurrentGets, listParallelism, multipartThreshold,
-                    partSize, retryMode, maxAttempts, retryBaseDelay, retryMaxDelay, connectTimeout, socketTimeout);
+                    partSize, retryMode, maxAttempts, retryBaseDelay, retryMaxDelay, connectTimeout, socketTimeout, profile, maxObjectBytes);
         }
     }
 }

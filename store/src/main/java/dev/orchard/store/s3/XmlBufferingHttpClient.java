@@ -14,7 +14,9 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
- * Reads S3's XML answers (listings, multipart and delete results, error bodies) completely inside the HTTP call.
+ * Reads S3's XML answers to the SDK client (multipart and delete results, error bodies) completely inside the HTTP
+ * call. (Listings no longer go through the SDK client: {@link S3Requests} parses them inside its own attempt, so a
+ * reset there is retried the same way.)
  *
  * <p>Why: the SDK parses those bodies after the HTTP call has returned, and a connection reset in the middle of one
  * surfaces as an {@link java.io.UncheckedIOException} that its retry stage never sees, so a single dropped connection

@@ -36,20 +36,48 @@ class ManifestsTest {
     }
 
     @Test
-    void textManifestSkipsCommentsAndResolvesRelativePaths() throws Exception {
+    void textManifestSkipsCommentsAndKeepsKeysExactlyAsWritten() throws Exception {
         Path manifest = Files.writeString(dir.resolve("list.txt"), """
                 # images for the test run
                 s3://bucket/Test/Apple Red 1/r_1.jpg
 
-                  s3://other/Cherry 2/ü.jpg \s
-                /data/images/a.jpg
-                Banana/b 1.jpg
+                s3://other/Cherry 2/ü.jpg \s
+                s3a://bucket/crlf.jpg\r
                 """);
         assertThat(locations(Manifests.read(local, Location.local(manifest)))).containsExactly(
                 "s3://bucket/Test/Apple Red 1/r_1.jpg",
-                "s3://other/Cherry 2/ü.jpg",
-                "/data/images/a.jpg",
-                dir.resolve("Banana/b 1.jpg").toString());
+                "s3://other/Cherry 2/ü.jpg  ", // S3 keys may end with spaces: only the line ending goes
+                "s3://bucket/crlf.jpg");
+    }
+
+    @Test
+    void textManifestOfLocalFilesResolvesRelativePaths() throws Exception {
+        Path manifest = Files.writeString(dir.resolve("list.txt"), "/data/images/a.jpg\nBanana/b 1.jpg\n Banana/c.jpg\n"
+                + "Banana/12:30.jpg\n");
+        assertThat(locations(Manifests.read(local, Location.local(manifest)))).containsExactly(
+                "/data/images/a.jpg", dir.resolve("Banana/b 1.jpg").toString(), dir.resolve(" Banana/c.jpg").toString(),
+                dir.resolve("Banana/12:30.jpg").toString());
+    }
+
+    @Test
+    void aManifestNamesS3ObjectsOrLocalFilesNeverBoth() throws Exception {
+        Path mixed = Files.writeString(dir.resolve("mixed.txt"), "s3://bucket/a.jpg\n/etc/passwd.jpg\n");
+        assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(mixed))))
+                .hasMessageContaining("line 2").hasMessageContaining("a local file").hasMessageContaining("S3 objects");
+        Path indented = Files.writeString(dir.resolve("indented.txt"), "  s3://bucket/a.jpg\n");
+        assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(indented))))
+                .hasMessageContaining("starts with spaces");
+    }
+
+    @Test
+    void csvIsParsedByTheBookAndNamedWhenBroken() throws Exception {
+        Path manifest = Files.writeString(dir.resolve("objects.csv"), "bucket,key\r\nb,\" spaced key \"\r\n"
+                + "b,\"two\nlines.jpg\"\r\n  ,  \r\nb,plain.jpg\r\n");
+        assertThat(locations(Manifests.read(local, Location.local(manifest))))
+                .containsExactly("s3://b/ spaced key ", "s3://b/two\nlines.jpg", "s3://b/plain.jpg");
+        Path broken = Files.writeString(dir.resolve("broken.csv"), "bucket,key\nb,\"unclosed.jpg\n");
+        assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(broken))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("broken.csv is not valid CSV");
     }
 
     @Test
@@ -120,6 +148,14 @@ class ManifestsTest {
             try (Stream<StoredObject> objects = Manifests.read(store, remote)) {
                 assertThat(objects.toList()).containsExactly(new StoredObject(Location.parse("s3://bucket/a b/ü.jpg"), 3));
             }
+
+            // A manifest on S3 names S3 objects only: a local path would be read from each worker's own disk.
+            Location onS3 = Location.parse("s3://bucket/lists/run.txt");
+            store.put(onS3, "Apple/1.jpg\n/home/me/secret.jpg\n".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> locations(Manifests.read(store, onS3)))
+                    .hasMessageContaining("line 2").hasMessageContaining("a manifest on S3 names S3 objects");
+            store.put(onS3, "file:///home/me/secret.jpg\n".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> locations(Manifests.read(store, onS3))).hasMessageContaining("line 1");
         }
     }
 

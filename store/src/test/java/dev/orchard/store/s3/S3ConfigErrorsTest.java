@@ -184,4 +184,14 @@ class S3ConfigErrorsTest {
                     .hasMessageContaining("S3 kept throttling requests to read s3://bucket/images/a.jpg after 3 attempts");
         }
     }
+
+    @Test
+    void anEndpointWithCredentialsInItIsRefusedWithoutEchoingThem() {
+        for (String url : List.of("http://user:hunter2pass@127.0.0.1:9000", "https://AKIDX:hunter2pass@s3.example.com/")) {
+            assertThatThrownBy(() -> S3Settings.builder().endpoint(java.net.URI.create(url)).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must not contain credentials")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2pass").doesNotContain("AKIDX"));
+        }
+    }
 }

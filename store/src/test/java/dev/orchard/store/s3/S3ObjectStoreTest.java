@@ -99,6 +99,48 @@ class S3ObjectStoreTest {
         assertThat(s3("folder/images").relativize(s3("folder/images/sub/b.jpg"))).isEqualTo("sub/b.jpg");
     }
 
+    /**
+     * XML 1.0 cannot carry most control characters and a parser turns CR into LF: only a listing with
+     * encoding-type=url keeps such keys exact (issue 12).
+     */
+    @Test
+    void keysWithControlCharactersAndCarriageReturnsRoundTrip() throws Exception {
+        List<String> names = List.of("ctl/cr\rin.jpg", "ctl/crlf\r\nin.jpg", "ctl/tab\there.jpg", "ctl/\u0001soh.jpg",
+                "ctl/bell\u0007 and \u001f.jpg", "ctl/dir\r/x.jpg", "ctl/del\u007f+%2B&.jpg");
+        for (String name : names) {
+            server.putDirect("bucket", name, name.getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> sorted = names.stream().sorted(KeyOrder::compare).toList();
+        assertThat(keys(store.list(s3("ctl")))).containsExactlyElementsOf(sorted);
+        try (S3ObjectStore parallel = S3ObjectStore.create(server.settings().toBuilder().listParallelism(2).build())) {
+            assertThat(keys(parallel.list(s3("ctl")))).containsExactlyElementsOf(sorted);
+        }
+        for (String name : names) {
+            assertThat(new String(store.read(s3(name)), StandardCharsets.UTF_8)).isEqualTo(name);
+            assertThat(store.exists(s3(name))).isTrue();
+        }
+        store.deleteAll(s3("ctl"));
+        assertThat(keys(store.list(s3("ctl")))).isEmpty();
+    }
+
+    @Test
+    void aGetAboveTheObjectSizeLimitFailsAtOnceUnreadAndTheStoreGoesOn() throws Exception {
+        byte[] big = new byte[4 << 20];
+        new Random(2).nextBytes(big);
+        server.putDirect("bucket", "limit/big.jpg", big);
+        server.putDirect("bucket", "limit/small.jpg", new byte[] {1, 2, 3});
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
+             S3ObjectStore limited = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()).toBuilder()
+                     .maxConcurrentGets(1).build())) {
+            assertThatThrownBy(() -> limited.read(s3("limit/big.jpg"), 1 << 20))
+                    .isInstanceOf(dev.orchard.store.ObjectTooLargeException.class)
+                    .hasMessageContaining("s3://bucket/limit/big.jpg is 4194304 bytes, more than --max-object-bytes (1048576)");
+            assertThat(proxy.forwarded()).as("asked once, never retried").isEqualTo(1);
+            assertThat(limited.read(s3("limit/small.jpg"), 1 << 20)).containsExactly(1, 2, 3);
+            assertThat(limited.read(s3("limit/big.jpg"))).as("no limit: read whole").isEqualTo(big);
+        }
+    }
+
     @Test
     void listsMoreThanOnePageInKeyOrderSequentiallyAndInParallel() throws Exception {
         List<String> expected = IntStream.range(0, 2_345)

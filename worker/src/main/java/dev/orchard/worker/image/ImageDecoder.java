@@ -9,13 +9,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Bytes → upright 8-bit RGB, whatever the file holds. JPEGs go to TurboJPEG when it is chosen and loaded (faster,
  * and optionally at a reduced scale), anything it refuses and every other format to ImageIO + TwelveMonkeys
- * ({@link ImageIoDecoder}). Both paths check the decompression-bomb limit before decoding and reject truncated
- * files; EXIF orientation is applied here, after either. Thread-safe.
+ * ({@link ImageIoDecoder}). Both paths check, before decoding, the decompression-bomb limit on pixels, the limit on
+ * the bytes decoding would hold, and a JPEG's number of scans, and they reject truncated files; EXIF orientation is
+ * applied here, after either. Thread-safe.
  */
 public final class ImageDecoder {
 
     /** PIL's default decompression-bomb limit. */
     public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+    /**
+     * The most one image's decoding may hold at once, by default: 512 MiB, which admits every 8-bit RGB image under
+     * {@link #DEFAULT_MAX_PIXELS} through either decoder (ImageIO holds its raster and the RGB copy: 6 bytes a pixel,
+     * 512 MiB exactly at the limit) and refuses what the pixel limit lets through at several times the memory (a
+     * 9000×9000 16-bit RGBA PNG: 8 + 3 bytes a pixel, 850 MiB). A decode thread decodes one image at a time, so
+     * decoding holds at most decode threads × this.
+     */
+    public static final long DEFAULT_MAX_DECODE_BYTES = 512L << 20;
 
     /**
      * Reduced-scale decoding keeps the decoded shorter side at least this many times what the preprocessor resizes
@@ -41,9 +51,18 @@ public final class ImageDecoder {
      * @throws IllegalStateException when {@link JpegDecoder#TURBOJPEG} is asked for and the library does not load
      */
     public ImageDecoder(long maxPixels, JpegDecoder choice) {
-        this.imageIo = new ImageIoDecoder(maxPixels);
+        this(maxPixels, DEFAULT_MAX_DECODE_BYTES, choice);
+    }
+
+    /**
+     * @param maxPixels      refuse images with more pixels (decompression bombs)
+     * @param maxDecodeBytes refuse images whose decoding would hold more bytes at once (estimated from the header)
+     * @throws IllegalStateException when {@link JpegDecoder#TURBOJPEG} is asked for and the library does not load
+     */
+    public ImageDecoder(long maxPixels, long maxDecodeBytes, JpegDecoder choice) {
+        this.imageIo = new ImageIoDecoder(maxPixels, maxDecodeBytes);
         JpegDecoder resolved = resolve(choice);
-        this.turbo = resolved == JpegDecoder.TURBOJPEG ? new TurboJpegDecoder(maxPixels) : null;
+        this.turbo = resolved == JpegDecoder.TURBOJPEG ? new TurboJpegDecoder(maxPixels, maxDecodeBytes) : null;
         String description = describe();
         if (LOGGED.add(description)) {
             LOG.info("JPEG decoder: {}", description);

@@ -5,11 +5,13 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -25,12 +27,22 @@ final class ImageIoDecoder {
     }
 
     private final long maxPixels;
+    private final long maxDecodeBytes;
 
     ImageIoDecoder(long maxPixels) {
+        this(maxPixels, ImageDecoder.DEFAULT_MAX_DECODE_BYTES);
+    }
+
+    ImageIoDecoder(long maxPixels, long maxDecodeBytes) {
         this.maxPixels = maxPixels;
+        this.maxDecodeBytes = maxDecodeBytes;
     }
 
     RgbImage decode(byte[] bytes) throws BadImageException {
+        JpegStructure jpeg = ImageDecoder.isJpeg(bytes) ? JpegStructure.of(bytes) : null;
+        if (jpeg != null) {
+            jpeg.checkScans(); // the JDK's libjpeg has no scan limit of its own
+        }
         BufferedImage image;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -40,7 +52,10 @@ final class ImageIoDecoder {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                BadImageException.checkPixelLimit(reader.getWidth(0), reader.getHeight(0), maxPixels);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                BadImageException.checkPixelLimit(width, height, maxPixels);
+                checkDecodeBytes(reader, width, height, jpeg);
                 StringBuilder warnings = new StringBuilder();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
                 image = reader.read(0);
@@ -61,6 +76,32 @@ final class ImageIoDecoder {
             throw new BadImageException("cannot decode: no pixels");
         }
         return toRgb(image);
+    }
+
+    /**
+     * Refuses an image whose decoding would hold more than the limit: the raster in the layout the reader will decode
+     * into (8 bytes a pixel for 16-bit RGBA), the 8-bit RGB copy made from it, a multi-scan JPEG's coefficients and a
+     * CMYK JPEG's four-channel raster.
+     */
+    private void checkDecodeBytes(ImageReader reader, int width, int height, JpegStructure jpeg)
+            throws IOException, BadImageException {
+        long pixels = (long) width * height;
+        long perPixel = 4; // what getRGB's ARGB would take, when the reader cannot say
+        String layout = reader.getFormatName();
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (types != null && types.hasNext()) {
+            SampleModel model = types.next().getSampleModel();
+            int elementBytes = Math.max(1, DataBuffer.getDataTypeSize(model.getDataType()) / 8);
+            perPixel = (long) model.getNumDataElements() * elementBytes;
+            layout += ", " + model.getNumBands() + (model.getNumBands() == 1 ? " band" : " bands")
+                    + (elementBytes > 1 ? " of " + 8 * elementBytes + " bits" : "");
+        }
+        long bytes = pixels * perPixel + pixels * 3;
+        if (jpeg != null) {
+            // A CMYK/YCCK JPEG is read into a 4-byte raster first, then converted into the reader's RGB image.
+            bytes += jpeg.coefficientBytes() + (jpeg.components() == 4 ? pixels * 4 : 0);
+        }
+        BadImageException.checkDecodeBytes(bytes, maxDecodeBytes, width, height, layout);
     }
 
     /** Reads pixels straight from the raster for the common layouts; the generic path goes through getRGB. */

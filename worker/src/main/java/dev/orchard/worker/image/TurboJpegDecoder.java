@@ -23,6 +23,7 @@ final class TurboJpegDecoder {
     private static volatile int[][] reducingFactors;
 
     private final long maxPixels;
+    private final long maxDecodeBytes;
 
     /** This JPEG is not one for TurboJPEG; decode it another way. The message says what TurboJPEG said. */
     static final class Refused extends Exception {
@@ -33,10 +34,16 @@ final class TurboJpegDecoder {
 
     /** Requires {@link TurboJpegLibrary#available()}. */
     TurboJpegDecoder(long maxPixels) {
+        this(maxPixels, ImageDecoder.DEFAULT_MAX_DECODE_BYTES);
+    }
+
+    /** Requires {@link TurboJpegLibrary#available()}. */
+    TurboJpegDecoder(long maxPixels, long maxDecodeBytes) {
         if (!TurboJpegLibrary.available()) {
             throw new IllegalStateException("TurboJPEG is not available: " + TurboJpegLibrary.problem());
         }
         this.maxPixels = maxPixels;
+        this.maxDecodeBytes = maxDecodeBytes;
     }
 
     /**
@@ -64,16 +71,21 @@ final class TurboJpegDecoder {
         if (colorspace[0] == TurboJpegLibrary.TJCS_CMYK || colorspace[0] == TurboJpegLibrary.TJCS_YCCK) {
             throw new Refused("four-channel (CMYK/YCCK) JPEG");
         }
+        JpegStructure structure = JpegStructure.of(jpeg);
+        structure.checkScans();
         int[] factor = scaleFor(w, h, minShortSide, reducingFactors());
         int sw = scaled(w, factor);
         int sh = scaled(h, factor);
+        // What libjpeg-turbo holds at once: the RGB result, and for a multi-scan JPEG every coefficient at full size.
+        BadImageException.checkDecodeBytes((long) sw * sh * 3 + structure.coefficientBytes(), maxDecodeBytes, w, h,
+                structure.multiScan() ? "multi-scan JPEG" : "JPEG");
         if ((long) sw * sh * 3 > Integer.MAX_VALUE - 16) {
             throw new BadImageException("image is " + sw + "x" + sh + " pixels, too large to hold in memory; "
                     + "lower --max-pixels or leave such files out");
         }
         byte[] rgb = new byte[sw * sh * 3];
         int rc = TurboJpegLibrary.tjDecompress2(handle, jpeg, size, rgb, sw, sw * 3, sh, TurboJpegLibrary.TJPF_RGB,
-                TurboJpegLibrary.TJFLAG_ACCURATEDCT);
+                TurboJpegLibrary.TJFLAG_ACCURATEDCT | TurboJpegLibrary.TJFLAG_LIMITSCANS);
         if (rc != 0) {
             String message = error(handle);
             if (TurboJpegLibrary.tjGetErrorCode(handle) != TurboJpegLibrary.TJERR_WARNING) {

@@ -31,6 +31,11 @@ final class TurboJpegLibrary {
     static final int TJCS_YCCK = 4;
     /** {@code TJFLAG_ACCURATEDCT}: the integer ISLOW IDCT (the decompression default; named to make it explicit). */
     static final int TJFLAG_ACCURATEDCT = 4096;
+    /**
+     * {@code TJFLAG_LIMITSCANS} (libjpeg-turbo 2.1+): refuse a progressive JPEG of more than 500 scans. Older
+     * libraries ignore the bit; {@link JpegStructure} counts scans before decoding either way.
+     */
+    static final int TJFLAG_LIMITSCANS = 32768;
     /** {@code TJERR_WARNING}: the image was decoded, but libjpeg complained (e.g. a truncated file). */
     static final int TJERR_WARNING = 0;
 

@@ -213,7 +213,7 @@ public final class FeatureUnit {
         long t0 = System.nanoTime();
         try {
             Location location = Location.parse(image.path());
-            byte[] bytes = runtime.store(location).read(location);
+            byte[] bytes = runtime.store(location).read(location, runtime.maxObjectBytes());
             clock.bytes.add(bytes.length);
             return bytes;
         } catch (NoSuchFileException e) {

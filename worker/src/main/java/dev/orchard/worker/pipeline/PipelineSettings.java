@@ -10,12 +10,14 @@ package dev.orchard.worker.pipeline;
  * @param decodeYields   decode threads start no image while ONNX runs (see {@link InferenceGate}): right when
  *                       ONNX's threads take every core, wrong when they leave some free
  * @param maxPixels      decompression-bomb limit per image
+ * @param maxDecodeBytes the most one image's decoding may hold at once (each decode thread decodes one at a time)
  * @param jpegDecoder    which library decodes JPEGs (auto: TurboJPEG when the system has it)
  * @param reducedDecode  let TurboJPEG decode large JPEGs at 1/2, 1/4 or 1/8 scale, never below twice the model's
  *                       resize target
  */
 public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes,
-                               boolean decodeYields, long maxPixels, dev.orchard.worker.image.JpegDecoder jpegDecoder,
+                               boolean decodeYields, long maxPixels, long maxDecodeBytes,
+                               dev.orchard.worker.image.JpegDecoder jpegDecoder,
                                boolean reducedDecode) {
 
     /**
@@ -30,6 +32,7 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
         // inference, and every extra runnable thread preempts a lane (2 cores: 1 decode thread measured 197-202
         // images/s, 2 threads 180-187).
         return new PipelineSettings(32, Math.max(1, cores / 2), Math.max(3, lanes + 1), lanes, false,
-                dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.JpegDecoder.AUTO, true);
+                dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_DECODE_BYTES,
+                dev.orchard.worker.image.JpegDecoder.AUTO, true);
     }
 }

@@ -32,6 +32,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final PipelineSettings settings;
     private final InferenceSettings inference;
     private final ExecutorService fetchPool;
+    private final long maxObjectBytes;
     private final ExecutorService decodePool;
     private final ExecutorService inferencePool;
     private final InferenceGate gate;
@@ -107,13 +108,14 @@ public final class WorkerRuntime implements AutoCloseable {
 
     public WorkerRuntime(PipelineSettings settings, InferenceSettings inference, S3Settings s3) throws IOException {
         this.settings = settings;
+        this.maxObjectBytes = s3.maxObjectBytes();
         this.stores = new Stores(s3.toBuilder().maxConcurrentGets(Math.max(s3.maxConcurrentGets(), settings.fetchThreads())).build());
         this.inference = inference;
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
         this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.decodeYields());
-        this.decoder = new ImageDecoder(settings.maxPixels(), settings.jpegDecoder());
+        this.decoder = new ImageDecoder(settings.maxPixels(), settings.maxDecodeBytes(), settings.jpegDecoder());
         this.tempDir = Files.createTempDirectory("orchard-worker");
     }
 
@@ -246,6 +248,11 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /** The store holding {@code location}, shared by every unit of this JVM. */
+    /** The largest image to read ({@code --max-object-bytes}); a larger one is recorded as an error, unread. */
+    long maxObjectBytes() {
+        return maxObjectBytes;
+    }
+
     public ObjectStore store(Location location) {
         return stores.forLocation(location);
     }

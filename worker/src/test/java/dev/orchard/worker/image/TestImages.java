@@ -96,4 +96,155 @@ public final class TestImages {
         out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
+    /** A four-component JPEG without an Adobe marker: libjpeg reads it as CMYK. */
+    public static byte[] cmykJpeg(int w, int h) throws Exception {
+        WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                raster.setPixel(x, y, new int[] {255 * x / w, 255 * y / h, 0, 20});
+            }
+        }
+        return writeJpeg(new javax.imageio.IIOImage(raster, null, null), false);
+    }
+
+    /** A progressive JPEG (the JDK writer's default scan script: about ten scans). */
+    public static byte[] progressiveJpeg(BufferedImage img) throws Exception {
+        return writeJpeg(new javax.imageio.IIOImage(img, null, null), true);
+    }
+
+    private static byte[] writeJpeg(javax.imageio.IIOImage image, boolean progressive) throws Exception {
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            if (progressive) {
+                param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+            }
+            writer.write(null, image, param);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * A progressive JPEG whose last scan is repeated until it has {@code scans} scans: a few kilobytes that would
+     * keep a decoder busy with scans × pixels of work (the libjpeg-turbo "progressive scan" attack).
+     */
+    public static byte[] jpegWithScans(BufferedImage img, int scans) throws Exception {
+        byte[] jpeg = progressiveJpeg(img);
+        int lastScan = -1;
+        int count = 0;
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) {
+                lastScan = i;
+                count++;
+            }
+        }
+        int eoi = jpeg.length - 2;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, eoi);
+        for (int i = count; i < scans; i++) {
+            out.write(jpeg, lastScan, eoi - lastScan);
+        }
+        out.write(jpeg, eoi, 2);
+        return out.toByteArray();
+    }
+
+    /** A small baseline JPEG whose frame header (SOF0) claims {@code w}×{@code h} pixels. */
+    public static byte[] jpegClaiming(int w, int h) throws Exception {
+        byte[] jpeg = encode(gradient(16, 16, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        for (int i = 2; i + 8 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xc0) {
+                jpeg[i + 5] = (byte) (h >> 8);
+                jpeg[i + 6] = (byte) h;
+                jpeg[i + 7] = (byte) (w >> 8);
+                jpeg[i + 8] = (byte) w;
+                return jpeg;
+            }
+        }
+        throw new IllegalStateException("no SOF0");
+    }
+
+    /** {@code jpeg} cut right before its first scan: every header, no pixel data. */
+    public static byte[] jpegHeadersOnly(byte[] jpeg) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) {
+                return java.util.Arrays.copyOf(jpeg, i);
+            }
+        }
+        throw new IllegalStateException("no SOS");
+    }
+
+    /**
+     * A PNG of {@code w}×{@code h} zero pixels ({@code bitDepth} 8 or 16; colour type 0 gray, 2 RGB, 4 gray+alpha, 6
+     * RGBA). A 9000×9000 16-bit RGBA image holds 648 MB of zero samples; deflating them would take seconds, so the
+     * zlib stream is assembled instead: one 1 MiB run of zeros is compressed once and ended with a full flush (which
+     * resets the compressor, so the same bytes decompress to the same run wherever they stand), repeated, followed by
+     * the remainder, an empty final block and the Adler-32 of all-zero data. About 640 KB, made in milliseconds.
+     */
+    public static byte[] zeroPng(int w, int h, int bitDepth, int colorType) throws Exception {
+        int channels = switch (colorType) {
+            case 0 -> 1;
+            case 2 -> 3;
+            case 4 -> 2;
+            case 6 -> 4;
+            default -> throw new IllegalArgumentException("colour type " + colorType);
+        };
+        long total = (long) h * (1 + (long) w * channels * bitDepth / 8); // a filter byte (0) per row, then samples
+        int run = 1 << 20;
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        idat.write(0x78);
+        idat.write(0x01); // zlib header: deflate, 32 KiB window, no dictionary
+        byte[] block = zeroBlock(run);
+        for (long i = 0; i < total / run; i++) {
+            idat.write(block);
+        }
+        idat.write(zeroBlock((int) (total % run)));
+        idat.write(new byte[] {1, 0, 0, (byte) 0xff, (byte) 0xff}); // final, empty stored block
+        long adler = ((total % 65521) << 16) | 1; // Adler-32 of zeros: a stays 1, b adds 1 per byte
+        idat.write(ByteBuffer.allocate(4).putInt((int) adler).array());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) bitDepth).put((byte) colorType)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(out, "IDAT", idat.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    /** {@code n} zero bytes as raw deflate blocks ending on a byte boundary with a reset compressor. */
+    private static byte[] zeroBlock(int n) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9, true);
+        try {
+            deflater.setInput(new byte[n]);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[1 << 16];
+            int produced;
+            do {
+                produced = deflater.deflate(buffer, 0, buffer.length, java.util.zip.Deflater.FULL_FLUSH);
+                out.write(buffer, 0, produced);
+            } while (produced == buffer.length || !deflater.needsInput());
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** {@code png} with one bit of its first IDAT chunk's CRC flipped. */
+    public static byte[] pngWithBadCrc(byte[] png) {
+        byte[] bad = png.clone();
+        int at = 8;
+        while (at + 8 < bad.length) {
+            int length = ByteBuffer.wrap(bad, at, 4).getInt();
+            String type = new String(bad, at + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            if (type.equals("IDAT")) {
+                bad[at + 8 + length] ^= 1;
+                return bad;
+            }
+            at += 12 + length;
+        }
+        throw new IllegalStateException("no IDAT");
+    }
 }

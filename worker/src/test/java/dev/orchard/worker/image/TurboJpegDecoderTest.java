@@ -224,22 +224,7 @@ class TurboJpegDecoderTest {
         return img.width() + "x" + img.height();
     }
 
-    /** A four-component JPEG without an Adobe marker: libjpeg reads it as CMYK. */
     static byte[] cmykJpeg(int w, int h) throws Exception {
-        WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                raster.setPixel(x, y, new int[] {255 * x / w, 255 * y / h, 0, 20});
-            }
-        }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            writer.write(null, new IIOImage(raster, null, null), writer.getDefaultWriteParam());
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return TestImages.cmykJpeg(w, h);
     }
 }

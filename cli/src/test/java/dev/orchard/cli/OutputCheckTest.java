@@ -1,0 +1,106 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --overwrite deletes only what Orchard wrote, from a folder that holds its marker and nothing else. */
+class OutputCheckTest {
+
+    @TempDir
+    Path temp;
+
+    private final LocalObjectStore store = new LocalObjectStore();
+
+    private Path file(Path root, String relative, String text) throws Exception {
+        Path p = root.resolve(relative);
+        Files.createDirectories(p.getParent());
+        return Files.writeString(p, text);
+    }
+
+    /**
+     * An earlier job's results: every kind of file Orchard writes (and {@code orchard classify} adds to an output),
+     * its marker, and a temporary file a crash left.
+     */
+    private Path earlierJob() throws Exception {
+        Path out = temp.resolve("out");
+        OutputCheck.prepare(store, Location.local(out), false, "test");
+        for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
+                "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
+                "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
+                "classify-PAIR/classifier.onnx", "predictions-classifier.parquet",
+                ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
+            file(out, f, "old " + f);
+        }
+        return out;
+    }
+
+    @Test
+    void aNewOutputIsMarkedFirst() throws Exception {
+        Path out = temp.resolve("new/out");
+        OutputCheck.prepare(store, Location.local(out), false, "1.0");
+        try (var files = Files.walk(out)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(out.resolve("_orchard/job.json"));
+        }
+        assertThat(Files.readString(out.resolve("_orchard/job.json"))).contains("\"orchard\" : \"1.0\"");
+    }
+
+    @Test
+    void overwriteClearsOnlyOrchardsOutputsAndKeepsTheMarker() throws Exception {
+        Path out = earlierJob();
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), false, "test"))
+                .hasMessageContaining("is not empty").hasMessageContaining("--overwrite");
+        OutputCheck.prepare(store, Location.local(out), true, "test");
+        try (var files = Files.walk(out)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(out.resolve("_orchard/job.json"));
+        }
+    }
+
+    @Test
+    void aFolderWithOtherFilesIsRefusedWithTheirNamesAndKeptWhole() throws Exception {
+        Path out = earlierJob();
+        file(out, "notes.txt", "mine");
+        file(out, "photos/cat.jpg", "mine too");
+        Files.createSymbolicLink(out.resolve("data"), temp);
+        Map<String, String> before = Tree.hashes(out);
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--overwrite refused").hasMessageContaining("notes.txt")
+                .hasMessageContaining("photos").hasMessageContaining("data");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
+    }
+
+    @Test
+    void orchardsNamesWithoutItsMarkerAreRefused() throws Exception {
+        Path out = temp.resolve("look-alike");
+        file(out, "features/mine.parquet", "a user's own features");
+        file(out, "pca.csv", "a user's own table");
+        Map<String, String> before = Tree.hashes(out);
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .hasMessageContaining("not Orchard's marker").hasMessageContaining("features");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
+    }
+
+    @Test
+    void manyOtherFilesAreNamedUpToTenAndAFileIsNoOutput() throws Exception {
+        Path out = earlierJob();
+        for (int i = 0; i < 25; i++) {
+            file(out, String.format("img-%02d.jpg", i), "x");
+        }
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .hasMessageContaining("img-00.jpg").hasMessageContaining("img-09.jpg, …")
+                .hasMessageNotContaining("img-10.jpg");
+
+        Path photo = file(temp, "photo.jpg", "a user's photo");
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(photo), true, "test"))
+                .hasMessageContaining("is a file");
+        assertThat(photo).hasContent("a user's photo");
+    }
+}

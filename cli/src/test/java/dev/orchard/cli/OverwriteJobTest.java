@@ -1,0 +1,103 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.worker.image.TestImages;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole life of an output: the first job marks it before writing anything else; --overwrite replaces that
+ * job's results (a stale part of the old job included) but is refused, leaving every byte, once a user's file is
+ * there; symbolic links below the input are followed with --follow-links; a manifest's repeated keys are used once.
+ */
+class OverwriteJobTest {
+
+    @TempDir
+    Path temp;
+
+    private Path image(Path root, String relative, int shade) throws Exception {
+        Path p = root.resolve(relative);
+        Files.createDirectories(p.getParent());
+        BufferedImage img = TestImages.gradient(32 + shade, 24, BufferedImage.TYPE_3BYTE_BGR);
+        return Files.write(p, TestImages.encode(img, "jpg"));
+    }
+
+    private static String[] job(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("run", "--pca-k", "2", "--model", JobRun.model()));
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void markedFirstOverwrittenOnlyWhileOrchardsAndLinksFollowedWhenAsked() throws Exception {
+        Path in = temp.resolve("in");
+        Path elsewhere = temp.resolve("elsewhere");
+        for (int i = 0; i < 3; i++) {
+            image(in, "Apple/a" + i + ".jpg", i);
+            image(elsewhere, "Kiwi/k" + i + ".jpg", 10 + i);
+        }
+        Files.createSymbolicLink(in.resolve("Kiwi"), elsewhere.resolve("Kiwi"));
+        Path out = temp.resolve("out");
+
+        // Without --follow-links the linked folder is reported, not read.
+        JobRun first = JobRun.of(out, job("--input", in.toString(), "--output", out.toString()));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        assertThat(paths(first)).hasSize(3).allMatch(p -> p.contains("/Apple/"));
+        assertThat(Files.readString(out.resolve("errors.csv"))).contains(in.resolve("Kiwi") + ",skipped: symbolic link to ");
+        // The marker is the first file the job wrote.
+        FileTime marked = Files.getLastModifiedTime(out.resolve("_orchard/job.json"));
+        try (Stream<Path> files = Files.walk(out)) {
+            assertThat(files.filter(Files::isRegularFile).toList())
+                    .allSatisfy(f -> assertThat(Files.getLastModifiedTime(f)).isGreaterThanOrEqualTo(marked));
+        }
+
+        // A stale file of the earlier job goes with --overwrite; the links are followed this time.
+        Files.writeString(out.resolve("features/part-000099.parquet"), "stale");
+        JobRun second = JobRun.of(out, job("--input", in.toString(), "--output", out.toString(), "--overwrite",
+                "--follow-links"));
+        assertThat(second.exitCode()).as(second.messages()).isZero();
+        assertThat(paths(second)).hasSize(6).anyMatch(p -> p.startsWith(in.resolve("Kiwi") + "/"));
+        assertThat(out.resolve("features/part-000099.parquet")).doesNotExist();
+        assertThat(Files.readString(out.resolve("errors.csv"))).isEqualTo("path,reason\r\n");
+
+        // A user's file in the output: --overwrite is refused, and nothing changes.
+        Files.writeString(out.resolve("my notes.txt"), "mine");
+        Map<String, String> before = Tree.hashes(out);
+        JobRun refused = JobRun.of(out, job("--input", in.toString(), "--output", out.toString(), "--overwrite"));
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.messages()).contains("my notes.txt").contains("--overwrite refused");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
+    }
+
+    @Test
+    void aManifestsRepeatedImagesAreUsedOnce() throws Exception {
+        Path in = temp.resolve("in");
+        StringBuilder manifest = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            manifest.append(image(in, "Pear/p" + i + ".jpg", i)).append('\n');
+        }
+        manifest.append(in.resolve("Pear/p0.jpg")).append('\n').append(in.resolve("Pear/p2.jpg")).append('\n')
+                .append(in.resolve("Pear/p0.jpg")).append('\n');
+        Path list = Files.writeString(temp.resolve("list.txt"), manifest);
+        Path out = temp.resolve("out");
+        JobRun run = JobRun.of(out, job("--input-manifest", list.toString(), "--output", out.toString(), "--unit-size", "2"));
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        List<String> paths = run.rows("features").stream().map(VectorRow::path).toList();
+        assertThat(paths).doesNotHaveDuplicates().hasSize(4);
+    }
+
+    private static Set<String> paths(JobRun run) throws Exception {
+        return run.rows("features").stream().map(VectorRow::path).collect(Collectors.toSet());
+    }
+}

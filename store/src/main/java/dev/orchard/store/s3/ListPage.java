@@ -1,0 +1,117 @@
+package dev.orchard.store.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
+
+/**
+ * One page of a ListObjectsV2 answer: the objects (key, size), the "folders" (common prefixes, with a delimiter) and
+ * whether more follow.
+ *
+ * <p>Orchard asks with {@code encoding-type=url}: XML 1.0 cannot carry most control characters, and an XML parser
+ * turns a CR in a key into LF, so keys are only exact URL-encoded. A server that ignores the parameter does not echo
+ * {@code <EncodingType>url</EncodingType>}, and its keys are then taken as they are.
+ */
+record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
+
+    record Entry(String key, long size) {
+    }
+
+    private static final XMLInputFactory XML = xmlFactory();
+
+    /** The last key or folder of the page, in S3's (UTF-8 byte) order. */
+    String last() {
+        String lastObject = objects.isEmpty() ? null : objects.get(objects.size() - 1).key();
+        String lastFolder = folders.isEmpty() ? null : folders.get(folders.size() - 1);
+        if (lastObject == null || lastFolder == null) {
+            return lastObject != null ? lastObject : lastFolder;
+        }
+        return KeyOrder.compare(lastObject, lastFolder) > 0 ? lastObject : lastFolder;
+    }
+
+    /** This page without what sorts at or before {@code key}. */
+    ListPage after(String key) {
+        return new ListPage(objects.stream().filter(o -> KeyOrder.compare(o.key(), key) > 0).toList(),
+                folders.stream().filter(f -> KeyOrder.compare(f, key) > 0).toList(), truncated);
+    }
+
+    static ListPage parse(InputStream body) throws IOException {
+        List<Entry> objects = new ArrayList<>();
+        List<String> folders = new ArrayList<>();
+        boolean truncated = false;
+        boolean urlEncoded = false;
+        try {
+            XMLStreamReader xml = XML.createXMLStreamReader(body);
+            try {
+                String key = null;
+                long size = 0;
+                boolean inContents = false;
+                boolean inFolder = false;
+                while (xml.hasNext()) {
+                    if (xml.next() != XMLStreamConstants.START_ELEMENT) {
+                        if (xml.getEventType() == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("Contents")) {
+                            objects.add(new Entry(key, size));
+                            inContents = false;
+                        } else if (xml.getEventType() == XMLStreamConstants.END_ELEMENT
+                                && xml.getLocalName().equals("CommonPrefixes")) {
+                            inFolder = false;
+                        }
+                        continue;
+                    }
+                    switch (xml.getLocalName()) {
+                        case "Contents" -> {
+                            inContents = true;
+                            key = null;
+                            size = 0;
+                        }
+                        case "CommonPrefixes" -> inFolder = true;
+                        case "Key" -> key = inContents ? xml.getElementText() : key;
+                        case "Size" -> {
+                            if (inContents) {
+                                size = Long.parseLong(xml.getElementText().trim());
+                            }
+                        }
+                        case "Prefix" -> {
+                            if (inFolder) {
+                                folders.add(xml.getElementText());
+                            }
+                        }
+                        case "IsTruncated" -> truncated = Boolean.parseBoolean(xml.getElementText().trim());
+                        case "EncodingType" -> urlEncoded = "url".equalsIgnoreCase(xml.getElementText().trim());
+                        default -> {
+                        }
+                    }
+                }
+            } finally {
+                xml.close();
+            }
+        } catch (XMLStreamException | NumberFormatException e) {
+            throw new IOException("Unreadable ListObjectsV2 answer: " + e.getMessage(), e);
+        }
+        if (urlEncoded) {
+            objects.replaceAll(o -> new Entry(SdkHttpUtils.urlDecode(o.key()), o.size()));
+            folders.replaceAll(SdkHttpUtils::urlDecode);
+        }
+        if (objects.stream().anyMatch(o -> o.key() == null)) {
+            throw new IOException("Unreadable ListObjectsV2 answer: an object without a key");
+        }
+        if (truncated && objects.isEmpty() && folders.isEmpty()) {
+            throw new IOException("Unreadable ListObjectsV2 answer: truncated, but empty");
+        }
+        return new ListPage(objects, folders, truncated);
+    }
+
+    private static XMLInputFactory xmlFactory() {
+        XMLInputFactory factory = XMLInputFactory.newFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false); // no entities, no external anything
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        return factory;
+    }
+}
