@@ -5,6 +5,7 @@ import dev.orchard.predict.OnnxClassifier;
 import dev.orchard.predict.VectorKind;
 import dev.orchard.predict.VectorProvenance;
 import dev.orchard.store.Location;
+import dev.orchard.store.Overlap;
 import dev.orchard.store.Stores;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -56,6 +57,18 @@ record JobClassifier(String location, String sha256, List<String> classes, Strin
                     expected);
         } catch (ai.onnxruntime.OrtException e) {
             throw new IOException("Cannot close the ONNX Runtime session of " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The workers read the classifier when they publish, at the end of the job: it must not lie in the output, which
+     * the job writes and {@code --overwrite} clears ({@code classify-<mode>/} included) before the first image.
+     */
+    static void requireOutside(Location classifier, Overlap output, Location outputLocation) throws IOException {
+        if (output.holds(classifier)) {
+            throw new IllegalArgumentException("--classifier " + classifier + " lies inside --output " + outputLocation
+                    + ", which this job writes (and --overwrite clears, classify's folders included) before its workers"
+                    + " read the classifier at the end. Copy it outside the output, or write this job to another --output.");
         }
     }
 

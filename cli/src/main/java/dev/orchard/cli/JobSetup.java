@@ -78,6 +78,9 @@ final class JobSetup implements AutoCloseable {
         // First of all: the output must not overlap the input (a manifest's images are checked once it is read).
         Overlap overlap = new Overlap(output);
         InputCheck.requireApart(input, manifest ? "--input-manifest" : "--input", overlap, output);
+        if (options.classifier != null) {
+            JobClassifier.requireOutside(Location.parse(options.classifier), overlap, output);
+        }
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
         ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);

@@ -177,6 +177,26 @@ class RunWithClassifierTest {
         assertRefused(temp.resolve("missing.onnx"), "--classifier " + temp.resolve("missing.onnx") + " does not exist");
     }
 
+    /**
+     * The workers read the classifier at the end of the job: one inside the output, which --overwrite clears
+     * (classify's folders included), would be gone by then. Refused first, and the old output is left as it was.
+     */
+    @Test
+    void aClassifierInsideTheOutputIsRefused() throws Exception {
+        Path copy = temp.resolve("rerun");
+        JobRun first = JobRun.of(copy, "run", "--input", newImages.resolve(OTHER).toString(), "--output", copy.toString(),
+                "--model", JobRun.model(), "--pca-k", "2");
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        Path inside = Files.createDirectories(copy.resolve("classify-pair")).resolve("classifier.onnx");
+        Files.copy(pairClassifier, inside);
+        JobRun run = JobRun.of(copy, "run", "--input", newImages.toString(), "--output", copy.toString(), "--overwrite",
+                "--model", JobRun.model(), "--classifier", inside.toString());
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains("--classifier " + inside + " lies inside --output " + copy);
+        assertThat(inside).exists();
+        assertThat(copy.resolve("_SUCCESS")).exists();
+    }
+
     private static void assertRefused(Path classifier, String... message) {
         Path out = temp.resolve("refused-" + classifier.getFileName());
         JobRun run = JobRun.of(out, "run", "--input", newImages.toString(), "--output", out.toString(),
