@@ -76,6 +76,11 @@ final class JobOptions {
     @Option(names = "--feature-tensor", description = "Tensor to take features from (overrides the spec).")
     String featureTensor;
 
+    @Option(names = "--classifier",
+            description = "A classifier.onnx from 'orchard classify' (trained on features of the same model and tensor): "
+                    + "adds its predicted class and score to every row of features/ and pca/.")
+    String classifier;
+
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per ONNX run (default ${DEFAULT-VALUE}).")
     int batchSize;
 

@@ -17,6 +17,9 @@ import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.MessageLimits;
 import dev.orchard.protocol.ModelSpec;
+import dev.orchard.predict.FeatureSource;
+import dev.orchard.predict.VectorKind;
+import dev.orchard.predict.VectorProvenance;
 import dev.orchard.stats.SparseRandomProjection;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
@@ -56,6 +59,8 @@ final class JobSetup implements AutoCloseable {
     final JobDescription job;
     final boolean pca;
     final JobIdentity identity;
+    /** {@code --classifier}, checked against this job's features; null without one. */
+    final JobClassifier classifier;
     /** --resume of a job that has written _SUCCESS: nothing is left to do, and nothing is written. */
     final boolean finishedAlready;
     private ImageLister lister;
@@ -73,6 +78,9 @@ final class JobSetup implements AutoCloseable {
         // First of all: the output must not overlap the input (a manifest's images are checked once it is read).
         Overlap overlap = new Overlap(output);
         InputCheck.requireApart(input, manifest ? "--input-manifest" : "--input", overlap, output);
+        if (options.classifier != null) {
+            JobClassifier.requireOutside(Location.parse(options.classifier), overlap, output);
+        }
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
         ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);
@@ -131,9 +139,13 @@ final class JobSetup implements AutoCloseable {
                 throw new IllegalArgumentException("An exact PCA of " + dim + "-d features needs a " + dim + "×" + dim
                         + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
             }
+            long srpSeed = srpDim > 0 ? options.seed : 0;
+            this.classifier = options.classifier == null ? null : JobClassifier.check(stores, options.classifier,
+                    new VectorProvenance(VectorKind.FEATURES, dim,
+                            new FeatureSource(loaded.sha256(), spec.featureTensor(), srpDim, srpSeed), null), output);
             this.identity = new JobIdentity(input.toString(), manifest ? sha256(inStore, input) : null, options.glob,
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
-                    srpDim > 0 ? options.seed : 0, pca ? options.pcaK : 0);
+                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256());
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
             String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
             this.finishedAlready = resuming && outStore.exists(layout.success());
@@ -150,7 +162,8 @@ final class JobSetup implements AutoCloseable {
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
                     output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed,
-                    null, null, options.parquetByteStreamSplit);
+                    null, null, options.parquetByteStreamSplit, classifier == null ? null : classifier.location(),
+                    classifier == null ? null : classifier.sha256());
         } catch (Exception | Error e) {
             if (loaded != null) {
                 loaded.close();
@@ -191,7 +204,17 @@ final class JobSetup implements AutoCloseable {
         return Coordinator.create(new Coordinator.Setup(job, this::images, new JobOutputs(outStore, output),
                 new JobJournal(outStore, output), outStore, output, settings, options.resume,
                 c.getDuration("lease-ttl"), node, goneMembers, listener,
-                java.util.Map.of("identity", identity)));
+                reportFacts()));
+    }
+
+    /** What {@code _SUCCESS} adds about this job's setup: its identity, and the classifier when there is one. */
+    private java.util.Map<String, Object> reportFacts() {
+        java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
+        facts.put("identity", identity);
+        if (classifier != null) {
+            facts.put("classifier", classifier.report());
+        }
+        return facts;
     }
 
     /**

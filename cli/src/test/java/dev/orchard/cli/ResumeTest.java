@@ -49,11 +49,13 @@ class ResumeTest {
         JobRun first = JobRun.of(out, job(in, out));
         assertThat(first.exitCode()).as(first.messages()).isZero();
 
+        Path classifier = RunWithClassifierTest.writeClassifier(temp.resolve("c.onnx"), 1280, null);
         JobRun other = JobRun.of(out, job(in, out, "--resume", "--glob", "*.jpg", "--label-regex", "^(K).*",
-                "--label-from", "folder"));
+                "--label-from", "folder", "--classifier", classifier.toString()));
         assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
         assertThat(other.messages()).contains("--resume refused").contains("--glob: was *.jpg,*.jpeg,*.png, now *.jpg")
-                .contains("labels: was parent folder, now regex ^(K).* over the folder name");
+                .contains("labels: was parent folder, now regex ^(K).* over the folder name")
+                .contains("--classifier (SHA-256): was null, now " + RunWithClassifierTest.sha256(Files.readAllBytes(classifier)));
 
         // The same command is accepted; the job has finished, so nothing is left to do and nothing is written.
         long before = Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis();

@@ -16,13 +16,14 @@ import java.util.Objects;
 
 /**
  * What determines a job's result: where the images come from and which ones (input, glob, the manifest's
- * checksum), how they are labelled, which model and tensor turn them into features, and how those are reduced.
+ * checksum), how they are labelled, which model and tensor turn them into features, how those are reduced, and
+ * which classifier labels them ({@code classifierSha256}, null without one; absent from older markers, read as null).
  * It is written into the output's marker ({@code _orchard/job.json}) when a job starts; {@code --resume} compares
  * it with the new command's and refuses any difference, so a resumed job never mixes two inputs, label rules or
  * models in one output.
  */
 public record JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
-                          String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK) {
+                          String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -40,6 +41,7 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
         compare(diffs, "--srp-dim", srpDim, now.srpDim);
         compare(diffs, "--seed", srpSeed, now.srpSeed);
         compare(diffs, "--pca-k", pcaK, now.pcaK);
+        compare(diffs, "--classifier (SHA-256)", classifierSha256, now.classifierSha256);
         return diffs;
     }
 

@@ -81,6 +81,40 @@ class DuckDbReadsOrchardIT {
                 .hasSize(job.images());
     }
 
+    /** A job run with {@code --classifier}: DuckDB reads predicted and score as Spark does, in the default encodings. */
+    @Test
+    void readsThePredictedAndScoreColumnsAsSparkDoes() throws SQLException {
+        for (String column : List.of("features", "pca")) {
+            String glob = job.classifiedOutput.resolve(column) + "/*.parquet";
+            Map<String, Row> spark = new HashMap<>();
+            for (Row row : LocalSpark.session().read().parquet(job.classifiedOutput.resolve(column).toString()).collectAsList()) {
+                spark.put(row.getString(0), row);
+            }
+            int rows = 0;
+            try (Statement s = duckdb.createStatement(); ResultSet r = s.executeQuery(
+                    "select path, label, predicted, score from read_parquet('" + glob + "')")) {
+                while (r.next()) {
+                    Row expected = spark.get(r.getString(1));
+                    assertThat(r.getString(2)).isEqualTo(job.labels.get(r.getString(1)));
+                    assertThat(r.getString(3)).as(r.getString(1)).isEqualTo(expected.getString(3));
+                    assertThat(r.getDouble(4)).as(r.getString(1)).isEqualTo(expected.getDouble(4));
+                    rows++;
+                }
+            }
+            assertThat(rows).isEqualTo(job.images());
+            Set<String> levels = Set.of("RLE", "BIT_PACKED");
+            assertThat(encodings(glob, "predicted")).contains("PLAIN_DICTIONARY")
+                    .isSubsetOf(union(levels, "PLAIN_DICTIONARY", "PLAIN"));
+            assertThat(encodings(glob, "score")).contains("PLAIN").isSubsetOf(union(levels, "PLAIN"));
+        }
+        try (Statement s = duckdb.createStatement(); ResultSet r = s.executeQuery("select count(*), avg((label = predicted)::int)"
+                + " from '" + job.classifiedOutput.resolve("features") + "/*.parquet'")) {
+            assertThat(r.next()).isTrue();
+            System.out.printf("DuckDB: %d images, predicted = label on %.1f %% (half of them trained the classifier)%n",
+                    r.getLong(1), 100 * r.getDouble(2));
+        }
+    }
+
     @Test
     void readsPredictionsAndJoinsThemWithFeatures() throws SQLException {
         String sql = "select count(*), count(distinct p.split) from '" + job.predictions + "' p join '"

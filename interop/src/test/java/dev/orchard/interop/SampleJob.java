@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * One real Orchard job on 60 images of the shared Fruits-360 sample (12 from each of 5 classes, folder names with
- * spaces), with its classify predictions, and the same job written with {@code --parquet-byte-stream-split}. Made
- * once per test JVM and shared by every reader's tests.
+ * spaces), with its classify predictions, the same job written with {@code --parquet-byte-stream-split}, and the same
+ * job run with the {@code classifier.onnx} that classify wrote ({@code --classifier}: features and pca with
+ * {@code predicted} and {@code score}). Made once per test JVM and shared by every reader's tests.
  */
 final class SampleJob {
     static final String[] CLASSES = {"Apple Braeburn", "Apple Red 1", "Banana", "Kiwi", "Lemon"};
@@ -24,6 +25,9 @@ final class SampleJob {
     final Path output;
     final Path byteStreamSplitOutput;
     final Path predictions;
+    final Path classifier;
+    /** The job run with {@code --classifier}: its rows carry predicted and score. */
+    final Path classifiedOutput;
     /** Image path (as Orchard writes it: the absolute local path) → its label (the folder name). */
     final Map<String, String> labels;
 
@@ -62,6 +66,11 @@ final class SampleJob {
         OrchardJar.start(work.resolve("classify.log"), "classify", "--input", output.toString(), "--train-fraction", "0.5",
                 "--seed", "42", "--multiclass", "--output", classified.toString()).await();
         this.predictions = classified.resolve("predictions.parquet");
+        this.classifier = classified.resolve("classifier.onnx");
+        this.classifiedOutput = work.resolve("out-classified");
+        OrchardJar.start(work.resolve("run-classified.log"), "run", "--input", images.toString(), "--output",
+                classifiedOutput.toString(), "--model", model, "--pca-k", String.valueOf(PCA_K), "--unit-size", "16",
+                "--classifier", classifier.toString()).await();
     }
 
     static synchronized SampleJob get() {

@@ -52,6 +52,37 @@ class SparkReadsOrchardIT {
         }
     }
 
+    /**
+     * A job run with {@code --classifier}: the vectorized reader reads the two more columns, a string and a double,
+     * after the vector, in features/ and pca/ alike, and every image has them.
+     */
+    @Test
+    void readsThePredictedAndScoreColumnsOfARunWithAClassifier() {
+        Map<String, String> predictedByPath = new HashMap<>();
+        for (String column : List.of("features", "pca")) {
+            Dataset<Row> rows = spark.read().parquet(job.classifiedOutput.resolve(column).toString());
+            StructType schema = rows.schema();
+            assertThat(schema.fieldNames()).containsExactly("path", "label", column, "predicted", "score");
+            assertThat(schema.apply("predicted").dataType()).isEqualTo(DataTypes.StringType);
+            assertThat(schema.apply("score").dataType()).isEqualTo(DataTypes.DoubleType);
+            int dim = column.equals("features") ? 1280 : SampleJob.PCA_K;
+            Map<String, String> labels = new HashMap<>();
+            for (Row row : rows.collectAsList()) {
+                String path = row.getString(0);
+                assertThat(row.<Float>getList(2)).as(path).hasSize(dim);
+                assertThat(row.getString(3)).as(path).isIn((Object[]) SampleJob.CLASSES);
+                // a multinomial logistic model's probability of its winning class among 5
+                assertThat(row.getDouble(4)).as(path).isBetween(0.2, 1.0);
+                labels.put(path, row.getString(1));
+                String before = predictedByPath.putIfAbsent(path, row.getString(3));
+                assertThat(before == null || before.equals(row.getString(3))).as("features and pca agree on " + path).isTrue();
+            }
+            assertThat(labels).as(column).isEqualTo(job.labels);
+            assertThat(rows.groupBy("predicted").count().collectAsList().stream().mapToLong(r -> r.getLong(1)).sum())
+                    .isEqualTo(job.images());
+        }
+    }
+
     /** The README's join of Orchard's {@code path} with Spark's binaryFile {@code path} ({@code file:/…}). */
     @Test
     void joinsWithSparksBinaryFilePaths() {

@@ -50,7 +50,7 @@ class KryoSerializerTest {
         List<AttemptRef> attempts = new ArrayList<>(List.of(new AttemptRef(42L, 1, 1), new AttemptRef(42L, 7, 2)));
         List<Object> messages = List.of(
                 new WorkerCommand.Assign(42L, 1, job, unit),
-                new WorkerCommand.Assign(42L, 2, job, part),
+                new WorkerCommand.Assign(42L, 2, job.withClassifier("s3://b/models/classifier.onnx", "c1a55"), part),
                 new WorkerCommand.Verdict(42L, 7, 2, true),
                 new WorkerCommand.CommitStatistics(42L),
                 new WorkerCommand.CommitAck(42L, "w1-00001", false),

@@ -21,7 +21,10 @@ import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.MessageType;
 
-/** Reads a whole Parquet part of {@link VectorRow}s (as written by {@link VectorRowsWriter}). */
+/**
+ * Reads a whole Parquet part of {@link VectorRow}s (as written by {@link VectorRowsWriter}), with the classifier's
+ * {@code predicted} and {@code score} when the part has them.
+ */
 public final class VectorRowsReader {
 
     private VectorRowsReader() {
@@ -43,7 +46,8 @@ public final class VectorRowsReader {
             if (!fileSchema.containsField("path") || !fileSchema.containsField(column)) {
                 throw new IllegalArgumentException("Not an Orchard '" + column + "' file: its schema is " + fileSchema);
             }
-            MessageType schema = VectorSchema.of(column);
+            boolean predictions = fileSchema.containsField(VectorSchema.PREDICTED) && fileSchema.containsField(VectorSchema.SCORE);
+            MessageType schema = VectorSchema.of(column, predictions);
             reader.setRequestedSchema(schema);
             MessageColumnIO columnIO = new ColumnIOFactory().getColumnIO(schema, fileSchema);
             for (PageReadStore group = reader.readNextRowGroup(); group != null; group = reader.readNextRowGroup()) {
@@ -60,6 +64,8 @@ public final class VectorRowsReader {
     private static final class RowMaterializer extends RecordMaterializer<VectorRow> {
         private String path;
         private String label;
+        private String predicted;
+        private double score;
         private float[] values = new float[64];
         private int size;
 
@@ -73,6 +79,18 @@ public final class VectorRowsReader {
             @Override
             public void addBinary(Binary value) {
                 label = value.toStringUsingUTF8();
+            }
+        };
+        private final PrimitiveConverter predictedConverter = new PrimitiveConverter() {
+            @Override
+            public void addBinary(Binary value) {
+                predicted = value.toStringUsingUTF8();
+            }
+        };
+        private final PrimitiveConverter scoreConverter = new PrimitiveConverter() {
+            @Override
+            public void addDouble(double value) {
+                score = value;
             }
         };
         private final PrimitiveConverter elementConverter = new PrimitiveConverter() {
@@ -92,7 +110,9 @@ public final class VectorRowsReader {
                 return switch (field) {
                     case 0 -> pathConverter;
                     case 1 -> labelConverter;
-                    default -> list;
+                    case 2 -> list;
+                    case 3 -> predictedConverter;
+                    default -> scoreConverter;
                 };
             }
 
@@ -100,6 +120,8 @@ public final class VectorRowsReader {
             public void start() {
                 path = null;
                 label = null;
+                predicted = null;
+                score = Double.NaN;
                 size = 0;
             }
 
@@ -127,7 +149,7 @@ public final class VectorRowsReader {
 
         @Override
         public VectorRow getCurrentRecord() {
-            return new VectorRow(path, label, Arrays.copyOf(values, size));
+            return new VectorRow(path, label, Arrays.copyOf(values, size), predicted, score);
         }
 
         @Override

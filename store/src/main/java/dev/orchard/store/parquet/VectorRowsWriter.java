@@ -5,6 +5,7 @@ import dev.orchard.store.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
@@ -22,6 +23,7 @@ public final class VectorRowsWriter implements AutoCloseable {
     private final Location target;
     private final Path tempFile;
     private final ParquetWriter<VectorRow> writer;
+    private final boolean predictions;
     private long rows;
     private boolean closed;
 
@@ -37,22 +39,51 @@ public final class VectorRowsWriter implements AutoCloseable {
      */
     public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir, ParquetOptions options)
             throws IOException {
+        this(store, target, column, tempDir, options, null);
+    }
+
+    /**
+     * A writer whose rows carry a classifier's predictions ({@code predicted}, {@code score} columns, and the
+     * classifier named in the footer); every row written must then have one.
+     *
+     * @param predictedBy the classifier; null for rows without predictions (no such columns)
+     */
+    public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir, ParquetOptions options,
+                            PredictedBy predictedBy) throws IOException {
         this.store = store;
         this.target = target;
+        this.predictions = predictedBy != null;
         Files.createDirectories(tempDir);
         this.tempFile = Files.createTempFile(tempDir, ".part-", ".parquet");
-        MessageType schema = VectorSchema.of(column);
-        this.writer = RowWriteSupport.writer(new LocalOutputFile(tempFile), new VectorWriteSupport(schema, column))
-                // Feature floats never repeat: a dictionary only costs time before parquet-java gives up on it.
-                // Labels repeat: a dictionary (PLAIN_DICTIONARY, which every reader knows) makes them nearly free.
+        MessageType schema = VectorSchema.of(column, predictions);
+        Map<String, String> footer = new LinkedHashMap<>();
+        footer.put("orchard.schema", "path,label," + column + (predictions ? ",predicted,score" : ""));
+        if (predictions) {
+            footer.put("orchard.classifier", predictedBy.classifier());
+            footer.put("orchard.classifier.sha256", predictedBy.sha256());
+        }
+        var builder = RowWriteSupport.writer(new LocalOutputFile(tempFile), new VectorWriteSupport(schema, column, footer))
+                // Feature floats (and scores) never repeat: a dictionary only costs time before parquet-java gives up
+                // on it. Labels and predicted classes repeat: a dictionary (PLAIN_DICTIONARY, which every reader
+                // knows) makes them nearly free.
                 .withDictionaryEncoding(false)
-                .withDictionaryEncoding("label", true)
+                .withDictionaryEncoding("label", true);
+        if (predictions) {
+            builder = builder.withDictionaryEncoding(VectorSchema.PREDICTED, true);
+        }
+        this.writer = builder
                 // Off by default: Spark 3.x's vectorized reader fails on it (see ParquetOptions).
                 .withByteStreamSplitEncoding(options.byteStreamSplit())
                 .build();
     }
 
+    /** Writes one row; it must carry a prediction exactly when this writer was made with a classifier. */
     public void write(VectorRow row) throws IOException {
+        if (row.hasPrediction() != predictions) {
+            throw new IllegalArgumentException(predictions
+                    ? "row " + row.path() + " has no prediction, but this part carries the classifier's columns"
+                    : "row " + row.path() + " has a prediction, but this part has no column for it");
+        }
         writer.write(row);
         rows++;
     }
@@ -90,9 +121,12 @@ public final class VectorRowsWriter implements AutoCloseable {
     private static final class VectorWriteSupport extends RowWriteSupport<VectorRow> {
         private final String column;
 
-        VectorWriteSupport(MessageType schema, String column) {
-            super(schema, Map.of("orchard.schema", "path,label," + column));
+        private final boolean predictions;
+
+        VectorWriteSupport(MessageType schema, String column, Map<String, String> footer) {
+            super(schema, footer);
             this.column = column;
+            this.predictions = schema.containsField(VectorSchema.PREDICTED);
         }
 
         @Override
@@ -122,6 +156,14 @@ public final class VectorRowsWriter implements AutoCloseable {
             }
             out.endGroup();
             out.endField(column, 2);
+            if (predictions) {
+                out.startField(VectorSchema.PREDICTED, 3);
+                out.addBinary(Binary.fromString(row.predicted()));
+                out.endField(VectorSchema.PREDICTED, 3);
+                out.startField(VectorSchema.SCORE, 4);
+                out.addDouble(row.score());
+                out.endField(VectorSchema.SCORE, 4);
+            }
             out.endMessage();
         }
     }

@@ -54,6 +54,63 @@ class VectorRowsTest {
         assertThat(rows.get(2).values()).isEmpty();
     }
 
+    /** A job run with a classifier: two more columns, last, and the classifier named in the footer. */
+    @Test
+    void predictionsRoundTripInTwoColumnsAfterTheVector() throws Exception {
+        Path file = dir.resolve("labelled.parquet");
+        try (var writer = new VectorRowsWriter(new LocalObjectStore(), Location.local(file), "features", dir.resolve("t"),
+                ParquetOptions.DEFAULT, new PredictedBy("s3://b/classify-pair/classifier.onnx", "c1a55"))) {
+            writer.write(new VectorRow("/a/1.jpg", "Apple", new float[] {1.5f, -2.25f, 3e-7f}).withPrediction("Apple", 0.875));
+            writer.write(new VectorRow("/a/é 2.jpg", null, new float[] {4f, 5f, 6f}).withPrediction("Pear", -1.0 / 3));
+            writer.write(new VectorRow("/a/3.jpg", "Pear", new float[] {7f, 8f, 9f}).withPrediction("Pear", Double.MIN_VALUE));
+            writer.commit();
+        }
+        List<VectorRow> rows = VectorRowsReader.readAll(new LocalObjectStore(), Location.local(file), "features");
+        assertThat(rows).extracting(VectorRow::path).containsExactly("/a/1.jpg", "/a/é 2.jpg", "/a/3.jpg");
+        assertThat(rows).extracting(VectorRow::label).containsExactly("Apple", null, "Pear");
+        assertThat(rows).extracting(VectorRow::predicted).containsExactly("Apple", "Pear", "Pear");
+        assertThat(rows).extracting(VectorRow::score).containsExactly(0.875, -1.0 / 3, Double.MIN_VALUE);
+        assertThat(rows.get(0).values()).containsExactly(1.5f, -2.25f, 3e-7f);
+
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+                .withCodecFactory(new HadoopFreeCodecs()).build();
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {
+            var meta = reader.getFooter().getFileMetaData();
+            assertThat(meta.getSchema().getFields()).extracting(f -> f.getName())
+                    .containsExactly("path", "label", "features", "predicted", "score");
+            assertThat(meta.getSchema().getType("predicted").isRepetition(
+                    org.apache.parquet.schema.Type.Repetition.REQUIRED)).isTrue();
+            assertThat(meta.getKeyValueMetaData()).containsEntry("orchard.schema", "path,label,features,predicted,score")
+                    .containsEntry("orchard.classifier", "s3://b/classify-pair/classifier.onnx")
+                    .containsEntry("orchard.classifier.sha256", "c1a55");
+        }
+    }
+
+    @Test
+    void aPartWithoutPredictionsReadsAsRowsWithoutThem() throws Exception {
+        Path file = writeSample(ParquetOptions.DEFAULT, false);
+        VectorRow row = VectorRowsReader.readAll(new LocalObjectStore(), Location.local(file), "features").get(0);
+        assertThat(row.hasPrediction()).isFalse();
+        assertThat(row.predicted()).isNull();
+        assertThat(row.score()).isNaN();
+    }
+
+    /** Nothing is dropped silently: a prediction needs its column, and a part with the column needs every row's. */
+    @Test
+    void rowsMustMatchWhetherThePartCarriesPredictions() throws Exception {
+        var store = new LocalObjectStore();
+        Location target = Location.local(dir.resolve("part.parquet"));
+        try (var plain = new VectorRowsWriter(store, target, "features", dir.resolve("t"))) {
+            assertThatThrownBy(() -> plain.write(new VectorRow("/a.jpg", "l", new float[] {1f}).withPrediction("x", 1)))
+                    .hasMessageContaining("/a.jpg has a prediction, but this part has no column for it");
+        }
+        try (var labelled = new VectorRowsWriter(store, target, "features", dir.resolve("t"), ParquetOptions.DEFAULT,
+                new PredictedBy("c.onnx", "c1a55"))) {
+            assertThatThrownBy(() -> labelled.write(new VectorRow("/b.jpg", "l", new float[] {1f})))
+                    .hasMessageContaining("/b.jpg has no prediction");
+        }
+    }
+
     @Test
     void writerClosedWithoutCommitLeavesNothing() throws Exception {
         var store = new LocalObjectStore();
@@ -94,6 +151,14 @@ class VectorRowsTest {
         assertThat(values.getPrimitiveType().getPrimitiveTypeName().name()).isEqualTo("FLOAT");
         assertThat(values.getEncodingStats().getDataEncodings()).containsExactly(Encoding.PLAIN);
         assertThat(columns(file).get(1).getEncodingStats().hasDictionaryPages()).as("label").isTrue();
+
+        List<ColumnChunkMetaData> labelled = columns(writeSample(ParquetOptions.DEFAULT, true));
+        for (ColumnChunkMetaData column : labelled) {
+            assertThat(column.getEncodings()).as(column.getPath().toDotString()).isSubsetOf(known);
+        }
+        assertThat(labelled.get(3).getEncodingStats().hasDictionaryPages()).as("predicted").isTrue();
+        assertThat(labelled.get(4).getPrimitiveType().getPrimitiveTypeName().name()).isEqualTo("DOUBLE");
+        assertThat(labelled.get(4).getEncodingStats().getDataEncodings()).as("score").containsExactly(Encoding.PLAIN);
     }
 
     @Test
@@ -105,14 +170,25 @@ class VectorRowsTest {
         assertThat(columns.get(0).getEncodings()).doesNotContain(Encoding.BYTE_STREAM_SPLIT);
         assertThat(VectorRowsReader.readAll(new LocalObjectStore(), Location.local(file), "features").get(0).values())
                 .containsExactly(1.5f, -2.25f, 3e-7f);
+
+        // parquet-java's switch covers every FLOAT and DOUBLE column: the classifier's score too (README says so).
+        List<ColumnChunkMetaData> labelled = columns(writeSample(new ParquetOptions(true), true));
+        assertThat(labelled.get(4).getEncodingStats().getDataEncodings()).as("score").containsExactly(Encoding.BYTE_STREAM_SPLIT);
+        assertThat(labelled.get(3).getEncodings()).as("predicted").doesNotContain(Encoding.BYTE_STREAM_SPLIT);
     }
 
     private Path writeSample(ParquetOptions options) throws Exception {
-        Path file = dir.resolve("sample-" + options.byteStreamSplit() + ".parquet");
+        return writeSample(options, false);
+    }
+
+    private Path writeSample(ParquetOptions options, boolean predictions) throws Exception {
+        Path file = dir.resolve("sample-" + options.byteStreamSplit() + "-" + predictions + ".parquet");
         try (var writer = new VectorRowsWriter(new LocalObjectStore(), Location.local(file), "features", dir.resolve("t"),
-                options)) {
-            writer.write(new VectorRow("/a/1.jpg", "Apple", new float[] {1.5f, -2.25f, 3e-7f}));
-            writer.write(new VectorRow("/a/2.jpg", "Apple", new float[] {4f, 5f, 6f}));
+                options, predictions ? new PredictedBy("s3://b/classify-pair/classifier.onnx", "c1a55") : null)) {
+            VectorRow a = new VectorRow("/a/1.jpg", "Apple", new float[] {1.5f, -2.25f, 3e-7f});
+            VectorRow b = new VectorRow("/a/2.jpg", "Apple", new float[] {4f, 5f, 6f});
+            writer.write(predictions ? a.withPrediction("Apple", 0.875) : a);
+            writer.write(predictions ? b.withPrediction("Apple", 0.625) : b);
             writer.commit();
         }
         return file;

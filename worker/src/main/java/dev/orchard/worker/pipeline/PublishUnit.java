@@ -10,6 +10,7 @@ import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.ParquetOptions;
+import dev.orchard.store.parquet.PredictedBy;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
@@ -25,6 +26,12 @@ import java.util.function.BooleanSupplier;
  * One PUBLISH attempt: the accepted rows files of consecutive units → one {@code features} file of about the target
  * size and, when the job has a PCA, the same rows projected on it → one {@code pca} file; both under this attempt's
  * own names. The coordinator makes the first finished attempt's files visible under the final names.
+ *
+ * <p>With a {@code --classifier}, every row is labelled here, and its {@code predicted} and {@code score} go into
+ * both files. Here rather than in the FEATURES stage: these are the accepted rows, each image exactly once, with
+ * the very floats written to {@code features/}, so the predictions equal those {@code classify --apply} makes
+ * from the output; a losing or speculative attempt labels nothing; the attempt files keep one schema; and the PCA
+ * projection, which a classifier of PCA coordinates would read, exists only here.
  */
 public final class PublishUnit {
     private final WorkerRuntime runtime;
@@ -39,10 +46,25 @@ public final class PublishUnit {
     }
 
     public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled) throws IOException {
+        if (job.classifier() == null) {
+            return run(job, unit, cancelled, null, null);
+        }
+        WorkerRuntime.SharedClassifier shared = runtime.acquireClassifier(job);
+        try {
+            PredictedBy by = new PredictedBy(job.classifier(), shared.classifier().sha256());
+            return run(job, unit, cancelled, new RowLabeller(shared.classifier(), job), by);
+        } finally {
+            runtime.release(shared);
+        }
+    }
+
+    private UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled, RowLabeller labeller,
+                            PredictedBy predictedBy) throws IOException {
         OutputLayout layout = OutputLayout.of(job.output());
         ObjectStore store = runtime.store(layout.root());
         PcaModel pca = job.pcaModel() == null ? null : model(store, job.pcaModel(), job.pcaModelSha256());
         long read = 0;
+        long classify = 0;
         long write = 0;
         long rows = 0;
         long featureBytes;
@@ -50,9 +72,9 @@ public final class PublishUnit {
         Location pcaTarget = layout.publishAttempt(OutputLayout.PCA, unit.epoch(), unit.id(), unit.attempt());
         ParquetOptions parquet = new ParquetOptions(job.parquetByteStreamSplit());
         try (VectorRowsWriter features = new VectorRowsWriter(store, featuresTarget, OutputLayout.FEATURES, runtime.tempDir(),
-                parquet);
+                parquet, predictedBy);
              VectorRowsWriter projected = pca == null ? null
-                     : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir(), parquet)) {
+                     : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir(), parquet, predictedBy)) {
             for (AttemptRef source : unit.sources()) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("attempt cancelled");
@@ -61,24 +83,30 @@ public final class PublishUnit {
                 List<VectorRow> sourceRows = VectorRowsReader.readAll(store,
                         layout.attemptRows(source.epoch(), source.unit(), source.attempt()), OutputLayout.FEATURES);
                 long t1 = System.nanoTime();
+                if (labeller != null) {
+                    sourceRows = labeller.label(sourceRows);
+                }
+                long t2 = System.nanoTime();
                 for (VectorRow row : sourceRows) {
                     features.write(row);
                     if (projected != null) {
-                        projected.write(new VectorRow(row.path(), row.label(), pca.project(row.values())));
+                        projected.write(row.withValues(pca.project(row.values())));
                     }
                 }
                 rows += sourceRows.size();
                 read += t1 - t0;
-                write += System.nanoTime() - t1;
+                classify += t2 - t1;
+                write += System.nanoTime() - t2;
             }
-            long t2 = System.nanoTime();
+            long t3 = System.nanoTime();
             if (projected != null) {
                 projected.commit();
             }
             featureBytes = features.commit();
-            write += System.nanoTime() - t2;
+            write += System.nanoTime() - t3;
         }
-        var stages = new UnitReport.StageNanos(read, 0, 0, 0, 0, write);
+        // The classifier's time counts as inference (it is a model's run, if a tiny one next to the CNN's).
+        var stages = new UnitReport.StageNanos(read, 0, 0, classify, 0, write);
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
     }
 

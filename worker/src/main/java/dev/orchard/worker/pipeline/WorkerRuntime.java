@@ -2,6 +2,8 @@ package dev.orchard.worker.pipeline;
 
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
+import dev.orchard.predict.ClassifierException;
+import dev.orchard.predict.OnnxClassifier;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.stats.SparseRandomProjection;
@@ -22,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What one worker JVM shares across all its units: the ONNX session (loaded once, checked against the job's
- * SHA-256), the fetch and decode thread pools, the batch buffers and the inference lane. Units running at the
- * same time share these, so two units never mean twice the memory or twice the ONNX threads.
+ * SHA-256), the job's classifier (likewise), the fetch and decode thread pools, the batch buffers and the inference
+ * lane. Units running at the same time share these, so two units never mean twice the memory or twice the ONNX
+ * threads.
  */
 public final class WorkerRuntime implements AutoCloseable {
     private final PipelineSettings settings;
@@ -37,6 +40,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final Stores stores;
     private final Path tempDir;
     private Loaded loaded; // guarded by this
+    private SharedClassifier classifier; // guarded by this
     private volatile SparseRandomProjection projection;
     private final java.util.concurrent.CompletableFuture<Void> firstInference = new java.util.concurrent.CompletableFuture<>();
 
@@ -79,6 +83,26 @@ public final class WorkerRuntime implements AutoCloseable {
 
         BatchBuffers buffers() {
             return buffers;
+        }
+    }
+
+    /**
+     * A job's {@code classifier.onnx}, shared by the PUBLISH units that use it; reference-counted like {@link Loaded},
+     * so a classifier replaced for another job is closed only when its last unit releases it.
+     */
+    static final class SharedClassifier {
+        final String location;
+        final OnnxClassifier classifier;
+        private int users;
+        private boolean retired;
+
+        SharedClassifier(String location, OnnxClassifier classifier) {
+            this.location = location;
+            this.classifier = classifier;
+        }
+
+        OnnxClassifier classifier() {
+            return classifier;
         }
     }
 
@@ -127,6 +151,50 @@ public final class WorkerRuntime implements AutoCloseable {
         loaded = new Loaded(key, model, pre, new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
         loaded.users++;
         return loaded;
+    }
+
+    /**
+     * The job's classifier, loaded on first use and kept for the units after it; fails if the bytes are not the
+     * ones the job names (the file changed since the job checked it), or are not a classifier. The caller holds it
+     * until {@link #release(SharedClassifier)}.
+     */
+    synchronized SharedClassifier acquireClassifier(JobDescription job) throws IOException {
+        SharedClassifier current = classifier;
+        if (current != null && current.location.equals(job.classifier())
+                && current.classifier.sha256().equals(job.classifierSha256())) {
+            current.users++;
+            return current;
+        }
+        Location location = Location.parse(job.classifier());
+        byte[] bytes = store(location).read(location);
+        OnnxClassifier loaded;
+        try {
+            loaded = OnnxClassifier.load(bytes, job.classifier());
+        } catch (ClassifierException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (!loaded.sha256().equals(job.classifierSha256())) {
+            closeQuietly(loaded);
+            throw new IOException("Classifier " + job.classifier() + " has SHA-256 " + loaded.sha256() + " but the job"
+                    + " expects " + job.classifierSha256() + ": the file changed while the job runs; restart the job.");
+        }
+        if (current != null) {
+            current.retired = true;
+            if (current.users == 0) {
+                closeQuietly(current.classifier);
+            }
+        }
+        classifier = new SharedClassifier(job.classifier(), loaded);
+        classifier.users++;
+        return classifier;
+    }
+
+    /** A unit is done with the classifier it acquired. */
+    synchronized void release(SharedClassifier shared) {
+        shared.users--;
+        if (shared.retired && shared.users == 0) {
+            closeQuietly(shared.classifier);
+        }
     }
 
     /** A unit is done with the model it acquired. */
@@ -238,7 +306,7 @@ public final class WorkerRuntime implements AutoCloseable {
         };
     }
 
-    private static void closeQuietly(OnnxModel model) {
+    private static void closeQuietly(AutoCloseable model) {
         try {
             model.close();
         } catch (Exception ignored) {
@@ -256,6 +324,13 @@ public final class WorkerRuntime implements AutoCloseable {
         synchronized (this) {
             retire(loaded);
             loaded = null;
+            if (classifier != null) {
+                classifier.retired = true;
+                if (classifier.users == 0) {
+                    closeQuietly(classifier.classifier);
+                }
+                classifier = null;
+            }
         }
         stores.close();
         try (var files = Files.list(tempDir)) {

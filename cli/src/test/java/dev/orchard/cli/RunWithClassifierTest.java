@@ -1,0 +1,254 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.orchard.predict.ClassifierGraph;
+import dev.orchard.predict.FeatureSource;
+import dev.orchard.predict.LinearClassifier;
+import dev.orchard.predict.Link;
+import dev.orchard.predict.VectorKind;
+import dev.orchard.predict.VectorProvenance;
+import dev.orchard.store.parquet.HadoopFreeCodecs;
+import dev.orchard.store.parquet.VectorRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.LocalInputFile;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code orchard run --classifier}, as the issue's check uses it: a pair classifier is trained ({@code orchard
+ * classify}) on one job's output, then a second job over other images of those classes, and of a third class,
+ * labels every image as it featurises it. Its {@code predicted} and {@code score} must be those of
+ * {@code classify --apply} on the same output, and the classifier must be right on the images it never saw. A
+ * classifier that cannot read the job's vectors is refused before any work: nothing is written.
+ */
+class RunWithClassifierTest {
+    private static final String A = "Apple Braeburn";
+    private static final String B = "Apple Red 1";
+    private static final String OTHER = "Banana";
+    private static final int PER_CLASS = 20;
+
+    @TempDir
+    static Path temp;
+    private static Path trained;
+    private static Path pairClassifier;
+    private static Path newImages;
+    private static JobRun labelled;
+
+    @BeforeAll
+    static void trainThenRun() throws Exception {
+        Path sample = JobRun.shared().resolve("data/fruits360-sample");
+        Path trainImages = temp.resolve("train images");
+        newImages = temp.resolve("new images");
+        for (String label : List.of(A, B, OTHER)) {
+            List<Path> files;
+            try (Stream<Path> list = Files.list(sample.resolve(label))) {
+                files = list.sorted().toList();
+            }
+            // Every other image trains; the rest are only ever seen by the labelling run. Interleaved, so both
+            // halves hold frames of both of Fruits-360's rotations of the fruit (names without and with "r_"):
+            // a classifier trained on one rotation only labels the other worse, down to 48-65% for this very pair
+            // (classify/README.md), which would measure the data set, not the run.
+            List<Path> even = new java.util.ArrayList<>();
+            List<Path> odd = new java.util.ArrayList<>();
+            for (int i = 0; i < 2 * PER_CLASS; i++) {
+                (i % 2 == 0 ? even : odd).add(files.get(i));
+            }
+            copy(even, Files.createDirectories(trainImages.resolve(label)));
+            copy(odd, Files.createDirectories(newImages.resolve(label)));
+        }
+        trained = temp.resolve("trained");
+        JobRun train = JobRun.of(trained, "run", "--input", trainImages.toString(), "--output", trained.toString(),
+                "--model", JobRun.model(), "--pca-k", "5");
+        assertThat(train.exitCode()).as(train.messages()).isZero();
+        Path pair = temp.resolve("pair");
+        JobRun classify = JobRun.of(pair, "classify", "--input", trained.toString(), "--pair", A, B,
+                "--train-per-class", "15", "--seed", "7", "--output", pair.toString());
+        assertThat(classify.exitCode()).as(classify.messages()).isZero();
+        pairClassifier = pair.resolve("classifier.onnx");
+
+        Path out = temp.resolve("labelled");
+        labelled = JobRun.of(out, "run", "--input", newImages.toString(), "--output", out.toString(),
+                "--model", JobRun.model(), "--pca-k", "5", "--unit-size", "16", "--classifier", pairClassifier.toString());
+        assertThat(labelled.exitCode()).as(labelled.messages()).isZero();
+    }
+
+    @Test
+    void everyImageInFeaturesAndPcaGetsThePredictionsOfClassifyApply() throws Exception {
+        List<VectorRow> features = labelled.rows("features");
+        List<VectorRow> pca = labelled.rows("pca");
+        assertThat(features).hasSize(3 * PER_CLASS).allSatisfy(r -> {
+            assertThat(r.predicted()).as(r.path()).isIn(A, B);
+            assertThat(r.score()).as(r.path()).isBetween(0.5, 1.0); // the winning class's probability
+        });
+        Map<String, VectorRow> pcaByPath = pca.stream().collect(Collectors.toMap(VectorRow::path, r -> r));
+        assertThat(pcaByPath.keySet()).isEqualTo(features.stream().map(VectorRow::path).collect(Collectors.toSet()));
+        for (VectorRow row : features) {
+            assertThat(pcaByPath.get(row.path()).predicted()).isEqualTo(row.predicted());
+            assertThat(pcaByPath.get(row.path()).score()).isEqualTo(row.score());
+        }
+
+        Path applied = temp.resolve("applied.parquet");
+        JobRun apply = JobRun.of(labelled.output(), "classify", "--apply", pairClassifier.toString(),
+                "--input", labelled.output().toString(), "--output", applied.toString());
+        assertThat(apply.exitCode()).as(apply.messages()).isZero();
+        Map<String, String[]> byPath = readApplied(applied);
+        assertThat(byPath.keySet()).isEqualTo(pcaByPath.keySet());
+        double largest = 0;
+        for (VectorRow row : features) {
+            String[] want = byPath.get(row.path());
+            assertThat(row.predicted()).as(row.path()).isEqualTo(want[0]);
+            // The same floats through the same graph; ONNX Runtime's vectorised Sigmoid/Softmax may round a row
+            // differently in another batch (measured: at most 4.4e-16 between batch sizes 1 and 5,000).
+            assertThat(row.score()).as(row.path()).isCloseTo(Double.parseDouble(want[1]), Offset.offset(1e-12));
+            largest = Math.max(largest, Math.abs(row.score() - Double.parseDouble(want[1])));
+        }
+        System.out.printf("run --classifier vs classify --apply: labels equal on %d images, largest score difference %.3g%n",
+                features.size(), largest);
+    }
+
+    /**
+     * The classifier never saw these images: on those of its two classes it must still be right (measured: 40 of 40;
+     * every one of the sample's 105 pairs labels all of its unseen images right in this split).
+     */
+    @Test
+    void thePredictedColumnIsRightOnImagesTheClassifierNeverSaw() throws Exception {
+        List<VectorRow> ofThePair = labelled.rows("features").stream().filter(r -> Set.of(A, B).contains(r.label())).toList();
+        assertThat(ofThePair).hasSize(2 * PER_CLASS);
+        long right = ofThePair.stream().filter(r -> r.predicted().equals(r.label())).count();
+        System.out.printf("accuracy of predicted on %d unseen images of %s / %s: %.4f%n", ofThePair.size(), A, B,
+                (double) right / ofThePair.size());
+        assertThat((double) right / ofThePair.size()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void successNamesTheClassifier() throws Exception {
+        JsonNode classifier = Outputs.success(labelled.output()).path("classifier");
+        assertThat(classifier.path("location").asText()).isEqualTo(pairClassifier.toString());
+        assertThat(classifier.path("sha256").asText()).isEqualTo(sha256(Files.readAllBytes(pairClassifier)));
+        assertThat(classifier.path("input").asText()).isEqualTo("features");
+        assertThat(classifier.path("classes").toString()).isEqualTo("[\"" + A + "\",\"" + B + "\"]");
+        assertThat(classifier.path("score").asText()).isEqualTo("probability");
+    }
+
+    @Test
+    void aPcaTrainedClassifierIsRefusedBeforeAnyWork() throws Exception {
+        Path pcaPair = temp.resolve("pca-pair");
+        JobRun classify = JobRun.of(pcaPair, "classify", "--input", trained.toString(), "--use", "pca", "--pair", A, B,
+                "--train-per-class", "15", "--output", pcaPair.toString());
+        assertThat(classify.exitCode()).as(classify.messages()).isZero();
+        assertRefused(pcaPair.resolve("classifier.onnx"), "was trained on PCA coordinates",
+                "a PCA-trained classifier can never label a new run", "orchard classify without --use pca");
+    }
+
+    @Test
+    void aClassifierOfAnotherCnnOrDimensionIsRefusedBeforeAnyWork() throws Exception {
+        String tensor = dev.orchard.protocol.ModelSpec.mobileNetV2().featureTensor();
+        Path otherCnn = write("other-cnn.onnx", 1280, new FeatureSource("b".repeat(64), tensor, 0, 0));
+        assertRefused(otherCnn, "was trained on the features of tensor '464' of the model with SHA-256 " + "b".repeat(64),
+                "Run the job with the same --model");
+        Path projected = write("projected.onnx", 1280, new FeatureSource(
+                Outputs.success(trained).path("model").path("sha256").asText(), tensor, 1280, 42));
+        assertRefused(projected, "projected by --reduce srp to 1280 with seed 42");
+        Path narrow = write("narrow.onnx", 1000, null);
+        assertRefused(narrow, "it reads 1000-d features but is given 1280-d ones");
+    }
+
+    @Test
+    void aFileThatIsNotAClassifierIsRefusedBeforeAnyWork() throws Exception {
+        assertRefused(Path.of(JobRun.model()), "is an ONNX model but not one orchard classify wrote");
+        assertRefused(temp.resolve("missing.onnx"), "--classifier " + temp.resolve("missing.onnx") + " does not exist");
+    }
+
+    /**
+     * The workers read the classifier at the end of the job: one inside the output, which --overwrite clears
+     * (classify's folders included), would be gone by then. Refused first, and the old output is left as it was.
+     */
+    @Test
+    void aClassifierInsideTheOutputIsRefused() throws Exception {
+        Path copy = temp.resolve("rerun");
+        JobRun first = JobRun.of(copy, "run", "--input", newImages.resolve(OTHER).toString(), "--output", copy.toString(),
+                "--model", JobRun.model(), "--pca-k", "2");
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        Path inside = Files.createDirectories(copy.resolve("classify-pair")).resolve("classifier.onnx");
+        Files.copy(pairClassifier, inside);
+        JobRun run = JobRun.of(copy, "run", "--input", newImages.toString(), "--output", copy.toString(), "--overwrite",
+                "--model", JobRun.model(), "--classifier", inside.toString());
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains("--classifier " + inside + " lies inside --output " + copy);
+        assertThat(inside).exists();
+        assertThat(copy.resolve("_SUCCESS")).exists();
+    }
+
+    private static void assertRefused(Path classifier, String... message) {
+        Path out = temp.resolve("refused-" + classifier.getFileName());
+        JobRun run = JobRun.of(out, "run", "--input", newImages.toString(), "--output", out.toString(),
+                "--model", JobRun.model(), "--classifier", classifier.toString());
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains(message);
+        assertThat(out).as("refused before the output is touched").doesNotExist();
+    }
+
+    private static Path write(String name, int d, FeatureSource source) throws Exception {
+        return writeClassifier(temp.resolve(name), d, source);
+    }
+
+    /** A valid classifier.onnx of d-d features (a pair that reads only the first coordinate). */
+    static Path writeClassifier(Path file, int d, FeatureSource source) throws Exception {
+        double[] inverseStd = new double[d];
+        java.util.Arrays.fill(inverseStd, 1);
+        double[][] weights = new double[2][d];
+        weights[0][0] = 1;
+        weights[1][0] = -1;
+        byte[] bytes = ClassifierGraph.write(new LinearClassifier(List.of(A, B), new double[d], inverseStd, weights,
+                new double[2], Link.SIGMOID, new VectorProvenance(VectorKind.FEATURES, d, source, null), Map.of()));
+        return Files.write(file, bytes);
+    }
+
+    /** classify --apply's file: path → {predicted, score}. */
+    private static Map<String, String[]> readApplied(Path file) throws Exception {
+        Map<String, String[]> rows = new HashMap<>();
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+                .withCodecFactory(new HadoopFreeCodecs()).build();
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {
+            var schema = reader.getFooter().getFileMetaData().getSchema();
+            var io = new ColumnIOFactory().getColumnIO(schema);
+            for (var group = reader.readNextRowGroup(); group != null; group = reader.readNextRowGroup()) {
+                var records = io.getRecordReader(group, new GroupRecordConverter(schema));
+                for (long i = 0; i < group.getRowCount(); i++) {
+                    var g = records.read();
+                    rows.put(g.getString("path", 0), new String[] {g.getString("predicted", 0),
+                            String.valueOf(g.getDouble("score", 0))});
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static void copy(List<Path> files, Path into) throws Exception {
+        for (Path f : files) {
+            Files.copy(f, into.resolve(f.getFileName()));
+        }
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
