@@ -28,7 +28,7 @@ import org.apache.commons.csv.CSVRecord;
  * the trial's seed, restarts the coordinator with the same command and {@code --resume}, and compares the output
  * with the input image by image. Prints one line per trial and, last, {@code trials N, lost L, duplicated D, hung H}.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
- *     [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
+ *     [--always-kill false] [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
  * Exit code 0 only if nothing was lost, duplicated or hung.
  */
 public final class Soak {
@@ -58,13 +58,34 @@ public final class Soak {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
-        int trials = Integer.parseInt(o.getOrDefault("--trials", "20"));
-        long seed = Long.parseLong(o.getOrDefault("--seed", "1"));
-        int perClass = Integer.parseInt(o.getOrDefault("--per-class", "4"));
         Soak soak = new Soak(Path.of(o.getOrDefault("--jar", "cli/target/orchard.jar")).toAbsolutePath(),
                 Path.of(o.getOrDefault("--shared", "../shared")).toAbsolutePath(),
                 Path.of(o.getOrDefault("--work", Files.createTempDirectory("orchard-soak").toString())));
-        Path input = soak.longKeyInput(perClass);
+        Totals totals = soak.run(Integer.parseInt(o.getOrDefault("--trials", "20")),
+                Long.parseLong(o.getOrDefault("--seed", "1")), Integer.parseInt(o.getOrDefault("--per-class", "4")),
+                Boolean.parseBoolean(o.getOrDefault("--always-kill", "false")));
+        System.exit(totals.clean() ? 0 : 1);
+    }
+
+    /** What the trials found; {@link #clean()} if nothing was lost, duplicated or hung. */
+    public record Totals(int trials, long lost, long duplicated, int hung) {
+        public boolean clean() {
+            return lost == 0 && duplicated == 0 && hung == 0;
+        }
+    }
+
+    /** A soak over the shared sample, in {@code work}, with the job jar {@code jar}. */
+    public static Soak in(Path jar, Path shared, Path work) throws IOException {
+        return new Soak(jar.toAbsolutePath(), shared.toAbsolutePath(), work);
+    }
+
+    /**
+     * Runs {@code trials} trials with seeds {@code seed}, {@code seed + 1}, ... over {@code perClass} images of each
+     * class; with {@code alwaysKill} every trial kills a worker and then the coordinator (at seeded moments), else
+     * the seed also decides whether each is killed. Prints a line per trial, then the totals.
+     */
+    public Totals run(int trials, long seed, int perClass, boolean alwaysKill) throws Exception {
+        Path input = longKeyInput(perClass);
         Set<String> images = new HashSet<>();
         try (Stream<Path> files = Files.walk(input)) {
             files.filter(Files::isRegularFile).forEach(p -> images.add(p.toAbsolutePath().normalize().toString()));
@@ -73,7 +94,7 @@ public final class Soak {
         long duplicated = 0;
         int hung = 0;
         for (int t = 0; t < trials; t++) {
-            Result r = soak.trial(t, seed + t, input, images);
+            Result r = trial(t, seed + t, input, images, alwaysKill);
             lost += r.lost();
             duplicated += r.duplicated();
             hung += r.hung() ? 1 : 0;
@@ -81,7 +102,7 @@ public final class Soak {
                     r.duplicated(), r.hung() ? ", HUNG" : "");
         }
         System.out.printf("trials %d, lost %d, duplicated %d, hung %d%n", trials, lost, duplicated, hung);
-        System.exit(lost == 0 && duplicated == 0 && hung == 0 ? 0 : 1);
+        return new Totals(trials, lost, duplicated, hung);
     }
 
     private record Result(String story, long lost, long duplicated, boolean hung) {
@@ -107,7 +128,7 @@ public final class Soak {
         return work.resolve("input");
     }
 
-    private Result trial(int t, long seed, Path input, Set<String> images) throws Exception {
+    private Result trial(int t, long seed, Path input, Set<String> images, boolean alwaysKill) throws Exception {
         Random rng = new Random(seed);
         Path out = work.resolve("trial-" + t);
         Path logs = Files.createDirectories(work.resolve("logs-" + t));
@@ -127,7 +148,7 @@ public final class Soak {
                 workers.add(start(processes, logs.resolve("worker-" + i + ".log"), worker(port)));
             }
             int units = images.size() / 4;
-            if (rng.nextBoolean()) {
+            if (rng.nextBoolean() || alwaysKill) {
                 int at = rng.nextInt(Math.max(1, units / 2));
                 if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()) {
                     workers.get(0).destroyForcibly();
@@ -135,7 +156,7 @@ public final class Soak {
                     story.append("worker killed after ").append(at).append(" attempts; ");
                 }
             }
-            if (rng.nextInt(3) != 0) {
+            if (rng.nextInt(3) != 0 || alwaysKill) {
                 int at = rng.nextInt(Math.max(1, units));
                 if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()) {
                     c.destroyForcibly();
@@ -172,7 +193,7 @@ public final class Soak {
             }
         }
         long lost = images.stream().filter(i -> !seen.contains(i)).count();
-        return new Result(story.length() == 0 ? "no kills" : story.toString().trim(), lost, rows.size() - new HashSet<>(rows).size(), false);
+        return new Result(story.length() == 0 ? "no kills" : story.toString().trim().replaceAll(";$", ""), lost, rows.size() - new HashSet<>(rows).size(), false);
     }
 
     private List<String> worker(int coordinatorPort) throws IOException {
