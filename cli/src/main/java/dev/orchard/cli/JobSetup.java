@@ -7,6 +7,7 @@ import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.OutputLease;
 import dev.orchard.coordinator.listing.ImageLister;
+import dev.orchard.coordinator.listing.ImageSource;
 import dev.orchard.coordinator.listing.LabelRule;
 import dev.orchard.coordinator.listing.ListingOrder;
 import dev.orchard.coordinator.listing.NameFilter;
@@ -55,6 +56,10 @@ final class JobSetup implements AutoCloseable {
     final JobIdentity identity;
     /** --resume of a job that has written _SUCCESS: nothing is left to do, and nothing is written. */
     final boolean finishedAlready;
+    /** The generation of the output this job makes: 0 for a first run, the next one for --update. */
+    final int generation;
+    /** For --update: what it does (the generation it makes, whether it continues one, what changed). */
+    final UpdateCheck.Plan update;
     private ImageLister lister;
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
@@ -100,23 +105,49 @@ final class JobSetup implements AutoCloseable {
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
             OutputLayout layout = new OutputLayout(output);
             String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
-            JobJournal journal = new JobJournal(outStore, output);
-            boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
-            this.finishedAlready = resuming && outStore.exists(layout.success());
-            if (resuming) {
-                checkSameJob(JobIdentity.readMarker(outStore, layout));
-            } else {
-                if (running != null && options.overwrite) {
-                    throw new IllegalArgumentException(running);
+            String version = String.valueOf(dev.orchard.coordinator.Versions.all().get("orchard"));
+            if (options.update) {
+                if (options.overwrite) {
+                    throw new IllegalArgumentException("--update and --overwrite contradict each other: --update keeps"
+                            + " what the output holds and adds to it, --overwrite replaces it. Use one.");
                 }
-                OutputCheck.prepare(outStore, output, options.overwrite);
-                identity.writeMarker(outStore, layout, String.valueOf(dev.orchard.coordinator.Versions.all().get("orchard")));
+                this.update = UpdateCheck.check(outStore, output, identity, running);
+                this.generation = update.generation();
+                this.finishedAlready = false;
+                if (!update.continuing()) {
+                    identity.write(outStore, layout, generation, version);
+                }
+                update.changes().forEach(change -> LOG.info("--update: {} (an update may change this)", change));
+            } else {
+                this.update = null;
+                this.generation = 0;
+                int current = dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout);
+                JobJournal journal = new JobJournal(outStore, output);
+                boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
+                if (resuming && JobIdentity.read(outStore, layout, current + 1) != null) {
+                    throw new IllegalArgumentException("--resume refused: an update of " + output + " to generation "
+                            + (current + 1) + " is in progress: finish it with the command that started it (with --update)");
+                }
+                this.finishedAlready = resuming && outStore.exists(layout.success());
+                if (resuming) {
+                    checkSameJob(JobIdentity.read(outStore, layout, current));
+                    if (!finishedAlready && current > 0) {
+                        throw new IllegalArgumentException("generation " + current + " of " + output + " has no _SUCCESS"
+                                + " and no update in progress: the output was changed by hand");
+                    }
+                } else {
+                    if (running != null && options.overwrite) {
+                        throw new IllegalArgumentException(running);
+                    }
+                    OutputCheck.prepare(outStore, output, options.overwrite);
+                    identity.writeMarker(outStore, layout, version);
+                }
             }
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
                     output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed,
-                    null, null, options.parquetByteStreamSplit);
+                    null, null, options.parquetByteStreamSplit, generation);
         } catch (Exception | Error e) {
             if (loaded != null) {
                 loaded.close();
@@ -124,6 +155,25 @@ final class JobSetup implements AutoCloseable {
             stores.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether the job this setup describes has finished (a standby coordinator node learns so from the output):
+     * {@code _SUCCESS} is there, and for an update the output holds its generation.
+     */
+    boolean finishedInOutput() throws IOException {
+        OutputLayout layout = new OutputLayout(output);
+        return outStore.exists(layout.success())
+                && dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout) >= generation;
+    }
+
+    /** One line on what this job does, for the console. */
+    String describe() {
+        if (update == null) {
+            return input + " → " + output;
+        }
+        return (update.continuing() ? "continuing the update of " : "updating ") + output + " to generation " + generation
+                + " from " + input;
     }
 
     /** --resume continues only the same job: any difference in what determines the result is refused. */
@@ -154,32 +204,45 @@ final class JobSetup implements AutoCloseable {
                 c.getDuration("worker-timeout").toMillis(), c.getDuration("commit-interval").toMillis(),
                 c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca ? options.pcaK : 0,
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
-        return Coordinator.create(new Coordinator.Setup(job, this::images, new JobOutputs(outStore, output),
-                new JobJournal(outStore, output), outStore, output, settings, options.resume,
+        return Coordinator.create(new Coordinator.Setup(job, new Images(), new JobOutputs(outStore, output, generation),
+                new JobJournal(outStore, output, generation), outStore, output, settings, options.resume || options.update,
                 c.getDuration("lease-ttl"), node, goneMembers, listener,
                 java.util.Map.of("identity", identity)));
     }
 
-    /**
-     * The images after {@code after} in listing order: a resumed listing continues after the last planned image
-     * (a manifest is the same file, checked by its checksum, so its order is too).
-     */
-    private Stream<ImageRef> images(String after, java.util.function.Consumer<dev.orchard.protocol.ImageError> skipped)
-            throws IOException {
-        Stream<ImageRef> all = manifest ? lister.listManifest(inStore, input) : lister.list(input);
-        if (after == null) {
-            return all;
+    /** The images of this job, in listing order (see {@link ImageSource}). */
+    private final class Images implements ImageSource {
+        @Override
+        public Stream<ImageRef> list(String after, java.util.function.Consumer<dev.orchard.protocol.ImageError> skipped)
+                throws IOException {
+            Stream<ImageRef> all = manifest ? lister.listManifest(inStore, input) : lister.list(input);
+            if (after == null) {
+                return all;
+            }
+            java.util.function.Predicate<String> later = after(after);
+            return all.filter(image -> later.test(image.path()));
         }
-        if (manifest) {
-            boolean[] past = {false};
-            return all.filter(image -> {
-                boolean keep = past[0];
-                past[0] |= image.path().equals(after);
-                return keep;
-            });
+
+        /**
+         * A resumed listing continues after the last planned image: in key order for a listing, after that line for
+         * a manifest (the same file, checked by its checksum, so its order is too).
+         */
+        @Override
+        public java.util.function.Predicate<String> after(String after) {
+            if (after == null) {
+                return path -> true;
+            }
+            if (manifest) {
+                boolean[] past = {false};
+                return path -> {
+                    boolean keep = past[0];
+                    past[0] |= path.equals(after);
+                    return keep;
+                };
+            }
+            var order = ListingOrder.of(input.scheme());
+            return path -> order.compare(path, after) > 0;
         }
-        var order = ListingOrder.of(input.scheme());
-        return all.filter(image -> order.compare(image.path(), after) > 0);
     }
 
     private static String labelDescription(JobOptions o) {

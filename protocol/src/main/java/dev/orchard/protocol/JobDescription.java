@@ -5,34 +5,55 @@ package dev.orchard.protocol;
  * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, the optional sparse
  * random projection of the features (each worker generates the same matrix from its seed: nothing is shipped),
  * in the PUBLISH phase the solved PCA model (location and SHA-256: a worker's cached model is keyed by both, so a
- * re-run to the same output never projects with a stale one), and how the Parquet vectors are encoded.
+ * re-run to the same output never projects with a stale one), how the Parquet vectors are encoded, and which
+ * generation of the output the job makes (0 for a first run; an update makes the next one and reads the parts of
+ * the one before).
  *
  * @param srpDim  0 for no projection, else the projected dimension K
  * @param srpSeed the projection's seed
  * @param parquetByteStreamSplit write the vector columns with BYTE_STREAM_SPLIT ({@code --parquet-byte-stream-split};
  *                               see store's ParquetOptions); false writes PLAIN floats, which every reader opens
+ * @param generation the generation this job makes
  */
 public record JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
                              int batchSize, int srpDim, long srpSeed, String pcaModel, String pcaModelSha256,
-                             boolean parquetByteStreamSplit) {
+                             boolean parquetByteStreamSplit, int generation) {
+
+    public JobDescription {
+        if (generation < 0) {
+            throw new IllegalArgumentException("generation must not be negative, was " + generation);
+        }
+    }
 
     public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
                           int batchSize) {
-        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, null, null, false);
+        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, null, null, false, 0);
+    }
+
+    public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
+                          int batchSize, int srpDim, long srpSeed, String pcaModel, String pcaModelSha256,
+                          boolean parquetByteStreamSplit) {
+        this(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel, pcaModelSha256,
+                parquetByteStreamSplit, 0);
     }
 
     public JobDescription withPcaModel(String location, String sha256) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, location, sha256,
-                parquetByteStreamSplit);
+                parquetByteStreamSplit, generation);
     }
 
     public JobDescription withProjection(int dim, long seed) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pcaModel,
-                pcaModelSha256, parquetByteStreamSplit);
+                pcaModelSha256, parquetByteStreamSplit, generation);
     }
 
     public JobDescription withParquetByteStreamSplit(boolean byteStreamSplit) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
-                pcaModelSha256, byteStreamSplit);
+                pcaModelSha256, byteStreamSplit, generation);
+    }
+
+    public JobDescription withGeneration(int newGeneration) {
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
+                pcaModelSha256, parquetByteStreamSplit, newGeneration);
     }
 }

@@ -29,7 +29,8 @@ public final class LocalObjectStore implements ObjectStore {
     public Stream<StoredObject> list(Location prefix) throws IOException {
         Path root = prefix.path();
         if (Files.isRegularFile(root)) {
-            return Stream.of(new StoredObject(prefix, Files.size(root)));
+            BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
+            return Stream.of(new StoredObject(prefix, attrs.size(), version(attrs)));
         }
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(root.toString(), null, "no such folder");
@@ -134,6 +135,32 @@ public final class LocalObjectStore implements ObjectStore {
         return Files.newInputStream(location.path());
     }
 
+    /** A local file's version: its modification time in nanoseconds (what a rewrite changes). */
+    static String version(BasicFileAttributes attrs) {
+        return Long.toString(attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * One rename of the whole folder when {@code to} does not exist yet (a reader sees every object below
+     * {@code from} at one name or the other, never some at each); object by object otherwise.
+     */
+    @Override
+    public void moveAll(Location from, Location to) throws IOException {
+        Path source = from.path();
+        if (!Files.isDirectory(source)) {
+            return;
+        }
+        Path target = to.path();
+        if (!Files.exists(target)) {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        ObjectStore.super.moveAll(from, to);
+        deleteAll(from);
+        Files.deleteIfExists(source);
+    }
+
     private static Path temporarySibling(Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
@@ -163,7 +190,7 @@ public final class LocalObjectStore implements ObjectStore {
                     if (attrs.isDirectory()) {
                         stack.push(sortedChildren(p));
                     } else if (attrs.isRegularFile()) {
-                        next = new StoredObject(Location.local(p), attrs.size());
+                        next = new StoredObject(Location.local(p), attrs.size(), version(attrs));
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot read " + p, e);

@@ -62,6 +62,24 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * Moves every object below {@code from} to the same name below {@code to} (replacing what is there). Object by
+     * object here (on S3: a server-side copy and a delete each, so a reader may see some objects at either name);
+     * a local store renames the whole folder at once when it can. Moving again after an interruption finishes the
+     * move.
+     */
+    default void moveAll(Location from, Location to) throws IOException {
+        java.util.List<Location> objects;
+        try (Stream<StoredObject> listed = list(from)) {
+            objects = listed.map(StoredObject::location).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        for (Location object : objects) {
+            move(object, to.resolve(from.relativize(object)));
+        }
+    }
+
+    /**
      * Fails with a message naming {@code prefix} and the likely fix when this process cannot write below it.
      * Called before any work starts, so a job never runs for an hour and then fails to save.
      */

@@ -103,7 +103,7 @@ class WorkStateTest {
         run(s.solved(2, now));
         Assign publish = assigns(status(s, "w2", 1, 1, List.of(), List.of())).get(0);
         assertThat(publish.unit().phase()).isEqualTo(Phase.PUBLISH);
-        assertThat(publish.unit().sources()).containsExactly(copy.unit().attemptRef());
+        assertThat(publish.unit().sources()).containsExactly(dev.orchard.protocol.PartSource.rows(copy.unit().attemptRef()));
     }
 
     @Test

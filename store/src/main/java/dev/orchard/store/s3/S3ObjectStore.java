@@ -95,7 +95,8 @@ public final class S3ObjectStore implements ObjectStore {
             if (!objects.hasNext() && !key.equals(folder)) {
                 objects.close();
                 HeadObjectResponse head = headOrNull(prefix);
-                return head == null ? Stream.empty() : Stream.of(new StoredObject(prefix, head.contentLength()));
+                return head == null ? Stream.empty()
+                        : Stream.of(new StoredObject(prefix, head.contentLength(), head.eTag()));
             }
         } catch (UncheckedIOException e) {
             objects.close();
@@ -340,7 +341,8 @@ public final class S3ObjectStore implements ObjectStore {
                 while (next == null && source.hasNext()) {
                     S3Object o = source.next();
                     if (!o.key().endsWith("/")) {
-                        next = new StoredObject(new Location(Location.Scheme.S3, prefix.bucket(), o.key()), o.size());
+                        next = new StoredObject(new Location(Location.Scheme.S3, prefix.bucket(), o.key()), o.size(),
+                                o.eTag());
                     }
                 }
             } catch (SdkException e) {

@@ -1,9 +1,10 @@
 package dev.orchard.worker.pipeline;
 
-import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
+import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.Location;
@@ -22,9 +23,13 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * One PUBLISH attempt: the accepted rows files of consecutive units → one {@code features} file of about the target
- * size and, when the job has a PCA, the same rows projected on it → one {@code pca} file; both under this attempt's
- * own names. The coordinator makes the first finished attempt's files visible under the final names.
+ * One PUBLISH attempt: the rows of consecutive sources → one {@code features} file of about the target size and,
+ * when the job has a PCA, the same rows projected on it → one {@code pca} file and the covariance statistics of
+ * exactly its rows (what a later update merges an untouched part with); all under this attempt's own names. The
+ * coordinator makes the first finished attempt's files visible under the final names.
+ * <p>A source is an accepted unit's rows file (its statistics are folded from the rows), or, in an update, a whole
+ * part of the base generation or the kept rows of a regrouped one (their statistics are stored: merged as they are).
+ * Old rows are re-projected from their stored features: no image is read again.
  */
 public final class PublishUnit {
     private final WorkerRuntime runtime;
@@ -44,8 +49,10 @@ public final class PublishUnit {
         PcaModel pca = job.pcaModel() == null ? null : model(store, job.pcaModel(), job.pcaModelSha256());
         long read = 0;
         long write = 0;
+        long statisticsNanos = 0;
         long rows = 0;
         long featureBytes;
+        CovariancePartial statistics = null;
         Location featuresTarget = layout.publishAttempt(OutputLayout.FEATURES, unit.epoch(), unit.id(), unit.attempt());
         Location pcaTarget = layout.publishAttempt(OutputLayout.PCA, unit.epoch(), unit.id(), unit.attempt());
         ParquetOptions parquet = new ParquetOptions(job.parquetByteStreamSplit());
@@ -53,13 +60,12 @@ public final class PublishUnit {
                 parquet);
              VectorRowsWriter projected = pca == null ? null
                      : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir(), parquet)) {
-            for (AttemptRef source : unit.sources()) {
+            for (PartSource source : unit.sources()) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("attempt cancelled");
                 }
                 long t0 = System.nanoTime();
-                List<VectorRow> sourceRows = VectorRowsReader.readAll(store,
-                        layout.attemptRows(source.epoch(), source.unit(), source.attempt()), OutputLayout.FEATURES);
+                List<VectorRow> sourceRows = VectorRowsReader.readAll(store, rowsOf(layout, source), OutputLayout.FEATURES);
                 long t1 = System.nanoTime();
                 for (VectorRow row : sourceRows) {
                     features.write(row);
@@ -67,19 +73,58 @@ public final class PublishUnit {
                         projected.write(new VectorRow(row.path(), row.label(), pca.project(row.values())));
                     }
                 }
+                long t2 = System.nanoTime();
+                if (pca != null) {
+                    statistics = statisticsOf(store, layout, job, source, sourceRows, statistics);
+                }
                 rows += sourceRows.size();
                 read += t1 - t0;
-                write += System.nanoTime() - t1;
+                write += t2 - t1;
+                statisticsNanos += System.nanoTime() - t2;
             }
-            long t2 = System.nanoTime();
+            long t3 = System.nanoTime();
             if (projected != null) {
                 projected.commit();
             }
+            if (statistics != null) {
+                store.put(layout.publishStatistics(unit.epoch(), unit.id(), unit.attempt()), statistics.encode());
+            }
             featureBytes = features.commit();
-            write += System.nanoTime() - t2;
+            write += System.nanoTime() - t3;
         }
-        var stages = new UnitReport.StageNanos(read, 0, 0, 0, 0, write);
+        var stages = new UnitReport.StageNanos(read, 0, 0, 0, statisticsNanos, write);
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
+    }
+
+    /** Where a source's rows lie: an attempt's file, or a part of the base generation (still under its final name). */
+    private static Location rowsOf(OutputLayout layout, PartSource source) {
+        return switch (source.kind()) {
+            case ROWS -> layout.attemptRows(source.epoch(), source.id(), source.attempt());
+            case REGROUPED -> layout.regroupRows(source.epoch(), source.id(), source.attempt());
+            case BASE -> layout.part(OutputLayout.FEATURES, source.id());
+        };
+    }
+
+    /** {@code into} with the source's rows folded in: computed from the rows, or the stored statistics merged. */
+    private static CovariancePartial statisticsOf(ObjectStore store, OutputLayout layout, JobDescription job,
+                                                  PartSource source, List<VectorRow> rows, CovariancePartial into)
+            throws IOException {
+        if (source.kind() == PartSource.Kind.ROWS) {
+            return RowStatistics.add(into, rows);
+        }
+        Location file = source.kind() == PartSource.Kind.BASE
+                ? layout.partStatistics(job.generation() - 1, source.id())
+                : layout.regroupStatistics(source.epoch(), source.id(), source.attempt());
+        CovariancePartial stored = CovariancePartial.decode(store.read(file));
+        if (stored.count() != rows.size()) {
+            throw new IOException(file + " counts " + stored.count() + " rows, but " + source + " holds " + rows.size()
+                    + ": the output's bookkeeping does not match its parts");
+        }
+        if (into == null) {
+            return stored;
+        }
+        into.merge(stored);
+        return into;
     }
 
     private PcaModel model(ObjectStore store, String location, String sha256) throws IOException {

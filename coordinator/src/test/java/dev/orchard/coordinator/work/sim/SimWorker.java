@@ -160,8 +160,8 @@ final class SimWorker {
 
     private void publish(WorkUnit unit, AttemptRef ref) {
         List<String> rows = new ArrayList<>();
-        for (AttemptRef source : unit.sources()) {
-            List<String> part = store.attemptRows.get(source);
+        for (dev.orchard.protocol.PartSource source : unit.sources()) {
+            List<String> part = store.attemptRows.get(source.attemptRef());
             if (part == null) {
                 apply(ledger.attemptFailed(ref, "rows of " + source + " are missing", sim.now));
                 return;
