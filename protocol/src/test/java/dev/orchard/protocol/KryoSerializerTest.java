@@ -73,7 +73,7 @@ class KryoSerializerTest {
         WorkerCommand.Assign encoded = (WorkerCommand.Assign) roundTrip(new WorkerCommand.Assign(42L, 3,
                 job.withParquetByteStreamSplit(true), unit));
         assertThat(encoded.job().parquetByteStreamSplit()).as("--parquet-byte-stream-split reaches the workers").isTrue();
-        var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(6));
+        var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(7));
         status.worker().tell(new WorkerCommand.JobFinished(1L));
         worker.expectMessageClass(WorkerCommand.JobFinished.class);
     }
