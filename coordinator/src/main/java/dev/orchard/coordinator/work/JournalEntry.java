@@ -146,8 +146,13 @@ public sealed interface JournalEntry {
             regrouped = List.copyOf(regrouped);
         }
 
+        /**
+         * Nothing was journalled. (Not only "no plan group": an update whose listing planned nothing still journals
+         * its end, its regroups and its publication, and must resume from them.)
+         */
         public boolean isEmpty() {
-            return groups.isEmpty();
+            return groups.isEmpty() && splits.isEmpty() && complete == null && commits.isEmpty()
+                    && quarantines.isEmpty() && published == null && regrouped.isEmpty();
         }
     }
 }
