@@ -62,6 +62,14 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #moveAll} moves a folder in one step that no reader can see half done (a local rename); on S3
+     * it moves object by object.
+     */
+    default boolean renamesFolders() {
+        return false;
+    }
+
+    /**
      * Moves every object below {@code from} to the same name below {@code to} (replacing what is there). Object by
      * object here (on S3: a server-side copy and a delete each, so a reader may see some objects at either name);
      * a local store renames the whole folder at once when it can. Moving again after an interruption finishes the

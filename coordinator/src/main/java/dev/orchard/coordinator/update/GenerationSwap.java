@@ -5,7 +5,6 @@ import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,8 +54,11 @@ public final class GenerationSwap {
         Location cleared = layout.generation(g).resolve("_CLEARED");
         if (!store.exists(cleared)) {
             store.delete(layout.success());
-            for (Location output : outputs(pca)) {
-                takeOutOfView(g, output);
+            for (String kind : kinds(pca)) {
+                takeOutOfView(g, layout.rowsFolder(kind), true);
+            }
+            for (Location file : files(pca)) {
+                takeOutOfView(g, file, false);
             }
             store.put(cleared, EMPTY);
         }
@@ -104,16 +106,16 @@ public final class GenerationSwap {
      * Locally a rename aside (a folder disappears whole, and is deleted after the swap); on S3, where there is no
      * rename, a delete.
      */
-    private void takeOutOfView(int g, Location output) throws IOException {
-        if (layout.root().isLocal()) {
-            Location aside = layout.replaced(g).resolve(layout.root().relativize(output));
-            if (java.nio.file.Files.isDirectory(output.path())) {
-                store.moveAll(output, aside);
-            } else if (store.exists(output)) {
-                store.move(output, aside);
-            }
-        } else {
+    private void takeOutOfView(int g, Location output, boolean folder) throws IOException {
+        if (!store.renamesFolders()) {
             store.deleteAll(output);
+            return;
+        }
+        Location aside = layout.replaced(g).resolve(layout.root().relativize(output));
+        if (folder) {
+            store.moveAll(output, aside);
+        } else if (store.exists(output)) {
+            store.move(output, aside);
         }
     }
 
@@ -123,14 +125,5 @@ public final class GenerationSwap {
 
     private List<Location> files(boolean pca) {
         return pca ? List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv()) : List.of(layout.errorsCsv());
-    }
-
-    private List<Location> outputs(boolean pca) {
-        List<Location> all = new ArrayList<>();
-        for (String kind : kinds(pca)) {
-            all.add(layout.rowsFolder(kind));
-        }
-        all.addAll(files(pca));
-        return all;
     }
 }
