@@ -124,17 +124,15 @@ final class JobSetup implements AutoCloseable {
                 int current = dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout);
                 JobJournal journal = new JobJournal(outStore, output);
                 boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
-                if (resuming && JobIdentity.read(outStore, layout, current + 1) != null) {
+                boolean swapping = current > 0 && !outStore.exists(layout.success());
+                if (resuming && (swapping || JobIdentity.read(outStore, layout, current + 1) != null)) {
                     throw new IllegalArgumentException("--resume refused: an update of " + output + " to generation "
-                            + (current + 1) + " is in progress: finish it with the command that started it (with --update)");
+                            + (swapping ? current : current + 1) + " is in progress: finish it with the command that"
+                            + " started it (with --update)");
                 }
                 this.finishedAlready = resuming && outStore.exists(layout.success());
                 if (resuming) {
                     checkSameJob(JobIdentity.read(outStore, layout, current));
-                    if (!finishedAlready && current > 0) {
-                        throw new IllegalArgumentException("generation " + current + " of " + output + " has no _SUCCESS"
-                                + " and no update in progress: the output was changed by hand");
-                    }
                 } else {
                     if (running != null && options.overwrite) {
                         throw new IllegalArgumentException(running);

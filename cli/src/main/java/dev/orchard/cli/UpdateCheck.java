@@ -25,9 +25,6 @@ final class UpdateCheck {
 
     static Plan check(ObjectStore store, Location output, JobIdentity identity, String running) throws IOException {
         OutputLayout layout = new OutputLayout(output);
-        if (running != null) {
-            throw new IllegalArgumentException("--update refused: " + running);
-        }
         JobIdentity first = JobIdentity.readMarker(store, layout);
         if (first == null) {
             boolean empty;
@@ -42,16 +39,19 @@ final class UpdateCheck {
                     : "--update refused: " + output + " is not an Orchard output (it has no " + layout.marker() + ")");
         }
         int current = GenerationSummary.current(store, layout);
+        if (current > 0 && !store.exists(layout.success())) {
+            // The update to `current` was stopped between naming its generation and writing _SUCCESS: finish it.
+            return continuing(JobIdentity.read(store, layout, current), identity, output, current);
+        }
         int next = current + 1;
         JobIdentity inProgress = JobIdentity.read(store, layout, next);
         if (inProgress != null) {
-            List<String> differences = inProgress.differences(identity);
-            if (!differences.isEmpty()) {
-                throw new IllegalArgumentException("--update refused: an update of " + output + " to generation " + next
-                        + " is in progress with other options:\n  " + String.join("\n  ", differences)
-                        + "\nRun it with the same options to finish it.");
-            }
-            return new Plan(next, true, List.of());
+            return continuing(inProgress, identity, output, next);
+        }
+        // A new update needs the output to itself; one that continues (above) leaves the lease to the coordinator,
+        // which takes it over from a holder that left the cluster, as --resume does.
+        if (running != null) {
+            throw new IllegalArgumentException("--update refused: " + running);
         }
         if (!store.exists(layout.success())) {
             throw new IllegalArgumentException("--update refused: the job in " + output + " has not finished (it has no"
@@ -75,5 +75,20 @@ final class UpdateCheck {
                     + " --overwrite or a new --output.");
         }
         return new Plan(next, false, last.selectionDifferences(identity));
+    }
+
+    /** An update to {@code generation} is under way: only the same command may finish it. */
+    private static Plan continuing(JobIdentity recorded, JobIdentity identity, Location output, int generation) {
+        if (recorded == null) {
+            throw new IllegalArgumentException("--update refused: generation " + generation + " of " + output
+                    + " has no record of the update that makes it: the output was changed by hand");
+        }
+        List<String> differences = recorded.differences(identity);
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("--update refused: an update of " + output + " to generation " + generation
+                    + " is in progress with other options:\n  " + String.join("\n  ", differences)
+                    + "\nRun it with the same options to finish it.");
+        }
+        return new Plan(generation, true, List.of());
     }
 }

@@ -3,6 +3,7 @@ package dev.orchard.coordinator;
 import dev.orchard.coordinator.listing.ImageSource;
 import dev.orchard.coordinator.outputs.JobOutputs;
 import dev.orchard.coordinator.update.GenerationSummary;
+import dev.orchard.coordinator.update.GenerationSwap;
 import dev.orchard.coordinator.update.InventoryFile;
 import dev.orchard.coordinator.update.UpdateComparison;
 import dev.orchard.coordinator.work.Decision;
@@ -73,8 +74,11 @@ public final class Coordinator {
                         JobListener listener, Map<String, Object> reportFacts) {
     }
 
-    /** What the start found: the journal, and for an update the generation it builds on. */
-    private record Found(JournalEntry.State journal, WorkState.Base base) {
+    /**
+     * What the start found: the journal, and for an update the generation it builds on; {@code done} when the output
+     * already holds the generation this job makes (its swap ended before this coordinator took over).
+     */
+    private record Found(JournalEntry.State journal, WorkState.Base base, GenerationSummary done) {
     }
 
     private record Started(Found found, Throwable failure) implements CoordinatorCommand {
@@ -165,6 +169,16 @@ public final class Coordinator {
                                                                                                  : JournalEntry.State.EMPTY;
             WorkState.Base base = null;
             if (generation > 0) {
+                var layout = setup.outputs().layout();
+                int current = GenerationSummary.current(setup.store(), layout);
+                if (current >= generation && setup.store().exists(layout.success())) {
+                    if (current == generation) {
+                        // The swap ended; its clean-up may not have: finish it (it deletes only what the swap left).
+                        new GenerationSwap(setup.store(), layout).cleanUp(generation);
+                    }
+                    lease.release();
+                    return new Found(journal, null, GenerationSummary.read(setup.store(), layout, generation));
+                }
                 GenerationSummary summary = GenerationSummary.read(setup.store(), setup.outputs().layout(), generation - 1);
                 if (summary == null) {
                     throw new IllegalArgumentException("--update: generation " + (generation - 1) + " of "
@@ -172,7 +186,7 @@ public final class Coordinator {
                 }
                 base = summary.base();
             }
-            return new Found(journal, base);
+            return new Found(journal, base, null);
         }, Started::new);
     }
 
@@ -279,6 +293,14 @@ public final class Coordinator {
             Throwable cause = cause(m.failure());
             setup.listener().failed(cause instanceof IllegalArgumentException ? cause
                     : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
+            return Behaviors.stopped();
+        }
+        if (m.found().done() != null) {
+            GenerationSummary done = m.found().done();
+            log.info("Generation {} of {} is complete already (see its _SUCCESS): nothing left to do",
+                    done.generation(), setup.output());
+            setup.listener().finished(new JobSummary(setup.job().output(), done.rows() + done.errors(), done.rows(),
+                    done.errors(), seconds(System.nanoTime() - startedNanos), 0, 0));
             return Behaviors.stopped();
         }
         JournalEntry.State journal = m.found().journal();

@@ -49,6 +49,8 @@ final class SimCluster {
     private int generation;
     private UpdateCounts expectedCounts;
     Decision.Outputs outputs;
+    /** What the last coordinator to write the final files wrote them from (the Coordinator reads it from _SUCCESS). */
+    Decision.Outputs writtenOutputs;
     String failure;
     boolean ended;
     long endedAt;

@@ -68,6 +68,19 @@ final class SimCoordinator {
     }
 
     void start() {
+        if (generation > 0 && store.success && store.current >= generation) {
+            // As the Coordinator: the output holds this generation already (the swap ended before a crash).
+            sim.log("generation " + generation + " is complete already");
+            if (store.current == generation) { // its clean-up, which the crash may have cut short
+                store.attemptRows.clear();
+                store.publishAttempts.clear();
+                store.regroupRows.clear();
+                store.regroupStatistics.clear();
+            }
+            alive = false;
+            cluster.finished(this, cluster.writtenOutputs);
+            return;
+        }
         execute(state.start(sim.now));
         if (!state.listingComplete() && alive) {
             String last = state.lastPlannedPath();
@@ -273,6 +286,7 @@ final class SimCoordinator {
     // ---------------------------------------------------------------- final files, and an update's swap
 
     private void writeOutputs(Decision.Outputs o) {
+        cluster.writtenOutputs = o;
         Deque<Runnable> steps = new ArrayDeque<>();
         if (generation == 0) {
             // As JobOutputs: errors.csv, the inventory and summary, the attempts removed; then _SUCCESS.
