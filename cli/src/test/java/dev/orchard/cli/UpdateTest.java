@@ -170,6 +170,12 @@ class UpdateTest {
         assertThat(other.messages()).contains("--update refused")
                 .contains("labels: was parent folder, now regex ^(K).* over the folder name")
                 .contains("--reduce: was pca, now srp+pca").contains("--srp-dim: was 0, now 64");
+        String int8 = JobRun.shared().resolve("models/mobilenetv2-12-int8.onnx").toString();
+        JobRun otherModel = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model", int8,
+                "--feature-tensor", "output", "--pca-k", "4", "--update");
+        assertThat(otherModel.exitCode()).as(otherModel.messages()).isEqualTo(2);
+        assertThat(otherModel.messages()).contains("--update refused").contains("model (SHA-256): was ")
+                .contains("model spec and feature tensor: was ").contains("features 464").contains("features output");
         JobRun both = JobRun.of(out, job(in, out, "--update", "--overwrite"));
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.messages()).contains("contradict");
