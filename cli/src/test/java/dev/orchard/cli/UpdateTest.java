@@ -182,6 +182,66 @@ class UpdateTest {
         assertThat(out.resolve("_orchard/gen-000001")).doesNotExist();
     }
 
+    @Test
+    void untouchedPartsKeepTheirFeaturesFilesAndGetNewProjections() throws Exception {
+        Path in = temp.resolve("in");
+        for (String label : List.of("Kiwi", "Banana")) {
+            for (Path image : sample(label, 0, 10)) {
+                copy(image, in, label);
+            }
+        }
+        Path out = temp.resolve("out");
+        Path clean = temp.resolve("clean");
+        // Parts of ~2 units (a row is ~4 KB): generation 0 has several, each a quarter of the target size or more.
+        System.setProperty("orchard.coordinator.part-bytes", "24k");
+        com.typesafe.config.ConfigFactory.invalidateCaches();
+        try {
+            JobRun first = JobRun.of(out, job(in, out));
+            assertThat(first.exitCode()).as(first.messages()).isZero();
+            Map<String, String> before = digests(out.resolve("features"));
+            Map<String, String> pcaBefore = digests(out.resolve("pca"));
+            assertThat(before).hasSizeGreaterThan(1);
+
+            for (Path image : sample("Lemon", 0, 3)) {
+                copy(image, in, "Lemon");
+            }
+            JobRun update = JobRun.of(out, job(in, out, "--update"));
+            assertThat(update.exitCode()).as(update.messages()).isZero();
+            JobRun reference = JobRun.of(clean, job(in, clean));
+            assertThat(reference.exitCode()).as(reference.messages()).isZero();
+
+            Outputs.assertSameJob(out, clean, Outputs.images(in));
+            assertSameProjections(out, clean);
+            Map<String, String> after = digests(out.resolve("features"));
+            // Every base part is untouched and large enough: its file is the same bytes, under the same name; the new
+            // rows are a part of their own. The projections are all new (the PCA changed).
+            for (var part : before.entrySet()) {
+                assertThat(after).containsEntry(part.getKey(), part.getValue());
+            }
+            assertThat(after).hasSize(before.size() + 1);
+            Map<String, String> pcaAfter = digests(out.resolve("pca"));
+            for (var part : pcaBefore.entrySet()) {
+                assertThat(pcaAfter.get(part.getKey())).as(part.getKey()).isNotEqualTo(part.getValue());
+            }
+            assertPartStatisticsAreTheModels(out);
+        } finally {
+            System.clearProperty("orchard.coordinator.part-bytes");
+            com.typesafe.config.ConfigFactory.invalidateCaches();
+        }
+    }
+
+    /** SHA-256 of each file in {@code dir}, by name. */
+    private static Map<String, String> digests(Path dir) throws Exception {
+        Map<String, String> digests = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
+                digests.put(f.getFileName().toString(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+            }
+        }
+        return digests;
+    }
+
     /** pca/ rows: the same paths and, component by component, the same projections (the same PCA, up to rounding). */
     private static void assertSameProjections(Path actual, Path reference) throws Exception {
         Map<String, float[]> expected = Outputs.rows(reference, "pca").stream()

@@ -75,6 +75,12 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
+    /** The file copied beside its target, then renamed (as {@link #putFile}). */
+    @Override
+    public void copy(Location from, Location to) throws IOException {
+        putFile(to, from.path());
+    }
+
     /** A rename within the output's file system (both lie below the output folder). */
     @Override
     public void move(Location from, Location to) throws IOException {

@@ -62,6 +62,23 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * Makes a copy of the object at {@code from} visible at {@code to} in one step (replacing what was there);
+     * {@code from} stays. Here through a local temporary file; a local store copies the file beside its target and
+     * renames it.
+     */
+    default void copy(Location from, Location to) throws IOException {
+        Path temp = Files.createTempFile("orchard-copy", ".tmp");
+        try {
+            try (InputStream in = open(from)) {
+                Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            putFile(to, temp);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
      * Whether {@link #moveAll} moves a folder in one step that no reader can see half done (a local rename); on S3
      * it moves object by object.
      */

@@ -62,7 +62,8 @@ import java.util.Set;
  * <em>regrouped</em> by a worker (REGROUP: the kept rows and exactly their statistics, first attempt wins, journalled
  * before it counts). The solve merges the new units' statistics with the untouched base parts' stored statistics and
  * the regrouped parts' new ones; the publish stage gathers untouched base parts, regrouped parts and new units' rows
- * into the new generation's parts, re-projecting every row without running the model again.
+ * into the new generation's parts, re-projecting every row without running the model again (an untouched base part
+ * of at least a quarter of the target size is a part of its own, whose features file is kept as it is).
  */
 public final class WorkState {
 
@@ -1392,15 +1393,28 @@ public final class WorkState {
      */
     private void startPublishing(long now) {
         stage = Stage.PUBLISHING;
-        // Sources in order: the base generation's parts (untouched, or their kept rows), then the new units' rows.
+        // Sources in order: the base generation's untouched parts of at least a quarter of the target size, each a
+        // part of its own (its features file is kept as it is, only its projection is written again); then the
+        // other base parts (smaller, or their kept rows), then the new units' rows, grouped to the target size.
+        // The small ones are encoded again with what follows them, so small parts do not pile up update by update.
         List<PartSource> all = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
+        int whole = 0;
         if (base != null) {
+            for (int p = 0; p < base.parts().size(); p++) {
+                if (!regroups.containsKey(p) && base.parts().get(p).bytes() >= settings.partBytes() / 4) {
+                    all.add(PartSource.base(p));
+                    sizes.add(base.parts().get(p).bytes());
+                    whole++;
+                }
+            }
             for (int p = 0; p < base.parts().size(); p++) {
                 Regroup g = regroups.get(p);
                 if (g == null) {
-                    all.add(PartSource.base(p));
-                    sizes.add(base.parts().get(p).bytes());
+                    if (base.parts().get(p).bytes() < settings.partBytes() / 4) {
+                        all.add(PartSource.base(p));
+                        sizes.add(base.parts().get(p).bytes());
+                    }
                 } else if (g.keptRows > 0) {
                     all.add(PartSource.regrouped(g.accepted));
                     sizes.add(g.rowsBytes);
@@ -1429,9 +1443,12 @@ public final class WorkState {
                 return;
             }
         } else {
+            for (int i = 0; i < whole; i++) {
+                addPart(List.of(all.get(i)));
+            }
             List<PartSource> sources = new ArrayList<>();
             long bytes = 0;
-            for (int i = 0; i < all.size(); i++) {
+            for (int i = whole; i < all.size(); i++) {
                 sources.add(all.get(i));
                 bytes += Math.max(1, sizes.get(i));
                 if (bytes >= settings.partBytes() || sources.size() >= settings.maxUnitsPerPart()) {

@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * coordinator makes the first finished attempt's files visible under the final names.
  * <p>A source is an accepted unit's rows file (its statistics are folded from the rows), or, in an update, a whole
  * part of the base generation or the kept rows of a regrouped one (their statistics are stored: merged as they are).
- * Old rows are re-projected from their stored features: no image is read again.
+ * Old rows are re-projected from their stored features: no image is read again. A part that is one untouched base
+ * part keeps its features file byte for byte (copied; it keeps the Parquet encoding it was written with).
  */
 public final class PublishUnit {
     private final WorkerRuntime runtime;
@@ -56,6 +57,9 @@ public final class PublishUnit {
         Location featuresTarget = layout.publishAttempt(OutputLayout.FEATURES, unit.epoch(), unit.id(), unit.attempt());
         Location pcaTarget = layout.publishAttempt(OutputLayout.PCA, unit.epoch(), unit.id(), unit.attempt());
         ParquetOptions parquet = new ParquetOptions(job.parquetByteStreamSplit());
+        // A part that is one untouched base part keeps its features file as it is (a copy: the old generation stays
+        // in view until the swap); only its projection is new. Encoding 10,000 rows again cost ~1.3 s of a ~7 s update.
+        boolean wholeBasePart = unit.sources().size() == 1 && unit.sources().get(0).kind() == PartSource.Kind.BASE;
         try (VectorRowsWriter features = new VectorRowsWriter(store, featuresTarget, OutputLayout.FEATURES, runtime.tempDir(),
                 parquet);
              VectorRowsWriter projected = pca == null ? null
@@ -68,7 +72,9 @@ public final class PublishUnit {
                 List<VectorRow> sourceRows = VectorRowsReader.readAll(store, rowsOf(layout, source), OutputLayout.FEATURES);
                 long t1 = System.nanoTime();
                 for (VectorRow row : sourceRows) {
-                    features.write(row);
+                    if (!wholeBasePart) {
+                        features.write(row);
+                    }
                     if (projected != null) {
                         projected.write(new VectorRow(row.path(), row.label(), pca.project(row.values())));
                     }
@@ -89,11 +95,24 @@ public final class PublishUnit {
             if (statistics != null) {
                 store.put(layout.publishStatistics(unit.epoch(), unit.id(), unit.attempt()), statistics.encode());
             }
-            featureBytes = features.commit();
+            if (wholeBasePart) {
+                Location kept = rowsOf(layout, unit.sources().get(0));
+                store.copy(kept, featuresTarget);
+                featureBytes = sizeOf(store, featuresTarget);
+            } else {
+                featureBytes = features.commit();
+            }
             write += System.nanoTime() - t3;
         }
         var stages = new UnitReport.StageNanos(read, 0, 0, 0, statisticsNanos, write);
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
+    }
+
+    private static long sizeOf(ObjectStore store, Location file) throws IOException {
+        try (var listed = store.list(file)) {
+            return listed.filter(o -> o.location().equals(file)).findFirst()
+                    .orElseThrow(() -> new IOException(file + " is missing after it was copied")).size();
+        }
     }
 
     /** Where a source's rows lie: an attempt's file, or a part of the base generation (still under its final name). */
