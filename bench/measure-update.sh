@@ -3,7 +3,8 @@
 # run. From the repository root, on a quiet machine (where others share it: flock -x /work/.cpu.lock
 # bench/measure-update.sh).
 #   1. makes the corpus (CorpusMaker: each of the 600 sample images in VARIANTS orientations/crops/qualities,
-#      100×100 JPEGs; VARIANTS=17 gives 10,200) and holds NEW of its images back (spread over the classes);
+#      100×100 JPEGs; VARIANTS=17 gives 10,200; COPIES=2 takes it twice, in two folders) and holds NEW of its
+#      images back (spread over the classes);
 #   2. the full run over the rest (10,100 images), timed;
 #   3. puts the NEW images back and updates the output (`--update`), timed;
 #   4. unless COMPARE=0, a clean run over the final set (not timed) and the update's output compared with it: rows,
@@ -17,6 +18,7 @@ VARIANTS=${VARIANTS:-17}
 NEW=${NEW:-100}
 K=${K:-50}
 COMPARE=${COMPARE:-1}
+COPIES=${COPIES:-1}
 CORPUS=${CORPUS:-/tmp/orchard-corpus-$VARIANTS}
 rm -rf "$OUT" && mkdir -p "$OUT"
 mvn -B -ntp -q -DskipTests -pl cli,bench -am package > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
@@ -26,7 +28,12 @@ mvn -B -ntp -q -DskipTests -pl cli,bench -am package > "$OUT/build.log" 2>&1 || 
 # The input: a copy of the corpus without NEW images (every n-th in name order), which wait in held/.
 input=$OUT/input
 held=$OUT/held
-cp -r "$CORPUS" "$input"
+if [[ $COPIES == 1 ]]; then
+  cp -r "$CORPUS" "$input"
+else # larger inputs: the corpus COPIES times, in copy-N/ folders (labels stay the class folders)
+  mkdir -p "$input"
+  for ((i = 1; i <= COPIES; i++)); do cp -r "$CORPUS" "$input/copy-$i"; done
+fi
 total=$(find "$input" -name '*.jpg' | wc -l)
 step=$((total / NEW))
 find "$input" -name '*.jpg' | LC_ALL=C sort | awk -v s="$step" -v n="$NEW" 'NR % s == 0 && c < n { print; c++ }' |
