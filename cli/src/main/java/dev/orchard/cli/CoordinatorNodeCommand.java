@@ -1,7 +1,5 @@
 package dev.orchard.cli;
 
-import dev.orchard.store.Location;
-import dev.orchard.store.OutputLayout;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
@@ -84,7 +82,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
                 return 0;
             }
-            err.printf("orchard: coordinator node on %s for %s → %s with %s%n", cluster.bind, setup.input, setup.output, setup.model);
+            err.printf("orchard: coordinator node on %s, %s with %s%n", cluster.bind, setup.describe(), setup.model);
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
             try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(progress, n.address(), n::goneMembers,
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
@@ -92,7 +90,6 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
-                Location success = new OutputLayout(setup.output).success();
                 while (!progress.result().isDone()) {
                     if (terminated.isDone()) {
                         Thread.sleep(500); // a job that ended as the node stopped reports first
@@ -103,7 +100,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                             return 1;
                         }
                     }
-                    if (setup.outStore.exists(success)) {
+                    if (setup.finishedInOutput()) {
                         Thread.sleep(1000); // let an active singleton in this JVM report first
                         if (!progress.result().isDone()) {
                             err.println("orchard: the job finished on another coordinator node; outputs in " + setup.output);

@@ -43,6 +43,11 @@ final class JobOptions {
     @Option(names = "--resume", description = "Finish the job whose state is in --output/_orchard/ (start it if there is none).")
     boolean resume;
 
+    @Option(names = "--update",
+            description = "Bring an existing --output up to date with --input: compute only new and changed images, drop "
+                    + "removed ones, re-solve the PCA and re-project every row (an interrupted update resumes).")
+    boolean update;
+
     @Option(names = "--glob", defaultValue = NameFilter.DEFAULT_GLOBS,
             description = "File patterns, case-insensitive: Java/Spark glob syntax (*.{jpg,png}, **/*.jpg), "
                     + "several separated by commas outside braces (default ${DEFAULT-VALUE}).")

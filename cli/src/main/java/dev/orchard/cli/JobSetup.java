@@ -7,6 +7,7 @@ import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.OutputLease;
 import dev.orchard.coordinator.listing.ImageLister;
+import dev.orchard.coordinator.listing.ImageSource;
 import dev.orchard.coordinator.listing.LabelRule;
 import dev.orchard.coordinator.listing.ListingOrder;
 import dev.orchard.coordinator.listing.NameFilter;
@@ -63,6 +64,10 @@ final class JobSetup implements AutoCloseable {
     final JobClassifier classifier;
     /** --resume of a job that has written _SUCCESS: nothing is left to do, and nothing is written. */
     final boolean finishedAlready;
+    /** The generation of the output this job makes: 0 for a first run, the next one for --update. */
+    final int generation;
+    /** For --update: what it does (the generation it makes, whether it continues one, what changed). */
+    final UpdateCheck.Plan update;
     private ImageLister lister;
     private final DuplicateKeys duplicates = new DuplicateKeys();
 
@@ -119,7 +124,7 @@ final class JobSetup implements AutoCloseable {
             OutputLayout layout = new OutputLayout(output);
             JobJournal journal = new JobJournal(outStore, output);
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
-            if (!resuming) {
+            if (!resuming && !options.update) { // an update adds to an output: UpdateCheck checks it below
                 String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
                 if (running != null && options.overwrite) {
                     throw new IllegalArgumentException(running); // a job is writing there now
@@ -148,22 +153,46 @@ final class JobSetup implements AutoCloseable {
                     srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256());
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
             String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
-            this.finishedAlready = resuming && outStore.exists(layout.success());
-            if (resuming) {
-                checkSameJob(JobIdentity.readMarker(outStore, layout));
-            } else {
-                if (running != null && options.overwrite) {
-                    throw new IllegalArgumentException(running);
+            String version = Versions.orchard();
+            if (options.update) {
+                if (options.overwrite) {
+                    throw new IllegalArgumentException("--update and --overwrite contradict each other: --update keeps"
+                            + " what the output holds and adds to it, --overwrite replaces it. Use one.");
                 }
-                OutputCheck.prepare(outStore, output, options.overwrite, Versions.orchard());
-                identity.writeMarker(outStore, layout, Versions.orchard()); // the marker, now with the job's identity
+                this.update = UpdateCheck.check(outStore, output, identity, running);
+                this.generation = update.generation();
+                this.finishedAlready = false;
+                if (!update.continuing()) {
+                    identity.write(outStore, layout, generation, version);
+                }
+                update.changes().forEach(change -> LOG.info("--update: {} (an update may change this)", change));
+            } else {
+                this.update = null;
+                this.generation = 0;
+                int current = dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout);
+                boolean swapping = current > 0 && !outStore.exists(layout.success());
+                if (resuming && (swapping || JobIdentity.read(outStore, layout, current + 1) != null)) {
+                    throw new IllegalArgumentException("--resume refused: an update of " + output + " to generation "
+                            + (swapping ? current : current + 1) + " is in progress: finish it with the command that"
+                            + " started it (with --update)");
+                }
+                this.finishedAlready = resuming && outStore.exists(layout.success());
+                if (resuming) {
+                    checkSameJob(JobIdentity.read(outStore, layout, current));
+                } else {
+                    if (running != null && options.overwrite) {
+                        throw new IllegalArgumentException(running);
+                    }
+                    OutputCheck.prepare(outStore, output, options.overwrite, version);
+                    identity.writeMarker(outStore, layout, version); // the marker, now with the job's identity
+                }
             }
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
                     output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed,
                     null, null, options.parquetByteStreamSplit, classifier == null ? null : classifier.location(),
-                    classifier == null ? null : classifier.sha256());
+                    classifier == null ? null : classifier.sha256(), generation);
         } catch (Exception | Error e) {
             if (loaded != null) {
                 loaded.close();
@@ -171,6 +200,25 @@ final class JobSetup implements AutoCloseable {
             stores.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether the job this setup describes has finished (a standby coordinator node learns so from the output):
+     * {@code _SUCCESS} is there, and for an update the output holds its generation.
+     */
+    boolean finishedInOutput() throws IOException {
+        OutputLayout layout = new OutputLayout(output);
+        return outStore.exists(layout.success())
+                && dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout) >= generation;
+    }
+
+    /** One line on what this job does, for the console. */
+    String describe() {
+        if (update == null) {
+            return input + " → " + output;
+        }
+        return (update.continuing() ? "continuing the update of " : "updating ") + output + " to generation " + generation
+                + " from " + input;
     }
 
     /** --resume continues only the same job: any difference in what determines the result is refused. */
@@ -201,8 +249,8 @@ final class JobSetup implements AutoCloseable {
                 c.getDuration("worker-timeout").toMillis(), c.getDuration("commit-interval").toMillis(),
                 c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca ? options.pcaK : 0,
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
-        return Coordinator.create(new Coordinator.Setup(job, this::images, new JobOutputs(outStore, output),
-                new JobJournal(outStore, output), outStore, output, settings, options.resume,
+        return Coordinator.create(new Coordinator.Setup(job, new Images(), new JobOutputs(outStore, output, generation),
+                new JobJournal(outStore, output, generation), outStore, output, settings, options.resume || options.update,
                 c.getDuration("lease-ttl"), node, goneMembers, listener,
                 reportFacts()));
     }
@@ -217,32 +265,45 @@ final class JobSetup implements AutoCloseable {
         return facts;
     }
 
-    /**
-     * The images after {@code after} in listing order: a resumed listing continues after the last planned image
-     * (a manifest is the same file, checked by its checksum, so its order is too).
-     */
-    private Stream<ImageRef> images(String after, java.util.function.Consumer<dev.orchard.protocol.ImageError> skipped)
-            throws IOException {
-        Stream<ImageRef> all;
-        if (manifest) {
-            java.util.function.Predicate<String> firstSeen = duplicates.firstSeen(); // repeats dropped
-            all = lister.listManifest(inStore, input).filter(image -> firstSeen.test(image.path()));
-        } else {
-            all = lister.list(input, skipped); // what cannot be listed goes to errors.csv
+    /** The images of this job, in listing order (see {@link ImageSource}). */
+    private final class Images implements ImageSource {
+        @Override
+        public Stream<ImageRef> list(String after, java.util.function.Consumer<dev.orchard.protocol.ImageError> skipped)
+                throws IOException {
+            Stream<ImageRef> all;
+            if (manifest) {
+                java.util.function.Predicate<String> firstSeen = duplicates.firstSeen(); // repeats dropped
+                all = lister.listManifest(inStore, input).filter(image -> firstSeen.test(image.path()));
+            } else {
+                all = lister.list(input, skipped); // what cannot be listed goes to errors.csv
+            }
+            if (after == null) {
+                return all;
+            }
+            java.util.function.Predicate<String> later = after(after);
+            return all.filter(image -> later.test(image.path()));
         }
-        if (after == null) {
-            return all;
+
+        /**
+         * A resumed listing continues after the last planned image: in key order for a listing, after that line for
+         * a manifest (the same file, checked by its checksum, so its order is too).
+         */
+        @Override
+        public java.util.function.Predicate<String> after(String after) {
+            if (after == null) {
+                return path -> true;
+            }
+            if (manifest) {
+                boolean[] past = {false};
+                return path -> {
+                    boolean keep = past[0];
+                    past[0] |= path.equals(after);
+                    return keep;
+                };
+            }
+            var order = ListingOrder.of(input.scheme());
+            return path -> order.compare(path, after) > 0;
         }
-        if (manifest) {
-            boolean[] past = {false};
-            return all.filter(image -> {
-                boolean keep = past[0];
-                past[0] |= image.path().equals(after);
-                return keep;
-            });
-        }
-        var order = ListingOrder.of(input.scheme());
-        return all.filter(image -> order.compare(image.path(), after) > 0);
     }
 
     private static String labelDescription(JobOptions o) {

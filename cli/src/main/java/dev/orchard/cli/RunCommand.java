@@ -70,8 +70,8 @@ final class RunCommand implements Callable<Integer> {
                     err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
                     return 0;
                 }
-                err.printf("orchard: %s → %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.input,
-                        setup.output, setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.describe(),
+                        setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
                         workers.inference().intraOpThreads(), job.batchSize);
                 ProgressReporter progress = new ProgressReporter(err, System.console() != null);
                 runtime.firstInference().thenRun(() -> startup.log("first-batch"));

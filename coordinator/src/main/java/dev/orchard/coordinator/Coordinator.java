@@ -2,6 +2,10 @@ package dev.orchard.coordinator;
 
 import dev.orchard.coordinator.listing.ImageSource;
 import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.coordinator.update.GenerationSummary;
+import dev.orchard.coordinator.update.GenerationSwap;
+import dev.orchard.coordinator.update.InventoryFile;
+import dev.orchard.coordinator.update.UpdateComparison;
 import dev.orchard.coordinator.work.Decision;
 import dev.orchard.coordinator.work.JournalEntry;
 import dev.orchard.coordinator.work.WorkState;
@@ -50,6 +54,9 @@ import org.slf4j.Logger;
  * extracting), {@link #solving}, {@link #publishing}, {@link #writingOutputs}.
  * <p>It holds a lease on the output while it runs (see {@link OutputLease}) and stops, with the job failed, if it
  * loses it.
+ * <p>For an update (its outputs make a generation g ≥ 1), the lister compares the listing with the base
+ * generation's inventory ({@link UpdateComparison}) and hands WorkState only what must be computed; when it ends,
+ * it writes the rows each base part loses to the retired files before telling WorkState.
  */
 public final class Coordinator {
 
@@ -67,13 +74,22 @@ public final class Coordinator {
                         JobListener listener, Map<String, Object> reportFacts) {
     }
 
-    private record Started(JournalEntry.State journal, Throwable failure) implements CoordinatorCommand {
+    /**
+     * What the start found: the journal, and for an update the generation it builds on; {@code done} when the output
+     * already holds the generation this job makes (its swap ended before this coordinator took over).
+     */
+    private record Found(JournalEntry.State journal, WorkState.Base base, GenerationSummary done) {
+    }
+
+    private record Started(Found found, Throwable failure) implements CoordinatorCommand {
     }
 
     private record Listed(List<ImageRef> images, List<ImageError> skipped) implements CoordinatorCommand {
     }
 
-    private record ListingEnded(long total, long nanos, Throwable failure) implements CoordinatorCommand {
+    /** The listing's end; for an update, what it drops from the base generation ({@code update} null otherwise). */
+    private record ListingEnded(long total, long nanos, Throwable failure, UpdateComparison.Result update)
+            implements CoordinatorCommand {
     }
 
     private record Journalled(JournalEntry entry, Throwable failure) implements CoordinatorCommand {
@@ -147,13 +163,36 @@ public final class Coordinator {
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
             }
-            if (setup.store().exists(setup.outputs().layout().success())) {
+            if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
                 // Another coordinator finished the job as this one started: nothing may be written after _SUCCESS.
+                // (An update, generation 1 and on, starts from a finished output: it checks its own generation below.)
                 throw new IllegalArgumentException("The job in " + setup.output() + " has finished already (see its"
                         + " _SUCCESS): nothing to resume");
             }
             lease.acquire(Instant.now());
-            return resume && setup.journal().exists() ? setup.journal().read() : JournalEntry.State.EMPTY;
+            int generation = setup.outputs().generation();
+            JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
+                                                                                                 : JournalEntry.State.EMPTY;
+            WorkState.Base base = null;
+            if (generation > 0) {
+                var layout = setup.outputs().layout();
+                int current = GenerationSummary.current(setup.store(), layout);
+                if (current >= generation && setup.store().exists(layout.success())) {
+                    if (current == generation) {
+                        // The swap ended; its clean-up may not have: finish it (it deletes only what the swap left).
+                        new GenerationSwap(setup.store(), layout).cleanUp(generation);
+                    }
+                    lease.release();
+                    return new Found(journal, null, GenerationSummary.read(setup.store(), layout, generation));
+                }
+                GenerationSummary summary = GenerationSummary.read(setup.store(), setup.outputs().layout(), generation - 1);
+                if (summary == null) {
+                    throw new IllegalArgumentException("--update: generation " + (generation - 1) + " of "
+                            + setup.output() + " has no summary: it was written by an Orchard that cannot update it");
+                }
+                base = summary.base();
+            }
+            return new Found(journal, base, null);
         }, Started::new);
     }
 
@@ -175,8 +214,17 @@ public final class Coordinator {
                 })
                 .onMessage(ListingEnded.class, m -> {
                     listNanos = m.nanos();
-                    return m.failure() == null ? apply(state.listingFinished(m.total(), now()))
-                            : apply(state.listingFailed(cause(m.failure()).getMessage(), now()));
+                    if (m.failure() != null) {
+                        return apply(state.listingFailed(cause(m.failure()).getMessage(), now()));
+                    }
+                    if (m.update() == null) {
+                        return apply(state.listingFinished(m.total(), now()));
+                    }
+                    var c = m.update().counts();
+                    log.info("Update: {} image(s) added, {} changed, {} removed, {} unchanged, {} tried again (errors before);"
+                            + " {} base part(s) lose rows", c.added(), c.changed(), c.removed(), c.unchanged(), c.retried(),
+                            m.update().retirements().size());
+                    return apply(state.listingFinished(m.update().retirements(), c, now()));
                 })))
                 .build();
     }
@@ -253,24 +301,40 @@ public final class Coordinator {
                     : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
             return Behaviors.stopped();
         }
+        if (m.found().done() != null) {
+            GenerationSummary done = m.found().done();
+            log.info("Generation {} of {} is complete already (see its _SUCCESS): nothing left to do",
+                    done.generation(), setup.output());
+            setup.listener().finished(new JobSummary(setup.job().output(), done.rows() + done.errors(), done.rows(),
+                    done.errors(), seconds(System.nanoTime() - startedNanos), 0, 0));
+            return Behaviors.stopped();
+        }
+        JournalEntry.State journal = m.found().journal();
+        WorkState.Base base = m.found().base();
         try {
-            state = m.journal().isEmpty() ? new WorkState(epoch, setup.settings(), now())
-                                          : WorkState.resume(epoch, setup.settings(), m.journal(), now());
+            state = journal.isEmpty() ? new WorkState(epoch, setup.settings(), base, now())
+                                      : WorkState.resume(epoch, setup.settings(), base, journal, now());
         } catch (IllegalStateException e) {
             setup.listener().failed(new IllegalStateException("Cannot resume from the journal in "
                     + setup.outputs().layout().bookkeeping() + ": " + e.getMessage(), e));
             return Behaviors.stopped();
         }
-        if (!m.journal().isEmpty()) {
+        if (!journal.isEmpty()) {
             log.info("Resuming: {} units planned ({} done), listing {}", state.unitCount(),
-                    m.journal().commits().stream().mapToInt(c -> c.units().size()).sum()
-                            + m.journal().quarantines().size(),
+                    journal.commits().stream().mapToInt(c -> c.units().size()).sum()
+                            + journal.quarantines().size(),
                     state.listingComplete() ? "complete" : "to be continued after " + state.lastPlannedPath());
         }
-        log.info("Coordinator {} started for {}", Long.toHexString(epoch), setup.output());
+        log.info("Coordinator {} started for {}{}", Long.toHexString(epoch), setup.output(),
+                base == null ? "" : " (update: generation " + (base.generation() + 1) + " from " + base.parts().size()
+                        + " part(s), " + base.rows() + " rows of generation " + base.generation() + ")");
         Behavior<CoordinatorCommand> next = apply(state.start(now()));
         if (!state.listingComplete() && state.stage() == WorkState.Stage.FEATURES) {
-            startListing(state.lastPlannedPath());
+            if (base == null) {
+                startListing(state.lastPlannedPath());
+            } else {
+                startUpdateListing(base.generation(), state.lastPlannedPath(), plannedPaths(journal));
+            }
         }
         return next;
     }
@@ -345,7 +409,7 @@ public final class Coordinator {
                 bestEffort(() -> setup.outputs().deleteStatistics(del.file()));
             } else if (d instanceof Decision.Solve s) {
                 int k = setup.settings().pcaK();
-                pipe(() -> setup.outputs().solvePca(s.files(), s.units(), k), Solved::new);
+                pipe(() -> setup.outputs().solvePca(s.files(), s.units(), s.baseParts(), s.regrouped(), k), Solved::new);
             } else if (d instanceof Decision.Promote p) {
                 boolean projected = pca != null;
                 pipe(() -> {
@@ -357,7 +421,8 @@ public final class Coordinator {
                 Set<String> journalled = Set.copyOf(w.outputs().statistics());
                 boolean projected = pca != null;
                 pipe(() -> {
-                    setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(), journalled, report);
+                    setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(), journalled,
+                            w.outputs().contents(), report);
                     lease.release(); // after _SUCCESS: until then no other coordinator may start on this output
                     return null;
                 }, (ok, failure) -> new OutputsWritten(failure));
@@ -432,15 +497,92 @@ public final class Coordinator {
                     listingPermits.acquire();
                     self.tell(new Listed(batch, drain(skipped)));
                 }
-                self.tell(new ListingEnded(count, System.nanoTime() - t0, null));
+                self.tell(new ListingEnded(count, System.nanoTime() - t0, null, null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the coordinator stopped
             } catch (Exception | Error e) {
-                self.tell(new ListingEnded(count, System.nanoTime() - t0, e));
+                self.tell(new ListingEnded(count, System.nanoTime() - t0, e, null));
             }
         }, "orchard-lister");
         lister.setDaemon(true);
         lister.start();
+    }
+
+    /**
+     * An update's lister: lists the whole input, compares it with generation {@code baseGeneration}'s inventory and
+     * hands on only the images to compute (after {@code after}, where a resumed listing continues); at the end,
+     * writes the rows each base part loses to its retired file, then tells WorkState.
+     */
+    private void startUpdateListing(int baseGeneration, String after, Set<String> plannedBefore) {
+        ActorRef<CoordinatorCommand> self = context.getSelf();
+        int batchSize = Math.max(1, setup.settings().unitSize() * 8);
+        var layout = setup.outputs().layout();
+        int generation = setup.outputs().generation();
+        lister = new Thread(() -> {
+            long count = 0;
+            long t0 = System.nanoTime();
+            List<ImageError> skipped = new ArrayList<>();
+            try {
+                UpdateComparison comparison;
+                try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
+                    comparison = new UpdateComparison(base, plannedBefore, setup.images().after(after));
+                }
+                var skippedAfter = setup.images().after(after);
+                try (var stream = setup.images().list(null, e -> {
+                    if (skippedAfter.test(e.path())) {
+                        skipped.add(e);
+                    }
+                })) {
+                    List<ImageRef> batch = new ArrayList<>(batchSize);
+                    for (var it = stream.iterator(); it.hasNext() && !stopped.get(); ) {
+                        ImageRef image = it.next();
+                        if (comparison.compare(image)) {
+                            batch.add(image);
+                            count++;
+                        }
+                        if (batch.size() == batchSize) {
+                            listingPermits.acquire();
+                            self.tell(new Listed(batch, drain(skipped)));
+                            batch = new ArrayList<>(batchSize);
+                        }
+                    }
+                    if (!batch.isEmpty() || !skipped.isEmpty()) {
+                        listingPermits.acquire();
+                        self.tell(new Listed(batch, drain(skipped)));
+                    }
+                }
+                if (stopped.get()) {
+                    return;
+                }
+                java.util.Map<Integer, List<String>> retired = new java.util.TreeMap<>();
+                UpdateComparison.Result result;
+                try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
+                    result = comparison.finish(base, (part, path) -> retired.computeIfAbsent(part, p -> new ArrayList<>())
+                            .add(path));
+                }
+                for (var e : retired.entrySet()) {
+                    dev.orchard.store.RetiredPaths.write(setup.store(), layout.retired(generation, e.getKey()), e.getValue());
+                }
+                self.tell(new ListingEnded(count, System.nanoTime() - t0, null, result));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the coordinator stopped
+            } catch (Exception | Error e) {
+                self.tell(new ListingEnded(count, System.nanoTime() - t0, e, null));
+            }
+        }, "orchard-lister");
+        lister.setDaemon(true);
+        lister.start();
+    }
+
+    /** Every image a journal planned (an update's resumed listing keeps those decisions). */
+    private static Set<String> plannedPaths(JournalEntry.State journal) {
+        Set<String> paths = new java.util.HashSet<>();
+        for (JournalEntry.PlanGroup g : journal.groups()) {
+            for (JournalEntry.PlannedUnit u : g.units()) {
+                u.images().forEach(i -> paths.add(i.path()));
+            }
+        }
+        return paths;
     }
 
     private static List<ImageError> drain(List<ImageError> skipped) {
@@ -495,8 +637,20 @@ public final class Coordinator {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("job", job.jobId());
         report.put("output", job.output());
+        report.put("generation", o.contents().generation());
         report.put("counts", Map.of("images", o.images(), "rows", o.rows(), "errors", o.errors().size(),
                 "units", o.units(), "parts", o.parts()));
+        if (o.contents().isUpdate()) {
+            var u = o.contents().counts();
+            Map<String, Object> update = new LinkedHashMap<>();
+            update.put("from", o.contents().baseGeneration());
+            update.put("added", u.added());
+            update.put("changed", u.changed());
+            update.put("removed", u.removed());
+            update.put("unchanged", u.unchanged());
+            update.put("retried", u.retried());
+            report.put("update", update);
+        }
         report.put("model", Map.of("location", job.model(), "sha256", job.modelSha256(), "spec", job.spec().name(),
                 "featureTensor", job.spec().featureTensor()));
         if (job.srpDim() > 0) {

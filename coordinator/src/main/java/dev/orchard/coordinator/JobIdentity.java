@@ -18,9 +18,11 @@ import java.util.Objects;
  * What determines a job's result: where the images come from and which ones (input, glob, the manifest's
  * checksum), how they are labelled, which model and tensor turn them into features, how those are reduced, and
  * which classifier labels them ({@code classifierSha256}, null without one; absent from older markers, read as null).
- * It is written into the output's marker ({@code _orchard/job.json}) when a job starts; {@code --resume} compares
- * it with the new command's and refuses any difference, so a resumed job never mixes two inputs, label rules or
- * models in one output.
+ * It is written into the output's marker ({@code _orchard/job.json}) when a job starts (an update's beside its
+ * generation's journal); {@code --resume} compares it with the new command's and refuses any difference, so a
+ * resumed job never mixes two inputs, label rules or models in one output. An update ({@code --update}) may take
+ * another input, glob, manifest or k, but never another model, spec, feature tensor, label rule, reduction or
+ * classifier: the rows it keeps must mean the same as the rows it adds.
  */
 public record JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
                           String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256) {
@@ -30,17 +32,30 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
 
     /** Each difference as "field: was X, now Y", empty when the two describe the same job. */
     public List<String> differences(JobIdentity now) {
+        List<String> diffs = new ArrayList<>(selectionDifferences(now));
+        diffs.addAll(meaningDifferences(now));
+        return diffs;
+    }
+
+    /** Differences in which images, and how many components: an update may change these. */
+    public List<String> selectionDifferences(JobIdentity now) {
         List<String> diffs = new ArrayList<>();
         compare(diffs, "input", input, now.input);
         compare(diffs, "input manifest (SHA-256)", manifestSha256, now.manifestSha256);
         compare(diffs, "--glob", glob, now.glob);
+        compare(diffs, "--pca-k", pcaK, now.pcaK);
+        return diffs;
+    }
+
+    /** Differences in what a row means (labels, model, tensor, reduction): an update refuses these. */
+    public List<String> meaningDifferences(JobIdentity now) {
+        List<String> diffs = new ArrayList<>();
         compare(diffs, "labels", labels, now.labels);
         compare(diffs, "model (SHA-256)", modelSha256, now.modelSha256);
         compare(diffs, "model spec and feature tensor", modelSpec, now.modelSpec);
         compare(diffs, "--reduce", reduce, now.reduce);
         compare(diffs, "--srp-dim", srpDim, now.srpDim);
         compare(diffs, "--seed", srpSeed, now.srpSeed);
-        compare(diffs, "--pca-k", pcaK, now.pcaK);
         compare(diffs, "--classifier (SHA-256)", classifierSha256, now.classifierSha256);
         return diffs;
     }
@@ -56,19 +71,30 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
      * a job writes (it tells {@code --overwrite} the folder is Orchard's).
      */
     public void writeMarker(ObjectStore store, OutputLayout layout, String version) throws IOException {
+        write(store, layout, 0, version);
+    }
+
+    /** Records this identity as generation g's (generation 0's is the output's marker). */
+    public void write(ObjectStore store, OutputLayout layout, int g, String version) throws IOException {
         Map<String, Object> marker = new LinkedHashMap<>();
         marker.put("orchard", version);
         marker.put("created", Instant.now().toString());
+        marker.put("generation", g);
         marker.put("identity", this);
-        store.put(layout.marker(), JSON.writeValueAsBytes(marker));
+        store.put(layout.identity(g), JSON.writeValueAsBytes(marker));
     }
 
     /** The identity recorded in an output's marker, or null when it has none (or an older Orchard wrote it). */
     public static JobIdentity readMarker(ObjectStore store, OutputLayout layout) throws IOException {
-        if (!store.exists(layout.marker())) {
+        return read(store, layout, 0);
+    }
+
+    /** The identity recorded for generation g, or null when there is none. */
+    public static JobIdentity read(ObjectStore store, OutputLayout layout, int g) throws IOException {
+        if (!store.exists(layout.identity(g))) {
             return null;
         }
-        JsonNode identity = JSON.readTree(store.read(layout.marker())).get("identity");
+        JsonNode identity = JSON.readTree(store.read(layout.identity(g))).get("identity");
         return identity == null ? null : JSON.treeToValue(identity, JobIdentity.class);
     }
 }

@@ -10,6 +10,7 @@ import dev.orchard.coordinator.work.JournalEntry.PlanGroup;
 import dev.orchard.coordinator.work.JournalEntry.PlannedUnit;
 import dev.orchard.coordinator.work.JournalEntry.Published;
 import dev.orchard.coordinator.work.JournalEntry.Quarantine;
+import dev.orchard.coordinator.work.JournalEntry.Regrouped;
 import dev.orchard.coordinator.work.JournalEntry.Split;
 import dev.orchard.coordinator.work.JournalEntry.State;
 import dev.orchard.protocol.ImageError;
@@ -28,8 +29,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The coordinator's durable record under {@code <output>/_orchard/}, enough for a restarted coordinator to finish
- * the job without redoing committed units or counting any image twice:
+ * The coordinator's durable record under {@code <output>/_orchard/} (an update's under its generation's folder,
+ * {@code _orchard/gen-NNNNNN/}), enough for a restarted coordinator to finish the job without redoing committed
+ * units or counting any image twice:
  * <pre>
  *   plan/units-NNNNNN.jsonl     a group of planned units (one JSON line per unit: id, images), and what the
  *                               listing skipped with a reason (first line, when any)
@@ -39,6 +41,7 @@ import java.util.stream.Stream;
  *   commits/NAME.json           the statistics file partials/NAME.stats the coordinator accepted, and for each unit in it the
  *                               accepted attempt (whose rows file holds its rows) and its report
  *   commits/quarantine-NNNNNN.json   a single-image unit given up on: its image goes to errors.csv
+ *   commits/regrouped-NNNNNN.json    an update's accepted regroup of base part NNNNNN
  * </pre>
  * Every {@link JournalEntry} is written once, atomically, and never changed. Statistics files the journal does
  * not name are ignored.
@@ -51,8 +54,13 @@ public final class JobJournal {
     private final Location root;
 
     public JobJournal(ObjectStore store, Location output) {
+        this(store, output, 0);
+    }
+
+    /** The journal of the job that makes {@code generation} of the output. */
+    public JobJournal(ObjectStore store, Location output, int generation) {
         this.store = store;
-        this.root = new OutputLayout(output).bookkeeping();
+        this.root = new OutputLayout(output).generation(generation);
     }
 
     public void write(JournalEntry entry) throws IOException {
@@ -76,6 +84,8 @@ public final class JobJournal {
             store.put(root.resolve(String.format("commits/quarantine-%06d.json", q.unit())), JSON.writeValueAsBytes(q));
         } else if (entry instanceof Published p) {
             store.put(root.resolve("plan/_PUBLISHED"), JSON.writeValueAsBytes(p));
+        } else if (entry instanceof Regrouped r) {
+            store.put(root.resolve(String.format("commits/regrouped-%06d.json", r.part())), JSON.writeValueAsBytes(r));
         }
     }
 
@@ -109,15 +119,18 @@ public final class JobJournal {
         }
         List<Commit> commits = new ArrayList<>();
         List<Quarantine> quarantines = new ArrayList<>();
+        List<Regrouped> regrouped = new ArrayList<>();
         for (StoredObject o : sorted("commits")) {
             String name = o.location().name();
             if (name.startsWith("quarantine-") && name.endsWith(".json")) {
                 quarantines.add(JSON.readValue(store.read(o.location()), Quarantine.class));
+            } else if (name.startsWith("regrouped-") && name.endsWith(".json")) {
+                regrouped.add(JSON.readValue(store.read(o.location()), Regrouped.class));
             } else if (name.endsWith(".json")) {
                 commits.add(JSON.readValue(store.read(o.location()), new TypeReference<Commit>() { }));
             }
         }
-        return new State(groups, splits, complete, commits, quarantines, published);
+        return new State(groups, splits, complete, commits, quarantines, published, regrouped);
     }
 
     private static PlanGroup readGroup(int group, byte[] bytes) throws IOException {

@@ -5,8 +5,10 @@ package dev.orchard.protocol;
  * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, the optional sparse
  * random projection of the features (each worker generates the same matrix from its seed: nothing is shipped),
  * in the PUBLISH phase the solved PCA model (location and SHA-256: a worker's cached model is keyed by both, so a
- * re-run to the same output never projects with a stale one), how the Parquet vectors are encoded, and the
- * optional classifier that labels every published row (location and SHA-256, checked like the model's).
+ * re-run to the same output never projects with a stale one), how the Parquet vectors are encoded, the optional
+ * classifier that labels every published row (location and SHA-256, checked like the model's), and which
+ * generation of the output the job makes (0 for a first run; an update makes the next one and reads the parts of
+ * the one before).
  *
  * @param srpDim  0 for no projection, else the projected dimension K
  * @param srpSeed the projection's seed
@@ -15,39 +17,49 @@ package dev.orchard.protocol;
  * @param classifier       {@code --classifier}: a {@code classifier.onnx} trained on this job's kind of features, or
  *                         null; the PUBLISH stage adds its {@code predicted} and {@code score} to every row
  * @param classifierSha256 that file's SHA-256 (null without a classifier)
+ * @param generation       the generation this job makes
  */
 public record JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
                              int batchSize, int srpDim, long srpSeed, String pcaModel, String pcaModelSha256,
-                             boolean parquetByteStreamSplit, String classifier, String classifierSha256) {
+                             boolean parquetByteStreamSplit, String classifier, String classifierSha256,
+                             int generation) {
 
     public JobDescription {
         if ((classifier == null) != (classifierSha256 == null)) {
             throw new IllegalArgumentException("a classifier needs its SHA-256, and only a classifier has one");
         }
+        if (generation < 0) {
+            throw new IllegalArgumentException("generation must not be negative, was " + generation);
+        }
     }
 
     public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
                           int batchSize) {
-        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, null, null, false, null, null);
+        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, null, null, false, null, null, 0);
     }
 
     public JobDescription withPcaModel(String location, String sha256) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, location, sha256,
-                parquetByteStreamSplit, classifier, classifierSha256);
+                parquetByteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withProjection(int dim, long seed) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pcaModel,
-                pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256);
+                pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withParquetByteStreamSplit(boolean byteStreamSplit) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
-                pcaModelSha256, byteStreamSplit, classifier, classifierSha256);
+                pcaModelSha256, byteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withClassifier(String location, String sha256) {
         return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
-                pcaModelSha256, parquetByteStreamSplit, location, sha256);
+                pcaModelSha256, parquetByteStreamSplit, location, sha256, generation);
+    }
+
+    public JobDescription withGeneration(int newGeneration) {
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
+                pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, newGeneration);
     }
 }

@@ -20,10 +20,14 @@ public final class MessageLimits {
         return (int) Math.min(Integer.MAX_VALUE, frameBytes / 4);
     }
 
-    /** What one image costs against {@link #unitImageBytes}: its path and label in UTF-8, and a little framing. */
+    /**
+     * What one image costs against {@link #unitImageBytes}: its path, label and version in UTF-8, and a little
+     * framing (the size's varint included).
+     */
     public static int imageBytes(ImageRef image) {
         int label = image.label() == null ? 0 : image.label().getBytes(StandardCharsets.UTF_8).length;
-        return image.path().getBytes(StandardCharsets.UTF_8).length + label + 8;
+        int version = image.version() == null ? 0 : image.version().getBytes(StandardCharsets.UTF_8).length;
+        return image.path().getBytes(StandardCharsets.UTF_8).length + label + version + 20;
     }
 
     public static String reason(String reason) {

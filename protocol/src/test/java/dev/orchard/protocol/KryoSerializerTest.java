@@ -43,14 +43,18 @@ class KryoSerializerTest {
         TestProbe<WorkerCommand> worker = testKit.createTestProbe();
         JobDescription job = new JobDescription("job-1", "s3://b/out", "/m.onnx", "abc", ModelSpec.mobileNetV2(), 32)
                 .withPcaModel("s3://b/out/pca-model.json", "def");
-        WorkUnit unit = WorkUnit.features(42L, 7, 2, List.of(new ImageRef("/a b/é.jpg", "a b"), new ImageRef("/x.jpg", null)));
-        WorkUnit part = WorkUnit.publish(42L, 0, 3, List.of(new AttemptRef(41L, 7, 2), new AttemptRef(42L, 8, 1)));
+        WorkUnit unit = WorkUnit.features(42L, 7, 2, List.of(new ImageRef("/a b/é.jpg", "a b"), new ImageRef("/x.jpg", null),
+                new ImageRef("s3://b/y.jpg", "y", 1234, "\"9b2cf535f27731c974343645a3985328\"")));
+        WorkUnit part = WorkUnit.publish(42L, 0, 3, List.of(PartSource.rows(new AttemptRef(41L, 7, 2)),
+                PartSource.regrouped(new AttemptRef(42L, 3, 1)), PartSource.base(5)));
+        WorkUnit regroup = WorkUnit.regroup(42L, 5, 4);
         UnitReport report = new UnitReport(1, List.of(new ImageError("/x.jpg", "truncated")), 1234, 567,
                 new UnitReport.StageNanos(1, 2, 3, 4, 5, 6));
         List<AttemptRef> attempts = new ArrayList<>(List.of(new AttemptRef(42L, 1, 1), new AttemptRef(42L, 7, 2)));
         List<Object> messages = List.of(
                 new WorkerCommand.Assign(42L, 1, job, unit),
                 new WorkerCommand.Assign(42L, 2, job.withClassifier("s3://b/models/classifier.onnx", "c1a55"), part),
+                new WorkerCommand.Assign(42L, 3, job.withGeneration(2), regroup),
                 new WorkerCommand.Verdict(42L, 7, 2, true),
                 new WorkerCommand.CommitStatistics(42L),
                 new WorkerCommand.CommitAck(42L, "w1-00001", false),
@@ -69,7 +73,7 @@ class KryoSerializerTest {
         WorkerCommand.Assign encoded = (WorkerCommand.Assign) roundTrip(new WorkerCommand.Assign(42L, 3,
                 job.withParquetByteStreamSplit(true), unit));
         assertThat(encoded.job().parquetByteStreamSplit()).as("--parquet-byte-stream-split reaches the workers").isTrue();
-        var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(6));
+        var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(7));
         status.worker().tell(new WorkerCommand.JobFinished(1L));
         worker.expectMessageClass(WorkerCommand.JobFinished.class);
     }

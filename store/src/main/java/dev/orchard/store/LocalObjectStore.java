@@ -47,7 +47,8 @@ public final class LocalObjectStore implements ObjectStore {
             throws IOException {
         Path root = prefix.path();
         if (Files.isRegularFile(root)) {
-            return Stream.of(new StoredObject(prefix, Files.size(root)));
+            BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
+            return Stream.of(new StoredObject(prefix, attrs.size(), version(attrs)));
         }
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(root.toString(), null, "no such folder");
@@ -110,6 +111,12 @@ public final class LocalObjectStore implements ObjectStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The file copied beside its target, then renamed (as {@link #putFile}). */
+    @Override
+    public void copy(Location from, Location to) throws IOException {
+        putFile(to, from.path());
     }
 
     /** A rename within the output's file system (both lie below the output folder), durable as a commit is. */
@@ -198,6 +205,37 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public java.io.InputStream open(Location location) throws IOException {
         return Files.newInputStream(location.path());
+    }
+
+    /** A local file's version: its modification time in nanoseconds (what a rewrite changes). */
+    static String version(BasicFileAttributes attrs) {
+        return Long.toString(attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public boolean renamesFolders() {
+        return true;
+    }
+
+    /**
+     * One rename of the whole folder when {@code to} does not exist yet (a reader sees every object below
+     * {@code from} at one name or the other, never some at each); object by object otherwise.
+     */
+    @Override
+    public void moveAll(Location from, Location to) throws IOException {
+        Path source = from.path();
+        if (!Files.isDirectory(source)) {
+            return;
+        }
+        Path target = to.path();
+        if (!Files.exists(target)) {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        ObjectStore.super.moveAll(from, to);
+        deleteAll(from);
+        Files.deleteIfExists(source);
     }
 
     private static Path temporarySibling(Path target) throws IOException {
@@ -309,7 +347,7 @@ public final class LocalObjectStore implements ObjectStore {
                 }
                 stack.push(new Folder(p, key, children));
             } else if (attrs.isRegularFile()) {
-                next = new StoredObject(Location.local(p), attrs.size());
+                next = new StoredObject(Location.local(p), attrs.size(), version(attrs));
             } else if (problems != null) {
                 problem(p, false, "skipped: not a regular file (a socket, pipe or device)", null);
             }

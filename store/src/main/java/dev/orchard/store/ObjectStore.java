@@ -88,6 +88,49 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * Makes a copy of the object at {@code from} visible at {@code to} in one step (replacing what was there);
+     * {@code from} stays. Here through a local temporary file; a local store copies the file beside its target and
+     * renames it.
+     */
+    default void copy(Location from, Location to) throws IOException {
+        Path temp = Files.createTempFile("orchard-copy", ".tmp");
+        try {
+            try (InputStream in = open(from)) {
+                Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            putFile(to, temp);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Whether {@link #moveAll} moves a folder in one step that no reader can see half done (a local rename); on S3
+     * it moves object by object.
+     */
+    default boolean renamesFolders() {
+        return false;
+    }
+
+    /**
+     * Moves every object below {@code from} to the same name below {@code to} (replacing what is there). Object by
+     * object here (on S3: a server-side copy and a delete each, so a reader may see some objects at either name);
+     * a local store renames the whole folder at once when it can. Moving again after an interruption finishes the
+     * move.
+     */
+    default void moveAll(Location from, Location to) throws IOException {
+        java.util.List<Location> objects;
+        try (Stream<StoredObject> listed = list(from)) {
+            objects = listed.map(StoredObject::location).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        for (Location object : objects) {
+            move(object, to.resolve(from.relativize(object)));
+        }
+    }
+
+    /**
      * Fails with a message naming {@code prefix} and the likely fix when this process cannot write below it.
      * Called before any work starts, so a job never runs for an hour and then fails to save.
      */

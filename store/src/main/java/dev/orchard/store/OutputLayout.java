@@ -10,6 +10,10 @@ import java.util.List;
  * </pre>
  * and Orchard's own bookkeeping below {@code _orchard/} (journal, statistics, attempts), which readers skip
  * (Spark, Hive and pyarrow ignore names starting with {@code _}).
+ * <p>Each job that succeeds makes a <em>generation</em> of the output: a first run makes generation 0, each
+ * {@code --update} the next. A generation's bookkeeping (journal, the statistics of its parts, its inventory) lies
+ * in {@link #generation(int)}; {@link #current()} names the generation the outputs hold. An update builds its
+ * parts and final files in its own staging folder and swaps them in at the end.
  */
 public final class OutputLayout {
     /** Bookkeeping folder; its {@link #marker()} says "Orchard wrote this output". */
@@ -99,14 +103,116 @@ public final class OutputLayout {
         return bookkeeping().resolve("job.json");
     }
 
-    /** What the input's listing could not list (for errors.csv), saved when the listing ends. */
-    public Location listingErrors() {
-        return bookkeeping().resolve("listing-errors.json");
+    /** The coordinator's journal folder (plan and commits) of generation 0. */
+    public Location journal(String folder) {
+        return journal(0, folder);
     }
 
-    /** The coordinator's journal folder (plan and commits). */
-    public Location journal(String folder) {
-        return bookkeeping().resolve(folder);
+    // ---------------------------------------------------------------- generations
+
+    /**
+     * The bookkeeping of generation {@code g}: generation 0 (a first run) directly below {@code _orchard/}, where a
+     * job's journal always lay, so an output that was never updated looks as it always did; generation g ≥ 1 (an
+     * update) below {@code _orchard/gen-00000g/}.
+     */
+    public Location generation(int g) {
+        if (g < 0) {
+            throw new IllegalArgumentException("no generation " + g);
+        }
+        return g == 0 ? bookkeeping() : bookkeeping().resolve(generationFolder(g));
+    }
+
+    public static String generationFolder(int g) {
+        return String.format("gen-%06d", g);
+    }
+
+    /** The generation a folder name below {@code _orchard/} holds ({@code gen-000003} → 3), or -1. */
+    public static int generationOf(String folderName) {
+        if (folderName.matches("gen-\\d{6}")) {
+            return Integer.parseInt(folderName.substring(4));
+        }
+        return -1;
+    }
+
+    /** Names the generation the outputs hold (absent: 0); written when an update's swap is done. */
+    public Location current() {
+        return bookkeeping().resolve("CURRENT");
+    }
+
+    /** What determines generation g's result ({@code JobIdentity}); generation 0's is the output's marker. */
+    public Location identity(int g) {
+        return g == 0 ? marker() : generation(g).resolve("job.json");
+    }
+
+    /** Generation g's journal folder ({@code plan}, {@code commits}). */
+    public Location journal(int g, String folder) {
+        return generation(g).resolve(folder);
+    }
+
+    /** The covariance statistics of exactly the rows of generation g's part: what an update merges untouched parts with. */
+    public Location partStatistics(int g, int part) {
+        return generation(g).resolve("parts/" + String.format("part-%06d.stats", part));
+    }
+
+    /** One line per image of generation g: path, size, version, and its part or its error (written before _SUCCESS). */
+    public Location inventory(int g) {
+        return generation(g).resolve("inventory.jsonl.gz");
+    }
+
+    /** Generation g in brief: its parts (rows and bytes each), counts, what it was updated from. */
+    public Location generationSummary(int g) {
+        return generation(g).resolve("generation.json");
+    }
+
+    /** The paths an update to generation g drops from the base generation's part (one JSON string a line). */
+    public Location retired(int g, int basePart) {
+        return generation(g).resolve("retired/" + String.format("part-%06d.jsonl", basePart));
+    }
+
+    /** Where an update builds the files it swaps in at the end (parts, pca-model.json, pca.csv, errors.csv). */
+    public Location staging(int g) {
+        return generation(g).resolve("staging");
+    }
+
+    /** Where generation g's {@code kind} ({@code features} or {@code pca}) parts are published: final for 0, staged after. */
+    public Location publishedFolder(int g, String kind) {
+        return g == 0 ? rowsFolder(kind) : staging(g).resolve(kind);
+    }
+
+    /** Where generation g's part is published (see {@link #publishedFolder}). */
+    public Location published(int g, String kind, int part) {
+        return publishedFolder(g, kind).resolve(partName(part));
+    }
+
+    /** A final file ({@code pca-model.json}, {@code pca.csv}, {@code errors.csv}) as generation g writes it. */
+    public Location finalFile(int g, Location file) {
+        return g == 0 ? file : staging(g).resolve(root.relativize(file));
+    }
+
+    /** Written when generation g's staged files are complete: from then on its swap only moves forward. */
+    public Location swapMarker(int g) {
+        return generation(g).resolve("_SWAP");
+    }
+
+    /** Where the swap to generation g puts the folders it takes out of view (deleted once it is done). */
+    public Location replaced(int g) {
+        return generation(g).resolve("replaced");
+    }
+
+    /**
+     * Generation g's bookkeeping, to delete once another generation is current, its summary last: for generation 0,
+     * what it keeps directly below {@code _orchard/} (never the marker, the lease or CURRENT); for g ≥ 1, the
+     * contents of its folder.
+     */
+    public List<Location> generationBookkeeping(int g) {
+        Location folder = generation(g);
+        List<Location> all = new java.util.ArrayList<>(List.of(folder.resolve("plan"), folder.resolve("commits"),
+                folder.resolve("parts"), folder.resolve("retired"), staging(g), replaced(g), inventory(g)));
+        if (g > 0) {
+            all.addAll(List.of(identity(g), swapMarker(g), folder.resolve("_CLEARED")));
+        }
+        all.add(generationSummary(g));
+        return List.copyOf(all);
     }
 
     /**
@@ -125,6 +231,21 @@ public final class OutputLayout {
     /** What one PUBLISH attempt wrote of {@code kind} ({@code features} or {@code pca}) for a part. */
     public Location publishAttempt(String kind, long epoch, int part, int attempt) {
         return attempts().resolve(String.format("parts/part-%06d-%016x-a%d.%s.parquet", part, epoch, attempt, kind));
+    }
+
+    /** The kept rows one REGROUP attempt wrote of a base part. */
+    public Location regroupRows(long epoch, int basePart, int attempt) {
+        return attempts().resolve(String.format("regroup/r%06d-%016x-a%d.parquet", basePart, epoch, attempt));
+    }
+
+    /** The statistics of those kept rows. */
+    public Location regroupStatistics(long epoch, int basePart, int attempt) {
+        return attempts().resolve(String.format("regroup/r%06d-%016x-a%d.stats", basePart, epoch, attempt));
+    }
+
+    /** The statistics of the rows one PUBLISH attempt gathered into a part. */
+    public Location publishStatistics(long epoch, int part, int attempt) {
+        return attempts().resolve(String.format("parts/part-%06d-%016x-a%d.stats", part, epoch, attempt));
     }
 
     /** The coordinator's claim on this output (see OutputLease). */

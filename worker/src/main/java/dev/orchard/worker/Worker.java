@@ -13,6 +13,7 @@ import dev.orchard.store.Location;
 import dev.orchard.store.OutputLayout;
 import dev.orchard.worker.pipeline.FeatureUnit;
 import dev.orchard.worker.pipeline.PublishUnit;
+import dev.orchard.worker.pipeline.RegroupUnit;
 import dev.orchard.worker.pipeline.UnitOutcome;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.time.Duration;
@@ -80,6 +81,7 @@ public final class Worker {
     private final WorkerLedger<CovariancePartial> ledger;
     private final FeatureUnit features;
     private final PublishUnit publish;
+    private final RegroupUnit regroup;
     private final ExecutorService unitThreads;
     private final ExecutorService writeThread;
     private final Map<AttemptRef, AtomicBoolean> cancels = new HashMap<>();
@@ -106,6 +108,7 @@ public final class Worker {
         ledger.describe(host, runtime.settings().inferenceLanes());
         this.features = new FeatureUnit(runtime);
         this.publish = new PublishUnit(runtime);
+        this.regroup = new RegroupUnit(runtime);
         this.unitThreads = Executors.newFixedThreadPool(settings.capacity(), r -> {
             Thread t = new Thread(r, "orchard-unit-" + workerId);
             t.setDaemon(true);
@@ -259,8 +262,11 @@ public final class Worker {
                 throw new CancellationException("attempt cancelled");
             }
             try {
-                return unit.phase() == Phase.FEATURES ? features.run(job, unit, cancelled::get)
-                                                      : publish.run(job, unit, cancelled::get);
+                return switch (unit.phase()) {
+                    case FEATURES -> features.run(job, unit, cancelled::get);
+                    case PUBLISH -> publish.run(job, unit, cancelled::get);
+                    case REGROUP -> regroup.run(job, unit, cancelled::get);
+                };
             } catch (CancellationException e) {
                 throw e;
             } catch (Exception e) {

@@ -40,11 +40,10 @@ public final class ImageLister {
             }
         };
         return store.list(input, followLinks, problems)
-                .map(StoredObject::location)
-                .filter(location -> !location.equals(input))
-                .map(location -> {
-                    String relative = input.relativize(location);
-                    return filter.accepts(relative) ? new ImageRef(location.toString(), labels.labelOf(relative, rootName)) : null;
+                .filter(object -> !object.location().equals(input))
+                .map(object -> {
+                    String relative = input.relativize(object.location());
+                    return filter.accepts(relative) ? image(object, labels.labelOf(relative, rootName)) : null;
                 })
                 .filter(java.util.Objects::nonNull);
     }
@@ -55,12 +54,17 @@ public final class ImageLister {
      */
     public Stream<ImageRef> listManifest(ObjectStore manifestStore, Location manifest) throws IOException {
         return dev.orchard.store.manifest.Manifests.read(manifestStore, manifest)
-                .map(StoredObject::location)
-                .map(location -> {
+                .map(object -> {
+                    Location location = object.location();
                     String relative = location.isLocal() ? location.key().replaceFirst("^/+", "") : location.key();
                     String root = location.isLocal() ? "" : location.bucket();
-                    return filter.accepts(relative) ? new ImageRef(location.toString(), labels.labelOf(relative, root)) : null;
+                    return filter.accepts(relative) ? image(object, labels.labelOf(relative, root)) : null;
                 })
                 .filter(java.util.Objects::nonNull);
+    }
+
+    /** The image with what the listing says of its content (size, version), which an update compares. */
+    private static ImageRef image(StoredObject object, String label) {
+        return new ImageRef(object.location().toString(), label, object.size(), object.version());
     }
 }

@@ -4,6 +4,7 @@ import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Where a job's images come from, always in the same order, so a resumed listing can continue where it stopped. */
@@ -15,4 +16,16 @@ public interface ImageSource {
      * stream.
      */
     Stream<ImageRef> list(String afterPath, Consumer<ImageError> skipped) throws IOException;
+
+    /**
+     * A new test of whether each path of the listing, given in listing order, comes after {@code afterPath} (every
+     * path does when it is null). An update's resumed listing lists everything again and uses it to tell the
+     * images it planned before from the rest.
+     */
+    default Predicate<String> after(String afterPath) {
+        if (afterPath != null) {
+            throw new UnsupportedOperationException("this source cannot tell where a listing stood");
+        }
+        return path -> true;
+    }
 }

@@ -2,6 +2,12 @@ package dev.orchard.coordinator.outputs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchard.coordinator.update.GenerationSummary;
+import dev.orchard.coordinator.update.GenerationSwap;
+import dev.orchard.coordinator.update.InventoryFile;
+import dev.orchard.coordinator.update.NextInventory;
+import dev.orchard.coordinator.work.GenerationContents;
+import dev.orchard.coordinator.work.WorkState;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.Phase;
@@ -13,6 +19,7 @@ import dev.orchard.stats.UnitStatistics;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.RetiredPaths;
 import dev.orchard.store.StoredObject;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
@@ -28,6 +35,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,16 +48,29 @@ import org.apache.commons.csv.CSVPrinter;
  * attempts' parts under their final names, and writes the job's final files. Text values in the CSV files are made
  * safe to open in a spreadsheet ({@link SpreadsheetCell}). Every method does blocking I/O: the coordinator calls
  * them on its I/O dispatcher, never on the actor's thread.
+ * <p>A first run (generation 0) publishes straight to the final names. An update (generation g ≥ 1) writes
+ * everything it publishes to its staging folder, and swaps it in at the end ({@link GenerationSwap}).
  */
 public final class JobOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final ObjectStore store;
     private final OutputLayout layout;
+    private final int generation;
 
     public JobOutputs(ObjectStore store, Location output) {
+        this(store, output, 0);
+    }
+
+    /** The outputs of the job that makes {@code generation} of the output. */
+    public JobOutputs(ObjectStore store, Location output, int generation) {
         this.store = store;
         this.layout = new OutputLayout(output);
+        this.generation = generation;
+    }
+
+    public int generation() {
+        return generation;
     }
 
     public OutputLayout layout() {
@@ -66,9 +87,36 @@ public final class JobOutputs {
      * are merged in name order, so a rerun gives bit-identical statistics.
      */
     public SolvedPca solvePca(List<String> statistics, BitSet expected, int k) throws IOException {
+        return solvePca(statistics, expected, List.of(), List.of(), k);
+    }
+
+    /**
+     * As {@link #solvePca(List, BitSet, int)}, for an update: first the stored statistics of the base generation's
+     * untouched parts {@code baseParts} and of the regrouped parts' kept rows ({@code regrouped}), each in part
+     * order, then the new units' files. Every source holds exactly its rows, so nothing is subtracted.
+     */
+    public SolvedPca solvePca(List<String> statistics, BitSet expected, List<Integer> baseParts,
+                              List<AttemptRef> regrouped, int k) throws IOException {
         List<String> ordered = new ArrayList<>(statistics);
         ordered.sort(Comparator.naturalOrder());
         CovariancePartial total = null;
+        List<Location> whole = new ArrayList<>();
+        for (int part : baseParts) {
+            whole.add(layout.partStatistics(generation - 1, part));
+        }
+        List<AttemptRef> byPart = new ArrayList<>(regrouped);
+        byPart.sort(Comparator.comparingInt(AttemptRef::unit));
+        for (AttemptRef a : byPart) {
+            whole.add(layout.regroupStatistics(a.epoch(), a.unit(), a.attempt()));
+        }
+        for (Location file : whole) {
+            CovariancePartial partial = CovariancePartial.decode(store.read(file));
+            if (total == null) {
+                total = partial;
+            } else {
+                total.merge(partial);
+            }
+        }
         BitSet seen = new BitSet();
         for (String name : ordered) {
             UnitStatistics stats = UnitStatistics.decode(store.read(layout.statistics(name)));
@@ -98,27 +146,37 @@ public final class JobOutputs {
         }
         PcaModel model = PrincipalComponents.fit(total, k);
         byte[] json = PcaModelJson.write(model);
-        store.put(layout.pcaModel(), json);
-        return new SolvedPca(model, layout.pcaModel().toString(), sha256(json));
+        Location target = layout.finalFile(generation, layout.pcaModel());
+        store.put(target, json);
+        return new SolvedPca(model, target.toString(), sha256(json));
     }
 
-    /** Makes one part's winning attempt visible under the final names ({@code features/}, and {@code pca/}). */
+    /**
+     * Makes one part's winning attempt visible under the names of this generation ({@code features/}, and
+     * {@code pca/}; an update's staging folder), with the statistics of its rows beside the generation's journal.
+     */
     public void promote(int part, AttemptRef attempt, boolean pca) throws IOException {
         if (pca) {
+            store.move(layout.publishStatistics(attempt.epoch(), part, attempt.attempt()),
+                    layout.partStatistics(generation, part));
             store.move(layout.publishAttempt(OutputLayout.PCA, attempt.epoch(), part, attempt.attempt()),
-                    layout.part(OutputLayout.PCA, part));
+                    layout.published(generation, OutputLayout.PCA, part));
         }
         store.move(layout.publishAttempt(OutputLayout.FEATURES, attempt.epoch(), part, attempt.attempt()),
-                layout.part(OutputLayout.FEATURES, part));
+                layout.published(generation, OutputLayout.FEATURES, part));
     }
 
     /** Removes what a losing attempt wrote. */
     public void deleteAttempt(Phase phase, AttemptRef a) throws IOException {
         if (phase == Phase.FEATURES) {
             store.delete(layout.attemptRows(a.epoch(), a.unit(), a.attempt()));
+        } else if (phase == Phase.REGROUP) {
+            store.delete(layout.regroupRows(a.epoch(), a.unit(), a.attempt()));
+            store.delete(layout.regroupStatistics(a.epoch(), a.unit(), a.attempt()));
         } else {
             store.delete(layout.publishAttempt(OutputLayout.FEATURES, a.epoch(), a.unit(), a.attempt()));
             store.delete(layout.publishAttempt(OutputLayout.PCA, a.epoch(), a.unit(), a.attempt()));
+            store.delete(layout.publishStatistics(a.epoch(), a.unit(), a.attempt()));
         }
     }
 
@@ -128,18 +186,76 @@ public final class JobOutputs {
 
     /**
      * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
-     * {@code errors.csv}, then the attempts and unused statistics are removed, and {@code _SUCCESS} comes last (only
-     * the coordinator's lease is released after it).
+     * {@code errors.csv}, the generation's inventory and summary, then the attempts and unused statistics are
+     * removed, and {@code _SUCCESS} comes last (only the coordinator's lease is released after it). An update writes
+     * the same files to its staging folder, then swaps them in ({@link GenerationSwap}); a resumed one that finds the
+     * swap begun only finishes it.
      */
     public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
-                           Map<String, Object> report) throws IOException {
-        if (pca) {
-            writePcaCsv(parts);
+                           GenerationContents contents, Map<String, Object> report) throws IOException {
+        if (contents.generation() != generation) {
+            throw new IllegalStateException("outputs of generation " + contents.generation() + " written as " + generation);
         }
-        writeErrors(errors);
-        store.deleteAll(layout.attempts());
-        removeUnjournalledStatistics(journalledStatistics);
-        store.put(layout.success(), JSON.writeValueAsBytes(report));
+        GenerationSwap swap = new GenerationSwap(store, layout);
+        if (generation == 0 || !swap.begun(generation)) {
+            if (pca) {
+                writePcaCsv(parts);
+            }
+            writeErrors(errors);
+            writeInventory(parts, contents);
+        }
+        if (generation == 0) {
+            store.deleteAll(layout.attempts());
+            removeUnjournalledStatistics(journalledStatistics);
+            store.put(layout.success(), JSON.writeValueAsBytes(report));
+            return;
+        }
+        swap.begin(generation);
+        swap.complete(generation, pca, JSON.writeValueAsBytes(report));
+        swap.cleanUp(generation);
+    }
+
+    /** The generation's inventory (one line per image), then its summary (rows and bytes of each part). */
+    private void writeInventory(int parts, GenerationContents contents) throws IOException {
+        long[] rows = new long[parts];
+        long total = InventoryFile.write(store, layout.inventory(generation), sink -> {
+            InventoryFile.Reader base = contents.isUpdate()
+                    ? InventoryFile.read(store, layout.inventory(contents.baseGeneration())) : null;
+            try {
+                NextInventory.write(contents, base, part -> RetiredPaths.read(store, layout.retired(generation, part)),
+                        e -> {
+                            if (e.isRow()) {
+                                if (e.part() >= parts) {
+                                    throw new IllegalStateException(e.path() + " is in part " + e.part() + " of " + parts);
+                                }
+                                rows[e.part()]++;
+                            }
+                            sink.accept(e);
+                        });
+            } finally {
+                if (base != null) {
+                    base.close();
+                }
+            }
+        });
+        Map<String, Long> bytes = new HashMap<>();
+        try (Stream<StoredObject> files = store.list(layout.publishedFolder(generation, OutputLayout.FEATURES))) {
+            files.forEach(f -> bytes.put(f.location().name(), f.size()));
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no rows at all: no parts
+        }
+        List<WorkState.BasePart> summary = new ArrayList<>();
+        long rowCount = 0;
+        for (int p = 0; p < parts; p++) {
+            Long size = bytes.get(OutputLayout.partName(p));
+            if (size == null) {
+                throw new IllegalStateException("part " + p + " of generation " + generation + " is missing");
+            }
+            summary.add(new WorkState.BasePart(rows[p], size));
+            rowCount += rows[p];
+        }
+        new GenerationSummary(generation, contents.baseGeneration(), summary, rowCount, total - rowCount,
+                contents.counts()).write(store, layout);
     }
 
     /** Statistics files no journal entry names (refused, or written for a coordinator that died) are not outputs. */
@@ -168,7 +284,8 @@ public final class JobOutputs {
         try (Writer text = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("filename", "label", "pca").get())) {
             for (int part = 0; part < parts; part++) {
-                for (VectorRow row : VectorRowsReader.readAll(store, layout.part(OutputLayout.PCA, part), OutputLayout.PCA)) {
+                for (VectorRow row : VectorRowsReader.readAll(store, layout.published(generation, OutputLayout.PCA, part),
+                        OutputLayout.PCA)) {
                     StringBuilder vector = new StringBuilder("[");
                     float[] v = row.values();
                     for (int i = 0; i < v.length; i++) {
@@ -180,7 +297,7 @@ public final class JobOutputs {
             }
         }
         try {
-            store.putFile(layout.pcaCsv(), temp);
+            store.putFile(layout.finalFile(generation, layout.pcaCsv()), temp);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -196,7 +313,7 @@ public final class JobOutputs {
                 csv.printRecord(SpreadsheetCell.of(e.path()), SpreadsheetCell.of(e.reason()));
             }
         }
-        store.put(layout.errorsCsv(), text.toString().getBytes(StandardCharsets.UTF_8));
+        store.put(layout.finalFile(generation, layout.errorsCsv()), text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     static String sha256(byte[] bytes) {

@@ -38,9 +38,20 @@ public sealed interface Decision {
 
     /**
      * Merge the journalled statistics {@code files}, which together must hold each unit of {@code units} exactly
-     * once, solve the PCA and write its model; report back with {@code solved} or {@code solveFailed}.
+     * once, with (for an update) the stored statistics of the base generation's untouched parts {@code baseParts}
+     * and those of the kept rows of the regrouped ones ({@code regrouped}), solve the PCA and write its model; report
+     * back with {@code solved} or {@code solveFailed}.
      */
-    record Solve(List<String> files, BitSet units) implements Decision {
+    record Solve(List<String> files, BitSet units, List<Integer> baseParts, List<AttemptRef> regrouped)
+            implements Decision {
+        public Solve {
+            baseParts = List.copyOf(baseParts);
+            regrouped = List.copyOf(regrouped);
+        }
+
+        public Solve(List<String> files, BitSet units) {
+            this(files, units, List.of(), List.of());
+        }
     }
 
     /**
@@ -76,12 +87,13 @@ public sealed interface Decision {
 
     /**
      * Everything the final files need, frozen: how many parts were published, every error (listing, images,
-     * quarantined), the counts and stage times for the report, each worker's share, and the journalled statistics
-     * files (any other is removed).
+     * quarantined), the counts and stage times for the report, each worker's share, the journalled statistics
+     * files (any other is removed), and what the generation holds, for its inventory. {@code images} and
+     * {@code rows} count the whole generation (for an update, the base generation's kept rows too).
      */
     record Outputs(int parts, List<ImageError> errors, long images, long rows, int units,
                    dev.orchard.protocol.UnitReport.StageNanos stages, long bytesRead, Map<String, Double> stageSeconds,
-                   Map<String, WorkerShare> workers, List<String> statistics) {
+                   Map<String, WorkerShare> workers, List<String> statistics, GenerationContents contents) {
     }
 
     /** One worker's part in the job. */

@@ -29,8 +29,42 @@ public sealed interface JournalEntry {
         }
     }
 
-    /** The listing's end: how many units and images it gave. */
-    record PlanComplete(int units, long images) implements JournalEntry {
+    /**
+     * The listing's end: how many units and images it planned. For an update, also the rows it drops from each part
+     * of the base generation (their paths are in the {@code retired} files, written before this entry) and how the
+     * listing compared with the base generation.
+     */
+    record PlanComplete(int units, long images, List<Retirement> retired, UpdateCounts update) implements JournalEntry {
+        public PlanComplete {
+            retired = retired == null ? List.of() : List.copyOf(retired);
+        }
+
+        public PlanComplete(int units, long images) {
+            this(units, images, List.of(), null);
+        }
+    }
+
+    /** An update drops {@code rows} rows (images removed or changed since) from the base generation's part. */
+    record Retirement(int part, long rows) {
+    }
+
+    /**
+     * How an update's listing compared with the base generation, image by image: new, changed (another size or
+     * version), gone, the same, and the same but an error before (tried again).
+     */
+    record UpdateCounts(long added, long changed, long removed, long unchanged, long retried) {
+        public static final UpdateCounts NONE = new UpdateCounts(0, 0, 0, 0, 0);
+    }
+
+    /**
+     * The accepted REGROUP attempt of a base part: its kept rows (and their statistics) are in the attempt's
+     * files. Journalled before it counts, so a restarted coordinator never regroups a part twice.
+     */
+    record Regrouped(int part, long epoch, int attempt, int rows, long rowsBytes) implements JournalEntry {
+        @JsonIgnore
+        public AttemptRef attemptRef() {
+            return new AttemptRef(epoch, part, attempt);
+        }
     }
 
     /** A unit replaced by single-image units, because it kept taking its workers down. */
@@ -75,19 +109,33 @@ public sealed interface JournalEntry {
 
     /**
      * Every part is published under its final name: a resumed coordinator only writes the final files (the
-     * attempts they came from may be gone).
+     * attempts they came from may be gone). {@code sourcesPerPart}: how many of the job's sources, in order, each
+     * part gathered, so a resumed coordinator knows which part holds which image (for the inventory) whatever its
+     * part-size settings.
      */
-    record Published(int parts) implements JournalEntry {
+    record Published(int parts, List<Integer> sourcesPerPart) implements JournalEntry {
+        public Published {
+            sourcesPerPart = sourcesPerPart == null ? null : List.copyOf(sourcesPerPart);
+        }
+
+        public Published(int parts) {
+            this(parts, null);
+        }
     }
 
     /** What a restarted coordinator finds. */
     record State(List<PlanGroup> groups, List<Split> splits, PlanComplete complete, List<Commit> commits,
-                 List<Quarantine> quarantines, Published published) {
-        public static final State EMPTY = new State(List.of(), List.of(), null, List.of(), List.of(), null);
+                 List<Quarantine> quarantines, Published published, List<Regrouped> regrouped) {
+        public static final State EMPTY = new State(List.of(), List.of(), null, List.of(), List.of(), null, List.of());
 
         public State(List<PlanGroup> groups, List<Split> splits, PlanComplete complete, List<Commit> commits,
                      List<Quarantine> quarantines) {
-            this(groups, splits, complete, commits, quarantines, null);
+            this(groups, splits, complete, commits, quarantines, null, List.of());
+        }
+
+        public State(List<PlanGroup> groups, List<Split> splits, PlanComplete complete, List<Commit> commits,
+                     List<Quarantine> quarantines, Published published) {
+            this(groups, splits, complete, commits, quarantines, published, List.of());
         }
 
         public State {
@@ -95,10 +143,16 @@ public sealed interface JournalEntry {
             splits = List.copyOf(splits);
             commits = List.copyOf(commits);
             quarantines = List.copyOf(quarantines);
+            regrouped = List.copyOf(regrouped);
         }
 
+        /**
+         * Nothing was journalled. (Not only "no plan group": an update whose listing planned nothing still journals
+         * its end, its regroups and its publication, and must resume from them.)
+         */
         public boolean isEmpty() {
-            return groups.isEmpty();
+            return groups.isEmpty() && splits.isEmpty() && complete == null && commits.isEmpty()
+                    && quarantines.isEmpty() && published == null && regrouped.isEmpty();
         }
     }
 }

@@ -9,8 +9,11 @@ import dev.orchard.coordinator.work.JournalEntry.PlanComplete;
 import dev.orchard.coordinator.work.JournalEntry.PlanGroup;
 import dev.orchard.coordinator.work.JournalEntry.PlannedUnit;
 import dev.orchard.coordinator.work.JournalEntry.Quarantine;
+import dev.orchard.coordinator.work.JournalEntry.Regrouped;
+import dev.orchard.coordinator.work.JournalEntry.Retirement;
 import dev.orchard.coordinator.work.JournalEntry.Split;
 import dev.orchard.coordinator.work.JournalEntry.UnitRecord;
+import dev.orchard.coordinator.work.JournalEntry.UpdateCounts;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.CoordinatorCommand.StatisticsCommitted;
 import dev.orchard.protocol.CoordinatorCommand.StatisticsLost;
@@ -19,6 +22,7 @@ import dev.orchard.protocol.CoordinatorCommand.UnitFinished;
 import dev.orchard.protocol.CoordinatorCommand.WorkerStatus;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
@@ -52,6 +56,14 @@ import java.util.Set;
  *   the workers' statuses, silent workers time out, units that keep losing their workers are split and, image by
  *   image, quarantined; a unit that fails or times out {@code maxFailures} times ends the job with its reason.</li>
  * </ul>
+ * <p>An update ({@code --update}) builds on a {@link Base}: the parts of the generation the output holds. Its
+ * listing plans only the images that are new, changed, or were errors; when it ends, it says how many rows each
+ * base part loses (images removed or changed since), and each base part that loses some but not all is
+ * <em>regrouped</em> by a worker (REGROUP: the kept rows and exactly their statistics, first attempt wins, journalled
+ * before it counts). The solve merges the new units' statistics with the untouched base parts' stored statistics and
+ * the regrouped parts' new ones; the publish stage gathers untouched base parts, regrouped parts and new units' rows
+ * into the new generation's parts, re-projecting every row without running the model again (an untouched base part
+ * of at least a quarter of the target size is a part of its own, whose features file is kept as it is).
  */
 public final class WorkState {
 
@@ -86,6 +98,24 @@ public final class WorkState {
         public boolean pca() {
             return pcaK > 0;
         }
+    }
+
+    /**
+     * The generation an update builds on: its number and its parts in order (rows and features bytes of each), as
+     * the output recorded them when that generation was published.
+     */
+    public record Base(int generation, List<BasePart> parts) {
+        public Base {
+            parts = List.copyOf(parts);
+        }
+
+        public long rows() {
+            return parts.stream().mapToLong(BasePart::rows).sum();
+        }
+    }
+
+    /** One part of the base generation. */
+    public record BasePart(long rows, long bytes) {
     }
 
     /** The job's stages, in order. */
@@ -164,10 +194,10 @@ public final class WorkState {
     }
 
     private static final class Part extends Task {
-        final List<AttemptRef> sources;
+        final List<PartSource> sources;
         PartStatus status = PartStatus.PENDING;
 
-        Part(int id, List<AttemptRef> sources) {
+        Part(int id, List<PartSource> sources) {
             super(id, Phase.PUBLISH);
             this.sources = sources;
         }
@@ -175,6 +205,26 @@ public final class WorkState {
         @Override
         boolean wantsAttempt() {
             return status == PartStatus.PENDING && winner < 0;
+        }
+    }
+
+    private enum RegroupStatus { PENDING, JOURNALLING, DONE }
+
+    /** A base part that loses some rows in an update: a worker writes the kept rows and their statistics. */
+    private static final class Regroup extends Task {
+        final long keptRows;
+        RegroupStatus status = RegroupStatus.PENDING;
+        AttemptRef accepted;
+        long rowsBytes;
+
+        Regroup(int basePart, long keptRows) {
+            super(basePart, Phase.REGROUP);
+            this.keptRows = keptRows;
+        }
+
+        @Override
+        boolean wantsAttempt() {
+            return status == RegroupStatus.PENDING && winner < 0;
         }
     }
 
@@ -202,6 +252,7 @@ public final class WorkState {
 
     private final long epoch;
     private final Settings settings;
+    private final Base base; // null for a first run
     private final long startedMs;
     private final List<Decision> out = new ArrayList<>();
     private final PackedImages.Labels labels = new PackedImages.Labels();
@@ -240,16 +291,29 @@ public final class WorkState {
     private int openUnits;   // planned units not yet done, quarantined or split
     private int openParts;
     private String lastPlannedPath;
-    private int publishedParts = -1; // from the journal: every part was published before a restart
+    private JournalEntry.Published published; // from the journal: every part was published before a restart
     private long attemptsIssued;
     private long speculative;
     private long timeouts;
     private long lostAssignments;
     private long workersLost;
+    // An update's side: what the listing dropped from each base part, the regroups, and how the listing compared.
+    private List<Retirement> retirements;
+    private final Map<Integer, Regroup> regroups = new LinkedHashMap<>();
+    private int openRegroups;
+    private boolean planCompleteJournalled;
+    private long keptBaseRows;
+    private UpdateCounts updateCounts = UpdateCounts.NONE;
 
     public WorkState(long epoch, Settings settings, long now) {
+        this(epoch, settings, null, now);
+    }
+
+    /** A job that makes the generation after {@code base} (an update); {@code base} null for a first run. */
+    public WorkState(long epoch, Settings settings, Base base, long now) {
         this.epoch = epoch;
         this.settings = settings;
+        this.base = base;
         this.startedMs = now;
         this.stageStartedMs = now;
         this.cutter = new UnitCutter(settings.unitSize(), settings.unitImageBytes());
@@ -261,7 +325,12 @@ public final class WorkState {
      * done (with their accepted attempts, of whichever incarnation), splits and quarantines as they were.
      */
     public static WorkState resume(long epoch, Settings settings, JournalEntry.State journal, long now) {
-        WorkState s = new WorkState(epoch, settings, now);
+        return resume(epoch, settings, null, journal, now);
+    }
+
+    /** As {@link #resume(long, Settings, JournalEntry.State, long)}, for an update built on {@code base}. */
+    public static WorkState resume(long epoch, Settings settings, Base base, JournalEntry.State journal, long now) {
+        WorkState s = new WorkState(epoch, settings, base, now);
         Map<Integer, Unit> byId = new HashMap<>();
         List<PlannedUnit> planned = new ArrayList<>();
         int lastListed = -1;
@@ -335,7 +404,7 @@ public final class WorkState {
             }
         }
         if (journal.published() != null) {
-            s.publishedParts = journal.published().parts();
+            s.published = journal.published();
         }
         if (journal.complete() != null) {
             if (journal.complete().images() != s.listed) {
@@ -344,6 +413,26 @@ public final class WorkState {
             }
             s.listingComplete = true;
             s.planCompleted = true;
+            if (base != null) {
+                s.retirements = journal.complete().retired();
+                s.updateCounts = journal.complete().update() == null ? UpdateCounts.NONE : journal.complete().update();
+                s.planCompleteJournalled = true;
+                s.createRegroups();
+                for (Regrouped r : journal.regrouped()) {
+                    Regroup g = s.regroups.get(r.part());
+                    if (g == null || g.status != RegroupStatus.PENDING) {
+                        throw new IllegalStateException("the journal regroups base part " + r.part() + " "
+                                + (g == null ? "that loses no rows" : "twice"));
+                    }
+                    g.status = RegroupStatus.DONE;
+                    g.accepted = r.attemptRef();
+                    g.rowsBytes = r.rowsBytes();
+                    s.openRegroups--;
+                    s.unqueue(g);
+                }
+            }
+        } else if (!journal.regrouped().isEmpty()) {
+            throw new IllegalStateException("the journal regroups base parts before its listing ended");
         }
         return s;
     }
@@ -459,6 +548,40 @@ public final class WorkState {
 
     /** The listing ended, having given {@code total} images (those planned before a resume included). */
     public List<Decision> listingFinished(long total, long now) {
+        if (base != null) {
+            throw new IllegalStateException("an update's listing ends with what it drops from the base generation");
+        }
+        return endListing(now);
+    }
+
+    /**
+     * An update's listing ended: besides the images it planned, it drops {@code retired} rows from the base parts
+     * (their paths are in the retired files, already written) and compared with the base generation as
+     * {@code counts} says.
+     */
+    public List<Decision> listingFinished(List<Retirement> retired, UpdateCounts counts, long now) {
+        if (base == null) {
+            throw new IllegalStateException("only an update drops rows of a base generation");
+        }
+        if (stage != Stage.FEATURES || listingComplete) {
+            return drain();
+        }
+        long dropped = 0;
+        for (Retirement r : retired) {
+            if (r.part() < 0 || r.part() >= base.parts().size() || r.rows() < 1
+                    || r.rows() > base.parts().get(r.part()).rows()) {
+                return fail("The update's listing drops " + r.rows() + " rows from base part " + r.part()
+                        + ", which the base generation does not have: its inventory does not match its parts", false);
+            }
+            dropped += r.rows();
+        }
+        retirements = List.copyOf(retired);
+        updateCounts = counts;
+        keptBaseRows = base.rows() - dropped;
+        return endListing(now);
+    }
+
+    private List<Decision> endListing(long now) {
         if (stage != Stage.FEATURES || listingComplete) {
             return drain();
         }
@@ -467,13 +590,14 @@ public final class WorkState {
             plan(List.of(rest), List.of());
         }
         listingComplete = true;
-        if (listed == 0 && skipped.isEmpty()) {
+        long images = listed + keptBaseRows;
+        if (images == 0 && skipped.isEmpty()) {
             return fail("No images found in the input (looked for the --glob patterns, skipping hidden files). "
                     + "Check --input and --glob.", true);
         }
-        if (settings.pca() && settings.pcaK() > listed) {
-            return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + listed
-                    + "): choose k ≤ " + listed, true);
+        if (settings.pca() && settings.pcaK() > images) {
+            return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + images
+                    + "): choose k ≤ " + images, true);
         }
         completePlan();
         progress();
@@ -538,6 +662,15 @@ public final class WorkState {
             }
         } else if (entry instanceof Commit c) {
             commitJournalled(c);
+        } else if (entry instanceof PlanComplete && base != null && !planCompleteJournalled) {
+            planCompleteJournalled = true;
+            createRegroups();
+        } else if (entry instanceof Regrouped r) {
+            Regroup g = regroups.get(r.part());
+            if (g != null && g.status == RegroupStatus.JOURNALLING) {
+                g.status = RegroupStatus.DONE;
+                openRegroups--;
+            }
         } else if (entry instanceof JournalEntry.Published p) {
             if (stage == Stage.PUBLISHING) {
                 startWriting(now, parts.size());
@@ -562,8 +695,41 @@ public final class WorkState {
     private void completePlan() {
         if (listingComplete && planInFlight.isEmpty() && !planCompleted) {
             planCompleted = true;
-            out.add(new Decision.Journal(new PlanComplete(units.size(), listed)));
+            out.add(new Decision.Journal(base == null ? new PlanComplete(units.size(), listed)
+                    : new PlanComplete(units.size(), listed, retirements, updateCounts)));
         }
+    }
+
+    /**
+     * An update's base parts that lose some rows but not all are regrouped; those that lose none are sources as
+     * they are; those that lose every row are gone. Only once the retirements are journalled: a regroup is never
+     * done against a listing a restarted coordinator would redo differently.
+     */
+    private void createRegroups() {
+        keptBaseRows = base.rows();
+        for (Retirement r : retirements) {
+            if (r.part() < 0 || r.part() >= base.parts().size() || r.rows() > base.parts().get(r.part()).rows()
+                    || regroups.containsKey(r.part())) {
+                throw new IllegalStateException("the journal drops " + r.rows() + " rows from base part " + r.part()
+                        + ", which the base generation does not have (or twice)");
+            }
+            keptBaseRows -= r.rows();
+            long kept = base.parts().get(r.part()).rows() - r.rows();
+            Regroup g = new Regroup(r.part(), kept);
+            regroups.put(r.part(), g);
+            if (kept > 0) {
+                openRegroups++;
+                enqueue(g, false);
+            } else {
+                g.status = RegroupStatus.DONE; // every row dropped: nothing to regroup, and no source
+            }
+        }
+    }
+
+    /** How many rows of base part {@code p} the listing dropped (0 when untouched). */
+    private long retiredRows(int p) {
+        Regroup g = regroups.get(p);
+        return g == null ? 0 : base.parts().get(p).rows() - g.keptRows;
     }
 
     private void makePending(Unit u, boolean front) {
@@ -709,6 +875,17 @@ public final class WorkState {
         } else if (t instanceof Part p) {
             p.status = PartStatus.PROMOTING;
             out.add(new Decision.Promote(p.id, new AttemptRef(epoch, p.id, m.attempt())));
+        } else if (t instanceof Regroup g) {
+            if (m.report().rows() != g.keptRows) {
+                return fail("Regrouping base part " + g.id + " kept " + m.report().rows() + " rows where its inventory"
+                        + " says " + g.keptRows + ": the output's bookkeeping does not match its parts (was it edited?)",
+                        false);
+            }
+            g.status = RegroupStatus.JOURNALLING;
+            g.accepted = new AttemptRef(epoch, g.id, m.attempt());
+            g.rowsBytes = m.report().rowsBytes();
+            out.add(new Decision.Journal(new Regrouped(g.id, epoch, m.attempt(), m.report().rows(),
+                    m.report().rowsBytes())));
         }
         dispatch(now);
         requestCommits(now);
@@ -1030,9 +1207,11 @@ public final class WorkState {
     }
 
     private WorkUnit workUnit(Task t, int attempt) {
-        return t instanceof Unit u
-                ? WorkUnit.features(epoch, u.id, attempt, u.images.unpack(labels))
-                : WorkUnit.publish(epoch, t.id, attempt, ((Part) t).sources);
+        if (t instanceof Unit u) {
+            return WorkUnit.features(epoch, u.id, attempt, u.images.unpack(labels));
+        }
+        return t instanceof Part p ? WorkUnit.publish(epoch, p.id, attempt, p.sources)
+                                   : WorkUnit.regroup(epoch, t.id, attempt);
     }
 
     /**
@@ -1073,6 +1252,9 @@ public final class WorkState {
     private boolean stillWanted(Task t) {
         if (t instanceof Unit u) {
             return u.status == UnitStatus.PENDING;
+        }
+        if (t instanceof Regroup g) {
+            return g.status == RegroupStatus.PENDING && stage == Stage.FEATURES;
         }
         return ((Part) t).status == PartStatus.PENDING && stage == Stage.PUBLISHING;
     }
@@ -1161,7 +1343,8 @@ public final class WorkState {
 
     /** Moves the job on when a stage has nothing left to do. */
     private void afterProgress(long now) {
-        if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0) {
+        if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0
+                && (base == null || (planCompleteJournalled && openRegroups == 0))) {
             endStage("features", now);
             if (settings.pca()) {
                 stage = Stage.SOLVING;
@@ -1171,15 +1354,28 @@ public final class WorkState {
                         expected.set(u.id);
                     }
                 }
+                List<Integer> untouched = new ArrayList<>();
+                List<AttemptRef> regrouped = new ArrayList<>();
+                if (base != null) {
+                    for (int p = 0; p < base.parts().size(); p++) {
+                        Regroup g = regroups.get(p);
+                        if (g == null) {
+                            untouched.add(p);
+                        } else if (g.keptRows > 0) {
+                            regrouped.add(g.accepted);
+                        }
+                    }
+                }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
-                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected));
+                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected, untouched, regrouped));
             } else {
                 startPublishing(now);
             }
         }
         if (stage == Stage.PUBLISHING && openParts == 0 && !publishJournalling) {
             publishJournalling = true;
-            out.add(new Decision.Journal(new JournalEntry.Published(parts.size())));
+            out.add(new Decision.Journal(new JournalEntry.Published(parts.size(),
+                    parts.stream().map(p -> p.sources.size()).toList())));
         }
     }
 
@@ -1190,30 +1386,89 @@ public final class WorkState {
         out.add(new Decision.WriteOutputs(outputs(partCount)));
     }
 
-    /** Groups consecutive accepted rows files into parts of about the target size, and hands them out. */
+    /**
+     * Groups the sources (an update's base parts, then the accepted rows files) into parts of about the target
+     * size, and hands them out; after a restart that finds them published, rebuilds the same parts from the
+     * journal and goes on to the final files.
+     */
     private void startPublishing(long now) {
-        if (publishedParts >= 0) {
-            stage = Stage.PUBLISHING;
-            startWriting(now, publishedParts); // published before a restart: the final files are what is left
-            return;
-        }
         stage = Stage.PUBLISHING;
-        List<AttemptRef> sources = new ArrayList<>();
-        long bytes = 0;
-        for (Unit u : units) {
-            if (u.status != UnitStatus.DONE || u.report.rows() == 0) {
-                continue;
+        // Sources in order: the base generation's untouched parts of at least a quarter of the target size, each a
+        // part of its own (its features file is kept as it is, only its projection is written again); then the
+        // other base parts (smaller, or their kept rows), then the new units' rows, grouped to the target size.
+        // The small ones are encoded again with what follows them, so small parts do not pile up update by update.
+        List<PartSource> all = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        int whole = 0;
+        if (base != null) {
+            for (int p = 0; p < base.parts().size(); p++) {
+                if (!regroups.containsKey(p) && base.parts().get(p).bytes() >= settings.partBytes() / 4) {
+                    all.add(PartSource.base(p));
+                    sizes.add(base.parts().get(p).bytes());
+                    whole++;
+                }
             }
-            sources.add(u.accepted);
-            bytes += Math.max(1, u.report.rowsBytes());
-            if (bytes >= settings.partBytes() || sources.size() >= settings.maxUnitsPerPart()) {
-                addPart(sources);
-                sources = new ArrayList<>();
-                bytes = 0;
+            for (int p = 0; p < base.parts().size(); p++) {
+                Regroup g = regroups.get(p);
+                if (g == null) {
+                    if (base.parts().get(p).bytes() < settings.partBytes() / 4) {
+                        all.add(PartSource.base(p));
+                        sizes.add(base.parts().get(p).bytes());
+                    }
+                } else if (g.keptRows > 0) {
+                    all.add(PartSource.regrouped(g.accepted));
+                    sizes.add(g.rowsBytes);
+                }
             }
         }
-        if (!sources.isEmpty()) {
-            addPart(sources);
+        for (Unit u : units) {
+            if (u.status == UnitStatus.DONE && u.report.rows() > 0) {
+                all.add(PartSource.rows(u.accepted));
+                sizes.add(u.report.rowsBytes());
+            }
+        }
+        if (published != null && published.sourcesPerPart() != null) {
+            int from = 0;
+            for (int count : published.sourcesPerPart()) {
+                if (count < 1 || from + count > all.size()) {
+                    break;
+                }
+                addPart(all.subList(from, from + count));
+                from += count;
+            }
+            if (from != all.size() || parts.size() != published.parts()) {
+                failing("The journal says " + published.parts() + " parts of " + published.sourcesPerPart()
+                        + " sources were published, but the job has " + all.size() + " sources: it was edited, or "
+                        + "written by another version of Orchard", false);
+                return;
+            }
+        } else {
+            for (int i = 0; i < whole; i++) {
+                addPart(List.of(all.get(i)));
+            }
+            List<PartSource> sources = new ArrayList<>();
+            long bytes = 0;
+            for (int i = whole; i < all.size(); i++) {
+                sources.add(all.get(i));
+                bytes += Math.max(1, sizes.get(i));
+                if (bytes >= settings.partBytes() || sources.size() >= settings.maxUnitsPerPart()) {
+                    addPart(sources);
+                    sources = new ArrayList<>();
+                    bytes = 0;
+                }
+            }
+            if (!sources.isEmpty()) {
+                addPart(sources);
+            }
+        }
+        if (published != null) {
+            for (Part p : parts) {
+                p.status = PartStatus.PUBLISHED;
+                unqueue(p);
+            }
+            openParts = 0;
+            startWriting(now, published.parts()); // published before a restart: the final files are what is left
+            return;
         }
         finishedDurations.clear();
         medianOf = -1;
@@ -1222,7 +1477,7 @@ public final class WorkState {
         afterProgress(now);
     }
 
-    private void addPart(List<AttemptRef> sources) {
+    private void addPart(List<PartSource> sources) {
         Part p = new Part(parts.size(), List.copyOf(sources));
         parts.add(p);
         openParts++;
@@ -1253,8 +1508,49 @@ public final class WorkState {
         for (WorkerView w : workers.values()) {
             shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won, w.images));
         }
-        return new Outputs(partCount, all, listed, rows, leaves, stages, bytesRead, Map.copyOf(stageSeconds), shares,
-                List.copyOf(statisticsFiles));
+        return new Outputs(partCount, all, listed + keptBaseRows, rows + keptBaseRows, leaves, stages, bytesRead,
+                Map.copyOf(stageSeconds), shares, List.copyOf(statisticsFiles), contents());
+    }
+
+    /** What the generation holds, from the parts' sources: which part holds each planned image, and each base part. */
+    private GenerationContents contents() {
+        Map<Integer, Integer> unitPart = new HashMap<>();
+        Map<Integer, Integer> basePart = new java.util.TreeMap<>();
+        for (Part p : parts) {
+            for (PartSource source : p.sources) {
+                if (source.kind() == PartSource.Kind.ROWS) {
+                    unitPart.put(source.id(), p.id);
+                } else {
+                    basePart.put(source.id(), p.id);
+                }
+            }
+        }
+        Set<Integer> regrouped = new java.util.TreeSet<>();
+        regroups.forEach((part, g) -> {
+            if (g.keptRows > 0) {
+                regrouped.add(part);
+            }
+        });
+        record Leaf(PackedImages images, List<ImageError> errors, int part) {
+        }
+        List<Leaf> leaves = new ArrayList<>();
+        for (Unit u : units) {
+            if ((u.status == UnitStatus.DONE || u.status == UnitStatus.QUARANTINED) && u.report != null) {
+                leaves.add(new Leaf(u.images, u.report.errors(), unitPart.getOrDefault(u.id, -1)));
+            }
+        }
+        PackedImages.Labels table = labels;
+        Iterable<InventoryEntry> planned = () -> leaves.stream().flatMap(leaf -> {
+            Map<String, String> errors = new HashMap<>();
+            leaf.errors().forEach(e -> errors.put(e.path(), e.reason()));
+            return leaf.images().unpack(table).stream().map(image -> {
+                String error = errors.get(image.path());
+                return error == null ? InventoryEntry.row(image.path(), image.size(), image.version(), leaf.part())
+                                     : InventoryEntry.error(image.path(), image.size(), image.version(), error);
+            });
+        }).iterator();
+        return new GenerationContents(base == null ? 0 : base.generation() + 1, base == null ? -1 : base.generation(),
+                Map.copyOf(basePart), Set.copyOf(regrouped), planned, updateCounts);
     }
 
     private void countDone(UnitReport r, int sign) {
@@ -1272,8 +1568,14 @@ public final class WorkState {
     }
 
     private List<Decision> fail(String reason, boolean badInput) {
+        failing(reason, badInput);
+        return drain();
+    }
+
+    /** Ends the job with {@code reason}; the decisions wait in {@code out} for the caller's drain. */
+    private void failing(String reason, boolean badInput) {
         if (stage == Stage.FAILED || stage == Stage.FINISHED) {
-            return drain();
+            return;
         }
         stage = Stage.FAILED;
         for (WorkerView w : workers.values()) {
@@ -1282,7 +1584,6 @@ public final class WorkState {
             }
         }
         out.add(new Decision.Failed(reason, badInput));
-        return drain();
     }
 
     private List<Decision> drain() {
@@ -1292,7 +1593,7 @@ public final class WorkState {
     }
 
     private static String describe(Task t) {
-        return (t instanceof Unit ? "unit " : "part ") + t.id;
+        return (t instanceof Unit ? "unit " : t instanceof Part ? "part " : "regroup of base part ") + t.id;
     }
 
     private static String capitalized(String s) {

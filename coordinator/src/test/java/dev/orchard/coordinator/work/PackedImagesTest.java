@@ -31,4 +31,19 @@ class PackedImagesTest {
                 new ImageRef("s3://b/faces/\uD83D\uDE01.jpg", "faces")); // 😀 and 😁 share their high surrogate
         assertThat(PackedImages.pack(images, labels).unpack(labels)).isEqualTo(images);
     }
+
+    @Test
+    void sizesAndVersionsOfEveryFormSurviveThePacking() {
+        PackedImages.Labels labels = new PackedImages.Labels();
+        List<ImageRef> images = List.of(
+                new ImageRef("s3://b/a.jpg", "a", 123_456, "\"9b2cf535f27731c974343645a3985328\""),  // S3 ETag
+                new ImageRef("s3://b/b.jpg", "a", 9_999_999_999L, "\"d41d8cd98f00b204e9800998ecf8427e-12\""), // multipart
+                new ImageRef("/data/c.jpg", "a", 0, "1732900000123456789"),                       // mtime (ns)
+                new ImageRef("/data/d.jpg", "a", 5, "0"),
+                new ImageRef("/data/e.jpg", "a", 5, "007"),                                       // not a canonical number
+                new ImageRef("/data/f.jpg", "a", -1, null),                                       // a plain manifest
+                new ImageRef("/data/g.jpg", "a", 7, "\"9B2CF535F27731C974343645A3985328\""),      // upper-case hex
+                new ImageRef("/data/h.jpg", "a", 7, ""));
+        assertThat(PackedImages.pack(images, labels).unpack(labels)).isEqualTo(images);
+    }
 }

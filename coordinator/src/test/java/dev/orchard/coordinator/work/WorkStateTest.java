@@ -7,6 +7,7 @@ import dev.orchard.coordinator.work.Decision.Assign;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkerCommand;
@@ -103,7 +104,7 @@ class WorkStateTest {
         run(s.solved(2, now));
         Assign publish = assigns(status(s, "w2", 1, 1, List.of(), List.of())).get(0);
         assertThat(publish.unit().phase()).isEqualTo(Phase.PUBLISH);
-        assertThat(publish.unit().sources()).containsExactly(copy.unit().attemptRef());
+        assertThat(publish.unit().sources()).containsExactly(dev.orchard.protocol.PartSource.rows(copy.unit().attemptRef()));
     }
 
     @Test
@@ -235,5 +236,125 @@ class WorkStateTest {
         var twice = new JournalEntry.State(List.of(plan), List.of(), null, List.of(commit, new JournalEntry.Commit("f2",
                 commit.units())), List.of());
         assertThatThrownBy(() -> WorkState.resume(EPOCH, settings(2, 0), twice, now)).hasMessageContaining("twice");
+    }
+
+    // ---------------------------------------------------------------- updates
+
+    private static final WorkState.Base BASE = new WorkState.Base(0, List.of(new WorkState.BasePart(3, 300),
+            new WorkState.BasePart(2, 200)));
+
+    private static final JournalEntry.UpdateCounts COUNTS = new JournalEntry.UpdateCounts(1, 1, 0, 4, 0);
+
+    private final List<JournalEntry> written = new ArrayList<>();
+
+    /** Journals whatever the state asked to journal (once each, commits aside), until it asks nothing more. */
+    private void journalAll(WorkState s) {
+        for (int i = 0; i < 10; i++) {
+            for (Decision d : List.copyOf(seen)) {
+                if (d instanceof Decision.Journal j && !(j.entry() instanceof JournalEntry.Commit)) {
+                    seen.remove(d);
+                    written.add(j.entry());
+                    run(s.journalled(j.entry(), now));
+                }
+            }
+        }
+    }
+
+    /** Entries of {@code type} the state asked to journal so far (written or not). */
+    private <T extends JournalEntry> List<T> journalled(Class<T> type) {
+        List<JournalEntry> all = new ArrayList<>(written);
+        of(seen, Decision.Journal.class).forEach(j -> all.add(j.entry()));
+        return all.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /**
+     * An update that changes one image of base part 0 and adds one: part 0 is regrouped once (a second attempt
+     * loses and its files go), part 1 is merged as stored, and the new generation is published from the kept rows
+     * of part 0, part 1 as it is, and the new unit's rows.
+     */
+    @Test
+    void anUpdateRegroupsABasePartThatLosesRowsOnceAndPublishesFromAllThreeKindsOfSource() {
+        WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);
+        run(s.start(now));
+        run(s.listed(List.of(new ImageRef("/in/changed.jpg", "l", 5, "2"), new ImageRef("/in/new.jpg", "l", 5, "1")),
+                List.of(), now));
+        run(s.listingFinished(List.of(new JournalEntry.Retirement(0, 1)), COUNTS, now));
+        journalAll(s);
+        // The listing's end, with what it drops, is journalled after the plan (and before any regroup).
+        assertThat(written).extracting(e -> e.getClass().getSimpleName()).containsExactly("PlanGroup", "PlanComplete");
+        assertThat(journalled(JournalEntry.PlanComplete.class)).singleElement()
+                .satisfies(c -> assertThat(c.retired()).containsExactly(new JournalEntry.Retirement(0, 1)));
+        List<Assign> given = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
+        assertThat(given).extracting(a -> a.unit().phase()).containsExactly(Phase.FEATURES, Phase.REGROUP);
+        Assign regroup = given.get(1);
+        assertThat(regroup.unit().id()).isZero();
+        now += 20_000;
+        Assign copy = assigns(status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        assertThat(copy.unit().phase()).isEqualTo(Phase.FEATURES); // a copy of the slowest attempt
+        finished(s, "w1", regroup, 2);
+        assertThat(journalled(JournalEntry.Regrouped.class)).singleElement()
+                .satisfies(r -> assertThat(r.attemptRef()).isEqualTo(regroup.unit().attemptRef()));
+        journalAll(s);
+        finished(s, "w1", given.get(0), 2);
+        List<Decision> late = finished(s, "w2", copy, 2);
+        assertThat(of(late, Decision.DeleteAttempt.class)).containsExactly(
+                new Decision.DeleteAttempt(Phase.FEATURES, copy.unit().attemptRef()));
+        run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH, "f1",
+                List.of(given.get(0).unit().attemptRef())), now));
+        List<Decision> solve = run(s.journalled(journalled(JournalEntry.Commit.class).get(0), now));
+        assertThat(of(solve, Decision.Solve.class)).singleElement().satisfies(d -> {
+            assertThat(d.baseParts()).containsExactly(1);
+            assertThat(d.regrouped()).containsExactly(regroup.unit().attemptRef());
+            assertThat(d.files()).containsExactly("f1");
+        });
+        run(s.solved(2, now));
+        Assign publish = assigns(status(s, "w1", 3, 1, List.of(), List.of())).get(0);
+        assertThat(publish.unit().sources()).containsExactly(PartSource.regrouped(regroup.unit().attemptRef()),
+                PartSource.base(1), PartSource.rows(given.get(0).unit().attemptRef()));
+    }
+
+    /**
+     * Found by the simulator: an update whose listing planned nothing (only removals, or no change) journals no plan
+     * group; a coordinator that died after publishing it resumed as a fresh job and published it again after the
+     * swap had begun. It must resume from its journal: straight to the final files.
+     */
+    @Test
+    void anUpdateThatPlannedNothingResumesFromItsJournal() {
+        WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);
+        run(s.start(now));
+        run(s.listingFinished(List.of(), new JournalEntry.UpdateCounts(0, 0, 0, 5, 0), now));
+        journalAll(s);
+        Decision.Solve solve = of(seen, Decision.Solve.class).get(0);
+        assertThat(solve.baseParts()).containsExactly(0, 1);
+        run(s.solved(2, now));
+        List<Assign> parts = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
+        for (Assign part : parts) {
+            finished(s, "w1", part, 5);
+        }
+        for (Decision.Promote p : of(seen, Decision.Promote.class)) {
+            run(s.promoted(p.part(), now));
+        }
+        journalAll(s);
+        assertThat(of(seen, Decision.WriteOutputs.class)).hasSize(1);
+        var journal = new JournalEntry.State(List.of(), List.of(), journalled(JournalEntry.PlanComplete.class).get(0),
+                List.of(), List.of(), journalled(JournalEntry.Published.class).get(0), List.of());
+        assertThat(journal.isEmpty()).isFalse();
+        WorkState resumed = WorkState.resume(EPOCH + 1, settings(4, 0), BASE, journal, now);
+        List<Decision> again = new ArrayList<>(resumed.start(now));
+        again.addAll(resumed.solved(2, now));
+        assertThat(of(again, Decision.WriteOutputs.class)).singleElement()
+                .satisfies(w -> assertThat(w.outputs().rows()).isEqualTo(5));
+        assertThat(assigns(again)).isEmpty();
+    }
+
+    @Test
+    void aRegroupThatKeepsAnotherNumberOfRowsThanTheInventorySaysEndsTheJob() {
+        WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);
+        run(s.start(now));
+        run(s.listingFinished(List.of(new JournalEntry.Retirement(1, 1)), COUNTS, now));
+        journalAll(s);
+        Assign regroup = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        assertThat(of(finished(s, "w1", regroup, 2), Decision.Failed.class)).singleElement()
+                .satisfies(f -> assertThat(f.reason()).contains("does not match its parts"));
     }
 }

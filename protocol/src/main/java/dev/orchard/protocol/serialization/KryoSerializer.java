@@ -13,6 +13,7 @@ import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
@@ -78,9 +79,10 @@ public final class KryoSerializer extends JSerializer {
                 WorkerCommand.CommitAck.class, WorkerCommand.JobFinished.class,
                 CoordinatorCommand.WorkerStatus.class, CoordinatorCommand.UnitFinished.class,
                 CoordinatorCommand.UnitFailed.class, CoordinatorCommand.StatisticsCommitted.class,
-                CoordinatorCommand.StatisticsLost.class)) {
+                CoordinatorCommand.StatisticsLost.class, PartSource.class)) {
             kryo.register(type, new RecordSerializer<>(type), id++);
         }
+        kryo.register(PartSource.Kind.class, id);
         return kryo;
     }
 

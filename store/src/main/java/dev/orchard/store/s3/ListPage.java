@@ -11,7 +11,7 @@ import javax.xml.stream.XMLStreamReader;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * One page of a ListObjectsV2 answer: the objects (key, size), the "folders" (common prefixes, with a delimiter) and
+ * One page of a ListObjectsV2 answer: the objects (key, size, ETag), the "folders" (common prefixes, with a delimiter) and
  * whether more follow.
  *
  * <p>Orchard asks with {@code encoding-type=url}: XML 1.0 cannot carry most control characters, and an XML parser
@@ -20,7 +20,8 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  */
 record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
 
-    record Entry(String key, long size) {
+    /** @param eTag the object's ETag as listed (quotes kept, as HEAD gives it), or null if the server sent none */
+    record Entry(String key, long size, String eTag) {
     }
 
     private static final XMLInputFactory XML = xmlFactory();
@@ -51,12 +52,13 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             try {
                 String key = null;
                 long size = 0;
+                String eTag = null;
                 boolean inContents = false;
                 boolean inFolder = false;
                 while (xml.hasNext()) {
                     if (xml.next() != XMLStreamConstants.START_ELEMENT) {
                         if (xml.getEventType() == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("Contents")) {
-                            objects.add(new Entry(key, size));
+                            objects.add(new Entry(key, size, eTag));
                             inContents = false;
                         } else if (xml.getEventType() == XMLStreamConstants.END_ELEMENT
                                 && xml.getLocalName().equals("CommonPrefixes")) {
@@ -69,9 +71,15 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
                             inContents = true;
                             key = null;
                             size = 0;
+                            eTag = null;
                         }
                         case "CommonPrefixes" -> inFolder = true;
                         case "Key" -> key = inContents ? xml.getElementText() : key;
+                        case "ETag" -> {
+                            if (inContents) {
+                                eTag = xml.getElementText().trim();
+                            }
+                        }
                         case "Size" -> {
                             if (inContents) {
                                 size = Long.parseLong(xml.getElementText().trim());
@@ -95,7 +103,7 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             throw new IOException("Unreadable ListObjectsV2 answer: " + e.getMessage(), e);
         }
         if (urlEncoded) {
-            objects.replaceAll(o -> new Entry(SdkHttpUtils.urlDecode(o.key()), o.size()));
+            objects.replaceAll(o -> new Entry(SdkHttpUtils.urlDecode(o.key()), o.size(), o.eTag()));
             folders.replaceAll(SdkHttpUtils::urlDecode);
         }
         if (objects.stream().anyMatch(o -> o.key() == null)) {

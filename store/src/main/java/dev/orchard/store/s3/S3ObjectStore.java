@@ -94,8 +94,8 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             if (!objects.hasNext() && !key.equals(folder)) {
                 objects.close();
-                long size = sizeOrMinusOne(prefix);
-                return size < 0 ? Stream.empty() : Stream.of(new StoredObject(prefix, size));
+                S3Requests.Head head = head(prefix);
+                return head == null ? Stream.empty() : Stream.of(new StoredObject(prefix, head.size(), head.eTag()));
             }
         } catch (UncheckedIOException e) {
             objects.close();
@@ -136,7 +136,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public boolean exists(Location location) throws IOException {
         requireS3(location);
-        return sizeOrMinusOne(location) >= 0;
+        return head(location) != null;
     }
 
     /** One PutObject: S3 shows the new object only once all of it has arrived. */
@@ -280,7 +280,7 @@ public final class S3ObjectStore implements ObjectStore {
             throw errors.translate("list", location, e);
         }
         if (!found && !key.equals(folder)) {
-            found = sizeOrMinusOne(location) >= 0; // a single object, e.g. the model file
+            found = head(location) != null; // a single object, e.g. the model file
         }
         if (!found) {
             throw new IOException("Nothing to read at " + location + " (no object with that key and none below "
@@ -308,8 +308,8 @@ public final class S3ObjectStore implements ObjectStore {
         return client.s3();
     }
 
-    /** The object's size by HEAD, or -1 when there is none. */
-    private long sizeOrMinusOne(Location location) throws IOException {
+    /** The object's size and ETag by HEAD, or null when there is none. */
+    private S3Requests.Head head(Location location) throws IOException {
         try {
             return requests.headObject(location.bucket(), location.key());
         } catch (SdkException e) {
@@ -371,7 +371,8 @@ public final class S3ObjectStore implements ObjectStore {
                 while (next == null && source.hasNext()) {
                     ListPage.Entry o = source.next();
                     if (!o.key().endsWith("/")) {
-                        next = new StoredObject(new Location(Location.Scheme.S3, prefix.bucket(), o.key()), o.size());
+                        next = new StoredObject(new Location(Location.Scheme.S3, prefix.bucket(), o.key()), o.size(),
+                                o.eTag());
                     }
                 }
             } catch (SdkException e) {

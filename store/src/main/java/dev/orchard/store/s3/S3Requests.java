@@ -169,16 +169,22 @@ final class S3Requests implements AutoCloseable {
         });
     }
 
-    /** The object's size, or -1 when there is no such object. */
-    long headObject(String bucket, String key) {
+    /** An object's size and ETag (its version: a rewrite changes it). */
+    record Head(long size, String eTag) {
+    }
+
+    /** The object's size and ETag, or null when there is no such object. */
+    Head headObject(String bucket, String key) {
         try {
             return call(bucket, "HEAD", objectPath(key), "", false, (response, request) -> {
                 Header length = response.getFirstHeader("Content-Length");
-                return length == null ? 0L : Long.parseLong(length.getValue().trim());
+                Header eTag = response.getFirstHeader("ETag");
+                return new Head(length == null ? 0L : Long.parseLong(length.getValue().trim()),
+                        eTag == null ? null : eTag.getValue().trim());
             });
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
-                return -1;
+                return null;
             }
             throw e;
         } catch (ObjectTooLargeException e) {

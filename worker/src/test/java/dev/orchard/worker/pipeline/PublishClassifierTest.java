@@ -12,6 +12,7 @@ import dev.orchard.predict.Predictions;
 import dev.orchard.predict.VectorKind;
 import dev.orchard.predict.VectorProvenance;
 import dev.orchard.protocol.AttemptRef;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.protocol.WorkUnit;
@@ -113,7 +114,7 @@ class PublishClassifierTest {
         Path classifierFile = Files.write(dir.resolve("classifier.onnx"), classifier(features(MODEL_SHA, 0)));
         JobDescription job = job(output).withClassifier(classifierFile.toString(), "0".repeat(64));
         assertThatThrownBy(() -> new PublishUnit(runtime).run(job, WorkUnit.publish(1, 0, 1,
-                List.of(new AttemptRef(1, 0, 1))), () -> false))
+                List.of(PartSource.rows(new AttemptRef(1, 0, 1)))), () -> false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("Classifier " + classifierFile + " has SHA-256")
                 .hasMessageContaining("but the job expects " + "0".repeat(64));
@@ -131,7 +132,7 @@ class PublishClassifierTest {
             Path file = Files.write(dir.resolve("other.onnx"), bytes);
             JobDescription job = job(output).withClassifier(file.toString(), PublishUnit.sha256(bytes));
             assertThatThrownBy(() -> new PublishUnit(runtime).run(job, WorkUnit.publish(1, 0, 1,
-                    List.of(new AttemptRef(1, 0, 1))), () -> false))
+                    List.of(PartSource.rows(new AttemptRef(1, 0, 1)))), () -> false))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("Classifier " + file + " cannot label the features of " + output);
         }
@@ -145,7 +146,7 @@ class PublishClassifierTest {
         Path file = Files.write(dir.resolve("classifier.onnx"), bytes);
         JobDescription job = job(output).withClassifier(file.toString(), PublishUnit.sha256(bytes));
         assertThatThrownBy(() -> new PublishUnit(runtime).run(job, WorkUnit.publish(1, 0, 1,
-                List.of(new AttemptRef(1, 0, 1))), () -> false))
+                List.of(PartSource.rows(new AttemptRef(1, 0, 1)))), () -> false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("reads " + D + "-d features but /img/short.jpg has " + (D - 1));
     }
@@ -156,7 +157,7 @@ class PublishClassifierTest {
     }
 
     private static WorkUnit publishUnit() {
-        return WorkUnit.publish(1, 0, 1, List.of(new AttemptRef(1, 0, 1), new AttemptRef(1, 1, 1)));
+        return WorkUnit.publish(1, 0, 1, List.of(PartSource.rows(new AttemptRef(1, 0, 1)), PartSource.rows(new AttemptRef(1, 1, 1))));
     }
 
     private static VectorProvenance features(String modelSha, int srpDim) {

@@ -5,14 +5,18 @@ import java.util.Random;
 /**
  * One generated schedule's parameters, all drawn from its seed: the input (images, of which some are unreadable
  * and some take down any worker that processes them), the cluster (workers, capacity, commit window), and the
- * faults (message drops, duplicates and delays, worker crashes and graceful stops (SIGTERM), coordinator crashes, failed writes, transient
- * read errors, stalled attempts).
+ * faults (message drops, duplicates and delays, worker crashes and graceful stops (SIGTERM), coordinator crashes,
+ * failed writes, transient read errors, stalled attempts). Then, for most schedules, an update of the finished
+ * output ({@code --update}): images added (some unreadable), removed, changed (some now unreadable, some unreadable
+ * ones fixed), under the same faults, with its own coordinator crashes, and its generation swapped in folder by
+ * folder (a local store) or object by object (S3).
  */
 record Scenario(long seed, int images, int unitSize, int unitBytes, int workers, int capacity, int commitEvery,
                 double dropRate, double duplicateRate, int maxDelayMs, long faultsEndMs, double workerCrashPerSecond,
                 int coordinatorCrashes, int badImages, int poisonImages, double readErrorRate, double writeFailRate,
                 double statisticsFailRate, double stallRate, double goneNoticeRate, boolean pca, long partBytes,
-                int listBatch, double gracefulStopRate) {
+                int listBatch, boolean update, int added, int removed, int changed, int newBad, boolean fixBad,
+                int updateCrashes, boolean objectSwap, double gracefulStopRate) {
 
     static Scenario of(long seed) {
         Random r = new Random(seed);
@@ -40,6 +44,14 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
                 r.nextInt(4) != 0,
                 1 + r.nextInt(4000),
                 1 + r.nextInt(40),
+                r.nextInt(4) != 0,
+                r.nextInt(3) == 0 ? 0 : r.nextInt(1 + images / 2),
+                r.nextInt(3) == 0 ? 0 : r.nextInt(1 + images / 3),
+                r.nextInt(3) == 0 ? 0 : r.nextInt(1 + images / 3),
+                r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0,
+                r.nextBoolean(),
+                r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0,
+                r.nextBoolean(),
                 r.nextInt(3) == 0 ? r.nextDouble() : 0);
     }
 }

@@ -21,6 +21,7 @@ final class Sim {
     private final boolean verbose;
     long events;
     long messages;
+    private long faultsEnd;
     long dropped;
     long duplicated;
 
@@ -43,6 +44,12 @@ final class Sim {
         this.scenario = scenario;
         this.rng = new Random(scenario.seed() * 0x9E3779B97F4A7C15L + 17);
         this.verbose = verbose;
+        this.faultsEnd = scenario.faultsEndMs();
+    }
+
+    /** Faults again, for as long as the scenario says, from {@code startMs} (the update's start). */
+    void faultsFrom(long startMs) {
+        faultsEnd = startMs + scenario.faultsEndMs();
     }
 
     Scenario scenario() {
@@ -54,7 +61,7 @@ final class Sim {
     }
 
     boolean faulty() {
-        return now < scenario.faultsEndMs();
+        return now < faultsEnd;
     }
 
     /** Delivers a message later, perhaps twice, perhaps never (while faults last). */

@@ -1,9 +1,12 @@
 package dev.orchard.coordinator.work.sim;
 
 import dev.orchard.coordinator.work.Decision;
+import dev.orchard.coordinator.work.InventoryEntry;
+import dev.orchard.coordinator.work.JournalEntry.UpdateCounts;
 import dev.orchard.coordinator.work.WorkState;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.ImageError;
+import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.WorkerCommand;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,9 +20,13 @@ import java.util.stream.Collectors;
 /**
  * A whole simulated job: the input, the store, one coordinator at a time (crashed and resumed as the scenario
  * says), workers that crash and are replaced, the receptionist (workers learn of a coordinator after a delay) and
- * cluster membership (a crashed worker is reported gone, or only falls silent). {@link #run()} plays the schedule
- * and checks DESIGN.md's invariant at the end: every readable image exactly once in the published rows and the
- * statistics, every other one in errors.csv, nothing written after _SUCCESS, and the job ended in time.
+ * cluster membership (a crashed worker is reported gone, or only falls silent). {@link #run()} plays the schedule:
+ * a first run (generation 0), then, for most scenarios, an update of its output after the input changed (images
+ * added, removed, changed), under the same faults, by the same workers. DESIGN.md's invariant is checked at the end
+ * of each: every readable image exactly once in the published rows and the statistics, every other one in
+ * errors.csv, nothing written after _SUCCESS, and the job ended in time; for an update also that the comparison
+ * counted right, the new inventory says where every image is, and each part's statistics are exactly its rows. A
+ * reader's view is checked after every write of the publish stage and every step of an update's swap.
  */
 final class SimCluster {
     /** Simulated time within which every job must end. */
@@ -30,6 +37,8 @@ final class SimCluster {
     final List<String> input = new ArrayList<>();
     final Set<String> bad = new HashSet<>();
     final Set<String> poison = new HashSet<>();
+    /** Each image's content version: an update that finds another one computes the image again. */
+    private final Map<String, Integer> versions = new HashMap<>();
     private final Map<String, SimWorker> workers = new LinkedHashMap<>();
     private final WorkState.Settings settings;
     private SimCoordinator coordinator;
@@ -37,10 +46,15 @@ final class SimCluster {
     private int workerSerial;
     private int crashesLeft;
     private long nextEpoch = 1;
+    private int generation;
+    private UpdateCounts expectedCounts;
     Decision.Outputs outputs;
+    /** What the last coordinator to write the final files wrote them from (the Coordinator reads it from _SUCCESS). */
+    Decision.Outputs writtenOutputs;
     String failure;
     boolean ended;
     long endedAt;
+    boolean updated;
 
     SimCluster(Scenario scenario, boolean verbose) {
         this.sim = new Sim(scenario, verbose);
@@ -59,6 +73,11 @@ final class SimCluster {
         this.crashesLeft = scenario.coordinatorCrashes();
     }
 
+    /** An input image as the listing gives it: its size and version say whether it changed. */
+    ImageRef image(String path) {
+        return new ImageRef(path, "label", 1000, "v" + versions.getOrDefault(path, 0));
+    }
+
     void run() {
         startCoordinator();
         for (int i = 0; i < sim.scenario().workers(); i++) {
@@ -66,13 +85,82 @@ final class SimCluster {
         }
         scheduleCrashes();
         sim.run(DEADLINE_MS, () -> ended);
+        if (!sim.scenario().update() || failure != null) {
+            return;
+        }
+        check(); // the first run, before its output is updated
+        changeInput();
+        updated = true;
+        generation = 1;
+        ended = false;
+        outputs = null;
+        crashesLeft = sim.scenario().updateCrashes();
+        sim.faultsFrom(sim.now);
+        sim.log("the input changes: the output is updated");
+        startCoordinator();
+        scheduleCrashes();
+        sim.run(sim.now + DEADLINE_MS, () -> ended);
+    }
+
+    /**
+     * The team's day: images added (some unreadable), removed, and rewritten (some now unreadable, some unreadable
+     * ones fixed); what the update's comparison must count.
+     */
+    private void changeInput() {
+        Scenario s = sim.scenario();
+        Map<String, InventoryEntry> before = new HashMap<>();
+        store.inventories.get(0).forEach(e -> before.put(e.path(), e));
+        List<String> removed = new ArrayList<>();
+        for (int i = 0; i < s.removed() && input.size() > 1; i++) {
+            String gone = input.remove(sim.rng.nextInt(input.size()));
+            removed.add(gone);
+            bad.remove(gone);
+            poison.remove(gone);
+        }
+        Set<String> changed = new HashSet<>();
+        for (int i = 0; i < s.changed() && !input.isEmpty(); i++) {
+            String path = input.get(sim.rng.nextInt(input.size()));
+            if (changed.add(path)) {
+                versions.merge(path, 1, Integer::sum);
+                if (!poison.contains(path) && sim.chance(0.3)) {
+                    if (!bad.remove(path)) {
+                        bad.add(path); // rewritten with something unreadable; or, above, an unreadable one fixed
+                    }
+                }
+            }
+        }
+        List<String> added = new ArrayList<>();
+        for (int i = 0; i < s.added(); i++) {
+            added.add(String.format("/in/img-%04d-new%d.jpg", sim.rng.nextInt(s.images() + 1), i));
+        }
+        for (int i = 0; i < s.newBad() ; i++) {
+            String path = String.format("/in/broken-%d.jpg", i);
+            added.add(path);
+            bad.add(path);
+        }
+        input.addAll(added);
+        input.sort(null);
+        long unchanged = 0;
+        long retried = 0;
+        for (String path : input) {
+            InventoryEntry old = before.get(path);
+            if (old != null && !changed.contains(path)) {
+                if (old.isRow()) {
+                    unchanged++;
+                } else {
+                    retried++;
+                }
+            }
+        }
+        expectedCounts = new UpdateCounts(added.size(), changed.size(), removed.size(), unchanged, retried);
+        sim.log(() -> "added " + added + ", removed " + removed + ", changed " + changed);
     }
 
     // ---------------------------------------------------------------- coordinators
 
     private void startCoordinator() {
         incarnations++;
-        coordinator = new SimCoordinator(sim, this, store, nextEpoch++ * 0x1000_0001L, settings);
+        coordinator = new SimCoordinator(sim, this, store, nextEpoch++ * 0x1000_0001L, settings, generation);
         SimCoordinator c = coordinator;
         c.start();
         for (SimWorker w : workers.values()) {
@@ -229,21 +317,37 @@ final class SimCluster {
 
     // ---------------------------------------------------------------- the verdict
 
-    /** DESIGN.md's invariant on the final store. Throws AssertionError with what is wrong. */
+    /** DESIGN.md's invariant on the store, for the generation the last job made. Throws AssertionError with what is wrong. */
     void check() {
+        String phase = generation == 0 ? "the first run: " : "the update: ";
+        try {
+            checkGeneration();
+        } catch (AssertionError e) {
+            throw new AssertionError(phase + e.getMessage(), e);
+        }
+    }
+
+    private void checkGeneration() {
         SimStore.check(ended, "the job did not end within " + DEADLINE_MS + " ms of simulated time; "
                 + (coordinator == null ? "no coordinator" : coordinator.state.describe()));
         if (failure != null) {
             // A job may fail only for a reason a user can act on: repeated failures of one unit.
             SimStore.check(failure.contains("times") || failure.contains("PCA needs"), "the job failed: " + failure);
             SimStore.check(!failure.contains("Shutdown in progress"), "a stopping worker's shutdown failed the job: " + failure);
-            SimStore.check(!store.success, "_SUCCESS was written for a failed job");
+            SimStore.check(!store.success || store.successGeneration < generation,
+                    "_SUCCESS was written for a failed job");
+            if (generation > 0) {
+                // A failed update leaves the output as it was, or between generations without _SUCCESS.
+                store.checkReaderView();
+            }
             return;
         }
-        SimStore.check(store.success, "the job finished without _SUCCESS");
+        SimStore.check(store.success && store.successGeneration == generation && store.current == generation,
+                "the job finished without _SUCCESS naming its generation " + generation);
         SimStore.check(store.finalWritesAfterSuccess == 0, "published files were written after _SUCCESS");
+        store.checkReaderView();
         List<String> rows = new ArrayList<>();
-        store.published.values().forEach(rows::addAll);
+        store.published.values().forEach(v -> rows.addAll(v.rows()));
         Map<String, Long> counts = rows.stream().collect(Collectors.groupingBy(r -> r, Collectors.counting()));
         counts.forEach((path, n) -> SimStore.check(n == 1, path + " is published " + n + " times"));
         Map<String, String> errors = new HashMap<>();
@@ -254,7 +358,8 @@ final class SimCluster {
         Set<String> all = new HashSet<>(counts.keySet());
         all.addAll(errors.keySet());
         SimStore.check(all.equals(new HashSet<>(input)), "published + errors ≠ input: missing "
-                + input.stream().filter(p -> !all.contains(p)).toList());
+                + input.stream().filter(p -> !all.contains(p)).toList() + ", not in the input "
+                + all.stream().filter(p -> !input.contains(p)).toList());
         for (String b : bad) {
             SimStore.check(errors.containsKey(b), "unreadable " + b + " is not in errors.csv");
         }
@@ -267,8 +372,33 @@ final class SimCluster {
             statistics.sort(null);
             published.sort(null);
             SimStore.check(statistics.equals(published), "the PCA statistics do not count exactly the published rows");
+            store.published.forEach((part, v) -> {
+                List<String> stats = new ArrayList<>(store.partStatistics.get(generation).get(part));
+                List<String> partRows = new ArrayList<>(v.rows());
+                stats.sort(null);
+                partRows.sort(null);
+                SimStore.check(stats.equals(partRows), "the statistics of part " + part + " are not its rows");
+            });
         }
         SimStore.check(outputs.rows() == rows.size(), "the report says " + outputs.rows() + " rows, " + rows.size() + " are published");
+        // The inventory says where every image is: what the next update compares with.
+        Map<String, InventoryEntry> inventory = new HashMap<>();
+        for (InventoryEntry e : store.inventories.get(generation)) {
+            SimStore.check(inventory.put(e.path(), e) == null, e.path() + " is in the inventory twice");
+            if (e.isRow()) {
+                SimStore.check(store.published.get(e.part()).rows().contains(e.path()), "the inventory puts " + e.path()
+                        + " in part " + e.part() + ", which does not hold it");
+                SimStore.check(e.version().equals(image(e.path()).version()), "the inventory has an old version of "
+                        + e.path());
+            } else {
+                SimStore.check(errors.containsKey(e.path()), "the inventory's error " + e.path() + " is not in errors.csv");
+            }
+        }
+        SimStore.check(inventory.keySet().equals(new HashSet<>(input)), "the inventory does not name the input");
+        if (generation > 0) {
+            SimStore.check(outputs.contents().counts().equals(expectedCounts), "the update counted "
+                    + outputs.contents().counts() + ", the input changed by " + expectedCounts);
+        }
     }
 
     int incarnations() {

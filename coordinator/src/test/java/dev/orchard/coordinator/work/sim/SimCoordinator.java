@@ -1,6 +1,10 @@
 package dev.orchard.coordinator.work.sim;
 
+import dev.orchard.coordinator.update.NextInventory;
+import dev.orchard.coordinator.update.UpdateComparison;
 import dev.orchard.coordinator.work.Decision;
+import dev.orchard.coordinator.work.GenerationContents;
+import dev.orchard.coordinator.work.InventoryEntry;
 import dev.orchard.coordinator.work.JournalEntry;
 import dev.orchard.coordinator.work.WorkState;
 import dev.orchard.protocol.AttemptRef;
@@ -11,15 +15,25 @@ import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.WorkerCommand;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * One coordinator incarnation: a {@link WorkState} (fresh, or resumed from the store's journal) and the small
- * interpreter that carries out its decisions in the simulated world — exactly what the Coordinator actor does with
- * Pekko and real stores. It dies when the schedule crashes it; its in-flight writes then land or not, at random.
+ * One coordinator incarnation: a {@link WorkState} (fresh, or resumed from the store's journal of its generation)
+ * and the small interpreter that carries out its decisions in the simulated world — exactly what the Coordinator
+ * actor does with Pekko and real stores. For an update it also lists as the real lister does (the real
+ * {@link UpdateComparison} against the base generation's inventory), writes the retired files, builds the next
+ * inventory with the real {@link NextInventory}, and swaps the generation in step by step, as
+ * {@code GenerationSwap} does, with a reader's view checked after every step. It dies when the schedule crashes it;
+ * its in-flight writes then land or not, at random.
  */
 final class SimCoordinator {
     static final JobDescription JOB = new JobDescription("sim", "/out", "/model.onnx", "sha", ModelSpec.mobileNetV2(), 8);
@@ -28,26 +42,55 @@ final class SimCoordinator {
     private final SimCluster cluster;
     private final SimStore store;
     final long epoch;
+    final int generation;
     final WorkState state;
+    private final JobDescription job;
+    private final Set<String> plannedBefore;
     boolean alive = true;
     private int listIndex;
+    private UpdateComparison comparison;
 
-    SimCoordinator(Sim sim, SimCluster cluster, SimStore store, long epoch, WorkState.Settings settings) {
+    SimCoordinator(Sim sim, SimCluster cluster, SimStore store, long epoch, WorkState.Settings settings, int generation) {
         this.sim = sim;
         this.cluster = cluster;
         this.store = store;
         this.epoch = epoch;
-        JournalEntry.State journal = store.state();
-        this.state = journal.isEmpty() ? new WorkState(epoch, settings, sim.now)
-                                       : WorkState.resume(epoch, settings, journal, sim.now);
-        sim.log("coordinator " + Long.toHexString(epoch) + (journal.isEmpty() ? " starts" : " resumes: " + journal.commits().size() + " commits"));
+        this.generation = generation;
+        this.job = JOB.withGeneration(generation);
+        JournalEntry.State journal = store.state(generation);
+        WorkState.Base base = generation == 0 ? null : store.summaries.get(generation - 1);
+        this.state = journal.isEmpty() ? new WorkState(epoch, settings, base, sim.now)
+                                       : WorkState.resume(epoch, settings, base, journal, sim.now);
+        this.plannedBefore = new HashSet<>();
+        journal.groups().forEach(g -> g.units().forEach(u -> u.images().forEach(i -> plannedBefore.add(i.path()))));
+        sim.log("coordinator " + Long.toHexString(epoch) + " of generation " + generation
+                + (journal.isEmpty() ? " starts" : " resumes: " + journal.commits().size() + " commits"));
     }
 
     void start() {
+        if (generation > 0 && store.success && store.current >= generation) {
+            // As the Coordinator: the output holds this generation already (the swap ended before a crash).
+            sim.log("generation " + generation + " is complete already");
+            if (store.current == generation) { // its clean-up, which the crash may have cut short
+                store.attemptRows.clear();
+                store.publishAttempts.clear();
+                store.regroupRows.clear();
+                store.regroupStatistics.clear();
+            }
+            alive = false;
+            cluster.finished(this, cluster.writtenOutputs);
+            return;
+        }
         execute(state.start(sim.now));
-        if (!state.listingComplete()) {
+        if (!state.listingComplete() && alive) {
             String last = state.lastPlannedPath();
-            listIndex = last == null ? 0 : cluster.input.indexOf(last) + 1;
+            if (generation == 0) {
+                listIndex = last == null ? 0 : cluster.input.indexOf(last) + 1;
+            } else {
+                listIndex = 0; // an update lists everything again, and keeps what it planned before
+                comparison = new UpdateComparison(store.inventories.get(generation - 1).iterator(), plannedBefore,
+                        path -> last == null || path.compareTo(last) > 0);
+            }
             sim.at(sim.between(1, 50), this::listSome);
         }
         sim.at(1000, this::tick);
@@ -59,14 +102,31 @@ final class SimCoordinator {
         }
         int n = 1 + sim.rng.nextInt(sim.scenario.listBatch());
         List<ImageRef> batch = new ArrayList<>();
-        while (batch.size() < n && listIndex < cluster.input.size()) {
-            batch.add(new ImageRef(cluster.input.get(listIndex++), "label"));
+        int taken = 0;
+        while (taken < n && listIndex < cluster.input.size()) {
+            ImageRef image = cluster.image(cluster.input.get(listIndex++));
+            taken++;
+            if (comparison == null || comparison.compare(image)) {
+                batch.add(image);
+            }
         }
         execute(state.listed(batch, List.of(), sim.now));
         if (listIndex < cluster.input.size()) {
             sim.at(sim.between(1, 50), this::listSome);
-        } else {
+        } else if (comparison == null) {
             execute(state.listingFinished(cluster.input.size(), sim.now));
+        } else {
+            Map<Integer, Set<String>> retired = new HashMap<>();
+            UpdateComparison.Result result;
+            try {
+                result = comparison.finish(store.inventories.get(generation - 1).iterator(),
+                        (part, path) -> retired.computeIfAbsent(part, p -> new TreeSet<>()).add(path));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            // The retired files are written before WorkState hears of them (a crash between leaves them unused).
+            io(() -> store.retired.computeIfAbsent(generation, g -> new HashMap<>()).putAll(retired),
+                    () -> execute(state.listingFinished(result.retirements(), result.counts(), sim.now)));
         }
     }
 
@@ -110,25 +170,19 @@ final class SimCoordinator {
             if (d instanceof Decision.Tell t) {
                 cluster.toWorker(t.worker(), t.message());
             } else if (d instanceof Decision.Assign a) {
-                cluster.toWorker(a.worker(), new WorkerCommand.Assign(epoch, a.seq(), JOB, a.unit()));
+                cluster.toWorker(a.worker(), new WorkerCommand.Assign(epoch, a.seq(), job, a.unit()));
             } else if (d instanceof Decision.Journal j) {
-                io(() -> store.journal(j.entry()), () -> execute(state.journalled(j.entry(), sim.now)));
+                io(() -> store.journal(generation, j.entry()), () -> execute(state.journalled(j.entry(), sim.now)));
             } else if (d instanceof Decision.DeleteAttempt del) {
                 io(() -> delete(del.phase(), del.attempt()), () -> { });
             } else if (d instanceof Decision.DeleteStatistics del) {
                 io(() -> store.statistics.remove(del.file()), () -> { });
             } else if (d instanceof Decision.Solve s) {
-                io(() -> { }, () -> solve(s.files(), s.units()));
+                io(() -> { }, () -> solve(s));
             } else if (d instanceof Decision.Promote p) {
                 io(() -> { }, () -> promote(p.part(), p.attempt()));
             } else if (d instanceof Decision.WriteOutputs w) {
-                // Two writes, as in JobOutputs: errors.csv and the attempts' removal, then _SUCCESS; a crash may
-                // fall between them.
-                io(() -> {
-                    store.errorsCsv = List.copyOf(w.outputs().errors());
-                    store.attemptRows.clear();
-                    store.publishAttempts.clear();
-                }, () -> io(() -> store.success = true, () -> execute(state.outputsWritten(sim.now))));
+                writeOutputs(w.outputs());
             } else if (d instanceof Decision.Warn w) {
                 sim.log(() -> "warn " + w.text());
             } else if (d instanceof Decision.StageStarted s) {
@@ -156,17 +210,37 @@ final class SimCoordinator {
     }
 
     private void delete(Phase phase, AttemptRef attempt) {
-        if (phase == Phase.FEATURES) {
-            store.attemptRows.remove(attempt);
-        } else {
-            store.publishAttempts.remove(attempt);
+        switch (phase) {
+            case FEATURES -> store.attemptRows.remove(attempt);
+            case PUBLISH -> {
+                store.publishAttempts.remove(attempt);
+                store.publishStatistics.remove(attempt);
+            }
+            case REGROUP -> {
+                store.regroupRows.remove(attempt);
+                store.regroupStatistics.remove(attempt);
+            }
         }
     }
 
-    private void solve(List<String> files, BitSet units) {
+    /**
+     * The merge: the base generation's untouched parts, the regrouped parts' kept rows, and the new units'
+     * files, each exactly once.
+     */
+    private void solve(Decision.Solve s) {
         BitSet seen = new BitSet();
         List<String> merged = new ArrayList<>();
-        for (String file : files) {
+        for (int part : s.baseParts()) {
+            List<String> stats = store.partStatistics.getOrDefault(generation - 1, Map.of()).get(part);
+            SimStore.check(stats != null, "the statistics of base part " + part + " are missing");
+            merged.addAll(stats);
+        }
+        for (AttemptRef a : s.regrouped()) {
+            List<String> stats = store.regroupStatistics.get(a);
+            SimStore.check(stats != null, "the statistics of regroup " + a + " are missing");
+            merged.addAll(stats);
+        }
+        for (String file : s.files()) {
             SimStore.StatisticsFile stats = store.statistics.get(file);
             if (stats == null) {
                 execute(state.solveFailed("statistics " + file + " are missing", false, sim.now));
@@ -178,7 +252,8 @@ final class SimCoordinator {
             }
             merged.addAll(stats.images());
         }
-        SimStore.check(seen.equals(units), "the solve expected units " + units + " but the files hold " + seen);
+        SimStore.check(seen.equals(s.units()), "the solve expected units " + s.units() + " but the files hold " + seen);
+        SimStore.check(new HashSet<>(merged).size() == merged.size(), "an image is counted twice in the solve");
         store.solvedStatistics = merged;
         execute(state.solved(3, sim.now));
     }
@@ -189,11 +264,137 @@ final class SimCoordinator {
             execute(state.promoteFailed(part, "the files of " + attempt + " are missing", sim.now));
             return;
         }
-        if (store.success) {
+        if (store.success && store.successGeneration == generation) {
             store.finalWritesAfterSuccess++;
         }
-        store.published.put(part, rows);
+        SimStore.check(!store.staleReads.contains(attempt), "part " + part + " was built from another generation's parts");
+        List<String> stats = store.publishStatistics.get(attempt);
+        if (sim.scenario.pca()) {
+            SimStore.check(rows.equals(stats), "the statistics of part " + part + " are not exactly its rows");
+            store.partStatistics.computeIfAbsent(generation, g -> new HashMap<>()).put(part, stats);
+        }
+        store.generationParts.computeIfAbsent(generation, g -> new HashMap<>()).put(part, rows);
+        if (generation == 0) {
+            store.published.put(part, new SimStore.Visible(0, rows));
+            store.checkReaderView();
+        } else {
+            store.staged.computeIfAbsent(generation, g -> new HashMap<>()).put(part, rows);
+        }
         execute(state.promoted(part, sim.now));
+    }
+
+    // ---------------------------------------------------------------- final files, and an update's swap
+
+    private void writeOutputs(Decision.Outputs o) {
+        cluster.writtenOutputs = o;
+        Deque<Runnable> steps = new ArrayDeque<>();
+        if (generation == 0) {
+            // As JobOutputs: errors.csv, the inventory and summary, the attempts removed; then _SUCCESS.
+            steps.add(() -> {
+                store.errorsCsv = List.copyOf(o.errors());
+                inventoryAndSummary(o);
+                store.attemptRows.clear();
+                store.publishAttempts.clear();
+            });
+            steps.add(() -> {
+                store.success = true;
+                store.successGeneration = 0;
+            });
+        } else {
+            int g = generation;
+            // As GenerationSwap: the staged files, the old generation out of view, the new one in, CURRENT, _SUCCESS.
+            if (!store.swapBegun.contains(g)) {
+                steps.add(() -> {
+                    store.stagedErrors.put(g, List.copyOf(o.errors()));
+                    inventoryAndSummary(o);
+                });
+                steps.add(() -> store.swapBegun.add(g));
+            }
+            if (!store.cleared.contains(g)) {
+                steps.add(() -> store.success = false);
+                if (sim.scenario.objectSwap()) {
+                    for (int part : new ArrayList<>(store.published.keySet())) {
+                        steps.add(() -> store.published.remove(part)); // one object at a time, as on S3
+                    }
+                } else {
+                    steps.add(() -> store.published.clear()); // one rename: the folder goes at once
+                }
+                steps.add(() -> store.errorsCsv = null);
+                steps.add(() -> store.cleared.add(g));
+            }
+            Map<Integer, List<String>> staged = store.staged.getOrDefault(g, new HashMap<>());
+            if (sim.scenario.objectSwap()) {
+                for (int part : new ArrayList<>(staged.keySet())) {
+                    steps.add(() -> {
+                        List<String> rows = staged.remove(part);
+                        if (rows != null) {
+                            store.published.put(part, new SimStore.Visible(g, rows));
+                        }
+                    });
+                }
+            } else {
+                steps.add(() -> {
+                    staged.forEach((part, rows) -> store.published.put(part, new SimStore.Visible(g, rows)));
+                    staged.clear();
+                });
+            }
+            steps.add(() -> {
+                List<ImageError> errors = store.stagedErrors.get(g);
+                if (errors != null) {
+                    store.errorsCsv = errors;
+                }
+            });
+            steps.add(() -> store.current = g);
+            steps.add(() -> {
+                store.success = true;
+                store.successGeneration = g;
+            });
+            steps.add(() -> {
+                store.attemptRows.clear();
+                store.publishAttempts.clear();
+                store.regroupRows.clear();
+                store.regroupStatistics.clear();
+            });
+        }
+        runSteps(steps, () -> execute(state.outputsWritten(sim.now)));
+    }
+
+    /** One write at a time, each perhaps the last (a crash); a reader looks after every one. */
+    private void runSteps(Deque<Runnable> steps, Runnable then) {
+        Runnable step = steps.poll();
+        if (step == null) {
+            then.run();
+            return;
+        }
+        io(() -> {
+            step.run();
+            store.checkReaderView();
+        }, () -> runSteps(steps, then));
+    }
+
+    /** The generation's inventory (the real NextInventory) and summary, as JobOutputs writes them. */
+    private void inventoryAndSummary(Decision.Outputs o) {
+        GenerationContents contents = o.contents();
+        List<InventoryEntry> entries = new ArrayList<>();
+        try {
+            NextInventory.write(contents,
+                    contents.isUpdate() ? store.inventories.get(contents.baseGeneration()).iterator() : null,
+                    part -> store.retired.get(generation).get(part), entries::add);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        store.inventories.put(generation, entries);
+        long[] rows = new long[o.parts()];
+        for (InventoryEntry e : entries) {
+            if (e.isRow()) {
+                rows[e.part()]++;
+            }
+        }
+        List<WorkState.BasePart> parts = new ArrayList<>();
+        for (int p = 0; p < o.parts(); p++) {
+            parts.add(new WorkState.BasePart(rows[p], 100 * rows[p]));
+        }
+        store.summaries.put(generation, new WorkState.Base(generation, parts));
     }
 
     static List<ImageError> errorsOf(Map<String, String> reasons) {

@@ -3,6 +3,7 @@ package dev.orchard.coordinator.work.sim;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
@@ -11,13 +12,17 @@ import dev.orchard.worker.WorkerLedger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * One worker incarnation: the real {@link WorkerLedger} with a simulated pipeline. An attempt takes a while, then
  * writes its rows file (which may fail) and hands its "statistics" (the list of images it counted) to the ledger.
  * Images that are unreadable go to the report's errors; an image that fails to read this time may read the next
- * (so two attempts of one unit can differ); a poison image takes the whole worker down.
+ * (so two attempts of one unit can differ); a poison image takes the whole worker down. A PUBLISH attempt gathers
+ * its sources' rows and writes the statistics of exactly those rows; a REGROUP attempt (an update) drops a base
+ * part's retired rows. Both read the base generation's parts where a reader sees them, and check that they are
+ * still the base generation's.
  */
 final class SimWorker {
     private final Sim sim;
@@ -94,7 +99,7 @@ final class SimWorker {
             if (e instanceof WorkerLedger.Send s) {
                 cluster.toCoordinator(this, s.message());
             } else if (e instanceof WorkerLedger.Run r) {
-                run(r.unit());
+                run(r.unit(), r.job().generation());
             } else if (e instanceof WorkerLedger.Cancel c) {
                 cancelled.add(c.attempt());
             } else if (e instanceof WorkerLedger.WriteStatistics<?> w) {
@@ -117,8 +122,11 @@ final class SimWorker {
         }
     }
 
-    private void run(WorkUnit unit) {
+    private void run(WorkUnit unit, int generation) {
         long cost = unit.phase() == Phase.FEATURES ? 50 + 40L * unit.images().size() : 30 + 10L * unit.sources().size();
+        if (unit.phase() == Phase.REGROUP) {
+            cost = 80;
+        }
         if (sim.chance(sim.scenario.stallRate())) {
             cost += sim.between(5_000, 60_000); // a stalled disk, a slow GET
         }
@@ -131,15 +139,17 @@ final class SimWorker {
                 // As Worker.onAttemptDone: a failure while the JVM shuts down is the shutdown's, not the unit's.
                 apply(ledger.leave(sim.now));
                 apply(ledger.attemptFailed(ref, "Shutdown in progress", sim.now));
-            } else if (unit.phase() == Phase.FEATURES) {
-                features(unit, ref);
-            } else {
-                publish(unit, ref);
+                return;
+            }
+            switch (unit.phase()) {
+                case FEATURES -> features(unit, ref, generation);
+                case PUBLISH -> publish(unit, ref, generation);
+                case REGROUP -> regroup(unit, ref, generation);
             }
         });
     }
 
-    private void features(WorkUnit unit, AttemptRef ref) {
+    private void features(WorkUnit unit, AttemptRef ref, int generation) {
         for (ImageRef image : unit.images()) {
             if (cluster.poison.contains(image.path())) {
                 sim.log("worker " + id + " crashes on " + image.path());
@@ -162,7 +172,7 @@ final class SimWorker {
             apply(ledger.attemptFailed(ref, "simulated write failure", sim.now));
             return;
         }
-        if (store.success) {
+        if (store.success && store.successGeneration == generation) {
             store.attemptWritesAfterSuccess++;
         }
         store.attemptRows.put(ref, List.copyOf(rows));
@@ -170,25 +180,106 @@ final class SimWorker {
         apply(ledger.attemptFinished(ref, report, List.copyOf(rows), sim.now));
     }
 
-    private void publish(WorkUnit unit, AttemptRef ref) {
+    private void publish(WorkUnit unit, AttemptRef ref, int generation) {
         List<String> rows = new ArrayList<>();
-        for (AttemptRef source : unit.sources()) {
-            List<String> part = store.attemptRows.get(source);
-            if (part == null) {
+        List<String> statistics = new ArrayList<>();
+        for (PartSource source : unit.sources()) {
+            List<String> part;
+            List<String> stats;
+            switch (source.kind()) {
+                case ROWS -> {
+                    part = store.attemptRows.get(source.attemptRef());
+                    stats = part;
+                }
+                case REGROUPED -> {
+                    part = store.regroupRows.get(source.attemptRef());
+                    stats = store.regroupStatistics.get(source.attemptRef());
+                }
+                default -> {
+                    part = basePart(source.id(), generation, ref);
+                    stats = store.partStatistics.getOrDefault(generation - 1, Map.of()).get(source.id());
+                }
+            }
+            if (part == null || (sim.scenario.pca() && stats == null)) {
                 apply(ledger.attemptFailed(ref, "rows of " + source + " are missing", sim.now));
                 return;
             }
             rows.addAll(part);
+            if (sim.scenario.pca()) {
+                if (stats.size() != part.size()) {
+                    // As PublishUnit: a mismatch fails the attempt. Only a late copy that read the new generation's
+                    // part after the swap may meet one.
+                    SimStore.check(store.staleReads.contains(ref), "the statistics of " + source + " count "
+                            + stats.size() + " rows, it holds " + part.size());
+                    apply(ledger.attemptFailed(ref, "the statistics of " + source + " do not match its rows", sim.now));
+                    return;
+                }
+                statistics.addAll(stats);
+            }
         }
         if (sim.chance(sim.scenario.writeFailRate())) {
             apply(ledger.attemptFailed(ref, "simulated write failure", sim.now));
             return;
         }
-        if (store.success) {
+        if (store.success && store.successGeneration == generation) {
             store.attemptWritesAfterSuccess++;
         }
         store.publishAttempts.put(ref, List.copyOf(rows));
+        if (sim.scenario.pca()) {
+            store.publishStatistics.put(ref, List.copyOf(statistics));
+        }
         UnitReport report = new UnitReport(rows.size(), List.of(), 0, 100L * rows.size(), UnitReport.StageNanos.ZERO);
+        apply(ledger.attemptFinished(ref, report, null, sim.now));
+    }
+
+    /**
+     * A base part as a reader sees it (null when it is gone). A late copy of an attempt may run after the swap and
+     * read the new generation's part: its result must never be accepted (the store checks that).
+     */
+    private List<String> basePart(int part, int generation, AttemptRef reader) {
+        SimStore.Visible visible = store.published.get(part);
+        if (visible == null) {
+            return null;
+        }
+        if (visible.generation() != generation - 1) {
+            store.staleReads.add(reader);
+        }
+        return visible.rows();
+    }
+
+    private void regroup(WorkUnit unit, AttemptRef ref, int generation) {
+        Set<String> retired = store.retired.getOrDefault(generation, Map.of()).get(unit.id());
+        if (retired == null) {
+            apply(ledger.attemptFailed(ref, "the retired file of base part " + unit.id() + " is missing", sim.now));
+            return;
+        }
+        List<String> base = basePart(unit.id(), generation, ref);
+        if (base == null) {
+            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " is gone", sim.now));
+            return;
+        }
+        List<String> kept = new ArrayList<>();
+        int dropped = 0;
+        for (String row : base) {
+            if (retired.contains(row)) {
+                dropped++;
+            } else {
+                kept.add(row);
+            }
+        }
+        if (dropped != retired.size()) {
+            SimStore.check(store.staleReads.contains(ref), "base part " + unit.id() + " holds " + dropped + " of the "
+                    + retired.size() + " rows its retired file names");
+            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " does not hold its retired rows", sim.now));
+            return;
+        }
+        if (sim.chance(sim.scenario.writeFailRate())) {
+            apply(ledger.attemptFailed(ref, "simulated write failure", sim.now));
+            return;
+        }
+        store.regroupRows.put(ref, List.copyOf(kept));
+        store.regroupStatistics.put(ref, List.copyOf(kept));
+        UnitReport report = new UnitReport(kept.size(), List.of(), 0, 100L * kept.size(), UnitReport.StageNanos.ZERO);
         apply(ledger.attemptFinished(ref, report, null, sim.now));
     }
 }

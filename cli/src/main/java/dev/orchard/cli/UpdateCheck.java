@@ -1,0 +1,94 @@
+package dev.orchard.cli;
+
+import dev.orchard.coordinator.JobIdentity;
+import dev.orchard.coordinator.update.GenerationSummary;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What {@code --update} may do with an output, decided before any work starts: continue an update in progress (the
+ * same command, resumed), or start the next generation from a finished one whose rows mean what this command's
+ * would (same model, spec, tensor, label rule, reduction). Everything else is refused with what to do instead.
+ */
+final class UpdateCheck {
+
+    /** The generation the update makes, whether it continues one in progress, and what changed since the last. */
+    record Plan(int generation, boolean continuing, List<String> changes) {
+    }
+
+    private UpdateCheck() {
+    }
+
+    static Plan check(ObjectStore store, Location output, JobIdentity identity, String running) throws IOException {
+        OutputLayout layout = new OutputLayout(output);
+        JobIdentity first = JobIdentity.readMarker(store, layout);
+        if (first == null) {
+            boolean empty;
+            try (Stream<?> objects = store.list(output)) {
+                empty = objects.findAny().isEmpty();
+            } catch (java.nio.file.NoSuchFileException e) {
+                empty = true;
+            }
+            throw new IllegalArgumentException(empty
+                    ? "--update needs an output an earlier orchard run wrote, and " + output + " is empty: run the job"
+                            + " once without --update"
+                    : "--update refused: " + output + " is not an Orchard output (it has no " + layout.marker() + ")");
+        }
+        int current = GenerationSummary.current(store, layout);
+        if (current > 0 && !store.exists(layout.success())) {
+            // The update to `current` was stopped between naming its generation and writing _SUCCESS: finish it.
+            return continuing(JobIdentity.read(store, layout, current), identity, output, current);
+        }
+        int next = current + 1;
+        JobIdentity inProgress = JobIdentity.read(store, layout, next);
+        if (inProgress != null) {
+            return continuing(inProgress, identity, output, next);
+        }
+        // A new update needs the output to itself; one that continues (above) leaves the lease to the coordinator,
+        // which takes it over from a holder that left the cluster, as --resume does.
+        if (running != null) {
+            throw new IllegalArgumentException("--update refused: " + running);
+        }
+        if (!store.exists(layout.success())) {
+            throw new IllegalArgumentException("--update refused: the job in " + output + " has not finished (it has no"
+                    + " _SUCCESS): finish it first with the command that started it and --resume");
+        }
+        if (GenerationSummary.read(store, layout, current) == null) {
+            throw new IllegalArgumentException("--update refused: " + output + " was written by an Orchard that keeps no"
+                    + " inventory of its images, so there is nothing to compare the input with: run the job afresh"
+                    + " with --overwrite (every image is computed again)");
+        }
+        JobIdentity last = JobIdentity.read(store, layout, current);
+        if (last == null) {
+            throw new IllegalArgumentException("--update refused: generation " + current + " of " + output
+                    + " has no record of the job that wrote it: run the job afresh with --overwrite");
+        }
+        List<String> refused = last.meaningDifferences(identity);
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException("--update refused: the rows in " + output + " were made otherwise, and"
+                    + " an update must not mix rows that mean different things:\n  " + String.join("\n  ", refused)
+                    + "\nUse the same model, spec, feature tensor, labels and --reduce options, or run afresh with"
+                    + " --overwrite or a new --output.");
+        }
+        return new Plan(next, false, last.selectionDifferences(identity));
+    }
+
+    /** An update to {@code generation} is under way: only the same command may finish it. */
+    private static Plan continuing(JobIdentity recorded, JobIdentity identity, Location output, int generation) {
+        if (recorded == null) {
+            throw new IllegalArgumentException("--update refused: generation " + generation + " of " + output
+                    + " has no record of the update that makes it: the output was changed by hand");
+        }
+        List<String> differences = recorded.differences(identity);
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("--update refused: an update of " + output + " to generation " + generation
+                    + " is in progress with other options:\n  " + String.join("\n  ", differences)
+                    + "\nRun it with the same options to finish it.");
+        }
+        return new Plan(generation, true, List.of());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.coordinator.JobIdentity;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code --update} decides from an output's bookkeeping alone, for the states a crash can leave that the
+ * end-to-end tests cannot stop at: an update killed between naming its generation ({@code _orchard/CURRENT}) and
+ * writing {@code _SUCCESS} is continued, not started again; one whose generation has a record of the command is
+ * continued only by that command, even while its dead coordinator's lease is fresh (the coordinator takes it over).
+ */
+class UpdateCheckTest {
+
+    @TempDir
+    Path temp;
+
+    private final LocalObjectStore store = new LocalObjectStore();
+
+    private static JobIdentity identity(String input) {
+        return new JobIdentity(input, null, "*.jpg", "parent folder", "abc", "spec", "pca", 0, 0, 8, null);
+    }
+
+    private OutputLayout output(int current, boolean success) throws Exception {
+        OutputLayout layout = new OutputLayout(Location.local(temp.resolve("out")));
+        identity("/in").writeMarker(store, layout, "test");
+        if (current > 0) {
+            store.put(layout.current(), Integer.toString(current).getBytes(StandardCharsets.UTF_8));
+        }
+        if (success) {
+            store.put(layout.success(), "{}".getBytes(StandardCharsets.UTF_8));
+        }
+        return layout;
+    }
+
+    @Test
+    void anUpdateStoppedBetweenCurrentAndSuccessIsContinued() throws Exception {
+        OutputLayout layout = output(1, false);
+        identity("/in2").write(store, layout, 1, "test");
+
+        UpdateCheck.Plan plan = UpdateCheck.check(store, layout.root(), identity("/in2"), "a lease 3 s old");
+        assertThat(plan.generation()).isEqualTo(1);
+        assertThat(plan.continuing()).isTrue();
+
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in3"), null))
+                .hasMessageContaining("in progress with other options").hasMessageContaining("input: was /in2, now /in3");
+    }
+
+    @Test
+    void aGenerationWithoutSuccessOrRecordIsRefused() throws Exception {
+        OutputLayout layout = output(1, false);
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in"), null))
+                .hasMessageContaining("has no record of the update that makes it");
+    }
+
+    @Test
+    void aNewUpdateNeedsTheOutputToItself() throws Exception {
+        OutputLayout layout = output(0, true);
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in"), "another coordinator is writing"))
+                .hasMessageContaining("--update refused: another coordinator is writing");
+    }
+}

@@ -1,0 +1,315 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.orchard.stats.CovariancePartial;
+import dev.orchard.stats.PcaModel;
+import dev.orchard.stats.PrincipalComponents;
+import dev.orchard.store.parquet.VectorRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --update}: a run over A, then an update over A ∪ B − C with some of A rewritten with other pictures, equals
+ * a clean run over the final set — same rows and labels, the same features, PCA eigenvalues within 1e-9 — and its
+ * errors.csv, pca.csv and _SUCCESS are those of the new generation. (A coordinator killed during an update and
+ * resumed is tested across JVMs in UpdateIT; every interleaving of faults in ProtocolSimulationTest.)
+ */
+class UpdateTest {
+
+    @TempDir
+    Path temp;
+
+    private static final List<String> CLASSES = List.of("Kiwi", "Banana", "Lemon");
+
+    /** {@code n} images of each class from the shared sample, starting at {@code from} in name order. */
+    private static List<Path> sample(String label, int from, int n) throws Exception {
+        try (Stream<Path> files = Files.list(JobRun.shared().resolve("data/fruits360-sample").resolve(label))) {
+            return files.sorted().skip(from).limit(n).toList();
+        }
+    }
+
+    private static Path copy(Path image, Path input, String label) throws Exception {
+        Path target = input.resolve(label).resolve(image.getFileName());
+        Files.createDirectories(target.getParent());
+        return Files.copy(image, target);
+    }
+
+    private static String[] job(Path in, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--input", in.toString(), "--output", out.toString(),
+                "--model", JobRun.model(), "--pca-k", "4", "--unit-size", "5", "--batch-size", "4"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void anUpdateEqualsACleanRunOverTheNewInput() throws Exception {
+        Path in = temp.resolve("in");
+        for (String label : CLASSES) {
+            for (Path image : sample(label, 0, 8)) {
+                copy(image, in, label);
+            }
+        }
+        byte[] banana = Files.readAllBytes(sample("Banana", 20, 1).get(0));
+        Path broken = in.resolve("Kiwi/broken.jpg");
+        Files.write(broken, Arrays.copyOf(banana, banana.length / 3)); // an error in generation 0, fixed later
+        Path out = temp.resolve("out");
+        JobRun first = JobRun.of(out, job(in, out));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        assertThat(Outputs.success(out).at("/generation").asInt()).isZero();
+        assertThat(errors(out)).containsOnlyKeys(broken.toString());
+
+        // B: new images (one of them unreadable); C: removed; some of A rewritten with other pictures.
+        List<Path> added = new ArrayList<>();
+        for (String label : CLASSES) {
+            for (Path image : sample(label, 8, 2)) {
+                added.add(copy(image, in, label));
+            }
+        }
+        Path newBroken = in.resolve("Lemon/new-broken.jpg");
+        Files.write(newBroken, "not a picture".getBytes());
+        List<Path> removed = List.of(in.resolve("Kiwi").resolve(sample("Kiwi", 1, 1).get(0).getFileName()),
+                in.resolve("Banana").resolve(sample("Banana", 3, 1).get(0).getFileName()),
+                in.resolve("Lemon").resolve(sample("Lemon", 0, 1).get(0).getFileName()));
+        for (Path p : removed) {
+            Files.delete(p);
+        }
+        List<Path> changed = List.of(in.resolve("Kiwi").resolve(sample("Kiwi", 5, 1).get(0).getFileName()),
+                in.resolve("Banana").resolve(sample("Banana", 6, 1).get(0).getFileName()));
+        for (Path p : changed) {
+            Files.write(p, Files.readAllBytes(sample("Lemon", 30, 1).get(0))); // another picture, same name
+            Files.setLastModifiedTime(p, FileTime.fromMillis(Files.getLastModifiedTime(p).toMillis() + 5_000));
+        }
+        Files.write(broken, banana); // the broken image is whole now: tried again, it gets its row
+
+        JobRun update = JobRun.of(out, job(in, out, "--update"));
+        assertThat(update.exitCode()).as(update.messages()).isZero();
+
+        Path clean = temp.resolve("clean");
+        JobRun reference = JobRun.of(clean, job(in, clean));
+        assertThat(reference.exitCode()).as(reference.messages()).isZero();
+
+        Set<String> readable = new TreeSet<>(Outputs.images(in));
+        readable.remove(newBroken.toString());
+        Outputs.assertSameJob(out, clean, readable);
+        assertThat(errors(out)).isEqualTo(errors(clean)).containsOnlyKeys(newBroken.toString());
+        assertSameProjections(out, clean);
+        assertThat(pcaCsvPaths(out)).isEqualTo(readable);
+
+        JsonNode success = Outputs.success(out);
+        assertThat(success.at("/generation").asInt()).isEqualTo(1);
+        assertThat(success.at("/update/from").asInt()).isZero();
+        assertThat(success.at("/update/added").asLong()).isEqualTo(added.size() + 1);
+        // The broken image was rewritten whole: another size, so changed (an error with the same content is retried).
+        assertThat(success.at("/update/changed").asLong()).isEqualTo(changed.size() + 1);
+        assertThat(success.at("/update/removed").asLong()).isEqualTo(removed.size());
+        assertThat(success.at("/update/retried").asLong()).isZero();
+        assertThat(success.at("/update/unchanged").asLong()).isEqualTo(3 * 8 - removed.size() - changed.size());
+        assertThat(success.at("/counts/rows").asLong()).isEqualTo(readable.size());
+        // Only the new, changed and retried images were read.
+        long read = Files.size(newBroken) + Files.size(broken);
+        for (Path p : added) {
+            read += Files.size(p);
+        }
+        for (Path p : changed) {
+            read += Files.size(p);
+        }
+        assertThat(success.at("/bytesRead").asLong()).isEqualTo(read);
+
+        assertPartStatisticsAreTheModels(out);
+        // The old generation's bookkeeping is gone; the new one's is complete.
+        assertThat(out.resolve("_orchard/CURRENT")).hasContent("1");
+        assertThat(out.resolve("_orchard/gen-000001/inventory.jsonl.gz")).exists();
+        assertThat(out.resolve("_orchard/inventory.jsonl.gz")).doesNotExist();
+        assertThat(files(out.resolve("_orchard/gen-000001/staging"))).isEmpty();
+        assertThat(files(out.resolve("_orchard/gen-000001/replaced"))).isEmpty();
+        assertThat(files(out.resolve("_orchard/attempts"))).isEmpty();
+        assertThat(files(out.resolve("_orchard/partials"))).isEmpty();
+
+        // A second update with nothing changed keeps everything and computes nothing.
+        JobRun again = JobRun.of(out, job(in, out, "--update"));
+        assertThat(again.exitCode()).as(again.messages()).isZero();
+        assertThat(Outputs.success(out).at("/generation").asInt()).isEqualTo(2);
+        assertThat(Outputs.success(out).at("/update/unchanged").asLong()).isEqualTo(readable.size());
+        assertThat(Outputs.success(out).at("/update/retried").asLong()).isEqualTo(1); // new-broken, tried again
+        Outputs.assertSameJob(out, clean, readable);
+    }
+
+    @Test
+    void anUpdateThatWouldMixMeaningsIsRefusedNamingEveryDifference() throws Exception {
+        Path in = temp.resolve("in");
+        for (Path image : sample("Kiwi", 0, 5)) {
+            copy(image, in, "Kiwi");
+        }
+        Path empty = temp.resolve("empty");
+        JobRun none = JobRun.of(empty, job(in, empty, "--update"));
+        assertThat(none.exitCode()).as(none.messages()).isEqualTo(2);
+        assertThat(none.messages()).contains("--update needs an output an earlier orchard run wrote");
+
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        JobRun other = JobRun.of(out, job(in, out, "--update", "--label-regex", "^(K).*", "--label-from", "folder",
+                "--reduce", "srp+pca", "--srp-dim", "64"));
+        assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
+        assertThat(other.messages()).contains("--update refused")
+                .contains("labels: was parent folder, now regex ^(K).* over the folder name")
+                .contains("--reduce: was pca, now srp+pca").contains("--srp-dim: was 0, now 64");
+        String int8 = JobRun.shared().resolve("models/mobilenetv2-12-int8.onnx").toString();
+        JobRun otherModel = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model", int8,
+                "--feature-tensor", "output", "--pca-k", "4", "--update");
+        assertThat(otherModel.exitCode()).as(otherModel.messages()).isEqualTo(2);
+        assertThat(otherModel.messages()).contains("--update refused").contains("model (SHA-256): was ")
+                .contains("model spec and feature tensor: was ").contains("features 464").contains("features output");
+        JobRun both = JobRun.of(out, job(in, out, "--update", "--overwrite"));
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.messages()).contains("contradict");
+        assertThat(out.resolve("_orchard/gen-000001")).doesNotExist();
+    }
+
+    @Test
+    void untouchedPartsKeepTheirFeaturesFilesAndGetNewProjections() throws Exception {
+        Path in = temp.resolve("in");
+        for (String label : List.of("Kiwi", "Banana")) {
+            for (Path image : sample(label, 0, 10)) {
+                copy(image, in, label);
+            }
+        }
+        Path out = temp.resolve("out");
+        Path clean = temp.resolve("clean");
+        // Parts of ~2 units (a row is ~4 KB): generation 0 has several, each a quarter of the target size or more.
+        System.setProperty("orchard.coordinator.part-bytes", "24k");
+        com.typesafe.config.ConfigFactory.invalidateCaches();
+        try {
+            JobRun first = JobRun.of(out, job(in, out));
+            assertThat(first.exitCode()).as(first.messages()).isZero();
+            Map<String, String> before = digests(out.resolve("features"));
+            Map<String, String> pcaBefore = digests(out.resolve("pca"));
+            assertThat(before).hasSizeGreaterThan(1);
+
+            for (Path image : sample("Lemon", 0, 3)) {
+                copy(image, in, "Lemon");
+            }
+            JobRun update = JobRun.of(out, job(in, out, "--update"));
+            assertThat(update.exitCode()).as(update.messages()).isZero();
+            JobRun reference = JobRun.of(clean, job(in, clean));
+            assertThat(reference.exitCode()).as(reference.messages()).isZero();
+
+            Outputs.assertSameJob(out, clean, Outputs.images(in));
+            assertSameProjections(out, clean);
+            Map<String, String> after = digests(out.resolve("features"));
+            // Every base part is untouched and large enough: its file is the same bytes, under the same name; the new
+            // rows are a part of their own. The projections are all new (the PCA changed).
+            for (var part : before.entrySet()) {
+                assertThat(after).containsEntry(part.getKey(), part.getValue());
+            }
+            assertThat(after).hasSize(before.size() + 1);
+            Map<String, String> pcaAfter = digests(out.resolve("pca"));
+            for (var part : pcaBefore.entrySet()) {
+                assertThat(pcaAfter.get(part.getKey())).as(part.getKey()).isNotEqualTo(part.getValue());
+            }
+            assertPartStatisticsAreTheModels(out);
+        } finally {
+            System.clearProperty("orchard.coordinator.part-bytes");
+            com.typesafe.config.ConfigFactory.invalidateCaches();
+        }
+    }
+
+    /** SHA-256 of each file in {@code dir}, by name. */
+    private static Map<String, String> digests(Path dir) throws Exception {
+        Map<String, String> digests = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
+                digests.put(f.getFileName().toString(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+            }
+        }
+        return digests;
+    }
+
+    /** pca/ rows: the same paths and, component by component, the same projections (the same PCA, up to rounding). */
+    private static void assertSameProjections(Path actual, Path reference) throws Exception {
+        Map<String, float[]> expected = Outputs.rows(reference, "pca").stream()
+                .collect(Collectors.toMap(VectorRow::path, VectorRow::values));
+        List<VectorRow> rows = Outputs.rows(actual, "pca");
+        assertThat(rows).hasSize(expected.size());
+        for (VectorRow row : rows) {
+            float[] want = expected.get(row.path());
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) Math.abs(row.values()[i] - want[i])).as("%s component %d", row.path(), i)
+                        .isLessThanOrEqualTo(1e-4 * (1 + Math.abs(want[i])));
+            }
+        }
+    }
+
+    /** The merge of the current generation's part statistics gives its PCA model (within 1e-9). */
+    private static void assertPartStatisticsAreTheModels(Path out) throws Exception {
+        int g = Integer.parseInt(Files.readString(out.resolve("_orchard/CURRENT")).trim());
+        Path parts = out.resolve(String.format("_orchard/gen-%06d/parts", g));
+        CovariancePartial total = null;
+        try (Stream<Path> files = Files.list(parts)) {
+            for (Path f : files.sorted().toList()) {
+                CovariancePartial p = CovariancePartial.decode(Files.readAllBytes(f));
+                if (total == null) {
+                    total = p;
+                } else {
+                    total.merge(p);
+                }
+            }
+        }
+        PcaModel model = Outputs.pca(out);
+        PcaModel refit = PrincipalComponents.fit(total, model.k());
+        assertThat(refit.count()).isEqualTo(model.count());
+        for (int c = 0; c < model.k(); c++) {
+            assertThat(Math.abs(refit.eigenvalues()[c] - model.eigenvalues()[c]) / model.eigenvalues()[c])
+                    .isLessThanOrEqualTo(1e-9);
+        }
+    }
+
+    /** The files below {@code dir} (none when it does not exist). */
+    static List<Path> files(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    static Map<String, String> errors(Path out) throws Exception {
+        Map<String, String> errors = new HashMap<>();
+        try (CSVParser csv = CSVParser.parse(out.resolve("errors.csv"), java.nio.charset.StandardCharsets.UTF_8,
+                CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            for (CSVRecord r : csv) {
+                errors.put(r.get("path"), r.get("reason"));
+            }
+        }
+        return errors;
+    }
+
+    static Set<String> pcaCsvPaths(Path out) throws Exception {
+        Set<String> paths = new TreeSet<>();
+        try (CSVParser csv = CSVParser.parse(out.resolve("pca.csv"), java.nio.charset.StandardCharsets.UTF_8,
+                CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            for (CSVRecord r : csv) {
+                paths.add(r.get("filename"));
+            }
+        }
+        return paths;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.orchard.coordinator.update;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchard.coordinator.work.JournalEntry.UpdateCounts;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A generation in brief ({@code generation.json} in its bookkeeping, written before {@code _SUCCESS}): its parts
+ * (rows and features bytes, what an update plans its publish stage with), its counts, and what it was updated from.
+ * An output whose current generation has none was written by an Orchard that could not update it.
+ */
+public record GenerationSummary(int generation, int baseGeneration, List<WorkState.BasePart> parts, long rows,
+                                long errors, UpdateCounts update) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public GenerationSummary {
+        parts = List.copyOf(parts);
+    }
+
+    /** What an update of this generation builds on. */
+    public WorkState.Base base() {
+        return new WorkState.Base(generation, parts);
+    }
+
+    public void write(ObjectStore store, OutputLayout layout) throws IOException {
+        store.put(layout.generationSummary(generation), JSON.writeValueAsBytes(this));
+    }
+
+    /** Generation g's summary, or null when it has none. */
+    public static GenerationSummary read(ObjectStore store, OutputLayout layout, int g) throws IOException {
+        if (!store.exists(layout.generationSummary(g))) {
+            return null;
+        }
+        return JSON.readValue(store.read(layout.generationSummary(g)), GenerationSummary.class);
+    }
+
+    /** The generation the output holds ({@code _orchard/CURRENT}; 0 when absent). */
+    public static int current(ObjectStore store, OutputLayout layout) throws IOException {
+        if (!store.exists(layout.current())) {
+            return 0;
+        }
+        String text = new String(store.read(layout.current()), StandardCharsets.UTF_8).trim();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IOException(layout.current() + " should hold a generation number, holds '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.orchard.coordinator.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.StoredObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real {@link GenerationSwap} on real files, killed after each of its writes in turn and run again: after every
+ * single write, whatever came before, a reader sees one generation only (every part, model and CSV of the same
+ * one, or missing), and while _SUCCESS is there, all of the generation it and CURRENT name. Run twice: with local
+ * renames, and object by object as on S3 (no rename: deletes, then copies).
+ */
+class GenerationSwapTest {
+
+    @TempDir
+    Path temp;
+
+    private static final int OLD_PARTS = 3;
+    private static final int NEW_PARTS = 2;
+
+    /** Stops the swap after {@code limit} writes; a reader looks after every one. */
+    private static final class Killed extends RuntimeException {
+    }
+
+    /** The local store, seen through a reader after every write, killed at a chosen write, renaming or not. */
+    private final class Watched implements ObjectStore {
+        private final LocalObjectStore store = new LocalObjectStore();
+        private final boolean renames;
+        int writes;
+        int limit = Integer.MAX_VALUE;
+
+        Watched(boolean renames) {
+            this.renames = renames;
+        }
+
+        private void wrote() {
+            writes++;
+            assertReaderSeesOneGeneration();
+            if (writes >= limit) {
+                throw new Killed();
+            }
+        }
+
+        @Override
+        public Stream<StoredObject> list(Location prefix) throws IOException {
+            return store.list(prefix);
+        }
+
+        @Override
+        public byte[] read(Location location) throws IOException {
+            return store.read(location);
+        }
+
+        @Override
+        public boolean exists(Location location) {
+            return store.exists(location);
+        }
+
+        @Override
+        public void put(Location target, byte[] bytes) throws IOException {
+            store.put(target, bytes);
+            wrote();
+        }
+
+        @Override
+        public void putFile(Location target, Path file) throws IOException {
+            store.putFile(target, file);
+            wrote();
+        }
+
+        @Override
+        public void deleteAll(Location prefix) throws IOException {
+            if (renames) {
+                store.deleteAll(prefix);
+                wrote();
+                return;
+            }
+            // As on S3: one object at a time.
+            List<Location> objects;
+            try (Stream<StoredObject> listed = store.list(prefix)) {
+                objects = listed.map(StoredObject::location).toList();
+            } catch (java.nio.file.NoSuchFileException e) {
+                return;
+            }
+            for (Location o : objects) {
+                store.deleteAll(o);
+                wrote();
+            }
+        }
+
+        @Override
+        public void move(Location from, Location to) throws IOException {
+            store.move(from, to);
+            wrote();
+        }
+
+        @Override
+        public boolean renamesFolders() {
+            return renames;
+        }
+
+        @Override
+        public void moveAll(Location from, Location to) throws IOException {
+            if (renames) {
+                store.moveAll(from, to);
+                wrote();
+            } else {
+                ObjectStore.super.moveAll(from, to); // object by object, each through move()
+            }
+        }
+
+        @Override
+        public void checkWritable(Location prefix) {
+        }
+
+        @Override
+        public void checkReadable(Location location) {
+        }
+    }
+
+    private Path out;
+    private OutputLayout layout;
+
+    /** Generation 0 in place with _SUCCESS, generation 1 staged and declared complete. */
+    private void outputs(ObjectStore store) throws IOException {
+        out = temp.resolve("out-" + System.nanoTime());
+        layout = new OutputLayout(Location.local(out));
+        for (int p = 0; p < OLD_PARTS; p++) {
+            write(layout.part(OutputLayout.FEATURES, p), "0");
+            write(layout.part(OutputLayout.PCA, p), "0");
+        }
+        for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv(), layout.success())) {
+            write(f, "0");
+        }
+        write(layout.generationSummary(0), "{}");
+        write(layout.inventory(0), "0");
+        write(layout.journal(0, "plan").resolve("units-000000.jsonl"), "0");
+        for (int p = 0; p < NEW_PARTS; p++) {
+            write(layout.published(1, OutputLayout.FEATURES, p), "1");
+            write(layout.published(1, OutputLayout.PCA, p), "1");
+        }
+        for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv())) {
+            write(layout.finalFile(1, f), "1");
+        }
+        write(layout.generationSummary(1), "{}");
+        write(layout.attempts().resolve("units/u000001-a1.parquet"), "x");
+        new GenerationSwap(store, layout).begin(1);
+    }
+
+    private static void write(Location l, String text) throws IOException {
+        Files.createDirectories(l.path().getParent());
+        Files.writeString(l.path(), text);
+    }
+
+    /** What a reader finds in the outputs: the generation of each, and _SUCCESS's promise. */
+    private void assertReaderSeesOneGeneration() {
+        try {
+            Set<String> generations = new HashSet<>();
+            int parts = 0;
+            for (String kind : List.of(OutputLayout.FEATURES, OutputLayout.PCA)) {
+                Path folder = out.resolve(kind);
+                if (Files.isDirectory(folder)) {
+                    try (Stream<Path> files = Files.list(folder)) {
+                        for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                            generations.add(Files.readString(f));
+                            parts++;
+                        }
+                    }
+                }
+            }
+            for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv())) {
+                if (Files.exists(f.path())) {
+                    generations.add(Files.readString(f.path()));
+                }
+            }
+            assertThat(generations).as("generations a reader sees side by side").hasSizeLessThanOrEqualTo(1);
+            if (Files.exists(out.resolve("_SUCCESS"))) {
+                String g = Files.readString(out.resolve("_SUCCESS"));
+                String current = Files.exists(layout.current().path()) ? Files.readString(layout.current().path()) : "0";
+                assertThat(current).as("CURRENT while _SUCCESS names " + g).isEqualTo(g);
+                assertThat(generations).containsExactly(g);
+                assertThat(parts).isEqualTo(2 * (g.equals("0") ? OLD_PARTS : NEW_PARTS));
+                for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv())) {
+                    assertThat(f.path()).exists();
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @ParameterizedTest(name = "renames folders: {0}")
+    @ValueSource(booleans = {true, false})
+    void killedAfterAnyWriteAReaderSeesOneGenerationAndARerunFinishes(boolean renames) throws Exception {
+        int total;
+        {
+            Watched store = new Watched(renames);
+            outputs(store);
+            store.writes = 0;
+            swap(store);
+            total = store.writes;
+            assertSwapped();
+        }
+        assertThat(total).isGreaterThan(renames ? 8 : 15);
+        for (int killAt = 1; killAt <= total; killAt++) {
+            Watched store = new Watched(renames);
+            outputs(store);
+            store.writes = 0;
+            store.limit = killAt;
+            int at = killAt;
+            assertThatThrownBy(() -> swap(store)).as("killed at write %d", at).isInstanceOf(Killed.class);
+            store.limit = Integer.MAX_VALUE;
+            swap(store); // the resumed coordinator runs the same steps again
+            assertSwapped();
+        }
+    }
+
+    private void swap(ObjectStore store) throws IOException {
+        GenerationSwap swap = new GenerationSwap(store, layout);
+        swap.complete(1, true, "1".getBytes(StandardCharsets.UTF_8));
+        swap.cleanUp(1);
+    }
+
+    private void assertSwapped() throws IOException {
+        assertReaderSeesOneGeneration();
+        assertThat(Files.readString(out.resolve("_SUCCESS"))).isEqualTo("1");
+        assertThat(Files.readString(layout.current().path())).isEqualTo("1");
+        assertThat(files(layout.staging(1))).isEmpty();
+        assertThat(files(layout.replaced(1))).isEmpty();
+        assertThat(files(layout.attempts())).isEmpty();
+        assertThat(layout.generationSummary(0).path()).doesNotExist();
+        assertThat(layout.inventory(0).path()).doesNotExist();
+        assertThat(files(layout.journal(0, "plan"))).isEmpty();
+        assertThat(layout.generationSummary(1).path()).exists();
+        assertThat(layout.marker().path()).doesNotExist(); // this test made none; the swap never makes or removes it
+    }
+
+    private static List<Path> files(Location folder) throws IOException {
+        if (!Files.exists(folder.path())) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(folder.path())) {
+            return walk.filter(Files::isRegularFile).toList();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.orchard.worker.pipeline;
+
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.UnitReport;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.stats.CovariancePartial;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.RetiredPaths;
+import dev.orchard.store.parquet.ParquetOptions;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.parquet.VectorRowsWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One REGROUP attempt of an update: a part of the base generation (still published under its final name until the
+ * swap) less the rows its retired file names (images removed or changed since) → this attempt's rows file of the
+ * rows kept and a statistics file of exactly those rows. Recomputing the kept rows' statistics, rather than
+ * subtracting the dropped ones, keeps the merge exact and free of cancellation.
+ */
+public final class RegroupUnit {
+    private final WorkerRuntime runtime;
+
+    public RegroupUnit(WorkerRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled) throws IOException {
+        OutputLayout layout = OutputLayout.of(job.output());
+        ObjectStore store = runtime.store(layout.root());
+        long t0 = System.nanoTime();
+        Set<String> retired = RetiredPaths.read(store, layout.retired(job.generation(), unit.id()));
+        List<VectorRow> rows = VectorRowsReader.readAll(store, layout.part(OutputLayout.FEATURES, unit.id()),
+                OutputLayout.FEATURES);
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("attempt cancelled");
+        }
+        List<VectorRow> kept = new ArrayList<>(rows.size());
+        int dropped = 0;
+        for (VectorRow row : rows) {
+            if (retired.contains(row.path())) {
+                dropped++;
+            } else {
+                kept.add(row);
+            }
+        }
+        if (dropped != retired.size()) {
+            throw new IOException("base part " + unit.id() + " holds " + dropped + " of the " + retired.size()
+                    + " rows the update drops from it: the output's inventory does not match its parts");
+        }
+        long t1 = System.nanoTime();
+        long rowsBytes;
+        try (VectorRowsWriter writer = new VectorRowsWriter(store, layout.regroupRows(unit.epoch(), unit.id(), unit.attempt()),
+                OutputLayout.FEATURES, runtime.tempDir(), new ParquetOptions(job.parquetByteStreamSplit()))) {
+            for (VectorRow row : kept) {
+                writer.write(row);
+            }
+            CovariancePartial statistics = RowStatistics.add(null, kept);
+            if (statistics != null) {
+                store.put(layout.regroupStatistics(unit.epoch(), unit.id(), unit.attempt()), statistics.encode());
+            }
+            rowsBytes = writer.commit();
+        }
+        var stages = new UnitReport.StageNanos(t1 - t0, 0, 0, 0, 0, System.nanoTime() - t1);
+        return new UnitOutcome(new UnitReport(kept.size(), List.of(), 0, rowsBytes, stages), null);
+    }
+}
