@@ -2,6 +2,7 @@ package dev.orchard.coordinator.outputs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchard.coordinator.JobTimeline;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.Phase;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +44,7 @@ import org.apache.commons.csv.CSVPrinter;
  */
 public final class JobOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobOutputs.class);
 
     private final ObjectStore store;
     private final OutputLayout layout;
@@ -126,18 +129,57 @@ public final class JobOutputs {
     }
 
     /**
+     * What the final files say about the job.
+     *
+     * @param success                what {@code _SUCCESS} holds (the report page shows these same numbers)
+     * @param explainedVarianceRatio the PCA's, for the scree plot; null without a PCA
+     * @param throughput             images done over time, for the images/s plot
+     */
+    public record Report(Map<String, Object> success, double[] explainedVarianceRatio,
+                         List<JobTimeline.Sample> throughput) {
+    }
+
+    /**
      * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
-     * {@code errors.csv}, then the attempts and unused statistics are removed, and {@code _SUCCESS} comes last.
+     * {@code errors.csv}, then the attempts and unused statistics are removed, then {@code report.html} and
+     * {@code report.json}, and {@code _SUCCESS} comes last.
      */
     public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
-                           Map<String, Object> report) throws IOException {
-        if (pca) {
-            writePcaCsv(parts);
-        }
-        writeErrors(errors);
+                           Report report) throws IOException {
+        PcaSample sample = pca ? writePcaCsv(parts) : null;
+        List<ImageError> sorted = sortedErrors(errors);
+        writeErrors(sorted);
         store.deleteAll(layout.attempts());
         removeUnjournalledStatistics(journalledStatistics);
-        store.put(layout.success(), JSON.writeValueAsBytes(report));
+        writeReport(report, sample, sorted);
+        store.put(layout.success(), JSON.writeValueAsBytes(report.success()));
+    }
+
+    /**
+     * {@code report.html} (the page) and {@code report.json} (its time series, for other tools). A page that cannot
+     * be drawn is a defect of Orchard's, not of the job: it is logged and the job still succeeds.
+     */
+    private void writeReport(Report report, PcaSample sample, List<ImageError> sortedErrors) throws IOException {
+        Map<String, Object> series = new LinkedHashMap<>();
+        series.put("job", report.success().get("job"));
+        List<double[]> throughput = new ArrayList<>();
+        for (JobTimeline.Sample s : report.throughput()) {
+            throughput.add(new double[] {s.seconds(), s.imagesDone(), s.errors()});
+        }
+        series.put("throughputColumns", List.of("seconds", "imagesDone", "errors"));
+        series.put("throughput", throughput);
+        if (report.explainedVarianceRatio() != null) {
+            series.put("explainedVarianceRatio", report.explainedVarianceRatio());
+        }
+        store.put(layout.report("json"), JSON.writeValueAsBytes(series));
+        String html;
+        try {
+            html = ReportPage.render(report, sample, sortedErrors);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not draw {}: {} (the job's other outputs are complete)", layout.report("html"), e.toString(), e);
+            return;
+        }
+        store.put(layout.report("html"), html.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Statistics files no journal entry names (refused, or written for a coordinator that died) are not outputs. */
@@ -161,7 +203,8 @@ public final class JobOutputs {
      * {@code pca.csv}: filename, label, pca (as "[v1, v2, …]"), the layout the classic notebooks export. Streamed
      * part by part through a local file, so its size is not bounded by memory.
      */
-    private void writePcaCsv(int parts) throws IOException {
+    private PcaSample writePcaCsv(int parts) throws IOException {
+        PcaSample sample = new PcaSample(PcaSample.MAX_POINTS);
         Path temp = Files.createTempFile("orchard-pca", ".csv");
         try (Writer text = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("filename", "label", "pca").get())) {
@@ -173,6 +216,7 @@ public final class JobOutputs {
                         vector.append(i == 0 ? "" : ", ").append(v[i]);
                     }
                     csv.printRecord(row.path(), row.label() == null ? "" : row.label(), vector.append(']'));
+                    sample.offer(row.path(), row.label(), v);
                 }
             }
         }
@@ -181,12 +225,17 @@ public final class JobOutputs {
         } finally {
             Files.deleteIfExists(temp);
         }
+        return sample;
+    }
+
+    private static List<ImageError> sortedErrors(List<ImageError> errors) {
+        List<ImageError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparing(ImageError::path));
+        return sorted;
     }
 
     /** {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). */
-    private void writeErrors(List<ImageError> errors) throws IOException {
-        List<ImageError> sorted = new ArrayList<>(errors);
-        sorted.sort(Comparator.comparing(ImageError::path));
+    private void writeErrors(List<ImageError> sorted) throws IOException {
         StringWriter text = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("path", "reason").get())) {
             for (ImageError e : sorted) {

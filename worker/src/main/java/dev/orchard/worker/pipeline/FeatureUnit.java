@@ -60,11 +60,18 @@ public final class FeatureUnit {
      */
     public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled)
             throws IOException, ModelException, InterruptedException {
-        WorkerRuntime.Loaded loaded = runtime.acquire(job);
+        runtime.totals().unitsRunning.incrementAndGet();
         try {
-            return run(job, unit, cancelled, loaded);
+            WorkerRuntime.Loaded loaded = runtime.acquire(job);
+            try {
+                UnitOutcome outcome = run(job, unit, cancelled, loaded);
+                runtime.totals().unitsFinished.increment();
+                return outcome;
+            } finally {
+                runtime.release(loaded);
+            }
         } finally {
-            runtime.release(loaded);
+            runtime.totals().unitsRunning.decrementAndGet();
         }
     }
 
@@ -74,7 +81,7 @@ public final class FeatureUnit {
         int modelDim = loaded.model().featureDim();
         SparseRandomProjection projection = runtime.projection(job, modelDim);
         int dim = projection == null ? modelDim : projection.outputDim();
-        StageClock clock = new StageClock();
+        StageClock clock = new StageClock(runtime.totals());
         CovariancePartial statistics = CovariancePartial.empty(dim);
         List<ImageError> errors = new ArrayList<>();
         Location output = Location.parse(job.output());
@@ -136,6 +143,8 @@ public final class FeatureUnit {
                     clock.statistics.add(System.nanoTime() - t2);
                     clock.write.add(t2 - t1);
                     rows += kept;
+                    runtime.totals().imagesWritten.add(kept);
+                    runtime.totals().imagesFailed.add(n - kept);
                 }
             } finally {
                 // On failure, let batches still in flight finish: each gives its buffer back when done.
@@ -199,7 +208,9 @@ public final class FeatureUnit {
         runtime.inferenceStarts();
         long t0 = System.nanoTime();
         try {
-            return new Inferred(slotErrors, loaded.model().features(buffer, n));
+            Inferred result = new Inferred(slotErrors, loaded.model().features(buffer, n));
+            runtime.totals().batches.increment();
+            return result;
         } catch (ai.onnxruntime.OrtException e) {
             throw new CompletionException(new IOException(
                     "ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e));
