@@ -63,6 +63,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.addAppender(stderr);
         context.getLogger("org.apache.pekko").setLevel(Level.WARN);
         context.getLogger("org.apache.parquet").setLevel(Level.WARN);
+        // A taken --http port is reported to the user, naming the flag; Pekko's own error and stack trace add nothing.
+        context.getLogger("org.apache.pekko.io.TcpListener").setLevel(Level.OFF);
         context.getLogger("dev.orchard").setLevel(Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * What the status page and {@code /metrics} know about the job this node coordinates: the coordinator's reports
@@ -40,7 +41,8 @@ public final class JobWatch implements JobListener {
     }
 
     private final JobListener next;
-    private final long created = System.nanoTime();
+    private final LongSupplier clock;
+    private final long created;
     // guarded by this
     private final JobTimeline timeline = new JobTimeline(600);
     private final ArrayDeque<double[]> recent = new ArrayDeque<>();
@@ -60,7 +62,14 @@ public final class JobWatch implements JobListener {
     private String summary;
 
     public JobWatch(JobListener next) {
+        this(next, System::nanoTime);
+    }
+
+    /** With {@code clock} for {@link System#nanoTime()} (tests replay a job's seconds). */
+    JobWatch(JobListener next, LongSupplier clock) {
         this.next = next;
+        this.clock = clock;
+        this.created = clock.getAsLong();
     }
 
     /** The job this node runs, once its setup is checked. */
@@ -106,7 +115,7 @@ public final class JobWatch implements JobListener {
     @Override
     public void status(WorkState.Snapshot snapshot) {
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             if (firstStatusNanos < 0) {
                 firstStatusNanos = now;
             }
@@ -147,7 +156,7 @@ public final class JobWatch implements JobListener {
     }
 
     public synchronized View view() {
-        double now = seconds(System.nanoTime());
+        double now = seconds(clock.getAsLong());
         double rateNow = rate(recent, RATE_SECONDS);
         double rateEta = rate(recent, ETA_SECONDS);
         double since = firstStatusNanos < 0 ? 0 : now - seconds(firstStatusNanos);

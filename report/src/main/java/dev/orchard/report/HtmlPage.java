@@ -50,8 +50,9 @@ public final class HtmlPage {
         return this;
     }
 
+    /** A section heading; its element id is {@code section-ID} (facts and charts have ids of their own). */
     public HtmlPage h2(String id, String text) {
-        body.append("<h2 id=\"").append(escape(id)).append("\">").append(escape(text)).append("</h2>\n");
+        body.append("<h2 id=\"section-").append(escape(id)).append("\">").append(escape(text)).append("</h2>\n");
         return this;
     }
 

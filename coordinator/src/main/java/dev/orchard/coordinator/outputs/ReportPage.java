@@ -50,7 +50,7 @@ final class ReportPage {
                 new Fact("seconds-total", "seconds in all", text(seconds.get("total"))),
                 new Fact("images-per-second", "images/s overall",
                         Markup.number(total > 0 ? number(counts, "images") / total : 0, 1)),
-                new Fact("workers", "workers", String.valueOf(workers.size()))));
+                new Fact("worker-count", "workers", String.valueOf(workers.size()))));
         if (!pca.isEmpty()) {
             facts.add(new Fact("pca-k", "PCA components (k)", text(pca.get("k"))));
             facts.add(new Fact("explained-variance", "variance explained",
@@ -211,8 +211,10 @@ final class ReportPage {
         return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
     }
 
+    /** A value as _SUCCESS writes it (12.5, not 12.500). */
     private static String text(Object value) {
-        return value instanceof Double d ? Markup.number(d, 3) : String.valueOf(value);
+        return value instanceof Double d && Double.isFinite(d)
+                ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : String.valueOf(value);
     }
 
     private static double number(Map<String, Object> map, String key) {
