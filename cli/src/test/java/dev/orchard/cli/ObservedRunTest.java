@@ -109,7 +109,6 @@ class ObservedRunTest {
             long before = counter(scrape(url), "orchard_worker_images_total", "outcome=\"written\"");
             a.write(jpeg);
             a.close();
-            long releasedA = System.nanoTime();
             // Gate B holds the second batch, and with it the job; the first batch is counted meanwhile.
             OutputStream b = open(gateB, run, messages);
             long after = await(() -> counter(scrape(url), "orchard_worker_images_total", "outcome=\"written\"") >= before + 4,
@@ -138,11 +137,14 @@ class ObservedRunTest {
             assertThat(cells.get(7)).isEqualTo("live");
             BufferedImage livePixels = chromium.screenshot(url, 1200, 1400);
             assertThat(Chromium.pixelsNear(livePixels, 0x222222)).as("text drawn on the status page").isGreaterThan(500);
-            // Let the coordinator's one-second samples cover a few seconds for the report's images/s plot.
-            long heldFor = Duration.ofSeconds(3).toNanos() - (System.nanoTime() - releasedA);
-            if (heldFor > 0) {
-                Thread.sleep(heldFor / 1_000_000);
-            }
+            // The report's images/s plot draws a rate between each two of the coordinator's once-a-second samples;
+            // each sample is also a status report, counted in status.json. Gate B holds the job until there are 3.
+            await(() -> JSON.readTree(get(url + "status.json").body()).path("job").path("statusReports").asLong() >= 3 ? 1 : 0,
+                    run, messages, "three status reports (samples of the images/s plot)");
+            // The status page plots them too: a rate between each two samples.
+            assertThat(Chromium.attributes(Chromium.element(chromium.dom(url), "svg", "status-throughput"),
+                    "g class=\"series line\"", "data-points"))
+                    .singleElement().satisfies(n -> assertThat(Integer.parseInt(n)).isGreaterThanOrEqualTo(2));
             b.write(jpeg);
             b.close();
             assertThat(run.get(3, TimeUnit.MINUTES)).as(messages.toString()).isZero();

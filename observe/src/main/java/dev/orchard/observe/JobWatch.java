@@ -32,12 +32,14 @@ public final class JobWatch implements JobListener {
      * @param state         waiting (no coordinator here yet: loading, or a standby), running, finished or failed
      * @param etaSeconds    NaN while unknown (listing not complete, or no progress yet)
      * @param snapshot      the coordinator's last status, or null before the first
+     * @param statuses      how many statuses the coordinator has sent (one a second; each is also a sample of the
+     *                      report's images/s plot)
      */
     public record View(String jobId, String input, String output, String state, String stage, String phase,
                        long listed, boolean listingComplete, long imagesDone, long errors, double imagesPerSecondNow,
                        double imagesPerSecondOverall, double etaSeconds, double elapsedSeconds,
                        List<WorkerRow> workers, List<JobTimeline.Sample> timeline, String failure, String summary,
-                       WorkState.Snapshot snapshot) {
+                       WorkState.Snapshot snapshot, long statuses) {
     }
 
     private final JobListener next;
@@ -49,6 +51,7 @@ public final class JobWatch implements JobListener {
     private final Map<String, ArrayDeque<double[]>> workerRecent = new HashMap<>();
     private long firstStatusNanos = -1;
     private WorkState.Snapshot last;
+    private long statuses;
     private String jobId = "";
     private String input = "";
     private String output = "";
@@ -120,6 +123,7 @@ public final class JobWatch implements JobListener {
                 firstStatusNanos = now;
             }
             last = snapshot;
+            statuses++;
             state = ended() ? state : "running";
             listed = Math.max(listed, snapshot.listed());
             listingComplete |= snapshot.listingComplete();
@@ -177,7 +181,7 @@ public final class JobWatch implements JobListener {
         }
         return new View(jobId, input, output, state, last == null ? "" : last.stage().name(), phase, listed,
                 listingComplete, done, errors, rateNow, overall, eta, now, List.copyOf(rows), timeline.samples(), failure,
-                summary, last);
+                summary, last, statuses);
     }
 
     private boolean ended() {

@@ -77,6 +77,7 @@ public final class StatusPage {
             job.put("imagesPerSecondOverall", finite(v.imagesPerSecondOverall()));
             job.put("etaSeconds", finite(v.etaSeconds()));
             job.put("elapsedSeconds", v.elapsedSeconds());
+            job.put("statusReports", v.statuses());
             job.put("failure", v.failure());
             job.put("summary", v.summary());
             job.put("workers", v.workers());

@@ -57,6 +57,7 @@ class JobWatchTest {
         assertThat(v.workers()).extracting(JobWatch.WorkerRow::id).containsExactly("w1", "w2");
         assertThat(v.workers().get(0).imagesPerSecond()).isCloseTo(25, within(1e-9));
         assertThat(passedOn).hasSize(51).last().isEqualTo("status 4000");
+        assertThat(v.statuses()).isEqualTo(51);
     }
 
     @Test
