@@ -24,7 +24,8 @@ final class Observation implements AutoCloseable {
     private final WorkerRuntime runtime;
     private JobWatch watch;
     private NodeHttp http;
-    private boolean announced;
+    /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
+    private String announced;
 
     /** @param address where to serve, or null for nothing; @param runtime this JVM's workers' pipeline, or null */
     Observation(HttpAddress address, WorkerRuntime runtime) {
@@ -71,16 +72,17 @@ final class Observation implements AutoCloseable {
         try {
             http = NodeHttp.start(system, address, new StatusPage(node, watch, runtime), metrics);
         } catch (IllegalArgumentException e) {
-            if (!announced) {
+            if (announced == null) {
                 throw e; // at start: a bad --http is the user's to fix (exit 2)
             }
             // a worker node rejoining its cluster: the work matters more than the page
             org.slf4j.LoggerFactory.getLogger(Observation.class).warn("No status page this time: {}", e.getMessage());
             return;
         }
-        if (!announced) {
-            err.println("orchard: status page " + http.url() + " (also /metrics, /status.json, /ready, /alive)");
-            announced = true;
+        String url = http.url();
+        if (!url.equals(announced)) {
+            err.println("orchard: status page " + url + " (also /metrics, /status.json, /ready, /alive)");
+            announced = url;
         }
     }
 
