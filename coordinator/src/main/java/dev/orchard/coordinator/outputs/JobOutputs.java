@@ -148,7 +148,7 @@ public final class JobOutputs {
                            Report report) throws IOException {
         PcaSample sample = pca ? writePcaCsv(parts) : null;
         List<ImageError> sorted = sortedErrors(errors);
-        writeErrors(sorted);
+        writeErrors(errors);
         store.deleteAll(layout.attempts());
         removeUnjournalledStatistics(journalledStatistics);
         writeReport(report, sample, sorted);
@@ -212,11 +212,11 @@ public final class JobOutputs {
                 for (VectorRow row : VectorRowsReader.readAll(store, layout.part(OutputLayout.PCA, part), OutputLayout.PCA)) {
                     StringBuilder vector = new StringBuilder("[");
                     float[] v = row.values();
+                    sample.offer(row.path(), row.label(), v);
                     for (int i = 0; i < v.length; i++) {
                         vector.append(i == 0 ? "" : ", ").append(v[i]);
                     }
                     csv.printRecord(row.path(), row.label() == null ? "" : row.label(), vector.append(']'));
-                    sample.offer(row.path(), row.label(), v);
                 }
             }
         }
@@ -235,7 +235,9 @@ public final class JobOutputs {
     }
 
     /** {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). */
-    private void writeErrors(List<ImageError> sorted) throws IOException {
+    private void writeErrors(List<ImageError> errors) throws IOException {
+        List<ImageError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparing(ImageError::path));
         StringWriter text = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("path", "reason").get())) {
             for (ImageError e : sorted) {
