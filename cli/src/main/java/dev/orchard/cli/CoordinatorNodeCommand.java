@@ -83,7 +83,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
         try (JobSetup setup = new JobSetup(job, store, inference);
              WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null;
-             Observation observation = new Observation(address, runtime)) {
+             Observation observation = new Observation(address, !http.given(), runtime)) {
             if (runtime != null) {
                 runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
             } else {

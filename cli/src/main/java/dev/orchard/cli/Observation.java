@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  */
 final class Observation implements AutoCloseable {
     private final HttpAddress address;
+    private final boolean anyPortIfTaken;
     private final NodeMetrics metrics;
     private final WorkerRuntime runtime;
     private JobWatch watch;
@@ -27,9 +28,15 @@ final class Observation implements AutoCloseable {
     /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
     private String announced;
 
-    /** @param address where to serve, or null for nothing; @param runtime this JVM's workers' pipeline, or null */
-    Observation(HttpAddress address, WorkerRuntime runtime) {
+    /**
+     * @param address        where to serve, or null for nothing
+     * @param anyPortIfTaken whether another free port will do when that one is taken (the default port: a second
+     *                       node on the same machine still serves its page; a port the user named must be that one)
+     * @param runtime        this JVM's workers' pipeline, or null
+     */
+    Observation(HttpAddress address, boolean anyPortIfTaken, WorkerRuntime runtime) {
         this.address = address;
+        this.anyPortIfTaken = anyPortIfTaken;
         this.runtime = runtime;
         this.metrics = address == null ? null : new NodeMetrics();
         if (metrics != null && runtime != null) {
@@ -60,7 +67,7 @@ final class Observation implements AutoCloseable {
 
     /**
      * Serves on {@code system} (each incarnation of a worker node is a new system) and prints the address the first
-     * time. With a coordinator listener taken first, {@code /ready} of a node without a cluster means "the job runs".
+     * time and whenever it changed. With a coordinator listener taken first, {@code /ready} of a node without a cluster means "the job runs".
      */
     void serve(ActorSystem<?> system, String node, PrintWriter err) {
         if (metrics == null) {
@@ -69,8 +76,9 @@ final class Observation implements AutoCloseable {
         if (watch != null) {
             Readiness.set(system.classicSystem(), watch::running);
         }
+        StatusPage page = new StatusPage(node, watch, runtime);
         try {
-            http = NodeHttp.start(system, address, new StatusPage(node, watch, runtime), metrics);
+            http = start(system, page);
         } catch (IllegalArgumentException e) {
             if (announced == null) {
                 throw e; // at start: a bad --http is the user's to fix (exit 2)
@@ -83,6 +91,20 @@ final class Observation implements AutoCloseable {
         if (!url.equals(announced)) {
             err.println("orchard: status page " + url + " (also /metrics, /status.json, /ready, /alive)");
             announced = url;
+        }
+    }
+
+    /** On {@link #address}, or, when it is taken and that is allowed, on any free port of the same host. */
+    private NodeHttp start(ActorSystem<?> system, StatusPage page) {
+        try {
+            return NodeHttp.start(system, address, page, metrics);
+        } catch (IllegalArgumentException e) {
+            if (!anyPortIfTaken || address.port() == 0) {
+                throw e;
+            }
+            org.slf4j.LoggerFactory.getLogger(Observation.class).info("{}; the status page takes any free port instead",
+                    e.getMessage().substring(0, e.getMessage().indexOf(')') + 1));
+            return NodeHttp.start(system, new HttpAddress(address.host(), 0), page, metrics);
         }
     }
 

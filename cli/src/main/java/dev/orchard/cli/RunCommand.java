@@ -46,10 +46,10 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
         workers.validate();
-        HttpAddress address = http.address(HttpAddress.loopback(0));
+        HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
         StartupTimes startup = new StartupTimes();
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
-             Observation observation = new Observation(address, runtime)) {
+             Observation observation = new Observation(address, !http.given(), runtime)) {
             // The checks, the model's read, hash and ONNX session, and its warm-up run on their own thread while
             // the actor system starts on this one: on 2 cores the two overlap.
             CompletableFuture<JobSetup> prepared = new CompletableFuture<>();

@@ -62,7 +62,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true), "orchard-worker-stop"));
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
-             Observation observation = new Observation(address, runtime)) {
+             Observation observation = new Observation(address, !http.given(), runtime)) {
             Duration pause = Duration.ofSeconds(1);
             while (true) {
                 long started = System.nanoTime();
