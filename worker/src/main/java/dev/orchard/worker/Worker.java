@@ -245,8 +245,8 @@ public final class Worker {
             MDC.put(MDC_UNIT, String.valueOf(unit.id()));
             MDC.put(MDC_WORKER, workerId);
             try {
-                return unit.phase() == Phase.FEATURES ? features.run(job, unit, cancelled::get)
-                                                      : publish.run(job, unit, cancelled::get);
+                return runtime.totals().unit(unit.phase() == Phase.PUBLISH, () -> unit.phase() == Phase.FEATURES
+                        ? features.run(job, unit, cancelled::get) : publish.run(job, unit, cancelled::get));
             } catch (CancellationException e) {
                 throw e;
             } catch (Exception e) {

@@ -141,8 +141,7 @@ public final class JobOutputs {
 
     /**
      * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
-     * {@code errors.csv}, then the attempts and unused statistics are removed, then {@code report.html} and
-     * {@code report.json}, and {@code _SUCCESS} comes last.
+     * {@code errors.csv}, then the attempts and unused statistics are removed, and {@code _SUCCESS} comes last.
      */
     public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
                            Report report) throws IOException {
@@ -156,8 +155,9 @@ public final class JobOutputs {
     }
 
     /**
-     * {@code report.html} (the page) and {@code report.json} (its time series, for other tools). A page that cannot
-     * be drawn is a defect of Orchard's, not of the job: it is logged and the job still succeeds.
+     * {@code report.html} (the page) and {@code report.json} (its time series, for other tools), just before
+     * {@code _SUCCESS}: a reader who sees {@code _SUCCESS} finds them. A page that cannot be drawn is a defect of
+     * Orchard's, not of the job: it is logged and the job still succeeds.
      */
     private void writeReport(Report report, PcaSample sample, List<ImageError> sortedErrors) throws IOException {
         Map<String, Object> series = new LinkedHashMap<>();

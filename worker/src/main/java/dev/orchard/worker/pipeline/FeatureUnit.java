@@ -60,18 +60,11 @@ public final class FeatureUnit {
      */
     public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled)
             throws IOException, ModelException, InterruptedException {
-        runtime.totals().unitsRunning.incrementAndGet();
+        WorkerRuntime.Loaded loaded = runtime.acquire(job);
         try {
-            WorkerRuntime.Loaded loaded = runtime.acquire(job);
-            try {
-                UnitOutcome outcome = run(job, unit, cancelled, loaded);
-                runtime.totals().unitsFinished.increment();
-                return outcome;
-            } finally {
-                runtime.release(loaded);
-            }
+            return run(job, unit, cancelled, loaded);
         } finally {
-            runtime.totals().unitsRunning.decrementAndGet();
+            runtime.release(loaded);
         }
     }
 

@@ -23,6 +23,25 @@ public final class PipelineTotals {
     final LongAdder unitsFinished = new LongAdder();
     final AtomicInteger unitsRunning = new AtomicInteger();
 
+    /**
+     * Runs one unit, counted: among the running units while it runs, among the finished ones once it returns; a
+     * publish unit's whole time is the publish stage's.
+     */
+    public <T> T unit(boolean publish, java.util.concurrent.Callable<T> run) throws Exception {
+        long started = System.nanoTime();
+        unitsRunning.incrementAndGet();
+        try {
+            T outcome = run.call();
+            unitsFinished.increment();
+            return outcome;
+        } finally {
+            unitsRunning.decrementAndGet();
+            if (publish) {
+                publishNanos.add(System.nanoTime() - started);
+            }
+        }
+    }
+
     /** Images whose rows were written (in any attempt). */
     public long imagesWritten() {
         return imagesWritten.sum();

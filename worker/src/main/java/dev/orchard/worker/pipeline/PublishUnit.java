@@ -39,19 +39,6 @@ public final class PublishUnit {
     }
 
     public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled) throws IOException {
-        long started = System.nanoTime();
-        runtime.totals().unitsRunning.incrementAndGet();
-        try {
-            UnitOutcome outcome = publish(job, unit, cancelled);
-            runtime.totals().unitsFinished.increment();
-            return outcome;
-        } finally {
-            runtime.totals().unitsRunning.decrementAndGet();
-            runtime.totals().publishNanos.add(System.nanoTime() - started);
-        }
-    }
-
-    private UnitOutcome publish(JobDescription job, WorkUnit unit, BooleanSupplier cancelled) throws IOException {
         OutputLayout layout = OutputLayout.of(job.output());
         ObjectStore store = runtime.store(layout.root());
         PcaModel pca = job.pcaModel() == null ? null : model(store, job.pcaModel(), job.pcaModelSha256());
