@@ -114,13 +114,20 @@ class ObservedRunTest {
             long after = await(() -> counter(scrape(url), "orchard_worker_images_total", "outcome=\"written\"") >= before + 4,
                     run, messages, "the first batch's images counted in /metrics");
             assertThat(after).as("images counted once the first batch went through").isGreaterThan(before);
+            await(() -> JSON.readTree(get(url + "status.json").body()).path("job").path("listingComplete").asBoolean() ? 1 : 0,
+                    run, messages, "the listing to complete");
+            // The coordinator's statuses come once a second: wait for one that shows the worker holding unit 0 (the
+            // job's meters and the page's worker table are drawn from the last one).
+            await(() -> {
+                JsonNode workers = JSON.readTree(get(url + "status.json").body()).path("job").path("workers");
+                return workers.size() == 1 && workers.get(0).path("unitsInFlight").asInt() == 1 ? 1 : 0;
+            }, run, messages, "a status showing the worker holding unit 0");
             String metrics = scrape(url);
             assertThat(metrics).contains("orchard_job_images_listed", "orchard_job_units{", "jvm_memory_used_bytes",
                     "orchard_worker_stage_seconds_total{stage=\"infer\"}", "orchard_pool_executor_queued_tasks");
+            assertThat(counter(metrics, "orchard_job_images_listed", null)).as("unit 0 was listed").isPositive();
             assertThat(get(url + "ready").statusCode()).as("/ready while the job runs").isEqualTo(200);
             assertThat(get(url + "alive").statusCode()).isEqualTo(200);
-            await(() -> JSON.readTree(get(url + "status.json").body()).path("job").path("listingComplete").asBoolean() ? 1 : 0,
-                    run, messages, "the listing to complete");
 
             String live = chromium.dom(url);
             long liveDone = Long.parseLong(Chromium.text(live, "images-done"));
