@@ -234,7 +234,8 @@ run_job() { # ID INPUT EXPECTED-ROWS
   got="$(json_number "$out/_SUCCESS" .counts.rows)"
   [[ "$got" == "$rows" ]] || fail "job $id: _SUCCESS counts.rows is $got, expected $rows"
   local logs="$WORK/bucket/orchard-logs/$CLUSTER/jobs/$id"
-  [[ -s "$logs/job.log" && -f "$logs/report.json" ]] || fail "job $id's log and report are not in orchard-logs/$CLUSTER/jobs/$id/"
+  [[ -s "$logs/job.log" && -f "$logs/report.json" && -s "$logs/report.html" ]] ||
+    fail "job $id's log, report.json and report.html are not in orchard-logs/$CLUSTER/jobs/$id/"
   [[ "$(cat "$logs/exit-code")" == 0 ]] || fail "job $id's exit-code in the logs is not 0"
   say "ok: job $id: $rows rows in $((SECONDS - started)) s; log and report in the bucket's orchard-logs/"
 }

@@ -430,6 +430,16 @@ iam get-role @@ 0 @@ arn:aws:iam::123456789012:role/orchard/orchard-t1-node"
   grep -q '^coordinator  *i-c0  *running  *m5.xlarge  *on-demand  *10.0.0.5  *54.1.2.3' "$FAKE/out"
   grep -qF 'running cost: $0.384/h on-demand' "$FAKE/out"
   grep -q 'also: security group sg-1' "$FAKE/out"
+  grep -qF 'status page (while a job runs): ssh -N -L 8558:127.0.0.1:8558 ec2-user@54.1.2.3' "$FAKE/out"
+}
+
+t_up_opens_no_status_page_port() {
+  # The status page and /metrics listen on each node's loopback (8558, 8559): up opens the Pekko port to the cluster's
+  # own security group and SSH to the caller, nothing else; the status page is reached through an SSH tunnel.
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name ports --dry-run 2>/dev/null >"$TMP/ports.txt"
+  local ports
+  ports="$(grep -E '^aws ec2 authorize-security-group-ingress' "$TMP/ports.txt" | grep -oE 'FromPort=[0-9]+' | sort | tr '\n' ' ')"
+  [[ "$ports" == "FromPort=17355 FromPort=22 " ]] || { echo "ingress rules open: $ports"; return 1; }
 }
 
 t_logs_with_fake_aws() {
@@ -474,7 +484,8 @@ main() {
   run "down after a partial up: skips what is gone, retries the security group" t_down_after_a_partial_up
   run "down leaves IAM resources without the cluster's tag" t_down_leaves_what_it_did_not_create
   run "submit: ssh to the coordinator, seeds = running workers, --min-workers = their count, flags quoted" t_submit_with_fake_aws
-  run "status: table and running cost" t_status_with_fake_aws
+  run "status: table, running cost, the SSH tunnel to the status page" t_status_with_fake_aws
+  run "up opens no port for the status page or /metrics" t_up_opens_no_status_page_port
   run "logs: prints the latest job's log" t_logs_with_fake_aws
   run "no AWS, curl or ssh call in any of the above" t_no_aws_or_network_calls
   run "rehearsal: user-data boots 3 hosts in network namespaces; jobs, logs, idle shutdown" t_rehearsal

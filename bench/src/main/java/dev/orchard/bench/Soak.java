@@ -137,7 +137,7 @@ public final class Soak {
         List<String> coordinator = List.of("coordinator", "--input", input.toString(), "--output", out.toString(),
                 "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(), "--pca-k", "8",
                 "--unit-size", String.valueOf(2 + rng.nextInt(6)), "--batch-size", "4", "--onnx-threads", "1",
-                "--bind", "127.0.0.1:" + port, "--config", fastConf.toString());
+                "--bind", "127.0.0.1:" + port, "--config", fastConf.toString(), "--http", "127.0.0.1:0");
         StringBuilder story = new StringBuilder();
         long deadline = System.currentTimeMillis() + TRIAL_LIMIT_MS;
         try {
@@ -199,7 +199,7 @@ public final class Soak {
     private List<String> worker(int coordinatorPort) throws IOException {
         return List.of("worker", "--join", "127.0.0.1:" + coordinatorPort, "--bind", "127.0.0.1:" + freePort(),
                 "--onnx-threads", "1", "--decode-threads", "1", "--config", fastConf.toString(), "--commit-every", "2",
-                "--rejoin-after", "PT5S");
+                "--rejoin-after", "PT5S", "--http", "127.0.0.1:0");
     }
 
     private Process start(List<Process> processes, Path log, List<String> args) throws IOException {

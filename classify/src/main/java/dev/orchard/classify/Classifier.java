@@ -97,6 +97,8 @@ public final class Classifier {
             var report = new ClassifyReport(options, model, output, rows.dimension(), all.unlabelled(),
                     classCounts(rows.labels(), train), onTest, onTrain, timings, predictions, cost, cv, onnx);
             out.put(output.resolve("classifier.json"), ClassifierJson.toBytes(report));
+            out.put(output.resolve(ClassifyReportPage.FILE),
+                    ClassifyReportPage.render(report).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return report;
         }
     }

@@ -53,7 +53,7 @@ public final class ReportText {
                 + " %d images", o.use().column(), report.dimension(), onnx.input().features() == null
                 ? " (no _SUCCESS in the input: the feature model is not recorded)" : "", onnx.maxScoreDifference(),
                 onnx.rowsChecked());
-        line(s, "  wrote %s/predictions.parquet, classifier.onnx and classifier.json", report.output());
+        line(s, "  wrote %s/predictions.parquet, classifier.onnx, classifier.json and report.html", report.output());
         return s.toString();
     }
 

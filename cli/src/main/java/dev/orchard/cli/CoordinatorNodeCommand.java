@@ -1,5 +1,8 @@
 package dev.orchard.cli;
 
+import dev.orchard.observe.HttpAddress;
+import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
@@ -51,6 +54,12 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    HttpOptions http;
+
+    @Mixin
+    LogOptions log;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
@@ -68,11 +77,13 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--min-workers-timeout must be positive, was " + minWorkersTimeout);
         }
         workers.validate();
+        HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
         var pekko = cluster.pekkoConfig(localWorkers > 0 ? List.of("coordinator", "worker") : List.of("coordinator"));
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
         try (JobSetup setup = new JobSetup(job, store, inference);
-             WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null) {
+             WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null;
+             Observation observation = new Observation(address, !http.given(), runtime)) {
             if (runtime != null) {
                 runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
             } else {
@@ -84,9 +95,12 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             }
             err.printf("orchard: coordinator node on %s, %s with %s%n", cluster.bind, setup.describe(), setup.model);
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
-            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(progress, n.address(), n::goneMembers,
+            var listener = observation.coordinatorListener(progress);
+            observation.describe(setup);
+            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::goneMembers,
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
+                observation.serve(node.system(), "coordinator node " + cluster.bind, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.

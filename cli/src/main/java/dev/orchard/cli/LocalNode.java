@@ -34,7 +34,9 @@ final class LocalNode implements AutoCloseable {
     private final ActorSystem<HostCoordinator> system;
 
     LocalNode(Config config, WorkerRuntime runtime, int workers, Worker.Settings workerSettings) {
-        Config local = ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local")).withFallback(config);
+        Map<String, Object> overrides = new java.util.HashMap<>(dev.orchard.observe.NodeHttp.LOCAL_NODE_CONFIG);
+        overrides.put("pekko.actor.provider", "local");
+        Config local = ConfigFactory.parseMap(overrides).withFallback(config);
         this.system = ActorSystem.create(Behaviors.setup(context -> {
             // A unique id per run: statistics files of a rerun never overwrite earlier ones.
             String node = "local-" + UUID.randomUUID().toString().substring(0, 8);
@@ -48,6 +50,10 @@ final class LocalNode implements AutoCloseable {
                     })
                     .build();
         }), "orchard", local);
+    }
+
+    ActorSystem<?> system() {
+        return system;
     }
 
     void hostCoordinator(Behavior<CoordinatorCommand> coordinator) {

@@ -1,7 +1,9 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.ConfigFactory;
+import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.JobSummary;
+import dev.orchard.observe.HttpAddress;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -34,12 +36,20 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    HttpOptions http;
+
+    @Mixin
+    LogOptions log;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
         workers.validate();
+        HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
         StartupTimes startup = new StartupTimes();
-        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
+        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
+             Observation observation = new Observation(address, !http.given(), runtime)) {
             // The checks, the model's read, hash and ONNX session, and its warm-up run on their own thread while
             // the actor system starts on this one: on 2 cores the two overlap.
             CompletableFuture<JobSetup> prepared = new CompletableFuture<>();
@@ -63,9 +73,13 @@ final class RunCommand implements Callable<Integer> {
             preparing.start();
             JobSetup setup = null;
             var config = ConfigFactory.load();
+            ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+            JobListener listener = observation.coordinatorListener(progress);
             try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
                 startup.mark("actors");
+                observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);
                 setup = await(prepared);
+                observation.describe(setup);
                 if (setup.finishedAlready) {
                     err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
                     return 0;
@@ -73,9 +87,8 @@ final class RunCommand implements Callable<Integer> {
                 err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.describe(),
                         setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
                         workers.inference().intraOpThreads(), job.batchSize);
-                ProgressReporter progress = new ProgressReporter(err, System.console() != null);
                 runtime.firstInference().thenRun(() -> startup.log("first-batch"));
-                node.hostCoordinator(setup.coordinator(progress, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
+                node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
                 return report(progress, err);
             } finally {
                 if (setup != null) {

@@ -1,5 +1,6 @@
 package dev.orchard.cli;
 
+import dev.orchard.observe.HttpAddress;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -40,6 +41,12 @@ final class WorkerNodeCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    HttpOptions http;
+
+    @Mixin
+    LogOptions log;
+
     @Override
     public Integer call() throws Exception {
         if (cluster.join.isEmpty()) {
@@ -49,11 +56,13 @@ final class WorkerNodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rejoin-after must be positive, was " + rejoinAfter);
         }
         workers.validate();
+        HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.WORKER_PORT));
         PrintWriter err = command.commandLine().getErr();
         var config = cluster.pekkoConfig(List.of("worker"));
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true), "orchard-worker-stop"));
-        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3())) {
+        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
+             Observation observation = new Observation(address, !http.given(), runtime)) {
             Duration pause = Duration.ofSeconds(1);
             while (true) {
                 long started = System.nanoTime();
@@ -61,6 +70,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
                         workers.workerSettings(), rejoinAfter)) {
                     err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", cluster.bind,
                             cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
+                    observation.serve(node.system(), "worker node " + cluster.bind, err);
                     node.system().getWhenTerminated().toCompletableFuture().join();
                 } catch (IllegalStateException e) {
                     return 0; // the JVM is shutting down: no new node

@@ -55,6 +55,10 @@ final class Nodes implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-XX:+UseSerialGC",
                 "-jar", jar().toString()));
         command.addAll(List.of(args));
+        boolean node = args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"));
+        if (node && !command.contains("--http") && !command.contains("--no-http")) {
+            command.addAll(List.of("--http", "127.0.0.1:0")); // many nodes on one host: not the default ports
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(name + ".log").toFile());
         builder.environment().putAll(env);

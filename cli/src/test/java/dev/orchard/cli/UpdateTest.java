@@ -133,6 +133,10 @@ class UpdateTest {
         assertThat(success.at("/bytesRead").asLong()).isEqualTo(read);
 
         assertPartStatisticsAreTheModels(out);
+        // report.html is the new generation's (staged, then swapped in with it): its rows are _SUCCESS's.
+        assertThat(Files.readString(out.resolve("report.html")))
+                .contains("id=\"rows\">" + success.at("/counts/rows").asLong() + "<");
+        assertThat(out.resolve("report.json")).exists();
         // The old generation's bookkeeping is gone; the new one's is complete.
         assertThat(out.resolve("_orchard/CURRENT")).hasContent("1");
         assertThat(out.resolve("_orchard/gen-000001/inventory.jsonl.gz")).exists();

@@ -126,6 +126,8 @@ public final class Coordinator {
     private final Semaphore listingPermits = new Semaphore(LISTED_BATCHES_IN_FLIGHT);
     private final Map<String, ActorRef<WorkerCommand>> workers = new HashMap<>();
     private final long startedNanos = System.nanoTime();
+    /** Images done over time, for the report's images/s plot (this coordinator's part of the job). */
+    private final JobTimeline timeline = new JobTimeline();
     private WorkState state;
     private JobDescription publishJob;
     private JobOutputs.SolvedPca pca;
@@ -135,8 +137,12 @@ public final class Coordinator {
     private long listNanos;
     private WorkState.Stage behaviourStage;
 
+    /** The logging MDC key naming the job in the coordinator's lines (JSON logs carry it). */
+    public static final String MDC_JOB = "jobId";
+
     public static Behavior<CoordinatorCommand> create(Setup setup) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Coordinator(context, timers, setup).starting()));
+        return Behaviors.withMdc(CoordinatorCommand.class, Map.of(MDC_JOB, setup.job().jobId()),
+                Behaviors.setup(context -> Behaviors.withTimers(timers -> new Coordinator(context, timers, setup).starting())));
     }
 
     private Coordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers, Setup setup) {
@@ -267,7 +273,9 @@ public final class Coordinator {
                 .onMessage(MemberRemoved.class, this::onMemberRemoved)
                 .onMessageEquals(Tick.INSTANCE, () -> {
                     Behavior<CoordinatorCommand> next = apply(state.tick(now()));
-                    setup.listener().status(state.snapshot(now()));
+                    WorkState.Snapshot snapshot = state.snapshot(now());
+                    timeline.record(now() / 1000.0, snapshot.imagesDone(), snapshot.errors());
+                    setup.listener().status(snapshot);
                     return next;
                 });
     }
@@ -417,7 +425,10 @@ public final class Coordinator {
                     return null;
                 }, (ok, failure) -> new Promoted(p.part(), failure));
             } else if (d instanceof Decision.WriteOutputs w) {
-                Map<String, Object> report = report(w.outputs());
+                WorkState.Snapshot last = state.snapshot(now());
+                timeline.end(now() / 1000.0, last.imagesDone(), last.errors());
+                JobOutputs.Report report = new JobOutputs.Report(report(w.outputs()),
+                        pca == null ? null : pca.model().explainedVarianceRatio(), timeline.samples());
                 Set<String> journalled = Set.copyOf(w.outputs().statistics());
                 boolean projected = pca != null;
                 pipe(() -> {

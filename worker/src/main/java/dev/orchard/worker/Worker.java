@@ -35,6 +35,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.slf4j.MDC;
 
 /**
  * A worker: pulls units from the coordinator and hands each to the pipeline on its own threads, staying free to
@@ -86,17 +87,26 @@ public final class Worker {
     private final ExecutorService writeThread;
     private final Map<AttemptRef, AtomicBoolean> cancels = new HashMap<>();
     private final long started = System.nanoTime();
+    private final String workerId;
     private String output;
+    private String jobId;
+
+    /** Keys this worker puts in the logging MDC (its lines in JSON logs carry them). */
+    public static final String MDC_WORKER = "workerId";
+    public static final String MDC_JOB = "jobId";
+    public static final String MDC_UNIT = "unitId";
 
     public static Behavior<WorkerCommand> create(String workerId, String host, WorkerRuntime runtime, Settings settings) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-            return new Worker(context, workerId, host, runtime, settings).searching();
+            Worker worker = new Worker(context, workerId, host, runtime, settings);
+            return Behaviors.withMdc(WorkerCommand.class, Map.of(MDC_WORKER, workerId), worker::mdc, worker.searching());
         }));
     }
 
     private Worker(ActorContext<WorkerCommand> context, String workerId, String host, WorkerRuntime runtime, Settings settings) {
         this.context = context;
+        this.workerId = workerId;
         context.setLoggerName(Worker.class); // else typed Pekko may name it after a builder class (logged at WARN only)
         this.runtime = runtime;
         this.ledger = new WorkerLedger<>(workerId, context.getSelf(),
@@ -186,10 +196,25 @@ public final class Worker {
         return serving(found);
     }
 
+    /** The job and unit a message is about, for the MDC while it is handled. */
+    private Map<String, String> mdc(WorkerCommand message) {
+        if (message instanceof WorkerCommand.Assign a) {
+            return Map.of(MDC_JOB, a.job() == null ? "" : a.job().jobId(), MDC_UNIT, String.valueOf(a.unit().id()));
+        }
+        if (message instanceof AttemptDone d) {
+            return jobId == null ? Map.of(MDC_UNIT, String.valueOf(d.unit().id()))
+                                 : Map.of(MDC_JOB, jobId, MDC_UNIT, String.valueOf(d.unit().id()));
+        }
+        return jobId == null ? Map.of() : Map.of(MDC_JOB, jobId);
+    }
+
     private Behavior<WorkerCommand> onAttemptDone(AttemptDone m, ActorRef<CoordinatorCommand> coordinator) {
         AttemptRef ref = m.unit().attemptRef();
         cancels.remove(ref);
         if (m.failure() == null) {
+            var report = m.outcome().report();
+            context.getLog().info("{} unit {} attempt {}: {} rows, {} errors", m.unit().phase(), m.unit().id(),
+                    m.unit().attempt(), report.rows(), report.errors().size());
             return apply(ledger.attemptFinished(ref, m.outcome().report(), m.outcome().statistics(), now()), coordinator);
         }
         Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
@@ -255,22 +280,31 @@ public final class Worker {
             return;
         }
         output = job.output();
+        jobId = job.jobId();
         AtomicBoolean cancelled = new AtomicBoolean();
         cancels.put(unit.attemptRef(), cancelled);
         CompletableFuture<UnitOutcome> result = CompletableFuture.supplyAsync(() -> {
             if (cancelled.get()) {
                 throw new CancellationException("attempt cancelled");
             }
+            // What the pipeline logs on this thread names the job, the unit and this worker.
+            MDC.put(MDC_JOB, job.jobId());
+            MDC.put(MDC_UNIT, String.valueOf(unit.id()));
+            MDC.put(MDC_WORKER, workerId);
             try {
-                return switch (unit.phase()) {
+                return runtime.totals().unit(unit.phase() != Phase.FEATURES, () -> switch (unit.phase()) {
                     case FEATURES -> features.run(job, unit, cancelled::get);
                     case PUBLISH -> publish.run(job, unit, cancelled::get);
                     case REGROUP -> regroup.run(job, unit, cancelled::get);
-                };
+                });
             } catch (CancellationException e) {
                 throw e;
             } catch (Exception e) {
                 throw new CompletionException(e);
+            } finally {
+                MDC.remove(MDC_JOB);
+                MDC.remove(MDC_UNIT);
+                MDC.remove(MDC_WORKER);
             }
         }, unitThreads);
         context.pipeToSelf(result, (outcome, failure) -> new AttemptDone(unit, outcome, failure));

@@ -8,6 +8,7 @@ import dev.orchard.coordinator.update.InventoryFile;
 import dev.orchard.coordinator.update.NextInventory;
 import dev.orchard.coordinator.work.GenerationContents;
 import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.coordinator.JobTimeline;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.Phase;
@@ -36,6 +37,7 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +55,7 @@ import org.apache.commons.csv.CSVPrinter;
  */
 public final class JobOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobOutputs.class);
 
     private final ObjectStore store;
     private final OutputLayout layout;
@@ -185,6 +188,17 @@ public final class JobOutputs {
     }
 
     /**
+     * What the final files say about the job.
+     *
+     * @param success                what {@code _SUCCESS} holds (the report page shows these same numbers)
+     * @param explainedVarianceRatio the PCA's, for the scree plot; null without a PCA
+     * @param throughput             images done over time, for the images/s plot
+     */
+    public record Report(Map<String, Object> success, double[] explainedVarianceRatio,
+                         List<JobTimeline.Sample> throughput) {
+    }
+
+    /**
      * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
      * {@code errors.csv}, the generation's inventory and summary, then the attempts and unused statistics are
      * removed, and {@code _SUCCESS} comes last (only the coordinator's lease is released after it). An update writes
@@ -192,26 +206,26 @@ public final class JobOutputs {
      * swap begun only finishes it.
      */
     public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
-                           GenerationContents contents, Map<String, Object> report) throws IOException {
+                           GenerationContents contents, Report report) throws IOException {
         if (contents.generation() != generation) {
             throw new IllegalStateException("outputs of generation " + contents.generation() + " written as " + generation);
         }
         GenerationSwap swap = new GenerationSwap(store, layout);
         if (generation == 0 || !swap.begun(generation)) {
-            if (pca) {
-                writePcaCsv(parts);
-            }
+            PcaSample sample = pca ? writePcaCsv(parts) : null;
+            List<ImageError> sorted = sortedErrors(errors);
             writeErrors(errors);
             writeInventory(parts, contents);
+            writeReport(report, sample, sorted);
         }
         if (generation == 0) {
             store.deleteAll(layout.attempts());
             removeUnjournalledStatistics(journalledStatistics);
-            store.put(layout.success(), JSON.writeValueAsBytes(report));
+            store.put(layout.success(), JSON.writeValueAsBytes(report.success()));
             return;
         }
         swap.begin(generation);
-        swap.complete(generation, pca, JSON.writeValueAsBytes(report));
+        swap.complete(generation, pca, JSON.writeValueAsBytes(report.success()));
         swap.cleanUp(generation);
     }
 
@@ -258,6 +272,35 @@ public final class JobOutputs {
                 contents.counts()).write(store, layout);
     }
 
+    /**
+     * {@code report.html} (the page) and {@code report.json} (its time series, for other tools), just before
+     * {@code _SUCCESS} (an update's staged, and swapped in with its generation): a reader who sees {@code _SUCCESS}
+     * finds them. A page that cannot be drawn is a defect of
+     * Orchard's, not of the job: it is logged and the job still succeeds.
+     */
+    private void writeReport(Report report, PcaSample sample, List<ImageError> sortedErrors) throws IOException {
+        Map<String, Object> series = new LinkedHashMap<>();
+        series.put("job", report.success().get("job"));
+        List<double[]> throughput = new ArrayList<>();
+        for (JobTimeline.Sample s : report.throughput()) {
+            throughput.add(new double[] {s.seconds(), s.imagesDone(), s.errors()});
+        }
+        series.put("throughputColumns", List.of("seconds", "imagesDone", "errors"));
+        series.put("throughput", throughput);
+        if (report.explainedVarianceRatio() != null) {
+            series.put("explainedVarianceRatio", report.explainedVarianceRatio());
+        }
+        store.put(layout.finalFile(generation, layout.report("json")), JSON.writeValueAsBytes(series));
+        String html;
+        try {
+            html = ReportPage.render(report, sample, sortedErrors);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not draw {}: {} (the job's other outputs are complete)", layout.report("html"), e.toString(), e);
+            return;
+        }
+        store.put(layout.finalFile(generation, layout.report("html")), html.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Statistics files no journal entry names (refused, or written for a coordinator that died) are not outputs. */
     private void removeUnjournalledStatistics(Set<String> journalled) throws IOException {
         Location folder = layout.bookkeeping().resolve("partials");
@@ -279,7 +322,8 @@ public final class JobOutputs {
      * {@code pca.csv}: filename, label, pca (as "[v1, v2, …]"), the layout the classic notebooks export. Streamed
      * part by part through a local file, so its size is not bounded by memory.
      */
-    private void writePcaCsv(int parts) throws IOException {
+    private PcaSample writePcaCsv(int parts) throws IOException {
+        PcaSample sample = new PcaSample(PcaSample.MAX_POINTS);
         Path temp = Files.createTempFile("orchard-pca", ".csv");
         try (Writer text = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("filename", "label", "pca").get())) {
@@ -288,6 +332,7 @@ public final class JobOutputs {
                         OutputLayout.PCA)) {
                     StringBuilder vector = new StringBuilder("[");
                     float[] v = row.values();
+                    sample.offer(row.path(), row.label(), v);
                     for (int i = 0; i < v.length; i++) {
                         vector.append(i == 0 ? "" : ", ").append(v[i]);
                     }
@@ -301,6 +346,13 @@ public final class JobOutputs {
         } finally {
             Files.deleteIfExists(temp);
         }
+        return sample;
+    }
+
+    private static List<ImageError> sortedErrors(List<ImageError> errors) {
+        List<ImageError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparing(ImageError::path));
+        return sorted;
     }
 
     /** {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). */

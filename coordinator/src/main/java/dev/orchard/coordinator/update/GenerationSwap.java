@@ -124,6 +124,10 @@ public final class GenerationSwap {
     }
 
     private List<Location> files(boolean pca) {
-        return pca ? List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv()) : List.of(layout.errorsCsv());
+        List<Location> reports = List.of(layout.report("html"), layout.report("json"));
+        List<Location> files = new java.util.ArrayList<>(pca ? List.of(layout.pcaModel(), layout.pcaCsv(),
+                layout.errorsCsv()) : List.of(layout.errorsCsv()));
+        files.addAll(reports);
+        return files;
     }
 }

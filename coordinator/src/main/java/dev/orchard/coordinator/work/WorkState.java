@@ -474,11 +474,15 @@ public final class WorkState {
         return (int) workers.values().stream().filter(w -> !w.gone).count();
     }
 
-    /** Where the job stands, for the status page and metrics: a copy, safe to hand to another thread. */
+    /**
+     * Where the job stands, for the status page and metrics: a copy, safe to hand to another thread.
+     *
+     * @param stages time spent per pipeline stage by the units done so far (summed over their threads)
+     */
     public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long errors,
                            Map<String, Integer> units, int parts, int partsOpen, int queued, int running,
                            long attempts, long speculative, long timeouts, long lostAssignments, long workersLost,
-                           List<WorkerSnapshot> workers) {
+                           List<WorkerSnapshot> workers, UnitReport.StageNanos stages) {
     }
 
     /** One worker as the coordinator last heard of it. */
@@ -489,10 +493,14 @@ public final class WorkState {
     /** Where the job stands now ({@code now} turns each worker's last status into an age). */
     public Snapshot snapshot(long now) {
         Map<String, Integer> byStatus = new java.util.TreeMap<>();
+        UnitReport.StageNanos stages = UnitReport.StageNanos.ZERO;
         for (Unit u : units) {
             if (u.status != UnitStatus.ABSENT) {
                 String status = u.status == UnitStatus.PENDING && !u.live.isEmpty() ? "RUNNING" : u.status.name();
                 byStatus.merge(status, 1, Integer::sum);
+            }
+            if (u.report != null && u.status != UnitStatus.SPLIT) {
+                stages = stages.plus(u.report.stages()); // as outputs() counts them
             }
         }
         List<WorkerSnapshot> ws = new ArrayList<>();
@@ -502,7 +510,7 @@ public final class WorkState {
         }
         return new Snapshot(stage, listed, listingComplete, imagesDone, errors, byStatus, parts.size(), openParts,
                 queuedCount, running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
-                List.copyOf(ws));
+                List.copyOf(ws), stages);
     }
 
     /** A one-paragraph account of where every unit and worker stands, for logs and failed tests. */

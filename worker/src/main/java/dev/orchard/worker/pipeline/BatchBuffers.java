@@ -30,6 +30,11 @@ public final class BatchBuffers {
         return free.poll();
     }
 
+    /** Buffers not in use now. */
+    public int free() {
+        return free.size();
+    }
+
     public void give(FloatBuffer buffer) {
         free.add(buffer);
     }

@@ -74,7 +74,7 @@ public final class FeatureUnit {
         int modelDim = loaded.model().featureDim();
         SparseRandomProjection projection = runtime.projection(job, modelDim);
         int dim = projection == null ? modelDim : projection.outputDim();
-        StageClock clock = new StageClock();
+        StageClock clock = new StageClock(runtime.totals());
         CovariancePartial statistics = CovariancePartial.empty(dim);
         List<ImageError> errors = new ArrayList<>();
         Location output = Location.parse(job.output());
@@ -136,6 +136,8 @@ public final class FeatureUnit {
                     clock.statistics.add(System.nanoTime() - t2);
                     clock.write.add(t2 - t1);
                     rows += kept;
+                    runtime.totals().imagesWritten.add(kept);
+                    runtime.totals().imagesFailed.add(n - kept);
                 }
             } finally {
                 // On failure, let batches still in flight finish: each gives its buffer back when done.
@@ -199,7 +201,9 @@ public final class FeatureUnit {
         runtime.inferenceStarts();
         long t0 = System.nanoTime();
         try {
-            return new Inferred(slotErrors, loaded.model().features(buffer, n));
+            Inferred result = new Inferred(slotErrors, loaded.model().features(buffer, n));
+            runtime.totals().batches.increment();
+            return result;
         } catch (ai.onnxruntime.OrtException e) {
             throw new CompletionException(new IOException(
                     "ONNX Runtime failed on a batch of unit " + unit.id() + ": " + e.getMessage(), e));

@@ -24,6 +24,11 @@ final class InferenceGate {
         running++;
     }
 
+    /** Runs in progress now. */
+    synchronized int running() {
+        return running;
+    }
+
     synchronized void endInference() {
         if (--running == 0) {
             notifyAll();

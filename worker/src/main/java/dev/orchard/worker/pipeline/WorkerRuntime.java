@@ -39,6 +39,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ImageDecoder decoder;
     private final Stores stores;
     private final Path tempDir;
+    private final PipelineTotals totals = new PipelineTotals();
     private Loaded loaded; // guarded by this
     private SharedClassifier classifier; // guarded by this
     private volatile SparseRandomProjection projection;
@@ -283,6 +284,30 @@ public final class WorkerRuntime implements AutoCloseable {
 
     InferenceGate gate() {
         return gate;
+    }
+
+    /** What this JVM's pipeline has done so far, for /metrics. */
+    public PipelineTotals totals() {
+        return totals;
+    }
+
+    /** ONNX runs in progress now (at most the number of inference lanes). */
+    public int lanesBusy() {
+        return gate.running();
+    }
+
+    /** Batch buffers free now (none free: decoding waits for inference). */
+    public int batchBuffersFree() {
+        Loaded current;
+        synchronized (this) {
+            current = loaded;
+        }
+        return current == null ? settings.batchBuffers() : current.buffers().free();
+    }
+
+    /** The fetch, decode and inference pools by name, for their queue and thread figures. */
+    public java.util.Map<String, ExecutorService> pools() {
+        return java.util.Map.of("fetch", fetchPool, "decode", decodePool, "infer", inferencePool);
     }
 
     ImageDecoder decoder() {

@@ -1,0 +1,14 @@
+package dev.orchard.cli;
+
+import picocli.CommandLine.Option;
+
+/** How the log is written: plain lines for people, or one JSON object per line for log pipelines. */
+final class LogOptions {
+
+    @Option(names = "--log-format", paramLabel = "plain|json",
+            description = "plain (default) or json: one JSON object per line (Logback's JsonEncoder) with jobId, unitId "
+                    + "and workerId in its mdc; also $ORCHARD_LOG_FORMAT.")
+    void logFormat(String format) {
+        LogSetup.use(LogSetup.Format.parse(format, "--log-format"));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.orchard.cli;
+
+import dev.orchard.coordinator.JobListener;
+import dev.orchard.observe.HttpAddress;
+import dev.orchard.observe.JobMeters;
+import dev.orchard.observe.JobWatch;
+import dev.orchard.observe.NodeHttp;
+import dev.orchard.observe.NodeMetrics;
+import dev.orchard.observe.PipelineMeters;
+import dev.orchard.observe.Readiness;
+import dev.orchard.observe.StatusPage;
+import dev.orchard.worker.pipeline.WorkerRuntime;
+import java.io.PrintWriter;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * What a command serves about itself over HTTP (see {@link NodeHttp}): the meters of this process, the job it
+ * coordinates (if any) and its workers' pipeline (if any). Off with {@code --no-http}: then nothing is measured or
+ * served, and the coordinator reports to the progress reporter alone.
+ */
+final class Observation implements AutoCloseable {
+    private final HttpAddress address;
+    private final boolean anyPortIfTaken;
+    private final NodeMetrics metrics;
+    private final WorkerRuntime runtime;
+    private JobWatch watch;
+    private NodeHttp http;
+    /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
+    private String announced;
+
+    /**
+     * @param address        where to serve, or null for nothing
+     * @param anyPortIfTaken whether another free port will do when that one is taken (the default port: a second
+     *                       node on the same machine still serves its page; a port the user named must be that one)
+     * @param runtime        this JVM's workers' pipeline, or null
+     */
+    Observation(HttpAddress address, boolean anyPortIfTaken, WorkerRuntime runtime) {
+        this.address = address;
+        this.anyPortIfTaken = anyPortIfTaken;
+        this.runtime = runtime;
+        this.metrics = address == null ? null : new NodeMetrics();
+        if (metrics != null && runtime != null) {
+            PipelineMeters.bind(metrics.registry(), runtime);
+        }
+    }
+
+    /**
+     * The listener a coordinator on this node reports to: {@code progress}, after the status page and the meters
+     * have seen each report (just {@code progress} with --no-http).
+     */
+    JobListener coordinatorListener(JobListener progress) {
+        if (metrics == null) {
+            return progress;
+        }
+        if (watch == null) {
+            watch = new JobWatch(progress);
+        }
+        return new JobMeters(metrics.registry(), watch);
+    }
+
+    /** The job the coordinator here runs, for the page. */
+    void describe(JobSetup setup) {
+        if (watch != null) {
+            watch.describe(setup.job.jobId(), setup.input.toString(), setup.output.toString());
+        }
+    }
+
+    /**
+     * Serves on {@code system} (each incarnation of a worker node is a new system) and prints the address the first
+     * time and whenever it changed. With a coordinator listener taken first, {@code /ready} of a node without a cluster means "the job runs".
+     */
+    void serve(ActorSystem<?> system, String node, PrintWriter err) {
+        if (metrics == null) {
+            return;
+        }
+        if (watch != null) {
+            Readiness.set(system.classicSystem(), watch::running);
+        }
+        StatusPage page = new StatusPage(node, watch, runtime);
+        try {
+            http = start(system, page);
+        } catch (IllegalArgumentException e) {
+            if (announced == null) {
+                throw e; // at start: a bad --http is the user's to fix (exit 2)
+            }
+            // a worker node rejoining its cluster: the work matters more than the page
+            org.slf4j.LoggerFactory.getLogger(Observation.class).warn("No status page this time: {}", e.getMessage());
+            return;
+        }
+        String url = http.url();
+        if (!url.equals(announced)) {
+            err.println("orchard: status page " + url + " (also /metrics, /status.json, /ready, /alive)");
+            announced = url;
+        }
+    }
+
+    /** On {@link #address}, or, when it is taken and that is allowed, on any free port of the same host. */
+    private NodeHttp start(ActorSystem<?> system, StatusPage page) {
+        try {
+            return NodeHttp.start(system, address, page, metrics);
+        } catch (IllegalArgumentException e) {
+            if (!anyPortIfTaken || address.port() == 0) {
+                throw e;
+            }
+            org.slf4j.LoggerFactory.getLogger(Observation.class).info("{}; the status page takes any free port instead",
+                    e.getMessage().substring(0, e.getMessage().indexOf(')') + 1));
+            return NodeHttp.start(system, new HttpAddress(address.host(), 0), page, metrics);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+}

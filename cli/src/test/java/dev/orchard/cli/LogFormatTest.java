@@ -1,0 +1,56 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** --log-format json: one JSON object per line, the MDC's job, unit and worker in it (the IT checks a real cluster). */
+class LogFormatTest {
+
+    @Test
+    void aJsonLineCarriesTheMessageAndTheMdc() throws Exception {
+        LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+        appender.setContext(context);
+        appender.setEncoder(LogSetup.encoder(context, LogSetup.Format.JSON));
+        appender.setOutputStream(out);
+        appender.start();
+        ch.qos.logback.classic.Logger logger = context.getLogger("dev.orchard.worker.Worker");
+        logger.addAppender(appender);
+        context.getMDCAdapter().put("jobId", "job-1");
+        context.getMDCAdapter().put("unitId", "12");
+        context.getMDCAdapter().put("workerId", "10.0.0.6:17355-ab12cd34-w1");
+        logger.info("{} unit {} attempt {}: {} rows, {} errors", "FEATURES", 12, 1, 256, 0);
+        context.getMDCAdapter().clear();
+        logger.warn("a line \"with\" quotes\nand a newline");
+        appender.stop();
+
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(2);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode first = json.readTree(lines[0]);
+        assertThat(first.path("level").asText()).isEqualTo("INFO");
+        assertThat(first.path("loggerName").asText()).isEqualTo("dev.orchard.worker.Worker");
+        assertThat(first.path("formattedMessage").asText()).isEqualTo("FEATURES unit 12 attempt 1: 256 rows, 0 errors");
+        assertThat(first.path("mdc").path("jobId").asText()).isEqualTo("job-1");
+        assertThat(first.path("mdc").path("unitId").asText()).isEqualTo("12");
+        assertThat(first.path("mdc").path("workerId").asText()).isEqualTo("10.0.0.6:17355-ab12cd34-w1");
+        assertThat(json.readTree(lines[1]).path("formattedMessage").asText()).isEqualTo("a line \"with\" quotes\nand a newline");
+    }
+
+    @Test
+    void anUnknownFormatIsABadOption() {
+        JobRun run = JobRun.of(null, "run", "--log-format", "xml", "--input", "x", "--output", "y");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.messages()).contains("--log-format 'xml': use plain or json");
+    }
+}

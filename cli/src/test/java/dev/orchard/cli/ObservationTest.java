@@ -1,0 +1,54 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import dev.orchard.observe.HttpAddress;
+import dev.orchard.observe.NodeHttp;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where a node serves when its port is taken: the default port gives way to any free one (a second node on the same
+ * machine still has its page), a port the user named does not (it is a bad option: exit 2).
+ */
+class ObservationTest {
+
+    @Test
+    void aTakenDefaultPortMovesToAFreeOneATakenNamedPortIsRefused() throws Exception {
+        Map<String, Object> config = new HashMap<>(NodeHttp.LOCAL_NODE_CONFIG);
+        config.put("pekko.actor.provider", "local");
+        config.put("pekko.loglevel", "WARNING");
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "observation-test",
+                ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            HttpAddress address = HttpAddress.loopback(taken.getLocalPort());
+            StringWriter printed = new StringWriter();
+            try (Observation byDefault = new Observation(address, true, null)) {
+                byDefault.serve(system, "test node", new PrintWriter(printed, true));
+                Matcher m = Pattern.compile("status page (http://127\\.0\\.0\\.1:(\\d+)/)").matcher(printed.toString());
+                assertThat(m.find()).as(printed.toString()).isTrue();
+                assertThat(Integer.parseInt(m.group(2))).isNotEqualTo(taken.getLocalPort());
+                assertThat(ObservedRunTest.get(m.group(1) + "alive").statusCode()).isEqualTo(200);
+            }
+            try (Observation named = new Observation(address, false, null)) {
+                assertThatThrownBy(() -> named.serve(system, "test node", new PrintWriter(new StringWriter(), true)))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("--http " + address + ": cannot listen there");
+            }
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get();
+        }
+    }
+}

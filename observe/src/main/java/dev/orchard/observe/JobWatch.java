@@ -1,0 +1,221 @@
+package dev.orchard.observe;
+
+import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.JobSummary;
+import dev.orchard.coordinator.JobTimeline;
+import dev.orchard.coordinator.work.WorkState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * What the status page and {@code /metrics} know about the job this node coordinates: the coordinator's reports
+ * (through {@link JobListener}, passed on unchanged to {@code next}) and the rates derived from them — images/s over
+ * the last {@value #RATE_SECONDS} s and overall, the ETA from the last {@value #ETA_SECONDS} s, each worker's rate.
+ * The coordinator calls it on its thread; pages and scrapes read {@link #view()} on theirs.
+ */
+public final class JobWatch implements JobListener {
+    static final double RATE_SECONDS = 10;
+    static final double ETA_SECONDS = 60;
+
+    /** A worker as the page shows it. */
+    public record WorkerRow(String id, String host, int lanes, int unitsInFlight, long images, double imagesPerSecond,
+                            double lastHeardSeconds, boolean gone) {
+    }
+
+    /**
+     * The job now.
+     *
+     * @param state         waiting (no coordinator here yet: loading, or a standby), running, finished or failed
+     * @param etaSeconds    NaN while unknown (listing not complete, or no progress yet)
+     * @param snapshot      the coordinator's last status, or null before the first
+     * @param statuses      how many statuses the coordinator has sent (one a second; each is also a sample of the
+     *                      report's images/s plot)
+     */
+    public record View(String jobId, String input, String output, String state, String stage, String phase,
+                       long listed, boolean listingComplete, long imagesDone, long errors, double imagesPerSecondNow,
+                       double imagesPerSecondOverall, double etaSeconds, double elapsedSeconds,
+                       List<WorkerRow> workers, List<JobTimeline.Sample> timeline, String failure, String summary,
+                       WorkState.Snapshot snapshot, long statuses) {
+    }
+
+    private final JobListener next;
+    private final LongSupplier clock;
+    private final long created;
+    // guarded by this
+    private final JobTimeline timeline = new JobTimeline(600);
+    private final ArrayDeque<double[]> recent = new ArrayDeque<>();
+    private final Map<String, ArrayDeque<double[]>> workerRecent = new HashMap<>();
+    private long firstStatusNanos = -1;
+    private WorkState.Snapshot last;
+    private long statuses;
+    private String jobId = "";
+    private String input = "";
+    private String output = "";
+    private String phase = "";
+    private String state = "waiting";
+    private long listed;
+    private boolean listingComplete;
+    private long done;
+    private long errors;
+    private String failure;
+    private String summary;
+
+    public JobWatch(JobListener next) {
+        this(next, System::nanoTime);
+    }
+
+    /** With {@code clock} for {@link System#nanoTime()} (tests replay a job's seconds). */
+    JobWatch(JobListener next, LongSupplier clock) {
+        this.next = next;
+        this.clock = clock;
+        this.created = clock.getAsLong();
+    }
+
+    /** The job this node runs, once its setup is checked. */
+    public synchronized void describe(String job, String in, String out) {
+        this.jobId = job;
+        this.input = in;
+        this.output = out;
+    }
+
+    /** Whether this node's coordinator has started the job (and not ended it): the readiness of {@code orchard run}. */
+    public synchronized boolean running() {
+        return state.equals("running");
+    }
+
+    @Override
+    public void listed(long count, boolean complete) {
+        synchronized (this) {
+            listed = count;
+            listingComplete = complete;
+            state = ended() ? state : "running";
+        }
+        next.listed(count, complete);
+    }
+
+    @Override
+    public void progress(long imagesDone, long errorCount) {
+        synchronized (this) {
+            done = imagesDone;
+            errors = errorCount;
+        }
+        next.progress(imagesDone, errorCount);
+    }
+
+    @Override
+    public void phase(String description) {
+        synchronized (this) {
+            phase = description;
+            state = ended() ? state : "running";
+        }
+        next.phase(description);
+    }
+
+    @Override
+    public void status(WorkState.Snapshot snapshot) {
+        synchronized (this) {
+            long now = clock.getAsLong();
+            if (firstStatusNanos < 0) {
+                firstStatusNanos = now;
+            }
+            last = snapshot;
+            statuses++;
+            state = ended() ? state : "running";
+            listed = Math.max(listed, snapshot.listed());
+            listingComplete |= snapshot.listingComplete();
+            done = snapshot.imagesDone();
+            errors = snapshot.errors();
+            double t = seconds(now);
+            timeline.record(t, snapshot.imagesDone(), snapshot.errors());
+            add(recent, t, snapshot.imagesDone());
+            for (WorkState.WorkerSnapshot w : snapshot.workers()) {
+                add(workerRecent.computeIfAbsent(w.id(), id -> new ArrayDeque<>()), t, w.imagesDone());
+            }
+        }
+        next.status(snapshot);
+    }
+
+    @Override
+    public void finished(JobSummary result) {
+        synchronized (this) {
+            state = "finished";
+            summary = result.oneLine();
+            done = result.images();
+            errors = result.errors();
+        }
+        next.finished(result);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        synchronized (this) {
+            state = "failed";
+            failure = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        }
+        next.failed(cause);
+    }
+
+    public synchronized View view() {
+        double now = seconds(clock.getAsLong());
+        double rateNow = rate(recent, RATE_SECONDS);
+        double rateEta = rate(recent, ETA_SECONDS);
+        double since = firstStatusNanos < 0 ? 0 : now - seconds(firstStatusNanos);
+        double overall = since > 0 ? done / since : Double.NaN;
+        double eta = Double.NaN;
+        if (state.equals("running") && listingComplete && done < listed && rateEta > 0) {
+            eta = (listed - done) / rateEta;
+        } else if (state.equals("finished") || (listingComplete && done >= listed && listed > 0)) {
+            eta = 0;
+        }
+        List<WorkerRow> rows = new ArrayList<>();
+        if (last != null) {
+            for (WorkState.WorkerSnapshot w : last.workers()) {
+                rows.add(new WorkerRow(w.id(), w.host(), w.lanes(), w.attemptsHeld(), w.imagesDone(),
+                        rate(workerRecent.getOrDefault(w.id(), new ArrayDeque<>()), RATE_SECONDS),
+                        w.lastHeardMs() / 1000.0, w.gone()));
+            }
+        }
+        return new View(jobId, input, output, state, last == null ? "" : last.stage().name(), phase, listed,
+                listingComplete, done, errors, rateNow, overall, eta, now, List.copyOf(rows), timeline.samples(), failure,
+                summary, last, statuses);
+    }
+
+    private boolean ended() {
+        return state.equals("finished") || state.equals("failed");
+    }
+
+    private double seconds(long nanos) {
+        return (nanos - created) / 1e9;
+    }
+
+    /** Keeps the last {@link #ETA_SECONDS} of (seconds, count) samples. */
+    private static void add(ArrayDeque<double[]> samples, double t, long count) {
+        samples.addLast(new double[] {t, count});
+        while (samples.size() > 2 && t - samples.peekFirst()[0] > ETA_SECONDS + 1) {
+            samples.removeFirst();
+        }
+    }
+
+    /** Count per second over about the last {@code window} seconds of samples; NaN with fewer than two. */
+    private static double rate(ArrayDeque<double[]> samples, double window) {
+        if (samples.size() < 2) {
+            return Double.NaN;
+        }
+        double[] newest = samples.peekLast();
+        double[] from = null;
+        for (double[] s : samples) {
+            if (newest[0] - s[0] <= window + 0.5) {
+                from = s;
+                break;
+            }
+        }
+        if (from == null || from == newest || newest[0] <= from[0]) {
+            return Double.NaN;
+        }
+        return (newest[1] - from[1]) / (newest[0] - from[0]);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.orchard.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.JobSummary;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.UnitReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The rates, ETA and states the status page shows, from a replayed sequence of coordinator statuses. */
+class JobWatchTest {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final List<String> passedOn = new ArrayList<>();
+    private final JobWatch watch = new JobWatch(new JobListener() {
+        @Override
+        public void status(WorkState.Snapshot snapshot) {
+            passedOn.add("status " + snapshot.imagesDone());
+        }
+
+        @Override
+        public void finished(JobSummary summary) {
+            passedOn.add("finished");
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            passedOn.add("failed");
+        }
+    }, nanos::get);
+
+    @Test
+    void ratesOverTheLastSecondsOverallAndTheEtaFromTheLastMinute() {
+        assertThat(watch.view().state()).isEqualTo("waiting");
+        assertThat(watch.running()).isFalse();
+        // 100 images/s for 30 s, then 50 images/s for 20 s; one status a second; 10,000 images listed.
+        long done = 0;
+        for (int s = 0; s <= 50; s++) {
+            watch.status(snapshot(done, 10_000, true, List.of(worker("w1", done / 2), worker("w2", done - done / 2))));
+            nanos.addAndGet(1_000_000_000L);
+            done += s < 30 ? 100 : 50;
+        }
+        nanos.addAndGet(-1_000_000_000L); // "now" is the last status
+        JobWatch.View v = watch.view();
+        assertThat(v.state()).isEqualTo("running");
+        assertThat(watch.running()).isTrue();
+        assertThat(v.imagesDone()).isEqualTo(4000);
+        assertThat(v.imagesPerSecondNow()).isCloseTo(50, within(1e-9));
+        assertThat(v.imagesPerSecondOverall()).isCloseTo(4000 / 50.0, within(1e-9));
+        // the last 60 s of samples hold the whole run here: 4,000 images in 50 s, 6,000 to go
+        assertThat(v.etaSeconds()).isCloseTo(6000 / (4000 / 50.0), within(1e-6));
+        assertThat(v.workers()).extracting(JobWatch.WorkerRow::id).containsExactly("w1", "w2");
+        assertThat(v.workers().get(0).imagesPerSecond()).isCloseTo(25, within(1e-9));
+        assertThat(passedOn).hasSize(51).last().isEqualTo("status 4000");
+        assertThat(v.statuses()).isEqualTo(51);
+    }
+
+    @Test
+    void noEtaWhileListingAndNoneNeededOnceFinished() {
+        watch.status(snapshot(0, 500, false, List.of()));
+        nanos.addAndGet(2_000_000_000L);
+        watch.status(snapshot(100, 900, false, List.of()));
+        JobWatch.View listing = watch.view();
+        assertThat(listing.etaSeconds()).isNaN();
+        assertThat(listing.listingComplete()).isFalse();
+        assertThat(listing.listed()).isEqualTo(900);
+        watch.finished(new JobSummary("/out", 900, 900, 0, 9, 5, 0.5));
+        JobWatch.View done = watch.view();
+        assertThat(done.state()).isEqualTo("finished");
+        assertThat(done.etaSeconds()).isZero();
+        assertThat(done.summary()).contains("900 images");
+        assertThat(watch.running()).isFalse();
+        assertThat(passedOn).last().isEqualTo("finished");
+    }
+
+    @Test
+    void aFailureIsShownAndEndsReadiness() {
+        watch.phase("listing and extracting features");
+        assertThat(watch.running()).isTrue();
+        watch.failed(new IllegalStateException("unit 3 failed 3 times: disk full"));
+        assertThat(watch.view().state()).isEqualTo("failed");
+        assertThat(watch.view().failure()).isEqualTo("unit 3 failed 3 times: disk full");
+        assertThat(watch.running()).isFalse();
+        watch.phase("late message"); // a late report does not bring it back
+        assertThat(watch.view().state()).isEqualTo("failed");
+    }
+
+    static WorkState.WorkerSnapshot worker(String id, long images) {
+        return new WorkState.WorkerSnapshot(id, "host-" + id, 2, 1, 3, 2, images, 400, false);
+    }
+
+    static WorkState.Snapshot snapshot(long done, long listed, boolean complete, List<WorkState.WorkerSnapshot> workers) {
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, Map.of("DONE", (int) (done / 100)),
+                0, 0, 3, 2, done / 100 + 2, 0, 0, 0, 0, workers, UnitReport.StageNanos.ZERO);
+    }
+}
