@@ -488,26 +488,16 @@ public final class Coordinator {
      */
     private void startListing(String after) {
         ActorRef<CoordinatorCommand> self = context.getSelf();
-        int batchSize = Math.max(1, setup.settings().unitSize() * 8);
         lister = new Thread(() -> {
             long count = 0;
             long t0 = System.nanoTime();
-            List<ImageError> skipped = new ArrayList<>();
-            try (var stream = setup.images().list(after, skipped::add)) {
-                List<ImageRef> batch = new ArrayList<>(batchSize);
+            ListedBatches batches = new ListedBatches(self);
+            try (var stream = setup.images().list(after, batches::skip)) {
                 for (var it = stream.iterator(); it.hasNext() && !stopped.get(); ) {
-                    batch.add(it.next());
+                    batches.add(it.next());
                     count++;
-                    if (batch.size() == batchSize) {
-                        listingPermits.acquire();
-                        self.tell(new Listed(batch, drain(skipped)));
-                        batch = new ArrayList<>(batchSize);
-                    }
                 }
-                if (!batch.isEmpty() || !skipped.isEmpty()) {
-                    listingPermits.acquire();
-                    self.tell(new Listed(batch, drain(skipped)));
-                }
+                batches.flush();
                 self.tell(new ListingEnded(count, System.nanoTime() - t0, null, null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the coordinator stopped
@@ -526,13 +516,12 @@ public final class Coordinator {
      */
     private void startUpdateListing(int baseGeneration, String after, Set<String> plannedBefore) {
         ActorRef<CoordinatorCommand> self = context.getSelf();
-        int batchSize = Math.max(1, setup.settings().unitSize() * 8);
         var layout = setup.outputs().layout();
         int generation = setup.outputs().generation();
         lister = new Thread(() -> {
             long count = 0;
             long t0 = System.nanoTime();
-            List<ImageError> skipped = new ArrayList<>();
+            ListedBatches batches = new ListedBatches(self);
             try {
                 UpdateComparison comparison;
                 try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
@@ -541,26 +530,17 @@ public final class Coordinator {
                 var skippedAfter = setup.images().after(after);
                 try (var stream = setup.images().list(null, e -> {
                     if (skippedAfter.test(e.path())) {
-                        skipped.add(e);
+                        batches.skip(e);
                     }
                 })) {
-                    List<ImageRef> batch = new ArrayList<>(batchSize);
                     for (var it = stream.iterator(); it.hasNext() && !stopped.get(); ) {
                         ImageRef image = it.next();
                         if (comparison.compare(image)) {
-                            batch.add(image);
+                            batches.add(image);
                             count++;
                         }
-                        if (batch.size() == batchSize) {
-                            listingPermits.acquire();
-                            self.tell(new Listed(batch, drain(skipped)));
-                            batch = new ArrayList<>(batchSize);
-                        }
                     }
-                    if (!batch.isEmpty() || !skipped.isEmpty()) {
-                        listingPermits.acquire();
-                        self.tell(new Listed(batch, drain(skipped)));
-                    }
+                    batches.flush();
                 }
                 if (stopped.get()) {
                     return;
@@ -596,10 +576,45 @@ public final class Coordinator {
         return paths;
     }
 
-    private static List<ImageError> drain(List<ImageError> skipped) {
-        List<ImageError> copy = List.copyOf(skipped);
-        skipped.clear();
-        return copy;
+    /**
+     * A lister's hand-over to this actor: images in batches of a few units, each with what could not be listed
+     * since the last one, a batch sent only once a listing permit is free (so listing never runs far ahead of
+     * planning). Used by the lister thread alone.
+     */
+    private final class ListedBatches {
+        private final ActorRef<CoordinatorCommand> self;
+        private final int size = Math.max(1, setup.settings().unitSize() * 8);
+        private final List<ImageError> skipped = new ArrayList<>();
+        private List<ImageRef> batch = new ArrayList<>(size);
+
+        ListedBatches(ActorRef<CoordinatorCommand> self) {
+            this.self = self;
+        }
+
+        void skip(ImageError error) {
+            skipped.add(error);
+        }
+
+        void add(ImageRef image) throws InterruptedException {
+            batch.add(image);
+            if (batch.size() == size) {
+                send();
+            }
+        }
+
+        /** The last, partial batch, and what was skipped after the last full one. */
+        void flush() throws InterruptedException {
+            if (!batch.isEmpty() || !skipped.isEmpty()) {
+                send();
+            }
+        }
+
+        private void send() throws InterruptedException {
+            listingPermits.acquire();
+            self.tell(new Listed(batch, List.copyOf(skipped)));
+            skipped.clear();
+            batch = new ArrayList<>(size);
+        }
     }
 
     /** Runs blocking I/O on the I/O dispatcher and sends its outcome back here; nothing runs once this actor stopped. */

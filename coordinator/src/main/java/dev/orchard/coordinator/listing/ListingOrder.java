@@ -1,6 +1,7 @@
 package dev.orchard.coordinator.listing;
 
 import dev.orchard.store.Location;
+import dev.orchard.store.s3.KeyOrder;
 import java.util.Comparator;
 
 /**
@@ -31,17 +32,6 @@ public final class ListingOrder {
     }
 
     static int codePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return KeyOrder.compare(a, b);
     }
 }

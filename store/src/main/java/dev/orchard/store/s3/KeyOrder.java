@@ -4,12 +4,12 @@ package dev.orchard.store.s3;
  * S3 lists keys in UTF-8 byte order, which is Unicode code point order. Java's {@link String#compareTo} compares
  * UTF-16 units and disagrees for characters outside the Basic Multilingual Plane (emoji, rare CJK).
  */
-final class KeyOrder {
+public final class KeyOrder {
 
     private KeyOrder() {
     }
 
-    static int compare(String a, String b) {
+    public static int compare(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {
