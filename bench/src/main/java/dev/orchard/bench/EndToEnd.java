@@ -153,7 +153,7 @@ public final class EndToEnd {
         md.append(String.format(Locale.ROOT, "| wall time outside the phases (start-up, exit) | %.2f s |%n",
                 r.get("beforeAndAfterPhasesSeconds").asDouble()));
         md.append(String.format(Locale.ROOT, "| start-up, s since the process started (launcher + JVM → main, model "
-                + "read+hash+session, actors up, warm-up batch, first batch in ONNX) | %s |%n", r.get("startupSeconds")));
+                + "read+hash+session, actors up, first batch in ONNX) | %s |%n", r.get("startupSeconds")));
         if (r.has("eigenSolveSeconds")) {
             md.append(String.format(Locale.ROOT, "| of the solve phase: the eigen-solve (covariance, dsyevr, signs) | %.3f s |%n",
                     r.get("eigenSolveSeconds").asDouble()));

@@ -50,8 +50,8 @@ final class RunCommand implements Callable<Integer> {
         StartupTimes startup = new StartupTimes();
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              Observation observation = new Observation(address, !http.given(), runtime)) {
-            // The checks, the model's read, hash and ONNX session, and its warm-up run on their own thread while
-            // the actor system starts on this one: on 2 cores the two overlap.
+            // The checks and the model's read, hash and ONNX session run on their own thread while the actor system
+            // starts on this one: on 2 cores the two overlap.
             CompletableFuture<JobSetup> prepared = new CompletableFuture<>();
             Thread preparing = new Thread(() -> {
                 try {
@@ -63,7 +63,6 @@ final class RunCommand implements Callable<Integer> {
                         setup.close();
                         throw e;
                     }
-                    startup.mark("warm-up");
                     prepared.complete(setup);
                 } catch (Throwable e) {
                     prepared.completeExceptionally(e);

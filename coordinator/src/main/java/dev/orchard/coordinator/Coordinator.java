@@ -39,6 +39,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -128,6 +129,8 @@ public final class Coordinator {
     private final long startedNanos = System.nanoTime();
     /** Images done over time, for the report's images/s plot (this coordinator's part of the job). */
     private final JobTimeline timeline = new JobTimeline();
+    /** Workers' messages that arrive while the journal is read; handled once the coordinator has started. */
+    private final StashBuffer<CoordinatorCommand> early;
     private WorkState state;
     private JobDescription publishJob;
     private JobOutputs.SolvedPca pca;
@@ -142,11 +145,21 @@ public final class Coordinator {
 
     public static Behavior<CoordinatorCommand> create(Setup setup) {
         return Behaviors.withMdc(CoordinatorCommand.class, Map.of(MDC_JOB, setup.job().jobId()),
-                Behaviors.setup(context -> Behaviors.withTimers(timers -> new Coordinator(context, timers, setup).starting())));
+                Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(EARLY_MESSAGES,
+                        early -> new Coordinator(context, timers, early, setup).starting()))));
     }
 
-    private Coordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers, Setup setup) {
+    /**
+     * How many workers' messages wait while the coordinator starts. A worker finds the coordinator through the
+     * receptionist as soon as it registers, before the journal is read, and asks for work at once: dropping that
+     * request cost each job a second (the worker asks again only on its next status tick).
+     */
+    private static final int EARLY_MESSAGES = 10_000;
+
+    private Coordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers,
+                        StashBuffer<CoordinatorCommand> early, Setup setup) {
         this.context = context;
+        this.early = early;
         this.setup = setup;
         context.setLoggerName(Coordinator.class);
         this.log = context.getLog();
@@ -207,8 +220,20 @@ public final class Coordinator {
     /** Checking the lease and reading the journal. */
     private Behavior<CoordinatorCommand> starting() {
         return common(Behaviors.receive(CoordinatorCommand.class)
-                .onMessage(Started.class, this::onStarted))
+                .onMessage(Started.class, m -> {
+                    Behavior<CoordinatorCommand> next = onStarted(m);
+                    return Behavior.isAlive(next) ? early.unstashAll(next) : next;
+                })
+                .onMessage(FromWorker.class, this::keepForLater)
+                .onMessage(MemberRemoved.class, this::keepForLater))
                 .build();
+    }
+
+    private Behavior<CoordinatorCommand> keepForLater(CoordinatorCommand m) {
+        if (!early.isFull()) {
+            early.stash(m); // a full buffer drops it: workers send their status again every second
+        }
+        return Behaviors.same();
     }
 
     /** Listing the input while workers extract features from the units planned so far. */

@@ -231,9 +231,13 @@ public final class WorkerRuntime implements AutoCloseable {
         return p;
     }
 
-    /** Use an already-loaded model (embedded mode loads it once for the coordinator's checks, too). */
+    /**
+     * Use an already-loaded model (embedded mode loads it once for the coordinator's checks, too). No blank batch
+     * runs first, unlike a model a worker loads for a job: loading ran one image through it already, and a blank
+     * batch of 32 cost a two-image job 0.45 s of its 2.8 s and ~280 MiB of ONNX Runtime's arena
+     * (bench/RESULTS.md); a large job's first real batch pays the same first-run cost once.
+     */
     public synchronized void adopt(String location, OnnxModel model, int batchSize) {
-        warmUp(model, batchSize);
         Preprocessor pre = new Preprocessor(model.spec());
         retire(loaded);
         loaded = new Loaded(new ModelKey(location, model.sha256(), model.spec(), batchSize), model, pre,
