@@ -201,7 +201,7 @@ public final class FeatureUnit {
         runtime.inferenceStarts();
         long t0 = System.nanoTime();
         try {
-            Inferred result = new Inferred(slotErrors, loaded.model().features(buffer, n));
+            Inferred result = new Inferred(slotErrors, loaded.model().features(buffer, n, runtime.settings().imagesPerRun(n)));
             runtime.totals().batches.increment();
             return result;
         } catch (ai.onnxruntime.OrtException e) {

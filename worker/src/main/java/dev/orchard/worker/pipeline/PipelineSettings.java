@@ -21,6 +21,18 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
                                boolean reducedDecode) {
 
     /**
+     * How many images all lanes of a worker hand to ONNX Runtime at once: a lane runs its batch in runs of
+     * {@link #imagesPerRun} images. 32 images in one run took ~280 MiB of activations, so 8 lanes at batch 32 peaked
+     * at 3.5 GiB; in runs of 8 the same job peaked at 1.25 GiB, and ran faster (bench/RESULTS.md).
+     */
+    public static final int IMAGES_IN_ONNX = 64;
+
+    /** The most images one lane gives ONNX Runtime in one run: the batch, or a share of {@link #IMAGES_IN_ONNX}. */
+    public int imagesPerRun(int batchSize) {
+        return Math.max(1, Math.min(batchSize, IMAGES_IN_ONNX / inferenceLanes));
+    }
+
+    /**
      * The defaults: one single-threaded ONNX lane per core (at most 8), which measured faster on 2 cores than one
      * lane with 2 threads, both alone and in the job (bench/RESULTS.md); decoding overlaps the runs; a batch
      * buffer more than lanes, so a decoded batch is always waiting.
