@@ -118,7 +118,7 @@ public final class VectorRowsWriter implements AutoCloseable {
     }
 
     /** Streams a row's fields straight into Parquet's record consumer: no intermediate objects per float. */
-    private static final class VectorWriteSupport extends RowWriteSupport<VectorRow> {
+    static final class VectorWriteSupport extends RowWriteSupport<VectorRow> { // tests write other page layouts
         private final String column;
 
         private final boolean predictions;
