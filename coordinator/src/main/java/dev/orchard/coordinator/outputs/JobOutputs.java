@@ -26,6 +26,7 @@ import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +42,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -212,11 +215,23 @@ public final class JobOutputs {
         }
         GenerationSwap swap = new GenerationSwap(store, layout);
         if (generation == 0 || !swap.begun(generation)) {
-            PcaSample sample = pca ? writePcaCsv(parts) : null;
-            List<ImageError> sorted = sortedErrors(errors);
-            writeErrors(errors);
-            writeInventory(parts, contents);
-            writeReport(report, sample, sorted);
+            // The inventory (reading the base generation's, for an update) on a second core while pca.csv, errors.csv
+            // and the report are written here: each is ~0.3 s for 10,000 rows.
+            CompletableFuture<Void> inventory = CompletableFuture.runAsync(() -> {
+                try {
+                    writeInventory(parts, contents);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                PcaSample sample = pca ? writePcaCsv(parts) : null;
+                List<ImageError> sorted = sortedErrors(errors);
+                writeErrors(errors);
+                writeReport(report, sample, sorted);
+            } finally {
+                awaitInventory(inventory);
+            }
         }
         if (generation == 0) {
             store.deleteAll(layout.attempts());
@@ -227,6 +242,20 @@ public final class JobOutputs {
         swap.begin(generation);
         swap.complete(generation, pca, JSON.writeValueAsBytes(report.success()));
         swap.cleanUp(generation);
+    }
+
+    private static void awaitInventory(CompletableFuture<Void> inventory) throws IOException {
+        try {
+            inventory.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** The generation's inventory (one line per image), then its summary (rows and bytes of each part). */
