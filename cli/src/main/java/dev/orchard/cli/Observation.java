@@ -27,6 +27,8 @@ final class Observation implements AutoCloseable {
     private NodeHttp http;
     /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
     private String announced;
+    /** Whether {@link #check} found the address free before the job started. */
+    private boolean checked;
 
     /**
      * @param address        where to serve, or null for nothing
@@ -69,6 +71,24 @@ final class Observation implements AutoCloseable {
      * Serves on {@code system} (each incarnation of a worker node is a new system) and prints the address the first
      * time and whenever it changed. With a coordinator listener taken first, {@code /ready} of a node without a cluster means "the job runs".
      */
+    /**
+     * Refuses a {@code --http} address this process cannot listen on (exit 2), before anything starts; {@link #serve}
+     * may then come later, off the job's path. (The default port, when taken, gives way to a free one there.)
+     */
+    void check() {
+        if (metrics == null) {
+            return;
+        }
+        try {
+            NodeHttp.check(address);
+        } catch (IllegalArgumentException e) {
+            if (!anyPortIfTaken || address.port() == 0) {
+                throw e;
+            }
+        }
+        checked = true;
+    }
+
     void serve(ActorSystem<?> system, String node, PrintWriter err) {
         if (metrics == null) {
             return;
@@ -80,10 +100,11 @@ final class Observation implements AutoCloseable {
         try {
             http = start(system, page);
         } catch (IllegalArgumentException e) {
-            if (announced == null) {
+            if (announced == null && !checked) {
                 throw e; // at start: a bad --http is the user's to fix (exit 2)
             }
-            // a worker node rejoining its cluster: the work matters more than the page
+            // checked before the job started, and taken since; or a worker node rejoining its cluster: the work
+            // matters more than the page
             org.slf4j.LoggerFactory.getLogger(Observation.class).warn("No status page this time: {}", e.getMessage());
             return;
         }

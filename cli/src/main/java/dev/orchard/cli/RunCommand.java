@@ -50,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
         StartupTimes startup = new StartupTimes();
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              Observation observation = new Observation(address, !http.given(), runtime)) {
+            observation.check();
             // The checks and the model's read, hash and ONNX session run on their own thread while the actor system
             // starts on this one: on 2 cores the two overlap.
             CompletableFuture<JobSetup> prepared = new CompletableFuture<>();
@@ -76,7 +77,6 @@ final class RunCommand implements Callable<Integer> {
             JobListener listener = observation.coordinatorListener(progress);
             try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
                 startup.mark("actors");
-                observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);
                 setup = await(prepared);
                 observation.describe(setup);
                 if (setup.finishedAlready) {
@@ -88,6 +88,8 @@ final class RunCommand implements Callable<Integer> {
                         workers.inference().intraOpThreads(), job.batchSize);
                 runtime.firstInference().thenRun(() -> startup.log("first-batch"));
                 node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
+                // The status page starts once the job runs: its ~0.5 s of start-up are no longer before the first batch.
+                observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);
                 return report(progress, err);
             } finally {
                 if (setup != null) {

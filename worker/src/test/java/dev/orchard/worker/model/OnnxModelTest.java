@@ -88,6 +88,20 @@ class OnnxModelTest {
         }
     }
 
+    /** Lanes split their batch into runs when there are many of them (memory): each image's row stays its own. */
+    @Test
+    void aBatchInSeveralRunsGivesTheRowsOfOneRun() throws Exception {
+        FloatBuffer batch = preprocess("house_finch.jpeg", "siamese_cat.jpg", "countach_sports_car.jpg");
+        float[] one = model.features(batch, 3);
+        for (int perRun : new int[] {1, 2, 3, 8}) {
+            float[] runs = model.features(batch, 3, perRun);
+            assertThat(runs).as("runs of %d", perRun).hasSize(3 * 1280);
+            for (int i = 0; i < runs.length; i++) {
+                assertThat(runs[i]).as("runs of %d, value %d", perRun, i).isCloseTo(one[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
     @Test
     void aMissingFeatureTensorListsTheCandidates() {
         assertThatThrownBy(() -> OnnxModel.load(modelBytes, "m.onnx", SPEC.withFeatureTensor("nope", true),
