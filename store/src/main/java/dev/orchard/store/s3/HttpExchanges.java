@@ -40,19 +40,25 @@ import javax.net.ssl.SSLSocketFactory;
 final class HttpExchanges implements AutoCloseable {
 
     /** An idle connection older than this is checked before it is reused. */
-    private static final long VALIDATE_AFTER_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final Duration VALIDATE_AFTER = Duration.ofSeconds(2);
     private static final int BUFFER = 16 << 10;
     private static final int MAX_HEAD_LINE = 16 << 10;
     private static final int MAX_HEADERS = 200;
 
     private final int connectTimeoutMillis;
     private final int socketTimeoutMillis;
+    private final long validateAfterNanos;
     private final Semaphore permits;
     private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
     private volatile SSLSocketFactory tls;
     private volatile boolean closed;
 
     HttpExchanges(int maxConnections, Duration connectTimeout, Duration socketTimeout) {
+        this(maxConnections, connectTimeout, socketTimeout, VALIDATE_AFTER);
+    }
+
+    HttpExchanges(int maxConnections, Duration connectTimeout, Duration socketTimeout, Duration validateAfter) {
+        this.validateAfterNanos = validateAfter.toNanos();
         this.permits = new Semaphore(maxConnections, true);
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.socketTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, socketTimeout.toMillis());
@@ -116,7 +122,7 @@ final class HttpExchanges implements AutoCloseable {
         ConcurrentLinkedDeque<Connection> pool = idle.computeIfAbsent(endpoint.key(), k -> new ConcurrentLinkedDeque<>());
         Connection c;
         while ((c = pool.pollFirst()) != null) {
-            if (System.nanoTime() - c.idleSince < VALIDATE_AFTER_NANOS || c.stillOpen()) {
+            if (System.nanoTime() - c.idleSince < validateAfterNanos || c.stillOpen()) {
                 return c;
             }
             c.discard();
