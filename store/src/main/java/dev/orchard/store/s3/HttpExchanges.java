@@ -64,8 +64,14 @@ final class HttpExchanges implements AutoCloseable {
         this.socketTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, socketTimeout.toMillis());
     }
 
-    /** Where requests go: "http" or "https", the host to connect to, and the port. */
+    /** Where requests go: HTTPS or not, the host to connect to (a name or an address, IPv6 without brackets), and the port. */
     record Endpoint(boolean https, String host, int port) {
+        Endpoint {
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1); // as URI.getHost() gives an IPv6 literal
+            }
+        }
+
         String key() {
             return (https ? "https://" : "http://") + host + ":" + port;
         }

@@ -70,6 +70,7 @@ final class S3Requests implements AutoCloseable {
     /** An S3 error body is a few hundred bytes; read no more of one. */
     private static final int MAX_ERROR_BODY = 64 << 10;
     private static final XMLInputFactory XML = XMLInputFactory.newFactory();
+    private static final AcquireInitialTokenRequest RETRY_SCOPE = AcquireInitialTokenRequest.create("s3");
 
     static {
         XML.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -89,6 +90,17 @@ final class S3Requests implements AutoCloseable {
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final boolean followRegion;
     private volatile Duration clockOffset = Duration.ZERO;
+    private volatile Resolved resolved;
+
+    /**
+     * Credentials as the provider gave them, reused for at most {@link #CREDENTIALS_REUSE_NANOS}: the default chain
+     * rebuilds them on each call (the environment's, for instance), a few µs and a deal of code to compile per GET;
+     * providers of expiring credentials refresh them minutes before they expire, so a second's reuse changes nothing.
+     */
+    private record Resolved(AwsCredentials credentials, long until) {
+    }
+
+    private static final long CREDENTIALS_REUSE_NANOS = Duration.ofSeconds(1).toNanos();
 
     S3Requests(S3Settings settings, AwsCredentialsProvider credentials, int maxConnections) {
         this.settings = settings;
@@ -208,7 +220,7 @@ final class S3Requests implements AutoCloseable {
     /** The request with the SDK's retry strategy: its conditions, backoff, and (adaptive) rate limiting. */
     private <T> T call(String bucket, String method, String path, String query, boolean checksumMode,
                        BodyReader<T> reader) throws ObjectTooLargeException {
-        AcquireInitialTokenResponse initial = retries.acquireInitialToken(AcquireInitialTokenRequest.create("s3"));
+        AcquireInitialTokenResponse initial = retries.acquireInitialToken(RETRY_SCOPE);
         RetryToken token = initial.token();
         pause(initial.delay());
         boolean followed = false;
@@ -248,7 +260,7 @@ final class S3Requests implements AutoCloseable {
         if (fullPath.isEmpty()) {
             fullPath = "/";
         }
-        AwsCredentials identity = credentials.resolveCredentials();
+        AwsCredentials identity = credentials();
         SigV4.Signed signed = signer.sign(method, target.hostHeader(), fullPath, query, checksumMode, identity,
                 target.region(), Instant.now().plus(clockOffset));
         List<String> headers = new ArrayList<>(12);
@@ -286,10 +298,23 @@ final class S3Requests implements AutoCloseable {
         }
     }
 
+    private AwsCredentials credentials() {
+        long now = System.nanoTime();
+        Resolved last = resolved;
+        if (last == null || now - last.until > 0) {
+            last = new Resolved(credentials.resolveCredentials(), now + CREDENTIALS_REUSE_NANOS);
+            resolved = last;
+        }
+        return last.credentials;
+    }
+
     /** The failure as the SDK would report it; records a bucket's real region or the server's clock on the way. */
     private RuntimeException error(String bucket, Target target, String method, HttpExchanges.Response response)
             throws IOException {
         int status = response.status();
+        if (status == 400 || status == 403) {
+            resolved = null; // expired or rotated credentials, perhaps: ask the provider again before a retry
+        }
         String code = null;
         String message = null;
         if (!"HEAD".equals(method)) {
@@ -361,8 +386,20 @@ final class S3Requests implements AutoCloseable {
         return response.header(name);
     }
 
-    private static String objectPath(String key) {
-        return "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
+    /**
+     * The key as a path, URI-encoded as S3 and SigV4 want it ('/' kept). A key of unreserved characters only (most:
+     * "img/00042/photo_1.jpg") is its own encoding: taken as it is, without the JDK's URLEncoder and its charset
+     * encoder on every GET.
+     */
+    static String objectPath(String key) {
+        for (int i = 0, n = key.length(); i < n; i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '/' || c == '-' || c == '.' || c == '_' || c == '~')) {
+                return "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
+            }
+        }
+        return "/" + key;
     }
 
     private Target target(String bucket) {
