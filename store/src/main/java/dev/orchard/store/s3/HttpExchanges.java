@@ -49,7 +49,7 @@ final class HttpExchanges implements AutoCloseable {
     private final int socketTimeoutMillis;
     private final long validateAfterNanos;
     private final Semaphore permits;
-    private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
+    private final Map<Endpoint, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
     private volatile SSLSocketFactory tls;
     private volatile boolean closed;
 
@@ -70,10 +70,6 @@ final class HttpExchanges implements AutoCloseable {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1); // as URI.getHost() gives an IPv6 literal
             }
-        }
-
-        String key() {
-            return (https ? "https://" : "http://") + host + ":" + port;
         }
     }
 
@@ -125,7 +121,7 @@ final class HttpExchanges implements AutoCloseable {
     }
 
     private Connection lease(Endpoint endpoint) throws IOException {
-        ConcurrentLinkedDeque<Connection> pool = idle.computeIfAbsent(endpoint.key(), k -> new ConcurrentLinkedDeque<>());
+        ConcurrentLinkedDeque<Connection> pool = idle.computeIfAbsent(endpoint, k -> new ConcurrentLinkedDeque<>());
         Connection c;
         while ((c = pool.pollFirst()) != null) {
             if (System.nanoTime() - c.idleSince < validateAfterNanos || c.stillOpen()) {
