@@ -103,8 +103,8 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             throw new IOException("Unreadable ListObjectsV2 answer: " + e.getMessage(), e);
         }
         if (urlEncoded) {
-            objects.replaceAll(o -> new Entry(urlDecode(o.key()), o.size(), o.eTag()));
-            folders.replaceAll(ListPage::urlDecode);
+            objects.replaceAll(o -> new Entry(SdkHttpUtils.urlDecode(o.key()), o.size(), o.eTag()));
+            folders.replaceAll(SdkHttpUtils::urlDecode);
         }
         if (objects.stream().anyMatch(o -> o.key() == null)) {
             throw new IOException("Unreadable ListObjectsV2 answer: an object without a key");
@@ -113,11 +113,6 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             throw new IOException("Unreadable ListObjectsV2 answer: truncated, but empty");
         }
         return new ListPage(objects, folders, truncated);
-    }
-
-    /** A key listed with encoding-type=url; most have nothing encoded in them and are their own decoding. */
-    static String urlDecode(String key) {
-        return key == null || key.indexOf('%') < 0 && key.indexOf('+') < 0 ? key : SdkHttpUtils.urlDecode(key);
     }
 
     private static XMLInputFactory xmlFactory() {

@@ -43,12 +43,6 @@ final class SigV4 {
         }
     });
 
-    /** A thread's HMAC already keyed with the signing key (a Mac resets to its key after each doFinal). */
-    private record KeyedMac(byte[] key, Mac mac) {
-    }
-
-    private static final ThreadLocal<KeyedMac> SIGNING = new ThreadLocal<>();
-
     /** The headers a signed request carries, besides Host. */
     record Signed(String date, String contentSha256, String securityToken, String authorization) {
     }
@@ -101,8 +95,7 @@ final class SigV4 {
         String scope = day + "/" + region + "/s3/aws4_request";
         String stringToSign = "AWS4-HMAC-SHA256\n" + timestamp + "\n" + scope + "\n"
                 + hex(SHA256.get().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = hex(signingMac(signingKey(day, region, credentials.secretAccessKey()))
-                .doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
+        String signature = hex(hmac(signingKey(day, region, credentials.secretAccessKey()), stringToSign));
         String authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
                 + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature;
         return new Signed(timestamp, UNSIGNED_PAYLOAD, token, authorization);
@@ -128,22 +121,6 @@ final class SigV4 {
             cached = key;
         }
         return key.key;
-    }
-
-    private static Mac signingMac(byte[] key) {
-        KeyedMac keyed = SIGNING.get();
-        if (keyed == null || keyed.key != key) { // the cached day's key is one array: compared by identity
-            Mac mac;
-            try {
-                mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("This JVM has no HmacSHA256", e);
-            }
-            keyed = new KeyedMac(key, mac);
-            SIGNING.set(keyed);
-        }
-        return keyed.mac;
     }
 
     private static byte[] hmac(byte[] key, String data) {

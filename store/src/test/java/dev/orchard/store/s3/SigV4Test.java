@@ -54,6 +54,14 @@ class SigV4Test {
     }
 
     @Test
+    void aKeyIsEncodedAsTheSdkEncodesItWithOrWithoutCharactersToEscape() {
+        for (String key : new String[] {"img/00042/photo_1.jpg", "a-b.c_d~e/F9", "a b", "a+b", "a*b", "ä/ö", "%41",
+                "x?y=z&w", "k#1", "a//b/", "\r\n", "\u0001", "😀.jpg", ""}) {
+            assertThat(S3Requests.objectPath(key)).as(key).isEqualTo("/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
+        }
+    }
+
+    @Test
     void aTimestampIsNotReusedAcrossSeconds() {
         SigV4 signer = new SigV4();
         AwsCredentials a = AwsBasicCredentials.create("AKIDEXAMPLE", "one");
