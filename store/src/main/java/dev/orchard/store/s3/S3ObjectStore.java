@@ -34,8 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Error;
 
 /**
  * Objects in S3 or an S3-compatible server. What a job does per image, GET, HEAD and listing, goes through
- * {@link S3Requests} (SigV4-signed requests on Apache HttpClient 5 with the SDK's retry strategy, a fraction of the
- * SDK client's CPU per request); writes, deletes and streamed reads go through the AWS SDK for Java v2's synchronous
+ * {@link S3Requests} (SigV4-signed requests on a minimal keep-alive HTTP/1.1 client with the SDK's retry strategy, a
+ * fraction of the SDK client's CPU per request); writes, deletes and streamed reads go through the AWS SDK for Java v2's synchronous
  * client, made on first use, so a job that only reads from S3 never builds one.
  *
  * <p>A location's key is read as a folder: {@code s3://b/images} lists the keys below {@code images/}, never

@@ -5,7 +5,6 @@ import dev.orchard.store.ObjectTooLargeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
@@ -13,32 +12,15 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLSocket;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
-import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
-import org.apache.hc.core5.http.protocol.HttpContext;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.endpoints.AwsEndpointAttribute;
@@ -66,9 +48,9 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
  * The requests a job makes by the million, GetObject, HeadObject and ListObjectsV2, sent without the SDK client's
- * per-request machinery: signed with {@link SigV4}, sent on a pooled Apache HttpClient 5 (the minimal classic
- * client: no redirects, cookies or authentication caches), retried by the SDK's own {@link RetryStrategy} (the same
- * one, with the same settings, that the SDK client uses for everything else: {@link S3Clients#retryStrategy}).
+ * per-request machinery: signed with {@link SigV4}, sent on pooled keep-alive connections ({@link HttpExchanges}),
+ * retried by the SDK's own {@link RetryStrategy} (the same one, with the same settings, that the SDK client uses for
+ * everything else: {@link S3Clients#retryStrategy}).
  *
  * <p>Why: through {@code S3Client} one small GET measured ~0.7 ms of CPU here once warm and ~1.4 ms over a job's
  * first 10,000 (interceptors, endpoint rules, auth scheme resolution, metrics, the signer, the SDK's HTTP adapter),
@@ -88,6 +70,7 @@ final class S3Requests implements AutoCloseable {
     /** An S3 error body is a few hundred bytes; read no more of one. */
     private static final int MAX_ERROR_BODY = 64 << 10;
     private static final XMLInputFactory XML = XMLInputFactory.newFactory();
+    private static final AcquireInitialTokenRequest RETRY_SCOPE = AcquireInitialTokenRequest.create("s3");
 
     static {
         XML.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -96,36 +79,36 @@ final class S3Requests implements AutoCloseable {
     }
 
     /** Where one bucket's requests go. */
-    private record Target(HttpHost host, String hostHeader, URI base, String basePath, String region) {
+    private record Target(HttpExchanges.Endpoint endpoint, String hostHeader, String basePath, String region) {
     }
 
     private final S3Settings settings;
     private final AwsCredentialsProvider credentials;
     private final RetryStrategy retries;
-    private final PoolingHttpClientConnectionManager connections;
-    private final CloseableHttpClient http;
+    private final HttpExchanges http;
     private final SigV4 signer = new SigV4();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final boolean followRegion;
     private volatile Duration clockOffset = Duration.ZERO;
+    private volatile Resolved resolved;
+
+    /**
+     * Credentials as the provider gave them, reused for at most {@link #CREDENTIALS_REUSE_NANOS}: the default chain
+     * rebuilds them on each call (the environment's, for instance), a few µs and a deal of code to compile per GET;
+     * providers of expiring credentials refresh them minutes before they expire, so a second's reuse changes nothing.
+     */
+    private record Resolved(AwsCredentials credentials, long until) {
+    }
+
+    private static final long CREDENTIALS_REUSE_NANOS = Duration.ofSeconds(1).toNanos();
 
     S3Requests(S3Settings settings, AwsCredentialsProvider credentials, int maxConnections) {
         this.settings = settings;
         this.credentials = credentials;
         this.retries = S3Clients.retryStrategy(settings);
-        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(maxConnections)
-                .setMaxConnPerRoute(maxConnections)
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.of(settings.connectTimeout()))
-                        .setSocketTimeout(Timeout.of(settings.socketTimeout()))
-                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                        .build())
-                // The JVM's trust store (javax.net.ssl.trustStore), host name verification on; made on the first
-                // HTTPS connection, so plain HTTP never loads the trust store.
-                .setTlsSocketStrategy(new LazyTls())
-                .build();
-        this.http = HttpClients.createMinimal(connections);
+        // The JVM's trust store (javax.net.ssl.trustStore), host name verification on; loaded on the first HTTPS
+        // connection, so plain HTTP never loads it.
+        this.http = new HttpExchanges(maxConnections, settings.connectTimeout(), settings.socketTimeout());
         this.followRegion = settings.region() == null && settings.endpoint() == null;
     }
 
@@ -137,35 +120,31 @@ final class S3Requests implements AutoCloseable {
      */
     byte[] getObject(Location location, long maxBytes) throws ObjectTooLargeException {
         String bucket = location.bucket();
-        return call(bucket, "GET", objectPath(location.key()), "", settings.flexibleChecksums(), (response, request) -> {
-            HttpEntity entity = response.getEntity();
-            if (entity == null) {
-                return new byte[0];
-            }
-            long length = entity.getContentLength();
+        return call(bucket, "GET", objectPath(location.key()), "", settings.flexibleChecksums(), response -> {
+            long length = response.contentLength();
             if (length > maxBytes) {
-                request.cancel(); // drop the connection rather than drain the body
+                response.abort(); // drop the connection rather than drain the body
                 throw new ObjectTooLargeException(location, length, maxBytes);
             }
-            try (InputStream in = entity.getContent()) {
-                byte[] bytes;
-                if (length >= 0) {
-                    bytes = in.readNBytes((int) length);
-                    if (bytes.length < length) {
-                        throw new IOException("Premature end of the object body: " + bytes.length + " of " + length + " bytes");
-                    }
-                } else {
-                    bytes = in.readNBytes((int) Math.min(S3Settings.MAX_ARRAY_BYTES, maxBytes + 1)); // chunked: no length
-                    if (bytes.length > maxBytes) {
-                        request.cancel();
-                        throw new ObjectTooLargeException(location, -1, maxBytes);
-                    }
+            InputStream in = response.body();
+            byte[] bytes;
+            if (length >= 0) {
+                bytes = new byte[(int) length];
+                int read = in.readNBytes(bytes, 0, bytes.length);
+                if (read < length) {
+                    throw new IOException("Premature end of the object body: " + read + " of " + length + " bytes");
                 }
-                if (settings.flexibleChecksums()) {
-                    ResponseChecksum.verify(bytes, name -> header(response, name));
+            } else {
+                bytes = in.readNBytes((int) Math.min(S3Settings.MAX_ARRAY_BYTES, maxBytes + 1)); // chunked: no length
+                if (bytes.length > maxBytes) {
+                    response.abort();
+                    throw new ObjectTooLargeException(location, -1, maxBytes);
                 }
-                return bytes;
             }
+            if (settings.flexibleChecksums()) {
+                ResponseChecksum.verify(bytes, response::header);
+            }
+            return bytes;
         });
     }
 
@@ -176,11 +155,9 @@ final class S3Requests implements AutoCloseable {
     /** The object's size and ETag, or null when there is no such object. */
     Head headObject(String bucket, String key) {
         try {
-            return call(bucket, "HEAD", objectPath(key), "", false, (response, request) -> {
-                Header length = response.getFirstHeader("Content-Length");
-                Header eTag = response.getFirstHeader("ETag");
-                return new Head(length == null ? 0L : Long.parseLong(length.getValue().trim()),
-                        eTag == null ? null : eTag.getValue().trim());
+            return call(bucket, "HEAD", objectPath(key), "", false, response -> {
+                String eTag = response.header("ETag");
+                return new Head(Math.max(0L, response.contentLength()), eTag);
             });
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
@@ -214,15 +191,7 @@ final class S3Requests implements AutoCloseable {
             query.append("&start-after=").append(SdkHttpUtils.urlEncode(startAfter));
         }
         try {
-            return call(bucket, "GET", "", query.toString(), false, (response, request) -> {
-                HttpEntity entity = response.getEntity();
-                if (entity == null) {
-                    throw new IOException("ListObjectsV2 answered without a body");
-                }
-                try (InputStream in = entity.getContent()) {
-                    return ListPage.parse(in);
-                }
-            });
+            return call(bucket, "GET", "", query.toString(), false, response -> ListPage.parse(response.body()));
         } catch (ObjectTooLargeException e) {
             throw new IllegalStateException(e); // listings are never size-checked
         }
@@ -230,13 +199,12 @@ final class S3Requests implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close(CloseMode.GRACEFUL);
-        connections.close(CloseMode.GRACEFUL);
+        http.close();
     }
 
     @FunctionalInterface
     private interface BodyReader<T> {
-        T read(ClassicHttpResponse response, HttpUriRequestBase request) throws IOException;
+        T read(HttpExchanges.Response response) throws IOException;
     }
 
     /** Signals that the bucket lives in another region, now recorded: send the request again at once. */
@@ -252,7 +220,7 @@ final class S3Requests implements AutoCloseable {
     /** The request with the SDK's retry strategy: its conditions, backoff, and (adaptive) rate limiting. */
     private <T> T call(String bucket, String method, String path, String query, boolean checksumMode,
                        BodyReader<T> reader) throws ObjectTooLargeException {
-        AcquireInitialTokenResponse initial = retries.acquireInitialToken(AcquireInitialTokenRequest.create("s3"));
+        AcquireInitialTokenResponse initial = retries.acquireInitialToken(RETRY_SCOPE);
         RetryToken token = initial.token();
         pause(initial.delay());
         boolean followed = false;
@@ -292,27 +260,33 @@ final class S3Requests implements AutoCloseable {
         if (fullPath.isEmpty()) {
             fullPath = "/";
         }
-        AwsCredentials identity = credentials.resolveCredentials();
+        AwsCredentials identity = credentials();
         SigV4.Signed signed = signer.sign(method, target.hostHeader(), fullPath, query, checksumMode, identity,
                 target.region(), Instant.now().plus(clockOffset));
-        HttpUriRequestBase request = new HttpUriRequestBase(method, target.base());
-        request.setPath(query.isEmpty() ? fullPath : fullPath + "?" + query);
-        request.setHeader("Host", target.hostHeader());
+        List<String> headers = new ArrayList<>(12);
+        headers.add("Host");
+        headers.add(target.hostHeader());
         if (checksumMode) {
-            request.setHeader("x-amz-checksum-mode", "ENABLED");
+            headers.add("x-amz-checksum-mode");
+            headers.add("ENABLED");
         }
-        request.setHeader("x-amz-content-sha256", signed.contentSha256());
-        request.setHeader("x-amz-date", signed.date());
+        headers.add("x-amz-content-sha256");
+        headers.add(signed.contentSha256());
+        headers.add("x-amz-date");
+        headers.add(signed.date());
         if (signed.securityToken() != null) {
-            request.setHeader("x-amz-security-token", signed.securityToken());
+            headers.add("x-amz-security-token");
+            headers.add(signed.securityToken());
         }
-        request.setHeader("Authorization", signed.authorization());
-        try (ClassicHttpResponse response = http.executeOpen(target.host(), request, null)) {
-            int status = response.getCode();
+        headers.add("Authorization");
+        headers.add(signed.authorization());
+        try (HttpExchanges.Response response = http.send(target.endpoint(), method,
+                query.isEmpty() ? fullPath : fullPath + "?" + query, headers)) {
+            int status = response.status();
             if (status < 200 || status >= 300) {
                 throw error(bucket, target, method, response);
             }
-            return reader.read(response, request);
+            return reader.read(response);
         } catch (ObjectTooLargeException e) {
             throw e;
         } catch (IOException e) {
@@ -324,22 +298,35 @@ final class S3Requests implements AutoCloseable {
         }
     }
 
+    private AwsCredentials credentials() {
+        long now = System.nanoTime();
+        Resolved last = resolved;
+        if (last == null || now - last.until > 0) {
+            last = new Resolved(credentials.resolveCredentials(), now + CREDENTIALS_REUSE_NANOS);
+            resolved = last;
+        }
+        return last.credentials;
+    }
+
     /** The failure as the SDK would report it; records a bucket's real region or the server's clock on the way. */
-    private RuntimeException error(String bucket, Target target, String method, ClassicHttpResponse response)
+    private RuntimeException error(String bucket, Target target, String method, HttpExchanges.Response response)
             throws IOException {
-        int status = response.getCode();
+        int status = response.status();
+        if (status == 400 || status == 403) {
+            resolved = null; // expired or rotated credentials, perhaps: ask the provider again before a retry
+        }
         String code = null;
         String message = null;
-        HttpEntity entity = response.getEntity();
-        if (entity != null && !"HEAD".equals(method)) {
-            byte[] body = EntityUtils.toByteArray(entity, MAX_ERROR_BODY);
+        if (!"HEAD".equals(method)) {
+            byte[] body = response.body().readNBytes(MAX_ERROR_BODY);
             String[] parsed = parseError(body);
             code = parsed[0];
             message = parsed[1];
         }
         SdkHttpResponse.Builder http = SdkHttpResponse.builder().statusCode(status);
-        for (Header h : response.getHeaders()) {
-            http.appendHeader(h.getName(), h.getValue());
+        List<String> headers = response.headers();
+        for (int i = 0; i < headers.size(); i += 2) {
+            http.appendHeader(headers.get(i), headers.get(i + 1));
         }
         String requestId = header(response, "x-amz-request-id");
         S3Exception exception = (S3Exception) S3Exception.builder()
@@ -395,13 +382,24 @@ final class S3Requests implements AutoCloseable {
         return result;
     }
 
-    private static String header(ClassicHttpResponse response, String name) {
-        Header h = response.getFirstHeader(name);
-        return h == null ? null : h.getValue();
+    private static String header(HttpExchanges.Response response, String name) {
+        return response.header(name);
     }
 
-    private static String objectPath(String key) {
-        return "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
+    /**
+     * The key as a path, URI-encoded as S3 and SigV4 want it ('/' kept). A key of unreserved characters only (most:
+     * "img/00042/photo_1.jpg") is its own encoding: taken as it is, without the JDK's URLEncoder and its charset
+     * encoder on every GET.
+     */
+    static String objectPath(String key) {
+        for (int i = 0, n = key.length(); i < n; i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '/' || c == '-' || c == '.' || c == '_' || c == '~')) {
+                return "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
+            }
+        }
+        return "/" + key;
     }
 
     private Target target(String bucket) {
@@ -449,29 +447,8 @@ final class S3Requests implements AutoCloseable {
         if (basePath.endsWith("/")) {
             basePath = basePath.substring(0, basePath.length() - 1);
         }
-        HttpHost host = new HttpHost(url.getScheme(), url.getHost(), defaultPort ? (https ? 443 : 80) : port);
-        return new Target(host, hostHeader, URI.create(url.getScheme() + "://" + hostHeader + "/"), basePath,
-                signingRegion);
-    }
-
-    /** The system-default TLS strategy, made when first needed. */
-    private static final class LazyTls implements TlsSocketStrategy {
-        private volatile TlsSocketStrategy tls;
-
-        @Override
-        public SSLSocket upgrade(Socket socket, String target, int port, Object attachment, HttpContext context)
-                throws IOException {
-            TlsSocketStrategy strategy = tls;
-            if (strategy == null) {
-                synchronized (this) {
-                    if (tls == null) {
-                        tls = DefaultClientTlsStrategy.createSystemDefault();
-                    }
-                    strategy = tls;
-                }
-            }
-            return strategy.upgrade(socket, target, port, attachment, context);
-        }
+        return new Target(new HttpExchanges.Endpoint(https, url.getHost(), defaultPort ? (https ? 443 : 80) : port),
+                hostHeader, basePath, signingRegion);
     }
 
     private static void pause(Duration delay) {

@@ -51,7 +51,12 @@ final class SigV4 {
     private record SigningKey(String day, String region, String secret, byte[] key) {
     }
 
+    /** The timestamp of one second, as formatted (a job signs thousands of requests a second). */
+    private record Stamp(long second, String text) {
+    }
+
     private volatile SigningKey cached;
+    private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
 
     /**
      * @param method         GET or HEAD
@@ -68,7 +73,7 @@ final class SigV4 {
     /** @param checksumMode whether the request carries (and signs) {@code x-amz-checksum-mode: ENABLED} */
     Signed sign(String method, String host, String canonicalPath, String canonicalQuery, boolean checksumMode,
                 AwsCredentials credentials, String region, Instant now) {
-        String timestamp = TIMESTAMP.format(now);
+        String timestamp = timestamp(now);
         String day = timestamp.substring(0, 8);
         String token = credentials instanceof AwsSessionCredentials session ? session.sessionToken() : null;
         String signedHeaders = (checksumMode ? "host;x-amz-checksum-mode;" : "host;")
@@ -94,6 +99,15 @@ final class SigV4 {
         String authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
                 + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature;
         return new Signed(timestamp, UNSIGNED_PAYLOAD, token, authorization);
+    }
+
+    private String timestamp(Instant now) {
+        Stamp last = stamp;
+        if (last.second != now.getEpochSecond()) {
+            last = new Stamp(now.getEpochSecond(), TIMESTAMP.format(now));
+            stamp = last;
+        }
+        return last.text;
     }
 
     private byte[] signingKey(String day, String region, String secret) {

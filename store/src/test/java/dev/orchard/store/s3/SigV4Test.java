@@ -53,6 +53,24 @@ class SigV4Test {
         assertSameAsSdk("HEAD", "h", "/b/k", "", a, "us-east-1");
     }
 
+    @Test
+    void aKeyIsEncodedAsTheSdkEncodesItWithOrWithoutCharactersToEscape() {
+        for (String key : new String[] {"img/00042/photo_1.jpg", "a-b.c_d~e/F9", "a b", "a+b", "a*b", "ä/ö", "%41",
+                "x?y=z&w", "k#1", "a//b/", "\r\n", "\u0001", "😀.jpg", ""}) {
+            assertThat(S3Requests.objectPath(key)).as(key).isEqualTo("/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
+        }
+    }
+
+    @Test
+    void aTimestampIsNotReusedAcrossSeconds() {
+        SigV4 signer = new SigV4();
+        AwsCredentials a = AwsBasicCredentials.create("AKIDEXAMPLE", "one");
+        assertThat(signer.sign("GET", "h", "/b/k", "", a, "us-east-1", NOW).date()).isEqualTo("20261121T130102Z");
+        assertThat(signer.sign("GET", "h", "/b/k", "", a, "us-east-1", NOW.plusMillis(999)).date()).isEqualTo("20261121T130102Z");
+        assertThat(signer.sign("GET", "h", "/b/k", "", a, "us-east-1", NOW.plusMillis(1000)).date()).isEqualTo("20261121T130103Z");
+        assertSameAsSdk("GET", "h", "/b/k", "", a, "us-east-1");
+    }
+
     private static void assertSameAsSdk(String method, String host, String path, String query, AwsCredentials credentials,
                                         String region) {
         assertSameAsSdk(method, host, path, query, false, credentials, region);
