@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
     private static final Duration JOB = Duration.ofMinutes(5);
+    /** Workers rejoin their seeds 5 s after losing sight of the coordinator. */
+    private static final Duration REJOIN_PROMPTLY = Duration.ofSeconds(5);
+    /** Longer than any test: a worker that lost the coordinator stays in the cluster it is left with. */
+    private static final Duration NEVER_REJOIN = Duration.ofMinutes(30);
     private static Path subset;
     private static Set<String> subsetImages;
     private static Path reference;
@@ -84,9 +88,13 @@ class ClusterIT {
     }
 
     private static String[] worker(String join, int port, String... extra) {
+        return worker(join, port, REJOIN_PROMPTLY, extra);
+    }
+
+    private static String[] worker(String join, int port, Duration rejoinAfter, String... extra) {
         List<String> args = new ArrayList<>(List.of("worker", "--join", join,
                 "--bind", "127.0.0.1:" + port, "--onnx-threads", "1", "--decode-threads", "1", "--config", fastConf.toString(),
-                "--commit-every", "3", "--rejoin-after", "PT5S"));
+                "--commit-every", "3", "--rejoin-after", rejoinAfter.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -211,27 +219,100 @@ class ClusterIT {
     }
 
     /**
-     * A coordinator cut off from its cluster (frozen with SIGSTOP: to the others it is unreachable) is downed; when
-     * it runs again it learns so, stops, and exits non-zero; the same command with --resume finishes the job.
+     * A coordinator cut off from its cluster (frozen with SIGSTOP: to the others it is unreachable) is downed by the
+     * workers' split-brain resolver. Its workers stay in the cluster that downed it, so when it runs again it meets
+     * only nodes that have quarantined it: it downs itself, stops and exits non-zero, and the same command with
+     * {@code --resume} finishes the job. Every step waits for the one before: the coordinator runs again only once a
+     * worker's log shows the decision to down it, and the workers cannot rejoin it before it has exited.
      */
     @Test
-    void aCoordinatorThatLosesTheClusterExitsAndTheJobResumes() throws Exception {
+    void aCoordinatorDownedWhileFrozenExitsAndTheJobResumes() throws Exception {
         Path out = temp.resolve("frozen");
         int port = Nodes.freePort();
         try (Nodes nodes = new Nodes(temp.resolve("logs-frozen"))) {
+            Process first = nodes.start("coordinator-1", coordinator(out, port));
+            List<Process> cutOff = List.of(
+                    nodes.start("worker-1", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)),
+                    nodes.start("worker-2", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)));
+            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            Nodes.signal(first, "STOP");
+            String downed = "is downing [pekko://orchard@127.0.0.1:" + port + "]";
+            Nodes.await("a worker's split-brain resolver downing the coordinator", JOB,
+                    () -> anyLogContains(nodes, downed, "worker-1", "worker-2"));
+            Nodes.signal(first, "CONT");
+            assertThat(Nodes.exitCode(first, Duration.ofMinutes(2))).as(nodes.log("coordinator-1")).isEqualTo(1);
+            assertThat(nodes.log("coordinator-1")).contains("left the cluster");
+            for (Process worker : cutOff) {
+                worker.destroy(); // they are in a cluster of their own now; fresh workers serve the resumed job
+            }
+            Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
+            nodes.start("worker-3", worker(port, Nodes.freePort()));
+            nodes.start("worker-4", worker(port, Nodes.freePort()));
+            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
+        }
+        Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    /**
+     * The schedule CI met: the coordinator frozen long enough for its workers to down it, give it up and start
+     * fresh nodes that knock on its address. When it runs again, whether it first downs itself (the partition it
+     * saw has lasted {@code stable-after}) or first lets the fresh workers in (they replace their old selves and the
+     * partition heals) is a race between Pekko's timers that nothing here decides. Both endings are correct, and
+     * this asserts what both guarantee: the job ends, and every image is in the output exactly once — by the first
+     * coordinator (exit 0), or by the same command with {@code --resume} after the first exited 1 saying why.
+     */
+    @Test
+    void aCoordinatorFrozenWhileItsWorkersRejoinFinishesTheJobEitherWay() throws Exception {
+        Path out = temp.resolve("frozen-rejoin");
+        int port = Nodes.freePort();
+        try (Nodes nodes = new Nodes(temp.resolve("logs-frozen-rejoin"))) {
             Process first = nodes.start("coordinator-1", coordinator(out, port));
             nodes.start("worker-1", worker(port, Nodes.freePort()));
             nodes.start("worker-2", worker(port, Nodes.freePort()));
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             Nodes.signal(first, "STOP");
-            Thread.sleep(15_000); // unreachable → the workers' split-brain resolver downs it (stable-after 3 s)
+            String rejoining = "this worker left its cluster";
+            Nodes.await("both workers giving the coordinator up to rejoin it", JOB,
+                    () -> allLogsContain(nodes, rejoining, "worker-1", "worker-2"));
             Nodes.signal(first, "CONT");
-            assertThat(Nodes.exitCode(first, Duration.ofMinutes(2))).as(nodes.log("coordinator-1")).isEqualTo(1);
-            assertThat(nodes.log("coordinator-1")).contains("left the cluster");
-            Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            int exit = Nodes.exitCode(first, JOB);
+            System.out.println("ClusterIT: the woken coordinator exited " + exit
+                    + (exit == 0 ? " (its rejoining workers finished the job)" : " (it downed itself; resuming)"));
+            if (exit != 0) {
+                assertThat(exit).as(nodes.log("coordinator-1")).isEqualTo(1);
+                assertThat(nodes.log("coordinator-1")).contains("left the cluster");
+                Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
+                assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            }
         }
         Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    private static boolean anyLogContains(Nodes nodes, String text, String... names) {
+        for (String name : names) {
+            if (logContains(nodes, name, text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean allLogsContain(Nodes nodes, String text, String... names) {
+        for (String name : names) {
+            if (!logContains(nodes, name, text)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean logContains(Nodes nodes, String name, String text) {
+        try {
+            return nodes.log(name).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test
