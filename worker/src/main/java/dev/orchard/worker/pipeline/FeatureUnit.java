@@ -81,10 +81,8 @@ public final class FeatureUnit {
         Location part = new OutputLayout(output).attemptRows(unit.epoch(), unit.id(), unit.attempt());
         ObjectStore outStore = runtime.store(output);
 
-        List<List<ImageRef>> batches = new ArrayList<>();
-        for (int from = 0; from < unit.images().size(); from += batchSize) {
-            batches.add(unit.images().subList(from, Math.min(unit.images().size(), from + batchSize)));
-        }
+        List<List<ImageRef>> batches = batches(unit.images(), batchSize,
+                loaded.takeOpening() ? Math.min(batchSize, PipelineSettings.OPENING_BATCH) : batchSize);
         Deque<PendingBatch> ahead = new ArrayDeque<>();
         int next = 0;
         int rows = 0;
@@ -150,6 +148,15 @@ public final class FeatureUnit {
             clock.write.add(System.nanoTime() - t3);
             return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);
         }
+    }
+
+    /** The unit's images cut into batches: the first of {@code first} images, the others of {@code size}. */
+    static List<List<ImageRef>> batches(List<ImageRef> images, int size, int first) {
+        List<List<ImageRef>> batches = new ArrayList<>();
+        for (int from = 0, n = first; from < images.size(); from += n, n = size) {
+            batches.add(images.subList(from, Math.min(images.size(), from + n)));
+        }
+        return batches;
     }
 
     /** Starts fetching and decoding every image of the batch into {@code buffer}, then its inference. */

@@ -27,6 +27,12 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
      */
     public static final int IMAGES_IN_ONNX = 64;
 
+    /**
+     * The images of a session's first batch. The first full batch took one cold decode thread 0.6-0.8 s, with every
+     * lane idle; a short one reaches ONNX Runtime at once and warms it while the next batch decodes.
+     */
+    public static final int OPENING_BATCH = 4;
+
     /** The most images one lane gives ONNX Runtime in one run: the batch, or a share of {@link #IMAGES_IN_ONNX}. */
     public int imagesPerRun(int batchSize) {
         return Math.max(1, Math.min(batchSize, IMAGES_IN_ONNX / inferenceLanes));

@@ -64,6 +64,7 @@ public final class WorkerRuntime implements AutoCloseable {
         final OnnxModel model;
         final Preprocessor preprocessor;
         final BatchBuffers buffers;
+        private final java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
         private int users;
         private boolean retired;
 
@@ -84,6 +85,11 @@ public final class WorkerRuntime implements AutoCloseable {
 
         BatchBuffers buffers() {
             return buffers;
+        }
+
+        /** True for the one unit that runs this session's first batch: it opens with a short one. */
+        boolean takeOpening() {
+            return opened.compareAndSet(false, true);
         }
     }
 
