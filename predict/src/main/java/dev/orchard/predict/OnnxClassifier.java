@@ -23,6 +23,10 @@ import java.util.Set;
  * work per batch (a C×d matrix product) is far too small to split.
  */
 public final class OnnxClassifier implements AutoCloseable {
+    static {
+        OnnxRuntimeNatives.useCache();
+    }
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final String source;

@@ -24,6 +24,10 @@ import java.util.Set;
  * name, the feature tensor (exposed as an output when the graph does not already return it) and its size.
  */
 public final class OnnxModel implements AutoCloseable {
+    static {
+        dev.orchard.predict.OnnxRuntimeNatives.useCache();
+    }
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final ModelSpec spec;
