@@ -1,7 +1,6 @@
 package dev.orchard.stats;
 
 import dev.ludovic.netlib.blas.BLAS;
-import dev.ludovic.netlib.blas.NativeBLAS;
 
 /**
  * packed += Σ_r x_r x_rᵀ over the upper triangle (packed row by row), for the few dozen rows of one batch: the
@@ -13,34 +12,19 @@ import dev.ludovic.netlib.blas.NativeBLAS;
  *     of the rows into a d × {@value #BLOCK} block, then added to the packed rows): 1.5–4.6× faster than the Java
  *     loop in bench/README.md's CovarianceAccumulateBench.</li>
  * </ul>
- * {@link #DEFAULT} is the BLAS one only where the system BLAS loads <em>and</em> {@code OPENBLAS_NUM_THREADS=1}
- * (the {@code orchard} launcher sets it): a multi-threaded OpenBLAS keeps its helper threads spinning between calls,
- * on the very cores the ONNX lanes need.
+ * {@link #DEFAULT} is the BLAS one where {@link SystemBlas} allows it.
  */
 abstract class GramUpdate {
-    /** netlib-java warns through java.util.logging that its Vector API BLAS needs an incubator module; we never use it. */
-    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder");
     static final int BLOCK = 128;
     static final GramUpdate JAVA = new JavaLoop();
-    static final GramUpdate DEFAULT = chooseDefault();
+    /** The Java loop where there is no system BLAS: faster here than netlib-java's Java BLAS. */
+    static final GramUpdate DEFAULT = SystemBlas.NATIVE == null ? JAVA : new Blocked(SystemBlas.NATIVE);
 
     /** Adds the outer products of {@code rows} (each of length dim) to {@code packed}. */
     abstract void add(double[] packed, double[][] rows, int dim);
 
     static GramUpdate blas(BLAS blas) {
         return new Blocked(blas);
-    }
-
-    private static GramUpdate chooseDefault() {
-        NETLIB_LOG.setLevel(java.util.logging.Level.OFF);
-        if (!"1".equals(System.getenv("OPENBLAS_NUM_THREADS")) || "java".equals(System.getProperty("orchard.lapack"))) {
-            return JAVA;
-        }
-        try {
-            return new Blocked(NativeBLAS.getInstance());
-        } catch (Throwable e) { // no system BLAS: the Java loop, which is faster than netlib-java's Java BLAS here
-            return JAVA;
-        }
     }
 
     private static final class JavaLoop extends GramUpdate {

@@ -17,6 +17,11 @@ public record PcaModel(long count, double[] mean, double[][] components, double[
         return mean.length;
     }
 
+    /** {@link #project} of each row, as matrix products where the system has a BLAS ({@link RowProjection}). */
+    public float[][] projectAll(float[][] rows) {
+        return RowProjection.project(this, rows, SystemBlas.NATIVE);
+    }
+
     /** Projects x onto the axes: (x − μ)·vᵢ for each component. */
     public float[] project(float[] x) {
         if (x.length != mean.length) {

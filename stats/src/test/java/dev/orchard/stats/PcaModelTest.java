@@ -35,4 +35,44 @@ class PcaModelTest {
             }
         }
     }
+
+    /**
+     * The matrix-product path gives each row's {@link PcaModel#project} up to float rounding, in blocks cut anywhere
+     * (the last one partial), with netlib-java's Java BLAS (the same calls as OpenBLAS), and without a BLAS.
+     */
+    @Test
+    void projectingManyRowsAtOnceGivesEachRowsProjection() {
+        Random random = new Random(11);
+        int d = 37;
+        int k = 6;
+        double[] mean = new double[d];
+        double[][] components = new double[k][d];
+        for (int i = 0; i < d; i++) {
+            mean[i] = random.nextGaussian();
+            for (double[] c : components) {
+                c[i] = random.nextGaussian();
+            }
+        }
+        PcaModel model = new PcaModel(10, mean, components, new double[k], new double[k]);
+        float[][] rows = new float[RowProjection.BLOCK_ROWS * 2 + 3][d];
+        for (float[] row : rows) {
+            for (int i = 0; i < d; i++) {
+                row[i] = (float) (random.nextGaussian() * 4);
+            }
+        }
+        for (var blas : new dev.ludovic.netlib.blas.BLAS[] {dev.ludovic.netlib.blas.JavaBLAS.getInstance(), null}) {
+            float[][] all = RowProjection.project(model, rows, blas);
+            assertThat(all.length).isEqualTo(rows.length);
+            for (int r = 0; r < rows.length; r++) {
+                float[] one = model.project(rows[r]);
+                for (int c = 0; c < k; c++) {
+                    assertThat(all[r][c]).as("row %d axis %d, %s", r, c, blas).isCloseTo(one[c],
+                            org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(one[c]))));
+                }
+            }
+        }
+        assertThat(model.projectAll(new float[0][])).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowProjection.project(model, new float[][] {new float[d - 1]},
+                dev.ludovic.netlib.blas.JavaBLAS.getInstance())).hasMessageContaining("PCA model expects " + d);
+    }
 }

@@ -22,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
-import java.util.stream.IntStream;
 
 /**
  * One PUBLISH attempt: the rows of consecutive sources → one {@code features} file of about the target size and,
@@ -140,14 +139,13 @@ public final class PublishUnit {
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
     }
 
-    /**
-     * Every row's projection, on all cores: an update re-projects its whole base generation here (10,000 rows of
-     * 1,280 floats on k = 50 is 0.65 G multiply-adds), and a lone publish unit would otherwise use one core.
-     */
+    /** Every row's projection (an update re-projects its whole base generation here): see {@link PcaModel#projectAll}. */
     private static float[][] project(PcaModel pca, List<VectorRow> rows) {
-        float[][] projections = new float[rows.size()][];
-        IntStream.range(0, rows.size()).parallel().forEach(i -> projections[i] = pca.project(rows.get(i).values()));
-        return projections;
+        float[][] values = new float[rows.size()][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rows.get(i).values();
+        }
+        return pca.projectAll(values);
     }
 
     private static long sizeOf(ObjectStore store, Location file) throws IOException {
