@@ -423,18 +423,21 @@ final class HttpExchanges implements AutoCloseable {
             return buffer[position++] & 0xFF;
         }
 
-        /** A body of a known length (or, with Long.MAX_VALUE, until the connection closes). */
-        private final class Bounded extends InputStream {
-            private long remaining;
-
-            Bounded(long length) {
-                this.remaining = length;
-            }
-
+        /** A response body: read in blocks; a single byte is a block of one (the decoders never ask for one). */
+        private abstract static class BodyStream extends InputStream {
             @Override
             public int read() throws IOException {
                 byte[] one = new byte[1];
                 return read(one, 0, 1) == -1 ? -1 : one[0] & 0xFF;
+            }
+        }
+
+        /** A body of a known length (or, with Long.MAX_VALUE, until the connection closes). */
+        private final class Bounded extends BodyStream {
+            private long remaining;
+
+            Bounded(long length) {
+                this.remaining = length;
             }
 
             @Override
@@ -462,15 +465,9 @@ final class HttpExchanges implements AutoCloseable {
         }
 
         /** A chunked body (RFC 9112, section 7.1); trailers are read and ignored. */
-        private final class Chunked extends InputStream {
+        private final class Chunked extends BodyStream {
             private long remaining; // of the current chunk
             private boolean end;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xFF;
-            }
 
             @Override
             public int read(byte[] target, int offset, int length) throws IOException {
