@@ -1,6 +1,7 @@
 package dev.orchard.coordinator;
 
 import dev.orchard.coordinator.listing.ImageSource;
+import dev.orchard.coordinator.listing.ListingAhead;
 import dev.orchard.coordinator.outputs.JobOutputs;
 import dev.orchard.coordinator.update.GenerationSummary;
 import dev.orchard.coordinator.update.GenerationSwap;
@@ -544,27 +545,38 @@ public final class Coordinator {
         var layout = setup.outputs().layout();
         int generation = setup.outputs().generation();
         lister = new Thread(() -> {
-            long count = 0;
+            long[] count = {0};
             long t0 = System.nanoTime();
             ListedBatches batches = new ListedBatches(self);
             try {
                 UpdateComparison comparison;
-                try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
-                    comparison = new UpdateComparison(base, plannedBefore, setup.images().after(after));
-                }
-                var skippedAfter = setup.images().after(after);
-                try (var stream = setup.images().list(null, e -> {
-                    if (skippedAfter.test(e.path())) {
-                        batches.skip(e);
+                // The listing runs ahead while the base inventory is read into the index it is compared with.
+                try (ListingAhead listing = new ListingAhead(setup.images())) {
+                    try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
+                        comparison = new UpdateComparison(base, plannedBefore, setup.images().after(after));
                     }
-                })) {
-                    for (var it = stream.iterator(); it.hasNext() && !stopped.get(); ) {
-                        ImageRef image = it.next();
-                        if (comparison.compare(image)) {
-                            batches.add(image);
-                            count++;
+                    var skippedAfter = setup.images().after(after);
+                    listing.drainTo(new ListingAhead.Receiver() {
+                        @Override
+                        public void image(ImageRef image) throws InterruptedException {
+                            if (comparison.compare(image)) {
+                                batches.add(image);
+                                count[0]++;
+                            }
                         }
-                    }
+
+                        @Override
+                        public void skipped(ImageError error) {
+                            if (skippedAfter.test(error.path())) {
+                                batches.skip(error);
+                            }
+                        }
+
+                        @Override
+                        public boolean stopped() {
+                            return stopped.get();
+                        }
+                    });
                     batches.flush();
                 }
                 if (stopped.get()) {
@@ -579,11 +591,11 @@ public final class Coordinator {
                 for (var e : retired.entrySet()) {
                     dev.orchard.store.RetiredPaths.write(setup.store(), layout.retired(generation, e.getKey()), e.getValue());
                 }
-                self.tell(new ListingEnded(count, System.nanoTime() - t0, null, result));
+                self.tell(new ListingEnded(count[0], System.nanoTime() - t0, null, result));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the coordinator stopped
             } catch (Exception | Error e) {
-                self.tell(new ListingEnded(count, System.nanoTime() - t0, e, null));
+                self.tell(new ListingEnded(count[0], System.nanoTime() - t0, e, null));
             }
         }, "orchard-lister");
         lister.setDaemon(true);
