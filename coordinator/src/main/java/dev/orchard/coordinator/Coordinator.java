@@ -254,8 +254,9 @@ public final class Coordinator {
                     }
                     var c = m.update().counts();
                     log.info("Update: {} image(s) added, {} changed, {} removed, {} unchanged, {} tried again (errors before);"
-                            + " {} base part(s) lose rows", c.added(), c.changed(), c.removed(), c.unchanged(), c.retried(),
-                            m.update().retirements().size());
+                            + " {} base part(s) lose rows; listed and compared in {} s", c.added(), c.changed(), c.removed(),
+                            c.unchanged(), c.retried(), m.update().retirements().size(),
+                            String.format(java.util.Locale.ROOT, "%.2f", m.nanos() / 1e9));
                     return apply(state.listingFinished(m.update().retirements(), c, now()));
                 })))
                 .build();
