@@ -255,12 +255,14 @@ class ClusterIT {
     }
 
     /**
-     * The schedule CI met: the coordinator frozen long enough for its workers to down it, give it up and start
-     * fresh nodes that knock on its address. When it runs again, whether it first downs itself (the partition it
-     * saw has lasted {@code stable-after}) or first lets the fresh workers in (they replace their old selves and the
-     * partition heals) is a race between Pekko's timers that nothing here decides. Both endings are correct, and
-     * this asserts what both guarantee: the job ends, and every image is in the output exactly once — by the first
-     * coordinator (exit 0), or by the same command with {@code --resume} after the first exited 1 saying why.
+     * The schedule CI met: the coordinator frozen for 15 s, with workers that give a lost coordinator up after 5 s.
+     * What happens meanwhile is Pekko's, and depends on the load: the workers' split-brain resolver may down the
+     * coordinator or not yet, the workers may leave and knock on its address as fresh nodes or still be leaving; when
+     * the coordinator runs again it may down itself or let them back in. This test asserts what every ending
+     * guarantees: the job ends, and every image is in the output exactly once — finished by the first coordinator
+     * (exit 0), or by the same command with {@code --resume} after the first exited 1 saying why. (Waiting for the
+     * workers to have left before it runs again is no schedule to rely on: a worker's leave cannot complete while
+     * the coordinator is unreachable and not yet downed, and under load the resolver may not have acted.)
      */
     @Test
     void aCoordinatorFrozenWhileItsWorkersRejoinFinishesTheJobEitherWay() throws Exception {
@@ -272,9 +274,7 @@ class ClusterIT {
             nodes.start("worker-2", worker(port, Nodes.freePort()));
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             Nodes.signal(first, "STOP");
-            String rejoining = "this worker left its cluster";
-            Nodes.await("both workers giving the coordinator up to rejoin it", JOB,
-                    () -> allLogsContain(nodes, rejoining, "worker-1", "worker-2"));
+            Thread.sleep(15_000);
             Nodes.signal(first, "CONT");
             int exit = Nodes.exitCode(first, JOB);
             System.out.println("ClusterIT: the woken coordinator exited " + exit
@@ -296,15 +296,6 @@ class ClusterIT {
             }
         }
         return false;
-    }
-
-    private static boolean allLogsContain(Nodes nodes, String text, String... names) {
-        for (String name : names) {
-            if (!logContains(nodes, name, text)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean logContains(Nodes nodes, String name, String text) {
