@@ -31,4 +31,34 @@ class FeatureUnitBatchesTest {
         assertThat(sizes(FeatureUnit.batches(images(3), 32, 4))).containsExactly(3);
         assertThat(FeatureUnit.batches(images(0), 32, 4)).isEmpty();
     }
+
+    /** Exactly one unit of a session opens with the short batch, however many take their first batch at once. */
+    @Test
+    void aSessionOpensOnceWhateverHowManyUnitsStartTogether() throws Exception {
+        WorkerRuntime.Loaded session = new WorkerRuntime.Loaded(null, null, null, null);
+        java.util.concurrent.atomic.AtomicInteger openers = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> units = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (session.takeOpening()) {
+                    openers.incrementAndGet();
+                }
+            });
+            t.start();
+            units.add(t);
+        }
+        start.countDown();
+        for (Thread t : units) {
+            t.join();
+        }
+        assertThat(openers.get()).isEqualTo(1);
+        assertThat(session.takeOpening()).as("a later unit of the same session").isFalse();
+        assertThat(new WorkerRuntime.Loaded(null, null, null, null).takeOpening()).as("a new session").isTrue();
+    }
 }
