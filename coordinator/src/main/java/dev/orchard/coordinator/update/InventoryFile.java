@@ -1,8 +1,9 @@
 package dev.orchard.coordinator.update;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.orchard.coordinator.work.InventoryEntry;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
@@ -19,11 +20,15 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A generation's inventory on the store: gzip-compressed JSON lines, one {@link InventoryEntry} each, streamed both
+ * A generation's inventory on the store: gzip-compressed JSON lines, one {@link InventoryEntry} each
+ * ({@code {"path":…,"size":…,"version":…,"part":…,"error":…}}, a null version or error left out), streamed both
  * ways (a 10⁷-image inventory is never held in memory). Written to a local file, then stored in one atomic write.
+ * <p>Written and read with Jackson's streaming API rather than data binding: an update reads the base inventory
+ * three times and writes the next one, and binding records cost ~0.3 s per pass of 10,000 lines in a fresh JVM (most
+ * of it compiling the binding code). Fields are read in any order; unknown ones are skipped.
  */
 public final class InventoryFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private InventoryFile() {
     }
@@ -34,9 +39,10 @@ public final class InventoryFile {
         try {
             long[] count = {0};
             try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(temp), 1 << 16);
-                 SequenceWriter lines = JSON.writer().withRootValueSeparator("\n").writeValues(out)) {
+                 JsonGenerator lines = JSON.createGenerator(out)) {
+                lines.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
                 entries.produce(e -> {
-                    lines.write(e);
+                    writeEntry(lines, e);
                     count[0]++;
                 });
             }
@@ -45,6 +51,20 @@ public final class InventoryFile {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    private static void writeEntry(JsonGenerator out, InventoryEntry e) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("path", e.path());
+        out.writeNumberField("size", e.size());
+        if (e.version() != null) {
+            out.writeStringField("version", e.version());
+        }
+        out.writeNumberField("part", e.part());
+        if (e.error() != null) {
+            out.writeStringField("error", e.error());
+        }
+        out.writeEndObject();
     }
 
     /** Gives the entries to write, one by one. */
@@ -61,20 +81,24 @@ public final class InventoryFile {
     /** An open inventory; its iterator throws UncheckedIOException on a read error. */
     public static final class Reader implements Iterator<InventoryEntry>, Closeable {
         private final InputStream in;
-        private final MappingIterator<InventoryEntry> entries;
+        private final JsonParser entries;
+        private InventoryEntry next;
 
         private Reader(InputStream raw) throws IOException {
             this.in = new GZIPInputStream(raw, 1 << 16);
-            this.entries = JSON.readerFor(InventoryEntry.class).readValues(in);
+            this.entries = JSON.createParser(in);
         }
 
         @Override
         public boolean hasNext() {
-            try {
-                return entries.hasNextValue();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (next == null) {
+                try {
+                    next = readEntry();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
+            return next != null;
         }
 
         @Override
@@ -82,10 +106,47 @@ public final class InventoryFile {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
+            InventoryEntry e = next;
+            next = null;
+            return e;
+        }
+
+        /** The next line's entry, or null at the end. */
+        private InventoryEntry readEntry() throws IOException {
+            JsonToken token = entries.nextToken();
+            if (token == null) {
+                return null;
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw new IOException("an inventory line is not a JSON object at " + entries.currentLocation());
+            }
+            String path = null;
+            long size = 0;
+            String version = null;
+            int part = 0;
+            String error = null;
+            String field;
+            while ((field = entries.nextFieldName()) != null) {
+                JsonToken value = entries.nextToken();
+                switch (field) {
+                    case "path" -> path = value == JsonToken.VALUE_STRING ? entries.getText() : null;
+                    case "size" -> size = entries.getLongValue();
+                    case "version" -> version = value == JsonToken.VALUE_NULL ? null : entries.getText();
+                    case "part" -> part = entries.getIntValue();
+                    case "error" -> error = value == JsonToken.VALUE_NULL ? null : entries.getText();
+                    default -> entries.skipChildren();
+                }
+            }
+            if (entries.currentToken() != JsonToken.END_OBJECT) {
+                throw new IOException("an inventory line ends early at " + entries.currentLocation());
+            }
+            if (path == null) {
+                throw new IOException("an inventory line has no path at " + entries.currentLocation());
+            }
             try {
-                return entries.nextValue();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                return new InventoryEntry(path, size, version, part, error);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage() + " (at " + entries.currentLocation() + ")", e);
             }
         }
 
