@@ -7,6 +7,7 @@ import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.OutputLease;
 import dev.orchard.coordinator.listing.ImageLister;
+import dev.orchard.coordinator.listing.EarlyListing;
 import dev.orchard.coordinator.listing.ImageSource;
 import dev.orchard.coordinator.listing.LabelRule;
 import dev.orchard.coordinator.listing.ListingOrder;
@@ -70,6 +71,8 @@ final class JobSetup implements AutoCloseable {
     final UpdateCheck.Plan update;
     private ImageLister lister;
     private final DuplicateKeys duplicates = new DuplicateKeys();
+    /** The job's images; for --update, listed from the moment the input is checked ({@link EarlyListing}). */
+    private ImageSource images;
 
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
@@ -121,6 +124,8 @@ final class JobSetup implements AutoCloseable {
                     }
                 }, count);
             }
+            // An update compares its whole listing with the output before its first unit: list while the model loads.
+            this.images = options.update ? new EarlyListing(new Images()) : new Images();
             OutputLayout layout = new OutputLayout(output);
             JobJournal journal = new JobJournal(outStore, output);
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
@@ -194,6 +199,7 @@ final class JobSetup implements AutoCloseable {
                     null, null, options.parquetByteStreamSplit, classifier == null ? null : classifier.location(),
                     classifier == null ? null : classifier.sha256(), generation);
         } catch (Exception | Error e) {
+            closeImages();
             if (loaded != null) {
                 loaded.close();
             }
@@ -249,7 +255,7 @@ final class JobSetup implements AutoCloseable {
                 c.getDuration("worker-timeout").toMillis(), c.getDuration("commit-interval").toMillis(),
                 c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca ? options.pcaK : 0,
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
-        return Coordinator.create(new Coordinator.Setup(job, new Images(), new JobOutputs(outStore, output, generation),
+        return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(outStore, output, generation),
                 new JobJournal(outStore, output, generation), outStore, output, settings, options.resume || options.update,
                 c.getDuration("lease-ttl"), node, goneMembers, listener,
                 reportFacts()));
@@ -410,6 +416,13 @@ final class JobSetup implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        closeImages();
         stores.close();
+    }
+
+    private void closeImages() {
+        if (images instanceof EarlyListing early) {
+            early.close();
+        }
     }
 }

@@ -3,8 +3,17 @@ package dev.orchard.coordinator.listing;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * A whole listing of an {@link ImageSource}, run ahead on its own thread into a bounded queue, so that it overlaps
@@ -77,6 +86,60 @@ public final class ListingAhead implements AutoCloseable {
 
         /** Checked before each item: true stops the listing early. */
         boolean stopped();
+    }
+
+    /**
+     * The listing's images as a stream, in order, what could not be listed going to {@code skipped} in its place; the
+     * stream throws what the listing failed with (an IOException as UncheckedIOException). Closing it closes this.
+     */
+    public Stream<ImageRef> stream(Consumer<ImageError> skipped) {
+        Iterator<ImageRef> images = new Iterator<>() {
+            private ImageRef next;
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && !ended) {
+                    Object item;
+                    try {
+                        item = queue.take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new UncheckedIOException(new InterruptedIOException("interrupted while listing"));
+                    }
+                    if (item == END) {
+                        ended = true;
+                    } else if (item instanceof ImageRef image) {
+                        next = image;
+                    } else if (item instanceof ImageError error) {
+                        skipped.accept(error);
+                    } else if (item instanceof Failure f) {
+                        ended = true;
+                        if (f.e() instanceof IOException io) {
+                            throw new UncheckedIOException(io);
+                        } else if (f.e() instanceof RuntimeException r) {
+                            throw r;
+                        } else if (f.e() instanceof Error err) {
+                            throw err;
+                        }
+                        throw new IllegalStateException("the listing failed: " + f.e(), f.e());
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public ImageRef next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ImageRef image = next;
+                next = null;
+                return image;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(images, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(this::close);
     }
 
     /** Gives every item of the listing to {@code receiver}, in order; throws what the listing failed with. */
