@@ -28,7 +28,7 @@ final class Observation implements AutoCloseable {
     /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
     private String announced;
     /** Whether {@link #check} found the address free before the job started. */
-    private boolean checked;
+    private final boolean checked;
 
     /**
      * @param address        where to serve, or null for nothing
@@ -37,6 +37,12 @@ final class Observation implements AutoCloseable {
      * @param runtime        this JVM's workers' pipeline, or null
      */
     Observation(HttpAddress address, boolean anyPortIfTaken, WorkerRuntime runtime) {
+        this(address, anyPortIfTaken, runtime, false);
+    }
+
+    /** As above, for an address {@link #check} found free before the job started ({@code checked}). */
+    Observation(HttpAddress address, boolean anyPortIfTaken, WorkerRuntime runtime, boolean checked) {
+        this.checked = checked;
         this.address = address;
         this.anyPortIfTaken = anyPortIfTaken;
         this.runtime = runtime;
@@ -68,27 +74,31 @@ final class Observation implements AutoCloseable {
     }
 
     /**
-     * Serves on {@code system} (each incarnation of a worker node is a new system) and prints the address the first
-     * time and whenever it changed. With a coordinator listener taken first, {@code /ready} of a node without a cluster means "the job runs".
-     */
-    /**
      * Refuses a {@code --http} address this process cannot listen on (exit 2), before anything starts; {@link #serve}
-     * may then come later, off the job's path. (The default port, when taken, gives way to a free one there.)
+     * may then come later, off the job's path. (The default port, when taken, gives way to a free one there.) Returns
+     * whether the address was found free; give that to the constructor. Cheap: it loads nothing of Pekko HTTP.
+     *
+     * @param address where to serve, or null for nothing
      */
-    void check() {
-        if (metrics == null) {
-            return;
+    static boolean check(HttpAddress address, boolean anyPortIfTaken) {
+        if (address == null) {
+            return false;
         }
         try {
-            NodeHttp.check(address);
+            address.requireListenable();
         } catch (IllegalArgumentException e) {
             if (!anyPortIfTaken || address.port() == 0) {
                 throw e;
             }
         }
-        checked = true;
+        return true;
     }
 
+    /**
+     * Serves on {@code system} (each incarnation of a worker node is a new system) and prints the address the first
+     * time and whenever it changed. With a coordinator listener taken first, {@code /ready} of a node without a
+     * cluster means "the job runs".
+     */
     void serve(ActorSystem<?> system, String node, PrintWriter err) {
         if (metrics == null) {
             return;

@@ -48,56 +48,76 @@ final class RunCommand implements Callable<Integer> {
         workers.validate();
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
         StartupTimes startup = new StartupTimes();
-        try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
-             Observation observation = new Observation(address, !http.given(), runtime)) {
-            observation.check();
-            // The checks and the model's read, hash and ONNX session run on their own thread while the actor system
-            // starts on this one: on 2 cores the two overlap.
-            CompletableFuture<JobSetup> prepared = new CompletableFuture<>();
-            Thread preparing = new Thread(() -> {
-                try {
-                    JobSetup setup = new JobSetup(job, store, workers.inference());
-                    startup.mark("model");
-                    try {
-                        runtime.adopt(setup.job.model(), setup.model, job.batchSize);
-                    } catch (RuntimeException | Error e) {
-                        setup.close();
-                        throw e;
+        // A bad --http is refused (exit 2) before anything starts; then the checks and the model's read, hash and
+        // ONNX session start first, on their own thread, while the worker runtime, the meters and the actor system
+        // start on this one: on 2 cores the two overlap.
+        boolean checked = Observation.check(address, !http.given());
+        CompletableFuture<JobSetup> prepared = new CompletableFuture<>();
+        Thread preparing = new Thread(() -> {
+            try {
+                JobSetup setup = new JobSetup(job, store, workers.inference());
+                startup.mark("model");
+                prepared.complete(setup);
+            } catch (Throwable e) {
+                prepared.completeExceptionally(e);
+            }
+        }, "orchard-setup");
+        preparing.setDaemon(true);
+        preparing.start();
+        JobSetup setup = null;
+        boolean adopted = false;
+        try {
+            try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
+                 Observation observation = new Observation(address, !http.given(), runtime, checked)) {
+                var config = ConfigFactory.load();
+                ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+                JobListener listener = observation.coordinatorListener(progress);
+                try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
+                    startup.mark("actors");
+                    setup = await(prepared);
+                    runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
+                    adopted = true;
+                    observation.describe(setup);
+                    if (setup.finishedAlready) {
+                        err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
+                        return 0;
                     }
-                    prepared.complete(setup);
-                } catch (Throwable e) {
-                    prepared.completeExceptionally(e);
-                }
-            }, "orchard-setup");
-            preparing.setDaemon(true);
-            preparing.start();
-            JobSetup setup = null;
-            var config = ConfigFactory.load();
-            ProgressReporter progress = new ProgressReporter(err, System.console() != null);
-            JobListener listener = observation.coordinatorListener(progress);
-            try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
-                startup.mark("actors");
-                setup = await(prepared);
-                observation.describe(setup);
-                if (setup.finishedAlready) {
-                    err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
-                    return 0;
-                }
-                err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n", setup.describe(),
-                        setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
-                        workers.inference().intraOpThreads(), job.batchSize);
-                runtime.firstInference().thenRun(() -> startup.log("first-batch"));
-                node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
-                // The status page starts once the job runs: its ~0.5 s of start-up are no longer before the first batch.
-                observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);
-                return report(progress, err);
-            } finally {
-                if (setup != null) {
-                    setup.close();
-                } else {
-                    prepared.thenAccept(RunCommand::closeQuietly); // the actors failed to start while it was loading
+                    err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n",
+                            setup.describe(), setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                            workers.inference().intraOpThreads(), job.batchSize);
+                    runtime.firstInference().thenRun(() -> startup.log("first-batch"));
+                    node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
+                    // The status page starts once the first batch is in ONNX Runtime (or after PAGE_WAIT, for a job
+                    // whose first batch is slow to come): Pekko HTTP's ~0.5 s of start-up on this thread competed with
+                    // the first batch for the cores. A job that has ended by then gets no page.
+                    awaitFirstBatch(runtime, progress.result());
+                    if (!progress.result().isDone()) {
+                        observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);
+                    }
+                    return report(progress, err);
                 }
             }
+        } finally {
+            if (setup != null && adopted) {
+                setup.close();
+            } else if (setup != null) {
+                closeQuietly(setup); // its model too: no runtime took it
+            } else {
+                prepared.thenAccept(RunCommand::closeQuietly); // something failed to start while it was loading
+            }
+        }
+    }
+
+    /** How long the status page waits for the first batch to reach ONNX Runtime. */
+    private static final Duration PAGE_WAIT = Duration.ofSeconds(2);
+
+    /** Until the first batch is in ONNX Runtime, the job ends (however), or {@link #PAGE_WAIT} has passed. */
+    private static void awaitFirstBatch(WorkerRuntime runtime, CompletableFuture<?> job) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(runtime.firstInference().toCompletableFuture(), job)
+                    .get(PAGE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // the job failed (report() says so), or no batch yet: serve now
         }
     }
 
@@ -115,6 +135,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void closeQuietly(JobSetup setup) {
         try {
+            setup.model.close();
             setup.close();
         } catch (Exception ignored) {
             // nothing more to report: the job already failed

@@ -55,6 +55,38 @@ public record HttpAddress(String host, int port) {
         }
     }
 
+    /**
+     * Refuses an address this process cannot listen on now: binds a plain socket there and closes it at once (a
+     * millisecond, where starting the endpoint takes ~0.5 s, and without loading Pekko HTTP), so that a bad
+     * {@code --http} is refused before a job starts even when the endpoint itself starts later.
+     *
+     * @throws IllegalArgumentException as {@link NodeHttp#start} does: {@link #cannotListen}
+     */
+    public void requireListenable() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException | SecurityException e) {
+            throw cannotListen(e);
+        }
+    }
+
+    /** The error for a status page that cannot listen here, naming {@code --http}, the reason and what to do. */
+    IllegalArgumentException cannotListen(Throwable cause) {
+        return new IllegalArgumentException("--http " + this + ": cannot listen there (" + reason(cause)
+                + "). Give a free port with --http HOST:PORT (port 0 takes any free one), or turn it off with --no-http.",
+                cause);
+    }
+
+    private static String reason(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException || t instanceof UnknownHostException) {
+                return t.getMessage();
+            }
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
     @Override
     public String toString() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

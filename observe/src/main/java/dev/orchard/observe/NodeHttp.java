@@ -34,9 +34,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHttp.class);
-    private static final ContentType METRICS = ContentTypes.parse(NodeMetrics.CONTENT_TYPE);
-    private static final List<HttpHeader> HEADERS = List.of(RawHeader.create("Cache-Control", "no-store"),
-            RawHeader.create("X-Content-Type-Options", "nosniff"));
+
+    /**
+     * Pekko HTTP values, made when the endpoint first starts rather than when this class loads: {@code orchard run}
+     * reads {@link #LOCAL_NODE_CONFIG} while it starts, and Pekko HTTP's model classes took ~0.1 s of that.
+     */
+    private static final class Responses {
+        static final ContentType METRICS = ContentTypes.parse(NodeMetrics.CONTENT_TYPE);
+        static final List<HttpHeader> HEADERS = List.of(RawHeader.create("Cache-Control", "no-store"),
+                RawHeader.create("X-Content-Type-Options", "nosniff"));
+    }
 
     /**
      * Pekko Management settings for a node without a cluster ({@code orchard run}): no cluster routes or membership
@@ -65,9 +72,9 @@ public final class NodeHttp implements AutoCloseable {
                                  NodeMetrics metrics) {
         Route ours = concat(
                 pathSingleSlash(() -> get(() -> ok(ContentTypes.TEXT_HTML_UTF8, page::html))),
-                path("status.json", () -> get(() -> complete(HttpResponse.create().addHeaders(HEADERS)
+                path("status.json", () -> get(() -> complete(HttpResponse.create().addHeaders(Responses.HEADERS)
                         .withEntity(ContentTypes.APPLICATION_JSON, page.json())))),
-                path("metrics", () -> get(() -> ok(METRICS, metrics::scrape))));
+                path("metrics", () -> get(() -> ok(Responses.METRICS, metrics::scrape))));
         Route all = concat(ours, PekkoManagement.get(system).getRoutes());
         ServerBinding binding;
         try {
@@ -75,9 +82,7 @@ public final class NodeHttp implements AutoCloseable {
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalArgumentException("--http " + address + ": cannot listen there (" + reason(cause)
-                    + "). Give a free port with --http HOST:PORT (port 0 takes any free one), or turn it off with --no-http.",
-                    cause);
+            throw address.cannotListen(cause);
         } catch (TimeoutException e) {
             throw new IllegalStateException("--http " + address + ": the HTTP endpoint did not start within 30 s", e);
         } catch (InterruptedException e) {
@@ -94,41 +99,14 @@ public final class NodeHttp implements AutoCloseable {
         return new NodeHttp(binding, url);
     }
 
-    /**
-     * Whether this process can listen on {@code address} now: binds a plain socket there and closes it at once (a
-     * millisecond, where starting the endpoint takes ~0.5 s), so that a bad {@code --http} is refused before a job
-     * starts even when the endpoint itself starts later.
-     *
-     * @throws IllegalArgumentException as {@link #start} does
-     */
-    public static void check(HttpAddress address) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new java.net.InetSocketAddress(address.host(), address.port()));
-        } catch (java.io.IOException | SecurityException e) {
-            throw new IllegalArgumentException("--http " + address + ": cannot listen there (" + reason(e)
-                    + "). Give a free port with --http HOST:PORT (port 0 takes any free one), or turn it off with --no-http.",
-                    e);
-        }
-    }
-
     /** {@code http://HOST:PORT/}, with the port actually bound. */
     public String url() {
         return url;
     }
 
     private static Route ok(ContentType type, Supplier<String> body) {
-        return complete(HttpResponse.create().addHeaders(HEADERS)
+        return complete(HttpResponse.create().addHeaders(Responses.HEADERS)
                 .withEntity(type, body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    }
-
-    private static String reason(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof java.net.BindException || t instanceof java.net.UnknownHostException) {
-                return t.getMessage();
-            }
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     @Override
