@@ -23,9 +23,12 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
     /**
      * How many images all lanes of a worker hand to ONNX Runtime at once: a lane runs its batch in runs of
      * {@link #imagesPerRun} images. 32 images in one run took ~280 MiB of activations, so 8 lanes at batch 32 peaked
-     * at 3.5 GiB; in runs of 8 the same job peaked at 1.25 GiB, and ran faster (bench/RESULTS.md).
+     * at 3.5 GiB; in runs of 8 the same job peaked at 1.25 GiB, and ran faster. At 64 (runs of 32 for 2 lanes) a
+     * 10,200-image job peaked at 1.37-1.61 GiB through the launcher, over the 1.5 GiB a worker may take; at 32 (runs
+     * of 16) at 1.17 GiB, with the same throughput (raw ONNX Runtime, 2 lanes: 168 images/s in runs of 32, 174 in
+     * runs of 16). See bench/RESULTS.md.
      */
-    public static final int IMAGES_IN_ONNX = 64;
+    public static final int IMAGES_IN_ONNX = 32;
 
     /**
      * The images of a session's first batch. The first full batch took one cold decode thread 0.6-0.8 s, with every
