@@ -36,11 +36,14 @@ public record Location(Scheme scheme, String bucket, String key) {
         if (text.startsWith("file:")) {
             return local(Path.of(URI.create(text)));
         }
-        if (text.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+        if (OTHER_SCHEME.matcher(text).lookingAt()) {
             throw new IllegalArgumentException("Unsupported location '" + text + "': use a local path or s3://bucket/prefix");
         }
         return local(Path.of(text));
     }
+
+    /** A URL of a scheme Orchard does not read ({@code String.matches} compiled this for every parse: once per image). */
+    private static final java.util.regex.Pattern OTHER_SCHEME = java.util.regex.Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://");
 
     public static Location local(Path path) {
         return new Location(Scheme.FILE, null, path.toAbsolutePath().normalize().toString());

@@ -48,6 +48,14 @@ public final class ImageLister {
                 .filter(java.util.Objects::nonNull);
     }
 
+    private static String withoutLeadingSlashes(String path) {
+        int start = 0;
+        while (start < path.length() && path.charAt(start) == '/') {
+            start++;
+        }
+        return path.substring(start);
+    }
+
     /**
      * The images a manifest names (one {@code s3://…} or path per line, or an S3 Inventory CSV/Parquet list), for
      * inputs too large or too slow to list: the same filter and labels apply, with each key's own folders.
@@ -56,7 +64,7 @@ public final class ImageLister {
         return dev.orchard.store.manifest.Manifests.read(manifestStore, manifest)
                 .map(object -> {
                     Location location = object.location();
-                    String relative = location.isLocal() ? location.key().replaceFirst("^/+", "") : location.key();
+                    String relative = location.isLocal() ? withoutLeadingSlashes(location.key()) : location.key();
                     String root = location.isLocal() ? "" : location.bucket();
                     return filter.accepts(relative) ? image(object, labels.labelOf(relative, root)) : null;
                 })
