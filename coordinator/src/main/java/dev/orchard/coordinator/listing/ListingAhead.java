@@ -32,6 +32,17 @@ public final class ListingAhead implements AutoCloseable {
     private volatile boolean closed;
 
     private record Failure(Throwable e) {
+        /** What the listing failed with, to throw as it was (any other checked exception wrapped in an IOException). */
+        IOException rethrown() {
+            if (e instanceof IOException io) {
+                return io;
+            } else if (e instanceof RuntimeException r) {
+                throw r;
+            } else if (e instanceof Error err) {
+                throw err;
+            }
+            return new IOException("the listing failed: " + e, e);
+        }
     }
 
     /** Starts listing {@code source} from its beginning. */
@@ -115,14 +126,11 @@ public final class ListingAhead implements AutoCloseable {
                         skipped.accept(error);
                     } else if (item instanceof Failure f) {
                         ended = true;
-                        if (f.e() instanceof IOException io) {
+                        try {
+                            throw f.rethrown();
+                        } catch (IOException io) {
                             throw new UncheckedIOException(io);
-                        } else if (f.e() instanceof RuntimeException r) {
-                            throw r;
-                        } else if (f.e() instanceof Error err) {
-                            throw err;
                         }
-                        throw new IllegalStateException("the listing failed: " + f.e(), f.e());
                     }
                 }
                 return next != null;
@@ -153,14 +161,7 @@ public final class ListingAhead implements AutoCloseable {
             } else if (item instanceof ImageError error) {
                 receiver.skipped(error);
             } else if (item instanceof Failure f) {
-                if (f.e() instanceof IOException io) {
-                    throw io;
-                } else if (f.e() instanceof RuntimeException r) {
-                    throw r;
-                } else if (f.e() instanceof Error err) {
-                    throw err;
-                }
-                throw new IOException("the listing failed: " + f.e(), f.e());
+                throw f.rethrown();
             }
         }
     }
