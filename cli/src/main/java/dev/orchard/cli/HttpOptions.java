@@ -9,8 +9,8 @@ final class HttpOptions {
     @Option(names = "--http", paramLabel = "HOST:PORT",
             description = "Serve the status page (/), /metrics (Prometheus), /ready and /alive here. Default: loopback "
                     + "only, port 8558 for run and a coordinator node, 8559 for a worker node, or any free port when "
-                    + "that one is taken (the address is printed at start); port 0 takes any free port; 0.0.0.0:PORT "
-                    + "opens it to the network.")
+                    + "that one is taken (the address is printed when it serves: for run, once the first batch runs); "
+                    + "port 0 takes any free port; 0.0.0.0:PORT opens it to the network.")
     String http;
 
     @Option(names = "--no-http", description = "Serve no HTTP endpoint.")
