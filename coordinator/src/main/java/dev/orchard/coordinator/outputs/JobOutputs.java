@@ -225,8 +225,7 @@ public final class JobOutputs {
             inventoryWriter.start();
             try {
                 PcaSample sample = pca ? writePcaCsv(parts) : null;
-                List<ImageError> sorted = sortedErrors(errors);
-                writeErrors(errors);
+                List<ImageError> sorted = writeErrors(errors);
                 writeReport(report, sample, sorted);
             } finally {
                 awaitInventory(inventory);
@@ -384,10 +383,12 @@ public final class JobOutputs {
         return sorted;
     }
 
-    /** {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). */
-    void writeErrors(List<ImageError> errors) throws IOException {
-        List<ImageError> sorted = new ArrayList<>(errors);
-        sorted.sort(Comparator.comparing(ImageError::path));
+    /**
+     * {@code errors.csv}: path, reason, sorted by path (written even when empty, so "no errors" is explicit). Returns
+     * the errors in that order (the report lists them so).
+     */
+    List<ImageError> writeErrors(List<ImageError> errors) throws IOException {
+        List<ImageError> sorted = sortedErrors(errors);
         StringWriter text = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setHeader("path", "reason").get())) {
             for (ImageError e : sorted) {
@@ -395,6 +396,7 @@ public final class JobOutputs {
             }
         }
         store.put(layout.finalFile(generation, layout.errorsCsv()), text.toString().getBytes(StandardCharsets.UTF_8));
+        return sorted;
     }
 
     static String sha256(byte[] bytes) {
