@@ -552,7 +552,7 @@ public final class Coordinator {
             try {
                 UpdateComparison comparison;
                 // The listing runs ahead while the base inventory is read into the index it is compared with.
-                try (ListingAhead listing = new ListingAhead(setup.images())) {
+                try (ListingAhead listing = setup.images().listAhead()) {
                     try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
                         comparison = new UpdateComparison(base, plannedBefore, setup.images().after(after));
                     }

@@ -38,6 +38,13 @@ public final class EarlyListing implements ImageSource, AutoCloseable {
         return source.list(afterPath, skipped);
     }
 
+    /** The early listing itself, already under way (not a second thread reading it), or a fresh one once taken. */
+    @Override
+    public ListingAhead listAhead() {
+        ListingAhead taken = take();
+        return taken != null ? taken : source.listAhead();
+    }
+
     @Override
     public Predicate<String> after(String afterPath) {
         return source.after(afterPath);

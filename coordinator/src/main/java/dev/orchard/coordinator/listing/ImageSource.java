@@ -22,6 +22,11 @@ public interface ImageSource {
      * path does when it is null). An update's resumed listing lists everything again and uses it to tell the
      * images it planned before from the rest.
      */
+    /** The whole listing from the beginning, run ahead on its own thread ({@link ListingAhead}). Close it. */
+    default ListingAhead listAhead() {
+        return new ListingAhead(this);
+    }
+
     default Predicate<String> after(String afterPath) {
         if (afterPath != null) {
             throw new UnsupportedOperationException("this source cannot tell where a listing stood");

@@ -58,6 +58,38 @@ class EarlyListingTest {
         }
     }
 
+    /** An update's coordinator takes the early listing as it runs, not through a second thread reading it. */
+    @Test
+    void listingAheadTakesTheEarlyListingItselfOnce() throws Exception {
+        List<String> direct = items(new Counted(), null);
+        Counted source = new Counted();
+        try (EarlyListing early = new EarlyListing(source)) {
+            for (int round = 1; round <= 2; round++) {
+                List<String> got = new ArrayList<>();
+                try (ListingAhead listing = early.listAhead()) {
+                    listing.drainTo(new ListingAhead.Receiver() {
+                        @Override
+                        public void image(ImageRef image) {
+                            got.add(image.path());
+                        }
+
+                        @Override
+                        public void skipped(ImageError error) {
+                            got.add(error.path());
+                        }
+
+                        @Override
+                        public boolean stopped() {
+                            return false;
+                        }
+                    });
+                }
+                assertThat(got).as("round %d", round).isEqualTo(direct);
+                assertThat(source.listings).as("listings after round %d", round).hasValue(round);
+            }
+        }
+    }
+
     @Test
     void aListingFromElsewhereListsAfreshAndDropsTheEarlyOne() throws Exception {
         Counted source = new Counted();
