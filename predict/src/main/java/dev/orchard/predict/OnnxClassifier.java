@@ -56,7 +56,7 @@ public final class OnnxClassifier implements AutoCloseable {
      */
     public static OnnxClassifier load(byte[] bytes, String source) {
         OrtSession session = null;
-        try {
+        try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enter()) {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
@@ -147,7 +147,11 @@ public final class OnnxClassifier implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        session.close();
+        try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enterUnlessExiting()) {
+            if (call != null) { // an exiting JVM frees it
+                session.close();
+            }
+        }
     }
 
     private interface Outputs<T> {
@@ -163,7 +167,8 @@ public final class OnnxClassifier implements AutoCloseable {
         if (count == 0) {
             return empty;
         }
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(rows, 0, count * d), new long[] {count, d});
+        try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enter();
+             OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(rows, 0, count * d), new long[] {count, d});
              OrtSession.Result result = session.run(Map.of(ClassifierGraph.INPUT, tensor), outputs)) {
             return read.read(result);
         }

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.orchard.predict.OnnxRuntimeCalls;
 import dev.orchard.protocol.ModelSpec;
 import java.nio.FloatBuffer;
 import java.security.MessageDigest;
@@ -73,7 +74,7 @@ public final class OnnxModel implements AutoCloseable {
                     + "). Download the ONNX Model Zoo file mobilenetv2-12.onnx or point --model at an .onnx file.", e);
         }
         OrtSession session = null;
-        try {
+        try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enter()) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -151,7 +152,8 @@ public final class OnnxModel implements AutoCloseable {
         long[] shape = {n, 3, spec.inputHeight(), spec.inputWidth()};
         int size = 3 * spec.inputHeight() * spec.inputWidth();
         // A direct buffer is handed to ONNX Runtime without a copy.
-        try (OnnxTensor input = OnnxTensor.createTensor(env, batch.slice(0, n * size), shape);
+        try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enter();
+             OnnxTensor input = OnnxTensor.createTensor(env, batch.slice(0, n * size), shape);
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input), Set.of(name))) {
             OnnxValue value = result.get(name).orElseThrow();
             FloatBuffer out = ((OnnxTensor) value).getFloatBuffer();
@@ -239,7 +241,11 @@ public final class OnnxModel implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        session.close();
+        try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enterUnlessExiting()) {
+            if (call != null) { // an exiting JVM frees it
+                session.close();
+            }
+        }
     }
 
     @Override
