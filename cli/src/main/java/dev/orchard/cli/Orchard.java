@@ -12,6 +12,14 @@ public final class Orchard {
     private static final List<Class<?>> COMMANDS = List.of(RunCommand.class, CoordinatorNodeCommand.class,
             WorkerNodeCommand.class, dev.orchard.classify.ClassifyCommand.class);
 
+    /**
+     * What a job stopped by its JVM's exit says, instead of the failure the exit caused (an actor system that
+     * "cannot create children while terminating", an interrupted write).
+     */
+    static final String STOPPED = "orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C)."
+            + " The work done is kept: the same command with --resume continues the job (an --update: the same command"
+            + " as it was).";
+
     public static void main(String[] args) {
         StartupTimes.touch(); // the time main starts, for the start-up breakdown of `orchard run`
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
@@ -39,6 +47,10 @@ public final class Orchard {
         cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (dev.orchard.worker.JvmExit.began()) {
+                cmd.getErr().println(STOPPED);
+                return 1;
+            }
             cmd.getErr().println("orchard: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return e instanceof IllegalArgumentException ? 2 : 1;
         });

@@ -149,6 +149,10 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (dev.orchard.worker.JvmExit.began()) {
+                err.println(Orchard.STOPPED);
+                return 1;
+            }
             err.println("orchard: job failed: " + cause.getMessage());
             return cause instanceof IllegalArgumentException ? 2 : 1;
         }

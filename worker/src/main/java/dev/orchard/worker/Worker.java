@@ -163,7 +163,7 @@ public final class Worker {
                 .onMessage(WorkerCommand.JobFinished.class, m -> apply(ledger.jobFinished(m, now()), coordinator))
                 .onMessage(AttemptDone.class, m -> onAttemptDone(m, coordinator))
                 .onMessage(StatisticsWritten.class, m -> {
-                    if (m.failure() != null && !ledger.leaving() && jvmShuttingDown()) {
+                    if (m.failure() != null && !ledger.leaving() && JvmExit.began()) {
                         leave(coordinator);
                     }
                     return apply(ledger.statisticsWritten(m.name(), m.failure() == null ? null : message(m.failure()),
@@ -222,7 +222,7 @@ public final class Worker {
         if (cause instanceof CancellationException) {
             return Behaviors.same(); // its coordinator is gone: nobody counts it
         }
-        if (ledger.leaving() || jvmShuttingDown()) {
+        if (ledger.leaving() || JvmExit.began()) {
             // Failed with its JVM (a closed session, "Shutdown in progress"), not through a fault of the unit.
             return leave(coordinator);
         }
@@ -235,22 +235,6 @@ public final class Worker {
             context.getLog().info("This worker is stopping: it takes no more units and gives back the ones it runs");
         }
         return apply(ledger.leave(now()), coordinator);
-    }
-
-    /**
-     * Whether this JVM has begun to shut down. The JDK has no query for it; registering a hook is refused
-     * ({@code IllegalStateException}) once shutdown has begun. Asked only after an attempt failed, so a failure
-     * that the shutdown caused is always seen as such: it began before the failure was thrown.
-     */
-    static boolean jvmShuttingDown() {
-        Thread probe = new Thread(() -> { }, "orchard-shutdown-probe");
-        try {
-            Runtime.getRuntime().addShutdownHook(probe);
-            Runtime.getRuntime().removeShutdownHook(probe);
-            return false;
-        } catch (IllegalStateException e) {
-            return true;
-        }
     }
 
     /** Carries out the ledger's effects; messages go to {@code coordinator} if there is one. */
