@@ -2,10 +2,13 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -21,12 +24,10 @@ class LauncherIT {
 
     @Test
     void aStoppedLauncherEndsOnlyWithItsJobAndLeavesNoPartArchive(@TempDir Path temp) throws Exception {
-        // A launcher home of its own, with the script and the built jar and no archive yet: this run records one.
-        Path home = temp.resolve("home");
-        Path target = Files.createDirectories(home.resolve("cli/target"));
-        Path script = Files.copy(Nodes.jar().getParent().getParent().getParent().resolve("orchard"), home.resolve("orchard"));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createSymbolicLink(target.resolve("orchard.jar"), Nodes.jar());
+        // No archive yet in this home: this run records one, with Java as the script's child.
+        Path home = launcherHome(temp);
+        Path target = home.resolve("cli/target");
+        Path script = home.resolve("orchard");
         Path log = temp.resolve("launcher.log");
         Process launcher = new ProcessBuilder(script.toString(), "run",
                 "--input", JobRun.shared().resolve("data/fruits360-sample").toString(),
@@ -42,6 +43,51 @@ class LauncherIT {
         try (Stream<Path> files = Files.list(target)) {
             assertThat(files.map(p -> p.getFileName().toString())).as(output).noneMatch(n -> n.endsWith(".tmp"));
         }
+    }
+
+    @Test
+    void anUpdateRunsWithTheQuickCompilerUnlessTheUserSetsTheJavaOptions(@TempDir Path temp) throws Exception {
+        Path home = launcherHome(temp);
+        // A stand-in for java on the PATH that prints the options it was given: the launcher's rule, not the JVM's.
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        assertThat(launch(home, bin, null, "run", "--input", "in", "--output", "out", "--update"))
+                .contains("-XX:TieredStopAtLevel=1").contains("-Xmx4g");
+        assertThat(launch(home, bin, null, "run", "--input", "in", "--output", "out"))
+                .doesNotContain("TieredStopAtLevel");
+        assertThat(launch(home, bin, "-Xmx2g", "run", "--input", "in", "--output", "out", "--update"))
+                .doesNotContain("TieredStopAtLevel").contains("-Xmx2g");
+    }
+
+    /** A launcher home of its own: the script and the built jar, no archive yet. */
+    private static Path launcherHome(Path temp) throws Exception {
+        Path home = temp.resolve("home");
+        Path target = Files.createDirectories(home.resolve("cli/target"));
+        Path script = Files.copy(Nodes.jar().getParent().getParent().getParent().resolve("orchard"), home.resolve("orchard"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(target.resolve("orchard.jar"), Nodes.jar());
+        return home;
+    }
+
+    /** What the launcher in {@code home} ran, with {@code bin} first on the PATH. */
+    private static String launch(Path home, Path bin, String javaOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(home.resolve("orchard").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PATH", bin + ":" + builder.environment().get("PATH"));
+        builder.environment().put("ORCHARD_CDS", "off");
+        if (javaOptions == null) {
+            builder.environment().remove("ORCHARD_JAVA_OPTS");
+        } else {
+            builder.environment().put("ORCHARD_JAVA_OPTS", javaOptions);
+        }
+        Process launcher = builder.start();
+        String output = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(launcher.waitFor(1, TimeUnit.MINUTES)).as(output).isTrue();
+        assertThat(launcher.exitValue()).as(output).isZero();
+        return output;
     }
 
     /** The launcher's Java child, once it has one (a condition polled, with a deadline for a broken launcher). */
