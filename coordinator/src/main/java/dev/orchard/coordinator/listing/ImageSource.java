@@ -17,16 +17,16 @@ public interface ImageSource {
      */
     Stream<ImageRef> list(String afterPath, Consumer<ImageError> skipped) throws IOException;
 
-    /**
-     * A new test of whether each path of the listing, given in listing order, comes after {@code afterPath} (every
-     * path does when it is null). An update's resumed listing lists everything again and uses it to tell the
-     * images it planned before from the rest.
-     */
     /** The whole listing from the beginning, run ahead on its own thread ({@link ListingAhead}). Close it. */
     default ListingAhead listAhead() {
         return new ListingAhead(this);
     }
 
+    /**
+     * A new test of whether each path of the listing, given in listing order, comes after {@code afterPath} (every
+     * path does when it is null). An update's resumed listing lists everything again and uses it to tell the
+     * images it planned before from the rest.
+     */
     default Predicate<String> after(String afterPath) {
         if (afterPath != null) {
             throw new UnsupportedOperationException("this source cannot tell where a listing stood");
