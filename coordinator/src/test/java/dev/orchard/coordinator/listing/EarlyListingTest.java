@@ -65,26 +65,11 @@ class EarlyListingTest {
         Counted source = new Counted();
         try (EarlyListing early = new EarlyListing(source)) {
             for (int round = 1; round <= 2; round++) {
-                List<String> got = new ArrayList<>();
+                Collect got = new Collect();
                 try (ListingAhead listing = early.listAhead()) {
-                    listing.drainTo(new ListingAhead.Receiver() {
-                        @Override
-                        public void image(ImageRef image) {
-                            got.add(image.path());
-                        }
-
-                        @Override
-                        public void skipped(ImageError error) {
-                            got.add(error.path());
-                        }
-
-                        @Override
-                        public boolean stopped() {
-                            return false;
-                        }
-                    });
+                    listing.drainTo(got);
                 }
-                assertThat(got).as("round %d", round).isEqualTo(direct);
+                assertThat(got.items).as("round %d", round).isEqualTo(direct);
                 assertThat(source.listings).as("listings after round %d", round).hasValue(round);
             }
         }

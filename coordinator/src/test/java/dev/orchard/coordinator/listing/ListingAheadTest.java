@@ -26,26 +26,6 @@ class ListingAheadTest {
         return new ImageRef("/in/" + i + ".jpg", "c");
     });
 
-    private static final class Collect implements ListingAhead.Receiver {
-        final List<String> items = new ArrayList<>();
-        int stopAfter = Integer.MAX_VALUE;
-
-        @Override
-        public void image(ImageRef image) {
-            items.add(image.path());
-        }
-
-        @Override
-        public void skipped(ImageError error) {
-            items.add(error.path());
-        }
-
-        @Override
-        public boolean stopped() {
-            return items.size() >= stopAfter;
-        }
-    }
-
     private static List<String> direct() throws IOException {
         List<String> items = new ArrayList<>();
         try (Stream<ImageRef> images = SOURCE.list(null, e -> items.add(e.path()))) {
