@@ -13,12 +13,19 @@ public final class Orchard {
             WorkerNodeCommand.class, dev.orchard.classify.ClassifyCommand.class);
 
     /**
-     * What a job stopped by its JVM's exit says, instead of the failure the exit caused (an actor system that
-     * "cannot create children while terminating", an interrupted write).
+     * When this JVM is exiting (a signal, Ctrl-C), says so to {@code err}, with how to continue, and returns true: the
+     * failure at hand is then the exit's doing (an actor system that "cannot create children while terminating", an
+     * interrupted write), not worth showing.
      */
-    static final String STOPPED = "orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C)."
-            + " The work done is kept: the same command with --resume continues the job (an --update: the same command"
-            + " as it was).";
+    static boolean reportedStop(java.io.PrintWriter err) {
+        if (!dev.orchard.worker.JvmExit.began()) {
+            return false;
+        }
+        err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C). The work"
+                + " done is kept: the same command with --resume continues the job (an --update: the same command as"
+                + " it was).");
+        return true;
+    }
 
     public static void main(String[] args) {
         StartupTimes.touch(); // the time main starts, for the start-up breakdown of `orchard run`
@@ -47,8 +54,7 @@ public final class Orchard {
         cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (dev.orchard.worker.JvmExit.began()) {
-                cmd.getErr().println(STOPPED);
+            if (reportedStop(cmd.getErr())) {
                 return 1;
             }
             cmd.getErr().println("orchard: " + (e.getMessage() != null ? e.getMessage() : e.toString()));

@@ -149,8 +149,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (dev.orchard.worker.JvmExit.began()) {
-                err.println(Orchard.STOPPED);
+            if (Orchard.reportedStop(err)) {
                 return 1;
             }
             err.println("orchard: job failed: " + cause.getMessage());
