@@ -29,9 +29,7 @@ public final class OnnxRuntimeCalls {
     static final Duration EXIT_WAIT = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(OnnxRuntimeCalls.class);
-    private static OnnxRuntimeCalls jvm;
 
-    private final Call call = this::leave;
     private int inside;
     private boolean exiting;
 
@@ -62,9 +60,16 @@ public final class OnnxRuntimeCalls {
         return jvm().begin();
     }
 
-    /** The JVM's one instance: on first use, pins ONNX Runtime's environment and installs the exit's wait. */
-    static synchronized OnnxRuntimeCalls jvm() {
-        if (jvm == null) {
+    /** The JVM's one instance: made on first use (the holder's class initialisation, once, without a lock after). */
+    static OnnxRuntimeCalls jvm() {
+        return Jvm.CALLS;
+    }
+
+    private static final class Jvm {
+        static final OnnxRuntimeCalls CALLS = install();
+
+        /** Pins ONNX Runtime's environment and installs the exit's wait. */
+        private static OnnxRuntimeCalls install() {
             OnnxRuntimeCalls calls = new OnnxRuntimeCalls();
             pinEnvironment();
             try {
@@ -72,9 +77,8 @@ public final class OnnxRuntimeCalls {
             } catch (IllegalStateException shuttingDown) {
                 calls.awaitQuiet(Duration.ZERO); // already exiting: start nothing
             }
-            jvm = calls;
+            return calls;
         }
-        return jvm;
     }
 
     /** Begins a call, or returns null when {@link #awaitQuiet} has begun. */
@@ -83,7 +87,12 @@ public final class OnnxRuntimeCalls {
             return null;
         }
         inside++;
-        return call;
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) { // a call counts once, however often it is closed
+                leave();
+            }
+        };
     }
 
     private synchronized void leave() {

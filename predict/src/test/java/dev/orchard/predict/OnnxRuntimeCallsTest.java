@@ -58,6 +58,18 @@ class OnnxRuntimeCallsTest {
     }
 
     @Test
+    void aCallClosedTwiceCountsOnce() {
+        OnnxRuntimeCalls calls = new OnnxRuntimeCalls();
+        OnnxRuntimeCalls.Call first = calls.begin();
+        OnnxRuntimeCalls.Call second = calls.begin();
+        first.close();
+        first.close();
+        assertThat(calls.inside()).as("the second call is still inside").isEqualTo(1);
+        second.close();
+        assertThat(calls.inside()).isZero();
+    }
+
+    @Test
     void theJvmsInstanceIsOneAndOpen() {
         assertThat(OnnxRuntimeCalls.jvm()).isSameAs(OnnxRuntimeCalls.jvm());
         try (OnnxRuntimeCalls.Call call = OnnxRuntimeCalls.enter()) {
