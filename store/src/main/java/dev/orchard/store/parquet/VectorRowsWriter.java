@@ -7,10 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -22,7 +23,7 @@ public final class VectorRowsWriter implements AutoCloseable {
     private final ObjectStore store;
     private final Location target;
     private final Path tempFile;
-    private final ParquetWriter<VectorRow> writer;
+    private final ColumnFileWriter file;
     private final boolean predictions;
     private long rows;
     private boolean closed;
@@ -50,6 +51,12 @@ public final class VectorRowsWriter implements AutoCloseable {
      */
     public VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir, ParquetOptions options,
                             PredictedBy predictedBy) throws IOException {
+        this(store, target, column, tempDir, options, predictedBy, ParquetWriter.DEFAULT_BLOCK_SIZE);
+    }
+
+    /** @param rowGroupBytes the target size of a row group (parquet-java's default: 128 MiB) */
+    VectorRowsWriter(ObjectStore store, Location target, String column, Path tempDir, ParquetOptions options,
+                     PredictedBy predictedBy, long rowGroupBytes) throws IOException {
         this.store = store;
         this.target = target;
         this.predictions = predictedBy != null;
@@ -62,19 +69,21 @@ public final class VectorRowsWriter implements AutoCloseable {
             footer.put("orchard.classifier", predictedBy.classifier());
             footer.put("orchard.classifier.sha256", predictedBy.sha256());
         }
-        var builder = RowWriteSupport.writer(new LocalOutputFile(tempFile), new VectorWriteSupport(schema, column, footer))
+        ParquetProperties.Builder properties = ParquetProperties.builder()
+                // Version-1 data pages and encodings, as every Orchard file (see RowWriteSupport.writer).
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
                 // Feature floats (and scores) never repeat: a dictionary only costs time before parquet-java gives up
                 // on it. Labels and predicted classes repeat: a dictionary (PLAIN_DICTIONARY, which every reader
                 // knows) makes them nearly free.
                 .withDictionaryEncoding(false)
-                .withDictionaryEncoding("label", true);
-        if (predictions) {
-            builder = builder.withDictionaryEncoding(VectorSchema.PREDICTED, true);
-        }
-        this.writer = builder
+                .withDictionaryEncoding("label", true)
                 // Off by default: Spark 3.x's vectorized reader fails on it (see ParquetOptions).
-                .withByteStreamSplitEncoding(options.byteStreamSplit())
-                .build();
+                .withByteStreamSplitEncoding(options.byteStreamSplit());
+        if (predictions) {
+            properties = properties.withDictionaryEncoding(VectorSchema.PREDICTED, true);
+        }
+        this.file = new ColumnFileWriter(new LocalOutputFile(tempFile), schema, properties.build(),
+                new HadoopFreeCodecs().getCompressor(HadoopFreeCodecs.WRITTEN), footer, rowGroupBytes);
     }
 
     /** Writes one row; it must carry a prediction exactly when this writer was made with a classifier. */
@@ -84,7 +93,30 @@ public final class VectorRowsWriter implements AutoCloseable {
                     ? "row " + row.path() + " has no prediction, but this part carries the classifier's columns"
                     : "row " + row.path() + " has a prediction, but this part has no column for it");
         }
-        writer.write(row);
+        // Levels of VectorSchema's columns: path required (0, 0); label optional (defined: 1); the vector a required
+        // list of required floats (the first value of a row starts it, repetition 0; the others repeat it, 1; an
+        // empty list is a null at definition 0); predicted and score required.
+        file.column(0).write(Binary.fromString(row.path()), 0, 0);
+        if (row.label() == null) {
+            file.column(1).writeNull(0, 0);
+        } else {
+            file.column(1).write(Binary.fromString(row.label()), 0, 1);
+        }
+        ColumnWriter vector = file.column(2);
+        float[] values = row.values();
+        if (values.length == 0) {
+            vector.writeNull(0, 0);
+        } else {
+            vector.write(values[0], 0, 1);
+            for (int i = 1; i < values.length; i++) {
+                vector.write(values[i], 1, 1);
+            }
+        }
+        if (predictions) {
+            file.column(3).write(Binary.fromString(row.predicted()), 0, 0);
+            file.column(4).write(row.score(), 0, 0);
+        }
+        file.endRow();
         rows++;
     }
 
@@ -96,7 +128,7 @@ public final class VectorRowsWriter implements AutoCloseable {
     public long commit() throws IOException {
         closed = true;
         try {
-            writer.close();
+            file.close();
             long bytes = Files.size(tempFile);
             store.putFile(target, tempFile);
             return bytes;
@@ -110,61 +142,11 @@ public final class VectorRowsWriter implements AutoCloseable {
         if (!closed) {
             closed = true;
             try {
-                writer.close();
+                file.abort(); // nothing to finish: the file is deleted
+                file.close();
             } finally {
                 Files.deleteIfExists(tempFile);
             }
-        }
-    }
-
-    /** Streams a row's fields straight into Parquet's record consumer: no intermediate objects per float. */
-    static final class VectorWriteSupport extends RowWriteSupport<VectorRow> { // tests write other page layouts
-        private final String column;
-
-        private final boolean predictions;
-
-        VectorWriteSupport(MessageType schema, String column, Map<String, String> footer) {
-            super(schema, footer);
-            this.column = column;
-            this.predictions = schema.containsField(VectorSchema.PREDICTED);
-        }
-
-        @Override
-        public void write(VectorRow row) {
-            RecordConsumer out = out();
-            out.startMessage();
-            out.startField("path", 0);
-            out.addBinary(Binary.fromString(row.path()));
-            out.endField("path", 0);
-            if (row.label() != null) {
-                out.startField("label", 1);
-                out.addBinary(Binary.fromString(row.label()));
-                out.endField("label", 1);
-            }
-            out.startField(column, 2);
-            out.startGroup();
-            if (row.values().length > 0) {
-                out.startField("list", 0);
-                for (float v : row.values()) {
-                    out.startGroup();
-                    out.startField("element", 0);
-                    out.addFloat(v);
-                    out.endField("element", 0);
-                    out.endGroup();
-                }
-                out.endField("list", 0);
-            }
-            out.endGroup();
-            out.endField(column, 2);
-            if (predictions) {
-                out.startField(VectorSchema.PREDICTED, 3);
-                out.addBinary(Binary.fromString(row.predicted()));
-                out.endField(VectorSchema.PREDICTED, 3);
-                out.startField(VectorSchema.SCORE, 4);
-                out.addDouble(row.score());
-                out.endField(VectorSchema.SCORE, 4);
-            }
-            out.endMessage();
         }
     }
 }

@@ -52,7 +52,7 @@ class FloatListColumnTest {
             rows.add(predictions ? row.withPrediction("class " + i % 3, random.nextDouble()) : row);
         }
         Path file = dir.resolve("rows.parquet");
-        var support = new VectorRowsWriter.VectorWriteSupport(VectorSchema.of("features", predictions), "features",
+        var support = new RecordConsumerRows(VectorSchema.of("features", predictions), "features",
                 Map.of());
         try (ParquetWriter<VectorRow> writer = RowWriteSupport.writer(new LocalOutputFile(file), support)
                 .withWriterVersion(version)
