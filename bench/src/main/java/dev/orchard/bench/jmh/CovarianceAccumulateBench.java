@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -69,6 +70,32 @@ public class CovarianceAccumulateBench {
     public CovariancePartial addBatch() {
         partial.addBatch(batch, ROWS);
         return partial;
+    }
+
+    /**
+     * {@link CovariancePartial#addBatch} of {@code foldRows} rows at once (a unit's rows gathered over several
+     * inference batches): the triangle is read and written once per call, so the cost per row falls with the
+     * rows per call. Divide by {@code foldRows} for the cost per image.
+     */
+    @Benchmark
+    public CovariancePartial addRowsAtOnce(FoldState fold) {
+        fold.partial.addBatch(fold.rows, fold.foldRows);
+        return fold.partial;
+    }
+
+    @State(Scope.Benchmark)
+    public static class FoldState {
+        @Param({"32", "128", "256"})
+        int foldRows;
+        float[] rows;
+        CovariancePartial partial;
+
+        @Setup
+        public void setup() {
+            rows = BenchData.reluLikeRows(foldRows, DIM, 32);
+            partial = CovariancePartial.empty(DIM);
+            partial.addBatch(BenchData.reluLikeRows(ROWS, DIM, 31), ROWS);
+        }
     }
 
     @Benchmark

@@ -76,6 +76,8 @@ public final class FeatureUnit {
         int dim = projection == null ? modelDim : projection.outputDim();
         StageClock clock = new StageClock(runtime.totals());
         CovariancePartial statistics = CovariancePartial.empty(dim);
+        float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * dim]; // rows not yet folded
+        int folded = 0;
         List<ImageError> errors = new ArrayList<>();
         Location output = Location.parse(job.output());
         Location part = new OutputLayout(output).attemptRows(unit.epoch(), unit.id(), unit.attempt());
@@ -115,8 +117,8 @@ public final class FeatureUnit {
                         features = new float[n * dim];
                         projection.project(raw, n, features);
                     }
-                    float[] good = new float[n * dim];
                     int kept = 0;
+                    long folding = 0;
                     for (int i = 0; i < n; i++) {
                         ImageRef image = batch.images().get(i);
                         if (slotErrors[i] != null) {
@@ -125,14 +127,18 @@ public final class FeatureUnit {
                         }
                         float[] row = new float[dim];
                         System.arraycopy(features, i * dim, row, 0, dim);
-                        System.arraycopy(features, i * dim, good, kept * dim, dim);
                         kept++;
                         writer.write(new VectorRow(image.path(), image.label(), row));
+                        System.arraycopy(row, 0, fold, folded * dim, dim);
+                        if (++folded == PipelineSettings.ROWS_PER_FOLD) {
+                            long t2 = System.nanoTime();
+                            statistics.addBatch(fold, folded);
+                            folded = 0;
+                            folding += System.nanoTime() - t2;
+                        }
                     }
-                    long t2 = System.nanoTime();
-                    statistics.addBatch(good, kept);
-                    clock.statistics.add(System.nanoTime() - t2);
-                    clock.write.add(t2 - t1);
+                    clock.statistics.add(folding);
+                    clock.write.add(System.nanoTime() - t1 - folding);
                     rows += kept;
                     runtime.totals().imagesWritten.add(kept);
                     runtime.totals().imagesFailed.add(n - kept);
@@ -143,7 +149,10 @@ public final class FeatureUnit {
                     b.result().handle((r, e) -> null).join();
                 }
             }
+            long t2 = System.nanoTime();
+            statistics.addBatch(fold, folded);
             long t3 = System.nanoTime();
+            clock.statistics.add(t3 - t2);
             long rowsBytes = writer.commit();
             clock.write.add(System.nanoTime() - t3);
             return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);

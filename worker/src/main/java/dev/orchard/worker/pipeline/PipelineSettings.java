@@ -36,6 +36,14 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
      */
     public static final int OPENING_BATCH = 4;
 
+    /**
+     * Rows a unit folds into its covariance statistics at once, gathered over its inference batches. Each fold
+     * reads and writes the whole packed triangle (6.6 MB at d = 1280), so the cost per row falls with the rows per
+     * fold: 121 µs at 32 (one batch), 65 µs at 128, 50 µs at 256 (CovarianceAccumulateBench.addRowsAtOnce,
+     * bench/README.md). At 256 rows of d = 2048 the gathered floats take 2 MB per unit in flight.
+     */
+    public static final int ROWS_PER_FOLD = 256;
+
     /** The most images one lane gives ONNX Runtime in one run: the batch, or a share of {@link #IMAGES_IN_ONNX}. */
     public int imagesPerRun(int batchSize) {
         return Math.max(1, Math.min(batchSize, IMAGES_IN_ONNX / inferenceLanes));

@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * The covariance statistics of rows read back from a rows file: the same float vectors the features units folded
- * in, folded again in batches (one Gram update per batch, as the features units do).
+ * in, folded again in batches of {@link PipelineSettings#ROWS_PER_FOLD}, as the features units fold them.
  */
 final class RowStatistics {
-    private static final int BATCH = 64;
+    private static final int BATCH = PipelineSettings.ROWS_PER_FOLD;
 
     private RowStatistics() {
     }
