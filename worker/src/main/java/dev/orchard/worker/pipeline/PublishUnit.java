@@ -21,6 +21,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -87,12 +90,24 @@ public final class PublishUnit {
                 parquet, predictedBy);
              VectorRowsWriter projected = pca == null ? null
                      : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir(), parquet, predictedBy)) {
-            for (PartSource source : unit.sources()) {
+            // Two threads' work on two cores: while this thread labels, projects and writes one source's rows, the
+            // next source is read, and the rows already written are folded into the part's statistics (in source
+            // order, so the sums are the same whatever the timing), both on the fetch pool, idle while a job publishes.
+            List<PartSource> sources = unit.sources();
+            LongAdder readNanos = new LongAdder();
+            LongAdder foldNanos = new LongAdder();
+            CompletableFuture<List<VectorRow>> next = sources.isEmpty() ? null
+                    : readAhead(store, layout, sources.get(0), readNanos);
+            CompletableFuture<CovariancePartial> folded = CompletableFuture.completedFuture(null);
+            for (int s = 0; s < sources.size(); s++) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("attempt cancelled");
                 }
-                long t0 = System.nanoTime();
-                List<VectorRow> sourceRows = VectorRowsReader.readAll(store, rowsOf(layout, source), OutputLayout.FEATURES);
+                PartSource source = sources.get(s);
+                List<VectorRow> sourceRows = await(next);
+                if (s + 1 < sources.size()) {
+                    next = readAhead(store, layout, sources.get(s + 1), readNanos);
+                }
                 long t1 = System.nanoTime();
                 if (labeller != null) {
                     sourceRows = labeller.label(sourceRows);
@@ -110,14 +125,25 @@ public final class PublishUnit {
                 }
                 long t3 = System.nanoTime();
                 if (pca != null) {
-                    statistics = statisticsOf(store, layout, job, source, sourceRows, statistics);
+                    List<VectorRow> written = sourceRows;
+                    folded = folded.thenApplyAsync(into -> {
+                        long t = System.nanoTime();
+                        try {
+                            return statisticsOf(store, layout, job, source, written, into);
+                        } catch (IOException e) {
+                            throw new CompletionException(e);
+                        } finally {
+                            foldNanos.add(System.nanoTime() - t);
+                        }
+                    }, runtime.fetchPool());
                 }
                 rows += sourceRows.size();
-                read += t1 - t0;
                 classify += t2 - t1;
                 write += t3 - t2;
-                statisticsNanos += System.nanoTime() - t3;
             }
+            statistics = await(folded);
+            read = readNanos.sum();
+            statisticsNanos = foldNanos.sum();
             long t4 = System.nanoTime();
             if (projected != null) {
                 projected.commit();
@@ -137,6 +163,39 @@ public final class PublishUnit {
         // The classifier's time counts as inference (it is a model's run, if a tiny one next to the CNN's).
         var stages = new UnitReport.StageNanos(read, 0, 0, classify, statisticsNanos, write);
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
+    }
+
+    /** The rows of {@code source}, read on the fetch pool. */
+    private CompletableFuture<List<VectorRow>> readAhead(ObjectStore store, OutputLayout layout, PartSource source,
+                                                         LongAdder nanos) {
+        return CompletableFuture.supplyAsync(() -> {
+            long t = System.nanoTime();
+            try {
+                return VectorRowsReader.readAll(store, rowsOf(layout, source), OutputLayout.FEATURES);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } finally {
+                nanos.add(System.nanoTime() - t);
+            }
+        }, runtime.fetchPool());
+    }
+
+    /** The value of a read or a fold, its failure thrown as it was thrown there. */
+    private static <T> T await(CompletableFuture<T> future) throws IOException {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** Every row's projection (an update re-projects its whole base generation here): see {@link PcaModel#projectAll}. */
