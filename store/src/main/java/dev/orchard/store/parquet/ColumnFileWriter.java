@@ -10,6 +10,7 @@ import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.OutputFile;
@@ -91,6 +92,23 @@ final class ColumnFileWriter implements AutoCloseable {
                             rows + properties.getMaxRowCountForPageSizeCheck());
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Appends every row group of {@code source} as it is (its column chunks copied, not decoded), after the rows
+     * written so far; rows written afterwards go to a row group of their own. The source must have this file's schema.
+     */
+    void append(ParquetFileReader source) throws IOException {
+        try {
+            if (rows > 0) {
+                nextRowGroup(); // the rows written so far stay before the appended ones
+            }
+            source.appendTo(file);
+            rowGroups += source.getRowGroups().size();
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;

@@ -36,11 +36,21 @@ public final class VectorRowsReader {
         return readAll(new InMemoryInputFile(store.read(location)), column);
     }
 
-    static List<VectorRow> readAll(InputFile file, String column) throws IOException {
-        // ParquetFileReader and column readers rather than ParquetReader: the latter links Hadoop's file-system classes.
-        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+    /** Reads every row of a part held in memory ({@code file}: its bytes). */
+    public static List<VectorRow> readAll(byte[] file, String column) throws IOException {
+        return readAll(new InMemoryInputFile(file), column);
+    }
+
+    /** How Orchard opens a Parquet file: without Hadoop, with its codecs. */
+    static ParquetReadOptions options() {
+        return ParquetReadOptions.builder(new PlainParquetConfiguration())
                 .withCodecFactory(new HadoopFreeCodecs())
                 .build();
+    }
+
+    static List<VectorRow> readAll(InputFile file, String column) throws IOException {
+        // ParquetFileReader and column readers rather than ParquetReader: the latter links Hadoop's file-system classes.
+        ParquetReadOptions options = options();
         List<VectorRow> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(file, options)) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();

@@ -108,4 +108,96 @@ class ColumnFileWriterTest {
             assertThat(read.get(i).predicted()).isEqualTo(rows.get(i).predicted());
         }
     }
+
+    /** A part gathered from units' rows files: their row groups copied in order, between rows written directly. */
+    @org.junit.jupiter.api.Test
+    void appendsWholeRowsFilesInOrder() throws Exception {
+        long seed = 20261130L * 37;
+        System.out.println("ColumnFileWriterTest.appendsWholeRowsFilesInOrder seed " + seed);
+        Random random = new Random(seed);
+        var store = new LocalObjectStore();
+        List<List<VectorRow>> units = new ArrayList<>();
+        List<byte[]> files = new ArrayList<>();
+        for (int u = 0; u < 3; u++) {
+            List<VectorRow> rows = rows(random, 50 + 100 * u, 1280, "unit" + u);
+            Location unitFile = Location.local(dir.resolve("unit-" + u + ".parquet"));
+            // the second unit's file is cut into several row groups
+            try (var writer = new VectorRowsWriter(store, unitFile, "features", dir.resolve("tmp"), ParquetOptions.DEFAULT,
+                    null, u == 1 ? 200_000 : 134_217_728)) {
+                for (VectorRow row : rows) {
+                    writer.write(row);
+                }
+                writer.commit();
+            }
+            units.add(rows);
+            files.add(Files.readAllBytes(unitFile.path()));
+        }
+        List<VectorRow> direct = rows(random, 7, 1280, "direct");
+        List<VectorRow> expected = new ArrayList<>();
+        Location part = Location.local(dir.resolve("part.parquet"));
+        try (var writer = new VectorRowsWriter(store, part, "features", dir.resolve("tmp"))) {
+            for (VectorRow row : direct.subList(0, 5)) {
+                writer.write(row);
+            }
+            expected.addAll(direct.subList(0, 5));
+            writer.append(files.get(0));
+            writer.append(files.get(1));
+            expected.addAll(units.get(0));
+            expected.addAll(units.get(1));
+            for (VectorRow row : direct.subList(5, 7)) {
+                writer.write(row);
+            }
+            expected.addAll(direct.subList(5, 7));
+            writer.append(files.get(2));
+            expected.addAll(units.get(2));
+            assertThat(writer.rows()).isEqualTo(expected.size());
+            writer.commit();
+        }
+        var options = ParquetReadOptions.builder(new PlainParquetConfiguration()).withCodecFactory(new HadoopFreeCodecs()).build();
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(part.path()), options)) {
+            assertThat(reader.getRecordCount()).isEqualTo(expected.size());
+            assertThat(reader.getRowGroups().size()).as("5 rows, unit 0, unit 1's groups, 2 rows, unit 2")
+                    .isGreaterThanOrEqualTo(6);
+            for (var group : reader.getRowGroups()) {
+                assertThat(FloatListColumn.readable(group.getColumns().get(2))).as("read page by page").isTrue();
+            }
+        }
+        List<VectorRow> read = VectorRowsReader.readAll(Files.readAllBytes(part.path()), "features");
+        assertThat(read).hasSize(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(read.get(i).path()).isEqualTo(expected.get(i).path());
+            assertThat(read.get(i).label()).isEqualTo(expected.get(i).label());
+            assertThat(read.get(i).values()).as("row %d", i).containsExactly(expected.get(i).values());
+        }
+    }
+
+    /** A rows file of other columns (a classifier's) cannot be appended: the part would not be one table. */
+    @org.junit.jupiter.api.Test
+    void refusesToAppendAnotherSchema() throws Exception {
+        var store = new LocalObjectStore();
+        Location labelled = Location.local(dir.resolve("labelled.parquet"));
+        try (var writer = new VectorRowsWriter(store, labelled, "features", dir.resolve("tmp"), ParquetOptions.DEFAULT,
+                new PredictedBy("c.json", "00".repeat(32)))) {
+            writer.write(new VectorRow("/a.jpg", "a", new float[] {1f}).withPrediction("a", 0.5));
+            writer.commit();
+        }
+        try (var writer = new VectorRowsWriter(store, Location.local(dir.resolve("part.parquet")), "features",
+                dir.resolve("tmp"))) {
+            byte[] bytes = Files.readAllBytes(labelled.path());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.append(bytes))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Cannot append rows of schema");
+        }
+    }
+
+    private static List<VectorRow> rows(Random random, int count, int dim, String prefix) {
+        List<VectorRow> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            float[] values = new float[random.nextInt(20) == 0 ? 0 : dim];
+            for (int v = 0; v < values.length; v++) {
+                values[v] = (float) random.nextGaussian();
+            }
+            rows.add(new VectorRow("/in/" + prefix + "/" + i + ".jpg", random.nextInt(6) == 0 ? null : "class " + i % 4, values));
+        }
+        return rows;
+    }
 }

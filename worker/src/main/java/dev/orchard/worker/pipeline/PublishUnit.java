@@ -96,7 +96,10 @@ public final class PublishUnit {
             List<PartSource> sources = unit.sources();
             LongAdder readNanos = new LongAdder();
             LongAdder foldNanos = new LongAdder();
-            CompletableFuture<List<VectorRow>> next = sources.isEmpty() ? null
+            // Without a classifier, a source's rows go to the features part as they were written: its row groups are
+            // copied, not decoded and encoded again (10,200 rows: 0.9 s of CPU on the publish's critical path).
+            boolean copyRowGroups = labeller == null && !wholeBasePart;
+            CompletableFuture<SourceRows> next = sources.isEmpty() ? null
                     : readAhead(store, layout, sources.get(0), readNanos);
             CompletableFuture<CovariancePartial> folded = CompletableFuture.completedFuture(null);
             for (int s = 0; s < sources.size(); s++) {
@@ -104,7 +107,8 @@ public final class PublishUnit {
                     throw new CancellationException("attempt cancelled");
                 }
                 PartSource source = sources.get(s);
-                List<VectorRow> sourceRows = await(next);
+                SourceRows fetched = await(next);
+                List<VectorRow> sourceRows = fetched.rows();
                 if (s + 1 < sources.size()) {
                     next = readAhead(store, layout, sources.get(s + 1), readNanos);
                 }
@@ -114,9 +118,12 @@ public final class PublishUnit {
                 }
                 long t2 = System.nanoTime();
                 float[][] projections = projected == null ? null : project(pca, sourceRows);
+                if (copyRowGroups) {
+                    features.append(fetched.file());
+                }
                 for (int i = 0; i < sourceRows.size(); i++) {
                     VectorRow row = sourceRows.get(i);
-                    if (!wholeBasePart) {
+                    if (!wholeBasePart && !copyRowGroups) {
                         features.write(row);
                     }
                     if (projected != null) {
@@ -165,13 +172,18 @@ public final class PublishUnit {
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
     }
 
+    /** A source's rows file: its bytes, and its rows. */
+    private record SourceRows(byte[] file, List<VectorRow> rows) {
+    }
+
     /** The rows of {@code source}, read on the fetch pool. */
-    private CompletableFuture<List<VectorRow>> readAhead(ObjectStore store, OutputLayout layout, PartSource source,
-                                                         LongAdder nanos) {
+    private CompletableFuture<SourceRows> readAhead(ObjectStore store, OutputLayout layout, PartSource source,
+                                                    LongAdder nanos) {
         return CompletableFuture.supplyAsync(() -> {
             long t = System.nanoTime();
             try {
-                return VectorRowsReader.readAll(store, rowsOf(layout, source), OutputLayout.FEATURES);
+                byte[] file = store.read(rowsOf(layout, source));
+                return new SourceRows(file, VectorRowsReader.readAll(file, OutputLayout.FEATURES));
             } catch (IOException e) {
                 throw new CompletionException(e);
             } finally {
