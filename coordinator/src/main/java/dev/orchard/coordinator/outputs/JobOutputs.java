@@ -17,6 +17,7 @@ import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.stats.PrincipalComponents;
 import dev.orchard.stats.UnitStatistics;
+import dev.orchard.store.AsyncFailure;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -249,16 +250,7 @@ public final class JobOutputs {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while the inventory was written");
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(e.getCause());
+            throw AsyncFailure.cause(e);
         }
     }
 

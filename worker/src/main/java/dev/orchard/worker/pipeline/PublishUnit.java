@@ -7,6 +7,7 @@ import dev.orchard.protocol.WorkUnit;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
+import dev.orchard.store.AsyncFailure;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -197,16 +198,7 @@ public final class PublishUnit {
         try {
             return future.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
+            throw AsyncFailure.cause(e);
         }
     }
 
