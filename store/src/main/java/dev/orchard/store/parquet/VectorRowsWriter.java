@@ -72,8 +72,7 @@ public final class VectorRowsWriter implements AutoCloseable {
             footer.put("orchard.classifier.sha256", predictedBy.sha256());
         }
         ParquetProperties.Builder properties = ParquetProperties.builder()
-                // Version-1 data pages and encodings, as every Orchard file (see RowWriteSupport.writer).
-                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withWriterVersion(RowWriteSupport.WRITER_VERSION)
                 // Feature floats (and scores) never repeat: a dictionary only costs time before parquet-java gives up
                 // on it. Labels and predicted classes repeat: a dictionary (PLAIN_DICTIONARY, which every reader
                 // knows) makes them nearly free.
@@ -127,9 +126,10 @@ public final class VectorRowsWriter implements AutoCloseable {
      * row groups are copied as they are, without decoding or encoding a value (a part gathers its units' rows files
      * so in a fraction of the time: bench/README.md).
      *
+     * @return the rows appended
      * @throws IllegalArgumentException if the file's schema is not this writer's
      */
-    public void append(byte[] rowsFile) throws IOException {
+    public long append(byte[] rowsFile) throws IOException {
         try (ParquetFileReader reader = ParquetFileReader.open(new InMemoryInputFile(rowsFile), VectorRowsReader.options())) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             if (!fileSchema.equals(schema)) {
@@ -137,6 +137,7 @@ public final class VectorRowsWriter implements AutoCloseable {
             }
             file.append(reader);
             rows += reader.getRecordCount();
+            return reader.getRecordCount();
         }
     }
 
