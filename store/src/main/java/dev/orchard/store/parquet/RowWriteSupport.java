@@ -17,6 +17,13 @@ import org.apache.parquet.schema.MessageType;
  * Orchard's codec. A subclass only says how one row becomes record-consumer events, through {@link #out()}.
  */
 public abstract class RowWriteSupport<T> extends WriteSupport<T> {
+    /**
+     * The data pages and encodings of every Orchard file: Parquet's version 1 (PLAIN, PLAIN_DICTIONARY, RLE levels),
+     * pinned rather than left to parquet-java's default: version 2 brings data page v2 and the DELTA_* encodings,
+     * which older readers (Spark's vectorized reader before 3.3, Hive, some Trino/Athena versions) do not all read.
+     */
+    public static final ParquetProperties.WriterVersion WRITER_VERSION = ParquetProperties.WriterVersion.PARQUET_1_0;
+
     private final MessageType schema;
     private final Map<String, String> metadata;
     private RecordConsumer out;
@@ -45,17 +52,12 @@ public abstract class RowWriteSupport<T> extends WriteSupport<T> {
         return out;
     }
 
-    /**
-     * A writer builder for {@code file}: Hadoop-free configuration, ZSTD pages, overwrite, and Parquet's version-1
-     * data pages and encodings (PLAIN, PLAIN_DICTIONARY, RLE levels), pinned rather than left to parquet-java's
-     * default: version 2 brings data page v2 and the DELTA_* encodings, which older readers (Spark's vectorized
-     * reader before 3.3, Hive, some Trino/Athena versions) do not all read.
-     */
+    /** A writer builder for {@code file}: Hadoop-free configuration, ZSTD pages, overwrite, {@link #WRITER_VERSION}. */
     public static <T> ParquetWriter.Builder<T, ?> writer(OutputFile file, RowWriteSupport<T> support) {
         return new Builder<>(file, support)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withWriterVersion(WRITER_VERSION)
                 .withCodecFactory(new HadoopFreeCodecs())
                 .withCompressionCodec(HadoopFreeCodecs.WRITTEN);
     }
