@@ -9,7 +9,6 @@ MODEL=$SHARED/models/mobilenetv2-12-float32-dequantized.onnx
 CORPUS=${CORPUS:-/tmp/orchard-corpus-10200}
 mkdir -p "$OUT"
 mvn -B -ntp -q -DskipTests package > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
-rm -f cli/target/orchard.jar.jsa # the first job (EndToEnd's priming run) writes it again
 [[ -d $CORPUS ]] || java -cp bench/target/orchard-bench.jar dev.orchard.bench.CorpusMaker "$SHARED/data/fruits360-sample" "$CORPUS" 17
 mkdir -p "$OUT/two/a" && find "$SHARED/data/fruits360-sample" -name '*.jpg' | sort | head -2 | xargs -I{} cp {} "$OUT/two/a/"
 uptime

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * THREADS is ONNX threads per lane (0: the job's default, cores / lanes). Job options after the report go to
  * {@code orchard run} as they are (e.g. {@code --decode-overlap true}). The ceiling is as many concurrent runs of
  * THREADS threads each as the job has lanes ({@code --inference-lanes N}, else the job's default). Before the timed
- * job, an untimed 2-image job lets the launcher write its class-data-sharing archive, as a user's first run does.
+ * job, an untimed 2-image job brings the jar, its class-data-sharing archive and the model into the page cache.
  * {@code -Dorchard.launcher=PATH} (default: {@code orchard} beside the jar's {@code cli/}) and
  * {@code -Dorchard.jobHeap=2g} choose how the job starts.
  */
@@ -78,7 +78,7 @@ public final class EndToEnd {
                 primingOptions.set(i + 1, "1"); // two images: k = 1
             }
         }
-        Job.run(twoImages(input, priming.resolve("in")), priming.resolve("out"), primingOptions); // writes the CDS archive
+        Job.run(twoImages(input, priming.resolve("in")), priming.resolve("out"), primingOptions); // warms the page cache
         Path out = Files.createTempDirectory("orchard-bench");
         Job job = Job.run(input, out, options);
         JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
