@@ -103,8 +103,8 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             throw new IOException("Unreadable ListObjectsV2 answer: " + e.getMessage(), e);
         }
         if (urlEncoded) {
-            objects.replaceAll(o -> new Entry(SdkHttpUtils.urlDecode(o.key()), o.size(), o.eTag()));
-            folders.replaceAll(SdkHttpUtils::urlDecode);
+            objects.replaceAll(o -> new Entry(urlDecode(o.key()), o.size(), o.eTag()));
+            folders.replaceAll(ListPage::urlDecode);
         }
         if (objects.stream().anyMatch(o -> o.key() == null)) {
             throw new IOException("Unreadable ListObjectsV2 answer: an object without a key");
@@ -113,6 +113,18 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             throw new IOException("Unreadable ListObjectsV2 answer: truncated, but empty");
         }
         return new ListPage(objects, folders, truncated);
+    }
+
+    /**
+     * A key as S3 lists it under {@code encoding-type=url} ("+" for a space, "%XY" for other bytes), decoded. A key
+     * with neither (most) is its own decoding: the JDK's URLDecoder on every key of a listing cost ~0.5 s of
+     * optimising-compiler time per job (bench/README.md).
+     */
+    static String urlDecode(String key) {
+        if (key == null || key.indexOf('%') < 0 && key.indexOf('+') < 0) {
+            return key;
+        }
+        return SdkHttpUtils.urlDecode(key);
     }
 
     private static XMLInputFactory xmlFactory() {

@@ -62,6 +62,26 @@ class SigV4Test {
     }
 
     @Test
+    void randomKeysAreEncodedAndDecodedAsTheSdkDoes() {
+        long seed = System.nanoTime();
+        System.out.println("randomKeysAreEncodedAndDecodedAsTheSdkDoes seed " + seed);
+        java.util.Random random = new java.util.Random(seed);
+        String alphabet = "aZ09-._~/ +*%?&=#:@!$'()[],;\"<>\\^`{|}\u00e4\u00df\u20ac\ud83d\ude00\r\n\u0001\u007f";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder key = new StringBuilder();
+            for (int n = random.nextInt(12); n > 0; n--) {
+                key.append(random.nextInt(8) == 0 ? (char) random.nextInt(0x10000) : alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String k = key.toString();
+            assertThat(S3Requests.objectPath(k)).as("seed %d, key %s", seed, k).isEqualTo("/" + SdkHttpUtils.urlEncodeIgnoreSlashes(k));
+            String listed = SdkHttpUtils.urlEncode(k).replace("%20", "+"); // S3 lists a space as '+'
+            assertThat(ListPage.urlDecode(listed)).as("seed %d, key %s", seed, k).isEqualTo(SdkHttpUtils.urlDecode(listed));
+            assertThat(ListPage.urlDecode(k.replace("%", "").replace("+", "")))
+                    .isEqualTo(SdkHttpUtils.urlDecode(k.replace("%", "").replace("+", "")));
+        }
+    }
+
+    @Test
     void aTimestampIsNotReusedAcrossSeconds() {
         SigV4 signer = new SigV4();
         AwsCredentials a = AwsBasicCredentials.create("AKIDEXAMPLE", "one");
