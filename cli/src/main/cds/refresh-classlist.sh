@@ -1,23 +1,59 @@
 #!/usr/bin/env bash
 # Writes cli/src/main/cds/classlist: the classes an `orchard run` loads, which the build turns into the
-# class-data-sharing archive cli/target/orchard.jar.jsa (cli/pom.xml, execution "cds-archive"). Run it from the
-# repository root after the jar is built, when LauncherIT says the list has gone stale (classes added or renamed):
+# class-data-sharing archive cli/target/orchard.jar.jsa (cli/pom.xml, execution "cds-archive"). Run it from anywhere
+# after a build, when LauncherIT says the list has gone stale (classes added or renamed), then build again:
 #   mvn -q -DskipTests package && cli/src/main/cds/refresh-classlist.sh && mvn -q -DskipTests package
-# The training job is a small local job on 64 of ../shared's images: long enough to start the status page and to
-# publish, with the PCA solve and the outputs. Classes it does not load (S3, the cluster's TCP transport) still
-# load from the jar, as all classes did before.
+# The list is the union of what three small jobs on 64 of ../shared's images load: from a local folder, and from
+# S3 over HTTP and over HTTPS (S3Proxy, bench's FilesystemS3Server, with a throwaway self-signed certificate). Each is
+# long enough to start the status page, publish, solve and write the outputs. What they do not load (the cluster's
+# TCP transport, a classifier) still loads from the jar.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../../.."
 SHARED=${ORCHARD_SHARED:-../shared}
+MODEL=$SHARED/models/mobilenetv2-12-float32-dequantized.onnx
 jar=cli/target/orchard.jar
 list=cli/src/main/cds/classlist
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+server=
+cleanup() { [[ -z $server ]] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
 find "$SHARED/data/fruits360-sample" -name '*.jpg' | sort | head -64 | while read -r f; do
-  d="$work/in/$(basename "$(dirname "$f")")"; mkdir -p "$d"; cp "$f" "$d/"
+  d="$work/s3/bench/img/$(basename "$(dirname "$f")")"; mkdir -p "$d"; cp "$f" "$d/"
 done
-java -Xshare:off -XX:DumpLoadedClassList="$work/classlist" -jar "$jar" run --input "$work/in" --output "$work/out" \
-    --model "$SHARED/models/mobilenetv2-12-float32-dequantized.onnx" --pca-k 2 > "$work/job.log" 2>&1 \
-    || { cat "$work/job.log"; exit 1; }
+
+job() { # job NAME [java options] -- [orchard run options]
+  local name=$1; shift
+  local opts=()
+  while [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  shift
+  java -Xshare:off -XX:DumpLoadedClassList="$work/$name.classlist" "${opts[@]}" -jar "$jar" run \
+      --output "$work/out-$name" --model "$MODEL" --pca-k 2 "$@" > "$work/$name.log" 2>&1 \
+      || { cat "$work/$name.log"; exit 1; }
+}
+
+job local -- --input "$work/s3/bench/img"
+
+pass=classlist
+keytool -genkeypair -alias s3proxy -keyalg EC -dname CN=127.0.0.1 -ext san=ip:127.0.0.1 -validity 2 \
+    -keystore "$work/server.p12" -storetype PKCS12 -storepass $pass -keypass $pass >/dev/null 2>&1
+keytool -exportcert -rfc -alias s3proxy -keystore "$work/server.p12" -storepass $pass -file "$work/server.crt" >/dev/null 2>&1
+keytool -importcert -noprompt -alias s3proxy -file "$work/server.crt" -keystore "$work/trust.p12" -storetype PKCS12 \
+    -storepass $pass >/dev/null 2>&1
+export AWS_ACCESS_KEY_ID=classlist AWS_SECRET_ACCESS_KEY=classlist-secret
+unset AWS_SESSION_TOKEN AWS_PROFILE
+http=$((20000 + RANDOM % 20000)); https=$((http + 1))
+java -cp bench/target/orchard-bench.jar dev.orchard.bench.s3.FilesystemS3Server "$work/s3" $http $https \
+    "$work/server.p12" $pass > "$work/server.out" 2> "$work/server.log" &
+server=$!
+for _ in $(seq 300); do grep -q ready "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+grep -q ready "$work/server.out" || { cat "$work/server.log"; exit 1; }
+s3=(--input s3://bench/img/ --path-style --region us-east-1)
+job http -- "${s3[@]}" --endpoint "http://127.0.0.1:$http"
+job https -Djavax.net.ssl.trustStore="$work/trust.p12" -Djavax.net.ssl.trustStorePassword=$pass \
+    -Djavax.net.ssl.trustStoreType=PKCS12 -- "${s3[@]}" --endpoint "https://127.0.0.1:$https"
+
+# The union, each line once, in the order first seen (a class after the classes it needs, as each job loaded them).
+cat "$work/local.classlist" "$work/http.classlist" "$work/https.classlist" | awk '!seen[$0]++' > "$work/classlist"
 mv "$work/classlist" "$list"
 echo "$list: $(grep -vc '^[#@]' "$list") classes, $(grep -c '^@' "$list") lambda and method-handle entries"

@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * S3Proxy over jclouds' filesystem backend in its own JVM ({@link FilesystemS3Server}) serves the very files the
  * local run reads, over HTTP and over HTTPS (a self-signed certificate made with keytool, trusted through
  * {@code -Djavax.net.ssl.trustStore} in the job JVMs only). Each job is its own JVM, run as a user runs it
- * ({@code java -jar orchard.jar run ...}, output to a local folder in every case so that only the input differs);
+ * ({@code java -jar orchard.jar run ...} with the build's class-data-sharing archive, as the {@code orchard} launcher
+ * runs it; output to a local folder in every case so that only the input differs);
  * rounds alternate local, s3 over HTTP, s3 over HTTPS.
  *
  * <p>Orchard's CPU is the job JVM's user + system time when it exits: the {@code utime + stime} of its
@@ -277,6 +278,12 @@ public final class S3CpuBench {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
                 "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD,
                 "-Djavax.net.ssl.trustStoreType=PKCS12"));
+        // The build's class-data-sharing archive, as the orchard launcher uses it (only when newer than the jar).
+        Path archive = Path.of(jar + ".jsa");
+        if (Files.isRegularFile(archive)
+                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
         String jfr = System.getProperty("bench.jfr");
         if (jfr != null) {
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfr).toAbsolutePath()
