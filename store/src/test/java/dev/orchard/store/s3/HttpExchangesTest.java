@@ -134,6 +134,37 @@ class HttpExchangesTest {
     }
 
     @Test
+    void connectionsAreOpenedOneAtATimeUpToTheLimitWhileAllAreBusy() throws Exception {
+        // The server answers nothing until four requests are in: each needs its own connection, and the pool, which
+        // opens one connection at a time, must still grow to four (no caller left waiting for a busy one).
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String path = "/k" + i;
+                results.add(callers.submit(() -> get(path)));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (requests.size() < 4) {
+                assertThat(System.nanoTime()).as("requests in: %s", requests).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < 4; i++) {
+                answers.add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+            for (java.util.concurrent.Future<String> result : results) {
+                assertThat(result.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("200 ok");
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(connections.get()).isEqualTo(4);
+        answers.add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(get("/again")).isEqualTo("200 ok"); // an idle one is reused
+        assertThat(connections.get()).isEqualTo(4);
+    }
+
+    @Test
     void readsChunkedBodiesWithExtensionsAndTrailersAndSkipsInterimAnswers() throws IOException {
         answers.add("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "4;name=value\r\n<Lis\r\nB\r\ntBucket/>\r\n\r\n0\r\nX-Trailer: t\r\n\r\n");
