@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -38,12 +36,6 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>At most {@code maxConnections} connections are in use at once (a caller waits for one); an idle connection is
  * reused newest first, and checked to be still open when it has been idle for a while (servers close idle
  * connections; S3 after ~20 s). Timeouts: connect and socket (each read), as configured.
- *
- * <p>The connections to an endpoint are opened one at a time ({@link Pool}): a caller that finds none idle while
- * another is being opened waits for that one, or for a connection to come back, whichever is first. So the pool
- * grows only while its connections stay busy, to what the request rate needs: a job's 32 fetch threads, all asking
- * at its start, no longer open 32 connections to a server that answers in a few milliseconds. Over HTTPS each
- * connection costs a TLS handshake, ~35 ms of CPU early in a JVM (bench/README.md, issue 18).
  */
 final class HttpExchanges implements AutoCloseable {
 
@@ -57,7 +49,7 @@ final class HttpExchanges implements AutoCloseable {
     private final int socketTimeoutMillis;
     private final long validateAfterNanos;
     private final Semaphore permits;
-    private final Map<Endpoint, Pool> pools = new ConcurrentHashMap<>();
+    private final Map<Endpoint, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
     private volatile SSLSocketFactory tls;
     private volatile boolean closed;
 
@@ -120,112 +112,27 @@ final class HttpExchanges implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Pool pool : pools.values()) {
+        for (ConcurrentLinkedDeque<Connection> connections : idle.values()) {
             Connection c;
-            while ((c = pool.idle.pollFirst()) != null) {
+            while ((c = connections.pollFirst()) != null) {
                 c.discard();
             }
         }
     }
 
     private Connection lease(Endpoint endpoint) throws IOException {
-        Pool pool = pools.computeIfAbsent(endpoint, k -> new Pool());
-        long since = System.nanoTime();
-        while (true) {
-            Connection c;
-            while ((c = pool.idle.pollFirst()) != null) {
-                if (System.nanoTime() - c.idleSince < validateAfterNanos || c.stillOpen()) {
-                    return c;
-                }
-                c.discard();
+        ConcurrentLinkedDeque<Connection> pool = idle.computeIfAbsent(endpoint, k -> new ConcurrentLinkedDeque<>());
+        Connection c;
+        while ((c = pool.pollFirst()) != null) {
+            if (System.nanoTime() - c.idleSince < validateAfterNanos || c.stillOpen()) {
+                return c;
             }
-            if (pool.startOpening(System.nanoTime() - since > Pool.PATIENCE_NANOS)) {
-                try {
-                    return connect(endpoint, pool);
-                } finally {
-                    pool.openingEnded();
-                }
-            }
+            c.discard();
         }
+        return connect(endpoint, pool);
     }
 
-    /**
-     * One endpoint's idle connections, and how many are being opened. A caller that finds no idle connection opens
-     * one if nobody else is, or else waits until that one is open, or a connection comes back or is dropped, and looks
-     * again. A caller that has waited {@link #PATIENCE_NANOS} opens one anyway: a slow server (a handshake across
-     * regions, a connect that times out) must not queue every caller behind one connect after another.
-     */
-    private static final class Pool {
-        /** How long a caller waits for others' connections before it opens its own. */
-        static final long PATIENCE_NANOS = 100_000_000L;
-
-        final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
-        private int opening;            // guarded by lock
-        private volatile int waiting;   // callers in startOpening's wait; written under lock
-
-        /**
-         * True if the caller is to open a connection (then call {@link #openingEnded}): nobody else is, or the caller
-         * has run out of patience. False after a wait: look for an idle connection again.
-         */
-        boolean startOpening(boolean impatient) throws java.io.InterruptedIOException {
-            lock.lock();
-            try {
-                if (opening == 0 || impatient) {
-                    opening++;
-                    return true;
-                }
-                waiting++; // before looking at idle: a connection offered after the look sees a waiter and signals
-                try {
-                    if (idle.isEmpty()) {
-                        changed.awaitNanos(PATIENCE_NANOS);
-                    }
-                } finally {
-                    waiting--;
-                }
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("Interrupted while waiting for a connection");
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void openingEnded() {
-            lock.lock();
-            try {
-                opening--;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void offer(Connection connection) {
-            idle.offerFirst(connection);
-            wakeWaiters();
-        }
-
-        /** A connection of this pool was closed: a waiter may open another. */
-        void dropped() {
-            wakeWaiters();
-        }
-
-        private void wakeWaiters() {
-            if (waiting > 0) {
-                lock.lock();
-                try {
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        }
-    }
-
-    private Connection connect(Endpoint endpoint, Pool pool) throws IOException {
+    private Connection connect(Endpoint endpoint, ConcurrentLinkedDeque<Connection> pool) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -332,7 +239,7 @@ final class HttpExchanges implements AutoCloseable {
             try {
                 if (reusable && !closed && body.read() == -1) {
                     connection.idleSince = System.nanoTime();
-                    connection.pool.offer(connection);
+                    connection.pool.offerFirst(connection);
                 } else {
                     connection.discard();
                 }
@@ -349,13 +256,13 @@ final class HttpExchanges implements AutoCloseable {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
-        private final Pool pool;
+        private final ConcurrentLinkedDeque<Connection> pool;
         private final byte[] buffer = new byte[BUFFER];
         private int position;
         private int limit;
         private long idleSince;
 
-        Connection(Socket socket, Pool pool) throws IOException {
+        Connection(Socket socket, ConcurrentLinkedDeque<Connection> pool) throws IOException {
             this.socket = socket;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
@@ -384,7 +291,6 @@ final class HttpExchanges implements AutoCloseable {
 
         void discard() {
             closeQuietly(socket);
-            pool.dropped();
         }
 
         Response readHead(boolean head) throws IOException {

@@ -134,9 +134,8 @@ class HttpExchangesTest {
     }
 
     @Test
-    void connectionsAreOpenedOneAtATimeUpToTheLimitWhileAllAreBusy() throws Exception {
-        // The server answers nothing until four requests are in: each needs its own connection, and the pool, which
-        // opens one connection at a time, must still grow to four (no caller left waiting for a busy one).
+    void thePoolGrowsToItsLimitWhileEveryConnectionIsBusyAndThenReusesThem() throws Exception {
+        // The server answers nothing until four requests are in: each needs its own connection.
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<String>> results = new ArrayList<>();
