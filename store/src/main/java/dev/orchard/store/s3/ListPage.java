@@ -43,77 +43,137 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
                 folders.stream().filter(f -> KeyOrder.compare(f, key) > 0).toList(), truncated);
     }
 
+    /** A page of 1,000 keys is ~300 KB of XML; a body larger than this is not a listing page. */
+    static final int MAX_PAGE_BYTES = 64 << 20;
+
     static ListPage parse(InputStream body) throws IOException {
-        List<Entry> objects = new ArrayList<>();
-        List<String> folders = new ArrayList<>();
-        boolean truncated = false;
-        boolean urlEncoded = false;
+        byte[] xml = body.readNBytes(MAX_PAGE_BYTES + 1);
+        if (xml.length > MAX_PAGE_BYTES) {
+            throw new IOException("Unreadable ListObjectsV2 answer: over " + MAX_PAGE_BYTES + " bytes");
+        }
+        Reader reader = new Reader();
+        if (!ListingXml.scan(xml, reader)) {
+            reader = new Reader();
+            readWithStax(xml, reader);
+        }
+        return reader.page();
+    }
+
+    /** The page as the JDK's StAX parser reads it: what {@link ListingXml} leaves to it, and its tests' reference. */
+    static ListPage parseWithStax(byte[] xml) throws IOException {
+        Reader reader = new Reader();
+        readWithStax(xml, reader);
+        return reader.page();
+    }
+
+    private static void readWithStax(byte[] body, Reader reader) throws IOException {
         try {
-            XMLStreamReader xml = XML.createXMLStreamReader(body);
+            XMLStreamReader xml = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(body));
             try {
-                String key = null;
-                long size = 0;
-                String eTag = null;
-                boolean inContents = false;
-                boolean inFolder = false;
                 while (xml.hasNext()) {
-                    if (xml.next() != XMLStreamConstants.START_ELEMENT) {
-                        if (xml.getEventType() == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("Contents")) {
-                            objects.add(new Entry(key, size, eTag));
-                            inContents = false;
-                        } else if (xml.getEventType() == XMLStreamConstants.END_ELEMENT
-                                && xml.getLocalName().equals("CommonPrefixes")) {
-                            inFolder = false;
+                    int event = xml.next();
+                    if (event == XMLStreamConstants.START_ELEMENT) {
+                        String name = xml.getLocalName();
+                        reader.start(name);
+                        if (reader.wantsText(name)) {
+                            reader.text(name, xml.getElementText()); // ends the element: nothing else needs its end
                         }
-                        continue;
-                    }
-                    switch (xml.getLocalName()) {
-                        case "Contents" -> {
-                            inContents = true;
-                            key = null;
-                            size = 0;
-                            eTag = null;
-                        }
-                        case "CommonPrefixes" -> inFolder = true;
-                        case "Key" -> key = inContents ? xml.getElementText() : key;
-                        case "ETag" -> {
-                            if (inContents) {
-                                eTag = xml.getElementText().trim();
-                            }
-                        }
-                        case "Size" -> {
-                            if (inContents) {
-                                size = Long.parseLong(xml.getElementText().trim());
-                            }
-                        }
-                        case "Prefix" -> {
-                            if (inFolder) {
-                                folders.add(xml.getElementText());
-                            }
-                        }
-                        case "IsTruncated" -> truncated = Boolean.parseBoolean(xml.getElementText().trim());
-                        case "EncodingType" -> urlEncoded = "url".equalsIgnoreCase(xml.getElementText().trim());
-                        default -> {
-                        }
+                    } else if (event == XMLStreamConstants.END_ELEMENT) {
+                        reader.end(xml.getLocalName());
                     }
                 }
             } finally {
                 xml.close();
             }
-        } catch (XMLStreamException | NumberFormatException e) {
+        } catch (XMLStreamException e) {
             throw new IOException("Unreadable ListObjectsV2 answer: " + e.getMessage(), e);
         }
-        if (urlEncoded) {
-            objects.replaceAll(o -> new Entry(urlDecode(o.key()), o.size(), o.eTag()));
-            folders.replaceAll(ListPage::urlDecode);
+    }
+
+    /**
+     * What a page's elements mean, as either parser reports them: objects ({@code Contents}: Key, Size, ETag), folders
+     * ({@code CommonPrefixes}: Prefix), {@code IsTruncated} and {@code EncodingType}.
+     */
+    static final class Reader {
+        private final List<Entry> objects = new ArrayList<>();
+        private final List<String> folders = new ArrayList<>();
+        private boolean truncated;
+        private boolean urlEncoded;
+        private String key;
+        private long size;
+        private String eTag;
+        private boolean inContents;
+        private boolean inFolder;
+        private String failure;
+
+        void start(String name) {
+            switch (name) {
+                case "Contents" -> {
+                    inContents = true;
+                    key = null;
+                    size = 0;
+                    eTag = null;
+                }
+                case "CommonPrefixes" -> inFolder = true;
+                default -> {
+                }
+            }
         }
-        if (objects.stream().anyMatch(o -> o.key() == null)) {
-            throw new IOException("Unreadable ListObjectsV2 answer: an object without a key");
+
+        /** Whether the element's text matters here (then it must hold text only). */
+        boolean wantsText(String name) {
+            return switch (name) {
+                case "Key", "ETag", "Size" -> inContents;
+                case "Prefix" -> inFolder;
+                case "IsTruncated", "EncodingType" -> true;
+                default -> false;
+            };
         }
-        if (truncated && objects.isEmpty() && folders.isEmpty()) {
-            throw new IOException("Unreadable ListObjectsV2 answer: truncated, but empty");
+
+        void text(String name, String text) {
+            switch (name) {
+                case "Key" -> key = text;
+                case "ETag" -> eTag = text.trim();
+                case "Size" -> {
+                    try {
+                        size = Long.parseLong(text.trim());
+                    } catch (NumberFormatException e) {
+                        failure = failure != null ? failure : "Size " + e.getMessage();
+                    }
+                }
+                case "Prefix" -> folders.add(text);
+                case "IsTruncated" -> truncated = Boolean.parseBoolean(text.trim());
+                case "EncodingType" -> urlEncoded = "url".equalsIgnoreCase(text.trim());
+                default -> {
+                }
+            }
         }
-        return new ListPage(objects, folders, truncated);
+
+        void end(String name) {
+            if (name.equals("Contents")) {
+                objects.add(new Entry(key, size, eTag));
+                inContents = false;
+            } else if (name.equals("CommonPrefixes")) {
+                inFolder = false;
+            }
+        }
+
+        ListPage page() throws IOException {
+            if (failure != null) {
+                throw new IOException("Unreadable ListObjectsV2 answer: " + failure);
+            }
+            if (urlEncoded) {
+                objects.replaceAll(o -> new Entry(urlDecode(o.key()), o.size(), o.eTag()));
+                folders.replaceAll(ListPage::urlDecode);
+            }
+            if (objects.stream().anyMatch(o -> o.key() == null)) {
+                throw new IOException("Unreadable ListObjectsV2 answer: an object without a key");
+            }
+            if (truncated && objects.isEmpty() && folders.isEmpty()) {
+                throw new IOException("Unreadable ListObjectsV2 answer: truncated, but empty");
+            }
+            return new ListPage(objects, folders, truncated);
+        }
     }
 
     /**

@@ -1,0 +1,171 @@
+package dev.orchard.store.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
+
+/**
+ * {@link ListingXml} reads what the JDK's StAX parser reads, on random ListObjectsV2 pages (seed printed), and
+ * leaves to it what it does not know.
+ */
+class ListingXmlTest {
+
+    private static final String KEY_CHARS = "abcXYZ019 -_./~+%&<>\"'*!#?=:;,()[]{}\u00e4\u00df\u20ac\u4e2d\ud83d\ude00";
+
+    @Test
+    void readsRandomPagesAsStaxDoesAndTakesTheFastPathForPlainOnes() throws IOException {
+        long seed = System.nanoTime();
+        System.out.println("readsRandomPagesAsStaxDoesAndTakesTheFastPathForPlainOnes seed " + seed);
+        Random random = new Random(seed);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] page = page(random);
+            String context = "seed " + seed + ", page " + i + ":\n" + new String(page, StandardCharsets.UTF_8);
+            assertThat(ListingXml.scan(page, new ListPage.Reader())).as(context).isTrue();
+            assertThat(outcome(page, false)).as(context).isEqualTo(outcome(page, true));
+        }
+    }
+
+    @Test
+    void aPageCutShortIsNotReadWhole() throws IOException {
+        long seed = System.nanoTime();
+        System.out.println("aPageCutShortIsNotReadWhole seed " + seed);
+        Random random = new Random(seed);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] page = page(random);
+            int last = page.length - 1;
+            while (page[last] != '>') {
+                last--; // the root's end tag ends there
+            }
+            byte[] cut = java.util.Arrays.copyOf(page, random.nextInt(last + 1)); // without at least that '>'
+
+            String context = "seed " + seed + ", page " + i + " cut:\n" + new String(cut, StandardCharsets.UTF_8);
+            assertThat(outcome(cut, false)).as(context).isEqualTo(outcome(cut, true));
+            assertThat(outcome(cut, false)).as(context).startsWith("refused");
+        }
+    }
+
+    @Test
+    void leavesWhatItDoesNotKnowToStax() throws IOException {
+        String[] pages = {
+            "<?xml version=\"1.0\"?><!-- a comment --><ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key><![CDATA[a<b]]></Key></Contents></ListBucketResult>",
+            "<!DOCTYPE x><ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key>a\r\nb</Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key>a&#13;b</Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key>a&nbsp;b</Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key>a<b/></Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key>a</Key></Other></ListBucketResult>",
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><ListBucketResult><Contents><Key>\u00e4</Key></Contents></ListBucketResult>",
+            "\ufeff<ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>",
+            "<ListBucketResult><Contents><Key>a\u0001</Key></Contents></ListBucketResult>",
+        };
+        for (String page : pages) {
+            byte[] bytes = page.getBytes(page.contains("ISO-8859-1") ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+            assertThat(ListingXml.scan(bytes, new ListPage.Reader())).as(page).isFalse();
+            assertThat(outcome(bytes, false)).as(page).isEqualTo(outcome(bytes, true));
+        }
+    }
+
+    /** The page as read, or "refused" when the reader rejects it. */
+    private static String outcome(byte[] page, boolean staxOnly) {
+        try {
+            ListPage read = staxOnly ? ListPage.parseWithStax(page) : ListPage.parse(new ByteArrayInputStream(page));
+            return read.toString();
+        } catch (IOException e) {
+            return "refused";
+        }
+    }
+
+    /** A page as S3 or S3Proxy might write it: url-encoded keys or escaped ones, blanks or none, extra elements. */
+    private static byte[] page(Random random) {
+        boolean urlEncoded = random.nextBoolean();
+        boolean pretty = random.nextBoolean();
+        String prefix = random.nextInt(4) == 0 ? "s3:" : "";
+        String nl = pretty ? "\n" : "";
+        String in = pretty ? "  " : "";
+        StringBuilder xml = new StringBuilder();
+        if (random.nextBoolean()) {
+            xml.append(random.nextBoolean() ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" : "<?xml version='1.0'?>").append(nl);
+        }
+        xml.append('<').append(prefix).append("ListBucketResult xmlns").append(prefix.isEmpty() ? "" : ":s3")
+                .append("=\"http://s3.amazonaws.com/doc/2006-03-01/\">").append(nl);
+        element(xml, prefix, in, "Name", "bucket", nl);
+        element(xml, prefix, in, "Prefix", escape(key(random), random), nl);
+        element(xml, prefix, in, "KeyCount", "3", nl);
+        element(xml, prefix, in, "MaxKeys", "1000", nl);
+        if (urlEncoded) {
+            element(xml, prefix, in, "EncodingType", "url", nl);
+        }
+        element(xml, prefix, in, "IsTruncated", random.nextBoolean() ? "true" : "false", nl);
+        for (int k = random.nextInt(5); k > 0; k--) {
+            boolean folder = random.nextInt(4) == 0;
+            String key = key(random) + (folder ? "/" : "");
+            String listed = urlEncoded ? SdkHttpUtils.urlEncode(key).replace("%20", "+").replace("%2F", "/")
+                    : escape(key, random);
+            if (folder) {
+                xml.append(in).append('<').append(prefix).append("CommonPrefixes>");
+                element(xml, prefix, "", "Prefix", listed, "");
+                xml.append("</").append(prefix).append("CommonPrefixes>").append(nl);
+                continue;
+            }
+            xml.append(in).append('<').append(prefix).append("Contents>").append(nl);
+            element(xml, prefix, in + in, "Key", listed, nl);
+            element(xml, prefix, in + in, "LastModified", "2026-11-30T12:00:00.000Z", nl);
+            element(xml, prefix, in + in, "ETag", random.nextBoolean() ? "&quot;0123abcd&quot;" : "\"0123abcd\"", nl);
+            element(xml, prefix, in + in, "Size", String.valueOf(random.nextInt(1 << 20)), nl);
+            if (random.nextBoolean()) {
+                xml.append(in).append(in).append('<').append(prefix).append("Owner><").append(prefix).append("ID>x</")
+                        .append(prefix).append("ID><").append(prefix).append("DisplayName>d &amp; e</").append(prefix)
+                        .append("DisplayName></").append(prefix).append("Owner>").append(nl);
+            }
+            if (random.nextBoolean()) {
+                xml.append(in).append(in).append('<').append(prefix).append("StorageClass/>").append(nl);
+            }
+            xml.append(in).append("</").append(prefix).append("Contents >").append(nl);
+        }
+        xml.append("</").append(prefix).append("ListBucketResult>").append(pretty ? "\n" : "");
+        return xml.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void element(StringBuilder xml, String prefix, String indent, String name, String text, String nl) {
+        xml.append(indent).append('<').append(prefix).append(name).append('>').append(text)
+                .append("</").append(prefix).append(name).append('>').append(nl);
+    }
+
+    private static String key(Random random) {
+        StringBuilder key = new StringBuilder();
+        for (int n = 1 + random.nextInt(12); n > 0; n--) {
+            int at = random.nextInt(KEY_CHARS.length());
+            char c = KEY_CHARS.charAt(at);
+            key.append(Character.isHighSurrogate(c) ? "\ud83d\ude00" : Character.isLowSurrogate(c) ? "x" : String.valueOf(c));
+        }
+        return key.toString();
+    }
+
+    /** XML escapes, by name or by number, at random. */
+    private static String escape(String s, Random random) {
+        StringBuilder out = new StringBuilder();
+        s.codePoints().forEach(c -> {
+            switch (c) {
+                case '&' -> out.append(random.nextBoolean() ? "&amp;" : "&#38;");
+                case '<' -> out.append(random.nextBoolean() ? "&lt;" : "&#x3C;");
+                case '>' -> out.append(random.nextBoolean() ? "&gt;" : ">");
+                case '"' -> out.append(random.nextBoolean() ? "&quot;" : "\"");
+                case '\'' -> out.append(random.nextBoolean() ? "&apos;" : "'");
+                default -> {
+                    if (random.nextInt(8) == 0) {
+                        out.append(random.nextBoolean() ? "&#" + c + ";" : "&#x" + Integer.toHexString(c) + ";");
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
+    }
+}
