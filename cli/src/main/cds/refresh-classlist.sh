@@ -8,6 +8,7 @@
 # long enough to start the status page, publish, solve and write the outputs. What they do not load (the cluster's
 # TCP transport, a classifier) still loads from the jar.
 set -euo pipefail
+trap 'echo "refresh-classlist.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "${BASH_SOURCE[0]}")/../../../.."
 SHARED=${ORCHARD_SHARED:-../shared}
 MODEL=$SHARED/models/mobilenetv2-12-float32-dequantized.onnx
@@ -35,11 +36,16 @@ job() { # job NAME [java options] -- [orchard run options]
 job local -- --input "$work/s3/bench/img"
 
 pass=classlist
-keytool -genkeypair -alias s3proxy -keyalg EC -dname CN=127.0.0.1 -ext san=ip:127.0.0.1 -validity 2 \
-    -keystore "$work/server.p12" -storetype PKCS12 -storepass $pass -keypass $pass >/dev/null 2>&1
-keytool -exportcert -rfc -alias s3proxy -keystore "$work/server.p12" -storepass $pass -file "$work/server.crt" >/dev/null 2>&1
-keytool -importcert -noprompt -alias s3proxy -file "$work/server.crt" -keystore "$work/trust.p12" -storetype PKCS12 \
-    -storepass $pass >/dev/null 2>&1
+certificates() { # a throwaway self-signed certificate for S3Proxy, and a trust store holding it
+  keytool -genkeypair -alias s3proxy -keyalg EC -dname CN=127.0.0.1 -ext san=ip:127.0.0.1 -validity 2 \
+      -keystore "$work/server.p12" -storetype PKCS12 -storepass $pass -keypass $pass || return
+  keytool -exportcert -rfc -alias s3proxy -keystore "$work/server.p12" -storepass $pass -file "$work/server.crt" || return
+  keytool -importcert -noprompt -alias s3proxy -file "$work/server.crt" -keystore "$work/trust.p12" \
+      -storetype PKCS12 -storepass $pass
+}
+if ! certificates > "$work/keytool.log" 2>&1; then
+  cat "$work/keytool.log"; exit 1
+fi
 export AWS_ACCESS_KEY_ID=classlist AWS_SECRET_ACCESS_KEY=classlist-secret
 unset AWS_SESSION_TOKEN AWS_PROFILE
 http=$((20000 + RANDOM % 20000)); https=$((http + 1))
