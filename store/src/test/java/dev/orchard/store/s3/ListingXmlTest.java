@@ -17,36 +17,43 @@ class ListingXmlTest {
 
     private static final String KEY_CHARS = "abcXYZ019 -_./~+%&<>\"'*!#?=:;,()[]{}\u00e4\u00df\u20ac\u4e2d\ud83d\ude00";
 
-    @Test
-    void readsRandomPagesAsStaxDoesAndTakesTheFastPathForPlainOnes() throws IOException {
+    /** What a test checks on one random page: the page, the random source, and a line naming the seed and page. */
+    @FunctionalInterface
+    private interface PageCheck {
+        void check(byte[] page, Random random, String context);
+    }
+
+    /** {@code check} on 2,000 random pages, from a seed printed (and named in every failure) to replay them. */
+    private static void onRandomPages(String test, PageCheck check) {
         long seed = System.nanoTime();
-        System.out.println("readsRandomPagesAsStaxDoesAndTakesTheFastPathForPlainOnes seed " + seed);
+        System.out.println(test + " seed " + seed);
         Random random = new Random(seed);
         for (int i = 0; i < 2_000; i++) {
-            byte[] page = page(random);
-            String context = "seed " + seed + ", page " + i + ":\n" + new String(page, StandardCharsets.UTF_8);
-            assertThat(ListingXml.scan(page, new ListPage.Reader())).as(context).isTrue();
-            assertThat(outcome(page, false)).as(context).isEqualTo(outcome(page, true));
+            check.check(page(random), random, "seed " + seed + ", page " + i);
         }
     }
 
     @Test
-    void aPageCutShortIsNotReadWhole() throws IOException {
-        long seed = System.nanoTime();
-        System.out.println("aPageCutShortIsNotReadWhole seed " + seed);
-        Random random = new Random(seed);
-        for (int i = 0; i < 2_000; i++) {
-            byte[] page = page(random);
+    void readsRandomPagesAsStaxDoesAndTakesTheFastPathForPlainOnes() {
+        onRandomPages("readsRandomPagesAsStaxDoesAndTakesTheFastPathForPlainOnes", (page, random, name) -> {
+            String context = name + ":\n" + new String(page, StandardCharsets.UTF_8);
+            assertThat(ListingXml.scan(page, new ListPage.Reader())).as(context).isTrue();
+            assertThat(outcome(page, false)).as(context).isEqualTo(outcome(page, true));
+        });
+    }
+
+    @Test
+    void aPageCutShortIsNotReadWhole() {
+        onRandomPages("aPageCutShortIsNotReadWhole", (page, random, name) -> {
             int last = page.length - 1;
             while (page[last] != '>') {
                 last--; // the root's end tag ends there
             }
             byte[] cut = java.util.Arrays.copyOf(page, random.nextInt(last + 1)); // without at least that '>'
-
-            String context = "seed " + seed + ", page " + i + " cut:\n" + new String(cut, StandardCharsets.UTF_8);
+            String context = name + " cut:\n" + new String(cut, StandardCharsets.UTF_8);
             assertThat(outcome(cut, false)).as(context).isEqualTo(outcome(cut, true));
             assertThat(outcome(cut, false)).as(context).startsWith("refused");
-        }
+        });
     }
 
     @Test
