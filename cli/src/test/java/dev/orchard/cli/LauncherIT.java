@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
 
     /**
-     * The build dumps the classes of {@code cli/src/main/cds/classlist} into {@code orchard.jar.jsa}, and the launcher
-     * maps them. Fails when the archive is missing or refused, or when the list no longer names most of what a job
-     * loads (classes added or renamed since it was written).
+     * The build dumps the classes a short job loads into {@code orchard.jar.jsa} (cli/src/main/cds/dump-archive.sh),
+     * and the launcher maps them. Fails when the archive is missing or refused, or holds too little of what a job
+     * loads (say, a training job that stopped early).
      */
     @Test
     void aJobLoadsMostOfItsClassesFromTheBuildsArchive(@TempDir Path temp) throws Exception {
@@ -45,7 +45,7 @@ class LauncherIT {
         List<String> fromFiles = classes.stream().filter(l -> !l.endsWith("source: shared objects file")).limit(20).toList();
         assertThat(classes).hasSizeGreaterThan(5_000);
         assertThat(shared).as("classes mapped from the archive, of %d loaded; some loaded from files: %s%n"
-                        + "if the archive was used, refresh its list: cli/src/main/cds/refresh-classlist.sh (its header says how)",
+                        + "was the archive made (the build's output of cli/src/main/cds/dump-archive.sh) and used?",
                 classes.size(), fromFiles).isGreaterThan(classes.size() * 9L / 10);
     }
 
