@@ -163,8 +163,13 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
                 throw new IOException("Unreadable ListObjectsV2 answer: " + failure);
             }
             if (urlEncoded) {
-                objects.replaceAll(o -> new Entry(urlDecode(o.key()), o.size(), o.eTag()));
-                folders.replaceAll(ListPage::urlDecode);
+                try {
+                    objects.replaceAll(o -> new Entry(urlDecode(o.key()), o.size(), o.eTag()));
+                    folders.replaceAll(ListPage::urlDecode);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("Unreadable ListObjectsV2 answer: a key is not URL-encoded as asked ("
+                            + e.getMessage() + ")", e);
+                }
             }
             if (objects.stream().anyMatch(o -> o.key() == null)) {
                 throw new IOException("Unreadable ListObjectsV2 answer: an object without a key");

@@ -1,6 +1,12 @@
 package dev.orchard.store.s3;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A ListObjectsV2 answer read by hand, for the plain XML that S3 and S3-compatible servers send: elements, attributes,
@@ -21,9 +27,15 @@ final class ListingXml {
     /** Reports the page's elements to {@code reader}; false, with the reader in an undefined state, to give up. */
     static boolean scan(byte[] xml, ListPage.Reader reader) {
         int n = xml.length;
-        int i = 0;
+        int i = declarationEnd(xml);
+        if (i < 0) {
+            return false;
+        }
         int depth = 0;
-        String[] open = new String[8]; // the names of the open elements, to match their end tags
+        Names names = new Names();
+        int[] open = new int[8]; // the names of the open elements, to match their end tags
+        List<String> attributes = new ArrayList<>(); // of the tag being read: name, value, name, value...
+        Set<String> prefixes = Set.of(); // the namespace prefixes the root declares
         boolean rootSeen = false;
         while (i < n) {
             byte c = xml[i];
@@ -32,8 +44,8 @@ final class ListingXml {
                 if (lt < 0) {
                     return depth == 0 && rootSeen && blank(xml, i, n);
                 }
-                if (depth == 0 && !blank(xml, i, lt)) {
-                    return false; // text outside the root
+                if (depth == 0 ? !blank(xml, i, lt) : !skippable(xml, i, lt)) {
+                    return false; // text outside the root, or text StAX may refuse
                 }
                 i = lt; // text of an element whose text is not wanted, or blanks between elements
                 continue;
@@ -42,44 +54,40 @@ final class ListingXml {
                 return false;
             }
             byte next = xml[i + 1];
-            if (next == '?') {
-                if (rootSeen || depth > 0 || !startsWith(xml, i, "<?xml ")) {
-                    return false;
-                }
-                int end = indexOf(xml, "?>", i);
-                if (end < 0 || !utf8(new String(xml, i, end - i, StandardCharsets.US_ASCII))) {
-                    return false;
-                }
-                i = end + 2;
-                continue;
-            }
-            if (next == '!') {
-                return false; // comment, CDATA, DOCTYPE
+            if (next == '?' || next == '!') {
+                return false; // a processing instruction, comment, CDATA, DOCTYPE
             }
             if (next == '/') {
                 int nameEnd = nameEnd(xml, i + 2);
                 int gt = skipBlanks(xml, nameEnd);
-                if (nameEnd == i + 2 || gt >= n || xml[gt] != '>' || depth == 0) {
-                    return false;
+                if (gt >= n || xml[gt] != '>' || depth == 0 || !names.is(open[depth - 1], xml, i + 2, nameEnd)) {
+                    return false; // not the end of the element that is open
                 }
-                String name = localName(xml, i + 2, nameEnd);
-                if (!name.equals(open[depth - 1])) {
-                    return false; // not the element that is open
-                }
-                reader.end(name);
+                reader.end(names.local(open[depth - 1]));
                 depth--;
                 i = gt + 1;
                 continue;
             }
             int nameEnd = nameEnd(xml, i + 1);
-            if (nameEnd == i + 1 || depth == 0 && rootSeen) {
+            int element = names.find(xml, i + 1, nameEnd);
+            if (element < 0 || depth == 0 && rootSeen) {
                 return false;
             }
-            int gt = tagEnd(xml, nameEnd);
+            attributes.clear();
+            int gt = tagEnd(xml, nameEnd, names, attributes);
             if (gt < 0) {
                 return false;
             }
-            String name = localName(xml, i + 1, nameEnd);
+            if (!rootSeen) {
+                prefixes = declaredPrefixes(attributes);
+                if (prefixes == null) {
+                    return false;
+                }
+            }
+            if (!namespacesKnown(names.qualified(element), attributes, prefixes, !rootSeen)) {
+                return false;
+            }
+            String name = names.local(element);
             boolean empty = xml[gt - 1] == '/';
             rootSeen = true;
             reader.start(name);
@@ -93,9 +101,9 @@ final class ListingXml {
             }
             if (!reader.wantsText(name)) {
                 if (depth == open.length) {
-                    open = java.util.Arrays.copyOf(open, depth * 2);
+                    open = Arrays.copyOf(open, depth * 2);
                 }
-                open[depth++] = name;
+                open[depth++] = element;
                 continue;
             }
             int lt = indexOf(xml, (byte) '<', i);
@@ -108,7 +116,7 @@ final class ListingXml {
             }
             int endName = nameEnd(xml, lt + 2);
             int endGt = skipBlanks(xml, endName);
-            if (endGt >= n || xml[endGt] != '>' || !localName(xml, lt + 2, endName).equals(name)) {
+            if (endGt >= n || xml[endGt] != '>' || !names.is(element, xml, lt + 2, endName)) {
                 return false;
             }
             reader.text(name, text);
@@ -116,6 +124,110 @@ final class ListingXml {
             i = endGt + 1;
         }
         return depth == 0 && rootSeen;
+    }
+
+    /** {@code <?xml version="1.0" encoding="UTF-8" standalone="yes"?>}, the last two optional, in any quotes. */
+    private static final Pattern DECLARATION = Pattern.compile(
+            "<\\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*([\"'])1\\.0\\1"
+            + "([ \t\n]+encoding[ \t\n]*=[ \t\n]*([\"'])(?i:UTF-8)\\3)?"
+            + "([ \t\n]+standalone[ \t\n]*=[ \t\n]*([\"'])(yes|no)\\5)?[ \t\n]*\\?>");
+
+    /** Where the content starts after an XML declaration (0 without one), or -1 for a declaration not plain. */
+    private static int declarationEnd(byte[] xml) {
+        if (!startsWith(xml, 0, "<?")) {
+            return 0;
+        }
+        int end = indexOf(xml, "?>", 0);
+        if (end < 0 || end > 200) {
+            return -1;
+        }
+        String declaration = new String(xml, 0, end + 2, StandardCharsets.ISO_8859_1);
+        return DECLARATION.matcher(declaration).matches() ? end + 2 : -1;
+    }
+
+    /**
+     * The end of a start tag from {@code i} (after its name): the index of its '>', or -1 where it is not plain. Its
+     * attributes go into {@code attributes}, name then value: each after a blank, {@code name="value"} or
+     * {@code name='value'}, the value without '<' and, where it has a reference, one {@link #text} reads.
+     */
+    private static int tagEnd(byte[] xml, int i, Names names, List<String> attributes) {
+        int n = xml.length;
+        while (true) {
+            int at = skipBlanks(xml, i);
+            if (at >= n) {
+                return -1;
+            }
+            if (xml[at] == '>') {
+                return at;
+            }
+            if (xml[at] == '/') {
+                return at + 1 < n && xml[at + 1] == '>' ? at + 1 : -1;
+            }
+            int nameEnd = nameEnd(xml, at);
+            int name = at == i ? -1 : names.find(xml, at, nameEnd); // a blank before each attribute
+            int eq = skipBlanks(xml, nameEnd);
+            if (name < 0 || eq >= n || xml[eq] != '=') {
+                return -1;
+            }
+            int open = skipBlanks(xml, eq + 1);
+            if (open >= n || xml[open] != '"' && xml[open] != '\'') {
+                return -1;
+            }
+            int close = indexOf(xml, xml[open], open + 1);
+            if (close < 0 || indexOf(xml, (byte) '<', open + 1, close) >= 0) {
+                return -1;
+            }
+            String value = text(xml, open + 1, close);
+            if (value == null) {
+                return -1;
+            }
+            attributes.add(names.qualified(name));
+            attributes.add(value);
+            i = close + 1;
+        }
+    }
+
+    /** The prefixes the root's attributes declare, or null where one is declared as StAX might refuse or twice. */
+    private static Set<String> declaredPrefixes(List<String> attributes) {
+        Set<String> prefixes = new HashSet<>();
+        for (int k = 0; k < attributes.size(); k += 2) {
+            String name = attributes.get(k);
+            if (name.startsWith("xmlns:")) {
+                String prefix = name.substring("xmlns:".length());
+                if (prefix.startsWith("xml") || attributes.get(k + 1).isEmpty() || !prefixes.add(prefix)) {
+                    return null;
+                }
+            }
+        }
+        return prefixes;
+    }
+
+    /**
+     * Whether the element's and its attributes' prefixes are all declared by the root, and no attribute is there
+     * twice. A prefix declared below the root, a reserved one ({@code xml:}) or a default namespace declared on an
+     * inner element with a bad value: StAX decides.
+     */
+    private static boolean namespacesKnown(String element, List<String> attributes, Set<String> prefixes, boolean root) {
+        if (!prefixKnown(element, prefixes)) {
+            return false;
+        }
+        for (int k = 0; k < attributes.size(); k += 2) {
+            String name = attributes.get(k);
+            for (int j = 0; j < k; j += 2) {
+                if (attributes.get(j).equals(name)) {
+                    return false;
+                }
+            }
+            if (name.startsWith("xmlns:") ? !root : !name.equals("xmlns") && !prefixKnown(name, prefixes)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean prefixKnown(String qualified, Set<String> prefixes) {
+        int colon = qualified.indexOf(':');
+        return colon < 0 || prefixes.contains(qualified.substring(0, colon));
     }
 
     /** The text between {@code from} and {@code to}, its references resolved; null where StAX should decide. */
@@ -165,14 +277,18 @@ final class ListingXml {
         return out.append(raw, i, raw.length()).toString();
     }
 
-    /** Whether an XML declaration names no encoding, or UTF-8. */
-    private static boolean utf8(String declaration) {
-        int at = declaration.indexOf("encoding");
-        if (at < 0) {
-            return true;
+    /**
+     * Whether text no one reads is as StAX would read it too (it refuses a bad reference, "]]>", a control character or
+     * bytes that are not UTF-8 in any text). Most such text is a date, a size or blanks, checked byte by byte.
+     */
+    private static boolean skippable(byte[] xml, int from, int to) {
+        for (int k = from; k < to; k++) {
+            byte c = xml[k];
+            if (c < 0x20 && c != '\t' && c != '\n' || c == '&' || c == ']') { // c < 0 outside ASCII
+                return text(xml, from, to) != null;
+            }
         }
-        String rest = declaration.substring(at + "encoding".length()).replace(" ", "");
-        return rest.regionMatches(true, 0, "=\"UTF-8\"", 0, 8) || rest.regionMatches(true, 0, "='UTF-8'", 0, 8);
+        return true;
     }
 
     /** The code point of "#123" or "#x7B", or -1 for anything else (or a character XML 1.0 does not allow). */
@@ -198,50 +314,85 @@ final class ListingXml {
         return allowed && code != 0xD ? code : -1; // a CR by reference is kept by StAX: leave it to StAX
     }
 
-    /** The end of a start tag from {@code i} (after its name): the index of its '>', attribute values skipped. */
-    private static int tagEnd(byte[] xml, int i) {
-        byte quote = 0;
-        for (int n = xml.length; i < n; i++) {
-            byte c = xml[i];
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else if (c == '<') {
-                    return -1;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '>') {
-                return i;
-            } else if (c == '<') {
-                return -1;
-            }
+    /** The bytes that end a name: blanks, and what can follow a name or cannot be in one. */
+    private static final boolean[] ENDS_NAME = new boolean[256];
+
+    static {
+        for (char c : " \t\n\r>/<='\"&".toCharArray()) {
+            ENDS_NAME[c] = true;
         }
-        return -1;
     }
 
     private static int nameEnd(byte[] xml, int i) {
         int n = xml.length;
-        while (i < n) {
-            byte c = xml[i];
-            if (c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '<' || c == '='
-                    || c == '"' || c == '\'' || c == '&') {
-                break;
-            }
+        while (i < n && !ENDS_NAME[xml[i] & 0xFF]) {
             i++;
         }
         return i;
     }
 
-    /** The name without its namespace prefix, as StAX's getLocalName gives it. */
-    private static String localName(byte[] xml, int from, int to) {
-        for (int k = to - 1; k >= from; k--) {
-            if (xml[k] == ':') {
-                from = k + 1;
-                break;
+    /**
+     * The names a page uses, each checked and made a String once: a page of 1,000 keys has ~20,000 tags and ~15
+     * names. A page with more than {@value #MAX} names is not a plain listing: StAX reads it.
+     */
+    private static final class Names {
+        private static final int MAX = 64;
+        private final byte[][] bytes = new byte[MAX][];
+        private final String[] qualified = new String[MAX];
+        private final String[] local = new String[MAX];
+        private int count;
+
+        /** The number of the name from {@code from} to {@code to}, or -1 where it is not a plain name. */
+        int find(byte[] xml, int from, int to) {
+            for (int k = 0; k < count; k++) {
+                if (is(k, xml, from, to)) {
+                    return k;
+                }
             }
+            String name = plain(xml, from, to);
+            if (name == null || count == MAX) {
+                return -1;
+            }
+            bytes[count] = Arrays.copyOfRange(xml, from, to);
+            qualified[count] = name;
+            local[count] = name.substring(name.indexOf(':') + 1); // as StAX's getLocalName gives it
+            return count++;
         }
-        return new String(xml, from, to - from, StandardCharsets.UTF_8);
+
+        boolean is(int name, byte[] xml, int from, int to) {
+            byte[] b = bytes[name];
+            return b.length == to - from && Arrays.equals(xml, from, to, b, 0, b.length);
+        }
+
+        String qualified(int name) {
+            return qualified[name];
+        }
+
+        String local(int name) {
+            return local[name];
+        }
+
+        /**
+         * The name from {@code from} to {@code to}, or null where it is not a plain one: ASCII letters, digits, '_',
+         * '-', '.', starting with a letter or '_', with at most one ':' between a prefix and a local name.
+         */
+        private static String plain(byte[] xml, int from, int to) {
+            if (from >= to) {
+                return null;
+            }
+            int colon = -1;
+            for (int k = from; k < to; k++) {
+                byte c = xml[k];
+                boolean start = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
+                boolean first = k == from || k == colon + 1;
+                if (c == ':' && colon < 0 && !first && k + 1 < to) {
+                    colon = k;
+                } else if (!start && (first || !(c >= '0' && c <= '9' || c == '-' || c == '.'))) {
+                    return null;
+                }
+            }
+            return new String(xml, from, to - from, StandardCharsets.US_ASCII);
+        }
     }
 
     private static int skipBlanks(byte[] xml, int i) {
@@ -256,7 +407,11 @@ final class ListingXml {
     }
 
     private static int indexOf(byte[] xml, byte b, int from) {
-        for (int i = from, n = xml.length; i < n; i++) {
+        return indexOf(xml, b, from, xml.length);
+    }
+
+    private static int indexOf(byte[] xml, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (xml[i] == b) {
                 return i;
             }

@@ -63,8 +63,8 @@ class SigV4Test {
 
     @Test
     void randomKeysAreEncodedAndDecodedAsTheSdkDoes() {
-        long seed = System.nanoTime();
-        System.out.println("randomKeysAreEncodedAndDecodedAsTheSdkDoes seed " + seed);
+        long seed = Long.getLong("orchard.test.seed", 20261130L); // fixed, so that every run checks the same keys
+        System.out.println("randomKeysAreEncodedAndDecodedAsTheSdkDoes seed " + seed + " (-Dorchard.test.seed=N for others)");
         java.util.Random random = new java.util.Random(seed);
         String alphabet = "aZ09-._~/ +*%?&=#:@!$'()[],;\"<>\\^`{|}\u00e4\u00df\u20ac\ud83d\ude00\r\n\u0001\u007f";
         for (int i = 0; i < 20_000; i++) {
