@@ -50,19 +50,25 @@ class LauncherIT {
     }
 
     @Test
-    void anUpdateRunsWithTheQuickCompilerUnlessTheUserSetsTheJavaOptions(@TempDir Path temp) throws Exception {
+    void aJobGetsTheLaunchersJitSettingsAnUpdateTheQuickCompilerAndTheUsersOptionsWin(@TempDir Path temp)
+            throws Exception {
         Path home = launcherHome(temp);
         // A stand-in for java on the PATH that prints the options it was given: the launcher's rule, not the JVM's.
         Path bin = Files.createDirectories(temp.resolve("bin"));
         Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
 
+        assertThat(launch(home, bin, null, "run", "--input", "in", "--output", "out"))
+                .contains("-Xmx4g").contains("-XX:Tier4InvocationThreshold=50000").doesNotContain("TieredStopAtLevel");
         assertThat(launch(home, bin, null, "run", "--input", "in", "--output", "out", "--update"))
                 .contains("-XX:TieredStopAtLevel=1").contains("-Xmx4g");
-        assertThat(launch(home, bin, null, "run", "--input", "in", "--output", "out"))
-                .doesNotContain("TieredStopAtLevel");
-        assertThat(launch(home, bin, "-Xmx2g", "run", "--input", "in", "--output", "out", "--update"))
-                .doesNotContain("TieredStopAtLevel").contains("-Xmx2g");
+        // The user's options come after the launcher's, so that the JVM takes theirs (the last of each wins).
+        String options = launch(home, bin, "-Xmx2g -XX:TieredStopAtLevel=4", "run", "--input", "in", "--output", "out",
+                "--update");
+        assertThat(options.indexOf("-Xmx2g")).as(options).isGreaterThan(options.indexOf("-Xmx4g"));
+        assertThat(options.indexOf("-XX:TieredStopAtLevel=4")).as(options)
+                .isGreaterThan(options.indexOf("-XX:TieredStopAtLevel=1"));
+        assertThat(options.indexOf("-jar")).as(options).isGreaterThan(options.indexOf("-XX:TieredStopAtLevel=4"));
     }
 
     /**
