@@ -12,6 +12,7 @@
 # Environment: ORCHARD_SHARED  the shared folder with models/ and data/ (default: ../shared from the repo root)
 #              S3CPU_WORK      where the images, certificates and reports go (default: bench/target/s3-cpu)
 #              SKIP_BUILD=1    use the jars as they are
+#              S3CPU_JAVA_OPTIONS  JVM options for every job, after the launcher's (an A/B of JVM settings)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,5 +28,6 @@ rounds="${3:-1}"
 shift $(( $# < 3 ? $# : 3 ))
 
 exec java "-Dorchard.shared=$shared" "-Dorchard.jar=$root/cli/target/orchard.jar" \
+  ${S3CPU_JAVA_OPTIONS:+"-Dbench.java.options=$S3CPU_JAVA_OPTIONS"} \
   -cp "$root/bench/target/orchard-bench.jar" dev.orchard.bench.s3.S3CpuBench \
   "$model" "$images" "$rounds" "${S3CPU_WORK:-$root/bench/target/s3-cpu}" "$@"

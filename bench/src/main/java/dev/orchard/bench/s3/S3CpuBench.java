@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * S3Proxy over jclouds' filesystem backend in its own JVM ({@link FilesystemS3Server}) serves the very files the
  * local run reads, over HTTP and over HTTPS (a self-signed certificate made with keytool, trusted through
  * {@code -Djavax.net.ssl.trustStore} in the job JVMs only). Each job is its own JVM, run as a user runs it
- * ({@code java -jar orchard.jar run ...} with the build's class-data-sharing archive, as the {@code orchard} launcher
- * runs it; output to a local folder in every case so that only the input differs);
+ * (through the checkout's {@code orchard} launcher, so with its JVM settings and the build's class-data-sharing
+ * archive, {@code ORCHARD_JAVA_OPTS} carrying the heap and the trust store; output to a local folder in every case so
+ * that only the input differs);
  * rounds alternate local, s3 over HTTP, s3 over HTTPS.
  *
  * <p>Orchard's CPU is the job JVM's user + system time when it exits: the {@code utime + stime} of its
@@ -47,8 +48,10 @@ import java.util.stream.Stream;
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.s3.S3CpuBench MODEL [IMAGES] [ROUNDS] [WORK_DIR] [JOB OPTIONS...]</pre>
  * IMAGES (default 10,200) small JPEGs are made once from {@code ../shared/data/fruits360-sample} (or
  * {@code -Dorchard.shared}) by {@link SmallJpegCorpus} into WORK_DIR (default {@code bench/target/s3-cpu}). Prints a
- * Markdown table and writes it to WORK_DIR/s3-cpu-TIMESTAMP.md. Set {@code -Dorchard.jar} to use another
- * {@code orchard.jar} (default {@code cli/target/orchard.jar}); {@code -Dbench.jfr=DIR} records every job with JFR.
+ * Markdown table and writes it to WORK_DIR/s3-cpu-TIMESTAMP.md. Set {@code -Dorchard.jar} to use another checkout's
+ * {@code cli/target/orchard.jar} (default: this one's; its launcher is the checkout's {@code orchard});
+ * {@code -Dbench.jfr=DIR} records every job with JFR; {@code -Dbench.java.options="..."} adds JVM options to every job
+ * (after the launcher's, so they win: an A/B of JVM settings).
  */
 public final class S3CpuBench {
 
@@ -140,6 +143,15 @@ public final class S3CpuBench {
         Path work = (args.length > 3 ? Path.of(args[3]) : Path.of("bench/target/s3-cpu")).toAbsolutePath();
         List<String> jobOptions = args.length > 4 ? List.of(args).subList(4, args.length) : List.of();
         Path jar = Path.of(System.getProperty("orchard.jar", "cli/target/orchard.jar")).toAbsolutePath();
+        Path launcher = jar.getParent().getParent().getParent().resolve("orchard");
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalArgumentException("No launcher at " + launcher + ": -Dorchard.jar must be a checkout's "
+                    + "cli/target/orchard.jar");
+        }
+        // The launcher rebuilds the jar when a source is newer: let it do so now, not inside a timed job.
+        if (new ProcessBuilder(launcher.toString(), "--version").inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException(launcher + " --version failed");
+        }
         Path shared = Path.of(System.getProperty("orchard.shared", "../shared")).toAbsolutePath();
 
         Path data = work.resolve("data");
@@ -274,28 +286,25 @@ public final class S3CpuBench {
         deleteTree(out);
         Path times = work.resolve("times.txt");
         Files.deleteIfExists(times);
-        List<String> command = new ArrayList<>(List.of("bash", "-c", "\"$@\"; rc=$?; times > '" + times + "'; exit $rc", "bash",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD,
-                "-Djavax.net.ssl.trustStoreType=PKCS12"));
-        // The build's class-data-sharing archive, as the orchard launcher uses it (only when newer than the jar).
-        Path archive = Path.of(jar + ".jsa");
-        if (Files.isRegularFile(archive)
-                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
-            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
-        }
+        List<String> javaOptions = new ArrayList<>(List.of("-Xmx2g", "-Djavax.net.ssl.trustStore=" + trustStore,
+                "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD, "-Djavax.net.ssl.trustStoreType=PKCS12"));
         String jfr = System.getProperty("bench.jfr");
         if (jfr != null) {
-            command.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfr).toAbsolutePath()
+            javaOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfr).toAbsolutePath()
                     .resolve("job-" + round + "-" + name.replaceAll("[^A-Za-z]+", "-") + ".jfr"));
         }
-        command.addAll(List.of("-jar", jar.toString(), "run", "--output", out.toString(), "--model", model.toString(),
+        javaOptions.addAll(List.of(System.getProperty("bench.java.options", "").split(" +")));
+        // The launcher execs the JVM: the job's CPU is the wrapping bash's children's.
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "\"$@\"; rc=$?; times > '" + times + "'; exit $rc", "bash",
+                jar.getParent().getParent().getParent().resolve("orchard").toString()));
+        command.addAll(List.of("run", "--output", out.toString(), "--model", model.toString(),
                 "--pca-k", "20"));
         command.addAll(input);
         command.addAll(jobOptions);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("job.log").toFile());
         credentials(builder.environment());
+        builder.environment().put("ORCHARD_JAVA_OPTS", String.join(" ", javaOptions).trim());
         double server0 = processCpuSeconds(serverPid);
         long t0 = System.nanoTime();
         Process wrapper = builder.start();
@@ -322,8 +331,10 @@ public final class S3CpuBench {
 
     static String report(List<Run> runs, int count, int rounds, List<String> jobOptions) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%d small JPEGs (%s), %d round(s), job options: %s%n%n", count,
-                "SmallJpegCorpus", rounds, jobOptions.isEmpty() ? "(defaults)" : String.join(" ", jobOptions)));
+        String javaOptions = System.getProperty("bench.java.options", "").trim();
+        s.append(String.format(Locale.ROOT, "%d small JPEGs (%s), %d round(s), job options: %s; JVM: the launcher's%s%n%n",
+                count, "SmallJpegCorpus", rounds, jobOptions.isEmpty() ? "(defaults)" : String.join(" ", jobOptions),
+                javaOptions.isEmpty() ? "" : " and " + javaOptions));
         s.append("| round | input | images | wall s | Orchard CPU s (user+sys) | CPU ms/image | S3Proxy CPU s |\n");
         s.append("|---:|---|---:|---:|---:|---:|---:|\n");
         Map<String, List<Run>> byInput = new LinkedHashMap<>();
