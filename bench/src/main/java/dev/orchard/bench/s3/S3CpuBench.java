@@ -177,7 +177,7 @@ public final class S3CpuBench {
                     "https://127.0.0.1:" + httpsPort, "--path-style", "--region", "us-east-1"));
             for (int round = 1; round <= rounds; round++) {
                 for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
-                    Run run = job(jar, model, work, trustStore, input.getKey(), input.getValue(), jobOptions, server.pid(),
+                    Run run = job(launcher, model, work, trustStore, input.getKey(), input.getValue(), jobOptions, server.pid(),
                             round);
                     runs.add(run);
                     System.out.printf(Locale.ROOT, "round %d, %s: %d images, %.1f s wall, %.1f s CPU %s, S3Proxy %.1f s CPU%n",
@@ -280,7 +280,7 @@ public final class S3CpuBench {
         return server;
     }
 
-    private static Run job(Path jar, Path model, Path work, Path trustStore, String name, List<String> input,
+    private static Run job(Path launcher, Path model, Path work, Path trustStore, String name, List<String> input,
                            List<String> jobOptions, long serverPid, int round) throws IOException, InterruptedException {
         Path out = work.resolve("out");
         deleteTree(out);
@@ -296,7 +296,7 @@ public final class S3CpuBench {
         javaOptions.addAll(List.of(System.getProperty("bench.java.options", "").split(" +")));
         // The launcher execs the JVM: the job's CPU is the wrapping bash's children's.
         List<String> command = new ArrayList<>(List.of("bash", "-c", "\"$@\"; rc=$?; times > '" + times + "'; exit $rc", "bash",
-                jar.getParent().getParent().getParent().resolve("orchard").toString()));
+                launcher.toString()));
         command.addAll(List.of("run", "--output", out.toString(), "--model", model.toString(),
                 "--pca-k", "20"));
         command.addAll(input);

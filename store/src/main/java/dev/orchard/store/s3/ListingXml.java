@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <p>Why: a job listing its input from S3 spent ~0.8 s of optimising-compiler time on the JDK's Xerces (its scanner
  * and entity manager are large, and a listing makes them hot), per JVM, on top of parsing ~300 KB per 1,000 keys
- * through it (bench/README.md, issue 18). ListingXmlTest compares both readers on random pages.
+ * through it (bench/README.md, issue 18). ListingXmlTest compares both readers on random pages, whole, cut short
+ * and damaged.
  */
 final class ListingXml {
 
@@ -134,15 +135,12 @@ final class ListingXml {
 
     /** Where the content starts after an XML declaration (0 without one), or -1 for a declaration not plain. */
     private static int declarationEnd(byte[] xml) {
-        if (!startsWith(xml, 0, "<?")) {
+        if (xml.length < 2 || xml[0] != '<' || xml[1] != '?') {
             return 0;
         }
-        int end = indexOf(xml, "?>", 0);
-        if (end < 0 || end > 200) {
-            return -1;
-        }
-        String declaration = new String(xml, 0, end + 2, StandardCharsets.ISO_8859_1);
-        return DECLARATION.matcher(declaration).matches() ? end + 2 : -1;
+        String head = new String(xml, 0, Math.min(xml.length, 200), StandardCharsets.ISO_8859_1);
+        int end = head.indexOf("?>");
+        return end >= 0 && DECLARATION.matcher(head.substring(0, end + 2)).matches() ? end + 2 : -1;
     }
 
     /**
@@ -417,23 +415,5 @@ final class ListingXml {
             }
         }
         return -1;
-    }
-
-    private static int indexOf(byte[] xml, String s, int from) {
-        byte[] pattern = s.getBytes(StandardCharsets.US_ASCII);
-        outer:
-        for (int i = from, last = xml.length - pattern.length; i <= last; i++) {
-            for (int k = 0; k < pattern.length; k++) {
-                if (xml[i + k] != pattern[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
-    private static boolean startsWith(byte[] xml, int at, String s) {
-        return indexOf(xml, s, at) == at;
     }
 }

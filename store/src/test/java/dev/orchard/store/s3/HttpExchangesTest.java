@@ -16,6 +16,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -136,9 +140,9 @@ class HttpExchangesTest {
     @Test
     void thePoolGrowsToItsLimitWhileEveryConnectionIsBusyAndThenReusesThem() throws Exception {
         // The server answers nothing until four requests are in: each needs its own connection.
-        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
-            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            List<Future<String>> results = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 String path = "/k" + i;
                 results.add(callers.submit(() -> get(path)));
@@ -151,8 +155,8 @@ class HttpExchangesTest {
             for (int i = 0; i < 4; i++) {
                 answers.add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             }
-            for (java.util.concurrent.Future<String> result : results) {
-                assertThat(result.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("200 ok");
+            for (Future<String> result : results) {
+                assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("200 ok");
             }
         } finally {
             callers.shutdownNow();
