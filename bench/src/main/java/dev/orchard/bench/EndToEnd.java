@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * The end-to-end benchmark. In one run on one input: (1) the ceiling — raw ONNX Runtime throughput of the model on
  * already-preprocessed batches, with the job's batch size, in the job's lanes × threads and in the other setup
- * (one run on every core, or one single-threaded run per core), the better of the two; (2) the full job as a user
+ * (one run on every core, or one single-threaded run per core), the better of the two, each measured before and
+ * after the job and averaged (a shared host drifts; both are reported); (2) the full job as a user
  * runs it, from the shell through the {@code orchard} launcher (JVM start, class-data-sharing archive and all), with
  * its peak RSS; then a Markdown and a JSON report whose first figure is the <b>whole-job wall ratio</b>: the time
  * ONNX Runtime alone needs for these images at the ceiling ("pure inference") over the job's wall time. Then the
@@ -60,13 +61,13 @@ public final class EndToEnd {
                 : ModelSpec.mobileNetV2();
         // The job's own setup: its lanes, each giving ONNX Runtime runs of its size (the batch, or less with many lanes).
         int imagesPerRun = Math.max(1, Math.min(batch, PipelineSettings.IMAGES_IN_ONNX / lanes));
-        double sameSetup = rawInference(spec, input, model, imagesPerRun, threads, lanes);
+        double sameBefore = rawInference(spec, input, model, imagesPerRun, threads, lanes);
         // The other way to use the cores, so that the ceiling is the best ONNX Runtime reaches here, not just the
         // job's own configuration.
         boolean oneLane = lanes == 1 && threads == cores;
-        double otherSetup = oneLane ? rawInference(spec, input, model, batch, 1, cores)
-                                     : rawInference(spec, input, model, batch, cores, 1);
-        double ceiling = Math.max(sameSetup, otherSetup);
+        int otherThreads = oneLane ? 1 : cores;
+        int otherLanes = oneLane ? cores : 1;
+        double otherBefore = rawInference(spec, input, model, batch, otherThreads, otherLanes);
 
         List<String> options = new ArrayList<>(List.of("--model", model, "--batch-size", String.valueOf(batch),
                 "--onnx-threads", String.valueOf(threads), "--pca-k", "50"));
@@ -81,6 +82,13 @@ public final class EndToEnd {
         Job.run(twoImages(input, priming.resolve("in")), priming.resolve("out"), primingOptions); // warms the page cache
         Path out = Files.createTempDirectory("orchard-bench");
         Job job = Job.run(input, out, options);
+        // Both again after the job: a shared host's speed drifts by minutes (seen: 20% within a quarter of an hour),
+        // so each setup's rate is the mean of the two measures that bracket the job, and the drift is reported.
+        double sameAfter = rawInference(spec, input, model, imagesPerRun, threads, lanes);
+        double otherAfter = rawInference(spec, input, model, batch, otherThreads, otherLanes);
+        double sameSetup = (sameBefore + sameAfter) / 2;
+        double otherSetup = (otherBefore + otherAfter) / 2;
+        double ceiling = Math.max(sameSetup, otherSetup);
         JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
         long images = success.at("/counts/images").asLong();
         double features = success.at("/seconds/features").asDouble();
@@ -99,6 +107,8 @@ public final class EndToEnd {
         report.put("rawOnnxImagesPerSecond", round(ceiling));
         report.put("rawSameLanesAndThreadsImagesPerSecond", round(sameSetup));
         report.put(oneLane ? "rawOneThreadPerCoreLanesImagesPerSecond" : "rawOneLaneAllCoresImagesPerSecond", round(otherSetup));
+        report.put("rawBeforeJobImagesPerSecond", round(Math.max(sameBefore, otherBefore)))
+                .put("rawAfterJobImagesPerSecond", round(Math.max(sameAfter, otherAfter)));
         report.put("jobFeaturesImagesPerSecond", round(featureRate)).put("ratioToRaw", round(featureRate / ceiling));
         report.put("jobWholeImagesPerSecond", round(images / job.wallSeconds())).set("jobSeconds", success.get("seconds"));
         report.set("startupSeconds", job.startup());
@@ -139,6 +149,8 @@ public final class EndToEnd {
                 r.get("pureInferenceSeconds").asDouble(), r.get("wholeJobWallRatio").asDouble()));
         md.append(String.format(Locale.ROOT, "| raw ONNX Runtime (the ceiling: the better of the two below) | %.1f images/s |%n",
                 r.get("rawOnnxImagesPerSecond").asDouble()));
+        md.append(String.format(Locale.ROOT, "| raw before the job / after it (each setup's mean is used above) | %.1f / %.1f images/s |%n",
+                r.get("rawBeforeJobImagesPerSecond").asDouble(), r.get("rawAfterJobImagesPerSecond").asDouble()));
         md.append(String.format(Locale.ROOT, "| raw, the job's lanes × threads | %.1f images/s |%n",
                 r.get("rawSameLanesAndThreadsImagesPerSecond").asDouble()));
         r.fields().forEachRemaining(e -> {

@@ -22,14 +22,17 @@ final class WorkerOptions {
     Integer inferenceLanes;
 
     @Option(names = "--decode-overlap", arity = "1", paramLabel = "true|false",
-            description = "Decode images while ONNX Runtime runs (default: true, except with one lane whose ONNX threads"
-                    + " take every core: then decoding waits for each run to end, so as not to stall ONNX's threads).")
+            description = "With decode threads: decode images while ONNX Runtime runs (default: true, except with one "
+                    + "lane whose ONNX threads take every core: then decoding waits for each run to end, so as not to "
+                    + "stall ONNX's threads).")
     Boolean decodeOverlap;
 
     @Option(names = "--onnx-spin", description = "Let ONNX Runtime threads busy-wait between runs (lower latency, more CPU).")
     boolean onnxSpin;
 
-    @Option(names = "--decode-threads", description = "Image decoding threads (default: half the cores, at least 1).")
+    @Option(names = "--decode-threads",
+            description = "Image decoding threads; 0: none, each ONNX lane decodes the batch it runs next (default: 0 "
+                    + "when each lane runs one ONNX thread, else half the cores, at least 1).")
     Integer decodeThreads;
 
     @Option(names = "--fetch-threads", description = "Concurrent image reads per JVM (default 32; S3 GETs in flight).")
@@ -91,8 +94,9 @@ final class WorkerOptions {
         if (onnxThreads != null && onnxThreads < 1) {
             throw new IllegalArgumentException("--onnx-threads must be at least 1, was " + onnxThreads);
         }
-        if (decodeThreads != null && decodeThreads < 1) {
-            throw new IllegalArgumentException("--decode-threads must be at least 1, was " + decodeThreads);
+        if (decodeThreads != null && decodeThreads < 0) {
+            throw new IllegalArgumentException("--decode-threads must be 0 (the ONNX lanes decode) or more, was "
+                    + decodeThreads);
         }
         if (fetchThreads != null && fetchThreads < 1) {
             throw new IllegalArgumentException("--fetch-threads must be at least 1, was " + fetchThreads);
@@ -141,8 +145,11 @@ final class WorkerOptions {
         // Only one lane whose threads take every core gains from decoding between runs; with several lanes the
         // runs overlap, and decoding that waited for a moment with none running would starve them.
         boolean yields = decodeOverlap != null ? !decodeOverlap : lanes == 1 && onnxThreads() > 1 && onnxThreads() >= cores();
+        // Single-threaded lanes decode their own batches (PipelineSettings.decodesOnLanes); a lane of several ONNX
+        // threads would leave them idle while it decoded, so those get a decode pool of half the cores.
+        int decoders = decodeThreads != null ? decodeThreads : onnxThreads() == 1 ? 0 : Math.max(1, cores() / 2);
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
-                decodeThreads != null ? decodeThreads : base.decodeThreads(), Math.max(base.batchBuffers(), lanes + 1),
+                decoders, Math.max(base.batchBuffers(), lanes + 1),
                 lanes, yields, maxPixels, maxDecodeMib << 20, jpegDecoder, !noReducedDecode);
     }
 }

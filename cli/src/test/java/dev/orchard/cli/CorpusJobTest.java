@@ -21,15 +21,17 @@ import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real job, in a JVM of its own, on a generated folder of every awkward and hostile kind of file
  * ({@link BadImageCorpus}: 34 kinds, among them a 9000×9000 16-bit RGBA PNG and a 2000-scan JPEG) and of every
  * listing problem (a dangling link, a link to a folder, an unreadable folder, an empty lost+found, a named pipe):
  * each file is either in the features or in errors.csv with its reason, the job succeeds, and the JVM's peak RSS
- * stays under {@value #RSS_BOUND_MIB} MiB with {@value #HEAP}.
+ * stays under {@value #RSS_BOUND_MIB} MiB with {@value #HEAP}. Both ways of decoding: on the ONNX lanes (the default
+ * with single-threaded lanes) and in a pool of decode threads.
  */
 class CorpusJobTest {
     private static final long SEED = 12;
@@ -49,8 +51,9 @@ class CorpusJobTest {
         return Files.write(p, bytes);
     }
 
-    @Test
-    void everyFileIsUsedOrReportedWithItsReasonAndTheJvmStaysSmall() throws Exception {
+    @ParameterizedTest(name = "decode threads: {0}")
+    @ValueSource(strings = {"default", "1"})
+    void everyFileIsUsedOrReportedWithItsReasonAndTheJvmStaysSmall(String decodeThreads) throws Exception {
         Path in = temp.resolve("in");
         for (BadImageCorpus.Sample sample : BadImageCorpus.generate(SEED)) {
             String path = put(in, "Gemischt, \"bunt\"/" + sample.name(), sample.bytes()).toString();
@@ -99,6 +102,9 @@ class CorpusJobTest {
                 HEAP, "@" + classPath, PeakRssMain.class.getName(),
                 "run", "--input", in.toString(), "--output", out.toString(), "--overwrite", "--pca-k", "2",
                 "--unit-size", "8", "--batch-size", "4", "--model", JobRun.model()));
+        if (!decodeThreads.equals("default")) {
+            command.addAll(List.of("--decode-threads", decodeThreads));
+        }
         Path log = temp.resolve("job.log");
         Process job = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = job.waitFor(5, TimeUnit.MINUTES);
@@ -125,8 +131,9 @@ class CorpusJobTest {
 
         long peakKib = Long.parseLong(output.lines().filter(l -> l.startsWith("peak-rss-kib ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no peak-rss line in:\n" + output)).substring(13).trim());
-        System.out.printf("CorpusJobTest: %d files, %d used, %d in errors.csv; peak RSS %d MiB with %s (bound %d MiB)%n",
-                good.size() + bad.size(), good.size(), bad.size(), peakKib >> 10, HEAP, RSS_BOUND_MIB);
+        System.out.printf("CorpusJobTest (decode threads: %s): %d files, %d used, %d in errors.csv; peak RSS %d MiB with %s"
+                + " (bound %d MiB)%n", decodeThreads, good.size() + bad.size(), good.size(), bad.size(), peakKib >> 10, HEAP,
+                RSS_BOUND_MIB);
         assertThat(peakKib >> 10).isLessThan(RSS_BOUND_MIB);
     }
 }

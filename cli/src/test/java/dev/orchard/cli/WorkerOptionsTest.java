@@ -26,6 +26,23 @@ class WorkerOptionsTest {
         assertThat(options.inference().intraOpThreads()).isEqualTo(Math.max(1, CORES / lanes));
         assertThat(pipeline.decodeYields()).isFalse();
         assertThat(pipeline.batchBuffers()).isGreaterThan(lanes);
+        // Single-threaded lanes decode their own batches; lanes of several threads (over 8 cores) get a decode pool.
+        assertThat(pipeline.decodesOnLanes()).isEqualTo(options.inference().intraOpThreads() == 1);
+    }
+
+    @Test
+    void decodeThreadsZeroMeansTheLanesDecodeAndAPoolWhenAskedOrWhenALaneTakesSeveralCores() {
+        assertThat(parse("--onnx-threads", "1").pipeline().decodesOnLanes()).isTrue();
+        assertThat(parse("--onnx-threads", "1", "--decode-threads", "2").pipeline().decodeThreads()).isEqualTo(2);
+        assertThat(parse("--decode-threads", "0").pipeline().decodesOnLanes()).isTrue();
+        if (CORES > 1) {
+            PipelineSettings oneWideLane = parse("--inference-lanes", "1").pipeline();
+            assertThat(oneWideLane.decodesOnLanes()).isFalse();
+            assertThat(oneWideLane.decodeThreads()).isEqualTo(Math.max(1, CORES / 2));
+        }
+        assertThatThrownBy(() -> parse("--decode-threads", "-1").validate())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--decode-threads");
     }
 
     @Test

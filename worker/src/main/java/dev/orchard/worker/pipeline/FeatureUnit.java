@@ -30,9 +30,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One FEATURES unit, image by image: fetch bytes (fetch pool) → decode and preprocess into a slot of a batch
- * buffer (decode pool) → ONNX on the whole batch (inference lane) → rows to the unit's Parquet part, and the
- * batch's features into the unit's covariance partial. Batches are decoded ahead of inference up to the number
- * of free buffers, so decoding overlaps inference and memory stays bounded. A bad image becomes an
+ * buffer (on the inference lane that will run the batch, or a decode pool: {@link PipelineSettings#decodesOnLanes})
+ * → ONNX on the whole batch (inference lane) → rows to the unit's Parquet part, and the batch's features into the
+ * unit's covariance partial. Batches are fetched (and with a decode pool decoded) ahead of inference up to the
+ * number of free buffers, so reading overlaps inference and memory stays bounded. A bad image becomes an
  * {@link ImageError}; it never fails the unit.
  */
 public final class FeatureUnit {
@@ -176,6 +177,31 @@ public final class FeatureUnit {
         int minShortSide = runtime.settings().reducedDecode() ? ImageDecoder.reducedDecodeMinimum(loaded.model().spec()) : 0;
         String[] errors = new String[images.size()];
         CompletableFuture<?>[] slots = new CompletableFuture<?>[images.size()];
+        if (runtime.settings().decodesOnLanes()) {
+            // The lane that runs the batch decodes it first: no other thread takes a core from a lane mid-run.
+            @SuppressWarnings("unchecked")
+            CompletableFuture<byte[]>[] fetched = new CompletableFuture[images.size()];
+            for (int i = 0; i < images.size(); i++) {
+                ImageRef image = images.get(i);
+                fetched[i] = CompletableFuture.supplyAsync(() -> fetch(image, clock), runtime.fetchPool());
+            }
+            CompletableFuture<Inferred> result = CompletableFuture.allOf(fetched).handle((v, e) -> null)
+                    .thenApplyAsync(v -> {
+                        for (int slot = 0; slot < fetched.length; slot++) {
+                            byte[] bytes;
+                            try {
+                                bytes = fetched[slot].join();
+                            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                                fail(buffer, slot, size, errors, reason(e));
+                                continue;
+                            }
+                            decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
+                        }
+                        return infer(loaded, buffer, images.size(), errors, clock, unit);
+                    }, runtime.inferencePool())
+                    .whenComplete((r, e) -> loaded.buffers().give(buffer));
+            return new PendingBatch(images, result);
+        }
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             ImageRef image = images.get(i);
@@ -184,20 +210,12 @@ public final class FeatureUnit {
                     .thenAcceptAsync(bytes -> {
                         try {
                             runtime.gate().awaitTurnForCpu();
-                            long t0 = System.nanoTime();
-                            RgbImage pixels = runtime.decoder().decode(bytes, minShortSide);
-                            long t1 = System.nanoTime();
-                            loaded.preprocessor().write(pixels, buffer, slot * size);
-                            clock.decode.add(t1 - t0);
-                            clock.preprocess.add(System.nanoTime() - t1);
-                        } catch (BadImageException e) {
-                            fail(buffer, slot, size, errors, e.getMessage());
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt(); // the worker is shutting down
                             fail(buffer, slot, size, errors, "not decoded: the worker stopped");
-                        } catch (RuntimeException | Error e) {
-                            fail(buffer, slot, size, errors, "cannot decode: " + e);
+                            return;
                         }
+                        decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
                     }, runtime.decodePool())
                     .exceptionally(e -> {
                         fail(buffer, slot, size, errors, reason(e));
@@ -208,6 +226,23 @@ public final class FeatureUnit {
                 .thenApplyAsync(v -> infer(loaded, buffer, images.size(), errors, clock, unit), runtime.inferencePool())
                 .whenComplete((r, e) -> loaded.buffers().give(buffer));
         return new PendingBatch(images, result);
+    }
+
+    /** One image's bytes → pixels → its slot of the batch buffer; a failure zeroes the slot and records why. */
+    private void decodeInto(WorkerRuntime.Loaded loaded, FloatBuffer buffer, int slot, int size, int minShortSide,
+                            byte[] bytes, String[] errors, StageClock clock) {
+        try {
+            long t0 = System.nanoTime();
+            RgbImage pixels = runtime.decoder().decode(bytes, minShortSide);
+            long t1 = System.nanoTime();
+            loaded.preprocessor().write(pixels, buffer, slot * size);
+            clock.decode.add(t1 - t0);
+            clock.preprocess.add(System.nanoTime() - t1);
+        } catch (BadImageException e) {
+            fail(buffer, slot, size, errors, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            fail(buffer, slot, size, errors, "cannot decode: " + e);
+        }
     }
 
     /** On an inference lane: the whole batch through ONNX Runtime. */

@@ -4,13 +4,15 @@ package dev.orchard.worker.pipeline;
  * Sizes of a worker JVM's pipeline.
  *
  * @param fetchThreads   concurrent reads of image bytes (I/O bound: many for S3, a few for local disks)
- * @param decodeThreads  threads decoding and preprocessing (CPU bound)
+ * @param decodeThreads  threads decoding and preprocessing (CPU bound); 0: none, each inference lane decodes the
+ *                       batch it is about to run (see {@link #decodesOnLanes()})
  * @param batchBuffers   input batches that may be decoded ahead of inference (bounds memory)
  * @param inferenceLanes ONNX runs allowed at once
  * @param decodeYields   decode threads start no image while ONNX runs (see {@link InferenceGate}): right when
  *                       ONNX's threads take every core, wrong when they leave some free
  * @param maxPixels      decompression-bomb limit per image
- * @param maxDecodeBytes the most one image's decoding may hold at once (each decode thread decodes one at a time)
+ * @param maxDecodeBytes the most one image's decoding may hold at once (each thread that decodes, a decode thread or
+ *                       a lane, decodes one image at a time)
  * @param jpegDecoder    which library decodes JPEGs (auto: TurboJPEG when the system has it)
  * @param reducedDecode  let TurboJPEG decode large JPEGs at 1/2, 1/4 or 1/8 scale, never below twice the model's
  *                       resize target
@@ -19,6 +21,12 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
                                boolean decodeYields, long maxPixels, long maxDecodeBytes,
                                dev.orchard.worker.image.JpegDecoder jpegDecoder,
                                boolean reducedDecode) {
+
+    public PipelineSettings {
+        if (decodeThreads < 0) {
+            throw new IllegalArgumentException("decode threads must be 0 (the lanes decode) or more, was " + decodeThreads);
+        }
+    }
 
     /**
      * How many images all lanes of a worker hand to ONNX Runtime at once: a lane runs its batch in runs of
@@ -44,6 +52,19 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
      */
     public static final int ROWS_PER_FOLD = 256;
 
+    /**
+     * Whether each inference lane decodes and preprocesses its own batch just before running it, instead of a pool
+     * of decode threads filling batches ahead. Right for single-threaded lanes, one per core: then the only threads
+     * that want a core are the lanes, so none is preempted mid-run by a decode thread (which took the lane's caches
+     * with it, and on two cores moved the lanes between them). A 10,200-image job on 2 cores, 3 alternated pairs:
+     * 63.0 / 71.7 / 71.2 s with a decode thread against 55.8 / 63.5 / 63.7 s decoding on the lanes, the same rows
+     * byte for byte (bench/RESULTS.md). Wrong for lanes whose ONNX threads take several cores: a lane that decodes
+     * would leave them idle.
+     */
+    public boolean decodesOnLanes() {
+        return decodeThreads == 0;
+    }
+
     /** The most images one lane gives ONNX Runtime in one run: the batch, or a share of {@link #IMAGES_IN_ONNX}. */
     public int imagesPerRun(int batchSize) {
         return Math.max(1, Math.min(batchSize, IMAGES_IN_ONNX / inferenceLanes));
@@ -51,16 +72,15 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
 
     /**
      * The defaults: one single-threaded ONNX lane per core (at most 8), which measured faster on 2 cores than one
-     * lane with 2 threads, both alone and in the job (bench/RESULTS.md); decoding overlaps the runs; a batch
-     * buffer more than lanes, so a decoded batch is always waiting.
+     * lane with 2 threads, both alone and in the job (bench/RESULTS.md); each lane decodes its own batches
+     * ({@link #decodesOnLanes()}); a batch buffer more than lanes, so a fetched batch is always waiting.
      */
     public static PipelineSettings forCores(int cores) {
         int lanes = Math.max(1, Math.min(cores, 8));
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
-        // Half the cores decode: a 100x100 JPEG takes ~0.2 ms to decode and preprocess against ~9 core-ms of
-        // inference, and every extra runnable thread preempts a lane (2 cores: 1 decode thread measured 197-202
-        // images/s, 2 threads 180-187).
-        return new PipelineSettings(32, Math.max(1, cores / 2), Math.max(3, lanes + 1), lanes, false,
+        // No decode threads: every extra runnable thread preempts a lane (2 cores, a decode pool: 1 thread measured
+        // 197-202 images/s, 2 threads 180-187; none, the lanes decoding, faster again).
+        return new PipelineSettings(32, 0, Math.max(3, lanes + 1), lanes, false,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_DECODE_BYTES,
                 dev.orchard.worker.image.JpegDecoder.AUTO, true);
     }

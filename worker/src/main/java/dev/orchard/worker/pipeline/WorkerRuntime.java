@@ -119,7 +119,8 @@ public final class WorkerRuntime implements AutoCloseable {
         this.stores = new Stores(s3.toBuilder().maxConcurrentGets(Math.max(s3.maxConcurrentGets(), settings.fetchThreads())).build());
         this.inference = inference;
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
-        this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
+        this.decodePool = settings.decodesOnLanes() ? null
+                : Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.decodeYields());
         this.decoder = new ImageDecoder(settings.maxPixels(), settings.maxDecodeBytes(), settings.jpegDecoder());
@@ -315,9 +316,10 @@ public final class WorkerRuntime implements AutoCloseable {
         return current == null ? settings.batchBuffers() : current.buffers().free();
     }
 
-    /** The fetch, decode and inference pools by name, for their queue and thread figures. */
+    /** The fetch, decode (when there is one) and inference pools by name, for their queue and thread figures. */
     public java.util.Map<String, ExecutorService> pools() {
-        return java.util.Map.of("fetch", fetchPool, "decode", decodePool, "infer", inferencePool);
+        return decodePool == null ? java.util.Map.of("fetch", fetchPool, "infer", inferencePool)
+                : java.util.Map.of("fetch", fetchPool, "decode", decodePool, "infer", inferencePool);
     }
 
     ImageDecoder decoder() {
@@ -352,7 +354,9 @@ public final class WorkerRuntime implements AutoCloseable {
     @Override
     public void close() throws Exception {
         fetchPool.shutdownNow();
-        decodePool.shutdownNow();
+        if (decodePool != null) {
+            decodePool.shutdownNow();
+        }
         inferencePool.shutdownNow();
         // A run still going on an inference thread must not see its session freed under it.
         inferencePool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
