@@ -55,10 +55,10 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
     /**
      * Whether each inference lane decodes and preprocesses its own batch just before running it, instead of a pool
      * of decode threads filling batches ahead. Right for single-threaded lanes, one per core: then the only threads
-     * that want a core are the lanes, so none is preempted mid-run by a decode thread (which took the lane's caches
-     * with it, and on two cores moved the lanes between them). A 10,200-image job on 2 cores, 3 alternated pairs:
-     * 63.0 / 71.7 / 71.2 s with a decode thread against 55.8 / 63.5 / 63.7 s decoding on the lanes, the same rows
-     * byte for byte (bench/RESULTS.md). Wrong for lanes whose ONNX threads take several cores: a lane that decodes
+     * that want a core are the lanes, and none is preempted mid-run by a decode thread. A 10,200-image job on 2
+     * shared cores, alternated against one decode thread: 12% faster in 3 pairs while the host ran slow, no
+     * different in 6 pairs and in 2 pairs of the end-to-end harness while it ran fast; the same rows byte for byte,
+     * a lower peak RSS (bench/RESULTS.md). Wrong for lanes whose ONNX threads take several cores: a lane that decodes
      * would leave them idle.
      */
     public boolean decodesOnLanes() {
@@ -79,7 +79,7 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
         int lanes = Math.max(1, Math.min(cores, 8));
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
         // No decode threads: every extra runnable thread preempts a lane (2 cores, a decode pool: 1 thread measured
-        // 197-202 images/s, 2 threads 180-187; none, the lanes decoding, faster again).
+        // 197-202 images/s, 2 threads 180-187; none, the lanes decoding, as fast or faster: see decodesOnLanes).
         return new PipelineSettings(32, 0, Math.max(3, lanes + 1), lanes, false,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_DECODE_BYTES,
                 dev.orchard.worker.image.JpegDecoder.AUTO, true);
