@@ -13,6 +13,8 @@
 #              S3CPU_WORK      where the images, certificates and reports go (default: bench/target/s3-cpu)
 #              SKIP_BUILD=1    use the jars as they are
 #              S3CPU_JAVA_OPTIONS  JVM options for every job, after the launcher's (an A/B of JVM settings)
+#              S3CPU_CONTROL=1 a fourth arm per round: the local job while S3Proxy serves HTTPS GETs to the bench at the
+#                              HTTPS job's rate (what sharing the cores with the reading costs, apart from Orchard's own)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -29,5 +31,6 @@ shift $(( $# < 3 ? $# : 3 ))
 
 exec java "-Dorchard.shared=$shared" "-Dorchard.jar=$root/cli/target/orchard.jar" \
   ${S3CPU_JAVA_OPTIONS:+"-Dbench.java.options=$S3CPU_JAVA_OPTIONS"} \
+  ${S3CPU_CONTROL:+"-Dbench.control=true"} \
   -cp "$root/bench/target/orchard-bench.jar" dev.orchard.bench.s3.S3CpuBench \
   "$model" "$images" "$rounds" "${S3CPU_WORK:-$root/bench/target/s3-cpu}" "$@"

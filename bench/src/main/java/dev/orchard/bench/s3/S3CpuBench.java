@@ -51,7 +51,10 @@ import java.util.stream.Stream;
  * Markdown table and writes it to WORK_DIR/s3-cpu-TIMESTAMP.md. Set {@code -Dorchard.jar} to use another checkout's
  * {@code cli/target/orchard.jar} (default: this one's; its launcher is the checkout's {@code orchard});
  * {@code -Dbench.jfr=DIR} records every job with JFR; {@code -Dbench.java.options="..."} adds JVM options to every job
- * (after the launcher's, so they win: an A/B of JVM settings).
+ * (after the launcher's, so they win: an A/B of JVM settings). {@code -Dbench.control=true} adds a fourth arm to each
+ * round, the control: the local-folder job again, while S3Proxy serves this JVM as many GETs a second over HTTPS as
+ * the round's HTTPS job made ({@link PacedReader}), so that what sharing the cores with the reading costs the job,
+ * apart from Orchard's own reading, shows against the local folder.
  */
 public final class S3CpuBench {
 
@@ -175,10 +178,31 @@ public final class S3CpuBench {
                     "http://127.0.0.1:" + httpPort, "--path-style", "--region", "us-east-1"));
             inputs.put("s3:// over HTTPS", List.of("--input", "s3://bench/img/", "--endpoint",
                     "https://127.0.0.1:" + httpsPort, "--path-style", "--region", "us-east-1"));
+            boolean control = Boolean.getBoolean("bench.control");
+            if (control) {
+                inputs.put(CONTROL, List.of("--input", images.toString()));
+            }
             for (int round = 1; round <= rounds; round++) {
+                double httpsRate = 0;
                 for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
-                    Run run = job(launcher, model, work, trustStore, input.getKey(), input.getValue(), jobOptions, server.pid(),
-                            round);
+                    Run run;
+                    if (input.getKey().equals(CONTROL)) {
+                        // As many GETs a second over HTTPS as this round's HTTPS job made, from this JVM.
+                        try (ObjectStore store = S3ObjectStore.create(S3Settings.builder()
+                                .endpoint(URI.create("https://127.0.0.1:" + httpsPort)).region("us-east-1").build());
+                             PacedReader reader = new PacedReader(store, objects(store), httpsRate)) {
+                            run = job(launcher, model, work, trustStore, input.getKey(), input.getValue(), jobOptions,
+                                    server.pid(), round);
+                            System.out.printf(Locale.ROOT, "  (beside it: %d GETs at %.0f/s, %d failed)%n", reader.reads(),
+                                    httpsRate, reader.failures());
+                        }
+                    } else {
+                        run = job(launcher, model, work, trustStore, input.getKey(), input.getValue(), jobOptions,
+                                server.pid(), round);
+                    }
+                    if (input.getKey().equals("s3:// over HTTPS")) {
+                        httpsRate = run.images() / run.wallSeconds();
+                    }
                     runs.add(run);
                     System.out.printf(Locale.ROOT, "round %d, %s: %d images, %.1f s wall, %.1f s CPU %s, S3Proxy %.1f s CPU%n",
                             round, run.input(), run.images(), run.wallSeconds(), run.cpuSeconds(), run.threads(),
@@ -195,6 +219,15 @@ public final class S3CpuBench {
         Path file = work.resolve("s3-cpu-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")) + ".md");
         Files.writeString(file, report);
         System.out.println("(written to " + file + ")");
+    }
+
+    /** The control arm: a local-folder job while S3Proxy serves a {@link PacedReader} in this JVM over HTTPS. */
+    static final String CONTROL = "local folder, S3Proxy serving HTTPS beside it";
+
+    private static List<Location> objects(ObjectStore store) throws IOException {
+        try (Stream<StoredObject> listed = store.list(Location.parse("s3://bench/img/"))) {
+            return listed.map(StoredObject::location).toList();
+        }
     }
 
     /** Lists and reads every object once over each endpoint, from this JVM (its CPU is not counted). */
@@ -338,9 +371,10 @@ public final class S3CpuBench {
         s.append("| round | input | images | wall s | Orchard CPU s (user+sys) | CPU ms/image | S3Proxy CPU s |\n");
         s.append("|---:|---|---:|---:|---:|---:|---:|\n");
         Map<String, List<Run>> byInput = new LinkedHashMap<>();
+        long arms = runs.stream().map(Run::input).distinct().count();
         int i = 0;
         for (Run r : runs) {
-            int round = i++ / 3 + 1;
+            long round = i++ / arms + 1;
             byInput.computeIfAbsent(r.input(), k -> new ArrayList<>()).add(r);
             s.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %.1f | %.2f | %.1f |%n", round, r.input(),
                     r.images(), r.wallSeconds(), r.cpuSeconds(), r.cpuSeconds() * 1000 / r.images(), r.serverCpuSeconds()));
