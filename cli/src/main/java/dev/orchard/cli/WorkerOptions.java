@@ -145,9 +145,7 @@ final class WorkerOptions {
         // Only one lane whose threads take every core gains from decoding between runs; with several lanes the
         // runs overlap, and decoding that waited for a moment with none running would starve them.
         boolean yields = decodeOverlap != null ? !decodeOverlap : lanes == 1 && onnxThreads() > 1 && onnxThreads() >= cores();
-        // Single-threaded lanes decode their own batches (PipelineSettings.decodesOnLanes); a lane of several ONNX
-        // threads would leave them idle while it decoded, so those get a decode pool of half the cores.
-        int decoders = decodeThreads != null ? decodeThreads : onnxThreads() == 1 ? 0 : Math.max(1, cores() / 2);
+        int decoders = decodeThreads != null ? decodeThreads : PipelineSettings.defaultDecodeThreads(cores(), onnxThreads());
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
                 decoders, Math.max(base.batchBuffers(), lanes + 1),
                 lanes, yields, maxPixels, maxDecodeMib << 20, jpegDecoder, !noReducedDecode);

@@ -24,6 +24,10 @@ final class PacedReader implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
 
     PacedReader(ObjectStore store, List<Location> objects, double perSecond) {
+        if (!(perSecond > 0) || objects.isEmpty()) {
+            throw new IllegalArgumentException("a paced reader needs objects and a rate above 0, had " + objects.size()
+                    + " objects at " + perSecond + "/s");
+        }
         long periodNanos = Math.max(1, Math.round(1e9 / perSecond));
         clock.scheduleAtFixedRate(() -> {
             Location object = objects.get((int) (next.getAndIncrement() % objects.size()));

@@ -169,6 +169,7 @@ public final class S3CpuBench {
         int httpsPort = freePort();
         Process server = startServer(data, httpPort, httpsPort, keyStore, work.resolve("s3proxy.log"));
         List<Run> runs = new ArrayList<>();
+        ObjectStore controlStore = null; // the control's reader: one store and one listing for every round
         try {
             // S3Proxy's JIT warm-up would otherwise land in round 1 and compete with that round's S3 jobs.
             warmServer(trustStore, "http://127.0.0.1:" + httpPort, "https://127.0.0.1:" + httpsPort);
@@ -178,9 +179,12 @@ public final class S3CpuBench {
                     "http://127.0.0.1:" + httpPort, "--path-style", "--region", "us-east-1"));
             inputs.put("s3:// over HTTPS", List.of("--input", "s3://bench/img/", "--endpoint",
                     "https://127.0.0.1:" + httpsPort, "--path-style", "--region", "us-east-1"));
-            boolean control = Boolean.getBoolean("bench.control");
-            if (control) {
+            List<Location> controlObjects = List.of();
+            if (Boolean.getBoolean("bench.control")) {
                 inputs.put(CONTROL, List.of("--input", images.toString()));
+                controlStore = S3ObjectStore.create(S3Settings.builder()
+                        .endpoint(URI.create("https://127.0.0.1:" + httpsPort)).region("us-east-1").build());
+                controlObjects = objects(controlStore);
             }
             for (int round = 1; round <= rounds; round++) {
                 double httpsRate = 0;
@@ -188,9 +192,7 @@ public final class S3CpuBench {
                     Run run;
                     if (input.getKey().equals(CONTROL)) {
                         // As many GETs a second over HTTPS as this round's HTTPS job made, from this JVM.
-                        try (ObjectStore store = S3ObjectStore.create(S3Settings.builder()
-                                .endpoint(URI.create("https://127.0.0.1:" + httpsPort)).region("us-east-1").build());
-                             PacedReader reader = new PacedReader(store, objects(store), httpsRate)) {
+                        try (PacedReader reader = new PacedReader(controlStore, controlObjects, httpsRate)) {
                             run = job(launcher, model, work, trustStore, input.getKey(), input.getValue(), jobOptions,
                                     server.pid(), round);
                             System.out.printf(Locale.ROOT, "  (beside it: %d GETs at %.0f/s, %d failed)%n", reader.reads(),
@@ -210,6 +212,9 @@ public final class S3CpuBench {
                 }
             }
         } finally {
+            if (controlStore != null) {
+                controlStore.close();
+            }
             server.destroy();
             server.waitFor();
         }

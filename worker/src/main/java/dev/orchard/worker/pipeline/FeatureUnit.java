@@ -176,54 +176,43 @@ public final class FeatureUnit {
         // Large JPEGs may be decoded smaller, but never below what the preprocessor's resize needs (with margin).
         int minShortSide = runtime.settings().reducedDecode() ? ImageDecoder.reducedDecodeMinimum(loaded.model().spec()) : 0;
         String[] errors = new String[images.size()];
-        CompletableFuture<?>[] slots = new CompletableFuture<?>[images.size()];
-        if (runtime.settings().decodesOnLanes()) {
-            // The lane that runs the batch decodes it first: no other thread takes a core from a lane mid-run.
-            @SuppressWarnings("unchecked")
-            CompletableFuture<byte[]>[] fetched = new CompletableFuture[images.size()];
-            for (int i = 0; i < images.size(); i++) {
-                ImageRef image = images.get(i);
-                fetched[i] = CompletableFuture.supplyAsync(() -> fetch(image, clock), runtime.fetchPool());
-            }
-            CompletableFuture<Inferred> result = CompletableFuture.allOf(fetched).handle((v, e) -> null)
-                    .thenApplyAsync(v -> {
-                        for (int slot = 0; slot < fetched.length; slot++) {
-                            byte[] bytes;
-                            try {
-                                bytes = fetched[slot].join();
-                            } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                                fail(buffer, slot, size, errors, reason(e));
-                                continue;
-                            }
-                            decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
-                        }
-                        return infer(loaded, buffer, images.size(), errors, clock, unit);
-                    }, runtime.inferencePool())
-                    .whenComplete((r, e) -> loaded.buffers().give(buffer));
-            return new PendingBatch(images, result);
-        }
+        boolean onLanes = runtime.settings().decodesOnLanes();
+        // Per slot, once read: the image's bytes when the lane is to decode them; null when a decode thread already
+        // has, or when the slot failed (then it is zeroed and its error recorded).
+        @SuppressWarnings("unchecked")
+        CompletableFuture<byte[]>[] slots = new CompletableFuture[images.size()];
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             ImageRef image = images.get(i);
-            slots[i] = CompletableFuture
-                    .supplyAsync(() -> fetch(image, clock), runtime.fetchPool())
-                    .thenAcceptAsync(bytes -> {
-                        try {
-                            runtime.gate().awaitTurnForCpu();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt(); // the worker is shutting down
-                            fail(buffer, slot, size, errors, "not decoded: the worker stopped");
-                            return;
-                        }
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> fetch(image, clock), runtime.fetchPool());
+            if (!onLanes) {
+                read = read.thenApplyAsync(bytes -> {
+                    try {
+                        runtime.gate().awaitTurnForCpu();
                         decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
-                    }, runtime.decodePool())
-                    .exceptionally(e -> {
-                        fail(buffer, slot, size, errors, reason(e));
-                        return null;
-                    });
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // the worker is shutting down
+                        fail(buffer, slot, size, errors, "not decoded: the worker stopped");
+                    }
+                    return null;
+                }, runtime.decodePool());
+            }
+            slots[i] = read.exceptionally(e -> {
+                fail(buffer, slot, size, errors, reason(e));
+                return null;
+            });
         }
         CompletableFuture<Inferred> result = CompletableFuture.allOf(slots)
-                .thenApplyAsync(v -> infer(loaded, buffer, images.size(), errors, clock, unit), runtime.inferencePool())
+                .thenApplyAsync(v -> {
+                    // On the lanes, the lane that runs the batch decodes it first: no other thread takes its core.
+                    for (int slot = 0; slot < slots.length; slot++) {
+                        byte[] bytes = slots[slot].join();
+                        if (bytes != null) {
+                            decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
+                        }
+                    }
+                    return infer(loaded, buffer, images.size(), errors, clock, unit);
+                }, runtime.inferencePool())
                 .whenComplete((r, e) -> loaded.buffers().give(buffer));
         return new PendingBatch(images, result);
     }

@@ -56,13 +56,22 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
      * Whether each inference lane decodes and preprocesses its own batch just before running it, instead of a pool
      * of decode threads filling batches ahead. Right for single-threaded lanes, one per core: then the only threads
      * that want a core are the lanes, and none is preempted mid-run by a decode thread. A 10,200-image job on 2
-     * shared cores, alternated against one decode thread: 12% faster in 3 pairs while the host ran slow, no
-     * different in 6 pairs and in 2 pairs of the end-to-end harness while it ran fast; the same rows byte for byte,
-     * a lower peak RSS (bench/RESULTS.md). Wrong for lanes whose ONNX threads take several cores: a lane that decodes
-     * would leave them idle.
+     * shared cores, alternated against one decode thread: 11% faster in 3 pairs while the host ran slow, no
+     * different in 6 pairs and in 2 pairs of the end-to-end harness while it ran fast; the same rows byte for byte
+     * (bench/RESULTS.md). Wrong for lanes whose ONNX threads take several cores: a lane that decodes would leave
+     * them idle.
      */
     public boolean decodesOnLanes() {
         return decodeThreads == 0;
+    }
+
+    /**
+     * The default number of decode threads: none ({@link #decodesOnLanes()}) when each lane runs one ONNX thread,
+     * else half the cores, at least 1. (2 cores, a decode pool beside single-threaded lanes: 1 thread measured
+     * 197-202 images/s, 2 threads 180-187: every extra runnable thread preempts a lane.)
+     */
+    public static int defaultDecodeThreads(int cores, int onnxThreadsPerLane) {
+        return onnxThreadsPerLane == 1 ? 0 : Math.max(1, cores / 2);
     }
 
     /** The most images one lane gives ONNX Runtime in one run: the batch, or a share of {@link #IMAGES_IN_ONNX}. */
@@ -72,15 +81,14 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
 
     /**
      * The defaults: one single-threaded ONNX lane per core (at most 8), which measured faster on 2 cores than one
-     * lane with 2 threads, both alone and in the job (bench/RESULTS.md); each lane decodes its own batches
-     * ({@link #decodesOnLanes()}); a batch buffer more than lanes, so a fetched batch is always waiting.
+     * lane with 2 threads, both alone and in the job (bench/RESULTS.md); decode threads as
+     * {@link #defaultDecodeThreads}; a batch buffer more than lanes, so a fetched batch is always waiting.
      */
     public static PipelineSettings forCores(int cores) {
         int lanes = Math.max(1, Math.min(cores, 8));
         // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
-        // No decode threads: every extra runnable thread preempts a lane (2 cores, a decode pool: 1 thread measured
-        // 197-202 images/s, 2 threads 180-187; none, the lanes decoding, as fast or faster: see decodesOnLanes).
-        return new PipelineSettings(32, 0, Math.max(3, lanes + 1), lanes, false,
+        return new PipelineSettings(32, defaultDecodeThreads(cores, Math.max(1, cores / lanes)), Math.max(3, lanes + 1),
+                lanes, false,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_DECODE_BYTES,
                 dev.orchard.worker.image.JpegDecoder.AUTO, true);
     }
