@@ -15,7 +15,6 @@ import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.ModelException;
 import dev.orchard.worker.model.OnnxModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +37,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final InferenceGate gate;
     private final ImageDecoder decoder;
     private final Stores stores;
-    private final Path tempDir;
+    private final ScratchFolder scratch;
     private final PipelineTotals totals = new PipelineTotals();
     private Loaded loaded; // guarded by this
     private SharedClassifier classifier; // guarded by this
@@ -124,7 +123,7 @@ public final class WorkerRuntime implements AutoCloseable {
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.decodeYields());
         this.decoder = new ImageDecoder(settings.maxPixels(), settings.maxDecodeBytes(), settings.jpegDecoder());
-        this.tempDir = Files.createTempDirectory("orchard-worker");
+        this.scratch = ScratchFolder.open(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /**
@@ -327,7 +326,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     Path tempDir() {
-        return tempDir;
+        return scratch.dir();
     }
 
     public PipelineSettings settings() {
@@ -372,11 +371,6 @@ public final class WorkerRuntime implements AutoCloseable {
             }
         }
         stores.close();
-        try (var files = Files.list(tempDir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(tempDir);
+        scratch.close();
     }
 }

@@ -1,0 +1,156 @@
+package dev.orchard.worker.pipeline;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker JVM's private folder for the Parquet parts it writes before moving them to the output, and the
+ * clearing of such folders that workers which died (kill -9, out of memory, a lost machine) left behind.
+ *
+ * <p>A worker that ends normally deletes its folder. One that dies cannot, and a part being written when it died
+ * can be tens of MB: on a node whose workers are restarted after crashes, these would pile up in the temporary
+ * folder. So each folder holds a lock file that its worker keeps locked while it lives ({@link FileChannel#lock},
+ * which the operating system releases when the process ends, however it ends). A starting worker looks at the
+ * other folders of this kind: one whose lock it can take belongs to nobody, and it deletes the files in it. A lock
+ * works across processes and containers that share the folder, where a process id would not.
+ *
+ * <p>Only folders named {@value #PREFIX}… with a {@value #LOCK} file are touched, only the plain files directly in
+ * them, and a folder holding anything else (a sub-folder) is left as it is.
+ */
+final class ScratchFolder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScratchFolder.class);
+    static final String PREFIX = "orchard-worker-";
+    static final String LOCK = "owner.lock";
+    private static final String STAGING = ".orchard-worker-starting-";
+
+    private final Path dir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private ScratchFolder(Path dir, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Clears what dead workers left under {@code root}, then makes and locks this worker's own folder there. */
+    static ScratchFolder open(Path root) throws IOException {
+        Cleared cleared = clearAbandoned(root);
+        if (cleared.folders() > 0) {
+            LOG.info("Deleted {} scratch folder(s) of workers that ended without closing ({} file(s), {} bytes) in {}",
+                    cleared.folders(), cleared.files(), cleared.bytes(), root);
+        }
+        // Made and locked under another name, then renamed: a folder named PREFIX… is never seen unlocked by
+        // another worker's clearing, which would take it for abandoned.
+        Path staging = Files.createTempDirectory(root, STAGING);
+        FileChannel channel = FileChannel.open(staging.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.lock();
+            Path dir = root.resolve(PREFIX + staging.getFileName().toString().substring(STAGING.length()));
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            return new ScratchFolder(dir, channel, lock);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(staging.resolve(LOCK));
+            Files.deleteIfExists(staging);
+            throw e;
+        }
+    }
+
+    /** What {@link #clearAbandoned} removed. */
+    record Cleared(int folders, int files, long bytes) {
+    }
+
+    /**
+     * Deletes the files of every scratch folder under {@code root} whose lock no process holds, and the folder.
+     * Folders in use (their lock held by a live worker, in this JVM or another) are not touched.
+     */
+    static Cleared clearAbandoned(Path root) throws IOException {
+        int folders = 0;
+        int files = 0;
+        long bytes = 0;
+        List<Path> candidates = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, PREFIX + "*")) {
+            for (Path p : entries) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && Files.isRegularFile(p.resolve(LOCK), LinkOption.NOFOLLOW_LINKS)) {
+                    candidates.add(p);
+                }
+            }
+        }
+        for (Path folder : candidates) {
+            try (FileChannel channel = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.WRITE)) {
+                FileLock taken;
+                try {
+                    taken = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    continue; // a worker of this JVM holds it
+                }
+                if (taken == null) {
+                    continue; // a live worker of another process holds it
+                }
+                List<Path> contents = new ArrayList<>();
+                boolean plain = true;
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+                    for (Path p : entries) {
+                        if (!p.getFileName().toString().equals(LOCK)) {
+                            plain &= Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+                            contents.add(p);
+                        }
+                    }
+                }
+                if (!plain) {
+                    LOG.warn("Scratch folder {} of a worker that ended holds more than files; left as it is", folder);
+                    continue;
+                }
+                for (Path p : contents) {
+                    long size = Files.size(p);
+                    if (Files.deleteIfExists(p)) {
+                        files++;
+                        bytes += size;
+                    }
+                }
+                Files.deleteIfExists(folder.resolve(LOCK)); // the lock held is on the open file, not the name
+                Files.deleteIfExists(folder);
+                folders++;
+            } catch (java.nio.file.NoSuchFileException e) {
+                // another starting worker cleared it first
+            } catch (IOException e) {
+                LOG.warn("Cannot clear the scratch folder {} of a worker that ended: {}", folder, e.toString());
+            }
+        }
+        return new Cleared(folders, files, bytes);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Deletes the folder's files and the folder, and lets go of its lock. */
+    @Override
+    public void close() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (!p.getFileName().toString().equals(LOCK)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(dir.resolve(LOCK));
+            lock.release();
+            lockChannel.close();
+            Files.deleteIfExists(dir);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.orchard.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScratchFolderTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aWorkersFolderIsLockedWhileOpenAndGoneWithItsFilesWhenClosed() throws Exception {
+        ScratchFolder scratch = ScratchFolder.open(root);
+        Path dir = scratch.dir();
+        assertThat(dir.getParent()).isEqualTo(root);
+        assertThat(dir.getFileName().toString()).startsWith(ScratchFolder.PREFIX);
+        Files.write(dir.resolve(".part-1.parquet"), new byte[100]);
+
+        assertThat(ScratchFolder.clearAbandoned(root)).as("a folder in use in this JVM").isEqualTo(new ScratchFolder.Cleared(0, 0, 0));
+        assertThat(dir.resolve(".part-1.parquet")).exists();
+
+        scratch.close();
+        assertThat(root).isEmptyDirectory();
+    }
+
+    @Test
+    void theFilesOfAFolderWhoseLockNobodyHoldsAreDeletedByTheNextWorker() throws Exception {
+        Path abandoned = abandonedFolder("orchard-worker-123", 4096);
+        ScratchFolder scratch = ScratchFolder.open(root); // clears first
+        try {
+            assertThat(abandoned).doesNotExist();
+            try (var list = Files.list(root)) {
+                assertThat(list).containsExactly(scratch.dir());
+            }
+        } finally {
+            scratch.close();
+        }
+    }
+
+    @Test
+    void clearingCountsWhatItDeleted() throws Exception {
+        abandonedFolder("orchard-worker-1", 1000, 0);
+        abandonedFolder("orchard-worker-2", 0);
+        assertThat(ScratchFolder.clearAbandoned(root)).isEqualTo(new ScratchFolder.Cleared(2, 3, 1000));
+        assertThat(root).isEmptyDirectory();
+    }
+
+    @Test
+    void onlyPlainFilesInLockedFoldersOfItsOwnNameAreEverTouched() throws Exception {
+        Path withSubfolder = abandonedFolder("orchard-worker-sub", 10);
+        Files.createDirectory(withSubfolder.resolve("someone's"));
+        Path oldStyle = Files.createDirectory(root.resolve("orchard-worker987")); // no lock: whose it is is unknown
+        Files.write(oldStyle.resolve(".part-1.parquet"), new byte[10]);
+        Path noLock = Files.createDirectory(root.resolve("orchard-worker-nolock"));
+        Files.write(noLock.resolve("data.bin"), new byte[10]);
+        Path other = Files.createDirectory(root.resolve("other"));
+        Files.write(other.resolve(ScratchFolder.LOCK), new byte[0]);
+
+        assertThat(ScratchFolder.clearAbandoned(root)).isEqualTo(new ScratchFolder.Cleared(0, 0, 0));
+        assertThat(withSubfolder.resolve(".part-0.parquet")).exists();
+        assertThat(oldStyle.resolve(".part-1.parquet")).exists();
+        assertThat(noLock.resolve("data.bin")).exists();
+        assertThat(other.resolve(ScratchFolder.LOCK)).exists();
+    }
+
+    /**
+     * The real case: another worker JVM holds its folder; while it lives its files stay; once it is killed (-9,
+     * so it closes nothing) the operating system drops its lock and the next worker clears the folder.
+     */
+    @Test
+    void aFolderOfAnotherLiveProcessIsKeptAndClearedOnceThatProcessIsKilled() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Holder.class.getName(),
+                root.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            Path held = null;
+            while ((line = out.readLine()) != null) { // the holder prints its folder once it holds the lock
+                if (line.startsWith("holding ")) {
+                    held = Path.of(line.substring("holding ".length()));
+                    break;
+                }
+            }
+            assertThat(held).as("the holder process started and locked its folder").isNotNull();
+            assertThat(held.resolve(".part-0.parquet")).exists();
+
+            assertThat(ScratchFolder.clearAbandoned(root)).as("while it lives").isEqualTo(new ScratchFolder.Cleared(0, 0, 0));
+            assertThat(held.resolve(".part-0.parquet")).exists();
+
+            holder.destroyForcibly();
+            assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ScratchFolder.clearAbandoned(root)).as("once it is killed").isEqualTo(new ScratchFolder.Cleared(1, 1, 77));
+            assertThat(held).doesNotExist();
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    /** A worker's stand-in in another JVM: opens a scratch folder under args[0], writes a part, waits to be killed. */
+    public static final class Holder {
+        public static void main(String[] args) throws Exception {
+            ScratchFolder scratch = ScratchFolder.open(Path.of(args[0]));
+            Files.write(scratch.dir().resolve(".part-0.parquet"), new byte[77]);
+            System.out.println("holding " + scratch.dir());
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    /** A scratch folder as a dead worker leaves it: its lock file, unlocked, and parts of the given sizes. */
+    private Path abandonedFolder(String name, int... partBytes) throws Exception {
+        Path dir = Files.createDirectory(root.resolve(name));
+        Files.write(dir.resolve(ScratchFolder.LOCK), new byte[0]);
+        for (int i = 0; i < partBytes.length; i++) {
+            Files.write(dir.resolve(".part-" + i + ".parquet"), new byte[partBytes[i]]);
+        }
+        return dir;
+    }
+}
