@@ -238,6 +238,8 @@ public final class WorkState {
         int freeSlots;
         boolean gone;
         long lastCommitRequestMs = Long.MIN_VALUE / 2;
+        long unitsWon;                // units whose attempt on this worker was accepted, ever
+        long unitsWonAtCommitRequest; // unitsWon when it was last asked to write its statistics
         WorkerInfo info = WorkerInfo.UNKNOWN;
         final Map<Integer, Task> live = new LinkedHashMap<>(); // attempt → task
         final Set<Integer> accepted = new LinkedHashSet<>();  // units whose accepted statistics it holds
@@ -877,6 +879,7 @@ public final class WorkState {
             u.accepted = new AttemptRef(epoch, u.id, m.attempt());
             u.report = m.report();
             w.accepted.add(u.id);
+            w.unitsWon++;
             w.images += m.report().rows() + m.report().errors().size();
             countDone(u.report, +1);
             progress();
@@ -1339,10 +1342,15 @@ public final class WorkState {
             return; // work is left for it: it commits every few units by itself meanwhile
         }
         for (WorkerView w : workers.values()) {
-            if (!w.gone && !w.accepted.isEmpty() && now - w.lastCommitRequestMs >= settings.commitIntervalMs()) {
+            // A worker still running a unit is asked at most once per interval. One that runs nothing is asked at
+            // once when a unit of its was accepted since it was last asked: nothing more is coming from it, and the
+            // stage cannot end before its statistics are written (waiting out the interval cost each job ~1 s).
+            boolean idleWithNew = w.live.isEmpty() && w.unitsWon != w.unitsWonAtCommitRequest;
+            if (!w.gone && !w.accepted.isEmpty() && (idleWithNew || now - w.lastCommitRequestMs >= settings.commitIntervalMs())) {
                 boolean uncommitted = w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED);
                 if (uncommitted) {
                     w.lastCommitRequestMs = now;
+                    w.unitsWonAtCommitRequest = w.unitsWon;
                     out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
                 }
             }

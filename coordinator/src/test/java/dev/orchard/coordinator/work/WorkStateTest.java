@@ -129,6 +129,28 @@ class WorkStateTest {
     }
 
     @Test
+    void aWorkerLeftWithNothingToRunIsAskedForItsStatisticsAtOnceNotAfterTheInterval() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 8); // two units
+        List<Assign> both = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
+        assertThat(both).hasSize(2);
+        // The first is accepted while the second still runs: asked once (no work is queued any more).
+        assertThat(commitRequests(finished(s, "w1", both.get(0), 4))).isEqualTo(1);
+        // The second, well within the 2 s interval: the worker now runs nothing, so it is asked again at once, since
+        // the stage waits for exactly these statistics.
+        now += 300;
+        assertThat(commitRequests(finished(s, "w1", both.get(1), 4))).isEqualTo(1);
+        // Its statuses while it writes do not ask again before the interval: only a newly accepted unit does.
+        now += 300;
+        assertThat(commitRequests(status(s, "w1", 2, 2, List.of(), List.of(both.get(0).unit().attemptRef(),
+                both.get(1).unit().attemptRef())))).isZero();
+    }
+
+    private static long commitRequests(List<Decision> decisions) {
+        return of(decisions, Decision.Tell.class).stream().filter(t -> t.message() instanceof WorkerCommand.CommitStatistics)
+                .count();
+    }
+
+    @Test
     void aUnitHandedOutAgainAfterATimeoutIsFinishedByItsFirstAttemptWithOneWorker() {
         WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
         Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
