@@ -77,7 +77,8 @@ public final class WorkState {
      * @param assignRetryMs      an assignment the worker's statuses do not show after this long is sent again
      * @param workerTimeoutMs    a worker silent for longer is gone
      * @param commitIntervalMs   how often a worker holding accepted statistics is asked to write them, once
-     *                           there is no work left for it
+     *                           there is no work left for it (a worker running nothing is asked at once when a
+     *                           unit of its is accepted)
      * @param speculateAfterMs   at the tail, an attempt running longer than this (and twice the median) gets a copy
      * @param minWorkers         work is handed out only once this many workers have reported
      * @param minWorkersWaitMs   how long to wait for them before the job fails
