@@ -47,10 +47,14 @@ final class ScratchFolder implements AutoCloseable {
 
     /** Clears what dead workers left under {@code root}, then makes and locks this worker's own folder there. */
     static ScratchFolder open(Path root) throws IOException {
-        Cleared cleared = clearAbandoned(root);
-        if (cleared.folders() > 0) {
-            LOG.info("Deleted {} scratch folder(s) of workers that ended without closing ({} file(s), {} bytes) in {}",
-                    cleared.folders(), cleared.files(), cleared.bytes(), root);
+        try {
+            Cleared cleared = clearAbandoned(root);
+            if (cleared.folders() > 0) {
+                LOG.info("Deleted {} scratch folder(s) of workers that ended without closing ({} file(s), {} bytes) in {}",
+                        cleared.folders(), cleared.files(), cleared.bytes(), root);
+            }
+        } catch (IOException e) { // clearing is housekeeping: it never keeps a worker from starting
+            LOG.warn("Cannot look for scratch folders of workers that ended in {}: {}", root, e.toString());
         }
         // Made and locked under another name, then renamed: a folder named PREFIX… is never seen unlocked by
         // another worker's clearing, which would take it for abandoned.
