@@ -239,8 +239,7 @@ public final class WorkState {
         int freeSlots;
         boolean gone;
         long lastCommitRequestMs = Long.MIN_VALUE / 2;
-        long unitsWon;                // units whose attempt on this worker was accepted, ever
-        long unitsWonAtCommitRequest; // unitsWon when it was last asked to write its statistics
+        int wonAtCommitRequest; // won when it was last asked to write its statistics
         WorkerInfo info = WorkerInfo.UNKNOWN;
         final Map<Integer, Task> live = new LinkedHashMap<>(); // attempt → task
         final Set<Integer> accepted = new LinkedHashSet<>();  // units whose accepted statistics it holds
@@ -880,7 +879,6 @@ public final class WorkState {
             u.accepted = new AttemptRef(epoch, u.id, m.attempt());
             u.report = m.report();
             w.accepted.add(u.id);
-            w.unitsWon++;
             w.images += m.report().rows() + m.report().errors().size();
             countDone(u.report, +1);
             progress();
@@ -1344,14 +1342,14 @@ public final class WorkState {
         }
         for (WorkerView w : workers.values()) {
             // A worker still running a unit is asked at most once per interval. One that runs nothing is asked at
-            // once when a unit of its was accepted since it was last asked: nothing more is coming from it, and the
-            // stage cannot end before its statistics are written (waiting out the interval cost each job ~1 s).
-            boolean idleWithNew = w.live.isEmpty() && w.unitsWon != w.unitsWonAtCommitRequest;
+            // once when it won an attempt since it was last asked: nothing more is coming from it, and the
+            // stage cannot end before its statistics are written (waiting out the interval cost each job 1-2 s).
+            boolean idleWithNew = w.live.isEmpty() && w.won != w.wonAtCommitRequest;
             if (!w.gone && !w.accepted.isEmpty() && (idleWithNew || now - w.lastCommitRequestMs >= settings.commitIntervalMs())) {
                 boolean uncommitted = w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED);
                 if (uncommitted) {
                     w.lastCommitRequestMs = now;
-                    w.unitsWonAtCommitRequest = w.unitsWon;
+                    w.wonAtCommitRequest = w.won;
                     out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
                 }
             }
