@@ -56,14 +56,26 @@ class EmbeddedJobTest {
     @TempDir
     static Path temp;
 
+    /** A scratch folder as a worker killed with -9 leaves it in the temporary folder: its lock file, unlocked. */
+    private static Path abandoned;
+
     @BeforeAll
     static void runJob() throws Exception {
+        abandoned = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"))
+                .resolve("orchard-worker-embeddedjobtest-" + System.nanoTime()));
+        Files.write(abandoned.resolve("owner.lock"), new byte[0]);
+        Files.write(abandoned.resolve(".part-0.parquet"), new byte[1000]);
         Path out = temp.resolve("fruits out");
         run = JobRun.of(out, "run", "--input", JobRun.shared().resolve("data/fruits360-sample").toString(),
                 "--output", out.toString(), "--pca-k", String.valueOf(K), "--model", JobRun.model());
         assertThat(run.exitCode()).as(run.messages()).isZero();
         features = run.rows("features");
         pca = run.rows("pca");
+    }
+
+    @Test
+    void theJobsWorkerClearedTheScratchFolderADeadWorkerLeft() {
+        assertThat(abandoned).doesNotExist();
     }
 
     @Test

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * folder. So each folder holds a lock file that its worker keeps locked while it lives ({@link FileChannel#lock},
  * which the operating system releases when the process ends, however it ends). A starting worker looks at the
  * other folders of this kind: one whose lock it can take belongs to nobody, and it deletes the files in it. A lock
- * works across processes and containers that share the folder, where a process id would not.
+ * works across processes and containers that share the folder, where a process id would not. (A worker clears
+ * once its first batch is in ONNX Runtime, not at start: with 943 entries in /tmp, clearing took 10-16 ms of a
+ * fresh JVM's start-up path. Until then no worker has written a part, so nothing is lost by waiting.)
  *
  * <p>Only folders named {@value #PREFIX}… with a {@value #LOCK} file are touched, only the plain files directly in
  * them, and a folder holding anything else (a sub-folder) is left as it is.
@@ -45,17 +47,8 @@ final class ScratchFolder implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Clears what dead workers left under {@code root}, then makes and locks this worker's own folder there. */
+    /** Makes and locks this worker's own folder under {@code root}. */
     static ScratchFolder open(Path root) throws IOException {
-        try {
-            Cleared cleared = clearAbandoned(root);
-            if (cleared.folders() > 0) {
-                LOG.info("Deleted {} scratch folder(s) of workers that ended without closing ({} file(s), {} bytes) in {}",
-                        cleared.folders(), cleared.files(), cleared.bytes(), root);
-            }
-        } catch (IOException e) { // clearing is housekeeping: it never keeps a worker from starting
-            LOG.warn("Cannot look for scratch folders of workers that ended in {}: {}", root, e.toString());
-        }
         // Made and locked under another name, then renamed: a folder named PREFIX… is never seen unlocked by
         // another worker's clearing, which would take it for abandoned.
         Path staging = Files.createTempDirectory(root, STAGING);
@@ -70,6 +63,22 @@ final class ScratchFolder implements AutoCloseable {
             Files.deleteIfExists(staging.resolve(LOCK));
             Files.deleteIfExists(staging);
             throw e;
+        }
+    }
+
+    /**
+     * {@link #clearAbandoned}, logging what it freed; a failure is logged, not thrown: clearing is housekeeping, and
+     * never stops a worker.
+     */
+    static void clearAbandonedAndLog(Path root) {
+        try {
+            Cleared cleared = clearAbandoned(root);
+            if (cleared.folders() > 0) {
+                LOG.info("Deleted {} scratch folder(s) of workers that ended without closing ({} file(s), {} bytes) in {}",
+                        cleared.folders(), cleared.files(), cleared.bytes(), root);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot look for scratch folders of workers that ended in {}: {}", root, e.toString());
         }
     }
 
@@ -104,17 +113,8 @@ final class ScratchFolder implements AutoCloseable {
                 if (taken == null) {
                     continue; // a live worker of another process holds it
                 }
-                List<Path> contents = new ArrayList<>();
-                boolean plain = true;
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
-                    for (Path p : entries) {
-                        if (!p.getFileName().toString().equals(LOCK)) {
-                            plain &= Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
-                            contents.add(p);
-                        }
-                    }
-                }
-                if (!plain) {
+                List<Path> contents = contents(folder);
+                if (!contents.stream().allMatch(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
                     LOG.warn("Scratch folder {} of a worker that ended holds more than files; left as it is", folder);
                     continue;
                 }
@@ -137,6 +137,19 @@ final class ScratchFolder implements AutoCloseable {
         return new Cleared(folders, files, bytes);
     }
 
+    /** What a scratch folder holds besides its lock file. */
+    private static List<Path> contents(Path folder) throws IOException {
+        List<Path> contents = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+            for (Path p : entries) {
+                if (!p.getFileName().toString().equals(LOCK)) {
+                    contents.add(p);
+                }
+            }
+        }
+        return contents;
+    }
+
     Path dir() {
         return dir;
     }
@@ -144,11 +157,9 @@ final class ScratchFolder implements AutoCloseable {
     /** Deletes the folder's files and the folder, and lets go of its lock. */
     @Override
     public void close() throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                if (!p.getFileName().toString().equals(LOCK)) {
-                    Files.deleteIfExists(p);
-                }
+        try {
+            for (Path p : contents(dir)) {
+                Files.deleteIfExists(p);
             }
         } finally {
             Files.deleteIfExists(dir.resolve(LOCK));

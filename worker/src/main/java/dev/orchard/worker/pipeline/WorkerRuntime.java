@@ -38,6 +38,8 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ImageDecoder decoder;
     private final Stores stores;
     private final ScratchFolder scratch;
+    /** Clearing what dead workers left in the temporary folder, on the fetch pool once the first batch runs. */
+    private final java.util.concurrent.CompletableFuture<Void> clearing;
     private final PipelineTotals totals = new PipelineTotals();
     private Loaded loaded; // guarded by this
     private SharedClassifier classifier; // guarded by this
@@ -123,7 +125,9 @@ public final class WorkerRuntime implements AutoCloseable {
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.decodeYields());
         this.decoder = new ImageDecoder(settings.maxPixels(), settings.maxDecodeBytes(), settings.jpegDecoder());
-        this.scratch = ScratchFolder.open(Path.of(System.getProperty("java.io.tmpdir")));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        this.scratch = ScratchFolder.open(tmp);
+        this.clearing = firstInference.thenRunAsync(() -> ScratchFolder.clearAbandonedAndLog(tmp), fetchPool);
     }
 
     /**
@@ -352,6 +356,9 @@ public final class WorkerRuntime implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (firstInference.isDone()) {
+            clearing.handle((v, e) -> null).join(); // queued on the fetch pool, which shutdownNow would drop
+        }
         fetchPool.shutdownNow();
         if (decodePool != null) {
             decodePool.shutdownNow();

@@ -34,8 +34,9 @@ class ScratchFolderTest {
     @Test
     void theFilesOfAFolderWhoseLockNobodyHoldsAreDeletedByTheNextWorker() throws Exception {
         Path abandoned = abandonedFolder("orchard-worker-123", 4096);
-        ScratchFolder scratch = ScratchFolder.open(root); // clears first
+        ScratchFolder scratch = ScratchFolder.open(root);
         try {
+            ScratchFolder.clearAbandonedAndLog(root); // what a worker runs once its first batch is in ONNX Runtime
             assertThat(abandoned).doesNotExist();
             try (var list = Files.list(root)) {
                 assertThat(list).containsExactly(scratch.dir());
@@ -61,6 +62,9 @@ class ScratchFolderTest {
         Files.write(oldStyle.resolve(".part-1.parquet"), new byte[10]);
         Path noLock = Files.createDirectory(root.resolve("orchard-worker-nolock"));
         Files.write(noLock.resolve("data.bin"), new byte[10]);
+        Path withLink = abandonedFolder("orchard-worker-link", 10);
+        Path target = Files.write(root.resolve("not-orchards.bin"), new byte[10]);
+        Files.createSymbolicLink(withLink.resolve("link"), target);
         Path other = Files.createDirectory(root.resolve("other"));
         Files.write(other.resolve(ScratchFolder.LOCK), new byte[0]);
 
@@ -68,6 +72,8 @@ class ScratchFolderTest {
         assertThat(withSubfolder.resolve(".part-0.parquet")).exists();
         assertThat(oldStyle.resolve(".part-1.parquet")).exists();
         assertThat(noLock.resolve("data.bin")).exists();
+        assertThat(withLink.resolve(".part-0.parquet")).exists();
+        assertThat(target).exists();
         assertThat(other.resolve(ScratchFolder.LOCK)).exists();
     }
 
