@@ -19,7 +19,10 @@ if [[ ${ORCHARD_CDS:-on} == off || ! -f $model || ! -d $sample ]]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-find "$sample" -name '*.jpg' | sort | head -64 | while read -r f; do
+# Not `find | sort | head -64`: under pipefail, sort killed by SIGPIPE once head has its 64 lines fails the build
+# (exit 141, seen in CI when sort's output outran the pipe's buffer).
+mapfile -t images < <(find "$sample" -name '*.jpg' | sort)
+for f in "${images[@]:0:64}"; do
   d="$work/in/$(basename "$(dirname "$f")")"; mkdir -p "$d"; cp "$f" "$d/"
 done
 if ! java -Xshare:off -XX:DumpLoadedClassList="$work/classlist" -jar "$jar" run --input "$work/in" \
