@@ -35,7 +35,8 @@ final class WorkerOptions {
                     + "when each lane runs one ONNX thread, else half the cores, at least 1).")
     Integer decodeThreads;
 
-    @Option(names = "--fetch-threads", description = "Concurrent image reads per JVM (default 32; S3 GETs in flight).")
+    @Option(names = "--fetch-threads", description = "The most concurrent image reads per JVM (default 32; S3 GETs in flight). A worker "
+            + "starts with 4 and doubles them while its ONNX lanes wait for reads.")
     Integer fetchThreads;
 
     @Option(names = "--units-in-flight", defaultValue = "2", description = "Units a worker holds at once (default ${DEFAULT-VALUE}).")

@@ -184,6 +184,22 @@ class S3JobTest {
         assertSameAsLocal(Location.parse("s3://results/faulty"));
     }
 
+    /**
+     * A distant server: each request waits 100 ms, so 4 reads at once (a worker's start) keep the lanes waiting far
+     * more than 5 % of their time, whatever the machine: the worker must add fetch threads. More than 4 GETs of
+     * images can then be in flight; the job's other requests never overlap them by 4.
+     */
+    @Test
+    void aSlowServerGetsMoreReadsInFlight() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 7, 2)) {
+            proxy.setLatency(java.time.Duration.ofMillis(100));
+            JobRun run = JobRun.of(null, s3Args(proxy.endpoint().toString(), "s3://results/slow", "--fetch-threads", "16"));
+            assertThat(run.exitCode()).as(run.messages()).isZero();
+            assertThat(proxy.maxInFlight()).as("requests in flight at once").isGreaterThanOrEqualTo(8);
+        }
+        assertSameAsLocal(Location.parse("s3://results/slow"));
+    }
+
     /** Every object of a bucket: key → SHA-256 of its bytes. */
     private static Map<String, String> objects(String bucket) throws Exception {
         Map<String, String> all = new TreeMap<>();

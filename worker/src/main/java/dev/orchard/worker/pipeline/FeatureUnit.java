@@ -181,6 +181,7 @@ public final class FeatureUnit {
         // has, or when the slot failed (then it is zeroed and its error recorded).
         @SuppressWarnings("unchecked")
         CompletableFuture<byte[]>[] slots = new CompletableFuture[images.size()];
+        long readsBegan = System.nanoTime();
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             ImageRef image = images.get(i);
@@ -204,14 +205,19 @@ public final class FeatureUnit {
         }
         CompletableFuture<Inferred> result = CompletableFuture.allOf(slots)
                 .thenApplyAsync(v -> {
-                    // On the lanes, the lane that runs the batch decodes it first: no other thread takes its core.
-                    for (int slot = 0; slot < slots.length; slot++) {
-                        byte[] bytes = slots[slot].join();
-                        if (bytes != null) {
-                            decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
+                    long started = runtime.laneStarts(readsBegan);
+                    try {
+                        // On the lanes, the lane that runs the batch decodes it first: no other thread takes its core.
+                        for (int slot = 0; slot < slots.length; slot++) {
+                            byte[] bytes = slots[slot].join();
+                            if (bytes != null) {
+                                decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
+                            }
                         }
+                        return infer(loaded, buffer, images.size(), errors, clock, unit);
+                    } finally {
+                        runtime.laneEnds(started);
                     }
-                    return infer(loaded, buffer, images.size(), errors, clock, unit);
                 }, runtime.inferencePool())
                 .whenComplete((r, e) -> loaded.buffers().give(buffer));
         return new PendingBatch(images, result);

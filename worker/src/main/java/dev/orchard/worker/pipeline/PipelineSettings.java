@@ -3,7 +3,9 @@ package dev.orchard.worker.pipeline;
 /**
  * Sizes of a worker JVM's pipeline.
  *
- * @param fetchThreads   concurrent reads of image bytes (I/O bound: many for S3, a few for local disks)
+ * @param fetchThreads   the most concurrent reads of image bytes (I/O bound: many for S3, a few for local disks); a
+ *                       worker starts with fewer and adds threads while its lanes wait for reads
+ *                       ({@link ReadConcurrency})
  * @param decodeThreads  threads decoding and preprocessing (CPU bound); 0: none, each inference lane decodes the
  *                       batch it is about to run (see {@link #decodesOnLanes()})
  * @param batchBuffers   input batches that may be decoded ahead of inference (bounds memory)
@@ -86,7 +88,7 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
      */
     public static PipelineSettings forCores(int cores) {
         int lanes = Math.max(1, Math.min(cores, 8));
-        // Reads wait on I/O, not the CPU: 32 in flight hide S3 latency and cost nothing on local disks.
+        // Reads wait on I/O, not the CPU: up to 32 in flight hide S3 latency; ReadConcurrency starts with fewer.
         return new PipelineSettings(32, defaultDecodeThreads(cores, Math.max(1, cores / lanes)), Math.max(3, lanes + 1),
                 lanes, false,
                 dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_DECODE_BYTES,

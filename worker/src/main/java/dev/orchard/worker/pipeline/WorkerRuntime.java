@@ -18,8 +18,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one worker JVM shares across all its units: the ONNX session (loaded once, checked against the job's
@@ -28,9 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads.
  */
 public final class WorkerRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
     private final PipelineSettings settings;
     private final InferenceSettings inference;
-    private final ExecutorService fetchPool;
+    private final ThreadPoolExecutor fetchPool;
+    /** How many fetch threads read at once; grows while the lanes wait for reads. Guarded by itself. */
+    private final ReadConcurrency readConcurrency;
+    /** Per inference lane: when its last batch ended, and how long it waited for the reads of the one it runs. */
+    private final ThreadLocal<long[]> laneTimes = ThreadLocal.withInitial(() -> new long[] {-1, 0});
     private final long maxObjectBytes;
     private final ExecutorService decodePool;
     private final ExecutorService inferencePool;
@@ -119,7 +129,9 @@ public final class WorkerRuntime implements AutoCloseable {
         this.maxObjectBytes = s3.maxObjectBytes();
         this.stores = new Stores(s3.toBuilder().maxConcurrentGets(Math.max(s3.maxConcurrentGets(), settings.fetchThreads())).build());
         this.inference = inference;
-        this.fetchPool = Executors.newFixedThreadPool(settings.fetchThreads(), named("orchard-fetch"));
+        this.readConcurrency = ReadConcurrency.upTo(settings.fetchThreads());
+        this.fetchPool = new ThreadPoolExecutor(readConcurrency.reads(), readConcurrency.reads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), named("orchard-fetch"));
         this.decodePool = settings.decodesOnLanes() ? null
                 : Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
@@ -272,8 +284,58 @@ public final class WorkerRuntime implements AutoCloseable {
         return stores.forLocation(location);
     }
 
+    /** Threads that read images and other files; as many as {@link ReadConcurrency} allows now. */
     ExecutorService fetchPool() {
         return fetchPool;
+    }
+
+    /**
+     * On an inference lane, as it starts a batch whose reads began at {@code readsBegan} ({@link System#nanoTime}):
+     * notes how long the lane waited for those reads since it finished its previous batch, and returns the start.
+     */
+    long laneStarts(long readsBegan) {
+        return laneStarts(readsBegan, System.nanoTime());
+    }
+
+    /** {@link #laneStarts(long)} at {@code now}. */
+    long laneStarts(long readsBegan, long now) {
+        long[] lane = laneTimes.get();
+        long idleSince = lane[0];
+        lane[1] = idleSince < 0 ? 0 : Math.max(0, now - Math.max(idleSince, readsBegan));
+        return now;
+    }
+
+    /**
+     * On an inference lane, as the batch it started at {@code started} ends: counts the lane's wait and run towards
+     * {@link ReadConcurrency}, and adds fetch threads when it says so.
+     */
+    void laneEnds(long started) {
+        laneEnds(started, System.nanoTime());
+    }
+
+    /** {@link #laneEnds(long)} at {@code now}. */
+    void laneEnds(long started, long now) {
+        long[] lane = laneTimes.get();
+        lane[0] = now;
+        int before;
+        int reads;
+        synchronized (readConcurrency) {
+            before = readConcurrency.reads();
+            reads = readConcurrency.batchRan(lane[1], now - started);
+            if (reads > before) {
+                fetchPool.setMaximumPoolSize(reads);
+                fetchPool.setCorePoolSize(reads);
+            }
+        }
+        if (reads > before) {
+            LOG.info("Reading up to {} images at once (was {}, at most {}): the inference lanes waited for reads",
+                    reads, before, readConcurrency.max());
+        }
+    }
+
+    /** Fetch threads reading now at most (they grow up to {@code --fetch-threads} while the lanes wait for reads). */
+    public int fetchThreads() {
+        return fetchPool.getMaximumPoolSize();
     }
 
     ExecutorService decodePool() {
@@ -365,7 +427,7 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         inferencePool.shutdownNow();
         // A run still going on an inference thread must not see its session freed under it.
-        inferencePool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        inferencePool.awaitTermination(1, TimeUnit.MINUTES);
         synchronized (this) {
             retire(loaded);
             loaded = null;
