@@ -339,8 +339,9 @@ public final class S3CpuBench {
                 "--pca-k", "20"));
         command.addAll(input);
         command.addAll(jobOptions);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("job.log").toFile());
+        // One log per job, kept: e.g. whether a worker added fetch threads ("Reading up to ...").
+        Path log = work.resolve("job-" + round + "-" + name.replaceAll("[^A-Za-z]+", "-") + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         credentials(builder.environment());
         builder.environment().put("ORCHARD_JAVA_OPTS", String.join(" ", javaOptions).trim());
         double server0 = processCpuSeconds(serverPid);
@@ -354,7 +355,7 @@ public final class S3CpuBench {
         double wall = (System.nanoTime() - t0) / 1e9;
         double server1 = processCpuSeconds(serverPid);
         if (code != 0) {
-            throw new IllegalStateException(name + ": the job failed (" + code + "): see " + work.resolve("job.log"));
+            throw new IllegalStateException(name + ": the job failed (" + code + "): see " + log);
         }
         Matcher m = TIMES.matcher(Files.readAllLines(times).get(1)); // line 2: the children's user and system time
         if (!m.find()) {
