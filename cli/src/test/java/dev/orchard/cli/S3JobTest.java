@@ -185,17 +185,20 @@ class S3JobTest {
     }
 
     /**
-     * A distant server: each request waits 100 ms, so 4 reads at once (a worker's start) keep the lanes waiting far
-     * more than 5 % of their time, whatever the machine: the worker must add fetch threads. More than 4 GETs of
-     * images can then be in flight; the job's other requests never overlap them by 4.
+     * A distant server: each image GET waits 250 ms, so 4 reads at once (a worker's start) bring a batch of 8 images in
+     * no sooner than every 500 ms, while each of the 2 lanes runs one in ~0.1 s here (it would have to take over 1 s
+     * for the lanes not to wait): the worker must add fetch threads, and then more than 4 GETs of images are in
+     * flight at once. Only the image GETs are counted, not the model's, the listing or the job's writes.
      */
     @Test
     void aSlowServerGetsMoreReadsInFlight() throws Exception {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 7, 2)) {
-            proxy.setLatency(java.time.Duration.ofMillis(100));
+            java.util.function.Predicate<String> imageGets = line -> line.startsWith("GET ") && line.contains(".jpg");
+            proxy.setLatency(java.time.Duration.ofMillis(250), imageGets);
+            proxy.countInFlight(imageGets);
             JobRun run = JobRun.of(null, s3Args(proxy.endpoint().toString(), "s3://results/slow", "--fetch-threads", "16"));
             assertThat(run.exitCode()).as(run.messages()).isZero();
-            assertThat(proxy.maxInFlight()).as("requests in flight at once").isGreaterThanOrEqualTo(8);
+            assertThat(proxy.maxInFlight()).as("image GETs in flight at once").isGreaterThanOrEqualTo(8);
         }
         assertSameAsLocal(Location.parse("s3://results/slow"));
     }

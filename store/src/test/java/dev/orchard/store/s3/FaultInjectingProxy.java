@@ -61,6 +61,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private volatile Rule rule;
     private volatile Forced forced;
     private volatile long latencyMillis;
+    private volatile Predicate<String> delayed = line -> true;
+    private volatile Predicate<String> counting = line -> true;
 
     private record Rule(Predicate<String> requestLine, int status, String code) {
     }
@@ -106,6 +108,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     /** Delays every forwarded request, as a distant server would (makes concurrency visible in tests and benches). */
     public void setLatency(java.time.Duration latency) {
+        setLatency(latency, line -> true);
+    }
+
+    /** Delays the forwarded requests whose request line matches ("GET /bucket/key HTTP/1.1"). */
+    public void setLatency(java.time.Duration latency, Predicate<String> requestLine) {
+        this.delayed = requestLine;
         this.latencyMillis = latency.toMillis();
     }
 
@@ -132,7 +140,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return forwarded.get();
     }
 
-    /** The most forwarded requests that were waiting for the server's answer at the same moment. */
+    /** Counts in {@link #maxInFlight} only the requests whose request line matches (by default, all). */
+    public void countInFlight(Predicate<String> requestLine) {
+        this.counting = requestLine;
+    }
+
+    /** The most forwarded requests (of those counted) that were waiting for the server's answer at the same moment. */
     public int maxInFlight() {
         return maxInFlight.get();
     }
@@ -212,11 +225,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
         forwarded.incrementAndGet();
         // "In flight" runs until the server's answer starts: the client cannot send its next request before then,
         // so this counts the requests the client really has outstanding.
-        boolean counted = true;
-        int now = inFlight.incrementAndGet();
-        maxInFlight.accumulateAndGet(now, Math::max);
+        String requestLine = headText.substring(0, Math.max(0, headText.indexOf('\r')));
+        boolean counted = counting.test(requestLine);
+        if (counted) {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        }
         try (Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
-            if (latencyMillis > 0) {
+            if (latencyMillis > 0 && delayed.test(requestLine)) {
                 Thread.sleep(latencyMillis);
             }
             backend.setSoTimeout(SOCKET_TIMEOUT_MS);
@@ -235,8 +250,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
             InputStream backendIn = new BufferedInputStream(backend.getInputStream());
             OutputStream clientOut = client.getOutputStream();
             byte[] responseHead = readHead(backendIn);
-            inFlight.decrementAndGet();
-            counted = false;
+            if (counted) {
+                inFlight.decrementAndGet();
+                counted = false;
+            }
             if (responseHead != null) {
                 clientOut.write(responseHead);
                 clientOut.flush();

@@ -205,7 +205,7 @@ public final class FeatureUnit {
         }
         CompletableFuture<Inferred> result = CompletableFuture.allOf(slots)
                 .thenApplyAsync(v -> {
-                    long started = runtime.laneStarts(readsBegan);
+                    long started = System.nanoTime();
                     try {
                         // On the lanes, the lane that runs the batch decodes it first: no other thread takes its core.
                         for (int slot = 0; slot < slots.length; slot++) {
@@ -216,7 +216,7 @@ public final class FeatureUnit {
                         }
                         return infer(loaded, buffer, images.size(), errors, clock, unit);
                     } finally {
-                        runtime.laneEnds(started);
+                        runtime.laneEnds(readsBegan, started);
                     }
                 }, runtime.inferencePool())
                 .whenComplete((r, e) -> loaded.buffers().give(buffer));

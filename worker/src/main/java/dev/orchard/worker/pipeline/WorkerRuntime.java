@@ -39,8 +39,8 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ThreadPoolExecutor fetchPool;
     /** How many fetch threads read at once; grows while the lanes wait for reads. Guarded by itself. */
     private final ReadConcurrency readConcurrency;
-    /** Per inference lane: when its last batch ended, and how long it waited for the reads of the one it runs. */
-    private final ThreadLocal<long[]> laneTimes = ThreadLocal.withInitial(() -> new long[] {-1, 0});
+    /** Per inference lane: when its last batch ended ({@link System#nanoTime}; -1 before its first). */
+    private final ThreadLocal<long[]> laneIdleSince = ThreadLocal.withInitial(() -> new long[] {-1});
     private final long maxObjectBytes;
     private final ExecutorService decodePool;
     private final ExecutorService inferencePool;
@@ -290,38 +290,24 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /**
-     * On an inference lane, as it starts a batch whose reads began at {@code readsBegan} ({@link System#nanoTime}):
-     * notes how long the lane waited for those reads since it finished its previous batch, and returns the start.
+     * On an inference lane, as a batch ends that it {@code started} once the batch's reads, begun at
+     * {@code readsBegan}, were done (both {@link System#nanoTime}): counts the run, and the lane's wait for those
+     * reads since it ended its previous batch, towards {@link ReadConcurrency}; adds fetch threads when it says so.
      */
-    long laneStarts(long readsBegan) {
-        return laneStarts(readsBegan, System.nanoTime());
+    void laneEnds(long readsBegan, long started) {
+        laneEnds(readsBegan, started, System.nanoTime());
     }
 
-    /** {@link #laneStarts(long)} at {@code now}. */
-    long laneStarts(long readsBegan, long now) {
-        long[] lane = laneTimes.get();
-        long idleSince = lane[0];
-        lane[1] = idleSince < 0 ? 0 : Math.max(0, now - Math.max(idleSince, readsBegan));
-        return now;
-    }
-
-    /**
-     * On an inference lane, as the batch it started at {@code started} ends: counts the lane's wait and run towards
-     * {@link ReadConcurrency}, and adds fetch threads when it says so.
-     */
-    void laneEnds(long started) {
-        laneEnds(started, System.nanoTime());
-    }
-
-    /** {@link #laneEnds(long)} at {@code now}. */
-    void laneEnds(long started, long now) {
-        long[] lane = laneTimes.get();
-        lane[0] = now;
+    /** {@link #laneEnds(long, long)} at {@code now}. */
+    void laneEnds(long readsBegan, long started, long now) {
+        long[] idleSince = laneIdleSince.get();
+        long waited = idleSince[0] < 0 ? 0 : Math.max(0, started - Math.max(idleSince[0], readsBegan));
+        idleSince[0] = now;
         int before;
         int reads;
         synchronized (readConcurrency) {
             before = readConcurrency.reads();
-            reads = readConcurrency.batchRan(lane[1], now - started);
+            reads = readConcurrency.batchRan(waited, now - started);
             if (reads > before) {
                 fetchPool.setMaximumPoolSize(reads);
                 fetchPool.setCorePoolSize(reads);
@@ -334,7 +320,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /** Fetch threads reading now at most (they grow up to {@code --fetch-threads} while the lanes wait for reads). */
-    public int fetchThreads() {
+    int fetchThreads() {
         return fetchPool.getMaximumPoolSize();
     }
 

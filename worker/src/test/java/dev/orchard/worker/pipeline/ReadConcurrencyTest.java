@@ -89,20 +89,20 @@ class ReadConcurrencyTest {
                 S3Settings.defaults())) {
             assertThat(runtime.fetchThreads()).isEqualTo(4);
             long t = 1_000_000 * MS;
-            // The first batch of a lane: nothing to have waited for.
-            runtime.laneEnds(runtime.laneStarts(t - 500 * MS, t), t + 150 * MS);
+            // The first batch of a lane: nothing to have waited for, however long ago its reads began.
+            runtime.laneEnds(t - 500 * MS, t, t + 150 * MS);
             t += 150 * MS;
             // The next batch's reads began 100 ms before the lane finished, and were done 1 ms after: 1 ms waited.
             for (int batch = 0; batch < 10; batch++) {
-                long started = runtime.laneStarts(t - 100 * MS, t + MS);
-                runtime.laneEnds(started, started + 150 * MS);
+                long started = t + MS;
+                runtime.laneEnds(t - 100 * MS, started, started + 150 * MS);
                 t = started + 150 * MS;
             }
             assertThat(runtime.fetchThreads()).as("lanes waiting < 1 %% of their time").isEqualTo(4);
             // Reads that began after the lane finished (its buffer freed them) and took 100 ms: waited 100 ms. With
             // the 10 ms before, 110 ms against 12 batches × 150 ms: 6 %, over the share.
-            long started = runtime.laneStarts(t + 2 * MS, t + 102 * MS);
-            runtime.laneEnds(started, started + 150 * MS);
+            long started = t + 102 * MS;
+            runtime.laneEnds(t + 2 * MS, started, started + 150 * MS);
             assertThat(runtime.fetchThreads()).isEqualTo(8);
             // The pool runs that many reads at once now.
             java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(8);
