@@ -58,16 +58,17 @@ public final class OnnxModel implements AutoCloseable {
         hasher.start();
         byte[] graph = bytes;
         try {
-            List<String> outputs = GraphOutputs.outputs(bytes);
+            GraphOutputs read = GraphOutputs.read(bytes);
+            List<String> outputs = read.outputs();
             if (!outputs.contains(spec.featureTensor())) {
-                Set<String> tensors = GraphOutputs.nodeOutputs(bytes);
+                Set<String> tensors = read.nodeOutputs();
                 if (!tensors.contains(spec.featureTensor())) {
                     throw new ModelException("Model " + source + " has no tensor '" + spec.featureTensor()
                             + "' to take features from. Graph outputs: " + outputs + "; the last tensors before them: "
                             + tail(tensors, 12) + " (" + tensors.size() + " in all). Name one with --feature-tensor "
                             + "or in the --model-spec file.");
                 }
-                graph = GraphOutputs.withOutput(bytes, spec.featureTensor());
+                graph = read.withOutput(spec.featureTensor());
             }
         } catch (InvalidProtocolBufferException e) {
             throw new ModelException("Model " + source + " is not a readable ONNX file (" + e.getMessage()
