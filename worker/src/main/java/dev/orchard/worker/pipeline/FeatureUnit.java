@@ -87,24 +87,18 @@ public final class FeatureUnit {
         List<List<ImageRef>> batches = batches(unit.images(), batchSize,
                 loaded.takeOpening() ? Math.min(batchSize, PipelineSettings.OPENING_BATCH) : batchSize);
         Deque<PendingBatch> ahead = new ArrayDeque<>();
-        int next = 0;
         int rows = 0;
-        try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
-                new ParquetOptions(job.parquetByteStreamSplit()))) {
-            try {
+        // The first batches start before the unit's Parquet file opens: a worker's first file loads parquet-java
+        // (~1,500 classes) on this thread, and a job's first batch waited for that before.
+        int next = startAhead(loaded, batches, 0, ahead, clock, unit);
+        try {
+            try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
+                    new ParquetOptions(job.parquetByteStreamSplit()))) {
                 while (next < batches.size() || !ahead.isEmpty()) {
                     if (cancelled.getAsBoolean()) {
                         throw new java.util.concurrent.CancellationException("attempt cancelled");
                     }
-                    // Decode ahead into every free buffer. Wait for one only when this unit holds none: a unit
-                    // that waits while holding buffers could deadlock with another unit doing the same.
-                    while (next < batches.size()) {
-                        FloatBuffer buffer = ahead.isEmpty() ? loaded.buffers().take() : loaded.buffers().poll();
-                        if (buffer == null) {
-                            break;
-                        }
-                        ahead.add(startBatch(loaded, buffer, batches.get(next++), clock, unit));
-                    }
+                    next = startAhead(loaded, batches, next, ahead, clock, unit);
                     PendingBatch batch = ahead.poll();
                     Inferred inferred = await(batch.result(), unit);
                     String[] slotErrors = inferred.slotErrors();
@@ -144,20 +138,37 @@ public final class FeatureUnit {
                     runtime.totals().imagesWritten.add(kept);
                     runtime.totals().imagesFailed.add(n - kept);
                 }
-            } finally {
-                // On failure, let batches still in flight finish: each gives its buffer back when done.
-                for (PendingBatch b : ahead) {
-                    b.result().handle((r, e) -> null).join();
-                }
+                long t2 = System.nanoTime();
+                statistics.addBatch(fold, folded);
+                long t3 = System.nanoTime();
+                clock.statistics.add(t3 - t2);
+                long rowsBytes = writer.commit();
+                clock.write.add(System.nanoTime() - t3);
+                return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);
             }
-            long t2 = System.nanoTime();
-            statistics.addBatch(fold, folded);
-            long t3 = System.nanoTime();
-            clock.statistics.add(t3 - t2);
-            long rowsBytes = writer.commit();
-            clock.write.add(System.nanoTime() - t3);
-            return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);
+        } finally {
+            // On failure, let batches still in flight finish: each gives its buffer back when done.
+            for (PendingBatch b : ahead) {
+                b.result().handle((r, e) -> null).join();
+            }
         }
+    }
+
+    /**
+     * Starts the batches from {@code next} on, one into every free buffer, and returns the next batch to start. It
+     * waits for a buffer only when this unit holds none: a unit that waits while holding buffers could deadlock with
+     * another unit doing the same.
+     */
+    private int startAhead(WorkerRuntime.Loaded loaded, List<List<ImageRef>> batches, int next, Deque<PendingBatch> ahead,
+                           StageClock clock, WorkUnit unit) throws InterruptedException {
+        while (next < batches.size()) {
+            FloatBuffer buffer = ahead.isEmpty() ? loaded.buffers().take() : loaded.buffers().poll();
+            if (buffer == null) {
+                break;
+            }
+            ahead.add(startBatch(loaded, buffer, batches.get(next++), clock, unit));
+        }
+        return next;
     }
 
     /** The unit's images cut into batches: the first of {@code first} images, the others of {@code size}. */
