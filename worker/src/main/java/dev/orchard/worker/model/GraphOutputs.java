@@ -20,7 +20,7 @@ import java.util.Set;
  * <p>The weights (the graph's initializers, nearly all of a model's bytes) are skipped, never copied: the model's
  * bytes are scanned once, and the edited model is the original with the output spliced in at the graph's end (one
  * copy). Parsing the model into protobuf's {@code UnknownFieldSet}s instead copied the 14 MB of MobileNetV2 several
- * times and took 0.3 s of a job's start-up (bench/RESULTS.md, twelfth session).
+ * times and held back a job's start-up by ~0.2 s (bench/RESULTS.md, twelfth session).
  *
  * <p>Field numbers from onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, output = 12; NodeProto.output = 2;
  * ValueInfoProto.name = 1.
