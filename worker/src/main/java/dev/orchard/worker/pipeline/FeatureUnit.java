@@ -88,10 +88,11 @@ public final class FeatureUnit {
                 loaded.takeOpening() ? Math.min(batchSize, PipelineSettings.OPENING_BATCH) : batchSize);
         Deque<PendingBatch> ahead = new ArrayDeque<>();
         int rows = 0;
-        // The first batches start before the unit's Parquet file opens: a worker's first file loads parquet-java
-        // (~1,500 classes) on this thread, and a job's first batch waited for that before.
-        int next = startAhead(loaded, batches, 0, ahead, clock, unit);
+        int next = 0;
         try {
+            // The first batches start before the unit's Parquet file opens: a worker's first file loads parquet-java
+            // (~1,500 classes) on this thread, and a job's first batch waited for that before.
+            next = startAhead(loaded, batches, next, ahead, clock, unit);
             try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
                     new ParquetOptions(job.parquetByteStreamSplit()))) {
                 while (next < batches.size() || !ahead.isEmpty()) {
