@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -116,7 +117,17 @@ public final class EndToEnd {
         if (job.eigenMillis() >= 0) {
             report.put("eigenSolveSeconds", round(job.eigenMillis() / 1000.0));
         }
-        report.put("peakRssMiB", round(job.peakRssKb() / 1024.0));
+        report.put("peakRssMiB", round(job.usage().peakRssKb() / 1024.0));
+        // Where the cores went: the job's threads against what ONNX Runtime alone needs for these images at the
+        // ceiling (its rate uses every core), so the rest is the work around ONNX Runtime, start-up and exit included.
+        ObjectNode cpu = report.putObject("cpuSecondsByThread");
+        job.usage().cpuSeconds().forEach((kind, seconds) -> cpu.put(kind, round(seconds)));
+        ObjectNode faults = report.putObject("minorFaultsByThread");
+        job.usage().minorFaults().forEach(faults::put);
+        double threadsCpu = job.usage().cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
+        report.put("threadsCpuSeconds", round(threadsCpu)).put("processCpuSeconds", round(job.usage().processCpuSeconds()));
+        report.put("onnxAtCeilingCpuSeconds", round(pureInference * cores));
+        report.put("cpuBeyondOnnxMillisPerImage", round((job.usage().processCpuSeconds() - pureInference * cores) * 1000 / images));
         JsonNode stages = success.get("stageSeconds");
         ObjectNode shares = report.putObject("stageShare");
         double stageSum = 0;
@@ -177,6 +188,16 @@ public final class EndToEnd {
         r.get("stageShare").fields().forEachRemaining(e -> share.append(String.format(Locale.ROOT, "%s %.1f%%, ",
                 e.getKey(), 100 * e.getValue().asDouble())));
         md.append("| time share per stage (thread-seconds) | ").append(share.substring(0, share.length() - 2)).append(" |\n");
+        if (r.has("cpuSecondsByThread")) {
+            StringBuilder cpu = new StringBuilder();
+            r.get("cpuSecondsByThread").fields().forEachRemaining(e -> cpu.append(String.format(Locale.ROOT, "%s %.1f, ",
+                    e.getKey(), e.getValue().asDouble())));
+            md.append(String.format(Locale.ROOT, "| the job's CPU (s): by kind of thread; the process; what ONNX Runtime"
+                    + " alone needs at the ceiling | %s; %.1f; %.1f |%n", cpu.substring(0, cpu.length() - 2),
+                    r.get("processCpuSeconds").asDouble(), r.get("onnxAtCeilingCpuSeconds").asDouble()));
+            md.append(String.format(Locale.ROOT, "| **CPU beyond ONNX Runtime at the ceiling, per image** (start-up and"
+                    + " exit included) | %.2f ms |%n", r.get("cpuBeyondOnnxMillisPerImage").asDouble()));
+        }
         md.append(String.format(Locale.ROOT, "| launcher; class-data-sharing archive | %s; %s |%n",
                 r.get("launcher").asText(), r.get("classDataSharingArchive").asBoolean() ? "used" : "none"));
         md.append(String.format(Locale.ROOT, "| estimated on m5.xlarge (4 vCPU, $%.3f/h) | %.0f images/s, $%.3f per million images |%n",
@@ -198,7 +219,7 @@ public final class EndToEnd {
     }
 
     /** One {@code orchard run} as its own process, timed from its start to its exit, with what its log says. */
-    record Job(List<String> command, double wallSeconds, long peakRssKb, ObjectNode startup, long eigenMillis, boolean cds) {
+    record Job(List<String> command, double wallSeconds, Usage usage, ObjectNode startup, long eigenMillis, boolean cds) {
         static Job run(Path input, Path out, List<String> options) throws Exception {
             Path launcher = launcher();
             List<String> command = new ArrayList<>();
@@ -216,7 +237,7 @@ public final class EndToEnd {
             builder.environment().put("ORCHARD_JAVA_OPTS", "-Xmx" + System.getProperty("orchard.jobHeap", "2g"));
             long t0 = System.nanoTime();
             Process process = builder.start();
-            long peakRssKb = PeakRss.follow(process);
+            Usage usage = Usage.follow(process);
             double wall = (System.nanoTime() - t0) / 1e9;
             if (process.exitValue() != 0) {
                 throw new IllegalStateException("job failed: see " + log);
@@ -236,7 +257,7 @@ public final class EndToEnd {
                     eigenMillis = Long.parseLong(eigen.group(1));
                 }
             }
-            return new Job(command, wall, peakRssKb, startup, eigenMillis, cds);
+            return new Job(command, wall, usage, startup, eigenMillis, cds);
         }
     }
 
@@ -330,27 +351,37 @@ public final class EndToEnd {
         }
     }
 
-    /** The highest resident set size of a running process, from /proc (VmHWM), sampled until it exits. */
-    static final class PeakRss {
-        private PeakRss() {
-        }
-
-        static long follow(Process process) throws Exception {
+    /**
+     * What a running job's JVM used, from /proc until it exits: its peak resident set size (VmHWM, sampled every
+     * 200 ms), its CPU (user + system, at the last sample) and, every second, its CPU and minor faults by kind of thread
+     * ({@link JobThreads}; a thread's last second is missed, so they add up to a little less than the process's).
+     */
+    record Usage(long peakRssKb, double processCpuSeconds, Map<String, Double> cpuSeconds, Map<String, Long> minorFaults) {
+        static Usage follow(Process process) throws Exception {
             Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
+            Path stat = Path.of("/proc", String.valueOf(process.pid()), "stat");
+            JobThreads threads = new JobThreads();
             long peak = 0;
-            while (process.isAlive()) {
+            long ticks = 0;
+            for (int i = 0; process.isAlive(); i++) {
                 try {
                     for (String line : Files.readAllLines(status)) {
                         if (line.startsWith("VmHWM:")) {
                             peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
                         }
                     }
-                } catch (java.io.IOException e) {
+                    String text = Files.readString(stat);
+                    String[] f = text.substring(text.lastIndexOf(')') + 2).split(" "); // utime, stime: fields 14, 15
+                    ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                } catch (java.io.IOException | RuntimeException e) {
                     // the process ended between the check and the read
+                }
+                if (i % 5 == 0) {
+                    threads.sample(process.pid());
                 }
                 Thread.sleep(200);
             }
-            return peak;
+            return new Usage(peak, ticks / 100.0, threads.cpuSeconds(), threads.minorFaults());
         }
     }
 }

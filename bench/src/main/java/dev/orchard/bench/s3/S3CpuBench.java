@@ -2,6 +2,7 @@ package dev.orchard.bench.s3;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.bench.JobThreads;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.StoredObject;
@@ -71,32 +72,10 @@ public final class S3CpuBench {
                Map<String, Double> threads) {
     }
 
-    /** The kinds of thread whose CPU is reported apart; the order of the report's columns. */
-    static final List<String> KINDS = List.of("fetch", "decode", "inference", "JIT", "GC", "other");
-
-    static String kind(String threadName) {
-        if (threadName.startsWith("orchard-fetch")) {
-            return "fetch";
-        }
-        if (threadName.startsWith("orchard-decode")) {
-            return "decode";
-        }
-        if (threadName.startsWith("orchard-infer")) {
-            return "inference";
-        }
-        if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
-            return "JIT";
-        }
-        if (threadName.startsWith("G1 ") || threadName.startsWith("GC Thread") || threadName.startsWith("VM Thread")) {
-            return "GC";
-        }
-        return "other";
-    }
-
-    /** Follows a job JVM's threads: the CPU ticks each had at the last look, by thread id. */
+    /** Follows a job JVM (the child of the bash that runs it) until the bash exits: its CPU by kind of thread. */
     private static final class ThreadSampler implements Runnable {
         private final Process wrapper;
-        private final Map<String, long[]> last = new java.util.concurrent.ConcurrentHashMap<>();
+        private final JobThreads threads = new JobThreads();
 
         ThreadSampler(Process wrapper) {
             this.wrapper = wrapper;
@@ -105,7 +84,7 @@ public final class S3CpuBench {
         @Override
         public void run() {
             while (wrapper.isAlive()) {
-                wrapper.toHandle().children().forEach(java -> sample(java.pid()));
+                wrapper.toHandle().children().forEach(java -> threads.sample(java.pid()));
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
@@ -114,28 +93,8 @@ public final class S3CpuBench {
             }
         }
 
-        private void sample(long pid) {
-            try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-                for (Path task : tasks.toList()) {
-                    try {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        last.put(task.getFileName() + " " + name, new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12])});
-                    } catch (IOException | RuntimeException gone) {
-                        // the thread or the process ended meanwhile
-                    }
-                }
-            } catch (IOException | RuntimeException gone) {
-                // the process ended meanwhile
-            }
-        }
-
         Map<String, Double> byKind() {
-            Map<String, Double> seconds = new LinkedHashMap<>();
-            KINDS.forEach(k -> seconds.put(k, 0.0));
-            last.forEach((id, ticks) -> seconds.merge(kind(id.substring(id.indexOf(' ') + 1)), ticks[0] / 100.0, Double::sum));
-            return seconds;
+            return threads.cpuSeconds();
         }
     }
 
@@ -411,16 +370,16 @@ public final class S3CpuBench {
         }
         s.append("\nOrchard's CPU by kind of thread (medians, s; sampled from /proc/PID/task every 100 ms, so a little below"
                 + " the totals above), and the difference per object against the local folder (ms):\n\n| input |");
-        KINDS.forEach(k -> s.append(' ').append(k).append(" |"));
-        s.append(" reading: fetch + JIT + other, ms/object |\n|---|");
-        KINDS.forEach(k -> s.append("---:|"));
+        JobThreads.KINDS.forEach(k -> s.append(' ').append(k).append(" |"));
+        s.append(" reading: fetch + units + JIT + other, ms/object |\n|---|");
+        JobThreads.KINDS.forEach(k -> s.append("---:|"));
         s.append("---:|\n");
         for (Map.Entry<String, List<Run>> e : byInput.entrySet()) {
             List<Run> rs = e.getValue();
             long images = rs.get(0).images();
             s.append("| ").append(e.getKey()).append(" |");
             double reading = 0;
-            for (String k : KINDS) {
+            for (String k : JobThreads.KINDS) {
                 double mine = median(rs.stream().map(r -> r.threads().get(k)).toList());
                 double theirs = median(local.stream().map(r -> r.threads().get(k)).toList());
                 if (rs == local) {
@@ -428,7 +387,7 @@ public final class S3CpuBench {
                 } else {
                     s.append(String.format(Locale.ROOT, " %.1f (%+.3f) |", mine, (mine - theirs) * 1000 / images));
                 }
-                if (k.equals("fetch") || k.equals("JIT") || k.equals("other")) {
+                if (READING.contains(k)) {
                     reading += (mine - theirs) * 1000 / images;
                 }
             }
@@ -436,6 +395,9 @@ public final class S3CpuBench {
         }
         return s.toString();
     }
+
+    /** The kinds of thread whose extra CPU is the reading's: all but the lanes' (inference, decoding) and the GC's. */
+    private static final java.util.Set<String> READING = java.util.Set.of("fetch", "units", "JIT", "other");
 
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();

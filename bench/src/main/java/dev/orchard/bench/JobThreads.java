@@ -1,0 +1,86 @@
+package dev.orchard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A job JVM's CPU and minor page faults by kind of thread, read from {@code /proc/PID/task/TID/stat} while it runs:
+ * each thread's last sample is kept (a thread that ends between samples keeps what it had), so the totals are a
+ * little below the process's own. Linux only; elsewhere it reports zeros.
+ */
+public final class JobThreads {
+    /** The kinds of thread reported apart, in the reports' column order. */
+    public static final List<String> KINDS = List.of("inference", "decode", "fetch", "units", "JIT", "GC", "other");
+
+    /** Per thread ("TID name"): CPU ticks (user + system) and minor faults at its last sample. */
+    private final Map<String, long[]> last = new ConcurrentHashMap<>();
+
+    /** The kind of a thread, by the name Linux shows (its first 15 characters). */
+    public static String kind(String threadName) {
+        if (threadName.startsWith("orchard-infer")) {
+            return "inference";
+        }
+        if (threadName.startsWith("orchard-decode")) {
+            return "decode";
+        }
+        if (threadName.startsWith("orchard-fetch")) {
+            return "fetch";
+        }
+        if (threadName.startsWith("orchard-unit")) {
+            return "units";
+        }
+        if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (threadName.startsWith("G1 ") || threadName.startsWith("GC Thread") || threadName.startsWith("VM Thread")) {
+            return "GC";
+        }
+        return "other";
+    }
+
+    /** Reads every thread of process {@code pid} once; a process or thread that has ended is skipped. */
+    public void sample(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    // Fields after the name: state is field 3 (index 0 here), minflt 10, utime 14, stime 15.
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    last.put(task.getFileName() + " " + name,
+                            new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[7])});
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // the process ended meanwhile
+        }
+    }
+
+    /** CPU seconds by kind, every kind of {@link #KINDS} present. */
+    public Map<String, Double> cpuSeconds() {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        KINDS.forEach(k -> seconds.put(k, 0.0));
+        last.forEach((id, v) -> seconds.merge(kind(id.substring(id.indexOf(' ') + 1)), v[0] / (double) TICKS_PER_SECOND,
+                Double::sum));
+        return seconds;
+    }
+
+    /** Minor page faults by kind, every kind of {@link #KINDS} present. */
+    public Map<String, Long> minorFaults() {
+        Map<String, Long> faults = new LinkedHashMap<>();
+        KINDS.forEach(k -> faults.put(k, 0L));
+        last.forEach((id, v) -> faults.merge(kind(id.substring(id.indexOf(' ') + 1)), v[1], Long::sum));
+        return faults;
+    }
+
+    /** USER_HZ: the kernel fixes it at 100 for /proc. */
+    private static final int TICKS_PER_SECOND = 100;
+}
