@@ -39,12 +39,16 @@ class GraphOutputsTest {
 
     @Test
     void splicesAroundFieldsBeforeAndAfterTheGraph() throws Exception {
-        for (int nodes : new int[] {0, 1, 3, 200}) { // 200 nodes: the graph's length needs a longer varint
+        // 200 nodes: a graph whose length takes a longer varint. No node and a 119-byte "initializer": a graph of
+        // 126 bytes (a 1-byte length) that the new output takes to 135 (a 2-byte length).
+        int[][] cases = {{0, 300}, {1, 300}, {3, 300}, {200, 300}, {0, 119}};
+        for (int[] shape : cases) {
+            int nodes = shape[0];
             UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
             for (int i = 0; i < nodes; i++) {
                 graph.mergeField(1, field(message(Map.of(1, "in" + i, 2, "t" + i, 3, "node" + i))));
             }
-            graph.mergeField(5, field(ByteString.copyFrom(new byte[300]))); // an "initializer"
+            graph.mergeField(5, field(ByteString.copyFrom(new byte[shape[1]]))); // an "initializer"
             graph.mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
             byte[] model = UnknownFieldSet.newBuilder()
                     .mergeField(1, UnknownFieldSet.Field.newBuilder().addVarint(8).build()) // ir_version
@@ -60,7 +64,12 @@ class GraphOutputsTest {
                 tensors.add("t" + i);
             }
             assertThat(read.nodeOutputs()).containsExactlyElementsOf(tensors);
-            assertSameButTheNewOutput(model, read.withOutput("t0 ü"), "t0 ü");
+            byte[] edited = read.withOutput("t0 ü");
+            assertSameButTheNewOutput(model, edited, "t0 ü");
+            if (shape[1] == 119) {
+                assertThat(graph(UnknownFieldSet.parseFrom(model)).toByteArray()).hasSize(126);
+                assertThat(edited).hasSize(model.length + 9 + 1); // the output's 9 bytes, and the length's second byte
+            }
         }
     }
 
