@@ -124,8 +124,7 @@ public final class EndToEnd {
         job.usage().cpuSeconds().forEach((kind, seconds) -> cpu.put(kind, round(seconds)));
         ObjectNode faults = report.putObject("minorFaultsByThread");
         job.usage().minorFaults().forEach(faults::put);
-        double threadsCpu = job.usage().cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
-        report.put("threadsCpuSeconds", round(threadsCpu)).put("processCpuSeconds", round(job.usage().processCpuSeconds()));
+        report.put("processCpuSeconds", round(job.usage().processCpuSeconds()));
         report.put("onnxAtCeilingCpuSeconds", round(pureInference * cores));
         report.put("cpuBeyondOnnxMillisPerImage", round((job.usage().processCpuSeconds() - pureInference * cores) * 1000 / images));
         JsonNode stages = success.get("stageSeconds");
@@ -188,16 +187,14 @@ public final class EndToEnd {
         r.get("stageShare").fields().forEachRemaining(e -> share.append(String.format(Locale.ROOT, "%s %.1f%%, ",
                 e.getKey(), 100 * e.getValue().asDouble())));
         md.append("| time share per stage (thread-seconds) | ").append(share.substring(0, share.length() - 2)).append(" |\n");
-        if (r.has("cpuSecondsByThread")) {
-            StringBuilder cpu = new StringBuilder();
-            r.get("cpuSecondsByThread").fields().forEachRemaining(e -> cpu.append(String.format(Locale.ROOT, "%s %.1f, ",
-                    e.getKey(), e.getValue().asDouble())));
-            md.append(String.format(Locale.ROOT, "| the job's CPU (s): by kind of thread; the process; what ONNX Runtime"
-                    + " alone needs at the ceiling | %s; %.1f; %.1f |%n", cpu.substring(0, cpu.length() - 2),
-                    r.get("processCpuSeconds").asDouble(), r.get("onnxAtCeilingCpuSeconds").asDouble()));
-            md.append(String.format(Locale.ROOT, "| **CPU beyond ONNX Runtime at the ceiling, per image** (start-up and"
-                    + " exit included) | %.2f ms |%n", r.get("cpuBeyondOnnxMillisPerImage").asDouble()));
-        }
+        StringBuilder cpu = new StringBuilder();
+        r.get("cpuSecondsByThread").fields().forEachRemaining(e -> cpu.append(String.format(Locale.ROOT, "%s %.1f, ",
+                e.getKey(), e.getValue().asDouble())));
+        md.append(String.format(Locale.ROOT, "| the job's CPU (s): by kind of thread; the process; what ONNX Runtime"
+                + " alone needs at the ceiling | %s; %.1f; %.1f |%n", cpu.substring(0, cpu.length() - 2),
+                r.get("processCpuSeconds").asDouble(), r.get("onnxAtCeilingCpuSeconds").asDouble()));
+        md.append(String.format(Locale.ROOT, "| **CPU beyond ONNX Runtime at the ceiling, per image** (start-up and"
+                + " exit included) | %.2f ms |%n", r.get("cpuBeyondOnnxMillisPerImage").asDouble()));
         md.append(String.format(Locale.ROOT, "| launcher; class-data-sharing archive | %s; %s |%n",
                 r.get("launcher").asText(), r.get("classDataSharingArchive").asBoolean() ? "used" : "none"));
         md.append(String.format(Locale.ROOT, "| estimated on m5.xlarge (4 vCPU, $%.3f/h) | %.0f images/s, $%.3f per million images |%n",
@@ -359,10 +356,9 @@ public final class EndToEnd {
     record Usage(long peakRssKb, double processCpuSeconds, Map<String, Double> cpuSeconds, Map<String, Long> minorFaults) {
         static Usage follow(Process process) throws Exception {
             Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
-            Path stat = Path.of("/proc", String.valueOf(process.pid()), "stat");
             JobThreads threads = new JobThreads();
             long peak = 0;
-            long ticks = 0;
+            double cpu = 0;
             for (int i = 0; process.isAlive(); i++) {
                 try {
                     for (String line : Files.readAllLines(status)) {
@@ -370,9 +366,7 @@ public final class EndToEnd {
                             peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
                         }
                     }
-                    String text = Files.readString(stat);
-                    String[] f = text.substring(text.lastIndexOf(')') + 2).split(" "); // utime, stime: fields 14, 15
-                    ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    cpu = JobThreads.processCpuSeconds(process.pid());
                 } catch (java.io.IOException | RuntimeException e) {
                     // the process ended between the check and the read
                 }
@@ -381,7 +375,7 @@ public final class EndToEnd {
                 }
                 Thread.sleep(200);
             }
-            return new Usage(peak, ticks / 100.0, threads.cpuSeconds(), threads.minorFaults());
+            return new Usage(peak, cpu, threads.cpuSeconds(), threads.minorFaults());
         }
     }
 }

@@ -51,10 +51,8 @@ public final class JobThreads {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    // Fields after the name: state is field 3 (index 0 here), minflt 10, utime 14, stime 15.
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    last.put(task.getFileName() + " " + name,
-                            new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[7])});
+                    String[] f = fields(stat);
+                    last.put(task.getFileName() + " " + name, new long[] {cpuTicks(f), Long.parseLong(f[MINFLT])});
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended meanwhile
                 }
@@ -63,6 +61,24 @@ public final class JobThreads {
             // the process ended meanwhile
         }
     }
+
+    /** A process's CPU so far (user + system, all its threads, the ended ones included), from /proc/PID/stat. */
+    public static double processCpuSeconds(long pid) throws IOException {
+        return cpuTicks(fields(Files.readString(Path.of("/proc", String.valueOf(pid), "stat")))) / (double) TICKS_PER_SECOND;
+    }
+
+    /** The fields of a /proc stat line after the command name (which may hold spaces): index 0 is field 3, state. */
+    private static String[] fields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    /** utime + stime: fields 14 and 15. */
+    private static long cpuTicks(String[] fields) {
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** minflt: field 10. */
+    private static final int MINFLT = 7;
 
     /** CPU seconds by kind, every kind of {@link #KINDS} present. */
     public Map<String, Double> cpuSeconds() {

@@ -303,7 +303,7 @@ public final class S3CpuBench {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         credentials(builder.environment());
         builder.environment().put("ORCHARD_JAVA_OPTS", String.join(" ", javaOptions).trim());
-        double server0 = processCpuSeconds(serverPid);
+        double server0 = JobThreads.processCpuSeconds(serverPid);
         long t0 = System.nanoTime();
         Process wrapper = builder.start();
         ThreadSampler sampler = new ThreadSampler(wrapper);
@@ -312,7 +312,7 @@ public final class S3CpuBench {
         int code = wrapper.waitFor();
         sampling.join();
         double wall = (System.nanoTime() - t0) / 1e9;
-        double server1 = processCpuSeconds(serverPid);
+        double server1 = JobThreads.processCpuSeconds(serverPid);
         if (code != 0) {
             throw new IllegalStateException(name + ": the job failed (" + code + "): see " + log);
         }
@@ -406,12 +406,6 @@ public final class S3CpuBench {
     }
 
     /** utime + stime of a live process, in seconds (clock ticks of 1/100 s, as Linux reports them). */
-    private static double processCpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields from 3 (state) on
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // fields 14 and 15
-    }
-
     private static void credentials(Map<String, String> env) {
         env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
