@@ -17,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A coordinator node and a worker node (separate JVMs, the jar) with {@code --http} and {@code --log-format json}:
- * both serve Pekko Management's {@code /ready}, {@code /alive} and {@code /cluster/members}; the coordinator's page and
- * metrics show the job waiting for its worker, the worker's {@code /metrics} count the images it processed; every log
- * line is a JSON object, and the lines of the work carry the job, the unit and the worker in their MDC.
+ * both serve {@code /ready}, {@code /alive} (Pekko Management's checks) and {@code /cluster/members}; the
+ * coordinator's page and metrics show the job waiting for its worker, the worker's {@code /metrics} count the images
+ * it processed; every log line is a JSON object, and the lines of the work carry the job, the unit and the worker in
+ * their MDC.
  */
 class ObserveIT {
     private static final Pattern URL = Pattern.compile("status page (http://\\S+/)");

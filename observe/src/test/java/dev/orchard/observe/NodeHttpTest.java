@@ -107,6 +107,12 @@ class NodeHttpTest {
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).as("read-only").isEqualTo(405);
         assertThat(get(url + "no-such-page").statusCode()).isEqualTo(404);
+        assertThat(get(url + "cluster/members").statusCode()).as("no cluster here").isEqualTo(404);
+        HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(url + "status.json"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Type")).hasValue("application/json");
 
         int port = URI.create(url).getPort();
         assertThatThrownBy(() -> NodeHttp.start(system, HttpAddress.loopback(port), new StatusPage("again", null, runtime), metrics))
@@ -114,6 +120,52 @@ class NodeHttpTest {
                 .hasMessageContaining("--http 127.0.0.1:" + port + ": cannot listen there")
                 .hasMessageContaining("--no-http");
         http.close();
+    }
+
+    /**
+     * On a cluster node (here a one-node cluster in this JVM): {@code /cluster/members} in Pekko Management's fields, and
+     * {@code /ready} from Pekko Management's membership check, ready once the node is an Up member.
+     */
+    @Test
+    void aClusterNodeServesItsMembersAndIsReadyWhenUp() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("pekko.actor.provider", "cluster");
+        config.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
+        config.put("pekko.remote.artery.canonical.port", 0);
+        config.put("pekko.cluster.roles", List.of("coordinator"));
+        config.put("pekko.loglevel", "WARNING");
+        ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), "node-http-cluster-test",
+                ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
+        try {
+            NodeHttp http = NodeHttp.start(node, HttpAddress.loopback(0), new StatusPage("cluster node", null, runtime), metrics);
+            String url = http.url();
+            org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(node.classicSystem());
+            assertThat(get(url + "ready").statusCode()).as("not a member yet").isEqualTo(500);
+            cluster.join(cluster.selfAddress());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (get(url + "ready").statusCode() != 200) {
+                assertThat(System.nanoTime()).as("/ready once the node is Up").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            com.fasterxml.jackson.databind.JsonNode members = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(get(url + "cluster/members").body());
+            String self = cluster.selfAddress().toString();
+            assertThat(members.path("selfNode").asText()).isEqualTo(self);
+            assertThat(members.path("members")).hasSize(1);
+            assertThat(members.path("members").get(0).path("node").asText()).isEqualTo(self);
+            assertThat(members.path("members").get(0).path("status").asText()).isEqualTo("Up");
+            assertThat(members.path("members").get(0).path("nodeUid").asText())
+                    .isEqualTo(Long.toString(cluster.selfUniqueAddress().longUid()));
+            assertThat(members.path("members").get(0).path("roles").toString()).contains("\"coordinator\"");
+            assertThat(members.path("unreachable")).isEmpty();
+            assertThat(members.path("leader").asText()).isEqualTo(self);
+            assertThat(members.path("oldest").asText()).isEqualTo(self);
+            assertThat(members.path("oldestPerRole").path("coordinator").asText()).isEqualTo(self);
+            assertThat(get(url + "alive").statusCode()).isEqualTo(200);
+        } finally {
+            node.terminate();
+            node.getWhenTerminated().toCompletableFuture().get();
+        }
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
