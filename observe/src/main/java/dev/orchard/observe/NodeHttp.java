@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's HTTP endpoint: {@code /} the status page, {@code /status.json}, {@code /metrics} (Prometheus text),
  * {@code /ready} and {@code /alive} (Pekko Management's health checks, as its own routes answer them: 200 "OK", or 500
- * naming the failing checks) and, on cluster nodes, the read-only {@code /cluster/members} ({@link ClusterMembersJson}).
+ * naming the failing checks; on a cluster node {@link ClusterReadiness}, in {@code orchard run} {@link Readiness}) and,
+ * on cluster nodes, the read-only {@code /cluster/members} ({@link ClusterMembersJson}).
  * Everything is GET (or HEAD) and read-only and shows no secret (no credentials exist in Orchard's memory beyond the
  * AWS SDK's). It listens on loopback unless {@code --http} names another address; it stops with the actor system, or
  * on {@link #close()}.

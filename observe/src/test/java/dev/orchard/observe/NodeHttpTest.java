@@ -124,7 +124,7 @@ class NodeHttpTest {
 
     /**
      * On a cluster node (here a one-node cluster in this JVM): {@code /cluster/members} in Pekko Management's fields, and
-     * {@code /ready} from Pekko Management's membership check, ready once the node is an Up member.
+     * {@code /ready} from {@link ClusterReadiness}, ready once the node is an Up member.
      */
     @Test
     void aClusterNodeServesItsMembersAndIsReadyWhenUp() throws Exception {
