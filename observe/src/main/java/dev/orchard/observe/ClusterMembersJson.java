@@ -56,11 +56,8 @@ final class ClusterMembersJson {
         view.put("leader", leader == null ? null : leader.toString());
         view.put("oldest", oldestUp(members, null).orElse(null));
         Map<String, String> oldestPerRole = new TreeMap<>();
-        for (Member m : members) {
-            for (String role : m.getRoles()) {
-                oldestUp(members, role).ifPresent(address -> oldestPerRole.put(role, address));
-            }
-        }
+        members.stream().flatMap(m -> m.getRoles().stream()).distinct()
+                .forEach(role -> oldestUp(members, role).ifPresent(address -> oldestPerRole.put(role, address)));
         view.put("oldestPerRole", oldestPerRole);
         try {
             return JSON.writeValueAsBytes(view);
