@@ -83,18 +83,21 @@ public final class JobThreads {
     /** CPU seconds by kind, every kind of {@link #KINDS} present. */
     public Map<String, Double> cpuSeconds() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        KINDS.forEach(k -> seconds.put(k, 0.0));
-        last.forEach((id, v) -> seconds.merge(kind(id.substring(id.indexOf(' ') + 1)), v[0] / (double) TICKS_PER_SECOND,
-                Double::sum));
+        byKind(0).forEach((kind, ticks) -> seconds.put(kind, ticks / (double) TICKS_PER_SECOND));
         return seconds;
     }
 
     /** Minor page faults by kind, every kind of {@link #KINDS} present. */
     public Map<String, Long> minorFaults() {
-        Map<String, Long> faults = new LinkedHashMap<>();
-        KINDS.forEach(k -> faults.put(k, 0L));
-        last.forEach((id, v) -> faults.merge(kind(id.substring(id.indexOf(' ') + 1)), v[1], Long::sum));
-        return faults;
+        return byKind(1);
+    }
+
+    /** Column {@code i} of the threads' last samples, summed by kind of thread. */
+    private Map<String, Long> byKind(int i) {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        KINDS.forEach(k -> sums.put(k, 0L));
+        last.forEach((id, v) -> sums.merge(kind(id.substring(id.indexOf(' ') + 1)), v[i], Long::sum));
+        return sums;
     }
 
     /** USER_HZ: the kernel fixes it at 100 for /proc. */

@@ -88,9 +88,9 @@ final class RunCommand implements Callable<Integer> {
                     runtime.firstInference().thenRun(() -> startup.log("first-batch"));
                     node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
                     // The status page starts once the first batch is in ONNX Runtime (or after PAGE_WAIT, for a job
-                    // whose first batch is slow to come), off the first batch's path: ~40 ms on the JDK's HTTP server
-                    // (pekko-http's ~0.5 s of start-up, before, competed with it for the cores). A job that has ended
-                    // by then gets no page.
+                    // whose first batch is slow to come), off the first batch's path: 30-60 ms on the JDK's HTTP
+                    // server (pekko-http's ~0.5 s of start-up, before, competed with it for the cores). A job that has
+                    // ended by then gets no page.
                     awaitFirstBatch(runtime, progress.result());
                     if (!progress.result().isDone()) {
                         observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);

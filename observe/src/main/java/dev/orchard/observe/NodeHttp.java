@@ -113,30 +113,32 @@ public final class NodeHttp implements AutoCloseable {
         return http;
     }
 
-    /** One request: the route for its path, GET or HEAD only. */
+    /** How a route answers a GET (or, without the body, a HEAD). */
+    private interface Answer {
+        void send(HttpExchange exchange, boolean head) throws IOException;
+    }
+
+    /** One request: the route for its path (404 if none), GET or HEAD only (405 otherwise). */
     private static void serve(HttpExchange exchange, StatusPage page, NodeMetrics metrics, HealthChecks health,
                               long timeoutMillis, ClusterMembersJson members) throws IOException {
+        Answer answer = switch (exchange.getRequestURI().getRawPath()) {
+            case "/" -> (e, head) -> page(e, HTML, page.html().getBytes(StandardCharsets.UTF_8), head);
+            case "/status.json" -> (e, head) -> page(e, JSON, page.json(), head);
+            case "/metrics" -> (e, head) -> page(e, NodeMetrics.CONTENT_TYPE,
+                    metrics.scrape().getBytes(StandardCharsets.UTF_8), head);
+            case "/ready" -> (e, head) -> check(e, health.readyResult().toCompletableFuture(), timeoutMillis, head);
+            case "/alive" -> (e, head) -> check(e, health.aliveResult().toCompletableFuture(), timeoutMillis, head);
+            case "/cluster/members" -> members == null ? null : (e, head) -> respond(e, 200, JSON, members.json(), head);
+            default -> null;
+        };
         String method = exchange.getRequestMethod();
-        boolean head = method.equals("HEAD");
-        String path = exchange.getRequestURI().getRawPath();
-        boolean known = path.equals("/") || path.equals("/status.json") || path.equals("/metrics")
-                || path.equals("/ready") || path.equals("/alive") || (members != null && path.equals("/cluster/members"));
-        if (!known) {
-            respond(exchange, 404, TEXT, "The requested resource could not be found.", head);
-            return;
-        }
-        if (!head && !method.equals("GET")) {
+        if (answer == null) {
+            respond(exchange, 404, TEXT, "The requested resource could not be found.", method.equals("HEAD"));
+        } else if (method.equals("GET") || method.equals("HEAD")) {
+            answer.send(exchange, method.equals("HEAD"));
+        } else {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
             respond(exchange, 405, TEXT, "HTTP method not allowed, supported methods: GET, HEAD", false);
-            return;
-        }
-        switch (path) {
-            case "/" -> page(exchange, HTML, page.html().getBytes(StandardCharsets.UTF_8), head);
-            case "/status.json" -> page(exchange, JSON, page.json(), head);
-            case "/metrics" -> page(exchange, NodeMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8), head);
-            case "/ready" -> check(exchange, health.readyResult().toCompletableFuture(), timeoutMillis, head);
-            case "/alive" -> check(exchange, health.aliveResult().toCompletableFuture(), timeoutMillis, head);
-            default -> respond(exchange, 200, JSON, members.json(), head);
         }
     }
 

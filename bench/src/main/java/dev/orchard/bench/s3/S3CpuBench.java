@@ -405,7 +405,6 @@ public final class S3CpuBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    /** utime + stime of a live process, in seconds (clock ticks of 1/100 s, as Linux reports them). */
     private static void credentials(Map<String, String> env) {
         env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);

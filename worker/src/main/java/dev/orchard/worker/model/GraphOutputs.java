@@ -24,31 +24,20 @@ import java.util.Set;
  *
  * <p>Field numbers from onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, output = 12; NodeProto.output = 2;
  * ValueInfoProto.name = 1.
+ *
+ * @param model       the model's bytes
+ * @param graphTag    where the graph's field starts (its tag)
+ * @param graphStart  where the graph's bytes start; they run to {@code graphEnd}
+ * @param outputs     the graph's declared outputs, in order
+ * @param nodeOutputs every tensor produced by a node, in graph order: the tensors a spec may name as features
  */
-final class GraphOutputs {
+record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, List<String> outputs,
+                    Set<String> nodeOutputs) {
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
     private static final int GRAPH_OUTPUT = 12;
     private static final int NODE_OUTPUT = 2;
     private static final int VALUE_INFO_NAME = 1;
-
-    private final byte[] model;
-    /** Where the graph's field starts (its tag), and its bytes [graphStart, graphEnd). */
-    private final int graphTag;
-    private final int graphStart;
-    private final int graphEnd;
-    private final List<String> outputs;
-    private final Set<String> nodeOutputs;
-
-    private GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, List<String> outputs,
-                         Set<String> nodeOutputs) {
-        this.model = model;
-        this.graphTag = graphTag;
-        this.graphStart = graphStart;
-        this.graphEnd = graphEnd;
-        this.outputs = outputs;
-        this.nodeOutputs = nodeOutputs;
-    }
 
     /** Reads the model's first graph: its declared outputs and its nodes' outputs. */
     static GraphOutputs read(byte[] model) throws InvalidProtocolBufferException {
@@ -78,16 +67,6 @@ final class GraphOutputs {
         } catch (IOException e) { // a CodedInputStream over an array throws no other IOException
             throw new InvalidProtocolBufferException(e);
         }
-    }
-
-    /** Names of the graph's declared outputs, in order. */
-    List<String> outputs() {
-        return outputs;
-    }
-
-    /** Every tensor produced by a node, in graph order: the tensors a spec may name as features. */
-    Set<String> nodeOutputs() {
-        return nodeOutputs;
     }
 
     /** The model with {@code tensor} appended to its graph's outputs; everything else byte for byte as it was. */
