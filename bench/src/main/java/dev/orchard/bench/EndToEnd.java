@@ -61,7 +61,7 @@ public final class EndToEnd {
                 ? ModelSpec.mobileNetV2().withFeatureTensor(jobOptions.get(jobOptions.indexOf("--feature-tensor") + 1), true)
                 : ModelSpec.mobileNetV2();
         // The job's own setup: its lanes, each giving ONNX Runtime runs of its size (the batch, or less with many lanes).
-        int imagesPerRun = Math.max(1, Math.min(batch, PipelineSettings.IMAGES_IN_ONNX / lanes));
+        int imagesPerRun = PipelineSettings.imagesPerRun(batch, lanes);
         double sameBefore = rawInference(spec, input, model, imagesPerRun, threads, lanes);
         // The other way to use the cores, so that the ceiling is the best ONNX Runtime reaches here, not just the
         // job's own configuration.

@@ -168,13 +168,13 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Runs one blank batch of the job's size, so ONNX Runtime plans its memory for that shape before the first
-     * real batch (the first run of a shape is several times slower than the next).
+     * Runs {@code images} blank images at once, so ONNX Runtime plans its memory for the shape of the runs to come
+     * before the first real one (the first run of a shape is several times slower than the next).
      */
-    public void warmUp(int batchSize) throws OrtException {
-        FloatBuffer blank = java.nio.ByteBuffer.allocateDirect(batchSize * 3 * spec.inputHeight() * spec.inputWidth() * 4)
+    public void warmUp(int images) throws OrtException {
+        FloatBuffer blank = java.nio.ByteBuffer.allocateDirect(images * 3 * spec.inputHeight() * spec.inputWidth() * 4)
                 .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        features(blank, batchSize);
+        features(blank, images);
     }
 
     /** Runs one blank image to learn the feature size (the exposed tensor's shape may be unknown until run). */

@@ -32,13 +32,15 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
 
     /**
      * How many images all lanes of a worker hand to ONNX Runtime at once: a lane runs its batch in runs of
-     * {@link #imagesPerRun} images. 32 images in one run took ~280 MiB of activations, so 8 lanes at batch 32 peaked
-     * at 3.5 GiB; in runs of 8 the same job peaked at 1.25 GiB, and ran faster. At 64 (runs of 32 for 2 lanes) a
-     * 10,200-image job peaked at 1.37-1.61 GiB through the launcher, over the 1.5 GiB a worker may take; at 32 (runs
-     * of 16) at 1.17 GiB, with the same throughput (raw ONNX Runtime, 2 lanes: 168 images/s in runs of 32, 174 in
-     * runs of 16). See bench/RESULTS.md.
+     * {@link #imagesPerRun} images. A run's activations (MobileNetV2 at 224×224: ~8 MiB per image) are what a worker's
+     * memory grows with: 8 lanes at batch 32, in single runs, peaked at 3.5 GiB. They also decide how much of a run
+     * stays in the core's caches: on 2 cores (Zen 4, 1 MiB of L2 each), runs of 4 images took less CPU per image than
+     * runs of 16 (raw ONNX Runtime, 2 lanes, 5 alternated rounds: 383-446 images/s against 345-400), and
+     * 10,200-image jobs alternated against runs of 16 took 1.8 s less wall time on average (5 of 6 pairs faster) and
+     * peaked at 0.81-0.90 GiB instead of 1.06-1.18. Runs of 2 measured as runs of 4; runs of 1 in between
+     * (bench/RESULTS.md, fourteenth session).
      */
-    public static final int IMAGES_IN_ONNX = 32;
+    public static final int IMAGES_IN_ONNX = 8;
 
     /**
      * The images of a session's first batch. The first full batch took one cold decode thread 0.6-0.8 s, with every
@@ -78,7 +80,12 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
 
     /** The most images one lane gives ONNX Runtime in one run: the batch, or a share of {@link #IMAGES_IN_ONNX}. */
     public int imagesPerRun(int batchSize) {
-        return Math.max(1, Math.min(batchSize, IMAGES_IN_ONNX / inferenceLanes));
+        return imagesPerRun(batchSize, inferenceLanes);
+    }
+
+    /** As {@link #imagesPerRun(int)}, for {@code lanes} lanes. */
+    public static int imagesPerRun(int batchSize, int lanes) {
+        return Math.max(1, Math.min(batchSize, IMAGES_IN_ONNX / lanes));
     }
 
     /**

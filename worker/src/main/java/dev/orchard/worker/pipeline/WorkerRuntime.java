@@ -164,7 +164,7 @@ public final class WorkerRuntime implements AutoCloseable {
                 throw new ModelException("Model " + job.model() + " has SHA-256 " + model.sha256() + " but the job expects "
                         + job.modelSha256() + ": the file changed while the job runs; restart the job.");
             }
-            warmUp(model, job.batchSize());
+            warmUp(model, settings.imagesPerRun(job.batchSize())); // the shape of the lanes' runs
         } catch (ModelException | RuntimeException e) {
             closeQuietly(model);
             throw e;
@@ -266,11 +266,11 @@ public final class WorkerRuntime implements AutoCloseable {
                 new BatchBuffers(settings.batchBuffers(), batchSize * pre.imageSize()));
     }
 
-    private static void warmUp(OnnxModel model, int batchSize) {
+    private static void warmUp(OnnxModel model, int images) {
         try {
-            model.warmUp(batchSize);
+            model.warmUp(images);
         } catch (ai.onnxruntime.OrtException e) {
-            throw new IllegalStateException("ONNX Runtime cannot run a batch of " + batchSize + ": " + e.getMessage(), e);
+            throw new IllegalStateException("ONNX Runtime cannot run " + images + " images at once: " + e.getMessage(), e);
         }
     }
 
