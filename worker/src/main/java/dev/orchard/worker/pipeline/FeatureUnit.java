@@ -76,9 +76,6 @@ public final class FeatureUnit {
         SparseRandomProjection projection = runtime.projection(job, modelDim);
         int dim = projection == null ? modelDim : projection.outputDim();
         StageClock clock = new StageClock(runtime.totals());
-        CovariancePartial statistics = CovariancePartial.empty(dim);
-        float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * dim]; // rows not yet folded
-        int folded = 0;
         List<ImageError> errors = new ArrayList<>();
         Location output = Location.parse(job.output());
         Location part = new OutputLayout(output).attemptRows(unit.epoch(), unit.id(), unit.attempt());
@@ -90,9 +87,13 @@ public final class FeatureUnit {
         int rows = 0;
         int next = 0;
         try {
-            // The first batches start before the unit's Parquet file opens: a worker's first file loads parquet-java
-            // (~1,500 classes) on this thread, and a job's first batch waited for that before.
+            // The first batches start before the unit's statistics and Parquet file are made: a worker's first unit
+            // loads the system BLAS there (~50 ms) and parquet-java (~1,500 classes) on this thread, and a job's first
+            // batch waited for both before.
             next = startAhead(loaded, batches, next, ahead, clock, unit);
+            CovariancePartial statistics = CovariancePartial.empty(dim);
+            float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * dim]; // not yet folded
+            int folded = 0;
             try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
                     new ParquetOptions(job.parquetByteStreamSplit()))) {
                 while (next < batches.size() || !ahead.isEmpty()) {
