@@ -37,7 +37,7 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
      * stays in the core's caches: on 2 cores (Zen 4, 1 MiB of L2 each), runs of 4 images took less CPU per image than
      * runs of 16 (raw ONNX Runtime, 2 lanes, 5 alternated rounds: 383-446 images/s against 345-400), and
      * 10,200-image jobs alternated against runs of 16 took 1.8 s less wall time on average (5 of 6 pairs faster) and
-     * peaked at 0.81-0.90 GiB instead of 1.06-1.18. Runs of 2 measured as runs of 4; runs of 1 in between
+     * peaked at 0.81-0.90 GiB instead of 1.06-1.18. Runs of 2 measured as runs of 4; runs of 1 between 4 and 16
      * (bench/RESULTS.md, fourteenth session).
      */
     public static final int IMAGES_IN_ONNX = 8;
