@@ -15,14 +15,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The resize and crop against PIL itself: each fixture holds an image and what torchvision's
  * {@code Resize(R)} + {@code CenterCrop(C)} made of it with PIL 9.4 (see {@code pil-resize/make_fixtures.py}).
  * Upscaling, downscaling (the antialiasing filter widens), extreme aspect ratios, a plain resize that
- * stretches one axis and shrinks the other (R = 0); every 8-bit value must match.
+ * stretches one axis and shrinks the other (R = 0), and horizontal shrinks on both of the horizontal pass's paths
+ * (up to 11 taps transposed, wider straight from the pixels); every 8-bit value must match.
  */
 class PreprocessorPilTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"noise-100x100-r256-c224", "noise-13x17-r40-c32", "noise-150x97-r40-c32",
                             "gradient-333x41-r40-c32", "noise-97x400-r40-c32",
-                            "noise-20x300-r0-c32"})
+                            "noise-20x300-r0-c32", "noise-460x200-r40-c32", "noise-300x20-r0-c32"})
     void resizeAndCropMatchPilByteForByte(String name) throws IOException {
         try (InputStream raw = getClass().getResourceAsStream("/pil-resize/" + name + ".bin");
              DataInputStream in = new DataInputStream(raw)) {
