@@ -7,6 +7,7 @@
 #   bench/s3-cpu.sh                                   # MobileNetV2 FP32, 10,200 images, 1 round (~6 minutes on 2 cores)
 #   bench/s3-cpu.sh MODEL IMAGES ROUNDS [JOB OPTIONS...]
 #   bench/s3-cpu.sh ../shared/models/mobilenetv2-12-int8.onnx 10200 3 --feature-tensor output
+#   bench/s3-cpu.sh negligible 10200 3               # a graph that costs next to nothing: the reading alone, 4 reads at once
 #
 # On a shared machine, hold every other build off while it runs, e.g. flock -x /work/.cpu.lock bench/s3-cpu.sh
 # Environment: ORCHARD_SHARED  the shared folder with models/ and data/ (default: ../shared from the repo root)

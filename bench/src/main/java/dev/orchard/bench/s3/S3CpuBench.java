@@ -48,7 +48,9 @@ import java.util.stream.Stream;
  * reported apart: on this machine it shares the cores with the job, on AWS it is not ours.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.s3.S3CpuBench MODEL [IMAGES] [ROUNDS] [WORK_DIR] [JOB OPTIONS...]</pre>
  * IMAGES (default 10,200) small JPEGs are made once from {@code ../shared/data/fruits360-sample} (or
- * {@code -Dorchard.shared}) by {@link SmallJpegCorpus} into WORK_DIR (default {@code bench/target/s3-cpu}). Prints a
+ * {@code -Dorchard.shared}) by {@link SmallJpegCorpus} into WORK_DIR (default {@code bench/target/s3-cpu}). MODEL
+ * {@value #NEGLIGIBLE} runs the jobs with {@link NegligibleModel}'s graph (written to WORK_DIR) and at most 4 reads at
+ * once: the reading's cost without the CNN's CPU time, whose noise on a shared host is larger than it. Prints a
  * Markdown table and writes it to WORK_DIR/s3-cpu-TIMESTAMP.md. Set {@code -Dorchard.jar} to use another checkout's
  * {@code cli/target/orchard.jar} (default: this one's; its launcher is the checkout's {@code orchard});
  * {@code -Dbench.jfr=DIR} records every job with JFR; {@code -Dbench.java.options="..."} adds JVM options to every job
@@ -98,12 +100,30 @@ public final class S3CpuBench {
         }
     }
 
+    /** The model argument that stands for {@link NegligibleModel}'s graph. */
+    static final String NEGLIGIBLE = "negligible";
+
     public static void main(String[] args) throws Exception {
-        Path model = Path.of(args[0]).toAbsolutePath();
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 10_200;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path work = (args.length > 3 ? Path.of(args[3]) : Path.of("bench/target/s3-cpu")).toAbsolutePath();
-        List<String> jobOptions = args.length > 4 ? List.of(args).subList(4, args.length) : List.of();
+        List<String> jobOptions = new ArrayList<>(args.length > 4 ? List.of(args).subList(4, args.length) : List.of());
+        Path model;
+        if (args[0].equals(NEGLIGIBLE)) {
+            // The reading without the CNN's CPU time and its noise (bench/README.md): every arm reads at most 4
+            // images at once, as a worker whose lanes keep up with its reads does, unless the caller says otherwise.
+            Files.createDirectories(work);
+            model = work.resolve("negligible.onnx");
+            Files.write(model, NegligibleModel.model().toByteArray());
+            if (!jobOptions.contains("--feature-tensor")) {
+                jobOptions.addAll(List.of("--feature-tensor", NegligibleModel.FEATURES));
+            }
+            if (!jobOptions.contains("--fetch-threads")) {
+                jobOptions.addAll(List.of("--fetch-threads", "4"));
+            }
+        } else {
+            model = Path.of(args[0]).toAbsolutePath();
+        }
         Path jar = Path.of(System.getProperty("orchard.jar", "cli/target/orchard.jar")).toAbsolutePath();
         Path launcher = jar.getParent().getParent().getParent().resolve("orchard");
         if (!Files.isExecutable(launcher)) {
