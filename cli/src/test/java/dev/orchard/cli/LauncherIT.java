@@ -49,6 +49,26 @@ class LauncherIT {
                 classes.size(), fromFiles).isGreaterThan(classes.size() * 9L / 10);
     }
 
+    /**
+     * The build's second training job reads from S3 over HTTPS (S3ArchiveTraining), so the archive also holds what an
+     * S3 job loads and a local one does not: the JDK's TLS client and Orchard's S3 reads, not the stand-in itself.
+     */
+    @Test
+    void theArchiveAlsoHoldsTheClassesOfAnS3JobOverHttps() throws Exception {
+        Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:SharedArchiveFile=" + Nodes.jar() + ".jsa", "-XX:+PrintSharedArchiveAndExit", "-cp",
+                Nodes.jar().toString()).redirectErrorStream(true).start();
+        String archived = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(dump.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(archived).contains("archive is valid");
+        assertThat(archived.lines().map(l -> l.trim().replaceFirst("^\\d+: ", "").replaceFirst(" \\S+_loader$", "")))
+                .as("the archive's classes (cli/src/main/cds/dump-archive.sh: did the S3 training job run?)")
+                .contains("sun.security.ssl.SSLSocketImpl", "sun.security.ssl.SSLSocketInputRecord",
+                        "dev.orchard.store.s3.S3Requests", "dev.orchard.store.s3.SigV4", "dev.orchard.store.s3.ListingXml",
+                        "dev.orchard.worker.image.TurboJpegDecoder")
+                .noneMatch(c -> c.startsWith("dev.orchard.cli.S3ArchiveTraining"));
+    }
+
     @Test
     void aJobGetsTheLaunchersJitSettingsAnUpdateTheQuickCompilerAndTheUsersOptionsWin(@TempDir Path temp)
             throws Exception {
