@@ -115,10 +115,10 @@ public final class S3CpuBench {
             Files.createDirectories(work);
             model = work.resolve("negligible.onnx");
             Files.write(model, NegligibleModel.model().toByteArray());
-            if (!jobOptions.contains("--feature-tensor")) {
+            if (jobOptions.stream().noneMatch(o -> o.startsWith("--feature-tensor"))) {
                 jobOptions.addAll(List.of("--feature-tensor", NegligibleModel.FEATURES));
             }
-            if (!jobOptions.contains("--fetch-threads")) {
+            if (jobOptions.stream().noneMatch(o -> o.startsWith("--fetch-threads"))) {
                 jobOptions.addAll(List.of("--fetch-threads", "4"));
             }
         } else {
