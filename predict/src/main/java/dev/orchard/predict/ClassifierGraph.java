@@ -1,16 +1,14 @@
 package dev.orchard.predict;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
+import static dev.orchard.predict.OnnxGraphParts.node;
+import static dev.orchard.predict.OnnxGraphParts.tensor;
+
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnx.proto.OnnxMl.Version;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
@@ -75,7 +73,7 @@ public final class ClassifierGraph {
         GraphProto.Builder g = GraphProto.newBuilder().setName("orchard_linear_classifier")
                 .setDocString("standardise, one linear score per class, " + model.link().name().toLowerCase(java.util.Locale.ROOT)
                         + "; label = argmax");
-        g.addInput(valueInfo(INPUT, DataType.FLOAT, BATCH, d));
+        g.addInput(tensor(INPUT, DataType.FLOAT, BATCH, d));
         g.addInitializer(doubles("mean", model.mean(), d));
         g.addInitializer(doubles("inverse_std", model.inverseStd(), d));
         double[] weights = new double[c * d];
@@ -101,9 +99,9 @@ public final class ClassifierGraph {
         g.addNode(node("Gather", List.of("classes", "predicted_index"), LABEL, Map.of("axis", 0)));
         g.addNode(node("ReduceMax", List.of(SCORES), SCORE, Map.of("axes", List.of(1L), "keepdims", 0)));
 
-        g.addOutput(valueInfo(SCORES, DataType.DOUBLE, BATCH, c));
-        g.addOutput(valueInfo(LABEL, DataType.STRING, BATCH));
-        g.addOutput(valueInfo(SCORE, DataType.DOUBLE, BATCH));
+        g.addOutput(tensor(SCORES, DataType.DOUBLE, BATCH, c));
+        g.addOutput(tensor(LABEL, DataType.STRING, BATCH));
+        g.addOutput(tensor(SCORE, DataType.DOUBLE, BATCH));
 
         ModelProto.Builder m = ModelProto.newBuilder()
                 .setIrVersion(Version.IR_VERSION_2021_7_30_VALUE) // IR 8: read by ONNX Runtime 1.10 and later
@@ -145,33 +143,5 @@ public final class ClassifierGraph {
             t.addDims(dim);
         }
         return t.build();
-    }
-
-    /** A tensor's name, element type and shape: a String is a symbolic dimension, an Integer a fixed one. */
-    private static ValueInfoProto valueInfo(String name, DataType type, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object dim : dims) {
-            shape.addDim(dim instanceof String s ? TensorShapeProto.Dimension.newBuilder().setDimParam(s)
-                    : TensorShapeProto.Dimension.newBuilder().setDimValue((Integer) dim));
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
-    }
-
-    private static NodeProto node(String op, List<String> inputs, String output, Map<String, Object> attributes) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output + "_" + op.toLowerCase(java.util.Locale.ROOT))
-                .addAllInput(inputs).addOutput(output);
-        attributes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(e.getKey());
-            if (e.getValue() instanceof Integer i) {
-                a.setType(AttributeProto.AttributeType.INT).setI(i);
-            } else {
-                @SuppressWarnings("unchecked")
-                List<Long> ints = (List<Long>) e.getValue();
-                a.setType(AttributeProto.AttributeType.INTS).addAllInts(ints);
-            }
-            n.addAttribute(a);
-        });
-        return n.build();
     }
 }
