@@ -2,7 +2,7 @@
 # The class-data-sharing archive beside the jar, JAR.jsa, made by the build (cli/pom.xml, execution cds-archive):
 # a short job on 64 of ../shared's sample images records the classes it loads (-XX:DumpLoadedClassList), and
 # `java -Xshare:dump` lays them out, parsed and verified, so that every start maps them instead of loading ~9,000
-# classes from the jar (bench/RESULTS.md). ~20 s. Without ../shared's model and sample, or with ORCHARD_CDS=off, the
+# classes from the jar (bench/RESULTS.md). ~21 s, 7 of them the S3 job below. Without ../shared's model and sample, or with ORCHARD_CDS=off, the
 # build makes no archive and the launcher runs without one. A second job does the same reading from S3 over HTTPS
 # (below). The `java` on the PATH, as the launcher's: an archive only serves the JVM that wrote it, and the jar at the
 # path it was dumped with.
@@ -40,17 +40,8 @@ fi
 # S3 jobs load the rest from the jar as before.
 training=$(dirname "$jar")/test-classes
 if [[ -f $training/dev/orchard/cli/S3ArchiveTraining.class ]]; then
-  keytool=$(dirname "$(readlink -f "$(command -v java)")")/keytool
-  if "$keytool" -genkeypair -alias training -keyalg EC -dname CN=127.0.0.1 -ext san=ip:127.0.0.1 -validity 2 \
-        -keystore "$work/key.p12" -storetype PKCS12 -storepass training -keypass training > "$work/keytool.log" 2>&1 &&
-     "$keytool" -exportcert -rfc -alias training -keystore "$work/key.p12" -storepass training \
-        -file "$work/cert.pem" >> "$work/keytool.log" 2>&1 &&
-     "$keytool" -importcert -noprompt -alias training -file "$work/cert.pem" -keystore "$work/trust.p12" \
-        -storetype PKCS12 -storepass training >> "$work/keytool.log" 2>&1 &&
-     java -Xshare:off -XX:DumpLoadedClassList="$work/classlist-s3" -Djavax.net.ssl.trustStore="$work/trust.p12" \
-        -Djavax.net.ssl.trustStorePassword=training -Djavax.net.ssl.trustStoreType=PKCS12 \
-        -cp "$jar:$training" dev.orchard.cli.S3ArchiveTraining "$work/key.p12" training "$work/in" "$model" \
-        "$work/out-s3" > "$work/job-s3.log" 2>&1; then
+  if java -Xshare:off -XX:DumpLoadedClassList="$work/classlist-s3" -cp "$jar:$training" \
+        dev.orchard.cli.S3ArchiveTraining "$work/s3" "$work/in" "$model" > "$work/job-s3.log" 2>&1; then
     awk 'NR == FNR { if ($0 !~ /^[#@]/) seen[$1] = 1; next }
          /^[#@]/ || ($1 in seen) || $1 ~ /^(sun|com\/sun)\/net\/httpserver\// { next }
          $1 ~ /^dev\/orchard\/cli\/S3ArchiveTraining/ { next }
@@ -58,7 +49,7 @@ if [[ -f $training/dev/orchard/cli/S3ArchiveTraining.class ]]; then
     cat "$work/classlist-s3-only" >> "$work/classlist"
     echo "dump-archive.sh: + $(wc -l < "$work/classlist-s3-only") classes of an S3 job over HTTPS"
   else
-    cat "$work/keytool.log" "$work/job-s3.log" 2>/dev/null | tail -20
+    tail -20 "$work/job-s3.log"
     echo "dump-archive.sh: warning: the S3 training job failed; the archive holds a local job's classes only" >&2
   fi
 fi

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -24,31 +25,36 @@ import javax.net.ssl.SSLContext;
  * the AWS SDK's endpoint rules, credentials and retries, Orchard's own S3 reads) are archived too, not only a local
  * job's: loading them from files cost an S3 job 0.18-0.26 s of CPU (bench/RESULTS.md, fifteenth session). The S3 it
  * reads is a stand-in in this JVM on the JDK's {@code HttpsServer}: ListObjectsV2 and GetObject over a folder, one
- * bucket, the certificate from KEYSTORE (the job trusts it through the trust store the script passes as
- * {@code javax.net.ssl.trustStore}). Run with the jar and the test classes on the class path:
- * <pre>java -cp orchard.jar:test-classes dev.orchard.cli.S3ArchiveTraining KEYSTORE PASSWORD IMAGES MODEL OUT</pre>
- * IMAGES is a folder of class folders.
+ * bucket, a self-signed certificate made with keytool in WORK, which the job trusts through
+ * {@code javax.net.ssl.trustStore} as a user's job trusts its CA. Run with the jar and the test classes on the class
+ * path:
+ * <pre>java -cp orchard.jar:test-classes dev.orchard.cli.S3ArchiveTraining WORK IMAGES MODEL</pre>
+ * IMAGES is a folder of class folders; the job's output goes to WORK/out.
  */
 public final class S3ArchiveTraining {
     private static final String BUCKET = "training";
+    private static final String ALIAS = "training";
+    private static final String PASSWORD = "training";
 
     private S3ArchiveTraining() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: S3ArchiveTraining KEYSTORE PASSWORD IMAGES MODEL OUT");
+        if (args.length != 3) {
+            System.err.println("usage: S3ArchiveTraining WORK IMAGES MODEL");
             System.exit(2);
         }
-        char[] password = args[1].toCharArray();
-        Path images = Path.of(args[2]);
+        Path work = Files.createDirectories(Path.of(args[0]));
+        Path images = Path.of(args[1]);
         TreeMap<String, Path> objects = new TreeMap<>();
         try (Stream<Path> files = Files.walk(images)) {
             files.filter(Files::isRegularFile).forEach(f ->
                     objects.put(images.relativize(f).toString().replace('\\', '/'), f));
         }
+        KeyStore keys = selfSignedKey(work.resolve("key.p12"));
+        trust(keys.getCertificate(ALIAS), work.resolve("trust.p12"));
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(context(Path.of(args[0]), password)));
+        server.setHttpsConfigurator(new HttpsConfigurator(serverContext(keys)));
         server.createContext("/", exchange -> {
             try (exchange) {
                 answer(exchange, objects);
@@ -61,31 +67,56 @@ public final class S3ArchiveTraining {
             System.setProperty("aws.secretAccessKey", "training-only");
             status = Orchard.execute("run", "--input", "s3://" + BUCKET + "/", "--endpoint",
                     "https://127.0.0.1:" + server.getAddress().getPort(), "--path-style", "--region", "us-east-1",
-                    "--output", args[4], "--model", args[3], "--pca-k", "2");
+                    "--output", work.resolve("out").toString(), "--model", args[2], "--pca-k", "2");
         } finally {
             server.stop(0);
         }
         System.exit(status);
     }
 
-    private static SSLContext context(Path keyStore, char[] password) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            keys.load(in, password);
+    /** An EC key and its self-signed certificate for 127.0.0.1, made by keytool (the JDK has no public API for it). */
+    private static KeyStore selfSignedKey(Path file) throws Exception {
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
+                "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
+                "-keypass", PASSWORD).redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (keytool.waitFor() != 0) {
+            throw new IllegalStateException("keytool failed: " + output);
         }
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            keys.load(in, PASSWORD.toCharArray());
+        }
+        return keys;
+    }
+
+    /** The job's trust store: {@code certificate} alone, set before anything in this JVM makes a TLS context. */
+    private static void trust(Certificate certificate, Path file) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry(ALIAS, certificate);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            trusted.store(out, PASSWORD.toCharArray());
+        }
+        System.setProperty("javax.net.ssl.trustStore", file.toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", PASSWORD);
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+    }
+
+    private static SSLContext serverContext(KeyStore keys) throws Exception {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, password);
+        kmf.init(keys, PASSWORD.toCharArray());
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
         return tls;
     }
 
-    /** ListObjectsV2 of the bucket (one page: the training set is small), or one object, or 404. */
+    /** ListObjectsV2 of the bucket (one page: the training set is small), GetObject, or 404. Jobs send only GETs. */
     private static void answer(HttpExchange exchange, TreeMap<String, Path> objects) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         String query = exchange.getRequestURI().getRawQuery();
         exchange.getResponseHeaders().add("x-amz-request-id", "training");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
         if ((path.equals("/" + BUCKET) || path.equals("/" + BUCKET + "/")) && query != null && query.contains("list-type=2")) {
             StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                     + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + BUCKET
@@ -94,32 +125,37 @@ public final class S3ArchiveTraining {
             for (var o : objects.entrySet()) {
                 xml.append("<Contents><Key>").append(URLEncoder.encode(o.getKey(), StandardCharsets.UTF_8).replace("%2F", "/"))
                         .append("</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>&quot;")
-                        .append(Integer.toHexString(o.getKey().hashCode())).append("&quot;</ETag><Size>")
+                        .append(etag(o.getKey())).append("&quot;</ETag><Size>")
                         .append(Files.size(o.getValue())).append("</Size><StorageClass>STANDARD</StorageClass></Contents>");
             }
-            send(exchange, 200, "application/xml", xml.append("</ListBucketResult>").toString().getBytes(StandardCharsets.UTF_8), head);
+            send(exchange, 200, "application/xml", xml.append("</ListBucketResult>").toString());
             return;
         }
-        String key = exchange.getRequestURI().getPath(); // decoded: keys with a space arrive as %20
-        Path file = key.startsWith("/" + BUCKET + "/") ? objects.get(key.substring(BUCKET.length() + 2)) : null;
+        String decoded = exchange.getRequestURI().getPath(); // keys with a space arrive as %20
+        String key = decoded.startsWith("/" + BUCKET + "/") ? decoded.substring(BUCKET.length() + 2) : null;
+        Path file = key == null ? null : objects.get(key);
         if (file == null) {
             System.err.println("S3ArchiveTraining: no answer for " + exchange.getRequestMethod() + " " + path + "?" + query);
-            send(exchange, 404, "application/xml", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code>"
-                    + "<Message>not in the training set</Message></Error>").getBytes(StandardCharsets.UTF_8), head);
+            send(exchange, 404, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code>"
+                    + "<Message>not in the training set</Message></Error>");
             return;
         }
-        exchange.getResponseHeaders().add("ETag", "\"" + Integer.toHexString(path.hashCode()) + "\"");
+        exchange.getResponseHeaders().add("ETag", "\"" + etag(key) + "\"");
         exchange.getResponseHeaders().add("Last-Modified", "Thu, 01 Jan 2026 00:00:00 GMT");
-        send(exchange, 200, "image/jpeg", Files.readAllBytes(file), head);
+        send(exchange, 200, "image/jpeg", Files.readAllBytes(file));
     }
 
-    private static void send(HttpExchange exchange, int status, String type, byte[] body, boolean head) throws IOException {
+    /** A stand-in's entity tag: the same for an object in the listing and in its GET. */
+    private static String etag(String key) {
+        return Integer.toHexString(key.hashCode());
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        send(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
         exchange.getResponseHeaders().put("Content-Type", List.of(type));
-        if (head) {
-            exchange.getResponseHeaders().add("Content-Length", String.valueOf(body.length));
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
