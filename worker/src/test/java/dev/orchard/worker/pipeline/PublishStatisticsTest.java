@@ -1,0 +1,175 @@
+package dev.orchard.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.protocol.AttemptRef;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.protocol.PartSource;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.stats.CovariancePartial;
+import dev.orchard.stats.PcaModel;
+import dev.orchard.stats.PcaModelJson;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.parquet.VectorRowsWriter;
+import dev.orchard.store.s3.S3Settings;
+import dev.orchard.worker.model.InferenceSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The statistics a PUBLISH attempt stores for its part: exactly its rows, folded in {@link PublishUnit#FOLD_CHAINS}
+ * chains (source s in chain s mod FOLD_CHAINS) merged in chain order, so the file is the same bytes whatever the
+ * timing of the reads and folds, and its sums match one straight fold of the rows. Sources of several sizes, an
+ * empty one, and a whole base part (read alone, its stored statistics merged); rows generated (seed printed).
+ */
+class PublishStatisticsTest {
+    private static final long SEED = 20261201L;
+    private static final int D = 16;
+    private static final String MODEL_SHA = "a".repeat(64);
+    private static final int[] UNIT_ROWS = {9, 4, 0, 13, 7, 1, 11, 6};
+
+    @TempDir
+    Path dir;
+    private WorkerRuntime runtime;
+    private final LocalObjectStore store = new LocalObjectStore();
+    private final Random random = new Random(SEED);
+
+    @BeforeEach
+    void start() throws IOException {
+        System.out.println("PublishStatisticsTest seed " + SEED);
+        runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2), S3Settings.defaults());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        runtime.close();
+    }
+
+    @Test
+    void aPartsStatisticsAreItsRowsFoldedInChainsTheSameBytesEveryRun() throws Exception {
+        Path output = dir.resolve("out");
+        OutputLayout layout = OutputLayout.of(output.toString());
+        // Generation 1 updates generation 0, whose part 0 stays whole: a BASE source among the new units' rows.
+        List<VectorRow> baseRows = rows("base", 10);
+        write(layout.part(OutputLayout.FEATURES, 0), baseRows);
+        CovariancePartial baseStatistics = RowStatistics.add(null, baseRows);
+        store.put(layout.partStatistics(0, 0), baseStatistics.encode());
+        List<List<VectorRow>> units = new ArrayList<>();
+        List<PartSource> sources = new ArrayList<>();
+        for (int u = 0; u < UNIT_ROWS.length; u++) {
+            List<VectorRow> rows = rows("unit" + u, UNIT_ROWS[u]);
+            write(layout.attemptRows(1, u, 1), rows);
+            units.add(rows);
+            sources.add(PartSource.rows(new AttemptRef(1, u, 1)));
+            if (u == 4) {
+                sources.add(PartSource.base(0));
+                units.add(null); // its stored statistics, not its rows, are merged
+            }
+        }
+        byte[] pcaJson = PcaModelJson.write(pcaModel());
+        Path pcaFile = Files.write(dir.resolve("pca-model.json"), pcaJson);
+        JobDescription job = new JobDescription("job", output.toString(), "/models/cnn.onnx", MODEL_SHA,
+                ModelSpec.mobileNetV2(), 32).withPcaModel(pcaFile.toString(), PublishUnit.sha256(pcaJson))
+                .withGeneration(1);
+
+        CovariancePartial[] chains = new CovariancePartial[PublishUnit.FOLD_CHAINS];
+        List<VectorRow> all = new ArrayList<>();
+        for (int s = 0; s < sources.size(); s++) {
+            int c = s % PublishUnit.FOLD_CHAINS;
+            if (units.get(s) == null) {
+                chains[c] = merged(chains[c], CovariancePartial.decode(baseStatistics.encode()));
+                all.addAll(baseRows);
+            } else {
+                chains[c] = RowStatistics.add(chains[c], units.get(s));
+                all.addAll(units.get(s));
+            }
+        }
+        CovariancePartial expected = null;
+        for (CovariancePartial chain : chains) {
+            expected = merged(expected, chain);
+        }
+
+        byte[] first = publish(job, layout, sources, 1);
+        byte[] second = publish(job, layout, sources, 2);
+        assertThat(Arrays.equals(first, second)).as("the same part published twice: the same bytes").isTrue();
+        assertThat(Arrays.equals(first, expected.encode())).as("the chains' sums, merged in chain order").isTrue();
+
+        CovariancePartial stored = CovariancePartial.decode(first);
+        CovariancePartial straight = RowStatistics.add(null, all);
+        assertThat(stored.count()).isEqualTo(all.size());
+        double[] mean = stored.mean();
+        double[] straightMean = straight.mean();
+        for (int j = 0; j < D; j++) {
+            assertThat(mean[j]).isCloseTo(straightMean[j], org.assertj.core.data.Offset.offset(1e-12));
+        }
+        double[][] covariance = stored.covariance();
+        double[][] straightCovariance = straight.covariance();
+        for (int i = 0; i < D; i++) {
+            for (int j = 0; j < D; j++) {
+                assertThat(covariance[i][j]).isCloseTo(straightCovariance[i][j], org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+        List<VectorRow> published = VectorRowsReader.readAll(store, layout.publishAttempt(OutputLayout.FEATURES, 1, 0, 2),
+                OutputLayout.FEATURES);
+        assertThat(published).extracting(VectorRow::path).containsExactlyElementsOf(all.stream().map(VectorRow::path).toList());
+    }
+
+    private byte[] publish(JobDescription job, OutputLayout layout, List<PartSource> sources, int attempt) throws Exception {
+        new PublishUnit(runtime).run(job, WorkUnit.publish(1, 0, attempt, sources), () -> false);
+        return store.read(layout.publishStatistics(1, 0, attempt));
+    }
+
+    private static CovariancePartial merged(CovariancePartial a, CovariancePartial b) {
+        if (a == null) {
+            return b;
+        }
+        if (b != null) {
+            a.merge(b);
+        }
+        return a;
+    }
+
+    private List<VectorRow> rows(String name, int count) {
+        List<VectorRow> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            float[] v = new float[D];
+            for (int j = 0; j < D; j++) {
+                v[j] = (float) (random.nextGaussian() * (1 + j) + j);
+            }
+            rows.add(new VectorRow("/img/" + name + "/" + i + ".jpg", "Kiwi", v));
+        }
+        return rows;
+    }
+
+    private void write(Location target, List<VectorRow> rows) throws IOException {
+        try (VectorRowsWriter w = new VectorRowsWriter(store, target, OutputLayout.FEATURES, dir.resolve("tmp"))) {
+            for (VectorRow row : rows) {
+                w.write(row);
+            }
+            w.commit();
+        }
+    }
+
+    private static PcaModel pcaModel() {
+        int k = 2;
+        double[][] components = new double[k][D];
+        for (int c = 0; c < k; c++) {
+            components[c][c] = 1;
+        }
+        return new PcaModel(20, new double[D], components, new double[] {2, 1}, new double[] {0.6, 0.4});
+    }
+}
