@@ -185,7 +185,7 @@ public final class PublishUnit {
     }
 
     /** {@code a} with {@code b} merged in (either may be null: a chain that folded no rows). */
-    private static CovariancePartial merged(CovariancePartial a, CovariancePartial b) {
+    static CovariancePartial merged(CovariancePartial a, CovariancePartial b) {
         if (a == null) {
             return b;
         }

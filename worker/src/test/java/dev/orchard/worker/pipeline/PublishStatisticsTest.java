@@ -25,8 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,23 +42,12 @@ class PublishStatisticsTest {
 
     @TempDir
     Path dir;
-    private WorkerRuntime runtime;
     private final LocalObjectStore store = new LocalObjectStore();
     private final Random random = new Random(SEED);
 
-    @BeforeEach
-    void start() throws IOException {
-        System.out.println("PublishStatisticsTest seed " + SEED);
-        runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2), S3Settings.defaults());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        runtime.close();
-    }
-
     @Test
     void aPartsStatisticsAreItsRowsFoldedInChainsTheSameBytesEveryRun() throws Exception {
+        System.out.println("PublishStatisticsTest seed " + SEED);
         Path output = dir.resolve("out");
         OutputLayout layout = OutputLayout.of(output.toString());
         // Generation 1 updates generation 0, whose part 0 stays whole: a BASE source among the new units' rows.
@@ -91,7 +78,7 @@ class PublishStatisticsTest {
         for (int s = 0; s < sources.size(); s++) {
             int c = s % PublishUnit.FOLD_CHAINS;
             if (units.get(s) == null) {
-                chains[c] = merged(chains[c], CovariancePartial.decode(baseStatistics.encode()));
+                chains[c] = PublishUnit.merged(chains[c], CovariancePartial.decode(baseStatistics.encode()));
                 all.addAll(baseRows);
             } else {
                 chains[c] = RowStatistics.add(chains[c], units.get(s));
@@ -100,11 +87,16 @@ class PublishStatisticsTest {
         }
         CovariancePartial expected = null;
         for (CovariancePartial chain : chains) {
-            expected = merged(expected, chain);
+            expected = PublishUnit.merged(expected, chain);
         }
 
-        byte[] first = publish(job, layout, sources, 1);
-        byte[] second = publish(job, layout, sources, 2);
+        byte[] first;
+        byte[] second;
+        try (WorkerRuntime runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2),
+                S3Settings.defaults())) {
+            first = publish(runtime, job, layout, sources, 1);
+            second = publish(runtime, job, layout, sources, 2);
+        }
         assertThat(Arrays.equals(first, second)).as("the same part published twice: the same bytes").isTrue();
         assertThat(Arrays.equals(first, expected.encode())).as("the chains' sums, merged in chain order").isTrue();
 
@@ -128,19 +120,10 @@ class PublishStatisticsTest {
         assertThat(published).extracting(VectorRow::path).containsExactlyElementsOf(all.stream().map(VectorRow::path).toList());
     }
 
-    private byte[] publish(JobDescription job, OutputLayout layout, List<PartSource> sources, int attempt) throws Exception {
+    private byte[] publish(WorkerRuntime runtime, JobDescription job, OutputLayout layout, List<PartSource> sources,
+                           int attempt) throws Exception {
         new PublishUnit(runtime).run(job, WorkUnit.publish(1, 0, attempt, sources), () -> false);
         return store.read(layout.publishStatistics(1, 0, attempt));
-    }
-
-    private static CovariancePartial merged(CovariancePartial a, CovariancePartial b) {
-        if (a == null) {
-            return b;
-        }
-        if (b != null) {
-            a.merge(b);
-        }
-        return a;
     }
 
     private List<VectorRow> rows(String name, int count) {
