@@ -19,9 +19,6 @@ import dev.orchard.store.parquet.VectorRowsWriter;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -48,16 +45,6 @@ import java.util.function.BooleanSupplier;
  * projection, which a classifier of PCA coordinates would read, exists only here.
  */
 public final class PublishUnit {
-    /**
-     * Chains of folds into the part's statistics, run at once. A constant, not the number of cores: the stored
-     * statistics' rounding depends on how the sources are grouped, and must not depend on the machine.
-     */
-    static final int FOLD_CHAINS = 2;
-    /**
-     * Sources read at once ahead of the one being written: reading one ahead, the writing thread waited for each
-     * read, and a 10,200-row part's loop over its sources took 0.88 s, against 0.70-0.73 s reading 3 ahead.
-     */
-    static final int READ_AHEAD = 3;
     private final WorkerRuntime runtime;
     private volatile Cached cached;
 
@@ -104,11 +91,9 @@ public final class PublishUnit {
                 parquet, predictedBy);
              VectorRowsWriter projected = pca == null ? null
                      : new VectorRowsWriter(store, pcaTarget, OutputLayout.PCA, runtime.tempDir(), parquet, predictedBy)) {
-            // Work for every core: while this thread labels, projects and writes one source's rows, the next source
-            // is read, and the rows already written are folded into the part's statistics, both on the fetch pool,
-            // idle while a job publishes. The folds are the longest chain (a 10,200-row part: ~0.5 s of folding
-            // against ~0.25 s of reading), so they run as FOLD_CHAINS chains, source s in chain s mod FOLD_CHAINS,
-            // merged in chain order at the end: the sums are the same whatever the timing or the number of cores.
+            // Two threads' work on two cores: while this thread labels, projects and writes one source's rows, the
+            // next source is read, and the rows already written are folded into the part's statistics (in source
+            // order, so the sums are the same whatever the timing), both on the fetch pool, idle while a job publishes.
             List<PartSource> sources = unit.sources();
             LongAdder readNanos = new LongAdder();
             LongAdder foldNanos = new LongAdder();
@@ -117,20 +102,19 @@ public final class PublishUnit {
             // Its rows are then decoded only for the projection and the statistics.
             boolean copyRowGroups = labeller == null && !wholeBasePart;
             boolean decode = pca != null || !copyRowGroups;
-            Deque<CompletableFuture<SourceRows>> reading = new ArrayDeque<>();
-            int nextRead = readMore(store, layout, sources, 0, reading, decode, readNanos);
-            List<CompletableFuture<CovariancePartial>> folded = new ArrayList<>();
-            for (int c = 0; c < FOLD_CHAINS; c++) {
-                folded.add(CompletableFuture.completedFuture(null));
-            }
+            CompletableFuture<SourceRows> next = sources.isEmpty() ? null
+                    : readAhead(store, layout, sources.get(0), decode, readNanos);
+            CompletableFuture<CovariancePartial> folded = CompletableFuture.completedFuture(null);
             for (int s = 0; s < sources.size(); s++) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("attempt cancelled");
                 }
                 PartSource source = sources.get(s);
-                SourceRows fetched = await(reading.poll());
+                SourceRows fetched = await(next);
                 List<VectorRow> sourceRows = fetched.rows();
-                nextRead = readMore(store, layout, sources, nextRead, reading, decode, readNanos);
+                if (s + 1 < sources.size()) {
+                    next = readAhead(store, layout, sources.get(s + 1), decode, readNanos);
+                }
                 long t1 = System.nanoTime();
                 if (labeller != null) {
                     sourceRows = labeller.label(sourceRows);
@@ -150,17 +134,14 @@ public final class PublishUnit {
                 long t3 = System.nanoTime();
                 if (pca != null) {
                     List<VectorRow> written = sourceRows;
-                    int chain = s % FOLD_CHAINS;
-                    folded.set(chain, folded.get(chain).thenCompose(into -> onFetchPool(
-                            () -> statisticsOf(store, layout, job, source, written, into), foldNanos)));
+                    folded = folded.thenCompose(into -> onFetchPool(
+                            () -> statisticsOf(store, layout, job, source, written, into), foldNanos));
                 }
                 rows += sourceCount;
                 classify += t2 - t1;
                 write += t3 - t2;
             }
-            for (CompletableFuture<CovariancePartial> chain : folded) {
-                statistics = merged(statistics, await(chain));
-            }
+            statistics = await(folded);
             read = readNanos.sum();
             statisticsNanos = foldNanos.sum();
             long t4 = System.nanoTime();
@@ -184,41 +165,8 @@ public final class PublishUnit {
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
     }
 
-    /** {@code a} with {@code b} merged in (either may be null: a chain that folded no rows). */
-    static CovariancePartial merged(CovariancePartial a, CovariancePartial b) {
-        if (a == null) {
-            return b;
-        }
-        if (b != null) {
-            a.merge(b);
-        }
-        return a;
-    }
-
     /** A source's rows file: its bytes, and its rows (none when they were not needed). */
     private record SourceRows(byte[] file, List<VectorRow> rows) {
-    }
-
-    /**
-     * Starts reading the sources from {@code next} on until {@value #READ_AHEAD} are being read; returns the next
-     * source to read. A whole part (a base or regrouped source, as large as a part) is read alone, so that no more
-     * than one part's rows are held ahead.
-     */
-    private int readMore(ObjectStore store, OutputLayout layout, List<PartSource> sources, int next,
-                         Deque<CompletableFuture<SourceRows>> reading, boolean decode, LongAdder nanos) {
-        while (next < sources.size() && reading.size() < READ_AHEAD) {
-            PartSource source = sources.get(next);
-            boolean unitRows = source.kind() == PartSource.Kind.ROWS;
-            if (!unitRows && !reading.isEmpty()) {
-                break;
-            }
-            reading.add(readAhead(store, layout, source, decode, nanos));
-            next++;
-            if (!unitRows) {
-                break;
-            }
-        }
-        return next;
     }
 
     /** The rows file of {@code source}, read (and its rows decoded, if {@code decode}) on the fetch pool. */

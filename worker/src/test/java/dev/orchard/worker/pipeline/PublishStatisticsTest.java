@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The statistics a PUBLISH attempt stores for its part: exactly its rows, folded in {@link PublishUnit#FOLD_CHAINS}
- * chains (source s in chain s mod FOLD_CHAINS) merged in chain order, so the file is the same bytes whatever the
- * timing of the reads and folds, and its sums match one straight fold of the rows. Sources of several sizes, an
- * empty one, and a whole base part (read alone, its stored statistics merged); rows generated (seed printed).
+ * The statistics a PUBLISH attempt stores for its part: exactly its rows, folded source by source in source order (a
+ * whole base part's stored statistics merged where it stands), so the file is the same bytes whatever the timing of
+ * the reads and folds, and its sums match one straight fold of the rows. Sources of several sizes, an empty one, and
+ * a whole base part; rows generated (seed printed).
  */
 class PublishStatisticsTest {
     private static final long SEED = 20261201L;
@@ -46,7 +46,7 @@ class PublishStatisticsTest {
     private final Random random = new Random(SEED);
 
     @Test
-    void aPartsStatisticsAreItsRowsFoldedInChainsTheSameBytesEveryRun() throws Exception {
+    void aPartsStatisticsAreItsRowsFoldedInSourceOrderTheSameBytesEveryRun() throws Exception {
         System.out.println("PublishStatisticsTest seed " + SEED);
         Path output = dir.resolve("out");
         OutputLayout layout = OutputLayout.of(output.toString());
@@ -73,21 +73,21 @@ class PublishStatisticsTest {
                 ModelSpec.mobileNetV2(), 32).withPcaModel(pcaFile.toString(), PublishUnit.sha256(pcaJson))
                 .withGeneration(1);
 
-        CovariancePartial[] chains = new CovariancePartial[PublishUnit.FOLD_CHAINS];
+        CovariancePartial expected = null;
         List<VectorRow> all = new ArrayList<>();
-        for (int s = 0; s < sources.size(); s++) {
-            int c = s % PublishUnit.FOLD_CHAINS;
-            if (units.get(s) == null) {
-                chains[c] = PublishUnit.merged(chains[c], CovariancePartial.decode(baseStatistics.encode()));
+        for (List<VectorRow> source : units) {
+            if (source == null) {
+                CovariancePartial stored = CovariancePartial.decode(baseStatistics.encode());
+                if (expected == null) {
+                    expected = stored;
+                } else {
+                    expected.merge(stored);
+                }
                 all.addAll(baseRows);
             } else {
-                chains[c] = RowStatistics.add(chains[c], units.get(s));
-                all.addAll(units.get(s));
+                expected = RowStatistics.add(expected, source);
+                all.addAll(source);
             }
-        }
-        CovariancePartial expected = null;
-        for (CovariancePartial chain : chains) {
-            expected = PublishUnit.merged(expected, chain);
         }
 
         byte[] first;
@@ -98,7 +98,7 @@ class PublishStatisticsTest {
             second = publish(runtime, job, layout, sources, 2);
         }
         assertThat(Arrays.equals(first, second)).as("the same part published twice: the same bytes").isTrue();
-        assertThat(Arrays.equals(first, expected.encode())).as("the chains' sums, merged in chain order").isTrue();
+        assertThat(Arrays.equals(first, expected.encode())).as("the sources folded in their order").isTrue();
 
         CovariancePartial stored = CovariancePartial.decode(first);
         CovariancePartial straight = RowStatistics.add(null, all);
