@@ -2,10 +2,10 @@
 # The class-data-sharing archive beside the jar, JAR.jsa, made by the build (cli/pom.xml, execution cds-archive):
 # a short job on 64 of ../shared's sample images records the classes it loads (-XX:DumpLoadedClassList), and
 # `java -Xshare:dump` lays them out, parsed and verified, so that every start maps them instead of loading ~9,000
-# classes from the jar (bench/RESULTS.md). ~21 s, 7 of them the S3 job below. Without ../shared's model and sample, or with ORCHARD_CDS=off, the
-# build makes no archive and the launcher runs without one. A second job does the same reading from S3 over HTTPS
-# (below). The `java` on the PATH, as the launcher's: an archive only serves the JVM that wrote it, and the jar at the
-# path it was dumped with.
+# classes from the jar (bench/RESULTS.md). A second job does the same reading from S3 over HTTPS (below). ~21 s, 7 of
+# them the S3 job. Without ../shared's model and sample, or with ORCHARD_CDS=off, the build makes no archive and the
+# launcher runs without one. The `java` on the PATH, as the launcher's: an archive only serves the JVM that wrote it,
+# and the jar at the path it was dumped with.
 #   dump-archive.sh JAR
 set -euo pipefail
 jar=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")

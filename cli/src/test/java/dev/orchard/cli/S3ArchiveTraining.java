@@ -26,8 +26,10 @@ import javax.net.ssl.SSLContext;
  * job's: loading them from files cost an S3 job 0.18-0.26 s of CPU (bench/RESULTS.md, fifteenth session). The S3 it
  * reads is a stand-in in this JVM on the JDK's {@code HttpsServer}: ListObjectsV2 and GetObject over a folder, one
  * bucket, a self-signed certificate made with keytool in WORK, which the job trusts through
- * {@code javax.net.ssl.trustStore} as a user's job trusts its CA. Run with the jar and the test classes on the class
- * path:
+ * {@code javax.net.ssl.trustStore} as a user's job trusts its CA. Not S3Proxy (store's {@code S3TestServer}): in
+ * this JVM it would load Jetty's, jclouds' and Guice's classes, and the archive takes in every class of this job that
+ * the local one did not load, where the JDK server's few classes are left out by their package. Run with the jar and
+ * the test classes on the class path:
  * <pre>java -cp orchard.jar:test-classes dev.orchard.cli.S3ArchiveTraining WORK IMAGES MODEL</pre>
  * IMAGES is a folder of class folders; the job's output goes to WORK/out.
  */
