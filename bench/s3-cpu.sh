@@ -14,6 +14,7 @@
 #              S3CPU_WORK      where the images, certificates and reports go (default: bench/target/s3-cpu)
 #              SKIP_BUILD=1    use the jars as they are
 #              S3CPU_JAVA_OPTIONS  JVM options for every job, after the launcher's (an A/B of JVM settings)
+#              S3CPU_TLS_KEY   the HTTPS certificate's key: RSA (2048 bits, as S3's endpoints; the default) or EC (P-256)
 #              S3CPU_CONTROL=1 a fourth arm per round: the local job while S3Proxy serves HTTPS GETs to the bench at the
 #                              HTTPS job's rate (what sharing the cores with the reading costs, apart from Orchard's own)
 set -euo pipefail
@@ -33,5 +34,6 @@ shift $(( $# < 3 ? $# : 3 ))
 exec java "-Dorchard.shared=$shared" "-Dorchard.jar=$root/cli/target/orchard.jar" \
   ${S3CPU_JAVA_OPTIONS:+"-Dbench.java.options=$S3CPU_JAVA_OPTIONS"} \
   ${S3CPU_CONTROL:+"-Dbench.control=true"} \
+  ${S3CPU_TLS_KEY:+"-Dbench.tls.key=$S3CPU_TLS_KEY"} \
   -cp "$root/bench/target/orchard-bench.jar" dev.orchard.bench.s3.S3CpuBench \
   "$model" "$images" "$rounds" "${S3CPU_WORK:-$root/bench/target/s3-cpu}" "$@"

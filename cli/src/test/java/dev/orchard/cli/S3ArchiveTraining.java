@@ -76,12 +76,15 @@ public final class S3ArchiveTraining {
         System.exit(status);
     }
 
-    /** An EC key and its self-signed certificate for 127.0.0.1, made by keytool (the JDK has no public API for it). */
+    /**
+     * An RSA 2048 key and its self-signed certificate for 127.0.0.1, made by keytool (the JDK has no public API for
+     * it): the kind of key S3's endpoints present, so the archive holds the classes that verify their signatures.
+     */
     private static KeyStore selfSignedKey(Path file) throws Exception {
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
-                "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
-                "-keypass", PASSWORD).redirectErrorStream(true).start();
+                "-genkeypair", "-alias", ALIAS, "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+                "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12",
+                "-storepass", PASSWORD, "-keypass", PASSWORD).redirectErrorStream(true).start();
         String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (keytool.waitFor() != 0) {
             throw new IllegalStateException("keytool failed: " + output);
