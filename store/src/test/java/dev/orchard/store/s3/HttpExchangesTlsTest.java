@@ -1,0 +1,237 @@
+package dev.orchard.store.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link HttpExchanges} over TLS against a scripted TLS server: answers whose records are cut anywhere (a header
+ * split over records, bodies of many records, larger than the connection's buffers) are read byte for byte, a
+ * connection is reused, and a certificate for another host name is refused. The keys are made by the JDK's keytool.
+ */
+class HttpExchangesTlsTest {
+    private static final String PASSWORD = "test-only";
+
+    @TempDir
+    static Path keys;
+    private static KeyStore forLocalhost;
+    private static KeyStore forElsewhere;
+
+    private SSLServerSocket server;
+    private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+    private final CountDownLatch closedByServer = new CountDownLatch(1);
+    private final AtomicInteger connections = new AtomicInteger();
+    private HttpExchanges http;
+    private HttpExchanges.Endpoint endpoint;
+
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        forLocalhost = selfSigned("local", "ip:127.0.0.1");
+        forElsewhere = selfSigned("elsewhere", "dns:elsewhere.example");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (http != null) {
+            http.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Starts the server with {@code key}, and a client that trusts {@code trusted}. */
+    private void start(KeyStore key, KeyStore trusted) throws Exception {
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(key, PASSWORD.toCharArray());
+        SSLContext serverContext = SSLContext.getInstance("TLS");
+        serverContext.init(keyManagers.getKeyManagers(), null, null);
+        server = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, trust.getTrustManagers(), null);
+        SSLSocketFactory tls = clientContext.getSocketFactory();
+        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), tls);
+        endpoint = new HttpExchanges.Endpoint(true, "127.0.0.1", server.getLocalPort());
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                Socket socket;
+                try {
+                    socket = server.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                connections.incrementAndGet();
+                Thread serve = new Thread(() -> serve(socket));
+                serve.setDaemon(true);
+                serve.start();
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** An answer's bytes in the pieces the server writes, each flushed; then the connection stays open, or not. */
+    private record Answer(byte[][] pieces, boolean thenClose) {
+    }
+
+    /** Reads request heads; answers each with the next queued answer, each piece written (and so sent) on its own. */
+    private void serve(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            while (readHead(in)) {
+                Answer answer = answers.take();
+                for (byte[] piece : answer.pieces()) {
+                    out.write(piece);
+                    out.flush(); // each piece its own TLS record (or several, past 16 KB)
+                }
+                if (answer.thenClose()) {
+                    socket.close(); // as a server closes an idle connection: TLS's close_notify, then FIN
+                    closedByServer.countDown();
+                    return;
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away, or the handshake failed
+        }
+    }
+
+    private static boolean readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.write(b);
+            if (head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An answer with {@code body}, cut into pieces at {@code cuts} (offsets into the whole answer). */
+    private static Answer answer(byte[] body, int... cuts) {
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nETag: \"e\"\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] whole = Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, whole, head.length, body.length);
+        byte[][] pieces = new byte[cuts.length + 1][];
+        int from = 0;
+        for (int i = 0; i <= cuts.length; i++) {
+            int to = i < cuts.length ? cuts[i] : whole.length;
+            pieces[i] = Arrays.copyOfRange(whole, from, to);
+            from = to;
+        }
+        return new Answer(pieces, false);
+    }
+
+    private byte[] get(String path) throws IOException {
+        try (HttpExchanges.Response response = http.send(endpoint, "GET", path, List.of("Host", "127.0.0.1"))) {
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("ETag")).isEqualTo("\"e\"");
+            return response.body().readAllBytes();
+        }
+    }
+
+    private static byte[] bytes(int length, long seed) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void readsAnswersCutIntoRecordsAnywhereAndReusesTheConnection() throws Exception {
+        start(forLocalhost, forLocalhost);
+        byte[] small = bytes(4_700, 1);
+        byte[] large = bytes(200_000, 2); // 13 records of at most 16 KB, more than the connection's buffers
+        answers.add(answer(small)); // head and body in one record
+        answers.add(answer(small, 1, 5, 17, 40)); // the status line and a header cut across records
+        answers.add(answer(large));
+        answers.add(answer(large, 3, 70, 16_000, 16_500, 100_001));
+        answers.add(answer(new byte[0]));
+        assertThat(get("/b/small")).isEqualTo(small);
+        assertThat(get("/b/small-cut")).isEqualTo(small);
+        assertThat(get("/b/large")).isEqualTo(large);
+        assertThat(get("/b/large-cut")).isEqualTo(large);
+        assertThat(get("/b/empty")).isEmpty();
+        assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleConnectionTheServerClosedIsReplacedAndAnOpenOneReused() throws Exception {
+        start(forLocalhost, forLocalhost);
+        http.close();
+        // Every idle connection is checked before it is reused.
+        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO,
+                trusting(forLocalhost));
+        byte[] first = bytes(10, 3);
+        answers.add(answer(first));
+        answers.add(new Answer(answer(first).pieces(), true));
+        answers.add(answer(first));
+        assertThat(get("/first")).isEqualTo(first);
+        assertThat(get("/second")).isEqualTo(first); // the same connection: still open
+        assertThat(connections.get()).isEqualTo(1);
+        // On loopback the close_notify and FIN are queued to the client by the time close() returns.
+        assertThat(closedByServer.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(get("/third")).isEqualTo(first); // the closed one is found closed, and replaced
+        assertThat(connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aCertificateForAnotherHostIsRefused() throws Exception {
+        start(forElsewhere, forElsewhere); // trusted, but it names elsewhere.example, not 127.0.0.1
+        answers.add(answer(bytes(10, 4)));
+        assertThatThrownBy(() -> get("/b/k")).isInstanceOf(IOException.class)
+                .hasMessageContaining("127.0.0.1");
+    }
+
+    private static SSLSocketFactory trusting(KeyStore trusted) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context.getSocketFactory();
+    }
+
+    /** A key pair and its self-signed certificate with the subject alternative name {@code san}, made by keytool. */
+    private static KeyStore selfSigned(String name, String san) throws Exception {
+        Path file = keys.resolve(name + ".p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+                "-ext", "san=" + san, "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12",
+                "-storepass", PASSWORD, "-keypass", PASSWORD).redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor()).as("keytool: %s", output).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        return store;
+    }
+}
