@@ -3,7 +3,6 @@ package dev.orchard.store.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,22 +47,7 @@ class HttpExchangesTest {
         server = new ServerSocket(0);
         endpoint = new HttpExchanges.Endpoint(false, "127.0.0.1", server.getLocalPort());
         http = new HttpExchanges(4, Duration.ofSeconds(5), Duration.ofSeconds(5));
-        Thread acceptor = new Thread(() -> {
-            while (true) {
-                Socket socket;
-                try {
-                    socket = server.accept();
-                } catch (IOException e) {
-                    return;
-                }
-                connections.incrementAndGet();
-                Thread serve = new Thread(() -> serve(socket));
-                serve.setDaemon(true);
-                serve.start();
-            }
-        });
-        acceptor.setDaemon(true);
-        acceptor.start();
+        ScriptedServers.acceptEach(server, connections, this::serve);
     }
 
     @AfterEach
@@ -76,7 +60,7 @@ class HttpExchangesTest {
     private void serve(Socket socket) {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
             while (true) {
-                String head = readHead(in);
+                String head = ScriptedServers.readHead(in);
                 if (head == null) {
                     return;
                 }
@@ -101,18 +85,6 @@ class HttpExchangesTest {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            String text = head.toString(StandardCharsets.ISO_8859_1);
-            if (text.endsWith("\r\n\r\n")) {
-                return text;
-            }
-        }
-        return null;
-    }
 
     private String get(String path) throws IOException {
         try (HttpExchanges.Response response = http.send(endpoint, "GET", path, List.of("Host", "example"))) {

@@ -3,7 +3,6 @@ package dev.orchard.store.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,22 +80,7 @@ class HttpExchangesTlsTest {
         SSLSocketFactory tls = clientContext.getSocketFactory();
         http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), tls);
         endpoint = new HttpExchanges.Endpoint(true, "127.0.0.1", server.getLocalPort());
-        Thread acceptor = new Thread(() -> {
-            while (true) {
-                Socket socket;
-                try {
-                    socket = server.accept();
-                } catch (IOException e) {
-                    return;
-                }
-                connections.incrementAndGet();
-                Thread serve = new Thread(() -> serve(socket));
-                serve.setDaemon(true);
-                serve.start();
-            }
-        });
-        acceptor.setDaemon(true);
-        acceptor.start();
+        ScriptedServers.acceptEach(server, connections, this::serve);
     }
 
     /** An answer's bytes in the pieces the server writes, each flushed; then the connection stays open, or not. */
@@ -106,7 +90,7 @@ class HttpExchangesTlsTest {
     /** Reads request heads; answers each with the next queued answer, each piece written (and so sent) on its own. */
     private void serve(Socket socket) {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-            while (readHead(in)) {
+            while (ScriptedServers.readHead(in) != null) {
                 Answer answer = answers.take();
                 for (byte[] piece : answer.pieces()) {
                     out.write(piece);
@@ -123,17 +107,6 @@ class HttpExchangesTlsTest {
         }
     }
 
-    private static boolean readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            if (head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** An answer with {@code body}, cut into pieces at {@code cuts} (offsets into the whole answer). */
     private static Answer answer(byte[] body, int... cuts) {
