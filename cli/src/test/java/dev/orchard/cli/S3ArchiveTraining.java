@@ -78,7 +78,8 @@ public final class S3ArchiveTraining {
 
     /**
      * An RSA 2048 key and its self-signed certificate for 127.0.0.1, made by keytool (the JDK has no public API for
-     * it): the kind of key S3's endpoints present, so the archive holds the classes that verify their signatures.
+     * it): the kind of key S3's endpoints present (as far as we know), so the archive holds the classes that verify
+     * their signatures.
      */
     private static KeyStore selfSignedKey(Path file) throws Exception {
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),

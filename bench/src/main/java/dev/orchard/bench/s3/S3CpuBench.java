@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * S3Proxy over jclouds' filesystem backend in its own JVM ({@link FilesystemS3Server}) serves the very files the
  * local run reads, over HTTP and over HTTPS (a self-signed certificate made with keytool, trusted through
  * {@code -Djavax.net.ssl.trustStore} in the job JVMs only; an RSA 2048 key, the kind S3's endpoints present, or with
- * {@code -Dbench.tls.key=EC} a P-256 one: see {@link #TLS_KEY}). Each job is its own JVM, run as a user runs it
+ * {@code -Dbench.tls.key=EC} a P-256 one: see {@link TlsKey}). Each job is its own JVM, run as a user runs it
  * (through the checkout's {@code orchard} launcher, so with its JVM settings and the build's class-data-sharing
  * archive, {@code ORCHARD_JAVA_OPTS} carrying the heap and the trust store; output to a local folder in every case so
  * that only the input differs);
@@ -66,13 +66,40 @@ public final class S3CpuBench {
     private static final String SECRET_KEY = "orchard-bench-secret-key"; // a benchmark-only value, not a secret
     private static final String STORE_PASSWORD = "orchard-bench";
     /**
-     * The key of the HTTPS endpoint's certificate: {@code RSA} (2048 bits, the default: S3's endpoints present
-     * certificates of Amazon's RSA 2048 intermediates) or {@code EC} (P-256, the only kind before the seventeenth
-     * session). A cost per JVM, not per object: a job makes one handshake per connection, and its first ones run the
-     * JDK's signature check interpreted. Over 8 alternated pairs of 200-image jobs an EC certificate cost ~0.13 s more
-     * of the job's CPU than an RSA one (medians; bench/RESULTS.md, seventeenth session).
+     * The key of the HTTPS endpoint's certificate, {@code -Dbench.tls.key}: RSA 2048 (the default, the kind of key S3's
+     * endpoints present, Amazon's RSA 2048 intermediates as far as we know) or EC P-256 (the only kind before the
+     * seventeenth session). A cost per JVM, not per object: a job makes one handshake per connection, and its first
+     * ones run the JDK's signature check interpreted. Over 8 alternated pairs of 200-image jobs an EC certificate cost
+     * ~0.13 s more of the job's CPU than an RSA one (medians; bench/RESULTS.md, seventeenth session).
      */
-    static final String TLS_KEY = System.getProperty("bench.tls.key", "RSA").toUpperCase(Locale.ROOT);
+    enum TlsKey {
+        RSA("RSA 2048", "-keyalg", "RSA", "-keysize", "2048"),
+        EC("EC P-256", "-keyalg", "EC", "-groupname", "secp256r1");
+
+        final String description;
+        final List<String> keytoolOptions;
+
+        TlsKey(String description, String... keytoolOptions) {
+            this.description = description;
+            this.keytoolOptions = List.of(keytoolOptions);
+        }
+
+        /** How this kind's files are named in the work folder: {@code s3proxy-rsa.p12} and the like. */
+        String file(String stem, String extension) {
+            return stem + "-" + name().toLowerCase(Locale.ROOT) + "." + extension;
+        }
+
+        static TlsKey chosen() {
+            String given = System.getProperty("bench.tls.key", "RSA").toUpperCase(Locale.ROOT);
+            try {
+                return valueOf(given);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-Dbench.tls.key=" + given + ": RSA or EC", e);
+            }
+        }
+    }
+
+    static final TlsKey TLS_KEY = TlsKey.chosen();
     private static final Pattern TIMES = Pattern.compile("(\\d+)m([\\d.]+)s\\s+(\\d+)m([\\d.]+)s");
 
     private S3CpuBench() {
@@ -148,8 +175,8 @@ public final class S3CpuBench {
         Path data = work.resolve("data");
         Path images = data.resolve("bench").resolve("img"); // bucket "bench", prefix "img/"
         makeCorpus(shared.resolve("data/fruits360-sample"), count, images, work.resolve("corpus.txt"));
-        Path keyStore = work.resolve("s3proxy-" + TLS_KEY.toLowerCase(Locale.ROOT) + ".p12");
-        Path trustStore = work.resolve("truststore-" + TLS_KEY.toLowerCase(Locale.ROOT) + ".p12");
+        Path keyStore = work.resolve(TLS_KEY.file("s3proxy", "p12"));
+        Path trustStore = work.resolve(TLS_KEY.file("truststore", "p12"));
         makeCertificate(keyStore, trustStore, work);
         warmPageCache(images);
 
@@ -266,15 +293,10 @@ public final class S3CpuBench {
         }
         Files.deleteIfExists(keyStore);
         Files.deleteIfExists(trustStore);
-        Path cert = work.resolve("s3proxy-" + TLS_KEY.toLowerCase(Locale.ROOT) + ".crt");
+        Path cert = work.resolve(TLS_KEY.file("s3proxy", "crt"));
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        List<String> key = switch (TLS_KEY) {
-            case "RSA" -> List.of("-keyalg", "RSA", "-keysize", "2048");
-            case "EC" -> List.of("-keyalg", "EC", "-groupname", "secp256r1");
-            default -> throw new IllegalArgumentException("-Dbench.tls.key=" + TLS_KEY + ": RSA or EC");
-        };
         List<String> command = new ArrayList<>(List.of(keytool, "-genkeypair", "-alias", "s3proxy"));
-        command.addAll(key);
+        command.addAll(TLS_KEY.keytoolOptions);
         command.addAll(List.of("-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "3650",
                 "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD,
                 "-keypass", STORE_PASSWORD));
@@ -370,7 +392,7 @@ public final class S3CpuBench {
         s.append(String.format(Locale.ROOT, "%d small JPEGs (%s), %d round(s), job options: %s; JVM: the launcher's%s; "
                         + "HTTPS certificate: %s%n%n",
                 count, "SmallJpegCorpus", rounds, jobOptions.isEmpty() ? "(defaults)" : String.join(" ", jobOptions),
-                javaOptions.isEmpty() ? "" : " and " + javaOptions, TLS_KEY.equals("RSA") ? "RSA 2048" : "EC P-256"));
+                javaOptions.isEmpty() ? "" : " and " + javaOptions, TLS_KEY.description));
         s.append("| round | input | images | wall s | Orchard CPU s (user+sys) | CPU ms/image | S3Proxy CPU s |\n");
         s.append("|---:|---|---:|---:|---:|---:|---:|\n");
         Map<String, List<Run>> byInput = new LinkedHashMap<>();

@@ -66,19 +66,17 @@ class HttpExchangesTlsTest {
         }
     }
 
-    /** Starts the server with {@code key}, and a client that trusts {@code trusted}. */
-    private void start(KeyStore key, KeyStore trusted) throws Exception {
+    /**
+     * Starts the server with {@code key}, and a client that trusts {@code trusted} and checks an idle connection before
+     * reusing it once it has been idle for {@code validateAfter}.
+     */
+    private void start(KeyStore key, KeyStore trusted, Duration validateAfter) throws Exception {
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(key, PASSWORD.toCharArray());
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(keyManagers.getKeyManagers(), null, null);
         server = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext clientContext = SSLContext.getInstance("TLS");
-        clientContext.init(null, trust.getTrustManagers(), null);
-        SSLSocketFactory tls = clientContext.getSocketFactory();
-        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), tls);
+        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), validateAfter, trusting(trusted));
         endpoint = new HttpExchanges.Endpoint(true, "127.0.0.1", server.getLocalPort());
         ScriptedServers.acceptEach(server, connections, this::serve);
     }
@@ -140,7 +138,7 @@ class HttpExchangesTlsTest {
 
     @Test
     void readsAnswersCutIntoRecordsAnywhereAndReusesTheConnection() throws Exception {
-        start(forLocalhost, forLocalhost);
+        start(forLocalhost, forLocalhost, Duration.ofSeconds(30));
         byte[] small = bytes(4_700, 1);
         byte[] large = bytes(200_000, 2); // 13 records of at most 16 KB, more than the connection's buffers
         answers.add(answer(small)); // head and body in one record
@@ -158,11 +156,7 @@ class HttpExchangesTlsTest {
 
     @Test
     void anIdleConnectionTheServerClosedIsReplacedAndAnOpenOneReused() throws Exception {
-        start(forLocalhost, forLocalhost);
-        http.close();
-        // Every idle connection is checked before it is reused.
-        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO,
-                trusting(forLocalhost));
+        start(forLocalhost, forLocalhost, Duration.ZERO); // every idle connection is checked before it is reused
         byte[] first = bytes(10, 3);
         answers.add(answer(first));
         answers.add(new Answer(answer(first).pieces(), true));
@@ -178,7 +172,8 @@ class HttpExchangesTlsTest {
 
     @Test
     void aCertificateForAnotherHostIsRefused() throws Exception {
-        start(forElsewhere, forElsewhere); // trusted, but it names elsewhere.example, not 127.0.0.1
+        // Trusted, but the certificate names elsewhere.example, not 127.0.0.1.
+        start(forElsewhere, forElsewhere, Duration.ofSeconds(30));
         answers.add(answer(bytes(10, 4)));
         assertThatThrownBy(() -> get("/b/k")).isInstanceOf(IOException.class)
                 .hasMessageContaining("127.0.0.1");

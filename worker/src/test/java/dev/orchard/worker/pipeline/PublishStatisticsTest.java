@@ -1,6 +1,7 @@
 package dev.orchard.worker.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.JobDescription;
@@ -103,17 +104,11 @@ class PublishStatisticsTest {
         CovariancePartial stored = CovariancePartial.decode(first);
         CovariancePartial straight = RowStatistics.add(null, all);
         assertThat(stored.count()).isEqualTo(all.size());
-        double[] mean = stored.mean();
-        double[] straightMean = straight.mean();
-        for (int j = 0; j < D; j++) {
-            assertThat(mean[j]).isCloseTo(straightMean[j], org.assertj.core.data.Offset.offset(1e-12));
-        }
+        assertThat(stored.mean()).containsExactly(straight.mean(), within(1e-12));
         double[][] covariance = stored.covariance();
         double[][] straightCovariance = straight.covariance();
         for (int i = 0; i < D; i++) {
-            for (int j = 0; j < D; j++) {
-                assertThat(covariance[i][j]).isCloseTo(straightCovariance[i][j], org.assertj.core.data.Offset.offset(1e-12));
-            }
+            assertThat(covariance[i]).as("covariance row %d", i).containsExactly(straightCovariance[i], within(1e-12));
         }
         List<VectorRow> published = VectorRowsReader.readAll(store, layout.publishAttempt(OutputLayout.FEATURES, 1, 0, 2),
                 OutputLayout.FEATURES);
