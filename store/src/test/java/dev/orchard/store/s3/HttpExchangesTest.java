@@ -75,7 +75,7 @@ class HttpExchangesTest {
                     return;
                 }
                 if (answer.endsWith(THEN_CLOSE)) {
-                    socket.close();
+                    ScriptedServers.closeAndAwaitClientSawIt(socket);
                     closedAfterAnswer.countDown();
                     return;
                 }
@@ -220,7 +220,7 @@ class HttpExchangesTest {
             try (HttpExchanges.Response response = checking.send(endpoint, "GET", "/a", List.of("Host", "h"))) {
                 assertThat(response.body().readAllBytes()).hasSize(2);
             }
-            closedAfterAnswer.await(); // on loopback the FIN is queued to the client by the time close() returns
+            assertThat(closedAfterAnswer.await(60, TimeUnit.SECONDS)).as("the client's socket took in the FIN").isTrue();
             try (HttpExchanges.Response response = checking.send(endpoint, "GET", "/b", List.of("Host", "h"))) {
                 assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("new");
             }

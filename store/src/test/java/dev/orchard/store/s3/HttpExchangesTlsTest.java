@@ -95,7 +95,8 @@ class HttpExchangesTlsTest {
                     out.flush(); // each piece its own TLS record (or several, past 16 KB)
                 }
                 if (answer.thenClose()) {
-                    socket.close(); // as a server closes an idle connection: TLS's close_notify, then FIN
+                    // As a server closes an idle connection: TLS's close_notify, then FIN.
+                    ScriptedServers.closeAndAwaitClientSawIt(socket);
                     closedByServer.countDown();
                     return;
                 }
@@ -164,8 +165,8 @@ class HttpExchangesTlsTest {
         assertThat(get("/first")).isEqualTo(first);
         assertThat(get("/second")).isEqualTo(first); // the same connection: still open
         assertThat(connections.get()).isEqualTo(1);
-        // On loopback the close_notify and FIN are queued to the client by the time close() returns.
-        assertThat(closedByServer.await(30, TimeUnit.SECONDS)).isTrue();
+        // Set once the client's socket has taken in the close_notify and the FIN.
+        assertThat(closedByServer.await(60, TimeUnit.SECONDS)).as("the client's socket took in the close").isTrue();
         assertThat(get("/third")).isEqualTo(first); // the closed one is found closed, and replaced
         assertThat(connections.get()).isEqualTo(2);
     }

@@ -6,6 +6,10 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -46,5 +50,37 @@ final class ScriptedServers {
             }
         }
         return null;
+    }
+
+    /**
+     * Closes a served connection and waits until the client's end of it has taken in the close: its state is
+     * CLOSE_WAIT in the kernel's table, which is what a client's check of an idle connection can see. On loopback the
+     * FIN usually arrives before {@code close()} returns, but a kernel may defer that work under load; this makes the
+     * idle-connection tests wait for the fact they rely on instead of for that timing. Where there is no such table
+     * (not Linux), it only closes.
+     */
+    static void closeAndAwaitClientSawIt(Socket served) throws IOException, InterruptedException {
+        String client = String.format(Locale.ROOT, ":%04X", served.getPort());
+        String server = String.format(Locale.ROOT, ":%04X", served.getLocalPort());
+        served.close();
+        List<Path> tables = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+        if (!Files.isReadable(tables.get(0))) {
+            return;
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            for (Path table : tables) {
+                for (String line : Files.isReadable(table) ? Files.readAllLines(table) : List.<String>of()) {
+                    String[] f = line.trim().split("\\s+"); // sl local remote state ...
+                    if (f.length > 3 && f[1].endsWith(client) && f[2].endsWith(server) && f[3].equals("08")) {
+                        return; // CLOSE_WAIT: the FIN has reached the client's socket
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the client's end (port " + served.getPort() + ") never saw the server close it");
+            }
+            Thread.sleep(1);
+        }
     }
 }
