@@ -168,6 +168,7 @@ stage_bucket() {
   mkdir -p "$dest"
   cp -- "$JAR" "$dest/orchard.jar"
   cp -- "$MODEL" "$dest/model.onnx"
+  cp -- "$REPO/orchard" "$dest/orchard"
   cp -- "$DEPLOY/node/orchard-node" "$dest/orchard-node"
   local role
   local -a join
@@ -198,10 +199,30 @@ boot_hosts() {
     }
   done
   for h in "${HOSTS[@]}"; do
-    [[ -f "$WORK/hosts/$h/opt/orchard/orchard.jar" && -f "$WORK/hosts/$h/opt/orchard/model.onnx" ]] ||
-      fail "$h did not fetch orchard.jar and model.onnx into its own /opt/orchard"
+    [[ -f "$WORK/hosts/$h/opt/orchard/orchard.jar" && -f "$WORK/hosts/$h/opt/orchard/model.onnx" \
+      && -x "$WORK/hosts/$h/opt/orchard/orchard" ]] ||
+      fail "$h did not fetch orchard.jar, model.onnx and the orchard launcher into its own /opt/orchard"
   done
   grep -q "ORCHARD_JOIN=${IP[coord]}" "$WORK/hosts/w1/etc/orchard/node.env" || fail "w1's node.env does not join ${IP[coord]}"
+}
+
+workers_run_the_launchers_settings() {
+  # run-worker execs the launcher, which execs java: the pid the boot recorded is the worker's JVM, started with the
+  # launcher's JIT settings and then node.env's options, on the jar the boot installed.
+  # Until the last exec the pid runs bash (orchard-node, then the launcher): wait for java, or for the pid to end.
+  local h pid cmdline deadline
+  for h in w1 w2; do
+    pid="$(cat "$WORK/hosts/$h/var/lib/orchard/worker.pid")"
+    deadline=$((SECONDS + 60))
+    while cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" && [[ "$cmdline" != *" -jar "* ]] &&
+      ((SECONDS < deadline)); do
+      sleep 0.2
+    done
+    [[ -n "$cmdline" ]] || fail "$h's worker (pid $pid) is not running: see $WORK/hosts/$h/var/log/orchard/worker.log"
+    [[ "$cmdline" == *" -XX:Tier4InvocationThreshold=50000 "*" -Xmx1g "*" -jar $WORK/root/opt/orchard/orchard.jar worker "* ]] ||
+      fail "$h's worker JVM did not start through the launcher: $cmdline"
+  done
+  say "ok: the workers' JVMs run with the launcher's settings"
 }
 
 tampered_jar_is_refused() {
@@ -211,6 +232,7 @@ tampered_jar_is_refused() {
   cp -- "$DEPLOY/node/orchard-node" "$bad/orchard/$CLUSTER/orchard-node"
   printf 'not the jar\n' >"$bad/orchard/$CLUSTER/orchard.jar"
   cp -- "$MODEL" "$bad/orchard/$CLUSTER/model.onnx"
+  cp -- "$REPO/orchard" "$bad/orchard/$CLUSTER/orchard"
   if out="$(in_namespace "$PREFIX-w2" "$WORK/hosts/bad" env ORCHARD_ROOT="$WORK/root" ORCHARD_LOCAL_BUCKET="$bad" \
     bash "$WORK/user-data-worker.sh" 2>&1)"; then
     fail "a worker booted with a jar whose SHA-256 differs from the recorded one"
@@ -306,6 +328,7 @@ main() {
   make_network
   stage_bucket
   boot_hosts
+  workers_run_the_launchers_settings
   tampered_jar_is_refused
   run_job rehearsal-1 "$DATA" 600
   work_on_both_workers rehearsal-1

@@ -16,6 +16,7 @@ set -euo pipefail
 TEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DEPLOY="$(cd "$TEST_DIR/.." && pwd)"
 OE="$DEPLOY/orchard-ec2"
+REPO="$(cd "$DEPLOY/.." && pwd)"
 EXPECTED="$TEST_DIR/expected"
 PASSED=0
 FAILED=0
@@ -72,7 +73,7 @@ run() {
 oe() { "$OE" "$@"; } # orchard-ec2
 
 # normalise: the temporary paths in dry-run output, as the expected files write them
-normalise() { sed -e "s#$TMP/fixtures#FIXTURES#g" -e "s#$TMP/state#STATE#g" -e "s#$DEPLOY#DEPLOY#g"; }
+normalise() { sed -e "s#$TMP/fixtures#FIXTURES#g" -e "s#$TMP/state#STATE#g" -e "s#$DEPLOY#DEPLOY#g" -e "s#$REPO/#REPO/#g"; }
 
 # compare NAME ACTUAL-FILE: against expected/NAME.txt
 compare() {
@@ -141,7 +142,7 @@ t_shellcheck() {
   oe user-data --role coordinator --bucket s3://bkt --region us-east-1 --jar "$JAR" --model "$MODEL" >"$TMP/ud-c.sh"
   oe user-data --role worker --join 10.0.0.5 --bucket s3://bkt --region us-east-1 --jar "$JAR" --model "$MODEL" \
     --idle-timeout 15 >"$TMP/ud-w.sh"
-  shellcheck "$OE" "$DEPLOY/node/orchard-node" "$TEST_DIR"/*.sh "$TMP/ud-c.sh" "$TMP/ud-w.sh"
+  shellcheck "$OE" "$DEPLOY/node/orchard-node" "$REPO/orchard" "$TEST_DIR"/*.sh "$TMP/ud-c.sh" "$TMP/ud-w.sh"
 }
 
 t_json_templates() {
@@ -237,15 +238,17 @@ t_up_graviton_uses_arm64_image() {
 t_user_data() {
   oe user-data --role worker --cluster-name ud --join 10.1.2.3 --bucket s3://orchard-test --region eu-west-1 \
     --idle-timeout 20 --jar "$JAR" --model "$MODEL" >"$TMP/ud.sh"
-  local jar_sha model_sha node_sha
+  local jar_sha model_sha node_sha launcher_sha
   jar_sha="$(sha256sum "$JAR" | cut -d' ' -f1)"
   model_sha="$(sha256sum "$MODEL" | cut -d' ' -f1)"
   node_sha="$(sha256sum "$DEPLOY/node/orchard-node" | cut -d' ' -f1)"
+  launcher_sha="$(sha256sum "$REPO/orchard" | cut -d' ' -f1)"
   grep -qx 'ORCHARD_JOIN=10.1.2.3' "$TMP/ud.sh"
   grep -qx 'ORCHARD_ROLE=worker' "$TMP/ud.sh"
   grep -qx 'ORCHARD_IDLE_MINUTES=20' "$TMP/ud.sh"
   grep -qx "ORCHARD_JAR_SHA256=$jar_sha" "$TMP/ud.sh"
   grep -qx "ORCHARD_MODEL_SHA256=$model_sha" "$TMP/ud.sh"
+  grep -qx "ORCHARD_LAUNCHER_SHA256=$launcher_sha" "$TMP/ud.sh"
   grep -qF "echo \"$node_sha  " "$TMP/ud.sh"
   grep -qF '"s3://orchard-test/orchard/ud/orchard-node"' "$TMP/ud.sh"
   (($(wc -c <"$TMP/ud.sh") < 16384)) || { echo "user-data over EC2's 16 KiB"; return 1; }
@@ -259,8 +262,10 @@ t_user_data() {
   grep -q ' s3://orchard-test/orchard/ud/orchard.jar$' "$TMP/ud-up.txt"
   grep -q ' s3://orchard-test/orchard/ud/model.onnx$' "$TMP/ud-up.txt"
   grep -q ' s3://orchard-test/orchard/ud/orchard-node$' "$TMP/ud-up.txt"
+  grep -q ' s3://orchard-test/orchard/ud/orchard$' "$TMP/ud-up.txt"
   grep -q '"orchard/$ORCHARD_CLUSTER/orchard.jar"' "$DEPLOY/node/orchard-node"
   grep -q '"orchard/$ORCHARD_CLUSTER/model.onnx"' "$DEPLOY/node/orchard-node"
+  grep -q '"orchard/$ORCHARD_CLUSTER/orchard" "$APP/orchard" "$ORCHARD_LAUNCHER_SHA256"' "$DEPLOY/node/orchard-node"
 }
 
 t_down() {
@@ -462,7 +467,7 @@ t_rehearsal() {
 
 main() {
   setup
-  run "shellcheck: orchard-ec2, orchard-node, tests, rendered user-data" t_shellcheck
+  run "shellcheck: orchard-ec2, orchard-node, the launcher, tests, rendered user-data" t_shellcheck
   run "JSON templates parse; the role's policy is the bucket's only" t_json_templates
   run "up --dry-run: 1 worker, on-demand, us-east-1" t_up_one_worker
   run "up --dry-run: 4 spot workers, eu-west-1, idle timeout" t_up_four_spot_workers

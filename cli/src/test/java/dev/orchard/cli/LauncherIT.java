@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -91,6 +93,33 @@ class LauncherIT {
         assertThat(options.indexOf("-jar")).as(options).isGreaterThan(options.indexOf("-XX:TieredStopAtLevel=4"));
     }
 
+    @Test
+    void anInstalledJarRunsAsItIsOnTheJavaNamedWithTheLaunchersSettings(@TempDir Path temp) throws Exception {
+        // As orchard-node starts a node on EC2: the launcher alone beside the installed jar, no sources to build from,
+        // ORCHARD_JAR the jar, ORCHARD_JAVA the node's java, and a heap sized by the machine's memory.
+        Path app = Files.createDirectories(temp.resolve("opt/orchard"));
+        Path script = Files.copy(Nodes.jar().getParent().getParent().getParent().resolve("orchard"), app.resolve("orchard"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.writeString(app.resolve("orchard.jar"), "the installed jar: run as it is, never rebuilt\n");
+        Path java = Files.writeString(Files.createDirectories(temp.resolve("corretto/bin")).resolve("java"),
+                "#!/bin/sh\necho \"$0 $*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        String options = launch(app, Map.of("ORCHARD_JAR", jar.toString(), "ORCHARD_JAVA", java.toString(),
+                "ORCHARD_JAVA_OPTS", "-XX:MaxRAMPercentage=60"), "worker", "--join", "10.0.0.5:17355");
+        assertThat(options).startsWith(java + " ").contains("-XX:Tier4InvocationThreshold=50000")
+                .contains("-XX:MaxRAMPercentage=60 -jar " + jar + " worker --join 10.0.0.5:17355")
+                .as("-Xmx would override the user's MaxRAMPercentage").doesNotContain("-Xmx4g");
+
+        ProcessBuilder missing = new ProcessBuilder(script.toString(), "worker").redirectErrorStream(true);
+        missing.environment().put("ORCHARD_JAR", app.resolve("absent.jar").toString());
+        Process run = missing.start();
+        String said = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(run.exitValue()).as(said).isEqualTo(2);
+        assertThat(said).contains("ORCHARD_JAR=" + app.resolve("absent.jar") + " is not a file");
+    }
+
     /**
      * A launcher home of its own: the script, and links to the built jar and its archive (a link: the archive serves
      * only the jar it was dumped from, by path).
@@ -107,16 +136,22 @@ class LauncherIT {
 
     /** What the launcher in {@code home} ran, with {@code bin} first on the PATH. */
     private static String launch(Path home, Path bin, String javaOptions, String... args) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", bin + ":" + System.getenv("PATH"));
+        if (javaOptions != null) {
+            env.put("ORCHARD_JAVA_OPTS", javaOptions);
+        }
+        return launch(home, env, args);
+    }
+
+    /** What the launcher in {@code home} ran, with {@code env} added to an environment without Orchard's settings. */
+    private static String launch(Path home, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("orchard").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("PATH", bin + ":" + builder.environment().get("PATH"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_"));
         builder.environment().put("ORCHARD_CDS", "off");
-        if (javaOptions == null) {
-            builder.environment().remove("ORCHARD_JAVA_OPTS");
-        } else {
-            builder.environment().put("ORCHARD_JAVA_OPTS", javaOptions);
-        }
+        builder.environment().putAll(env);
         Process launcher = builder.start();
         String output = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(launcher.waitFor(1, TimeUnit.MINUTES)).as(output).isTrue();
