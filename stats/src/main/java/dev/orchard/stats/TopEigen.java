@@ -60,7 +60,8 @@ final class TopEigen {
             return l;
         } catch (Throwable e) { // no liblapack.so.3, no JNI stub for this platform, ...
             LOG.info("PCA solve: no system LAPACK ({}); using netlib-java's pure-Java LAPACK, about 10× slower at "
-                    + "d = 1280 (install libopenblas0-pthread on Debian/Ubuntu, openblas on Amazon Linux/Fedora)", e.toString());
+                    + "d = 1280 (install libopenblas0-pthread on Debian/Ubuntu; on Fedora, openblas-serial, and start "
+                    + "through the orchard launcher, which points netlib-java at it)", e.toString());
             return JavaLAPACK.getInstance();
         }
     }
