@@ -98,7 +98,8 @@ class LauncherIT {
         // As orchard-node starts a node on EC2: the launcher alone beside the installed jar, no sources to build from,
         // ORCHARD_JAR the jar, ORCHARD_JAVA the node's java, and a heap sized by the machine's memory.
         Path app = Files.createDirectories(temp.resolve("opt/orchard"));
-        Path script = Files.copy(Nodes.jar().getParent().getParent().getParent().resolve("orchard"), app.resolve("orchard"));
+        Path launcher = Nodes.jar().getParent().getParent().getParent().resolve("orchard");
+        Path script = Files.copy(launcher, app.resolve("orchard"));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = Files.writeString(app.resolve("orchard.jar"), "the installed jar: run as it is, never rebuilt\n");
         Path java = Files.writeString(Files.createDirectories(temp.resolve("corretto/bin")).resolve("java"),
@@ -133,18 +134,20 @@ class LauncherIT {
         }
         Path lib = Files.createDirectories(temp.resolve("lib64"));
         Path openblas = Files.writeString(lib.resolve("libopenblas.so.0"), "");
-        Path reference = Files.writeString(Files.createDirectories(lib.resolve("reference")).resolve("liblapack.so.3"), "");
+        Path reference = Files.writeString(Files.createDirectories(lib.resolve("reference"))
+                .resolve("liblapack.so.3"), "");
         Path openblasLapack = Files.writeString(Files.createDirectories(lib.resolve("openblas-pthread"))
                 .resolve("liblapack.so.3"), "");
-        String pointed = "-Ddev.ludovic.netlib.blas.nativeLib=libopenblas.so.0 -Ddev.ludovic.netlib.lapack.nativeLib=libopenblas.so.0";
+        String pointed = "-Ddev.ludovic.netlib.blas.nativeLib=libopenblas.so.0"
+                + " -Ddev.ludovic.netlib.lapack.nativeLib=libopenblas.so.0";
 
         // Fedora, Amazon Linux: OpenBLAS's package ships libopenblas.so.0 alone.
         Files.writeString(cache, "\tlibopenblas.so.0 (libc6,x86-64) => " + openblas + "\n");
         assertThat(launch(home, bin, null, "--version")).contains(pointed);
         // ... and a liblapack.so.3 there is the reference LAPACK.
         Path link = Files.createSymbolicLink(lib.resolve("liblapack.so.3"), reference);
-        Files.writeString(cache, "\tliblapack.so.3 (libc6,x86-64) => " + link + "\n\tlibopenblas.so.0 (libc6,x86-64) => "
-                + openblas + "\n");
+        Files.writeString(cache, "\tliblapack.so.3 (libc6,x86-64) => " + link
+                + "\n\tlibopenblas.so.0 (libc6,x86-64) => " + openblas + "\n");
         assertThat(launch(home, bin, null, "--version")).contains(pointed);
         // Debian: liblapack.so.3 is OpenBLAS's own (through the alternatives' links); netlib finds it as it is.
         Files.delete(link);
@@ -153,6 +156,26 @@ class LauncherIT {
         // No OpenBLAS at all: nothing to point at.
         Files.writeString(cache, "\tliblapack.so.3 (libc6,x86-64) => " + link + "\n");
         assertThat(launch(home, bin, null, "--version")).doesNotContain("dev.ludovic.netlib");
+    }
+
+    @Test
+    void openBlasRunsItsAvx512KernelsOnAmdsAvx512CoresUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
+        Path home = launcherHome(temp);
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"core=${OPENBLAS_CORETYPE:-unset}\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH")));
+        env.put("OPENBLAS_CORETYPE", "Haswell");
+        assertThat(launch(home, env, "--version")).as("a set value is the user's").contains("core=Haswell");
+
+        String cpuinfo = Files.exists(Path.of("/proc/cpuinfo")) ? Files.readString(Path.of("/proc/cpuinfo")) : "";
+        String flags = " " + cpuinfo.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("") + " ";
+        boolean amdAvx512 = cpuinfo.lines().anyMatch(l -> l.startsWith("vendor_id") && l.contains("AuthenticAMD"))
+                && Stream.of("avx512f", "avx512dq", "avx512bw", "avx512vl")
+                        .allMatch(f -> flags.contains(" " + f + " "));
+        System.out.println("LauncherIT: this host is " + (amdAvx512 ? "" : "not ") + "an AMD CPU with AVX-512");
+        env.remove("OPENBLAS_CORETYPE");
+        assertThat(launch(home, env, "--version")).contains(amdAvx512 ? "core=SkylakeX" : "core=unset");
     }
 
     /**
@@ -179,12 +202,15 @@ class LauncherIT {
         return launch(home, env, args);
     }
 
-    /** What the launcher in {@code home} ran, with {@code env} added to an environment without Orchard's settings. */
+    /**
+     * What the launcher in {@code home} ran, with {@code env} added to this environment less Orchard's and OpenBLAS's
+     * settings.
+     */
     private static String launch(Path home, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("orchard").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_") || name.startsWith("OPENBLAS_"));
         builder.environment().put("ORCHARD_CDS", "off");
         builder.environment().putAll(env);
         Process launcher = builder.start();
