@@ -122,43 +122,6 @@ class LauncherIT {
     }
 
     @Test
-    void netlibIsPointedAtAnOpenBlasWhereTheSystemsLapackIsNotOne(@TempDir Path temp) throws Exception {
-        Path home = launcherHome(temp);
-        Path bin = Files.createDirectories(temp.resolve("bin"));
-        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
-        Path cache = temp.resolve("ld.so.cache.txt");
-        // A stand-in for the dynamic linker's cache listing (ldconfig -p), as the test sets it.
-        Path ldconfig = Files.writeString(bin.resolve("ldconfig"), "#!/bin/sh\ncat '" + cache + "'\n");
-        for (Path script : List.of(java, ldconfig)) {
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        Path lib = Files.createDirectories(temp.resolve("lib64"));
-        Path openblas = Files.writeString(lib.resolve("libopenblas.so.0"), "");
-        Path reference = Files.writeString(Files.createDirectories(lib.resolve("reference"))
-                .resolve("liblapack.so.3"), "");
-        Path openblasLapack = Files.writeString(Files.createDirectories(lib.resolve("openblas-pthread"))
-                .resolve("liblapack.so.3"), "");
-        String pointed = "-Ddev.ludovic.netlib.blas.nativeLib=libopenblas.so.0"
-                + " -Ddev.ludovic.netlib.lapack.nativeLib=libopenblas.so.0";
-
-        // Fedora, Amazon Linux: OpenBLAS's package ships libopenblas.so.0 alone.
-        Files.writeString(cache, "\tlibopenblas.so.0 (libc6,x86-64) => " + openblas + "\n");
-        assertThat(launch(home, bin, null, "--version")).contains(pointed);
-        // ... and a liblapack.so.3 there is the reference LAPACK.
-        Path link = Files.createSymbolicLink(lib.resolve("liblapack.so.3"), reference);
-        Files.writeString(cache, "\tliblapack.so.3 (libc6,x86-64) => " + link
-                + "\n\tlibopenblas.so.0 (libc6,x86-64) => " + openblas + "\n");
-        assertThat(launch(home, bin, null, "--version")).contains(pointed);
-        // Debian: liblapack.so.3 is OpenBLAS's own (through the alternatives' links); netlib finds it as it is.
-        Files.delete(link);
-        Files.createSymbolicLink(link, openblasLapack);
-        assertThat(launch(home, bin, null, "--version")).doesNotContain("dev.ludovic.netlib");
-        // No OpenBLAS at all: nothing to point at.
-        Files.writeString(cache, "\tliblapack.so.3 (libc6,x86-64) => " + link + "\n");
-        assertThat(launch(home, bin, null, "--version")).doesNotContain("dev.ludovic.netlib");
-    }
-
-    @Test
     void openBlasRunsItsAvx512KernelsOnAmdsAvx512CoresUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
         Path home = launcherHome(temp);
         Path bin = Files.createDirectories(temp.resolve("bin"));

@@ -22,6 +22,7 @@ final class SystemBlas {
             return null;
         }
         try {
+            NetlibLibraries.choose();
             return NativeBLAS.getInstance();
         } catch (Throwable e) { // no system BLAS
             return null;

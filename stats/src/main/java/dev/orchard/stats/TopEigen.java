@@ -55,13 +55,13 @@ final class TopEigen {
             return JavaLAPACK.getInstance();
         }
         try {
+            NetlibLibraries.choose();
             LAPACK l = NativeLAPACK.getInstance();
             LOG.info("PCA solve: LAPACK dsyevr from the system library ({})", l.getClass().getSimpleName());
             return l;
         } catch (Throwable e) { // no liblapack.so.3, no JNI stub for this platform, ...
             LOG.info("PCA solve: no system LAPACK ({}); using netlib-java's pure-Java LAPACK, about 10× slower at "
-                    + "d = 1280 (install libopenblas0-pthread on Debian/Ubuntu; on Fedora, openblas-serial, and start "
-                    + "through the orchard launcher, which points netlib-java at it)", e.toString());
+                    + "d = 1280 (install libopenblas0-pthread on Debian/Ubuntu, openblas-serial on Fedora)", e.toString());
             return JavaLAPACK.getInstance();
         }
     }
