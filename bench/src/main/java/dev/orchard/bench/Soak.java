@@ -28,18 +28,21 @@ import org.apache.commons.csv.CSVRecord;
  * the trial's seed, restarts the coordinator with the same command and {@code --resume}, and compares the output
  * with the input image by image. Prints one line per trial and, last, {@code trials N, lost L, duplicated D, hung H}.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
- *     [--always-kill false] [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
+ *     [--always-kill false] [--launcher orchard] [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
+ * Each node starts through the launcher with the jar as the installed one, as deploy-ec2 starts them on a host.
  * Exit code 0 only if nothing was lost, duplicated or hung.
  */
 public final class Soak {
     private static final long TRIAL_LIMIT_MS = 6 * 60_000;
 
+    private final Path launcher;
     private final Path jar;
     private final Path shared;
     private final Path work;
     private final Path fastConf;
 
-    private Soak(Path jar, Path shared, Path work) throws IOException {
+    private Soak(Path launcher, Path jar, Path shared, Path work) throws IOException {
+        this.launcher = launcher;
         this.jar = jar;
         this.shared = shared;
         this.work = Files.createDirectories(work);
@@ -58,7 +61,8 @@ public final class Soak {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
-        Soak soak = new Soak(Path.of(o.getOrDefault("--jar", "cli/target/orchard.jar")).toAbsolutePath(),
+        Soak soak = new Soak(Path.of(o.getOrDefault("--launcher", "orchard")).toAbsolutePath(),
+                Path.of(o.getOrDefault("--jar", "cli/target/orchard.jar")).toAbsolutePath(),
                 Path.of(o.getOrDefault("--shared", "../shared")).toAbsolutePath(),
                 Path.of(o.getOrDefault("--work", Files.createTempDirectory("orchard-soak").toString())));
         Totals totals = soak.run(Integer.parseInt(o.getOrDefault("--trials", "20")),
@@ -74,9 +78,9 @@ public final class Soak {
         }
     }
 
-    /** A soak over the shared sample, in {@code work}, with the job jar {@code jar}. */
-    public static Soak in(Path jar, Path shared, Path work) throws IOException {
-        return new Soak(jar.toAbsolutePath(), shared.toAbsolutePath(), work);
+    /** A soak over the shared sample, in {@code work}, with the job jar {@code jar} started by {@code launcher}. */
+    public static Soak in(Path launcher, Path jar, Path shared, Path work) throws IOException {
+        return new Soak(launcher.toAbsolutePath(), jar.toAbsolutePath(), shared.toAbsolutePath(), work);
     }
 
     /**
@@ -203,10 +207,14 @@ public final class Soak {
     }
 
     private Process start(List<Process> processes, Path log, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-XX:+UseSerialGC", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(variable -> variable.startsWith("ORCHARD_"));
+        builder.environment().putAll(Map.of("ORCHARD_JAR", jar.toString(),
+                "ORCHARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "ORCHARD_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC"));
+        Process p = builder.start();
         processes.add(p);
         return p;
     }

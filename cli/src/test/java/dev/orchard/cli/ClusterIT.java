@@ -291,19 +291,11 @@ class ClusterIT {
 
     private static boolean anyLogContains(Nodes nodes, String text, String... names) {
         for (String name : names) {
-            if (logContains(nodes, name, text)) {
+            if (nodes.logContains(name, text)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean logContains(Nodes nodes, String name, String text) {
-        try {
-            return nodes.log(name).contains(text);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     @Test

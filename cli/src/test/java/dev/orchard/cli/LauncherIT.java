@@ -98,7 +98,7 @@ class LauncherIT {
         // As orchard-node starts a node on EC2: the launcher alone beside the installed jar, no sources to build from,
         // ORCHARD_JAR the jar, ORCHARD_JAVA the node's java, and a heap sized by the machine's memory.
         Path app = Files.createDirectories(temp.resolve("opt/orchard"));
-        Path launcher = Nodes.jar().getParent().getParent().getParent().resolve("orchard");
+        Path launcher = Nodes.launcher();
         Path script = Files.copy(launcher, app.resolve("orchard"));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = Files.writeString(app.resolve("orchard.jar"), "the installed jar: run as it is, never rebuilt\n");
@@ -148,7 +148,7 @@ class LauncherIT {
     private static Path launcherHome(Path temp) throws Exception {
         Path home = temp.resolve("home");
         Path target = Files.createDirectories(home.resolve("cli/target"));
-        Path script = Files.copy(Nodes.jar().getParent().getParent().getParent().resolve("orchard"), home.resolve("orchard"));
+        Path script = Files.copy(Nodes.launcher(), home.resolve("orchard"));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createSymbolicLink(target.resolve("orchard.jar"), Nodes.jar());
         Files.createSymbolicLink(target.resolve("orchard.jar.jsa"), Path.of(Nodes.jar() + ".jsa"));

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Orchard nodes as separate JVMs on loopback, for the multi-JVM tests: each runs {@code java -jar orchard.jar}
- * with its output in a log file, and is killed (SIGKILL or SIGTERM) or awaited like a process on a real host.
+ * Orchard nodes as separate JVMs on loopback, for the multi-JVM tests: each starts through the {@code orchard}
+ * launcher with its output in a log file, and is killed (SIGKILL or SIGTERM) or awaited like a process on a real host.
  */
 final class Nodes implements AutoCloseable {
     private final Path logs;
@@ -29,6 +29,16 @@ final class Nodes implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: the multi-JVM tests run after 'mvn package'");
         }
         return jar;
+    }
+
+    /** The repository's {@code orchard} launcher (-Dorchard.launcher; by default beside this module's folder). */
+    static Path launcher() {
+        Path launcher = Path.of(System.getProperty("orchard.launcher", "../orchard")).toAbsolutePath().normalize();
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException(launcher + " is missing or not executable: the multi-JVM tests start their"
+                    + " nodes through it");
+        }
+        return launcher;
     }
 
     static int freePort() throws IOException {
@@ -50,10 +60,14 @@ final class Nodes implements AutoCloseable {
         return conf;
     }
 
+    /**
+     * Starts a node as deploy-ec2's {@code orchard-node} does on a host: through the {@code orchard} launcher, with
+     * the built jar as the installed one ({@code ORCHARD_JAR}), so that it runs with the launcher's JVM settings and
+     * the build's class-data-sharing archive. The launcher {@code exec}s Java: the process is the JVM, and a signal
+     * reaches it as on a host. Each node gets a 1 GiB heap and the serial collector (many JVMs share two cores here).
+     */
     Process start(String name, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-XX:+UseSerialGC",
-                "-jar", jar().toString()));
+        List<String> command = new ArrayList<>(List.of(launcher().toString()));
         command.addAll(List.of(args));
         boolean node = args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"));
         if (node && !command.contains("--http") && !command.contains("--no-http")) {
@@ -61,6 +75,10 @@ final class Nodes implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(name + ".log").toFile());
+        builder.environment().keySet().removeIf(variable -> variable.startsWith("ORCHARD_"));
+        builder.environment().putAll(Map.of("ORCHARD_JAR", jar().toString(),
+                "ORCHARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "ORCHARD_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC"));
         builder.environment().putAll(env);
         Process process = builder.start();
         started.add(process);
@@ -74,6 +92,15 @@ final class Nodes implements AutoCloseable {
     String log(String name) throws IOException {
         Path file = logs.resolve(name + ".log");
         return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    /** Whether node {@code name}'s log holds {@code text} yet (false while it cannot be read). */
+    boolean logContains(String name, String text) {
+        try {
+            return log(name).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

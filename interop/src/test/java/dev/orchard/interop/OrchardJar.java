@@ -8,11 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the packaged {@code orchard.jar} in a child JVM, as users do. Orchard's classes (parquet-java 1.16,
- * Jackson 2.19, Hadoop API 3.4) thus never share a classpath with Spark's.
+ * Runs the packaged {@code orchard.jar} in a child JVM through the {@code orchard} launcher, as users do. Orchard's
+ * classes (parquet-java 1.16, Jackson 2.19, Hadoop API 3.4) thus never share a classpath with Spark's.
  */
 final class OrchardJar {
     private final Process process;
@@ -23,10 +24,21 @@ final class OrchardJar {
     private OrchardJar(Path log, List<String> args) throws IOException {
         this.log = log;
         this.args = args;
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-jar", jar().toString()));
+        List<String> command = new ArrayList<>(List.of(launcher().toString()));
         command.addAll(args);
-        this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(variable -> variable.startsWith("ORCHARD_"));
+        builder.environment().putAll(Map.of("ORCHARD_JAR", jar().toString(),
+                "ORCHARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "ORCHARD_JAVA_OPTS", "-Xmx1g"));
+        this.process = builder.start();
+    }
+
+    /** The {@code orchard} launcher, which starts the jar as users start it. */
+    static Path launcher() {
+        String location = System.getProperty("orchard.launcher");
+        assertThat(location).as("-Dorchard.launcher (set by this module's failsafe configuration)").isNotNull();
+        return Path.of(location);
     }
 
     static Path jar() {
