@@ -12,7 +12,9 @@ import org.apache.commons.math3.linear.RealMatrix;
 
 /**
  * Exact PCA from merged covariance statistics: the top k eigenpairs of the covariance by LAPACK's dsyevr
- * ({@link TopEigen}), Commons Math's full symmetric decomposition as the fallback (and, in tests, the reference).
+ * ({@link TopEigen}) with the system's LAPACK; without one, by a block Krylov subspace in Java ({@link KrylovTopEigen})
+ * where it converges, else the pure-Java dsyevr; Commons Math's full symmetric decomposition as the last fallback
+ * (and, in tests, the reference).
  */
 public final class PrincipalComponents {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrincipalComponents.class);
@@ -50,8 +52,21 @@ public final class PrincipalComponents {
         for (int i = 0; i < d; i++) {
             total += covariance[i * d + i]; // trace = Σλ, without the rounding noise of tiny negative eigenvalues
         }
-        TopEigen.Pairs pairs = TopEigen.solve(lapack, covariance, d, k);
-        String solver = "LAPACK dsyevr (" + TopEigen.kind(lapack) + ")";
+        TopEigen.Pairs pairs = null;
+        String solver = null;
+        if (!"native".equals(TopEigen.kind(lapack)) && KrylovTopEigen.suits(d, k)) {
+            pairs = KrylovTopEigen.solve(covariance, d, k); // pure Java: much faster than dsyevr's there
+            solver = "block Krylov (java)";
+            if (pairs == null) {
+                LOG.info("PCA: the top {} pairs did not converge in a Krylov subspace of {}; solving with dsyevr", k,
+                        KrylovTopEigen.budget(d, k));
+                covariance = stats.covarianceUpperRowMajor();
+            }
+        }
+        if (pairs == null) {
+            pairs = TopEigen.solve(lapack, covariance, d, k);
+            solver = "LAPACK dsyevr (" + TopEigen.kind(lapack) + ")";
+        }
         if (pairs == null) {
             pairs = commonsMath(stats.covariance(), k);
             solver = "Commons Math";

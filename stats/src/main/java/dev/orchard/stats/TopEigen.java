@@ -13,7 +13,8 @@ import org.netlib.util.intW;
  * ({@code dev.ludovic.netlib}, what Spark MLlib uses). The system's LAPACK ({@code liblapack.so.3}: OpenBLAS on
  * Debian with {@code libopenblas0-pthread}) is used when it loads; otherwise netlib-java's pure-Java translation of
  * the same routine, which gives the same results more slowly (measured in bench/README.md: at d = 1280 the native
- * one takes ≈ 0.2–0.3 s, the Java one ≈ 2–4 s, Commons Math's full decomposition 6–18 s).
+ * one takes ≈ 0.2–0.3 s, the Java one ≈ 0.8–4 s, Commons Math's full decomposition 6–18 s), and which
+ * {@link PrincipalComponents} uses only where {@link KrylovTopEigen} has not converged.
  * {@code -Dorchard.lapack=java} forces the Java one.
  */
 final class TopEigen {
