@@ -18,7 +18,8 @@ class SoakIT {
 
     @Test
     void killedWorkersAndCoordinatorsLoseDuplicateAndHangNothing() throws Exception {
-        Soak soak = Soak.in(Path.of(System.getProperty("orchard.launcher")), Path.of(System.getProperty("orchard.jar")), Path.of(System.getProperty("orchard.shared")), work);
+        Soak soak = Soak.in(Path.of(System.getProperty("orchard.launcher")), Path.of(System.getProperty("orchard.jar")),
+                Path.of(System.getProperty("orchard.shared")), work);
         Soak.Totals totals = soak.run(2, 101, 4, true);
         assertThat(totals.clean()).as("%s (logs under %s)", totals, work).isTrue();
     }

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Orchard nodes as separate JVMs on loopback, for the multi-JVM tests: each starts through the {@code orchard}
- * launcher with its output in a log file, and is killed (SIGKILL or SIGTERM) or awaited like a process on a real host.
+ * launcher with its output in a log file, and is killed (SIGKILL or SIGTERM) or awaited like a process on a real
+ * host.
  */
 final class Nodes implements AutoCloseable {
     private final Path logs;

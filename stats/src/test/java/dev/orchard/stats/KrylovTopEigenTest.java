@@ -86,7 +86,7 @@ class KrylovTopEigenTest {
         assertMatches(pairs, a, k, k);
     }
 
-    /** Fewer rows than dimensions: the Krylov space becomes invariant early and the basis goes on from random vectors. */
+    /** Fewer rows than dimensions: the Krylov space becomes invariant early, the basis goes on from random vectors. */
     @Test
     void aRankDeficientCovarianceMatchesCommonsMath() {
         CovariancePartial stats = TopEigenTest.reluLike(150, 600, 32);
