@@ -61,8 +61,9 @@ final class TopEigen {
             LOG.info("PCA solve: LAPACK dsyevr from the system library ({})", l.getClass().getSimpleName());
             return l;
         } catch (Throwable e) { // no liblapack.so.3, no JNI stub for this platform, ...
-            LOG.info("PCA solve: no system LAPACK ({}); using netlib-java's pure-Java LAPACK, about 10× slower at "
-                    + "d = 1280 (install libopenblas0-pthread on Debian/Ubuntu, openblas-serial on Fedora)", e.toString());
+            LOG.info("PCA solve: no system LAPACK ({}); solving in pure Java (a block Krylov solve, else netlib-java's "
+                    + "LAPACK), ~3× slower at d = 1280 (install libopenblas0-pthread on Debian/Ubuntu, openblas-serial "
+                    + "on Fedora and Amazon Linux)", e.toString());
             return JavaLAPACK.getInstance();
         }
     }
