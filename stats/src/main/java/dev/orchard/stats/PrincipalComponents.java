@@ -55,12 +55,12 @@ public final class PrincipalComponents {
         TopEigen.Pairs pairs = null;
         String solver = null;
         if (!"native".equals(TopEigen.kind(lapack)) && KrylovTopEigen.suits(d, k)) {
-            pairs = KrylovTopEigen.solve(covariance, d, k); // pure Java: much faster than dsyevr's there
+            // Pure Java: much faster than dsyevr's there. It fills only the other triangle: dsyevr can still read this.
+            pairs = KrylovTopEigen.solve(covariance, d, k);
             solver = "block Krylov (java)";
             if (pairs == null) {
                 LOG.info("PCA: the top {} pairs did not converge in a Krylov subspace of {}; solving with dsyevr", k,
                         KrylovTopEigen.budget(d, k));
-                covariance = stats.covarianceUpperRowMajor();
             }
         }
         if (pairs == null) {

@@ -13,17 +13,24 @@ class NetlibLibrariesTest {
     @TempDir
     Path root;
 
+    /** A library folder below the test's root holding empty files of these names. */
+    private Path folderWith(String folder, String... libraries) throws Exception {
+        Path dir = Files.createDirectories(root.resolve(folder));
+        for (String library : libraries) {
+            Files.writeString(dir.resolve(library), "");
+        }
+        return dir;
+    }
+
     @Test
     void fedoraLikeOpenBlasAloneIsUsed() throws Exception {
-        Path lib64 = Files.createDirectories(root.resolve("lib64"));
-        Files.writeString(lib64.resolve(NetlibLibraries.OPENBLAS), "");
+        Path lib64 = folderWith("lib64", NetlibLibraries.OPENBLAS);
         assertThat(NetlibLibraries.openBlasInstead(List.of(root.resolve("usr/java/packages/lib"), lib64))).isTrue();
     }
 
     @Test
     void openBlasIsPreferredToTheReferenceLapack() throws Exception {
-        Path lib64 = Files.createDirectories(root.resolve("lib64"));
-        Files.writeString(lib64.resolve(NetlibLibraries.OPENBLAS), "");
+        Path lib64 = folderWith("lib64", NetlibLibraries.OPENBLAS);
         Path reference = Files.writeString(Files.createDirectories(root.resolve("lapack")).resolve("liblapack.so.3.12"), "");
         Files.createSymbolicLink(lib64.resolve(NetlibLibraries.LAPACK), reference);
         assertThat(NetlibLibraries.openBlasInstead(List.of(lib64))).isTrue();
@@ -32,8 +39,7 @@ class NetlibLibrariesTest {
     @Test
     void debiansLapackThatIsOpenBlasIsLeftAsItIs() throws Exception {
         // Debian: /lib/x86_64-linux-gnu/liblapack.so.3 -> /etc/alternatives/... -> .../openblas-pthread/liblapack.so.3
-        Path multiarch = Files.createDirectories(root.resolve("x86_64-linux-gnu"));
-        Files.writeString(multiarch.resolve(NetlibLibraries.OPENBLAS), "");
+        Path multiarch = folderWith("x86_64-linux-gnu", NetlibLibraries.OPENBLAS);
         Path openblas = Files.writeString(Files.createDirectories(multiarch.resolve("openblas-pthread"))
                 .resolve(NetlibLibraries.LAPACK), "");
         Path alternative = Files.createSymbolicLink(Files.createDirectories(root.resolve("alternatives"))
@@ -44,9 +50,7 @@ class NetlibLibrariesTest {
 
     @Test
     void withoutOpenBlasNothingChanges() throws Exception {
-        Path lib64 = Files.createDirectories(root.resolve("lib64"));
-        Files.writeString(lib64.resolve(NetlibLibraries.LAPACK), "");
-        assertThat(NetlibLibraries.openBlasInstead(List.of(lib64))).isFalse();
+        assertThat(NetlibLibraries.openBlasInstead(List.of(folderWith("lib64", NetlibLibraries.LAPACK)))).isFalse();
         assertThat(NetlibLibraries.openBlasInstead(List.of())).isFalse();
     }
 }
