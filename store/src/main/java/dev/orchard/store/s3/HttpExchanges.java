@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -144,7 +145,14 @@ final class HttpExchanges implements AutoCloseable {
         Socket socket = endpoint.https() ? new BufferedInputSocket() : new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), connectTimeoutMillis);
+            try {
+                socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), connectTimeoutMillis);
+            } catch (SocketTimeoutException e) {
+                // No connection at all (a firewall dropping packets, a wrong address), not a server slow to answer:
+                // reported as unreachable, as a refused connection is.
+                throw new ConnectException("no connection to " + endpoint.host() + ":" + endpoint.port() + " within "
+                        + connectTimeoutMillis + " ms");
+            }
             socket.setSoTimeout(socketTimeoutMillis);
             if (endpoint.https()) {
                 SSLSocket ssl = (SSLSocket) tls().createSocket(socket, endpoint.host(), endpoint.port(), true);

@@ -140,7 +140,8 @@ final class S3Errors {
         return false;
     }
 
-    private static boolean isUnreachable(Throwable e) {
+    /** The endpoint could not be reached at all: refused, unknown host, no route, no connection in time. */
+    static boolean isUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
                     || t.getClass().getSimpleName().equals("ConnectTimeoutException")) { // Apache's, per version
@@ -160,7 +161,7 @@ final class S3Errors {
         return false;
     }
 
-    private static String rootCauseText(Throwable e) {
+    static String rootCauseText(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

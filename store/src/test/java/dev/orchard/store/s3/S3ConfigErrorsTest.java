@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.orchard.store.Location;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Each way a user's S3 configuration goes wrong, caught before any work starts, with a message that says what to do. */
 class S3ConfigErrorsTest {
@@ -147,6 +155,63 @@ class S3ConfigErrorsTest {
     }
 
     @Test
+    void anUnreachableEndpointIsLoggedAtItsFirstRetryOnceAndWhenItAnswersAgain() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(S3Requests.class);
+        Level level = logger.getLevel();
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        logger.setLevel(Level.INFO);
+        // A socket bound to the port but not listening holds it: connections to it are refused, and no other process
+        // can take the port before the listener below binds it too (both with SO_REUSEADDR; only one listens).
+        try (Socket holder = new Socket()) {
+            holder.setReuseAddress(true);
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = holder.getLocalPort();
+            URI endpoint = URI.create("http://127.0.0.1:" + port);
+            try (S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(endpoint).toBuilder()
+                    .maxAttempts(3).build())) {
+                for (String key : List.of("a.jpg", "b.jpg")) {
+                    assertThatThrownBy(() -> store.read(s3("s3://bucket/" + key)))
+                            .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint);
+                }
+                // Two requests, three attempts each: one line, at the first retry, naming the endpoint and the cause.
+                assertThat(lines.list).hasSize(1);
+                assertThat(lines.list.get(0).getLevel()).isEqualTo(Level.WARN);
+                assertThat(lines.list.get(0).getFormattedMessage())
+                        .startsWith("Cannot reach the S3 endpoint " + endpoint + " (ConnectException: Connection refused)"
+                                + "; retrying, up to 3 attempts per request")
+                        .contains("check --endpoint-url");
+
+                try (ServerSocket server = new ServerSocket()) {
+                    server.setReuseAddress(true);
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
+                        try (socket; OutputStream out = socket.getOutputStream()) {
+                            while (ScriptedServers.readHead(socket.getInputStream()) != null) {
+                                out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                                out.flush();
+                            }
+                        } catch (IOException e) {
+                            // the client went away
+                        }
+                    });
+                    assertThat(store.read(s3("s3://bucket/c.jpg"))).isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(store.read(s3("s3://bucket/d.jpg"))).isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
+                }
+                assertThat(lines.list).hasSize(2);
+                assertThat(lines.list.get(1).getLevel()).isEqualTo(Level.INFO);
+                assertThat(lines.list.get(1).getFormattedMessage())
+                        .isEqualTo("The S3 endpoint " + endpoint + " answers again");
+            }
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
     void silentEndpointTimesOutQuickly() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             List<Socket> accepted = new ArrayList<>();
@@ -172,6 +237,39 @@ class S3ConfigErrorsTest {
             silent.close();
             for (Socket s : accepted) {
                 s.close();
+            }
+        }
+    }
+
+    @Test
+    void anEndpointThatTakesNoConnectionIsUnreachableNotSlow() throws Exception {
+        // A listener that never accepts, its queue full: Linux then drops further SYNs, so a connect gets no answer,
+        // as behind a firewall that drops packets. Filled with connections until one of them times out itself.
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = new ArrayList<>();
+            try {
+                boolean filled = false;
+                for (int i = 0; i < 16 && !filled; i++) {
+                    Socket s = new Socket();
+                    queued.add(s);
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 500);
+                    } catch (java.net.SocketTimeoutException e) {
+                        filled = true;
+                    }
+                }
+                assumeTrue(filled, "this kernel kept accepting connections into a full queue");
+                URI endpoint = URI.create("http://127.0.0.1:" + full.getLocalPort());
+                S3Settings settings = quick(endpoint).toBuilder().connectTimeout(Duration.ofMillis(300)).build();
+                try (S3ObjectStore store = S3ObjectStore.create(settings)) {
+                    assertThatThrownBy(() -> store.read(s3("s3://bucket/images/a.jpg")))
+                            .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint + " to read s3://bucket/images/a.jpg "
+                                    + "(ConnectException: no connection to 127.0.0.1:" + full.getLocalPort() + " within 300 ms)");
+                }
+            } finally {
+                for (Socket s : queued) {
+                    s.close();
+                }
             }
         }
     }
