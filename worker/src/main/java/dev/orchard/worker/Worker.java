@@ -183,7 +183,9 @@ public final class Worker {
         var refs = m.listing().getServiceInstances(ServiceKeys.COORDINATOR);
         ActorRef<CoordinatorCommand> found = refs.isEmpty() ? null : refs.iterator().next();
         if (found == null) {
-            if (current != null) {
+            if (current != null && ledger.leaving()) {
+                context.getLog().debug("Coordinator {} is out of sight; this worker is stopping", current.path());
+            } else if (current != null) {
                 context.getLog().info("Coordinator {} is out of sight; keeping what this worker holds", current.path());
             }
             return searching();
@@ -231,7 +233,10 @@ public final class Worker {
     }
 
     private Behavior<WorkerCommand> leave(ActorRef<CoordinatorCommand> coordinator) {
-        if (!ledger.leaving()) {
+        if (!ledger.leaving() && ledger.holdsNothing()) {
+            // The end of every `orchard run`, and of a worker node between jobs: nothing to tell.
+            context.getLog().debug("This worker is stopping; it holds no work");
+        } else if (!ledger.leaving()) {
             context.getLog().info("This worker is stopping: it takes no more units and gives back the ones it runs");
         }
         return apply(ledger.leave(now()), coordinator);

@@ -274,6 +274,11 @@ public final class WorkerLedger<S> {
         return leaving;
     }
 
+    /** Nothing of a job is here: no attempt running or awaiting its verdict, no statistics to write or to commit. */
+    public boolean holdsNothing() {
+        return held.isEmpty() && windowAttempts.isEmpty() && writing == null && committed.isEmpty();
+    }
+
     // ---------------------------------------------------------------- the clock
 
     /** Sends again what is unanswered, and a status when one is due. */

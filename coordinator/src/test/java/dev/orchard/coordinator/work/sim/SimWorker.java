@@ -87,7 +87,11 @@ final class SimWorker {
         } else if (m instanceof WorkerCommand.CommitAck a) {
             apply(ledger.commitAck(a, sim.now));
         } else if (m instanceof WorkerCommand.JobFinished f) {
+            boolean ours = f.epoch() == ledger.epoch();
             apply(ledger.jobFinished(f, sim.now));
+            if (ours && !ledger.holdsNothing()) { // what the worker's log line at its stop relies on
+                throw new AssertionError(id + " still holds work after its job finished");
+            }
         }
     }
 
