@@ -9,11 +9,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,17 +128,32 @@ class LauncherIT {
         Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"core=${OPENBLAS_CORETYPE:-unset}\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH")));
-        env.put("OPENBLAS_CORETYPE", "Haswell");
-        assertThat(launch(home, env, "--version")).as("a set value is the user's").contains("core=Haswell");
-
-        String cpuinfo = Files.exists(Path.of("/proc/cpuinfo")) ? Files.readString(Path.of("/proc/cpuinfo")) : "";
-        String flags = " " + cpuinfo.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("") + " ";
-        boolean amdAvx512 = cpuinfo.lines().anyMatch(l -> l.startsWith("vendor_id") && l.contains("AuthenticAMD"))
-                && Stream.of("avx512f", "avx512dq", "avx512bw", "avx512vl")
-                        .allMatch(f -> flags.contains(" " + f + " "));
-        System.out.println("LauncherIT: this host is " + (amdAvx512 ? "" : "not ") + "an AMD CPU with AVX-512");
-        env.remove("OPENBLAS_CORETYPE");
-        assertThat(launch(home, env, "--version")).contains(amdAvx512 ? "core=SkylakeX" : "core=unset");
+        // The rule on descriptions of known CPUs (the vendor and flags lines of their /proc/cpuinfo, abridged), not
+        // on this host's: a Zen 4 EPYC (AVX-512), a Zen 3 EPYC (AVX2 only) and an Intel Xeon with AVX-512, whose
+        // cores OpenBLAS recognises itself.
+        String common = "fpu vme de pse tsc msr pae mce cx8 apic sep pge mca cmov pat sse sse2 ht syscall nx lm pni "
+                + "pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor ";
+        Map<String, String> cpus = new LinkedHashMap<>();
+        cpus.put("AuthenticAMD|AMD EPYC 9R14|" + common + "bmi1 avx2 bmi2 erms avx512f avx512dq adx avx512ifma "
+                + "clflushopt clwb avx512cd sha_ni avx512bw avx512vl xsaveopt xsavec avx512_bf16 avx512vbmi "
+                + "avx512_vbmi2 gfni vaes avx512_vnni avx512_bitalg avx512_vpopcntdq", "core=SkylakeX");
+        cpus.put("AuthenticAMD|AMD EPYC 7R13 Processor|" + common + "bmi1 avx2 bmi2 erms adx clflushopt clwb sha_ni "
+                + "xsaveopt xsavec vaes vpclmulqdq", "core=unset");
+        cpus.put("GenuineIntel|Intel(R) Xeon(R) Platinum 8175M CPU @ 2.50GHz|" + common + "bmi1 avx2 bmi2 erms "
+                + "avx512f avx512dq adx avx512cd avx512bw avx512vl clflushopt clwb xsaveopt xsavec", "core=unset");
+        int n = 0;
+        for (Map.Entry<String, String> cpu : cpus.entrySet()) {
+            String[] vendorModelFlags = cpu.getKey().split("\\|");
+            Path cpuinfo = Files.writeString(temp.resolve("cpuinfo-" + n++), "processor\t: 0\nvendor_id\t: "
+                    + vendorModelFlags[0] + "\nmodel name\t: " + vendorModelFlags[1] + "\nflags\t\t: "
+                    + vendorModelFlags[2] + "\n\nprocessor\t: 1\nvendor_id\t: " + vendorModelFlags[0] + "\n");
+            env.put("ORCHARD_CPUINFO", cpuinfo.toString());
+            env.remove("OPENBLAS_CORETYPE");
+            assertThat(launch(home, env, "--version")).as(vendorModelFlags[1]).contains(cpu.getValue());
+            env.put("OPENBLAS_CORETYPE", "Haswell");
+            assertThat(launch(home, env, "--version")).as("a set value is the user's, on " + vendorModelFlags[1])
+                    .contains("core=Haswell");
+        }
     }
 
     /**
