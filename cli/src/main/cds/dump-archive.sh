@@ -33,7 +33,7 @@ if ! java -Xshare:off -XX:DumpLoadedClassList="$work/classlist" -jar "$jar" run 
   exit 1
 fi
 # A second training job reads its images from S3 over HTTPS (an in-process stand-in, the test class
-# S3ArchiveTraining), so that the classes S3 jobs load are archived too: the JDK's TLS client, the AWS SDK's endpoint
+# S3ArchiveTraining), so that the classes S3 jobs load are archived too: the TLS client (Conscrypt), the AWS SDK's endpoint
 # rules and credentials, Orchard's S3 reads. Its classes that the local job did not load are added by name (their ids
 # would clash), less the stand-in's own: its server's (what the status page does not load of the JDK's) and itself.
 # Without the test classes (-Dmaven.test.skip) or if it fails, the archive holds the local job's classes alone, and

@@ -65,7 +65,7 @@ class LauncherIT {
         assertThat(archived).contains("archive is valid");
         assertThat(archived.lines().map(l -> l.trim().replaceFirst("^\\d+: ", "").replaceFirst(" \\S+_loader$", "")))
                 .as("the archive's classes (cli/src/main/cds/dump-archive.sh: did the S3 training job run?)")
-                .contains("sun.security.ssl.SSLSocketImpl", "sun.security.ssl.SSLSocketInputRecord",
+                .contains("org.conscrypt.Java8EngineSocket", "org.conscrypt.NativeSsl", "dev.orchard.store.s3.S3Tls",
                         "dev.orchard.store.s3.S3Requests", "dev.orchard.store.s3.SigV4", "dev.orchard.store.s3.ListingXml",
                         "dev.orchard.worker.image.TurboJpegDecoder")
                 .noneMatch(c -> c.startsWith("dev.orchard.cli.S3ArchiveTraining"));

@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -63,7 +61,7 @@ final class HttpExchanges implements AutoCloseable {
         this(maxConnections, connectTimeout, socketTimeout, validateAfter, null);
     }
 
-    /** With {@code tls} for HTTPS connections instead of the JVM's default TLS context (null: that default). */
+    /** With {@code tls} for HTTPS connections instead of {@link S3Tls}'s with the JVM's trust store (null: that one). */
     HttpExchanges(int maxConnections, Duration connectTimeout, Duration socketTimeout, Duration validateAfter,
                   SSLSocketFactory tls) {
         this.tls = tls;
@@ -188,15 +186,11 @@ final class HttpExchanges implements AutoCloseable {
         }
     }
 
-    /** The JVM's default TLS context (its trust store), made on the first HTTPS connection. */
+    /** {@link S3Tls}'s context, trusting the JVM's trust store, made on the first HTTPS connection. */
     private SSLSocketFactory tls() throws IOException {
         SSLSocketFactory factory = tls;
         if (factory == null) {
-            try {
-                factory = SSLContext.getDefault().getSocketFactory();
-            } catch (NoSuchAlgorithmException e) {
-                throw new IOException("This JVM has no default TLS context: " + e.getMessage(), e);
-            }
+            factory = S3Tls.context(null).getSocketFactory();
             tls = factory;
         }
         return factory;

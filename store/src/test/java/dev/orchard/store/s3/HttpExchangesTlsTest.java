@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.Provider;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -20,20 +21,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.conscrypt.Conscrypt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link HttpExchanges} over TLS against a scripted TLS server: answers whose records are cut anywhere (a header
- * split over records, bodies of many records, larger than the connection's buffers) are read byte for byte, a
- * connection is reused, and a certificate for another host name is refused. The keys are made by the JDK's keytool.
+ * {@link HttpExchanges} over TLS against a scripted TLS server (the JVM's): answers whose records are cut anywhere (a
+ * header split over records, bodies of many records, larger than the connection's buffers) are read byte for byte, a
+ * connection is reused, and a certificate for another host name is refused. Each with both TLS implementations
+ * {@link S3Tls} may choose: Conscrypt's and the JVM's. The keys are made by the JDK's keytool.
  */
 class HttpExchangesTlsTest {
     private static final String PASSWORD = "test-only";
@@ -70,13 +77,13 @@ class HttpExchangesTlsTest {
      * Starts the server with {@code key}, and a client that trusts {@code trusted} and checks an idle connection before
      * reusing it once it has been idle for {@code validateAfter}.
      */
-    private void start(KeyStore key, KeyStore trusted, Duration validateAfter) throws Exception {
+    private void start(Provider tls, KeyStore key, KeyStore trusted, Duration validateAfter) throws Exception {
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(key, PASSWORD.toCharArray());
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(keyManagers.getKeyManagers(), null, null);
         server = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0);
-        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), validateAfter, trusting(trusted));
+        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), validateAfter, trusting(tls, trusted));
         endpoint = new HttpExchanges.Endpoint(true, "127.0.0.1", server.getLocalPort());
         ScriptedServers.acceptEach(server, connections, this::serve);
     }
@@ -137,9 +144,10 @@ class HttpExchangesTlsTest {
         return b;
     }
 
-    @Test
-    void readsAnswersCutIntoRecordsAnywhereAndReusesTheConnection() throws Exception {
-        start(forLocalhost, forLocalhost, Duration.ofSeconds(30));
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void readsAnswersCutIntoRecordsAnywhereAndReusesTheConnection(Provider tls) throws Exception {
+        start(tls, forLocalhost, forLocalhost, Duration.ofSeconds(30));
         byte[] small = bytes(4_700, 1);
         byte[] large = bytes(200_000, 2); // 13 records of at most 16 KB, more than the connection's buffers
         answers.add(answer(small)); // head and body in one record
@@ -155,9 +163,10 @@ class HttpExchangesTlsTest {
         assertThat(connections.get()).isEqualTo(1);
     }
 
-    @Test
-    void anIdleConnectionTheServerClosedIsReplacedAndAnOpenOneReused() throws Exception {
-        start(forLocalhost, forLocalhost, Duration.ZERO); // every idle connection is checked before it is reused
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void anIdleConnectionTheServerClosedIsReplacedAndAnOpenOneReused(Provider tls) throws Exception {
+        start(tls, forLocalhost, forLocalhost, Duration.ZERO); // every idle connection is checked before it is reused
         byte[] first = bytes(10, 3);
         answers.add(answer(first));
         answers.add(new Answer(answer(first).pieces(), true));
@@ -171,21 +180,34 @@ class HttpExchangesTlsTest {
         assertThat(connections.get()).isEqualTo(2);
     }
 
-    @Test
-    void aCertificateForAnotherHostIsRefused() throws Exception {
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void aCertificateForAnotherHostIsRefused(Provider tls) throws Exception {
         // Trusted, but the certificate names elsewhere.example, not 127.0.0.1.
-        start(forElsewhere, forElsewhere, Duration.ofSeconds(30));
+        start(tls, forElsewhere, forElsewhere, Duration.ofSeconds(30));
         answers.add(answer(bytes(10, 4)));
         assertThatThrownBy(() -> get("/b/k")).isInstanceOf(IOException.class)
-                .hasMessageContaining("127.0.0.1");
+                .hasMessageContaining("subject alternative names matching IP address 127.0.0.1");
     }
 
-    private static SSLSocketFactory trusting(KeyStore trusted) throws Exception {
+    private static SSLSocketFactory trusting(Provider tls, KeyStore trusted) throws Exception {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context.getSocketFactory();
+        return S3Tls.context(tls, trust.getTrustManagers()).getSocketFactory();
+    }
+
+    /** The TLS implementations {@link S3Tls} chooses from: Conscrypt's (null where it does not load) and the JVM's. */
+    static Stream<Named<Provider>> implementations() {
+        return Stream.of(Named.of("Conscrypt", Conscrypt.newProvider()), Named.of("the JVM's TLS", null));
+    }
+
+    @Test
+    void conscryptIsChosenWhereItLoads() {
+        // Linux on x86_64 and aarch64, macOS, Windows: the platforms its jar carries a library for.
+        assertThat(Conscrypt.isAvailable()).as("Conscrypt's native library loads on this platform").isTrue();
+        Provider chosen = S3Tls.provider();
+        assertThat(chosen).isNotNull();
+        assertThat(chosen.getName()).isEqualTo("Conscrypt");
     }
 
     /** A key pair and its self-signed certificate with the subject alternative name {@code san}, made by keytool. */
