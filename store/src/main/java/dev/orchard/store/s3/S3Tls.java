@@ -69,7 +69,7 @@ final class S3Tls {
                 }
                 why = null;
                 Conscrypt.checkAvailability();
-            } catch (Throwable e) { // UnsatisfiedLinkError and the like: its native library does not load here
+            } catch (LinkageError | RuntimeException e) { // UnsatisfiedLinkError and the like: no library loads here
                 why = e;
             }
             LOG.info("S3 over HTTPS: the JVM's TLS (Conscrypt's native library does not load here: {})",
