@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,12 +79,18 @@ class HttpExchangesTlsTest {
      * reusing it once it has been idle for {@code validateAfter}.
      */
     private void start(Provider tls, KeyStore key, KeyStore trusted, Duration validateAfter) throws Exception {
+        start(tls, key, trusted, validateAfter, Duration.ofSeconds(10));
+    }
+
+    /** As above, the client waiting at most {@code socketTimeout} for each read. */
+    private void start(Provider tls, KeyStore key, KeyStore trusted, Duration validateAfter, Duration socketTimeout)
+            throws Exception {
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(key, PASSWORD.toCharArray());
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(keyManagers.getKeyManagers(), null, null);
         server = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0);
-        http = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofSeconds(10), validateAfter, trusting(tls, trusted));
+        http = new HttpExchanges(2, Duration.ofSeconds(10), socketTimeout, validateAfter, trusting(tls, trusted));
         endpoint = new HttpExchanges.Endpoint(true, "127.0.0.1", server.getLocalPort());
         ScriptedServers.acceptEach(server, connections, this::serve);
     }
@@ -178,6 +185,35 @@ class HttpExchangesTlsTest {
         assertThat(closedByServer.await(60, TimeUnit.SECONDS)).as("the client's socket took in the close").isTrue();
         assertThat(get("/third")).isEqualTo(first); // the closed one is found closed, and replaced
         assertThat(connections.get()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void anAnswerThatNeverComesTimesOutInsteadOfHanging(Provider tls) throws Exception {
+        // No answer queued: the server takes in the request and waits. The client's read must give up (a fetch that
+        // waited for ever would keep its unit, and the job, from ending).
+        start(tls, forLocalhost, forLocalhost, Duration.ofSeconds(30), Duration.ofMillis(300));
+        assertThatThrownBy(() -> get("/b/silent")).isInstanceOf(SocketTimeoutException.class);
+        answers.add(new Answer(new byte[0][], true)); // lets the server's thread go
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void aHandshakeThatNeverComesTimesOut(Provider tls) throws Exception {
+        // A server that takes the connection and never says a word: the handshake must give up too.
+        List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>(); // open, silent, until the end
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+             HttpExchanges client = new HttpExchanges(2, Duration.ofSeconds(10), Duration.ofMillis(300),
+                     Duration.ofSeconds(30), trusting(tls, forLocalhost))) {
+            ScriptedServers.acceptEach(mute, connections, held::add);
+            HttpExchanges.Endpoint muteEndpoint = new HttpExchanges.Endpoint(true, "127.0.0.1", mute.getLocalPort());
+            assertThatThrownBy(() -> client.send(muteEndpoint, "GET", "/b/k", List.of("Host", "127.0.0.1")).close())
+                    .isInstanceOf(SocketTimeoutException.class);
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     @ParameterizedTest
