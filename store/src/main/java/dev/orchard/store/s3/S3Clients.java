@@ -34,12 +34,13 @@ final class S3Clients {
         }
     }
 
-    static Client build(S3Settings settings, AwsCredentialsProvider credentials) {
-        SdkHttpClient http = new XmlBufferingHttpClient(Apache5HttpClient.builder()
+    /** The client; each of its HTTP calls tells {@code outage} whether it reached the endpoint. */
+    static Client build(S3Settings settings, AwsCredentialsProvider credentials, EndpointOutage outage) {
+        SdkHttpClient http = new XmlBufferingHttpClient(new OutageReportingHttpClient(Apache5HttpClient.builder()
                 .maxConnections(settings.maxConcurrentGets() + settings.listParallelism() + SPARE_CONNECTIONS)
                 .connectionTimeout(settings.connectTimeout())
                 .socketTimeout(settings.socketTimeout())
-                .build());
+                .build(), outage));
         S3ClientBuilder builder = S3Client.builder()
                 .credentialsProvider(credentials)
                 .httpClient(http)

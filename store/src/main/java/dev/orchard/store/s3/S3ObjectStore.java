@@ -55,6 +55,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     private final S3Settings settings;
     private final DefaultCredentialsProvider credentials;
+    private final EndpointOutage outage;
     private final S3Requests requests;
     private S3Clients.Client client; // made on first write, delete or streamed read
     private final S3Errors errors;
@@ -64,8 +65,9 @@ public final class S3ObjectStore implements ObjectStore {
         this.settings = Objects.requireNonNull(settings, "settings");
         // A fresh chain per store (not the shared singleton) so that nothing it cached outlives the store.
         this.credentials = DefaultCredentialsProvider.builder().profileName(settings.profile()).build();
+        this.outage = new EndpointOutage(settings);
         this.requests = new S3Requests(settings, credentials,
-                settings.maxConcurrentGets() + settings.listParallelism() + S3Clients.SPARE_CONNECTIONS);
+                settings.maxConcurrentGets() + settings.listParallelism() + S3Clients.SPARE_CONNECTIONS, outage);
         this.errors = new S3Errors(settings);
         this.listings = settings.listParallelism() > 1
                 ? Executors.newFixedThreadPool(settings.listParallelism(), daemonThreads("orchard-s3-list"))
@@ -303,7 +305,7 @@ public final class S3ObjectStore implements ObjectStore {
     /** The SDK client, for everything but GET, HEAD and listing; built on first use. */
     private synchronized S3Client sdk() {
         if (client == null) {
-            client = S3Clients.build(settings, credentials);
+            client = S3Clients.build(settings, credentials, outage);
         }
         return client.s3();
     }

@@ -18,13 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.endpoints.AwsEndpointAttribute;
@@ -75,7 +72,6 @@ final class S3Requests implements AutoCloseable {
     private static final int MAX_ERROR_BODY = 64 << 10;
     private static final XMLInputFactory XML = XMLInputFactory.newFactory();
     private static final AcquireInitialTokenRequest RETRY_SCOPE = AcquireInitialTokenRequest.create("s3");
-    private static final Logger LOG = LoggerFactory.getLogger(S3Requests.class);
 
     static {
         XML.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -96,12 +92,7 @@ final class S3Requests implements AutoCloseable {
     private final boolean followRegion;
     private volatile Duration clockOffset = Duration.ZERO;
     private volatile Resolved resolved;
-    /**
-     * Set from the first request that could not reach the endpoint (refused, unknown host, no route) until one
-     * reaches it: that outage is logged once when its first retry is scheduled, not per attempt of every request,
-     * so that a wrong {@code --endpoint-url} shows at once instead of only when the attempts run out (~25 s).
-     */
-    private final AtomicBoolean unreachable = new AtomicBoolean();
+    private final EndpointOutage outage;
 
     /**
      * Credentials as the provider gave them, reused for at most {@link #CREDENTIALS_REUSE_NANOS}: the default chain
@@ -113,8 +104,9 @@ final class S3Requests implements AutoCloseable {
 
     private static final long CREDENTIALS_REUSE_NANOS = Duration.ofSeconds(1).toNanos();
 
-    S3Requests(S3Settings settings, AwsCredentialsProvider credentials, int maxConnections) {
+    S3Requests(S3Settings settings, AwsCredentialsProvider credentials, int maxConnections, EndpointOutage outage) {
         this.settings = settings;
+        this.outage = outage;
         this.credentials = credentials;
         this.retries = S3Clients.retryStrategy(settings);
         // The JVM's trust store (javax.net.ssl.trustStore), host name verification on; loaded on the first HTTPS
@@ -239,7 +231,7 @@ final class S3Requests implements AutoCloseable {
             try {
                 T result = attempt(bucket, method, path, query, checksumMode, reader);
                 retries.recordSuccess(RecordSuccessRequest.create(token));
-                reached();
+                outage.reached();
                 return result;
             } catch (RegionMoved moved) {
                 if (followed) {
@@ -250,10 +242,7 @@ final class S3Requests implements AutoCloseable {
                 if (e instanceof AbortedException) {
                     throw e;
                 }
-                boolean unreached = S3Errors.isUnreachable(e);
-                if (!unreached) {
-                    reached(); // it answered, if with an error
-                }
+                outage.failed(e);
                 RefreshRetryTokenResponse refreshed;
                 try {
                     refreshed = retries.refreshRetryToken(RefreshRetryTokenRequest.builder().token(token).failure(e).build());
@@ -261,20 +250,8 @@ final class S3Requests implements AutoCloseable {
                     throw e;
                 }
                 token = refreshed.token();
-                if (unreached && unreachable.compareAndSet(false, true)) {
-                    LOG.warn("Cannot reach the S3 endpoint {} ({}); retrying, up to {} attempts per request: if this "
-                            + "lasts, check --endpoint-url and --region, that the server is up, and the network in "
-                            + "between", settings.describeEndpoint(), S3Errors.rootCauseText(e), settings.maxAttempts());
-                }
                 pause(refreshed.delay());
             }
-        }
-    }
-
-    /** An attempt reached the endpoint: ends an outage that {@link #unreachable} marks, saying so. */
-    private void reached() {
-        if (unreachable.get() && unreachable.compareAndSet(true, false)) {
-            LOG.info("The S3 endpoint {} answers again", settings.describeEndpoint());
         }
     }
 

@@ -155,8 +155,8 @@ class S3ConfigErrorsTest {
     }
 
     @Test
-    void anUnreachableEndpointIsLoggedAtItsFirstRetryOnceAndWhenItAnswersAgain() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(S3Requests.class);
+    void anUnreachableEndpointIsLoggedOnceAtItsFirstFailureAndWhenItAnswersAgain() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(EndpointOutage.class);
         Level level = logger.getLevel();
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
@@ -175,13 +175,17 @@ class S3ConfigErrorsTest {
                     assertThatThrownBy(() -> store.read(s3("s3://bucket/" + key)))
                             .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint);
                 }
-                // Two requests, three attempts each: one line, at the first retry, naming the endpoint and the cause.
+                // Two requests, three attempts each: one line, naming the endpoint and the cause.
                 assertThat(lines.list).hasSize(1);
                 assertThat(lines.list.get(0).getLevel()).isEqualTo(Level.WARN);
                 assertThat(lines.list.get(0).getFormattedMessage())
                         .startsWith("Cannot reach the S3 endpoint " + endpoint + " (ConnectException: Connection refused)"
-                                + "; retrying, up to 3 attempts per request")
+                                + "; requests are retried, up to 3 attempts each")
                         .contains("check --endpoint-url");
+                // The SDK client's requests (a write) report to the same outage: no second line.
+                assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                        .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint + " to write to s3://bucket/out");
+                assertThat(lines.list).hasSize(1);
 
                 try (ServerSocket server = new ServerSocket()) {
                     server.setReuseAddress(true);
@@ -238,6 +242,28 @@ class S3ConfigErrorsTest {
             for (Socket s : accepted) {
                 s.close();
             }
+        }
+    }
+
+    @Test
+    void theSdkClientsRequestsReportAnUnreachableEndpointToo() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(EndpointOutage.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        URI endpoint = URI.create("http://127.0.0.1:" + closedPort);
+        try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
+            // A write is the store's first request: it goes through the SDK client alone.
+            assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                    .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint + " to write to s3://bucket/out");
+            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                    .startsWith("Cannot reach the S3 endpoint " + endpoint + " (");
+        } finally {
+            logger.detachAppender(lines);
         }
     }
 

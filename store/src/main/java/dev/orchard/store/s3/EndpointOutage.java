@@ -1,0 +1,42 @@
+package dev.orchard.store.s3;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a store's S3 endpoint can be reached, as its requests find out, told in the log once per outage: a WARN at
+ * the first attempt that cannot reach it (refused, unknown host, no route, no connection in time), naming it, and an
+ * INFO at the first attempt that reaches it again. Not per attempt of every request: with 32 reads in flight and 10
+ * attempts each, that would be hundreds of lines. Without it, a wrong {@code --endpoint-url} showed only when a
+ * request's attempts ran out, ~25 s later. Both ways to S3 report here: Orchard's own requests ({@link S3Requests})
+ * and the SDK client's ({@link S3Clients}).
+ */
+final class EndpointOutage {
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointOutage.class);
+
+    private final S3Settings settings;
+    private final AtomicBoolean unreachable = new AtomicBoolean();
+
+    EndpointOutage(S3Settings settings) {
+        this.settings = settings;
+    }
+
+    /** An attempt failed with {@code failure}: the start of an outage if it could not reach the endpoint at all. */
+    void failed(Throwable failure) {
+        if (!S3Errors.isUnreachable(failure)) {
+            reached(); // it answered, if with an error
+        } else if (unreachable.compareAndSet(false, true)) {
+            LOG.warn("Cannot reach the S3 endpoint {} ({}); requests are retried, up to {} attempts each: if this lasts, "
+                    + "check --endpoint-url and --region, that the server is up, and the network in between",
+                    settings.describeEndpoint(), S3Errors.rootCauseText(failure), settings.maxAttempts());
+        }
+    }
+
+    /** An attempt reached the endpoint: the end of an outage, if there was one. */
+    void reached() {
+        if (unreachable.get() && unreachable.compareAndSet(true, false)) {
+            LOG.info("The S3 endpoint {} answers again", settings.describeEndpoint());
+        }
+    }
+}
