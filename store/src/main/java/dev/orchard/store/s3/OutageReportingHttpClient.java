@@ -2,7 +2,6 @@ package dev.orchard.store.s3;
 
 import java.io.IOException;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
-import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 
@@ -11,46 +10,24 @@ import software.amazon.awssdk.http.SdkHttpClient;
  * connection without a word, so without this a write to an endpoint that cannot be reached said nothing until its
  * attempts ran out.
  */
-final class OutageReportingHttpClient implements SdkHttpClient {
-    private final SdkHttpClient delegate;
+final class OutageReportingHttpClient extends HttpCallDecorator {
     private final EndpointOutage outage;
 
     OutageReportingHttpClient(SdkHttpClient delegate, EndpointOutage outage) {
-        this.delegate = delegate;
+        super(delegate);
         this.outage = outage;
     }
 
     @Override
-    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-        ExecutableHttpRequest call = delegate.prepareRequest(request);
-        return new ExecutableHttpRequest() {
-            @Override
-            public HttpExecuteResponse call() throws IOException {
-                HttpExecuteResponse response;
-                try {
-                    response = call.call();
-                } catch (IOException | RuntimeException e) {
-                    outage.failed(e);
-                    throw e;
-                }
-                outage.reached();
-                return response;
-            }
-
-            @Override
-            public void abort() {
-                call.abort();
-            }
-        };
-    }
-
-    @Override
-    public String clientName() {
-        return delegate.clientName();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+    HttpExecuteResponse around(ExecutableHttpRequest call) throws IOException {
+        HttpExecuteResponse response;
+        try {
+            response = call.call();
+        } catch (IOException | RuntimeException e) {
+            outage.failed(e);
+            throw e;
+        }
+        outage.reached();
+        return response;
     }
 }

@@ -8,7 +8,6 @@ import java.io.SequenceInputStream;
 import java.util.Locale;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
-import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpResponse;
@@ -24,40 +23,27 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * {@link IOException} of the HTTP call, which the client's retry strategy retries like any other. Object bodies
  * (GetObject) are left streaming: the SDK already retries failures while reading them.
  */
-final class XmlBufferingHttpClient implements SdkHttpClient {
+final class XmlBufferingHttpClient extends HttpCallDecorator {
 
     /** S3's XML answers are small (a listing page of 1,000 keys is a few hundred KB); beyond this, stream the rest. */
     private static final int MAX_BUFFERED = 16 << 20;
 
-    private final SdkHttpClient delegate;
-
     XmlBufferingHttpClient(SdkHttpClient delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
-    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-        ExecutableHttpRequest call = delegate.prepareRequest(request);
-        return new ExecutableHttpRequest() {
-            @Override
-            public HttpExecuteResponse call() throws IOException {
-                HttpExecuteResponse response = call.call();
-                if (response.responseBody().isEmpty() || !isXml(response.httpResponse())) {
-                    return response;
-                }
-                AbortableInputStream body = response.responseBody().get();
-                InputStream buffered = buffer(body);
-                return HttpExecuteResponse.builder()
-                        .response(response.httpResponse())
-                        .responseBody(AbortableInputStream.create(buffered, body))
-                        .build();
-            }
-
-            @Override
-            public void abort() {
-                call.abort();
-            }
-        };
+    HttpExecuteResponse around(ExecutableHttpRequest call) throws IOException {
+        HttpExecuteResponse response = call.call();
+        if (response.responseBody().isEmpty() || !isXml(response.httpResponse())) {
+            return response;
+        }
+        AbortableInputStream body = response.responseBody().get();
+        InputStream buffered = buffer(body);
+        return HttpExecuteResponse.builder()
+                .response(response.httpResponse())
+                .responseBody(AbortableInputStream.create(buffered, body))
+                .build();
     }
 
     private static boolean isXml(SdkHttpResponse response) {
@@ -80,13 +66,4 @@ final class XmlBufferingHttpClient implements SdkHttpClient {
         return new SequenceInputStream(new ByteArrayInputStream(head.toByteArray()), body);
     }
 
-    @Override
-    public String clientName() {
-        return delegate.clientName();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
 }

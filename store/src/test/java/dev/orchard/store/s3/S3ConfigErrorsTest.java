@@ -140,13 +140,16 @@ class S3ConfigErrorsTest {
         }
     }
 
+    /** An endpoint on a port that was free a moment ago: connections to it are refused. */
+    private static URI closedEndpoint() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return URI.create("http://127.0.0.1:" + s.getLocalPort());
+        }
+    }
+
     @Test
     void refusedConnectionNamesTheEndpoint() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
-        URI endpoint = URI.create("http://127.0.0.1:" + closedPort);
+        URI endpoint = closedEndpoint();
         try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
             assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
                     .hasMessageContaining("Cannot reach the S3 endpoint " + endpoint + " to write to s3://bucket/out")
@@ -251,11 +254,7 @@ class S3ConfigErrorsTest {
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         logger.addAppender(lines);
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
-        URI endpoint = URI.create("http://127.0.0.1:" + closedPort);
+        URI endpoint = closedEndpoint();
         try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
             // A write is the store's first request: it goes through the SDK client alone.
             assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
