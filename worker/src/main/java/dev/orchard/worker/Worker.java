@@ -234,7 +234,7 @@ public final class Worker {
 
     private Behavior<WorkerCommand> leave(ActorRef<CoordinatorCommand> coordinator) {
         if (!ledger.leaving() && ledger.holdsNothing()) {
-            // The end of every `orchard run`, and of a worker node between jobs: nothing to tell.
+            // The end of every `orchard run`; a worker node between jobs (its leaving the cluster is logged by Pekko).
             context.getLog().debug("This worker is stopping; it holds no work");
         } else if (!ledger.leaving()) {
             context.getLog().info("This worker is stopping: it takes no more units and gives back the ones it runs");
