@@ -3,6 +3,7 @@ package dev.orchard.store.s3;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import org.conscrypt.Conscrypt;
@@ -51,29 +52,32 @@ final class S3Tls {
 
     /** Decided on first use, once per JVM. */
     private static final class Choice {
-        static final Provider PROVIDER = choose();
+        static final Provider PROVIDER = choose(System.getProperty(PROPERTY, ""), S3Tls::conscrypt);
+    }
 
-        private static Provider choose() {
-            if ("jdk".equalsIgnoreCase(System.getProperty(PROPERTY, ""))) {
-                LOG.info("S3 over HTTPS: the JVM's TLS (-D{}=jdk)", PROPERTY);
-                return null;
-            }
-            Throwable why;
-            try {
-                if (Conscrypt.isAvailable()) {
-                    Provider conscrypt = Conscrypt.newProvider();
-                    Conscrypt.Version v = Conscrypt.version();
-                    LOG.info("S3 over HTTPS: TLS by Conscrypt {} (BoringSSL, native)",
-                            v == null ? "" : v.major() + "." + v.minor() + "." + v.patch());
-                    return conscrypt;
-                }
-                why = null;
-                Conscrypt.checkAvailability();
-            } catch (LinkageError | RuntimeException e) { // UnsatisfiedLinkError and the like: no library loads here
-                why = e;
-            }
-            LOG.info("S3 over HTTPS: the JVM's TLS (Conscrypt's native library does not load here: {})",
-                    why == null ? "no reason given" : why.toString());
+    /** Conscrypt's provider, or the error that says why its native library does not load here. */
+    private static Provider conscrypt() {
+        Conscrypt.checkAvailability(); // UnsatisfiedLinkError where its library does not load
+        return Conscrypt.newProvider();
+    }
+
+    /**
+     * The choice, logged: null (the JVM's TLS) when {@code property} is "jdk" or when {@code conscrypt} fails with a
+     * linkage or runtime error (its native library does not load here), else the provider it gives.
+     */
+    static Provider choose(String property, Supplier<Provider> conscrypt) {
+        if ("jdk".equalsIgnoreCase(property)) {
+            LOG.info("S3 over HTTPS: the JVM's TLS (-D{}=jdk)", PROPERTY);
+            return null;
+        }
+        try {
+            Provider provider = conscrypt.get();
+            Conscrypt.Version v = Conscrypt.version();
+            LOG.info("S3 over HTTPS: TLS by Conscrypt {} (BoringSSL, native)",
+                    v == null ? "" : v.major() + "." + v.minor() + "." + v.patch());
+            return provider;
+        } catch (LinkageError | RuntimeException e) { // UnsatisfiedLinkError and the like: no library loads here
+            LOG.info("S3 over HTTPS: the JVM's TLS (Conscrypt's native library does not load here: {})", e.toString());
             return null;
         }
     }

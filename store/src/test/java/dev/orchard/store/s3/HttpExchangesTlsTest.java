@@ -238,6 +238,16 @@ class HttpExchangesTlsTest {
     }
 
     @Test
+    void theJvmsTlsServesWhereConscryptDoesNotLoadOrWhenAskedFor() {
+        Provider conscrypt = Conscrypt.newProvider();
+        assertThat(S3Tls.choose("", () -> {
+            throw new UnsatisfiedLinkError("no libconscrypt_openjdk_jni-linux-x86_64 in java.library.path");
+        })).as("its library does not load").isNull();
+        assertThat(S3Tls.choose("jdk", () -> conscrypt)).as("-Dorchard.tls=jdk").isNull();
+        assertThat(S3Tls.choose("", () -> conscrypt)).isSameAs(conscrypt);
+    }
+
+    @Test
     void conscryptIsChosenWhereItLoads() {
         // Linux on x86_64 and aarch64, macOS, Windows: the platforms its jar carries a library for.
         assertThat(Conscrypt.isAvailable()).as("Conscrypt's native library loads on this platform").isTrue();
