@@ -202,7 +202,7 @@ final class KrylovTopEigen {
         double[] small = new double[m * m];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < m; j++) {
-                small[j * m + i] = 0.5 * (h[i][j] + h[j][i]);
+                small[j * m + i] = h[i][j]; // h is written symmetric
             }
         }
         TopEigen.Pairs ritz = TopEigen.solve(JavaLAPACK.getInstance(), small, m, k);

@@ -50,7 +50,7 @@ final class HttpExchanges implements AutoCloseable {
     private final long validateAfterNanos;
     private final Semaphore permits;
     private final Map<Endpoint, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
-    private volatile SSLSocketFactory tls;
+    private final SSLSocketFactory tls; // null: S3Tls's, shared by the JVM
     private volatile boolean closed;
 
     HttpExchanges(int maxConnections, Duration connectTimeout, Duration socketTimeout) {
@@ -186,14 +186,9 @@ final class HttpExchanges implements AutoCloseable {
         }
     }
 
-    /** {@link S3Tls}'s context, trusting the JVM's trust store, made on the first HTTPS connection. */
+    /** The given TLS, else {@link S3Tls}'s with the JVM's trust store (made once per JVM, on its first HTTPS connection). */
     private SSLSocketFactory tls() throws IOException {
-        SSLSocketFactory factory = tls;
-        if (factory == null) {
-            factory = S3Tls.context(null).getSocketFactory();
-            tls = factory;
-        }
-        return factory;
+        return tls != null ? tls : S3Tls.socketFactory();
     }
 
     private static void closeQuietly(Socket socket) {

@@ -23,7 +23,7 @@ final class OutageReportingHttpClient extends HttpCallDecorator {
         HttpExecuteResponse response;
         try {
             response = call.call();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // not a RuntimeException: that says nothing of the endpoint (an aborted call, a bug)
             outage.failed(e);
             throw e;
         }

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import org.conscrypt.Conscrypt;
 import org.slf4j.Logger;
@@ -13,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The TLS that reads from S3 over HTTPS run on: Conscrypt's (Google's provider on BoringSSL: the handshakes, the
  * records and AES-GCM in native code) where its library loads, else the JVM's own (JSSE). The JVM's TLS is Java code
- * that a fresh job JVM compiles while it reads: a JVM that only lists and reads 10,200 objects of 4.6 KB spent 0.18 ms
- * of CPU per object more over HTTPS than over HTTP with it, 0.07 with Conscrypt (medians of 3 alternated rounds;
- * bench/README.md, issue 18).
+ * that a fresh job JVM compiles while it reads: a JVM that only lists and reads 10,200 objects of 4.6 KB spent 0.135 ms
+ * of CPU per object more over HTTPS than over HTTP with it, 0.059 with Conscrypt 2.6.2 (medians of 3 alternated
+ * rounds; bench/README.md, issue 18).
  * The JVM's trust store decides whom to trust either way ({@code javax.net.ssl.trustStore}, else the JDK's
  * {@code cacerts}), with the host name checked against the certificate. {@code -Dorchard.tls=jdk} keeps the JVM's TLS
  * (e.g. for a FIPS-configured JVM). The SDK client, which Orchard uses for writes, keeps the JVM's TLS.
@@ -24,6 +25,7 @@ final class S3Tls {
     /** {@code -Dorchard.tls=jdk}: the JVM's TLS even where Conscrypt loads. */
     static final String PROPERTY = "orchard.tls";
     private static final Logger LOG = LoggerFactory.getLogger(S3Tls.class);
+    private static volatile SSLSocketFactory shared;
 
     private S3Tls() {
     }
@@ -33,9 +35,22 @@ final class S3Tls {
         return Choice.PROVIDER;
     }
 
-    /** A TLS context of {@link #provider()} trusting {@code trust} (null: the JVM's trust store). */
-    static SSLContext context(TrustManager[] trust) throws IOException {
-        return context(provider(), trust);
+    /**
+     * The sockets of {@link #provider()} trusting the JVM's trust store, made once per JVM (as {@code
+     * SSLContext.getDefault()} is): every store's reads share them, and the trust store is read once.
+     */
+    static SSLSocketFactory socketFactory() throws IOException {
+        SSLSocketFactory factory = shared;
+        if (factory == null) {
+            synchronized (S3Tls.class) {
+                factory = shared;
+                if (factory == null) {
+                    factory = context(provider(), null).getSocketFactory();
+                    shared = factory;
+                }
+            }
+        }
+        return factory;
     }
 
     /** A TLS context of {@code provider} (null: the JVM's TLS) trusting {@code trust} (null: the JVM's trust store). */

@@ -248,12 +248,14 @@ class HttpExchangesTlsTest {
     }
 
     @Test
-    void conscryptIsChosenWhereItLoads() {
+    void conscryptIsChosenWhereItLoads() throws Exception {
         // Linux on x86_64 and aarch64, macOS, Windows: the platforms its jar carries a library for.
         assertThat(Conscrypt.isAvailable()).as("Conscrypt's native library loads on this platform").isTrue();
         Provider chosen = S3Tls.provider();
         assertThat(chosen).isNotNull();
         assertThat(chosen.getName()).isEqualTo("Conscrypt");
+        assertThat(S3Tls.socketFactory().getClass().getName()).startsWith("org.conscrypt.");
+        assertThat(S3Tls.socketFactory()).as("made once per JVM, as SSLContext.getDefault()").isSameAs(S3Tls.socketFactory());
     }
 
     /** A key pair and its self-signed certificate with the subject alternative name {@code san}, made by keytool. */
