@@ -185,6 +185,9 @@ public final class Worker {
         if (found == null) {
             if (current != null && ledger.leaving()) {
                 context.getLog().debug("Coordinator {} is out of sight; this worker is stopping", current.path());
+            } else if (current != null && ledger.holdsNothing()) {
+                // The end of an `orchard run` whose coordinator stops before its worker leaves: nothing is at stake.
+                context.getLog().debug("Coordinator {} is out of sight; this worker holds no work", current.path());
             } else if (current != null) {
                 context.getLog().info("Coordinator {} is out of sight; keeping what this worker holds", current.path());
             }
