@@ -94,6 +94,7 @@ public final class FeatureUnit {
             CovariancePartial statistics = CovariancePartial.empty(dim);
             float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * dim]; // not yet folded
             int folded = 0;
+            List<VectorRow> written = new ArrayList<>(unit.images().size());
             try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
                     new ParquetOptions(job.parquetByteStreamSplit()))) {
                 while (next < batches.size() || !ahead.isEmpty()) {
@@ -122,11 +123,13 @@ public final class FeatureUnit {
                             errors.add(new ImageError(image.path(), slotErrors[i]));
                             continue;
                         }
-                        float[] row = new float[dim];
-                        System.arraycopy(features, i * dim, row, 0, dim);
+                        float[] values = new float[dim];
+                        System.arraycopy(features, i * dim, values, 0, dim);
                         kept++;
-                        writer.write(new VectorRow(image.path(), image.label(), row));
-                        System.arraycopy(row, 0, fold, folded * dim, dim);
+                        VectorRow row = new VectorRow(image.path(), image.label(), values);
+                        writer.write(row);
+                        written.add(row);
+                        System.arraycopy(values, 0, fold, folded * dim, dim);
                         if (++folded == PipelineSettings.ROWS_PER_FOLD) {
                             long t2 = System.nanoTime();
                             statistics.addBatch(fold, folded);
@@ -145,6 +148,7 @@ public final class FeatureUnit {
                 long t3 = System.nanoTime();
                 clock.statistics.add(t3 - t2);
                 long rowsBytes = writer.commit();
+                runtime.rowsCache().put(part, written); // for this worker's publish stage: no second read and decode
                 clock.write.add(System.nanoTime() - t3);
                 return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);
             }

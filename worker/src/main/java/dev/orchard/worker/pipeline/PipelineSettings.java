@@ -57,6 +57,15 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
     public static final int ROWS_PER_FOLD = 256;
 
     /**
+     * The most a worker keeps of its FEATURES attempts' rows for the parts it publishes ({@link RowsCache}): 128 MiB
+     * of floats, ~26,000 rows of 1280 (a 10,200-image job holds 52 MB until its publish stage), or an eighth of the
+     * heap where that is less.
+     */
+    static long rowsCacheBytes() {
+        return Math.min(128L << 20, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /**
      * Whether each inference lane decodes and preprocesses its own batch just before running it, instead of a pool
      * of decode threads filling batches ahead. Right for single-threaded lanes, one per core: then the only threads
      * that want a core are the lanes, and none is preempted mid-run by a decode thread. A 10,200-image job on 2

@@ -103,7 +103,7 @@ public final class PublishUnit {
             boolean copyRowGroups = labeller == null && !wholeBasePart;
             boolean decode = pca != null || !copyRowGroups;
             CompletableFuture<SourceRows> next = sources.isEmpty() ? null
-                    : readAhead(store, layout, sources.get(0), decode, readNanos);
+                    : readAhead(store, layout, sources.get(0), copyRowGroups, decode, readNanos);
             CompletableFuture<CovariancePartial> folded = CompletableFuture.completedFuture(null);
             for (int s = 0; s < sources.size(); s++) {
                 if (cancelled.getAsBoolean()) {
@@ -113,7 +113,7 @@ public final class PublishUnit {
                 SourceRows fetched = await(next);
                 List<VectorRow> sourceRows = fetched.rows();
                 if (s + 1 < sources.size()) {
-                    next = readAhead(store, layout, sources.get(s + 1), decode, readNanos);
+                    next = readAhead(store, layout, sources.get(s + 1), copyRowGroups, decode, readNanos);
                 }
                 long t1 = System.nanoTime();
                 if (labeller != null) {
@@ -122,6 +122,10 @@ public final class PublishUnit {
                 long t2 = System.nanoTime();
                 float[][] projections = projected == null ? null : project(pca, sourceRows);
                 long sourceCount = copyRowGroups ? features.append(fetched.file()) : sourceRows.size();
+                if (decode && sourceCount != sourceRows.size()) { // rows from RowsCache: their file must agree
+                    throw new IOException(rowsOf(layout, source) + " holds " + sourceCount + " rows, but " + sourceRows.size()
+                            + " were written to it");
+                }
                 for (int i = 0; i < sourceRows.size(); i++) {
                     VectorRow row = sourceRows.get(i);
                     if (!wholeBasePart && !copyRowGroups) {
@@ -165,15 +169,23 @@ public final class PublishUnit {
         return new UnitOutcome(new UnitReport((int) rows, List.of(), 0, featureBytes, stages), null);
     }
 
-    /** A source's rows file: its bytes, and its rows (none when they were not needed). */
+    /** A source's rows file: its bytes (null when not needed), and its rows (none when they were not needed). */
     private record SourceRows(byte[] file, List<VectorRow> rows) {
     }
 
-    /** The rows file of {@code source}, read (and its rows decoded, if {@code decode}) on the fetch pool. */
+    /**
+     * A source's rows file on the fetch pool: its bytes when {@code copy} (its row groups are copied), and its rows
+     * when {@code decode}. The rows of an attempt this worker ran come from {@link RowsCache} while it holds them.
+     */
     private CompletableFuture<SourceRows> readAhead(ObjectStore store, OutputLayout layout, PartSource source,
-                                                    boolean decode, LongAdder nanos) {
+                                                    boolean copy, boolean decode, LongAdder nanos) {
+        Location rows = rowsOf(layout, source);
+        List<VectorRow> cached = source.kind() == PartSource.Kind.ROWS ? runtime.rowsCache().take(rows) : null;
         return onFetchPool(() -> {
-            byte[] file = store.read(rowsOf(layout, source));
+            if (cached != null) {
+                return new SourceRows(copy ? store.read(rows) : null, decode ? cached : List.of());
+            }
+            byte[] file = store.read(rows);
             return new SourceRows(file, decode ? VectorRowsReader.readAll(file, OutputLayout.FEATURES) : List.of());
         }, nanos);
     }

@@ -51,6 +51,7 @@ public final class WorkerRuntime implements AutoCloseable {
     /** Clearing what dead workers left in the temporary folder, on the fetch pool once the first batch runs. */
     private final java.util.concurrent.CompletableFuture<Void> clearing;
     private final PipelineTotals totals = new PipelineTotals();
+    private final RowsCache rowsCache = new RowsCache(PipelineSettings.rowsCacheBytes());
     private Loaded loaded; // guarded by this
     private SharedClassifier classifier; // guarded by this
     private volatile SparseRandomProjection projection;
@@ -282,6 +283,11 @@ public final class WorkerRuntime implements AutoCloseable {
 
     public ObjectStore store(Location location) {
         return stores.forLocation(location);
+    }
+
+    /** The rows of this worker's latest FEATURES attempts, for the parts it publishes. */
+    RowsCache rowsCache() {
+        return rowsCache;
     }
 
     /** Threads that read images and other files; as many as {@link ReadConcurrency} allows now. */

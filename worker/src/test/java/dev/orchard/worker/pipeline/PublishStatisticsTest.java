@@ -1,6 +1,7 @@
 package dev.orchard.worker.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.orchard.protocol.AttemptRef;
@@ -118,6 +119,53 @@ class PublishStatisticsTest {
         List<VectorRow> published = VectorRowsReader.readAll(store, layout.publishAttempt(OutputLayout.FEATURES, 1, 0, 2),
                 OutputLayout.FEATURES);
         assertThat(published).extracting(VectorRow::path).containsExactlyElementsOf(all.stream().map(VectorRow::path).toList());
+    }
+
+    /**
+     * A part whose sources' rows this worker still holds ({@link RowsCache}) is the same bytes as one published from
+     * the rows files: its features, its projection and its statistics. Rows held that do not match their file's
+     * count fail the attempt.
+     */
+    @Test
+    void aPartFromRowsThisWorkerHoldsIsTheSameBytesAsFromTheFiles() throws Exception {
+        System.out.println("PublishStatisticsTest seed " + SEED);
+        Path output = dir.resolve("out");
+        OutputLayout layout = OutputLayout.of(output.toString());
+        List<PartSource> sources = new ArrayList<>();
+        List<List<VectorRow>> units = new ArrayList<>();
+        for (int u = 0; u < UNIT_ROWS.length; u++) {
+            List<VectorRow> rows = rows("unit" + u, UNIT_ROWS[u], 0);
+            write(layout.attemptRows(1, u, 1), rows);
+            units.add(rows);
+            sources.add(PartSource.rows(new AttemptRef(1, u, 1)));
+        }
+        byte[] pcaJson = PcaModelJson.write(pcaModel());
+        Path pcaFile = Files.write(dir.resolve("pca-model.json"), pcaJson);
+        JobDescription job = new JobDescription("job", output.toString(), "/models/cnn.onnx", MODEL_SHA,
+                ModelSpec.mobileNetV2(), 32).withPcaModel(pcaFile.toString(), PublishUnit.sha256(pcaJson));
+        try (WorkerRuntime runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2),
+                S3Settings.defaults())) {
+            publish(runtime, job, layout, sources, 1);
+            for (int u = 0; u < units.size(); u++) {
+                runtime.rowsCache().put(layout.attemptRows(1, u, 1), units.get(u));
+            }
+            assertThat(runtime.rowsCache().floats()).isEqualTo((long) D * Arrays.stream(UNIT_ROWS).sum());
+            publish(runtime, job, layout, sources, 2);
+            assertThat(runtime.rowsCache().floats()).as("every source's rows taken from the cache").isZero();
+            for (Location[] files : List.of(
+                    new Location[] {layout.publishStatistics(1, 0, 1), layout.publishStatistics(1, 0, 2)},
+                    new Location[] {layout.publishAttempt(OutputLayout.FEATURES, 1, 0, 1),
+                            layout.publishAttempt(OutputLayout.FEATURES, 1, 0, 2)},
+                    new Location[] {layout.publishAttempt(OutputLayout.PCA, 1, 0, 1),
+                            layout.publishAttempt(OutputLayout.PCA, 1, 0, 2)})) {
+                assertThat(store.read(files[1])).as("%s against %s", files[1], files[0]).isEqualTo(store.read(files[0]));
+            }
+
+            runtime.rowsCache().put(layout.attemptRows(1, 3, 1), units.get(3).subList(0, 5));
+            assertThatThrownBy(() -> publish(runtime, job, layout, sources, 3))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("holds 13 rows, but 5 were written to it");
+        }
     }
 
     private byte[] publish(WorkerRuntime runtime, JobDescription job, OutputLayout layout, List<PartSource> sources,
