@@ -290,6 +290,11 @@ public final class WorkerRuntime implements AutoCloseable {
         return rowsCache;
     }
 
+    /** Drops the rows kept for publishing: the job they were for has ended. */
+    public void forgetRows() {
+        rowsCache.clear();
+    }
+
     /** Threads that read images and other files; as many as {@link ReadConcurrency} allows now. */
     ExecutorService fetchPool() {
         return fetchPool;

@@ -37,6 +37,18 @@ class RowsCacheTest {
     }
 
     @Test
+    void clearingDropsEverything() {
+        RowsCache cache = new RowsCache(4L * 100);
+        cache.put(file(1), rows(3, 10));
+        cache.put(file(2), rows(3, 10));
+        cache.clear();
+        assertThat(cache.floats()).isZero();
+        assertThat(cache.take(file(1))).isNull();
+        cache.put(file(3), rows(10, 10)); // the whole capacity is free again
+        assertThat(cache.take(file(3))).hasSize(10);
+    }
+
+    @Test
     void aCacheOfNoCapacityKeepsNothing() {
         RowsCache cache = new RowsCache(0);
         cache.put(file(1), rows(1, 1));
