@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * The rows of this worker's latest FEATURES attempts, kept after their rows files are committed, so that a part
  * published by the same worker takes its sources' rows from here instead of reading and decoding the files again.
- * They are the very rows written (the file stores each float exactly), and only the file's record count is read to
- * check them. Bounded by the floats held: the oldest attempts go first, and an attempt's rows are taken (removed)
+ * They are the very rows written (the file stores each float exactly); where the part copies the file's row groups
+ * (no classifier), the file's record count is checked against them. Bounded by the floats held: the oldest attempts go first, and an attempt's rows are taken (removed)
  * when a part uses them, so a retried or losing attempt falls back to its file; the rest are dropped when the job
  * ends (a worker node's next job, or a part published by another worker, never uses them).
  *
@@ -31,13 +31,10 @@ final class RowsCache {
 
     /** Keeps the rows just committed to {@code file}, dropping the oldest entries to make room. */
     synchronized void put(Location file, List<VectorRow> rows) {
+        take(file); // rows held for this file before are not its rows any more, kept or not
         long size = floatsOf(rows);
         if (size > capacityFloats) {
             return;
-        }
-        List<VectorRow> replaced = entries.remove(file);
-        if (replaced != null) {
-            floats -= floatsOf(replaced);
         }
         for (Iterator<List<VectorRow>> oldest = entries.values().iterator(); floats + size > capacityFloats; ) {
             floats -= floatsOf(oldest.next());

@@ -28,6 +28,10 @@ class RowsCacheTest {
         cache.put(file(5), rows(11, 10)); // more than the whole capacity: not kept, nothing dropped for it
         assertThat(cache.take(file(5))).isNull();
         assertThat(cache.floats()).isEqualTo(50);
+        cache.put(file(4), rows(11, 10)); // too large for the cache: the file's earlier rows are not kept either
+        assertThat(cache.take(file(4))).isNull();
+        assertThat(cache.floats()).isEqualTo(20);
+        cache.put(file(4), rows(3, 10));
 
         cache.put(file(3), rows(1, 10)); // an attempt's rows written again replace the old ones
         assertThat(cache.floats()).isEqualTo(40);
