@@ -1,0 +1,77 @@
+package dev.orchard.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.s3.S3Settings;
+import dev.orchard.worker.SharedFiles;
+import dev.orchard.worker.model.InferenceSettings;
+import dev.orchard.worker.model.OnnxModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rows a FEATURES unit hands its worker for the publish stage ({@link RowsCache}) are the rows its rows file
+ * holds: the same paths, labels and floats, bit for bit, in the same order, a bad image's slot left out of both. The
+ * real model on six of the shared sample's images and one file that is not an image.
+ */
+class FeatureUnitRowsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRowsKeptForPublishingAreTheRowsOfTheFile() throws Exception {
+        Path model = SharedFiles.float32Model();
+        List<ImageRef> images = new ArrayList<>();
+        try (Stream<Path> kiwis = Files.list(SharedFiles.fruits().resolve("Kiwi"))) {
+            kiwis.sorted().limit(3).forEach(p -> images.add(new ImageRef(p.toString(), "Kiwi")));
+        }
+        Path broken = Files.writeString(dir.resolve("broken.jpg"), "not a JPEG");
+        images.add(new ImageRef(broken.toString(), "Kiwi"));
+        try (Stream<Path> lemons = Files.list(SharedFiles.fruits().resolve("Lemon"))) {
+            lemons.sorted().limit(3).forEach(p -> images.add(new ImageRef(p.toString(), "Lemon")));
+        }
+        Path output = dir.resolve("out");
+        int batch = 4;
+        try (WorkerRuntime runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2),
+                S3Settings.defaults())) {
+            OnnxModel loaded = OnnxModel.load(Files.readAllBytes(model), model.toString(), ModelSpec.mobileNetV2(),
+                    InferenceSettings.forCores(2));
+            runtime.adopt(model.toString(), loaded, batch); // the runtime closes it
+            JobDescription job = new JobDescription("job", output.toString(), model.toString(), loaded.sha256(),
+                    ModelSpec.mobileNetV2(), batch);
+            UnitOutcome outcome = new FeatureUnit(runtime).run(job, WorkUnit.features(1, 0, 1, images), () -> false);
+            assertThat(outcome.report().errors()).extracting(dev.orchard.protocol.ImageError::path).containsExactly(broken.toString());
+
+            Location file = OutputLayout.of(output.toString()).attemptRows(1, 0, 1);
+            List<VectorRow> written = VectorRowsReader.readAll(new LocalObjectStore(), file, OutputLayout.FEATURES);
+            List<VectorRow> kept = runtime.rowsCache().take(file);
+            assertThat(written).hasSize(6);
+            assertThat(kept).as("the rows kept for %s", file).isNotNull().hasSize(written.size());
+            for (int i = 0; i < written.size(); i++) {
+                VectorRow w = written.get(i);
+                VectorRow k = kept.get(i);
+                assertThat(k.path()).isEqualTo(w.path());
+                assertThat(k.label()).isEqualTo(w.label());
+                assertThat(k.values()).as("row %d's floats", i).hasSize(1280);
+                for (int j = 0; j < w.values().length; j++) {
+                    assertThat(Float.floatToRawIntBits(k.values()[j])).as("row %d, value %d", i, j)
+                            .isEqualTo(Float.floatToRawIntBits(w.values()[j]));
+                }
+            }
+        }
+    }
+}
