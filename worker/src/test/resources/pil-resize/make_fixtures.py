@@ -31,6 +31,9 @@ cases = {
     # pass), on images a few rows high so that the fixtures stay small.
     "noise-150x20-r0-c32": (150, 20, 0, 32, "noise"),
     "noise-200x12-r0-c32": (200, 12, 0, 32, "noise"),
+    # A crop whose width is not a multiple of 16: Preprocessor transposes columns back in bands of 16, the last one
+    # narrower (an upscale, 3 taps).
+    "noise-61x45-r52-c40": (61, 45, 52, 40, "noise"),
 }
 for name, (w, h, r, c, kind) in cases.items():
     if kind == "noise":

@@ -23,7 +23,8 @@ class PreprocessorPilTest {
     @ParameterizedTest
     @ValueSource(strings = {"noise-100x100-r256-c224", "noise-13x17-r40-c32", "noise-150x97-r40-c32",
                             "gradient-333x41-r40-c32", "noise-97x400-r40-c32",
-                            "noise-20x300-r0-c32", "noise-150x20-r0-c32", "noise-200x12-r0-c32"})
+                            "noise-20x300-r0-c32", "noise-150x20-r0-c32", "noise-200x12-r0-c32",
+                            "noise-61x45-r52-c40"})
     void resizeAndCropMatchPilByteForByte(String name) throws IOException {
         try (InputStream raw = getClass().getResourceAsStream("/pil-resize/" + name + ".bin");
              DataInputStream in = new DataInputStream(raw)) {
