@@ -393,15 +393,7 @@ public final class Preprocessor {
          */
         void apply(int[][] lines, int from, int at, int[] out, int n) {
             if (kernelSize == 3) { // every upscale: one fused loop
-                int[] a = lines[from];
-                int[] b = lines[from + 1];
-                int[] c = lines[from + 2];
-                int wa = coeffs[at];
-                int wb = coeffs[at + 1];
-                int wc = coeffs[at + 2];
-                for (int j = 0; j < n; j++) {
-                    out[j] = (HALF + a[j] * wa + b[j] * wb + c[j] * wc) >> PRECISION_BITS;
-                }
+                applyThreeTaps(lines, from, at, out, n, 0);
                 return;
             }
             java.util.Arrays.fill(out, 0, n, HALF);
@@ -425,13 +417,18 @@ public final class Preprocessor {
          * upscale in the same loop, which saves a pass over the row.
          */
         void applyAsFloatBits(int[][] lines, int from, int at, int[] out, int n) {
-            if (kernelSize != 3) {
-                apply(lines, from, at, out, n);
-                for (int j = 0; j < n; j++) {
-                    out[j] += FLOAT_2_23_BITS;
-                }
+            if (kernelSize == 3) {
+                applyThreeTaps(lines, from, at, out, n, FLOAT_2_23_BITS);
                 return;
             }
+            apply(lines, from, at, out, n);
+            for (int j = 0; j < n; j++) {
+                out[j] += FLOAT_2_23_BITS;
+            }
+        }
+
+        /** {@link #apply} for a 3-tap kernel in one loop, {@code plus} added to each result. */
+        private void applyThreeTaps(int[][] lines, int from, int at, int[] out, int n, int plus) {
             int[] a = lines[from];
             int[] b = lines[from + 1];
             int[] c = lines[from + 2];
@@ -439,7 +436,7 @@ public final class Preprocessor {
             int wb = coeffs[at + 1];
             int wc = coeffs[at + 2];
             for (int j = 0; j < n; j++) {
-                out[j] = ((HALF + a[j] * wa + b[j] * wb + c[j] * wc) >> PRECISION_BITS) + FLOAT_2_23_BITS;
+                out[j] = ((HALF + a[j] * wa + b[j] * wb + c[j] * wc) >> PRECISION_BITS) + plus;
             }
         }
 
