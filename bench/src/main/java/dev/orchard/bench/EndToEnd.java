@@ -10,7 +10,6 @@ import dev.orchard.worker.image.Preprocessor;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.pipeline.PipelineSettings;
 import dev.orchard.worker.model.OnnxModel;
-import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,8 @@ import java.util.stream.Stream;
  * THREADS threads each as the job has lanes ({@code --inference-lanes N}, else the job's default). Before the timed
  * job, an untimed 2-image job brings the jar, its class-data-sharing archive and the model into the page cache.
  * {@code -Dorchard.launcher=PATH} (default: {@code orchard} beside the jar's {@code cli/}) and
- * {@code -Dorchard.jobHeap=2g} choose how the job starts.
+ * {@code -Dorchard.jobHeap=2g} choose how the job starts; through the launcher it requires the build's
+ * class-data-sharing archive ({@code ORCHARD_CDS=require}) unless {@code -Dorchard.cds=off}.
  */
 public final class EndToEnd {
     /** On-demand Linux price of m5.xlarge (4 vCPU) in us-east-1, USD per hour. */
@@ -229,14 +229,15 @@ public final class EndToEnd {
             }
             command.addAll(List.of("run", "--input", input.toString(), "--output", out.toString(), "--overwrite"));
             command.addAll(options);
-            boolean cds = launcher != null && archiveIsCurrent(jar());
+            // The job starts as a user's does, with the build's class-data-sharing archive: the launcher is told to
+            // require it, so a missing or stale archive, or one the JVM refuses (a jar copied away from where the
+            // archive was dumped), fails the job instead of running it ~1 s of CPU slower while the report says
+            // "used". -Dorchard.cds=off measures a job without it.
+            boolean cds = launcher != null && !"off".equals(System.getProperty("orchard.cds"));
             Path log = out.resolveSibling(out.getFileName() + ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            // With the archive, -Xshare:on: a JVM that cannot map it (a jar not where the archive was dumped from,
-            // e.g. a copy elsewhere) fails the job instead of running silently without class-data sharing, ~1 s of
-            // CPU slower to start, while the report says "used".
-            builder.environment().put("ORCHARD_JAVA_OPTS", "-Xmx" + System.getProperty("orchard.jobHeap", "2g")
-                    + (cds ? " -Xshare:on" : ""));
+            builder.environment().put("ORCHARD_JAVA_OPTS", "-Xmx" + System.getProperty("orchard.jobHeap", "2g"));
+            builder.environment().put("ORCHARD_CDS", cds ? "require" : "off");
             long t0 = System.nanoTime();
             Process process = builder.start();
             Usage usage = Usage.follow(process);
@@ -261,13 +262,6 @@ public final class EndToEnd {
             }
             return new Job(command, wall, usage, startup, eigenMillis, cds);
         }
-    }
-
-    /** Whether the launcher gives {@code jar} its class-data-sharing archive: one beside it, newer than it. */
-    static boolean archiveIsCurrent(Path jar) throws IOException {
-        Path jsa = Path.of(jar + ".jsa");
-        return Files.isRegularFile(jsa)
-                && Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) > 0;
     }
 
     /** The {@code orchard} launcher of the checkout the jar belongs to, or null to start the jar directly. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,6 +158,45 @@ class LauncherIT {
     }
 
     /**
+     * {@code ORCHARD_CDS=require} (what bench's EndToEnd sets): the archive with {@code -Xshare:on}, so that a JVM
+     * that refuses it fails; no current archive, or a value the launcher does not know, stops it with a message.
+     */
+    @Test
+    void requiringTheArchiveMakesTheJvmMapItOrTheLauncherStop(@TempDir Path temp) throws Exception {
+        Path app = Files.createDirectories(temp.resolve("app"));
+        Path script = Files.copy(Nodes.launcher(), app.resolve("orchard"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.writeString(app.resolve("orchard.jar"), "a jar\n");
+        Path jsa = Files.writeString(app.resolve("orchard.jar.jsa"), "its archive\n");
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"),
+                "ORCHARD_JAR", jar.toString()));
+        FileTime built = FileTime.fromMillis(1_700_000_000_000L);
+        Files.setLastModifiedTime(jar, built);
+
+        Files.setLastModifiedTime(jsa, FileTime.fromMillis(built.toMillis() + 60_000)); // dumped after the jar: current
+        env.put("ORCHARD_CDS", "require");
+        assertThat(launch(app, env, "--version")).contains("-XX:SharedArchiveFile=" + jsa + " ").contains("-Xshare:on");
+        env.put("ORCHARD_CDS", "on");
+        assertThat(launch(app, env, "--version")).contains("-XX:SharedArchiveFile=" + jsa + " ")
+                .doesNotContain("-Xshare:on");
+
+        Files.setLastModifiedTime(jsa, FileTime.fromMillis(built.toMillis() - 60_000)); // the jar rebuilt since
+        assertThat(launch(app, env, "--version")).doesNotContain("SharedArchiveFile");
+        env.put("ORCHARD_CDS", "require");
+        Launched stale = launched(app, env, "--version");
+        assertThat(stale.exit()).as(stale.output()).isEqualTo(2);
+        assertThat(stale.output()).contains("ORCHARD_CDS=require, but " + jsa + " is missing or older than the jar")
+                .doesNotContain("--version");
+        env.put("ORCHARD_CDS", "yes");
+        Launched unknown = launched(app, env, "--version");
+        assertThat(unknown.exit()).as(unknown.output()).isEqualTo(2);
+        assertThat(unknown.output()).contains("ORCHARD_CDS=yes: use on (the default), off or require");
+    }
+
+    /**
      * A launcher home of its own: the script, and links to the built jar and its archive (a link: the archive serves
      * only the jar it was dumped from, by path).
      */
@@ -185,6 +225,16 @@ class LauncherIT {
      * settings.
      */
     private static String launch(Path home, Map<String, String> env, String... args) throws Exception {
+        Launched launched = launched(home, env, args);
+        assertThat(launched.exit()).as(launched.output()).isZero();
+        return launched.output();
+    }
+
+    private record Launched(int exit, String output) {
+    }
+
+    /** As {@link #launch(Path, Map, String...)}, whatever the exit status. */
+    private static Launched launched(Path home, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("orchard").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -194,7 +244,6 @@ class LauncherIT {
         Process launcher = builder.start();
         String output = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(launcher.waitFor(1, TimeUnit.MINUTES)).as(output).isTrue();
-        assertThat(launcher.exitValue()).as(output).isZero();
-        return output;
+        return new Launched(launcher.exitValue(), output);
     }
 }
