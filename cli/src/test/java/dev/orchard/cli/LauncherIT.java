@@ -78,8 +78,7 @@ class LauncherIT {
         Path home = launcherHome(temp);
         // A stand-in for java on the PATH that prints the options it was given: the launcher's rule, not the JVM's.
         Path bin = Files.createDirectories(temp.resolve("bin"));
-        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        standInJava(bin, "echo \"$*\"");
 
         assertThat(launch(home, bin, null, "run", "--input", "in", "--output", "out"))
                 .contains("-Xmx4g").contains("-XX:Tier4InvocationThreshold=50000").doesNotContain("TieredStopAtLevel");
@@ -99,13 +98,9 @@ class LauncherIT {
         // As orchard-node starts a node on EC2: the launcher alone beside the installed jar, no sources to build from,
         // ORCHARD_JAR the jar, ORCHARD_JAVA the node's java, and a heap sized by the machine's memory.
         Path app = Files.createDirectories(temp.resolve("opt/orchard"));
-        Path launcher = Nodes.launcher();
-        Path script = Files.copy(launcher, app.resolve("orchard"));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path script = launcherIn(app);
         Path jar = Files.writeString(app.resolve("orchard.jar"), "the installed jar: run as it is, never rebuilt\n");
-        Path java = Files.writeString(Files.createDirectories(temp.resolve("corretto/bin")).resolve("java"),
-                "#!/bin/sh\necho \"$0 $*\"\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path java = standInJava(Files.createDirectories(temp.resolve("corretto/bin")), "echo \"$0 $*\"");
 
         String options = launch(app, Map.of("ORCHARD_JAR", jar.toString(), "ORCHARD_JAVA", java.toString(),
                 "ORCHARD_JAVA_OPTS", "-XX:MaxRAMPercentage=60"), "worker", "--join", "10.0.0.5:17355");
@@ -126,8 +121,7 @@ class LauncherIT {
     void openBlasRunsItsAvx512KernelsOnAmdsAvx512CoresUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
         Path home = launcherHome(temp);
         Path bin = Files.createDirectories(temp.resolve("bin"));
-        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"core=${OPENBLAS_CORETYPE:-unset}\"\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        standInJava(bin, "echo \"core=${OPENBLAS_CORETYPE:-unset}\"");
         Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH")));
         // The rule on descriptions of known CPUs (the vendor and flags lines of their /proc/cpuinfo, abridged), not
         // on this host's: a Zen 4 EPYC (AVX-512), a Zen 3 EPYC (AVX2 only) and an Intel Xeon with AVX-512, whose
@@ -164,13 +158,11 @@ class LauncherIT {
     @Test
     void requiringTheArchiveMakesTheJvmMapItOrTheLauncherStop(@TempDir Path temp) throws Exception {
         Path app = Files.createDirectories(temp.resolve("app"));
-        Path script = Files.copy(Nodes.launcher(), app.resolve("orchard"));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        launcherIn(app);
         Path jar = Files.writeString(app.resolve("orchard.jar"), "a jar\n");
         Path jsa = Files.writeString(app.resolve("orchard.jar.jsa"), "its archive\n");
         Path bin = Files.createDirectories(temp.resolve("bin"));
-        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$*\"\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        standInJava(bin, "echo \"$*\"");
         Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"),
                 "ORCHARD_JAR", jar.toString()));
         FileTime built = FileTime.fromMillis(1_700_000_000_000L);
@@ -203,11 +195,25 @@ class LauncherIT {
     private static Path launcherHome(Path temp) throws Exception {
         Path home = temp.resolve("home");
         Path target = Files.createDirectories(home.resolve("cli/target"));
-        Path script = Files.copy(Nodes.launcher(), home.resolve("orchard"));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        launcherIn(home);
         Files.createSymbolicLink(target.resolve("orchard.jar"), Nodes.jar());
         Files.createSymbolicLink(target.resolve("orchard.jar.jsa"), Path.of(Nodes.jar() + ".jsa"));
         return home;
+    }
+
+    /** A copy of the {@code orchard} launcher in {@code dir}, executable. */
+    private static Path launcherIn(Path dir) throws Exception {
+        return executable(Files.copy(Nodes.launcher(), dir.resolve("orchard")));
+    }
+
+    /** A stand-in {@code java} in {@code bin} that runs {@code body} (sh): what the launcher would have started. */
+    private static Path standInJava(Path bin, String body) throws Exception {
+        return executable(Files.writeString(bin.resolve("java"), "#!/bin/sh\n" + body + "\n"));
+    }
+
+    private static Path executable(Path file) throws Exception {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
     }
 
     /** What the launcher in {@code home} ran, with {@code bin} first on the PATH. */

@@ -11,9 +11,10 @@ import java.util.Map;
  * The rows of this worker's latest FEATURES attempts, kept after their rows files are committed, so that a part
  * published by the same worker takes its sources' rows from here instead of reading and decoding the files again.
  * They are the very rows written (the file stores each float exactly); where the part copies the file's row groups
- * (no classifier), the file's record count is checked against them. Bounded by the floats held: the oldest attempts go first, and an attempt's rows are taken (removed)
- * when a part uses them, so a retried or losing attempt falls back to its file; the rest are dropped when the job
- * ends (a worker node's next job, or a part published by another worker, never uses them).
+ * (no classifier), the file's record count is checked against them. Bounded by the floats held: the oldest attempts
+ * go first, and an attempt's rows are taken (removed) when a part uses them, so a retried or losing attempt falls
+ * back to its file; the rest are dropped when the job ends (a worker node's next job, or a part published by another
+ * worker, never uses them).
  *
  * <p>Measured (bench/README.md, the twenty-first session): in the publish stage of a 10,200-image job, waiting for
  * the next source's rows to be read and decoded took 0.39-0.59 s of the attempt's 1.5-1.6 s; with the rows held,
