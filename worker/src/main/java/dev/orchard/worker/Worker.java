@@ -160,10 +160,7 @@ public final class Worker {
                 .onMessage(WorkerCommand.Verdict.class, m -> apply(ledger.verdict(m, now()), coordinator))
                 .onMessage(WorkerCommand.CommitStatistics.class, m -> apply(ledger.commitRequested(m, now()), coordinator))
                 .onMessage(WorkerCommand.CommitAck.class, m -> apply(ledger.commitAck(m, now()), coordinator))
-                .onMessage(WorkerCommand.JobFinished.class, m -> {
-                    runtime.forgetRows(); // a worker node between jobs holds none of the last job's rows
-                    return apply(ledger.jobFinished(m, now()), coordinator);
-                })
+                .onMessage(WorkerCommand.JobFinished.class, m -> apply(ledger.jobFinished(m, now()), coordinator))
                 .onMessage(AttemptDone.class, m -> onAttemptDone(m, coordinator))
                 .onMessage(StatisticsWritten.class, m -> {
                     if (m.failure() != null && !ledger.leaving() && JvmExit.began()) {
@@ -264,6 +261,8 @@ public final class Worker {
                 }
             } else if (e instanceof WorkerLedger.WriteStatistics<?> w) {
                 write(w.name(), w.attempts(), (CovariancePartial) w.statistics());
+            } else if (e instanceof WorkerLedger.JobEnded) {
+                runtime.forgetRows(); // a worker node between jobs holds none of the last job's rows
             }
         }
         return Behaviors.same();

@@ -63,6 +63,10 @@ public final class WorkerLedger<S> {
     public record WriteStatistics<S>(String name, List<AttemptRef> attempts, S statistics) implements Effect {
     }
 
+    /** The job of the coordinator this worker served is over: drop what was kept for it (rows held for publishing). */
+    public record JobEnded() implements Effect {
+    }
+
     private enum State { RUNNING, FINISHED, FAILED }
 
     private static final class Held<S> {
@@ -184,6 +188,7 @@ public final class WorkerLedger<S> {
     public List<Effect> jobFinished(WorkerCommand.JobFinished m, long now) {
         if (m.epoch() == epoch) {
             adopt(0);
+            out.add(new JobEnded());
             status(now);
         }
         return drain();

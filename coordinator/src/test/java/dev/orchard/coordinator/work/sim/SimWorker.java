@@ -88,10 +88,16 @@ final class SimWorker {
             apply(ledger.commitAck(a, sim.now));
         } else if (m instanceof WorkerCommand.JobFinished f) {
             boolean ours = f.epoch() == ledger.epoch();
-            apply(ledger.jobFinished(f, sim.now));
+            List<WorkerLedger.Effect> effects = ledger.jobFinished(f, sim.now);
             if (ours && !ledger.holdsNothing()) { // what the worker's log line at its stop relies on
                 throw new AssertionError(id + " still holds work after its job finished");
             }
+            // The rows a worker keeps for publishing are dropped at its own coordinator's end, and only then.
+            if (ours != effects.contains(new WorkerLedger.JobEnded())) {
+                throw new AssertionError(id + (ours ? " was not told to drop its job's rows at the end of its job"
+                        : " was told to drop its rows by a coordinator it does not serve (epoch " + f.epoch() + ")"));
+            }
+            apply(effects);
         }
     }
 
