@@ -196,7 +196,7 @@ final class JobSetup implements AutoCloseable {
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
                     output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed,
-                    null, null, options.parquetByteStreamSplit, classifier == null ? null : classifier.location(),
+                    pca, null, null, options.parquetByteStreamSplit, classifier == null ? null : classifier.location(),
                     classifier == null ? null : classifier.sha256(), generation);
         } catch (Exception | Error e) {
             closeImages();

@@ -4,7 +4,7 @@ package dev.orchard.protocol;
  * What every worker needs to know about the job, sent with each unit (it is small): where outputs go, which
  * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, the optional sparse
  * random projection of the features (each worker generates the same matrix from its seed: nothing is shipped),
- * in the PUBLISH phase the solved PCA model (location and SHA-256: a worker's cached model is keyed by both, so a
+ * whether a PCA follows the features phase and, in the PUBLISH phase, the solved PCA model (location and SHA-256: a worker's cached model is keyed by both, so a
  * re-run to the same output never projects with a stale one), how the Parquet vectors are encoded, the optional
  * classifier that labels every published row (location and SHA-256, checked like the model's), and which
  * generation of the output the job makes (0 for a first run; an update makes the next one and reads the parts of
@@ -12,6 +12,8 @@ package dev.orchard.protocol;
  *
  * @param srpDim  0 for no projection, else the projected dimension K
  * @param srpSeed the projection's seed
+ * @param pca     whether a PCA is solved after the features phase, every row projected on it in the PUBLISH phase
+ * @param pcaModel in the PUBLISH phase of a job with a PCA, the solved model's location (null before)
  * @param parquetByteStreamSplit write the vector columns with BYTE_STREAM_SPLIT ({@code --parquet-byte-stream-split};
  *                               see store's ParquetOptions); false writes PLAIN floats, which every reader opens
  * @param classifier       {@code --classifier}: a {@code classifier.onnx} trained on this job's kind of features, or
@@ -20,13 +22,16 @@ package dev.orchard.protocol;
  * @param generation       the generation this job makes
  */
 public record JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
-                             int batchSize, int srpDim, long srpSeed, String pcaModel, String pcaModelSha256,
-                             boolean parquetByteStreamSplit, String classifier, String classifierSha256,
-                             int generation) {
+                             int batchSize, int srpDim, long srpSeed, boolean pca, String pcaModel,
+                             String pcaModelSha256, boolean parquetByteStreamSplit, String classifier,
+                             String classifierSha256, int generation) {
 
     public JobDescription {
         if ((classifier == null) != (classifierSha256 == null)) {
             throw new IllegalArgumentException("a classifier needs its SHA-256, and only a classifier has one");
+        }
+        if (pcaModel != null && !pca) {
+            throw new IllegalArgumentException("a PCA model for a job without a PCA");
         }
         if (generation < 0) {
             throw new IllegalArgumentException("generation must not be negative, was " + generation);
@@ -35,31 +40,38 @@ public record JobDescription(String jobId, String output, String model, String m
 
     public JobDescription(String jobId, String output, String model, String modelSha256, ModelSpec spec,
                           int batchSize) {
-        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, null, null, false, null, null, 0);
+        this(jobId, output, model, modelSha256, spec, batchSize, 0, 0, false, null, null, false, null, null, 0);
     }
 
+    /** The PUBLISH phase's description: the job's PCA, solved (a model means the job has a PCA). */
     public JobDescription withPcaModel(String location, String sha256) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, location, sha256,
-                parquetByteStreamSplit, classifier, classifierSha256, generation);
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, true, location,
+                sha256, parquetByteStreamSplit, classifier, classifierSha256, generation);
+    }
+
+    /** With a PCA to follow the features phase, or none. */
+    public JobDescription withPca(boolean withPca) {
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, withPca, pcaModel,
+                pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withProjection(int dim, long seed) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pcaModel,
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, dim, seed, pca, pcaModel,
                 pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withParquetByteStreamSplit(boolean byteStreamSplit) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pca, pcaModel,
                 pcaModelSha256, byteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withClassifier(String location, String sha256) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pca, pcaModel,
                 pcaModelSha256, parquetByteStreamSplit, location, sha256, generation);
     }
 
     public JobDescription withGeneration(int newGeneration) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pcaModel,
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, pca, pcaModel,
                 pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, newGeneration);
     }
 }

@@ -32,9 +32,13 @@ public final class CovariancePartial {
         this.comoment = comoment;
     }
 
+    /**
+     * No vectors yet. At {@code dim} 0 a partial keeps the count alone (a job without a PCA folds nothing, but its
+     * units' statistics files still count their rows): it merges and encodes like any other, in 20 bytes.
+     */
     public static CovariancePartial empty(int dim) {
-        if (dim <= 0) {
-            throw new IllegalArgumentException("dimension must be positive, was " + dim);
+        if (dim < 0) {
+            throw new IllegalArgumentException("dimension must not be negative, was " + dim);
         }
         return new CovariancePartial(dim, 0, new double[dim], new double[packedSize(dim)]);
     }

@@ -142,6 +142,23 @@ class CovariancePartialTest {
     }
 
     @Test
+    void aZeroDimensionalPartialCountsAndMergesItsRows() {
+        CovariancePartial a = CovariancePartial.empty(0);
+        a.addBatch(new float[0], 7);
+        CovariancePartial b = CovariancePartial.empty(0);
+        b.addBatch(new float[0], 5);
+        a.merge(b);
+        assertThat(a.count()).isEqualTo(12);
+        assertThat(a.encode()).hasSize(20);
+        CovariancePartial decoded = CovariancePartial.decode(a.encode());
+        assertThat(decoded.dim()).isZero();
+        assertThat(decoded.count()).isEqualTo(12);
+        assertThatThrownBy(() -> CovariancePartial.empty(0).merge(CovariancePartial.empty(1)))
+                .hasMessageContaining("cannot merge a 1-d partial into a 0-d one");
+        assertThatThrownBy(() -> CovariancePartial.empty(-1)).hasMessageContaining("must not be negative");
+    }
+
+    @Test
     void rejectsMismatchedDimensionsAndGarbage() {
         assertThatThrownBy(() -> CovariancePartial.empty(3).merge(CovariancePartial.empty(4)))
                 .hasMessageContaining("cannot merge a 4-d partial into a 3-d one");

@@ -91,8 +91,10 @@ public final class FeatureUnit {
             // loads the system BLAS there (~50 ms) and parquet-java (~1,500 classes) on this thread, and a job's first
             // batch waited for both before.
             next = startAhead(loaded, batches, next, ahead, clock, unit);
-            CovariancePartial statistics = CovariancePartial.empty(dim);
-            float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * dim]; // not yet folded
+            // A job without a PCA folds no covariance: its statistics count the rows alone, for the units' bookkeeping.
+            int foldDim = job.pca() ? dim : 0;
+            CovariancePartial statistics = CovariancePartial.empty(foldDim);
+            float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * foldDim]; // not yet folded
             int folded = 0;
             List<VectorRow> written = new ArrayList<>(unit.images().size());
             try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
@@ -129,7 +131,7 @@ public final class FeatureUnit {
                         VectorRow row = new VectorRow(image.path(), image.label(), values);
                         writer.write(row);
                         written.add(row);
-                        System.arraycopy(values, 0, fold, folded * dim, dim);
+                        System.arraycopy(values, 0, fold, folded * foldDim, foldDim);
                         if (++folded == PipelineSettings.ROWS_PER_FOLD) {
                             long t2 = System.nanoTime();
                             statistics.addBatch(fold, folded);
@@ -148,7 +150,9 @@ public final class FeatureUnit {
                 long t3 = System.nanoTime();
                 clock.statistics.add(t3 - t2);
                 long rowsBytes = writer.commit();
-                runtime.rowsCache().put(part, written); // for this worker's publish stage: no second read and decode
+                if (job.pca() || job.classifier() != null) { // else publish copies the file's row groups as they are
+                    runtime.rowsCache().put(part, written); // for this worker's publish stage: no second read and decode
+                }
                 clock.write.add(System.nanoTime() - t3);
                 return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);
             }

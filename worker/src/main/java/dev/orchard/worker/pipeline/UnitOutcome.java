@@ -3,6 +3,6 @@ package dev.orchard.worker.pipeline;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.stats.CovariancePartial;
 
-/** A finished unit: its report and, for a features unit, the statistics of its rows (null for PROJECT units). */
+/** A finished unit: its report and, for a FEATURES unit, the statistics of its rows (null for the other phases). */
 public record UnitOutcome(UnitReport report, CovariancePartial statistics) {
 }

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rows a FEATURES unit hands its worker for the publish stage ({@link RowsCache}) are the rows its rows file
- * holds: the same paths, labels and floats, bit for bit, in the same order, a bad image's slot left out of both. The
- * real model on six of the shared sample's images and one file that is not an image.
+ * holds: the same paths, labels and floats, bit for bit, in the same order, a bad image's slot left out of both; a
+ * job whose publish stage reads no rows (no PCA, no classifier) keeps none. The real model on six of the shared
+ * sample's images and one file that is not an image.
  */
 class FeatureUnitRowsTest {
     @TempDir
@@ -52,7 +53,7 @@ class FeatureUnitRowsTest {
                     InferenceSettings.forCores(2));
             runtime.adopt(model.toString(), loaded, batch); // the runtime closes it
             JobDescription job = new JobDescription("job", output.toString(), model.toString(), loaded.sha256(),
-                    ModelSpec.mobileNetV2(), batch);
+                    ModelSpec.mobileNetV2(), batch).withPca(true);
             UnitOutcome outcome = new FeatureUnit(runtime).run(job, WorkUnit.features(1, 0, 1, images), () -> false);
             assertThat(outcome.report().errors()).extracting(dev.orchard.protocol.ImageError::path).containsExactly(broken.toString());
 
@@ -60,6 +61,8 @@ class FeatureUnitRowsTest {
             List<VectorRow> written = VectorRowsReader.readAll(new LocalObjectStore(), file, OutputLayout.FEATURES);
             List<VectorRow> kept = runtime.rowsCache().take(file);
             assertThat(written).hasSize(6);
+            assertThat(outcome.statistics().dim()).isEqualTo(1280);
+            assertThat(outcome.statistics().count()).isEqualTo(6);
             assertThat(kept).as("the rows kept for %s", file).isNotNull().hasSize(written.size());
             for (int i = 0; i < written.size(); i++) {
                 VectorRow w = written.get(i);
@@ -72,6 +75,17 @@ class FeatureUnitRowsTest {
                             .isEqualTo(Float.floatToRawIntBits(w.values()[j]));
                 }
             }
+
+            // Without a PCA or a classifier the publish stage copies the file's row groups and decodes no rows: none
+            // are kept, and no covariance is folded (the statistics count the rows alone).
+            UnitOutcome plain = new FeatureUnit(runtime).run(job.withPca(false), WorkUnit.features(1, 1, 2, images),
+                    () -> false);
+            Location plainFile = OutputLayout.of(output.toString()).attemptRows(1, 1, 2);
+            assertThat(VectorRowsReader.readAll(new LocalObjectStore(), plainFile, OutputLayout.FEATURES)).hasSize(6);
+            assertThat(runtime.rowsCache().take(plainFile)).as("rows kept for %s", plainFile).isNull();
+            assertThat(runtime.rowsCache().floats()).isZero();
+            assertThat(plain.statistics().dim()).isZero();
+            assertThat(plain.statistics().count()).isEqualTo(6);
         }
     }
 }
