@@ -110,6 +110,56 @@ class SparseRandomProjectionTest {
         assertThat(projection.project(rows[2])).containsOnly(0f);
     }
 
+    /**
+     * The batched kernel gives exactly the bits of the definition: each output the double sum of ±x over its nonzero
+     * entries in the order of i, scaled, rounded to float. Terms of ±2⁶⁰ among terms near 1, so that a sum in another
+     * order differs even after the rounding to float (2⁶⁰ + 1 − 2⁶⁰ is 0, 2⁶⁰ − 2⁶⁰ + 1 is 1); batches longer than the rows kept at once and inputs longer
+     * than a tile, with zeros of both signs, NaN, infinities and subnormals; and a K so large that fewer rows are
+     * kept at once.
+     */
+    @Test
+    void batchesGiveTheBitsOfTheDefinition() {
+        long seed = 20261202L;
+        System.out.println("SparseRandomProjectionTest seed " + seed);
+        Random random = new Random(seed);
+        for (int[] shape : new int[][] {{2 * SparseRandomProjection.TILE + 88, 40, SparseRandomProjection.ROWS_AT_ONCE * 2 + 6},
+                {40, 5000, 30}}) {
+            int d = shape[0];
+            int k = shape[1];
+            int n = shape[2];
+            var projection = new SparseRandomProjection(d, k, random.nextLong());
+            float[] batch = new float[n * d];
+            float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE};
+            for (int i = 0; i < batch.length; i++) {
+                double u = random.nextDouble();
+                batch[i] = u < 0.5 ? 0f : u < 0.5005 ? specials[random.nextInt(specials.length)]
+                        : u < 0.65 ? (random.nextBoolean() ? 0x1p60f : -0x1p60f) : (float) random.nextGaussian();
+            }
+            float[] out = new float[n * k];
+            projection.project(batch, n, out);
+            int[][] signs = new int[k][d];
+            for (int j = 0; j < k; j++) {
+                for (int i = 0; i < d; i++) {
+                    signs[j][i] = (int) Math.signum(projection.entry(j, i));
+                }
+            }
+            for (int r = 0; r < n; r++) {
+                for (int j = 0; j < k; j++) {
+                    double sum = 0;
+                    for (int i = 0; i < d; i++) {
+                        if (signs[j][i] != 0) {
+                            double x = batch[r * d + i];
+                            sum += signs[j][i] > 0 ? x : -x;
+                        }
+                    }
+                    float expected = (float) (sum * projection.scale());
+                    assertThat(Float.floatToRawIntBits(out[r * k + j])).as("d=%d K=%d row %d output %d", d, k, r, j)
+                            .isEqualTo(Float.floatToRawIntBits(expected));
+                }
+            }
+        }
+    }
+
     @Test
     void memoryStaysBoundedForTheUnpooledMap() {
         int d = 62_720; // 7 × 7 × 1280
