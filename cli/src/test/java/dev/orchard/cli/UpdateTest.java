@@ -74,6 +74,10 @@ class UpdateTest {
         assertThat(first.exitCode()).as(first.messages()).isZero();
         assertThat(Outputs.success(out).at("/generation").asInt()).isZero();
         assertThat(errors(out)).containsOnlyKeys(broken.toString());
+        assertThat(files(out.resolve("_orchard/attempts"))).isEmpty();
+        assertThat(files(out.resolve("_orchard/partials"))).as("the units' statistics, once the parts' are stored")
+                .isEmpty();
+        assertPartStatisticsAreTheModels(out);
 
         // B: new images (one of them unreadable); C: removed; some of A rewritten with other pictures.
         List<Path> added = new ArrayList<>();
@@ -263,8 +267,9 @@ class UpdateTest {
 
     /** The merge of the current generation's part statistics gives its PCA model (within 1e-9). */
     private static void assertPartStatisticsAreTheModels(Path out) throws Exception {
-        int g = Integer.parseInt(Files.readString(out.resolve("_orchard/CURRENT")).trim());
-        Path parts = out.resolve(String.format("_orchard/gen-%06d/parts", g));
+        Path current = out.resolve("_orchard/CURRENT"); // absent: generation 0, whose bookkeeping is _orchard/'s own
+        int g = Files.exists(current) ? Integer.parseInt(Files.readString(current).trim()) : 0;
+        Path parts = out.resolve(g == 0 ? "_orchard/parts" : String.format("_orchard/gen-%06d/parts", g));
         CovariancePartial total = null;
         try (Stream<Path> files = Files.list(parts)) {
             for (Path f : files.sorted().toList()) {

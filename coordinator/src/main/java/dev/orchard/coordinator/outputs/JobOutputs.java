@@ -236,6 +236,9 @@ public final class JobOutputs {
             store.deleteAll(layout.attempts());
             removeUnjournalledStatistics(journalledStatistics);
             store.put(layout.success(), JSON.writeValueAsBytes(report.success()));
+            // The units' statistics files are of no use once the job has finished: the parts' statistics replace
+            // them, as after an update (GenerationSwap.cleanUp). A 1280-d PCA leaves 6.6 MB per 32 units otherwise.
+            store.deleteAll(layout.bookkeeping().resolve("partials"));
             return;
         }
         swap.begin(generation);
