@@ -4,11 +4,11 @@ package dev.orchard.protocol;
  * What every worker needs to know about the job, sent with each unit (it is small): where outputs go, which
  * model (location and SHA-256, so every worker provably runs the same bytes), how to batch, the optional sparse
  * random projection of the features (each worker generates the same matrix from its seed: nothing is shipped),
- * whether a PCA follows the features phase and, in the PUBLISH phase, the solved PCA model (location and SHA-256: a worker's cached model is keyed by both, so a
- * re-run to the same output never projects with a stale one), how the Parquet vectors are encoded, the optional
- * classifier that labels every published row (location and SHA-256, checked like the model's), and which
- * generation of the output the job makes (0 for a first run; an update makes the next one and reads the parts of
- * the one before).
+ * whether a PCA follows the features phase and, in the PUBLISH phase, the solved PCA model (location and SHA-256: a
+ * worker's cached model is keyed by both, so a re-run to the same output never projects with a stale one), how the
+ * Parquet vectors are encoded, the optional classifier that labels every published row (location and SHA-256,
+ * checked like the model's), and which generation of the output the job makes (0 for a first run; an update makes
+ * the next one and reads the parts of the one before).
  *
  * @param srpDim  0 for no projection, else the projected dimension K
  * @param srpSeed the projection's seed
@@ -51,8 +51,8 @@ public record JobDescription(String jobId, String output, String model, String m
 
     /** With a PCA to follow the features phase, or none. */
     public JobDescription withPca(boolean withPca) {
-        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, withPca, pcaModel,
-                pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, generation);
+        return new JobDescription(jobId, output, model, modelSha256, spec, batchSize, srpDim, srpSeed, withPca,
+                pcaModel, pcaModelSha256, parquetByteStreamSplit, classifier, classifierSha256, generation);
     }
 
     public JobDescription withProjection(int dim, long seed) {

@@ -112,7 +112,8 @@ public final class SparseRandomProjection {
         float[] batch = new float[Math.multiplyExact(rows.length, inputDim)];
         for (int r = 0; r < rows.length; r++) {
             if (rows[r].length != inputDim) {
-                throw new IllegalArgumentException("Expected a vector of dimension " + inputDim + ", got " + rows[r].length);
+                throw new IllegalArgumentException("Expected a vector of dimension " + inputDim + ", got "
+                        + rows[r].length);
             }
             System.arraycopy(rows[r], 0, batch, r * inputDim, inputDim);
         }

@@ -113,17 +113,18 @@ class SparseRandomProjectionTest {
     /**
      * The batched kernel gives exactly the bits of the definition: each output the double sum of ±x over its nonzero
      * entries in the order of i, scaled, rounded to float. Terms of ±2⁶⁰ among terms near 1, so that a sum in another
-     * order differs even after the rounding to float (2⁶⁰ + 1 − 2⁶⁰ is 0, 2⁶⁰ − 2⁶⁰ + 1 is 1); batches longer than the rows kept at once and inputs longer
-     * than a tile, with zeros of both signs, NaN, infinities and subnormals; and a K so large that fewer rows are
-     * kept at once.
+     * order differs even after the rounding to float (2⁶⁰ + 1 − 2⁶⁰ is 0, 2⁶⁰ − 2⁶⁰ + 1 is 1); batches longer than
+     * the rows kept at once and inputs longer than a tile, with zeros of both signs, NaN, infinities and subnormals;
+     * and a K so large that fewer rows are kept at once.
      */
     @Test
     void batchesGiveTheBitsOfTheDefinition() {
         long seed = 20261202L;
         System.out.println("SparseRandomProjectionTest seed " + seed);
         Random random = new Random(seed);
-        for (int[] shape : new int[][] {{2 * SparseRandomProjection.TILE + 88, 40, SparseRandomProjection.ROWS_AT_ONCE * 2 + 6},
-                {40, 5000, 30}}) {
+        int tile = SparseRandomProjection.TILE;
+        int atOnce = SparseRandomProjection.ROWS_AT_ONCE;
+        for (int[] shape : new int[][] {{2 * tile + 88, 40, 2 * atOnce + 6}, {40, 5000, 30}}) {
             int d = shape[0];
             int k = shape[1];
             int n = shape[2];

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -139,6 +140,18 @@ public final class BenchData {
         for (int i = 0; i < files.size(); i++) {
             pre.write(decoder.decode(Files.readAllBytes(files.get(i))), dst, i * pre.imageSize());
         }
+    }
+
+    /** {@code images} of the shared fruit sample, evenly spaced in name order, preprocessed into a direct buffer. */
+    public static FloatBuffer fruitBatch(Path shared, int images, ModelSpec spec) throws IOException, BadImageException {
+        List<Path> fruits = fruitImages(shared);
+        List<Path> chosen = new ArrayList<>();
+        for (int i = 0; i < images; i++) {
+            chosen.add(fruits.get(i * fruits.size() / images));
+        }
+        FloatBuffer batch = tensorBuffer(images, new Preprocessor(spec));
+        preprocess(chosen, batch, spec);
+        return batch;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.orchard.bench.jmh;
 import ai.onnxruntime.OrtException;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.worker.image.BadImageException;
-import dev.orchard.worker.image.Preprocessor;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.ModelException;
 import dev.orchard.worker.model.OnnxModel;
@@ -11,8 +10,6 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -73,13 +70,7 @@ public class InferenceBench {
             spec = spec.withFeatureTensor("output", false);
         }
         output = spec.featureTensor();
-        List<Path> fruits = BenchData.fruitImages(shared);
-        List<Path> chosen = new ArrayList<>();
-        for (int i = 0; i < MAX_BATCH; i++) {
-            chosen.add(fruits.get(i * fruits.size() / MAX_BATCH));
-        }
-        batch = BenchData.tensorBuffer(MAX_BATCH, new Preprocessor(spec));
-        BenchData.preprocess(chosen, batch, spec);
+        batch = BenchData.fruitBatch(shared, MAX_BATCH, spec);
         int intraOp = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Path path = BenchData.model(shared, file);
         session = OnnxModel.load(Files.readAllBytes(path), path.toString(), spec, new InferenceSettings(intraOp, spinning));

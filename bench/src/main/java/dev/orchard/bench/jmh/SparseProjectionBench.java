@@ -2,15 +2,12 @@ package dev.orchard.bench.jmh;
 
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.stats.SparseRandomProjection;
-import dev.orchard.worker.image.Preprocessor;
 import dev.orchard.worker.model.InferenceSettings;
 import dev.orchard.worker.model.OnnxModel;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,15 +53,10 @@ public class SparseProjectionBench {
     public void setup() throws Exception {
         Path shared = BenchData.sharedDir();
         ModelSpec spec = ModelSpec.mobileNetV2().withFeatureTensor("627", true);
-        List<Path> fruits = BenchData.fruitImages(shared);
-        List<Path> chosen = new ArrayList<>();
-        for (int i = 0; i < ROWS; i++) {
-            chosen.add(fruits.get(i * fruits.size() / ROWS));
-        }
-        FloatBuffer input = BenchData.tensorBuffer(ROWS, new Preprocessor(spec));
-        BenchData.preprocess(chosen, input, spec);
+        FloatBuffer input = BenchData.fruitBatch(shared, ROWS, spec);
         Path path = BenchData.model(shared, "mobilenetv2-12-float32-dequantized.onnx");
-        try (OnnxModel model = OnnxModel.load(Files.readAllBytes(path), path.toString(), spec, new InferenceSettings(2, false))) {
+        InferenceSettings twoThreads = new InferenceSettings(2, false);
+        try (OnnxModel model = OnnxModel.load(Files.readAllBytes(path), path.toString(), spec, twoThreads)) {
             batch = model.run(input, ROWS, spec.featureTensor());
         }
         inputDim = batch.length / ROWS;

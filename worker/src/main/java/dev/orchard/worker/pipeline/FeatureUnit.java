@@ -94,7 +94,7 @@ public final class FeatureUnit {
             // A job without a PCA folds no covariance: its statistics count the rows alone, for the units' bookkeeping.
             int foldDim = job.pca() ? dim : 0;
             CovariancePartial statistics = CovariancePartial.empty(foldDim);
-            float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * foldDim]; // not yet folded
+            float[] fold = new float[Math.min(PipelineSettings.ROWS_PER_FOLD, unit.images().size()) * foldDim]; // to fold
             int folded = 0;
             List<VectorRow> written = new ArrayList<>(unit.images().size());
             try (VectorRowsWriter writer = new VectorRowsWriter(outStore, part, "features", runtime.tempDir(),
