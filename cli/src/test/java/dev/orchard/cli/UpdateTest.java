@@ -238,6 +238,78 @@ class UpdateTest {
         }
     }
 
+    /**
+     * An output without a PCA ({@code --reduce srp}) is updated too: a part that loses rows is regrouped, new images
+     * are added, and the features equal a clean run's; no statistics are kept anywhere (nothing would read them).
+     */
+    @Test
+    void anOutputWithoutAPcaIsUpdatedLikeACleanRun() throws Exception {
+        Path in = temp.resolve("in");
+        List<Path> kiwis = new ArrayList<>();
+        for (String label : List.of("Kiwi", "Banana")) {
+            for (Path image : sample(label, 0, 6)) {
+                Path copied = copy(image, in, label);
+                if (label.equals("Kiwi")) {
+                    kiwis.add(copied);
+                }
+            }
+        }
+        Path out = temp.resolve("out");
+        Path clean = temp.resolve("clean");
+        JobRun first = JobRun.of(out, srpJob(in, out));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+
+        Files.delete(kiwis.get(1));
+        Files.delete(kiwis.get(4));
+        for (Path image : sample("Lemon", 0, 2)) {
+            copy(image, in, "Lemon");
+        }
+        ch.qos.logback.classic.Logger workerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.orchard.worker.Worker.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        workerLog.addAppender(lines);
+        JobRun update;
+        try {
+            update = JobRun.of(out, srpJob(in, out, "--update"));
+        } finally {
+            workerLog.detachAppender(lines);
+        }
+        assertThat(update.exitCode()).as(update.messages()).isZero();
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).as("worker log")
+                .anyMatch(line -> line.startsWith("REGROUP unit 0 attempt "));
+        assertThat(Outputs.success(out).at("/update/removed").asLong()).isEqualTo(2);
+        assertThat(Outputs.success(out).at("/update/added").asLong()).isEqualTo(2);
+        JobRun reference = JobRun.of(clean, srpJob(in, clean));
+        assertThat(reference.exitCode()).as(reference.messages()).isZero();
+
+        Map<String, VectorRow> expected = Outputs.rows(clean, "features").stream()
+                .collect(Collectors.toMap(VectorRow::path, r -> r));
+        List<VectorRow> rows = Outputs.rows(out, "features");
+        assertThat(rows).extracting(VectorRow::path).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(Outputs.images(in));
+        for (VectorRow row : rows) {
+            VectorRow want = expected.get(row.path());
+            assertThat(row.label()).isEqualTo(want.label());
+            assertThat(row.values()).hasSize(64);
+            for (int i = 0; i < 64; i++) {
+                assertThat((double) Math.abs(row.values()[i] - want.values()[i])).isLessThanOrEqualTo(1e-5);
+            }
+        }
+        assertThat(out.resolve("pca")).doesNotExist();
+        try (Stream<Path> all = Files.walk(out)) {
+            assertThat(all.filter(p -> p.toString().endsWith(".stats")).toList()).as("statistics files").isEmpty();
+        }
+    }
+
+    private static String[] srpJob(Path in, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--input", in.toString(), "--output", out.toString(),
+                "--model", JobRun.model(), "--reduce", "srp", "--srp-dim", "64", "--unit-size", "5", "--batch-size", "4"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
     /** SHA-256 of each file in {@code dir}, by name. */
     private static Map<String, String> digests(Path dir) throws Exception {
         Map<String, String> digests = new java.util.TreeMap<>();

@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
 /**
  * One REGROUP attempt of an update: a part of the base generation (still published under its final name until the
  * swap) less the rows its retired file names (images removed or changed since) → this attempt's rows file of the
- * rows kept and a statistics file of exactly those rows. Recomputing the kept rows' statistics, rather than
+ * rows kept and, with a PCA, a statistics file of exactly those rows. Recomputing the kept rows' statistics, rather than
  * subtracting the dropped ones, keeps the merge exact and free of cancellation.
  */
 public final class RegroupUnit {
@@ -62,7 +62,8 @@ public final class RegroupUnit {
             for (VectorRow row : kept) {
                 writer.write(row);
             }
-            CovariancePartial statistics = RowStatistics.add(null, kept);
+            // Without a PCA nothing reads a part's statistics: none are folded (2.1 M multiply-adds a row at d = 2,048).
+            CovariancePartial statistics = job.pca() ? RowStatistics.add(null, kept) : null;
             if (statistics != null) {
                 store.put(layout.regroupStatistics(unit.epoch(), unit.id(), unit.attempt()), statistics.encode());
             }
