@@ -134,7 +134,7 @@ public final class SparseRandomProjection {
      * and rounded to float. The rows are projected {@link #ROWS_AT_ONCE} at a time: each nonzero of R is read once
      * for all of them and adds one input coordinate of each row (held transposed, a tile of {@link #TILE}
      * coordinates at a time) to that output's sums. Row by row, each of the ~K·d·density nonzeros cost a load,
-     * a sign and an index for one row, and every zero input a mispredicted branch: on the unpooled map (d = 62,720,
+     * a sign and an index for one row, and each input a data-dependent zero test: on the unpooled map (d = 62,720,
      * K = 2,048, 62 % zeros) 650-760 µs a row, now ~450 µs, with the same bits ({@code SparseProjectionBench},
      * bench/README.md, twenty-third session). (C2 does not vectorise the inner loop: in a scratch copy it ran as fast
      * with {@code -XX:-UseSuperWord}.)
