@@ -456,10 +456,9 @@ public final class Coordinator {
                 timeline.end(now() / 1000.0, last.imagesDone(), last.errors());
                 JobOutputs.Report report = new JobOutputs.Report(report(w.outputs()),
                         pca == null ? null : pca.model().explainedVarianceRatio(), timeline.samples());
-                Set<String> journalled = Set.copyOf(w.outputs().statistics());
                 boolean projected = pca != null;
                 pipe(() -> {
-                    setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(), journalled,
+                    setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(),
                             w.outputs().contents(), report);
                     lease.release(); // after _SUCCESS: until then no other coordinator may start on this output
                     return null;

@@ -42,7 +42,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -202,13 +201,14 @@ public final class JobOutputs {
 
     /**
      * The job's final files, in an order that leaves nothing half-done visible: {@code pca.csv} and
-     * {@code errors.csv}, the generation's inventory and summary, then the attempts and unused statistics are
-     * removed, and {@code _SUCCESS} comes last (only the coordinator's lease is released after it). An update writes
+     * {@code errors.csv}, the generation's inventory and summary, then the attempts are removed, and {@code _SUCCESS}
+     * comes last (only the coordinator's lease is released after it), followed by the units' statistics files, of no
+     * use once the job has finished (the parts' statistics replace them). An update writes
      * the same files to its staging folder, then swaps them in ({@link GenerationSwap}); a resumed one that finds the
      * swap begun only finishes it.
      */
-    public void writeFinal(int parts, boolean pca, List<ImageError> errors, Set<String> journalledStatistics,
-                           GenerationContents contents, Report report) throws IOException {
+    public void writeFinal(int parts, boolean pca, List<ImageError> errors, GenerationContents contents, Report report)
+            throws IOException {
         if (contents.generation() != generation) {
             throw new IllegalStateException("outputs of generation " + contents.generation() + " written as " + generation);
         }
@@ -234,10 +234,10 @@ public final class JobOutputs {
         }
         if (generation == 0) {
             store.deleteAll(layout.attempts());
-            removeUnjournalledStatistics(journalledStatistics);
             store.put(layout.success(), JSON.writeValueAsBytes(report.success()));
-            // The units' statistics files are of no use once the job has finished: the parts' statistics replace
-            // them, as after an update (GenerationSwap.cleanUp). A 1280-d PCA leaves 6.6 MB per 32 units otherwise.
+            // As after an update's swap (GenerationSwap.cleanUp); a 1280-d PCA left 6.6 MB per 32 units here. Files
+            // no journal names (refused, or a dead coordinator's) go too; a crash just before leaves them to the
+            // next update, and no reader of the output looks at them.
             store.deleteAll(layout.bookkeeping().resolve("partials"));
             return;
         }
@@ -327,23 +327,6 @@ public final class JobOutputs {
             return;
         }
         store.put(layout.finalFile(generation, layout.report("html")), html.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Statistics files no journal entry names (refused, or written for a coordinator that died) are not outputs. */
-    private void removeUnjournalledStatistics(Set<String> journalled) throws IOException {
-        Location folder = layout.bookkeeping().resolve("partials");
-        List<Location> stale = new ArrayList<>();
-        try (Stream<StoredObject> files = store.list(folder)) {
-            files.map(StoredObject::location)
-                    .filter(l -> l.name().endsWith(".stats"))
-                    .filter(l -> !journalled.contains(l.name().substring(0, l.name().length() - ".stats".length())))
-                    .forEach(stale::add);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        }
-        for (Location l : stale) {
-            store.delete(l);
-        }
     }
 
     /**

@@ -87,13 +87,13 @@ public sealed interface Decision {
 
     /**
      * Everything the final files need, frozen: how many parts were published, every error (listing, images,
-     * quarantined), the counts and stage times for the report, each worker's share, the journalled statistics
-     * files (any other is removed), and what the generation holds, for its inventory. {@code images} and
+     * quarantined), the counts and stage times for the report, each worker's share, and what the generation holds,
+     * for its inventory. {@code images} and
      * {@code rows} count the whole generation (for an update, the base generation's kept rows too).
      */
     record Outputs(int parts, List<ImageError> errors, long images, long rows, int units,
                    dev.orchard.protocol.UnitReport.StageNanos stages, long bytesRead, Map<String, Double> stageSeconds,
-                   Map<String, WorkerShare> workers, List<String> statistics, GenerationContents contents) {
+                   Map<String, WorkerShare> workers, GenerationContents contents) {
     }
 
     /** One worker's part in the job. */

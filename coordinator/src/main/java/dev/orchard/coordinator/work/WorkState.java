@@ -1524,7 +1524,7 @@ public final class WorkState {
             shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won, w.images));
         }
         return new Outputs(partCount, all, listed + keptBaseRows, rows + keptBaseRows, leaves, stages, bytesRead,
-                Map.copyOf(stageSeconds), shares, List.copyOf(statisticsFiles), contents());
+                Map.copyOf(stageSeconds), shares, contents());
     }
 
     /** What the generation holds, from the parts' sources: which part holds each planned image, and each base part. */
