@@ -21,7 +21,10 @@ import java.util.Optional;
 public final class SparseRandomProjection {
     /** Rows whose sums are kept together (the job's batch of 32 at once, for K ≤ 2,048). */
     static final int ROWS_AT_ONCE = 32;
-    /** At most this many bytes of sums (K × rows doubles), so that they stay in a core's L2 cache. */
+    /**
+     * At most this many bytes of sums (K × rows doubles): fewer rows at once for a large K, to keep the sums within a
+     * core's L2 cache (the reason; only K = 2,048, where 32 rows fit, was measured).
+     */
     private static final int SUMS_BYTES = 512 << 10;
     /** Input coordinates transposed at a time. */
     static final int TILE = 256;

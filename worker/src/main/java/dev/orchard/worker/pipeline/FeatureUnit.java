@@ -150,8 +150,8 @@ public final class FeatureUnit {
                 long t3 = System.nanoTime();
                 clock.statistics.add(t3 - t2);
                 long rowsBytes = writer.commit();
-                if (job.pca() || job.classifier() != null) { // else publish copies the file's row groups as they are
-                    runtime.rowsCache().put(part, written); // for this worker's publish stage: no second read and decode
+                if (PublishUnit.decodesRows(job)) { // for this worker's publish stage: no second read and decode
+                    runtime.rowsCache().put(part, written);
                 }
                 clock.write.add(System.nanoTime() - t3);
                 return new UnitOutcome(new UnitReport(rows, errors, clock.bytes.sum(), rowsBytes, clock.snapshot()), statistics);

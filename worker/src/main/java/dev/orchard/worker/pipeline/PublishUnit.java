@@ -56,6 +56,14 @@ public final class PublishUnit {
         this.runtime = runtime;
     }
 
+    /**
+     * Whether a part of {@code job} decodes its accepted units' rows: to project them on a PCA and fold its statistics,
+     * or to label them with a classifier. Without either nothing is decoded: the files' row groups are copied.
+     */
+    static boolean decodesRows(JobDescription job) {
+        return job.pca() || job.classifier() != null;
+    }
+
     public UnitOutcome run(JobDescription job, WorkUnit unit, BooleanSupplier cancelled) throws IOException {
         if (job.classifier() == null) {
             return run(job, unit, cancelled, null, null);
@@ -101,7 +109,7 @@ public final class PublishUnit {
             // copied, not decoded and encoded again (publish phase of a 10,200-image job: 2.1-3.1 s -> 1.5-1.9 s).
             // Its rows are then decoded only for the projection and the statistics.
             boolean copyRowGroups = labeller == null && !wholeBasePart;
-            boolean decode = pca != null || !copyRowGroups;
+            boolean decode = decodesRows(job) || !copyRowGroups;
             CompletableFuture<SourceRows> next = sources.isEmpty() ? null
                     : readAhead(store, layout, sources.get(0), copyRowGroups, decode, readNanos);
             CompletableFuture<CovariancePartial> folded = CompletableFuture.completedFuture(null);

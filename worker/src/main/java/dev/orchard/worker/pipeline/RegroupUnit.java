@@ -22,8 +22,8 @@ import java.util.function.BooleanSupplier;
 /**
  * One REGROUP attempt of an update: a part of the base generation (still published under its final name until the
  * swap) less the rows its retired file names (images removed or changed since) → this attempt's rows file of the
- * rows kept and, with a PCA, a statistics file of exactly those rows. Recomputing the kept rows' statistics, rather than
- * subtracting the dropped ones, keeps the merge exact and free of cancellation.
+ * rows kept and, with a PCA, a statistics file of exactly those rows. Recomputing the kept rows' statistics, rather
+ * than subtracting the dropped ones, keeps the merge exact and free of cancellation.
  */
 public final class RegroupUnit {
     private final WorkerRuntime runtime;

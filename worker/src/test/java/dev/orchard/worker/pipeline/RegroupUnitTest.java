@@ -1,0 +1,65 @@
+package dev.orchard.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.protocol.WorkUnit;
+import dev.orchard.stats.CovariancePartial;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.RetiredPaths;
+import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.parquet.VectorRowsWriter;
+import dev.orchard.store.s3.S3Settings;
+import dev.orchard.worker.model.InferenceSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A REGROUP attempt keeps a base part's rows less the retired ones and, when the job has a PCA, stores the statistics
+ * of exactly the kept rows; without a PCA it stores none (nothing would read them).
+ */
+class RegroupUnitTest {
+    @TempDir
+    Path dir;
+    private final LocalObjectStore store = new LocalObjectStore();
+
+    @Test
+    void keepsTheRowsNotRetiredAndTheirStatisticsOnlyWithAPca() throws Exception {
+        OutputLayout layout = OutputLayout.of(dir.resolve("out").toString());
+        List<VectorRow> base = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            base.add(new VectorRow("/img/" + i + ".jpg", "Kiwi", new float[] {i, 2f * i, 1 - i}));
+        }
+        try (VectorRowsWriter w = new VectorRowsWriter(store, layout.part(OutputLayout.FEATURES, 0), OutputLayout.FEATURES,
+                dir.resolve("tmp"))) {
+            for (VectorRow row : base) {
+                w.write(row);
+            }
+            w.commit();
+        }
+        RetiredPaths.write(store, layout.retired(1, 0), List.of("/img/1.jpg", "/img/4.jpg"));
+        List<VectorRow> kept = List.of(base.get(0), base.get(2), base.get(3), base.get(5));
+        JobDescription job = new JobDescription("job", layout.root().toString(), "/models/cnn.onnx", "a".repeat(64),
+                ModelSpec.mobileNetV2(), 32).withGeneration(1);
+
+        try (WorkerRuntime runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2),
+                S3Settings.defaults())) {
+            new RegroupUnit(runtime).run(job.withPca(true), WorkUnit.regroup(1, 0, 1), () -> false);
+            new RegroupUnit(runtime).run(job.withPca(false), WorkUnit.regroup(1, 0, 2), () -> false);
+        }
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertThat(VectorRowsReader.readAll(store, layout.regroupRows(1, 0, attempt), OutputLayout.FEATURES))
+                    .extracting(VectorRow::path).containsExactlyElementsOf(kept.stream().map(VectorRow::path).toList());
+        }
+        assertThat(store.read(layout.regroupStatistics(1, 0, 1))).as("with a PCA")
+                .isEqualTo(RowStatistics.add(null, kept).encode());
+        assertThat(CovariancePartial.decode(store.read(layout.regroupStatistics(1, 0, 1))).count()).isEqualTo(4);
+        assertThat(store.exists(layout.regroupStatistics(1, 0, 2))).as("without a PCA").isFalse();
+    }
+}
