@@ -11,10 +11,15 @@ import org.apache.pekko.cluster.typed.Leave;
 /**
  * On a worker node: when the coordinator it had found has been out of sight for {@code rejoinAfter} (it was killed,
  * its node was downed, or the job ended), leave the cluster. (Before a first coordinator shows up there is nothing to
- * gain: the node joins through the coordinator's address, and keeps trying until it is up.) The worker command then starts a fresh node that joins its seeds
- * again — the coordinator's address — so a coordinator restarted there (the same command with {@code --resume})
- * gathers its workers without anyone restarting them. Workers are long-lived services: they never exit on their
- * own.
+ * gain: the node joins through the coordinator's address, and keeps trying until it is up.) The worker command then
+ * starts a fresh node that joins its seeds again — the coordinator's address — so a coordinator restarted there (the
+ * same command with {@code --resume}) gathers its workers without anyone restarting them. Workers are long-lived
+ * services: they never exit on their own.
+ * <p>It never leaves while a member of its cluster is unreachable, that is while the split-brain resolver has yet to
+ * decide. A worker leaving then is a change of membership on the side without the oldest node: the resolver saw the
+ * dead coordinator and the leaving worker on one side, the standby coordinator and the other workers on the other,
+ * and downed them all (CI met it; {@code ClusterIT}'s standby test, whose workers give up after 1 s, replays it).
+ * Once the resolver has downed and removed the coordinator's node, nothing is unreachable, and the worker leaves.
  */
 final class CoordinatorWatch {
 
@@ -31,6 +36,7 @@ final class CoordinatorWatch {
             var adapter = context.messageAdapter(Receptionist.Listing.class, Listing::new);
             context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
             timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ofSeconds(1));
+            Cluster cluster = Cluster.get(context.getSystem());
             long[] lostAt = {0};
             boolean[] inSight = {false};
             boolean[] everSeen = {false};
@@ -43,8 +49,8 @@ final class CoordinatorWatch {
                     inSight[0] = now;
                     everSeen[0] |= now;
                 } else if (message == Check.INSTANCE && everSeen[0] && !inSight[0]
-                        && System.nanoTime() - lostAt[0] > rejoinAfter.toNanos()) {
-                    Cluster cluster = Cluster.get(context.getSystem());
+                        && System.nanoTime() - lostAt[0] > rejoinAfter.toNanos()
+                        && cluster.state().getUnreachable().isEmpty()) {
                     context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
                             rejoinAfter.toSeconds(), context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
                     cluster.manager().tell(Leave.create(cluster.selfMember().address()));
