@@ -16,10 +16,12 @@ import org.apache.pekko.cluster.typed.Leave;
  * same command with {@code --resume}) gathers its workers without anyone restarting them. Workers are long-lived
  * services: they never exit on their own.
  * <p>It never leaves while a member of its cluster is unreachable, that is while the split-brain resolver has yet to
- * decide. A worker leaving then is a change of membership on the side without the oldest node: the resolver saw the
- * dead coordinator and the leaving worker on one side, the standby coordinator and the other workers on the other,
- * and downed them all (CI met it; {@code ClusterIT}'s standby test, whose workers give up after 1 s, replays it).
- * Once the resolver has downed and removed the coordinator's node, nothing is unreachable, and the worker leaves.
+ * decide. Leaving members sway that decision: Pekko's {@code keep-oldest} checks it again without the members that
+ * are leaving (they may be exiting already on the other side), and when the two answers differ it downs every node.
+ * With the dead coordinator as the oldest and both workers leaving, only a standby coordinator was left to count, so
+ * the dead oldest node no longer looked alone, and the standby was downed with everyone (CI met it; {@code
+ * ClusterIT}'s standby test, whose workers give up after 1 s, replays it). Once the resolver has downed and removed
+ * the coordinator's node, nothing is unreachable, and the worker leaves.
  */
 final class CoordinatorWatch {
 

@@ -306,9 +306,9 @@ class ClusterIT {
     /**
      * The first coordinator is killed; the split-brain resolver downs it, the singleton moves to the standby, which
      * resumes the job and finishes it (exit 0). The workers give up on their coordinator after 1 s, long before the
-     * resolver decides: the schedule CI met once under load with 5 s. A worker that left then was a change on the
-     * side of the dead, oldest node, and the resolver downed every node, the standby with them (it exited 1); it
-     * failed 2 runs of 2 so. Workers now leave only when nothing is unreachable: once the dead node is removed.
+     * resolver decides: the schedule CI met once under load with 5 s. With both workers leaving, the resolver's
+     * check without leaving members counted the standby alone on its side and took the decision DownAll: the standby
+     * exited 1, in 2 runs of 2. Workers now leave only when nothing is unreachable: once the dead node is removed.
      */
     @Test
     void aStandbyCoordinatorNodeTakesOverAndResumesByItself() throws Exception {
