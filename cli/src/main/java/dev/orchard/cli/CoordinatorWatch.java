@@ -54,7 +54,8 @@ final class CoordinatorWatch {
                         && System.nanoTime() - lostAt[0] > rejoinAfter.toNanos()
                         && cluster.state().getUnreachable().isEmpty()) {
                     context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
-                            rejoinAfter.toSeconds(), context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
+                            rejoinAfter.toSeconds(),
+                            context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
                     cluster.manager().tell(Leave.create(cluster.selfMember().address()));
                     return Behaviors.stopped();
                 }
