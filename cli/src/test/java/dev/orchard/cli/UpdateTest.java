@@ -2,11 +2,15 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PrincipalComponents;
 import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.worker.Worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -24,6 +28,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code --update}: a run over A, then an update over A ∪ B − C with some of A rewritten with other pictures, equals
@@ -264,10 +269,8 @@ class UpdateTest {
         for (Path image : sample("Lemon", 0, 2)) {
             copy(image, in, "Lemon");
         }
-        ch.qos.logback.classic.Logger workerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                dev.orchard.worker.Worker.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
+        Logger workerLog = (Logger) LoggerFactory.getLogger(Worker.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         workerLog.addAppender(lines);
         JobRun update;
@@ -277,7 +280,7 @@ class UpdateTest {
             workerLog.detachAppender(lines);
         }
         assertThat(update.exitCode()).as(update.messages()).isZero();
-        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).as("worker log")
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).as("worker log")
                 .anyMatch(line -> line.startsWith("REGROUP unit 0 attempt "));
         assertThat(Outputs.success(out).at("/update/removed").asLong()).isEqualTo(2);
         assertThat(Outputs.success(out).at("/update/added").asLong()).isEqualTo(2);
