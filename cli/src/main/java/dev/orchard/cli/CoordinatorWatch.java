@@ -22,6 +22,8 @@ import org.apache.pekko.cluster.typed.Leave;
  * the dead oldest node no longer looked alone, and the standby was downed with everyone (CI met it; {@code
  * ClusterIT}'s standby test, whose workers give up after 1 s, replays it). Once the resolver has downed and removed
  * the coordinator's node, nothing is unreachable, and the worker leaves.
+ * <p>The rule itself is {@link CoordinatorSight}'s; this actor feeds it the receptionist's listings, a check a second
+ * and the cluster's reachability, and carries out its answer.
  */
 final class CoordinatorWatch {
 
@@ -39,20 +41,13 @@ final class CoordinatorWatch {
             context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
             timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ofSeconds(1));
             Cluster cluster = Cluster.get(context.getSystem());
-            long[] lostAt = {0};
-            boolean[] inSight = {false};
-            boolean[] everSeen = {false};
+            CoordinatorSight sight = new CoordinatorSight(rejoinAfter);
             return Behaviors.receiveMessage(message -> {
                 if (message instanceof Listing l) {
-                    boolean now = !l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty();
-                    if (inSight[0] && !now) {
-                        lostAt[0] = System.nanoTime();
-                    }
-                    inSight[0] = now;
-                    everSeen[0] |= now;
-                } else if (message == Check.INSTANCE && everSeen[0] && !inSight[0]
-                        && System.nanoTime() - lostAt[0] > rejoinAfter.toNanos()
-                        && cluster.state().getUnreachable().isEmpty()) {
+                    boolean listed = !l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty();
+                    sight.listed(listed, System.nanoTime());
+                } else if (message == Check.INSTANCE
+                        && sight.shouldLeave(System.nanoTime(), () -> !cluster.state().getUnreachable().isEmpty())) {
                     context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
                             rejoinAfter.toSeconds(),
                             context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
