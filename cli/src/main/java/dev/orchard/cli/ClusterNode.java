@@ -27,7 +27,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * runtime it starts worker actors. The embedded mode is a node with both. A node remembers the members that left
  * its cluster (a standby coordinator may take over the output lease of one of them), and a worker node given
  * {@code rejoinAfter} leaves the cluster when it has seen no coordinator for that long, so that its command can
- * start a fresh node that joins its seeds again (see {@link CoordinatorWatch}).
+ * start a fresh node that joins its seeds again (see {@link CoordinatorWatch}); stopped, it leaves only once the
+ * split-brain resolver has decided about every unreachable member (see {@link ResolverWait}).
  */
 final class ClusterNode implements AutoCloseable {
     private final ActorSystem<Void> system;
@@ -57,6 +58,7 @@ final class ClusterNode implements AutoCloseable {
             }
             if (rejoinAfter != null) {
                 context.spawn(CoordinatorWatch.create(rejoinAfter), "coordinator-watch");
+                ResolverWait.beforeLeaving(context.getSystem());
             }
             return Behaviors.empty();
         }), "orchard", config);

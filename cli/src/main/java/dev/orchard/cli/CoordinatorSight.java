@@ -6,8 +6,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The rule behind {@link CoordinatorWatch}, with no actor and no clock: whether a worker node should leave its
  * cluster to join its seeds afresh. It leaves once the coordinator it had seen has been out of sight for longer than
- * {@code rejoinAfter}, and only while no member of the cluster is unreachable (the split-brain resolver has decided).
- * Before a first coordinator shows up it never leaves. Times are {@link System#nanoTime()} readings.
+ * {@code rejoinAfter}, and only once the split-brain resolver has decided about every unreachable member (see {@link
+ * ResolverWait}). Before a first coordinator shows up it never leaves. Times are {@link System#nanoTime()} readings.
  */
 final class CoordinatorSight {
 
@@ -30,10 +30,10 @@ final class CoordinatorSight {
     }
 
     /**
-     * Whether the coordinator has been out of sight long enough, and the cluster is settled, to leave at {@code now}.
-     * {@code anyUnreachable} is asked last, only when the rest holds: it reads the cluster's state.
+     * Whether the coordinator has been out of sight long enough, and the resolver is not {@code undecided}, to leave
+     * at {@code now}. {@code undecided} is asked last, only when the rest holds: it reads the cluster's state.
      */
-    boolean shouldLeave(long now, BooleanSupplier anyUnreachable) {
-        return everSeen && !inSight && now - lostAt > rejoinAfterNanos && !anyUnreachable.getAsBoolean();
+    boolean shouldLeave(long now, BooleanSupplier undecided) {
+        return everSeen && !inSight && now - lostAt > rejoinAfterNanos && !undecided.getAsBoolean();
     }
 }

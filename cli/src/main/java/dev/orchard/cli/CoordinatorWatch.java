@@ -15,15 +15,11 @@ import org.apache.pekko.cluster.typed.Leave;
  * starts a fresh node that joins its seeds again — the coordinator's address — so a coordinator restarted there (the
  * same command with {@code --resume}) gathers its workers without anyone restarting them. Workers are long-lived
  * services: they never exit on their own.
- * <p>It never leaves while a member of its cluster is unreachable, that is while the split-brain resolver has yet to
- * decide. Leaving members sway that decision: Pekko's {@code keep-oldest} checks it again without the members that
- * are leaving (they may be exiting already on the other side), and when the two answers differ it downs every node.
- * With the dead coordinator as the oldest and both workers leaving, only a standby coordinator was left to count, so
- * the dead oldest node no longer looked alone, and the standby was downed with everyone (CI met it; {@code
- * ClusterIT}'s standby test, whose workers give up after 1 s, replays it). Once the resolver has downed and removed
- * the coordinator's node, nothing is unreachable, and the worker leaves.
+ * <p>It never leaves while the split-brain resolver has yet to decide about an unreachable member: leaving members
+ * sway its decision (see {@link ResolverWait}; CI met it: {@code ClusterIT}'s standby test, whose workers give up
+ * after 1 s, replays it). Once the resolver has downed the coordinator's node, the worker leaves.
  * <p>The rule itself is {@link CoordinatorSight}'s; this actor feeds it the receptionist's listings, a check a second
- * and the cluster's reachability, and carries out its answer.
+ * and the resolver's progress, and carries out its answer.
  */
 final class CoordinatorWatch {
 
@@ -47,7 +43,7 @@ final class CoordinatorWatch {
                     boolean listed = !l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty();
                     sight.listed(listed, System.nanoTime());
                 } else if (message == Check.INSTANCE
-                        && sight.shouldLeave(System.nanoTime(), () -> !cluster.state().getUnreachable().isEmpty())) {
+                        && sight.shouldLeave(System.nanoTime(), () -> ResolverWait.undecided(cluster))) {
                     context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
                             rejoinAfter.toSeconds(),
                             context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));

@@ -97,16 +97,24 @@ class ClusterIT {
     }
 
     private static String[] worker(String join, int port, Duration rejoinAfter, String... extra) {
+        return worker(join, port, rejoinAfter, fastConf, extra);
+    }
+
+    private static String[] worker(String join, int port, Duration rejoinAfter, Path conf, String... extra) {
         List<String> args = new ArrayList<>(List.of("worker", "--join", join,
-                "--bind", "127.0.0.1:" + port, "--onnx-threads", "1", "--decode-threads", "1", "--config", fastConf.toString(),
+                "--bind", "127.0.0.1:" + port, "--onnx-threads", "1", "--decode-threads", "1", "--config", conf.toString(),
                 "--commit-every", "3", "--rejoin-after", rejoinAfter.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
 
     private static String[] coordinator(Path output, int port, String... extra) {
+        return coordinator(output, port, fastConf, extra);
+    }
+
+    private static String[] coordinator(Path output, int port, Path conf, String... extra) {
         List<String> args = new ArrayList<>(List.of(job(subset, output, "coordinator", "--bind", "127.0.0.1:" + port,
-                "--config", fastConf.toString())));
+                "--config", conf.toString())));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -308,7 +316,7 @@ class ClusterIT {
      * resumes the job and finishes it (exit 0). The workers give up on their coordinator after 1 s, long before the
      * resolver decides: the schedule CI met once under load with 5 s. With both workers leaving, the resolver's
      * check without leaving members counted the standby alone on its side and took the decision DownAll: the standby
-     * exited 1, in 2 runs of 2. Workers now leave only when nothing is unreachable: once the dead node is removed.
+     * exited 1, in 2 runs of 2. Workers now leave only once the resolver has downed the dead node.
      */
     @Test
     void aStandbyCoordinatorNodeTakesOverAndResumesByItself() throws Exception {
@@ -325,6 +333,50 @@ class ClusterIT {
             }
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             first.destroyForcibly();
+            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
+            assertThat(nodes.log("coordinator-b")).contains("Resuming");
+        }
+        Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    /**
+     * Both workers are stopped (SIGTERM: a graceful leave) once they have found the killed coordinator unreachable,
+     * while the split-brain resolver has yet to down it (its stable-after is 10 s here, to leave the test time to
+     * stop them); a fresh worker is started later. Leaving members sway the resolver: {@code keep-oldest} checks its
+     * decision again without them, counts the standby alone against the dead oldest node, and takes the decision
+     * DownAll, so the standby went down with the rest (exit 1). A stopping worker node now waits, before it leaves,
+     * until the resolver has decided; the standby takes over and finishes.
+     */
+    @Test
+    void workersStoppedBeforeTheResolverDownsTheDeadCoordinatorLeaveTheStandbyUp() throws Exception {
+        Path out = temp.resolve("standby-stopped");
+        Path slowResolver = temp.resolve("slow-resolver.conf");
+        Files.writeString(slowResolver, Files.readString(fastConf) + "pekko.cluster.split-brain-resolver.stable-after = 10s\n");
+        int active = Nodes.freePort();
+        int standby = Nodes.freePort();
+        String seeds = "127.0.0.1:" + active + ",127.0.0.1:" + standby;
+        try (Nodes nodes = new Nodes(temp.resolve("logs-standby-stopped"))) {
+            Process first = nodes.start("coordinator-a", coordinator(out, active, slowResolver, "--resume"));
+            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
+            Process second = nodes.start("coordinator-b", coordinator(out, standby, slowResolver, "--resume",
+                    "--join", "127.0.0.1:" + active));
+            List<Process> workers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                workers.add(nodes.start("worker-" + i, worker(seeds, Nodes.freePort(), REJOIN_PROMPTLY, slowResolver)));
+            }
+            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            first.destroyForcibly();
+            for (int i = 0; i < workers.size(); i++) {
+                String name = "worker-" + i;
+                Nodes.await(name + " finding the coordinator unreachable", JOB,
+                        () -> nodes.logContains(name, "Marking node as UNREACHABLE"));
+            }
+            workers.forEach(Process::destroy);
+            for (int i = 0; i < workers.size(); i++) {
+                Nodes.exitCode(workers.get(i), JOB);
+                assertThat(nodes.log("worker-" + i)).contains("Leaving the cluster once the split-brain resolver has decided");
+            }
+            nodes.start("worker-late", worker(seeds, Nodes.freePort(), REJOIN_PROMPTLY, slowResolver));
             assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }

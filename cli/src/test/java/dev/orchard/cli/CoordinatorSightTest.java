@@ -11,33 +11,33 @@ import org.junit.jupiter.api.Test;
 class CoordinatorSightTest {
 
     private static final long S = 1_000_000_000L;
-    private static final BooleanSupplier SETTLED = () -> false;
-    private static final BooleanSupplier UNSETTLED = () -> true;
+    private static final BooleanSupplier DECIDED = () -> false;
+    private static final BooleanSupplier UNDECIDED = () -> true;
 
     private final CoordinatorSight sight = new CoordinatorSight(Duration.ofSeconds(5));
 
     @Test
     void neverLeavesBeforeAFirstCoordinatorShowsUp() {
         sight.listed(false, 0);
-        assertFalse(sight.shouldLeave(1_000 * S, SETTLED));
+        assertFalse(sight.shouldLeave(1_000 * S, DECIDED));
     }
 
     @Test
     void leavesOnlyOnceTheCoordinatorHasBeenGoneLongerThanRejoinAfter() {
         sight.listed(true, 0);
-        assertFalse(sight.shouldLeave(100 * S, SETTLED), "in sight");
+        assertFalse(sight.shouldLeave(100 * S, DECIDED), "in sight");
         sight.listed(false, 100 * S);
-        assertFalse(sight.shouldLeave(105 * S, SETTLED), "gone exactly rejoinAfter");
-        assertTrue(sight.shouldLeave(105 * S + 1, SETTLED));
+        assertFalse(sight.shouldLeave(105 * S, DECIDED), "gone exactly rejoinAfter");
+        assertTrue(sight.shouldLeave(105 * S + 1, DECIDED));
     }
 
     @Test
-    void waitsWhileAMemberIsUnreachableThatIsUntilTheResolverHasDecided() {
+    void waitsUntilTheResolverHasDecided() {
         sight.listed(true, 0);
         sight.listed(false, 10 * S);
-        assertFalse(sight.shouldLeave(16 * S, UNSETTLED));
-        assertFalse(sight.shouldLeave(60 * S, UNSETTLED));
-        assertTrue(sight.shouldLeave(61 * S, SETTLED));
+        assertFalse(sight.shouldLeave(16 * S, UNDECIDED));
+        assertFalse(sight.shouldLeave(60 * S, UNDECIDED));
+        assertTrue(sight.shouldLeave(61 * S, DECIDED));
     }
 
     @Test
@@ -56,10 +56,10 @@ class CoordinatorSightTest {
         sight.listed(true, 0);
         sight.listed(false, 10 * S);
         sight.listed(true, 14 * S);
-        assertFalse(sight.shouldLeave(30 * S, SETTLED), "back in sight");
+        assertFalse(sight.shouldLeave(30 * S, DECIDED), "back in sight");
         sight.listed(false, 30 * S);
-        assertFalse(sight.shouldLeave(34 * S, SETTLED), "the clock runs from the second loss");
-        assertTrue(sight.shouldLeave(36 * S, SETTLED));
+        assertFalse(sight.shouldLeave(34 * S, DECIDED), "the clock runs from the second loss");
+        assertTrue(sight.shouldLeave(36 * S, DECIDED));
     }
 
     @Test
@@ -67,6 +67,6 @@ class CoordinatorSightTest {
         sight.listed(true, 0);
         sight.listed(false, 10 * S);
         sight.listed(false, 14 * S);
-        assertTrue(sight.shouldLeave(16 * S, SETTLED));
+        assertTrue(sight.shouldLeave(16 * S, DECIDED));
     }
 }
