@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -50,7 +51,7 @@ final class ResolverWait {
 
     /** Whether the resolver has yet to decide about an unreachable member of this node's cluster. */
     static boolean undecided(Cluster cluster) {
-        return undecided(cluster.state().getUnreachable().stream().map(Member::status).toList());
+        return undecided(unreachable(cluster));
     }
 
     /** Makes {@code system}'s CoordinatedShutdown wait, before the node leaves, until the resolver has decided. */
@@ -62,8 +63,12 @@ final class ResolverWait {
     }
 
     private static boolean mustWait(Cluster cluster) {
-        return mustWait(cluster.selfMember().status(),
-                cluster.state().getUnreachable().stream().map(Member::status).toList());
+        return mustWait(cluster.selfMember().status(), unreachable(cluster));
+    }
+
+    /** The statuses of the members this node's cluster finds unreachable. */
+    private static List<MemberStatus> unreachable(Cluster cluster) {
+        return cluster.state().getUnreachable().stream().map(Member::status).toList();
     }
 
     private static CompletionStage<Done> waitForTheResolver(ActorSystem<?> system, Duration bound) {

@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -365,11 +366,20 @@ class ClusterIT {
                 workers.add(nodes.start("worker-" + i, worker(seeds, Nodes.freePort(), REJOIN_PROMPTLY, slowResolver)));
             }
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            // Each worker's own failure detector must have marked the killed node (Pekko logs "Marking node as
+            // UNREACHABLE [Member(pekko://orchard@HOST:PORT, Up)]", or "node(s)" with several): a mark logged before
+            // the kill (a transient one under load) does not count.
+            String killed = "pekko://orchard@127.0.0.1:" + active + ",";
+            int[] before = new int[workers.size()];
+            for (int i = 0; i < workers.size(); i++) {
+                before[i] = unreachableMarks(nodes.log("worker-" + i), killed);
+            }
             first.destroyForcibly();
             for (int i = 0; i < workers.size(); i++) {
                 String name = "worker-" + i;
+                int earlier = before[i];
                 Nodes.await(name + " finding the coordinator unreachable", JOB,
-                        () -> nodes.logContains(name, "Marking node as UNREACHABLE"));
+                        () -> unreachableMarks(readLog(nodes, name), killed) > earlier);
             }
             workers.forEach(Process::destroy);
             for (int i = 0; i < workers.size(); i++) {
@@ -381,5 +391,18 @@ class ClusterIT {
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    /** Lines of a node's log in which Pekko marks {@code member} unreachable. */
+    private static int unreachableMarks(String log, String member) {
+        return (int) log.lines().filter(l -> l.contains(" as UNREACHABLE [") && l.contains(member)).count();
+    }
+
+    private static String readLog(Nodes nodes, String name) {
+        try {
+            return nodes.log(name);
+        } catch (IOException e) {
+            return "";
+        }
     }
 }
