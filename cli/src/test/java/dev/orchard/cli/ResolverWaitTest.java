@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.pekko.cluster.MemberStatus;
 import org.junit.jupiter.api.Test;
 
-/** When the split-brain resolver has decided about every unreachable member, by the members' statuses. */
+/** When a stopping node may leave its cluster, by the members' statuses. */
 class ResolverWaitTest {
 
     @Test
@@ -36,5 +36,16 @@ class ResolverWaitTest {
         assertFalse(ResolverWait.mustWait(MemberStatus.up(), List.of(MemberStatus.down())));
         assertFalse(ResolverWait.mustWait(MemberStatus.down(), deadOldestUp), "downed itself: leaving is moot");
         assertFalse(ResolverWait.mustWait(MemberStatus.removed(), deadOldestUp));
+    }
+
+    @Test
+    void membersThatCountInTheDecisionMustAnswerDownExitingAndRemovedOnesNeedNot() {
+        for (MemberStatus s : List.of(MemberStatus.up(), MemberStatus.weaklyUp(), MemberStatus.joining(),
+                MemberStatus.leaving())) {
+            assertTrue(ResolverWait.mustAnswer(s), s.toString());
+        }
+        for (MemberStatus s : List.of(MemberStatus.down(), MemberStatus.exiting(), MemberStatus.removed())) {
+            assertFalse(ResolverWait.mustAnswer(s), s.toString());
+        }
     }
 }
