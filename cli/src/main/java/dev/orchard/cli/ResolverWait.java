@@ -71,7 +71,7 @@ final class ResolverWait {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         String phase = CoordinatedShutdown.PhaseBeforeClusterShutdown();
         Duration bound = Duration.ofNanos(shutdown.timeout(phase).toNanos()).minus(MARGIN);
-        shutdown.addTask(phase, "orchard-wait-for-the-resolver",
+        shutdown.addTask(phase, "orchard-leave-once-settled",
                 () -> new Settling(system, System.nanoTime() + bound.toNanos(), bound).next());
     }
 
