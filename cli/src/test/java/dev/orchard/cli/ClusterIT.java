@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real cluster: coordinator and worker JVMs on loopback, and what clusters do to them — workers killed with
  * SIGKILL or stopped with SIGTERM mid-job, the coordinator killed and restarted with the same command and
- * {@code --resume}, a coordinator frozen until the cluster downs it, a standby coordinator taking over, a second
- * coordinator on the same output. Every image lies below folders whose names make its path about 1,000 bytes long
+ * {@code --resume}, a coordinator frozen until the cluster downs it, a standby coordinator taking over (also while
+ * every worker is stopped), a second coordinator on the same output. Every image lies below folders whose names make its path about 1,000 bytes long
  * (S3 keys reach 1,024), so units are cut by bytes and every message must still fit in a frame. After each,
  * DESIGN.md's invariant must hold and the PCA must equal a clean embedded run's.
  * <p>The protocol itself is proven by the generated schedules of {@code ProtocolSimulationTest}; these tests show
