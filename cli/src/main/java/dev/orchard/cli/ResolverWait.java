@@ -1,18 +1,20 @@
 package dev.orchard.cli;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * A member that died a moment ago is not unreachable yet (the failure detector takes a few seconds): it is found by
  * asking every member for its system guardian's identity; one that does not answer within {@link #ANSWER} is waited
  * for, until it answers, or is found unreachable and decided about.
- * <p>Two paths leave: {@link CoordinatorWatch} (a worker that lost its coordinator, to rejoin afresh) asks {@link
- * #undecided(Cluster)}; a stopping node (SIGTERM, the end of the worker command) waits in CoordinatedShutdown's phase
- * before the cluster's, at most that phase's timeout (application.conf), then leaves anyway.
+ * <p>Two paths leave. A stopping node (SIGTERM, the end of the worker command) waits in CoordinatedShutdown's phase
+ * before the cluster's, at most that phase's timeout (application.conf), then leaves anyway: a shutdown once begun
+ * cannot be called off. {@link CoordinatorWatch} (a worker that lost its coordinator, to rejoin afresh) asks {@link
+ * #undecided(Cluster)} once a second before it starts to leave, and so may change its mind (the coordinator it lost
+ * is unreachable already; it need not be asked).
  */
 final class ResolverWait {
 
@@ -38,32 +42,28 @@ final class ResolverWait {
     private static final Duration ANSWER = Duration.ofSeconds(1);
     /** Left of the phase's timeout for the task to end by itself, so that the phase does not time out. */
     private static final Duration MARGIN = Duration.ofSeconds(1);
+    private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
 
     private ResolverWait() {
     }
 
-    /** Whether an unreachable member, of these statuses, is still to be decided about: neither down nor exiting. */
-    static boolean undecided(Collection<MemberStatus> unreachable) {
-        return unreachable.stream().anyMatch(s -> s != MemberStatus.down() && s != MemberStatus.exiting());
-    }
-
     /**
-     * Whether a stopping node, of status {@code self}, must wait before it leaves: the resolver is {@link
-     * #undecided(Collection)}, and has not downed this node already (then leaving is moot).
+     * Whether the resolver counts a member of this status in its decision: neither down nor exiting (removed members
+     * have left the state). An unreachable member it counts is one it has yet to decide about; a reachable one must
+     * answer before this node leaves.
      */
-    static boolean mustWait(MemberStatus self, Collection<MemberStatus> unreachable) {
-        return self != MemberStatus.down() && self != MemberStatus.removed() && undecided(unreachable);
-    }
-
-    /** Whether a reachable member of this status must answer before this node leaves: it counts in the decision. */
-    static boolean mustAnswer(MemberStatus status) {
-        return status == MemberStatus.up() || status == MemberStatus.weaklyUp() || status == MemberStatus.joining()
-                || status == MemberStatus.leaving();
+    static boolean counted(MemberStatus status) {
+        return status != MemberStatus.down() && status != MemberStatus.exiting();
     }
 
     /** Whether the resolver has yet to decide about an unreachable member of this node's cluster. */
     static boolean undecided(Cluster cluster) {
-        return undecided(unreachable(cluster));
+        return cluster.state().getUnreachable().stream().anyMatch(m -> counted(m.status()));
+    }
+
+    /** Whether this node, of status {@code self}, has been downed or removed already: then leaving is moot. */
+    static boolean gone(MemberStatus self) {
+        return self == MemberStatus.down() || self == MemberStatus.removed();
     }
 
     /** Makes {@code system}'s CoordinatedShutdown wait, before the node leaves, until it may leave. */
@@ -71,84 +71,68 @@ final class ResolverWait {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         String phase = CoordinatedShutdown.PhaseBeforeClusterShutdown();
         Duration bound = Duration.ofNanos(shutdown.timeout(phase).toNanos()).minus(MARGIN);
-        shutdown.addTask(phase, "orchard-leave-once-settled",
-                () -> new Settling(system, System.nanoTime() + bound.toNanos(), bound).next());
-    }
-
-    /** The statuses of the members this node's cluster finds unreachable. */
-    private static List<MemberStatus> unreachable(Cluster cluster) {
-        return cluster.state().getUnreachable().stream().map(Member::status).toList();
+        shutdown.addTask(phase, "orchard-leave-once-settled", () -> new Settling(system, bound).next());
     }
 
     /** One stopping node's wait: checks, asks the members, and checks again until it may leave or the bound is out. */
     private static final class Settling {
         private final ActorSystem<?> system;
         private final Cluster cluster;
-        private final long deadline;
         private final Duration bound;
+        private final long deadline;
         private boolean logged;
 
-        Settling(ActorSystem<?> system, long deadline, Duration bound) {
+        Settling(ActorSystem<?> system, Duration bound) {
             this.system = system;
             this.cluster = Cluster.get(system);
-            this.deadline = deadline;
             this.bound = bound;
+            this.deadline = System.nanoTime() + bound.toNanos();
         }
 
         CompletionStage<Done> next() {
-            MemberStatus self = cluster.selfMember().status();
-            if (!mustWait(self, unreachable(cluster))) {
-                if (self == MemberStatus.down() || self == MemberStatus.removed()) {
-                    return CompletableFuture.completedFuture(Done.getInstance());
-                }
-                return silent(reachableOthers()).thenCompose(silent -> silent.isEmpty()
-                        ? CompletableFuture.completedFuture(Done.getInstance())
-                        : again(silent + ", which did not answer within " + ANSWER.toMillis() + " ms"));
+            if (gone(cluster.selfMember().status())) {
+                return DONE;
             }
-            return again("the split-brain resolver's decision about " + cluster.state().getUnreachable().stream()
-                    .map(m -> m.address().toString()).sorted().toList());
+            CurrentClusterState state = cluster.state();
+            List<Member> undecided = state.getUnreachable().stream().filter(m -> counted(m.status())).toList();
+            if (!undecided.isEmpty()) {
+                return again("the split-brain resolver's decision about " + addresses(undecided));
+            }
+            List<Member> toAsk = StreamSupport.stream(state.getMembers().spliterator(), false)
+                    .filter(m -> !m.equals(cluster.selfMember()) && counted(m.status())).toList();
+            return silent(toAsk).thenCompose(silent -> silent.isEmpty() ? DONE
+                    : again(addresses(silent) + ", which did not answer within " + ANSWER.toMillis() + " ms"));
         }
 
         private CompletionStage<Done> again(String waitingFor) {
             if (System.nanoTime() - deadline > 0) {
                 LOG.warn("Leaving the cluster without {} after {} s", waitingFor, bound.toSeconds());
-                return CompletableFuture.completedFuture(Done.getInstance());
+                return DONE;
             }
             if (!logged) {
                 logged = true;
                 LOG.info("Leaving the cluster once it is settled; waiting for {} (at most {} s)", waitingFor,
                         bound.toSeconds());
             }
-            CompletableFuture<Done> later = new CompletableFuture<>();
-            system.scheduler().scheduleOnce(POLL, () -> next().whenComplete((d, e) -> {
-                if (e != null) {
-                    later.completeExceptionally(e);
-                } else {
-                    later.complete(d);
-                }
-            }), system.executionContext());
-            return later;
-        }
-
-        private List<Member> reachableOthers() {
-            var unreachable = cluster.state().getUnreachable();
-            return StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-                    .filter(m -> !m.equals(cluster.selfMember()) && !unreachable.contains(m) && mustAnswer(m.status()))
-                    .toList();
+            return Patterns.after(POLL, system, this::next);
         }
 
         /**
-         * Asks each member's system guardian who it is (Pekko's Identify); completes with the addresses of those that
-         * did not answer in time.
+         * Asks each member's system guardian who it is (Pekko's Identify); completes with those that did not answer
+         * in time.
          */
-        private CompletionStage<List<String>> silent(List<Member> members) {
+        private CompletionStage<List<Member>> silent(List<Member> members) {
             var classic = Adapter.toClassic(system);
-            List<CompletableFuture<String>> answers = members.stream()
+            List<CompletableFuture<Boolean>> answered = members.stream()
                     .map(m -> classic.actorSelection(m.address() + "/system").resolveOne(ANSWER).toCompletableFuture()
-                            .handle((ref, e) -> e == null ? "" : m.address().toString()))
+                            .handle((ref, e) -> e == null))
                     .toList();
-            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> answers.stream().map(CompletableFuture::join).filter(a -> !a.isEmpty()).toList());
+            return CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).thenApply(v ->
+                    IntStream.range(0, members.size()).filter(i -> !answered.get(i).join()).mapToObj(members::get).toList());
+        }
+
+        private static List<String> addresses(List<Member> members) {
+            return members.stream().map(m -> m.address().toString()).sorted().toList();
         }
     }
 }

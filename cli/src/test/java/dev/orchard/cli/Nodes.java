@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Orchard nodes as separate JVMs on loopback, for the multi-JVM tests: each starts through the {@code orchard}
@@ -17,6 +19,7 @@ import java.util.function.BooleanSupplier;
  * host.
  */
 final class Nodes implements AutoCloseable {
+    private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
     private final Path logs;
     private final List<Process> started = new ArrayList<>();
 
@@ -90,6 +93,28 @@ final class Nodes implements AutoCloseable {
         return start(name, Map.of(), args);
     }
 
+    /** The address of node {@code name}'s status page ({@code http://127.0.0.1:PORT/}), once it has printed it. */
+    String statusPage(String name) throws InterruptedException {
+        String[] found = new String[1];
+        await(name + "'s status page address", Duration.ofMinutes(1), () -> {
+            Matcher m = STATUS_PAGE.matcher(logOrEmpty(name));
+            if (m.find()) {
+                found[0] = m.group(1);
+                return true;
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private String logOrEmpty(String name) {
+        try {
+            return log(name);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     String log(String name) throws IOException {
         Path file = logs.resolve(name + ".log");
         return Files.exists(file) ? Files.readString(file) : "";
@@ -97,11 +122,7 @@ final class Nodes implements AutoCloseable {
 
     /** Whether node {@code name}'s log holds {@code text} yet (false while it cannot be read). */
     boolean logContains(String name, String text) {
-        try {
-            return log(name).contains(text);
-        } catch (IOException e) {
-            return false;
-        }
+        return logOrEmpty(name).contains(text);
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * their MDC.
  */
 class ObserveIT {
-    private static final Pattern URL = Pattern.compile("status page (http://\\S+/)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -47,7 +44,7 @@ class ObserveIT {
                     "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "4", "--unit-size", "6",
                     "--batch-size", "6", "--onnx-threads", "1", "--bind", "127.0.0.1:" + port, "--min-workers", "1",
                     "--http", "127.0.0.1:0", "--log-format", "json");
-            String coordinatorUrl = url(nodes, "coordinator");
+            String coordinatorUrl = nodes.statusPage("coordinator");
             // Waiting for its worker: alive, ready (an Up member), and its page says so.
             Nodes.await("the coordinator's /ready", Duration.ofMinutes(1),
                     () -> status(coordinatorUrl + "ready") == 200);
@@ -61,7 +58,7 @@ class ObserveIT {
 
             nodes.start("worker", "worker", "--join", "127.0.0.1:" + port, "--bind", "127.0.0.1:" + Nodes.freePort(),
                     "--onnx-threads", "1", "--decode-threads", "1", "--http", "127.0.0.1:0", "--log-format", "json");
-            String workerUrl = url(nodes, "worker");
+            String workerUrl = nodes.statusPage("worker");
             assertThat(Nodes.exitCode(coordinator, Duration.ofMinutes(3))).as(nodes.log("coordinator")).isZero();
             JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
             assertThat(success.path("counts").path("images").asInt()).isEqualTo(images.size());
@@ -106,23 +103,6 @@ class ObserveIT {
         }
         assertThat(lines).isNotEmpty();
         return lines;
-    }
-
-    private static String url(Nodes nodes, String name) throws Exception {
-        String[] found = new String[1];
-        Nodes.await(name + "'s status page address", Duration.ofMinutes(1), () -> {
-            try {
-                Matcher m = URL.matcher(nodes.log(name));
-                if (m.find()) {
-                    found[0] = m.group(1);
-                    return true;
-                }
-                return false;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
-        return found[0];
     }
 
     private static int status(String url) {

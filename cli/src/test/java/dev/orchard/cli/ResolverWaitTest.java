@@ -7,45 +7,27 @@ import java.util.List;
 import org.apache.pekko.cluster.MemberStatus;
 import org.junit.jupiter.api.Test;
 
-/** When a stopping node may leave its cluster, by the members' statuses. */
+/** When a node may leave its cluster, by the members' statuses. */
 class ResolverWaitTest {
 
     @Test
-    void nothingUnreachableIsDecided() {
-        assertFalse(ResolverWait.undecided(List.of()));
-    }
-
-    @Test
-    void unreachableMembersDownedOrExitingAreDecided() {
-        assertFalse(ResolverWait.undecided(List.of(MemberStatus.down(), MemberStatus.exiting())));
-    }
-
-    @Test
-    void anUnreachableMemberInAnyOtherStatusIsUndecided() {
-        for (MemberStatus s : List.of(MemberStatus.up(), MemberStatus.leaving(), MemberStatus.joining(),
-                MemberStatus.weaklyUp())) {
-            assertTrue(ResolverWait.undecided(List.of(MemberStatus.down(), s)), s.toString());
-        }
-    }
-
-    @Test
-    void aStoppingNodeWaitsWhileTheResolverIsUndecidedUnlessItWasDownedItself() {
-        List<MemberStatus> deadOldestUp = List.of(MemberStatus.up());
-        assertTrue(ResolverWait.mustWait(MemberStatus.up(), deadOldestUp));
-        assertTrue(ResolverWait.mustWait(MemberStatus.leaving(), deadOldestUp));
-        assertFalse(ResolverWait.mustWait(MemberStatus.up(), List.of(MemberStatus.down())));
-        assertFalse(ResolverWait.mustWait(MemberStatus.down(), deadOldestUp), "downed itself: leaving is moot");
-        assertFalse(ResolverWait.mustWait(MemberStatus.removed(), deadOldestUp));
-    }
-
-    @Test
-    void membersThatCountInTheDecisionMustAnswerDownExitingAndRemovedOnesNeedNot() {
+    void theResolverCountsEveryMemberButThoseDownOrExiting() {
         for (MemberStatus s : List.of(MemberStatus.up(), MemberStatus.weaklyUp(), MemberStatus.joining(),
                 MemberStatus.leaving())) {
-            assertTrue(ResolverWait.mustAnswer(s), s.toString());
+            assertTrue(ResolverWait.counted(s), s.toString());
         }
-        for (MemberStatus s : List.of(MemberStatus.down(), MemberStatus.exiting(), MemberStatus.removed())) {
-            assertFalse(ResolverWait.mustAnswer(s), s.toString());
+        for (MemberStatus s : List.of(MemberStatus.down(), MemberStatus.exiting())) {
+            assertFalse(ResolverWait.counted(s), s.toString());
+        }
+    }
+
+    @Test
+    void aNodeDownedOrRemovedAlreadyIsGoneAndNeedNotWait() {
+        assertTrue(ResolverWait.gone(MemberStatus.down()));
+        assertTrue(ResolverWait.gone(MemberStatus.removed()));
+        for (MemberStatus s : List.of(MemberStatus.up(), MemberStatus.leaving(), MemberStatus.joining(),
+                MemberStatus.weaklyUp(), MemberStatus.exiting())) {
+            assertFalse(ResolverWait.gone(s), s.toString());
         }
     }
 }
