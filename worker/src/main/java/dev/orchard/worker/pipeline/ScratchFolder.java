@@ -12,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,12 @@ final class ScratchFolder implements AutoCloseable {
     static final String PREFIX = "orchard-worker-";
     static final String LOCK = "owner.lock";
     private static final String STAGING = ".orchard-worker-starting-";
+    /**
+     * This JVM's own folders, which its clearing must not even open: POSIX record locks belong to a process and a
+     * file, and closing any channel on the file lets them go, so looking at its own lock file released it, and the
+     * next worker on the host took the live folder for abandoned and deleted its parts.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
     private final FileChannel lockChannel;
@@ -56,7 +64,13 @@ final class ScratchFolder implements AutoCloseable {
         try {
             FileLock lock = channel.lock();
             Path dir = root.resolve(PREFIX + staging.getFileName().toString().substring(STAGING.length()));
-            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            HELD.add(key(dir)); // before the name exists: this JVM's clearing never opens the lock file
+            try {
+                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                HELD.remove(key(dir));
+                throw e;
+            }
             return new ScratchFolder(dir, channel, lock);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -103,12 +117,15 @@ final class ScratchFolder implements AutoCloseable {
             }
         }
         for (Path folder : candidates) {
+            if (HELD.contains(key(folder))) {
+                continue; // a worker of this JVM holds it
+            }
             try (FileChannel channel = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.WRITE)) {
                 FileLock taken;
                 try {
                     taken = channel.tryLock();
                 } catch (OverlappingFileLockException e) {
-                    continue; // a worker of this JVM holds it
+                    continue; // this JVM's, named otherwise than in HELD (WorkerRuntime opens and clears one root)
                 }
                 if (taken == null) {
                     continue; // a live worker of another process holds it
@@ -135,6 +152,10 @@ final class ScratchFolder implements AutoCloseable {
             }
         }
         return new Cleared(folders, files, bytes);
+    }
+
+    private static Path key(Path folder) {
+        return folder.toAbsolutePath().normalize();
     }
 
     /** What a scratch folder holds besides its lock file. */
@@ -166,6 +187,7 @@ final class ScratchFolder implements AutoCloseable {
             lock.release();
             lockChannel.close();
             Files.deleteIfExists(dir);
+            HELD.remove(key(dir));
         }
     }
 }

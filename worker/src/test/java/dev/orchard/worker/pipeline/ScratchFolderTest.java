@@ -83,21 +83,9 @@ class ScratchFolderTest {
      */
     @Test
     void aFolderOfAnotherLiveProcessIsKeptAndClearedOnceThatProcessIsKilled() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Holder.class.getName(),
-                root.toString()).redirectErrorStream(true).start();
+        Process holder = holder(false);
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            Path held = null;
-            while ((line = out.readLine()) != null) { // the holder prints its folder once it holds the lock
-                if (line.startsWith("holding ")) {
-                    held = Path.of(line.substring("holding ".length()));
-                    break;
-                }
-            }
-            assertThat(held).as("the holder process started and locked its folder").isNotNull();
-            assertThat(held.resolve(".part-0.parquet")).exists();
+            Path held = heldFolder(holder);
 
             assertThat(ScratchFolder.clearAbandoned(root)).as("while it lives").isEqualTo(new ScratchFolder.Cleared(0, 0, 0));
             assertThat(held.resolve(".part-0.parquet")).exists();
@@ -111,11 +99,56 @@ class ScratchFolderTest {
         }
     }
 
-    /** A worker's stand-in in another JVM: opens a scratch folder under args[0], writes a part, waits to be killed. */
+    /**
+     * The schedule two worker JVMs on one host met (ClusterIT's logs, a part deleted under a live worker): a worker
+     * clears abandoned folders, its own among those it looks at; a second worker clears next. Closing the channel the
+     * first had opened on its own lock file released its lock (POSIX record locks belong to the process and the
+     * file, and any close lets them go), so the second took the folder for abandoned and deleted the live part.
+     */
+    @Test
+    void aLiveWorkerThatClearedTheFolderOnceKeepsItsFolderFromTheNextWorker() throws Exception {
+        Process holder = holder(true);
+        try {
+            Path held = heldFolder(holder);
+            assertThat(ScratchFolder.clearAbandoned(root)).as("the second worker's clearing").isEqualTo(new ScratchFolder.Cleared(0, 0, 0));
+            assertThat(held.resolve(".part-0.parquet")).exists();
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    /** Starts a {@link Holder}: a worker's stand-in in another JVM, which first clears the folder if told to. */
+    private Process holder(boolean clears) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Holder.class.getName(),
+                root.toString(), String.valueOf(clears)).redirectErrorStream(true).start();
+    }
+
+    /** The folder the holder prints once it holds its lock (and has cleared, if told to). */
+    private static Path heldFolder(Process holder) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("holding ")) {
+                Path held = Path.of(line.substring("holding ".length()));
+                assertThat(held.resolve(".part-0.parquet")).exists();
+                return held;
+            }
+        }
+        throw new AssertionError("the holder process ended before it locked its folder");
+    }
+
+    /**
+     * A worker's stand-in in another JVM: opens a scratch folder under args[0], writes a part, clears the folder as a
+     * worker does after its first batch if args[1] is true, and waits to be killed.
+     */
     public static final class Holder {
         public static void main(String[] args) throws Exception {
             ScratchFolder scratch = ScratchFolder.open(Path.of(args[0]));
             Files.write(scratch.dir().resolve(".part-0.parquet"), new byte[77]);
+            if (Boolean.parseBoolean(args[1])) {
+                ScratchFolder.clearAbandoned(Path.of(args[0]));
+            }
             System.out.println("holding " + scratch.dir());
             System.out.flush();
             Thread.sleep(Long.MAX_VALUE);
