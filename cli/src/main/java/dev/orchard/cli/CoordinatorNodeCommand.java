@@ -1,5 +1,6 @@
 package dev.orchard.cli;
 
+import dev.orchard.coordinator.JobFinishedAlready;
 import dev.orchard.observe.HttpAddress;
 import dev.orchard.store.Location;
 import dev.orchard.store.OutputLayout;
@@ -90,7 +91,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 setup.model.close(); // checked; this node runs no inference
             }
             if (setup.finishedAlready) {
-                err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
+                err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                 return 0;
             }
             err.printf("orchard: coordinator node on %s, %s with %s%n", cluster.bind, setup.describe(), setup.model);

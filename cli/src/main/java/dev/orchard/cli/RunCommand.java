@@ -1,6 +1,7 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.ConfigFactory;
+import dev.orchard.coordinator.JobFinishedAlready;
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.JobSummary;
 import dev.orchard.observe.HttpAddress;
@@ -79,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
                     adopted = true;
                     observation.describe(setup);
                     if (setup.finishedAlready) {
-                        err.println("orchard: the job in " + setup.output + " has finished already (see its _SUCCESS): nothing to resume");
+                        err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                         return 0;
                     }
                     err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n",
@@ -150,6 +151,10 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof JobFinishedAlready) {
+                err.println("orchard: " + cause.getMessage()); // another coordinator node finished it: not a failure
+                return 0;
+            }
             if (Orchard.reportedStop(err)) {
                 return 1;
             }

@@ -307,6 +307,30 @@ class ClusterIT {
     }
 
     /**
+     * Nothing goes wrong: the first coordinator finishes the job with a standby beside it, and both exit 0. As the
+     * first leaves, the singleton moves to the standby, whose coordinator finds _SUCCESS and refuses to resume a
+     * finished job; the standby exited 2 with "job failed" when that came before its own check of the output (the
+     * kill -9 soak with a standby met it in its first trial, where the job ended before the seeded kill).
+     */
+    @Test
+    void aStandbyBesideACoordinatorThatFinishesEndsWithZero() throws Exception {
+        Path out = temp.resolve("standby-idle");
+        int active = Nodes.freePort();
+        int standby = Nodes.freePort();
+        try (Nodes nodes = new Nodes(temp.resolve("logs-standby-idle"))) {
+            Process first = nodes.start("coordinator-a", coordinator(out, active, "--resume"));
+            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
+            Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
+            for (int i = 0; i < 2; i++) {
+                nodes.start("worker-" + i, worker("127.0.0.1:" + active + ",127.0.0.1:" + standby, Nodes.freePort()));
+            }
+            assertThat(Nodes.exitCode(first, JOB)).as(nodes.log("coordinator-a")).isZero();
+            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
+        }
+        Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    /**
      * The first coordinator is killed; the split-brain resolver downs it, the singleton moves to the standby, which
      * resumes the job and finishes it (exit 0). The workers give up on their coordinator after 1 s, long before the
      * resolver decides: the schedule CI met once under load with 5 s. With both workers leaving, the resolver's

@@ -178,16 +178,16 @@ public final class Coordinator {
         }
         boolean resume = setup.resume();
         pipe(() -> {
+            if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
+                // Another coordinator finished the job as this one started (a standby takes the singleton as the first
+                // leaves): nothing may be written after _SUCCESS, and whose lease it was is moot.
+                // (An update, generation 1 and on, starts from a finished output: it checks its own generation below.)
+                throw new JobFinishedAlready(setup.output().toString());
+            }
             String refusal = OutputLease.refusal(setup.store(), setup.output(), setup.node(), setup.goneMembers().get(),
                     Instant.now());
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
-            }
-            if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
-                // Another coordinator finished the job as this one started: nothing may be written after _SUCCESS.
-                // (An update, generation 1 and on, starts from a finished output: it checks its own generation below.)
-                throw new IllegalArgumentException("The job in " + setup.output() + " has finished already (see its"
-                        + " _SUCCESS): nothing to resume");
             }
             lease.acquire(Instant.now());
             int generation = setup.outputs().generation();
