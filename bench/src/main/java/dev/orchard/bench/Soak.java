@@ -4,9 +4,15 @@ import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +24,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -27,13 +35,26 @@ import org.apache.commons.csv.CSVRecord;
  * paths are ~1,000 bytes long, kills a worker (and starts a replacement) and the coordinator at moments drawn from
  * the trial's seed, restarts the coordinator with the same command and {@code --resume}, and compares the output
  * with the input image by image. Prints one line per trial and, last, {@code trials N, lost L, duplicated D, hung H}.
+ * <ul>
+ * <li>{@code --graceful true}: the seed also decides whether the first worker is stopped (SIGTERM, as systemd or a
+ * scale-in does) rather than killed, and after the coordinator's kill it stops one or both workers 0-6 s later
+ * (before or after the cluster finds the coordinator unreachable), then starts fresh ones. A stop that does not end
+ * within a minute counts as a hang.
+ * <li>{@code --standby true}: a second coordinator ({@code --resume --join} the first) runs beside the first; the
+ * first is always killed, once every live node sees four members Up, and the standby must finish the job alone.
+ * </ul>
+ * With both options off a seed replays the schedule it had before they existed.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
- *     [--always-kill false] [--launcher orchard] [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
+ *     [--always-kill false] [--graceful false] [--standby false] [--launcher orchard] [--jar cli/target/orchard.jar]
+ *     [--shared ../shared] [--work DIR]</pre>
  * Each node starts through the launcher with the jar as the installed one, as deploy-ec2 starts them on a host.
  * Exit code 0 only if nothing was lost, duplicated or hung.
  */
 public final class Soak {
     private static final long TRIAL_LIMIT_MS = 6 * 60_000;
+    private static final long STOP_LIMIT_MS = 60_000;
+    private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path launcher;
     private final Path jar;
@@ -67,8 +88,17 @@ public final class Soak {
                 Path.of(o.getOrDefault("--work", Files.createTempDirectory("orchard-soak").toString())));
         Totals totals = soak.run(Integer.parseInt(o.getOrDefault("--trials", "20")),
                 Long.parseLong(o.getOrDefault("--seed", "1")), Integer.parseInt(o.getOrDefault("--per-class", "4")),
-                Boolean.parseBoolean(o.getOrDefault("--always-kill", "false")));
+                new Schedule(Boolean.parseBoolean(o.getOrDefault("--always-kill", "false")),
+                        Boolean.parseBoolean(o.getOrDefault("--graceful", "false")),
+                        Boolean.parseBoolean(o.getOrDefault("--standby", "false"))));
         System.exit(totals.clean() ? 0 : 1);
+    }
+
+    /**
+     * What a trial may do: kill both a worker and the coordinator in every trial ({@code alwaysKill}), stop workers
+     * gracefully too ({@code graceful}), run a standby coordinator that must take over ({@code standby}).
+     */
+    public record Schedule(boolean alwaysKill, boolean graceful, boolean standby) {
     }
 
     /** What the trials found; {@link #clean()} if nothing was lost, duplicated or hung. */
@@ -85,10 +115,10 @@ public final class Soak {
 
     /**
      * Runs {@code trials} trials with seeds {@code seed}, {@code seed + 1}, ... over {@code perClass} images of each
-     * class; with {@code alwaysKill} every trial kills a worker and then the coordinator (at seeded moments), else
-     * the seed also decides whether each is killed. Prints a line per trial, then the totals.
+     * class; with {@code schedule.alwaysKill()} every trial kills a worker and then the coordinator (at seeded
+     * moments), else the seed also decides whether each is killed. Prints a line per trial, then the totals.
      */
-    public Totals run(int trials, long seed, int perClass, boolean alwaysKill) throws Exception {
+    public Totals run(int trials, long seed, int perClass, Schedule schedule) throws Exception {
         Path input = longKeyInput(perClass);
         Set<String> images = new HashSet<>();
         try (Stream<Path> files = Files.walk(input)) {
@@ -98,7 +128,7 @@ public final class Soak {
         long duplicated = 0;
         int hung = 0;
         for (int t = 0; t < trials; t++) {
-            Result r = trial(t, seed + t, input, images, alwaysKill);
+            Result r = trial(t, seed + t, input, images, schedule);
             lost += r.lost();
             duplicated += r.duplicated();
             hung += r.hung() ? 1 : 0;
@@ -132,55 +162,95 @@ public final class Soak {
         return work.resolve("input");
     }
 
-    private Result trial(int t, long seed, Path input, Set<String> images, boolean alwaysKill) throws Exception {
+    private Result trial(int t, long seed, Path input, Set<String> images, Schedule schedule) throws Exception {
         Random rng = new Random(seed);
         Path out = work.resolve("trial-" + t);
         Path logs = Files.createDirectories(work.resolve("logs-" + t));
         int port = freePort();
+        int standbyPort = schedule.standby() ? freePort() : port;
+        String seeds = schedule.standby() ? "127.0.0.1:" + port + ",127.0.0.1:" + standbyPort : "127.0.0.1:" + port;
         List<Process> processes = new ArrayList<>();
-        List<String> coordinator = List.of("coordinator", "--input", input.toString(), "--output", out.toString(),
-                "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(), "--pca-k", "8",
-                "--unit-size", String.valueOf(2 + rng.nextInt(6)), "--batch-size", "4", "--onnx-threads", "1",
-                "--bind", "127.0.0.1:" + port, "--config", fastConf.toString(), "--http", "127.0.0.1:0");
+        int unitSize = 2 + rng.nextInt(6);
         StringBuilder story = new StringBuilder();
         long deadline = System.currentTimeMillis() + TRIAL_LIMIT_MS;
+        boolean stopsEnded = true;
         try {
-            Process first = start(processes, logs.resolve("coordinator-1.log"), coordinator);
+            Process first = start(processes, logs.resolve("coordinator-1.log"), coordinator(input, out, unitSize, port));
+            Process standby = null;
+            Path standbyLog = logs.resolve("coordinator-b.log");
+            if (schedule.standby()) {
+                await(() -> Files.isDirectory(out.resolve("_orchard/plan")) || !first.isAlive(), deadline);
+                standby = start(processes, standbyLog, with(coordinator(input, out, unitSize,
+                        standbyPort), "--resume", "--join", "127.0.0.1:" + port));
+            }
             Process c = first;
-            List<Process> workers = new ArrayList<>();
+            List<Node> workers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                workers.add(start(processes, logs.resolve("worker-" + i + ".log"), worker(port)));
+                workers.add(startWorker(processes, logs, "worker-" + i, seeds));
             }
             int units = images.size() / 4;
-            if (rng.nextBoolean() || alwaysKill) {
+            if (rng.nextBoolean() || schedule.alwaysKill()) {
                 int at = rng.nextInt(Math.max(1, units / 2));
                 if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()) {
-                    workers.get(0).destroyForcibly();
-                    start(processes, logs.resolve("worker-9.log"), worker(port));
-                    story.append("worker killed after ").append(at).append(" attempts; ");
+                    if (schedule.graceful() && rng.nextBoolean()) {
+                        stopsEnded &= stop(List.of(workers.get(0)), story);
+                        story.append(" after ").append(at).append(" attempts; ");
+                    } else {
+                        workers.get(0).process().destroyForcibly();
+                        story.append("worker killed after ").append(at).append(" attempts; ");
+                    }
+                    workers.set(0, startWorker(processes, logs, "worker-9", seeds));
                 }
             }
-            if (rng.nextInt(3) != 0 || alwaysKill) {
+            boolean coordinatorKilled = false;
+            if (rng.nextInt(3) != 0 || schedule.alwaysKill() || schedule.standby()) {
                 int at = rng.nextInt(Math.max(1, units));
-                if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()) {
+                if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()
+                        && (!schedule.standby() || awaitAllUp(views(standbyLog, workers), 4, first, deadline))) {
                     c.destroyForcibly();
                     c.waitFor();
-                    story.append("coordinator killed after ").append(at).append(" attempts, resumed; ");
-                    Thread.sleep(1000 + rng.nextInt(4000));
-                    List<String> resume = new ArrayList<>(coordinator);
-                    resume.add("--resume");
-                    c = start(processes, logs.resolve("coordinator-2.log"), resume);
+                    coordinatorKilled = true;
+                    story.append("coordinator killed after ").append(at).append(" attempts");
+                    if (schedule.graceful()) {
+                        int after = rng.nextInt(6000);
+                        List<Node> stopped = rng.nextBoolean() ? List.copyOf(workers) : List.of(workers.get(1));
+                        Thread.sleep(after);
+                        story.append("; ");
+                        stopsEnded &= stop(stopped, story);
+                        story.append(' ').append(after).append(" ms after");
+                        for (int i = 0; i < stopped.size(); i++) {
+                            workers.set(workers.indexOf(stopped.get(i)),
+                                    startWorker(processes, logs, "worker-late-" + i, seeds));
+                        }
+                    }
+                    if (schedule.standby()) {
+                        story.append("; the standby took over; ");
+                    } else {
+                        story.append(", resumed; ");
+                        Thread.sleep(1000 + rng.nextInt(4000));
+                        c = start(processes, logs.resolve("coordinator-2.log"),
+                                with(coordinator(input, out, unitSize, port), "--resume"));
+                    }
                 }
             }
-            Process last = c;
+            if (schedule.standby() && !coordinatorKilled) {
+                story.append("the job ended before the coordinator's kill; ");
+            }
+            Process last = schedule.standby() ? standby : c;
             boolean ended = last.waitFor(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
             if (!ended || last.exitValue() != 0) {
                 return new Result(story + (ended ? "exit " + last.exitValue() : "did not end"), 0, 0, true);
+            }
+            if (schedule.standby() && !coordinatorKilled && (!first.waitFor(1, TimeUnit.MINUTES) || first.exitValue() != 0)) {
+                return new Result(story + "the active coordinator did not end with 0", 0, 0, true);
             }
         } finally {
             for (Process p : processes) {
                 p.destroyForcibly();
             }
+        }
+        if (!stopsEnded) {
+            return new Result(story + "a stopped worker did not end", 0, 0, true);
         }
         List<String> rows = new ArrayList<>();
         try (Stream<Path> parts = Files.list(out.resolve("features"))) {
@@ -200,10 +270,104 @@ public final class Soak {
         return new Result(story.length() == 0 ? "no kills" : story.toString().trim().replaceAll(";$", ""), lost, rows.size() - new HashSet<>(rows).size(), false);
     }
 
-    private List<String> worker(int coordinatorPort) throws IOException {
-        return List.of("worker", "--join", "127.0.0.1:" + coordinatorPort, "--bind", "127.0.0.1:" + freePort(),
-                "--onnx-threads", "1", "--decode-threads", "1", "--config", fastConf.toString(), "--commit-every", "2",
-                "--rejoin-after", "PT5S", "--http", "127.0.0.1:0");
+    /** A started worker node: its name (and log) and its process. */
+    private record Node(String name, Path log, Process process) {
+    }
+
+    private List<String> coordinator(Path input, Path out, int unitSize, int port) {
+        return List.of("coordinator", "--input", input.toString(), "--output", out.toString(),
+                "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(), "--pca-k", "8",
+                "--unit-size", String.valueOf(unitSize), "--batch-size", "4", "--onnx-threads", "1",
+                "--bind", "127.0.0.1:" + port, "--config", fastConf.toString(), "--http", "127.0.0.1:0");
+    }
+
+    private static List<Path> views(Path standbyLog, List<Node> workers) {
+        List<Path> viewers = new ArrayList<>(List.of(standbyLog));
+        workers.forEach(w -> viewers.add(w.log()));
+        return viewers;
+    }
+
+    private static List<String> with(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private Node startWorker(List<Process> processes, Path logs, String name, String seeds) throws IOException {
+        Path log = logs.resolve(name + ".log");
+        return new Node(name, log, start(processes, log, List.of("worker", "--join", seeds, "--bind",
+                "127.0.0.1:" + freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
+                fastConf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S", "--http", "127.0.0.1:0")));
+    }
+
+    /**
+     * Stops {@code workers} at once as an operator does (SIGTERM) and waits up to {@link #STOP_LIMIT_MS} for each to
+     * exit; tells the story (exit codes and seconds); false if one did not end.
+     */
+    private static boolean stop(List<Node> workers, StringBuilder story) throws InterruptedException {
+        long from = System.nanoTime();
+        workers.forEach(w -> w.process().destroy());
+        List<String> ends = new ArrayList<>();
+        boolean ended = true;
+        for (Node w : workers) {
+            if (w.process().waitFor(STOP_LIMIT_MS, TimeUnit.MILLISECONDS)) {
+                ends.add(String.format("%s exit %d in %.1f s", w.name(), w.process().exitValue(),
+                        (System.nanoTime() - from) / 1e9));
+            } else {
+                ends.add(w.name() + " still running after " + STOP_LIMIT_MS / 1000 + " s");
+                ended = false;
+            }
+        }
+        story.append(workers.size()).append(workers.size() == 1 ? " worker" : " workers").append(" stopped (")
+                .append(String.join(", ", ends)).append(')');
+        return ended;
+    }
+
+    /**
+     * Waits until each node whose log is in {@code viewers} lists {@code members} members on its status page, all Up
+     * and none unreachable; false if {@code active} (the coordinator) ends first. The split-brain resolver counts a
+     * standby only once Up, and a node killed earlier must be downed first: two failures within one of the resolver's
+     * decisions are beyond what keep-oldest promises (it then downs the side without the oldest node).
+     */
+    private static boolean awaitAllUp(List<Path> viewers, int members, Process active, long deadline) throws Exception {
+        List<String> pages = new ArrayList<>();
+        for (Path log : viewers) {
+            String[] page = new String[1];
+            if (!await(() -> {
+                try {
+                    Matcher m = STATUS_PAGE.matcher(Files.readString(log));
+                    return !active.isAlive() || m.find() && (page[0] = m.group(1)) != null;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, deadline) || !active.isAlive()) {
+                return false;
+            }
+            pages.add(page[0]);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        for (String page : pages) {
+            boolean seen = await(() -> {
+                if (!active.isAlive()) {
+                    return true;
+                }
+                try {
+                    JsonNode view = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(page + "cluster/members"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).body());
+                    int up = 0;
+                    for (JsonNode m : view.path("members")) {
+                        up += "Up".equals(m.path("status").asText()) ? 1 : 0;
+                    }
+                    return up == members && view.path("members").size() == members && view.path("unreachable").isEmpty();
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            }, deadline);
+            if (!seen || !active.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Process start(List<Process> processes, Path log, List<String> args) throws IOException {

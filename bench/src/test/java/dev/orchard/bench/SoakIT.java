@@ -20,7 +20,7 @@ class SoakIT {
     void killedWorkersAndCoordinatorsLoseDuplicateAndHangNothing() throws Exception {
         Soak soak = Soak.in(Path.of(System.getProperty("orchard.launcher")), Path.of(System.getProperty("orchard.jar")),
                 Path.of(System.getProperty("orchard.shared")), work);
-        Soak.Totals totals = soak.run(2, 101, 4, true);
+        Soak.Totals totals = soak.run(2, 101, 4, new Soak.Schedule(true, false, false));
         assertThat(totals.clean()).as("%s (logs under %s)", totals, work).isTrue();
     }
 }
