@@ -1,13 +1,14 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.Config;
+import dev.orchard.coordinator.ClusterMembership;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.worker.Worker;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,19 +33,29 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 final class ClusterNode implements AutoCloseable {
     private final ActorSystem<Void> system;
-    private final Set<String> goneMembers = ConcurrentHashMap.newKeySet();
+    /** The cluster's members and those removed, kept by one subscriber so that a snapshot has each member once. */
+    private final Set<String> members = new HashSet<>();
+    private final Set<String> goneMembers = new HashSet<>();
 
     ClusterNode(Config config, Function<ClusterNode, Behavior<CoordinatorCommand>> coordinator, WorkerRuntime runtime,
                 int workers, Worker.Settings workerSettings, Duration rejoinAfter) {
         this.system = ActorSystem.create(Behaviors.<Void>setup(context -> {
             Cluster cluster = Cluster.get(context.getSystem());
-            ActorRef<ClusterEvent.MemberRemoved> removals = context.spawn(
-                    Behaviors.receiveMessage((ClusterEvent.MemberRemoved e) -> {
+            ActorRef<ClusterEvent.MemberEvent> membership = context.spawn(
+                    Behaviors.receiveMessage((ClusterEvent.MemberEvent e) -> {
                         var a = e.member().address();
-                        goneMembers.add(a.getHost().orElse("") + ":" + a.getPort().orElse(0));
+                        String member = a.getHost().orElse("") + ":" + a.getPort().orElse(0);
+                        synchronized (members) {
+                            if (e instanceof ClusterEvent.MemberRemoved) {
+                                members.remove(member);
+                                goneMembers.add(member);
+                            } else {
+                                members.add(member);
+                            }
+                        }
                         return Behaviors.same();
                     }), "membership");
-            cluster.subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
+            cluster.subscriptions().tell(Subscribe.create(membership, ClusterEvent.MemberEvent.class));
             if (coordinator != null) {
                 ClusterSingleton.get(context.getSystem()).init(
                         SingletonActor.of(Behaviors.<CoordinatorCommand>setup(c -> coordinator.apply(this)), "coordinator")
@@ -78,9 +89,11 @@ final class ClusterNode implements AutoCloseable {
         return address(Cluster.get(system));
     }
 
-    /** The {@code host:port} of every member that has left this node's cluster since it started. */
-    Set<String> goneMembers() {
-        return Set.copyOf(goneMembers);
+    /** This node's cluster as far as it knows: its members, and those that have left it since the node started. */
+    ClusterMembership membership() {
+        synchronized (members) {
+            return new ClusterMembership(members, goneMembers);
+        }
     }
 
     @Override

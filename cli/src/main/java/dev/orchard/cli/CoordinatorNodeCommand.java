@@ -98,7 +98,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
             var listener = observation.coordinatorListener(progress);
             observation.describe(setup);
-            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::goneMembers,
+            try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::membership,
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
                 observation.serve(node.system(), "coordinator node " + cluster.bind, err);

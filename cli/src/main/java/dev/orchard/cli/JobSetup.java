@@ -1,6 +1,7 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.Config;
+import dev.orchard.coordinator.ClusterMembership;
 import dev.orchard.coordinator.Coordinator;
 import dev.orchard.coordinator.JobIdentity;
 import dev.orchard.coordinator.JobJournal;
@@ -37,7 +38,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.UUID;
@@ -246,7 +246,7 @@ final class JobSetup implements AutoCloseable {
      * The coordinator for this job on {@code node} (its address, for the output lease); with --resume it continues
      * from the journal when there is one.
      */
-    Behavior<CoordinatorCommand> coordinator(JobListener listener, String node, Supplier<Set<String>> goneMembers,
+    Behavior<CoordinatorCommand> coordinator(JobListener listener, String node, Supplier<ClusterMembership> membership,
                                              Config config, int minWorkers, java.time.Duration minWorkersWait) {
         long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
         Config c = config.getConfig("orchard.coordinator");
@@ -257,7 +257,7 @@ final class JobSetup implements AutoCloseable {
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
         return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(outStore, output, generation),
                 new JobJournal(outStore, output, generation), outStore, output, settings, options.resume || options.update,
-                c.getDuration("lease-ttl"), node, goneMembers, listener,
+                c.getDuration("lease-ttl"), node, membership, listener,
                 reportFacts()));
     }
 

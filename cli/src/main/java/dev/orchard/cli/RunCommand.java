@@ -1,6 +1,7 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.ConfigFactory;
+import dev.orchard.coordinator.ClusterMembership;
 import dev.orchard.coordinator.JobFinishedAlready;
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.JobSummary;
@@ -8,7 +9,6 @@ import dev.orchard.observe.HttpAddress;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
                             setup.describe(), setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
                             workers.inference().intraOpThreads(), job.batchSize);
                     runtime.firstInference().thenRun(() -> startup.log("first-batch"));
-                    node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, Set::of, config, 0, Duration.ZERO));
+                    node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, () -> ClusterMembership.NONE, config, 0, Duration.ZERO));
                     // The status page starts once the first batch is in ONNX Runtime (or after PAGE_WAIT, for a job
                     // whose first batch is slow to come), off the first batch's path: 30-60 ms on the JDK's HTTP
                     // server (pekko-http's ~0.5 s of start-up, before, competed with it for the cores). A job that has

@@ -85,5 +85,10 @@ class ResumeTest {
         // Nor does one held by a member that left this cluster (a standby taking over from it).
         assertThat(OutputLease.refusal(store, Location.local(out), "10.0.0.9:17355", Set.of("10.0.0.5:17355"),
                 Instant.now())).isNull();
+        // One held by a member still in this cluster (a coordinator stopped gracefully, leaving) is waited for; one
+        // held outside it is refused.
+        assertThat(OutputLease.holderAmong(store, Location.local(out), Set.of("10.0.0.9:17355", "10.0.0.5:17355")))
+                .isEqualTo("10.0.0.5:17355");
+        assertThat(OutputLease.holderAmong(store, Location.local(out), Set.of("10.0.0.9:17355"))).isNull();
     }
 }

@@ -66,13 +66,13 @@ public final class Coordinator {
      * Everything a coordinator needs, checked before it starts.
      *
      * @param node         this node's address ({@code host:port}), for the lease
-     * @param goneMembers  addresses of nodes that were in this cluster and have left it (a standby taking over
-     *                     from one of them may take its lease)
+     * @param membership   this node's cluster, its members and those gone (a standby taking over from a gone one
+     *                     may take its lease, and waits for a leaving one)
      * @param resume       continue from the journal if there is one
      */
     public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
                         dev.orchard.store.ObjectStore store, dev.orchard.store.Location output, WorkState.Settings settings,
-                        boolean resume, Duration leaseTtl, String node, Supplier<Set<String>> goneMembers,
+                        boolean resume, Duration leaseTtl, String node, Supplier<ClusterMembership> membership,
                         JobListener listener, Map<String, Object> reportFacts) {
     }
 
@@ -80,7 +80,15 @@ public final class Coordinator {
      * What the start found: the journal, and for an update the generation it builds on; {@code done} when the output
      * already holds the generation this job makes (its swap ended before this coordinator took over).
      */
-    private record Found(JournalEntry.State journal, WorkState.Base base, GenerationSummary done) {
+    private record Found(JournalEntry.State journal, WorkState.Base base, GenerationSummary done, String leavingHolder) {
+        Found(JournalEntry.State journal, WorkState.Base base, GenerationSummary done) {
+            this(journal, base, done, null);
+        }
+
+        /** Nothing read yet: the lease is held by {@code holder}, a member leaving this cluster; try again soon. */
+        static Found waitingFor(String holder) {
+            return new Found(null, null, null, holder);
+        }
     }
 
     private record Started(Found found, Throwable failure) implements CoordinatorCommand {
@@ -116,6 +124,11 @@ public final class Coordinator {
 
     private enum RenewLease implements CoordinatorCommand { INSTANCE }
 
+    private enum StartAgain implements CoordinatorCommand { INSTANCE }
+
+    /** How often a coordinator waiting for a leaving member's lease checks again. */
+    private static final Duration LEAVING_HOLDER_POLL = Duration.ofMillis(500);
+
     private static final int LISTED_BATCHES_IN_FLIGHT = 4;
 
     private final ActorContext<CoordinatorCommand> context;
@@ -125,6 +138,11 @@ public final class Coordinator {
     private final long epoch = newEpoch();
     private final OutputLease lease;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Set once this coordinator holds the lease: until then there is nothing to renew. */
+    private final AtomicBoolean leaseHeld = new AtomicBoolean();
+    private final TimerScheduler<CoordinatorCommand> timers;
+    /** The leaving member whose lease this coordinator waits for, once it has said so. */
+    private String waitedFor;
     private final Semaphore listingPermits = new Semaphore(LISTED_BATCHES_IN_FLIGHT);
     private final Map<String, ActorRef<WorkerCommand>> workers = new HashMap<>();
     private final long startedNanos = System.nanoTime();
@@ -162,6 +180,7 @@ public final class Coordinator {
         this.context = context;
         this.early = early;
         this.setup = setup;
+        this.timers = timers;
         context.setLoggerName(Coordinator.class);
         this.log = context.getLog();
         this.io = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("orchard.io-dispatcher"));
@@ -176,6 +195,15 @@ public final class Coordinator {
                     e -> new MemberRemoved(e.member().address()));
             Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
         }
+        start();
+    }
+
+    /**
+     * Checks the output and its lease, takes the lease and reads the journal (off the actor). A lease held by a member
+     * of this cluster that is leaving (a coordinator stopped gracefully: the singleton moves here while it is still a
+     * member, its lease fresh) is waited for, rather than refused.
+     */
+    private void start() {
         boolean resume = setup.resume();
         pipe(() -> {
             if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
@@ -184,12 +212,17 @@ public final class Coordinator {
                 // (An update, generation 1 and on, starts from a finished output: it checks its own generation below.)
                 throw new JobFinishedAlready(setup.output().toString());
             }
-            String refusal = OutputLease.refusal(setup.store(), setup.output(), setup.node(), setup.goneMembers().get(),
-                    Instant.now());
+            ClusterMembership cluster = setup.membership().get();
+            String refusal = OutputLease.refusal(setup.store(), setup.output(), setup.node(), cluster.gone(), Instant.now());
             if (refusal != null) {
+                String leaving = OutputLease.holderAmong(setup.store(), setup.output(), cluster.members());
+                if (leaving != null) {
+                    return Found.waitingFor(leaving);
+                }
                 throw new IllegalArgumentException(refusal);
             }
             lease.acquire(Instant.now());
+            leaseHeld.set(true);
             int generation = setup.outputs().generation();
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
                                                                                                  : JournalEntry.State.EMPTY;
@@ -224,6 +257,10 @@ public final class Coordinator {
                 .onMessage(Started.class, m -> {
                     Behavior<CoordinatorCommand> next = onStarted(m);
                     return Behavior.isAlive(next) ? early.unstashAll(next) : next;
+                })
+                .onMessageEquals(StartAgain.INSTANCE, () -> {
+                    start();
+                    return Behaviors.same();
                 })
                 .onMessage(FromWorker.class, this::keepForLater)
                 .onMessage(MemberRemoved.class, this::keepForLater))
@@ -311,6 +348,9 @@ public final class Coordinator {
     private BehaviorBuilder<CoordinatorCommand> common(BehaviorBuilder<CoordinatorCommand> builder) {
         return builder
                 .onMessageEquals(RenewLease.INSTANCE, () -> {
+                    if (!leaseHeld.get()) {
+                        return Behaviors.same(); // not taken yet: renewing would write it, or find another's
+                    }
                     pipe(() -> {
                         lease.renew(Instant.now());
                         return null;
@@ -336,6 +376,16 @@ public final class Coordinator {
                     : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
             return Behaviors.stopped();
         }
+        if (m.found().leavingHolder() != null) {
+            if (!m.found().leavingHolder().equals(waitedFor)) {
+                waitedFor = m.found().leavingHolder();
+                log.info("The lease on {} is held by the coordinator on {}, which is leaving this cluster: waiting for it"
+                        + " to go (or for its lease to lapse)", setup.output(), waitedFor);
+            }
+            timers.startSingleTimer(StartAgain.INSTANCE, LEAVING_HOLDER_POLL);
+            return Behaviors.same();
+        }
+        leaseRenewed = Instant.now();
         if (m.found().done() != null) {
             GenerationSummary done = m.found().done();
             log.info("Generation {} of {} is complete already (see its _SUCCESS): nothing left to do",

@@ -79,6 +79,18 @@ public final class OutputLease {
     }
 
     /**
+     * The holder of the lease on {@code output} when it is one of {@code members} (a cluster's nodes, {@code
+     * host:port}), else null. A cluster runs one coordinator at a time (a singleton), so a coordinator finding its
+     * own cluster's member holding the lease has taken over from it: that one was stopped gracefully and is leaving,
+     * and stays a member, its lease fresh, until it is removed. The coordinator taking over waits for it to go rather
+     * than refusing (it refused, and the standby exited 2, when the soak stopped an active coordinator with SIGTERM).
+     */
+    public static String holderAmong(ObjectStore store, Location output, Set<String> members) throws IOException {
+        Holder h = read(store, output);
+        return h != null && members.contains(h.node()) ? h.node() : null;
+    }
+
+    /**
      * The holder name of a coordinator that is not a cluster node ({@code orchard run}): {@code host/pid:N}. If that
      * process is gone, a run on the same host may take its lease at once.
      */
