@@ -36,12 +36,13 @@ import org.apache.commons.csv.CSVRecord;
  * the trial's seed, restarts the coordinator with the same command and {@code --resume}, and compares the output
  * with the input image by image. Prints one line per trial and, last, {@code trials N, lost L, duplicated D, hung H}.
  * <ul>
- * <li>{@code --graceful true}: the seed also decides whether the first worker is stopped (SIGTERM, as systemd or a
- * scale-in does) rather than killed, and after the coordinator's kill it stops one or both workers 0-6 s later
- * (before or after the cluster finds the coordinator unreachable), then starts fresh ones. A stop that does not end
- * within a minute counts as a hang.
+ * <li>{@code --graceful true}: the seed also decides whether the first worker and the coordinator are stopped
+ * (SIGTERM, as systemd or a scale-in does) rather than killed, and after the coordinator's end it stops one or both
+ * workers 0-6 s later (before or after the cluster finds the coordinator unreachable), then starts fresh ones. A stop
+ * that does not end within a minute counts as a hang.
  * <li>{@code --standby true}: a second coordinator ({@code --resume --join} the first) runs beside the first; the
- * first is always killed, once every live node sees four members Up, and the standby must finish the job alone.
+ * first is always killed (or stopped), once every live node sees four members Up, and the standby must finish the
+ * job alone.
  * </ul>
  * With both options off a seed replays the schedule it had before they existed.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
@@ -202,15 +203,26 @@ public final class Soak {
                     workers.set(0, startWorker(processes, logs, "worker-9", seeds));
                 }
             }
-            boolean coordinatorKilled = false;
+            boolean coordinatorEnded = false;
             if (rng.nextInt(3) != 0 || schedule.alwaysKill() || schedule.standby()) {
                 int at = rng.nextInt(Math.max(1, units));
                 if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()
                         && (!schedule.standby() || awaitAllUp(views(standbyLog, workers), 4, first, deadline))) {
-                    c.destroyForcibly();
-                    c.waitFor();
-                    coordinatorKilled = true;
-                    story.append("coordinator killed after ").append(at).append(" attempts");
+                    coordinatorEnded = true;
+                    if (schedule.graceful() && rng.nextBoolean()) {
+                        long from = System.nanoTime();
+                        c.destroy();
+                        if (!c.waitFor(STOP_LIMIT_MS, TimeUnit.MILLISECONDS)) {
+                            return new Result(story + "the coordinator's stop did not end", 0, 0, true);
+                        }
+                        story.append(String.format("coordinator stopped (exit %d in %.1f s)", c.exitValue(),
+                                (System.nanoTime() - from) / 1e9));
+                    } else {
+                        c.destroyForcibly();
+                        c.waitFor();
+                        story.append("coordinator killed");
+                    }
+                    story.append(" after ").append(at).append(" attempts");
                     if (schedule.graceful()) {
                         int after = rng.nextInt(6000);
                         List<Node> stopped = rng.nextBoolean() ? List.copyOf(workers) : List.of(workers.get(1));
@@ -233,7 +245,7 @@ public final class Soak {
                     }
                 }
             }
-            if (schedule.standby() && !coordinatorKilled) {
+            if (schedule.standby() && !coordinatorEnded) {
                 story.append("the job ended before the coordinator's kill; ");
             }
             Process last = schedule.standby() ? standby : c;
@@ -241,7 +253,7 @@ public final class Soak {
             if (!ended || last.exitValue() != 0) {
                 return new Result(story + (ended ? "exit " + last.exitValue() : "did not end"), 0, 0, true);
             }
-            if (schedule.standby() && !coordinatorKilled && (!first.waitFor(1, TimeUnit.MINUTES) || first.exitValue() != 0)) {
+            if (schedule.standby() && !coordinatorEnded && (!first.waitFor(1, TimeUnit.MINUTES) || first.exitValue() != 0)) {
                 return new Result(story + "the active coordinator did not end with 0", 0, 0, true);
             }
         } finally {
