@@ -317,17 +317,15 @@ class ClusterIT {
     @Test
     void aStandbyTakesOverFromACoordinatorStoppedGracefully() throws Exception {
         Path out = temp.resolve("standby-after-stop");
-        int active = Nodes.freePort();
-        int standby = Nodes.freePort();
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-after-stop"))) {
-            Process first = nodes.start("coordinator-a", coordinator(out, active, "--resume"));
-            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
-            Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
+            Pair pair = Pair.start(nodes, out);
+            Process first = pair.first();
+            Process second = pair.standby();
             awaitAllUp(nodes, 2, "coordinator-b");
             first.destroy();
             Nodes.exitCode(first, JOB);
             for (int i = 0; i < 2; i++) {
-                nodes.start("worker-" + i, worker("127.0.0.1:" + active + ",127.0.0.1:" + standby, Nodes.freePort()));
+                nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort()));
             }
             assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).as("the standby ran the job").contains("PCA solved");
@@ -344,14 +342,12 @@ class ClusterIT {
     @Test
     void aStandbyBesideACoordinatorThatFinishesEndsWithZero() throws Exception {
         Path out = temp.resolve("standby-idle");
-        int active = Nodes.freePort();
-        int standby = Nodes.freePort();
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-idle"))) {
-            Process first = nodes.start("coordinator-a", coordinator(out, active, "--resume"));
-            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
-            Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
+            Pair pair = Pair.start(nodes, out);
+            Process first = pair.first();
+            Process second = pair.standby();
             for (int i = 0; i < 2; i++) {
-                nodes.start("worker-" + i, worker("127.0.0.1:" + active + ",127.0.0.1:" + standby, Nodes.freePort()));
+                nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort()));
             }
             assertThat(Nodes.exitCode(first, JOB)).as(nodes.log("coordinator-a")).isZero();
             assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
@@ -369,14 +365,12 @@ class ClusterIT {
     @Test
     void aStandbyCoordinatorNodeTakesOverAndResumesByItself() throws Exception {
         Path out = temp.resolve("standby");
-        int active = Nodes.freePort();
-        int standby = Nodes.freePort();
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby"))) {
-            Process first = nodes.start("coordinator-a", coordinator(out, active, "--resume"));
-            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
-            Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
+            Pair pair = Pair.start(nodes, out);
+            Process first = pair.first();
+            Process second = pair.standby();
             for (int i = 0; i < 2; i++) {
-                nodes.start("worker-" + i, worker("127.0.0.1:" + active + ",127.0.0.1:" + standby, Nodes.freePort(),
+                nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort(),
                         GIVE_UP_AT_ONCE));
             }
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
@@ -401,16 +395,13 @@ class ClusterIT {
     @Test
     void workersStoppedBeforeTheResolverDownsTheDeadCoordinatorLeaveTheStandbyUp() throws Exception {
         Path out = temp.resolve("standby-stopped");
-        int active = Nodes.freePort();
-        int standby = Nodes.freePort();
-        String seeds = "127.0.0.1:" + active + ",127.0.0.1:" + standby;
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-stopped"))) {
-            Process first = nodes.start("coordinator-a", coordinator(out, active, "--resume"));
-            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
-            Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
+            Pair pair = Pair.start(nodes, out);
+            Process first = pair.first();
+            Process second = pair.standby();
             List<Process> workers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                workers.add(nodes.start("worker-" + i, worker(seeds, Nodes.freePort())));
+                workers.add(nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort())));
             }
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             awaitAllUp(nodes, 4, "coordinator-b", "worker-0", "worker-1");
@@ -420,11 +411,26 @@ class ClusterIT {
             for (Process worker : workers) {
                 Nodes.exitCode(worker, JOB);
             }
-            nodes.start("worker-late", worker(seeds, Nodes.freePort()));
+            nodes.start("worker-late", worker(pair.seeds(), Nodes.freePort()));
             assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    /**
+     * A coordinator ({@code coordinator-a}) and, once it has planned, a standby ({@code coordinator-b}, the same
+     * command with {@code --resume --join} the first), both on {@code out}; {@code seeds} lists both for workers.
+     */
+    private record Pair(Process first, Process standby, String seeds) {
+        static Pair start(Nodes nodes, Path out) throws Exception {
+            int active = Nodes.freePort();
+            int standby = Nodes.freePort();
+            Process first = nodes.start("coordinator-a", coordinator(out, active, "--resume"));
+            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
+            Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
+            return new Pair(first, second, "127.0.0.1:" + active + ",127.0.0.1:" + standby);
+        }
     }
 
     /**
