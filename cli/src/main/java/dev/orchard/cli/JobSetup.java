@@ -130,7 +130,7 @@ final class JobSetup implements AutoCloseable {
             JobJournal journal = new JobJournal(outStore, output);
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             if (!resuming && !options.update) { // an update adds to an output: UpdateCheck checks it below
-                String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
+                String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
                 if (running != null && options.overwrite) {
                     throw new IllegalArgumentException(running); // a job is writing there now
                 }
@@ -157,7 +157,7 @@ final class JobSetup implements AutoCloseable {
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
                     srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256());
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
-            String running = OutputLease.refusal(outStore, output, "", java.util.Set.of(), java.time.Instant.now());
+            String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
             String version = Versions.orchard();
             if (options.update) {
                 if (options.overwrite) {

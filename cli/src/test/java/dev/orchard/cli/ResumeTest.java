@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orchard.coordinator.ClusterMembership;
 import dev.orchard.coordinator.OutputLease;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
@@ -79,16 +80,15 @@ class ResumeTest {
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");
         assertThat(out.resolve("_orchard/lease.json")).exists();
-        // A stale lease (its holder died long ago) does not stand in the way.
-        assertThat(OutputLease.refusal(store, Location.local(out), "10.0.0.9:17355", Set.of(),
-                Instant.now().plus(Duration.ofMinutes(6)))).isNull();
-        // Nor does one held by a member that left this cluster (a standby taking over from it).
-        assertThat(OutputLease.refusal(store, Location.local(out), "10.0.0.9:17355", Set.of("10.0.0.5:17355"),
-                Instant.now())).isNull();
-        // One held by a member still in this cluster (a coordinator stopped gracefully, leaving) is waited for; one
-        // held outside it is refused.
-        assertThat(OutputLease.holderAmong(store, Location.local(out), Set.of("10.0.0.9:17355", "10.0.0.5:17355")))
-                .isEqualTo("10.0.0.5:17355");
-        assertThat(OutputLease.holderAmong(store, Location.local(out), Set.of("10.0.0.9:17355"))).isNull();
+        // A stale lease (its holder died long ago) does not stand in the way (the rule's cases: OutputLeaseTest).
+        assertThat(OutputLease.refusal(store, Location.local(out), Instant.now().plus(Duration.ofMinutes(6)))).isNull();
+        // Nor, for a standby, does one held by a member that left its cluster; one held by a member still in it is
+        // waited for.
+        assertThat(OutputLease.claim(store, Location.local(out), "10.0.0.9:17355",
+                new ClusterMembership(Set.of(), Set.of("10.0.0.5:17355")), Instant.now()))
+                .isInstanceOf(OutputLease.Claim.Free.class);
+        assertThat(OutputLease.claim(store, Location.local(out), "10.0.0.9:17355",
+                new ClusterMembership(Set.of("10.0.0.9:17355", "10.0.0.5:17355"), Set.of()), Instant.now()))
+                .isEqualTo(new OutputLease.Claim.Leaving("10.0.0.5:17355"));
     }
 }

@@ -212,14 +212,13 @@ public final class Coordinator {
                 // (An update, generation 1 and on, starts from a finished output: it checks its own generation below.)
                 throw new JobFinishedAlready(setup.output().toString());
             }
-            ClusterMembership cluster = setup.membership().get();
-            String refusal = OutputLease.refusal(setup.store(), setup.output(), setup.node(), cluster.gone(), Instant.now());
-            if (refusal != null) {
-                String leaving = OutputLease.holderAmong(setup.store(), setup.output(), cluster.members());
-                if (leaving != null) {
-                    return Found.waitingFor(leaving);
-                }
-                throw new IllegalArgumentException(refusal);
+            OutputLease.Claim claim = OutputLease.claim(setup.store(), setup.output(), setup.node(),
+                    setup.membership().get(), Instant.now());
+            if (claim instanceof OutputLease.Claim.Leaving leaving) {
+                return Found.waitingFor(leaving.holder());
+            }
+            if (claim instanceof OutputLease.Claim.Refused refused) {
+                throw new IllegalArgumentException(refused.message());
             }
             lease.acquire(Instant.now());
             leaseHeld.set(true);

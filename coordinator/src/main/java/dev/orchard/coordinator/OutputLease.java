@@ -8,7 +8,6 @@ import dev.orchard.store.OutputLayout;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 
 /**
  * A coordinator's claim on an output, in {@code _orchard/lease.json}: who holds it (the coordinator incarnation and
@@ -62,32 +61,56 @@ public final class OutputLease {
     }
 
     /**
-     * Why another coordinator may not start on {@code output} now (a message naming the holder), or null when it
-     * may: no lease, a stale one, or one held by {@code node} itself or by a member of its cluster that is gone.
+     * What a coordinator about to start on an output may do about its lease: take it ({@link Free}), wait for a
+     * holder that is leaving its own cluster ({@link Leaving}), or give up ({@link Refused}).
      */
-    public static String refusal(ObjectStore store, Location output, String node, Set<String> goneMembers, Instant now)
+    public sealed interface Claim {
+        /** No lease, a stale one, one held by this node, by a member gone from its cluster or by a dead process. */
+        record Free() implements Claim {
+        }
+
+        /**
+         * Held by {@code holder}, a member of this coordinator's own cluster. A cluster runs one coordinator at a time
+         * (a singleton), so the holder is one it has taken over from: stopped gracefully, it stays a member, its lease
+         * fresh, until it is removed. (Refused before: the standby exited 2 when the soak stopped the active
+         * coordinator with SIGTERM.)
+         */
+        record Leaving(String holder) implements Claim {
+        }
+
+        /** Held by a coordinator elsewhere: {@code message} names it and says what to do. */
+        record Refused(String message) implements Claim {
+        }
+    }
+
+    /** The claim a coordinator on {@code node}, in {@code cluster}, has on {@code output} now. */
+    public static Claim claim(ObjectStore store, Location output, String node, ClusterMembership cluster, Instant now)
             throws IOException {
-        Holder h = read(store, output);
-        if (h == null || !h.freshAt(now) || h.node().equals(node) || goneMembers.contains(h.node()) || deadProcess(h.node())) {
-            return null;
+        return claim(read(store, output), output, node, cluster, now);
+    }
+
+    /** The same, for the lease {@code h} (null: none). */
+    static Claim claim(Holder h, Location output, String node, ClusterMembership cluster, Instant now) {
+        if (h == null || !h.freshAt(now) || h.node().equals(node) || cluster.gone().contains(h.node())
+                || deadProcess(h.node())) {
+            return new Claim.Free();
+        }
+        if (cluster.members().contains(h.node())) {
+            return new Claim.Leaving(h.node());
         }
         long ageSeconds = Math.max(0, (now.toEpochMilli() - h.heartbeatMillis()) / 1000);
         long leftSeconds = Math.max(1, (h.heartbeatMillis() + h.ttlMillis() - now.toEpochMilli()) / 1000);
-        return "Another coordinator (on " + h.node() + ") is writing " + output + ": it renewed its lease "
-                + ageSeconds + " s ago. Wait for that job to end, or, if it is dead, retry in " + leftSeconds
-                + " s when its lease expires (or remove " + new OutputLayout(output).lease() + ").";
+        return new Claim.Refused("Another coordinator (on " + h.node() + ") is writing " + output + ": it renewed its"
+                + " lease " + ageSeconds + " s ago. Wait for that job to end, or, if it is dead, retry in " + leftSeconds
+                + " s when its lease expires (or remove " + new OutputLayout(output).lease() + ").");
     }
 
     /**
-     * The holder of the lease on {@code output} when it is one of {@code members} (a cluster's nodes, {@code
-     * host:port}), else null. A cluster runs one coordinator at a time (a singleton), so a coordinator finding its
-     * own cluster's member holding the lease has taken over from it: that one was stopped gracefully and is leaving,
-     * and stays a member, its lease fresh, until it is removed. The coordinator taking over waits for it to go rather
-     * than refusing (it refused, and the standby exited 2, when the soak stopped an active coordinator with SIGTERM).
+     * Why a coordinator outside any cluster may not start on {@code output} now (a message naming the holder), or
+     * null when it may.
      */
-    public static String holderAmong(ObjectStore store, Location output, Set<String> members) throws IOException {
-        Holder h = read(store, output);
-        return h != null && members.contains(h.node()) ? h.node() : null;
+    public static String refusal(ObjectStore store, Location output, Instant now) throws IOException {
+        return claim(store, output, "", ClusterMembership.NONE, now) instanceof Claim.Refused r ? r.message() : null;
     }
 
     /**
