@@ -210,13 +210,7 @@ public final class Soak {
                         && (!schedule.standby() || awaitAllUp(views(standbyLog, workers), 4, first, deadline))) {
                     coordinatorEnded = true;
                     if (schedule.graceful() && rng.nextBoolean()) {
-                        long from = System.nanoTime();
-                        c.destroy();
-                        if (!c.waitFor(STOP_LIMIT_MS, TimeUnit.MILLISECONDS)) {
-                            return new Result(story + "the coordinator's stop did not end", 0, 0, true);
-                        }
-                        story.append(String.format("coordinator stopped (exit %d in %.1f s)", c.exitValue(),
-                                (System.nanoTime() - from) / 1e9));
+                        stopsEnded &= stop(List.of(new Node("coordinator-1", logs.resolve("coordinator-1.log"), c)), story);
                     } else {
                         c.destroyForcibly();
                         c.waitFor();
@@ -262,7 +256,7 @@ public final class Soak {
             }
         }
         if (!stopsEnded) {
-            return new Result(story + "a stopped worker did not end", 0, 0, true);
+            return new Result(story + "a stopped node did not end", 0, 0, true);
         }
         List<String> rows = new ArrayList<>();
         try (Stream<Path> parts = Files.list(out.resolve("features"))) {
@@ -282,7 +276,7 @@ public final class Soak {
         return new Result(story.length() == 0 ? "no kills" : story.toString().trim().replaceAll(";$", ""), lost, rows.size() - new HashSet<>(rows).size(), false);
     }
 
-    /** A started worker node: its name (and log) and its process. */
+    /** A started node: its name, its log and its process. */
     private record Node(String name, Path log, Process process) {
     }
 
@@ -313,15 +307,15 @@ public final class Soak {
     }
 
     /**
-     * Stops {@code workers} at once as an operator does (SIGTERM) and waits up to {@link #STOP_LIMIT_MS} for each to
+     * Stops {@code nodes} at once as an operator does (SIGTERM) and waits up to {@link #STOP_LIMIT_MS} for each to
      * exit; tells the story (exit codes and seconds); false if one did not end.
      */
-    private static boolean stop(List<Node> workers, StringBuilder story) throws InterruptedException {
+    private static boolean stop(List<Node> nodes, StringBuilder story) throws InterruptedException {
         long from = System.nanoTime();
-        workers.forEach(w -> w.process().destroy());
+        nodes.forEach(w -> w.process().destroy());
         List<String> ends = new ArrayList<>();
         boolean ended = true;
-        for (Node w : workers) {
+        for (Node w : nodes) {
             if (w.process().waitFor(STOP_LIMIT_MS, TimeUnit.MILLISECONDS)) {
                 ends.add(String.format("%s exit %d in %.1f s", w.name(), w.process().exitValue(),
                         (System.nanoTime() - from) / 1e9));
@@ -330,8 +324,7 @@ public final class Soak {
                 ended = false;
             }
         }
-        story.append(workers.size()).append(workers.size() == 1 ? " worker" : " workers").append(" stopped (")
-                .append(String.join(", ", ends)).append(')');
+        story.append("stopped (").append(String.join(", ", ends)).append(')');
         return ended;
     }
 
