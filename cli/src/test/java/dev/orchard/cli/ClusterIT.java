@@ -319,15 +319,11 @@ class ClusterIT {
         Path out = temp.resolve("standby-after-stop");
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-after-stop"))) {
             Pair pair = Pair.start(nodes, out);
-            Process first = pair.first();
-            Process second = pair.standby();
             awaitAllUp(nodes, 2, "coordinator-b");
-            first.destroy();
-            Nodes.exitCode(first, JOB);
-            for (int i = 0; i < 2; i++) {
-                nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort()));
-            }
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
+            pair.first().destroy();
+            Nodes.exitCode(pair.first(), JOB);
+            pair.startWorkers(nodes, REJOIN_PROMPTLY);
+            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).as("the standby ran the job").contains("PCA solved");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -344,13 +340,9 @@ class ClusterIT {
         Path out = temp.resolve("standby-idle");
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-idle"))) {
             Pair pair = Pair.start(nodes, out);
-            Process first = pair.first();
-            Process second = pair.standby();
-            for (int i = 0; i < 2; i++) {
-                nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort()));
-            }
-            assertThat(Nodes.exitCode(first, JOB)).as(nodes.log("coordinator-a")).isZero();
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
+            pair.startWorkers(nodes, REJOIN_PROMPTLY);
+            assertThat(Nodes.exitCode(pair.first(), JOB)).as(nodes.log("coordinator-a")).isZero();
+            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
         }
         Outputs.assertSameJob(out, reference, subsetImages);
     }
@@ -367,16 +359,11 @@ class ClusterIT {
         Path out = temp.resolve("standby");
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby"))) {
             Pair pair = Pair.start(nodes, out);
-            Process first = pair.first();
-            Process second = pair.standby();
-            for (int i = 0; i < 2; i++) {
-                nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort(),
-                        GIVE_UP_AT_ONCE));
-            }
+            pair.startWorkers(nodes, GIVE_UP_AT_ONCE);
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             awaitAllUp(nodes, 4, "coordinator-b", "worker-0", "worker-1");
-            first.destroyForcibly();
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
+            pair.first().destroyForcibly();
+            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -397,22 +384,17 @@ class ClusterIT {
         Path out = temp.resolve("standby-stopped");
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-stopped"))) {
             Pair pair = Pair.start(nodes, out);
-            Process first = pair.first();
-            Process second = pair.standby();
-            List<Process> workers = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                workers.add(nodes.start("worker-" + i, worker(pair.seeds(), Nodes.freePort())));
-            }
+            List<Process> workers = pair.startWorkers(nodes, REJOIN_PROMPTLY);
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             awaitAllUp(nodes, 4, "coordinator-b", "worker-0", "worker-1");
-            first.destroyForcibly();
-            first.waitFor();
+            pair.first().destroyForcibly();
+            pair.first().waitFor();
             workers.forEach(Process::destroy);
             for (Process worker : workers) {
                 Nodes.exitCode(worker, JOB);
             }
             nodes.start("worker-late", worker(pair.seeds(), Nodes.freePort()));
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-b")).isZero();
+            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -430,6 +412,15 @@ class ClusterIT {
             Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
             Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
             return new Pair(first, second, "127.0.0.1:" + active + ",127.0.0.1:" + standby);
+        }
+
+        /** Two workers ({@code worker-0}, {@code worker-1}) joining either coordinator. */
+        List<Process> startWorkers(Nodes nodes, Duration rejoinAfter) throws Exception {
+            List<Process> workers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                workers.add(nodes.start("worker-" + i, worker(seeds, Nodes.freePort(), rejoinAfter)));
+            }
+            return workers;
         }
     }
 
