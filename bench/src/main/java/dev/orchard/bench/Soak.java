@@ -164,100 +164,186 @@ public final class Soak {
     }
 
     private Result trial(int t, long seed, Path input, Set<String> images, Schedule schedule) throws Exception {
-        Random rng = new Random(seed);
-        Path out = work.resolve("trial-" + t);
-        Path logs = Files.createDirectories(work.resolve("logs-" + t));
-        int port = freePort();
-        int standbyPort = schedule.standby() ? freePort() : port;
-        String seeds = schedule.standby() ? "127.0.0.1:" + port + ",127.0.0.1:" + standbyPort : "127.0.0.1:" + port;
-        List<Process> processes = new ArrayList<>();
-        int unitSize = 2 + rng.nextInt(6);
-        StringBuilder story = new StringBuilder();
-        long deadline = System.currentTimeMillis() + TRIAL_LIMIT_MS;
-        boolean stopsEnded = true;
+        Trial trial = new Trial(t, seed, input, schedule);
+        String failure;
         try {
-            Process first = start(processes, logs.resolve("coordinator-1.log"), coordinator(input, out, unitSize, port));
-            Process standby = null;
-            Path standbyLog = logs.resolve("coordinator-b.log");
+            failure = trial.play(images.size() / 4);
+        } finally {
+            trial.processes.forEach(Process::destroyForcibly);
+        }
+        if (failure == null && !trial.stopsEnded) {
+            failure = "a stopped node did not end";
+        }
+        if (failure != null) {
+            return new Result(trial.story + failure, 0, 0, true);
+        }
+        String story = trial.story.length() == 0 ? "no kills" : trial.story.toString().trim().replaceAll(";$", "");
+        return outcome(trial.out, images, story);
+    }
+
+    /**
+     * One trial: its nodes, the draws from its seed (in the order that keeps old seeds' schedules), and the story of
+     * what it did to the nodes.
+     */
+    private final class Trial {
+        private final Random rng;
+        private final Schedule schedule;
+        private final Path input;
+        private final Path out;
+        private final Path logs;
+        private final int port;
+        private final int standbyPort;
+        private final String seeds;
+        private final int unitSize;
+        private final long deadline = System.currentTimeMillis() + TRIAL_LIMIT_MS;
+        private final List<Process> processes = new ArrayList<>();
+        private final List<Node> workers = new ArrayList<>();
+        private final StringBuilder story = new StringBuilder();
+        private boolean stopsEnded = true;
+        private Node first;
+
+        Trial(int t, long seed, Path input, Schedule schedule) throws IOException {
+            this.rng = new Random(seed);
+            this.schedule = schedule;
+            this.input = input;
+            this.out = work.resolve("trial-" + t);
+            this.logs = Files.createDirectories(work.resolve("logs-" + t));
+            this.port = freePort();
+            this.standbyPort = schedule.standby() ? freePort() : port;
+            this.seeds = schedule.standby() ? "127.0.0.1:" + port + ",127.0.0.1:" + standbyPort : "127.0.0.1:" + port;
+            this.unitSize = 2 + rng.nextInt(6);
+        }
+
+        /**
+         * Starts the nodes, ends a worker and the coordinator as the seed says, and waits for the job's end; why the
+         * job failed, or null if it ended with 0.
+         */
+        String play(int units) throws Exception {
+            first = startCoordinator("coordinator-1", port);
+            Node standby = null;
             if (schedule.standby()) {
-                await(() -> Files.isDirectory(out.resolve("_orchard/plan")) || !first.isAlive(), deadline);
-                standby = start(processes, standbyLog, with(coordinator(input, out, unitSize,
-                        standbyPort), "--resume", "--join", "127.0.0.1:" + port));
+                await(() -> Files.isDirectory(out.resolve("_orchard/plan")) || !first.process().isAlive(), deadline);
+                standby = startCoordinator("coordinator-b", standbyPort, "--resume", "--join", "127.0.0.1:" + port);
             }
-            Process c = first;
-            List<Node> workers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                workers.add(startWorker(processes, logs, "worker-" + i, seeds));
+                workers.add(startWorker("worker-" + i));
             }
-            int units = images.size() / 4;
             if (rng.nextBoolean() || schedule.alwaysKill()) {
-                int at = rng.nextInt(Math.max(1, units / 2));
-                if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()) {
-                    if (schedule.graceful() && rng.nextBoolean()) {
-                        stopsEnded &= stop(List.of(workers.get(0)), story);
-                        story.append(" after ").append(at).append(" attempts; ");
-                    } else {
-                        workers.get(0).process().destroyForcibly();
-                        story.append("worker killed after ").append(at).append(" attempts; ");
-                    }
-                    workers.set(0, startWorker(processes, logs, "worker-9", seeds));
-                }
+                replaceFirstWorker(rng.nextInt(Math.max(1, units / 2)));
             }
+            Node last = schedule.standby() ? standby : first;
             boolean coordinatorEnded = false;
             if (rng.nextInt(3) != 0 || schedule.alwaysKill() || schedule.standby()) {
-                int at = rng.nextInt(Math.max(1, units));
-                if (await(() -> attempts(out) >= at || !first.isAlive(), deadline) && first.isAlive()
-                        && (!schedule.standby() || awaitAllUp(views(standbyLog, workers), 4, first, deadline))) {
-                    coordinatorEnded = true;
-                    if (schedule.graceful() && rng.nextBoolean()) {
-                        stopsEnded &= stop(List.of(new Node("coordinator-1", logs.resolve("coordinator-1.log"), c)), story);
-                    } else {
-                        c.destroyForcibly();
-                        c.waitFor();
-                        story.append("coordinator killed");
-                    }
-                    story.append(" after ").append(at).append(" attempts");
-                    if (schedule.graceful()) {
-                        int after = rng.nextInt(6000);
-                        List<Node> stopped = rng.nextBoolean() ? List.copyOf(workers) : List.of(workers.get(1));
-                        Thread.sleep(after);
-                        story.append("; ");
-                        stopsEnded &= stop(stopped, story);
-                        story.append(' ').append(after).append(" ms after");
-                        for (int i = 0; i < stopped.size(); i++) {
-                            workers.set(workers.indexOf(stopped.get(i)),
-                                    startWorker(processes, logs, "worker-late-" + i, seeds));
-                        }
-                    }
-                    if (schedule.standby()) {
-                        story.append("; the standby took over; ");
-                    } else {
-                        story.append(", resumed; ");
-                        Thread.sleep(1000 + rng.nextInt(4000));
-                        c = start(processes, logs.resolve("coordinator-2.log"),
-                                with(coordinator(input, out, unitSize, port), "--resume"));
-                    }
+                coordinatorEnded = endCoordinator(rng.nextInt(Math.max(1, units)));
+                if (coordinatorEnded && schedule.graceful()) {
+                    replaceWorkersAfter(rng.nextInt(6000));
+                }
+                if (coordinatorEnded && schedule.standby()) {
+                    story.append("; the standby took over; ");
+                } else if (coordinatorEnded) {
+                    story.append(", resumed; ");
+                    Thread.sleep(1000 + rng.nextInt(4000));
+                    last = startCoordinator("coordinator-2", port, "--resume");
                 }
             }
             if (schedule.standby() && !coordinatorEnded) {
                 story.append("the job ended before the coordinator's kill; ");
             }
-            Process last = schedule.standby() ? standby : c;
-            boolean ended = last.waitFor(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-            if (!ended || last.exitValue() != 0) {
-                return new Result(story + (ended ? "exit " + last.exitValue() : "did not end"), 0, 0, true);
+            Process job = last.process();
+            if (!job.waitFor(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
+                return "did not end";
             }
-            if (schedule.standby() && !coordinatorEnded && (!first.waitFor(1, TimeUnit.MINUTES) || first.exitValue() != 0)) {
-                return new Result(story + "the active coordinator did not end with 0", 0, 0, true);
+            if (job.exitValue() != 0) {
+                return "exit " + job.exitValue();
             }
-        } finally {
-            for (Process p : processes) {
-                p.destroyForcibly();
+            if (schedule.standby() && !coordinatorEnded
+                    && (!first.process().waitFor(1, TimeUnit.MINUTES) || first.process().exitValue() != 0)) {
+                return "the active coordinator did not end with 0";
+            }
+            return null;
+        }
+
+        /** Kills or stops the first worker once {@code at} attempts are on record, and starts another. */
+        private void replaceFirstWorker(int at) throws Exception {
+            if (!awaitAttempts(at)) {
+                return;
+            }
+            if (schedule.graceful() && rng.nextBoolean()) {
+                stopsEnded &= stop(List.of(workers.get(0)), story);
+                story.append(" after ").append(at).append(" attempts; ");
+            } else {
+                workers.get(0).process().destroyForcibly();
+                story.append("worker killed after ").append(at).append(" attempts; ");
+            }
+            workers.set(0, startWorker("worker-9"));
+        }
+
+        /**
+         * Kills or stops the first coordinator once {@code at} attempts are on record (with a standby, once every node
+         * sees four members Up); false if the job ended first.
+         */
+        private boolean endCoordinator(int at) throws Exception {
+            if (!awaitAttempts(at) || schedule.standby() && !awaitAllUp(views(), 4, first.process(), deadline)) {
+                return false;
+            }
+            if (schedule.graceful() && rng.nextBoolean()) {
+                stopsEnded &= stop(List.of(first), story);
+            } else {
+                first.process().destroyForcibly();
+                first.process().waitFor();
+                story.append("coordinator killed");
+            }
+            story.append(" after ").append(at).append(" attempts");
+            return true;
+        }
+
+        /** Stops one or both workers {@code after} ms after the coordinator's end, and starts fresh ones. */
+        private void replaceWorkersAfter(int after) throws Exception {
+            List<Node> stopped = rng.nextBoolean() ? List.copyOf(workers) : List.of(workers.get(1));
+            Thread.sleep(after);
+            story.append("; ");
+            stopsEnded &= stop(stopped, story);
+            story.append(' ').append(after).append(" ms after");
+            for (int i = 0; i < stopped.size(); i++) {
+                workers.set(workers.indexOf(stopped.get(i)), startWorker("worker-late-" + i));
             }
         }
-        if (!stopsEnded) {
-            return new Result(story + "a stopped node did not end", 0, 0, true);
+
+        /** True once {@code at} attempts are on record while the first coordinator lives. */
+        private boolean awaitAttempts(int at) throws InterruptedException {
+            return await(() -> attempts(out) >= at || !first.process().isAlive(), deadline) && first.process().isAlive();
         }
+
+        /** The logs of the nodes that must see every member Up before the first coordinator ends. */
+        private List<Path> views() {
+            List<Path> viewers = new ArrayList<>(List.of(logs.resolve("coordinator-b.log")));
+            workers.forEach(w -> viewers.add(w.log()));
+            return viewers;
+        }
+
+        private Node startCoordinator(String name, int bindPort, String... more) throws IOException {
+            Path log = logs.resolve(name + ".log");
+            List<String> args = new ArrayList<>(List.of("coordinator", "--input", input.toString(), "--output",
+                    out.toString(), "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(),
+                    "--pca-k", "8", "--unit-size", String.valueOf(unitSize), "--batch-size", "4", "--onnx-threads", "1",
+                    "--bind", "127.0.0.1:" + bindPort, "--config", fastConf.toString(), "--http", "127.0.0.1:0"));
+            args.addAll(List.of(more));
+            return new Node(name, log, start(processes, log, args));
+        }
+
+        private Node startWorker(String name) throws IOException {
+            Path log = logs.resolve(name + ".log");
+            return new Node(name, log, start(processes, log, List.of("worker", "--join", seeds, "--bind",
+                    "127.0.0.1:" + freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
+                    fastConf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S", "--http", "127.0.0.1:0")));
+        }
+    }
+
+    /**
+     * Compares a finished job's output with its input: an image neither among the features' rows nor in errors.csv is
+     * lost, a path in the rows twice is duplicated.
+     */
+    private static Result outcome(Path out, Set<String> images, String story) throws IOException {
         List<String> rows = new ArrayList<>();
         try (Stream<Path> parts = Files.list(out.resolve("features"))) {
             for (Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
@@ -273,38 +359,13 @@ public final class Soak {
             }
         }
         long lost = images.stream().filter(i -> !seen.contains(i)).count();
-        return new Result(story.length() == 0 ? "no kills" : story.toString().trim().replaceAll(";$", ""), lost, rows.size() - new HashSet<>(rows).size(), false);
+        return new Result(story, lost, rows.size() - new HashSet<>(rows).size(), false);
     }
 
     /** A started node: its name, its log and its process. */
     private record Node(String name, Path log, Process process) {
     }
 
-    private List<String> coordinator(Path input, Path out, int unitSize, int port) {
-        return List.of("coordinator", "--input", input.toString(), "--output", out.toString(),
-                "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(), "--pca-k", "8",
-                "--unit-size", String.valueOf(unitSize), "--batch-size", "4", "--onnx-threads", "1",
-                "--bind", "127.0.0.1:" + port, "--config", fastConf.toString(), "--http", "127.0.0.1:0");
-    }
-
-    private static List<Path> views(Path standbyLog, List<Node> workers) {
-        List<Path> viewers = new ArrayList<>(List.of(standbyLog));
-        workers.forEach(w -> viewers.add(w.log()));
-        return viewers;
-    }
-
-    private static List<String> with(List<String> args, String... more) {
-        List<String> all = new ArrayList<>(args);
-        all.addAll(List.of(more));
-        return all;
-    }
-
-    private Node startWorker(List<Process> processes, Path logs, String name, String seeds) throws IOException {
-        Path log = logs.resolve(name + ".log");
-        return new Node(name, log, start(processes, log, List.of("worker", "--join", seeds, "--bind",
-                "127.0.0.1:" + freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
-                fastConf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S", "--http", "127.0.0.1:0")));
-    }
 
     /**
      * Stops {@code nodes} at once as an operator does (SIGTERM) and waits up to {@link #STOP_LIMIT_MS} for each to
