@@ -41,6 +41,12 @@ import java.util.stream.Stream;
 public final class EndToEnd {
     /** On-demand Linux price of m5.xlarge (4 vCPU) in us-east-1, USD per hour. */
     static final double M5_XLARGE_PER_HOUR = 0.192;
+    /**
+     * Above this difference between the ceiling measured before the job and after it, the report says the run is not
+     * to be trusted: the ratios use the mean of the two, and a host that changed speed by more than this during the
+     * job moves them by about half of it (seen: 8 % in two minutes, 23 % in one run on a shared host).
+     */
+    static final double DRIFT_WARNING_PERCENT = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -109,8 +115,10 @@ public final class EndToEnd {
         report.put("rawOnnxImagesPerSecond", round(ceiling));
         report.put("rawSameLanesAndThreadsImagesPerSecond", round(sameSetup));
         report.put(oneLane ? "rawOneThreadPerCoreLanesImagesPerSecond" : "rawOneLaneAllCoresImagesPerSecond", round(otherSetup));
-        report.put("rawBeforeJobImagesPerSecond", round(Math.max(sameBefore, otherBefore)))
-                .put("rawAfterJobImagesPerSecond", round(Math.max(sameAfter, otherAfter)));
+        double before = Math.max(sameBefore, otherBefore);
+        double after = Math.max(sameAfter, otherAfter);
+        report.put("rawBeforeJobImagesPerSecond", round(before)).put("rawAfterJobImagesPerSecond", round(after));
+        report.put("hostDriftPercent", round(100 * Math.abs(before - after) / Math.min(before, after)));
         report.put("jobFeaturesImagesPerSecond", round(featureRate)).put("ratioToRaw", round(featureRate / ceiling));
         report.put("jobWholeImagesPerSecond", round(images / job.wallSeconds())).set("jobSeconds", success.get("seconds"));
         report.set("startupSeconds", job.startup());
@@ -162,6 +170,10 @@ public final class EndToEnd {
                 r.get("rawOnnxImagesPerSecond").asDouble()));
         md.append(String.format(Locale.ROOT, "| raw before the job / after it (each setup's mean is used above) | %.1f / %.1f images/s |%n",
                 r.get("rawBeforeJobImagesPerSecond").asDouble(), r.get("rawAfterJobImagesPerSecond").asDouble()));
+        if (r.get("hostDriftPercent").asDouble() > DRIFT_WARNING_PERCENT) {
+            md.append(String.format(Locale.ROOT, "| **the host drifted** | %.0f %% between the two measures of the ceiling: "
+                    + "this run's ratios are not to be trusted; run it again |%n", r.get("hostDriftPercent").asDouble()));
+        }
         md.append(String.format(Locale.ROOT, "| raw, the job's lanes × threads | %.1f images/s |%n",
                 r.get("rawSameLanesAndThreadsImagesPerSecond").asDouble()));
         r.fields().forEachRemaining(e -> {
