@@ -118,14 +118,16 @@ class LauncherIT {
     }
 
     @Test
-    void openBlasRunsItsAvx512KernelsOnAmdsAvx512CoresUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
+    void openBlasKernelsFollowTheCpusFlagsUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
         Path home = launcherHome(temp);
         Path bin = Files.createDirectories(temp.resolve("bin"));
         standInJava(bin, "echo \"core=${OPENBLAS_CORETYPE:-unset}\"");
         Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH")));
         // The rule on descriptions of known CPUs (the vendor and flags lines of their /proc/cpuinfo, abridged), not
-        // on this host's: a Zen 4 EPYC (AVX-512), a Zen 3 EPYC (AVX2 only) and an Intel Xeon with AVX-512, whose
-        // cores OpenBLAS recognises itself.
+        // on this host's: a Zen 4 EPYC (AVX-512, which OpenBLAS 0.3.21 runs with its AVX2 kernels), a Zen 3 EPYC
+        // (AVX2 only: OpenBLAS's own choice stands), a Skylake Xeon (AVX-512, a model OpenBLAS knows), the Emerald
+        // Rapids Xeon of model 207 (AVX-512, a model it does not know: it ran its SSE3 kernels) and a Broadwell Xeon
+        // (AVX2 only).
         String common = "fpu vme de pse tsc msr pae mce cx8 apic sep pge mca cmov pat sse sse2 ht syscall nx lm pni "
                 + "pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor ";
         Map<String, String> cpus = new LinkedHashMap<>();
@@ -135,7 +137,14 @@ class LauncherIT {
         cpus.put("AuthenticAMD|AMD EPYC 7R13 Processor|" + common + "bmi1 avx2 bmi2 erms adx clflushopt clwb sha_ni "
                 + "xsaveopt xsavec vaes vpclmulqdq", "core=unset");
         cpus.put("GenuineIntel|Intel(R) Xeon(R) Platinum 8175M CPU @ 2.50GHz|" + common + "bmi1 avx2 bmi2 erms "
-                + "avx512f avx512dq adx avx512cd avx512bw avx512vl clflushopt clwb xsaveopt xsavec", "core=unset");
+                + "avx512f avx512dq adx avx512cd avx512bw avx512vl clflushopt clwb xsaveopt xsavec", "core=SkylakeX");
+        cpus.put("GenuineIntel|Intel(R) Xeon(R) Processor|" + common + "bmi1 hle avx2 smep bmi2 erms invpcid rtm "
+                + "avx512f avx512dq rdseed adx smap avx512ifma clflushopt clwb avx512cd sha_ni avx512bw avx512vl "
+                + "xsaveopt xsavec xgetbv1 xsaves avx_vnni avx512_bf16 arat avx512vbmi umip avx512_vbmi2 gfni vaes "
+                + "vpclmulqdq avx512_vnni avx512_bitalg avx512_vpopcntdq rdpid cldemote movdiri movdir64b fsrm "
+                + "serialize tsxldtrk avx512_fp16 arch_capabilities", "core=SkylakeX");
+        cpus.put("GenuineIntel|Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz|" + common + "bmi1 hle avx2 smep bmi2 erms "
+                + "invpcid rtm rdseed adx xsaveopt", "core=Haswell");
         int n = 0;
         for (Map.Entry<String, String> cpu : cpus.entrySet()) {
             String[] vendorModelFlags = cpu.getKey().split("\\|");
