@@ -96,14 +96,18 @@ final class Nodes implements AutoCloseable {
     /** The address of node {@code name}'s status page ({@code http://127.0.0.1:PORT/}), once it has printed it. */
     String statusPage(String name) throws InterruptedException {
         String[] found = new String[1];
-        await(name + "'s status page address", Duration.ofMinutes(1), () -> {
-            Matcher m = STATUS_PAGE.matcher(logOrEmpty(name));
-            if (m.find()) {
-                found[0] = m.group(1);
-                return true;
-            }
-            return false;
-        });
+        try {
+            await(name + "'s status page address", Duration.ofMinutes(1), () -> {
+                Matcher m = STATUS_PAGE.matcher(logOrEmpty(name));
+                if (m.find()) {
+                    found[0] = m.group(1);
+                    return true;
+                }
+                return false;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + name + "'s log:\n" + logOrEmpty(name), e);
+        }
         return found[0];
     }
 
