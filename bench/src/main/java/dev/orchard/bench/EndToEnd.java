@@ -44,7 +44,7 @@ public final class EndToEnd {
     /**
      * Above this difference between the ceiling measured before the job and after it, the report says the run is not
      * to be trusted: the ratios use the mean of the two, and a host that changed speed by more than this during the
-     * job moves them by about half of it (seen: 8 % in two minutes, 23 % in one run on a shared host).
+     * job moves them by about half of it (seen: 8 % in two minutes, 30 % across one job on a shared host).
      */
     static final double DRIFT_WARNING_PERCENT = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
