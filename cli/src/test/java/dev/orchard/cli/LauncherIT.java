@@ -117,6 +117,32 @@ class LauncherIT {
         assertThat(said).contains("ORCHARD_JAR=" + app.resolve("absent.jar") + " is not a file");
     }
 
+    /**
+     * Two launchers started at once from a checkout whose sources are newer than the jar (a coordinator and a worker
+     * started together after a pull) build it once: the second waits for the first's build, then finds the jar
+     * current. Each ran Maven in the same tree before, and the real jar once went missing that way.
+     */
+    @Test
+    void launchersStartedTogetherOnChangedSourcesBuildTheJarOnce(@TempDir Path temp) throws Exception {
+        Path home = Files.createDirectories(temp.resolve("home"));
+        launcherIn(home);
+        Files.writeString(home.resolve("pom.xml"), "<project/>\n"); // sources, and no jar yet
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path builds = temp.resolve("builds.txt");
+        // A stand-in Maven that takes two seconds to write the jar, as `package` does, and notes each build.
+        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\nsleep 2\n"
+                + "mkdir -p cli/target && echo 'a jar' > cli/target/orchard.jar\n"));
+        standInJava(bin, "echo \"ran $*\"");
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+        List<Process> launchers = List.of(started(home, env, "--version"), started(home, env, "--version"));
+        for (Process launcher : launchers) {
+            Launched launched = ended(launcher);
+            assertThat(launched.exit()).as(launched.output()).isZero();
+            assertThat(launched.output()).contains("ran ").contains("orchard.jar --version");
+        }
+        assertThat(Files.readAllLines(builds)).as("Maven's runs").hasSize(1);
+    }
+
     @Test
     void openBlasKernelsFollowTheCpusFlagsUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
         Path home = launcherHome(temp);
@@ -250,13 +276,21 @@ class LauncherIT {
 
     /** As {@link #launch(Path, Map, String...)}, whatever the exit status. */
     private static Launched launched(Path home, Map<String, String> env, String... args) throws Exception {
+        return ended(started(home, env, args));
+    }
+
+    /** The launcher in {@code home} started, with the environment of {@link #launch(Path, Map, String...)}. */
+    private static Process started(Path home, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("orchard").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_") || name.startsWith("OPENBLAS_"));
         builder.environment().put("ORCHARD_CDS", "off");
         builder.environment().putAll(env);
-        Process launcher = builder.start();
+        return builder.start();
+    }
+
+    private static Launched ended(Process launcher) throws Exception {
         String output = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(launcher.waitFor(1, TimeUnit.MINUTES)).as(output).isTrue();
         return new Launched(launcher.exitValue(), output);
