@@ -201,6 +201,7 @@ public final class Soak {
         private final StringBuilder story = new StringBuilder();
         private boolean stopsEnded = true;
         private Node first;
+        private Node standby; // with schedule.standby()
 
         Trial(int t, long seed, Path input, Schedule schedule) throws IOException {
             this.rng = new Random(seed);
@@ -220,7 +221,6 @@ public final class Soak {
          */
         String play(int units) throws Exception {
             first = startCoordinator("coordinator-1", port);
-            Node standby = null;
             if (schedule.standby()) {
                 await(() -> Files.isDirectory(out.resolve("_orchard/plan")) || !first.process().isAlive(), deadline);
                 standby = startCoordinator("coordinator-b", standbyPort, "--resume", "--join", "127.0.0.1:" + port);
@@ -316,7 +316,7 @@ public final class Soak {
 
         /** The logs of the nodes that must see every member Up before the first coordinator ends. */
         private List<Path> views() {
-            List<Path> viewers = new ArrayList<>(List.of(logs.resolve("coordinator-b.log")));
+            List<Path> viewers = new ArrayList<>(List.of(standby.log()));
             workers.forEach(w -> viewers.add(w.log()));
             return viewers;
         }

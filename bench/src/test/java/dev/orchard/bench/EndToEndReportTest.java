@@ -1,6 +1,7 @@
 package dev.orchard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +19,13 @@ class EndToEndReportTest {
     @Test
     void aRunWhoseCeilingMovedMoreThanTheLimitIsFlagged() throws Exception {
         assertThat(EndToEnd.markdown(report(23.0))).contains("**the host drifted** | 23 % between the two measures");
+    }
+
+    @Test
+    void theDriftIsTheDistanceBetweenTheTwoCeilingsInPercentOfTheLower() {
+        assertThat(EndToEnd.driftPercent(225, 174)).isCloseTo(29.31, within(0.01));
+        assertThat(EndToEnd.driftPercent(174, 225)).isCloseTo(29.31, within(0.01));
+        assertThat(EndToEnd.driftPercent(200, 200)).isZero();
     }
 
     @Test
