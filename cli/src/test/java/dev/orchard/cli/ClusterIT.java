@@ -221,10 +221,20 @@ class ClusterIT {
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
 
             w1.destroyForcibly();
-            nodes.start("worker-3", worker(port, Nodes.freePort()));
+            Process w3 = nodes.start("worker-3", worker(port, Nodes.freePort()));
             Nodes.await("more committed statistics", JOB, () -> commits(out) >= 2);
+            // The workers are frozen before the coordinator is killed. Only a worker publishes, and it logs an
+            // attempt before reporting it: with both frozen and neither log showing a PUBLISH attempt, the job cannot
+            // end before the kill, however the processes are scheduled. (The kill came ~200 ms after the commit was
+            // seen, the rest of the job the only margin.)
+            Nodes.signal(w2, "STOP");
+            Nodes.signal(w3, "STOP");
+            assertThat(anyLogContains(nodes, "PUBLISH unit", "worker-2", "worker-3"))
+                    .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
             first.destroyForcibly();
             first.waitFor();
+            Nodes.signal(w2, "CONT");
+            Nodes.signal(w3, "CONT");
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             Thread.sleep(3000);
             Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));

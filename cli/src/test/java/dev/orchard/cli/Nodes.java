@@ -22,6 +22,8 @@ final class Nodes implements AutoCloseable {
     private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
     private final Path logs;
     private final List<Process> started = new ArrayList<>();
+    /** The process of each node by name, for the waits that should end at once when it has exited. */
+    private final Map<String, Process> byName = new java.util.HashMap<>();
 
     Nodes(Path logs) throws IOException {
         this.logs = Files.createDirectories(logs);
@@ -86,6 +88,7 @@ final class Nodes implements AutoCloseable {
         builder.environment().putAll(env);
         Process process = builder.start();
         started.add(process);
+        byName.put(name, process);
         return process;
     }
 
@@ -93,15 +96,24 @@ final class Nodes implements AutoCloseable {
         return start(name, Map.of(), args);
     }
 
-    /** The address of node {@code name}'s status page ({@code http://127.0.0.1:PORT/}), once it has printed it. */
+    /**
+     * The address of node {@code name}'s status page ({@code http://127.0.0.1:PORT/}), once it has printed it. Fails
+     * with the node's log when it does not within a minute, and at once when the node's process has exited without
+     * printing it.
+     */
     String statusPage(String name) throws InterruptedException {
         String[] found = new String[1];
+        Process process = byName.get(name);
         try {
             await(name + "'s status page address", Duration.ofMinutes(1), () -> {
                 Matcher m = STATUS_PAGE.matcher(logOrEmpty(name));
                 if (m.find()) {
                     found[0] = m.group(1);
                     return true;
+                }
+                if (process != null && !process.isAlive()) {
+                    throw new AssertionError(name + " exited with " + process.exitValue()
+                            + " without printing its status page's address");
                 }
                 return false;
             });
