@@ -262,7 +262,17 @@ class ClusterIT {
                     nodes.start("worker-1", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)),
                     nodes.start("worker-2", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)));
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            // As in the resume test: with the workers frozen and no PUBLISH attempt in their logs, the job cannot end
+            // before the coordinator is frozen.
+            for (Process worker : cutOff) {
+                Nodes.signal(worker, "STOP");
+            }
+            assertThat(anyLogContains(nodes, "PUBLISH unit", "worker-1", "worker-2"))
+                    .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
             Nodes.signal(first, "STOP");
+            for (Process worker : cutOff) {
+                Nodes.signal(worker, "CONT");
+            }
             String downed = "is downing [pekko://orchard@127.0.0.1:" + port + "]";
             Nodes.await("a worker's split-brain resolver downing the coordinator", JOB,
                     () -> anyLogContains(nodes, downed, "worker-1", "worker-2"));
