@@ -86,7 +86,7 @@ final class JobOptions {
                     + "adds its predicted class and score to every row of features/ and pca/.")
     String classifier;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Images per ONNX run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images per batch: what an inference lane reads and decodes before it runs them through ONNX Runtime, a few images a run (default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--unit-size", defaultValue = "256", description = "Images per work unit (default ${DEFAULT-VALUE}).")

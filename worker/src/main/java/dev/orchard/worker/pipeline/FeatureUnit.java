@@ -82,7 +82,8 @@ public final class FeatureUnit {
         ObjectStore outStore = runtime.store(output);
 
         List<List<ImageRef>> batches = batches(unit.images(), batchSize,
-                loaded.takeOpening() ? Math.min(batchSize, PipelineSettings.OPENING_BATCH) : batchSize);
+                loaded.takeOpening() ? Math.min(batchSize, PipelineSettings.OPENING_BATCH) : batchSize,
+                Math.min(batchSize, PipelineSettings.CLOSING_BATCH));
         Deque<PendingBatch> ahead = new ArrayDeque<>();
         int rows = 0;
         int next = 0;
@@ -181,13 +182,28 @@ public final class FeatureUnit {
         return next;
     }
 
-    /** The unit's images cut into batches: the first of {@code first} images, the others of {@code size}. */
-    static List<List<ImageRef>> batches(List<ImageRef> images, int size, int first) {
+    /**
+     * The unit's images cut into batches, in order: the first of {@code first} images; then batches of {@code size};
+     * the last {@code size} images (after the first batch) in batches of {@code closing}.
+     */
+    static List<List<ImageRef>> batches(List<ImageRef> images, int size, int first, int closing) {
         List<List<ImageRef>> batches = new ArrayList<>();
-        for (int from = 0, n = first; from < images.size(); from += n, n = size) {
-            batches.add(images.subList(from, Math.min(images.size(), from + n)));
+        int n = images.size();
+        int opened = Math.min(first, n);
+        if (opened > 0) {
+            batches.add(images.subList(0, opened));
         }
+        int closingFrom = closing >= size ? n : Math.max(opened, n - size);
+        cut(images, opened, closingFrom, size, batches);
+        cut(images, closingFrom, n, closing, batches);
         return batches;
+    }
+
+    /** Adds images [from, to) to {@code batches} in batches of {@code size} (the last one may be shorter). */
+    private static void cut(List<ImageRef> images, int from, int to, int size, List<List<ImageRef>> batches) {
+        for (int i = from; i < to; i += size) {
+            batches.add(images.subList(i, Math.min(to, i + size)));
+        }
     }
 
     /** Starts fetching and decoding every image of the batch into {@code buffer}, then its inference. */

@@ -49,6 +49,15 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
     public static final int OPENING_BATCH = 4;
 
     /**
+     * The images of a unit's closing batches: its last batch's worth of images is cut this small. A lane runs a whole
+     * batch, so a unit's last full batch kept one lane busy while the other had nothing left to run: at the end of a
+     * job the two lanes' last batches ended 26-333 ms apart (9 jobs of 600 and 3,072 images), 2-48 ms apart with
+     * closing batches of 8 (bench/RESULTS.md, twenty-eighth session). ONNX Runtime's runs are no smaller than before
+     * ({@link #IMAGES_IN_ONNX} images across the lanes).
+     */
+    public static final int CLOSING_BATCH = 8;
+
+    /**
      * Rows a unit folds into its covariance statistics at once, gathered over its inference batches. Each fold
      * reads and writes the whole packed triangle (6.6 MB at d = 1280), so the cost per row falls with the rows per
      * fold: 121 µs at 32 (one batch), 65 µs at 128, 50 µs at 256 (CovarianceAccumulateBench.addRowsAtOnce,

@@ -18,18 +18,25 @@ class FeatureUnitBatchesTest {
     }
 
     @Test
-    void anOpeningBatchIsShortAndTheRestAreFull() {
+    void anOpeningBatchIsShortTheLastBatchsWorthIsCutSmallAndTheRestAreFull() {
         List<ImageRef> images = images(70);
-        List<List<ImageRef>> batches = FeatureUnit.batches(images, 32, 4);
-        assertThat(sizes(batches)).containsExactly(4, 32, 32, 2);
+        List<List<ImageRef>> batches = FeatureUnit.batches(images, 32, 4, 8);
+        assertThat(sizes(batches)).containsExactly(4, 32, 2, 8, 8, 8, 8);
         assertThat(batches.stream().flatMap(List::stream).toList()).isEqualTo(images);
+        // A default unit: 256 images.
+        List<ImageRef> unit = images(256);
+        List<List<ImageRef>> cut = FeatureUnit.batches(unit, 32, 4, 8);
+        assertThat(sizes(cut)).containsExactly(4, 32, 32, 32, 32, 32, 32, 28, 8, 8, 8, 8);
+        assertThat(cut.stream().flatMap(List::stream).toList()).isEqualTo(unit);
     }
 
     @Test
-    void withoutAnOpeningEveryBatchButTheLastIsFull() {
-        assertThat(sizes(FeatureUnit.batches(images(70), 32, 32))).containsExactly(32, 32, 6);
-        assertThat(sizes(FeatureUnit.batches(images(3), 32, 4))).containsExactly(3);
-        assertThat(FeatureUnit.batches(images(0), 32, 4)).isEmpty();
+    void withoutAnOpeningOrAClosingEveryBatchButTheLastIsFull() {
+        assertThat(sizes(FeatureUnit.batches(images(70), 32, 32, 32))).containsExactly(32, 32, 6);
+        assertThat(sizes(FeatureUnit.batches(images(3), 32, 4, 8))).containsExactly(3);
+        assertThat(sizes(FeatureUnit.batches(images(10), 32, 4, 8))).containsExactly(4, 6);
+        assertThat(sizes(FeatureUnit.batches(images(20), 32, 4, 8))).containsExactly(4, 8, 8);
+        assertThat(FeatureUnit.batches(images(0), 32, 4, 8)).isEmpty();
     }
 
     /** Exactly one unit of a session opens with the short batch, however many take their first batch at once. */
