@@ -129,12 +129,16 @@ class LauncherIT {
         Files.writeString(home.resolve("pom.xml"), "<project/>\n"); // sources, and no jar yet
         Path bin = Files.createDirectories(temp.resolve("bin"));
         Path builds = temp.resolve("builds.txt");
-        // A stand-in Maven that takes two seconds to write the jar, as `package` does, and notes each build.
-        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\nsleep 2\n"
+        // A stand-in Maven that notes each build, then takes three seconds to write the jar, as `package` does.
+        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\nsleep 3\n"
                 + "mkdir -p cli/target && echo 'a jar' > cli/target/orchard.jar\n"));
         standInJava(bin, "echo \"ran $*\"");
         Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
-        List<Process> launchers = List.of(started(home, env, "--version"), started(home, env, "--version"));
+        // The second starts once the first's build has begun, so that the two overlap however the processes are
+        // scheduled: without the lock it finds no jar and builds too.
+        Process first = started(home, env, "--version");
+        Nodes.await("the first launcher's build", Duration.ofMinutes(1), () -> Files.exists(builds));
+        List<Process> launchers = List.of(first, started(home, env, "--version"));
         for (Process launcher : launchers) {
             Launched launched = ended(launcher);
             assertThat(launched.exit()).as(launched.output()).isZero();

@@ -21,9 +21,8 @@ import java.util.regex.Pattern;
 final class Nodes implements AutoCloseable {
     private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
     private final Path logs;
-    private final List<Process> started = new ArrayList<>();
-    /** The process of each node by name, for the waits that should end at once when it has exited. */
-    private final Map<String, Process> byName = new java.util.HashMap<>();
+    /** Each node's process by name (a name is its log file's too), in the order they started. */
+    private final Map<String, Process> started = new java.util.LinkedHashMap<>();
 
     Nodes(Path logs) throws IOException {
         this.logs = Files.createDirectories(logs);
@@ -73,6 +72,9 @@ final class Nodes implements AutoCloseable {
      * reaches it as on a host. Each node gets a 1 GiB heap and the serial collector (many JVMs share two cores here).
      */
     Process start(String name, Map<String, String> env, String... args) throws IOException {
+        if (started.containsKey(name)) {
+            throw new IllegalArgumentException("a node named " + name + " was started already: its log would be lost");
+        }
         List<String> command = new ArrayList<>(List.of(launcher().toString()));
         command.addAll(List.of(args));
         boolean node = args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"));
@@ -87,8 +89,7 @@ final class Nodes implements AutoCloseable {
                 "ORCHARD_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC"));
         builder.environment().putAll(env);
         Process process = builder.start();
-        started.add(process);
-        byName.put(name, process);
+        started.put(name, process);
         return process;
     }
 
@@ -103,7 +104,7 @@ final class Nodes implements AutoCloseable {
      */
     String statusPage(String name) throws InterruptedException {
         String[] found = new String[1];
-        Process process = byName.get(name);
+        Process process = started.get(name);
         try {
             await(name + "'s status page address", Duration.ofMinutes(1), () -> {
                 Matcher m = STATUS_PAGE.matcher(logOrEmpty(name));
@@ -169,10 +170,10 @@ final class Nodes implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : started) {
+        for (Process p : started.values()) {
             p.destroyForcibly();
         }
-        for (Process p : started) {
+        for (Process p : started.values()) {
             try {
                 p.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
