@@ -53,7 +53,7 @@ public final class ReducedDecodeCompare {
         List<String> classes = Files.readAllLines(shared.resolve("models/imagenet_classes.txt"));
         Path modelPath = BenchData.model(shared, Int8Compare.FP32_FILE);
         try (OnnxModel model = OnnxModel.load(Files.readAllBytes(modelPath), modelPath.toString(), spec,
-                new InferenceSettings(Runtime.getRuntime().availableProcessors(), false))) {
+                new InferenceSettings(Runtime.getRuntime().availableProcessors(), false), List.of(Int8Compare.LOGITS))) {
             System.out.printf("# Reduced-scale JPEG decode: MobileNetV2 features '%s', full vs reduced%n%n", spec.featureTensor());
             System.out.printf("T = %d (resize of the shorter side before the 224 crop). Cosine of 1280-d features; "
                     + "top-1 = ImageNet class from the logits.%n%n", target);

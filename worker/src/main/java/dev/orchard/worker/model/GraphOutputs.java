@@ -6,40 +6,93 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * An ONNX model's graph outputs, and the tensors its nodes produce, read on the protobuf wire format in one pass
- * without generated ONNX classes; and the model with a tensor appended to its outputs. ONNX Runtime only returns
- * graph outputs, so to read an intermediate tensor (MobileNetV2's pooled {@code 464}) it is appended to
- * {@code graph.output} in memory; ONNX Runtime infers its type and shape.
+ * without generated ONNX classes; and the model edited to compute one tensor. ONNX Runtime only returns graph outputs,
+ * so to read an intermediate tensor (MobileNetV2's pooled {@code 464}) it must be a graph output; and ONNX Runtime runs
+ * every node of a graph, whatever a run asks for, so a graph that also ends in a classifier computes it for nothing.
+ * {@link #computing} therefore cuts the graph down to the nodes the wanted tensors depend on, with them as its outputs.
  *
  * <p>The weights (the graph's initializers, nearly all of a model's bytes) are skipped, never copied: the model's
- * bytes are scanned once, and the edited model is the original with the output spliced in at the graph's end (one
- * copy). Parsing the model into protobuf's {@code UnknownFieldSet}s instead copied the 14 MB of MobileNetV2 several
- * times and held back a job's start-up by ~0.2 s (bench/RESULTS.md, twelfth session).
+ * bytes are scanned once, and an edited model is the original's fields spliced together (one copy). Parsing the model
+ * into protobuf's {@code UnknownFieldSet}s instead copied the 14 MB of MobileNetV2 several times and held back a job's
+ * start-up by ~0.2 s (bench/RESULTS.md, twelfth session).
  *
- * <p>Field numbers from onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, output = 12; NodeProto.output = 2;
- * ValueInfoProto.name = 1.
+ * <p>Field numbers from onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, initializer = 5, input = 11,
+ * output = 12, value_info = 13; NodeProto.input = 1, output = 2, attribute = 5; AttributeProto.g = 6, graphs = 11;
+ * TensorProto.name = 8; ValueInfoProto.name = 1.
  *
- * @param model       the model's bytes
- * @param graphTag    where the graph's field starts (its tag)
- * @param graphStart  where the graph's bytes start; they run to {@code graphEnd}
- * @param outputs     the graph's declared outputs, in order
- * @param nodeOutputs every tensor produced by a node, in graph order: the tensors a spec may name as features
+ * @param model      the model's bytes
+ * @param graphTag   where the graph's field starts (its tag)
+ * @param graphStart where the graph's bytes start; they run to {@code graphEnd}
+ * @param fields     the graph's fields, in file order
  */
-record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, List<String> outputs,
-                    Set<String> nodeOutputs) {
+record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, List<GraphField> fields) {
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_INPUT = 11;
     private static final int GRAPH_OUTPUT = 12;
+    private static final int GRAPH_VALUE_INFO = 13;
+    private static final int NODE_INPUT = 1;
     private static final int NODE_OUTPUT = 2;
+    private static final int NODE_ATTRIBUTE = 5;
+    private static final int ATTRIBUTE_GRAPH = 6;
+    private static final int ATTRIBUTE_GRAPHS = 11;
+    private static final int TENSOR_NAME = 8;
     private static final int VALUE_INFO_NAME = 1;
 
-    /** Reads the model's first graph: its declared outputs and its nodes' outputs. */
+    /** What a field of the graph is, as far as cutting the graph is concerned. */
+    enum Kind { NODE, INITIALIZER, INPUT, OUTPUT, VALUE_INFO, OTHER }
+
+    /**
+     * One field of the graph: its bytes {@code [start, end)} in the model, tag included. A node has its input and
+     * output tensors, and {@code subgraph} when an attribute holds a graph (whose nodes may read any outer tensor); an
+     * initializer, input, output or value info has its name as its one output.
+     */
+    record GraphField(Kind kind, int start, int end, List<String> inputs, List<String> outputs, boolean subgraph) {
+        String name() {
+            return outputs.isEmpty() ? "" : outputs.get(0);
+        }
+
+        GraphField at(int from, int to) {
+            return new GraphField(kind, from, to, inputs, outputs, subgraph);
+        }
+    }
+
+    /** The graph's declared outputs, in order. */
+    List<String> outputs() {
+        List<String> names = new ArrayList<>();
+        for (GraphField f : fields) {
+            if (f.kind() == Kind.OUTPUT) {
+                names.add(f.name());
+            }
+        }
+        return names;
+    }
+
+    /** Every tensor produced by a node, in graph order: the tensors a spec may name as features. */
+    Set<String> nodeOutputs() {
+        Set<String> tensors = new LinkedHashSet<>();
+        for (GraphField f : fields) {
+            if (f.kind() == Kind.NODE) {
+                tensors.addAll(f.outputs());
+            }
+        }
+        return tensors;
+    }
+
+    /** Reads the model's first graph: its fields, each node's tensors. */
     static GraphOutputs read(byte[] model) throws InvalidProtocolBufferException {
         try {
             CodedInputStream in = CodedInputStream.newInstance(model);
@@ -55,10 +108,8 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
                     if (length < 0 || length > model.length - start) {
                         throw new InvalidProtocolBufferException("the model's graph runs past the end of the file (is it cut short?)");
                     }
-                    List<String> outputs = new ArrayList<>();
-                    Set<String> nodeOutputs = new LinkedHashSet<>();
-                    readGraph(CodedInputStream.newInstance(model, start, length), outputs, nodeOutputs);
-                    return new GraphOutputs(model, tagAt, start, start + length, outputs, nodeOutputs);
+                    List<GraphField> fields = readGraph(CodedInputStream.newInstance(model, start, length), start);
+                    return new GraphOutputs(model, tagAt, start, start + length, List.copyOf(fields));
                 }
                 in.skipField(tag);
             }
@@ -69,13 +120,88 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         }
     }
 
+    /**
+     * The model cut down to compute {@code tensors}: the nodes they depend on (in their order), the initializers and
+     * inputs those read, the value infos of the tensors that remain, and {@code tensors} as the graph's outputs (the
+     * declarations of those it declared kept, in their order, then the others). Everything else is byte for byte as it
+     * was. A graph with a node that holds a subgraph is not cut (a subgraph may read any tensor of the graph around it):
+     * it gains the tensors it does not declare as outputs, and keeps the others.
+     *
+     * @throws IllegalArgumentException when no node produces one of {@code tensors}
+     */
+    byte[] computing(List<String> tensors) {
+        Map<String, GraphField> producers = new HashMap<>();
+        boolean subgraphs = false;
+        for (GraphField f : fields) {
+            if (f.kind() == Kind.NODE) {
+                subgraphs |= f.subgraph();
+                for (String out : f.outputs()) {
+                    producers.put(out, f);
+                }
+            }
+        }
+        for (String t : tensors) {
+            if (!producers.containsKey(t)) {
+                throw new IllegalArgumentException("no node of the graph produces '" + t + "'");
+            }
+        }
+        List<String> undeclared = new ArrayList<>(new LinkedHashSet<>(tensors));
+        undeclared.removeAll(outputs());
+        if (subgraphs) {
+            return splice(fields, undeclared);
+        }
+        // The nodes the tensors depend on, walking back through their inputs; and every tensor those nodes touch.
+        Set<GraphField> needed = new HashSet<>();
+        Set<String> touched = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>(tensors);
+        while (!pending.isEmpty()) {
+            String t = pending.pop();
+            if (!touched.add(t)) {
+                continue;
+            }
+            GraphField producer = producers.get(t);
+            if (producer != null && needed.add(producer)) {
+                pending.addAll(producer.inputs());
+                touched.addAll(producer.outputs());
+            }
+        }
+        Set<String> declared = new HashSet<>();
+        List<GraphField> kept = new ArrayList<>();
+        for (GraphField f : fields) {
+            boolean keep = switch (f.kind()) {
+                case NODE -> needed.contains(f);
+                case INITIALIZER, INPUT, VALUE_INFO -> touched.contains(f.name());
+                case OUTPUT -> tensors.contains(f.name()) && declared.add(f.name());
+                case OTHER -> true;
+            };
+            if (keep) {
+                kept.add(f);
+            }
+        }
+        return splice(kept, undeclared);
+    }
+
     /** The model with {@code tensor} appended to its graph's outputs; everything else byte for byte as it was. */
     byte[] withOutput(String tensor) {
-        byte[] name = tensor.getBytes(StandardCharsets.UTF_8);
-        int valueInfoSize = CodedOutputStream.computeByteArraySize(VALUE_INFO_NAME, name);
-        int outputSize = CodedOutputStream.computeTagSize(GRAPH_OUTPUT) + CodedOutputStream.computeUInt32SizeNoTag(valueInfoSize)
-                + valueInfoSize;
-        int graphLength = graphEnd - graphStart + outputSize;
+        return splice(fields, List.of(tensor));
+    }
+
+    /** The model with its graph made of {@code kept} (in order), then an output for each of {@code newOutputs}. */
+    private byte[] splice(List<GraphField> kept, List<String> newOutputs) {
+        List<byte[]> names = new ArrayList<>();
+        int outputsSize = 0;
+        for (String output : newOutputs) {
+            byte[] name = output.getBytes(StandardCharsets.UTF_8);
+            names.add(name);
+            int valueInfoSize = CodedOutputStream.computeByteArraySize(VALUE_INFO_NAME, name);
+            outputsSize += CodedOutputStream.computeTagSize(GRAPH_OUTPUT)
+                    + CodedOutputStream.computeUInt32SizeNoTag(valueInfoSize) + valueInfoSize;
+        }
+        int keptSize = 0;
+        for (GraphField f : kept) {
+            keptSize += f.end() - f.start();
+        }
+        int graphLength = keptSize + outputsSize;
         int headSize = CodedOutputStream.computeTagSize(MODEL_GRAPH) + CodedOutputStream.computeUInt32SizeNoTag(graphLength);
         byte[] edited = new byte[graphTag + headSize + graphLength + (model.length - graphEnd)];
         System.arraycopy(model, 0, edited, 0, graphTag);
@@ -86,14 +212,24 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
             head.writeUInt32NoTag(graphLength);
             head.checkNoSpaceLeft();
             at += headSize;
-            System.arraycopy(model, graphStart, edited, at, graphEnd - graphStart);
-            at += graphEnd - graphStart;
-            CodedOutputStream output = CodedOutputStream.newInstance(edited, at, outputSize);
-            output.writeTag(GRAPH_OUTPUT, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            output.writeUInt32NoTag(valueInfoSize);
-            output.writeByteArray(VALUE_INFO_NAME, name);
-            output.checkNoSpaceLeft();
-            at += outputSize;
+            // Runs of consecutive kept fields are copied at once (a whole graph is one copy).
+            for (int i = 0; i < kept.size(); ) {
+                int from = kept.get(i).start();
+                int to = kept.get(i).end();
+                for (i++; i < kept.size() && kept.get(i).start() == to; i++) {
+                    to = kept.get(i).end();
+                }
+                System.arraycopy(model, from, edited, at, to - from);
+                at += to - from;
+            }
+            CodedOutputStream outputs = CodedOutputStream.newInstance(edited, at, outputsSize);
+            for (byte[] name : names) {
+                outputs.writeTag(GRAPH_OUTPUT, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                outputs.writeUInt32NoTag(CodedOutputStream.computeByteArraySize(VALUE_INFO_NAME, name));
+                outputs.writeByteArray(VALUE_INFO_NAME, name);
+            }
+            outputs.checkNoSpaceLeft();
+            at += outputsSize;
         } catch (IOException e) {
             throw new IllegalStateException("miscounted the edited graph's size", e); // sizes are computed above
         }
@@ -101,27 +237,70 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         return edited;
     }
 
-    private static void readGraph(CodedInputStream graph, List<String> outputs, Set<String> nodeOutputs)
-            throws IOException {
-        int nodeTag = lengthDelimited(GRAPH_NODE);
-        int outputTag = lengthDelimited(GRAPH_OUTPUT);
+    /** The graph's fields; {@code offset} is where the graph's bytes start in the model. */
+    private static List<GraphField> readGraph(CodedInputStream graph, int offset) throws IOException {
+        List<GraphField> fields = new ArrayList<>();
+        int start = graph.getTotalBytesRead();
         for (int tag = graph.readTag(); tag != 0; tag = graph.readTag()) {
-            if (tag == nodeTag) {
-                int limit = graph.pushLimit(graph.readRawVarint32());
-                nodeOutputs.addAll(strings(graph, NODE_OUTPUT));
-                graph.popLimit(limit);
-            } else if (tag == outputTag) {
-                int limit = graph.pushLimit(graph.readRawVarint32());
-                List<String> names = strings(graph, VALUE_INFO_NAME);
-                graph.popLimit(limit);
-                if (names.isEmpty()) {
-                    throw new InvalidProtocolBufferException("a graph output without a name");
-                }
-                outputs.add(names.get(0));
+            int number = WireFormat.getTagFieldNumber(tag);
+            Kind kind = tag != lengthDelimited(number) ? Kind.OTHER : switch (number) {
+                case GRAPH_NODE -> Kind.NODE;
+                case GRAPH_INITIALIZER -> Kind.INITIALIZER;
+                case GRAPH_INPUT -> Kind.INPUT;
+                case GRAPH_OUTPUT -> Kind.OUTPUT;
+                case GRAPH_VALUE_INFO -> Kind.VALUE_INFO;
+                default -> Kind.OTHER;
+            };
+            GraphField field;
+            if (kind == Kind.OTHER) {
+                graph.skipField(tag); // the graph's name, doc string and the rest: skipped in place, not copied
+                field = new GraphField(kind, 0, 0, List.of(), List.of(), false);
             } else {
-                graph.skipField(tag); // initializers and the rest: skipped in place, not copied
+                int limit = graph.pushLimit(graph.readRawVarint32());
+                field = switch (kind) {
+                    case NODE -> node(graph);
+                    case INITIALIZER -> named(kind, graph, TENSOR_NAME); // its weights skipped in place
+                    default -> named(kind, graph, VALUE_INFO_NAME);
+                };
+                graph.popLimit(limit);
+            }
+            int end = graph.getTotalBytesRead();
+            fields.add(field.at(offset + start, offset + end));
+            start = end;
+        }
+        return fields;
+    }
+
+    private static GraphField node(CodedInputStream node) throws IOException {
+        List<String> inputs = new ArrayList<>(2);
+        List<String> outputs = new ArrayList<>(1);
+        boolean subgraph = false;
+        for (int tag = node.readTag(); tag != 0; tag = node.readTag()) {
+            if (tag == lengthDelimited(NODE_INPUT)) {
+                inputs.add(node.readString());
+            } else if (tag == lengthDelimited(NODE_OUTPUT)) {
+                outputs.add(node.readString());
+            } else if (tag == lengthDelimited(NODE_ATTRIBUTE)) {
+                int limit = node.pushLimit(node.readRawVarint32());
+                for (int a = node.readTag(); a != 0; a = node.readTag()) {
+                    subgraph |= a == lengthDelimited(ATTRIBUTE_GRAPH) || a == lengthDelimited(ATTRIBUTE_GRAPHS);
+                    node.skipField(a);
+                }
+                node.popLimit(limit);
+            } else {
+                node.skipField(tag);
             }
         }
+        return new GraphField(Kind.NODE, 0, 0, List.copyOf(inputs), List.copyOf(outputs), subgraph);
+    }
+
+    /** A field named by its string field {@code nameField}. */
+    private static GraphField named(Kind kind, CodedInputStream message, int nameField) throws IOException {
+        List<String> names = strings(message, nameField);
+        if (names.isEmpty() && kind == Kind.OUTPUT) {
+            throw new InvalidProtocolBufferException("a graph output without a name");
+        }
+        return new GraphField(kind, 0, 0, List.of(), names.isEmpty() ? List.of() : List.of(names.get(0)), false);
     }
 
     /** The tag of field {@code number} as a length-delimited value (a message, string or bytes). */

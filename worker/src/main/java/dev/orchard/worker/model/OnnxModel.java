@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * One ONNX Runtime session for a CNN and its spec, made once per JVM and shared by every unit (a session's
- * {@code run} is thread-safe). Checks at load time what would otherwise fail on the first image: the input
- * name, the feature tensor (exposed as an output when the graph does not already return it) and its size.
+ * {@code run} is thread-safe). The session computes the feature tensor alone: the graph is cut down to the nodes it
+ * depends on, with it as the graph's output ({@link GraphOutputs#computing}). Checks at load time what would otherwise
+ * fail on the first image: the input name, the feature tensor and its size.
  */
 public final class OnnxModel implements AutoCloseable {
     static {
@@ -50,6 +51,15 @@ public final class OnnxModel implements AutoCloseable {
      */
     public static OnnxModel load(byte[] bytes, String source, ModelSpec spec, InferenceSettings settings)
             throws ModelException {
+        return load(bytes, source, spec, settings, List.of());
+    }
+
+    /**
+     * As {@link #load(byte[], String, ModelSpec, InferenceSettings)}, the session also computing the tensors
+     * {@code alsoComputed} (for {@link #run}: a tool that compares a model's logits, say).
+     */
+    public static OnnxModel load(byte[] bytes, String source, ModelSpec spec, InferenceSettings settings,
+                                 List<String> alsoComputed) throws ModelException {
         // The SHA-256 of a 14 MB model takes ~0.4 s in a fresh JVM (SHA-256 runs as plain Java code until the JIT's
         // last tier compiles it): on its own thread, it overlaps ONNX Runtime's session set-up instead of preceding it.
         java.util.concurrent.FutureTask<String> hashing = new java.util.concurrent.FutureTask<>(() -> sha256(bytes));
@@ -60,15 +70,24 @@ public final class OnnxModel implements AutoCloseable {
         try {
             GraphOutputs read = GraphOutputs.read(bytes);
             List<String> outputs = read.outputs();
-            if (!outputs.contains(spec.featureTensor())) {
-                Set<String> tensors = read.nodeOutputs();
-                if (!tensors.contains(spec.featureTensor())) {
-                    throw new ModelException("Model " + source + " has no tensor '" + spec.featureTensor()
-                            + "' to take features from. Graph outputs: " + outputs + "; the last tensors before them: "
-                            + tail(tensors, 12) + " (" + tensors.size() + " in all). Name one with --feature-tensor "
-                            + "or in the --model-spec file.");
+            Set<String> tensors = read.nodeOutputs();
+            for (String other : alsoComputed) {
+                if (!tensors.contains(other)) {
+                    throw new ModelException("Model " + source + " has no tensor '" + other + "' (graph outputs: "
+                            + outputs + ")");
                 }
-                graph = read.withOutput(spec.featureTensor());
+            }
+            if (tensors.contains(spec.featureTensor())) {
+                // Only what the features need: MobileNetV2's classifier (a 1280×1000 MatMul, 37 % of the file's
+                // weights) ran on every image for nothing, ~1 % of ONNX Runtime's time (bench/RESULTS.md).
+                List<String> computed = new ArrayList<>(List.of(spec.featureTensor()));
+                computed.addAll(alsoComputed);
+                graph = read.computing(computed);
+            } else if (!outputs.contains(spec.featureTensor())) {
+                throw new ModelException("Model " + source + " has no tensor '" + spec.featureTensor()
+                        + "' to take features from. Graph outputs: " + outputs + "; the last tensors before them: "
+                        + tail(tensors, 12) + " (" + tensors.size() + " in all). Name one with --feature-tensor "
+                        + "or in the --model-spec file.");
             }
         } catch (InvalidProtocolBufferException e) {
             throw new ModelException("Model " + source + " is not a readable ONNX file (" + e.getMessage()
@@ -148,7 +167,10 @@ public final class OnnxModel implements AutoCloseable {
         return rows;
     }
 
-    /** Runs the batch and returns output {@code name} flattened per image (n × rest). */
+    /**
+     * Runs the batch and returns output {@code name} flattened per image (n × rest): the feature tensor, or one the
+     * model was loaded to compute as well.
+     */
     public float[] run(FloatBuffer batch, int n, String name) throws OrtException {
         long[] shape = {n, 3, spec.inputHeight(), spec.inputWidth()};
         int size = 3 * spec.inputHeight() * spec.inputWidth();

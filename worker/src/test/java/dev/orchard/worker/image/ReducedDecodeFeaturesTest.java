@@ -52,7 +52,7 @@ class ReducedDecodeFeaturesTest {
         assertThat(decoder.decode(jpegs[2], min).width()).as("the 1920x1080 photo is decoded at 1/2").isEqualTo(960);
         assertThat(decoder.decode(jpegs[3], min).width()).as("the 2000x1500 image is decoded at 1/2").isEqualTo(1000);
         try (OnnxModel model = OnnxModel.load(Files.readAllBytes(SharedFiles.float32Model()), "float32", SPEC,
-                InferenceSettings.forCores(2))) {
+                InferenceSettings.forCores(2), List.of("output"))) {
             float[] features = model.features(batch, 2 * n);
             float[] logits = model.run(batch, 2 * n, "output");
             int dim = model.featureDim();

@@ -15,12 +15,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one-pass reader and the spliced edit, against protobuf's own parse of the same bytes ({@code UnknownFieldSet},
- * which the reader replaced): on the real MobileNetV2 and on made-up models whose fields sit around the graph.
+ * The one-pass reader and the spliced edits (an output appended; the graph cut down to some tensors), against protobuf's
+ * own parse of the same bytes ({@code UnknownFieldSet}, which the reader replaced): on the real MobileNetV2 and on
+ * made-up models whose fields sit around the graph.
  */
 class GraphOutputsTest {
     private static final int MODEL_GRAPH = 7;
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_INPUT = 11;
     private static final int GRAPH_OUTPUT = 12;
+    private static final int GRAPH_VALUE_INFO = 13;
 
     @Test
     void readsMobileNetV2sOutputsAndTensors() throws Exception {
@@ -48,7 +53,13 @@ class GraphOutputsTest {
             for (int i = 0; i < nodes; i++) {
                 graph.mergeField(1, field(message(Map.of(1, "in" + i, 2, "t" + i, 3, "node" + i))));
             }
-            graph.mergeField(5, field(ByteString.copyFrom(new byte[shape[1]]))); // an "initializer"
+            // An initializer (a TensorProto: name, raw data) of shape[1] bytes.
+            int raw = shape[1] - 3 - 1 - (shape[1] - 5 < 128 ? 1 : 2);
+            ByteString initializer = UnknownFieldSet.newBuilder()
+                    .mergeField(8, field(ByteString.copyFromUtf8("w")))
+                    .mergeField(9, field(ByteString.copyFrom(new byte[raw]))).build().toByteString();
+            assertThat(initializer.size()).isEqualTo(shape[1]);
+            graph.mergeField(5, field(initializer));
             graph.mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
             byte[] model = UnknownFieldSet.newBuilder()
                     .mergeField(1, UnknownFieldSet.Field.newBuilder().addVarint(8).build()) // ir_version
@@ -70,6 +81,153 @@ class GraphOutputsTest {
                 assertThat(graph(UnknownFieldSet.parseFrom(model)).toByteArray()).hasSize(126);
                 assertThat(edited).hasSize(model.length + 9 + 1); // the output's 9 bytes, and the length's second byte
             }
+        }
+    }
+
+    @Test
+    void cutsMobileNetV2DownToWhatThePooledFeaturesNeed() throws Exception {
+        byte[] model = Files.readAllBytes(SharedFiles.float32Model());
+        byte[] cut = GraphOutputs.read(model).computing(List.of("464"));
+        UnknownFieldSet before = graph(UnknownFieldSet.parseFrom(model));
+        UnknownFieldSet after = graph(UnknownFieldSet.parseFrom(cut));
+        // The oracle: the nodes 464 depends on, found on protobuf's own parse of the file.
+        List<ByteString> nodes = before.getField(GRAPH_NODE).getLengthDelimitedList();
+        java.util.Set<ByteString> needed = ancestors(nodes, "464");
+        assertThat(after.getField(GRAPH_NODE).getLengthDelimitedList())
+                .containsExactlyElementsOf(nodes.stream().filter(needed::contains).toList());
+        assertThat(nodes.size() - needed.size())
+                .as("the classifier (Reshape, MatMul, Add), the Flatten to 'features', the 4 nodes of the Reshape's shape")
+                .isEqualTo(8);
+        assertThat(GraphOutputs.read(cut).nodeOutputs()).doesNotContain("output", "features").contains("464", "627");
+        assertThat(GraphOutputs.read(cut).outputs()).containsExactly("464");
+        // The classifier's weights go with it (5.1 MB of the 14), and the two constants of the shape; every other
+        // initializer and field stays as it was.
+        List<ByteString> initializers = before.getField(GRAPH_INITIALIZER).getLengthDelimitedList();
+        java.util.Set<String> dropped = java.util.Set.of("classifier.1.weight", "classifier.1.bias", "466", "630");
+        assertThat(after.getField(GRAPH_INITIALIZER).getLengthDelimitedList()).containsExactlyElementsOf(initializers.stream()
+                .filter(t -> !dropped.contains(tensorName(t))).toList());
+        assertThat(initializers.size() - after.getField(GRAPH_INITIALIZER).getLengthDelimitedList().size()).isEqualTo(4);
+        assertThat(cut.length).isLessThan(model.length - 5_000_000);
+        for (int number : List.of(2, GRAPH_INPUT)) { // the graph's name, its input
+            assertThat(after.getField(number)).isEqualTo(before.getField(number));
+        }
+        UnknownFieldSet modelAfter = UnknownFieldSet.parseFrom(cut);
+        UnknownFieldSet.parseFrom(model).asMap().forEach((number, field) -> {
+            if (number != MODEL_GRAPH) {
+                assertThat(modelAfter.getField(number)).isEqualTo(field);
+            }
+        });
+    }
+
+    /**
+     * A made-up graph with what MobileNetV2 lacks: a node with two outputs, an initializer also declared as an input, value
+     * infos, the wanted tensor already declared as an output (with its type, kept), and fields after the nodes.
+     */
+    @Test
+    void keepsExactlyWhatTheWantedTensorsDependOn() throws Exception {
+        ByteString a = node(List.of("x", "w"), List.of("a1", "a2"), false);   // needed (a2)
+        ByteString b = node(List.of("a1", "v"), List.of("b"), false);         // only for y: dropped
+        ByteString c = node(List.of("a2"), List.of("c"), false);              // the wanted c
+        ByteString d = node(List.of("c", "b"), List.of("y"), false);          // the old output: dropped
+        ByteString declaredC = message(Map.of(1, "c", 2, "its type"));
+        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
+        graph.mergeField(GRAPH_NODE, field(a)).mergeField(GRAPH_NODE, field(b)).mergeField(GRAPH_NODE, field(c))
+                .mergeField(GRAPH_NODE, field(d))
+                .mergeField(2, field(ByteString.copyFromUtf8("g")))
+                .mergeField(GRAPH_INITIALIZER, field(message(Map.of(8, "w", 9, "weights of a"))))
+                .mergeField(GRAPH_INITIALIZER, field(message(Map.of(8, "v", 9, "weights of b"))))
+                .mergeField(GRAPH_INPUT, field(message(Map.of(1, "x"))))
+                .mergeField(GRAPH_INPUT, field(message(Map.of(1, "v"))))
+                .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))))
+                .mergeField(GRAPH_OUTPUT, field(declaredC))
+                .mergeField(GRAPH_VALUE_INFO, field(message(Map.of(1, "a2"))))
+                .mergeField(GRAPH_VALUE_INFO, field(message(Map.of(1, "b"))));
+        byte[] model = model(graph.build());
+        GraphOutputs read = GraphOutputs.read(model);
+        assertThat(read.outputs()).containsExactly("y", "c");
+
+        UnknownFieldSet cut = graph(UnknownFieldSet.parseFrom(read.computing(List.of("c"))));
+        assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(a, c);
+        assertThat(cut.getField(GRAPH_INITIALIZER).getLengthDelimitedList())
+                .containsExactly(message(Map.of(8, "w", 9, "weights of a")));
+        assertThat(cut.getField(GRAPH_INPUT).getLengthDelimitedList()).containsExactly(message(Map.of(1, "x")));
+        assertThat(cut.getField(GRAPH_OUTPUT).getLengthDelimitedList()).containsExactly(declaredC);
+        assertThat(cut.getField(GRAPH_VALUE_INFO).getLengthDelimitedList()).containsExactly(message(Map.of(1, "a2")));
+        assertThat(cut.getField(2).getLengthDelimitedList()).containsExactly(ByteString.copyFromUtf8("g"));
+
+        // Two tensors: the declared one keeps its declaration, the other is appended; b is needed again.
+        UnknownFieldSet both = graph(UnknownFieldSet.parseFrom(read.computing(List.of("c", "b"))));
+        assertThat(both.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(a, b, c);
+        assertThat(both.getField(GRAPH_OUTPUT).getLengthDelimitedList()).containsExactly(declaredC, message(Map.of(1, "b")));
+        assertThat(both.getField(GRAPH_INPUT).getLengthDelimitedList()).hasSize(2);
+
+        assertThatThrownBy(() -> read.computing(List.of("x"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'");
+    }
+
+    /** A node holding a subgraph (If, Loop, Scan) may read any tensor around it: such a graph is not cut. */
+    @Test
+    void aGraphWithASubgraphIsNotCut() throws Exception {
+        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder()
+                .mergeField(GRAPH_NODE, field(node(List.of("x"), List.of("t"), false)))
+                .mergeField(GRAPH_NODE, field(node(List.of("t"), List.of("y"), true)))
+                .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
+        byte[] model = model(graph.build());
+        byte[] kept = GraphOutputs.read(model).computing(List.of("t"));
+        assertSameButTheNewOutput(model, kept, "t");
+    }
+
+    /** A NodeProto: inputs (field 1), outputs (2), and an attribute (5) holding a graph (6) or an int (3). */
+    private static ByteString node(List<String> inputs, List<String> outputs, boolean subgraph) {
+        UnknownFieldSet.Builder node = UnknownFieldSet.newBuilder();
+        inputs.forEach(i -> node.mergeField(1, field(ByteString.copyFromUtf8(i))));
+        outputs.forEach(o -> node.mergeField(2, field(ByteString.copyFromUtf8(o))));
+        node.mergeField(4, field(ByteString.copyFromUtf8("Op")));
+        UnknownFieldSet.Builder attribute = UnknownFieldSet.newBuilder().mergeField(1, field(ByteString.copyFromUtf8("a")));
+        if (subgraph) {
+            attribute.mergeField(6, field(message(Map.of(1, "body"))));
+        } else {
+            attribute.mergeField(3, UnknownFieldSet.Field.newBuilder().addVarint(1).build());
+        }
+        node.mergeField(5, field(attribute.build().toByteString()));
+        return node.build().toByteString();
+    }
+
+    private static byte[] model(UnknownFieldSet graph) {
+        return UnknownFieldSet.newBuilder()
+                .mergeField(1, UnknownFieldSet.Field.newBuilder().addVarint(7).build())
+                .mergeField(MODEL_GRAPH, field(graph.toByteString()))
+                .build().toByteArray();
+    }
+
+    /** The nodes {@code tensor} depends on, by a plain recursion over protobuf's parse of them. */
+    private static java.util.Set<ByteString> ancestors(List<ByteString> nodes, String tensor) throws Exception {
+        Map<String, ByteString> producers = new java.util.HashMap<>();
+        for (ByteString n : nodes) {
+            for (ByteString out : UnknownFieldSet.parseFrom(n).getField(2).getLengthDelimitedList()) {
+                producers.put(out.toStringUtf8(), n);
+            }
+        }
+        java.util.Set<ByteString> found = new java.util.HashSet<>();
+        addAncestors(producers, tensor, found);
+        return found;
+    }
+
+    private static void addAncestors(Map<String, ByteString> producers, String tensor, java.util.Set<ByteString> found)
+            throws Exception {
+        ByteString n = producers.get(tensor);
+        if (n != null && found.add(n)) {
+            for (ByteString in : UnknownFieldSet.parseFrom(n).getField(1).getLengthDelimitedList()) {
+                addAncestors(producers, in.toStringUtf8(), found);
+            }
+        }
+    }
+
+    private static String tensorName(ByteString tensor) {
+        try {
+            return UnknownFieldSet.parseFrom(tensor).getField(8).getLengthDelimitedList().get(0).toStringUtf8();
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,8 @@ class OnnxModelTest {
     @BeforeAll
     static void load() throws Exception {
         modelBytes = Files.readAllBytes(SharedFiles.float32Model());
-        model = OnnxModel.load(modelBytes, "shared float32 model", SPEC, InferenceSettings.forCores(2));
+        // The logits too, for the ImageNet classes below: a session computes the feature tensor alone otherwise.
+        model = OnnxModel.load(modelBytes, "shared float32 model", SPEC, InferenceSettings.forCores(2), List.of("output"));
     }
 
     @AfterAll
@@ -86,6 +88,36 @@ class OnnxModelTest {
             }
             assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
         }
+    }
+
+    /**
+     * The session computes the pooled tensor alone, not the ImageNet classifier after it; and the cut graph's features
+     * are the uncut graph's, bit for bit (the same nodes, the same session options).
+     */
+    @Test
+    void theSessionComputesTheFeaturesAloneAndTheSameFloats() throws Exception {
+        try (OnnxModel featuresOnly = OnnxModel.load(modelBytes, "m.onnx", SPEC, InferenceSettings.forCores(1))) {
+            assertThat(featuresOnly.session().getOutputNames()).containsExactly("464");
+            assertThat(featuresOnly.session().getInputNames()).containsExactly("input");
+            FloatBuffer batch = preprocess("house_finch.jpeg", "siamese_cat.jpg", "countach_sports_car.jpg");
+            float[] cut = featuresOnly.features(batch, 3);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            try (OrtSession whole = env.createSession(GraphOutputs.read(modelBytes).withOutput("464"), options);
+                 OnnxTensor input = OnnxTensor.createTensor(env, batch.slice(0, 3 * 3 * 224 * 224), new long[] {3, 3, 224, 224});
+                 OrtSession.Result result = whole.run(Map.of("input", input), java.util.Set.of("464"))) {
+                FloatBuffer out = ((OnnxTensor) result.get("464").orElseThrow()).getFloatBuffer();
+                float[] uncut = new float[out.remaining()];
+                out.get(uncut);
+                assertThat(cut).containsExactly(uncut);
+            }
+        }
+        assertThat(model.session().getOutputNames()).containsExactlyInAnyOrder("464", "output");
     }
 
     /** Lanes split their batch into runs when there are many of them (memory): each image's row stays its own. */
