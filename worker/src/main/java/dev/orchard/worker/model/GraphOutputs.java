@@ -136,7 +136,9 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
             if (f.kind() == Kind.NODE) {
                 subgraphs |= f.subgraph();
                 for (String out : f.outputs()) {
-                    producers.put(out, f);
+                    if (!out.isEmpty()) { // "": an optional output left out, as "" is an optional input left out
+                        producers.put(out, f);
+                    }
                 }
             }
         }
@@ -181,7 +183,10 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         return splice(kept, undeclared);
     }
 
-    /** The model with {@code tensor} appended to its graph's outputs; everything else byte for byte as it was. */
+    /**
+     * The model with {@code tensor} appended to its graph's outputs, everything else byte for byte as it was: the uncut
+     * graph, which the tests compare the cut one with.
+     */
     byte[] withOutput(String tensor) {
         return splice(fields, List.of(tensor));
     }

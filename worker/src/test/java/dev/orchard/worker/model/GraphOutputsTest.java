@@ -165,6 +165,19 @@ class GraphOutputsTest {
                 .hasMessageContaining("'x'");
     }
 
+    /** "" names an optional input or output left out, not a tensor: it links no node to another. */
+    @Test
+    void anEmptyNameIsNoTensor() throws Exception {
+        ByteString a = node(List.of("x"), List.of("a", ""), false);     // an optional second output left out
+        ByteString b = node(List.of("x"), List.of("", "b"), false);     // likewise its first: not needed
+        ByteString c = node(List.of("", "a"), List.of("c"), false);     // an optional input left out, walked first
+        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder()
+                .mergeField(GRAPH_NODE, field(a)).mergeField(GRAPH_NODE, field(b)).mergeField(GRAPH_NODE, field(c))
+                .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "b"))));
+        UnknownFieldSet cut = graph(UnknownFieldSet.parseFrom(GraphOutputs.read(model(graph.build())).computing(List.of("c"))));
+        assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(a, c);
+    }
+
     /** A node holding a subgraph (If, Loop, Scan) may read any tensor around it: such a graph is not cut. */
     @Test
     void aGraphWithASubgraphIsNotCut() throws Exception {
