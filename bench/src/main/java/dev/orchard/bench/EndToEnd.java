@@ -324,31 +324,15 @@ public final class EndToEnd {
             }
             java.util.concurrent.atomic.LongAdder cutNanos = new java.util.concurrent.atomic.LongAdder();
             java.util.concurrent.atomic.LongAdder givenNanos = new java.util.concurrent.atomic.LongAdder();
-            long start = System.nanoTime();
-            List<Thread> running = new ArrayList<>();
-            for (int lane = 0; lane < lanes; lane++) {
-                FloatBuffer own = buffer.duplicate();
+            onLanesFor15Seconds(lanes, buffer, (lane, own) -> {
                 boolean givenFirst = lane % 2 == 1; // the lanes' runs overlap both ways
-                Thread t = new Thread(() -> {
-                    try {
-                        while (System.nanoTime() - start < 15_000_000_000L) {
-                            for (int k = 0; k < 2; k++) {
-                                boolean asGiven = (k == 0) == givenFirst;
-                                long t0 = System.nanoTime();
-                                (asGiven ? given : cut).features(own, batch);
-                                (asGiven ? givenNanos : cutNanos).add(System.nanoTime() - t0);
-                            }
-                        }
-                    } catch (ai.onnxruntime.OrtException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                t.start();
-                running.add(t);
-            }
-            for (Thread t : running) {
-                t.join();
-            }
+                for (int k = 0; k < 2; k++) {
+                    boolean asGiven = (k == 0) == givenFirst;
+                    long t0 = System.nanoTime();
+                    (asGiven ? given : cut).features(own, batch);
+                    (asGiven ? givenNanos : cutNanos).add(System.nanoTime() - t0);
+                }
+            });
             return (double) givenNanos.sum() / cutNanos.sum();
         }
     }
@@ -377,26 +361,40 @@ public final class EndToEnd {
             }
             java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
             long start = System.nanoTime();
-            List<Thread> running = new ArrayList<>();
-            for (int lane = 0; lane < lanes; lane++) {
-                FloatBuffer own = buffer.duplicate();
-                Thread t = new Thread(() -> {
-                    try {
-                        while (System.nanoTime() - start < 15_000_000_000L) {
-                            model.features(own, batch);
-                            runs.incrementAndGet();
-                        }
-                    } catch (ai.onnxruntime.OrtException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                t.start();
-                running.add(t);
-            }
-            for (Thread t : running) {
-                t.join();
-            }
+            onLanesFor15Seconds(lanes, buffer, (lane, own) -> {
+                model.features(own, batch);
+                runs.incrementAndGet();
+            });
             return runs.get() * batch / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** One step of a lane's loop: {@code own} is the lane's view of the batch. */
+    private interface LaneStep {
+        void run(int lane, FloatBuffer own) throws ai.onnxruntime.OrtException;
+    }
+
+    /** {@code lanes} threads, each repeating {@code step} on its own view of {@code batch} for 15 s; returns when all end. */
+    private static void onLanesFor15Seconds(int lanes, FloatBuffer batch, LaneStep step) throws InterruptedException {
+        long start = System.nanoTime();
+        List<Thread> running = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            int index = lane;
+            FloatBuffer own = batch.duplicate();
+            Thread t = new Thread(() -> {
+                try {
+                    while (System.nanoTime() - start < 15_000_000_000L) {
+                        step.run(index, own);
+                    }
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.start();
+            running.add(t);
+        }
+        for (Thread t : running) {
+            t.join();
         }
     }
 

@@ -89,6 +89,7 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
                 tensors.addAll(f.outputs());
             }
         }
+        tensors.remove(""); // an optional output left out
         return tensors;
     }
 
