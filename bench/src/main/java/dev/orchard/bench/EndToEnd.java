@@ -48,6 +48,14 @@ public final class EndToEnd {
      * job only if the host's speed moved evenly (seen: 8 % in two minutes, 30 % across one job on a shared host).
      */
     static final double DRIFT_WARNING_PERCENT = 10;
+    /**
+     * Above this ratio of the lanes' CPU to what ONNX Runtime alone needs at the ceiling, the report says the host
+     * likely slowed during the job, which the drift above (before against after) cannot see. The lanes also decode and
+     * preprocess, ~5 % of their time; in 37 runs on two kinds of host the ratio was 0.80-1.15 (0.94-1.15 where the
+     * ceiling held within 10 %), and the four above 1.10 were among the slowest (features phase 0.75-0.80×;
+     * results/lanes-cpu-20261203-1325-against-ceiling.txt).
+     */
+    static final double LANES_CPU_WARNING = 1.10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -146,6 +154,8 @@ public final class EndToEnd {
         job.usage().minorFaults().forEach(faults::put);
         report.put("processCpuSeconds", round(job.usage().processCpuSeconds()));
         report.put("onnxAtCeilingCpuSeconds", round(pureInference * cores));
+        report.put("lanesCpuOverOnnxAtCeiling", round(job.usage().cpuSeconds().getOrDefault("inference", 0.0)
+                / (pureInference * cores)));
         report.put("cpuBeyondOnnxMillisPerImage", round((job.usage().processCpuSeconds() - pureInference * cores) * 1000 / images));
         JsonNode stages = success.get("stageSeconds");
         ObjectNode shares = report.putObject("stageShare");
@@ -189,6 +199,11 @@ public final class EndToEnd {
         if (r.get("hostDriftPercent").asDouble() > DRIFT_WARNING_PERCENT) {
             md.append(String.format(Locale.ROOT, "| **the host drifted** | %.0f %% between the two measures of the ceiling: "
                     + "this run's ratios are not to be trusted; run it again |%n", r.get("hostDriftPercent").asDouble()));
+        }
+        if (r.path("lanesCpuOverOnnxAtCeiling").asDouble() > LANES_CPU_WARNING) {
+            md.append(String.format(Locale.ROOT, "| **the host likely slowed during the job** | the lanes used %.2f× the CPU "
+                    + "ONNX Runtime alone needs at the ceiling (decoding and preprocessing take a few %% of it): this run's "
+                    + "ratios are not to be trusted; run it again |%n", r.get("lanesCpuOverOnnxAtCeiling").asDouble()));
         }
         md.append(String.format(Locale.ROOT, "| raw, the job's lanes × threads | %.1f images/s |%n",
                 r.get("rawSameLanesAndThreadsImagesPerSecond").asDouble()));

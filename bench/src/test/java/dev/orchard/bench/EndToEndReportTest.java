@@ -29,6 +29,14 @@ class EndToEndReportTest {
     }
 
     @Test
+    void aJobWhoseLanesNeededMuchMoreCpuThanTheCeilingIsFlagged() throws Exception {
+        assertThat(EndToEnd.markdown(report(3.0).put("lanesCpuOverOnnxAtCeiling", 1.11)))
+                .contains("**the host likely slowed during the job** | the lanes used 1.11×");
+        assertThat(EndToEnd.markdown(report(3.0).put("lanesCpuOverOnnxAtCeiling", EndToEnd.LANES_CPU_WARNING)))
+                .doesNotContain("slowed");
+    }
+
+    @Test
     void aSteadyRunIsNotFlagged() throws Exception {
         assertThat(EndToEnd.markdown(report(EndToEnd.DRIFT_WARNING_PERCENT))).doesNotContain("drifted");
         assertThat(EndToEnd.markdown(report(3.0))).contains("**whole job, wall time from the shell").doesNotContain("drifted");
