@@ -202,8 +202,9 @@ public final class EndToEnd {
         }
         if (r.path("lanesCpuOverOnnxAtCeiling").asDouble() > LANES_CPU_WARNING) {
             md.append(String.format(Locale.ROOT, "| **the host likely slowed during the job** | the lanes used %.2f× the CPU "
-                    + "ONNX Runtime alone needs at the ceiling (decoding and preprocessing take a few %% of it): this run's "
-                    + "ratios are not to be trusted; run it again |%n", r.get("lanesCpuOverOnnxAtCeiling").asDouble()));
+                    + "ONNX Runtime alone needs at the ceiling (decoding and preprocessing take a few %% of it), or the lanes' "
+                    + "own work grew: this run's ratios are not to be trusted; run it again, and compare the stage shares "
+                    + "|%n", r.get("lanesCpuOverOnnxAtCeiling").asDouble()));
         }
         md.append(String.format(Locale.ROOT, "| raw, the job's lanes × threads | %.1f images/s |%n",
                 r.get("rawSameLanesAndThreadsImagesPerSecond").asDouble()));
