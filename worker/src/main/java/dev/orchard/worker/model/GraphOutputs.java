@@ -29,8 +29,8 @@ import java.util.Set;
  * start-up by ~0.2 s (bench/RESULTS.md, twelfth session).
  *
  * <p>Field numbers from onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, initializer = 5, input = 11,
- * output = 12, value_info = 13; NodeProto.input = 1, output = 2, attribute = 5; AttributeProto.g = 6, graphs = 11;
- * TensorProto.name = 8; ValueInfoProto.name = 1.
+ * output = 12, value_info = 13, quantization_annotation = 14, sparse_initializer = 15; NodeProto.input = 1,
+ * output = 2, attribute = 5; AttributeProto.g = 6, graphs = 11; TensorProto.name = 8; ValueInfoProto.name = 1.
  *
  * @param model      the model's bytes
  * @param graphTag   where the graph's field starts (its tag)
@@ -44,6 +44,8 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
     private static final int GRAPH_INPUT = 11;
     private static final int GRAPH_OUTPUT = 12;
     private static final int GRAPH_VALUE_INFO = 13;
+    private static final int GRAPH_QUANTIZATION_ANNOTATION = 14;
+    private static final int GRAPH_SPARSE_INITIALIZER = 15;
     private static final int NODE_INPUT = 1;
     private static final int NODE_OUTPUT = 2;
     private static final int NODE_ATTRIBUTE = 5;
@@ -53,7 +55,12 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
     private static final int VALUE_INFO_NAME = 1;
 
     /** What a field of the graph is, as far as cutting the graph is concerned. */
-    enum Kind { NODE, INITIALIZER, INPUT, OUTPUT, VALUE_INFO, OTHER }
+    enum Kind {
+        NODE, INITIALIZER, INPUT, OUTPUT, VALUE_INFO,
+        /** A sparse initializer or a quantization annotation: it names tensors, so a graph with one is not cut. */
+        NAMES_TENSORS,
+        OTHER
+    }
 
     /**
      * One field of the graph: its bytes {@code [start, end)} in the model, tag included. A node has its input and
@@ -125,17 +132,20 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
      * The model cut down to compute {@code tensors}: the nodes they depend on (in their order), the initializers and
      * inputs those read, the value infos of the tensors that remain, and {@code tensors} as the graph's outputs (the
      * declarations of those it declared kept, in their order, then the others). Everything else is byte for byte as it
-     * was. A graph with a node that holds a subgraph is not cut (a subgraph may read any tensor of the graph around it):
-     * it gains the tensors it does not declare as outputs, and keeps the others.
+     * was. A graph with a node that holds a subgraph is not cut (a subgraph may read any tensor of the graph around it),
+     * nor one with a sparse initializer or a quantization annotation (they name tensors, which a cut could leave
+     * dangling; not met in the models used here): it gains the tensors it does not declare as outputs, and keeps the
+     * others.
      *
      * @throws IllegalArgumentException when no node produces one of {@code tensors}
      */
     byte[] computing(List<String> tensors) {
         Map<String, GraphField> producers = new HashMap<>();
-        boolean subgraphs = false;
+        boolean uncut = false;
         for (GraphField f : fields) {
+            uncut |= f.kind() == Kind.NAMES_TENSORS;
             if (f.kind() == Kind.NODE) {
-                subgraphs |= f.subgraph();
+                uncut |= f.subgraph();
                 for (String out : f.outputs()) {
                     if (!out.isEmpty()) { // "": an optional output left out, as "" is an optional input left out
                         producers.put(out, f);
@@ -150,7 +160,7 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         }
         List<String> undeclared = new ArrayList<>(new LinkedHashSet<>(tensors));
         undeclared.removeAll(outputs());
-        if (subgraphs) {
+        if (uncut) {
             return splice(fields, undeclared);
         }
         // The nodes the tensors depend on, walking back through their inputs; and every tensor those nodes touch.
@@ -175,7 +185,7 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
                 case NODE -> needed.contains(f);
                 case INITIALIZER, INPUT, VALUE_INFO -> touched.contains(f.name());
                 case OUTPUT -> tensors.contains(f.name()) && declared.add(f.name());
-                case OTHER -> true;
+                case NAMES_TENSORS, OTHER -> true;
             };
             if (keep) {
                 kept.add(f);
@@ -255,10 +265,11 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
                 case GRAPH_INPUT -> Kind.INPUT;
                 case GRAPH_OUTPUT -> Kind.OUTPUT;
                 case GRAPH_VALUE_INFO -> Kind.VALUE_INFO;
+                case GRAPH_QUANTIZATION_ANNOTATION, GRAPH_SPARSE_INITIALIZER -> Kind.NAMES_TENSORS;
                 default -> Kind.OTHER;
             };
             GraphField field;
-            if (kind == Kind.OTHER) {
+            if (kind == Kind.OTHER || kind == Kind.NAMES_TENSORS) {
                 graph.skipField(tag); // the graph's name, doc string and the rest: skipped in place, not copied
                 field = new GraphField(kind, 0, 0, List.of(), List.of(), false);
             } else {

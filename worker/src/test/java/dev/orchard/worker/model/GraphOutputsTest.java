@@ -178,16 +178,27 @@ class GraphOutputsTest {
         assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(a, c);
     }
 
-    /** A node holding a subgraph (If, Loop, Scan) may read any tensor around it: such a graph is not cut. */
+    /**
+     * A node holding a subgraph (If, Loop, Scan) may read any tensor around it; a sparse initializer (15) or a
+     * quantization annotation (14) names tensors a cut could remove: such graphs are not cut.
+     */
     @Test
-    void aGraphWithASubgraphIsNotCut() throws Exception {
-        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder()
+    void aGraphWithASubgraphOrOtherNamesOfTensorsIsNotCut() throws Exception {
+        UnknownFieldSet.Builder subgraph = UnknownFieldSet.newBuilder()
                 .mergeField(GRAPH_NODE, field(node(List.of("x"), List.of("t"), false)))
                 .mergeField(GRAPH_NODE, field(node(List.of("t"), List.of("y"), true)))
                 .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
-        byte[] model = model(graph.build());
-        byte[] kept = GraphOutputs.read(model).computing(List.of("t"));
-        assertSameButTheNewOutput(model, kept, "t");
+        for (int number : List.of(14, 15)) {
+            UnknownFieldSet.Builder named = UnknownFieldSet.newBuilder()
+                    .mergeField(GRAPH_NODE, field(node(List.of("x"), List.of("t"), false)))
+                    .mergeField(GRAPH_NODE, field(node(List.of("t"), List.of("y"), false)))
+                    .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))))
+                    .mergeField(number, field(message(Map.of(1, "y"))));
+            byte[] model = model(named.build());
+            assertSameButTheNewOutput(model, GraphOutputs.read(model).computing(List.of("t")), "t");
+        }
+        byte[] model = model(subgraph.build());
+        assertSameButTheNewOutput(model, GraphOutputs.read(model).computing(List.of("t")), "t");
     }
 
     /** A NodeProto: inputs (field 1), outputs (2), and an attribute (5) holding a graph (6) or an int (3). */
