@@ -221,20 +221,13 @@ class ClusterIT {
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
 
             w1.destroyForcibly();
-            Process w3 = nodes.start("worker-3", worker(port, Nodes.freePort()));
+            nodes.start("worker-3", worker(port, Nodes.freePort()));
             Nodes.await("more committed statistics", JOB, () -> commits(out) >= 2);
-            // The workers are frozen before the coordinator is killed. Only a worker publishes, and it logs an
-            // attempt before reporting it: with both frozen and neither log showing a PUBLISH attempt, the job cannot
-            // end before the kill, however the processes are scheduled. (The kill came ~200 ms after the commit was
-            // seen, the rest of the job the only margin.)
-            Nodes.signal(w2, "STOP");
-            Nodes.signal(w3, "STOP");
-            assertThat(anyLogContains(nodes, "PUBLISH unit", "worker-2", "worker-3"))
-                    .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
+            // (The kill came ~200 ms after the commit was seen, the rest of the job the only margin.)
+            freezeBeforeAnyPublish(nodes, "worker-2", "worker-3");
             first.destroyForcibly();
             first.waitFor();
-            Nodes.signal(w2, "CONT");
-            Nodes.signal(w3, "CONT");
+            nodes.signal("CONT", "worker-2", "worker-3");
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             Thread.sleep(3000);
             Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
@@ -262,17 +255,9 @@ class ClusterIT {
                     nodes.start("worker-1", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)),
                     nodes.start("worker-2", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)));
             Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
-            // As in the resume test: with the workers frozen and no PUBLISH attempt in their logs, the job cannot end
-            // before the coordinator is frozen.
-            for (Process worker : cutOff) {
-                Nodes.signal(worker, "STOP");
-            }
-            assertThat(anyLogContains(nodes, "PUBLISH unit", "worker-1", "worker-2"))
-                    .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
+            freezeBeforeAnyPublish(nodes, "worker-1", "worker-2");
             Nodes.signal(first, "STOP");
-            for (Process worker : cutOff) {
-                Nodes.signal(worker, "CONT");
-            }
+            nodes.signal("CONT", "worker-1", "worker-2");
             String downed = "is downing [pekko://orchard@127.0.0.1:" + port + "]";
             Nodes.await("a worker's split-brain resolver downing the coordinator", JOB,
                     () -> anyLogContains(nodes, downed, "worker-1", "worker-2"));
@@ -324,6 +309,17 @@ class ClusterIT {
             }
         }
         Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    /**
+     * Freezes (SIGSTOP) the named workers, all a job has, and checks that none has logged a PUBLISH attempt. Only a
+     * worker publishes, and it logs an attempt before reporting it, so until they run again (SIGCONT) the job cannot
+     * end, however the processes are scheduled: what a test then does to its coordinator happens before the end.
+     */
+    private static void freezeBeforeAnyPublish(Nodes nodes, String... workers) throws Exception {
+        nodes.signal("STOP", workers);
+        assertThat(anyLogContains(nodes, "PUBLISH unit", workers))
+                .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
     }
 
     private static boolean anyLogContains(Nodes nodes, String text, String... names) {

@@ -152,6 +152,17 @@ final class Nodes implements AutoCloseable {
         }
     }
 
+    /** Sends a signal to the processes of the nodes {@code names}, in turn (see {@link #signal(Process, String)}). */
+    void signal(String signal, String... names) throws IOException, InterruptedException {
+        for (String name : names) {
+            Process p = started.get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("no node named " + name + " was started");
+            }
+            signal(p, signal);
+        }
+    }
+
     /** Sends a signal (STOP, CONT, TERM…) to a node's process, as an operator or the kernel would. */
     static void signal(Process p, String signal) throws IOException, InterruptedException {
         int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start().waitFor();
