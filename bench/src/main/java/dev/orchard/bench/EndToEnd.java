@@ -78,7 +78,7 @@ public final class EndToEnd {
                 : ModelSpec.mobileNetV2();
         // The job's own setup: its lanes, each giving ONNX Runtime runs of its size (the batch, or less with many lanes).
         int imagesPerRun = PipelineSettings.imagesPerRun(batch, lanes);
-        double sameBefore = rawInference(spec, input, model, imagesPerRun, threads, lanes, List.of());
+        double sameBefore = rawInference(spec, input, model, imagesPerRun, threads, lanes);
         // The job's session computes the feature tensor alone (OnnxModel cuts the graph), and so does the ceiling. The
         // model as given (every output of the file computed too: what a plain ONNX Runtime session on the file costs)
         // is measured for the record, not as the ceiling: against the cut graph run for run, as a ~1 % difference is
@@ -90,7 +90,7 @@ public final class EndToEnd {
         boolean oneLane = lanes == 1 && threads == cores;
         int otherThreads = oneLane ? 1 : cores;
         int otherLanes = oneLane ? cores : 1;
-        double otherBefore = rawInference(spec, input, model, batch, otherThreads, otherLanes, List.of());
+        double otherBefore = rawInference(spec, input, model, batch, otherThreads, otherLanes);
 
         List<String> options = new ArrayList<>(List.of("--model", model, "--batch-size", String.valueOf(batch),
                 "--onnx-threads", String.valueOf(threads), "--pca-k", "50"));
@@ -107,10 +107,10 @@ public final class EndToEnd {
         Job job = Job.run(input, out, options);
         // Both again after the job: a shared host's speed drifts by minutes (seen: 20% within a quarter of an hour),
         // so each setup's rate is the mean of the two measures that bracket the job, and the drift is reported.
-        double sameAfter = rawInference(spec, input, model, imagesPerRun, threads, lanes, List.of());
-        double otherAfter = rawInference(spec, input, model, batch, otherThreads, otherLanes, List.of());
-        double givenSetup = (sameBefore + sameAfter) / 2 / givenOverCut;
+        double sameAfter = rawInference(spec, input, model, imagesPerRun, threads, lanes);
+        double otherAfter = rawInference(spec, input, model, batch, otherThreads, otherLanes);
         double sameSetup = (sameBefore + sameAfter) / 2;
+        double givenSetup = sameSetup / givenOverCut;
         double otherSetup = (otherBefore + otherAfter) / 2;
         double ceiling = Math.max(sameSetup, otherSetup);
         JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
@@ -364,14 +364,14 @@ public final class EndToEnd {
 
     /**
      * Images per second of ONNX Runtime alone on preprocessed batches: {@code lanes} concurrent runs, 15 s; the session
-     * computing the feature tensor and {@code alsoComputed}, as {@link OnnxModel#load} makes it.
+     * as {@link OnnxModel#load} makes it for the job.
      */
-    static double rawInference(ModelSpec spec, Path input, String modelPath, int batch, int threads, int lanes,
-                               List<String> alsoComputed) throws Exception {
+    static double rawInference(ModelSpec spec, Path input, String modelPath, int batch, int threads, int lanes)
+            throws Exception {
         FloatBuffer buffer = BenchData.tensorBuffer(batch, new Preprocessor(spec));
         BenchData.preprocess(firstImages(input, batch), buffer, spec);
         try (OnnxModel model = OnnxModel.load(Files.readAllBytes(Path.of(modelPath)), modelPath, spec,
-                new InferenceSettings(threads, false), alsoComputed)) {
+                new InferenceSettings(threads, false))) {
             for (int i = 0; i < 3; i++) {
                 model.features(buffer, batch);
             }
