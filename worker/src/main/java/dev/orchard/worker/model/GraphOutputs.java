@@ -161,7 +161,7 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         List<String> undeclared = new ArrayList<>(new LinkedHashSet<>(tensors));
         undeclared.removeAll(outputs());
         if (uncut) {
-            return splice(fields, undeclared);
+            return withOutputs(undeclared);
         }
         // The nodes the tensors depend on, walking back through their inputs; and every tensor those nodes touch.
         Set<GraphField> needed = new HashSet<>();
@@ -195,11 +195,11 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
     }
 
     /**
-     * The model with {@code tensor} appended to its graph's outputs, everything else byte for byte as it was: the uncut
-     * graph, which the tests compare the cut one with.
+     * The model with {@code tensors} appended to its graph's outputs, everything else byte for byte as it was: a graph
+     * {@link #computing} leaves whole.
      */
-    byte[] withOutput(String tensor) {
-        return splice(fields, List.of(tensor));
+    byte[] withOutputs(List<String> tensors) {
+        return splice(fields, tensors);
     }
 
     /** The model with its graph made of {@code kept} (in order), then an output for each of {@code newOutputs}. */

@@ -37,7 +37,7 @@ class GraphOutputsTest {
     @Test
     void appendsAnOutputAndKeepsEverythingElse() throws Exception {
         byte[] model = Files.readAllBytes(SharedFiles.float32Model());
-        byte[] edited = GraphOutputs.read(model).withOutput("464");
+        byte[] edited = GraphOutputs.read(model).withOutputs(List.of("464"));
         assertSameButTheNewOutput(model, edited, "464");
         assertThat(GraphOutputs.read(edited).outputs()).containsExactly("output", "features", "464");
     }
@@ -75,7 +75,7 @@ class GraphOutputsTest {
                 tensors.add("t" + i);
             }
             assertThat(read.nodeOutputs()).containsExactlyElementsOf(tensors);
-            byte[] edited = read.withOutput("t0 ü");
+            byte[] edited = read.withOutputs(List.of("t0 ü"));
             assertSameButTheNewOutput(model, edited, "t0 ü");
             if (shape[1] == 119) {
                 assertThat(graph(UnknownFieldSet.parseFrom(model)).toByteArray()).hasSize(126);
