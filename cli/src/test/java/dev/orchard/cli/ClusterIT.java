@@ -46,6 +46,8 @@ class ClusterIT {
     private static final String[] HOLD_WORK = {"--min-workers", "3"};
     /** Longer than any test: a worker that lost the coordinator stays in the cluster it is left with. */
     private static final Duration NEVER_REJOIN = Duration.ofMinutes(30);
+    /** How long frozen workers run between two looks at the output (see {@link #freezeOnceCommitted}). */
+    private static final long RUN_BETWEEN_LOOKS_MS = 50;
     private static Path subset;
     private static Set<String> subsetImages;
     private static Path reference;
@@ -222,9 +224,7 @@ class ClusterIT {
 
             w1.destroyForcibly();
             nodes.start("worker-3", worker(port, Nodes.freePort()));
-            Nodes.await("more committed statistics", JOB, () -> commits(out) >= 2);
-            // (The kill came ~200 ms after the commit was seen, the rest of the job the only margin.)
-            freezeBeforeAnyPublish(nodes, "worker-2", "worker-3");
+            freezeOnceCommitted(nodes, out, 2, "worker-2", "worker-3");
             first.destroyForcibly();
             first.waitFor();
             nodes.signal("CONT", "worker-2", "worker-3");
@@ -254,8 +254,7 @@ class ClusterIT {
             List<Process> cutOff = List.of(
                     nodes.start("worker-1", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)),
                     nodes.start("worker-2", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)));
-            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
-            freezeBeforeAnyPublish(nodes, "worker-1", "worker-2");
+            freezeOnceCommitted(nodes, out, 1, "worker-1", "worker-2");
             Nodes.signal(first, "STOP");
             nodes.signal("CONT", "worker-1", "worker-2");
             String downed = "is downing [pekko://orchard@127.0.0.1:" + port + "]";
@@ -312,12 +311,28 @@ class ClusterIT {
     }
 
     /**
-     * Freezes (SIGSTOP) the named workers, all a job has, and checks that none has logged a PUBLISH attempt. Only a
-     * worker publishes, and it logs an attempt before reporting it, so until they run again (SIGCONT) the job cannot
-     * end, however the processes are scheduled: what a test then does to its coordinator happens before the end.
+     * Waits for {@code count} committed statistics files, looking only while the named workers, all the job has, are
+     * frozen (SIGSTOP), and leaves them frozen; between two looks they run for {@value #RUN_BETWEEN_LOOKS_MS} ms. A
+     * worker publishes only after every unit's features are done, which for the rest of this job takes several
+     * times that even on a fast host (MobileNetV2 on over 60 images), so the look that sees the commit also finds
+     * the job short of its end: none of them has logged a PUBLISH attempt (a worker logs an attempt before
+     * reporting it), and until they run again (SIGCONT) the job cannot end, however the processes are scheduled. What
+     * the test then does to its coordinator happens before the end. (Frozen only after a look while they ran, the
+     * workers had the poll's 200 ms and the signal's start to end the job in: no margin by construction.)
      */
-    private static void freezeBeforeAnyPublish(Nodes nodes, String... workers) throws Exception {
-        nodes.signal("STOP", workers);
+    private static void freezeOnceCommitted(Nodes nodes, Path out, long count, String... workers) throws Exception {
+        long deadline = System.nanoTime() + JOB.toNanos();
+        while (true) {
+            nodes.signal("STOP", workers);
+            if (commits(out) >= count) {
+                break;
+            }
+            nodes.signal("CONT", workers);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + JOB + " waiting for " + count + " committed statistics files");
+            }
+            Thread.sleep(RUN_BETWEEN_LOOKS_MS);
+        }
         assertThat(anyLogContains(nodes, "PUBLISH unit", workers))
                 .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
     }

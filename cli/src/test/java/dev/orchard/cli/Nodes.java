@@ -152,14 +152,19 @@ final class Nodes implements AutoCloseable {
         }
     }
 
-    /** Sends a signal to the processes of the nodes {@code names}, in turn (see {@link #signal(Process, String)}). */
+    /** Sends a signal to the processes of the nodes {@code names}, with one {@code kill}: all of them at once. */
     void signal(String signal, String... names) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
         for (String name : names) {
             Process p = started.get(name);
             if (p == null) {
                 throw new IllegalArgumentException("no node named " + name + " was started");
             }
-            signal(p, signal);
+            command.add(String.valueOf(p.pid()));
+        }
+        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed with " + exit);
         }
     }
 
