@@ -46,8 +46,6 @@ class ClusterIT {
     private static final String[] HOLD_WORK = {"--min-workers", "3"};
     /** Longer than any test: a worker that lost the coordinator stays in the cluster it is left with. */
     private static final Duration NEVER_REJOIN = Duration.ofMinutes(30);
-    /** How long frozen workers run between two looks at the output (see {@link #freezeOnceCommitted}). */
-    private static final long RUN_BETWEEN_LOOKS_MS = 50;
     private static Path subset;
     private static Set<String> subsetImages;
     private static Path reference;
@@ -311,28 +309,15 @@ class ClusterIT {
     }
 
     /**
-     * Waits for {@code count} committed statistics files, looking only while the named workers, all the job has, are
-     * frozen (SIGSTOP), and leaves them frozen; between two looks they run for {@value #RUN_BETWEEN_LOOKS_MS} ms. A
-     * worker publishes only after every unit's features are done, which for the rest of this job takes several
-     * times that even on a fast host (MobileNetV2 on over 60 images), so the look that sees the commit also finds
-     * the job short of its end: none of them has logged a PUBLISH attempt (a worker logs an attempt before
-     * reporting it), and until they run again (SIGCONT) the job cannot end, however the processes are scheduled. What
-     * the test then does to its coordinator happens before the end. (Frozen only after a look while they ran, the
-     * workers had the poll's 200 ms and the signal's start to end the job in: no margin by construction.)
+     * Waits for {@code count} committed statistics files with the named workers, all the job has, frozen at every look
+     * ({@link Nodes#awaitFrozen}), and leaves them frozen. A worker publishes only after every unit's features are
+     * done, which for the rest of this job takes several times the 50 ms they run between looks, even on a fast host
+     * (MobileNetV2 on over 60 images): so none of them has logged a PUBLISH attempt yet (a worker logs an attempt
+     * before reporting it), and until they run again (SIGCONT) the job cannot end, however the processes are
+     * scheduled. What the test then does to its coordinator happens before the end.
      */
     private static void freezeOnceCommitted(Nodes nodes, Path out, long count, String... workers) throws Exception {
-        long deadline = System.nanoTime() + JOB.toNanos();
-        while (true) {
-            nodes.signal("STOP", workers);
-            if (commits(out) >= count) {
-                break;
-            }
-            nodes.signal("CONT", workers);
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + JOB + " waiting for " + count + " committed statistics files");
-            }
-            Thread.sleep(RUN_BETWEEN_LOOKS_MS);
-        }
+        nodes.awaitFrozen(count + " committed statistics files", JOB, () -> commits(out) >= count, workers);
         assertThat(anyLogContains(nodes, "PUBLISH unit", workers))
                 .as("a part was published before the workers were frozen: the job had nearly ended").isFalse();
     }

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 final class Nodes implements AutoCloseable {
     private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
+    /** How long the nodes {@link #awaitFrozen} watches run between two looks. */
+    static final long RUN_BETWEEN_LOOKS_MS = 50;
     private final Path logs;
     /** Each node's process by name (a name is its log file's too), in the order they started. */
     private final Map<String, Process> started = new java.util.LinkedHashMap<>();
@@ -149,6 +151,29 @@ final class Nodes implements AutoCloseable {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             }
             Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Waits for {@code condition}, looking only while the nodes {@code names} are frozen (SIGSTOP), and returns with
+     * them frozen; between two looks they run for {@value #RUN_BETWEEN_LOOKS_MS} ms. A test that must act on another
+     * node before these have done more than a little work past the condition (before a job's end, say) can so rely on
+     * it by construction: polled while they ran, they would have had the poll's interval and a signal's start to go
+     * further in.
+     */
+    void awaitFrozen(String what, Duration timeout, BooleanSupplier condition, String... names)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            signal("STOP", names);
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            signal("CONT", names);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(RUN_BETWEEN_LOOKS_MS);
         }
     }
 

@@ -95,9 +95,13 @@ class UpdateIT {
                         "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
                         conf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S"));
             }
-            Nodes.await("a committed statistics file of the update", JOB, () -> filesIn(commits) >= 1);
+            // The workers are frozen when the commit is seen (they run 50 ms between looks), so the update cannot
+            // have ended before the kill.
+            nodes.awaitFrozen("a committed statistics file of the update", JOB, () -> filesIn(commits) >= 1,
+                    "worker-1", "worker-2");
             firstCoordinator.destroyForcibly();
             firstCoordinator.waitFor();
+            nodes.signal("CONT", "worker-1", "worker-2");
             assertThat(Outputs.success(out).at("/generation").asInt()).as("generation 0 still in place").isZero();
             Thread.sleep(3000);
             Process second = nodes.start("coordinator-2", coordinator);
