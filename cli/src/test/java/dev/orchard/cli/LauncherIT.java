@@ -147,6 +147,43 @@ class LauncherIT {
         assertThat(Files.readAllLines(builds)).as("Maven's runs").hasSize(1);
     }
 
+    /**
+     * The jar is rebuilt when one of its sources is newer, and only then: a newer test, benchmark or reader's test
+     * (modules the jar does not hold) leaves it as it is; a newer main source of a module it holds, or a pom, does not.
+     */
+    @Test
+    void onlyTheJarsOwnSourcesBeingNewerRebuildIt(@TempDir Path temp) throws Exception {
+        Path home = Files.createDirectories(temp.resolve("home"));
+        launcherIn(home);
+        Path jar = Files.createDirectories(home.resolve("cli/target")).resolve("orchard.jar");
+        Files.writeString(jar, "a jar\n");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000)); // built an hour ago
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path builds = temp.resolve("builds.txt");
+        // A stand-in Maven that notes each build and writes the jar anew.
+        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\n"
+                + "touch cli/target/orchard.jar\n"));
+        standInJava(bin, "echo \"ran $*\"");
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+        List<String> notSources = List.of("worker/src/test/java/dev/orchard/worker/SomeTest.java",
+                "cli/src/test/resources/logback-test.xml", "bench/src/main/java/dev/orchard/bench/Bench.java",
+                "bench/pom.xml", "interop/src/test/java/dev/orchard/interop/SomeIT.java", "deploy-ec2/pom.xml");
+        for (String file : notSources) {
+            edit(home.resolve(file));
+        }
+        Launched unchanged = ended(started(home, env, "--version"));
+        assertThat(unchanged.exit()).as(unchanged.output()).isZero();
+        assertThat(unchanged.output()).contains("ran ");
+        assertThat(builds).as("Maven ran for " + notSources).doesNotExist();
+        for (String file : List.of("worker/src/main/java/dev/orchard/worker/Worker.java", "pom.xml")) {
+            edit(home.resolve(file)); // newer than the jar the last build wrote
+            Launched rebuilt = ended(started(home, env, "--version"));
+            assertThat(rebuilt.exit()).as(rebuilt.output()).isZero();
+            assertThat(rebuilt.output()).as(file).contains("building " + jar);
+        }
+        assertThat(Files.readAllLines(builds)).as("Maven's runs").hasSize(2);
+    }
+
     @Test
     void openBlasKernelsFollowTheCpusFlagsUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
         Path home = launcherHome(temp);
@@ -248,6 +285,12 @@ class LauncherIT {
     /** A stand-in {@code java} in {@code bin} that runs {@code body} (sh): what the launcher would have started. */
     private static Path standInJava(Path bin, String body) throws Exception {
         return executable(Files.writeString(bin.resolve("java"), "#!/bin/sh\n" + body + "\n"));
+    }
+
+    /** Writes {@code file} (and its folders) now, as an edit does. */
+    private static void edit(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "edited\n");
     }
 
     private static Path executable(Path file) throws Exception {
