@@ -22,6 +22,8 @@ import java.util.Set;
  * so to read an intermediate tensor (MobileNetV2's pooled {@code 464}) it must be a graph output; and ONNX Runtime runs
  * every node of a graph, whatever a run asks for, so a graph that also ends in a classifier computes it for nothing.
  * {@link #computing} therefore cuts the graph down to the nodes the wanted tensors depend on, with them as its outputs.
+ * A node that holds subgraphs (If, Loop, Scan) depends on its inputs and on the tensors of the graph around it that its
+ * subgraphs' nodes read (ONNX lets a subgraph read any tensor of the scopes around it, by name).
  *
  * <p>The weights (the graph's initializers, nearly all of a model's bytes) are skipped, never copied: the model's
  * bytes are scanned once, and an edited model is the original's fields spliced together (one copy). Parsing the model
@@ -63,17 +65,17 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
     }
 
     /**
-     * One field of the graph: its bytes {@code [start, end)} in the model, tag included. A node has its input and
-     * output tensors, and {@code subgraph} when an attribute holds a graph (whose nodes may read any outer tensor); an
-     * initializer, input, output or value info has its name as its one output.
+     * One field of the graph: its bytes {@code [start, end)} in the model, tag included. A node has the tensors it
+     * reads (its inputs, then those its subgraphs read from around them) and its output tensors; an initializer,
+     * input, output or value info has its name as its one output.
      */
-    record GraphField(Kind kind, int start, int end, List<String> inputs, List<String> outputs, boolean subgraph) {
+    record GraphField(Kind kind, int start, int end, List<String> inputs, List<String> outputs) {
         String name() {
             return outputs.isEmpty() ? "" : outputs.get(0);
         }
 
         GraphField at(int from, int to) {
-            return new GraphField(kind, from, to, inputs, outputs, subgraph);
+            return new GraphField(kind, from, to, inputs, outputs);
         }
     }
 
@@ -132,10 +134,9 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
      * The model cut down to compute {@code tensors}: the nodes they depend on (in their order), the initializers and
      * inputs those read, the value infos of the tensors that remain, and {@code tensors} as the graph's outputs (the
      * declarations of those it declared kept, in their order, then the others). Everything else is byte for byte as it
-     * was. A graph with a node that holds a subgraph is not cut (a subgraph may read any tensor of the graph around it),
-     * nor one with a sparse initializer or a quantization annotation (they name tensors, which a cut could leave
-     * dangling; not met in the models used here): it gains the tensors it does not declare as outputs, and keeps the
-     * others.
+     * was; a kept node's subgraphs too. A graph with a sparse initializer or a quantization annotation is not cut (they
+     * name tensors, which a cut could leave dangling; not met in the models used here): it gains the tensors it does
+     * not declare as outputs, and keeps the others.
      *
      * @throws IllegalArgumentException when no node produces one of {@code tensors}
      */
@@ -145,7 +146,6 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         for (GraphField f : fields) {
             uncut |= f.kind() == Kind.NAMES_TENSORS;
             if (f.kind() == Kind.NODE) {
-                uncut |= f.subgraph();
                 for (String out : f.outputs()) {
                     if (!out.isEmpty()) { // "": an optional output left out, as "" is an optional input left out
                         producers.put(out, f);
@@ -271,7 +271,7 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
             GraphField field;
             if (kind == Kind.OTHER || kind == Kind.NAMES_TENSORS) {
                 graph.skipField(tag); // the graph's name, doc string and the rest: skipped in place, not copied
-                field = new GraphField(kind, 0, 0, List.of(), List.of(), false);
+                field = new GraphField(kind, 0, 0, List.of(), List.of());
             } else {
                 int limit = graph.pushLimit(graph.readRawVarint32());
                 field = switch (kind) {
@@ -288,10 +288,11 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         return fields;
     }
 
+    /** A node's tensors: those it reads (its inputs, then what its subgraphs read from around them) and its outputs. */
     private static GraphField node(CodedInputStream node) throws IOException {
         List<String> inputs = new ArrayList<>(2);
         List<String> outputs = new ArrayList<>(1);
-        boolean subgraph = false;
+        Set<String> outerReads = new LinkedHashSet<>();
         for (int tag = node.readTag(); tag != 0; tag = node.readTag()) {
             if (tag == lengthDelimited(NODE_INPUT)) {
                 inputs.add(node.readString());
@@ -300,15 +301,52 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
             } else if (tag == lengthDelimited(NODE_ATTRIBUTE)) {
                 int limit = node.pushLimit(node.readRawVarint32());
                 for (int a = node.readTag(); a != 0; a = node.readTag()) {
-                    subgraph |= a == lengthDelimited(ATTRIBUTE_GRAPH) || a == lengthDelimited(ATTRIBUTE_GRAPHS);
-                    node.skipField(a);
+                    if (a == lengthDelimited(ATTRIBUTE_GRAPH) || a == lengthDelimited(ATTRIBUTE_GRAPHS)) {
+                        int graph = node.pushLimit(node.readRawVarint32());
+                        outerReads.addAll(outerReads(node));
+                        node.popLimit(graph);
+                    } else {
+                        node.skipField(a);
+                    }
                 }
                 node.popLimit(limit);
             } else {
                 node.skipField(tag);
             }
         }
-        return new GraphField(Kind.NODE, 0, 0, List.copyOf(inputs), List.copyOf(outputs), subgraph);
+        outerReads.removeAll(inputs);
+        inputs.addAll(outerReads);
+        return new GraphField(Kind.NODE, 0, 0, List.copyOf(inputs), List.copyOf(outputs));
+    }
+
+    /**
+     * The tensors a subgraph's nodes (and theirs, at any depth) read from the scopes around it: every tensor they read,
+     * less those the subgraph defines (its inputs, initializers and nodes' outputs). ONNX forbids a subgraph to reuse an
+     * outer tensor's name, so a name it defines is never an outer one. (A sparse initializer's name is not subtracted:
+     * at worst an outer node of that name is kept that was not needed.)
+     */
+    private static Set<String> outerReads(CodedInputStream graph) throws IOException {
+        Set<String> reads = new LinkedHashSet<>();
+        Set<String> defined = new HashSet<>();
+        for (int tag = graph.readTag(); tag != 0; tag = graph.readTag()) {
+            if (tag == lengthDelimited(GRAPH_NODE) || tag == lengthDelimited(GRAPH_INITIALIZER)
+                    || tag == lengthDelimited(GRAPH_INPUT)) {
+                int limit = graph.pushLimit(graph.readRawVarint32());
+                if (tag == lengthDelimited(GRAPH_NODE)) {
+                    GraphField n = node(graph);
+                    reads.addAll(n.inputs());
+                    defined.addAll(n.outputs());
+                } else {
+                    defined.addAll(strings(graph, tag == lengthDelimited(GRAPH_INITIALIZER) ? TENSOR_NAME : VALUE_INFO_NAME));
+                }
+                graph.popLimit(limit);
+            } else {
+                graph.skipField(tag);
+            }
+        }
+        reads.removeAll(defined);
+        reads.remove(""); // an optional input left out
+        return reads;
     }
 
     /** A field named by its string field {@code nameField}. */
@@ -317,7 +355,7 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
         if (names.isEmpty() && kind == Kind.OUTPUT) {
             throw new InvalidProtocolBufferException("a graph output without a name");
         }
-        return new GraphField(kind, 0, 0, List.of(), names.isEmpty() ? List.of() : List.of(names.get(0)), false);
+        return new GraphField(kind, 0, 0, List.of(), names.isEmpty() ? List.of() : List.of(names.get(0)));
     }
 
     /** The tag of field {@code number} as a length-delimited value (a message, string or bytes). */

@@ -3,10 +3,23 @@ package dev.orchard.worker.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import ai.onnx.proto.OnnxMl.Version;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
+import dev.orchard.predict.OnnxGraphParts;
 import dev.orchard.worker.SharedFiles;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -125,10 +138,10 @@ class GraphOutputsTest {
      */
     @Test
     void keepsExactlyWhatTheWantedTensorsDependOn() throws Exception {
-        ByteString a = node(List.of("x", "w"), List.of("a1", "a2"), false);   // needed (a2)
-        ByteString b = node(List.of("a1", "v"), List.of("b"), false);         // only for y: dropped
-        ByteString c = node(List.of("a2"), List.of("c"), false);              // the wanted c
-        ByteString d = node(List.of("c", "b"), List.of("y"), false);          // the old output: dropped
+        ByteString a = node(List.of("x", "w"), List.of("a1", "a2"));   // needed (a2)
+        ByteString b = node(List.of("a1", "v"), List.of("b"));         // only for y: dropped
+        ByteString c = node(List.of("a2"), List.of("c"));              // the wanted c
+        ByteString d = node(List.of("c", "b"), List.of("y"));          // the old output: dropped
         ByteString declaredC = message(Map.of(1, "c", 2, "its type"));
         UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
         graph.mergeField(GRAPH_NODE, field(a)).mergeField(GRAPH_NODE, field(b)).mergeField(GRAPH_NODE, field(c))
@@ -168,9 +181,9 @@ class GraphOutputsTest {
     /** "" names an optional input or output left out, not a tensor: it links no node to another. */
     @Test
     void anEmptyNameIsNoTensor() throws Exception {
-        ByteString a = node(List.of("x"), List.of("a", ""), false);     // an optional second output left out
-        ByteString b = node(List.of("x"), List.of("", "b"), false);     // likewise its first: not needed
-        ByteString c = node(List.of("", "a"), List.of("c"), false);     // an optional input left out, walked first
+        ByteString a = node(List.of("x"), List.of("a", ""));     // an optional second output left out
+        ByteString b = node(List.of("x"), List.of("", "b"));     // likewise its first: not needed
+        ByteString c = node(List.of("", "a"), List.of("c"));     // an optional input left out, walked first
         UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder()
                 .mergeField(GRAPH_NODE, field(a)).mergeField(GRAPH_NODE, field(b)).mergeField(GRAPH_NODE, field(c))
                 .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "b"))));
@@ -178,43 +191,158 @@ class GraphOutputsTest {
         assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(a, c);
     }
 
-    /**
-     * A node holding a subgraph (If, Loop, Scan) may read any tensor around it; a sparse initializer (15) or a
-     * quantization annotation (14) names tensors a cut could remove: such graphs are not cut.
-     */
+    /** A sparse initializer (15) or a quantization annotation (14) names tensors a cut could remove: not cut. */
     @Test
-    void aGraphWithASubgraphOrOtherNamesOfTensorsIsNotCut() throws Exception {
-        UnknownFieldSet.Builder subgraph = UnknownFieldSet.newBuilder()
-                .mergeField(GRAPH_NODE, field(node(List.of("x"), List.of("t"), false)))
-                .mergeField(GRAPH_NODE, field(node(List.of("t"), List.of("y"), true)))
-                .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
+    void aGraphWithOtherNamesOfTensorsIsNotCut() throws Exception {
         for (int number : List.of(14, 15)) {
             UnknownFieldSet.Builder named = UnknownFieldSet.newBuilder()
-                    .mergeField(GRAPH_NODE, field(node(List.of("x"), List.of("t"), false)))
-                    .mergeField(GRAPH_NODE, field(node(List.of("t"), List.of("y"), false)))
+                    .mergeField(GRAPH_NODE, field(node(List.of("x"), List.of("t"))))
+                    .mergeField(GRAPH_NODE, field(node(List.of("t"), List.of("y"))))
                     .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))))
                     .mergeField(number, field(message(Map.of(1, "y"))));
             byte[] model = model(named.build());
             assertSameButTheNewOutput(model, GraphOutputs.read(model).computing(List.of("t")), "t");
         }
-        byte[] model = model(subgraph.build());
-        assertSameButTheNewOutput(model, GraphOutputs.read(model).computing(List.of("t")), "t");
     }
 
-    /** A NodeProto: inputs (field 1), outputs (2), and an attribute (5) holding a graph (6) or an int (3). */
-    private static ByteString node(List<String> inputs, List<String> outputs, boolean subgraph) {
+    /**
+     * A node holding subgraphs (If, Loop, Scan) needs what its subgraphs read from around them, at any depth: here an
+     * outer node's output read only inside its subgraph, another read only inside a subgraph of that subgraph, and an
+     * outer initializer; not what the subgraphs define themselves (their input, initializer and nodes' outputs).
+     */
+    @Test
+    void aNodeWithSubgraphsNeedsWhatTheyReadFromAroundThem() throws Exception {
+        ByteString nested = graphProto(List.of(node(List.of("r", "t1", ""), List.of("v"))), List.of(), List.of(), "v");
+        ByteString body = graphProto(List.of(node(List.of("q", "s", "k"), List.of("t1")),
+                node(List.of("t1", "w"), List.of("t2"), nested)), List.of("s"), List.of("k"), "t2");
+        ByteString p = node(List.of("x"), List.of("p"));
+        ByteString q = node(List.of("x"), List.of("q"));         // read only in the subgraph
+        ByteString r = node(List.of("x"), List.of("r"));         // read only in the nested subgraph
+        ByteString u = node(List.of("x"), List.of("u"));         // read by nothing: dropped
+        ByteString t1 = node(List.of("x"), List.of("t1outer"));  // no subgraph reads it: dropped
+        ByteString loop = node(List.of("p"), List.of("z"), body);
+        ByteString y = node(List.of("z", "u", "t1outer"), List.of("y"));
+        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
+        for (ByteString n : List.of(p, q, r, u, t1, loop, y)) {
+            graph.mergeField(GRAPH_NODE, field(n));
+        }
+        graph.mergeField(GRAPH_INITIALIZER, field(message(Map.of(8, "w", 9, "read in the subgraph"))))
+                .mergeField(GRAPH_INITIALIZER, field(message(Map.of(8, "k2", 9, "read by nothing"))))
+                .mergeField(GRAPH_INPUT, field(message(Map.of(1, "x"))))
+                .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
+        UnknownFieldSet cut = graph(UnknownFieldSet.parseFrom(GraphOutputs.read(model(graph.build())).computing(List.of("z"))));
+        assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(p, q, r, loop);
+        assertThat(cut.getField(GRAPH_INITIALIZER).getLengthDelimitedList())
+                .containsExactly(message(Map.of(8, "w", 9, "read in the subgraph")));
+        assertThat(cut.getField(GRAPH_OUTPUT).getLengthDelimitedList()).containsExactly(message(Map.of(1, "z")));
+    }
+
+    /**
+     * A real model with an If whose branches read a tensor of the graph around them that no other node reads, and an
+     * outer initializer, cut to the If's output ahead of a classifier-like MatMul: ONNX Runtime loads the cut graph
+     * and computes what the whole graph does, in both branches. (Walked through the nodes' inputs alone, the cut
+     * would drop {@code Neg}, leaving the branches to read a tensor nothing computes.)
+     */
+    @Test
+    void aGraphCutAroundAnIfComputesWhatTheWholeGraphDoes() throws Exception {
+        ModelProto model = ifModel();
+        GraphOutputs read = GraphOutputs.read(model.toByteArray());
+        ModelProto cut = ModelProto.parseFrom(read.computing(List.of("f")));
+        assertThat(cut.getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                .containsExactly("Relu", "Neg", "ReduceSum", "Greater", "If");
+        assertThat(cut.getGraph().getInitializerList()).extracting(TensorProto::getName).containsExactly("one", "zero");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession cutSession = env.createSession(read.computing(List.of("f")), options);
+             OrtSession whole = env.createSession(read.withOutputs(List.of("f")), options)) {
+            // Relu(x) sums to 4 > 0: the then branch, -x + 1; all negative: the else branch, -x - 1.
+            for (float[] x : List.of(new float[] {1, -2, 3, -4}, new float[] {-1, -2, -3, -4})) {
+                float[] expected = new float[4];
+                boolean then = x[0] > 0;
+                for (int i = 0; i < 4; i++) {
+                    expected[i] = then ? -x[i] + 1 : -x[i] - 1;
+                }
+                assertThat(f(env, cutSession, x)).containsExactly(expected);
+                assertThat(f(env, whole, x)).containsExactly(expected);
+            }
+        }
+    }
+
+    private static float[] f(OrtEnvironment env, OrtSession session, float[] x) throws Exception {
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 4});
+             OrtSession.Result result = session.run(Map.of("x", input), java.util.Set.of("f"))) {
+            return ((float[][]) result.get("f").orElseThrow().getValue())[0];
+        }
+    }
+
+    /**
+     * x[1,4] → a = Relu(x), b = Neg(x); cond = ReduceSum(a) > zero; f = If(cond: b + one, else b − one), the branches
+     * reading b and the initializer {@code one} from around them; output = MatMul(f, head[4,3]).
+     */
+    private static ModelProto ifModel() {
+        GraphProto thenBranch = GraphProto.newBuilder().setName("then")
+                .addNode(OnnxGraphParts.node("Add", List.of("b", "one"), "f_then", Map.of()))
+                .addOutput(OnnxGraphParts.tensor("f_then", DataType.FLOAT, 1, 4)).build();
+        GraphProto elseBranch = GraphProto.newBuilder().setName("else")
+                .addNode(OnnxGraphParts.node("Sub", List.of("b", "one"), "f_else", Map.of()))
+                .addOutput(OnnxGraphParts.tensor("f_else", DataType.FLOAT, 1, 4)).build();
+        NodeProto ifNode = NodeProto.newBuilder().setOpType("If").setName("f_if").addInput("cond").addOutput("f")
+                .addAttribute(AttributeProto.newBuilder().setName("then_branch")
+                        .setType(AttributeProto.AttributeType.GRAPH).setG(thenBranch))
+                .addAttribute(AttributeProto.newBuilder().setName("else_branch")
+                        .setType(AttributeProto.AttributeType.GRAPH).setG(elseBranch))
+                .build();
+        TensorProto.Builder head = TensorProto.newBuilder().setName("head").setDataType(DataType.FLOAT_VALUE).addDims(4).addDims(3);
+        for (int i = 0; i < 12; i++) {
+            head.addFloatData(i);
+        }
+        GraphProto graph = GraphProto.newBuilder().setName("if-model")
+                .addInput(OnnxGraphParts.tensor("x", DataType.FLOAT, 1, 4))
+                .addInitializer(TensorProto.newBuilder().setName("one").setDataType(DataType.FLOAT_VALUE).addFloatData(1))
+                .addInitializer(TensorProto.newBuilder().setName("zero").setDataType(DataType.FLOAT_VALUE).addFloatData(0))
+                .addInitializer(head)
+                .addNode(OnnxGraphParts.node("Relu", List.of("x"), "a", Map.of()))
+                .addNode(OnnxGraphParts.node("Neg", List.of("x"), "b", Map.of()))
+                .addNode(OnnxGraphParts.node("ReduceSum", List.of("a"), "s", Map.of("keepdims", 0)))
+                .addNode(OnnxGraphParts.node("Greater", List.of("s", "zero"), "cond", Map.of()))
+                .addNode(ifNode)
+                .addNode(OnnxGraphParts.node("MatMul", List.of("f", "head"), "output", Map.of()))
+                .addOutput(OnnxGraphParts.tensor("output", DataType.FLOAT, 1, 3))
+                .build();
+        return ModelProto.newBuilder().setIrVersion(Version.IR_VERSION_2021_7_30_VALUE)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setProducerName("orchard test").setGraph(graph).build();
+    }
+
+    /** A NodeProto: inputs (field 1), outputs (2), and an attribute (5) holding an int (3). */
+    private static ByteString node(List<String> inputs, List<String> outputs) {
+        return node(inputs, outputs, null);
+    }
+
+    /** A NodeProto: inputs (field 1), outputs (2), and an attribute (5) holding {@code subgraph} (6), or an int (3). */
+    private static ByteString node(List<String> inputs, List<String> outputs, ByteString subgraph) {
         UnknownFieldSet.Builder node = UnknownFieldSet.newBuilder();
         inputs.forEach(i -> node.mergeField(1, field(ByteString.copyFromUtf8(i))));
         outputs.forEach(o -> node.mergeField(2, field(ByteString.copyFromUtf8(o))));
         node.mergeField(4, field(ByteString.copyFromUtf8("Op")));
         UnknownFieldSet.Builder attribute = UnknownFieldSet.newBuilder().mergeField(1, field(ByteString.copyFromUtf8("a")));
-        if (subgraph) {
-            attribute.mergeField(6, field(message(Map.of(1, "body"))));
+        if (subgraph != null) {
+            attribute.mergeField(6, field(subgraph));
         } else {
             attribute.mergeField(3, UnknownFieldSet.Field.newBuilder().addVarint(1).build());
         }
         node.mergeField(5, field(attribute.build().toByteString()));
         return node.build().toByteString();
+    }
+
+    /** A GraphProto of {@code nodes}, with inputs and initializers of those names, and one output. */
+    private static ByteString graphProto(List<ByteString> nodes, List<String> inputs, List<String> initializers, String output) {
+        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
+        nodes.forEach(n -> graph.mergeField(GRAPH_NODE, field(n)));
+        initializers.forEach(i -> graph.mergeField(GRAPH_INITIALIZER, field(message(Map.of(8, i)))));
+        inputs.forEach(i -> graph.mergeField(GRAPH_INPUT, field(message(Map.of(1, i)))));
+        graph.mergeField(GRAPH_OUTPUT, field(message(Map.of(1, output))));
+        return graph.build().toByteString();
     }
 
     private static byte[] model(UnknownFieldSet graph) {
