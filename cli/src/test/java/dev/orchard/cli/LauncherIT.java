@@ -130,8 +130,7 @@ class LauncherIT {
         Path bin = Files.createDirectories(temp.resolve("bin"));
         Path builds = temp.resolve("builds.txt");
         // A stand-in Maven that notes each build, then takes three seconds to write the jar, as `package` does.
-        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\nsleep 3\n"
-                + "mkdir -p cli/target && echo 'a jar' > cli/target/orchard.jar\n"));
+        standInMaven(bin, builds, "sleep 3\nmkdir -p cli/target && echo 'a jar' > cli/target/orchard.jar");
         standInJava(bin, "echo \"ran $*\"");
         Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
         // The second starts once the first's build has begun, so that the two overlap however the processes are
@@ -149,7 +148,8 @@ class LauncherIT {
 
     /**
      * The jar is rebuilt when one of its sources is newer, and only then: a newer test, benchmark or reader's test
-     * (modules the jar does not hold) leaves it as it is; a newer main source of a module it holds, or a pom, does not.
+     * (modules the jar does not hold) leaves it as it is; a newer main source of a module it holds, or the parent pom,
+     * rebuilds it.
      */
     @Test
     void onlyTheJarsOwnSourcesBeingNewerRebuildIt(@TempDir Path temp) throws Exception {
@@ -161,8 +161,7 @@ class LauncherIT {
         Path bin = Files.createDirectories(temp.resolve("bin"));
         Path builds = temp.resolve("builds.txt");
         // A stand-in Maven that notes each build and writes the jar anew.
-        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\n"
-                + "touch cli/target/orchard.jar\n"));
+        standInMaven(bin, builds, "touch cli/target/orchard.jar");
         standInJava(bin, "echo \"ran $*\"");
         Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
         List<String> notSources = List.of("worker/src/test/java/dev/orchard/worker/SomeTest.java",
@@ -283,6 +282,11 @@ class LauncherIT {
     }
 
     /** A stand-in {@code java} in {@code bin} that runs {@code body} (sh): what the launcher would have started. */
+    /** A stand-in {@code mvn} in {@code bin} that notes each build's arguments in {@code builds}, then runs {@code then}. */
+    private static void standInMaven(Path bin, Path builds, String then) throws Exception {
+        executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\n" + then + "\n"));
+    }
+
     private static Path standInJava(Path bin, String body) throws Exception {
         return executable(Files.writeString(bin.resolve("java"), "#!/bin/sh\n" + body + "\n"));
     }
