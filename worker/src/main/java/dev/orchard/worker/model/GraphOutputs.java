@@ -320,29 +320,34 @@ record GraphOutputs(byte[] model, int graphTag, int graphStart, int graphEnd, Li
     }
 
     /**
-     * The tensors a subgraph's nodes (and theirs, at any depth) read from the scopes around it: every tensor they read,
-     * less those the subgraph defines (its inputs, initializers and nodes' outputs). ONNX forbids a subgraph to reuse an
-     * outer tensor's name, so a name it defines is never an outer one. (A sparse initializer's name is not subtracted:
-     * at worst an outer node of that name is kept that was not needed.)
+     * The tensors a subgraph reads from the scopes around it, at any depth: what its nodes read and what it outputs (an
+     * output may be an outer tensor passed through), less what it defines itself (its inputs, initializers and nodes'
+     * outputs; a name it defines hides an outer one). A sparse initializer's name is not subtracted: at worst an outer
+     * node of that name is kept that was not needed.
      */
     private static Set<String> outerReads(CodedInputStream graph) throws IOException {
         Set<String> reads = new LinkedHashSet<>();
         Set<String> defined = new HashSet<>();
         for (int tag = graph.readTag(); tag != 0; tag = graph.readTag()) {
-            if (tag == lengthDelimited(GRAPH_NODE) || tag == lengthDelimited(GRAPH_INITIALIZER)
-                    || tag == lengthDelimited(GRAPH_INPUT)) {
-                int limit = graph.pushLimit(graph.readRawVarint32());
-                if (tag == lengthDelimited(GRAPH_NODE)) {
+            int number = WireFormat.getTagFieldNumber(tag);
+            boolean read = tag == lengthDelimited(number) && (number == GRAPH_NODE || number == GRAPH_INITIALIZER
+                    || number == GRAPH_INPUT || number == GRAPH_OUTPUT);
+            if (!read) {
+                graph.skipField(tag);
+                continue;
+            }
+            int limit = graph.pushLimit(graph.readRawVarint32());
+            switch (number) {
+                case GRAPH_NODE -> {
                     GraphField n = node(graph);
                     reads.addAll(n.inputs());
                     defined.addAll(n.outputs());
-                } else {
-                    defined.addAll(strings(graph, tag == lengthDelimited(GRAPH_INITIALIZER) ? TENSOR_NAME : VALUE_INFO_NAME));
                 }
-                graph.popLimit(limit);
-            } else {
-                graph.skipField(tag);
+                case GRAPH_OUTPUT -> reads.addAll(strings(graph, VALUE_INFO_NAME));
+                case GRAPH_INITIALIZER -> defined.addAll(strings(graph, TENSOR_NAME));
+                default -> defined.addAll(strings(graph, VALUE_INFO_NAME)); // an input
             }
+            graph.popLimit(limit);
         }
         reads.removeAll(defined);
         reads.remove(""); // an optional input left out

@@ -207,23 +207,27 @@ class GraphOutputsTest {
 
     /**
      * A node holding subgraphs (If, Loop, Scan) needs what its subgraphs read from around them, at any depth: here an
-     * outer node's output read only inside its subgraph, another read only inside a subgraph of that subgraph, and an
-     * outer initializer; not what the subgraphs define themselves (their input, initializer and nodes' outputs).
+     * outer node's output read only inside its subgraph, another read only inside a subgraph of that subgraph, a third
+     * only passed through as a nested subgraph's output, and an outer initializer; not what the subgraphs define
+     * themselves (their input, initializer and nodes' outputs).
      */
     @Test
     void aNodeWithSubgraphsNeedsWhatTheyReadFromAroundThem() throws Exception {
         ByteString nested = graphProto(List.of(node(List.of("r", "t1", ""), List.of("v"))), List.of(), List.of(), "v");
+        ByteString passing = graphProto(List.of(), List.of(), List.of(), "o"); // outputs an outer tensor as it is
         ByteString body = graphProto(List.of(node(List.of("q", "s", "k"), List.of("t1")),
-                node(List.of("t1", "w"), List.of("t2"), nested)), List.of("s"), List.of("k"), "t2");
+                node(List.of("t1", "w"), List.of("t2"), nested), node(List.of("t2"), List.of("t3"), passing)),
+                List.of("s"), List.of("k"), "t2");
         ByteString p = node(List.of("x"), List.of("p"));
         ByteString q = node(List.of("x"), List.of("q"));         // read only in the subgraph
         ByteString r = node(List.of("x"), List.of("r"));         // read only in the nested subgraph
+        ByteString o = node(List.of("x"), List.of("o"));         // only passed through by the other nested one
         ByteString u = node(List.of("x"), List.of("u"));         // read by nothing: dropped
         ByteString t1 = node(List.of("x"), List.of("t1outer"));  // no subgraph reads it: dropped
         ByteString loop = node(List.of("p"), List.of("z"), body);
         ByteString y = node(List.of("z", "u", "t1outer"), List.of("y"));
         UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
-        for (ByteString n : List.of(p, q, r, u, t1, loop, y)) {
+        for (ByteString n : List.of(p, q, r, o, u, t1, loop, y)) {
             graph.mergeField(GRAPH_NODE, field(n));
         }
         graph.mergeField(GRAPH_INITIALIZER, field(message(Map.of(8, "w", 9, "read in the subgraph"))))
@@ -231,17 +235,17 @@ class GraphOutputsTest {
                 .mergeField(GRAPH_INPUT, field(message(Map.of(1, "x"))))
                 .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "y"))));
         UnknownFieldSet cut = graph(UnknownFieldSet.parseFrom(GraphOutputs.read(model(graph.build())).computing(List.of("z"))));
-        assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(p, q, r, loop);
+        assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(p, q, r, o, loop);
         assertThat(cut.getField(GRAPH_INITIALIZER).getLengthDelimitedList())
                 .containsExactly(message(Map.of(8, "w", 9, "read in the subgraph")));
         assertThat(cut.getField(GRAPH_OUTPUT).getLengthDelimitedList()).containsExactly(message(Map.of(1, "z")));
     }
 
     /**
-     * A real model with an If whose branches read a tensor of the graph around them that no other node reads, and an
-     * outer initializer, cut to the If's output ahead of a classifier-like MatMul: ONNX Runtime loads the cut graph
-     * and computes what the whole graph does, in both branches. (Walked through the nodes' inputs alone, the cut
-     * would drop {@code Neg}, leaving the branches to read a tensor nothing computes.)
+     * A real model with an If whose branches read tensors of the graph around them that no other node reads, and an
+     * outer initializer, cut to the If's output ahead of a classifier-like MatMul: ONNX Runtime loads the cut graph and
+     * computes what the whole graph does, in both branches. (Walked through the nodes' inputs alone, the cut would drop
+     * {@code Neg} and {@code Abs}, leaving the branches to read tensors nothing computes.)
      */
     @Test
     void aGraphCutAroundAnIfComputesWhatTheWholeGraphDoes() throws Exception {
@@ -249,18 +253,18 @@ class GraphOutputsTest {
         GraphOutputs read = GraphOutputs.read(model.toByteArray());
         ModelProto cut = ModelProto.parseFrom(read.computing(List.of("f")));
         assertThat(cut.getGraph().getNodeList()).extracting(NodeProto::getOpType)
-                .containsExactly("Relu", "Neg", "ReduceSum", "Greater", "If");
+                .containsExactly("Relu", "Neg", "Abs", "ReduceSum", "Greater", "If");
         assertThat(cut.getGraph().getInitializerList()).extracting(TensorProto::getName).containsExactly("one", "zero");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              OrtSession cutSession = env.createSession(read.computing(List.of("f")), options);
              OrtSession whole = env.createSession(read.withOutputs(List.of("f")), options)) {
-            // Relu(x) sums to 4 > 0: the then branch, -x + 1; all negative: the else branch, -x - 1.
+            // Relu(x) sums to 4 > 0: the then branch, -x + 1; all negative: the else branch, |x|.
             for (float[] x : List.of(new float[] {1, -2, 3, -4}, new float[] {-1, -2, -3, -4})) {
                 float[] expected = new float[4];
                 boolean then = x[0] > 0;
                 for (int i = 0; i < 4; i++) {
-                    expected[i] = then ? -x[i] + 1 : -x[i] - 1;
+                    expected[i] = then ? -x[i] + 1 : Math.abs(x[i]);
                 }
                 assertThat(f(env, cutSession, x)).containsExactly(expected);
                 assertThat(f(env, whole, x)).containsExactly(expected);
@@ -276,15 +280,17 @@ class GraphOutputsTest {
     }
 
     /**
-     * x[1,4] → a = Relu(x), b = Neg(x); cond = ReduceSum(a) > zero; f = If(cond: b + one, else b − one), the branches
-     * reading b and the initializer {@code one} from around them; output = MatMul(f, head[4,3]).
+     * x[1,4] → a = Relu(x), b = Neg(x), m = Abs(x); cond = ReduceSum(a) > zero; f = If(cond: b + one, else
+     * Identity(m)), the branches reading b, the initializer {@code one} and m from around them (ONNX Runtime refuses a
+     * branch that outputs an outer tensor with no node between: the made-up graph above covers that); output =
+     * MatMul(f, head[4,3]).
      */
     private static ModelProto ifModel() {
         GraphProto thenBranch = GraphProto.newBuilder().setName("then")
                 .addNode(OnnxGraphParts.node("Add", List.of("b", "one"), "f_then", Map.of()))
                 .addOutput(OnnxGraphParts.tensor("f_then", DataType.FLOAT, 1, 4)).build();
         GraphProto elseBranch = GraphProto.newBuilder().setName("else")
-                .addNode(OnnxGraphParts.node("Sub", List.of("b", "one"), "f_else", Map.of()))
+                .addNode(OnnxGraphParts.node("Identity", List.of("m"), "f_else", Map.of()))
                 .addOutput(OnnxGraphParts.tensor("f_else", DataType.FLOAT, 1, 4)).build();
         NodeProto ifNode = NodeProto.newBuilder().setOpType("If").setName("f_if").addInput("cond").addOutput("f")
                 .addAttribute(AttributeProto.newBuilder().setName("then_branch")
@@ -303,6 +309,7 @@ class GraphOutputsTest {
                 .addInitializer(head)
                 .addNode(OnnxGraphParts.node("Relu", List.of("x"), "a", Map.of()))
                 .addNode(OnnxGraphParts.node("Neg", List.of("x"), "b", Map.of()))
+                .addNode(OnnxGraphParts.node("Abs", List.of("x"), "m", Map.of()))
                 .addNode(OnnxGraphParts.node("ReduceSum", List.of("a"), "s", Map.of("keepdims", 0)))
                 .addNode(OnnxGraphParts.node("Greater", List.of("s", "zero"), "cond", Map.of()))
                 .addNode(ifNode)
