@@ -328,8 +328,7 @@ public final class EndToEnd {
      */
     static double asGivenOverCut(ModelSpec spec, Path input, String modelPath, int batch, int threads, int lanes,
                                  List<String> declared) throws Exception {
-        FloatBuffer buffer = BenchData.tensorBuffer(batch, new Preprocessor(spec));
-        BenchData.preprocess(firstImages(input, batch), buffer, spec);
+        FloatBuffer buffer = firstBatch(spec, input, batch);
         byte[] bytes = Files.readAllBytes(Path.of(modelPath));
         InferenceSettings settings = new InferenceSettings(threads, false);
         try (OnnxModel cut = OnnxModel.load(bytes, modelPath, spec, settings);
@@ -368,8 +367,7 @@ public final class EndToEnd {
      */
     static double rawInference(ModelSpec spec, Path input, String modelPath, int batch, int threads, int lanes)
             throws Exception {
-        FloatBuffer buffer = BenchData.tensorBuffer(batch, new Preprocessor(spec));
-        BenchData.preprocess(firstImages(input, batch), buffer, spec);
+        FloatBuffer buffer = firstBatch(spec, input, batch);
         try (OnnxModel model = OnnxModel.load(Files.readAllBytes(Path.of(modelPath)), modelPath, spec,
                 new InferenceSettings(threads, false))) {
             for (int i = 0; i < 3; i++) {
@@ -414,8 +412,15 @@ public final class EndToEnd {
         }
     }
 
+    /** The first {@code batch} JPEGs of the input by name, preprocessed into one batch tensor. */
+    private static FloatBuffer firstBatch(ModelSpec spec, Path input, int batch) throws Exception {
+        FloatBuffer buffer = BenchData.tensorBuffer(batch, new Preprocessor(spec));
+        BenchData.preprocess(firstImages(input, batch), buffer, spec);
+        return buffer;
+    }
+
     /** The first {@code batch} JPEGs of the input by name; a small input fills the batch by repeating itself. */
-    static List<Path> firstImages(Path input, int batch) throws IOException {
+    private static List<Path> firstImages(Path input, int batch) throws IOException {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(input)) {
             walk.filter(p -> p.toString().toLowerCase(Locale.ROOT).endsWith(".jpg")).sorted().limit(batch).forEach(files::add);

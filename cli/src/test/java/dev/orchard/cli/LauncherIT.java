@@ -168,14 +168,14 @@ class LauncherIT {
                 "cli/src/test/resources/logback-test.xml", "bench/src/main/java/dev/orchard/bench/Bench.java",
                 "bench/pom.xml", "interop/src/test/java/dev/orchard/interop/SomeIT.java", "deploy-ec2/pom.xml");
         for (String file : notSources) {
-            edit(home.resolve(file));
+            editedAfter(home.resolve(file), jar);
         }
         Launched unchanged = ended(started(home, env, "--version"));
         assertThat(unchanged.exit()).as(unchanged.output()).isZero();
         assertThat(unchanged.output()).contains("ran ");
         assertThat(builds).as("Maven ran for " + notSources).doesNotExist();
         for (String file : List.of("worker/src/main/java/dev/orchard/worker/Worker.java", "pom.xml")) {
-            edit(home.resolve(file)); // newer than the jar the last build wrote
+            editedAfter(home.resolve(file), jar); // newer than the jar the last build wrote
             Launched rebuilt = ended(started(home, env, "--version"));
             assertThat(rebuilt.exit()).as(rebuilt.output()).isZero();
             assertThat(rebuilt.output()).as(file).contains("building " + jar);
@@ -291,10 +291,14 @@ class LauncherIT {
         return executable(Files.writeString(bin.resolve("java"), "#!/bin/sh\n" + body + "\n"));
     }
 
-    /** Writes {@code file} (and its folders) now, as an edit does. */
-    private static void edit(Path file) throws Exception {
+    /**
+     * Writes {@code file} (and its folders) as an edit does, dated a minute after {@code jar}: set, not left to the
+     * clock, whose file times advance in ticks of several milliseconds (an edit in the build's tick would not be newer).
+     */
+    private static void editedAfter(Path file, Path jar) throws Exception {
         Files.createDirectories(file.getParent());
         Files.writeString(file, "edited\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
     }
 
     private static Path executable(Path file) throws Exception {
