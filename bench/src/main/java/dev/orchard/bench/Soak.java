@@ -2,12 +2,18 @@ package dev.orchard.bench;
 
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.ObjectStores;
+import dev.orchard.store.StoredObject;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
+import dev.orchard.store.s3.FaultInjectingProxy;
+import dev.orchard.store.s3.S3TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,11 +49,15 @@ import org.apache.commons.csv.CSVRecord;
  * <li>{@code --standby true}: a second coordinator ({@code --resume --join} the first) runs beside the first; the
  * first is always killed (or stopped), once every live node sees four members Up, and the standby must finish the
  * job alone.
+ * <li>{@code --s3 true}: the input and every trial's output live in buckets of a real S3-compatible server (S3Proxy,
+ * in this JVM, which no kill reaches), with the same ~1,000-byte keys; the nodes reach it through a fault-injecting
+ * proxy that fails {@code --s3-fault-rate} of their requests (throttling, 500s, connections reset before and during
+ * a response; at most twice for one request, which the nodes' ten attempts ride out), seeded by the trial's seed.
  * </ul>
- * With both options off a seed replays the schedule it had before they existed.
+ * With these options off a seed replays the schedule it had before they existed; {@code --s3} draws nothing from it.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
- *     [--always-kill false] [--graceful false] [--standby false] [--launcher orchard] [--jar cli/target/orchard.jar]
- *     [--shared ../shared] [--work DIR]</pre>
+ *     [--always-kill false] [--graceful false] [--standby false] [--s3 false] [--s3-fault-rate 0.02]
+ *     [--launcher orchard] [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
  * Each node starts through the launcher with the jar as the installed one, as deploy-ec2 starts them on a host.
  * Exit code 0 only if nothing was lost, duplicated or hung.
  */
@@ -87,11 +97,15 @@ public final class Soak {
                 Path.of(o.getOrDefault("--jar", "cli/target/orchard.jar")).toAbsolutePath(),
                 Path.of(o.getOrDefault("--shared", "../shared")).toAbsolutePath(),
                 Path.of(o.getOrDefault("--work", Files.createTempDirectory("orchard-soak").toString())));
-        Totals totals = soak.run(Integer.parseInt(o.getOrDefault("--trials", "20")),
-                Long.parseLong(o.getOrDefault("--seed", "1")), Integer.parseInt(o.getOrDefault("--per-class", "4")),
-                new Schedule(Boolean.parseBoolean(o.getOrDefault("--always-kill", "false")),
-                        Boolean.parseBoolean(o.getOrDefault("--graceful", "false")),
-                        Boolean.parseBoolean(o.getOrDefault("--standby", "false"))));
+        int trials = Integer.parseInt(o.getOrDefault("--trials", "20"));
+        long seed = Long.parseLong(o.getOrDefault("--seed", "1"));
+        int perClass = Integer.parseInt(o.getOrDefault("--per-class", "4"));
+        Schedule schedule = new Schedule(Boolean.parseBoolean(o.getOrDefault("--always-kill", "false")),
+                Boolean.parseBoolean(o.getOrDefault("--graceful", "false")),
+                Boolean.parseBoolean(o.getOrDefault("--standby", "false")));
+        Totals totals = Boolean.parseBoolean(o.getOrDefault("--s3", "false"))
+                ? soak.runOnS3(trials, seed, perClass, schedule, Double.parseDouble(o.getOrDefault("--s3-fault-rate", "0.02")))
+                : soak.run(trials, seed, perClass, schedule);
         System.exit(totals.clean() ? 0 : 1);
     }
 
@@ -120,16 +134,27 @@ public final class Soak {
      * moments), else the seed also decides whether each is killed. Prints a line per trial, then the totals.
      */
     public Totals run(int trials, long seed, int perClass, Schedule schedule) throws Exception {
-        Path input = longKeyInput(perClass);
-        Set<String> images = new HashSet<>();
-        try (Stream<Path> files = Files.walk(input)) {
-            files.filter(Files::isRegularFile).forEach(p -> images.add(p.toAbsolutePath().normalize().toString()));
+        try (Storage storage = new LocalStorage(longKeyInput(perClass))) {
+            return run(trials, seed, schedule, storage);
         }
+    }
+
+    /**
+     * As {@link #run}, with the input and the outputs in buckets of an S3-compatible server that the nodes reach
+     * through a proxy failing {@code faultRate} of their requests.
+     */
+    public Totals runOnS3(int trials, long seed, int perClass, Schedule schedule, double faultRate) throws Exception {
+        try (Storage storage = new S3Storage(longKeyInput(perClass), faultRate)) {
+            return run(trials, seed, schedule, storage);
+        }
+    }
+
+    private Totals run(int trials, long seed, Schedule schedule, Storage storage) throws Exception {
         long lost = 0;
         long duplicated = 0;
         int hung = 0;
         for (int t = 0; t < trials; t++) {
-            Result r = trial(t, seed + t, input, images, schedule);
+            Result r = trial(t, seed + t, storage, schedule);
             lost += r.lost();
             duplicated += r.duplicated();
             hung += r.hung() ? 1 : 0;
@@ -163,22 +188,23 @@ public final class Soak {
         return work.resolve("input");
     }
 
-    private Result trial(int t, long seed, Path input, Set<String> images, Schedule schedule) throws Exception {
-        Trial trial = new Trial(t, seed, input, schedule);
+    private Result trial(int t, long seed, Storage storage, Schedule schedule) throws Exception {
+        Trial trial = new Trial(t, seed, storage, storage.beginTrial(seed), schedule);
         String failure;
         try {
-            failure = trial.play(images.size() / 4);
+            failure = trial.play(storage.images().size() / 4);
         } finally {
             trial.processes.forEach(Process::destroyForcibly);
+            storage.endTrial();
         }
         if (failure == null && !trial.stopsEnded) {
             failure = "a stopped node did not end";
         }
         if (failure != null) {
-            return new Result(trial.story + failure, 0, 0, true);
+            return new Result(trial.story + failure + storage.trialNote(), 0, 0, true);
         }
         String story = trial.story.length() == 0 ? "no kills" : trial.story.toString().trim().replaceAll(";$", "");
-        return outcome(trial.out, images, story);
+        return outcome(storage.store(), trial.out, storage.images(), story + storage.trialNote());
     }
 
     /**
@@ -188,8 +214,9 @@ public final class Soak {
     private final class Trial {
         private final Random rng;
         private final Schedule schedule;
-        private final Path input;
-        private final Path out;
+        private final Storage storage;
+        private final List<String> storeOptions; // the nodes' way to the storage
+        private final Location out;
         private final Path logs;
         private final int port;
         private final int standbyPort;
@@ -203,11 +230,12 @@ public final class Soak {
         private Node first;
         private Node standby; // with schedule.standby()
 
-        Trial(int t, long seed, Path input, Schedule schedule) throws IOException {
+        Trial(int t, long seed, Storage storage, List<String> storeOptions, Schedule schedule) throws IOException {
             this.rng = new Random(seed);
             this.schedule = schedule;
-            this.input = input;
-            this.out = work.resolve("trial-" + t);
+            this.storage = storage;
+            this.storeOptions = storeOptions;
+            this.out = storage.output(t);
             this.logs = Files.createDirectories(work.resolve("logs-" + t));
             this.port = freePort();
             this.standbyPort = schedule.standby() ? freePort() : port;
@@ -222,7 +250,7 @@ public final class Soak {
         String play(int units) throws Exception {
             first = startCoordinator("coordinator-1", port);
             if (schedule.standby()) {
-                await(() -> Files.isDirectory(out.resolve("_orchard/plan")) || !first.process().isAlive(), deadline);
+                await(() -> count(storage.store(), out.resolve("_orchard/plan")) > 0 || !first.process().isAlive(), deadline);
                 standby = startCoordinator("coordinator-b", standbyPort, "--resume", "--join", "127.0.0.1:" + port);
             }
             for (int i = 0; i < 2; i++) {
@@ -311,7 +339,8 @@ public final class Soak {
 
         /** True once {@code at} attempts are on record while the first coordinator lives. */
         private boolean awaitAttempts(int at) throws InterruptedException {
-            return await(() -> attempts(out) >= at || !first.process().isAlive(), deadline) && first.process().isAlive();
+            return await(() -> count(storage.store(), out.resolve("_orchard/attempts/units")) >= at
+                    || !first.process().isAlive(), deadline) && first.process().isAlive();
         }
 
         /** The logs of the nodes that must see every member Up before the first coordinator ends. */
@@ -323,43 +352,59 @@ public final class Soak {
 
         private Node startCoordinator(String name, int bindPort, String... more) throws IOException {
             Path log = logs.resolve(name + ".log");
-            List<String> args = new ArrayList<>(List.of("coordinator", "--input", input.toString(), "--output",
-                    out.toString(), "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(),
+            List<String> args = new ArrayList<>(List.of("coordinator", "--input", storage.input(), "--output",
+                    out.isLocal() ? out.path().toString() : out.toString(),
+                    "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(),
                     "--pca-k", "8", "--unit-size", String.valueOf(unitSize), "--batch-size", "4", "--onnx-threads", "1",
                     "--bind", "127.0.0.1:" + bindPort, "--config", fastConf.toString(), "--http", "127.0.0.1:0"));
             args.addAll(List.of(more));
-            return new Node(name, log, start(processes, log, args));
+            args.addAll(storeOptions);
+            return new Node(name, log, start(processes, log, args, storage.nodeEnvironment()));
         }
 
         private Node startWorker(String name) throws IOException {
             Path log = logs.resolve(name + ".log");
-            return new Node(name, log, start(processes, log, List.of("worker", "--join", seeds, "--bind",
+            List<String> args = new ArrayList<>(List.of("worker", "--join", seeds, "--bind",
                     "127.0.0.1:" + freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
-                    fastConf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S", "--http", "127.0.0.1:0")));
+                    fastConf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S", "--http", "127.0.0.1:0"));
+            args.addAll(storeOptions);
+            return new Node(name, log, start(processes, log, args, storage.nodeEnvironment()));
         }
     }
 
     /**
      * Compares a finished job's output with its input: an image neither among the features' rows nor in errors.csv is
-     * lost, a path in the rows twice is duplicated.
+     * lost, and so is a row of {@code features/} without its row in {@code pca/}; a path twice in either is duplicated.
      */
-    private static Result outcome(Path out, Set<String> images, String story) throws IOException {
-        List<String> rows = new ArrayList<>();
-        try (Stream<Path> parts = Files.list(out.resolve("features"))) {
-            for (Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
-                for (VectorRow row : VectorRowsReader.readAll(new LocalObjectStore(), Location.local(part), "features")) {
-                    rows.add(row.path());
-                }
-            }
-        }
+    private static Result outcome(ObjectStore store, Location out, Set<String> images, String story) throws IOException {
+        List<String> rows = paths(store, out, "features");
+        List<String> projected = paths(store, out, "pca");
         Set<String> seen = new HashSet<>(rows);
-        try (Reader in = Files.newBufferedReader(out.resolve("errors.csv"), StandardCharsets.UTF_8)) {
+        try (Reader in = new StringReader(new String(store.read(out.resolve("errors.csv")), StandardCharsets.UTF_8))) {
             for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
                 seen.add(r.get("path"));
             }
         }
-        long lost = images.stream().filter(i -> !seen.contains(i)).count();
-        return new Result(story, lost, rows.size() - new HashSet<>(rows).size(), false);
+        Set<String> inPca = new HashSet<>(projected);
+        long lost = images.stream().filter(i -> !seen.contains(i)).count()
+                + new HashSet<>(rows).stream().filter(r -> !inPca.contains(r)).count();
+        long duplicated = rows.size() - new HashSet<>(rows).size() + projected.size() - inPca.size();
+        return new Result(story, lost, duplicated, false);
+    }
+
+    /** The image paths of every row of an output's {@code column} folder ({@code features} or {@code pca}). */
+    private static List<String> paths(ObjectStore store, Location out, String column) throws IOException {
+        List<Location> parts;
+        try (Stream<StoredObject> listed = store.list(out.resolve(column))) {
+            parts = listed.map(StoredObject::location).filter(l -> l.name().endsWith(".parquet")).toList();
+        }
+        List<String> paths = new ArrayList<>();
+        for (Location part : parts) {
+            for (VectorRow row : VectorRowsReader.readAll(store, part, column)) {
+                paths.add(row.path());
+            }
+        }
+        return paths;
     }
 
     /** A started node: its name, its log and its process. */
@@ -436,24 +481,26 @@ public final class Soak {
         return true;
     }
 
-    private Process start(List<Process> processes, Path log, List<String> args) throws IOException {
+    private Process start(List<Process> processes, Path log, List<String> args, Map<String, String> environment)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(variable -> variable.startsWith("ORCHARD_"));
+        builder.environment().keySet().removeIf(variable -> variable.startsWith("ORCHARD_") || variable.startsWith("AWS_"));
         builder.environment().putAll(Map.of("ORCHARD_JAR", jar.toString(),
                 "ORCHARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "ORCHARD_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC"));
+        builder.environment().putAll(environment);
         Process p = builder.start();
         processes.add(p);
         return p;
     }
 
-    private static long attempts(Path out) {
-        Path dir = out.resolve("_orchard/attempts/units");
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.count();
-        } catch (IOException e) {
+    /** The objects below {@code prefix}; 0 where there is none yet (or it cannot be listed now). */
+    private static long count(ObjectStore store, Location prefix) {
+        try (Stream<StoredObject> objects = store.list(prefix)) {
+            return objects.count();
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
@@ -471,6 +518,177 @@ public final class Soak {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Where the input and the trials' outputs live: as the nodes are told, and as the soak reads them back. */
+    private interface Storage extends AutoCloseable {
+        /** The nodes' {@code --input}. */
+        String input();
+
+        /** Every image, as the output's rows and {@code errors.csv} name it. */
+        Set<String> images();
+
+        /** Trial {@code t}'s {@code --output}. */
+        Location output(int t);
+
+        /** Reads the outputs back. */
+        ObjectStore store();
+
+        /** Readies a trial with seed {@code seed}; the options that take every node of it to the storage. */
+        List<String> beginTrial(long seed) throws IOException;
+
+        /** What the trial did to the storage, for its line ("" when nothing). */
+        String trialNote();
+
+        void endTrial() throws IOException;
+
+        /** The nodes' environment, beyond the launcher's. */
+        Map<String, String> nodeEnvironment();
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** The input folder and the outputs as folders of this machine. */
+    private final class LocalStorage implements Storage {
+        private final Path input;
+        private final Set<String> images = new HashSet<>();
+        private final ObjectStore store = new LocalObjectStore();
+
+        LocalStorage(Path input) throws IOException {
+            this.input = input;
+            try (Stream<Path> files = Files.walk(input)) {
+                files.filter(Files::isRegularFile).forEach(p -> images.add(p.toAbsolutePath().normalize().toString()));
+            }
+        }
+
+        @Override
+        public String input() {
+            return input.toString();
+        }
+
+        @Override
+        public Set<String> images() {
+            return images;
+        }
+
+        @Override
+        public Location output(int t) {
+            return Location.local(work.resolve("trial-" + t));
+        }
+
+        @Override
+        public ObjectStore store() {
+            return store;
+        }
+
+        @Override
+        public List<String> beginTrial(long seed) {
+            return List.of();
+        }
+
+        @Override
+        public String trialNote() {
+            return "";
+        }
+
+        @Override
+        public void endTrial() {
+        }
+
+        @Override
+        public Map<String, String> nodeEnvironment() {
+            return Map.of();
+        }
+
+        @Override
+        public void close() throws IOException {
+            store.close();
+        }
+    }
+
+    /**
+     * The input folder's images as objects of bucket {@code images} (prefix {@code soak/}) of an S3Proxy server in this
+     * JVM, the outputs in bucket {@code results}; each trial's nodes reach it through a fault-injecting proxy of their
+     * own, seeded by the trial's seed.
+     */
+    private final class S3Storage implements Storage {
+        private static final String INPUT = "s3://images/soak/";
+        private final S3TestServer server;
+        private final ObjectStore store;
+        private final Set<String> images = new HashSet<>();
+        private final double faultRate;
+        private FaultInjectingProxy proxy;
+        private String note = "";
+
+        S3Storage(Path input, double faultRate) throws Exception {
+            this.faultRate = faultRate;
+            this.server = S3TestServer.start("images", "results");
+            this.store = ObjectStores.forLocation(Location.parse(INPUT), server.settings());
+            try (Stream<Path> files = Files.walk(input)) {
+                for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                    String key = "soak/" + input.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+                    if (key.getBytes(StandardCharsets.UTF_8).length > 1024) {
+                        throw new IllegalStateException("an S3 key is at most 1,024 bytes: " + key);
+                    }
+                    server.putDirect("images", key, Files.readAllBytes(file));
+                    images.add("s3://images/" + key);
+                }
+            }
+        }
+
+        @Override
+        public String input() {
+            return INPUT;
+        }
+
+        @Override
+        public Set<String> images() {
+            return images;
+        }
+
+        @Override
+        public Location output(int t) {
+            return Location.parse("s3://results/trial-" + t);
+        }
+
+        @Override
+        public ObjectStore store() {
+            return store;
+        }
+
+        @Override
+        public List<String> beginTrial(long seed) throws IOException {
+            proxy = FaultInjectingProxy.start(server.port(), faultRate, seed, 2);
+            return List.of("--endpoint-url", proxy.endpoint().toString(), "--path-style", "--region", S3TestServer.REGION);
+        }
+
+        @Override
+        public String trialNote() {
+            return note;
+        }
+
+        @Override
+        public void endTrial() throws IOException {
+            note = String.format("; S3: %d requests, %d failed on purpose", proxy.forwarded(), proxy.injectedTotal());
+            proxy.close();
+        }
+
+        @Override
+        public Map<String, String> nodeEnvironment() {
+            return Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
+                    "AWS_EC2_METADATA_DISABLED", "true");
+        }
+
+        @Override
+        public void close() throws IOException {
+            store.close();
+            try {
+                server.close();
+            } catch (Exception e) {
+                throw new IOException("could not stop the S3 server", e);
+            }
         }
     }
 }

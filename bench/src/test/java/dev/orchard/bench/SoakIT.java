@@ -36,4 +36,17 @@ class SoakIT {
         Soak.Totals totals = soak.run(1, 43, 4, new Soak.Schedule(true, true, false));
         assertThat(totals.clean()).as("%s (logs under %s)", totals, work).isTrue();
     }
+
+    /**
+     * A trial on S3, as a cluster on EC2 runs: the input and the output in buckets of a real S3-compatible server
+     * (S3Proxy), which the nodes reach through a proxy that fails 2 % of their requests (throttling, 500s, resets), a
+     * worker and the coordinator killed, the coordinator resumed. The output is read back from the bucket.
+     */
+    @Test
+    void aClusterOnS3LosesDuplicatesAndHangsNothing() throws Exception {
+        Soak soak = Soak.in(Path.of(System.getProperty("orchard.launcher")), Path.of(System.getProperty("orchard.jar")),
+                Path.of(System.getProperty("orchard.shared")), work);
+        Soak.Totals totals = soak.runOnS3(1, 5016, 4, new Soak.Schedule(true, false, false), 0.02);
+        assertThat(totals.clean()).as("%s (logs under %s)", totals, work).isTrue();
+    }
 }
