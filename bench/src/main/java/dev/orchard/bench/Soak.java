@@ -613,7 +613,7 @@ public final class Soak {
      * JVM, the outputs in bucket {@code results}; each trial's nodes reach it through a fault-injecting proxy of their
      * own, seeded by the trial's seed.
      */
-    private final class S3Storage implements Storage {
+    private static final class S3Storage implements Storage {
         private static final String INPUT = "s3://images/soak/";
         private final S3TestServer server;
         private final ObjectStore store;
@@ -625,7 +625,16 @@ public final class Soak {
         S3Storage(Path input, double faultRate) throws Exception {
             this.faultRate = faultRate;
             this.server = S3TestServer.start("images", "results");
+            try {
+                upload(input);
+            } catch (Exception e) {
+                server.close();
+                throw e;
+            }
             this.store = ObjectStores.forLocation(Location.parse(INPUT), server.settings());
+        }
+
+        private void upload(Path input) throws IOException {
             try (Stream<Path> files = Files.walk(input)) {
                 for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                     String key = "soak/" + input.relativize(file).toString().replace(java.io.File.separatorChar, '/');
