@@ -40,7 +40,8 @@ import org.apache.commons.csv.CSVRecord;
  * Kill -9 soak of a real cluster on loopback: each trial runs a coordinator and two worker JVMs over images whose
  * paths are ~1,000 bytes long, kills a worker (and starts a replacement) and the coordinator at moments drawn from
  * the trial's seed, restarts the coordinator with the same command and {@code --resume}, and compares the output
- * with the input image by image. Prints one line per trial and, last, {@code trials N, lost L, duplicated D, hung H}.
+ * with the input image by image. Prints one line per trial and, last,
+ * {@code trials N, lost L, duplicated D, hung H, in errors.csv E}.
  * <ul>
  * <li>{@code --graceful true}: the seed also decides whether the first worker and the coordinator are stopped
  * (SIGTERM, as systemd or a scale-in does) rather than killed, and after the coordinator's end it stops one or both
@@ -52,7 +53,8 @@ import org.apache.commons.csv.CSVRecord;
  * <li>{@code --s3 true}: the input and every trial's output live in buckets of a real S3-compatible server (S3Proxy,
  * in this JVM, which no kill reaches), with the same ~1,000-byte keys; the nodes reach it through a fault-injecting
  * proxy that fails {@code --s3-fault-rate} of their requests (throttling, 500s, connections reset before and during
- * a response; at most twice for one request, which the nodes' ten attempts ride out), seeded by the trial's seed.
+ * a response; at most twice for one request, which the nodes' ten attempts ride out), seeded by the trial's seed,
+ * and which cuts the responses to each trial's first two writes after storing them.
  * </ul>
  * With these options off a seed replays the schedule it had before they existed; {@code --s3} draws nothing from it.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
@@ -116,8 +118,12 @@ public final class Soak {
     public record Schedule(boolean alwaysKill, boolean graceful, boolean standby) {
     }
 
-    /** What the trials found; {@link #clean()} if nothing was lost, duplicated or hung. */
-    public record Totals(int trials, long lost, long duplicated, int hung) {
+    /**
+     * What the trials found; {@link #clean()} if nothing was lost, duplicated or hung. {@code errors}: images the outputs
+     * list in {@code errors.csv} (not lost: a unit that keeps losing its workers may end there by design);
+     * {@code failedOnPurpose}: the nodes' requests to S3 the proxy failed (0 on local folders).
+     */
+    public record Totals(int trials, long lost, long duplicated, int hung, long errors, long failedOnPurpose) {
         public boolean clean() {
             return lost == 0 && duplicated == 0 && hung == 0;
         }
@@ -153,19 +159,33 @@ public final class Soak {
         long lost = 0;
         long duplicated = 0;
         int hung = 0;
+        long errors = 0;
+        long failedOnPurpose = 0;
         for (int t = 0; t < trials; t++) {
             Result r = trial(t, seed + t, storage, schedule);
             lost += r.lost();
             duplicated += r.duplicated();
             hung += r.hung() ? 1 : 0;
-            System.out.printf("trial %d (seed %d): %s; lost %d, duplicated %d%s%n", t, seed + t, r.story(), r.lost(),
-                    r.duplicated(), r.hung() ? ", HUNG" : "");
+            errors += r.errors();
+            failedOnPurpose += r.traffic().failedOnPurpose();
+            System.out.printf("trial %d (seed %d): %s%s; lost %d, duplicated %d, in errors.csv %d%s%n", t, seed + t,
+                    r.story(), r.traffic().note(), r.lost(), r.duplicated(), r.errors(), r.hung() ? ", HUNG" : "");
         }
-        System.out.printf("trials %d, lost %d, duplicated %d, hung %d%n", trials, lost, duplicated, hung);
-        return new Totals(trials, lost, duplicated, hung);
+        System.out.printf("trials %d, lost %d, duplicated %d, hung %d, in errors.csv %d%n", trials, lost, duplicated,
+                hung, errors);
+        return new Totals(trials, lost, duplicated, hung, errors, failedOnPurpose);
     }
 
-    private record Result(String story, long lost, long duplicated, boolean hung) {
+    private record Result(String story, long lost, long duplicated, long errors, boolean hung, Traffic traffic) {
+    }
+
+    /** What a trial's nodes asked of S3 through the fault-injecting proxy; {@link #NONE} on local folders. */
+    private record Traffic(int requests, int failedOnPurpose) {
+        static final Traffic NONE = new Traffic(0, 0);
+
+        String note() {
+            return requests == 0 ? "" : String.format("; S3: %d requests, %d failed on purpose", requests, failedOnPurpose);
+        }
     }
 
     private Path longKeyInput(int perClass) throws IOException {
@@ -191,20 +211,21 @@ public final class Soak {
     private Result trial(int t, long seed, Storage storage, Schedule schedule) throws Exception {
         Trial trial = new Trial(t, seed, storage, storage.beginTrial(seed), schedule);
         String failure;
+        Traffic traffic = Traffic.NONE;
         try {
             failure = trial.play(storage.images().size() / 4);
         } finally {
             trial.processes.forEach(Process::destroyForcibly);
-            storage.endTrial();
+            traffic = storage.endTrial();
         }
         if (failure == null && !trial.stopsEnded) {
             failure = "a stopped node did not end";
         }
         if (failure != null) {
-            return new Result(trial.story + failure + storage.trialNote(), 0, 0, true);
+            return new Result(trial.story + failure, 0, 0, 0, true, traffic);
         }
         String story = trial.story.length() == 0 ? "no kills" : trial.story.toString().trim().replaceAll(";$", "");
-        return outcome(storage.store(), trial.out, storage.images(), story + storage.trialNote());
+        return outcome(storage.store(), trial.out, storage.images(), story, traffic);
     }
 
     /**
@@ -376,20 +397,23 @@ public final class Soak {
      * Compares a finished job's output with its input: an image neither among the features' rows nor in errors.csv is
      * lost, and so is a row of {@code features/} without its row in {@code pca/}; a path twice in either is duplicated.
      */
-    private static Result outcome(ObjectStore store, Location out, Set<String> images, String story) throws IOException {
+    private static Result outcome(ObjectStore store, Location out, Set<String> images, String story, Traffic traffic)
+            throws IOException {
         List<String> rows = paths(store, out, "features");
         List<String> projected = paths(store, out, "pca");
         Set<String> seen = new HashSet<>(rows);
+        long errors = 0;
         try (Reader in = new StringReader(new String(store.read(out.resolve("errors.csv")), StandardCharsets.UTF_8))) {
             for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
                 seen.add(r.get("path"));
+                errors++;
             }
         }
         Set<String> inPca = new HashSet<>(projected);
         long lost = images.stream().filter(i -> !seen.contains(i)).count()
                 + new HashSet<>(rows).stream().filter(r -> !inPca.contains(r)).count();
         long duplicated = rows.size() - new HashSet<>(rows).size() + projected.size() - inPca.size();
-        return new Result(story, lost, duplicated, false);
+        return new Result(story, lost, duplicated, errors, false, traffic);
     }
 
     /** The image paths of every row of an output's {@code column} folder ({@code features} or {@code pca}). */
@@ -538,10 +562,8 @@ public final class Soak {
         /** Readies a trial with seed {@code seed}; the options that take every node of it to the storage. */
         List<String> beginTrial(long seed) throws IOException;
 
-        /** What the trial did to the storage, for its line ("" when nothing). */
-        String trialNote();
-
-        void endTrial() throws IOException;
+        /** Ends the trial begun last; what its nodes asked of the storage. */
+        Traffic endTrial() throws IOException;
 
         /** The nodes' environment, beyond the launcher's. */
         Map<String, String> nodeEnvironment();
@@ -589,12 +611,8 @@ public final class Soak {
         }
 
         @Override
-        public String trialNote() {
-            return "";
-        }
-
-        @Override
-        public void endTrial() {
+        public Traffic endTrial() {
+            return Traffic.NONE;
         }
 
         @Override
@@ -620,7 +638,6 @@ public final class Soak {
         private final Set<String> images = new HashSet<>();
         private final double faultRate;
         private FaultInjectingProxy proxy;
-        private String note = "";
 
         S3Storage(Path input, double faultRate) throws Exception {
             this.faultRate = faultRate;
@@ -670,18 +687,17 @@ public final class Soak {
         @Override
         public List<String> beginTrial(long seed) throws IOException {
             proxy = FaultInjectingProxy.start(server.port(), faultRate, seed, 2);
+            // Whatever the rate, the trial's first two PUTs (the coordinator's first writes) are stored and then have
+            // their responses cut, so the client sends them again: writes must be idempotent, and the nodes provably
+            // go through the proxy.
+            proxy.injectNext(line -> line.startsWith("PUT "), FaultInjectingProxy.Fault.RESET_MID_RESPONSE, 2);
             return List.of("--endpoint-url", proxy.endpoint().toString(), "--path-style", "--region", S3TestServer.REGION);
         }
 
         @Override
-        public String trialNote() {
-            return note;
-        }
-
-        @Override
-        public void endTrial() throws IOException {
-            note = String.format("; S3: %d requests, %d failed on purpose", proxy.forwarded(), proxy.injectedTotal());
+        public Traffic endTrial() throws IOException {
             proxy.close();
+            return new Traffic(proxy.forwarded(), proxy.injectedTotal());
         }
 
         @Override

@@ -281,12 +281,12 @@ class LauncherIT {
         return executable(Files.copy(Nodes.launcher(), dir.resolve("orchard")));
     }
 
-    /** A stand-in {@code java} in {@code bin} that runs {@code body} (sh): what the launcher would have started. */
     /** A stand-in {@code mvn} in {@code bin} that notes each build's arguments in {@code builds}, then runs {@code then}. */
     private static void standInMaven(Path bin, Path builds, String then) throws Exception {
         executable(Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\n" + then + "\n"));
     }
 
+    /** A stand-in {@code java} in {@code bin} that runs {@code body} (sh): what the launcher would have started. */
     private static Path standInJava(Path bin, String body) throws Exception {
         return executable(Files.writeString(bin.resolve("java"), "#!/bin/sh\n" + body + "\n"));
     }
