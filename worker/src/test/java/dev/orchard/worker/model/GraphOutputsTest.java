@@ -242,6 +242,33 @@ class GraphOutputsTest {
     }
 
     /**
+     * A name a subgraph defines hides the outer tensor of that name, at every depth: ONNX's checker (1.12) accepts a
+     * subgraph input or initializer named like an outer tensor (a node output named so it refuses: SSA). Here the outer
+     * {@code s} and {@code k} are hidden by the body's input and initializer, and the outer {@code m} by the body's input
+     * {@code m}, which the nested subgraph reads: none of the three outer nodes is needed. The outer {@code n}, which the
+     * nested subgraph reads and nothing between defines, is.
+     */
+    @Test
+    void aNameASubgraphDefinesHidesTheOuterTensorOfThatName() throws Exception {
+        ByteString nested = graphProto(List.of(node(List.of("m", "n"), List.of("v"))), List.of(), List.of(), "v");
+        ByteString body = graphProto(List.of(node(List.of("s", "k"), List.of("t1")),
+                node(List.of("t1"), List.of("t2"), nested)), List.of("s", "m"), List.of("k"), "t2");
+        ByteString s = node(List.of("x"), List.of("s"));
+        ByteString k = node(List.of("x"), List.of("k"));
+        ByteString m = node(List.of("x"), List.of("m"));
+        ByteString n = node(List.of("x"), List.of("n"));
+        ByteString loop = node(List.of("x"), List.of("z"), body);
+        UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
+        for (ByteString node : List.of(s, k, m, n, loop)) {
+            graph.mergeField(GRAPH_NODE, field(node));
+        }
+        graph.mergeField(GRAPH_INPUT, field(message(Map.of(1, "x"))))
+                .mergeField(GRAPH_OUTPUT, field(message(Map.of(1, "z"))));
+        UnknownFieldSet cut = graph(UnknownFieldSet.parseFrom(GraphOutputs.read(model(graph.build())).computing(List.of("z"))));
+        assertThat(cut.getField(GRAPH_NODE).getLengthDelimitedList()).containsExactly(n, loop);
+    }
+
+    /**
      * A real model with an If whose branches read tensors of the graph around them that no other node reads, and an
      * outer initializer, cut to the If's output ahead of a classifier-like MatMul: ONNX Runtime loads the cut graph and
      * computes what the whole graph does, in both branches. (Walked through the nodes' inputs alone, the cut would drop
