@@ -42,7 +42,7 @@ class EndToEndReportTest {
      * needing much more than at the ceiling (the host slowed), or much less (it sped up), is.
      */
     @Test
-    void theLanesDecodingIsNotTakenForASlowerHost() throws Exception {
+    void onnxRuntimeOnTheLanesIsJudgedWithoutTheirDecoding() throws Exception {
         ObjectNode photos = report(1.6).put("lanesCpuOverOnnxAtCeiling", 1.24)
                 .put("lanesDecodeAndPreprocessSeconds", 6.0).put("lanesOnnxCpuOverOnnxAtCeiling", 0.96);
         assertThat(EndToEnd.markdown(photos)).doesNotContain("slowed").doesNotContain("ran faster")

@@ -243,7 +243,7 @@ class GraphOutputsTest {
 
     /**
      * A name a subgraph defines hides the outer tensor of that name, at every depth: ONNX's checker (1.12) accepts a
-     * subgraph input or initializer named like an outer tensor (a node output named so it refuses: SSA). Here the outer
+     * subgraph input or initializer named like an outer tensor (a node output so named it refuses: SSA). Here the outer
      * {@code s} and {@code k} are hidden by the body's input and initializer, and the outer {@code m} by the body's input
      * {@code m}, which the nested subgraph reads: none of the three outer nodes is needed. The outer {@code n}, which the
      * nested subgraph reads and nothing between defines, is.
