@@ -59,7 +59,7 @@ public final class EndToEnd {
     static final double LANES_CPU_WARNING = 1.10;
     /**
      * As {@link #LANES_CPU_WARNING}, for the lanes' CPU less the time their stage clocks give decoding and preprocessing:
-     * 1.10 less the ~5 % those took in the runs above (small images). On 500×375 photos they take ~20 % of the lanes,
+     * 1.10 less the ~5 % those took in the runs above (small images). On 500×375 photos they take 28-31 % of the lanes' CPU,
      * and the ratio with them flagged a steady run (1.24, the ceiling within 1 %; results/zen5-20261203-1940-first-look.txt).
      */
     static final double LANES_ONNX_CPU_WARNING = 1.05;
