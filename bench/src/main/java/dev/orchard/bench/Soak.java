@@ -225,7 +225,8 @@ public final class Soak {
             return new Result(trial.story + failure, 0, 0, 0, true, traffic);
         }
         String story = trial.story.length() == 0 ? "no kills" : trial.story.toString().trim().replaceAll(";$", "");
-        return outcome(storage.store(), trial.out, storage.images(), story, traffic);
+        Outcome o = outcome(storage.store(), trial.out, storage.images());
+        return new Result(story, o.lost(), o.duplicated(), o.errors(), false, traffic);
     }
 
     /**
@@ -393,27 +394,30 @@ public final class Soak {
         }
     }
 
+    /** What a finished job's output holds against its input. */
+    record Outcome(long lost, long duplicated, long errors) {
+    }
+
     /**
      * Compares a finished job's output with its input: an image neither among the features' rows nor in errors.csv is
      * lost, and so is a row of {@code features/} without its row in {@code pca/}; a path twice in either is duplicated.
+     * {@code errors}: the images errors.csv names.
      */
-    private static Result outcome(ObjectStore store, Location out, Set<String> images, String story, Traffic traffic)
-            throws IOException {
+    static Outcome outcome(ObjectStore store, Location out, Set<String> images) throws IOException {
         List<String> rows = paths(store, out, "features");
         List<String> projected = paths(store, out, "pca");
-        Set<String> seen = new HashSet<>(rows);
-        long errors = 0;
+        Set<String> inFeatures = new HashSet<>(rows);
+        Set<String> inPca = new HashSet<>(projected);
+        Set<String> inErrors = new HashSet<>();
         try (Reader in = new StringReader(new String(store.read(out.resolve("errors.csv")), StandardCharsets.UTF_8))) {
             for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
-                seen.add(r.get("path"));
-                errors++;
+                inErrors.add(r.get("path"));
             }
         }
-        Set<String> inPca = new HashSet<>(projected);
-        long lost = images.stream().filter(i -> !seen.contains(i)).count()
-                + new HashSet<>(rows).stream().filter(r -> !inPca.contains(r)).count();
-        long duplicated = rows.size() - new HashSet<>(rows).size() + projected.size() - inPca.size();
-        return new Result(story, lost, duplicated, errors, false, traffic);
+        long lost = images.stream().filter(i -> !inFeatures.contains(i) && !inErrors.contains(i)).count()
+                + inFeatures.stream().filter(r -> !inPca.contains(r)).count();
+        long duplicated = rows.size() - inFeatures.size() + projected.size() - inPca.size();
+        return new Outcome(lost, duplicated, inErrors.size());
     }
 
     /** The image paths of every row of an output's {@code column} folder ({@code features} or {@code pca}). */
@@ -708,11 +712,14 @@ public final class Soak {
 
         @Override
         public void close() throws IOException {
-            store.close();
             try {
-                server.close();
-            } catch (Exception e) {
-                throw new IOException("could not stop the S3 server", e);
+                store.close();
+            } finally {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    throw new IOException("could not stop the S3 server", e);
+                }
             }
         }
     }
