@@ -166,7 +166,7 @@ class ClusterIT {
             for (int i = 1; i <= 2; i++) {
                 nodes.start("worker-" + i, worker(port, Nodes.freePort()));
             }
-            assertThat(Nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
+            assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
             assertThat(nodes.log("coordinator")).doesNotContain("Failed to serialize").doesNotContain("frame size");
         }
         Outputs.assertSameJob(out, embedded, Outputs.images(full));
@@ -187,13 +187,13 @@ class ClusterIT {
                     workers.add(nodes.start("worker-" + i, worker(port, Nodes.freePort())));
                 }
                 long units = (subsetImages.size() + 5) / 6;
-                Nodes.await("progress " + trial.progress(), JOB, () -> attemptsDone(out) >= Math.max(1, (long) (units * trial.progress())));
+                nodes.await("progress " + trial.progress(), JOB, () -> attemptsDone(out) >= Math.max(1, (long) (units * trial.progress())));
                 if (trial.graceful()) {
                     workers.get(0).destroy();
                 } else {
                     workers.get(0).destroyForcibly();
                 }
-                assertThat(Nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
+                assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
             }
             Outputs.assertSameJob(out, reference, subsetImages);
         }
@@ -211,14 +211,14 @@ class ClusterIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs-resume"))) {
             // The first coordinator waits for its two workers, holding its lease on the output meanwhile.
             Process first = nodes.start("coordinator-1", coordinator(out, port, "--min-workers", "2"));
-            Nodes.await("the first coordinator's lease", JOB, () -> Files.exists(out.resolve("_orchard/lease.json")));
+            nodes.await("the first coordinator's lease", JOB, () -> Files.exists(out.resolve("_orchard/lease.json")));
             // Another coordinator on the same output, joined to nothing: refused while the lease is fresh.
             Process intruder = nodes.start("intruder", coordinator(out, Nodes.freePort(), "--resume"));
-            assertThat(Nodes.exitCode(intruder, JOB)).as(nodes.log("intruder")).isEqualTo(2);
+            assertThat(nodes.exitCode(intruder, JOB)).as(nodes.log("intruder")).isEqualTo(2);
             assertThat(nodes.log("intruder")).contains("Another coordinator");
             Process w1 = nodes.start("worker-1", worker(port, Nodes.freePort()));
             Process w2 = nodes.start("worker-2", worker(port, Nodes.freePort()));
-            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
 
             w1.destroyForcibly();
             nodes.start("worker-3", worker(port, Nodes.freePort()));
@@ -229,7 +229,7 @@ class ClusterIT {
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             Thread.sleep(3000);
             Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
             assertThat(w2.isAlive()).as("worker-2 outlived the coordinator and served the next one").isTrue();
         }
@@ -256,10 +256,10 @@ class ClusterIT {
             Nodes.signal(first, "STOP");
             nodes.signal("CONT", "worker-1", "worker-2");
             String downed = "is downing [pekko://orchard@127.0.0.1:" + port + "]";
-            Nodes.await("a worker's split-brain resolver downing the coordinator", JOB,
+            nodes.await("a worker's split-brain resolver downing the coordinator", JOB,
                     () -> anyLogContains(nodes, downed, "worker-1", "worker-2"));
             Nodes.signal(first, "CONT");
-            assertThat(Nodes.exitCode(first, Duration.ofMinutes(2))).as(nodes.log("coordinator-1")).isEqualTo(1);
+            assertThat(nodes.exitCode(first, Duration.ofMinutes(2))).as(nodes.log("coordinator-1")).isEqualTo(1);
             assertThat(nodes.log("coordinator-1")).contains("left the cluster");
             for (Process worker : cutOff) {
                 worker.destroy(); // they are in a cluster of their own now; fresh workers serve the resumed job
@@ -267,7 +267,7 @@ class ClusterIT {
             Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
             nodes.start("worker-3", worker(port, Nodes.freePort()));
             nodes.start("worker-4", worker(port, Nodes.freePort()));
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -291,18 +291,18 @@ class ClusterIT {
             Process first = nodes.start("coordinator-1", coordinator(out, port));
             nodes.start("worker-1", worker(port, Nodes.freePort()));
             nodes.start("worker-2", worker(port, Nodes.freePort()));
-            Nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
+            nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             Nodes.signal(first, "STOP");
             Thread.sleep(15_000);
             Nodes.signal(first, "CONT");
-            int exit = Nodes.exitCode(first, JOB);
+            int exit = nodes.exitCode(first, JOB);
             System.out.println("ClusterIT: the woken coordinator exited " + exit
                     + (exit == 0 ? " (its rejoining workers finished the job)" : " (it downed itself; resuming)"));
             if (exit != 0) {
                 assertThat(exit).as(nodes.log("coordinator-1")).isEqualTo(1);
                 assertThat(nodes.log("coordinator-1")).contains("left the cluster");
                 Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
-                assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+                assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             }
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -346,9 +346,9 @@ class ClusterIT {
             Pair pair = Pair.start(nodes, out);
             awaitAllUp(nodes, 2, "coordinator-b");
             pair.first().destroy();
-            Nodes.exitCode(pair.first(), JOB);
+            nodes.exitCode(pair.first(), JOB);
             pair.startWorkers(nodes, REJOIN_PROMPTLY);
-            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
+            assertThat(nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).as("the standby ran the job").contains("PCA solved");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -366,8 +366,8 @@ class ClusterIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs-standby-idle"))) {
             Pair pair = Pair.start(nodes, out);
             pair.startWorkers(nodes, REJOIN_PROMPTLY);
-            assertThat(Nodes.exitCode(pair.first(), JOB)).as(nodes.log("coordinator-a")).isZero();
-            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
+            assertThat(nodes.exitCode(pair.first(), JOB)).as(nodes.log("coordinator-a")).isZero();
+            assertThat(nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
         }
         Outputs.assertSameJob(out, reference, subsetImages);
     }
@@ -387,7 +387,7 @@ class ClusterIT {
             pair.startWorkers(nodes, GIVE_UP_AT_ONCE);
             awaitAllUp(nodes, 4, "coordinator-b", "worker-0", "worker-1");
             pair.first().destroyForcibly();
-            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
+            assertThat(nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -414,10 +414,10 @@ class ClusterIT {
             pair.first().waitFor();
             workers.forEach(Process::destroy);
             for (Process worker : workers) {
-                Nodes.exitCode(worker, JOB);
+                nodes.exitCode(worker, JOB);
             }
             nodes.start("worker-late", worker(pair.seeds(), Nodes.freePort()));
-            assertThat(Nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
+            assertThat(nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
@@ -434,7 +434,7 @@ class ClusterIT {
             List<String> first = new ArrayList<>(List.of("--resume"));
             first.addAll(List.of(firstOptions));
             Process started = nodes.start("coordinator-a", coordinator(out, active, first.toArray(String[]::new)));
-            Nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
+            nodes.await("the plan", JOB, () -> Files.isDirectory(out.resolve("_orchard/plan")));
             Process second = nodes.start("coordinator-b", coordinator(out, standby, "--resume", "--join", "127.0.0.1:" + active));
             return new Pair(started, second, "127.0.0.1:" + active + ",127.0.0.1:" + standby);
         }
@@ -458,7 +458,7 @@ class ClusterIT {
     private static void awaitAllUp(Nodes nodes, int members, String... viewers) throws Exception {
         for (String viewer : viewers) {
             String page = nodes.statusPage(viewer);
-            Nodes.await(viewer + " seeing " + members + " members Up", JOB, () -> {
+            nodes.await(viewer + " seeing " + members + " members Up", JOB, () -> {
                 try {
                     JsonNode listed = JSON.readTree(ObservedRunTest.get(page + "cluster/members").body()).path("members");
                     int up = 0;

@@ -136,7 +136,7 @@ class LauncherIT {
         // The second starts once the first's build has begun, so that the two overlap however the processes are
         // scheduled: without the lock it finds no jar and builds too.
         Process first = started(home, env, "--version");
-        Nodes.await("the first launcher's build", Duration.ofMinutes(1), () -> Files.exists(builds));
+        Nodes.poll("the first launcher's build", Duration.ofMinutes(1), () -> Files.exists(builds));
         List<Process> launchers = List.of(first, started(home, env, "--version"));
         for (Process launcher : launchers) {
             Launched launched = ended(launcher);

@@ -22,6 +22,10 @@ final class Nodes implements AutoCloseable {
     private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
     /** How long the nodes {@link #awaitFrozen} watches run between two looks. */
     static final long RUN_BETWEEN_LOOKS_MS = 50;
+    /** What {@link #report()} keeps of each log: its last lines, the warnings and errors before them, each line's start. */
+    private static final int LOG_TAIL = 15;
+    private static final int LOG_PROBLEMS = 8;
+    private static final int LOG_LINE = 300;
     private final Path logs;
     /** Each node's process by name (a name is its log file's too), in the order they started. */
     private final Map<String, Process> started = new java.util.LinkedHashMap<>();
@@ -108,7 +112,7 @@ final class Nodes implements AutoCloseable {
         String[] found = new String[1];
         Process process = started.get(name);
         try {
-            await(name + "'s status page address", Duration.ofMinutes(1), () -> {
+            poll(name + "'s status page address", Duration.ofMinutes(1), () -> {
                 Matcher m = STATUS_PAGE.matcher(logOrEmpty(name));
                 if (m.find()) {
                     found[0] = m.group(1);
@@ -144,7 +148,8 @@ final class Nodes implements AutoCloseable {
         return logOrEmpty(name).contains(text);
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    /** Waits for {@code condition}, looking every 200 ms; fails after {@code timeout}. */
+    static void poll(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -152,6 +157,55 @@ final class Nodes implements AutoCloseable {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** {@link #poll}, failing with {@link #report()}. */
+    void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        try {
+            poll(what, timeout, condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + report(), e);
+        }
+    }
+
+    /**
+     * Every node's state and how its log ends, for a failure message: which node had exited, and why, is what a
+     * timeout in a multi-JVM test needs, and the logs go with the test's temporary folder. CI shows a failure's first
+     * line and the tail of the output, so the one-line summary of the nodes comes first and last; between them, each
+     * log's warnings and errors ({@value #LOG_PROBLEMS} at most) and its last {@value #LOG_TAIL} lines.
+     */
+    String report() {
+        List<String> states = new ArrayList<>();
+        StringBuilder logs = new StringBuilder();
+        for (Map.Entry<String, Process> node : started.entrySet()) {
+            Process p = node.getValue();
+            String state = node.getKey() + " " + (p.isAlive() ? "running" : "exited " + p.exitValue());
+            states.add(state);
+            List<String> lines = logOrEmpty(node.getKey()).lines().toList();
+            int tail = Math.max(0, lines.size() - LOG_TAIL);
+            List<String> problems = lines.subList(0, tail).stream()
+                    .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+            logs.append("--- ").append(state).append(": ").append(lines.size()).append(" log lines; ")
+                    .append(problems.size()).append(" warnings and errors before the last ").append(LOG_TAIL).append('\n');
+            problems.subList(Math.max(0, problems.size() - LOG_PROBLEMS), problems.size()).forEach(l -> logs.append(shortened(l)));
+            lines.subList(tail, lines.size()).forEach(l -> logs.append(shortened(l)));
+        }
+        String summary = "nodes: " + String.join(", ", states);
+        return summary + "\n" + logs + summary;
+    }
+
+    private static String shortened(String line) {
+        return (line.length() > LOG_LINE ? line.substring(0, LOG_LINE) + " [...]" : line) + "\n";
+    }
+
+    /** Awaits a node's exit, failing with {@link #report()} if it runs past {@code timeout} (then it is killed). */
+    int exitCode(Process p, Duration timeout) throws InterruptedException {
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String report = report();
+            p.destroyForcibly();
+            throw new AssertionError("process did not finish within " + timeout + "; " + report);
+        }
+        return p.exitValue();
     }
 
     /**
@@ -171,7 +225,7 @@ final class Nodes implements AutoCloseable {
             }
             signal("CONT", names);
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + report());
             }
             Thread.sleep(RUN_BETWEEN_LOOKS_MS);
         }
@@ -199,14 +253,6 @@ final class Nodes implements AutoCloseable {
         if (exit != 0) {
             throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed with " + exit);
         }
-    }
-
-    static int exitCode(Process p, Duration timeout) throws InterruptedException {
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("process did not finish within " + timeout);
-        }
-        return p.exitValue();
     }
 
     @Override

@@ -46,20 +46,20 @@ class ObserveIT {
                     "--http", "127.0.0.1:0", "--log-format", "json");
             String coordinatorUrl = nodes.statusPage("coordinator");
             // Waiting for its worker: alive, ready (an Up member), and its page says so.
-            Nodes.await("the coordinator's /ready", Duration.ofMinutes(1),
+            nodes.await("the coordinator's /ready", Duration.ofMinutes(1),
                     () -> status(coordinatorUrl + "ready") == 200);
             assertThat(ObservedRunTest.get(coordinatorUrl + "alive").statusCode()).isEqualTo(200);
             JsonNode members = JSON.readTree(ObservedRunTest.get(coordinatorUrl + "cluster/members").body());
             assertThat(members.path("members")).hasSize(1);
             assertThat(members.path("members").get(0).path("roles").toString()).contains("coordinator");
-            Nodes.await("the coordinator's first status", Duration.ofMinutes(1),
+            nodes.await("the coordinator's first status", Duration.ofMinutes(1),
                     () -> body(coordinatorUrl + "metrics").contains("orchard_job_images_listed"));
             assertThat(ObservedRunTest.counter(body(coordinatorUrl + "metrics"), "orchard_job_images_processed_total", null)).isZero();
 
             nodes.start("worker", "worker", "--join", "127.0.0.1:" + port, "--bind", "127.0.0.1:" + Nodes.freePort(),
                     "--onnx-threads", "1", "--decode-threads", "1", "--http", "127.0.0.1:0", "--log-format", "json");
             String workerUrl = nodes.statusPage("worker");
-            assertThat(Nodes.exitCode(coordinator, Duration.ofMinutes(3))).as(nodes.log("coordinator")).isZero();
+            assertThat(nodes.exitCode(coordinator, Duration.ofMinutes(3))).as(nodes.log("coordinator")).isZero();
             JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
             assertThat(success.path("counts").path("images").asInt()).isEqualTo(images.size());
             assertThat(out.resolve("report.html")).isNotEmptyFile();

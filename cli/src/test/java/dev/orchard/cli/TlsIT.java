@@ -90,14 +90,14 @@ class TlsIT {
                     "--bind", "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1"}, tls(intruder)));
             // Refused for the right reason: its certificate does not chain to the cluster's CA. It keeps knocking
             // while the job runs; the checks after the job cover all of that.
-            Nodes.await("the stranger's handshake refused", Duration.ofMinutes(2),
+            nodes.await("the stranger's handshake refused", Duration.ofMinutes(2),
                     () -> nodes.logContains("stranger", "SSLHandshakeException"));
             assertThat(out.resolve("features")).as("no work was done by a node outside the cluster").doesNotExist();
             assertThat(nodes.log("stranger")).doesNotContain("Coordinator pekko");
 
             nodes.start("member", env, concat(new String[] {"worker", "--join", "127.0.0.1:" + port,
                     "--bind", "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1"}, tls(cluster)));
-            assertThat(Nodes.exitCode(coordinator, Duration.ofMinutes(2))).as(nodes.log("coordinator")).isZero();
+            assertThat(nodes.exitCode(coordinator, Duration.ofMinutes(2))).as(nodes.log("coordinator")).isZero();
             assertThat(nodes.log("member")).as(nodes.log("coordinator")).contains("Coordinator pekko");
             assertThat(nodes.log("stranger")).doesNotContain("Coordinator pekko");
         }

@@ -105,7 +105,7 @@ class UpdateIT {
             assertThat(Outputs.success(out).at("/generation").asInt()).as("generation 0 still in place").isZero();
             Thread.sleep(3000);
             Process second = nodes.start("coordinator-2", coordinator);
-            assertThat(Nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
             assertThat(workers).allMatch(Process::isAlive);
         }
