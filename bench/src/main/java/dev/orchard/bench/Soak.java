@@ -384,10 +384,11 @@ public final class Soak {
             return new Node(name, log, start(processes, log, args, storage.nodeEnvironment()));
         }
 
+        /** A worker on a port the OS picks as it binds (one found free beforehand may be taken meanwhile). */
         private Node startWorker(String name) throws IOException {
             Path log = logs.resolve(name + ".log");
             List<String> args = new ArrayList<>(List.of("worker", "--join", seeds, "--bind",
-                    "127.0.0.1:" + freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
+                    "127.0.0.1:0", "--onnx-threads", "1", "--decode-threads", "1", "--config",
                     fastConf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S", "--http", "127.0.0.1:0"));
             args.addAll(storeOptions);
             return new Node(name, log, start(processes, log, args, storage.nodeEnvironment()));

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 final class ClusterOptions {
 
     @Option(names = "--bind", defaultValue = "127.0.0.1:17355",
-            description = "host:port this node listens on and announces (default ${DEFAULT-VALUE}).")
+            description = "host:port this node listens on and announces (default ${DEFAULT-VALUE}). Port 0 takes a free"
+                    + " one: fine for a worker, which others need not find (a coordinator is a seed: give it a port).")
     String bind;
 
     @Option(names = "--join", split = ",", description = "host:port of a seed node (a coordinator node); repeatable.")
@@ -31,6 +32,11 @@ final class ClusterOptions {
     /** Pekko settings for a node with these roles; TLS passwords come from $ORCHARD_TLS_PASSWORD, never flags. */
     Config pekkoConfig(List<String> roles) {
         HostPort self = HostPort.parse(bind, "--bind");
+        if (self.port() == 0 && join.isEmpty()) {
+            throw new IllegalArgumentException("--bind " + bind + " with no --join: a node that starts its own cluster is"
+                    + " its seed, and others must find it. Give it a port (e.g. " + self.host() + ":17355), or --join a"
+                    + " coordinator");
+        }
         Map<String, Object> settings = new HashMap<>();
         settings.put("pekko.cluster.roles", roles);
         settings.put("pekko.remote.artery.canonical.hostname", self.host());

@@ -94,14 +94,15 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                 return 0;
             }
-            err.printf("orchard: coordinator node on %s, %s with %s%n", cluster.bind, setup.describe(), setup.model);
+
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
             var listener = observation.coordinatorListener(progress);
             observation.describe(setup);
             try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::membership,
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
-                observation.serve(node.system(), "coordinator node " + cluster.bind, err);
+                err.printf("orchard: coordinator node on %s, %s with %s%n", node.address(), setup.describe(), setup.model);
+                observation.serve(node.system(), "coordinator node " + node.address(), err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.

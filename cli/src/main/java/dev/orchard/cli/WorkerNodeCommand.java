@@ -68,9 +68,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 long started = System.nanoTime();
                 try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
                         workers.workerSettings(), rejoinAfter)) {
-                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", cluster.bind,
+                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", node.address(),
                             cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
-                    observation.serve(node.system(), "worker node " + cluster.bind, err);
+                    observation.serve(node.system(), "worker node " + node.address(), err);
                     node.system().getWhenTerminated().toCompletableFuture().join();
                 } catch (IllegalStateException e) {
                     return 0; // the JVM is shutting down: no new node

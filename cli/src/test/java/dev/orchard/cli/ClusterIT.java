@@ -100,17 +100,21 @@ class ClusterIT {
         return args.toArray(String[]::new);
     }
 
-    private static String[] worker(int coordinatorPort, int port, String... extra) {
-        return worker("127.0.0.1:" + coordinatorPort, port, extra);
+    private static String[] worker(int coordinatorPort, String... extra) {
+        return worker("127.0.0.1:" + coordinatorPort, extra);
     }
 
-    private static String[] worker(String join, int port, String... extra) {
-        return worker(join, port, REJOIN_PROMPTLY, extra);
+    private static String[] worker(String join, String... extra) {
+        return worker(join, REJOIN_PROMPTLY, extra);
     }
 
-    private static String[] worker(String join, int port, Duration rejoinAfter, String... extra) {
+    /**
+     * A worker joining {@code join}, on a port of its own choosing ({@link Nodes#ANY_PORT}): a port found free before
+     * a JVM starts may be taken by another node's by the time it binds, and a worker that cannot bind exits.
+     */
+    private static String[] worker(String join, Duration rejoinAfter, String... extra) {
         List<String> args = new ArrayList<>(List.of("worker", "--join", join,
-                "--bind", "127.0.0.1:" + port, "--onnx-threads", "1", "--decode-threads", "1", "--config", fastConf.toString(),
+                "--bind", Nodes.ANY_PORT, "--onnx-threads", "1", "--decode-threads", "1", "--config", fastConf.toString(),
                 "--commit-every", "3", "--rejoin-after", rejoinAfter.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
@@ -164,7 +168,7 @@ class ClusterIT {
                     out.toString(), "--model", JobRun.model(), "--pca-k", "20", "--batch-size", "16", "--bind",
                     "127.0.0.1:" + port, "--min-workers", "2");
             for (int i = 1; i <= 2; i++) {
-                nodes.start("worker-" + i, worker(port, Nodes.freePort()));
+                nodes.start("worker-" + i, worker(port));
             }
             assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
             assertThat(nodes.log("coordinator")).doesNotContain("Failed to serialize").doesNotContain("frame size");
@@ -184,7 +188,7 @@ class ClusterIT {
                 Process coordinator = nodes.start("coordinator", coordinator(out, port));
                 List<Process> workers = new ArrayList<>();
                 for (int i = 1; i <= 3; i++) {
-                    workers.add(nodes.start("worker-" + i, worker(port, Nodes.freePort())));
+                    workers.add(nodes.start("worker-" + i, worker(port)));
                 }
                 long units = (subsetImages.size() + 5) / 6;
                 nodes.await("progress " + trial.progress(), JOB, () -> attemptsDone(out) >= Math.max(1, (long) (units * trial.progress())));
@@ -216,12 +220,12 @@ class ClusterIT {
             Process intruder = nodes.start("intruder", coordinator(out, Nodes.freePort(), "--resume"));
             assertThat(nodes.exitCode(intruder, JOB)).as(nodes.log("intruder")).isEqualTo(2);
             assertThat(nodes.log("intruder")).contains("Another coordinator");
-            Process w1 = nodes.start("worker-1", worker(port, Nodes.freePort()));
-            Process w2 = nodes.start("worker-2", worker(port, Nodes.freePort()));
+            Process w1 = nodes.start("worker-1", worker(port));
+            Process w2 = nodes.start("worker-2", worker(port));
             nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
 
             w1.destroyForcibly();
-            nodes.start("worker-3", worker(port, Nodes.freePort()));
+            nodes.start("worker-3", worker(port));
             freezeOnceCommitted(nodes, out, 2, "worker-2", "worker-3");
             first.destroyForcibly();
             first.waitFor();
@@ -250,8 +254,8 @@ class ClusterIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs-frozen"))) {
             Process first = nodes.start("coordinator-1", coordinator(out, port));
             List<Process> cutOff = List.of(
-                    nodes.start("worker-1", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)),
-                    nodes.start("worker-2", worker("127.0.0.1:" + port, Nodes.freePort(), NEVER_REJOIN)));
+                    nodes.start("worker-1", worker("127.0.0.1:" + port, NEVER_REJOIN)),
+                    nodes.start("worker-2", worker("127.0.0.1:" + port, NEVER_REJOIN)));
             freezeOnceCommitted(nodes, out, 1, "worker-1", "worker-2");
             Nodes.signal(first, "STOP");
             nodes.signal("CONT", "worker-1", "worker-2");
@@ -265,8 +269,8 @@ class ClusterIT {
                 worker.destroy(); // they are in a cluster of their own now; fresh workers serve the resumed job
             }
             Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
-            nodes.start("worker-3", worker(port, Nodes.freePort()));
-            nodes.start("worker-4", worker(port, Nodes.freePort()));
+            nodes.start("worker-3", worker(port));
+            nodes.start("worker-4", worker(port));
             assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
         }
@@ -289,8 +293,8 @@ class ClusterIT {
         int port = Nodes.freePort();
         try (Nodes nodes = new Nodes(temp.resolve("logs-frozen-rejoin"))) {
             Process first = nodes.start("coordinator-1", coordinator(out, port));
-            nodes.start("worker-1", worker(port, Nodes.freePort()));
-            nodes.start("worker-2", worker(port, Nodes.freePort()));
+            nodes.start("worker-1", worker(port));
+            nodes.start("worker-2", worker(port));
             nodes.await("a committed statistics file", JOB, () -> commits(out) >= 1);
             Nodes.signal(first, "STOP");
             Thread.sleep(15_000);
@@ -416,7 +420,7 @@ class ClusterIT {
             for (Process worker : workers) {
                 nodes.exitCode(worker, JOB);
             }
-            nodes.start("worker-late", worker(pair.seeds(), Nodes.freePort()));
+            nodes.start("worker-late", worker(pair.seeds()));
             assertThat(nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
             assertThat(nodes.log("coordinator-b")).contains("Resuming");
         }
@@ -443,7 +447,7 @@ class ClusterIT {
         List<Process> startWorkers(Nodes nodes, Duration rejoinAfter) throws Exception {
             List<Process> workers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                workers.add(nodes.start("worker-" + i, worker(seeds, Nodes.freePort(), rejoinAfter)));
+                workers.add(nodes.start("worker-" + i, worker(seeds, rejoinAfter)));
             }
             return workers;
         }

@@ -52,6 +52,14 @@ final class Nodes implements AutoCloseable {
         return launcher;
     }
 
+    /**
+     * A {@code --bind} for a node that nobody has to find (a worker): the OS picks a free port as the node binds. A
+     * port from {@link #freePort()} is only free when asked: a node's status page, bound to port 0 meanwhile, can take
+     * it (1 time in ~10,000 here).
+     */
+    static final String ANY_PORT = "127.0.0.1:0";
+
+    /** A port free now, for a node others must find (a coordinator, a seed). */
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

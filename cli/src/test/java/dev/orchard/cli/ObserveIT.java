@@ -56,7 +56,7 @@ class ObserveIT {
                     () -> body(coordinatorUrl + "metrics").contains("orchard_job_images_listed"));
             assertThat(ObservedRunTest.counter(body(coordinatorUrl + "metrics"), "orchard_job_images_processed_total", null)).isZero();
 
-            nodes.start("worker", "worker", "--join", "127.0.0.1:" + port, "--bind", "127.0.0.1:" + Nodes.freePort(),
+            nodes.start("worker", "worker", "--join", "127.0.0.1:" + port, "--bind", Nodes.ANY_PORT,
                     "--onnx-threads", "1", "--decode-threads", "1", "--http", "127.0.0.1:0", "--log-format", "json");
             String workerUrl = nodes.statusPage("worker");
             assertThat(nodes.exitCode(coordinator, Duration.ofMinutes(3))).as(nodes.log("coordinator")).isZero();

@@ -87,7 +87,7 @@ class TlsIT {
                     "--input", input.getParent().toString(), "--output", out.toString(), "--model", JobRun.model(),
                     "--pca-k", "2", "--bind", "127.0.0.1:" + port}, tls(cluster)));
             nodes.start("stranger", env, concat(new String[] {"worker", "--join", "127.0.0.1:" + port,
-                    "--bind", "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1"}, tls(intruder)));
+                    "--bind", Nodes.ANY_PORT, "--onnx-threads", "1"}, tls(intruder)));
             // Refused for the right reason: its certificate does not chain to the cluster's CA. It keeps knocking
             // while the job runs; the checks after the job cover all of that.
             nodes.await("the stranger's handshake refused", Duration.ofMinutes(2),
@@ -96,7 +96,7 @@ class TlsIT {
             assertThat(nodes.log("stranger")).doesNotContain("Coordinator pekko");
 
             nodes.start("member", env, concat(new String[] {"worker", "--join", "127.0.0.1:" + port,
-                    "--bind", "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1"}, tls(cluster)));
+                    "--bind", Nodes.ANY_PORT, "--onnx-threads", "1"}, tls(cluster)));
             assertThat(nodes.exitCode(coordinator, Duration.ofMinutes(2))).as(nodes.log("coordinator")).isZero();
             assertThat(nodes.log("member")).as(nodes.log("coordinator")).contains("Coordinator pekko");
             assertThat(nodes.log("stranger")).doesNotContain("Coordinator pekko");

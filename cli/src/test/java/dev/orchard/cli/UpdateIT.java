@@ -92,7 +92,7 @@ class UpdateIT {
             List<Process> workers = new ArrayList<>();
             for (int i = 1; i <= 2; i++) {
                 workers.add(nodes.start("worker-" + i, "worker", "--join", "127.0.0.1:" + port, "--bind",
-                        "127.0.0.1:" + Nodes.freePort(), "--onnx-threads", "1", "--decode-threads", "1", "--config",
+                        Nodes.ANY_PORT, "--onnx-threads", "1", "--decode-threads", "1", "--config",
                         conf.toString(), "--commit-every", "2", "--rejoin-after", "PT5S"));
             }
             // The workers are frozen when the commit is seen (they run 50 ms between looks), so the update cannot
