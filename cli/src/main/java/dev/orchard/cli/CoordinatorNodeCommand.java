@@ -94,7 +94,6 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                 return 0;
             }
-
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
             var listener = observation.coordinatorListener(progress);
             observation.describe(setup);
