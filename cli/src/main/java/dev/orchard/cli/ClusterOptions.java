@@ -33,9 +33,9 @@ final class ClusterOptions {
     Config pekkoConfig(List<String> roles) {
         HostPort self = HostPort.parse(bind, "--bind");
         if (self.port() == 0 && join.isEmpty()) {
-            throw new IllegalArgumentException("--bind " + bind + " with no --join: a node that starts its own cluster is"
-                    + " its seed, and others must find it. Give it a port (e.g. " + self.host() + ":17355), or --join a"
-                    + " coordinator");
+            throw new IllegalArgumentException("--bind " + bind + " with no --join: a node that starts its own cluster"
+                    + " is its seed, and others must find it. Give it a port (e.g. " + self.host() + ":17355), or"
+                    + " --join a coordinator");
         }
         Map<String, Object> settings = new HashMap<>();
         settings.put("pekko.cluster.roles", roles);

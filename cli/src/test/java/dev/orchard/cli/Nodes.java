@@ -26,7 +26,7 @@ final class Nodes implements AutoCloseable {
     private static final Pattern STATUS_PAGE = Pattern.compile("status page (http://\\S+/)");
     /** How long the nodes {@link #awaitFrozen} watches run between two looks. */
     static final long RUN_BETWEEN_LOOKS_MS = 50;
-    /** What {@link #report()} keeps of each log: its last lines, the warnings and errors before them, each line's start. */
+    /** What {@link #report()} keeps of each log: its last lines, the warnings and errors before them, line starts. */
     private static final int LOG_TAIL = 15;
     private static final int LOG_PROBLEMS = 8;
     private static final int LOG_LINE = 300;
@@ -236,9 +236,12 @@ final class Nodes implements AutoCloseable {
             List<String> problems = lines.subList(0, tail).stream()
                     .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
             logs.append("--- ").append(state).append(": ").append(lines.size()).append(" log lines; ")
-                    .append(problems.size()).append(" warnings and errors before the last ").append(LOG_TAIL).append('\n');
-            problems.subList(Math.max(0, problems.size() - LOG_PROBLEMS), problems.size()).forEach(l -> logs.append(shortened(l)));
-            lines.subList(tail, lines.size()).forEach(l -> logs.append(shortened(l)));
+                    .append(problems.size()).append(" warnings and errors before the last ").append(LOG_TAIL)
+                    .append('\n');
+            List<String> shown = new ArrayList<>(problems.subList(Math.max(0, problems.size() - LOG_PROBLEMS),
+                    problems.size()));
+            shown.addAll(lines.subList(tail, lines.size()));
+            shown.forEach(line -> logs.append(shortened(line)));
         }
         String summary = "nodes: " + String.join(", ", states);
         return summary + "\n" + logs + summary;
