@@ -100,8 +100,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::membership,
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
-                err.printf("orchard: coordinator node on %s, %s with %s%n", node.address(), setup.describe(), setup.model);
-                observation.serve(node.system(), "coordinator node " + node.address(), err);
+                String self = node.address();
+                err.printf("orchard: coordinator node on %s, %s with %s%n", self, setup.describe(), setup.model);
+                observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.

@@ -68,9 +68,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 long started = System.nanoTime();
                 try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
                         workers.workerSettings(), rejoinAfter)) {
-                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", node.address(),
+                    String self = node.address(); // with the port the OS picked, for --bind HOST:0
+                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", self,
                             cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
-                    observation.serve(node.system(), "worker node " + node.address(), err);
+                    observation.serve(node.system(), "worker node " + self, err);
                     node.system().getWhenTerminated().toCompletableFuture().join();
                 } catch (IllegalStateException e) {
                     return 0; // the JVM is shutting down: no new node

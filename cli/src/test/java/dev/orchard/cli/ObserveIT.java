@@ -59,6 +59,8 @@ class ObserveIT {
             nodes.start("worker", "worker", "--join", "127.0.0.1:" + port, "--bind", Nodes.ANY_PORT,
                     "--onnx-threads", "1", "--decode-threads", "1", "--http", "127.0.0.1:0", "--log-format", "json");
             String workerUrl = nodes.statusPage("worker");
+            // Bound to port 0, it says which port the OS gave it.
+            assertThat(nodes.log("worker")).containsPattern("orchard: worker node on 127\\.0\\.0\\.1:[1-9]\\d* joining");
             assertThat(nodes.exitCode(coordinator, Duration.ofMinutes(3))).as(nodes.log("coordinator")).isZero();
             JsonNode success = JSON.readTree(out.resolve("_SUCCESS").toFile());
             assertThat(success.path("counts").path("images").asInt()).isEqualTo(images.size());
