@@ -30,6 +30,12 @@ final class Nodes implements AutoCloseable {
     private static final int LOG_TAIL = 15;
     private static final int LOG_PROBLEMS = 8;
     private static final int LOG_LINE = 300;
+    /** A {@code --bind} for a node that nobody has to find (a worker): the OS picks a free port as the node binds. */
+    static final String ANY_PORT = "127.0.0.1:0";
+    /** The lowest port {@link #freePort()} hands out: above the well-known services. */
+    private static final int LOWEST_PORT = 10_000;
+    /** The ports {@link #freePort()} has handed out in this JVM: each goes to one node only. */
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
     private final Path logs;
     /** Each node's process by name (a name is its log file's too), in the order they started. */
     private final Map<String, Process> started = new java.util.LinkedHashMap<>();
@@ -55,15 +61,6 @@ final class Nodes implements AutoCloseable {
         }
         return launcher;
     }
-
-    /**
-     * A {@code --bind} for a node that nobody has to find (a worker): the OS picks a free port as the node binds.
-     */
-    static final String ANY_PORT = "127.0.0.1:0";
-    /** The lowest port {@link #freePort()} hands out: above the well-known services. */
-    private static final int LOWEST_PORT = 10_000;
-    /** The ports {@link #freePort()} has handed out in this JVM: each goes to one node only. */
-    private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
     /**
      * A port for a node others must find (a coordinator, a seed): free now, and below the range the kernel picks
