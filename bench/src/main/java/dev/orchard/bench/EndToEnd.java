@@ -222,17 +222,19 @@ public final class EndToEnd {
             md.append(String.format(Locale.ROOT, "| **the host drifted** | %.0f %% between the two measures of the ceiling: "
                     + "this run's ratios are not to be trusted; run it again |%n", r.get("hostDriftPercent").asDouble()));
         }
-        if (r.has("lanesOnnxCpuOverOnnxAtCeiling")) {
-            if (r.get("lanesOnnxCpuOverOnnxAtCeiling").asDouble() > LANES_ONNX_CPU_WARNING) {
+        boolean lanesOnnxMeasured = r.has("lanesOnnxCpuOverOnnxAtCeiling");
+        double lanesOnnx = r.path("lanesOnnxCpuOverOnnxAtCeiling").asDouble();
+        double lanesDecoding = r.path("lanesDecodeAndPreprocessSeconds").asDouble();
+        if (lanesOnnxMeasured) {
+            if (lanesOnnx > LANES_ONNX_CPU_WARNING) {
                 md.append(String.format(Locale.ROOT, "| **the host likely slowed during the job** | ONNX Runtime on the lanes "
                         + "(their CPU less %.1f s of decoding and preprocessing) used %.2f× the CPU it needs at the ceiling: "
                         + "this run's ratios are not to be trusted; run it again, and compare the stage shares |%n",
-                        r.get("lanesDecodeAndPreprocessSeconds").asDouble(), r.get("lanesOnnxCpuOverOnnxAtCeiling").asDouble()));
-            } else if (r.get("lanesOnnxCpuOverOnnxAtCeiling").asDouble() < LANES_ONNX_CPU_LOW) {
+                        lanesDecoding, lanesOnnx));
+            } else if (lanesOnnx < LANES_ONNX_CPU_LOW) {
                 md.append(String.format(Locale.ROOT, "| **the host likely ran faster during the job** | ONNX Runtime on the "
                         + "lanes (their CPU less %.1f s of decoding and preprocessing) used only %.2f× the CPU it needs at the "
-                        + "ceiling: the ratios flatter the job; run it again |%n",
-                        r.get("lanesDecodeAndPreprocessSeconds").asDouble(), r.get("lanesOnnxCpuOverOnnxAtCeiling").asDouble()));
+                        + "ceiling: the ratios flatter the job; run it again |%n", lanesDecoding, lanesOnnx));
             }
         } else if (r.path("lanesCpuOverOnnxAtCeiling").asDouble() > LANES_CPU_WARNING) {
             md.append(String.format(Locale.ROOT, "| **the host likely slowed during the job** | the lanes used %.2f× the CPU "
@@ -279,10 +281,9 @@ public final class EndToEnd {
         md.append(String.format(Locale.ROOT, "| the job's CPU (s): by kind of thread; the process; what ONNX Runtime"
                 + " alone needs at the ceiling | %s; %.1f; %.1f |%n", cpu.substring(0, cpu.length() - 2),
                 r.get("processCpuSeconds").asDouble(), r.get("onnxAtCeilingCpuSeconds").asDouble()));
-        if (r.has("lanesOnnxCpuOverOnnxAtCeiling")) {
+        if (lanesOnnxMeasured) {
             md.append(String.format(Locale.ROOT, "| the lanes' CPU less their decoding and preprocessing (%.1f s), against"
-                    + " what ONNX Runtime alone needs at the ceiling | %.2f× |%n",
-                    r.get("lanesDecodeAndPreprocessSeconds").asDouble(), r.get("lanesOnnxCpuOverOnnxAtCeiling").asDouble()));
+                    + " what ONNX Runtime alone needs at the ceiling | %.2f× |%n", lanesDecoding, lanesOnnx));
         }
         md.append(String.format(Locale.ROOT, "| **CPU beyond ONNX Runtime at the ceiling, per image** (start-up and"
                 + " exit included) | %.2f ms |%n", r.get("cpuBeyondOnnxMillisPerImage").asDouble()));
