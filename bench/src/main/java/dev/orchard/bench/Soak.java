@@ -2,6 +2,7 @@ package dev.orchard.bench;
 
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
+import dev.orchard.store.LoopbackPorts;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
 import dev.orchard.store.StoredObject;
@@ -14,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -259,8 +259,8 @@ public final class Soak {
             this.storeOptions = storeOptions;
             this.out = storage.output(t);
             this.logs = Files.createDirectories(work.resolve("logs-" + t));
-            this.port = freePort();
-            this.standbyPort = schedule.standby() ? freePort() : port;
+            this.port = LoopbackPorts.pick();
+            this.standbyPort = schedule.standby() ? LoopbackPorts.pick() : port;
             this.seeds = schedule.standby() ? "127.0.0.1:" + port + ",127.0.0.1:" + standbyPort : "127.0.0.1:" + port;
             this.unitSize = 2 + rng.nextInt(6);
         }
@@ -542,12 +542,6 @@ public final class Soak {
             Thread.sleep(100);
         }
         return true;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Where the input and the trials' outputs live: as the nodes are told, and as the soak reads them back. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.store.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,7 +163,7 @@ class ClusterIT {
         assertThat(run.exitCode()).as(run.messages()).isZero();
 
         Path out = temp.resolve("full-cluster");
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         try (Nodes nodes = new Nodes(temp.resolve("logs-full"))) {
             Process coordinator = nodes.start("coordinator", "coordinator", "--input", full.toString(), "--output",
                     out.toString(), "--model", JobRun.model(), "--pca-k", "20", "--batch-size", "16", "--bind",
@@ -183,7 +184,7 @@ class ClusterIT {
         }
         for (Trial trial : List.of(new Trial("kill", 0.4, false), new Trial("sigterm", 0.2, true))) {
             Path out = temp.resolve("kill-" + trial.name());
-            int port = Nodes.freePort();
+            int port = LoopbackPorts.pick();
             try (Nodes nodes = new Nodes(temp.resolve("logs-kill-" + trial.name()))) {
                 Process coordinator = nodes.start("coordinator", coordinator(out, port));
                 List<Process> workers = new ArrayList<>();
@@ -211,13 +212,13 @@ class ClusterIT {
     @Test
     void aWorkerThenTheCoordinatorKilledAndTheSameCommandWithResumeFinishes() throws Exception {
         Path out = temp.resolve("resume");
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         try (Nodes nodes = new Nodes(temp.resolve("logs-resume"))) {
             // The first coordinator waits for its two workers, holding its lease on the output meanwhile.
             Process first = nodes.start("coordinator-1", coordinator(out, port, "--min-workers", "2"));
             nodes.await("the first coordinator's lease", JOB, () -> Files.exists(out.resolve("_orchard/lease.json")));
             // Another coordinator on the same output, joined to nothing: refused while the lease is fresh.
-            Process intruder = nodes.start("intruder", coordinator(out, Nodes.freePort(), "--resume"));
+            Process intruder = nodes.start("intruder", coordinator(out, LoopbackPorts.pick(), "--resume"));
             assertThat(nodes.exitCode(intruder, JOB)).as(nodes.log("intruder")).isEqualTo(2);
             assertThat(nodes.log("intruder")).contains("Another coordinator");
             Process w1 = nodes.start("worker-1", worker(port));
@@ -250,7 +251,7 @@ class ClusterIT {
     @Test
     void aCoordinatorDownedWhileFrozenExitsAndTheJobResumes() throws Exception {
         Path out = temp.resolve("frozen");
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         try (Nodes nodes = new Nodes(temp.resolve("logs-frozen"))) {
             Process first = nodes.start("coordinator-1", coordinator(out, port));
             List<Process> cutOff = List.of(
@@ -290,7 +291,7 @@ class ClusterIT {
     @Test
     void aCoordinatorFrozenWhileItsWorkersRejoinFinishesTheJobEitherWay() throws Exception {
         Path out = temp.resolve("frozen-rejoin");
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         try (Nodes nodes = new Nodes(temp.resolve("logs-frozen-rejoin"))) {
             Process first = nodes.start("coordinator-1", coordinator(out, port));
             nodes.start("worker-1", worker(port));
@@ -433,8 +434,8 @@ class ClusterIT {
      */
     private record Pair(Process first, Process standby, String seeds) {
         static Pair start(Nodes nodes, Path out, String... firstOptions) throws Exception {
-            int active = Nodes.freePort();
-            int standby = Nodes.freePort();
+            int active = LoopbackPorts.pick();
+            int standby = LoopbackPorts.pick();
             List<String> first = new ArrayList<>(List.of("--resume"));
             first.addAll(List.of(firstOptions));
             Process started = nodes.start("coordinator-a", coordinator(out, active, first.toArray(String[]::new)));

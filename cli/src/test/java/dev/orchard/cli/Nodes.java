@@ -1,17 +1,12 @@
 package dev.orchard.cli;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -30,12 +25,11 @@ final class Nodes implements AutoCloseable {
     private static final int LOG_TAIL = 15;
     private static final int LOG_PROBLEMS = 8;
     private static final int LOG_LINE = 300;
-    /** A {@code --bind} for a node that nobody has to find (a worker): the OS picks a free port as the node binds. */
+    /**
+     * A {@code --bind} for a node that nobody has to find (a worker): the OS picks a free port as the node binds. A
+     * node others must find gets its port from {@link dev.orchard.store.LoopbackPorts#pick()}.
+     */
     static final String ANY_PORT = "127.0.0.1:0";
-    /** The lowest port {@link #freePort()} hands out: above the well-known services. */
-    private static final int LOWEST_PORT = 10_000;
-    /** The ports {@link #freePort()} has handed out in this JVM: each goes to one node only. */
-    private static final Set<Integer> HANDED_OUT = new HashSet<>();
     private final Path logs;
     /** Each node's process by name (a name is its log file's too), in the order they started. */
     private final Map<String, Process> started = new java.util.LinkedHashMap<>();
@@ -60,49 +54,6 @@ final class Nodes implements AutoCloseable {
                     + " nodes through it");
         }
         return launcher;
-    }
-
-    /**
-     * A port for a node others must find (a coordinator, a seed): free now, and below the range the kernel picks
-     * from for port 0 and for outgoing connections ({@code /proc/sys/net/ipv4/ip_local_port_range}), so that no
-     * socket takes it before the node binds it unless bound to it by number. A port that a bind to port 0 found free
-     * (as this did before) is only free when asked: another node's status page, bound to port 0 meanwhile, takes it
-     * about 1 time in 10,000 (two such binds in a row gave the same port 2 times in 20,000 here), and a node that
-     * cannot bind exits. Where that range starts too low to leave room, the kernel picks.
-     */
-    static synchronized int freePort() throws IOException {
-        int below = ephemeralPortsFrom();
-        if (below - LOWEST_PORT < 1_000) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
-        }
-        for (int tries = 0; tries < 1_000; tries++) {
-            int port = LOWEST_PORT + ThreadLocalRandom.current().nextInt(below - LOWEST_PORT);
-            if (HANDED_OUT.add(port) && bindable(port)) {
-                return port;
-            }
-        }
-        throw new IOException("no free port found between " + LOWEST_PORT + " and " + below + " in 1,000 tries");
-    }
-
-    /** The first port of the kernel's ephemeral range (Linux's default, 32768, where it cannot be read). */
-    static int ephemeralPortsFrom() {
-        try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 32_768;
-        }
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** A config file that detects and downs dead nodes in seconds rather than the production defaults. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.store.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class ObserveIT {
         }
         Path manifest = Files.write(temp.resolve("manifest.txt"), images);
         Path out = temp.resolve("out");
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
             Process coordinator = nodes.start("coordinator", "coordinator", "--input-manifest", manifest.toString(),
                     "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "4", "--unit-size", "6",

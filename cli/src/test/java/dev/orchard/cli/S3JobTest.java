@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.Location;
+import dev.orchard.store.LoopbackPorts;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
 import dev.orchard.store.StoredObject;
@@ -249,7 +250,7 @@ class S3JobTest {
         assertThat(noOutputBucket.exitCode()).isNotZero();
         assertThat(noOutputBucket.messages()).contains("missing-results");
 
-        int closed = Nodes.freePort();
+        int closed = LoopbackPorts.pick();
         JobRun unreachable = JobRun.of(null, "run", "--input", "s3://images/" + PREFIX, "--output", temp.resolve("o").toString(),
                 "--endpoint", "http://127.0.0.1:" + closed, "--path-style", "--model", JobRun.model());
         assertThat(unreachable.exitCode()).isNotZero();

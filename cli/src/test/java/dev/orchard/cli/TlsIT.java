@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orchard.store.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +81,7 @@ class TlsIT {
             }
         }
         Path out = temp.resolve("out");
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         Map<String, String> env = Map.of("ORCHARD_TLS_PASSWORD", PASSWORD);
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
             Process coordinator = nodes.start("coordinator", env, concat(new String[] {"coordinator",

@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orchard.store.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,7 @@ class UpdateIT {
 
         Path commits = out.resolve("_orchard/gen-000001/commits");
         Path conf = Nodes.fastFailureDetection(temp);
-        int port = Nodes.freePort();
+        int port = LoopbackPorts.pick();
         String[] coordinator = job(in, out, "coordinator", "--update", "--bind", "127.0.0.1:" + port,
                 "--config", conf.toString());
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orchard.bench.JobThreads;
 import dev.orchard.store.Location;
+import dev.orchard.store.LoopbackPorts;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.StoredObject;
 import dev.orchard.store.s3.S3ObjectStore;
@@ -12,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -180,8 +180,8 @@ public final class S3CpuBench {
         makeCertificate(keyStore, trustStore, work);
         warmPageCache(images);
 
-        int httpPort = freePort();
-        int httpsPort = freePort();
+        int httpPort = LoopbackPorts.pick();
+        int httpsPort = LoopbackPorts.pick();
         Process server = startServer(data, httpPort, httpsPort, keyStore, work.resolve("s3proxy.log"));
         List<Run> runs = new ArrayList<>();
         ObjectStore controlStore = null; // the control's reader: one store and one listing for every round
@@ -471,12 +471,6 @@ public final class S3CpuBench {
         env.remove("AWS_SESSION_TOKEN");
         env.remove("AWS_PROFILE");
         env.put("AWS_EC2_METADATA_DISABLED", "true");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void exec(List<String> command) throws IOException, InterruptedException {
