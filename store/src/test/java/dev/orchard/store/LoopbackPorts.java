@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class LoopbackPorts {
     /** The lowest port {@link #pick()} hands out: above the well-known services. */
     private static final int LOWEST_PORT = 10_000;
-    /** The ports {@link #pick()} has handed out in this JVM: each goes to one node only. */
+    /** The ports {@link #pick()} has handed out in this JVM: each goes to one server only. */
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
     /** Where Linux says which ports it picks from for port 0 and outgoing connections: "FIRST LAST". */
     static final String EPHEMERAL_RANGE = "/proc/sys/net/ipv4/ip_local_port_range";
@@ -27,11 +27,11 @@ public final class LoopbackPorts {
 
     /**
      * A port for a server others must find: free now, and below the range the kernel picks from for port 0 and for
-     * outgoing connections ({@link #EPHEMERAL_RANGE}), so that no socket takes it before
-     * the server binds it unless bound to it by number. A port that a bind to port 0 found free is only free when asked:
-     * another node's status page, bound to port 0 meanwhile, may take it (two such binds in a row gave the same port 2
-     * times in 20,000 on one host), and a node that cannot bind exits. Where that range starts too low to leave room,
-     * the kernel picks (each port still handed out once).
+     * outgoing connections ({@link #EPHEMERAL_RANGE}), so that no socket takes it before the server binds it unless
+     * bound to it by number. A port that a bind to port 0 found free is only free when asked: another node's status
+     * page, bound to port 0 meanwhile, may take it (two such binds in a row gave the same port 2 times in 20,000 on
+     * one host), and a node that cannot bind exits. Where that range starts too low to leave room, the kernel picks
+     * (each port still handed out once).
      */
     public static synchronized int pick() throws IOException {
         int below = ephemeralPortsFrom();
