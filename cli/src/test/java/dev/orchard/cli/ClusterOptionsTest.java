@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** How --bind and --join become a node's Pekko address and seeds. */
 class ClusterOptionsTest {
 
     private static ClusterOptions parse(String... args) {
-        ClusterOptions options = new ClusterOptions();
-        new CommandLine(options).parseArgs(args);
-        return options;
+        return OptionsParsing.parse(new ClusterOptions(), args);
     }
 
     @Test

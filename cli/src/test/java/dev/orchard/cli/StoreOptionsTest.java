@@ -7,15 +7,12 @@ import dev.orchard.store.s3.S3Settings;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The S3 options by their AWS CLI names, the environment variables the AWS SDKs read, and no echoed secrets. */
 class StoreOptionsTest {
 
     private static StoreOptions parse(String... args) {
-        StoreOptions options = new StoreOptions();
-        new CommandLine(options).parseArgs(args);
-        return options;
+        return OptionsParsing.parse(new StoreOptions(), args);
     }
 
     @Test

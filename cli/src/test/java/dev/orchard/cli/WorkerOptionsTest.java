@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchard.worker.pipeline.PipelineSettings;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** How the worker options turn into ONNX threads, lanes and whether decoding overlaps inference. */
 class WorkerOptionsTest {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private static WorkerOptions parse(String... args) {
-        WorkerOptions options = new WorkerOptions();
-        new CommandLine(options).parseArgs(args);
-        return options;
+        return OptionsParsing.parse(new WorkerOptions(), args);
     }
 
     @Test
