@@ -46,6 +46,7 @@ final class SimCluster {
     private int workerSerial;
     private int crashesLeft;
     private long nextEpoch = 1;
+    private long listings; // the receptionist's listings made so far
     private int generation;
     private UpdateCounts expectedCounts;
     Decision.Outputs outputs;
@@ -164,8 +165,18 @@ final class SimCluster {
         SimCoordinator c = coordinator;
         c.start();
         for (SimWorker w : workers.values()) {
-            sim.at(sim.between(10, 800), () -> w.found(c.alive ? c : null));
+            showLater(w, c);
         }
+    }
+
+    /**
+     * The receptionist shows {@code c} to {@code w} after a while (or no coordinator, if {@code c} is dead by then).
+     * Pekko's receptionist tells a subscriber its listings in order, so each listing gets a number, and a worker
+     * never sees one after a later one ({@link SimWorker#found}).
+     */
+    private void showLater(SimWorker w, SimCoordinator c) {
+        long listing = ++listings;
+        sim.at(sim.between(10, 800), () -> w.found(c.alive ? c : null, listing));
     }
 
     private void scheduleCrashes() {
@@ -180,9 +191,10 @@ final class SimCluster {
                 coordinator = null;
                 sim.log("coordinator " + Long.toHexString(dead.epoch) + " crashes");
                 for (SimWorker w : workers.values()) {
+                    long listing = ++listings;
                     sim.at(sim.between(10, 3000), () -> {
                         if (w.coordinator == dead) {
-                            w.found(null);
+                            w.found(null, listing);
                         }
                     });
                 }
@@ -235,7 +247,7 @@ final class SimCluster {
         workers.put(w.id, w);
         SimCoordinator c = coordinator;
         if (c != null) {
-            sim.at(sim.between(10, 800), () -> w.found(c.alive ? c : null));
+            showLater(w, c);
         }
     }
 

@@ -33,6 +33,7 @@ final class SimWorker {
     boolean alive = true;
     boolean stopping; // its JVM is shutting down (SIGTERM): whatever runs now fails with the shutdown
     SimCoordinator coordinator; // the one the receptionist shows, null while there is none
+    private long listingShown; // the number of the last listing shown
     private final Set<AttemptRef> cancelled = new HashSet<>();
 
     SimWorker(Sim sim, SimCluster cluster, SimStore store, String id) {
@@ -49,10 +50,17 @@ final class SimWorker {
         sim.at(sim.between(1, 500), this::tick);
     }
 
-    void found(SimCoordinator c) {
-        if (!alive) {
+    /**
+     * The receptionist's listing number {@code listing} shows {@code c} (null: no coordinator). Listings reach a
+     * subscriber in order: one that a later listing overtook is never shown after it (seed 1091196 was left
+     * without a coordinator for good so).
+     */
+    void found(SimCoordinator c, long listing) {
+        if (!alive || listing < listingShown) {
             return;
         }
+        listingShown = listing;
+        sim.log(() -> "worker " + id + " is shown " + (c == null ? "no coordinator" : "coordinator " + Long.toHexString(c.epoch)));
         coordinator = c;
         if (c != null) {
             apply(ledger.statusNow(sim.now));
