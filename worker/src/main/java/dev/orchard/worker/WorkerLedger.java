@@ -8,7 +8,9 @@ import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.protocol.WorkerInfo;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * <p>Nothing is dropped while the worker looks for its coordinator: everything unanswered is sent again every
  * {@code retryMs}, and every status lists all it holds, so the coordinator can tell what was lost. What it holds
  * belongs to one coordinator incarnation (epoch): an assignment from another epoch means that coordinator is gone,
- * and everything of the old one is dropped (its units were not journalled, so the new one redoes them).
+ * and everything of the old one is dropped (its units were not journalled, so the new one redoes them). A coordinator
+ * whose job finished never takes the worker back: its assignments that arrive late change nothing. (One the worker
+ * left for another may: epochs are random, so the worker cannot tell a late assignment from the coordinator that
+ * replaced the one it left; the coordinator it left finds out from its statuses and hands out again what it held.)
  *
  * @param <S> the statistics of an attempt (a covariance partial); {@code merge} folds the second into the first
  */
@@ -89,12 +94,16 @@ public final class WorkerLedger<S> {
     private record Written(List<AttemptRef> attempts, long[] lastSentMs) {
     }
 
+    /** Coordinators whose job ended, remembered so that their late assignments change nothing. */
+    private static final int FINISHED_KEPT = 64;
+
     private final String workerId;
     private final ActorRef<WorkerCommand> self;
     private final Settings settings;
     private final BinaryOperator<S> merge;
     private final List<Effect> out = new ArrayList<>();
     private long epoch;
+    private final Deque<Long> finished = new ArrayDeque<>(); // the last FINISHED_KEPT epochs whose job ended
     private long assignSeqSeen;
     private long statusSeq;
     private long lastStatusMs = Long.MIN_VALUE / 2;
@@ -135,6 +144,9 @@ public final class WorkerLedger<S> {
 
     public List<Effect> assigned(WorkerCommand.Assign m, long now) {
         if (m.epoch() != epoch) {
+            if (finished.contains(m.epoch())) {
+                return drain(); // late: that coordinator's job is over (seed 1122565 of the simulator)
+            }
             adopt(m.epoch());
         }
         if (m.seq() <= assignSeqSeen) {
@@ -187,6 +199,10 @@ public final class WorkerLedger<S> {
 
     public List<Effect> jobFinished(WorkerCommand.JobFinished m, long now) {
         if (m.epoch() == epoch) {
+            finished.addFirst(epoch);
+            if (finished.size() > FINISHED_KEPT) {
+                finished.removeLast();
+            }
             adopt(0);
             out.add(new JobEnded());
             status(now);

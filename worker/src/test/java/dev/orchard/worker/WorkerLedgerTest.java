@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
+import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The end of a job, as the ledger decides it: the worker is told to drop what it kept for the job (the rows held for
- * publishing) when its own coordinator says the job is over, not when a coordinator it no longer serves does. (The
- * protocol simulator checks the same rule in every generated schedule.)
+ * The ledger's rules about coordinators, each the step of a schedule that once broke them: the worker is told to drop
+ * what it kept for the job (the rows held for publishing) when its own coordinator says the job is over, not when a
+ * coordinator it no longer serves does; and a coordinator it has left never takes it back. (The protocol simulator
+ * checks both in every generated schedule.)
  */
 class WorkerLedgerTest {
     private static final JobDescription JOB = new JobDescription("job", "/out", "/model.onnx", "sha",
@@ -35,5 +37,39 @@ class WorkerLedgerTest {
         assertThat(ledger.holdsNothing()).isTrue();
         assertThat(ledger.jobFinished(new WorkerCommand.JobFinished(7), 30)).as("told twice: it serves none now")
                 .doesNotContain(new WorkerLedger.JobEnded());
+    }
+
+    /**
+     * Seed 1122565 of the protocol simulator: a late assignment from the coordinator of the finished first run
+     * reached the worker after the update's coordinator had assigned it a unit. The worker took the old coordinator
+     * back and dropped the new one's accepted statistics, which the new one then waited for for ever. An assignment
+     * from a coordinator whose job finished is a late message: it changes nothing. (One from a coordinator the worker
+     * left for another may be the live one's: the worker cannot tell, and serves it.)
+     */
+    @Test
+    void aLateAssignmentFromACoordinatorWhoseJobFinishedChangesNothing() {
+        WorkerLedger<Long> ledger = new WorkerLedger<>("w1", null, new WorkerLedger.Settings(2, 4, 1_000, 1_000), Long::sum);
+        WorkUnit first = WorkUnit.features(5, 0, 1, List.of(new ImageRef("/in/a.jpg", "a")));
+        ledger.assigned(new WorkerCommand.Assign(5, 1, JOB, first), 0);
+        ledger.attemptFinished(first.attemptRef(), UnitReport.empty(), 1L, 10);
+        ledger.verdict(new WorkerCommand.Verdict(5, 0, 1, true), 20);
+        ledger.jobFinished(new WorkerCommand.JobFinished(5), 30);
+
+        WorkUnit next = WorkUnit.features(9, 0, 1, List.of(new ImageRef("/in/a.jpg", "a")));
+        ledger.assigned(new WorkerCommand.Assign(9, 1, JOB, next), 40);
+        ledger.attemptFinished(next.attemptRef(), UnitReport.empty(), 2L, 50);
+        ledger.verdict(new WorkerCommand.Verdict(9, 0, 1, true), 60);
+
+        WorkUnit late = WorkUnit.features(5, 3, 12, List.of(new ImageRef("/in/b.jpg", "b")));
+        assertThat(ledger.assigned(new WorkerCommand.Assign(5, 12, JOB, late), 70)).as("the finished coordinator's")
+                .noneMatch(e -> e instanceof WorkerLedger.Run || e instanceof WorkerLedger.Cancel);
+        assertThat(ledger.epoch()).isEqualTo(9);
+        assertThat(ledger.commitRequested(new WorkerCommand.CommitStatistics(9), 80)).as("the accepted statistics")
+                .anyMatch(e -> e instanceof WorkerLedger.WriteStatistics<?> w && w.statistics().equals(2L));
+
+        ledger.assigned(new WorkerCommand.Assign(13, 1, JOB, WorkUnit.features(13, 0, 1, List.of())), 90);
+        assertThat(ledger.epoch()).as("another coordinator").isEqualTo(13);
+        ledger.assigned(new WorkerCommand.Assign(9, 2, JOB, WorkUnit.features(9, 1, 2, List.of())), 100);
+        assertThat(ledger.epoch()).as("the one it left for that one, whose job did not finish").isEqualTo(9);
     }
 }

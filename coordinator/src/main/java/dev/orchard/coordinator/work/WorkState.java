@@ -789,6 +789,9 @@ public final class WorkState {
         w.statusSeq = s.seq();
         w.info = s.info() != null ? s.info() : WorkerInfo.UNKNOWN;
         boolean ours = s.epoch() == epoch;
+        if (!ours) {
+            servesAnother(w);
+        }
         long seen = ours ? s.assignSeqSeen() : 0;
         w.assignSeqSeen = Math.max(w.assignSeqSeen, seen);
         Set<Integer> held = new HashSet<>();
@@ -1031,6 +1034,39 @@ public final class WorkState {
         }
         w.accepted.clear();
         out.add(new Decision.Warn("Worker " + w.id + " is gone; its unfinished units are handed out again"));
+    }
+
+    /**
+     * A worker's latest status carries another coordinator's epoch: whatever it held of ours, its ledger dropped when
+     * it took that epoch (a late assignment of an earlier coordinator can take it; seed 1122565 of the simulator). The
+     * assignments it had seen and the statistics it had not written are handed out again; it is not gone, and serves
+     * us again at our next assignment. (A worker that has yet to serve us holds nothing of ours: nothing changes. Nor
+     * does a status that left the worker before it took our epoch and came after its results: a worker's messages to
+     * the coordinator arrive in order. The simulator reorders them, and such a status costs a unit redone.)
+     */
+    private void servesAnother(WorkerView w) {
+        int attempts = 0;
+        for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
+            Live l = e.getValue().live.get(e.getKey());
+            if (l != null && l.assignSeq() <= w.assignSeqSeen) {
+                attempts++;
+                endAttempt(e.getValue(), e.getKey());
+                requeueIfIdle(e.getValue(), true);
+            }
+        }
+        List<Integer> redone = new ArrayList<>();
+        for (int id : List.copyOf(w.accepted)) {
+            Unit u = units.get(id);
+            if (u.status == UnitStatus.ACCEPTED && u.accepted.epoch() == epoch) {
+                redone.add(id);
+                unaccept(u);
+            }
+        }
+        w.assignSeqSeen = 0;
+        if (attempts > 0 || !redone.isEmpty()) {
+            out.add(new Decision.Warn("Worker " + w.id + " now serves another coordinator: " + attempts
+                    + " of its attempts handed out again" + (redone.isEmpty() ? "" : ", units " + redone + " redone")));
+        }
     }
 
     /** The clock: silent workers, attempts past the timeout, the minimum of workers, commit requests, speculation. */

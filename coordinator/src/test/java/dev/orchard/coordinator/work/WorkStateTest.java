@@ -128,6 +128,40 @@ class WorkStateTest {
         assertThat(assigns(after).get(0).unit().id()).isEqualTo(a.unit().id());
     }
 
+    /**
+     * Seed 1122565 of the protocol simulator: the only worker holds the accepted statistics of the last unit when a
+     * late assignment from an earlier coordinator takes it away (its ledger then drops all it held for this one). Its
+     * statuses now carry the other epoch; the coordinator asked it for the statistics for ever. A worker that reports
+     * another coordinator's epoch holds nothing of this one's: its units are handed out again. One that never served
+     * it (its assignment may still be on the way) keeps its assignment.
+     */
+    @Test
+    void aWorkerThatNowServesAnotherCoordinatorHoldsNothingOfThisOne() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 8); // two units
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        Assign b = assigns(status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        finished(s, "w1", a, 4);
+        now += 100;
+        status(s, "w1", 1, 1, List.of(), List.of(a.unit().attemptRef()));
+        long other = EPOCH + 1;
+        now += 100;
+        List<Decision> left = run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, other,
+                statusSeq.merge("w1", 1L, Long::sum), 0, 1, List.of(), List.of(), WorkerInfo.UNKNOWN), now));
+        assertThat(assigns(left)).as("the unit whose statistics it dropped, handed out again").hasSize(1);
+        assertThat(assigns(left).get(0).unit().id()).isEqualTo(a.unit().id());
+        // w2 has yet to see its assignment (its statuses never said so), so a status of another epoch takes nothing
+        // back: the assignment may still be on its way; at once it would also have been handed out again to w2.
+        Assign c = assigns(left).get(0);
+        List<Decision> notYet = run(s.status(new CoordinatorCommand.WorkerStatus("w2", null, other,
+                statusSeq.merge("w2", 1L, Long::sum), 0, 1, List.of(), List.of(), WorkerInfo.UNKNOWN), now));
+        assertThat(assigns(notYet)).as("nothing is handed out again").isEmpty();
+        assertThat(of(notYet, Decision.Warn.class)).isEmpty();
+        assertThat(verdicts(finished(s, "w2", b, 4))).containsExactly(
+                new WorkerCommand.Verdict(EPOCH, b.unit().id(), b.unit().attempt(), true));
+        assertThat(verdicts(finished(s, "w1", c, 4))).containsExactly(
+                new WorkerCommand.Verdict(EPOCH, c.unit().id(), c.unit().attempt(), true));
+    }
+
     @Test
     void aWorkerLeftWithNothingToRunIsAskedForItsStatisticsAtOnceNotAfterTheInterval() {
         WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 8); // two units
