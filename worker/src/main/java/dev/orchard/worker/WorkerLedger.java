@@ -8,9 +8,7 @@ import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.protocol.WorkerInfo;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +24,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * {@code retryMs}, and every status lists all it holds, so the coordinator can tell what was lost. What it holds
  * belongs to one coordinator incarnation (epoch): an assignment from another epoch means that coordinator is gone,
  * and everything of the old one is dropped (its units were not journalled, so the new one redoes them). A coordinator
- * whose job finished never takes the worker back: its assignments that arrive late change nothing. (One the worker
- * left for another may: epochs are random, so the worker cannot tell a late assignment from the coordinator that
- * replaced the one it left; the coordinator it left finds out from its statuses and hands out again what it held.)
+ * whose job finished never takes the worker back: its assignments that arrive late change nothing. One the worker
+ * left for another may (epochs are random, so the worker cannot tell a late assignment from the coordinator that
+ * replaced the one it left; the coordinator it left finds out from its statuses and hands out again what it held),
+ * but the worker remembers the assignments it had seen of it, and runs none of them twice.
  *
  * @param <S> the statistics of an attempt (a covariance partial); {@code merge} folds the second into the first
  */
@@ -94,8 +93,12 @@ public final class WorkerLedger<S> {
     private record Written(List<AttemptRef> attempts, long[] lastSentMs) {
     }
 
-    /** Coordinators whose job ended, remembered so that their late assignments change nothing. */
-    private static final int FINISHED_KEPT = 64;
+    /** Coordinators left, remembered (the latest ones) for their late assignments. */
+    private static final int LEFT_KEPT = 64;
+
+    /** A coordinator the worker served and left: the last assignment it had seen of it, and whether its job ended. */
+    private record Left(long assignSeqSeen, boolean finished) {
+    }
 
     private final String workerId;
     private final ActorRef<WorkerCommand> self;
@@ -103,7 +106,12 @@ public final class WorkerLedger<S> {
     private final BinaryOperator<S> merge;
     private final List<Effect> out = new ArrayList<>();
     private long epoch;
-    private final Deque<Long> finished = new ArrayDeque<>(); // the last FINISHED_KEPT epochs whose job ended
+    private final Map<Long, Left> left = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Left> eldest) {
+            return size() > LEFT_KEPT;
+        }
+    };
     private long assignSeqSeen;
     private long statusSeq;
     private long lastStatusMs = Long.MIN_VALUE / 2;
@@ -144,13 +152,16 @@ public final class WorkerLedger<S> {
 
     public List<Effect> assigned(WorkerCommand.Assign m, long now) {
         if (m.epoch() != epoch) {
-            if (finished.contains(m.epoch())) {
+            Left before = left.get(m.epoch());
+            if (before != null && before.finished()) {
                 return drain(); // late: that coordinator's job is over (seed 1122565 of the simulator)
             }
-            adopt(m.epoch());
+            adopt(m.epoch(), false);
         }
         if (m.seq() <= assignSeqSeen) {
-            return drain(); // a duplicate, or overtaken by a later one (the coordinator finds it lost)
+            // A duplicate, or overtaken by a later one, or seen before the worker last left this coordinator (seed
+            // 2605678): the coordinator finds it lost, and hands out a new attempt.
+            return drain();
         }
         assignSeqSeen = m.seq();
         WorkUnit unit = m.unit();
@@ -199,11 +210,7 @@ public final class WorkerLedger<S> {
 
     public List<Effect> jobFinished(WorkerCommand.JobFinished m, long now) {
         if (m.epoch() == epoch) {
-            finished.addFirst(epoch);
-            if (finished.size() > FINISHED_KEPT) {
-                finished.removeLast();
-            }
-            adopt(0);
+            adopt(0, true);
             out.add(new JobEnded());
             status(now);
         }
@@ -330,7 +337,12 @@ public final class WorkerLedger<S> {
 
     // ---------------------------------------------------------------- internals
 
-    private void adopt(long newEpoch) {
+    /** Serves {@code newEpoch} (0: none), leaving the coordinator it served ({@code finished}: whose job ended). */
+    private void adopt(long newEpoch, boolean finished) {
+        if (epoch != 0) {
+            left.put(epoch, new Left(assignSeqSeen, finished));
+        }
+        Left before = left.remove(newEpoch);
         for (Held<S> h : held.values()) {
             if (h.state == State.RUNNING) {
                 out.add(new Cancel(h.ref()));
@@ -343,7 +355,7 @@ public final class WorkerLedger<S> {
         writingAttempts = List.of();
         writeAgain = false;
         committed.clear();
-        assignSeqSeen = 0;
+        assignSeqSeen = before == null ? 0 : before.assignSeqSeen();
         epoch = newEpoch;
     }
 

@@ -72,4 +72,32 @@ class WorkerLedgerTest {
         ledger.assigned(new WorkerCommand.Assign(9, 2, JOB, WorkUnit.features(9, 1, 2, List.of())), 100);
         assertThat(ledger.epoch()).as("the one it left for that one, whose job did not finish").isEqualTo(9);
     }
+
+    /**
+     * Seed 2605678 of the protocol simulator: a late assignment of the first run's coordinator (its job not yet over
+     * for the worker) took the worker away from the update's coordinator after it had run that one's unit 0; the
+     * update's coordinator then sent unit 0's assignment again, as it does when statuses do not show one, and the
+     * worker, back on its epoch, ran the same attempt a second time. The second run overwrote the first's rows
+     * (an image read this time failed) after the first had been accepted with its count. A worker that comes back to
+     * a coordinator remembers the assignments it had seen of it, and runs none of them again.
+     */
+    @Test
+    void aWorkerThatComesBackToACoordinatorRunsNoneOfItsAssignmentsAgain() {
+        WorkerLedger<Long> ledger = new WorkerLedger<>("w1", null, new WorkerLedger.Settings(2, 4, 1_000, 1_000), Long::sum);
+        WorkUnit unit = WorkUnit.features(9, 0, 1, List.of(new ImageRef("/in/a.jpg", "a")));
+        WorkerCommand.Assign assign = new WorkerCommand.Assign(9, 1, JOB, unit);
+        assertThat(ledger.assigned(assign, 0)).contains(new WorkerLedger.Run(JOB, unit));
+        ledger.attemptFinished(unit.attemptRef(), UnitReport.empty(), 1L, 10);
+
+        WorkUnit late = WorkUnit.publish(5, 0, 2, List.of());
+        assertThat(ledger.assigned(new WorkerCommand.Assign(5, 2, JOB, late), 20)).contains(new WorkerLedger.Run(JOB, late));
+        assertThat(ledger.epoch()).isEqualTo(5);
+
+        assertThat(ledger.assigned(assign, 30)).as("the same assignment, sent again")
+                .noneMatch(e -> e instanceof WorkerLedger.Run);
+        assertThat(ledger.epoch()).isEqualTo(9);
+        WorkUnit next = WorkUnit.features(9, 0, 2, List.of(new ImageRef("/in/a.jpg", "a")));
+        assertThat(ledger.assigned(new WorkerCommand.Assign(9, 2, JOB, next), 40)).as("a new assignment")
+                .contains(new WorkerLedger.Run(JOB, next));
+    }
 }

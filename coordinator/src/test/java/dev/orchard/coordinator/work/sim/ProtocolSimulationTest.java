@@ -71,7 +71,7 @@ class ProtocolSimulationTest {
      * subscriber its listings in order, so the later listing is never overtaken by an earlier one.
      */
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1091196, 1122565})
+    @ValueSource(longs = {1091196, 1122565, 2605678})
     void schedulesThatOnceBrokeTheInvariant(long seed) {
         play(seed, false);
     }
