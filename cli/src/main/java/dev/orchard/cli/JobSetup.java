@@ -6,6 +6,7 @@ import dev.orchard.coordinator.Coordinator;
 import dev.orchard.coordinator.JobIdentity;
 import dev.orchard.coordinator.JobJournal;
 import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.LeasedStore;
 import dev.orchard.coordinator.OutputLease;
 import dev.orchard.coordinator.listing.ImageLister;
 import dev.orchard.coordinator.listing.EarlyListing;
@@ -246,6 +247,9 @@ final class JobSetup implements AutoCloseable {
      * The coordinator for this job on {@code node} (its address, for the output lease); with --resume it continues
      * from the journal when there is one.
      */
+    /** How long the split-brain resolver waits before it downs an unreachable member (see OutputLease). */
+    private static final String STABLE_AFTER = "pekko.cluster.split-brain-resolver.stable-after";
+
     Behavior<CoordinatorCommand> coordinator(JobListener listener, String node, Supplier<ClusterMembership> membership,
                                              Config config, int minWorkers, java.time.Duration minWorkersWait) {
         long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
@@ -255,10 +259,11 @@ final class JobSetup implements AutoCloseable {
                 c.getDuration("worker-timeout").toMillis(), c.getDuration("commit-interval").toMillis(),
                 c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca ? options.pcaK : 0,
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
-        return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(outStore, output, generation),
-                new JobJournal(outStore, output, generation), outStore, output, settings, options.resume || options.update,
-                c.getDuration("lease-ttl"), node, membership, listener,
-                reportFacts()));
+        LeasedStore leased = new LeasedStore(outStore); // the coordinator writes only while it holds the output
+        return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(leased, output, generation),
+                new JobJournal(leased, output, generation), leased, output, settings, options.resume || options.update,
+                c.getDuration("lease-ttl"), config.hasPath(STABLE_AFTER) ? config.getDuration(STABLE_AFTER) : c.getDuration("lease-ttl"),
+                node, membership, listener, reportFacts()));
     }
 
     /** What {@code _SUCCESS} adds about this job's setup: its identity, and the classifier when there is one. */

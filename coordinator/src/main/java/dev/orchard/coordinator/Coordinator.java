@@ -55,7 +55,7 @@ import org.slf4j.Logger;
  * {@link JobListener}. It has a named behaviour per stage: {@link #starting}, {@link #features} (listing and
  * extracting), {@link #solving}, {@link #publishing}, {@link #writingOutputs}.
  * <p>It holds a lease on the output while it runs (see {@link OutputLease}) and stops, with the job failed, if it
- * loses it.
+ * loses it; each of its writes goes through a {@link LeasedStore}, which confirms the lease first.
  * <p>For an update (its outputs make a generation g ≥ 1), the lister compares the listing with the base
  * generation's inventory ({@link UpdateComparison}) and hands WorkState only what must be computed; when it ends,
  * it writes the rows each base part loses to the retired files before telling WorkState.
@@ -69,10 +69,13 @@ public final class Coordinator {
      * @param membership   this node's cluster, its members and those gone (a standby taking over from a gone one
      *                     may take its lease, and waits for a leaving one)
      * @param resume       continue from the journal if there is one
+     * @param downAfter    the split-brain resolver's {@code stable-after}: how soon a standby may take the lease of
+     *                     an unreachable coordinator over (see {@link OutputLease})
      */
     public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
-                        dev.orchard.store.ObjectStore store, dev.orchard.store.Location output, WorkState.Settings settings,
-                        boolean resume, Duration leaseTtl, String node, Supplier<ClusterMembership> membership,
+                        LeasedStore store, dev.orchard.store.Location output, WorkState.Settings settings,
+                        boolean resume, Duration leaseTtl, Duration downAfter, String node,
+                        Supplier<ClusterMembership> membership,
                         JobListener listener, Map<String, Object> reportFacts) {
     }
 
@@ -138,8 +141,6 @@ public final class Coordinator {
     private final long epoch = newEpoch();
     private final OutputLease lease;
     private final AtomicBoolean stopped = new AtomicBoolean();
-    /** Set once this coordinator holds the lease: until then there is nothing to renew. */
-    private final AtomicBoolean leaseHeld = new AtomicBoolean();
     private final TimerScheduler<CoordinatorCommand> timers;
     /** The leaving member whose lease this coordinator waits for, once it has said so. */
     private String waitedFor;
@@ -155,7 +156,6 @@ public final class Coordinator {
     private JobOutputs.SolvedPca pca;
     private Thread lister;
     private int heldPermits;
-    private Instant leaseRenewed = Instant.now();
     private long listNanos;
     private WorkState.Stage behaviourStage;
 
@@ -184,11 +184,13 @@ public final class Coordinator {
         context.setLoggerName(Coordinator.class);
         this.log = context.getLog();
         this.io = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("orchard.io-dispatcher"));
-        this.lease = new OutputLease(setup.store(), setup.output(), Long.toHexString(epoch), setup.node(), setup.leaseTtl());
+        this.lease = new OutputLease(setup.store().unleased(), setup.output(), Long.toHexString(epoch), setup.node(),
+                setup.leaseTtl(), setup.downAfter());
+        setup.store().writeUnder(lease); // each of its writes first confirms the lease
         this.publishJob = setup.job(); // with the PCA model once it is solved
         context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.COORDINATOR, context.getSelf()));
         timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
-        timers.startTimerWithFixedDelay(RenewLease.INSTANCE, setup.leaseTtl().dividedBy(4));
+        timers.startTimerWithFixedDelay(RenewLease.INSTANCE, lease.trust().dividedBy(2)); // writes seldom wait for one
         if ("cluster".equals(context.getSystem().settings().config().getString("pekko.actor.provider"))) {
             // A worker node that leaves the cluster takes its attempts with it (orchard run has no cluster).
             ActorRef<ClusterEvent.MemberRemoved> removals = context.messageAdapter(ClusterEvent.MemberRemoved.class,
@@ -221,7 +223,6 @@ public final class Coordinator {
                 throw new IllegalArgumentException(refused.message());
             }
             lease.acquire(Instant.now());
-            leaseHeld.set(true);
             int generation = setup.outputs().generation();
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
                                                                                                  : JournalEntry.State.EMPTY;
@@ -347,8 +348,8 @@ public final class Coordinator {
     private BehaviorBuilder<CoordinatorCommand> common(BehaviorBuilder<CoordinatorCommand> builder) {
         return builder
                 .onMessageEquals(RenewLease.INSTANCE, () -> {
-                    if (!leaseHeld.get()) {
-                        return Behaviors.same(); // not taken yet: renewing would write it, or find another's
+                    if (!lease.held()) {
+                        return Behaviors.same(); // not taken yet, released or lost: nothing to renew
                     }
                     pipe(() -> {
                         lease.renew(Instant.now());
@@ -384,7 +385,6 @@ public final class Coordinator {
             timers.startSingleTimer(StartAgain.INSTANCE, LEAVING_HOLDER_POLL);
             return Behaviors.same();
         }
-        leaseRenewed = Instant.now();
         if (m.found().done() != null) {
             GenerationSummary done = m.found().done();
             log.info("Generation {} of {} is complete already (see its _SUCCESS): nothing left to do",
@@ -450,13 +450,11 @@ public final class Coordinator {
     }
 
     private Behavior<CoordinatorCommand> onLeaseRenewed(LeaseRenewed m) {
-        if (m.failure() == null) {
-            leaseRenewed = Instant.now();
-            return Behaviors.same();
+        if (m.failure() == null || lease.released()) {
+            return Behaviors.same(); // released: the job's end is written, and a write refused since changes nothing
         }
         Throwable cause = cause(m.failure());
-        if (cause.getMessage() != null && cause.getMessage().contains("took over")
-                || Duration.between(leaseRenewed, Instant.now()).compareTo(setup.leaseTtl()) > 0) {
+        if (cause instanceof OutputLease.Lost) {
             return state == null ? Behaviors.stopped()
                     : apply(state.abort("Lost the lease on " + setup.output() + ": " + cause.getMessage(), now()));
         }
@@ -723,7 +721,9 @@ public final class Coordinator {
                 throw new CompletionException(e);
             }
         }, io);
-        context.pipeToSelf(future, (value, failure) -> result.apply(value == null ? null : value.orElse(null), failure));
+        // A write refused because another coordinator took the output over ends this one, whatever the write was.
+        context.pipeToSelf(future, (value, failure) -> failure != null && cause(failure) instanceof OutputLease.Lost
+                ? new LeaseRenewed(failure) : result.apply(value == null ? null : value.orElse(null), failure));
     }
 
     private void bestEffort(IoAction action) {

@@ -8,6 +8,7 @@ import dev.orchard.store.OutputLayout;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 
 /**
  * A coordinator's claim on an output, in {@code _orchard/lease.json}: who holds it (the coordinator incarnation and
@@ -16,9 +17,18 @@ import java.time.Instant;
  * same command restarted there), or the holder was a member of its cluster that is gone (a standby node whose
  * singleton just started). A lease older than its time-to-live is stale: its holder is dead or cut off, and any
  * coordinator may take it.
- * <p>This keeps operators from running two jobs into one output; it is not a fence against a coordinator that keeps
- * writing after losing its lease (object stores offer no such lock). That one stops by itself: it cannot renew,
- * and a coordinator that loses its cluster exits.
+ * <p>It is also the holder's fence, as far as an object store allows one: every write of the coordinator goes
+ * through a {@link LeasedStore}, which asks {@link #confirm()} first. Within {@link #trust()} of the last renewal
+ * that began, by this JVM's monotonic clock (which runs on while the process is frozen), a write goes ahead; later,
+ * the lease is renewed first, and a lease another coordinator took, or one that is gone (another coordinator finished
+ * and released it), stops this coordinator's writes for good ({@link Lost}). Another coordinator takes the lease only
+ * once its heartbeat is a time-to-live old by the taker's clock, or once the holder's node is gone from the cluster,
+ * which the split-brain resolver decides only after the holder has been unreachable for its {@code stable-after}
+ * ({@code downAfter} here; the failure detector's few seconds come on top). The trust is half the shorter of the two
+ * (10 s by default: 30 s and 20 s), so both come later, for clocks that drift apart by less than that meanwhile. So a
+ * coordinator frozen past its turn (a long GC pause, a stopped process, a suspended VM) writes nothing when it wakes.
+ * What is left is a write already past the check when the process froze: object stores offer no compare-and-set
+ * across objects.
  */
 public final class OutputLease {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -31,24 +41,58 @@ public final class OutputLease {
         }
     }
 
+    /** Where this coordinator's lease stands. */
+    private enum State { NOT_TAKEN, HELD, RELEASED, LOST }
+
     private final ObjectStore store;
     private final Location output;
     private final Location file;
     private final String owner;
     private final String node;
     private final Duration ttl;
+    private final Duration trust;
+    private final LongSupplier nanoClock;
+    private State state = State.NOT_TAKEN;
+    /** When the last renewal (or the taking) that succeeded began, by {@link #nanoClock}. */
+    private long renewedNanos;
+    /** Why this coordinator's lease was lost, once it was. */
+    private Lost lost;
 
     /**
-     * @param owner this coordinator incarnation (its epoch, in hex)
-     * @param node  this node's address, {@code host:port}
+     * @param owner     this coordinator incarnation (its epoch, in hex)
+     * @param node      this node's address, {@code host:port}
+     * @param downAfter how long the cluster's split-brain resolver waits before it downs an unreachable member (its
+     *                  {@code stable-after}): a standby takes the lease over no sooner after the holder's last contact
      */
+    public OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl, Duration downAfter) {
+        this(store, output, owner, node, ttl, downAfter, System::nanoTime);
+    }
+
+    /** A lease outside any cluster (taken over only once stale). */
     public OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl) {
+        this(store, output, owner, node, ttl, ttl);
+    }
+
+    OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl, Duration downAfter,
+                LongSupplier nanoClock) {
         this.store = store;
         this.output = output;
         this.file = new OutputLayout(output).lease();
         this.owner = owner;
         this.node = node;
         this.ttl = ttl;
+        this.trust = (ttl.compareTo(downAfter) < 0 ? ttl : downAfter).dividedBy(2);
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Why this coordinator may write no more: another coordinator took its lease over, or the lease is gone. Once
+     * thrown, every later {@link #confirm()} and {@link #renew} throws it again.
+     */
+    public static final class Lost extends IOException {
+        Lost(String message) {
+            super(message);
+        }
     }
 
     /** The current holder, or null when there is none. */
@@ -143,24 +187,111 @@ public final class OutputLease {
     }
 
     /** Takes the lease (once {@link #refusal} has found no reason not to). */
-    public void acquire(Instant now) throws IOException {
-        store.put(file, JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis())));
+    public synchronized void acquire(Instant now) throws IOException {
+        long began = nanoClock.getAsLong();
+        write(now);
+        state = State.HELD;
+        renewedNanos = began;
     }
 
-    /** Renews the lease; fails if another coordinator holds it now (it took it over). */
-    public void renew(Instant now) throws IOException {
-        Holder current = read(store, output);
-        if (current != null && !current.owner().equals(owner)) {
-            throw new IOException("coordinator " + current.owner() + " on " + current.node() + " took over this output");
+    /**
+     * Renews the lease; fails with {@link Lost} if another coordinator holds it now (it took it over), if it is gone,
+     * if it could not be renewed for longer than its time-to-live, or if the renewal itself took longer than the
+     * trust (its write may have replaced a lease taken meanwhile). Nothing happens before the lease is taken or after
+     * it is released.
+     */
+    public synchronized void renew(Instant now) throws IOException {
+        switch (state) {
+            case NOT_TAKEN, RELEASED -> {
+                return;
+            }
+            case LOST -> throw lost;
+            case HELD -> {
+            }
         }
-        acquire(now);
+        long began = nanoClock.getAsLong();
+        try {
+            Holder current = read(store, output);
+            if (current == null || !current.owner().equals(owner)) {
+                throw lose(current == null ? "its lease " + file + " is gone (another coordinator finished the job and"
+                        + " released it, or it was removed)"
+                        : "coordinator " + current.owner() + " on " + current.node() + " took over this output");
+            }
+            write(now);
+            long took = nanoClock.getAsLong() - began;
+            if (took >= trust.toNanos()) {
+                // Frozen between the read and the write, this write may have replaced the lease of a coordinator that
+                // took the output over meanwhile: which one holds it is no longer known, so this one stops.
+                throw lose("renewing it took " + took / 1_000_000 + " ms, longer than it is trusted (" + trust.toMillis()
+                        + " ms): another coordinator may have taken the output over meanwhile. Run the same command"
+                        + " with --resume");
+            }
+            renewedNanos = began;
+        } catch (Lost e) {
+            throw e;
+        } catch (IOException e) {
+            if (began - renewedNanos > ttl.toNanos()) {
+                throw lose("it could not be renewed for longer than its time-to-live (" + ttl.toSeconds() + " s), so"
+                        + " another coordinator may hold it now; the last try failed: " + e);
+            }
+            throw e;
+        }
     }
 
-    /** Gives the lease up (the job has ended). */
-    public void release() throws IOException {
+    private Lost lose(String why) {
+        state = State.LOST;
+        lost = new Lost(why);
+        return lost;
+    }
+
+    /**
+     * Returns when this coordinator may write to the output now: its lease taken, not released, and renewed within
+     * {@link #trust()} (renewing it first if not). Fails with {@link Lost} when another coordinator took it over or it
+     * is gone, and with {@link IOException} when it cannot be read or renewed now.
+     */
+    public synchronized void confirm() throws IOException {
+        switch (state) {
+            case NOT_TAKEN -> throw new IllegalStateException("Nothing may be written to " + output
+                    + " before this coordinator has taken its lease");
+            case RELEASED -> throw new Lost("this coordinator released its lease on " + output + ": its job has ended");
+            case LOST -> throw lost;
+            case HELD -> {
+                if (nanoClock.getAsLong() - renewedNanos < trust().toNanos()) {
+                    return;
+                }
+                renew(Instant.now());
+            }
+        }
+    }
+
+    /** Whether this coordinator holds the lease: taken, and neither released nor lost. */
+    public synchronized boolean held() {
+        return state == State.HELD;
+    }
+
+    /** Whether this coordinator gave its lease up, its job ended. */
+    public synchronized boolean released() {
+        return state == State.RELEASED;
+    }
+
+    /**
+     * How long after a renewal began this coordinator writes without reading its lease again: half the shorter of its
+     * time-to-live and the cluster's {@code downAfter}.
+     */
+    public Duration trust() {
+        return trust;
+    }
+
+    /** Gives the lease up (the job has ended): nothing more is written. */
+    public synchronized void release() throws IOException {
+        state = State.RELEASED;
         Holder current = read(store, output);
         if (current != null && current.owner().equals(owner)) {
             store.delete(file);
         }
+    }
+
+    private void write(Instant now) throws IOException {
+        store.put(file, JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis())));
     }
 }

@@ -1,17 +1,29 @@
 package dev.orchard.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.orchard.coordinator.work.JournalEntry;
+import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lease rule, one case per answer ({@link OutputLease#claim}): what a coordinator starting on an output may do
- * about the lease another one holds.
+ * about the lease another one holds; and the lease as its holder's fence ({@link OutputLease#confirm},
+ * {@link LeasedStore}): what a coordinator frozen past its turn may still write, on a real local store, with the
+ * holder's monotonic clock set by hand.
  */
 class OutputLeaseTest {
     private static final Instant NOW = Instant.parse("2026-12-03T02:00:00Z");
@@ -52,5 +64,148 @@ class OutputLeaseTest {
 
     private static OutputLease.Claim claim(OutputLease.Holder h, ClusterMembership cluster) {
         return OutputLease.claim(h, OUT, SELF, cluster, NOW);
+    }
+
+    // ---------------------------------------------------------------- the fence
+
+    private static final Duration TTL = Duration.ofSeconds(30);
+    /** The split-brain resolver's stable-after: the holder trusts its lease for 10 s after a renewal began. */
+    private static final Duration DOWN_AFTER = Duration.ofSeconds(20);
+    /** The holder's monotonic clock, in nanoseconds. */
+    private final AtomicLong clock = new AtomicLong();
+    private final LocalObjectStore store = new LocalObjectStore();
+
+    private OutputLease holder(Path out) {
+        return new OutputLease(store, Location.local(out), "cafe", HOLDER, TTL, DOWN_AFTER, clock::get);
+    }
+
+    private void at(long seconds) {
+        clock.set(Duration.ofSeconds(seconds).toNanos());
+    }
+
+    @Test
+    void aHolderTrustsItsLeaseForHalfTheSoonerOfItsStalenessAndTheClustersDowning() {
+        Location o = Location.local(Path.of("/data/out"));
+        assertThat(new OutputLease(store, o, "cafe", HOLDER, TTL, DOWN_AFTER).trust()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(new OutputLease(store, o, "cafe", HOLDER, TTL, Duration.ofSeconds(3)).trust())
+                .as("the soak's fast resolver").isEqualTo(Duration.ofMillis(1500));
+        assertThat(new OutputLease(store, o, "cafe", HOLDER, TTL).trust()).as("no cluster").isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void withinItsTrustAHolderWritesWithoutReadingItsLeaseAndPastItRenewsItFirst(@TempDir Path out) throws Exception {
+        OutputLease lease = holder(out);
+        LeasedStore leased = new LeasedStore(store);
+        leased.writeUnder(lease);
+        at(0);
+        lease.acquire(NOW);
+        at(9);
+        leased.put(Location.local(out.resolve("a")), new byte[] {1});
+        assertThat(OutputLease.read(store, Location.local(out)).heartbeatMillis()).as("not renewed")
+                .isEqualTo(NOW.toEpochMilli());
+        at(10);
+        leased.put(Location.local(out.resolve("b")), new byte[] {2});
+        assertThat(OutputLease.read(store, Location.local(out)).heartbeatMillis()).as("renewed before the write")
+                .isGreaterThan(NOW.toEpochMilli());
+        assertThat(out.resolve("a")).exists();
+        assertThat(out.resolve("b")).exists();
+    }
+
+    /**
+     * A coordinator frozen 40 s (a GC pause, SIGSTOP, a suspended VM) while a standby took the output over: when it
+     * wakes, the commit it was about to journal is refused, and so is everything after.
+     */
+    @Test
+    void aCoordinatorFrozenPastItsTurnJournalsNothingOnceAnotherTookTheOutputOver(@TempDir Path out) throws Exception {
+        OutputLease lease = holder(out);
+        LeasedStore leased = new LeasedStore(store);
+        leased.writeUnder(lease);
+        JobJournal journal = new JobJournal(leased, Location.local(out));
+        at(0);
+        lease.acquire(NOW);
+        journal.write(new JournalEntry.PlanComplete(1, 1, List.of(), null));
+        new OutputLease(store, Location.local(out), "beef", SELF, TTL).acquire(NOW.plusSeconds(25)); // the standby
+        at(40);
+        JournalEntry.Commit commit = new JournalEntry.Commit("unit-000000-cafe-1", List.of());
+        assertThatThrownBy(() -> journal.write(commit)).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("coordinator beef on " + SELF + " took over this output");
+        assertThat(new JobJournal(store, Location.local(out)).read().commits()).isEmpty();
+        assertThatThrownBy(() -> leased.deleteAll(new OutputLayout(Location.local(out)).attempts()))
+                .isInstanceOf(OutputLease.Lost.class);
+        assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(40))).isInstanceOf(OutputLease.Lost.class);
+        assertThat(lease.held()).isFalse();
+        assertThat(OutputLease.read(store, Location.local(out)).owner()).as("the standby's lease stands").isEqualTo("beef");
+    }
+
+    /** The other coordinator finished the job and released the lease: the frozen one must not take it again. */
+    @Test
+    void aLeaseThatIsGoneStopsItsHoldersWritesAndIsNotWrittenAgain(@TempDir Path out) throws Exception {
+        OutputLease lease = holder(out);
+        LeasedStore leased = new LeasedStore(store);
+        leased.writeUnder(lease);
+        at(0);
+        lease.acquire(NOW);
+        OutputLease other = new OutputLease(store, Location.local(out), "beef", SELF, TTL);
+        other.acquire(NOW.plusSeconds(25));
+        other.release();
+        at(40);
+        assertThatThrownBy(() -> leased.put(Location.local(out.resolve("features/part-00000.parquet")), new byte[1]))
+                .isInstanceOf(OutputLease.Lost.class).hasMessageContaining("is gone");
+        assertThat(out.resolve("features")).doesNotExist();
+        assertThat(OutputLease.read(store, Location.local(out))).isNull();
+    }
+
+    @Test
+    void nothingIsWrittenBeforeTheLeaseIsTakenOrAfterItIsReleased(@TempDir Path out) throws Exception {
+        LeasedStore leased = new LeasedStore(store);
+        Location file = Location.local(out.resolve("x"));
+        assertThatThrownBy(() -> leased.put(file, new byte[1])).isInstanceOf(IllegalStateException.class);
+        OutputLease lease = holder(out);
+        leased.writeUnder(lease);
+        assertThatThrownBy(() -> leased.put(file, new byte[1])).isInstanceOf(IllegalStateException.class);
+        lease.renew(NOW);
+        assertThat(OutputLease.read(store, Location.local(out))).as("not taken: nothing to renew").isNull();
+        at(0);
+        lease.acquire(NOW);
+        lease.release();
+        assertThat(lease.released()).isTrue();
+        assertThatThrownBy(() -> leased.put(file, new byte[1])).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("released");
+        lease.renew(NOW.plusSeconds(1));
+        assertThat(OutputLease.read(store, Location.local(out))).as("released: not written again").isNull();
+        assertThat(out.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void aLeaseThatCannotBeRenewedForItsTimeToLiveIsLost(@TempDir Path out) throws Exception {
+        OutputLease lease = holder(out);
+        at(0);
+        lease.acquire(NOW);
+        Path file = new OutputLayout(Location.local(out)).lease().path();
+        Files.writeString(file, "not json", StandardCharsets.UTF_8); // unreadable, as an unreachable store is
+        at(20);
+        assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(20))).isInstanceOf(IOException.class)
+                .isNotInstanceOf(OutputLease.Lost.class);
+        assertThat(lease.held()).as("a failed renewal within the time-to-live is tried again").isTrue();
+        at(31);
+        assertThatThrownBy(lease::confirm).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("could not be renewed for longer than its time-to-live (30 s)");
+        assertThat(lease.held()).isFalse();
+    }
+
+    /**
+     * Frozen between reading its lease and writing it again, a holder may replace the lease of the coordinator that
+     * took the output over meanwhile: it stops, whatever its write found.
+     */
+    @Test
+    void aRenewalThatTookLongerThanTheTrustLosesTheLease(@TempDir Path out) throws Exception {
+        AtomicLong readings = new AtomicLong();
+        // The clock jumps 12 s between the renewal's start and its end, as a process stopped mid-renewal sees it.
+        OutputLease lease = new OutputLease(store, Location.local(out), "cafe", HOLDER, TTL, DOWN_AFTER,
+                () -> readings.incrementAndGet() >= 3 ? Duration.ofSeconds(12).toNanos() : 0);
+        lease.acquire(NOW);
+        assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(12))).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("longer than it is trusted (10000 ms)").hasMessageContaining("--resume");
+        assertThat(lease.held()).isFalse();
     }
 }

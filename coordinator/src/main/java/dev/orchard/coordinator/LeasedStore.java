@@ -1,0 +1,134 @@
+package dev.orchard.coordinator;
+
+import dev.orchard.store.ListingProblem;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.StoredObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The output's store as a coordinator writes it: every write (put, delete, move, copy) first asks the coordinator's
+ * {@link OutputLease} to {@link OutputLease#confirm() confirm} that it still holds the output, so that a coordinator
+ * another one took over from writes nothing more (see {@link OutputLease} for what that covers). Reads go straight
+ * through. Each call is checked once: a {@link #moveAll} is checked before it starts. Its owner closes the store it
+ * wraps.
+ */
+public final class LeasedStore implements ObjectStore {
+    private final ObjectStore store;
+    private volatile OutputLease lease;
+
+    public LeasedStore(ObjectStore store) {
+        this.store = store;
+    }
+
+    /** The store itself, for the lease's own file. */
+    public ObjectStore unleased() {
+        return store;
+    }
+
+    /** From now on, writes go ahead only while {@code lease} is held (the coordinator that took it over sets it). */
+    public void writeUnder(OutputLease lease) {
+        this.lease = lease;
+    }
+
+    private void confirm() throws IOException {
+        OutputLease l = lease;
+        if (l == null) {
+            throw new IllegalStateException("No coordinator's lease guards the writes to this output yet");
+        }
+        l.confirm();
+    }
+
+    @Override
+    public Stream<StoredObject> list(Location prefix) throws IOException {
+        return store.list(prefix);
+    }
+
+    @Override
+    public Stream<StoredObject> list(Location prefix, boolean followLinks, Consumer<ListingProblem> problems)
+            throws IOException {
+        return store.list(prefix, followLinks, problems);
+    }
+
+    @Override
+    public byte[] read(Location location) throws IOException {
+        return store.read(location);
+    }
+
+    @Override
+    public byte[] read(Location location, long maxBytes) throws IOException {
+        return store.read(location, maxBytes);
+    }
+
+    @Override
+    public InputStream open(Location location) throws IOException {
+        return store.open(location);
+    }
+
+    @Override
+    public boolean exists(Location location) throws IOException {
+        return store.exists(location);
+    }
+
+    @Override
+    public void put(Location target, byte[] bytes) throws IOException {
+        confirm();
+        store.put(target, bytes);
+    }
+
+    @Override
+    public void putFile(Location target, Path file) throws IOException {
+        confirm();
+        store.putFile(target, file);
+    }
+
+    @Override
+    public void deleteAll(Location prefix) throws IOException {
+        confirm();
+        store.deleteAll(prefix);
+    }
+
+    @Override
+    public void delete(Location location) throws IOException {
+        confirm();
+        store.delete(location);
+    }
+
+    @Override
+    public void move(Location from, Location to) throws IOException {
+        confirm();
+        store.move(from, to);
+    }
+
+    @Override
+    public void copy(Location from, Location to) throws IOException {
+        confirm();
+        store.copy(from, to);
+    }
+
+    @Override
+    public boolean renamesFolders() {
+        return store.renamesFolders();
+    }
+
+    @Override
+    public void moveAll(Location from, Location to) throws IOException {
+        confirm();
+        store.moveAll(from, to);
+    }
+
+    @Override
+    public void checkWritable(Location prefix) throws IOException {
+        confirm();
+        store.checkWritable(prefix);
+    }
+
+    @Override
+    public void checkReadable(Location location) throws IOException {
+        store.checkReadable(location);
+    }
+}
