@@ -1,5 +1,6 @@
 package dev.orchard.bench;
 
+import dev.orchard.coordinator.OutputLease;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import dev.orchard.store.LoopbackPorts;
@@ -50,6 +51,11 @@ import org.apache.commons.csv.CSVRecord;
  * <li>{@code --standby true}: a second coordinator ({@code --resume --join} the first) runs beside the first; the
  * first is always killed (or stopped), once every live node sees four members Up, and the standby must finish the
  * job alone.
+ * <li>{@code --freeze true} (with {@code --standby true}): the first coordinator is frozen (SIGSTOP, as a long GC
+ * pause or a suspended VM freezes it) instead, until the standby holds the output's lease and then 0-3 s more while
+ * the standby works; woken (SIGCONT), it must write nothing (its lease fences its writes) and exit non-zero by
+ * itself (or with 0 once it finds that the standby finished the job), and the standby must finish the job. The story
+ * says how it ended and what its log says.
  * <li>{@code --s3 true}: the input and every trial's output live in buckets of a real S3-compatible server (S3Proxy,
  * in this JVM, which no kill reaches), with the same ~1,000-byte keys; the nodes reach it through a fault-injecting
  * proxy that fails {@code --s3-fault-rate} of their requests (throttling, 500s, connections reset before and during
@@ -58,7 +64,7 @@ import org.apache.commons.csv.CSVRecord;
  * </ul>
  * With these options off a seed replays the schedule it had before they existed; {@code --s3} draws nothing from it.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
- *     [--always-kill false] [--graceful false] [--standby false] [--s3 false] [--s3-fault-rate 0.02]
+ *     [--always-kill false] [--graceful false] [--standby false] [--freeze false] [--s3 false] [--s3-fault-rate 0.02]
  *     [--launcher orchard] [--jar cli/target/orchard.jar] [--shared ../shared] [--work DIR]</pre>
  * Each node starts through the launcher with the jar as the installed one, as deploy-ec2 starts them on a host.
  * Exit code 0 only if nothing was lost, duplicated or hung.
@@ -104,7 +110,8 @@ public final class Soak {
         int perClass = Integer.parseInt(o.getOrDefault("--per-class", "4"));
         Schedule schedule = new Schedule(Boolean.parseBoolean(o.getOrDefault("--always-kill", "false")),
                 Boolean.parseBoolean(o.getOrDefault("--graceful", "false")),
-                Boolean.parseBoolean(o.getOrDefault("--standby", "false")));
+                Boolean.parseBoolean(o.getOrDefault("--standby", "false")),
+                Boolean.parseBoolean(o.getOrDefault("--freeze", "false")));
         Totals totals = Boolean.parseBoolean(o.getOrDefault("--s3", "false"))
                 ? soak.runOnS3(trials, seed, perClass, schedule, Double.parseDouble(o.getOrDefault("--s3-fault-rate", "0.02")))
                 : soak.run(trials, seed, perClass, schedule);
@@ -113,9 +120,19 @@ public final class Soak {
 
     /**
      * What a trial may do: kill both a worker and the coordinator in every trial ({@code alwaysKill}), stop workers
-     * gracefully too ({@code graceful}), run a standby coordinator that must take over ({@code standby}).
+     * gracefully too ({@code graceful}), run a standby coordinator that must take over ({@code standby}), freeze the
+     * first coordinator rather than end it ({@code freeze}, with a standby).
      */
-    public record Schedule(boolean alwaysKill, boolean graceful, boolean standby) {
+    public record Schedule(boolean alwaysKill, boolean graceful, boolean standby, boolean freeze) {
+        public Schedule {
+            if (freeze && !standby) {
+                throw new IllegalArgumentException("--freeze needs --standby true: a standby takes over from the frozen coordinator");
+            }
+        }
+
+        public Schedule(boolean alwaysKill, boolean graceful, boolean standby) {
+            this(alwaysKill, graceful, standby, false);
+        }
     }
 
     /**
@@ -219,7 +236,7 @@ public final class Soak {
             traffic = storage.endTrial();
         }
         if (failure == null && !trial.stopsEnded) {
-            failure = "a stopped node did not end";
+            failure = "a stopped node did not end (or a woken coordinator did not end as it should)";
         }
         if (failure != null) {
             return new Result(trial.story + failure, 0, 0, 0, true, traffic);
@@ -336,6 +353,9 @@ public final class Soak {
             if (!awaitAttempts(at) || schedule.standby() && !awaitAllUp(views(), 4, first.process(), deadline)) {
                 return false;
             }
+            if (schedule.freeze()) {
+                return freezeUntilTakenOver(at);
+            }
             if (schedule.graceful() && rng.nextBoolean()) {
                 stopsEnded &= stop(List.of(first), story);
             } else {
@@ -345,6 +365,97 @@ public final class Soak {
             }
             story.append(" after ").append(at).append(" attempts");
             return true;
+        }
+
+        /**
+         * Freezes the first coordinator until the standby holds the lease and 0-3 s more, then wakes it: it must exit
+         * by itself within a minute, non-zero (or 0 saying that the job finished on another coordinator node), and
+         * leave the standby's lease alone; otherwise the trial counts as a hang.
+         * (The standby must then finish the job, and the output hold every image once.)
+         */
+        private boolean freezeUntilTakenOver(int at) throws Exception {
+            OutputLease.Holder held = OutputLease.read(storage.store(), out);
+            if (held == null) {
+                return false; // the job ended first
+            }
+            String holder = held.owner();
+            long frozenAt = System.nanoTime();
+            signal(first.process(), "STOP");
+            boolean takenOver = await(() -> {
+                String owner = leaseOwner();
+                return owner != null && !owner.equals(holder) || !standby.process().isAlive();
+            }, deadline) && standby.process().isAlive();
+            Thread.sleep(rng.nextInt(3000));
+            long wokenAt = System.currentTimeMillis();
+            signal(first.process(), "CONT");
+            boolean ended = first.process().waitFor(STOP_LIMIT_MS, TimeUnit.MILLISECONDS);
+            List<String> late = ended ? journalledSince(wokenAt, Long.parseUnsignedLong(holder, 16)) : List.of();
+            String log = Files.readString(first.log());
+            story.append(String.format("coordinator frozen after %d attempts for %.1f s (%s), woken: %s", at,
+                    (System.nanoTime() - frozenAt) / 1e9, takenOver ? "the standby took its lease" : "the standby ended",
+                    ended ? "exit " + first.process().exitValue() : "still running after " + STOP_LIMIT_MS / 1000 + " s"));
+            Matcher lost = Pattern.compile("Lost the lease on \\S+: ([^\\n]*)").matcher(log);
+            if (lost.find()) {
+                story.append(", \"Lost the lease: ").append(lost.group(1)).append('"');
+            }
+            if (log.contains("left the cluster")) {
+                story.append(", left the cluster");
+            }
+            if (!late.isEmpty()) {
+                // A journal entry naming the frozen coordinator's attempts, written after it woke: its own (the standby
+                // hands those units out again under its own epoch, and accepts none of the old attempts).
+                story.append(" [journalled by the woken coordinator: ").append(late).append(']');
+                stopsEnded = false;
+            }
+            if (holder.equals(leaseOwner())) {
+                story.append(" [the woken coordinator wrote its lease again]");
+                stopsEnded = false;
+            }
+            boolean finishedByStandby = log.contains("the job finished on another coordinator node");
+            if (finishedByStandby) {
+                story.append(", \"the job finished on another coordinator node\"");
+            }
+            if (!ended || takenOver && first.process().exitValue() == 0 && !finishedByStandby) {
+                stopsEnded = false; // a hang; or it went on as if it still held the output
+            }
+            return takenOver; // if not, the first finished the job as it was frozen, and the standby found _SUCCESS
+        }
+
+        /**
+         * The journal entries (below the output's {@code _orchard/}, on a local folder) last modified at or after
+         * {@code since} that name an attempt of coordinator {@code epoch}; none on S3, where this is not looked at.
+         */
+        private List<String> journalledSince(long since, long epoch) throws IOException {
+            Path bookkeeping = out.isLocal() ? out.path().resolve("_orchard") : null;
+            if (bookkeeping == null || !Files.isDirectory(bookkeeping)) {
+                return List.of();
+            }
+            String named = "\"epoch\":" + epoch + ",";
+            List<String> late = new ArrayList<>();
+            try (Stream<Path> files = Files.walk(bookkeeping)) {
+                for (Path f : files.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".json")).toList()) {
+                    try {
+                        if (Files.getLastModifiedTime(f).toMillis() >= since && Files.readString(f).contains(named)) {
+                            late.add(bookkeeping.relativize(f).toString());
+                        }
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // deleted meanwhile (the standby cleans up as it ends)
+                    }
+                }
+            } catch (java.io.UncheckedIOException e) {
+                // a folder removed as the walk went
+            }
+            return late;
+        }
+
+        /** Who holds the trial's output now (null: nobody, or the lease cannot be read now). */
+        private String leaseOwner() {
+            try {
+                OutputLease.Holder h = OutputLease.read(storage.store(), out);
+                return h == null ? null : h.owner();
+            } catch (IOException e) {
+                return null;
+            }
         }
 
         /** Stops one or both workers {@code after} ms after the coordinator's end, and starts fresh ones. */
@@ -434,6 +545,14 @@ public final class Soak {
             }
         }
         return paths;
+    }
+
+    /** Sends a signal (STOP, CONT) to a node's process (the launcher execs its JVM), as the kernel or an operator would. */
+    private static void signal(Process p, String signal) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed with " + exit);
+        }
     }
 
     /** A started node: its name, its log and its process. */
