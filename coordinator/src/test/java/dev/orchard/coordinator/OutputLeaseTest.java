@@ -79,6 +79,20 @@ class OutputLeaseTest {
         return new OutputLease(store, Location.local(out), "cafe", HOLDER, TTL, DOWN_AFTER, clock::get);
     }
 
+    /** The holder's lease, taken at 0 s by its clock (at {@link #NOW} by the wall's). */
+    private OutputLease takenAtZero(Path out) throws IOException {
+        OutputLease lease = holder(out);
+        at(0);
+        lease.acquire(NOW);
+        return lease;
+    }
+
+    private LeasedStore writingUnder(OutputLease lease) {
+        LeasedStore leased = new LeasedStore(store);
+        leased.writeUnder(lease);
+        return leased;
+    }
+
     private void at(long seconds) {
         clock.set(Duration.ofSeconds(seconds).toNanos());
     }
@@ -94,11 +108,8 @@ class OutputLeaseTest {
 
     @Test
     void withinItsTrustAHolderWritesWithoutReadingItsLeaseAndPastItRenewsItFirst(@TempDir Path out) throws Exception {
-        OutputLease lease = holder(out);
-        LeasedStore leased = new LeasedStore(store);
-        leased.writeUnder(lease);
-        at(0);
-        lease.acquire(NOW);
+        OutputLease lease = takenAtZero(out);
+        LeasedStore leased = writingUnder(lease);
         at(9);
         leased.put(Location.local(out.resolve("a")), new byte[] {1});
         assertThat(OutputLease.read(store, Location.local(out)).heartbeatMillis()).as("not renewed")
@@ -117,12 +128,8 @@ class OutputLeaseTest {
      */
     @Test
     void aCoordinatorFrozenPastItsTurnJournalsNothingOnceAnotherTookTheOutputOver(@TempDir Path out) throws Exception {
-        OutputLease lease = holder(out);
-        LeasedStore leased = new LeasedStore(store);
-        leased.writeUnder(lease);
-        JobJournal journal = new JobJournal(leased, Location.local(out));
-        at(0);
-        lease.acquire(NOW);
+        OutputLease lease = takenAtZero(out);
+        JobJournal journal = new JobJournal(writingUnder(lease), Location.local(out));
         journal.write(new JournalEntry.PlanComplete(1, 1, List.of(), null));
         new OutputLease(store, Location.local(out), "beef", SELF, TTL).acquire(NOW.plusSeconds(25)); // the standby
         at(40);
@@ -130,7 +137,7 @@ class OutputLeaseTest {
         assertThatThrownBy(() -> journal.write(commit)).isInstanceOf(OutputLease.Lost.class)
                 .hasMessageContaining("coordinator beef on " + SELF + " took over this output");
         assertThat(new JobJournal(store, Location.local(out)).read().commits()).isEmpty();
-        assertThatThrownBy(() -> leased.deleteAll(new OutputLayout(Location.local(out)).attempts()))
+        assertThatThrownBy(() -> writingUnder(lease).deleteAll(new OutputLayout(Location.local(out)).attempts()))
                 .isInstanceOf(OutputLease.Lost.class);
         assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(40))).isInstanceOf(OutputLease.Lost.class);
         assertThat(lease.held()).isFalse();
@@ -140,11 +147,8 @@ class OutputLeaseTest {
     /** The other coordinator finished the job and released the lease: the frozen one must not take it again. */
     @Test
     void aLeaseThatIsGoneStopsItsHoldersWritesAndIsNotWrittenAgain(@TempDir Path out) throws Exception {
-        OutputLease lease = holder(out);
-        LeasedStore leased = new LeasedStore(store);
-        leased.writeUnder(lease);
-        at(0);
-        lease.acquire(NOW);
+        OutputLease lease = takenAtZero(out);
+        LeasedStore leased = writingUnder(lease);
         OutputLease other = new OutputLease(store, Location.local(out), "beef", SELF, TTL);
         other.acquire(NOW.plusSeconds(25));
         other.release();
@@ -178,9 +182,7 @@ class OutputLeaseTest {
 
     @Test
     void aLeaseThatCannotBeRenewedForItsTimeToLiveIsLost(@TempDir Path out) throws Exception {
-        OutputLease lease = holder(out);
-        at(0);
-        lease.acquire(NOW);
+        OutputLease lease = takenAtZero(out);
         Path file = new OutputLayout(Location.local(out)).lease().path();
         Files.writeString(file, "not json", StandardCharsets.UTF_8); // unreadable, as an unreachable store is
         at(20);
