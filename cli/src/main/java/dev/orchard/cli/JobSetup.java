@@ -243,13 +243,13 @@ final class JobSetup implements AutoCloseable {
         }
     }
 
+    /** How long the split-brain resolver waits before it downs an unreachable member (see OutputLease). */
+    private static final String STABLE_AFTER = "pekko.cluster.split-brain-resolver.stable-after";
+
     /**
      * The coordinator for this job on {@code node} (its address, for the output lease); with --resume it continues
      * from the journal when there is one.
      */
-    /** How long the split-brain resolver waits before it downs an unreachable member (see OutputLease). */
-    private static final String STABLE_AFTER = "pekko.cluster.split-brain-resolver.stable-after";
-
     Behavior<CoordinatorCommand> coordinator(JobListener listener, String node, Supplier<ClusterMembership> membership,
                                              Config config, int minWorkers, java.time.Duration minWorkersWait) {
         long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
@@ -260,10 +260,11 @@ final class JobSetup implements AutoCloseable {
                 c.getDuration("speculate-after").toMillis(), minWorkers, minWorkersWait.toMillis(), pca ? options.pcaK : 0,
                 c.getBytes("part-bytes"), c.getInt("max-units-per-part"));
         LeasedStore leased = new LeasedStore(outStore); // the coordinator writes only while it holds the output
+        java.time.Duration leaseTtl = c.getDuration("lease-ttl");
+        java.time.Duration downAfter = config.hasPath(STABLE_AFTER) ? config.getDuration(STABLE_AFTER) : leaseTtl;
         return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(leased, output, generation),
                 new JobJournal(leased, output, generation), leased, output, settings, options.resume || options.update,
-                c.getDuration("lease-ttl"), config.hasPath(STABLE_AFTER) ? config.getDuration(STABLE_AFTER) : c.getDuration("lease-ttl"),
-                node, membership, listener, reportFacts()));
+                leaseTtl, downAfter, node, membership, listener, reportFacts()));
     }
 
     /** What {@code _SUCCESS} adds about this job's setup: its identity, and the classifier when there is one. */

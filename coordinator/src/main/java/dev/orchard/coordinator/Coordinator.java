@@ -455,8 +455,12 @@ public final class Coordinator {
         }
         Throwable cause = cause(m.failure());
         if (cause instanceof OutputLease.Lost) {
-            return state == null ? Behaviors.stopped()
-                    : apply(state.abort("Lost the lease on " + setup.output() + ": " + cause.getMessage(), now()));
+            String reason = "Lost the lease on " + setup.output() + ": " + cause.getMessage();
+            if (state == null) { // still starting: nothing to abort, but the job's caller waits for its end
+                setup.listener().failed(new IllegalStateException(reason, cause));
+                return Behaviors.stopped();
+            }
+            return apply(state.abort(reason, now()));
         }
         log.warn("Could not renew the lease on {}: {}", setup.output(), cause.toString());
         return Behaviors.same();
