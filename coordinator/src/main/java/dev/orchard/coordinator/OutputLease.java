@@ -52,6 +52,7 @@ public final class OutputLease {
     private final Duration ttl;
     private final Duration trust;
     private final LongSupplier nanoClock;
+    private final JvmPauses pauses;
     private State state = State.NOT_TAKEN;
     /** When the last renewal (or the taking) that succeeded began, by {@link #nanoClock}. */
     private long renewedNanos;
@@ -65,7 +66,7 @@ public final class OutputLease {
      *                  {@code stable-after}): a standby takes the lease over no sooner after the holder's last contact
      */
     public OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl, Duration downAfter) {
-        this(store, output, owner, node, ttl, downAfter, System::nanoTime);
+        this(store, output, owner, node, ttl, downAfter, System::nanoTime, JvmPauses.watching());
     }
 
     /** A lease outside any cluster (taken over only once stale). */
@@ -74,7 +75,7 @@ public final class OutputLease {
     }
 
     OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl, Duration downAfter,
-                LongSupplier nanoClock) {
+                LongSupplier nanoClock, JvmPauses pauses) {
         this.store = store;
         this.output = output;
         this.file = new OutputLayout(output).lease();
@@ -83,6 +84,7 @@ public final class OutputLease {
         this.ttl = ttl;
         this.trust = (ttl.compareTo(downAfter) < 0 ? ttl : downAfter).dividedBy(2);
         this.nanoClock = nanoClock;
+        this.pauses = pauses;
     }
 
     /**
@@ -197,8 +199,8 @@ public final class OutputLease {
     /**
      * Renews the lease; fails with {@link Lost} if another coordinator holds it now (it took it over), if it is gone,
      * if it could not be renewed for longer than its time-to-live, or if the renewal itself took longer than the
-     * trust (its write may have replaced a lease taken meanwhile). Nothing happens before the lease is taken or after
-     * it is released.
+     * trust while the JVM stood still ({@link JvmPauses}: its write may have replaced a lease taken meanwhile).
+     * Nothing happens before the lease is taken or after it is released.
      */
     public synchronized void renew(Instant now) throws IOException {
         switch (state) {
@@ -219,12 +221,13 @@ public final class OutputLease {
             }
             write(now);
             long took = nanoClock.getAsLong() - began;
-            if (took >= trust.toNanos()) {
+            if (took >= trust.toNanos() && pauses.stoodStillSince(began, trust.toNanos() / 2)) {
                 // Frozen between the read and the write, this write may have replaced the lease of a coordinator that
-                // took the output over meanwhile: which one holds it is no longer known, so this one stops.
+                // took the output over meanwhile: which one holds it is no longer known, so this one stops. (A renewal
+                // as slow without a pause is a slow store, and the trust still counts from its beginning.)
                 throw lose("renewing it took " + took / 1_000_000 + " ms, longer than it is trusted (" + trust.toMillis()
-                        + " ms): another coordinator may have taken the output over meanwhile. Run the same command"
-                        + " with --resume");
+                        + " ms), and this JVM stood still meanwhile (a GC pause, a stopped process, a suspended VM):"
+                        + " another coordinator may have taken the output over. Run the same command with --resume");
             }
             renewedNanos = began;
         } catch (Lost e) {
