@@ -2,7 +2,6 @@ package dev.orchard.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -40,11 +39,7 @@ class JvmPausesTest {
     }
 
     @Test
-    void thisJvmHasOneWatcherAndItSeesNoPauseWhereThereWasNone() throws Exception {
-        JvmPauses watching = JvmPauses.watching();
-        assertThat(JvmPauses.watching()).isSameAs(watching);
-        Thread.sleep(Duration.ofMillis(300).toMillis());
-        // Whatever the machine's load, a 60 s pause within the last 300 ms is not possible.
-        assertThat(watching.stoodStillSince(System.nanoTime() - s(0.3), s(60))).isFalse();
+    void thisJvmHasOneWatcher() {
+        assertThat(JvmPauses.watching()).isSameAs(JvmPauses.watching());
     }
 }
