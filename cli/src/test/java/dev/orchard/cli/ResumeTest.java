@@ -75,7 +75,8 @@ class ResumeTest {
         var store = new LocalObjectStore();
         // What a running job's output looks like: Orchard's marker, written first, and the coordinator's lease.
         dev.orchard.store.OutputMarker.now("test").write(store, new dev.orchard.store.OutputLayout(Location.local(out)));
-        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5)).acquire(Instant.now());
+        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5))
+                .acquire(new OutputLease.Claim.Free(null), Instant.now());
         JobRun run = JobRun.of(out, job(in, out, "--overwrite"));
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");

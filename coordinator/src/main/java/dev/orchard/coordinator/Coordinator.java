@@ -222,7 +222,7 @@ public final class Coordinator {
             if (claim instanceof OutputLease.Claim.Refused refused) {
                 throw new IllegalArgumentException(refused.message());
             }
-            lease.acquire(Instant.now());
+            lease.acquire((OutputLease.Claim.Free) claim, Instant.now());
             int generation = setup.outputs().generation();
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
                                                                                                  : JournalEntry.State.EMPTY;

@@ -75,6 +75,17 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
+    public Tagged readTagged(Location location) throws IOException {
+        return store.readTagged(location);
+    }
+
+    @Override
+    public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
+        confirm();
+        return store.putIf(target, bytes, expectedTag);
+    }
+
+    @Override
     public void put(Location target, byte[] bytes) throws IOException {
         confirm();
         store.put(target, bytes);

@@ -29,6 +29,11 @@ import java.util.function.LongSupplier;
  * coordinator frozen past its turn (a long GC pause, a stopped process, a suspended VM) writes nothing when it wakes.
  * What is left is a write already past the check when the process froze: object stores offer no compare-and-set
  * across objects.
+ * <p>The lease file itself is only ever written by a compare-and-set ({@link ObjectStore#putIf}): a coordinator takes
+ * the lease only if it is still the one it judged free (or still absent), and renews it only if it is still the one
+ * it wrote last. So of two coordinators that take the same free lease at once, one gets it and the other is refused;
+ * and a renewal that reaches the store late (its process frozen, or the request held up on the way) cannot replace a
+ * lease another coordinator took meanwhile: it fails, and this coordinator stops.
  */
 public final class OutputLease {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -54,6 +59,8 @@ public final class OutputLease {
     private final LongSupplier nanoClock;
     private final JvmPauses pauses;
     private State state = State.NOT_TAKEN;
+    /** The lease file's entity tag as this coordinator last wrote it. */
+    private String tag;
     /** When the last renewal (or the taking) that succeeded began, by {@link #nanoClock}. */
     private long renewedNanos;
     /** Why this coordinator's lease was lost, once it was. */
@@ -99,11 +106,12 @@ public final class OutputLease {
 
     /** The current holder, or null when there is none. */
     public static Holder read(ObjectStore store, Location output) throws IOException {
-        Location file = new OutputLayout(output).lease();
-        if (!store.exists(file)) {
-            return null;
-        }
-        return JSON.readValue(store.read(file), Holder.class);
+        ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
+        return file == null ? null : holder(file);
+    }
+
+    private static Holder holder(ObjectStore.Tagged file) throws IOException {
+        return JSON.readValue(file.bytes(), Holder.class);
     }
 
     /**
@@ -111,8 +119,11 @@ public final class OutputLease {
      * holder that is leaving its own cluster ({@link Leaving}), or give up ({@link Refused}).
      */
     public sealed interface Claim {
-        /** No lease, a stale one, one held by this node, by a member gone from its cluster or by a dead process. */
-        record Free() implements Claim {
+        /**
+         * No lease, a stale one, one held by this node, by a member gone from its cluster or by a dead process: the
+         * lease file as it was seen, by its entity tag (null: none), which {@link #acquire} replaces only if unchanged.
+         */
+        record Free(String tag) implements Claim {
         }
 
         /**
@@ -132,14 +143,16 @@ public final class OutputLease {
     /** The claim a coordinator on {@code node}, in {@code cluster}, has on {@code output} now. */
     public static Claim claim(ObjectStore store, Location output, String node, ClusterMembership cluster, Instant now)
             throws IOException {
-        return claim(read(store, output), output, node, cluster, now);
+        ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
+        return file == null ? claim(null, null, output, node, cluster, now)
+                            : claim(holder(file), file.tag(), output, node, cluster, now);
     }
 
-    /** The same, for the lease {@code h} (null: none). */
-    static Claim claim(Holder h, Location output, String node, ClusterMembership cluster, Instant now) {
+    /** The same, for the lease {@code h} (null: none) whose file has the entity tag {@code tag}. */
+    static Claim claim(Holder h, String tag, Location output, String node, ClusterMembership cluster, Instant now) {
         if (h == null || !h.freshAt(now) || h.node().equals(node) || cluster.gone().contains(h.node())
                 || deadProcess(h.node())) {
-            return new Claim.Free();
+            return new Claim.Free(tag);
         }
         if (cluster.members().contains(h.node())) {
             return new Claim.Leaving(h.node());
@@ -188,18 +201,30 @@ public final class OutputLease {
         }
     }
 
-    /** Takes the lease (once {@link #refusal} has found no reason not to). */
-    public synchronized void acquire(Instant now) throws IOException {
+    /**
+     * Takes the lease that {@code free} found free, if its file is still as it was then: fails, taking nothing, when
+     * another coordinator wrote it meanwhile (two that started on the same output at once: one of them gets it).
+     */
+    public synchronized void acquire(Claim.Free free, Instant now) throws IOException {
         long began = nanoClock.getAsLong();
-        write(now);
+        String written = store.putIf(file, bytes(now), free.tag());
+        if (written == null) {
+            Holder h = read(store, output);
+            throw new IOException("Another coordinator" + (h == null ? "" : " (on " + h.node() + ")") + " took the lease on "
+                    + output + " as this one was taking it: two jobs started on the same output at once. Let that job"
+                    + " end, or, if it has died, run the same command again with --resume.");
+        }
+        tag = written;
         state = State.HELD;
         renewedNanos = began;
     }
 
     /**
-     * Renews the lease; fails with {@link Lost} if another coordinator holds it now (it took it over), if it is gone,
-     * if it could not be renewed for longer than its time-to-live, or if the renewal itself took longer than the
-     * trust while the JVM stood still ({@link JvmPauses}: its write may have replaced a lease taken meanwhile).
+     * Renews the lease, by a write on condition that the file is still the one this coordinator wrote last; fails with
+     * {@link Lost} if it is not (another coordinator took the output over, or the lease is gone), if it could not be
+     * renewed for longer than its time-to-live, or if the renewal itself took longer than the trust while the JVM
+     * stood still ({@link JvmPauses}: on a store that ignores the condition, its write may have replaced a lease
+     * taken meanwhile).
      * Nothing happens before the lease is taken or after it is released.
      */
     public synchronized void renew(Instant now) throws IOException {
@@ -213,18 +238,21 @@ public final class OutputLease {
         }
         long began = nanoClock.getAsLong();
         try {
-            Holder current = read(store, output);
-            if (current == null || !current.owner().equals(owner)) {
+            String written = store.putIf(file, bytes(now), tag);
+            if (written == null) {
+                Holder current = read(store, output);
                 throw lose(current == null ? "its lease " + file + " is gone (another coordinator finished the job and"
                         + " released it, or it was removed)"
                         : "coordinator " + current.owner() + " on " + current.node() + " took over this output");
             }
-            write(now);
+            tag = written;
             long took = nanoClock.getAsLong() - began;
             if (took >= trust.toNanos() && pauses.stoodStillSince(began, trust.toNanos() / 2)) {
-                // Frozen between the read and the write, this write may have replaced the lease of a coordinator that
-                // took the output over meanwhile: which one holds it is no longer known, so this one stops. (A renewal
-                // as slow without a pause is a slow store, and the trust still counts from its beginning.)
+                // On a store that honours the condition, this write cannot have replaced a lease another coordinator
+                // took meanwhile. On one that ignores it (an S3-compatible server without conditional writes), a
+                // renewal frozen between its start and its write may have: which coordinator holds the output is no
+                // longer known, so this one stops. (A renewal as slow without a pause is a slow store, and the trust
+                // still counts from its beginning.)
                 throw lose("renewing it took " + took / 1_000_000 + " ms, longer than it is trusted (" + trust.toMillis()
                         + " ms), and this JVM stood still meanwhile (a GC pause, a stopped process, a suspended VM):"
                         + " another coordinator may have taken the output over. Run the same command with --resume");
@@ -294,7 +322,7 @@ public final class OutputLease {
         }
     }
 
-    private void write(Instant now) throws IOException {
-        store.put(file, JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis())));
+    private byte[] bytes(Instant now) throws IOException {
+        return JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis()));
     }
 }

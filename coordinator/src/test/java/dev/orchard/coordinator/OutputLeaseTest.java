@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.orchard.coordinator.work.JournalEntry;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,9 +39,9 @@ class OutputLeaseTest {
     @Test
     void noLeaseAStaleOneOrOnesOwnMayBeTaken() {
         assertThat(claim(null, ClusterMembership.NONE)).isInstanceOf(OutputLease.Claim.Free.class);
-        assertThat(OutputLease.claim(FRESH, OUT, SELF, ClusterMembership.NONE, NOW.plusSeconds(60)))
+        assertThat(OutputLease.claim(FRESH, "t", OUT, SELF, ClusterMembership.NONE, NOW.plusSeconds(60)))
                 .isInstanceOf(OutputLease.Claim.Free.class);
-        assertThat(OutputLease.claim(FRESH, OUT, HOLDER, ClusterMembership.NONE, NOW))
+        assertThat(OutputLease.claim(FRESH, "t", OUT, HOLDER, ClusterMembership.NONE, NOW))
                 .as("the same command restarted on the holder's address").isInstanceOf(OutputLease.Claim.Free.class);
     }
 
@@ -63,8 +64,33 @@ class OutputLeaseTest {
         assertThat(claim(FRESH, ClusterMembership.NONE)).isInstanceOf(OutputLease.Claim.Refused.class);
     }
 
+    /**
+     * Two coordinators start on the same output at once and both find its lease free (none, or a stale one): each
+     * takes it only if the file is still what it judged, so one gets it and the other is refused, writing nothing.
+     */
+    @Test
+    void ofTwoCoordinatorsTakingTheSameFreeLeaseAtOnceOneGetsIt(@TempDir Path out) throws Exception {
+        for (boolean stale : new boolean[] {false, true}) {
+            Location o = Location.local(out.resolve(stale ? "stale" : "none"));
+            if (stale) {
+                take(new OutputLease(store, o, "dead", "10.0.0.7:17355", TTL), o.path(), NOW.minusSeconds(60));
+            }
+            OutputLease.Claim first = OutputLease.claim(store, o, HOLDER, ClusterMembership.NONE, NOW);
+            OutputLease.Claim second = OutputLease.claim(store, o, SELF, ClusterMembership.NONE, NOW);
+            assertThat(first).isInstanceOf(OutputLease.Claim.Free.class).isEqualTo(second);
+            OutputLease a = new OutputLease(store, o, "cafe", HOLDER, TTL);
+            OutputLease b = new OutputLease(store, o, "beef", SELF, TTL);
+            a.acquire((OutputLease.Claim.Free) first, NOW);
+            assertThatThrownBy(() -> b.acquire((OutputLease.Claim.Free) second, NOW)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Another coordinator (on " + HOLDER + ") took the lease on " + o);
+            assertThat(b.held()).isFalse();
+            assertThat(a.held()).isTrue();
+            assertThat(OutputLease.read(store, o).owner()).isEqualTo("cafe");
+        }
+    }
+
     private static OutputLease.Claim claim(OutputLease.Holder h, ClusterMembership cluster) {
-        return OutputLease.claim(h, OUT, SELF, cluster, NOW);
+        return OutputLease.claim(h, h == null ? null : "t", OUT, SELF, cluster, NOW);
     }
 
     // ---------------------------------------------------------------- the fence
@@ -85,8 +111,14 @@ class OutputLeaseTest {
     private OutputLease takenAtZero(Path out) throws IOException {
         OutputLease lease = holder(out);
         at(0);
-        lease.acquire(NOW);
+        take(lease, out, NOW);
         return lease;
+    }
+
+    /** Takes {@code lease} over whatever lease file is there, as a coordinator whose claim found it free does. */
+    private void take(OutputLease lease, Path out, Instant at) throws IOException {
+        ObjectStore.Tagged file = store.readTagged(new OutputLayout(Location.local(out)).lease());
+        lease.acquire(new OutputLease.Claim.Free(file == null ? null : file.tag()), at);
     }
 
     private LeasedStore writingUnder(OutputLease lease) {
@@ -133,7 +165,7 @@ class OutputLeaseTest {
         OutputLease lease = takenAtZero(out);
         JobJournal journal = new JobJournal(writingUnder(lease), Location.local(out));
         journal.write(new JournalEntry.PlanComplete(1, 1, List.of(), null));
-        new OutputLease(store, Location.local(out), "beef", SELF, TTL).acquire(NOW.plusSeconds(25)); // the standby
+        take(new OutputLease(store, Location.local(out), "beef", SELF, TTL), out, NOW.plusSeconds(25)); // the standby
         at(40);
         JournalEntry.Commit commit = new JournalEntry.Commit("unit-000000-cafe-1", List.of());
         assertThatThrownBy(() -> journal.write(commit)).isInstanceOf(OutputLease.Lost.class)
@@ -152,7 +184,7 @@ class OutputLeaseTest {
         OutputLease lease = takenAtZero(out);
         LeasedStore leased = writingUnder(lease);
         OutputLease other = new OutputLease(store, Location.local(out), "beef", SELF, TTL);
-        other.acquire(NOW.plusSeconds(25));
+        take(other, out, NOW.plusSeconds(25));
         other.release();
         at(40);
         assertThatThrownBy(() -> leased.put(Location.local(out.resolve("features/part-00000.parquet")), new byte[1]))
@@ -172,7 +204,7 @@ class OutputLeaseTest {
         lease.renew(NOW);
         assertThat(OutputLease.read(store, Location.local(out))).as("not taken: nothing to renew").isNull();
         at(0);
-        lease.acquire(NOW);
+        take(lease, out, NOW);
         lease.release();
         assertThat(lease.released()).isTrue();
         assertThatThrownBy(() -> leased.put(file, new byte[1])).isInstanceOf(OutputLease.Lost.class)
@@ -217,7 +249,7 @@ class OutputLeaseTest {
             }
             OutputLease lease = new OutputLease(store, Location.local(out.resolve(stoodStill ? "a" : "b")), "cafe",
                     HOLDER, TTL, DOWN_AFTER, jumping, pauses);
-            lease.acquire(NOW);
+            take(lease, out.resolve(stoodStill ? "a" : "b"), NOW);
             if (stoodStill) {
                 assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(12))).isInstanceOf(OutputLease.Lost.class)
                         .hasMessageContaining("longer than it is trusted (10000 ms), and this JVM stood still")

@@ -36,6 +36,10 @@ public final class LocalObjectStore implements ObjectStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalObjectStore.class);
     private static final java.util.concurrent.atomic.AtomicBoolean FOLDER_SYNC_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** One lock per path for this JVM's threads: a process's file locks do not exclude its own threads. */
+    private static final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.locks.ReentrantLock> PATH_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Regular files only; symbolic links, sockets and the like are skipped; a folder it cannot read is an error. */
     @Override
     public Stream<StoredObject> list(Location prefix) throws IOException {
@@ -90,6 +94,58 @@ public final class LocalObjectStore implements ObjectStore {
             commit(tmp, target.path());
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The file's bytes and the SHA-256 of them, or null when there is no file. */
+    @Override
+    public Tagged readTagged(Location location) throws IOException {
+        try {
+            byte[] bytes = Files.readAllBytes(location.path());
+            return new Tagged(bytes, sha256(bytes));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The file's content is compared and replaced while this JVM holds a lock on the target's path and an exclusive
+     * {@link FileChannel#lock() file lock} on the hidden file {@code .<name>.lock} beside it, which other processes on
+     * the machine take too (a POSIX record lock; network file systems that honour such locks, NFSv4 among them, share
+     * it between machines). The lock file stays: a lock file deleted while another process waits on it would let two
+     * writers in. The write itself is {@link #put}'s, so readers that take no lock see the old file or the new one.
+     */
+    @Override
+    public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
+        Path path = target.path().toAbsolutePath().normalize();
+        createFolders(path.getParent());
+        Path lockFile = path.resolveSibling("." + path.getFileName() + ".lock");
+        java.util.concurrent.locks.ReentrantLock inThisJvm = PATH_LOCKS.computeIfAbsent(path.toString(),
+                p -> new java.util.concurrent.locks.ReentrantLock());
+        inThisJvm.lock();
+        try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            Tagged current = readTagged(target);
+            String tag = sha256(bytes);
+            boolean expected = current == null ? expectedTag == null
+                                               : current.tag().equals(expectedTag) || current.tag().equals(tag);
+            if (!expected) {
+                return null;
+            }
+            if (current == null || !current.tag().equals(tag)) {
+                put(target, bytes);
+            }
+            return tag;
+        } finally {
+            inThisJvm.unlock();
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
         }
     }
 

@@ -58,6 +58,29 @@ public interface ObjectStore extends AutoCloseable {
      */
     void put(Location target, byte[] bytes) throws IOException;
 
+    /**
+     * An object's bytes and its entity tag: a validator of exactly these bytes, which a conditional write compares
+     * ({@link #putIf}). On S3 it is the ETag; for a local file, the SHA-256 of its content.
+     */
+    record Tagged(byte[] bytes, String tag) {
+    }
+
+    /** The object and its entity tag, read together; null when there is none. */
+    Tagged readTagged(Location location) throws IOException;
+
+    /**
+     * A conditional write, the one compare-and-set Orchard asks of a store: writes {@code bytes} to {@code target},
+     * atomically and durably as {@link #put} does, only if the object there still has the entity tag
+     * {@code expectedTag} (null: only if there is none), in one step that no other writer to the store can come
+     * between: on S3 a PutObject with {@code If-Match} ({@code If-None-Match: *}), in a local folder under a lock that
+     * other processes on the machine respect too. Returns the new object's tag, or null, writing nothing, when the
+     * object there is another (or gone, or there when none was expected).
+     * <p>A write that landed but whose answer was lost, and was retried, would fail its condition against itself: so
+     * when the condition fails and the object holds exactly {@code bytes}, the write counts as done. Callers write
+     * contents that say who wrote them and when (as the output's lease does), so equal bytes are their own.
+     */
+    String putIf(Location target, byte[] bytes, String expectedTag) throws IOException;
+
     /** Copies a finished local file to {@code target} atomically and durably; the caller still owns {@code file}. */
     void putFile(Location target, Path file) throws IOException;
 

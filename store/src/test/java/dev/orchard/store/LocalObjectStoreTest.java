@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +22,89 @@ class LocalObjectStoreTest {
     Path dir;
 
     private final LocalObjectStore store = new LocalObjectStore();
+
+    @Test
+    void aConditionalWriteReplacesOnlyTheFileItExpects() throws Exception {
+        Location lease = Location.local(dir.resolve("_orchard/lease.json"));
+        assertThat(store.readTagged(lease)).isNull();
+        String first = store.putIf(lease, utf8("a"), null);
+        assertThat(first).isNotNull();
+        assertThat(store.putIf(lease, utf8("b"), null)).as("there is one already").isNull();
+        assertThat(store.readTagged(lease)).satisfies(t -> {
+            assertThat(t.bytes()).isEqualTo(utf8("a"));
+            assertThat(t.tag()).isEqualTo(first);
+        });
+        String second = store.putIf(lease, utf8("c"), first);
+        assertThat(second).isNotNull().isNotEqualTo(first);
+        assertThat(store.putIf(lease, utf8("d"), first)).as("replaced since").isNull();
+        assertThat(store.read(lease)).isEqualTo(utf8("c"));
+        assertThat(store.putIf(lease, utf8("c"), first)).as("its own bytes: a write that landed").isEqualTo(second);
+        store.delete(lease);
+        assertThat(store.putIf(lease, utf8("e"), second)).as("gone").isNull();
+        assertThat(store.exists(lease)).isFalse();
+    }
+
+    /**
+     * Threads of this JVM and two other processes add one to a counter in a file, each by reading it with its tag and
+     * writing it back on condition, again until its write goes through: with the compare-and-set atomic, no increment
+     * is lost. (Without it, two writers that read the same count both write count + 1.)
+     */
+    @Test
+    void conditionalWritesFromThreadsAndProcessesLoseNoIncrement() throws Exception {
+        Location counter = Location.local(dir.resolve("counter"));
+        store.put(counter, utf8("0"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> others = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+            others.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Increments.class.getName(),
+                    counter.path().toString(), "150").redirectErrorStream(true).start());
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                done.add(threads.submit(() -> {
+                    Increments.add(store, counter, 150);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            threads.shutdown();
+        }
+        for (Process other : others) {
+            String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(other.waitFor()).as(output).isZero();
+        }
+        assertThat(new String(store.read(counter), StandardCharsets.UTF_8)).startsWith(5 * 150 + " ");
+    }
+
+    /** Adds one to the counter file {@code args[0]}, {@code args[1]} times (in another JVM). */
+    public static final class Increments {
+        public static void main(String[] args) throws Exception {
+            add(new LocalObjectStore(), Location.local(Path.of(args[0])), Integer.parseInt(args[1]));
+        }
+
+        /** Each write says who made it ({@link ObjectStore#putIf} counts a write of the bytes already there as done). */
+        static void add(ObjectStore store, Location counter, int times) throws java.io.IOException {
+            String writer = java.util.UUID.randomUUID().toString();
+            for (int i = 0; i < times; i++) {
+                while (true) {
+                    ObjectStore.Tagged now = store.readTagged(counter);
+                    int n = Integer.parseInt(new String(now.bytes(), StandardCharsets.UTF_8).split(" ")[0]);
+                    if (store.putIf(counter, utf8((n + 1) + " " + writer + " " + i), now.tag()) != null) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
 
     @Test
     void checkReadableNamesAMissingPath() throws Exception {

@@ -68,6 +68,18 @@ class GenerationSwapTest {
         }
 
         @Override
+        public Tagged readTagged(Location location) throws IOException {
+            return store.readTagged(location);
+        }
+
+        @Override
+        public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
+            String tag = store.putIf(target, bytes, expectedTag);
+            wrote();
+            return tag;
+        }
+
+        @Override
         public boolean exists(Location location) {
             return store.exists(location);
         }

@@ -24,11 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
 
@@ -150,6 +152,51 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (SdkException e) {
             throw errors.translate("write", target, e);
         }
+    }
+
+    /** One GetObject through the SDK, whose answer carries the ETag; null on 404. */
+    @Override
+    public Tagged readTagged(Location location) throws IOException {
+        requireS3(location);
+        try {
+            var object = sdk().getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.key()));
+            return new Tagged(object.asByteArray(), object.response().eTag());
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (SdkException e) {
+            throw errors.translate("read", location, e);
+        }
+    }
+
+    /**
+     * One conditional PutObject: {@code If-Match: <tag>}, or {@code If-None-Match: *} when no object is expected. S3
+     * answers 412 Precondition Failed when the object is another, 404 when an {@code If-Match} finds none, and 409
+     * ConditionalRequestConflict when another conditional write to the key is under way; all three mean "not written".
+     * The SDK retries a PUT whose answer was lost; if the first try had landed, the retry fails its condition against
+     * that very write, which the object's bytes then show ({@link ObjectStore#putIf}).
+     */
+    @Override
+    public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
+        requireS3(target);
+        try {
+            return sdk().putObject(b -> {
+                b.bucket(target.bucket()).key(target.key());
+                if (expectedTag == null) {
+                    b.ifNoneMatch("*");
+                } else {
+                    b.ifMatch(expectedTag);
+                }
+            }, RequestBody.fromBytes(bytes)).eTag();
+        } catch (AwsServiceException e) {
+            int status = e.statusCode();
+            if (status != 412 && status != 404 && status != 409) {
+                throw errors.translate("write", target, e);
+            }
+        } catch (SdkException e) {
+            throw errors.translate("write", target, e);
+        }
+        Tagged now = readTagged(target);
+        return now != null && java.util.Arrays.equals(now.bytes(), bytes) ? now.tag() : null;
     }
 
     /** One PutObject, or a multipart upload from {@link S3Settings#multipartThreshold()} bytes on. */
