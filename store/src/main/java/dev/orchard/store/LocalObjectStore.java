@@ -97,14 +97,20 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
-    /** The file's bytes and the SHA-256 of them, or null when there is no file. */
+    /**
+     * The file's bytes and the SHA-256 of them, or null when there is no file (as {@link #exists} says: also where a
+     * folder on its path is a file).
+     */
     @Override
     public Tagged readTagged(Location location) throws IOException {
         try {
             byte[] bytes = Files.readAllBytes(location.path());
             return new Tagged(bytes, sha256(bytes));
-        } catch (NoSuchFileException e) {
-            return null;
+        } catch (java.nio.file.FileSystemException e) {
+            if (e instanceof NoSuchFileException || !Files.exists(location.path())) {
+                return null;
+            }
+            throw e;
         }
     }
 

@@ -25,23 +25,16 @@ class LocalObjectStoreTest {
 
     @Test
     void aConditionalWriteReplacesOnlyTheFileItExpects() throws Exception {
-        Location lease = Location.local(dir.resolve("_orchard/lease.json"));
-        assertThat(store.readTagged(lease)).isNull();
-        String first = store.putIf(lease, utf8("a"), null);
-        assertThat(first).isNotNull();
-        assertThat(store.putIf(lease, utf8("b"), null)).as("there is one already").isNull();
-        assertThat(store.readTagged(lease)).satisfies(t -> {
-            assertThat(t.bytes()).isEqualTo(utf8("a"));
-            assertThat(t.tag()).isEqualTo(first);
-        });
-        String second = store.putIf(lease, utf8("c"), first);
-        assertThat(second).isNotNull().isNotEqualTo(first);
-        assertThat(store.putIf(lease, utf8("d"), first)).as("replaced since").isNull();
-        assertThat(store.read(lease)).isEqualTo(utf8("c"));
-        assertThat(store.putIf(lease, utf8("c"), first)).as("its own bytes: a write that landed").isEqualTo(second);
-        store.delete(lease);
-        assertThat(store.putIf(lease, utf8("e"), second)).as("gone").isNull();
-        assertThat(store.exists(lease)).isFalse();
+        ConditionalWrites.checkOn(store, Location.local(dir.resolve("_orchard/lease.json")));
+    }
+
+    /** Below a file there is nothing, as {@link LocalObjectStore#exists} says (an output mistyped into a file's path). */
+    @Test
+    void nothingIsReadBelowAFile() throws Exception {
+        Files.writeString(dir.resolve("a-file"), "x");
+        Location below = Location.local(dir.resolve("a-file/sub/_orchard/lease.json"));
+        assertThat(store.exists(below)).isFalse();
+        assertThat(store.readTagged(below)).isNull();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.orchard.store.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.orchard.store.ConditionalWrites;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
@@ -85,25 +86,7 @@ class S3ObjectStoreTest {
     /** If-None-Match: * and If-Match, as the output's lease uses them, against a real S3-compatible server. */
     @Test
     void aConditionalWriteReplacesOnlyTheObjectItExpects() throws Exception {
-        Location lease = s3("conditional/lease.json");
-        assertThat(store.readTagged(lease)).isNull();
-        String first = store.putIf(lease, utf8("a"), null);
-        assertThat(first).isNotNull();
-        assertThat(store.putIf(lease, utf8("b"), null)).as("there is one already").isNull();
-        ObjectStore.Tagged read = store.readTagged(lease);
-        assertThat(read.bytes()).isEqualTo(utf8("a"));
-        assertThat(read.tag()).isEqualTo(first);
-        String second = store.putIf(lease, utf8("c"), first);
-        assertThat(second).isNotNull().isNotEqualTo(first);
-        assertThat(store.putIf(lease, utf8("d"), first)).as("replaced since").isNull();
-        assertThat(store.read(lease)).isEqualTo(utf8("c"));
-        store.delete(lease);
-        assertThat(store.putIf(lease, utf8("e"), second)).as("gone").isNull();
-        assertThat(store.exists(lease)).isFalse();
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+        ConditionalWrites.checkOn(store, s3("conditional/lease.json"));
     }
 
     @Test
