@@ -314,6 +314,9 @@ public final class Soak {
                 }
             }
             if (schedule.standby() && !coordinatorEnded) {
+                if (!story.isEmpty() && !story.toString().endsWith("; ")) {
+                    story.append("; "); // after a freeze the first coordinator woke from and finished the job itself
+                }
                 story.append("the job ended before the coordinator's kill; ");
             }
             Process job = last.process();

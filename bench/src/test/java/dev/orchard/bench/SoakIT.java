@@ -49,6 +49,19 @@ class SoakIT {
         assertThat(totals.failedOnPurpose()).as("requests failed by the proxy: the nodes went through it").isGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * A trial that freezes the first coordinator (SIGSTOP, as a long GC pause or a suspended VM freezes it) until the
+     * standby holds its lease, then wakes it: it must end by itself, without writing its lease again or journalling
+     * anything after it woke (its writes are fenced by the lease, which it now renews only by compare-and-set), and the
+     * standby must finish with every image once. (Whatever the timing: if the first coordinator finishes the job
+     * before the standby takes over, the standby finds it finished.)
+     */
+    @Test
+    void aCoordinatorFrozenWhileTheStandbyTookOverWritesNothingWhenItWakes() throws Exception {
+        Soak.Totals totals = soak().run(1, 6720, 4, new Soak.Schedule(true, false, true, true));
+        assertThat(totals.clean()).as("%s (logs under %s)", totals, work).isTrue();
+    }
+
     private Soak soak() throws Exception {
         return Soak.in(Path.of(System.getProperty("orchard.launcher")), Path.of(System.getProperty("orchard.jar")),
                 Path.of(System.getProperty("orchard.shared")), work);
