@@ -238,7 +238,16 @@ public final class OutputLease {
         }
         long began = nanoClock.getAsLong();
         try {
-            String written = store.putIf(file, bytes(now), tag);
+            byte[] renewed = bytes(now);
+            String written = store.putIf(file, renewed, tag);
+            if (written == null) {
+                ObjectStore.Tagged seen = store.readTagged(file);
+                if (seen != null && holder(seen).owner().equals(owner)) {
+                    // This coordinator's own lease, but not as it last knew it: an earlier renewal that failed here
+                    // (its retries ran out) had landed. Only this coordinator writes its name: no one took over.
+                    written = store.putIf(file, renewed, seen.tag());
+                }
+            }
             if (written == null) {
                 Holder current = read(store, output);
                 throw lose(current == null ? "its lease " + file + " is gone (another coordinator finished the job and"

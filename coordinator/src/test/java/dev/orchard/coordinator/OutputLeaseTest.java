@@ -214,6 +214,25 @@ class OutputLeaseTest {
         assertThat(out.resolve("x")).doesNotExist();
     }
 
+    /**
+     * A renewal failed here after its write had landed (the answer lost, the retries then out of luck): the lease file
+     * is this coordinator's, but not the one it knows. The next renewal goes on from it; another coordinator's is lost.
+     */
+    @Test
+    void aRenewalThatFailedAfterItsWriteLandedDoesNotLoseTheLease(@TempDir Path out) throws Exception {
+        OutputLease lease = takenAtZero(out);
+        Location file = new OutputLayout(Location.local(out)).lease();
+        store.put(file, ("{\"owner\":\"cafe\",\"node\":\"" + HOLDER + "\",\"heartbeatMillis\":"
+                + NOW.plusSeconds(5).toEpochMilli() + ",\"ttlMillis\":30000}").getBytes(StandardCharsets.UTF_8));
+        at(10);
+        lease.renew(NOW.plusSeconds(10));
+        assertThat(lease.held()).isTrue();
+        assertThat(OutputLease.read(store, Location.local(out)).heartbeatMillis()).isEqualTo(NOW.plusSeconds(10).toEpochMilli());
+        at(20);
+        lease.renew(NOW.plusSeconds(20));
+        assertThat(OutputLease.read(store, Location.local(out)).heartbeatMillis()).isEqualTo(NOW.plusSeconds(20).toEpochMilli());
+    }
+
     @Test
     void aLeaseThatCannotBeRenewedForItsTimeToLiveIsLost(@TempDir Path out) throws Exception {
         OutputLease lease = takenAtZero(out);
