@@ -242,17 +242,18 @@ public final class OutputLease {
             String written = store.putIf(file, renewed, tag);
             if (written == null) {
                 ObjectStore.Tagged seen = store.readTagged(file);
-                if (seen != null && holder(seen).owner().equals(owner)) {
+                Holder current = seen == null ? null : holder(seen);
+                if (current != null && current.owner().equals(owner)) {
                     // This coordinator's own lease, but not as it last knew it: an earlier renewal that failed here
                     // (its retries ran out) had landed. Only this coordinator writes its name: no one took over.
                     written = store.putIf(file, renewed, seen.tag());
+                    current = written == null ? read(store, output) : current; // written meanwhile: by whom
                 }
-            }
-            if (written == null) {
-                Holder current = read(store, output);
-                throw lose(current == null ? "its lease " + file + " is gone (another coordinator finished the job and"
-                        + " released it, or it was removed)"
-                        : "coordinator " + current.owner() + " on " + current.node() + " took over this output");
+                if (written == null) {
+                    throw lose(current == null ? "its lease " + file + " is gone (another coordinator finished the job"
+                            + " and released it, or it was removed)"
+                            : "coordinator " + current.owner() + " on " + current.node() + " took over this output");
+                }
             }
             tag = written;
             long took = nanoClock.getAsLong() - began;
