@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * S3 settings. Credentials are never options: they come from the AWS SDK's default chain (environment, profile,
  * instance profile) and are never printed; an endpoint URL that carries any ({@code user:pass@host}) is refused.
  * Names follow the AWS CLI's where it has one ({@code --endpoint-url}, {@code --profile}, {@code --region},
- * {@code AWS_ENDPOINT_URL_S3}).
+ * {@code AWS_ENDPOINT_URL_S3}, {@code AWS_MAX_ATTEMPTS}).
  */
 final class StoreOptions {
 
@@ -37,6 +37,11 @@ final class StoreOptions {
             description = "An S3 image larger than this is not read but recorded in errors.csv (default ${DEFAULT-VALUE} = 256 MiB).")
     long maxObjectBytes;
 
+    @Option(names = "--s3-max-attempts", paramLabel = "N",
+            description = "Attempts per S3 request, the first included, before the request fails (default: "
+                    + "$AWS_MAX_ATTEMPTS, else 10). Retries back off exponentially, up to 20 s apart.")
+    Integer maxAttempts;
+
     S3Settings s3() {
         return s3(System.getenv());
     }
@@ -45,7 +50,32 @@ final class StoreOptions {
         return S3Settings.defaults().toBuilder().region(region).endpoint(endpoint(environment)).profile(profile)
                 .pathStyle(pathStyle)
                 .listParallelism(listParallelism)
-                .maxObjectBytes(maxObjectBytes).build();
+                .maxObjectBytes(maxObjectBytes).maxAttempts(maxAttempts(environment)).build();
+    }
+
+    /** The option, else the AWS SDKs' and CLI's variable, else Orchard's 10 (a batch job would rather wait than fail). */
+    private int maxAttempts(Map<String, String> environment) {
+        int attempts;
+        String from;
+        if (maxAttempts != null) {
+            attempts = maxAttempts;
+            from = "--s3-max-attempts";
+        } else {
+            String value = environment.get("AWS_MAX_ATTEMPTS");
+            if (value == null || value.isBlank()) {
+                return S3Settings.defaults().maxAttempts();
+            }
+            from = "$AWS_MAX_ATTEMPTS";
+            try {
+                attempts = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(from + " must be a whole number of attempts, e.g. 10, not '" + value + "'");
+            }
+        }
+        if (attempts < 1) {
+            throw new IllegalArgumentException(from + " must be at least 1 (the first attempt counts), not " + attempts);
+        }
+        return attempts;
     }
 
     /** The option, else the AWS SDKs' environment variables: the S3-specific one first, as the AWS CLI reads them. */

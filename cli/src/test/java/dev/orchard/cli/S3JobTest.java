@@ -252,7 +252,8 @@ class S3JobTest {
 
         int closed = LoopbackPorts.pick();
         JobRun unreachable = JobRun.of(null, "run", "--input", "s3://images/" + PREFIX, "--output", temp.resolve("o").toString(),
-                "--endpoint", "http://127.0.0.1:" + closed, "--path-style", "--model", JobRun.model());
+                "--endpoint", "http://127.0.0.1:" + closed, "--path-style", "--model", JobRun.model(),
+                "--s3-max-attempts", "2"); // the default 10 back off for ~20 s to say the same
         assertThat(unreachable.exitCode()).isNotZero();
         assertThat(unreachable.messages()).contains("127.0.0.1:" + closed);
 

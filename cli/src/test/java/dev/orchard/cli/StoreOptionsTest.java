@@ -52,4 +52,15 @@ class StoreOptionsTest {
                 .hasMessageContaining("$AWS_ENDPOINT_URL_S3 is not a valid URL (http://***@host:9/a b)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3tpass"));
     }
+
+    @Test
+    void attemptsPerRequestComeFromTheOptionThenTheAwsVariableThenTen() {
+        assertThat(parse().s3(Map.of()).maxAttempts()).isEqualTo(10);
+        assertThat(parse().s3(Map.of("AWS_MAX_ATTEMPTS", " 4 ")).maxAttempts()).isEqualTo(4);
+        assertThat(parse("--s3-max-attempts", "2").s3(Map.of("AWS_MAX_ATTEMPTS", "4")).maxAttempts()).isEqualTo(2);
+        assertThatThrownBy(() -> parse().s3(Map.of("AWS_MAX_ATTEMPTS", "many")))
+                .hasMessageContaining("$AWS_MAX_ATTEMPTS").hasMessageContaining("many");
+        assertThatThrownBy(() -> parse("--s3-max-attempts", "0").s3(Map.of()))
+                .hasMessageContaining("--s3-max-attempts").hasMessageContaining("at least 1");
+    }
 }
