@@ -86,6 +86,12 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
+    public boolean deleteIf(Location target, String expectedTag) throws IOException {
+        confirm();
+        return store.deleteIf(target, expectedTag);
+    }
+
+    @Override
     public void put(Location target, byte[] bytes) throws IOException {
         confirm();
         store.put(target, bytes);

@@ -323,12 +323,17 @@ public final class OutputLease {
         return trust;
     }
 
-    /** Gives the lease up (the job has ended): nothing more is written. */
+    /**
+     * Gives the lease up (the job has ended): nothing more is written. The lease file is deleted only if it is still
+     * this coordinator's, by a conditional delete on the tag just read: a coordinator that took the output over between
+     * the read and the delete keeps its lease.
+     */
     public synchronized void release() throws IOException {
         state = State.RELEASED;
-        Holder current = read(store, output);
+        ObjectStore.Tagged seen = store.readTagged(file);
+        Holder current = seen == null ? null : holder(seen);
         if (current != null && current.owner().equals(owner)) {
-            store.delete(file);
+            store.deleteIf(file, seen.tag());
         }
     }
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,6 +192,47 @@ class OutputLeaseTest {
                 .isInstanceOf(OutputLease.Lost.class).hasMessageContaining("is gone");
         assertThat(out.resolve("features")).doesNotExist();
         assertThat(OutputLease.read(store, Location.local(out))).isNull();
+    }
+
+    /**
+     * A coordinator releasing its lease reads it, finds it its own, and deletes it; a standby that took the output over
+     * between the two (the holder stood still past its time-to-live in between) keeps its lease: the delete is
+     * conditional on the lease file as read. (Deleted unconditionally, the standby's lease was gone, and its next
+     * renewal stopped it.)
+     */
+    @Test
+    void aReleaseThatATakeoverOvertakesLeavesTheNewHoldersLease(@TempDir Path out) throws Exception {
+        AtomicReference<IoStep> afterRead = new AtomicReference<>();
+        ObjectStore racing = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    IoStep step = method.getName().equals("readTagged") ? afterRead.getAndSet(null) : null;
+                    if (step != null) {
+                        step.run();
+                    }
+                    return result;
+                });
+        OutputLease lease = new OutputLease(racing, Location.local(out), "cafe", HOLDER, TTL, DOWN_AFTER, clock::get,
+                new JvmPauses(clock::get));
+        at(0);
+        take(lease, out, NOW);
+        OutputLease standby = new OutputLease(store, Location.local(out), "beef", SELF, TTL);
+        afterRead.set(() -> take(standby, out, NOW.plusSeconds(40)));
+        lease.release();
+        assertThat(afterRead.get()).as("the takeover came between the release's read and its delete").isNull();
+        assertThat(OutputLease.read(store, Location.local(out)).owner()).as("the standby's lease stands").isEqualTo("beef");
+        standby.renew(NOW.plusSeconds(45));
+        assertThat(standby.held()).isTrue();
+        assertThat(lease.released()).isTrue();
+    }
+
+    private interface IoStep {
+        void run() throws IOException;
     }
 
     @Test

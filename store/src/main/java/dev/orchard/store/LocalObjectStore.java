@@ -125,12 +125,7 @@ public final class LocalObjectStore implements ObjectStore {
     public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
         Path path = target.path().toAbsolutePath().normalize();
         createFolders(path.getParent());
-        Path lockFile = path.resolveSibling("." + path.getFileName() + ".lock");
-        java.util.concurrent.locks.ReentrantLock inThisJvm = PATH_LOCKS.computeIfAbsent(path.toString(),
-                p -> new java.util.concurrent.locks.ReentrantLock());
-        inThisJvm.lock();
-        try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             java.nio.channels.FileLock held = lock.lock()) {
+        return underLock(path, () -> {
             Tagged current = readTagged(target);
             String tag = sha256(bytes);
             boolean expected = current == null ? expectedTag == null
@@ -142,6 +137,47 @@ public final class LocalObjectStore implements ObjectStore {
                 put(target, bytes);
             }
             return tag;
+        });
+    }
+
+    /** Compare-and-delete under the locks {@link #putIf} takes; the lock file stays, as there. */
+    @Override
+    public boolean deleteIf(Location target, String expectedTag) throws IOException {
+        Path path = target.path().toAbsolutePath().normalize();
+        if (!Files.isDirectory(path.getParent())) {
+            return true;
+        }
+        return underLock(path, () -> {
+            Tagged current = readTagged(target);
+            if (current == null) {
+                return true;
+            }
+            if (!current.tag().equals(expectedTag)) {
+                return false;
+            }
+            Files.delete(path);
+            syncFolder(path.getParent());
+            return true;
+        });
+    }
+
+    private interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code step} holding the path's lock in this JVM and a POSIX lock on the hidden sibling
+     * {@code .<name>.lock}, which other processes on the machine take too. The lock file stays: deleting a lock file
+     * others may be waiting on would let two writers in.
+     */
+    private static <T> T underLock(Path path, Locked<T> step) throws IOException {
+        Path lockFile = path.resolveSibling("." + path.getFileName() + ".lock");
+        java.util.concurrent.locks.ReentrantLock inThisJvm = PATH_LOCKS.computeIfAbsent(path.toString(),
+                p -> new java.util.concurrent.locks.ReentrantLock());
+        inThisJvm.lock();
+        try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            return step.run();
         } finally {
             inThisJvm.unlock();
         }

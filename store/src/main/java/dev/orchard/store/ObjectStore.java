@@ -81,6 +81,16 @@ public interface ObjectStore extends AutoCloseable {
      */
     String putIf(Location target, byte[] bytes, String expectedTag) throws IOException;
 
+    /**
+     * A conditional delete: deletes the object at {@code target} only if it still has the entity tag
+     * {@code expectedTag}, in one step as {@link #putIf} writes: on S3 a DeleteObject with {@code If-Match} (which AWS
+     * evaluates; a server that ignores the header deletes as a plain delete does), in a local folder under the same
+     * locks. Returns false, deleting nothing, when the object there is another; true when it is gone, whether this
+     * call deleted it or it was gone already (a delete that landed but whose answer was lost is retried, and finds
+     * nothing).
+     */
+    boolean deleteIf(Location target, String expectedTag) throws IOException;
+
     /** Copies a finished local file to {@code target} atomically and durably; the caller still owns {@code file}. */
     void putFile(Location target, Path file) throws IOException;
 

@@ -199,6 +199,36 @@ public final class S3ObjectStore implements ObjectStore {
         return now != null && java.util.Arrays.equals(now.bytes(), bytes) ? now.tag() : null;
     }
 
+    /**
+     * A DeleteObject with {@code If-Match}: 412 means another object is there; 404 that none is (this very delete may
+     * have landed on an attempt whose answer was lost); 409 that a write or delete came between, so the object is read
+     * again to say which ({@link ObjectStore#deleteIf}). A server that ignores the header deletes unconditionally.
+     */
+    @Override
+    public boolean deleteIf(Location target, String expectedTag) throws IOException {
+        requireS3(target);
+        try {
+            sdk().deleteObject(b -> b.bucket(target.bucket()).key(target.key()).ifMatch(expectedTag));
+            return true;
+        } catch (AwsServiceException e) {
+            switch (e.statusCode()) {
+                case 412 -> {
+                    return false;
+                }
+                case 404 -> {
+                    return true;
+                }
+                case 409 -> {
+                    Tagged now = readTagged(target);
+                    return now == null || (now.tag().equals(expectedTag) && deleteIf(target, expectedTag));
+                }
+                default -> throw errors.translate("delete", target, e);
+            }
+        } catch (SdkException e) {
+            throw errors.translate("delete", target, e);
+        }
+    }
+
     /** One PutObject, or a multipart upload from {@link S3Settings#multipartThreshold()} bytes on. */
     @Override
     public void putFile(Location target, Path file) throws IOException {

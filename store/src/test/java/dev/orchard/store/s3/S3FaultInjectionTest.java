@@ -149,6 +149,31 @@ class S3FaultInjectionTest {
         }
     }
 
+    /**
+     * A conditional delete as S3 answers it (S3Proxy 3.1.0 ignores If-Match on DELETE, so the proxy answers for it
+     * here, as S3 does): 412 when another object is there, which is kept; 404 when none is, which counts as gone; and
+     * one that S3 applied but whose answer was lost is retried and finds nothing, which counts as gone too.
+     */
+    @Test
+    void aConditionalDeleteKeepsAnObjectReplacedSince() throws Exception {
+        Location lease = new Location(Location.Scheme.S3, "cut", "release/lease.json");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
+             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()))) {
+            String tag = store.putIf(lease, bytes("owner b, 1"), null);
+            proxy.failAlways(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), 412, "PreconditionFailed");
+            assertThat(store.deleteIf(lease, "\"an-older-etag\"")).as("412: another object").isFalse();
+            assertThat(store.readTagged(lease).tag()).isEqualTo(tag);
+            proxy.clearRules();
+            proxy.failAlways(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), 404, "NoSuchKey");
+            assertThat(store.deleteIf(lease, tag)).as("404: none there").isTrue();
+            proxy.clearRules();
+            proxy.injectNext(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), Fault.LOST_ANSWER, 1);
+            assertThat(store.deleteIf(lease, tag)).isTrue();
+            assertThat(proxy.injected(Fault.LOST_ANSWER)).isEqualTo(1);
+            assertThat(store.exists(lease)).isFalse();
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -86,7 +86,7 @@ class S3ObjectStoreTest {
     /** If-None-Match: * and If-Match, as the output's lease uses them, against a real S3-compatible server. */
     @Test
     void aConditionalWriteReplacesOnlyTheObjectItExpects() throws Exception {
-        ConditionalWrites.checkOn(store, s3("conditional/lease.json"));
+        ConditionalWrites.checkOn(store, s3("conditional/lease.json"), false); // S3Proxy 3.1.0 ignores If-Match on DELETE
     }
 
     @Test
