@@ -363,8 +363,26 @@ public final class Coordinator {
                     if (lister != null) {
                         lister.interrupt();
                     }
+                    releaseOnStop();
                     return Behaviors.same();
                 });
+    }
+
+    /**
+     * A coordinator stopped before its job ended (stopped gracefully, handing the singleton over; downed; or failed)
+     * gives its lease up: nothing of it writes any more, and the next coordinator need not wait for the lease to show
+     * that (a holder gone from the cluster is waited for while it may still write). If another coordinator took the
+     * lease meanwhile, the release leaves it alone.
+     */
+    private void releaseOnStop() {
+        if (lease.held()) {
+            try {
+                lease.release();
+            } catch (Exception e) {
+                log.warn("Could not release the lease on {} as this coordinator stopped ({}): the next coordinator"
+                        + " takes it over once it lapses", setup.output(), e.toString());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- handlers
@@ -379,8 +397,9 @@ public final class Coordinator {
         if (m.found().leavingHolder() != null) {
             if (!m.found().leavingHolder().equals(waitedFor)) {
                 waitedFor = m.found().leavingHolder();
-                log.info("The lease on {} is held by the coordinator on {}, which is leaving this cluster: waiting for it"
-                        + " to go (or for its lease to lapse)", setup.output(), waitedFor);
+                log.info("The lease on {} is held by the coordinator on {}, which is leaving this cluster or has just"
+                        + " left it: waiting until it can no longer write (or for its lease to lapse)", setup.output(),
+                        waitedFor);
             }
             timers.startSingleTimer(StartAgain.INSTANCE, LEAVING_HOLDER_POLL);
             return Behaviors.same();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A coordinator's claim on an output, in {@code _orchard/lease.json}: who holds it (the coordinator incarnation and
@@ -39,10 +40,23 @@ public final class OutputLease {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    /** The lease file's content. */
-    public record Holder(String owner, String node, long heartbeatMillis, long ttlMillis) {
+    /**
+     * The lease file's content. {@code trustMillis}: how long after a renewal began the holder writes without renewing
+     * ({@link #trust()}); 0 in a lease written before it was recorded, which counts as the longest a holder may have,
+     * half its time-to-live.
+     */
+    public record Holder(String owner, String node, long heartbeatMillis, long ttlMillis, long trustMillis) {
         boolean freshAt(Instant now) {
             return now.toEpochMilli() - heartbeatMillis < ttlMillis;
+        }
+
+        /**
+         * Whether the holder can no longer write without renewing first (which fails once its lease is taken): its
+         * last renewal began more than its trust ago, twice over, for clocks that are apart by less than the trust.
+         */
+        boolean outOfTrustAt(Instant now) {
+            long trust = trustMillis > 0 ? trustMillis : ttlMillis / 2;
+            return now.toEpochMilli() - heartbeatMillis >= 2 * trust;
         }
     }
 
@@ -57,6 +71,7 @@ public final class OutputLease {
     private final Duration ttl;
     private final Duration trust;
     private final LongSupplier nanoClock;
+    private final Supplier<Instant> wallClock;
     private final JvmPauses pauses;
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
@@ -73,7 +88,7 @@ public final class OutputLease {
      *                  {@code stable-after}): a standby takes the lease over no sooner after the holder's last contact
      */
     public OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl, Duration downAfter) {
-        this(store, output, owner, node, ttl, downAfter, System::nanoTime, JvmPauses.watching());
+        this(store, output, owner, node, ttl, downAfter, System::nanoTime, Instant::now, JvmPauses.watching());
     }
 
     /** A lease outside any cluster (taken over only once stale). */
@@ -81,8 +96,9 @@ public final class OutputLease {
         this(store, output, owner, node, ttl, ttl);
     }
 
+    /** With the clocks given: the holder's monotonic one, in nanoseconds, and its wall clock (tests, the simulator). */
     OutputLease(ObjectStore store, Location output, String owner, String node, Duration ttl, Duration downAfter,
-                LongSupplier nanoClock, JvmPauses pauses) {
+                LongSupplier nanoClock, Supplier<Instant> wallClock, JvmPauses pauses) {
         this.store = store;
         this.output = output;
         this.file = new OutputLayout(output).lease();
@@ -91,6 +107,7 @@ public final class OutputLease {
         this.ttl = ttl;
         this.trust = (ttl.compareTo(downAfter) < 0 ? ttl : downAfter).dividedBy(2);
         this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
         this.pauses = pauses;
     }
 
@@ -120,17 +137,19 @@ public final class OutputLease {
      */
     public sealed interface Claim {
         /**
-         * No lease, a stale one, one held by this node, by a member gone from its cluster or by a dead process: the
-         * lease file as it was seen, by its entity tag (null: none), which {@link #acquire} replaces only if unchanged.
+         * No lease, a stale one, one held by this node, by a dead process, or by a member gone from its cluster that
+         * can no longer write without renewing it ({@link Holder#outOfTrustAt}): the lease file as it was seen, by its
+         * entity tag (null: none), which {@link #acquire} replaces only if unchanged.
          */
         record Free(String tag) implements Claim {
         }
 
         /**
-         * Held by {@code holder}, a member of this coordinator's own cluster. A cluster runs one coordinator at a time
-         * (a singleton), so the holder is one it has taken over from: stopped gracefully, it stays a member, its lease
-         * fresh, until it is removed. (Refused before: the standby exited 2 when the soak stopped the active
-         * coordinator with SIGTERM.)
+         * Held by {@code holder}, a member of this coordinator's own cluster, or one just gone from it that may still
+         * write. A cluster runs one coordinator at a time (a singleton), so the holder is one it has taken over from:
+         * stopped gracefully, it stays a member, its lease fresh, until it is removed (it releases its lease as it
+         * stops); downed while it stood still, it may run again for a moment before its node stops. (Refused before:
+         * the standby exited 2 when the soak stopped the active coordinator with SIGTERM.)
          */
         record Leaving(String holder) implements Claim {
         }
@@ -150,11 +169,14 @@ public final class OutputLease {
 
     /** The same, for the lease {@code h} (null: none) whose file has the entity tag {@code tag}. */
     static Claim claim(Holder h, String tag, Location output, String node, ClusterMembership cluster, Instant now) {
-        if (h == null || !h.freshAt(now) || h.node().equals(node) || cluster.gone().contains(h.node())
+        boolean gone = h != null && cluster.gone().contains(h.node());
+        if (h == null || !h.freshAt(now) || h.node().equals(node) || gone && h.outOfTrustAt(now)
                 || deadProcess(h.node())) {
             return new Claim.Free(tag);
         }
-        if (cluster.members().contains(h.node())) {
+        if (gone || cluster.members().contains(h.node())) {
+            // Gone from the cluster, but renewed within its trust: a node downed while it stood still that ran again
+            // and renewed before its node stopped still writes until its trust runs out (LeaseSimulationTest found it).
             return new Claim.Leaving(h.node());
         }
         long ageSeconds = Math.max(0, (now.toEpochMilli() - h.heartbeatMillis()) / 1000);
@@ -300,7 +322,7 @@ public final class OutputLease {
                 if (nanoClock.getAsLong() - renewedNanos < trust().toNanos()) {
                     return;
                 }
-                renew(Instant.now());
+                renew(wallClock.get());
             }
         }
     }
@@ -338,6 +360,6 @@ public final class OutputLease {
     }
 
     private byte[] bytes(Instant now) throws IOException {
-        return JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis()));
+        return JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis(), trust.toMillis()));
     }
 }
