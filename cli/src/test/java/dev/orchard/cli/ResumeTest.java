@@ -75,18 +75,21 @@ class ResumeTest {
         var store = new LocalObjectStore();
         // What a running job's output looks like: Orchard's marker, written first, and the coordinator's lease.
         dev.orchard.store.OutputMarker.now("test").write(store, new dev.orchard.store.OutputLayout(Location.local(out)));
-        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5))
-                .acquire(new OutputLease.Claim.Free(null), Instant.now());
+        Instant taken = Instant.now();
+        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5), Duration.ofSeconds(20))
+                .acquire(new OutputLease.Claim.Free(null), taken); // trusted for 10 s after each renewal
         JobRun run = JobRun.of(out, job(in, out, "--overwrite"));
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");
         assertThat(out.resolve("_orchard/lease.json")).exists();
         // A stale lease (its holder died long ago) does not stand in the way (the rule's cases: OutputLeaseTest).
         assertThat(OutputLease.refusal(store, Location.local(out), Instant.now().plus(Duration.ofMinutes(6)))).isNull();
-        // Nor, for a standby, does one held by a member that left its cluster; one held by a member still in it is
-        // waited for.
-        assertThat(OutputLease.claim(store, Location.local(out), "10.0.0.9:17355",
-                new ClusterMembership(Set.of(), Set.of("10.0.0.5:17355")), Instant.now()))
+        // Nor, for a standby, does one held by a member that left its cluster, once that holder can no longer write
+        // without renewing it (renewed twice its trust ago); one held by a member still in it is waited for.
+        ClusterMembership left = new ClusterMembership(Set.of(), Set.of("10.0.0.5:17355"));
+        assertThat(OutputLease.claim(store, Location.local(out), "10.0.0.9:17355", left, taken.plusSeconds(19)))
+                .isEqualTo(new OutputLease.Claim.Leaving("10.0.0.5:17355"));
+        assertThat(OutputLease.claim(store, Location.local(out), "10.0.0.9:17355", left, taken.plusSeconds(21)))
                 .isInstanceOf(OutputLease.Claim.Free.class);
         assertThat(OutputLease.claim(store, Location.local(out), "10.0.0.9:17355",
                 new ClusterMembership(Set.of("10.0.0.9:17355", "10.0.0.5:17355"), Set.of()), Instant.now()))

@@ -16,22 +16,23 @@ final class JvmPauses {
     static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     /** Pauses shorter than this are not kept (scheduling noise). */
     static final long KEPT_NANOS = Duration.ofMillis(200).toNanos();
-    private static final int KEPT = 16;
+    /**
+     * How long a pause is kept after it ended: longer than any renewal takes (the store's retries give up within
+     * minutes). Kept by age rather than by count, so that many short pauses cannot push a long one out.
+     */
+    static final long KEPT_FOR_NANOS = Duration.ofHours(1).toNanos();
 
     private static JvmPauses shared;
 
     private final LongSupplier nanoClock;
-    /** The last pauses seen: when each ended and how long it was, a ring. */
-    private final long[] ends = new long[KEPT];
-    private final long[] lengths = new long[KEPT];
-    private int next;
+    /** The pauses of the last {@link #KEPT_FOR_NANOS}, oldest first: when each ended and how long it was. */
+    private final java.util.ArrayDeque<long[]> kept = new java.util.ArrayDeque<>();
     /** When the watcher's current sleep began. */
     private long sleepingSince;
 
     JvmPauses(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.sleepingSince = nanoClock.getAsLong();
-        java.util.Arrays.fill(ends, Long.MIN_VALUE);
     }
 
     /** The JVM's watcher, started on first use. */
@@ -67,9 +68,10 @@ final class JvmPauses {
     synchronized void woke(long from, long to) {
         long pause = to - from - TICK_NANOS;
         if (pause >= KEPT_NANOS) {
-            ends[next] = to;
-            lengths[next] = pause;
-            next = (next + 1) % KEPT;
+            kept.addLast(new long[] {to, pause});
+        }
+        while (!kept.isEmpty() && to - kept.peekFirst()[0] > KEPT_FOR_NANOS) {
+            kept.removeFirst();
         }
     }
 
@@ -81,8 +83,8 @@ final class JvmPauses {
         if (nanoClock.getAsLong() - sleepingSince - TICK_NANOS >= atLeast) {
             return true;
         }
-        for (int i = 0; i < KEPT; i++) {
-            if (ends[i] != Long.MIN_VALUE && ends[i] > since && lengths[i] >= atLeast) {
+        for (long[] pause : kept) {
+            if (pause[0] > since && pause[1] >= atLeast) {
                 return true;
             }
         }

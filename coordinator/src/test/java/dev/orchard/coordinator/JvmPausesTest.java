@@ -38,6 +38,22 @@ class JvmPausesTest {
         assertThat(pauses.stoodStillSince(s(3), s(9))).isFalse();
     }
 
+    /** Once, only the last 16 pauses were kept: a long one went out of sight behind many short ones. */
+    @Test
+    void manyShortPausesDoNotHideALongOneButAnHourOldOneIsForgotten() {
+        pauses.woke(s(1), s(1) + TICK + s(12));
+        long t = s(14);
+        for (int i = 0; i < 100; i++, t += s(1)) {
+            pauses.woke(t, t + TICK + s(0.3));
+        }
+        clock.set(t);
+        pauses.asleep(t);
+        assertThat(pauses.stoodStillSince(s(0.5), s(10))).isTrue();
+        long later = s(1) + TICK + s(12) + JvmPauses.KEPT_FOR_NANOS + s(1);
+        pauses.woke(later - TICK - s(0.3), later);
+        assertThat(pauses.stoodStillSince(s(0.5), s(10))).as("an hour after it ended").isFalse();
+    }
+
     @Test
     void thisJvmHasOneWatcher() {
         assertThat(JvmPauses.watching()).isSameAs(JvmPauses.watching());

@@ -61,10 +61,15 @@ final class LeaseSimulation {
      * One schedule's parameters, drawn from its seed. {@code freezeWritesInFlight}: whether a coordinator may also
      * freeze between the fence's check and the landing of the write it let through, which no lease can stop (object
      * stores have no compare-and-set across objects): the campaign that shows the checker finds what it looks for.
+     * {@code partitionsPerSecond}: a coordinator cut off from its cluster (not from the store) keeps running; cut off
+     * for long enough, it is downed by the others and downs itself, each side's resolver on its own timer.
+     * {@code stopsPerSecond}: a coordinator stopped gracefully (SIGTERM). Those two came later, drawn after the rest,
+     * so that a seed's first draws stay what they were ({@link #asFirstGenerated()}).
      */
     record Schedule(long seed, int coordinators, long[] startsMs, int jobWrites, long writeEveryMs, long maxDelayMs,
                     double failRate, double lostAnswerRate, double freezesPerSecond, long maxFreezeMs, long maxSkewMs,
-                    double maxDrift, long maxRunAfterWakingMs, boolean freezeWritesInFlight) {
+                    double maxDrift, long maxRunAfterWakingMs, boolean freezeWritesInFlight, double partitionsPerSecond,
+                    double stopsPerSecond) {
 
         static Schedule of(long seed, boolean freezeWritesInFlight) {
             Random r = new Random(seed * 0x9E3779B97F4A7C15L + 29);
@@ -74,12 +79,27 @@ final class LeaseSimulation {
                 starts[i] = r.nextInt(20_000);
             }
             boolean harsh = r.nextInt(3) == 0;
-            return new Schedule(seed, coordinators, starts, 10 + r.nextInt(80), 100 + r.nextInt(1_400),
-                    r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(harsh ? 2_000 : 300),
-                    harsh ? r.nextDouble() * 0.2 : r.nextDouble() * 0.02,
-                    harsh ? r.nextDouble() * 0.2 : r.nextDouble() * 0.02,
-                    r.nextDouble() * (harsh ? 0.08 : 0.02), 1_000 + r.nextInt(60_000),
-                    r.nextInt(2_001), r.nextDouble() * 1e-3, r.nextInt(3_001), freezeWritesInFlight);
+            int jobWrites = 10 + r.nextInt(80);
+            long writeEvery = 100 + r.nextInt(1_400);
+            long maxDelay = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(harsh ? 2_000 : 300);
+            double failRate = harsh ? r.nextDouble() * 0.2 : r.nextDouble() * 0.02;
+            double lostAnswerRate = harsh ? r.nextDouble() * 0.2 : r.nextDouble() * 0.02;
+            double freezes = r.nextDouble() * (harsh ? 0.08 : 0.02);
+            long maxFreeze = 1_000 + r.nextInt(60_000);
+            long skew = r.nextInt(2_001);
+            double drift = r.nextDouble() * 1e-3;
+            long runAfterWaking = r.nextInt(3_001);
+            double partitions = r.nextBoolean() ? 0 : r.nextDouble() * 0.03;
+            double stops = r.nextInt(3) != 0 ? 0 : r.nextDouble() * 0.02;
+            return new Schedule(seed, coordinators, starts, jobWrites, writeEvery, maxDelay, failRate, lostAnswerRate,
+                    freezes, maxFreeze, skew, drift, runAfterWaking, freezeWritesInFlight, partitions, stops);
+        }
+
+        /** The schedule as {@link #of} drew it before partitions and graceful stops were modelled. */
+        Schedule asFirstGenerated() {
+            return new Schedule(seed, coordinators, startsMs, jobWrites, writeEveryMs, maxDelayMs, failRate,
+                    lostAnswerRate, freezesPerSecond, maxFreezeMs, maxSkewMs, maxDrift, maxRunAfterWakingMs,
+                    freezeWritesInFlight, 0, 0);
         }
 
         @Override
@@ -90,13 +110,15 @@ final class LeaseSimulation {
                     + String.format("%.3f", lostAnswerRate) + ", freezesPerSecond=" + String.format("%.4f", freezesPerSecond)
                     + " up to " + maxFreezeMs + " ms, skew ±" + maxSkewMs + " ms, drift ±"
                     + String.format("%.5f", maxDrift) + ", runAfterWaking ≤ " + maxRunAfterWakingMs
-                    + " ms, freezeWritesInFlight=" + freezeWritesInFlight + "]";
+                    + " ms, freezeWritesInFlight=" + freezeWritesInFlight + ", partitionsPerSecond="
+                    + String.format("%.4f", partitionsPerSecond) + ", stopsPerSecond=" + String.format("%.4f", stopsPerSecond)
+                    + "]";
         }
     }
 
     /** What a schedule came to. */
     record Outcome(boolean finished, int writes, List<String> violations, int takeovers, int lost, int freezes,
-                   int downed) {
+                   int partitions, int downed) {
     }
 
     /** The action of an event that hands a coordinator waiting in a store call its turn back. */
@@ -128,6 +150,7 @@ final class LeaseSimulation {
     private int takeovers;
     private int lost;
     private int freezes;
+    private int partitions;
 
     LeaseSimulation(Schedule schedule) {
         this.schedule = schedule;
@@ -140,6 +163,12 @@ final class LeaseSimulation {
             at(schedule.startsMs()[i], node, () -> claim(node));
             if (schedule.freezesPerSecond() > 0) {
                 at(nextFreeze(), node, () -> freeze(node));
+            }
+            if (schedule.partitionsPerSecond() > 0) {
+                at(next(schedule.partitionsPerSecond()), node, () -> cutOff(node));
+            }
+            if (schedule.stopsPerSecond() > 0) {
+                at(next(schedule.stopsPerSecond()), node, () -> stopGracefully(node));
             }
         }
     }
@@ -154,7 +183,7 @@ final class LeaseSimulation {
             nodes.forEach(n -> n.thread.interrupt());
         }
         int downed = (int) nodes.stream().filter(n -> n.downedAt != Long.MAX_VALUE).count();
-        return new Outcome(finished, jobDone, List.copyOf(violations), takeovers, lost, freezes, downed);
+        return new Outcome(finished, jobDone, List.copyOf(violations), takeovers, lost, freezes, partitions, downed);
     }
 
     /** Whether every coordinator has exited, or the job finished: it ended, one way or the other. */
@@ -194,6 +223,7 @@ final class LeaseSimulation {
         long unseenPauseFrom = -1;
         /** When the others' resolver downed it (it was frozen long enough), if it was. */
         long downedAt = Long.MAX_VALUE;
+        boolean downedWhileFrozen;
         long stopAt = Long.MAX_VALUE;
 
         Node(int index, long skewMs, double drift) {
@@ -340,8 +370,11 @@ final class LeaseSimulation {
         }
     }
 
-    /** A downed node stops: its coordinator gives its lease up as it stops, as {@code Coordinator} does. */
-    private void shutDown(Node n) {
+    /** {@code n}'s node stops: its coordinator gives its lease up as it stops, as {@code Coordinator} does. */
+    private void shutDown(Node n, String why) {
+        if (n.stopped) {
+            return;
+        }
         if (n.lease != null && n.lease.held()) {
             try {
                 n.lease.release();
@@ -349,7 +382,7 @@ final class LeaseSimulation {
                 log(n, "release failed: " + e.getMessage());
             }
         }
-        stop(n, "its node was downed (left the cluster)");
+        stop(n, why);
     }
 
     private void stop(Node n, String why) {
@@ -363,7 +396,40 @@ final class LeaseSimulation {
     // ---------------------------------------------------------------- freezes
 
     private long nextFreeze() {
-        return (long) (-Math.log(1 - rng.nextDouble()) / schedule.freezesPerSecond() * 1000);
+        return next(schedule.freezesPerSecond());
+    }
+
+    /** The time to the next of events that come {@code perSecond} a second, at random (a Poisson process). */
+    private long next(double perSecond) {
+        return (long) (-Math.log(1 - rng.nextDouble()) / perSecond * 1000);
+    }
+
+    /**
+     * Cuts {@code n} off from its cluster (not from the store): it runs on, renewing and writing. Cut off for the
+     * failure detector's time plus {@code stable-after}, the others' resolver downs it, and its own resolver downs it
+     * too, on a timer of its own (up to a second sooner or three later); its coordinator stops and releases its lease.
+     */
+    private void cutOff(Node n) {
+        if (now >= FAULTS_END_MS || n.stopped) {
+            return;
+        }
+        long length = 1 + rng.nextLong(schedule.maxFreezeMs());
+        long downing = DETECT_MS + DOWN_AFTER.toMillis();
+        partitions++;
+        log(n, "cut off from the cluster for " + length + " ms");
+        if (length < downing) {
+            at(length + next(schedule.partitionsPerSecond()), n, () -> cutOff(n));
+            return;
+        }
+        n.downedAt = Math.min(n.downedAt, now + downing);
+        at(downing + rng.nextLong(-1_000, 3_001), n, () -> shutDown(n, "it downed itself, cut off from the cluster"));
+    }
+
+    /** {@code n} is stopped gracefully (SIGTERM): its coordinator stops, releasing its lease, and its node leaves. */
+    private void stopGracefully(Node n) {
+        if (now < FAULTS_END_MS) {
+            shutDown(n, "stopped gracefully");
+        }
     }
 
     /** Freezes {@code n} between its steps. */
@@ -382,6 +448,7 @@ final class LeaseSimulation {
         long length = 1 + rng.nextLong(schedule.maxFreezeMs());
         if (length >= DETECT_MS + DOWN_AFTER.toMillis()) {
             n.downedAt = Math.min(n.downedAt, from + DETECT_MS + DOWN_AFTER.toMillis());
+            n.downedWhileFrozen = true;
         }
         return length;
     }
@@ -595,12 +662,12 @@ final class LeaseSimulation {
                 continue;
             }
             now = Math.max(now, e.time());
-            if (now >= n.downedAt && n.stopAt == Long.MAX_VALUE) {
+            if (now >= n.downedAt && n.downedWhileFrozen && n.stopAt == Long.MAX_VALUE) {
                 n.stopAt = now + rng.nextLong(schedule.maxRunAfterWakingMs() + 1);
                 log(n, "runs again, downed: its node stops at " + n.stopAt + " ms");
             }
             n.busy = true;
-            n.step = now >= n.stopAt ? () -> shutDown(n) : e.action();
+            n.step = now >= n.stopAt ? () -> shutDown(n, "its node was downed (left the cluster)") : e.action();
             handTurn(n);
         }
         now = Math.max(now, until);
