@@ -117,8 +117,9 @@ final class LeaseSimulation {
     }
 
     /** What a schedule came to. */
+    /** {@code exits}: how many coordinators exited for each reason ({@link #why}). */
     record Outcome(boolean finished, int writes, List<String> violations, int takeovers, int lost, int freezes,
-                   int partitions, int downed) {
+                   int partitions, int downed, java.util.Map<String, Integer> exits) {
     }
 
     /** The action of an event that hands a coordinator waiting in a store call its turn back. */
@@ -151,6 +152,7 @@ final class LeaseSimulation {
     private int lost;
     private int freezes;
     private int partitions;
+    private final java.util.Map<String, Integer> exits = new java.util.TreeMap<>();
 
     LeaseSimulation(Schedule schedule) {
         this.schedule = schedule;
@@ -183,12 +185,16 @@ final class LeaseSimulation {
             nodes.forEach(n -> n.thread.interrupt());
         }
         int downed = (int) nodes.stream().filter(n -> n.downedAt != Long.MAX_VALUE).count();
-        return new Outcome(finished, jobDone, List.copyOf(violations), takeovers, lost, freezes, partitions, downed);
+        return new Outcome(finished, jobDone, List.copyOf(violations), takeovers, lost, freezes, partitions, downed,
+                java.util.Map.copyOf(exits));
     }
 
-    /** Whether every coordinator has exited, or the job finished: it ended, one way or the other. */
+    /**
+     * Whether the job ended, one way or the other: it finished, and no coordinator is in the middle of a step (the
+     * last one's release, or a write still on its way, lands first); or every coordinator has exited.
+     */
     boolean ended() {
-        return finished || nodes.stream().allMatch(n -> n.stopped);
+        return finished ? nodes.stream().noneMatch(n -> n.busy) : nodes.stream().allMatch(n -> n.stopped);
     }
 
     String trace() {
@@ -389,7 +395,29 @@ final class LeaseSimulation {
         if (!n.stopped) {
             n.stopped = true;
             n.stoppedAt = now;
+            exits.merge(why(why), 1, Integer::sum);
             log(n, "exits: " + why);
+        }
+    }
+
+    /** An exit's reason, in a word or three. */
+    private static String why(String exit) {
+        if (exit.contains("took over this output")) {
+            return "lost: taken over";
+        } else if (exit.contains("is gone")) {
+            return "lost: lease gone";
+        } else if (exit.contains("stood still")) {
+            return "lost: stood still mid-renewal";
+        } else if (exit.contains("could not be renewed")) {
+            return "lost: not renewed within its time-to-live";
+        } else if (exit.contains("downed")) {
+            return "downed";
+        } else if (exit.contains("gracefully")) {
+            return "stopped gracefully";
+        } else if (exit.startsWith("finished")) {
+            return "finished the job";
+        } else {
+            return "saw the job finished";
         }
     }
 

@@ -29,6 +29,7 @@ class LeaseSimulationTest {
         int lost = 0;
         int downed = 0;
         int partitions = 0;
+        java.util.Map<String, Integer> exits = new java.util.TreeMap<>();
         for (long seed = only != null ? only : FIRST; seed < (only != null ? only + 1 : FIRST + SCHEDULES); seed++) {
             LeaseSimulation sim = new LeaseSimulation(LeaseSimulation.Schedule.of(seed, false));
             LeaseSimulation.Outcome outcome = sim.run();
@@ -45,10 +46,13 @@ class LeaseSimulationTest {
             lost += outcome.lost();
             downed += outcome.downed();
             partitions += outcome.partitions();
+            outcome.exits().forEach((why, count) -> exits.merge(why, count, Integer::sum));
         }
         System.out.printf("LeaseSimulationTest: %d schedules from seed %d: the job finished in %d (the others exited for"
-                + " --resume); %d leases taken, %d lost, %d coordinators cut off from their cluster, %d downed%n",
-                only != null ? 1 : SCHEDULES, only != null ? only : FIRST, finished, takeovers, lost, partitions, downed);
+                + " --resume); %d leases taken, %d lost, %d coordinators cut off from their cluster, %d downed;"
+                + " coordinators' exits: %s%n",
+                only != null ? 1 : SCHEDULES, only != null ? only : FIRST, finished, takeovers, lost, partitions, downed,
+                exits);
     }
 
     /**
