@@ -86,6 +86,11 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
+    public boolean evaluatesConditions() {
+        return store.evaluatesConditions();
+    }
+
+    @Override
     public boolean deleteIf(Location target, String expectedTag) throws IOException {
         confirm();
         return store.deleteIf(target, expectedTag);

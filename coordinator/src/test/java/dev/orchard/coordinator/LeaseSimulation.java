@@ -610,6 +610,12 @@ final class LeaseSimulation {
             }, true, false);
         }
 
+        /** Its conditional writes are linearisable, as AWS S3's and a local folder's are. */
+        @Override
+        public boolean evaluatesConditions() {
+            return true;
+        }
+
         private void requireLease(Location location) {
             if (!location.equals(LEASE)) {
                 throw new UnsupportedOperationException("the simulated store holds the lease alone, not " + location);

@@ -58,16 +58,19 @@ class LeaseSimulationTest {
     /**
      * Schedules that once broke the fence, as they were generated then. 827: a coordinator downed while frozen ran
      * again, renewed its lease before the standby took it, and wrote on within its trust after the standby, seeing it
-     * gone, took the lease at once (a gone holder's lease is now waited for until it is out of trust).
+     * gone, took the lease at once (a gone holder's lease is now waited for until it is out of trust). 94: with the
+     * pause check kept for stores that may ignore conditions, a renewal made by the fence's check returned 36 s after
+     * it began (frozen with its answer in flight) and the write went ahead under the standby's lease (such a renewal
+     * is now made again before the write).
      */
     @Test
     void schedulesThatOnceBrokeTheFence() {
-        for (long seed : new long[] {827}) {
+        for (long seed : new long[] {827, 94}) {
             LeaseSimulation sim = new LeaseSimulation(LeaseSimulation.Schedule.of(seed, false).asFirstGenerated());
             LeaseSimulation.Outcome outcome = sim.run();
             assertThat(outcome.violations()).as("schedule " + seed + "\n" + sim.trace()).isEmpty();
             assertThat(sim.ended()).isTrue();
-            assertThat(outcome.downed()).as("it still downs a coordinator that ran again").isPositive();
+            assertThat(outcome.downed()).as("it still downs a coordinator").isPositive();
         }
     }
 

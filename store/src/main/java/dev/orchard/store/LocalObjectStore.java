@@ -140,6 +140,11 @@ public final class LocalObjectStore implements ObjectStore {
         });
     }
 
+    @Override
+    public boolean evaluatesConditions() {
+        return true;
+    }
+
     /** Compare-and-delete under the locks {@link #putIf} takes; the lock file stays, as there. */
     @Override
     public boolean deleteIf(Location target, String expectedTag) throws IOException {

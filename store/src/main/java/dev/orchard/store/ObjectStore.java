@@ -91,6 +91,13 @@ public interface ObjectStore extends AutoCloseable {
      */
     boolean deleteIf(Location target, String expectedTag) throws IOException;
 
+    /**
+     * Whether this store is known to evaluate the conditions of {@link #putIf} and {@link #deleteIf}: a local folder
+     * (Orchard's own locks) and AWS S3 do; an S3-compatible server may ignore the headers and answer as if it had
+     * written, so for one Orchard cannot tell.
+     */
+    boolean evaluatesConditions();
+
     /** Copies a finished local file to {@code target} atomically and durably; the caller still owns {@code file}. */
     void putFile(Location target, Path file) throws IOException;
 

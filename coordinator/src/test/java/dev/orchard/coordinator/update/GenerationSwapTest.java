@@ -80,6 +80,11 @@ class GenerationSwapTest {
         }
 
         @Override
+        public boolean evaluatesConditions() {
+            return store.evaluatesConditions();
+        }
+
+        @Override
         public boolean deleteIf(Location target, String expectedTag) throws IOException {
             boolean gone = store.deleteIf(target, expectedTag);
             wrote();

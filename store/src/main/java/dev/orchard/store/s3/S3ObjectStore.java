@@ -199,6 +199,12 @@ public final class S3ObjectStore implements ObjectStore {
         return now != null && java.util.Arrays.equals(now.bytes(), bytes) ? now.tag() : null;
     }
 
+    /** AWS S3 evaluates If-Match and If-None-Match; an S3-compatible server (an endpoint is set) may not. */
+    @Override
+    public boolean evaluatesConditions() {
+        return settings.endpoint() == null;
+    }
+
     /**
      * A DeleteObject with {@code If-Match}: 412 means another object is there; 404 that none is (this very delete may
      * have landed on an attempt whose answer was lost); 409 that a write or delete came between, so the object is read
