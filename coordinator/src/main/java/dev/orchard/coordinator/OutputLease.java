@@ -16,20 +16,22 @@ import java.util.function.Supplier;
  * its node's address) and when it last said so. The holder renews it every few seconds; a second coordinator is
  * refused while the lease is fresh, unless it takes over from the holder: it runs on the holder's own address (the
  * same command restarted there), or the holder was a member of its cluster that is gone (a standby node whose
- * singleton just started). A lease older than its time-to-live is stale: its holder is dead or cut off, and any
- * coordinator may take it.
+ * singleton just started) and can no longer write without renewing. A lease older than its time-to-live is stale: its
+ * holder is dead or cut off, and any coordinator may take it. A coordinator that stops releases its lease.
  * <p>It is also the holder's fence, as far as an object store allows one: every write of the coordinator goes
  * through a {@link LeasedStore}, which asks {@link #confirm()} first. Within {@link #trust()} of the last renewal
  * that began, by this JVM's monotonic clock (which runs on while the process is frozen), a write goes ahead; later,
  * the lease is renewed first, and a lease another coordinator took, or one that is gone (another coordinator finished
- * and released it), stops this coordinator's writes for good ({@link Lost}). Another coordinator takes the lease only
- * once its heartbeat is a time-to-live old by the taker's clock, or once the holder's node is gone from the cluster,
- * which the split-brain resolver decides only after the holder has been unreachable for its {@code stable-after}
- * ({@code downAfter} here; the failure detector's few seconds come on top). The trust is half the shorter of the two
- * (10 s by default: 30 s and 20 s), so both come later, for clocks that drift apart by less than that meanwhile. So a
- * coordinator frozen past its turn (a long GC pause, a stopped process, a suspended VM) writes nothing when it wakes.
- * What is left is a write already past the check when the process froze: object stores offer no compare-and-set
- * across objects.
+ * and released it), stops this coordinator's writes for good ({@link Lost}); a renewal that itself took longer than
+ * the trust is made again before the write. Another coordinator takes the lease only once its heartbeat is a
+ * time-to-live old by the taker's clock, or once the holder's node is gone from the cluster (which the split-brain
+ * resolver decides only after the holder has been unreachable for its {@code stable-after}, {@code downAfter} here)
+ * and its heartbeat is twice the holder's trust old: a node downed while it stood still may run again for a moment,
+ * and renew. The trust is half the shorter of the two (10 s by default: 30 s and 20 s), so both come later, for
+ * clocks that drift apart by less than that meanwhile. So a coordinator frozen past its turn (a long GC pause, a
+ * stopped process, a suspended VM) writes nothing when it wakes. What is left is a write already past the check when
+ * the process froze: object stores offer no compare-and-set across objects. {@code LeaseSimulationTest} drives this
+ * class through generated schedules of all of the above.
  * <p>The lease file itself is only ever written by a compare-and-set ({@link ObjectStore#putIf}): a coordinator takes
  * the lease only if it is still the one it judged free (or still absent), and renews it only if it is still the one
  * it wrote last. So of two coordinators that take the same free lease at once, one gets it and the other is refused;
@@ -311,8 +313,9 @@ public final class OutputLease {
 
     /**
      * Returns when this coordinator may write to the output now: its lease taken, not released, and renewed within
-     * {@link #trust()} (renewing it first if not, and again if that renewal took longer than the trust). Fails with {@link Lost} when another coordinator took it over or it
-     * is gone, and with {@link IOException} when it cannot be read or renewed now.
+     * {@link #trust()} (renewing it first if not, and again if that renewal took longer than the trust). Fails with
+     * {@link Lost} when another coordinator took it over or it is gone, and with {@link IOException} when it cannot be
+     * read or renewed now.
      */
     public synchronized void confirm() throws IOException {
         switch (state) {
