@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * answer lost, and processes that freeze (a GC pause, SIGSTOP, a suspended VM) between steps or with a request in
  * flight. A coordinator frozen for the failure detector's few seconds plus the split-brain resolver's
  * {@code stable-after} is downed: the others see it gone, and when it runs again it keeps running for a little while
- * before its node stops, as a downed Pekko node does, and its coordinator releases its lease as it stops. One seeded {@link Random} drives it all: a seed replays its
- * schedule, event for event.
+ * before its node stops, as a downed Pekko node does, and its coordinator releases its lease as it stops. Coordinators
+ * are also cut off from their cluster (not from the store) and stopped gracefully. One seeded
+ * {@link Random} drives it all ({@link LeaseSchedule} draws the parameters from the seed): a seed replays its schedule,
+ * event for event.
  * <p>Checked: every write a coordinator makes to the output lands while the lease file names that coordinator (the
  * fence), and the job ends: it finishes, or every coordinator has exited (and {@code --resume} would go on).
  * <p>Each coordinator runs its steps on a thread of its own, but only one thread runs at a time, handed the turn by
@@ -62,66 +64,6 @@ final class LeaseSimulation {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    /**
-     * One schedule's parameters, drawn from its seed. {@code freezeWritesInFlight}: whether a coordinator may also
-     * freeze between the fence's check and the landing of the write it let through, which no lease can stop (object
-     * stores have no compare-and-set across objects): the campaign that shows the checker finds what it looks for.
-     * {@code partitionsPerSecond}: a coordinator cut off from its cluster (not from the store) keeps running; cut off
-     * for long enough, it is downed by the others and downs itself, each side's resolver on its own timer.
-     * {@code stopsPerSecond}: a coordinator stopped gracefully (SIGTERM). Those two came later, drawn after the rest,
-     * so that a seed's first draws stay what they were ({@link #asFirstGenerated()}).
-     */
-    record Schedule(long seed, int coordinators, long[] startsMs, int jobWrites, long writeEveryMs, long maxDelayMs,
-                    double failRate, double lostAnswerRate, double freezesPerSecond, long maxFreezeMs, long maxSkewMs,
-                    double maxDrift, long maxRunAfterWakingMs, boolean freezeWritesInFlight, double partitionsPerSecond,
-                    double stopsPerSecond) {
-
-        static Schedule of(long seed, boolean freezeWritesInFlight) {
-            Random r = new Random(seed * 0x9E3779B97F4A7C15L + 29);
-            int coordinators = 2 + r.nextInt(2);
-            long[] starts = new long[coordinators];
-            for (int i = 1; i < coordinators; i++) {
-                starts[i] = r.nextInt(20_000);
-            }
-            boolean harsh = r.nextInt(3) == 0;
-            int jobWrites = 10 + r.nextInt(80);
-            long writeEvery = 100 + r.nextInt(1_400);
-            long maxDelay = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(harsh ? 2_000 : 300);
-            double failRate = harsh ? r.nextDouble() * 0.2 : r.nextDouble() * 0.02;
-            double lostAnswerRate = harsh ? r.nextDouble() * 0.2 : r.nextDouble() * 0.02;
-            double freezes = r.nextDouble() * (harsh ? 0.08 : 0.02);
-            long maxFreeze = 1_000 + r.nextInt(60_000);
-            long skew = r.nextInt(2_001);
-            double drift = r.nextDouble() * 1e-3;
-            long runAfterWaking = r.nextInt(3_001);
-            double partitions = r.nextBoolean() ? 0 : r.nextDouble() * 0.03;
-            double stops = r.nextInt(3) != 0 ? 0 : r.nextDouble() * 0.02;
-            return new Schedule(seed, coordinators, starts, jobWrites, writeEvery, maxDelay, failRate, lostAnswerRate,
-                    freezes, maxFreeze, skew, drift, runAfterWaking, freezeWritesInFlight, partitions, stops);
-        }
-
-        /** The schedule as {@link #of} drew it before partitions and graceful stops were modelled. */
-        Schedule asFirstGenerated() {
-            return new Schedule(seed, coordinators, startsMs, jobWrites, writeEveryMs, maxDelayMs, failRate,
-                    lostAnswerRate, freezesPerSecond, maxFreezeMs, maxSkewMs, maxDrift, maxRunAfterWakingMs,
-                    freezeWritesInFlight, 0, 0);
-        }
-
-        @Override
-        public String toString() {
-            return "Schedule[seed=" + seed + ", coordinators=" + coordinators + " starting at " + Arrays.toString(startsMs)
-                    + " ms, jobWrites=" + jobWrites + " every " + writeEveryMs + " ms, maxDelayMs=" + maxDelayMs
-                    + ", failRate=" + String.format("%.3f", failRate) + ", lostAnswerRate="
-                    + String.format("%.3f", lostAnswerRate) + ", freezesPerSecond=" + String.format("%.4f", freezesPerSecond)
-                    + " up to " + maxFreezeMs + " ms, skew ±" + maxSkewMs + " ms, drift ±"
-                    + String.format("%.5f", maxDrift) + ", runAfterWaking ≤ " + maxRunAfterWakingMs
-                    + " ms, freezeWritesInFlight=" + freezeWritesInFlight + ", partitionsPerSecond="
-                    + String.format("%.4f", partitionsPerSecond) + ", stopsPerSecond=" + String.format("%.4f", stopsPerSecond)
-                    + "]";
-        }
-    }
-
-    /** What a schedule came to. */
     /** {@code exits}: how many coordinators exited for each reason ({@link #why}). */
     record Outcome(boolean finished, int writes, List<String> violations, int takeovers, int lost, int freezes,
                    int partitions, int downed, java.util.Map<String, Integer> exits) {
@@ -137,7 +79,7 @@ final class LeaseSimulation {
         }
     }
 
-    final Schedule schedule;
+    final LeaseSchedule schedule;
     private final Random rng;
     private long now;
     private long seq;
@@ -159,7 +101,7 @@ final class LeaseSimulation {
     private int partitions;
     private final java.util.Map<String, Integer> exits = new java.util.TreeMap<>();
 
-    LeaseSimulation(Schedule schedule) {
+    LeaseSimulation(LeaseSchedule schedule) {
         this.schedule = schedule;
         this.rng = new Random(schedule.seed() * 0x2545F4914F6CDD1DL + 7);
         for (int i = 0; i < schedule.coordinators(); i++) {

@@ -33,7 +33,7 @@ class LeaseSimulationTest {
         List<Long> broken = new ArrayList<>();
         String firstReport = null;
         for (long seed = only != null ? only : FIRST; seed < (only != null ? only + 1 : FIRST + SCHEDULES); seed++) {
-            LeaseSimulation sim = new LeaseSimulation(LeaseSimulation.Schedule.of(seed, false));
+            LeaseSimulation sim = new LeaseSimulation(LeaseSchedule.of(seed, false));
             LeaseSimulation.Outcome outcome = sim.run();
             boolean bad = !outcome.violations().isEmpty() || !sim.ended();
             if (bad || only != null) {
@@ -75,7 +75,7 @@ class LeaseSimulationTest {
     @Test
     void schedulesThatOnceBrokeTheFence() {
         for (long seed : new long[] {827, 94}) {
-            LeaseSimulation sim = new LeaseSimulation(LeaseSimulation.Schedule.of(seed, false).asFirstGenerated());
+            LeaseSimulation sim = new LeaseSimulation(LeaseSchedule.of(seed, false).asFirstGenerated());
             LeaseSimulation.Outcome outcome = sim.run();
             assertThat(outcome.violations()).as("schedule " + seed + "\n" + sim.trace()).isEmpty();
             assertThat(sim.ended()).isTrue();
@@ -93,7 +93,7 @@ class LeaseSimulationTest {
         List<Long> broken = new ArrayList<>();
         long seed = FIRST;
         for (; seed < FIRST + SCHEDULES && broken.size() < 3; seed++) {
-            LeaseSimulation sim = new LeaseSimulation(LeaseSimulation.Schedule.of(seed, true));
+            LeaseSimulation sim = new LeaseSimulation(LeaseSchedule.of(seed, true));
             if (!sim.run().violations().isEmpty()) {
                 broken.add(seed);
             }
