@@ -11,9 +11,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The output's store as a coordinator writes it: every write (put, delete, move, copy) first asks the coordinator's
- * {@link OutputLease} to {@link OutputLease#confirm() confirm} that it still holds the output, so that a coordinator
- * another one took over from writes nothing more (see {@link OutputLease} for what that covers). Reads go straight
+ * The output's store as a coordinator writes it: every write (put, delete, move, copy) is made through the
+ * coordinator's {@link OutputLease#fenced fence}, which first confirms that it still holds the output, so that a
+ * coordinator another one took over from writes nothing more, and which a release waits for (see {@link OutputLease}
+ * for what that covers). Reads go straight
  * through. Each call is checked once: a {@link #moveAll} is checked before it starts. Its owner closes the store it
  * wraps.
  */
@@ -35,12 +36,24 @@ public final class LeasedStore implements ObjectStore {
         this.lease = lease;
     }
 
-    private void confirm() throws IOException {
+    /** Makes {@code write} under the lease's fence ({@link OutputLease#fenced}). */
+    private <T> T fenced(OutputLease.FencedWrite<T> write) throws IOException {
         OutputLease l = lease;
         if (l == null) {
             throw new IllegalStateException("No coordinator's lease guards the writes to this output yet");
         }
-        l.confirm();
+        return l.fenced(write);
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private void write(Write write) throws IOException {
+        fenced(() -> {
+            write.run();
+            return null;
+        });
     }
 
     @Override
@@ -81,8 +94,7 @@ public final class LeasedStore implements ObjectStore {
 
     @Override
     public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
-        confirm();
-        return store.putIf(target, bytes, expectedTag);
+        return fenced(() -> store.putIf(target, bytes, expectedTag));
     }
 
     @Override
@@ -92,44 +104,37 @@ public final class LeasedStore implements ObjectStore {
 
     @Override
     public boolean deleteIf(Location target, String expectedTag) throws IOException {
-        confirm();
-        return store.deleteIf(target, expectedTag);
+        return fenced(() -> store.deleteIf(target, expectedTag));
     }
 
     @Override
     public void put(Location target, byte[] bytes) throws IOException {
-        confirm();
-        store.put(target, bytes);
+        write(() -> store.put(target, bytes));
     }
 
     @Override
     public void putFile(Location target, Path file) throws IOException {
-        confirm();
-        store.putFile(target, file);
+        write(() -> store.putFile(target, file));
     }
 
     @Override
     public void deleteAll(Location prefix) throws IOException {
-        confirm();
-        store.deleteAll(prefix);
+        write(() -> store.deleteAll(prefix));
     }
 
     @Override
     public void delete(Location location) throws IOException {
-        confirm();
-        store.delete(location);
+        write(() -> store.delete(location));
     }
 
     @Override
     public void move(Location from, Location to) throws IOException {
-        confirm();
-        store.move(from, to);
+        write(() -> store.move(from, to));
     }
 
     @Override
     public void copy(Location from, Location to) throws IOException {
-        confirm();
-        store.copy(from, to);
+        write(() -> store.copy(from, to));
     }
 
     @Override
@@ -139,14 +144,12 @@ public final class LeasedStore implements ObjectStore {
 
     @Override
     public void moveAll(Location from, Location to) throws IOException {
-        confirm();
-        store.moveAll(from, to);
+        write(() -> store.moveAll(from, to));
     }
 
     @Override
     public void checkWritable(Location prefix) throws IOException {
-        confirm();
-        store.checkWritable(prefix);
+        write(() -> store.checkWritable(prefix));
     }
 
     @Override

@@ -80,6 +80,13 @@ public final class OutputLease {
     private String tag;
     /** When the last renewal (or the taking) that succeeded began, by {@link #nanoClock}. */
     private long renewedNanos;
+    /**
+     * Held, shared, by each write to the output from its check ({@link #confirm}) to its end ({@link #fenced}), and,
+     * exclusively, by {@link #release}: a write that passed the check lands before the lease is given up, rather than
+     * after another coordinator took the output over.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock writesInFlight =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** Why this coordinator's lease was lost, once it was. */
     private Lost lost;
 
@@ -339,6 +346,25 @@ public final class OutputLease {
         }
     }
 
+    /** A write to the output, made under the fence. */
+    public interface FencedWrite<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Makes {@code write} if this coordinator may write now ({@link #confirm}); {@link #release} waits for it to end.
+     * Writes may run at once on several threads.
+     */
+    public <T> T fenced(FencedWrite<T> write) throws IOException {
+        writesInFlight.readLock().lock();
+        try {
+            confirm();
+            return write.run();
+        } finally {
+            writesInFlight.readLock().unlock();
+        }
+    }
+
     /** Whether this coordinator holds the lease: taken, and neither released nor lost. */
     public synchronized boolean held() {
         return state == State.HELD;
@@ -360,14 +386,22 @@ public final class OutputLease {
     /**
      * Gives the lease up (the job has ended): nothing more is written. The lease file is deleted only if it is still
      * this coordinator's, by a conditional delete on the tag just read: a coordinator that took the output over between
-     * the read and the delete keeps its lease.
+     * the read and the delete keeps its lease. Writes to the output already past the check land first
+     * ({@link #fenced}); later ones fail. Not to be called from within a fenced write.
      */
-    public synchronized void release() throws IOException {
-        state = State.RELEASED;
-        ObjectStore.Tagged seen = store.readTagged(file);
-        Holder current = seen == null ? null : holder(seen);
-        if (current != null && current.owner().equals(owner)) {
-            store.deleteIf(file, seen.tag());
+    public void release() throws IOException {
+        writesInFlight.writeLock().lock();
+        try {
+            synchronized (this) {
+                state = State.RELEASED;
+                ObjectStore.Tagged seen = store.readTagged(file);
+                Holder current = seen == null ? null : holder(seen);
+                if (current != null && current.owner().equals(owner)) {
+                    store.deleteIf(file, seen.tag());
+                }
+            }
+        } finally {
+            writesInFlight.writeLock().unlock();
         }
     }
 

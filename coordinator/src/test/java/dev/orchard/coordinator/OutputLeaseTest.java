@@ -258,6 +258,65 @@ class OutputLeaseTest {
         assertThat(OutputLease.read(store, Location.local(out)).owner()).isEqualTo("beef");
     }
 
+    /**
+     * A write to the output already past the fence's check lands before the lease is given up: the release waits for
+     * it, so a coordinator that stops (or finishes) does not let the next one in while its last write is on its way;
+     * writes after the release fail.
+     */
+    @Test
+    void aReleaseWaitsForAWriteAlreadyPastTheFence(@TempDir Path out) throws Exception {
+        OutputLease lease = takenAtZero(out);
+        Location part = Location.local(out.resolve("features/part-00000.parquet"));
+        List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch land = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = new Thread(() -> {
+            try {
+                lease.fenced(() -> {
+                    writing.countDown();
+                    awaitUninterruptibly(land);
+                    store.put(part, new byte[1]);
+                    events.add("write landed");
+                    return null;
+                });
+            } catch (IOException e) {
+                events.add("write failed: " + e);
+            }
+        });
+        writer.start();
+        writing.await();
+        Thread releaser = new Thread(() -> {
+            try {
+                lease.release();
+                events.add("released");
+            } catch (IOException e) {
+                events.add("release failed: " + e);
+            }
+        });
+        releaser.start();
+        while (releaser.isAlive() && releaser.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait(); // until the release is done (it did not wait) or waits for the write
+        }
+        land.countDown();
+        writer.join();
+        releaser.join();
+        assertThat(events).containsExactly("write landed", "released");
+        assertThat(OutputLease.read(store, Location.local(out))).isNull();
+        assertThatThrownBy(() -> writingUnder(lease).put(part, new byte[1])).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("released");
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // the test's own threads are not interrupted; keep waiting
+            }
+        }
+    }
+
     private interface IoStep {
         void run() throws IOException;
     }

@@ -118,8 +118,9 @@ public final class LocalObjectStore implements ObjectStore {
      * The file's content is compared and replaced while this JVM holds a lock on the target's path and an exclusive
      * {@link FileChannel#lock() file lock} on the hidden file {@code .<name>.lock} beside it, which other processes on
      * the machine take too (a POSIX record lock: tested between processes of one machine; whether a network file
-     * system shares it between machines is that file system's matter, not tested here). The lock file stays: a lock file deleted while another process waits on it would let two
-     * writers in. The write itself is {@link #put}'s, so readers that take no lock see the old file or the new one.
+     * system shares it between machines is that file system's matter, not tested here). The lock file stays: a lock
+     * file deleted while another process waits on it would let two writers in. The write itself is {@link #put}'s, so
+     * readers that take no lock see the old file or the new one.
      */
     @Override
     public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
