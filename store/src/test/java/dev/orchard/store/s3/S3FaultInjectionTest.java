@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,6 +171,32 @@ class S3FaultInjectionTest {
             proxy.injectNext(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), Fault.LOST_ANSWER, 1);
             assertThat(store.deleteIf(lease, tag)).isTrue();
             assertThat(proxy.injected(Fault.LOST_ANSWER)).isEqualTo(1);
+            assertThat(store.exists(lease)).isFalse();
+        }
+    }
+
+    /**
+     * S3 answers 409 ConditionalRequestConflict when a write or delete of the same key came between; the delete reads
+     * the object again and, if it is still the one expected, tries again: a conflict that passes is got through, one
+     * that does not ends in an error after {@link S3ObjectStore#CONFLICT_ATTEMPTS} tries, not in a loop without end.
+     */
+    @Test
+    void aConditionalDeleteTriesAgainAfterAConflictAndGivesUpOnOneThatStays() throws Exception {
+        Location lease = new Location(Location.Scheme.S3, "cut", "conflict/lease.json");
+        java.util.concurrent.atomic.AtomicInteger deletes = new java.util.concurrent.atomic.AtomicInteger();
+        Predicate<String> delete = line -> line.startsWith("DELETE ") && line.contains("conflict/lease.json");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
+             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()))) {
+            String tag = store.putIf(lease, bytes("owner c, 1"), null);
+            proxy.failAlways(line -> delete.test(line) && deletes.incrementAndGet() <= S3ObjectStore.CONFLICT_ATTEMPTS,
+                    409, "ConditionalRequestConflict");
+            assertThatThrownBy(() -> store.deleteIf(lease, tag)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("409");
+            assertThat(deletes.get()).as("tries").isEqualTo(S3ObjectStore.CONFLICT_ATTEMPTS);
+            assertThat(store.readTagged(lease).tag()).isEqualTo(tag);
+
+            deletes.set(S3ObjectStore.CONFLICT_ATTEMPTS - 1); // one conflict left, then the delete goes through
+            assertThat(store.deleteIf(lease, tag)).isTrue();
             assertThat(store.exists(lease)).isFalse();
         }
     }
