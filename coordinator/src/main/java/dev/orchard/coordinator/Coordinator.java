@@ -132,6 +132,9 @@ public final class Coordinator {
     /** How often a coordinator waiting for a leaving member's lease checks again. */
     private static final Duration LEAVING_HOLDER_POLL = Duration.ofMillis(500);
 
+    /** How long a stopping coordinator waits for its lease's release (see {@link #releaseOnStop}). */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(10);
+
     private static final int LISTED_BATCHES_IN_FLIGHT = 4;
 
     private final ActorContext<CoordinatorCommand> context;
@@ -222,6 +225,7 @@ public final class Coordinator {
             if (claim instanceof OutputLease.Claim.Refused refused) {
                 throw new IllegalArgumentException(refused.message());
             }
+            lease.probeConditions(); // an S3-compatible server: does it evaluate the lease's conditions?
             lease.acquire((OutputLease.Claim.Free) claim, Instant.now());
             int generation = setup.outputs().generation();
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
@@ -372,16 +376,26 @@ public final class Coordinator {
      * A coordinator stopped before its job ended (stopped gracefully, handing the singleton over; downed; or failed)
      * gives its lease up: nothing of it writes any more, and the next coordinator need not wait for the lease to show
      * that (a holder gone from the cluster is waited for while it may still write). If another coordinator took the
-     * lease meanwhile, the release leaves it alone.
+     * lease meanwhile, the release leaves it alone. The stop waits for the release at most {@link #RELEASE_WAIT} (it
+     * waits for writes already on their way, and the store may be retrying): past that the release goes on while the
+     * process lives, and otherwise the next coordinator takes the output over once the lease lapses.
      */
     private void releaseOnStop() {
-        if (lease.held()) {
-            try {
-                lease.release();
-            } catch (Exception e) {
-                log.warn("Could not release the lease on {} as this coordinator stopped ({}): the next coordinator"
-                        + " takes it over once it lapses", setup.output(), e.toString());
-            }
+        if (!lease.held()) {
+            return;
+        }
+        try {
+            lease.releaseAsync().get(RELEASE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("Still releasing the lease on {} {} s after this coordinator stopped; it goes on while this process"
+                    + " lives, and otherwise the next coordinator takes the output over once the lease lapses",
+                    setup.output(), RELEASE_WAIT.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("Could not release the lease on {} as this coordinator stopped ({}): the next coordinator"
+                    + " takes it over once it lapses", setup.output(),
+                    (e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause()).toString());
         }
     }
 

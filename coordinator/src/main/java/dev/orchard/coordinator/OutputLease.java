@@ -2,6 +2,7 @@ package dev.orchard.coordinator;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchard.store.ConditionProbe;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -62,6 +63,8 @@ public final class OutputLease {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutputLease.class);
+
     /** Where this coordinator's lease stands. */
     private enum State { NOT_TAKEN, HELD, RELEASED, LOST }
 
@@ -75,6 +78,12 @@ public final class OutputLease {
     private final LongSupplier nanoClock;
     private final Supplier<Instant> wallClock;
     private final JvmPauses pauses;
+    /**
+     * Whether the store evaluates the conditions of its writes: as it says ({@link ObjectStore#evaluatesConditions}),
+     * or as {@link #probeConditions} found.
+     */
+    private volatile boolean conditionsEvaluated;
+    private boolean probed;
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
     private String tag;
@@ -118,6 +127,7 @@ public final class OutputLease {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.pauses = pauses;
+        this.conditionsEvaluated = store.evaluatesConditions();
     }
 
     /**
@@ -233,6 +243,42 @@ public final class OutputLease {
     }
 
     /**
+     * For a store that cannot say whether it evaluates conditional writes (an S3-compatible server), tries them once on
+     * an object of its own below the output's {@code _orchard/} ({@link ConditionProbe}), logs what it found, and from
+     * then on counts on the conditions of the lease's writes if the store evaluated them (a renewal then needs no
+     * check for pauses). Returns what was found; null for a store known to evaluate them, probed already, or where the
+     * probe failed (logged: the lease is then handled as on a store that may ignore them).
+     */
+    public synchronized ConditionProbe.Support probeConditions() {
+        if (conditionsEvaluated || probed) {
+            return null;
+        }
+        probed = true;
+        ConditionProbe.Support found;
+        try {
+            found = ConditionProbe.probe(store, new OutputLayout(output).conditionsProbe(owner));
+        } catch (IOException e) {
+            LOG.warn("Could not find out whether the store behind {} evaluates conditional writes ({}): the lease is"
+                    + " handled as on a store that may ignore them", output, e.toString());
+            return null;
+        }
+        conditionsEvaluated = found.writes();
+        if (!found.writes()) {
+            LOG.warn("The store behind {} ignores conditional writes (If-Match, If-None-Match): Orchard cannot keep two"
+                    + " coordinators on this output from writing at once. Run one coordinator on it (no standby, no"
+                    + " second job on the same output), or use a server that evaluates them (AWS S3 does)", output);
+        } else if (!found.deletes()) {
+            LOG.info("The store behind {} evaluates conditional writes but ignores conditional deletes: this output's"
+                    + " lease is taken and renewed by compare-and-set; a release reads it, then deletes it, so a"
+                    + " coordinator that took the output over in between loses its lease and stops", output);
+        } else {
+            LOG.info("The store behind {} evaluates conditional writes and deletes: this output's lease is taken,"
+                    + " renewed and released by compare-and-set", output);
+        }
+        return found;
+    }
+
+    /**
      * Takes the lease that {@code free} found free, if its file is still as it was then: fails, taking nothing, when
      * another coordinator wrote it meanwhile (two that started on the same output at once: one of them gets it).
      */
@@ -254,7 +300,7 @@ public final class OutputLease {
      * Renews the lease, by a write on condition that the file is still the one this coordinator wrote last; fails with
      * {@link Lost} if it is not (another coordinator took the output over, or the lease is gone), if it could not be
      * renewed for longer than its time-to-live, or, on a store that may ignore the condition
-     * ({@link ObjectStore#evaluatesConditions}), if the renewal itself took longer than the trust while the JVM stood
+     * ({@link ObjectStore#evaluatesConditions}, {@link #probeConditions}), if the renewal itself took longer than the trust while the JVM stood
      * still ({@link JvmPauses}: its write may have replaced a lease taken meanwhile).
      * Nothing happens before the lease is taken or after it is released.
      */
@@ -288,7 +334,7 @@ public final class OutputLease {
             }
             tag = written;
             long took = nanoClock.getAsLong() - began;
-            if (took >= trust.toNanos() && !store.evaluatesConditions()
+            if (took >= trust.toNanos() && !conditionsEvaluated
                     && pauses.stoodStillSince(began, trust.toNanos() / 2)) {
                 // On a store that evaluates the condition, this write cannot have replaced a lease another coordinator
                 // took meanwhile, and the trust counts from the renewal's beginning anyway. On one that may ignore it
@@ -403,6 +449,25 @@ public final class OutputLease {
         } finally {
             writesInFlight.writeLock().unlock();
         }
+    }
+
+    /**
+     * {@link #release()} on a thread of its own, for a caller that must not wait on the store for long (a coordinator
+     * that stops: S3's retries could hold it for many seconds). The future ends when the release has; a caller that
+     * stops waiting leaves it to go on while the process lives, and otherwise the lease lapses.
+     */
+    public java.util.concurrent.CompletableFuture<Void> releaseAsync() {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                release();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, task -> {
+            Thread thread = new Thread(task, "orchard-lease-release");
+            thread.setDaemon(true);
+            thread.start();
+        });
     }
 
     private byte[] bytes(Instant now) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchard.coordinator.work.JournalEntry;
+import dev.orchard.store.ConditionProbe;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
@@ -306,6 +307,34 @@ class OutputLeaseTest {
                 .hasMessageContaining("released");
     }
 
+    /**
+     * A release on its own thread ({@link OutputLease#releaseAsync}, what a stopping coordinator waits for a bounded
+     * time) leaves its caller free while the store does not answer, and ends once it does.
+     */
+    @Test
+    void aReleaseOnItsOwnThreadLeavesTheCallerFreeWhileTheStoreHangs(@TempDir Path out) throws Exception {
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<IoStep> hang = new AtomicReference<>();
+        OutputLease lease = new OutputLease(withStepAfter("readTagged", hang), Location.local(out), "cafe", HOLDER, TTL,
+                DOWN_AFTER, clock::get, Instant::now, new JvmPauses(clock::get));
+        at(0);
+        take(lease, out, NOW);
+        hang.set(() -> {
+            reading.countDown();
+            awaitUninterruptibly(answer);
+        });
+        java.util.concurrent.CompletableFuture<Void> releasing = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(30), lease::releaseAsync, "releaseAsync waited for the store");
+        reading.await();
+        assertThat(releasing).isNotDone();
+        assertThat(OutputLease.read(store, Location.local(out))).as("not released yet").isNotNull();
+        answer.countDown();
+        releasing.get();
+        assertThat(OutputLease.read(store, Location.local(out))).isNull();
+        assertThat(lease.released()).isTrue();
+    }
+
     private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
         while (true) {
             try {
@@ -398,15 +427,17 @@ class OutputLeaseTest {
      * Frozen between reading its lease and writing it again, a holder may replace the lease of the coordinator that
      * took the output over meanwhile, where the store may ignore the condition: it stops, whatever its write found. A
      * renewal as slow while the JVM ran is a slow store: the holder goes on. Where the store evaluates the condition,
-     * the write cannot have replaced another's lease: the holder goes on after a pause too.
+     * the write cannot have replaced another's lease: the holder goes on after a pause too, also where the store could
+     * not say so but the probe ({@link OutputLease#probeConditions}) found it; where the probe found the conditions
+     * ignored, it stops.
      */
     @Test
     void aRenewalThatTookLongerThanTheTrustWhileTheJvmStoodStillLosesTheLeaseWhereTheStoreMayIgnoreConditions(
             @TempDir Path out) throws Exception {
-        record Case(String name, boolean stoodStill, boolean evaluates, boolean lost) {
+        record Case(String name, boolean stoodStill, boolean evaluates, boolean probed, boolean lost) {
         }
-        for (Case c : List.of(new Case("a", true, false, true), new Case("b", false, false, false),
-                new Case("c", true, true, false))) {
+        for (Case c : List.of(new Case("a", true, false, false, true), new Case("b", false, false, false, false),
+                new Case("c", true, true, false, false), new Case("d", true, false, true, false))) {
             AtomicLong readings = new AtomicLong();
             long twelve = Duration.ofSeconds(12).toNanos();
             // The clock jumps 12 s between the renewal's start and its end, as a process stopped mid-renewal sees it.
@@ -420,6 +451,10 @@ class OutputLeaseTest {
             ObjectStore leaseStore = c.evaluates() ? store : mayIgnoreConditions(store);
             OutputLease lease = new OutputLease(leaseStore, Location.local(out.resolve(c.name())), "cafe",
                     HOLDER, TTL, DOWN_AFTER, jumping, Instant::now, pauses);
+            if (c.probed()) {
+                assertThat(lease.probeConditions()).isEqualTo(new ConditionProbe.Support(true, true));
+                assertThat(lease.probeConditions()).as("once").isNull();
+            }
             take(lease, out.resolve(c.name()), NOW);
             if (c.lost()) {
                 assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(12))).as(c.toString())
@@ -432,6 +467,26 @@ class OutputLeaseTest {
                 assertThat(lease.held()).as(c.toString()).isTrue();
             }
         }
+    }
+
+    /**
+     * A store that ignores conditions, found out by the probe: the lease keeps the check for pauses, and the probe's
+     * object is gone.
+     */
+    @Test
+    void aStoreFoundToIgnoreConditionsKeepsTheCheckForPauses(@TempDir Path out) throws Exception {
+        AtomicLong readings = new AtomicLong();
+        long twelve = Duration.ofSeconds(12).toNanos();
+        LongSupplier jumping = () -> readings.incrementAndGet() >= 3 ? twelve : 0;
+        JvmPauses pauses = new JvmPauses(() -> twelve);
+        pauses.woke(0, twelve);
+        OutputLease lease = new OutputLease(dev.orchard.store.ConditionsIgnored.around(store), Location.local(out),
+                "cafe", HOLDER, TTL, DOWN_AFTER, jumping, Instant::now, pauses);
+        assertThat(lease.probeConditions()).isEqualTo(new ConditionProbe.Support(false, false));
+        assertThat(store.exists(new OutputLayout(Location.local(out)).conditionsProbe("cafe"))).isFalse();
+        take(lease, out, NOW);
+        assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(12))).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("this JVM stood still");
     }
 
     /** {@code store} as an S3-compatible server looks to Orchard: one that may ignore a write's condition. */

@@ -253,6 +253,14 @@ public final class OutputLayout {
         return bookkeeping().resolve("lease.json");
     }
 
+    /**
+     * The object a coordinator writes, tries conditional writes on and deletes, to learn whether the store evaluates
+     * them (see ConditionProbe): {@code _orchard/conditions-probe-<owner>.json}.
+     */
+    public Location conditionsProbe(String owner) {
+        return bookkeeping().resolve("conditions-probe-" + owner + ".json");
+    }
+
     /** A statistics file a worker writes: {@code _orchard/partials/<name>.stats}. */
     public Location statistics(String name) {
         return bookkeeping().resolve("partials/" + name + ".stats");

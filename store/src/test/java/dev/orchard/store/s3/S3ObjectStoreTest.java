@@ -89,6 +89,16 @@ class S3ObjectStoreTest {
         ConditionalWrites.checkOn(store, s3("conditional/lease.json"), false); // S3Proxy 3.1.0 ignores If-Match on DELETE
     }
 
+    /** S3Proxy 3.1.0 evaluates the conditions of a PutObject and ignores {@code If-Match} on a DeleteObject. */
+    @Test
+    void theProbeFindsWhichConditionsTheServerEvaluates() throws Exception {
+        Location at = new dev.orchard.store.OutputLayout(s3("probed")).conditionsProbe("cafe");
+        assertThat(store.evaluatesConditions()).as("an S3-compatible server: it cannot say").isFalse();
+        assertThat(dev.orchard.store.ConditionProbe.probe(store, at))
+                .isEqualTo(new dev.orchard.store.ConditionProbe.Support(true, false));
+        assertThat(store.exists(at)).isFalse();
+    }
+
     @Test
     void aPrefixIsAFolderNotAStringPrefix() throws Exception {
         store.put(s3("folder/images/a.jpg"), new byte[] {1});

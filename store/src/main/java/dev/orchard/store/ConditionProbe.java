@@ -1,0 +1,46 @@
+package dev.orchard.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Whether a store evaluates the conditions of {@link ObjectStore#putIf} and {@link ObjectStore#deleteIf}, found by
+ * trying them on an object of Orchard's own, for the stores that cannot say ({@link ObjectStore#evaluatesConditions}:
+ * an S3-compatible server may ignore {@code If-Match} and {@code If-None-Match} and answer as if it had written).
+ * The object is created, written on two conditions that do not hold, deleted on one that does not hold, and deleted.
+ * Each conditional write carries bytes of its own, so a write that went through cannot pass for one that landed
+ * earlier ({@link ObjectStore#putIf} counts a refused write whose bytes are already there as done).
+ */
+public final class ConditionProbe {
+    /** An entity tag no object has: the probe's writes on it must be refused. */
+    private static final String NO_SUCH_TAG = "\"00000000000000000000000000000000\"";
+
+    private ConditionProbe() {
+    }
+
+    /**
+     * What the store did with conditions that did not hold: {@code writes}, whether both conditional writes were
+     * refused; {@code deletes}, whether the conditional delete was.
+     */
+    public record Support(boolean writes, boolean deletes) {
+    }
+
+    /** Tries the conditions on {@code at} (no object may be there: name it after the caller) and deletes it after. */
+    public static Support probe(ObjectStore store, Location at) throws IOException {
+        try {
+            if (store.putIf(at, bytes(at, "created"), null) == null) {
+                throw new IOException("Cannot probe the store's conditional writes: " + at + " is there already");
+            }
+            boolean writes = store.putIf(at, bytes(at, "written where one is"), null) == null
+                    && store.putIf(at, bytes(at, "written on another tag"), NO_SUCH_TAG) == null;
+            boolean deletes = !store.deleteIf(at, NO_SUCH_TAG) && store.exists(at);
+            return new Support(writes, deletes);
+        } finally {
+            store.delete(at);
+        }
+    }
+
+    private static byte[] bytes(Location at, String step) {
+        return ("{\"probe\":\"" + at.name() + "\",\"step\":\"" + step + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+}
