@@ -1,25 +1,17 @@
 package dev.orchard.coordinator;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orchard.store.Location;
-import dev.orchard.store.ObjectStore;
-import dev.orchard.store.OutputLayout;
-import dev.orchard.store.StoredObject;
+import static dev.orchard.coordinator.SimulatedLeaseStore.OUT;
+
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The output's lease under a generated schedule: coordinators that claim, take, renew, trust and release it through
@@ -34,6 +26,8 @@ import java.util.stream.Stream;
  * event for event.
  * <p>Checked: every write a coordinator makes to the output lands while the lease file names that coordinator (the
  * fence), and the job ends: it finishes, or every coordinator has exited (and {@code --resume} would go on).
+ * <p>This class is the world: its clock, its events, the faults it draws, and the checks. The coordinators are
+ * {@link SimulatedCoordinator}s, the store a {@link SimulatedLeaseStore}.
  * <p>Each coordinator runs its steps on a thread of its own, but only one thread runs at a time, handed the turn by
  * the world's loop: a coordinator waiting for a store request gives the turn back, and gets it again when the request
  * lands (it is applied then) and when its answer arrives. So requests of several coordinators interleave as their
@@ -48,21 +42,14 @@ final class LeaseSimulation {
     static final long RENEW_EVERY_MS = Duration.ofSeconds(5).toMillis();
     /** A standby's next look at the lease. */
     static final long CLAIM_EVERY_MS = 1_000;
-    /** A coordinator that exited is gone from the others' view this much later (it left the cluster). */
-    static final long LEAVE_MS = 1_000;
     /** Freezes, failures and lost answers happen before this; after it the store is slow but reliable. */
     static final long FAULTS_END_MS = 120_000;
     static final long HORIZON_MS = 900_000;
-    private static final Location OUT = Location.local(Path.of("/sim/out"));
-    private static final Location LEASE = new OutputLayout(OUT).lease();
-    private static final Instant EPOCH = Instant.parse("2026-12-04T12:00:00Z");
     /**
      * {@code -Dorchard.lease.ignoreConditions=true}: an experiment, not a guarantee: the store writes and deletes
      * whatever the condition, as an S3-compatible server without conditional writes does, and says it may.
      */
     static final boolean IGNORES_CONDITIONS = Boolean.getBoolean("orchard.lease.ignoreConditions");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** {@code exits}: how many coordinators exited for each reason ({@link #why}). */
     record Outcome(boolean finished, int writes, List<String> violations, int takeovers, int lost, int freezes,
@@ -72,7 +59,7 @@ final class LeaseSimulation {
     /** The action of an event that hands a coordinator waiting in a store call its turn back. */
     private static final Runnable RESUME = () -> { };
 
-    private record Event(long time, long seq, Node node, Runnable action) implements Comparable<Event> {
+    private record Event(long time, long seq, SimulatedCoordinator node, Runnable action) implements Comparable<Event> {
         @Override
         public int compareTo(Event o) {
             return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
@@ -85,14 +72,25 @@ final class LeaseSimulation {
     private long seq;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final Deque<String> trace = new ArrayDeque<>();
-    private final List<Node> nodes = new ArrayList<>();
+    private final List<SimulatedCoordinator> nodes = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     /** Given back to the world's loop by the coordinator thread that had the turn. */
     private final java.util.concurrent.Semaphore back = new java.util.concurrent.Semaphore(0);
-    // The store: the lease file, and the job's progress (its journal, in short).
-    private byte[] leaseBytes;
-    private String leaseTag;
-    private long versions;
+    private final SimulatedLeaseStore store = new SimulatedLeaseStore(IGNORES_CONDITIONS);
+    /** The world's side of the coordinators' store requests. */
+    private final SimulatedLeaseStore.Requests requests = new SimulatedLeaseStore.Requests() {
+        @Override
+        public <T> T call(SimulatedCoordinator n, String what, SimulatedLeaseStore.Step<T> step, boolean write,
+                          boolean outputWrite) throws IOException {
+            return LeaseSimulation.this.call(n, what, step, write, outputWrite);
+        }
+
+        @Override
+        public void log(SimulatedCoordinator n, String what) {
+            LeaseSimulation.this.log(n, what);
+        }
+    };
+    // The job's progress (its journal, in short).
     private int jobDone;
     private boolean finished;
     private int takeovers;
@@ -107,7 +105,7 @@ final class LeaseSimulation {
         for (int i = 0; i < schedule.coordinators(); i++) {
             long skew = schedule.maxSkewMs() == 0 ? 0 : rng.nextLong(-schedule.maxSkewMs(), schedule.maxSkewMs() + 1);
             double drift = (rng.nextDouble() * 2 - 1) * schedule.maxDrift();
-            Node node = new Node(i, skew, drift);
+            SimulatedCoordinator node = new SimulatedCoordinator(i, skew, drift, () -> now, back, store, requests);
             nodes.add(node);
             at(schedule.startsMs()[i], node, () -> claim(node));
             if (schedule.freezesPerSecond() > 0) {
@@ -150,86 +148,7 @@ final class LeaseSimulation {
 
     // ---------------------------------------------------------------- the coordinators
 
-    /** A coordinator node: its clocks, its lease, and whether it is frozen, downed or gone. */
-    private final class Node {
-        final int index;
-        final String name;
-        final String owner;
-        final long skewMs;
-        final double drift;
-        final JvmPauses pauses;
-        final NodeStore store = new NodeStore(this);
-        /** Runs this coordinator's steps, one at a time, when the world's loop hands it the turn. */
-        final Thread thread;
-        final java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
-        Runnable step;
-        boolean stepDone;
-        Throwable failure;
-        /** Steps due while it was in the middle of one: they run after it. */
-        final List<Runnable> deferred = new ArrayList<>();
-        OutputLease lease;
-        boolean busy;
-        boolean stopped;
-        long stoppedAt;
-        long frozenUntil;
-        /** A freeze between steps not yet seen by the pause watcher: its start, by this node's monotonic clock. */
-        long unseenPauseFrom = -1;
-        /** When the others' resolver downed it (it was frozen long enough), if it was. */
-        long downedAt = Long.MAX_VALUE;
-        boolean downedWhileFrozen;
-        long stopAt = Long.MAX_VALUE;
-
-        Node(int index, long skewMs, double drift) {
-            this.index = index;
-            this.name = "10.0.0." + (index + 1) + ":17355";
-            this.owner = "c" + index;
-            this.skewMs = skewMs;
-            this.drift = drift;
-            this.pauses = new JvmPauses(this::nanos);
-            this.thread = new Thread(this::serve, "lease-sim-" + owner);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void serve() {
-            while (true) {
-                try {
-                    go.acquire();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                try {
-                    seen(this);
-                    step.run();
-                } catch (Halt e) {
-                    return;
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                stepDone = true;
-                back.release();
-            }
-        }
-
-        long nanos() {
-            return (long) (now * 1_000_000.0 * (1 + drift));
-        }
-
-        Instant wall() {
-            return EPOCH.plusMillis(now + skewMs);
-        }
-
-        boolean goneAt(long t) {
-            return t >= downedAt || stopped && t >= stoppedAt + LEAVE_MS;
-        }
-
-        @Override
-        public String toString() {
-            return owner;
-        }
-    }
-
-    private void claim(Node n) {
+    private void claim(SimulatedCoordinator n) {
         if (finished) {
             stop(n, "the job finished on another coordinator");
             return;
@@ -242,7 +161,7 @@ final class LeaseSimulation {
                 lease.acquire(free, n.wall());
                 n.lease = lease;
                 takeovers++;
-                log(n, "took the lease (" + leaseTag + ")");
+                log(n, "took the lease (" + store.tag() + ")");
                 at(RENEW_EVERY_MS, n, () -> renew(n));
                 at(schedule.writeEveryMs(), n, () -> work(n));
                 return;
@@ -255,10 +174,10 @@ final class LeaseSimulation {
     }
 
     /** The cluster as {@code n} sees it: the others, gone or members. */
-    private ClusterMembership membership(Node n) {
+    private ClusterMembership membership(SimulatedCoordinator n) {
         Set<String> members = new HashSet<>();
         Set<String> gone = new HashSet<>();
-        for (Node other : nodes) {
+        for (SimulatedCoordinator other : nodes) {
             (other.goneAt(now) ? gone : members).add(other.name);
         }
         members.add(n.name);
@@ -266,7 +185,7 @@ final class LeaseSimulation {
         return new ClusterMembership(members, gone);
     }
 
-    private void renew(Node n) {
+    private void renew(SimulatedCoordinator n) {
         if (!n.lease.held()) {
             return;
         }
@@ -285,14 +204,14 @@ final class LeaseSimulation {
     }
 
     /** One write to the output, through the fence ({@link OutputLease#confirm}), as {@link LeasedStore} writes. */
-    private void work(Node n) {
+    private void work(SimulatedCoordinator n) {
         if (!n.lease.held()) {
             return;
         }
         try {
             n.lease.confirm();
             call(n, "write output #" + (jobDone + 1), () -> {
-                String holder = holder();
+                String holder = store.holder();
                 if (!n.owner.equals(holder)) {
                     violations.add("at " + now + " ms " + n + " wrote to the output while the lease was "
                             + (holder == null ? "gone" : holder + "'s"));
@@ -324,7 +243,7 @@ final class LeaseSimulation {
     }
 
     /** {@code n}'s node stops: its coordinator gives its lease up as it stops, as {@code Coordinator} does. */
-    private void shutDown(Node n, String why) {
+    private void shutDown(SimulatedCoordinator n, String why) {
         if (n.stopped) {
             return;
         }
@@ -338,7 +257,7 @@ final class LeaseSimulation {
         stop(n, why);
     }
 
-    private void stop(Node n, String why) {
+    private void stop(SimulatedCoordinator n, String why) {
         if (!n.stopped) {
             n.stopped = true;
             n.stoppedAt = now;
@@ -384,7 +303,7 @@ final class LeaseSimulation {
      * failure detector's time plus {@code stable-after}, the others' resolver downs it, and its own resolver downs it
      * too, on a timer of its own (up to a second sooner or three later); its coordinator stops and releases its lease.
      */
-    private void cutOff(Node n) {
+    private void cutOff(SimulatedCoordinator n) {
         if (now >= FAULTS_END_MS || n.stopped) {
             return;
         }
@@ -401,14 +320,14 @@ final class LeaseSimulation {
     }
 
     /** {@code n} is stopped gracefully (SIGTERM): its coordinator stops, releasing its lease, and its node leaves. */
-    private void stopGracefully(Node n) {
+    private void stopGracefully(SimulatedCoordinator n) {
         if (now < FAULTS_END_MS) {
             shutDown(n, "stopped gracefully");
         }
     }
 
     /** Freezes {@code n} between its steps. */
-    private void freeze(Node n) {
+    private void freeze(SimulatedCoordinator n) {
         if (now < FAULTS_END_MS) {
             long length = freezeLength(n, now);
             n.frozenUntil = now + length;
@@ -418,7 +337,7 @@ final class LeaseSimulation {
         }
     }
 
-    private long freezeLength(Node n, long from) {
+    private long freezeLength(SimulatedCoordinator n, long from) {
         freezes++;
         long length = 1 + rng.nextLong(schedule.maxFreezeMs());
         if (length >= DETECT_MS + DOWN_AFTER.toMillis()) {
@@ -430,30 +349,27 @@ final class LeaseSimulation {
 
     // ---------------------------------------------------------------- the store
 
-    private interface Step<T> {
-        T apply() throws IOException;
-    }
-
     /**
      * A store request by {@code n}: it travels, lands (applied at once, linearisably), and its answer travels back;
      * meanwhile the other coordinators run. It may fail (not applied), or be applied with its answer lost after the
      * SDK's retries ({@code write}); and {@code n} may freeze with it in flight, a write to the output included only
      * where the schedule says.
      */
-    private <T> T call(Node n, String what, Step<T> step, boolean write, boolean outputWrite) throws IOException {
+    private <T> T call(SimulatedCoordinator n, String what, SimulatedLeaseStore.Step<T> step, boolean write,
+                       boolean outputWrite) throws IOException {
         boolean faults = now < FAULTS_END_MS;
         boolean mayFreeze = faults && (!outputWrite || schedule.freezeWritesInFlight());
         park(n, delay() + (mayFreeze ? freezeInFlight(n) : 0));
         if (faults && rng.nextDouble() < schedule.failRate()) {
             park(n, delay());
             log(n, what + ": failed");
-            seen(n);
+            n.seen();
             throw new IOException("simulated: " + what + " failed");
         }
         T result = step.apply();
         boolean answerLost = write && faults && rng.nextDouble() < schedule.lostAnswerRate();
         park(n, delay() + (mayFreeze ? freezeInFlight(n) : 0));
-        seen(n);
+        n.seen();
         if (answerLost) {
             log(n, what + ": landed, its answer lost");
             throw new IOException("simulated: the answer to " + what + " was lost");
@@ -462,20 +378,13 @@ final class LeaseSimulation {
     }
 
     /** {@code n}, in the middle of a step, waits {@code delayMs}: it gives the turn back and gets it then. */
-    private void park(Node n, long delayMs) {
+    private void park(SimulatedCoordinator n, long delayMs) {
         queue.add(new Event(now + Math.max(0, delayMs), seq++, n, RESUME));
         back.release();
         try {
             n.go.acquire();
         } catch (InterruptedException e) {
-            throw new Halt();
-        }
-    }
-
-    /** Ends a coordinator thread left waiting when the schedule ends. */
-    private static final class Halt extends RuntimeException {
-        Halt() {
-            super(null, null, false, false);
+            throw new SimulatedCoordinator.Halt();
         }
     }
 
@@ -484,7 +393,7 @@ final class LeaseSimulation {
     }
 
     /** A freeze of {@code n} while it waits for a request, sometimes: its length, and the watcher sees it end. */
-    private long freezeInFlight(Node n) {
+    private long freezeInFlight(SimulatedCoordinator n) {
         if (rng.nextDouble() >= schedule.freezesPerSecond() * 2) {
             return 0;
         }
@@ -496,123 +405,9 @@ final class LeaseSimulation {
         return length;
     }
 
-    /** The pause watcher ticks while its JVM runs: a freeze it has not yet reported, it reports now. */
-    private void seen(Node n) {
-        if (n.unseenPauseFrom >= 0) {
-            n.pauses.woke(n.unseenPauseFrom - JvmPauses.TICK_NANOS, n.nanos());
-            n.unseenPauseFrom = -1;
-        }
-        n.pauses.asleep(n.nanos());
-    }
-
-    private String holder() throws IOException {
-        return leaseBytes == null ? null : JSON.readValue(leaseBytes, OutputLease.Holder.class).owner();
-    }
-
-    /** The store as one coordinator reaches it: the lease's three requests, each a {@link #call}. */
-    private final class NodeStore implements ObjectStore {
-        private final Node node;
-
-        NodeStore(Node node) {
-            this.node = node;
-        }
-
-        @Override
-        public Tagged readTagged(Location location) throws IOException {
-            requireLease(location);
-            return call(node, "read lease", () -> leaseBytes == null ? null : new Tagged(leaseBytes.clone(), leaseTag),
-                    false, false);
-        }
-
-        @Override
-        public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
-            requireLease(target);
-            return call(node, "write lease if " + expectedTag, () -> {
-                boolean expected = leaseBytes == null ? expectedTag == null
-                                                      : leaseTag.equals(expectedTag) || Arrays.equals(leaseBytes, bytes);
-                if (!expected && !IGNORES_CONDITIONS) {
-                    log(node, "lease write refused: it is " + leaseTag + ", not " + expectedTag);
-                    return null;
-                }
-                if (leaseBytes == null || !Arrays.equals(leaseBytes, bytes)) {
-                    leaseBytes = bytes.clone();
-                    leaseTag = "v" + ++versions;
-                    log(node, "lease written: " + leaseTag);
-                }
-                return leaseTag;
-            }, true, false);
-        }
-
-        @Override
-        public boolean deleteIf(Location target, String expectedTag) throws IOException {
-            requireLease(target);
-            return call(node, "delete lease if " + expectedTag, () -> {
-                if (leaseBytes != null && !leaseTag.equals(expectedTag) && !IGNORES_CONDITIONS) {
-                    return false;
-                }
-                leaseBytes = null;
-                leaseTag = null;
-                log(node, "lease deleted");
-                return true;
-            }, true, false);
-        }
-
-        /** Its conditional writes are linearisable, as AWS S3's and a local folder's are (unless told otherwise). */
-        @Override
-        public boolean evaluatesConditions() {
-            return !IGNORES_CONDITIONS;
-        }
-
-        private void requireLease(Location location) {
-            if (!location.equals(LEASE)) {
-                throw new UnsupportedOperationException("the simulated store holds the lease alone, not " + location);
-            }
-        }
-
-        @Override
-        public Stream<StoredObject> list(Location prefix) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public byte[] read(Location location) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public boolean exists(Location location) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public void put(Location target, byte[] bytes) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public void putFile(Location target, Path file) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public void deleteAll(Location prefix) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public void checkReadable(Location location) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public void checkWritable(Location location) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-    }
-
     // ---------------------------------------------------------------- the world's clock
 
-    private void at(long delayMs, Node node, Runnable action) {
+    private void at(long delayMs, SimulatedCoordinator node, Runnable action) {
         queue.add(new Event(now + Math.max(0, delayMs), seq++, node, action));
     }
 
@@ -625,7 +420,7 @@ final class LeaseSimulation {
     private void advance(long until) {
         while (!queue.isEmpty() && queue.peek().time() <= until) {
             Event e = queue.poll();
-            Node n = e.node();
+            SimulatedCoordinator n = e.node();
             if (e.action() == RESUME) {
                 now = Math.max(now, e.time());
                 handTurn(n);
@@ -655,7 +450,7 @@ final class LeaseSimulation {
     }
 
     /** Gives {@code n} the turn and waits for it back: its step done, or a store request on its way. */
-    private void handTurn(Node n) {
+    private void handTurn(SimulatedCoordinator n) {
         n.go.release();
         back.acquireUninterruptibly();
         if (n.failure != null) {
@@ -671,7 +466,7 @@ final class LeaseSimulation {
         }
     }
 
-    private void log(Node n, String what) {
+    private void log(SimulatedCoordinator n, String what) {
         trace.addLast(String.format("%8d  %s %s", now, n, what));
         if (trace.size() > 400) {
             trace.removeFirst();
