@@ -46,9 +46,16 @@ public final class OutputLease {
     /**
      * The lease file's content. {@code trustMillis}: how long after a renewal began the holder writes without renewing
      * ({@link #trust()}); 0 in a lease written before it was recorded, which counts as the longest a holder may have,
-     * half its time-to-live.
+     * half its time-to-live. {@code released}: the holder gave it up, on a store that ignores a conditional delete's
+     * condition (see {@link #release()}): nobody holds it.
      */
-    public record Holder(String owner, String node, long heartbeatMillis, long ttlMillis, long trustMillis) {
+    public record Holder(String owner, String node, long heartbeatMillis, long ttlMillis, long trustMillis,
+                         boolean released) {
+        /** A lease held. */
+        public Holder(String owner, String node, long heartbeatMillis, long ttlMillis, long trustMillis) {
+            this(owner, node, heartbeatMillis, ttlMillis, trustMillis, false);
+        }
+
         boolean freshAt(Instant now) {
             return now.toEpochMilli() - heartbeatMillis < ttlMillis;
         }
@@ -83,6 +90,8 @@ public final class OutputLease {
      * or as {@link #probeConditions} found.
      */
     private volatile boolean conditionsEvaluated;
+    /** Whether the store evaluates a conditional delete's condition: as it says, or as {@link #probeConditions} found. */
+    private volatile boolean deletesEvaluated;
     private boolean probed;
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
@@ -128,6 +137,7 @@ public final class OutputLease {
         this.wallClock = wallClock;
         this.pauses = pauses;
         this.conditionsEvaluated = store.evaluatesConditions();
+        this.deletesEvaluated = conditionsEvaluated;
     }
 
     /**
@@ -142,12 +152,16 @@ public final class OutputLease {
 
     /** The current holder, or null when there is none. */
     public static Holder read(ObjectStore store, Location output) throws IOException {
-        ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
-        return file == null ? null : holder(file);
+        return holder(store.readTagged(new OutputLayout(output).lease()));
     }
 
+    /** The holder the lease file names; null when there is none, or it was released. */
     private static Holder holder(ObjectStore.Tagged file) throws IOException {
-        return JSON.readValue(file.bytes(), Holder.class);
+        if (file == null) {
+            return null;
+        }
+        Holder h = JSON.readValue(file.bytes(), Holder.class);
+        return h.released() ? null : h;
     }
 
     /**
@@ -182,8 +196,7 @@ public final class OutputLease {
     public static Claim claim(ObjectStore store, Location output, String node, ClusterMembership cluster, Instant now)
             throws IOException {
         ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
-        return file == null ? claim(null, null, output, node, cluster, now)
-                            : claim(holder(file), file.tag(), output, node, cluster, now);
+        return claim(holder(file), file == null ? null : file.tag(), output, node, cluster, now);
     }
 
     /** The same, for the lease {@code h} (null: none) whose file has the entity tag {@code tag}. */
@@ -263,14 +276,15 @@ public final class OutputLease {
             return null;
         }
         conditionsEvaluated = found.writes();
+        deletesEvaluated = found.deletes();
         if (!found.writes()) {
             LOG.warn("The store behind {} ignores conditional writes (If-Match, If-None-Match): Orchard cannot keep two"
                     + " coordinators on this output from writing at once. Run one coordinator on it (no standby, no"
                     + " second job on the same output), or use a server that evaluates them (AWS S3 does)", output);
         } else if (!found.deletes()) {
             LOG.info("The store behind {} evaluates conditional writes but ignores conditional deletes: this output's"
-                    + " lease is taken and renewed by compare-and-set; a release reads it, then deletes it, so a"
-                    + " coordinator that took the output over in between loses its lease and stops", output);
+                    + " lease is taken, renewed and released by compare-and-set (released by writing it as released,"
+                    + " not by deleting it)", output);
         } else {
             LOG.info("The store behind {} evaluates conditional writes and deletes: this output's lease is taken,"
                     + " renewed and released by compare-and-set", output);
@@ -300,8 +314,8 @@ public final class OutputLease {
      * Renews the lease, by a write on condition that the file is still the one this coordinator wrote last; fails with
      * {@link Lost} if it is not (another coordinator took the output over, or the lease is gone), if it could not be
      * renewed for longer than its time-to-live, or, on a store that may ignore the condition
-     * ({@link ObjectStore#evaluatesConditions}, {@link #probeConditions}), if the renewal itself took longer than the trust while the JVM stood
-     * still ({@link JvmPauses}: its write may have replaced a lease taken meanwhile).
+     * ({@link ObjectStore#evaluatesConditions}, {@link #probeConditions}), if the renewal itself took longer than the
+     * trust while the JVM stood still ({@link JvmPauses}: its write may have replaced a lease taken meanwhile).
      * Nothing happens before the lease is taken or after it is released.
      */
     public synchronized void renew(Instant now) throws IOException {
@@ -319,7 +333,7 @@ public final class OutputLease {
             String written = store.putIf(file, renewed, tag);
             if (written == null) {
                 ObjectStore.Tagged seen = store.readTagged(file);
-                Holder current = seen == null ? null : holder(seen);
+                Holder current = holder(seen);
                 if (current != null && current.owner().equals(owner)) {
                     // This coordinator's own lease, but not as it last knew it: an earlier renewal that failed here
                     // (its retries ran out) had landed. Only this coordinator writes its name: no one took over.
@@ -432,7 +446,9 @@ public final class OutputLease {
     /**
      * Gives the lease up (the job has ended): nothing more is written. The lease file is deleted only if it is still
      * this coordinator's, by a conditional delete on the tag just read: a coordinator that took the output over between
-     * the read and the delete keeps its lease. Writes to the output already past the check land first
+     * the read and the delete keeps its lease. On a store found to ignore a conditional delete's condition
+     * ({@link #probeConditions}), the file is instead written as released, on the same condition (a claim finds such a
+     * lease free). Writes to the output already past the check land first
      * ({@link #fenced}); later ones fail. Not to be called from within a fenced write.
      */
     public void release() throws IOException {
@@ -441,9 +457,16 @@ public final class OutputLease {
             synchronized (this) {
                 state = State.RELEASED;
                 ObjectStore.Tagged seen = store.readTagged(file);
-                Holder current = seen == null ? null : holder(seen);
+                Holder current = holder(seen);
                 if (current != null && current.owner().equals(owner)) {
-                    store.deleteIf(file, seen.tag());
+                    if (deletesEvaluated) {
+                        store.deleteIf(file, seen.tag());
+                    } else {
+                        // A delete whose condition the store ignores would delete a lease another coordinator took
+                        // since the read; a write on condition cannot replace it (LeaseSimulationTest found that).
+                        store.putIf(file, JSON.writeValueAsBytes(new Holder(owner, node,
+                                wallClock.get().toEpochMilli(), ttl.toMillis(), trust.toMillis(), true)), seen.tag());
+                    }
                 }
             }
         } finally {

@@ -76,7 +76,7 @@ final class LeaseSimulation {
     private final List<String> violations = new ArrayList<>();
     /** Given back to the world's loop by the coordinator thread that had the turn. */
     private final java.util.concurrent.Semaphore back = new java.util.concurrent.Semaphore(0);
-    private final SimulatedLeaseStore store = new SimulatedLeaseStore(IGNORES_CONDITIONS);
+    private final SimulatedLeaseStore store;
     /** The world's side of the coordinators' store requests. */
     private final SimulatedLeaseStore.Requests requests = new SimulatedLeaseStore.Requests() {
         @Override
@@ -100,7 +100,13 @@ final class LeaseSimulation {
     private final java.util.Map<String, Integer> exits = new java.util.TreeMap<>();
 
     LeaseSimulation(LeaseSchedule schedule) {
+        this(schedule, IGNORES_CONDITIONS ? SimulatedLeaseStore.Conditions.IGNORED
+                                          : SimulatedLeaseStore.Conditions.EVALUATED);
+    }
+
+    LeaseSimulation(LeaseSchedule schedule, SimulatedLeaseStore.Conditions conditions) {
         this.schedule = schedule;
+        this.store = new SimulatedLeaseStore(conditions);
         this.rng = new Random(schedule.seed() * 0x2545F4914F6CDD1DL + 7);
         for (int i = 0; i < schedule.coordinators(); i++) {
             long skew = schedule.maxSkewMs() == 0 ? 0 : rng.nextLong(-schedule.maxSkewMs(), schedule.maxSkewMs() + 1);
@@ -158,6 +164,7 @@ final class LeaseSimulation {
             if (claim instanceof OutputLease.Claim.Free free) {
                 OutputLease lease = new OutputLease(n.store, OUT, n.owner, n.name, TTL, DOWN_AFTER, n::nanos, n::wall,
                         n.pauses);
+                lease.probeConditions(); // as Coordinator does: a store that cannot say is tried
                 lease.acquire(free, n.wall());
                 n.lease = lease;
                 takeovers++;

@@ -233,6 +233,66 @@ class OutputLeaseTest {
     }
 
     /**
+     * On a store that evaluates a write's condition but ignores a delete's (S3Proxy 3.1.0, older MinIO), found by the
+     * probe, a release writes the lease as released, on condition, rather than deleting it: a claim finds it free and
+     * a standby takes it; and a standby that took the output over between the release's read and its write keeps its
+     * lease. (With the delete, LeaseSimulationTest's schedule 4368 deleted the standby's lease.)
+     */
+    @Test
+    void onAStoreThatIgnoresConditionalDeletesAReleaseWritesTheLeaseAsReleased(@TempDir Path out) throws Exception {
+        ObjectStore deletesIgnored = deletesIgnored(store);
+        Location output = Location.local(out);
+        OutputLease lease = new OutputLease(deletesIgnored, output, "cafe", HOLDER, TTL, DOWN_AFTER, clock::get,
+                Instant::now, new JvmPauses(clock::get));
+        assertThat(lease.probeConditions()).isEqualTo(new ConditionProbe.Support(true, false));
+        at(0);
+        take(lease, out, NOW);
+        lease.release();
+        Location file = new OutputLayout(output).lease();
+        assertThat(store.exists(file)).as("written as released, not deleted").isTrue();
+        assertThat(OutputLease.read(store, output)).as("nobody holds it").isNull();
+        OutputLease.Claim claim = OutputLease.claim(store, output, SELF, ClusterMembership.NONE, NOW.plusSeconds(1));
+        assertThat(claim).isEqualTo(new OutputLease.Claim.Free(store.readTagged(file).tag()));
+        OutputLease standby = new OutputLease(store, output, "beef", SELF, TTL);
+        standby.acquire((OutputLease.Claim.Free) claim, NOW.plusSeconds(1));
+        assertThat(OutputLease.read(store, output).owner()).isEqualTo("beef");
+
+        Path second = out.resolve("second");
+        AtomicReference<IoStep> afterRead = new AtomicReference<>();
+        OutputLease releasing = new OutputLease(withStepAfter(deletesIgnored, "readTagged", afterRead),
+                Location.local(second), "cafe", HOLDER, TTL, DOWN_AFTER, clock::get, Instant::now,
+                new JvmPauses(clock::get));
+        releasing.probeConditions();
+        take(releasing, second, NOW);
+        OutputLease overtaking = new OutputLease(store, Location.local(second), "beef", SELF, TTL);
+        afterRead.set(() -> take(overtaking, second, NOW.plusSeconds(40)));
+        releasing.release();
+        assertThat(afterRead.get()).as("the takeover came between the release's read and its write").isNull();
+        assertThat(OutputLease.read(store, Location.local(second)).owner()).isEqualTo("beef");
+        overtaking.renew(NOW.plusSeconds(45));
+        assertThat(overtaking.held()).isTrue();
+    }
+
+    /** {@code store} as S3Proxy 3.1.0 is: a write's condition evaluated, a delete's ignored, and it cannot say so. */
+    private static ObjectStore deletesIgnored(ObjectStore store) {
+        return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "evaluatesConditions" -> false;
+                    case "deleteIf" -> {
+                        store.delete((Location) args[0]);
+                        yield true;
+                    }
+                    default -> {
+                        try {
+                            yield method.invoke(store, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                });
+    }
+
+    /**
      * A renewal made by the fence's check that itself took longer than the trust (14 s here: the JVM stood still with
      * the request in flight, after its write had landed) is renewed again before anything is written, and that fails
      * if the output was taken over meanwhile. (LeaseSimulationTest, seed 94, once the pause check was kept for stores
@@ -352,11 +412,16 @@ class OutputLeaseTest {
 
     /** {@link #store}, running {@code hook}'s step, once, right after the next call of {@code method} returns. */
     private ObjectStore withStepAfter(String method, AtomicReference<IoStep> hook) {
+        return withStepAfter(store, method, hook);
+    }
+
+    /** {@code base}, running {@code hook}'s step, once, right after the next call of {@code method} returns. */
+    private static ObjectStore withStepAfter(ObjectStore base, String method, AtomicReference<IoStep> hook) {
         return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
                 new Class<?>[] {ObjectStore.class}, (proxy, called, args) -> {
                     Object result;
                     try {
-                        result = called.invoke(store, args);
+                        result = called.invoke(base, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }

@@ -12,11 +12,22 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 
 /**
- * The store of {@link LeaseSimulation}: the output's lease file alone, whose conditional writes are linearisable, as
- * AWS S3's and a local folder's are (or, as an experiment, ignored, as an S3-compatible server without them ignores
- * them), and each coordinator's view of it, whose requests travel through the world ({@link Requests}).
+ * The store of {@link LeaseSimulation}: the output's lease file, and the objects a coordinator probes the store's
+ * conditions on ({@link dev.orchard.store.ConditionProbe}), whose conditional writes and deletes are linearisable, as
+ * AWS S3's and a local folder's are, or whose conditions are ignored as an S3-compatible server may ignore them
+ * ({@link Conditions}); and each coordinator's view of it, whose requests travel through the world ({@link Requests}).
  */
 final class SimulatedLeaseStore {
+    /** What the store does with the conditions of writes and deletes. */
+    enum Conditions {
+        /** Evaluates both, and says so (AWS S3, a local folder): coordinators do not probe it. */
+        EVALUATED,
+        /** Evaluates a write's, ignores a delete's, and cannot say so (S3Proxy 3.1.0, older MinIO). */
+        DELETES_IGNORED,
+        /** Ignores both, and cannot say so (an experiment: the lease cannot fence such a store). */
+        IGNORED
+    }
+
     static final Location OUT = Location.local(Path.of("/sim/out"));
     static final Location LEASE = new OutputLayout(OUT).lease();
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -38,23 +49,29 @@ final class SimulatedLeaseStore {
         T apply() throws IOException;
     }
 
-    private final boolean ignoresConditions;
-    private byte[] leaseBytes;
-    private String leaseTag;
+    private final Conditions conditions;
+    /** Every object, by location: its bytes and its entity tag. */
+    private final java.util.Map<Location, Stored> objects = new java.util.HashMap<>();
     private long versions;
 
-    SimulatedLeaseStore(boolean ignoresConditions) {
-        this.ignoresConditions = ignoresConditions;
+    private record Stored(byte[] bytes, String tag) {
+    }
+
+    SimulatedLeaseStore(Conditions conditions) {
+        this.conditions = conditions;
     }
 
     /** The lease file's entity tag now; null when there is none. */
     String tag() {
-        return leaseTag;
+        Stored lease = objects.get(LEASE);
+        return lease == null ? null : lease.tag();
     }
 
-    /** The owner the lease file names now; null when there is none. */
+    /** The owner the lease file names now; null when there is none, or it was released. */
     String holder() throws IOException {
-        return leaseBytes == null ? null : JSON.readValue(leaseBytes, OutputLease.Holder.class).owner();
+        Stored lease = objects.get(LEASE);
+        OutputLease.Holder h = lease == null ? null : JSON.readValue(lease.bytes(), OutputLease.Holder.class);
+        return h == null || h.released() ? null : h.owner();
     }
 
     /** The store as coordinator {@code n} reaches it. */
@@ -74,54 +91,66 @@ final class SimulatedLeaseStore {
 
         @Override
         public Tagged readTagged(Location location) throws IOException {
-            requireLease(location);
-            return requests.call(node, "read lease",
-                    () -> leaseBytes == null ? null : new Tagged(leaseBytes.clone(), leaseTag), false, false);
+            return requests.call(node, "read " + name(location), () -> {
+                Stored o = objects.get(location);
+                return o == null ? null : new Tagged(o.bytes().clone(), o.tag());
+            }, false, false);
         }
 
         @Override
         public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
-            requireLease(target);
-            return requests.call(node, "write lease if " + expectedTag, () -> {
-                boolean expected = leaseBytes == null
-                        ? expectedTag == null : leaseTag.equals(expectedTag) || Arrays.equals(leaseBytes, bytes);
-                if (!expected && !ignoresConditions) {
-                    requests.log(node, "lease write refused: it is " + leaseTag + ", not " + expectedTag);
+            return requests.call(node, "write " + name(target) + " if " + expectedTag, () -> {
+                Stored o = objects.get(target);
+                boolean expected = o == null
+                        ? expectedTag == null : o.tag().equals(expectedTag) || Arrays.equals(o.bytes(), bytes);
+                if (!expected && conditions != Conditions.IGNORED) {
+                    requests.log(node, name(target) + " write refused: it is " + (o == null ? "gone" : o.tag())
+                            + ", not " + expectedTag);
                     return null;
                 }
-                if (leaseBytes == null || !Arrays.equals(leaseBytes, bytes)) {
-                    leaseBytes = bytes.clone();
-                    leaseTag = "v" + ++versions;
-                    requests.log(node, "lease written: " + leaseTag);
+                if (o == null || !Arrays.equals(o.bytes(), bytes)) {
+                    o = new Stored(bytes.clone(), "v" + ++versions);
+                    objects.put(target, o);
+                    requests.log(node, name(target) + " written: " + o.tag());
                 }
-                return leaseTag;
+                return o.tag();
             }, true, false);
         }
 
         @Override
         public boolean deleteIf(Location target, String expectedTag) throws IOException {
-            requireLease(target);
-            return requests.call(node, "delete lease if " + expectedTag, () -> {
-                if (leaseBytes != null && !leaseTag.equals(expectedTag) && !ignoresConditions) {
+            return requests.call(node, "delete " + name(target) + " if " + expectedTag, () -> {
+                Stored o = objects.get(target);
+                if (o != null && !o.tag().equals(expectedTag) && conditions == Conditions.EVALUATED) {
                     return false;
                 }
-                leaseBytes = null;
-                leaseTag = null;
-                requests.log(node, "lease deleted");
+                objects.remove(target);
+                requests.log(node, name(target) + " deleted");
                 return true;
             }, true, false);
         }
 
-        /** Its conditional writes are linearisable, as AWS S3's and a local folder's are (unless told otherwise). */
+        /** Linearisable conditional writes it has, as AWS S3's and a local folder's are; it says so only if EVALUATED. */
         @Override
         public boolean evaluatesConditions() {
-            return !ignoresConditions;
+            return conditions == Conditions.EVALUATED;
         }
 
-        private void requireLease(Location location) {
-            if (!location.equals(LEASE)) {
-                throw new UnsupportedOperationException("the simulated store holds the lease alone, not " + location);
-            }
+        @Override
+        public boolean exists(Location location) throws IOException {
+            return requests.call(node, "look for " + name(location), () -> objects.containsKey(location), false, false);
+        }
+
+        @Override
+        public void deleteAll(Location prefix) throws IOException {
+            requests.call(node, "delete " + name(prefix), () -> {
+                objects.keySet().removeIf(l -> l.equals(prefix));
+                return null;
+            }, true, false);
+        }
+
+        private String name(Location location) {
+            return location.equals(LEASE) ? "lease" : location.name();
         }
 
         @Override
@@ -135,22 +164,12 @@ final class SimulatedLeaseStore {
         }
 
         @Override
-        public boolean exists(Location location) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
         public void put(Location target, byte[] bytes) {
             throw new UnsupportedOperationException("not used by the lease");
         }
 
         @Override
         public void putFile(Location target, Path file) {
-            throw new UnsupportedOperationException("not used by the lease");
-        }
-
-        @Override
-        public void deleteAll(Location prefix) {
             throw new UnsupportedOperationException("not used by the lease");
         }
 

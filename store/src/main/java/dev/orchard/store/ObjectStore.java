@@ -94,7 +94,7 @@ public interface ObjectStore extends AutoCloseable {
     /**
      * Whether this store is known to evaluate the conditions of {@link #putIf} and {@link #deleteIf}: a local folder
      * (Orchard's own locks) and AWS S3 do; an S3-compatible server may ignore the headers and answer as if it had
-     * written, so for one Orchard cannot tell.
+     * written, so for one Orchard cannot tell without trying them ({@link ConditionProbe}).
      */
     boolean evaluatesConditions();
 

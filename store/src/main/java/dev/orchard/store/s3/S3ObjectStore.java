@@ -55,7 +55,6 @@ public final class S3ObjectStore implements ObjectStore {
     /** Tries of a conditional delete that S3 answers with 409 ConditionalRequestConflict. */
     static final int CONFLICT_ATTEMPTS = 3;
 
-
     private static final int DELETE_BATCH = 1_000; // DeleteObjects' limit
 
     private final S3Settings settings;
