@@ -240,7 +240,7 @@ class OutputLeaseTest {
      */
     @Test
     void onAStoreThatIgnoresConditionalDeletesAReleaseWritesTheLeaseAsReleased(@TempDir Path out) throws Exception {
-        ObjectStore deletesIgnored = deletesIgnored(store);
+        ObjectStore deletesIgnored = dev.orchard.store.ConditionsIgnored.onDeletes(store);
         Location output = Location.local(out);
         OutputLease lease = new OutputLease(deletesIgnored, output, "cafe", HOLDER, TTL, DOWN_AFTER, clock::get,
                 Instant::now, new JvmPauses(clock::get));
@@ -271,25 +271,6 @@ class OutputLeaseTest {
         assertThat(OutputLease.read(store, Location.local(second)).owner()).isEqualTo("beef");
         overtaking.renew(NOW.plusSeconds(45));
         assertThat(overtaking.held()).isTrue();
-    }
-
-    /** {@code store} as S3Proxy 3.1.0 is: a write's condition evaluated, a delete's ignored, and it cannot say so. */
-    private static ObjectStore deletesIgnored(ObjectStore store) {
-        return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
-                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "evaluatesConditions" -> false;
-                    case "deleteIf" -> {
-                        store.delete((Location) args[0]);
-                        yield true;
-                    }
-                    default -> {
-                        try {
-                            yield method.invoke(store, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }
-                });
     }
 
     /**

@@ -20,6 +20,14 @@ class ConditionProbeTest {
     }
 
     @Test
+    void aStoreThatIgnoresADeletesConditionIsFoundOut() throws Exception {
+        ObjectStore store = ConditionsIgnored.onDeletes(new LocalObjectStore());
+        Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
+        assertThat(ConditionProbe.probe(store, at)).isEqualTo(new ConditionProbe.Support(true, false));
+        assertThat(store.exists(at)).isFalse();
+    }
+
+    @Test
     void aStoreThatIgnoresConditionsIsFoundOut() throws Exception {
         ObjectStore store = ConditionsIgnored.around(new LocalObjectStore());
         Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
