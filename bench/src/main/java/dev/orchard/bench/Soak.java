@@ -60,7 +60,7 @@ import org.apache.commons.csv.CSVRecord;
  * in this JVM, which no kill reaches), with the same ~1,000-byte keys; the nodes reach it through a fault-injecting
  * proxy that fails {@code --s3-fault-rate} of their requests (throttling, 500s, connections reset before and during
  * a response; at most twice for one request, which the nodes' ten attempts ride out), seeded by the trial's seed,
- * and which cuts the responses to each trial's first two writes after storing them.
+ * and which cuts the responses to each trial's first five writes after storing them.
  * </ul>
  * With these options off a seed replays the schedule it had before they existed; {@code --s3} draws nothing from it.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
@@ -808,10 +808,11 @@ public final class Soak {
         @Override
         public List<String> beginTrial(long seed) throws IOException {
             proxy = FaultInjectingProxy.start(server.port(), faultRate, seed, 2);
-            // Whatever the rate, the trial's first two PUTs (the coordinator's first writes) are stored and then have
-            // their responses cut, so the client sends them again: writes must be idempotent, and the nodes provably
-            // go through the proxy.
-            proxy.injectNext(line -> line.startsWith("PUT "), FaultInjectingProxy.Fault.RESET_MID_RESPONSE, 2);
+            // Whatever the rate, the trial's first five PUTs (the coordinator's first writes: the output's marker, the
+            // three writes of its probe of the server's conditions, and the lease it takes) are stored and then have
+            // their responses cut, so the client sends them again: writes must be idempotent, conditional ones too,
+            // and the nodes provably go through the proxy.
+            proxy.injectNext(line -> line.startsWith("PUT "), FaultInjectingProxy.Fault.RESET_MID_RESPONSE, 5);
             return List.of("--endpoint-url", proxy.endpoint().toString(), "--path-style", "--region", S3TestServer.REGION);
         }
 
