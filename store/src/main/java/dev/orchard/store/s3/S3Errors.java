@@ -63,6 +63,24 @@ final class S3Errors {
                 + e.getMessage(), e);
     }
 
+    /**
+     * A conditional request (If-Match, If-None-Match) the server answered 501 Not Implemented: it has none, and the
+     * output's lease cannot be written by compare-and-set there.
+     */
+    IOException conditionsNotImplemented(String action, Location where, AwsServiceException e) {
+        return new IOException("The S3 server at " + settings.describeEndpoint() + " does not implement conditional"
+                + " requests (it answered " + describe(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode(),
+                e.statusCode()) + " to " + action + " " + where + " with If-Match or If-None-Match). Orchard writes"
+                + " the output's lease by compare-and-set, so that no two coordinators write one output at once: use a"
+                + " server that implements conditional writes (AWS S3 does)", e);
+    }
+
+    /** Whether {@code e} says the server does not implement the request as sent (a conditional header). */
+    static boolean notImplemented(AwsServiceException e) {
+        return e.statusCode() == 501
+                || e.awsErrorDetails() != null && "NotImplemented".equals(e.awsErrorDetails().errorCode());
+    }
+
     IOException noCredentials(String action, Location where, Exception e) {
         return new IOException("No AWS credentials found to " + action + " " + where + ": provide them through "
                 + CREDENTIAL_SOURCES + " (" + e.getClass().getSimpleName() + ")", e);

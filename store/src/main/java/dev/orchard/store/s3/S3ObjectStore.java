@@ -191,6 +191,9 @@ public final class S3ObjectStore implements ObjectStore {
             }, RequestBody.fromBytes(bytes)).eTag();
         } catch (AwsServiceException e) {
             int status = e.statusCode();
+            if (S3Errors.notImplemented(e)) {
+                throw errors.conditionsNotImplemented("write", target, e);
+            }
             if (status != 412 && status != 404 && status != 409) {
                 throw errors.translate("write", target, e);
             }
@@ -223,6 +226,9 @@ public final class S3ObjectStore implements ObjectStore {
                 sdk().deleteObject(b -> b.bucket(target.bucket()).key(target.key()).ifMatch(expectedTag));
                 return true;
             } catch (AwsServiceException e) {
+                if (S3Errors.notImplemented(e)) {
+                    throw errors.conditionsNotImplemented("delete", target, e);
+                }
                 switch (e.statusCode()) {
                     case 412 -> {
                         return false;

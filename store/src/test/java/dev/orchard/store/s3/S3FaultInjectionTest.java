@@ -201,6 +201,23 @@ class S3FaultInjectionTest {
         }
     }
 
+    /** A server without conditional requests (it answers 501 to them) is named as such, with what to do. */
+    @Test
+    void aServerThatDoesNotImplementConditionalWritesIsNamed() throws Exception {
+        Location lease = new Location(Location.Scheme.S3, "cut", "unimplemented/lease.json");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
+             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()))) {
+            proxy.failAlways(line -> line.contains("unimplemented/lease.json") && !line.startsWith("GET "), 501,
+                    "NotImplemented");
+            assertThatThrownBy(() -> store.putIf(lease, bytes("owner d, 1"), null))
+                    .hasMessageContaining("does not implement conditional requests")
+                    .hasMessageContaining("write " + lease).hasMessageContaining("AWS S3 does");
+            assertThatThrownBy(() -> store.deleteIf(lease, "\"an-etag\""))
+                    .hasMessageContaining("does not implement conditional requests")
+                    .hasMessageContaining("delete " + lease);
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
