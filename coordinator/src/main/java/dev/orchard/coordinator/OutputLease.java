@@ -86,12 +86,11 @@ public final class OutputLease {
     private final Supplier<Instant> wallClock;
     private final JvmPauses pauses;
     /**
-     * Whether the store evaluates the conditions of its writes: as it says ({@link ObjectStore#evaluatesConditions}),
-     * or as {@link #probeConditions} found.
+     * Which conditions the store evaluates: all, where it says so ({@link ObjectStore#evaluatesConditions}); none
+     * counted on where it cannot say, until {@link #probeConditions} found out.
      */
-    private volatile boolean conditionsEvaluated;
-    /** Whether the store evaluates a conditional delete's condition: as it says, or as {@link #probeConditions} found. */
-    private volatile boolean deletesEvaluated;
+    private volatile ConditionProbe.Support conditions;
+    /** Whether {@link #conditions} is settled: the store said, or the probe ran (found out, or failed). */
     private boolean probed;
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
@@ -136,8 +135,8 @@ public final class OutputLease {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.pauses = pauses;
-        this.conditionsEvaluated = store.evaluatesConditions();
-        this.deletesEvaluated = conditionsEvaluated;
+        this.probed = store.evaluatesConditions();
+        this.conditions = new ConditionProbe.Support(probed, probed);
     }
 
     /**
@@ -263,7 +262,7 @@ public final class OutputLease {
      * probe failed (logged: the lease is then handled as on a store that may ignore them).
      */
     public synchronized ConditionProbe.Support probeConditions() {
-        if (conditionsEvaluated || probed) {
+        if (probed) {
             return null;
         }
         probed = true;
@@ -275,8 +274,7 @@ public final class OutputLease {
                     + " handled as on a store that may ignore them", output, e.toString());
             return null;
         }
-        conditionsEvaluated = found.writes();
-        deletesEvaluated = found.deletes();
+        conditions = found;
         if (!found.writes()) {
             LOG.warn("The store behind {} ignores conditional writes (If-Match, If-None-Match): Orchard cannot keep two"
                     + " coordinators on this output from writing at once. Run one coordinator on it (no standby, no"
@@ -348,7 +346,7 @@ public final class OutputLease {
             }
             tag = written;
             long took = nanoClock.getAsLong() - began;
-            if (took >= trust.toNanos() && !conditionsEvaluated
+            if (took >= trust.toNanos() && !conditions.writes()
                     && pauses.stoodStillSince(began, trust.toNanos() / 2)) {
                 // On a store that evaluates the condition, this write cannot have replaced a lease another coordinator
                 // took meanwhile, and the trust counts from the renewal's beginning anyway. On one that may ignore it
@@ -459,13 +457,12 @@ public final class OutputLease {
                 ObjectStore.Tagged seen = store.readTagged(file);
                 Holder current = holder(seen);
                 if (current != null && current.owner().equals(owner)) {
-                    if (deletesEvaluated) {
+                    if (conditions.deletes()) {
                         store.deleteIf(file, seen.tag());
                     } else {
                         // A delete whose condition the store ignores would delete a lease another coordinator took
                         // since the read; a write on condition cannot replace it (LeaseSimulationTest found that).
-                        store.putIf(file, JSON.writeValueAsBytes(new Holder(owner, node,
-                                wallClock.get().toEpochMilli(), ttl.toMillis(), trust.toMillis(), true)), seen.tag());
+                        store.putIf(file, bytes(wallClock.get(), true), seen.tag());
                     }
                 }
             }
@@ -494,6 +491,11 @@ public final class OutputLease {
     }
 
     private byte[] bytes(Instant now) throws IOException {
-        return JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis(), trust.toMillis()));
+        return bytes(now, false);
+    }
+
+    private byte[] bytes(Instant now, boolean released) throws IOException {
+        return JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis(), trust.toMillis(),
+                released));
     }
 }

@@ -273,25 +273,24 @@ final class LeaseSimulation {
         }
     }
 
+    /** Fragments of exit messages and their reasons, in a word or three; the first that matches counts. */
+    private static final String[][] EXIT_REASONS = {
+        {"took over this output", "lost: taken over"},
+        {"is gone", "lost: lease gone"},
+        {"stood still", "lost: stood still mid-renewal"},
+        {"could not be renewed", "lost: not renewed within its time-to-live"},
+        {"downed", "downed"},
+        {"gracefully", "stopped gracefully"},
+    };
+
     /** An exit's reason, in a word or three. */
     private static String why(String exit) {
-        if (exit.contains("took over this output")) {
-            return "lost: taken over";
-        } else if (exit.contains("is gone")) {
-            return "lost: lease gone";
-        } else if (exit.contains("stood still")) {
-            return "lost: stood still mid-renewal";
-        } else if (exit.contains("could not be renewed")) {
-            return "lost: not renewed within its time-to-live";
-        } else if (exit.contains("downed")) {
-            return "downed";
-        } else if (exit.contains("gracefully")) {
-            return "stopped gracefully";
-        } else if (exit.startsWith("finished")) {
-            return "finished the job";
-        } else {
-            return "saw the job finished";
+        for (String[] reason : EXIT_REASONS) {
+            if (exit.contains(reason[0])) {
+                return reason[1];
+            }
         }
+        return exit.startsWith("finished") ? "finished the job" : "saw the job finished";
     }
 
     // ---------------------------------------------------------------- freezes

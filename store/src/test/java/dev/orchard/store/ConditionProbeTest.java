@@ -6,32 +6,30 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The probe against a store that evaluates conditions and one that ignores them; S3Proxy's in S3ObjectStoreTest. */
+/** The probe against a store that evaluates conditions and ones that ignore them; S3Proxy's in S3ObjectStoreTest. */
 class ConditionProbeTest {
     @TempDir
     Path out;
 
     @Test
     void aLocalFolderEvaluatesWritesAndDeletesOnCondition() throws Exception {
-        LocalObjectStore store = new LocalObjectStore();
-        Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
-        assertThat(ConditionProbe.probe(store, at)).isEqualTo(new ConditionProbe.Support(true, true));
-        assertThat(store.exists(at)).as("the probe's object is deleted").isFalse();
+        assertProbeFinds(new LocalObjectStore(), true, true);
     }
 
     @Test
     void aStoreThatIgnoresADeletesConditionIsFoundOut() throws Exception {
-        ObjectStore store = ConditionsIgnored.onDeletes(new LocalObjectStore());
-        Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
-        assertThat(ConditionProbe.probe(store, at)).isEqualTo(new ConditionProbe.Support(true, false));
-        assertThat(store.exists(at)).isFalse();
+        assertProbeFinds(ConditionsIgnored.onDeletes(new LocalObjectStore()), true, false);
     }
 
     @Test
     void aStoreThatIgnoresConditionsIsFoundOut() throws Exception {
-        ObjectStore store = ConditionsIgnored.around(new LocalObjectStore());
+        assertProbeFinds(ConditionsIgnored.around(new LocalObjectStore()), false, false);
+    }
+
+    /** The probe finds what {@code store} does, and leaves no object behind. */
+    private void assertProbeFinds(ObjectStore store, boolean writes, boolean deletes) throws Exception {
         Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
-        assertThat(ConditionProbe.probe(store, at)).isEqualTo(new ConditionProbe.Support(false, false));
-        assertThat(store.exists(at)).isFalse();
+        assertThat(ConditionProbe.probe(store, at)).isEqualTo(new ConditionProbe.Support(writes, deletes));
+        assertThat(store.exists(at)).as("the probe's object is deleted").isFalse();
     }
 }

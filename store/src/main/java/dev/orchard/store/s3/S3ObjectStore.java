@@ -222,34 +222,37 @@ public final class S3ObjectStore implements ObjectStore {
     public boolean deleteIf(Location target, String expectedTag) throws IOException {
         requireS3(target);
         for (int attempt = 1; ; attempt++) {
+            AwsServiceException refused;
             try {
                 sdk().deleteObject(b -> b.bucket(target.bucket()).key(target.key()).ifMatch(expectedTag));
                 return true;
             } catch (AwsServiceException e) {
-                if (S3Errors.notImplemented(e)) {
-                    throw errors.conditionsNotImplemented("delete", target, e);
-                }
-                switch (e.statusCode()) {
-                    case 412 -> {
-                        return false;
-                    }
-                    case 404 -> {
-                        return true;
-                    }
-                    case 409 -> {
-                        Tagged now = readTagged(target);
-                        if (now == null || !now.tag().equals(expectedTag)) {
-                            return now == null;
-                        }
-                        if (attempt == CONFLICT_ATTEMPTS) {
-                            throw new IOException("Cannot delete " + target + ": S3 answered 409 (a conflicting request"
-                                    + " in progress) " + attempt + " times in a row; the object is still there", e);
-                        }
-                    }
-                    default -> throw errors.translate("delete", target, e);
-                }
+                refused = e;
             } catch (SdkException e) {
                 throw errors.translate("delete", target, e);
+            }
+            if (S3Errors.notImplemented(refused)) {
+                throw errors.conditionsNotImplemented("delete", target, refused);
+            }
+            switch (refused.statusCode()) {
+                case 412 -> {
+                    return false;
+                }
+                case 404 -> {
+                    return true;
+                }
+                case 409 -> {
+                    // a conflicting request: read again below
+                }
+                default -> throw errors.translate("delete", target, refused);
+            }
+            Tagged now = readTagged(target);
+            if (now == null || !now.tag().equals(expectedTag)) {
+                return now == null;
+            }
+            if (attempt == CONFLICT_ATTEMPTS) {
+                throw new IOException("Cannot delete " + target + ": S3 answered 409 (a conflicting request in"
+                        + " progress) " + attempt + " times in a row; the object is still there", refused);
             }
         }
     }
