@@ -76,7 +76,11 @@ final class OutputCheck {
         return contents;
     }
 
-    /** Deletes Orchard's outputs below {@code layout}'s root, the marker last (it is then rewritten, not deleted). */
+    /**
+     * Deletes Orchard's outputs below {@code layout}'s root, the marker last (it is then rewritten, not deleted), but not
+     * the lease: it counts the terms of the coordinators that wrote here, so that a write of the earlier job's that lands
+     * late cannot outrank the new job's journal ({@code JobJournal}).
+     */
     private static void clear(ObjectStore store, OutputLayout layout, Set<String> names) throws IOException {
         for (String name : names) {
             if (!name.equals(OutputLayout.BOOKKEEPING)) {
@@ -91,8 +95,9 @@ final class OutputCheck {
             return;
         }
         String marker = layout.marker().name();
+        String lease = layout.lease().name();
         for (String name : inside) {
-            if (!name.equals(marker) && !name.isEmpty()) {
+            if (!name.equals(marker) && !name.equals(lease) && !name.isEmpty()) {
                 store.deleteAll(bookkeeping.resolve(name));
             }
         }

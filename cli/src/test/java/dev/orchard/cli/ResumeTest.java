@@ -77,7 +77,7 @@ class ResumeTest {
         dev.orchard.store.OutputMarker.now("test").write(store, new dev.orchard.store.OutputLayout(Location.local(out)));
         Instant taken = Instant.now();
         new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5), Duration.ofSeconds(20))
-                .acquire(new OutputLease.Claim.Free(null), taken); // trusted for 10 s after each renewal
+                .acquire(new OutputLease.Claim.Free(null, 0), taken); // trusted for 10 s after each renewal
         JobRun run = JobRun.of(out, job(in, out, "--overwrite"));
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");

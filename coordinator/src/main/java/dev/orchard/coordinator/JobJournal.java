@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -33,25 +35,41 @@ import java.util.stream.Stream;
  * {@code _orchard/gen-NNNNNN/}), enough for a restarted coordinator to finish the job without redoing committed
  * units or counting any image twice:
  * <pre>
- *   plan/units-NNNNNN.jsonl     a group of planned units (one JSON line per unit: id, images), and what the
+ *   seals/seal-T.json           written by the coordinator of lease term T before anything else it journals: the
+ *                               journal objects of earlier terms it found and took up (its {@link #read})
+ *   plan/units-NNNNNN-tT.jsonl  a group of planned units (one JSON line per unit: id, images), and what the
  *                               listing skipped with a reason (first line, when any)
- *   plan/split-NNNNNN.json      unit NNNNNN was split into single-image units (it kept losing its workers)
- *   plan/_COMPLETE              written when the listing has finished: unit and image counts
- *   plan/_PUBLISHED             every part is published: a resumed job only writes its final files
- *   commits/NAME.json           the statistics file partials/NAME.stats the coordinator accepted, and for each unit in it the
+ *   plan/split-NNNNNN-tT.json   unit NNNNNN was split into single-image units (it kept losing its workers)
+ *   plan/_COMPLETE-tT           written when the listing has finished: unit and image counts
+ *   plan/_PUBLISHED-tT          every part is published: a resumed job only writes its final files
+ *   commits/NAME-tT.json        the statistics file partials/NAME.stats the coordinator accepted, and for each unit in it the
  *                               accepted attempt (whose rows file holds its rows) and its report
- *   commits/quarantine-NNNNNN.json   a single-image unit given up on: its image goes to errors.csv
- *   commits/regrouped-NNNNNN.json    an update's accepted regroup of base part NNNNNN
+ *   commits/quarantine-NNNNNN-tT.json   a single-image unit given up on: its image goes to errors.csv
+ *   commits/regrouped-NNNNNN-tT.json    an update's accepted regroup of base part NNNNNN
  * </pre>
- * Every {@link JournalEntry} is written once, atomically, and never changed. Statistics files the journal does
- * not name are ignored.
+ * T is the writer's lease term ({@link OutputLease#term()}); a journal written before terms has names without one
+ * (term 0). Every {@link JournalEntry} is written once, atomically, and never changed. Statistics files the journal
+ * does not name are ignored.
+ * <p>The seals answer what the lease cannot: a write of a coordinator that was taken over from, already past the lease's
+ * check when its process stood still, may land after its successor read the journal (object stores have no
+ * compare-and-set across objects). Its successor did not count it, and a later reader must not either: the journal is
+ * what the latest seal names, and what its own term wrote. So a late commit of a unit the successor also committed is
+ * ignored rather than refused as a unit committed twice; a late plan group, split or quarantine is ignored rather than
+ * mixed into the successor's plan. A seal is the higher the later its term was taken, so a seal that itself lands late
+ * is outranked.
  */
 public final class JobJournal {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final Pattern TERMED = Pattern.compile("(.*)-t(\\d+)");
+    private static final Pattern SEAL = Pattern.compile("seal-(\\d+)\\.json");
 
     private final ObjectStore store;
     private final Location root;
+    /** The objects the last {@link #read} took up (names below {@link #root}), for the seal. */
+    private List<String> adopted = List.of();
+    /** The term this coordinator writes under, once it has sealed; 0 before. */
+    private long term;
 
     public JobJournal(ObjectStore store, Location output) {
         this(store, output, 0);
@@ -63,7 +81,42 @@ public final class JobJournal {
         this.root = new OutputLayout(output).generation(generation);
     }
 
+    /** What a seal records: the term that wrote it, and the objects of earlier terms it took up. */
+    record Seal(long term, List<String> adopted) {
+    }
+
+    /** The highest term that sealed this journal; 0 if none did. */
+    public long sealedTerm() throws IOException {
+        long highest = 0;
+        try (Stream<StoredObject> seals = list("seals")) {
+            for (StoredObject o : (Iterable<StoredObject>) seals::iterator) {
+                Matcher m = SEAL.matcher(o.location().name());
+                if (m.matches()) {
+                    highest = Math.max(highest, Long.parseLong(m.group(1)));
+                }
+            }
+        }
+        return highest;
+    }
+
+    /**
+     * Seals the journal for the coordinator of lease term {@code term}, higher than any term that sealed it before
+     * ({@link #sealedTerm}): names every object the last {@link #read} took up (none, if it was not read: a new job), so
+     * that whatever else an earlier term wrote, landing later, is ignored. Before the first {@link #write}.
+     */
+    public void seal(long term) throws IOException {
+        if (term <= 0) {
+            throw new IllegalArgumentException("a journal is sealed by a lease's term, not " + term);
+        }
+        store.put(root.resolve(String.format("seals/seal-%06d.json", term)),
+                JSON.writeValueAsBytes(new Seal(term, adopted)));
+        this.term = term;
+    }
+
     public void write(JournalEntry entry) throws IOException {
+        if (term == 0) {
+            throw new IllegalStateException("The journal in " + root + " is written only once it is sealed");
+        }
         if (entry instanceof PlanGroup g) {
             StringBuilder lines = new StringBuilder();
             if (!g.skipped().isEmpty()) {
@@ -72,21 +125,24 @@ public final class JobJournal {
             for (PlannedUnit unit : g.units()) {
                 lines.append(JSON.writeValueAsString(unit)).append('\n');
             }
-            store.put(root.resolve(String.format("plan/units-%06d.jsonl", g.group())),
-                    lines.toString().getBytes(StandardCharsets.UTF_8));
+            put(String.format("plan/units-%06d", g.group()), ".jsonl", lines.toString().getBytes(StandardCharsets.UTF_8));
         } else if (entry instanceof PlanComplete c) {
-            store.put(root.resolve("plan/_COMPLETE"), JSON.writeValueAsBytes(c));
+            put("plan/_COMPLETE", "", JSON.writeValueAsBytes(c));
         } else if (entry instanceof Split s) {
-            store.put(root.resolve(String.format("plan/split-%06d.json", s.parent())), JSON.writeValueAsBytes(s));
+            put(String.format("plan/split-%06d", s.parent()), ".json", JSON.writeValueAsBytes(s));
         } else if (entry instanceof Commit c) {
-            store.put(root.resolve("commits/" + c.statistics() + ".json"), JSON.writeValueAsBytes(c));
+            put("commits/" + c.statistics(), ".json", JSON.writeValueAsBytes(c));
         } else if (entry instanceof Quarantine q) {
-            store.put(root.resolve(String.format("commits/quarantine-%06d.json", q.unit())), JSON.writeValueAsBytes(q));
+            put(String.format("commits/quarantine-%06d", q.unit()), ".json", JSON.writeValueAsBytes(q));
         } else if (entry instanceof Published p) {
-            store.put(root.resolve("plan/_PUBLISHED"), JSON.writeValueAsBytes(p));
+            put("plan/_PUBLISHED", "", JSON.writeValueAsBytes(p));
         } else if (entry instanceof Regrouped r) {
-            store.put(root.resolve(String.format("commits/regrouped-%06d.json", r.part())), JSON.writeValueAsBytes(r));
+            put(String.format("commits/regrouped-%06d", r.part()), ".json", JSON.writeValueAsBytes(r));
         }
+    }
+
+    private void put(String stem, String extension, byte[] bytes) throws IOException {
+        store.put(root.resolve(stem + "-t" + term + extension), bytes);
     }
 
     /** The first line of a plan group that skipped inputs. */
@@ -99,38 +155,98 @@ public final class JobJournal {
         }
     }
 
+    /**
+     * The journal as the latest seal left it: the objects it names, and those its own term wrote since (every object,
+     * where no seal is: a journal written before seals). Remembers which, for this coordinator's {@link #seal}.
+     */
     public State read() throws IOException {
+        Seal seal = latestSeal();
+        List<String> kept = new ArrayList<>();
         List<PlanGroup> groups = new ArrayList<>();
         List<Split> splits = new ArrayList<>();
-        PlanComplete complete = null;
-        Published published = null;
+        Termed<PlanComplete> complete = new Termed<>();
+        Termed<Published> published = new Termed<>();
+        java.util.Set<String> sealed = seal == null ? null : new java.util.HashSet<>(seal.adopted());
         for (StoredObject o : sorted("plan")) {
-            String name = o.location().name();
+            Name name = keep(o, sealed, seal, kept);
+            if (name == null) {
+                continue;
+            }
             byte[] bytes = store.read(o.location());
-            if (name.equals("_COMPLETE")) {
-                complete = JSON.readValue(bytes, PlanComplete.class);
-            } else if (name.equals("_PUBLISHED")) {
-                published = JSON.readValue(bytes, Published.class);
-            } else if (name.startsWith("split-") && name.endsWith(".json")) {
+            if (name.base().equals("_COMPLETE")) {
+                complete.offer(name.term(), JSON.readValue(bytes, PlanComplete.class));
+            } else if (name.base().equals("_PUBLISHED")) {
+                published.offer(name.term(), JSON.readValue(bytes, Published.class));
+            } else if (name.base().startsWith("split-") && name.extension().equals(".json")) {
                 splits.add(JSON.readValue(bytes, Split.class));
-            } else if (name.startsWith("units-") && name.endsWith(".jsonl")) {
-                groups.add(readGroup(Integer.parseInt(name.substring(6, name.length() - 6)), bytes));
+            } else if (name.base().startsWith("units-") && name.extension().equals(".jsonl")) {
+                groups.add(readGroup(Integer.parseInt(name.base().substring(6)), bytes));
             }
         }
         List<Commit> commits = new ArrayList<>();
         List<Quarantine> quarantines = new ArrayList<>();
         List<Regrouped> regrouped = new ArrayList<>();
         for (StoredObject o : sorted("commits")) {
-            String name = o.location().name();
-            if (name.startsWith("quarantine-") && name.endsWith(".json")) {
+            Name name = keep(o, sealed, seal, kept);
+            if (name == null || !name.extension().equals(".json")) {
+                continue;
+            }
+            if (name.base().startsWith("quarantine-")) {
                 quarantines.add(JSON.readValue(store.read(o.location()), Quarantine.class));
-            } else if (name.startsWith("regrouped-") && name.endsWith(".json")) {
+            } else if (name.base().startsWith("regrouped-")) {
                 regrouped.add(JSON.readValue(store.read(o.location()), Regrouped.class));
-            } else if (name.endsWith(".json")) {
+            } else {
                 commits.add(JSON.readValue(store.read(o.location()), new TypeReference<Commit>() { }));
             }
         }
-        return new State(groups, splits, complete, commits, quarantines, published, regrouped);
+        groups.sort(Comparator.comparingInt(PlanGroup::group));
+        adopted = List.copyOf(kept);
+        return new State(groups, splits, complete.value, commits, quarantines, published.value, regrouped);
+    }
+
+    /**
+     * {@code o}'s name, if the journal counts it: named by {@code seal} ({@code sealed}, its names), or written by the
+     * seal's own term (every object, where there is no seal); null if not. A name counted is added to {@code kept}.
+     */
+    private Name keep(StoredObject o, java.util.Set<String> sealed, Seal seal, List<String> kept) {
+        String relative = root.relativize(o.location());
+        Name name = Name.of(o.location().name());
+        if (seal == null || name.term() == seal.term() || sealed.contains(relative)) {
+            kept.add(relative);
+            return name;
+        }
+        return null; // landed after the term that sealed the journal had read it, or written by a term never sealed
+    }
+
+    /** The seal of the highest term; null if the journal has none. */
+    private Seal latestSeal() throws IOException {
+        long term = sealedTerm();
+        return term == 0 ? null
+                : JSON.readValue(store.read(root.resolve(String.format("seals/seal-%06d.json", term))), Seal.class);
+    }
+
+    /** A journal object's name: without its term and extension, its term (0: none), and its extension. */
+    private record Name(String base, long term, String extension) {
+        static Name of(String name) {
+            String extension = name.endsWith(".jsonl") ? ".jsonl" : name.endsWith(".json") ? ".json" : "";
+            String stem = name.substring(0, name.length() - extension.length());
+            Matcher m = TERMED.matcher(stem);
+            return m.matches() ? new Name(m.group(1), Long.parseLong(m.group(2)), extension)
+                               : new Name(stem, 0, extension);
+        }
+    }
+
+    /** Of an entry written once per job, the one of the highest term (terms that resumed a job may each write it). */
+    private static final class Termed<T> {
+        private long term = -1;
+        private T value;
+
+        void offer(long term, T value) {
+            if (term > this.term) {
+                this.term = term;
+                this.value = value;
+            }
+        }
     }
 
     private static PlanGroup readGroup(int group, byte[] bytes) throws IOException {

@@ -46,14 +46,15 @@ public final class OutputLease {
     /**
      * The lease file's content. {@code trustMillis}: how long after a renewal began the holder writes without renewing
      * ({@link #trust()}); 0 in a lease written before it was recorded, which counts as the longest a holder may have,
-     * half its time-to-live. {@code released}: the holder gave it up, on a store that ignores a conditional delete's
-     * condition (see {@link #release()}): nobody holds it.
+     * half its time-to-live. {@code released}: the holder gave it up (see {@link #release()}): nobody holds it.
+     * {@code term}: how many times the lease was taken on this output, this taking included ({@link #term()}); 0 in a
+     * lease written before it was recorded.
      */
     public record Holder(String owner, String node, long heartbeatMillis, long ttlMillis, long trustMillis,
-                         boolean released) {
+                         boolean released, long term) {
         /** A lease held. */
         public Holder(String owner, String node, long heartbeatMillis, long ttlMillis, long trustMillis) {
-            this(owner, node, heartbeatMillis, ttlMillis, trustMillis, false);
+            this(owner, node, heartbeatMillis, ttlMillis, trustMillis, false, 0);
         }
 
         boolean freshAt(Instant now) {
@@ -95,6 +96,8 @@ public final class OutputLease {
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
     private String tag;
+    /** This holder's term ({@link #term()}); 0 until it takes the lease. */
+    private long term;
     /** When the last renewal (or the taking) that succeeded began, by {@link #nanoClock}. */
     private long renewedNanos;
     /**
@@ -156,11 +159,13 @@ public final class OutputLease {
 
     /** The holder the lease file names; null when there is none, or it was released. */
     private static Holder holder(ObjectStore.Tagged file) throws IOException {
-        if (file == null) {
-            return null;
-        }
-        Holder h = JSON.readValue(file.bytes(), Holder.class);
-        return h.released() ? null : h;
+        Holder h = written(file);
+        return h == null || h.released() ? null : h;
+    }
+
+    /** The lease file's content, released or not; null when there is none. */
+    private static Holder written(ObjectStore.Tagged file) throws IOException {
+        return file == null ? null : JSON.readValue(file.bytes(), Holder.class);
     }
 
     /**
@@ -171,9 +176,9 @@ public final class OutputLease {
         /**
          * No lease, a stale one, one held by this node, by a dead process, or by a member gone from its cluster that
          * can no longer write without renewing it ({@link Holder#outOfTrustAt}): the lease file as it was seen, by its
-         * entity tag (null: none), which {@link #acquire} replaces only if unchanged.
+         * entity tag (null: none), which {@link #acquire} replaces only if unchanged, and the term it records (0: none).
          */
-        record Free(String tag) implements Claim {
+        record Free(String tag, long term) implements Claim {
         }
 
         /**
@@ -195,15 +200,16 @@ public final class OutputLease {
     public static Claim claim(ObjectStore store, Location output, String node, ClusterMembership cluster, Instant now)
             throws IOException {
         ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
-        return claim(holder(file), file == null ? null : file.tag(), output, node, cluster, now);
+        return claim(written(file), file == null ? null : file.tag(), output, node, cluster, now);
     }
 
-    /** The same, for the lease {@code h} (null: none) whose file has the entity tag {@code tag}. */
-    static Claim claim(Holder h, String tag, Location output, String node, ClusterMembership cluster, Instant now) {
+    /** The same, for the lease file holding {@code written} (null: none, or released), whose entity tag is {@code tag}. */
+    static Claim claim(Holder written, String tag, Location output, String node, ClusterMembership cluster, Instant now) {
+        Holder h = written == null || written.released() ? null : written;
         boolean gone = h != null && cluster.gone().contains(h.node());
         if (h == null || !h.freshAt(now) || h.node().equals(node) || gone && h.outOfTrustAt(now)
                 || deadProcess(h.node())) {
-            return new Claim.Free(tag);
+            return new Claim.Free(tag, written == null ? 0 : written.term());
         }
         if (gone || cluster.members().contains(h.node())) {
             // Gone from the cluster, but renewed within its trust: a node downed while it stood still that ran again
@@ -279,23 +285,22 @@ public final class OutputLease {
             LOG.warn("The store behind {} ignores conditional writes (If-Match, If-None-Match): Orchard cannot keep two"
                     + " coordinators on this output from writing at once. Run one coordinator on it (no standby, no"
                     + " second job on the same output), or use a server that evaluates them (AWS S3 does)", output);
-        } else if (!found.deletes()) {
-            LOG.info("The store behind {} evaluates conditional writes but ignores conditional deletes: this output's"
-                    + " lease is taken, renewed and released by compare-and-set (released by writing it as released,"
-                    + " not by deleting it)", output);
         } else {
-            LOG.info("The store behind {} evaluates conditional writes and deletes: this output's lease is taken,"
-                    + " renewed and released by compare-and-set", output);
+            LOG.info("The store behind {} evaluates conditional writes (and {} conditional deletes, which the lease does"
+                    + " not use): this output's lease is taken, renewed and released by compare-and-set", output,
+                    found.deletes() ? "evaluates" : "ignores");
         }
         return found;
     }
 
     /**
      * Takes the lease that {@code free} found free, if its file is still as it was then: fails, taking nothing, when
-     * another coordinator wrote it meanwhile (two that started on the same output at once: one of them gets it).
+     * another coordinator wrote it meanwhile (two that started on the same output at once: one of them gets it). Its
+     * term is one more than the file's.
      */
     public synchronized void acquire(Claim.Free free, Instant now) throws IOException {
         long began = nanoClock.getAsLong();
+        term = free.term() + 1;
         String written = store.putIf(file, bytes(now), free.tag());
         if (written == null) {
             Holder h = read(store, output);
@@ -423,6 +428,30 @@ public final class OutputLease {
         }
     }
 
+    /**
+     * How many times the lease on this output was taken, this coordinator's taking included: each taker writes one
+     * more than the file it replaced held, by a write on condition that the file is unchanged, so on a store that
+     * evaluates conditions a coordinator that took the output over later has a higher term, whatever the clocks say.
+     * The journal is sealed by term ({@code JobJournal#seal}). 0 before the lease is taken.
+     */
+    public synchronized long term() {
+        return term;
+    }
+
+    /**
+     * Raises this holder's term to {@code atLeast} if it is lower, by a renewal (on condition, as every renewal): for a
+     * journal sealed at a term the lease file no longer records (it was removed, or written by an older Orchard).
+     */
+    public synchronized void raiseTerm(long atLeast) throws IOException {
+        if (state != State.HELD) {
+            throw new IllegalStateException("The lease on " + output + " is not held");
+        }
+        if (term < atLeast) {
+            term = atLeast; // kept if the renewal fails: its write may have landed, and later ones write it again
+            renew(wallClock.get());
+        }
+    }
+
     /** Whether this coordinator holds the lease: taken, and neither released nor lost. */
     public synchronized boolean held() {
         return state == State.HELD;
@@ -442,12 +471,13 @@ public final class OutputLease {
     }
 
     /**
-     * Gives the lease up (the job has ended): nothing more is written. The lease file is deleted only if it is still
-     * this coordinator's, by a conditional delete on the tag just read: a coordinator that took the output over between
-     * the read and the delete keeps its lease. On a store found to ignore a conditional delete's condition
-     * ({@link #probeConditions}), the file is instead written as released, on the same condition (a claim finds such a
-     * lease free). Writes to the output already past the check land first
-     * ({@link #fenced}); later ones fail. Not to be called from within a fenced write.
+     * Gives the lease up (the job has ended): nothing more is written. The lease file is written as released (a claim
+     * finds it free), only if it is still this coordinator's: by a write on condition that it is still as just read, so
+     * a coordinator that took the output over between the read and the write keeps its lease. It is not deleted: it
+     * keeps the count of terms ({@link #term()}), and on a store that ignores a conditional delete's condition (an
+     * S3-compatible server may) a delete would remove a lease taken since the read (LeaseSimulationTest found that).
+     * Writes to the output already past the check land first ({@link #fenced}); later ones fail. Not to be called from
+     * within a fenced write.
      */
     public void release() throws IOException {
         writesInFlight.writeLock().lock();
@@ -457,13 +487,7 @@ public final class OutputLease {
                 ObjectStore.Tagged seen = store.readTagged(file);
                 Holder current = holder(seen);
                 if (current != null && current.owner().equals(owner)) {
-                    if (conditions.deletes()) {
-                        store.deleteIf(file, seen.tag());
-                    } else {
-                        // A delete whose condition the store ignores would delete a lease another coordinator took
-                        // since the read; a write on condition cannot replace it (LeaseSimulationTest found that).
-                        store.putIf(file, bytes(wallClock.get(), true), seen.tag());
-                    }
+                    store.putIf(file, bytes(wallClock.get(), true), seen.tag());
                 }
             }
         } finally {
@@ -496,6 +520,6 @@ public final class OutputLease {
 
     private byte[] bytes(Instant now, boolean released) throws IOException {
         return JSON.writeValueAsBytes(new Holder(owner, node, now.toEpochMilli(), ttl.toMillis(), trust.toMillis(),
-                released));
+                released, term));
     }
 }

@@ -2,6 +2,7 @@ package dev.orchard.coordinator;
 
 import static dev.orchard.coordinator.SimulatedLeaseStore.OUT;
 
+import dev.orchard.coordinator.work.JournalEntry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -26,6 +27,12 @@ import java.util.Set;
  * event for event.
  * <p>Checked: every write a coordinator makes to the output lands while the lease file names that coordinator (the
  * fence), and the job ends: it finishes, or every coordinator has exited (and {@code --resume} would go on).
+ * <p>In the journal campaign ({@code journal}), the writes are the real {@link JobJournal}'s, through a
+ * {@link LeasedStore}: a coordinator that takes the lease reads the journal, seals it, and commits the units it does
+ * not find committed, one unit a commit; a failed journal write or read ends it, as it ends a real coordinator. Writes
+ * may freeze past the fence's check and land late, which no lease can stop; checked instead: the journal as any reader
+ * sees it commits no unit twice, a sealer's reading is what readers see until a later term seals, and a finished job's
+ * journal is exactly what its finishing coordinator counted.
  * <p>This class is the world: its clock, its events, the faults it draws, and the checks. The coordinators are
  * {@link SimulatedCoordinator}s, the store a {@link SimulatedLeaseStore}.
  * <p>Each coordinator runs its steps on a thread of its own, but only one thread runs at a time, handed the turn by
@@ -53,7 +60,7 @@ final class LeaseSimulation {
 
     /** {@code exits}: how many coordinators exited for each reason ({@link #why}). */
     record Outcome(boolean finished, int writes, List<String> violations, int takeovers, int lost, int freezes,
-                   int partitions, int downed, java.util.Map<String, Integer> exits) {
+                   int partitions, int downed, java.util.Map<String, Integer> exits, int lateWrites) {
     }
 
     /** The action of an event that hands a coordinator waiting in a store call its turn back. */
@@ -86,10 +93,25 @@ final class LeaseSimulation {
         }
 
         @Override
+        public <T> T read(SimulatedCoordinator n, String what, SimulatedLeaseStore.Step<T> step) throws IOException {
+            return LeaseSimulation.this.call(n, what, step, false, false, false);
+        }
+
+        @Override
         public void log(SimulatedCoordinator n, String what) {
             LeaseSimulation.this.log(n, what);
         }
+
+        @Override
+        public void landed(SimulatedCoordinator n, dev.orchard.store.Location target, boolean late) {
+            lateWrites += late ? 1 : 0;
+        }
     };
+    /** Whether the writes are the real journal's (the journal campaign: see the class comment). */
+    private final boolean journal;
+    private int lateWrites;
+    /** The commits the coordinator that finished the job counted. */
+    private java.util.Set<String> finishedWith;
     // The job's progress (its journal, in short).
     private int jobDone;
     private boolean finished;
@@ -105,7 +127,12 @@ final class LeaseSimulation {
     }
 
     LeaseSimulation(LeaseSchedule schedule, SimulatedLeaseStore.Conditions conditions) {
+        this(schedule, conditions, false);
+    }
+
+    LeaseSimulation(LeaseSchedule schedule, SimulatedLeaseStore.Conditions conditions, boolean journal) {
         this.schedule = schedule;
+        this.journal = journal;
         this.store = new SimulatedLeaseStore(conditions);
         this.rng = new Random(schedule.seed() * 0x2545F4914F6CDD1DL + 7);
         for (int i = 0; i < schedule.coordinators(); i++) {
@@ -135,9 +162,12 @@ final class LeaseSimulation {
         } finally {
             nodes.forEach(n -> n.thread.interrupt());
         }
+        if (journal) {
+            checkJournal();
+        }
         int downed = (int) nodes.stream().filter(n -> n.downedAt != Long.MAX_VALUE).count();
         return new Outcome(finished, jobDone, List.copyOf(violations), takeovers, lost, freezes, partitions, downed,
-                java.util.Map.copyOf(exits));
+                java.util.Map.copyOf(exits), lateWrites);
     }
 
     /**
@@ -168,7 +198,10 @@ final class LeaseSimulation {
                 lease.acquire(free, n.wall());
                 n.lease = lease;
                 takeovers++;
-                log(n, "took the lease (" + store.tag() + ")");
+                log(n, "took the lease (" + store.tag() + ", term " + lease.term() + ")");
+                if (journal && !startJournal(n)) {
+                    return;
+                }
                 at(RENEW_EVERY_MS, n, () -> renew(n));
                 at(schedule.writeEveryMs(), n, () -> work(n));
                 return;
@@ -215,6 +248,10 @@ final class LeaseSimulation {
         if (!n.lease.held()) {
             return;
         }
+        if (journal) {
+            commitNext(n);
+            return;
+        }
         try {
             n.lease.confirm();
             call(n, "write output #" + (jobDone + 1), () -> {
@@ -249,6 +286,115 @@ final class LeaseSimulation {
         }
     }
 
+    // ---------------------------------------------------------------- the journal campaign
+
+    /**
+     * As a coordinator that took the lease starts: reads the journal, raises its term over the seals it finds, and
+     * seals the journal; false (and it has exited) if that failed.
+     */
+    private boolean startJournal(SimulatedCoordinator n) {
+        try {
+            LeasedStore leased = new LeasedStore(n.store);
+            leased.writeUnder(n.lease);
+            n.journal = new JobJournal(leased, OUT);
+            JournalEntry.State found = n.journal.read();
+            n.lease.raiseTerm(n.journal.sealedTerm() + 1);
+            n.journal.seal(n.lease.term());
+            for (JournalEntry.Commit c : found.commits()) {
+                n.commits.add(c.statistics());
+                for (JournalEntry.UnitRecord r : c.units()) {
+                    if (!n.committed.add(r.id())) {
+                        violations.add("at " + now + " ms " + n + " read a journal that commits unit " + r.id() + " twice");
+                    }
+                }
+            }
+            log(n, "sealed the journal at term " + n.lease.term() + ": " + n.committed.size() + " units committed");
+            JobJournal reader = new JobJournal(store.direct(), OUT);
+            if (reader.sealedTerm() == n.lease.term()) {
+                java.util.Set<String> seen = commitsOf(reader.read());
+                if (!seen.equals(n.commits)) {
+                    violations.add("at " + now + " ms the journal " + n + " just sealed reads " + seen + ", but it counted "
+                            + n.commits);
+                }
+            }
+            return true;
+        } catch (OutputLease.Lost e) {
+            lost++;
+            stop(n, "lost the lease: " + e.getMessage());
+        } catch (IOException e) {
+            shutDown(n, "could not start on the journal: " + e.getMessage());
+        }
+        return false;
+    }
+
+    /** Commits the first unit {@code n} does not count as committed, or finishes the job if there is none. */
+    private void commitNext(SimulatedCoordinator n) {
+        int unit = 0;
+        while (n.committed.contains(unit)) {
+            unit++;
+        }
+        if (unit >= schedule.jobWrites()) {
+            finished = true;
+            finishedWith = java.util.Set.copyOf(n.commits);
+            shutDown(n, "finished the job");
+            return;
+        }
+        JournalEntry.Commit commit = new JournalEntry.Commit(n.owner + "-" + ++n.commitSeq, List.of(
+                new JournalEntry.UnitRecord(unit, n.index, 1, 1, 1, 1, List.of(), dev.orchard.protocol.UnitReport.StageNanos.ZERO)));
+        try {
+            n.journal.write(commit);
+        } catch (OutputLease.Lost e) {
+            lost++;
+            stop(n, "lost the lease: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            shutDown(n, "journal write failed: " + e.getMessage()); // the job fails, for --resume
+            return;
+        }
+        jobDone++;
+        n.committed.add(unit);
+        n.commits.add(commit.statistics());
+        if (!n.stopped) {
+            at(schedule.writeEveryMs(), n, () -> work(n));
+        }
+    }
+
+    /**
+     * The journal as a reader sees it once the schedule has ended (a {@code --resume}): no unit committed twice, and a
+     * finished job's commits exactly those its finishing coordinator counted, every unit among them.
+     */
+    private void checkJournal() {
+        try {
+            JournalEntry.State state = new JobJournal(store.direct(), OUT).read();
+            java.util.Map<Integer, String> byUnit = new java.util.HashMap<>();
+            for (JournalEntry.Commit c : state.commits()) {
+                for (JournalEntry.UnitRecord r : c.units()) {
+                    String before = byUnit.put(r.id(), c.statistics());
+                    if (before != null) {
+                        violations.add("the journal commits unit " + r.id() + " twice: in " + before + " and "
+                                + c.statistics());
+                    }
+                }
+            }
+            if (finished && !commitsOf(state).equals(finishedWith)) {
+                violations.add("the finished job's journal reads " + commitsOf(state) + ", but the coordinator that"
+                        + " finished it counted " + finishedWith);
+            }
+            if (finished && byUnit.size() != schedule.jobWrites()) {
+                violations.add("the finished job's journal commits " + byUnit.size() + " of " + schedule.jobWrites()
+                        + " units");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static java.util.Set<String> commitsOf(JournalEntry.State state) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        state.commits().forEach(c -> names.add(c.statistics()));
+        return names;
+    }
+
     /** {@code n}'s node stops: its coordinator gives its lease up as it stops, as {@code Coordinator} does. */
     private void shutDown(SimulatedCoordinator n, String why) {
         if (n.stopped) {
@@ -281,6 +427,7 @@ final class LeaseSimulation {
         {"could not be renewed", "lost: not renewed within its time-to-live"},
         {"downed", "downed"},
         {"gracefully", "stopped gracefully"},
+        {"journal", "failed: journal request"},
     };
 
     /** An exit's reason, in a word or three. */
@@ -363,10 +510,16 @@ final class LeaseSimulation {
      */
     private <T> T call(SimulatedCoordinator n, String what, SimulatedLeaseStore.Step<T> step, boolean write,
                        boolean outputWrite) throws IOException {
+        return call(n, what, step, write, outputWrite, true);
+    }
+
+    /** As above; a request that {@code mayFail} not does not fail (a read the SDK's retries see through). */
+    private <T> T call(SimulatedCoordinator n, String what, SimulatedLeaseStore.Step<T> step, boolean write,
+                       boolean outputWrite, boolean mayFail) throws IOException {
         boolean faults = now < FAULTS_END_MS;
         boolean mayFreeze = faults && (!outputWrite || schedule.freezeWritesInFlight());
         park(n, delay() + (mayFreeze ? freezeInFlight(n) : 0));
-        if (faults && rng.nextDouble() < schedule.failRate()) {
+        if (mayFail && faults && rng.nextDouble() < schedule.failRate()) {
             park(n, delay());
             log(n, what + ": failed");
             n.seen();

@@ -34,6 +34,7 @@ class OutputLeaseTest {
     private static final Location OUT = Location.local(Path.of("/data/out"));
     private static final String HOLDER = "10.0.0.5:17355";
     private static final String SELF = "10.0.0.9:17355";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** Renewed 3 s ago, for 30 s. */
     private static final OutputLease.Holder FRESH = new OutputLease.Holder("cafe", HOLDER,
             NOW.minusSeconds(3).toEpochMilli(), Duration.ofSeconds(30).toMillis(), Duration.ofSeconds(10).toMillis());
@@ -134,7 +135,11 @@ class OutputLeaseTest {
     /** Takes {@code lease} over whatever lease file is there, as a coordinator whose claim found it free does. */
     private void take(OutputLease lease, Path out, Instant at) throws IOException {
         ObjectStore.Tagged file = store.readTagged(new OutputLayout(Location.local(out)).lease());
-        lease.acquire(new OutputLease.Claim.Free(file == null ? null : file.tag()), at);
+        lease.acquire(new OutputLease.Claim.Free(file == null ? null : file.tag(), termOf(file)), at);
+    }
+
+    private static long termOf(ObjectStore.Tagged file) throws IOException {
+        return file == null ? 0 : JSON.readValue(file.bytes(), OutputLease.Holder.class).term();
     }
 
     private LeasedStore writingUnder(OutputLease lease) {
@@ -180,6 +185,7 @@ class OutputLeaseTest {
     void aCoordinatorFrozenPastItsTurnJournalsNothingOnceAnotherTookTheOutputOver(@TempDir Path out) throws Exception {
         OutputLease lease = takenAtZero(out);
         JobJournal journal = new JobJournal(writingUnder(lease), Location.local(out));
+        journal.seal(lease.term());
         journal.write(new JournalEntry.PlanComplete(1, 1, List.of(), null));
         take(new OutputLease(store, Location.local(out), "beef", SELF, TTL), out, NOW.plusSeconds(25)); // the standby
         at(40);
@@ -210,9 +216,9 @@ class OutputLeaseTest {
     }
 
     /**
-     * A coordinator releasing its lease reads it, finds it its own, and deletes it; a standby that took the output over
-     * between the two (the holder stood still past its time-to-live in between) keeps its lease: the delete is
-     * conditional on the lease file as read. (Deleted unconditionally, the standby's lease was gone, and its next
+     * A coordinator releasing its lease reads it, finds it its own, and writes it as released; a standby that took the
+     * output over between the two (the holder stood still past its time-to-live in between) keeps its lease: the write
+     * is conditional on the lease file as read. (Deleted unconditionally, the standby's lease was gone, and its next
      * renewal stopped it.)
      */
     @Test
@@ -225,7 +231,7 @@ class OutputLeaseTest {
         OutputLease standby = new OutputLease(store, Location.local(out), "beef", SELF, TTL);
         afterRead.set(() -> take(standby, out, NOW.plusSeconds(40)));
         lease.release();
-        assertThat(afterRead.get()).as("the takeover came between the release's read and its delete").isNull();
+        assertThat(afterRead.get()).as("the takeover came between the release's read and its write").isNull();
         assertThat(OutputLease.read(store, Location.local(out)).owner()).as("the standby's lease stands").isEqualTo("beef");
         standby.renew(NOW.plusSeconds(45));
         assertThat(standby.held()).isTrue();
@@ -234,9 +240,10 @@ class OutputLeaseTest {
 
     /**
      * On a store that evaluates a write's condition but ignores a delete's (S3Proxy 3.1.0, older MinIO), found by the
-     * probe, a release writes the lease as released, on condition, rather than deleting it: a claim finds it free and
-     * a standby takes it; and a standby that took the output over between the release's read and its write keeps its
-     * lease. (With the delete, LeaseSimulationTest's schedule 4368 deleted the standby's lease.)
+     * probe, a release writes the lease as released, on condition (as everywhere), not a delete that would ignore its
+     * condition: a claim finds it free and a standby takes it; and a standby that took the output over between the
+     * release's read and its write keeps its lease. (With the delete, LeaseSimulationTest's schedule 4368 deleted the
+     * standby's lease.)
      */
     @Test
     void onAStoreThatIgnoresConditionalDeletesAReleaseWritesTheLeaseAsReleased(@TempDir Path out) throws Exception {
@@ -252,7 +259,7 @@ class OutputLeaseTest {
         assertThat(store.exists(file)).as("written as released, not deleted").isTrue();
         assertThat(OutputLease.read(store, output)).as("nobody holds it").isNull();
         OutputLease.Claim claim = OutputLease.claim(store, output, SELF, ClusterMembership.NONE, NOW.plusSeconds(1));
-        assertThat(claim).isEqualTo(new OutputLease.Claim.Free(store.readTagged(file).tag()));
+        assertThat(claim).isEqualTo(new OutputLease.Claim.Free(store.readTagged(file).tag(), 1));
         OutputLease standby = new OutputLease(store, output, "beef", SELF, TTL);
         standby.acquire((OutputLease.Claim.Free) claim, NOW.plusSeconds(1));
         assertThat(OutputLease.read(store, output).owner()).isEqualTo("beef");
@@ -533,6 +540,39 @@ class OutputLeaseTest {
         take(lease, out, NOW);
         assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(12))).isInstanceOf(OutputLease.Lost.class)
                 .hasMessageContaining("this JVM stood still");
+    }
+
+    /**
+     * Each taking of the lease counts one term more than the file it replaced, through releases (the file is written as
+     * released, never deleted) and takeovers of a stale lease; a holder raises its term by a renewal on condition, and a
+     * claim that finds nothing starts at 1.
+     */
+    @Test
+    void eachTakingCountsOneTermMoreAndARaiseIsARenewal(@TempDir Path out) throws Exception {
+        Location output = Location.local(out);
+        at(0);
+        OutputLease first = new OutputLease(store, output, "cafe", HOLDER, TTL, DOWN_AFTER, clock::get, Instant::now,
+                new JvmPauses(clock::get));
+        first.acquire((OutputLease.Claim.Free) OutputLease.claim(store, output, HOLDER, ClusterMembership.NONE, NOW), NOW);
+        assertThat(first.term()).isEqualTo(1);
+        first.release();
+        OutputLease second = new OutputLease(store, output, "beef", SELF, TTL);
+        second.acquire((OutputLease.Claim.Free) OutputLease.claim(store, output, SELF, ClusterMembership.NONE, NOW), NOW);
+        assertThat(second.term()).as("after a release").isEqualTo(2);
+        Instant later = NOW.plus(TTL).plusSeconds(1); // second's lease is stale: anyone may take it
+        OutputLease third = new OutputLease(store, output, "f00d", "10.0.0.10:17355", TTL);
+        third.acquire((OutputLease.Claim.Free) OutputLease.claim(store, output, "10.0.0.10:17355",
+                ClusterMembership.NONE, later), later);
+        assertThat(third.term()).as("after a takeover").isEqualTo(3);
+        third.raiseTerm(2);
+        assertThat(third.term()).as("not lowered").isEqualTo(3);
+        third.raiseTerm(7);
+        assertThat(third.term()).isEqualTo(7);
+        assertThat(termOf(store.readTagged(new OutputLayout(output).lease()))).as("written").isEqualTo(7);
+        assertThatThrownBy(() -> second.raiseTerm(9)).as("by a renewal on condition")
+                .isInstanceOf(OutputLease.Lost.class).hasMessageContaining("f00d");
+        assertThat(OutputLease.claim(store, Location.local(out.resolve("new")), SELF, ClusterMembership.NONE, NOW))
+                .isEqualTo(new OutputLease.Claim.Free(null, 0));
     }
 
     /** {@code store} as an S3-compatible server looks to Orchard: one that may ignore a write's condition. */

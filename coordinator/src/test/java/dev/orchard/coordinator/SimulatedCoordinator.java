@@ -33,6 +33,11 @@ final class SimulatedCoordinator {
     /** Steps due while it was in the middle of one: they run after it. */
     final List<Runnable> deferred = new ArrayList<>();
     OutputLease lease;
+    /** Its journal, once it took the lease ({@link LeaseSimulation}'s journal campaign), and what it counts in it. */
+    JobJournal journal;
+    final java.util.Set<Integer> committed = new java.util.HashSet<>();
+    final java.util.Set<String> commits = new java.util.HashSet<>();
+    int commitSeq;
     boolean busy;
     boolean stopped;
     long stoppedAt;

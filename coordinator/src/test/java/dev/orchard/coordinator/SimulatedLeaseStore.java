@@ -9,13 +9,15 @@ import dev.orchard.store.StoredObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The store of {@link LeaseSimulation}: the output's lease file, and the objects a coordinator probes the store's
- * conditions on ({@link dev.orchard.store.ConditionProbe}), whose conditional writes and deletes are linearisable, as
- * AWS S3's and a local folder's are, or whose conditions are ignored as an S3-compatible server may ignore them
- * ({@link Conditions}); and each coordinator's view of it, whose requests travel through the world ({@link Requests}).
+ * The store of {@link LeaseSimulation}: the output's lease file, the objects a coordinator probes the store's
+ * conditions on ({@link dev.orchard.store.ConditionProbe}), and the job's journal ({@link JobJournal}), whose
+ * conditional writes and deletes are linearisable, as AWS S3's and a local folder's are, or whose conditions are
+ * ignored as an S3-compatible server may ignore them ({@link Conditions}); and each coordinator's view of it, whose
+ * requests travel through the world ({@link Requests}), and a reader's that reaches it at once ({@link #direct}).
  */
 final class SimulatedLeaseStore {
     /** What the store does with the conditions of writes and deletes. */
@@ -41,6 +43,15 @@ final class SimulatedLeaseStore {
          */
         <T> T call(SimulatedCoordinator n, String what, Step<T> step, boolean write, boolean outputWrite)
                 throws IOException;
+
+        /** A read of the journal: delayed, and {@code n} may freeze with it in flight, but it does not fail. */
+        default <T> T read(SimulatedCoordinator n, String what, Step<T> step) throws IOException {
+            return call(n, what, step, false, false);
+        }
+
+        /** A journal object {@code n} wrote landed: {@code late} if the lease named another coordinator then. */
+        default void landed(SimulatedCoordinator n, Location target, boolean late) {
+        }
 
         void log(SimulatedCoordinator n, String what);
     }
@@ -77,6 +88,21 @@ final class SimulatedLeaseStore {
     /** The store as coordinator {@code n} reaches it. */
     ObjectStore viewOf(SimulatedCoordinator n, Requests requests) {
         return new View(n, requests);
+    }
+
+    /** The store as a reader outside the schedule reaches it: at once, without faults (the checks' reader). */
+    ObjectStore direct() {
+        return new View(null, new Requests() {
+            @Override
+            public <T> T call(SimulatedCoordinator n, String what, Step<T> step, boolean write, boolean outputWrite)
+                    throws IOException {
+                return step.apply();
+            }
+
+            @Override
+            public void log(SimulatedCoordinator n, String what) {
+            }
+        });
     }
 
     /** The store as one coordinator reaches it: the lease's three requests, each a {@link Requests#call}. */
@@ -153,19 +179,37 @@ final class SimulatedLeaseStore {
             return location.equals(LEASE) ? "lease" : location.name();
         }
 
+        /** The journal's listing: one read request, its answer as the store was when it landed. */
         @Override
-        public Stream<StoredObject> list(Location prefix) {
-            throw new UnsupportedOperationException("not used by the lease");
+        public Stream<StoredObject> list(Location prefix) throws IOException {
+            List<StoredObject> found = requests.read(node, "list " + name(prefix), () -> objects.entrySet().stream()
+                    .filter(e -> e.getKey().path().startsWith(prefix.path()) && !e.getKey().equals(prefix))
+                    .map(e -> new StoredObject(e.getKey(), e.getValue().bytes().length))
+                    .sorted(java.util.Comparator.comparing(o -> o.location().key())).toList());
+            return found.stream();
         }
 
         @Override
-        public byte[] read(Location location) {
-            throw new UnsupportedOperationException("not used by the lease");
+        public byte[] read(Location location) throws IOException {
+            return requests.read(node, "read " + name(location), () -> {
+                Stored o = objects.get(location);
+                if (o == null) {
+                    throw new java.nio.file.NoSuchFileException(location.toString());
+                }
+                return o.bytes().clone();
+            });
         }
 
+        /** A journal write: lands as a write to the output, which may freeze in flight where the schedule says. */
         @Override
-        public void put(Location target, byte[] bytes) {
-            throw new UnsupportedOperationException("not used by the lease");
+        public void put(Location target, byte[] bytes) throws IOException {
+            requests.call(node, "write " + name(target), () -> {
+                boolean late = node != null && !node.owner.equals(holder());
+                objects.put(target, new Stored(bytes.clone(), "v" + ++versions));
+                requests.log(node, name(target) + " written" + (late ? " LATE: the lease is " + holder() + "'s" : ""));
+                requests.landed(node, target, late);
+                return null;
+            }, true, true);
         }
 
         @Override

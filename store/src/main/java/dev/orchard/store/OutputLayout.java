@@ -207,7 +207,8 @@ public final class OutputLayout {
     public List<Location> generationBookkeeping(int g) {
         Location folder = generation(g);
         List<Location> all = new java.util.ArrayList<>(List.of(folder.resolve("plan"), folder.resolve("commits"),
-                folder.resolve("parts"), folder.resolve("retired"), staging(g), replaced(g), inventory(g)));
+                folder.resolve("seals"), folder.resolve("parts"), folder.resolve("retired"), staging(g), replaced(g),
+                inventory(g)));
         if (g > 0) {
             all.addAll(List.of(identity(g), swapMarker(g), folder.resolve("_CLEARED")));
         }
