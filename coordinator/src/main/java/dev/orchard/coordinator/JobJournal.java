@@ -68,8 +68,8 @@ public final class JobJournal {
     private final Location root;
     /** The objects the last {@link #read} took up (names below {@link #root}), for the seal. */
     private List<String> adopted = List.of();
-    /** The term this coordinator writes under, once it has sealed; 0 before. */
-    private long term;
+    /** The term this coordinator writes under, once it has sealed; 0 before. (Writes run on several threads.) */
+    private volatile long term;
 
     public JobJournal(ObjectStore store, Location output) {
         this(store, output, 0);

@@ -25,19 +25,34 @@ public final class ConditionProbe {
     public record Support(boolean writes, boolean deletes) {
     }
 
-    /** Tries the conditions on {@code at} (no object may be there: name it after the caller) and deletes it after. */
+    /**
+     * Tries the conditions on {@code at} (no object may be there: name it after the caller) and deletes it after. A
+     * probe that failed fails with its own error, a failed clean-up added to it.
+     */
     public static Support probe(ObjectStore store, Location at) throws IOException {
+        Support found;
         try {
-            if (store.putIf(at, bytes(at, "created"), null) == null) {
-                throw new IOException("Cannot probe the store's conditional writes: " + at + " is there already");
+            found = tryConditions(store, at);
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.delete(at);
+            } catch (IOException | RuntimeException cleanUp) {
+                e.addSuppressed(cleanUp);
             }
-            boolean writes = store.putIf(at, bytes(at, "written where one is"), null) == null
-                    && store.putIf(at, bytes(at, "written on another tag"), NO_SUCH_TAG) == null;
-            boolean deletes = !store.deleteIf(at, NO_SUCH_TAG) && store.exists(at);
-            return new Support(writes, deletes);
-        } finally {
-            store.delete(at);
+            throw e;
         }
+        store.delete(at);
+        return found;
+    }
+
+    private static Support tryConditions(ObjectStore store, Location at) throws IOException {
+        if (store.putIf(at, bytes(at, "created"), null) == null) {
+            throw new IOException("Cannot probe the store's conditional writes: " + at + " is there already");
+        }
+        boolean writes = store.putIf(at, bytes(at, "written where one is"), null) == null
+                && store.putIf(at, bytes(at, "written on another tag"), NO_SUCH_TAG) == null;
+        boolean deletes = !store.deleteIf(at, NO_SUCH_TAG) && store.exists(at);
+        return new Support(writes, deletes);
     }
 
     private static byte[] bytes(Location at, String step) {

@@ -26,6 +26,26 @@ class ConditionProbeTest {
         assertProbeFinds(ConditionsIgnored.around(new LocalObjectStore()), false, false);
     }
 
+    /** A probe whose write fails, on a store whose deletes fail too, fails with its own error, not the clean-up's. */
+    @Test
+    void aFailedProbeSaysWhyEvenWhenItsCleanUpFails() throws Exception {
+        ObjectStore failing = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("putIf")) {
+                        throw new java.io.IOException("the write failed");
+                    }
+                    if (method.getName().startsWith("delete")) {
+                        throw new java.io.IOException("the delete failed");
+                    }
+                    return method.invoke(new LocalObjectStore(), args);
+                });
+        Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConditionProbe.probe(failing, at))
+                .hasMessage("the write failed")
+                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage)
+                        .containsExactly("the delete failed"));
+    }
+
     /** The probe finds what {@code store} does, and leaves no object behind. */
     private void assertProbeFinds(ObjectStore store, boolean writes, boolean deletes) throws Exception {
         Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
