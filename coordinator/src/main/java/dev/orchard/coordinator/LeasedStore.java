@@ -103,11 +103,6 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
-    public boolean deleteIf(Location target, String expectedTag) throws IOException {
-        return fenced(() -> store.deleteIf(target, expectedTag));
-    }
-
-    @Override
     public void put(Location target, byte[] bytes) throws IOException {
         write(() -> store.put(target, bytes));
     }

@@ -87,11 +87,12 @@ public final class OutputLease {
     private final Supplier<Instant> wallClock;
     private final JvmPauses pauses;
     /**
-     * Which conditions the store evaluates: all, where it says so ({@link ObjectStore#evaluatesConditions}); none
-     * counted on where it cannot say, until {@link #probeConditions} found out.
+     * Whether the store evaluates the conditions of the lease's writes: known where it says so
+     * ({@link ObjectStore#evaluatesConditions}); not counted on where it cannot say, until {@link #probeConditions}
+     * found out.
      */
-    private volatile ConditionProbe.Support conditions;
-    /** Whether {@link #conditions} is settled: the store said, or the probe ran (found out, or failed). */
+    private volatile boolean conditionsEvaluated;
+    /** Whether {@link #conditionsEvaluated} is settled: the store said, or the probe ran (found out, or failed). */
     private boolean probed;
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
@@ -139,7 +140,7 @@ public final class OutputLease {
         this.wallClock = wallClock;
         this.pauses = pauses;
         this.probed = store.evaluatesConditions();
-        this.conditions = new ConditionProbe.Support(probed, probed);
+        this.conditionsEvaluated = probed;
     }
 
     /**
@@ -267,12 +268,12 @@ public final class OutputLease {
      * check for pauses). Returns what was found; null for a store known to evaluate them, probed already, or where the
      * probe failed (logged: the lease is then handled as on a store that may ignore them).
      */
-    public synchronized ConditionProbe.Support probeConditions() {
+    public synchronized Boolean probeConditions() {
         if (probed) {
             return null;
         }
         probed = true;
-        ConditionProbe.Support found;
+        boolean found;
         try {
             found = ConditionProbe.probe(store, new OutputLayout(output).conditionsProbe(owner));
         } catch (IOException e) {
@@ -280,15 +281,14 @@ public final class OutputLease {
                     + " handled as on a store that may ignore them", output, e.toString());
             return null;
         }
-        conditions = found;
-        if (!found.writes()) {
+        conditionsEvaluated = found;
+        if (!found) {
             LOG.warn("The store behind {} ignores conditional writes (If-Match, If-None-Match): Orchard cannot keep two"
                     + " coordinators on this output from writing at once. Run one coordinator on it (no standby, no"
                     + " second job on the same output), or use a server that evaluates them (AWS S3 does)", output);
         } else {
-            LOG.info("The store behind {} evaluates conditional writes (and {} conditional deletes, which the lease does"
-                    + " not use): this output's lease is taken, renewed and released by compare-and-set", output,
-                    found.deletes() ? "evaluates" : "ignores");
+            LOG.info("The store behind {} evaluates conditional writes: this output's lease is taken, renewed and"
+                    + " released by compare-and-set", output);
         }
         return found;
     }
@@ -351,7 +351,7 @@ public final class OutputLease {
             }
             tag = written;
             long took = nanoClock.getAsLong() - began;
-            if (took >= trust.toNanos() && !conditions.writes()
+            if (took >= trust.toNanos() && !conditionsEvaluated
                     && pauses.stoodStillSince(began, trust.toNanos() / 2)) {
                 // On a store that evaluates the condition, this write cannot have replaced a lease another coordinator
                 // took meanwhile, and the trust counts from the renewal's beginning anyway. On one that may ignore it
@@ -474,8 +474,8 @@ public final class OutputLease {
      * Gives the lease up (the job has ended): nothing more is written. The lease file is written as released (a claim
      * finds it free), only if it is still this coordinator's: by a write on condition that it is still as just read, so
      * a coordinator that took the output over between the read and the write keeps its lease. It is not deleted: it
-     * keeps the count of terms ({@link #term()}), and on a store that ignores a conditional delete's condition (an
-     * S3-compatible server may) a delete would remove a lease taken since the read (LeaseSimulationTest found that).
+     * keeps the count of terms ({@link #term()}). (A conditional delete, as it was, also ignored its condition on some
+     * S3-compatible servers, and removed a lease taken since the read: LeaseSimulationTest found that.)
      * Writes to the output already past the check land first ({@link #fenced}); later ones fail. Not to be called from
      * within a fenced write.
      */

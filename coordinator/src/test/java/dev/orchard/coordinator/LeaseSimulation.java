@@ -53,7 +53,7 @@ final class LeaseSimulation {
     static final long FAULTS_END_MS = 120_000;
     static final long HORIZON_MS = 900_000;
     /**
-     * {@code -Dorchard.lease.ignoreConditions=true}: an experiment, not a guarantee: the store writes and deletes
+     * {@code -Dorchard.lease.ignoreConditions=true}: an experiment, not a guarantee: the store writes
      * whatever the condition, as an S3-compatible server without conditional writes does, and says it may.
      */
     static final boolean IGNORES_CONDITIONS = Boolean.getBoolean("orchard.lease.ignoreConditions");

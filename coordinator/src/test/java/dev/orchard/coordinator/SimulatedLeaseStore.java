@@ -15,18 +15,18 @@ import java.util.stream.Stream;
 /**
  * The store of {@link LeaseSimulation}: the output's lease file, the objects a coordinator probes the store's
  * conditions on ({@link dev.orchard.store.ConditionProbe}), and the job's journal ({@link JobJournal}), whose
- * conditional writes and deletes are linearisable, as AWS S3's and a local folder's are, or whose conditions are
- * ignored as an S3-compatible server may ignore them ({@link Conditions}); and each coordinator's view of it, whose
+ * conditional writes are linearisable, as AWS S3's and a local folder's are, or whose conditions are ignored as an
+ * S3-compatible server may ignore them ({@link Conditions}); and each coordinator's view of it, whose
  * requests travel through the world ({@link Requests}), and a reader's that reaches it at once ({@link #direct}).
  */
 final class SimulatedLeaseStore {
-    /** What the store does with the conditions of writes and deletes. */
+    /** What the store does with the conditions of writes. */
     enum Conditions {
-        /** Evaluates both, and says so (AWS S3, a local folder): coordinators do not probe it. */
+        /** Evaluates them, and says so (AWS S3, a local folder): coordinators do not probe it. */
         EVALUATED,
-        /** Evaluates a write's, ignores a delete's, and cannot say so (S3Proxy 3.1.0, older MinIO). */
-        DELETES_IGNORED,
-        /** Ignores both, and cannot say so (an experiment: the lease cannot fence such a store). */
+        /** Evaluates them, and cannot say so (S3Proxy 3.1.0, MinIO): coordinators probe it. */
+        UNSAID,
+        /** Ignores them, and cannot say so (an experiment: the lease cannot fence such a store). */
         IGNORED
     }
 
@@ -140,19 +140,6 @@ final class SimulatedLeaseStore {
                     requests.log(node, name(target) + " written: " + o.tag());
                 }
                 return o.tag();
-            }, true, false);
-        }
-
-        @Override
-        public boolean deleteIf(Location target, String expectedTag) throws IOException {
-            return requests.call(node, "delete " + name(target) + " if " + expectedTag, () -> {
-                Stored o = objects.get(target);
-                if (o != null && !o.tag().equals(expectedTag) && conditions == Conditions.EVALUATED) {
-                    return false;
-                }
-                objects.remove(target);
-                requests.log(node, name(target) + " deleted");
-                return true;
             }, true, false);
         }
 

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Whether a store evaluates the conditions of {@link ObjectStore#putIf} and {@link ObjectStore#deleteIf}, found by
- * trying them on an object of Orchard's own, for the stores that cannot say ({@link ObjectStore#evaluatesConditions}:
- * an S3-compatible server may ignore {@code If-Match} and {@code If-None-Match} and answer as if it had written).
- * The object is created, written on two conditions that do not hold, deleted on one that does not hold, and deleted.
+ * Whether a store evaluates the conditions of {@link ObjectStore#putIf}, found by trying them on an object of Orchard's
+ * own, for the stores that cannot say ({@link ObjectStore#evaluatesConditions}: an S3-compatible server may ignore
+ * {@code If-Match} and {@code If-None-Match} and answer as if it had written). The object is created, written on two
+ * conditions that do not hold, and deleted.
  * Each conditional write carries bytes of its own, so a write that went through cannot pass for one that landed
  * earlier ({@link ObjectStore#putIf} counts a refused write whose bytes are already there as done).
  */
@@ -19,18 +19,12 @@ public final class ConditionProbe {
     }
 
     /**
-     * What the store did with conditions that did not hold: {@code writes}, whether both conditional writes were
-     * refused; {@code deletes}, whether the conditional delete was.
+     * Tries the conditions on {@code at} (no object may be there: name it after the caller) and deletes it after: true if
+     * the store refused both writes whose conditions did not hold. A probe that failed fails with its own error, a
+     * failed clean-up added to it.
      */
-    public record Support(boolean writes, boolean deletes) {
-    }
-
-    /**
-     * Tries the conditions on {@code at} (no object may be there: name it after the caller) and deletes it after. A
-     * probe that failed fails with its own error, a failed clean-up added to it.
-     */
-    public static Support probe(ObjectStore store, Location at) throws IOException {
-        Support found;
+    public static boolean probe(ObjectStore store, Location at) throws IOException {
+        boolean found;
         try {
             found = tryConditions(store, at);
         } catch (IOException | RuntimeException e) {
@@ -45,14 +39,12 @@ public final class ConditionProbe {
         return found;
     }
 
-    private static Support tryConditions(ObjectStore store, Location at) throws IOException {
+    private static boolean tryConditions(ObjectStore store, Location at) throws IOException {
         if (store.putIf(at, bytes(at, "created"), null) == null) {
             throw new IOException("Cannot probe the store's conditional writes: " + at + " is there already");
         }
-        boolean writes = store.putIf(at, bytes(at, "written where one is"), null) == null
+        return store.putIf(at, bytes(at, "written where one is"), null) == null
                 && store.putIf(at, bytes(at, "written on another tag"), NO_SUCH_TAG) == null;
-        boolean deletes = !store.deleteIf(at, NO_SUCH_TAG) && store.exists(at);
-        return new Support(writes, deletes);
     }
 
     private static byte[] bytes(Location at, String step) {

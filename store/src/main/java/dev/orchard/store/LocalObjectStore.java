@@ -146,27 +146,6 @@ public final class LocalObjectStore implements ObjectStore {
         return true;
     }
 
-    /** Compare-and-delete under the locks {@link #putIf} takes; the lock file stays, as there. */
-    @Override
-    public boolean deleteIf(Location target, String expectedTag) throws IOException {
-        Path path = target.path().toAbsolutePath().normalize();
-        if (!Files.isDirectory(path.getParent())) {
-            return true;
-        }
-        return underLock(path, () -> {
-            Tagged current = readTagged(target);
-            if (current == null) {
-                return true;
-            }
-            if (!current.tag().equals(expectedTag)) {
-                return false;
-            }
-            Files.delete(path);
-            syncFolder(path.getParent());
-            return true;
-        });
-    }
-
     private interface Locked<T> {
         T run() throws IOException;
     }

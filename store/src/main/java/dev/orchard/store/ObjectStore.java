@@ -82,17 +82,7 @@ public interface ObjectStore extends AutoCloseable {
     String putIf(Location target, byte[] bytes, String expectedTag) throws IOException;
 
     /**
-     * A conditional delete: deletes the object at {@code target} only if it still has the entity tag
-     * {@code expectedTag}, in one step as {@link #putIf} writes: on S3 a DeleteObject with {@code If-Match} (which AWS
-     * evaluates; a server that ignores the header deletes as a plain delete does), in a local folder under the same
-     * locks. Returns false, deleting nothing, when the object there is another; true when it is gone, whether this
-     * call deleted it or it was gone already (a delete that landed but whose answer was lost is retried, and finds
-     * nothing).
-     */
-    boolean deleteIf(Location target, String expectedTag) throws IOException;
-
-    /**
-     * Whether this store is known to evaluate the conditions of {@link #putIf} and {@link #deleteIf}: a local folder
+     * Whether this store is known to evaluate the conditions of {@link #putIf}: a local folder
      * (Orchard's own locks) and AWS S3 do; an S3-compatible server may ignore the headers and answer as if it had
      * written, so for one Orchard cannot tell without trying them ({@link ConditionProbe}).
      */

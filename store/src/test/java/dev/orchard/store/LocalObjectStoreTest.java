@@ -25,7 +25,7 @@ class LocalObjectStoreTest {
 
     @Test
     void aConditionalWriteReplacesOnlyTheFileItExpects() throws Exception {
-        ConditionalWrites.checkOn(store, Location.local(dir.resolve("_orchard/lease.json")), true);
+        ConditionalWrites.checkOn(store, Location.local(dir.resolve("_orchard/lease.json")));
     }
 
     /** Below a file there is nothing, as {@link LocalObjectStore#exists} says (an output mistyped into a file's path). */

@@ -85,13 +85,6 @@ class GenerationSwapTest {
         }
 
         @Override
-        public boolean deleteIf(Location target, String expectedTag) throws IOException {
-            boolean gone = store.deleteIf(target, expectedTag);
-            wrote();
-            return gone;
-        }
-
-        @Override
         public boolean exists(Location location) {
             return store.exists(location);
         }

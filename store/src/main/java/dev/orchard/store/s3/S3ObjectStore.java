@@ -52,8 +52,6 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  * pools: make one per JVM (or job), share it, and close it; do not make one per object.
  */
 public final class S3ObjectStore implements ObjectStore {
-    /** Tries of a conditional delete that S3 answers with 409 ConditionalRequestConflict. */
-    static final int CONFLICT_ATTEMPTS = 3;
 
     private static final int DELETE_BATCH = 1_000; // DeleteObjects' limit
 
@@ -208,53 +206,6 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public boolean evaluatesConditions() {
         return settings.endpoint() == null;
-    }
-
-    /**
-     * A DeleteObject with {@code If-Match}: 412 means another object is there; 404 that none is (this very delete may
-     * have landed on an attempt whose answer was lost); 409 that a write or delete came between, so the object is read
-     * again to say which ({@link ObjectStore#deleteIf}) and, if it is still the one expected, the delete is tried again,
-     * {@value #CONFLICT_ATTEMPTS} times in all: S3 calls the conflict transient, and a server that kept answering it
-     * must not keep a caller (a coordinator releasing its lease as it stops) forever. A server that ignores the header
-     * deletes unconditionally.
-     */
-    @Override
-    public boolean deleteIf(Location target, String expectedTag) throws IOException {
-        requireS3(target);
-        for (int attempt = 1; ; attempt++) {
-            AwsServiceException refused;
-            try {
-                sdk().deleteObject(b -> b.bucket(target.bucket()).key(target.key()).ifMatch(expectedTag));
-                return true;
-            } catch (AwsServiceException e) {
-                refused = e;
-            } catch (SdkException e) {
-                throw errors.translate("delete", target, e);
-            }
-            if (S3Errors.notImplemented(refused)) {
-                throw errors.conditionsNotImplemented("delete", target, refused);
-            }
-            switch (refused.statusCode()) {
-                case 412 -> {
-                    return false;
-                }
-                case 404 -> {
-                    return true;
-                }
-                case 409 -> {
-                    // a conflicting request: read again below
-                }
-                default -> throw errors.translate("delete", target, refused);
-            }
-            Tagged now = readTagged(target);
-            if (now == null || !now.tag().equals(expectedTag)) {
-                return now == null;
-            }
-            if (attempt == CONFLICT_ATTEMPTS) {
-                throw new IOException("Cannot delete " + target + ": S3 answered 409 (a conflicting request in"
-                        + " progress) " + attempt + " times in a row; the object is still there", refused);
-            }
-        }
     }
 
     /** One PutObject, or a multipart upload from {@link S3Settings#multipartThreshold()} bytes on. */

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,57 +149,6 @@ class S3FaultInjectionTest {
         }
     }
 
-    /**
-     * A conditional delete as S3 answers it (S3Proxy 3.1.0 ignores If-Match on DELETE, so the proxy answers for it
-     * here, as S3 does): 412 when another object is there, which is kept; 404 when none is, which counts as gone; and
-     * one that S3 applied but whose answer was lost is retried and finds nothing, which counts as gone too.
-     */
-    @Test
-    void aConditionalDeleteKeepsAnObjectReplacedSince() throws Exception {
-        Location lease = new Location(Location.Scheme.S3, "cut", "release/lease.json");
-        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
-             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()))) {
-            String tag = store.putIf(lease, bytes("owner b, 1"), null);
-            proxy.failAlways(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), 412, "PreconditionFailed");
-            assertThat(store.deleteIf(lease, "\"an-older-etag\"")).as("412: another object").isFalse();
-            assertThat(store.readTagged(lease).tag()).isEqualTo(tag);
-            proxy.clearRules();
-            proxy.failAlways(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), 404, "NoSuchKey");
-            assertThat(store.deleteIf(lease, tag)).as("404: none there").isTrue();
-            proxy.clearRules();
-            proxy.injectNext(line -> line.startsWith("DELETE ") && line.contains("release/lease.json"), Fault.LOST_ANSWER, 1);
-            assertThat(store.deleteIf(lease, tag)).isTrue();
-            assertThat(proxy.injected(Fault.LOST_ANSWER)).isEqualTo(1);
-            assertThat(store.exists(lease)).isFalse();
-        }
-    }
-
-    /**
-     * S3 answers 409 ConditionalRequestConflict when a write or delete of the same key came between; the delete reads
-     * the object again and, if it is still the one expected, tries again: a conflict that passes is got through, one
-     * that does not ends in an error after {@link S3ObjectStore#CONFLICT_ATTEMPTS} tries, not in a loop without end.
-     */
-    @Test
-    void aConditionalDeleteTriesAgainAfterAConflictAndGivesUpOnOneThatStays() throws Exception {
-        Location lease = new Location(Location.Scheme.S3, "cut", "conflict/lease.json");
-        java.util.concurrent.atomic.AtomicInteger deletes = new java.util.concurrent.atomic.AtomicInteger();
-        Predicate<String> delete = line -> line.startsWith("DELETE ") && line.contains("conflict/lease.json");
-        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
-             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()))) {
-            String tag = store.putIf(lease, bytes("owner c, 1"), null);
-            proxy.failAlways(line -> delete.test(line) && deletes.incrementAndGet() <= S3ObjectStore.CONFLICT_ATTEMPTS,
-                    409, "ConditionalRequestConflict");
-            assertThatThrownBy(() -> store.deleteIf(lease, tag)).isInstanceOf(java.io.IOException.class)
-                    .hasMessageContaining("409");
-            assertThat(deletes.get()).as("tries").isEqualTo(S3ObjectStore.CONFLICT_ATTEMPTS);
-            assertThat(store.readTagged(lease).tag()).isEqualTo(tag);
-
-            deletes.set(S3ObjectStore.CONFLICT_ATTEMPTS - 1); // one conflict left, then the delete goes through
-            assertThat(store.deleteIf(lease, tag)).isTrue();
-            assertThat(store.exists(lease)).isFalse();
-        }
-    }
-
     /** A server without conditional requests (it answers 501 to them) is named as such, with what to do. */
     @Test
     void aServerThatDoesNotImplementConditionalWritesIsNamed() throws Exception {
@@ -212,9 +160,6 @@ class S3FaultInjectionTest {
             assertThatThrownBy(() -> store.putIf(lease, bytes("owner d, 1"), null))
                     .hasMessageContaining("does not implement conditional requests")
                     .hasMessageContaining("write " + lease).hasMessageContaining("AWS S3 does");
-            assertThatThrownBy(() -> store.deleteIf(lease, "\"an-etag\""))
-                    .hasMessageContaining("does not implement conditional requests")
-                    .hasMessageContaining("delete " + lease);
         }
     }
 
