@@ -447,7 +447,7 @@ public final class Coordinator {
                             + journal.quarantines().size(),
                     state.listingComplete() ? "complete" : "to be continued after " + state.lastPlannedPath());
         }
-        log.info("Coordinator {} started for {}{}", Long.toHexString(epoch), setup.output(),
+        log.info("Coordinator {} started for {}, lease term {}{}", Long.toHexString(epoch), setup.output(), lease.term(),
                 base == null ? "" : " (update: generation " + (base.generation() + 1) + " from " + base.parts().size()
                         + " part(s), " + base.rows() + " rows of generation " + base.generation() + ")");
         Behavior<CoordinatorCommand> next = apply(state.start(now()));
