@@ -204,7 +204,7 @@ public final class OutputLease {
         return claim(written(file), file == null ? null : file.tag(), output, node, cluster, now);
     }
 
-    /** The same, for the lease file holding {@code written} (null: none, or released), whose entity tag is {@code tag}. */
+    /** The same, for the lease file holding {@code written} (null: none; it may be released), tagged {@code tag}. */
     static Claim claim(Holder written, String tag, Location output, String node, ClusterMembership cluster, Instant now) {
         Holder h = written == null || written.released() ? null : written;
         boolean gone = h != null && cluster.gone().contains(h.node());
@@ -303,6 +303,7 @@ public final class OutputLease {
         term = free.term() + 1;
         String written = store.putIf(file, bytes(now), free.tag());
         if (written == null) {
+            term = 0;
             Holder h = read(store, output);
             throw new IOException("Another coordinator" + (h == null ? "" : " (on " + h.node() + ")") + " took the lease on "
                     + output + " as this one was taking it: two jobs started on the same output at once. Let that job"
