@@ -53,11 +53,11 @@ class LeaseSimulationTest {
      * output over (which no lease can stop): the writes are {@link JobJournal}'s, and each coordinator that takes the
      * lease reads and seals the journal before it commits. Checked: no reader ever finds a unit committed twice, a
      * seal's reading is what readers see, and a finished job's journal is what its last coordinator counted (see
-     * {@link LeaseSimulation}). Late writes must land in some schedules, or this would prove nothing (11 of these 500).
-     * Without the seals (every journal object counted), 9 of them commit a unit twice, what made a later {@code --resume}
-     * refuse the output: 11, 28, 59, 127, 177, 308, 383, 388, 442. In 11, coordinator c0 froze 28.6 s with a request
-     * in flight, its commit of unit 16 next; c1 took the output over (term 2), found 16 units committed, and committed
-     * unit 16 itself; c0's commit of it, past the fence's check, landed 1.4 s later.
+     * {@link LeaseSimulation}). Late writes must land in some schedules, or this would prove nothing (13 of these 500).
+     * Without the seals (every journal object counted), 7 of them commit a unit twice, what made a later {@code --resume}
+     * refuse the output: 59, 116, 121, 259, 448, 454, 477. In 59, c0 froze 40.8 s with its commit of units 26 and 27 in
+     * flight; c1 took the output over (term 2), read the journal before that commit landed, and committed the two
+     * units itself.
      */
     @Test
     void theJournalIsWhatItsLatestSealerCountedWhateverLandsLate() {
