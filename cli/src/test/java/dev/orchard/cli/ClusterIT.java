@@ -237,6 +237,15 @@ class ClusterIT {
             assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
             assertThat(w2.isAlive()).as("worker-2 outlived the coordinator and served the next one").isTrue();
+            // The second took the killed one's lease at the next term, and sealed the journal it took up before
+            // writing to it: whatever of the first's lands late is not part of it (JobJournal).
+            assertThat(nodes.log("coordinator-2")).contains("lease term 2");
+            try (var seals = Files.list(out.resolve("_orchard/seals"))) {
+                assertThat(seals.map(p -> p.getFileName().toString()).sorted())
+                        .containsExactly("seal-000001.json", "seal-000002.json");
+            }
+            assertThat(Files.readString(out.resolve("_orchard/seals/seal-000002.json")))
+                    .as("the first's commits, taken up").contains("\"commits/");
         }
         Outputs.assertSameJob(out, reference, subsetImages);
     }
