@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchard.coordinator.work.JournalEntry;
-import dev.orchard.store.ConditionProbe;
+import dev.orchard.store.InterceptedStore;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
@@ -363,20 +363,14 @@ class OutputLeaseTest {
 
     /** {@code base}, running {@code hook}'s step, once, right after the next call of {@code method} returns. */
     private static ObjectStore withStepAfter(ObjectStore base, String method, AtomicReference<IoStep> hook) {
-        return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
-                new Class<?>[] {ObjectStore.class}, (proxy, called, args) -> {
-                    Object result;
-                    try {
-                        result = called.invoke(base, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    IoStep step = called.getName().equals(method) ? hook.getAndSet(null) : null;
-                    if (step != null) {
-                        step.run();
-                    }
-                    return result;
-                });
+        return InterceptedStore.around(base, (called, args, call) -> {
+            Object result = call.proceed();
+            IoStep step = called.equals(method) ? hook.getAndSet(null) : null;
+            if (step != null) {
+                step.run();
+            }
+            return result;
+        });
     }
 
     @Test
@@ -537,16 +531,7 @@ class OutputLeaseTest {
 
     /** {@code store} as an S3-compatible server looks to Orchard: one that may ignore a write's condition. */
     private static ObjectStore mayIgnoreConditions(ObjectStore store) {
-        return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
-                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("evaluatesConditions")) {
-                        return false;
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return InterceptedStore.around(store,
+                (method, args, call) -> method.equals("evaluatesConditions") ? Boolean.FALSE : call.proceed());
     }
 }

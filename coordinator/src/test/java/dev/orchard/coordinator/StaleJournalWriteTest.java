@@ -11,6 +11,7 @@ import dev.orchard.coordinator.work.JournalEntry.UnitRecord;
 import dev.orchard.coordinator.work.WorkState;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.UnitReport;
+import dev.orchard.store.InterceptedStore;
 import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
@@ -101,23 +102,18 @@ class StaleJournalWriteTest {
 
     /** {@code store}, but a put whose target's name starts with {@code held} waits in {@link #inFlight}. */
     private ObjectStore holdingBack(ObjectStore store, String held) {
-        return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
-                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("put") && ((Location) args[0]).name().startsWith(held)) {
-                        inFlight.add(() -> {
-                            try {
-                                store.put((Location) args[0], (byte[]) args[1]);
-                            } catch (java.io.IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                        });
-                        return null;
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return InterceptedStore.around(store, (method, args, call) -> {
+            if (!method.equals("put") || !((Location) args[0]).name().startsWith(held)) {
+                return call.proceed();
+            }
+            inFlight.add(() -> {
+                try {
+                    call.proceed();
+                } catch (Throwable e) {
+                    throw new AssertionError("the held write failed as it landed", e);
+                }
+            });
+            return null;
+        });
     }
 }

@@ -24,16 +24,11 @@ class ConditionProbeTest {
     /** A probe whose write fails, on a store whose deletes fail too, fails with its own error, not the clean-up's. */
     @Test
     void aFailedProbeSaysWhyEvenWhenItsCleanUpFails() throws Exception {
-        ObjectStore failing = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
-                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("putIf")) {
-                        throw new java.io.IOException("the write failed");
-                    }
-                    if (method.getName().equals("delete") || method.getName().equals("deleteAll")) {
-                        throw new java.io.IOException("the delete failed");
-                    }
-                    return method.invoke(new LocalObjectStore(), args);
-                });
+        ObjectStore failing = InterceptedStore.around(new LocalObjectStore(), (method, args, call) -> switch (method) {
+            case "putIf" -> throw new java.io.IOException("the write failed");
+            case "delete", "deleteAll" -> throw new java.io.IOException("the delete failed");
+            default -> call.proceed();
+        });
         Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConditionProbe.probe(failing, at))
                 .hasMessage("the write failed")

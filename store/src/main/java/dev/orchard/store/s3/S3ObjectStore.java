@@ -52,7 +52,6 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  * pools: make one per JVM (or job), share it, and close it; do not make one per object.
  */
 public final class S3ObjectStore implements ObjectStore {
-
     private static final int DELETE_BATCH = 1_000; // DeleteObjects' limit
 
     private final S3Settings settings;
