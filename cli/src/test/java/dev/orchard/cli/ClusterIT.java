@@ -178,30 +178,28 @@ class ClusterIT {
         assertThat(Outputs.success(out).at("/workers").size()).as("both workers registered").isEqualTo(2);
     }
 
+    /**
+     * A worker stopped with SIGTERM mid-job leaves gracefully and the coordinator finishes without it. (A worker killed
+     * with SIGKILL while the coordinator runs on is {@link #aWorkerThenTheCoordinatorKilledAndTheSameCommandWithResumeFinishes}'s
+     * first step, and SoakIT's trials kill and stop workers at seeded moments; this test ran a kill trial too, ~20 s of
+     * CI's budget for what those cover.)
+     */
     @Test
-    void workersKilledOrStoppedLoseAndDuplicateNothing() throws Exception {
-        record Trial(String name, double progress, boolean graceful) {
-        }
-        for (Trial trial : List.of(new Trial("kill", 0.4, false), new Trial("sigterm", 0.2, true))) {
-            Path out = temp.resolve("kill-" + trial.name());
-            int port = LoopbackPorts.pick();
-            try (Nodes nodes = new Nodes(temp.resolve("logs-kill-" + trial.name()))) {
-                Process coordinator = nodes.start("coordinator", coordinator(out, port));
-                List<Process> workers = new ArrayList<>();
-                for (int i = 1; i <= 3; i++) {
-                    workers.add(nodes.start("worker-" + i, worker(port)));
-                }
-                long units = (subsetImages.size() + 5) / 6;
-                nodes.await("progress " + trial.progress(), JOB, () -> attemptsDone(out) >= Math.max(1, (long) (units * trial.progress())));
-                if (trial.graceful()) {
-                    workers.get(0).destroy();
-                } else {
-                    workers.get(0).destroyForcibly();
-                }
-                assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
+    void aWorkerStoppedMidJobLosesAndDuplicatesNothing() throws Exception {
+        Path out = temp.resolve("sigterm");
+        int port = LoopbackPorts.pick();
+        try (Nodes nodes = new Nodes(temp.resolve("logs-sigterm"))) {
+            Process coordinator = nodes.start("coordinator", coordinator(out, port));
+            List<Process> workers = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                workers.add(nodes.start("worker-" + i, worker(port)));
             }
-            Outputs.assertSameJob(out, reference, subsetImages);
+            long units = (subsetImages.size() + 5) / 6;
+            nodes.await("a fifth of the units done", JOB, () -> attemptsDone(out) >= Math.max(1, units / 5));
+            workers.get(0).destroy();
+            assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
         }
+        Outputs.assertSameJob(out, reference, subsetImages);
     }
 
     /**
