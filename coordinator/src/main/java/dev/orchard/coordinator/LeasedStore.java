@@ -15,8 +15,9 @@ import java.util.stream.Stream;
  * coordinator's {@link OutputLease#fenced fence}, which first confirms that it still holds the output, so that a
  * coordinator another one took over from writes nothing more, and which a release waits for (see {@link OutputLease}
  * for what that covers). Reads go straight
- * through. Each call is checked once: a {@link #moveAll} is checked before it starts. Its owner closes the store it
- * wraps.
+ * through. A bulk operation ({@link #deleteAll}, {@link #moveAll}) is checked again before each of its requests (on
+ * S3 a move of one object is a copy and a delete), so a coordinator taken over part-way through one makes at most the
+ * request it had already begun. Its owner closes the store it wraps.
  */
 public final class LeasedStore implements ObjectStore {
     private final ObjectStore store;
@@ -36,13 +37,18 @@ public final class LeasedStore implements ObjectStore {
         this.lease = lease;
     }
 
-    /** Makes {@code write} under the lease's fence ({@link OutputLease#fenced}). */
-    private <T> T fenced(OutputLease.FencedWrite<T> write) throws IOException {
+    /** The lease that guards the writes now. */
+    private OutputLease lease() {
         OutputLease l = lease;
         if (l == null) {
             throw new IllegalStateException("No coordinator's lease guards the writes to this output yet");
         }
-        return l.fenced(write);
+        return l;
+    }
+
+    /** Makes {@code write} under the lease's fence ({@link OutputLease#fenced}). */
+    private <T> T fenced(OutputLease.FencedWrite<T> write) throws IOException {
+        return lease().fenced(write);
     }
 
     private interface Write {
@@ -52,6 +58,19 @@ public final class LeasedStore implements ObjectStore {
     private void write(Write write) throws IOException {
         fenced(() -> {
             write.run();
+            return null;
+        });
+    }
+
+    private interface BulkWrite {
+        void run(Fence fence) throws IOException;
+    }
+
+    /** A bulk operation under the fence, whose every request goes ahead only while the lease is held. */
+    private void bulk(BulkWrite write) throws IOException {
+        OutputLease l = lease();
+        l.fenced(() -> {
+            write.run(l::confirm);
             return null;
         });
     }
@@ -114,7 +133,7 @@ public final class LeasedStore implements ObjectStore {
 
     @Override
     public void deleteAll(Location prefix) throws IOException {
-        write(() -> store.deleteAll(prefix));
+        bulk(fence -> store.deleteAll(prefix, fence));
     }
 
     @Override
@@ -139,7 +158,7 @@ public final class LeasedStore implements ObjectStore {
 
     @Override
     public void moveAll(Location from, Location to) throws IOException {
-        write(() -> store.moveAll(from, to));
+        bulk(fence -> store.moveAll(from, to, fence));
     }
 
     @Override

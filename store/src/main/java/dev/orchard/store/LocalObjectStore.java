@@ -236,6 +236,11 @@ public final class LocalObjectStore implements ObjectStore {
     /** Deletes the file at {@code prefix}, or everything below the folder there; symbolic links are not followed. */
     @Override
     public void deleteAll(Location prefix) throws IOException {
+        deleteAll(prefix, Fence.NONE);
+    }
+
+    @Override
+    public void deleteAll(Location prefix, Fence fence) throws IOException {
         Path root = prefix.path();
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -243,6 +248,7 @@ public final class LocalObjectStore implements ObjectStore {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                fence.check();
                 Files.delete(file);
                 return FileVisitResult.CONTINUE;
             }
@@ -305,7 +311,7 @@ public final class LocalObjectStore implements ObjectStore {
      * {@code from} at one name or the other, never some at each); object by object otherwise.
      */
     @Override
-    public void moveAll(Location from, Location to) throws IOException {
+    public void moveAll(Location from, Location to, Fence fence) throws IOException {
         Path source = from.path();
         if (!Files.isDirectory(source)) {
             return;
@@ -313,11 +319,12 @@ public final class LocalObjectStore implements ObjectStore {
         Path target = to.path();
         if (!Files.exists(target)) {
             Files.createDirectories(target.toAbsolutePath().getParent());
+            fence.check();
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
             return;
         }
-        ObjectStore.super.moveAll(from, to);
-        deleteAll(from);
+        ObjectStore.super.moveAll(from, to, fence);
+        deleteAll(from, fence);
         Files.deleteIfExists(source);
     }
 

@@ -94,6 +94,28 @@ public interface ObjectStore extends AutoCloseable {
     /** Deletes every object below {@code prefix}; nothing happens when there is none. */
     void deleteAll(Location prefix) throws IOException;
 
+    /**
+     * A check made before each request of a bulk operation ({@link #deleteAll(Location, Fence)},
+     * {@link #moveAll(Location, Location, Fence)}): one that fails stops the operation there, so a writer that lost the
+     * right to write part-way through (a coordinator another one took over from) makes none of its remaining requests.
+     */
+    @FunctionalInterface
+    interface Fence {
+        Fence NONE = () -> {
+        };
+
+        void check() throws IOException;
+    }
+
+    /**
+     * As {@link #deleteAll(Location)}, with {@code fence} checked before each request that deletes (a local file, an S3
+     * batch of up to 1,000 keys). By default it is checked once, before the whole deletion.
+     */
+    default void deleteAll(Location prefix, Fence fence) throws IOException {
+        fence.check();
+        deleteAll(prefix);
+    }
+
     /** Deletes one object, if it is there. */
     default void delete(Location location) throws IOException {
         deleteAll(location);
@@ -149,6 +171,11 @@ public interface ObjectStore extends AutoCloseable {
      * move.
      */
     default void moveAll(Location from, Location to) throws IOException {
+        moveAll(from, to, Fence.NONE);
+    }
+
+    /** As {@link #moveAll(Location, Location)}, with {@code fence} checked before each object's move (or the rename). */
+    default void moveAll(Location from, Location to, Fence fence) throws IOException {
         java.util.List<Location> objects;
         try (Stream<StoredObject> listed = list(from)) {
             objects = listed.map(StoredObject::location).toList();
@@ -156,6 +183,7 @@ public interface ObjectStore extends AutoCloseable {
             return;
         }
         for (Location object : objects) {
+            fence.check();
             move(object, to.resolve(from.relativize(object)));
         }
     }

@@ -243,6 +243,11 @@ public final class S3ObjectStore implements ObjectStore {
      */
     @Override
     public void deleteAll(Location prefix) throws IOException {
+        deleteAll(prefix, Fence.NONE);
+    }
+
+    @Override
+    public void deleteAll(Location prefix, Fence fence) throws IOException {
         requireS3(prefix);
         String key = prefix.key();
         if (key.isEmpty() || key.equals("/")) {
@@ -259,16 +264,19 @@ public final class S3ObjectStore implements ObjectStore {
                 for (ListPage.Entry o : page.objects()) {
                     if (xmlUnsafe(o.key())) {
                         // DeleteObjects takes its keys in XML, which cannot carry them: one DeleteObject each.
+                        fence.check();
                         sdk().deleteObject(b -> b.bucket(prefix.bucket()).key(o.key()));
                         continue;
                     }
                     batch.add(ObjectIdentifier.builder().key(o.key()).build());
                     if (batch.size() == DELETE_BATCH) {
+                        fence.check();
                         deleteBatch(prefix, batch);
                     }
                 }
             }
             if (!batch.isEmpty()) {
+                fence.check();
                 deleteBatch(prefix, batch);
             }
         } catch (SdkException e) {

@@ -11,12 +11,14 @@ import dev.orchard.store.StoredObject;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -220,6 +222,30 @@ class S3ObjectStoreTest {
         assertThat(keys(store.list(s3("out")))).containsExactly("out/run10/a", "out/run1x");
         store.deleteAll(s3("out/never-there"));
         assertThatThrownBy(() -> store.deleteAll(s3(""))).hasMessageContaining("Refusing to delete every object in bucket 'bucket'");
+    }
+
+    /**
+     * The fence of a bulk deletion is checked before each DeleteObjects request (1,000 keys each): one that fails stops
+     * the deletion there, leaving the rest, as a coordinator taken over part-way through must.
+     */
+    @Test
+    void deleteAllChecksItsFenceBeforeEachBatch() throws Exception {
+        for (int i = 0; i < 2_345; i++) {
+            server.putDirect("bucket", String.format("fenced/k%05d", i), new byte[] {1});
+        }
+        AtomicInteger checks = new AtomicInteger();
+        assertThatThrownBy(() -> store.deleteAll(s3("fenced"), () -> {
+            if (checks.incrementAndGet() == 2) {
+                throw new IOException("the lease is lost");
+            }
+        })).hasMessage("the lease is lost");
+        // The first request carried the key "fenced" itself (an object by that name goes too) and 999 below it.
+        assertThat(keys(store.list(s3("fenced")))).hasSize(1_346).first().isEqualTo("fenced/k00999");
+
+        checks.set(0);
+        store.deleteAll(s3("fenced"), checks::incrementAndGet);
+        assertThat(checks).as("two requests: 1,000 keys and 347").hasValue(2);
+        assertThat(keys(store.list(s3("fenced")))).isEmpty();
     }
 
     @Test
