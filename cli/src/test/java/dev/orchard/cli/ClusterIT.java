@@ -181,8 +181,7 @@ class ClusterIT {
     /**
      * A worker stopped with SIGTERM mid-job leaves gracefully and the coordinator finishes without it. (A worker killed
      * with SIGKILL while the coordinator runs on is {@link #aWorkerThenTheCoordinatorKilledAndTheSameCommandWithResumeFinishes}'s
-     * first step, and SoakIT's trials kill and stop workers at seeded moments; this test ran a kill trial too, ~20 s of
-     * CI's budget for what those cover.)
+     * first step, and SoakIT's trials kill and stop workers at seeded moments.)
      */
     @Test
     void aWorkerStoppedMidJobLosesAndDuplicatesNothing() throws Exception {
