@@ -250,10 +250,8 @@ public final class Coordinator {
                 base = summary.base();
             }
             // Before this coordinator journals anything: what it read is the journal, whatever of an earlier term's
-            // lands later (a write past its lease's check when its process stood still). Its term outranks the seals
-            // it found, even where the lease file had lost count (removed, or written by an older Orchard).
-            lease.raiseTerm(setup.journal().sealedTerm() + 1);
-            setup.journal().seal(lease.term());
+            // lands later (a write past its lease's check when its process stood still).
+            setup.journal().sealUnder(lease);
             return new Found(journal, base, null);
         }, Started::new);
     }

@@ -68,6 +68,8 @@ public final class JobJournal {
     private final Location root;
     /** The objects the last {@link #read} took up (names below {@link #root}), for the seal. */
     private List<String> adopted = List.of();
+    /** The highest term whose seal the last {@link #read} found (0: none); -1 before a read. */
+    private long sealedAtRead = -1;
     /** The term this coordinator writes under, once it has sealed; 0 before. (Writes run on several threads.) */
     private volatile long term;
 
@@ -85,8 +87,8 @@ public final class JobJournal {
     record Seal(long term, List<String> adopted) {
     }
 
-    /** The highest term that sealed this journal; 0 if none did. */
-    public long sealedTerm() throws IOException {
+    /** The highest term that sealed this journal, as listed now; 0 if none did. */
+    long sealedTerm() throws IOException {
         long highest = 0;
         try (Stream<StoredObject> seals = list("seals")) {
             for (StoredObject o : (Iterable<StoredObject>) seals::iterator) {
@@ -100,11 +102,21 @@ public final class JobJournal {
     }
 
     /**
+     * Seals the journal for the holder of {@code lease}, before anything else it journals: first raises the lease's term
+     * above every seal found (by the last {@link #read}, or listed now for a journal not read: a new job), even where
+     * the lease file had lost count (removed, or written by an older Orchard), then {@link #seal}s at that term.
+     */
+    public void sealUnder(OutputLease lease) throws IOException {
+        lease.raiseTerm((sealedAtRead >= 0 ? sealedAtRead : sealedTerm()) + 1);
+        seal(lease.term());
+    }
+
+    /**
      * Seals the journal for the coordinator of lease term {@code term}, higher than any term that sealed it before
      * ({@link #sealedTerm}): names every object the last {@link #read} took up (none, if it was not read: a new job), so
      * that whatever else an earlier term wrote, landing later, is ignored. Before the first {@link #write}.
      */
-    public void seal(long term) throws IOException {
+    void seal(long term) throws IOException {
         if (term <= 0) {
             throw new IllegalArgumentException("a journal is sealed by a lease's term, not " + term);
         }
@@ -161,14 +173,14 @@ public final class JobJournal {
      */
     public State read() throws IOException {
         Seal seal = latestSeal();
+        Counted counted = Counted.by(seal);
         List<String> kept = new ArrayList<>();
         List<PlanGroup> groups = new ArrayList<>();
         List<Split> splits = new ArrayList<>();
         Termed<PlanComplete> complete = new Termed<>();
         Termed<Published> published = new Termed<>();
-        java.util.Set<String> sealed = seal == null ? null : new java.util.HashSet<>(seal.adopted());
         for (StoredObject o : sorted("plan")) {
-            Name name = keep(o, sealed, seal, kept);
+            Name name = keep(o, counted, kept);
             if (name == null) {
                 continue;
             }
@@ -187,7 +199,7 @@ public final class JobJournal {
         List<Quarantine> quarantines = new ArrayList<>();
         List<Regrouped> regrouped = new ArrayList<>();
         for (StoredObject o : sorted("commits")) {
-            Name name = keep(o, sealed, seal, kept);
+            Name name = keep(o, counted, kept);
             if (name == null || !name.extension().equals(".json")) {
                 continue;
             }
@@ -201,21 +213,33 @@ public final class JobJournal {
         }
         groups.sort(Comparator.comparingInt(PlanGroup::group));
         adopted = List.copyOf(kept);
+        sealedAtRead = seal == null ? 0 : seal.term();
         return new State(groups, splits, complete.value, commits, quarantines, published.value, regrouped);
     }
 
-    /**
-     * {@code o}'s name, if the journal counts it: named by {@code seal} ({@code sealed}, its names), or written by the
-     * seal's own term (every object, where there is no seal); null if not. A name counted is added to {@code kept}.
-     */
-    private Name keep(StoredObject o, java.util.Set<String> sealed, Seal seal, List<String> kept) {
+    /** {@code o}'s name, if the journal counts it ({@link Counted}), added to {@code kept}; null if not. */
+    private Name keep(StoredObject o, Counted counted, List<String> kept) {
         String relative = root.relativize(o.location());
         Name name = Name.of(o.location().name());
-        if (seal == null || name.term() == seal.term() || sealed.contains(relative)) {
+        if (counted.counts(relative, name.term())) {
             kept.add(relative);
             return name;
         }
         return null; // landed after the term that sealed the journal had read it, or written by a term never sealed
+    }
+
+    /**
+     * What a reading counts: the objects the latest seal names, and those its own term wrote; every object where there
+     * is no seal (a journal written before seals; {@code names} null).
+     */
+    private record Counted(long term, java.util.Set<String> names) {
+        static Counted by(Seal seal) {
+            return seal == null ? new Counted(-1, null) : new Counted(seal.term(), java.util.Set.copyOf(seal.adopted()));
+        }
+
+        boolean counts(String relative, long writtenBy) {
+            return names == null || writtenBy == term || names.contains(relative);
+        }
     }
 
     /** The seal of the highest term; null if the journal has none. */

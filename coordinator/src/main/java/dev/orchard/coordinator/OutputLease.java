@@ -265,12 +265,12 @@ public final class OutputLease {
      * For a store that cannot say whether it evaluates conditional writes (an S3-compatible server), tries them once on
      * an object of its own below the output's {@code _orchard/} ({@link ConditionProbe}), logs what it found, and from
      * then on counts on the conditions of the lease's writes if the store evaluated them (a renewal then needs no
-     * check for pauses). Returns what was found; null for a store known to evaluate them, probed already, or where the
-     * probe failed (logged: the lease is then handled as on a store that may ignore them).
+     * check for pauses). Nothing for a store known to evaluate them or probed already; a probe that failed is logged,
+     * and the lease is then handled as on a store that may ignore them.
      */
-    public synchronized Boolean probeConditions() {
+    public synchronized void probeConditions() {
         if (probed) {
-            return null;
+            return;
         }
         probed = true;
         boolean found;
@@ -279,7 +279,7 @@ public final class OutputLease {
         } catch (IOException e) {
             LOG.warn("Could not find out whether the store behind {} evaluates conditional writes ({}): the lease is"
                     + " handled as on a store that may ignore them", output, e.toString());
-            return null;
+            return;
         }
         conditionsEvaluated = found;
         if (!found) {
@@ -290,7 +290,6 @@ public final class OutputLease {
             LOG.info("The store behind {} evaluates conditional writes: this output's lease is taken, renewed and"
                     + " released by compare-and-set", output);
         }
-        return found;
     }
 
     /**

@@ -96,6 +96,37 @@ class JobJournalTest {
                 .containsExactly("w1-00000000000000ab-00001");
     }
 
+    /**
+     * A coordinator whose lease file lost count (removed by hand, or written by an older Orchard: it takes the lease at
+     * term 1) seals above the seals it finds, read or not, so that what it journals outranks what came before.
+     */
+    @Test
+    void aCoordinatorSealsAboveTheSealsItFindsWhereTheLeaseLostCount(@TempDir Path out) throws Exception {
+        Location output = Location.local(out);
+        JobJournal earlier = new JobJournal(store, output);
+        earlier.seal(3);
+        earlier.write(commit("c0", 0));
+        java.time.Instant now = java.time.Instant.parse("2026-12-05T00:00:00Z");
+        for (boolean read : new boolean[] {true, false}) {
+            OutputLease lease = new OutputLease(store, output, read ? "a" : "b", "10.0.0.1:1",
+                    java.time.Duration.ofSeconds(30));
+            lease.acquire((OutputLease.Claim.Free) OutputLease.claim(store, output, "10.0.0.1:1",
+                    ClusterMembership.NONE, now), now);
+            JobJournal journal = new JobJournal(store, output);
+            if (read) {
+                journal.read();
+            }
+            long before = journal.sealedTerm();
+            journal.sealUnder(lease);
+            assertThat(lease.term()).as("read: %s", read).isEqualTo(before + 1);
+            journal.write(commit(read ? "c1" : "c2", read ? 1 : 2));
+            assertThat(new JobJournal(store, output).read().commits()).extracting(Commit::statistics)
+                    .as("read: %s", read).contains(read ? "c1" : "c2");
+            lease.release();
+            Files.delete(out.resolve("_orchard/lease.json")); // the count lost again
+        }
+    }
+
     private static PlannedUnit unit(int id) {
         return new PlannedUnit(id, List.of(new ImageRef(String.format("/in/%03d.jpg", id), "l")));
     }

@@ -300,8 +300,7 @@ final class LeaseSimulation {
             leased.writeUnder(n.lease);
             n.journal = new JobJournal(leased, OUT);
             JournalEntry.State found = n.journal.read();
-            n.lease.raiseTerm(n.journal.sealedTerm() + 1);
-            n.journal.seal(n.lease.term());
+            n.journal.sealUnder(n.lease);
             for (JournalEntry.Commit c : found.commits()) {
                 n.commits.add(c.statistics());
                 for (JournalEntry.UnitRecord r : c.units()) {

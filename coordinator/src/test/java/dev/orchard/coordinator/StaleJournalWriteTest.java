@@ -69,8 +69,7 @@ class StaleJournalWriteTest {
         bStore.writeUnder(bLease);
         JobJournal b = new JobJournal(bStore, output);
         JournalEntry.State found = b.read();
-        bLease.raiseTerm(b.sealedTerm() + 1);
-        b.seal(bLease.term());
+        b.sealUnder(bLease);
         assertThat(bLease.term()).isEqualTo(2);
         WorkState bState = WorkState.resume(0xb, SETTINGS, found, 0);
         assertThat(bState.unitCount()).isEqualTo(2);
