@@ -54,10 +54,10 @@ class LeaseSimulationTest {
      * lease reads and seals the journal before it commits. Checked: no reader ever finds a unit committed twice, a
      * seal's reading is what readers see, and a finished job's journal is what its last coordinator counted (see
      * {@link LeaseSimulation}). Late writes must land in some schedules, or this would prove nothing (13 of these 500).
-     * Without the seals (every journal object counted), 7 of them commit a unit twice, what made a later {@code --resume}
-     * refuse the output: 59, 116, 121, 259, 448, 454, 477. In 59, c0 froze 40.8 s with its commit of units 26 and 27 in
-     * flight; c1 took the output over (term 2), read the journal before that commit landed, and committed the two
-     * units itself.
+     * Without the seals (every journal object counted), 4 of them commit a unit twice, what made a later {@code --resume}
+     * refuse the output: 59, 116, 208, 479. In 59, c0 froze 36.5 s with its commit of unit 13 in flight; c1 took the
+     * output over (term 2), read the journal before that commit landed, and committed unit 13 itself; c0's commit
+     * landed once c1 had finished.
      */
     @Test
     void theJournalIsWhatItsLatestSealerCountedWhateverLandsLate() {
