@@ -527,7 +527,7 @@ final class LeaseSimulation {
         return call(n, what, step, write, outputWrite, true);
     }
 
-    /** As above; a request that {@code mayFail} not does not fail (a read the SDK's retries see through). */
+    /** As above; unless {@code mayFail}, the request does not fail (a read whose failures the SDK's retries hide). */
     private <T> T call(SimulatedCoordinator n, String what, SimulatedLeaseStore.Step<T> step, boolean write,
                        boolean outputWrite, boolean mayFail) throws IOException {
         boolean faults = now < FAULTS_END_MS;
