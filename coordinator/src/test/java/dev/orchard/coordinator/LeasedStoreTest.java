@@ -58,6 +58,19 @@ class LeasedStoreTest {
     }
 
     @Test
+    void aFolderEmptiedBeforeTheTakeoverIsNotRemovedAfterIt() throws Exception {
+        Path folder = out.resolve("attempts/epoch-b");
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("unit-0"), "row");
+        // Checks: 1 before unit-0's deletion, 2 before its folder's removal (the walk's only other request).
+        LeasedStore aStore = new LeasedStore(takenOverAtCheck(2));
+        aStore.writeUnder(aLease);
+        assertThatThrownBy(() -> aStore.deleteAll(Location.local(out.resolve("attempts"))))
+                .isInstanceOf(OutputLease.Lost.class);
+        assertThat(folder).as("the file deleted before the takeover, its folder kept after").isEmptyDirectory();
+    }
+
+    @Test
     void aMoveObjectByObjectStopsAtTheObjectAfterTheTakeover() throws Exception {
         Files.createDirectories(out.resolve("to")); // a folder already there: moved object by object, not renamed
         LeasedStore aStore = new LeasedStore(takenOverAtCheck(3));

@@ -259,6 +259,7 @@ public final class LocalObjectStore implements ObjectStore {
                     throw e;
                 }
                 if (!dir.equals(root)) {
+                    fence.check(); // a folder's removal is a request too
                     Files.delete(dir);
                 }
                 return FileVisitResult.CONTINUE;
@@ -325,6 +326,7 @@ public final class LocalObjectStore implements ObjectStore {
         }
         ObjectStore.super.moveAll(from, to, fence);
         deleteAll(from, fence);
+        fence.check();
         Files.deleteIfExists(source);
     }
 

@@ -108,8 +108,8 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
-     * As {@link #deleteAll(Location)}, with {@code fence} checked before each request that deletes (a local file, an S3
-     * batch of up to 1,000 keys). By default it is checked once, before the whole deletion.
+     * As {@link #deleteAll(Location)}, with {@code fence} checked before each request that deletes (a local file or
+     * folder, an S3 batch of up to 1,000 keys). By default it is checked once, before the whole deletion.
      */
     default void deleteAll(Location prefix, Fence fence) throws IOException {
         fence.check();
