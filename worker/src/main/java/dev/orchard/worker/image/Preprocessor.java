@@ -120,7 +120,7 @@ public final class Preprocessor {
     }
 
     /**
-     * The horizontal pass for an upscale (3 taps) or a moderate shrink (up to {@link #MAX_TRANSPOSED_KERNEL} taps):
+     * The horizontal pass for an upscale (2 taps) or a moderate shrink (up to {@link #MAX_TRANSPOSED_KERNEL} taps):
      * the image is transposed so that the pass runs down whole columns, which the JIT vectorises; the result is
      * transposed back into rows for the vertical pass.
      */
@@ -330,6 +330,12 @@ public final class Preprocessor {
         final int[] min;
         final int[] coeffs; // kernelSize per output, zero past the output's own taps
         final int kernelSize;
+        /**
+         * A 3-tap kernel (an upscale, or no resize) whose third weight is 0 for every output. With the triangle's
+         * support of 1, PIL's window {@code [int(center − ½), int(center + 1.5))} holds at most two pixels, so this
+         * holds for every upscale; it is computed from the weights all the same.
+         */
+        final boolean twoTaps;
         final int first; // the input range [first, last) that the outputs read
         final int last;
         private final int inSize;
@@ -381,6 +387,11 @@ public final class Preprocessor {
             }
             first = f;
             last = l;
+            boolean thirdTapsZero = kernelSize == 3;
+            for (int i = 0; thirdTapsZero && i < count; i++) {
+                thirdTapsZero = coeffs[i * kernelSize + 2] == 0;
+            }
+            twoTaps = thirdTapsZero;
         }
 
         boolean isFor(int inSize, int outSize, int start, int count) {
@@ -392,8 +403,8 @@ public final class Preprocessor {
          * {@code n}, the 8-bit value PIL makes (no clip needed, see above). Each input line is its own array.
          */
         void apply(int[][] lines, int from, int at, int[] out, int n) {
-            if (kernelSize == 3) { // every upscale: one fused loop
-                applyThreeTaps(lines, from, at, out, n, 0);
+            if (twoTaps) { // every upscale: one fused loop
+                applyTwoTaps(lines, from, at, out, n, 0);
                 return;
             }
             java.util.Arrays.fill(out, 0, n, HALF);
@@ -417,8 +428,8 @@ public final class Preprocessor {
          * upscale in the same loop, which saves a pass over the row.
          */
         void applyAsFloatBits(int[][] lines, int from, int at, int[] out, int n) {
-            if (kernelSize == 3) {
-                applyThreeTaps(lines, from, at, out, n, FLOAT_2_23_BITS);
+            if (twoTaps) {
+                applyTwoTaps(lines, from, at, out, n, FLOAT_2_23_BITS);
                 return;
             }
             apply(lines, from, at, out, n);
@@ -427,16 +438,14 @@ public final class Preprocessor {
             }
         }
 
-        /** {@link #apply} for a 3-tap kernel in one loop, {@code plus} added to each result. */
-        private void applyThreeTaps(int[][] lines, int from, int at, int[] out, int n, int plus) {
+        /** {@link #apply} for a kernel whose third tap is 0 ({@link #twoTaps}), {@code plus} added to each result. */
+        private void applyTwoTaps(int[][] lines, int from, int at, int[] out, int n, int plus) {
             int[] a = lines[from];
             int[] b = lines[from + 1];
-            int[] c = lines[from + 2];
             int wa = coeffs[at];
             int wb = coeffs[at + 1];
-            int wc = coeffs[at + 2];
             for (int j = 0; j < n; j++) {
-                out[j] = ((HALF + a[j] * wa + b[j] * wb + c[j] * wc) >> PRECISION_BITS) + plus;
+                out[j] = ((HALF + a[j] * wa + b[j] * wb) >> PRECISION_BITS) + plus;
             }
         }
 
