@@ -60,7 +60,9 @@ public final class RegroupUnit {
         try (VectorRowsWriter writer = new VectorRowsWriter(store, layout.regroupRows(unit.epoch(), unit.id(), unit.attempt()),
                 OutputLayout.FEATURES, runtime.tempDir(), new ParquetOptions(job.parquetByteStreamSplit()))) {
             for (VectorRow row : kept) {
-                writer.write(row);
+                // An attempt's rows carry no predictions (one schema for every attempt file): a part published with a
+                // --classifier has them, and the publish stage labels every row of the new part again.
+                writer.write(row.hasPrediction() ? new VectorRow(row.path(), row.label(), row.values()) : row);
             }
             // Without a PCA nothing reads a part's statistics: none are folded (2.1 M multiply-adds a row at d = 2,048).
             CovariancePartial statistics = job.pca() ? RowStatistics.add(null, kept) : null;
