@@ -21,10 +21,23 @@ public final class Orchard {
         if (!dev.orchard.worker.JvmExit.began()) {
             return false;
         }
-        err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C). The work"
-                + " done is kept: the same command with --resume continues the job (an --update: the same command as"
-                + " it was).");
+        sayStopped(err);
         return true;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean STOP_SAID = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Says, once per JVM, that the job was stopped before it ended and how to continue. From the failure the exit
+     * caused ({@link #reportedStop}) or from a shutdown hook ({@link RunCommand}): the JVM may halt before the job's
+     * failure reaches the thread that reports it, and a SIGTERM left no line at all.
+     */
+    static void sayStopped(java.io.PrintWriter err) {
+        if (STOP_SAID.compareAndSet(false, true)) {
+            err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C). The work"
+                    + " done is kept: the same command with --resume continues the job (an --update: the same command"
+                    + " as it was).");
+        }
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,41 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code orchard run} stopped by SIGTERM while its job runs says so, and how to go on (README: "stopped before the job
+ * ended ... --resume continues the job"). It printed nothing at all before: the JVM halted before the job's failure
+ * reached the thread that reports it. The job is frozen (SIGSTOP) once its first unit is done, with most of its units
+ * still to run, so the signal lands while it runs whatever the machine's speed; then TERM, then CONT.
+ */
+class StopNoticeIT {
+
+    @Test
+    void aJobStoppedBySigtermSaysSoAndHowToContinue(@TempDir Path temp) throws Exception {
+        Path out = temp.resolve("out");
+        try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
+            Process job = nodes.start("job", "run", "--input", JobRun.shared().resolve("data/fruits360-sample").toString(),
+                    "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "2", "--unit-size", "8",
+                    "--inference-lanes", "1", "--no-http");
+            nodes.await("the job's first unit", Duration.ofMinutes(2), () -> nodes.logContains("job", "FEATURES unit"));
+            Nodes.signal(job, "STOP");
+            assertThat(out.resolve("_SUCCESS")).as("frozen with its units still to run (75 units of 8)").doesNotExist();
+            Nodes.signal(job, "TERM");
+            Nodes.signal(job, "CONT");
+            assertThat(job.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            String log = nodes.log("job");
+            assertThat(job.exitValue()).as(log).isEqualTo(128 + 15);
+            assertThat(log).containsOnlyOnce("orchard: stopped before the job ended")
+                    .contains("the same command with --resume continues the job");
+            assertThat(out.resolve("_SUCCESS")).doesNotExist();
+            assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
+        }
+    }
+}
