@@ -64,7 +64,7 @@ final class OutputCheck {
             if (!contents.foreign.isEmpty()) {
                 throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
                         + "not write: " + String.join(", ", contents.foreign) + (contents.more ? ", …" : "")
-                        + ". Orchard deletes only its own results (" + String.join(", ", OutputLayout.KNOWN_OUTPUTS)
+                        + ". Orchard deletes only its own results (" + OutputLayout.KNOWN_OUTPUTS_DESCRIBED
                         + ") and only from a folder that holds nothing else. Choose a new --output, or move those away.");
             }
             if (OutputMarker.read(store, layout).isEmpty()) {

@@ -7,6 +7,7 @@ import dev.orchard.store.LocalObjectStore;
 import dev.orchard.store.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,8 @@ class OutputCheckTest {
         for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
                 "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
                 "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
-                "classify-PAIR/classifier.onnx", "predictions-classifier.parquet",
+                "classify-pair/classifier.onnx", "classify-one-vs-all/classifier.onnx",
+                "classify-multiclass/classifier.json", "predictions-classifier.parquet",
                 ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
             file(out, f, "old " + f);
         }
@@ -75,6 +77,24 @@ class OutputCheckTest {
                 .hasMessageContaining("--overwrite refused").hasMessageContaining("notes.txt")
                 .hasMessageContaining("photos").hasMessageContaining("data");
         assertThat(Tree.hashes(out)).isEqualTo(before);
+    }
+
+    /**
+     * {@code orchard classify}'s default output folder, for every one of its modes, is Orchard's ({@code --overwrite}
+     * refused an output holding {@code classify-one-vs-all/}, the name's hyphens not matched), and a user's look-alike
+     * is not.
+     */
+    @Test
+    void everyModesDefaultClassifyFolderIsOrchardsAndALookAlikeIsNot() {
+        List<dev.orchard.classify.Mode> modes = List.of(new dev.orchard.classify.Mode.Pair("a", "b"),
+                new dev.orchard.classify.Mode.OneVsAll(), new dev.orchard.classify.Mode.Multiclass());
+        assertThat(dev.orchard.classify.Mode.class.getPermittedSubclasses()).as("a new mode: list it here")
+                .hasSize(modes.size());
+        for (dev.orchard.classify.Mode mode : modes) {
+            assertThat(dev.orchard.store.OutputLayout.isKnownOutput("classify-" + mode.name())).as(mode.name()).isTrue();
+        }
+        assertThat(dev.orchard.store.OutputLayout.isKnownOutput("classify-notes")).isFalse();
+        assertThat(dev.orchard.store.OutputLayout.isKnownOutput("predictions-pair.parquet")).isTrue();
     }
 
     @Test

@@ -28,9 +28,17 @@ public final class OutputLayout {
     public static final List<String> KNOWN_OUTPUTS = List.of(FEATURES, PCA, BOOKKEEPING, "pca-model.json", "pca.csv",
             "errors.csv", "report.html", "report.json", "_SUCCESS");
 
-    /** What {@code orchard classify} writes into a job's output: {@code classify-<mode>/}, {@code predictions-*.parquet}. */
+    /**
+     * What {@code orchard classify} writes into a job's output by default: {@code classify-<mode>/} for each of its
+     * modes (dev.orchard.classify.Mode; exactly these names, so a user's own {@code classify-notes/} is not taken for
+     * Orchard's) and {@code predictions-<classifier>.parquet}.
+     */
     private static final java.util.regex.Pattern CLASSIFY_OUTPUTS =
-            java.util.regex.Pattern.compile("classify-[A-Za-z_]+|predictions-.+\\.parquet");
+            java.util.regex.Pattern.compile("classify-(pair|one-vs-all|multiclass)|predictions-.+\\.parquet");
+
+    /** {@link #KNOWN_OUTPUTS} and what {@code orchard classify} adds, as a user reads them in a message. */
+    public static final String KNOWN_OUTPUTS_DESCRIBED = String.join(", ", KNOWN_OUTPUTS)
+            + ", classify-<mode>/, predictions-<classifier>.parquet";
 
     /** Whether a top-level name below an output is one Orchard writes (a job, or {@code orchard classify}). */
     public static boolean isKnownOutput(String name) {
