@@ -48,6 +48,22 @@ final class InputCheck {
     }
 
     /**
+     * The images {@code manifest} names, as a stream to read once; a manifest that is missing or cannot be opened is
+     * refused as bad input (exit 2), naming it: the bare path the file system's exception holds said nothing more.
+     */
+    static Stream<ImageRef> openManifest(dev.orchard.coordinator.listing.ImageLister lister, ObjectStore store,
+                                         Location manifest) {
+        try {
+            return lister.listManifest(store, manifest);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " does not exist: give the file that"
+                    + " lists the images (one path or s3:// key per line, or a .csv or .parquet listing)", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Reads every image a manifest names, before anything is written: refuses one that lies inside the output (with
      * {@code --overwrite} it could be deleted), and notes each key in {@code duplicates}.
      *

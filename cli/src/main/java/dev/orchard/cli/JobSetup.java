@@ -107,7 +107,8 @@ final class JobSetup implements AutoCloseable {
             if (manifest) {
                 // The whole manifest, before anything is written: no image may lie inside the output.
                 long t0 = System.nanoTime();
-                imageCount = InputCheck.scanManifest(lister.listManifest(inStore, input), input, overlap, output, duplicates);
+                imageCount = InputCheck.scanManifest(InputCheck.openManifest(lister, inStore, input), input, overlap,
+                        output, duplicates);
                 long repeats = duplicates.finish();
                 LOG.info("--input-manifest {}: {} images read and checked in {} ms", input, imageCount,
                         (System.nanoTime() - t0) / 1_000_000);

@@ -141,6 +141,9 @@ final class WorkerOptions {
         if (maxDecodeMib < 1 || maxDecodeMib > (Long.MAX_VALUE >> 20)) {
             throw new IllegalArgumentException("--max-decode-mib must be at least 1, was " + maxDecodeMib);
         }
+        if (maxPixels < 1) { // every image would be refused, and the job would fail with nothing to say why
+            throw new IllegalArgumentException("--max-pixels must be at least 1, was " + maxPixels);
+        }
         int lanes = lanes();
         PipelineSettings base = PipelineSettings.forCores(cores());
         // Only one lane whose threads take every core gains from decoding between runs; with several lanes the

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,12 @@ class BadInputTest {
         JobRun missing = run("--input", temp.resolve("nope").toString(), "--output", temp.resolve("o1").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.messages()).contains("does not exist").contains("nope");
+
+        JobRun noManifest = run("--input-manifest", temp.resolve("none.txt").toString(), "--output",
+                temp.resolve("o0").toString());
+        assertThat(noManifest.exitCode()).as(noManifest.messages()).isEqualTo(2);
+        assertThat(noManifest.messages()).contains("--input-manifest " + temp.resolve("none.txt") + " does not exist");
+        assertThat(temp.resolve("o0")).doesNotExist();
 
         Files.createDirectories(temp.resolve("empty"));
         Files.writeString(temp.resolve("empty/readme.txt"), "no images here");
@@ -116,5 +123,25 @@ class BadInputTest {
                 "--model", JobRun.model(), "--pca-k", "5");
         assertThat(tooFew.exitCode()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3)");
+    }
+
+    /**
+     * A job left with fewer than two readable images fails, and a failed job writes no errors.csv: its message names
+     * the images it could not use and why (it said "Check the input and errors.csv", a file that was never written).
+     */
+    @Test
+    void tooFewReadableImagesForAPcaNamesTheImagesRefusedAndWhy() throws Exception {
+        Path in = fruit(1);
+        Path image;
+        try (Stream<Path> files = Files.list(in.resolve("Kiwi"))) {
+            image = files.findFirst().orElseThrow();
+        }
+        Path gone = in.resolve("Kiwi/gone.jpg");
+        Path manifest = Files.writeString(temp.resolve("two.txt"), image + "\n" + gone + "\n");
+        JobRun run = run("--input-manifest", manifest.toString(), "--output", temp.resolve("o7").toString(),
+                "--model", JobRun.model(), "--pca-k", "1");
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains("PCA needs at least 2 readable images; this job has 1.")
+                .contains("1 image could not be used: " + gone + " (").doesNotContain("errors.csv");
     }
 }

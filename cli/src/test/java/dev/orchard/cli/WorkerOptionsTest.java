@@ -80,4 +80,17 @@ class WorkerOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--inference-lanes");
     }
+
+    /** A limit no image can meet refused every image, and the job failed with nothing to say why. */
+    @Test
+    void aPixelOrDecodeLimitBelowOneIsRefusedWithTheOptionNamed() {
+        for (String pixels : new String[] {"0", "-1"}) {
+            assertThatThrownBy(() -> parse("--max-pixels", pixels).pipeline())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--max-pixels must be at least 1, was " + pixels);
+        }
+        assertThatThrownBy(() -> parse("--max-decode-mib", "0").pipeline())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--max-decode-mib must be at least 1");
+    }
 }

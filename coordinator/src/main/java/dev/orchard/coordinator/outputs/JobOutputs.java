@@ -146,7 +146,7 @@ public final class JobOutputs {
         }
         if (total == null || total.count() < 2) {
             throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has "
-                    + (total == null ? 0 : total.count()) + ". Check the input and errors.csv.");
+                    + (total == null ? 0 : total.count()) + ".");
         }
         PcaModel model = PrincipalComponents.fit(total, k);
         byte[] json = PcaModelJson.write(model);

@@ -1126,7 +1126,22 @@ public final class WorkState {
     }
 
     public List<Decision> solveFailed(String reason, boolean badInput, long now) {
-        return fail(reason, badInput);
+        return fail(badInput ? reason + refusedImages() : reason, badInput);
+    }
+
+    /** How many images the job could not use, and the first few by path with why: a failed job writes no errors.csv. */
+    private String refusedImages() {
+        List<ImageError> errors = new ArrayList<>(outputs().errors());
+        if (errors.isEmpty()) {
+            return "";
+        }
+        errors.sort(java.util.Comparator.comparing(ImageError::path));
+        StringBuilder text = new StringBuilder(" ").append(errors.size())
+                .append(errors.size() == 1 ? " image could not be used: " : " images could not be used, the first: ");
+        for (int i = 0; i < Math.min(3, errors.size()); i++) {
+            text.append(i == 0 ? "" : "; ").append(errors.get(i).path()).append(" (").append(errors.get(i).reason()).append(')');
+        }
+        return text.append(errors.size() > 3 ? "; …" : "").toString();
     }
 
     public List<Decision> promoted(int part, long now) {
