@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -101,6 +102,20 @@ final class OutputCheck {
                 store.deleteAll(bookkeeping.resolve(name));
             }
         }
+    }
+
+    /**
+     * What {@code orchard classify} wrote into {@code output} ({@code classify-<mode>/}, {@code predictions-*.parquet}),
+     * folders with a trailing slash: made from the rows an update has since replaced.
+     */
+    static List<String> classifyOutputs(ObjectStore store, Location output) throws IOException {
+        List<String> found = new java.util.ArrayList<>();
+        for (String name : Contents.of(store, output).names) {
+            if (OutputLayout.isClassifyOutput(name)) {
+                found.add(name.endsWith(".parquet") ? name : name + "/");
+            }
+        }
+        return found;
     }
 
     /** The top-level names below an output, and those Orchard did not write (the first {@value #NAMES_SHOWN}). */

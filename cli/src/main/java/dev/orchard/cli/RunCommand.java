@@ -7,8 +7,10 @@ import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.JobSummary;
 import dev.orchard.observe.HttpAddress;
 import dev.orchard.worker.pipeline.WorkerRuntime;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -105,7 +107,11 @@ final class RunCommand implements Callable<Integer> {
                     if (!progress.result().isDone()) {
                         observation.serve(node.system(), "orchard run (pid " + ProcessHandle.current().pid() + ")", err);
                     }
-                    return report(progress, err);
+                    int exit = report(progress, err);
+                    if (exit == 0 && setup.update != null) {
+                        noteStaleClassifyOutputs(setup, err);
+                    }
+                    return exit;
                 }
             }
         } finally {
@@ -124,6 +130,23 @@ final class RunCommand implements Callable<Integer> {
             } else {
                 prepared.thenAccept(RunCommand::closeQuietly); // something failed to start while it was loading
             }
+        }
+    }
+
+    /**
+     * After an update: what {@code orchard classify} wrote into the output was made from the rows before it, and an
+     * update neither redoes nor deletes it (a user's trained classifier is not Orchard's to throw away); say so.
+     */
+    private static void noteStaleClassifyOutputs(JobSetup setup, PrintWriter err) {
+        try {
+            List<String> stale = OutputCheck.classifyOutputs(setup.outStore, setup.output);
+            if (!stale.isEmpty()) {
+                err.println("orchard: note: " + String.join(", ", stale) + " in " + setup.output + " were made by"
+                        + " orchard classify from the output as it was before this update: run orchard classify again"
+                        + " to bring them up to date, or delete them.");
+            }
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RunCommand.class).debug("Could not look for orchard classify's outputs in {}: {}", setup.output, e.toString());
         }
     }
 

@@ -42,7 +42,12 @@ public final class OutputLayout {
 
     /** Whether a top-level name below an output is one Orchard writes (a job, or {@code orchard classify}). */
     public static boolean isKnownOutput(String name) {
-        return KNOWN_OUTPUTS.contains(name) || CLASSIFY_OUTPUTS.matcher(name).matches();
+        return KNOWN_OUTPUTS.contains(name) || isClassifyOutput(name);
+    }
+
+    /** Whether a top-level name below an output is what {@code orchard classify} writes there by default. */
+    public static boolean isClassifyOutput(String name) {
+        return CLASSIFY_OUTPUTS.matcher(name).matches();
     }
 
     private final Location root;
