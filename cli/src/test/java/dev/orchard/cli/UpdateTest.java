@@ -131,6 +131,10 @@ class UpdateTest {
         assertThat(success.at("/update/retried").asLong()).isZero();
         assertThat(success.at("/update/unchanged").asLong()).isEqualTo(3 * 8 - removed.size() - changed.size());
         assertThat(success.at("/counts/rows").asLong()).isEqualTo(readable.size());
+        // The images this run featurised (its images/s are of these): the new, changed and retried ones.
+        long featurised = success.at("/update/added").asLong() + success.at("/update/changed").asLong()
+                + success.at("/update/retried").asLong();
+        assertThat(success.at("/counts/featurised").asLong()).isEqualTo(featurised).isLessThan(readable.size());
         // Only the new, changed and retried images were read.
         long read = Files.size(newBroken) + Files.size(broken);
         for (Path p : added) {
@@ -144,7 +148,9 @@ class UpdateTest {
         assertPartStatisticsAreTheModels(out);
         // report.html is the new generation's (staged, then swapped in with it): its rows are _SUCCESS's.
         assertThat(Files.readString(out.resolve("report.html")))
-                .contains("id=\"rows\">" + success.at("/counts/rows").asLong() + "<");
+                .contains("id=\"rows\">" + success.at("/counts/rows").asLong() + "<")
+                .contains("id=\"featurised\">" + featurised + "<")
+                .contains("id=\"update\">added " + success.at("/update/added").asLong() + ", changed ");
         assertThat(out.resolve("report.json")).exists();
         // The old generation's bookkeeping is gone; the new one's is complete.
         assertThat(out.resolve("_orchard/CURRENT")).hasContent("1");

@@ -425,7 +425,7 @@ public final class Coordinator {
             GenerationSummary done = m.found().done();
             log.info("Generation {} of {} is complete already (see its _SUCCESS): nothing left to do",
                     done.generation(), setup.output());
-            setup.listener().finished(new JobSummary(setup.job().output(), done.rows() + done.errors(), done.rows(),
+            setup.listener().finished(new JobSummary(setup.job().output(), done.rows() + done.errors(), 0, done.rows(),
                     done.errors(), seconds(System.nanoTime() - startedNanos), 0, 0));
             return Behaviors.stopped();
         }
@@ -796,8 +796,8 @@ public final class Coordinator {
         report.put("job", job.jobId());
         report.put("output", job.output());
         report.put("generation", o.contents().generation());
-        report.put("counts", Map.of("images", o.images(), "rows", o.rows(), "errors", o.errors().size(),
-                "units", o.units(), "parts", o.parts()));
+        report.put("counts", Map.of("images", o.images(), "featurised", featurised(o), "rows", o.rows(),
+                "errors", o.errors().size(), "units", o.units(), "parts", o.parts()));
         if (o.contents().isUpdate()) {
             var u = o.contents().counts();
             Map<String, Object> update = new LinkedHashMap<>();
@@ -836,8 +836,13 @@ public final class Coordinator {
     }
 
     private JobSummary summary(Decision.Outputs o) {
-        return new JobSummary(setup.job().output(), o.images(), o.rows(), o.errors().size(),
+        return new JobSummary(setup.job().output(), o.images(), featurised(o), o.rows(), o.errors().size(),
                 seconds(System.nanoTime() - startedNanos), pca == null ? 0 : pca.model().k(), pca == null ? 0 : explained());
+    }
+
+    /** The images this coordinator's workers read and featurised (the rest were kept: resumed, or an update's). */
+    private static long featurised(Decision.Outputs o) {
+        return o.workers().values().stream().mapToLong(Decision.WorkerShare::images).sum();
     }
 
     private double explained() {

@@ -1,19 +1,31 @@
 package dev.orchard.coordinator;
 
-/** The one-line result of a job. */
-public record JobSummary(String output, long images, long rows, long errors, double seconds, int pcaK,
-                         double explainedVariance) {
+/**
+ * The one-line result of a job.
+ *
+ * @param images     the images the output holds (rows and errors), this run's and those it kept
+ * @param featurised the images this run read and featurised itself: fewer than {@code images} after --resume or in
+ *                   an --update; the images/s are these over the run's seconds
+ */
+public record JobSummary(String output, long images, long featurised, long rows, long errors, double seconds,
+                         int pcaK, double explainedVariance) {
 
+    /** A run that featurised every image it reports. */
+    public JobSummary(String output, long images, long rows, long errors, double seconds, int pcaK,
+                      double explainedVariance) {
+        this(output, images, images, rows, errors, seconds, pcaK, explainedVariance);
+    }
+
+    /** The images this run featurised, per second of it. */
     public double imagesPerSecond() {
-        return seconds > 0 ? images / seconds : 0;
+        return seconds > 0 ? featurised / seconds : 0;
     }
 
     public String oneLine() {
-        if (pcaK == 0) {
-            return String.format("%d images, %d rows, %d errors in %.1f s (%.1f images/s); no PCA; outputs in %s",
-                    images, rows, errors, seconds, imagesPerSecond(), output);
-        }
-        return String.format("%d images, %d rows, %d errors in %.1f s (%.1f images/s); PCA k=%d explains %.1f%% of variance; outputs in %s",
-                images, rows, errors, seconds, imagesPerSecond(), pcaK, 100 * explainedVariance, output);
+        String rate = featurised == images ? String.format(java.util.Locale.ROOT, "%.1f images/s", imagesPerSecond())
+                : String.format(java.util.Locale.ROOT, "%d featurised by this run, %.1f images/s", featurised, imagesPerSecond());
+        String pca = pcaK == 0 ? "no PCA" : String.format(java.util.Locale.ROOT, "PCA k=%d explains %.1f%% of variance", pcaK, 100 * explainedVariance);
+        return String.format(java.util.Locale.ROOT, "%d images, %d rows, %d errors in %.1f s (%s); %s; outputs in %s",
+                images, rows, errors, seconds, rate, pca, output);
     }
 }

@@ -41,6 +41,8 @@ final class ReportPage {
         Map<String, Object> pca = map(s, "pca");
         Map<String, Object> workers = map(s, "workers");
         double total = number(seconds, "total");
+        // What this run featurised itself (a report written before "featurised" was counted: every image).
+        double featurised = counts.containsKey("featurised") ? number(counts, "featurised") : number(counts, "images");
         List<Fact> facts = new ArrayList<>(List.of(
                 new Fact("images", "images", text(counts.get("images"))),
                 new Fact("rows", "rows written", text(counts.get("rows"))),
@@ -49,8 +51,18 @@ final class ReportPage {
                 new Fact("parts", "Parquet parts", text(counts.get("parts"))),
                 new Fact("seconds-total", "seconds in all", text(seconds.get("total"))),
                 new Fact("images-per-second", "images/s overall",
-                        Markup.number(total > 0 ? number(counts, "images") / total : 0, 1)),
+                        Markup.number(total > 0 ? featurised / total : 0, 1)),
                 new Fact("worker-count", "workers", String.valueOf(workers.size()))));
+        if (featurised != number(counts, "images")) { // resumed, or an update: the rate is of this run's images
+            facts.add(1, new Fact("featurised", "featurised by this run", text(counts.get("featurised"))));
+        }
+        Map<String, Object> update = map(s, "update");
+        if (!update.isEmpty()) {
+            facts.add(new Fact("update", "update from generation " + text(update.get("from")),
+                    "added " + text(update.get("added")) + ", changed " + text(update.get("changed")) + ", removed "
+                            + text(update.get("removed")) + ", retried " + text(update.get("retried")) + ", unchanged "
+                            + text(update.get("unchanged"))));
+        }
         if (!pca.isEmpty()) {
             facts.add(new Fact("pca-k", "PCA components (k)", text(pca.get("k"))));
             facts.add(new Fact("explained-variance", "variance explained",

@@ -1,0 +1,27 @@
+package dev.orchard.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The job's last line: its images/s are of the images the run featurised itself, not of those it kept. */
+class JobSummaryTest {
+
+    @Test
+    void aWholeRunsRateIsOfEveryImage() {
+        assertThat(new JobSummary("/out", 200, 198, 2, 4.0, 5, 0.5).oneLine()).isEqualTo(
+                "200 images, 198 rows, 2 errors in 4.0 s (50.0 images/s); PCA k=5 explains 50.0% of variance; outputs in /out");
+        assertThat(new JobSummary("/out", 200, 200, 0, 4.0, 0, 0).oneLine()).isEqualTo(
+                "200 images, 200 rows, 0 errors in 4.0 s (50.0 images/s); no PCA; outputs in /out");
+    }
+
+    /** A resume that found every unit done, or an update that featurised 80 new images of an output of 200. */
+    @Test
+    void aResumedOrUpdatingRunsRateIsOfTheImagesItFeaturised() {
+        assertThat(new JobSummary("/out", 200, 0, 200, 0, 1.1, 5, 0.5).oneLine())
+                .startsWith("200 images, 200 rows, 0 errors in 1.1 s (0 featurised by this run, 0.0 images/s); PCA k=5");
+        JobSummary update = new JobSummary("/out", 200, 80, 200, 0, 2.0, 5, 0.5);
+        assertThat(update.imagesPerSecond()).isEqualTo(40.0);
+        assertThat(update.oneLine()).contains("(80 featurised by this run, 40.0 images/s)");
+    }
+}
