@@ -66,7 +66,7 @@ final class JobOptions {
     @Option(names = "--label-regex", description = "Label = first capture group of this regex over --label-from.")
     String labelRegex;
 
-    @Option(names = "--label-from", defaultValue = "file", description = "What --label-regex reads: folder or file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--label-from", description = "What --label-regex reads: folder or file (default file).")
     String labelFrom;
 
     @Option(names = "--no-labels", description = "Write no labels.")
@@ -93,6 +93,6 @@ final class JobOptions {
     int unitSize;
 
     @Option(names = "--unit-timeout", defaultValue = "PT10M",
-            description = "Hand a unit out again when it runs longer (ISO-8601 duration, default ${DEFAULT-VALUE}).")
+            description = "Hand a unit out again when it runs longer (90s, 10m, 2h or ISO-8601; default ${DEFAULT-VALUE}).")
     Duration unitTimeout;
 }

@@ -323,7 +323,7 @@ final class JobSetup implements AutoCloseable {
         if (o.noLabels) {
             return "none";
         }
-        return o.labelRegex == null ? "parent folder" : "regex " + o.labelRegex + " over the " + o.labelFrom + " name";
+        return o.labelRegex == null ? "parent folder" : "regex " + o.labelRegex + " over the " + labelFrom(o) + " name";
     }
 
     private static String sha256(ObjectStore store, Location file) throws IOException {
@@ -364,6 +364,11 @@ final class JobSetup implements AutoCloseable {
         return k;
     }
 
+    /** {@code --label-from}, file by default. */
+    private static String labelFrom(JobOptions o) {
+        return o.labelFrom == null ? "file" : o.labelFrom;
+    }
+
     private static void validateNumbers(JobOptions o) {
         if (!java.util.Set.of("pca", "srp", "srp+pca").contains(o.reduce)) {
             throw new IllegalArgumentException("--reduce must be pca, srp or srp+pca, was " + o.reduce);
@@ -380,6 +385,10 @@ final class JobSetup implements AutoCloseable {
         if (o.pcaK < 1) {
             throw new IllegalArgumentException("--pca-k must be at least 1, was " + o.pcaK);
         }
+        if (o.srpEps != null && !(o.srpEps > 0 && o.srpEps < 1)) {
+            throw new IllegalArgumentException("--srp-eps must lie strictly between 0 and 1 (the projection's distortion),"
+                    + " was " + o.srpEps);
+        }
     }
 
     private static LabelRule labelRule(JobOptions o) {
@@ -390,9 +399,13 @@ final class JobSetup implements AutoCloseable {
             return LabelRule.none();
         }
         if (o.labelRegex == null) {
+            if (o.labelFrom != null) { // it chose what a regex reads, and there was none: the label was the parent folder
+                throw new IllegalArgumentException("--label-from " + o.labelFrom + " names what --label-regex reads: give"
+                        + " --label-regex too (without one the label is the parent folder's name)");
+            }
             return LabelRule.parentFolder();
         }
-        LabelRule.Source source = switch (o.labelFrom.toLowerCase(Locale.ROOT)) {
+        LabelRule.Source source = switch (labelFrom(o).toLowerCase(Locale.ROOT)) {
             case "file" -> LabelRule.Source.FILE;
             case "folder" -> LabelRule.Source.FOLDER;
             default -> throw new IllegalArgumentException("--label-from must be 'file' or 'folder', was " + o.labelFrom);

@@ -65,7 +65,20 @@ public final class Orchard {
             cli.addSubcommand(command);
         }
         cli.addSubcommand(new CommandLine.HelpCommand());
+        cli.registerConverter(java.time.Duration.class, new DurationOption()); // after the subcommands: theirs too
         cli.setErr(err);
+        // A bad option: what is wrong, a suggestion where picocli has one, and where the options are; the whole usage
+        // (120 lines for run) buried the one line that mattered.
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            CommandLine failed = e.getCommandLine();
+            failed.getErr().println("orchard: " + e.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, failed.getErr())
+                    && !failed.getSubcommands().isEmpty()) {
+                failed.getErr().println("Its commands: " + String.join(", ", failed.getSubcommands().keySet()) + ".");
+            }
+            failed.getErr().println("See '" + failed.getCommandSpec().qualifiedName() + " --help' for its options.");
+            return failed.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (reportedStop(cmd.getErr())) {
                 return 1;

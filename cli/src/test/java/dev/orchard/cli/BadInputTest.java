@@ -52,6 +52,21 @@ class BadInputTest {
         assertThat(empty.messages()).contains("holds no images");
     }
 
+    /** Options that made no sense were taken (--srp-eps 2 failed deep in the job; --label-from alone did nothing). */
+    @Test
+    void optionsOutOfRangeOrWithoutWhatTheyModifyAreRefusedNamed() throws Exception {
+        Path in = fruit(1);
+        JobRun eps = run("--input", in.toString(), "--output", temp.resolve("o8").toString(), "--reduce", "srp",
+                "--srp-eps", "2");
+        assertThat(eps.exitCode()).as(eps.messages()).isEqualTo(2);
+        assertThat(eps.messages()).contains("--srp-eps must lie strictly between 0 and 1");
+        assertThat(temp.resolve("o8")).doesNotExist();
+        JobRun from = run("--input", in.toString(), "--output", temp.resolve("o9").toString(), "--label-from", "folder");
+        assertThat(from.exitCode()).as(from.messages()).isEqualTo(2);
+        assertThat(from.messages()).contains("--label-from folder names what --label-regex reads");
+        assertThat(temp.resolve("o9")).doesNotExist();
+    }
+
     @Test
     void unknownJpegDecoder() throws Exception {
         JobRun bad = run("--input", fruit(1).toString(), "--output", temp.resolve("o").toString(), "--jpeg-decoder", "libjpeg");

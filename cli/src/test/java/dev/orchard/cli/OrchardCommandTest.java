@@ -47,4 +47,31 @@ class OrchardCommandTest {
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.messages()).contains("Unmatched argument", "run");
     }
+
+    /**
+     * A bad option says what is wrong and where the options are, not the whole usage (120 lines for run, the one
+     * that mattered above them); a duration takes the short forms a user types.
+     */
+    @Test
+    void aBadOptionIsOneLineAndAPointerToHelp() {
+        Result duration = execute("run", "--input", "in", "--output", "out", "--unit-timeout", "10x");
+        assertThat(duration.exit()).isEqualTo(2);
+        assertThat(duration.messages()).contains("--unit-timeout", "'10x' is not a duration", "10m",
+                "See 'orchard run --help'").doesNotContain("Usage:");
+        assertThat(duration.messages().lines().count()).isLessThanOrEqualTo(3);
+        Result repeated = execute("run", "--pca-k", "5", "--pca-k", "6");
+        assertThat(repeated.exit()).isEqualTo(2);
+        assertThat(repeated.messages()).contains("--pca-k").doesNotContain("Usage:");
+    }
+
+    @Test
+    void durationsTakeShortFormsAndIso8601() {
+        assertThat(DurationOption.parse("10m")).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(DurationOption.parse("90s")).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(DurationOption.parse("2h")).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(DurationOption.parse("500ms")).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(DurationOption.parse("1d")).isEqualTo(java.time.Duration.ofDays(1));
+        assertThat(DurationOption.parse("PT10M")).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(DurationOption.parse("pt1h30m")).isEqualTo(java.time.Duration.ofMinutes(90));
+    }
 }
