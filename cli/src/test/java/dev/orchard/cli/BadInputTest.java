@@ -137,7 +137,39 @@ class BadInputTest {
         JobRun tooFew = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
                 "--model", JobRun.model(), "--pca-k", "5");
         assertThat(tooFew.exitCode()).isEqualTo(2);
-        assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3)");
+        assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3): choose k ≤ 3 and"
+                + " run again with --overwrite");
+        // What it says works (a plain retry was refused: the output is not empty any more).
+        JobRun advised = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
+                "--model", JobRun.model(), "--pca-k", "3", "--overwrite");
+        assertThat(advised.exitCode()).as(advised.messages()).isZero();
+    }
+
+    /**
+     * An update whose input holds fewer images than its k fails, and an update in progress keeps its options: the
+     * message says what goes on (the same command, once there are k images), and that does.
+     */
+    @Test
+    void anUpdateWithFewerImagesThanItsKSaysHowToGoOn() throws Exception {
+        Path in = fruit(3);
+        Path out = temp.resolve("o10");
+        assertThat(run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "2")
+                .exitCode()).isZero();
+        String[] update = {"--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(), "--pca-k",
+                "5", "--update"};
+        JobRun tooFew = run(update);
+        assertThat(tooFew.exitCode()).as(tooFew.messages()).isEqualTo(2);
+        assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3)")
+                .contains("This update goes on with the same command once the input holds at least 5 images");
+        Path src = JobRun.shared().resolve("data/fruits360-sample/Lemon");
+        try (Stream<Path> files = Files.list(src)) {
+            for (Path p : files.sorted().limit(2).toList()) {
+                Files.copy(p, in.resolve("Kiwi").resolve("lemon-" + p.getFileName()));
+            }
+        }
+        JobRun goesOn = run(update);
+        assertThat(goesOn.exitCode()).as(goesOn.messages()).isZero();
+        assertThat(Outputs.success(out).at("/counts/rows").asLong()).isEqualTo(5);
     }
 
     /**
