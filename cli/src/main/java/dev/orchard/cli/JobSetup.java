@@ -169,7 +169,7 @@ final class JobSetup implements AutoCloseable {
                 this.update = UpdateCheck.check(outStore, output, identity, running);
                 this.generation = update.generation();
                 this.finishedAlready = false;
-                if (!update.continuing()) {
+                if (!update.continuing() || update.newK()) {
                     identity.write(outStore, layout, generation, version);
                 }
                 update.changes().forEach(change -> LOG.info("--update: {} (an update may change this)", change));
@@ -185,7 +185,13 @@ final class JobSetup implements AutoCloseable {
                 }
                 this.finishedAlready = resuming && outStore.exists(layout.success());
                 if (resuming) {
-                    checkSameJob(JobIdentity.read(outStore, layout, current));
+                    JobIdentity recorded = JobIdentity.read(outStore, layout, current);
+                    if (!finishedAlready && PcaKChange.allowed(recorded, identity, outStore, output, current, running)) {
+                        LOG.info("--resume: {}", PcaKChange.change(recorded, identity));
+                        identity.write(outStore, layout, current, version);
+                    } else {
+                        checkSameJob(recorded);
+                    }
                 } else {
                     if (running != null && options.overwrite) {
                         throw new IllegalArgumentException(running);

@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 final class UpdateCheck {
 
     /** The generation the update makes, whether it continues one in progress, and what changed since the last. */
-    record Plan(int generation, boolean continuing, List<String> changes) {
+    record Plan(int generation, boolean continuing, List<String> changes, boolean newK) {
+        Plan(int generation, boolean continuing, List<String> changes) {
+            this(generation, continuing, changes, false);
+        }
     }
 
     private UpdateCheck() {
@@ -41,12 +44,12 @@ final class UpdateCheck {
         int current = GenerationSummary.current(store, layout);
         if (current > 0 && !store.exists(layout.success())) {
             // The update to `current` was stopped between naming its generation and writing _SUCCESS: finish it.
-            return continuing(JobIdentity.read(store, layout, current), identity, output, current);
+            return continuing(JobIdentity.read(store, layout, current), identity, store, output, current, running);
         }
         int next = current + 1;
         JobIdentity inProgress = JobIdentity.read(store, layout, next);
         if (inProgress != null) {
-            return continuing(inProgress, identity, output, next);
+            return continuing(inProgress, identity, store, output, next, running);
         }
         // A new update needs the output to itself; one that continues (above) leaves the lease to the coordinator,
         // which takes it over from a holder that left the cluster, as --resume does.
@@ -78,10 +81,14 @@ final class UpdateCheck {
     }
 
     /** An update to {@code generation} is under way: only the same command may finish it. */
-    private static Plan continuing(JobIdentity recorded, JobIdentity identity, Location output, int generation) {
+    private static Plan continuing(JobIdentity recorded, JobIdentity identity, ObjectStore store, Location output,
+                                   int generation, String running) throws IOException {
         if (recorded == null) {
             throw new IllegalArgumentException("--update refused: generation " + generation + " of " + output
                     + " has no record of the update that makes it: the output was changed by hand");
+        }
+        if (PcaKChange.allowed(recorded, identity, store, output, generation, running)) {
+            return new Plan(generation, true, List.of(PcaKChange.change(recorded, identity)), true);
         }
         List<String> differences = recorded.differences(identity);
         if (!differences.isEmpty()) {

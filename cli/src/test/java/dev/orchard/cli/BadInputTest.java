@@ -138,16 +138,22 @@ class BadInputTest {
                 "--model", JobRun.model(), "--pca-k", "5");
         assertThat(tooFew.exitCode()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3): choose k ≤ 3 and"
-                + " run again with --overwrite");
-        // What it says works (a plain retry was refused: the output is not empty any more).
+                + " go on with --resume and the new --pca-k");
+        // What it says works (a plain retry is refused: the output is not empty any more).
         JobRun advised = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
-                "--model", JobRun.model(), "--pca-k", "3", "--overwrite");
+                "--model", JobRun.model(), "--pca-k", "3", "--resume");
         assertThat(advised.exitCode()).as(advised.messages()).isZero();
+        assertThat(Outputs.success(temp.resolve("o6")).at("/pca/k").asInt()).isEqualTo(3);
+        // A finished job keeps its k: --resume with another one is refused, as any other difference.
+        JobRun finished = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
+                "--model", JobRun.model(), "--pca-k", "2", "--resume");
+        assertThat(finished.exitCode()).isEqualTo(2);
+        assertThat(finished.messages()).contains("--resume refused", "--pca-k: was 3, now 2");
     }
 
     /**
-     * An update whose input holds fewer images than its k fails, and an update in progress keeps its options: the
-     * message says what goes on (the same command, once there are k images), and that does.
+     * An update whose input holds fewer images than its k fails; it goes on with a smaller k (it has not published),
+     * or with the same command once there are k images. Both as the message says.
      */
     @Test
     void anUpdateWithFewerImagesThanItsKSaysHowToGoOn() throws Exception {
@@ -160,16 +166,24 @@ class BadInputTest {
         JobRun tooFew = run(update);
         assertThat(tooFew.exitCode()).as(tooFew.messages()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3)")
-                .contains("This update goes on with the same command once the input holds at least 5 images");
+                .contains("run this update again with it", "once the input holds at least 5 images");
+        // Another k goes on: the update has not published its parts.
+        String[] smaller = update.clone();
+        smaller[7] = "3";
+        JobRun withSmallerK = run(smaller);
+        assertThat(withSmallerK.exitCode()).as(withSmallerK.messages()).isZero();
+        assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(3);
+        assertThat(Outputs.success(out).at("/generation").asInt()).isEqualTo(1);
         Path src = JobRun.shared().resolve("data/fruits360-sample/Lemon");
         try (Stream<Path> files = Files.list(src)) {
             for (Path p : files.sorted().limit(2).toList()) {
                 Files.copy(p, in.resolve("Kiwi").resolve("lemon-" + p.getFileName()));
             }
         }
-        JobRun goesOn = run(update);
+        JobRun goesOn = run(update); // the next update, with k = 5 once there are 5 images
         assertThat(goesOn.exitCode()).as(goesOn.messages()).isZero();
         assertThat(Outputs.success(out).at("/counts/rows").asLong()).isEqualTo(5);
+        assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(5);
     }
 
     /**

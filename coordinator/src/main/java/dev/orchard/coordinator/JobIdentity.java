@@ -60,6 +60,12 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
         return diffs;
     }
 
+    /** This identity with another number of components. */
+    public JobIdentity withPcaK(int k) {
+        return new JobIdentity(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, k,
+                classifierSha256);
+    }
+
     private static void compare(List<String> diffs, String what, Object was, Object now) {
         if (!Objects.equals(was, now)) {
             diffs.add(what + ": was " + was + ", now " + now);

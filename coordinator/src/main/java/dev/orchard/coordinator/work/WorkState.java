@@ -606,13 +606,12 @@ public final class WorkState {
                     + "Check --input and --glob.", true);
         }
         if (settings.pca() && settings.pcaK() > images) {
-            // The output holds this job's bookkeeping now: say how to run again, which a plain retry was refused.
+            // The output holds this job's bookkeeping now: say how to go on (a plain retry is refused, not empty).
             return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + images
                     + "): choose k ≤ " + images + (base == null
-                    ? " and run again with --overwrite (the output holds only this job's bookkeeping) or another --output"
-                    : ". This update goes on with the same command once the input holds at least " + settings.pcaK()
-                            + " images; for a smaller k, run the job afresh with --overwrite in place of --update (an"
-                            + " update in progress keeps its options)"), true);
+                    ? " and go on with --resume and the new --pca-k (a job that has not published takes another k)"
+                    : " and run this update again with it (an update that has not published takes another k), or the"
+                            + " same command once the input holds at least " + settings.pcaK() + " images"), true);
         }
         completePlan();
         progress();
