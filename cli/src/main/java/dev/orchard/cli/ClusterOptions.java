@@ -83,11 +83,18 @@ final class ClusterOptions {
     record HostPort(String host, int port) {
         static HostPort parse(String text, String flag) {
             int colon = text.lastIndexOf(':');
+            HostPort parsed;
             try {
-                return new HostPort(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+                parsed = new HostPort(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(flag + " '" + text + "' is not host:port, e.g. 10.0.0.5:17355");
             }
+            // A port out of range was taken, and a worker knocked on it forever (Pekko logs and retries).
+            if (parsed.host().isEmpty() || parsed.port() < 0 || parsed.port() > 65535) {
+                throw new IllegalArgumentException(flag + " '" + text + "' is not host:port with a port from 0 to 65535,"
+                        + " e.g. 10.0.0.5:17355");
+            }
+            return parsed;
         }
     }
 }

@@ -82,7 +82,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         var pekko = cluster.pekkoConfig(localWorkers > 0 ? List.of("coordinator", "worker") : List.of("coordinator"));
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
-        try (JobSetup setup = new JobSetup(job, store, inference);
+        try (StopNotice stopNotice = new StopNotice(err);
+             JobSetup setup = new JobSetup(job, store, inference);
              WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null;
              Observation observation = new Observation(address, !http.given(), runtime)) {
             if (runtime != null) {

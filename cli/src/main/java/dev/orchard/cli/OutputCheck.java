@@ -58,6 +58,13 @@ final class OutputCheck {
                 throw new IllegalArgumentException("--output " + output + " is a file, not a folder: give a folder "
                         + "(or prefix) for the results");
             }
+            if (!overwrite && OutputMarker.read(store, layout).isPresent()) { // an Orchard job's: say what goes on
+                throw new IllegalArgumentException("--output " + output + " holds an Orchard job's results"
+                        + (store.exists(layout.success())
+                                ? ": --update adds new images to them, --overwrite replaces them, or choose a new location"
+                                : " and it has not finished (no _SUCCESS): the same command with --resume continues it,"
+                                        + " --overwrite replaces it, or choose a new location"));
+            }
             if (!overwrite) {
                 throw new IllegalArgumentException("--output " + output + " is not empty: choose a new location, "
                         + "or pass --overwrite to replace an earlier Orchard job's results there");

@@ -69,15 +69,7 @@ final class RunCommand implements Callable<Integer> {
         preparing.start();
         JobSetup setup = null;
         boolean adopted = false;
-        // A signal while the job runs: say so, and how to continue, whether or not the job's failure reaches report()
-        // before the JVM halts. Once this command has its outcome (the job's end, or a failure of its own) it is quiet.
-        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread stopNotice = new Thread(() -> {
-            if (!settled.get()) {
-                Orchard.sayStopped(err);
-            }
-        }, "orchard-stop-notice");
-        Runtime.getRuntime().addShutdownHook(stopNotice);
+        StopNotice stopNotice = new StopNotice(err);
         try {
             try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
                  Observation observation = new Observation(address, !http.given(), runtime, checked)) {
@@ -115,14 +107,7 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            if (!dev.orchard.worker.JvmExit.began()) { // an outcome of its own, not the exit's doing
-                settled.set(true);
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stopNotice);
-                } catch (IllegalStateException exiting) {
-                    // the exit began just now: the hook runs, and is quiet
-                }
-            }
+            stopNotice.close();
             if (setup != null && adopted) {
                 setup.close();
             } else if (setup != null) {

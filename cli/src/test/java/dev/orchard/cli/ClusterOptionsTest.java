@@ -35,4 +35,16 @@ class ClusterOptionsTest {
                 .hasMessageContaining("--bind 127.0.0.1:0 with no --join")
                 .hasMessageContaining("Give it a port");
     }
+
+    /** A seed no node can have was taken, and a worker knocked on it forever. */
+    @Test
+    void aSeedOrBindOutsideThePortRangeIsRefused() {
+        for (String seed : List.of("127.0.0.1:99999", "127.0.0.1:-1", ":17355")) {
+            assertThatThrownBy(() -> parse("--bind", "127.0.0.1:0", "--join", seed).pekkoConfig(List.of("worker")))
+                    .as(seed).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--join '" + seed + "' is not host:port");
+        }
+        assertThatThrownBy(() -> parse("--bind", "127.0.0.1:70000").pekkoConfig(List.of("coordinator")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--bind '127.0.0.1:70000'");
+    }
 }

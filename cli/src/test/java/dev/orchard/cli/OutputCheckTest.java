@@ -57,8 +57,14 @@ class OutputCheckTest {
     @Test
     void overwriteClearsOnlyOrchardsOutputsAndKeepsTheMarker() throws Exception {
         Path out = earlierJob();
+        // An Orchard job's output, finished: the message says what goes on with it.
         assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), false, "test"))
-                .hasMessageContaining("is not empty").hasMessageContaining("--overwrite");
+                .hasMessageContaining("holds an Orchard job's results: --update adds new images to them, --overwrite"
+                        + " replaces them");
+        // Unfinished (a coordinator that failed to start, a job killed): --resume continues it.
+        Files.delete(out.resolve("_SUCCESS"));
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), false, "test"))
+                .hasMessageContaining("has not finished (no _SUCCESS): the same command with --resume continues it");
         OutputCheck.prepare(store, Location.local(out), true, "test");
         try (var files = Files.walk(out)) {
             assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(out.resolve("_orchard/job.json"));

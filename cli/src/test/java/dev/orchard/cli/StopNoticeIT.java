@@ -38,4 +38,24 @@ class StopNoticeIT {
             assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
         }
     }
+
+    /** A coordinator node, too: its job waits for a worker that never comes, so it cannot end before the signal. */
+    @Test
+    void aCoordinatorNodeStoppedBySigtermSaysSoAndHowToContinue(@TempDir Path temp) throws Exception {
+        Path out = temp.resolve("out");
+        try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
+            Process coordinator = nodes.start("coordinator", "coordinator", "--input",
+                    JobRun.shared().resolve("data/fruits360-sample/Kiwi").toString(), "--output", out.toString(),
+                    "--model", JobRun.model(), "--pca-k", "2", "--min-workers", "1", "--no-http",
+                    "--bind", "127.0.0.1:" + dev.orchard.store.LoopbackPorts.pick());
+            nodes.await("the coordinator's job", Duration.ofMinutes(2),
+                    () -> nodes.logContains("coordinator", "phase: listing"));
+            Nodes.signal(coordinator, "TERM");
+            assertThat(coordinator.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            String log = nodes.log("coordinator");
+            assertThat(coordinator.exitValue()).as(log).isEqualTo(128 + 15);
+            assertThat(log).containsOnlyOnce("orchard: stopped before the job ended")
+                    .contains("the same command with --resume continues the job");
+        }
+    }
 }
