@@ -227,8 +227,10 @@ public final class WorkerLedger<S> {
         h.state = State.FINISHED;
         h.report = report;
         h.statistics = statistics;
-        imagesDone += report.rows() + report.errors().size();
-        info = new WorkerInfo(info.host(), info.lanes(), imagesDone);
+        if (h.unit.phase() == dev.orchard.protocol.Phase.FEATURES) { // a publish or regroup reads rows, not images
+            imagesDone += report.rows() + report.errors().size();
+            info = new WorkerInfo(info.host(), info.lanes(), imagesDone);
+        }
         send(h, now);
         status(now);
         return drain();

@@ -40,6 +40,35 @@ class WorkerLedgerTest {
     }
 
     /**
+     * The images a worker tells its coordinator it has done (the status page's per-worker count) are those of its
+     * FEATURES attempts: a publish or regroup reads rows already counted (a worker that published a 200-row part
+     * showed 298 images done of a 202-image job).
+     */
+    @Test
+    void imagesDoneCountFeaturesAttemptsOnly() {
+        WorkerLedger<Long> ledger = new WorkerLedger<>("w1", null, new WorkerLedger.Settings(2, 4, 1_000, 1_000), Long::sum);
+        WorkUnit features = WorkUnit.features(7, 0, 1, List.of(new ImageRef("/in/a.jpg", "a")));
+        ledger.assigned(new WorkerCommand.Assign(7, 1, JOB, features), 0);
+        List<WorkerLedger.Effect> done = ledger.attemptFinished(features.attemptRef(),
+                new UnitReport(3, List.of(), 0, 0, UnitReport.StageNanos.ZERO), 1L, 10);
+        assertThat(lastImagesDone(done)).isEqualTo(3);
+
+        WorkUnit publish = WorkUnit.publish(7, 0, 2, List.of());
+        ledger.assigned(new WorkerCommand.Assign(7, 2, JOB, publish), 20);
+        List<WorkerLedger.Effect> published = ledger.attemptFinished(publish.attemptRef(),
+                new UnitReport(200, List.of(), 0, 0, UnitReport.StageNanos.ZERO), null, 30);
+        assertThat(lastImagesDone(published)).isEqualTo(3);
+    }
+
+    private static long lastImagesDone(List<WorkerLedger.Effect> effects) {
+        return effects.stream().filter(e -> e instanceof WorkerLedger.Send s
+                        && s.message() instanceof dev.orchard.protocol.CoordinatorCommand.WorkerStatus)
+                .map(e -> ((dev.orchard.protocol.CoordinatorCommand.WorkerStatus) ((WorkerLedger.Send) e).message()).info()
+                        .imagesDone())
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    /**
      * Seed 1122565 of the protocol simulator: a late assignment from the coordinator of the finished first run
      * reached the worker after the update's coordinator had assigned it a unit. The worker took the old coordinator
      * back and dropped the new one's accepted statistics, which the new one then waited for for ever. An assignment
