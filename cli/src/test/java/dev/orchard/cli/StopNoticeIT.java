@@ -29,11 +29,7 @@ class StopNoticeIT {
             assertThat(out.resolve("_SUCCESS")).as("frozen with its units still to run (75 units of 8)").doesNotExist();
             Nodes.signal(job, "TERM");
             Nodes.signal(job, "CONT");
-            assertThat(job.waitFor(2, TimeUnit.MINUTES)).isTrue();
-            String log = nodes.log("job");
-            assertThat(job.exitValue()).as(log).isEqualTo(128 + 15);
-            assertThat(log).containsOnlyOnce("orchard: stopped before the job ended")
-                    .contains("the same command with --resume continues the job");
+            assertStoppedWithTheNotice(nodes, "job", job);
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
         }
@@ -51,11 +47,16 @@ class StopNoticeIT {
             nodes.await("the coordinator's job", Duration.ofMinutes(2),
                     () -> nodes.logContains("coordinator", "phase: listing"));
             Nodes.signal(coordinator, "TERM");
-            assertThat(coordinator.waitFor(2, TimeUnit.MINUTES)).isTrue();
-            String log = nodes.log("coordinator");
-            assertThat(coordinator.exitValue()).as(log).isEqualTo(128 + 15);
-            assertThat(log).containsOnlyOnce("orchard: stopped before the job ended")
-                    .contains("the same command with --resume continues the job");
+            assertStoppedWithTheNotice(nodes, "coordinator", coordinator);
         }
+    }
+
+    /** The process exits as SIGTERM ends a JVM, having said once that the job stopped and how to continue it. */
+    private static void assertStoppedWithTheNotice(Nodes nodes, String name, Process process) throws Exception {
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        String log = nodes.log(name);
+        assertThat(process.exitValue()).as(log).isEqualTo(128 + 15);
+        assertThat(log).containsOnlyOnce("orchard: stopped before the job ended")
+                .contains("the same command with --resume continues the job");
     }
 }
