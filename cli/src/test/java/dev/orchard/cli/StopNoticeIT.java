@@ -12,8 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code orchard run} stopped by SIGTERM while its job runs says so, and how to go on (README: "stopped before the job
  * ended ... --resume continues the job"). It printed nothing at all before: the JVM halted before the job's failure
- * reached the thread that reports it. The job is frozen (SIGSTOP) once its first unit is done, with most of its units
- * still to run, so the signal lands while it runs whatever the machine's speed; then TERM, then CONT.
+ * reached the thread that reports it. The job is frozen (SIGSTOP) once its first unit is done, with 74 of its 75 units
+ * still to run one image a batch (seconds of work, against the 200 ms the test takes to see the unit and freeze it),
+ * so the signal lands while it runs; then TERM, then CONT.
  */
 class StopNoticeIT {
 
@@ -23,7 +24,7 @@ class StopNoticeIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
             Process job = nodes.start("job", "run", "--input", JobRun.shared().resolve("data/fruits360-sample").toString(),
                     "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "2", "--unit-size", "8",
-                    "--inference-lanes", "1", "--no-http");
+                    "--inference-lanes", "1", "--batch-size", "1", "--no-http");
             nodes.await("the job's first unit", Duration.ofMinutes(2), () -> nodes.logContains("job", "FEATURES unit"));
             Nodes.signal(job, "STOP");
             assertThat(out.resolve("_SUCCESS")).as("frozen with its units still to run (75 units of 8)").doesNotExist();
