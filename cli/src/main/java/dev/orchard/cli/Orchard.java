@@ -1,5 +1,6 @@
 package dev.orchard.cli;
 
+import dev.orchard.store.UnusableLocationException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -84,7 +85,9 @@ public final class Orchard {
                 return 1;
             }
             cmd.getErr().println("orchard: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            return e instanceof IllegalArgumentException ? 2 : 1;
+            // A location only the user can change (a missing bucket, access, nothing at the prefix) is bad input as
+            // much as a missing folder is; an endpoint that did not answer may answer next time (1).
+            return e instanceof IllegalArgumentException || e instanceof UnusableLocationException ? 2 : 1;
         });
         return cli.execute(args);
     }

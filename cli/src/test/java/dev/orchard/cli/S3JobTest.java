@@ -243,26 +243,32 @@ class S3JobTest {
         String endpoint = server.endpoint().toString();
         JobRun noBucket = JobRun.of(null, "run", "--input", "s3://no-such-bucket/x/", "--output", "s3://results/e1",
                 "--endpoint", endpoint, "--path-style", "--model", JobRun.model());
-        assertThat(noBucket.exitCode()).isNotZero();
-        assertThat(noBucket.messages()).contains("no-such-bucket");
+        // What only the user can change exits 2, as a missing local folder does; an endpoint that did not answer, 1.
+        assertThat(noBucket.exitCode()).as(noBucket.messages()).isEqualTo(2);
+        assertThat(noBucket.messages()).contains("Bucket 'no-such-bucket' does not exist");
+
+        JobRun emptyPrefix = JobRun.of(null, "run", "--input", "s3://images/Tset/", "--output", "s3://results/e2",
+                "--endpoint", endpoint, "--path-style", "--model", JobRun.model());
+        assertThat(emptyPrefix.exitCode()).as(emptyPrefix.messages()).isEqualTo(2);
+        assertThat(emptyPrefix.messages()).contains("Nothing to read at s3://images/Tset/");
 
         JobRun noOutputBucket = JobRun.of(null, s3Args(endpoint, "s3://missing-results/run"));
-        assertThat(noOutputBucket.exitCode()).isNotZero();
+        assertThat(noOutputBucket.exitCode()).as(noOutputBucket.messages()).isEqualTo(2);
         assertThat(noOutputBucket.messages()).contains("missing-results");
 
         int closed = LoopbackPorts.pick();
         JobRun unreachable = JobRun.of(null, "run", "--input", "s3://images/" + PREFIX, "--output", temp.resolve("o").toString(),
                 "--endpoint", "http://127.0.0.1:" + closed, "--path-style", "--model", JobRun.model(),
                 "--s3-max-attempts", "2"); // the default 10 back off for ~20 s to say the same
-        assertThat(unreachable.exitCode()).isNotZero();
+        assertThat(unreachable.exitCode()).as(unreachable.messages()).isEqualTo(1);
         assertThat(unreachable.messages()).contains("127.0.0.1:" + closed);
 
         String key = System.getProperty("aws.secretAccessKey");
         System.setProperty("aws.secretAccessKey", "wrong-secret");
         try {
             JobRun denied = JobRun.of(null, s3Args(endpoint, "s3://results/denied"));
-            assertThat(denied.exitCode()).isNotZero();
-            assertThat(denied.messages()).contains("images").doesNotContain("wrong-secret");
+            assertThat(denied.exitCode()).as(denied.messages()).isEqualTo(2);
+            assertThat(denied.messages()).contains("S3 rejected the credentials").contains("images").doesNotContain("wrong-secret");
         } finally {
             System.setProperty("aws.secretAccessKey", key);
         }

@@ -275,7 +275,7 @@ public final class LocalObjectStore implements ObjectStore {
             Path probe = Files.createTempFile(dir, ".orchard-write-check", ".tmp");
             Files.delete(probe);
         } catch (java.nio.file.FileSystemException e) {
-            throw new IOException("Cannot write to output folder " + dir + " (" + e.getClass().getSimpleName()
+            throw new UnusableLocationException("Cannot write to output folder " + dir + " (" + e.getClass().getSimpleName()
                     + "): choose a folder you can write to, or fix its permissions", e);
         }
     }
@@ -288,7 +288,7 @@ public final class LocalObjectStore implements ObjectStore {
                     "no such file or folder: check the path (names are case-sensitive)");
         }
         if (!Files.isReadable(path)) {
-            throw new IOException("Cannot read " + path + ": fix its permissions or run as a user who may read it");
+            throw new UnusableLocationException("Cannot read " + path + ": fix its permissions or run as a user who may read it");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.orchard.store.s3;
 
 import dev.orchard.store.Location;
+import dev.orchard.store.UnusableLocationException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -18,7 +19,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Turns the SDK's exceptions into {@link IOException}s whose message names the object or prefix, what went wrong,
- * and what the user can do about it. Messages never contain credentials: only error codes and S3's own messages.
+ * and what the user can do about it; what only the user can change (a missing bucket, credentials, access, the region)
+ * is an {@link UnusableLocationException}, what may pass (an endpoint that does not answer, throttling) is not. Messages never contain credentials: only error codes and S3's own messages.
  */
 final class S3Errors {
 
@@ -82,7 +84,7 @@ final class S3Errors {
     }
 
     IOException noCredentials(String action, Location where, Exception e) {
-        return new IOException("No AWS credentials found to " + action + " " + where + ": provide them through "
+        return new UnusableLocationException("No AWS credentials found to " + action + " " + where + ": provide them through "
                 + CREDENTIAL_SOURCES + " (" + e.getClass().getSimpleName() + ")", e);
     }
 
@@ -97,23 +99,23 @@ final class S3Errors {
             return missing;
         }
         if ("NoSuchBucket".equals(code)) {
-            return new IOException("Bucket '" + bucket + "' does not exist at " + settings.describeEndpoint()
+            return new UnusableLocationException("Bucket '" + bucket + "' does not exist at " + settings.describeEndpoint()
                     + " (needed to " + action + " " + where + "): check the bucket name, the region and --endpoint-url, "
                     + "or create the bucket", e);
         }
         if (code != null && AUTH_CODES.contains(code)) {
-            return new IOException("S3 rejected the credentials trying to " + action + " " + where + " (" + code + ": "
+            return new UnusableLocationException("S3 rejected the credentials trying to " + action + " " + where + " (" + code + ": "
                     + serviceMessage(e) + "): check the credentials that " + CREDENTIAL_SOURCES
                     + " provides, and that they belong to " + settings.describeEndpoint(), e);
         }
         if (status == 403 || "AccessDenied".equals(code)) {
-            return new IOException("Access denied trying to " + action + " " + where + " (" + describe(code, status)
+            return new UnusableLocationException("Access denied trying to " + action + " " + where + " (" + describe(code, status)
                     + "): the credentials from " + CREDENTIAL_SOURCES + " were accepted but may not do this; grant "
                     + permissionFor(action, where) + " (IAM or bucket policy), or choose another location", e);
         }
         if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)
                 || "IllegalLocationConstraintException".equals(code)) {
-            return new IOException("Bucket '" + bucket + "' is in another region than " + settings.describeEndpoint()
+            return new UnusableLocationException("Bucket '" + bucket + "' is in another region than " + settings.describeEndpoint()
                     + " (" + describe(code, status) + ", trying to " + action + " " + where
                     + "): set --region to the bucket's region", e);
         }

@@ -3,6 +3,7 @@ package dev.orchard.store.s3;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.StoredObject;
+import dev.orchard.store.UnusableLocationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -348,8 +349,8 @@ public final class S3ObjectStore implements ObjectStore {
             found = head(location) != null; // a single object, e.g. the model file
         }
         if (!found) {
-            throw new IOException("Nothing to read at " + location + " (no object with that key and none below "
-                    + "s3://" + location.bucket() + "/" + folder + "): check the prefix; keys are case-sensitive");
+            throw new UnusableLocationException("Nothing to read at " + location + " (no object with that key and none "
+                    + "below s3://" + location.bucket() + "/" + folder + "): check the prefix; keys are case-sensitive");
         }
     }
 
