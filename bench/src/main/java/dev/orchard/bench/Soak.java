@@ -491,7 +491,7 @@ public final class Soak {
             List<String> args = new ArrayList<>(List.of("coordinator", "--input", storage.input(), "--output",
                     out.isLocal() ? out.path().toString() : out.toString(),
                     "--model", shared.resolve("models/mobilenetv2-12-float32-dequantized.onnx").toString(),
-                    "--pca-k", "8", "--unit-size", String.valueOf(unitSize), "--batch-size", "4", "--onnx-threads", "1",
+                    "--pca-k", "8", "--unit-size", String.valueOf(unitSize), "--batch-size", "4",
                     "--bind", "127.0.0.1:" + bindPort, "--config", fastConf.toString(), "--http", "127.0.0.1:0"));
             args.addAll(List.of(more));
             args.addAll(storeOptions);

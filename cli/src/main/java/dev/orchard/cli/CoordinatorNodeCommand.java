@@ -68,6 +68,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("orchard coordinator runs no workers unless given --local-workers N;"
                     + " --workers is for orchard run and orchard worker");
         }
+        refuseWorkerOptionsWithoutWorkers();
         if (localWorkers < 0) {
             throw new IllegalArgumentException("--local-workers must be 0 or more, was " + localWorkers);
         }
@@ -132,6 +133,24 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 }
                 return RunCommand.report(progress, err);
             }
+        }
+    }
+
+    /**
+     * A worker's option (--commit-every, --max-pixels, --onnx-threads, …) on a node that runs no worker would be taken
+     * and never used: the workers that join read their own command line. Refused, naming where it belongs.
+     */
+    private void refuseWorkerOptionsWithoutWorkers() {
+        if (localWorkers > 0) {
+            return;
+        }
+        var parsed = command.commandLine().getParseResult();
+        List<String> given = command.mixins().get("workers").options().stream()
+                .filter(parsed::hasMatchedOption).map(o -> o.longestName()).toList();
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " is an option" : " are"
+                    + " options") + " of the workers, and this coordinator runs none: give " + (given.size() == 1 ? "it"
+                    : "them") + " to each 'orchard worker', or add --local-workers N to run workers in this JVM too");
         }
     }
 }

@@ -96,7 +96,10 @@ class ClusterIT {
     private static String[] job(Path input, Path output, String command, int unitSize, int batchSize, int k, String... extra) {
         List<String> args = new ArrayList<>(List.of(command, "--input", input.toString(), "--output", output.toString(),
                 "--model", JobRun.model(), "--pca-k", String.valueOf(k), "--unit-size", String.valueOf(unitSize),
-                "--batch-size", String.valueOf(batchSize), "--onnx-threads", "1"));
+                "--batch-size", String.valueOf(batchSize)));
+        if (command.equals("run")) {
+            args.addAll(List.of("--onnx-threads", "1")); // a worker's option: a coordinator node without workers refuses it
+        }
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }

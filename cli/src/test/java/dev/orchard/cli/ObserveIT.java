@@ -43,7 +43,7 @@ class ObserveIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
             Process coordinator = nodes.start("coordinator", "coordinator", "--input-manifest", manifest.toString(),
                     "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "4", "--unit-size", "6",
-                    "--batch-size", "6", "--onnx-threads", "1", "--bind", "127.0.0.1:" + port, "--min-workers", "1",
+                    "--batch-size", "6", "--bind", "127.0.0.1:" + port, "--min-workers", "1",
                     "--http", "127.0.0.1:0", "--log-format", "json");
             String coordinatorUrl = nodes.statusPage("coordinator");
             // Waiting for its worker: alive, ready (an Up member), and its page says so.

@@ -1,0 +1,41 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A coordinator node refuses the workers' options when it runs no worker: they would be taken and never used. */
+class CoordinatorNodeOptionsTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aWorkersOptionOnACoordinatorWithoutWorkersIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path out = temp.resolve("out");
+        JobRun one = JobRun.of(out, "coordinator", "--input", temp.toString(), "--output", out.toString(),
+                "--commit-every", "8", "--bind", "127.0.0.1:1");
+        assertThat(one.exitCode()).as(one.messages()).isEqualTo(2);
+        assertThat(one.messages()).contains("--commit-every is an option of the workers, and this coordinator runs none")
+                .contains("'orchard worker'").contains("--local-workers N");
+
+        JobRun two = JobRun.of(out, "coordinator", "--input", temp.toString(), "--output", out.toString(),
+                "--onnx-threads", "1", "--max-pixels=1000", "--bind", "127.0.0.1:1");
+        assertThat(two.exitCode()).as(two.messages()).isEqualTo(2);
+        assertThat(two.messages()).contains("--onnx-threads, --max-pixels are options of the workers");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void withLocalWorkersTheyAreTheirs() {
+        // Past the refusal, the next check is the input's: proof that the workers' options were taken.
+        JobRun run = JobRun.of(null, "coordinator", "--input", temp.resolve("missing").toString(), "--output",
+                temp.resolve("out").toString(), "--local-workers", "1", "--commit-every", "8", "--bind", "127.0.0.1:1");
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).doesNotContain("options of the workers").doesNotContain("an option of the workers")
+                .contains("does not exist");
+    }
+}
