@@ -53,7 +53,7 @@ public final class DispatchBench {
             }
 
             @Override
-            public void progress(long imagesDone, long errors) {
+            public void progress(long imagesDone, long imagesBefore, long errors) {
                 if (imagesDone == keys) {
                     featuresDone.complete(System.nanoTime());
                 }

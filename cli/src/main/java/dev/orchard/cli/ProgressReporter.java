@@ -37,24 +37,30 @@ final class ProgressReporter implements JobListener {
     public synchronized void listed(long count, boolean complete) {
         listed = count;
         listingComplete = complete;
-        if (terminal) {
-            bar().maxHint(count);
+        if (bar != null) {
+            bar.maxHint(count);
         }
     }
 
+    /** The rate counts the images this run did: a resumed job's earlier ones ({@code imagesBefore}) are not its work. */
     @Override
-    public synchronized void progress(long imagesDone, long errorCount) {
+    public synchronized void progress(long imagesDone, long imagesBefore, long errorCount) {
         done = imagesDone;
         errors = errorCount;
         if (terminal) {
-            bar().stepTo(imagesDone);
-            bar().setExtraMessage(errorCount > 0 ? errorCount + " errors" : "");
+            bar(imagesBefore).stepTo(imagesDone);
+            bar.setExtraMessage(errorCount > 0 ? errorCount + " errors" : "");
         } else if (System.nanoTime() - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
             lastLine = System.nanoTime();
-            double s = (lastLine - started) / 1e9;
-            out.printf("progress: %d/%s images, %d errors, %.1f images/s%n", imagesDone,
-                    listingComplete ? String.valueOf(listed) : listed + "+", errorCount, imagesDone / Math.max(s, 1e-9));
+            out.println(line(imagesDone, imagesBefore, listingComplete ? String.valueOf(listed) : listed + "+",
+                    errorCount, (lastLine - started) / 1e9));
         }
+    }
+
+    /** One plain progress line: {@code progress: 300/600 images (200 done before this run), 0 errors, 45.2 images/s}. */
+    static String line(long done, long before, String total, long errors, double seconds) {
+        return String.format(java.util.Locale.ROOT, "progress: %d/%s images%s, %d errors, %.1f images/s", done, total,
+                before > 0 ? " (" + before + " done before this run)" : "", errors, (done - before) / Math.max(seconds, 1e-9));
     }
 
     @Override
@@ -78,9 +84,11 @@ final class ProgressReporter implements JobListener {
         result.completeExceptionally(cause);
     }
 
-    private ProgressBar bar() {
+    /** The bar, made at the first progress: its speed and ETA count from the images done before this run. */
+    private ProgressBar bar(long imagesBefore) {
         if (bar == null) {
-            bar = new ProgressBarBuilder().setTaskName("images").setInitialMax(-1)
+            bar = new ProgressBarBuilder().setTaskName("images").setInitialMax(listed > 0 ? listed : -1)
+                    .startsFrom(imagesBefore, java.time.Duration.ZERO)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BAR).setUpdateIntervalMillis(250)
                     .showSpeed().setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).setUnit(" img", 1)
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))

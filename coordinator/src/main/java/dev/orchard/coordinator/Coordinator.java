@@ -552,7 +552,7 @@ public final class Coordinator {
                 }, (ok, failure) -> new OutputsWritten(failure));
             } else if (d instanceof Decision.Progress p) {
                 setup.listener().listed(p.listed(), p.listingComplete());
-                setup.listener().progress(p.imagesDone(), p.errors());
+                setup.listener().progress(p.imagesDone(), p.imagesBefore(), p.errors());
             } else if (d instanceof Decision.StageStarted s) {
                 setup.listener().phase(s.description());
             } else if (d instanceof Decision.Warn w) {

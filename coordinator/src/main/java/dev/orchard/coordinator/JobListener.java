@@ -7,8 +7,11 @@ public interface JobListener {
     default void listed(long listed, boolean complete) {
     }
 
-    /** Images through the features phase (rows written or recorded as errors). */
-    default void progress(long imagesDone, long errors) {
+    /**
+     * Images through the features phase (rows written or recorded as errors); {@code imagesBefore} of them were
+     * through it before this coordinator started (a resumed job's): a rate counts only the others.
+     */
+    default void progress(long imagesDone, long imagesBefore, long errors) {
     }
 
     default void phase(String description) {

@@ -80,8 +80,8 @@ public final class JobMeters implements JobListener {
     }
 
     @Override
-    public void progress(long imagesDone, long errors) {
-        next.progress(imagesDone, errors);
+    public void progress(long imagesDone, long imagesBefore, long errors) {
+        next.progress(imagesDone, imagesBefore, errors);
     }
 
     @Override

@@ -60,6 +60,8 @@ public final class JobWatch implements JobListener {
     private long listed;
     private boolean listingComplete;
     private long done;
+    /** Of {@link #done}, those done before this coordinator started (a resumed job's): not in the overall rate. */
+    private long before;
     private long errors;
     private String failure;
     private String summary;
@@ -98,12 +100,13 @@ public final class JobWatch implements JobListener {
     }
 
     @Override
-    public void progress(long imagesDone, long errorCount) {
+    public void progress(long imagesDone, long imagesBefore, long errorCount) {
         synchronized (this) {
             done = imagesDone;
+            before = imagesBefore;
             errors = errorCount;
         }
-        next.progress(imagesDone, errorCount);
+        next.progress(imagesDone, imagesBefore, errorCount);
     }
 
     @Override
@@ -128,6 +131,7 @@ public final class JobWatch implements JobListener {
             listed = Math.max(listed, snapshot.listed());
             listingComplete |= snapshot.listingComplete();
             done = snapshot.imagesDone();
+            before = snapshot.imagesBefore();
             errors = snapshot.errors();
             double t = seconds(now);
             timeline.record(t, snapshot.imagesDone(), snapshot.errors());
@@ -164,7 +168,7 @@ public final class JobWatch implements JobListener {
         double rateNow = rate(recent, RATE_SECONDS);
         double rateEta = rate(recent, ETA_SECONDS);
         double since = firstStatusNanos < 0 ? 0 : now - seconds(firstStatusNanos);
-        double overall = since > 0 ? done / since : Double.NaN;
+        double overall = since > 0 ? (done - before) / since : Double.NaN;
         double eta = Double.NaN;
         if (state.equals("running") && listingComplete && done < listed && rateEta > 0) {
             eta = (listed - done) / rateEta;

@@ -90,12 +90,32 @@ class JobWatchTest {
         assertThat(watch.view().state()).isEqualTo("failed");
     }
 
+    @Test
+    void aResumedJobsOverallRateCountsOnlyTheImagesThisRunDid() {
+        // 3,000 of 10,000 were done before the resume; then 100 images/s for 20 s.
+        for (int s = 0; s <= 20; s++) {
+            watch.status(resumed(3000 + 100L * s, 3000));
+            nanos.addAndGet(1_000_000_000L);
+        }
+        nanos.addAndGet(-1_000_000_000L);
+        JobWatch.View v = watch.view();
+        assertThat(v.imagesDone()).isEqualTo(5000);
+        assertThat(v.imagesPerSecondOverall()).isCloseTo(100, within(1e-9));
+        assertThat(v.imagesPerSecondNow()).isCloseTo(100, within(1e-9));
+        assertThat(v.etaSeconds()).isCloseTo(5000 / 100.0, within(1e-6));
+    }
+
+    private static WorkState.Snapshot resumed(long done, long before) {
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, 10_000, true, done, before, 0, Map.of(), 0, 0, 0, 0,
+                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO);
+    }
+
     static WorkState.WorkerSnapshot worker(String id, long images) {
         return new WorkState.WorkerSnapshot(id, "host-" + id, 2, 1, 3, 2, images, 400, false);
     }
 
     static WorkState.Snapshot snapshot(long done, long listed, boolean complete, List<WorkState.WorkerSnapshot> workers) {
-        return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, Map.of("DONE", (int) (done / 100)),
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, 0, Map.of("DONE", (int) (done / 100)),
                 0, 0, 3, 2, done / 100 + 2, 0, 0, 0, 0, workers, UnitReport.StageNanos.ZERO);
     }
 }

@@ -65,8 +65,12 @@ public sealed interface Decision {
     record WriteOutputs(Outputs outputs) implements Decision {
     }
 
-    /** Progress for the listener: images listed, and images through the features phase (rows + errors). */
-    record Progress(long listed, boolean listingComplete, long imagesDone, long errors) implements Decision {
+    /**
+     * Progress for the listener: images listed, and images through the features phase (rows + errors), of which
+     * {@code imagesBefore} were through it before this coordinator started (a resumed job's, from its journal).
+     */
+    record Progress(long listed, boolean listingComplete, long imagesDone, long imagesBefore, long errors)
+            implements Decision {
     }
 
     /** The job entered a stage. */

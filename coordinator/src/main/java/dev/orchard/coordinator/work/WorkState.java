@@ -289,6 +289,8 @@ public final class WorkState {
     private boolean minWorkersMet;
     private long listed;
     private long imagesDone;
+    /** {@link #imagesDone} when this coordinator started: what a resumed job had done before (from its journal). */
+    private long imagesBefore;
     private long errors;
     private int openUnits;   // planned units not yet done, quarantined or split
     private int openParts;
@@ -481,7 +483,8 @@ public final class WorkState {
      *
      * @param stages time spent per pipeline stage by the units done so far (summed over their threads)
      */
-    public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long errors,
+    public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long imagesBefore,
+                           long errors,
                            Map<String, Integer> units, int parts, int partsOpen, int queued, int running,
                            long attempts, long speculative, long timeouts, long lostAssignments, long workersLost,
                            List<WorkerSnapshot> workers, UnitReport.StageNanos stages) {
@@ -510,7 +513,7 @@ public final class WorkState {
             ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won,
                     w.info.imagesDone(), now - w.lastHeardMs, w.gone));
         }
-        return new Snapshot(stage, listed, listingComplete, imagesDone, errors, byStatus, parts.size(), openParts,
+        return new Snapshot(stage, listed, listingComplete, imagesDone, imagesBefore, errors, byStatus, parts.size(), openParts,
                 queuedCount, running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
                 List.copyOf(ws), stages);
     }
@@ -538,6 +541,7 @@ public final class WorkState {
 
     /** The start: tells what the job does first. */
     public List<Decision> start(long now) {
+        imagesBefore = imagesDone;
         out.add(new Decision.StageStarted(Stage.FEATURES, "listing and extracting features"));
         progress();
         afterProgress(now);
@@ -1629,7 +1633,7 @@ public final class WorkState {
     }
 
     private void progress() {
-        out.add(new Decision.Progress(listed, listingComplete, imagesDone, errors));
+        out.add(new Decision.Progress(listed, listingComplete, imagesDone, imagesBefore, errors));
     }
 
     private void endStage(String name, long now) {

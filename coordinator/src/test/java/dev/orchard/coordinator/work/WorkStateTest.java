@@ -287,7 +287,10 @@ class WorkStateTest {
         WorkState s = WorkState.resume(EPOCH, settings(2, 0), journal, now);
         assertThat(s.lastPlannedPath()).isEqualTo("/in/003.jpg");
         assertThat(s.listingComplete()).isFalse();
-        run(s.start(now));
+        // The committed unit's 2 images were done before this coordinator: a rate of its own work leaves them out.
+        assertThat(of(run(s.start(now)), Decision.Progress.class)).singleElement()
+                .satisfies(p -> assertThat(p.imagesDone()).isEqualTo(2)).satisfies(p -> assertThat(p.imagesBefore()).isEqualTo(2));
+        assertThat(s.snapshot(now).imagesBefore()).isEqualTo(2);
         assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).extracting(a -> a.unit().id()).containsExactly(1);
         var twice = new JournalEntry.State(List.of(plan), List.of(), null, List.of(commit, new JournalEntry.Commit("f2",
                 commit.units())), List.of());
