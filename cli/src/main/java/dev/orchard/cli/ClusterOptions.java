@@ -80,6 +80,26 @@ final class ClusterOptions {
         return base.withFallback(ConfigFactory.load());
     }
 
+    /**
+     * Refuses a {@code --bind} port this process cannot listen on (exit 2), for a node that checks it before it writes
+     * anything (a coordinator writes its output's marker before its node starts). Port 0 always can. The port is
+     * free only at this moment: a node that loses it before it binds still fails there (exit 1).
+     */
+    void requireBindable() {
+        HostPort self = HostPort.parse(bind, "--bind");
+        if (self.port() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(self.host(), self.port()));
+        } catch (java.io.IOException | SecurityException e) {
+            throw new IllegalArgumentException("--bind " + bind + ": cannot listen there (" + (e.getMessage() == null
+                    ? e.toString() : e.getMessage()) + "). Another node (or program) may hold the port: give this node a"
+                    + " free one with --bind HOST:PORT, and the workers --join it there.", e);
+        }
+    }
+
     record HostPort(String host, int port) {
         static HostPort parse(String text, String flag) {
             int colon = text.lastIndexOf(':');

@@ -81,12 +81,16 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         workers.validate();
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
         var pekko = cluster.pekkoConfig(localWorkers > 0 ? List.of("coordinator", "worker") : List.of("coordinator"));
+        // The ports before the job's checks: those write the output's marker, and a retry after a busy port was then
+        // told the output "holds an Orchard job".
+        boolean checked = Observation.check(address, !http.given());
+        cluster.requireBindable();
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
         try (StopNotice stopNotice = new StopNotice(err);
              JobSetup setup = new JobSetup(job, store, inference);
              WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null;
-             Observation observation = new Observation(address, !http.given(), runtime)) {
+             Observation observation = new Observation(address, !http.given(), runtime, checked)) {
             if (runtime != null) {
                 runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
             } else {

@@ -29,6 +29,28 @@ class CoordinatorNodeOptionsTest {
         assertThat(Files.exists(out)).isFalse();
     }
 
+    /** A retry after a busy port was told the output "holds an Orchard job": the ports are checked first now. */
+    @Test
+    void aBusyClusterOrHttpPortIsRefusedBeforeTheOutputIsMarked() throws Exception {
+        String kiwi = JobRun.shared().resolve("data/fruits360-sample/Kiwi").toString();
+        Path out = temp.resolve("out");
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String busy = "127.0.0.1:" + held.getLocalPort();
+            JobRun cluster = JobRun.of(out, "coordinator", "--input", kiwi, "--output", out.toString(), "--model",
+                    JobRun.model(), "--pca-k", "2", "--bind", busy, "--no-http");
+            assertThat(cluster.exitCode()).as(cluster.messages()).isEqualTo(2);
+            assertThat(cluster.messages()).contains("--bind " + busy + ": cannot listen there");
+            assertThat(Files.exists(out)).as("nothing written").isFalse();
+
+            JobRun http = JobRun.of(out, "coordinator", "--input", kiwi, "--output", out.toString(), "--model",
+                    JobRun.model(), "--pca-k", "2", "--bind", "127.0.0.1:" + dev.orchard.store.LoopbackPorts.pick(),
+                    "--http", busy);
+            assertThat(http.exitCode()).as(http.messages()).isEqualTo(2);
+            assertThat(http.messages()).contains("--http " + busy + ": cannot listen there");
+            assertThat(Files.exists(out)).as("nothing written").isFalse();
+        }
+    }
+
     @Test
     void withLocalWorkersTheyAreTheirs() {
         // Past the refusal, the next check is the input's: proof that the workers' options were taken.
