@@ -117,7 +117,7 @@ final class OutputCheck {
      */
     static List<String> classifyOutputs(ObjectStore store, Location output) throws IOException {
         List<String> found = new java.util.ArrayList<>();
-        for (String name : Contents.of(store, output).names) {
+        for (String name : Contents.of(store, output, false).names) {
             if (OutputLayout.isClassifyOutput(name)) {
                 found.add(name.endsWith(".parquet") ? name : name + "/");
             }
@@ -132,11 +132,17 @@ final class OutputCheck {
         boolean more;
         boolean isFile;
 
+        /** Lists until the names of others' files to show are found (a refusal needs no more). */
         static Contents of(ObjectStore store, Location output) throws IOException {
+            return of(store, output, true);
+        }
+
+        /** @param stopAtShown stop once {@value #NAMES_SHOWN} names Orchard did not write are found, else list all */
+        static Contents of(ObjectStore store, Location output, boolean stopAtShown) throws IOException {
             Contents contents = new Contents();
             // Links, sockets and folders that cannot be read are not Orchard's: they count as other files.
             try (Stream<StoredObject> objects = store.list(output, false, p -> contents.add(output, p.location()))) {
-                for (Iterator<StoredObject> it = objects.iterator(); it.hasNext() && !contents.more; ) {
+                for (Iterator<StoredObject> it = objects.iterator(); it.hasNext() && !(stopAtShown && contents.more); ) {
                     Location found = it.next().location();
                     if (found.equals(output)) {
                         contents.isFile = true;

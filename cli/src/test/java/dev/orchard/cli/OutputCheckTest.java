@@ -44,6 +44,17 @@ class OutputCheckTest {
         return out;
     }
 
+    /** After an update, what orchard classify wrote is named, however many of a user's files list before it. */
+    @Test
+    void classifyOutputsAreFoundBehindManyOfAUsersFiles() throws Exception {
+        Path out = earlierJob();
+        for (int i = 0; i < 25; i++) {
+            file(out, String.format("a-note-%02d.txt", i), "mine");
+        }
+        assertThat(OutputCheck.classifyOutputs(store, Location.local(out))).containsExactlyInAnyOrder("classify-pair/",
+                "classify-one-vs-all/", "classify-multiclass/", "predictions-classifier.parquet");
+    }
+
     @Test
     void aNewOutputIsMarkedFirst() throws Exception {
         Path out = temp.resolve("new/out");
