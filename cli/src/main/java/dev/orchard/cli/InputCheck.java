@@ -52,9 +52,9 @@ final class InputCheck {
      * refused as bad input (exit 2), naming it: the bare path the file system's exception holds said nothing more.
      */
     static Stream<ImageRef> openManifest(dev.orchard.coordinator.listing.ImageLister lister, ObjectStore store,
-                                         Location manifest) {
+                                         Location manifest, NotTaken notTaken) {
         try {
-            return lister.listManifest(store, manifest);
+            return lister.listManifest(store, manifest, notTaken);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--input-manifest " + manifest + " does not exist: give the file that"
                     + " lists the images (one path or s3:// key per line, or a .csv or .parquet listing)", e);
@@ -64,13 +64,66 @@ final class InputCheck {
     }
 
     /**
+     * The entries of a manifest that {@code --glob} does not take as images. A text list names each image: one that is
+     * not taken is a mistake in the list (a line that ends in a space, a folder, a typo in the extension), and the job
+     * is refused naming it, rather than leaving it out unsaid. An S3 Inventory report lists whatever a bucket holds:
+     * its other keys are left out as a listing leaves other files, and counted in the log.
+     */
+    static final class NotTaken implements java.util.function.Consumer<dev.orchard.store.StoredObject> {
+        private static final int SHOWN = 3;
+        private final String glob;
+        private final List<String> examples = new ArrayList<>();
+        private long count;
+
+        NotTaken(String glob) {
+            this.glob = glob;
+        }
+
+        @Override
+        public void accept(dev.orchard.store.StoredObject object) {
+            if (examples.size() < SHOWN) {
+                examples.add(describe(object.location().toString()));
+            }
+            count++;
+        }
+
+        private static String describe(String path) {
+            String quoted = "'" + path + "'";
+            if (!path.isEmpty() && Character.isWhitespace(path.charAt(path.length() - 1))) {
+                return quoted + " (it ends in a space: a line is taken as written)";
+            }
+            if (!path.isEmpty() && Character.isWhitespace(path.charAt(0))) {
+                return quoted + " (it starts with a space: a line is taken as written)";
+            }
+            return quoted;
+        }
+
+        /** Refuses a text list that names entries it does not take; logs what an inventory leaves out. */
+        void check(Location manifest) {
+            if (count == 0) {
+                return;
+            }
+            String which = count + " entr" + (count == 1 ? "y" : "ies") + " that --glob '" + glob
+                    + "' does not take as images, e.g. " + String.join(", ", examples);
+            if (dev.orchard.store.manifest.Manifests.namesEachImage(manifest)) {
+                throw new IllegalArgumentException("--input-manifest " + manifest + " names " + which + ". A manifest"
+                        + " lists the job's images, and none is left out unsaid: correct or remove those lines, or"
+                        + " widen --glob.");
+            }
+            org.slf4j.LoggerFactory.getLogger(InputCheck.class).info("--input-manifest {} (an inventory of a bucket)"
+                    + " lists {}: not images of this job", manifest, which);
+        }
+    }
+
+    /**
      * Reads every image a manifest names, before anything is written: refuses one that lies inside the output (with
-     * {@code --overwrite} it could be deleted), and notes each key in {@code duplicates}.
+     * {@code --overwrite} it could be deleted), notes each key in {@code duplicates}, and checks what it names but does
+     * not take ({@code notTaken}, which {@code images} reports to).
      *
      * @return the number of images named, repeats included
      */
     static long scanManifest(Stream<ImageRef> images, Location manifest, Overlap output, Location outputLocation,
-                             DuplicateKeys duplicates) {
+                             DuplicateKeys duplicates, NotTaken notTaken) {
         long n = 0;
         try (images) {
             for (Iterator<ImageRef> it = images.iterator(); it.hasNext(); ) {
@@ -89,6 +142,7 @@ final class InputCheck {
         } catch (IOException e) {
             throw new IllegalArgumentException("--input-manifest " + manifest + ": " + e.getMessage(), e);
         }
+        notTaken.check(manifest);
         if (n == 0) {
             throw new IllegalArgumentException("--input-manifest " + manifest + " names no images matching --glob");
         }

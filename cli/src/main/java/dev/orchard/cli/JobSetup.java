@@ -107,8 +107,9 @@ final class JobSetup implements AutoCloseable {
             if (manifest) {
                 // The whole manifest, before anything is written: no image may lie inside the output.
                 long t0 = System.nanoTime();
-                imageCount = InputCheck.scanManifest(InputCheck.openManifest(lister, inStore, input), input, overlap,
-                        output, duplicates);
+                var notTaken = new InputCheck.NotTaken(options.glob);
+                imageCount = InputCheck.scanManifest(InputCheck.openManifest(lister, inStore, input, notTaken), input,
+                        overlap, output, duplicates, notTaken);
                 long repeats = duplicates.finish();
                 LOG.info("--input-manifest {}: {} images read and checked in {} ms", input, imageCount,
                         (System.nanoTime() - t0) / 1_000_000);

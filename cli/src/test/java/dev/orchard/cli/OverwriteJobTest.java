@@ -97,6 +97,30 @@ class OverwriteJobTest {
         assertThat(paths).doesNotHaveDuplicates().hasSize(4);
     }
 
+    /**
+     * Entries of a text list that --glob does not take were left out unsaid (3 of 5 images, each line ending in a
+     * space); a list names its images, so such a job is refused, naming them. Hidden folders on an absolute path's
+     * way are not a listing's metadata there: taken.
+     */
+    @Test
+    void aListsEntriesThatAreNotImagesAreNamedNotLeftOut() throws Exception {
+        Path in = temp.resolve("in");
+        Path a = image(in, "Pear/a.jpg", 1);
+        Path b = image(in, "_raw/.cache/Pear/b.jpg", 2);
+        Path list = Files.writeString(temp.resolve("list.txt"), a + "\n" + b + " \n" + in.resolve("Pear") + "\n");
+        Path out = temp.resolve("out");
+        JobRun refused = JobRun.of(out, job("--input-manifest", list.toString(), "--output", out.toString()));
+        assertThat(refused.exitCode()).as(refused.messages()).isEqualTo(2);
+        assertThat(refused.messages()).contains("names 2 entries that --glob '*.jpg,*.jpeg,*.png' does not take as images")
+                .contains("'" + b + " ' (it ends in a space").contains("'" + in.resolve("Pear") + "'");
+        assertThat(out).doesNotExist();
+
+        Files.writeString(list, a + "\n" + b + "\n");
+        JobRun run = JobRun.of(out, job("--input-manifest", list.toString(), "--output", out.toString()));
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        assertThat(paths(run)).containsExactlyInAnyOrder(a.toString(), b.toString());
+    }
+
     private static Set<String> paths(JobRun run) throws Exception {
         return run.rows("features").stream().map(VectorRow::path).collect(Collectors.toSet());
     }

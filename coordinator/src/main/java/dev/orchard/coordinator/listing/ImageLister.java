@@ -61,12 +61,27 @@ public final class ImageLister {
      * inputs too large or too slow to list: the same filter and labels apply, with each key's own folders.
      */
     public Stream<ImageRef> listManifest(ObjectStore manifestStore, Location manifest) throws IOException {
+        return listManifest(manifestStore, manifest, object -> { });
+    }
+
+    /**
+     * As above; each entry that is not taken as an image goes to {@code notTaken}. A text list names each image, so
+     * only {@code --glob} applies there (no folder on its way is hidden); an S3 Inventory report lists a bucket, and
+     * takes the filter of a listing, hidden keys left out.
+     */
+    public Stream<ImageRef> listManifest(ObjectStore manifestStore, Location manifest, Consumer<StoredObject> notTaken)
+            throws IOException {
+        boolean named = dev.orchard.store.manifest.Manifests.namesEachImage(manifest);
         return dev.orchard.store.manifest.Manifests.read(manifestStore, manifest)
                 .map(object -> {
                     Location location = object.location();
                     String relative = location.isLocal() ? withoutLeadingSlashes(location.key()) : location.key();
                     String root = location.isLocal() ? "" : location.bucket();
-                    return filter.accepts(relative) ? image(object, labels.labelOf(relative, root)) : null;
+                    if (named ? filter.matches(relative) : filter.accepts(relative)) {
+                        return image(object, labels.labelOf(relative, root));
+                    }
+                    notTaken.accept(object);
+                    return null;
                 })
                 .filter(java.util.Objects::nonNull);
     }

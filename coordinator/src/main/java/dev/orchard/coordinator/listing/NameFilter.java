@@ -48,9 +48,14 @@ public final class NameFilter {
 
     /** @param relativePath the path below the input root, '/'-separated */
     public boolean accepts(String relativePath) {
-        if (hidden(relativePath)) {
-            return false;
-        }
+        return !hidden(relativePath) && matches(relativePath);
+    }
+
+    /**
+     * Whether a {@code --glob} pattern matches, hidden or not: for a manifest that names each image, where no folder
+     * on an image's way is a listing's metadata (an absolute path may well pass through {@code /data/_raw/}).
+     */
+    public boolean matches(String relativePath) {
         String name = relativePath.substring(relativePath.lastIndexOf('/') + 1);
         for (Pattern p : nameGlobs) {
             if (p.matcher(name).matches()) {

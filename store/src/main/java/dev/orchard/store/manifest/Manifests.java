@@ -36,6 +36,16 @@ public final class Manifests {
     private Manifests() {
     }
 
+    /**
+     * Whether the manifest names each image (a text list, written for the job), rather than listing a bucket's
+     * objects (an S3 Inventory report in CSV or Parquet, which holds whatever the bucket holds).
+     */
+    public static boolean namesEachImage(Location manifest) {
+        String name = manifest.name().toLowerCase(Locale.ROOT);
+        String format = name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+        return !format.endsWith(".parquet") && !format.endsWith(".csv");
+    }
+
     public static Stream<StoredObject> read(ObjectStore store, Location manifest) throws IOException {
         String name = manifest.name().toLowerCase(Locale.ROOT);
         boolean gzip = name.endsWith(".gz");
