@@ -100,7 +100,8 @@ public final class ClassifyCommand implements Callable<Integer> {
                     + " <input>/predictions-<classifier file name without .onnx>.parquet)."})
     String output;
 
-    @Option(names = "--overwrite", description = "With --apply: replace the predictions file if it exists.")
+    @Option(names = "--overwrite", description = "Replace the classifier an earlier training wrote in the --output"
+            + " folder or, with --apply, the predictions file, if there is one.")
     boolean overwrite;
 
     /** Options that shape training, which --apply does not do. */
@@ -113,7 +114,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         TRIBUO_LOG.setLevel(Level.WARNING);
         try {
             String text = apply != null ? ReportText.format(ApplyClassifier.run(applyOptions()))
-                    : ReportText.format(Classifier.run(options()));
+                    : ReportText.format(Classifier.run(refuseToReplace(options())));
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
             return 0;
@@ -145,15 +146,15 @@ public final class ClassifyCommand implements Callable<Integer> {
                     + (mode == null ? "a mode (--pair A B, --one-vs-all or --multiclass)" : "")
                     + "; or give --apply classifier.onnx to label images with a trained classifier.");
         }
-        if (overwrite) {
-            throw new ClassifyException("--overwrite applies to --apply only: training replaces the files in its"
-                    + " --output folder.");
-        }
         if (cv != null && cost != null) {
             throw new ClassifyException("--cv chooses C; leave out -C (or give the values to try with --cv-grid).");
         }
         if (cv == null && cvGrid != null) {
             throw new ClassifyException("--cv-grid is the list of C that --cv K tries; add --cv K (e.g. --cv 5).");
+        }
+        if (mode.pair != null && mode.pair.length != 2) {
+            throw new ClassifyException("--pair takes two classes, once: one run trains one classifier (given: "
+                    + String.join(", ", mode.pair) + "). Run orchard classify once per pair, each with its own --output.");
         }
         SplitRule rule = split.perClass != null ? new SplitRule.PerClass(split.perClass)
                 : new SplitRule.Fraction(split.fraction);
@@ -162,6 +163,26 @@ public final class ClassifyCommand implements Callable<Integer> {
         return new ClassifyOptions(Location.parse(input), VectorColumn.parse(use), rule, seed, m, learner(),
                 cost == null ? ClassifyOptions.DEFAULT_COST : cost, output == null ? null : Location.parse(output),
                 cv == null ? null : new CrossValidationPlan(cv, cvGrid == null ? CrossValidationPlan.DEFAULT_GRID : cvGrid));
+    }
+
+    /**
+     * Training into a folder that holds an earlier classifier replaced it unasked (a second --pair took the first
+     * one's place): refused without --overwrite, as --apply refuses to replace its predictions.
+     */
+    private ClassifyOptions refuseToReplace(ClassifyOptions options) throws IOException {
+        Location folder = options.outputOrDefault();
+        if (overwrite) {
+            return options;
+        }
+        try (var store = dev.orchard.store.ObjectStores.forLocation(folder)) {
+            for (String file : List.of(Classifier.CLASSIFIER_ONNX, "classifier.json", "predictions.parquet")) {
+                if (store.exists(folder.resolve(file))) {
+                    throw new ClassifyException(folder + " holds a classifier trained earlier (" + file + "). Pass"
+                            + " --overwrite to replace it, or --output DIR to keep both.");
+                }
+            }
+        }
+        return options;
     }
 
     private Learner learner() {

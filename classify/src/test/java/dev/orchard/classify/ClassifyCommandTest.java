@@ -29,6 +29,31 @@ class ClassifyCommandTest {
         assertThat(Files.exists(job.resolve("classify-pair/classifier.json"))).isTrue();
     }
 
+    /** A second pair was taken and ignored; a second training replaced the first one's classifier unasked. */
+    @Test
+    void oneRunTrainsOnePairAndReplacesAnEarlierClassifierOnlyWhenAsked() throws Exception {
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of("Apple Red 1", "Banana", "Kiwi"), 20, 8, 5, 5), 2);
+        Result twoPairs = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Apple Red 1", "Banana",
+                "--pair", "Banana", "Kiwi");
+        assertThat(twoPairs.code).isEqualTo(2);
+        assertThat(twoPairs.err).contains("--pair takes two classes, once", "Apple Red 1, Banana, Banana, Kiwi");
+        assertThat(job.resolve("classify-pair")).doesNotExist();
+
+        assertThat(run("--input", job.toString(), "--train-per-class", "10", "--pair", "Apple Red 1", "Banana").code)
+                .isZero();
+        byte[] first = Files.readAllBytes(job.resolve("classify-pair/classifier.json"));
+        Result again = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi");
+        assertThat(again.code).isEqualTo(2);
+        assertThat(again.err).contains(job.resolve("classify-pair") + " holds a classifier trained earlier",
+                "--overwrite", "--output DIR");
+        assertThat(Files.readAllBytes(job.resolve("classify-pair/classifier.json"))).isEqualTo(first);
+        Result replaced = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--overwrite");
+        assertThat(replaced.code).as(replaced.err).isZero();
+        assertThat(replaced.out).contains("pair 'Banana' vs 'Kiwi'");
+    }
+
     @Test
     void aMissingClassExitsWith2AndTheMessage() throws Exception {
         Path job = JobOutputFixture.write(dir.resolve("job"), "features",
@@ -82,8 +107,6 @@ class ClassifyCommandTest {
         assertThat(cvAndCost.err).contains("--cv chooses C");
         Result gridAlone = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--cv-grid", "1,2");
         assertThat(gridAlone.err).contains("add --cv K");
-        Result overwriteInTraining = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--overwrite");
-        assertThat(overwriteInTraining.err).contains("--overwrite applies to --apply only");
         Result nothing = run("--input", "x");
         assertThat(nothing.code).isEqualTo(2);
         assertThat(nothing.err).contains("a split", "a mode", "--apply classifier.onnx");

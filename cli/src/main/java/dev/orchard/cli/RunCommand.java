@@ -127,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
             List<String> stale = OutputCheck.classifyOutputs(setup.outStore, setup.output);
             if (!stale.isEmpty()) {
                 err.println("orchard: note: " + String.join(", ", stale) + " in " + setup.output + " were made by"
-                        + " orchard classify from the output as it was before this update: run orchard classify again"
+                        + " orchard classify from the output as it was before this update: run orchard classify again (with --overwrite)"
                         + " to bring them up to date, or delete them.");
             }
         } catch (IOException | RuntimeException e) {
