@@ -272,7 +272,9 @@ final class JobSetup implements AutoCloseable {
         java.time.Duration downAfter = config.hasPath(STABLE_AFTER) ? config.getDuration(STABLE_AFTER) : leaseTtl;
         return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(leased, output, generation),
                 new JobJournal(leased, output, generation), leased, output, settings, options.resume || options.update,
-                leaseTtl, downAfter, node, membership, listener, reportFacts()));
+                leaseTtl, downAfter, node, membership, listener, reportFacts(),
+                options.noLabels || options.labelRegex == null ? null
+                        : "--label-regex '" + options.labelRegex + "' over the " + labelFrom(options) + " names"));
     }
 
     /** What {@code _SUCCESS} adds about this job's setup: its identity, and the classifier when there is one. */

@@ -186,6 +186,34 @@ class BadInputTest {
         assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(5);
     }
 
+    /** A --label-regex that matched no name gave a whole output of unlabelled rows, and nothing said so. */
+    @Test
+    void rowsALabelRegexLeftUnlabelledAreCountedAndWarnedAbout() throws Exception {
+        fruit(4);
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.orchard.coordinator.Coordinator.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        log.addAppender(lines);
+        JobRun none;
+        JobRun noLabels;
+        try {
+            none = run("--input", temp.resolve("in").toString(), "--output", temp.resolve("out").toString(), "--model",
+                    JobRun.model(), "--pca-k", "2", "--label-regex", "^(zzz)");
+            noLabels = JobRun.of(null, "run", "--input", temp.resolve("in").toString(), "--output",
+                    temp.resolve("out2").toString(), "--model", JobRun.model(), "--pca-k", "2", "--no-labels");
+        } finally {
+            log.detachAppender(lines);
+        }
+        assertThat(none.exitCode()).as(none.messages()).isZero();
+        assertThat(noLabels.exitCode()).as(noLabels.messages()).isZero();
+        assertThat(Outputs.success(temp.resolve("out")).at("/counts/unlabelled").asLong()).isEqualTo(4);
+        assertThat(Outputs.success(temp.resolve("out2")).at("/counts/unlabelled").asLong()).isEqualTo(4);
+        assertThat(lines.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("have no label"))
+                .singleElement().asString().startsWith("4 of the 4 rows have no label: --label-regex '^(zzz)' over the"
+                        + " file names did not match");
+    }
+
     /**
      * A job left with fewer than two readable images fails, and a failed job writes no errors.csv: its message names
      * the images it could not use and why (it said "Check the input and errors.csv", a file that was never written).

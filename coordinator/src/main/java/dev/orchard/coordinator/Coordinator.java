@@ -71,12 +71,14 @@ public final class Coordinator {
      * @param resume       continue from the journal if there is one
      * @param downAfter    the split-brain resolver's {@code stable-after}: how soon a standby may take the lease of
      *                     an unreachable coordinator over (see {@link OutputLease})
+     * @param labelRule    how images get their labels, as the user gave it ({@code --label-regex '…' over the file
+     *                     names}), for the warning about rows it left unlabelled; null when the job gives none
      */
     public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
                         LeasedStore store, dev.orchard.store.Location output, WorkState.Settings settings,
                         boolean resume, Duration leaseTtl, Duration downAfter, String node,
                         Supplier<ClusterMembership> membership,
-                        JobListener listener, Map<String, Object> reportFacts) {
+                        JobListener listener, Map<String, Object> reportFacts, String labelRule) {
     }
 
     /**
@@ -539,6 +541,12 @@ public final class Coordinator {
                     return null;
                 }, (ok, failure) -> new Promoted(p.part(), failure));
             } else if (d instanceof Decision.WriteOutputs w) {
+                if (setup.labelRule() != null && w.outputs().unlabelled() > 0) {
+                    log.warn("{} of the {} rows have no label: {} did not match their names, or its first group took"
+                            + " no part in the match. They are kept, unlabelled (orchard classify leaves them out);"
+                            + " try the regex on a few of the paths in pca.csv",
+                            w.outputs().unlabelled(), w.outputs().rows(), setup.labelRule());
+                }
                 WorkState.Snapshot last = state.snapshot(now());
                 timeline.end(now() / 1000.0, last.imagesDone(), last.errors());
                 JobOutputs.Report report = new JobOutputs.Report(report(w.outputs()),
@@ -797,7 +805,7 @@ public final class Coordinator {
         report.put("output", job.output());
         report.put("generation", o.contents().generation());
         report.put("counts", Map.of("images", o.images(), "featurised", featurised(o), "rows", o.rows(),
-                "errors", o.errors().size(), "units", o.units(), "parts", o.parts()));
+                "unlabelled", o.unlabelled(), "errors", o.errors().size(), "units", o.units(), "parts", o.parts()));
         if (o.contents().isUpdate()) {
             var u = o.contents().counts();
             Map<String, Object> update = new LinkedHashMap<>();

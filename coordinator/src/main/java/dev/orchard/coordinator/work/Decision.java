@@ -95,7 +95,8 @@ public sealed interface Decision {
      * for its inventory. {@code images} and
      * {@code rows} count the whole generation (for an update, the base generation's kept rows too).
      */
-    record Outputs(int parts, List<ImageError> errors, long images, long rows, int units,
+    /** @param unlabelled the rows of this run's units without a label (a base's kept rows are not counted) */
+    record Outputs(int parts, List<ImageError> errors, long images, long rows, long unlabelled, int units,
                    dev.orchard.protocol.UnitReport.StageNanos stages, long bytesRead, Map<String, Double> stageSeconds,
                    Map<String, WorkerShare> workers, GenerationContents contents) {
     }

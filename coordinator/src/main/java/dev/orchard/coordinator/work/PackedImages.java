@@ -64,6 +64,17 @@ final class PackedImages {
         return labels.length;
     }
 
+    /** How many of the images have no label. */
+    int unlabelled() {
+        int n = 0;
+        for (int label : labels) {
+            if (label < 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     List<ImageRef> unpack(Labels table) {
         List<ImageRef> images = new ArrayList<>(labels.length);
         int[] pos = {0};

@@ -1568,11 +1568,13 @@ public final class WorkState {
         long bytesRead = 0;
         UnitReport.StageNanos stages = UnitReport.StageNanos.ZERO;
         int leaves = 0;
+        long unlabelled = 0;
         for (Unit u : units) {
             if (u.report == null || u.status == UnitStatus.SPLIT) {
                 continue;
             }
             leaves++;
+            unlabelled += unlabelledRows(u);
             all.addAll(u.report.errors());
             rows += u.report.rows();
             bytesRead += u.report.bytesRead();
@@ -1582,8 +1584,19 @@ public final class WorkState {
         for (WorkerView w : workers.values()) {
             shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won, w.images));
         }
-        return new Outputs(partCount, all, listed + keptBaseRows, rows + keptBaseRows, leaves, stages, bytesRead,
-                Map.copyOf(stageSeconds), shares, contents());
+        return new Outputs(partCount, all, listed + keptBaseRows, rows + keptBaseRows, unlabelled, leaves, stages,
+                bytesRead, Map.copyOf(stageSeconds), shares, contents());
+    }
+
+    /** The rows of a finished unit without a label: its unlabelled images, less those that are errors, not rows. */
+    private long unlabelledRows(Unit u) {
+        int unlabelled = u.images.unlabelled();
+        if (unlabelled == 0 || u.report.errors().isEmpty()) {
+            return unlabelled;
+        }
+        Set<String> errors = new HashSet<>();
+        u.report.errors().forEach(e -> errors.add(e.path()));
+        return u.images.unpack(labels).stream().filter(i -> i.label() == null && !errors.contains(i.path())).count();
     }
 
     /** What the generation holds, from the parts' sources: which part holds each planned image, and each base part. */
