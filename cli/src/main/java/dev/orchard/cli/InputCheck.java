@@ -123,7 +123,7 @@ final class InputCheck {
      * @return the number of images named, repeats included
      */
     static long scanManifest(Stream<ImageRef> images, Location manifest, Overlap output, Location outputLocation,
-                             DuplicateKeys duplicates, NotTaken notTaken) {
+                             DuplicateKeys duplicates, NotTaken notTaken, java.util.Map<String, Location> firstPerBucket) {
         long n = 0;
         try (images) {
             for (Iterator<ImageRef> it = images.iterator(); it.hasNext(); ) {
@@ -135,6 +135,9 @@ final class InputCheck {
                             + "where its images are. Choose an --output outside the images.");
                 }
                 duplicates.add(image.path());
+                if (!key.isLocal() && firstPerBucket.size() < MAX_BUCKETS_CHECKED) {
+                    firstPerBucket.putIfAbsent(key.bucket(), key);
+                }
                 n++;
             }
         } catch (UncheckedIOException e) {
@@ -147,6 +150,27 @@ final class InputCheck {
             throw new IllegalArgumentException("--input-manifest " + manifest + " names no images matching --glob");
         }
         return n;
+    }
+
+    /** The most buckets of a manifest whose first image {@link #requireReadable} reads the head of. */
+    static final int MAX_BUCKETS_CHECKED = 16;
+
+    /**
+     * A manifest's S3 images, checked before any work as a listed input is: the first image of each bucket (up to
+     * {@value #MAX_BUCKETS_CHECKED}) by a HEAD request, so that missing or refused credentials, or access denied,
+     * stop the job now (exit 2) rather than turning every image into an error after a whole pass. A missing image
+     * is not refused here: it becomes the job's error, as it would later.
+     */
+    static void requireReadable(dev.orchard.store.Stores stores, Location manifest,
+                                java.util.Collection<Location> firstPerBucket) throws IOException {
+        for (Location image : firstPerBucket) {
+            try {
+                stores.forLocation(image).exists(image);
+            } catch (dev.orchard.store.UnusableLocationException e) {
+                throw new IllegalArgumentException("--input-manifest " + manifest + " names " + image + ", which cannot"
+                        + " be read: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

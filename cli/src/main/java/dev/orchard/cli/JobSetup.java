@@ -108,8 +108,10 @@ final class JobSetup implements AutoCloseable {
                 // The whole manifest, before anything is written: no image may lie inside the output.
                 long t0 = System.nanoTime();
                 var notTaken = new InputCheck.NotTaken(options.glob);
+                var firstPerBucket = new java.util.LinkedHashMap<String, Location>();
                 imageCount = InputCheck.scanManifest(InputCheck.openManifest(lister, inStore, input, notTaken), input,
-                        overlap, output, duplicates, notTaken);
+                        overlap, output, duplicates, notTaken, firstPerBucket);
+                InputCheck.requireReadable(stores, input, firstPerBucket.values());
                 long repeats = duplicates.finish();
                 LOG.info("--input-manifest {}: {} images read and checked in {} ms", input, imageCount,
                         (System.nanoTime() - t0) / 1_000_000);

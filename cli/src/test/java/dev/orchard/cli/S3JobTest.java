@@ -268,7 +268,18 @@ class S3JobTest {
         try {
             JobRun denied = JobRun.of(null, s3Args(endpoint, "s3://results/denied"));
             assertThat(denied.exitCode()).as(denied.messages()).isEqualTo(2);
-            assertThat(denied.messages()).contains("S3 rejected the credentials").contains("images").doesNotContain("wrong-secret");
+            assertThat(denied.messages()).contains("S3 rejected the credentials").contains("images")
+                    .doesNotContain("wrong-secret");
+            // A manifest of S3 keys is checked as a listed input is, before any work: it ran a whole pass of errors.
+            Path manifest = Files.writeString(temp.resolve("keys.txt"), "s3://images/" + PREFIX + "Kiwi/a.jpg\n");
+            Path out = temp.resolve("manifest-denied");
+            JobRun manifestDenied = JobRun.of(null, "run", "--input-manifest", manifest.toString(), "--output",
+                    out.toString(), "--endpoint", endpoint, "--path-style", "--model", JobRun.model());
+            assertThat(manifestDenied.exitCode()).as(manifestDenied.messages()).isEqualTo(2);
+            assertThat(manifestDenied.messages()).contains("--input-manifest " + manifest + " names s3://images/"
+                    + PREFIX + "Kiwi/a.jpg, which cannot be read: Access denied"); // a HEAD's 403 has no body, no code
+            assertThat(out).doesNotExist();
+            assertThat(denied.messages()).doesNotContain("wrong-secret");
         } finally {
             System.setProperty("aws.secretAccessKey", key);
         }
