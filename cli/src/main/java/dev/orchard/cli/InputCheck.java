@@ -58,7 +58,7 @@ final class InputCheck {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--input-manifest " + manifest + " does not exist: give the file that"
                     + " lists the images (one path or s3:// key per line, or a .csv or .parquet listing)", e);
-        } catch (IOException e) {
+        } catch (IOException | UnsupportedOperationException e) { // a Parquet codec Orchard does not read
             throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getMessage(), e);
         }
     }
@@ -142,6 +142,8 @@ final class InputCheck {
             }
         } catch (UncheckedIOException e) {
             throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getCause().getMessage(), e);
+        } catch (UnsupportedOperationException e) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " cannot be read: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("--input-manifest " + manifest + ": " + e.getMessage(), e);
         }

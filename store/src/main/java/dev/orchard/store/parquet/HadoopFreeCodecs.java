@@ -10,7 +10,9 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 /**
  * Page compression without Hadoop. parquet-java's own codec factory wraps Hadoop's codec classes, which would
  * drag a Hadoop client onto the classpath; ZSTD through zstd-jni (already a parquet-java dependency) is all
- * Orchard writes, and any Parquet reader (Spark, pyarrow, DuckDB) reads it.
+ * Orchard writes, and any Parquet reader (Spark, pyarrow, DuckDB) reads it. Orchard also reads what others write
+ * most: SNAPPY (S3 Inventory's Parquet reports, and the default of Spark, pyarrow and DuckDB) through snappy-java,
+ * also a parquet-java dependency, and GZIP through the JDK.
  */
 public final class HadoopFreeCodecs implements CompressionCodecFactory {
 
@@ -67,12 +69,54 @@ public final class HadoopFreeCodecs implements CompressionCodecFactory {
                 }
                 public void release() { }
             };
-            default -> throw new UnsupportedOperationException(
-                    "This Parquet file uses " + codec + " compression; Orchard reads ZSTD and UNCOMPRESSED files");
+            case SNAPPY -> new WholePageDecompressor() {
+                byte[] decompress(byte[] page, int uncompressedSize) throws IOException {
+                    return org.xerial.snappy.Snappy.uncompress(page);
+                }
+            };
+            case GZIP -> new WholePageDecompressor() {
+                byte[] decompress(byte[] page, int uncompressedSize) throws IOException {
+                    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(page))) {
+                        return in.readNBytes(uncompressedSize);
+                    }
+                }
+            };
+            default -> throw new UnsupportedOperationException("This Parquet file uses " + codec + " compression;"
+                    + " Orchard reads ZSTD, SNAPPY, GZIP and UNCOMPRESSED files: write it again with one of those");
         };
     }
 
     @Override
     public void release() {
+    }
+
+    /** A codec read a page at a time, from an array into an array. */
+    private abstract static class WholePageDecompressor implements BytesInputDecompressor {
+        abstract byte[] decompress(byte[] page, int uncompressedSize) throws IOException;
+
+        @Override
+        public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+            return BytesInput.from(checked(decompress(bytes.toByteArray(), uncompressedSize), uncompressedSize));
+        }
+
+        @Override
+        public void decompress(ByteBuffer in, int compressedSize, ByteBuffer out, int uncompressedSize)
+                throws IOException {
+            byte[] src = new byte[compressedSize];
+            in.duplicate().get(src);
+            out.put(checked(decompress(src, uncompressedSize), uncompressedSize));
+        }
+
+        private static byte[] checked(byte[] page, int uncompressedSize) throws IOException {
+            if (page.length != uncompressedSize) {
+                throw new IOException("A compressed Parquet page gave " + page.length + " bytes where its header says "
+                        + uncompressedSize + ": the file is damaged");
+            }
+            return page;
+        }
+
+        @Override
+        public void release() {
+        }
     }
 }

@@ -121,6 +121,28 @@ class ManifestsTest {
         }
     }
 
+    /**
+     * S3 Inventory writes its Parquet reports with Snappy, as Spark, pyarrow and DuckDB do by default: such files,
+     * written by DuckDB (src/test/resources/manifests/README.md), were refused ("uses SNAPPY compression").
+     */
+    @Test
+    void parquetInventoriesCompressedAsOthersWriteThemAreRead() throws Exception {
+        for (String codec : List.of("snappy", "gzip")) {
+            Path manifest = dir.resolve("inventory-" + codec + ".parquet");
+            try (var in = ManifestsTest.class.getResourceAsStream("/manifests/inventory-" + codec + ".parquet")) {
+                Files.copy(in, manifest);
+            }
+            try (Stream<StoredObject> objects = Manifests.read(local, Location.local(manifest))) {
+                List<StoredObject> read = objects.toList();
+                assertThat(read).as(codec).hasSize(300);
+                for (int i = 0; i < 300; i++) {
+                    assertThat(read.get(i)).as(codec).isEqualTo(new StoredObject(
+                            Location.parse("s3://bucket/images/c" + (i % 3) + "/" + i + " ü.jpg"), i));
+                }
+            }
+        }
+    }
+
     @Test
     void parquetWithoutBucketAndKeySaysWhatItNeeds() throws Exception {
         Path manifest = dir.resolve("features.parquet");
