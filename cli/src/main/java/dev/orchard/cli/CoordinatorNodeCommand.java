@@ -107,7 +107,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
                 String self = node.address();
-                err.printf("orchard: coordinator node on %s, %s with %s%n", self, setup.describe(), setup.model);
+                err.printf("orchard: coordinator node on %s, %s with %s%n", self, setup.describe(), setup.features());
                 observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is

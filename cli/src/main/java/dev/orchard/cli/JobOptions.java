@@ -3,10 +3,22 @@ package dev.orchard.cli;
 import dev.orchard.coordinator.listing.NameFilter;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The options that describe a job, shared by {@code run} and {@code coordinator}. */
 final class JobOptions {
+
+    /** The command these options are part of: which of them the user gave (null when built outside picocli). */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** Whether the command line gave {@code option}, rather than its default. */
+    boolean given(String option) {
+        return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption(option);
+    }
 
     @Option(names = "--input", description = "Folder or s3://bucket/prefix holding the images.")
     String input;

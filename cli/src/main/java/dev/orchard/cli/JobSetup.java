@@ -229,6 +229,12 @@ final class JobSetup implements AutoCloseable {
                 && dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout) >= generation;
     }
 
+    /** The model, and the projection its features go through when there is one, for the console. */
+    String features() {
+        return model + (job.srpDim() > 0 ? ", projected to " + job.srpDim() + "-d by a sparse random projection (seed "
+                + job.srpSeed() + ")" : "");
+    }
+
     /** One line on what this job does, for the console. */
     String describe() {
         if (update == null) {
@@ -361,11 +367,20 @@ final class JobSetup implements AutoCloseable {
         if ((o.srpDim == null) == (o.srpEps == null)) {
             throw new IllegalArgumentException("--reduce " + o.reduce + " needs exactly one of --srp-dim K or --srp-eps E");
         }
+        if (o.reduce.equals("srp") && o.given("--pca-k")) {
+            throw new IllegalArgumentException("--pca-k is for --reduce pca or srp+pca: --reduce srp fits no PCA (its"
+                    + " output is the projected features alone). Leave out --pca-k, or use --reduce srp+pca.");
+        }
         int k;
         if (o.srpDim != null) {
             k = o.srpDim;
             if (k < 1) {
                 throw new IllegalArgumentException("--srp-dim must be positive, was " + k);
+            }
+            if (k >= inputDim) { // given, not derived: nothing to loosen, the user asked for more than there is
+                throw new IllegalArgumentException("--srp-dim " + k + " is not below the feature dimension " + inputDim
+                        + ": a projection to as many dimensions or more reduces nothing. Give a K below " + inputDim
+                        + ", or --reduce pca.");
             }
         } else {
             k = SparseRandomProjection.johnsonLindenstraussDim(images, o.srpEps);

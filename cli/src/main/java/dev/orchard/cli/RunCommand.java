@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
                         return 0;
                     }
                     err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n",
-                            setup.describe(), setup.model, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                            setup.describe(), setup.features(), workers.workerCount(), workers.pipeline().inferenceLanes(),
                             workers.inference().intraOpThreads(), job.batchSize);
                     runtime.firstInference().thenRun(() -> startup.log("first-batch"));
                     node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, () -> ClusterMembership.NONE, config, 0, Duration.ZERO));

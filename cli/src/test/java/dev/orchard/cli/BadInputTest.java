@@ -65,6 +65,27 @@ class BadInputTest {
         assertThat(from.exitCode()).as(from.messages()).isEqualTo(2);
         assertThat(from.messages()).contains("--label-from folder names what --label-regex reads");
         assertThat(temp.resolve("o9")).doesNotExist();
+        // A projection to more dimensions than the features have, and a PCA size for a job that fits none, were
+        // taken (the first with a warning to "use a larger eps" the user had not given).
+        JobRun wide = run("--input", in.toString(), "--output", temp.resolve("o10").toString(), "--reduce", "srp",
+                "--srp-dim", "4000", "--model", JobRun.model());
+        assertThat(wide.exitCode()).as(wide.messages()).isEqualTo(2);
+        assertThat(wide.messages()).contains("--srp-dim 4000 is not below the feature dimension 1280");
+        assertThat(temp.resolve("o10")).doesNotExist();
+        JobRun k = run("--input", in.toString(), "--output", temp.resolve("o11").toString(), "--reduce", "srp",
+                "--srp-dim", "8", "--pca-k", "7", "--model", JobRun.model());
+        assertThat(k.exitCode()).as(k.messages()).isEqualTo(2);
+        assertThat(k.messages()).contains("--pca-k is for --reduce pca or srp+pca");
+        assertThat(temp.resolve("o11")).doesNotExist();
+    }
+
+    /** The job's first line said "1280-d features" where features/ held the projected ones. */
+    @Test
+    void theFirstLineSaysWhatTheFeaturesAreProjectedTo() throws Exception {
+        JobRun srp = run("--input", fruit(2).toString(), "--output", temp.resolve("srp").toString(), "--reduce", "srp",
+                "--srp-dim", "8", "--model", JobRun.model());
+        assertThat(srp.exitCode()).as(srp.messages()).isZero();
+        assertThat(srp.messages()).contains("projected to 8-d by a sparse random projection (seed 42)");
     }
 
     @Test
