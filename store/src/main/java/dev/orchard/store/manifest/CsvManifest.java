@@ -27,6 +27,14 @@ import org.apache.commons.csv.CSVRecord;
 final class CsvManifest {
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
 
+    /** What a CSV manifest is, for the messages that refuse one that is not. */
+    private static final String WHAT_IT_TAKES = ": a CSV manifest names S3 objects (a 'bucket,key[,size]' header, or S3"
+            + " Inventory's header-less bucket,key,… records); for local files, list one path per line in a text"
+            + " manifest (a name not ending in .csv or .parquet)";
+
+    /** Header names of a list of files rather than of S3 objects (Orchard's own pca.csv starts with filename). */
+    private static final java.util.Set<String> PATH_HEADERS = java.util.Set.of("path", "filename", "file", "uri", "url");
+
     private CsvManifest() {
     }
 
@@ -46,9 +54,13 @@ final class CsvManifest {
             Columns columns;
             if (names.contains("key")) {
                 if (!names.contains("bucket")) {
-                    throw new IllegalArgumentException("Manifest " + manifest + " has a 'key' column but no 'bucket' column");
+                    throw new IllegalArgumentException("Manifest " + manifest + " has a 'key' column but no 'bucket' column"
+                            + WHAT_IT_TAKES);
                 }
                 columns = new Columns(names.indexOf("bucket"), names.indexOf("key"), names.indexOf("size"), false);
+            } else if (names.stream().anyMatch(PATH_HEADERS::contains)) {
+                throw new IllegalArgumentException("Manifest " + manifest + " has a header (" + String.join(",", first)
+                        + ") without 'bucket' and 'key' columns" + WHAT_IT_TAKES);
             } else {
                 columns = new Columns(0, 1, -1, true); // S3 Inventory CSV: no header, the first record is data
                 rows = Stream.concat(Stream.of(first), rows);
@@ -107,8 +119,8 @@ final class CsvManifest {
     private record Columns(int bucket, int key, int size, boolean urlEncoded) {
         StoredObject entry(List<String> fields, Location manifest) {
             if (fields.size() <= Math.max(bucket, key)) {
-                throw new IllegalArgumentException("Manifest " + manifest + " has a record without bucket and key: "
-                        + String.join(",", fields));
+                throw new IllegalArgumentException("Manifest " + manifest + " has a record without bucket and key ("
+                        + String.join(",", fields) + ")" + WHAT_IT_TAKES);
             }
             String k = fields.get(key);
             if (urlEncoded) {
@@ -125,8 +137,8 @@ final class CsvManifest {
             }
             String b = fields.get(bucket);
             if (b.isBlank()) {
-                throw new IllegalArgumentException("Manifest " + manifest + " has a record without a bucket: "
-                        + String.join(",", fields));
+                throw new IllegalArgumentException("Manifest " + manifest + " has a record without a bucket ("
+                        + String.join(",", fields) + ")" + WHAT_IT_TAKES);
             }
             return new StoredObject(new Location(Location.Scheme.S3, b, k), bytes);
         }

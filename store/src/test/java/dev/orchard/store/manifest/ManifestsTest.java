@@ -80,6 +80,20 @@ class ManifestsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("broken.csv is not valid CSV");
     }
 
+    /** A CSV of local paths (Orchard's own pca.csv fed back, a 'path' column) was read as bucket,key records. */
+    @Test
+    void aCsvOfFilesIsRefusedSayingWhatACsvManifestNames() throws Exception {
+        Path pcaCsv = Files.writeString(dir.resolve("pca.csv"), "filename,label,pca\n/data/a.jpg,Kiwi,\"[1.0]\"\n");
+        Path paths = Files.writeString(dir.resolve("paths.csv"), "path\n/data/a.jpg\n");
+        Path noBucket = Files.writeString(dir.resolve("nob.csv"), "bucket,key,size\n,a.jpg,3\n");
+        for (Path csv : List.of(pcaCsv, paths, noBucket)) {
+            assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(csv)))).as(csv.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(csv.toString())
+                    .hasMessageContaining("a CSV manifest names S3 objects")
+                    .hasMessageContaining("for local files, list one path per line in a text manifest");
+        }
+    }
+
     @Test
     void csvWithHeaderKeepsKeysAsTheyAreAndReadsSizes() throws Exception {
         Path manifest = Files.writeString(dir.resolve("objects.csv"), """
