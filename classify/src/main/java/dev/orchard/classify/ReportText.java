@@ -100,8 +100,7 @@ public final class ReportText {
         for (var e : report.predictedCounts().entrySet()) {
             if (report.known() != null) {
                 ClassMetrics m = report.known().perClass().get(c);
-                line(s, "  %-" + w + "s  %9d    %5.1f %%  %5.1f %%", cut(e.getKey()), e.getValue(), 100 * m.precision(),
-                        100 * m.recall());
+                line(s, "  %-" + w + "s  %9d    %7s  %7s", cut(e.getKey()), e.getValue(), precision(m), recall(m));
             } else {
                 line(s, "  %-" + w + "s  %9d", cut(e.getKey()), e.getValue());
             }
@@ -117,9 +116,22 @@ public final class ReportText {
         for (int c = 0; c < report.classes().size(); c++) {
             ClassCount count = report.classes().get(c);
             ClassMetrics m = report.test().perClass().get(c);
-            line(s, "  %-" + w + "s  %5d %5d    %5.1f %%  %5.1f %%", cut(count.label()), count.train(), count.test(),
-                    100 * m.precision(), 100 * m.recall());
+            line(s, "  %-" + w + "s  %5d %5d    %7s  %7s", cut(count.label()), count.train(), count.test(),
+                    precision(m), recall(m));
         }
+    }
+
+    /**
+     * A class's precision as text: "n/a" where no compared image was predicted as it (0 / 0, which classifier.json
+     * holds as 0, scikit-learn's default), rather than a 0.0 % that reads as a measured failure.
+     */
+    static String precision(ClassMetrics m) {
+        return m.predicted() == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%5.1f %%", 100 * m.precision());
+    }
+
+    /** A class's recall as text: "n/a" where no compared image has it (0 / 0). */
+    static String recall(ClassMetrics m) {
+        return m.support() == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%5.1f %%", 100 * m.recall());
     }
 
     /** Columns are numbered rather than named, so long class names do not make the matrix unreadable. */
