@@ -44,6 +44,10 @@ class BadInputTest {
         assertThat(noManifest.exitCode()).as(noManifest.messages()).isEqualTo(2);
         assertThat(noManifest.messages()).contains("--input-manifest " + temp.resolve("none.txt") + " does not exist");
         assertThat(temp.resolve("o0")).doesNotExist();
+        JobRun noParquet = run("--input-manifest", temp.resolve("none.parquet").toString(), "--output",
+                temp.resolve("o0").toString());
+        assertThat(noParquet.exitCode()).as(noParquet.messages()).isEqualTo(2);
+        assertThat(noParquet.messages()).contains("--input-manifest " + temp.resolve("none.parquet") + " does not exist");
 
         Files.createDirectories(temp.resolve("empty"));
         Files.writeString(temp.resolve("empty/readme.txt"), "no images here");

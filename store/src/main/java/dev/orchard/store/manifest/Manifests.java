@@ -55,6 +55,9 @@ public final class Manifests {
                 throw new IllegalArgumentException("Manifest " + manifest + ": a Parquet manifest is compressed inside, "
                         + "not gzipped; give the .parquet file");
             }
+            if (manifest.isLocal() && !java.nio.file.Files.exists(manifest.path())) {
+                throw new java.nio.file.NoSuchFileException(manifest.path().toString()); // as the other formats say
+            }
             return manifest.isLocal() ? ObjectListReader.read(manifest.path())
                     : ObjectListReader.read(store.read(manifest), manifest.toString());
         }

@@ -304,7 +304,7 @@ public final class FeatureUnit {
             clock.bytes.add(bytes.length);
             return bytes;
         } catch (NoSuchFileException e) {
-            throw new CompletionException(new IOException("cannot read: file no longer exists"));
+            throw new CompletionException(new IOException("cannot read: no such file (not there when its unit ran)"));
         } catch (IOException e) {
             throw new CompletionException(new IOException("cannot read: " + e.getMessage(), e));
         } finally {
