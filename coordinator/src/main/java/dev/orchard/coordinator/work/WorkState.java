@@ -1137,6 +1137,9 @@ public final class WorkState {
         return fail(badInput ? reason + refusedImages() : reason, badInput);
     }
 
+    /** The most refused images a failed job's message names. */
+    private static final int REFUSED_SHOWN = 10;
+
     /** How many images the job could not use, and the first few by path with why: a failed job writes no errors.csv. */
     private String refusedImages() {
         List<ImageError> errors = new ArrayList<>(outputs().errors());
@@ -1144,12 +1147,14 @@ public final class WorkState {
             return "";
         }
         errors.sort(java.util.Comparator.comparing(ImageError::path));
-        StringBuilder text = new StringBuilder(" ").append(errors.size())
-                .append(errors.size() == 1 ? " image could not be used: " : " images could not be used, the first: ");
-        for (int i = 0; i < Math.min(3, errors.size()); i++) {
+        int shown = Math.min(REFUSED_SHOWN, errors.size());
+        StringBuilder text = new StringBuilder(" ").append(errors.size()).append(errors.size() == 1
+                ? " image could not be used: " : " images could not be used" + (shown < errors.size()
+                ? ", the first " + shown + ": " : ": "));
+        for (int i = 0; i < shown; i++) {
             text.append(i == 0 ? "" : "; ").append(errors.get(i).path()).append(" (").append(errors.get(i).reason()).append(')');
         }
-        return text.append(errors.size() > 3 ? "; …" : "").toString();
+        return text.append(shown < errors.size() ? "; …" : "").toString();
     }
 
     public List<Decision> promoted(int part, long now) {
