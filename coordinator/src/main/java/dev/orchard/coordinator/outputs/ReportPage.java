@@ -124,10 +124,14 @@ final class ReportPage {
                 scatter.add(new XyChart.Series(g.getKey(), x, y, XyChart.Style.POINTS, colour, String.valueOf(x.length)));
             }
             page.chart(scatter.svg());
+            // Unlabelled rows are a group of the plot, not a label: counted apart.
+            int labels = counts.size() - (counts.containsKey(NO_LABEL) ? 1 : 0);
+            String labelled = labels + (labels == 1 ? " label" : " labels")
+                    + (counts.containsKey(NO_LABEL) ? ", " + counts.get(NO_LABEL) + " rows unlabelled" : "") + ".";
             page.note(points.size() == sample.seen()
-                    ? "All " + points.size() + " rows, " + counts.size() + " labels."
+                    ? "All " + points.size() + " rows, " + labelled
                     : points.size() + " of " + sample.seen() + " rows, chosen by a hash of their path (the same rows"
-                            + " every time), " + counts.size() + " labels.");
+                            + " every time), " + labelled);
         }
         double[] x = new double[ratio.length];
         double[] cumulative = new double[ratio.length];
