@@ -123,7 +123,8 @@ final class InputCheck {
      * @return the number of images named, repeats included
      */
     static long scanManifest(Stream<ImageRef> images, Location manifest, Overlap output, Location outputLocation,
-                             DuplicateKeys duplicates, NotTaken notTaken, java.util.Map<String, Location> firstPerBucket) {
+                             DuplicateKeys duplicates, NotTaken notTaken,
+                             java.util.Map<String, List<Location>> firstPerBucket) {
         long n = 0;
         try (images) {
             for (Iterator<ImageRef> it = images.iterator(); it.hasNext(); ) {
@@ -135,8 +136,11 @@ final class InputCheck {
                             + "where its images are. Choose an --output outside the images.");
                 }
                 duplicates.add(image.path());
-                if (!key.isLocal() && firstPerBucket.size() < MAX_BUCKETS_CHECKED) {
-                    firstPerBucket.putIfAbsent(key.bucket(), key);
+                if (!key.isLocal() && (firstPerBucket.size() < MAX_BUCKETS_CHECKED || firstPerBucket.containsKey(key.bucket()))) {
+                    List<Location> first = firstPerBucket.computeIfAbsent(key.bucket(), b -> new ArrayList<>());
+                    if (first.size() < IMAGES_CHECKED) {
+                        first.add(key);
+                    }
                 }
                 n++;
             }
@@ -154,23 +158,40 @@ final class InputCheck {
         return n;
     }
 
-    /** The most buckets of a manifest whose first image {@link #requireReadable} reads the head of. */
+    /** The most buckets of a manifest whose first images {@link #requireReadable} tries. */
     static final int MAX_BUCKETS_CHECKED = 16;
+    /** The first images of each bucket tried: one missing image must not pass for a bucket that refuses access. */
+    static final int IMAGES_CHECKED = 3;
 
     /**
-     * A manifest's S3 images, checked before any work as a listed input is: the first image of each bucket (up to
-     * {@value #MAX_BUCKETS_CHECKED}) by a HEAD request, so that missing or refused credentials, or access denied,
-     * stop the job now (exit 2) rather than turning every image into an error after a whole pass. A missing image
-     * is not refused here: it becomes the job's error, as it would later.
+     * A manifest's S3 images, checked before any work as a listed input is, so that missing or refused credentials,
+     * or access denied, stop the job now (exit 2) rather than turning every image into an error after a whole pass.
+     * Each bucket's first images (up to {@value #IMAGES_CHECKED}, of up to {@value #MAX_BUCKETS_CHECKED} buckets) are
+     * read by a GET that stops at the headers (a 1-byte limit: a larger object fails as too large, unread), whose
+     * errors, unlike a HEAD's, carry S3's code (a wrong secret is named as such). A bucket is refused only when
+     * every image tried is refused: without s3:ListBucket, S3 answers a missing key with 403 too, and an image deleted
+     * since the manifest was made is the job's error (errors.csv), not a reason to refuse it.
      */
     static void requireReadable(dev.orchard.store.Stores stores, Location manifest,
-                                java.util.Collection<Location> firstPerBucket) throws IOException {
-        for (Location image : firstPerBucket) {
-            try {
-                stores.forLocation(image).exists(image);
-            } catch (dev.orchard.store.UnusableLocationException e) {
-                throw new IllegalArgumentException("--input-manifest " + manifest + " names " + image + ", which cannot"
-                        + " be read: " + e.getMessage(), e);
+                                java.util.Collection<List<Location>> firstPerBucket) throws IOException {
+        for (List<Location> images : firstPerBucket) {
+            dev.orchard.store.UnusableLocationException refused = null;
+            for (Location image : images) {
+                try {
+                    stores.forLocation(image).read(image, 1);
+                    refused = null;
+                    break; // an object of at most a byte: read
+                } catch (dev.orchard.store.ObjectTooLargeException | NoSuchFileException readableOrMissing) {
+                    refused = null;
+                    break; // the request was allowed: the credentials and the access hold
+                } catch (dev.orchard.store.UnusableLocationException e) {
+                    refused = refused == null ? e : refused;
+                }
+            }
+            if (refused != null) {
+                throw new IllegalArgumentException("--input-manifest " + manifest + " names " + images.get(0)
+                        + (images.size() > 1 ? " (and the " + (images.size() - 1) + " next images of its bucket)" : "")
+                        + ", which cannot be read: " + refused.getMessage(), refused);
             }
         }
     }

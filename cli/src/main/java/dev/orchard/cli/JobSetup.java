@@ -108,7 +108,7 @@ final class JobSetup implements AutoCloseable {
                 // The whole manifest, before anything is written: no image may lie inside the output.
                 long t0 = System.nanoTime();
                 var notTaken = new InputCheck.NotTaken(options.glob);
-                var firstPerBucket = new java.util.LinkedHashMap<String, Location>();
+                var firstPerBucket = new java.util.LinkedHashMap<String, java.util.List<Location>>();
                 imageCount = InputCheck.scanManifest(InputCheck.openManifest(lister, inStore, input, notTaken), input,
                         overlap, output, duplicates, notTaken, firstPerBucket);
                 InputCheck.requireReadable(stores, input, firstPerBucket.values());

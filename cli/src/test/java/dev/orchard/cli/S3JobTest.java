@@ -238,6 +238,40 @@ class S3JobTest {
         assertThat(objects("images")).isEqualTo(before);
     }
 
+    /**
+     * Without s3:ListBucket, S3 answers a missing key with 403: a manifest whose first image was deleted since it was
+     * made must not be refused as "access denied" when the next images of the bucket read; their bucket refusing
+     * every one is.
+     */
+    @Test
+    void aManifestIsRefusedOnlyWhenItsBucketRefusesEveryImageTried() throws Exception {
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(localInput.resolve("Kiwi"))) {
+            files.filter(Files::isRegularFile).sorted().limit(4)
+                    .forEach(f -> keys.add("s3://images/" + PREFIX + "Kiwi/" + f.getFileName()));
+        }
+        Path manifest = Files.writeString(temp.resolve("first-gone.txt"), "s3://images/" + PREFIX + "Kiwi/gone.jpg\n"
+                + String.join("\n", keys) + "\n");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0)) {
+            proxy.failAlways(line -> line.contains("/gone.jpg"), 403, "AccessDenied");
+            Path out = temp.resolve("first-gone-out");
+            JobRun run = JobRun.of(null, "run", "--input-manifest", manifest.toString(), "--output", out.toString(),
+                    "--endpoint", proxy.endpoint().toString(), "--path-style", "--model", JobRun.model(), "--pca-k", "2");
+            assertThat(run.exitCode()).as(run.messages()).isZero();
+            assertThat(Files.readString(out.resolve("errors.csv"))).contains("gone.jpg");
+
+            proxy.failAlways(line -> line.contains("/Kiwi/"), 403, "AccessDenied");
+            Path refusedOut = temp.resolve("refused-out");
+            JobRun refused = JobRun.of(null, "run", "--input-manifest", manifest.toString(), "--output",
+                    refusedOut.toString(), "--endpoint", proxy.endpoint().toString(), "--path-style", "--model",
+                    JobRun.model(), "--pca-k", "2");
+            assertThat(refused.exitCode()).as(refused.messages()).isEqualTo(2);
+            assertThat(refused.messages()).contains("(and the 2 next images of its bucket), which cannot be read:"
+                    + " Access denied");
+            assertThat(refusedOut).doesNotExist();
+        }
+    }
+
     @Test
     void badConfigurationIsNamedBeforeAnyWork() throws Exception {
         String endpoint = server.endpoint().toString();
@@ -277,7 +311,8 @@ class S3JobTest {
                     out.toString(), "--endpoint", endpoint, "--path-style", "--model", JobRun.model());
             assertThat(manifestDenied.exitCode()).as(manifestDenied.messages()).isEqualTo(2);
             assertThat(manifestDenied.messages()).contains("--input-manifest " + manifest + " names s3://images/"
-                    + PREFIX + "Kiwi/a.jpg, which cannot be read: Access denied"); // a HEAD's 403 has no body, no code
+                    + PREFIX + "Kiwi/a.jpg, which cannot be read: S3 rejected the credentials")
+                    .doesNotContain("wrong-secret");
             assertThat(out).doesNotExist();
             assertThat(denied.messages()).doesNotContain("wrong-secret");
         } finally {
