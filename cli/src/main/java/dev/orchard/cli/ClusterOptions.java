@@ -81,22 +81,28 @@ final class ClusterOptions {
     }
 
     /**
-     * Refuses a {@code --bind} port this process cannot listen on (exit 2), for a node that checks it before it writes
-     * anything (a coordinator writes its output's marker before its node starts). Port 0 always can. The port is
-     * free only at this moment: a node that loses it before it binds still fails there (exit 1).
+     * Refuses an address this node cannot listen on (exit 2), for a node that checks it before it writes anything (a
+     * coordinator writes its output's marker before its node starts): where {@code pekko} binds, which is
+     * {@code --bind} unless a {@code --config} sets Artery's {@code bind.hostname}/{@code bind.port} (a node behind
+     * NAT announces one address and listens on another). Port 0 always can. The port is free only at this moment: a
+     * node that loses it before it binds still fails there (exit 1).
      */
-    void requireBindable() {
-        HostPort self = HostPort.parse(bind, "--bind");
-        if (self.port() == 0) {
+    void requireBindable(Config pekko) {
+        String artery = "pekko.remote.artery.";
+        String host = pekko.getString(artery + "bind.hostname");
+        String port = pekko.getString(artery + "bind.port");
+        host = host.isEmpty() ? pekko.getString(artery + "canonical.hostname") : host;
+        int number = port.isEmpty() ? pekko.getInt(artery + "canonical.port") : Integer.parseInt(port.strip());
+        if (number == 0 || host.startsWith("<")) { // any port; or Pekko's <getHostAddress>, resolved as it binds
             return;
         }
         try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
             socket.setReuseAddress(true);
-            socket.bind(new java.net.InetSocketAddress(self.host(), self.port()));
+            socket.bind(new java.net.InetSocketAddress(host, number));
         } catch (java.io.IOException | SecurityException e) {
-            throw new IllegalArgumentException("--bind " + bind + ": cannot listen there (" + (e.getMessage() == null
-                    ? e.toString() : e.getMessage()) + "). Another node (or program) may hold the port: give this node a"
-                    + " free one with --bind HOST:PORT, and the workers --join it there.", e);
+            throw new IllegalArgumentException("--bind " + bind + ": cannot listen on " + host + ":" + number + " ("
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()) + "). Another node (or program) may hold"
+                    + " the port: give this node a free one with --bind HOST:PORT, and the workers --join it there.", e);
         }
     }
 

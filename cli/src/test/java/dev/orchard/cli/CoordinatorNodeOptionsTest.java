@@ -39,7 +39,7 @@ class CoordinatorNodeOptionsTest {
             JobRun cluster = JobRun.of(out, "coordinator", "--input", kiwi, "--output", out.toString(), "--model",
                     JobRun.model(), "--pca-k", "2", "--bind", busy, "--no-http");
             assertThat(cluster.exitCode()).as(cluster.messages()).isEqualTo(2);
-            assertThat(cluster.messages()).contains("--bind " + busy + ": cannot listen there");
+            assertThat(cluster.messages()).contains("--bind " + busy + ": cannot listen on " + busy);
             assertThat(Files.exists(out)).as("nothing written").isFalse();
 
             JobRun http = JobRun.of(out, "coordinator", "--input", kiwi, "--output", out.toString(), "--model",
@@ -51,11 +51,25 @@ class CoordinatorNodeOptionsTest {
         }
     }
 
+    /** A node behind NAT announces one address (--bind) and listens on another (Artery's bind.*, from --config). */
     @Test
-    void withLocalWorkersTheyAreTheirs() {
+    void thePortCheckedIsWherePekkoBindsWhenAConfigSaysSo() throws Exception {
+        int port = dev.orchard.store.LoopbackPorts.pick();
+        Path config = Files.writeString(temp.resolve("nat.conf"), "pekko.remote.artery.bind.hostname = \"127.0.0.1\"\n"
+                + "pekko.remote.artery.bind.port = " + port + "\n");
+        JobRun run = JobRun.of(null, "coordinator", "--input", temp.resolve("missing").toString(), "--output",
+                temp.resolve("out").toString(), "--bind", "192.0.2.10:17355", "--config", config.toString());
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        // Past the port check (192.0.2.10 is no address of this host), the next check is the input's.
+        assertThat(run.messages()).doesNotContain("cannot listen").contains("does not exist");
+    }
+
+    @Test
+    void withLocalWorkersTheyAreTheirs() throws Exception {
         // Past the refusal, the next check is the input's: proof that the workers' options were taken.
         JobRun run = JobRun.of(null, "coordinator", "--input", temp.resolve("missing").toString(), "--output",
-                temp.resolve("out").toString(), "--local-workers", "1", "--commit-every", "8", "--bind", "127.0.0.1:1");
+                temp.resolve("out").toString(), "--local-workers", "1", "--commit-every", "8", "--bind",
+                "127.0.0.1:" + dev.orchard.store.LoopbackPorts.pick());
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).doesNotContain("options of the workers").doesNotContain("an option of the workers")
                 .contains("does not exist");
