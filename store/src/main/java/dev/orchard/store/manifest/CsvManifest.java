@@ -58,7 +58,10 @@ final class CsvManifest {
                             + WHAT_IT_TAKES);
                 }
                 columns = new Columns(names.indexOf("bucket"), names.indexOf("key"), names.indexOf("size"), false);
-            } else if (names.stream().anyMatch(PATH_HEADERS::contains)) {
+            } else if (names.stream().anyMatch(PATH_HEADERS::contains)
+                    && names.stream().noneMatch(f -> f.contains("/") || f.contains("."))) {
+                // a header of file names; an inventory's first record (a bucket that happens to be named "path")
+                // holds a key, with its '/' or '.'.
                 throw new IllegalArgumentException("Manifest " + manifest + " has a header (" + String.join(",", first)
                         + ") without 'bucket' and 'key' columns" + WHAT_IT_TAKES);
             } else {

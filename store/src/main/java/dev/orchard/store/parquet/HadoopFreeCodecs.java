@@ -71,13 +71,19 @@ public final class HadoopFreeCodecs implements CompressionCodecFactory {
             };
             case SNAPPY -> new WholePageDecompressor() {
                 byte[] decompress(byte[] page, int uncompressedSize) throws IOException {
-                    return org.xerial.snappy.Snappy.uncompress(page);
+                    try {
+                        return org.xerial.snappy.Snappy.uncompress(page);
+                    } catch (LinkageError | org.xerial.snappy.SnappyError e) { // its native library did not load
+                        throw new IOException("Cannot read Snappy-compressed Parquet pages: snappy-java's native library"
+                                + " did not load (" + e.getMessage() + "); point -Dorg.xerial.snappy.tempdir at a folder"
+                                + " that may hold executables, or write the file with ZSTD or GZIP", e);
+                    }
                 }
             };
             case GZIP -> new WholePageDecompressor() {
                 byte[] decompress(byte[] page, int uncompressedSize) throws IOException {
                     try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(page))) {
-                        return in.readNBytes(uncompressedSize);
+                        return in.readNBytes(uncompressedSize + 1); // a byte more: a page longer than it says fails
                     }
                 }
             };

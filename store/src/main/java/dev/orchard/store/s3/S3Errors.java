@@ -20,7 +20,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * Turns the SDK's exceptions into {@link IOException}s whose message names the object or prefix, what went wrong,
  * and what the user can do about it; what only the user can change (a missing bucket, credentials, access, the region)
- * is an {@link UnusableLocationException}, what may pass (an endpoint that does not answer, throttling) is not. Messages never contain credentials: only error codes and S3's own messages.
+ * is an {@link UnusableLocationException}, what may pass (an endpoint that does not answer, throttling) is not.
+ * Messages never contain credentials: only error codes and S3's own messages.
  */
 final class S3Errors {
 

@@ -92,6 +92,9 @@ class ManifestsTest {
                     .hasMessageContaining("a CSV manifest names S3 objects")
                     .hasMessageContaining("for local files, list one path per line in a text manifest");
         }
+        // A header-less inventory whose bucket is named "path" is an inventory still.
+        Path inventory = Files.writeString(dir.resolve("inv.csv"), "\"path\",\"images/a.jpg\",\"3\"\n");
+        assertThat(locations(Manifests.read(local, Location.local(inventory)))).containsExactly("s3://path/images/a.jpg");
     }
 
     @Test
