@@ -235,8 +235,23 @@ class BadInputTest {
         assertThat(Outputs.success(temp.resolve("out")).at("/counts/unlabelled").asLong()).isEqualTo(4);
         assertThat(Outputs.success(temp.resolve("out2")).at("/counts/unlabelled").asLong()).isEqualTo(4);
         assertThat(lines.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("have no label"))
-                .singleElement().asString().startsWith("4 of the 4 rows have no label: --label-regex '^(zzz)' over the"
-                        + " file names did not match");
+                .singleElement().asString().startsWith("4 rows this run wrote have no label: --label-regex '^(zzz)'"
+                        + " over the file names did not match");
+    }
+
+    /** The failure names the first 10 images it could not use, by path, and says there are more. */
+    @Test
+    void tooFewReadableImagesNamesTheFirstTenOfMore() throws Exception {
+        Path in = fruit(1);
+        for (int i = 0; i < 11; i++) {
+            Files.writeString(in.resolve("Kiwi").resolve(String.format("bad-%02d.jpg", i)), "not a JPEG");
+        }
+        JobRun run = run("--input", in.toString(), "--output", temp.resolve("o12").toString(), "--model", JobRun.model(),
+                "--pca-k", "1");
+        assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
+        assertThat(run.messages()).contains("11 images could not be used, the first 10: " + in.resolve("Kiwi/bad-00.jpg"))
+                .contains(in.resolve("Kiwi/bad-09.jpg").toString()).doesNotContain(in.resolve("Kiwi/bad-10.jpg").toString())
+                .contains("; …");
     }
 
     /**

@@ -542,10 +542,10 @@ public final class Coordinator {
                 }, (ok, failure) -> new Promoted(p.part(), failure));
             } else if (d instanceof Decision.WriteOutputs w) {
                 if (setup.labelRule() != null && w.outputs().unlabelled() > 0) {
-                    log.warn("{} of the {} rows have no label: {} did not match their names, or its first group took"
-                            + " no part in the match. They are kept, unlabelled (orchard classify leaves them out);"
+                    log.warn("{} rows this run wrote have no label: {} did not match their names, or its first group"
+                            + " took no part in the match. They are kept, unlabelled (orchard classify leaves them out);"
                             + " try the regex on a few of the paths in pca.csv",
-                            w.outputs().unlabelled(), w.outputs().rows(), setup.labelRule());
+                            w.outputs().unlabelled(), setup.labelRule());
                 }
                 WorkState.Snapshot last = state.snapshot(now());
                 timeline.end(now() / 1000.0, last.imagesDone(), last.errors());

@@ -127,7 +127,7 @@ final class ReportPage {
             // Unlabelled rows are a group of the plot, not a label: counted apart.
             int labels = counts.size() - (counts.containsKey(NO_LABEL) ? 1 : 0);
             String labelled = labels + (labels == 1 ? " label" : " labels")
-                    + (counts.containsKey(NO_LABEL) ? ", " + counts.get(NO_LABEL) + " rows unlabelled" : "") + ".";
+                    + (counts.containsKey(NO_LABEL) ? ", " + counts.get(NO_LABEL) + " of them unlabelled" : "") + ".";
             page.note(points.size() == sample.seen()
                     ? "All " + points.size() + " rows, " + labelled
                     : points.size() + " of " + sample.seen() + " rows, chosen by a hash of their path (the same rows"

@@ -93,9 +93,9 @@ public sealed interface Decision {
      * Everything the final files need, frozen: how many parts were published, every error (listing, images,
      * quarantined), the counts and stage times for the report, each worker's share, and what the generation holds,
      * for its inventory. {@code images} and
-     * {@code rows} count the whole generation (for an update, the base generation's kept rows too).
+     * {@code rows} count the whole generation (for an update, the base generation's kept rows too); {@code unlabelled}
+     * the rows of this run's units without a label (an update's kept rows not among them).
      */
-    /** @param unlabelled the rows of this run's units without a label (a base's kept rows are not counted) */
     record Outputs(int parts, List<ImageError> errors, long images, long rows, long unlabelled, int units,
                    dev.orchard.protocol.UnitReport.StageNanos stages, long bytesRead, Map<String, Double> stageSeconds,
                    Map<String, WorkerShare> workers, GenerationContents contents) {

@@ -64,7 +64,7 @@ class ReportPageTest {
         unlabelled.offer("/b.jpg", null, new float[] {2, 1});
         String page = ReportPage.render(new JobOutputs.Report(success(2, 0), new double[] {0.6, 0.4}, List.of()), unlabelled, List.of());
         assertThat(values(page, "class=\"series points\" data-name")).containsExactly(ReportPage.NO_LABEL);
-        assertThat(page).contains("All 2 rows, 0 labels, 2 rows unlabelled.").doesNotContain("1 labels");
+        assertThat(page).contains("All 2 rows, 0 labels, 2 of them unlabelled.").doesNotContain("1 labels");
     }
 
     @Test
