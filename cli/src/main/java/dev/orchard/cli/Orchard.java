@@ -35,9 +35,11 @@ public final class Orchard {
      */
     static void sayStopped(java.io.PrintWriter err) {
         if (STOP_SAID.compareAndSet(false, true)) {
-            err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C). The work"
-                    + " done is kept: the same command with --resume continues the job (an --update: the same command"
-                    + " as it was).");
+            // Only committed units survive a stop: it said "the work done is kept", and a resume redid all of it.
+            err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C): the same"
+                    + " command with --resume continues the job (an --update: the same command as it was), keeping the"
+                    + " units whose statistics a worker had committed (every --commit-every units, 32 by default) and"
+                    + " doing the others again.");
         }
     }
 

@@ -124,6 +124,9 @@ final class RunCommand implements Callable<Integer> {
      */
     private static void noteStaleClassifyOutputs(JobSetup setup, PrintWriter err) {
         try {
+            if (setup.update.changes().isEmpty() && !changedRows(setup)) {
+                return; // the same rows under the same options: what classify made from them still holds
+            }
             List<String> stale = OutputCheck.classifyOutputs(setup.outStore, setup.output);
             if (!stale.isEmpty()) {
                 err.println("orchard: note: " + String.join(", ", stale) + " in " + setup.output + " were made by"
@@ -133,6 +136,14 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(RunCommand.class).debug("Could not look for orchard classify's outputs in {}: {}", setup.output, e.toString());
         }
+    }
+
+    /** Whether the update added, changed, removed or retried an image (its counts in {@code _SUCCESS}). */
+    private static boolean changedRows(JobSetup setup) throws IOException {
+        var update = new com.fasterxml.jackson.databind.ObjectMapper().readTree(setup.outStore.read(
+                new dev.orchard.store.OutputLayout(setup.output).success())).path("update");
+        return update.isMissingNode() || update.path("added").asLong() + update.path("changed").asLong()
+                + update.path("removed").asLong() + update.path("retried").asLong() > 0;
     }
 
     /** How long the status page waits for the first batch to reach ONNX Runtime. */

@@ -225,6 +225,13 @@ class RunWithClassifierTest {
         try (Stream<Path> list = Files.list(in.resolve(A))) {
             as = list.sorted().toList();
         }
+        String[] update = java.util.Arrays.copyOf(job, job.length + 1);
+        update[job.length] = "--update";
+        // An update that changed no row and no option leaves what classify made from the rows as true as it was.
+        JobRun unchanged = JobRun.of(out, update);
+        assertThat(unchanged.exitCode()).as(unchanged.messages()).isZero();
+        assertThat(unchanged.messages()).doesNotContain("orchard: note:");
+
         Files.delete(as.get(0)); // removed
         Files.write(as.get(1), Files.readAllBytes(as.get(2))); // changed
         Path added;
@@ -233,8 +240,6 @@ class RunWithClassifierTest {
         }
         Files.copy(added, Files.createDirectories(in.resolve("Kiwi")).resolve(added.getFileName()));
 
-        String[] update = java.util.Arrays.copyOf(job, job.length + 1);
-        update[job.length] = "--update";
         JobRun updated = JobRun.of(out, update);
         assertThat(updated.exitCode()).as(updated.messages()).isZero();
         assertThat(updated.messages()).contains("orchard: note: predictions-classifier.parquet in " + out

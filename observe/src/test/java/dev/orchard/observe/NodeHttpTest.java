@@ -99,6 +99,8 @@ class NodeHttpTest {
                 "This JVM&#39;s pipeline", "http-equiv=\"refresh\"");
         String json = get(url + "status.json").body();
         assertThat(json).contains("\"imagesDone\" : 300", "\"jobId\" : \"job-7\"", "\"imagesWritten\" : 0");
+        // One status: no rate yet for the worker, null as the job's own, not the string "NaN".
+        assertThat(json).contains("\"id\" : \"w1\"", "\"imagesPerSecond\" : null").doesNotContain("NaN");
 
         coordinatorSees.finished(new JobSummary("/out", 1000, 1000, 0, 10, 5, 0.5));
         assertThat(get(url + "ready").statusCode()).as("not ready once the job ended").isEqualTo(500);
