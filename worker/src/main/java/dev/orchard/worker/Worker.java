@@ -75,6 +75,12 @@ public final class Worker {
     private enum Leave implements WorkerCommand { INSTANCE }
 
     private static final Duration TICK = Duration.ofSeconds(1);
+    /**
+     * The longest an accepted unit waits for its statistics file: a stop or a crash makes the job do again at most
+     * this much of a worker's work (besides what runs), where --commit-every alone allowed 32 units, minutes of large
+     * photos. A file a minute is nothing next to the work between (a 1280-d partial: 6.6 MB).
+     */
+    static final Duration COMMIT_AFTER = Duration.ofSeconds(60);
     private static final WorkerLedger.Settings LEDGER = new WorkerLedger.Settings(1, 1, 3_000, 1_000);
 
     private final ActorContext<WorkerCommand> context;
@@ -110,7 +116,8 @@ public final class Worker {
         context.setLoggerName(Worker.class); // else typed Pekko may name it after a builder class (logged at WARN only)
         this.runtime = runtime;
         this.ledger = new WorkerLedger<>(workerId, context.getSelf(),
-                new WorkerLedger.Settings(settings.capacity(), settings.commitEvery(), LEDGER.retryMs(), LEDGER.statusMs()),
+                new WorkerLedger.Settings(settings.capacity(), settings.commitEvery(), LEDGER.retryMs(), LEDGER.statusMs(),
+                        COMMIT_AFTER.toMillis()),
                 (window, more) -> {
                     window.merge(more);
                     return window;

@@ -34,16 +34,23 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class WorkerLedger<S> {
 
     /**
-     * @param capacity    attempts run at once
-     * @param commitEvery accepted attempts per statistics file (the coordinator may ask for one sooner)
-     * @param retryMs     unanswered messages are sent again after this long
-     * @param statusMs    a status (heartbeat and pull) at least this often
+     * @param capacity      attempts run at once
+     * @param commitEvery   accepted attempts per statistics file (the coordinator may ask for one sooner)
+     * @param retryMs       unanswered messages are sent again after this long
+     * @param statusMs      a status (heartbeat and pull) at least this often
+     * @param commitAfterMs a statistics file is written once the oldest accepted attempt not in one is this old, however
+     *                      few there are: what a stop or a crash makes the job do again is bounded in time as well
      */
-    public record Settings(int capacity, int commitEvery, long retryMs, long statusMs) {
+    public record Settings(int capacity, int commitEvery, long retryMs, long statusMs, long commitAfterMs) {
         public Settings {
-            if (capacity < 1 || commitEvery < 1 || retryMs < 1 || statusMs < 1) {
+            if (capacity < 1 || commitEvery < 1 || retryMs < 1 || statusMs < 1 || commitAfterMs < 1) {
                 throw new IllegalArgumentException("invalid worker settings " + this);
             }
+        }
+
+        /** Without a time bound: a file every {@code commitEvery} accepted attempts, and when asked. */
+        public Settings(int capacity, int commitEvery, long retryMs, long statusMs) {
+            this(capacity, commitEvery, retryMs, statusMs, Long.MAX_VALUE);
         }
     }
 
@@ -118,6 +125,8 @@ public final class WorkerLedger<S> {
     private final Map<Integer, Held<S>> held = new LinkedHashMap<>();
     private S window;
     private List<AttemptRef> windowAttempts = new ArrayList<>();
+    /** When the first attempt of the window was accepted. */
+    private long windowStartedMs;
     private String writing;
     private List<AttemptRef> writingAttempts = List.of();
     private boolean writeAgain;
@@ -185,8 +194,11 @@ public final class WorkerLedger<S> {
         held.remove(m.attempt());
         if (m.accepted() && h.state == State.FINISHED && h.unit.phase() == Phase.FEATURES) {
             window = window == null ? h.statistics : merge.apply(window, h.statistics);
+            if (windowAttempts.isEmpty()) {
+                windowStartedMs = now;
+            }
             windowAttempts.add(h.ref());
-            if (windowAttempts.size() >= settings.commitEvery()) {
+            if (windowAttempts.size() >= settings.commitEvery() || windowDue(now)) {
                 write();
             }
         }
@@ -325,10 +337,18 @@ public final class WorkerLedger<S> {
                         e.getValue().attempts())));
             }
         }
+        if (windowDue(now)) {
+            write();
+        }
         if (now - lastStatusMs >= settings.statusMs()) {
             status(now);
         }
         return drain();
+    }
+
+    /** Whether the window's oldest accepted attempt has waited {@code commitAfterMs} for a statistics file. */
+    private boolean windowDue(long now) {
+        return !windowAttempts.isEmpty() && writing == null && now - windowStartedMs >= settings.commitAfterMs();
     }
 
     /** A status now (a coordinator was just found, say). */

@@ -60,6 +60,30 @@ class WorkerLedgerTest {
         assertThat(lastImagesDone(published)).isEqualTo(3);
     }
 
+    /**
+     * A stop or a crash makes the job do again every accepted unit not yet in a statistics file: with --commit-every
+     * alone, 32 units (minutes of large photos). The window is written once its oldest unit has waited
+     * {@code commitAfterMs}, however few it holds.
+     */
+    @Test
+    void anAcceptedUnitWaitsAtMostCommitAfterForItsStatisticsFile() {
+        WorkerLedger<Long> ledger = new WorkerLedger<>("w1", null, new WorkerLedger.Settings(2, 32, 1_000, 1_000, 5_000),
+                Long::sum);
+        WorkUnit unit = WorkUnit.features(7, 0, 1, List.of(new ImageRef("/in/a.jpg", "a")));
+        ledger.assigned(new WorkerCommand.Assign(7, 1, JOB, unit), 0);
+        ledger.attemptFinished(unit.attemptRef(), new UnitReport(1, List.of(), 0, 0, UnitReport.StageNanos.ZERO), 5L, 100);
+        assertThat(ledger.verdict(new WorkerCommand.Verdict(7, 0, 1, true), 1_000)).as("1 of 32: kept in the window")
+                .noneMatch(e -> e instanceof WorkerLedger.WriteStatistics<?>);
+        assertThat(ledger.tick(5_999)).as("4,999 ms after its verdict").noneMatch(e -> e instanceof WorkerLedger.WriteStatistics<?>);
+        List<WorkerLedger.WriteStatistics<?>> written = ledger.tick(6_000).stream()
+                .filter(e -> e instanceof WorkerLedger.WriteStatistics<?>).<WorkerLedger.WriteStatistics<?>>map(e -> (WorkerLedger.WriteStatistics<?>) e)
+                .toList();
+        assertThat(written).as("5,000 ms after").singleElement().satisfies(w -> {
+            assertThat(w.attempts()).containsExactly(unit.attemptRef());
+            assertThat(w.statistics()).isEqualTo(5L);
+        });
+    }
+
     private static long lastImagesDone(List<WorkerLedger.Effect> effects) {
         return effects.stream().filter(e -> e instanceof WorkerLedger.Send s
                         && s.message() instanceof dev.orchard.protocol.CoordinatorCommand.WorkerStatus)

@@ -18,6 +18,15 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
                 int listBatch, boolean update, int added, int removed, int changed, int newBad, boolean fixBad,
                 int updateCrashes, boolean objectSwap, double gracefulStopRate) {
 
+    /**
+     * The workers' time bound on their commit window: none in half the schedules, else 300 ms to 5 s (drawn apart from
+     * the rest, so that adding it changed no other parameter of a seed).
+     */
+    long commitAfterMs() {
+        Random r = new Random(seed * 31 + 0x5DEECE66DL);
+        return r.nextBoolean() ? Long.MAX_VALUE : 300 + r.nextInt(4_700);
+    }
+
     static Scenario of(long seed) {
         Random r = new Random(seed);
         int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);

@@ -42,7 +42,7 @@ final class SimWorker {
         this.store = store;
         this.id = id;
         this.ledger = new WorkerLedger<>(id, null, new WorkerLedger.Settings(sim.scenario.capacity(),
-                sim.scenario.commitEvery(), 1500, 1000), (a, b) -> {
+                sim.scenario.commitEvery(), 1500, 1000, sim.scenario.commitAfterMs()), (a, b) -> {
                     List<String> both = new ArrayList<>(a);
                     both.addAll(b);
                     return both;
