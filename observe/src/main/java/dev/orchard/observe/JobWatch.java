@@ -22,8 +22,15 @@ public final class JobWatch implements JobListener {
     static final double ETA_SECONDS = 60;
 
     /** A worker as the page shows it. */
-    public record WorkerRow(String id, String host, int lanes, int unitsInFlight, long images, double imagesPerSecond,
+    public record WorkerRow(String id, String host, int lanes, int unitsInFlight, long images,
+                            @com.fasterxml.jackson.annotation.JsonIgnore double imagesPerSecond,
                             double lastHeardSeconds, boolean gone) {
+
+        /** The rate in status.json: null while unknown (fewer than two samples), as the job's, not the string "NaN". */
+        @com.fasterxml.jackson.annotation.JsonProperty("imagesPerSecond")
+        public Double imagesPerSecondKnown() {
+            return Double.isFinite(imagesPerSecond) ? imagesPerSecond : null;
+        }
     }
 
     /**

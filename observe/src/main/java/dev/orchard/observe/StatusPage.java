@@ -80,20 +80,7 @@ public final class StatusPage {
             job.put("statusReports", v.statuses());
             job.put("failure", v.failure());
             job.put("summary", v.summary());
-            List<Map<String, Object>> workers = new ArrayList<>();
-            for (JobWatch.WorkerRow w : v.workers()) { // a rate without samples is null, as the job's: not "NaN"
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("id", w.id());
-                row.put("host", w.host());
-                row.put("lanes", w.lanes());
-                row.put("unitsInFlight", w.unitsInFlight());
-                row.put("images", w.images());
-                row.put("imagesPerSecond", finite(w.imagesPerSecond()));
-                row.put("lastHeardSeconds", w.lastHeardSeconds());
-                row.put("gone", w.gone());
-                workers.add(row);
-            }
-            job.put("workers", workers);
+            job.put("workers", v.workers());
             if (v.snapshot() != null) {
                 WorkState.Snapshot s = v.snapshot();
                 job.put("units", s.units());
