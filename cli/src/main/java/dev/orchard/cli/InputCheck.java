@@ -177,22 +177,31 @@ final class InputCheck {
         for (List<Location> images : firstPerBucket) {
             dev.orchard.store.UnusableLocationException refused = null;
             for (Location image : images) {
-                try {
-                    stores.forLocation(image).read(image, 1);
+                var why = refusal(stores, image);
+                if (why == null) {
                     refused = null;
-                    break; // an object of at most a byte: read
-                } catch (dev.orchard.store.ObjectTooLargeException | NoSuchFileException readableOrMissing) {
-                    refused = null;
-                    break; // the request was allowed: the credentials and the access hold
-                } catch (dev.orchard.store.UnusableLocationException e) {
-                    refused = refused == null ? e : refused;
+                    break; // one image the bucket lets this process read (or find missing) is enough
                 }
+                refused = refused == null ? why : refused;
             }
             if (refused != null) {
                 throw new IllegalArgumentException("--input-manifest " + manifest + " names " + images.get(0)
                         + (images.size() > 1 ? " (and the " + (images.size() - 1) + " next images of its bucket)" : "")
                         + ", which cannot be read: " + refused.getMessage(), refused);
             }
+        }
+    }
+
+    /** Why {@code image} may not be read, or null when the request was allowed (read, too large to read, or missing). */
+    private static dev.orchard.store.UnusableLocationException refusal(dev.orchard.store.Stores stores, Location image)
+            throws IOException {
+        try {
+            stores.forLocation(image).read(image, 1); // an object of at most a byte is read; a larger one fails unread
+            return null;
+        } catch (dev.orchard.store.ObjectTooLargeException | NoSuchFileException allowed) {
+            return null;
+        } catch (dev.orchard.store.UnusableLocationException e) {
+            return e;
         }
     }
 
