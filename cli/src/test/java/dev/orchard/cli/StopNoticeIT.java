@@ -5,31 +5,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code orchard run} stopped by SIGTERM while its job runs says so, and how to go on (README: "stopped before the job
  * ended ... --resume continues the job"). It printed nothing at all before: the JVM halted before the job's failure
- * reached the thread that reports it. The job is frozen (SIGSTOP) once its first unit is done, with 74 of its 75 units
- * still to run one image a batch (seconds of work, against the 200 ms the test takes to see the unit and freeze it),
- * so the signal lands while it runs; then TERM, then CONT.
+ * reached the thread that reports it. Each job here cannot end before the signal, by construction rather than by a
+ * timing margin: the run's manifest names a FIFO that nothing ever writes (reading it waits for a writer), and the
+ * coordinator node waits for a worker that never comes.
  */
 class StopNoticeIT {
 
     @Test
     void aJobStoppedBySigtermSaysSoAndHowToContinue(@TempDir Path temp) throws Exception {
+        Path fifo = temp.resolve("never-written.jpg");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        List<String> entries = new ArrayList<>();
+        try (Stream<Path> images = Files.list(JobRun.shared().resolve("data/fruits360-sample/Kiwi"))) {
+            images.sorted().limit(16).forEach(image -> entries.add(image.toString()));
+        }
+        entries.add(fifo.toString());
+        Path manifest = Files.write(temp.resolve("manifest.txt"), entries);
         Path out = temp.resolve("out");
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
-            Process job = nodes.start("job", "run", "--input", JobRun.shared().resolve("data/fruits360-sample").toString(),
-                    "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "2", "--unit-size", "8",
-                    "--inference-lanes", "1", "--batch-size", "1", "--no-http");
-            nodes.await("the job's first unit", Duration.ofMinutes(2), () -> nodes.logContains("job", "FEATURES unit"));
-            Nodes.signal(job, "STOP");
-            assertThat(out.resolve("_SUCCESS")).as("frozen with its units still to run (75 units of 8)").doesNotExist();
+            Process job = nodes.start("job", "run", "--input-manifest", manifest.toString(), "--output", out.toString(),
+                    "--model", JobRun.model(), "--pca-k", "2", "--unit-size", "4", "--batch-size", "4", "--no-http");
+            nodes.await("a unit of the job's images", Duration.ofMinutes(2),
+                    () -> nodes.logContains("job", "FEATURES unit"));
+            assertThat(out.resolve("_SUCCESS")).as("the FIFO's unit cannot end").doesNotExist();
             Nodes.signal(job, "TERM");
-            Nodes.signal(job, "CONT");
             assertStoppedWithTheNotice(nodes, "job", job);
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
