@@ -38,8 +38,8 @@ public final class Orchard {
             // Only committed units survive a stop: it said "the work done is kept", and a resume redid all of it.
             err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C): the same"
                     + " command with --resume continues the job (an --update: the same command as it was), keeping the"
-                    + " units whose statistics a worker had committed (every --commit-every units, 32 by default, or"
-                    + " once the oldest has waited a minute) and doing the others again.");
+                    + " units whose statistics were committed (every --commit-every units, once the oldest has waited"
+                    + " a minute, and by the workers as they stopped) and doing again those that were running.");
         }
     }
 

@@ -44,7 +44,7 @@ final class WorkerOptions {
 
     @Option(names = "--commit-every", defaultValue = "32",
             description = "Accepted units per statistics file a worker writes (default ${DEFAULT-VALUE}; a file is"
-                    + " also written once its oldest unit has waited a minute). A stop redoes the units in no file.")
+                    + " also written once its oldest unit has waited a minute, and as the worker stops). A crash redoes the units in no file.")
     int commitEvery;
 
     @Option(names = "--max-pixels", defaultValue = "89478485", description = "Refuse images with more pixels (default ${DEFAULT-VALUE}).")

@@ -128,7 +128,7 @@ final class Nodes implements AutoCloseable {
         return found[0];
     }
 
-    private String logOrEmpty(String name) {
+    String logOrEmpty(String name) {
         try {
             return log(name);
         } catch (IOException e) {

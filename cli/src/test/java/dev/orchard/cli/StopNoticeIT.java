@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -21,27 +22,53 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StopNoticeIT {
 
+    /**
+     * The job's second and third units each name a FIFO: the worker's two units in flight wait on them for good once
+     * its first unit is done, the fourth stays queued (so the coordinator asks for no commit, as it does once the
+     * queue is empty), and the first unit's statistics are only in the worker's memory when the signal comes.
+     */
     @Test
-    void aJobStoppedBySigtermSaysSoAndHowToContinue(@TempDir Path temp) throws Exception {
-        Path fifo = temp.resolve("never-written.jpg");
-        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
-        List<String> entries = new ArrayList<>();
-        try (Stream<Path> images = Files.list(JobRun.shared().resolve("data/fruits360-sample/Kiwi"))) {
-            images.sorted().limit(16).forEach(image -> entries.add(image.toString()));
+    void aJobStoppedBySigtermSaysSoAndHowToContinueKeepingWhatItDid(@TempDir Path temp) throws Exception {
+        List<Path> images;
+        try (Stream<Path> kiwis = Files.list(JobRun.shared().resolve("data/fruits360-sample/Kiwi"))) {
+            images = kiwis.sorted().limit(14).toList();
         }
-        entries.add(fifo.toString());
+        List<Path> fifos = List.of(temp.resolve("never-written-1.jpg"), temp.resolve("never-written-2.jpg"));
+        for (Path fifo : fifos) {
+            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        }
+        List<String> entries = new ArrayList<>();
+        images.forEach(image -> entries.add(image.toString()));
+        entries.add(7, fifos.get(0).toString());
+        entries.add(11, fifos.get(1).toString());
         Path manifest = Files.write(temp.resolve("manifest.txt"), entries);
         Path out = temp.resolve("out");
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
-            Process job = nodes.start("job", "run", "--input-manifest", manifest.toString(), "--output", out.toString(),
-                    "--model", JobRun.model(), "--pca-k", "2", "--unit-size", "4", "--batch-size", "4", "--no-http");
-            nodes.await("a unit of the job's images", Duration.ofMinutes(2),
-                    () -> nodes.logContains("job", "FEATURES unit"));
-            assertThat(out.resolve("_SUCCESS")).as("the FIFO's unit cannot end").doesNotExist();
+            String[] command = {"run", "--input-manifest", manifest.toString(), "--output", out.toString(), "--model",
+                    JobRun.model(), "--pca-k", "2", "--unit-size", "4", "--batch-size", "4", "--units-in-flight", "2",
+                    "--no-http"};
+            Process job = nodes.start("job", command);
+            nodes.await("the job's first unit", Duration.ofMinutes(2), () -> nodes.logContains("job", "FEATURES unit"));
             Nodes.signal(job, "TERM");
             assertStoppedWithTheNotice(nodes, "job", job);
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
+            assertThat(nodes.log("job").split("FEATURES unit", -1).length - 1).as(nodes.log("job")).isEqualTo(1);
+
+            // The stop committed the unit done (one of --commit-every 32, in less than a minute): the resume keeps it,
+            // and does the other three, whose FIFOs are now files that are no images.
+            for (Path fifo : fifos) {
+                Files.delete(fifo);
+                Files.writeString(fifo, "not an image");
+            }
+            String[] resume = Arrays.copyOf(command, command.length + 1);
+            resume[command.length] = "--resume";
+            Process resumed = nodes.start("resumed", resume);
+            assertThat(resumed.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            String log = nodes.log("resumed");
+            assertThat(resumed.exitValue()).as(log).isZero();
+            assertThat(log).contains("Resuming: 4 units planned (1 done)").contains("(4 done before this run)");
+            assertThat(log.split("FEATURES unit", -1).length - 1).as(log).isEqualTo(3);
         }
     }
 

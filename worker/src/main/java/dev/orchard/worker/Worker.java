@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -35,6 +36,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -71,12 +73,18 @@ public final class Worker {
 
     private enum Tick implements WorkerCommand { INSTANCE }
 
-    /** The node is stopping (CoordinatedShutdown's first phase): take no more work, give back what runs. */
+    /**
+     * The node is stopping (CoordinatedShutdown's first phase): take no more work, give back what runs, and commit the
+     * accepted units' statistics before the phase ends ({@link #settled}).
+     */
     private enum Leave implements WorkerCommand { INSTANCE }
+
+    /** Left of the stopping phase's timeout for the wait to end by itself, so that the phase does not time out. */
+    private static final Duration LEAVE_MARGIN = Duration.ofSeconds(1);
 
     private static final Duration TICK = Duration.ofSeconds(1);
     /**
-     * The longest an accepted unit waits for its statistics file: a stop or a crash makes the job do again at most
+     * The longest an accepted unit waits for its statistics file: a crash makes the job do again at most
      * this much of a worker's work (besides what runs), where --commit-every alone allowed 32 units, minutes of large
      * photos. A file a minute is nothing next to the work between (a 1280-d partial: 6.6 MB).
      */
@@ -92,6 +100,12 @@ public final class Worker {
     private final ExecutorService unitThreads;
     private final ExecutorService writeThread;
     private final Map<AttemptRef, AtomicBoolean> cancels = new HashMap<>();
+    /**
+     * Completed once a stopping worker holds nothing of its job (its accepted units committed: the coordinator has
+     * journalled them, so a --resume keeps them), or has no coordinator to commit to, or has stopped. CoordinatedShutdown
+     * waits for it in its first phase, while this JVM's coordinator (of an {@code orchard run}) still journals.
+     */
+    private final CompletableFuture<Done> settled = new CompletableFuture<>();
     private final long started = System.nanoTime();
     private final String workerId;
     private String output;
@@ -137,11 +151,19 @@ public final class Worker {
             return t;
         });
         ActorRef<WorkerCommand> self = context.getSelf();
-        CoordinatedShutdown.get(context.getSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
-                "orchard-worker-leave-" + workerId, () -> {
-                    self.tell(Leave.INSTANCE);
-                    return CompletableFuture.completedFuture(Done.getInstance());
-                });
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
+        String phase = CoordinatedShutdown.PhaseBeforeServiceUnbind();
+        long bound = Math.max(0, shutdown.timeout(phase).toMillis() - LEAVE_MARGIN.toMillis());
+        shutdown.addTask(phase, "orchard-worker-leave-" + workerId, () -> {
+            self.tell(Leave.INSTANCE);
+            CompletableFuture.delayedExecutor(bound, TimeUnit.MILLISECONDS).execute(() -> {
+                if (settled.complete(Done.getInstance())) {
+                    LoggerFactory.getLogger(Worker.class).warn("Worker {} is stopping after {} ms without its statistics "
+                            + "committed: the units it holds are done again", workerId, bound);
+                }
+            });
+            return settled;
+        });
         ActorRef<Receptionist.Listing> adapter = context.messageAdapter(Receptionist.Listing.class, CoordinatorsChanged::new);
         context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
     }
@@ -179,6 +201,7 @@ public final class Worker {
                 .onMessageEquals(Tick.INSTANCE, () -> apply(ledger.tick(now()), coordinator))
                 .onMessageEquals(Leave.INSTANCE, () -> leave(coordinator))
                 .onSignal(PostStop.class, s -> {
+                    settled.complete(Done.getInstance());
                     cancels.values().forEach(c -> c.set(true));
                     unitThreads.shutdownNow();
                     writeThread.shutdown();
@@ -198,6 +221,7 @@ public final class Worker {
             } else if (current != null) {
                 context.getLog().info("Coordinator {} is out of sight; keeping what this worker holds", current.path());
             }
+            settleIfLeaving(null);
             return searching();
         }
         if (found.equals(current)) {
@@ -272,7 +296,19 @@ public final class Worker {
                 runtime.forgetRows(); // a worker node between jobs holds none of the last job's rows
             }
         }
+        settleIfLeaving(coordinator);
         return Behaviors.same();
+    }
+
+    /** A stopping worker has committed all it accepted, or has nobody to commit it to: the node may go on stopping. */
+    private void settleIfLeaving(ActorRef<CoordinatorCommand> coordinator) {
+        if (ledger.leaving() && !settled.isDone() && (coordinator == null || ledger.holdsNothing())) {
+            if (!ledger.holdsNothing()) {
+                context.getLog().info("This worker is stopping with no coordinator in sight: the units it holds are done "
+                        + "again");
+            }
+            settled.complete(Done.getInstance());
+        }
     }
 
     private void run(JobDescription job, WorkUnit unit) {
