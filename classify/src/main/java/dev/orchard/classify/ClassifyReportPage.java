@@ -49,8 +49,9 @@ final class ClassifyReportPage {
         for (ClassMetrics m : test.perClass()) {
             bars.category(m.label(), m.precision(), m.recall());
             rows.add(List.of(m.label(), String.valueOf(m.support()), String.valueOf(m.predicted()),
-                    String.valueOf(m.truePositives()), m.predicted() == 0 ? "n/a" : number(m.precision()),
-                    m.support() == 0 ? "n/a" : number(m.recall()))); // 0 / 0, as the console says
+                    String.valueOf(m.truePositives()),
+                    m.precisionDefined() ? number(m.precision()) : ReportText.NOT_DEFINED,
+                    m.recallDefined() ? number(m.recall()) : ReportText.NOT_DEFINED));
         }
         page.chart(bars.svg());
         page.table("per-class-table", List.of("class", "test images", "predicted as it", "right", "precision", "recall"),

@@ -43,12 +43,24 @@ public record Evaluation(List<String> classes, int correct, int total, List<Clas
      * @param truePositives images of this class predicted as it
      */
     public record ClassMetrics(String label, int support, int predicted, int truePositives) {
+        /** 0 where it is not {@link #precisionDefined defined}, as scikit-learn's default and classifier.json hold it. */
         public double precision() {
-            return predicted == 0 ? 0 : (double) truePositives / predicted;
+            return precisionDefined() ? (double) truePositives / predicted : 0;
         }
 
+        /** 0 where it is not {@link #recallDefined defined}. */
         public double recall() {
-            return support == 0 ? 0 : (double) truePositives / support;
+            return recallDefined() ? (double) truePositives / support : 0;
+        }
+
+        /** Whether some compared image was predicted as this class: else precision is 0 / 0. */
+        public boolean precisionDefined() {
+            return predicted > 0;
+        }
+
+        /** Whether some compared image has this class: else recall is 0 / 0. */
+        public boolean recallDefined() {
+            return support > 0;
         }
     }
 

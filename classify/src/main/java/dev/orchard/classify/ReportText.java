@@ -122,16 +122,23 @@ public final class ReportText {
     }
 
     /**
-     * A class's precision as text: "n/a" where no compared image was predicted as it (0 / 0, which classifier.json
-     * holds as 0, scikit-learn's default), rather than a 0.0 % that reads as a measured failure.
+     * What the console and report.html show for a precision or recall that is 0 / 0 (which classifier.json holds as
+     * 0, scikit-learn's default), rather than a 0.0 % that reads as a measured failure.
      */
+    static final String NOT_DEFINED = "n/a";
+
+    /** A class's precision as text, {@link #NOT_DEFINED} where no compared image was predicted as it. */
     static String precision(ClassMetrics m) {
-        return m.predicted() == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%5.1f %%", 100 * m.precision());
+        return m.precisionDefined() ? percent(m.precision()) : NOT_DEFINED;
     }
 
-    /** A class's recall as text: "n/a" where no compared image has it (0 / 0). */
+    /** A class's recall as text, {@link #NOT_DEFINED} where no compared image has it. */
     static String recall(ClassMetrics m) {
-        return m.support() == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%5.1f %%", 100 * m.recall());
+        return m.recallDefined() ? percent(m.recall()) : NOT_DEFINED;
+    }
+
+    private static String percent(double share) {
+        return String.format(java.util.Locale.ROOT, "%5.1f %%", 100 * share);
     }
 
     /** Columns are numbered rather than named, so long class names do not make the matrix unreadable. */

@@ -84,8 +84,8 @@ final class ClusterOptions {
      * Refuses an address this node cannot listen on (exit 2), for a node that checks it before it writes anything (a
      * coordinator writes its output's marker before its node starts): where {@code pekko} binds, which is
      * {@code --bind} unless a {@code --config} sets Artery's {@code bind.hostname}/{@code bind.port} (a node behind
-     * NAT announces one address and listens on another). Port 0 always can. The port is free only at this moment: a
-     * node that loses it before it binds still fails there (exit 1).
+     * NAT announces one address and listens on another), by {@link dev.orchard.observe.PortProbe}. Port 0 always can. A
+     * node that loses the port before it binds still fails there (exit 1).
      */
     void requireBindable(Config pekko) {
         String artery = "pekko.remote.artery.";
@@ -96,9 +96,8 @@ final class ClusterOptions {
         if (number == 0 || host.startsWith("<")) { // any port; or Pekko's <getHostAddress>, resolved as it binds
             return;
         }
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new java.net.InetSocketAddress(host, number));
+        try {
+            dev.orchard.observe.PortProbe.listen(host, number);
         } catch (java.io.IOException | SecurityException e) {
             throw new IllegalArgumentException("--bind " + bind + ": cannot listen on " + host + ":" + number + " ("
                     + (e.getMessage() == null ? e.toString() : e.getMessage()) + "). Another node (or program) may hold"

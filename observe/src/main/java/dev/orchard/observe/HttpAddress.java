@@ -56,16 +56,15 @@ public record HttpAddress(String host, int port) {
     }
 
     /**
-     * Refuses an address this process cannot listen on now: binds a plain socket there and closes it at once (a
-     * millisecond, where starting the endpoint takes ~0.5 s, and without loading Pekko HTTP), so that a bad
-     * {@code --http} is refused before a job starts even when the endpoint itself starts later.
+     * Refuses an address this process cannot listen on now ({@link PortProbe}: a millisecond, where starting the
+     * endpoint takes ~0.5 s), so that a bad {@code --http} is refused before a job starts even when the endpoint itself
+     * starts later.
      *
      * @throws IllegalArgumentException as {@link NodeHttp#start} does: {@link #cannotListen}
      */
     public void requireListenable() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new java.net.InetSocketAddress(host, port));
+        try {
+            PortProbe.listen(host, port);
         } catch (java.io.IOException | SecurityException e) {
             throw cannotListen(e);
         }
