@@ -69,8 +69,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
                         workers.workerSettings(), rejoinAfter)) {
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
-                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX thread(s)%n", self,
-                            cluster.join, workers.workerCount(), workers.inference().intraOpThreads());
+                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
+                            self, cluster.join, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                            workers.inference().intraOpThreads());
                     observation.serve(node.system(), "worker node " + self, err);
                     node.system().getWhenTerminated().toCompletableFuture().join();
                 } catch (IllegalStateException e) {

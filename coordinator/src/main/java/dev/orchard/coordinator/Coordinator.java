@@ -565,6 +565,8 @@ public final class Coordinator {
                 setup.listener().phase(s.description());
             } else if (d instanceof Decision.Warn w) {
                 log.warn(w.text());
+            } else if (d instanceof Decision.Note n) {
+                log.info(n.text());
             } else if (d instanceof Decision.Finished f) {
                 setup.listener().finished(summary(f.outputs()));
                 return Behaviors.stopped();

@@ -81,6 +81,10 @@ public sealed interface Decision {
     record Warn(String text) implements Decision {
     }
 
+    /** A step of the job an operator may look for in the log, nothing amiss (logged at INFO). */
+    record Note(String text) implements Decision {
+    }
+
     /** The job is done: tell the listener; the actor stops. */
     record Finished(Outputs outputs) implements Decision {
     }

@@ -843,7 +843,7 @@ public final class WorkState {
         w.freeSlots = Math.max(0, s.freeSlots() - inFlight);
         if (!minWorkersMet && workers.values().stream().filter(x -> !x.gone).count() >= settings.minWorkers()) {
             minWorkersMet = true;
-            out.add(new Decision.Warn(settings.minWorkers() + " workers have joined: handing out work"));
+            out.add(new Decision.Note(settings.minWorkers() + " workers have joined: handing out work"));
         }
         dispatch(now);
         requestCommits(now);

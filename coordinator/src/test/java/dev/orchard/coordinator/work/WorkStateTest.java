@@ -269,6 +269,10 @@ class WorkStateTest {
         assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).isEmpty();
         List<Decision> second = status(s, "w2", 0, 2, List.of(), List.of());
         assertThat(assigns(second)).extracting(Assign::worker).containsExactly("w1", "w1", "w2", "w2");
+        // A step the operator looks for, nothing amiss: not a warning.
+        assertThat(of(second, Decision.Note.class)).extracting(Decision.Note::text)
+                .containsExactly("2 workers have joined: handing out work");
+        assertThat(of(second, Decision.Warn.class)).isEmpty();
         WorkState lonely = planned(new WorkState(EPOCH, settings(1, 2), now), 4);
         status(lonely, "w9", 0, 2, List.of(), List.of());
         now += 61_000;

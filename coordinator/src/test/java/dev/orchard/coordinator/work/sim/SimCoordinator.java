@@ -185,6 +185,8 @@ final class SimCoordinator {
                 writeOutputs(w.outputs());
             } else if (d instanceof Decision.Warn w) {
                 sim.log(() -> "warn " + w.text());
+            } else if (d instanceof Decision.Note n) {
+                sim.log(() -> "note " + n.text());
             } else if (d instanceof Decision.StageStarted s) {
                 sim.log(() -> "stage " + s.stage() + ": " + s.description());
             } else if (d instanceof Decision.Finished f) {
