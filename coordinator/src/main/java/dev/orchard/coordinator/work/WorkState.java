@@ -287,6 +287,9 @@ public final class WorkState {
     private boolean planWriting;
     private boolean publishJournalling;
     private boolean minWorkersMet;
+    /** Since when queued work has waited for workers to join (-1: it does not), and when the log last said so. */
+    private long waitingForWorkersSinceMs = -1;
+    private long waitingNotedMs;
     private long listed;
     private long imagesDone;
     /** {@link #imagesDone} when this coordinator started: what a resumed job had done before (from its journal). */
@@ -1116,11 +1119,42 @@ public final class WorkState {
                     + "(--min-workers) joined within " + settings.minWorkersWaitMs() / 1000 + " s: check that the worker "
                     + "nodes run and that their --join names this coordinator", false);
         }
+        noteWaitingForWorkers(now);
         dispatch(now);
         requestCommits(now);
         afterProgress(now);
         return drain();
     }
+
+    /**
+     * Work that waits for workers says so every {@link #WAITING_NOTE_MS}: a coordinator whose workers had not joined
+     * (not started, a wrong --join, or a worker of an earlier job that rejoins only after its --rejoin-after) said
+     * nothing at all while it waited.
+     */
+    private void noteWaitingForWorkers(long now) {
+        boolean waiting = queuedCount > 0 && (!minWorkersMet || liveWorkers() == 0);
+        if (!waiting) {
+            waitingForWorkersSinceMs = -1;
+            return;
+        }
+        if (waitingForWorkersSinceMs < 0) {
+            waitingForWorkersSinceMs = now;
+            waitingNotedMs = now;
+        }
+        if (now - waitingNotedMs < WAITING_NOTE_MS) {
+            return;
+        }
+        waitingNotedMs = now;
+        out.add(new Decision.Note("Waiting " + (now - waitingForWorkersSinceMs) / 1000 + " s for workers: "
+                + (minWorkersMet ? "none has joined" : liveWorkers() + " of the " + settings.minWorkers()
+                        + " asked for (--min-workers) have joined; the job fails after " + settings.minWorkersWaitMs() / 1000
+                        + " s without them")
+                + ". Check that the worker nodes run and that their --join names this coordinator; a worker node that "
+                + "served an earlier job rejoins within its --rejoin-after (60 s by default)"));
+    }
+
+    /** How often work that waits for workers says so in the log. */
+    static final long WAITING_NOTE_MS = 30_000;
 
     // ---------------------------------------------------------------- solve, publish, finish
 

@@ -275,9 +275,40 @@ class WorkStateTest {
         assertThat(of(second, Decision.Warn.class)).isEmpty();
         WorkState lonely = planned(new WorkState(EPOCH, settings(1, 2), now), 4);
         status(lonely, "w9", 0, 2, List.of(), List.of());
-        now += 61_000;
+        // The wait is logged every 30 s (it said nothing before: a worker of an earlier job rejoins only after its
+        // --rejoin-after, and a wrong --join waits out the whole --min-workers-timeout).
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < 59; i++) {
+            now += 1_000;
+            if (i % 5 == 0) {
+                status(lonely, "w9", 0, 2, List.of(), List.of()); // alive, and alone
+            }
+            notes.addAll(of(run(lonely.tick(now)), Decision.Note.class).stream().map(Decision.Note::text).toList());
+        }
+        assertThat(notes).singleElement().asString().startsWith("Waiting 30 s for workers: 1 of the 2 asked for "
+                + "(--min-workers) have joined; the job fails after 60 s without them").contains("--join", "--rejoin-after");
+        now += 2_000;
         assertThat(of(run(lonely.tick(now)), Decision.Failed.class)).singleElement()
                 .satisfies(f -> assertThat(f.reason()).contains("--min-workers"));
+    }
+
+    /** Without --min-workers, queued work that no worker comes for is logged every 30 s, and no longer once one does. */
+    @Test
+    void queuedWorkWithoutWorkersSaysSoEveryHalfMinute() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 0), now), 4);
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < 65; i++) {
+            now += 1_000;
+            notes.addAll(of(run(s.tick(now)), Decision.Note.class).stream().map(Decision.Note::text).toList());
+        }
+        assertThat(notes).hasSize(2);
+        assertThat(notes.get(0)).startsWith("Waiting 30 s for workers: none has joined. Check that the worker nodes run");
+        assertThat(notes.get(1)).startsWith("Waiting 60 s for workers: none has joined.");
+        assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).hasSize(2);
+        for (int i = 0; i < 40; i++) {
+            now += 1_000;
+            assertThat(of(run(s.tick(now)), Decision.Note.class)).as("a worker came").isEmpty();
+        }
     }
 
     @Test
