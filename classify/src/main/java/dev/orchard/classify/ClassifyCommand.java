@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,6 +65,15 @@ public final class ClassifyCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     ModeChoice mode;
+
+    /**
+     * picocli shows an array option as one that repeats ("--pair=CLASS CLASS [--pair=CLASS CLASS]..."), and a second
+     * --pair is refused ({@link #options}): the synopsis of {@code classify}'s {@code commandLine} shows it once.
+     */
+    public static void showPairOnce(CommandLine commandLine) {
+        commandLine.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS,
+                help -> help.synopsis(help.synopsisHeadingLength()).replace(" [--pair=CLASS CLASS]...", ""));
+    }
 
     static final class ModeChoice {
         @Option(names = "--pair", arity = "2", paramLabel = "CLASS",

@@ -68,6 +68,9 @@ public final class Orchard {
             cli.addSubcommand(command);
         }
         cli.addSubcommand(new CommandLine.HelpCommand());
+        if (cli.getSubcommands().containsKey("classify")) {
+            dev.orchard.classify.ClassifyCommand.showPairOnce(cli.getSubcommands().get("classify"));
+        }
         cli.registerConverter(java.time.Duration.class, new DurationOption()); // after the subcommands: theirs too
         cli.setErr(err);
         // A bad option: what is wrong, a suggestion where picocli has one, and where the options are; the whole usage

@@ -42,7 +42,8 @@ class OrchardCommandTest {
         assertThat(run.messages()).contains("Usage: orchard run", "--update");
         Result classify = execute("classify", "--help");
         assertThat(classify.exit()).isZero();
-        assertThat(classify.messages()).contains("Usage: orchard classify");
+        assertThat(classify.messages()).contains("Usage: orchard classify", "[--pair=CLASS CLASS |")
+                .as("one --pair is taken").doesNotContain("[--pair=CLASS CLASS]...");
         Result typo = execute("rn", "--input", "x");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.messages()).contains("Unmatched argument", "run");
