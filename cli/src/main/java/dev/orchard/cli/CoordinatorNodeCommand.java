@@ -101,6 +101,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 return 0;
             }
             ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+            stopNotice.endsWith(progress.result());
             var listener = observation.coordinatorListener(progress);
             observation.describe(setup);
             try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::membership,

@@ -75,6 +75,7 @@ final class RunCommand implements Callable<Integer> {
                  Observation observation = new Observation(address, !http.given(), runtime, checked)) {
                 var config = ConfigFactory.load();
                 ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+                stopNotice.endsWith(progress.result());
                 JobListener listener = observation.coordinatorListener(progress);
                 try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
                     startup.mark("actors");

@@ -106,6 +106,8 @@ public final class Worker {
      * waits for it in its first phase, while this JVM's coordinator (of an {@code orchard run}) still journals.
      */
     private final CompletableFuture<Done> settled = new CompletableFuture<>();
+    /** The worker held work when it began to stop: its log says when that is committed. */
+    private boolean committingAtLeave;
     private final long started = System.nanoTime();
     private final String workerId;
     private String output;
@@ -271,7 +273,9 @@ public final class Worker {
             // The end of every `orchard run`; a worker node between jobs (its leaving the cluster is logged by Pekko).
             context.getLog().debug("This worker is stopping; it holds no work");
         } else if (!ledger.leaving()) {
-            context.getLog().info("This worker is stopping: it takes no more units and gives back the ones it runs");
+            context.getLog().info("This worker is stopping: it takes no more units, gives back the ones it runs, and "
+                    + "commits the ones it finished");
+            committingAtLeave = true;
         }
         return apply(ledger.leave(now()), coordinator);
     }
@@ -306,6 +310,8 @@ public final class Worker {
             if (!ledger.holdsNothing()) {
                 context.getLog().info("This worker is stopping with no coordinator in sight: the units it holds are done "
                         + "again");
+            } else if (committingAtLeave) {
+                context.getLog().info("This worker's finished units are committed: the job keeps them");
             }
             settled.complete(Done.getInstance());
         }

@@ -1,0 +1,50 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a signal's line says once the job has an outcome (StopNoticeIT signals jobs that cannot end). A SIGTERM that
+ * came as a finished job printed its summary made it say "stopped before the job ended ... --resume continues the job"
+ * under the summary (seen by a reviewer, twice in two tries).
+ */
+class StopNoticeTest {
+
+    @Test
+    void aSignalAfterTheJobFinishedSaysItHadFinished() {
+        StringWriter said = new StringWriter();
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(outcome);
+            outcome.complete("600 images, 600 rows, 0 errors");
+            notice.exiting();
+        }
+        assertThat(said.toString()).contains("as the job ended; it had finished: its outputs are complete")
+                .doesNotContain("stopped before the job ended");
+    }
+
+    @Test
+    void aSignalAfterTheJobFailedSaysNothingFinished() {
+        StringWriter said = new StringWriter();
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(outcome);
+            outcome.completeExceptionally(new IllegalStateException("the job failed"));
+            notice.exiting();
+        }
+        assertThat(said.toString()).doesNotContain("it had finished");
+    }
+
+    @Test
+    void onceTheCommandHasItsOutcomeASignalAddsNothing() {
+        StringWriter said = new StringWriter();
+        StopNotice notice = new StopNotice(new PrintWriter(said, true));
+        notice.close();
+        notice.exiting();
+        assertThat(said.toString()).isEmpty();
+    }
+}
