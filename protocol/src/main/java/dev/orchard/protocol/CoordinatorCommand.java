@@ -26,14 +26,22 @@ public interface CoordinatorCommand {
      * for this coordinator: attempts running or awaiting a verdict ({@code attempts}), and accepted attempts whose
      * statistics are not yet journalled ({@code accepted}). The coordinator reconciles: an assignment at or
      * below {@code assignSeqSeen} that the worker does not hold was lost; an accepted unit it no longer holds must
-     * be redone. {@code seq} orders statuses; an older one is ignored.
+     * be redone. {@code seq} orders statuses; an older one is ignored. {@code stopping}: the worker is stopping (a
+     * signal): it takes nothing more, and the attempts it no longer holds it gave back.
      */
     record WorkerStatus(String workerId, ActorRef<WorkerCommand> worker, long epoch, long seq, long assignSeqSeen,
-                        int freeSlots, List<AttemptRef> attempts, List<AttemptRef> accepted, WorkerInfo info)
+                        int freeSlots, List<AttemptRef> attempts, List<AttemptRef> accepted, WorkerInfo info,
+                        boolean stopping)
             implements FromWorker {
         public WorkerStatus {
             attempts = List.copyOf(attempts);
             accepted = List.copyOf(accepted);
+        }
+
+        /** Of a worker that is not stopping. */
+        public WorkerStatus(String workerId, ActorRef<WorkerCommand> worker, long epoch, long seq, long assignSeqSeen,
+                            int freeSlots, List<AttemptRef> attempts, List<AttemptRef> accepted, WorkerInfo info) {
+            this(workerId, worker, epoch, seq, assignSeqSeen, freeSlots, attempts, accepted, info, false);
         }
     }
 

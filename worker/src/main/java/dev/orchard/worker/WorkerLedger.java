@@ -419,7 +419,7 @@ public final class WorkerLedger<S> {
         accepted.addAll(writingAttempts);
         committed.values().forEach(w -> accepted.addAll(w.attempts()));
         out.add(new Send(new CoordinatorCommand.WorkerStatus(workerId, self, epoch, ++statusSeq, assignSeqSeen,
-                leaving ? 0 : Math.max(0, settings.capacity() - running), attempts, accepted, info)));
+                leaving ? 0 : Math.max(0, settings.capacity() - running), attempts, accepted, info, leaving)));
     }
 
     private List<Effect> drain() {

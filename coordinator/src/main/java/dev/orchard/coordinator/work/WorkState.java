@@ -816,9 +816,11 @@ public final class WorkState {
         for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
             Live l = e.getValue().live.get(e.getKey());
             if (l != null && l.assignSeq() <= seen && !held.contains(e.getKey())) {
-                out.add(new Decision.Warn("Assignment of " + describe(e.getValue()) + " to " + w.id
-                        + " was lost: handing it out again"));
-                lostAssignments++;
+                out.add(s.stopping() ? new Decision.Note(capitalized(describe(e.getValue())) + " was given back by " + w.id
+                                + ", which is stopping: handing it out again")
+                        : new Decision.Warn("Assignment of " + describe(e.getValue()) + " to " + w.id
+                                + " was lost: handing it out again"));
+                lostAssignments += s.stopping() ? 0 : 1;
                 endAttempt(e.getValue(), e.getKey());
                 requeueIfIdle(e.getValue(), true);
             }

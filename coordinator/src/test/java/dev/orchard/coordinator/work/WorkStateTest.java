@@ -239,6 +239,23 @@ class WorkStateTest {
         assertThat(assigns(after)).extracting(a -> a.unit().id()).containsExactly(given.get(0).unit().id());
     }
 
+    /** A stopping worker gives back what it runs: handed out again, logged as a step of the stop, not as a loss. */
+    @Test
+    void anAttemptAStoppingWorkerGaveBackIsHandedOutAgainAndNotCountedLost() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 0), now), 3);
+        List<Assign> given = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
+        List<Decision> stopping = run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, EPOCH,
+                statusSeq.merge("w1", 1L, Long::sum), given.get(1).seq(), 0, List.of(), List.of(), WorkerInfo.UNKNOWN,
+                true), now));
+        assertThat(of(stopping, Decision.Warn.class)).isEmpty();
+        assertThat(of(stopping, Decision.Note.class)).extracting(Decision.Note::text).containsExactly(
+                "Unit 0 was given back by w1, which is stopping: handing it out again",
+                "Unit 1 was given back by w1, which is stopping: handing it out again");
+        assertThat(s.snapshot(now).lostAssignments()).isZero();
+        assertThat(assigns(status(s, "w2", 0, 3, List.of(), List.of()))).extracting(a -> a.unit().id())
+                .contains(given.get(0).unit().id(), given.get(1).unit().id());
+    }
+
     @Test
     void aDuplicateFinishArrivingAfterTheStatisticsWereLostDoesNotRevive() {
         WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
