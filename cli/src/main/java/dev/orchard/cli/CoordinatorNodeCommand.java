@@ -126,6 +126,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                     if (setup.finishedInOutput()) {
                         Thread.sleep(1000); // let an active singleton in this JVM report first
                         if (!progress.result().isDone()) {
+                            stopNotice.finished();
                             err.println("orchard: the job finished on another coordinator node; outputs in " + setup.output);
                             return 0;
                         }

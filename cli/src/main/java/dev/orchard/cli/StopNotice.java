@@ -1,7 +1,9 @@
 package dev.orchard.cli;
 
 import java.io.PrintWriter;
+import dev.orchard.coordinator.JobFinishedAlready;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,9 +40,23 @@ final class StopNotice implements AutoCloseable {
         }
     }
 
-    /** The job's outcome: once it has finished (its summary, or another node's), a signal no longer stops it. */
+    /**
+     * The job's outcome: once it has finished (its summary, or {@link JobFinishedAlready}: another coordinator node
+     * finished it), a signal no longer stops it.
+     */
     void endsWith(CompletableFuture<?> outcome) {
-        outcome.thenRun(() -> ended.set(true));
+        outcome.whenComplete((summary, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                                                                                                  : failure;
+            if (cause == null || cause instanceof JobFinishedAlready) {
+                finished();
+            }
+        });
+    }
+
+    /** The job has finished (found so in its output, say). */
+    void finished() {
+        ended.set(true);
     }
 
     @Override

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StopNoticeIT {
 
     /**
-     * The job's second and third units each name a FIFO: the worker's two units in flight wait on them for good once
+     * The job's second and third units each name a FIFO: the one worker's two units in flight wait on them for good once
      * its first unit is done, the fourth stays queued (so the coordinator asks for no commit, as it does once the
      * queue is empty), and the first unit's statistics are only in the worker's memory when the signal comes.
      */
@@ -46,7 +46,7 @@ class StopNoticeIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
             String[] command = {"run", "--input-manifest", manifest.toString(), "--output", out.toString(), "--model",
                     JobRun.model(), "--pca-k", "2", "--unit-size", "4", "--batch-size", "4", "--units-in-flight", "2",
-                    "--no-http"};
+                    "--workers", "1", "--no-http"};
             Process job = nodes.start("job", command);
             nodes.await("the job's first unit", Duration.ofMinutes(2), () -> nodes.logContains("job", "FEATURES unit"));
             Nodes.signal(job, "TERM");
@@ -54,7 +54,7 @@ class StopNoticeIT {
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
             assertThat(nodes.log("job").split("FEATURES unit", -1).length - 1).as(nodes.log("job")).isEqualTo(1);
-            assertThat(nodes.log("job")).contains("This worker's finished units are committed: the job keeps them");
+            assertThat(nodes.log("job")).contains("This worker committed 1 finished unit(s) as it stopped: the job keeps them");
 
             // The stop committed the unit done (one of --commit-every 32, in less than a minute): the resume keeps it,
             // and does the other three, whose FIFOs are now files that are no images.

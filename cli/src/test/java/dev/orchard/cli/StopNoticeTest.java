@@ -36,7 +36,19 @@ class StopNoticeTest {
             outcome.completeExceptionally(new IllegalStateException("the job failed"));
             notice.exiting();
         }
-        assertThat(said.toString()).doesNotContain("it had finished");
+        assertThat(said.toString()).doesNotContain("it had finished").contains("stopped before the job ended");
+    }
+
+    @Test
+    void aSignalAfterAnotherNodeFinishedTheJobSaysItHadFinished() {
+        StringWriter said = new StringWriter();
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(outcome);
+            outcome.completeExceptionally(new dev.orchard.coordinator.JobFinishedAlready("/out"));
+            notice.exiting();
+        }
+        assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
     }
 
     @Test

@@ -106,8 +106,6 @@ public final class Worker {
      * waits for it in its first phase, while this JVM's coordinator (of an {@code orchard run}) still journals.
      */
     private final CompletableFuture<Done> settled = new CompletableFuture<>();
-    /** The worker held work when it began to stop: its log says when that is committed. */
-    private boolean committingAtLeave;
     private final long started = System.nanoTime();
     private final String workerId;
     private String output;
@@ -275,7 +273,6 @@ public final class Worker {
         } else if (!ledger.leaving()) {
             context.getLog().info("This worker is stopping: it takes no more units, gives back the ones it runs, and "
                     + "commits the ones it finished");
-            committingAtLeave = true;
         }
         return apply(ledger.leave(now()), coordinator);
     }
@@ -306,14 +303,18 @@ public final class Worker {
 
     /** A stopping worker has committed all it accepted, or has nobody to commit it to: the node may go on stopping. */
     private void settleIfLeaving(ActorRef<CoordinatorCommand> coordinator) {
-        if (ledger.leaving() && !settled.isDone() && (coordinator == null || ledger.holdsNothing())) {
-            if (!ledger.holdsNothing()) {
-                context.getLog().info("This worker is stopping with no coordinator in sight: the units it holds are done "
-                        + "again");
-            } else if (committingAtLeave) {
-                context.getLog().info("This worker's finished units are committed: the job keeps them");
-            }
-            settled.complete(Done.getInstance());
+        if (!ledger.leaving() || (coordinator != null && !ledger.holdsNothing())
+                || !settled.complete(Done.getInstance())) {
+            return;
+        }
+        WorkerLedger.StopCommits commits = ledger.stopCommits();
+        if (!ledger.holdsNothing()) {
+            context.getLog().info("This worker is stopping with no coordinator in sight: the units it holds are done "
+                    + "again");
+        } else if (commits.kept() + commits.notKept() > 0) {
+            context.getLog().info("This worker committed {} finished unit(s) as it stopped: the job keeps them{}",
+                    commits.kept(), commits.notKept() == 0 ? ""
+                            : "; " + commits.notKept() + " could not be committed and are done again");
         }
     }
 

@@ -39,7 +39,7 @@ public final class WorkerLedger<S> {
      * @param retryMs       unanswered messages are sent again after this long
      * @param statusMs      a status (heartbeat and pull) at least this often
      * @param commitAfterMs a statistics file is written once the oldest accepted attempt not in one is this old, however
-     *                      few there are: what a stop or a crash makes the job do again is bounded in time as well
+     *                      few there are: what a crash makes the job do again is bounded in time as well
      */
     public record Settings(int capacity, int commitEvery, long retryMs, long statusMs, long commitAfterMs) {
         public Settings {
@@ -135,6 +135,7 @@ public final class WorkerLedger<S> {
     private long imagesDone;
     private WorkerInfo info = WorkerInfo.UNKNOWN;
     private boolean leaving;
+    private final StopCommits stop = new StopCommits();
 
     public WorkerLedger(String workerId, ActorRef<WorkerCommand> self, Settings settings, BinaryOperator<S> merge) {
         this.workerId = workerId;
@@ -198,7 +199,8 @@ public final class WorkerLedger<S> {
                 windowStartedMs = now;
             }
             windowAttempts.add(h.ref());
-            if (windowAttempts.size() >= settings.commitEvery() || windowDue(now)) {
+            // A stopping worker writes at once: nobody asks it for a file mid-job, and it stops within seconds.
+            if (leaving || windowAttempts.size() >= settings.commitEvery() || windowDue(now)) {
                 write();
             }
         }
@@ -215,7 +217,10 @@ public final class WorkerLedger<S> {
 
     public List<Effect> commitAck(WorkerCommand.CommitAck m, long now) {
         if (m.epoch() == epoch) {
-            committed.remove(m.file());
+            Written w = committed.remove(m.file());
+            if (w != null && leaving) {
+                stop.count(w.attempts().size(), m.accepted());
+            }
         }
         return drain();
     }
@@ -274,6 +279,7 @@ public final class WorkerLedger<S> {
         } else if (leaving) {
             // Lost with the stopping JVM, not through a fault of these units: the status no longer lists them, so
             // the coordinator redoes them without counting a failure.
+            stop.count(attempts.size(), false);
         } else {
             // The statistics are lost with the failed write: the coordinator redoes these units.
             out.add(new Send(new CoordinatorCommand.StatisticsLost(workerId, self, epoch, attempts, failure)));
@@ -314,6 +320,33 @@ public final class WorkerLedger<S> {
 
     public boolean leaving() {
         return leaving;
+    }
+
+    /** Of the accepted units a stopping worker committed as it stopped: how many its coordinator kept, and how many not. */
+    public static final class StopCommits {
+        private int kept;
+        private int notKept;
+
+        private void count(int units, boolean accepted) {
+            if (accepted) {
+                kept += units;
+            } else {
+                notKept += units;
+            }
+        }
+
+        public int kept() {
+            return kept;
+        }
+
+        public int notKept() {
+            return notKept;
+        }
+    }
+
+    /** What became of the statistics this worker wrote or sent since it began to stop. */
+    public StopCommits stopCommits() {
+        return stop;
     }
 
     /** Nothing of a job is here: no attempt running or awaiting its verdict, no statistics to write or to commit. */

@@ -61,7 +61,43 @@ class WorkerLedgerTest {
     }
 
     /**
-     * A stop or a crash makes the job do again every accepted unit not yet in a statistics file: with --commit-every
+     * A stopping worker commits what it finished, also a unit whose verdict comes after the stop began: it went into
+     * the window and waited for --commit-every or the minute (nobody asks a worker for a file mid-job), so the worker
+     * waited out its 9 s and the unit was done again (a reviewer read it in the code).
+     */
+    @Test
+    void aStoppingWorkerWritesAUnitAcceptedAfterTheStopBeganAndCountsWhatWasKept() {
+        WorkerLedger<Long> ledger = new WorkerLedger<>("w1", null, new WorkerLedger.Settings(2, 32, 1_000, 1_000, 60_000),
+                Long::sum);
+        WorkUnit first = WorkUnit.features(7, 0, 1, List.of(new ImageRef("/in/a.jpg", "a")));
+        WorkUnit second = WorkUnit.features(7, 1, 2, List.of(new ImageRef("/in/b.jpg", "b")));
+        ledger.assigned(new WorkerCommand.Assign(7, 1, JOB, first), 0);
+        ledger.assigned(new WorkerCommand.Assign(7, 2, JOB, second), 0);
+        ledger.attemptFinished(first.attemptRef(), new UnitReport(1, List.of(), 0, 0, UnitReport.StageNanos.ZERO), 3L, 10);
+        ledger.verdict(new WorkerCommand.Verdict(7, 0, 1, true), 20);
+        ledger.attemptFinished(second.attemptRef(), new UnitReport(1, List.of(), 0, 0, UnitReport.StageNanos.ZERO), 4L, 30);
+
+        String firstFile = written(ledger.leave(40)).name(); // the window of the first
+        ledger.statisticsWritten(firstFile, null, 50);
+        WorkerLedger.WriteStatistics<?> late = written(ledger.verdict(new WorkerCommand.Verdict(7, 1, 2, true), 60));
+        assertThat(late.attempts()).as("written at once, not at the 32nd unit or the minute").containsExactly(second.attemptRef());
+        ledger.statisticsWritten(late.name(), null, 70);
+        ledger.commitAck(new WorkerCommand.CommitAck(7, firstFile, true), 80);
+        assertThat(ledger.holdsNothing()).isFalse();
+        ledger.commitAck(new WorkerCommand.CommitAck(7, late.name(), false), 90);
+        assertThat(ledger.holdsNothing()).as("the stop may go on").isTrue();
+        assertThat(ledger.stopCommits().kept()).isEqualTo(1);
+        assertThat(ledger.stopCommits().notKept()).as("refused by the coordinator").isEqualTo(1);
+    }
+
+    private static WorkerLedger.WriteStatistics<?> written(List<WorkerLedger.Effect> effects) {
+        return effects.stream().filter(e -> e instanceof WorkerLedger.WriteStatistics<?>)
+                .map(e -> (WorkerLedger.WriteStatistics<?>) e).reduce((a, b) -> { throw new AssertionError("two"); })
+                .orElseThrow(() -> new AssertionError("no statistics file written: " + effects));
+    }
+
+    /**
+     * A crash makes the job do again every accepted unit not yet in a statistics file: with --commit-every
      * alone, 32 units (minutes of large photos). The window is written once its oldest unit has waited
      * {@code commitAfterMs}, however few it holds.
      */

@@ -1148,11 +1148,12 @@ public final class WorkState {
         }
         waitingNotedMs = now;
         out.add(new Decision.Note("Waiting " + (now - waitingForWorkersSinceMs) / 1000 + " s for workers: "
-                + (minWorkersMet ? "none has joined" : liveWorkers() + " of the " + settings.minWorkers()
+                + (minWorkersMet ? (workers.isEmpty() ? "none has joined" : "none is live (" + workers.size()
+                        + " joined and left)") : liveWorkers() + " of the " + settings.minWorkers()
                         + " asked for (--min-workers) have joined; the job fails after " + settings.minWorkersWaitMs() / 1000
                         + " s without them")
                 + ". Check that the worker nodes run and that their --join names this coordinator; a worker node that "
-                + "served an earlier job rejoins within its --rejoin-after (60 s by default)"));
+                + "served an earlier job rejoins after its --rejoin-after (60 s by default)"));
     }
 
     /** How often work that waits for workers says so in the log. */

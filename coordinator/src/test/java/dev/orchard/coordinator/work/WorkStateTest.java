@@ -322,10 +322,17 @@ class WorkStateTest {
         assertThat(notes.get(0)).startsWith("Waiting 30 s for workers: none has joined. Check that the worker nodes run");
         assertThat(notes.get(1)).startsWith("Waiting 60 s for workers: none has joined.");
         assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).hasSize(2);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 25; i++) {
             now += 1_000;
             assertThat(of(run(s.tick(now)), Decision.Note.class)).as("a worker came").isEmpty();
         }
+        // It falls silent (30 s): its units are queued again, and no worker is live.
+        List<String> later = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            now += 1_000;
+            later.addAll(of(run(s.tick(now)), Decision.Note.class).stream().map(Decision.Note::text).toList());
+        }
+        assertThat(later).singleElement().asString().contains("for workers: none is live (1 joined and left)");
     }
 
     @Test
