@@ -38,6 +38,8 @@ class ProtocolSimulationTest {
         long coordinators = 0;
         long workers = 0;
         long latest = 0;
+        long stopsSettled = 0;
+        long stopsTimedOut = 0;
         long t0 = System.nanoTime();
         for (long seed = first; seed < first + schedules; seed++) {
             SimCluster cluster = play(seed, false);
@@ -51,11 +53,15 @@ class ProtocolSimulationTest {
             coordinators += cluster.incarnations();
             workers += cluster.workersStarted();
             latest = Math.max(latest, cluster.endedAt);
+            stopsSettled += cluster.stopsSettled();
+            stopsTimedOut += cluster.stopsTimedOut();
         }
         System.out.printf("%d schedules (seeds %d..%d) in %.1f s: %d events, %d messages (%d dropped, %d duplicated), "
                         + "%d coordinator and %d worker incarnations; latest end at %.0f s of simulated time%n",
                 schedules, first, first + schedules - 1, (System.nanoTime() - t0) / 1e9, events, messages, dropped,
                 duplicated, coordinators, workers, latest / 1000.0);
+        System.out.printf("graceful worker stops: %d with all they finished committed (or no coordinator in sight), %d "
+                + "after the %d ms wait without%n", stopsSettled, stopsTimedOut, SimCluster.STOP_WAIT_MS);
         outcomes.forEach((outcome, n) -> System.out.printf("  %6d  %s%n", n, outcome));
         int finished = outcomes.getOrDefault("first run finished", 0) + outcomes.getOrDefault("update finished", 0);
         assertThat(finished).as("most schedules finish").isGreaterThan(schedules * 9 / 10);

@@ -271,8 +271,10 @@ final class SimCluster {
 
     /**
      * A worker is stopped gracefully (SIGTERM): its JVM begins to shut down, so attempts it runs fail with the
-     * shutdown; CoordinatedShutdown tells it to leave a little later; then the node leaves the cluster (the
-     * coordinator sees it removed) and the process exits. A replacement starts later.
+     * shutdown; CoordinatedShutdown tells it to leave a little later, and waits in that phase until the worker has
+     * committed what it finished or has no coordinator in sight ({@code Worker.settled}), at most {@link #STOP_WAIT_MS};
+     * then the node leaves the cluster (the coordinator sees it removed) and the process exits. A replacement starts
+     * later.
      */
     void stop(SimWorker w) {
         if (!w.alive || w.stopping) {
@@ -280,8 +282,34 @@ final class SimCluster {
         }
         w.stopping = true;
         sim.log(() -> "worker " + w.id + " is stopped (SIGTERM)");
-        sim.at(sim.between(0, 300), w::leave);
-        sim.at(sim.between(300, 3000), () -> {
+        long deadline = sim.now + 300 + STOP_WAIT_MS;
+        sim.at(sim.between(0, 300), () -> {
+            w.leave();
+            awaitSettled(w, deadline);
+        });
+    }
+
+    /** As Worker's CoordinatedShutdown task: 9 s of the phase's 10. */
+    static final long STOP_WAIT_MS = 9_000;
+    private int stopsSettled;
+    private int stopsTimedOut;
+
+    private void awaitSettled(SimWorker w, long deadline) {
+        if (!w.alive) {
+            return;
+        }
+        boolean settled = w.settled();
+        if (!settled && sim.now < deadline) {
+            sim.at(100, () -> awaitSettled(w, deadline));
+            return;
+        }
+        if (settled) {
+            stopsSettled++;
+        } else {
+            stopsTimedOut++;
+            sim.log(() -> "worker " + w.id + " stops without its statistics committed");
+        }
+        sim.at(sim.between(100, 2700), () -> {
             if (!w.alive) {
                 return;
             }
@@ -415,6 +443,15 @@ final class SimCluster {
 
     int incarnations() {
         return incarnations;
+    }
+
+    /** Graceful worker stops that had committed all they finished (or had no coordinator) before the wait ran out. */
+    int stopsSettled() {
+        return stopsSettled;
+    }
+
+    int stopsTimedOut() {
+        return stopsTimedOut;
     }
 
     int workersStarted() {

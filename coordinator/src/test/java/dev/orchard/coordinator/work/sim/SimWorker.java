@@ -82,6 +82,11 @@ final class SimWorker {
         }
     }
 
+    /** As Worker.settleIfLeaving: a stopping worker has committed all it accepted, or has nobody to commit it to. */
+    boolean settled() {
+        return ledger.leaving() && (coordinator == null || ledger.holdsNothing());
+    }
+
     void receive(WorkerCommand m) {
         if (!alive) {
             return;
