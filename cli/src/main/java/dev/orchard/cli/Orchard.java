@@ -39,7 +39,7 @@ public final class Orchard {
             err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C): the same"
                     + " command with --resume continues the job (an --update: the same command as it was), keeping the"
                     + " units whose statistics were committed (every --commit-every units, once the oldest has waited"
-                    + " a minute, and by this JVM's workers as they stopped) and doing the others again.");
+                    + " a minute, and as the workers or the coordinator stopped) and doing the others again.");
         }
     }
 

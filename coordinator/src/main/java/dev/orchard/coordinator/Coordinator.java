@@ -32,7 +32,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -131,6 +133,12 @@ public final class Coordinator {
 
     private enum StartAgain implements CoordinatorCommand { INSTANCE }
 
+    /** The node is stopping (CoordinatedShutdown's first phase): have the workers' finished units journalled first. */
+    private enum Stopping implements CoordinatorCommand { INSTANCE }
+
+    /** Left of the stopping phase's timeout for the wait to end by itself, so that the phase does not time out. */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
+
     /** How often a coordinator waiting for a leaving member's lease checks again. */
     private static final Duration LEAVING_HOLDER_POLL = Duration.ofMillis(500);
 
@@ -147,6 +155,13 @@ public final class Coordinator {
     private final OutputLease lease;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final TimerScheduler<CoordinatorCommand> timers;
+    /**
+     * Completed once a stopping coordinator has journalled the statistics its live workers held (or holds a job no
+     * more, or has stopped): CoordinatedShutdown waits for it in its first phase, at most the phase's timeout less
+     * {@link #STOP_MARGIN}.
+     */
+    private final CompletableFuture<Done> stopSettled = new CompletableFuture<>();
+    private boolean stopRequested;
     /** The leaving member whose lease this coordinator waits for, once it has said so. */
     private String waitedFor;
     private final Semaphore listingPermits = new Semaphore(LISTED_BATCHES_IN_FLIGHT);
@@ -196,6 +211,7 @@ public final class Coordinator {
         context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.COORDINATOR, context.getSelf()));
         timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(RenewLease.INSTANCE, lease.trust().dividedBy(2)); // writes seldom wait for one
+        commitBeforeStopping();
         if ("cluster".equals(context.getSystem().settings().config().getString("pekko.actor.provider"))) {
             // A worker node that leaves the cluster takes its attempts with it (orchard run has no cluster).
             ActorRef<ClusterEvent.MemberRemoved> removals = context.messageAdapter(ClusterEvent.MemberRemoved.class,
@@ -203,6 +219,45 @@ public final class Coordinator {
             Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
         }
         start();
+    }
+
+    private void commitBeforeStopping() {
+        ActorRef<CoordinatorCommand> self = context.getSelf();
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
+        String phase = CoordinatedShutdown.PhaseBeforeServiceUnbind();
+        long bound = Math.max(0, shutdown.timeout(phase).toMillis() - STOP_MARGIN.toMillis());
+        String name = "orchard-coordinator-commit-" + Long.toHexString(epoch);
+        shutdown.addTask(phase, name, () -> {
+            self.tell(Stopping.INSTANCE);
+            CompletableFuture.delayedExecutor(bound, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+                if (stopSettled.complete(Done.getInstance())) {
+                    org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Coordinator {} is stopping after {} ms "
+                            + "with statistics of its workers not journalled: those units are done again",
+                            Long.toHexString(epoch), bound);
+                }
+            });
+            return stopSettled;
+        });
+    }
+
+    /** The node is stopping: hand out nothing more, and ask the workers for the statistics they hold. */
+    private Behavior<CoordinatorCommand> onStopping() {
+        stopRequested = true;
+        if (state == null) {
+            stopSettled.complete(Done.getInstance()); // still starting: nothing of the job is held yet
+            return Behaviors.same();
+        }
+        if (state.awaitsCommits()) {
+            log.info("This coordinator is stopping: it hands out no more units and has its workers' finished units "
+                    + "committed first");
+        }
+        return apply(state.stopping(now()));
+    }
+
+    private void settleIfStopping() {
+        if (stopRequested && !state.awaitsCommits() && stopSettled.complete(Done.getInstance())) {
+            log.debug("Stopping with every finished unit of its live workers journalled");
+        }
     }
 
     /**
@@ -367,7 +422,9 @@ public final class Coordinator {
                     return Behaviors.same();
                 })
                 .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
+                .onMessageEquals(Stopping.INSTANCE, this::onStopping)
                 .onSignal(PostStop.class, s -> {
+                    stopSettled.complete(Done.getInstance());
                     stopped.set(true);
                     if (lister != null) {
                         lister.interrupt();
@@ -577,6 +634,7 @@ public final class Coordinator {
             }
         }
         releaseListingPermits();
+        settleIfStopping();
         if (state.stage() == behaviourStage) {
             return Behaviors.same();
         }

@@ -287,6 +287,8 @@ public final class WorkState {
     private boolean planWriting;
     private boolean publishJournalling;
     private boolean minWorkersMet;
+    /** This coordinator is stopping ({@link #stopping}): it hands out nothing more. */
+    private boolean stopping;
     /** Since when queued work has waited for workers to join (-1: it does not), and when the log last said so. */
     private long waitingForWorkersSinceMs = -1;
     private long waitingNotedMs;
@@ -1243,7 +1245,7 @@ public final class WorkState {
     }
 
     private void dispatch(long now) {
-        if (!minWorkersMet || (stage != Stage.FEATURES && stage != Stage.PUBLISHING)) {
+        if (stopping || !minWorkersMet || (stage != Stage.FEATURES && stage != Stage.PUBLISHING)) {
             return;
         }
         for (WorkerView w : workers.values()) {
@@ -1438,7 +1440,7 @@ public final class WorkState {
         if (stage != Stage.FEATURES) {
             return;
         }
-        if (queuedCount > 0) {
+        if (queuedCount > 0 && !stopping) {
             return; // work is left for it: it commits every few units by itself meanwhile
         }
         for (WorkerView w : workers.values()) {
@@ -1455,6 +1457,34 @@ public final class WorkState {
                 }
             }
         }
+    }
+
+    /**
+     * This coordinator is stopping (SIGTERM, Ctrl-C; a graceful handover to a standby): it hands out nothing more, and
+     * asks every live worker that holds accepted statistics for its file now, so that what the workers finished is
+     * journalled before it goes, and a --resume (or the standby) keeps it: before, a stopped coordinator's job redid
+     * every unit its workers had not committed by themselves. The stop waits while {@link #awaitsCommits}.
+     */
+    public List<Decision> stopping(long now) {
+        if (stopping || stage == Stage.FINISHED || stage == Stage.FAILED) {
+            return drain();
+        }
+        stopping = true;
+        if (stage == Stage.FEATURES) {
+            for (WorkerView w : workers.values()) {
+                if (!w.gone && w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED)) {
+                    w.lastCommitRequestMs = now;
+                    w.wonAtCommitRequest = w.won;
+                    out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
+                }
+            }
+        }
+        return drain();
+    }
+
+    /** Whether a live worker holds accepted statistics not yet journalled: a stopping coordinator waits for them. */
+    public boolean awaitsCommits() {
+        return stage == Stage.FEATURES && workers.values().stream().anyMatch(w -> !w.gone && !w.accepted.isEmpty());
     }
 
     /** Moves the job on when a stage has nothing left to do. */

@@ -256,6 +256,31 @@ class WorkStateTest {
                 .contains(given.get(0).unit().id(), given.get(1).unit().id());
     }
 
+    /**
+     * A stopping coordinator hands out nothing more and asks at once for the statistics its workers hold (they commit
+     * every 32 units or a minute by themselves while work is queued), and waits until they are journalled.
+     */
+    @Test
+    void aStoppingCoordinatorHandsOutNothingAndHasItsWorkersCommitFirst() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 0), now), 6);
+        List<Assign> given = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
+        finished(s, "w1", given.get(0), 1);
+        assertThat(s.awaitsCommits()).as("w1 holds unit 0's statistics").isTrue();
+        List<Decision> stopping = run(s.stopping(now));
+        assertThat(of(stopping, Decision.Tell.class)).extracting(Decision.Tell::message)
+                .containsExactly(new WorkerCommand.CommitStatistics(EPOCH));
+        AttemptRef accepted = given.get(0).unit().attemptRef();
+        assertThat(assigns(status(s, "w1", given.get(1).seq(), 2, List.of(given.get(1).unit().attemptRef()),
+                List.of(accepted)))).as("nothing more is handed out, 4 units queued").isEmpty();
+        assertThat(assigns(status(s, "w2", 0, 2, List.of(), List.of()))).as("to a new worker neither").isEmpty();
+        List<Decision> committed = run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH, "f1",
+                List.of(accepted)), now));
+        assertThat(s.awaitsCommits()).as("being journalled").isTrue();
+        Decision.Journal journal = of(committed, Decision.Journal.class).get(0);
+        run(s.journalled(journal.entry(), now));
+        assertThat(s.awaitsCommits()).as("journalled: the stop may go on").isFalse();
+    }
+
     @Test
     void aDuplicateFinishArrivingAfterTheStatisticsWereLostDoesNotRevive() {
         WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);

@@ -169,6 +169,52 @@ final class SimCluster {
         }
     }
 
+    /** A coordinator dies or has stopped: the workers see it gone, and a new one starts later. */
+    private void coordinatorGoes(SimCoordinator dead, String how) {
+        dead.alive = false;
+        if (coordinator == dead) {
+            coordinator = null;
+        }
+        sim.log("coordinator " + Long.toHexString(dead.epoch) + " " + how);
+        for (SimWorker w : workers.values()) {
+            long listing = ++listings;
+            sim.at(sim.between(10, 3000), () -> {
+                if (w.coordinator == dead) {
+                    w.found(null, listing);
+                }
+            });
+        }
+        sim.at(sim.between(500, 10_000), () -> {
+            if (!ended) {
+                startCoordinator();
+            }
+        });
+    }
+
+    private void awaitCoordinatorCommits(SimCoordinator c, long deadline) {
+        if (!c.alive) {
+            return; // its job ended meanwhile
+        }
+        if (c.awaitsCommits() && sim.now < deadline) {
+            sim.at(100, () -> awaitCoordinatorCommits(c, deadline));
+            return;
+        }
+        if (c.awaitsCommits()) {
+            coordinatorStopsTimedOut++;
+        } else {
+            coordinatorStopsSettled++;
+        }
+        sim.at(sim.between(100, 2000), () -> {
+            if (c.alive) {
+                coordinatorGoes(c, "has stopped");
+            }
+            scheduleCrashes();
+        });
+    }
+
+    private int coordinatorStopsSettled;
+    private int coordinatorStopsTimedOut;
+
     /**
      * The receptionist shows {@code c} to {@code w} after a while (or no coordinator, if {@code c} is dead by then).
      * Pekko's receptionist tells a subscriber its listings in order, so each listing gets a number, and a worker
@@ -187,22 +233,15 @@ final class SimCluster {
                 }
                 crashesLeft--;
                 SimCoordinator dead = coordinator;
-                dead.alive = false;
-                coordinator = null;
-                sim.log("coordinator " + Long.toHexString(dead.epoch) + " crashes");
-                for (SimWorker w : workers.values()) {
-                    long listing = ++listings;
-                    sim.at(sim.between(10, 3000), () -> {
-                        if (w.coordinator == dead) {
-                            w.found(null, listing);
-                        }
-                    });
+                if (sim.chance(sim.scenario().gracefulStopRate())) {
+                    // Stopped (SIGTERM, a handover): it hands out nothing more and has its workers' finished units
+                    // journalled, waiting as the Coordinator's stop task does, then goes as a crashed one does.
+                    sim.log("coordinator " + Long.toHexString(dead.epoch) + " is stopped (SIGTERM)");
+                    dead.stopping();
+                    awaitCoordinatorCommits(dead, sim.now + STOP_WAIT_MS);
+                    return;
                 }
-                sim.at(sim.between(500, 10_000), () -> {
-                    if (!ended) {
-                        startCoordinator();
-                    }
-                });
+                coordinatorGoes(dead, "crashes");
                 scheduleCrashes();
             });
         }
@@ -452,6 +491,14 @@ final class SimCluster {
 
     int stopsTimedOut() {
         return stopsTimedOut;
+    }
+
+    int coordinatorStopsSettled() {
+        return coordinatorStopsSettled;
+    }
+
+    int coordinatorStopsTimedOut() {
+        return coordinatorStopsTimedOut;
     }
 
     int workersStarted() {

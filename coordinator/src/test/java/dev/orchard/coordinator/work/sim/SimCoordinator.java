@@ -155,6 +155,18 @@ final class SimCoordinator {
         }
     }
 
+    /** CoordinatedShutdown's first phase reached the coordinator (SIGTERM): it stops handing out work. */
+    void stopping() {
+        if (alive) {
+            execute(state.stopping(sim.now));
+        }
+    }
+
+    /** As the Coordinator's stop task: it waits while a live worker holds statistics not yet journalled. */
+    boolean awaitsCommits() {
+        return alive && state.awaitsCommits();
+    }
+
     void workerGone(String id) {
         if (alive) {
             execute(state.workerGone(id, sim.now));
