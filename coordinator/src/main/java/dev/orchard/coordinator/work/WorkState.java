@@ -900,6 +900,12 @@ public final class WorkState {
             w.images += m.report().rows() + m.report().errors().size();
             countDone(u.report, +1);
             progress();
+            if (stopping) {
+                // A unit it ran as the stop began: its file is wanted now, not at the next interval's request.
+                w.lastCommitRequestMs = now;
+                w.wonAtCommitRequest = w.won;
+                out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
+            }
         } else if (t instanceof Part p) {
             p.status = PartStatus.PROMOTING;
             out.add(new Decision.Promote(p.id, new AttemptRef(epoch, p.id, m.attempt())));

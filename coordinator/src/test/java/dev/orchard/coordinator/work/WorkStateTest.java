@@ -273,11 +273,19 @@ class WorkStateTest {
         assertThat(assigns(status(s, "w1", given.get(1).seq(), 2, List.of(given.get(1).unit().attemptRef()),
                 List.of(accepted)))).as("nothing more is handed out, 4 units queued").isEmpty();
         assertThat(assigns(status(s, "w2", 0, 2, List.of(), List.of()))).as("to a new worker neither").isEmpty();
+        // The unit it ran as the stop began finishes: its file is asked for at once.
+        assertThat(of(finished(s, "w1", given.get(1), 1), Decision.Tell.class)).extracting(Decision.Tell::message)
+                .contains(new WorkerCommand.CommitStatistics(EPOCH));
         List<Decision> committed = run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH, "f1",
                 List.of(accepted)), now));
         assertThat(s.awaitsCommits()).as("being journalled").isTrue();
         Decision.Journal journal = of(committed, Decision.Journal.class).get(0);
         run(s.journalled(journal.entry(), now));
+        assertThat(s.awaitsCommits()).as("unit 1's statistics are still with w1").isTrue();
+        AttemptRef second = given.get(1).unit().attemptRef();
+        List<Decision> secondCommitted = run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH,
+                "f2", List.of(second)), now));
+        run(s.journalled(of(secondCommitted, Decision.Journal.class).get(0).entry(), now));
         assertThat(s.awaitsCommits()).as("journalled: the stop may go on").isFalse();
     }
 

@@ -201,6 +201,7 @@ final class SimCluster {
         }
         if (c.awaitsCommits()) {
             coordinatorStopsTimedOut++;
+            sim.log(() -> "coordinator " + Long.toHexString(c.epoch) + " stops with statistics of its workers not journalled");
         } else {
             coordinatorStopsSettled++;
         }
