@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,39 +17,22 @@ class StopNoticeTest {
 
     @Test
     void aSignalAfterTheJobFinishedSaysItHadFinished() {
-        StringWriter said = new StringWriter();
-        CompletableFuture<String> outcome = new CompletableFuture<>();
-        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
-            notice.endsWith(outcome);
-            outcome.complete("600 images, 600 rows, 0 errors");
-            notice.exiting();
-        }
-        assertThat(said.toString()).contains("as the job ended; it had finished: its outputs are complete")
+        assertThat(signalledAfter(outcome -> outcome.complete("600 images, 600 rows, 0 errors")))
+                .contains("as the job ended; it had finished: its outputs are complete")
                 .doesNotContain("stopped before the job ended");
     }
 
     @Test
-    void aSignalAfterTheJobFailedSaysNothingFinished() {
-        StringWriter said = new StringWriter();
-        CompletableFuture<String> outcome = new CompletableFuture<>();
-        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
-            notice.endsWith(outcome);
-            outcome.completeExceptionally(new IllegalStateException("the job failed"));
-            notice.exiting();
-        }
-        assertThat(said.toString()).doesNotContain("it had finished").contains("stopped before the job ended");
+    void aSignalAfterAnotherNodeFinishedTheJobSaysItHadFinished() {
+        assertThat(signalledAfter(outcome -> outcome.completeExceptionally(
+                new dev.orchard.coordinator.JobFinishedAlready("/out"))))
+                .contains("it had finished").doesNotContain("stopped before the job ended");
     }
 
     @Test
-    void aSignalAfterAnotherNodeFinishedTheJobSaysItHadFinished() {
-        StringWriter said = new StringWriter();
-        CompletableFuture<String> outcome = new CompletableFuture<>();
-        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
-            notice.endsWith(outcome);
-            outcome.completeExceptionally(new dev.orchard.coordinator.JobFinishedAlready("/out"));
-            notice.exiting();
-        }
-        assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
+    void aSignalAfterTheJobFailedSaysNothingFinished() {
+        assertThat(signalledAfter(outcome -> outcome.completeExceptionally(new IllegalStateException("the job failed"))))
+                .doesNotContain("it had finished").contains("stopped before the job ended");
     }
 
     @Test
@@ -58,5 +42,17 @@ class StopNoticeTest {
         notice.close();
         notice.exiting();
         assertThat(said.toString()).isEmpty();
+    }
+
+    /** What the notice says when the JVM exits after the job's {@code outcome} came. */
+    private static String signalledAfter(Consumer<CompletableFuture<String>> outcome) {
+        StringWriter said = new StringWriter();
+        CompletableFuture<String> result = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(result);
+            outcome.accept(result);
+            notice.exiting();
+        }
+        return said.toString();
     }
 }

@@ -38,10 +38,8 @@ class ProtocolSimulationTest {
         long coordinators = 0;
         long workers = 0;
         long latest = 0;
-        long stopsSettled = 0;
-        long stopsTimedOut = 0;
-        long coordinatorStopsSettled = 0;
-        long coordinatorStopsTimedOut = 0;
+        SimCluster.Stops workerStops = new SimCluster.Stops();
+        SimCluster.Stops coordinatorStops = new SimCluster.Stops();
         long t0 = System.nanoTime();
         for (long seed = first; seed < first + schedules; seed++) {
             SimCluster cluster = play(seed, false);
@@ -55,19 +53,17 @@ class ProtocolSimulationTest {
             coordinators += cluster.incarnations();
             workers += cluster.workersStarted();
             latest = Math.max(latest, cluster.endedAt);
-            stopsSettled += cluster.stopsSettled();
-            stopsTimedOut += cluster.stopsTimedOut();
-            coordinatorStopsSettled += cluster.coordinatorStopsSettled();
-            coordinatorStopsTimedOut += cluster.coordinatorStopsTimedOut();
+            workerStops.add(cluster.workerStops);
+            coordinatorStops.add(cluster.coordinatorStops);
         }
         System.out.printf("%d schedules (seeds %d..%d) in %.1f s: %d events, %d messages (%d dropped, %d duplicated), "
                         + "%d coordinator and %d worker incarnations; latest end at %.0f s of simulated time%n",
                 schedules, first, first + schedules - 1, (System.nanoTime() - t0) / 1e9, events, messages, dropped,
                 duplicated, coordinators, workers, latest / 1000.0);
         System.out.printf("graceful worker stops: %d with all they finished committed (or no coordinator in sight), %d "
-                + "after the %d ms wait without%n", stopsSettled, stopsTimedOut, SimCluster.STOP_WAIT_MS);
+                + "after the %d ms wait without%n", workerStops.settled, workerStops.timedOut, SimCluster.STOP_WAIT_MS);
         System.out.printf("graceful coordinator stops: %d with every finished unit of its live workers journalled, %d "
-                + "after the wait without%n", coordinatorStopsSettled, coordinatorStopsTimedOut);
+                + "after the wait without%n", coordinatorStops.settled, coordinatorStops.timedOut);
         outcomes.forEach((outcome, n) -> System.out.printf("  %6d  %s%n", n, outcome));
         int finished = outcomes.getOrDefault("first run finished", 0) + outcomes.getOrDefault("update finished", 0);
         assertThat(finished).as("most schedules finish").isGreaterThan(schedules * 9 / 10);

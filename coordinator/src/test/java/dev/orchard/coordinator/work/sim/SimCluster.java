@@ -200,10 +200,10 @@ final class SimCluster {
             return;
         }
         if (c.awaitsCommits()) {
-            coordinatorStopsTimedOut++;
+            coordinatorStops.timedOut++;
             sim.log(() -> "coordinator " + Long.toHexString(c.epoch) + " stops with statistics of its workers not journalled");
         } else {
-            coordinatorStopsSettled++;
+            coordinatorStops.settled++;
         }
         sim.at(sim.between(100, 2000), () -> {
             if (c.alive) {
@@ -213,8 +213,19 @@ final class SimCluster {
         });
     }
 
-    private int coordinatorStopsSettled;
-    private int coordinatorStopsTimedOut;
+    /** Graceful stops whose wait for commits ended with all committed (settled) or ran out (timed out). */
+    static final class Stops {
+        long settled;
+        long timedOut;
+
+        void add(Stops more) {
+            settled += more.settled;
+            timedOut += more.timedOut;
+        }
+    }
+
+    final Stops workerStops = new Stops();
+    final Stops coordinatorStops = new Stops();
 
     /**
      * The receptionist shows {@code c} to {@code w} after a while (or no coordinator, if {@code c} is dead by then).
@@ -331,8 +342,6 @@ final class SimCluster {
 
     /** As Worker's CoordinatedShutdown task: 9 s of the phase's 10. */
     static final long STOP_WAIT_MS = 9_000;
-    private int stopsSettled;
-    private int stopsTimedOut;
 
     private void awaitSettled(SimWorker w, long deadline) {
         if (!w.alive) {
@@ -344,9 +353,9 @@ final class SimCluster {
             return;
         }
         if (settled) {
-            stopsSettled++;
+            workerStops.settled++;
         } else {
-            stopsTimedOut++;
+            workerStops.timedOut++;
             sim.log(() -> "worker " + w.id + " stops without its statistics committed");
         }
         sim.at(sim.between(100, 2700), () -> {
@@ -483,23 +492,6 @@ final class SimCluster {
 
     int incarnations() {
         return incarnations;
-    }
-
-    /** Graceful worker stops that had committed all they finished (or had no coordinator) before the wait ran out. */
-    int stopsSettled() {
-        return stopsSettled;
-    }
-
-    int stopsTimedOut() {
-        return stopsTimedOut;
-    }
-
-    int coordinatorStopsSettled() {
-        return coordinatorStopsSettled;
-    }
-
-    int coordinatorStopsTimedOut() {
-        return coordinatorStopsTimedOut;
     }
 
     int workersStarted() {
