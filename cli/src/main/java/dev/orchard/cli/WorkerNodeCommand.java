@@ -60,7 +60,26 @@ final class WorkerNodeCommand implements Callable<Integer> {
         PrintWriter err = command.commandLine().getErr();
         var config = cluster.pekkoConfig(List.of("worker"));
         AtomicBoolean stopping = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true), "orchard-worker-stop"));
+        // A worker node is a service: it ends by a signal, which it said nothing about, or by a failure, which the
+        // command reports as it returns (the hook is quiet then).
+        AtomicBoolean returned = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            if (!returned.get()) {
+                err.println("orchard: worker node stopping (a signal): it takes no more units, gives back those it runs"
+                        + " and commits those it finished (up to 9 s), then leaves the cluster");
+            }
+        }, "orchard-worker-stop"));
+        try {
+            return serve(address, err, config, stopping);
+        } finally {
+            returned.set(true);
+        }
+    }
+
+    /** Runs the node, and a fresh one each time it leaves its cluster, until the JVM stops. */
+    private int serve(HttpAddress address, PrintWriter err, com.typesafe.config.Config config, AtomicBoolean stopping)
+            throws Exception {
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              Observation observation = new Observation(address, !http.given(), runtime)) {
             Duration pause = Duration.ofSeconds(1);

@@ -200,6 +200,8 @@ class ClusterIT {
             nodes.await("a fifth of the units done", JOB, () -> attemptsDone(out) >= Math.max(1, units / 5));
             workers.get(0).destroy();
             assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
+            nodes.await("the stopped worker's line", Duration.ofMinutes(1),
+                    () -> nodes.logContains("worker-1", "orchard: worker node stopping (a signal)"));
         }
         Outputs.assertSameJob(out, reference, subsetImages);
     }
