@@ -10,13 +10,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * While a command runs a job ({@code orchard run}, {@code orchard coordinator}), a signal (SIGTERM, Ctrl-C) gets the line
  * that says the job stopped before it ended and how to continue ({@link Orchard#sayStopped}), whether or not the job's
  * failure reaches the thread that reports it before the JVM halts: it did not, and a SIGTERM left no line at all.
- * Once the job has ended well ({@link #endsWith}), a signal gets a line that says so instead: one that came as the
+ * Once the job has finished ({@link #endsWith}), a signal gets a line that says so instead: one that came as the
  * summary was printed said "stopped before the job ended" under it, of a job that had finished. Closed once the command
  * has its own outcome: quiet from then on.
  */
 final class StopNotice implements AutoCloseable {
     private final AtomicBoolean settled = new AtomicBoolean();
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
     private final Thread hook;
 
     private final PrintWriter err;
@@ -32,7 +32,7 @@ final class StopNotice implements AutoCloseable {
         if (settled.get()) {
             return;
         }
-        if (ended.get()) {
+        if (finished.get()) {
             err.println("orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had finished: its"
                     + " outputs are complete (the exit code is the signal's)");
         } else {
@@ -56,7 +56,7 @@ final class StopNotice implements AutoCloseable {
 
     /** The job has finished (found so in its output, say). */
     void finished() {
-        ended.set(true);
+        finished.set(true);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ServiceKeys;
+import dev.orchard.protocol.StopCommit;
 import dev.orchard.protocol.WorkerCommand;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -136,9 +136,6 @@ public final class Coordinator {
     /** The node is stopping (CoordinatedShutdown's first phase): have the workers' finished units journalled first. */
     private enum Stopping implements CoordinatorCommand { INSTANCE }
 
-    /** Left of the stopping phase's timeout for the wait to end by itself, so that the phase does not time out. */
-    private static final Duration STOP_MARGIN = Duration.ofSeconds(1);
-
     /** How often a coordinator waiting for a leaving member's lease checks again. */
     private static final Duration LEAVING_HOLDER_POLL = Duration.ofMillis(500);
 
@@ -158,7 +155,7 @@ public final class Coordinator {
     /**
      * Completed once a stopping coordinator has journalled the statistics its live workers held (or holds a job no
      * more, or has stopped): CoordinatedShutdown waits for it in its first phase, at most the phase's timeout less
-     * {@link #STOP_MARGIN}.
+     * a second ({@link StopCommit}).
      */
     private final CompletableFuture<Done> stopSettled = new CompletableFuture<>();
     private boolean stopRequested;
@@ -223,21 +220,11 @@ public final class Coordinator {
 
     private void commitBeforeStopping() {
         ActorRef<CoordinatorCommand> self = context.getSelf();
-        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
-        String phase = CoordinatedShutdown.PhaseBeforeServiceUnbind();
-        long bound = Math.max(0, shutdown.timeout(phase).toMillis() - STOP_MARGIN.toMillis());
-        String name = "orchard-coordinator-commit-" + Long.toHexString(epoch);
-        shutdown.addTask(phase, name, () -> {
-            self.tell(Stopping.INSTANCE);
-            CompletableFuture.delayedExecutor(bound, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
-                if (stopSettled.complete(Done.getInstance())) {
-                    org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Coordinator {} is stopping after {} ms "
-                            + "with statistics of its workers not journalled: those units are done again",
-                            Long.toHexString(epoch), bound);
-                }
-            });
-            return stopSettled;
-        });
+        String id = Long.toHexString(epoch);
+        StopCommit.register(context.getSystem(), "orchard-coordinator-commit-" + id, () -> self.tell(Stopping.INSTANCE),
+                stopSettled, bound -> org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Coordinator {} is "
+                        + "stopping after {} ms with statistics of its workers not journalled: those units are done "
+                        + "again", id, bound));
     }
 
     /** The node is stopping: hand out nothing more, and ask the workers for the statistics they hold. */

@@ -37,12 +37,6 @@ public interface CoordinatorCommand {
             attempts = List.copyOf(attempts);
             accepted = List.copyOf(accepted);
         }
-
-        /** Of a worker that is not stopping. */
-        public WorkerStatus(String workerId, ActorRef<WorkerCommand> worker, long epoch, long seq, long assignSeqSeen,
-                            int freeSlots, List<AttemptRef> attempts, List<AttemptRef> accepted, WorkerInfo info) {
-            this(workerId, worker, epoch, seq, assignSeqSeen, freeSlots, attempts, accepted, info, false);
-        }
     }
 
     /** An attempt finished: its rows are in its attempt-scoped file; its statistics wait in the worker for a verdict. */

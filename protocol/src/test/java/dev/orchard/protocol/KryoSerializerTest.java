@@ -60,7 +60,7 @@ class KryoSerializerTest {
                 new WorkerCommand.CommitAck(42L, "w1-00001", false),
                 new WorkerCommand.JobFinished(42L),
                 new CoordinatorCommand.WorkerStatus("w1", worker.ref(), 42L, 9, 2, 1, attempts, List.of(),
-                        new WorkerInfo("10.0.0.6", 4, 1000)),
+                        new WorkerInfo("10.0.0.6", 4, 1000), true),
                 new CoordinatorCommand.UnitFinished("w1", worker.ref(), 42L, 7, 2, report),
                 new CoordinatorCommand.UnitFailed("w1", worker.ref(), 42L, 7, 2, "disk full"),
                 new CoordinatorCommand.StatisticsCommitted("w1", worker.ref(), 42L, "w1-00001", attempts),

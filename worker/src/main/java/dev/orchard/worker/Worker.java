@@ -5,6 +5,7 @@ import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.ServiceKeys;
+import dev.orchard.protocol.StopCommit;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.stats.CovariancePartial;
@@ -25,10 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -78,9 +77,6 @@ public final class Worker {
      * accepted units' statistics before the phase ends ({@link #settled}).
      */
     private enum Leave implements WorkerCommand { INSTANCE }
-
-    /** Left of the stopping phase's timeout for the wait to end by itself, so that the phase does not time out. */
-    private static final Duration LEAVE_MARGIN = Duration.ofSeconds(1);
 
     private static final Duration TICK = Duration.ofSeconds(1);
     /**
@@ -151,19 +147,9 @@ public final class Worker {
             return t;
         });
         ActorRef<WorkerCommand> self = context.getSelf();
-        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
-        String phase = CoordinatedShutdown.PhaseBeforeServiceUnbind();
-        long bound = Math.max(0, shutdown.timeout(phase).toMillis() - LEAVE_MARGIN.toMillis());
-        shutdown.addTask(phase, "orchard-worker-leave-" + workerId, () -> {
-            self.tell(Leave.INSTANCE);
-            CompletableFuture.delayedExecutor(bound, TimeUnit.MILLISECONDS).execute(() -> {
-                if (settled.complete(Done.getInstance())) {
-                    LoggerFactory.getLogger(Worker.class).warn("Worker {} is stopping after {} ms without its statistics "
-                            + "committed: the units it holds are done again", workerId, bound);
-                }
-            });
-            return settled;
-        });
+        StopCommit.register(context.getSystem(), "orchard-worker-leave-" + workerId, () -> self.tell(Leave.INSTANCE),
+                settled, bound -> LoggerFactory.getLogger(Worker.class).warn("Worker {} is stopping after {} ms without "
+                        + "its statistics committed: the units it holds are done again", workerId, bound));
         ActorRef<Receptionist.Listing> adapter = context.messageAdapter(Receptionist.Listing.class, CoordinatorsChanged::new);
         context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, adapter));
     }

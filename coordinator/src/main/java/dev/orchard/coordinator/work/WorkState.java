@@ -901,10 +901,7 @@ public final class WorkState {
             countDone(u.report, +1);
             progress();
             if (stopping) {
-                // A unit it ran as the stop began: its file is wanted now, not at the next interval's request.
-                w.lastCommitRequestMs = now;
-                w.wonAtCommitRequest = w.won;
-                out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
+                askForCommit(w, now); // a unit it ran as the stop began: its file is wanted now, not next interval
             }
         } else if (t instanceof Part p) {
             p.status = PartStatus.PROMOTING;
@@ -1455,11 +1452,8 @@ public final class WorkState {
             // stage cannot end before its statistics are written (waiting out the interval cost each job 1-2 s).
             boolean idleWithNew = w.live.isEmpty() && w.won != w.wonAtCommitRequest;
             if (!w.gone && !w.accepted.isEmpty() && (idleWithNew || now - w.lastCommitRequestMs >= settings.commitIntervalMs())) {
-                boolean uncommitted = w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED);
-                if (uncommitted) {
-                    w.lastCommitRequestMs = now;
-                    w.wonAtCommitRequest = w.won;
-                    out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
+                if (holdsUncommitted(w)) {
+                    askForCommit(w, now);
                 }
             }
         }
@@ -1478,14 +1472,24 @@ public final class WorkState {
         stopping = true;
         if (stage == Stage.FEATURES) {
             for (WorkerView w : workers.values()) {
-                if (!w.gone && w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED)) {
-                    w.lastCommitRequestMs = now;
-                    w.wonAtCommitRequest = w.won;
-                    out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
+                if (!w.gone && holdsUncommitted(w)) {
+                    askForCommit(w, now);
                 }
             }
         }
         return drain();
+    }
+
+    /** Whether {@code w} holds accepted statistics it has not yet sent to be journalled. */
+    private boolean holdsUncommitted(WorkerView w) {
+        return w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED);
+    }
+
+    /** Asks {@code w} for a statistics file now. */
+    private void askForCommit(WorkerView w, long now) {
+        w.lastCommitRequestMs = now;
+        w.wonAtCommitRequest = w.won;
+        out.add(new Tell(w.id, new WorkerCommand.CommitStatistics(epoch)));
     }
 
     /** Whether a live worker holds accepted statistics not yet journalled: a stopping coordinator waits for them. */

@@ -62,7 +62,7 @@ class WorkStateTest {
                                   List<AttemptRef> accepted) {
         long seq = statusSeq.merge(worker, 1L, Long::sum);
         return run(s.status(new CoordinatorCommand.WorkerStatus(worker, null, EPOCH, seq, seen, free, attempts, accepted,
-                WorkerInfo.UNKNOWN), now));
+                WorkerInfo.UNKNOWN, false), now));
     }
 
     private List<Decision> finished(WorkState s, String worker, Assign a, int rows) {
@@ -146,14 +146,14 @@ class WorkStateTest {
         long other = EPOCH + 1;
         now += 100;
         List<Decision> left = run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, other,
-                statusSeq.merge("w1", 1L, Long::sum), 0, 1, List.of(), List.of(), WorkerInfo.UNKNOWN), now));
+                statusSeq.merge("w1", 1L, Long::sum), 0, 1, List.of(), List.of(), WorkerInfo.UNKNOWN, false), now));
         assertThat(assigns(left)).as("the unit whose statistics it dropped, handed out again").hasSize(1);
         assertThat(assigns(left).get(0).unit().id()).isEqualTo(a.unit().id());
         // w2 has yet to see its assignment (its statuses never said so), so a status of another epoch takes nothing
         // back: the assignment may still be on its way; at once it would also have been handed out again to w2.
         Assign c = assigns(left).get(0);
         List<Decision> notYet = run(s.status(new CoordinatorCommand.WorkerStatus("w2", null, other,
-                statusSeq.merge("w2", 1L, Long::sum), 0, 1, List.of(), List.of(), WorkerInfo.UNKNOWN), now));
+                statusSeq.merge("w2", 1L, Long::sum), 0, 1, List.of(), List.of(), WorkerInfo.UNKNOWN, false), now));
         assertThat(assigns(notYet)).as("nothing is handed out again").isEmpty();
         assertThat(of(notYet, Decision.Warn.class)).isEmpty();
         assertThat(verdicts(finished(s, "w2", b, 4))).containsExactly(
@@ -190,7 +190,7 @@ class WorkStateTest {
         Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
         now += 61_000;
         run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, EPOCH, statusSeq.merge("w1", 1L, Long::sum), 1, 0,
-                List.of(a.unit().attemptRef()), List.of(), WorkerInfo.UNKNOWN), now));
+                List.of(a.unit().attemptRef()), List.of(), WorkerInfo.UNKNOWN, false), now));
         assertThat(of(run(s.tick(now)), Decision.Warn.class)).anyMatch(w -> w.text().contains("run over"));
         finished(s, "w1", a, 4);
         run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH, "f1", List.of(a.unit().attemptRef())), now));
@@ -231,7 +231,7 @@ class WorkStateTest {
         // The worker got neither: after the retry interval both are sent again, with the same numbers.
         now += 6_000;
         run(s.status(new CoordinatorCommand.WorkerStatus("w1", null, EPOCH, statusSeq.merge("w1", 1L, Long::sum), 0, 2,
-                List.of(), List.of(), WorkerInfo.UNKNOWN), now));
+                List.of(), List.of(), WorkerInfo.UNKNOWN, false), now));
         assertThat(assigns(run(s.tick(now)))).containsExactlyElementsOf(given);
         // It then saw the second (seq 2) but not the first: the first is lost, and handed out again.
         List<Decision> after = status(s, "w1", 2, 1, List.of(given.get(1).unit().attemptRef()), List.of());
