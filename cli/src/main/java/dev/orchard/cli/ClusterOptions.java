@@ -81,13 +81,13 @@ final class ClusterOptions {
     }
 
     /**
-     * Refuses an address this node cannot listen on (exit 2), for a node that checks it before it writes anything (a
-     * coordinator writes its output's marker before its node starts): where {@code pekko} binds, which is
+     * Refuses an address this node cannot listen on (exit 2), checked before a node writes or loads anything (a
+     * coordinator writes its output's marker before its node starts; a worker loads its model): where {@code pekko} binds, which is
      * {@code --bind} unless a {@code --config} sets Artery's {@code bind.hostname}/{@code bind.port} (a node behind
      * NAT announces one address and listens on another), by {@link dev.orchard.observe.PortProbe}. Port 0 always can. A
      * node that loses the port before it binds still fails there (exit 1).
      */
-    void requireBindable(Config pekko) {
+    void requireBindable(Config pekko, boolean joinedThere) {
         String artery = "pekko.remote.artery.";
         String host = pekko.getString(artery + "bind.hostname");
         String port = pekko.getString(artery + "bind.port");
@@ -101,7 +101,8 @@ final class ClusterOptions {
         } catch (java.io.IOException | SecurityException e) {
             throw new IllegalArgumentException("--bind " + bind + ": cannot listen on " + host + ":" + number + " ("
                     + (e.getMessage() == null ? e.toString() : e.getMessage()) + "). Another node (or program) may hold"
-                    + " the port: give this node a free one with --bind HOST:PORT, and the workers --join it there.", e);
+                    + " the port: give this node a free one with --bind HOST:PORT"
+                    + (joinedThere ? ", and the workers --join it there." : "."), e);
         }
     }
 

@@ -84,7 +84,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         // The ports before the job's checks: those write the output's marker, and a retry after a busy port was then
         // told the output "holds an Orchard job".
         boolean checked = Observation.check(address, !http.given());
-        cluster.requireBindable(pekko);
+        cluster.requireBindable(pekko, true);
         // The coordinator only loads the model to check it: one ONNX thread is plenty.
         InferenceSettings inference = localWorkers > 0 ? workers.inference() : new InferenceSettings(1, false);
         try (StopNotice stopNotice = new StopNotice(err);

@@ -59,6 +59,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.WORKER_PORT));
         PrintWriter err = command.commandLine().getErr();
         var config = cluster.pekkoConfig(List.of("worker"));
+        cluster.requireBindable(config, false); // exit 2 with what to do, as a coordinator's, before the model is loaded
         AtomicBoolean stopping = new AtomicBoolean();
         // A worker node is a service: it ends by a signal, which it said nothing about, or by a failure, which the
         // command reports as it returns (the hook is quiet then).

@@ -1,0 +1,29 @@
+package dev.orchard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** A worker node refuses what it cannot use before it loads its model or joins, with exit 2 and what to do. */
+class WorkerNodeOptionsTest {
+
+    /** It exited 1 with Pekko's bind failure, after loading the model, where a coordinator's exits 2. */
+    @Test
+    void aBusyClusterPortIsRefusedAsACoordinatorsIs() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String busy = "127.0.0.1:" + held.getLocalPort();
+            JobRun worker = JobRun.of(null, "worker", "--join", "127.0.0.1:" + dev.orchard.store.LoopbackPorts.pick(),
+                    "--bind", busy, "--no-http");
+            assertThat(worker.exitCode()).as(worker.messages()).isEqualTo(2);
+            assertThat(worker.messages()).contains("--bind " + busy + ": cannot listen on " + busy)
+                    .contains("give this node a free one with --bind HOST:PORT.");
+        }
+    }
+
+    @Test
+    void aWorkerWithoutACoordinatorToJoinIsToldToGiveOne() {
+        JobRun worker = JobRun.of(null, "worker", "--no-http");
+        assertThat(worker.exitCode()).as(worker.messages()).isEqualTo(2);
+        assertThat(worker.messages()).contains("orchard worker needs --join HOST:PORT of a coordinator node");
+    }
+}
