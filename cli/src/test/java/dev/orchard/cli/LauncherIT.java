@@ -183,6 +183,56 @@ class LauncherIT {
         assertThat(Files.readAllLines(builds)).as("Maven's runs").hasSize(2);
     }
 
+    /**
+     * Under no locale (cron, systemd, a bare container) Java read file names as ASCII, and one image named with another
+     * letter stopped the job ("Malformed input or input contains unmappable characters", exit 2). The launcher starts
+     * Java in C.UTF-8 where the locale is unset, C or POSIX, and leaves a locale the user chose.
+     */
+    @Test
+    void javaStartsInAUtf8LocaleWhereNoneIsSetAndANonAsciiNameIsAnImage(@TempDir Path temp) throws Exception {
+        Path home = launcherHome(temp);
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        standInJava(bin, "echo \"all=${LC_ALL:-unset}\"");
+        record Locale(Map<String, String> set, String javaGets) {
+        }
+        for (Locale locale : List.of(new Locale(Map.of(), "C.UTF-8"), new Locale(Map.of("LANG", "C"), "C.UTF-8"),
+                new Locale(Map.of("LANG", "en_US.UTF-8", "LC_CTYPE", "POSIX"), "C.UTF-8"),
+                new Locale(Map.of("LANG", "en_US.UTF-8"), "unset"),
+                new Locale(Map.of("LC_ALL", "de_DE.ISO-8859-1"), "de_DE.ISO-8859-1"))) {
+            Map<String, String> env = new HashMap<>(locale.set());
+            env.put("PATH", bin + ":" + System.getenv("PATH"));
+            // (bash warns first where a locale named is not installed)
+            assertThat("\n" + ended(startedWithout(home, env, List.of("LANG", "LC_"), "--version")).output().strip())
+                    .as(locale.set().toString()).endsWith("\nall=" + locale.javaGets());
+        }
+
+        // The real JVM, without a locale, on images in a folder named with non-ASCII letters, and two beside it.
+        Path in = temp.resolve("in");
+        for (String name : List.of("Pomme été/café.jpg", "Pomme été/plain.jpg", "plain/a.jpg", "plain/b.jpg")) {
+            Files.createDirectories(in.resolve(name).getParent());
+            Files.copy(JobRun.shared().resolve(name.endsWith("a.jpg") ? "models/testimages/siamese_cat.jpg"
+                    : "models/testimages/house_finch.jpeg"), in.resolve(name));
+        }
+        Launched job = ended(startedWithout(home, Map.of("ORCHARD_JAVA_OPTS", "-Xmx1g"), List.of("LANG", "LC_"), "run",
+                "--input", in.toString(), "--output", temp.resolve("out").toString(), "--model", JobRun.model(),
+                "--pca-k", "1", "--no-http"));
+        assertThat(job.exit()).as(job.output()).isZero();
+        assertThat(job.output()).contains("4 images, 4 rows, 0 errors");
+
+        // The jar run by hand in that locale cannot open the folder: it is reported, with what to do, and the job goes
+        // on (it stopped, exit 2, at the first such name).
+        ProcessBuilder byHand = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-jar", Nodes.jar().toString(), "run", "--input", in.toString(), "--output",
+                temp.resolve("by-hand").toString(), "--model", JobRun.model(), "--pca-k", "1", "--no-http")
+                .redirectErrorStream(true);
+        byHand.environment().keySet().removeIf(name -> name.startsWith("LANG") || name.startsWith("LC_"));
+        Launched plain = ended(byHand.start());
+        assertThat(plain.exit()).as(plain.output()).isZero();
+        assertThat(plain.output()).contains("2 images, 2 rows, 1 errors");
+        assertThat(Files.readString(temp.resolve("by-hand/errors.csv"))).contains("file-name encoding (ANSI_X3.4-1968")
+                .contains("LANG=C.UTF-8").contains("/in/Pomme%20%C3%A9t%C3%A9/");
+    }
+
     @Test
     void openBlasKernelsFollowTheCpusFlagsUnlessTheUserChoseOtherwise(@TempDir Path temp) throws Exception {
         Path home = launcherHome(temp);
@@ -336,10 +386,17 @@ class LauncherIT {
 
     /** The launcher in {@code home} started, with the environment of {@link #launch(Path, Map, String...)}. */
     private static Process started(Path home, Map<String, String> env, String... args) throws Exception {
+        return startedWithout(home, env, List.of(), args);
+    }
+
+    /** As {@link #started}, with the variables named by (or starting with) {@code without} taken out first. */
+    private static Process startedWithout(Path home, Map<String, String> env, List<String> without, String... args)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("orchard").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_") || name.startsWith("OPENBLAS_"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_") || name.startsWith("OPENBLAS_")
+                || without.stream().anyMatch(name::startsWith));
         builder.environment().put("ORCHARD_CDS", "off");
         builder.environment().putAll(env);
         return builder.start();

@@ -388,6 +388,10 @@ public final class LocalObjectStore implements ObjectStore {
         }
 
         private void visit(Path p) {
+            if (!FileNames.nameable(p)) {
+                problem(p, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS), FileNames.unnameableReason(p), null);
+                return;
+            }
             BasicFileAttributes attrs;
             try {
                 attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

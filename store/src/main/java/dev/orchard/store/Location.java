@@ -74,10 +74,13 @@ public record Location(Scheme scheme, String bucket, String key) {
 
     /** The path of {@code child} below this location, with '/' separators; the child must lie below it. */
     public String relativize(Location child) {
-        if (isLocal()) {
-            return path().relativize(child.path()).toString().replace(java.io.File.separatorChar, '/');
-        }
         String prefix = key.isEmpty() || key.endsWith("/") ? key : key + "/";
+        if (isLocal()) {
+            // Local keys are absolute and normalised: below this one, the rest of the text (a name this JVM cannot
+            // turn back into a path, FileNames.nameable, is still a name to report).
+            return child.isLocal() && child.key.startsWith(prefix) ? child.key.substring(prefix.length())
+                    : path().relativize(child.path()).toString().replace(java.io.File.separatorChar, '/');
+        }
         if (!Objects.equals(bucket, child.bucket) || !child.key.startsWith(prefix)) {
             throw new IllegalArgumentException(child + " is not below " + this);
         }

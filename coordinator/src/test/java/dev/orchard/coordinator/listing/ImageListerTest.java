@@ -80,6 +80,29 @@ class ImageListerTest {
         assertThat(followed).hasSize(7);
     }
 
+    /**
+     * A name whose bytes are not UTF-8 (an old archive's Latin-1 é) became a key with U+FFFD in it, which named no file:
+     * the image was then recorded as "not there when its unit ran" under a path nobody could find.
+     */
+    @Test
+    void aNameThatIsNotUtf8IsReportedWithItsBytesAndWhatToDo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.orchard.store.FileNames.utf8(), "a UTF-8 locale");
+        touch("plain/é.jpg"); // UTF-8: named as it is
+        Files.createDirectories(root.resolve("latin"));
+        // Made by the shell from octal escapes: Java cannot make a name it cannot read back.
+        Process made = new ProcessBuilder("sh", "-c", "printf x > \"$(printf 'lat_\\351.jpg')\"; "
+                + "mkdir \"$(printf 'dossier \\351t\\351')\"; printf x > \"$(printf 'dossier \\351t\\351')/a.jpg\"; "
+                + "printf x > \"$(printf 'notes_\\351.txt')\"").directory(root.resolve("latin").toFile()).start();
+        assertThat(made.waitFor()).isZero();
+
+        Map<String, String> found = listWithErrors(false);
+        assertThat(found).containsEntry("plain/é.jpg", "image").hasSize(3); // not the .txt: not an image
+        assertThat(found.get("latin/lat_\uFFFD.jpg")).startsWith("skipped: its name is not UTF-8 text")
+                .contains("latin/lat_%E9.jpg").contains("rename it to UTF-8");
+        assertThat(found.get("latin/dossier \uFFFDt\uFFFD")).startsWith("skipped: its name is not UTF-8 text")
+                .contains("latin/dossier%20%E9t%E9"); // the folder, once: nothing below it is listed
+    }
+
     @Test
     void aFolderThatCannotBeReadOrAFileThatVanishesIsReportedAndTheListingGoesOn() throws Exception {
         touch("a/1.jpg");
