@@ -51,7 +51,8 @@ final class TurboJpegDecoder {
      * (≤ 0: full size). Images are never enlarged.
      */
     RgbImage decode(byte[] jpeg, int minShortSide) throws BadImageException, Refused {
-        Pointer handle = HANDLES.get().pointer;
+        Handle current = HANDLES.get();
+        Pointer handle = current.pointer;
         NativeLong size = new NativeLong(jpeg.length);
         int[] width = new int[1];
         int[] height = new int[1];
@@ -59,7 +60,9 @@ final class TurboJpegDecoder {
         int[] colorspace = new int[1];
         if (TurboJpegLibrary.tjDecompressHeader3(handle, jpeg, size, width, height, subsampling, colorspace) != 0
                 && (TurboJpegLibrary.tjGetErrorCode(handle) != TurboJpegLibrary.TJERR_WARNING || width[0] <= 0)) {
-            throw new Refused("TurboJPEG cannot read the header: " + error(handle));
+            String message = error(handle);
+            current.discard();
+            throw new Refused("TurboJPEG cannot read the header: " + message);
         }
         int w = width[0];
         int h = height[0];
@@ -88,7 +91,9 @@ final class TurboJpegDecoder {
                 TurboJpegLibrary.TJFLAG_ACCURATEDCT | TurboJpegLibrary.TJFLAG_LIMITSCANS);
         if (rc != 0) {
             String message = error(handle);
-            if (TurboJpegLibrary.tjGetErrorCode(handle) != TurboJpegLibrary.TJERR_WARNING) {
+            boolean warning = TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING;
+            current.discard();
+            if (!warning) {
                 throw new Refused("TurboJPEG cannot decode: " + message);
             }
             // libjpeg pads a cut-off file with grey and only warns: such an image is not the photo.
@@ -154,9 +159,13 @@ final class TurboJpegDecoder {
         return message == null ? "(no message)" : message.getString(0);
     }
 
-    /** One thread's decompressor; the Cleaner frees it once its thread (and so its ThreadLocal) is gone. */
+    /**
+     * One thread's decompressor; the Cleaner frees it once its thread (and so its ThreadLocal) is gone, or at once when
+     * it is {@link #discard discarded}.
+     */
     private static final class Handle {
         final Pointer pointer;
+        private Cleaner.Cleanable destroy;
 
         private Handle(Pointer pointer) {
             this.pointer = pointer;
@@ -169,8 +178,20 @@ final class TurboJpegDecoder {
                         + TurboJpegLibrary.tjGetErrorStr2(null).getString(0));
             }
             Handle handle = new Handle(p);
-            CLEANER.register(handle, () -> TurboJpegLibrary.tjDestroy(p));
+            handle.destroy = CLEANER.register(handle, () -> TurboJpegLibrary.tjDestroy(p));
             return handle;
+        }
+
+        /**
+         * Replaces this thread's handle with a fresh one, after a call that failed or warned. libjpeg-turbo 2.1's
+         * {@code tjDecompressHeader3} returns from an error without aborting the decompression, and the handle then
+         * went on from the failed file's state: every later JPEG on the thread was refused ("Bogus marker length")
+         * and decoded by ImageIO, stricter, which made a JPEG that only warns an error. A fresh handle costs
+         * microseconds, and only bad files pay it.
+         */
+        void discard() {
+            HANDLES.remove();
+            destroy.clean();
         }
     }
 }

@@ -151,9 +151,14 @@ class TurboJpegDecoderTest {
     @Test
     void extraneousBytesOnlyWarnAndKeepThePixels() throws Exception {
         byte[] jpeg = TestImages.encode(TestImages.gradient(64, 48, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        TurboJpegDecoder turbo = new TurboJpegDecoder(MAX);
+        assertThat(turbo.decode(withStrayBytesBeforeEoi(jpeg), 0).rgb()).isEqualTo(turbo.decode(jpeg, 0).rgb());
+    }
+
+    /** Three stray bytes before EOI: libjpeg warns "Corrupt JPEG data: 3 extraneous bytes before marker 0xd9". */
+    private static byte[] withStrayBytesBeforeEoi(byte[] jpeg) {
         assertThat(jpeg[jpeg.length - 2] & 0xff).isEqualTo(0xff);
         assertThat(jpeg[jpeg.length - 1] & 0xff).isEqualTo(0xd9);
-        // Three stray bytes before EOI: libjpeg warns "Corrupt JPEG data: 3 extraneous bytes before marker 0xd9".
         byte[] noisy = new byte[jpeg.length + 3];
         System.arraycopy(jpeg, 0, noisy, 0, jpeg.length - 2);
         noisy[jpeg.length - 2] = 1;
@@ -161,8 +166,43 @@ class TurboJpegDecoderTest {
         noisy[jpeg.length] = 3;
         noisy[jpeg.length + 1] = (byte) 0xff;
         noisy[jpeg.length + 2] = (byte) 0xd9;
+        return noisy;
+    }
+
+    /**
+     * A JPEG that fails hard (here a frame of height 0: "Empty JPEG image") left the thread's TurboJPEG handle in a state
+     * where the next JPEG that only warns was refused too, so ImageIO, stricter, made it an error: whether an image was
+     * a row depended on what its thread had decoded before it (a helper's corpus, with one lane).
+     */
+    @Test
+    void aFailureLeavesTheNextJpegOnTheThreadAsItWouldBeOnAFreshOne() throws Exception {
+        byte[] jpeg = TestImages.encode(TestImages.gradient(64, 48, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        byte[] noisy = withStrayBytesBeforeEoi(jpeg);
+        byte[] heightZero = jpeg.clone();
+        int sof = indexOf(heightZero, (byte) 0xff, (byte) 0xc0);
+        heightZero[sof + 5] = 0; // FF C0, length (2), precision (1), then the height (2)
+        heightZero[sof + 6] = 0;
+        byte[] large = TestImages.encode(TestImages.gradient(200, 200, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        byte[] cut = Arrays.copyOf(large, large.length / 2);
         TurboJpegDecoder turbo = new TurboJpegDecoder(MAX);
-        assertThat(turbo.decode(noisy, 0).rgb()).isEqualTo(turbo.decode(jpeg, 0).rgb());
+        byte[] expected = turbo.decode(jpeg, 0).rgb();
+        for (int round = 0; round < 2; round++) {
+            assertThatThrownBy(() -> turbo.decode(heightZero, 0)).isInstanceOf(TurboJpegDecoder.Refused.class);
+            assertThat(turbo.decode(noisy, 0).rgb()).as("a JPEG that only warns, after the failure").isEqualTo(expected);
+            assertThatThrownBy(() -> turbo.decode(heightZero, 0)).isInstanceOf(TurboJpegDecoder.Refused.class);
+            assertThatThrownBy(() -> turbo.decode(cut, 0)).as("still TurboJPEG's own verdict")
+                    .isInstanceOf(BadImageException.class).hasMessageContaining("Premature end of JPEG file");
+            assertThat(turbo.decode(jpeg, 0).rgb()).isEqualTo(expected);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte first, byte second) {
+        for (int i = 0; i + 1 < bytes.length; i++) {
+            if (bytes[i] == first && bytes[i + 1] == second) {
+                return i;
+            }
+        }
+        throw new AssertionError("no marker");
     }
 
     @Test
