@@ -270,7 +270,40 @@ class BadInputTest {
         JobRun run = run("--input-manifest", manifest.toString(), "--output", temp.resolve("o7").toString(),
                 "--model", JobRun.model(), "--pca-k", "1");
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
-        assertThat(run.messages()).contains("PCA needs at least 2 readable images; this job has 1.")
-                .contains("1 image could not be used: " + gone + " (").doesNotContain("errors.csv");
+        assertThat(run.messages()).contains("PCA needs at least 2 readable images; this job has 1: run it again on an"
+                        + " input with more (--overwrite replaces this output). 1 image could not be used: " + gone + " (")
+                .doesNotContain("errors.csv");
+        // What it says works.
+        Path other;
+        try (Stream<Path> files = Files.list(JobRun.shared().resolve("data/fruits360-sample/Kiwi"))) {
+            other = files.sorted().skip(1).findFirst().orElseThrow();
+        }
+        Path more = Files.writeString(temp.resolve("three.txt"), image + "\n" + gone + "\n" + other + "\n");
+        JobRun again = run("--input-manifest", more.toString(), "--output", temp.resolve("o7").toString(),
+                "--model", JobRun.model(), "--pca-k", "1", "--overwrite");
+        assertThat(again.exitCode()).as(again.messages()).isZero();
+    }
+
+    /**
+     * The listing checks k against the files it found; when some cannot be read, the solve finds fewer. It said "--pca-k
+     * 5 is larger than the number of images 3" and ran the refused images' list into it; its advice counted files, and
+     * following it failed a second time (a helper's corpus).
+     */
+    @Test
+    void pcaKLargerThanTheReadableImagesSaysHowManyCouldBeReadAndHowToGoOn() throws Exception {
+        Path in = fruit(3);
+        Files.write(in.resolve("Kiwi/empty.jpg"), new byte[0]);
+        Files.writeString(in.resolve("Kiwi/notes.jpg"), "not a picture");
+        Path out = temp.resolve("o11");
+        JobRun tooFew = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
+                "--pca-k", "4");
+        assertThat(tooFew.exitCode()).as(tooFew.messages()).isEqualTo(2);
+        assertThat(tooFew.messages()).contains("--pca-k 4 is larger than the number of readable images (3): choose k ≤ 3"
+                + " and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
+                + " could not be used: " + in.resolve("Kiwi/empty.jpg") + " (");
+        JobRun advised = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
+                "--pca-k", "3", "--resume");
+        assertThat(advised.exitCode()).as(advised.messages()).isZero();
+        assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(3);
     }
 }

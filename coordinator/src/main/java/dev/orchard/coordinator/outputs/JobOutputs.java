@@ -144,9 +144,17 @@ public final class JobOutputs {
             throw new IllegalStateException("statistics are missing for units " + missing + (extra.isEmpty() ? ""
                     : " and hold units not expected " + extra));
         }
-        if (total == null || total.count() < 2) {
-            throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has "
-                    + (total == null ? 0 : total.count()) + ".");
+        long readable = total == null ? 0 : total.count();
+        if (readable < 2) {
+            throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has " + readable
+                    + (generation == 0 ? ": run it again on an input with more (--overwrite replaces this output)."
+                            : ": run the update again once the input holds more."));
+        }
+        if (k > readable) { // the listing checked k against the files; some could not be read
+            throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of readable images ("
+                    + readable + "): choose k ≤ " + readable + (generation == 0
+                    ? " and go on with --resume and the new --pca-k (a job that has not published takes another k)."
+                    : " and run this update again with it."));
         }
         PcaModel model = PrincipalComponents.fit(total, k);
         byte[] json = PcaModelJson.write(model);

@@ -1176,7 +1176,8 @@ public final class WorkState {
     }
 
     public List<Decision> solveFailed(String reason, boolean badInput, long now) {
-        return fail(badInput ? reason + refusedImages() : reason, badInput);
+        String refused = badInput ? refusedImages() : "";
+        return fail(refused.isEmpty() || reason.endsWith(".") ? reason + refused : reason + "." + refused, badInput);
     }
 
     /** The most refused images a failed job's message names. */
