@@ -47,7 +47,11 @@ final class ImageIoDecoder {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadImageException("not an image: no decoder recognises its format");
+                String format = UnreadFormat.of(bytes);
+                throw new BadImageException(format == null
+                        ? "not an image: no decoder recognises its format (" + UnreadFormat.READ + " are read)"
+                        : "a " + format + " image, a format Orchard does not read (" + UnreadFormat.READ
+                                + " are): convert it, e.g. to PNG");
             }
             ImageReader reader = readers.next();
             try {

@@ -61,6 +61,23 @@ class ImageDecoderTest {
                 .isInstanceOf(BadImageException.class).hasMessageContaining("pixel limit");
     }
 
+    /** A WebP or an iPhone's HEIC beside the JPEGs was recorded as "not an image". */
+    @Test
+    void aFormatThatIsNotReadIsNamedWithWhatToDo() throws Exception {
+        byte[] webp = "RIFF\0\0\0\0WEBPVP8 \0\0\0\0 some lossy frame".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> decoder.decode(webp)).isInstanceOf(BadImageException.class)
+                .hasMessage("a WebP image, a format Orchard does not read (JPEG, PNG, GIF, BMP, TIFF are): convert it,"
+                        + " e.g. to PNG");
+        byte[] heic = "\0\0\0\u0018ftypheic\0\0\0\0mif1heic".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> decoder.decode(heic)).hasMessageStartingWith("a HEIF/HEIC image, a format Orchard");
+        assertThatThrownBy(() -> decoder.decode("these are notes".getBytes())).hasMessage(
+                "not an image: no decoder recognises its format (JPEG, PNG, GIF, BMP, TIFF are read)");
+        for (String format : new String[] {"gif", "bmp", "tiff"}) { // what the message says is read, is
+            RgbImage image = decoder.decode(TestImages.encode(TestImages.gradient(8, 6, BufferedImage.TYPE_3BYTE_BGR), format));
+            assertThat(image.width()).as(format).isEqualTo(8);
+        }
+    }
+
     @Test
     void preprocessingOfAnAlreadySizedImageIsJustNormalisation() {
         ModelSpec spec = new ModelSpec("t", "input", 4, 2, 0, new float[] {0.5f, 0.5f, 0.5f},
