@@ -30,7 +30,8 @@ final class JobOptions {
     @Option(names = "--output", required = true, description = "Folder or s3://bucket/prefix for the results.")
     String output;
 
-    @Option(names = "--pca-k", defaultValue = "50", description = "Principal components to keep (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pca-k", defaultValue = "50", description = "Principal components to keep (default"
+            + " ${DEFAULT-VALUE}; with --resume or --update, the job's own k unless given).")
     int pcaK;
 
     @Option(names = "--reduce", defaultValue = "pca",

@@ -141,6 +141,9 @@ final class JobSetup implements AutoCloseable {
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
+            if ((resuming || options.update) && !options.given("--pca-k")) {
+                keepRecordedK(options, outStore, layout);
+            }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
             this.pca = !options.reduce.equals("srp");
@@ -216,6 +219,22 @@ final class JobSetup implements AutoCloseable {
             }
             stores.close();
             throw e;
+        }
+    }
+
+    /**
+     * A job continued or updated without {@code --pca-k} keeps the k it has (the option's default of 50 counted as a
+     * new k: an update or a resume of a k = 20 job, as the README writes them, went on with 50 components, logged at
+     * INFO only). The latest record in the output is the job's: an update in progress, else the last generation.
+     */
+    private static void keepRecordedK(JobOptions options, ObjectStore store, OutputLayout layout) throws IOException {
+        int current = dev.orchard.coordinator.update.GenerationSummary.current(store, layout);
+        JobIdentity recorded = JobIdentity.read(store, layout, current + 1);
+        if (recorded == null) {
+            recorded = JobIdentity.read(store, layout, current);
+        }
+        if (recorded != null && recorded.pcaK() > 0) {
+            options.pcaK = recorded.pcaK();
         }
     }
 

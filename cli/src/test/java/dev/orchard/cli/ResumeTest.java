@@ -56,7 +56,7 @@ class ResumeTest {
         assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
         assertThat(other.messages()).contains("--resume refused").contains("--glob: was *.jpg,*.jpeg,*.png, now *.jpg")
                 .contains("labels: was parent folder, now regex ^(K).* over the folder name")
-                .contains("--classifier (SHA-256): was null, now " + RunWithClassifierTest.sha256(Files.readAllBytes(classifier)));
+                .contains("--classifier (SHA-256): was none, now " + RunWithClassifierTest.sha256(Files.readAllBytes(classifier)));
 
         // The same command is accepted; the job has finished, so nothing is left to do and nothing is written.
         long before = Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis();
@@ -65,6 +65,12 @@ class ResumeTest {
         assertThat(same.messages()).contains("has finished already");
         assertThat(Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis()).isEqualTo(before);
         assertThat(Outputs.rows(out, "features")).hasSize(4);
+
+        // Without --pca-k, the job's own k (2), not the option's default (50), which was refused as another k.
+        JobRun withoutK = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model",
+                JobRun.model(), "--unit-size", "2", "--batch-size", "2", "--resume");
+        assertThat(withoutK.exitCode()).as(withoutK.messages()).isZero();
+        assertThat(withoutK.messages()).contains("has finished already").doesNotContain("--pca-k");
     }
 
     @Test

@@ -170,6 +170,26 @@ class UpdateTest {
         Outputs.assertSameJob(out, clean, readable);
     }
 
+    /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */
+    @Test
+    void anUpdateWithoutPcaKKeepsTheOutputsK() throws Exception {
+        Path in = temp.resolve("in");
+        for (String label : CLASSES) {
+            for (Path image : sample(label, 0, 3)) {
+                copy(image, in, label);
+            }
+        }
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        JobRun update = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model",
+                JobRun.model(), "--unit-size", "5", "--batch-size", "4", "--update");
+        assertThat(update.exitCode()).as(update.messages()).isZero();
+        assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(4);
+        assertThat(Outputs.success(out).at("/generation").asInt()).isEqualTo(1);
+        assertThat(update.messages()).doesNotContain("--pca-k");
+    }
+
     @Test
     void anUpdateThatWouldMixMeaningsIsRefusedNamingEveryDifference() throws Exception {
         Path in = temp.resolve("in");

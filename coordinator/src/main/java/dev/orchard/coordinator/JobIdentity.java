@@ -68,7 +68,7 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
 
     private static void compare(List<String> diffs, String what, Object was, Object now) {
         if (!Objects.equals(was, now)) {
-            diffs.add(what + ": was " + was + ", now " + now);
+            diffs.add(what + ": was " + (was == null ? "none" : was) + ", now " + (now == null ? "none" : now));
         }
     }
 
