@@ -107,6 +107,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             try (ClusterNode node = new ClusterNode(pekko, n -> setup.coordinator(listener, n.address(), n::membership,
                     n.system().settings().config(), minWorkers, minWorkersTimeout),
                     runtime, localWorkers, workers.workerSettings(), null)) {
+                stopNotice.waitsFor(node.system().getWhenTerminated());
+                stopNotice.checks(setup::finishedInOutput);
                 String self = node.address();
                 err.printf("orchard: coordinator node on %s, %s with %s%n", self, setup.describe(), setup.features());
                 observation.serve(node.system(), "coordinator node " + self, err);

@@ -26,7 +26,8 @@ public final class Orchard {
         return true;
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean STOP_SAID = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether {@link #sayStopped} has spoken in this JVM (tests of the line in one JVM set it back). */
+    static final java.util.concurrent.atomic.AtomicBoolean STOP_SAID = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Says, once per JVM, that the job was stopped before it ended and how to continue. From the failure the exit

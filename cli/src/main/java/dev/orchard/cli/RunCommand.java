@@ -78,8 +78,10 @@ final class RunCommand implements Callable<Integer> {
                 stopNotice.endsWith(progress.result());
                 JobListener listener = observation.coordinatorListener(progress);
                 try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
+                    stopNotice.waitsFor(node.system().getWhenTerminated());
                     startup.mark("actors");
                     setup = await(prepared);
+                    stopNotice.checks(setup::finishedInOutput);
                     runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
                     adopted = true;
                     observation.describe(setup);

@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import dev.orchard.coordinator.JobFinishedAlready;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -11,12 +14,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that says the job stopped before it ended and how to continue ({@link Orchard#sayStopped}), whether or not the job's
  * failure reaches the thread that reports it before the JVM halts: it did not, and a SIGTERM left no line at all.
  * Once the job has finished ({@link #endsWith}), a signal gets a line that says so instead: one that came as the
- * summary was printed said "stopped before the job ended" under it, of a job that had finished. Closed once the command
- * has its own outcome: quiet from then on.
+ * summary was printed said "stopped before the job ended" under it, of a job that had finished. A signal while the job
+ * writes its last files waits for the node to stop ({@link #waitsFor}) before it says anything: the stop lets those
+ * writes land, and the job then finishes (it said "stopped … --resume" of a job that went on to write {@code _SUCCESS}).
+ * Closed once the command has its own outcome: quiet from then on.
  */
 final class StopNotice implements AutoCloseable {
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** Completed once the job's outcome is known (after {@link #finished} is set). */
+    private final CompletableFuture<Void> outcomeKnown = new CompletableFuture<>();
+    private volatile CompletableFuture<?> nodeStopped;
+    private volatile java.util.concurrent.Callable<Boolean> finishedInOutput;
     private final Thread hook;
 
     private final PrintWriter err;
@@ -31,6 +40,28 @@ final class StopNotice implements AutoCloseable {
     void exiting() {
         if (settled.get()) {
             return;
+        }
+        CompletableFuture<?> stopping = nodeStopped;
+        if (stopping != null) {
+            try { // the node's stop is bounded (its phases' timeouts); this only guards against a stop that hangs
+                CompletableFuture.anyOf(outcomeKnown, stopping).get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // say what is known now
+            }
+        }
+        if (settled.get()) {
+            return; // the command reported the outcome meanwhile
+        }
+        if (!finished.get() && finishedInOutput != null) {
+            try { // the last file landed as the node stopped, before the coordinator heard so: the output says
+                if (finishedInOutput.call()) {
+                    finished();
+                }
+            } catch (Exception e) {
+                // the store is closing with the JVM: say what the outcome said
+            }
         }
         if (finished.get()) {
             err.println("orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had finished: its"
@@ -51,8 +82,25 @@ final class StopNotice implements AutoCloseable {
             if (cause == null || cause instanceof JobFinishedAlready) {
                 finished();
             }
+            outcomeKnown.complete(null);
         });
     }
+
+    /** The job's node: a signal's line waits until it has stopped, or the job's outcome is known, whichever is first. */
+    void waitsFor(java.util.concurrent.CompletionStage<?> stopped) {
+        nodeStopped = stopped.toCompletableFuture();
+    }
+
+    /**
+     * Where a node that stopped without an outcome finds whether the job finished: its {@code _SUCCESS} can land as the
+     * node stops, before the coordinator hears that it did (seen: "stopped … --resume" over a finished output).
+     */
+    void checks(java.util.concurrent.Callable<Boolean> outputFinished) {
+        finishedInOutput = outputFinished;
+    }
+
+    /** The longest a signal's line waits for the node to stop: its first phase's 10 s, and some. */
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(15);
 
     /** The job has finished (found so in its output, say). */
     void finished() {

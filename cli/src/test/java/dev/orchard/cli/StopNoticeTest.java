@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
  */
 class StopNoticeTest {
 
+    @org.junit.jupiter.api.BeforeEach
+    void noStopSaidYet() {
+        Orchard.STOP_SAID.set(false); // said once per JVM: each test is a JVM's exit
+    }
+
     @Test
     void aSignalAfterTheJobFinishedSaysItHadFinished() {
         assertThat(signalledAfter(outcome -> outcome.complete("600 images, 600 rows, 0 errors")))
@@ -33,6 +38,54 @@ class StopNoticeTest {
     void aSignalAfterTheJobFailedSaysNothingFinished() {
         assertThat(signalledAfter(outcome -> outcome.completeExceptionally(new IllegalStateException("the job failed"))))
                 .doesNotContain("it had finished").contains("stopped before the job ended");
+    }
+
+    /**
+     * A SIGTERM while the job wrote its last files said "stopped before the job ended ... --resume" at once, and the
+     * stop then let the job finish ({@code _SUCCESS} written; a reviewer's harness, 0.04 s after "writing outputs").
+     * The line waits for the job's outcome or its node's stop; until one comes it says nothing, whatever the timing.
+     */
+    @Test
+    void aSignalAsTheJobWritesItsLastFilesWaitsForItsOutcome() throws Exception {
+        StringWriter said = new StringWriter();
+        CompletableFuture<String> result = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(result);
+            notice.waitsFor(new CompletableFuture<Void>()); // the node stops later
+            CompletableFuture<Void> signal = CompletableFuture.runAsync(notice::exiting);
+            assertThat(said.toString()).isEmpty();
+            result.complete("600 images, 600 rows, 0 errors");
+            signal.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
+    }
+
+    @Test
+    void aSignalThatStopsTheNodeBeforeTheJobEndsSaysSoOnceItHasStopped() throws Exception {
+        StringWriter said = new StringWriter();
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.waitsFor(stopped);
+            CompletableFuture<Void> signal = CompletableFuture.runAsync(notice::exiting);
+            assertThat(said.toString()).isEmpty();
+            stopped.complete(null);
+            signal.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        assertThat(said.toString()).contains("stopped before the job ended").doesNotContain("it had finished");
+    }
+
+    /** Its _SUCCESS landed as the node stopped, before the coordinator heard so: the output says the job finished. */
+    @Test
+    void aNodeThatStoppedWithoutAnOutcomeOverAFinishedOutputSaysItHadFinished() throws Exception {
+        StringWriter said = new StringWriter();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.waitsFor(CompletableFuture.completedFuture(null));
+            notice.checks(() -> true);
+            notice.exiting();
+        }
+        assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
     }
 
     @Test
