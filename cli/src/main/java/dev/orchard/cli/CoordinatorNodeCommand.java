@@ -100,7 +100,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                 return 0;
             }
-            ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+            ProgressReporter progress = new ProgressReporter(err, LogSetup.terminal());
             stopNotice.endsWith(progress.result());
             var listener = observation.coordinatorListener(progress);
             observation.describe(setup);

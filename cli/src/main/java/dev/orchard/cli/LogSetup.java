@@ -88,7 +88,23 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
     }
 
+    /**
+     * On a terminal, where the progress bar redraws its line in place ({@link ProgressReporter}), each plain line first
+     * clears that line (carriage return, ANSI erase to the end of the line): it was written after the bar's text
+     * ("121.0 img/s12:44:42.742 INFO ..."), and the bar draws itself again below.
+     */
+    static final String CLEAR_LINE = "\r\u001b[K";
+
+    /** Whether the progress bar is drawn: the console is a terminal (as {@link ProgressReporter} is told). */
+    static boolean terminal() {
+        return System.console() != null;
+    }
+
     static Encoder<ILoggingEvent> encoder(LoggerContext context, Format format) {
+        return encoder(context, format, terminal());
+    }
+
+    static Encoder<ILoggingEvent> encoder(LoggerContext context, Format format, boolean terminal) {
         if (format == Format.JSON) {
             JsonEncoder json = new JsonEncoder();
             json.setContext(context);
@@ -99,7 +115,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
         PatternLayoutEncoder plain = new PatternLayoutEncoder();
         plain.setContext(context);
-        plain.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
+        plain.setPattern((terminal ? CLEAR_LINE : "") + "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
         plain.start();
         return plain;
     }

@@ -49,7 +49,7 @@ final class ProgressReporter implements JobListener {
         errors = errorCount;
         if (terminal) {
             bar(imagesBefore).stepTo(imagesDone);
-            bar.setExtraMessage(errorCount > 0 ? errorCount + " errors" : "");
+            bar.setExtraMessage(errorCount > 0 ? " " + errorCount + " errors" : "");
         } else if (System.nanoTime() - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
             lastLine = System.nanoTime();
             out.println(line(imagesDone, imagesBefore, listingComplete ? String.valueOf(listed) : listed + "+",
@@ -68,7 +68,7 @@ final class ProgressReporter implements JobListener {
         if (!terminal) {
             out.println("phase: " + description);
         } else if (bar != null) {
-            bar.setExtraMessage(description);
+            bar.setExtraMessage(" " + description); // the bar writes it right after its speed
         }
     }
 

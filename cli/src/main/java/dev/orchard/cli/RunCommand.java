@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
             try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
                  Observation observation = new Observation(address, !http.given(), runtime, checked)) {
                 var config = ConfigFactory.load();
-                ProgressReporter progress = new ProgressReporter(err, System.console() != null);
+                ProgressReporter progress = new ProgressReporter(err, LogSetup.terminal());
                 stopNotice.endsWith(progress.result());
                 JobListener listener = observation.coordinatorListener(progress);
                 try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {

@@ -47,6 +47,34 @@ class LogFormatTest {
         assertThat(json.readTree(lines[1]).path("formattedMessage").asText()).isEqualTo("a line \"with\" quotes\nand a newline");
     }
 
+    /**
+     * On a terminal a plain line first clears the progress bar's line, which it was written after ("121.0
+     * img/s12:44:42.742 INFO ..."); elsewhere (a file, CI) and in JSON, lines are as they were.
+     */
+    @Test
+    void onATerminalAPlainLineFirstClearsTheProgressBarsLine() {
+        assertThat(logged(LogSetup.Format.PLAIN, true)).startsWith("\r\u001b[K").endsWith(" INFO  d.o.worker.Worker - one\n");
+        assertThat(logged(LogSetup.Format.PLAIN, false)).doesNotContain("\r").doesNotContain("\u001b")
+                .endsWith(" INFO  d.o.worker.Worker - one\n");
+        assertThat(logged(LogSetup.Format.JSON, true)).startsWith("{").doesNotContain("\u001b");
+    }
+
+    private static String logged(LogSetup.Format format, boolean terminal) {
+        LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+        appender.setContext(context);
+        appender.setEncoder(LogSetup.encoder(context, format, terminal));
+        appender.setOutputStream(out);
+        appender.start();
+        ch.qos.logback.classic.Logger logger = context.getLogger("dev.orchard.worker.Worker");
+        logger.addAppender(appender);
+        logger.info("one");
+        appender.stop();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void anUnknownFormatIsABadOption() {
         JobRun run = JobRun.of(null, "run", "--log-format", "xml", "--input", "x", "--output", "y");
