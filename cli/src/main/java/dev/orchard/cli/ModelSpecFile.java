@@ -18,6 +18,10 @@ import java.util.List;
  */
 final class ModelSpecFile {
 
+    /** The keys a spec file may hold; the ones it leaves out take MobileNetV2's value. */
+    static final List<String> KEYS = List.of("name", "input", "width", "height", "resize-shorter", "mean", "std", "bgr",
+            "feature-tensor", "flatten");
+
     private ModelSpecFile() {
     }
 
@@ -28,6 +32,11 @@ final class ModelSpecFile {
         ModelSpec d = ModelSpec.mobileNetV2();
         try {
             Config c = ConfigFactory.parseFile(file.toFile()).resolve();
+            List<String> unknown = c.root().keySet().stream().filter(key -> !KEYS.contains(key)).sorted().toList();
+            if (!unknown.isEmpty()) { // a misspelt key was ignored, and the default used without a word
+                throw new IllegalArgumentException("--model-spec " + file + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
+                        + String.join(", ", unknown) + " (the keys are " + String.join(", ", KEYS) + ")");
+            }
             return new ModelSpec(
                     c.hasPath("name") ? c.getString("name") : file.getFileName().toString(),
                     c.hasPath("input") ? c.getString("input") : d.inputName(),
