@@ -78,6 +78,10 @@ final class JobSetup implements AutoCloseable {
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
         validateNumbers(options);
+        if (options.resume && options.overwrite) { // --overwrite was ignored: the job resumed, nothing deleted
+            throw new IllegalArgumentException("--resume and --overwrite contradict each other: --resume continues the"
+                    + " job in the output, --overwrite replaces it. Use one.");
+        }
         if ((options.input == null) == (options.inputManifest == null)) {
             throw new IllegalArgumentException("Give the images with exactly one of --input DIR|s3://… or --input-manifest FILE");
         }

@@ -66,6 +66,10 @@ class ResumeTest {
         assertThat(Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis()).isEqualTo(before);
         assertThat(Outputs.rows(out, "features")).hasSize(4);
 
+        JobRun both = JobRun.of(out, job(in, out, "--resume", "--overwrite")); // it resumed; --overwrite ignored
+        assertThat(both.exitCode()).as(both.messages()).isEqualTo(2);
+        assertThat(both.messages()).contains("--resume and --overwrite contradict each other");
+
         // Without --pca-k, the job's own k (2), not the option's default (50), which was refused as another k.
         JobRun withoutK = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model",
                 JobRun.model(), "--unit-size", "2", "--batch-size", "2", "--resume");

@@ -79,9 +79,9 @@ class UpdateTest {
         assertThat(first.exitCode()).as(first.messages()).isZero();
         assertThat(Outputs.success(out).at("/generation").asInt()).isZero();
         assertThat(errors(out)).containsOnlyKeys(broken.toString());
-        assertThat(files(out.resolve("_orchard/attempts"))).isEmpty();
-        assertThat(files(out.resolve("_orchard/partials"))).as("the units' statistics, once the parts' are stored")
-                .isEmpty();
+        assertThat(out.resolve("_orchard/attempts")).as("removed after _SUCCESS, folder and all").doesNotExist();
+        assertThat(out.resolve("_orchard/partials")).as("the units' statistics, once the parts' are stored")
+                .doesNotExist();
         assertPartStatisticsAreTheModels(out);
 
         // B: new images (one of them unreadable); C: removed; some of A rewritten with other pictures.

@@ -258,10 +258,8 @@ public final class LocalObjectStore implements ObjectStore {
                 if (e != null) {
                     throw e;
                 }
-                if (!dir.equals(root)) {
-                    fence.check(); // a folder's removal is a request too
-                    Files.delete(dir);
-                }
+                fence.check(); // a folder's removal is a request too
+                Files.delete(dir); // the prefix's own folder too, as on S3 (empty _orchard/attempts/ stayed after a job)
                 return FileVisitResult.CONTINUE;
             }
         });

@@ -91,7 +91,7 @@ public interface ObjectStore extends AutoCloseable {
     /** Copies a finished local file to {@code target} atomically and durably; the caller still owns {@code file}. */
     void putFile(Location target, Path file) throws IOException;
 
-    /** Deletes every object below {@code prefix}; nothing happens when there is none. */
+    /** Deletes every object below {@code prefix} (locally its folder too); nothing happens when there is none. */
     void deleteAll(Location prefix) throws IOException;
 
     /**

@@ -148,7 +148,8 @@ class LocalObjectStoreTest {
             assertThat(listed.map(o -> o.location().name()).toList()).containsExactly("part.parquet");
         }
         store.deleteAll(Location.local(out));
-        assertThat(out).isEmptyDirectory();
+        assertThat(out).doesNotExist(); // as a prefix on S3: nothing below it, no folder left
+        assertThat(dir.resolve("out")).isEmptyDirectory();
         assertThat(precious.resolve("photo.jpg")).hasContent("keep me");
     }
 
