@@ -259,7 +259,14 @@ public final class LocalObjectStore implements ObjectStore {
                     throw e;
                 }
                 fence.check(); // a folder's removal is a request too
-                Files.delete(dir); // the prefix's own folder too, as on S3 (empty _orchard/attempts/ stayed after a job)
+                try {
+                    Files.delete(dir); // the prefix's own folder too, as on S3 (an empty _orchard/attempts/ stayed)
+                } catch (java.nio.file.DirectoryNotEmptyException notEmpty) {
+                    if (!dir.equals(root)) {
+                        throw notEmpty;
+                    }
+                    // written into as it was emptied: what was there is gone, the newcomer stays, as on S3
+                }
                 return FileVisitResult.CONTINUE;
             }
         });
