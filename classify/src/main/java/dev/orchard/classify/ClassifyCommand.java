@@ -170,6 +170,11 @@ public final class ClassifyCommand implements Callable<Integer> {
                 : new SplitRule.Fraction(split.fraction);
         Mode m = mode.pair != null ? new Mode.Pair(mode.pair[0], mode.pair[1])
                 : mode.oneVsAll ? new Mode.OneVsAll() : new Mode.Multiclass();
+        if (cost != null && m instanceof Mode.Multiclass && learner() == Learner.LOGISTIC) { // it was ignored
+            throw new ClassifyException("-C is LIBLINEAR's cost, which the multinomial logistic model (--multiclass"
+                    + " --classifier logistic, trained by SGD) does not have. Use --classifier svm or --one-vs-all,"
+                    + " or leave out -C.");
+        }
         return new ClassifyOptions(Location.parse(input), VectorColumn.parse(use), rule, seed, m, learner(),
                 cost == null ? ClassifyOptions.DEFAULT_COST : cost, output == null ? null : Location.parse(output),
                 cv == null ? null : new CrossValidationPlan(cv, cvGrid == null ? CrossValidationPlan.DEFAULT_GRID : cvGrid));

@@ -105,6 +105,9 @@ class ClassifyCommandTest {
         Result cvAndCost = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--cv", "5", "-C", "2");
         assertThat(cvAndCost.code).isEqualTo(2);
         assertThat(cvAndCost.err).contains("--cv chooses C");
+        Result costOfSgd = run("--input", "x", "--train-per-class", "3", "--multiclass", "-C", "10"); // was ignored
+        assertThat(costOfSgd.code).isEqualTo(2);
+        assertThat(costOfSgd.err).contains("-C is LIBLINEAR's cost, which the multinomial logistic model");
         Result gridAlone = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--cv-grid", "1,2");
         assertThat(gridAlone.err).contains("add --cv K");
         Result nothing = run("--input", "x");
