@@ -17,11 +17,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code orchard classify}: the command-line face of {@link Classifier#run} and {@link ApplyClassifier#run}. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-            "Learns a linear classifier from a job's output: stratified train/test split by label, standardised",
-            "features, then a pair (1-vs-1), one-vs-all or multiclass model (--cv K chooses C by cross-validation).",
-            "Prints accuracy, balanced accuracy, per-class precision/recall and the confusion matrix; writes",
-            "predictions.parquet, classifier.onnx and classifier.json.",
+        description = { // one paragraph per element (picocli wraps each); the first is `orchard --help`'s summary
+            "Learns a linear classifier from a job's output, or labels its images with one (--apply).",
+            "Training: a stratified train/test split by label, standardised features, then a pair (1-vs-1), one-vs-all"
+                    + " or multiclass model (--cv K chooses C by cross-validation). Prints accuracy, balanced accuracy,"
+                    + " per-class precision/recall and the confusion matrix; writes predictions.parquet,"
+                    + " classifier.onnx and classifier.json.",
             "With --apply classifier.onnx, labels every image of an existing output instead."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the input could not be read or the output written", "2:bad options or input"})

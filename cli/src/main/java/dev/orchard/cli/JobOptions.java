@@ -49,8 +49,9 @@ final class JobOptions {
 
     @Option(names = "--overwrite",
             description = "Replace an earlier job's results in --output: deletes only what Orchard writes (features/, pca/, "
-                    + "_orchard/, pca-model.json, pca.csv, errors.csv, report.*, _SUCCESS) from a folder that holds "
-                    + "Orchard's marker _orchard/job.json and nothing else.")
+                    + "_orchard/, pca-model.json, pca.csv, errors.csv, report.html, report.json, _SUCCESS, and orchard "
+                    + "classify's classify-<mode>/, predictions-<classifier>.parquet) from a folder that holds Orchard's "
+                    + "marker _orchard/job.json and nothing else.")
     boolean overwrite;
 
     @Option(names = "--resume", description = "Finish the job whose state is in --output/_orchard/ (start it if there is none).")

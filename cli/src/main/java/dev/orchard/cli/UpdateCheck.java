@@ -30,15 +30,15 @@ final class UpdateCheck {
         OutputLayout layout = new OutputLayout(output);
         JobIdentity first = JobIdentity.readMarker(store, layout);
         if (first == null) {
-            boolean empty;
+            String empty;
             try (Stream<?> objects = store.list(output)) {
-                empty = objects.findAny().isEmpty();
+                empty = objects.findAny().isEmpty() ? "is empty" : null;
             } catch (java.nio.file.NoSuchFileException e) {
-                empty = true;
+                empty = "does not exist";
             }
-            throw new IllegalArgumentException(empty
-                    ? "--update needs an output an earlier orchard run wrote, and " + output + " is empty: run the job"
-                            + " once without --update"
+            throw new IllegalArgumentException(empty != null
+                    ? "--update needs an output an earlier orchard run wrote, and " + output + " " + empty + ": run the"
+                            + " job once without --update"
                     : "--update refused: " + output + " is not an Orchard output (it has no " + layout.marker() + ")");
         }
         int current = GenerationSummary.current(store, layout);

@@ -33,6 +33,21 @@ class OrchardCommandTest {
         Result helpRun = execute("help", "run");
         assertThat(helpRun.exit()).isZero();
         assertThat(helpRun.messages()).contains("Usage: orchard run", "--input");
+        // Each command's summary is a whole sentence (classify's was cut off mid-phrase: "... by label, standardised").
+        assertThat(help.messages()).contains("classify     Learns a linear classifier from a job's output, or labels",
+                "images with one (--apply).");
+    }
+
+    /** --overwrite's help names everything it deletes: OutputLayout's list, and classify's outputs (both were missing). */
+    @Test
+    void overwritesHelpNamesWhatItDeletes() {
+        String help = execute("run", "--help").messages().replaceAll("\\s+", " ");
+        String overwrite = help.substring(help.indexOf("--overwrite Replace"), help.indexOf("--resume Finish"));
+        String compact = overwrite.replace(" ", ""); // picocli may wrap inside a name ("errors.\ncsv")
+        for (String name : dev.orchard.store.OutputLayout.KNOWN_OUTPUTS) {
+            assertThat(compact).contains(name);
+        }
+        assertThat(overwrite).contains("classify-<mode>/", "predictions-<classifier>.parquet");
     }
 
     @Test

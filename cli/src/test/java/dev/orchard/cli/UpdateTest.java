@@ -199,7 +199,10 @@ class UpdateTest {
         Path empty = temp.resolve("empty");
         JobRun none = JobRun.of(empty, job(in, empty, "--update"));
         assertThat(none.exitCode()).as(none.messages()).isEqualTo(2);
-        assertThat(none.messages()).contains("--update needs an output an earlier orchard run wrote");
+        assertThat(none.messages()).contains("--update needs an output an earlier orchard run wrote, and " + empty
+                + " does not exist"); // it said "is empty"
+        Files.createDirectories(empty);
+        assertThat(JobRun.of(empty, job(in, empty, "--update")).messages()).contains(empty + " is empty");
 
         Path out = temp.resolve("out");
         assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();

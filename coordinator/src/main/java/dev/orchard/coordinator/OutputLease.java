@@ -221,7 +221,7 @@ public final class OutputLease {
         long leftSeconds = Math.max(1, (h.heartbeatMillis() + h.ttlMillis() - now.toEpochMilli()) / 1000);
         return new Claim.Refused("Another coordinator (on " + h.node() + ") is writing " + output + ": it renewed its"
                 + " lease " + ageSeconds + " s ago. Wait for that job to end, or, if it is dead, retry in " + leftSeconds
-                + " s when its lease expires (or remove " + new OutputLayout(output).lease() + ").");
+                + " s, when its lease has expired.");
     }
 
     /**
