@@ -29,6 +29,11 @@ final class ClusterOptions {
     @Option(names = "--config", description = "Extra HOCON file (e.g. Pekko or Orchard settings).")
     Path config;
 
+    /** How this node talks to the others, for its first line: nothing said of plain TCP, TLS named. */
+    String transport() {
+        return keystore == null ? "" : " over TLS 1.3 (mutual authentication)";
+    }
+
     /** Pekko settings for a node with these roles; TLS passwords come from $ORCHARD_TLS_PASSWORD, never flags. */
     Config pekkoConfig(List<String> roles) {
         HostPort self = HostPort.parse(bind, "--bind");

@@ -110,7 +110,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.waitsFor(node.system().getWhenTerminated());
                 stopNotice.checks(setup::finishedInOutput);
                 String self = node.address();
-                err.printf("orchard: coordinator node on %s, %s with %s%n", self, setup.describe(), setup.features());
+                err.printf("orchard: coordinator node on %s%s, %s with %s%n", self, cluster.transport(), setup.describe(),
+                        setup.features());
                 observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is

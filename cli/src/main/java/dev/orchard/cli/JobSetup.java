@@ -409,7 +409,13 @@ final class JobSetup implements AutoCloseable {
             k = SparseRandomProjection.johnsonLindenstraussDim(images, o.srpEps);
             LOG.info("--srp-eps {} for {} images: the Johnson-Lindenstrauss bound gives K = {}", o.srpEps, images, k);
         }
-        SparseRandomProjection.dimensionWarning(k, inputDim).ifPresent(LOG::warn);
+        // Refused, as a --srp-dim that reduces nothing is: it was a warning, and the job wrote features wider than the
+        // model's (K = 15,848 from 1,280-d at --srp-eps 0.05: a helper's README walk).
+        java.util.Optional<String> reducesNothing = SparseRandomProjection.dimensionWarning(k, inputDim);
+        if (reducesNothing.isPresent()) {
+            throw new IllegalArgumentException("--srp-eps " + o.srpEps + " for " + images + " images: "
+                    + reducesNothing.get() + " Or give --srp-dim K below " + inputDim + ".");
+        }
         return k;
     }
 

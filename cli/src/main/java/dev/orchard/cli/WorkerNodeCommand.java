@@ -89,8 +89,8 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
                         workers.workerSettings(), rejoinAfter)) {
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
-                    err.printf("orchard: worker node on %s joining %s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
-                            self, cluster.join, workers.workerCount(), workers.pipeline().inferenceLanes(),
+                    err.printf("orchard: worker node on %s joining %s%s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
+                            self, cluster.join, cluster.transport(), workers.workerCount(), workers.pipeline().inferenceLanes(),
                             workers.inference().intraOpThreads());
                     observation.serve(node.system(), "worker node " + self, err);
                     node.system().getWhenTerminated().toCompletableFuture().join();

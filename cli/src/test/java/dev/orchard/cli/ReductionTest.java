@@ -72,5 +72,14 @@ class ReductionTest {
                 "--model", JobRun.model(), "--feature-tensor", "627");
         assertThat(tooWide.exitCode()).isEqualTo(2);
         assertThat(tooWide.messages()).contains("--reduce srp+pca");
+        // A bound above the model's 1,280 dimensions reduces nothing: refused as such a --srp-dim is (it warned, and
+        // wrote wider features than the model's).
+        Path wider = temp.resolve("wider");
+        JobRun loose = JobRun.of(wider, "run", "--input", input.toString(), "--output", wider.toString(), "--model",
+                JobRun.model(), "--reduce", "srp", "--srp-eps", "0.1");
+        assertThat(loose.exitCode()).as(loose.messages()).isEqualTo(2);
+        assertThat(loose.messages()).contains("--srp-eps 0.1 for 24 images: The random projection's K = "
+                + SparseRandomProjection.johnsonLindenstraussDim(24, 0.1) + " is not below the input dimension d = 1280")
+                .contains("Or give --srp-dim K below 1280.");
     }
 }

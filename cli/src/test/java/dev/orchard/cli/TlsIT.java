@@ -99,7 +99,9 @@ class TlsIT {
             nodes.start("member", env, concat(new String[] {"worker", "--join", "127.0.0.1:" + port,
                     "--bind", Nodes.ANY_PORT, "--onnx-threads", "1"}, tls(cluster)));
             assertThat(nodes.exitCode(coordinator, Duration.ofMinutes(2))).as(nodes.log("coordinator")).isZero();
-            assertThat(nodes.log("member")).as(nodes.log("coordinator")).contains("Coordinator pekko");
+            assertThat(nodes.log("member")).as(nodes.log("coordinator")).contains("Coordinator pekko")
+                    .contains(" over TLS 1.3 (mutual authentication); "); // its first line says so (it said nothing)
+            assertThat(nodes.log("coordinator")).contains(" over TLS 1.3 (mutual authentication), ");
             assertThat(nodes.log("stranger")).doesNotContain("Coordinator pekko");
         }
         assertThat(Outputs.rows(out, "features")).hasSize(6);
