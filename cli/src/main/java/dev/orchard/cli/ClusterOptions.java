@@ -29,9 +29,20 @@ final class ClusterOptions {
     @Option(names = "--config", description = "Extra HOCON file (e.g. Pekko or Orchard settings).")
     Path config;
 
-    /** How this node talks to the others, for its first line: nothing said of plain TCP, TLS named. */
-    String transport() {
-        return keystore == null ? "" : " over TLS 1.3 (mutual authentication)";
+    /**
+     * How a node with these settings talks to the others, for its first line: nothing said of plain TCP, TLS named with
+     * its protocol (from the settings as Pekko reads them: --tls-* or a --config's own).
+     */
+    static String transport(Config pekko) {
+        String artery = "pekko.remote.artery.";
+        if (!pekko.hasPath(artery + "transport") || !pekko.getString(artery + "transport").equals("tls-tcp")) {
+            return "";
+        }
+        String ssl = artery + "ssl.config-ssl-engine.";
+        String protocol = pekko.hasPath(ssl + "protocol") ? pekko.getString(ssl + "protocol") : "TLS";
+        boolean mutual = pekko.hasPath(ssl + "require-mutual-authentication")
+                && pekko.getBoolean(ssl + "require-mutual-authentication");
+        return " over " + protocol.replace("TLSv", "TLS ") + (mutual ? " (mutual authentication)" : "");
     }
 
     /** Pekko settings for a node with these roles; TLS passwords come from $ORCHARD_TLS_PASSWORD, never flags. */
@@ -107,7 +118,7 @@ final class ClusterOptions {
             throw new IllegalArgumentException("--bind " + bind + ": cannot listen on " + host + ":" + number + " ("
                     + (e.getMessage() == null ? e.toString() : e.getMessage()) + "). Another node (or program) may hold"
                     + " the port: give this node a free one with --bind HOST:PORT"
-                    + (joinedThere ? ", and the workers --join it there." : "."), e);
+                    + (joinedThere ? ", and the workers --join it there." : " (HOST:0 takes any free port)."), e);
         }
     }
 

@@ -110,7 +110,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.waitsFor(node.system().getWhenTerminated());
                 stopNotice.checks(setup::finishedInOutput);
                 String self = node.address();
-                err.printf("orchard: coordinator node on %s%s, %s with %s%n", self, cluster.transport(), setup.describe(),
+                err.printf("orchard: coordinator node on %s%s, %s with %s%n", self, ClusterOptions.transport(pekko), setup.describe(),
                         setup.features());
                 observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
@@ -120,6 +120,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                     if (terminated.isDone()) {
                         Thread.sleep(500); // a job that ended as the node stopped reports first
                         if (!progress.result().isDone()) {
+                            if (dev.orchard.worker.JvmExit.began()) {
+                                return 1; // a signal: the stop notice says what became of the job
+                            }
                             err.println("orchard: this coordinator node left the cluster (it was downed after a network"
                                     + " partition, or by the split-brain resolver); the job stopped. Run the same"
                                     + " command with --resume to finish it.");

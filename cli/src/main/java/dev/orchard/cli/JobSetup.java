@@ -78,9 +78,12 @@ final class JobSetup implements AutoCloseable {
     JobSetup(JobOptions options, StoreOptions storeOptions, InferenceSettings inference) throws Exception {
         this.options = options;
         validateNumbers(options);
-        if (options.resume && options.overwrite) { // --overwrite was ignored: the job resumed, nothing deleted
-            throw new IllegalArgumentException("--resume and --overwrite contradict each other: --resume continues the"
-                    + " job in the output, --overwrite replaces it. Use one.");
+        if (options.overwrite && (options.resume || options.update)) { // with --resume, --overwrite was ignored
+            throw new IllegalArgumentException(options.resume
+                    ? "--resume and --overwrite contradict each other: --resume continues the job in the output,"
+                            + " --overwrite replaces it. Use one."
+                    : "--update and --overwrite contradict each other: --update keeps what the output holds and adds"
+                            + " to it, --overwrite replaces it. Use one.");
         }
         if ((options.input == null) == (options.inputManifest == null)) {
             throw new IllegalArgumentException("Give the images with exactly one of --input DIR|s3://… or --input-manifest FILE");
@@ -172,10 +175,6 @@ final class JobSetup implements AutoCloseable {
             String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
             String version = Versions.orchard();
             if (options.update) {
-                if (options.overwrite) {
-                    throw new IllegalArgumentException("--update and --overwrite contradict each other: --update keeps"
-                            + " what the output holds and adds to it, --overwrite replaces it. Use one.");
-                }
                 this.update = UpdateCheck.check(outStore, output, identity, running);
                 this.generation = update.generation();
                 this.finishedAlready = false;

@@ -95,9 +95,14 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      */
     static final String CLEAR_LINE = "\r\u001b[K";
 
-    /** Whether the progress bar is drawn: the console is a terminal (as {@link ProgressReporter} is told). */
+    /**
+     * Whether the progress bar is drawn (as {@link ProgressReporter} is told): stderr, where it and the log go, is a
+     * terminal. The launcher tells ({@code -Dorchard.stderr.tty}, from the shell's {@code -t 2}); Java alone can only
+     * tell whether stdin and stdout are (a {@code 2>run.log} from a shell got the bar's control characters).
+     */
     static boolean terminal() {
-        return System.console() != null;
+        String told = System.getProperty("orchard.stderr.tty");
+        return told != null ? Boolean.parseBoolean(told) : System.console() != null;
     }
 
     static Encoder<ILoggingEvent> encoder(LoggerContext context, Format format) {

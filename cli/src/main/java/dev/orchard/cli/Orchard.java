@@ -22,12 +22,21 @@ public final class Orchard {
         if (!dev.orchard.worker.JvmExit.began()) {
             return false;
         }
-        sayStopped(err);
+        if (!StopNotice.speaks()) { // else the notice's hook says it, once the node has stopped
+            sayStopped(err);
+        }
         return true;
     }
 
-    /** Whether {@link #sayStopped} has spoken in this JVM (tests of the line in one JVM set it back). */
+    /** Whether the exit's line has been said in this JVM (tests of the line in one JVM set it back). */
     static final java.util.concurrent.atomic.AtomicBoolean STOP_SAID = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Says {@code line}, the one line of this JVM's exit about its job, unless one was said already. */
+    static void sayOnce(java.io.PrintWriter err, String line) {
+        if (STOP_SAID.compareAndSet(false, true)) {
+            err.println(line);
+        }
+    }
 
     /**
      * Says, once per JVM, that the job was stopped before it ended and how to continue. From the failure the exit
@@ -35,13 +44,11 @@ public final class Orchard {
      * failure reaches the thread that reports it, and a SIGTERM left no line at all.
      */
     static void sayStopped(java.io.PrintWriter err) {
-        if (STOP_SAID.compareAndSet(false, true)) {
-            // Only committed units survive a stop: it said "the work done is kept", and a resume redid all of it.
-            err.println("orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C): the same"
-                    + " command with --resume continues the job (an --update: the same command as it was), keeping the"
-                    + " units whose statistics were committed (every --commit-every units, once the oldest has waited"
-                    + " a minute, and as the workers or the coordinator stopped) and doing the others again.");
-        }
+        // Only committed units survive a stop: it said "the work done is kept", and a resume redid all of it.
+        sayOnce(err, "orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C): the same"
+                + " command with --resume continues the job (an --update: the same command as it was), keeping the"
+                + " units whose statistics were committed (every --commit-every units, once the oldest has waited"
+                + " a minute, and as the workers or the coordinator stopped) and doing the others again.");
     }
 
     public static void main(String[] args) {

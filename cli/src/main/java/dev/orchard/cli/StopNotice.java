@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Closed once the command has its own outcome: quiet from then on.
  */
 final class StopNotice implements AutoCloseable {
+    /** Notices whose command has no outcome of its own yet: during an exit, theirs is the only line ({@link #speaks}). */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     /** Completed once the job's outcome is known (after {@link #finished} is set). */
@@ -34,6 +37,15 @@ final class StopNotice implements AutoCloseable {
         this.err = err;
         hook = new Thread(this::exiting, "orchard-stop-notice");
         Runtime.getRuntime().addShutdownHook(hook);
+        OPEN.incrementAndGet();
+    }
+
+    /**
+     * Whether, as this JVM exits, a notice's hook says what became of the job: a command's own line would come before
+     * the node has stopped and might contradict the hook's ("stopped … --resume" over a job whose last file landed).
+     */
+    static boolean speaks() {
+        return OPEN.get() > 0;
     }
 
     /** The JVM exits (the hook): says what became of the job, unless the command has said it already. */
@@ -51,25 +63,36 @@ final class StopNotice implements AutoCloseable {
                 // say what is known now
             }
         }
-        if (settled.get()) {
-            return; // the command reported the outcome meanwhile
-        }
-        if (!finished.get() && finishedInOutput != null) {
-            try { // the last file landed as the node stopped, before the coordinator heard so: the output says
-                if (finishedInOutput.call()) {
+        java.util.concurrent.Callable<Boolean> output = finishedInOutput;
+        if (!finished.get() && output != null) {
+            // The last file landed as the node stopped, before the coordinator heard so: the output says. A store that
+            // does not answer soon (S3 retrying, or closing with the JVM) leaves what the outcome said.
+            try {
+                if (CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return output.call();
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                }).get(OUTPUT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     finished();
                 }
-            } catch (Exception e) {
-                // the store is closing with the JVM: say what the outcome said
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // unknown: say what the outcome said
             }
         }
         if (finished.get()) {
-            err.println("orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had finished: its"
-                    + " outputs are complete (the exit code is the signal's)");
+            Orchard.sayOnce(err, "orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had"
+                    + " finished: its outputs are complete (the exit code is the signal's)");
         } else {
             Orchard.sayStopped(err);
         }
     }
+
+    /** The longest the hook waits for the store to say whether {@code _SUCCESS} is there. */
+    static final java.time.Duration OUTPUT_WAIT = java.time.Duration.ofSeconds(3);
 
     /**
      * The job's outcome: once it has finished (its summary, or {@link JobFinishedAlready}: another coordinator node
@@ -99,8 +122,12 @@ final class StopNotice implements AutoCloseable {
         finishedInOutput = outputFinished;
     }
 
-    /** The longest a signal's line waits for the node to stop: its first phase's 10 s, and some. */
-    static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(15);
+    /**
+     * The longest a signal's line waits for the node to stop, past which it says what it knows: the node's own stop
+     * is bounded by CoordinatedShutdown's phase timeouts (cli's application.conf: 10 s to commit, up to 30 s to leave
+     * the cluster), and the JVM waits for that stop anyway, so the wait adds nothing to an exit that ends in time.
+     */
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(60);
 
     /** The job has finished (found so in its output, say). */
     void finished() {
@@ -112,7 +139,9 @@ final class StopNotice implements AutoCloseable {
         if (dev.orchard.worker.JvmExit.began()) {
             return; // the exit's doing: the hook says so
         }
-        settled.set(true);
+        if (!settled.getAndSet(true)) {
+            OPEN.decrementAndGet();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException exiting) {

@@ -90,7 +90,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
                         workers.workerSettings(), rejoinAfter)) {
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
                     err.printf("orchard: worker node on %s joining %s%s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
-                            self, cluster.join, cluster.transport(), workers.workerCount(), workers.pipeline().inferenceLanes(),
+                            self, cluster.join, ClusterOptions.transport(config), workers.workerCount(), workers.pipeline().inferenceLanes(),
                             workers.inference().intraOpThreads());
                     observation.serve(node.system(), "worker node " + self, err);
                     node.system().getWhenTerminated().toCompletableFuture().join();

@@ -164,6 +164,11 @@ class BadInputTest {
         assertThat(tooFew.exitCode()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images (3): choose k ≤ 3 and"
                 + " go on with --resume and the new --pca-k");
+        // A resume without --pca-k keeps the job's own k (5), not the option's default (50).
+        JobRun sameK = run("--input", in.toString(), "--output", temp.resolve("o6").toString(), "--model",
+                JobRun.model(), "--resume");
+        assertThat(sameK.exitCode()).as(sameK.messages()).isEqualTo(2);
+        assertThat(sameK.messages()).contains("--pca-k 5 is larger than the number of images (3)").doesNotContain("--pca-k 50");
         // What it says works (a plain retry is refused: the output is not empty any more).
         JobRun advised = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
                 "--model", JobRun.model(), "--pca-k", "3", "--resume");

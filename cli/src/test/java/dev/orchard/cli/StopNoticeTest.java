@@ -52,10 +52,11 @@ class StopNoticeTest {
         try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
             notice.endsWith(result);
             notice.waitsFor(new CompletableFuture<Void>()); // the node stops later
-            CompletableFuture<Void> signal = CompletableFuture.runAsync(notice::exiting);
-            assertThat(said.toString()).isEmpty();
+            Thread signal = waiting(notice);
+            assertThat(said.toString()).as("nothing said while the job may still finish").isEmpty();
             result.complete("600 images, 600 rows, 0 errors");
-            signal.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            signal.join(60_000);
+            assertThat(signal.isAlive()).isFalse();
         }
         assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
     }
@@ -67,12 +68,43 @@ class StopNoticeTest {
         try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
             notice.endsWith(new CompletableFuture<String>());
             notice.waitsFor(stopped);
-            CompletableFuture<Void> signal = CompletableFuture.runAsync(notice::exiting);
+            Thread signal = waiting(notice);
             assertThat(said.toString()).isEmpty();
             stopped.complete(null);
-            signal.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            signal.join(60_000);
+            assertThat(signal.isAlive()).isFalse();
         }
         assertThat(said.toString()).contains("stopped before the job ended").doesNotContain("it had finished");
+    }
+
+    /** A store that does not answer (S3 retrying as the JVM exits) holds the exit up for OUTPUT_WAIT at most. */
+    @Test
+    void anOutputThatDoesNotAnswerLeavesWhatTheOutcomeSaid() throws Exception {
+        StringWriter said = new StringWriter();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.waitsFor(CompletableFuture.completedFuture(null));
+            notice.checks(() -> {
+                new java.util.concurrent.CountDownLatch(1).await(); // never answers
+                return true;
+            });
+            long start = System.nanoTime();
+            notice.exiting();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(StopNotice.OUTPUT_WAIT.plusSeconds(30));
+        }
+        assertThat(said.toString()).contains("stopped before the job ended");
+    }
+
+    /** The notice's hook run on its own thread, once it waits (for the outcome or the node's stop). */
+    private static Thread waiting(StopNotice notice) throws InterruptedException {
+        Thread signal = new Thread(notice::exiting, "a-signal");
+        signal.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        while (signal.getState() != Thread.State.TIMED_WAITING && signal.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime()).as("the hook waits").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        return signal;
     }
 
     /** Its _SUCCESS landed as the node stopped, before the coordinator heard so: the output says the job finished. */

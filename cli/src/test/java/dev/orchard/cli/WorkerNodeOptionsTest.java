@@ -16,7 +16,7 @@ class WorkerNodeOptionsTest {
                     "--bind", busy, "--no-http");
             assertThat(worker.exitCode()).as(worker.messages()).isEqualTo(2);
             assertThat(worker.messages()).contains("--bind " + busy + ": cannot listen on " + busy)
-                    .contains("give this node a free one with --bind HOST:PORT.");
+                    .contains("give this node a free one with --bind HOST:PORT (HOST:0 takes any free port).");
         }
     }
 

@@ -233,7 +233,7 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
-    /** Deletes the file at {@code prefix}, or everything below the folder there; symbolic links are not followed. */
+    /** Deletes the file at {@code prefix}, or the folder there and everything below it; links are not followed. */
     @Override
     public void deleteAll(Location prefix) throws IOException {
         deleteAll(prefix, Fence.NONE);
@@ -330,9 +330,7 @@ public final class LocalObjectStore implements ObjectStore {
             return;
         }
         ObjectStore.super.moveAll(from, to, fence);
-        deleteAll(from, fence);
-        fence.check();
-        Files.deleteIfExists(source);
+        deleteAll(from, fence); // the folder too
     }
 
     private static Path temporarySibling(Path target) throws IOException {
