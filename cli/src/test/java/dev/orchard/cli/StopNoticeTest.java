@@ -47,34 +47,35 @@ class StopNoticeTest {
      */
     @Test
     void aSignalAsTheJobWritesItsLastFilesWaitsForItsOutcome() throws Exception {
-        StringWriter said = new StringWriter();
         CompletableFuture<String> result = new CompletableFuture<>();
-        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
-            notice.endsWith(result);
-            notice.waitsFor(new CompletableFuture<Void>()); // the node stops later
-            Thread signal = waiting(notice);
-            assertThat(said.toString()).as("nothing said while the job may still finish").isEmpty();
-            result.complete("600 images, 600 rows, 0 errors");
-            signal.join(60_000);
-            assertThat(signal.isAlive()).isFalse();
-        }
-        assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
+        assertThat(saidOnceReleased(result, new CompletableFuture<Void>(), () -> result.complete("600 images, 600 rows")))
+                .contains("it had finished").doesNotContain("stopped before the job ended");
     }
 
     @Test
     void aSignalThatStopsTheNodeBeforeTheJobEndsSaysSoOnceItHasStopped() throws Exception {
-        StringWriter said = new StringWriter();
         CompletableFuture<Void> stopped = new CompletableFuture<>();
+        assertThat(saidOnceReleased(new CompletableFuture<String>(), stopped, () -> stopped.complete(null)))
+                .contains("stopped before the job ended").doesNotContain("it had finished");
+    }
+
+    /**
+     * What a signal's notice says: its hook, on its own thread, waits (for {@code outcome} or {@code stopped}) and says
+     * nothing until {@code release} completes one of them.
+     */
+    private static String saidOnceReleased(CompletableFuture<String> outcome, CompletableFuture<Void> stopped,
+                                           Runnable release) throws Exception {
+        StringWriter said = new StringWriter();
         try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
-            notice.endsWith(new CompletableFuture<String>());
+            notice.endsWith(outcome);
             notice.waitsFor(stopped);
             Thread signal = waiting(notice);
-            assertThat(said.toString()).isEmpty();
-            stopped.complete(null);
+            assertThat(said.toString()).as("nothing said while the job may still finish").isEmpty();
+            release.run();
             signal.join(60_000);
             assertThat(signal.isAlive()).isFalse();
         }
-        assertThat(said.toString()).contains("stopped before the job ended").doesNotContain("it had finished");
+        return said.toString();
     }
 
     /** A store that does not answer (S3 retrying as the JVM exits) holds the exit up for OUTPUT_WAIT at most. */
