@@ -23,6 +23,8 @@ final class UpdateCheck {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpdateCheck.class);
+
     private UpdateCheck() {
     }
 
@@ -76,6 +78,12 @@ final class UpdateCheck {
                     + " an update must not mix rows that mean different things:\n  " + String.join("\n  ", refused)
                     + "\nUse the same model, spec, feature tensor, labels and --reduce options, or run afresh with"
                     + " --overwrite or a new --output.");
+        }
+        List<String> images = last.imageDifferences(identity);
+        if (!images.isEmpty()) { // a typo in --input drops most of the output's rows: not for an INFO line
+            LOG.warn("--update selects the images otherwise than the job that made {} ({}): the rows of images it no"
+                    + " longer selects are removed from the output, as images deleted from the input are", output,
+                    String.join("; ", images));
         }
         return new Plan(next, false, last.selectionDifferences(identity));
     }

@@ -188,6 +188,26 @@ class UpdateTest {
         assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(4);
         assertThat(Outputs.success(out).at("/generation").asInt()).isEqualTo(1);
         assertThat(update.messages()).doesNotContain("--pca-k");
+
+        // Another --input (a subfolder, as a typo might give) drops the other rows: said at WARN (it was INFO).
+        Logger setupLog = (Logger) LoggerFactory.getLogger(UpdateCheck.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        setupLog.addAppender(lines);
+        JobRun narrower;
+        try {
+            narrower = JobRun.of(out, "run", "--input", in.resolve("Kiwi").toString(), "--output", out.toString(),
+                    "--model", JobRun.model(), "--unit-size", "5", "--batch-size", "4", "--update", "--pca-k", "2");
+        } finally {
+            setupLog.detachAppender(lines);
+        }
+        assertThat(narrower.exitCode()).as(narrower.messages()).isZero();
+        assertThat(lines.list).anySatisfy(line -> {
+            assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+            assertThat(line.getFormattedMessage()).contains("input: was " + in + ", now " + in.resolve("Kiwi"))
+                    .contains("the rows of images it no longer selects are removed");
+        });
+        assertThat(Outputs.success(out).at("/update/removed").asLong()).isEqualTo(6);
     }
 
     @Test

@@ -39,11 +39,17 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
 
     /** Differences in which images, and how many components: an update may change these. */
     public List<String> selectionDifferences(JobIdentity now) {
+        List<String> diffs = new ArrayList<>(imageDifferences(now));
+        compare(diffs, "--pca-k", pcaK, now.pcaK);
+        return diffs;
+    }
+
+    /** Differences in which images are taken (input, manifest, glob): an update drops the rows of those it leaves out. */
+    public List<String> imageDifferences(JobIdentity now) {
         List<String> diffs = new ArrayList<>();
         compare(diffs, "input", input, now.input);
         compare(diffs, "input manifest (SHA-256)", manifestSha256, now.manifestSha256);
         compare(diffs, "--glob", glob, now.glob);
-        compare(diffs, "--pca-k", pcaK, now.pcaK);
         return diffs;
     }
 
