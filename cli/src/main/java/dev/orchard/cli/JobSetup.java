@@ -186,11 +186,10 @@ final class JobSetup implements AutoCloseable {
                 this.update = null;
                 this.generation = 0;
                 int current = dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout);
-                boolean swapping = current > 0 && !outStore.exists(layout.success());
-                if (resuming && (swapping || JobIdentity.read(outStore, layout, current + 1) != null)) {
+                int updating = UpdateCheck.inProgress(outStore, layout);
+                if (resuming && updating > 0) {
                     throw new IllegalArgumentException("--resume refused: an update of " + output + " to generation "
-                            + (swapping ? current : current + 1) + " is in progress: finish it with the command that"
-                            + " started it (with --update)");
+                            + updating + " is in progress: finish it with the command that started it (with --update)");
                 }
                 this.finishedAlready = resuming && outStore.exists(layout.success());
                 if (resuming) {

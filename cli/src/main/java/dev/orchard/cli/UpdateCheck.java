@@ -44,15 +44,11 @@ final class UpdateCheck {
                     : "--update refused: " + output + " is not an Orchard output (it has no " + layout.marker() + ")");
         }
         int current = GenerationSummary.current(store, layout);
-        if (current > 0 && !store.exists(layout.success())) {
-            // The update to `current` was stopped between naming its generation and writing _SUCCESS: finish it.
-            return continuing(JobIdentity.read(store, layout, current), identity, store, output, current, running);
+        int inProgress = inProgress(store, layout);
+        if (inProgress > 0) {
+            return continuing(JobIdentity.read(store, layout, inProgress), identity, store, output, inProgress, running);
         }
         int next = current + 1;
-        JobIdentity inProgress = JobIdentity.read(store, layout, next);
-        if (inProgress != null) {
-            return continuing(inProgress, identity, store, output, next, running);
-        }
         // A new update needs the output to itself; one that continues (above) leaves the lease to the coordinator,
         // which takes it over from a holder that left the cluster, as --resume does.
         if (running != null) {
@@ -86,6 +82,23 @@ final class UpdateCheck {
                     String.join("; ", images));
         }
         return new Plan(next, false, last.selectionDifferences(identity));
+    }
+
+    /**
+     * The generation an update is making in {@code layout}'s output, or 0 when none is under way. One that has a record
+     * of its command ({@code current + 1}) is, whether or not its swap has begun: the swap removes {@code _SUCCESS}
+     * first and names the generation in {@code CURRENT} last, so an output without {@code _SUCCESS} whose next
+     * generation has a record is in that generation's swap. Without such a record, an output past generation 0
+     * without {@code _SUCCESS} was stopped between naming {@code current} and writing {@code _SUCCESS}. (It took the
+     * latter for the former: a second update killed in its swap was "continued" as the first, whose base was gone, and
+     * no command could finish it.)
+     */
+    static int inProgress(ObjectStore store, OutputLayout layout) throws IOException {
+        int current = GenerationSummary.current(store, layout);
+        if (JobIdentity.read(store, layout, current + 1) != null) {
+            return current + 1;
+        }
+        return current > 0 && !store.exists(layout.success()) ? current : 0;
     }
 
     /** An update to {@code generation} is under way: only the same command may finish it. */

@@ -54,6 +54,25 @@ class UpdateCheckTest {
                 .hasMessageContaining("in progress with other options").hasMessageContaining("input: was /in2, now /in3");
     }
 
+    /**
+     * A second update killed in its swap: _SUCCESS removed (the swap's first step), CURRENT still naming generation 1
+     * (its last). It was taken for generation 1 stopped before its _SUCCESS, whose base (generation 0's bookkeeping)
+     * the first update's clean-up had removed: "generation 0 ... has no summary", and no command could finish it (an
+     * S3 helper, three outputs out of three).
+     */
+    @Test
+    void aSecondUpdateStoppedInItsSwapIsContinuedAsItself() throws Exception {
+        OutputLayout layout = output(1, false);
+        identity("/in").write(store, layout, 1, "test");
+        identity("/in2").write(store, layout, 2, "test");
+        store.put(layout.swapMarker(2), new byte[0]);
+
+        UpdateCheck.Plan plan = UpdateCheck.check(store, layout.root(), identity("/in2"), null);
+        assertThat(plan.generation()).isEqualTo(2);
+        assertThat(plan.continuing()).isTrue();
+        assertThat(UpdateCheck.inProgress(store, layout)).isEqualTo(2);
+    }
+
     @Test
     void aGenerationWithoutSuccessOrRecordIsRefused() throws Exception {
         OutputLayout layout = output(1, false);
