@@ -85,6 +85,11 @@ final class S3Errors {
     }
 
     IOException noCredentials(String action, Location where, Exception e) {
+        if (settings.profile() != null) { // the profile alone is asked: say what the SDK found wrong with it
+            return new UnusableLocationException("No AWS credentials from --profile " + settings.profile() + " to "
+                    + action + " " + where + ": " + e.getMessage() + ". Check the profile's name and its entries in"
+                    + " ~/.aws/credentials or ~/.aws/config (or AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE)", e);
+        }
         return new UnusableLocationException("No AWS credentials found to " + action + " " + where + ": provide them through "
                 + CREDENTIAL_SOURCES + " (" + e.getClass().getSimpleName() + ")", e);
     }

@@ -24,7 +24,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -56,7 +59,7 @@ public final class S3ObjectStore implements ObjectStore {
     private static final int DELETE_BATCH = 1_000; // DeleteObjects' limit
 
     private final S3Settings settings;
-    private final DefaultCredentialsProvider credentials;
+    private final AwsCredentialsProvider credentials;
     private final EndpointOutage outage;
     private final S3Requests requests;
     private S3Clients.Client client; // made on first write, delete or streamed read
@@ -65,8 +68,11 @@ public final class S3ObjectStore implements ObjectStore {
 
     private S3ObjectStore(S3Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        // A fresh chain per store (not the shared singleton) so that nothing it cached outlives the store.
-        this.credentials = DefaultCredentialsProvider.builder().profileName(settings.profile()).build();
+        // A fresh chain per store (not the shared singleton) so that nothing it cached outlives the store. A profile
+        // named by --profile is the credentials, as the AWS CLI's --profile is: in the default chain, credentials in
+        // the environment came first, and a wrong AWS_SECRET_ACCESS_KEY failed a job whose profile was right.
+        this.credentials = settings.profile() == null ? DefaultCredentialsProvider.builder().build()
+                : ProfileCredentialsProvider.builder().profileName(settings.profile()).build();
         this.outage = new EndpointOutage(settings);
         this.requests = new S3Requests(settings, credentials,
                 settings.maxConcurrentGets() + settings.listParallelism() + S3Clients.SPARE_CONNECTIONS, outage);
@@ -363,7 +369,9 @@ public final class S3ObjectStore implements ObjectStore {
         if (client != null) {
             client.close();
         }
-        credentials.close();
+        if (credentials instanceof SdkAutoCloseable closeable) {
+            closeable.close();
+        }
     }
 
     /** The SDK client, for everything but GET, HEAD and listing; built on first use. */

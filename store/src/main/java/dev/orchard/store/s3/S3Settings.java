@@ -25,8 +25,9 @@ import java.util.Objects;
  * @param retryMaxDelay      cap of that backoff
  * @param connectTimeout     TCP connect timeout
  * @param socketTimeout      longest silence while waiting for response bytes
- * @param profile            AWS profile for credentials and region ({@code null} = {@code AWS_PROFILE}, then "default"):
- *                           still the default credential chain, with the profile chosen as the AWS CLI's --profile does
+ * @param profile            AWS profile for credentials and region ({@code null}: the default chain, where credentials
+ *                           in the environment come first, then {@code AWS_PROFILE} or "default"); a profile named
+ *                           here is the credentials, as the AWS CLI's --profile is (the environment's are not used)
  * @param maxObjectBytes     the largest image a worker reads ({@code --max-object-bytes}): a larger one goes to
  *                           errors.csv unread (on S3 its body is never received); a bound on what one image may take
  *                           of the heap. The default, 256 MiB, is more than any real photo. Models and manifests are

@@ -95,6 +95,43 @@ class S3ConfigErrorsTest {
         }
     }
 
+    /**
+     * --profile is the credentials, as the AWS CLI's: with a wrong secret in the environment (here its stand-in, the
+     * aws.* system properties, which the default chain reads first too) and a right profile, the job was refused;
+     * with a wrong profile and a right environment it ran on the environment's. A profile that is not there says so.
+     */
+    @Test
+    void aNamedProfileIsTheCredentialsWhateverTheEnvironmentHolds() throws Exception {
+        java.nio.file.Path credentials = java.nio.file.Files.writeString(dir.resolve("credentials"),
+                "[good]\naws_access_key_id = " + S3TestServer.ACCESS_KEY + "\naws_secret_access_key = "
+                        + S3TestServer.SECRET_KEY + "\n[bad]\naws_access_key_id = " + S3TestServer.ACCESS_KEY
+                        + "\naws_secret_access_key = not-the-secret\n");
+        String savedFile = System.getProperty("aws.sharedCredentialsFile");
+        System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+        try {
+            System.setProperty("aws.secretAccessKey", "not-the-secret"); // the environment is wrong
+            try (S3ObjectStore store = S3ObjectStore.create(server.settings().toBuilder().profile("good").build())) {
+                store.checkWritable(s3("s3://bucket/profile-good"));
+            }
+            S3TestServer.useTestCredentials(); // the environment is right, the profile wrong
+            try (S3ObjectStore store = S3ObjectStore.create(server.settings().toBuilder().profile("bad").build())) {
+                assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/profile-bad")))
+                        .hasMessageContaining("SignatureDoesNotMatch").hasMessageNotContaining("not-the-secret");
+            }
+            try (S3ObjectStore store = S3ObjectStore.create(server.settings().toBuilder().profile("nosuch").build())) {
+                assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/profile-none")))
+                        .hasMessageContaining("No AWS credentials from --profile nosuch to write to s3://bucket/profile-none")
+                        .hasMessageContaining("nosuch");
+            }
+        } finally {
+            if (savedFile == null) {
+                System.clearProperty("aws.sharedCredentialsFile");
+            } else {
+                System.setProperty("aws.sharedCredentialsFile", savedFile);
+            }
+        }
+    }
+
     @Test
     void accessDeniedNamesThePermissionToGrant() throws Exception {
         proxy.failAlways(line -> line.startsWith("PUT ") || line.contains("list-type"), 403, "AccessDenied");
