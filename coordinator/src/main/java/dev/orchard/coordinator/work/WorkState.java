@@ -935,7 +935,8 @@ public final class WorkState {
         out.add(new Decision.Warn(describe(t) + " failed on " + w.id + ": " + m.reason()));
         if (stillWanted(t) && t.winner < 0) {
             if (++t.failures >= settings.maxFailures()) {
-                return fail(capitalized(describe(t)) + " failed " + t.failures + " times; last reason: " + m.reason(), false);
+                return fail(capitalized(describe(t)) + " failed " + t.failures + " times; last reason: " + m.reason()
+                        + GOES_ON, false);
             }
             requeueIfIdle(t, true);
         }
@@ -1013,7 +1014,7 @@ public final class WorkState {
                 unaccept(u);
                 if (++u.failures >= settings.maxFailures()) {
                     return fail("The statistics of unit " + u.id + " could not be written " + u.failures
-                            + " times; last reason: " + m.reason(), false);
+                            + " times; last reason: " + m.reason() + GOES_ON, false);
                 }
             }
         }
@@ -1113,7 +1114,8 @@ public final class WorkState {
                 // hold a lane each time forever: a timeout counts as a failed attempt.
                 if (++t.failures >= settings.maxFailures()) {
                     return fail(capitalized(describe(t)) + " ran over the unit timeout (" + settings.unitTimeoutMs()
-                            + " ms) or failed " + t.failures + " times: check its images, or raise --unit-timeout", false);
+                            + " ms) or failed " + t.failures + " times: check its images, or raise --unit-timeout"
+                            + GOES_ON, false);
                 }
                 timeouts++;
                 out.add(new Decision.Warn(capitalized(describe(t)) + " has run over " + settings.unitTimeoutMs()
@@ -1736,6 +1738,13 @@ public final class WorkState {
         stageSeconds.put(name, (now - stageStartedMs) / 1000.0);
         stageStartedMs = now;
     }
+
+    /**
+     * What a job failed by its units (a store that stayed away, a unit that kept failing) says to do next: the journal
+     * holds what was committed, and a job that died of an S3 outage did not say --resume was the way on.
+     */
+    static final String GOES_ON = ". The same command with --resume goes on from the units committed (an --update: the"
+            + " same command as it was)";
 
     private List<Decision> fail(String reason, boolean badInput) {
         failing(reason, badInput);

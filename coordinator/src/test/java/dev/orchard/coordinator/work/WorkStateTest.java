@@ -107,6 +107,24 @@ class WorkStateTest {
         assertThat(publish.unit().sources()).containsExactly(dev.orchard.protocol.PartSource.rows(copy.unit().attemptRef()));
     }
 
+    /** A job that a unit's failures end (an S3 outage, say) says how to go on: it did not mention --resume. */
+    @Test
+    void aUnitThatKeepsFailingEndsTheJobWithTheWayOn() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        List<Decision.Failed> failed = List.of();
+        for (int i = 0; i < 3 && failed.isEmpty(); i++) {
+            Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+            failed = of(run(s.failed(new CoordinatorCommand.UnitFailed("w1", null, EPOCH, a.unit().id(),
+                    a.unit().attempt(), "Cannot reach the S3 endpoint"), now)), Decision.Failed.class);
+            now += 1_000;
+        }
+        assertThat(failed).singleElement().satisfies(f -> {
+            assertThat(f.reason()).startsWith("Unit 0 failed 3 times; last reason: Cannot reach the S3 endpoint. The"
+                    + " same command with --resume goes on from the units committed");
+            assertThat(f.badInput()).isFalse();
+        });
+    }
+
     @Test
     void theStatisticsHandshakeNeitherLoopsNorWaitsForStatisticsTheWorkerNoLongerHolds() {
         WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
