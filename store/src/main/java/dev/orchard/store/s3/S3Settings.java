@@ -73,8 +73,8 @@ public record S3Settings(
                     + " bytes) must not be below the part size (" + partSize + " bytes)");
         }
         if (maxObjectBytes < 1 || maxObjectBytes > MAX_ARRAY_BYTES) {
-            throw new IllegalArgumentException("The largest object to read must be between 1 and " + MAX_ARRAY_BYTES
-                    + " bytes, not " + maxObjectBytes);
+            throw new IllegalArgumentException("The largest object to read (--max-object-bytes) must be between 1 and "
+                    + MAX_ARRAY_BYTES + " bytes, not " + maxObjectBytes);
         }
         if (endpoint != null && (endpoint.getRawUserInfo() != null || endpoint.getRawAuthority() != null
                 && endpoint.getRawAuthority().contains("@"))) {
@@ -82,6 +82,11 @@ public record S3Settings(
             throw new IllegalArgumentException("The S3 endpoint URL must not contain credentials (user:password@host): "
                     + "give the endpoint as scheme://host:port, and the credentials through the AWS credential chain "
                     + "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role)");
+        }
+        if (endpoint != null && (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null)) {
+            // Not echoed either: a query may carry a token. The SDK refused it mid-job ("not a valid URI"), exit 1.
+            throw new IllegalArgumentException("The S3 endpoint URL must not have a query or fragment (?… or #…): give"
+                    + " it as scheme://host:port[/path]");
         }
         if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
             throw new IllegalArgumentException("S3 endpoint '" + endpoint + "' needs a scheme and a host, e.g. http://127.0.0.1:9000");

@@ -353,5 +353,12 @@ class S3ConfigErrorsTest {
                     .hasMessageContaining("must not contain credentials")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2pass").doesNotContain("AKIDX"));
         }
+        // A query may carry a token too: refused as bad input (the SDK failed the job with exit 1, echoing it).
+        for (String url : List.of("http://127.0.0.1:9000/?token=t0k3n", "http://127.0.0.1:9000/#t0k3n")) {
+            assertThatThrownBy(() -> S3Settings.builder().endpoint(java.net.URI.create(url)).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must not have a query or fragment")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("t0k3n"));
+        }
     }
 }
