@@ -124,7 +124,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                 return 1; // a signal: the stop notice says what became of the job
                             }
                             err.println("orchard: this coordinator node left the cluster (it was downed after a network"
-                                    + " partition, or by the split-brain resolver); the job stopped. Run the same"
+                                    + " partition, or by the split-brain resolver: also when every worker was lost at"
+                                    + " once, which it cannot tell from a partition); the job stopped. Run the same"
                                     + " command with --resume to finish it.");
                             return 1;
                         }

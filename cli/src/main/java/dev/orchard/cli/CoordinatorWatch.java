@@ -23,6 +23,9 @@ import org.apache.pekko.cluster.typed.Leave;
  */
 final class CoordinatorWatch {
 
+    /** Orchard's own logger: the actor's context logs under Pekko's behaviour classes, which log at WARN only. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CoordinatorWatch.class);
+
     private enum Check { INSTANCE }
 
     private record Listing(Receptionist.Listing listing) {
@@ -38,13 +41,28 @@ final class CoordinatorWatch {
             timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ofSeconds(1));
             Cluster cluster = Cluster.get(context.getSystem());
             CoordinatorSight sight = new CoordinatorSight(rejoinAfter);
+            long started = System.nanoTime();
+            long[] noted = {started};
+            long[] gap = {context.getSystem().settings().config().getDuration("orchard.worker.no-coordinator-note").toNanos()};
+            boolean[] seen = {false};
             return Behaviors.receiveMessage(message -> {
                 if (message instanceof Listing l) {
                     boolean listed = !l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty();
+                    seen[0] |= listed;
                     sight.listed(listed, System.nanoTime());
+                } else if (message == Check.INSTANCE && !seen[0] && System.nanoTime() - noted[0] >= gap[0]) {
+                    // Only Pekko's connection warnings said so, a stream of them, in its own words. Then less and less
+                    // often (a worker service between jobs waits so for hours): 30 s, 1, 2, 4 ... up to 16 min.
+                    noted[0] = System.nanoTime();
+                    gap[0] = Math.min(gap[0] * 2, Duration.ofMinutes(16).toNanos());
+                    LOG.info("No coordinator found in {} s at {}: check that a coordinator node runs"
+                                    + " there, that --join names its --bind address, and that this node can reach it"
+                                    + " (Pekko's warnings above say why it could not connect); still trying",
+                            Duration.ofNanos(noted[0] - started).toSeconds(),
+                            context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
                 } else if (message == Check.INSTANCE
                         && sight.shouldLeave(System.nanoTime(), () -> ResolverWait.undecided(cluster))) {
-                    context.getLog().info("No coordinator for {} s: leaving the cluster to join {} afresh",
+                    LOG.info("No coordinator for {} s: leaving the cluster to join {} afresh", // it was never seen
                             rejoinAfter.toSeconds(),
                             context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
                     cluster.manager().tell(Leave.create(cluster.selfMember().address()));
