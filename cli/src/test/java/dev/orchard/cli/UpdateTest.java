@@ -56,6 +56,17 @@ class UpdateTest {
         return Files.copy(image, target);
     }
 
+    /** The first {@code perClass} images of each of {@link #CLASSES}, copied into a fresh input folder. */
+    private Path input(int perClass) throws Exception {
+        Path in = temp.resolve("in");
+        for (String label : CLASSES) {
+            for (Path image : sample(label, 0, perClass)) {
+                copy(image, in, label);
+            }
+        }
+        return in;
+    }
+
     private static String[] job(Path in, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--input", in.toString(), "--output", out.toString(),
                 "--model", JobRun.model(), "--pca-k", "4", "--unit-size", "5", "--batch-size", "4"));
@@ -65,12 +76,7 @@ class UpdateTest {
 
     @Test
     void anUpdateEqualsACleanRunOverTheNewInput() throws Exception {
-        Path in = temp.resolve("in");
-        for (String label : CLASSES) {
-            for (Path image : sample(label, 0, 8)) {
-                copy(image, in, label);
-            }
-        }
+        Path in = input(8);
         byte[] banana = Files.readAllBytes(sample("Banana", 20, 1).get(0));
         Path broken = in.resolve("Kiwi/broken.jpg");
         Files.write(broken, Arrays.copyOf(banana, banana.length / 3)); // an error in generation 0, fixed later
@@ -173,12 +179,7 @@ class UpdateTest {
     /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */
     @Test
     void anUpdateWithoutPcaKKeepsTheOutputsK() throws Exception {
-        Path in = temp.resolve("in");
-        for (String label : CLASSES) {
-            for (Path image : sample(label, 0, 3)) {
-                copy(image, in, label);
-            }
-        }
+        Path in = input(3);
         Path out = temp.resolve("out");
         assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
         copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
