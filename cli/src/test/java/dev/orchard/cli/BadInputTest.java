@@ -244,6 +244,52 @@ class BadInputTest {
                         + " over the file names did not match");
     }
 
+    /**
+     * Copies of one image gave an all-zero PCA that "explains 0.0% of variance", and nothing said why; a k past what
+     * the images span (k = n) gave an arbitrary last component as silently.
+     */
+    @Test
+    void componentsThatExplainNoVarianceAreWarnedAbout() throws Exception {
+        Path in = fruit(1);
+        Path one;
+        try (var files = Files.list(in.resolve("Kiwi"))) {
+            one = files.findFirst().orElseThrow();
+        }
+        Files.copy(one, in.resolve("Kiwi/copy-1.jpg"));
+        Files.copy(one, in.resolve("Kiwi/copy-2.jpg"));
+        Path other = temp.resolve("in3");
+        Files.createDirectories(other.resolve("Kiwi"));
+        try (var files = Files.list(JobRun.shared().resolve("data/fruits360-sample/Kiwi"))) {
+            for (Path p : files.sorted().limit(3).toList()) {
+                Files.copy(p, other.resolve("Kiwi").resolve(p.getFileName()));
+            }
+        }
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.orchard.coordinator.outputs.JobOutputs.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        log.addAppender(lines);
+        JobRun same;
+        JobRun spanned;
+        try {
+            same = run("--input", in.toString(), "--output", temp.resolve("out").toString(), "--model", JobRun.model(),
+                    "--pca-k", "2");
+            spanned = JobRun.of(null, "run", "--input", other.toString(), "--output", temp.resolve("out3").toString(),
+                    "--model", JobRun.model(), "--pca-k", "3");
+        } finally {
+            log.detachAppender(lines);
+        }
+        assertThat(same.exitCode()).as(same.messages()).isZero();
+        assertThat(spanned.exitCode()).as(spanned.messages()).isZero();
+        assertThat(lines.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.startsWith("PCA:"))
+                .containsExactly("PCA: the features of all 3 readable images are the same, so no component explains any"
+                                + " variance and every image's projection is 0 (are the images copies of one image?)",
+                        "PCA: only the first 2 of the k = 3 components explain variance: the features of the 3 readable"
+                                + " images vary along 2 independent directions (n images span at most n - 1), so"
+                                + " component 3 has an arbitrary direction and every image's projection on it is ~0."
+                                + " --pca-k 2 keeps only the meaningful ones.");
+    }
+
     /** The failure names the first 10 images it could not use, by path, and says there are more. */
     @Test
     void tooFewReadableImagesNamesTheFirstTenOfMore() throws Exception {

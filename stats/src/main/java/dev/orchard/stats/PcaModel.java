@@ -17,6 +17,23 @@ public record PcaModel(long count, double[] mean, double[][] components, double[
         return mean.length;
     }
 
+    /** A component explaining no more than this share of the total variance is taken as explaining none. */
+    public static final double NO_VARIANCE = 1e-9;
+
+    /**
+     * How many of the components explain variance (more than {@link #NO_VARIANCE} of the total): fewer than k where
+     * the features vary along fewer independent directions than k (n images span at most n − 1; identical images
+     * none). The others' directions are arbitrary and every row's projection on them is ~0.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public int varyingComponents() {
+        int varying = 0;
+        while (varying < explainedVarianceRatio.length && explainedVarianceRatio[varying] > NO_VARIANCE) {
+            varying++;
+        }
+        return varying;
+    }
+
     /** {@link #project} of each row, as matrix products where the system has a BLAS ({@link RowProjection}). */
     public float[][] projectAll(float[][] rows) {
         return RowProjection.project(this, rows, SystemBlas.NATIVE);

@@ -75,4 +75,31 @@ class PcaModelTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowProjection.project(model, new float[][] {new float[d - 1]},
                 dev.ludovic.netlib.blas.JavaBLAS.getInstance())).hasMessageContaining("PCA model expects " + d);
     }
+
+    /**
+     * Identical rows vary along no direction, n distinct rows along n − 1: the components past those explain no
+     * variance (the job warns of them), whatever the solver gives as their directions.
+     */
+    @Test
+    void componentsPastTheRowsRankExplainNoVariance() {
+        Random random = new Random(5);
+        int d = 40;
+        float[] one = new float[d];
+        for (int i = 0; i < d; i++) {
+            one[i] = (float) random.nextGaussian();
+        }
+        CovariancePartial same = CovariancePartial.empty(d);
+        CovariancePartial four = CovariancePartial.empty(d);
+        for (int r = 0; r < 4; r++) {
+            same.add(one);
+            float[] row = new float[d];
+            for (int i = 0; i < d; i++) {
+                row[i] = (float) random.nextGaussian();
+            }
+            four.add(row);
+        }
+        assertThat(PrincipalComponents.fit(same, 3).varyingComponents()).isZero();
+        assertThat(PrincipalComponents.fit(four, 4).varyingComponents()).isEqualTo(3);
+        assertThat(PrincipalComponents.fit(four, 2).varyingComponents()).isEqualTo(2);
+    }
 }

@@ -157,10 +157,29 @@ public final class JobOutputs {
                     : " and run this update again with it."));
         }
         PcaModel model = PrincipalComponents.fit(total, k);
+        warnOfComponentsWithoutVariance(model, readable);
         byte[] json = PcaModelJson.write(model);
         Location target = layout.finalFile(generation, layout.pcaModel());
         store.put(target, json);
         return new SolvedPca(model, target.toString(), sha256(json));
+    }
+
+    /** Says where components explain no variance: their directions are arbitrary, and the rows' projections ~0. */
+    static void warnOfComponentsWithoutVariance(PcaModel model, long readable) {
+        int varying = model.varyingComponents();
+        if (varying == 0) {
+            LOG.warn("PCA: the features of all {} readable images are the same, so no component explains any variance"
+                    + " and every image's projection is 0 (are the images copies of one image?)", readable);
+        } else if (varying < model.k()) {
+            String which = varying + 1 == model.k()
+                    ? "component " + model.k() + " has an arbitrary direction and every image's projection on it is ~0"
+                    : "components " + (varying + 1) + "-" + model.k()
+                            + " have arbitrary directions and every image's projection on them is ~0";
+            LOG.warn("PCA: only the first {} of the k = {} components explain variance: the features of the {} readable"
+                    + " images vary along {} independent directions{}, so {}."
+                    + " --pca-k {} keeps only the meaningful ones.", varying, model.k(), readable, varying,
+                    readable <= model.k() ? " (n images span at most n - 1)" : "", which, varying);
+        }
     }
 
     /**
