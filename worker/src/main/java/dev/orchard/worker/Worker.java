@@ -257,10 +257,18 @@ public final class Worker {
             // The end of every `orchard run`; a worker node between jobs (its leaving the cluster is logged by Pekko).
             context.getLog().debug("This worker is stopping; it holds no work");
         } else if (!ledger.leaving()) {
-            context.getLog().info("This worker is stopping: it takes no more units, gives back the ones it runs, and "
-                    + "commits the ones it finished");
+            context.getLog().info("{}: it takes no more units, gives back the ones it runs, and commits the ones it"
+                    + " finished", going());
         }
         return apply(ledger.leave(now()), coordinator);
+    }
+
+    /**
+     * Why the worker leaves: its JVM stops, or its node leaves the cluster while the JVM goes on (a worker node that
+     * lost its coordinator, or was downed, starts a fresh node that joins again; "stopping" misled there).
+     */
+    private static String going() {
+        return JvmExit.began() ? "This worker is stopping" : "This worker is leaving its cluster";
     }
 
     /** Carries out the ledger's effects; messages go to {@code coordinator} if there is one. */
@@ -295,8 +303,7 @@ public final class Worker {
         }
         WorkerLedger.StopCommits commits = ledger.stopCommits();
         if (!ledger.holdsNothing()) {
-            context.getLog().info("This worker is stopping with no coordinator in sight: the units it holds are done "
-                    + "again");
+            context.getLog().info("{} with no coordinator in sight: the units it holds are done again", going());
         } else if (commits.kept() + commits.notKept() > 0) {
             context.getLog().info("This worker committed {} finished unit(s) as it stopped: the job keeps them{}",
                     commits.kept(), commits.notKept() == 0 ? ""
