@@ -152,7 +152,8 @@ public final class JobOutputs {
         }
         if (k > readable) { // the listing checked k against the files; some could not be read
             throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of readable images ("
-                    + readable + "): choose k ≤ " + readable + (generation == 0
+                    + readable + "): choose k ≤ " + Math.max(1, readable - 1) + " (n images span at most n - 1"
+                    + " directions)" + (generation == 0
                     ? " and go on with --resume and the new --pca-k (a job that has not published takes another k)."
                     : " and run this update again with it."));
         }

@@ -272,6 +272,13 @@ public final class WorkState {
     private final List<String> statisticsFiles = new ArrayList<>();
     private final Set<String> refused = new HashSet<>();
     private final List<ImageError> skipped = new ArrayList<>();
+    /**
+     * The paths in {@code skipped}. A resumed listing takes up after the last planned image, but a listing problem is
+     * planned (journalled) as soon as it is listed, while the images before it may still wait in the cutter: the
+     * listing after a crash reports it again, and errors.csv had it twice (an entry the listing reported anew is
+     * dropped here).
+     */
+    private final Set<String> skippedPaths = new HashSet<>();
     private final List<Long> finishedDurations = new ArrayList<>();
     private long median; // of finishedDurations, recomputed when it grows
     private int medianOf;
@@ -345,8 +352,12 @@ public final class WorkState {
         int lastListed = -1;
         for (PlanGroup g : journal.groups()) {
             planned.addAll(g.units());
-            s.skipped.addAll(g.skipped());
-            s.errors += g.skipped().size();
+            for (ImageError e : g.skipped()) {
+                if (s.skippedPaths.add(e.path())) {
+                    s.skipped.add(e);
+                    s.errors++;
+                }
+            }
             s.nextGroup = Math.max(s.nextGroup, g.group() + 1);
             for (PlannedUnit p : g.units()) {
                 s.listed += p.images().size();
@@ -617,7 +628,8 @@ public final class WorkState {
         if (settings.pca() && settings.pcaK() > images) {
             // The output holds this job's bookkeeping now: say how to go on (a plain retry is refused, not empty).
             return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + images
-                    + "): choose k ≤ " + images + (base == null
+                    + "): choose k ≤ " + Math.max(1, images - 1) + " (n images span at most n - 1 directions)"
+                    + (base == null
                     ? " and go on with --resume and the new --pca-k (a job that has not published takes another k)"
                     : " and run this update again with it (an update that has not published takes another k), or the"
                             + " same command once the input holds at least " + settings.pcaK() + " images"), true);
@@ -636,7 +648,16 @@ public final class WorkState {
      * Plan groups are journalled one at a time, in order, so the journal never holds a group without the ones
      * before it: a resumed listing continues after the last planned image and loses none.
      */
-    private void plan(List<List<ImageRef>> cut, List<ImageError> skippedInputs) {
+    private void plan(List<List<ImageRef>> cut, List<ImageError> listedSkips) {
+        List<ImageError> skippedInputs = new ArrayList<>(listedSkips.size());
+        for (ImageError e : listedSkips) {
+            if (skippedPaths.add(e.path())) {
+                skippedInputs.add(e);
+            }
+        }
+        if (cut.isEmpty() && skippedInputs.isEmpty()) {
+            return;
+        }
         List<PlannedUnit> planned = new ArrayList<>();
         List<Unit> group = new ArrayList<>();
         for (List<ImageRef> images : cut) {

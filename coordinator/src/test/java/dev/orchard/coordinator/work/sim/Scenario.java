@@ -27,6 +27,15 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
         return r.nextBoolean() ? Long.MAX_VALUE : 300 + r.nextInt(4_700);
     }
 
+    /**
+     * Entries the listing reports as problems instead of images (a dangling link, a folder it cannot read): none in
+     * two thirds of the schedules, else 1-3 (drawn apart from the rest, as {@link #commitAfterMs}).
+     */
+    int listingProblems() {
+        Random r = new Random(seed * 37 + 0x9E3779B9L);
+        return r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0;
+    }
+
     static Scenario of(long seed) {
         Random r = new Random(seed);
         int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);

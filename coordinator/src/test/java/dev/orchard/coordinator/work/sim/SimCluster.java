@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -37,6 +38,8 @@ final class SimCluster {
     final List<String> input = new ArrayList<>();
     final Set<String> bad = new HashSet<>();
     final Set<String> poison = new HashSet<>();
+    /** Input entries the listing reports as problems (dangling links): each belongs in errors.csv once, never a row. */
+    final Set<String> unlisted = new HashSet<>();
     /** Each image's content version: an update that finds another one computes the image again. */
     private final Map<String, Integer> versions = new HashMap<>();
     private final Map<String, SimWorker> workers = new LinkedHashMap<>();
@@ -69,6 +72,14 @@ final class SimCluster {
             poison.add(input.get(sim.rng.nextInt(input.size())));
         }
         bad.removeAll(poison);
+        Random links = new Random(scenario.seed() * 41 + 7); // apart from sim.rng: a seed's other draws stay as they were
+        for (int i = 0; i < scenario.listingProblems(); i++) {
+            String path = String.format("/in/img-%04d-link.jpg", links.nextInt(scenario.images() + 1));
+            if (unlisted.add(path)) {
+                input.add(path);
+            }
+        }
+        input.sort(null);
         this.settings = new WorkState.Settings(scenario.unitSize(), scenario.unitBytes(), 3, 3, 30_000, 3_000, 8_000, 2_000,
                 3_000, 0, 60_000, scenario.pca() ? 1 : 0, scenario.partBytes(), 4);
         this.crashesLeft = scenario.coordinatorCrashes();
@@ -116,12 +127,15 @@ final class SimCluster {
             String gone = input.remove(sim.rng.nextInt(input.size()));
             removed.add(gone);
             bad.remove(gone);
+            if (unlisted.remove(gone)) {
+                removed.remove(gone); // never a row or in an inventory: not counted as removed
+            }
             poison.remove(gone);
         }
         Set<String> changed = new HashSet<>();
         for (int i = 0; i < s.changed() && !input.isEmpty(); i++) {
             String path = input.get(sim.rng.nextInt(input.size()));
-            if (changed.add(path)) {
+            if (!unlisted.contains(path) && changed.add(path)) {
                 versions.merge(path, 1, Integer::sum);
                 if (!poison.contains(path) && sim.chance(0.3)) {
                     if (!bad.remove(path)) {
@@ -449,6 +463,9 @@ final class SimCluster {
         SimStore.check(all.equals(new HashSet<>(input)), "published + errors ≠ input: missing "
                 + input.stream().filter(p -> !all.contains(p)).toList() + ", not in the input "
                 + all.stream().filter(p -> !input.contains(p)).toList());
+        for (String u : unlisted) {
+            SimStore.check(errors.containsKey(u), "listing problem " + u + " is not in errors.csv");
+        }
         for (String b : bad) {
             SimStore.check(errors.containsKey(b), "unreadable " + b + " is not in errors.csv");
         }
@@ -483,7 +500,9 @@ final class SimCluster {
                 SimStore.check(errors.containsKey(e.path()), "the inventory's error " + e.path() + " is not in errors.csv");
             }
         }
-        SimStore.check(inventory.keySet().equals(new HashSet<>(input)), "the inventory does not name the input");
+        Set<String> images = new HashSet<>(input);
+        images.removeAll(unlisted); // never images: an update lists them again, and reports them again
+        SimStore.check(inventory.keySet().equals(images), "the inventory does not name the input's images");
         if (generation > 0) {
             SimStore.check(outputs.contents().counts().equals(expectedCounts), "the update counted "
                     + outputs.contents().counts() + ", the input changed by " + expectedCounts);

@@ -84,6 +84,7 @@ final class SimCoordinator {
         execute(state.start(sim.now));
         if (!state.listingComplete() && alive) {
             String last = state.lastPlannedPath();
+            listedAfter = last;
             if (generation == 0) {
                 listIndex = last == null ? 0 : cluster.input.indexOf(last) + 1;
             } else {
@@ -96,25 +97,38 @@ final class SimCoordinator {
         sim.at(1000, this::tick);
     }
 
+    /** Where this coordinator's listing took up (the last image its journal planned), null from the start. */
+    private String listedAfter;
+
     private void listSome() {
         if (!alive) {
             return;
         }
         int n = 1 + sim.rng.nextInt(sim.scenario.listBatch());
         List<ImageRef> batch = new ArrayList<>();
+        List<ImageError> skipped = new ArrayList<>();
         int taken = 0;
         while (taken < n && listIndex < cluster.input.size()) {
-            ImageRef image = cluster.image(cluster.input.get(listIndex++));
+            String path = cluster.input.get(listIndex++);
             taken++;
+            if (cluster.unlisted.contains(path)) {
+                // As the Coordinator's listers: a resumed listing reports problems after the last planned image only
+                // (an update's lists everything again).
+                if (listedAfter == null || path.compareTo(listedAfter) > 0) {
+                    skipped.add(new ImageError(path, "skipped: dangling link"));
+                }
+                continue;
+            }
+            ImageRef image = cluster.image(path);
             if (comparison == null || comparison.compare(image)) {
                 batch.add(image);
             }
         }
-        execute(state.listed(batch, List.of(), sim.now));
+        execute(state.listed(batch, skipped, sim.now));
         if (listIndex < cluster.input.size()) {
             sim.at(sim.between(1, 50), this::listSome);
         } else if (comparison == null) {
-            execute(state.listingFinished(cluster.input.size(), sim.now));
+            execute(state.listingFinished(cluster.input.size() - cluster.unlisted.size(), sim.now));
         } else {
             Map<Integer, Set<String>> retired = new HashMap<>();
             UpdateComparison.Result result;
