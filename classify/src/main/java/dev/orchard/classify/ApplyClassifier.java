@@ -38,6 +38,7 @@ public final class ApplyClassifier {
     public static ApplyReport run(ApplyOptions options) throws IOException {
         long t0 = System.nanoTime();
         Location target = options.outputOrDefault();
+        JobOwnFiles.refuse(options.input(), target, false);
         try (ObjectStore classifierStore = ObjectStores.forLocation(options.classifier());
              ObjectStore in = ObjectStores.forLocation(options.input());
              ObjectStore out = ObjectStores.forLocation(target);
@@ -129,6 +130,10 @@ public final class ApplyClassifier {
 
     private static OnnxClassifier load(ObjectStore store, Location location) throws IOException {
         byte[] bytes;
+        if (location.isLocal() && java.nio.file.Files.isDirectory(location.path())) { // it said "Is a directory", exit 1
+            throw new ClassifyException("--apply " + location + " is a folder: give the classifier file in it ("
+                    + location.resolve(Classifier.CLASSIFIER_ONNX) + ", as orchard classify names it).");
+        }
         try {
             bytes = store.read(location);
         } catch (NoSuchFileException e) {

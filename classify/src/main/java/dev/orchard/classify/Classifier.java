@@ -37,6 +37,20 @@ public final class Classifier {
      * @throws IOException       when the input cannot be read or the output written
      */
     public static ClassifyReport run(ClassifyOptions options) throws IOException {
+        return run(options, () -> { });
+    }
+
+    /** What must hold before anything is written, checked once the input is known good. */
+    @FunctionalInterface
+    public interface OutputCheck {
+        void check() throws IOException;
+    }
+
+    /**
+     * As {@link #run(ClassifyOptions)}; {@code beforeWriting} runs after the input's checks (a mistyped class name is
+     * said first, not an earlier classifier in the output folder) and before training.
+     */
+    public static ClassifyReport run(ClassifyOptions options, OutputCheck beforeWriting) throws IOException {
         Location output = options.outputOrDefault();
         try (ObjectStore out = ObjectStores.forLocation(output);
              ObjectStore in = ObjectStores.forLocation(options.input())) {
@@ -58,6 +72,7 @@ public final class Classifier {
                 StratifiedSplit.folds(rows.labels(), rows.paths(), train, options.cv().folds(), options.seed());
             }
             // After the input checks (a mistyped --input must not leave a new folder behind), before training.
+            beforeWriting.check();
             out.checkWritable(output);
 
             long t1 = System.nanoTime();
@@ -112,7 +127,9 @@ public final class Classifier {
         d.put("orchard.mode", o.mode().name());
         d.put("orchard.learner", o.learner().name().toLowerCase(java.util.Locale.ROOT));
         d.put("orchard.model", model);
-        d.put("orchard.cost", String.valueOf(cost));
+        if (o.hasCost()) { // the multinomial logistic model has none: a C recorded there misled
+            d.put("orchard.cost", String.valueOf(cost));
+        }
         d.put("orchard.seed", String.valueOf(o.seed()));
         d.put("orchard.trained-on", o.input().toString());
         d.put("orchard.test-accuracy", String.valueOf(test.accuracy()));

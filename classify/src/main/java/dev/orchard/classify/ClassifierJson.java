@@ -47,7 +47,11 @@ final class ClassifierJson {
         } else {
             split.put("trainFraction", ((SplitRule.Fraction) o.split()).fraction());
         }
-        root.put("cost", report.cost());
+        if (o.hasCost()) {
+            root.put("cost", report.cost());
+        } else {
+            root.putNull("cost"); // the multinomial logistic model (SGD) has no C
+        }
         CrossValidation.Result cv = report.crossValidation();
         if (cv != null) {
             ObjectNode node = root.putObject("crossValidation");

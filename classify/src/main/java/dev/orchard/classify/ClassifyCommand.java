@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
             "Training: a stratified train/test split by label, standardised features, then a pair (1-vs-1), one-vs-all"
                     + " or multiclass model (--cv K chooses C by cross-validation). Prints accuracy, balanced accuracy,"
                     + " per-class precision/recall and the confusion matrix; writes predictions.parquet,"
-                    + " classifier.onnx and classifier.json.",
+                    + " classifier.onnx, classifier.json and report.html.",
             "With --apply classifier.onnx, labels every image of an existing output instead."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the input could not be read or the output written", "2:bad options or input"})
@@ -106,8 +106,9 @@ public final class ClassifyCommand implements Callable<Integer> {
     List<Double> cvGrid;
 
     @Option(names = "--output", paramLabel = "DIR|FILE",
-            description = {"Where predictions.parquet, classifier.onnx and classifier.json go (default:"
-                    + " <input>/classify-<mode>).", "With --apply: the predictions file (default:"
+            description = {"Where predictions.parquet, classifier.onnx, classifier.json and report.html go"
+                    + " (default: <input>/classify-<mode>; never the job's own folder or inside its features/, pca/"
+                    + " or _orchard/).", "With --apply: the predictions file (default:"
                     + " <input>/predictions-<classifier file name without .onnx>.parquet)."})
     String output;
 
@@ -125,7 +126,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         TRIBUO_LOG.setLevel(Level.WARNING);
         try {
             String text = apply != null ? ReportText.format(ApplyClassifier.run(applyOptions()))
-                    : ReportText.format(Classifier.run(refuseToReplace(options())));
+                    : ReportText.format(train(options()));
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
             return 0;
@@ -181,24 +182,31 @@ public final class ClassifyCommand implements Callable<Integer> {
                 cv == null ? null : new CrossValidationPlan(cv, cvGrid == null ? CrossValidationPlan.DEFAULT_GRID : cvGrid));
     }
 
+    /** Trains; what the output folder may hold is checked once the input is known good. */
+    private ClassifyReport train(ClassifyOptions options) throws IOException {
+        return Classifier.run(options, () -> refuseToReplace(options));
+    }
+
     /**
      * Training into a folder that holds an earlier classifier replaced it unasked (a second --pair took the first
-     * one's place): refused without --overwrite, as --apply refuses to replace its predictions.
+     * one's place): refused without --overwrite, as --apply refuses to replace its predictions. Never into the job's
+     * own files ({@link JobOwnFiles}), --overwrite or not.
      */
-    private ClassifyOptions refuseToReplace(ClassifyOptions options) throws IOException {
+    private void refuseToReplace(ClassifyOptions options) throws IOException {
         Location folder = options.outputOrDefault();
+        JobOwnFiles.refuse(options.input(), folder, true);
         if (overwrite) {
-            return options;
+            return;
         }
         try (var store = dev.orchard.store.ObjectStores.forLocation(folder)) {
-            for (String file : List.of(Classifier.CLASSIFIER_ONNX, "classifier.json", "predictions.parquet")) {
+            for (String file : List.of(Classifier.CLASSIFIER_ONNX, "classifier.json", "predictions.parquet",
+                    "report.html")) {
                 if (store.exists(folder.resolve(file))) {
                     throw new ClassifyException(folder + " holds a classifier trained earlier (" + file + "). Pass"
                             + " --overwrite to replace it, or --output DIR to keep both.");
                 }
             }
         }
-        return options;
     }
 
     private Learner learner() {

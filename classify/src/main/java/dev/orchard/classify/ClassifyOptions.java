@@ -20,6 +20,25 @@ public record ClassifyOptions(Location input, VectorColumn use, SplitRule split,
 
     public static final long DEFAULT_SEED = 42;
     public static final double DEFAULT_COST = 1.0;
+    /**
+     * The largest C taken. On standardised features C = 10⁶ already leaves almost no regularisation; LIBLINEAR's
+     * solvers overflow far above (C = 1e300 gave a logistic model that predicts nothing, a crash, and an SVM whose
+     * every score was 0).
+     */
+    public static final double MAX_COST = 1e12;
+
+    /** Whether the model has LIBLINEAR's cost C: all but the multinomial logistic one (SGD), which has none. */
+    public boolean hasCost() {
+        return !(mode instanceof Mode.Multiclass && learner == Learner.LOGISTIC);
+    }
+
+    /** Refuses a C that is not a positive number up to {@link #MAX_COST}; {@code what} names the option. */
+    static void checkCost(double cost, String what) {
+        if (!(cost > 0) || !(cost <= MAX_COST)) {
+            throw new ClassifyException(what + " must be a positive number up to 1e12 (C = 1e6 already leaves almost"
+                    + " no regularisation on the standardised features), got " + cost);
+        }
+    }
 
     public ClassifyOptions {
         Objects.requireNonNull(input, "input");
@@ -27,9 +46,7 @@ public record ClassifyOptions(Location input, VectorColumn use, SplitRule split,
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(learner, "learner");
-        if (!(cost > 0) || Double.isInfinite(cost)) {
-            throw new ClassifyException("The cost C must be a positive number, got " + cost);
-        }
+        checkCost(cost, "The cost C");
         if (cv != null && mode instanceof Mode.Multiclass && learner == Learner.LOGISTIC) {
             throw new ClassifyException("--cv chooses LIBLINEAR's cost C, which the multinomial logistic model"
                     + " (--multiclass --classifier logistic, trained by SGD) does not have. Use --classifier svm or"

@@ -38,7 +38,8 @@ final class ClassifyReportPage {
                 new Fact("test-correct", "test images right", test.correct() + " / " + test.total()),
                 new Fact("classes", "classes", String.valueOf(report.classes().size())),
                 new Fact("train-images", "training images", String.valueOf(report.train().total())),
-                new Fact("cost", "C", ReportText.cost(report.cost()))));
+                new Fact("cost", "C", report.options().hasCost() ? ReportText.cost(report.cost())
+                        : "none (SGD)")));
         page.note("Model: " + report.model() + ". Split: " + o.split() + ", seed " + o.seed() + "."
                 + (report.unlabelled() > 0 ? " " + report.unlabelled() + " unlabelled images left out." : ""));
 

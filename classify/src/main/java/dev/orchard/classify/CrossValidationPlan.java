@@ -23,9 +23,7 @@ public record CrossValidationPlan(int folds, List<Double> grid) {
         }
         List<Double> sorted = new ArrayList<>(grid);
         for (double c : grid) {
-            if (!(c > 0) || Double.isInfinite(c)) {
-                throw new ClassifyException("--cv-grid values must be positive numbers, got " + c);
-            }
+            ClassifyOptions.checkCost(c, "Each --cv-grid value");
         }
         sorted.sort(Double::compare);
         if (!sorted.equals(grid) || sorted.stream().distinct().count() != grid.size()) {

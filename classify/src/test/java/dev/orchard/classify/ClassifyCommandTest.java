@@ -54,6 +54,67 @@ class ClassifyCommandTest {
         assertThat(replaced.out).contains("pair 'Banana' vs 'Kiwi'");
     }
 
+    /**
+     * A training --output of the job's folder replaced its report.html, one inside features/ left files there that
+     * readers took for rows; an --apply --output naming a features part replaced the features (the classifier
+     * helper's walk). Each is refused, --overwrite or not, and leaves the job's files as they were.
+     */
+    @Test
+    void classifyNeverWritesOntoOrIntoTheJobsOwnFiles() throws Exception {
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of("Apple Red 1", "Banana", "Kiwi"), 20, 8, 5, 5), 2);
+        Files.writeString(job.resolve("report.html"), "the job's report");
+        Path part = job.resolve("features/part-00000.parquet");
+        byte[] features = Files.readAllBytes(part);
+        Result intoJob = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", job.toString(), "--overwrite");
+        assertThat(intoJob.code).isEqualTo(2);
+        assertThat(intoJob.err).contains("--output " + job + " is the job's own folder, where the classifier's"
+                + " report.html would replace the job's");
+        assertThat(job.resolve("report.html")).hasContent("the job's report");
+        Result intoFeatures = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", job.resolve("features").toString());
+        assertThat(intoFeatures.code).isEqualTo(2);
+        assertThat(intoFeatures.err).contains("--output " + job.resolve("features") + " is the job's own features,"
+                + " which orchard classify never writes into");
+        try (var files = Files.list(job.resolve("features"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).allMatch(n -> n.startsWith("part-"));
+        }
+
+        assertThat(run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi").code).isZero();
+        Result overPart = run("--input", job.toString(), "--apply", job.resolve("classify-pair/classifier.onnx").toString(),
+                "--output", part.toString(), "--overwrite");
+        assertThat(overPart.code).isEqualTo(2);
+        assertThat(overPart.err).contains("--output " + part + " lies inside the job's own features");
+        assertThat(Files.readAllBytes(part)).isEqualTo(features);
+        Result folder = run("--input", job.toString(), "--apply", job.resolve("classify-pair").toString());
+        assertThat(folder.code).isEqualTo(2);
+        assertThat(folder.err).contains("--apply " + job.resolve("classify-pair") + " is a folder: give the classifier"
+                + " file in it (" + job.resolve("classify-pair/classifier.onnx"));
+    }
+
+    /**
+     * A mistyped class was answered with "holds a classifier trained earlier" while an earlier one was there; a C of
+     * 1e300 crashed LIBLINEAR's logistic model (exit 1, a NullPointerException's text).
+     */
+    @Test
+    void theClassesAreCheckedBeforeTheOutputFolderAndAHugeCIsRefused() throws Exception {
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of("Apple Red 1", "Banana", "Kiwi"), 20, 8, 5, 5), 2);
+        assertThat(run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi").code).isZero();
+        Result typo = run("--input", job.toString(), "--train-per-class", "10", "--pair", "kiwi", "Banana");
+        assertThat(typo.code).isEqualTo(2);
+        assertThat(typo.err).contains("No class 'kiwi'").doesNotContain("trained earlier");
+        Result huge = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi", "-C",
+                "1e300", "--output", dir.resolve("huge").toString());
+        assertThat(huge.code).isEqualTo(2);
+        assertThat(huge.err).contains("The cost C must be a positive number up to 1e12");
+        Result grid = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi", "--cv",
+                "2", "--cv-grid", "1,1e300", "--output", dir.resolve("huge").toString());
+        assertThat(grid.code).isEqualTo(2);
+        assertThat(grid.err).contains("Each --cv-grid value must be a positive number up to 1e12");
+    }
+
     @Test
     void aMissingClassExitsWith2AndTheMessage() throws Exception {
         Path job = JobOutputFixture.write(dir.resolve("job"), "features",
