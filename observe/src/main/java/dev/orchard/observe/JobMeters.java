@@ -7,10 +7,14 @@ import dev.orchard.protocol.UnitReport;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAccumulator;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -19,38 +23,50 @@ import java.util.function.ToLongFunction;
  * images processed and failed, units by state, queue depth, attempts, speculative copies, timeouts, per-stage seconds
  * of the units done, images/s and ETA, and per worker its images, units in flight, lanes and heartbeat age. It is a
  * {@link JobListener} that passes every report on to the {@link JobWatch}.
+ *
+ * <p>Every meter is registered once and reads the last status: re-registering the per-worker and per-state gauges at
+ * each status (Micrometer's {@code MultiGauge} with overwrite) raced with scrapes, which then failed now and then with
+ * Prometheus's "duplicate labels". A counter never goes back: work a lost worker had finished is no longer counted
+ * by the coordinator until it is redone, and a counter that fell is read by Prometheus as a reset (its rate a
+ * spike); so each counts the most it has reached, and stays there while the lost work is redone.
  */
 public final class JobMeters implements JobListener {
+    private final MeterRegistry registry;
     private final JobListener next;
     private final JobWatch watch;
-    private final MultiGauge units;
-    private final MultiGauge stage;
-    private final MultiGauge workerImages;
-    private final MultiGauge workerInFlight;
-    private final MultiGauge workerLanes;
-    private final MultiGauge workerHeartbeat;
-    private final MultiGauge workerRate;
+    private final Map<String, List<Meter>> workerMeters = new ConcurrentHashMap<>();
+    /** Each counter's most so far, raised at every status (not only at scrapes: a fall between two is no fall). */
+    private final List<Runnable> raiseCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Map<String, WorkState.WorkerSnapshot> workersNow = Map.of();
+    private volatile Map<String, Double> workerRates = Map.of();
     private volatile WorkState.Snapshot last;
+    private volatile boolean finished;
 
     /** Registers the meters; {@code watch} gets every report first (the rates are its), then the meters update. */
     public JobMeters(MeterRegistry registry, JobWatch watch) {
+        this.registry = registry;
         this.next = watch;
         this.watch = watch;
-        counter(registry, "orchard.job.images.processed", "Images whose rows were written", s -> s.imagesDone() - s.errors());
-        counter(registry, "orchard.job.images.failed", "Images recorded in errors.csv", WorkState.Snapshot::errors);
-        counter(registry, "orchard.job.attempts", "Attempts handed out (first tries, retries and copies)", WorkState.Snapshot::attempts);
-        counter(registry, "orchard.job.attempts.speculative", "Speculative copies of slow units", WorkState.Snapshot::speculative);
-        counter(registry, "orchard.job.unit.timeouts", "Attempts that ran past --unit-timeout", WorkState.Snapshot::timeouts);
-        counter(registry, "orchard.job.assignments.lost", "Assignments a worker never received", WorkState.Snapshot::lostAssignments);
-        counter(registry, "orchard.job.workers.lost", "Workers that left or went silent holding work", WorkState.Snapshot::workersLost);
-        gauge(registry, "orchard.job.images.listed", "Images listed so far", s -> s.listed());
-        gauge(registry, "orchard.job.listing.complete", "1 once the listing has finished", s -> s.listingComplete() ? 1 : 0);
-        gauge(registry, "orchard.job.queue.depth", "Units waiting for a worker", s -> s.queued());
-        gauge(registry, "orchard.job.units.running", "Units with an attempt running", s -> s.running());
-        gauge(registry, "orchard.job.parts", "Output parts planned", s -> s.parts());
-        gauge(registry, "orchard.job.parts.open", "Output parts not yet published", s -> s.partsOpen());
+        // Rows written: the images of the units done less their errors (the listing's errors are no unit's images;
+        // counted in, the figure was -1 while a dangling link was the only thing done, and the scrape failed).
+        counter("orchard.job.images.processed", "Images whose rows were written",
+                s -> s.imagesDone() - (s.errors() - s.listingErrors()));
+        counter("orchard.job.images.failed", "Images recorded in errors.csv", WorkState.Snapshot::errors);
+        counter("orchard.job.attempts", "Attempts handed out (first tries, retries and copies)", WorkState.Snapshot::attempts);
+        counter("orchard.job.attempts.speculative", "Speculative copies of slow units", WorkState.Snapshot::speculative);
+        counter("orchard.job.unit.timeouts", "Attempts that ran past --unit-timeout", WorkState.Snapshot::timeouts);
+        counter("orchard.job.assignments.lost", "Assignments a worker never received", WorkState.Snapshot::lostAssignments);
+        counter("orchard.job.workers.lost", "Workers that left or went silent holding work", WorkState.Snapshot::workersLost);
+        gauge("orchard.job.images.listed", "Images listed so far", s -> s.listed());
+        gauge("orchard.job.listing.complete", "1 once the listing has finished", s -> s.listingComplete() ? 1 : 0);
+        gauge("orchard.job.queue.depth", "Units waiting for a worker", s -> s.queued());
+        gauge("orchard.job.units.running", "Units with an attempt running", s -> s.running());
+        gauge("orchard.job.parts", "Output parts planned", s -> s.parts());
+        gauge("orchard.job.parts.open", "Output parts not yet published", s -> s.partsOpen());
         for (String name : List.of("read", "decode", "preprocess", "infer", "statistics", "write")) {
-            FunctionCounter.builder("orchard.job.stage", this, m -> seconds(m.last, name))
+            DoubleAccumulator most = new DoubleAccumulator(Math::max, 0);
+            raiseCounters.add(() -> most.accumulate(seconds(last, name)));
+            FunctionCounter.builder("orchard.job.stage", most, DoubleAccumulator::get)
                     .description("Seconds per pipeline stage in the units done, summed over threads and workers")
                     .baseUnit("seconds").tag("stage", name).register(registry);
         }
@@ -61,17 +77,19 @@ public final class JobMeters implements JobListener {
         Gauge.builder("orchard.job.eta", watch, w -> w.view().etaSeconds())
                 .description("Seconds until the features phase ends at the last minute's rate (NaN while unknown)")
                 .baseUnit("seconds").register(registry);
-        this.units = MultiGauge.builder("orchard.job.units").description("Units by state").register(registry);
-        this.stage = MultiGauge.builder("orchard.job.stage.active").description("1 for the stage the job is in").register(registry);
-        this.workerImages = MultiGauge.builder("orchard.job.worker.images")
-                .description("Images a worker has finished since it started").register(registry);
-        this.workerInFlight = MultiGauge.builder("orchard.job.worker.units.in.flight")
-                .description("Attempts a worker holds").register(registry);
-        this.workerLanes = MultiGauge.builder("orchard.job.worker.lanes").description("A worker's ONNX inference lanes").register(registry);
-        this.workerHeartbeat = MultiGauge.builder("orchard.job.worker.heartbeat.age").baseUnit("seconds")
-                .description("Seconds since a worker's last status").register(registry);
-        this.workerRate = MultiGauge.builder("orchard.job.worker.images.per.second")
-                .description("A worker's images per second over the last 10 s").register(registry);
+        for (String state : WorkState.UNIT_STATES) {
+            Gauge.builder("orchard.job.units", this, m -> m.last == null ? 0 : m.last.units().getOrDefault(state, 0))
+                    .description("Units by state").tag("state", state).register(registry);
+        }
+        for (WorkState.Stage stage : WorkState.Stage.values()) {
+            Gauge.builder("orchard.job.stage.active", this, m -> m.stage() == stage ? 1 : 0)
+                    .description("1 for the stage the job is in").tag("stage", stage.name()).register(registry);
+        }
+    }
+
+    /** The job's stage: the last status's, FINISHED once the job has (no status follows the last one). */
+    private WorkState.Stage stage() {
+        return finished ? WorkState.Stage.FINISHED : last == null ? null : last.stage();
     }
 
     @Override
@@ -93,43 +111,61 @@ public final class JobMeters implements JobListener {
     public void status(WorkState.Snapshot snapshot) {
         next.status(snapshot); // the watch first: the rates below read it
         last = snapshot;
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        snapshot.units().forEach((state, count) -> rows.add(MultiGauge.Row.of(Tags.of("state", state), count)));
-        units.register(rows, true);
-        List<MultiGauge.Row<?>> stages = new ArrayList<>();
-        for (WorkState.Stage s : WorkState.Stage.values()) {
-            stages.add(MultiGauge.Row.of(Tags.of("stage", s.name()), s == snapshot.stage() ? 1 : 0));
-        }
-        stage.register(stages, true);
-        List<MultiGauge.Row<?>> images = new ArrayList<>();
-        List<MultiGauge.Row<?>> inFlight = new ArrayList<>();
-        List<MultiGauge.Row<?>> lanes = new ArrayList<>();
-        List<MultiGauge.Row<?>> heartbeat = new ArrayList<>();
+        raiseCounters.forEach(Runnable::run);
+        Map<String, WorkState.WorkerSnapshot> now = new HashMap<>();
         for (WorkState.WorkerSnapshot w : snapshot.workers()) {
-            if (w.gone()) {
-                continue;
+            if (!w.gone()) {
+                now.put(w.id(), w);
             }
-            Tags tags = Tags.of("worker", w.id(), "host", w.host());
-            images.add(MultiGauge.Row.of(tags, w.imagesDone()));
-            inFlight.add(MultiGauge.Row.of(tags, w.attemptsHeld()));
-            lanes.add(MultiGauge.Row.of(tags, w.lanes()));
-            heartbeat.add(MultiGauge.Row.of(tags, w.lastHeardMs() / 1000.0));
         }
-        List<MultiGauge.Row<?>> rates = new ArrayList<>();
+        Map<String, Double> rates = new HashMap<>();
         for (JobWatch.WorkerRow w : watch.view().workers()) {
             if (!w.gone()) {
-                rates.add(MultiGauge.Row.of(Tags.of("worker", w.id(), "host", w.host()), w.imagesPerSecond()));
+                rates.put(w.id(), w.imagesPerSecond());
             }
         }
-        workerImages.register(images, true);
-        workerInFlight.register(inFlight, true);
-        workerLanes.register(lanes, true);
-        workerHeartbeat.register(heartbeat, true);
-        workerRate.register(rates, true);
+        workersNow = now;
+        workerRates = rates;
+        now.forEach((id, w) -> workerMeters.computeIfAbsent(id, i -> registerWorker(w)));
+        workerMeters.keySet().removeIf(id -> {
+            if (now.containsKey(id)) {
+                return false;
+            }
+            workerMeters.get(id).forEach(registry::remove);
+            return true;
+        });
+    }
+
+    /** A worker's gauges, once: they read the last status, and are removed when it no longer lists the worker. */
+    private List<Meter> registerWorker(WorkState.WorkerSnapshot first) {
+        String id = first.id();
+        Tags tags = Tags.of("worker", id, "host", first.host());
+        return List.of(
+                workerGauge("orchard.job.worker.images", "Images a worker has finished since it started", null, tags,
+                        w -> w.imagesDone()),
+                workerGauge("orchard.job.worker.units.in.flight", "Attempts a worker holds", null, tags,
+                        w -> w.attemptsHeld()),
+                workerGauge("orchard.job.worker.lanes", "A worker's ONNX inference lanes", null, tags, w -> w.lanes()),
+                workerGauge("orchard.job.worker.heartbeat.age", "Seconds since a worker's last status", "seconds", tags,
+                        w -> w.lastHeardMs() / 1000.0),
+                Gauge.builder("orchard.job.worker.images.per.second", this,
+                                m -> m.workerRates.getOrDefault(id, Double.NaN))
+                        .description("A worker's images per second over the last 10 s").tags(tags).register(registry));
+    }
+
+    private Meter workerGauge(String name, String description, String unit, Tags tags,
+                              ToDoubleFunction<WorkState.WorkerSnapshot> f) {
+        String id = tags.stream().filter(t -> t.getKey().equals("worker")).findFirst().orElseThrow().getValue();
+        return Gauge.builder(name, this, m -> {
+                    WorkState.WorkerSnapshot w = m.workersNow.get(id);
+                    return w == null ? Double.NaN : f.applyAsDouble(w);
+                })
+                .description(description).baseUnit(unit).tags(tags).register(registry);
     }
 
     @Override
     public void finished(JobSummary summary) {
+        finished = true;
         next.finished(summary);
     }
 
@@ -138,12 +174,14 @@ public final class JobMeters implements JobListener {
         next.failed(cause);
     }
 
-    private void counter(MeterRegistry registry, String name, String description, ToLongFunction<WorkState.Snapshot> f) {
-        FunctionCounter.builder(name, this, m -> m.last == null ? 0 : f.applyAsLong(m.last))
-                .description(description).register(registry);
+    /** A counter of {@code f} over the statuses that never goes back (see the class's comment). */
+    private void counter(String name, String description, ToLongFunction<WorkState.Snapshot> f) {
+        AtomicLong most = new AtomicLong();
+        raiseCounters.add(() -> most.accumulateAndGet(Math.max(0, f.applyAsLong(last)), Math::max));
+        FunctionCounter.builder(name, most, AtomicLong::get).description(description).register(registry);
     }
 
-    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<WorkState.Snapshot> f) {
+    private void gauge(String name, String description, ToDoubleFunction<WorkState.Snapshot> f) {
         Gauge.builder(name, this, m -> m.last == null ? 0 : f.applyAsDouble(m.last)).description(description)
                 .register(registry);
     }

@@ -149,9 +149,17 @@ class NodeHttpTest {
                 assertThat(System.nanoTime()).as("/ready once the node is Up").isLessThan(deadline);
                 Thread.sleep(50);
             }
+            // The node's view takes the member's Up and the leader's election (and so the oldest) as separate events:
+            // once, the page was read between them (a null where the node's address belonged). Read until it has all.
+            String self = cluster.selfAddress().toString();
             com.fasterxml.jackson.databind.JsonNode members = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(get(url + "cluster/members").body());
-            String self = cluster.selfAddress().toString();
+            while (!(members.path("leader").asText().equals(self) && members.path("oldest").asText().equals(self)
+                    && members.path("oldestPerRole").path("coordinator").asText().equals(self))) {
+                assertThat(System.nanoTime()).as("the node's view names its leader: " + members).isLessThan(deadline);
+                Thread.sleep(50);
+                members = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(url + "cluster/members").body());
+            }
             assertThat(members.path("selfNode").asText()).isEqualTo(self);
             assertThat(members.path("members")).hasSize(1);
             assertThat(members.path("members").get(0).path("node").asText()).isEqualTo(self);

@@ -122,6 +122,10 @@ public final class WorkState {
     /** The job's stages, in order. */
     public enum Stage { FEATURES, SOLVING, PUBLISHING, WRITING, FINISHED, FAILED }
 
+    /** The states {@link Snapshot#units()} counts units by (RUNNING: a pending unit with an attempt out). */
+    public static final List<String> UNIT_STATES = List.of("PLANNED", "PENDING", "RUNNING", "ACCEPTED", "COMMITTING",
+            "DONE", "SPLIT", "QUARANTINING", "QUARANTINED");
+
     /**
      * ABSENT: an id the journal never recorded (a split or plan group whose write a crash cut short): no unit.
      */
@@ -497,10 +501,14 @@ public final class WorkState {
     /**
      * Where the job stands, for the status page and metrics: a copy, safe to hand to another thread.
      *
-     * @param stages time spent per pipeline stage by the units done so far (summed over their threads)
+     * @param errors        every error so far: the images of units done that could not be used, and
+     *                      {@code listingErrors}
+     * @param listingErrors what the listing could not take (a dangling link, a folder it cannot read): no image of a
+     *                      unit, so not in {@code imagesDone}
+     * @param stages        time spent per pipeline stage by the units done so far (summed over their threads)
      */
     public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long imagesBefore,
-                           long errors,
+                           long errors, long listingErrors,
                            Map<String, Integer> units, int parts, int partsOpen, int queued, int running,
                            long attempts, long speculative, long timeouts, long lostAssignments, long workersLost,
                            List<WorkerSnapshot> workers, UnitReport.StageNanos stages) {
@@ -529,7 +537,8 @@ public final class WorkState {
             ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won,
                     w.info.imagesDone(), now - w.lastHeardMs, w.gone));
         }
-        return new Snapshot(stage, listed, listingComplete, imagesDone, imagesBefore, errors, byStatus, parts.size(), openParts,
+        return new Snapshot(stage, listed, listingComplete, imagesDone, imagesBefore, errors, skipped.size(), byStatus,
+                parts.size(), openParts,
                 queuedCount, running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
                 List.copyOf(ws), stages);
     }
