@@ -249,6 +249,7 @@ public final class WorkState {
         final Set<Integer> accepted = new LinkedHashSet<>();  // units whose accepted statistics it holds
         int assigned;
         int won;
+        int wonThenLost; // accepted units whose statistics were lost with it: done again, not its share
         long images;
 
         WorkerView(String id) {
@@ -534,7 +535,7 @@ public final class WorkState {
         }
         List<WorkerSnapshot> ws = new ArrayList<>();
         for (WorkerView w : workers.values()) {
-            ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won,
+            ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won - w.wonThenLost,
                     w.info.imagesDone(), now - w.lastHeardMs, w.gone));
         }
         return new Snapshot(stage, listed, listingComplete, imagesDone, imagesBefore, errors, skipped.size(), byStatus,
@@ -1427,11 +1428,17 @@ public final class WorkState {
         }
     }
 
-    /** An accepted unit whose statistics are gone: back to pending; its rows file loses. */
+    /**
+     * An accepted unit whose statistics are gone: back to pending; its rows file loses, and its worker's share no
+     * longer counts it (a fresh job whose worker was killed said "3433 featurised by this run" of 3049 images, and
+     * gave the dead worker units that were all done again).
+     */
     private void unaccept(Unit u) {
         WorkerView w = workers.get(u.owner);
         if (w != null) {
             w.accepted.remove(u.id);
+            w.wonThenLost++; // not won-- : won paces its commit requests
+            w.images -= u.report.rows() + u.report.errors().size();
         }
         out.add(new Decision.DeleteAttempt(Phase.FEATURES, u.accepted));
         if (u.accepted.epoch() == epoch) {
@@ -1697,7 +1704,7 @@ public final class WorkState {
         }
         Map<String, WorkerShare> shares = new LinkedHashMap<>();
         for (WorkerView w : workers.values()) {
-            shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won, w.images));
+            shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won - w.wonThenLost, w.images));
         }
         return new Outputs(partCount, all, listed + keptBaseRows, rows + keptBaseRows, unlabelled, leaves, stages,
                 bytesRead, Map.copyOf(stageSeconds), shares, contents());
