@@ -587,7 +587,7 @@ public final class Coordinator {
             } else if (d instanceof Decision.WriteOutputs w) {
                 if (setup.labelRule() != null && w.outputs().unlabelled() > 0) {
                     log.warn("{} rows this run wrote have no label: {} did not match their names, or its first group"
-                            + " took no part in the match. They are kept, unlabelled (orchard classify leaves them out);"
+                            + " took no part in the match or captured nothing. They are kept, unlabelled (orchard classify leaves them out);"
                             + " try the regex on a few of the paths in pca.csv",
                             w.outputs().unlabelled(), setup.labelRule());
                 }

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * How an image gets its label: by default the name of its parent folder, exactly as it is (spaces kept); or the
  * first capture group of a regex over the parent folder's name or the file name (e.g. {@code ^(.*)_\d+\.jpg$}
  * turns Oxford-IIIT Pet's {@code wheaten_terrier_12.jpg} into {@code wheaten_terrier}); or no label at all.
- * A regex that does not match leaves the image unlabelled (counted and reported, never dropped).
+ * A regex that does not match, or whose group captures nothing, leaves the image unlabelled (counted and reported,
+ * never dropped).
  */
 public sealed interface LabelRule {
 
@@ -55,7 +56,10 @@ public sealed interface LabelRule {
             String subject = source == Source.FILE ? relativePath.substring(relativePath.lastIndexOf('/') + 1)
                                                    : folderOf(relativePath, rootName);
             Matcher m = pattern.matcher(subject);
-            return m.find() ? m.group(1) : null;
+            // An empty capture is no label: written as "", it read as a blank class in classify's reports and as
+            // NULL in pca.csv (the same as no label) in DuckDB.
+            String label = m.find() ? m.group(1) : null;
+            return label == null || label.isEmpty() ? null : label;
         }
     }
 

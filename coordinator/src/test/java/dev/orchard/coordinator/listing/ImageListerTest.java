@@ -185,6 +185,12 @@ class ImageListerTest {
                 .containsEntry("Cherry 2/x.jpg", "Cherry")
                 .containsEntry("pets/wheaten_terrier_12.jpg", "pets");
         assertThat(list(LabelRule.none())).containsEntry("Cherry 2/x.jpg", "null");
+        // An empty capture is no label (it was a class named "", and NULL in pca.csv as read by DuckDB).
+        assertThat(list(LabelRule.regex("^([a-z_]*)\\d", LabelRule.Source.FILE)))
+                .containsEntry("Cherry 2/x.jpg", "null")
+                .containsEntry("pets/wheaten_terrier_12.jpg", "wheaten_terrier_");
+        touch("pets/12.jpg");
+        assertThat(list(LabelRule.regex("^([a-z_]*)\\d", LabelRule.Source.FILE))).containsEntry("pets/12.jpg", "null");
     }
 
     @Test
