@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +186,35 @@ class BadInputTest {
                 "--model", JobRun.model(), "--pca-k", "1", "--resume");
         assertThat(finished.exitCode()).isEqualTo(2);
         assertThat(finished.messages()).contains("--resume refused", "--pca-k: was 2, now 1");
+    }
+
+    /**
+     * An update whose input was down to one image failed at its solve, after its listing was journalled complete: the
+     * same command never listed the input again, however many images were added (stuck until --overwrite; the
+     * incremental helper's walk). It fails at its listing now, and goes on once the input holds more, as it says.
+     */
+    @Test
+    void anUpdateOfOneImageSaysSoAndGoesOnOnceThereAreMore() throws Exception {
+        Path in = fruit(3);
+        Path out = temp.resolve("o13");
+        String[] update = {"--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(), "--pca-k",
+                "1", "--update"};
+        assertThat(run(java.util.Arrays.copyOf(update, 8)).exitCode()).isZero();
+        List<Path> kiwis;
+        try (Stream<Path> files = Files.list(in.resolve("Kiwi"))) {
+            kiwis = files.sorted().toList();
+        }
+        Files.delete(kiwis.get(1));
+        Files.delete(kiwis.get(2));
+        JobRun one = run(update);
+        assertThat(one.exitCode()).as(one.messages()).isEqualTo(2);
+        assertThat(one.messages()).contains("PCA needs at least 2 images; the input holds 1: run this update again once"
+                + " the input holds more (it lists the input again)");
+        Files.copy(JobRun.shared().resolve("data/fruits360-sample/Kiwi").resolve(kiwis.get(1).getFileName()), kiwis.get(1));
+        JobRun two = run(update);
+        assertThat(two.exitCode()).as(two.messages()).isZero();
+        assertThat(Outputs.success(out).at("/counts/rows").asLong()).isEqualTo(2);
+        assertThat(Outputs.success(out).at("/generation").asInt()).isEqualTo(1);
     }
 
     /**

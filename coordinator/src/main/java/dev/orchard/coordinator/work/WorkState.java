@@ -635,6 +635,13 @@ public final class WorkState {
             return fail("No images found in the input (looked for the --glob patterns, skipping hidden files). "
                     + "Check --input and --glob.", true);
         }
+        if (settings.pca() && images < 2) {
+            // Said here, before the listing is journalled complete: an update that failed so at its solve had its
+            // images planned for good, and the same command never listed the input again (stuck until --overwrite).
+            return fail("PCA needs at least 2 images; the input holds " + images + (base == null
+                    ? ": run it again on an input with more (--overwrite replaces this output)"
+                    : ": run this update again once the input holds more (it lists the input again)"), true);
+        }
         if (settings.pca() && settings.pcaK() > images) {
             // The output holds this job's bookkeeping now: say how to go on (a plain retry is refused, not empty).
             return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + images
