@@ -388,9 +388,23 @@ class BadInputTest {
         assertThat(tooFew.messages()).contains("--pca-k 4 is larger than the number of readable images (3): choose k ≤ 2"
                 + " (n images span at most n - 1 directions) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
                 + " could not be used: " + in.resolve("Kiwi/empty.jpg") + " (");
-        JobRun advised = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
-                "--pca-k", "2", "--resume");
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.orchard.coordinator.Coordinator.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        log.addAppender(lines);
+        JobRun advised;
+        try {
+            advised = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
+                    "--pca-k", "2", "--resume");
+        } finally {
+            log.detachAppender(lines);
+        }
         assertThat(advised.exitCode()).as(advised.messages()).isZero();
         assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(2);
+        // Its listing was complete: it finishes what that found, and says how changes since are taken in.
+        assertThat(lines.list).extracting(e -> e.getFormattedMessage()).contains("The input was listed before this job"
+                + " stopped, and it finishes what that listing found: images added, changed or removed since are not in"
+                + " it. If the input changed, run the command with --update once this one has finished.");
     }
 }
