@@ -148,8 +148,8 @@ final class JobSetup implements AutoCloseable {
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
-            if ((resuming || options.update) && !options.given("--pca-k")) {
-                keepRecordedK(options, outStore, layout);
+            if (resuming || options.update) {
+                keepRecordedOptions(options, outStore, layout);
             }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
@@ -227,16 +227,42 @@ final class JobSetup implements AutoCloseable {
     /**
      * A job continued or updated without {@code --pca-k} keeps the k it has (the option's default of 50 counted as a
      * new k: an update or a resume of a k = 20 job, as the README writes them, went on with 50 components, logged at
-     * INFO only). The latest record in the output is the job's: an update in progress, else the last generation.
+     * INFO only); likewise its {@code --reduce}, and a projection's K and seed unless given ({@code --srp-eps} too
+     * keeps the K, which it would choose anew for another image count). The latest record in the output is the
+     * job's: an update in progress, else the last generation.
      */
-    private static void keepRecordedK(JobOptions options, ObjectStore store, OutputLayout layout) throws IOException {
+    private static void keepRecordedOptions(JobOptions options, ObjectStore store, OutputLayout layout)
+            throws IOException {
         int current = dev.orchard.coordinator.update.GenerationSummary.current(store, layout);
         JobIdentity recorded = JobIdentity.read(store, layout, current + 1);
         if (recorded == null) {
             recorded = JobIdentity.read(store, layout, current);
         }
-        if (recorded != null && recorded.pcaK() > 0) {
+        if (recorded == null) {
+            return;
+        }
+        if (!options.given("--pca-k") && recorded.pcaK() > 0) {
             options.pcaK = recorded.pcaK();
+        }
+        // The reduction is the output's as well (an update of an srp+pca output without its options was refused over
+        // "--seed: was 42, now 0" and "--srp-dim: was 256, now 0", which the user had never set).
+        if (!options.given("--reduce") && recorded.reduce() != null) {
+            options.reduce = recorded.reduce();
+        }
+        if (recorded.srpDim() > 0 && options.reduce.startsWith("srp")) {
+            if (!options.given("--srp-dim")) {
+                // --srp-eps chooses K from the image count, which an update changes: the same command was refused
+                // ("--srp-dim: was 177, now 263"). The rows kept were projected to the output's K: so are the new.
+                if (options.srpEps != null) {
+                    LOG.info("--srp-eps {}: keeping the output's K = {} (chosen for its first run's images), as its"
+                            + " rows were projected so", options.srpEps, recorded.srpDim());
+                }
+                options.srpDim = recorded.srpDim();
+                options.srpEps = null;
+            }
+            if (!options.given("--seed")) {
+                options.seed = recorded.srpSeed();
+            }
         }
     }
 

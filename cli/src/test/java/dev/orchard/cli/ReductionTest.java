@@ -82,4 +82,50 @@ class ReductionTest {
                 + SparseRandomProjection.johnsonLindenstraussDim(24, 0.1) + " is not below the input dimension d = 1280")
                 .contains("Or give --srp-dim K below 1280.");
     }
+
+    /**
+     * An update keeps the output's reduction: the same command with --srp-eps was refused ("--srp-dim: was 177, now
+     * 263": the bound chose K anew for the larger input), and one without the reduction's options listed "--seed: was
+     * 42, now 0" and "--srp-dim: was 256, now 0", options the user had never set (the incremental helper's walk).
+     */
+    @Test
+    void anUpdateKeepsTheOutputsReductionItsKAndSeed() throws Exception {
+        Path in = temp.resolve("growing");
+        for (String fruit : List.of("Banana", "Kiwi")) {
+            Files.createDirectories(in.resolve(fruit));
+            try (Stream<Path> files = Files.list(input.resolve(fruit))) {
+                for (Path p : files.toList()) {
+                    Files.copy(p, in.resolve(fruit).resolve(p.getFileName()));
+                }
+            }
+        }
+        Path eps = temp.resolve("eps-update");
+        String[] byEps = {"run", "--input", in.toString(), "--output", eps.toString(), "--model", JobRun.model(),
+                "--reduce", "srp", "--srp-eps", "0.5", "--batch-size", "8"};
+        assertThat(JobRun.of(eps, byEps).exitCode()).isZero();
+        Path srpPca = temp.resolve("srp-pca-update");
+        assertThat(JobRun.of(srpPca, "run", "--input", in.toString(), "--output", srpPca.toString(), "--model",
+                JobRun.model(), "--reduce", "srp+pca", "--srp-dim", "64", "--seed", "7", "--pca-k", "3").exitCode()).isZero();
+        int k = SparseRandomProjection.johnsonLindenstraussDim(16, 0.5);
+        Files.createDirectories(in.resolve("Raspberry"));
+        try (Stream<Path> files = Files.list(input.resolve("Raspberry"))) {
+            for (Path p : files.toList()) {
+                Files.copy(p, in.resolve("Raspberry").resolve(p.getFileName()));
+            }
+        }
+        assertThat(SparseRandomProjection.johnsonLindenstraussDim(24, 0.5)).as("the bound moves with the count").isNotEqualTo(k);
+        String[] update = java.util.Arrays.copyOf(byEps, byEps.length + 1);
+        update[byEps.length] = "--update";
+        JobRun same = JobRun.of(eps, update);
+        assertThat(same.exitCode()).as(same.messages()).isZero();
+        assertThat(same.rows("features")).hasSize(24).allSatisfy(r -> assertThat(r.values()).hasSize(k));
+        JobRun bare = JobRun.of(srpPca, "run", "--input", in.toString(), "--output", srpPca.toString(), "--model",
+                JobRun.model(), "--update");
+        assertThat(bare.exitCode()).as(bare.messages()).isZero();
+        var success = new ObjectMapper().readTree(srpPca.resolve("_SUCCESS").toFile());
+        assertThat(success.at("/sparseRandomProjection/dim").asInt()).isEqualTo(64);
+        assertThat(success.at("/sparseRandomProjection/seed").asLong()).isEqualTo(7);
+        assertThat(success.at("/pca/k").asInt()).isEqualTo(3);
+        assertThat(bare.rows("pca")).hasSize(24);
+    }
 }
