@@ -170,7 +170,8 @@ final class JobSetup implements AutoCloseable {
                             new FeatureSource(loaded.sha256(), spec.featureTensor(), srpDim, srpSeed), null), output);
             this.identity = new JobIdentity(input.toString(), manifest ? sha256(inStore, input) : null, options.glob,
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
-                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256());
+                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(),
+                    options.parquetByteStreamSplit);
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
             String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
             String version = Versions.orchard();
@@ -243,6 +244,14 @@ final class JobSetup implements AutoCloseable {
         }
         if (!options.given("--pca-k") && recorded.pcaK() > 0) {
             options.pcaK = recorded.pcaK();
+        }
+        if (recorded.byteStreamSplit() != null && recorded.byteStreamSplit() != options.parquetByteStreamSplit) {
+            // Parts copy the row groups of the files they gather: an update without the flag over an output written
+            // with it made files of both encodings, which Spark's vectorized reader refuses (the incremental helper).
+            LOG.warn("This output's vectors are written {} --parquet-byte-stream-split, and this {} writes them so too:"
+                            + " one output never mixes encodings. To change it, run the job afresh into an empty folder.",
+                    recorded.byteStreamSplit() ? "with" : "without", options.update ? "update" : "job");
+            options.parquetByteStreamSplit = recorded.byteStreamSplit();
         }
         // The reduction is the output's as well (an update of an srp+pca output without its options was refused over
         // "--seed: was 42, now 0" and "--srp-dim: was 256, now 0", which the user had never set).

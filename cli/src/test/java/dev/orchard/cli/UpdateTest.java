@@ -74,6 +74,52 @@ class UpdateTest {
         return args.toArray(String[]::new);
     }
 
+    /**
+     * An update without --parquet-byte-stream-split over an output written with it copied the base's row groups
+     * beside new PLAIN ones: one file of both encodings, which Spark's vectorized reader refuses (the incremental
+     * helper's walk). The update writes as the output is written, and says so.
+     */
+    @Test
+    void anUpdateWritesItsVectorsAsTheOutputsAreEncoded() throws Exception {
+        Path in = input(3);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out, "--parquet-byte-stream-split")).exitCode()).isZero();
+        for (Path image : sample("Kiwi", 3, 3)) {
+            copy(image, in, "Kiwi");
+        }
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JobSetup.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        JobRun update;
+        try {
+            update = JobRun.of(out, job(in, out, "--update"));
+        } finally {
+            log.detachAppender(lines);
+        }
+        assertThat(update.exitCode()).as(update.messages()).isZero();
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).contains("This output's vectors are"
+                + " written with --parquet-byte-stream-split, and this update writes them so too: one output never"
+                + " mixes encodings. To change it, run the job afresh into an empty folder.");
+        for (String folder : List.of("features", "pca")) {
+            try (Stream<Path> parts = Files.list(out.resolve(folder))) {
+                for (Path part : parts.toList()) {
+                    var options = org.apache.parquet.ParquetReadOptions.builder(
+                            new org.apache.parquet.conf.PlainParquetConfiguration())
+                            .withCodecFactory(new dev.orchard.store.parquet.HadoopFreeCodecs()).build();
+                    try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+                            new org.apache.parquet.io.LocalInputFile(part), options)) {
+                        for (var block : reader.getFooter().getBlocks()) {
+                            var floats = block.getColumns().get(2).getEncodingStats().getDataEncodings();
+                            assertThat(floats).as(part + " row group at " + block.getStartingPos())
+                                    .containsExactly(org.apache.parquet.column.Encoding.BYTE_STREAM_SPLIT);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void anUpdateEqualsACleanRunOverTheNewInput() throws Exception {
         Path in = input(8);

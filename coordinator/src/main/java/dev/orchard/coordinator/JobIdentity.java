@@ -25,7 +25,25 @@ import java.util.Objects;
  * classifier: the rows it keeps must mean the same as the rows it adds.
  */
 public record JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
-                          String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256) {
+                          String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256,
+                          Boolean byteStreamSplit) {
+
+    /**
+     * The record's own fields; {@code byteStreamSplit} is how the output's vectors are encoded (null where an older
+     * Orchard wrote the marker): not what a row means, so no difference is refused over it, but a resumed job or an
+     * update writes as the output's files are written (a part's row groups are copied, and one file mixed PLAIN and
+     * BYTE_STREAM_SPLIT pages).
+     */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public JobIdentity {
+    }
+
+    /** An identity whose encoding is not recorded. */
+    public JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
+                       String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256) {
+        this(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, pcaK,
+                classifierSha256, null);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -69,7 +87,7 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
     /** This identity with another number of components. */
     public JobIdentity withPcaK(int k) {
         return new JobIdentity(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, k,
-                classifierSha256);
+                classifierSha256, byteStreamSplit);
     }
 
     private static void compare(List<String> diffs, String what, Object was, Object now) {
