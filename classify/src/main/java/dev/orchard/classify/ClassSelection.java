@@ -22,7 +22,7 @@ final class ClassSelection {
             List<String> missing = new ArrayList<>();
             for (String name : List.of(pair.first(), pair.second())) {
                 if (!counts.containsKey(name)) {
-                    missing.add("'" + name + "'");
+                    missing.add(ClassNames.quoted(name) + ClassNames.nearest(name, counts.keySet()));
                 }
             }
             if (!missing.isEmpty()) {
@@ -46,7 +46,7 @@ final class ClassSelection {
         return counts;
     }
 
-    /** "Apple (40), Banana (38)", cut after a few dozen classes. */
+    /** "'Apple' (40), 'Banana' (38)", cut after a few dozen classes. */
     static String describe(SortedMap<String, Integer> counts) {
         StringBuilder s = new StringBuilder();
         int shown = 0;
@@ -55,7 +55,7 @@ final class ClassSelection {
                 s.append(", … and ").append(counts.size() - LISTED).append(" more");
                 break;
             }
-            s.append(shown++ == 0 ? "" : ", ").append(e.getKey()).append(" (").append(e.getValue()).append(')');
+            s.append(shown++ == 0 ? "" : ", ").append(ClassNames.quoted(e.getKey())).append(" (").append(e.getValue()).append(')');
         }
         return s.toString();
     }

@@ -192,7 +192,8 @@ public final class ReportText {
         return Math.max(5, names.stream().mapToInt(n -> cut(n).length()).max().orElse(5));
     }
 
-    private static String cut(String name) {
+    private static String cut(String label) {
+        String name = ClassNames.escaped(label); // a newline in a label broke the tables
         return name.length() <= NAME_MAX ? name : name.substring(0, NAME_MAX - 1) + "…";
     }
 

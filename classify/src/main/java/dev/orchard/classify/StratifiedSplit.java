@@ -59,15 +59,20 @@ final class StratifiedSplit {
             }
         }
         List<String> tooSmall = new ArrayList<>();
+        int fewest = Integer.MAX_VALUE;
         for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
+            fewest = Math.min(fewest, e.getValue().size());
             if (e.getValue().size() < folds) {
-                tooSmall.add("'" + e.getKey() + "' has " + e.getValue().size());
+                tooSmall.add(ClassNames.quoted(e.getKey()) + " has " + e.getValue().size());
             }
         }
         if (!tooSmall.isEmpty()) {
+            // "Use fewer folds" was advised where 2, the fewest there are, was asked for already.
             throw new ClassifyException("--cv " + folds + " needs at least " + folds + " training images of every class"
-                    + " (each fold holds out at least one of each): " + String.join(", ", tooSmall)
-                    + ". Use fewer folds, or train on more images (--train-per-class, --train-fraction).");
+                    + " (each fold holds out at least one of each): " + String.join(", ", tooSmall) + ". "
+                    + (fewest >= 2 ? "Use --cv " + fewest + " or fewer folds, or train on more images"
+                            + " (--train-per-class, --train-fraction)." : "Train on more images of it"
+                            + " (--train-per-class, --train-fraction), or choose C yourself (-C) without --cv."));
         }
         int[] fold = new int[labels.length];
         java.util.Arrays.fill(fold, -1);
@@ -104,20 +109,23 @@ final class StratifiedSplit {
             smallest = Math.min(smallest, size);
             boolean fits = rule instanceof SplitRule.PerClass p ? size > p.count() : size >= 2;
             if (!fits) {
-                tooSmall.add("'" + e.getKey() + "' has " + size + (size == 1 ? " image" : " images"));
+                tooSmall.add(ClassNames.quoted(e.getKey()) + " has " + size + (size == 1 ? " image" : " images"));
             }
         }
         if (tooSmall.isEmpty()) {
             return;
         }
         String which = String.join(", ", tooSmall);
+        // A class of one image cannot be split by any rule: --train-fraction was advised for it, and refused it too.
+        String lone = "A class of one image cannot be split at all: give it more images, or leave it out (its images"
+                + " moved out of the input or labelled otherwise, or a --pair of two other classes).";
         if (rule instanceof SplitRule.PerClass p) {
             throw new ClassifyException("Too few images for --train-per-class " + p.count() + ": " + which
                     + " (each class needs more than " + p.count() + ", to keep at least one for testing). "
-                    + (smallest >= 2 ? "Use --train-per-class " + (smallest - 1) + " or less, or " : "Use ")
-                    + "--train-fraction.");
+                    + (smallest >= 2 ? "Use --train-per-class " + (smallest - 1) + " or less, or --train-fraction."
+                            : lone));
         }
         throw new ClassifyException("Too few images to split: " + which
-                + " (each class needs at least 2, one to train and one to test).");
+                + " (each class needs at least 2, one to train and one to test). " + lone);
     }
 }

@@ -121,7 +121,26 @@ class ClassifyCommandTest {
                 JobOutputFixture.clusters(List.of("a", "b"), 5, 4, 1, 5), 1);
         Result r = run("--input", job.toString(), "--train-fraction", "0.5", "--pair", "a", "c");
         assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("orchard classify: No class 'c'", "a (5), b (5)");
+        assertThat(r.err).contains("orchard classify: No class 'c'", "'a' (5), 'b' (5)");
+    }
+
+    /**
+     * Names that look alike were shown alike: folders "Kiwi " and " Kiwi" were two classes, a macOS folder's NFD
+     * "Äpfel" was "No class 'Äpfel'" for an NFC one typed, and a label with a newline broke the tables.
+     */
+    @Test
+    void classNamesAreQuotedEscapedAndALookAlikeIsNamed() throws Exception {
+        String nfd = java.text.Normalizer.normalize("Äpfel", java.text.Normalizer.Form.NFD);
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features",
+                JobOutputFixture.clusters(List.of(nfd, "Kiwi ", "two\nlines"), 20, 8, 5, 5), 2);
+        Result r = run("--input", job.toString(), "--train-fraction", "0.5", "--pair", "Äpfel", "kiwi");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("No class 'Äpfel' (did you mean '" + nfd + "'? the same letters, composed"
+                + " differently (Unicode NFC and NFD)) or 'kiwi' (did you mean 'Kiwi '? they differ in case)",
+                "'Kiwi ' (20)", "'two\\nlines' (20)");
+        Result all = run("--input", job.toString(), "--train-fraction", "0.5", "--multiclass");
+        assertThat(all.code).as(all.err).isZero();
+        assertThat(all.out).contains("two\\nlines").doesNotContain("two\nlines");
     }
 
     @Test

@@ -24,8 +24,8 @@ class ClassifyErrorsTest {
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5),
                 new Mode.Pair("Banana", "Apple red 1"))))
                 .isInstanceOf(ClassifyException.class)
-                .hasMessageContaining("No class 'Apple red 1'")
-                .hasMessageContaining("Apple Red 1 (12), Banana (12), Kiwi (12)");
+                .hasMessageContaining("No class 'Apple red 1' (did you mean 'Apple Red 1'? they differ in case)")
+                .hasMessageContaining("'Apple Red 1' (12), 'Banana' (12), 'Kiwi' (12)");
         assertThat(Files.exists(job.path().resolve("classify-pair"))).as("nothing written").isFalse();
     }
 
@@ -59,7 +59,7 @@ class ClassifyErrorsTest {
                 new Mode.Multiclass())))
                 .isInstanceOf(ClassifyException.class)
                 .hasMessageContaining("Only one class")
-                .hasMessageContaining("Banana (10)");
+                .hasMessageContaining("'Banana' (10)");
     }
 
     @Test
@@ -129,6 +129,37 @@ class ClassifyErrorsTest {
         assertThatThrownBy(() -> new SplitRule.Fraction(1.0)).hasMessageContaining("--train-fraction").hasMessageContaining("1.0");
         assertThatThrownBy(() -> new SplitRule.PerClass(0)).hasMessageContaining("--train-per-class");
         assertThatThrownBy(() -> VectorColumn.parse("pixels")).hasMessageContaining("features, pca");
+    }
+
+    /**
+     * A class of one image was told "Use --train-fraction", which refused it as well; a class of two, with --cv 2,
+     * "Use fewer folds" (2 is the fewest). The advice is what can work (the classifier helper's walk).
+     */
+    @Test
+    void tinyClassesGetAdviceThatCanWork() throws Exception {
+        List<VectorRow> rows = new ArrayList<>(JobOutputFixture.clusters(List.of("a", "b"), 10, 4, 2, 1));
+        rows.addAll(JobOutputFixture.clusters(List.of("lone"), 1, 4, 2, 2));
+        rows.addAll(JobOutputFixture.clusters(List.of("pair"), 2, 4, 2, 3));
+        Location job = Location.local(JobOutputFixture.write(dir.resolve("tiny"), "features", rows, 1));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(1), new Mode.OneVsAll())))
+                .hasMessageContaining("'lone' has 1 image")
+                .hasMessageContaining("A class of one image cannot be split at all: give it more images, or leave it out")
+                .hasMessageNotContaining("Use --train-fraction");
+        Location two = Location.local(JobOutputFixture.write(dir.resolve("two"), "features", concat(
+                JobOutputFixture.clusters(List.of("a", "b"), 10, 4, 2, 1),
+                JobOutputFixture.clusters(List.of("pair"), 2, 4, 2, 3)), 1));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(two, new SplitRule.PerClass(1), new Mode.OneVsAll())
+                .withCrossValidation(CrossValidationPlan.of(2))))
+                .hasMessageContaining("--cv 2 needs at least 2 training images of every class")
+                .hasMessageContaining("'pair' has 1. Train on more images of it")
+                .hasMessageContaining("or choose C yourself (-C) without --cv.")
+                .hasMessageNotContaining("fewer folds");
+    }
+
+    private static List<VectorRow> concat(List<VectorRow> a, List<VectorRow> b) {
+        List<VectorRow> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private Location job(List<String> classes, int perClass) throws Exception {
