@@ -3,6 +3,7 @@ package dev.orchard.classify;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.StoredObject;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
@@ -47,8 +48,26 @@ final class JobOutputReader {
         return labelled(rows, dimension, folder);
     }
 
-    /** The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. */
+    /**
+     * The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. Refuses an
+     * output with nothing there, or without {@code _SUCCESS}: the job that writes it has not finished (an output
+     * copied without it trained and applied with no word, its rows perhaps partial or of an update in progress).
+     */
     static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+        OutputLayout layout = new OutputLayout(input);
+        if (!store.exists(layout.success())) {
+            boolean empty;
+            try (Stream<StoredObject> listing = store.list(input)) {
+                empty = listing.findAny().isEmpty();
+            } catch (NoSuchFileException e) {
+                empty = true;
+            }
+            throw new ClassifyException(empty
+                    ? "Nothing at " + input + ": give the output folder of an 'orchard run' job (--output of orchard run)."
+                    : input + " has no _SUCCESS: the job writing it has not finished (or an update of it is under way),"
+                            + " so its rows may be partial. Finish it first (the same orchard run command with --resume,"
+                            + " or --update for an update), then classify; or give a finished job's output.");
+        }
         Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {

@@ -70,6 +70,7 @@ class ClassifyErrorsTest {
         Files.createDirectories(mixed);
         Files.copy(dir.resolve("a/features/part-00000.parquet"), mixed.resolve("part-00000.parquet"));
         Files.copy(dir.resolve("b/features/part-00000.parquet"), mixed.resolve("part-00001.parquet"));
+        Files.copy(dir.resolve("a/_SUCCESS"), dir.resolve("mixed/_SUCCESS"));
 
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("mixed")),
                 new SplitRule.PerClass(2), new Mode.Multiclass())))
@@ -85,15 +86,38 @@ class ClassifyErrorsTest {
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("empty")),
                 new SplitRule.PerClass(2), new Mode.Multiclass())))
                 .isInstanceOf(ClassifyException.class)
-                .hasMessageContaining("No features in")
-                .hasMessageContaining("part-*.parquet")
-                .hasMessageContaining("output folder of an 'orchard run' job");
+                .hasMessage("Nothing at " + dir.resolve("empty") + ": give the output folder of an 'orchard run' job"
+                        + " (--output of orchard run).");
         assertThat(dir.resolve("empty")).isEmptyDirectory();
 
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("no-such-folder")),
                 new SplitRule.PerClass(2), new Mode.Multiclass())))
-                .hasMessageContaining("No features in");
+                .hasMessageStartingWith("Nothing at " + dir.resolve("no-such-folder"));
         assertThat(dir.resolve("no-such-folder")).doesNotExist();
+
+        // A finished job's output without features/ (a folder of pca/ alone, say).
+        Files.createDirectories(dir.resolve("done"));
+        Files.writeString(dir.resolve("done/_SUCCESS"), "{}");
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("done")),
+                new SplitRule.PerClass(2), new Mode.Multiclass())))
+                .hasMessageContaining("No features in")
+                .hasMessageContaining("part-*.parquet")
+                .hasMessageContaining("output folder of an 'orchard run' job");
+    }
+
+    /**
+     * An output without _SUCCESS (a job not finished, an update under way, a copy that left it out) was trained on and
+     * applied to without a word, checked by its vectors' dimension alone (the classifier helper's walk).
+     */
+    @Test
+    void anOutputWithoutSuccessIsRefused() throws Exception {
+        Location job = job(List.of("a", "b"), 10);
+        Files.delete(job.path().resolve("_SUCCESS"));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageStartingWith(job + " has no _SUCCESS: the job writing it has not finished")
+                .hasMessageContaining("the same orchard run command with --resume");
+        assertThat(job.path().resolve("classify-pair")).doesNotExist();
     }
 
     @Test

@@ -47,10 +47,15 @@ final class JobOutputFixture {
     static final String MODEL_SHA256 = "1f81561b8dd6efff8ea6e71665c6f19b28901f5fb0ea961064b1c7db3461b278";
 
     /**
-     * Writes {@code rows} round-robin into {@code parts} parts under {@code <out>/<column>/}; for {@code pca}, also a
+     * Writes {@code rows} round-robin into {@code parts} parts under {@code <out>/<column>/}, and a {@code _SUCCESS}
+     * (a finished job's, naming no model) unless there is one; for {@code pca}, also a
      * {@code pca-model.json} (its bytes only name the PCA: classify hashes it and reads nothing in it).
      */
     static Path write(Path out, String column, List<VectorRow> rows, int parts) throws IOException {
+        java.nio.file.Files.createDirectories(out);
+        if (!java.nio.file.Files.exists(out.resolve("_SUCCESS"))) { // a finished job's, naming no model (as before 0.1)
+            java.nio.file.Files.writeString(out.resolve("_SUCCESS"), "{\"counts\": {\"rows\": " + rows.size() + "}}");
+        }
         if (column.equals("pca")) {
             java.nio.file.Files.createDirectories(out);
             java.nio.file.Files.writeString(out.resolve("pca-model.json"), "{\"fixture\": " + rows.size() + "}");
