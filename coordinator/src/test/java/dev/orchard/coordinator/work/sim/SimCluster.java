@@ -55,6 +55,8 @@ final class SimCluster {
     Decision.Outputs outputs;
     /** What the last coordinator to write the final files wrote them from (the Coordinator reads it from _SUCCESS). */
     Decision.Outputs writtenOutputs;
+    /** Where the coordinator that wrote them stood then. */
+    WorkState.Snapshot writtenBy;
     String failure;
     boolean ended;
     long endedAt;
@@ -436,6 +438,11 @@ final class SimCluster {
         if (failure != null) {
             // A job may fail only for a reason a user can act on: repeated failures of one unit.
             SimStore.check(failure.contains("times") || failure.contains("PCA needs"), "the job failed: " + failure);
+            if (failure.contains("PCA needs")) {
+                long readable = input.stream().filter(p -> !bad.contains(p) && !poison.contains(p) && !unlisted.contains(p))
+                        .count();
+                SimStore.check(readable < 2, "the job failed for too few images with " + readable + " readable: " + failure);
+            }
             SimStore.check(!failure.contains("Shutdown in progress"), "a stopping worker's shutdown failed the job: " + failure);
             SimStore.check(!store.success || store.successGeneration < generation,
                     "_SUCCESS was written for a failed job");
@@ -468,10 +475,12 @@ final class SimCluster {
         }
         if (writtenOutputs != null) {
             // The workers' shares are what the summary calls "featurised by this run": work lost with a worker and
-            // done again was counted twice (3433 featurised of 3049 images in a real job).
+            // done again was counted twice (3433 featurised of 3049 images in a real job). They count the images of
+            // the units this coordinator accepted (not those it resumed as done; a quarantined unit is no one's).
             long featurised = writtenOutputs.workers().values().stream().mapToLong(Decision.WorkerShare::images).sum();
-            SimStore.check(featurised <= writtenOutputs.images(), "the workers' shares count " + featurised
-                    + " images of the job's " + writtenOutputs.images());
+            long accepted = writtenBy.imagesDone() - writtenBy.imagesBefore();
+            SimStore.check(featurised <= accepted, "the workers' shares count " + featurised + " images where this"
+                    + " coordinator accepted units of " + accepted);
         }
         for (String b : bad) {
             SimStore.check(errors.containsKey(b), "unreadable " + b + " is not in errors.csv");

@@ -315,6 +315,7 @@ final class SimCoordinator {
 
     private void writeOutputs(Decision.Outputs o) {
         cluster.writtenOutputs = o;
+        cluster.writtenBy = state.snapshot(sim.now);
         Deque<Runnable> steps = new ArrayDeque<>();
         if (generation == 0) {
             // As JobOutputs: errors.csv, the inventory and summary, the attempts removed; then _SUCCESS.
