@@ -39,6 +39,7 @@ public final class ApplyClassifier {
         long t0 = System.nanoTime();
         Location target = options.outputOrDefault();
         JobOwnFiles.refuse(options.input(), target, false);
+        JobOwnFiles.refuseClassifier(options.classifier(), target);
         try (ObjectStore classifierStore = ObjectStores.forLocation(options.classifier());
              ObjectStore in = ObjectStores.forLocation(options.input());
              ObjectStore out = ObjectStores.forLocation(target);

@@ -111,7 +111,7 @@ public final class Classifier {
                     millis(t4, t5), millis(t5, t6));
             var report = new ClassifyReport(options, model, output, rows.dimension(), all.unlabelled(),
                     classCounts(rows.labels(), train), onTest, onTrain, timings, predictions, cost, cv, onnx);
-            out.put(output.resolve("classifier.json"), ClassifierJson.toBytes(report));
+            out.put(output.resolve(CLASSIFIER_JSON), ClassifierJson.toBytes(report));
             out.put(output.resolve(ClassifyReportPage.FILE),
                     ClassifyReportPage.render(report).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return report;
@@ -120,6 +120,8 @@ public final class Classifier {
 
     /** The file name of the exported model in the output folder. */
     public static final String CLASSIFIER_ONNX = "classifier.onnx";
+    /** The file name of the classifier's description in the output folder. */
+    public static final String CLASSIFIER_JSON = "classifier.json";
 
     /** What the ONNX model's metadata says about how it was made, beside the input it expects. */
     private static Map<String, String> description(ClassifyOptions o, String model, double cost, Evaluation test) {

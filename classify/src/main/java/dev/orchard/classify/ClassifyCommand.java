@@ -93,7 +93,8 @@ public final class ClassifyCommand implements Callable<Integer> {
     String classifier;
 
     @Option(names = {"-C", "--cost"}, paramLabel = "C",
-            description = "Inverse regularisation strength of the LIBLINEAR models (default: 1.0).")
+            description = "Inverse regularisation strength of the LIBLINEAR models (default: 1.0; at most "
+                    + ClassifyOptions.MAX_COST_SHOWN + ").")
     Double cost;
 
     @Option(names = "--cv", paramLabel = "K",
@@ -172,7 +173,7 @@ public final class ClassifyCommand implements Callable<Integer> {
                 : new SplitRule.Fraction(split.fraction);
         Mode m = mode.pair != null ? new Mode.Pair(mode.pair[0], mode.pair[1])
                 : mode.oneVsAll ? new Mode.OneVsAll() : new Mode.Multiclass();
-        if (cost != null && m instanceof Mode.Multiclass && learner() == Learner.LOGISTIC) { // it was ignored
+        if (cost != null && !ClassifyOptions.hasCost(m, learner())) { // it was ignored
             throw new ClassifyException("-C is LIBLINEAR's cost, which the multinomial logistic model (--multiclass"
                     + " --classifier logistic, trained by SGD) does not have. Use --classifier svm or --one-vs-all,"
                     + " or leave out -C.");
@@ -195,12 +196,18 @@ public final class ClassifyCommand implements Callable<Integer> {
     private void refuseToReplace(ClassifyOptions options) throws IOException {
         Location folder = options.outputOrDefault();
         JobOwnFiles.refuse(options.input(), folder, true);
-        if (overwrite) {
-            return;
-        }
         try (var store = dev.orchard.store.ObjectStores.forLocation(folder)) {
-            for (String file : List.of(Classifier.CLASSIFIER_ONNX, "classifier.json", "predictions.parquet",
-                    "report.html")) {
+            boolean classifier = store.exists(folder.resolve(Classifier.CLASSIFIER_ONNX))
+                    || store.exists(folder.resolve(Classifier.CLASSIFIER_JSON));
+            Location page = folder.resolve(ClassifyReportPage.FILE);
+            if (!classifier && store.exists(page)) { // a user's own page, beside no classifier: never replaced
+                throw new ClassifyException(folder + " holds a " + ClassifyReportPage.FILE + " with no classifier beside"
+                        + " it, which orchard classify did not write and would replace: give another --output.");
+            }
+            if (overwrite) {
+                return;
+            }
+            for (String file : List.of(Classifier.CLASSIFIER_ONNX, Classifier.CLASSIFIER_JSON, "predictions.parquet")) {
                 if (store.exists(folder.resolve(file))) {
                     throw new ClassifyException(folder + " holds a classifier trained earlier (" + file + "). Pass"
                             + " --overwrite to replace it, or --output DIR to keep both.");

@@ -26,17 +26,24 @@ public record ClassifyOptions(Location input, VectorColumn use, SplitRule split,
      * every score was 0).
      */
     public static final double MAX_COST = 1e12;
+    /** {@link #MAX_COST} as the help and messages write it. */
+    static final String MAX_COST_SHOWN = "1e12";
 
     /** Whether the model has LIBLINEAR's cost C: all but the multinomial logistic one (SGD), which has none. */
     public boolean hasCost() {
+        return hasCost(mode, learner);
+    }
+
+    /** Whether {@code learner} in {@code mode} has LIBLINEAR's cost C (the multinomial logistic model has none). */
+    static boolean hasCost(Mode mode, Learner learner) {
         return !(mode instanceof Mode.Multiclass && learner == Learner.LOGISTIC);
     }
 
     /** Refuses a C that is not a positive number up to {@link #MAX_COST}; {@code what} names the option. */
     static void checkCost(double cost, String what) {
         if (!(cost > 0) || !(cost <= MAX_COST)) {
-            throw new ClassifyException(what + " must be a positive number up to 1e12 (C = 1e6 already leaves almost"
-                    + " no regularisation on the standardised features), got " + cost);
+            throw new ClassifyException(what + " must be a positive number up to " + MAX_COST_SHOWN + " (C = 1e6"
+                    + " already leaves almost no regularisation on the standardised features), got " + cost);
         }
     }
 
@@ -47,7 +54,7 @@ public record ClassifyOptions(Location input, VectorColumn use, SplitRule split,
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(learner, "learner");
         checkCost(cost, "The cost C");
-        if (cv != null && mode instanceof Mode.Multiclass && learner == Learner.LOGISTIC) {
+        if (cv != null && !hasCost(mode, learner)) {
             throw new ClassifyException("--cv chooses LIBLINEAR's cost C, which the multinomial logistic model"
                     + " (--multiclass --classifier logistic, trained by SGD) does not have. Use --classifier svm or"
                     + " --one-vs-all, or leave out --cv.");

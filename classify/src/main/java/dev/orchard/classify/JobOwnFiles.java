@@ -14,12 +14,20 @@ final class JobOwnFiles {
     private JobOwnFiles() {
     }
 
+    /** Refuses a predictions file that would replace the classifier being applied (loaded first, then overwritten). */
+    static void refuseClassifier(Location classifier, Location target) throws IOException {
+        if (new Overlap(target).sameAs(classifier)) {
+            throw new ClassifyException("--output " + target + " is the classifier being applied: give the predictions"
+                    + " file another name (the default is predictions-<classifier>.parquet in the job's folder).");
+        }
+    }
+
     /**
      * Refuses {@code target} (a training folder, {@code folder} true, or a predictions file) where it is the job
      * output {@code job} itself (a folder) or one of the job's own files or folders, or lies inside one.
      */
     static void refuse(Location job, Location target, boolean folder) throws IOException {
-        if (folder && new Overlap(target).with(job).filter("is the same location as"::equals).isPresent()) {
+        if (folder && new Overlap(target).sameAs(job)) {
             throw new ClassifyException("--output " + target + " is the job's own folder, where the classifier's"
                     + " report.html would replace the job's: leave out --output (classify-<mode>/ inside it) or give"
                     + " a folder of its own.");

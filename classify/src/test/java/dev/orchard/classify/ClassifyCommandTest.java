@@ -87,6 +87,23 @@ class ClassifyCommandTest {
         assertThat(overPart.code).isEqualTo(2);
         assertThat(overPart.err).contains("--output " + part + " lies inside the job's own features");
         assertThat(Files.readAllBytes(part)).isEqualTo(features);
+        Path model = dir.resolve("m.parquet"); // a predictions file must end in .parquet: a classifier named so
+        // would be read, then replaced
+        Files.copy(job.resolve("classify-pair/classifier.onnx"), model);
+        byte[] modelBytes = Files.readAllBytes(model);
+        Result overModel = run("--input", job.toString(), "--apply", model.toString(), "--output", model.toString(),
+                "--overwrite");
+        assertThat(overModel.code).isEqualTo(2);
+        assertThat(overModel.err).contains("--output " + model + " is the classifier being applied");
+        assertThat(Files.readAllBytes(model)).isEqualTo(modelBytes);
+        // A user's own report.html, beside no classifier, is not replaced, --overwrite or not.
+        Path reports = Files.createDirectories(dir.resolve("reports"));
+        Files.writeString(reports.resolve("report.html"), "mine");
+        Result overPage = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", reports.toString(), "--overwrite");
+        assertThat(overPage.code).isEqualTo(2);
+        assertThat(overPage.err).contains(reports + " holds a report.html with no classifier beside it");
+        assertThat(reports.resolve("report.html")).hasContent("mine");
         Result folder = run("--input", job.toString(), "--apply", job.resolve("classify-pair").toString());
         assertThat(folder.code).isEqualTo(2);
         assertThat(folder.err).contains("--apply " + job.resolve("classify-pair") + " is a folder: give the classifier"

@@ -148,8 +148,14 @@ final class JobSetup implements AutoCloseable {
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
+            // An output's encoding as recorded; null where an older Orchard wrote it, and then recorded as unknown
+            // still (this command's flag may not be what its parts hold).
+            Boolean encoding = options.parquetByteStreamSplit;
             if (resuming || options.update) {
-                keepRecordedOptions(options, outStore, layout);
+                JobIdentity recorded = keepRecordedOptions(options, outStore, layout);
+                if (recorded == null || recorded.byteStreamSplit() == null) {
+                    encoding = null;
+                }
             }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
@@ -170,8 +176,7 @@ final class JobSetup implements AutoCloseable {
                             new FeatureSource(loaded.sha256(), spec.featureTensor(), srpDim, srpSeed), null), output);
             this.identity = new JobIdentity(input.toString(), manifest ? sha256(inStore, input) : null, options.glob,
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
-                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(),
-                    options.parquetByteStreamSplit);
+                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(), encoding);
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
             String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
             String version = Versions.orchard();
@@ -232,7 +237,7 @@ final class JobSetup implements AutoCloseable {
      * keeps the K, which it would choose anew for another image count). The latest record in the output is the
      * job's: an update in progress, else the last generation.
      */
-    private static void keepRecordedOptions(JobOptions options, ObjectStore store, OutputLayout layout)
+    private static JobIdentity keepRecordedOptions(JobOptions options, ObjectStore store, OutputLayout layout)
             throws IOException {
         int current = dev.orchard.coordinator.update.GenerationSummary.current(store, layout);
         JobIdentity recorded = JobIdentity.read(store, layout, current + 1);
@@ -240,7 +245,7 @@ final class JobSetup implements AutoCloseable {
             recorded = JobIdentity.read(store, layout, current);
         }
         if (recorded == null) {
-            return;
+            return null;
         }
         if (!options.given("--pca-k") && recorded.pcaK() > 0) {
             options.pcaK = recorded.pcaK();
@@ -263,8 +268,8 @@ final class JobSetup implements AutoCloseable {
                 // --srp-eps chooses K from the image count, which an update changes: the same command was refused
                 // ("--srp-dim: was 177, now 263"). The rows kept were projected to the output's K: so are the new.
                 if (options.srpEps != null) {
-                    LOG.info("--srp-eps {}: keeping the output's K = {} (chosen for its first run's images), as its"
-                            + " rows were projected so", options.srpEps, recorded.srpDim());
+                    LOG.info("--srp-eps {}: keeping the output's K = {}, as its rows were projected so",
+                            options.srpEps, recorded.srpDim());
                 }
                 options.srpDim = recorded.srpDim();
                 options.srpEps = null;
@@ -273,6 +278,7 @@ final class JobSetup implements AutoCloseable {
                 options.seed = recorded.srpSeed();
             }
         }
+        return recorded;
     }
 
     /**
@@ -424,8 +430,11 @@ final class JobSetup implements AutoCloseable {
             throw new IllegalArgumentException("--reduce " + o.reduce + " needs exactly one of --srp-dim K or --srp-eps E");
         }
         if (o.reduce.equals("srp") && o.given("--pca-k")) {
-            throw new IllegalArgumentException("--pca-k is for --reduce pca or srp+pca: --reduce srp fits no PCA (its"
-                    + " output is the projected features alone). Leave out --pca-k, or use --reduce srp+pca.");
+            throw new IllegalArgumentException(o.given("--reduce")
+                    ? "--pca-k is for --reduce pca or srp+pca: --reduce srp fits no PCA (its output is the projected"
+                            + " features alone). Leave out --pca-k, or use --reduce srp+pca."
+                    : "--pca-k: this output was made with --reduce srp, which fits no PCA, and a --resume or an"
+                            + " --update keeps its reduction. Leave out --pca-k.");
         }
         int k;
         if (o.srpDim != null) {

@@ -86,4 +86,23 @@ class UpdateCheckTest {
         assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in"), "another coordinator is writing"))
                 .hasMessageContaining("--update refused: another coordinator is writing");
     }
+
+    /**
+     * A marker an older Orchard wrote has no encoding: it reads as unknown (null), and every other field as written;
+     * one written now keeps the encoding.
+     */
+    @Test
+    void aMarkerWithoutTheEncodingReadsAsUnknown() throws Exception {
+        OutputLayout layout = new OutputLayout(Location.local(temp.resolve("old")));
+        store.put(layout.marker(), ("{\"orchard\": \"0.1.0\", \"generation\": 0, \"identity\": {\"input\": \"/in\","
+                + " \"glob\": \"*.jpg\", \"labels\": \"parent folder\", \"modelSha256\": \"abc\", \"modelSpec\": \"spec\","
+                + " \"reduce\": \"pca\", \"srpDim\": 0, \"srpSeed\": 0, \"pcaK\": 8}}").getBytes(StandardCharsets.UTF_8));
+        JobIdentity old = JobIdentity.readMarker(store, layout);
+        assertThat(old.byteStreamSplit()).isNull();
+        assertThat(old.differences(identity("/in"))).isEmpty();
+        OutputLayout now = new OutputLayout(Location.local(temp.resolve("new")));
+        new JobIdentity("/in", null, "*.jpg", "parent folder", "abc", "spec", "pca", 0, 0, 8, null, true)
+                .writeMarker(store, now, "test");
+        assertThat(JobIdentity.readMarker(store, now).byteStreamSplit()).isTrue();
+    }
 }

@@ -494,8 +494,9 @@ public final class Coordinator {
                 // It finishes what it planned: a killed nightly update, run again after the folder changed, ended
                 // with exit 0 and an output behind its input, and nothing said so (the incremental helper's walk).
                 log.warn("The input was listed before this {} stopped, and it finishes what that listing found: images"
-                        + " added, changed or removed since are not in it. If the input changed, run the command with"
-                        + " --update once this one has finished.", base == null ? "job" : "update");
+                        + " added, changed or removed since are not in it. If the input changed, run {} once this one"
+                        + " has finished.", base == null ? "job" : "update",
+                        base == null ? "the command with --update" : "the same command again");
             }
         }
         log.info("Coordinator {} started for {}, lease term {}{}", Long.toHexString(epoch), setup.output(), lease.term(),

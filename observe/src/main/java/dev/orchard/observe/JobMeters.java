@@ -40,7 +40,7 @@ public final class JobMeters implements JobListener {
     private volatile Map<String, WorkState.WorkerSnapshot> workersNow = Map.of();
     private volatile Map<String, Double> workerRates = Map.of();
     private volatile WorkState.Snapshot last;
-    private volatile boolean finished;
+    private volatile WorkState.Stage ended; // FINISHED or FAILED: no status follows the last one
 
     /** Registers the meters; {@code watch} gets every report first (the rates are its), then the meters update. */
     public JobMeters(MeterRegistry registry, JobWatch watch) {
@@ -87,9 +87,9 @@ public final class JobMeters implements JobListener {
         }
     }
 
-    /** The job's stage: the last status's, FINISHED once the job has (no status follows the last one). */
+    /** The job's stage: the last status's, FINISHED or FAILED once the job has ended (no status follows the last). */
     private WorkState.Stage stage() {
-        return finished ? WorkState.Stage.FINISHED : last == null ? null : last.stage();
+        return ended != null ? ended : last == null ? null : last.stage();
     }
 
     @Override
@@ -165,12 +165,13 @@ public final class JobMeters implements JobListener {
 
     @Override
     public void finished(JobSummary summary) {
-        finished = true;
+        ended = WorkState.Stage.FINISHED;
         next.finished(summary);
     }
 
     @Override
     public void failed(Throwable cause) {
+        ended = WorkState.Stage.FAILED;
         next.failed(cause);
     }
 

@@ -92,6 +92,16 @@ class JobMetersTest {
         assertThat(value(done, "orchard_job_stage_active{stage=\"FEATURES\"}")).isZero();
     }
 
+    /** A job that failed (at its solve, say) showed SOLVING 1 for good. */
+    @Test
+    void aFailedJobShowsFailed() {
+        meters.status(status(WorkState.Stage.SOLVING, 20, 0, 0, 2, List.of()));
+        meters.failed(new IllegalArgumentException("PCA needs at least 2 readable images"));
+        String scrape = metrics.scrape();
+        assertThat(value(scrape, "orchard_job_stage_active{stage=\"FAILED\"}")).isEqualTo(1);
+        assertThat(value(scrape, "orchard_job_stage_active{stage=\"SOLVING\"}")).isZero();
+    }
+
     private static double value(String scrape, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
         assertThat(m.find()).as(series + " in\n" + scrape).isTrue();

@@ -19,16 +19,28 @@ public record PcaModel(long count, double[] mean, double[][] components, double[
 
     /** A component explaining no more than this share of the total variance is taken as explaining none. */
     public static final double NO_VARIANCE = 1e-9;
+    /**
+     * Nor one whose variance is no more than this times the squared length of the mean: float rounding alone
+     * (copies of one image run in batches of other sizes can differ in their last bits) gives variances of ~1e-14
+     * of it, which as a share of a total made of nothing else would count as all of it.
+     */
+    public static final double ROUNDING_VARIANCE = 1e-10;
 
     /**
-     * How many of the components explain variance (more than {@link #NO_VARIANCE} of the total): fewer than k where
-     * the features vary along fewer independent directions than k (n images span at most n − 1; identical images
-     * none). The others' directions are arbitrary and every row's projection on them is ~0.
+     * How many of the components explain variance (more than {@link #NO_VARIANCE} of the total, and more than
+     * rounding, {@link #ROUNDING_VARIANCE}): fewer than k where the features vary along fewer independent directions
+     * than k (n images span at most n − 1; identical images none). The others' directions are arbitrary and every
+     * row's projection on them is ~0.
      */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public int varyingComponents() {
+        double meanSquare = 0;
+        for (double m : mean) {
+            meanSquare += m * m;
+        }
         int varying = 0;
-        while (varying < explainedVarianceRatio.length && explainedVarianceRatio[varying] > NO_VARIANCE) {
+        while (varying < explainedVarianceRatio.length && explainedVarianceRatio[varying] > NO_VARIANCE
+                && eigenvalues[varying] > ROUNDING_VARIANCE * meanSquare) {
             varying++;
         }
         return varying;

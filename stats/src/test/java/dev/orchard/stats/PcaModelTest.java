@@ -99,6 +99,14 @@ class PcaModelTest {
             four.add(row);
         }
         assertThat(PrincipalComponents.fit(same, 3).varyingComponents()).isZero();
+        // Copies that differ in their last bits (batches of other sizes) are copies still.
+        CovariancePartial nearly = CovariancePartial.empty(d);
+        for (int r = 0; r < 4; r++) {
+            float[] copy = one.clone();
+            copy[r] = Math.nextUp(copy[r]);
+            nearly.add(copy);
+        }
+        assertThat(PrincipalComponents.fit(nearly, 3).varyingComponents()).isZero();
         assertThat(PrincipalComponents.fit(four, 4).varyingComponents()).isEqualTo(3);
         assertThat(PrincipalComponents.fit(four, 2).varyingComponents()).isEqualTo(2);
     }

@@ -42,7 +42,7 @@ public final class Overlap {
         }
         List<String> in = segments(input);
         if (in.equals(outputSegments)) {
-            return Optional.of("is the same location as");
+            return Optional.of(SAME);
         }
         if (startsWith(in, outputSegments)) {
             return Optional.of("lies inside");
@@ -56,6 +56,13 @@ public final class Overlap {
         return Optional.empty();
     }
 
+    /** Whether {@code other} is the output's very location (a folder under another path, a link to it included). */
+    public boolean sameAs(Location other) throws IOException {
+        return with(other).filter(SAME::equals).isPresent();
+    }
+
+    private static final String SAME = "is the same location as";
+
     /**
      * The overlap that paths cannot show: a folder mounted at two places is one folder to the file system (same
      * device and inode) under two real paths. Compares the identity of each existing folder with those of the other's
@@ -65,7 +72,7 @@ public final class Overlap {
         Object in = identity(input);
         Object out = identity(output);
         if (in != null && in.equals(out)) {
-            return Optional.of("is the same location as");
+            return Optional.of(SAME);
         }
         if (in != null && ancestors(output).contains(in)) {
             return Optional.of("contains");

@@ -146,9 +146,13 @@ public final class JobOutputs {
         }
         long readable = total == null ? 0 : total.count();
         if (readable < 2) {
+            // An update's listing is done by now, and the same command only finishes what it found: it cannot take
+            // the images added since (it said "run the update again once the input holds more", which then failed
+            // the same way for good; the review of the change).
             throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has " + readable
                     + (generation == 0 ? ": run it again on an input with more (--overwrite replaces this output)."
-                            : ": run the update again once the input holds more."));
+                            : ": this update has listed its images and cannot take more. Once the input holds more"
+                            + " readable images, run the job afresh with --overwrite (without --update)."));
         }
         if (k > readable) { // the listing checked k against the files; some could not be read
             throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of readable images ("

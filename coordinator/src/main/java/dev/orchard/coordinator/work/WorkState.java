@@ -123,8 +123,20 @@ public final class WorkState {
     public enum Stage { FEATURES, SOLVING, PUBLISHING, WRITING, FINISHED, FAILED }
 
     /** The states {@link Snapshot#units()} counts units by (RUNNING: a pending unit with an attempt out). */
-    public static final List<String> UNIT_STATES = List.of("PLANNED", "PENDING", "RUNNING", "ACCEPTED", "COMMITTING",
-            "DONE", "SPLIT", "QUARANTINING", "QUARANTINED");
+    public static final List<String> UNIT_STATES = unitStates();
+
+    private static List<String> unitStates() {
+        List<String> states = new ArrayList<>();
+        for (UnitStatus status : UnitStatus.values()) {
+            if (status != UnitStatus.ABSENT) {
+                states.add(status.name());
+            }
+            if (status == UnitStatus.PENDING) {
+                states.add("RUNNING");
+            }
+        }
+        return List.copyOf(states);
+    }
 
     /**
      * ABSENT: an id the journal never recorded (a split or plan group whose write a crash cut short): no unit.
