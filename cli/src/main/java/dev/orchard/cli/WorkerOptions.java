@@ -11,7 +11,8 @@ import picocli.CommandLine.TypeConversionException;
 /** How a JVM's workers use its cores; defaults are chosen from the core count. */
 final class WorkerOptions {
 
-    @Option(names = "--workers", description = "Worker actors in this JVM (default: 1 per 8 cores, at least 1).")
+    @Option(names = "--workers", description = "Worker actors in this JVM (default: 1 per 8 cores, at least 1); for orchard run and"
+            + " orchard worker (orchard coordinator runs none but --local-workers).")
     Integer workers;
 
     @Option(names = "--onnx-threads", description = "ONNX Runtime intra-op threads per lane (default: cores / lanes).")

@@ -154,6 +154,7 @@ public final class JobWatch implements JobListener {
     public void finished(JobSummary result) {
         synchronized (this) {
             state = "finished";
+            phase = "finished"; // it said "writing outputs" for good
             summary = result.oneLine();
             done = result.images();
             errors = result.errors();
@@ -165,6 +166,7 @@ public final class JobWatch implements JobListener {
     public void failed(Throwable cause) {
         synchronized (this) {
             state = "failed";
+            phase = "failed";
             failure = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         }
         next.failed(cause);
@@ -172,8 +174,8 @@ public final class JobWatch implements JobListener {
 
     public synchronized View view() {
         double now = seconds(clock.getAsLong());
-        double rateNow = rate(recent, RATE_SECONDS);
-        double rateEta = rate(recent, ETA_SECONDS);
+        double rateNow = rate(recent, RATE_SECONDS, now);
+        double rateEta = rate(recent, ETA_SECONDS, now);
         double since = firstStatusNanos < 0 ? 0 : now - seconds(firstStatusNanos);
         double overall = since > 0 ? (done - before) / since : Double.NaN;
         double eta = Double.NaN;
@@ -186,11 +188,13 @@ public final class JobWatch implements JobListener {
         if (last != null) {
             for (WorkState.WorkerSnapshot w : last.workers()) {
                 rows.add(new WorkerRow(w.id(), w.host(), w.lanes(), w.attemptsHeld(), w.imagesDone(),
-                        rate(workerRecent.getOrDefault(w.id(), new ArrayDeque<>()), RATE_SECONDS),
+                        rate(workerRecent.getOrDefault(w.id(), new ArrayDeque<>()), RATE_SECONDS, now),
                         w.lastHeardMs() / 1000.0, w.gone()));
             }
         }
-        return new View(jobId, input, output, state, last == null ? "" : last.stage().name(), phase, listed,
+        // Once the job has ended, its stage is how it ended (the last status named the stage before: WRITING).
+        String stage = ended() ? state.toUpperCase(java.util.Locale.ROOT) : last == null ? "" : last.stage().name();
+        return new View(jobId, input, output, state, stage, phase, listed,
                 listingComplete, done, errors, rateNow, overall, eta, now, List.copyOf(rows), timeline.samples(), failure,
                 summary, last, statuses);
     }
@@ -211,12 +215,19 @@ public final class JobWatch implements JobListener {
         }
     }
 
-    /** Count per second over about the last {@code window} seconds of samples; NaN with fewer than two. */
-    private static double rate(ArrayDeque<double[]> samples, double window) {
+    /**
+     * Count per second over about the last {@code window} seconds up to {@code now}; NaN with fewer than two samples.
+     * A count that stopped moving falls to 0 within the window even when no sample comes (after the features phase,
+     * the last rate of it stayed on the page and in /metrics through the solve, the publishing and after the end).
+     */
+    private static double rate(ArrayDeque<double[]> samples, double window, double now) {
         if (samples.size() < 2) {
             return Double.NaN;
         }
         double[] newest = samples.peekLast();
+        if (now - newest[0] > window) {
+            return 0;
+        }
         double[] from = null;
         for (double[] s : samples) {
             if (newest[0] - s[0] <= window + 0.5) {

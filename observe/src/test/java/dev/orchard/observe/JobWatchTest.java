@@ -78,6 +78,25 @@ class JobWatchTest {
         assertThat(passedOn).last().isEqualTo("finished");
     }
 
+    /**
+     * After the features phase the page kept its last rate (78.5 images/s) through the solve, the publishing and past
+     * the end, and said "writing outputs" and WRITING once the job had finished (an observability helper's watch).
+     */
+    @Test
+    void theRateFallsWhenImagesStopAndAnEndedJobSaysHowItEnded() {
+        watch.status(snapshot(0, 900, true, List.of()));
+        nanos.addAndGet(1_000_000_000L);
+        watch.status(snapshot(100, 900, true, List.of()));
+        assertThat(watch.view().imagesPerSecondNow()).isCloseTo(100, within(1e-9));
+        watch.phase("writing outputs");
+        nanos.addAndGet(11_000_000_000L); // no status since: the count has not moved for 11 s
+        assertThat(watch.view().imagesPerSecondNow()).isZero();
+        watch.finished(new JobSummary("/out", 900, 900, 0, 9, 5, 0.5));
+        JobWatch.View done = watch.view();
+        assertThat(done.phase()).isEqualTo("finished");
+        assertThat(done.stage()).isEqualTo("FINISHED");
+    }
+
     @Test
     void aFailureIsShownAndEndsReadiness() {
         watch.phase("listing and extracting features");
