@@ -214,7 +214,9 @@ final class ReportPage {
         for (ImageError e : errors.subList(0, Math.min(ERRORS_SHOWN, errors.size()))) {
             rows.add(List.of(e.path(), e.reason()));
         }
-        page.note(count + " image(s) could not be used" + (count > ERRORS_SHOWN ? "; the first " + ERRORS_SHOWN
+        // errors.csv also lists what the listing skipped (a link not followed, a folder it cannot read): no image.
+        page.note(count + (count == 1 ? " entry" : " entries") + " in errors.csv (images that could not be used, and"
+                + " what the listing skipped)" + (count > ERRORS_SHOWN ? "; the first " + ERRORS_SHOWN
                 + " by path below, all of them in errors.csv." : "; all of them below and in errors.csv."));
         page.table("errors-table", List.of("path", "reason"), rows);
     }

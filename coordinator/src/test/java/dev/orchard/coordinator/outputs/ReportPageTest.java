@@ -49,7 +49,7 @@ class ReportPageTest {
         // the first 100 errors by path, and the count
         assertThat(values(html, "tr data-key")).filteredOn(k -> k.startsWith("/in/bad/")).hasSize(ReportPage.ERRORS_SHOWN)
                 .startsWith("/in/bad/000.jpg").endsWith("/in/bad/099.jpg");
-        assertThat(html).contains("150 image(s) could not be used; the first 100", "&lt;not a JPEG&gt;");
+        assertThat(html).contains("150 entries in errors.csv (images that could not be used, and what the listing skipped); the first 100", "&lt;not a JPEG&gt;");
     }
 
     @Test
