@@ -104,6 +104,30 @@ class ClassifyCommandTest {
         assertThat(overPage.code).isEqualTo(2);
         assertThat(overPage.err).contains(reports + " holds a report.html with no classifier beside it");
         assertThat(reports.resolve("report.html")).hasContent("mine");
+        // Through a link, and into another Orchard output than the one read (the verifying helper's walk).
+        Path link = Files.createSymbolicLink(dir.resolve("lnkF"), job.resolve("features"));
+        Result viaLink = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", link.toString());
+        assertThat(viaLink.code).isEqualTo(2);
+        assertThat(viaLink.err).contains("--output " + link + " is the job's own features");
+        Path other = JobOutputFixture.write(dir.resolve("other"), "features",
+                JobOutputFixture.clusters(List.of("Banana", "Kiwi"), 5, 8, 5, 5), 1);
+        Files.createDirectories(other.resolve("_orchard"));
+        Files.writeString(other.resolve("_orchard/job.json"), "{}");
+        Files.writeString(other.resolve("report.html"), "the other job's report");
+        Result intoOther = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", other.resolve("features").toString());
+        assertThat(intoOther.code).isEqualTo(2);
+        assertThat(intoOther.err).contains("is the Orchard output " + other + "'s own features");
+        Result otherRoot = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", other.toString(), "--overwrite");
+        assertThat(otherRoot.code).isEqualTo(2);
+        assertThat(otherRoot.err).contains("is the folder of the Orchard output " + other);
+        assertThat(other.resolve("report.html")).hasContent("the other job's report");
+        Result otherPca = run("--input", job.toString(), "--apply", job.resolve("classify-pair/classifier.onnx").toString(),
+                "--output", other.resolve("pca/preds.parquet").toString());
+        assertThat(otherPca.code).isEqualTo(2);
+        assertThat(otherPca.err).contains("lies inside the Orchard output " + other + "'s own pca");
         Result folder = run("--input", job.toString(), "--apply", job.resolve("classify-pair").toString());
         assertThat(folder.code).isEqualTo(2);
         assertThat(folder.err).contains("--apply " + job.resolve("classify-pair") + " is a folder: give the classifier"

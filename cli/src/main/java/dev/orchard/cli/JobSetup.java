@@ -267,8 +267,9 @@ final class JobSetup implements AutoCloseable {
             if (!options.given("--srp-dim")) {
                 // --srp-eps chooses K from the image count, which an update changes: the same command was refused
                 // ("--srp-dim: was 177, now 263"). The rows kept were projected to the output's K: so are the new.
-                if (options.srpEps != null) {
-                    LOG.info("--srp-eps {}: keeping the output's K = {}, as its rows were projected so",
+                if (options.srpEps != null) { // the bound it asks for may not be what the kept K gives: said plainly
+                    LOG.warn("--srp-eps {}: keeping the output's K = {}, as its rows were projected so (the bound this"
+                            + " --srp-eps asks for is not chosen anew; to change it, run the job afresh)",
                             options.srpEps, recorded.srpDim());
                 }
                 options.srpDim = recorded.srpDim();

@@ -180,9 +180,10 @@ public final class JobOutputs {
                     ? "component " + model.k() + " has an arbitrary direction and every image's projection on it is ~0"
                     : "components " + (varying + 1) + "-" + model.k()
                             + " have arbitrary directions and every image's projection on them is ~0";
-            LOG.warn("PCA: only the first {} of the k = {} components explain variance: the features of the {} readable"
-                    + " images vary along {} independent directions{}, so {}."
-                    + " --pca-k {} keeps only the meaningful ones.", varying, model.k(), readable, varying,
+            LOG.warn("PCA: only {} of the k = {} components explain{} variance: the features of the {} readable"
+                    + " images vary along {} independent direction{}{}, so {}."
+                    + " --pca-k {} keeps only the meaningful ones.", varying == 1 ? "the first" : "the first " + varying,
+                    model.k(), varying == 1 ? "s" : "", readable, varying, varying == 1 ? "" : "s",
                     readable <= model.k() ? " (n images span at most n - 1)" : "", which, varying);
         }
     }
