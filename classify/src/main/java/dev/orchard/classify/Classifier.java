@@ -103,7 +103,7 @@ public final class Classifier {
                     description(options, model, cost, onTest), rows, scored);
 
             long t5 = System.nanoTime();
-            PredictionsWriter.write(out, output.resolve("predictions.parquet"), predictions);
+            PredictionsWriter.write(out, output.resolve(PREDICTIONS), predictions);
             out.put(output.resolve(CLASSIFIER_ONNX), onnx.bytes());
             long t6 = System.nanoTime();
 
@@ -122,6 +122,8 @@ public final class Classifier {
     public static final String CLASSIFIER_ONNX = "classifier.onnx";
     /** The file name of the classifier's description in the output folder. */
     public static final String CLASSIFIER_JSON = "classifier.json";
+    /** The file name of a training's predictions in the output folder. */
+    public static final String PREDICTIONS = "predictions.parquet";
 
     /** What the ONNX model's metadata says about how it was made, beside the input it expects. */
     private static Map<String, String> description(ClassifyOptions o, String model, double cost, Evaluation test) {

@@ -207,7 +207,7 @@ public final class ClassifyCommand implements Callable<Integer> {
             if (overwrite) {
                 return;
             }
-            for (String file : List.of(Classifier.CLASSIFIER_ONNX, Classifier.CLASSIFIER_JSON, "predictions.parquet")) {
+            for (String file : List.of(Classifier.CLASSIFIER_ONNX, Classifier.CLASSIFIER_JSON, Classifier.PREDICTIONS)) {
                 if (store.exists(folder.resolve(file))) {
                     throw new ClassifyException(folder + " holds a classifier trained earlier (" + file + "). Pass"
                             + " --overwrite to replace it, or --output DIR to keep both.");

@@ -22,11 +22,23 @@ final class JobOwnFiles {
     private JobOwnFiles() {
     }
 
-    /** Refuses a predictions file that would replace the classifier being applied (loaded first, then overwritten). */
+    /**
+     * Refuses a predictions file that would replace the classifier being applied (loaded first, then overwritten), or
+     * a training's own predictions.parquet beside its classifier.json (which then no longer described the file).
+     */
     static void refuseClassifier(Location classifier, Location target) throws IOException {
         if (new Overlap(target).sameAs(classifier)) {
             throw new ClassifyException("--output " + target + " is the classifier being applied: give the predictions"
                     + " file another name (the default is predictions-<classifier>.parquet in the job's folder).");
+        }
+        if (target.name().equals(Classifier.PREDICTIONS)) {
+            try (ObjectStore store = ObjectStores.forLocation(target)) {
+                if (store.exists(target.parent().resolve(Classifier.CLASSIFIER_JSON))) {
+                    throw new ClassifyException("--output " + target + " is a training's own predictions, beside its "
+                            + Classifier.CLASSIFIER_JSON + ": give the predictions file another name (the default is"
+                            + " predictions-<classifier>.parquet in the job's folder).");
+                }
+            }
         }
     }
 

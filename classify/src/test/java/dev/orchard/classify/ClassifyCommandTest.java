@@ -96,6 +96,12 @@ class ClassifyCommandTest {
         assertThat(overModel.code).isEqualTo(2);
         assertThat(overModel.err).contains("--output " + model + " is the classifier being applied");
         assertThat(Files.readAllBytes(model)).isEqualTo(modelBytes);
+        byte[] trained = Files.readAllBytes(job.resolve("classify-pair/predictions.parquet"));
+        Result overTraining = run("--input", job.toString(), "--apply", model.toString(), "--output",
+                job.resolve("classify-pair/predictions.parquet").toString(), "--overwrite");
+        assertThat(overTraining.code).isEqualTo(2);
+        assertThat(overTraining.err).contains("is a training's own predictions, beside its classifier.json");
+        assertThat(Files.readAllBytes(job.resolve("classify-pair/predictions.parquet"))).isEqualTo(trained);
         // A user's own report.html, beside no classifier, is not replaced, --overwrite or not.
         Path reports = Files.createDirectories(dir.resolve("reports"));
         Files.writeString(reports.resolve("report.html"), "mine");

@@ -35,16 +35,19 @@ final class JobOptions {
     int pcaK;
 
     @Option(names = "--reduce", defaultValue = "pca",
-            description = "pca (exact PCA of the features), srp (sparse random projection only) or srp+pca (default ${DEFAULT-VALUE}).")
+            description = "pca (exact PCA of the features), srp (sparse random projection only) or srp+pca (default"
+                    + " ${DEFAULT-VALUE}; with --resume or --update, the output's own unless given).")
     String reduce;
 
-    @Option(names = "--srp-dim", description = "Dimension K of the sparse random projection.")
+    @Option(names = "--srp-dim", description = "Dimension K of the sparse random projection (with --resume or --update,"
+            + " the output's own K unless given).")
     Integer srpDim;
 
     @Option(names = "--srp-eps", description = "Choose K from the Johnson-Lindenstrauss bound for this distortion, e.g. 0.2.")
     Double srpEps;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random projection (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random projection (default ${DEFAULT-VALUE};"
+            + " with --resume or --update, the output's own unless given).")
     long seed;
 
     @Option(names = "--overwrite",
@@ -68,8 +71,9 @@ final class JobOptions {
     String glob;
 
     @Option(names = "--parquet-byte-stream-split",
-            description = "Encode the float vectors with BYTE_STREAM_SPLIT: files about 5%% smaller, but Spark 3.4+'s "
-                    + "vectorized reader (EMR 7's default) cannot read them. See the README's Outputs section.")
+            description = "Encode the float vectors with BYTE_STREAM_SPLIT: features/ 2-8%% smaller, but Spark 3.4+'s "
+                    + "vectorized reader (EMR 7's default) cannot read them. With --resume or --update, the output's"
+                    + " own choice. See the README's Outputs section.")
     boolean parquetByteStreamSplit;
 
     @Option(names = "--follow-links",

@@ -148,14 +148,14 @@ final class JobSetup implements AutoCloseable {
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
-            // An output's encoding as recorded; null where an older Orchard wrote it, and then recorded as unknown
-            // still (this command's flag may not be what its parts hold).
+            // The encoding this job records: the output's (keepRecordedOptions has set the option to it); null where
+            // an older Orchard wrote the output, and then unknown still (this command's flag may not be what its parts
+            // hold). Taken before the option was kept, a second update recorded its command's flag and the third
+            // mixed encodings in one file (the README walk).
             Boolean encoding = options.parquetByteStreamSplit;
             if (resuming || options.update) {
                 JobIdentity recorded = keepRecordedOptions(options, outStore, layout);
-                if (recorded == null || recorded.byteStreamSplit() == null) {
-                    encoding = null;
-                }
+                encoding = recorded == null || recorded.byteStreamSplit() == null ? null : options.parquetByteStreamSplit;
             }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);

@@ -92,15 +92,25 @@ class UpdateTest {
         lines.start();
         log.addAppender(lines);
         JobRun update;
+        JobRun second;
         try {
             update = JobRun.of(out, job(in, out, "--update"));
+            for (Path image : sample("Lemon", 3, 3)) {
+                copy(image, in, "Lemon");
+            }
+            // A second update records the output's encoding, not its command's flag (it recorded the flag, and the
+            // third mixed encodings in one file).
+            second = JobRun.of(out, job(in, out, "--update"));
         } finally {
             log.detachAppender(lines);
         }
         assertThat(update.exitCode()).as(update.messages()).isZero();
-        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).contains("This output's vectors are"
-                + " written with --parquet-byte-stream-split, and this update writes them so too: one output never"
-                + " mixes encodings. To change it, run the job afresh into an empty folder.");
+        assertThat(second.exitCode()).as(second.messages()).isZero();
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.startsWith("This output's"))
+                .hasSize(2).containsOnly("This output's vectors are written with --parquet-byte-stream-split, and this"
+                        + " update writes them so too: one output never mixes encodings. To change it, run the job afresh"
+                        + " into an empty folder.");
+        assertThat(Outputs.success(out).at("/generation").asInt()).isEqualTo(2);
         for (String folder : List.of("features", "pca")) {
             try (Stream<Path> parts = Files.list(out.resolve(folder))) {
                 for (Path part : parts.toList()) {

@@ -152,7 +152,8 @@ public final class JobOutputs {
             throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has " + readable
                     + (generation == 0 ? ": run it again on an input with more (--overwrite replaces this output)."
                             : ": this update has listed its images and cannot take more. Once the input holds more"
-                            + " readable images, run the job afresh with --overwrite (without --update)."));
+                            + " readable images, run the job afresh with --overwrite (without --update) and a --pca-k"
+                            + " below their number (a fresh job's default is 50)."));
         }
         if (k > readable) { // the listing checked k against the files; some could not be read
             throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of readable images ("
