@@ -211,7 +211,7 @@ final class InputCheck {
      * @return the number of images found (1 when not counting)
      */
     static long requireImages(ObjectStore store, Location input, Function<Consumer<ImageError>, Stream<ImageRef>> listing,
-                              boolean count) throws IOException {
+                              long countUpTo) throws IOException {
         if (input.isLocal() && !Files.isDirectory(input.path())) {
             throw new IllegalArgumentException(Files.exists(input.path())
                     ? "--input " + input + " is a file: give the folder that holds the images"
@@ -222,7 +222,7 @@ final class InputCheck {
         }
         List<ImageError> problems = new ArrayList<>();
         try (Stream<ImageRef> images = listing.apply(problems::add)) {
-            long found = count ? images.count() : images.findAny().isPresent() ? 1 : 0;
+            long found = images.limit(Math.max(1, countUpTo)).count();
             if (found == 0) {
                 throw new IllegalArgumentException("--input " + input + " holds no images matching --glob (and not hidden): "
                         + "check the path, or widen --glob" + (problems.isEmpty() ? "" : "; " + problems.size()

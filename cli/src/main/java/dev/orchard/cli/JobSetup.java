@@ -109,7 +109,11 @@ final class JobSetup implements AutoCloseable {
             this.inStore = stores.forLocation(input);
             this.outStore = stores.forLocation(output);
             this.lister = new ImageLister(inStore, filter, labels, options.followLinks);
-            boolean count = options.srpEps != null; // only the Johnson-Lindenstrauss bound needs the number of images
+            // The Johnson-Lindenstrauss bound needs the number of images; a first run's PCA needs k of them, known
+            // before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50).
+            boolean firstRun = !options.resume && !options.update;
+            boolean pcaWanted = !options.reduce.equals("srp");
+            long countUpTo = options.srpEps != null ? Long.MAX_VALUE : firstRun && pcaWanted ? options.pcaK : 1;
             long imageCount;
             if (manifest) {
                 // The whole manifest, before anything is written: no image may lie inside the output.
@@ -134,7 +138,7 @@ final class JobSetup implements AutoCloseable {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                }, count);
+                }, countUpTo);
             }
             // An update compares its whole listing with the output before its first unit: list while the model loads.
             this.images = options.update ? new EarlyListing(new Images()) : new Images();
@@ -209,6 +213,15 @@ final class JobSetup implements AutoCloseable {
                 } else {
                     if (running != null && options.overwrite) {
                         throw new IllegalArgumentException(running);
+                    }
+                    // Last before anything is written (or, with --overwrite, deleted: a good output was, then the job
+                    // failed on the default k of 50 at its listing; the README walk).
+                    if (countUpTo >= options.pcaK && pca && imageCount < options.pcaK) {
+                        throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the number of"
+                                + " images in --input " + input + " (" + imageCount + "): choose k ≤ "
+                                + Math.max(1, imageCount - 1) + " (n images span at most n - 1 directions)"
+                                + (options.given("--pca-k") ? "" : "; 50 is the default")
+                                + (options.overwrite ? ". Nothing was deleted." : "."));
                     }
                     OutputCheck.prepare(outStore, output, options.overwrite, version);
                     identity.writeMarker(outStore, layout, version); // the marker, now with the job's identity
