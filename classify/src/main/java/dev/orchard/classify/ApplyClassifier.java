@@ -47,6 +47,7 @@ public final class ApplyClassifier {
             VectorProvenance expected = classifier.input();
             VectorColumn use = VectorColumn.valueOf(expected.kind().name());
             List<Location> parts = JobOutputReader.listParts(in, options.input(), use);
+            byte[] finished = in.read(new dev.orchard.store.OutputLayout(options.input()).success());
             if (parts.isEmpty()) {
                 throw new ClassifyException("No " + use.column() + " in " + options.input() + " (" + options.input()
                         .resolve(use.column()) + " has no part-*.parquet files), and " + options.classifier()
@@ -112,6 +113,7 @@ public final class ApplyClassifier {
                         images += n;
                     }
                 }
+                JobOutputReader.requireUnchanged(in, options.input(), finished); // before anything is written
                 writer.publish(out, target);
             } catch (ai.onnxruntime.OrtException e) {
                 throw new IOException("ONNX Runtime failed on " + options.classifier() + ": " + e.getMessage(), e);

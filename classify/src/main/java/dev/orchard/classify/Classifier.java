@@ -125,6 +125,11 @@ public final class Classifier {
     /** The file name of a training's predictions in the output folder. */
     public static final String PREDICTIONS = "predictions.parquet";
 
+    /** Whether {@code folder} holds a classifier a training wrote: its classifier.onnx or classifier.json. */
+    static boolean isClassifierFolder(ObjectStore store, Location folder) throws IOException {
+        return store.exists(folder.resolve(CLASSIFIER_ONNX)) || store.exists(folder.resolve(CLASSIFIER_JSON));
+    }
+
     /** What the ONNX model's metadata says about how it was made, beside the input it expects. */
     private static Map<String, String> description(ClassifyOptions o, String model, double cost, Evaluation test) {
         Map<String, String> d = new TreeMap<>();

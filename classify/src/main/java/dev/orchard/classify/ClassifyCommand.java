@@ -197,21 +197,17 @@ public final class ClassifyCommand implements Callable<Integer> {
         Location folder = options.outputOrDefault();
         JobOwnFiles.refuse(options.input(), folder, true);
         try (var store = dev.orchard.store.ObjectStores.forLocation(folder)) {
-            boolean classifier = store.exists(folder.resolve(Classifier.CLASSIFIER_ONNX))
-                    || store.exists(folder.resolve(Classifier.CLASSIFIER_JSON));
-            Location page = folder.resolve(ClassifyReportPage.FILE);
-            if (!classifier && store.exists(page)) { // a user's own page, beside no classifier: never replaced
-                throw new ClassifyException(folder + " holds a " + ClassifyReportPage.FILE + " with no classifier beside"
-                        + " it, which orchard classify did not write and would replace: give another --output.");
-            }
-            if (overwrite) {
-                return;
-            }
-            for (String file : List.of(Classifier.CLASSIFIER_ONNX, Classifier.CLASSIFIER_JSON, Classifier.PREDICTIONS)) {
-                if (store.exists(folder.resolve(file))) {
-                    throw new ClassifyException(folder + " holds a classifier trained earlier (" + file + "). Pass"
-                            + " --overwrite to replace it, or --output DIR to keep both.");
+            boolean classifier = Classifier.isClassifierFolder(store, folder);
+            for (String file : List.of(Classifier.PREDICTIONS, ClassifyReportPage.FILE)) {
+                // A file of these names beside no classifier is someone else's: never replaced, --overwrite or not.
+                if (!classifier && store.exists(folder.resolve(file))) {
+                    throw new ClassifyException(folder + " holds a " + file + " with no classifier beside it, which"
+                            + " orchard classify did not write and would replace: give another --output.");
                 }
+            }
+            if (classifier && !overwrite) {
+                throw new ClassifyException(folder + " holds a classifier trained earlier. Pass --overwrite to replace"
+                        + " it, or --output DIR to keep both.");
             }
         }
     }

@@ -26,7 +26,9 @@ final class JobOutputReader {
         int dimension = -1;
         String firstSeen = null;
         try (ObjectStore store = ObjectStores.forLocation(input)) {
-            for (Location part : parts(store, input, use)) {
+            List<Location> parts = parts(store, input, use);
+            byte[] finished = store.read(new OutputLayout(input).success());
+            for (Location part : parts) {
                 for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
                     String here = part.name() + " (" + row.path() + ")";
                     if (dimension < 0) {
@@ -41,6 +43,7 @@ final class JobOutputReader {
                     rows.add(row);
                 }
             }
+            requireUnchanged(store, input, finished);
         }
         if (dimension == 0) {
             throw new ClassifyException("The vectors in " + folder + " are empty (dimension 0): nothing to learn from");
@@ -49,9 +52,27 @@ final class JobOutputReader {
     }
 
     /**
+     * Refuses an output whose {@code _SUCCESS} is no longer what it was when its parts were listed: an update swapped
+     * a generation in while they were read, and the rows may be of two generations (a reader checks {@code _SUCCESS}
+     * before and after, as GenerationSwap says).
+     */
+    static void requireUnchanged(ObjectStore store, Location input, byte[] before) throws IOException {
+        byte[] after;
+        try {
+            after = store.read(new OutputLayout(input).success());
+        } catch (NoSuchFileException e) {
+            after = null;
+        }
+        if (!java.util.Arrays.equals(before, after)) {
+            throw new ClassifyException(input + " changed while it was read (an update swapped its new rows in): run"
+                    + " orchard classify again.");
+        }
+    }
+
+    /**
      * The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. Refuses an
      * output with nothing there, or without {@code _SUCCESS}: the job that writes it has not finished (an output
-     * copied without it trained and applied with no word, its rows perhaps partial or of an update in progress).
+     * copied without it trained and applied with no word, its rows perhaps partial or of an update's swap).
      */
     static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
         OutputLayout layout = new OutputLayout(input);
@@ -64,9 +85,10 @@ final class JobOutputReader {
             }
             throw new ClassifyException(empty
                     ? "Nothing at " + input + ": give the output folder of an 'orchard run' job (--output of orchard run)."
-                    : input + " has no _SUCCESS: the job writing it has not finished (or an update of it is under way),"
-                            + " so its rows may be partial. Finish it first (the same orchard run command with --resume,"
-                            + " or --update for an update), then classify; or give a finished job's output.");
+                    : input + " has no _SUCCESS: the job that writes it has not finished (or an update is swapping its"
+                            + " new rows in), so its rows may be partial. Wait for a run that is writing it, or finish"
+                            + " it (a first run: its command with --resume; an update: its own command again), then"
+                            + " classify.");
         }
         Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();

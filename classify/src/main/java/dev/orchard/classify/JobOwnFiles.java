@@ -6,10 +6,8 @@ import dev.orchard.store.ObjectStores;
 import dev.orchard.store.OutputLayout;
 import dev.orchard.store.Overlap;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Classify writes beside a job's output, never onto or into a job's own files: a training {@code --output} of the
@@ -33,9 +31,9 @@ final class JobOwnFiles {
         }
         if (target.name().equals(Classifier.PREDICTIONS)) {
             try (ObjectStore store = ObjectStores.forLocation(target)) {
-                if (store.exists(target.parent().resolve(Classifier.CLASSIFIER_JSON))) {
-                    throw new ClassifyException("--output " + target + " is a training's own predictions, beside its "
-                            + Classifier.CLASSIFIER_JSON + ": give the predictions file another name (the default is"
+                if (Classifier.isClassifierFolder(store, target.parent())) {
+                    throw new ClassifyException("--output " + target + " is a training's own predictions, beside its"
+                            + " classifier: give the predictions file another name (the default is"
                             + " predictions-<classifier>.parquet in the job's folder).");
                 }
             }
@@ -49,9 +47,10 @@ final class JobOwnFiles {
      */
     static void refuse(Location job, Location target, boolean folder) throws IOException {
         for (Location output : outputsAround(job, target)) {
-            String whose = output.equals(job) ? "the job's" : "the Orchard output " + output + "'s";
+            boolean isJob = output == job;
+            String whose = isJob ? "the job's" : "the Orchard output " + output + "'s";
             if (folder && new Overlap(target).sameAs(output)) {
-                throw new ClassifyException("--output " + target + " is " + (output.equals(job) ? "the job's own folder"
+                throw new ClassifyException("--output " + target + " is " + (isJob ? "the job's own folder"
                         : "the folder of the Orchard output " + output) + ", where the classifier's report.html would"
                         + " replace the job's: leave out --output (classify-<mode>/ inside the job's folder) or give a"
                         + " folder of its own.");
@@ -71,14 +70,25 @@ final class JobOwnFiles {
         }
     }
 
-    /** {@code job}, and every folder on {@code target}'s way (its links resolved) that holds an Orchard marker. */
-    private static Set<Location> outputsAround(Location job, Location target) throws IOException {
-        Set<Location> outputs = new LinkedHashSet<>();
+    /**
+     * {@code job} first, then every other folder on {@code target}'s way (its links resolved) that holds an Orchard
+     * marker. A prefix whose marker cannot be looked at (an S3 prefix the user may not read) is taken for none.
+     */
+    private static List<Location> outputsAround(Location job, Location target) throws IOException {
+        List<Location> outputs = new ArrayList<>();
         outputs.add(job);
-        Location at = target.isLocal() ? Location.local(resolved(target.path())) : target;
+        Overlap isJob = new Overlap(job);
+        Location at = target.isLocal() ? Location.local(Overlap.resolveExisting(target.path().toAbsolutePath().normalize()))
+                : target;
         try (ObjectStore store = ObjectStores.forLocation(at)) {
             for (Location folder = at; ; folder = folder.parent()) {
-                if (store.exists(new OutputLayout(folder).marker())) {
+                boolean marked;
+                try {
+                    marked = store.exists(new OutputLayout(folder).marker());
+                } catch (IOException | RuntimeException e) {
+                    marked = false;
+                }
+                if (marked && !isJob.sameAs(folder)) {
                     outputs.add(folder);
                 }
                 Location up = folder.parent();
@@ -88,15 +98,5 @@ final class JobOwnFiles {
             }
         }
         return outputs;
-    }
-
-    /** The path with the links of the part that exists resolved (the rest need not exist yet). */
-    private static Path resolved(Path path) throws IOException {
-        Path absolute = path.toAbsolutePath().normalize();
-        Path existing = absolute;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
     }
 }

@@ -100,7 +100,7 @@ class ClassifyCommandTest {
         Result overTraining = run("--input", job.toString(), "--apply", model.toString(), "--output",
                 job.resolve("classify-pair/predictions.parquet").toString(), "--overwrite");
         assertThat(overTraining.code).isEqualTo(2);
-        assertThat(overTraining.err).contains("is a training's own predictions, beside its classifier.json");
+        assertThat(overTraining.err).contains("is a training's own predictions, beside its classifier:");
         assertThat(Files.readAllBytes(job.resolve("classify-pair/predictions.parquet"))).isEqualTo(trained);
         // A user's own report.html, beside no classifier, is not replaced, --overwrite or not.
         Path reports = Files.createDirectories(dir.resolve("reports"));

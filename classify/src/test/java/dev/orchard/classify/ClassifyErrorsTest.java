@@ -115,8 +115,8 @@ class ClassifyErrorsTest {
         Files.delete(job.path().resolve("_SUCCESS"));
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
                 .isInstanceOf(ClassifyException.class)
-                .hasMessageStartingWith(job + " has no _SUCCESS: the job writing it has not finished")
-                .hasMessageContaining("the same orchard run command with --resume");
+                .hasMessageStartingWith(job + " has no _SUCCESS: the job that writes it has not finished")
+                .hasMessageContaining("a first run: its command with --resume");
         assertThat(job.path().resolve("classify-pair")).doesNotExist();
     }
 
@@ -178,6 +178,21 @@ class ClassifyErrorsTest {
                 .hasMessageContaining("'pair' has 1. Train on more images of it")
                 .hasMessageContaining("or choose C yourself (-C) without --cv.")
                 .hasMessageNotContaining("fewer folds");
+    }
+
+    /** An update's swap between listing the parts and the end of reading them is refused, not read across. */
+    @Test
+    void anOutputSwappedWhileReadIsRefused() throws Exception {
+        Location job = job(List.of("a", "b"), 4);
+        var store = new dev.orchard.store.LocalObjectStore();
+        byte[] before = Files.readAllBytes(job.path().resolve("_SUCCESS"));
+        JobOutputReader.requireUnchanged(store, job, before);
+        Files.writeString(job.path().resolve("_SUCCESS"), "{\"generation\": 1}");
+        assertThatThrownBy(() -> JobOutputReader.requireUnchanged(store, job, before))
+                .hasMessage(job + " changed while it was read (an update swapped its new rows in): run orchard classify"
+                        + " again.");
+        Files.delete(job.path().resolve("_SUCCESS"));
+        assertThatThrownBy(() -> JobOutputReader.requireUnchanged(store, job, before)).hasMessageContaining("changed");
     }
 
     private static List<VectorRow> concat(List<VectorRow> a, List<VectorRow> b) {

@@ -30,7 +30,10 @@ final class JobOptions {
     @Option(names = "--output", required = true, description = "Folder or s3://bucket/prefix for the results.")
     String output;
 
-    @Option(names = "--pca-k", defaultValue = "50", description = "Principal components to keep (default"
+    /** The default of --pca-k, as messages name it. */
+    static final String DEFAULT_PCA_K = "50";
+
+    @Option(names = "--pca-k", defaultValue = DEFAULT_PCA_K, description = "Principal components to keep (default"
             + " ${DEFAULT-VALUE}; with --resume or --update, the job's own k unless given).")
     int pcaK;
 
@@ -71,9 +74,9 @@ final class JobOptions {
     String glob;
 
     @Option(names = "--parquet-byte-stream-split",
-            description = "Encode the float vectors with BYTE_STREAM_SPLIT: features/ 2-8%% smaller, but Spark 3.4+'s "
+            description = "Encode the float vectors with BYTE_STREAM_SPLIT: features/ 5-8%% smaller, but Spark 3.4+'s "
                     + "vectorized reader (EMR 7's default) cannot read them. With --resume or --update, the output's"
-                    + " own choice. See the README's Outputs section.")
+                    + " own choice where it is recorded. See the README's Outputs section.")
     boolean parquetByteStreamSplit;
 
     @Option(names = "--follow-links",

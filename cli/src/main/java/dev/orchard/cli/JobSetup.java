@@ -109,11 +109,25 @@ final class JobSetup implements AutoCloseable {
             this.inStore = stores.forLocation(input);
             this.outStore = stores.forLocation(output);
             this.lister = new ImageLister(inStore, filter, labels, options.followLinks);
-            // The Johnson-Lindenstrauss bound needs the number of images; a first run's PCA needs k of them, known
-            // before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50).
-            boolean firstRun = !options.resume && !options.update;
+            OutputLayout layout = new OutputLayout(output);
+            JobJournal journal = new JobJournal(outStore, output);
+            boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
+            // The encoding this job records: the output's (keepRecordedOptions has set the option to it); null where
+            // an older Orchard wrote the output, and then unknown still (this command's flag may not be what its parts
+            // hold). Taken before the option was kept, a second update recorded its command's flag and the third
+            // mixed encodings in one file (the README walk). The output's options are kept before the input is
+            // counted: they decide what the count must cover.
+            Boolean encoding = options.parquetByteStreamSplit;
+            if (resuming || options.update) {
+                JobIdentity recorded = keepRecordedOptions(options, outStore, layout);
+                encoding = recorded == null || recorded.byteStreamSplit() == null ? null : options.parquetByteStreamSplit;
+            }
+            // The Johnson-Lindenstrauss bound needs the number of images; a first run's PCA needs k of them (and 2),
+            // known before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50).
+            boolean firstRun = !resuming && !options.update;
             boolean pcaWanted = !options.reduce.equals("srp");
-            long countUpTo = options.srpEps != null ? Long.MAX_VALUE : firstRun && pcaWanted ? options.pcaK : 1;
+            long needed = Math.max(2, options.pcaK);
+            long countUpTo = options.srpEps != null ? Long.MAX_VALUE : firstRun && pcaWanted ? needed : 1;
             long imageCount;
             if (manifest) {
                 // The whole manifest, before anything is written: no image may lie inside the output.
@@ -142,24 +156,12 @@ final class JobSetup implements AutoCloseable {
             }
             // An update compares its whole listing with the output before its first unit: list while the model loads.
             this.images = options.update ? new EarlyListing(new Images()) : new Images();
-            OutputLayout layout = new OutputLayout(output);
-            JobJournal journal = new JobJournal(outStore, output);
-            boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             if (!resuming && !options.update) { // an update adds to an output: UpdateCheck checks it below
                 String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
                 if (running != null && options.overwrite) {
                     throw new IllegalArgumentException(running); // a job is writing there now
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
-            }
-            // The encoding this job records: the output's (keepRecordedOptions has set the option to it); null where
-            // an older Orchard wrote the output, and then unknown still (this command's flag may not be what its parts
-            // hold). Taken before the option was kept, a second update recorded its command's flag and the third
-            // mixed encodings in one file (the README walk).
-            Boolean encoding = options.parquetByteStreamSplit;
-            if (resuming || options.update) {
-                JobIdentity recorded = keepRecordedOptions(options, outStore, layout);
-                encoding = recorded == null || recorded.byteStreamSplit() == null ? null : options.parquetByteStreamSplit;
             }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
@@ -216,11 +218,15 @@ final class JobSetup implements AutoCloseable {
                     }
                     // Last before anything is written (or, with --overwrite, deleted: a good output was, then the job
                     // failed on the default k of 50 at its listing; the README walk).
-                    if (countUpTo >= options.pcaK && pca && imageCount < options.pcaK) {
+                    if (countUpTo >= needed && pca && imageCount < 2) {
+                        throw new IllegalArgumentException("PCA needs at least 2 images; --input " + input + " holds "
+                                + imageCount + (options.overwrite ? ". Nothing was deleted." : "."));
+                    }
+                    if (countUpTo >= needed && pca && imageCount < options.pcaK) {
                         throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the number of"
                                 + " images in --input " + input + " (" + imageCount + "): choose k ≤ "
-                                + Math.max(1, imageCount - 1) + " (n images span at most n - 1 directions)"
-                                + (options.given("--pca-k") ? "" : "; 50 is the default")
+                                + (imageCount - 1) + " (n images span at most n - 1 directions)"
+                                + (options.given("--pca-k") ? "" : "; " + JobOptions.DEFAULT_PCA_K + " is the default")
                                 + (options.overwrite ? ". Nothing was deleted." : "."));
                     }
                     OutputCheck.prepare(outStore, output, options.overwrite, version);
@@ -263,7 +269,12 @@ final class JobSetup implements AutoCloseable {
         if (!options.given("--pca-k") && recorded.pcaK() > 0) {
             options.pcaK = recorded.pcaK();
         }
-        if (recorded.byteStreamSplit() != null && recorded.byteStreamSplit() != options.parquetByteStreamSplit) {
+        if (recorded.byteStreamSplit() == null) {
+            LOG.warn("This output does not record how its vectors are encoded (an Orchard before 2026-12-05 wrote it):"
+                    + " this run writes them {} --parquet-byte-stream-split. Where its files were written otherwise, a"
+                    + " part file will hold both encodings, which Spark's vectorized reader refuses; run the job afresh"
+                    + " to be sure.", options.parquetByteStreamSplit ? "with" : "without");
+        } else if (recorded.byteStreamSplit() != options.parquetByteStreamSplit) {
             // Parts copy the row groups of the files they gather: an update without the flag over an output written
             // with it made files of both encodings, which Spark's vectorized reader refuses (the incremental helper).
             LOG.warn("This output's vectors are written {} --parquet-byte-stream-split, and this {} writes them so too:"

@@ -187,6 +187,25 @@ class BadInputTest {
         assertThat(overwrite.messages()).contains("--pca-k 50 is larger than the number of images in --input " + in
                 + " (3): choose k ≤ 2 (n images span at most n - 1 directions); 50 is the default. Nothing was deleted.");
         assertThat(Outputs.success(temp.resolve("o6")).at("/pca/k").asInt()).isEqualTo(2);
+        // One image, with the k that the advice for it would have been: refused before deleting too (the review).
+        Path one = temp.resolve("one/Kiwi");
+        Files.createDirectories(one);
+        try (Stream<Path> files = Files.list(in.resolve("Kiwi"))) {
+            Path image = files.filter(f -> !f.getFileName().toString().startsWith("zz")).findFirst().orElseThrow();
+            Files.copy(image, one.resolve(image.getFileName()));
+        }
+        JobRun single = run("--input", temp.resolve("one").toString(), "--output", temp.resolve("o6").toString(),
+                "--model", JobRun.model(), "--pca-k", "1", "--overwrite");
+        assertThat(single.exitCode()).isEqualTo(2);
+        assertThat(single.messages()).contains("PCA needs at least 2 images; --input " + temp.resolve("one") + " holds 1."
+                + " Nothing was deleted.");
+        assertThat(Outputs.success(temp.resolve("o6")).at("/pca/k").asInt()).isEqualTo(2);
+        // --resume where there is nothing to resume is a first run: counted as one, nothing written.
+        JobRun fresh = run("--input", in.toString(), "--output", temp.resolve("o8").toString(), "--model",
+                JobRun.model(), "--resume");
+        assertThat(fresh.exitCode()).isEqualTo(2);
+        assertThat(fresh.messages()).contains("--pca-k 50 is larger than the number of images in --input");
+        assertThat(temp.resolve("o8")).doesNotExist();
         // A finished job keeps its k: --resume with another one is refused, as any other difference.
         JobRun finished = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
                 "--model", JobRun.model(), "--pca-k", "1", "--resume");

@@ -471,19 +471,10 @@ public final class Coordinator {
             GenerationSummary done = m.found().done();
             log.info("Generation {} of {} is complete already (see its _SUCCESS): nothing left to do",
                     done.generation(), setup.output());
-            // Its PCA as its _SUCCESS says: a second update that found the first one's generation done said "no PCA".
-            int k = 0;
-            double explained = 0;
-            try {
-                var success = new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(setup.store().read(setup.outputs().layout().success()));
-                k = success.at("/pca/k").asInt(0);
-                explained = success.at("/pca/explainedVariance").asDouble(0);
-            } catch (java.io.IOException | RuntimeException e) {
-                log.warn("Could not read {}: {}", setup.outputs().layout().success(), e.toString());
-            }
+            // Its PCA is not this run's to tell (a second update that found the first one's generation done said
+            // "no PCA"): the summary points at _SUCCESS, read by no one here (no I/O on the actor's thread).
             setup.listener().finished(new JobSummary(setup.job().output(), done.rows() + done.errors(), 0, done.rows(),
-                    done.errors(), seconds(System.nanoTime() - startedNanos), k, explained));
+                    done.errors(), seconds(System.nanoTime() - startedNanos), JobSummary.PCA_AS_RECORDED, 0));
             return Behaviors.stopped();
         }
         JournalEntry.State journal = m.found().journal();

@@ -10,6 +10,9 @@ package dev.orchard.coordinator;
 public record JobSummary(String output, long images, long featurised, long rows, long errors, double seconds,
                          int pcaK, double explainedVariance) {
 
+    /** {@code pcaK} of a run that found its generation finished by another: its PCA is as _SUCCESS records it. */
+    public static final int PCA_AS_RECORDED = -1;
+
     /** A run that featurised every image it reports. */
     public JobSummary(String output, long images, long rows, long errors, double seconds, int pcaK,
                       double explainedVariance) {
@@ -24,7 +27,7 @@ public record JobSummary(String output, long images, long featurised, long rows,
     public String oneLine() {
         String rate = featurised == images ? String.format(java.util.Locale.ROOT, "%.1f images/s", imagesPerSecond())
                 : String.format(java.util.Locale.ROOT, "%d featurised by this run, %.1f images/s", featurised, imagesPerSecond());
-        String pca = pcaK == 0 ? "no PCA" : String.format(java.util.Locale.ROOT, "PCA k=%d explains %.1f%% of variance", pcaK, 100 * explainedVariance);
+        String pca = pcaK == PCA_AS_RECORDED ? "PCA as its _SUCCESS records" : pcaK == 0 ? "no PCA" : String.format(java.util.Locale.ROOT, "PCA k=%d explains %.1f%% of variance", pcaK, 100 * explainedVariance);
         return String.format(java.util.Locale.ROOT, "%d images, %d rows, %d errors in %.1f s (%s); %s; outputs in %s",
                 images, rows, errors, seconds, rate, pca, output);
     }

@@ -24,4 +24,11 @@ class JobSummaryTest {
         assertThat(update.imagesPerSecond()).isEqualTo(40.0);
         assertThat(update.oneLine()).contains("(80 featurised by this run, 40.0 images/s)");
     }
+
+    /** A run that found its generation finished by another said "no PCA" of an output with one. */
+    @Test
+    void aGenerationFinishedByAnotherRunPointsAtItsRecord() {
+        assertThat(new JobSummary("/out", 237, 0, 237, 0, 0.1, JobSummary.PCA_AS_RECORDED, 0).oneLine())
+                .contains("; PCA as its _SUCCESS records;").doesNotContain("no PCA");
+    }
 }

@@ -38,7 +38,6 @@ public final class JobMeters implements JobListener {
     /** Each counter's most so far, raised at every status (not only at scrapes: a fall between two is no fall). */
     private final List<Runnable> raiseCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Map<String, WorkState.WorkerSnapshot> workersNow = Map.of();
-    private volatile Map<String, Double> workerRates = Map.of();
     private volatile WorkState.Snapshot last;
     private volatile WorkState.Stage ended; // FINISHED or FAILED: no status follows the last one
 
@@ -118,14 +117,7 @@ public final class JobMeters implements JobListener {
                 now.put(w.id(), w);
             }
         }
-        Map<String, Double> rates = new HashMap<>();
-        for (JobWatch.WorkerRow w : watch.view().workers()) {
-            if (!w.gone()) {
-                rates.put(w.id(), w.imagesPerSecond());
-            }
-        }
         workersNow = now;
-        workerRates = rates;
         now.forEach((id, w) -> workerMeters.computeIfAbsent(id, i -> registerWorker(w)));
         workerMeters.keySet().removeIf(id -> {
             if (now.containsKey(id)) {
@@ -134,6 +126,16 @@ public final class JobMeters implements JobListener {
             workerMeters.get(id).forEach(registry::remove);
             return true;
         });
+    }
+
+    /** A worker's images/s now, as the page shows it (read at each scrape: it falls once the worker's images stop). */
+    private double workerRate(String id) {
+        for (JobWatch.WorkerRow w : watch.view().workers()) {
+            if (w.id().equals(id)) {
+                return w.imagesPerSecond();
+            }
+        }
+        return Double.NaN;
     }
 
     /** A worker's gauges, once: they read the last status, and are removed when it no longer lists the worker. */
@@ -148,8 +150,7 @@ public final class JobMeters implements JobListener {
                 workerGauge("orchard.job.worker.lanes", "A worker's ONNX inference lanes", null, tags, w -> w.lanes()),
                 workerGauge("orchard.job.worker.heartbeat.age", "Seconds since a worker's last status", "seconds", tags,
                         w -> w.lastHeardMs() / 1000.0),
-                Gauge.builder("orchard.job.worker.images.per.second", this,
-                                m -> m.workerRates.getOrDefault(id, Double.NaN))
+                Gauge.builder("orchard.job.worker.images.per.second", this, m -> m.workerRate(id))
                         .description("A worker's images per second over the last 10 s").tags(tags).register(registry));
     }
 

@@ -217,27 +217,34 @@ public final class JobWatch implements JobListener {
 
     /**
      * Count per second over about the last {@code window} seconds up to {@code now}; NaN with fewer than two samples.
-     * A count that stopped moving falls to 0 within the window even when no sample comes (after the features phase,
-     * the last rate of it stayed on the page and in /metrics through the solve, the publishing and after the end).
+     * The window ends at {@code now}, not at the newest sample: once statuses stop (after the features phase), the
+     * rate falls as the window slides past the last count, to 0 (it kept the features phase's last rate through the
+     * solve, the publishing and past the end).
      */
     private static double rate(ArrayDeque<double[]> samples, double window, double now) {
         if (samples.size() < 2) {
             return Double.NaN;
         }
         double[] newest = samples.peekLast();
-        if (now - newest[0] > window) {
-            return 0;
-        }
+        double end = Math.max(now, newest[0]);
         double[] from = null;
+        double[] before = null;
         for (double[] s : samples) {
-            if (newest[0] - s[0] <= window + 0.5) {
+            if (end - s[0] <= window + 0.5) {
                 from = s;
                 break;
             }
+            before = s;
         }
-        if (from == null || from == newest || newest[0] <= from[0]) {
-            return Double.NaN;
+        if (from == null) {
+            return 0; // no count within the window
         }
-        return (newest[1] - from[1]) / (newest[0] - from[0]);
+        if (from == newest) { // one sample in the window: from the one before it
+            if (before == null) {
+                return Double.NaN;
+            }
+            from = before;
+        }
+        return end > from[0] ? (newest[1] - from[1]) / (end - from[0]) : Double.NaN;
     }
 }

@@ -89,7 +89,9 @@ class JobWatchTest {
         watch.status(snapshot(100, 900, true, List.of()));
         assertThat(watch.view().imagesPerSecondNow()).isCloseTo(100, within(1e-9));
         watch.phase("writing outputs");
-        nanos.addAndGet(11_000_000_000L); // no status since: the count has not moved for 11 s
+        nanos.addAndGet(1_000_000_000L); // no status since: the rate falls as the window slides
+        assertThat(watch.view().imagesPerSecondNow()).isCloseTo(50, within(1e-9));
+        nanos.addAndGet(10_000_000_000L); // the count has not moved for 11 s
         assertThat(watch.view().imagesPerSecondNow()).isZero();
         watch.finished(new JobSummary("/out", 900, 900, 0, 9, 5, 0.5));
         JobWatch.View done = watch.view();

@@ -154,7 +154,7 @@ public final class Overlap {
     }
 
     /** The real path of the longest part of {@code path} that exists, followed by the rest as written. */
-    static Path resolveExisting(Path path) throws IOException {
+    public static Path resolveExisting(Path path) throws IOException {
         Path existing = path;
         while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
             existing = existing.getParent();

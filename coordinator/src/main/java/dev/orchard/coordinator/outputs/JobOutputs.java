@@ -153,7 +153,7 @@ public final class JobOutputs {
                     + (generation == 0 ? ": run it again on an input with more (--overwrite replaces this output)."
                             : ": this update has listed its images and cannot take more. Once the input holds more"
                             + " readable images, run the job afresh with --overwrite (without --update) and a --pca-k"
-                            + " below their number (a fresh job's default is 50)."));
+                            + " below their number."));
         }
         if (k > readable) { // the listing checked k against the files; some could not be read
             throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of readable images ("
