@@ -27,6 +27,27 @@ class BadInputTest {
         return in;
     }
 
+    /** The runs' results in order, and what a logger logged (formatted) while they ran. */
+    private record Logged(List<JobRun> runs, List<String> lines) {
+    }
+
+    @SafeVarargs
+    private static Logged logging(Class<?> logger, java.util.concurrent.Callable<JobRun>... runs) throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        log.addAppender(lines);
+        List<JobRun> done = new java.util.ArrayList<>();
+        try {
+            for (var run : runs) {
+                done.add(run.call());
+            }
+        } finally {
+            log.detachAppender(lines);
+        }
+        return new Logged(done, lines.list.stream().map(e -> e.getFormattedMessage()).toList());
+    }
+
     private JobRun run(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "run";
@@ -281,26 +302,18 @@ class BadInputTest {
     @Test
     void rowsALabelRegexLeftUnlabelledAreCountedAndWarnedAbout() throws Exception {
         fruit(4);
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                dev.orchard.coordinator.Coordinator.class);
-        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        lines.start();
-        log.addAppender(lines);
-        JobRun none;
-        JobRun noLabels;
-        try {
-            none = run("--input", temp.resolve("in").toString(), "--output", temp.resolve("out").toString(), "--model",
-                    JobRun.model(), "--pca-k", "2", "--label-regex", "^(zzz)");
-            noLabels = JobRun.of(null, "run", "--input", temp.resolve("in").toString(), "--output",
-                    temp.resolve("out2").toString(), "--model", JobRun.model(), "--pca-k", "2", "--no-labels");
-        } finally {
-            log.detachAppender(lines);
-        }
+        Logged logged = logging(dev.orchard.coordinator.Coordinator.class,
+                () -> run("--input", temp.resolve("in").toString(), "--output", temp.resolve("out").toString(), "--model",
+                        JobRun.model(), "--pca-k", "2", "--label-regex", "^(zzz)"),
+                () -> JobRun.of(null, "run", "--input", temp.resolve("in").toString(), "--output",
+                        temp.resolve("out2").toString(), "--model", JobRun.model(), "--pca-k", "2", "--no-labels"));
+        JobRun none = logged.runs().get(0);
+        JobRun noLabels = logged.runs().get(1);
         assertThat(none.exitCode()).as(none.messages()).isZero();
         assertThat(noLabels.exitCode()).as(noLabels.messages()).isZero();
         assertThat(Outputs.success(temp.resolve("out")).at("/counts/unlabelled").asLong()).isEqualTo(4);
         assertThat(Outputs.success(temp.resolve("out2")).at("/counts/unlabelled").asLong()).isEqualTo(4);
-        assertThat(lines.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("have no label"))
+        assertThat(logged.lines()).filteredOn(m -> m.contains("have no label"))
                 .singleElement().asString().startsWith("4 rows this run wrote have no label: --label-regex '^(zzz)'"
                         + " over the file names did not match");
     }
@@ -325,24 +338,13 @@ class BadInputTest {
                 Files.copy(p, other.resolve("Kiwi").resolve(p.getFileName()));
             }
         }
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                dev.orchard.coordinator.outputs.JobOutputs.class);
-        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        lines.start();
-        log.addAppender(lines);
-        JobRun same;
-        JobRun spanned;
-        try {
-            same = run("--input", in.toString(), "--output", temp.resolve("out").toString(), "--model", JobRun.model(),
-                    "--pca-k", "2");
-            spanned = JobRun.of(null, "run", "--input", other.toString(), "--output", temp.resolve("out3").toString(),
-                    "--model", JobRun.model(), "--pca-k", "3");
-        } finally {
-            log.detachAppender(lines);
-        }
-        assertThat(same.exitCode()).as(same.messages()).isZero();
-        assertThat(spanned.exitCode()).as(spanned.messages()).isZero();
-        assertThat(lines.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.startsWith("PCA:"))
+        Logged logged = logging(dev.orchard.coordinator.outputs.JobOutputs.class,
+                () -> run("--input", in.toString(), "--output", temp.resolve("out").toString(), "--model", JobRun.model(),
+                        "--pca-k", "2"),
+                () -> JobRun.of(null, "run", "--input", other.toString(), "--output", temp.resolve("out3").toString(),
+                        "--model", JobRun.model(), "--pca-k", "3"));
+        assertThat(logged.runs()).allSatisfy(r -> assertThat(r.exitCode()).as(r.messages()).isZero());
+        assertThat(logged.lines()).filteredOn(m -> m.startsWith("PCA:"))
                 .containsExactly("PCA: the features of all 3 readable images are the same, so no component explains any"
                                 + " variance and every image's projection is 0 (are the images copies of one image?)",
                         "PCA: only the first 2 of the k = 3 components explain variance: the features of the 3 readable"
@@ -413,22 +415,14 @@ class BadInputTest {
         assertThat(tooFew.messages()).contains("--pca-k 4 is larger than the number of readable images (3): choose k ≤ 2"
                 + " (n images span at most n - 1 directions) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
                 + " could not be used: " + in.resolve("Kiwi/empty.jpg") + " (");
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                dev.orchard.coordinator.Coordinator.class);
-        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        lines.start();
-        log.addAppender(lines);
-        JobRun advised;
-        try {
-            advised = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
-                    "--pca-k", "2", "--resume");
-        } finally {
-            log.detachAppender(lines);
-        }
+        Logged logged = logging(dev.orchard.coordinator.Coordinator.class,
+                () -> run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
+                        "--pca-k", "2", "--resume"));
+        JobRun advised = logged.runs().get(0);
         assertThat(advised.exitCode()).as(advised.messages()).isZero();
         assertThat(Outputs.success(out).at("/pca/k").asInt()).isEqualTo(2);
         // Its listing was complete: it finishes what that found, and says how changes since are taken in.
-        assertThat(lines.list).extracting(e -> e.getFormattedMessage()).contains("The input was listed before this job"
+        assertThat(logged.lines()).contains("The input was listed before this job"
                 + " stopped, and it finishes what that listing found: images added, changed or removed since are not in"
                 + " it. If the input changed, run the command with --update once this one has finished.");
     }
