@@ -7,7 +7,11 @@ import java.util.function.BooleanSupplier;
  * The rule behind {@link CoordinatorWatch}, with no actor and no clock: whether a worker node should leave its
  * cluster to join its seeds afresh. It leaves once the coordinator it had seen has been out of sight for longer than
  * {@code rejoinAfter}, and only once the split-brain resolver has decided about every unreachable member (see {@link
- * ResolverWait}). Before a first coordinator shows up it never leaves. Times are {@link System#nanoTime()} readings.
+ * ResolverWait}). Before a first coordinator shows up it leaves only if it is stranded: a member of a cluster that no
+ * longer holds any of its seeds (the node it joined through, the coordinator's, has left), for longer than
+ * {@code rejoinAfter}. (CI met it: workers rejoined a frozen coordinator's cluster just before it downed itself, and
+ * waited in a cluster of two workers, never having seen a coordinator, while the one resumed at the same address
+ * waited for workers, for good.) Times are {@link System#nanoTime()} readings.
  */
 final class CoordinatorSight {
 
@@ -15,6 +19,7 @@ final class CoordinatorSight {
     private boolean inSight;
     private boolean everSeen;
     private long lostAt;
+    private long strandedAt = -1;
 
     CoordinatorSight(Duration rejoinAfter) {
         this.rejoinAfterNanos = rejoinAfter.toNanos();
@@ -30,10 +35,25 @@ final class CoordinatorSight {
     }
 
     /**
+     * The cluster's state at {@code now}: whether this node is a member of a cluster, and whether any of its seeds is
+     * one too.
+     */
+    void seeds(boolean member, boolean seedPresent, long now) {
+        boolean stranded = member && !seedPresent;
+        if (!stranded) {
+            strandedAt = -1;
+        } else if (strandedAt < 0) {
+            strandedAt = now;
+        }
+    }
+
+    /**
      * Whether the coordinator has been out of sight long enough, and the resolver is not {@code undecided}, to leave
      * at {@code now}. {@code undecided} is asked last, only when the rest holds: it reads the cluster's state.
      */
     boolean shouldLeave(long now, BooleanSupplier undecided) {
-        return everSeen && !inSight && now - lostAt > rejoinAfterNanos && !undecided.getAsBoolean();
+        boolean lost = everSeen && !inSight && now - lostAt > rejoinAfterNanos;
+        boolean stranded = !inSight && strandedAt >= 0 && now - strandedAt > rejoinAfterNanos;
+        return (lost || stranded) && !undecided.getAsBoolean();
     }
 }

@@ -41,6 +41,8 @@ final class CoordinatorWatch {
             timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ofSeconds(1));
             Cluster cluster = Cluster.get(context.getSystem());
             CoordinatorSight sight = new CoordinatorSight(rejoinAfter);
+            java.util.Set<String> seeds = java.util.Set.copyOf(
+                    context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
             long started = System.nanoTime();
             long[] noted = {started};
             long[] gap = {context.getSystem().settings().config().getDuration("orchard.worker.no-coordinator-note").toNanos()};
@@ -60,7 +62,20 @@ final class CoordinatorWatch {
                                     + " (Pekko's warnings above say why it could not connect); still trying",
                             Duration.ofNanos(noted[0] - started).toSeconds(),
                             context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
-                } else if (message == Check.INSTANCE
+                }
+                if (message == Check.INSTANCE) {
+                    org.apache.pekko.cluster.MemberStatus self = cluster.selfMember().status();
+                    boolean member = self == org.apache.pekko.cluster.MemberStatus.up()
+                            || self == org.apache.pekko.cluster.MemberStatus.weaklyUp();
+                    boolean seedPresent = false;
+                    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+                        seedPresent |= seeds.contains(m.address().toString())
+                                && m.status() != org.apache.pekko.cluster.MemberStatus.down()
+                                && m.status() != org.apache.pekko.cluster.MemberStatus.removed();
+                    }
+                    sight.seeds(member, seedPresent, System.nanoTime());
+                }
+                if (message == Check.INSTANCE
                         && sight.shouldLeave(System.nanoTime(), () -> ResolverWait.undecided(cluster))) {
                     LOG.info("No coordinator for {} s: leaving the cluster to join {} afresh", // it was never seen
                             rejoinAfter.toSeconds(),

@@ -19,7 +19,28 @@ class CoordinatorSightTest {
     @Test
     void neverLeavesBeforeAFirstCoordinatorShowsUp() {
         sight.listed(false, 0);
+        sight.seeds(false, false, 0); // still joining its seeds
         assertFalse(sight.shouldLeave(1_000 * S, DECIDED));
+        sight.seeds(true, true, 1_000 * S); // a member beside its seed: the coordinator's node, not registered yet
+        assertFalse(sight.shouldLeave(2_000 * S, DECIDED));
+    }
+
+    /**
+     * CI's ClusterIT (the frozen coordinator whose workers rejoin): the workers' fresh nodes joined the frozen
+     * coordinator's cluster just before it downed itself, and waited in a cluster of two workers, never having seen a
+     * coordinator, while the coordinator resumed at the same address waited for workers, for good. A member of a
+     * cluster without any of its seeds leaves once that has lasted rejoinAfter, as one that lost its coordinator does.
+     */
+    @Test
+    void aMemberOfAClusterWithoutItsSeedsLeavesThoughItNeverSawACoordinator() {
+        sight.listed(false, 0);
+        sight.seeds(true, true, 0);
+        sight.seeds(true, false, 10 * S); // the seed's node left
+        assertFalse(sight.shouldLeave(15 * S, DECIDED), "stranded exactly rejoinAfter");
+        assertFalse(sight.shouldLeave(15 * S + 1, UNDECIDED), "the resolver first");
+        assertTrue(sight.shouldLeave(15 * S + 1, DECIDED));
+        sight.seeds(true, true, 16 * S); // a seed back in the cluster stops the clock
+        assertFalse(sight.shouldLeave(30 * S, DECIDED));
     }
 
     @Test
