@@ -46,8 +46,8 @@ public final class ApplyClassifier {
              OnnxClassifier classifier = load(classifierStore, options.classifier())) {
             VectorProvenance expected = classifier.input();
             VectorColumn use = VectorColumn.valueOf(expected.kind().name());
+            byte[] finished = JobOutputReader.requireFinished(in, options.input());
             List<Location> parts = JobOutputReader.listParts(in, options.input(), use);
-            byte[] finished = in.read(new dev.orchard.store.OutputLayout(options.input()).success());
             if (parts.isEmpty()) {
                 throw new ClassifyException("No " + use.column() + " in " + options.input() + " (" + options.input()
                         .resolve(use.column()) + " has no part-*.parquet files), and " + options.classifier()

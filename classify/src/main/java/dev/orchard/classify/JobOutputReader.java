@@ -26,8 +26,8 @@ final class JobOutputReader {
         int dimension = -1;
         String firstSeen = null;
         try (ObjectStore store = ObjectStores.forLocation(input)) {
+            byte[] finished = requireFinished(store, input);
             List<Location> parts = parts(store, input, use);
-            byte[] finished = store.read(new OutputLayout(input).success());
             for (Location part : parts) {
                 for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
                     String here = part.name() + " (" + row.path() + ")";
@@ -70,17 +70,19 @@ final class JobOutputReader {
     }
 
     /**
-     * The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. Refuses an
-     * output with nothing there, or without {@code _SUCCESS}: the job that writes it has not finished (an output
-     * copied without it trained and applied with no word, its rows perhaps partial or of an update's swap).
+     * The output's {@code _SUCCESS}, read once: its bytes, which {@link #requireUnchanged} compares after the rows are
+     * read. Refuses an output with nothing there, or without {@code _SUCCESS}: the job that writes it has not finished
+     * (an output copied without it was trained on and applied to with no word, its rows perhaps partial or of an
+     * update's swap).
      */
-    static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
-        OutputLayout layout = new OutputLayout(input);
-        if (!store.exists(layout.success())) {
+    static byte[] requireFinished(ObjectStore store, Location input) throws IOException {
+        try {
+            return store.read(new OutputLayout(input).success());
+        } catch (NoSuchFileException e) {
             boolean empty;
             try (Stream<StoredObject> listing = store.list(input)) {
                 empty = listing.findAny().isEmpty();
-            } catch (NoSuchFileException e) {
+            } catch (NoSuchFileException none) {
                 empty = true;
             }
             throw new ClassifyException(empty
@@ -90,6 +92,10 @@ final class JobOutputReader {
                             + " it (a first run: its command with --resume; an update: its own command again), then"
                             + " classify.");
         }
+    }
+
+    /** The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. */
+    static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
         Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
