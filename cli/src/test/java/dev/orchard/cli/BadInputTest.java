@@ -27,27 +27,6 @@ class BadInputTest {
         return in;
     }
 
-    /** The runs' results in order, and what a logger logged (formatted) while they ran. */
-    private record Logged(List<JobRun> runs, List<String> lines) {
-    }
-
-    @SafeVarargs
-    private static Logged logging(Class<?> logger, java.util.concurrent.Callable<JobRun>... runs) throws Exception {
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger);
-        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        lines.start();
-        log.addAppender(lines);
-        List<JobRun> done = new java.util.ArrayList<>();
-        try {
-            for (var run : runs) {
-                done.add(run.call());
-            }
-        } finally {
-            log.detachAppender(lines);
-        }
-        return new Logged(done, lines.list.stream().map(e -> e.getFormattedMessage()).toList());
-    }
-
     private JobRun run(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "run";
@@ -302,7 +281,7 @@ class BadInputTest {
     @Test
     void rowsALabelRegexLeftUnlabelledAreCountedAndWarnedAbout() throws Exception {
         fruit(4);
-        Logged logged = logging(dev.orchard.coordinator.Coordinator.class,
+        Logged logged = Logged.during(dev.orchard.coordinator.Coordinator.class,
                 () -> run("--input", temp.resolve("in").toString(), "--output", temp.resolve("out").toString(), "--model",
                         JobRun.model(), "--pca-k", "2", "--label-regex", "^(zzz)"),
                 () -> JobRun.of(null, "run", "--input", temp.resolve("in").toString(), "--output",
@@ -338,7 +317,7 @@ class BadInputTest {
                 Files.copy(p, other.resolve("Kiwi").resolve(p.getFileName()));
             }
         }
-        Logged logged = logging(dev.orchard.coordinator.outputs.JobOutputs.class,
+        Logged logged = Logged.during(dev.orchard.coordinator.outputs.JobOutputs.class,
                 () -> run("--input", in.toString(), "--output", temp.resolve("out").toString(), "--model", JobRun.model(),
                         "--pca-k", "2"),
                 () -> JobRun.of(null, "run", "--input", other.toString(), "--output", temp.resolve("out3").toString(),
@@ -415,7 +394,7 @@ class BadInputTest {
         assertThat(tooFew.messages()).contains("--pca-k 4 is larger than the number of readable images (3): choose k ≤ 2"
                 + " (n images span at most n - 1 directions) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
                 + " could not be used: " + in.resolve("Kiwi/empty.jpg") + " (");
-        Logged logged = logging(dev.orchard.coordinator.Coordinator.class,
+        Logged logged = Logged.during(dev.orchard.coordinator.Coordinator.class,
                 () -> run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
                         "--pca-k", "2", "--resume"));
         JobRun advised = logged.runs().get(0);

@@ -2,9 +2,6 @@ package dev.orchard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
@@ -28,7 +25,6 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code --update}: a run over A, then an update over A ∪ B − C with some of A rewritten with other pictures, equals
@@ -87,26 +83,16 @@ class UpdateTest {
         for (Path image : sample("Kiwi", 3, 3)) {
             copy(image, in, "Kiwi");
         }
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JobSetup.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        log.addAppender(lines);
-        JobRun update;
-        JobRun second;
-        try {
-            update = JobRun.of(out, job(in, out, "--update"));
+        Logged logged = Logged.during(JobSetup.class, () -> JobRun.of(out, job(in, out, "--update")), () -> {
             for (Path image : sample("Lemon", 3, 3)) {
                 copy(image, in, "Lemon");
             }
             // A second update records the output's encoding, not its command's flag (it recorded the flag, and the
             // third mixed encodings in one file).
-            second = JobRun.of(out, job(in, out, "--update"));
-        } finally {
-            log.detachAppender(lines);
-        }
-        assertThat(update.exitCode()).as(update.messages()).isZero();
-        assertThat(second.exitCode()).as(second.messages()).isZero();
-        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.startsWith("This output's"))
+            return JobRun.of(out, job(in, out, "--update"));
+        });
+        assertThat(logged.runs()).allSatisfy(r -> assertThat(r.exitCode()).as(r.messages()).isZero());
+        assertThat(logged.lines()).filteredOn(m -> m.startsWith("This output's"))
                 .hasSize(2).containsOnly("This output's vectors are written with --parquet-byte-stream-split, and this"
                         + " update writes them so too: one output never mixes encodings. To change it, run the job afresh"
                         + " into an empty folder.");
@@ -247,19 +233,12 @@ class UpdateTest {
         assertThat(update.messages()).doesNotContain("--pca-k");
 
         // Another --input (a subfolder, as a typo might give) drops the other rows: said at WARN (it was INFO).
-        Logger setupLog = (Logger) LoggerFactory.getLogger(UpdateCheck.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        setupLog.addAppender(lines);
-        JobRun narrower;
-        try {
-            narrower = JobRun.of(out, "run", "--input", in.resolve("Kiwi").toString(), "--output", out.toString(),
-                    "--model", JobRun.model(), "--unit-size", "5", "--batch-size", "4", "--update", "--pca-k", "2");
-        } finally {
-            setupLog.detachAppender(lines);
-        }
+        Logged narrowed = Logged.during(UpdateCheck.class, () -> JobRun.of(out, "run", "--input",
+                in.resolve("Kiwi").toString(), "--output", out.toString(), "--model", JobRun.model(), "--unit-size",
+                "5", "--batch-size", "4", "--update", "--pca-k", "2"));
+        JobRun narrower = narrowed.run(0);
         assertThat(narrower.exitCode()).as(narrower.messages()).isZero();
-        assertThat(lines.list).anySatisfy(line -> {
+        assertThat(narrowed.events()).anySatisfy(line -> {
             assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
             assertThat(line.getFormattedMessage()).contains("input: was " + in + ", now " + in.resolve("Kiwi"))
                     .contains("the rows of images it no longer selects are removed");
@@ -375,18 +354,10 @@ class UpdateTest {
         for (Path image : sample("Lemon", 0, 2)) {
             copy(image, in, "Lemon");
         }
-        Logger workerLog = (Logger) LoggerFactory.getLogger(Worker.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        workerLog.addAppender(lines);
-        JobRun update;
-        try {
-            update = JobRun.of(out, srpJob(in, out, "--update"));
-        } finally {
-            workerLog.detachAppender(lines);
-        }
+        Logged logged = Logged.during(Worker.class, () -> JobRun.of(out, srpJob(in, out, "--update")));
+        JobRun update = logged.run(0);
         assertThat(update.exitCode()).as(update.messages()).isZero();
-        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).as("worker log")
+        assertThat(logged.lines()).as("worker log")
                 .anyMatch(line -> line.startsWith("REGROUP unit 0 attempt "));
         assertThat(Outputs.success(out).at("/update/removed").asLong()).isEqualTo(2);
         assertThat(Outputs.success(out).at("/update/added").asLong()).isEqualTo(2);
