@@ -128,16 +128,6 @@ public final class JobMeters implements JobListener {
         });
     }
 
-    /** A worker's images/s now, as the page shows it (read at each scrape: it falls once the worker's images stop). */
-    private double workerRate(String id) {
-        for (JobWatch.WorkerRow w : watch.view().workers()) {
-            if (w.id().equals(id)) {
-                return w.imagesPerSecond();
-            }
-        }
-        return Double.NaN;
-    }
-
     /** A worker's gauges, once: they read the last status, and are removed when it no longer lists the worker. */
     private List<Meter> registerWorker(WorkState.WorkerSnapshot first) {
         String id = first.id();
@@ -150,7 +140,7 @@ public final class JobMeters implements JobListener {
                 workerGauge("orchard.job.worker.lanes", "A worker's ONNX inference lanes", null, tags, w -> w.lanes()),
                 workerGauge("orchard.job.worker.heartbeat.age", "Seconds since a worker's last status", "seconds", tags,
                         w -> w.lastHeardMs() / 1000.0),
-                Gauge.builder("orchard.job.worker.images.per.second", this, m -> m.workerRate(id))
+                Gauge.builder("orchard.job.worker.images.per.second", watch, w -> w.workerImagesPerSecond(id))
                         .description("A worker's images per second over the last 10 s").tags(tags).register(registry));
     }
 

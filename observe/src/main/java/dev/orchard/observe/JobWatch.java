@@ -172,6 +172,12 @@ public final class JobWatch implements JobListener {
         next.failed(cause);
     }
 
+    /** One worker's images/s over the last {@link #RATE_SECONDS} to now, as {@link #view()} gives it; NaN if unknown. */
+    public synchronized double workerImagesPerSecond(String id) {
+        ArrayDeque<double[]> samples = workerRecent.get(id);
+        return samples == null ? Double.NaN : rate(samples, RATE_SECONDS, seconds(clock.getAsLong()));
+    }
+
     public synchronized View view() {
         double now = seconds(clock.getAsLong());
         double rateNow = rate(recent, RATE_SECONDS, now);
