@@ -369,12 +369,7 @@ public final class WorkState {
         int lastListed = -1;
         for (PlanGroup g : journal.groups()) {
             planned.addAll(g.units());
-            for (ImageError e : g.skipped()) {
-                if (s.skippedPaths.add(e.path())) {
-                    s.skipped.add(e);
-                    s.errors++;
-                }
-            }
+            s.skip(g.skipped());
             s.nextGroup = Math.max(s.nextGroup, g.group() + 1);
             for (PlannedUnit p : g.units()) {
                 s.listed += p.images().size();
@@ -678,12 +673,7 @@ public final class WorkState {
      * before it: a resumed listing continues after the last planned image and loses none.
      */
     private void plan(List<List<ImageRef>> cut, List<ImageError> listedSkips) {
-        List<ImageError> skippedInputs = new ArrayList<>(listedSkips.size());
-        for (ImageError e : listedSkips) {
-            if (skippedPaths.add(e.path())) {
-                skippedInputs.add(e);
-            }
-        }
+        List<ImageError> skippedInputs = skip(listedSkips);
         if (cut.isEmpty() && skippedInputs.isEmpty()) {
             return;
         }
@@ -698,11 +688,22 @@ public final class WorkState {
         }
         int number = nextGroup++;
         planInFlight.put(number, group);
-        skipped.addAll(skippedInputs);
-        errors += skippedInputs.size();
         planQueue.add(new PlanGroup(number, planned, skippedInputs));
         writeNextPlanGroup();
         progress();
+    }
+
+    /** Of {@code listed}, those not skipped before: now kept in {@code skipped} and counted as errors. */
+    private List<ImageError> skip(List<ImageError> listed) {
+        List<ImageError> fresh = new ArrayList<>(listed.size());
+        for (ImageError e : listed) {
+            if (skippedPaths.add(e.path())) {
+                fresh.add(e);
+            }
+        }
+        skipped.addAll(fresh);
+        errors += fresh.size();
+        return fresh;
     }
 
     private void writeNextPlanGroup() {
