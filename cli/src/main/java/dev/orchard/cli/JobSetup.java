@@ -126,8 +126,8 @@ final class JobSetup implements AutoCloseable {
             // known before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50).
             boolean firstRun = !resuming && !options.update;
             boolean pcaWanted = !options.reduce.equals("srp");
-            long needed = Math.max(2, options.pcaK);
-            long countUpTo = options.srpEps != null ? Long.MAX_VALUE : firstRun && pcaWanted ? needed : 1;
+            long countUpTo = options.srpEps != null ? Long.MAX_VALUE
+                    : firstRun && pcaWanted ? Math.max(2, options.pcaK) : 1;
             long imageCount;
             if (manifest) {
                 // The whole manifest, before anything is written: no image may lie inside the output.
@@ -218,11 +218,11 @@ final class JobSetup implements AutoCloseable {
                     }
                     // Last before anything is written (or, with --overwrite, deleted: a good output was, then the job
                     // failed on the default k of 50 at its listing; the README walk).
-                    if (countUpTo >= needed && pca && imageCount < 2) {
+                    if (pca && imageCount < 2) { // a first run here: it counted max(2, k) images
                         throw new IllegalArgumentException("PCA needs at least 2 images; --input " + input + " holds "
                                 + imageCount + (options.overwrite ? ". Nothing was deleted." : "."));
                     }
-                    if (countUpTo >= needed && pca && imageCount < options.pcaK) {
+                    if (pca && imageCount < options.pcaK) {
                         throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the number of"
                                 + " images in --input " + input + " (" + imageCount + "): choose k ≤ "
                                 + (imageCount - 1) + " (n images span at most n - 1 directions)"
