@@ -33,6 +33,7 @@ public final class OutputLayout {
      * modes (dev.orchard.classify.Mode; exactly these names, so a user's own {@code classify-notes/} is not taken for
      * Orchard's) and {@code predictions-<classifier>.parquet}.
      */
+    private static final java.util.regex.Pattern PART_NAME = java.util.regex.Pattern.compile("part-(\\d{6,9})\\.parquet");
     private static final java.util.regex.Pattern CLASSIFY_OUTPUTS =
             java.util.regex.Pattern.compile("classify-(pair|one-vs-all|multiclass)|predictions-.+\\.parquet");
 
@@ -76,6 +77,12 @@ public final class OutputLayout {
 
     public static String partName(int part) {
         return String.format("part-%06d.parquet", part);
+    }
+
+    /** The number of a part's file name ({@code part-000012.parquet} → 12), or -1 for any other name. */
+    public static int partNumber(String name) {
+        java.util.regex.Matcher m = PART_NAME.matcher(name);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     public Location pcaModel() {

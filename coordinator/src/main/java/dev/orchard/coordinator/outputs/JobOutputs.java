@@ -248,6 +248,7 @@ public final class JobOutputs {
         }
         GenerationSwap swap = new GenerationSwap(store, layout);
         if (generation == 0 || !swap.begun(generation)) {
+            removeUnplannedParts(parts, pca);
             // The inventory (reading the base generation's, for an update) on a second core while pca.csv, errors.csv
             // and the report are written here (10,000 rows: 0.1-0.2 s and 0.3-0.45 s). Its own thread: it blocks on
             // I/O, which the common ForkJoin pool is not for.
@@ -278,6 +279,42 @@ public final class JobOutputs {
         swap.begin(generation);
         swap.complete(generation, pca, JSON.writeValueAsBytes(report.success()));
         swap.cleanUp(generation);
+    }
+
+    /**
+     * Removes the parts numbered {@code parts} and above from this generation's published folders (and their
+     * statistics): an earlier coordinator of the job that grouped the rows into more parts (another
+     * {@code --config}'s part size, on a standby or before a {@code --resume}) may have promoted some before it
+     * died, each holding images the parts of this plan hold too. Parts below {@code parts} were all promoted again,
+     * over the earlier ones.
+     */
+    private void removeUnplannedParts(int parts, boolean pca) throws IOException {
+        int removed = 0;
+        for (String kind : pca ? List.of(OutputLayout.FEATURES, OutputLayout.PCA) : List.of(OutputLayout.FEATURES)) {
+            Location folder = layout.publishedFolder(generation, kind);
+            List<Integer> unplanned = new ArrayList<>();
+            try (Stream<StoredObject> files = store.list(folder)) {
+                files.forEach(f -> {
+                    int part = OutputLayout.partNumber(folder.relativize(f.location()));
+                    if (part >= parts) {
+                        unplanned.add(part);
+                    }
+                });
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue;
+            }
+            for (int part : unplanned) {
+                store.delete(layout.published(generation, kind, part));
+                if (kind.equals(OutputLayout.FEATURES)) {
+                    store.delete(layout.partStatistics(generation, part));
+                    removed++;
+                }
+            }
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} part(s) numbered from {} that an earlier coordinator of this job published under "
+                    + "other part settings: their images are in the {} part(s) of this one", removed, parts, parts);
+        }
     }
 
     private static void awaitInventory(java.util.concurrent.Future<Void> inventory) throws IOException {

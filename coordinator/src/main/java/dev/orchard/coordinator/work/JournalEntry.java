@@ -111,15 +111,19 @@ public sealed interface JournalEntry {
      * Every part is published under its final name: a resumed coordinator only writes the final files (the
      * attempts they came from may be gone). {@code sourcesPerPart}: how many of the job's sources, in order, each
      * part gathered, so a resumed coordinator knows which part holds which image (for the inventory) whatever its
-     * part-size settings.
+     * part-size settings; {@code partBytes}: the part size they were grouped for, which also decides the sources'
+     * order in an update (base parts of a quarter of it or more come first, each a part of its own). Null in a
+     * journal written before it was recorded: the resumed coordinator's own part size is taken, and an update
+     * resumed with another one put images in the wrong parts of its inventory (the protocol simulator, once its
+     * coordinators could differ in part settings).
      */
-    record Published(int parts, List<Integer> sourcesPerPart) implements JournalEntry {
+    record Published(int parts, List<Integer> sourcesPerPart, Long partBytes) implements JournalEntry {
         public Published {
             sourcesPerPart = sourcesPerPart == null ? null : List.copyOf(sourcesPerPart);
         }
 
         public Published(int parts) {
-            this(parts, null);
+            this(parts, null, null);
         }
     }
 

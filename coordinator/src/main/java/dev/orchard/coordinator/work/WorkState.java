@@ -298,6 +298,7 @@ public final class WorkState {
     private final Set<String> skippedPaths = new HashSet<>();
     private final List<Long> finishedDurations = new ArrayList<>();
     private long median; // of finishedDurations, recomputed when it grows
+    private long partBytes; // the part size this job's parts are grouped for: the settings', or the journal's
     private int medianOf;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final UnitCutter cutter;
@@ -1591,7 +1592,7 @@ public final class WorkState {
         if (stage == Stage.PUBLISHING && openParts == 0 && !publishJournalling) {
             publishJournalling = true;
             out.add(new Decision.Journal(new JournalEntry.Published(parts.size(),
-                    parts.stream().map(p -> p.sources.size()).toList())));
+                    parts.stream().map(p -> p.sources.size()).toList(), partBytes)));
         }
     }
 
@@ -1609,6 +1610,7 @@ public final class WorkState {
      */
     private void startPublishing(long now) {
         stage = Stage.PUBLISHING;
+        partBytes = published != null && published.partBytes() != null ? published.partBytes() : settings.partBytes();
         // Sources in order: the base generation's untouched parts of at least a quarter of the target size, each a
         // part of its own (its features file is kept as it is, only its projection is written again); then the
         // other base parts (smaller, or their kept rows), then the new units' rows, grouped to the target size.
@@ -1618,7 +1620,7 @@ public final class WorkState {
         int whole = 0;
         if (base != null) {
             for (int p = 0; p < base.parts().size(); p++) {
-                if (!regroups.containsKey(p) && base.parts().get(p).bytes() >= settings.partBytes() / 4) {
+                if (!regroups.containsKey(p) && base.parts().get(p).bytes() >= partBytes / 4) {
                     all.add(PartSource.base(p));
                     sizes.add(base.parts().get(p).bytes());
                     whole++;
@@ -1627,7 +1629,7 @@ public final class WorkState {
             for (int p = 0; p < base.parts().size(); p++) {
                 Regroup g = regroups.get(p);
                 if (g == null) {
-                    if (base.parts().get(p).bytes() < settings.partBytes() / 4) {
+                    if (base.parts().get(p).bytes() < partBytes / 4) {
                         all.add(PartSource.base(p));
                         sizes.add(base.parts().get(p).bytes());
                     }
@@ -1667,7 +1669,7 @@ public final class WorkState {
             for (int i = whole; i < all.size(); i++) {
                 sources.add(all.get(i));
                 bytes += Math.max(1, sizes.get(i));
-                if (bytes >= settings.partBytes() || sources.size() >= settings.maxUnitsPerPart()) {
+                if (bytes >= partBytes || sources.size() >= settings.maxUnitsPerPart()) {
                     addPart(sources);
                     sources = new ArrayList<>();
                     bytes = 0;

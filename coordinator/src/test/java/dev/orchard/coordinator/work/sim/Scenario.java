@@ -36,6 +36,31 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
         return r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0;
     }
 
+    /**
+     * How the n-th coordinator of the schedule (from 1) cuts parts, {@code {partBytes, maxUnitsPerPart}}: as the first
+     * in two thirds of the schedules; else each later one draws its own, as a standby started with another
+     * {@code --config} or a {@code --resume} after the settings were changed would (drawn apart, as
+     * {@link #commitAfterMs}).
+     */
+    long[] partSettings(int coordinator) {
+        Random r = new Random(seed * 43 + 0x2545F491L);
+        if (coordinator <= 1 || r.nextInt(3) != 0) {
+            return new long[] {partBytes, 4};
+        }
+        Random own = new Random(seed * 47 + coordinator * 0x9E3779B97F4A7C15L);
+        return new long[] {1 + own.nextInt(4000), 1 + own.nextInt(6)};
+    }
+
+    /**
+     * The part promoted (counted over the schedule, from 1) right after which the coordinator crashes, once: none in
+     * four fifths of the schedules, else the 1st to 3rd (drawn apart, as {@link #commitAfterMs}). Crashes at random
+     * times seldom land in the publish stage's short window.
+     */
+    int crashAfterPromote() {
+        Random r = new Random(seed * 53 + 0x632BE59BD9B4E019L);
+        return r.nextInt(5) == 0 ? 1 + r.nextInt(3) : 0;
+    }
+
     static Scenario of(long seed) {
         Random r = new Random(seed);
         int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);

@@ -48,6 +48,7 @@ final class SimCluster {
     private int incarnations;
     private int workerSerial;
     private int crashesLeft;
+    private int promotes;
     private long nextEpoch = 1;
     private long listings; // the receptionist's listings made so far
     private int generation;
@@ -177,11 +178,27 @@ final class SimCluster {
 
     private void startCoordinator() {
         incarnations++;
-        coordinator = new SimCoordinator(sim, this, store, nextEpoch++ * 0x1000_0001L, settings, generation);
+        long[] parts = sim.scenario.partSettings(incarnations);
+        WorkState.Settings own = new WorkState.Settings(settings.unitSize(), settings.unitImageBytes(),
+                settings.maxFailures(), settings.maxCrashLosses(), settings.unitTimeoutMs(), settings.assignRetryMs(),
+                settings.workerTimeoutMs(), settings.commitIntervalMs(), settings.speculateAfterMs(),
+                settings.minWorkers(), settings.minWorkersWaitMs(), settings.pcaK(), parts[0], (int) parts[1]);
+        coordinator = new SimCoordinator(sim, this, store, nextEpoch++ * 0x1000_0001L, own, generation);
         SimCoordinator c = coordinator;
         c.start();
         for (SimWorker w : workers.values()) {
             showLater(w, c);
+        }
+    }
+
+    /** A coordinator promoted a part: in some schedules it crashes right after (see {@link Scenario#crashAfterPromote}). */
+    void promoted(SimCoordinator c) {
+        if (++promotes == sim.scenario().crashAfterPromote()) {
+            sim.at(0, () -> {
+                if (!ended && c.alive) {
+                    coordinatorGoes(c, "crashes after its promote");
+                }
+            });
         }
     }
 

@@ -309,6 +309,7 @@ final class SimCoordinator {
             store.staged.computeIfAbsent(generation, g -> new HashMap<>()).put(part, rows);
         }
         execute(state.promoted(part, sim.now));
+        cluster.promoted(this);
     }
 
     // ---------------------------------------------------------------- final files, and an update's swap
@@ -318,8 +319,11 @@ final class SimCoordinator {
         cluster.writtenBy = state.snapshot(sim.now);
         Deque<Runnable> steps = new ArrayDeque<>();
         if (generation == 0) {
-            // As JobOutputs: errors.csv, the inventory and summary, the attempts removed; then _SUCCESS.
+            // As JobOutputs: the parts an earlier coordinator's plan had beyond this one's removed, errors.csv, the
+            // inventory and summary, the attempts removed; then _SUCCESS.
             steps.add(() -> {
+                store.published.keySet().removeIf(part -> part >= o.parts());
+                store.generationParts.getOrDefault(0, new HashMap<>()).keySet().removeIf(part -> part >= o.parts());
                 store.errorsCsv = List.copyOf(o.errors());
                 inventoryAndSummary(o);
                 store.attemptRows.clear();
@@ -334,6 +338,8 @@ final class SimCoordinator {
             // As GenerationSwap: the staged files, the old generation out of view, the new one in, CURRENT, _SUCCESS.
             if (!store.swapBegun.contains(g)) {
                 steps.add(() -> {
+                    store.staged.getOrDefault(g, new HashMap<>()).keySet().removeIf(part -> part >= o.parts());
+                    store.generationParts.getOrDefault(g, new HashMap<>()).keySet().removeIf(part -> part >= o.parts());
                     store.stagedErrors.put(g, List.copyOf(o.errors()));
                     inventoryAndSummary(o);
                 });

@@ -1,0 +1,73 @@
+package dev.orchard.coordinator.outputs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.coordinator.work.GenerationContents;
+import dev.orchard.coordinator.work.InventoryEntry;
+import dev.orchard.coordinator.work.JournalEntry;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.OutputLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobOutputsTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * A coordinator that grouped the rows into more parts (another --config's part size, on a standby or before a
+     * --resume) promoted parts 1 and 2 before it died; this one groups every row into parts 0 and 1, promoted over the
+     * earlier ones. The earlier coordinator's part 2 held images part 0 and 1 hold now: left there, a reader of
+     * features/*.parquet saw them twice (a reviewer's schedule, seen with max-units-per-part=1 and a kill mid-publish).
+     */
+    @Test
+    void theFinalFilesLeaveNoPartAnEarlierPlanPublishedBeyondThisOnesParts() throws Exception {
+        Path out = dir.resolve("out");
+        for (int part : new int[] {0, 1, 2, 7}) {
+            write(out.resolve("features").resolve(OutputLayout.partName(part)));
+        }
+        write(out.resolve("_orchard/parts").resolve(String.format("part-%06d.stats", 2)));
+        write(out.resolve("features/notes.txt")); // not a part's name: not Orchard's to remove
+        List<InventoryEntry> planned = List.of(InventoryEntry.row("/in/a.jpg", 10, "v1", 0),
+                InventoryEntry.row("/in/b.jpg", 10, "v1", 1));
+        GenerationContents contents = new GenerationContents(0, -1, Map.of(), Set.of(), planned,
+                JournalEntry.UpdateCounts.NONE);
+
+        new JobOutputs(new LocalObjectStore(), Location.local(out)).writeFinal(2, false, List.of(), contents,
+                new JobOutputs.Report(success(), null, List.of()));
+
+        try (Stream<Path> files = Files.list(out.resolve("features"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted())
+                    .containsExactly("notes.txt", "part-000000.parquet", "part-000001.parquet");
+        }
+        assertThat(out.resolve("_orchard/parts/part-000002.stats")).doesNotExist();
+        assertThat(out.resolve("_SUCCESS")).exists();
+    }
+
+    private static void write(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[] {1, 2, 3});
+    }
+
+    private static Map<String, Object> success() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("job", "job-1");
+        s.put("output", "/out");
+        s.put("counts", Map.of("images", 2, "rows", 2, "errors", 0, "units", 2, "parts", 2));
+        s.put("model", Map.of("location", "m.onnx", "sha256", "ab".repeat(32), "spec", "mobilenetv2", "featureTensor", "464"));
+        s.put("seconds", Map.of("features", 1.0, "publish", 0.1, "total", 1.5));
+        s.put("stageSeconds", Map.of("list", 0.1, "read", 0.1, "decode", 0.1, "preprocess", 0.1, "infer", 1.0,
+                "statistics", 0.1, "write", 0.1));
+        s.put("workers", Map.of());
+        s.put("versions", Map.of("orchard", "test"));
+        return s;
+    }
+}
