@@ -191,7 +191,7 @@ final class JobSetup implements AutoCloseable {
                 this.generation = update.generation();
                 this.finishedAlready = false;
                 if (!update.continuing() || update.newK()) {
-                    identity.write(outStore, layout, generation, version);
+                    SetupLease.write(outStore, output, store -> identity.write(store, layout, generation, version));
                 }
                 update.changes().forEach(change -> LOG.info("--update: {} (an update may change this)", change));
             } else {
@@ -208,7 +208,7 @@ final class JobSetup implements AutoCloseable {
                     JobIdentity recorded = JobIdentity.read(outStore, layout, current);
                     if (!finishedAlready && PcaKChange.allowed(recorded, identity, outStore, output, current, running)) {
                         LOG.info("--resume: {}", PcaKChange.change(recorded, identity));
-                        identity.write(outStore, layout, current, version);
+                        SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
                     } else {
                         checkSameJob(recorded);
                     }
@@ -229,8 +229,15 @@ final class JobSetup implements AutoCloseable {
                                 + (options.given("--pca-k") ? "" : "; " + JobOptions.DEFAULT_PCA_K + " is the default")
                                 + (options.overwrite ? ". Nothing was deleted." : "."));
                     }
-                    OutputCheck.prepare(outStore, output, options.overwrite, version);
-                    identity.writeMarker(outStore, layout, version); // the marker, now with the job's identity
+                    SetupLease.Writes prepare = store -> {
+                        OutputCheck.prepare(store, output, options.overwrite, version);
+                        identity.writeMarker(store, layout, version); // the marker, now with the job's identity
+                    };
+                    if (OutputCheck.check(outStore, output, options.overwrite).names.isEmpty()) {
+                        prepare.run(outStore); // nothing to delete; and a lease file would make it not empty
+                    } else {
+                        SetupLease.write(outStore, output, prepare); // --overwrite deletes only under the lease
+                    }
                 }
             }
             this.model = loaded;
