@@ -224,8 +224,8 @@ final class JobSetup implements AutoCloseable {
                     }
                     if (pca && imageCount < options.pcaK) {
                         throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the number of"
-                                + " images in --input " + input + " (" + imageCount + "): choose k ≤ "
-                                + (imageCount - 1) + " (n images span at most n - 1 directions)"
+                                + " images in --input " + input + " (" + imageCount + "): "
+                                + dev.orchard.stats.PcaModel.kAdvice(imageCount)
                                 + (options.given("--pca-k") ? "" : "; " + JobOptions.DEFAULT_PCA_K + " is the default")
                                 + (options.overwrite ? ". Nothing was deleted." : "."));
                     }

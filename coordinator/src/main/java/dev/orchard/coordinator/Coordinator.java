@@ -271,6 +271,12 @@ public final class Coordinator {
             }
             lease.probeConditions(); // an S3-compatible server: does it evaluate the lease's conditions?
             lease.acquire((OutputLease.Claim.Free) claim, Instant.now());
+            if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
+                // Again, holding the lease: the coordinator that finished wrote _SUCCESS and released its lease
+                // between the look above and the claim (a reviewer's schedule, read in code).
+                lease.release();
+                throw new JobFinishedAlready(setup.output().toString());
+            }
             int generation = setup.outputs().generation();
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
                                                                                                  : JournalEntry.State.EMPTY;
@@ -609,7 +615,14 @@ public final class Coordinator {
                 pipe(() -> {
                     setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(),
                             w.outputs().contents(), report);
-                    lease.release(); // after _SUCCESS: until then no other coordinator may start on this output
+                    try {
+                        lease.release(); // after _SUCCESS: until then no other coordinator may start on this output
+                    } catch (java.io.IOException e) { // the job is done: a failed release ends it as failed no more (a reviewer)
+                        org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("The job is finished (_SUCCESS is"
+                                + " written) but its lease on {} could not be released ({}): another job there waits"
+                                + " until it lapses, {} after its last renewal", setup.output(), e.toString(),
+                                setup.leaseTtl());
+                    }
                     return null;
                 }, (ok, failure) -> new OutputsWritten(failure));
             } else if (d instanceof Decision.Progress p) {

@@ -119,8 +119,10 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
             } else if (!pcaModelSha256.equals(given.pcaModelSha256)) {
                 problems.add("it reads coordinates on the PCA model with SHA-256 " + pcaModelSha256
                         + " but the given ones are on the PCA model with SHA-256 " + given.pcaModelSha256
-                        + " (a PCA of other images, or with another k, has other axes). Train the classifier on this"
-                        + " output (orchard classify --use pca), or on the features, which do not depend on a PCA");
+                        + " (a PCA of other images, or with another k, has other axes; the same job run again makes"
+                        + " a pca-model.json of its own too, equal to ~1e-15 but not bit for bit, as its statistics"
+                        + " are merged in the order units finish). Train the classifier on this output (orchard"
+                        + " classify --use pca), or on the features, which do not depend on a PCA");
             }
         }
         return problems;

@@ -17,6 +17,16 @@ public record PcaModel(long count, double[] mean, double[][] components, double[
         return mean.length;
     }
 
+    /**
+     * What to choose when k is larger than the {@code images} there are: k ≤ n − 1, as n images span at most n − 1
+     * directions; k = n is taken too, its last component arbitrary (a user read "choose k ≤ 7" for 8 images as a
+     * limit that k = 8 then did not keep to).
+     */
+    public static String kAdvice(long images) {
+        return "choose k ≤ " + Math.max(1, images - 1) + " (n images span at most n - 1 directions; k = n runs, its last"
+                + " component arbitrary)";
+    }
+
     /** A component explaining no more than this share of the total variance is taken as explaining none. */
     public static final double NO_VARIANCE = 1e-9;
     /**

@@ -157,8 +157,7 @@ public final class JobOutputs {
         }
         if (k > readable) { // the listing checked k against the files; some could not be read
             throw new IllegalArgumentException("--pca-k " + k + " is larger than the number of readable images ("
-                    + readable + "): choose k ≤ " + Math.max(1, readable - 1) + " (n images span at most n - 1"
-                    + " directions)" + (generation == 0
+                    + readable + "): " + PcaModel.kAdvice(readable) + (generation == 0
                     ? " and go on with --resume and the new --pca-k (a job that has not published takes another k)."
                     : " and run this update again with it."));
         }
@@ -273,7 +272,13 @@ public final class JobOutputs {
             // As after an update's swap (GenerationSwap.cleanUp); a 1280-d PCA left 6.6 MB per 32 units here. Files
             // no journal names (refused, or a dead coordinator's) go too; a crash just before leaves them to the
             // next update, and no reader of the output looks at them.
-            store.deleteAll(layout.bookkeeping().resolve("partials"));
+            try {
+                store.deleteAll(layout.bookkeeping().resolve("partials"));
+            } catch (IOException e) { // the job is finished: what is left is only space (a reviewer)
+                LOG.warn("The job is finished, but its statistics files below {} could not be removed ({}): the next"
+                        + " --update removes them, or delete that folder", layout.bookkeeping().resolve("partials"),
+                        e.toString());
+            }
             return;
         }
         swap.begin(generation);

@@ -653,7 +653,7 @@ public final class WorkState {
         if (settings.pca() && settings.pcaK() > images) {
             // The output holds this job's bookkeeping now: say how to go on (a plain retry is refused, not empty).
             return fail("--pca-k " + settings.pcaK() + " is larger than the number of images (" + images
-                    + "): choose k ≤ " + Math.max(1, images - 1) + " (n images span at most n - 1 directions)"
+                    + "): " + dev.orchard.stats.PcaModel.kAdvice(images)
                     + (base == null
                     ? " and go on with --resume and the new --pca-k (a job that has not published takes another k)"
                     : " and run this update again with it (an update that has not published takes another k), or the"
