@@ -58,7 +58,11 @@ import software.amazon.awssdk.services.s3.model.S3Error;
 public final class S3ObjectStore implements ObjectStore {
     private static final int DELETE_BATCH = 1_000; // DeleteObjects' limit
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(S3ObjectStore.class);
+
     private final S3Settings settings;
+    /** Whether the server takes DeleteObjects; false once it answered 501 (see {@link #deleteBatch}). */
+    private volatile boolean batchDeletes = true;
     private final AwsCredentialsProvider credentials;
     private final EndpointOutage outage;
     private final S3Requests requests;
@@ -291,6 +295,14 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** One DeleteObject per key, for a server that refuses DeleteObjects; empties {@code batch}. */
+    private void deleteEach(Location prefix, List<ObjectIdentifier> batch) {
+        for (ObjectIdentifier o : batch) {
+            sdk().deleteObject(b -> b.bucket(prefix.bucket()).key(o.key()));
+        }
+        batch.clear();
+    }
+
     /** Control characters: XML 1.0 forbids most, and its parsers turn CR into LF. */
     private static boolean xmlUnsafe(String key) {
         for (int i = 0; i < key.length(); i++) {
@@ -302,8 +314,28 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     private void deleteBatch(Location prefix, List<ObjectIdentifier> batch) throws IOException {
-        DeleteObjectsResponse response = sdk().deleteObjects(b -> b.bucket(prefix.bucket())
-                .delete(d -> d.objects(batch).quiet(true)));
+        if (!batchDeletes) {
+            deleteEach(prefix, batch);
+            return;
+        }
+        DeleteObjectsResponse response;
+        try {
+            response = sdk().deleteObjects(b -> b.bucket(prefix.bucket()).delete(d -> d.objects(batch).quiet(true)));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 501) {
+                throw e;
+            }
+            // The SDK sends x-amz-checksum-crc32 with DeleteObjects, where S3 requires a checksum; a server that
+            // does not know the header may refuse the request (S3Proxy by default: every job with an S3 output
+            // failed at its end, a user's report). A DeleteObject has no body, and so no checksum.
+            batchDeletes = false;
+            LOG.info("{} does not take DeleteObjects as the AWS SDK sends it ({}): objects there are deleted one at a"
+                    + " time (for S3Proxy, s3proxy.ignore-unknown-headers=true lets it take them 1,000 at a time)",
+                    settings.describeEndpoint(), e.awsErrorDetails() == null ? "HTTP 501"
+                            : e.awsErrorDetails().errorCode() + ", HTTP 501");
+            deleteEach(prefix, batch);
+            return;
+        }
         batch.clear();
         if (response.hasErrors() && !response.errors().isEmpty()) {
             S3Error first = response.errors().get(0);

@@ -51,6 +51,14 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Starts a server holding the given (empty) buckets. */
     public static S3TestServer start(String... buckets) throws Exception {
+        return start(true, buckets);
+    }
+
+    /**
+     * As {@link #start(String...)}, with S3Proxy's default answer to headers it does not know when
+     * {@code ignoreUnknownHeaders} is false: 501 NotImplemented (as a user's S3Proxy answers the SDK's DeleteObjects).
+     */
+    public static S3TestServer start(boolean ignoreUnknownHeaders, String... buckets) throws Exception {
         useTestCredentials();
         // By its metadata, not its name: a lookup by name loads every provider S3Proxy registers, and the parent pom
         // leaves out the cloud SDKs those need.
@@ -61,7 +69,7 @@ public final class S3TestServer implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 // The SDK sends x-amz-checksum-crc32 where S3 requires a checksum (DeleteObjects), even with
                 // Content-MD5 restored; this S3Proxy release answers 501 to headers it does not know.
-                .ignoreUnknownHeaders(true)
+                .ignoreUnknownHeaders(ignoreUnknownHeaders)
                 .jettyMaxThreads(64)
                 .build();
         proxy.start();
