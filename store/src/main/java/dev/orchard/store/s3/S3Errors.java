@@ -84,6 +84,18 @@ final class S3Errors {
                 || e.awsErrorDetails() != null && "NotImplemented".equals(e.awsErrorDetails().errorCode());
     }
 
+    /** Where the credentials came from: the profile {@code --profile} names, alone, or the default chain. */
+    private String credentialSources() {
+        return settings.profile() != null
+                ? "--profile " + settings.profile() + " (its entries in ~/.aws/credentials or ~/.aws/config; the"
+                        + " environment's credentials are not used with it)"
+                : CREDENTIAL_SOURCES;
+    }
+
+    private static boolean hasEmptySegment(String key) {
+        return key.startsWith("/") || key.contains("//");
+    }
+
     IOException noCredentials(String action, Location where, Exception e) {
         if (settings.profile() != null) { // the profile alone is asked: say what the SDK found wrong with it
             return new UnusableLocationException("No AWS credentials from --profile " + settings.profile() + " to "
@@ -109,14 +121,22 @@ final class S3Errors {
                     + " (needed to " + action + " " + where + "): check the bucket name, the region and --endpoint-url, "
                     + "or create the bucket", e);
         }
+        if ("SignatureDoesNotMatch".equals(code) && hasEmptySegment(where.key())) {
+            // aws/aws-sdk-java-v2#3749: the SDK signs a path with an empty segment other than S3 reads it (a user's
+            // report: an --output under s3://b//x was refused as "rejected the credentials", which were good).
+            return new UnusableLocationException("S3 did not accept the signature of a request to " + action + " "
+                    + where + ": its key holds an empty segment ('//', or a '/' first), which the AWS SDK signs"
+                    + " otherwise than S3 reads it (aws/aws-sdk-java-v2#3749). Orchard reads images at such keys itself,"
+                    + " but outputs, manifests and models must lie at keys without one: choose such a location", e);
+        }
         if (code != null && AUTH_CODES.contains(code)) {
             return new UnusableLocationException("S3 rejected the credentials trying to " + action + " " + where + " (" + code + ": "
-                    + serviceMessage(e) + "): check the credentials that " + CREDENTIAL_SOURCES
+                    + serviceMessage(e) + "): check the credentials that " + credentialSources()
                     + " provides, and that they belong to " + settings.describeEndpoint(), e);
         }
         if (status == 403 || "AccessDenied".equals(code)) {
             return new UnusableLocationException("Access denied trying to " + action + " " + where + " (" + describe(code, status)
-                    + "): the credentials from " + CREDENTIAL_SOURCES + " were accepted but may not do this; grant "
+                    + "): the credentials from " + credentialSources() + " were accepted but may not do this; grant "
                     + permissionFor(action, where) + " (IAM or bucket policy), or choose another location", e);
         }
         if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)

@@ -96,6 +96,20 @@ class S3ConfigErrorsTest {
     }
 
     /**
+     * The AWS SDK signs a key with an empty segment otherwise than S3 reads it (aws/aws-sdk-java-v2#3749): an output
+     * at s3://b/out//x was refused as "S3 rejected the credentials", which were good (a user's report).
+     */
+    @Test
+    void aKeyWithAnEmptySegmentIsNamedAsTheCauseNotTheCredentials() throws Exception {
+        try (S3ObjectStore store = S3ObjectStore.create(server.settings())) {
+            store.checkWritable(s3("s3://bucket/plain")); // the credentials are good
+            assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out//dbl")))
+                    .hasMessageContaining("its key holds an empty segment ('//', or a '/' first)")
+                    .hasMessageNotContaining("rejected the credentials");
+        }
+    }
+
+    /**
      * --profile is the credentials, as the AWS CLI's: with a wrong secret in the environment (here its stand-in, the
      * aws.* system properties, which the default chain reads first too) and a right profile, the job was refused;
      * with a wrong profile and a right environment it ran on the environment's. A profile that is not there says so.
@@ -116,7 +130,9 @@ class S3ConfigErrorsTest {
             S3TestServer.useTestCredentials(); // the environment is right, the profile wrong
             try (S3ObjectStore store = S3ObjectStore.create(server.settings().toBuilder().profile("bad").build())) {
                 assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/profile-bad")))
-                        .hasMessageContaining("SignatureDoesNotMatch").hasMessageNotContaining("not-the-secret");
+                        .hasMessageContaining("SignatureDoesNotMatch").hasMessageNotContaining("not-the-secret")
+                        .hasMessageContaining("check the credentials that --profile bad (its entries in")
+                        .hasMessageNotContaining("default credential chain"); // a user was sent to the environment
             }
             try (S3ObjectStore store = S3ObjectStore.create(server.settings().toBuilder().profile("nosuch").build())) {
                 assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/profile-none")))
