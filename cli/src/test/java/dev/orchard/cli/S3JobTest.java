@@ -153,6 +153,36 @@ class S3JobTest {
         }
     }
 
+    /**
+     * An S3 key may hold '.' and '..' segments, which no path can: the listing skipped them as hidden, without a
+     * word (a user's report). They go to errors.csv with the reason and what to do.
+     */
+    @Test
+    void keysWithDotSegmentsAreReportedNotSkippedSilently() throws Exception {
+        List<Path> images;
+        try (Stream<Path> files = Files.walk(localInput)) {
+            images = files.filter(Files::isRegularFile).sorted().limit(4).toList();
+        }
+        List<String> keys = List.of("dots/Kiwi/a.jpg", "dots/Kiwi/b.jpg", "dots/Kiwi/../c.jpg", "dots/./d.jpg");
+        for (int i = 0; i < keys.size(); i++) {
+            server.putDirect("images", keys.get(i), Files.readAllBytes(images.get(i)));
+        }
+        JobRun run = JobRun.of(null, "run", "--input", "s3://images/dots/", "--output", "s3://results/dots",
+                "--model", "s3://images/models/mobilenetv2.onnx", "--pca-k", "1", "--endpoint-url",
+                server.endpoint().toString(), "--path-style", "--region", S3TestServer.REGION);
+        assertThat(run.exitCode()).as(run.messages()).isZero();
+        try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://results/dots"), server.settings())) {
+            List<String> errors = new String(s3.read(Location.parse("s3://results/dots/errors.csv"))).lines().skip(1).toList();
+            assertThat(errors).hasSize(2);
+            assertThat(errors).anySatisfy(line -> assertThat(line).startsWith("s3://images/dots/Kiwi/../c.jpg,")
+                    .contains("its key has a '.' or '..' segment"));
+            assertThat(errors).anySatisfy(line -> assertThat(line).startsWith("s3://images/dots/./d.jpg,")
+                    .contains("name it in an --input-manifest"));
+            assertThat(rows(s3, Location.parse("s3://results/dots"), "features", "s3://images/dots/").keySet())
+                    .containsExactly("Kiwi/a.jpg", "Kiwi/b.jpg");
+        }
+    }
+
     @Test
     void aManifestOfKeysReplacesTheListing() throws Exception {
         Path manifest = temp.resolve("manifest.txt");

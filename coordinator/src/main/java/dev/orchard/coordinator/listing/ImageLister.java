@@ -25,11 +25,16 @@ public final class ImageLister {
         this.followLinks = followLinks;
     }
 
+    /** Why a key with a '.' or '..' segment is not listed as an image. */
+    static final String DOT_SEGMENT = "skipped: its key has a '.' or '..' segment, which paths take as this folder or the"
+            + " one above (rename the object, or name it in an --input-manifest, which reads it as it is)";
+
     /**
      * The stream must be closed; it holds one listing page (or open folder) at a time, never all keys. What the
      * listing cannot list and the user would miss goes to {@code errors} (path, reason), and the listing goes on: a
      * folder that cannot be read or is a link not followed, and a file that would be an image by its name but is a
-     * link not followed, a dangling link, or vanished. Hidden entries stay silent, as hidden images do.
+     * link not followed, a dangling link, or vanished; and an S3 key with a '.' or '..' segment. Hidden entries stay
+     * silent, as hidden images do.
      */
     public Stream<ImageRef> list(Location input, Consumer<ImageError> errors) throws IOException {
         String rootName = input.name();
@@ -43,7 +48,13 @@ public final class ImageLister {
                 .filter(object -> !object.location().equals(input))
                 .map(object -> {
                     String relative = input.relativize(object.location());
-                    return filter.accepts(relative) ? image(object, labels.labelOf(relative, rootName)) : null;
+                    if (filter.accepts(relative)) {
+                        return image(object, labels.labelOf(relative, rootName));
+                    }
+                    if (filter.hiddenByDotSegment(relative) && filter.matches(relative)) {
+                        errors.accept(new ImageError(object.location().toString(), DOT_SEGMENT));
+                    }
+                    return null;
                 })
                 .filter(java.util.Objects::nonNull);
     }

@@ -70,6 +70,22 @@ public final class NameFilter {
         return false;
     }
 
+    /**
+     * Whether the path is hidden only by a segment that is '.' or '..': an S3 key may hold such segments (no file
+     * name can), and a user does not call them hidden (a user's report: skipped without a word).
+     */
+    public boolean hiddenByDotSegment(String relativePath) {
+        boolean dots = false;
+        for (String segment : relativePath.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                dots = true;
+            } else if (segment.startsWith(".") || segment.startsWith("_")) {
+                return false;
+            }
+        }
+        return dots;
+    }
+
     /** Whether the path, or a folder on its way, is hidden ('.name' or '_name'). */
     public boolean hidden(String relativePath) {
         for (String segment : relativePath.split("/")) {
