@@ -74,7 +74,7 @@ final class ImageIoDecoder {
         } catch (BadImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException("cannot decode: " + e.getMessage(), e);
+            throw new BadImageException("cannot decode: " + reason(e), e);
         }
         if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
             throw new BadImageException("cannot decode: no pixels");
@@ -87,6 +87,19 @@ final class ImageIoDecoder {
      * into (8 bytes a pixel for 16-bit RGBA), the 8-bit RGB copy made from it, a multi-scan JPEG's coefficients and a
      * CMYK JPEG's four-channel raster.
      */
+    /**
+     * What went wrong, for errors.csv: the exception's message, or, where it has none (a damaged JPEG made the
+     * reader fail with a bare exception: "cannot decode: null", a user's report), what it was.
+     */
+    static String reason(Exception e) {
+        String message = e.getMessage();
+        if (message != null && !message.isBlank()) {
+            return message;
+        }
+        return "the decoder failed (" + e.getClass().getSimpleName() + ") on data it could not make sense of: the file"
+                + " is damaged or not a complete image";
+    }
+
     private void checkDecodeBytes(ImageReader reader, int width, int height, JpegStructure jpeg)
             throws IOException, BadImageException {
         long pixels = (long) width * height;

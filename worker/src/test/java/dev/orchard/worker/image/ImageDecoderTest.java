@@ -49,6 +49,27 @@ class ImageDecoderTest {
         assertThat(r(rotated, 10, 0)).isLessThan(50);
     }
 
+    /**
+     * A JPEG whose entropy-coded data is damaged (every 7th byte from offset 400 set to 0xFF, a user's corpus) made
+     * the JDK's reader fail with an exception without a message: errors.csv said "cannot decode: null".
+     */
+    @Test
+    void aDamagedJpegGetsAReasonNotNull() throws Exception {
+        byte[] jpeg = TestImages.encode(TestImages.gradient(200, 200, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        for (int i = 400; i < jpeg.length; i += 7) {
+            jpeg[i] = (byte) 0xFF;
+        }
+        try {
+            new ImageIoDecoder(ImageDecoder.DEFAULT_MAX_PIXELS).decode(jpeg);
+        } catch (BadImageException e) {
+            System.out.println("damaged JPEG: " + e.getMessage());
+            assertThat(e.getMessage()).doesNotEndWith("null").doesNotContain(": null");
+        }
+        assertThat(ImageIoDecoder.reason(new ArrayIndexOutOfBoundsException()))
+                .isEqualTo("the decoder failed (ArrayIndexOutOfBoundsException) on data it could not make sense of:"
+                        + " the file is damaged or not a complete image");
+    }
+
     @Test
     void badInputsGetAReason() throws Exception {
         assertThatThrownBy(() -> decoder.decode(new byte[0])).isInstanceOf(BadImageException.class).hasMessageContaining("empty");
