@@ -360,12 +360,16 @@ class WorkStateTest {
                 .satisfies(f -> assertThat(f.reason()).contains("--min-workers"));
     }
 
-    /** Without --min-workers, queued work that no worker comes for is logged every 30 s, and no longer once one does. */
+    /**
+     * Without --min-workers, queued work that no worker comes for is logged every 30 s, and no longer once one does;
+     * work that waits with no live worker for --min-workers-timeout ends the job (a user's kill -9 of the only worker:
+     * the split-brain resolver downed the worker, and the coordinator waited for good).
+     */
     @Test
-    void queuedWorkWithoutWorkersSaysSoEveryHalfMinute() {
+    void queuedWorkWithoutWorkersSaysSoEveryHalfMinuteAndFailsAfterTheTimeout() {
         WorkState s = planned(new WorkState(EPOCH, settings(1, 0), now), 4);
         List<String> notes = new ArrayList<>();
-        for (int i = 0; i < 65; i++) {
+        for (int i = 0; i < 61; i++) {
             now += 1_000;
             notes.addAll(of(run(s.tick(now)), Decision.Note.class).stream().map(Decision.Note::text).toList());
         }
@@ -384,6 +388,21 @@ class WorkStateTest {
             later.addAll(of(run(s.tick(now)), Decision.Note.class).stream().map(Decision.Note::text).toList());
         }
         assertThat(later).singleElement().asString().contains("for workers: none is live (1 joined and left)");
+        List<Decision.Failed> failed = new ArrayList<>();
+        for (int i = 0; i < 60 && failed.isEmpty(); i++) {
+            now += 1_000;
+            failed.addAll(of(run(s.tick(now)), Decision.Failed.class));
+        }
+        assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason())
+                .startsWith("No worker has been live for 60 s (--min-workers-timeout) while work waited: the 1 that"
+                        + " joined left or were lost.").contains("--resume"));
+        WorkState none = planned(new WorkState(EPOCH, settings(1, 0), now), 2);
+        List<Decision.Failed> never = new ArrayList<>();
+        for (int i = 0; i < 62; i++) {
+            now += 1_000;
+            never.addAll(of(run(none.tick(now)), Decision.Failed.class));
+        }
+        assertThat(never).singleElement().satisfies(f -> assertThat(f.reason()).contains("none has joined"));
     }
 
     @Test
