@@ -131,7 +131,15 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                         }
                     }
                     if (setup.finishedInOutput()) {
-                        Thread.sleep(1000); // let an active singleton in this JVM report first
+                        // Let an active singleton in this JVM report first: one that writes the final files reports
+                        // once its lease is released after _SUCCESS (1.35 s on a loaded machine: a user saw "the job
+                        // finished on another coordinator node" of its own job, and no summary on stdout).
+                        long waitMs = progress.writingOutputs() ? OWN_RESULT_WAIT_MS : 1000;
+                        try {
+                            progress.result().get(waitMs, TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                            // not here, or not yet: said below
+                        }
                         if (!progress.result().isDone()) {
                             stopNotice.finished();
                             err.println("orchard: the job finished on another coordinator node; outputs in " + setup.output);
@@ -148,6 +156,12 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             }
         }
     }
+
+    /**
+     * How long a node whose coordinator was writing the final files waits for its result once {@code _SUCCESS} is
+     * there: the lease's release follows, which on S3 a slow store's retries may hold up.
+     */
+    private static final long OWN_RESULT_WAIT_MS = 60_000;
 
     /**
      * A worker's option (--commit-every, --max-pixels, --onnx-threads, …) on a node that runs no worker would be taken

@@ -22,6 +22,7 @@ final class ProgressReporter implements JobListener {
     private volatile boolean listingComplete;
     private volatile long done;
     private volatile long errors;
+    private volatile boolean writing;
     private long lastLine;
 
     ProgressReporter(PrintWriter out, boolean terminal) {
@@ -63,8 +64,17 @@ final class ProgressReporter implements JobListener {
                 before > 0 ? " (" + before + " done before this run)" : "", errors, (done - before) / Math.max(seconds, 1e-9));
     }
 
+    /**
+     * Whether the coordinator in this JVM has begun to write the job's final files: once {@code _SUCCESS} is there,
+     * its own result follows (its lease released after the file), and no other node's coordinator finished the job.
+     */
+    boolean writingOutputs() {
+        return writing;
+    }
+
     @Override
     public synchronized void phase(String description) {
+        writing |= description.equals(dev.orchard.coordinator.work.WorkState.WRITING_OUTPUTS);
         if (!terminal) {
             out.println("phase: " + description);
         } else if (bar != null) {

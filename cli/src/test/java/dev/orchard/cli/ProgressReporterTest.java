@@ -17,6 +17,19 @@ class ProgressReporterTest {
         assertThat(ProgressReporter.line(300, 0, "600+", 0, 2.0)).isEqualTo("progress: 300/600+ images, 0 errors, 150.0 images/s");
     }
 
+    /**
+     * A coordinator node that finds _SUCCESS waits for its own coordinator's result when that one was writing the
+     * final files (it said "the job finished on another coordinator node" of its own job, a user's report).
+     */
+    @Test
+    void knowsWhetherTheCoordinatorHereWritesTheFinalFiles() {
+        ProgressReporter progress = new ProgressReporter(new PrintWriter(new StringWriter(), true), false);
+        progress.phase("publishing 3 part(s)");
+        assertThat(progress.writingOutputs()).isFalse();
+        progress.phase(dev.orchard.coordinator.work.WorkState.WRITING_OUTPUTS);
+        assertThat(progress.writingOutputs()).isTrue();
+    }
+
     @Test
     void theLastLineOfAResumeNamesWhatWasDoneBefore() {
         StringWriter text = new StringWriter();

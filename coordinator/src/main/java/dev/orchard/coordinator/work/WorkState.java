@@ -122,6 +122,9 @@ public final class WorkState {
     /** The job's stages, in order. */
     public enum Stage { FEATURES, SOLVING, PUBLISHING, WRITING, FINISHED, FAILED }
 
+    /** How the {@link Stage#WRITING} stage's start is described to the job's listener. */
+    public static final String WRITING_OUTPUTS = "writing outputs";
+
     /** The states {@link Snapshot#units()} counts units by (RUNNING: a pending unit with an attempt out). */
     public static final List<String> UNIT_STATES = unitStates();
 
@@ -1608,7 +1611,7 @@ public final class WorkState {
     private void startWriting(long now, int partCount) {
         endStage("publish", now);
         stage = Stage.WRITING;
-        out.add(new Decision.StageStarted(Stage.WRITING, "writing outputs"));
+        out.add(new Decision.StageStarted(Stage.WRITING, WRITING_OUTPUTS));
         out.add(new Decision.WriteOutputs(outputs(partCount)));
     }
 
