@@ -105,6 +105,7 @@ public final class Worker {
     private final long started = System.nanoTime();
     private final String workerId;
     private String output;
+    private int generation; // of the output the job makes (0: a first run)
     private String jobId;
 
     /** Keys this worker puts in the logging MDC (its lines in JSON logs carry them). */
@@ -317,6 +318,7 @@ public final class Worker {
             return;
         }
         output = job.output();
+        generation = job.generation();
         jobId = job.jobId();
         AtomicBoolean cancelled = new AtomicBoolean();
         cancels.put(unit.attemptRef(), cancelled);
@@ -349,9 +351,17 @@ public final class Worker {
 
     /** Writes one statistics file off the actor thread, trying a few times before the statistics count as lost. */
     private void write(String name, List<AttemptRef> attempts, CovariancePartial statistics) {
-        Location target = OutputLayout.of(output).statistics(name);
+        OutputLayout layout = OutputLayout.of(output);
+        Location target = layout.statistics(name);
+        int g = generation;
         byte[] bytes = new UnitStatistics(attempts.stream().map(AttemptRef::unit).toList(), statistics).encode();
         CompletableFuture<Boolean> write = CompletableFuture.supplyAsync(() -> { // never null: see Coordinator.pipe
+            if (JobEnd.reached(runtime.store(target), layout, g)) {
+                // A worker frozen past its job's end (a user's SIGSTOP of 45 s) wrote a 6.5 MB statistics file into
+                // the finished output, whose partials go at _SUCCESS: nobody reads it, and only an update removes it.
+                throw new CompletionException(new java.io.IOException("the job has ended (" + layout.success()
+                        + " is written): its statistics are not needed"));
+            }
             Exception last = null;
             for (int tries = 0; tries < 3; tries++) {
                 try {
