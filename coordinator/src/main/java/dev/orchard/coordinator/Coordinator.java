@@ -463,6 +463,14 @@ public final class Coordinator {
                     : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
             return Behaviors.stopped();
         }
+        if (stopRequested) {
+            // Asked to stop while it started (its stop settled at once: nothing of the job was held): it hands out
+            // nothing, and gives back the lease it may have taken (a reviewer: it went on to hand out units after
+            // the node was told it had stopped).
+            log.info("This coordinator was asked to stop as it started: it gives the output back and starts nothing");
+            lease.releaseAsync();
+            return Behaviors.stopped();
+        }
         if (m.found().leavingHolder() != null) {
             if (!m.found().leavingHolder().equals(waitedFor)) {
                 waitedFor = m.found().leavingHolder();
