@@ -376,7 +376,8 @@ final class JobSetup implements AutoCloseable {
                 new JobJournal(leased, output, generation), leased, output, settings, options.resume || options.update,
                 leaseTtl, downAfter, node, membership, listener, reportFacts(),
                 options.noLabels || options.labelRegex == null ? null
-                        : "--label-regex '" + options.labelRegex + "' over the " + labelFrom(options) + " names"));
+                        : "--label-regex '" + options.labelRegex + "' over the " + labelFrom(options) + " names",
+                identity));
     }
 
     /** What {@code _SUCCESS} adds about this job's setup: its identity, and the classifier when there is one. */

@@ -75,12 +75,15 @@ public final class Coordinator {
      *                     an unreachable coordinator over (see {@link OutputLease})
      * @param labelRule    how images get their labels, as the user gave it ({@code --label-regex '…' over the file
      *                     names}), for the warning about rows it left unlabelled; null when the job gives none
+     * @param identity     what determines the job's result, as its command checked and recorded it in the output:
+     *                     read again once the lease is taken, and refused if another command has changed it since;
+     *                     null to skip that (a benchmark's own output)
      */
     public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
                         LeasedStore store, dev.orchard.store.Location output, WorkState.Settings settings,
                         boolean resume, Duration leaseTtl, Duration downAfter, String node,
                         Supplier<ClusterMembership> membership,
-                        JobListener listener, Map<String, Object> reportFacts, String labelRule) {
+                        JobListener listener, Map<String, Object> reportFacts, String labelRule, JobIdentity identity) {
     }
 
     /**
@@ -274,10 +277,16 @@ public final class Coordinator {
             if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
                 // Again, holding the lease: the coordinator that finished wrote _SUCCESS and released its lease
                 // between the look above and the claim (a reviewer's schedule, read in code).
-                lease.release();
+                try {
+                    lease.release();
+                } catch (java.io.IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Could not give back the lease on {}"
+                            + " ({}): it lapses after {}", setup.output(), e.toString(), setup.leaseTtl());
+                }
                 throw new JobFinishedAlready(setup.output().toString());
             }
             int generation = setup.outputs().generation();
+            requireSameJobRecorded(generation);
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
                                                                                                  : JournalEntry.State.EMPTY;
             WorkState.Base base = null;
@@ -304,6 +313,33 @@ public final class Coordinator {
             setup.journal().sealUnder(lease);
             return new Found(journal, base, null);
         }, Started::new);
+    }
+
+    /**
+     * Refuses, giving the lease back, an output whose recorded job is no longer the one this command checked and
+     * recorded: its command's writes were made under the lease, but the lease was free again between them and this
+     * coordinator's claim, and a --resume that took the output there ran its old job under the marker of an
+     * --overwrite that had just deleted everything (the review of that change).
+     */
+    private void requireSameJobRecorded(int generation) throws java.io.IOException {
+        if (setup.identity() == null) {
+            return;
+        }
+        JobIdentity recorded = JobIdentity.read(setup.store(), setup.outputs().layout(), generation);
+        List<String> differences = recorded == null ? List.of() : recorded.differences(setup.identity());
+        if (differences.isEmpty()) {
+            return;
+        }
+        try {
+            lease.release();
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Could not give back the lease on {} ({}): it"
+                    + " lapses after {}", setup.output(), e.toString(), setup.leaseTtl());
+        }
+        throw new IllegalArgumentException("Another command changed the job recorded in " + setup.output() + " after"
+                + " this one checked it (an --overwrite, or a --resume with another --pca-k), and this coordinator has"
+                + " written nothing:\n  " + String.join("\n  ", differences) + "\nLet that job end; run this"
+                + " command again once it has, with --resume if it is still the job you want there.");
     }
 
     // ---------------------------------------------------------------- behaviours, one per stage

@@ -33,9 +33,11 @@ public final class OutputLayout {
      * modes (dev.orchard.classify.Mode; exactly these names, so a user's own {@code classify-notes/} is not taken for
      * Orchard's) and {@code predictions-<classifier>.parquet}.
      */
-    private static final java.util.regex.Pattern PART_NAME = java.util.regex.Pattern.compile("part-(\\d{6,9})\\.parquet");
     private static final java.util.regex.Pattern CLASSIFY_OUTPUTS =
             java.util.regex.Pattern.compile("classify-(pair|one-vs-all|multiclass)|predictions-.+\\.parquet");
+
+    /** A published part's file name, its number captured. */
+    private static final java.util.regex.Pattern PART_NAME = java.util.regex.Pattern.compile("part-(\\d{6,9})\\.parquet");
 
     /** {@link #KNOWN_OUTPUTS} and what {@code orchard classify} adds, as a user reads them in a message. */
     public static final String KNOWN_OUTPUTS_DESCRIBED = String.join(", ", KNOWN_OUTPUTS)

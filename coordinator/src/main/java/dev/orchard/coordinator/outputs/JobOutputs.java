@@ -283,7 +283,12 @@ public final class JobOutputs {
         }
         swap.begin(generation);
         swap.complete(generation, pca, JSON.writeValueAsBytes(report.success()));
-        swap.cleanUp(generation);
+        try {
+            swap.cleanUp(generation);
+        } catch (IOException e) { // the update is finished (_SUCCESS names it): what is left is space, as above
+            LOG.warn("The update is finished, but what it replaced could not all be removed from {} ({}): the next"
+                    + " --update removes it", layout.bookkeeping(), e.toString());
+        }
     }
 
     /**

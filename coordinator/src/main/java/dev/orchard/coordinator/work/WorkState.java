@@ -1184,10 +1184,12 @@ public final class WorkState {
                     + "nodes run and that their --join names this coordinator", false);
         }
         noteWaitingForWorkers(now);
-        if (waitingForWorkersSinceMs >= 0 && minWorkersMet && now - waitingForWorkersSinceMs > settings.minWorkersWaitMs()) {
+        if (settings.minWorkersWaitMs() > 0 && waitingForWorkersSinceMs >= 0 && minWorkersMet
+                && now - waitingForWorkersSinceMs > settings.minWorkersWaitMs()) {
             // Work waited with no live worker as long as --min-workers-timeout: with one worker, whose loss the
             // split-brain resolver answers by downing the worker, not the coordinator, the job waited for good (a
-            // user's kill -9); and for good too where none ever joined.
+            // user's kill -9); and for good too where none ever joined. Not in `orchard run` (no wait: 0), whose
+            // workers share its JVM and speak again after it stood still (the review of the change).
             return fail("No worker has been live for " + settings.minWorkersWaitMs() / 1000 + " s (--min-workers-timeout)"
                     + " while work waited: " + (workers.isEmpty() ? "none has joined" : "the " + workers.size()
                     + " that joined left or were lost") + ". Check that the worker nodes run and that their --join names"

@@ -282,22 +282,26 @@ public final class S3ObjectStore implements ObjectStore {
                     batch.add(ObjectIdentifier.builder().key(o.key()).build());
                     if (batch.size() == DELETE_BATCH) {
                         fence.check();
-                        deleteBatch(prefix, batch);
+                        deleteBatch(prefix, batch, fence);
                     }
                 }
             }
             if (!batch.isEmpty()) {
                 fence.check();
-                deleteBatch(prefix, batch);
+                deleteBatch(prefix, batch, fence);
             }
         } catch (SdkException e) {
             throw errors.translate("delete", prefix, e);
         }
     }
 
-    /** One DeleteObject per key, for a server that refuses DeleteObjects; empties {@code batch}. */
-    private void deleteEach(Location prefix, List<ObjectIdentifier> batch) {
+    /**
+     * One DeleteObject per key, for a server that refuses DeleteObjects, the fence checked before each (as before each
+     * batch: a writer that lost the output makes at most the request it had begun); empties {@code batch}.
+     */
+    private void deleteEach(Location prefix, List<ObjectIdentifier> batch, Fence fence) throws IOException {
         for (ObjectIdentifier o : batch) {
+            fence.check();
             sdk().deleteObject(b -> b.bucket(prefix.bucket()).key(o.key()));
         }
         batch.clear();
@@ -313,9 +317,9 @@ public final class S3ObjectStore implements ObjectStore {
         return false;
     }
 
-    private void deleteBatch(Location prefix, List<ObjectIdentifier> batch) throws IOException {
+    private void deleteBatch(Location prefix, List<ObjectIdentifier> batch, Fence fence) throws IOException {
         if (!batchDeletes) {
-            deleteEach(prefix, batch);
+            deleteEach(prefix, batch, fence);
             return;
         }
         DeleteObjectsResponse response;
@@ -333,7 +337,7 @@ public final class S3ObjectStore implements ObjectStore {
                     + " time (for S3Proxy, s3proxy.ignore-unknown-headers=true lets it take them 1,000 at a time)",
                     settings.describeEndpoint(), e.awsErrorDetails() == null ? "HTTP 501"
                             : e.awsErrorDetails().errorCode() + ", HTTP 501");
-            deleteEach(prefix, batch);
+            deleteEach(prefix, batch, fence);
             return;
         }
         batch.clear();

@@ -83,11 +83,6 @@ final class ImageIoDecoder {
     }
 
     /**
-     * Refuses an image whose decoding would hold more than the limit: the raster in the layout the reader will decode
-     * into (8 bytes a pixel for 16-bit RGBA), the 8-bit RGB copy made from it, a multi-scan JPEG's coefficients and a
-     * CMYK JPEG's four-channel raster.
-     */
-    /**
      * What went wrong, for errors.csv: the exception's message, or, where it has none (a damaged JPEG made the
      * reader fail with a bare exception: "cannot decode: null", a user's report), what it was.
      */
@@ -100,6 +95,11 @@ final class ImageIoDecoder {
                 + " is damaged or not a complete image";
     }
 
+    /**
+     * Refuses an image whose decoding would hold more than the limit: the raster in the layout the reader will decode
+     * into (8 bytes a pixel for 16-bit RGBA), the 8-bit RGB copy made from it, a multi-scan JPEG's coefficients and a
+     * CMYK JPEG's four-channel raster.
+     */
     private void checkDecodeBytes(ImageReader reader, int width, int height, JpegStructure jpeg)
             throws IOException, BadImageException {
         long pixels = (long) width * height;
