@@ -106,7 +106,7 @@ final class Observation implements AutoCloseable {
         if (watch != null) {
             Readiness.set(system.classicSystem(), watch::running);
         }
-        StatusPage page = new StatusPage(node, watch, runtime);
+        StatusPage page = new StatusPage(node, watch, runtime, () -> unreachable(system));
         try {
             http = start(system, page);
         } catch (IllegalArgumentException e) {
@@ -123,6 +123,18 @@ final class Observation implements AutoCloseable {
             err.println("orchard: status page " + url + " (also /metrics, /status.json, /ready, /alive)");
             announced = url;
         }
+    }
+
+    /** The members this node's failure detector finds unreachable now, as {@code host:port} (none outside a cluster). */
+    private static java.util.Set<String> unreachable(ActorSystem<?> system) {
+        if (system.settings().config().getString("pekko.actor.provider").equals("local")) { // orchard run
+            return java.util.Set.of();
+        }
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable()) {
+            nodes.add(m.address().getHost().orElse("") + ":" + m.address().getPort().orElse(0));
+        }
+        return nodes;
     }
 
     /** On {@link #address}, or, when it is taken and that is allowed, on any free port of the same host. */

@@ -31,6 +31,7 @@ public final class StatusPage {
     private final String node;
     private final JobWatch watch;
     private final WorkerRuntime runtime;
+    private final java.util.function.Supplier<java.util.Set<String>> unreachable;
 
     /**
      * @param node    what this node is, in words (e.g. "orchard run", "coordinator node 10.0.0.5:17355")
@@ -38,16 +39,38 @@ public final class StatusPage {
      * @param runtime this JVM's pipeline, or null on a node without workers
      */
     public StatusPage(String node, JobWatch watch, WorkerRuntime runtime) {
+        this(node, watch, runtime, java.util.Set::of);
+    }
+
+    /**
+     * @param unreachable the cluster's members that its failure detector finds unreachable now ({@code host:port}):
+     *                    a worker there is shown unreachable at once, where the coordinator counts it live until it
+     *                    is downed or its heartbeat times out (a killed worker was shown live for ~20-27 s, a user's
+     *                    report)
+     */
+    public StatusPage(String node, JobWatch watch, WorkerRuntime runtime,
+                      java.util.function.Supplier<java.util.Set<String>> unreachable) {
         this.node = node;
         this.watch = watch;
         this.runtime = runtime;
+        this.unreachable = unreachable;
+    }
+
+    /** Whether a worker ({@code host:port-…}: its node's address first) runs on one of the {@code unreachable} nodes. */
+    static boolean onUnreachableNode(String workerId, java.util.Set<String> unreachable) {
+        for (String node : unreachable) {
+            if (workerId.startsWith(node + "-")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String html() {
         HtmlPage page = new HtmlPage("Orchard status — " + node, REFRESH_SECONDS);
         page.h1("Orchard status");
         if (watch != null) {
-            job(page, watch.view());
+            job(page, watch.view(), unreachable.get());
         }
         if (runtime != null) {
             pipeline(page, runtime);
@@ -81,6 +104,9 @@ public final class StatusPage {
             job.put("failure", v.failure());
             job.put("summary", v.summary());
             job.put("workers", v.workers());
+            java.util.Set<String> away = unreachable.get();
+            job.put("unreachableWorkers", v.workers().stream().filter(w -> !w.gone() && onUnreachableNode(w.id(), away))
+                    .map(JobWatch.WorkerRow::id).toList());
             if (v.snapshot() != null) {
                 WorkState.Snapshot s = v.snapshot();
                 job.put("units", s.units());
@@ -115,7 +141,7 @@ public final class StatusPage {
         }
     }
 
-    private static void job(HtmlPage page, JobWatch.View v) {
+    private static void job(HtmlPage page, JobWatch.View v, java.util.Set<String> unreachable) {
         page.subtitle(v.jobId().isEmpty() ? "No job here yet." : "Job " + v.jobId() + ": " + v.input() + " → " + v.output());
         String stage = switch (v.state()) {
             case "waiting" -> "waiting (loading the model, or a standby for another coordinator)";
@@ -132,7 +158,7 @@ public final class StatusPage {
                 new Fact("rate-overall", "images/s overall", rate(v.imagesPerSecondOverall())),
                 new Fact("eta", "ETA (features)", duration(v.etaSeconds())),
                 new Fact("elapsed", "elapsed", duration(v.elapsedSeconds())),
-                new Fact("workers-live", "workers", String.valueOf(v.workers().stream().filter(w -> !w.gone()).count()))));
+                new Fact("workers-live", "workers", workers(v.workers(), unreachable))));
         page.facts(facts);
         if (v.failure() != null) {
             page.note("Failed: " + v.failure());
@@ -151,7 +177,8 @@ public final class StatusPage {
         for (JobWatch.WorkerRow w : v.workers()) {
             rows.add(List.of(w.id(), w.host(), String.valueOf(w.lanes()), String.valueOf(w.unitsInFlight()),
                     String.valueOf(w.images()), rate(w.imagesPerSecond()),
-                    String.format(Locale.ROOT, "%.1f s", w.lastHeardSeconds()), w.gone() ? "gone" : "live"));
+                    String.format(Locale.ROOT, "%.1f s", w.lastHeardSeconds()),
+                    w.gone() ? "gone" : onUnreachableNode(w.id(), unreachable) ? "unreachable" : "live"));
         }
         if (rows.isEmpty()) {
             page.note("No worker has reported yet.");
@@ -175,6 +202,13 @@ public final class StatusPage {
                     List.of("workers lost", String.valueOf(s.workersLost())),
                     List.of("parts (open)", s.parts() + " (" + s.partsOpen() + ")")));
         }
+    }
+
+    /** The workers not gone, and how many of them are on unreachable nodes: "3", or "3 (1 unreachable)". */
+    private static String workers(List<JobWatch.WorkerRow> rows, java.util.Set<String> unreachable) {
+        long live = rows.stream().filter(w -> !w.gone()).count();
+        long away = rows.stream().filter(w -> !w.gone() && onUnreachableNode(w.id(), unreachable)).count();
+        return away == 0 ? String.valueOf(live) : live + " (" + away + " unreachable)";
     }
 
     private static void pipeline(HtmlPage page, WorkerRuntime runtime) {

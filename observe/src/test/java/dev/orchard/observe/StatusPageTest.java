@@ -1,0 +1,41 @@
+package dev.orchard.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.coordinator.JobListener;
+import dev.orchard.coordinator.JobSummary;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A killed worker was shown live on the coordinator's page for ~20-27 s (until it was downed, or its heartbeat timed
+ * out), though the failure detector had found its node unreachable within seconds (a user's kill -9).
+ */
+class StatusPageTest {
+    @Test
+    void aWorkerOnAnUnreachableNodeIsShownUnreachable() {
+        JobWatch watch = new JobWatch(new JobListener() {
+            @Override
+            public void finished(JobSummary summary) {
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+            }
+        });
+        watch.describe("job-1", "/in", "/out");
+        watch.phase("listing and extracting features");
+        watch.status(JobWatchTest.snapshot(300, 1000, true, List.of(
+                JobWatchTest.worker("10.0.0.6:17355-1a2b3c4d-w1", 200), JobWatchTest.worker("10.0.0.7:17355-5e6f7a8b-w1", 100))));
+        StatusPage page = new StatusPage("coordinator node", watch, null, () -> Set.of("10.0.0.6:17355"));
+        String html = page.html();
+        assertThat(html).contains("id=\"workers-live\">2 (1 unreachable)<");
+        assertThat(html).containsSubsequence("10.0.0.6:17355-1a2b3c4d-w1", "unreachable", "10.0.0.7:17355-5e6f7a8b-w1", "live");
+        assertThat(new String(page.json(), StandardCharsets.UTF_8))
+                .contains("\"unreachableWorkers\" : [ \"10.0.0.6:17355-1a2b3c4d-w1\" ]");
+        assertThat(new StatusPage("coordinator node", watch, null).html()).contains("id=\"workers-live\">2<");
+        assertThat(StatusPage.onUnreachableNode("10.0.0.6:173550-x-w1", Set.of("10.0.0.6:17355"))).isFalse();
+    }
+}
