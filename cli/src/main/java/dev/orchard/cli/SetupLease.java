@@ -41,20 +41,14 @@ final class SetupLease {
         if (claim instanceof OutputLease.Claim.Refused refused) {
             throw new IllegalArgumentException(refused.message() + " Nothing was changed.");
         }
-        String owner = "setup-" + UUID.randomUUID();
-        OutputLease lease = new OutputLease(store, output, owner, node, TTL);
+        OutputLease lease = new OutputLease(store, output, "setup-" + UUID.randomUUID(), node, TTL);
         try {
             lease.acquire((OutputLease.Claim.Free) claim, Instant.now()); // Leaving needs a cluster: outside one, never
-        } catch (IOException e) {
-            OutputLease.Holder holder = OutputLease.read(store, output);
-            if (holder == null || holder.released() || holder.owner().equals(owner)) {
-                throw e; // the store failed, not the compare-and-set
-            }
-            // The compare-and-set lost: a coordinator took the lease between the look and the write (its message
-            // advised --resume, wrong for an --overwrite: the review of the change).
-            throw new IllegalArgumentException("Another coordinator (on " + holder.node() + ") took the lease on "
-                    + output + " as this command was taking it. Nothing was changed. Let that job end, or, if it has"
-                    + " died, run this command again.", e);
+        } catch (OutputLease.Taken e) {
+            // The compare-and-set lost: another took the lease between the look and the write (its message advised
+            // --resume, wrong for an --overwrite or an --update: the review of the change).
+            throw new IllegalArgumentException("Another command took the lease on " + output + " as this one was"
+                    + " taking it. Nothing was changed. Let that job end, or, if it has died, run this command again.", e);
         }
         LeasedStore leased = new LeasedStore(store);
         leased.writeUnder(lease);

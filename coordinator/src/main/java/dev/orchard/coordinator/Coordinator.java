@@ -286,7 +286,6 @@ public final class Coordinator {
                 throw new JobFinishedAlready(setup.output().toString());
             }
             int generation = setup.outputs().generation();
-            requireSameJobRecorded(generation);
             JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
                                                                                                  : JournalEntry.State.EMPTY;
             WorkState.Base base = null;
@@ -301,12 +300,15 @@ public final class Coordinator {
                     lease.release();
                     return new Found(journal, null, GenerationSummary.read(setup.store(), layout, generation));
                 }
+                requireSameJobRecorded(generation); // not done: its record must be the one its command wrote
                 GenerationSummary summary = GenerationSummary.read(setup.store(), setup.outputs().layout(), generation - 1);
                 if (summary == null) {
                     throw new IllegalArgumentException("--update: generation " + (generation - 1) + " of "
                             + setup.output() + " has no summary: it was written by an Orchard that cannot update it");
                 }
                 base = summary.base();
+            } else {
+                requireSameJobRecorded(generation);
             }
             // Before this coordinator journals anything: what it read is the journal, whatever of an earlier term's
             // lands later (a write past its lease's check when its process stood still).
@@ -326,7 +328,11 @@ public final class Coordinator {
             return;
         }
         JobIdentity recorded = JobIdentity.read(setup.store(), setup.outputs().layout(), generation);
-        List<String> differences = recorded == null ? List.of() : recorded.differences(setup.identity());
+        // An update's record gone (an --overwrite cleared the output's bookkeeping meanwhile) is a change too; a
+        // first run's marker is never cleared, and an output an older Orchard wrote without one was refused earlier.
+        List<String> differences = recorded != null ? recorded.differences(setup.identity())
+                : generation > 0 ? List.of("the record of the update to generation " + generation + " is gone")
+                : List.of();
         if (differences.isEmpty()) {
             return;
         }
@@ -337,9 +343,9 @@ public final class Coordinator {
                     + " lapses after {}", setup.output(), e.toString(), setup.leaseTtl());
         }
         throw new IllegalArgumentException("Another command changed the job recorded in " + setup.output() + " after"
-                + " this one checked it (an --overwrite, or a --resume with another --pca-k), and this coordinator has"
-                + " written nothing:\n  " + String.join("\n  ", differences) + "\nLet that job end; run this"
-                + " command again once it has, with --resume if it is still the job you want there.");
+                + " this one checked it (an --overwrite, or a --resume or --update with another --pca-k), and this"
+                + " coordinator has written no results:\n  " + String.join("\n  ", differences) + "\nLet that job"
+                + " end, then run this command again: it checks the output anew.");
     }
 
     // ---------------------------------------------------------------- behaviours, one per stage
@@ -504,8 +510,7 @@ public final class Coordinator {
             // nothing, and gives back the lease it may have taken (a reviewer: it went on to hand out units after
             // the node was told it had stopped).
             log.info("This coordinator was asked to stop as it started: it gives the output back and starts nothing");
-            lease.releaseAsync();
-            return Behaviors.stopped();
+            return Behaviors.stopped(); // PostStop releases the lease, waiting for that a bounded time
         }
         if (m.found().leavingHolder() != null) {
             if (!m.found().leavingHolder().equals(waitedFor)) {

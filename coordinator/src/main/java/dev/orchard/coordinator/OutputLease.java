@@ -143,6 +143,13 @@ public final class OutputLease {
         this.conditionsEvaluated = probed;
     }
 
+    /** The lease was taken by another between the claim that found it free and this coordinator's write. */
+    public static final class Taken extends IOException {
+        Taken(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Why this coordinator may write no more: another coordinator took its lease over, or the lease is gone. Once
      * thrown, every later {@link #confirm()} and {@link #renew} throws it again.
@@ -304,7 +311,7 @@ public final class OutputLease {
         if (written == null) {
             term = 0;
             Holder h = read(store, output);
-            throw new IOException("Another coordinator" + (h == null ? "" : " (on " + h.node() + ")") + " took the lease on "
+            throw new Taken("Another coordinator" + (h == null ? "" : " (on " + h.node() + ")") + " took the lease on "
                     + output + " as this one was taking it: two jobs started on the same output at once. Let that job"
                     + " end, or, if it has died, run the same command again with --resume.");
         }
