@@ -32,7 +32,10 @@ public sealed interface LabelRule {
     record ParentFolder() implements LabelRule {
         @Override
         public String labelOf(String relativePath, String rootName) {
-            return folderOf(relativePath, rootName);
+            // No folder name is no label: an image at a bucket's root (--input s3://bucket/) or below a '//' key was
+            // labelled "", which no count of unlabelled rows took in (the README walk).
+            String folder = folderOf(relativePath, rootName);
+            return folder.isEmpty() ? null : folder;
         }
     }
 

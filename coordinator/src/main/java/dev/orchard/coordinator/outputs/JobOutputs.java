@@ -88,7 +88,8 @@ public final class JobOutputs {
     /**
      * Merges the journalled statistics files (by name, below {@code _orchard/partials/}), checking that together
      * they hold each unit of {@code expected} exactly once, solves the PCA and writes {@code pca-model.json}. Files
-     * are merged in name order, so a rerun gives bit-identical statistics.
+     * are merged in name order; what each holds depends on the order its worker's units finished, so a rerun's
+     * statistics equal these to rounding (~1e-15), not bit for bit.
      */
     public SolvedPca solvePca(List<String> statistics, BitSet expected, int k) throws IOException {
         return solvePca(statistics, expected, List.of(), List.of(), k);

@@ -49,7 +49,9 @@ final class S3Clients {
                         .build())
                 .forcePathStyle(settings.usePathStyle());
         if (!settings.flexibleChecksums()) {
-            // ...and where S3 requires one (DeleteObjects), Content-MD5 as before SDK 2.30, which they all accept.
+            // ...and where S3 requires one (DeleteObjects), Content-MD5 as before SDK 2.30, which they all accept;
+            // the SDK still adds its x-amz-checksum-crc32 there, which S3Proxy by default answers 501
+            // (S3ObjectStore then deletes one object at a time).
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                     .addPlugin(LegacyMd5Plugin.create());
