@@ -277,12 +277,7 @@ public final class Coordinator {
             if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
                 // Again, holding the lease: the coordinator that finished wrote _SUCCESS and released its lease
                 // between the look above and the claim (a reviewer's schedule, read in code).
-                try {
-                    lease.release();
-                } catch (java.io.IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Could not give back the lease on {}"
-                            + " ({}): it lapses after {}", setup.output(), e.toString(), setup.leaseTtl());
-                }
+                releaseOrWarn("");
                 throw new JobFinishedAlready(setup.output().toString());
             }
             int generation = setup.outputs().generation();
@@ -318,6 +313,19 @@ public final class Coordinator {
     }
 
     /**
+     * Gives the lease back where what follows does not depend on it (a job finished, or refused): a store that fails
+     * the release is logged, and the lease lapses after its time-to-live. Off the actor's thread.
+     */
+    private void releaseOrWarn(String context) {
+        try {
+            lease.release();
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("{}Could not give back the lease on {} ({}): it"
+                    + " lapses {} after its last renewal", context, setup.output(), e.toString(), setup.leaseTtl());
+        }
+    }
+
+    /**
      * Refuses, giving the lease back, an output whose recorded job is no longer the one this command checked and
      * recorded: its command's writes were made under the lease, but the lease was free again between them and this
      * coordinator's claim, and a --resume that took the output there ran its old job under the marker of an
@@ -336,12 +344,7 @@ public final class Coordinator {
         if (differences.isEmpty()) {
             return;
         }
-        try {
-            lease.release();
-        } catch (java.io.IOException e) {
-            org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("Could not give back the lease on {} ({}): it"
-                    + " lapses after {}", setup.output(), e.toString(), setup.leaseTtl());
-        }
+        releaseOrWarn("");
         throw new IllegalArgumentException("Another command changed the job recorded in " + setup.output() + " after"
                 + " this one checked it (an --overwrite, or a --resume or --update with another --pca-k), and this"
                 + " coordinator has written no results:\n  " + String.join("\n  ", differences) + "\nLet that job"
@@ -664,14 +667,9 @@ public final class Coordinator {
                 pipe(() -> {
                     setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(),
                             w.outputs().contents(), report);
-                    try {
-                        lease.release(); // after _SUCCESS: until then no other coordinator may start on this output
-                    } catch (java.io.IOException e) { // the job is done: a failed release ends it as failed no more (a reviewer)
-                        org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("The job is finished (_SUCCESS is"
-                                + " written) but its lease on {} could not be released ({}): another job there waits"
-                                + " until it lapses, {} after its last renewal", setup.output(), e.toString(),
-                                setup.leaseTtl());
-                    }
+                    // After _SUCCESS (until then no other coordinator may start on this output); the job is done,
+                    // and a failed release no longer ends it as failed (a reviewer).
+                    releaseOrWarn("The job is finished (_SUCCESS is written), but: ");
                     return null;
                 }, (ok, failure) -> new OutputsWritten(failure));
             } else if (d instanceof Decision.Progress p) {

@@ -3,8 +3,6 @@ package dev.orchard.worker;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 
 /**
  * Whether the job a worker serves has ended, as its output says: a worker that stood still (a frozen process, a
@@ -28,14 +26,8 @@ final class JobEnd {
             if (generation == 0) {
                 return true;
             }
-            String current;
-            try {
-                current = new String(store.read(layout.current()), StandardCharsets.UTF_8).trim();
-            } catch (NoSuchFileException e) {
-                return false; // generation 0 is the output's
-            }
-            return Integer.parseInt(current) >= generation;
-        } catch (IOException | RuntimeException e) {
+            return dev.orchard.store.CurrentGeneration.read(store, layout) >= generation; // absent: 0
+        } catch (IOException e) {
             return false;
         }
     }

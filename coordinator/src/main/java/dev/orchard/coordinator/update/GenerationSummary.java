@@ -44,14 +44,6 @@ public record GenerationSummary(int generation, int baseGeneration, List<WorkSta
 
     /** The generation the output holds ({@code _orchard/CURRENT}; 0 when absent). */
     public static int current(ObjectStore store, OutputLayout layout) throws IOException {
-        if (!store.exists(layout.current())) {
-            return 0;
-        }
-        String text = new String(store.read(layout.current()), StandardCharsets.UTF_8).trim();
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IOException(layout.current() + " should hold a generation number, holds '" + text + "'");
-        }
+        return dev.orchard.store.CurrentGeneration.read(store, layout);
     }
 }

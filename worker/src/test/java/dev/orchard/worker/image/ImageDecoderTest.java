@@ -59,12 +59,11 @@ class ImageDecoderTest {
         for (int i = 400; i < jpeg.length; i += 7) {
             jpeg[i] = (byte) 0xFF;
         }
-        try {
-            new ImageIoDecoder(ImageDecoder.DEFAULT_MAX_PIXELS).decode(jpeg);
-        } catch (BadImageException e) {
-            System.out.println("damaged JPEG: " + e.getMessage());
-            assertThat(e.getMessage()).doesNotEndWith("null").doesNotContain(": null");
-        }
+        // The JDK's reader throws a bare EOFException on these bytes (the same every run: the image is generated).
+        assertThatThrownBy(() -> new ImageIoDecoder(ImageDecoder.DEFAULT_MAX_PIXELS).decode(jpeg))
+                .isInstanceOf(BadImageException.class)
+                .hasMessage("cannot decode: the decoder failed (EOFException) on data it could not make sense of: the"
+                        + " file is damaged or not a complete image");
         assertThat(ImageIoDecoder.reason(new ArrayIndexOutOfBoundsException()))
                 .isEqualTo("the decoder failed (ArrayIndexOutOfBoundsException) on data it could not make sense of:"
                         + " the file is damaged or not a complete image");
