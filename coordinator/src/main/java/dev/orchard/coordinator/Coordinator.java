@@ -274,6 +274,14 @@ public final class Coordinator {
             }
             lease.probeConditions(); // an S3-compatible server: does it evaluate the lease's conditions?
             lease.acquire((OutputLease.Claim.Free) claim, Instant.now());
+            if (stopped.get()) {
+                // Stopped while it claimed (the actor system terminating, or the singleton stopped): its PostStop
+                // found no lease to give back, so the lease stayed held until it lapsed (CoordinatorStartTest). Give
+                // it back here. PostStop sets `stopped` before it asks held(), both synchronised with acquire: one of
+                // the two sees the other, and a release twice is harmless.
+                releaseOrWarn("");
+                throw new IllegalStateException("the coordinator stopped as it took the lease");
+            }
             if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
                 // Again, holding the lease: the coordinator that finished wrote _SUCCESS and released its lease
                 // between the look above and the claim (a reviewer's schedule, read in code).

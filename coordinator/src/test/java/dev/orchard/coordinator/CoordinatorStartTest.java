@@ -1,0 +1,282 @@
+package dev.orchard.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.orchard.coordinator.listing.ImageSource;
+import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.MessageLimits;
+import dev.orchard.protocol.ModelSpec;
+import dev.orchard.store.InterceptedStore;
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@link Coordinator} actor's start, on a real local output, with the store held at one chosen call so that
+ * another command's write, or a stop, lands exactly there (no timing: the test waits for the call to be reached):
+ * _SUCCESS appearing between its first look and its lease, another command changing the recorded job after this
+ * one checked it, and a stop while it starts. No workers: none of these starts may hand out a unit.
+ */
+class CoordinatorStartTest {
+    /** A wait for something the design guarantees happens; reached only when it does not. */
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final Config LOCAL = ConfigFactory.parseString("pekko.actor.provider = local")
+            .withFallback(ConfigFactory.load());
+    private static final JobIdentity IDENTITY = new JobIdentity("/data/in", null, "**", "folder", "0".repeat(64),
+            "mobilenetv2", "pca", 0, 0, 10, null, true);
+
+    @TempDir
+    Path temp;
+
+    private final ActorTestKit kit = ActorTestKit.create("coordinator-start", LOCAL);
+    private final LocalObjectStore local = new LocalObjectStore();
+
+    @AfterEach
+    void down() {
+        kit.shutdownTestKit();
+    }
+
+    /** What the coordinator told its listener, and whether it ever listed the input. */
+    private static final class Told implements JobListener {
+        final CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        final CompletableFuture<JobSummary> finished = new CompletableFuture<>();
+        final CompletableFuture<Long> listingEnded = new CompletableFuture<>();
+        final AtomicBoolean listingAsked = new AtomicBoolean();
+
+        @Override
+        public void listed(long listed, boolean complete) {
+            if (complete) {
+                listingEnded.complete(listed);
+            }
+        }
+
+        @Override
+        public void finished(JobSummary summary) {
+            finished.complete(summary);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            failed.complete(cause);
+        }
+
+        /** Twelve images (k is 10), never read: no worker joins. */
+        ImageSource images() {
+            return (after, skipped) -> {
+                listingAsked.set(true);
+                return after == null ? java.util.stream.IntStream.range(0, 12)
+                        .mapToObj(i -> new ImageRef("/data/in/a/" + i + ".jpg", "a")) : Stream.empty();
+            };
+        }
+    }
+
+    private Coordinator.Setup setup(ObjectStore store, Location output, int generation, JobIdentity identity,
+                                    Told told) {
+        LeasedStore leased = new LeasedStore(store);
+        JobDescription job = new JobDescription("start-test", output.toString(), "/model.onnx", "0".repeat(64),
+                ModelSpec.mobileNetV2(), 32);
+        var settings = new WorkState.Settings(64, MessageLimits.unitImageBytes(256 * 1024), 3, 3,
+                Duration.ofMinutes(30).toMillis(), 5_000, 30_000, 2_000, 10_000, 0, 0, 10, 128L << 20, 4096);
+        return new Coordinator.Setup(job, told.images(), new JobOutputs(leased, output, generation),
+                new JobJournal(leased, output, generation), leased, output, settings, generation > 0,
+                Duration.ofSeconds(30), Duration.ofSeconds(20), "127.0.0.1:25520", () -> ClusterMembership.NONE, told,
+                Map.of(), null, identity);
+    }
+
+    /** Whether the lease file is there and says it was given back. */
+    private boolean givenBack(Location output) throws Exception {
+        OutputLease.Holder written = written(output);
+        return written != null && written.released();
+    }
+
+    /** Whether the lease file is there and says it is held. */
+    private boolean held(Location output) throws Exception {
+        OutputLease.Holder written = written(output);
+        return written != null && !written.released();
+    }
+
+    private OutputLease.Holder written(Location output) throws Exception {
+        ObjectStore.Tagged file = local.readTagged(new OutputLayout(output).lease());
+        return file == null ? null : new com.fasterxml.jackson.databind.ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(file.bytes(), OutputLease.Holder.class);
+    }
+
+    /**
+     * Another coordinator finished the job and wrote _SUCCESS after this one first looked for it and before it took
+     * the lease (a standby taking the singleton as the first one ends): this one, holding the lease, looks again,
+     * gives the lease back and writes nothing after _SUCCESS.
+     */
+    @Test
+    void successWrittenAsTheLeaseIsClaimedEndsTheStartWithTheLeaseGivenBack() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        OutputLayout layout = new OutputLayout(output);
+        AtomicInteger leaseReads = new AtomicInteger();
+        ObjectStore store = InterceptedStore.around(local, (method, args, call) -> {
+            if (method.equals("readTagged") && args[0].equals(layout.lease()) && leaseReads.getAndIncrement() == 0) {
+                local.put(layout.success(), "{}".getBytes()); // the other coordinator's last write
+            }
+            return call.proceed();
+        });
+        Told told = new Told();
+
+        kit.spawn(Coordinator.create(setup(store, output, 0, null, told)));
+
+        assertThat(told.failed.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(JobFinishedAlready.class);
+        assertThat(givenBack(output)).as("the lease given back").isTrue();
+        assertThat(told.listingAsked).as("nothing listed").isFalse();
+        assertThat(local.read(layout.success())).as("_SUCCESS as the other coordinator wrote it").isEqualTo("{}".getBytes());
+    }
+
+    /**
+     * An --overwrite (or a --resume with another --pca-k) recorded another job in the output after this command
+     * checked and recorded its own, and before its coordinator took the lease: the coordinator refuses, names the
+     * difference and gives the lease back, having written nothing.
+     */
+    @Test
+    void aJobRecordedByAnotherCommandSinceThisOneCheckedIsRefused() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        OutputLayout layout = new OutputLayout(output);
+        IDENTITY.withPcaK(20).writeMarker(local, layout, "test"); // the other command's record
+        Told told = new Told();
+
+        kit.spawn(Coordinator.create(setup(local, output, 0, IDENTITY, told)));
+
+        Throwable refusal = told.failed.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        assertThat(refusal).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Another command changed the job recorded in " + output)
+                .hasMessageContaining("--pca-k: was 20, now 10");
+        assertThat(givenBack(output)).isTrue();
+        assertThat(told.listingAsked).isFalse();
+    }
+
+    /** An update whose record of its generation is gone (an --overwrite cleared the output's bookkeeping) is refused. */
+    @Test
+    void anUpdateWhoseRecordIsGoneIsRefused() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        Told told = new Told();
+
+        kit.spawn(Coordinator.create(setup(local, output, 1, IDENTITY, told)));
+
+        assertThat(told.failed.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the record of the update to generation 1 is gone");
+        assertThat(givenBack(output)).isTrue();
+    }
+
+    /** The control: the job its command recorded starts, lists its input, and holds the lease while it runs. */
+    @Test
+    void theJobItsCommandRecordedStarts() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        IDENTITY.writeMarker(local, new OutputLayout(output), "test");
+        Told told = new Told();
+
+        ActorRef<CoordinatorCommand> coordinator = kit.spawn(Coordinator.create(setup(local, output, 0, IDENTITY, told)));
+
+        assertThat(told.listingEnded.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(12);
+        assertThat(held(output)).isTrue();
+        kit.stop(coordinator, BOUND);
+        assertThat(givenBack(output)).as("given back as it stopped").isTrue();
+        assertThat(told.failed).isNotDone();
+    }
+
+    /**
+     * Stopped while it claimed the output (the actor system terminating, or the singleton stopped, before its start
+     * ended): its stop found no lease to give back, so the start, once it has taken the lease, gives it back itself.
+     * Before, the lease stayed held until it lapsed, and the next coordinator on the output waited for that.
+     */
+    @Test
+    void stoppedWhileItClaimsTheOutputItLeavesNoLeaseHeld() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        OutputLayout layout = new OutputLayout(output);
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        ObjectStore store = InterceptedStore.around(local, (method, args, call) -> {
+            if (method.equals("readTagged") && args[0].equals(layout.lease()) && reached.getCount() > 0) {
+                reached.countDown(); // the claim's read: the lease not yet taken
+                assertThat(go.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            }
+            return call.proceed();
+        });
+        Told told = new Told();
+
+        ActorRef<CoordinatorCommand> coordinator = kit.spawn(Coordinator.create(setup(store, output, 0, null, told)));
+        assertThat(reached.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        kit.stop(coordinator, BOUND); // its PostStop runs here, while the start waits at the claim
+        go.countDown();
+
+        // The start goes on off the actor, takes the lease and must give it back: wait until it has.
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (!givenBack(output) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(written(output)).as("the lease was taken").isNotNull();
+        assertThat(givenBack(output)).as("and given back").isTrue();
+        assertThat(told.listingAsked).isFalse();
+    }
+
+    /**
+     * Asked to stop (CoordinatedShutdown's first phase) while its start reads the output, the lease already taken:
+     * once the start ends, it hands out nothing and lists nothing, and gives the lease back as it stops (a reviewer
+     * found it went on to hand out units after the node was told it had stopped). The next phase opens the store and
+     * waits for the coordinator to stop, as the singleton's hand-over would.
+     */
+    @Test
+    void askedToStopAsItStartsItStartsNothingAndGivesTheLeaseBack() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        OutputLayout layout = new OutputLayout(output);
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicInteger successLooks = new AtomicInteger();
+        ObjectStore store = InterceptedStore.around(local, (method, args, call) -> {
+            if (method.equals("exists") && args[0].equals(layout.success()) && successLooks.incrementAndGet() == 2) {
+                reached.countDown(); // the look again, the lease held
+                assertThat(go.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            }
+            return call.proceed();
+        });
+        Told told = new Told();
+        ActorRef<CoordinatorCommand> coordinator = kit.spawn(Coordinator.create(setup(store, output, 0, null, told)));
+        assertThat(reached.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(held(output)).as("taken").isTrue();
+
+        var probe = kit.<Void>createTestProbe();
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(kit.system()));
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "test-start-ends", () -> {
+            go.countDown();
+            return CompletableFuture.supplyAsync(() -> {
+                probe.expectTerminated(coordinator, BOUND);
+                return Done.getInstance();
+            });
+        });
+        shutdown.runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture().get(2 * BOUND.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(told.listingAsked).as("nothing listed").isFalse();
+        assertThat(givenBack(output)).as("the lease given back").isTrue();
+        assertThat(told.failed).isNotDone();
+        assertThat(told.finished).isNotDone();
+    }
+}
