@@ -136,7 +136,7 @@ public final class ImageDecoder {
             try {
                 rgb = turbo.decode(bytes, minShortSide);
             } catch (TurboJpegDecoder.Refused refused) {
-                // CMYK/YCCK or a JPEG libjpeg-turbo fails on: TwelveMonkeys may still read it, else it says why.
+                // A JPEG libjpeg-turbo fails on: TwelveMonkeys may still read it, else it says why.
             }
         }
         if (rgb == null) {

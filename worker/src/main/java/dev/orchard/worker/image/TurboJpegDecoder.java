@@ -11,8 +11,9 @@ import java.util.Locale;
  * never decoded at full size. Pixels are decoded straight into the {@link RgbImage}'s array with the accurate
  * integer IDCT and fancy (smooth) chroma upsampling, the libjpeg defaults that PIL also decodes with.
  *
- * <p>A JPEG that TurboJPEG cannot turn into RGB (CMYK/YCCK, or one it fails on) is {@link Refused}, and the
- * caller decodes it some other way. EXIF orientation is not applied here.
+ * <p>A four-channel (CMYK or YCCK) JPEG is decoded to libjpeg's CMYK and turned into RGB as PIL does it
+ * ({@link PilCmyk}). A JPEG TurboJPEG fails on is {@link Refused}, and the caller decodes it some other way. EXIF
+ * orientation is not applied here.
  */
 final class TurboJpegDecoder {
     /** TurboJPEG handles are not thread-safe: one per decoding thread, destroyed when the thread is gone. */
@@ -71,23 +72,24 @@ final class TurboJpegDecoder {
         }
         // The limit is on the stored image, as in the ImageIO path: a bomb stays a bomb at 1/8 scale.
         BadImageException.checkPixelLimit(w, h, maxPixels);
-        if (colorspace[0] == TurboJpegLibrary.TJCS_CMYK || colorspace[0] == TurboJpegLibrary.TJCS_YCCK) {
-            throw new Refused("four-channel (CMYK/YCCK) JPEG");
-        }
+        boolean cmyk = colorspace[0] == TurboJpegLibrary.TJCS_CMYK || colorspace[0] == TurboJpegLibrary.TJCS_YCCK;
+        int channels = cmyk ? 4 : 3;
         JpegStructure structure = JpegStructure.of(jpeg);
         structure.checkScans();
         int[] factor = scaleFor(w, h, minShortSide, reducingFactors());
         int sw = scaled(w, factor);
         int sh = scaled(h, factor);
-        // What libjpeg-turbo holds at once: the RGB result, and for a multi-scan JPEG every coefficient at full size.
-        BadImageException.checkDecodeBytes((long) sw * sh * 3 + structure.coefficientBytes(), maxDecodeBytes, w, h,
-                structure.multiScan() ? "multi-scan JPEG" : "JPEG");
-        if ((long) sw * sh * 3 > Integer.MAX_VALUE - 16) {
+        // What libjpeg-turbo holds at once: its output (and for CMYK the RGB made from it), and for a multi-scan JPEG
+        // every coefficient at full size.
+        BadImageException.checkDecodeBytes((long) sw * sh * (cmyk ? 4 + 3 : 3) + structure.coefficientBytes(),
+                maxDecodeBytes, w, h, (structure.multiScan() ? "multi-scan " : "") + (cmyk ? "CMYK JPEG" : "JPEG"));
+        if ((long) sw * sh * channels > Integer.MAX_VALUE - 16) {
             throw new BadImageException("image is " + sw + "x" + sh + " pixels, too large to hold in memory; "
                     + "lower --max-pixels or leave such files out");
         }
-        byte[] rgb = new byte[sw * sh * 3];
-        int rc = TurboJpegLibrary.tjDecompress2(handle, jpeg, size, rgb, sw, sw * 3, sh, TurboJpegLibrary.TJPF_RGB,
+        byte[] pixels = new byte[sw * sh * channels];
+        int rc = TurboJpegLibrary.tjDecompress2(handle, jpeg, size, pixels, sw, sw * channels, sh,
+                cmyk ? TurboJpegLibrary.TJPF_CMYK : TurboJpegLibrary.TJPF_RGB,
                 TurboJpegLibrary.TJFLAG_ACCURATEDCT | TurboJpegLibrary.TJFLAG_LIMITSCANS);
         if (rc != 0) {
             String message = error(handle);
@@ -103,7 +105,7 @@ final class TurboJpegDecoder {
             }
             // Other warnings (e.g. "extraneous bytes before marker") leave a complete image, which PIL also keeps.
         }
-        return new RgbImage(sw, sh, rgb);
+        return new RgbImage(sw, sh, cmyk ? PilCmyk.toRgb(pixels) : pixels);
     }
 
     /**

@@ -26,7 +26,12 @@ final class TurboJpegLibrary {
 
     /** {@code TJPF_RGB}: 3 bytes per pixel, R, G, B: exactly {@link RgbImage}'s layout. */
     static final int TJPF_RGB = 0;
-    /** {@code TJCS_CMYK} and {@code TJCS_YCCK}: four-channel JPEGs that TurboJPEG cannot turn into RGB. */
+    /**
+     * {@code TJPF_CMYK}: 4 bytes per pixel, C, M, Y, K as libjpeg outputs them (a CMYK JPEG's samples as stored, a
+     * YCCK JPEG's converted to CMYK): the only layout TurboJPEG decodes a four-channel JPEG into.
+     */
+    static final int TJPF_CMYK = 11;
+    /** {@code TJCS_CMYK} and {@code TJCS_YCCK}: four-channel JPEGs, decoded with {@link #TJPF_CMYK}. */
     static final int TJCS_CMYK = 3;
     static final int TJCS_YCCK = 4;
     /** {@code TJFLAG_ACCURATEDCT}: the integer ISLOW IDCT (the decompression default; named to make it explicit). */

@@ -213,14 +213,16 @@ class TurboJpegDecoderTest {
         assertThat(new TurboJpegDecoder(1200).decode(jpeg, 0).width()).isEqualTo(40);
     }
 
+    /** TurboJPEG decodes a four-channel JPEG itself (to PIL's pixels: PilCmykTest), at reduced scale too. */
     @Test
-    void aCmykJpegIsRefusedByTurboJpegAndDecodedByImageIo() throws Exception {
+    void aCmykJpegIsDecodedByTurboJpeg() throws Exception {
         byte[] cmyk = cmykJpeg(32, 24);
-        assertThatThrownBy(() -> new TurboJpegDecoder(MAX).decode(cmyk, 0))
-                .isInstanceOf(TurboJpegDecoder.Refused.class).hasMessageContaining("CMYK");
-        RgbImage rgb = turbo().decode(cmyk);
+        RgbImage rgb = new TurboJpegDecoder(MAX).decode(cmyk, 0);
         assertThat(size(rgb)).isEqualTo("32x24");
-        assertThat(rgb.rgb()).isEqualTo(new ImageIoDecoder(MAX).decode(cmyk).rgb());
+        assertThat(rgb.rgb()).isEqualTo(turbo().decode(cmyk).rgb());
+        assertThat(size(new TurboJpegDecoder(MAX).decode(cmykJpeg(320, 240), 60))).isEqualTo("80x60");
+        assertThatThrownBy(() -> new TurboJpegDecoder(MAX, 32 * 24 * 7 - 1).decode(cmyk, 0))
+                .isInstanceOf(BadImageException.class).hasMessageContaining("CMYK JPEG");
     }
 
     @Test
