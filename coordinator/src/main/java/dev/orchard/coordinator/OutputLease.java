@@ -274,8 +274,11 @@ public final class OutputLease {
      * then on counts on the conditions of the lease's writes if the store evaluated them (a renewal then needs no
      * check for pauses). Nothing for a store known to evaluate them or probed already; a probe that failed is logged,
      * and the lease is then handled as on a store that may ignore them.
+     *
+     * @throws IOException when the store refused a write whose condition held: no lease can be kept on it (it would be
+     *                     lost at its first renewal, the job failing with "Lost the lease" and no word of the cause)
      */
-    public synchronized void probeConditions() {
+    public synchronized void probeConditions() throws IOException {
         if (probed) {
             return;
         }
@@ -283,6 +286,11 @@ public final class OutputLease {
         boolean found;
         try {
             found = ConditionProbe.probe(store, new OutputLayout(output).conditionsProbe(owner));
+        } catch (ConditionProbe.RefusedWhatHeld e) {
+            throw new IOException("The store behind " + output + " does not evaluate conditional writes as S3 does: "
+                    + e.getMessage() + ". Orchard keeps its lease on the output by such writes. Use a server that"
+                    + " evaluates If-Match and If-None-Match (AWS S3 does), or one that ignores them altogether and"
+                    + " run a single coordinator on the output.", e);
         } catch (IOException e) {
             LOG.warn("Could not find out whether the store behind {} evaluates conditional writes ({}): the lease is"
                     + " handled as on a store that may ignore them", output, e.toString());

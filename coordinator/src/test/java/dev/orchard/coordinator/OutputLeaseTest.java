@@ -467,7 +467,7 @@ class OutputLeaseTest {
             if (c.probed()) {
                 lease.probeConditions();
                 lease.probeConditions();
-                assertThat(probeWrites).as("probed once: three conditional writes").hasValue(3);
+                assertThat(probeWrites).as("probed once: four conditional writes").hasValue(4);
             }
             take(lease, out.resolve(c.name()), NOW);
             if (c.lost()) {
@@ -501,6 +501,21 @@ class OutputLeaseTest {
         take(lease, out, NOW);
         assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(12))).isInstanceOf(OutputLease.Lost.class)
                 .hasMessageContaining("this JVM stood still");
+    }
+
+    /** A store that refuses a write whose condition held cannot keep a lease: said before the lease is taken. */
+    @Test
+    void aStoreThatRefusesWritesWhoseConditionHeldIsRefusedBeforeTheLeaseIsTaken(@TempDir Path out) {
+        ObjectStore refusing = InterceptedStore.around(store, (method, args, call) -> switch (method) {
+            case "evaluatesConditions" -> false; // as an S3-compatible server: it cannot say, so it is probed
+            case "putIf" -> args[2] != null ? null : call.proceed();
+            default -> call.proceed();
+        });
+        OutputLease lease = new OutputLease(refusing, Location.local(out), "cafe", HOLDER, TTL);
+        assertThatThrownBy(lease::probeConditions).isInstanceOf(IOException.class)
+                .hasMessageContaining("does not evaluate conditional writes as S3 does")
+                .hasMessageContaining("AWS S3 does");
+        assertThat(lease.held()).isFalse();
     }
 
     /**

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * Whether a store evaluates the conditions of {@link ObjectStore#putIf}, found by trying them on an object of Orchard's
  * own, for the stores that cannot say ({@link ObjectStore#evaluatesConditions}: an S3-compatible server may ignore
  * {@code If-Match} and {@code If-None-Match} and answer as if it had written). The object is created, written on two
- * conditions that do not hold, and deleted.
+ * conditions that do not hold and on one that does, and deleted.
  * Each conditional write carries bytes of its own, so a write that went through cannot pass for one that landed
  * earlier ({@link ObjectStore#putIf} counts a refused write whose bytes are already there as done).
  */
@@ -19,9 +19,21 @@ public final class ConditionProbe {
     }
 
     /**
+     * The store refused a write on a condition that held: {@code If-Match} with the entity tag it had just given the
+     * object (a server that compares tags in another form, or refuses every conditional write). A lease renewed by
+     * such writes is lost at its first renewal.
+     */
+    public static final class RefusedWhatHeld extends IOException {
+        RefusedWhatHeld(Location at) {
+            super("the store refused a write to " + at + " on condition that the object was the one it had just written"
+                    + " (If-Match with the entity tag the store gave it)");
+        }
+    }
+
+    /**
      * Tries the conditions on {@code at} (no object may be there: name it after the caller) and deletes it after: true if
      * the store refused both writes whose conditions did not hold. A probe that failed fails with its own error, a
-     * failed clean-up added to it.
+     * failed clean-up added to it; {@link RefusedWhatHeld} if the store refused the write whose condition held.
      */
     public static boolean probe(ObjectStore store, Location at) throws IOException {
         boolean found;
@@ -40,11 +52,18 @@ public final class ConditionProbe {
     }
 
     private static boolean tryConditions(ObjectStore store, Location at) throws IOException {
-        if (store.putIf(at, bytes(at, "created"), null) == null) {
+        String created = store.putIf(at, bytes(at, "created"), null);
+        if (created == null) {
             throw new IOException("Cannot probe the store's conditional writes: " + at + " is there already");
         }
-        return store.putIf(at, bytes(at, "written where one is"), null) == null
+        boolean evaluated = store.putIf(at, bytes(at, "written where one is"), null) == null
                 && store.putIf(at, bytes(at, "written on another tag"), NO_SUCH_TAG) == null;
+        // Where the writes above went through, the object's tag is another now: the write on its own tag is tried
+        // only where they were refused.
+        if (evaluated && store.putIf(at, bytes(at, "written on its own tag"), created) == null) {
+            throw new RefusedWhatHeld(at);
+        }
+        return evaluated;
     }
 
     private static byte[] bytes(Location at, String step) {

@@ -21,6 +21,21 @@ class ConditionProbeTest {
         assertProbeFinds(ConditionsIgnored.around(new LocalObjectStore()), false);
     }
 
+    /**
+     * A store that refuses every write on a tag, even the tag it has just given (a server that compares tags in another
+     * form): named, since a lease renewed by such writes is lost at its first renewal.
+     */
+    @Test
+    void aStoreThatRefusesAWriteWhoseConditionHeldIsNamed() throws Exception {
+        ObjectStore refusing = InterceptedStore.around(new LocalObjectStore(), (method, args, call) ->
+                method.equals("putIf") && args[2] != null ? null : call.proceed());
+        Location at = new OutputLayout(Location.local(out)).conditionsProbe("cafe");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConditionProbe.probe(refusing, at))
+                .isInstanceOf(ConditionProbe.RefusedWhatHeld.class)
+                .hasMessageContaining("on condition that the object was the one it had just written");
+        assertThat(refusing.exists(at)).as("the probe's object is deleted").isFalse();
+    }
+
     /** A probe whose write fails, on a store whose deletes fail too, fails with its own error, not the clean-up's. */
     @Test
     void aFailedProbeSaysWhyEvenWhenItsCleanUpFails() throws Exception {
