@@ -33,14 +33,22 @@ public sealed interface JournalEntry {
      * The listing's end: how many units and images it planned. For an update, also the rows it drops from each part
      * of the base generation (their paths are in the {@code retired} files, written before this entry) and how the
      * listing compared with the base generation.
+     * <p>{@code partBytes} and {@code maxUnitsPerPart}: the part settings of the coordinator that ended the listing,
+     * which every coordinator of the job groups its parts by from then on, its own settings aside. Nothing is
+     * published before this entry is journalled, so a coordinator that takes over always groups as the one before it
+     * did: a promotion of that one which lands late (its process frozen past its lease's check, thawed after the
+     * takeover) then moves the same images into the part it replaces (the protocol simulator's seed 5300, once
+     * promotions could land late). Null in a journal written before they were recorded:
+     * the coordinator's own settings are taken.
      */
-    record PlanComplete(int units, long images, List<Retirement> retired, UpdateCounts update) implements JournalEntry {
+    record PlanComplete(int units, long images, List<Retirement> retired, UpdateCounts update, Long partBytes,
+                        Integer maxUnitsPerPart) implements JournalEntry {
         public PlanComplete {
             retired = retired == null ? List.of() : List.copyOf(retired);
         }
 
         public PlanComplete(int units, long images) {
-            this(units, images, List.of(), null);
+            this(units, images, List.of(), null, null, null);
         }
     }
 

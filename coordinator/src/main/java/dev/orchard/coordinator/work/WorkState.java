@@ -302,6 +302,8 @@ public final class WorkState {
     private final List<Long> finishedDurations = new ArrayList<>();
     private long median; // of finishedDurations, recomputed when it grows
     private long partBytes; // the part size this job's parts are grouped for: the settings', or the journal's
+    private int maxUnitsPerPart; // likewise
+    private PlanComplete planComplete; // as journalled: the part settings every coordinator of the job groups by
     private int medianOf;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final UnitCutter cutter;
@@ -449,10 +451,11 @@ public final class WorkState {
             }
             s.listingComplete = true;
             s.planCompleted = true;
+            s.planCompleteJournalled = true;
+            s.planComplete = journal.complete();
             if (base != null) {
                 s.retirements = journal.complete().retired();
                 s.updateCounts = journal.complete().update() == null ? UpdateCounts.NONE : journal.complete().update();
-                s.planCompleteJournalled = true;
                 s.createRegroups();
                 for (Regrouped r : journal.regrouped()) {
                     Regroup g = s.regroups.get(r.part());
@@ -740,9 +743,12 @@ public final class WorkState {
             }
         } else if (entry instanceof Commit c) {
             commitJournalled(c);
-        } else if (entry instanceof PlanComplete && base != null && !planCompleteJournalled) {
+        } else if (entry instanceof PlanComplete c && !planCompleteJournalled) {
             planCompleteJournalled = true;
-            createRegroups();
+            planComplete = c;
+            if (base != null) {
+                createRegroups();
+            }
         } else if (entry instanceof Regrouped r) {
             Regroup g = regroups.get(r.part());
             if (g != null && g.status == RegroupStatus.JOURNALLING) {
@@ -773,8 +779,9 @@ public final class WorkState {
     private void completePlan() {
         if (listingComplete && planInFlight.isEmpty() && !planCompleted) {
             planCompleted = true;
-            out.add(new Decision.Journal(base == null ? new PlanComplete(units.size(), listed)
-                    : new PlanComplete(units.size(), listed, retirements, updateCounts)));
+            out.add(new Decision.Journal(new PlanComplete(units.size(), listed,
+                    base == null ? List.of() : retirements, base == null ? null : updateCounts, settings.partBytes(),
+                    settings.maxUnitsPerPart())));
         }
     }
 
@@ -1574,8 +1581,9 @@ public final class WorkState {
 
     /** Moves the job on when a stage has nothing left to do. */
     private void afterProgress(long now) {
+        // The plan's end journalled first: it holds the part settings every later coordinator groups by.
         if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0
-                && (base == null || (planCompleteJournalled && openRegroups == 0))) {
+                && planCompleteJournalled && (base == null || openRegroups == 0)) {
             endStage("features", now);
             if (settings.pca()) {
                 stage = Stage.SOLVING;
@@ -1624,7 +1632,11 @@ public final class WorkState {
      */
     private void startPublishing(long now) {
         stage = Stage.PUBLISHING;
-        partBytes = published != null && published.partBytes() != null ? published.partBytes() : settings.partBytes();
+        partBytes = published != null && published.partBytes() != null ? published.partBytes()
+                : planComplete != null && planComplete.partBytes() != null ? planComplete.partBytes()
+                : settings.partBytes();
+        maxUnitsPerPart = planComplete != null && planComplete.maxUnitsPerPart() != null
+                ? planComplete.maxUnitsPerPart() : settings.maxUnitsPerPart();
         // Sources in order: the base generation's untouched parts of at least a quarter of the target size, each a
         // part of its own (its features file is kept as it is, only its projection is written again); then the
         // other base parts (smaller, or their kept rows), then the new units' rows, grouped to the target size.
@@ -1683,7 +1695,7 @@ public final class WorkState {
             for (int i = whole; i < all.size(); i++) {
                 sources.add(all.get(i));
                 bytes += Math.max(1, sizes.get(i));
-                if (bytes >= partBytes || sources.size() >= settings.maxUnitsPerPart()) {
+                if (bytes >= partBytes || sources.size() >= maxUnitsPerPart) {
                     addPart(sources);
                     sources = new ArrayList<>();
                     bytes = 0;

@@ -61,6 +61,16 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
         return r.nextInt(5) == 0 ? 1 + r.nextInt(3) : 0;
     }
 
+    /**
+     * How long after its coordinator died a promotion it had in flight may still land, or 0 where it lands at once or
+     * never: in a quarter of the schedules 1-30 s, past the next coordinator's start (a process frozen between its
+     * lease's check and the move, thawed after a takeover; drawn apart, as {@link #commitAfterMs}).
+     */
+    long latePromoteMs() {
+        Random r = new Random(seed * 59 + 0x3C6EF372FE94F82AL);
+        return r.nextInt(4) == 0 ? 1_000 + r.nextInt(29_000) : 0;
+    }
+
     static Scenario of(long seed) {
         Random r = new Random(seed);
         int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);

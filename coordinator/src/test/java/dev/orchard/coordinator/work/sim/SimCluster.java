@@ -191,6 +191,11 @@ final class SimCluster {
         }
     }
 
+    /** Promotions of dead coordinators that landed. */
+    long latePromotions() {
+        return store.latePromotions;
+    }
+
     /** A coordinator promoted a part: in some schedules it crashes right after (see {@link Scenario#crashAfterPromote}). */
     void promoted(SimCoordinator c) {
         if (++promotes == sim.scenario().crashAfterPromote()) {

@@ -206,7 +206,7 @@ final class SimCoordinator {
             } else if (d instanceof Decision.Solve s) {
                 io(() -> { }, () -> solve(s));
             } else if (d instanceof Decision.Promote p) {
-                io(() -> { }, () -> promote(p.part(), p.attempt()));
+                promoteIo(p.part(), p.attempt());
             } else if (d instanceof Decision.WriteOutputs w) {
                 writeOutputs(w.outputs());
             } else if (d instanceof Decision.Warn w) {
@@ -284,6 +284,47 @@ final class SimCoordinator {
         SimStore.check(new HashSet<>(merged).size() == merged.size(), "an image is counted twice in the solve");
         store.solvedStatistics = merged;
         execute(state.solved(3, sim.now));
+    }
+
+    /**
+     * A promotion takes time, as any write; one in flight when this incarnation dies lands or not, at random, and in
+     * some schedules only much later ({@link Scenario#latePromoteMs}): after the next coordinator took over, perhaps
+     * after its _SUCCESS. Only the lease's check was between them: no store can refuse the move then.
+     */
+    private void promoteIo(int part, AttemptRef attempt) {
+        sim.at(sim.between(1, 60), () -> {
+            if (alive) {
+                promote(part, attempt);
+            } else if (sim.chance(0.5)) {
+                long late = sim.scenario.latePromoteMs();
+                sim.at(late == 0 ? 0 : sim.between(late / 2, late), () -> promoteLate(part, attempt));
+            }
+        });
+    }
+
+    /** A dead incarnation's promotion lands: the attempt's files, if still there, replace what the part holds. */
+    private void promoteLate(int part, AttemptRef attempt) {
+        List<String> rows = store.publishAttempts.get(attempt);
+        if (rows == null) {
+            return; // removed meanwhile (the attempts go with the job's end): the move finds nothing
+        }
+        Map<Integer, List<String>> staged = store.staged.computeIfAbsent(generation, g -> new HashMap<>());
+        if (generation > 0 && store.swapBegun.contains(generation) && !staged.containsKey(part)) {
+            return; // into a staging folder whose part was swapped in already: read by no one
+        }
+        sim.log(() -> "a promotion of part " + part + " by " + attempt + " lands late");
+        store.latePromotions++;
+        if (sim.scenario.pca()) {
+            store.partStatistics.computeIfAbsent(generation, g -> new HashMap<>())
+                    .put(part, store.publishStatistics.get(attempt));
+        }
+        store.generationParts.computeIfAbsent(generation, g -> new HashMap<>()).put(part, rows);
+        if (generation == 0) {
+            store.published.put(part, new SimStore.Visible(0, rows));
+            store.checkReaderView();
+        } else {
+            staged.put(part, rows);
+        }
     }
 
     private void promote(int part, AttemptRef attempt) {

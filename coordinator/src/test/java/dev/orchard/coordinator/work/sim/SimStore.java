@@ -58,6 +58,8 @@ final class SimStore {
     boolean success;
     int successGeneration = -1;
     int finalWritesAfterSuccess;
+    /** Promotions of dead coordinators that landed (see {@code SimCoordinator#promoteIo}). */
+    int latePromotions;
     int attemptWritesAfterSuccess;
     long swapSteps;
 
