@@ -808,11 +808,12 @@ public final class Soak {
         @Override
         public List<String> beginTrial(long seed) throws IOException {
             proxy = FaultInjectingProxy.start(server.port(), faultRate, seed, 2);
-            // Whatever the rate, the trial's first six PUTs (the coordinator's first writes, by the code's order: the
-            // output's marker, the four writes of its probe of the server's conditions, the lease it takes) are
+            // Whatever the rate, the trial's first seven PUT requests (the coordinator's first writes, by the code's
+            // order: the output's marker, the five writes of its probe of the server's conditions, the lease it takes;
+            // a retry of a cut one is a request of its own, so the cuts reach fewer writes than seven) are
             // stored and then have their responses cut, so the client sends them again: writes must be idempotent,
             // conditional ones too, and the nodes provably go through the proxy.
-            proxy.injectNext(line -> line.startsWith("PUT "), FaultInjectingProxy.Fault.RESET_MID_RESPONSE, 6);
+            proxy.injectNext(line -> line.startsWith("PUT "), FaultInjectingProxy.Fault.RESET_MID_RESPONSE, 7);
             return List.of("--endpoint-url", proxy.endpoint().toString(), "--path-style", "--region", S3TestServer.REGION);
         }
 

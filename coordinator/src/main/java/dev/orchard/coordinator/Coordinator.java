@@ -178,6 +178,8 @@ public final class Coordinator {
     private int heldPermits;
     private long listNanos;
     private WorkState.Stage behaviourStage;
+    /** The start's reads and lease, off the actor: a stopped coordinator waits for them before it gives the lease back. */
+    private volatile CompletableFuture<?> starting = CompletableFuture.completedFuture(null);
 
     /** The logging MDC key naming the job in the coordinator's lines (JSON logs carry it). */
     public static final String MDC_JOB = "jobId";
@@ -257,7 +259,7 @@ public final class Coordinator {
      */
     private void start() {
         boolean resume = setup.resume();
-        pipe(() -> {
+        starting = pipe(() -> {
             if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
                 // Another coordinator finished the job as this one started (a standby takes the singleton as the first
                 // leaves): nothing may be written after _SUCCESS, and whose lease it was is moot.
@@ -272,13 +274,16 @@ public final class Coordinator {
             if (claim instanceof OutputLease.Claim.Refused refused) {
                 throw new IllegalArgumentException(refused.message());
             }
+            requireNotStopped();
             lease.probeConditions(); // an S3-compatible server: does it evaluate the lease's conditions?
+            requireNotStopped();
             lease.acquire((OutputLease.Claim.Free) claim, Instant.now());
             if (stopped.get()) {
                 // Stopped while it claimed (the actor system terminating, or the singleton stopped): its PostStop
                 // found no lease to give back, so the lease stayed held until it lapsed (CoordinatorStartTest). Give
-                // it back here. PostStop sets `stopped` before it asks held(), both synchronised with acquire: one of
-                // the two sees the other, and a release twice is harmless.
+                // it back here; PostStop waits for this start before its own release, so the process does not exit
+                // first. PostStop sets `stopped` (volatile) before it asks held(), and acquire sets the state under
+                // the lease's lock: one of the two sees the other, and a second release writes nothing.
                 releaseOrWarn("");
                 throw new IllegalStateException("the coordinator stopped as it took the lease");
             }
@@ -300,7 +305,7 @@ public final class Coordinator {
                         // The swap ended; its clean-up may not have: finish it (it deletes only what the swap left).
                         new GenerationSwap(setup.store(), layout).cleanUp(generation);
                     }
-                    lease.release();
+                    releaseOrWarn("The generation is complete already, but: ");
                     return new Found(journal, null, GenerationSummary.read(setup.store(), layout, generation));
                 }
                 requireSameJobRecorded(generation); // not done: its record must be the one its command wrote
@@ -318,6 +323,13 @@ public final class Coordinator {
             setup.journal().sealUnder(lease);
             return new Found(journal, base, null);
         }, Started::new);
+    }
+
+    /** A start that finds the coordinator stopped writes nothing more (no probe, no lease taken). */
+    private void requireNotStopped() {
+        if (stopped.get()) {
+            throw new IllegalStateException("the coordinator stopped as it started");
+        }
     }
 
     /**
@@ -475,6 +487,7 @@ public final class Coordinator {
                     if (lister != null) {
                         lister.interrupt();
                     }
+                    awaitStart();
                     releaseOnStop();
                     return Behaviors.same();
                 });
@@ -488,6 +501,20 @@ public final class Coordinator {
      * waits for writes already on their way, and the store may be retrying): past that the release goes on while the
      * process lives, and otherwise the next coordinator takes the output over once the lease lapses.
      */
+    /**
+     * Waits, at most {@link #RELEASE_WAIT}, for a start still reading the output or taking its lease: it gives back a
+     * lease it took after this stop ({@link #start}), and the process may exit as soon as this coordinator has stopped.
+     */
+    private void awaitStart() {
+        try {
+            starting.get(RELEASE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // failed: it took no lease, or gave it back; still running: releaseOnStop gives back what it holds by now
+        }
+    }
+
     private void releaseOnStop() {
         if (!lease.held()) {
             return;
@@ -881,7 +908,8 @@ public final class Coordinator {
     }
 
     /** Runs blocking I/O on the I/O dispatcher and sends its outcome back here; nothing runs once this actor stopped. */
-    private <T> void pipe(IoCall<T> call, java.util.function.BiFunction<T, Throwable, CoordinatorCommand> result) {
+    private <T> CompletableFuture<java.util.Optional<T>> pipe(IoCall<T> call,
+                                                             java.util.function.BiFunction<T, Throwable, CoordinatorCommand> result) {
         // Optional, never null: a result that reaches a stopped actor becomes a dead letter, and Pekko cannot log a
         // null one.
         CompletableFuture<java.util.Optional<T>> future = CompletableFuture.supplyAsync(() -> {
@@ -897,6 +925,7 @@ public final class Coordinator {
         // A write refused because another coordinator took the output over ends this one, whatever the write was.
         context.pipeToSelf(future, (value, failure) -> failure != null && cause(failure) instanceof OutputLease.Lost
                 ? new LeaseRenewed(failure) : result.apply(value == null ? null : value.orElse(null), failure));
+        return future;
     }
 
     private void bestEffort(IoAction action) {

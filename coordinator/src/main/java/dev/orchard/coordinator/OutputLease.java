@@ -94,6 +94,8 @@ public final class OutputLease {
     private volatile boolean conditionsEvaluated;
     /** Whether {@link #conditionsEvaluated} is settled: the store said, or the probe ran (found out, or failed). */
     private boolean probed;
+    /** The probe's finding that the store refused a write whose condition held: said again to every later call. */
+    private IllegalArgumentException unusable;
     private State state = State.NOT_TAKEN;
     /** The lease file's entity tag as this coordinator last wrote it. */
     private String tag;
@@ -275,10 +277,14 @@ public final class OutputLease {
      * check for pauses). Nothing for a store known to evaluate them or probed already; a probe that failed is logged,
      * and the lease is then handled as on a store that may ignore them.
      *
-     * @throws IOException when the store refused a write whose condition held: no lease can be kept on it (it would be
-     *                     lost at its first renewal, the job failing with "Lost the lease" and no word of the cause)
+     * @throws IllegalArgumentException when the store refused a write whose condition held: no lease can be kept on it
+     *                                  (it would be lost at its first renewal, the job failing with "Lost the lease"
+     *                                  and no word of the cause)
      */
-    public synchronized void probeConditions() throws IOException {
+    public synchronized void probeConditions() {
+        if (unusable != null) {
+            throw unusable;
+        }
         if (probed) {
             return;
         }
@@ -287,10 +293,11 @@ public final class OutputLease {
         try {
             found = ConditionProbe.probe(store, new OutputLayout(output).conditionsProbe(owner));
         } catch (ConditionProbe.RefusedWhatHeld e) {
-            throw new IOException("The store behind " + output + " does not evaluate conditional writes as S3 does: "
-                    + e.getMessage() + ". Orchard keeps its lease on the output by such writes. Use a server that"
-                    + " evaluates If-Match and If-None-Match (AWS S3 does), or one that ignores them altogether and"
-                    + " run a single coordinator on the output.", e);
+            unusable = new IllegalArgumentException("The store behind " + output + " does not evaluate conditional"
+                    + " writes as S3 does: " + e.getMessage() + ". Orchard keeps its lease on the output by such writes."
+                    + " Use a server that evaluates If-Match and If-None-Match (AWS S3 does), or one that ignores them"
+                    + " altogether and run a single coordinator on the output.", e);
+            throw unusable;
         } catch (IOException e) {
             LOG.warn("Could not find out whether the store behind {} evaluates conditional writes ({}): the lease is"
                     + " handled as on a store that may ignore them", output, e.toString());

@@ -187,7 +187,7 @@ class OutputLeaseTest {
         OutputLease lease = takenAtZero(out);
         JobJournal journal = new JobJournal(writingUnder(lease), Location.local(out));
         journal.seal(lease.term());
-        journal.write(new JournalEntry.PlanComplete(1, 1, List.of(), null));
+        journal.write(new JournalEntry.PlanComplete(1, 1));
         take(new OutputLease(store, Location.local(out), "beef", SELF, TTL), out, NOW.plusSeconds(25)); // the standby
         at(40);
         JournalEntry.Commit commit = new JournalEntry.Commit("unit-000000-cafe-1", List.of());
@@ -467,7 +467,7 @@ class OutputLeaseTest {
             if (c.probed()) {
                 lease.probeConditions();
                 lease.probeConditions();
-                assertThat(probeWrites).as("probed once: four conditional writes").hasValue(4);
+                assertThat(probeWrites).as("probed once: five conditional writes").hasValue(5);
             }
             take(lease, out.resolve(c.name()), NOW);
             if (c.lost()) {
@@ -512,9 +512,10 @@ class OutputLeaseTest {
             default -> call.proceed();
         });
         OutputLease lease = new OutputLease(refusing, Location.local(out), "cafe", HOLDER, TTL);
-        assertThatThrownBy(lease::probeConditions).isInstanceOf(IOException.class)
+        assertThatThrownBy(lease::probeConditions).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not evaluate conditional writes as S3 does")
                 .hasMessageContaining("AWS S3 does");
+        assertThatThrownBy(lease::probeConditions).as("said again").isInstanceOf(IllegalArgumentException.class);
         assertThat(lease.held()).isFalse();
     }
 

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * Whether a store evaluates the conditions of {@link ObjectStore#putIf}, found by trying them on an object of Orchard's
  * own, for the stores that cannot say ({@link ObjectStore#evaluatesConditions}: an S3-compatible server may ignore
  * {@code If-Match} and {@code If-None-Match} and answer as if it had written). The object is created, written on two
- * conditions that do not hold and on one that does, and deleted.
+ * conditions that do not hold and on two that do (the object's tag as a read gives it, then as a write gives it: a
+ * lease is taken on the first and renewed on the second), and deleted.
  * Each conditional write carries bytes of its own, so a write that went through cannot pass for one that landed
  * earlier ({@link ObjectStore#putIf} counts a refused write whose bytes are already there as done).
  */
@@ -20,13 +21,13 @@ public final class ConditionProbe {
 
     /**
      * The store refused a write on a condition that held: {@code If-Match} with the entity tag it had just given the
-     * object (a server that compares tags in another form, or refuses every conditional write). A lease renewed by
-     * such writes is lost at its first renewal.
+     * object (a server that compares tags in another form, or refuses every conditional write). A lease taken or
+     * renewed by such writes is refused at once or lost at its first renewal.
      */
     public static final class RefusedWhatHeld extends IOException {
-        RefusedWhatHeld(Location at) {
+        RefusedWhatHeld(Location at, String how) {
             super("the store refused a write to " + at + " on condition that the object was the one it had just written"
-                    + " (If-Match with the entity tag the store gave it)");
+                    + " (If-Match with the entity tag " + how + ")");
         }
     }
 
@@ -58,10 +59,17 @@ public final class ConditionProbe {
         }
         boolean evaluated = store.putIf(at, bytes(at, "written where one is"), null) == null
                 && store.putIf(at, bytes(at, "written on another tag"), NO_SUCH_TAG) == null;
-        // Where the writes above went through, the object's tag is another now: the write on its own tag is tried
+        // Where the writes above went through, the object's tag is another now: the writes on its own tag are tried
         // only where they were refused.
-        if (evaluated && store.putIf(at, bytes(at, "written on its own tag"), created) == null) {
-            throw new RefusedWhatHeld(at);
+        if (evaluated) {
+            ObjectStore.Tagged read = store.readTagged(at);
+            String written = read == null ? null : store.putIf(at, bytes(at, "written on its tag as read"), read.tag());
+            if (written == null) {
+                throw new RefusedWhatHeld(at, "a read of it gave");
+            }
+            if (store.putIf(at, bytes(at, "written on its tag as written"), written) == null) {
+                throw new RefusedWhatHeld(at, "the last write to it gave");
+            }
         }
         return evaluated;
     }

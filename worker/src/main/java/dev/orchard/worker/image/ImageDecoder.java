@@ -108,7 +108,7 @@ public final class ImageDecoder {
     /** For the log: which decoder, and the library file or why it is not used. */
     public String describe() {
         if (turbo != null) {
-            return "TurboJPEG (" + TurboJpegLibrary.loadedFrom() + "), ImageIO for other formats and CMYK JPEGs";
+            return "TurboJPEG (" + TurboJpegLibrary.loadedFrom() + "), ImageIO for other formats and JPEGs it fails on";
         }
         String problem = TurboJpegLibrary.problem();
         return "ImageIO" + (problem == null ? " (chosen)" : " (TurboJPEG not used: " + problem + ")");

@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum JpegDecoder {
     /** TurboJPEG when the system library loads, else ImageIO. */
     AUTO,
-    /** libjpeg-turbo's TurboJPEG, with ImageIO only for the JPEGs it refuses (CMYK/YCCK, damaged headers). */
+    /** libjpeg-turbo's TurboJPEG, with ImageIO only for the JPEGs it fails on (damaged headers, say). */
     TURBOJPEG,
     /** ImageIO + TwelveMonkeys for everything. */
     IMAGEIO;

@@ -219,7 +219,6 @@ class TurboJpegDecoderTest {
         byte[] cmyk = cmykJpeg(32, 24);
         RgbImage rgb = new TurboJpegDecoder(MAX).decode(cmyk, 0);
         assertThat(size(rgb)).isEqualTo("32x24");
-        assertThat(rgb.rgb()).isEqualTo(turbo().decode(cmyk).rgb());
         assertThat(size(new TurboJpegDecoder(MAX).decode(cmykJpeg(320, 240), 60))).isEqualTo("80x60");
         assertThatThrownBy(() -> new TurboJpegDecoder(MAX, 32 * 24 * 7 - 1).decode(cmyk, 0))
                 .isInstanceOf(BadImageException.class).hasMessageContaining("CMYK JPEG");
