@@ -11,26 +11,32 @@ import java.util.List;
 
 /**
  * Cameras store a photo as the sensor saw it and record how to turn it upright in the EXIF orientation tag
- * (1–8). Applying it here means a portrait photo reaches the model upright, as a person sees it.
+ * (1–8). Applying it here means a portrait photo reaches the model upright, as a person sees it. Read from a JPEG's
+ * APP1 segment and from a PNG's {@code eXIf} chunk (where PIL's {@code getexif} finds it too); other formats are
+ * kept as stored.
  */
 final class ExifOrientation {
 
     private ExifOrientation() {
     }
 
-    /** The orientation tag of a JPEG, or 1 (upright) when there is none. */
-    static int of(byte[] jpeg) {
-        if (!hasExifSegment(jpeg)) {
+    /** The orientation tag of a JPEG's or a PNG's EXIF, or 1 (upright) when there is none. */
+    static int of(byte[] image) {
+        boolean jpeg = ImageDecoder.isJpeg(image);
+        if (jpeg ? !hasExifSegment(image) : !hasExifChunk(image)) {
             return 1;
         }
         try {
-            Metadata metadata = JpegMetadataReader.readMetadata(new ByteArrayInputStream(jpeg), List.of(new ExifReader()));
+            Metadata metadata = jpeg
+                    ? JpegMetadataReader.readMetadata(new ByteArrayInputStream(image), List.of(new ExifReader()))
+                    : com.drew.imaging.png.PngMetadataReader.readMetadata(new ByteArrayInputStream(image));
             ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
             if (ifd0 != null && ifd0.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
                 int o = ifd0.getInt(ExifIFD0Directory.TAG_ORIENTATION);
                 return o >= 1 && o <= 8 ? o : 1;
             }
-        } catch (JpegProcessingException | IOException | com.drew.metadata.MetadataException e) {
+        } catch (JpegProcessingException | com.drew.imaging.png.PngProcessingException | IOException
+                 | com.drew.metadata.MetadataException e) {
             // Unreadable EXIF does not make the pixels unusable: keep the image as stored.
         }
         return 1;
@@ -41,6 +47,10 @@ final class ExifOrientation {
         int i = 2;
         while (i + 10 < b.length && (b[i] & 0xff) == 0xff) {
             int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) {
+                i++; // a fill byte: any marker may be preceded by 0xFF bytes (T.81 B.1.1.2), as libjpeg and PIL read it
+                continue;
+            }
             int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
             if (marker == 0xe1 && b[i + 4] == 'E' && b[i + 5] == 'x' && b[i + 6] == 'i' && b[i + 7] == 'f') {
                 return true;
@@ -49,6 +59,29 @@ final class ExifOrientation {
                 return false; // start of scan: no metadata after this point
             }
             i += 2 + len;
+        }
+        return false;
+    }
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    /** Whether a PNG holds an {@code eXIf} chunk (a walk over its chunks' headers). */
+    private static boolean hasExifChunk(byte[] b) {
+        if (b.length < 8 || !java.util.Arrays.equals(b, 0, 8, PNG_SIGNATURE, 0, 8)) {
+            return false;
+        }
+        long i = 8;
+        while (i + 8 <= b.length) {
+            long length = ((b[(int) i] & 0xffL) << 24) | ((b[(int) i + 1] & 0xff) << 16) | ((b[(int) i + 2] & 0xff) << 8)
+                    | (b[(int) i + 3] & 0xff);
+            int t = (int) i + 4;
+            if (b[t] == 'e' && b[t + 1] == 'X' && b[t + 2] == 'I' && b[t + 3] == 'f') {
+                return true;
+            }
+            if (b[t] == 'I' && b[t + 1] == 'E' && b[t + 2] == 'N' && b[t + 3] == 'D') {
+                return false;
+            }
+            i += 12 + length; // length, type, data, CRC
         }
         return false;
     }

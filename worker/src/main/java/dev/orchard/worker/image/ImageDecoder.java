@@ -129,7 +129,7 @@ public final class ImageDecoder {
             throw new BadImageException("empty file (0 bytes)");
         }
         if (!isJpeg(bytes)) {
-            return imageIo.decode(bytes);
+            return ExifOrientation.apply(imageIo.decode(bytes), ExifOrientation.of(bytes));
         }
         RgbImage rgb = null;
         if (turbo != null) {

@@ -74,6 +74,11 @@ final class ImageIoDecoder {
         } catch (BadImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            if (jpeg != null && jpeg.scans() == 0) {
+                // Cut off within its header (ImageIO said "No image data present to read": a user's corpus).
+                throw new BadImageException("truncated or damaged JPEG: no image data (start of scan) in its "
+                        + bytes.length + " bytes", e);
+            }
             throw new BadImageException("cannot decode: " + reason(e), e);
         }
         if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {

@@ -50,7 +50,7 @@ public final class BadImageCorpus {
                 "<!doctype html><html><body>404</body></html>".getBytes(StandardCharsets.UTF_8), "not an image"));
         s.add(new Sample("truncated JPEG", "truncated.jpg", Arrays.copyOf(bigJpeg, bigJpeg.length / 2), "truncated"));
         s.add(new Sample("JPEG of SOI only", "soi.jpg", new byte[] {(byte) 0xff, (byte) 0xd8}, "cannot decode"));
-        s.add(new Sample("JPEG headers, no scan", "headers only.jpg", TestImages.jpegHeadersOnly(jpeg), "cannot decode"));
+        s.add(new Sample("JPEG headers, no scan", "headers only.jpg", TestImages.jpegHeadersOnly(jpeg), "no image data"));
         s.add(new Sample("PNG header of 30000×30000 (bomb)", "bomb.png", TestImages.pngHeaderOnly(30_000, 30_000),
                 "pixel limit"));
         s.add(new Sample("JPEG whose SOF claims 65000×65000", "claims 65000.jpg", TestImages.jpegClaiming(65_000, 65_000),

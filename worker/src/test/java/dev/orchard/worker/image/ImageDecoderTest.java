@@ -8,6 +8,7 @@ import dev.orchard.protocol.ModelSpec;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -49,6 +50,33 @@ class ImageDecoderTest {
         assertThat(r(rotated, 10, 0)).isLessThan(50);
     }
 
+    /** A JPEG cut off within its header says so, under either decoder (it said "No image data present to read"). */
+    @Test
+    void aJpegCutInItsHeaderIsNamedTruncated() throws Exception {
+        byte[] jpeg = TestImages.encode(TestImages.gradient(40, 30, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        byte[] cut = Arrays.copyOf(jpeg, 300);
+        for (JpegDecoder choice : List.of(JpegDecoder.AUTO, JpegDecoder.IMAGEIO)) {
+            assertThatThrownBy(() -> new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, choice).decode(cut))
+                    .isInstanceOf(BadImageException.class)
+                    .hasMessage("truncated or damaged JPEG: no image data (start of scan) in its 300 bytes");
+        }
+    }
+
+    /**
+     * PNG's eXIf chunk, and a JPEG whose APP1 marker follows 0xFF fill bytes, are turned as PIL's getexif reads them
+     * (a user's corpus: both were kept as stored, though the README said orientation is applied).
+     */
+    @Test
+    void appliesExifOrientationOfAPngAndOfAJpegWithFillBytes() throws Exception {
+        BufferedImage wide = TestImages.gradient(60, 20, BufferedImage.TYPE_3BYTE_BGR);
+        for (byte[] image : List.of(TestImages.pngWithOrientation(wide, 6), TestImages.jpegWithOrientation(wide, 6, 2))) {
+            RgbImage rotated = decoder.decode(image);
+            assertThat(rotated.width() + "x" + rotated.height()).isEqualTo("20x60");
+            assertThat(r(rotated, 10, 59)).isGreaterThan(200);
+        }
+        assertThat(decoder.decode(TestImages.pngWithOrientation(wide, 1)).width()).isEqualTo(60);
+    }
+
     /**
      * A JPEG whose entropy-coded data is damaged (every 7th byte from offset 400 set to 0xFF, a user's corpus) made
      * the JDK's reader fail with an exception without a message: errors.csv said "cannot decode: null".
@@ -59,11 +87,11 @@ class ImageDecoderTest {
         for (int i = 400; i < jpeg.length; i += 7) {
             jpeg[i] = (byte) 0xFF;
         }
-        // The JDK's reader throws a bare EOFException on these bytes (the same every run: the image is generated).
+        // The JDK's reader throws a bare EOFException on these bytes (the same every run: the image is generated);
+        // the damage reaches into the header, so the reason names the missing image data.
         assertThatThrownBy(() -> new ImageIoDecoder(ImageDecoder.DEFAULT_MAX_PIXELS).decode(jpeg))
                 .isInstanceOf(BadImageException.class)
-                .hasMessage("cannot decode: the decoder failed (EOFException) on data it could not make sense of: the"
-                        + " file is damaged or not a complete image");
+                .hasMessage("truncated or damaged JPEG: no image data (start of scan) in its " + jpeg.length + " bytes");
         assertThat(ImageIoDecoder.reason(new ArrayIndexOutOfBoundsException()))
                 .isEqualTo("the decoder failed (ArrayIndexOutOfBoundsException) on data it could not make sense of:"
                         + " the file is damaged or not a complete image");

@@ -53,17 +53,21 @@ public final class TestImages {
 
     /** A JPEG carrying an EXIF APP1 segment with the given orientation tag. */
     public static byte[] jpegWithOrientation(BufferedImage img, int orientation) throws Exception {
+        return jpegWithOrientation(img, orientation, 0);
+    }
+
+    /** As {@link #jpegWithOrientation(BufferedImage, int)}, with {@code fill} 0xFF fill bytes before the APP1 marker. */
+    public static byte[] jpegWithOrientation(BufferedImage img, int orientation, int fill) throws Exception {
         byte[] jpeg = encode(img, "jpg");
-        ByteBuffer tiff = ByteBuffer.allocate(26);
-        tiff.put(new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}); // little-endian TIFF header, IFD at 8
-        tiff.put(new byte[] {1, 0});                         // one entry
-        tiff.put(new byte[] {0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte) orientation, 0, 0, 0}); // 0x0112 SHORT x1
-        tiff.put(new byte[] {0, 0, 0, 0});                   // no next IFD
-        byte[] payload = new byte[6 + 26];
+        byte[] tiff = tiffWithOrientation(orientation);
+        byte[] payload = new byte[6 + tiff.length];
         System.arraycopy(new byte[] {'E', 'x', 'i', 'f', 0, 0}, 0, payload, 0, 6);
-        System.arraycopy(tiff.array(), 0, payload, 6, 26);
+        System.arraycopy(tiff, 0, payload, 6, tiff.length);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(jpeg, 0, 2); // SOI
+        for (int i = 0; i < fill; i++) {
+            out.write(0xff);
+        }
         out.write(0xff);
         out.write(0xe1);
         int len = payload.length + 2;
@@ -72,6 +76,32 @@ public final class TestImages {
         out.write(payload);
         out.write(jpeg, 2, jpeg.length - 2);
         return out.toByteArray();
+    }
+
+    /** A PNG of {@code img} with an {@code eXIf} chunk (after IHDR) holding the EXIF orientation tag. */
+    public static byte[] pngWithOrientation(BufferedImage img, int orientation) throws Exception {
+        byte[] png = encode(img, "png");
+        byte[] tiff = tiffWithOrientation(orientation);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, 33); // signature (8) and IHDR (4 + 4 + 13 + 4)
+        ByteBuffer chunk = ByteBuffer.allocate(12 + tiff.length);
+        chunk.putInt(tiff.length).put(new byte[] {'e', 'X', 'I', 'f'}).put(tiff);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(chunk.array(), 4, 4 + tiff.length);
+        chunk.putInt((int) crc.getValue());
+        out.write(chunk.array());
+        out.write(png, 33, png.length - 33);
+        return out.toByteArray();
+    }
+
+    /** A little-endian TIFF structure whose IFD0 holds one entry: the orientation tag. */
+    private static byte[] tiffWithOrientation(int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26);
+        tiff.put(new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}); // little-endian TIFF header, IFD at 8
+        tiff.put(new byte[] {1, 0});                         // one entry
+        tiff.put(new byte[] {0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte) orientation, 0, 0, 0}); // 0x0112 SHORT x1
+        tiff.put(new byte[] {0, 0, 0, 0});                   // no next IFD
+        return tiff.array();
     }
 
     /** A PNG whose header claims w×h pixels, with no pixel data: what a decompression bomb looks like up front. */
