@@ -94,6 +94,30 @@ class CoordinatorStartTest {
         }
     }
 
+    /** The store held at the first call {@code where} matches, until {@link #open}; no timing, only latches. */
+    private static final class Gate {
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch go = new CountDownLatch(1);
+
+        ObjectStore around(ObjectStore store, java.util.function.BiPredicate<String, Object[]> where) {
+            return InterceptedStore.around(store, (method, args, call) -> {
+                if (reached.getCount() > 0 && where.test(method, args)) {
+                    reached.countDown();
+                    assertThat(go.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the gate opened").isTrue();
+                }
+                return call.proceed();
+            });
+        }
+
+        void awaitReached() throws InterruptedException {
+            assertThat(reached.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the gate reached").isTrue();
+        }
+
+        void open() {
+            go.countDown();
+        }
+    }
+
     private Coordinator.Setup setup(ObjectStore store, Location output, int generation, JobIdentity identity,
                                     Told told) {
         LeasedStore leased = new LeasedStore(store);
@@ -214,24 +238,17 @@ class CoordinatorStartTest {
     void stoppedWhileItClaimsTheOutputItLeavesNoLeaseHeld() throws Exception {
         Location output = Location.local(temp.resolve("out"));
         OutputLayout layout = new OutputLayout(output);
-        CountDownLatch reached = new CountDownLatch(1);
-        CountDownLatch go = new CountDownLatch(1);
-        ObjectStore store = InterceptedStore.around(local, (method, args, call) -> {
-            if (method.equals("readTagged") && args[0].equals(layout.lease()) && reached.getCount() > 0) {
-                reached.countDown(); // the claim's read: the lease not yet taken
-                assertThat(go.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
-            }
-            return call.proceed();
-        });
+        Gate gate = new Gate(); // at the claim's read: the lease not yet taken
+        ObjectStore store = gate.around(local, (method, args) -> method.equals("readTagged") && args[0].equals(layout.lease()));
         var deadLetters = kit.<org.apache.pekko.actor.DeadLetter>createTestProbe();
         kit.system().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Subscribe<>(
                 org.apache.pekko.actor.DeadLetter.class, deadLetters.getRef()));
         Told told = new Told();
 
         ActorRef<CoordinatorCommand> coordinator = kit.spawn(Coordinator.create(setup(store, output, 0, null, told)));
-        assertThat(reached.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        gate.awaitReached();
         kit.stop(coordinator, BOUND); // its PostStop runs here, while the start waits at the claim
-        go.countDown();
+        gate.open();
 
         // The start goes on, off the actor, and ends: its result reaches the stopped coordinator as a dead letter.
         deadLetters.fishForMessage(BOUND, letter -> letter.message().getClass().getSimpleName().equals("AdaptMessage")
@@ -251,25 +268,19 @@ class CoordinatorStartTest {
     void askedToStopAsItStartsItStartsNothingAndGivesTheLeaseBack() throws Exception {
         Location output = Location.local(temp.resolve("out"));
         OutputLayout layout = new OutputLayout(output);
-        CountDownLatch reached = new CountDownLatch(1);
-        CountDownLatch go = new CountDownLatch(1);
         AtomicInteger successLooks = new AtomicInteger();
-        ObjectStore store = InterceptedStore.around(local, (method, args, call) -> {
-            if (method.equals("exists") && args[0].equals(layout.success()) && successLooks.incrementAndGet() == 2) {
-                reached.countDown(); // the look again, the lease held
-                assertThat(go.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
-            }
-            return call.proceed();
-        });
+        Gate gate = new Gate(); // at the look again for _SUCCESS, the lease held
+        ObjectStore store = gate.around(local, (method, args) -> method.equals("exists")
+                && args[0].equals(layout.success()) && successLooks.incrementAndGet() == 2);
         Told told = new Told();
         ActorRef<CoordinatorCommand> coordinator = kit.spawn(Coordinator.create(setup(store, output, 0, null, told)));
-        assertThat(reached.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        gate.awaitReached();
         assertThat(held(output)).as("taken").isTrue();
 
         var probe = kit.<Void>createTestProbe();
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(kit.system()));
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "test-start-ends", () -> {
-            go.countDown();
+            gate.open();
             return CompletableFuture.supplyAsync(() -> {
                 probe.expectTerminated(coordinator, BOUND);
                 return Done.getInstance();
