@@ -60,7 +60,8 @@ import org.apache.commons.csv.CSVRecord;
  * in this JVM, which no kill reaches), with the same ~1,000-byte keys; the nodes reach it through a fault-injecting
  * proxy that fails {@code --s3-fault-rate} of their requests (throttling, 500s, connections reset before and during
  * a response; at most twice for one request, which the nodes' ten attempts ride out), seeded by the trial's seed,
- * and which cuts the responses to each trial's first five writes after storing them.
+ * and which cuts the responses to each trial's first seven PUT requests after storing them (a retry of a cut one
+ * counts among them).
  * </ul>
  * With these options off a seed replays the schedule it had before they existed; {@code --s3} draws nothing from it.
  * <pre>java -cp bench/target/orchard-bench.jar dev.orchard.bench.Soak [--trials 20] [--seed 1] [--per-class 4]
