@@ -426,6 +426,69 @@ class WorkStateTest {
         assertThatThrownBy(() -> WorkState.resume(EPOCH, settings(2, 0), twice, now)).hasMessageContaining("twice");
     }
 
+    /**
+     * The listing's end is journalled with the part settings before anything is solved or published: a coordinator
+     * that takes over then groups parts as this one did (a late promotion moves the same images; the protocol
+     * simulator's seed 5300).
+     */
+    @Test
+    void aFirstRunSolvesOnlyOnceTheListingsEndIsJournalledWithItsPartSettings() {
+        WorkState s = new WorkState(EPOCH, settings(4, 0), now);
+        run(s.start(now));
+        run(s.listed(images(4), List.of(), now));
+        run(s.listingFinished(4, now));
+        JournalEntry.PlanComplete end = null;
+        for (int i = 0; i < 3; i++) { // the plan groups journalled, the listing's end held back
+            for (Decision d : List.copyOf(seen)) {
+                if (d instanceof Decision.Journal j && j.entry() instanceof JournalEntry.PlanComplete c) {
+                    end = c;
+                    seen.remove(d);
+                } else if (d instanceof Decision.Journal j && !(j.entry() instanceof JournalEntry.Commit)) {
+                    seen.remove(d);
+                    run(s.journalled(j.entry(), now));
+                }
+            }
+        }
+        assertThat(end).isNotNull();
+        assertThat(end.partBytes()).isEqualTo(1L << 20);
+        assertThat(end.maxUnitsPerPart()).isEqualTo(100);
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        finished(s, "w1", a, 4);
+        run(s.committed(new CoordinatorCommand.StatisticsCommitted("w1", null, EPOCH, "f1", List.of(a.unit().attemptRef())),
+                now));
+        var commit = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.Commit).findFirst().orElseThrow();
+        run(s.journalled(commit, now));
+        assertThat(of(seen, Decision.Solve.class)).as("solved before the listing's end is journalled").isEmpty();
+        assertThat(of(run(s.journalled(end, now)), Decision.Solve.class)).hasSize(1);
+    }
+
+    /** A resumed coordinator groups parts by the settings journalled with the listing's end, not by its own. */
+    @Test
+    void aResumedCoordinatorGroupsPartsByTheJournalledSettings() {
+        List<JournalEntry.PlannedUnit> units = IntStream.range(0, 4)
+                .mapToObj(u -> new JournalEntry.PlannedUnit(u, images(8).subList(2 * u, 2 * u + 2))).toList();
+        var plan = new JournalEntry.PlanGroup(0, units, List.of());
+        var commit = new JournalEntry.Commit("f1", IntStream.range(0, 4).mapToObj(u -> new JournalEntry.UnitRecord(u, 3,
+                1, 2, 100, 0, List.of(), UnitReport.StageNanos.ZERO)).toList());
+        // The coordinator that ended the listing cut a part at every unit; this one's settings would make one part.
+        var end = new JournalEntry.PlanComplete(4, 8, List.of(), null, 1L, 1);
+        var journal = new JournalEntry.State(List.of(plan), List.of(), end, List.of(commit), List.of());
+        WorkState s = WorkState.resume(EPOCH, settings(2, 0), journal, now);
+        run(s.start(now));
+        run(s.solved(1, now));
+        assertThat(of(seen, Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .contains("publishing 4 part(s)");
+        var older = new JournalEntry.State(List.of(plan), List.of(), new JournalEntry.PlanComplete(4, 8), List.of(commit),
+                List.of());
+        seen.clear();
+        WorkState own = WorkState.resume(EPOCH, settings(2, 0), older, now);
+        run(own.start(now));
+        run(own.solved(1, now));
+        assertThat(of(seen, Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .as("a journal an older Orchard wrote: the coordinator's own settings").contains("publishing 1 part(s)");
+    }
+
     // ---------------------------------------------------------------- updates
 
     private static final WorkState.Base BASE = new WorkState.Base(0, List.of(new WorkState.BasePart(3, 300),

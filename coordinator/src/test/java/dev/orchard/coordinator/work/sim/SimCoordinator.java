@@ -314,6 +314,11 @@ final class SimCoordinator {
         }
         sim.log(() -> "a promotion of part " + part + " by " + attempt + " lands late");
         store.latePromotions++;
+        // What the late move may do: replace part N with the same images (every coordinator groups by the journalled
+        // part settings), never with others.
+        List<String> holds = store.generationParts.getOrDefault(generation, Map.of()).get(part);
+        SimStore.check(holds == null || new HashSet<>(holds).equals(new HashSet<>(rows)), "a late promotion of part "
+                + part + " moves other images than the part holds: " + rows + " over " + holds);
         if (sim.scenario.pca()) {
             store.partStatistics.computeIfAbsent(generation, g -> new HashMap<>())
                     .put(part, store.publishStatistics.get(attempt));
