@@ -121,6 +121,9 @@ public final class Coordinator {
     private record Promoted(int part, Throwable failure) implements CoordinatorCommand {
     }
 
+    private record PublishAttemptsCleared(Throwable failure) implements CoordinatorCommand {
+    }
+
     private record OutputsWritten(Throwable failure) implements CoordinatorCommand {
     }
 
@@ -433,7 +436,10 @@ public final class Coordinator {
         return workerMessages(common(Behaviors.receive(CoordinatorCommand.class)
                 .onMessage(Promoted.class, m -> m.failure() == null
                         ? apply(state.promoted(m.part(), now()))
-                        : apply(state.promoteFailed(m.part(), cause(m.failure()).getMessage(), now())))))
+                        : apply(state.promoteFailed(m.part(), cause(m.failure()).getMessage(), now())))
+                .onMessage(PublishAttemptsCleared.class, m -> m.failure() == null
+                        ? apply(state.publishAttemptsCleared(now()))
+                        : apply(state.publishAttemptsClearFailed(cause(m.failure()).getMessage(), now())))))
                 .build();
     }
 
@@ -681,6 +687,11 @@ public final class Coordinator {
             } else if (d instanceof Decision.Solve s) {
                 int k = setup.settings().pcaK();
                 pipe(() -> setup.outputs().solvePca(s.files(), s.units(), s.baseParts(), s.regrouped(), k), Solved::new);
+            } else if (d instanceof Decision.ClearPublishAttempts) {
+                pipe(() -> {
+                    setup.outputs().clearPublishAttempts();
+                    return null;
+                }, (ok, failure) -> new PublishAttemptsCleared(failure));
             } else if (d instanceof Decision.Promote p) {
                 boolean projected = pca != null;
                 pipe(() -> {

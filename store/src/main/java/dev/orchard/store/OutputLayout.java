@@ -251,9 +251,14 @@ public final class OutputLayout {
         return attempts().resolve(String.format("units/u%06d-%016x-a%d.parquet", unit, epoch, attempt));
     }
 
+    /** Where PUBLISH attempts write: {@code _orchard/attempts/parts/}. */
+    public Location publishAttempts() {
+        return attempts().resolve("parts");
+    }
+
     /** What one PUBLISH attempt wrote of {@code kind} ({@code features} or {@code pca}) for a part. */
     public Location publishAttempt(String kind, long epoch, int part, int attempt) {
-        return attempts().resolve(String.format("parts/part-%06d-%016x-a%d.%s.parquet", part, epoch, attempt, kind));
+        return publishAttempts().resolve(String.format("part-%06d-%016x-a%d.%s.parquet", part, epoch, attempt, kind));
     }
 
     /** The kept rows one REGROUP attempt wrote of a base part. */
@@ -268,7 +273,7 @@ public final class OutputLayout {
 
     /** The statistics of the rows one PUBLISH attempt gathered into a part. */
     public Location publishStatistics(long epoch, int part, int attempt) {
-        return attempts().resolve(String.format("parts/part-%06d-%016x-a%d.stats", part, epoch, attempt));
+        return publishAttempts().resolve(String.format("part-%06d-%016x-a%d.stats", part, epoch, attempt));
     }
 
     /** The coordinator's claim on this output (see OutputLease). */

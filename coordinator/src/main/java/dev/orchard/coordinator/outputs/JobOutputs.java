@@ -190,6 +190,15 @@ public final class JobOutputs {
     }
 
     /**
+     * Deletes every publish attempt there is, each file fenced by the lease: before a coordinator hands out its first
+     * publish unit, so that an earlier coordinator's promotion that lands late (frozen past its lease's check) finds
+     * nothing to move, whatever part settings or k that coordinator had.
+     */
+    public void clearPublishAttempts() throws IOException {
+        store.deleteAll(layout.publishAttempts());
+    }
+
+    /**
      * Makes one part's winning attempt visible under the names of this generation ({@code features/}, and
      * {@code pca/}; an update's staging folder), with the statistics of its rows beside the generation's journal.
      */

@@ -55,6 +55,14 @@ public sealed interface Decision {
     }
 
     /**
+     * Delete every publish attempt there is (earlier coordinators' of this job: this one has none yet), fenced; report
+     * back with {@code publishAttemptsCleared}. No publish unit is handed out before: a promotion of an earlier
+     * coordinator that lands late (its process frozen past its lease's check) then finds no files to move.
+     */
+    record ClearPublishAttempts() implements Decision {
+    }
+
+    /**
      * Make the winning attempt's files of one part visible under the final names; report back with
      * {@code promoted} or {@code promoteFailed}.
      */

@@ -316,6 +316,8 @@ public final class WorkState {
     private final Deque<PlanGroup> planQueue = new ArrayDeque<>();
     private boolean planWriting;
     private boolean publishJournalling;
+    /** Earlier coordinators' publish attempts are being deleted: no publish unit is handed out meanwhile. */
+    private boolean clearingPublishAttempts;
     private boolean minWorkersMet;
     /** This coordinator is stopping ({@link #stopping}): it hands out nothing more. */
     private boolean stopping;
@@ -1324,7 +1326,8 @@ public final class WorkState {
     }
 
     private void dispatch(long now) {
-        if (stopping || !minWorkersMet || (stage != Stage.FEATURES && stage != Stage.PUBLISHING)) {
+        if (stopping || !minWorkersMet || (stage != Stage.FEATURES && stage != Stage.PUBLISHING)
+                || (stage == Stage.PUBLISHING && clearingPublishAttempts)) {
             return;
         }
         for (WorkerView w : workers.values()) {
@@ -1717,8 +1720,23 @@ public final class WorkState {
         finishedDurations.clear();
         medianOf = -1;
         out.add(new Decision.StageStarted(Stage.PUBLISHING, "publishing " + parts.size() + " part(s)"));
-        dispatch(now);
+        clearingPublishAttempts = true;
+        out.add(new Decision.ClearPublishAttempts());
         afterProgress(now);
+    }
+
+    /** Earlier coordinators' publish attempts are gone: the parts are handed out. */
+    public List<Decision> publishAttemptsCleared(long now) {
+        if (stage == Stage.PUBLISHING && clearingPublishAttempts) {
+            clearingPublishAttempts = false;
+            dispatch(now);
+            afterProgress(now);
+        }
+        return drain();
+    }
+
+    public List<Decision> publishAttemptsClearFailed(String reason, long now) {
+        return fail("Cannot delete the publish attempts of earlier coordinators: " + reason + GOES_ON, false);
     }
 
     private void addPart(List<PartSource> sources) {

@@ -102,7 +102,10 @@ class WorkStateTest {
                 .filter(e -> e instanceof JournalEntry.Commit).findFirst().orElseThrow();
         run(s.journalled(commit, now));
         run(s.solved(2, now));
-        Assign publish = assigns(status(s, "w2", 1, 1, List.of(), List.of())).get(0);
+        assertThat(assigns(status(s, "w2", 1, 1, List.of(), List.of()))).as("before earlier publish attempts are gone")
+                .isEmpty();
+        assertThat(of(seen, Decision.ClearPublishAttempts.class)).hasSize(1);
+        Assign publish = assigns(run(s.publishAttemptsCleared(now))).get(0); // w2's free slot, waiting
         assertThat(publish.unit().phase()).isEqualTo(Phase.PUBLISH);
         assertThat(publish.unit().sources()).containsExactly(dev.orchard.protocol.PartSource.rows(copy.unit().attemptRef()));
     }
@@ -559,6 +562,7 @@ class WorkStateTest {
             assertThat(d.files()).containsExactly("f1");
         });
         run(s.solved(2, now));
+        run(s.publishAttemptsCleared(now));
         Assign publish = assigns(status(s, "w1", 3, 1, List.of(), List.of())).get(0);
         assertThat(publish.unit().sources()).containsExactly(PartSource.regrouped(regroup.unit().attemptRef()),
                 PartSource.base(1), PartSource.rows(given.get(0).unit().attemptRef()));
@@ -578,6 +582,7 @@ class WorkStateTest {
         Decision.Solve solve = of(seen, Decision.Solve.class).get(0);
         assertThat(solve.baseParts()).containsExactly(0, 1);
         run(s.solved(2, now));
+        run(s.publishAttemptsCleared(now));
         List<Assign> parts = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
         for (Assign part : parts) {
             finished(s, "w1", part, 5);

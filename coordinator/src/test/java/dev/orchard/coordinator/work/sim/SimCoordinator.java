@@ -205,6 +205,11 @@ final class SimCoordinator {
                 io(() -> store.statistics.remove(del.file()), () -> { });
             } else if (d instanceof Decision.Solve s) {
                 io(() -> { }, () -> solve(s));
+            } else if (d instanceof Decision.ClearPublishAttempts) {
+                io(() -> {
+                    store.publishAttempts.clear();
+                    store.publishStatistics.clear();
+                }, () -> execute(state.publishAttemptsCleared(sim.now)));
             } else if (d instanceof Decision.Promote p) {
                 promoteIo(p.part(), p.attempt());
             } else if (d instanceof Decision.WriteOutputs w) {
