@@ -302,8 +302,7 @@ public final class WorkState {
     private final List<Long> finishedDurations = new ArrayList<>();
     private long median; // of finishedDurations, recomputed when it grows
     private long partBytes; // the part size this job's parts are grouped for: the settings', or the journal's
-    private int maxUnitsPerPart; // likewise
-    private PlanComplete planComplete; // as journalled: the part settings every coordinator of the job groups by
+    private PlanComplete planComplete; // once journalled: the part settings every coordinator of the job groups by
     private int medianOf;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final UnitCutter cutter;
@@ -342,7 +341,6 @@ public final class WorkState {
     private List<Retirement> retirements;
     private final Map<Integer, Regroup> regroups = new LinkedHashMap<>();
     private int openRegroups;
-    private boolean planCompleteJournalled;
     private long keptBaseRows;
     private UpdateCounts updateCounts = UpdateCounts.NONE;
 
@@ -453,7 +451,6 @@ public final class WorkState {
             }
             s.listingComplete = true;
             s.planCompleted = true;
-            s.planCompleteJournalled = true;
             s.planComplete = journal.complete();
             if (base != null) {
                 s.retirements = journal.complete().retired();
@@ -745,8 +742,7 @@ public final class WorkState {
             }
         } else if (entry instanceof Commit c) {
             commitJournalled(c);
-        } else if (entry instanceof PlanComplete c && !planCompleteJournalled) {
-            planCompleteJournalled = true;
+        } else if (entry instanceof PlanComplete c && planComplete == null) {
             planComplete = c;
             if (base != null) {
                 createRegroups();
@@ -1586,7 +1582,7 @@ public final class WorkState {
     private void afterProgress(long now) {
         // The plan's end journalled first: it holds the part settings every later coordinator groups by.
         if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0
-                && planCompleteJournalled && (base == null || openRegroups == 0)) {
+                && planComplete != null && (base == null || openRegroups == 0)) {
             endStage("features", now);
             if (settings.pca()) {
                 stage = Stage.SOLVING;
@@ -1638,7 +1634,7 @@ public final class WorkState {
         partBytes = published != null && published.partBytes() != null ? published.partBytes()
                 : planComplete != null && planComplete.partBytes() != null ? planComplete.partBytes()
                 : settings.partBytes();
-        maxUnitsPerPart = planComplete != null && planComplete.maxUnitsPerPart() != null
+        int maxUnitsPerPart = planComplete != null && planComplete.maxUnitsPerPart() != null
                 ? planComplete.maxUnitsPerPart() : settings.maxUnitsPerPart();
         // Sources in order: the base generation's untouched parts of at least a quarter of the target size, each a
         // part of its own (its features file is kept as it is, only its projection is written again); then the
