@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PrincipalComponents;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.worker.Worker;
 import java.nio.file.Files;
@@ -218,6 +219,32 @@ class UpdateTest {
         Outputs.assertSameJob(out, clean, readable);
     }
 
+    /**
+     * A swapped-in generation whose _SUCCESS went after the swap ended (a request of a coordinator frozen in the same
+     * swap, landing late: GenerationSwapTest) is finished by the same command: _SUCCESS written again as the swap
+     * recorded it, nothing computed. Before, that command continued the generation, and failed for good on its base
+     * generation's summary, which the swap's clean-up had removed.
+     */
+    @Test
+    void anUpdateWhoseSuccessWentAfterItsSwapIsFinishedByTheSameCommand() throws Exception {
+        Path in = input(3);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        JobRun update = JobRun.of(out, job(in, out, "--update"));
+        assertThat(update.exitCode()).as(update.messages()).isZero();
+        byte[] success = Files.readAllBytes(out.resolve("_SUCCESS"));
+        Map<String, String> parts = digests(out.resolve("features"));
+        assertThat(out.resolve("_orchard/generation.json")).doesNotExist(); // generation 0's summary: cleaned up
+
+        Files.delete(out.resolve("_SUCCESS"));
+        JobRun again = JobRun.of(out, job(in, out, "--update"));
+        assertThat(again.exitCode()).as(again.messages()).isZero();
+        assertThat(out.resolve("_SUCCESS")).hasBinaryContent(success);
+        assertThat(digests(out.resolve("features"))).isEqualTo(parts);
+        assertThat(out.resolve("_orchard/CURRENT")).hasContent("1");
+    }
+
     /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */
     @Test
     void anUpdateWithoutPcaKKeepsTheOutputsK() throws Exception {
@@ -311,21 +338,29 @@ class UpdateTest {
             Outputs.assertSameJob(out, clean, Outputs.images(in));
             assertSameProjections(out, clean);
             Map<String, String> after = digests(out.resolve("features"));
-            // Every base part is untouched and large enough: its file is the same bytes, under the same name; the new
-            // rows are a part of their own. The projections are all new (the PCA changed).
+            // Every base part is untouched and large enough: its file is the same bytes, under the same part number
+            // (its name now names generation 1); the new rows are a part of their own. The projections are all new
+            // (the PCA changed).
+            assertThat(after.keySet()).allMatch(name -> OutputLayout.isPartOf(name, 1));
             for (var part : before.entrySet()) {
-                assertThat(after).containsEntry(part.getKey(), part.getValue());
+                assertThat(after).containsEntry(generationOne(part.getKey()), part.getValue());
             }
             assertThat(after).hasSize(before.size() + 1);
             Map<String, String> pcaAfter = digests(out.resolve("pca"));
             for (var part : pcaBefore.entrySet()) {
-                assertThat(pcaAfter.get(part.getKey())).as(part.getKey()).isNotEqualTo(part.getValue());
+                assertThat(pcaAfter.get(generationOne(part.getKey()))).as(part.getKey()).isNotNull()
+                        .isNotEqualTo(part.getValue());
             }
             assertPartStatisticsAreTheModels(out);
         } finally {
             System.clearProperty("orchard.coordinator.part-bytes");
             com.typesafe.config.ConfigFactory.invalidateCaches();
         }
+    }
+
+    /** Generation 1's name of a first run's part file. */
+    private static String generationOne(String firstRunName) {
+        return OutputLayout.partName(1, OutputLayout.partNumber(firstRunName));
     }
 
     /**

@@ -303,6 +303,12 @@ public final class Coordinator {
             if (generation > 0) {
                 var layout = setup.outputs().layout();
                 int current = GenerationSummary.current(setup.store(), layout);
+                if (current == generation && new GenerationSwap(setup.store(), layout).finish(generation)) {
+                    // The swap had ended, and its _SUCCESS was removed after: a frozen coordinator's request that
+                    // landed late (GenerationSwapTest). Written again as the swap recorded it.
+                    log.info("Generation {} of {} was swapped in, but its _SUCCESS was missing: written again",
+                            generation, setup.output());
+                }
                 if (current >= generation && setup.store().exists(layout.success())) {
                     if (current == generation) {
                         // The swap ended; its clean-up may not have: finish it (it deletes only what the swap left).

@@ -8,6 +8,7 @@ import java.util.List;
  *   features/part-NNNNNN.parquet   pca/part-NNNNNN.parquet   pca-model.json   pca.csv   errors.csv
  *   report.html   _SUCCESS (written last)
  * </pre>
+ * (an update's parts name their generation, {@code part-NNNNNN-gGGGGGG.parquet}: see {@link #partName(int, int)})
  * and Orchard's own bookkeeping below {@code _orchard/} (journal, statistics, attempts), which readers skip
  * (Spark, Hive and pyarrow ignore names starting with {@code _}).
  * <p>Each job that succeeds makes a <em>generation</em> of the output: a first run makes generation 0, each
@@ -36,8 +37,9 @@ public final class OutputLayout {
     private static final java.util.regex.Pattern CLASSIFY_OUTPUTS =
             java.util.regex.Pattern.compile("classify-(pair|one-vs-all|multiclass)|predictions-.+\\.parquet");
 
-    /** A published part's file name, its number captured. */
-    private static final java.util.regex.Pattern PART_NAME = java.util.regex.Pattern.compile("part-(\\d{6,9})\\.parquet");
+    /** A published part's file name, its number captured, and its generation where it names one. */
+    private static final java.util.regex.Pattern PART_NAME =
+            java.util.regex.Pattern.compile("part-(\\d{6,9})(?:-g(\\d{6,9}))?\\.parquet");
 
     /** {@link #KNOWN_OUTPUTS} and what {@code orchard classify} adds, as a user reads them in a message. */
     public static final String KNOWN_OUTPUTS_DESCRIBED = String.join(", ", KNOWN_OUTPUTS)
@@ -72,19 +74,58 @@ public final class OutputLayout {
         return root.resolve(kind);
     }
 
-    /** A published rows file: {@code features/part-000012.parquet}. */
+    /** A published rows file of a first run (generation 0): {@code features/part-000012.parquet}. */
     public Location part(String kind, int part) {
-        return rowsFolder(kind).resolve(partName(part));
+        return part(kind, 0, part);
     }
 
+    /** A published rows file of generation g, under its final name ({@link #partName(int, int)}). */
+    public Location part(String kind, int generation, int part) {
+        return rowsFolder(kind).resolve(partName(generation, part));
+    }
+
+    /** A first run's part file name: {@code part-000012.parquet}. */
     public static String partName(int part) {
-        return String.format("part-%06d.parquet", part);
+        return partName(0, part);
     }
 
-    /** The number of a part's file name ({@code part-000012.parquet} → 12), or -1 for any other name. */
+    /**
+     * A part's file name: {@code part-000012.parquet} for a first run (generation 0), {@code part-000012-g000003.parquet}
+     * for generation 3. An update's parts never take the names of the generation they replace, so a request to delete
+     * the old ones that lands late (a coordinator frozen in its swap, woken after a takeover finished it) finds
+     * nothing of the new generation to delete.
+     */
+    public static String partName(int generation, int part) {
+        return generation == 0 ? String.format("part-%06d.parquet", part)
+                               : String.format("part-%06d-g%06d.parquet", part, generation);
+    }
+
+    /** The number of a part's file name ({@code part-000012.parquet}, {@code part-000012-g000003.parquet} → 12), or -1. */
     public static int partNumber(String name) {
         java.util.regex.Matcher m = PART_NAME.matcher(name);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * Whether {@code name} is one of generation g's part files. (An Orchard before part names carried their generation
+     * named an update's parts as a first run's.)
+     */
+    public static boolean isPartOf(String name, int generation) {
+        java.util.regex.Matcher m = PART_NAME.matcher(name);
+        return m.matches() && (m.group(2) == null ? 0 : Integer.parseInt(m.group(2))) == generation;
+    }
+
+    /**
+     * Where generation g's part lies in {@code store}: under {@link #part(String, int, int)}, or, for an output an
+     * Orchard before generation-numbered part names updated (its parts have a first run's names), there.
+     */
+    public Location existingPart(ObjectStore store, String kind, int generation, int part) throws java.io.IOException {
+        Location named = part(kind, generation, part);
+        if (generation == 0 || store.exists(named)) {
+            return named;
+        }
+        Location older = part(kind, 0, part);
+        return store.exists(older) ? older : named;
     }
 
     public Location pcaModel() {
@@ -201,7 +242,10 @@ public final class OutputLayout {
         return g == 0 ? rowsFolder(kind) : staging(g).resolve(kind);
     }
 
-    /** Where generation g's part is published (see {@link #publishedFolder}). */
+    /**
+     * Where generation g's part is published (see {@link #publishedFolder}): for an update, under a first run's name
+     * in its staging folder, which its swap moves to the generation's own name ({@link #part(String, int, int)}).
+     */
     public Location published(int g, String kind, int part) {
         return publishedFolder(g, kind).resolve(partName(part));
     }

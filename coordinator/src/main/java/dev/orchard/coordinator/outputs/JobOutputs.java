@@ -256,7 +256,9 @@ public final class JobOutputs {
             throw new IllegalStateException("outputs of generation " + contents.generation() + " written as " + generation);
         }
         GenerationSwap swap = new GenerationSwap(store, layout);
-        if (generation == 0 || !swap.begun(generation)) {
+        boolean begun = generation > 0 && swap.begun(generation);
+        byte[] success = JSON.writeValueAsBytes(report.success());
+        if (!begun) {
             removeUnplannedParts(parts, pca);
             // The inventory (reading the base generation's, for an update) on a second core while pca.csv, errors.csv
             // and the report are written here (10,000 rows: 0.1-0.2 s and 0.3-0.45 s). Its own thread: it blocks on
@@ -278,7 +280,7 @@ public final class JobOutputs {
         }
         if (generation == 0) {
             store.deleteAll(layout.attempts());
-            store.put(layout.success(), JSON.writeValueAsBytes(report.success()));
+            store.put(layout.success(), success);
             // As after an update's swap (GenerationSwap.cleanUp); a 1280-d PCA left 6.6 MB per 32 units here. Files
             // no journal names (refused, or a dead coordinator's) go too; a crash just before leaves them to the
             // next update, and no reader of the output looks at them.
@@ -291,8 +293,10 @@ public final class JobOutputs {
             }
             return;
         }
-        swap.begin(generation);
-        swap.complete(generation, pca, JSON.writeValueAsBytes(report.success()));
+        if (!begun) {
+            swap.begin(generation, pca, success);
+        }
+        swap.complete(generation, pca, success);
         try {
             swap.cleanUp(generation);
         } catch (IOException e) { // the update is finished (_SUCCESS names it): what is left is space, as above

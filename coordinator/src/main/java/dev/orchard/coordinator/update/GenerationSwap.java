@@ -3,29 +3,46 @@ package dev.orchard.coordinator.update;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orchard.store.CurrentGeneration;
+import dev.orchard.store.StoredObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * Makes an update's staged generation the output's, so that a reader never sees two generations at once:
+ * Makes an update's staged generation the output's:
  * <ol>
- *   <li>{@link #begin}: the staged files are complete (parts, pca-model.json, pca.csv, errors.csv); from here the
+ *   <li>{@link #begin}: the staged files are complete (parts, pca-model.json, pca.csv, errors.csv, the report); the
+ *   swap's record ({@code _SWAP}) names the final files staged and holds the {@code _SUCCESS} to write; from here the
  *   swap only moves forward;</li>
- *   <li>{@code _SUCCESS} is removed, then every output of the old generation is taken out of view ({@code features/},
- *   {@code pca/}, {@code pca-model.json}, {@code pca.csv}, {@code errors.csv}): locally each is renamed aside in
- *   one step (a folder disappears whole); on S3, which has no rename, each object is deleted;</li>
- *   <li>the staged outputs are moved in: locally one rename per folder or file (a folder appears whole); on S3 a
- *   server-side copy and a delete per object;</li>
+ *   <li>{@code _SUCCESS} is removed, then the old generation's parts ({@code features/}, {@code pca/}), one object
+ *   at a time, and the final files the new generation has none of (a report that could not be drawn);</li>
+ *   <li>the staged final files are moved over the old ones (each in one step: locally a rename, on S3 a server-side
+ *   copy), then the staged parts are moved in;</li>
  *   <li>{@code _orchard/CURRENT} names the new generation, then {@code _SUCCESS} is written, naming it.</li>
  * </ol>
- * A reader therefore sees the old generation, then a subset of it, then nothing, then a growing subset of the new
- * one, then all of it with {@code _SUCCESS}; never old and new side by side. Locally the window without
- * {@code _SUCCESS} lasts a few renames; on S3 it lasts as long as the deletes and copies, and a reader that lists
- * during it sees some parts missing — one that checks {@code _SUCCESS} first, and again after, never reads a
- * partial generation. Every step can be repeated: a coordinator that dies during the swap finishes it when resumed.
+ * A reader therefore sees the old generation, a subset of its parts, its final files without parts, then the new
+ * final files (during their moves, some old and some new) without parts, then a growing subset of the new parts, then
+ * all of them with {@code _SUCCESS}: never the rows of two generations side by side, nor a final file beside rows of
+ * another generation. One that checks {@code _SUCCESS} first, and again after, never reads a partial generation.
+ * <p>Every step can be repeated: a coordinator that dies during the swap finishes it when resumed. And no step acts
+ * on what another coordinator's swap of the same generation put in view, so a request that lands late (its
+ * coordinator frozen between its lease's check and the request, and woken after a takeover finished the swap) loses
+ * nothing of the new generation: its parts have names of their own ({@link OutputLayout#partName(int, int)}), the
+ * final files are only ever replaced by the same generation's, and the old parts are deleted by name (the folder is
+ * never deleted or renamed as a whole). What such a request can take is {@code _SUCCESS}: a late removal of it leaves
+ * the new generation complete but unmarked, and the next command's start ({@link #finish}) writes it again from the
+ * swap's record.
  */
 public final class GenerationSwap {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] EMPTY = new byte[0];
 
     private final ObjectStore store;
@@ -41,38 +58,96 @@ public final class GenerationSwap {
         return store.exists(layout.swapMarker(g));
     }
 
-    /** Declares generation g's staged files complete. */
-    public void begin(int g) throws IOException {
-        store.put(layout.swapMarker(g), EMPTY);
+    /**
+     * Declares generation g's staged files complete: records which final files it has, and its {@code _SUCCESS}.
+     * Once only: a resumed coordinator that finds the swap begun finishes it ({@link #complete}) as recorded.
+     */
+    public void begin(int g, boolean pca, byte[] success) throws IOException {
+        ObjectNode record = JSON.createObjectNode();
+        ArrayNode staged = record.putArray("finalFiles");
+        for (Location file : files(pca)) {
+            if (store.exists(layout.finalFile(g, file))) {
+                staged.add(layout.root().relativize(file));
+            }
+        }
+        record.put("pca", pca);
+        record.set("success", JSON.readTree(success));
+        store.put(layout.swapMarker(g), JSON.writeValueAsBytes(record));
     }
 
-    /** Takes the old generation out of view and moves generation g in; {@code success} is its {@code _SUCCESS}. */
+    /** What {@link #begin} recorded; null for a swap an Orchard before this record began (its marker is empty). */
+    private record Record(boolean pca, Set<Location> finalFiles, byte[] success) {
+    }
+
+    private Record record(int g) throws IOException {
+        byte[] bytes = store.read(layout.swapMarker(g));
+        if (bytes.length == 0) {
+            return null;
+        }
+        JsonNode json = JSON.readTree(bytes);
+        Set<Location> files = new LinkedHashSet<>();
+        json.path("finalFiles").forEach(name -> files.add(layout.root().resolve(name.asText())));
+        return new Record(json.path("pca").asBoolean(), files, JSON.writeValueAsBytes(json.get("success")));
+    }
+
+    /**
+     * Takes the old generation out of view and moves generation g in, as {@link #begin} recorded it. {@code pca} and
+     * {@code success} serve only a swap an earlier Orchard began, with an empty record: its final files are those
+     * staged, and its {@code _SUCCESS} this coordinator's.
+     */
     public void complete(int g, boolean pca, byte[] success) throws IOException {
         if (!begun(g)) {
             throw new IllegalStateException("generation " + g + " is not staged completely: it cannot be swapped in");
         }
+        Record record = record(g);
+        if (record == null) {
+            Set<Location> staged = new LinkedHashSet<>();
+            for (Location file : files(pca)) {
+                if (store.exists(layout.finalFile(g, file))) {
+                    staged.add(file);
+                }
+            }
+            record = new Record(pca, staged, success);
+        }
         Location cleared = layout.generation(g).resolve("_CLEARED");
         if (!store.exists(cleared)) {
             store.delete(layout.success());
-            for (String kind : kinds(pca)) {
-                takeOutOfView(g, layout.rowsFolder(kind), true);
+            for (String kind : kinds(record.pca())) {
+                takeOutParts(g, layout.rowsFolder(kind));
             }
-            for (Location file : files(pca)) {
-                takeOutOfView(g, file, false);
+            for (Location file : files(record.pca())) {
+                if (!record.finalFiles().contains(file)) {
+                    store.delete(file); // the new generation has none: only ever a name it does not use
+                }
             }
             store.put(cleared, EMPTY);
         }
-        for (String kind : kinds(pca)) {
-            store.moveAll(layout.publishedFolder(g, kind), layout.rowsFolder(kind));
-        }
-        for (Location file : files(pca)) {
+        for (Location file : record.finalFiles()) {
             Location staged = layout.finalFile(g, file);
             if (store.exists(staged)) {
                 store.move(staged, file);
             }
         }
+        for (String kind : kinds(record.pca())) {
+            moveInParts(g, kind);
+        }
         store.put(layout.current(), Integer.toString(g).getBytes(StandardCharsets.UTF_8));
-        store.put(layout.success(), success);
+        store.put(layout.success(), record.success());
+    }
+
+    /**
+     * Whether generation g is the output's ({@code CURRENT} names it) but its {@code _SUCCESS} is missing: removed by a
+     * late request of a frozen coordinator's swap after the swap had ended (or the swap stopped just before it).
+     * Then finishes the swap, which writes {@code _SUCCESS} as recorded; false where it is not so (or the swap was
+     * begun by an earlier Orchard, whose record holds no {@code _SUCCESS}).
+     */
+    public boolean finish(int g) throws IOException {
+        if (CurrentGeneration.read(store, layout) != g || store.exists(layout.success()) || !begun(g)
+                || record(g) == null || !store.exists(layout.generation(g).resolve("_CLEARED"))) {
+            return false;
+        }
+        complete(g, false, null);
+        return true;
     }
 
     /**
@@ -103,19 +178,39 @@ public final class GenerationSwap {
     }
 
     /**
-     * Locally a rename aside (a folder disappears whole, and is deleted after the swap); on S3, where there is no
-     * rename, a delete.
+     * Deletes every object in {@code folder} but generation g's parts, one by one by name: a deletion that lands late
+     * then finds only a name of the old generation (the folder is not deleted or renamed as a whole, which would take
+     * whatever is in it when the request lands).
      */
-    private void takeOutOfView(int g, Location output, boolean folder) throws IOException {
-        if (!store.renamesFolders()) {
-            store.deleteAll(output);
+    private void takeOutParts(int g, Location folder) throws IOException {
+        List<Location> old;
+        try (Stream<StoredObject> listed = store.list(folder)) {
+            old = listed.map(StoredObject::location).filter(o -> !OutputLayout.isPartOf(o.name(), g)).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
             return;
         }
-        Location aside = layout.replaced(g).resolve(layout.root().relativize(output));
-        if (folder) {
-            store.moveAll(output, aside);
-        } else if (store.exists(output)) {
-            store.move(output, aside);
+        for (Location o : old) {
+            store.delete(o);
+        }
+    }
+
+    /**
+     * Moves generation g's staged parts of {@code kind} in, one by one, each to its generation's name (anything else
+     * staged there keeps its name, as a folder's move would have kept it).
+     */
+    private void moveInParts(int g, String kind) throws IOException {
+        Location staged = layout.publishedFolder(g, kind);
+        List<Location> parts;
+        try (Stream<StoredObject> listed = store.list(staged)) {
+            parts = listed.map(StoredObject::location).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        for (Location part : parts) {
+            int number = OutputLayout.partNumber(part.name());
+            store.move(part, number >= 0 ? layout.part(kind, g, number)
+                                         : layout.rowsFolder(kind).resolve(staged.relativize(part))); // as it was
+
         }
     }
 

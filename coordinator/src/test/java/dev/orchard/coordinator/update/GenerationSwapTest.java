@@ -38,22 +38,61 @@ class GenerationSwapTest {
     private static final class Killed extends RuntimeException {
     }
 
-    /** The local store, seen through a reader after every write, killed at a chosen write, renaming or not. */
+    /** One write request, as a coordinator sends it. */
+    @FunctionalInterface
+    private interface Request {
+        void send() throws IOException;
+    }
+
+    /**
+     * The local store, seen through a reader after every write, renaming or not (as on S3: no rename, a deletion of
+     * many objects one request of the keys a listing gave, as a DeleteObjects batch). It can be killed at a chosen
+     * write, or frozen there: the request is then held, not sent ({@link #held}), as by a coordinator frozen between
+     * its lease's check and the request, to land later ({@link #lateAt}).
+     */
     private final class Watched implements ObjectStore {
         private final LocalObjectStore store = new LocalObjectStore();
         private final boolean renames;
         int writes;
         int limit = Integer.MAX_VALUE;
+        /** The write to hold rather than send (then the coordinator is killed), or 0. */
+        int holdAt;
+        Request held;
+        /** A request another coordinator held, sent right after this store's write number {@link #lateAt}. */
+        Request late;
+        int lateAt = -1;
+        boolean lateLanded;
 
         Watched(boolean renames) {
             this.renames = renames;
         }
 
-        private void wrote() {
+        private void write(Request request) throws IOException {
             writes++;
+            if (writes == holdAt) {
+                held = request;
+                throw new Killed();
+            }
+            request.send();
             assertReaderSeesOneGeneration();
+            if (writes == lateAt) {
+                land();
+            }
             if (writes >= limit) {
                 throw new Killed();
+            }
+        }
+
+        /** The held request lands; one that fails (its source gone) does nothing, as a late copy of a gone object. */
+        void land() {
+            if (late != null && !lateLanded) {
+                lateLanded = true;
+                try {
+                    late.send();
+                } catch (IOException gone) {
+                    // nothing happened
+                }
+                assertReaderSeesOneGeneration();
             }
         }
 
@@ -74,9 +113,9 @@ class GenerationSwapTest {
 
         @Override
         public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
-            String tag = store.putIf(target, bytes, expectedTag);
-            wrote();
-            return tag;
+            String[] tag = new String[1];
+            write(() -> tag[0] = store.putIf(target, bytes, expectedTag));
+            return tag[0];
         }
 
         @Override
@@ -91,40 +130,44 @@ class GenerationSwapTest {
 
         @Override
         public void put(Location target, byte[] bytes) throws IOException {
-            store.put(target, bytes);
-            wrote();
+            write(() -> store.put(target, bytes));
         }
 
         @Override
         public void putFile(Location target, Path file) throws IOException {
-            store.putFile(target, file);
-            wrote();
+            write(() -> store.putFile(target, file));
         }
 
         @Override
         public void deleteAll(Location prefix) throws IOException {
             if (renames) {
-                store.deleteAll(prefix);
-                wrote();
+                write(() -> store.deleteAll(prefix));
                 return;
             }
-            // As on S3: one object at a time.
+            // As on S3: the keys a listing gave, deleted in one request.
             List<Location> objects;
             try (Stream<StoredObject> listed = store.list(prefix)) {
                 objects = listed.map(StoredObject::location).toList();
             } catch (java.nio.file.NoSuchFileException e) {
                 return;
             }
-            for (Location o : objects) {
-                store.deleteAll(o);
-                wrote();
+            if (!objects.isEmpty()) {
+                write(() -> {
+                    for (Location o : objects) {
+                        store.delete(o);
+                    }
+                });
             }
         }
 
         @Override
+        public void delete(Location location) throws IOException {
+            write(() -> store.delete(location));
+        }
+
+        @Override
         public void move(Location from, Location to) throws IOException {
-            store.move(from, to);
-            wrote();
+            write(() -> store.move(from, to));
         }
 
         @Override
@@ -135,8 +178,7 @@ class GenerationSwapTest {
         @Override
         public void moveAll(Location from, Location to) throws IOException {
             if (renames) {
-                store.moveAll(from, to);
-                wrote();
+                write(() -> store.moveAll(from, to));
             } else {
                 ObjectStore.super.moveAll(from, to); // object by object, each through move()
             }
@@ -177,7 +219,7 @@ class GenerationSwapTest {
         }
         write(layout.generationSummary(1), "{}");
         write(layout.attempts().resolve("units/u000001-a1.parquet"), "x");
-        new GenerationSwap(store, layout).begin(1);
+        new GenerationSwap(store, layout).begin(1, true, "1".getBytes(StandardCharsets.UTF_8));
     }
 
     private static void write(Location l, String text) throws IOException {
@@ -185,33 +227,41 @@ class GenerationSwapTest {
         Files.writeString(l.path(), text);
     }
 
-    /** What a reader finds in the outputs: the generation of each, and _SUCCESS's promise. */
+    /**
+     * What a reader finds in the outputs: rows of one generation only, and no final file beside rows of another
+     * generation; while _SUCCESS is there, all of the generation it and CURRENT name, and nothing else.
+     */
     private void assertReaderSeesOneGeneration() {
         try {
-            Set<String> generations = new HashSet<>();
+            Set<String> rows = new HashSet<>();
             int parts = 0;
             for (String kind : List.of(OutputLayout.FEATURES, OutputLayout.PCA)) {
                 Path folder = out.resolve(kind);
                 if (Files.isDirectory(folder)) {
                     try (Stream<Path> files = Files.list(folder)) {
                         for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-                            generations.add(Files.readString(f));
+                            rows.add(Files.readString(f));
                             parts++;
                         }
                     }
                 }
             }
+            Set<String> finals = new HashSet<>();
             for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv())) {
                 if (Files.exists(f.path())) {
-                    generations.add(Files.readString(f.path()));
+                    finals.add(Files.readString(f.path()));
                 }
             }
-            assertThat(generations).as("generations a reader sees side by side").hasSizeLessThanOrEqualTo(1);
+            assertThat(rows).as("generations whose rows a reader sees side by side").hasSizeLessThanOrEqualTo(1);
+            if (!rows.isEmpty()) {
+                assertThat(rows).as("the rows' generation, beside final files of " + finals).containsAll(finals);
+            }
             if (Files.exists(out.resolve("_SUCCESS"))) {
                 String g = Files.readString(out.resolve("_SUCCESS"));
                 String current = Files.exists(layout.current().path()) ? Files.readString(layout.current().path()) : "0";
                 assertThat(current).as("CURRENT while _SUCCESS names " + g).isEqualTo(g);
-                assertThat(generations).containsExactly(g);
+                assertThat(rows).containsExactly(g);
+                assertThat(finals).containsExactly(g);
                 assertThat(parts).isEqualTo(2 * (g.equals("0") ? OLD_PARTS : NEW_PARTS));
                 for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv())) {
                     assertThat(f.path()).exists();
@@ -220,6 +270,86 @@ class GenerationSwapTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A coordinator frozen in its swap between its lease's check and a request (a GC pause, a stopped VM) sends that
+     * request when it wakes, after the coordinator that took over from it began or finished the same swap: the lease
+     * can stop its next requests, not that one. For every write of the swap held so, landing before, after each write
+     * of the takeover's swap, or after all of it: nothing of the new generation is lost, and at worst its _SUCCESS is
+     * (a late removal of the old one), which the next command's start writes again from the swap's record
+     * ({@link GenerationSwap#finish}). The removal of the old parts was one listing's keys (one S3 batch), or one
+     * rename of the folder: landing late, it took the new generation's parts of the same names with it (a reviewer's
+     * schedule, read in code; here it failed on both stores before the parts were named by their generation).
+     */
+    @ParameterizedTest(name = "renames folders: {0}")
+    @ValueSource(booleans = {true, false})
+    void aRequestOfAFrozenCoordinatorLandingLateLosesNothingOfTheNewGeneration(boolean renames) throws Exception {
+        int total;
+        {
+            Watched store = new Watched(renames);
+            outputs(store);
+            store.writes = 0;
+            swap(store);
+            total = store.writes;
+        }
+        int cases = 0;
+        for (int holdAt = 1; holdAt <= total; holdAt++) {
+            for (int lateAt = 0; ; lateAt++) {
+                Watched frozen = new Watched(renames);
+                outputs(frozen);
+                frozen.writes = 0;
+                frozen.holdAt = holdAt;
+                int at = holdAt;
+                assertThatThrownBy(() -> swap(frozen)).as("frozen at write %d", at).isInstanceOf(Killed.class);
+                assertThat(frozen.held).isNotNull();
+                Watched takeover = new Watched(renames);
+                takeover.late = frozen.held;
+                takeover.lateAt = lateAt;
+                String schedule = "request " + holdAt + " of the frozen swap, landing after write " + lateAt
+                        + " of the takeover's swap (or after all of it)";
+                boolean afterAll;
+                try {
+                    if (lateAt == 0) {
+                        takeover.land();
+                    }
+                    swap(takeover);
+                    afterAll = !takeover.lateLanded;
+                    takeover.land();
+                    assertThat(newGeneration()).containsExactly("1");
+                } catch (AssertionError e) {
+                    throw new AssertionError(schedule + ": " + e.getMessage(), e);
+                }
+                cases++;
+                if (!Files.exists(out.resolve("_SUCCESS"))) {
+                    assertThat(new GenerationSwap(takeover, layout).finish(1)).as(schedule).isTrue(); // the next start
+                }
+                assertSwapped();
+                if (afterAll) {
+                    break;
+                }
+            }
+        }
+        assertThat(cases).isGreaterThan(total * 5);
+    }
+
+    /** The generations of the rows and final files in view, once every part and file of generation 1 is. */
+    private Set<String> newGeneration() throws IOException {
+        Set<String> generations = new HashSet<>();
+        int parts = 0;
+        for (String kind : List.of(OutputLayout.FEATURES, OutputLayout.PCA)) {
+            for (Path f : files(layout.rowsFolder(kind))) {
+                generations.add(Files.readString(f));
+                parts++;
+            }
+        }
+        assertThat(parts).as("parts in view").isEqualTo(2 * NEW_PARTS);
+        for (Location f : List.of(layout.pcaModel(), layout.pcaCsv(), layout.errorsCsv())) {
+            assertThat(f.path()).exists();
+            generations.add(Files.readString(f.path()));
+        }
+        assertThat(Files.readString(layout.current().path())).isEqualTo("1");
+        return generations;
     }
 
     @ParameterizedTest(name = "renames folders: {0}")

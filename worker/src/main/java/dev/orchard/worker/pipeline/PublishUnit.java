@@ -81,6 +81,7 @@ public final class PublishUnit {
                             PredictedBy predictedBy) throws IOException {
         OutputLayout layout = OutputLayout.of(job.output());
         ObjectStore store = runtime.store(layout.root());
+        SourceFiles files = SourceFiles.of(store, layout, job, unit.sources());
         PcaModel pca = job.pcaModel() == null ? null : model(store, job.pcaModel(), job.pcaModelSha256());
         long read = 0;
         long classify = 0;
@@ -111,7 +112,7 @@ public final class PublishUnit {
             boolean copyRowGroups = labeller == null && !wholeBasePart;
             boolean decode = decodesRows(job) || !copyRowGroups;
             CompletableFuture<SourceRows> next = sources.isEmpty() ? null
-                    : readAhead(store, layout, sources.get(0), copyRowGroups, decode, readNanos);
+                    : readAhead(store, files, sources.get(0), copyRowGroups, decode, readNanos);
             CompletableFuture<CovariancePartial> folded = CompletableFuture.completedFuture(null);
             for (int s = 0; s < sources.size(); s++) {
                 if (cancelled.getAsBoolean()) {
@@ -121,7 +122,7 @@ public final class PublishUnit {
                 SourceRows fetched = await(next);
                 List<VectorRow> sourceRows = fetched.rows();
                 if (s + 1 < sources.size()) {
-                    next = readAhead(store, layout, sources.get(s + 1), copyRowGroups, decode, readNanos);
+                    next = readAhead(store, files, sources.get(s + 1), copyRowGroups, decode, readNanos);
                 }
                 long t1 = System.nanoTime();
                 if (labeller != null) {
@@ -131,7 +132,7 @@ public final class PublishUnit {
                 float[][] projections = projected == null ? null : project(pca, sourceRows);
                 long sourceCount = copyRowGroups ? features.append(fetched.file()) : sourceRows.size();
                 if (decode && sourceCount != sourceRows.size()) { // rows from RowsCache: their file must agree
-                    throw new IOException(rowsOf(layout, source) + " holds " + sourceCount + " rows, but " + sourceRows.size()
+                    throw new IOException(files.of(source) + " holds " + sourceCount + " rows, but " + sourceRows.size()
                             + " were written to it");
                 }
                 for (int i = 0; i < sourceRows.size(); i++) {
@@ -160,7 +161,7 @@ public final class PublishUnit {
                 projected.commit();
             }
             if (wholeBasePart) {
-                Location kept = rowsOf(layout, unit.sources().get(0));
+                Location kept = files.of(unit.sources().get(0));
                 store.copy(kept, featuresTarget);
                 featureBytes = sizeOf(store, featuresTarget);
             } else {
@@ -189,9 +190,9 @@ public final class PublishUnit {
      * A source's rows file on the fetch pool: its bytes when {@code copy} (its row groups are copied), and its rows
      * when {@code decode}. The rows of an attempt this worker ran come from {@link RowsCache} while it holds them.
      */
-    private CompletableFuture<SourceRows> readAhead(ObjectStore store, OutputLayout layout, PartSource source,
+    private CompletableFuture<SourceRows> readAhead(ObjectStore store, SourceFiles files, PartSource source,
                                                     boolean copy, boolean decode, LongAdder nanos) {
-        Location rows = rowsOf(layout, source);
+        Location rows = files.of(source);
         List<VectorRow> cached = source.kind() == PartSource.Kind.ROWS ? runtime.rowsCache().take(rows) : null;
         return onFetchPool(() -> {
             if (cached != null) {
@@ -246,13 +247,30 @@ public final class PublishUnit {
         }
     }
 
-    /** Where a source's rows lie: an attempt's file, or a part of the base generation (still under its final name). */
-    private static Location rowsOf(OutputLayout layout, PartSource source) {
-        return switch (source.kind()) {
-            case ROWS -> layout.attemptRows(source.epoch(), source.id(), source.attempt());
-            case REGROUPED -> layout.regroupRows(source.epoch(), source.id(), source.attempt());
-            case BASE -> layout.part(OutputLayout.FEATURES, source.id());
-        };
+    /**
+     * Where the sources' rows lie: an attempt's file, or a part of the base generation (still under its final name,
+     * which names that generation; the name of each base source is looked up once, as the part starts).
+     */
+    private record SourceFiles(OutputLayout layout, java.util.Map<Integer, Location> baseParts) {
+        static SourceFiles of(ObjectStore store, OutputLayout layout, JobDescription job, List<PartSource> sources)
+                throws IOException {
+            java.util.Map<Integer, Location> base = new java.util.HashMap<>();
+            for (PartSource source : sources) {
+                if (source.kind() == PartSource.Kind.BASE) {
+                    base.put(source.id(), layout.existingPart(store, OutputLayout.FEATURES, job.generation() - 1,
+                            source.id()));
+                }
+            }
+            return new SourceFiles(layout, base);
+        }
+
+        Location of(PartSource source) {
+            return switch (source.kind()) {
+                case ROWS -> layout.attemptRows(source.epoch(), source.id(), source.attempt());
+                case REGROUPED -> layout.regroupRows(source.epoch(), source.id(), source.attempt());
+                case BASE -> baseParts.get(source.id());
+            };
+        }
     }
 
     /** {@code into} with the source's rows folded in: computed from the rows, or the stored statistics merged. */

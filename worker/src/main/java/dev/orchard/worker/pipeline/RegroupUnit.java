@@ -37,8 +37,8 @@ public final class RegroupUnit {
         ObjectStore store = runtime.store(layout.root());
         long t0 = System.nanoTime();
         Set<String> retired = RetiredPaths.read(store, layout.retired(job.generation(), unit.id()));
-        List<VectorRow> rows = VectorRowsReader.readAll(store, layout.part(OutputLayout.FEATURES, unit.id()),
-                OutputLayout.FEATURES);
+        List<VectorRow> rows = VectorRowsReader.readAll(store,
+                layout.existingPart(store, OutputLayout.FEATURES, job.generation() - 1, unit.id()), OutputLayout.FEATURES);
         if (cancelled.getAsBoolean()) {
             throw new CancellationException("attempt cancelled");
         }

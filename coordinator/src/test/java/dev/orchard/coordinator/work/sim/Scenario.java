@@ -71,6 +71,16 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
         return r.nextInt(4) == 0 ? 1_000 + r.nextInt(29_000) : 0;
     }
 
+    /**
+     * The step of an update's swap (counted over the schedule, from 1) right after which the coordinator crashes, once:
+     * none in two thirds of the schedules, else the 1st to 12th (drawn apart, as {@link #commitAfterMs}). With
+     * {@link #latePromoteMs} its step in flight may then land late, after the next coordinator's swap.
+     */
+    int crashAfterSwapStep() {
+        Random r = new Random(seed * 61 + 0x1B873593L);
+        return r.nextInt(3) == 0 ? 1 + r.nextInt(12) : 0;
+    }
+
     static Scenario of(long seed) {
         Random r = new Random(seed);
         int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);

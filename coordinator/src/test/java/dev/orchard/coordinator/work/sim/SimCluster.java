@@ -115,6 +115,39 @@ final class SimCluster {
         startCoordinator();
         scheduleCrashes();
         sim.run(sim.now + DEADLINE_MS, () -> ended);
+        if (!ended || failure != null) {
+            return;
+        }
+        // Dead coordinators' swap steps that had not landed when the job ended land now; where one removed _SUCCESS,
+        // the next command (the update run again) writes it again, and finds nothing else to do.
+        for (Runnable late : List.copyOf(lateWrites)) {
+            late.run();
+        }
+        if (!store.success) {
+            sim.log("_SUCCESS is missing after the update's end: the update is run again");
+            ended = false;
+            crashesLeft = 0;
+            startCoordinator();
+            sim.run(sim.now + DEADLINE_MS, () -> ended);
+        }
+    }
+
+    /** Late writes of dead coordinators, each run once: when its time comes, or at the job's end. */
+    private final List<Runnable> lateWrites = new ArrayList<>();
+
+    /** A dead coordinator's write lands {@code delayMs} from now, or when the job has ended, whichever comes first. */
+    void lateWrite(long delayMs, Runnable write) {
+        boolean[] landed = new boolean[1];
+        Runnable once = () -> {
+            if (!landed[0]) {
+                landed[0] = true;
+                store.lateSwapSteps++;
+                sim.log("a dead coordinator's swap step lands late");
+                write.run();
+            }
+        };
+        lateWrites.add(once);
+        sim.at(delayMs, once);
     }
 
     /**
@@ -196,6 +229,11 @@ final class SimCluster {
         return store.latePromotions;
     }
 
+    /** Swap steps of dead coordinators that landed late, and _SUCCESS files written again after one removed it. */
+    long[] lateSwapSteps() {
+        return new long[] {store.lateSwapSteps, store.successRewritten};
+    }
+
     /** A coordinator promoted a part: in some schedules it crashes right after (see {@link Scenario#crashAfterPromote}). */
     void promoted(SimCoordinator c) {
         if (++promotes == sim.scenario().crashAfterPromote()) {
@@ -206,6 +244,19 @@ final class SimCluster {
             });
         }
     }
+
+    /** A coordinator made a step of an update's swap: in some schedules it crashes right after. */
+    void swapStepped(SimCoordinator c) {
+        if (++swapSteps == sim.scenario().crashAfterSwapStep()) {
+            sim.at(0, () -> {
+                if (!ended && c.alive) {
+                    coordinatorGoes(c, "crashes in its swap");
+                }
+            });
+        }
+    }
+
+    private int swapSteps;
 
     /** A coordinator dies or has stopped: the workers see it gone, and a new one starts later. */
     private void coordinatorGoes(SimCoordinator dead, String how) {

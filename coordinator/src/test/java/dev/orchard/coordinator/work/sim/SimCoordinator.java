@@ -68,6 +68,15 @@ final class SimCoordinator {
     }
 
     void start() {
+        if (generation > 0 && !store.success && store.current == generation && store.swapBegun.contains(generation)
+                && store.cleared.contains(generation)) {
+            // As the Coordinator (GenerationSwap.finish): the swap ended, and a dead coordinator's late step removed
+            // its _SUCCESS after; written again as the swap recorded it.
+            sim.log("generation " + generation + " is swapped in without _SUCCESS: written again");
+            store.success = true;
+            store.successGeneration = generation;
+            store.successRewritten++;
+        }
         if (generation > 0 && store.success && store.current >= generation) {
             // As the Coordinator: the output holds this generation already (the swap ended before a crash).
             sim.log("generation " + generation + " is complete already");
@@ -398,38 +407,34 @@ final class SimCoordinator {
             }
             if (!store.cleared.contains(g)) {
                 steps.add(() -> store.success = false);
-                if (sim.scenario.objectSwap()) {
-                    for (int part : new ArrayList<>(store.published.keySet())) {
-                        steps.add(() -> store.published.remove(part)); // one object at a time, as on S3
+                // The old generation's parts, by name, one object at a time (on both stores): a step that lands late
+                // deletes the part of the generation it listed, never a newer one (their names differ).
+                for (Map.Entry<Integer, SimStore.Visible> listed : new ArrayList<>(store.published.entrySet())) {
+                    int part = listed.getKey();
+                    int listedGeneration = listed.getValue().generation();
+                    if (listedGeneration != g) {
+                        steps.add(() -> store.published.computeIfPresent(part,
+                                (p, v) -> v.generation() == listedGeneration ? null : v));
                     }
-                } else {
-                    steps.add(() -> store.published.clear()); // one rename: the folder goes at once
                 }
-                steps.add(() -> store.errorsCsv = null);
                 steps.add(() -> store.cleared.add(g));
             }
-            Map<Integer, List<String>> staged = store.staged.getOrDefault(g, new HashMap<>());
-            if (sim.scenario.objectSwap()) {
-                for (int part : new ArrayList<>(staged.keySet())) {
-                    steps.add(() -> {
-                        List<String> rows = staged.remove(part);
-                        if (rows != null) {
-                            store.published.put(part, new SimStore.Visible(g, rows));
-                        }
-                    });
-                }
-            } else {
-                steps.add(() -> {
-                    staged.forEach((part, rows) -> store.published.put(part, new SimStore.Visible(g, rows)));
-                    staged.clear();
-                });
-            }
+            // The final files first (errors.csv replaced by the staged one), then the parts, one object at a time.
             steps.add(() -> {
                 List<ImageError> errors = store.stagedErrors.get(g);
                 if (errors != null) {
                     store.errorsCsv = errors;
                 }
             });
+            Map<Integer, List<String>> staged = store.staged.getOrDefault(g, new HashMap<>());
+            for (int part : new ArrayList<>(staged.keySet())) {
+                steps.add(() -> {
+                    List<String> rows = staged.remove(part);
+                    if (rows != null) {
+                        store.published.put(part, new SimStore.Visible(g, rows));
+                    }
+                });
+            }
             steps.add(() -> store.current = g);
             steps.add(() -> {
                 store.success = true;
@@ -445,17 +450,38 @@ final class SimCoordinator {
         runSteps(steps, () -> execute(state.outputsWritten(sim.now)));
     }
 
-    /** One write at a time, each perhaps the last (a crash); a reader looks after every one. */
+    /**
+     * One write at a time, each perhaps the last (a crash); a reader looks after every one. A step of an update's swap
+     * in flight when this incarnation dies lands or not, at random, and in some schedules only much later
+     * ({@link Scenario#latePromoteMs}: its process frozen between its lease's check and the request), perhaps after
+     * the next coordinator finished the swap, or after the job's end ({@link SimCluster#lateWrite}).
+     */
     private void runSteps(Deque<Runnable> steps, Runnable then) {
         Runnable step = steps.poll();
         if (step == null) {
             then.run();
             return;
         }
-        io(() -> {
+        Runnable write = () -> {
             step.run();
             store.checkReaderView();
-        }, () -> runSteps(steps, then));
+        };
+        sim.at(sim.between(1, 60), () -> {
+            if (alive) {
+                write.run();
+                if (generation > 0) {
+                    cluster.swapStepped(this);
+                }
+                runSteps(steps, then);
+            } else if (sim.chance(0.5)) {
+                long late = generation == 0 ? 0 : sim.scenario.latePromoteMs();
+                if (late == 0) {
+                    write.run();
+                } else {
+                    cluster.lateWrite(sim.between(late / 2, late), write);
+                }
+            }
+        });
     }
 
     /** The generation's inventory (the real NextInventory) and summary, as JobOutputs writes them. */

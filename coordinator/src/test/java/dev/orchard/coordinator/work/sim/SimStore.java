@@ -61,6 +61,9 @@ final class SimStore {
     /** Promotions of dead coordinators that landed (see {@code SimCoordinator#promoteIo}). */
     int latePromotions;
     int attemptWritesAfterSuccess;
+    /** Steps of dead coordinators' swaps that landed late, and _SUCCESS files written again after one removed it. */
+    int lateSwapSteps;
+    int successRewritten;
     long swapSteps;
 
     List<JournalEntry> journal(int generation) {
