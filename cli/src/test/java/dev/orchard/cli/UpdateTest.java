@@ -234,6 +234,8 @@ class UpdateTest {
         JobRun update = JobRun.of(out, job(in, out, "--update"));
         assertThat(update.exitCode()).as(update.messages()).isZero();
         byte[] success = Files.readAllBytes(out.resolve("_SUCCESS"));
+        assertThat(new String(success, java.nio.charset.StandardCharsets.UTF_8)).as("written as a first run's, indented")
+                .startsWith("{\n  \"");
         Map<String, String> parts = digests(out.resolve("features"));
         assertThat(out.resolve("_orchard/generation.json")).doesNotExist(); // generation 0's summary: cleaned up
 

@@ -137,6 +137,14 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
+    public void deleteObjects(java.util.List<Location> objects, Fence fence) throws IOException {
+        bulk(own -> store.deleteObjects(objects, () -> {
+            fence.check();
+            own.check();
+        }));
+    }
+
+    @Override
     public void delete(Location location) throws IOException {
         write(() -> store.delete(location));
     }
@@ -149,11 +157,6 @@ public final class LeasedStore implements ObjectStore {
     @Override
     public void copy(Location from, Location to) throws IOException {
         write(() -> store.copy(from, to));
-    }
-
-    @Override
-    public boolean renamesFolders() {
-        return store.renamesFolders();
     }
 
     @Override

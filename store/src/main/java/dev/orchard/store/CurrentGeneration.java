@@ -12,7 +12,12 @@ public final class CurrentGeneration {
         if (!store.exists(layout.current())) {
             return 0;
         }
-        String text = new String(store.read(layout.current()), StandardCharsets.UTF_8).trim();
+        return parse(layout, store.read(layout.current()));
+    }
+
+    /** The generation {@code CURRENT}'s bytes name. */
+    public static int parse(OutputLayout layout, byte[] bytes) throws IOException {
+        String text = new String(bytes, StandardCharsets.UTF_8).trim();
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {

@@ -307,11 +307,6 @@ public final class LocalObjectStore implements ObjectStore {
         return Long.toString(attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
-    @Override
-    public boolean renamesFolders() {
-        return true;
-    }
-
     /**
      * One rename of the whole folder when {@code to} does not exist yet (a reader sees every object below
      * {@code from} at one name or the other, never some at each); object by object otherwise.

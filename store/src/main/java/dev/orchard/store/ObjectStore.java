@@ -116,6 +116,18 @@ public interface ObjectStore extends AutoCloseable {
         deleteAll(prefix);
     }
 
+    /**
+     * Deletes exactly {@code objects} (one missing is no error), {@code fence} checked before each request: one object
+     * a request here; on S3, 1,000 keys a DeleteObjects request. Unlike {@link #deleteAll}, it deletes nothing it was
+     * not given by name, so a request that lands late deletes only those names.
+     */
+    default void deleteObjects(java.util.List<Location> objects, Fence fence) throws IOException {
+        for (Location o : objects) {
+            fence.check();
+            delete(o);
+        }
+    }
+
     /** Deletes one object, if it is there. */
     default void delete(Location location) throws IOException {
         deleteAll(location);
@@ -154,14 +166,6 @@ public interface ObjectStore extends AutoCloseable {
         } finally {
             Files.deleteIfExists(temp);
         }
-    }
-
-    /**
-     * Whether {@link #moveAll} moves a folder in one step that no reader can see half done (a local rename); on S3
-     * it moves object by object.
-     */
-    default boolean renamesFolders() {
-        return false;
     }
 
     /**

@@ -260,7 +260,10 @@ public final class OutputLayout {
         return generation(g).resolve("_SWAP");
     }
 
-    /** Where the swap to generation g puts the folders it takes out of view (deleted once it is done). */
+    /**
+     * Where an earlier Orchard's swap to generation g put the folders it took out of view (renamed aside locally);
+     * deleted once the swap is done. This Orchard's swap deletes the old parts by name instead.
+     */
     public Location replaced(int g) {
         return generation(g).resolve("replaced");
     }

@@ -1,16 +1,17 @@
 package dev.orchard.coordinator.update;
 
-import dev.orchard.store.Location;
-import dev.orchard.store.ObjectStore;
-import dev.orchard.store.OutputLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orchard.store.CurrentGeneration;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
 import dev.orchard.store.StoredObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -63,20 +64,25 @@ public final class GenerationSwap {
      * Once only: a resumed coordinator that finds the swap begun finishes it ({@link #complete}) as recorded.
      */
     public void begin(int g, boolean pca, byte[] success) throws IOException {
-        ObjectNode record = JSON.createObjectNode();
-        ArrayNode staged = record.putArray("finalFiles");
+        Set<Location> staged = new LinkedHashSet<>();
         for (Location file : files(pca)) {
             if (store.exists(layout.finalFile(g, file))) {
-                staged.add(layout.root().relativize(file));
+                staged.add(file);
             }
         }
-        record.put("pca", pca);
-        record.set("success", JSON.readTree(success));
-        store.put(layout.swapMarker(g), JSON.writeValueAsBytes(record));
+        store.put(layout.swapMarker(g), new Record(pca, staged, success).json());
     }
 
     /** What {@link #begin} recorded; null for a swap an Orchard before this record began (its marker is empty). */
     private record Record(boolean pca, Set<Location> finalFiles, byte[] success) {
+        byte[] json() throws IOException {
+            ObjectNode json = JSON.createObjectNode();
+            ArrayNode files = json.putArray("finalFiles");
+            finalFiles.forEach(f -> files.add(f.name()));
+            json.put("pca", pca);
+            json.put("success", new String(success, StandardCharsets.UTF_8)); // its text as it is written
+            return JSON.writeValueAsBytes(json);
+        }
     }
 
     private Record record(int g) throws IOException {
@@ -87,7 +93,8 @@ public final class GenerationSwap {
         JsonNode json = JSON.readTree(bytes);
         Set<Location> files = new LinkedHashSet<>();
         json.path("finalFiles").forEach(name -> files.add(layout.root().resolve(name.asText())));
-        return new Record(json.path("pca").asBoolean(), files, JSON.writeValueAsBytes(json.get("success")));
+        return new Record(json.path("pca").asBoolean(), files,
+                json.path("success").asText().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -101,26 +108,36 @@ public final class GenerationSwap {
         }
         Record record = record(g);
         if (record == null) {
+            // Begun by an earlier Orchard, whose record is empty: recorded now (the final files still staged are the
+            // generation's, the earlier one having taken the old ones out first), so that finish() can serve it.
+            Location cleared = layout.generation(g).resolve("_CLEARED");
             Set<Location> staged = new LinkedHashSet<>();
             for (Location file : files(pca)) {
-                if (store.exists(layout.finalFile(g, file))) {
+                if (store.exists(layout.finalFile(g, file)) || store.exists(cleared) && store.exists(file)) {
                     staged.add(file);
                 }
             }
             record = new Record(pca, staged, success);
+            store.put(layout.swapMarker(g), record.json());
         }
         Location cleared = layout.generation(g).resolve("_CLEARED");
         if (!store.exists(cleared)) {
             store.delete(layout.success());
+            List<Location> old = new ArrayList<>();
             for (String kind : kinds(record.pca())) {
-                takeOutParts(g, layout.rowsFolder(kind));
+                old.addAll(oldParts(g, layout.rowsFolder(kind)));
             }
             for (Location file : files(record.pca())) {
-                if (!record.finalFiles().contains(file)) {
-                    store.delete(file); // the new generation has none: only ever a name it does not use
+                if (!record.finalFiles().contains(file) && store.exists(file)) {
+                    old.add(file); // the new generation has none: only ever a name it does not use
                 }
             }
+            store.deleteObjects(old, ObjectStore.Fence.NONE);
             store.put(cleared, EMPTY);
+        } else {
+            // A _SUCCESS here is not this swap's (it writes its own last): an earlier generation's, put back by a
+            // request that landed late. It goes before any part of this generation comes into view.
+            store.delete(layout.success());
         }
         for (Location file : record.finalFiles()) {
             Location staged = layout.finalFile(g, file);
@@ -131,8 +148,27 @@ public final class GenerationSwap {
         for (String kind : kinds(record.pca())) {
             moveInParts(g, kind);
         }
-        store.put(layout.current(), Integer.toString(g).getBytes(StandardCharsets.UTF_8));
+        nameCurrent(g);
         store.put(layout.success(), record.success());
+    }
+
+    /**
+     * {@code CURRENT} names generation g, written on condition that it still names the one it named when read, and
+     * never lowered: a request of an earlier generation's swap that lands late is refused, not a rollback.
+     */
+    private void nameCurrent(int g) throws IOException {
+        byte[] name = Integer.toString(g).getBytes(StandardCharsets.UTF_8);
+        for (int tries = 0; tries < 3; tries++) {
+            ObjectStore.Tagged now = store.readTagged(layout.current());
+            if (now != null && CurrentGeneration.parse(layout, now.bytes()) >= g) {
+                return; // this generation's, or a later one's: left as it is
+            }
+            if (store.putIf(layout.current(), name, now == null ? null : now.tag()) != null) {
+                return;
+            }
+        }
+        throw new IOException(layout.current() + " kept changing while generation " + g + " was named in it: is"
+                + " another Orchard writing to " + layout.root() + "?");
     }
 
     /**
@@ -178,19 +214,15 @@ public final class GenerationSwap {
     }
 
     /**
-     * Deletes every object in {@code folder} but generation g's parts, one by one by name: a deletion that lands late
-     * then finds only a name of the old generation (the folder is not deleted or renamed as a whole, which would take
-     * whatever is in it when the request lands).
+     * Every object in {@code folder} but generation g's parts: deleted by name ({@link ObjectStore#deleteObjects}), a
+     * deletion that lands late finds only names of older generations. (The folder is not deleted or renamed as a
+     * whole, which would take whatever is in it when the request lands.)
      */
-    private void takeOutParts(int g, Location folder) throws IOException {
-        List<Location> old;
+    private List<Location> oldParts(int g, Location folder) throws IOException {
         try (Stream<StoredObject> listed = store.list(folder)) {
-            old = listed.map(StoredObject::location).filter(o -> !OutputLayout.isPartOf(o.name(), g)).toList();
+            return listed.map(StoredObject::location).filter(o -> !OutputLayout.isPartOf(o.name(), g)).toList();
         } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        }
-        for (Location o : old) {
-            store.delete(o);
+            return List.of();
         }
     }
 

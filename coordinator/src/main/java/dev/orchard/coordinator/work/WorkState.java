@@ -303,6 +303,12 @@ public final class WorkState {
     private long median; // of finishedDurations, recomputed when it grows
     private long partBytes; // the part size this job's parts are grouped for: the settings', or the journal's
     private PlanComplete planComplete; // once journalled: the part settings every coordinator of the job groups by
+    /**
+     * A listing's end an earlier Orchard journalled without part settings: journalled again with this coordinator's at
+     * its start, and nothing is solved or published before that, so every later coordinator groups as this one.
+     */
+    private PlanComplete withoutPartSettings;
+    private boolean regroupsCreated;
     private int medianOf;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final UnitCutter cutter;
@@ -451,7 +457,11 @@ public final class WorkState {
             }
             s.listingComplete = true;
             s.planCompleted = true;
-            s.planComplete = journal.complete();
+            if (journal.complete().partBytes() == null || journal.complete().maxUnitsPerPart() == null) {
+                s.withoutPartSettings = journal.complete();
+            } else {
+                s.planComplete = journal.complete();
+            }
             if (base != null) {
                 s.retirements = journal.complete().retired();
                 s.updateCounts = journal.complete().update() == null ? UpdateCounts.NONE : journal.complete().update();
@@ -582,6 +592,12 @@ public final class WorkState {
     public List<Decision> start(long now) {
         imagesBefore = imagesDone;
         out.add(new Decision.StageStarted(Stage.FEATURES, "listing and extracting features"));
+        if (withoutPartSettings != null) {
+            PlanComplete c = withoutPartSettings;
+            withoutPartSettings = null;
+            out.add(new Decision.Journal(new PlanComplete(c.units(), c.images(), c.retired(), c.update(),
+                    settings.partBytes(), settings.maxUnitsPerPart())));
+        }
         progress();
         afterProgress(now);
         return drain();
@@ -744,7 +760,7 @@ public final class WorkState {
             commitJournalled(c);
         } else if (entry instanceof PlanComplete c && planComplete == null) {
             planComplete = c;
-            if (base != null) {
+            if (base != null && !regroupsCreated) { // a resumed coordinator made them from the journal
                 createRegroups();
             }
         } else if (entry instanceof Regrouped r) {
@@ -789,6 +805,7 @@ public final class WorkState {
      * done against a listing a restarted coordinator would redo differently.
      */
     private void createRegroups() {
+        regroupsCreated = true;
         keptBaseRows = base.rows();
         for (Retirement r : retirements) {
             if (r.part() < 0 || r.part() >= base.parts().size() || r.rows() > base.parts().get(r.part()).rows()

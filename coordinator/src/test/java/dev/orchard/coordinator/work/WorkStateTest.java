@@ -485,11 +485,31 @@ class WorkStateTest {
         var older = new JournalEntry.State(List.of(plan), List.of(), new JournalEntry.PlanComplete(4, 8), List.of(commit),
                 List.of());
         seen.clear();
+        // A journal an older Orchard wrote: the coordinator journals the listing's end again with its own settings,
+        // and solves nothing before, so a coordinator that takes over from it groups as it does (each had grouped by
+        // its own, and a late promotion could then put images in two parts: a reviewer, read in code).
         WorkState own = WorkState.resume(EPOCH, settings(2, 0), older, now);
         run(own.start(now));
+        JournalEntry.PlanComplete again = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.PlanComplete).map(e -> (JournalEntry.PlanComplete) e)
+                .findFirst().orElseThrow();
+        assertThat(again).isEqualTo(new JournalEntry.PlanComplete(4, 8, List.of(), null, settings(2, 0).partBytes(),
+                settings(2, 0).maxUnitsPerPart()));
+        assertThat(of(seen, Decision.Solve.class)).as("solved before the settings are journalled").isEmpty();
+        run(own.journalled(again, now));
+        assertThat(of(seen, Decision.Solve.class)).hasSize(1);
         run(own.solved(1, now));
         assertThat(of(seen, Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
-                .as("a journal an older Orchard wrote: the coordinator's own settings").contains("publishing 1 part(s)");
+                .as("the coordinator's own settings, journalled").contains("publishing 1 part(s)");
+        var cutsEveryUnit = new WorkState.Settings(2, 1 << 20, 3, 3, 60_000, 5_000, 30_000, 2_000, 10_000, 0, 60_000, 1,
+                1L, 1);
+        WorkState next = WorkState.resume(EPOCH + 1, cutsEveryUnit,
+                new JournalEntry.State(List.of(plan), List.of(), again, List.of(commit), List.of()), now);
+        seen.clear();
+        run(next.start(now));
+        run(next.solved(1, now));
+        assertThat(of(seen, Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .as("the next coordinator, other settings of its own").contains("publishing 1 part(s)");
     }
 
     // ---------------------------------------------------------------- updates

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
@@ -292,6 +293,40 @@ public final class S3ObjectStore implements ObjectStore {
             }
         } catch (SdkException e) {
             throw errors.translate("delete", prefix, e);
+        }
+    }
+
+    /** The keys given, 1,000 a DeleteObjects request, the fence checked before each request. */
+    @Override
+    public void deleteObjects(List<Location> objects, Fence fence) throws IOException {
+        Map<String, List<ObjectIdentifier>> byBucket = new java.util.LinkedHashMap<>();
+        for (Location o : objects) {
+            requireS3(o);
+            byBucket.computeIfAbsent(o.bucket(), b -> new ArrayList<>()).add(ObjectIdentifier.builder().key(o.key()).build());
+        }
+        for (Map.Entry<String, List<ObjectIdentifier>> e : byBucket.entrySet()) {
+            Location bucket = new Location(Location.Scheme.S3, e.getKey(), "");
+            List<ObjectIdentifier> batch = new ArrayList<>(DELETE_BATCH);
+            try {
+                for (ObjectIdentifier o : e.getValue()) {
+                    if (xmlUnsafe(o.key())) { // as in deleteAll
+                        fence.check();
+                        sdk().deleteObject(b -> b.bucket(bucket.bucket()).key(o.key()));
+                        continue;
+                    }
+                    batch.add(o);
+                    if (batch.size() == DELETE_BATCH) {
+                        fence.check();
+                        deleteBatch(bucket, batch, fence);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    fence.check();
+                    deleteBatch(bucket, batch, fence);
+                }
+            } catch (SdkException ex) {
+                throw errors.translate("delete", bucket, ex);
+            }
         }
     }
 

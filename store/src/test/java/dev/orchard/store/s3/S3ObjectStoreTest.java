@@ -225,6 +225,29 @@ class S3ObjectStoreTest {
     }
 
     /**
+     * deleteObjects deletes exactly the keys given (a missing one is no error), nothing below them, 1,000 a request
+     * with the fence checked before each: what an update's swap deletes the old generation's parts with.
+     */
+    @Test
+    void deleteObjectsRemovesTheKeysGivenOnly() throws Exception {
+        for (int i = 0; i < 1_200; i++) {
+            server.putDirect("bucket", String.format("gen/features/part-%06d.parquet", i), new byte[] {1});
+        }
+        server.putDirect("bucket", "gen/features/part-000001.parquet/below", new byte[] {1});
+        server.putDirect("bucket", "gen/features/part-000000-g000001.parquet", new byte[] {1});
+        List<Location> old = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            old.add(s3(String.format("gen/features/part-%06d.parquet", i)));
+        }
+        old.add(s3("gen/features/never-there.parquet"));
+        AtomicInteger checks = new AtomicInteger();
+        store.deleteObjects(old, checks::incrementAndGet);
+        assertThat(checks).hasValue(2);
+        assertThat(keys(store.list(s3("gen")))).containsExactly("gen/features/part-000000-g000001.parquet",
+                "gen/features/part-000001.parquet/below");
+    }
+
+    /**
      * S3Proxy as a user starts it answers the SDK's DeleteObjects (with its x-amz-checksum-crc32 header) 501
      * NotImplemented: every job with an S3 output failed at its end, and --overwrite at once (a user's report). The
      * store deletes one object at a time there.
