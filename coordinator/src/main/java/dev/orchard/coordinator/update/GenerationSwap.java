@@ -70,17 +70,24 @@ public final class GenerationSwap {
                 staged.add(file);
             }
         }
-        store.put(layout.swapMarker(g), new Record(pca, staged, success).json());
+        store.put(layout.swapMarker(g), new Record(pca, staged, success, false).json());
     }
 
-    /** What {@link #begin} recorded; null for a swap an Orchard before this record began (its marker is empty). */
-    private record Record(boolean pca, Set<Location> finalFiles, byte[] success) {
+    /**
+     * What {@link #begin} recorded; null for a swap an Orchard before this record began (its marker is empty).
+     * {@code firstRunPartNames}: the parts go in under a first run's names, as that earlier Orchard moved them (on S3 it
+     * may have copied some in already; under another name they would be in view twice).
+     */
+    private record Record(boolean pca, Set<Location> finalFiles, byte[] success, boolean firstRunPartNames) {
         byte[] json() throws IOException {
             ObjectNode json = JSON.createObjectNode();
             ArrayNode files = json.putArray("finalFiles");
             finalFiles.forEach(f -> files.add(f.name()));
             json.put("pca", pca);
             json.put("success", new String(success, StandardCharsets.UTF_8)); // its text as it is written
+            if (firstRunPartNames) {
+                json.put("firstRunPartNames", true);
+            }
             return JSON.writeValueAsBytes(json);
         }
     }
@@ -94,7 +101,7 @@ public final class GenerationSwap {
         Set<Location> files = new LinkedHashSet<>();
         json.path("finalFiles").forEach(name -> files.add(layout.root().resolve(name.asText())));
         return new Record(json.path("pca").asBoolean(), files,
-                json.path("success").asText().getBytes(StandardCharsets.UTF_8));
+                json.path("success").asText().getBytes(StandardCharsets.UTF_8), json.path("firstRunPartNames").asBoolean());
     }
 
     /**
@@ -117,7 +124,7 @@ public final class GenerationSwap {
                     staged.add(file);
                 }
             }
-            record = new Record(pca, staged, success);
+            record = new Record(pca, staged, success, true);
             store.put(layout.swapMarker(g), record.json());
         }
         Location cleared = layout.generation(g).resolve("_CLEARED");
@@ -146,7 +153,7 @@ public final class GenerationSwap {
             }
         }
         for (String kind : kinds(record.pca())) {
-            moveInParts(g, kind);
+            moveInParts(g, kind, record.firstRunPartNames() ? 0 : g);
         }
         nameCurrent(g);
         store.put(layout.success(), record.success());
@@ -227,10 +234,11 @@ public final class GenerationSwap {
     }
 
     /**
-     * Moves generation g's staged parts of {@code kind} in, one by one, each to its generation's name (anything else
-     * staged there keeps its name, as a folder's move would have kept it).
+     * Moves generation g's staged parts of {@code kind} in, one by one, each to the name of generation {@code namedAs}
+     * (g's own; a first run's for a swap an earlier Orchard began); anything else staged there keeps its name, as a
+     * folder's move would have kept it.
      */
-    private void moveInParts(int g, String kind) throws IOException {
+    private void moveInParts(int g, String kind, int namedAs) throws IOException {
         Location staged = layout.publishedFolder(g, kind);
         List<Location> parts;
         try (Stream<StoredObject> listed = store.list(staged)) {
@@ -240,7 +248,7 @@ public final class GenerationSwap {
         }
         for (Location part : parts) {
             int number = OutputLayout.partNumber(part.name());
-            store.move(part, number >= 0 ? layout.part(kind, g, number)
+            store.move(part, number >= 0 ? layout.part(kind, namedAs, number)
                                          : layout.rowsFolder(kind).resolve(staged.relativize(part))); // as it was
 
         }

@@ -362,6 +362,7 @@ class GenerationSwapTest {
                     assertThat(new GenerationSwap(takeover, layout).finish(1)).as(schedule).isTrue(); // the next start
                 }
                 assertSwapped();
+                deleteOutput(); // ~1,500 outputs a run: in memory, not kept to the test's end
                 if (afterAll) {
                     break;
                 }
@@ -371,24 +372,113 @@ class GenerationSwapTest {
     }
 
     /**
-     * A swap an earlier Orchard began (its record empty; it had taken the old final files out before _CLEARED, the
-     * parts under a first run's names) is finished from what is staged, and recorded, so that a late removal of its
-     * _SUCCESS is repaired too.
+     * A swap an earlier Orchard began (its record empty; it took the old final files and parts out before _CLEARED and
+     * then moved the parts in under a first run's names, on S3 a copy and a delete each) is finished from what is
+     * staged, under the names it used (killed between a part's copy and its delete, a part under two names was in view
+     * twice: the second review), and recorded, so that a late removal of its _SUCCESS is repaired too.
      */
-    @ParameterizedTest(name = "a folder in one request: {0}")
-    @ValueSource(booleans = {true, false})
-    void aSwapAnEarlierOrchardBeganIsFinishedAndRecorded(boolean renames) throws Exception {
-        Watched store = new Watched(renames);
+    @ParameterizedTest(name = "cleared and part 0 copied in by the earlier Orchard: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSwapAnEarlierOrchardBeganIsFinishedUnderItsNamesAndRecorded(boolean partlyMoved) throws Exception {
+        Watched store = new Watched(false);
         outputs(store);
         store.put(layout.swapMarker(1), new byte[0]);
+        if (partlyMoved) { // as the earlier Orchard's swap, killed between part 0's copy and its delete
+            store.delete(layout.success());
+            for (String kind : List.of(OutputLayout.FEATURES, OutputLayout.PCA)) {
+                store.deleteAll(layout.rowsFolder(kind));
+            }
+            for (Location f : FINAL_FILES.apply(layout)) {
+                store.delete(f);
+            }
+            store.put(layout.generation(1).resolve("_CLEARED"), new byte[0]);
+            store.copy(layout.published(1, OutputLayout.FEATURES, 0), layout.part(OutputLayout.FEATURES, 0, 0));
+        }
         GenerationSwap swap = new GenerationSwap(store, layout);
         swap.complete(1, true, "1".getBytes(StandardCharsets.UTF_8));
         swap.cleanUp(1);
         assertSwapped();
+        assertThat(Files.exists(layout.part(OutputLayout.FEATURES, 0, 1).path())).as("a first run's name").isTrue();
         assertThat(Files.size(layout.swapMarker(1).path())).isPositive();
         Files.delete(out.resolve("_SUCCESS"));
         assertThat(swap.finish(1)).isTrue();
         assertSwapped();
+    }
+
+    /**
+     * A request of a frozen swap to generation 1 that lands after a later generation was named (the next update
+     * finished meanwhile): it never names generation 1 again ({@code CURRENT} is written on condition, never lowered).
+     */
+    @ParameterizedTest(name = "a folder in one request: {0}")
+    @ValueSource(booleans = {true, false})
+    void aRequestLandingAfterTheNextGenerationNeverNamesItsOwnAgain(boolean renames) throws Exception {
+        int total;
+        {
+            Watched store = new Watched(renames);
+            outputs(store);
+            store.writes = 0;
+            swap(store);
+            total = store.writes;
+        }
+        for (int holdAt = 1; holdAt <= total; holdAt++) {
+            Watched frozen = new Watched(renames);
+            outputs(frozen);
+            frozen.writes = 0;
+            frozen.holdAt = holdAt;
+            assertThatThrownBy(() -> swap(frozen)).isInstanceOf(Killed.class);
+            swap(new Watched(renames));
+            Files.writeString(layout.current().path(), "2"); // the next update's swap, as far as CURRENT goes
+            try {
+                frozen.held.send();
+            } catch (IOException gone) {
+                // nothing happened
+            }
+            assertThat(Files.readString(layout.current().path())).as("CURRENT after request " + holdAt).isEqualTo("2");
+            deleteOutput();
+        }
+    }
+
+    /**
+     * A _SUCCESS found once the old generation is cleared is not this swap's (an earlier generation's, put back by a
+     * late request): it goes before any part of the new generation is in view, or a reader would take the new rows
+     * for the old generation's complete output.
+     */
+    @ParameterizedTest(name = "a folder in one request: {0}")
+    @ValueSource(booleans = {true, false})
+    void aStaleSuccessFoundAfterTheClearingGoesBeforeTheNewRows(boolean renames) throws Exception {
+        int total;
+        {
+            Watched store = new Watched(renames);
+            outputs(store);
+            store.writes = 0;
+            swap(store);
+            total = store.writes;
+        }
+        int cleared = 0;
+        for (int killAt = 1; killAt <= total; killAt++) {
+            Watched store = new Watched(renames);
+            outputs(store);
+            store.writes = 0;
+            store.limit = killAt;
+            assertThatThrownBy(() -> swap(store)).isInstanceOf(Killed.class);
+            store.limit = Integer.MAX_VALUE;
+            if (Files.exists(layout.generation(1).resolve("_CLEARED").path()) && !Files.exists(layout.success().path())) {
+                cleared++;
+                Files.writeString(layout.success().path(), "0"); // generation 0's, landing late
+                swap(store); // the reader's view is checked after each of its writes
+                assertSwapped();
+            }
+            deleteOutput();
+        }
+        assertThat(cleared).isGreaterThan(3);
+    }
+
+    private void deleteOutput() throws IOException {
+        try (Stream<Path> walk = Files.walk(out)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** The generations of the rows and final files in view, once every part and file of generation 1 is. */

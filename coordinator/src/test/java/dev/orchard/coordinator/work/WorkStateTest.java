@@ -623,6 +623,25 @@ class WorkStateTest {
         assertThat(assigns(again)).isEmpty();
     }
 
+    /**
+     * An update whose listing's end an earlier Orchard journalled (no part settings): resumed, it journals that end
+     * again with its settings; the regroups the journal asks for are made once, from the journal, not again when the
+     * new entry is journalled (a second time failed the job: "or twice").
+     */
+    @Test
+    void anUpdateWhoseListingsEndAnEarlierOrchardJournalledRegroupsOnce() {
+        var older = new JournalEntry.PlanComplete(0, 0, List.of(new JournalEntry.Retirement(0, 1)), COUNTS, null, null);
+        WorkState s = WorkState.resume(EPOCH, settings(4, 0), BASE,
+                new JournalEntry.State(List.of(), List.of(), older, List.of(), List.of()), now);
+        run(s.start(now));
+        JournalEntry.PlanComplete again = journalled(JournalEntry.PlanComplete.class).get(0);
+        assertThat(again).isEqualTo(new JournalEntry.PlanComplete(0, 0, older.retired(), COUNTS,
+                settings(4, 0).partBytes(), settings(4, 0).maxUnitsPerPart()));
+        assertThat(of(run(s.journalled(again, now)), Decision.Failed.class)).isEmpty();
+        assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).extracting(a -> a.unit().phase())
+                .containsExactly(Phase.REGROUP);
+    }
+
     @Test
     void aRegroupThatKeepsAnotherNumberOfRowsThanTheInventorySaysEndsTheJob() {
         WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);

@@ -435,7 +435,7 @@ final class SimCoordinator {
                     }
                 });
             }
-            steps.add(() -> store.current = g);
+            steps.add(() -> store.current = Math.max(store.current, g)); // on condition, never lowered
             steps.add(() -> {
                 store.success = true;
                 store.successGeneration = g;
