@@ -23,11 +23,13 @@ import java.util.stream.Stream;
  *   <li>{@link #begin}: the staged files are complete (parts, pca-model.json, pca.csv, errors.csv, the report); the
  *   swap's record ({@code _SWAP}) names the final files staged and holds the {@code _SUCCESS} to write; from here the
  *   swap only moves forward;</li>
- *   <li>{@code _SUCCESS} is removed, then the old generation's parts ({@code features/}, {@code pca/}), one object
- *   at a time, and the final files the new generation has none of (a report that could not be drawn);</li>
+ *   <li>{@code _SUCCESS} is removed, then the old generation's parts ({@code features/}, {@code pca/}) by name
+ *   (on S3 1,000 names a request), and the final files the new generation has none of (a report that could not be
+ *   drawn); {@code _CLEARED} marks that done;</li>
  *   <li>the staged final files are moved over the old ones (each in one step: locally a rename, on S3 a server-side
- *   copy), then the staged parts are moved in;</li>
- *   <li>{@code _orchard/CURRENT} names the new generation, then {@code _SUCCESS} is written, naming it.</li>
+ *   copy), then the staged parts are moved in, each to its generation's name;</li>
+ *   <li>{@code _orchard/CURRENT} names the new generation (written on condition, never lowered), then
+ *   {@code _SUCCESS} is written, naming it.</li>
  * </ol>
  * A reader therefore sees the old generation, a subset of its parts, its final files without parts, then the new
  * final files (during their moves, some old and some new) without parts, then a growing subset of the new parts, then
@@ -40,7 +42,8 @@ import java.util.stream.Stream;
  * final files are only ever replaced by the same generation's, and the old parts are deleted by name (the folder is
  * never deleted or renamed as a whole). What such a request can take is {@code _SUCCESS}: a late removal of it leaves
  * the new generation complete but unmarked, and the next command's start ({@link #finish}) writes it again from the
- * swap's record.
+ * swap's record. (A request frozen through a whole later command, the next update or an {@code --overwrite}, is not
+ * covered: README.)
  */
 public final class GenerationSwap {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -322,26 +322,13 @@ class GenerationSwapTest {
     @ParameterizedTest(name = "a folder in one request: {0}")
     @ValueSource(booleans = {true, false})
     void aRequestOfAFrozenCoordinatorLandingLateLosesNothingOfTheNewGeneration(boolean renames) throws Exception {
-        int total;
-        {
-            Watched store = new Watched(renames);
-            outputs(store);
-            store.writes = 0;
-            swap(store);
-            total = store.writes;
-        }
+        int total = writesOfASwap(renames);
         int cases = 0;
         for (int holdAt = 1; holdAt <= total; holdAt++) {
             for (int lateAt = 0; ; lateAt++) {
-                Watched frozen = new Watched(renames);
-                outputs(frozen);
-                frozen.writes = 0;
-                frozen.holdAt = holdAt;
-                int at = holdAt;
-                assertThatThrownBy(() -> swap(frozen)).as("frozen at write %d", at).isInstanceOf(Killed.class);
-                assertThat(frozen.held).isNotNull();
+                Request held = frozenAt(renames, holdAt);
                 Watched takeover = new Watched(renames);
-                takeover.late = frozen.held;
+                takeover.late = held;
                 takeover.lateAt = lateAt;
                 String schedule = "request " + holdAt + " of the frozen swap, landing after write " + lateAt
                         + " of the takeover's swap (or after all of it)";
@@ -412,24 +399,13 @@ class GenerationSwapTest {
     @ParameterizedTest(name = "a folder in one request: {0}")
     @ValueSource(booleans = {true, false})
     void aRequestLandingAfterTheNextGenerationNeverNamesItsOwnAgain(boolean renames) throws Exception {
-        int total;
-        {
-            Watched store = new Watched(renames);
-            outputs(store);
-            store.writes = 0;
-            swap(store);
-            total = store.writes;
-        }
+        int total = writesOfASwap(renames);
         for (int holdAt = 1; holdAt <= total; holdAt++) {
-            Watched frozen = new Watched(renames);
-            outputs(frozen);
-            frozen.writes = 0;
-            frozen.holdAt = holdAt;
-            assertThatThrownBy(() -> swap(frozen)).isInstanceOf(Killed.class);
+            Request held = frozenAt(renames, holdAt);
             swap(new Watched(renames));
             Files.writeString(layout.current().path(), "2"); // the next update's swap, as far as CURRENT goes
             try {
-                frozen.held.send();
+                held.send();
             } catch (IOException gone) {
                 // nothing happened
             }
@@ -446,14 +422,7 @@ class GenerationSwapTest {
     @ParameterizedTest(name = "a folder in one request: {0}")
     @ValueSource(booleans = {true, false})
     void aStaleSuccessFoundAfterTheClearingGoesBeforeTheNewRows(boolean renames) throws Exception {
-        int total;
-        {
-            Watched store = new Watched(renames);
-            outputs(store);
-            store.writes = 0;
-            swap(store);
-            total = store.writes;
-        }
+        int total = writesOfASwap(renames);
         int cleared = 0;
         for (int killAt = 1; killAt <= total; killAt++) {
             Watched store = new Watched(renames);
@@ -471,6 +440,27 @@ class GenerationSwapTest {
             deleteOutput();
         }
         assertThat(cleared).isGreaterThan(3);
+    }
+
+    /** How many writes a whole swap of fresh outputs makes (then swapped, and checked so). */
+    private int writesOfASwap(boolean renames) throws IOException {
+        Watched store = new Watched(renames);
+        outputs(store);
+        store.writes = 0;
+        swap(store);
+        assertSwapped();
+        return store.writes;
+    }
+
+    /** Fresh outputs, and a coordinator's swap of them frozen at its write {@code holdAt}: the request it holds. */
+    private Request frozenAt(boolean renames, int holdAt) throws IOException {
+        Watched frozen = new Watched(renames);
+        outputs(frozen);
+        frozen.writes = 0;
+        frozen.holdAt = holdAt;
+        assertThatThrownBy(() -> swap(frozen)).as("frozen at write %d", holdAt).isInstanceOf(Killed.class);
+        assertThat(frozen.held).isNotNull();
+        return frozen.held;
     }
 
     private void deleteOutput() throws IOException {
@@ -504,15 +494,7 @@ class GenerationSwapTest {
     @ParameterizedTest(name = "a folder in one request: {0}")
     @ValueSource(booleans = {true, false})
     void killedAfterAnyWriteAReaderSeesOneGenerationAndARerunFinishes(boolean renames) throws Exception {
-        int total;
-        {
-            Watched store = new Watched(renames);
-            outputs(store);
-            store.writes = 0;
-            swap(store);
-            total = store.writes;
-            assertSwapped();
-        }
+        int total = writesOfASwap(renames);
         assertThat(total).isGreaterThan(renames ? 8 : 15);
         for (int killAt = 1; killAt <= total; killAt++) {
             Watched store = new Watched(renames);

@@ -267,63 +267,56 @@ public final class S3ObjectStore implements ObjectStore {
                     + "': give a prefix below the bucket, e.g. s3://" + prefix.bucket() + "/results/run1");
         }
         String folder = key.endsWith("/") ? key : key + "/";
-        List<ObjectIdentifier> batch = new ArrayList<>(DELETE_BATCH);
+        // The key itself (deleting a missing key is no error), then every key below it, page by page as listed.
+        java.util.stream.Stream<String> itself = key.endsWith("/") ? java.util.stream.Stream.empty()
+                                                                   : java.util.stream.Stream.of(key);
+        java.util.stream.Stream<String> below = java.util.stream.StreamSupport.stream(
+                new Pages(requests, prefix.bucket(), folder, null).spliterator(), false)
+                .flatMap(page -> page.objects().stream().map(ListPage.Entry::key));
         try {
-            if (!key.endsWith("/")) {
-                batch.add(ObjectIdentifier.builder().key(key).build()); // deleting a missing key is no error
-            }
-            for (ListPage page : new Pages(requests, prefix.bucket(), folder, null)) {
-                for (ListPage.Entry o : page.objects()) {
-                    if (xmlUnsafe(o.key())) {
-                        // DeleteObjects takes its keys in XML, which cannot carry them: one DeleteObject each.
-                        fence.check();
-                        sdk().deleteObject(b -> b.bucket(prefix.bucket()).key(o.key()));
-                        continue;
-                    }
-                    batch.add(ObjectIdentifier.builder().key(o.key()).build());
-                    if (batch.size() == DELETE_BATCH) {
-                        fence.check();
-                        deleteBatch(prefix, batch, fence);
-                    }
-                }
-            }
-            if (!batch.isEmpty()) {
-                fence.check();
-                deleteBatch(prefix, batch, fence);
-            }
+            deleteKeys(prefix, java.util.stream.Stream.concat(itself, below).iterator(), fence);
         } catch (SdkException e) {
             throw errors.translate("delete", prefix, e);
+        }
+    }
+
+    /**
+     * Deletes {@code keys} of {@code where}'s bucket, 1,000 a DeleteObjects request, the fence checked before each
+     * request; a key DeleteObjects' XML cannot carry (control characters) goes in a DeleteObject of its own.
+     */
+    private void deleteKeys(Location where, java.util.Iterator<String> keys, Fence fence) throws IOException {
+        List<ObjectIdentifier> batch = new ArrayList<>(DELETE_BATCH);
+        while (keys.hasNext()) {
+            String key = keys.next();
+            if (xmlUnsafe(key)) {
+                fence.check();
+                sdk().deleteObject(b -> b.bucket(where.bucket()).key(key));
+                continue;
+            }
+            batch.add(ObjectIdentifier.builder().key(key).build());
+            if (batch.size() == DELETE_BATCH) {
+                fence.check();
+                deleteBatch(where, batch, fence);
+            }
+        }
+        if (!batch.isEmpty()) {
+            fence.check();
+            deleteBatch(where, batch, fence);
         }
     }
 
     /** The keys given, 1,000 a DeleteObjects request, the fence checked before each request. */
     @Override
     public void deleteObjects(List<Location> objects, Fence fence) throws IOException {
-        Map<String, List<ObjectIdentifier>> byBucket = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byBucket = new java.util.LinkedHashMap<>();
         for (Location o : objects) {
             requireS3(o);
-            byBucket.computeIfAbsent(o.bucket(), b -> new ArrayList<>()).add(ObjectIdentifier.builder().key(o.key()).build());
+            byBucket.computeIfAbsent(o.bucket(), b -> new ArrayList<>()).add(o.key());
         }
-        for (Map.Entry<String, List<ObjectIdentifier>> e : byBucket.entrySet()) {
+        for (Map.Entry<String, List<String>> e : byBucket.entrySet()) {
             Location bucket = new Location(Location.Scheme.S3, e.getKey(), "");
-            List<ObjectIdentifier> batch = new ArrayList<>(DELETE_BATCH);
             try {
-                for (ObjectIdentifier o : e.getValue()) {
-                    if (xmlUnsafe(o.key())) { // as in deleteAll
-                        fence.check();
-                        sdk().deleteObject(b -> b.bucket(bucket.bucket()).key(o.key()));
-                        continue;
-                    }
-                    batch.add(o);
-                    if (batch.size() == DELETE_BATCH) {
-                        fence.check();
-                        deleteBatch(bucket, batch, fence);
-                    }
-                }
-                if (!batch.isEmpty()) {
-                    fence.check();
-                    deleteBatch(bucket, batch, fence);
-                }
+                deleteKeys(bucket, e.getValue().iterator(), fence);
             } catch (SdkException ex) {
                 throw errors.translate("delete", bucket, ex);
             }
