@@ -113,9 +113,19 @@ final class UpdateCheck {
         }
         List<String> differences = recorded.differences(identity);
         if (!differences.isEmpty()) {
+            OutputLayout layout = new OutputLayout(output);
+            // An update whose swap has not begun is nowhere in view: one begun by mistake (a mistyped --input that
+            // failed at its listing) could not be given up but with --overwrite, which computes everything again (a
+            // user's walk). Said how, where it is safe.
+            String giveUp = running == null && !store.exists(layout.swapMarker(generation))
+                    && GenerationSummary.current(store, layout) < generation
+                    ? " Or, if that update was a mistake (a mistyped --input or --glob), give it up: nothing of it is in"
+                            + " view yet, and deleting " + layout.generation(generation) + " (only that folder) leaves the"
+                            + " output as its last update made it; then run the update you meant."
+                    : "";
             throw new IllegalArgumentException("--update refused: an update of " + output + " to generation " + generation
                     + " is in progress with other options:\n  " + String.join("\n  ", differences)
-                    + "\nRun it with the same options to finish it.");
+                    + "\nRun it with the same options to finish it." + giveUp);
         }
         return new Plan(generation, true, List.of());
     }

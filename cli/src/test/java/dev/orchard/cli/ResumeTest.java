@@ -77,6 +77,28 @@ class ResumeTest {
         assertThat(withoutK.messages()).contains("has finished already").doesNotContain("--pca-k");
     }
 
+    /**
+     * A finished job whose _SUCCESS a user removed: --resume, as the refused --update advises, finishes it with the PCA
+     * its parts were projected with (it solved again from the units' statistics files, removed once the job had
+     * finished, and failed naming one: a user's walk).
+     */
+    @Test
+    void aFinishedJobWhoseSuccessWasRemovedIsFinishedByResumeWithItsModel() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        JobRun first = JobRun.of(out, job(in, out));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        byte[] model = Files.readAllBytes(out.resolve("pca-model.json"));
+        List<?> rows = Outputs.rows(out, "pca");
+        Files.delete(out.resolve("_SUCCESS"));
+
+        JobRun resumed = JobRun.of(out, job(in, out, "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.messages()).isZero();
+        assertThat(out.resolve("_SUCCESS")).exists();
+        assertThat(out.resolve("pca-model.json")).hasBinaryContent(model);
+        assertThat(Outputs.rows(out, "pca")).hasSameSizeAs(rows);
+    }
+
     @Test
     void anOutputAnotherCoordinatorHoldsIsRefusedEvenWithOverwrite() throws Exception {
         Path in = fruit(2);

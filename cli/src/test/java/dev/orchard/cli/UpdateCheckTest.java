@@ -51,7 +51,27 @@ class UpdateCheckTest {
         assertThat(plan.continuing()).isTrue();
 
         assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in3"), null))
-                .hasMessageContaining("in progress with other options").hasMessageContaining("input: was /in2, now /in3");
+                .hasMessageContaining("in progress with other options").hasMessageContaining("input: was /in2, now /in3")
+                .message().doesNotContain("give it up"); // its swap ended (CURRENT names it): nothing to give up
+    }
+
+    /**
+     * An update begun by mistake (a mistyped --input that failed at its listing) is refused to the command meant, and
+     * the refusal says how to give it up: nothing of it is in view before its swap (a user's walk: only --overwrite,
+     * which computes everything again, got out of it).
+     */
+    @Test
+    void anUpdateInProgressWithOtherOptionsSaysHowToGiveItUpBeforeItsSwap() throws Exception {
+        OutputLayout layout = output(0, true);
+        identity("/typo").write(store, layout, 1, "test");
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in"), null))
+                .hasMessageContaining("input: was /typo, now /in")
+                .hasMessageContaining("give it up").hasMessageContaining("deleting " + layout.generation(1));
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in"), "a lease 3 s old"))
+                .message().as("while it runs").doesNotContain("give it up");
+        store.put(layout.swapMarker(1), new byte[0]);
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in"), null))
+                .message().as("its swap begun").doesNotContain("give it up");
     }
 
     /**

@@ -306,8 +306,10 @@ public final class Coordinator {
                 if (current == generation && new GenerationSwap(setup.store(), layout).finish(generation)) {
                     // The swap had ended, and its _SUCCESS was removed after: a frozen coordinator's request that
                     // landed late (GenerationSwapTest). Written again as the swap recorded it.
-                    log.info("Generation {} of {} was swapped in, but its _SUCCESS was missing: written again",
-                            generation, setup.output());
+                    log.warn("Generation {} of {} was swapped in, but its _SUCCESS was missing: written again, as the"
+                            + " swap recorded it. This command took nothing from the input: images added, changed or"
+                            + " removed since that update listed it are not in the output. Run the same command again to"
+                            + " take them in.", generation, setup.output());
                 }
                 if (current >= generation && setup.store().exists(layout.success())) {
                     if (current == generation) {
@@ -692,7 +694,13 @@ public final class Coordinator {
                 bestEffort(() -> setup.outputs().deleteStatistics(del.file()));
             } else if (d instanceof Decision.Solve s) {
                 int k = setup.settings().pcaK();
-                pipe(() -> setup.outputs().solvePca(s.files(), s.units(), s.baseParts(), s.regrouped(), k), Solved::new);
+                pipe(() -> {
+                    // Parts published already were projected with the model written then: kept, not solved again
+                    // (the units' statistics files are gone once a job finished, whose _SUCCESS a user then removed).
+                    JobOutputs.SolvedPca before = s.published() ? setup.outputs().solvedBefore() : null;
+                    return before != null ? before
+                                          : setup.outputs().solvePca(s.files(), s.units(), s.baseParts(), s.regrouped(), k);
+                }, Solved::new);
             } else if (d instanceof Decision.ClearPublishAttempts) {
                 pipe(() -> {
                     setup.outputs().clearPublishAttempts();

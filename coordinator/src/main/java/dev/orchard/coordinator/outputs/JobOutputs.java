@@ -170,6 +170,19 @@ public final class JobOutputs {
         return new SolvedPca(model, target.toString(), sha256(json));
     }
 
+    /**
+     * The PCA this generation's published parts were projected with: its {@code pca-model.json} as the solve wrote it,
+     * for a coordinator resumed after the parts were published; null where there is none (solve then).
+     */
+    public SolvedPca solvedBefore() throws IOException {
+        Location file = layout.finalFile(generation, layout.pcaModel());
+        if (!store.exists(file)) {
+            return null;
+        }
+        byte[] json = store.read(file);
+        return new SolvedPca(PcaModelJson.read(json), file.toString(), sha256(json));
+    }
+
     /** Says where components explain no variance: their directions are arbitrary, and the rows' projections ~0. */
     static void warnOfComponentsWithoutVariance(PcaModel model, long readable) {
         int varying = model.varyingComponents();

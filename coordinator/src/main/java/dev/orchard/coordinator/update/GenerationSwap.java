@@ -224,13 +224,15 @@ public final class GenerationSwap {
     }
 
     /**
-     * Every object in {@code folder} but generation g's parts: deleted by name ({@link ObjectStore#deleteObjects}), a
+     * The parts in {@code folder} of generations other than g: deleted by name ({@link ObjectStore#deleteObjects}), a
      * deletion that lands late finds only names of older generations. (The folder is not deleted or renamed as a
-     * whole, which would take whatever is in it when the request lands.)
+     * whole, which would take whatever is in it when the request lands.) Only part files: a file of the user's there
+     * ({@code NOTES.txt}, a copy of a part under another name) stays, as it did not before (a user's walk).
      */
     private List<Location> oldParts(int g, Location folder) throws IOException {
         try (Stream<StoredObject> listed = store.list(folder)) {
-            return listed.map(StoredObject::location).filter(o -> !OutputLayout.isPartOf(o.name(), g)).toList();
+            return listed.map(StoredObject::location)
+                    .filter(o -> OutputLayout.partNumber(o.name()) >= 0 && !OutputLayout.isPartOf(o.name(), g)).toList();
         } catch (java.nio.file.NoSuchFileException e) {
             return List.of();
         }

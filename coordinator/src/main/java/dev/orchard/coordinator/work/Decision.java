@@ -40,17 +40,18 @@ public sealed interface Decision {
      * Merge the journalled statistics {@code files}, which together must hold each unit of {@code units} exactly
      * once, with (for an update) the stored statistics of the base generation's untouched parts {@code baseParts}
      * and those of the kept rows of the regrouped ones ({@code regrouped}), solve the PCA and write its model; report
-     * back with {@code solved} or {@code solveFailed}.
+     * back with {@code solved} or {@code solveFailed}. {@code published}: the journal says the parts were published,
+     * projected with the model written then, which is kept where it is there (not solved again).
      */
-    record Solve(List<String> files, BitSet units, List<Integer> baseParts, List<AttemptRef> regrouped)
-            implements Decision {
+    record Solve(List<String> files, BitSet units, List<Integer> baseParts, List<AttemptRef> regrouped,
+                 boolean published) implements Decision {
         public Solve {
             baseParts = List.copyOf(baseParts);
             regrouped = List.copyOf(regrouped);
         }
 
         public Solve(List<String> files, BitSet units) {
-            this(files, units, List.of(), List.of());
+            this(files, units, List.of(), List.of(), false);
         }
     }
 

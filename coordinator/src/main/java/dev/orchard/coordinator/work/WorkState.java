@@ -1622,7 +1622,8 @@ public final class WorkState {
                     }
                 }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
-                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected, untouched, regrouped));
+                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected, untouched, regrouped,
+                        published != null));
             } else {
                 startPublishing(now);
             }

@@ -442,6 +442,24 @@ class GenerationSwapTest {
         assertThat(cleared).isGreaterThan(3);
     }
 
+    /** A file of the user's beside the parts is not a part: the swap leaves it where it is (it deleted it). */
+    @org.junit.jupiter.api.Test
+    void aUsersFilesBesideThePartsStay() throws Exception {
+        LocalObjectStore store = new LocalObjectStore();
+        outputs(store);
+        Location notes = layout.rowsFolder(OutputLayout.FEATURES).resolve("NOTES.txt");
+        Location backup = layout.rowsFolder(OutputLayout.PCA).resolve("my-backup.parquet");
+        write(notes, "mine");
+        write(backup, "mine");
+        swap(store);
+        assertThat(notes.path()).hasContent("mine");
+        assertThat(backup.path()).hasContent("mine");
+        try (Stream<Path> parts = Files.list(layout.rowsFolder(OutputLayout.FEATURES).path())) {
+            assertThat(parts.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("part-")).toList())
+                    .containsExactlyInAnyOrder(OutputLayout.partName(1, 0), OutputLayout.partName(1, 1));
+        }
+    }
+
     /** How many writes a whole swap of fresh outputs makes (then swapped, and checked so). */
     private int writesOfASwap(boolean renames) throws IOException {
         Watched store = new Watched(renames);

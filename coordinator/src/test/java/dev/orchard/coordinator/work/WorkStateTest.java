@@ -617,6 +617,9 @@ class WorkStateTest {
         assertThat(journal.isEmpty()).isFalse();
         WorkState resumed = WorkState.resume(EPOCH + 1, settings(4, 0), BASE, journal, now);
         List<Decision> again = new ArrayList<>(resumed.start(now));
+        assertThat(solve.published()).isFalse();
+        assertThat(of(again, Decision.Solve.class)).singleElement().as("its parts published: their model is kept")
+                .satisfies(d -> assertThat(d.published()).isTrue());
         again.addAll(resumed.solved(2, now));
         assertThat(of(again, Decision.WriteOutputs.class)).singleElement()
                 .satisfies(w -> assertThat(w.outputs().rows()).isEqualTo(5));
