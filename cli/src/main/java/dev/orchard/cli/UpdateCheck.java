@@ -72,8 +72,9 @@ final class UpdateCheck {
         if (!refused.isEmpty()) {
             throw new IllegalArgumentException("--update refused: the rows in " + output + " were made otherwise, and"
                     + " an update must not mix rows that mean different things:\n  " + String.join("\n  ", refused)
-                    + "\nUse the same model, spec, feature tensor, labels and --reduce options, or run afresh with"
-                    + " --overwrite or a new --output.");
+                    + "\nUse the same model, spec, feature tensor, labels, --reduce options and --classifier (an update"
+                    + " takes the output's --reduce, --srp-dim and --seed where they are not given, never its"
+                    + " classifier: pass the same --classifier FILE), or run afresh with --overwrite or a new --output.");
         }
         List<String> images = last.imageDifferences(identity);
         if (!images.isEmpty()) { // a typo in --input drops most of the output's rows: not for an INFO line

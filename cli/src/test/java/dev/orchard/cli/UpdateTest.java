@@ -296,7 +296,8 @@ class UpdateTest {
         assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
         assertThat(other.messages()).contains("--update refused")
                 .contains("labels: was parent folder, now regex ^(K).* over the folder name")
-                .contains("--reduce: was pca, now srp+pca").contains("--srp-dim: was 0, now 64");
+                .contains("--reduce: was pca, now srp+pca").contains("--srp-dim: was 0, now 64")
+                .contains("pass the same --classifier FILE"); // never the output's: a user's walk read it as "same"
         String int8 = JobRun.shared().resolve("models/mobilenetv2-12-int8.onnx").toString();
         JobRun otherModel = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model", int8,
                 "--feature-tensor", "output", "--pca-k", "4", "--update");
