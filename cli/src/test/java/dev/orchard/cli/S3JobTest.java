@@ -131,6 +131,76 @@ class S3JobTest {
         }
     }
 
+    /**
+     * Two updates of an output on S3 (S3Proxy as a user starts it): images added and removed; each generation's parts
+     * name it and the old ones go by name (a user's file beside them stays), CURRENT is written on condition, the
+     * second update reads its base parts under generation 1's names, and a _SUCCESS removed after the swap is
+     * written again by the same command. The swap's S3 path had no test of its own.
+     */
+    @Test
+    void updatesOnS3SwapEachGenerationInUnderItsOwnNames() throws Exception {
+        List<Path> images;
+        try (Stream<Path> files = Files.walk(localInput)) {
+            images = files.filter(Files::isRegularFile).sorted().limit(24).toList();
+        }
+        for (Path f : images.subList(0, 16)) {
+            server.putDirect("images", "upd/" + localInput.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+        }
+        Location out = Location.parse("s3://results/updated");
+        String[] job = {"run", "--input", "s3://images/upd/", "--output", out.toString(), "--model",
+                "s3://images/models/mobilenetv2.onnx", "--pca-k", "3", "--unit-size", "4", "--batch-size", "4",
+                "--endpoint-url", server.endpoint().toString(), "--path-style", "--region", S3TestServer.REGION};
+        JobRun first = JobRun.of(null, job);
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        try (ObjectStore s3 = ObjectStores.forLocation(out, server.settings())) {
+            s3.put(out.resolve("features/NOTES.txt"), "mine".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            List<String> expected = new ArrayList<>();
+            for (int generation = 1; generation <= 2; generation++) {
+                // Generation 1 adds four images; generation 2 removes two and adds four more.
+                if (generation == 2) {
+                    s3.delete(Location.parse("s3://images/upd/" + localInput.relativize(images.get(0)).toString()
+                            .replace('\\', '/')));
+                    s3.delete(Location.parse("s3://images/upd/" + localInput.relativize(images.get(1)).toString()
+                            .replace('\\', '/')));
+                }
+                for (Path f : images.subList(12 + 4 * generation, 16 + 4 * generation)) {
+                    server.putDirect("images", "upd/" + localInput.relativize(f).toString().replace('\\', '/'),
+                            Files.readAllBytes(f));
+                }
+                JobRun update = JobRun.of(null, withUpdate(job));
+                assertThat(update.exitCode()).as(update.messages()).isZero();
+                expected.clear();
+                for (Path f : images.subList(generation == 2 ? 2 : 0, 16 + 4 * generation)) {
+                    expected.add(localInput.relativize(f).toString().replace('\\', '/'));
+                }
+                assertThat(rows(s3, out, "features", "s3://images/upd/").keySet())
+                        .containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(rows(s3, out, "pca", "s3://images/upd/").keySet()).containsExactlyInAnyOrderElementsOf(expected);
+                for (String kind : List.of("features", "pca")) {
+                    int g = generation;
+                    try (Stream<StoredObject> parts = s3.list(out.resolve(kind))) {
+                        assertThat(parts.map(o -> o.location().name()).filter(n -> !n.equals("NOTES.txt")).toList())
+                                .isNotEmpty().allMatch(n -> dev.orchard.store.OutputLayout.isPartOf(n, g), "generation " + g);
+                    }
+                }
+                assertThat(new String(s3.read(out.resolve("_orchard/CURRENT")))).isEqualTo(Integer.toString(generation));
+                assertThat(s3.exists(out.resolve("features/NOTES.txt"))).as("a user's file").isTrue();
+            }
+            byte[] success = s3.read(out.resolve("_SUCCESS"));
+            s3.delete(out.resolve("_SUCCESS"));
+            JobRun again = JobRun.of(null, withUpdate(job));
+            assertThat(again.exitCode()).as(again.messages()).isZero();
+            assertThat(s3.read(out.resolve("_SUCCESS"))).isEqualTo(success);
+            assertThat(rows(s3, out, "features", "s3://images/upd/").keySet()).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    private static String[] withUpdate(String[] job) {
+        List<String> a = new ArrayList<>(List.of(job));
+        a.add("--update");
+        return a.toArray(String[]::new);
+    }
+
     @Test
     void anImageAboveTheObjectSizeLimitGoesToErrorsCsvUnreadAndTheJobGoesOn() throws Exception {
         long limit = 5_000;
