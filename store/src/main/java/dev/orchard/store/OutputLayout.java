@@ -255,6 +255,11 @@ public final class OutputLayout {
         return g == 0 ? file : staging(g).resolve(root.relativize(file));
     }
 
+    /** Written when generation g's swap has taken the old generation's parts out of view. */
+    public Location swapCleared(int g) {
+        return generation(g).resolve("_CLEARED");
+    }
+
     /** Written when generation g's staged files are complete: from then on its swap only moves forward. */
     public Location swapMarker(int g) {
         return generation(g).resolve("_SWAP");
@@ -279,7 +284,7 @@ public final class OutputLayout {
                 folder.resolve("seals"), folder.resolve("parts"), folder.resolve("retired"), staging(g), replaced(g),
                 inventory(g)));
         if (g > 0) {
-            all.addAll(List.of(identity(g), swapMarker(g), folder.resolve("_CLEARED")));
+            all.addAll(List.of(identity(g), swapMarker(g), swapCleared(g)));
         }
         all.add(generationSummary(g));
         return List.copyOf(all);

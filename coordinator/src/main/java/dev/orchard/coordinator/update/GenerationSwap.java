@@ -67,13 +67,21 @@ public final class GenerationSwap {
      * Once only: a resumed coordinator that finds the swap begun finishes it ({@link #complete}) as recorded.
      */
     public void begin(int g, boolean pca, byte[] success) throws IOException {
-        Set<Location> staged = new LinkedHashSet<>();
+        store.put(layout.swapMarker(g), new Record(pca, finalFiles(g, pca, false), success, false).json());
+    }
+
+    /**
+     * The final files generation g has: those staged, and with {@code movedIn} those in view too (a swap past its
+     * clearing has moved some in).
+     */
+    private Set<Location> finalFiles(int g, boolean pca, boolean movedIn) throws IOException {
+        Set<Location> files = new LinkedHashSet<>();
         for (Location file : files(pca)) {
-            if (store.exists(layout.finalFile(g, file))) {
-                staged.add(file);
+            if (store.exists(layout.finalFile(g, file)) || movedIn && store.exists(file)) {
+                files.add(file);
             }
         }
-        store.put(layout.swapMarker(g), new Record(pca, staged, success, false).json());
+        return files;
     }
 
     /**
@@ -118,20 +126,16 @@ public final class GenerationSwap {
         }
         Record record = record(g);
         if (record == null) {
-            // Begun by an earlier Orchard, whose record is empty: recorded now (the final files still staged are the
-            // generation's, the earlier one having taken the old ones out first), so that finish() can serve it.
-            Location cleared = layout.generation(g).resolve("_CLEARED");
-            Set<Location> staged = new LinkedHashSet<>();
-            for (Location file : files(pca)) {
-                if (store.exists(layout.finalFile(g, file)) || store.exists(cleared) && store.exists(file)) {
-                    staged.add(file);
-                }
-            }
-            record = new Record(pca, staged, success, true);
+            // Begun by an earlier Orchard, whose record is empty: recorded now (it took all the old final files out
+            // before its clearing, so those in view after it are the generation's), so that finish() can serve it.
+            record = new Record(pca, finalFiles(g, pca, store.exists(layout.swapCleared(g))), success, true);
             store.put(layout.swapMarker(g), record.json());
         }
-        Location cleared = layout.generation(g).resolve("_CLEARED");
-        if (!store.exists(cleared)) {
+        swapIn(g, record);
+    }
+
+    private void swapIn(int g, Record record) throws IOException {
+        if (!store.exists(layout.swapCleared(g))) {
             store.delete(layout.success());
             List<Location> old = new ArrayList<>();
             for (String kind : kinds(record.pca())) {
@@ -143,7 +147,7 @@ public final class GenerationSwap {
                 }
             }
             store.deleteObjects(old, ObjectStore.Fence.NONE);
-            store.put(cleared, EMPTY);
+            store.put(layout.swapCleared(g), EMPTY);
         } else {
             // A _SUCCESS here is not this swap's (it writes its own last): an earlier generation's, put back by a
             // request that landed late. It goes before any part of this generation comes into view.
@@ -188,11 +192,15 @@ public final class GenerationSwap {
      * begun by an earlier Orchard, whose record holds no {@code _SUCCESS}).
      */
     public boolean finish(int g) throws IOException {
-        if (CurrentGeneration.read(store, layout) != g || store.exists(layout.success()) || !begun(g)
-                || record(g) == null || !store.exists(layout.generation(g).resolve("_CLEARED"))) {
+        if (CurrentGeneration.read(store, layout) != g || store.exists(layout.success())
+                || !store.exists(layout.swapCleared(g))) {
             return false;
         }
-        complete(g, false, null);
+        Record record = record(g); // a swap is cleared only once begun
+        if (record == null) {
+            return false;
+        }
+        swapIn(g, record);
         return true;
     }
 

@@ -378,7 +378,7 @@ class GenerationSwapTest {
             for (Location f : FINAL_FILES.apply(layout)) {
                 store.delete(f);
             }
-            store.put(layout.generation(1).resolve("_CLEARED"), new byte[0]);
+            store.put(layout.swapCleared(1), new byte[0]);
             store.copy(layout.published(1, OutputLayout.FEATURES, 0), layout.part(OutputLayout.FEATURES, 0, 0));
         }
         GenerationSwap swap = new GenerationSwap(store, layout);
@@ -431,7 +431,7 @@ class GenerationSwapTest {
             store.limit = killAt;
             assertThatThrownBy(() -> swap(store)).isInstanceOf(Killed.class);
             store.limit = Integer.MAX_VALUE;
-            if (Files.exists(layout.generation(1).resolve("_CLEARED").path()) && !Files.exists(layout.success().path())) {
+            if (Files.exists(layout.swapCleared(1).path()) && !Files.exists(layout.success().path())) {
                 cleared++;
                 Files.writeString(layout.success().path(), "0"); // generation 0's, landing late
                 swap(store); // the reader's view is checked after each of its writes

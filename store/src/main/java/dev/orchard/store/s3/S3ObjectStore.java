@@ -305,6 +305,23 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * One DeleteObject (a missing key is no error), nothing below the key: ObjectStore's default, a deletion of the
+     * prefix, cost a listing besides (two requests for each losing attempt's file, statistics file, old part).
+     */
+    @Override
+    public void delete(Location location) throws IOException {
+        requireS3(location);
+        if (location.key().isEmpty()) {
+            throw new IOException("Refusing to delete the bucket root of '" + location.bucket() + "': name an object");
+        }
+        try {
+            sdk().deleteObject(b -> b.bucket(location.bucket()).key(location.key()));
+        } catch (SdkException e) {
+            throw errors.translate("delete", location, e);
+        }
+    }
+
     /** The keys given, 1,000 a DeleteObjects request, the fence checked before each request. */
     @Override
     public void deleteObjects(List<Location> objects, Fence fence) throws IOException {

@@ -245,6 +245,11 @@ class S3ObjectStoreTest {
         assertThat(checks).hasValue(2);
         assertThat(keys(store.list(s3("gen")))).containsExactly("gen/features/part-000000-g000001.parquet",
                 "gen/features/part-000001.parquet/below");
+        store.delete(s3("gen/features/part-000000-g000001.parquet/below")); // none there: no error
+        store.put(s3("gen/features/part-000001.parquet"), new byte[] {1});
+        store.delete(s3("gen/features/part-000001.parquet")); // one object, not what lies below its name
+        assertThat(keys(store.list(s3("gen")))).containsExactly("gen/features/part-000000-g000001.parquet",
+                "gen/features/part-000001.parquet/below");
     }
 
     /**
