@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * coordinators killed and resumed from the journal, failed writes, transient read errors, stalled attempts — with
  * DESIGN.md's invariant checked after every journal write and at the end of each job (see {@link SimCluster}).
  * Most schedules then update the finished output ({@code --update}) after changing the input, under the same
- * faults, and check the new generation the same way, with a reader's view checked at every step of the swap.
+ * faults, and check the new generation the same way, with a reader's view checked at every step of the swap; some
+ * update it a second and third time.
  * <p>Every schedule is a seed. A failure prints its seed and the last events; replay one schedule with all its
  * events printed by {@code -Dorchard.sim.seed=SEED}; run more with {@code -Dorchard.sim.schedules=N} and
  * {@code -Dorchard.sim.first=S}.
@@ -41,6 +42,7 @@ class ProtocolSimulationTest {
         long latePromotions = 0;
         long lateSwapSteps = 0;
         long successRewritten = 0;
+        Map<Integer, Integer> updatesFinished = new TreeMap<>();
         SimCluster.Stops workerStops = new SimCluster.Stops();
         SimCluster.Stops coordinatorStops = new SimCluster.Stops();
         long t0 = System.nanoTime();
@@ -59,6 +61,9 @@ class ProtocolSimulationTest {
             latePromotions += cluster.latePromotions();
             lateSwapSteps += cluster.lateSwapSteps()[0];
             successRewritten += cluster.lateSwapSteps()[1];
+            if (cluster.updated && cluster.failure == null) {
+                updatesFinished.merge(cluster.updatesFinished, 1, Integer::sum);
+            }
             workerStops.add(cluster.workerStops);
             coordinatorStops.add(cluster.coordinatorStops);
         }
@@ -74,10 +79,14 @@ class ProtocolSimulationTest {
         System.out.printf("graceful coordinator stops: %d with every finished unit of its live workers journalled, %d "
                 + "after the wait without%n", coordinatorStops.settled, coordinatorStops.timedOut);
         outcomes.forEach((outcome, n) -> System.out.printf("  %6d  %s%n", n, outcome));
+        updatesFinished.forEach((n, schedules1) -> System.out.printf("  %6d  of them with %d update(s) in a row%n",
+                schedules1, n));
         int finished = outcomes.getOrDefault("first run finished", 0) + outcomes.getOrDefault("update finished", 0);
         assertThat(finished).as("most schedules finish").isGreaterThan(schedules * 9 / 10);
         assertThat(outcomes.getOrDefault("update finished", 0)).as("most schedules update their output")
                 .isGreaterThan(schedules * 6 / 10);
+        assertThat(updatesFinished.getOrDefault(2, 0) + updatesFinished.getOrDefault(3, 0))
+                .as("some schedules update their output again").isGreaterThan(schedules / 10);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.Random;
  * failed writes, transient read errors, stalled attempts). Then, for most schedules, an update of the finished
  * output ({@code --update}): images added (some unreadable), removed, changed (some now unreadable, some unreadable
  * ones fixed), under the same faults, with its own coordinator crashes, and its generation swapped in folder by
- * folder (a local store) or object by object (S3).
+ * folder (a local store) or object by object (S3); in a quarter of those, one or two updates more.
  */
 record Scenario(long seed, int images, int unitSize, int unitBytes, int workers, int capacity, int commitEvery,
                 double dropRate, double duplicateRate, int maxDelayMs, long faultsEndMs, double workerCrashPerSecond,
@@ -79,6 +79,17 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
     int crashAfterSwapStep() {
         Random r = new Random(seed * 61 + 0x1B873593L);
         return r.nextInt(3) == 0 ? 1 + r.nextInt(12) : 0;
+    }
+
+    /**
+     * How many updates follow the first run where {@link #update} says there is one: one in three quarters of the
+     * schedules, else two or three, each of the output the one before made, so that a generation's parts are deleted
+     * by their generation's names and a swap follows a swap (drawn apart, as {@link #commitAfterMs}; a later update
+     * draws its changes from the schedule's generator after the first has run, so the first plays as it did).
+     */
+    int updates() {
+        Random r = new Random(seed * 67 + 0x7F4A7C15L);
+        return r.nextInt(4) != 0 ? 1 : 2 + r.nextInt(2);
     }
 
     static Scenario of(long seed) {

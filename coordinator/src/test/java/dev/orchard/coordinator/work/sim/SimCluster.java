@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * says), workers that crash and are replaced, the receptionist (workers learn of a coordinator after a delay) and
  * cluster membership (a crashed worker is reported gone, or only falls silent). {@link #run()} plays the schedule:
  * a first run (generation 0), then, for most scenarios, an update of its output after the input changed (images
- * added, removed, changed), under the same faults, by the same workers. DESIGN.md's invariant is checked at the end
+ * added, removed, changed), under the same faults, by the same workers; in some scenarios a second and third update
+ * after that, each of the output the one before made. DESIGN.md's invariant is checked at the end
  * of each: every readable image exactly once in the published rows and the statistics, every other one in
  * errors.csv, nothing written after _SUCCESS, and the job ended in time; for an update also that the comparison
  * counted right, the new inventory says where every image is, and each part's statistics are exactly its rows. A
@@ -103,34 +104,45 @@ final class SimCluster {
         if (!sim.scenario().update() || failure != null) {
             return;
         }
-        check(); // the first run, before its output is updated
-        changeInput();
-        updated = true;
-        generation = 1;
-        ended = false;
-        outputs = null;
-        crashesLeft = sim.scenario().updateCrashes();
-        sim.faultsFrom(sim.now);
-        sim.log("the input changes: the output is updated");
-        startCoordinator();
-        scheduleCrashes();
-        sim.run(sim.now + DEADLINE_MS, () -> ended);
-        if (!ended || failure != null) {
-            return;
-        }
-        // Dead coordinators' swap steps that had not landed when the job ended land now; where one removed _SUCCESS,
-        // the next command (the update run again) writes it again, and finds nothing else to do.
-        for (Runnable late : List.copyOf(lateWrites)) {
-            late.run();
-        }
-        if (!store.success) {
-            sim.log("_SUCCESS is missing after the update's end: the update is run again");
+        for (int u = 1; u <= sim.scenario().updates(); u++) {
+            check(); // the generation before, before its output is updated
+            changeInput();
+            updated = true;
+            generation = u;
             ended = false;
-            crashesLeft = 0;
+            outputs = null;
+            crashesLeft = sim.scenario().updateCrashes();
+            sim.faultsFrom(sim.now);
+            sim.log("the input changes: the output is updated to generation " + u);
             startCoordinator();
+            scheduleCrashes();
             sim.run(sim.now + DEADLINE_MS, () -> ended);
+            if (!ended || failure != null) {
+                return;
+            }
+            // Dead coordinators' swap steps that had not landed when the job ended land now, before the next command
+            // (what the design covers: README, "Not covered"); where one removed _SUCCESS, the next command (the
+            // update run again) writes it again, and finds nothing else to do.
+            for (Runnable late : List.copyOf(lateWrites)) {
+                late.run();
+            }
+            lateWrites.clear();
+            if (!store.success) {
+                sim.log("_SUCCESS is missing after the update's end: the update is run again");
+                ended = false;
+                crashesLeft = 0;
+                startCoordinator();
+                sim.run(sim.now + DEADLINE_MS, () -> ended);
+                if (!ended || failure != null) {
+                    return;
+                }
+            }
+            updatesFinished = u;
         }
     }
+
+    /** The updates of this schedule that finished (each then checked as the next began, the last by {@link #check}). */
+    int updatesFinished;
 
     /** Late writes of dead coordinators, each run once: when its time comes, or at the job's end. */
     private final List<Runnable> lateWrites = new ArrayList<>();
@@ -157,7 +169,7 @@ final class SimCluster {
     private void changeInput() {
         Scenario s = sim.scenario();
         Map<String, InventoryEntry> before = new HashMap<>();
-        store.inventories.get(0).forEach(e -> before.put(e.path(), e));
+        store.inventories.get(generation).forEach(e -> before.put(e.path(), e));
         List<String> removed = new ArrayList<>();
         for (int i = 0; i < s.removed() && input.size() > 1; i++) {
             String gone = input.remove(sim.rng.nextInt(input.size()));
@@ -182,10 +194,13 @@ final class SimCluster {
         }
         List<String> added = new ArrayList<>();
         for (int i = 0; i < s.added(); i++) {
-            added.add(String.format("/in/img-%04d-new%d.jpg", sim.rng.nextInt(s.images() + 1), i));
+            // A later update's names say which: they may not take an earlier one's (the first's as they always were).
+            added.add(String.format(generation == 0 ? "/in/img-%04d-new%d.jpg" : "/in/img-%04d-new%d-u" + (generation + 1)
+                    + ".jpg", sim.rng.nextInt(s.images() + 1), i));
         }
         for (int i = 0; i < s.newBad() ; i++) {
-            String path = String.format("/in/broken-%d.jpg", i);
+            String path = generation == 0 ? String.format("/in/broken-%d.jpg", i)
+                    : String.format("/in/broken-%d-u%d.jpg", i, generation + 1);
             added.add(path);
             bad.add(path);
         }
@@ -497,7 +512,7 @@ final class SimCluster {
 
     /** DESIGN.md's invariant on the store, for the generation the last job made. Throws AssertionError with what is wrong. */
     void check() {
-        String phase = generation == 0 ? "the first run: " : "the update: ";
+        String phase = generation == 0 ? "the first run: " : "the update to generation " + generation + ": ";
         try {
             checkGeneration();
         } catch (AssertionError e) {
