@@ -5,6 +5,7 @@ import dev.orchard.predict.VectorProvenance;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
+import dev.orchard.store.OutputLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -119,11 +120,11 @@ public final class Classifier {
     }
 
     /** The file name of the exported model in the output folder. */
-    public static final String CLASSIFIER_ONNX = "classifier.onnx";
+    public static final String CLASSIFIER_ONNX = OutputLayout.CLASSIFIER_ONNX;
     /** The file name of the classifier's description in the output folder. */
-    public static final String CLASSIFIER_JSON = "classifier.json";
+    public static final String CLASSIFIER_JSON = OutputLayout.CLASSIFIER_JSON;
     /** The file name of a training's predictions in the output folder. */
-    public static final String PREDICTIONS = "predictions.parquet";
+    public static final String PREDICTIONS = OutputLayout.CLASSIFY_PREDICTIONS;
 
     /** Whether {@code folder} holds a classifier a training wrote: its classifier.onnx or classifier.json. */
     static boolean isClassifierFolder(ObjectStore store, Location folder) throws IOException {

@@ -17,7 +17,7 @@ import java.util.Locale;
  * same that {@code classifier.json} holds.
  */
 final class ClassifyReportPage {
-    static final String FILE = "report.html";
+    static final String FILE = dev.orchard.store.OutputLayout.CLASSIFY_REPORT;
 
     private ClassifyReportPage() {
     }

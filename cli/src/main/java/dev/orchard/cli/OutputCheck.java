@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -31,6 +32,9 @@ final class OutputCheck {
     private static final Pattern ORCHARD_TEMPORARY = Pattern.compile("^\\.(orchard-write-check\\d*\\.tmp|("
             + String.join("|", OutputLayout.KNOWN_OUTPUTS.stream().map(Pattern::quote).toList())
             + ")\\.tmp-[0-9a-f-]{36})$");
+
+    /** A store's temporary file for a write of {@code NAME}, left behind by a crash: {@code .NAME.tmp-<uuid>}. */
+    private static final Pattern TEMPORARY_OF = Pattern.compile("^\\.(.+)\\.tmp-[0-9a-f-]{36}$");
 
     private OutputCheck() {
     }
@@ -69,16 +73,16 @@ final class OutputCheck {
                 throw new IllegalArgumentException("--output " + output + " is not empty: choose a new location, "
                         + "or pass --overwrite to replace an earlier Orchard job's results there");
             }
+            if (OutputMarker.read(store, layout).isEmpty()) {
+                throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds "
+                        + String.join(", ", contents.names) + " but not Orchard's marker " + layout.marker()
+                        + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
+            }
             if (!contents.foreign.isEmpty()) {
                 throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
                         + "not write: " + String.join(", ", contents.foreign) + (contents.more ? ", …" : "")
                         + ". Orchard deletes only its own results (" + OutputLayout.KNOWN_OUTPUTS_DESCRIBED
                         + ") and only from a folder that holds nothing else. Choose a new --output, or move those away.");
-            }
-            if (OutputMarker.read(store, layout).isEmpty()) {
-                throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds "
-                        + String.join(", ", contents.names) + " but not Orchard's marker " + layout.marker()
-                        + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
             }
         }
         return contents;
@@ -141,7 +145,7 @@ final class OutputCheck {
         static Contents of(ObjectStore store, Location output, boolean stopAtShown) throws IOException {
             Contents contents = new Contents();
             // Links, sockets and folders that cannot be read are not Orchard's: they count as other files.
-            try (Stream<StoredObject> objects = store.list(output, false, p -> contents.add(output, p.location()))) {
+            try (Stream<StoredObject> objects = store.list(output, false, p -> contents.add(output, p.location(), true))) {
                 for (Iterator<StoredObject> it = objects.iterator(); it.hasNext() && !(stopAtShown && contents.more); ) {
                     Location found = it.next().location();
                     if (found.equals(output)) {
@@ -149,7 +153,7 @@ final class OutputCheck {
                         contents.names.add(found.name());
                         break;
                     }
-                    contents.add(output, found);
+                    contents.add(output, found, false);
                 }
             } catch (NoSuchFileException e) {
                 return contents; // nothing there yet
@@ -159,17 +163,43 @@ final class OutputCheck {
             return contents;
         }
 
-        private void add(Location output, Location found) {
-            String name = firstSegment(output.relativize(found));
+        /**
+         * One object below the output: Orchard's if it is one of its outputs ({@link OutputLayout#isKnownOutput}), but
+         * inside {@code features/}, {@code pca/} and {@code classify-<mode>/} only the files Orchard writes there (a
+         * user's notes or plots in them are theirs: an overwrite that deleted the folders took them, a user's walk),
+         * named by their path; {@code problem}: a link or a folder that cannot be read, never Orchard's.
+         */
+        private void add(Location output, Location found, boolean problem) {
+            String relative = output.relativize(found);
+            String name = firstSegment(relative);
             names.add(name);
-            if (!OutputLayout.isKnownOutput(name) && !ORCHARD_TEMPORARY.matcher(name).matches()) {
+            if (problem || !isOrchards(name, relative)) {
                 if (foreign.size() == NAMES_SHOWN) {
                     more = true;
                 } else {
-                    foreign.add(name);
+                    foreign.add(relative.equals(name) || !OutputLayout.isKnownOutput(name) ? name : relative);
                 }
             }
         }
+    }
+
+    /** Whether {@code relative}, below an output, whose top-level name is {@code name}, is a file Orchard writes. */
+    private static boolean isOrchards(String name, String relative) {
+        if (!OutputLayout.isKnownOutput(name)) {
+            return ORCHARD_TEMPORARY.matcher(name).matches();
+        }
+        if (relative.equals(name) || name.equals(OutputLayout.BOOKKEEPING)) {
+            return true;
+        }
+        String inside = relative.substring(name.length() + 1);
+        if (inside.isEmpty()) {
+            return true; // an S3 console's empty "folder" object: no file of anyone's
+        }
+        if (inside.contains("/")) {
+            return false;
+        }
+        Matcher temporary = TEMPORARY_OF.matcher(inside); // a crash's leftover of a write of one of these files
+        return OutputLayout.isOwnFileIn(name, temporary.matches() ? temporary.group(1) : inside);
     }
 
     private static String firstSegment(String relative) {

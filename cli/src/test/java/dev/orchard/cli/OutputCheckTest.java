@@ -97,6 +97,44 @@ class OutputCheckTest {
     }
 
     /**
+     * Inside Orchard's folders only its own files are its: a user's notes in {@code classify-pair/}, a file and a folder
+     * of plots in {@code pca/}, a file and a link in {@code features/} made {@code --overwrite} refuse, named by their
+     * paths, and nothing is deleted (the overwrite deleted the folders whole, with them: a user's walk). Parts of any
+     * generation, and a crash's temporary file of one, are Orchard's and cleared.
+     */
+    @Test
+    void aUsersFilesInsideOrchardsFoldersAreRefusedAndKept() throws Exception {
+        Path out = earlierJob();
+        file(out, "features/part-000001-g000002.parquet", "an update's part");
+        file(out, "pca/.part-000001.parquet.tmp-0f8fad5b-d9cb-469f-a165-70867728950e", "a crash's leftover");
+        file(out, "classify-pair/predictions.parquet", "a training's predictions");
+        file(out, "classify-pair/report.html", "a training's report");
+        Map<String, String> orchardsOnly = Tree.hashes(out);
+        file(out, "classify-pair/notes.txt", "mine");
+        file(out, "features/mine.txt", "mine");
+        file(out, "pca/my-analysis/plot.csv", "mine");
+        Files.createSymbolicLink(out.resolve("features/part-000009.parquet"), temp.resolve("elsewhere.parquet"));
+        Map<String, String> before = Tree.hashes(out);
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--overwrite refused").hasMessageContaining("classify-pair/notes.txt")
+                .hasMessageContaining("features/mine.txt").hasMessageContaining("pca/my-analysis/plot.csv")
+                .hasMessageContaining("features/part-000009.parquet");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
+
+        for (String mine : List.of("classify-pair/notes.txt", "features/mine.txt", "pca/my-analysis/plot.csv",
+                "features/part-000009.parquet")) {
+            Files.delete(out.resolve(mine));
+        }
+        Files.delete(out.resolve("pca/my-analysis"));
+        assertThat(Tree.hashes(out)).isEqualTo(orchardsOnly);
+        OutputCheck.prepare(store, Location.local(out), true, "test");
+        try (var files = Files.walk(out)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(out.resolve("_orchard/job.json"));
+        }
+    }
+
+    /**
      * {@code orchard classify}'s default output folder, for every one of its modes, is Orchard's ({@code --overwrite}
      * refused an output holding {@code classify-one-vs-all/}, the name's hyphens not matched), and a user's look-alike
      * is not.

@@ -41,6 +41,29 @@ public final class OutputLayout {
     private static final java.util.regex.Pattern PART_NAME =
             java.util.regex.Pattern.compile("part-(\\d{6,9})(?:-g(\\d{6,9}))?\\.parquet");
 
+    /**
+     * The files a training of {@code orchard classify} writes into its folder ({@code classify-<mode>/} in a job's
+     * output by default): dev.orchard.classify.Classifier names them from here.
+     */
+    public static final String CLASSIFIER_ONNX = "classifier.onnx";
+    public static final String CLASSIFIER_JSON = "classifier.json";
+    public static final String CLASSIFY_PREDICTIONS = "predictions.parquet";
+    public static final String CLASSIFY_REPORT = "report.html";
+    private static final List<String> CLASSIFY_FILES = List.of(CLASSIFIER_ONNX, CLASSIFIER_JSON, CLASSIFY_PREDICTIONS,
+            CLASSIFY_REPORT);
+
+    /**
+     * Whether {@code name}, a file directly in the top-level folder {@code folder} of an output, is one Orchard writes
+     * there: a part ({@link #partNumber}) in {@code features/} or {@code pca/}, a training's files in
+     * {@code classify-<mode>/}. (All of {@code _orchard/} is Orchard's; anything deeper in the others is not.)
+     */
+    public static boolean isOwnFileIn(String folder, String name) {
+        if (folder.equals(FEATURES) || folder.equals(PCA)) {
+            return partNumber(name) >= 0;
+        }
+        return folder.startsWith("classify-") && isClassifyOutput(folder) && CLASSIFY_FILES.contains(name);
+    }
+
     /** {@link #KNOWN_OUTPUTS} and what {@code orchard classify} adds, as a user reads them in a message. */
     public static final String KNOWN_OUTPUTS_DESCRIBED = String.join(", ", KNOWN_OUTPUTS)
             + ", classify-<mode>/, predictions-<classifier>.parquet";
