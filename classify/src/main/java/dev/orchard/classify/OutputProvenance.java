@@ -56,8 +56,10 @@ final class OutputProvenance {
             return null; // an older _SUCCESS: the source is not known
         }
         JsonNode srp = success.path("sparseRandomProjection");
+        JsonNode preprocessing = model.path("preprocessing"); // not in the _SUCCESS of an Orchard before it: not known
         return new FeatureSource(model.get("sha256").asText(), model.get("featureTensor").asText(),
-                srp.path("dim").asInt(0), srp.path("seed").asLong(0));
+                srp.path("dim").asInt(0), srp.path("seed").asLong(0),
+                preprocessing.isTextual() ? preprocessing.asText() : null);
     }
 
     static String sha256(byte[] bytes) {

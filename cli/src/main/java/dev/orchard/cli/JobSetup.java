@@ -179,7 +179,8 @@ final class JobSetup implements AutoCloseable {
             long srpSeed = srpDim > 0 ? options.seed : 0;
             this.classifier = options.classifier == null ? null : JobClassifier.check(stores, options.classifier,
                     new VectorProvenance(VectorKind.FEATURES, dim,
-                            new FeatureSource(loaded.sha256(), spec.featureTensor(), srpDim, srpSeed), null), output);
+                            new FeatureSource(loaded.sha256(), spec.featureTensor(), srpDim, srpSeed,
+                                    spec.preprocessing()), null), output);
             this.identity = new JobIdentity(input.toString(), manifest ? sha256(inStore, input) : null, options.glob,
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
                     srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(), encoding);
@@ -550,6 +551,10 @@ final class JobSetup implements AutoCloseable {
     private static OnnxModel loadModel(Stores stores, String location, ModelSpec spec, InferenceSettings settings)
             throws IOException {
         Location where = Location.parse(location);
+        if (where.isLocal() && java.nio.file.Files.isDirectory(where.path())) { // it said "Is a directory", exit 1
+            throw new IllegalArgumentException("--model " + location + " is a folder: give the ONNX model file (such as "
+                    + ModelLocator.ZOO_FILE + ") itself.");
+        }
         byte[] bytes;
         try {
             bytes = stores.forLocation(where).read(where);

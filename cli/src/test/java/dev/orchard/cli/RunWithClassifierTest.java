@@ -169,12 +169,25 @@ class RunWithClassifierTest {
         assertRefused(projected, "projected by --reduce srp to 1280 with seed 42");
         Path narrow = write("narrow.onnx", 1000, null);
         assertRefused(narrow, "it reads 1000-d features but is given 1280-d ones");
+        // The same CNN and tensor with other preprocessing (a --model-spec's resize, mean, std, BGR): labelled without
+        // a word, 81 % where the right spec scored 100 (a user's walk). The real training recorded the default's.
+        String sha = Outputs.success(trained).path("model").path("sha256").asText();
+        Path otherSpec = write("other-spec.onnx", 1280, new FeatureSource(sha, tensor, 0, 0,
+                "224x224, resize-shorter 224, mean [0.5, 0.5, 0.5], std [0.5, 0.5, 0.5], BGR, flattened"));
+        assertRefused(otherSpec, "its input preprocessed as 224x224, resize-shorter 224", "--model-spec");
+        try (var classifier = dev.orchard.predict.OnnxClassifier.load(Files.readAllBytes(pairClassifier), "pair")) {
+            assertThat(classifier.input().features().preprocessing())
+                    .isEqualTo(dev.orchard.protocol.ModelSpec.mobileNetV2().preprocessing());
+        }
     }
 
     @Test
     void aFileThatIsNotAClassifierIsRefusedBeforeAnyWork() throws Exception {
         assertRefused(Path.of(JobRun.model()), "is an ONNX model but not one orchard classify wrote");
         assertRefused(temp.resolve("missing.onnx"), "--classifier " + temp.resolve("missing.onnx") + " does not exist");
+        // The folder orchard classify wrote, given for the file in it: it said "Is a directory" and exited 1.
+        assertRefused(pairClassifier.getParent(), "--classifier " + pairClassifier.getParent() + " is a folder: give the"
+                + " classifier file in it (" + pairClassifier.getParent().resolve("classifier.onnx"));
     }
 
     /**

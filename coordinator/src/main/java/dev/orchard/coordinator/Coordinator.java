@@ -997,7 +997,7 @@ public final class Coordinator {
             report.put("update", update);
         }
         report.put("model", Map.of("location", job.model(), "sha256", job.modelSha256(), "spec", job.spec().name(),
-                "featureTensor", job.spec().featureTensor()));
+                "featureTensor", job.spec().featureTensor(), "preprocessing", job.spec().preprocessing()));
         if (job.srpDim() > 0) {
             report.put("sparseRandomProjection", Map.of("dim", job.srpDim(), "seed", job.srpSeed()));
         }

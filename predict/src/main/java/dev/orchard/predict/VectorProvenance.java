@@ -27,6 +27,7 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
     public static final String FEATURE_TENSOR = "orchard.feature-tensor";
     public static final String SRP_DIM = "orchard.srp.dim";
     public static final String SRP_SEED = "orchard.srp.seed";
+    public static final String FEATURE_PREPROCESSING = "orchard.feature-preprocessing";
     public static final String PCA_MODEL_SHA256 = "orchard.pca-model.sha256";
 
     public VectorProvenance {
@@ -53,6 +54,9 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
             m.put(FEATURE_TENSOR, features.tensor());
             m.put(SRP_DIM, String.valueOf(features.srpDim()));
             m.put(SRP_SEED, String.valueOf(features.srpSeed()));
+            if (features.preprocessing() != null) {
+                m.put(FEATURE_PREPROCESSING, features.preprocessing());
+            }
         }
         if (pcaModelSha256 != null) {
             m.put(PCA_MODEL_SHA256, pcaModelSha256);
@@ -75,7 +79,7 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
         FeatureSource features = null;
         if (m.containsKey(FEATURE_MODEL_SHA256)) {
             features = new FeatureSource(m.get(FEATURE_MODEL_SHA256), require(m, FEATURE_TENSOR, source),
-                    parseInt(m, SRP_DIM, source), parseLong(m, SRP_SEED, source));
+                    parseInt(m, SRP_DIM, source), parseLong(m, SRP_SEED, source), m.get(FEATURE_PREPROCESSING));
         }
         String pca = m.get(PCA_MODEL_SHA256);
         if (kind == VectorKind.PCA && pca == null) {
@@ -104,10 +108,11 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
         if (dimension > 0 && given.dimension > 0 && dimension != given.dimension) {
             problems.add("it reads " + dimension + "-d " + kind.column() + " but is given " + given.dimension + "-d ones");
         }
-        if (features != null && given.features != null && !features.equals(given.features)) {
+        if (features != null && given.features != null && !features.comparableWith(given.features)) {
             problems.add("it was trained on the features of " + features.describe() + ", but these come from "
-                    + given.features.describe() + "; features of another model, tensor or projection are not comparable."
-                    + " Run the job with the same --model, --feature-tensor and --reduce/--srp-dim/--seed");
+                    + given.features.describe() + "; features of another model, preprocessing, tensor or projection are"
+                    + " not comparable. Run the job with the same --model, --model-spec, --feature-tensor and"
+                    + " --reduce/--srp-dim/--seed");
         }
         if (kind == VectorKind.PCA) {
             if (given.pcaModelSha256 == null) {

@@ -48,6 +48,29 @@ class VectorProvenanceTest {
                 .hasMessageStartingWith("Classifier pets.onnx cannot label the features of s3://b/out: it reads 1280-d");
     }
 
+    /**
+     * Features of the same CNN and tensor under another preprocessing (--model-spec: another resize, mean and std,
+     * BGR) are not comparable: a classifier of one labelled the other without a word (a user's walk). Where either
+     * side does not record its preprocessing (made by an Orchard before it), it is not held against it.
+     */
+    @Test
+    void anotherPreprocessingIsNamedWhereBothKnowIt() {
+        String plain = "224x224, resize-shorter 256, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225], RGB, flattened";
+        String bgr = "224x224, resize-shorter 224, mean [0.5, 0.5, 0.5], std [0.5, 0.5, 0.5], BGR, flattened";
+        VectorProvenance trained = new VectorProvenance(VectorKind.FEATURES, 1280,
+                new FeatureSource("1f81561b", "464", 0, 0, plain), null);
+        VectorProvenance other = new VectorProvenance(VectorKind.FEATURES, 1280,
+                new FeatureSource("1f81561b", "464", 0, 0, bgr), null);
+        assertThat(trained.problemsReading(other)).singleElement().asString()
+                .contains("its input preprocessed as " + plain, "its input preprocessed as " + bgr, "--model-spec");
+        assertThat(trained.problemsReading(trained)).isEmpty();
+        assertThat(trained.problemsReading(FEATURES)).isEmpty();
+        assertThat(FEATURES.problemsReading(other)).isEmpty();
+        assertThat(VectorProvenance.fromMetadata(other.toMetadata(), "x")).isEqualTo(other);
+        assertThat(other.toMetadata()).containsEntry(VectorProvenance.FEATURE_PREPROCESSING, bgr);
+        assertThat(FEATURES.toMetadata()).doesNotContainKey(VectorProvenance.FEATURE_PREPROCESSING);
+    }
+
     @Test
     void metadataRoundTripsAndBadMetadataSaysWhat() {
         assertThat(VectorProvenance.fromMetadata(PCA.toMetadata(), "x")).isEqualTo(PCA);

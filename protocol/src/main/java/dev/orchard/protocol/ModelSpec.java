@@ -59,6 +59,17 @@ public record ModelSpec(String name, String inputName, int inputWidth, int input
                 + (bgr ? ", BGR" : ", RGB") + ", features " + featureTensor + (flatten ? " flattened" : "") + "]";
     }
 
+    /**
+     * What the pixels go through before the CNN, and how its tensor becomes a vector, as one canonical text: two specs
+     * with the same text give the same features for the same image and CNN (the name is a label, the input's name a
+     * graph's; neither changes a value). Compared before a classifier reads a job's features.
+     */
+    public String preprocessing() {
+        return inputWidth + "x" + inputHeight + ", resize-shorter " + resizeShorter + ", mean "
+                + java.util.Arrays.toString(mean) + ", std " + java.util.Arrays.toString(std) + (bgr ? ", BGR" : ", RGB")
+                + (flatten ? ", flattened" : "");
+    }
+
     public ModelSpec withFeatureTensor(String tensor, boolean flattenIt) {
         return new ModelSpec(name, inputName, inputWidth, inputHeight, resizeShorter, mean, std, bgr, tensor, flattenIt);
     }

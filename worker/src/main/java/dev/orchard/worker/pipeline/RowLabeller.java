@@ -31,7 +31,8 @@ final class RowLabeller {
         this.classifier = classifier;
         this.dimension = classifier.input().dimension();
         VectorProvenance features = new VectorProvenance(VectorKind.FEATURES, 0,
-                new FeatureSource(job.modelSha256(), job.spec().featureTensor(), job.srpDim(), job.srpSeed()), null);
+                new FeatureSource(job.modelSha256(), job.spec().featureTensor(), job.srpDim(), job.srpSeed(),
+                        job.spec().preprocessing()), null);
         try {
             classifier.input().requireReadable(features, classifier.source(), job.output());
         } catch (ClassifierException e) {
