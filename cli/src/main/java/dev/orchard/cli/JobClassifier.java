@@ -36,6 +36,10 @@ record JobClassifier(String location, String sha256, List<String> classes, Strin
     static JobClassifier check(Stores stores, String location, VectorProvenance features, Location output)
             throws IOException {
         Location where = Location.parse(location);
+        if (where.isLocal() && java.nio.file.Files.isDirectory(where.path())) { // it said "Is a directory", exit 1
+            throw new IllegalArgumentException("--classifier " + location + " is a folder: give the classifier file in it ("
+                    + where.resolve(dev.orchard.store.OutputLayout.CLASSIFIER_ONNX) + ", as orchard classify names it).");
+        }
         byte[] bytes;
         try {
             bytes = stores.forLocation(where).read(where);

@@ -26,6 +26,10 @@ final class ModelSpecFile {
     }
 
     static ModelSpec read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--model-spec " + file + " is a folder: give the spec file (HOCON or JSON)"
+                    + " itself");
+        }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--model-spec " + file + " does not exist");
         }

@@ -146,6 +146,11 @@ class BadInputTest {
                 "--model", temp.resolve("missing.onnx").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.messages()).contains("missing.onnx").contains("mobilenetv2-12.onnx");
+        // A folder given for the model: it said "Is a directory" and exited 1 (a user's walk).
+        JobRun folder = run("--input", in.toString(), "--output", temp.resolve("o3f").toString(),
+                "--model", in.toString());
+        assertThat(folder.exitCode()).as(folder.messages()).isEqualTo(2);
+        assertThat(folder.messages()).contains("--model " + in + " is a folder: give the ONNX model file");
 
         JobRun tensor = run("--input", in.toString(), "--output", temp.resolve("o4").toString(),
                 "--model", JobRun.model(), "--feature-tensor", "pool9");

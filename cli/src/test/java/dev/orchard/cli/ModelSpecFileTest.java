@@ -52,5 +52,7 @@ class ModelSpecFileTest {
                 .hasMessageStartingWith("--model-spec " + file + ": ").hasMessageContaining("width");
         assertThatThrownBy(() -> ModelSpecFile.read(temp.resolve("none.conf")))
                 .hasMessage("--model-spec " + temp.resolve("none.conf") + " does not exist");
+        assertThatThrownBy(() -> ModelSpecFile.read(temp)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--model-spec " + temp + " is a folder");
     }
 }
