@@ -76,6 +76,10 @@ final class JobOutputReader {
      * update's swap).
      */
     static byte[] requireFinished(ObjectStore store, Location input) throws IOException {
+        if (input.isLocal() && java.nio.file.Files.isRegularFile(input.path())) { // it said "…/_SUCCESS: Not a directory"
+            throw new ClassifyException(input + " is a file: give the output folder of an 'orchard run' job (its --output,"
+                    + " the folder that holds _SUCCESS)" + inside(store, input) + ".");
+        }
         try {
             return store.read(new OutputLayout(input).success());
         } catch (NoSuchFileException e) {
@@ -85,13 +89,39 @@ final class JobOutputReader {
             } catch (NoSuchFileException none) {
                 empty = true;
             }
-            throw new ClassifyException(empty
-                    ? "Nothing at " + input + ": give the output folder of an 'orchard run' job (--output of orchard run)."
-                    : input + " has no _SUCCESS: the job that writes it has not finished (or an update is swapping its"
-                            + " new rows in), so its rows may be partial. Wait for a run that is writing it, or finish"
-                            + " it (a first run: its command with --resume; an update: its own command again), then"
-                            + " classify.");
+            if (empty) {
+                throw new ClassifyException("Nothing at " + input + ": give the output folder of an 'orchard run' job"
+                        + " (--output of orchard run)" + inside(store, input) + ".");
+            }
+            if (!store.exists(new OutputLayout(input).marker())) { // a folder of images, or one inside an output
+                throw new ClassifyException(input + " is not the output of an 'orchard run' job (it has no "
+                        + OutputLayout.BOOKKEEPING + "/ with the job's marker): give the folder that job wrote, its"
+                        + " --output" + inside(store, input) + ".");
+            }
+            throw new ClassifyException(input + " has no _SUCCESS: the job that writes it has not finished (or an update"
+                    + " is swapping its new rows in), so its rows may be partial. Wait for a run that is writing it, or"
+                    + " finish it (a first run: its command with --resume; an update: its own command again), then"
+                    + " classify.");
         }
+    }
+
+    /**
+     * Where {@code input} lies inside a job's output, up to three folders down (its features/, a part, a classifier's
+     * folder): ": INPUT lies inside the output OUTPUT, which is what to give"; else nothing.
+     */
+    private static String inside(ObjectStore store, Location input) throws IOException {
+        Location at = input;
+        for (int up = 0; up < 3; up++) {
+            Location parent = at.parent();
+            if (parent.equals(at)) {
+                break; // the root
+            }
+            at = parent;
+            if (store.exists(new OutputLayout(at).marker())) {
+                return ": " + input + " lies inside the output " + at + ", which is what to give";
+            }
+        }
+        return "";
     }
 
     /** The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. */

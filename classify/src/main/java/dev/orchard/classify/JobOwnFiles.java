@@ -55,6 +55,19 @@ final class JobOwnFiles {
                         + " replace the job's: leave out --output (classify-<mode>/ inside the job's folder) or give a"
                         + " folder of its own.");
             }
+            if (!isJob) {
+                // Another output's classify-<mode>/ or predictions file is its own too: its --overwrite deletes it (a
+                // user's walk wrote a classifier trained on one output into another's classify-pair/, then lost it).
+                String relative = output.relativize(resolved(target));
+                String first = firstSegment(relative);
+                if (OutputLayout.isClassifyOutput(first)) {
+                    throw new ClassifyException("--output " + target + (first.equals(relative) ? " is " : " lies inside ")
+                            + whose + " own " + first
+                            + ", which belongs to that output (made from its rows; its --overwrite deletes it): give a"
+                            + " folder beside the job's outputs (leave out --output for classify-<mode>/ in " + job
+                            + ") or elsewhere.");
+                }
+            }
             for (String name : OutputLayout.KNOWN_OUTPUTS) {
                 Overlap own = new Overlap(output.resolve(name));
                 String how = folder ? own.with(target).filter(h -> !h.equals("contains")).orElse(null)
@@ -78,8 +91,7 @@ final class JobOwnFiles {
         List<Location> outputs = new ArrayList<>();
         outputs.add(job);
         Overlap isJob = new Overlap(job);
-        Location at = target.isLocal() ? Location.local(Overlap.resolveExisting(target.path().toAbsolutePath().normalize()))
-                : target;
+        Location at = resolved(target);
         try (ObjectStore store = ObjectStores.forLocation(at)) {
             for (Location folder = at; ; folder = folder.parent()) {
                 boolean marked;
@@ -98,5 +110,16 @@ final class JobOwnFiles {
             }
         }
         return outputs;
+    }
+
+    /** {@code target} with its links resolved, as far as it exists (locally; an S3 location as it is). */
+    private static Location resolved(Location target) throws IOException {
+        return target.isLocal() ? Location.local(Overlap.resolveExisting(target.path().toAbsolutePath().normalize()))
+                : target;
+    }
+
+    private static String firstSegment(String relative) {
+        int slash = relative.indexOf('/');
+        return slash < 0 ? relative : relative.substring(0, slash);
     }
 }

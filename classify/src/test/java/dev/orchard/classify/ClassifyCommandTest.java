@@ -134,6 +134,20 @@ class ClassifyCommandTest {
                 "--output", other.resolve("pca/preds.parquet").toString());
         assertThat(otherPca.code).isEqualTo(2);
         assertThat(otherPca.err).contains("lies inside the Orchard output " + other + "'s own pca");
+        // Another output's classify-<mode>/ and predictions file are its own: its --overwrite deletes them (a user's
+        // walk trained on one output into another's classify-pair/, then lost the classifier so).
+        Result otherClassify = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", other.resolve("classify-pair").toString());
+        assertThat(otherClassify.code).isEqualTo(2);
+        assertThat(otherClassify.err).contains("--output " + other.resolve("classify-pair") + " is the Orchard output "
+                + other + "'s own classify-pair, which belongs to that output");
+        assertThat(other.resolve("classify-pair")).doesNotExist();
+        Result otherPredictions = run("--input", job.toString(), "--apply",
+                job.resolve("classify-pair/classifier.onnx").toString(), "--output",
+                other.resolve("predictions-classifier.parquet").toString());
+        assertThat(otherPredictions.code).isEqualTo(2);
+        assertThat(otherPredictions.err).contains("is the Orchard output " + other + "'s own predictions-classifier.parquet");
+        assertThat(other.resolve("predictions-classifier.parquet")).doesNotExist();
         Result folder = run("--input", job.toString(), "--apply", job.resolve("classify-pair").toString());
         assertThat(folder.code).isEqualTo(2);
         assertThat(folder.err).contains("--apply " + job.resolve("classify-pair") + " is a folder: give the classifier"

@@ -120,6 +120,36 @@ class ClassifyErrorsTest {
         assertThat(job.path().resolve("classify-pair")).doesNotExist();
     }
 
+    /**
+     * An --input that is not a job's output folder says so, and where one holds it, names that: a folder of images,
+     * the output's features/ and one of its parts said "has no _SUCCESS: the job ... has not finished" (the first two)
+     * and ".../_SUCCESS: Not a directory" with exit 1 (the part), a user's walk.
+     */
+    @Test
+    void anInputThatIsNotAJobsOutputSaysWhatToGive() throws Exception {
+        Location job = job(List.of("a", "b"), 10);
+        Path images = Files.createDirectories(dir.resolve("images/a"));
+        Files.write(images.resolve("1.jpg"), new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(Location.local(dir.resolve("images")),
+                new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessage(dir.resolve("images") + " is not the output of an 'orchard run' job (it has no _orchard/ with"
+                        + " the job's marker): give the folder that job wrote, its --output.");
+        Location features = Location.local(job.path().resolve("features"));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(features, new SplitRule.PerClass(5),
+                new Mode.Pair("a", "b"))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageStartingWith(features + " is not the output of an 'orchard run' job")
+                .hasMessageEndingWith(": " + features + " lies inside the output " + job + ", which is what to give.");
+        Location part = Location.local(job.path().resolve("features/part-00000.parquet"));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(part, new SplitRule.PerClass(5),
+                new Mode.Pair("a", "b"))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageStartingWith(part + " is a file: give the output folder of an 'orchard run' job")
+                .hasMessageEndingWith(": " + part + " lies inside the output " + job + ", which is what to give.");
+        assertThat(job.path().resolve("classify-pair")).doesNotExist();
+    }
+
     @Test
     void askingForPcaWhenTheJobRanNoPcaSuggestsFeatures() throws Exception {
         Location job = job(List.of("a", "b"), 4);

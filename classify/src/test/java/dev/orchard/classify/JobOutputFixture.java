@@ -55,6 +55,8 @@ final class JobOutputFixture {
         java.nio.file.Files.createDirectories(out);
         if (!java.nio.file.Files.exists(out.resolve("_SUCCESS"))) { // a finished job's, naming no model (as before 0.1)
             java.nio.file.Files.writeString(out.resolve("_SUCCESS"), "{\"counts\": {\"rows\": " + rows.size() + "}}");
+            java.nio.file.Files.createDirectories(out.resolve("_orchard")); // the marker every job writes first
+            java.nio.file.Files.writeString(out.resolve("_orchard/job.json"), "{}");
         }
         if (column.equals("pca")) {
             java.nio.file.Files.createDirectories(out);
