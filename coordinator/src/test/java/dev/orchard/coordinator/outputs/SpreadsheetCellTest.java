@@ -25,7 +25,12 @@ class SpreadsheetCellTest {
         for (String formula : List.of("=1+2", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", "=HYPERLINK(\"http://x\",\"y\")")) {
             assertThat(SpreadsheetCell.of(formula)).isEqualTo("'" + formula);
         }
-        for (String plain : List.of("/data/=a.jpg", "s3://b/-x.jpg", "Apple Red 1", "'quoted", "[1.0, -2.0]", "", " =x")) {
+        // A leading quote is quoted too: stripping one leading quote gives every value back ('=x and =x differ).
+        for (String quoted : List.of("'quoted", "'=x", "'80s")) {
+            assertThat(SpreadsheetCell.of(quoted)).isEqualTo("'" + quoted);
+        }
+        assertThat(SpreadsheetCell.of("'=x")).isNotEqualTo(SpreadsheetCell.of("=x"));
+        for (String plain : List.of("/data/=a.jpg", "s3://b/-x.jpg", "Apple Red 1", "[1.0, -2.0]", "", " =x", "a'b")) {
             assertThat(SpreadsheetCell.of(plain)).isEqualTo(plain);
         }
         assertThat(SpreadsheetCell.of(null)).isNull();
