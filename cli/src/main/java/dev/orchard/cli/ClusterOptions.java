@@ -75,6 +75,10 @@ final class ClusterOptions {
             if (password == null) {
                 throw new IllegalArgumentException("Set ORCHARD_TLS_PASSWORD to the keystore/truststore password");
             }
+            // Opened here, as Pekko will open them: a wrong password or a missing file was found only when the first
+            // peer connected, after the node had claimed the job (a user's walk), and both sides then waited.
+            openTlsStore(keystore, "--tls-keystore", password, true);
+            openTlsStore(truststore, "--tls-truststore", password, false);
             String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
             settings.put("pekko.remote.artery.transport", "tls-tcp");
             settings.put(ssl + "key-store", keystore.toAbsolutePath().toString());
@@ -94,6 +98,48 @@ final class ClusterOptions {
             base = base.withFallback(ConfigFactory.parseFile(config.toFile()));
         }
         return base.withFallback(ConfigFactory.load());
+    }
+
+    /**
+     * Opens a key store with ORCHARD_TLS_PASSWORD as Pekko will (the JVM's default type, which reads PKCS12 and JKS),
+     * and refuses (exit 2), naming the file, one that is missing, cannot be read with that password, or, for the
+     * keystore, holds no private key that the password opens; for the truststore, no certificate.
+     */
+    static void openTlsStore(Path file, String option, String password, boolean needsKey) {
+        java.security.KeyStore store;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(in, password.toCharArray());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(option + " " + file + " does not exist");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(option + " " + file + " cannot be read with ORCHARD_TLS_PASSWORD ("
+                    + (e.getCause() instanceof java.security.UnrecoverableKeyException
+                            ? "the password is wrong" : e.getMessage()) + "): check the password and the file");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(option + " " + file + " is not a key store this JVM reads ("
+                    + e.getMessage() + "): give a PKCS12 file made as the README shows");
+        }
+        try {
+            boolean found = false;
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                if (needsKey ? store.isKeyEntry(alias) && store.getKey(alias, password.toCharArray()) != null
+                        : store.isCertificateEntry(alias) || store.getCertificate(alias) != null) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                throw new IllegalArgumentException(option + " " + file + " holds no " + (needsKey
+                        ? "private key (this node's certificate and key, made as the README shows)"
+                        : "certificate (the CA that signs every node's)"));
+            }
+        } catch (java.security.UnrecoverableKeyException e) {
+            throw new IllegalArgumentException(option + " " + file + ": ORCHARD_TLS_PASSWORD does not open its private"
+                    + " key (Pekko uses the same password for the store and the key)");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(option + " " + file + " cannot be read: " + e.getMessage());
+        }
     }
 
     /**

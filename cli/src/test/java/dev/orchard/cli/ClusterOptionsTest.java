@@ -47,4 +47,43 @@ class ClusterOptionsTest {
         assertThatThrownBy(() -> parse("--bind", "127.0.0.1:70000").pekkoConfig(List.of("coordinator")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--bind '127.0.0.1:70000'");
     }
+
+    /**
+     * The TLS stores are opened before the node starts: a wrong ORCHARD_TLS_PASSWORD or a missing keystore was found
+     * only when the first peer connected, after the coordinator had claimed the output, and both sides waited (a
+     * user's walk). Stores made by keytool as the README shows.
+     */
+    @Test
+    void tlsStoresThatCannotBeOpenedAreRefusedNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path node = dir.resolve("node.p12");
+        java.nio.file.Path trust = dir.resolve("truststore.p12");
+        keytool("-genkeypair", "-alias", "node", "-keyalg", "EC", "-dname", "CN=orchard-node", "-validity", "2",
+                "-keystore", node.toString(), "-storepass", "right-password", "-storetype", "PKCS12");
+        keytool("-exportcert", "-rfc", "-alias", "node", "-keystore", node.toString(), "-storepass", "right-password",
+                "-file", dir.resolve("node.crt").toString());
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("node.crt").toString(), "-keystore",
+                trust.toString(), "-storepass", "right-password", "-storetype", "PKCS12");
+        ClusterOptions.openTlsStore(node, "--tls-keystore", "right-password", true);
+        ClusterOptions.openTlsStore(trust, "--tls-truststore", "right-password", false);
+        assertThatThrownBy(() -> ClusterOptions.openTlsStore(node, "--tls-keystore", "wrong-password", true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--tls-keystore " + node + " cannot be read with ORCHARD_TLS_PASSWORD (the password is"
+                        + " wrong): check the password and the file");
+        assertThatThrownBy(() -> ClusterOptions.openTlsStore(dir.resolve("none.p12"), "--tls-keystore", "right-password",
+                true)).hasMessage("--tls-keystore " + dir.resolve("none.p12") + " does not exist");
+        assertThatThrownBy(() -> ClusterOptions.openTlsStore(trust, "--tls-keystore", "right-password", true))
+                .hasMessageStartingWith("--tls-keystore " + trust + " holds no private key");
+        assertThatThrownBy(() -> ClusterOptions.openTlsStore(dir.resolve("node.crt"), "--tls-truststore",
+                "right-password", false)).hasMessageStartingWith("--tls-truststore " + dir.resolve("node.crt"));
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"),
+                "bin", "keytool").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", command) + "\n" + out).isZero();
+    }
 }
