@@ -156,7 +156,10 @@ final class JobSetup implements AutoCloseable {
             }
             // An update compares its whole listing with the output before its first unit: list while the model loads.
             this.images = options.update ? new EarlyListing(new Images()) : new Images();
-            if (!resuming && !options.update) { // an update adds to an output: UpdateCheck checks it below
+            // Only a marker, no lease or journal: a job that has not begun, which this one may be (checked below).
+            boolean markedOnly = !resuming && !options.update && !options.overwrite
+                    && OutputCheck.holdsOnlyMarker(outStore, output);
+            if (!resuming && !options.update && !markedOnly) { // an update adds to an output: UpdateCheck checks it below
                 String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
                 if (running != null && options.overwrite) {
                     throw new IllegalArgumentException(running); // a job is writing there now
@@ -234,7 +237,15 @@ final class JobSetup implements AutoCloseable {
                         OutputCheck.prepare(store, output, options.overwrite, version);
                         identity.writeMarker(store, layout, version); // the marker, now with the job's identity
                     };
-                    if (OutputCheck.check(outStore, output, options.overwrite).names.isEmpty()) {
+                    JobIdentity marked = markedOnly ? JobIdentity.readMarker(outStore, layout) : null;
+                    if (marked != null && marked.differences(identity).isEmpty()) {
+                        // This very job, not begun: a standby coordinator node started before this one wrote the marker
+                        // as it began to wait for the cluster, and this command was refused until given --resume (a
+                        // user's walk). Another job's marker is refused below, as any output of another job.
+                        LOG.info("--output {} holds only the marker of this same job, not begun (a standby started"
+                                + " first?): taken", output);
+                        identity.writeMarker(outStore, layout, version);
+                    } else if (OutputCheck.check(outStore, output, options.overwrite).names.isEmpty()) {
                         prepare.run(outStore); // nothing to delete; and a lease file would make it not empty
                     } else {
                         SetupLease.write(outStore, output, prepare); // --overwrite deletes only under the lease

@@ -51,6 +51,20 @@ final class OutputCheck {
     }
 
     /**
+     * Whether {@code output} holds Orchard's marker and nothing else: a job that has not begun (no lease, no journal, no
+     * file), as a standby coordinator node started before the first one leaves it while it waits for a cluster.
+     */
+    static boolean holdsOnlyMarker(ObjectStore store, Location output) throws IOException {
+        Location marker = new OutputLayout(output).marker();
+        try (Stream<StoredObject> objects = store.list(output)) {
+            List<Location> found = objects.limit(2).map(StoredObject::location).toList();
+            return found.size() == 1 && found.get(0).equals(marker);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /**
      * Refuses an output that {@link #prepare} would refuse, changing nothing: called first, so that a wrong
      * {@code --output} costs a second, not a model load; {@link #prepare} checks again when it is time to write.
      */

@@ -39,6 +39,36 @@ class OverwriteJobTest {
         return all.toArray(String[]::new);
     }
 
+    /**
+     * A standby coordinator node started before the first one writes the marker of the job it will wait for, and
+     * nothing else: the first one's plain command was refused ("has not finished (no _SUCCESS): ... --resume") until
+     * given --resume (a user's walk). The same job, not begun, is taken; another job's marker is refused as before.
+     */
+    @Test
+    void theMarkerAloneOfTheSameJobIsTakenAndAnotherJobsRefused() throws Exception {
+        Path in = temp.resolve("in");
+        for (int i = 0; i < 3; i++) {
+            image(in, "Apple/a" + i + ".jpg", i);
+        }
+        Path out = temp.resolve("out");
+        JobRun first = JobRun.of(out, job("--input", in.toString(), "--output", out.toString()));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        byte[] marker = Files.readAllBytes(out.resolve("_orchard/job.json"));
+        Path standbys = temp.resolve("standbys");
+        Files.createDirectories(standbys.resolve("_orchard"));
+        Files.write(standbys.resolve("_orchard/job.json"), marker); // all a standby that started first wrote
+
+        JobRun other = JobRun.of(standbys, job("--input", in.toString(), "--output", standbys.toString(), "--glob",
+                "*.jpg"));
+        assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
+        assertThat(other.messages()).contains("holds an Orchard job's results and it has not finished");
+        assertThat(standbys.resolve("_orchard/job.json")).hasBinaryContent(marker);
+
+        JobRun same = JobRun.of(standbys, job("--input", in.toString(), "--output", standbys.toString()));
+        assertThat(same.exitCode()).as(same.messages()).isZero();
+        assertThat(paths(same)).hasSize(3);
+    }
+
     @Test
     void markedFirstOverwrittenOnlyWhileOrchardsAndLinksFollowedWhenAsked() throws Exception {
         Path in = temp.resolve("in");
