@@ -38,8 +38,8 @@ public final class ApplyClassifier {
     public static ApplyReport run(ApplyOptions options) throws IOException {
         long t0 = System.nanoTime();
         Location target = options.outputOrDefault();
+        JobOwnFiles.refuseClassifier(options.classifier(), target); // the more telling refusal, where both apply
         JobOwnFiles.refuse(options.input(), target, false);
-        JobOwnFiles.refuseClassifier(options.classifier(), target);
         try (ObjectStore classifierStore = ObjectStores.forLocation(options.classifier());
              ObjectStore in = ObjectStores.forLocation(options.input());
              ObjectStore out = ObjectStores.forLocation(target);
@@ -125,7 +125,10 @@ public final class ApplyClassifier {
             Evaluation known = images - unlabelled - otherLabels > 0 ? Evaluation.ofConfusion(classes, confusion) : null;
             return new ApplyReport(options, target, use.column(), d, images, unlabelled, counts, known, otherLabels,
                     classifier.sha256(), classifier.scoreMeaning(),
-                    expected.features() != null && given.features() != null, (System.nanoTime() - t0) / 1_000_000);
+                    expected.features() != null && given.features() != null,
+                    expected.features() != null && given.features() != null
+                            && expected.features().preprocessing() != null && given.features().preprocessing() != null,
+                    (System.nanoTime() - t0) / 1_000_000);
         } catch (ai.onnxruntime.OrtException e) {
             throw new IOException("Cannot close the ONNX Runtime session of " + options.classifier() + ": " + e.getMessage(), e);
         }

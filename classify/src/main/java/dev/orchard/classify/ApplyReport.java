@@ -16,8 +16,11 @@ import java.util.Map;
  * @param classifierSha256 SHA-256 of the classifier file
  * @param featureSourceChecked whether both the classifier and the output recorded their feature source, so the
  *                        CNN, tensor and projection were compared (else only the kind and dimension)
+ * @param preprocessingChecked whether both recorded the preprocessing too (an earlier Orchard's do not), so it was
+ *                        compared as well
  */
 public record ApplyReport(ApplyOptions options, Location output, String vectors, int dimension, long images,
                           long unlabelled, Map<String, Long> predictedCounts, Evaluation known, long otherLabels,
-                          String classifierSha256, String scoreMeaning, boolean featureSourceChecked, long millis) {
+                          String classifierSha256, String scoreMeaning, boolean featureSourceChecked,
+                          boolean preprocessingChecked, long millis) {
 }

@@ -55,17 +55,20 @@ final class JobOwnFiles {
                         + " replace the job's: leave out --output (classify-<mode>/ inside the job's folder) or give a"
                         + " folder of its own.");
             }
-            if (!isJob) {
-                // Another output's classify-<mode>/ or predictions file is its own too: its --overwrite deletes it (a
-                // user's walk wrote a classifier trained on one output into another's classify-pair/, then lost it).
-                String relative = output.relativize(resolved(target));
+            // classify-<mode>/ and predictions-*.parquet are an output's own too: another output's belong to it (its
+            // --overwrite deletes them: a user's walk trained on one output into another's classify-pair/, then lost
+            // it so), and in the job's own only a training's files go (anything else there made --overwrite refuse
+            // the job's output, the diff's review). The job's own top-level ones are where classify writes.
+            String relative = below(output, target);
+            if (relative != null) {
                 String first = firstSegment(relative);
-                if (OutputLayout.isClassifyOutput(first)) {
+                if (OutputLayout.isClassifyOutput(first) && !(isJob && first.equals(relative))) {
                     throw new ClassifyException("--output " + target + (first.equals(relative) ? " is " : " lies inside ")
-                            + whose + " own " + first
-                            + ", which belongs to that output (made from its rows; its --overwrite deletes it): give a"
-                            + " folder beside the job's outputs (leave out --output for classify-<mode>/ in " + job
-                            + ") or elsewhere.");
+                            + whose + " own " + first + (isJob ? ", where only a training's own files go"
+                            : ", which belongs to that output (made from its rows; its --overwrite deletes it)")
+                            + ": give " + (folder ? "a folder" : "a predictions file") + " beside the job's outputs"
+                            + " (leave out --output for " + (folder ? "classify-<mode>/" : "predictions-<classifier>.parquet")
+                            + " in " + job + ") or elsewhere.");
                 }
             }
             for (String name : OutputLayout.KNOWN_OUTPUTS) {
@@ -116,6 +119,19 @@ final class JobOwnFiles {
     private static Location resolved(Location target) throws IOException {
         return target.isLocal() ? Location.local(Overlap.resolveExisting(target.path().toAbsolutePath().normalize()))
                 : target;
+    }
+
+    /** {@code target}'s path below {@code output}, their links resolved and without a trailing slash; null if not below. */
+    private static String below(Location output, Location target) throws IOException {
+        if (!new Overlap(output).holds(target)) {
+            return null;
+        }
+        try {
+            String relative = resolved(output).relativize(resolved(target));
+            return relative.endsWith("/") ? relative.substring(0, relative.length() - 1) : relative;
+        } catch (IllegalArgumentException e) {
+            return null; // below it only through a link this resolution does not follow: the checks below still run
+        }
     }
 
     private static String firstSegment(String relative) {

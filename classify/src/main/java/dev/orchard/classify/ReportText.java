@@ -83,7 +83,9 @@ public final class ReportText {
         line(s, "%s labelled %d images of %s from their %s (%d-d) in %.2f s", report.options().classifier(),
                 report.images(), report.options().input(), report.vectors(), report.dimension(), report.millis() / 1e3);
         line(s, "  checked: %s%s", report.vectors().equals("pca") ? "the PCA model (SHA-256 of pca-model.json), "
-                : "", report.featureSourceChecked() ? "the CNN, feature tensor and projection (from _SUCCESS), dimension"
+                : "", report.featureSourceChecked() ? "the CNN, " + (report.preprocessingChecked() ? "preprocessing, "
+                : "") + "feature tensor and projection (from _SUCCESS), dimension" + (report.preprocessingChecked() ? ""
+                : " (not the preprocessing: the classifier or the output was made by an Orchard that did not record it)")
                 : "dimension only (the feature model is not recorded in the classifier or the output's _SUCCESS)");
         if (report.known() != null) {
             Evaluation k = report.known();

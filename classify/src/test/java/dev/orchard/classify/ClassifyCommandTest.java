@@ -102,6 +102,19 @@ class ClassifyCommandTest {
         assertThat(overTraining.code).isEqualTo(2);
         assertThat(overTraining.err).contains("is a training's own predictions, beside its classifier:");
         assertThat(Files.readAllBytes(job.resolve("classify-pair/predictions.parquet"))).isEqualTo(trained);
+        // Deeper in the job's own classify-pair/ only a training's files go: anything else there made the job's
+        // output refuse --overwrite as "files Orchard did not write" (the diff's review).
+        Result nested = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", job.resolve("classify-pair/sub").toString());
+        assertThat(nested.code).isEqualTo(2);
+        assertThat(nested.err).contains("--output " + job.resolve("classify-pair/sub") + " lies inside the job's own"
+                + " classify-pair, where only a training's own files go");
+        assertThat(job.resolve("classify-pair/sub")).doesNotExist();
+        Result beside = run("--input", job.toString(), "--apply", model.toString(), "--output",
+                job.resolve("classify-pair/preds-x.parquet").toString());
+        assertThat(beside.code).isEqualTo(2);
+        assertThat(beside.err).contains("lies inside the job's own classify-pair");
+        assertThat(job.resolve("classify-pair/preds-x.parquet")).doesNotExist();
         // A user's own report.html, beside no classifier, is not replaced, --overwrite or not.
         Path reports = Files.createDirectories(dir.resolve("reports"));
         Files.writeString(reports.resolve("report.html"), "mine");

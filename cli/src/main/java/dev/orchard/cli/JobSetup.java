@@ -563,8 +563,8 @@ final class JobSetup implements AutoCloseable {
             throws IOException {
         Location where = Location.parse(location);
         if (where.isLocal() && java.nio.file.Files.isDirectory(where.path())) { // it said "Is a directory", exit 1
-            throw new IllegalArgumentException("--model " + location + " is a folder: give the ONNX model file (such as "
-                    + ModelLocator.ZOO_FILE + ") itself.");
+            throw new IllegalArgumentException("The model " + location + " (--model, or else $ORCHARD_MODEL) is a folder:"
+                    + " give the ONNX model file (such as " + ModelLocator.ZOO_FILE + ") itself.");
         }
         byte[] bytes;
         try {

@@ -7,14 +7,16 @@ import dev.orchard.store.OutputMarker;
 import dev.orchard.store.StoredObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,14 +30,6 @@ import java.util.stream.Stream;
 final class OutputCheck {
     /** How many names of other files a refusal shows. */
     private static final int NAMES_SHOWN = 10;
-    /** Orchard's own temporary files, left behind only by a crash: {@code .pca.csv.tmp-<uuid>}, the write probe. */
-    private static final Pattern ORCHARD_TEMPORARY = Pattern.compile("^\\.(orchard-write-check\\d*\\.tmp|("
-            + String.join("|", OutputLayout.KNOWN_OUTPUTS.stream().map(Pattern::quote).toList())
-            + ")\\.tmp-[0-9a-f-]{36})$");
-
-    /** A store's temporary file for a write of {@code NAME}, left behind by a crash: {@code .NAME.tmp-<uuid>}. */
-    private static final Pattern TEMPORARY_OF = Pattern.compile("^\\.(.+)\\.tmp-[0-9a-f-]{36}$");
-
     private OutputCheck() {
     }
 
@@ -158,6 +152,7 @@ final class OutputCheck {
         /** @param stopAtShown stop once {@value #NAMES_SHOWN} names Orchard did not write are found, else list all */
         static Contents of(ObjectStore store, Location output, boolean stopAtShown) throws IOException {
             Contents contents = new Contents();
+            contents.foldersInsideOrchards(output);
             // Links, sockets and folders that cannot be read are not Orchard's: they count as other files.
             try (Stream<StoredObject> objects = store.list(output, false, p -> contents.add(output, p.location(), true))) {
                 for (Iterator<StoredObject> it = objects.iterator(); it.hasNext() && !(stopAtShown && contents.more); ) {
@@ -183,10 +178,52 @@ final class OutputCheck {
          * user's notes or plots in them are theirs: an overwrite that deleted the folders took them, a user's walk),
          * named by their path; {@code problem}: a link or a folder that cannot be read, never Orchard's.
          */
+        /** Folders inside Orchard's folders, named "features/x/": none of them is Orchard's. */
+        private final Set<String> foreignFolders = new LinkedHashSet<>();
+
+        /**
+         * Locally, the folders inside {@code features/}, {@code pca/} and {@code classify-<mode>/}: Orchard makes none,
+         * and a listing of files does not show an empty one, which --overwrite then deleted with its parent without a
+         * word (the diff's review). (S3 has no empty folders; a console's folder object is listed as a file.)
+         */
+        private void foldersInsideOrchards(Location output) throws IOException {
+            if (!output.isLocal() || !Files.isDirectory(output.path(), LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try (Stream<Path> top = Files.list(output.path())) {
+                for (Path folder : top.toList()) {
+                    String name = folder.getFileName().toString();
+                    if (name.equals(OutputLayout.BOOKKEEPING) || !OutputLayout.isKnownOutput(name)
+                            || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    }
+                    try (Stream<Path> inside = Files.list(folder)) {
+                        for (Path p : inside.toList()) {
+                            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                                String named = name + "/" + p.getFileName() + "/";
+                                foreignFolders.add(named);
+                                names.add(name);
+                                if (foreign.size() == NAMES_SHOWN) {
+                                    more = true;
+                                } else {
+                                    foreign.add(named);
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (AccessDeniedException e) {
+                // the listing below reports what cannot be read
+            }
+        }
+
         private void add(Location output, Location found, boolean problem) {
             String relative = output.relativize(found);
             String name = firstSegment(relative);
             names.add(name);
+            if (foreignFolders.stream().anyMatch(relative::startsWith)) {
+                return; // in a folder of the user's, named already
+            }
             if (problem || !isOrchards(name, relative)) {
                 if (foreign.size() == NAMES_SHOWN) {
                     more = true;
@@ -197,10 +234,14 @@ final class OutputCheck {
         }
     }
 
-    /** Whether {@code relative}, below an output, whose top-level name is {@code name}, is a file Orchard writes. */
+    /**
+     * Whether {@code relative}, below an output, whose top-level name is {@code name}, is a file Orchard writes, or what
+     * a crash left of one ({@link ObjectStore#leftoverOf}: a write's temporary file, the write probe).
+     */
     private static boolean isOrchards(String name, String relative) {
         if (!OutputLayout.isKnownOutput(name)) {
-            return ORCHARD_TEMPORARY.matcher(name).matches();
+            String leftover = ObjectStore.leftoverOf(name);
+            return leftover != null && (leftover.equals(name) || OutputLayout.isKnownOutput(leftover));
         }
         if (relative.equals(name) || name.equals(OutputLayout.BOOKKEEPING)) {
             return true;
@@ -212,8 +253,8 @@ final class OutputCheck {
         if (inside.contains("/")) {
             return false;
         }
-        Matcher temporary = TEMPORARY_OF.matcher(inside); // a crash's leftover of a write of one of these files
-        return OutputLayout.isOwnFileIn(name, temporary.matches() ? temporary.group(1) : inside);
+        String leftover = ObjectStore.leftoverOf(inside); // a crash's leftover of a write of one of these files
+        return OutputLayout.isOwnFileIn(name, leftover != null ? leftover : inside);
     }
 
     private static String firstSegment(String relative) {

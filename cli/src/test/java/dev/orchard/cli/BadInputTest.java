@@ -150,7 +150,8 @@ class BadInputTest {
         JobRun folder = run("--input", in.toString(), "--output", temp.resolve("o3f").toString(),
                 "--model", in.toString());
         assertThat(folder.exitCode()).as(folder.messages()).isEqualTo(2);
-        assertThat(folder.messages()).contains("--model " + in + " is a folder: give the ONNX model file");
+        assertThat(folder.messages()).contains("The model " + in + " (--model, or else $ORCHARD_MODEL) is a folder: give"
+                + " the ONNX model file");
 
         JobRun tensor = run("--input", in.toString(), "--output", temp.resolve("o4").toString(),
                 "--model", JobRun.model(), "--feature-tensor", "pool9");

@@ -232,6 +232,7 @@ class EmbeddedJobTest {
             ApplyReport applied = ApplyClassifier.run(ApplyOptions.of(Location.local(file), out).withOutput(Location.local(target)));
             assertThat(applied.images()).isEqualTo(600);
             assertThat(applied.featureSourceChecked()).isTrue();
+            assertThat(applied.preprocessingChecked()).as("the job's _SUCCESS and the classifier record it").isTrue();
             Map<String, AppliedPrediction> byImage = new java.util.HashMap<>();
             try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(new org.apache.parquet.io.LocalInputFile(target),
                     org.apache.parquet.ParquetReadOptions.builder(new org.apache.parquet.conf.PlainParquetConfiguration())

@@ -98,9 +98,10 @@ class OutputCheckTest {
 
     /**
      * Inside Orchard's folders only its own files are its: a user's notes in {@code classify-pair/}, a file and a folder
-     * of plots in {@code pca/}, a file and a link in {@code features/} made {@code --overwrite} refuse, named by their
-     * paths, and nothing is deleted (the overwrite deleted the folders whole, with them: a user's walk). Parts of any
-     * generation, and a crash's temporary file of one, are Orchard's and cleared.
+     * of plots in {@code pca/}, a file, a link and an empty folder in {@code features/} made {@code --overwrite}
+     * refuse, named by their paths, and nothing is deleted (the overwrite deleted the folders whole, with them: a
+     * user's walk, and the empty folder the diff's review). Parts of any generation, and what a crash leaves (a
+     * temporary file of a part or of --apply's predictions, a write probe), are Orchard's and cleared.
      */
     @Test
     void aUsersFilesInsideOrchardsFoldersAreRefusedAndKept() throws Exception {
@@ -109,24 +110,29 @@ class OutputCheckTest {
         file(out, "pca/.part-000001.parquet.tmp-0f8fad5b-d9cb-469f-a165-70867728950e", "a crash's leftover");
         file(out, "classify-pair/predictions.parquet", "a training's predictions");
         file(out, "classify-pair/report.html", "a training's report");
+        // What a crash leaves: --apply's predictions file half written (top level), S3's write probe.
+        file(out, ".predictions-classifier.parquet.tmp-0f8fad5b-d9cb-469f-a165-70867728950e", "a crash's leftover");
+        file(out, ".orchard-write-check-0f8fad5b-d9cb-469f-a165-70867728950e", "a probe's leftover");
         Map<String, String> orchardsOnly = Tree.hashes(out);
         file(out, "classify-pair/notes.txt", "mine");
         file(out, "features/mine.txt", "mine");
         file(out, "pca/my-analysis/plot.csv", "mine");
+        Files.createDirectories(out.resolve("features/empty-of-mine")); // listed as no file: it was deleted unnamed
         Files.createSymbolicLink(out.resolve("features/part-000009.parquet"), temp.resolve("elsewhere.parquet"));
         Map<String, String> before = Tree.hashes(out);
         assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--overwrite refused").hasMessageContaining("classify-pair/notes.txt")
-                .hasMessageContaining("features/mine.txt").hasMessageContaining("pca/my-analysis/plot.csv")
-                .hasMessageContaining("features/part-000009.parquet");
+                .hasMessageContaining("features/mine.txt")
+                .hasMessageContaining("features/part-000009.parquet").hasMessageContaining("features/empty-of-mine/")
+                .hasMessageContaining("pca/my-analysis/").hasMessageNotContaining(".tmp-")
+                .hasMessageNotContaining("orchard-write-check");
         assertThat(Tree.hashes(out)).isEqualTo(before);
 
         for (String mine : List.of("classify-pair/notes.txt", "features/mine.txt", "pca/my-analysis/plot.csv",
-                "features/part-000009.parquet")) {
+                "features/part-000009.parquet", "pca/my-analysis", "features/empty-of-mine")) {
             Files.delete(out.resolve(mine));
         }
-        Files.delete(out.resolve("pca/my-analysis"));
         assertThat(Tree.hashes(out)).isEqualTo(orchardsOnly);
         OutputCheck.prepare(store, Location.local(out), true, "test");
         try (var files = Files.walk(out)) {

@@ -187,7 +187,13 @@ class RunWithClassifierTest {
         assertRefused(temp.resolve("missing.onnx"), "--classifier " + temp.resolve("missing.onnx") + " does not exist");
         // The folder orchard classify wrote, given for the file in it: it said "Is a directory" and exited 1.
         assertRefused(pairClassifier.getParent(), "--classifier " + pairClassifier.getParent() + " is a folder: give the"
-                + " classifier file in it (" + pairClassifier.getParent().resolve("classifier.onnx"));
+                + " classifier file orchard classify wrote (in it, " + pairClassifier.getParent().resolve("classifier.onnx"));
+        // A job's output folder holding its training: the file there is named, not <output>/classifier.onnx.
+        Path output = temp.resolve("an-output");
+        Path inside = Files.createDirectories(output.resolve("classify-pair")).resolve("classifier.onnx");
+        Files.copy(pairClassifier, inside);
+        assertRefused(output, "--classifier " + output + " is a folder: give the classifier file orchard classify wrote"
+                + " (here: " + inside + ")");
     }
 
     /**

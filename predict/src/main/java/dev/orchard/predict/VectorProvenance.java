@@ -9,9 +9,9 @@ import java.util.Objects;
 /**
  * Which vectors these are: a classifier's expected input (stored in its ONNX metadata) or what a job gives. A
  * linear model only means something on the vectors it was trained on, so before a classifier reads a job's vectors
- * the two are compared ({@link #problemsReading}): same kind, same dimension, same CNN, tensor and projection, and
- * for PCA coordinates the same {@code pca-model.json} (two PCAs of different images have different axes, so
- * coordinates on one are meaningless on the other, whatever their length).
+ * the two are compared ({@link #problemsReading}): same kind, same dimension, same CNN, preprocessing, tensor and
+ * projection, and for PCA coordinates the same {@code pca-model.json} (two PCAs of different images have different
+ * axes, so coordinates on one are meaningless on the other, whatever their length).
  *
  * @param dimension      the vector length; 0 where not known yet (a job before its model is loaded)
  * @param features       where the features come from; null where not known (an output without {@code _SUCCESS})

@@ -65,9 +65,23 @@ public record ModelSpec(String name, String inputName, int inputWidth, int input
      * graph's; neither changes a value). Compared before a classifier reads a job's features.
      */
     public String preprocessing() {
-        return inputWidth + "x" + inputHeight + ", resize-shorter " + resizeShorter + ", mean "
-                + java.util.Arrays.toString(mean) + ", std " + java.util.Arrays.toString(std) + (bgr ? ", BGR" : ", RGB")
-                + (flatten ? ", flattened" : "");
+        return inputWidth + "x" + inputHeight + ", resize-shorter " + resizeShorter + ", mean " + exactly(mean) + ", std "
+                + exactly(std) + (bgr ? ", BGR" : ", RGB") + (flatten ? ", flattened" : "");
+    }
+
+    /**
+     * Each float to 9 significant digits, which tell every float apart, by BigDecimal's rounding of its exact value:
+     * the same text on every JDK ({@code Float.toString} changed in JDK 19, so a classifier recorded under one JDK could
+     * be refused under another; the diff's review). {@link #toString} keeps its text: job records compare it.
+     */
+    private static String exactly(float[] values) {
+        StringBuilder text = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(new java.math.BigDecimal(values[i])
+                    .round(new java.math.MathContext(9, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros()
+                    .toPlainString());
+        }
+        return text.append(']').toString();
     }
 
     public ModelSpec withFeatureTensor(String tensor, boolean flattenIt) {

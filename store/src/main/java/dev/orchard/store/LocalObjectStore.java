@@ -277,7 +277,7 @@ public final class LocalObjectStore implements ObjectStore {
         Path dir = prefix.path();
         try {
             createFolders(dir);
-            Path probe = Files.createTempFile(dir, ".orchard-write-check", ".tmp");
+            Path probe = Files.createTempFile(dir, ObjectStore.WRITE_PROBE, ".tmp");
             Files.delete(probe);
         } catch (java.nio.file.FileSystemException e) {
             throw new UnusableLocationException("Cannot write to output folder " + dir + " (" + e.getClass().getSimpleName()
@@ -331,8 +331,11 @@ public final class LocalObjectStore implements ObjectStore {
     private static Path temporarySibling(Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         createFolders(parent);
-        return parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+        return parent.resolve("." + target.getFileName() + TEMPORARY + UUID.randomUUID());
     }
+
+    /** A write's temporary file's infix: {@code .NAME.tmp-<uuid>} ({@link ObjectStore#leftoverOf} reads it back). */
+    static final String TEMPORARY = ".tmp-";
 
     /** Creates {@code dir} and its missing parents, each made durable in its parent (fsync of the parent). */
     private static void createFolders(Path dir) throws IOException {

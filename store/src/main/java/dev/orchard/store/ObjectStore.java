@@ -18,6 +18,23 @@ public interface ObjectStore extends AutoCloseable {
      * Every object below {@code prefix}, recursively, in key order. The stream is lazy: a large listing is
      * never held in memory at once. Close it when done.
      */
+    /** The name {@link #checkWritable}'s probe object starts with, on every store. */
+    String WRITE_PROBE = ".orchard-write-check";
+
+    /**
+     * What a crash may leave of a store's own writes in a folder: for a local write's temporary file
+     * ({@code .NAME.tmp-<uuid>}) the name NAME it was written for; for {@link #checkWritable}'s probe (locally
+     * {@code .orchard-write-check<digits>.tmp}, on S3 {@code .orchard-write-check-<uuid>}) the probe's own name; null
+     * for any other name.
+     */
+    static String leftoverOf(String fileName) {
+        java.util.regex.Matcher temporary = LeftoverNames.TEMPORARY.matcher(fileName);
+        if (temporary.matches()) {
+            return temporary.group(1);
+        }
+        return LeftoverNames.WRITE_PROBE.matcher(fileName).matches() ? fileName : null;
+    }
+
     Stream<StoredObject> list(Location prefix) throws IOException;
 
     /**
@@ -206,5 +223,17 @@ public interface ObjectStore extends AutoCloseable {
 
     @Override
     default void close() throws IOException {
+    }
+
+    /** The patterns of {@link #leftoverOf}. */
+    final class LeftoverNames {
+        private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+        static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
+                "^\\.(.+)" + java.util.regex.Pattern.quote(LocalObjectStore.TEMPORARY) + UUID + "$");
+        static final java.util.regex.Pattern WRITE_PROBE = java.util.regex.Pattern.compile(
+                "^" + java.util.regex.Pattern.quote(ObjectStore.WRITE_PROBE) + "(\\d*\\.tmp|-" + UUID + ")$");
+
+        private LeftoverNames() {
+        }
     }
 }

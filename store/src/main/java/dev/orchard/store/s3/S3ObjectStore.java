@@ -404,7 +404,7 @@ public final class S3ObjectStore implements ObjectStore {
         requireCredentials("write to", prefix);
         String key = prefix.key();
         String folder = key.isEmpty() || key.endsWith("/") ? key : key + "/";
-        Location probe = new Location(Location.Scheme.S3, prefix.bucket(), folder + ".orchard-write-check-" + UUID.randomUUID());
+        Location probe = new Location(Location.Scheme.S3, prefix.bucket(), folder + WRITE_PROBE + "-" + UUID.randomUUID());
         try {
             sdk().putObject(b -> b.bucket(probe.bucket()).key(probe.key()),
                     RequestBody.fromBytes("Orchard checks that it may write here; this object is deleted at once."

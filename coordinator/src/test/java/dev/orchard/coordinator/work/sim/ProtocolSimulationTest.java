@@ -85,8 +85,10 @@ class ProtocolSimulationTest {
         assertThat(finished).as("most schedules finish").isGreaterThan(schedules * 9 / 10);
         assertThat(outcomes.getOrDefault("update finished", 0)).as("most schedules update their output")
                 .isGreaterThan(schedules * 6 / 10);
-        assertThat(updatesFinished.getOrDefault(2, 0) + updatesFinished.getOrDefault(3, 0))
-                .as("some schedules update their output again").isGreaterThan(schedules / 10);
+        if (schedules >= 1_000) { // ~18 % of schedules do: a small run may have none by chance (the diff's review)
+            assertThat(updatesFinished.getOrDefault(2, 0) + updatesFinished.getOrDefault(3, 0))
+                    .as("some schedules update their output again").isGreaterThan(schedules / 10);
+        }
     }
 
     /**
