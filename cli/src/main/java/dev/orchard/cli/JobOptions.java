@@ -1,6 +1,7 @@
 package dev.orchard.cli;
 
 import dev.orchard.coordinator.listing.NameFilter;
+import dev.orchard.protocol.DecodeLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,6 +107,28 @@ final class JobOptions {
             description = "A classifier.onnx from 'orchard classify' (trained on features of the same model and tensor): "
                     + "adds its predicted class and score to every row of features/ and pca/.")
     String classifier;
+
+    @Option(names = "--max-pixels", defaultValue = "" + DecodeLimits.DEFAULT_MAX_PIXELS,
+            description = "Refuse images with more pixels (default ${DEFAULT-VALUE}); the job's: every worker decodes by it.")
+    long maxPixels;
+
+    @Option(names = "--max-decode-mib", defaultValue = "" + DecodeLimits.DEFAULT_MAX_DECODE_MIB,
+            description = "Refuse images whose decoding would hold more MiB at once, estimated from the header "
+                    + "(default ${DEFAULT-VALUE}; each decode thread decodes one image at a time); the job's, as --max-pixels.")
+    long maxDecodeMib;
+
+    @Option(names = "--no-reduced-decode",
+            description = "Decode every JPEG at full size (by default TurboJPEG decodes large ones at 1/2, 1/4 or 1/8 "
+                    + "scale, keeping at least twice the model's resize target); the job's, as --max-pixels.")
+    boolean noReducedDecode;
+
+    /** What the job takes as a readable image: every worker decodes by these, not by options of its own. */
+    DecodeLimits decodeLimits() {
+        if (maxDecodeMib < 1 || maxDecodeMib > (Long.MAX_VALUE >> 20)) {
+            throw new IllegalArgumentException("--max-decode-mib must be at least 1, was " + maxDecodeMib);
+        }
+        return new DecodeLimits(maxPixels, maxDecodeMib << 20, !noReducedDecode);
+    }
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per batch: what an inference lane reads and decodes before it runs them through ONNX Runtime, a few images a run (default ${DEFAULT-VALUE}).")
     int batchSize;

@@ -186,7 +186,8 @@ final class JobSetup implements AutoCloseable {
                                     spec.preprocessing()), null), output);
             this.identity = new JobIdentity(input.toString(), manifest ? sha256(inStore, input) : null, options.glob,
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
-                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(), encoding);
+                    srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(), encoding,
+                    options.decodeLimits().describe());
             // Last: only a job that passed every check may clear (--overwrite) or claim the output.
             String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
             String version = Versions.orchard();
@@ -257,7 +258,7 @@ final class JobSetup implements AutoCloseable {
             this.job = new JobDescription(UUID.nameUUIDFromBytes(output.toString().getBytes(StandardCharsets.UTF_8)).toString(),
                     output.toString(), modelLocation, loaded.sha256(), spec, options.batchSize, srpDim, options.seed,
                     pca, null, null, options.parquetByteStreamSplit, classifier == null ? null : classifier.location(),
-                    classifier == null ? null : classifier.sha256(), generation);
+                    classifier == null ? null : classifier.sha256(), generation, options.decodeLimits());
         } catch (Exception | Error e) {
             closeImages();
             if (loaded != null) {

@@ -38,6 +38,16 @@ final class WorkerNodeCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions workers;
 
+    /** The job's decode limits, which a worker takes from its coordinator: given here, refused (see call()). */
+    @Option(names = "--max-pixels", hidden = true)
+    String jobsMaxPixels;
+
+    @Option(names = "--max-decode-mib", hidden = true)
+    String jobsMaxDecodeMib;
+
+    @Option(names = "--no-reduced-decode", hidden = true)
+    boolean jobsReducedDecode;
+
     @Mixin
     StoreOptions store;
 
@@ -55,6 +65,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         if (rejoinAfter.isNegative() || rejoinAfter.isZero()) {
             throw new IllegalArgumentException("--rejoin-after must be positive, was " + rejoinAfter);
         }
+        refuseJobsDecodeOptions();
         workers.validate();
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.WORKER_PORT));
         PrintWriter err = command.commandLine().getErr();
@@ -109,6 +120,23 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 Thread.sleep(pause.toMillis());
                 pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * --max-pixels, --max-decode-mib and --no-reduced-decode decide which images are readable: the job's, which its
+     * coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that took it (one
+     * with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
+     */
+    private void refuseJobsDecodeOptions() {
+        var parsed = command.commandLine().getParseResult();
+        List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode")
+                .filter(parsed::hasMatchedOption).toList();
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the"
+                    + " job's, not a worker's: every worker decodes by the limits its coordinator sends, so that the"
+                    + " same images are readable whichever worker reads them. Give " + (given.size() == 1 ? "it" : "them")
+                    + " to 'orchard coordinator' (or 'orchard run').");
         }
     }
 }

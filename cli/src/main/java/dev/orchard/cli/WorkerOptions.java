@@ -48,23 +48,10 @@ final class WorkerOptions {
                     + " also written once its oldest unit has waited a minute, and as the worker stops). A crash redoes the units in no file.")
     int commitEvery;
 
-    @Option(names = "--max-pixels", defaultValue = "89478485", description = "Refuse images with more pixels (default ${DEFAULT-VALUE}).")
-    long maxPixels;
-
-    @Option(names = "--max-decode-mib", defaultValue = "512",
-            description = "Refuse images whose decoding would hold more MiB at once, estimated from the header "
-                    + "(default ${DEFAULT-VALUE}; each decode thread decodes one image at a time).")
-    long maxDecodeMib;
-
     @Option(names = "--jpeg-decoder", defaultValue = "auto", converter = JpegDecoderName.class,
             description = "JPEG decoder: auto (TurboJPEG when libturbojpeg is installed, else ImageIO), turbojpeg "
                     + "(fail if it is missing) or imageio (default ${DEFAULT-VALUE}).")
     JpegDecoder jpegDecoder;
-
-    @Option(names = "--no-reduced-decode",
-            description = "Decode every JPEG at full size (by default TurboJPEG decodes large ones at 1/2, 1/4 or 1/8 "
-                    + "scale, keeping at least twice the model's resize target).")
-    boolean noReducedDecode;
 
     /**
      * Lower-case names on the command line. A wrong one, or turbojpeg on a machine without the library, is refused
@@ -140,12 +127,6 @@ final class WorkerOptions {
     }
 
     PipelineSettings pipeline() {
-        if (maxDecodeMib < 1 || maxDecodeMib > (Long.MAX_VALUE >> 20)) {
-            throw new IllegalArgumentException("--max-decode-mib must be at least 1, was " + maxDecodeMib);
-        }
-        if (maxPixels < 1) { // every image would be refused, and the job would fail with nothing to say why
-            throw new IllegalArgumentException("--max-pixels must be at least 1, was " + maxPixels);
-        }
         int lanes = lanes();
         PipelineSettings base = PipelineSettings.forCores(cores());
         // Only one lane whose threads take every core gains from decoding between runs; with several lanes the
@@ -154,6 +135,6 @@ final class WorkerOptions {
         int decoders = decodeThreads != null ? decodeThreads : PipelineSettings.defaultDecodeThreads(cores(), onnxThreads());
         return new PipelineSettings(fetchThreads != null ? fetchThreads : base.fetchThreads(),
                 decoders, Math.max(base.batchBuffers(), lanes + 1),
-                lanes, yields, maxPixels, maxDecodeMib << 20, jpegDecoder, !noReducedDecode);
+                lanes, yields, jpegDecoder);
     }
 }

@@ -23,9 +23,10 @@ class CoordinatorNodeOptionsTest {
                 .contains("'orchard worker'").contains("--local-workers N");
 
         JobRun two = JobRun.of(out, "coordinator", "--input", temp.toString(), "--output", out.toString(),
-                "--onnx-threads", "1", "--max-pixels=1000", "--bind", "127.0.0.1:1");
+                "--onnx-threads", "1", "--jpeg-decoder=imageio", "--max-pixels=1000", "--bind", "127.0.0.1:1");
         assertThat(two.exitCode()).as(two.messages()).isEqualTo(2);
-        assertThat(two.messages()).contains("--onnx-threads, --max-pixels are options of the workers");
+        // --max-pixels is the job's (every worker decodes by the coordinator's): not named among the workers'.
+        assertThat(two.messages()).contains("--onnx-threads, --jpeg-decoder are options of the workers");
         assertThat(Files.exists(out)).isFalse();
     }
 

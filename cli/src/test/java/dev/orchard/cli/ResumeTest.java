@@ -52,11 +52,14 @@ class ResumeTest {
 
         Path classifier = RunWithClassifierTest.writeClassifier(temp.resolve("c.onnx"), 1280, null);
         JobRun other = JobRun.of(out, job(in, out, "--resume", "--glob", "*.jpg", "--label-regex", "^(K).*",
-                "--label-from", "folder", "--classifier", classifier.toString()));
+                "--label-from", "folder", "--classifier", classifier.toString(), "--max-pixels", "5000"));
         assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
         assertThat(other.messages()).contains("--resume refused").contains("--glob: was *.jpg,*.jpeg,*.png, now *.jpg")
                 .contains("labels: was parent folder, now regex ^(K).* over the folder name")
-                .contains("--classifier (SHA-256): was none, now " + RunWithClassifierTest.sha256(Files.readAllBytes(classifier)));
+                .contains("--classifier (SHA-256): was none, now " + RunWithClassifierTest.sha256(Files.readAllBytes(classifier)))
+                // Which images are readable is the job's: a resumed job with another limit would mix two rules.
+                .contains("decode limits (which images are readable): was --max-pixels 89478485, --max-decode-mib 512,"
+                        + " now --max-pixels 5000, --max-decode-mib 512");
 
         // The same command is accepted; the job has finished, so nothing is left to do and nothing is written.
         long before = Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis();

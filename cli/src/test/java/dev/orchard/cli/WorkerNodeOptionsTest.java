@@ -26,4 +26,18 @@ class WorkerNodeOptionsTest {
         assertThat(worker.exitCode()).as(worker.messages()).isEqualTo(2);
         assertThat(worker.messages()).contains("orchard worker needs --join HOST:PORT of a coordinator node");
     }
+
+    /**
+     * The decode limits are the job's, sent by its coordinator: a worker's own made a unit's rows depend on the worker
+     * that took it (one with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of, a
+     * user's walk). Given to a worker, refused naming where they go.
+     */
+    @Test
+    void theJobsDecodeLimitsAreRefusedOnAWorker() {
+        JobRun worker = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--no-http", "--max-pixels", "5000",
+                "--no-reduced-decode");
+        assertThat(worker.exitCode()).as(worker.messages()).isEqualTo(2);
+        assertThat(worker.messages()).contains("--max-pixels, --no-reduced-decode are the job's, not a worker's")
+                .contains("Give them to 'orchard coordinator' (or 'orchard run')");
+    }
 }

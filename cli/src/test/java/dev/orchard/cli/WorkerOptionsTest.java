@@ -81,16 +81,25 @@ class WorkerOptionsTest {
                 .hasMessageContaining("--inference-lanes");
     }
 
-    /** A limit no image can meet refused every image, and the job failed with nothing to say why. */
+    /**
+     * A limit no image can meet refused every image, and the job failed with nothing to say why. The limits are the
+     * job's ({@link JobOptions}): every worker decodes by them.
+     */
     @Test
     void aPixelOrDecodeLimitBelowOneIsRefusedWithTheOptionNamed() {
         for (String pixels : new String[] {"0", "-1"}) {
-            assertThatThrownBy(() -> parse("--max-pixels", pixels).pipeline())
+            assertThatThrownBy(() -> OptionsParsing.parse(new JobOptions(), "--output", "o", "--max-pixels", pixels)
+                    .decodeLimits())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("--max-pixels must be at least 1, was " + pixels);
         }
-        assertThatThrownBy(() -> parse("--max-decode-mib", "0").pipeline())
+        assertThatThrownBy(() -> OptionsParsing.parse(new JobOptions(), "--output", "o", "--max-decode-mib", "0")
+                .decodeLimits())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--max-decode-mib must be at least 1");
+        assertThat(OptionsParsing.parse(new JobOptions(), "--output", "o", "--max-pixels", "5000", "--no-reduced-decode")
+                .decodeLimits()).isEqualTo(new dev.orchard.protocol.DecodeLimits(5000, 512L << 20, false));
+        assertThat(OptionsParsing.parse(new JobOptions(), "--output", "o").decodeLimits())
+                .isEqualTo(dev.orchard.protocol.DecodeLimits.DEFAULT);
     }
 }

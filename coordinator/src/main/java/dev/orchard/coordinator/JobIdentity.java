@@ -26,23 +26,32 @@ import java.util.Objects;
  */
 public record JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
                           String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256,
-                          Boolean byteStreamSplit) {
+                          Boolean byteStreamSplit, String decodeLimits) {
 
     /**
      * The record's own fields; {@code byteStreamSplit} is how the output's vectors are encoded (null where an older
      * Orchard wrote the marker): not what a row means, so no difference is refused over it, but a resumed job or an
      * update writes as the output's files are written (a part's row groups are copied, and one file mixed PLAIN and
-     * BYTE_STREAM_SPLIT pages).
+     * BYTE_STREAM_SPLIT pages). {@code decodeLimits} ({@code DecodeLimits.describe()}) says which images are readable
+     * and how large JPEGs are decoded: compared where both records hold it (null where an older Orchard wrote one).
      */
     @com.fasterxml.jackson.annotation.JsonCreator
     public JobIdentity {
+    }
+
+    /** An identity whose decode limits are not recorded (an Orchard before them wrote it). */
+    public JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
+                       String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256,
+                       Boolean byteStreamSplit) {
+        this(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, pcaK,
+                classifierSha256, byteStreamSplit, null);
     }
 
     /** An identity whose encoding is not recorded. */
     public JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
                        String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256) {
         this(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, pcaK,
-                classifierSha256, null);
+                classifierSha256, null, null);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -81,13 +90,16 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
         compare(diffs, "--srp-dim", srpDim, now.srpDim);
         compare(diffs, "--seed", srpSeed, now.srpSeed);
         compare(diffs, "--classifier (SHA-256)", classifierSha256, now.classifierSha256);
+        if (decodeLimits != null && now.decodeLimits != null) { // an earlier Orchard's record has none: not known
+            compare(diffs, "decode limits (which images are readable)", decodeLimits, now.decodeLimits);
+        }
         return diffs;
     }
 
     /** This identity with another number of components. */
     public JobIdentity withPcaK(int k) {
         return new JobIdentity(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, k,
-                classifierSha256, byteStreamSplit);
+                classifierSha256, byteStreamSplit, decodeLimits);
     }
 
     private static void compare(List<String> diffs, String what, Object was, Object now) {

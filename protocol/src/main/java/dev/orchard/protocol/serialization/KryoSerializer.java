@@ -9,6 +9,7 @@ import com.esotericsoftware.kryo.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.util.Pool;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.DecodeLimits;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
@@ -83,6 +84,7 @@ public final class KryoSerializer extends JSerializer {
             kryo.register(type, new RecordSerializer<>(type), id++);
         }
         kryo.register(PartSource.Kind.class, id);
+        kryo.register(DecodeLimits.class, new RecordSerializer<>(DecodeLimits.class), id + 1); // after: the ids stay
         return kryo;
     }
 

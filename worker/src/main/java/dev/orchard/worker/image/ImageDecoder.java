@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class ImageDecoder {
 
     /** PIL's default decompression-bomb limit. */
-    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+    public static final long DEFAULT_MAX_PIXELS = dev.orchard.protocol.DecodeLimits.DEFAULT_MAX_PIXELS;
 
     /**
      * The most one image's decoding may hold at once, by default: 512 MiB, which admits every 8-bit RGB image under
@@ -25,7 +25,7 @@ public final class ImageDecoder {
      * 9000×9000 16-bit RGBA PNG: 8 + 3 bytes a pixel, 850 MiB). A decode thread decodes one image at a time, so
      * decoding holds at most decode threads × this.
      */
-    public static final long DEFAULT_MAX_DECODE_BYTES = 512L << 20;
+    public static final long DEFAULT_MAX_DECODE_BYTES = dev.orchard.protocol.DecodeLimits.DEFAULT_MAX_DECODE_MIB << 20;
 
     /**
      * Reduced-scale decoding keeps the decoded shorter side at least this many times what the preprocessor resizes

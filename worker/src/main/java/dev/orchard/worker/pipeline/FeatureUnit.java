@@ -1,5 +1,6 @@
 package dev.orchard.worker.pipeline;
 
+import dev.orchard.protocol.DecodeLimits;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
@@ -91,7 +92,7 @@ public final class FeatureUnit {
             // The first batches start before the unit's statistics and Parquet file are made: a worker's first unit
             // loads the system BLAS there (~50 ms) and parquet-java (~1,500 classes) on this thread, and a job's first
             // batch waited for both before.
-            next = startAhead(loaded, batches, next, ahead, clock, unit);
+            next = startAhead(loaded, batches, next, ahead, clock, unit, job.decode());
             // A job without a PCA folds no covariance: its statistics count the rows alone, for the units' bookkeeping.
             int foldDim = job.pca() ? dim : 0;
             CovariancePartial statistics = CovariancePartial.empty(foldDim);
@@ -104,7 +105,7 @@ public final class FeatureUnit {
                     if (cancelled.getAsBoolean()) {
                         throw new java.util.concurrent.CancellationException("attempt cancelled");
                     }
-                    next = startAhead(loaded, batches, next, ahead, clock, unit);
+                    next = startAhead(loaded, batches, next, ahead, clock, unit, job.decode());
                     PendingBatch batch = ahead.poll();
                     Inferred inferred = await(batch.result(), unit);
                     String[] slotErrors = inferred.slotErrors();
@@ -171,13 +172,13 @@ public final class FeatureUnit {
      * another unit doing the same.
      */
     private int startAhead(WorkerRuntime.Loaded loaded, List<List<ImageRef>> batches, int next, Deque<PendingBatch> ahead,
-                           StageClock clock, WorkUnit unit) throws InterruptedException {
+                           StageClock clock, WorkUnit unit, DecodeLimits limits) throws InterruptedException {
         while (next < batches.size()) {
             FloatBuffer buffer = ahead.isEmpty() ? loaded.buffers().take() : loaded.buffers().poll();
             if (buffer == null) {
                 break;
             }
-            ahead.add(startBatch(loaded, buffer, batches.get(next++), clock, unit));
+            ahead.add(startBatch(loaded, buffer, batches.get(next++), clock, unit, limits));
         }
         return next;
     }
@@ -208,10 +209,11 @@ public final class FeatureUnit {
 
     /** Starts fetching and decoding every image of the batch into {@code buffer}, then its inference. */
     private PendingBatch startBatch(WorkerRuntime.Loaded loaded, FloatBuffer buffer, List<ImageRef> images,
-                                    StageClock clock, WorkUnit unit) {
+                                    StageClock clock, WorkUnit unit, DecodeLimits limits) {
         int size = loaded.preprocessor().imageSize();
+        ImageDecoder decoder = runtime.decoder(limits); // the job's limits: every worker reads the same images
         // Large JPEGs may be decoded smaller, but never below what the preprocessor's resize needs (with margin).
-        int minShortSide = runtime.settings().reducedDecode() ? ImageDecoder.reducedDecodeMinimum(loaded.model().spec()) : 0;
+        int minShortSide = limits.reducedDecode() ? ImageDecoder.reducedDecodeMinimum(loaded.model().spec()) : 0;
         String[] errors = new String[images.size()];
         boolean onLanes = runtime.settings().decodesOnLanes();
         // Per slot, once read: the image's bytes when the lane is to decode them; null when a decode thread already
@@ -227,7 +229,7 @@ public final class FeatureUnit {
                 read = read.thenApplyAsync(bytes -> {
                     try {
                         runtime.gate().awaitTurnForCpu();
-                        decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
+                        decodeInto(loaded, decoder, buffer, slot, size, minShortSide, bytes, errors, clock);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt(); // the worker is shutting down
                         fail(buffer, slot, size, errors, "not decoded: the worker stopped");
@@ -248,7 +250,7 @@ public final class FeatureUnit {
                         for (int slot = 0; slot < slots.length; slot++) {
                             byte[] bytes = slots[slot].join();
                             if (bytes != null) {
-                                decodeInto(loaded, buffer, slot, size, minShortSide, bytes, errors, clock);
+                                decodeInto(loaded, decoder, buffer, slot, size, minShortSide, bytes, errors, clock);
                             }
                         }
                         return infer(loaded, buffer, images.size(), errors, clock, unit);
@@ -261,11 +263,11 @@ public final class FeatureUnit {
     }
 
     /** One image's bytes → pixels → its slot of the batch buffer; a failure zeroes the slot and records why. */
-    private void decodeInto(WorkerRuntime.Loaded loaded, FloatBuffer buffer, int slot, int size, int minShortSide,
-                            byte[] bytes, String[] errors, StageClock clock) {
+    private void decodeInto(WorkerRuntime.Loaded loaded, ImageDecoder decoder, FloatBuffer buffer, int slot, int size,
+                            int minShortSide, byte[] bytes, String[] errors, StageClock clock) {
         try {
             long t0 = System.nanoTime();
-            RgbImage pixels = runtime.decoder().decode(bytes, minShortSide);
+            RgbImage pixels = decoder.decode(bytes, minShortSide);
             long t1 = System.nanoTime();
             loaded.preprocessor().write(pixels, buffer, slot * size);
             clock.decode.add(t1 - t0);

@@ -12,17 +12,11 @@ package dev.orchard.worker.pipeline;
  * @param inferenceLanes ONNX runs allowed at once
  * @param decodeYields   decode threads start no image while ONNX runs (see {@link InferenceGate}): right when
  *                       ONNX's threads take every core, wrong when they leave some free
- * @param maxPixels      decompression-bomb limit per image
- * @param maxDecodeBytes the most one image's decoding may hold at once (each thread that decodes, a decode thread or
- *                       a lane, decodes one image at a time)
- * @param jpegDecoder    which library decodes JPEGs (auto: TurboJPEG when the system has it)
- * @param reducedDecode  let TurboJPEG decode large JPEGs at 1/2, 1/4 or 1/8 scale, never below twice the model's
- *                       resize target
+ * @param jpegDecoder    which library decodes JPEGs (auto: TurboJPEG when the system has it); what a job takes as a
+ *                       readable image is the job's ({@link dev.orchard.protocol.DecodeLimits}), not the worker's
  */
 public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuffers, int inferenceLanes,
-                               boolean decodeYields, long maxPixels, long maxDecodeBytes,
-                               dev.orchard.worker.image.JpegDecoder jpegDecoder,
-                               boolean reducedDecode) {
+                               boolean decodeYields, dev.orchard.worker.image.JpegDecoder jpegDecoder) {
 
     public PipelineSettings {
         if (decodeThreads < 0) {
@@ -115,8 +109,6 @@ public record PipelineSettings(int fetchThreads, int decodeThreads, int batchBuf
         int lanes = Math.max(1, Math.min(cores, 8));
         // Reads wait on I/O, not the CPU: up to 32 in flight hide S3 latency; ReadConcurrency starts with fewer.
         return new PipelineSettings(32, defaultDecodeThreads(cores, Math.max(1, cores / lanes)), Math.max(3, lanes + 1),
-                lanes, false,
-                dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_PIXELS, dev.orchard.worker.image.ImageDecoder.DEFAULT_MAX_DECODE_BYTES,
-                dev.orchard.worker.image.JpegDecoder.AUTO, true);
+                lanes, false, dev.orchard.worker.image.JpegDecoder.AUTO);
     }
 }

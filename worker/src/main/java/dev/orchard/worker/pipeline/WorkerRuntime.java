@@ -1,5 +1,6 @@
 package dev.orchard.worker.pipeline;
 
+import dev.orchard.protocol.DecodeLimits;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.predict.ClassifierException;
@@ -45,7 +46,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ExecutorService decodePool;
     private final ExecutorService inferencePool;
     private final InferenceGate gate;
-    private final ImageDecoder decoder;
+    private final java.util.Map<DecodeLimits, ImageDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
     private final Stores stores;
     private final ScratchFolder scratch;
     /** Clearing what dead workers left in the temporary folder, on the fetch pool once the first batch runs. */
@@ -137,7 +138,7 @@ public final class WorkerRuntime implements AutoCloseable {
                 : Executors.newFixedThreadPool(settings.decodeThreads(), named("orchard-decode"));
         this.inferencePool = Executors.newFixedThreadPool(settings.inferenceLanes(), named("orchard-infer"));
         this.gate = new InferenceGate(settings.decodeYields());
-        this.decoder = new ImageDecoder(settings.maxPixels(), settings.maxDecodeBytes(), settings.jpegDecoder());
+        ImageDecoder.resolve(settings.jpegDecoder()); // a missing libturbojpeg asked for fails here, not at a unit
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         this.scratch = ScratchFolder.open(tmp);
         this.clearing = firstInference.thenRunAsync(() -> ScratchFolder.clearAbandonedAndLog(tmp), fetchPool);
@@ -384,8 +385,13 @@ public final class WorkerRuntime implements AutoCloseable {
                 : java.util.Map.of("fetch", fetchPool, "decode", decodePool, "infer", inferencePool);
     }
 
-    ImageDecoder decoder() {
-        return decoder;
+    /**
+     * The decoder for a job's limits (each job's own: the same images are readable on every worker of it), made once
+     * per limits with this worker's JPEG library.
+     */
+    ImageDecoder decoder(DecodeLimits limits) {
+        return decoders.computeIfAbsent(limits,
+                l -> new ImageDecoder(l.maxPixels(), l.maxDecodeBytes(), settings.jpegDecoder()));
     }
 
     Path tempDir() {

@@ -86,6 +86,14 @@ class FeatureUnitRowsTest {
             assertThat(runtime.rowsCache().floats()).isZero();
             assertThat(plain.statistics().dim()).isZero();
             assertThat(plain.statistics().count()).isEqualTo(6);
+
+            // The job's decode limits decide which images are readable, whatever this worker's own settings (they were
+            // each worker's options: a worker with --max-pixels 5000 put 150 fruit images in errors.csv that the other
+            // made rows of, a user's walk). The 100×100 fruit are over a 5,000-pixel limit.
+            UnitOutcome limited = new FeatureUnit(runtime).run(job.withDecode(new dev.orchard.protocol.DecodeLimits(5000,
+                    512L << 20, true)), WorkUnit.features(1, 2, 3, images), () -> false);
+            assertThat(limited.report().errors()).hasSize(7).filteredOn(e -> !e.path().equals(broken.toString()))
+                    .allSatisfy(e -> assertThat(e.reason()).contains("over the 5000-pixel limit"));
         }
     }
 }
