@@ -110,6 +110,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.waitsFor(node.system().getWhenTerminated());
                 stopNotice.checks(setup::finishedInOutput);
                 String self = node.address();
+                stopNotice.asks(() -> setup.runningElsewhere(self));
                 err.printf("orchard: coordinator node on %s%s, %s with %s%n", self, ClusterOptions.transport(pekko), setup.describe(),
                         setup.features());
                 observation.serve(node.system(), "coordinator node " + self, err);

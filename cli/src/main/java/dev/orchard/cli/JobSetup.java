@@ -161,8 +161,8 @@ final class JobSetup implements AutoCloseable {
                     && OutputCheck.holdsOnlyMarker(outStore, output);
             if (!resuming && !options.update && !markedOnly) { // an update adds to an output: UpdateCheck checks it below
                 String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
-                if (running != null && options.overwrite) {
-                    throw new IllegalArgumentException(running); // a job is writing there now
+                if (running != null) { // a job is writing there now: said first, as --resume and --overwrite are refused
+                    throw new IllegalArgumentException(running); // too while it runs (they were advised: a user's walk)
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
@@ -334,6 +334,20 @@ final class JobSetup implements AutoCloseable {
         OutputLayout layout = new OutputLayout(output);
         return outStore.exists(layout.success())
                 && dev.orchard.coordinator.update.GenerationSummary.current(outStore, layout) >= generation;
+    }
+
+    /**
+     * The node of another coordinator that runs this job now (it holds the output's lease, fresh), or null: what a
+     * standby stopped while the active coordinator runs is told.
+     */
+    String runningElsewhere(String self) throws IOException {
+        OutputLease.Claim claim = OutputLease.claim(outStore, output, self, ClusterMembership.NONE,
+                java.time.Instant.now());
+        if (!(claim instanceof OutputLease.Claim.Refused)) {
+            return null;
+        }
+        OutputLease.Holder holder = OutputLease.read(outStore, output);
+        return holder == null ? null : holder.node();
     }
 
     /** The model, and the projection its features go through when there is one, for the console. */

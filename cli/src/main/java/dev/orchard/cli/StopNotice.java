@@ -29,6 +29,7 @@ final class StopNotice implements AutoCloseable {
     private final CompletableFuture<Void> outcomeKnown = new CompletableFuture<>();
     private volatile CompletableFuture<?> nodeStopped;
     private volatile java.util.concurrent.Callable<Boolean> finishedInOutput;
+    private volatile java.util.concurrent.Callable<String> runningElsewhere;
     private final Thread hook;
 
     private final PrintWriter err;
@@ -86,8 +87,38 @@ final class StopNotice implements AutoCloseable {
         if (finished.get()) {
             Orchard.sayOnce(err, "orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had"
                     + " finished: its outputs are complete (the exit code is the signal's)");
+            return;
+        }
+        String holder = answered(runningElsewhere);
+        if (holder != null) {
+            // A standby stopped while the active coordinator runs (or the active one, after a standby took over): it
+            // said "stopped before the job ended: --resume continues the job" of a job that went on (a user's walk).
+            Orchard.sayOnce(err, "orchard: this coordinator node was asked to exit (a signal, Ctrl-C) while the"
+                    + " coordinator on " + holder + " runs the job (it holds the output's lease): the job goes on there;"
+                    + " there is nothing to resume");
         } else {
             Orchard.sayStopped(err);
+        }
+    }
+
+    /** What {@code question} answers within {@link #OUTPUT_WAIT}; null when it is not asked, fails or does not answer. */
+    private static <T> T answered(java.util.concurrent.Callable<T> question) {
+        if (question == null) {
+            return null;
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return question.call();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }).get(OUTPUT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
         }
     }
 
@@ -128,6 +159,14 @@ final class StopNotice implements AutoCloseable {
      * the cluster), and the JVM waits for that stop anyway, so the wait adds nothing to an exit that ends in time.
      */
     static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(60);
+
+    /**
+     * Where a coordinator node that stops before the job ended finds whether another coordinator node runs the job:
+     * the holder of the output's lease, other than this node, or null.
+     */
+    void asks(java.util.concurrent.Callable<String> elsewhere) {
+        runningElsewhere = elsewhere;
+    }
 
     /** The job has finished (found so in its output, say). */
     void finished() {

@@ -117,6 +117,11 @@ class ResumeTest {
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("Another coordinator (on 10.0.0.5:17355)");
         assertThat(out.resolve("_orchard/lease.json")).exists();
+        // Without --overwrite too, the running job is what it is told first: it was told "has not finished: the same
+        // command with --resume continues it, --overwrite replaces it", both refused while the job runs (a user's walk).
+        JobRun plain = JobRun.of(out, job(in, out));
+        assertThat(plain.exitCode()).as(plain.messages()).isEqualTo(2);
+        assertThat(plain.messages()).contains("Another coordinator (on 10.0.0.5:17355)").doesNotContain("--resume continues");
         // A stale lease (its holder died long ago) does not stand in the way (the rule's cases: OutputLeaseTest).
         assertThat(OutputLease.refusal(store, Location.local(out), Instant.now().plus(Duration.ofMinutes(6)))).isNull();
         // Nor, for a standby, does one held by a member that left its cluster, once that holder can no longer write

@@ -121,6 +121,25 @@ class StopNoticeTest {
         assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
     }
 
+    /**
+     * A standby node stopped while the active coordinator runs the job said "stopped before the job ended: the same
+     * command with --resume continues the job" of a job that went on and finished (a user's walk): the output's lease
+     * says another node runs it.
+     */
+    @Test
+    void aNodeStoppedWhileAnotherRunsTheJobSaysItGoesOnThere() throws Exception {
+        StringWriter said = new StringWriter();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.waitsFor(CompletableFuture.completedFuture(null));
+            notice.checks(() -> false);
+            notice.asks(() -> "10.0.0.5:17355");
+            notice.exiting();
+        }
+        assertThat(said.toString()).contains("while the coordinator on 10.0.0.5:17355 runs the job")
+                .contains("there is nothing to resume").doesNotContain("stopped before the job ended");
+    }
+
     @Test
     void onceTheCommandHasItsOutcomeASignalAddsNothing() {
         StringWriter said = new StringWriter();

@@ -160,11 +160,21 @@ public final class WorkerRuntime implements AutoCloseable {
         ModelSpec spec = job.spec();
         // The new session is checked and warmed up before it replaces the old one, so a failure leaves the
         // runtime as it was and leaks nothing.
-        OnnxModel model = OnnxModel.load(bytes, job.model(), spec, inference);
+        OnnxModel model;
+        try {
+            model = OnnxModel.load(bytes, job.model(), spec, inference);
+        } catch (ModelException e) {
+            // Another model at that path fails on the job's tensor first ("has no tensor '464' ... --feature-tensor",
+            // advice that does not apply: a user's walk); that it is not the job's file is what to say.
+            String sha256 = OnnxModel.sha256(bytes);
+            if (!sha256.equals(job.modelSha256())) {
+                throw notTheJobs(job, sha256);
+            }
+            throw e;
+        }
         try {
             if (!model.sha256().equals(job.modelSha256())) {
-                throw new ModelException("Model " + job.model() + " has SHA-256 " + model.sha256() + " but the job expects "
-                        + job.modelSha256() + ": the file changed while the job runs; restart the job.");
+                throw notTheJobs(job, model.sha256());
             }
             warmUp(model, settings.imagesPerRun(job.batchSize())); // the shape of the lanes' runs
         } catch (ModelException | RuntimeException e) {
@@ -176,6 +186,12 @@ public final class WorkerRuntime implements AutoCloseable {
         loaded = new Loaded(key, model, pre, new BatchBuffers(settings.batchBuffers(), job.batchSize() * pre.imageSize()));
         loaded.users++;
         return loaded;
+    }
+
+    private static ModelException notTheJobs(JobDescription job, String sha256) {
+        return new ModelException("Model " + job.model() + " has SHA-256 " + sha256 + " but the job expects "
+                + job.modelSha256() + ": the file changed while the job runs, or this worker's copy at that path is"
+                + " another file; every worker must read the job's model (then restart the job).");
     }
 
     /**
