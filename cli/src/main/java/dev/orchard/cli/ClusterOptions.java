@@ -106,12 +106,17 @@ final class ClusterOptions {
      * keystore, holds no private key that the password opens; for the truststore, no certificate.
      */
     static void openTlsStore(Path file, String option, String password, boolean needsKey) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new IllegalArgumentException(option + " " + file + " is a folder: give the key store file itself");
+        }
         java.security.KeyStore store;
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
             store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
             store.load(in, password.toCharArray());
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException(option + " " + file + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException(option + " " + file + " cannot be read by this user (permission denied)");
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(option + " " + file + " cannot be read with ORCHARD_TLS_PASSWORD ("
                     + (e.getCause() instanceof java.security.UnrecoverableKeyException
@@ -123,10 +128,14 @@ final class ClusterOptions {
         try {
             boolean found = false;
             for (String alias : java.util.Collections.list(store.aliases())) {
-                if (needsKey ? store.isKeyEntry(alias) && store.getKey(alias, password.toCharArray()) != null
-                        : store.isCertificateEntry(alias) || store.getCertificate(alias) != null) {
+                if (needsKey && store.isKeyEntry(alias)) {
+                    // Pekko's key manager (SunX509) recovers every key with the one password: one it cannot open
+                    // fails the whole store at the first connection (the diff's review), so each is tried here.
+                    if (store.getKey(alias, password.toCharArray()) instanceof java.security.PrivateKey) {
+                        found = true;
+                    }
+                } else if (!needsKey && store.getCertificate(alias) != null) {
                     found = true;
-                    break;
                 }
             }
             if (!found) {
@@ -135,8 +144,8 @@ final class ClusterOptions {
                         : "certificate (the CA that signs every node's)"));
             }
         } catch (java.security.UnrecoverableKeyException e) {
-            throw new IllegalArgumentException(option + " " + file + ": ORCHARD_TLS_PASSWORD does not open its private"
-                    + " key (Pekko uses the same password for the store and the key)");
+            throw new IllegalArgumentException(option + " " + file + ": ORCHARD_TLS_PASSWORD does not open every private"
+                    + " key in it (Pekko uses the same password for the store and its keys)");
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalArgumentException(option + " " + file + " cannot be read: " + e.getMessage());
         }

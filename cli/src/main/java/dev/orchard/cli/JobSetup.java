@@ -18,6 +18,7 @@ import dev.orchard.coordinator.outputs.JobOutputs;
 import dev.orchard.coordinator.work.WorkState;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.protocol.ImageRef;
+import dev.orchard.protocol.DecodeLimits;
 import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.MessageLimits;
 import dev.orchard.protocol.ModelSpec;
@@ -111,6 +112,7 @@ final class JobSetup implements AutoCloseable {
             this.lister = new ImageLister(inStore, filter, labels, options.followLinks);
             OutputLayout layout = new OutputLayout(output);
             JobJournal journal = new JobJournal(outStore, output);
+            options.decodeLimits(); // a limit no image can meet: refused before the input is listed
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             // The encoding this job records: the output's (keepRecordedOptions has set the option to it); null where
             // an older Orchard wrote the output, and then unknown still (this command's flag may not be what its parts
@@ -162,7 +164,10 @@ final class JobSetup implements AutoCloseable {
             if (!resuming && !options.update && !markedOnly) { // an update adds to an output: UpdateCheck checks it below
                 String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
                 if (running != null) { // a job is writing there now: said first, as --resume and --overwrite are refused
-                    throw new IllegalArgumentException(running); // too while it runs (they were advised: a user's walk)
+                    // too while it runs (they were advised: a user's walk)
+                    throw new IllegalArgumentException(running + (options.overwrite ? "" : " If that coordinator was this"
+                            + " command's own, killed, the same command with --resume continues the job (on the same"
+                            + " address, at once)."));
                 }
                 OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
             }
@@ -216,6 +221,11 @@ final class JobSetup implements AutoCloseable {
                         SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
                     } else {
                         checkSameJob(recorded);
+                        if (!finishedAlready && recorded.decodeLimits() == null) {
+                            // An earlier Orchard's record: the limits this job goes on with are recorded, so a standby or
+                            // a later --resume with others is refused (else never: the diff's review).
+                            SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
+                        }
                     }
                 } else {
                     if (running != null && options.overwrite) {
@@ -245,7 +255,13 @@ final class JobSetup implements AutoCloseable {
                         // user's walk). Another job's marker is refused below, as any output of another job.
                         LOG.info("--output {} holds only the marker of this same job, not begun (a standby started"
                                 + " first?): taken", output);
-                        identity.writeMarker(outStore, layout, version);
+                        SetupLease.write(outStore, output, store -> {
+                            // Checked again under the lease: a job may have begun there since (the diff's review).
+                            if (!OutputCheck.holdsOnlyMarker(store, output, true)) {
+                                OutputCheck.check(store, output, false); // refuses, saying what is there
+                            }
+                            identity.writeMarker(store, layout, version);
+                        });
                     } else if (OutputCheck.check(outStore, output, options.overwrite).names.isEmpty()) {
                         prepare.run(outStore); // nothing to delete; and a lease file would make it not empty
                     } else {
@@ -288,6 +304,18 @@ final class JobSetup implements AutoCloseable {
         }
         if (!options.given("--pca-k") && recorded.pcaK() > 0) {
             options.pcaK = recorded.pcaK();
+        }
+        if (recorded.decodeLimits() != null) { // the job's, not each command's (a standby, a resume, an update)
+            DecodeLimits kept = DecodeLimits.parse(recorded.decodeLimits());
+            if (!options.given("--max-pixels")) {
+                options.maxPixels = kept.maxPixels();
+            }
+            if (!options.given("--max-decode-mib")) {
+                options.maxDecodeMib = kept.maxDecodeBytes() >> 20;
+            }
+            if (!options.given("--no-reduced-decode")) {
+                options.noReducedDecode = !kept.reducedDecode();
+            }
         }
         if (recorded.byteStreamSplit() == null) {
             LOG.warn("This output does not record how its vectors are encoded (an Orchard before 2026-12-05 wrote it):"
@@ -347,7 +375,8 @@ final class JobSetup implements AutoCloseable {
             return null;
         }
         OutputLease.Holder holder = OutputLease.read(outStore, output);
-        return holder == null ? null : holder.node();
+        return holder == null ? null : holder.node() + ", which renewed it "
+                + Math.max(0, (System.currentTimeMillis() - holder.heartbeatMillis()) / 1000) + " s ago";
     }
 
     /** The model, and the projection its features go through when there is one, for the console. */

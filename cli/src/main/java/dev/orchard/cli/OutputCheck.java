@@ -49,10 +49,21 @@ final class OutputCheck {
      * file), as a standby coordinator node started before the first one leaves it while it waits for a cluster.
      */
     static boolean holdsOnlyMarker(ObjectStore store, Location output) throws IOException {
-        Location marker = new OutputLayout(output).marker();
+        return holdsOnlyMarker(store, output, false);
+    }
+
+    /**
+     * As {@link #holdsOnlyMarker(ObjectStore, Location)}, with {@code andLease} the lease's own files too (a setup's: the
+     * lease file, the local store's lock file beside it, its conditional writes' probe).
+     */
+    static boolean holdsOnlyMarker(ObjectStore store, Location output, boolean andLease) throws IOException {
+        OutputLayout layout = new OutputLayout(output);
         try (Stream<StoredObject> objects = store.list(output)) {
-            List<Location> found = objects.limit(2).map(StoredObject::location).toList();
-            return found.size() == 1 && found.get(0).equals(marker);
+            List<Location> found = objects.limit(4).map(StoredObject::location).toList();
+            return found.contains(layout.marker()) && found.stream().allMatch(o -> o.equals(layout.marker())
+                    || andLease && (o.equals(layout.lease()) || layout.isConditionsProbe(o)
+                            || o.parent().equals(layout.bookkeeping())
+                            && layout.lease().name().equals(ObjectStore.leftoverOf(o.name()))));
         } catch (NoSuchFileException e) {
             return false;
         }

@@ -93,9 +93,10 @@ final class StopNotice implements AutoCloseable {
         if (holder != null) {
             // A standby stopped while the active coordinator runs (or the active one, after a standby took over): it
             // said "stopped before the job ended: --resume continues the job" of a job that went on (a user's walk).
+            // Hedged: a holder killed a moment ago still has a fresh lease (the diff's review).
             Orchard.sayOnce(err, "orchard: this coordinator node was asked to exit (a signal, Ctrl-C) while the"
-                    + " coordinator on " + holder + " runs the job (it holds the output's lease): the job goes on there;"
-                    + " there is nothing to resume");
+                    + " coordinator on " + holder + ", holds the output's lease: if it runs, the job goes on there;"
+                    + " if it has stopped too, the same command with --resume continues the job");
         } else {
             Orchard.sayStopped(err);
         }

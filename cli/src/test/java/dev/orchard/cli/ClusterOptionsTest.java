@@ -76,6 +76,18 @@ class ClusterOptionsTest {
                 .hasMessageStartingWith("--tls-keystore " + trust + " holds no private key");
         assertThatThrownBy(() -> ClusterOptions.openTlsStore(dir.resolve("node.crt"), "--tls-truststore",
                 "right-password", false)).hasMessageStartingWith("--tls-truststore " + dir.resolve("node.crt"));
+        assertThatThrownBy(() -> ClusterOptions.openTlsStore(dir, "--tls-keystore", "right-password", true))
+                .hasMessage("--tls-keystore " + dir + " is a folder: give the key store file itself");
+        // Pekko's key manager recovers every key with the one password: a second key under another fails the store
+        // at the first connection, so it is refused here too (the first key alone opened: the diff's review).
+        java.nio.file.Path jks = dir.resolve("two-keys.jks");
+        for (String[] key : new String[][] {{"node", "right-password"}, {"old", "other-password"}}) {
+            keytool("-genkeypair", "-alias", key[0], "-keyalg", "EC", "-dname", "CN=" + key[0], "-validity", "2",
+                    "-keystore", jks.toString(), "-storepass", "right-password", "-keypass", key[1], "-storetype", "JKS");
+        }
+        assertThatThrownBy(() -> ClusterOptions.openTlsStore(jks, "--tls-keystore", "right-password", true))
+                .hasMessage("--tls-keystore " + jks + ": ORCHARD_TLS_PASSWORD does not open every private key in it"
+                        + " (Pekko uses the same password for the store and its keys)");
     }
 
     private static void keytool(String... args) throws Exception {

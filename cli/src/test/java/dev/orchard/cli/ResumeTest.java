@@ -81,6 +81,36 @@ class ResumeTest {
     }
 
     /**
+     * The decode limits are the job's: a --resume (or a standby, or an --update) without them keeps the job's, as
+     * --pca-k is kept; and an output whose record has none (an Orchard before them wrote it) gets this command's
+     * recorded at its first --resume, so that a later command with others is refused (the diff's review).
+     */
+    @Test
+    void resumeKeepsTheJobsDecodeLimitsAndRecordsThemWhereNone() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("limits");
+        JobRun first = JobRun.of(out, job(in, out, "--max-pixels", "123456789"));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        JobRun without = JobRun.of(out, job(in, out, "--resume"));
+        assertThat(without.exitCode()).as(without.messages()).isZero();
+        assertThat(without.messages()).contains("has finished already");
+
+        // An earlier Orchard's record, of a job not finished: no limits; the first --resume records its own.
+        Path marker = out.resolve("_orchard/job.json");
+        String recorded = Files.readString(marker);
+        assertThat(recorded).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512\"");
+        Files.writeString(marker, recorded.replaceAll(",\\s*\"decodeLimits\" : \"[^\"]*\"", ""));
+        assertThat(Files.readString(marker)).doesNotContain("decodeLimits");
+        Files.delete(out.resolve("_SUCCESS"));
+        JobRun resumed = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "123456789"));
+        assertThat(resumed.exitCode()).as(resumed.messages()).isZero();
+        assertThat(Files.readString(marker)).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512\"");
+        JobRun other = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "5000"));
+        assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
+        assertThat(other.messages()).contains("decode limits (which images are readable): was --max-pixels 123456789");
+    }
+
+    /**
      * A finished job whose _SUCCESS a user removed: --resume, as the refused --update advises, finishes it with the PCA
      * its parts were projected with (it solved again from the units' statistics files, removed once the job had
      * finished, and failed naming one: a user's walk).
@@ -121,7 +151,10 @@ class ResumeTest {
         // command with --resume continues it, --overwrite replaces it", both refused while the job runs (a user's walk).
         JobRun plain = JobRun.of(out, job(in, out));
         assertThat(plain.exitCode()).as(plain.messages()).isEqualTo(2);
-        assertThat(plain.messages()).contains("Another coordinator (on 10.0.0.5:17355)").doesNotContain("--resume continues");
+        assertThat(plain.messages()).contains("Another coordinator (on 10.0.0.5:17355)")
+                .doesNotContain("has not finished").doesNotContain("--overwrite replaces it")
+                .contains("If that coordinator was this command's own, killed, the same command with --resume continues"
+                        + " the job (on the same address, at once).");
         // A stale lease (its holder died long ago) does not stand in the way (the rule's cases: OutputLeaseTest).
         assertThat(OutputLease.refusal(store, Location.local(out), Instant.now().plus(Duration.ofMinutes(6)))).isNull();
         // Nor, for a standby, does one held by a member that left its cluster, once that holder can no longer write

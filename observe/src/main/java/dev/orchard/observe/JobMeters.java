@@ -133,7 +133,7 @@ public final class JobMeters implements JobListener {
         String id = first.id();
         Tags tags = Tags.of("worker", id, "host", first.host());
         return List.of(
-                workerGauge("orchard.job.worker.images", "Images a worker has finished since it started, work done again after a coordinator or worker was lost included", null, tags,
+                workerGauge("orchard.job.worker.images", "Images a worker has finished since it started, in every attempt (redone after a loss, speculative copies)", null, tags,
                         w -> w.imagesDone()),
                 workerGauge("orchard.job.worker.units.in.flight", "Attempts a worker holds", null, tags,
                         w -> w.attemptsHeld()),

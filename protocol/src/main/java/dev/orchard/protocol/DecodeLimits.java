@@ -22,6 +22,16 @@ public record DecodeLimits(long maxPixels, long maxDecodeBytes, boolean reducedD
                 + (reducedDecode ? "" : ", --no-reduced-decode");
     }
 
+    /** Reads {@link #describe()} back (a job's record): the options a command without them keeps. */
+    public static DecodeLimits parse(String described) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("--max-pixels (\\d+), --max-decode-mib (\\d+)(, --no-reduced-decode)?").matcher(described);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not decode limits as a job records them: " + described);
+        }
+        return new DecodeLimits(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) << 20, m.group(3) == null);
+    }
+
     public DecodeLimits {
         if (maxPixels < 1) { // every image would be refused, and the job would fail with nothing to say why
             throw new IllegalArgumentException("--max-pixels must be at least 1, was " + maxPixels);

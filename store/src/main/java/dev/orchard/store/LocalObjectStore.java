@@ -156,7 +156,7 @@ public final class LocalObjectStore implements ObjectStore {
      * others may be waiting on would let two writers in.
      */
     private static <T> T underLock(Path path, Locked<T> step) throws IOException {
-        Path lockFile = path.resolveSibling("." + path.getFileName() + ".lock");
+        Path lockFile = path.resolveSibling("." + path.getFileName() + LOCK);
         java.util.concurrent.locks.ReentrantLock inThisJvm = PATH_LOCKS.computeIfAbsent(path.toString(),
                 p -> new java.util.concurrent.locks.ReentrantLock());
         inThisJvm.lock();
@@ -336,6 +336,8 @@ public final class LocalObjectStore implements ObjectStore {
 
     /** A write's temporary file's infix: {@code .NAME.tmp-<uuid>} ({@link ObjectStore#leftoverOf} reads it back). */
     static final String TEMPORARY = ".tmp-";
+    /** A conditional write's lock file's suffix: {@code .NAME.lock} ({@link ObjectStore#leftoverOf} reads it back). */
+    static final String LOCK = ".lock";
 
     /** Creates {@code dir} and its missing parents, each made durable in its parent (fsync of the parent). */
     private static void createFolders(Path dir) throws IOException {

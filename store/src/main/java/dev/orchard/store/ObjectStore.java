@@ -22,15 +22,19 @@ public interface ObjectStore extends AutoCloseable {
     String WRITE_PROBE = ".orchard-write-check";
 
     /**
-     * What a crash may leave of a store's own writes in a folder: for a local write's temporary file
-     * ({@code .NAME.tmp-<uuid>}) the name NAME it was written for; for {@link #checkWritable}'s probe (locally
-     * {@code .orchard-write-check<digits>.tmp}, on S3 {@code .orchard-write-check-<uuid>}) the probe's own name; null
-     * for any other name.
+     * What a store's own writes leave in a folder besides the files written: for a local write's temporary file
+     * ({@code .NAME.tmp-<uuid>}, a crash's) and a local conditional write's lock file ({@code .NAME.lock}, which stays)
+     * the name NAME they were for; for {@link #checkWritable}'s probe (locally {@code .orchard-write-check<digits>.tmp},
+     * on S3 {@code .orchard-write-check-<uuid>}) the probe's own name; null for any other name.
      */
     static String leftoverOf(String fileName) {
         java.util.regex.Matcher temporary = LeftoverNames.TEMPORARY.matcher(fileName);
         if (temporary.matches()) {
             return temporary.group(1);
+        }
+        java.util.regex.Matcher lock = LeftoverNames.LOCK.matcher(fileName);
+        if (lock.matches()) {
+            return lock.group(1);
         }
         return LeftoverNames.WRITE_PROBE.matcher(fileName).matches() ? fileName : null;
     }
@@ -230,6 +234,8 @@ public interface ObjectStore extends AutoCloseable {
         private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
         static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
                 "^\\.(.+)" + java.util.regex.Pattern.quote(LocalObjectStore.TEMPORARY) + UUID + "$");
+        static final java.util.regex.Pattern LOCK = java.util.regex.Pattern.compile(
+                "^\\.(.+)" + java.util.regex.Pattern.quote(LocalObjectStore.LOCK) + "$");
         static final java.util.regex.Pattern WRITE_PROBE = java.util.regex.Pattern.compile(
                 "^" + java.util.regex.Pattern.quote(ObjectStore.WRITE_PROBE) + "(\\d*\\.tmp|-" + UUID + ")$");
 

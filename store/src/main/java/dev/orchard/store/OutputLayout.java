@@ -361,7 +361,15 @@ public final class OutputLayout {
      * them (see ConditionProbe): {@code _orchard/conditions-probe-<owner>.json}.
      */
     public Location conditionsProbe(String owner) {
-        return bookkeeping().resolve("conditions-probe-" + owner + ".json");
+        return bookkeeping().resolve(CONDITIONS_PROBE + owner + ".json");
+    }
+
+    private static final String CONDITIONS_PROBE = "conditions-probe-";
+
+    /** Whether {@code object} is a {@link #conditionsProbe} of any owner. */
+    public boolean isConditionsProbe(Location object) {
+        return object.parent().equals(bookkeeping()) && object.name().startsWith(CONDITIONS_PROBE)
+                && object.name().endsWith(".json");
     }
 
     /** A statistics file a worker writes: {@code _orchard/partials/<name>.stats}. */

@@ -84,7 +84,8 @@ public final class KryoSerializer extends JSerializer {
             kryo.register(type, new RecordSerializer<>(type), id++);
         }
         kryo.register(PartSource.Kind.class, id);
-        kryo.register(DecodeLimits.class, new RecordSerializer<>(DecodeLimits.class), id + 1); // after: the ids stay
+        // After the others, whose ids stay as they were (a cluster's nodes run one Orchard version: no id is a promise).
+        kryo.register(DecodeLimits.class, new RecordSerializer<>(DecodeLimits.class), id + 1);
         return kryo;
     }
 
