@@ -137,8 +137,8 @@ public final class ApplyClassifier {
     private static OnnxClassifier load(ObjectStore store, Location location) throws IOException {
         byte[] bytes;
         if (location.isLocal() && java.nio.file.Files.isDirectory(location.path())) { // it said "Is a directory", exit 1
-            throw new ClassifyException("--apply " + location + " is a folder: give the classifier file in it ("
-                    + location.resolve(Classifier.CLASSIFIER_ONNX) + ", as orchard classify names it).");
+            throw new ClassifyException("--apply " + location + " is a folder: give the classifier file orchard classify"
+                    + " wrote (" + Classifier.filesIn(location) + ").");
         }
         try {
             bytes = store.read(location);

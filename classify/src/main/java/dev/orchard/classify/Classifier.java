@@ -126,6 +126,27 @@ public final class Classifier {
     /** The file name of a training's predictions in the output folder. */
     public static final String PREDICTIONS = OutputLayout.CLASSIFY_PREDICTIONS;
 
+    /**
+     * What to say of a local folder given for a classifier file: its own classifier.onnx (a training's folder), or
+     * those of the trainings in it (a job's output holds classify-<mode>/classifier.onnx); else what a training names
+     * it. For {@code --apply} and {@code orchard run --classifier} alike.
+     */
+    public static String filesIn(Location folder) {
+        if (java.nio.file.Files.isRegularFile(folder.path().resolve(CLASSIFIER_ONNX))) {
+            return "in it, " + folder.resolve(CLASSIFIER_ONNX);
+        }
+        List<String> found = new ArrayList<>();
+        try (var inside = java.nio.file.Files.list(folder.path())) {
+            inside.filter(p -> OutputLayout.isClassifyOutput(p.getFileName().toString()))
+                    .map(p -> p.resolve(CLASSIFIER_ONNX)).filter(java.nio.file.Files::isRegularFile).sorted()
+                    .forEach(p -> found.add(p.toString()));
+        } catch (IOException e) {
+            // none found
+        }
+        return found.isEmpty() ? "orchard classify names it " + CLASSIFIER_ONNX + ", in its output folder, by default"
+                + " <input>/classify-<mode>/" : "here: " + String.join(" or ", found);
+    }
+
     /** Whether {@code folder} holds a classifier a training wrote: its classifier.onnx or classifier.json. */
     static boolean isClassifierFolder(ObjectStore store, Location folder) throws IOException {
         return store.exists(folder.resolve(CLASSIFIER_ONNX)) || store.exists(folder.resolve(CLASSIFIER_JSON));

@@ -164,7 +164,12 @@ class ClassifyCommandTest {
         Result folder = run("--input", job.toString(), "--apply", job.resolve("classify-pair").toString());
         assertThat(folder.code).isEqualTo(2);
         assertThat(folder.err).contains("--apply " + job.resolve("classify-pair") + " is a folder: give the classifier"
-                + " file in it (" + job.resolve("classify-pair/classifier.onnx"));
+                + " file orchard classify wrote (in it, " + job.resolve("classify-pair/classifier.onnx"));
+        // The job's own folder: the trainings' files in it are named (one rule with orchard run --classifier).
+        Result output = run("--input", job.toString(), "--apply", job.toString());
+        assertThat(output.code).isEqualTo(2);
+        assertThat(output.err).contains("--apply " + job + " is a folder: give the classifier file orchard classify"
+                + " wrote (here: " + job.resolve("classify-pair/classifier.onnx"));
     }
 
     /**

@@ -33,33 +33,12 @@ record JobClassifier(String location, String sha256, List<String> classes, Strin
      * @throws IllegalArgumentException (exit 2) with what to do, for a missing file, a file that is not a
      *                                  classifier, or one trained on other vectors
      */
-    /**
-     * The classifier files in a folder given for one: its own classifier.onnx (a training's folder), or those of the
-     * trainings in it (a job's output holds classify-<mode>/classifier.onnx); else what orchard classify names it.
-     */
-    private static String classifiersIn(Location folder) {
-        String file = dev.orchard.store.OutputLayout.CLASSIFIER_ONNX;
-        if (java.nio.file.Files.isRegularFile(folder.path().resolve(file))) {
-            return "in it, " + folder.resolve(file);
-        }
-        java.util.List<String> found = new java.util.ArrayList<>();
-        try (var inside = java.nio.file.Files.list(folder.path())) {
-            inside.filter(p -> dev.orchard.store.OutputLayout.isClassifyOutput(p.getFileName().toString()))
-                    .map(p -> p.resolve(file)).filter(java.nio.file.Files::isRegularFile).sorted()
-                    .forEach(p -> found.add(p.toString()));
-        } catch (java.io.IOException e) {
-            // none found
-        }
-        return found.isEmpty() ? "it names it " + file + ", in its output folder, by default <input>/classify-<mode>/"
-                : "here: " + String.join(" or ", found);
-    }
-
     static JobClassifier check(Stores stores, String location, VectorProvenance features, Location output)
             throws IOException {
         Location where = Location.parse(location);
         if (where.isLocal() && java.nio.file.Files.isDirectory(where.path())) { // it said "Is a directory", exit 1
             throw new IllegalArgumentException("--classifier " + location + " is a folder: give the classifier file"
-                    + " orchard classify wrote (" + classifiersIn(where) + ").");
+                    + " orchard classify wrote (" + dev.orchard.classify.Classifier.filesIn(where) + ").");
         }
         byte[] bytes;
         try {

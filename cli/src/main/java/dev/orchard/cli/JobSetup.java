@@ -369,14 +369,10 @@ final class JobSetup implements AutoCloseable {
      * standby stopped while the active coordinator runs is told.
      */
     String runningElsewhere(String self) throws IOException {
-        OutputLease.Claim claim = OutputLease.claim(outStore, output, self, ClusterMembership.NONE,
-                java.time.Instant.now());
-        if (!(claim instanceof OutputLease.Claim.Refused)) {
-            return null;
-        }
-        OutputLease.Holder holder = OutputLease.read(outStore, output);
-        return holder == null ? null : holder.node() + ", which renewed it "
-                + Math.max(0, (System.currentTimeMillis() - holder.heartbeatMillis()) / 1000) + " s ago";
+        java.time.Instant now = java.time.Instant.now();
+        OutputLease.Holder holder = OutputLease.heldByAnother(outStore, output, self, now);
+        return holder == null ? null : holder.node() + " (its lease renewed "
+                + Math.max(0, (now.toEpochMilli() - holder.heartbeatMillis()) / 1000) + " s ago)";
     }
 
     /** The model, and the projection its features go through when there is one, for the console. */

@@ -183,12 +183,6 @@ final class OutputCheck {
             return contents;
         }
 
-        /**
-         * One object below the output: Orchard's if it is one of its outputs ({@link OutputLayout#isKnownOutput}), but
-         * inside {@code features/}, {@code pca/} and {@code classify-<mode>/} only the files Orchard writes there (a
-         * user's notes or plots in them are theirs: an overwrite that deleted the folders took them, a user's walk),
-         * named by their path; {@code problem}: a link or a folder that cannot be read, never Orchard's.
-         */
         /** Folders inside Orchard's folders, named "features/x/": none of them is Orchard's. */
         private final Set<String> foreignFolders = new LinkedHashSet<>();
 
@@ -214,11 +208,7 @@ final class OutputCheck {
                                 String named = name + "/" + p.getFileName() + "/";
                                 foreignFolders.add(named);
                                 names.add(name);
-                                if (foreign.size() == NAMES_SHOWN) {
-                                    more = true;
-                                } else {
-                                    foreign.add(named);
-                                }
+                                notOrchards(named);
                             }
                         }
                     }
@@ -228,6 +218,12 @@ final class OutputCheck {
             }
         }
 
+        /**
+         * One object below the output: Orchard's if it is one of its outputs ({@link OutputLayout#isKnownOutput}), but
+         * inside {@code features/}, {@code pca/} and {@code classify-<mode>/} only the files Orchard writes there (a
+         * user's notes or plots in them are theirs: an overwrite that deleted the folders took them, a user's walk),
+         * named by their path; {@code problem}: a link or a folder that cannot be read, never Orchard's.
+         */
         private void add(Location output, Location found, boolean problem) {
             String relative = output.relativize(found);
             String name = firstSegment(relative);
@@ -236,11 +232,19 @@ final class OutputCheck {
                 return; // in a folder of the user's, named already
             }
             if (problem || !isOrchards(name, relative)) {
-                if (foreign.size() == NAMES_SHOWN) {
-                    more = true;
-                } else {
-                    foreign.add(relative.equals(name) || !OutputLayout.isKnownOutput(name) ? name : relative);
-                }
+                notOrchards(relative.equals(name) || !OutputLayout.isKnownOutput(name) ? name : relative);
+            }
+        }
+
+        /** Names one of the first {@value #NAMES_SHOWN} things Orchard did not write; past those, notes there are more. */
+        private void notOrchards(String named) {
+            if (foreign.contains(named)) {
+                return;
+            }
+            if (foreign.size() == NAMES_SHOWN) {
+                more = true;
+            } else {
+                foreign.add(named);
             }
         }
     }

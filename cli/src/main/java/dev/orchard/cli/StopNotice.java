@@ -64,25 +64,10 @@ final class StopNotice implements AutoCloseable {
                 // say what is known now
             }
         }
-        java.util.concurrent.Callable<Boolean> output = finishedInOutput;
-        if (!finished.get() && output != null) {
-            // The last file landed as the node stopped, before the coordinator heard so: the output says. A store that
-            // does not answer soon (S3 retrying, or closing with the JVM) leaves what the outcome said.
-            try {
-                if (CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return output.call();
-                    } catch (Exception e) {
-                        throw new CompletionException(e);
-                    }
-                }).get(OUTPUT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    finished();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // unknown: say what the outcome said
-            }
+        // The last file landed as the node stopped, before the coordinator heard so: the output says. A store that
+        // does not answer soon (S3 retrying, or closing with the JVM) leaves what the outcome said.
+        if (!finished.get() && Boolean.TRUE.equals(answered(finishedInOutput))) {
+            finished();
         }
         if (finished.get()) {
             Orchard.sayOnce(err, "orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had"
@@ -95,7 +80,7 @@ final class StopNotice implements AutoCloseable {
             // said "stopped before the job ended: --resume continues the job" of a job that went on (a user's walk).
             // Hedged: a holder killed a moment ago still has a fresh lease (the diff's review).
             Orchard.sayOnce(err, "orchard: this coordinator node was asked to exit (a signal, Ctrl-C) while the"
-                    + " coordinator on " + holder + ", holds the output's lease: if it runs, the job goes on there;"
+                    + " coordinator on " + holder + " holds the output's lease: if it runs, the job goes on there;"
                     + " if it has stopped too, the same command with --resume continues the job");
         } else {
             Orchard.sayStopped(err);

@@ -155,6 +155,12 @@ class ResumeTest {
                 .doesNotContain("has not finished").doesNotContain("--overwrite replaces it")
                 .contains("If that coordinator was this command's own, killed, the same command with --resume continues"
                         + " the job (on the same address, at once).");
+        // What a node stopped meanwhile is told (StopNotice): the holder, unless it is that node itself.
+        assertThat(OutputLease.heldByAnother(store, Location.local(out), "10.0.0.9:17355", Instant.now()).node())
+                .isEqualTo("10.0.0.5:17355");
+        assertThat(OutputLease.heldByAnother(store, Location.local(out), "10.0.0.5:17355", Instant.now())).isNull();
+        assertThat(OutputLease.heldByAnother(store, Location.local(out), "10.0.0.9:17355",
+                Instant.now().plus(Duration.ofMinutes(6)))).isNull();
         // A stale lease (its holder died long ago) does not stand in the way (the rule's cases: OutputLeaseTest).
         assertThat(OutputLease.refusal(store, Location.local(out), Instant.now().plus(Duration.ofMinutes(6)))).isNull();
         // Nor, for a standby, does one held by a member that left its cluster, once that holder can no longer write

@@ -133,10 +133,10 @@ class StopNoticeTest {
             notice.endsWith(new CompletableFuture<String>());
             notice.waitsFor(CompletableFuture.completedFuture(null));
             notice.checks(() -> false);
-            notice.asks(() -> "10.0.0.5:17355, which renewed it 2 s ago");
+            notice.asks(() -> "10.0.0.5:17355 (its lease renewed 2 s ago)");
             notice.exiting();
         }
-        assertThat(said.toString()).contains("while the coordinator on 10.0.0.5:17355, which renewed it 2 s ago, holds the"
+        assertThat(said.toString()).contains("while the coordinator on 10.0.0.5:17355 (its lease renewed 2 s ago) holds the"
                 + " output's lease: if it runs, the job goes on there; if it has stopped too, the same command with"
                 + " --resume continues the job").doesNotContain("stopped before the job ended");
     }

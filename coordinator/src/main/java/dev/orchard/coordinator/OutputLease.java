@@ -167,6 +167,17 @@ public final class OutputLease {
         return holder(store.readTagged(new OutputLayout(output).lease()));
     }
 
+    /**
+     * The holder of a lease that another coordinator than {@code node} holds now, one read of the file, by
+     * {@link #claim}'s rules (fresh, not {@code node}'s, not a dead process's); null when there is none.
+     */
+    public static Holder heldByAnother(ObjectStore store, Location output, String node, Instant now) throws IOException {
+        ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
+        Holder written = written(file);
+        return claim(written, file == null ? null : file.tag(), output, node, ClusterMembership.NONE, now)
+                instanceof Claim.Refused ? written : null;
+    }
+
     /** The holder the lease file names; null when there is none, or it was released. */
     private static Holder holder(ObjectStore.Tagged file) throws IOException {
         Holder h = written(file);
