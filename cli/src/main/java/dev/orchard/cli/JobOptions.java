@@ -124,8 +124,8 @@ final class JobOptions {
 
     /** What the job takes as a readable image: every worker decodes by these, not by options of its own. */
     DecodeLimits decodeLimits() {
-        if (maxDecodeMib < 1 || maxDecodeMib > (Long.MAX_VALUE >> 20)) {
-            throw new IllegalArgumentException("--max-decode-mib must be at least 1, was " + maxDecodeMib);
+        if (maxDecodeMib > (Long.MAX_VALUE >> 20)) { // DecodeLimits checks the rest, in bytes: these would overflow
+            throw new IllegalArgumentException("--max-decode-mib " + maxDecodeMib + " is more than any machine holds");
         }
         return new DecodeLimits(maxPixels, maxDecodeMib << 20, !noReducedDecode);
     }

@@ -121,7 +121,7 @@ class UpdateCheckTest {
         assertThat(old.byteStreamSplit()).isNull();
         assertThat(old.differences(identity("/in"))).isEmpty();
         OutputLayout now = new OutputLayout(Location.local(temp.resolve("new")));
-        new JobIdentity("/in", null, "*.jpg", "parent folder", "abc", "spec", "pca", 0, 0, 8, null, true)
+        new JobIdentity("/in", null, "*.jpg", "parent folder", "abc", "spec", "pca", 0, 0, 8, null, true, null)
                 .writeMarker(store, now, "test");
         assertThat(JobIdentity.readMarker(store, now).byteStreamSplit()).isTrue();
     }

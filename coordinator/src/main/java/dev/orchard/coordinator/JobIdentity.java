@@ -39,14 +39,6 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
     public JobIdentity {
     }
 
-    /** An identity whose decode limits are not recorded (an Orchard before them wrote it). */
-    public JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
-                       String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256,
-                       Boolean byteStreamSplit) {
-        this(input, manifestSha256, glob, labels, modelSha256, modelSpec, reduce, srpDim, srpSeed, pcaK,
-                classifierSha256, byteStreamSplit, null);
-    }
-
     /** An identity whose encoding is not recorded. */
     public JobIdentity(String input, String manifestSha256, String glob, String labels, String modelSha256,
                        String modelSpec, String reduce, int srpDim, long srpSeed, int pcaK, String classifierSha256) {

@@ -47,7 +47,7 @@ class CoordinatorStartTest {
     private static final Config LOCAL = ConfigFactory.parseString("pekko.actor.provider = local")
             .withFallback(ConfigFactory.load());
     private static final JobIdentity IDENTITY = new JobIdentity("/data/in", null, "**", "folder", "0".repeat(64),
-            "mobilenetv2", "pca", 0, 0, 10, null, true);
+            "mobilenetv2", "pca", 0, 0, 10, null, true, null);
 
     @TempDir
     Path temp;
