@@ -14,6 +14,7 @@ import dev.orchard.coordinator.work.JournalEntry.Retirement;
 import dev.orchard.coordinator.work.JournalEntry.Split;
 import dev.orchard.coordinator.work.JournalEntry.UnitRecord;
 import dev.orchard.coordinator.work.JournalEntry.UpdateCounts;
+import dev.orchard.coordinator.work.Task.Live;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.CoordinatorCommand.StatisticsCommitted;
 import dev.orchard.protocol.CoordinatorCommand.StatisticsLost;
@@ -130,146 +131,15 @@ public final class WorkState {
 
     private static List<String> unitStates() {
         List<String> states = new ArrayList<>();
-        for (UnitStatus status : UnitStatus.values()) {
-            if (status != UnitStatus.ABSENT) {
+        for (Unit.Status status : Unit.Status.values()) {
+            if (status != Unit.Status.ABSENT) {
                 states.add(status.name());
             }
-            if (status == UnitStatus.PENDING) {
+            if (status == Unit.Status.PENDING) {
                 states.add("RUNNING");
             }
         }
         return List.copyOf(states);
-    }
-
-    /**
-     * ABSENT: an id the journal never recorded (a split or plan group whose write a crash cut short): no unit.
-     */
-    private enum UnitStatus { PLANNED, PENDING, ACCEPTED, COMMITTING, DONE, SPLIT, QUARANTINING, QUARANTINED, ABSENT }
-
-    private enum PartStatus { PENDING, PROMOTING, PUBLISHED }
-
-    /** A live attempt: where it runs, since when, its assignment number there, and when that was last sent. */
-    private static final class Live {
-        final String worker;
-        final long startedMs;
-        final long assignSeq;
-        long sentMs;
-
-        Live(String worker, long startedMs, long assignSeq) {
-            this.worker = worker;
-            this.startedMs = startedMs;
-            this.assignSeq = assignSeq;
-            this.sentMs = startedMs;
-        }
-
-        String worker() {
-            return worker;
-        }
-
-        long startedMs() {
-            return startedMs;
-        }
-
-        long assignSeq() {
-            return assignSeq;
-        }
-    }
-
-    /** What units and parts share: attempts, failures, a place in the pending queue, a winner. */
-    private abstract static class Task {
-        final int id;
-        final Phase phase;
-        final Map<Integer, Live> live = new LinkedHashMap<>();
-        int failures;
-        long lastTimeoutMs = Long.MIN_VALUE / 2;
-        boolean queued;
-        int winner = -1;
-        String owner;
-
-        Task(int id, Phase phase) {
-            this.id = id;
-            this.phase = phase;
-        }
-
-        abstract boolean wantsAttempt();
-    }
-
-    private static final class Unit extends Task {
-        final PackedImages images;
-        UnitStatus status = UnitStatus.PLANNED;
-        int crashLosses;
-        AttemptRef accepted; // the winning attempt, of this incarnation or (after a resume) an earlier one
-        UnitReport report;
-        String statistics;
-
-        Unit(int id, PackedImages images) {
-            super(id, Phase.FEATURES);
-            this.images = images;
-        }
-
-        @Override
-        boolean wantsAttempt() {
-            return status == UnitStatus.PENDING && winner < 0;
-        }
-    }
-
-    private static final class Part extends Task {
-        final List<PartSource> sources;
-        PartStatus status = PartStatus.PENDING;
-
-        Part(int id, List<PartSource> sources) {
-            super(id, Phase.PUBLISH);
-            this.sources = sources;
-        }
-
-        @Override
-        boolean wantsAttempt() {
-            return status == PartStatus.PENDING && winner < 0;
-        }
-    }
-
-    private enum RegroupStatus { PENDING, JOURNALLING, DONE }
-
-    /** A base part that loses some rows in an update: a worker writes the kept rows and their statistics. */
-    private static final class Regroup extends Task {
-        final long keptRows;
-        RegroupStatus status = RegroupStatus.PENDING;
-        AttemptRef accepted;
-        long rowsBytes;
-
-        Regroup(int basePart, long keptRows) {
-            super(basePart, Phase.REGROUP);
-            this.keptRows = keptRows;
-        }
-
-        @Override
-        boolean wantsAttempt() {
-            return status == RegroupStatus.PENDING && winner < 0;
-        }
-    }
-
-    /** A worker as the coordinator sees it. */
-    private static final class WorkerView {
-        final String id;
-        long lastHeardMs;
-        long statusSeq = -1;
-        long nextAssignSeq = 1;
-        long assignSeqSeen;
-        int freeSlots;
-        boolean gone;
-        long lastCommitRequestMs = Long.MIN_VALUE / 2;
-        int wonAtCommitRequest; // won when it was last asked to write its statistics
-        WorkerInfo info = WorkerInfo.UNKNOWN;
-        final Map<Integer, Task> live = new LinkedHashMap<>(); // attempt → task
-        final Set<Integer> accepted = new LinkedHashSet<>();  // units whose accepted statistics it holds
-        int assigned;
-        int won;
-        int wonThenLost; // accepted units whose statistics were lost with it: done again, not its share
-        long images;
-
-        WorkerView(String id) {
-            this.id = id;
-        }
     }
 
     private final long epoch;
@@ -281,8 +151,7 @@ public final class WorkState {
     private final List<Unit> units = new ArrayList<>();
     private final List<Part> parts = new ArrayList<>();
     private final Map<Integer, Task> byAttempt = new HashMap<>();
-    private final Deque<Task> pending = new ArrayDeque<>(); // may hold stale entries: Task.queued says
-    private int queuedCount;
+    private final PendingQueue pending = new PendingQueue();
     private final Map<Integer, Long> assignSeqs = new HashMap<>(); // attempt → its assignment number
     private final Set<Integer> spent = new HashSet<>(); // attempts that lost, or whose statistics were lost: never again
     private final Set<Task> running = new LinkedHashSet<>();
@@ -299,8 +168,7 @@ public final class WorkState {
      * dropped here).
      */
     private final Set<String> skippedPaths = new HashSet<>();
-    private final List<Long> finishedDurations = new ArrayList<>();
-    private long median; // of finishedDurations, recomputed when it grows
+    private final Speculation speculation;
     private long partBytes; // the part size this job's parts are grouped for: the settings', or the journal's
     private PlanComplete planComplete; // once journalled: the part settings every coordinator of the job groups by
     /**
@@ -309,7 +177,6 @@ public final class WorkState {
      */
     private PlanComplete withoutPartSettings;
     private boolean regroupsCreated;
-    private int medianOf;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final UnitCutter cutter;
     private Stage stage = Stage.FEATURES;
@@ -362,6 +229,7 @@ public final class WorkState {
         this.startedMs = now;
         this.stageStartedMs = now;
         this.cutter = new UnitCutter(settings.unitSize(), settings.unitImageBytes());
+        this.speculation = new Speculation(settings.speculateAfterMs());
         this.minWorkersMet = settings.minWorkers() <= 0;
     }
 
@@ -403,26 +271,26 @@ public final class WorkState {
             while (s.units.size() < p.id()) {
                 // An id whose entry was never written (the coordinator died first): no unit, nothing to do.
                 Unit hole = new Unit(s.units.size(), PackedImages.pack(List.of(new ImageRef("", null)), s.labels));
-                hole.status = UnitStatus.ABSENT;
+                hole.status = Unit.Status.ABSENT;
                 s.units.add(hole);
             }
             Unit u = s.newUnit(p.images());
-            u.status = UnitStatus.PENDING;
+            u.status = Unit.Status.PENDING;
             byId.put(u.id, u);
         }
         for (Split split : journal.splits()) {
             Unit parent = byId.get(split.parent());
-            parent.status = UnitStatus.SPLIT;
+            parent.status = Unit.Status.SPLIT;
             s.openUnits--;
         }
         for (Commit c : journal.commits()) {
             for (UnitRecord r : c.units()) {
                 Unit u = byId.get(r.id());
-                if (u == null || u.status != UnitStatus.PENDING) {
+                if (u == null || u.status != Unit.Status.PENDING) {
                     throw new IllegalStateException("the journal commits unit " + r.id() + " "
                             + (u == null ? "that was never planned" : "twice (again in " + c.statistics() + ")"));
                 }
-                u.status = UnitStatus.DONE;
+                u.status = Unit.Status.DONE;
                 u.accepted = r.attemptRef();
                 u.report = r.report();
                 u.statistics = c.statistics();
@@ -434,8 +302,8 @@ public final class WorkState {
         }
         for (Quarantine q : journal.quarantines()) {
             Unit u = byId.get(q.unit());
-            if (u != null && u.status == UnitStatus.PENDING) {
-                u.status = UnitStatus.QUARANTINED;
+            if (u != null && u.status == Unit.Status.PENDING) {
+                u.status = Unit.Status.QUARANTINED;
                 u.crashLosses = settings.maxCrashLosses();
                 u.report = new UnitReport(0, List.of(q.error()), 0, 0, UnitReport.StageNanos.ZERO);
                 s.openUnits--;
@@ -443,8 +311,8 @@ public final class WorkState {
             }
         }
         for (Unit u : s.units) {
-            if (u.status == UnitStatus.PENDING) {
-                s.enqueue(u, false);
+            if (u.status == Unit.Status.PENDING) {
+                s.pending.add(u, false);
             }
         }
         if (journal.published() != null) {
@@ -468,15 +336,15 @@ public final class WorkState {
                 s.createRegroups();
                 for (Regrouped r : journal.regrouped()) {
                     Regroup g = s.regroups.get(r.part());
-                    if (g == null || g.status != RegroupStatus.PENDING) {
+                    if (g == null || g.status != Regroup.Status.PENDING) {
                         throw new IllegalStateException("the journal regroups base part " + r.part() + " "
                                 + (g == null ? "that loses no rows" : "twice"));
                     }
-                    g.status = RegroupStatus.DONE;
+                    g.status = Regroup.Status.DONE;
                     g.accepted = r.attemptRef();
                     g.rowsBytes = r.rowsBytes();
                     s.openRegroups--;
-                    s.unqueue(g);
+                    s.pending.remove(g);
                 }
             }
         } else if (!journal.regrouped().isEmpty()) {
@@ -548,11 +416,11 @@ public final class WorkState {
         Map<String, Integer> byStatus = new java.util.TreeMap<>();
         UnitReport.StageNanos stages = UnitReport.StageNanos.ZERO;
         for (Unit u : units) {
-            if (u.status != UnitStatus.ABSENT) {
-                String status = u.status == UnitStatus.PENDING && !u.live.isEmpty() ? "RUNNING" : u.status.name();
+            if (u.status != Unit.Status.ABSENT) {
+                String status = u.status == Unit.Status.PENDING && !u.live.isEmpty() ? "RUNNING" : u.status.name();
                 byStatus.merge(status, 1, Integer::sum);
             }
-            if (u.report != null && u.status != UnitStatus.SPLIT) {
+            if (u.report != null && u.status != Unit.Status.SPLIT) {
                 stages = stages.plus(u.report.stages()); // as outputs() counts them
             }
         }
@@ -563,7 +431,7 @@ public final class WorkState {
         }
         return new Snapshot(stage, listed, listingComplete, imagesDone, imagesBefore, errors, skipped.size(), byStatus,
                 parts.size(), openParts,
-                queuedCount, running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
+                pending.size(), running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
                 List.copyOf(ws), stages);
     }
 
@@ -575,9 +443,9 @@ public final class WorkState {
         }
         StringBuilder text = new StringBuilder("stage " + stage + ", listing " + (listingComplete ? "complete" : "going")
                 + ", plan groups in flight " + planInFlight.keySet() + ", units " + byStatus + ", open units " + openUnits
-                + ", parts " + parts.size() + " (open " + openParts + "), queued " + queuedCount + " "
-                + pending.stream().filter(t -> t.queued).map(WorkState::describe).toList() + ", running "
-                + running.stream().map(t -> describe(t) + t.live.keySet() + (t instanceof Unit u ? " lost " + u.crashLosses : "")).toList());
+                + ", parts " + parts.size() + " (open " + openParts + "), queued " + pending.size() + " "
+                + pending.queued().stream().map(Task::describe).toList() + ", running "
+                + running.stream().map(t -> t.describe() + t.live.keySet() + (t instanceof Unit u ? " lost " + u.crashLosses : "")).toList());
         for (WorkerView w : workers.values()) {
             text.append("\n  worker ").append(w.id).append(w.gone ? " (gone)" : "").append(": free ").append(w.freeSlots)
                     .append(", seen ").append(w.assignSeqSeen).append(", live ").append(w.live.keySet())
@@ -765,8 +633,8 @@ public final class WorkState {
             }
         } else if (entry instanceof Regrouped r) {
             Regroup g = regroups.get(r.part());
-            if (g != null && g.status == RegroupStatus.JOURNALLING) {
-                g.status = RegroupStatus.DONE;
+            if (g != null && g.status == Regroup.Status.JOURNALLING) {
+                g.status = Regroup.Status.DONE;
                 openRegroups--;
             }
         } else if (entry instanceof JournalEntry.Published p) {
@@ -776,8 +644,8 @@ public final class WorkState {
             return drain();
         } else if (entry instanceof Quarantine q) {
             Unit u = units.get(q.unit());
-            if (u.status == UnitStatus.QUARANTINING) {
-                u.status = UnitStatus.QUARANTINED;
+            if (u.status == Unit.Status.QUARANTINING) {
+                u.status = Unit.Status.QUARANTINED;
                 u.report = new UnitReport(0, List.of(q.error()), 0, 0, UnitReport.StageNanos.ZERO);
                 openUnits--;
                 countDone(u.report, +1);
@@ -819,9 +687,9 @@ public final class WorkState {
             regroups.put(r.part(), g);
             if (kept > 0) {
                 openRegroups++;
-                enqueue(g, false);
+                pending.add(g, false);
             } else {
-                g.status = RegroupStatus.DONE; // every row dropped: nothing to regroup, and no source
+                g.status = Regroup.Status.DONE; // every row dropped: nothing to regroup, and no source
             }
         }
     }
@@ -833,9 +701,9 @@ public final class WorkState {
     }
 
     private void makePending(Unit u, boolean front) {
-        if (u.status == UnitStatus.PLANNED) {
-            u.status = UnitStatus.PENDING;
-            enqueue(u, front);
+        if (u.status == Unit.Status.PLANNED) {
+            u.status = Unit.Status.PENDING;
+            pending.add(u, front);
         }
     }
 
@@ -848,11 +716,11 @@ public final class WorkState {
         String owner = null;
         for (UnitRecord r : c.units()) {
             Unit u = units.get(r.id());
-            if (u.status != UnitStatus.COMMITTING) {
+            if (u.status != Unit.Status.COMMITTING) {
                 throw new IllegalStateException("unit " + u.id + " journalled while " + u.status);
             }
             owner = u.owner;
-            u.status = UnitStatus.DONE;
+            u.status = Unit.Status.DONE;
             openUnits--;
             WorkerView w = workers.get(u.owner);
             if (w != null) {
@@ -895,9 +763,9 @@ public final class WorkState {
         for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
             Live l = e.getValue().live.get(e.getKey());
             if (l != null && l.assignSeq() <= seen && !held.contains(e.getKey())) {
-                out.add(s.stopping() ? new Decision.Note(capitalized(describe(e.getValue())) + " was given back by " + w.id
+                out.add(s.stopping() ? new Decision.Note(capitalized(e.getValue().describe()) + " was given back by " + w.id
                                 + ", which is stopping: handing it out again")
-                        : new Decision.Warn("Assignment of " + describe(e.getValue()) + " to " + w.id
+                        : new Decision.Warn("Assignment of " + e.getValue().describe() + " to " + w.id
                                 + " was lost: handing it out again"));
                 lostAssignments += s.stopping() ? 0 : 1;
                 endAttempt(e.getValue(), e.getKey());
@@ -908,7 +776,7 @@ public final class WorkState {
         if (ours) {
             for (int id : List.copyOf(w.accepted)) {
                 Unit u = units.get(id);
-                if (u.status == UnitStatus.ACCEPTED && u.accepted.epoch() == epoch
+                if (u.status == Unit.Status.ACCEPTED && u.accepted.epoch() == epoch
                         && assignSeqs.getOrDefault(u.winner, Long.MAX_VALUE) <= seen
                         && !held.contains(u.winner) && !acceptedHeld.contains(u.winner)) {
                     out.add(new Decision.Warn("Worker " + w.id + " no longer holds the statistics of unit " + id
@@ -963,14 +831,14 @@ public final class WorkState {
         // The first finished attempt wins; every other attempt of this unit will lose.
         t.winner = m.attempt();
         t.owner = w.id;
-        unqueue(t);
+        pending.remove(t);
         w.won++;
         if (l != null) {
-            finishedDurations.add(now - l.startedMs());
+            speculation.finished(now - l.startedMs());
         }
         out.add(new Tell(w.id, new WorkerCommand.Verdict(epoch, t.id, m.attempt(), true)));
         if (t instanceof Unit u) {
-            u.status = UnitStatus.ACCEPTED;
+            u.status = Unit.Status.ACCEPTED;
             u.accepted = new AttemptRef(epoch, u.id, m.attempt());
             u.report = m.report();
             w.accepted.add(u.id);
@@ -981,7 +849,7 @@ public final class WorkState {
                 askForCommit(w, now); // a unit it ran as the stop began: its file is wanted now, not next interval
             }
         } else if (t instanceof Part p) {
-            p.status = PartStatus.PROMOTING;
+            p.status = Part.Status.PROMOTING;
             out.add(new Decision.Promote(p.id, new AttemptRef(epoch, p.id, m.attempt())));
         } else if (t instanceof Regroup g) {
             if (m.report().rows() != g.keptRows) {
@@ -989,7 +857,7 @@ public final class WorkState {
                         + " says " + g.keptRows + ": the output's bookkeeping does not match its parts (was it edited?)",
                         false);
             }
-            g.status = RegroupStatus.JOURNALLING;
+            g.status = Regroup.Status.JOURNALLING;
             g.accepted = new AttemptRef(epoch, g.id, m.attempt());
             g.rowsBytes = m.report().rowsBytes();
             out.add(new Decision.Journal(new Regrouped(g.id, epoch, m.attempt(), m.report().rows(),
@@ -1009,10 +877,10 @@ public final class WorkState {
             return drain(); // a retry of a failure already counted, or an attempt already given up on
         }
         endAttempt(t, m.attempt());
-        out.add(new Decision.Warn(describe(t) + " failed on " + w.id + ": " + m.reason()));
+        out.add(new Decision.Warn(t.describe() + " failed on " + w.id + ": " + m.reason()));
         if (stillWanted(t) && t.winner < 0) {
             if (++t.failures >= settings.maxFailures()) {
-                return fail(capitalized(describe(t)) + " failed " + t.failures + " times; last reason: " + m.reason()
+                return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: " + m.reason()
                         + GOES_ON, false);
             }
             requeueIfIdle(t, true);
@@ -1040,9 +908,9 @@ public final class WorkState {
         boolean inProgress = false;
         for (AttemptRef a : m.attempts()) {
             Unit u = a.unit() >= 0 && a.unit() < units.size() ? units.get(a.unit()) : null;
-            if (u != null && u.status == UnitStatus.COMMITTING && a.equals(u.accepted) && m.file().equals(u.statistics)) {
+            if (u != null && u.status == Unit.Status.COMMITTING && a.equals(u.accepted) && m.file().equals(u.statistics)) {
                 inProgress = true; // being journalled: the answer follows
-            } else if (u == null || u.status != UnitStatus.ACCEPTED || !a.equals(u.accepted) || !w.id.equals(u.owner)) {
+            } else if (u == null || u.status != Unit.Status.ACCEPTED || !a.equals(u.accepted) || !w.id.equals(u.owner)) {
                 whole = false;
             }
         }
@@ -1059,7 +927,7 @@ public final class WorkState {
             out.add(new Decision.DeleteStatistics(m.file()));
             for (AttemptRef a : m.attempts()) {
                 Unit u = a.unit() >= 0 && a.unit() < units.size() ? units.get(a.unit()) : null;
-                if (u != null && u.status == UnitStatus.ACCEPTED && a.equals(u.accepted) && w.id.equals(u.owner)) {
+                if (u != null && u.status == Unit.Status.ACCEPTED && a.equals(u.accepted) && w.id.equals(u.owner)) {
                     unaccept(u);
                 }
             }
@@ -1069,7 +937,7 @@ public final class WorkState {
         List<UnitRecord> records = new ArrayList<>();
         for (AttemptRef a : m.attempts()) {
             Unit u = units.get(a.unit());
-            u.status = UnitStatus.COMMITTING;
+            u.status = Unit.Status.COMMITTING;
             u.statistics = m.file();
             records.add(UnitRecord.of(u.accepted, u.report));
         }
@@ -1085,7 +953,7 @@ public final class WorkState {
         }
         for (AttemptRef a : m.attempts()) {
             Unit u = a.unit() >= 0 && a.unit() < units.size() ? units.get(a.unit()) : null;
-            if (u != null && u.status == UnitStatus.ACCEPTED && a.equals(u.accepted) && w.id.equals(u.owner)) {
+            if (u != null && u.status == Unit.Status.ACCEPTED && a.equals(u.accepted) && w.id.equals(u.owner)) {
                 out.add(new Decision.Warn("Statistics of unit " + u.id + " could not be written by " + w.id + ": "
                         + m.reason()));
                 unaccept(u);
@@ -1124,7 +992,7 @@ public final class WorkState {
         }
         for (int id : List.copyOf(w.accepted)) {
             Unit u = units.get(id);
-            if (u.status == UnitStatus.ACCEPTED) {
+            if (u.status == Unit.Status.ACCEPTED) {
                 unaccept(u); // its statistics were in the lost worker's memory
             }
         }
@@ -1153,7 +1021,7 @@ public final class WorkState {
         List<Integer> redone = new ArrayList<>();
         for (int id : List.copyOf(w.accepted)) {
             Unit u = units.get(id);
-            if (u.status == UnitStatus.ACCEPTED && u.accepted.epoch() == epoch) {
+            if (u.status == Unit.Status.ACCEPTED && u.accepted.epoch() == epoch) {
                 redone.add(id);
                 unaccept(u);
             }
@@ -1190,14 +1058,14 @@ public final class WorkState {
                 // A unit that hangs every worker (an image that stalls the decoder, say) must end the job, not
                 // hold a lane each time forever: a timeout counts as a failed attempt.
                 if (++t.failures >= settings.maxFailures()) {
-                    return fail(capitalized(describe(t)) + " ran over the unit timeout (" + settings.unitTimeoutMs()
+                    return fail(capitalized(t.describe()) + " ran over the unit timeout (" + settings.unitTimeoutMs()
                             + " ms) or failed " + t.failures + " times: check its images, or raise --unit-timeout"
                             + GOES_ON, false);
                 }
                 timeouts++;
-                out.add(new Decision.Warn(capitalized(describe(t)) + " has run over " + settings.unitTimeoutMs()
+                out.add(new Decision.Warn(capitalized(t.describe()) + " has run over " + settings.unitTimeoutMs()
                         + " ms: handing it out again"));
-                enqueue(t, true); // its attempts stay live: whichever finishes first wins
+                pending.add(t, true); // its attempts stay live: whichever finishes first wins
             }
         }
         if (!minWorkersMet && now - startedMs > settings.minWorkersWaitMs()) {
@@ -1229,7 +1097,7 @@ public final class WorkState {
      * nothing at all while it waited.
      */
     private void noteWaitingForWorkers(long now) {
-        boolean waiting = queuedCount > 0 && (!minWorkersMet || liveWorkers() == 0);
+        boolean waiting = pending.size() > 0 && (!minWorkersMet || liveWorkers() == 0);
         if (!waiting) {
             waitingForWorkersSinceMs = -1;
             return;
@@ -1292,8 +1160,8 @@ public final class WorkState {
 
     public List<Decision> promoted(int part, long now) {
         Part p = part >= 0 && part < parts.size() ? parts.get(part) : null;
-        if (p != null && p.status == PartStatus.PROMOTING) {
-            p.status = PartStatus.PUBLISHED;
+        if (p != null && p.status == Part.Status.PROMOTING) {
+            p.status = Part.Status.PUBLISHED;
             openParts--;
         }
         afterProgress(now);
@@ -1357,44 +1225,18 @@ public final class WorkState {
     /** The next task for this worker: the head of the queue, else (at the tail) a copy of a slow attempt. */
     private Task nextFor(WorkerView w, long now) {
         boolean onlyWorker = workers.values().stream().filter(x -> !x.gone).count() == 1;
-        for (var it = pending.iterator(); it.hasNext(); ) {
-            Task t = it.next();
-            if (!t.queued || !t.wantsAttempt()) {
-                it.remove();
-                unqueue(t);
-                continue;
-            }
-            if (t.live.values().stream().anyMatch(l -> l.worker().equals(w.id)) && !onlyWorker) {
-                continue; // it already runs this unit: give the copy to someone else
-            }
-            it.remove();
-            unqueue(t);
-            return t;
+        // A task it already runs is passed over: the copy is for someone else.
+        Task head = pending.take(t -> t.live.values().stream().anyMatch(l -> l.worker().equals(w.id)) && !onlyWorker);
+        if (head != null) {
+            return head;
         }
         boolean tail = stage == Stage.PUBLISHING || (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty());
         if (!tail) {
             return null;
         }
-        if (medianOf != finishedDurations.size()) {
-            medianOf = finishedDurations.size();
-            median = median(finishedDurations);
-        }
-        long threshold = Math.max(settings.speculateAfterMs(), 2 * median);
-        Task slowest = null;
-        long slowestStart = Long.MAX_VALUE;
-        for (Task t : running) {
-            if (!t.wantsAttempt() || t.live.size() >= 2
-                    || t.live.values().stream().anyMatch(l -> l.worker().equals(w.id))) {
-                continue;
-            }
-            long newest = t.live.values().stream().mapToLong(Live::startedMs).max().orElse(now);
-            if (now - newest >= threshold && newest < slowestStart) {
-                slowest = t;
-                slowestStart = newest;
-            }
-        }
+        Task slowest = speculation.slowest(running, w.id, now);
         if (slowest != null) {
-            out.add(new Decision.Warn(capitalized(describe(slowest)) + " runs long: speculative copy to " + w.id));
+            out.add(new Decision.Warn(capitalized(slowest.describe()) + " runs long: speculative copy to " + w.id));
             speculative++;
         }
         return slowest;
@@ -1436,13 +1278,6 @@ public final class WorkState {
         }
     }
 
-    private void unqueue(Task t) {
-        if (t.queued) {
-            t.queued = false;
-            queuedCount--;
-        }
-    }
-
     private void endAttempt(Task t, int attempt) {
         Live l = t.live.remove(attempt);
         if (l != null) {
@@ -1459,30 +1294,17 @@ public final class WorkState {
     /** Whether the task is still part of the job (not split away, not already done). */
     private boolean stillWanted(Task t) {
         if (t instanceof Unit u) {
-            return u.status == UnitStatus.PENDING;
+            return u.status == Unit.Status.PENDING;
         }
         if (t instanceof Regroup g) {
-            return g.status == RegroupStatus.PENDING && stage == Stage.FEATURES;
+            return g.status == Regroup.Status.PENDING && stage == Stage.FEATURES;
         }
-        return ((Part) t).status == PartStatus.PENDING && stage == Stage.PUBLISHING;
+        return ((Part) t).status == Part.Status.PENDING && stage == Stage.PUBLISHING;
     }
 
     private void requeueIfIdle(Task t, boolean front) {
         if (t.live.isEmpty() && t.wantsAttempt()) {
-            enqueue(t, front);
-        }
-    }
-
-    private void enqueue(Task t, boolean front) {
-        if (t.queued) {
-            return;
-        }
-        t.queued = true;
-        queuedCount++;
-        if (front) {
-            pending.addFirst(t);
-        } else {
-            pending.addLast(t);
+            pending.add(t, front);
         }
     }
 
@@ -1503,29 +1325,29 @@ public final class WorkState {
             spent.add(u.winner);
         }
         countDone(u.report, -1);
-        u.status = UnitStatus.PENDING;
+        u.status = Unit.Status.PENDING;
         u.winner = -1;
         u.owner = null;
         u.accepted = null;
         u.report = null;
         u.statistics = null;
-        enqueue(u, true);
+        pending.add(u, true);
         progress();
     }
 
     /** A unit that kept losing its workers: split into single images, or, for a single image, given up on. */
     private void isolate(Unit u) {
         List<ImageRef> images = u.images.unpack(labels);
-        unqueue(u);
+        pending.remove(u);
         if (images.size() == 1) {
-            u.status = UnitStatus.QUARANTINING;
+            u.status = Unit.Status.QUARANTINING;
             ImageError error = new ImageError(images.get(0).path(), "not processed: the worker processing it was lost "
                     + u.crashLosses + " times (the image may crash the decoder or ONNX Runtime); it was skipped");
             out.add(new Decision.Warn("Quarantining " + images.get(0).path() + ": it took down " + u.crashLosses + " workers"));
             out.add(new Decision.Journal(new Quarantine(u.id, error)));
             return;
         }
-        u.status = UnitStatus.SPLIT;
+        u.status = Unit.Status.SPLIT;
         openUnits--;
         List<PlannedUnit> children = new ArrayList<>();
         for (ImageRef image : images) {
@@ -1541,7 +1363,7 @@ public final class WorkState {
         if (stage != Stage.FEATURES) {
             return;
         }
-        if (queuedCount > 0 && !stopping) {
+        if (pending.size() > 0 && !stopping) {
             return; // work is left for it: it commits every few units by itself meanwhile
         }
         for (WorkerView w : workers.values()) {
@@ -1580,7 +1402,7 @@ public final class WorkState {
 
     /** Whether {@code w} holds accepted statistics it has not yet sent to be journalled. */
     private boolean holdsUncommitted(WorkerView w) {
-        return w.accepted.stream().anyMatch(id -> units.get(id).status == UnitStatus.ACCEPTED);
+        return w.accepted.stream().anyMatch(id -> units.get(id).status == Unit.Status.ACCEPTED);
     }
 
     /** Asks {@code w} for a statistics file now. */
@@ -1605,7 +1427,7 @@ public final class WorkState {
                 stage = Stage.SOLVING;
                 BitSet expected = new BitSet();
                 for (Unit u : units) {
-                    if (u.status == UnitStatus.DONE) {
+                    if (u.status == Unit.Status.DONE) {
                         expected.set(u.id);
                     }
                 }
@@ -1654,89 +1476,66 @@ public final class WorkState {
                 : settings.partBytes();
         int maxUnitsPerPart = planComplete != null && planComplete.maxUnitsPerPart() != null
                 ? planComplete.maxUnitsPerPart() : settings.maxUnitsPerPart();
-        // Sources in order: the base generation's untouched parts of at least a quarter of the target size, each a
-        // part of its own (its features file is kept as it is, only its projection is written again); then the
-        // other base parts (smaller, or their kept rows), then the new units' rows, grouped to the target size.
-        // The small ones are encoded again with what follows them, so small parts do not pile up update by update.
-        List<PartSource> all = new ArrayList<>();
-        List<Long> sizes = new ArrayList<>();
-        int whole = 0;
+        PartGrouping grouping = partGrouping();
+        if (published != null && published.sourcesPerPart() != null) {
+            List<List<PartSource>> groups = grouping.asPublished(published.sourcesPerPart());
+            groups.forEach(this::addPart);
+            if (!grouping.coversAll(groups) || parts.size() != published.parts()) {
+                failing("The journal says " + published.parts() + " parts of " + published.sourcesPerPart()
+                        + " sources were published, but the job has " + grouping.sources().size() + " sources: it was"
+                        + " edited, or written by another version of Orchard", false);
+                return;
+            }
+        } else {
+            grouping.group(partBytes, maxUnitsPerPart).forEach(this::addPart);
+        }
+        if (published != null) {
+            for (Part p : parts) {
+                p.status = Part.Status.PUBLISHED;
+                pending.remove(p);
+            }
+            openParts = 0;
+            startWriting(now, published.parts()); // published before a restart: the final files are what is left
+            return;
+        }
+        speculation.restart();
+        out.add(new Decision.StageStarted(Stage.PUBLISHING, "publishing " + parts.size() + " part(s)"));
+        clearingPublishAttempts = true;
+        out.add(new Decision.ClearPublishAttempts());
+        afterProgress(now);
+    }
+
+    /**
+     * The generation's sources in order: the base generation's untouched parts of at least a quarter of the target
+     * size, each a part of its own (its features file is kept as it is, only its projection is written again); then
+     * the other base parts (smaller, or their kept rows), then the new units' rows, to be grouped to the target size.
+     * The small ones are encoded again with what follows them, so small parts do not pile up update by update.
+     */
+    private PartGrouping partGrouping() {
+        PartGrouping grouping = new PartGrouping();
         if (base != null) {
             for (int p = 0; p < base.parts().size(); p++) {
                 if (!regroups.containsKey(p) && base.parts().get(p).bytes() >= partBytes / 4) {
-                    all.add(PartSource.base(p));
-                    sizes.add(base.parts().get(p).bytes());
-                    whole++;
+                    grouping.addWhole(PartSource.base(p), base.parts().get(p).bytes());
                 }
             }
             for (int p = 0; p < base.parts().size(); p++) {
                 Regroup g = regroups.get(p);
                 if (g == null) {
                     if (base.parts().get(p).bytes() < partBytes / 4) {
-                        all.add(PartSource.base(p));
-                        sizes.add(base.parts().get(p).bytes());
+                        grouping.add(PartSource.base(p), base.parts().get(p).bytes());
                     }
                 } else if (g.keptRows > 0) {
-                    all.add(PartSource.regrouped(g.accepted));
-                    sizes.add(g.rowsBytes);
+                    grouping.add(PartSource.regrouped(g.accepted), g.rowsBytes);
                 }
             }
         }
         for (Unit u : units) {
-            if (u.status == UnitStatus.DONE && u.report.rows() > 0) {
-                all.add(PartSource.rows(u.accepted));
-                sizes.add(u.report.rowsBytes());
+            if (u.status == Unit.Status.DONE && u.report.rows() > 0) {
+                grouping.add(PartSource.rows(u.accepted), u.report.rowsBytes());
             }
         }
-        if (published != null && published.sourcesPerPart() != null) {
-            int from = 0;
-            for (int count : published.sourcesPerPart()) {
-                if (count < 1 || from + count > all.size()) {
-                    break;
-                }
-                addPart(all.subList(from, from + count));
-                from += count;
-            }
-            if (from != all.size() || parts.size() != published.parts()) {
-                failing("The journal says " + published.parts() + " parts of " + published.sourcesPerPart()
-                        + " sources were published, but the job has " + all.size() + " sources: it was edited, or "
-                        + "written by another version of Orchard", false);
-                return;
-            }
-        } else {
-            for (int i = 0; i < whole; i++) {
-                addPart(List.of(all.get(i)));
-            }
-            List<PartSource> sources = new ArrayList<>();
-            long bytes = 0;
-            for (int i = whole; i < all.size(); i++) {
-                sources.add(all.get(i));
-                bytes += Math.max(1, sizes.get(i));
-                if (bytes >= partBytes || sources.size() >= maxUnitsPerPart) {
-                    addPart(sources);
-                    sources = new ArrayList<>();
-                    bytes = 0;
-                }
-            }
-            if (!sources.isEmpty()) {
-                addPart(sources);
-            }
-        }
-        if (published != null) {
-            for (Part p : parts) {
-                p.status = PartStatus.PUBLISHED;
-                unqueue(p);
-            }
-            openParts = 0;
-            startWriting(now, published.parts()); // published before a restart: the final files are what is left
-            return;
-        }
-        finishedDurations.clear();
-        medianOf = -1;
-        out.add(new Decision.StageStarted(Stage.PUBLISHING, "publishing " + parts.size() + " part(s)"));
-        clearingPublishAttempts = true;
-        out.add(new Decision.ClearPublishAttempts());
-        afterProgress(now);
+        return grouping;
     }
 
     /** Earlier coordinators' publish attempts are gone: the parts are handed out. */
@@ -1757,7 +1556,7 @@ public final class WorkState {
         Part p = new Part(parts.size(), List.copyOf(sources));
         parts.add(p);
         openParts++;
-        enqueue(p, false);
+        pending.add(p, false);
     }
 
     private Outputs outputs() {
@@ -1772,7 +1571,7 @@ public final class WorkState {
         int leaves = 0;
         long unlabelled = 0;
         for (Unit u : units) {
-            if (u.report == null || u.status == UnitStatus.SPLIT) {
+            if (u.report == null || u.status == Unit.Status.SPLIT) {
                 continue;
             }
             leaves++;
@@ -1824,7 +1623,7 @@ public final class WorkState {
         }
         List<Leaf> leaves = new ArrayList<>();
         for (Unit u : units) {
-            if ((u.status == UnitStatus.DONE || u.status == UnitStatus.QUARANTINED) && u.report != null) {
+            if ((u.status == Unit.Status.DONE || u.status == Unit.Status.QUARANTINED) && u.report != null) {
                 leaves.add(new Leaf(u.images, u.report.errors(), unitPart.getOrDefault(u.id, -1)));
             }
         }
@@ -1888,20 +1687,7 @@ public final class WorkState {
         return decisions;
     }
 
-    private static String describe(Task t) {
-        return (t instanceof Unit ? "unit " : t instanceof Part ? "part " : "regroup of base part ") + t.id;
-    }
-
     private static String capitalized(String s) {
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    private static long median(List<Long> values) {
-        if (values.isEmpty()) {
-            return 0;
-        }
-        List<Long> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        return sorted.get(sorted.size() / 2);
     }
 }

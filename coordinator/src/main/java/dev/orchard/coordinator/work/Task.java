@@ -1,0 +1,59 @@
+package dev.orchard.coordinator.work;
+
+import dev.orchard.protocol.Phase;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@link WorkState} hands out: a unit of images ({@link Unit}), a part to publish ({@link Part}) or a base part
+ * to regroup ({@link Regroup}). What they share: live attempts, failures, a place in the pending queue, a winner.
+ */
+abstract class Task {
+
+    /** A live attempt: where it runs, since when, its assignment number there, and when that was last sent. */
+    static final class Live {
+        final String worker;
+        final long startedMs;
+        final long assignSeq;
+        long sentMs;
+
+        Live(String worker, long startedMs, long assignSeq) {
+            this.worker = worker;
+            this.startedMs = startedMs;
+            this.assignSeq = assignSeq;
+            this.sentMs = startedMs;
+        }
+
+        String worker() {
+            return worker;
+        }
+
+        long startedMs() {
+            return startedMs;
+        }
+
+        long assignSeq() {
+            return assignSeq;
+        }
+    }
+
+    final int id;
+    final Phase phase;
+    final Map<Integer, Live> live = new LinkedHashMap<>(); // attempt → where it runs
+    int failures;
+    long lastTimeoutMs = Long.MIN_VALUE / 2;
+    boolean queued;
+    int winner = -1;
+    String owner;
+
+    Task(int id, Phase phase) {
+        this.id = id;
+        this.phase = phase;
+    }
+
+    /** Whether it wants an attempt now: pending, with no winner. */
+    abstract boolean wantsAttempt();
+
+    /** "unit 3", "part 0", "regroup of base part 2": how messages name it. */
+    abstract String describe();
+}
