@@ -144,7 +144,7 @@ public final class WorkState {
 
     private final long epoch;
     private final Settings settings;
-    private final Base base; // null for a first run
+    private final BaseParts base; // an update's: what it makes of the base generation's parts; null for a first run
     private final long startedMs;
     private final List<Decision> out = new ArrayList<>();
     private final PackedImages.Labels labels = new PackedImages.Labels();
@@ -176,7 +176,6 @@ public final class WorkState {
      * its start, and nothing is solved or published before that, so every later coordinator groups as this one.
      */
     private PlanComplete withoutPartSettings;
-    private boolean regroupsCreated;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final UnitCutter cutter;
     private Stage stage = Stage.FEATURES;
@@ -210,12 +209,6 @@ public final class WorkState {
     private long timeouts;
     private long lostAssignments;
     private long workersLost;
-    // An update's side: what the listing dropped from each base part, the regroups, and how the listing compared.
-    private List<Retirement> retirements;
-    private final Map<Integer, Regroup> regroups = new LinkedHashMap<>();
-    private int openRegroups;
-    private long keptBaseRows;
-    private UpdateCounts updateCounts = UpdateCounts.NONE;
 
     public WorkState(long epoch, Settings settings, long now) {
         this(epoch, settings, null, now);
@@ -225,7 +218,7 @@ public final class WorkState {
     public WorkState(long epoch, Settings settings, Base base, long now) {
         this.epoch = epoch;
         this.settings = settings;
-        this.base = base;
+        this.base = base == null ? null : new BaseParts(base);
         this.startedMs = now;
         this.stageStartedMs = now;
         this.cutter = new UnitCutter(settings.unitSize(), settings.unitImageBytes());
@@ -330,21 +323,11 @@ public final class WorkState {
             } else {
                 s.planComplete = journal.complete();
             }
-            if (base != null) {
-                s.retirements = journal.complete().retired();
-                s.updateCounts = journal.complete().update() == null ? UpdateCounts.NONE : journal.complete().update();
-                s.createRegroups();
+            if (s.base != null) {
+                s.base.listingJournalled(journal.complete().retired(), journal.complete().update());
+                s.base.makeRegroups(s.pending);
                 for (Regrouped r : journal.regrouped()) {
-                    Regroup g = s.regroups.get(r.part());
-                    if (g == null || g.status != Regroup.Status.PENDING) {
-                        throw new IllegalStateException("the journal regroups base part " + r.part() + " "
-                                + (g == null ? "that loses no rows" : "twice"));
-                    }
-                    g.status = Regroup.Status.DONE;
-                    g.accepted = r.attemptRef();
-                    g.rowsBytes = r.rowsBytes();
-                    s.openRegroups--;
-                    s.pending.remove(g);
+                    s.base.regroupedBefore(r, s.pending);
                 }
             }
         } else if (!journal.regrouped().isEmpty()) {
@@ -503,18 +486,10 @@ public final class WorkState {
         if (stage != Stage.FEATURES || listingComplete) {
             return drain();
         }
-        long dropped = 0;
-        for (Retirement r : retired) {
-            if (r.part() < 0 || r.part() >= base.parts().size() || r.rows() < 1
-                    || r.rows() > base.parts().get(r.part()).rows()) {
-                return fail("The update's listing drops " + r.rows() + " rows from base part " + r.part()
-                        + ", which the base generation does not have: its inventory does not match its parts", false);
-            }
-            dropped += r.rows();
+        String mismatch = base.listingEnded(retired, counts);
+        if (mismatch != null) {
+            return fail(mismatch, false);
         }
-        retirements = List.copyOf(retired);
-        updateCounts = counts;
-        keptBaseRows = base.rows() - dropped;
         return endListing(now);
     }
 
@@ -527,7 +502,7 @@ public final class WorkState {
             plan(List.of(rest), List.of());
         }
         listingComplete = true;
-        long images = listed + keptBaseRows;
+        long images = listed + keptBaseRows();
         if (images == 0 && skipped.isEmpty()) {
             return fail("No images found in the input (looked for the --glob patterns, skipping hidden files). "
                     + "Check --input and --glob.", true);
@@ -628,15 +603,11 @@ public final class WorkState {
             commitJournalled(c);
         } else if (entry instanceof PlanComplete c && planComplete == null) {
             planComplete = c;
-            if (base != null && !regroupsCreated) { // a resumed coordinator made them from the journal
-                createRegroups();
+            if (base != null && !base.regroupsMade()) { // a resumed coordinator made them from the journal
+                base.makeRegroups(pending);
             }
         } else if (entry instanceof Regrouped r) {
-            Regroup g = regroups.get(r.part());
-            if (g != null && g.status == Regroup.Status.JOURNALLING) {
-                g.status = Regroup.Status.DONE;
-                openRegroups--;
-            }
+            base.regroupJournalled(r);
         } else if (entry instanceof JournalEntry.Published p) {
             if (stage == Stage.PUBLISHING) {
                 startWriting(now, parts.size());
@@ -662,42 +633,9 @@ public final class WorkState {
         if (listingComplete && planInFlight.isEmpty() && !planCompleted) {
             planCompleted = true;
             out.add(new Decision.Journal(new PlanComplete(units.size(), listed,
-                    base == null ? List.of() : retirements, base == null ? null : updateCounts, settings.partBytes(),
+                    base == null ? List.of() : base.retirements(), base == null ? null : base.counts(), settings.partBytes(),
                     settings.maxUnitsPerPart())));
         }
-    }
-
-    /**
-     * An update's base parts that lose some rows but not all are regrouped; those that lose none are sources as
-     * they are; those that lose every row are gone. Only once the retirements are journalled: a regroup is never
-     * done against a listing a restarted coordinator would redo differently.
-     */
-    private void createRegroups() {
-        regroupsCreated = true;
-        keptBaseRows = base.rows();
-        for (Retirement r : retirements) {
-            if (r.part() < 0 || r.part() >= base.parts().size() || r.rows() > base.parts().get(r.part()).rows()
-                    || regroups.containsKey(r.part())) {
-                throw new IllegalStateException("the journal drops " + r.rows() + " rows from base part " + r.part()
-                        + ", which the base generation does not have (or twice)");
-            }
-            keptBaseRows -= r.rows();
-            long kept = base.parts().get(r.part()).rows() - r.rows();
-            Regroup g = new Regroup(r.part(), kept);
-            regroups.put(r.part(), g);
-            if (kept > 0) {
-                openRegroups++;
-                pending.add(g, false);
-            } else {
-                g.status = Regroup.Status.DONE; // every row dropped: nothing to regroup, and no source
-            }
-        }
-    }
-
-    /** How many rows of base part {@code p} the listing dropped (0 when untouched). */
-    private long retiredRows(int p) {
-        Regroup g = regroups.get(p);
-        return g == null ? 0 : base.parts().get(p).rows() - g.keptRows;
     }
 
     private void makePending(Unit u, boolean front) {
@@ -1421,7 +1359,7 @@ public final class WorkState {
     private void afterProgress(long now) {
         // The plan's end journalled first: it holds the part settings every later coordinator groups by.
         if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0
-                && planComplete != null && (base == null || openRegroups == 0)) {
+                && planComplete != null && (base == null || base.allRegrouped())) {
             endStage("features", now);
             if (settings.pca()) {
                 stage = Stage.SOLVING;
@@ -1431,20 +1369,9 @@ public final class WorkState {
                         expected.set(u.id);
                     }
                 }
-                List<Integer> untouched = new ArrayList<>();
-                List<AttemptRef> regrouped = new ArrayList<>();
-                if (base != null) {
-                    for (int p = 0; p < base.parts().size(); p++) {
-                        Regroup g = regroups.get(p);
-                        if (g == null) {
-                            untouched.add(p);
-                        } else if (g.keptRows > 0) {
-                            regrouped.add(g.accepted);
-                        }
-                    }
-                }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
-                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected, untouched, regrouped,
+                out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected,
+                        base == null ? List.of() : base.untouched(), base == null ? List.of() : base.regrouped(),
                         published != null));
             } else {
                 startPublishing(now);
@@ -1514,21 +1441,7 @@ public final class WorkState {
     private PartGrouping partGrouping() {
         PartGrouping grouping = new PartGrouping();
         if (base != null) {
-            for (int p = 0; p < base.parts().size(); p++) {
-                if (!regroups.containsKey(p) && base.parts().get(p).bytes() >= partBytes / 4) {
-                    grouping.addWhole(PartSource.base(p), base.parts().get(p).bytes());
-                }
-            }
-            for (int p = 0; p < base.parts().size(); p++) {
-                Regroup g = regroups.get(p);
-                if (g == null) {
-                    if (base.parts().get(p).bytes() < partBytes / 4) {
-                        grouping.add(PartSource.base(p), base.parts().get(p).bytes());
-                    }
-                } else if (g.keptRows > 0) {
-                    grouping.add(PartSource.regrouped(g.accepted), g.rowsBytes);
-                }
-            }
+            base.addSources(grouping, partBytes);
         }
         for (Unit u : units) {
             if (u.status == Unit.Status.DONE && u.report.rows() > 0) {
@@ -1585,7 +1498,7 @@ public final class WorkState {
         for (WorkerView w : workers.values()) {
             shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won - w.wonThenLost, w.images));
         }
-        return new Outputs(partCount, all, listed + keptBaseRows, rows + keptBaseRows, unlabelled, leaves, stages,
+        return new Outputs(partCount, all, listed + keptBaseRows(), rows + keptBaseRows(), unlabelled, leaves, stages,
                 bytesRead, Map.copyOf(stageSeconds), shares, contents());
     }
 
@@ -1613,12 +1526,6 @@ public final class WorkState {
                 }
             }
         }
-        Set<Integer> regrouped = new java.util.TreeSet<>();
-        regroups.forEach((part, g) -> {
-            if (g.keptRows > 0) {
-                regrouped.add(part);
-            }
-        });
         record Leaf(PackedImages images, List<ImageError> errors, int part) {
         }
         List<Leaf> leaves = new ArrayList<>();
@@ -1638,7 +1545,13 @@ public final class WorkState {
             });
         }).iterator();
         return new GenerationContents(base == null ? 0 : base.generation() + 1, base == null ? -1 : base.generation(),
-                Map.copyOf(basePart), Set.copyOf(regrouped), planned, updateCounts);
+                Map.copyOf(basePart), base == null ? Set.of() : Set.copyOf(base.regroupedParts()), planned,
+                base == null ? UpdateCounts.NONE : base.counts());
+    }
+
+    /** The base generation's rows an update keeps; 0 for a first run. */
+    private long keptBaseRows() {
+        return base == null ? 0 : base.keptRows();
     }
 
     private void countDone(UnitReport r, int sign) {
