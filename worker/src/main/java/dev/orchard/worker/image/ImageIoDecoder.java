@@ -1,6 +1,8 @@
 package dev.orchard.worker.image;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
@@ -17,7 +19,8 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Bytes → 8-bit RGB with ImageIO, whatever the file holds: JPEG (including CMYK/YCCK through the TwelveMonkeys
  * plugin) or PNG, grayscale, palette, alpha (dropped, as PIL's convert("RGB") does), 16-bit samples (top
- * 8 bits kept). The decoder that always works; EXIF orientation is applied by the caller.
+ * 8 bits kept), a TIFF's RGB or CMYK samples as stored (its ICC profile not applied, CMYK converted as PIL does).
+ * The decoder that always works; EXIF orientation is applied by the caller.
  */
 final class ImageIoDecoder {
 
@@ -182,6 +185,38 @@ final class ImageIoDecoder {
                 }
             }
             return new RgbImage(w, h, out);
+        }
+        ColorModel model = img.getColorModel();
+        if (model instanceof ComponentColorModel && !model.isAlphaPremultiplied()
+                && raster.getTransferType() == DataBuffer.TYPE_BYTE) {
+            // 8-bit RGB or CMYK in a colour space of the file's own (a TIFF's embedded ICC profile): the samples as
+            // they are stored, as PIL takes them. getRGB would convert them to sRGB through the profile (a user's
+            // walk: TIFFs with a profile gave other features than PIL's, and CMYK TIFFs other colours).
+            ColorSpace space = model.getColorSpace();
+            int bands = raster.getNumBands();
+            if (space.getType() == ColorSpace.TYPE_RGB && space.getNumComponents() == 3 && bands >= 3) {
+                int[] px = new int[bands];
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        raster.getPixel(x, y, px);
+                        int d = (y * w + x) * 3;
+                        out[d] = (byte) px[0];
+                        out[d + 1] = (byte) px[1];
+                        out[d + 2] = (byte) px[2];
+                    }
+                }
+                return new RgbImage(w, h, out);
+            }
+            if (space.getType() == ColorSpace.TYPE_CMYK && space.getNumComponents() == 4 && bands >= 4) {
+                int[] px = new int[bands];
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        raster.getPixel(x, y, px);
+                        PilCmyk.plainToRgb(px[0], px[1], px[2], px[3], out, (y * w + x) * 3);
+                    }
+                }
+                return new RgbImage(w, h, out);
+            }
         }
         int[] row = new int[w];
         for (int y = 0; y < h; y++) {

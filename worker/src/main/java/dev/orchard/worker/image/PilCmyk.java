@@ -1,7 +1,8 @@
 package dev.orchard.worker.image;
 
 /**
- * libjpeg's four-channel output → RGB, as PIL makes it, byte for byte. PIL reads every four-channel JPEG as Adobe's
+ * Four-channel CMYK → RGB, as PIL makes it, byte for byte: a TIFF's plain CMYK ({@link #plainToRgb}), and libjpeg's
+ * four-channel output ({@link #toRgb}). PIL reads every four-channel JPEG as Adobe's
  * inverted CMYK (rawmode {@code CMYK;I}, "assume adobe conventions", whatever markers the file has) and converts to RGB
  * with Pillow's {@code cmyk2rgb}: {@code nk = 255 − K}, then each of R, G, B is {@code nk − MULDIV255(C, nk)}. On the
  * samples libjpeg outputs ({@code c, m, y, k}: PIL's C is {@code 255 − c}, its nk is {@code k}), R is
@@ -24,6 +25,17 @@ final class PilCmyk {
             rgb[o + 2] = (byte) (k - mulDiv255(255 - (cmyk[i + 2] & 0xFF), k));
         }
         return rgb;
+    }
+
+    /**
+     * One pixel of plain (not inverted) CMYK, as a TIFF stores it, → R, G, B at {@code out[at..at+2]}: Pillow's
+     * {@code cmyk2rgb}, {@code nk = 255 − K}, each of R, G, B {@code nk − MULDIV255(C, nk)}.
+     */
+    static void plainToRgb(int c, int m, int y, int k, byte[] out, int at) {
+        int nk = 255 - k;
+        out[at] = (byte) (nk - mulDiv255(c, nk));
+        out[at + 1] = (byte) (nk - mulDiv255(m, nk));
+        out[at + 2] = (byte) (nk - mulDiv255(y, nk));
     }
 
     /** Pillow's {@code MULDIV255}: {@code a·b/255} rounded to nearest, for 0 ≤ a, b ≤ 255. Never above b. */
