@@ -59,6 +59,9 @@ public final class ClassifierGraph {
     static final int OPSET = 17;
     private static final String BATCH = "N";
 
+    /** The graph's class names, in score order: what {@link #LABEL} gathers from. */
+    static final String CLASSES = "classes";
+
     private ClassifierGraph() {
     }
 
@@ -82,7 +85,7 @@ public final class ClassifierGraph {
         }
         g.addInitializer(doubles("weights", weights, c, d));
         g.addInitializer(doubles("bias", model.bias(), c));
-        TensorProto.Builder classes = TensorProto.newBuilder().setName("classes").setDataType(DataType.STRING_VALUE).addDims(c);
+        TensorProto.Builder classes = TensorProto.newBuilder().setName(CLASSES).setDataType(DataType.STRING_VALUE).addDims(c);
         model.classes().forEach(name -> classes.addStringData(ByteString.copyFromUtf8(name)));
         g.addInitializer(classes);
 
@@ -96,7 +99,7 @@ public final class ClassifierGraph {
             case SOFTMAX -> g.addNode(node("Softmax", List.of("linear"), SCORES, Map.of("axis", 1)));
         }
         g.addNode(node("ArgMax", List.of(SCORES), "predicted_index", Map.of("axis", 1, "keepdims", 0)));
-        g.addNode(node("Gather", List.of("classes", "predicted_index"), LABEL, Map.of("axis", 0)));
+        g.addNode(node("Gather", List.of(CLASSES, "predicted_index"), LABEL, Map.of("axis", 0)));
         g.addNode(node("ReduceMax", List.of(SCORES), SCORE, Map.of("axes", List.of(1L), "keepdims", 0)));
 
         g.addOutput(tensor(SCORES, DataType.DOUBLE, BATCH, c));

@@ -1,5 +1,7 @@
 package dev.orchard.predict;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -7,11 +9,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.FloatBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +73,11 @@ public final class OnnxClassifier implements AutoCloseable {
                 throw new ClassifierException("Classifier " + source + " is not a readable ONNX model (" + e.getMessage()
                         + "). Give the classifier.onnx that orchard classify wrote.", e);
             }
-            Map<String, String> metadata = Map.copyOf(session.getMetadata().getCustomMetadata());
+            // The file's own strings, not ONNX Runtime's: its Java API hands strings out through JNI's NewStringUTF,
+            // which reads modified UTF-8 and garbles a character beyond the Basic Multilingual Plane (a class
+            // named "Kiwi 🥝" came back as "Kiwi ð", and orchard classify failed its own check of the export).
+            ModelProto proto = ModelProto.parseFrom(bytes);
+            Map<String, String> metadata = metadata(proto);
             if (!ClassifierGraph.FORMAT_VERSION.equals(metadata.get(ClassifierGraph.FORMAT))) {
                 throw new ClassifierException("Classifier " + source + " is an ONNX model but not one orchard classify"
                         + " wrote (metadata " + ClassifierGraph.FORMAT + " is "
@@ -78,12 +87,17 @@ public final class OnnxClassifier implements AutoCloseable {
             }
             VectorProvenance input = VectorProvenance.fromMetadata(metadata, "Classifier " + source);
             checkSignature(session, source, input.dimension());
+            List<String> classes = classes(metadata, source);
+            checkClassesInGraph(proto, classes, source);
             OnnxClassifier classifier = new OnnxClassifier(session, source, sha256(bytes), input,
-                    classes(metadata, source), metadata.getOrDefault(ClassifierGraph.SCORE_MEANING, "score"), metadata);
+                    classes, metadata.getOrDefault(ClassifierGraph.SCORE_MEANING, "score"), metadata);
             session = null; // owned by the classifier now
             return classifier;
         } catch (OrtException e) {
             throw new ClassifierException("Classifier " + source + ": ONNX Runtime cannot describe it (" + e.getMessage() + ")", e);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ClassifierException("Classifier " + source + " is not a readable ONNX model (" + e.getMessage()
+                    + "). Give the classifier.onnx that orchard classify wrote.", e);
         } finally {
             if (session != null) {
                 try {
@@ -127,11 +141,31 @@ public final class OnnxClassifier implements AutoCloseable {
     /**
      * Labels {@code count} vectors stored row after row in {@code rows} ({@code count × dimension} floats from
      * index 0; the array may be longer).
+     * <p>The label is the graph's own rule, the class of the first highest score (ONNX's {@code ArgMax}), taken here
+     * from the {@link ClassifierGraph#SCORES} output and the class names the file records ({@link #classes()}, checked
+     * against the graph's at load): the graph's {@link ClassifierGraph#LABEL} output comes through ONNX Runtime's
+     * JNI strings, which garble characters beyond the Basic Multilingual Plane (emoji in a folder name).
      */
     public Predictions predict(float[] rows, int count) throws OrtException {
-        return run(rows, count, Set.of(ClassifierGraph.LABEL, ClassifierGraph.SCORE), r -> new Predictions(
-                (String[]) r.get(ClassifierGraph.LABEL).orElseThrow().getValue(),
-                (double[]) r.get(ClassifierGraph.SCORE).orElseThrow().getValue()), new Predictions(new String[0], new double[0]));
+        return run(rows, count, Set.of(ClassifierGraph.SCORES), r -> best(
+                (double[][]) r.get(ClassifierGraph.SCORES).orElseThrow().getValue()), new Predictions(new String[0], new double[0]));
+    }
+
+    /** Each row's class of the first highest score, and that score. */
+    private Predictions best(double[][] scores) {
+        String[] labels = new String[scores.length];
+        double[] best = new double[scores.length];
+        for (int r = 0; r < scores.length; r++) {
+            int top = 0;
+            for (int c = 1; c < scores[r].length; c++) {
+                if (scores[r][c] > scores[r][top]) {
+                    top = c;
+                }
+            }
+            labels[r] = classes.get(top);
+            best[r] = scores[r][top];
+        }
+        return new Predictions(labels, best);
     }
 
     /** Labels each row of {@code rows}; every row must have the classifier's dimension. */
@@ -202,6 +236,26 @@ public final class OnnxClassifier implements AutoCloseable {
                     + " (input '" + ClassifierGraph.INPUT + "' float[N, " + dimension + "], outputs '" + ClassifierGraph.LABEL
                     + "' string[N] and '" + ClassifierGraph.SCORE + "' double[N]); it has inputs " + session.getInputInfo().values()
                     + " and outputs " + outs.values() + ".");
+        }
+    }
+
+    /** The file's {@code metadata_props}, in order, as its own UTF-8 says. */
+    private static Map<String, String> metadata(ModelProto proto) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (StringStringEntryProto entry : proto.getMetadataPropsList()) {
+            metadata.put(entry.getKey(), entry.getValue());
+        }
+        return java.util.Collections.unmodifiableMap(metadata);
+    }
+
+    /** The graph's own class names ({@code classes}, what its label output gathers from) must be the metadata's. */
+    private static void checkClassesInGraph(ModelProto proto, List<String> classes, String source) {
+        List<String> inGraph = proto.getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().equals(ClassifierGraph.CLASSES)).findFirst()
+                .map(t -> t.getStringDataList().stream().map(ByteString::toStringUtf8).toList()).orElse(null);
+        if (!classes.equals(inGraph)) {
+            throw new ClassifierException("Classifier " + source + ": the class names its graph labels with " + inGraph
+                    + " are not those of its metadata " + classes + ": it was edited. Export it again with orchard classify.");
         }
     }
 

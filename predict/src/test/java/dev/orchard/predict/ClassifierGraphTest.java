@@ -101,6 +101,50 @@ class ClassifierGraphTest {
         }
     }
 
+    /**
+     * A class named with a character beyond the Basic Multilingual Plane (a folder "Kiwi 🥝"): ONNX Runtime's Java
+     * API gives the graph's string outputs and metadata through JNI's modified UTF-8, which made it "Kiwi ð" (a
+     * user's walk: orchard classify failed its own export check). Labels, classes and metadata are the file's own.
+     */
+    @Test
+    void classNamesBeyondTheBasicMultilingualPlaneComeBackAsWritten() throws Exception {
+        List<String> classes = List.of("Kiwi \uD83E\uDD5D", "Lemon ünï", "\uD835\uDD38 日本");
+        double[][] weights = new double[3][D];
+        for (int c = 0; c < 3; c++) {
+            weights[c][c] = 1; // row c scores class c highest
+        }
+        LinearClassifier model = new LinearClassifier(classes, new double[D], ones(), weights, new double[3],
+                Link.SOFTMAX, new VectorProvenance(VectorKind.FEATURES, D, null, null), Map.of("orchard.note", "\uD83C\uDF4D"));
+        float[][] rows = new float[3][D];
+        for (int c = 0; c < 3; c++) {
+            rows[c][c] = 5;
+        }
+        try (OnnxClassifier onnx = OnnxClassifier.load(ClassifierGraph.write(model), "emoji.onnx")) {
+            assertThat(onnx.classes()).isEqualTo(classes);
+            assertThat(onnx.predict(rows).labels()).containsExactly(classes.toArray(String[]::new));
+            assertThat(onnx.metadata()).containsEntry("orchard.class.0", classes.get(0))
+                    .containsEntry("orchard.note", "\uD83C\uDF4D");
+        }
+    }
+
+    /** The labels come from the metadata's class names: a file whose graph names other classes was edited. */
+    @Test
+    void aGraphWhoseClassNamesAreNotItsMetadatasIsRefused() {
+        LinearClassifier model = new LinearClassifier(CLASSES, new double[D], ones(), new double[3][D], new double[3],
+                Link.MARGIN, new VectorProvenance(VectorKind.FEATURES, D, null, null), Map.of());
+        ai.onnx.proto.OnnxMl.ModelProto.Builder edited = ClassifierGraph.proto(model).toBuilder();
+        var graph = edited.getGraphBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals("classes")) {
+                graph.setInitializer(i, graph.getInitializer(i).toBuilder()
+                        .setStringData(1, com.google.protobuf.ByteString.copyFromUtf8("Cherry")));
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnnxClassifier.load(edited.build().toByteArray(), "edited.onnx"))
+                .isInstanceOf(ClassifierException.class).hasMessageContaining("edited.onnx")
+                .hasMessageContaining("[Apple Red 1, Cherry, Kiwi]").hasMessageContaining("it was edited");
+    }
+
     static LinearClassifier model(Link link, Random random) {
         double[] mean = new double[D];
         double[] inverseStd = new double[D];
