@@ -29,10 +29,8 @@ import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.protocol.WorkerInfo;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -156,18 +154,9 @@ public final class WorkState {
     private final Set<Integer> spent = new HashSet<>(); // attempts that lost, or whose statistics were lost: never again
     private final Set<Task> running = new LinkedHashSet<>();
     private final Map<String, WorkerView> workers = new LinkedHashMap<>();
-    private final Map<Integer, List<Unit>> planInFlight = new HashMap<>();
     private final Set<String> journalled = new HashSet<>();
     private final List<String> statisticsFiles = new ArrayList<>();
     private final Set<String> refused = new HashSet<>();
-    private final List<ImageError> skipped = new ArrayList<>();
-    /**
-     * The paths in {@code skipped}. A resumed listing takes up after the last planned image, but a listing problem is
-     * planned (journalled) as soon as it is listed, while the images before it may still wait in the cutter: the
-     * listing after a crash reports it again, and errors.csv had it twice (an entry the listing reported anew is
-     * dropped here).
-     */
-    private final Set<String> skippedPaths = new HashSet<>();
     private final Speculation speculation;
     private long partBytes; // the part size this job's parts are grouped for: the settings', or the journal's
     private PlanComplete planComplete; // once journalled: the part settings every coordinator of the job groups by
@@ -177,15 +166,12 @@ public final class WorkState {
      */
     private PlanComplete withoutPartSettings;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
-    private final UnitCutter cutter;
+    private final ListingPlan listing;
     private Stage stage = Stage.FEATURES;
     private long stageStartedMs;
     private int nextAttempt = 1;
-    private int nextGroup;
     private boolean listingComplete;
     private boolean planCompleted;
-    private final Deque<PlanGroup> planQueue = new ArrayDeque<>();
-    private boolean planWriting;
     private boolean publishJournalling;
     /** Earlier coordinators' publish attempts are being deleted: no publish unit is handed out meanwhile. */
     private boolean clearingPublishAttempts;
@@ -195,14 +181,12 @@ public final class WorkState {
     /** Since when queued work has waited for workers to join (-1: it does not), and when the log last said so. */
     private long waitingForWorkersSinceMs = -1;
     private long waitingNotedMs;
-    private long listed;
     private long imagesDone;
     /** {@link #imagesDone} when this coordinator started: what a resumed job had done before (from its journal). */
     private long imagesBefore;
     private long errors;
     private int openUnits;   // planned units not yet done, quarantined or split
     private int openParts;
-    private String lastPlannedPath;
     private JournalEntry.Published published; // from the journal: every part was published before a restart
     private long attemptsIssued;
     private long speculative;
@@ -221,7 +205,7 @@ public final class WorkState {
         this.base = base == null ? null : new BaseParts(base);
         this.startedMs = now;
         this.stageStartedMs = now;
-        this.cutter = new UnitCutter(settings.unitSize(), settings.unitImageBytes());
+        this.listing = new ListingPlan(settings.unitSize(), settings.unitImageBytes());
         this.speculation = new Speculation(settings.speculateAfterMs());
         this.minWorkersMet = settings.minWorkers() <= 0;
     }
@@ -239,18 +223,10 @@ public final class WorkState {
         WorkState s = new WorkState(epoch, settings, base, now);
         Map<Integer, Unit> byId = new HashMap<>();
         List<PlannedUnit> planned = new ArrayList<>();
-        int lastListed = -1;
         for (PlanGroup g : journal.groups()) {
             planned.addAll(g.units());
             s.skip(g.skipped());
-            s.nextGroup = Math.max(s.nextGroup, g.group() + 1);
-            for (PlannedUnit p : g.units()) {
-                s.listed += p.images().size();
-                if (p.id() > lastListed) {
-                    lastListed = p.id();
-                    s.lastPlannedPath = p.images().get(p.images().size() - 1).path();
-                }
-            }
+            s.listing.replay(g);
         }
         for (Split split : journal.splits()) {
             planned.addAll(split.children());
@@ -312,8 +288,8 @@ public final class WorkState {
             s.published = journal.published();
         }
         if (journal.complete() != null) {
-            if (journal.complete().images() != s.listed) {
-                throw new IllegalStateException("the journal's plan holds " + s.listed + " images but says the listing gave "
+            if (journal.complete().images() != s.listing.listed()) {
+                throw new IllegalStateException("the journal's plan holds " + s.listing.listed() + " images but says the listing gave "
                         + journal.complete().images() + ": it was edited, or written by another version of Orchard");
             }
             s.listingComplete = true;
@@ -352,16 +328,16 @@ public final class WorkState {
 
     /** The path of the last image the journal planned (the listing continues after it); null if none. */
     public String lastPlannedPath() {
-        return lastPlannedPath;
+        return listing.lastPlannedPath();
     }
 
     public long listed() {
-        return listed;
+        return listing.listed();
     }
 
     /** Plan groups cut but not yet journalled (the lister waits while there are many). */
     public int planBacklog() {
-        return planQueue.size() + (planWriting ? 1 : 0);
+        return listing.backlog();
     }
 
     public int unitCount() {
@@ -412,7 +388,8 @@ public final class WorkState {
             ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won - w.wonThenLost,
                     w.info.imagesDone(), now - w.lastHeardMs, w.gone));
         }
-        return new Snapshot(stage, listed, listingComplete, imagesDone, imagesBefore, errors, skipped.size(), byStatus,
+        return new Snapshot(stage, listing.listed(), listingComplete, imagesDone, imagesBefore, errors,
+                listing.skipped().size(), byStatus,
                 parts.size(), openParts,
                 pending.size(), running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
                 List.copyOf(ws), stages);
@@ -425,7 +402,7 @@ public final class WorkState {
             byStatus.merge(u.status + (u.live.isEmpty() ? "" : "+live"), 1, Integer::sum);
         }
         StringBuilder text = new StringBuilder("stage " + stage + ", listing " + (listingComplete ? "complete" : "going")
-                + ", plan groups in flight " + planInFlight.keySet() + ", units " + byStatus + ", open units " + openUnits
+                + ", plan groups in flight " + listing.inFlight() + ", units " + byStatus + ", open units " + openUnits
                 + ", parts " + parts.size() + " (open " + openParts + "), queued " + pending.size() + " "
                 + pending.queued().stream().map(Task::describe).toList() + ", running "
                 + running.stream().map(t -> t.describe() + t.live.keySet() + (t instanceof Unit u ? " lost " + u.crashLosses : "")).toList());
@@ -459,7 +436,7 @@ public final class WorkState {
         if (stage != Stage.FEATURES || listingComplete) {
             return drain();
         }
-        List<List<ImageRef>> cut = cutter.add(images);
+        List<List<ImageRef>> cut = listing.cut(images);
         if (!cut.isEmpty() || !skippedInputs.isEmpty()) {
             plan(cut, skippedInputs);
         }
@@ -497,13 +474,13 @@ public final class WorkState {
         if (stage != Stage.FEATURES || listingComplete) {
             return drain();
         }
-        List<ImageRef> rest = cutter.flush();
+        List<ImageRef> rest = listing.flush();
         if (!rest.isEmpty()) {
             plan(List.of(rest), List.of());
         }
         listingComplete = true;
-        long images = listed + keptBaseRows();
-        if (images == 0 && skipped.isEmpty()) {
+        long images = listing.listed() + keptBaseRows();
+        if (images == 0 && listing.skipped().isEmpty()) {
             return fail("No images found in the input (looked for the --glob patterns, skipping hidden files). "
                     + "Check --input and --glob.", true);
         }
@@ -530,51 +507,31 @@ public final class WorkState {
     }
 
     public List<Decision> listingFailed(String reason, long now) {
-        return fail("Listing the input failed after " + listed + " images: " + reason, false);
+        return fail("Listing the input failed after " + listing.listed() + " images: " + reason, false);
     }
 
-    /**
-     * Plan groups are journalled one at a time, in order, so the journal never holds a group without the ones
-     * before it: a resumed listing continues after the last planned image and loses none.
-     */
+    /** Plans a group of units and listing problems; the groups are journalled one at a time, in order. */
     private void plan(List<List<ImageRef>> cut, List<ImageError> listedSkips) {
         List<ImageError> skippedInputs = skip(listedSkips);
         if (cut.isEmpty() && skippedInputs.isEmpty()) {
             return;
         }
-        List<PlannedUnit> planned = new ArrayList<>();
-        List<Unit> group = new ArrayList<>();
-        for (List<ImageRef> images : cut) {
-            Unit u = newUnit(images);
-            group.add(u);
-            planned.add(new PlannedUnit(u.id, images));
-            listed += images.size();
-            lastPlannedPath = images.get(images.size() - 1).path();
-        }
-        int number = nextGroup++;
-        planInFlight.put(number, group);
-        planQueue.add(new PlanGroup(number, planned, skippedInputs));
+        listing.add(cut, skippedInputs, this::newUnit);
         writeNextPlanGroup();
         progress();
     }
 
-    /** Of {@code listed}, those not skipped before: now kept in {@code skipped} and counted as errors. */
+    /** Of {@code listed}, those not skipped before: now kept by the plan and counted as errors. */
     private List<ImageError> skip(List<ImageError> listed) {
-        List<ImageError> fresh = new ArrayList<>(listed.size());
-        for (ImageError e : listed) {
-            if (skippedPaths.add(e.path())) {
-                fresh.add(e);
-            }
-        }
-        skipped.addAll(fresh);
+        List<ImageError> fresh = listing.skip(listed);
         errors += fresh.size();
         return fresh;
     }
 
     private void writeNextPlanGroup() {
-        if (!planWriting && !planQueue.isEmpty()) {
-            planWriting = true;
-            out.add(new Decision.Journal(planQueue.poll()));
+        PlanGroup next = listing.nextToWrite();
+        if (next != null) {
+            out.add(new Decision.Journal(next));
         }
     }
 
@@ -588,10 +545,9 @@ public final class WorkState {
     /** A journal entry is durable: what it records now counts. */
     public List<Decision> journalled(JournalEntry entry, long now) {
         if (entry instanceof PlanGroup g) {
-            List<Unit> group = planInFlight.remove(g.group());
+            List<Unit> group = listing.journalled(g.group());
             if (group != null) {
                 group.forEach(u -> makePending(u, false));
-                planWriting = false;
                 writeNextPlanGroup();
             }
             completePlan();
@@ -630,9 +586,9 @@ public final class WorkState {
 
     /** The listing's end is journalled only after every group it planned: the journal never claims a unit it lacks. */
     private void completePlan() {
-        if (listingComplete && planInFlight.isEmpty() && !planCompleted) {
+        if (listingComplete && listing.allJournalled() && !planCompleted) {
             planCompleted = true;
-            out.add(new Decision.Journal(new PlanComplete(units.size(), listed,
+            out.add(new Decision.Journal(new PlanComplete(units.size(), listing.listed(),
                     base == null ? List.of() : base.retirements(), base == null ? null : base.counts(), settings.partBytes(),
                     settings.maxUnitsPerPart())));
         }
@@ -1168,7 +1124,7 @@ public final class WorkState {
         if (head != null) {
             return head;
         }
-        boolean tail = stage == Stage.PUBLISHING || (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty());
+        boolean tail = stage == Stage.PUBLISHING || (stage == Stage.FEATURES && listingComplete && listing.allJournalled());
         if (!tail) {
             return null;
         }
@@ -1358,7 +1314,7 @@ public final class WorkState {
     /** Moves the job on when a stage has nothing left to do. */
     private void afterProgress(long now) {
         // The plan's end journalled first: it holds the part settings every later coordinator groups by.
-        if (stage == Stage.FEATURES && listingComplete && planInFlight.isEmpty() && openUnits == 0
+        if (stage == Stage.FEATURES && listingComplete && listing.allJournalled() && openUnits == 0
                 && planComplete != null && (base == null || base.allRegrouped())) {
             endStage("features", now);
             if (settings.pca()) {
@@ -1477,7 +1433,7 @@ public final class WorkState {
     }
 
     private Outputs outputs(int partCount) {
-        List<ImageError> all = new ArrayList<>(skipped);
+        List<ImageError> all = new ArrayList<>(listing.skipped());
         long rows = 0;
         long bytesRead = 0;
         UnitReport.StageNanos stages = UnitReport.StageNanos.ZERO;
@@ -1498,7 +1454,7 @@ public final class WorkState {
         for (WorkerView w : workers.values()) {
             shares.put(w.id, new WorkerShare(w.info.host(), w.assigned, w.won - w.wonThenLost, w.images));
         }
-        return new Outputs(partCount, all, listed + keptBaseRows(), rows + keptBaseRows(), unlabelled, leaves, stages,
+        return new Outputs(partCount, all, listing.listed() + keptBaseRows(), rows + keptBaseRows(), unlabelled, leaves, stages,
                 bytesRead, Map.copyOf(stageSeconds), shares, contents());
     }
 
@@ -1560,7 +1516,7 @@ public final class WorkState {
     }
 
     private void progress() {
-        out.add(new Decision.Progress(listed, listingComplete, imagesDone, imagesBefore, errors));
+        out.add(new Decision.Progress(listing.listed(), listingComplete, imagesDone, imagesBefore, errors));
     }
 
     private void endStage(String name, long now) {
