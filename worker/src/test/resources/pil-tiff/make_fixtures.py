@@ -7,11 +7,19 @@ PilTiffTest. Run in this folder with Debian's python3-pil (Pillow 9.4): /usr/bin
   cmyk.tif        8-bit CMYK (PhotometricInterpretation 5): PIL's cmyk2rgb, nk = 255 - K, R = nk - MULDIV255(C, nk)
   gray-icc.tif    8-bit grey with the profile: taken as it is
 
+and, with ImageMagick (convert), TIFFs whose pixels PIL converts itself, with PIL's RGB pixels beside them (.rgb):
+  ycbcr.tif       YCbCr (PhotometricInterpretation 6, deflate): the JDK's reader converts to RGB, ±1 of PIL's
+  lab.tif         CIELab (PhotometricInterpretation 8): the JDK's reader converts, a few levels from PIL's
+and with Pillow:
+  cmyk-jpeg.tif   CMYK, JPEG-compressed: the JDK's reader decodes it wrongly (Orchard refuses it)
+
 The profile is made here, so no third party's profile is copied: ICC v2, display class, RGB to XYZ, the sRGB
 primaries adapted to D50 and a gamma of 1.0 (a linear RGB space, whose conversion to sRGB moves every mid-tone).
 One line per file: hex digest, a tab, the file name."""
 import hashlib
+import os
 import struct
+import subprocess
 from PIL import Image
 
 
@@ -70,6 +78,17 @@ for y in range(H):
     for x in range(W):
         px[x, y] = (255 * x // (W - 1), 255 * y // (H - 1), (x * y * 7) % 256, (40 + 3 * x + 2 * y) % 256)
 cmyk.save("cmyk.tif")
+
+plain = rgb.copy()
+plain.save("plain.png")
+subprocess.run(["convert", "plain.png", "-colorspace", "YCbCr", "-compress", "zip", "ycbcr.tif"], check=True)
+subprocess.run(["convert", "plain.png", "-colorspace", "Lab", "-compress", "none", "lab.tif"], check=True)
+os.remove("plain.png")
+cmyk.save("cmyk-jpeg.tif", compression="jpeg")
+for name in ["ycbcr.tif", "lab.tif"]:
+    with Image.open(name) as im:
+        assert im.tag_v2[262] == (6 if name == "ycbcr.tif" else 8), name
+        open(name[:-4] + ".rgb", "wb").write(im.convert("RGB").tobytes())
 
 for name in ["rgb-icc.tif", "rgba-icc.tif", "cmyk.tif", "gray-icc.tif"]:
     with Image.open(name) as im:

@@ -14,6 +14,10 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
+import javax.imageio.plugins.tiff.TIFFDirectory;
+import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -47,6 +51,7 @@ final class ImageIoDecoder {
             jpeg.checkScans(); // the JDK's libjpeg has no scan limit of its own
         }
         BufferedImage image;
+        boolean asStored;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -63,6 +68,7 @@ final class ImageIoDecoder {
                 int height = reader.getHeight(0);
                 BadImageException.checkPixelLimit(width, height, maxPixels);
                 checkDecodeBytes(reader, width, height, jpeg);
+                asStored = samplesAsStored(reader);
                 StringBuilder warnings = new StringBuilder();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
                 image = reader.read(0);
@@ -87,7 +93,45 @@ final class ImageIoDecoder {
         if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
             throw new BadImageException("cannot decode: no pixels");
         }
-        return toRgb(image);
+        return toRgb(image, asStored);
+    }
+
+    private static final String TIFF_METADATA = "javax_imageio_tiff_image_1.0";
+    /** ITU-T T.42 L*a*b* (TIFF's PhotometricInterpretation 10, which BaselineTIFFTagSet does not name). */
+    private static final int PHOTOMETRIC_INTERPRETATION_ITULAB = 10;
+
+    /**
+     * Whether the decoded samples are the file's own (then its ICC profile is not applied: PIL does not): false for a
+     * CIELab TIFF, whose samples the JDK's reader turns into linear RGB, which getRGB makes sRGB (near PIL's own Lab
+     * conversion: a mean of 4.6 levels off, where taking them as stored was 45). A JPEG-compressed CMYK TIFF is
+     * refused: the JDK's reader decodes it wrongly (a mean of 43 levels off PIL's pixels), where PIL reads it.
+     */
+    private static boolean samplesAsStored(ImageReader reader) throws IOException, BadImageException {
+        IIOMetadata metadata = reader.getImageMetadata(0);
+        if (metadata == null || !TIFF_METADATA.equals(metadata.getNativeMetadataFormatName())) {
+            return true;
+        }
+        TIFFDirectory tiff;
+        try {
+            tiff = TIFFDirectory.createFromMetadata(metadata);
+        } catch (javax.imageio.metadata.IIOInvalidTreeException e) {
+            return true; // no tags to go by: its samples as the reader gives them
+        }
+        int photometric = tagValue(tiff, BaselineTIFFTagSet.TAG_PHOTOMETRIC_INTERPRETATION);
+        int compression = tagValue(tiff, BaselineTIFFTagSet.TAG_COMPRESSION);
+        if (photometric == BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_CMYK
+                && (compression == BaselineTIFFTagSet.COMPRESSION_JPEG || compression == BaselineTIFFTagSet.COMPRESSION_OLD_JPEG)) {
+            throw new BadImageException("a JPEG-compressed CMYK TIFF, which the JDK's TIFF reader decodes wrongly: convert"
+                    + " it, e.g. to PNG or an uncompressed TIFF");
+        }
+        return photometric != BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_CIELAB
+                && photometric != BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_ICCLAB
+                && photometric != PHOTOMETRIC_INTERPRETATION_ITULAB;
+    }
+
+    private static int tagValue(TIFFDirectory tiff, int tag) {
+        TIFFField field = tiff.getTIFFField(tag);
+        return field == null || field.getCount() < 1 ? -1 : field.getAsInt(0);
     }
 
     /**
@@ -129,8 +173,11 @@ final class ImageIoDecoder {
         BadImageException.checkDecodeBytes(bytes, maxDecodeBytes, width, height, layout);
     }
 
-    /** Reads pixels straight from the raster for the common layouts; the generic path goes through getRGB. */
-    static RgbImage toRgb(BufferedImage img) {
+    /**
+     * Reads pixels straight from the raster for the common layouts; the generic path goes through getRGB.
+     * {@code asStored}: the samples are the file's own, to be taken without its colour profile.
+     */
+    static RgbImage toRgb(BufferedImage img, boolean asStored) {
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] out = new byte[w * h * 3];
@@ -187,7 +234,7 @@ final class ImageIoDecoder {
             return new RgbImage(w, h, out);
         }
         ColorModel model = img.getColorModel();
-        if (model instanceof ComponentColorModel && !model.isAlphaPremultiplied()
+        if (asStored && model instanceof ComponentColorModel && !model.isAlphaPremultiplied()
                 && raster.getTransferType() == DataBuffer.TYPE_BYTE) {
             // 8-bit RGB or CMYK in a colour space of the file's own (a TIFF's embedded ICC profile): the samples as
             // they are stored, as PIL takes them. getRGB would convert them to sRGB through the profile (a user's

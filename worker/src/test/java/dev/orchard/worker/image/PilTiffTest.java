@@ -39,4 +39,51 @@ class PilTiffTest {
         assertThat(pil).hasSize(4);
         assertThat(decoded).isEqualTo(pil);
     }
+
+    /**
+     * YCbCr and CIELab TIFFs, whose samples the JDK's reader converts itself (to RGB, and Lab to linear RGB, both
+     * labelled linear RGB): YCbCr within a level of PIL's pixels (taken as converted; through getRGB it was 45 levels
+     * off on average), Lab a few levels (through getRGB; taken as converted it was 45 off, the diff's review).
+     */
+    @Test
+    void ycbcrAndLabTiffsComeNearPilsPixels() throws Exception {
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, JpegDecoder.IMAGEIO);
+        assertThat(levelsOff(decoder, "ycbcr")).as("YCbCr: mean and largest difference").satisfies(d -> {
+            assertThat(d[0]).isLessThan(1.0);
+            assertThat(d[1]).isLessThanOrEqualTo(2);
+        });
+        assertThat(levelsOff(decoder, "lab")).as("Lab: mean difference").satisfies(d -> assertThat(d[0]).isLessThan(8.0));
+    }
+
+    /** The JDK's reader decodes a JPEG-compressed CMYK TIFF wrongly (43 levels off PIL's on average): refused, saying so. */
+    @Test
+    void aJpegCompressedCmykTiffIsRefusedSayingWhatToDo() throws Exception {
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, JpegDecoder.IMAGEIO);
+        try (InputStream tiff = getClass().getResourceAsStream("/pil-tiff/cmyk-jpeg.tif")) {
+            byte[] bytes = tiff.readAllBytes();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.decode(bytes))
+                    .isInstanceOf(BadImageException.class).hasMessageContaining("JPEG-compressed CMYK TIFF")
+                    .hasMessageContaining("convert it");
+        }
+    }
+
+    /** The mean and the largest difference, in levels, between the decoded pixels and PIL's ({@code NAME.rgb}). */
+    private double[] levelsOff(ImageDecoder decoder, String name) throws Exception {
+        byte[] pil;
+        RgbImage rgb;
+        try (InputStream tiff = getClass().getResourceAsStream("/pil-tiff/" + name + ".tif");
+             InputStream pixels = getClass().getResourceAsStream("/pil-tiff/" + name + ".rgb")) {
+            rgb = decoder.decode(tiff.readAllBytes());
+            pil = pixels.readAllBytes();
+        }
+        assertThat(rgb.rgb()).hasSameSizeAs(pil);
+        long sum = 0;
+        int max = 0;
+        for (int i = 0; i < pil.length; i++) {
+            int d = Math.abs((rgb.rgb()[i] & 0xFF) - (pil[i] & 0xFF));
+            sum += d;
+            max = Math.max(max, d);
+        }
+        return new double[] {(double) sum / pil.length, max};
+    }
 }
