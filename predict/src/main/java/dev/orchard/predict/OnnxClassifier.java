@@ -144,17 +144,18 @@ public final class OnnxClassifier implements AutoCloseable {
      * <p>The label is the graph's own rule, the class of the first highest score (ONNX's {@code ArgMax}), taken here
      * from the {@link ClassifierGraph#SCORES} output and the class names the file records ({@link #classes()}, checked
      * against the graph's at load): the graph's {@link ClassifierGraph#LABEL} output comes through ONNX Runtime's
-     * JNI strings, which garble characters beyond the Basic Multilingual Plane (emoji in a folder name).
+     * JNI strings, which garble characters beyond the Basic Multilingual Plane (emoji in a folder name). The score is
+     * the graph's {@link ClassifierGraph#SCORE} output.
      */
     public Predictions predict(float[] rows, int count) throws OrtException {
-        return run(rows, count, Set.of(ClassifierGraph.SCORES), r -> best(
-                (double[][]) r.get(ClassifierGraph.SCORES).orElseThrow().getValue()), new Predictions(new String[0], new double[0]));
+        return run(rows, count, Set.of(ClassifierGraph.SCORES, ClassifierGraph.SCORE), r -> new Predictions(
+                labels((double[][]) r.get(ClassifierGraph.SCORES).orElseThrow().getValue()),
+                (double[]) r.get(ClassifierGraph.SCORE).orElseThrow().getValue()), new Predictions(new String[0], new double[0]));
     }
 
-    /** Each row's class of the first highest score, and that score. */
-    private Predictions best(double[][] scores) {
+    /** Each row's class of the first highest score. */
+    private String[] labels(double[][] scores) {
         String[] labels = new String[scores.length];
-        double[] best = new double[scores.length];
         for (int r = 0; r < scores.length; r++) {
             int top = 0;
             for (int c = 1; c < scores[r].length; c++) {
@@ -163,9 +164,8 @@ public final class OnnxClassifier implements AutoCloseable {
                 }
             }
             labels[r] = classes.get(top);
-            best[r] = scores[r][top];
         }
-        return new Predictions(labels, best);
+        return labels;
     }
 
     /** Labels each row of {@code rows}; every row must have the classifier's dimension. */
@@ -253,6 +253,10 @@ public final class OnnxClassifier implements AutoCloseable {
         List<String> inGraph = proto.getGraph().getInitializerList().stream()
                 .filter(t -> t.getName().equals(ClassifierGraph.CLASSES)).findFirst()
                 .map(t -> t.getStringDataList().stream().map(ByteString::toStringUtf8).toList()).orElse(null);
+        if (inGraph == null) {
+            throw new ClassifierException("Classifier " + source + " has no class names in its graph (initializer '"
+                    + ClassifierGraph.CLASSES + "'): it was edited. Export it again with orchard classify.");
+        }
         if (!classes.equals(inGraph)) {
             throw new ClassifierException("Classifier " + source + ": the class names its graph labels with " + inGraph
                     + " are not those of its metadata " + classes + ": it was edited. Export it again with orchard classify.");
