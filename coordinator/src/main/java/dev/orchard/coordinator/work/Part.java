@@ -18,8 +18,8 @@ final class Part extends Task {
     }
 
     @Override
-    boolean wantsAttempt() {
-        return status == Status.PENDING && winner < 0;
+    boolean isPending() {
+        return status == Status.PENDING;
     }
 
     @Override

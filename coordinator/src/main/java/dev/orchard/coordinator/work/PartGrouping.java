@@ -75,7 +75,7 @@ final class PartGrouping {
         return parts;
     }
 
-    /** Whether {@code parts} hold every source, each once. */
+    /** Whether {@code parts}, consecutive slices of the sources ({@link #asPublished}), hold every source. */
     boolean coversAll(List<List<PartSource>> parts) {
         return parts.stream().mapToInt(List::size).sum() == sources.size();
     }

@@ -19,8 +19,8 @@ final class Regroup extends Task {
     }
 
     @Override
-    boolean wantsAttempt() {
-        return status == Status.PENDING && winner < 0;
+    boolean isPending() {
+        return status == Status.PENDING;
     }
 
     @Override

@@ -51,8 +51,13 @@ abstract class Task {
         this.phase = phase;
     }
 
+    /** Whether it is still to be done: no attempt of it has won, or a loss sent it back. */
+    abstract boolean isPending();
+
     /** Whether it wants an attempt now: pending, with no winner. */
-    abstract boolean wantsAttempt();
+    final boolean wantsAttempt() {
+        return isPending() && winner < 0;
+    }
 
     /** "unit 3", "part 0", "regroup of base part 2": how messages name it. */
     abstract String describe();

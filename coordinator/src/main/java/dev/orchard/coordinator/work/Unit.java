@@ -23,8 +23,8 @@ final class Unit extends Task {
     }
 
     @Override
-    boolean wantsAttempt() {
-        return status == Status.PENDING && winner < 0;
+    boolean isPending() {
+        return status == Status.PENDING;
     }
 
     @Override

@@ -63,6 +63,11 @@ import java.util.Set;
  * the regrouped parts' new ones; the publish stage gathers untouched base parts, regrouped parts and new units' rows
  * into the new generation's parts, re-projecting every row without running the model again (an untouched base part
  * of at least a quarter of the target size is a part of its own, whose features file is kept as it is).
+ * <p>Its parts, each a file: the tasks it hands out ({@link Unit}, {@link Part}, {@link Regroup}, with their live
+ * attempts: {@link Task}), the workers as it sees them ({@link WorkerView}), the listing's plan ({@link ListingPlan}),
+ * the queue of tasks waiting for an attempt ({@link PendingQueue}), the tail's copies of slow attempts
+ * ({@link Speculation}), how sources become parts ({@link PartGrouping}) and an update's base parts
+ * ({@link BaseParts}). This class holds the stages and decides: who gets what, what counts, when a stage ends.
  */
 public final class WorkState {
 
@@ -563,7 +568,9 @@ public final class WorkState {
                 base.makeRegroups(pending);
             }
         } else if (entry instanceof Regrouped r) {
-            base.regroupJournalled(r);
+            if (base != null) {
+                base.regroupJournalled(r);
+            }
         } else if (entry instanceof JournalEntry.Published p) {
             if (stage == Stage.PUBLISHING) {
                 startWriting(now, parts.size());
