@@ -158,18 +158,8 @@ final class JobSetup implements AutoCloseable {
             }
             // An update compares its whole listing with the output before its first unit: list while the model loads.
             this.images = options.update ? new EarlyListing(new Images()) : new Images();
-            // Only a marker, no lease or journal: a job that has not begun, which this one may be (checked below).
-            boolean markedOnly = !resuming && !options.update && !options.overwrite
-                    && OutputCheck.holdsOnlyMarker(outStore, output);
-            if (!resuming && !options.update && !markedOnly) { // an update adds to an output: UpdateCheck checks it below
-                String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
-                if (running != null) { // a job is writing there now: said first, as --resume and --overwrite are refused
-                    // too while it runs (they were advised: a user's walk)
-                    throw new IllegalArgumentException(running + (options.overwrite ? "" : " If that coordinator was this"
-                            + " command's own, killed, the same command with --resume continues the job (on the same"
-                            + " address, at once)."));
-                }
-                OutputCheck.check(outStore, output, options.overwrite); // fails before the model loads; clears last
+            if (!resuming && !options.update) { // an update adds to an output: UpdateCheck checks it below
+                checkBeforeModel(options, layout); // fails before the model loads; clears last
             }
             String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
             loaded = loadModel(stores, modelLocation, spec, inference);
@@ -213,15 +203,15 @@ final class JobSetup implements AutoCloseable {
                     throw new IllegalArgumentException("--resume refused: an update of " + output + " to generation "
                             + updating + " is in progress: finish it with the command that started it (with --update)");
                 }
-                this.finishedAlready = resuming && outStore.exists(layout.success());
+                boolean finished = resuming && outStore.exists(layout.success());
                 if (resuming) {
                     JobIdentity recorded = JobIdentity.read(outStore, layout, current);
-                    if (!finishedAlready && PcaKChange.allowed(recorded, identity, outStore, output, current, running)) {
+                    if (!finished && PcaKChange.allowed(recorded, identity, outStore, output, current, running)) {
                         LOG.info("--resume: {}", PcaKChange.change(recorded, identity));
                         SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
                     } else {
                         checkSameJob(recorded);
-                        if (!finishedAlready && recorded.decodeLimits() == null) {
+                        if (!finished && recorded.decodeLimits() == null) {
                             // An earlier Orchard's record: the limits this job goes on with are recorded, so a standby or
                             // a later --resume with others is refused (else never: the diff's review).
                             SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
@@ -248,26 +238,9 @@ final class JobSetup implements AutoCloseable {
                         OutputCheck.prepare(store, output, options.overwrite, version);
                         identity.writeMarker(store, layout, version); // the marker, now with the job's identity
                     };
-                    JobIdentity marked = markedOnly ? JobIdentity.readMarker(outStore, layout) : null;
-                    if (marked != null && marked.differences(identity).isEmpty()) {
-                        // This very job, not begun: a standby coordinator node started before this one wrote the marker
-                        // as it began to wait for the cluster, and this command was refused until given --resume (a
-                        // user's walk). Another job's marker is refused below, as any output of another job.
-                        LOG.info("--output {} holds only the marker of this same job, not begun (a standby started"
-                                + " first?): taken", output);
-                        SetupLease.write(outStore, output, store -> {
-                            // Checked again under the lease: a job may have begun there since (the diff's review).
-                            if (!OutputCheck.holdsOnlyMarker(store, output, true)) {
-                                OutputCheck.check(store, output, false); // refuses, saying what is there
-                            }
-                            identity.writeMarker(store, layout, version);
-                        });
-                    } else if (OutputCheck.check(outStore, output, options.overwrite).names.isEmpty()) {
-                        prepare.run(outStore); // nothing to delete; and a lease file would make it not empty
-                    } else {
-                        SetupLease.write(outStore, output, prepare); // --overwrite deletes only under the lease
-                    }
+                    finished = claimForFirstRun(options, layout, prepare, version);
                 }
+                this.finishedAlready = finished;
             }
             this.model = loaded;
             // The job id names the output location: a coordinator that takes over after a failure computes the same id.
@@ -284,6 +257,88 @@ final class JobSetup implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * A first run's checks of the output before the model loads: no other job writing there, nothing but what it may
+     * take or (--overwrite) clear. An output holding a marker that may be this very job's is left for the decision
+     * once the job's identity is known: only the marker (a standby of the job started first), or, for --resume, the
+     * job begun by another coordinator of it since this command first looked. Read again after a refusal: the other
+     * node may have written between the two reads.
+     */
+    private void checkBeforeModel(JobOptions options, OutputLayout layout) throws IOException {
+        try {
+            String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
+            if (running != null) { // a job is writing there now: said first, as --resume and --overwrite are refused
+                // too while it runs (they were advised: a user's walk)
+                throw new IllegalArgumentException(running + (options.overwrite ? "" : " If that coordinator was this"
+                        + " command's own, killed, the same command with --resume continues the job (on the same"
+                        + " address, at once)."));
+            }
+            OutputCheck.check(outStore, output, options.overwrite);
+        } catch (IllegalArgumentException refused) {
+            boolean mayBeThisJob = !options.overwrite && outStore.exists(layout.marker())
+                    && (options.resume || OutputCheck.holdsOnlyMarker(outStore, output));
+            if (!mayBeThisJob) {
+                throw refused;
+            }
+        }
+    }
+
+    /**
+     * What the output is to a first run, read now, not when this command first looked: another coordinator node of
+     * the job, started at the same moment, may have marked it since (the first node's plain command and a standby's
+     * --resume were each refused, "--resume continues it", when started within a second of each other: a user's walk).
+     * Decided once more if refused while a marker is there: the other node may have written between two reads.
+     * Returns whether the job has finished (only a --resume that finds it begun by another coordinator can say so).
+     */
+    private boolean claimForFirstRun(JobOptions options, OutputLayout layout, SetupLease.Writes prepare, String version)
+            throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            beforeOutputDecision.accept(output);
+            try {
+                return decideFirstRun(options, layout, prepare, version);
+            } catch (IllegalArgumentException refused) {
+                if (attempt > 0 || options.overwrite || !outStore.exists(layout.marker())) {
+                    throw refused;
+                }
+            }
+        }
+    }
+
+    private boolean decideFirstRun(JobOptions options, OutputLayout layout, SetupLease.Writes prepare, String version)
+            throws IOException {
+        JobIdentity marked = options.overwrite ? null : JobIdentity.readMarker(outStore, layout);
+        if (marked != null && options.resume) {
+            // A standby (--resume) that found the output empty: the job's first coordinator has marked it since, and
+            // may have begun. Its job must be this one; nothing is written here.
+            checkSameJob(marked);
+            LOG.info("--output {} was marked for this job while this command started (by another coordinator of the"
+                    + " job): continuing it", output);
+            return outStore.exists(layout.success());
+        }
+        if (marked != null && marked.differences(identity).isEmpty() && OutputCheck.holdsOnlyMarker(outStore, output)) {
+            // This very job, not begun: a standby coordinator node started before this one wrote the marker as it
+            // began to wait for the cluster, and this command was refused until given --resume (a user's walk).
+            // Another job's marker is refused below, as any output of another job.
+            LOG.info("--output {} holds only the marker of this same job, not begun (a standby started first?): taken",
+                    output);
+            SetupLease.write(outStore, output, store -> {
+                // Checked again under the lease: a job may have begun there since (the diff's review).
+                if (!OutputCheck.holdsOnlyMarker(store, output, true)) {
+                    OutputCheck.check(store, output, false); // refuses, saying what is there
+                }
+                identity.writeMarker(store, layout, version);
+            });
+        } else if (OutputCheck.check(outStore, output, options.overwrite).names.isEmpty()) {
+            prepare.run(outStore); // nothing to delete; and a lease file would make it not empty
+        } else {
+            SetupLease.write(outStore, output, prepare); // --overwrite deletes only under the lease
+        }
+        return false;
+    }
+
+    /** Runs just before a first run decides what the output is to it (tests write another node's files there). */
+    static java.util.function.Consumer<Location> beforeOutputDecision = output -> { };
 
     /**
      * A job continued or updated without {@code --pca-k} keeps the k it has (the option's default of 50 counted as a

@@ -69,6 +69,53 @@ class OverwriteJobTest {
         assertThat(paths(same)).hasSize(3);
     }
 
+    /**
+     * Two coordinator nodes of one job started at the same moment (as EC2 boots them): each found the output empty when
+     * it first looked, and the other's marker there when it came to claim it. The first node's plain command and the
+     * standby's --resume were each refused ("--resume continues it", exit 2; with the standby first, the seed was
+     * refused and the standby waited for it for good: a user's walk). The output is read when the command decides:
+     * the plain command takes the marker alone of its own job, the --resume goes on with its job, and another job's
+     * marker is refused with its differences.
+     */
+    @Test
+    void theOtherNodesMarkerWrittenWhileACommandStartedIsItsJobs() throws Exception {
+        Path in = temp.resolve("in");
+        for (int i = 0; i < 3; i++) {
+            image(in, "Apple/a" + i + ".jpg", i);
+        }
+        Path done = temp.resolve("done");
+        assertThat(JobRun.of(done, job("--input", in.toString(), "--output", done.toString())).exitCode()).isZero();
+        byte[] marker = Files.readAllBytes(done.resolve("_orchard/job.json"));
+        try {
+            JobSetup.beforeOutputDecision = output -> {
+                try {
+                    Files.createDirectories(output.path().resolve("_orchard"));
+                    Files.write(output.path().resolve("_orchard/job.json"), marker); // the other node's, meanwhile
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            Path seed = temp.resolve("seed");
+            JobRun plain = JobRun.of(seed, job("--input", in.toString(), "--output", seed.toString()));
+            assertThat(plain.exitCode()).as(plain.messages()).isZero();
+            assertThat(paths(plain)).hasSize(3);
+
+            Path standby = temp.resolve("standby");
+            JobRun resumed = JobRun.of(standby, job("--input", in.toString(), "--output", standby.toString(), "--resume"));
+            assertThat(resumed.exitCode()).as(resumed.messages()).isZero();
+            assertThat(paths(resumed)).hasSize(3);
+
+            Path another = temp.resolve("another");
+            JobRun refused = JobRun.of(another, job("--input", in.toString(), "--output", another.toString(), "--resume",
+                    "--glob", "*.jpg"));
+            assertThat(refused.exitCode()).as(refused.messages()).isEqualTo(2);
+            assertThat(refused.messages()).contains("--resume refused: this command describes another job");
+            assertThat(another.resolve("_orchard/job.json")).hasBinaryContent(marker);
+        } finally {
+            JobSetup.beforeOutputDecision = output -> { };
+        }
+    }
+
     @Test
     void markedFirstOverwrittenOnlyWhileOrchardsAndLinksFollowedWhenAsked() throws Exception {
         Path in = temp.resolve("in");
