@@ -21,7 +21,12 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  */
 record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
 
-    /** @param eTag the object's ETag as listed (quotes kept, as HEAD gives it), or null if the server sent none */
+    /**
+     * @param eTag the object's version: its ETag as listed (quotes kept, as HEAD gives it); where the server sent none,
+     *             its LastModified ({@code "modified 2026-12-06T05:37:14.000Z"}: an S3-compatible server that serves
+     *             files put on its disk lists no ETag, and an image rewritten with the same size went unseen by
+     *             --update, a user's walk); null if it sent neither
+     */
     record Entry(String key, long size, String eTag) {
     }
 
@@ -102,6 +107,7 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
         private String key;
         private long size;
         private String eTag;
+        private String lastModified;
         private boolean inContents;
         private boolean inFolder;
         private String failure;
@@ -113,6 +119,7 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
                     key = null;
                     size = 0;
                     eTag = null;
+                    lastModified = null;
                 }
                 case "CommonPrefixes" -> inFolder = true;
                 default -> {
@@ -123,7 +130,7 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
         /** Whether the element's text matters here (then it must hold text only). */
         boolean wantsText(String name) {
             return switch (name) {
-                case "Key", "ETag", "Size" -> inContents;
+                case "Key", "ETag", "Size", "LastModified" -> inContents;
                 case "Prefix" -> inFolder;
                 case "IsTruncated", "EncodingType" -> true;
                 default -> false;
@@ -134,6 +141,7 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
             switch (name) {
                 case "Key" -> key = text;
                 case "ETag" -> eTag = text.trim();
+                case "LastModified" -> lastModified = text.trim();
                 case "Size" -> {
                     try {
                         size = Long.parseLong(text.trim());
@@ -151,7 +159,8 @@ record ListPage(List<Entry> objects, List<String> folders, boolean truncated) {
 
         void end(String name) {
             if (name.equals("Contents")) {
-                objects.add(new Entry(key, size, eTag));
+                objects.add(new Entry(key, size, eTag != null && !eTag.isEmpty() ? eTag
+                        : lastModified != null && !lastModified.isEmpty() ? "modified " + lastModified : null));
                 inContents = false;
             } else if (name.equals("CommonPrefixes")) {
                 inFolder = false;

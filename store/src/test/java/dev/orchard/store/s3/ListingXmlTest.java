@@ -46,6 +46,27 @@ class ListingXmlTest {
         });
     }
 
+    /**
+     * An object's version is its ETag, or, where the server lists none (S3Proxy's filesystem store for files put on its
+     * disk), its LastModified: an image rewritten with the same size was not seen as changed by --update (a user's walk).
+     */
+    @Test
+    void anObjectWithoutAnETagIsVersionedByItsModificationTime() throws Exception {
+        String page = "<ListBucketResult>"
+                + "<Contents><Key>a.jpg</Key><LastModified>2026-12-06T05:37:14.000Z</LastModified><ETag>\"e1\"</ETag><Size>5</Size></Contents>"
+                + "<Contents><Key>b.jpg</Key><LastModified>2026-12-06T05:37:15.000Z</LastModified><Size>6</Size></Contents>"
+                + "<Contents><Key>c.jpg</Key><Size>7</Size></Contents>"
+                + "</ListBucketResult>";
+        for (boolean stax : new boolean[] {false, true}) {
+            byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
+            ListPage read = stax ? ListPage.parseWithStax(bytes) : ListPage.parse(new ByteArrayInputStream(bytes));
+            assertThat(read.objects()).as(stax ? "StAX" : "fast path").containsExactly(
+                    new ListPage.Entry("a.jpg", 5, "\"e1\""),
+                    new ListPage.Entry("b.jpg", 6, "modified 2026-12-06T05:37:15.000Z"),
+                    new ListPage.Entry("c.jpg", 7, null));
+        }
+    }
+
     @Test
     void aPageCutShortIsNotReadWhole() {
         onRandomPages("aPageCutShortIsNotReadWhole", (page, random, name) -> {
