@@ -267,17 +267,32 @@ public final class S3ObjectStore implements ObjectStore {
                     + "': give a prefix below the bucket, e.g. s3://" + prefix.bucket() + "/results/run1");
         }
         String folder = key.endsWith("/") ? key : key + "/";
-        // The key itself (deleting a missing key is no error), then every key below it, page by page as listed.
-        java.util.stream.Stream<String> itself = key.endsWith("/") ? java.util.stream.Stream.empty()
-                                                                   : java.util.stream.Stream.of(key);
         java.util.stream.Stream<String> below = java.util.stream.StreamSupport.stream(
                 new Pages(requests, prefix.bucket(), folder, null).spliterator(), false)
                 .flatMap(page -> page.objects().stream().map(ListPage.Entry::key));
         try {
-            deleteKeys(prefix, java.util.stream.Stream.concat(itself, below).iterator(), fence);
+            deleteKeys(prefix, inDeletionOrder(below, key), fence);
         } catch (SdkException e) {
             throw errors.translate("delete", prefix, e);
         }
+    }
+
+    /**
+     * The keys {@code below} a prefix (as listed), then the folders' keys among them (ending in '/'), deepest first,
+     * then the prefix's {@code key} itself (deleting a missing key is no error), lazily: the folders' keys go in the
+     * same request as the last files where they fit. A server that keeps objects as files (S3Proxy's filesystem store)
+     * lists a folder as a key and takes such a key for the folder: asked to delete it while it still held files, it
+     * retried for seconds (a job's end stalled ~30 s there, an update's clean-up ~90 s: a user's walk).
+     */
+    static java.util.Iterator<String> inDeletionOrder(java.util.stream.Stream<String> below, String key) {
+        List<String> folders = new ArrayList<>();
+        java.util.stream.Stream<String> files = below.filter(k -> !k.endsWith("/") || !folders.add(k));
+        java.util.stream.Stream<String> afterFiles = java.util.stream.Stream.of(key).flatMap(k -> {
+            folders.sort(java.util.Comparator.reverseOrder()); // a folder's key after every key below it
+            return java.util.stream.Stream.concat(folders.stream(), k.endsWith("/") ? java.util.stream.Stream.empty()
+                                                                                    : java.util.stream.Stream.of(k));
+        });
+        return java.util.stream.Stream.concat(files, afterFiles).iterator();
     }
 
     /**

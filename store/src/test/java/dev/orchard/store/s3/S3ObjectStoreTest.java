@@ -287,13 +287,29 @@ class S3ObjectStoreTest {
                 throw new IOException("the lease is lost");
             }
         })).hasMessage("the lease is lost");
-        // The first request carried the key "fenced" itself (an object by that name goes too) and 999 below it.
-        assertThat(keys(store.list(s3("fenced")))).hasSize(1_346).first().isEqualTo("fenced/k00999");
+        // The first request carried the first 1,000 keys below it (the key "fenced" itself, an object by that name,
+        // goes last, after the folders' keys).
+        assertThat(keys(store.list(s3("fenced")))).hasSize(1_345).first().isEqualTo("fenced/k01000");
 
         checks.set(0);
         store.deleteAll(s3("fenced"), checks::incrementAndGet);
-        assertThat(checks).as("two requests: 1,000 keys and 347").hasValue(2);
+        assertThat(checks).as("two requests: 1,000 keys and 346").hasValue(2);
         assertThat(keys(store.list(s3("fenced")))).isEmpty();
+    }
+
+    /**
+     * A prefix's keys are deleted files first, then its folders' keys deepest first, then the prefix's own key: S3Proxy's
+     * filesystem store takes a folder's key for the folder, and deleting it while it held files stalled (~30 s a job).
+     */
+    @Test
+    void foldersAndThePrefixItselfAreDeletedAfterTheFilesBelowThem() {
+        List<String> order = new java.util.ArrayList<>();
+        S3ObjectStore.inDeletionOrder(java.util.stream.Stream.of("out/a/", "out/a/1", "out/a/b/", "out/a/b/2", "out/c"),
+                "out").forEachRemaining(order::add);
+        assertThat(order).containsExactly("out/a/1", "out/a/b/2", "out/c", "out/a/b/", "out/a/", "out");
+        List<String> slashed = new java.util.ArrayList<>();
+        S3ObjectStore.inDeletionOrder(java.util.stream.Stream.of("out/x"), "out/").forEachRemaining(slashed::add);
+        assertThat(slashed).containsExactly("out/x");
     }
 
     @Test
