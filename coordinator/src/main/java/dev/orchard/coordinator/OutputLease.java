@@ -377,9 +377,13 @@ public final class OutputLease {
                     current = written == null ? read(store, output) : current; // written meanwhile: by whom
                 }
                 if (written == null) {
-                    throw lose(current == null ? "its lease " + file + " is gone (another coordinator finished the job"
-                            + " and released it, or it was removed)"
-                            : "coordinator " + current.owner() + " on " + current.node() + " took over this output");
+                    Holder last = current != null ? current : written(seen);
+                    throw lose(current != null
+                            ? "coordinator " + current.owner() + " on " + current.node() + " took over this output"
+                            : last != null && !last.owner().equals(owner)
+                            ? "coordinator " + last.owner() + " on " + last.node() + " took over this output and has"
+                                    + " released it since (it finished the job, or stopped)"
+                            : "its lease " + file + " is gone (it was removed, or released by another coordinator)");
                 }
             }
             tag = written;

@@ -201,7 +201,10 @@ class OutputLeaseTest {
         assertThat(OutputLease.read(store, Location.local(out)).owner()).as("the standby's lease stands").isEqualTo("beef");
     }
 
-    /** The other coordinator finished the job and released the lease: the frozen one must not take it again. */
+    /**
+     * The other coordinator finished the job and released the lease: the frozen one must not take it again, and says
+     * who took the output over (it said the lease "is gone", the file being there, released: a user's walk).
+     */
     @Test
     void aLeaseThatIsGoneStopsItsHoldersWritesAndIsNotWrittenAgain(@TempDir Path out) throws Exception {
         OutputLease lease = takenAtZero(out);
@@ -211,7 +214,8 @@ class OutputLeaseTest {
         other.release();
         at(40);
         assertThatThrownBy(() -> leased.put(Location.local(out.resolve("features/part-00000.parquet")), new byte[1]))
-                .isInstanceOf(OutputLease.Lost.class).hasMessageContaining("is gone");
+                .isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("coordinator beef on " + SELF + " took over this output and has released it since");
         assertThat(out.resolve("features")).doesNotExist();
         assertThat(OutputLease.read(store, Location.local(out))).isNull();
     }
