@@ -6,12 +6,14 @@ PilTiffTest. Run in this folder with Debian's python3-pil (Pillow 9.4): /usr/bin
   rgba-icc.tif    the same with an alpha channel (unassociated): PIL's convert("RGB") drops it
   cmyk.tif        8-bit CMYK (PhotometricInterpretation 5): PIL's cmyk2rgb, nk = 255 - K, R = nk - MULDIV255(C, nk)
   gray-icc.tif    8-bit grey with the profile: taken as it is
+  cmyk-rgb-icc.tif  cmyk.tif with the RGB profile (a malformed file: PIL ignores the profile, as for any)
 
 and, with ImageMagick (convert), TIFFs whose pixels PIL converts itself, with PIL's RGB pixels beside them (.rgb):
   ycbcr.tif       YCbCr (PhotometricInterpretation 6, deflate): the JDK's reader converts to RGB, ±1 of PIL's
   lab.tif         CIELab (PhotometricInterpretation 8): the JDK's reader converts, a few levels from PIL's
 and with Pillow:
   cmyk-jpeg.tif   CMYK, JPEG-compressed: the JDK's reader decodes it wrongly (Orchard refuses it)
+  lab-icc.tif     CIELab as Pillow saves it, with an abstract Lab profile the JDK's reader converts through (refused)
 
 The profile is made here, so no third party's profile is copied: ICC v2, display class, RGB to XYZ, the sRGB
 primaries adapted to D50 and a gamma of 1.0 (a linear RGB space, whose conversion to sRGB moves every mid-tone).
@@ -78,6 +80,7 @@ for y in range(H):
     for x in range(W):
         px[x, y] = (255 * x // (W - 1), 255 * y // (H - 1), (x * y * 7) % 256, (40 + 3 * x + 2 * y) % 256)
 cmyk.save("cmyk.tif")
+cmyk.save("cmyk-rgb-icc.tif", icc_profile=profile)
 
 plain = rgb.copy()
 plain.save("plain.png")
@@ -85,12 +88,15 @@ subprocess.run(["convert", "plain.png", "-colorspace", "YCbCr", "-compress", "zi
 subprocess.run(["convert", "plain.png", "-colorspace", "Lab", "-compress", "none", "lab.tif"], check=True)
 os.remove("plain.png")
 cmyk.save("cmyk-jpeg.tif", compression="jpeg")
+rgb.convert("LAB").save("lab-icc.tif")
+with Image.open("lab-icc.tif") as im:
+    assert im.tag_v2[262] == 8 and im.info.get("icc_profile"), "Pillow saves LAB with a profile"
 for name in ["ycbcr.tif", "lab.tif"]:
     with Image.open(name) as im:
         assert im.tag_v2[262] == (6 if name == "ycbcr.tif" else 8), name
         open(name[:-4] + ".rgb", "wb").write(im.convert("RGB").tobytes())
 
-for name in ["rgb-icc.tif", "rgba-icc.tif", "cmyk.tif", "gray-icc.tif"]:
+for name in ["rgb-icc.tif", "rgba-icc.tif", "cmyk.tif", "gray-icc.tif", "cmyk-rgb-icc.tif"]:
     with Image.open(name) as im:
         assert name == "cmyk.tif" or len(im.info.get("icc_profile", b"")) == size, name
         print(hashlib.sha256(im.convert("RGB").tobytes()).hexdigest() + "\t" + name)

@@ -51,7 +51,7 @@ final class ImageIoDecoder {
             jpeg.checkScans(); // the JDK's libjpeg has no scan limit of its own
         }
         BufferedImage image;
-        boolean asStored;
+        Samples samples;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -68,7 +68,7 @@ final class ImageIoDecoder {
                 int height = reader.getHeight(0);
                 BadImageException.checkPixelLimit(width, height, maxPixels);
                 checkDecodeBytes(reader, width, height, jpeg);
-                asStored = samplesAsStored(reader);
+                samples = samples(reader);
                 StringBuilder warnings = new StringBuilder();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
                 image = reader.read(0);
@@ -93,7 +93,7 @@ final class ImageIoDecoder {
         if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
             throw new BadImageException("cannot decode: no pixels");
         }
-        return toRgb(image, asStored);
+        return toRgb(image, samples);
     }
 
     private static final String TIFF_METADATA = "javax_imageio_tiff_image_1.0";
@@ -101,33 +101,47 @@ final class ImageIoDecoder {
     private static final int PHOTOMETRIC_INTERPRETATION_ITULAB = 10;
 
     /**
-     * Whether the decoded samples are the file's own (then its ICC profile is not applied: PIL does not): false for a
-     * CIELab TIFF, whose samples the JDK's reader turns into linear RGB, which getRGB makes sRGB (near PIL's own Lab
-     * conversion: a mean of 4.6 levels off, where taking them as stored was 45). A JPEG-compressed CMYK TIFF is
-     * refused: the JDK's reader decodes it wrongly (a mean of 43 levels off PIL's pixels), where PIL reads it.
+     * How the decoded samples are to be read: {@link Samples#AS_STORED} (the file's own, its ICC profile not applied:
+     * PIL does not), {@link Samples#CMYK} (a CMYK TIFF's, whatever colour space its profile gives the reader: PIL's
+     * formula; an RGB profile on one made the reader take C, M, Y for R, G, B) or {@link Samples#CONVERTED} (a CIELab
+     * TIFF, whose samples the JDK's reader turns into linear RGB, which getRGB makes sRGB: near PIL's own Lab
+     * conversion, a mean of 4.6 levels off, where taking them as stored was 45). Refused: a JPEG-compressed CMYK TIFF,
+     * which the JDK's reader decodes wrongly (a mean of 43 levels off PIL's pixels), and a CIELab TIFF with an ICC
+     * profile (Pillow embeds an abstract Lab one), which the reader converts through it (features at cosine 0.70 to
+     * PIL's: a user's walk).
      */
-    private static boolean samplesAsStored(ImageReader reader) throws IOException, BadImageException {
+    private static Samples samples(ImageReader reader) throws IOException, BadImageException {
         IIOMetadata metadata = reader.getImageMetadata(0);
         if (metadata == null || !TIFF_METADATA.equals(metadata.getNativeMetadataFormatName())) {
-            return true;
+            return Samples.AS_STORED;
         }
         TIFFDirectory tiff;
         try {
             tiff = TIFFDirectory.createFromMetadata(metadata);
         } catch (javax.imageio.metadata.IIOInvalidTreeException e) {
-            return true; // no tags to go by: its samples as the reader gives them
+            return Samples.AS_STORED; // no tags to go by: its samples as the reader gives them
         }
         int photometric = tagValue(tiff, BaselineTIFFTagSet.TAG_PHOTOMETRIC_INTERPRETATION);
         int compression = tagValue(tiff, BaselineTIFFTagSet.TAG_COMPRESSION);
-        if (photometric == BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_CMYK
-                && (compression == BaselineTIFFTagSet.COMPRESSION_JPEG || compression == BaselineTIFFTagSet.COMPRESSION_OLD_JPEG)) {
-            throw new BadImageException("a JPEG-compressed CMYK TIFF, which the JDK's TIFF reader decodes wrongly: convert"
-                    + " it, e.g. to PNG or an uncompressed TIFF");
+        if (photometric == BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_CMYK) {
+            if (compression == BaselineTIFFTagSet.COMPRESSION_JPEG || compression == BaselineTIFFTagSet.COMPRESSION_OLD_JPEG) {
+                throw new BadImageException("a JPEG-compressed CMYK TIFF, which the JDK's TIFF reader decodes wrongly:"
+                        + " convert it, e.g. to PNG or an uncompressed TIFF");
+            }
+            return Samples.CMYK;
         }
-        return photometric != BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_CIELAB
-                && photometric != BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_ICCLAB
-                && photometric != PHOTOMETRIC_INTERPRETATION_ITULAB;
+        boolean lab = photometric == BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_CIELAB
+                || photometric == BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_ICCLAB
+                || photometric == PHOTOMETRIC_INTERPRETATION_ITULAB;
+        if (lab && tiff.containsTIFFField(BaselineTIFFTagSet.TAG_ICC_PROFILE)) {
+            throw new BadImageException("a CIELab TIFF with an ICC profile, which the JDK's TIFF reader converts through"
+                    + " the profile, far from PIL's colours: convert it to RGB, e.g. to PNG");
+        }
+        return lab ? Samples.CONVERTED : Samples.AS_STORED;
     }
+
+    /** How {@link #toRgb} reads the decoded samples ({@link #samples}). */
+    enum Samples { AS_STORED, CMYK, CONVERTED }
 
     private static int tagValue(TIFFDirectory tiff, int tag) {
         TIFFField field = tiff.getTIFFField(tag);
@@ -175,9 +189,9 @@ final class ImageIoDecoder {
 
     /**
      * Reads pixels straight from the raster for the common layouts; the generic path goes through getRGB.
-     * {@code asStored}: the samples are the file's own, to be taken without its colour profile.
+     * {@code samples}: whether they are the file's own, to be taken without its colour profile, and a TIFF's CMYK.
      */
-    static RgbImage toRgb(BufferedImage img, boolean asStored) {
+    static RgbImage toRgb(BufferedImage img, Samples samples) {
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] out = new byte[w * h * 3];
@@ -234,14 +248,16 @@ final class ImageIoDecoder {
             return new RgbImage(w, h, out);
         }
         ColorModel model = img.getColorModel();
-        if (asStored && model instanceof ComponentColorModel && !model.isAlphaPremultiplied()
+        if (samples != Samples.CONVERTED && model instanceof ComponentColorModel && !model.isAlphaPremultiplied()
                 && raster.getTransferType() == DataBuffer.TYPE_BYTE) {
             // 8-bit RGB or CMYK in a colour space of the file's own (a TIFF's embedded ICC profile): the samples as
             // they are stored, as PIL takes them. getRGB would convert them to sRGB through the profile (a user's
             // walk: TIFFs with a profile gave other features than PIL's, and CMYK TIFFs other colours).
             ColorSpace space = model.getColorSpace();
             int bands = raster.getNumBands();
-            if (space.getType() == ColorSpace.TYPE_RGB && space.getNumComponents() == 3 && bands >= 3) {
+            boolean cmyk = samples == Samples.CMYK
+                    || space.getType() == ColorSpace.TYPE_CMYK && space.getNumComponents() == 4;
+            if (!cmyk && space.getType() == ColorSpace.TYPE_RGB && space.getNumComponents() == 3 && bands >= 3) {
                 int[] px = new int[bands];
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
@@ -254,7 +270,7 @@ final class ImageIoDecoder {
                 }
                 return new RgbImage(w, h, out);
             }
-            if (space.getType() == ColorSpace.TYPE_CMYK && space.getNumComponents() == 4 && bands >= 4) {
+            if (cmyk && bands >= 4) {
                 int[] px = new int[bands];
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
