@@ -126,8 +126,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                             }
                             err.println("orchard: this coordinator node left the cluster (it was downed after a network"
                                     + " partition, or by the split-brain resolver: also when every worker was lost at"
-                                    + " once, which it cannot tell from a partition); the job stopped. Run the same"
-                                    + " command with --resume to finish it.");
+                                    + " once, or, for a standby, when the other coordinator node went while no worker"
+                                    + " was in the cluster, which it cannot tell from a partition); the job stopped."
+                                    + " Run the same command with --resume to finish it.");
                             return 1;
                         }
                     }
