@@ -111,6 +111,10 @@ final class ImageIoDecoder {
      * PIL's: a user's walk).
      */
     private static Samples samples(ImageReader reader) throws IOException, BadImageException {
+        String format = reader.getFormatName();
+        if (!"tif".equalsIgnoreCase(format) && !"tiff".equalsIgnoreCase(format)) {
+            return Samples.AS_STORED; // only a TIFF's tags decide: no other format's metadata is parsed for it
+        }
         IIOMetadata metadata = reader.getImageMetadata(0);
         if (metadata == null || !TIFF_METADATA.equals(metadata.getNativeMetadataFormatName())) {
             return Samples.AS_STORED;
