@@ -2,12 +2,7 @@ package dev.orchard.worker.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orchard.worker.model.OnnxModel;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,22 +17,9 @@ class PilTiffTest {
     @Test
     void tiffsDecodeToPilsPixels() throws Exception {
         ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, JpegDecoder.IMAGEIO);
-        Map<String, String> decoded = new LinkedHashMap<>();
-        Map<String, String> pil = new LinkedHashMap<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-                getClass().getResourceAsStream("/pil-tiff/sha256.txt"), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                String[] fields = line.split("\t");
-                pil.put(fields[1], fields[0]);
-                try (InputStream tiff = getClass().getResourceAsStream("/pil-tiff/" + fields[1])) {
-                    RgbImage rgb = decoder.decode(tiff.readAllBytes());
-                    assertThat(rgb.width() + "x" + rgb.height()).isEqualTo("23x17");
-                    decoded.put(fields[1], OnnxModel.sha256(rgb.rgb()));
-                }
-            }
-        }
-        assertThat(pil).hasSize(5);
-        assertThat(decoded).isEqualTo(pil);
+        PilFixtures.Digests digests = PilFixtures.digests("pil-tiff", decoder, "23x17");
+        assertThat(digests.pil()).hasSize(5);
+        assertThat(digests.decoded()).isEqualTo(digests.pil());
     }
 
     /**
