@@ -1,16 +1,19 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.orchard.coordinator.ClusterMembership;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.worker.Worker;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -72,7 +75,27 @@ final class ClusterNode implements AutoCloseable {
                 ResolverWait.beforeLeaving(context.getSystem());
             }
             return Behaviors.empty();
-        }), "orchard", config);
+        }), "orchard", withBuild(config));
+    }
+
+    /** The node's settings with this JVM's build, which {@link SameBuildCheck} compares, unless they name one. */
+    private static Config withBuild(Config config) {
+        return config.hasPath(SameBuildCheck.KEY) ? config
+                : ConfigFactory.parseMap(Map.of(SameBuildCheck.KEY, Build.id())).withFallback(config);
+    }
+
+    /** The build this node says it runs ({@link SameBuildCheck}): this JVM's, unless its settings name another. */
+    String build() {
+        return system.settings().config().getString(SameBuildCheck.KEY);
+    }
+
+    /**
+     * Whether this node stopped because it was refused as it joined, or refused the cluster it was joining: the two
+     * run different Orchard builds ({@link SameBuildCheck}), or differ in a Pekko setting that must match.
+     */
+    boolean refusedAtJoin() {
+        return CoordinatedShutdown.get(system).getShutdownReason()
+                .filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals).isPresent();
     }
 
     private static String address(Cluster cluster) {

@@ -124,6 +124,15 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                             if (dev.orchard.worker.JvmExit.began()) {
                                 return 1; // a signal: the stop notice says what became of the job
                             }
+                            if (node.refusedAtJoin()) {
+                                err.println("orchard: this coordinator node and the cluster at "
+                                        + String.join(", ", cluster.join) + " refused each other: they run different"
+                                        + " Orchard builds (this node's is " + node.build() + "), or differ in a Pekko"
+                                        + " setting that must match; the log of the node that refused says which. The"
+                                        + " job did not start here. Run the same orchard.jar on every node, then this"
+                                        + " command again.");
+                                return 2;
+                            }
                             err.println("orchard: this coordinator node left the cluster (it was downed after a network"
                                     + " partition, or by the split-brain resolver: also when every worker was lost at"
                                     + " once, or, for a standby, when the other coordinator node went while no worker"

@@ -111,7 +111,8 @@ public final class Orchard {
         public String[] getVersion() {
             var v = dev.orchard.coordinator.Versions.all();
             return new String[] {"orchard " + v.get("orchard"), "onnxruntime " + v.get("onnxruntime"),
-                    "pekko " + v.get("pekko"), "java " + v.get("java")};
+                    "pekko " + v.get("pekko"), "java " + v.get("java"),
+                    "build " + Build.id() + " (every node of a cluster runs the same)"};
         }
     }
 }

@@ -182,6 +182,36 @@ class ClusterIT {
     }
 
     /**
+     * A worker of another Orchard build is refused as it joins (its messages and its rows could differ from the
+     * others'): it says so and what to do, the coordinator's log names both builds, and the job is done by the worker
+     * of the same build alone. The other build is this jar told to say another ({@code orchard.build} in its
+     * --config): the check compares only what the nodes say.
+     */
+    @Test
+    void aWorkerOfAnotherBuildIsRefusedAndTheJobIsDoneWithoutIt() throws Exception {
+        Path out = temp.resolve("another-build");
+        Path otherBuild = Files.writeString(temp.resolve("another-build.conf"),
+                "include file(\"" + fastConf + "\")\norchard.build = \"0123456789abcdef\"\n");
+        int port = LoopbackPorts.pick();
+        try (Nodes nodes = new Nodes(temp.resolve("logs-another-build"))) {
+            Process coordinator = nodes.start("coordinator", coordinator(out, port));
+            List<String> args = new ArrayList<>(List.of(worker(port)));
+            args.set(args.indexOf(fastConf.toString()), otherBuild.toString());
+            nodes.start("other-build", args.toArray(String[]::new));
+            nodes.await("the other build's refusal", Duration.ofMinutes(1),
+                    () -> nodes.logContains("other-build", "refused each other: they run different Orchard builds"));
+            assertThat(nodes.log("other-build")).contains("this node's is 0123456789abcdef")
+                    .contains("Run the same orchard.jar on every node");
+            assertThat(attemptsDone(out)).isZero();
+            nodes.start("worker", worker(port));
+            assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
+            assertThat(nodes.log("coordinator")).contains("the other node runs Orchard build 0123456789abcdef");
+        }
+        Outputs.assertSameJob(out, reference, subsetImages);
+        assertThat(Outputs.success(out).at("/workers").size()).as("one worker registered").isEqualTo(1);
+    }
+
+    /**
      * A worker stopped with SIGTERM mid-job leaves gracefully and the coordinator finishes without it. (A worker killed
      * with SIGKILL while the coordinator runs on is {@link #aWorkerThenTheCoordinatorKilledAndTheSameCommandWithResumeFinishes}'s
      * first step, and SoakIT's trials kill and stop workers at seeded moments.)
