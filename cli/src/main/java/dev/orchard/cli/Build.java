@@ -69,7 +69,8 @@ final class Build {
                 sha.update(content.array());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read this JVM's own jar " + source + ": " + e.getMessage(), e);
+            // Not thrown: a node's start would fail on it, where a build no other node has is refused with a message.
+            return "unreadable jar " + source.toAbsolutePath().normalize() + " (" + e.getMessage() + ")";
         }
         return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }

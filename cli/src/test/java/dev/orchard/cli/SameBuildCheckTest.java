@@ -65,6 +65,8 @@ class SameBuildCheckTest {
         Path changed = jar(dir.resolve("changed.jar"), Instant.parse("2026-01-01T00:00:00Z"), "class A", "class B2");
         assertThat(Build.of(one)).hasSize(16).isEqualTo(Build.of(again)).isNotEqualTo(Build.of(changed));
         assertThat(Build.of(dir)).isEqualTo("classes " + dir.toAbsolutePath().normalize());
+        Path broken = Files.writeString(dir.resolve("broken.jar"), "not a zip");
+        assertThat(Build.of(broken)).startsWith("unreadable jar " + broken.toAbsolutePath());
     }
 
     private static Path jar(Path file, Instant time, String a, String b) throws Exception {
