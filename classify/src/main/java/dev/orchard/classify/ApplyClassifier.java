@@ -48,6 +48,7 @@ public final class ApplyClassifier {
             VectorColumn use = VectorColumn.valueOf(expected.kind().name());
             byte[] finished = JobOutputReader.requireFinished(in, options.input());
             List<Location> parts = JobOutputReader.listParts(in, options.input(), use);
+            JobOutputReader.requireSomeIfWritten(in, options.input(), use, parts, finished);
             if (parts.isEmpty()) {
                 throw new ClassifyException("No " + use.column() + " in " + options.input() + " (" + options.input()
                         .resolve(use.column()) + " has no part-*.parquet files), and " + options.classifier()
@@ -114,6 +115,7 @@ public final class ApplyClassifier {
                     }
                 }
                 JobOutputReader.requireUnchanged(in, options.input(), finished); // before anything is written
+                JobOutputReader.requireEveryRow(options.input().resolve(use.column()), images, finished);
                 writer.publish(out, target);
             } catch (ai.onnxruntime.OrtException e) {
                 throw new IOException("ONNX Runtime failed on " + options.classifier() + ": " + e.getMessage(), e);

@@ -27,7 +27,7 @@ final class JobOutputReader {
         String firstSeen = null;
         try (ObjectStore store = ObjectStores.forLocation(input)) {
             byte[] finished = requireFinished(store, input);
-            List<Location> parts = parts(store, input, use);
+            List<Location> parts = parts(store, input, use, finished);
             for (Location part : parts) {
                 for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
                     String here = part.name() + " (" + row.path() + ")";
@@ -44,6 +44,7 @@ final class JobOutputReader {
                 }
             }
             requireUnchanged(store, input, finished);
+            requireEveryRow(folder, rows.size(), finished);
         }
         if (dimension == 0) {
             throw new ClassifyException("The vectors in " + folder + " are empty (dimension 0): nothing to learn from");
@@ -66,6 +67,38 @@ final class JobOutputReader {
         if (!java.util.Arrays.equals(before, after)) {
             throw new ClassifyException(input + " changed while it was read (an update swapped its new rows in): run"
                     + " orchard classify again.");
+        }
+    }
+
+    /**
+     * Refuses a folder whose parts hold another number of rows than the output's {@code _SUCCESS} records: a part was
+     * removed or changed since the job wrote it (a user's walk: a removed part was read as "no features", a
+     * truncated one as Parquet's "footer is too large", and with several parts the rest were used without a word).
+     * An output whose {@code _SUCCESS} records no count (an Orchard before counts were recorded) is not checked.
+     */
+    static void requireEveryRow(Location folder, long read, byte[] finished) {
+        long recorded;
+        try {
+            var counts = new com.fasterxml.jackson.databind.ObjectMapper().readTree(finished).path("counts");
+            recorded = counts.path("rows").isIntegralNumber() ? counts.path("rows").asLong() : -1;
+        } catch (IOException e) {
+            recorded = -1; // not JSON (a _SUCCESS another tool wrote): nothing to compare with
+        }
+        if (recorded >= 0 && read != recorded) {
+            throw new ClassifyException(folder + " holds " + read + " rows, but the job's _SUCCESS records " + recorded
+                    + ": a part was removed or changed since the job wrote it. Make the output again (the job's"
+                    + " command with --overwrite), or restore its files.");
+        }
+    }
+
+    /**
+     * Refuses a finished output whose {@code use} folder holds no part although the job wrote rows there (its
+     * {@code _SUCCESS} counts them; {@code pca/} only where the job ran PCA): damaged, not an output without rows.
+     */
+    static void requireSomeIfWritten(ObjectStore store, Location input, VectorColumn use, List<Location> parts,
+                                     byte[] finished) throws IOException {
+        if (parts.isEmpty() && (use == VectorColumn.FEATURES || store.exists(new OutputLayout(input).pcaModel()))) {
+            requireEveryRow(input.resolve(use.column()), 0, finished);
         }
     }
 
@@ -139,9 +172,11 @@ final class JobOutputReader {
         return parts;
     }
 
-    private static List<Location> parts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+    private static List<Location> parts(ObjectStore store, Location input, VectorColumn use, byte[] finished)
+            throws IOException {
         Location folder = input.resolve(use.column());
         List<Location> parts = listParts(store, input, use);
+        requireSomeIfWritten(store, input, use, parts, finished);
         if (parts.isEmpty()) {
             String hint = use == VectorColumn.PCA
                     ? " The job writes pca/ only when it ran PCA; try --use features."

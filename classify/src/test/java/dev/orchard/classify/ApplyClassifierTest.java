@@ -37,7 +37,9 @@ class ApplyClassifierTest {
         List<VectorRow> rows = new ArrayList<>(JobOutputFixture.clusters(FOUR, 30, 12, 5, 21));
         rows.add(new VectorRow("/data/unsorted/img_0001.jpg", null, rows.get(0).values()));
         trained = JobOutputFixture.write(dir.resolve("trained"), "features", rows, 3);
-        JobOutputFixture.write(trained, "pca", JobOutputFixture.clusters(FOUR, 30, 6, 5, 21), 2);
+        List<VectorRow> projected = new ArrayList<>(JobOutputFixture.clusters(FOUR, 30, 6, 5, 21));
+        projected.add(new VectorRow("/data/unsorted/img_0001.jpg", null, projected.get(0).values())); // as a job: a row each
+        JobOutputFixture.write(trained, "pca", projected, 2);
         JobOutputFixture.writeSuccess(trained, JobOutputFixture.MODEL_SHA256, "464", 0, 0);
         // Other images of the same classes, from the same CNN: what the classifier was trained for.
         fresh = JobOutputFixture.write(dir.resolve("fresh"), "features", JobOutputFixture.clusters(FOUR, 50, 12, 5, 99), 4);
@@ -68,11 +70,9 @@ class ApplyClassifierTest {
             }
             boolean features = model == ovaFeatures;
             assertThat(report.vectors()).isEqualTo(features ? "features" : "pca");
-            assertThat(report.images()).isEqualTo(features ? 121 : 120);
-            assertThat(report.unlabelled()).isEqualTo(features ? 1 : 0);
-            if (features) {
-                assertThat(applied.get("/data/unsorted/img_0001.jpg").label()).isNull();
-            }
+            assertThat(report.images()).isEqualTo(121);
+            assertThat(report.unlabelled()).isEqualTo(1);
+            assertThat(applied.get("/data/unsorted/img_0001.jpg").label()).isNull();
             assertThat(report.featureSourceChecked()).isTrue();
         }
     }
@@ -137,6 +137,22 @@ class ApplyClassifierTest {
                 assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("predictions-"));
             }
         }
+    }
+
+    /** A part removed from the output was skipped without a word: fewer predictions than images (a user's walk). */
+    @Test
+    void anOutputMissingAPartIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path damaged = JobOutputFixture.write(dir.resolve("damaged"), "features",
+                JobOutputFixture.clusters(FOUR, 5, 12, 5, 7), 2);
+        JobOutputFixture.writeSuccess(damaged, JobOutputFixture.MODEL_SHA256, "464", 0, 0);
+        Files.delete(damaged.resolve("features/part-00001.parquet"));
+        Path target = dir.resolve("damaged-predictions.parquet");
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(damaged))
+                .withOutput(Location.local(target))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessageStartingWith(Location.local(damaged).resolve("features") + " holds 10 rows, but the job's"
+                        + " _SUCCESS records 20: a part was removed or changed since the job wrote it.");
+        assertThat(target).doesNotExist();
     }
 
     @Test

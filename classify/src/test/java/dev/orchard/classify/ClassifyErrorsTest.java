@@ -231,6 +231,32 @@ class ClassifyErrorsTest {
         return all;
     }
 
+    /**
+     * A part removed from a finished output was read as "no features" (its only part) or not noticed at all (one of
+     * several: the rest were trained on); a truncated one failed with Parquet's "footer is too large", naming no file
+     * (a user's walk). Refused, naming what is wrong and what to do.
+     */
+    @Test
+    void anOutputWhosePartsChangedSinceTheJobWroteThemIsRefusedNamingThem() throws Exception {
+        Location job = job(List.of("a", "b"), 10); // two parts of 10 rows, _SUCCESS counting 20
+        Path first = job.path().resolve("features/part-00000.parquet");
+        byte[] written = Files.readAllBytes(first);
+        Files.write(first, java.util.Arrays.copyOf(written, written.length - 100));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
+                .hasMessageStartingWith(Location.local(first) + " is not a readable Orchard 'features' part (")
+                .hasMessageContaining("damaged or replaced since it was written?");
+
+        Files.delete(first);
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessage(job.resolve("features") + " holds 10 rows, but the job's _SUCCESS records 20: a part was"
+                        + " removed or changed since the job wrote it. Make the output again (the job's command with"
+                        + " --overwrite), or restore its files.");
+        Files.delete(job.path().resolve("features/part-00001.parquet"));
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
+                .hasMessageStartingWith(job.resolve("features") + " holds 0 rows, but the job's _SUCCESS records 20");
+    }
+
     private Location job(List<String> classes, int perClass) throws Exception {
         return Location.local(JobOutputFixture.write(dir.resolve("job"), "features",
                 JobOutputFixture.clusters(classes, perClass, 4, 2, 1), 2));

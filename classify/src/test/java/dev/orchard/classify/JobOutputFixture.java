@@ -82,10 +82,20 @@ final class JobOutputFixture {
         return out;
     }
 
-    /** A {@code _SUCCESS} as the coordinator writes it, with the parts classify reads: the feature source. */
+    /**
+     * A {@code _SUCCESS} as the coordinator writes it, with the parts classify reads: the feature source, and the rows
+     * the output's {@code features/} holds.
+     */
     static void writeSuccess(Path out, String modelSha256, String tensor, int srpDim, long srpSeed) throws IOException {
         String srp = srpDim == 0 ? "" : ", \"sparseRandomProjection\": {\"dim\": " + srpDim + ", \"seed\": " + srpSeed + "}";
-        java.nio.file.Files.writeString(out.resolve("_SUCCESS"), "{\"counts\": {\"rows\": 1}, \"model\": {\"location\":"
+        long rows = 0;
+        try (var parts = java.nio.file.Files.list(out.resolve("features"))) {
+            for (Path part : parts.toList()) {
+                rows += dev.orchard.store.parquet.VectorRowsReader.readAll(new LocalObjectStore(), Location.local(part),
+                        "features").size();
+            }
+        }
+        java.nio.file.Files.writeString(out.resolve("_SUCCESS"), "{\"counts\": {\"rows\": " + rows + "}, \"model\": {\"location\":"
                 + " \"m.onnx\", \"sha256\": \"" + modelSha256 + "\", \"spec\": \"mobilenetv2\", \"featureTensor\": \""
                 + tensor + "\"}" + srp + "}");
     }

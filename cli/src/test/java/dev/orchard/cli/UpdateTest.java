@@ -247,6 +247,39 @@ class UpdateTest {
         assertThat(out.resolve("_orchard/CURRENT")).hasContent("1");
     }
 
+    /**
+     * A base part truncated (by a copy of the output) or removed failed the update's publish stage three times, after
+     * every new image was featurised, and every rerun the same way, with a message that named no file ("footer is too
+     * large", or a bare path: a user's walk). Refused as the update starts, naming the part and what to do; with the
+     * part restored, the same command goes on.
+     */
+    @Test
+    void anUpdateOverBaseRowsDamagedSinceTheyWereWrittenIsRefusedBeforeItFeaturisesAnything() throws Exception {
+        Path in = input(3);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        Path part = out.resolve("features/part-000000.parquet");
+        byte[] written = Files.readAllBytes(part);
+        Files.write(part, java.util.Arrays.copyOf(written, written.length / 2));
+
+        JobRun truncated = JobRun.of(out, job(in, out, "--update"));
+        assertThat(truncated.exitCode()).as(truncated.messages()).isEqualTo(2);
+        assertThat(truncated.messages()).contains("part-000000.parquet has " + written.length / 2
+                        + " bytes, where it was written with " + written.length)
+                .contains("restore the files, or make the output again from the input with --overwrite")
+                .contains("Nothing was featurised");
+        assertThat(out.resolve("_orchard/gen-000001/attempts")).doesNotExist();
+
+        Files.delete(part);
+        assertThat(JobRun.of(out, job(in, out, "--update")).messages()).contains("part-000000.parquet is missing");
+
+        Files.write(part, written);
+        JobRun restored = JobRun.of(out, job(in, out, "--update"));
+        assertThat(restored.exitCode()).as(restored.messages()).isZero();
+        assertThat(Outputs.rows(out, "features")).hasSize(10);
+    }
+
     /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */
     @Test
     void anUpdateWithoutPcaKKeepsTheOutputsK() throws Exception {

@@ -3,6 +3,7 @@ package dev.orchard.coordinator;
 import dev.orchard.coordinator.listing.ImageSource;
 import dev.orchard.coordinator.listing.ListingAhead;
 import dev.orchard.coordinator.outputs.JobOutputs;
+import dev.orchard.coordinator.update.BaseGenerationCheck;
 import dev.orchard.coordinator.update.GenerationSummary;
 import dev.orchard.coordinator.update.GenerationSwap;
 import dev.orchard.coordinator.update.InventoryFile;
@@ -326,6 +327,11 @@ public final class Coordinator {
                             + setup.output() + " has no summary: it was written by an Orchard that cannot update it");
                 }
                 base = summary.base();
+                if (!new GenerationSwap(setup.store(), layout).begun(generation)) {
+                    // Every base part is read as the new generation is published: found damaged now, not then. (Once
+                    // the swap has begun, the old parts go as it moves forward, and none is read again.)
+                    BaseGenerationCheck.requireIntact(setup.store(), layout, setup.output(), base);
+                }
             } else {
                 requireSameJobRecorded(generation);
             }

@@ -31,9 +31,19 @@ public final class VectorRowsReader {
     private VectorRowsReader() {
     }
 
-    /** Reads every row of the part at {@code location}; {@code column} names the vector column. */
+    /**
+     * Reads every row of the part at {@code location}; {@code column} names the vector column. A file that is not such
+     * a part (truncated, rewritten, another file) is refused naming it: Parquet's own messages name no file ("footer
+     * is too large"), or an object's identity.
+     */
     public static List<VectorRow> readAll(ObjectStore store, Location location, String column) throws IOException {
-        return readAll(new InMemoryInputFile(store.read(location)), column);
+        byte[] file = store.read(location);
+        try {
+            return readAll(new InMemoryInputFile(file), column);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(location + " is not a readable Orchard '" + column + "' part (" + e.getMessage()
+                    + "): damaged or replaced since it was written?", e);
+        }
     }
 
     /** Reads every row of a part held in memory ({@code file}: its bytes). */

@@ -130,7 +130,12 @@ public final class PublishUnit {
                 }
                 long t2 = System.nanoTime();
                 float[][] projections = projected == null ? null : project(pca, sourceRows);
-                long sourceCount = copyRowGroups ? features.append(fetched.file()) : sourceRows.size();
+                long sourceCount;
+                try {
+                    sourceCount = copyRowGroups ? features.append(fetched.file()) : sourceRows.size();
+                } catch (IOException | RuntimeException e) {
+                    throw unreadable(files.of(source), source, e);
+                }
                 if (decode && sourceCount != sourceRows.size()) { // rows from RowsCache: their file must agree
                     throw new IOException(files.of(source) + " holds " + sourceCount + " rows, but " + sourceRows.size()
                             + " were written to it");
@@ -198,9 +203,27 @@ public final class PublishUnit {
             if (cached != null) {
                 return new SourceRows(copy ? store.read(rows) : null, decode ? cached : List.of());
             }
-            byte[] file = store.read(rows);
-            return new SourceRows(file, decode ? VectorRowsReader.readAll(file, OutputLayout.FEATURES) : List.of());
+            byte[] file;
+            try {
+                file = store.read(rows);
+                return new SourceRows(file, decode ? VectorRowsReader.readAll(file, OutputLayout.FEATURES) : List.of());
+            } catch (IOException | RuntimeException e) {
+                throw unreadable(rows, source, e);
+            }
         }, nanos);
+    }
+
+    /**
+     * A source's rows file that cannot be read, named (Parquet's messages name none): for a part of the generation an
+     * update keeps, one damaged or removed since it was written, which no rerun mends (the update's start refuses
+     * such a part when its size changed: BaseGenerationCheck).
+     */
+    private static IOException unreadable(Location file, PartSource source, Exception e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "it is missing"
+                : e.getMessage() != null ? e.getMessage() : e.toString();
+        return new IOException(file + " (" + source + ") cannot be read: " + why + (source.kind() == PartSource.Kind.BASE
+                ? ". It holds rows of the generation this update keeps, damaged since they were written: restore the"
+                        + " file, or make the output again from the input with --overwrite" : ""), e);
     }
 
     /** A step of I/O work. */

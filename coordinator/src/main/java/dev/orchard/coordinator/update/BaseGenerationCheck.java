@@ -1,0 +1,66 @@
+package dev.orchard.coordinator.update;
+
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.store.Location;
+import dev.orchard.store.ObjectStore;
+import dev.orchard.store.OutputLayout;
+import dev.orchard.store.StoredObject;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Refuses an update whose base generation's rows are no longer as that generation wrote them: a features part missing,
+ * or of another size than its generation recorded (truncated by a copy, rewritten). An update copies every base part
+ * into its new generation, so such a part failed its publish stage only after every new image was featurised, three
+ * times, and again on every rerun, with a message that named no file (a user's walk: "footer is too large", or a bare
+ * path). One listing of {@code features/}, before anything is featurised. A part damaged in place at its own size is
+ * found only as it is read (its publish then names it).
+ */
+public final class BaseGenerationCheck {
+    /** How many damaged parts a refusal names before it counts the rest. */
+    private static final int NAMED = 5;
+
+    private BaseGenerationCheck() {
+    }
+
+    /** Throws, naming the damaged parts and what to do, unless every part of {@code base} is as it was written. */
+    public static void requireIntact(ObjectStore store, OutputLayout layout, Location output, WorkState.Base base)
+            throws IOException {
+        Map<String, Long> sizes = new HashMap<>();
+        Location folder = layout.rowsFolder(OutputLayout.FEATURES);
+        try (Stream<StoredObject> listing = store.list(folder)) {
+            listing.forEach(o -> sizes.put(o.location().name(), o.size()));
+        } catch (NoSuchFileException e) {
+            // no features/ at all: every part is missing
+        }
+        List<String> problems = new ArrayList<>();
+        for (int p = 0; p < base.parts().size(); p++) {
+            String name = OutputLayout.partName(base.generation(), p);
+            Long size = sizes.get(name);
+            if (size == null && base.generation() > 0 && sizes.containsKey(OutputLayout.partName(p))) {
+                name = OutputLayout.partName(p); // kept under its first name by an Orchard before names had generations
+                size = sizes.get(name);
+            }
+            long written = base.parts().get(p).bytes();
+            if (size == null) {
+                problems.add(name + " is missing");
+            } else if (written > 0 && size != written) {
+                problems.add(name + " has " + size + " bytes, where it was written with " + written);
+            }
+        }
+        if (problems.isEmpty()) {
+            return;
+        }
+        String named = String.join("; ", problems.subList(0, Math.min(NAMED, problems.size())))
+                + (problems.size() > NAMED ? "; and " + (problems.size() - NAMED) + " more" : "");
+        throw new IllegalArgumentException("--update: the rows of " + output + " are not as its generation "
+                + base.generation() + " wrote them (" + folder + "): " + named + ". An update keeps those rows, and"
+                + " they cannot be made again without featurising their images: restore the files, or make the output"
+                + " again from the input with --overwrite. Nothing was featurised.");
+    }
+}
