@@ -74,12 +74,14 @@ final class UpdateCheck {
                     + " an update must not mix rows that mean different things:\n  " + String.join("\n  ", refused)
                     + "\nUse the same model, spec, feature tensor, labels, --reduce options and --classifier (an update"
                     + " takes the output's --reduce, --srp-dim and --seed where they are not given, never its"
-                    + " classifier: pass the same --classifier FILE), or run afresh with --overwrite or a new --output.");
+                    + " classifier: pass the classifier its rows were labelled with; one retrained in place, as"
+                    + " 'orchard classify --overwrite' does, is another, and a part the update keeps whole keeps the"
+                    + " old one's labels), or run afresh with --overwrite or a new --output.");
         }
         List<String> images = last.imageDifferences(identity);
         if (!images.isEmpty()) { // a typo in --input drops most of the output's rows: not for an INFO line
-            LOG.warn("--update selects the images otherwise than the job that made {} ({}): the rows of images it no"
-                    + " longer selects are removed from the output, as images deleted from the input are", output,
+            LOG.warn("--update selects the images otherwise than the job that made {} ({}): the rows of any images it"
+                    + " no longer selects are removed from the output, as images deleted from the input are", output,
                     String.join("; ", images));
         }
         return new Plan(next, false, last.selectionDifferences(identity));

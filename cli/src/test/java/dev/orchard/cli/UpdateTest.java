@@ -303,7 +303,7 @@ class UpdateTest {
         assertThat(narrowed.events()).anySatisfy(line -> {
             assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
             assertThat(line.getFormattedMessage()).contains("input: was " + in + ", now " + in.resolve("Kiwi"))
-                    .contains("the rows of images it no longer selects are removed");
+                    .contains("the rows of any images it no longer selects are removed");
         });
         assertThat(Outputs.success(out).at("/update/removed").asLong()).isEqualTo(6);
     }
@@ -330,7 +330,7 @@ class UpdateTest {
         assertThat(other.messages()).contains("--update refused")
                 .contains("labels: was parent folder, now regex ^(K).* over the folder name")
                 .contains("--reduce: was pca, now srp+pca").contains("--srp-dim: was 0, now 64")
-                .contains("pass the same --classifier FILE"); // never the output's: a user's walk read it as "same"
+                .contains("pass the classifier its rows were labelled with"); // never the output's: a user's walk read it as "same"
         String int8 = JobRun.shared().resolve("models/mobilenetv2-12-int8.onnx").toString();
         JobRun otherModel = JobRun.of(out, "run", "--input", in.toString(), "--output", out.toString(), "--model", int8,
                 "--feature-tensor", "output", "--pca-k", "4", "--update");
