@@ -60,6 +60,8 @@ final class ClusterNode implements AutoCloseable {
                     }), "membership");
             cluster.subscriptions().tell(Subscribe.create(membership, ClusterEvent.MemberEvent.class));
             if (coordinator != null) {
+                context.spawn(UnreachableWorkers.create(context.getSystem().settings().config()
+                        .getDuration("orchard.coordinator.down-unreachable-workers-after")), "unreachable-workers");
                 ClusterSingleton.get(context.getSystem()).init(
                         SingletonActor.of(Behaviors.<CoordinatorCommand>setup(c -> coordinator.apply(this)), "coordinator")
                                 .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole("coordinator")));

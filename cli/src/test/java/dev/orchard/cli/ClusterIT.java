@@ -182,6 +182,51 @@ class ClusterIT {
     }
 
     /**
+     * Two workers killed seconds apart while a third runs: the second had seen the first unreachable before it went,
+     * and when the split-brain resolver decided about both (stable-after, 20 s here as by default), Pekko's
+     * keep-oldest took it for an indirectly connected node and downed every node, the coordinator and the third worker
+     * included (a user's walk: 3 times of 3). The coordinator node now downs each worker unreachable for
+     * {@code orchard.coordinator.down-unreachable-workers-after} (1 s here; 10 s by default) itself, and the third
+     * worker finishes the job. The kills are 4 s apart: the failure detector here marks a node unreachable ~2.5 s
+     * after it went.
+     */
+    @Test
+    void twoWorkersKilledSecondsApartLeaveTheJobToTheThird() throws Exception {
+        Path in = temp.resolve("three-workers-in");
+        for (String copy : List.of("first", "second")) { // 1,200 images
+            longKeyCopy(JobRun.shared().resolve("data/fruits360-sample"), in.resolve(copy), 40);
+        }
+        Path out = temp.resolve("three-workers");
+        Path conf = Files.writeString(temp.resolve("resolver-default.conf"), """
+                pekko.cluster.down-removal-margin = 1s
+                pekko.cluster.singleton.hand-over-retry-interval = 500ms
+                orchard.coordinator.down-unreachable-workers-after = 1s
+                """);
+        int port = LoopbackPorts.pick();
+        try (Nodes nodes = new Nodes(temp.resolve("logs-three-workers"))) {
+            Process coordinator = nodes.start("coordinator", job(in, out, "coordinator", "--bind", "127.0.0.1:" + port,
+                    "--config", conf.toString(), "--min-workers", "3"));
+            List<Process> workers = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                // One lane each: the third alone then takes ~40 s for the rest, longer than the resolver waits.
+                List<String> args = new ArrayList<>(List.of(worker(port, "--inference-lanes", "1")));
+                args.set(args.indexOf(fastConf.toString()), conf.toString());
+                workers.add(nodes.start("worker-" + i, args.toArray(String[]::new)));
+            }
+            nodes.await("a first unit done", JOB, () -> attemptsDone(out) >= 1);
+            Nodes.signal(workers.get(0), "KILL");
+            Thread.sleep(8_000);
+            Nodes.signal(workers.get(1), "KILL");
+            assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
+            assertThat(nodes.log("coordinator")).doesNotContain("downing all instead")
+                    .contains("has been unreachable for");
+        }
+        List<String> paths = Outputs.rows(out, "features").stream().map(r -> r.path()).toList();
+        assertThat(paths).doesNotHaveDuplicates();
+        assertThat(Set.copyOf(paths)).isEqualTo(Outputs.images(in));
+    }
+
+    /**
      * A worker of another Orchard build is refused as it joins (its messages and its rows could differ from the
      * others'): it says so and what to do, the coordinator's log names both builds, and the job is done by the worker
      * of the same build alone. The other build is this jar told to say another ({@code orchard.build} in its
