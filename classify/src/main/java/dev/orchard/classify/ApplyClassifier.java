@@ -8,7 +8,6 @@ import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
 import dev.orchard.store.parquet.VectorRow;
-import dev.orchard.store.parquet.VectorRowsReader;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.HashMap;
@@ -83,7 +82,7 @@ public final class ApplyClassifier {
             try (AppliedPredictionsWriter writer = new AppliedPredictionsWriter(options.classifier().toString(),
                     classifier.sha256())) {
                 for (Location part : parts) {
-                    List<VectorRow> rows = VectorRowsReader.readAll(in, part, use.column());
+                    List<VectorRow> rows = JobOutputReader.readPart(in, part, use);
                     for (int from = 0; from < rows.size(); from += BATCH) {
                         int n = Math.min(BATCH, rows.size() - from);
                         float[] batch = new float[n * d];

@@ -29,7 +29,7 @@ final class JobOutputReader {
             byte[] finished = requireFinished(store, input);
             List<Location> parts = parts(store, input, use, finished);
             for (Location part : parts) {
-                for (VectorRow row : VectorRowsReader.readAll(store, part, use.column())) {
+                for (VectorRow row : readPart(store, part, use)) {
                     String here = part.name() + " (" + row.path() + ")";
                     if (dimension < 0) {
                         dimension = row.values().length;
@@ -70,6 +70,16 @@ final class JobOutputReader {
         }
     }
 
+    /** Every row of a part; one that is not readable Parquet is bad input (exit 2), named, with what to do. */
+    static List<VectorRow> readPart(ObjectStore store, Location part, VectorColumn use) throws IOException {
+        try {
+            return VectorRowsReader.readAll(store, part, use.column());
+        } catch (dev.orchard.store.parquet.UnreadablePartException e) {
+            throw new ClassifyException(e.getMessage() + " Make the output again (the job's command with --overwrite),"
+                    + " or restore the file.");
+        }
+    }
+
     /**
      * Refuses a folder whose parts hold another number of rows than the output's {@code _SUCCESS} records: a part was
      * removed or changed since the job wrote it (a user's walk: a removed part was read as "no features", a
@@ -86,8 +96,9 @@ final class JobOutputReader {
         }
         if (recorded >= 0 && read != recorded) {
             throw new ClassifyException(folder + " holds " + read + " rows, but the job's _SUCCESS records " + recorded
-                    + ": a part was removed or changed since the job wrote it. Make the output again (the job's"
-                    + " command with --overwrite), or restore its files.");
+                    + (read < recorded ? ": a part was removed or changed since the job wrote it."
+                                       : ": a file named as a part was added, or a part changed, since the job wrote it.")
+                    + " Make the output again (the job's command with --overwrite), or restore its files.");
         }
     }
 
@@ -98,6 +109,7 @@ final class JobOutputReader {
     static void requireSomeIfWritten(ObjectStore store, Location input, VectorColumn use, List<Location> parts,
                                      byte[] finished) throws IOException {
         if (parts.isEmpty() && (use == VectorColumn.FEATURES || store.exists(new OutputLayout(input).pcaModel()))) {
+            requireUnchanged(store, input, finished); // an update's swap between the old parts and the new: read again
             requireEveryRow(input.resolve(use.column()), 0, finished);
         }
     }
@@ -162,7 +174,7 @@ final class JobOutputReader {
         Location folder = input.resolve(use.column());
         List<Location> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
-            listing.map(StoredObject::location)
+            listing.map(StoredObject::location).filter(l -> l.parent().equals(folder)) // not a copy in a subfolder
                     .filter(l -> l.name().startsWith("part-") && l.name().endsWith(".parquet"))
                     .forEach(parts::add);
         } catch (NoSuchFileException e) {

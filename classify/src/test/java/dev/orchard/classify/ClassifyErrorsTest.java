@@ -243,8 +243,10 @@ class ClassifyErrorsTest {
         byte[] written = Files.readAllBytes(first);
         Files.write(first, java.util.Arrays.copyOf(written, written.length - 100));
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))
+                .isInstanceOf(ClassifyException.class) // bad input, exit 2
                 .hasMessageStartingWith(Location.local(first) + " is not a readable Orchard 'features' part (")
-                .hasMessageContaining("damaged or replaced since it was written?");
+                .hasMessageEndingWith("damaged or replaced since it was written? Make the output again (the job's"
+                        + " command with --overwrite), or restore the file.");
 
         Files.delete(first);
         assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(5), new Mode.Pair("a", "b"))))

@@ -21,7 +21,9 @@ import java.util.zip.ZipFile;
  * digits of a SHA-256 over the jar's entries (each name, CRC-32 and size, in name order), so two builds of the same
  * sources agree whatever their files' times, and any change to a class or a library (a message's fields, the
  * preprocessing, ONNX Runtime) gives another. Run from a folder of classes (tests, an IDE), the folder names the build.
- * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold): done once, by cluster nodes only.
+ * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold): done once, by cluster nodes only,
+ * as their commands start (the jar they read is the one the JVM started from, unless replaced in those moments). A jar
+ * that cannot be read, or no known source, gives a build equal to no other.
  */
 final class Build {
     private static volatile String id;
@@ -49,8 +51,11 @@ final class Build {
 
     /** The build of the jar (or folder of classes) at {@code source}. */
     static String of(Path source) {
-        if (source == null || !Files.isRegularFile(source)) {
-            return "classes " + (source == null ? "unknown" : source.toAbsolutePath().normalize());
+        if (source == null) {
+            return "unknown " + java.util.UUID.randomUUID(); // equal to no other node's: nothing was compared
+        }
+        if (!Files.isRegularFile(source)) {
+            return "classes " + source.toAbsolutePath().normalize();
         }
         MessageDigest sha;
         try {
@@ -70,7 +75,8 @@ final class Build {
             }
         } catch (IOException e) {
             // Not thrown: a node's start would fail on it, where a build no other node has is refused with a message.
-            return "unreadable jar " + source.toAbsolutePath().normalize() + " (" + e.getMessage() + ")";
+            return "unreadable jar " + source.toAbsolutePath().normalize() + " (" + e.getMessage() + ") "
+                    + java.util.UUID.randomUUID(); // equal to no other node's: nothing was compared
         }
         return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }

@@ -91,6 +91,14 @@ final class ClusterNode implements AutoCloseable {
         return system.settings().config().getString(SameBuildCheck.KEY);
     }
 
+    /** What a node refused at its join ({@link #refusedAtJoin}) says, joining {@code seeds}; {@code then}: what next. */
+    String refusal(java.util.List<String> seeds, String then) {
+        return "orchard: this " + (system.settings().config().getStringList("pekko.cluster.roles").contains("coordinator")
+                ? "coordinator" : "worker") + " node and the cluster at " + String.join(", ", seeds) + " refused each"
+                + " other: they run different Orchard builds (this node's is " + build() + "), or differ in a Pekko"
+                + " setting that must match; the log of the node that refused says which. " + then;
+    }
+
     /**
      * Whether this node stopped because it was refused as it joined, or refused the cluster it was joining: the two
      * run different Orchard builds ({@link SameBuildCheck}), or differ in a Pekko setting that must match.

@@ -80,6 +80,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         }
         workers.validate();
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
+        Build.id(); // the jar this JVM started from, read now rather than once the job is set up
         var pekko = cluster.pekkoConfig(localWorkers > 0 ? List.of("coordinator", "worker") : List.of("coordinator"));
         // The ports before the job's checks: those write the output's marker, and a retry after a busy port was then
         // told the output "holds an Orchard job".
@@ -125,12 +126,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                 return 1; // a signal: the stop notice says what became of the job
                             }
                             if (node.refusedAtJoin()) {
-                                err.println("orchard: this coordinator node and the cluster at "
-                                        + String.join(", ", cluster.join) + " refused each other: they run different"
-                                        + " Orchard builds (this node's is " + node.build() + "), or differ in a Pekko"
-                                        + " setting that must match; the log of the node that refused says which. The"
-                                        + " job did not start here. Run the same orchard.jar on every node, then this"
-                                        + " command again.");
+                                err.println(node.refusal(cluster.join, "The job did not start here. Run the same"
+                                        + " orchard.jar on every node, then this command again."));
                                 return 2;
                             }
                             err.println("orchard: this coordinator node left the cluster (it was downed after a network"

@@ -1,6 +1,7 @@
 package dev.orchard.cli;
 
 import dev.orchard.coordinator.JobIdentity;
+import dev.orchard.coordinator.update.BaseGenerationCheck;
 import dev.orchard.coordinator.update.GenerationSummary;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
@@ -58,11 +59,15 @@ final class UpdateCheck {
             throw new IllegalArgumentException("--update refused: the job in " + output + " has not finished (it has no"
                     + " _SUCCESS): finish it first with the command that started it and --resume");
         }
-        if (GenerationSummary.read(store, layout, current) == null) {
+        GenerationSummary summary = GenerationSummary.read(store, layout, current);
+        if (summary == null) {
             throw new IllegalArgumentException("--update refused: " + output + " was written by an Orchard that keeps no"
                     + " inventory of its images, so there is nothing to compare the input with: run the job afresh"
                     + " with --overwrite (every image is computed again)");
         }
+        // Before the update is recorded: refused later, by its coordinator, it stood as an update in progress that a
+        // command with other options could not start over (a reviewer). The coordinator checks again (a resume).
+        BaseGenerationCheck.requireIntact(store, layout, output, summary.base());
         JobIdentity last = JobIdentity.read(store, layout, current);
         if (last == null) {
             throw new IllegalArgumentException("--update refused: generation " + current + " of " + output

@@ -67,6 +67,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         }
         refuseJobsDecodeOptions();
         workers.validate();
+        Build.id(); // the jar this JVM started from, read now rather than once the model is loaded
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.WORKER_PORT));
         PrintWriter err = command.commandLine().getErr();
         var config = cluster.pekkoConfig(List.of("worker"));
@@ -97,7 +98,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
             Duration pause = Duration.ofSeconds(1);
             while (true) {
                 long started = System.nanoTime();
-                String refused = null; // the build this node said it runs, when it was refused at its join
+                String refused = null; // what the node says when it was refused at its join
                 try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
                         workers.workerSettings(), rejoinAfter)) {
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
@@ -106,7 +107,8 @@ final class WorkerNodeCommand implements Callable<Integer> {
                             workers.inference().intraOpThreads());
                     observation.serve(node.system(), "worker node " + self, err);
                     node.system().getWhenTerminated().toCompletableFuture().join();
-                    refused = node.refusedAtJoin() ? node.build() : null;
+                    refused = node.refusedAtJoin()
+                            ? node.refusal(cluster.join, "Run the same orchard.jar on every node. Trying again in ") : null;
                 } catch (IllegalStateException e) {
                     return 0; // the JVM is shutting down: no new node
                 }
@@ -118,10 +120,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
                     pause = Duration.ofSeconds(1); // it was a member for a good while: rejoin promptly
                 }
                 if (refused != null) {
-                    err.printf("orchard: this worker node and the cluster at %s refused each other: they run different"
-                            + " Orchard builds (this node's is %s), or differ in a Pekko setting that must match; the log"
-                            + " of the node that refused says which. Run the same orchard.jar on every node. Trying"
-                            + " again in %d s%n", String.join(", ", cluster.join), refused, pause.toSeconds());
+                    err.println(refused + pause.toSeconds() + " s");
                 } else {
                     err.printf("orchard: this worker left its cluster (downed, or no coordinator for %d s); joining %s"
                             + " again in %d s%n", rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());

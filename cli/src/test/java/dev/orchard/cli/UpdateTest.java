@@ -261,15 +261,18 @@ class UpdateTest {
         copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
         Path part = out.resolve("features/part-000000.parquet");
         byte[] written = Files.readAllBytes(part);
+        Path backup = Files.createDirectories(out.resolve("features/backup")).resolve("part-000000.parquet");
+        Files.write(backup, java.util.Arrays.copyOf(written, 100)); // the user's, named as a part: neither read nor deleted
         Files.write(part, java.util.Arrays.copyOf(written, written.length / 2));
 
         JobRun truncated = JobRun.of(out, job(in, out, "--update"));
         assertThat(truncated.exitCode()).as(truncated.messages()).isEqualTo(2);
         assertThat(truncated.messages()).contains("part-000000.parquet has " + written.length / 2
                         + " bytes, where it was written with " + written.length)
-                .contains("restore the files, or make the output again from the input with --overwrite")
-                .contains("Nothing was featurised");
-        assertThat(out.resolve("_orchard/gen-000001/attempts")).doesNotExist();
+                .contains("restore the files and run this command again, or make the output again from the input"
+                        + " with --overwrite").contains("This command featurised nothing");
+        assertThat(out.resolve("_orchard/attempts")).as("nothing featurised").doesNotExist();
+        assertThat(out.resolve("_orchard/gen-000001")).as("nor the update recorded").doesNotExist();
 
         Files.delete(part);
         assertThat(JobRun.of(out, job(in, out, "--update")).messages()).contains("part-000000.parquet is missing");
@@ -278,6 +281,7 @@ class UpdateTest {
         JobRun restored = JobRun.of(out, job(in, out, "--update"));
         assertThat(restored.exitCode()).as(restored.messages()).isZero();
         assertThat(Outputs.rows(out, "features")).hasSize(10);
+        assertThat(backup).hasSize(100);
     }
 
     /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */

@@ -15,11 +15,12 @@ import java.util.stream.Stream;
 
 /**
  * Refuses an update whose base generation's rows are no longer as that generation wrote them: a features part missing,
- * or of another size than its generation recorded (truncated by a copy, rewritten). An update copies every base part
- * into its new generation, so such a part failed its publish stage only after every new image was featurised, three
- * times, and again on every rerun, with a message that named no file (a user's walk: "footer is too large", or a bare
- * path). One listing of {@code features/}, before anything is featurised. A part damaged in place at its own size is
- * found only as it is read (its publish then names it).
+ * of another size than its generation recorded (truncated by a copy, rewritten), or not a plain file. An update builds
+ * its new generation from the base parts (all but those that lose every row, which it cannot know before its
+ * listing), so such a part failed its publish stage only after every new image was featurised, three times, and again
+ * on every rerun, with a message that named no file (a user's walk: "footer is too large", or a bare path). One
+ * listing of {@code features/}, before the update is recorded ({@code UpdateCheck}) and again as its coordinator
+ * starts. A part damaged in place at its own size is found only as it is read (its publish then names it).
  */
 public final class BaseGenerationCheck {
     /** How many damaged parts a refusal names before it counts the rest. */
@@ -34,7 +35,8 @@ public final class BaseGenerationCheck {
         Map<String, Long> sizes = new HashMap<>();
         Location folder = layout.rowsFolder(OutputLayout.FEATURES);
         try (Stream<StoredObject> listing = store.list(folder)) {
-            listing.forEach(o -> sizes.put(o.location().name(), o.size()));
+            listing.filter(o -> o.location().parent().equals(folder)) // not a copy in a subfolder
+                    .forEach(o -> sizes.put(o.location().name(), o.size()));
         } catch (NoSuchFileException e) {
             // no features/ at all: every part is missing
         }
@@ -47,7 +49,11 @@ public final class BaseGenerationCheck {
                 size = sizes.get(name);
             }
             long written = base.parts().get(p).bytes();
-            if (size == null) {
+            if (size == null && store.exists(folder.resolve(name))) {
+                // Listed by no listing but there: a link (to a DVC or git-annex store, say). The swap deletes the old
+                // parts it lists, so the old generation's rows would stay beside the new.
+                problems.add(name + " is a link or not a plain file: make it the file itself");
+            } else if (size == null) {
                 problems.add(name + " is missing");
             } else if (written > 0 && size != written) {
                 problems.add(name + " has " + size + " bytes, where it was written with " + written);
@@ -58,9 +64,10 @@ public final class BaseGenerationCheck {
         }
         String named = String.join("; ", problems.subList(0, Math.min(NAMED, problems.size())))
                 + (problems.size() > NAMED ? "; and " + (problems.size() - NAMED) + " more" : "");
-        throw new IllegalArgumentException("--update: the rows of " + output + " are not as its generation "
-                + base.generation() + " wrote them (" + folder + "): " + named + ". An update keeps those rows, and"
-                + " they cannot be made again without featurising their images: restore the files, or make the output"
-                + " again from the input with --overwrite. Nothing was featurised.");
+        throw new IllegalArgumentException("--update refused: the rows of " + output + " are not as its generation "
+                + base.generation() + " wrote them (" + folder + "): " + named + ". An update builds on those rows,"
+                + " and cannot make them again without featurising their images: restore the files and run this"
+                + " command again, or make the output again from the input with --overwrite. This command featurised"
+                + " nothing.");
     }
 }

@@ -239,7 +239,9 @@ public final class GenerationSwap {
      */
     private List<Location> oldParts(int g, Location folder) throws IOException {
         try (Stream<StoredObject> listed = store.list(folder)) {
-            return listed.map(StoredObject::location)
+            // Only the folder's own files: a listing takes in subfolders, and a copy of the user's there named as a
+            // part (features/backup/part-000000.parquet) was deleted with the old parts (a reviewer, read in code).
+            return listed.map(StoredObject::location).filter(o -> o.parent().equals(folder))
                     .filter(o -> OutputLayout.partNumber(o.name()) >= 0 && !OutputLayout.isPartOf(o.name(), g)).toList();
         } catch (java.nio.file.NoSuchFileException e) {
             return List.of();

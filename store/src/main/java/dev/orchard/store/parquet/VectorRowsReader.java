@@ -41,8 +41,7 @@ public final class VectorRowsReader {
         try {
             return readAll(new InMemoryInputFile(file), column);
         } catch (IOException | RuntimeException e) {
-            throw new IOException(location + " is not a readable Orchard '" + column + "' part (" + e.getMessage()
-                    + "): damaged or replaced since it was written?", e);
+            throw new UnreadablePartException(location.toString(), column, e);
         }
     }
 

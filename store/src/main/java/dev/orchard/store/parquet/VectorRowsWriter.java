@@ -27,6 +27,7 @@ public final class VectorRowsWriter implements AutoCloseable {
     private final ColumnFileWriter file;
     private final boolean predictions;
     private final MessageType schema;
+    private final String column;
     private long rows;
     private boolean closed;
 
@@ -65,6 +66,7 @@ public final class VectorRowsWriter implements AutoCloseable {
         Files.createDirectories(tempDir);
         this.tempFile = Files.createTempFile(tempDir, ".part-", ".parquet");
         this.schema = VectorSchema.of(column, predictions);
+        this.column = column;
         Map<String, String> footer = new LinkedHashMap<>();
         footer.put("orchard.schema", "path,label," + column + (predictions ? ",predicted,score" : ""));
         if (predictions) {
@@ -130,7 +132,13 @@ public final class VectorRowsWriter implements AutoCloseable {
      * @throws IllegalArgumentException if the file's schema is not this writer's
      */
     public long append(byte[] rowsFile) throws IOException {
-        try (ParquetFileReader reader = ParquetFileReader.open(new InMemoryInputFile(rowsFile), VectorRowsReader.options())) {
+        ParquetFileReader opened;
+        try {
+            opened = ParquetFileReader.open(new InMemoryInputFile(rowsFile), VectorRowsReader.options());
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadablePartException("a rows file", column, e); // the caller knows which: it names it
+        }
+        try (ParquetFileReader reader = opened) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             if (!fileSchema.equals(schema)) {
                 throw new IllegalArgumentException("Cannot append rows of schema " + fileSchema + " to a part of " + schema);

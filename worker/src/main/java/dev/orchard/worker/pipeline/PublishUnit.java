@@ -14,6 +14,7 @@ import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.ParquetOptions;
 import dev.orchard.store.parquet.PredictedBy;
 import dev.orchard.store.parquet.VectorRow;
+import dev.orchard.store.parquet.UnreadablePartException;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
 import java.io.IOException;
@@ -133,7 +134,7 @@ public final class PublishUnit {
                 long sourceCount;
                 try {
                     sourceCount = copyRowGroups ? features.append(fetched.file()) : sourceRows.size();
-                } catch (IOException | RuntimeException e) {
+                } catch (UnreadablePartException e) { // not a failure to write the part: that one propagates
                     throw unreadable(files.of(source), source, e);
                 }
                 if (decode && sourceCount != sourceRows.size()) { // rows from RowsCache: their file must agree
@@ -219,8 +220,10 @@ public final class PublishUnit {
      * such a part when its size changed: BaseGenerationCheck).
      */
     private static IOException unreadable(Location file, PartSource source, Exception e) {
+        Throwable cause = e instanceof UnreadablePartException && e.getCause() != null ? e.getCause() : e;
         String why = e instanceof java.nio.file.NoSuchFileException ? "it is missing"
-                : e.getMessage() != null ? e.getMessage() : e.toString();
+                : (e instanceof UnreadablePartException ? "not readable Parquet: " : "")
+                        + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
         return new IOException(file + " (" + source + ") cannot be read: " + why + (source.kind() == PartSource.Kind.BASE
                 ? ". It holds rows of the generation this update keeps, damaged since they were written: restore the"
                         + " file, or make the output again from the input with --overwrite" : ""), e);
