@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.orchard.coordinator.Build;
 import dev.orchard.coordinator.ClusterMembership;
 import dev.orchard.protocol.CoordinatorCommand;
 import dev.orchard.worker.Worker;

@@ -1,5 +1,6 @@
 package dev.orchard.cli;
 
+import dev.orchard.coordinator.Build;
 import dev.orchard.coordinator.JobFinishedAlready;
 import dev.orchard.observe.HttpAddress;
 import dev.orchard.store.Location;
@@ -126,7 +127,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                 return 1; // a signal: the stop notice says what became of the job
                             }
                             if (node.refusedAtJoin()) {
-                                err.println(node.refusal(cluster.join, "The job did not start here. Run the same"
+                                err.println(node.refusal(cluster.join, "The job did not start here (the output may"
+                                        + " hold its marker, which this same command takes again). Run the same"
                                         + " orchard.jar on every node, then this command again."));
                                 return 2;
                             }

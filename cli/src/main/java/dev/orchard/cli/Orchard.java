@@ -112,7 +112,7 @@ public final class Orchard {
             var v = dev.orchard.coordinator.Versions.all();
             return new String[] {"orchard " + v.get("orchard"), "onnxruntime " + v.get("onnxruntime"),
                     "pekko " + v.get("pekko"), "java " + v.get("java"),
-                    "build " + Build.id() + " (every node of a cluster runs the same)"};
+                    "build " + v.get("build") + " (every node of a cluster runs the same)"};
         }
     }
 }

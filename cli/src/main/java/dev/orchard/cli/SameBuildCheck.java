@@ -1,6 +1,7 @@
 package dev.orchard.cli;
 
 import com.typesafe.config.Config;
+import dev.orchard.coordinator.Build;
 import java.util.List;
 import org.apache.pekko.cluster.ConfigValidation;
 import org.apache.pekko.cluster.Invalid;

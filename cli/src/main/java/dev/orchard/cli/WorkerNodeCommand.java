@@ -1,5 +1,6 @@
 package dev.orchard.cli;
 
+import dev.orchard.coordinator.Build;
 import dev.orchard.observe.HttpAddress;
 import dev.orchard.worker.pipeline.WorkerRuntime;
 import java.io.PrintWriter;

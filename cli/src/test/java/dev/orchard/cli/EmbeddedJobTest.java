@@ -114,6 +114,8 @@ class EmbeddedJobTest {
         assertThat(success.at("/counts/rows").asLong()).isEqualTo(600);
         assertThat(success.at("/counts/errors").asLong()).isZero();
         assertThat(success.at("/model/sha256").asText()).isEqualTo("1f81561b8dd6efff8ea6e71665c6f19b28901f5fb0ea961064b1c7db3461b278");
+        assertThat(success.at("/versions/build").asText()).as("the build that wrote it")
+                .isEqualTo(dev.orchard.coordinator.Build.id());
         assertThat(run.messages()).doesNotContain("Exception");
     }
 

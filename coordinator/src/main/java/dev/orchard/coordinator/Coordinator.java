@@ -764,7 +764,10 @@ public final class Coordinator {
         behaviourStage = state.stage();
         return switch (state.stage()) {
             case FEATURES -> features();
-            case SOLVING -> solving();
+            case SOLVING -> {
+                Build.prefetch(); // for the report (Versions), on the core the solve leaves idle
+                yield solving();
+            }
             case PUBLISHING -> publishing();
             case WRITING -> writingOutputs();
             case FINISHED, FAILED -> Behaviors.stopped();

@@ -15,6 +15,7 @@ public final class Versions {
         v.put("java", System.getProperty("java.version"));
         v.put("pekko", org.apache.pekko.Version.current());
         v.put("onnxruntime", onnxRuntime());
+        v.put("build", Build.id());
         return v;
     }
 

@@ -983,8 +983,8 @@ public final class WorkState {
             // workers share its JVM and speak again after it stood still (the review of the change).
             return fail("No worker has been live for " + settings.minWorkersWaitMs() / 1000 + " s (--min-workers-timeout)"
                     + " while work waited: " + (workers.isEmpty() ? "none has joined" : "the " + workers.size()
-                    + " that joined left or were lost") + ". Check that the worker nodes run and that their --join names"
-                    + " this coordinator" + GOES_ON, false);
+                    + " that joined left or were lost") + ". Check that the worker nodes run, that their --join names"
+                    + " this coordinator, and that they run its Orchard build" + ANOTHER_BUILD + GOES_ON, false);
         }
         dispatch(now);
         requestCommits(now);
@@ -1016,9 +1016,14 @@ public final class WorkState {
                         + " joined and left)") : liveWorkers() + " of the " + settings.minWorkers()
                         + " asked for (--min-workers) have joined; the job fails after " + settings.minWorkersWaitMs() / 1000
                         + " s without them")
-                + ". Check that the worker nodes run and that their --join names this coordinator; a worker node that "
-                + "served an earlier job rejoins after its --rejoin-after (60 s by default)"));
+                + ". Check that the worker nodes run, that their --join names this coordinator, and that they run its"
+                + " Orchard build" + ANOTHER_BUILD + "; a worker node that served an earlier job rejoins after its"
+                + " --rejoin-after (60 s by default)"));
     }
+
+    /** Where a worker of another Orchard build shows: it is refused as it joins, before the coordinator hears of it. */
+    static final String ANOTHER_BUILD = " (one of another is refused as it joins: the log says \"Found incompatible"
+            + " settings\", naming both builds)";
 
     /** How often work that waits for workers says so in the log. */
     static final long WAITING_NOTE_MS = 30_000;

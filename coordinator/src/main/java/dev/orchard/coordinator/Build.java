@@ -1,4 +1,4 @@
-package dev.orchard.cli;
+package dev.orchard.coordinator;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -17,7 +17,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Which Orchard build this JVM runs, as the nodes of a cluster compare it ({@link SameBuildCheck}): the first 16 hex
+ * Which Orchard build this JVM runs, as the nodes of a cluster compare it ({@code SameBuildCheck}) and as an output
+ * records it ({@link Versions}): the first 16 hex
  * digits of a SHA-256 over the jar's entries (each name, CRC-32 and size, in name order), so two builds of the same
  * sources agree whatever their files' times, and any change to a class or a library (a message's fields, the
  * preprocessing, ONNX Runtime) gives another. Run from a folder of classes (tests, an IDE), the folder names the build.
@@ -25,20 +26,33 @@ import java.util.zip.ZipFile;
  * as their commands start (the jar they read is the one the JVM started from, unless replaced in those moments). A jar
  * that cannot be read, or no known source, gives a build equal to no other.
  */
-final class Build {
+public final class Build {
     private static volatile String id;
 
     private Build() {
     }
 
-    /** This JVM's build. */
-    static String id() {
+    /** This JVM's build (read once; a caller waits for a {@link #prefetch} under way). */
+    public static synchronized String id() {
         String known = id;
         if (known == null) {
             known = of(codeSource());
             id = known;
         }
         return known;
+    }
+
+    /**
+     * Reads this JVM's build on a thread of its own, at the lowest priority, unless known: a job's coordinator asks
+     * as it solves the PCA (one core is idle then), and records it in the report at the end.
+     */
+    public static void prefetch() {
+        if (id == null) {
+            Thread reader = new Thread(Build::id, "orchard-build-id");
+            reader.setDaemon(true);
+            reader.setPriority(Thread.MIN_PRIORITY);
+            reader.start();
+        }
     }
 
     private static Path codeSource() {
@@ -50,7 +64,7 @@ final class Build {
     }
 
     /** The build of the jar (or folder of classes) at {@code source}. */
-    static String of(Path source) {
+    public static String of(Path source) {
         if (source == null) {
             return "unknown " + java.util.UUID.randomUUID(); // equal to no other node's: nothing was compared
         }
