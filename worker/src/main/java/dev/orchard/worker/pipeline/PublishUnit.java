@@ -13,8 +13,8 @@ import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import dev.orchard.store.parquet.ParquetOptions;
 import dev.orchard.store.parquet.PredictedBy;
-import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.UnreadablePartException;
+import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
 import java.io.IOException;
@@ -207,8 +207,12 @@ public final class PublishUnit {
             byte[] file;
             try {
                 file = store.read(rows);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw unreadable(rows, source, e); // other failures to read (a store's) propagate as they were
+            }
+            try {
                 return new SourceRows(file, decode ? VectorRowsReader.readAll(file, OutputLayout.FEATURES) : List.of());
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) { // in memory: the file's content is at fault
                 throw unreadable(rows, source, e);
             }
         }, nanos);
