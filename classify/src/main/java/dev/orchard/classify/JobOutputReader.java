@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 /** Reads every part of a job's {@code features/} or {@code pca/} folder and checks the vectors belong together. */
 final class JobOutputReader {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private JobOutputReader() {
     }
@@ -89,7 +90,7 @@ final class JobOutputReader {
     static void requireEveryRow(Location folder, long read, byte[] finished) {
         long recorded;
         try {
-            var counts = new com.fasterxml.jackson.databind.ObjectMapper().readTree(finished).path("counts");
+            var counts = JSON.readTree(finished).path("counts");
             recorded = counts.path("rows").isIntegralNumber() ? counts.path("rows").asLong() : -1;
         } catch (IOException e) {
             recorded = -1; // not JSON (a _SUCCESS another tool wrote): nothing to compare with

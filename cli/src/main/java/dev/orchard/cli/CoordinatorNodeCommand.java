@@ -81,7 +81,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         }
         workers.validate();
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.COORDINATOR_PORT));
-        Build.id(); // the jar this JVM started from, read now rather than once the job is set up
+        Build.prefetch(); // the jar this JVM started from, read while the job is set up (the node waits for it)
         var pekko = cluster.pekkoConfig(localWorkers > 0 ? List.of("coordinator", "worker") : List.of("coordinator"));
         // The ports before the job's checks: those write the output's marker, and a retry after a busy port was then
         // told the output "holds an Orchard job".

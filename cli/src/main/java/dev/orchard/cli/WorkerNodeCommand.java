@@ -68,7 +68,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         }
         refuseJobsDecodeOptions();
         workers.validate();
-        Build.id(); // the jar this JVM started from, read now rather than once the model is loaded
+        Build.prefetch(); // the jar this JVM started from, read while the model loads (the node waits for it)
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.WORKER_PORT));
         PrintWriter err = command.commandLine().getErr();
         var config = cluster.pekkoConfig(List.of("worker"));

@@ -22,9 +22,9 @@ import java.util.zip.ZipFile;
  * digits of a SHA-256 over the jar's entries (each name, CRC-32 and size, in name order), so two builds of the same
  * sources agree whatever their files' times, and any change to a class or a library (a message's fields, the
  * preprocessing, ONNX Runtime) gives another. Run from a folder of classes (tests, an IDE), the folder names the build.
- * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold): done once, by cluster nodes only,
- * as their commands start (the jar they read is the one the JVM started from, unless replaced in those moments). A jar
- * that cannot be read, or no known source, gives a build equal to no other.
+ * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold): done once, off the start's path
+ * ({@link #prefetch}): by cluster commands as they set up, by a job once its features are done. A jar that cannot be
+ * read, or no known source, gives a build equal to no other.
  */
 public final class Build {
     private static volatile String id;
@@ -44,7 +44,8 @@ public final class Build {
 
     /**
      * Reads this JVM's build on a thread of its own, at the lowest priority, unless known: a job's coordinator asks
-     * as it solves the PCA (one core is idle then), and records it in the report at the end.
+     * once its features are done (a PCA's solve leaves a core idle), for the report at the end; a cluster command as
+     * it starts, while its model or job is set up.
      */
     public static void prefetch() {
         if (id == null) {

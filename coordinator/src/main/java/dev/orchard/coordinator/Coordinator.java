@@ -762,12 +762,12 @@ public final class Coordinator {
             return Behaviors.same();
         }
         behaviourStage = state.stage();
+        if (state.stage() != WorkState.Stage.FEATURES) {
+            Build.prefetch(); // for the report (Versions), once the lanes are done (a solve leaves a core idle)
+        }
         return switch (state.stage()) {
             case FEATURES -> features();
-            case SOLVING -> {
-                Build.prefetch(); // for the report (Versions), on the core the solve leaves idle
-                yield solving();
-            }
+            case SOLVING -> solving();
             case PUBLISHING -> publishing();
             case WRITING -> writingOutputs();
             case FINISHED, FAILED -> Behaviors.stopped();
