@@ -39,6 +39,16 @@ class LauncherIT {
         Process job = builder.start();
         assertThat(job.waitFor(3, TimeUnit.MINUTES)).isTrue();
         assertThat(job.exitValue()).as(Files.readString(temp.resolve("job.log"))).isZero();
+        // The build stamped the jar with its build (Build.main, cli/pom.xml): the digest of its entries, which the job
+        // read rather than made, and recorded.
+        String build = dev.orchard.coordinator.Build.of(Nodes.jar());
+        try (var zip = new java.util.zip.ZipFile(Nodes.jar().toFile())) {
+            var stamp = zip.getEntry(dev.orchard.coordinator.Build.STAMP);
+            assertThat(stamp).as("the build's stamp in %s", Nodes.jar()).isNotNull();
+            assertThat(new String(zip.getInputStream(stamp).readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(build);
+        }
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(temp.resolve("out/_SUCCESS").toFile())
+                .at("/versions/build").asText()).isEqualTo(build);
 
         // Classes read from a file, the jar or the JDK's modules, or mapped from the archive; lambdas and other
         // classes made at run time ("source: <the class that made it>") are neither.

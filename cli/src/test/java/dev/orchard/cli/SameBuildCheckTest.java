@@ -70,6 +70,26 @@ class SameBuildCheckTest {
         assertThat(Build.of(broken)).startsWith("unreadable jar " + broken.toAbsolutePath());
     }
 
+    /**
+     * The build stamps its jar with the build ({@code Build.main}, cli/pom.xml) so that no node digests the jar at its
+     * start: the stamp is left out of the digest, so a stamped jar's build is the one it had, and stamping again
+     * writes the same.
+     */
+    @Test
+    void aStampedJarKeepsItsBuild(@TempDir Path dir) throws Exception {
+        Path one = jar(dir.resolve("one.jar"), Instant.parse("2026-01-01T00:00:00Z"), "class A", "class B");
+        String build = Build.of(one);
+        Build.main(new String[] {one.toString()});
+        try (var zip = new java.util.zip.ZipFile(one.toFile())) {
+            assertThat(new String(zip.getInputStream(zip.getEntry(Build.STAMP)).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(build);
+            assertThat(zip.getEntry("dev/A.class")).isNotNull();
+        }
+        assertThat(Build.of(one)).isEqualTo(build);
+        Build.main(new String[] {one.toString()});
+        assertThat(Build.of(one)).isEqualTo(build);
+    }
+
     private static Path jar(Path file, Instant time, String a, String b) throws Exception {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(file))) {
             for (var entry : List.of(Map.entry("dev/A.class", a), Map.entry("dev/B.class", b))) {

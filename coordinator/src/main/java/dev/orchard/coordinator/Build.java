@@ -19,14 +19,18 @@ import java.util.zip.ZipFile;
 /**
  * Which Orchard build this JVM runs, as the nodes of a cluster compare it ({@code SameBuildCheck}) and as an output
  * records it ({@link Versions}): the first 16 hex
- * digits of a SHA-256 over the jar's entries (each name, CRC-32 and size, in name order), so two builds of the same
+ * digits of a SHA-256 over the jar's files (each name, CRC-32 and size, in name order), so two builds of the same
  * sources agree whatever their files' times, and any change to a class or a library (a message's fields, the
  * preprocessing, ONNX Runtime) gives another. Run from a folder of classes (tests, an IDE), the folder names the build.
- * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold): done once, off the start's path
- * ({@link #prefetch}): by cluster commands as they set up, by a job once its features are done. A jar that cannot be
- * read, or no known source, gives a build equal to no other.
+ * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold), so the build stamps the jar with its
+ * id ({@link #main}: the entry {@value #STAMP}, which the digest leaves out), and a JVM reads those 16 characters
+ * through the class loader that already has the jar open. An unstamped jar is digested once, where {@link #prefetch}
+ * asks. A jar that cannot be read, or no known source, gives a build equal to no other.
  */
 public final class Build {
+    /** The jar's entry that holds its build, written by {@link #main} when the jar is built. */
+    public static final String STAMP = "META-INF/orchard-build";
+
     private static volatile String id;
 
     private Build() {
@@ -36,10 +40,64 @@ public final class Build {
     public static synchronized String id() {
         String known = id;
         if (known == null) {
-            known = of(codeSource());
+            Path source = codeSource();
+            known = stamped(source);
+            if (known == null) {
+                known = of(source);
+            }
             id = known;
         }
         return known;
+    }
+
+    /**
+     * Stamps the jar at {@code args[0]} with its build (run by the build once the jar is made: cli/pom.xml), and
+     * prints it. Stamping again gives the same stamp.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1 || !Files.isRegularFile(Path.of(args[0]))) {
+            throw new IllegalArgumentException("usage: Build JAR (stamps the jar with its build)");
+        }
+        Path jar = Path.of(args[0]);
+        String build = of(jar);
+        if (build.length() != 16) {
+            throw new IOException("cannot stamp " + jar + ": " + build);
+        }
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(jar)) {
+            Path stamp = zip.getPath(STAMP);
+            Files.createDirectories(stamp.getParent());
+            Files.writeString(stamp, build, StandardCharsets.UTF_8);
+        }
+        if (!build.equals(of(jar))) { // the stamp is left out of the digest: adding it changes nothing else
+            throw new IOException("stamping " + jar + " changed its other entries");
+        }
+        System.out.println(jar.getFileName() + ": build " + build);
+    }
+
+    /** The stamp of the jar at {@code source}, as this JVM's class loader reads it, or null where it has none. */
+    private static String stamped(Path source) {
+        if (source == null || !Files.isRegularFile(source)) {
+            return null;
+        }
+        try {
+            java.net.URL url = Build.class.getClassLoader().getResource(STAMP);
+            // Only the code source's own stamp: another jar on the class path may hold one.
+            String suffix = "!/" + STAMP;
+            if (url == null || !url.getProtocol().equals("jar") || !url.toString().endsWith(suffix)) {
+                return null;
+            }
+            String jar = url.toString().substring("jar:".length(), url.toString().length() - suffix.length());
+            if (!Path.of(java.net.URI.create(jar)).toAbsolutePath().normalize()
+                    .equals(source.toAbsolutePath().normalize())) {
+                return null;
+            }
+            try (var in = url.openStream()) {
+                String build = new String(in.readNBytes(64), StandardCharsets.UTF_8).strip();
+                return build.matches("[0-9a-f]{16}") ? build : null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // digested instead
+        }
     }
 
     /**
@@ -83,6 +141,9 @@ public final class Build {
             entries.sort(Comparator.comparing(ZipEntry::getName));
             ByteBuffer content = ByteBuffer.allocate(2 * Long.BYTES);
             for (ZipEntry entry : entries) {
+                if (entry.isDirectory() || entry.getName().equals(STAMP)) {
+                    continue; // a folder holds nothing of its own; the stamp is the digest's result
+                }
                 sha.update(entry.getName().getBytes(StandardCharsets.UTF_8));
                 content.clear();
                 content.putLong(entry.getCrc()).putLong(entry.getSize());
