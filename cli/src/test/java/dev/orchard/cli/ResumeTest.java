@@ -132,6 +132,45 @@ class ResumeTest {
         assertThat(Outputs.rows(out, "pca")).hasSameSizeAs(rows);
     }
 
+    /**
+     * A job resumed by another Orchard build (a user upgrades after a crash) makes its remaining rows with it: the two
+     * builds' rows sit in one output, which the resume says and {@code _SUCCESS} records (before, the record named the
+     * finishing coordinator's build only). Rows journalled by an Orchard that kept no such record are "unrecorded".
+     */
+    @Test
+    void aJobResumedByAnotherBuildSaysSoAndRecordsBothBuilds() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("builds");
+        JobRun first = JobRun.of(out, job(in, out));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        String build = dev.orchard.coordinator.Build.id();
+        assertThat(success(out).at("/versions/builds").toString()).isEqualTo("[\"" + build + "\"]");
+
+        Path record = out.resolve("_orchard/builds.json");
+        Files.writeString(record, "{\"builds\":[\"0123456789abcdef\"]}"); // as another build would have begun it
+        Files.delete(out.resolve("_SUCCESS"));
+        Logged resumed = Logged.during(dev.orchard.coordinator.Coordinator.class,
+                () -> JobRun.of(out, job(in, out, "--resume")));
+        assertThat(resumed.run(0).exitCode()).as(resumed.run(0).messages()).isZero();
+        assertThat(String.join("\n", resumed.lines())).contains("so far were made by build 0123456789abcdef; this"
+                + " coordinator runs Orchard build " + build);
+        assertThat(success(out).at("/versions/builds").toString()).isEqualTo("[\"0123456789abcdef\",\"" + build + "\"]");
+        assertThat(success(out).at("/versions/build").asText()).isEqualTo(build);
+
+        Files.delete(record); // an earlier Orchard's job: journalled, no record
+        Files.delete(out.resolve("_SUCCESS"));
+        Logged older = Logged.during(dev.orchard.coordinator.Coordinator.class,
+                () -> JobRun.of(out, job(in, out, "--resume")));
+        assertThat(older.run(0).exitCode()).as(older.run(0).messages()).isZero();
+        assertThat(String.join("\n", older.lines())).contains("The rows of this job in").contains("so far were made by"
+                + " an Orchard that recorded no build; this coordinator runs Orchard build " + build);
+        assertThat(success(out).at("/versions/builds").toString()).isEqualTo("[\"unrecorded\",\"" + build + "\"]");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode success(Path out) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("_SUCCESS").toFile());
+    }
+
     @Test
     void anOutputAnotherCoordinatorHoldsIsRefusedEvenWithOverwrite() throws Exception {
         Path in = fruit(2);

@@ -183,6 +183,8 @@ public final class Coordinator {
     private long listNanos;
     private WorkState.Stage behaviourStage;
     /** The start's reads and lease, off the actor: a stopped coordinator waits for them before it gives the lease back. */
+    /** The builds whose rows this generation holds, this coordinator's last (set by its start: {@link JobBuilds}). */
+    private volatile List<String> builds;
     private volatile CompletableFuture<?> starting = CompletableFuture.completedFuture(null);
 
     /** The logging MDC key naming the job in the coordinator's lines (JSON logs carry it). */
@@ -335,11 +337,39 @@ public final class Coordinator {
             } else {
                 requireSameJobRecorded(generation);
             }
+            recordBuild(generation, journal, base);
             // Before this coordinator journals anything: what it read is the journal, whatever of an earlier term's
             // lands later (a write past its lease's check when its process stood still).
             setup.journal().sealUnder(lease);
             return new Found(journal, base, null);
         }, Started::new);
+    }
+
+    /**
+     * Adds this coordinator's build to the generation's record before it journals anything ({@link JobBuilds}), and
+     * says so where rows another build made are there already: a {@code --resume} by another Orchard (the nodes of one
+     * cluster are of one build), or an update that keeps rows an earlier Orchard made.
+     */
+    private void recordBuild(int generation, JournalEntry.State journal, WorkState.Base base) throws java.io.IOException {
+        String build = Build.id();
+        JobBuilds.Taken taken = JobBuilds.take(setup.store(), setup.outputs().layout(), generation, build,
+                !journal.commits().isEmpty(), base != null && base.rows() > 0);
+        builds = taken.now();
+        if (taken.anotherBuildBefore()) {
+            log.warn("The rows of this job in {} so far were made by {}; this coordinator runs Orchard build {}, which"
+                    + " makes the rest. Both sit in one output, and _SUCCESS lists them (versions.builds). If the two may"
+                    + " featurise an image differently, run the job afresh with --overwrite, or resume it with the"
+                    + " Orchard that began it.", setup.output(), describeBuilds(taken.before(build)), build);
+        } else if (generation > 0 && taken.earlier().isEmpty() && !taken.before(build).isEmpty()) {
+            log.info("This update keeps the rows of {} that {} made; it makes the new ones with Orchard build {}"
+                    + " (_SUCCESS lists each: versions.builds)", setup.output(), describeBuilds(taken.before(build)),
+                    build);
+        }
+    }
+
+    private static String describeBuilds(List<String> builds) {
+        return builds.stream().map(b -> b.equals(JobBuilds.UNRECORDED) ? "an Orchard that recorded no build" : "build " + b)
+                .collect(java.util.stream.Collectors.joining(" and "));
     }
 
     /** A start that finds the coordinator stopped writes nothing more (no probe, no lease taken). */
@@ -1027,7 +1057,11 @@ public final class Coordinator {
                 "won", share.won(), "images", share.images())));
         report.put("workers", shares);
         report.putAll(setup.reportFacts());
-        report.put("versions", Versions.all());
+        Map<String, Object> versions = new LinkedHashMap<>(Versions.all());
+        if (builds != null) {
+            versions.put("builds", builds); // every build whose rows the output holds (JobBuilds)
+        }
+        report.put("versions", versions);
         return report;
     }
 

@@ -230,6 +230,14 @@ public final class OutputLayout {
         return g == 0 ? marker() : generation(g).resolve("job.json");
     }
 
+    /**
+     * The Orchard builds whose rows generation g holds (the base generation's it kept, and each coordinator's that ran
+     * it): {@code JobBuilds}.
+     */
+    public Location builds(int g) {
+        return generation(g).resolve("builds.json");
+    }
+
     /** Generation g's journal folder ({@code plan}, {@code commits}). */
     public Location journal(int g, String folder) {
         return generation(g).resolve(folder);
@@ -305,7 +313,7 @@ public final class OutputLayout {
         Location folder = generation(g);
         List<Location> all = new java.util.ArrayList<>(List.of(folder.resolve("plan"), folder.resolve("commits"),
                 folder.resolve("seals"), folder.resolve("parts"), folder.resolve("retired"), staging(g), replaced(g),
-                inventory(g)));
+                inventory(g), builds(g)));
         if (g > 0) {
             all.addAll(List.of(identity(g), swapMarker(g), swapCleared(g)));
         }

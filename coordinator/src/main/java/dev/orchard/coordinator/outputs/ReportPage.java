@@ -75,8 +75,12 @@ final class ReportPage {
         timeSection(page, seconds, map(s, "stageSeconds"));
         workersSection(page, workers);
         errorsSection(page, counts, sortedErrors);
-        page.note("Written by Orchard " + map(s, "versions").get("orchard") + " before _SUCCESS; the same numbers are in"
-                + " _SUCCESS (JSON), pca-model.json and errors.csv beside this file.");
+        Map<String, Object> versions = map(s, "versions");
+        page.note("Written by Orchard " + versions.get("orchard") + " (build " + versions.get("build") + ") before"
+                + " _SUCCESS; the same numbers are in _SUCCESS (JSON), pca-model.json and errors.csv beside this file."
+                + (versions.get("builds") instanceof List<?> builds && builds.size() > 1
+                        ? " Its rows were made by more than one Orchard build: " + builds.stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(", ")) + "." : ""));
         return page.render();
     }
 
