@@ -109,6 +109,23 @@ final class ClusterNode implements AutoCloseable {
                 .filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals).isPresent();
     }
 
+    /**
+     * Waits at most {@code limit} until this node is a member of its cluster or has stopped (a refusal at its join
+     * stops it: {@link #refusedAtJoin}), so that a node that learns of the job's end as it joins can say which.
+     */
+    void awaitJoinOutcome(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        var terminated = system.getWhenTerminated().toCompletableFuture();
+        while (!terminated.isDone() && System.nanoTime() < deadline) {
+            var status = Cluster.get(system).selfMember().status();
+            if (status != org.apache.pekko.cluster.MemberStatus.removed()
+                    && status != org.apache.pekko.cluster.MemberStatus.joining()) {
+                return; // a member (or one leaving after it was): not refused
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static String address(Cluster cluster) {
         var a = cluster.selfMember().address();
         return a.getHost().orElse("localhost") + ":" + a.getPort().orElse(0);
