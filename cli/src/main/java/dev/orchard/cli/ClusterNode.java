@@ -126,6 +126,20 @@ final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a node failed to start because its port is taken: Pekko's transport could not bind it (an earlier node
+     * of this JVM not yet let go of it, or another program holds it).
+     */
+    static boolean portTaken(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException
+                    || t.getMessage() != null && t.getMessage().contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String address(Cluster cluster) {
         var a = cluster.selfMember().address();
         return a.getHost().orElse("localhost") + ":" + a.getPort().orElse(0);

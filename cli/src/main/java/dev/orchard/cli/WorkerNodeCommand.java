@@ -100,8 +100,25 @@ final class WorkerNodeCommand implements Callable<Integer> {
             while (true) {
                 long started = System.nanoTime();
                 String refused = null; // what the node says when it was refused at its join
-                try (ClusterNode node = new ClusterNode(config, null, runtime, workers.workerCount(),
-                        workers.workerSettings(), rejoinAfter)) {
+                ClusterNode fresh;
+                try {
+                    fresh = new ClusterNode(config, null, runtime, workers.workerCount(), workers.workerSettings(),
+                            rejoinAfter);
+                } catch (IllegalStateException e) {
+                    return 0; // the JVM is shutting down: no new node
+                } catch (RuntimeException e) {
+                    if (!ClusterNode.portTaken(e) || stopping.get()) {
+                        throw e;
+                    }
+                    // Its port was free when the command started (requireBindable): its last node has not let go of
+                    // it yet, or another program took it since (a walk: exit 1 "Address already in use", once).
+                    err.printf("orchard: this worker node cannot listen on its port (%s); trying again in %d s%n",
+                            e.getMessage(), pause.toSeconds());
+                    Thread.sleep(pause.toMillis());
+                    pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+                    continue;
+                }
+                try (ClusterNode node = fresh) {
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
                     err.printf("orchard: worker node on %s joining %s%s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
                             self, cluster.join, ClusterOptions.transport(config), workers.workerCount(), workers.pipeline().inferenceLanes(),
