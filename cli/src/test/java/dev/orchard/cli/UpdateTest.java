@@ -193,6 +193,12 @@ class UpdateTest {
             read += Files.size(p);
         }
         assertThat(success.at("/bytesRead").asLong()).isEqualTo(read);
+        // The builds whose rows it holds: the first run's and the update's, one build here (JobBuilds). The record
+        // moves with the generation: generation 0's went with its bookkeeping.
+        String build = dev.orchard.coordinator.Build.id();
+        assertThat(success.at("/versions/builds").toString()).isEqualTo("[\"" + build + "\"]");
+        assertThat(out.resolve("_orchard/gen-000001/builds.json")).exists();
+        assertThat(out.resolve("_orchard/builds.json")).doesNotExist();
 
         assertPartStatisticsAreTheModels(out);
         // report.html is the new generation's (staged, then swapped in with it): its rows are _SUCCESS's.
