@@ -153,14 +153,16 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                         if (!progress.result().isDone()) {
                             stopNotice.finished();
                             node.awaitJoinOutcome(Duration.ofSeconds(5));
-                            if (node.refusedAtJoin()) {
+                            boolean refused = node.refusedAtJoin();
+                            if (refused) {
                                 // A standby of another build, started as the job ended: refused, which it said
-                                // nowhere when the job's end came first (the operator's walk).
+                                // nowhere when the job's end came first (the operator's walk). Exit 2, as when it is
+                                // refused while the job runs: its command was wrong, whatever the job's end.
                                 err.println(node.refusal(cluster.join, "This node took no part in the job. Run the"
                                         + " same orchard.jar on every node."));
                             }
                             err.println("orchard: the job finished on another coordinator node; outputs in " + setup.output);
-                            return 0;
+                            return refused ? 2 : 0;
                         }
                     }
                     try {

@@ -309,9 +309,19 @@ class ClusterIT {
             first.waitFor();
             nodes.signal("CONT", "worker-2", "worker-3");
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
+            // The builds of its rows, recorded before the first result (JobBuilds); then, as if another build had
+            // begun the job, the resume says so and _SUCCESS lists both: the second had units left to make.
+            String build = dev.orchard.coordinator.Build.of(Nodes.jar());
+            Path record = out.resolve("_orchard/builds.json");
+            assertThat(record).hasContent("{\"builds\":[\"" + build + "\"]}");
+            Files.writeString(record, "{\"builds\":[\"0123456789abcdef\"]}");
             Thread.sleep(3000);
             Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
             assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+            assertThat(nodes.log("coordinator-2")).contains("so far were made by build 0123456789abcdef; this"
+                    + " coordinator runs Orchard build " + build);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("_SUCCESS").toFile())
+                    .at("/versions/builds").toString()).isEqualTo("[\"0123456789abcdef\",\"" + build + "\"]");
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
             assertThat(w2.isAlive()).as("worker-2 outlived the coordinator and served the next one").isTrue();
             // The second took the killed one's lease at the next term, and sealed the journal it took up before

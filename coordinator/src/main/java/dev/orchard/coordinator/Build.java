@@ -23,9 +23,10 @@ import java.util.zip.ZipFile;
  * sources agree whatever their files' times, and any change to a class or a library (a message's fields, the
  * preprocessing, ONNX Runtime) gives another. Run from a folder of classes (tests, an IDE), the folder names the build.
  * Reading the jar's directory takes 25-250 ms (its ~40,000 entries, warm or cold), so the build stamps the jar with its
- * id ({@link #main}: the entry {@value #STAMP}, which the digest leaves out), and a JVM reads those 16 characters
- * through the class loader that already has the jar open. An unstamped jar is digested once, where {@link #prefetch}
- * asks. A jar that cannot be read, or no known source, gives a build equal to no other.
+ * id and size ({@link #main}: the entry {@value #STAMP}, which the digest leaves out), and a JVM reads it through the
+ * class loader that already has the jar open. An unstamped jar, or one whose size is no longer the stamp's, is
+ * digested once, where {@link #prefetch} asks. A jar that cannot be read, or no known source, gives a build equal to
+ * no other.
  */
 public final class Build {
     /** The jar's entry that holds its build, written by {@link #main} when the jar is built. */
@@ -52,7 +53,9 @@ public final class Build {
 
     /**
      * Stamps the jar at {@code args[0]} with its build (run by the build once the jar is made: cli/pom.xml), and
-     * prints it. Stamping again gives the same stamp.
+     * prints it. The stamp is the build and the jar's size once stamped (written twice, uncompressed and of one
+     * length, so that the second write gives the size the first measured): a jar changed since is digested, not
+     * trusted, unless the change kept its size. Stamping again gives the same stamp.
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 1 || !Files.isRegularFile(Path.of(args[0]))) {
@@ -63,18 +66,57 @@ public final class Build {
         if (build.length() != 16) {
             throw new IOException("cannot stamp " + jar + ": " + build);
         }
-        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(jar)) {
-            Path stamp = zip.getPath(STAMP);
-            Files.createDirectories(stamp.getParent());
-            Files.writeString(stamp, build, StandardCharsets.UTF_8);
-        }
-        if (!build.equals(of(jar))) { // the stamp is left out of the digest: adding it changes nothing else
-            throw new IOException("stamping " + jar + " changed its other entries");
+        writeStamp(jar, stampText(build, 0));
+        long size = Files.size(jar);
+        writeStamp(jar, stampText(build, size));
+        if (Files.size(jar) != size || !build.equals(of(jar)) || !build.equals(stamp(jar))) {
+            // The stamp is left out of the digest: adding it changes nothing else, and its length is fixed.
+            throw new IOException("stamping " + jar + " changed its other entries or its size");
         }
         System.out.println(jar.getFileName() + ": build " + build);
     }
 
-    /** The stamp of the jar at {@code source}, as this JVM's class loader reads it, or null where it has none. */
+    private static String stampText(String build, long size) {
+        return build + " " + String.format(java.util.Locale.ROOT, "%015d", size);
+    }
+
+    private static void writeStamp(Path jar, String text) throws IOException {
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(jar,
+                java.util.Map.of("noCompression", "true"))) {
+            Path stamp = zip.getPath(STAMP);
+            Files.createDirectories(stamp.getParent());
+            Files.writeString(stamp, text, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The build the jar's stamp names, where the stamp holds for the jar as it is now; else null (digest it). */
+    public static String stamp(Path jar) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry(STAMP);
+            if (entry == null) {
+                return null;
+            }
+            try (var in = zip.getInputStream(entry)) {
+                return validStamp(jar, in.readNBytes(64));
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The build in a stamp's bytes if they are one and the jar at {@code jar} has the size they say; else null. */
+    private static String validStamp(Path jar, byte[] stamp) throws IOException {
+        String[] fields = new String(stamp, StandardCharsets.UTF_8).strip().split(" ");
+        if (fields.length != 2 || !fields[0].matches("[0-9a-f]{16}") || !fields[1].matches("[0-9]{15}")) {
+            return null;
+        }
+        return Long.parseLong(fields[1]) == Files.size(jar) ? fields[0] : null;
+    }
+
+    /**
+     * The stamp of the jar at {@code source}, as this JVM's class loader reads it (it has the jar open), or null where
+     * it has none or the jar has changed since ({@link #main}).
+     */
     private static String stamped(Path source) {
         if (source == null || !Files.isRegularFile(source)) {
             return null;
@@ -92,8 +134,7 @@ public final class Build {
                 return null;
             }
             try (var in = url.openStream()) {
-                String build = new String(in.readNBytes(64), StandardCharsets.UTF_8).strip();
-                return build.matches("[0-9a-f]{16}") ? build : null;
+                return validStamp(source, in.readNBytes(64));
             }
         } catch (IOException | RuntimeException e) {
             return null; // digested instead

@@ -182,9 +182,11 @@ public final class Coordinator {
     private int heldPermits;
     private long listNanos;
     private WorkState.Stage behaviourStage;
+    /** The builds of the generation's results as its start found them ({@link JobBuilds}); null before. */
+    private volatile JobBuilds.Found builds;
+    /** Whether the generation's record names this coordinator's build (written before its first result). */
+    private volatile boolean buildRecorded;
     /** The start's reads and lease, off the actor: a stopped coordinator waits for them before it gives the lease back. */
-    /** The builds whose rows this generation holds, this coordinator's last (set by its start: {@link JobBuilds}). */
-    private volatile List<String> builds;
     private volatile CompletableFuture<?> starting = CompletableFuture.completedFuture(null);
 
     /** The logging MDC key naming the job in the coordinator's lines (JSON logs carry it). */
@@ -337,7 +339,7 @@ public final class Coordinator {
             } else {
                 requireSameJobRecorded(generation);
             }
-            recordBuild(generation, journal, base);
+            findBuilds(generation, journal, base);
             // Before this coordinator journals anything: what it read is the journal, whatever of an earlier term's
             // lands later (a write past its lease's check when its process stood still).
             setup.journal().sealUnder(lease);
@@ -346,25 +348,46 @@ public final class Coordinator {
     }
 
     /**
-     * Adds this coordinator's build to the generation's record before it journals anything ({@link JobBuilds}), and
-     * says so where rows another build made are there already: a {@code --resume} by another Orchard (the nodes of one
-     * cluster are of one build), or an update that keeps rows an earlier Orchard made.
+     * Reads which builds made the generation's results so far ({@link JobBuilds}), and says so where another build's
+     * are there: a {@code --resume} by another Orchard (the nodes of one cluster are of one build), or an update that
+     * keeps rows an earlier Orchard made. This coordinator's build is added before its first result
+     * ({@link #recordBuildBefore}), not here: a coordinator that journals none made nothing.
      */
-    private void recordBuild(int generation, JournalEntry.State journal, WorkState.Base base) throws java.io.IOException {
-        String build = Build.id();
-        JobBuilds.Taken taken = JobBuilds.take(setup.store(), setup.outputs().layout(), generation, build,
-                !journal.commits().isEmpty(), base != null && base.rows() > 0);
-        builds = taken.now();
-        if (taken.anotherBuildBefore()) {
+    private void findBuilds(int generation, JournalEntry.State journal, WorkState.Base base) throws java.io.IOException {
+        JobBuilds.Found found = JobBuilds.find(setup.store(), setup.outputs().layout(), generation, Coordinator::build,
+                !journal.commits().isEmpty() || !journal.quarantines().isEmpty() || journal.published() != null
+                        || !journal.regrouped().isEmpty(), base != null && base.rows() > 0);
+        builds = found;
+        buildRecorded = found.recorded() && found.before().contains(build());
+        if (found.anotherBuildBefore()) {
             log.warn("The rows of this job in {} so far were made by {}; this coordinator runs Orchard build {}, which"
                     + " makes the rest. Both sit in one output, and _SUCCESS lists them (versions.builds). If the two may"
                     + " featurise an image differently, run the job afresh with --overwrite, or resume it with the"
-                    + " Orchard that began it.", setup.output(), describeBuilds(taken.before(build)), build);
-        } else if (generation > 0 && taken.earlier().isEmpty() && !taken.before(build).isEmpty()) {
-            log.info("This update keeps the rows of {} that {} made; it makes the new ones with Orchard build {}"
-                    + " (_SUCCESS lists each: versions.builds)", setup.output(), describeBuilds(taken.before(build)),
-                    build);
+                    + " Orchard that began it.", setup.output(), describeBuilds(found.before()), build());
+        } else if (generation > 0 && !found.recorded() && found.before().stream().anyMatch(b -> !b.equals(build()))) {
+            log.info("This update keeps the rows of {} that {} made, and makes the new ones with Orchard build {}"
+                    + " (_SUCCESS lists each: versions.builds)", setup.output(), describeBuilds(found.before()), build());
         }
+    }
+
+    /** This JVM's build as a generation's record names it. */
+    private static String build() {
+        return JobBuilds.recordedName(Build.id());
+    }
+
+    /**
+     * Adds this coordinator's build to the generation's record before the first entry that journals a result of its
+     * own: a unit's rows, an image given up on, a regrouped base part, the published parts. Off the actor, as the
+     * journal's writes are; the journal writes that follow wait for it.
+     */
+    private synchronized void recordBuildBefore(JournalEntry entry) throws java.io.IOException {
+        boolean result = entry instanceof JournalEntry.Commit || entry instanceof JournalEntry.Quarantine
+                || entry instanceof JournalEntry.Regrouped || entry instanceof JournalEntry.Published;
+        if (!result || buildRecorded || builds == null) {
+            return;
+        }
+        JobBuilds.write(setup.store(), setup.outputs().layout(), setup.outputs().generation(), builds.with(build()));
+        buildRecorded = true;
     }
 
     private static String describeBuilds(List<String> builds) {
@@ -721,6 +744,7 @@ public final class Coordinator {
             } else if (d instanceof Decision.Journal j) {
                 JournalEntry entry = j.entry();
                 pipe(() -> {
+                    recordBuildBefore(entry);
                     setup.journal().write(entry);
                     return null;
                 }, (ok, failure) -> new Journalled(entry, failure));
@@ -1058,8 +1082,9 @@ public final class Coordinator {
         report.put("workers", shares);
         report.putAll(setup.reportFacts());
         Map<String, Object> versions = new LinkedHashMap<>(Versions.all());
-        if (builds != null) {
-            versions.put("builds", builds); // every build whose rows the output holds (JobBuilds)
+        List<String> made = builds == null ? List.of() : buildRecorded ? builds.with(build()) : builds.before();
+        if (!made.isEmpty()) {
+            versions.put("builds", made); // every build whose results the output holds (JobBuilds)
         }
         report.put("versions", versions);
         return report;

@@ -7,74 +7,89 @@ import dev.orchard.store.Location;
 import dev.orchard.store.OutputLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which builds a generation's rows come from, as each coordinator that takes it on records ({@link JobBuilds}). */
+/**
+ * Which builds a generation's results come from ({@link JobBuilds}): what a coordinator finds as it takes the
+ * generation on, and the record each writes before its first result.
+ */
 class JobBuildsTest {
     @TempDir
     Path temp;
 
     private final LocalObjectStore store = new LocalObjectStore();
 
-    private OutputLayout layout() {
-        return new OutputLayout(Location.parse(temp.toString()));
+    private OutputLayout layout(String name) {
+        return new OutputLayout(Location.parse(temp.resolve(name).toString()));
     }
 
     @Test
-    void eachBuildThatTakesTheJobOnIsAddedOnceInOrder() throws Exception {
-        OutputLayout layout = layout();
-        assertThat(JobBuilds.read(store, layout, 0)).isEmpty();
-
-        JobBuilds.Taken first = JobBuilds.take(store, layout, 0, "aaaaaaaaaaaaaaaa", false, false);
-        assertThat(first.earlier()).isEmpty();
-        assertThat(first.now()).containsExactly("aaaaaaaaaaaaaaaa");
+    void eachBuildThatJournalsAResultIsAddedOnceInOrder() throws Exception {
+        OutputLayout layout = layout("out");
+        JobBuilds.Found first = JobBuilds.find(store, layout, 0, () -> {
+            throw new AssertionError("a first run compares no build");
+        }, false, false);
+        assertThat(first.before()).isEmpty();
+        assertThat(first.recorded()).isFalse();
         assertThat(first.anotherBuildBefore()).isFalse();
+        JobBuilds.write(store, layout, 0, first.with("aaaaaaaaaaaaaaaa"));
+        assertThat(JobBuilds.read(store, layout, 0)).containsExactly("aaaaaaaaaaaaaaaa");
 
-        long written = Files.getLastModifiedTime(temp.resolve("_orchard/builds.json")).toMillis();
-        JobBuilds.Taken standby = JobBuilds.take(store, layout, 0, "aaaaaaaaaaaaaaaa", true, false);
-        assertThat(standby.now()).containsExactly("aaaaaaaaaaaaaaaa");
+        JobBuilds.Found standby = JobBuilds.find(store, layout, 0, () -> "aaaaaaaaaaaaaaaa", true, false);
         assertThat(standby.anotherBuildBefore()).as("a coordinator of the same build took over").isFalse();
-        assertThat(Files.getLastModifiedTime(temp.resolve("_orchard/builds.json")).toMillis()).isEqualTo(written);
+        assertThat(standby.with("aaaaaaaaaaaaaaaa")).containsExactly("aaaaaaaaaaaaaaaa");
 
-        JobBuilds.Taken resumed = JobBuilds.take(store, layout, 0, "bbbbbbbbbbbbbbbb", true, false);
+        JobBuilds.Found resumed = JobBuilds.find(store, layout, 0, () -> "bbbbbbbbbbbbbbbb", true, false);
         assertThat(resumed.anotherBuildBefore()).isTrue();
-        assertThat(resumed.earlier()).containsExactly("aaaaaaaaaaaaaaaa");
+        assertThat(resumed.before()).containsExactly("aaaaaaaaaaaaaaaa");
+        JobBuilds.write(store, layout, 0, resumed.with("bbbbbbbbbbbbbbbb"));
         assertThat(JobBuilds.read(store, layout, 0)).containsExactly("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb");
-        assertThat(JobBuilds.take(store, layout, 0, "aaaaaaaaaaaaaaaa", true, false).anotherBuildBefore())
+        assertThat(JobBuilds.find(store, layout, 0, () -> "aaaaaaaaaaaaaaaa", true, false).anotherBuildBefore())
                 .as("the first build again: both are there already").isFalse();
     }
 
     @Test
-    void rowsThatNoRecordNamesAreUnrecorded() throws Exception {
-        OutputLayout layout = layout();
+    void resultsThatNoRecordNamesAreUnrecordedOrTheBuildTheBasesSuccessNames() throws Exception {
+        OutputLayout older = layout("older");
         // A job journalled by an Orchard that kept no record, resumed now.
-        JobBuilds.Taken older = JobBuilds.take(store, layout, 0, "bbbbbbbbbbbbbbbb", true, false);
-        assertThat(older.now()).containsExactly(JobBuilds.UNRECORDED, "bbbbbbbbbbbbbbbb");
-        assertThat(older.anotherBuildBefore()).isTrue();
-        assertThat(older.before("bbbbbbbbbbbbbbbb")).containsExactly(JobBuilds.UNRECORDED);
-        // An update of it starts from its builds; of a base with rows and no record, from "unrecorded".
-        assertThat(JobBuilds.take(store, layout, 1, "cccccccccccccccc", false, true).now())
-                .containsExactly(JobBuilds.UNRECORDED, "bbbbbbbbbbbbbbbb", "cccccccccccccccc");
-        Path other = temp.resolve("other");
-        OutputLayout fresh = new OutputLayout(Location.parse(other.toString()));
-        assertThat(JobBuilds.take(store, fresh, 2, "cccccccccccccccc", false, true).now())
-                .containsExactly(JobBuilds.UNRECORDED, "cccccccccccccccc");
-        OutputLayout third = new OutputLayout(Location.parse(temp.resolve("third").toString()));
-        assertThat(JobBuilds.take(store, third, 3, "cccccccccccccccc", false, false).now())
-                .as("a base without rows").containsExactly("cccccccccccccccc");
+        JobBuilds.Found resumed = JobBuilds.find(store, older, 0, () -> "bbbbbbbbbbbbbbbb", true, false);
+        assertThat(resumed.before()).containsExactly(JobBuilds.UNRECORDED);
+        assertThat(resumed.anotherBuildBefore()).isTrue();
+
+        // An update of a base with rows and no record: the build its _SUCCESS names, else "unrecorded".
+        assertThat(JobBuilds.find(store, older, 1, () -> "cccccccccccccccc", false, true).before())
+                .containsExactly(JobBuilds.UNRECORDED);
+        Files.createDirectories(temp.resolve("older"));
+        Files.writeString(temp.resolve("older/_SUCCESS"), "{\"versions\":{\"build\":\"fedcba9876543210\"}}");
+        JobBuilds.Found update = JobBuilds.find(store, older, 1, () -> "cccccccccccccccc", false, true);
+        assertThat(update.before()).containsExactly("fedcba9876543210");
+        assertThat(update.anotherBuildBefore()).as("an update keeps its base's rows: said, not warned").isFalse();
+        assertThat(JobBuilds.find(store, layout("empty"), 1, () -> "cccccccccccccccc", false, false).before())
+                .as("a base without rows").isEmpty();
+
+        // A damaged record: unrecorded, and written anew with the next result.
+        OutputLayout damaged = layout("damaged");
+        Files.createDirectories(temp.resolve("damaged/_orchard"));
+        Files.writeString(temp.resolve("damaged/_orchard/builds.json"), "{\"builds\":[\"abc\",");
+        JobBuilds.Found found = JobBuilds.find(store, damaged, 0, () -> "bbbbbbbbbbbbbbbb", true, false);
+        assertThat(found.before()).containsExactly(JobBuilds.UNRECORDED);
+        JobBuilds.write(store, damaged, 0, found.with("bbbbbbbbbbbbbbbb"));
+        assertThat(JobBuilds.read(store, damaged, 0)).containsExactly(JobBuilds.UNRECORDED, "bbbbbbbbbbbbbbbb");
+
+        assertThat(JobBuilds.recordedName("unknown 3f2a-…")).isEqualTo("unknown");
+        assertThat(JobBuilds.recordedName("unreadable jar /x.jar (gone) 3f2a-…")).isEqualTo("unknown");
     }
 
     @Test
-    void anUpdateStartsFromItsBaseGenerationsBuildsWithoutCallingThemAnotherBuildBefore() throws Exception {
-        OutputLayout layout = layout();
-        JobBuilds.take(store, layout, 0, "aaaaaaaaaaaaaaaa", false, false);
-        JobBuilds.Taken update = JobBuilds.take(store, layout, 1, "bbbbbbbbbbbbbbbb", false, true);
-        assertThat(update.earlier()).isEmpty();
+    void anUpdateStartsFromItsBaseGenerationsBuildsAndItsRecordMovesWithIt() throws Exception {
+        OutputLayout layout = layout("out");
+        JobBuilds.write(store, layout, 0, java.util.List.of("aaaaaaaaaaaaaaaa"));
+        JobBuilds.Found update = JobBuilds.find(store, layout, 1, () -> "bbbbbbbbbbbbbbbb", false, true);
+        assertThat(update.recorded()).isFalse();
         assertThat(update.anotherBuildBefore()).isFalse();
-        assertThat(update.now()).containsExactly("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb");
+        assertThat(update.with("bbbbbbbbbbbbbbbb")).containsExactly("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb");
+        assertThat(layout.generationBookkeeping(0)).contains(layout.builds(0));
         assertThat(layout.generationBookkeeping(1)).contains(layout.builds(1));
-        assertThat(JobBuilds.read(store, layout, 1)).isEqualTo(List.of("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"));
     }
 }
