@@ -53,6 +53,8 @@ public final class Orchard {
 
     public static void main(String[] args) {
         StartupTimes.touch(); // the time main starts, for the start-up breakdown of `orchard run`
+        // The build, read now (its stamp, on a thread of its own): a jar replaced while the job runs is not this JVM's.
+        dev.orchard.coordinator.Build.prefetch();
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
         org.slf4j.LoggerFactory.getLogger(Orchard.class);
         System.exit(execute(args));

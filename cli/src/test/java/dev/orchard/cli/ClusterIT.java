@@ -320,6 +320,7 @@ class ClusterIT {
             assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
             assertThat(nodes.log("coordinator-2")).contains("so far were made by build 0123456789abcdef; this"
                     + " coordinator runs Orchard build " + build);
+            assertThat(record).hasContent("{\"builds\":[\"0123456789abcdef\",\"" + build + "\"]}");
             assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("_SUCCESS").toFile())
                     .at("/versions/builds").toString()).isEqualTo("[\"0123456789abcdef\",\"" + build + "\"]");
             assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");

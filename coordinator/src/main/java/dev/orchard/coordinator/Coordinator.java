@@ -186,6 +186,8 @@ public final class Coordinator {
     private volatile JobBuilds.Found builds;
     /** Whether the generation's record names this coordinator's build (written before its first result). */
     private volatile boolean buildRecorded;
+    /** Held while the record of builds is written, so that no result is journalled before it. */
+    private final Object recordingBuild = new Object();
     /** The start's reads and lease, off the actor: a stopped coordinator waits for them before it gives the lease back. */
     private volatile CompletableFuture<?> starting = CompletableFuture.completedFuture(null);
 
@@ -348,26 +350,16 @@ public final class Coordinator {
     }
 
     /**
-     * Reads which builds made the generation's results so far ({@link JobBuilds}), and says so where another build's
-     * are there: a {@code --resume} by another Orchard (the nodes of one cluster are of one build), or an update that
-     * keeps rows an earlier Orchard made. This coordinator's build is added before its first result
-     * ({@link #recordBuildBefore}), not here: a coordinator that journals none made nothing.
+     * Reads which builds made the generation's results so far ({@link JobBuilds}). This coordinator's build is added,
+     * and a mix of builds said, before its first result ({@link #recordBuildBefore}), not here: a coordinator that
+     * journals none made nothing (one resumed to write the final files again, or one that fails first).
      */
     private void findBuilds(int generation, JournalEntry.State journal, WorkState.Base base) throws java.io.IOException {
         JobBuilds.Found found = JobBuilds.find(setup.store(), setup.outputs().layout(), generation, Coordinator::build,
                 !journal.commits().isEmpty() || !journal.quarantines().isEmpty() || journal.published() != null
                         || !journal.regrouped().isEmpty(), base != null && base.rows() > 0);
+        buildRecorded = found.recorded() && !found.anotherBuildBefore(); // its record names this build already
         builds = found;
-        buildRecorded = found.recorded() && found.before().contains(build());
-        if (found.anotherBuildBefore()) {
-            log.warn("The rows of this job in {} so far were made by {}; this coordinator runs Orchard build {}, which"
-                    + " makes the rest. Both sit in one output, and _SUCCESS lists them (versions.builds). If the two may"
-                    + " featurise an image differently, run the job afresh with --overwrite, or resume it with the"
-                    + " Orchard that began it.", setup.output(), describeBuilds(found.before()), build());
-        } else if (generation > 0 && !found.recorded() && found.before().stream().anyMatch(b -> !b.equals(build()))) {
-            log.info("This update keeps the rows of {} that {} made, and makes the new ones with Orchard build {}"
-                    + " (_SUCCESS lists each: versions.builds)", setup.output(), describeBuilds(found.before()), build());
-        }
     }
 
     /** This JVM's build as a generation's record names it. */
@@ -377,17 +369,59 @@ public final class Coordinator {
 
     /**
      * Adds this coordinator's build to the generation's record before the first entry that journals a result of its
-     * own: a unit's rows, an image given up on, a regrouped base part, the published parts. Off the actor, as the
-     * journal's writes are; the journal writes that follow wait for it.
+     * own: a unit's rows, an image given up on, a regrouped base part, the published parts; and says so where results
+     * of another build are there already (a {@code --resume} by another Orchard: the nodes of one cluster are of one
+     * build), or where an update keeps rows another build made. Off the actor, as the journal's writes are; the
+     * journal writes that follow wait for it. A record that cannot be written is said and the job goes on: it is only
+     * a record ({@code _SUCCESS} lists the builds all the same), but a lost lease ends the coordinator as any write's.
      */
-    private synchronized void recordBuildBefore(JournalEntry entry) throws java.io.IOException {
+    private void recordBuildBefore(JournalEntry entry) throws java.io.IOException {
         boolean result = entry instanceof JournalEntry.Commit || entry instanceof JournalEntry.Quarantine
                 || entry instanceof JournalEntry.Regrouped || entry instanceof JournalEntry.Published;
-        if (!result || buildRecorded || builds == null) {
+        if (!result || buildRecorded) {
             return;
         }
-        JobBuilds.write(setup.store(), setup.outputs().layout(), setup.outputs().generation(), builds.with(build()));
-        buildRecorded = true;
+        synchronized (recordingBuild) {
+            JobBuilds.Found found = builds;
+            if (buildRecorded || found == null) {
+                return;
+            }
+            org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(Coordinator.class); // off the actor
+            String build = build();
+            if (found.anotherBuildBefore()) {
+                logger.warn("The results of this job in {} so far were made by {}; this coordinator runs Orchard build"
+                        + " {}, which makes the rest. Both sit in one output, and _SUCCESS lists them (versions.builds)."
+                        + " If the two may featurise an image differently, run the job afresh with --overwrite, or"
+                        + " resume it with the Orchard that began it.", setup.output(), describeBuilds(found.before()),
+                        build);
+            } else if (setup.outputs().generation() > 0 && !found.recorded()
+                    && found.before().stream().anyMatch(b -> !b.equals(build))) {
+                logger.info("This update keeps the rows of {} that {} made; what it adds is made by Orchard build {}"
+                        + " (_SUCCESS lists each: versions.builds)", setup.output(), describeBuilds(found.before()),
+                        build);
+            }
+            writeBuilds(found.with(build), logger);
+            buildRecorded = true;
+        }
+    }
+
+    /** Writes the generation's record of builds; a store that refuses it is said, and the job goes on. */
+    private void writeBuilds(List<String> made, org.slf4j.Logger logger) throws java.io.IOException {
+        try {
+            JobBuilds.write(setup.store(), setup.outputs().layout(), setup.outputs().generation(), made);
+        } catch (OutputLease.Lost lost) {
+            throw lost;
+        } catch (java.io.IOException e) {
+            logger.warn("Could not record which Orchard builds made the results in {} ({}): the job goes on, and"
+                    + " _SUCCESS lists them (versions.builds)", setup.outputs().layout().builds(
+                    setup.outputs().generation()), e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** The builds whose results the generation holds once this coordinator ends ({@link JobBuilds}). */
+    private List<String> madeBy() {
+        JobBuilds.Found found = builds;
+        return found == null ? List.of() : buildRecorded ? found.with(build()) : found.before();
     }
 
     private static String describeBuilds(List<String> builds) {
@@ -785,6 +819,11 @@ public final class Coordinator {
                         pca == null ? null : pca.model().explainedVarianceRatio(), timeline.samples());
                 boolean projected = pca != null;
                 pipe(() -> {
+                    List<String> made = madeBy();
+                    if (!made.isEmpty()) {
+                        // What _SUCCESS lists, also where the record lacks it (a write that failed or landed late).
+                        writeBuilds(made, org.slf4j.LoggerFactory.getLogger(Coordinator.class));
+                    }
                     setup.outputs().writeFinal(w.outputs().parts(), projected, w.outputs().errors(),
                             w.outputs().contents(), report);
                     // After _SUCCESS (until then no other coordinator may start on this output); the job is done,
@@ -1082,7 +1121,7 @@ public final class Coordinator {
         report.put("workers", shares);
         report.putAll(setup.reportFacts());
         Map<String, Object> versions = new LinkedHashMap<>(Versions.all());
-        List<String> made = builds == null ? List.of() : buildRecorded ? builds.with(build()) : builds.before();
+        List<String> made = madeBy();
         if (!made.isEmpty()) {
             versions.put("builds", made); // every build whose results the output holds (JobBuilds)
         }

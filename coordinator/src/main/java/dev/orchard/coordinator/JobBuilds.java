@@ -31,10 +31,11 @@ public final class JobBuilds {
 
     /** The builds recorded for generation g: empty when there is no record, {@link #UNRECORDED} when it is unreadable. */
     public static List<String> read(ObjectStore store, OutputLayout layout, int g) throws IOException {
-        if (!store.exists(layout.builds(g))) {
-            return List.of();
-        }
+        String problem;
         try {
+            if (!store.exists(layout.builds(g))) {
+                return List.of();
+            }
             JsonNode builds = JSON.readTree(store.read(layout.builds(g))).get("builds");
             List<String> read = new ArrayList<>();
             if (builds != null && builds.isArray()) {
@@ -43,11 +44,13 @@ public final class JobBuilds {
             if (!read.isEmpty()) {
                 return List.copyOf(read);
             }
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            // Only a record: the job goes on, and the next coordinator that journals a result writes it anew.
+            problem = "it names no build";
+        } catch (IOException e) { // a parse error too
+            problem = e.getMessage() == null ? e.toString() : e.getMessage();
         }
-        LOG.warn("{} does not say which Orchard builds made this output's rows (damaged?): taken as unrecorded, and"
-                + " written anew with the next result", layout.builds(g));
+        // Only a record: the job goes on, and the record is written anew with the next result and at the end.
+        LOG.warn("Cannot read which Orchard builds made this output's results from {} ({}): taken as unrecorded, and"
+                + " written anew", layout.builds(g), problem);
         return List.of(UNRECORDED);
     }
 
@@ -74,13 +77,14 @@ public final class JobBuilds {
     /**
      * Reads what generation g's record says, for a coordinator of {@code build} (asked only where there is something to
      * compare it with) that takes it on. {@code journalled}: whether the generation's journal has results already (a
-     * record-less one is an earlier Orchard's); {@code baseRows}: whether the generation it updates holds rows (without
-     * a record of their builds, the build its {@code _SUCCESS} names, as an Orchard before this record wrote it, stands
-     * for them).
+     * record-less one is an earlier Orchard's; a record without any is one whose coordinator wrote it and then failed
+     * to journal its first result, or died between the two: not taken); {@code baseRows}: whether the generation it
+     * updates holds rows (without a record of their builds, the build its {@code _SUCCESS} names, as an Orchard before
+     * this record wrote it, stands for them).
      */
     public static Found find(ObjectStore store, OutputLayout layout, int g, java.util.function.Supplier<String> build,
                              boolean journalled, boolean baseRows) throws IOException {
-        List<String> recorded = read(store, layout, g);
+        List<String> recorded = journalled ? read(store, layout, g) : List.of();
         if (!recorded.isEmpty()) {
             return new Found(recorded, true, !recorded.contains(recordedName(build.get())));
         }

@@ -81,6 +81,26 @@ class JobBuildsTest {
         assertThat(JobBuilds.recordedName("unreadable jar /x.jar (gone) 3f2a-…")).isEqualTo("unknown");
     }
 
+    /**
+     * A record written just before a first result whose journal write then failed (or whose process died between
+     * the two) names a build that made nothing: without results in the journal it is not taken (the diff's review).
+     */
+    @Test
+    void aRecordWhoseCoordinatorJournalledNoResultIsNotTaken() throws Exception {
+        OutputLayout layout = layout("failed");
+        JobBuilds.write(store, layout, 0, java.util.List.of("aaaaaaaaaaaaaaaa"));
+        JobBuilds.Found found = JobBuilds.find(store, layout, 0, () -> "bbbbbbbbbbbbbbbb", false, false);
+        assertThat(found.before()).isEmpty();
+        assertThat(found.recorded()).isFalse();
+        assertThat(found.anotherBuildBefore()).isFalse();
+        assertThat(found.with("bbbbbbbbbbbbbbbb")).containsExactly("bbbbbbbbbbbbbbbb");
+
+        // A record that cannot be read at all (a folder in its place): unrecorded, not a failed start.
+        OutputLayout folder = layout("folder");
+        Files.createDirectories(temp.resolve("folder/_orchard/builds.json/x"));
+        assertThat(JobBuilds.read(store, folder, 0)).containsExactly(JobBuilds.UNRECORDED);
+    }
+
     @Test
     void anUpdateStartsFromItsBaseGenerationsBuildsAndItsRecordMovesWithIt() throws Exception {
         OutputLayout layout = layout("out");
