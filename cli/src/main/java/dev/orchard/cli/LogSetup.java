@@ -57,6 +57,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         stderr.setName(APPENDER);
         stderr.setTarget("System.err");
         stderr.setEncoder(encoder(context, format));
+        PeerGoneFilter peerGone = new PeerGoneFilter();
+        peerGone.setContext(context);
+        peerGone.start();
+        stderr.addFilter(peerGone);
         stderr.start();
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);

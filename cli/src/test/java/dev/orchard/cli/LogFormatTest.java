@@ -81,4 +81,32 @@ class LogFormatTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.messages()).contains("--log-format 'xml': use plain or json");
     }
+
+    /**
+     * Pekko's warning that a connection's stream failed because its peer went (every node, each time another exits)
+     * is left out of the console; a stream failure of another cause, and the same words from another logger, are not.
+     */
+    @Test
+    void aPeersGoneStreamWarningIsLeftOutAndOtherStreamFailuresAreNot() {
+        LoggerContext context = new LoggerContext();
+        new LogSetup().configure(context);
+        var console = (ch.qos.logback.core.ConsoleAppender<ILoggingEvent>) context
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(LogSetup.APPENDER);
+        String gone = "[outbound connection to [pekko://orchard@127.0.0.1:44381], message stream] Upstream failed,"
+                + " cause: StreamTcpException: The connection has been aborted";
+        String tls = "[outbound connection to [pekko://orchard@127.0.0.1:44381], message stream] Upstream failed,"
+                + " cause: SSLHandshakeException: PKIX path building failed";
+        assertThat(console.getFilterChainDecision(warning(context, PeerGoneFilter.LOGGER, gone)))
+                .isEqualTo(ch.qos.logback.core.spi.FilterReply.DENY);
+        assertThat(console.getFilterChainDecision(warning(context, PeerGoneFilter.LOGGER, tls)))
+                .isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        assertThat(console.getFilterChainDecision(warning(context, "dev.orchard.worker.Worker", gone)))
+                .isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        context.stop();
+    }
+
+    private static ILoggingEvent warning(LoggerContext context, String logger, String message) {
+        return new ch.qos.logback.classic.spi.LoggingEvent(LogFormatTest.class.getName(), context.getLogger(logger),
+                ch.qos.logback.classic.Level.WARN, message, null, null);
+    }
 }
