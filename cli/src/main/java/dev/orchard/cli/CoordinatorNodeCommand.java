@@ -62,6 +62,27 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
     @Mixin
     LogOptions log;
 
+    /**
+     * Marks the worker options in the coordinator's help: they serve only its own workers (--local-workers N), and
+     * without them are refused, while the help listed them with their defaults as the coordinator's (a user's walk).
+     */
+    static void markWorkerOptions(picocli.CommandLine coordinator) {
+        var spec = coordinator.getCommandSpec();
+        var mixin = spec.mixins().get("workers");
+        for (var option : mixin.options()) {
+            var own = spec.findOption(option.longestName());
+            if (own == null || option.longestName().equals("--workers")) { // its own help says so already
+                continue;
+            }
+            String[] description = own.description();
+            String[] marked = java.util.Arrays.copyOf(description, description.length + 1);
+            marked[description.length] = "(On a coordinator node, for its --local-workers only; give it to each"
+                    + " 'orchard worker'.)";
+            spec.remove(own);
+            spec.addOption(own.toBuilder().description(marked).build());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = command.commandLine().getErr();
@@ -192,7 +213,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
         }
         var parsed = command.commandLine().getParseResult();
         List<String> given = command.mixins().get("workers").options().stream()
-                .filter(parsed::hasMatchedOption).map(o -> o.longestName()).toList();
+                .map(o -> o.longestName()).filter(parsed::hasMatchedOption).toList(); // by name: the help's copies
         if (!given.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " is an option" : " are"
                     + " options") + " of the workers, and this coordinator runs none: give " + (given.size() == 1 ? "it"

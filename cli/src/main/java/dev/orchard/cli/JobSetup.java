@@ -161,7 +161,11 @@ final class JobSetup implements AutoCloseable {
             if (!resuming && !options.update) { // an update adds to an output: UpdateCheck checks it below
                 checkBeforeModel(options, layout); // fails before the model loads; clears last
             }
-            String modelLocation = ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"), ModelLocator.defaultSharedDirs());
+            // Absolute, as the input and the classifier are: the workers read the model at the path the job names, and a
+            // relative one was read from each worker's working directory (a worker started elsewhere failed the job
+            // with the path as its only reason: a user's walk).
+            String modelLocation = Location.parse(ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"),
+                    ModelLocator.defaultSharedDirs())).toString();
             loaded = loadModel(stores, modelLocation, spec, inference);
             this.pca = !options.reduce.equals("srp");
             int srpDim = projectionDim(options, imageCount, loaded.featureDim());

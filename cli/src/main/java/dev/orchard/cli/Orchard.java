@@ -78,6 +78,9 @@ public final class Orchard {
             cli.addSubcommand(command);
         }
         cli.addSubcommand(new CommandLine.HelpCommand());
+        if (cli.getSubcommands().containsKey("coordinator")) {
+            CoordinatorNodeCommand.markWorkerOptions(cli.getSubcommands().get("coordinator"));
+        }
         if (cli.getSubcommands().containsKey("classify")) {
             dev.orchard.classify.ClassifyCommand.showPairOnce(cli.getSubcommands().get("classify"));
         }

@@ -176,7 +176,7 @@ class BadInputTest {
                 "--model", JobRun.model(), "--pca-k", "5");
         assertThat(tooFew.exitCode()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 5 is larger than the number of images in --input " + in + " (3):"
-                + " choose k ≤ 2 (n images span at most n - 1 directions; k = n runs, its last component arbitrary).");
+                + " choose k ≤ 2 (3 images span at most 2 directions; k = 3 also runs, but its last component is then arbitrary).");
         assertThat(temp.resolve("o6")).doesNotExist();
         // What it says works.
         JobRun advised = run("--input", in.toString(), "--output", temp.resolve("o6").toString(),
@@ -191,7 +191,7 @@ class BadInputTest {
                 "--model", JobRun.model(), "--overwrite");
         assertThat(overwrite.exitCode()).isEqualTo(2);
         assertThat(overwrite.messages()).contains("--pca-k 50 is larger than the number of images in --input " + in
-                + " (3): choose k ≤ 2 (n images span at most n - 1 directions; k = n runs, its last component arbitrary); 50 is the default. Nothing was deleted.");
+                + " (3): choose k ≤ 2 (3 images span at most 2 directions; k = 3 also runs, but its last component is then arbitrary); 50 is the default. Nothing was deleted.");
         assertThat(Outputs.success(temp.resolve("o6")).at("/pca/k").asInt()).isEqualTo(2);
         // One image, with the k that the advice for it would have been: refused before deleting too (the review).
         Path one = temp.resolve("one/Kiwi");
@@ -398,7 +398,7 @@ class BadInputTest {
                 "--pca-k", "4");
         assertThat(tooFew.exitCode()).as(tooFew.messages()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 4 is larger than the number of readable images (3): choose k ≤ 2"
-                + " (n images span at most n - 1 directions; k = n runs, its last component arbitrary) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
+                + " (3 images span at most 2 directions; k = 3 also runs, but its last component is then arbitrary) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
                 + " could not be used: " + in.resolve("Kiwi/empty.jpg") + " (");
         Logged logged = Logged.during(dev.orchard.coordinator.Coordinator.class,
                 () -> run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),

@@ -30,6 +30,29 @@ class CoordinatorNodeOptionsTest {
         assertThat(Files.exists(out)).isFalse();
     }
 
+    /** Its help says so of each (it listed them with their defaults as the coordinator's own: a user's walk). */
+    @Test
+    void theHelpMarksTheWorkersOptions() {
+        String text = help("coordinator").replaceAll("\\s+", " ");
+        assertThat(text).contains("--commit-every=<commitEvery> Accepted units per statistics file").containsPattern(
+                "--commit-every=<commitEvery> [^-]*\\(On a coordinator node, for its --local-workers only; give it to each"
+                        + " 'orchard worker'\\.\\)");
+        assertThat(help("run")).contains("--commit-every").doesNotContain("for its --local-workers only");
+    }
+
+    /** A command's help, as picocli prints it on standard output. */
+    private static String help(String command) {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(Orchard.execute(command, "--help")).isZero();
+        } finally {
+            System.setOut(out);
+        }
+        return printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A retry after a busy port was told the output "holds an Orchard job": the ports are checked first now. */
     @Test
     void aBusyClusterOrHttpPortIsRefusedBeforeTheOutputIsMarked() throws Exception {

@@ -23,8 +23,9 @@ public record PcaModel(long count, double[] mean, double[][] components, double[
      * limit that k = 8 then did not keep to).
      */
     public static String kAdvice(long images) {
-        return "choose k ≤ " + Math.max(1, images - 1) + " (n images span at most n - 1 directions; k = n runs, its last"
-                + " component arbitrary)";
+        return "choose k ≤ " + Math.max(1, images - 1) + " (" + images + " images span at most " + Math.max(1, images - 1)
+                + (images - 1 > 1 ? " directions" : " direction") + "; k = " + images + " also runs, but its last component"
+                + " is then arbitrary)";
     }
 
     /** A component explaining no more than this share of the total variance is taken as explaining none. */

@@ -9,9 +9,21 @@ import org.apache.parquet.io.SeekableInputStream;
 /** A Parquet file already read into memory (output parts are a few MB; one GET, no ranged reads). */
 final class InMemoryInputFile implements InputFile {
     private final byte[] bytes;
+    private final String name;
+
+    /** {@code name}: what Parquet's messages call the file (they name it by its {@code toString()}). */
+    InMemoryInputFile(byte[] bytes, String name) {
+        this.bytes = bytes;
+        this.name = name;
+    }
 
     InMemoryInputFile(byte[] bytes) {
-        this.bytes = bytes;
+        this(bytes, "a Parquet file read into memory");
+    }
+
+    @Override
+    public String toString() {
+        return name; // not the object's identity, which a refused part's message quoted (a user's walk)
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class ObjectListReader {
 
     /** The objects listed in a Parquet file already in memory; {@code name} is for messages. Close the stream. */
     public static Stream<StoredObject> read(byte[] file, String name) throws IOException {
-        return read(new InMemoryInputFile(file), name);
+        return read(new InMemoryInputFile(file, name), name);
     }
 
     /** The objects listed in a local Parquet file. Close the stream. */

@@ -39,7 +39,7 @@ public final class VectorRowsReader {
     public static List<VectorRow> readAll(ObjectStore store, Location location, String column) throws IOException {
         byte[] file = store.read(location);
         try {
-            return readAll(new InMemoryInputFile(file), column);
+            return readAll(new InMemoryInputFile(file, location.toString()), column);
         } catch (IOException | RuntimeException e) {
             throw new UnreadablePartException(location.toString(), column, e);
         }

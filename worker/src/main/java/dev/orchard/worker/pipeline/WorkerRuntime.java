@@ -156,7 +156,14 @@ public final class WorkerRuntime implements AutoCloseable {
             return current;
         }
         Location location = Location.parse(job.model());
-        byte[] bytes = store(location).read(location);
+        byte[] bytes;
+        try {
+            bytes = store(location).read(location);
+        } catch (java.nio.file.NoSuchFileException e) { // its message is the bare path: the unit's reason said only that
+            throw new java.nio.file.NoSuchFileException(job.model(), null, "this worker has no model file at the job's"
+                    + " --model " + job.model() + ": every worker reads the model at that path (copy it there, or give"
+                    + " the coordinator an s3:// location)");
+        }
         ModelSpec spec = job.spec();
         // The new session is checked and warmed up before it replaces the old one, so a failure leaves the
         // runtime as it was and leaks nothing.
