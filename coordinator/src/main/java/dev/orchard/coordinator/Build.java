@@ -142,9 +142,9 @@ public final class Build {
     }
 
     /**
-     * Reads this JVM's build on a thread of its own, at the lowest priority, unless known: a job's coordinator asks
-     * once its features are done (a PCA's solve leaves a core idle), for the report at the end; a cluster command as
-     * it starts, while its model or job is set up.
+     * Reads this JVM's build on a thread of its own, at the lowest priority, unless known: {@code orchard}'s main asks
+     * as it starts (a stamped jar is read in milliseconds, and a jar replaced on disk later is not taken for this
+     * JVM's); cluster commands and a job's coordinator ask again where they need it soon.
      */
     public static void prefetch() {
         if (id == null) {

@@ -143,12 +143,22 @@ public final class OutputLayout {
      * Orchard before generation-numbered part names updated (its parts have a first run's names), there.
      */
     public Location existingPart(ObjectStore store, String kind, int generation, int part) throws java.io.IOException {
-        Location named = part(kind, generation, part);
-        if (generation == 0 || store.exists(named)) {
-            return named;
+        List<String> names = partNames(generation, part);
+        for (String name : names) {
+            Location candidate = rowsFolder(kind).resolve(name);
+            if (names.size() == 1 || store.exists(candidate)) {
+                return candidate;
+            }
         }
-        Location older = part(kind, 0, part);
-        return store.exists(older) ? older : named;
+        return rowsFolder(kind).resolve(names.get(0));
+    }
+
+    /**
+     * The names generation g's part may have, the first its own: for g ≥ 1 also a first run's, under which an Orchard
+     * before generation-numbered part names kept an updated output's parts ({@link #existingPart}).
+     */
+    public static List<String> partNames(int generation, int part) {
+        return generation == 0 ? List.of(partName(part)) : List.of(partName(generation, part), partName(part));
     }
 
     public Location pcaModel() {

@@ -42,12 +42,9 @@ public final class BaseGenerationCheck {
         }
         List<String> problems = new ArrayList<>();
         for (int p = 0; p < base.parts().size(); p++) {
-            String name = OutputLayout.partName(base.generation(), p);
+            List<String> names = OutputLayout.partNames(base.generation(), p); // its own, or a first run's
+            String name = names.stream().filter(sizes::containsKey).findFirst().orElse(names.get(0));
             Long size = sizes.get(name);
-            if (size == null && base.generation() > 0 && sizes.containsKey(OutputLayout.partName(p))) {
-                name = OutputLayout.partName(p); // kept under its first name by an Orchard before names had generations
-                size = sizes.get(name);
-            }
             long written = base.parts().get(p).bytes();
             if (size == null && store.exists(folder.resolve(name))) {
                 // Listed by no listing but there: a link (to a DVC or git-annex store, say). The swap deletes the old
