@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -142,7 +143,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 // over from _SUCCESS in the output.
                 while (!progress.result().isDone()) {
                     if (terminated.isDone()) {
-                        Thread.sleep(500); // a job that ended as the node stopped reports first
+                        Thread.sleep(LAST_REPORT_MS); // a job that ended as the node stopped reports first
                         if (!progress.result().isDone()) {
                             if (dev.orchard.worker.JvmExit.began()) {
                                 return 1; // a signal: the stop notice says what became of the job
@@ -165,12 +166,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                         // Let an active singleton in this JVM report first: one that writes the final files reports
                         // once its lease is released after _SUCCESS (1.35 s on a loaded machine: a user saw "the job
                         // finished on another coordinator node" of its own job, and no summary on stdout).
-                        long waitMs = progress.writingOutputs() ? OWN_RESULT_WAIT_MS : 1000;
-                        try {
-                            progress.result().get(waitMs, TimeUnit.MILLISECONDS);
-                        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                            // not here, or not yet: said below
-                        }
+                        awaitOwnResult(progress.result(), terminated,
+                                progress.writingOutputs() ? OWN_RESULT_WAIT_MS : 1000);
                         if (!progress.result().isDone()) {
                             stopNotice.finished();
                             node.awaitJoinOutcome(Duration.ofSeconds(5));
@@ -202,6 +199,26 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
      * there: the lease's release follows, which on S3 a slow store's retries may hold up.
      */
     private static final long OWN_RESULT_WAIT_MS = 60_000;
+
+    /** How long a stopped node still waits for its coordinator's report: a job that ended as the node stopped. */
+    private static final long LAST_REPORT_MS = 500;
+
+    /**
+     * Waits at most {@code limitMs} for this node's own {@code result}, and only {@link #LAST_REPORT_MS} past the
+     * node's end: a node downed meanwhile (a coordinator frozen while writing the final files, which the standby then
+     * wrote) has no coordinator left to report, and waited the whole minute (CI's soak, seed 6720, counted it a hang).
+     */
+    static void awaitOwnResult(CompletableFuture<?> result, CompletableFuture<?> terminated, long limitMs)
+            throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(result, terminated).get(limitMs, TimeUnit.MILLISECONDS);
+            if (!result.isDone()) {
+                result.get(LAST_REPORT_MS, TimeUnit.MILLISECONDS);
+            }
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // not here, or not yet: the caller says which
+        }
+    }
 
     /**
      * A worker's option (--commit-every, --max-pixels, --onnx-threads, …) on a node that runs no worker would be taken
