@@ -41,7 +41,7 @@ final class Speculation {
         Task slowest = null;
         long slowestStart = Long.MAX_VALUE;
         for (Task t : running) {
-            if (!t.wantsAttempt() || t.live.size() >= 2
+            if (!t.wantsAttempt() || t.live.size() >= 2 || t.failedOn.contains(worker)
                     || t.live.values().stream().anyMatch(l -> l.worker().equals(worker))) {
                 continue;
             }

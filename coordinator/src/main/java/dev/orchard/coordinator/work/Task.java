@@ -1,12 +1,15 @@
 package dev.orchard.coordinator.work;
 
 import dev.orchard.protocol.Phase;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@link WorkState} hands out: a unit of images ({@link Unit}), a part to publish ({@link Part}) or a base part
- * to regroup ({@link Regroup}). What they share: live attempts, failures, a place in the pending queue, a winner.
+ * to regroup ({@link Regroup}). What they share: live attempts, failures (and on which workers), a place in the
+ * pending queue, a winner.
  */
 abstract class Task {
 
@@ -41,6 +44,7 @@ abstract class Task {
     final Phase phase;
     final Map<Integer, Live> live = new LinkedHashMap<>(); // attempt → where it runs
     int failures;
+    final Set<String> failedOn = new HashSet<>(); // workers where an attempt of it failed or timed out
     long lastTimeoutMs = Long.MIN_VALUE / 2;
     boolean queued;
     int winner = -1;

@@ -53,7 +53,10 @@ import java.util.Set;
  *   <li>the published parts are built from accepted attempts only, each unit in exactly one part;</li>
  *   <li>nothing is waited for without a retry or a timeout: lost assignments and lost statistics are found from
  *   the workers' statuses, silent workers time out, units that keep losing their workers are split and, image by
- *   image, quarantined; a unit that fails or times out {@code maxFailures} times ends the job with its reason.</li>
+ *   image, quarantined; a unit that fails or times out {@code maxFailures} times ends the job with its reason.
+ *   A failed unit goes to a live worker where it has not failed, if there is one, and a worker whose last
+ *   {@code maxFailures} attempts failed gets no work while another worker is live: one broken worker does not end a
+ *   job that the others can finish.</li>
  * </ul>
  * <p>An update ({@code --update}) builds on a {@link Base}: the parts of the generation the output holds. Its
  * listing plans only the images that are new, changed, or were errors; when it ends, it says how many rows each
@@ -706,6 +709,7 @@ public final class WorkState {
 
     public List<Decision> finished(UnitFinished m, long now) {
         WorkerView w = heard(m.workerId(), now);
+        w.failuresInARow = 0; // it finishes attempts again, whether this one wins or not
         Task t = m.epoch() == epoch ? byAttempt.get(m.attempt()) : null;
         if (t == null || t.id != m.unitId()) {
             out.add(new Tell(w.id, new WorkerCommand.Verdict(m.epoch(), m.unitId(), m.attempt(), false)));
@@ -779,6 +783,11 @@ public final class WorkState {
         }
         endAttempt(t, m.attempt());
         out.add(new Decision.Warn(t.describe() + " failed on " + w.id + ": " + m.reason()));
+        t.failedOn.add(w.id);
+        if (++w.failuresInARow == settings.maxFailures() && passedOver(w)) {
+            out.add(new Decision.Warn("Worker " + w.id + " failed its last " + w.failuresInARow + " attempts: it gets no"
+                    + " more work while other workers run (last reason: " + m.reason() + ")"));
+        }
         if (stillWanted(t) && t.winner < 0) {
             if (++t.failures >= settings.maxFailures()) {
                 return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: " + m.reason()
@@ -858,6 +867,7 @@ public final class WorkState {
                 out.add(new Decision.Warn("Statistics of unit " + u.id + " could not be written by " + w.id + ": "
                         + m.reason()));
                 unaccept(u);
+                u.failedOn.add(w.id);
                 if (++u.failures >= settings.maxFailures()) {
                     return fail("The statistics of unit " + u.id + " could not be written " + u.failures
                             + " times; last reason: " + m.reason() + GOES_ON, false);
@@ -956,6 +966,7 @@ public final class WorkState {
                 // Counted again each timeout period while no attempt finishes, even if no worker is free to take
                 // a copy: a job whose every worker hangs fails, it does not wait forever.
                 t.lastTimeoutMs = now;
+                t.live.values().forEach(l -> t.failedOn.add(l.worker()));
                 // A unit that hangs every worker (an image that stalls the decoder, say) must end the job, not
                 // hold a lane each time forever: a timeout counts as a failed attempt.
                 if (++t.failures >= settings.maxFailures()) {
@@ -1118,7 +1129,7 @@ public final class WorkState {
             return;
         }
         for (WorkerView w : workers.values()) {
-            while (!w.gone && w.freeSlots > 0) {
+            while (!w.gone && w.freeSlots > 0 && !passedOver(w)) {
                 Task t = nextFor(w, now);
                 if (t == null) {
                     break;
@@ -1131,8 +1142,10 @@ public final class WorkState {
     /** The next task for this worker: the head of the queue, else (at the tail) a copy of a slow attempt. */
     private Task nextFor(WorkerView w, long now) {
         boolean onlyWorker = workers.values().stream().filter(x -> !x.gone).count() == 1;
-        // A task it already runs is passed over: the copy is for someone else.
-        Task head = pending.take(t -> t.live.values().stream().anyMatch(l -> l.worker().equals(w.id)) && !onlyWorker);
+        // A task it already runs is passed over: the copy is for someone else. So is one that failed here while
+        // a worker where it did not fail can take it.
+        Task head = pending.take(t -> t.live.values().stream().anyMatch(l -> l.worker().equals(w.id)) && !onlyWorker
+                || t.failedOn.contains(w.id) && anotherWorkerFor(t));
         if (head != null) {
             return head;
         }
@@ -1140,12 +1153,29 @@ public final class WorkState {
         if (!tail) {
             return null;
         }
-        Task slowest = speculation.slowest(running, w.id, now);
+        Task slowest = speculation.slowest(running, w.id, now); // never one that failed on it
         if (slowest != null) {
             out.add(new Decision.Warn(capitalized(slowest.describe()) + " runs long: speculative copy to " + w.id));
             speculative++;
         }
         return slowest;
+    }
+
+    /**
+     * Whether a worker whose last {@code maxFailures} attempts failed is passed over: while a live worker without that
+     * record exists, as Spark excludes an executor on failure. A worker that could not read the job's model failed
+     * every unit it took, each at once, so it took the same unit three times and ended the job while a healthy worker
+     * ran. It is passed over for good (a restarted worker joins under a new id); if no other worker is live, it takes
+     * work again, and a unit that keeps failing ends the job as before.
+     */
+    private boolean passedOver(WorkerView w) {
+        return w.failuresInARow >= settings.maxFailures() && workers.values().stream()
+                .anyMatch(x -> !x.gone && x.failuresInARow < settings.maxFailures());
+    }
+
+    /** Whether a live worker that is not passed over, and where {@code t} never failed, can take it. */
+    private boolean anotherWorkerFor(Task t) {
+        return workers.values().stream().anyMatch(x -> !x.gone && !t.failedOn.contains(x.id) && !passedOver(x));
     }
 
     private void assign(WorkerView w, Task t, long now) {

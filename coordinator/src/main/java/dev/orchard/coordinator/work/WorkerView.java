@@ -24,6 +24,7 @@ final class WorkerView {
     int won;
     int wonThenLost; // accepted units whose statistics were lost with it: done again, not its share
     long images;
+    int failuresInARow; // its attempts that failed since it last finished one
 
     WorkerView(String id) {
         this.id = id;

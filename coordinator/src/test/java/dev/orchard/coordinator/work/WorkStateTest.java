@@ -128,6 +128,85 @@ class WorkStateTest {
         });
     }
 
+    private List<Decision> failedOn(WorkState s, String worker, Assign a, String reason) {
+        return run(s.failed(new CoordinatorCommand.UnitFailed(worker, null, EPOCH, a.unit().id(), a.unit().attempt(),
+                reason), now));
+    }
+
+    private static List<Assign> assignsTo(String worker, List<Decision> decisions) {
+        return assigns(decisions).stream().filter(a -> a.worker().equals(worker)).toList();
+    }
+
+    /**
+     * A worker that cannot read the job's model fails each unit it takes at once. It took the same unit three times
+     * while the healthy worker was busy, and ended the job (a user's walk). Now a unit that failed on a worker goes to
+     * another, and a worker whose last three attempts failed gets no more work: the healthy one finishes.
+     */
+    @Test
+    void aWorkerThatFailsEveryUnitDoesNotEndAJobAnotherWorkerFinishes() {
+        WorkState s = planned(new WorkState(EPOCH, settings(2, 0), now), 12); // 6 units
+        String noModel = "this worker has no model file at the job's --model /m.onnx";
+        var broken = new java.util.ArrayDeque<Assign>();
+        var healthy = new java.util.ArrayDeque<Assign>();
+        java.util.function.Consumer<List<Decision>> handOut = ds -> {
+            broken.addAll(assignsTo("w1", ds));
+            healthy.addAll(assignsTo("w2", ds));
+        };
+        handOut.accept(status(s, "w1", 0, 1, List.of(), List.of()));
+        handOut.accept(status(s, "w2", 0, 1, List.of(), List.of()));
+        java.util.Set<Integer> failedOnBroken = new java.util.HashSet<>();
+        List<AttemptRef> heldByHealthy = new ArrayList<>();
+        while (!broken.isEmpty() || !healthy.isEmpty()) {
+            now += 100;
+            if (!broken.isEmpty()) { // w1 fails at once: it runs ahead of w2
+                Assign a = broken.poll();
+                assertThat(failedOnBroken.add(a.unit().id())).as("unit %d handed to w1 again", a.unit().id()).isTrue();
+                handOut.accept(failedOn(s, "w1", a, noModel));
+                handOut.accept(status(s, "w1", a.seq(), 1, List.of(), List.of()));
+            } else {
+                Assign a = healthy.poll();
+                handOut.accept(finished(s, "w2", a, 2));
+                heldByHealthy.add(a.unit().attemptRef());
+                handOut.accept(status(s, "w2", a.seq(), 1, List.of(), heldByHealthy));
+            }
+        }
+        assertThat(of(seen, Decision.Failed.class)).isEmpty();
+        assertThat(failedOnBroken).as("w1 is passed over after three failures in a row").hasSize(3);
+        assertThat(heldByHealthy).map(AttemptRef::unit).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+        assertThat(of(seen, Decision.Warn.class)).map(Decision.Warn::text)
+                .containsOnlyOnce("Worker w1 failed its last 3 attempts: it gets no more work while other workers run"
+                        + " (last reason: " + noModel + ")");
+    }
+
+    /** A worker passed over after its failures takes work again once it is the only live one: the job never waits. */
+    @Test
+    void aWorkerPassedOverTakesWorkAgainWhenNoOtherIsLive() {
+        WorkState s = planned(new WorkState(EPOCH, settings(2, 0), now), 12);
+        status(s, "w2", 0, 0, List.of(), List.of()); // live, busy
+        List<Assign> next = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of()));
+        for (int i = 0; i < 3; i++) {
+            Assign a = next.get(0);
+            failedOn(s, "w1", a, "Cannot reach the S3 endpoint");
+            next = assignsTo("w1", status(s, "w1", a.seq(), 1, List.of(), List.of()));
+            assertThat(next).as("after failure %d", i + 1).hasSize(i < 2 ? 1 : 0);
+        }
+        assertThat(assignsTo("w1", run(s.workerGone("w2", now)))).hasSize(1);
+        assertThat(of(seen, Decision.Failed.class)).isEmpty();
+    }
+
+    /** A unit that fails wherever it goes still ends the job after three failures, on two workers. */
+    @Test
+    void aUnitThatFailsOnEveryWorkerStillEndsTheJob() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4); // 1 unit
+        Assign a = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        status(s, "w2", 0, 1, List.of(), List.of());
+        Assign b = assignsTo("w2", failedOn(s, "w1", a, "unit-level fault")).get(0); // not back to w1
+        failedOn(s, "w2", b, "unit-level fault");
+        Assign c = assignsTo("w1", status(s, "w1", a.seq(), 1, List.of(), List.of())).get(0); // failed on both: any
+        List<Decision.Failed> failed = of(failedOn(s, "w1", c, "unit-level fault"), Decision.Failed.class);
+        assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason()).startsWith("Unit 0 failed 3 times"));
+    }
+
     @Test
     void theStatisticsHandshakeNeitherLoopsNorWaitsForStatisticsTheWorkerNoLongerHolds() {
         WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
