@@ -31,8 +31,11 @@ final class Speculation {
         medianOf = -1;
     }
 
-    /** The task of {@code running} to copy to {@code worker} now, or null. */
-    Task slowest(Collection<Task> running, String worker, long now) {
+    /**
+     * The task of {@code running} to copy to {@code worker} now, or null: never one that runs there, nor one that
+     * {@code passedOver} (it failed there, and another worker can take it).
+     */
+    Task slowest(Collection<Task> running, String worker, long now, java.util.function.Predicate<Task> passedOver) {
         if (medianOf != finished.size()) {
             medianOf = finished.size();
             median = median(finished);
@@ -41,8 +44,7 @@ final class Speculation {
         Task slowest = null;
         long slowestStart = Long.MAX_VALUE;
         for (Task t : running) {
-            if (!t.wantsAttempt() || t.live.size() >= 2 || t.failedOn.contains(worker)
-                    || t.live.values().stream().anyMatch(l -> l.worker().equals(worker))) {
+            if (!t.wantsAttempt() || t.live.size() >= 2 || t.runsOn(worker) || passedOver.test(t)) {
                 continue;
             }
             long newest = t.live.values().stream().mapToLong(Task.Live::startedMs).max().orElse(now);

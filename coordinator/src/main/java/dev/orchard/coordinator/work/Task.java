@@ -44,7 +44,7 @@ abstract class Task {
     final Phase phase;
     final Map<Integer, Live> live = new LinkedHashMap<>(); // attempt → where it runs
     int failures;
-    final Set<String> failedOn = new HashSet<>(); // workers where an attempt of it failed or timed out
+    private Set<String> failedOn; // workers where an attempt of it failed, timed out or lost its statistics; or null
     long lastTimeoutMs = Long.MIN_VALUE / 2;
     boolean queued;
     int winner = -1;
@@ -53,6 +53,24 @@ abstract class Task {
     Task(int id, Phase phase) {
         this.id = id;
         this.phase = phase;
+    }
+
+    /** An attempt of it failed on {@code worker} (or timed out there, or lost its statistics with it). */
+    final void failedOn(String worker) {
+        if (failedOn == null) {
+            failedOn = new HashSet<>(2);
+        }
+        failedOn.add(worker);
+    }
+
+    /** Whether an attempt of it failed on {@code worker}. */
+    final boolean hasFailedOn(String worker) {
+        return failedOn != null && failedOn.contains(worker);
+    }
+
+    /** Whether an attempt of it runs on {@code worker}. */
+    final boolean runsOn(String worker) {
+        return live.values().stream().anyMatch(l -> l.worker().equals(worker));
     }
 
     /** Whether it is still to be done: no attempt of it has won, or a loss sent it back. */

@@ -54,9 +54,9 @@ import java.util.Set;
  *   <li>nothing is waited for without a retry or a timeout: lost assignments and lost statistics are found from
  *   the workers' statuses, silent workers time out, units that keep losing their workers are split and, image by
  *   image, quarantined; a unit that fails or times out {@code maxFailures} times ends the job with its reason.
- *   A failed unit goes to a live worker where it has not failed, if there is one, and a worker whose last
- *   {@code maxFailures} attempts failed gets no work while another worker is live: one broken worker does not end a
- *   job that the others can finish.</li>
+ *   A failed unit goes to another worker where it has not failed, if one does work, and a worker whose last
+ *   {@code maxFailures} attempts failed gets no work for a while if another does: one broken worker does not end a
+ *   job that the others can finish, and nothing waits on a worker that finishes nothing.</li>
  * </ul>
  * <p>An update ({@code --update}) builds on a {@link Base}: the parts of the generation the output holds. Its
  * listing plans only the images that are new, changed, or were errors; when it ends, it says how many rows each
@@ -709,12 +709,13 @@ public final class WorkState {
 
     public List<Decision> finished(UnitFinished m, long now) {
         WorkerView w = heard(m.workerId(), now);
-        w.failuresInARow = 0; // it finishes attempts again, whether this one wins or not
         Task t = m.epoch() == epoch ? byAttempt.get(m.attempt()) : null;
         if (t == null || t.id != m.unitId()) {
             out.add(new Tell(w.id, new WorkerCommand.Verdict(m.epoch(), m.unitId(), m.attempt(), false)));
             return drain();
         }
+        w.failuresInARow = 0; // it finishes attempts again, whether this one wins or not
+        w.lastProgressMs = now;
         Live l = t.live.get(m.attempt());
         endAttempt(t, m.attempt());
         if (spent.contains(m.attempt())) {
@@ -781,13 +782,18 @@ public final class WorkState {
         if (t == null || t.id != m.unitId() || !t.live.containsKey(m.attempt())) {
             return drain(); // a retry of a failure already counted, or an attempt already given up on
         }
+        long begun = t.live.get(m.attempt()).startedMs();
         endAttempt(t, m.attempt());
         out.add(new Decision.Warn(t.describe() + " failed on " + w.id + ": " + m.reason()));
-        t.failedOn.add(w.id);
-        if (++w.failuresInARow == settings.maxFailures() && passedOver(w)) {
-            out.add(new Decision.Warn("Worker " + w.id + " failed its last " + w.failuresInARow + " attempts: it gets no"
-                    + " more work while other workers run (last reason: " + m.reason() + ")"));
+        t.failedOn(w.id);
+        // Attempts that were running when the worker last failed fail with it (an outage takes every lane at once):
+        // one failure in a row, not one each.
+        if (begun >= w.lastFailureMs && ++w.failuresInARow == settings.maxFailures()) {
+            out.add(new Decision.Warn("Worker " + w.id + " failed its last " + w.failuresInARow + " attempts (last"
+                    + " reason: " + m.reason() + "): while other workers do the work, it gets none for "
+                    + PASS_OVER_MS / 1000 + " s after each failure"));
         }
+        w.lastFailureMs = now;
         if (stillWanted(t) && t.winner < 0) {
             if (++t.failures >= settings.maxFailures()) {
                 return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: " + m.reason()
@@ -867,7 +873,7 @@ public final class WorkState {
                 out.add(new Decision.Warn("Statistics of unit " + u.id + " could not be written by " + w.id + ": "
                         + m.reason()));
                 unaccept(u);
-                u.failedOn.add(w.id);
+                u.failedOn(w.id);
                 if (++u.failures >= settings.maxFailures()) {
                     return fail("The statistics of unit " + u.id + " could not be written " + u.failures
                             + " times; last reason: " + m.reason() + GOES_ON, false);
@@ -966,7 +972,7 @@ public final class WorkState {
                 // Counted again each timeout period while no attempt finishes, even if no worker is free to take
                 // a copy: a job whose every worker hangs fails, it does not wait forever.
                 t.lastTimeoutMs = now;
-                t.live.values().forEach(l -> t.failedOn.add(l.worker()));
+                t.live.values().forEach(l -> t.failedOn(l.worker()));
                 // A unit that hangs every worker (an image that stalls the decoder, say) must end the job, not
                 // hold a lane each time forever: a timeout counts as a failed attempt.
                 if (++t.failures >= settings.maxFailures()) {
@@ -1038,6 +1044,9 @@ public final class WorkState {
 
     /** How often work that waits for workers says so in the log. */
     static final long WAITING_NOTE_MS = 30_000;
+
+    /** How long a worker whose last {@code maxFailures} attempts failed gets no work while others do it. */
+    static final long PASS_OVER_MS = 60_000;
 
     // ---------------------------------------------------------------- solve, publish, finish
 
@@ -1117,7 +1126,7 @@ public final class WorkState {
     // ---------------------------------------------------------------- internals
 
     private WorkerView heard(String id, long now) {
-        WorkerView w = workers.computeIfAbsent(id, WorkerView::new);
+        WorkerView w = workers.computeIfAbsent(id, x -> new WorkerView(x, now));
         w.gone = false; // a worker declared gone that speaks again was only silent: what it held was handed out again
         w.lastHeardMs = now;
         return w;
@@ -1129,7 +1138,7 @@ public final class WorkState {
             return;
         }
         for (WorkerView w : workers.values()) {
-            while (!w.gone && w.freeSlots > 0 && !passedOver(w)) {
+            while (!w.gone && w.freeSlots > 0 && !passedOver(w, now)) {
                 Task t = nextFor(w, now);
                 if (t == null) {
                     break;
@@ -1141,11 +1150,10 @@ public final class WorkState {
 
     /** The next task for this worker: the head of the queue, else (at the tail) a copy of a slow attempt. */
     private Task nextFor(WorkerView w, long now) {
-        boolean onlyWorker = workers.values().stream().filter(x -> !x.gone).count() == 1;
+        boolean onlyWorker = workers.values().stream().noneMatch(x -> x != w && productive(x, now));
         // A task it already runs is passed over: the copy is for someone else. So is one that failed here while
-        // a worker where it did not fail can take it.
-        Task head = pending.take(t -> t.live.values().stream().anyMatch(l -> l.worker().equals(w.id)) && !onlyWorker
-                || t.failedOn.contains(w.id) && anotherWorkerFor(t));
+        // another worker can take it.
+        Task head = pending.take(t -> t.runsOn(w.id) && !onlyWorker || t.hasFailedOn(w.id) && anotherWorkerFor(t, w, now));
         if (head != null) {
             return head;
         }
@@ -1153,7 +1161,7 @@ public final class WorkState {
         if (!tail) {
             return null;
         }
-        Task slowest = speculation.slowest(running, w.id, now); // never one that failed on it
+        Task slowest = speculation.slowest(running, w.id, now, t -> t.hasFailedOn(w.id) && anotherWorkerFor(t, w, now));
         if (slowest != null) {
             out.add(new Decision.Warn(capitalized(slowest.describe()) + " runs long: speculative copy to " + w.id));
             speculative++;
@@ -1162,20 +1170,33 @@ public final class WorkState {
     }
 
     /**
-     * Whether a worker whose last {@code maxFailures} attempts failed is passed over: while a live worker without that
-     * record exists, as Spark excludes an executor on failure. A worker that could not read the job's model failed
-     * every unit it took, each at once, so it took the same unit three times and ended the job while a healthy worker
-     * ran. It is passed over for good (a restarted worker joins under a new id); if no other worker is live, it takes
-     * work again, and a unit that keeps failing ends the job as before.
+     * Whether a worker is passed over: its last {@code maxFailures} attempts failed, the last less than
+     * {@link #PASS_OVER_MS} ago, and another worker does the work. A worker that could not read the job's model failed
+     * every unit it took, each at once, so it took one unit three times and ended the job while a healthy worker ran.
+     * Nothing waits on it for good: after the pause it takes work again (a failure passes it over anew), and where no
+     * other worker is {@link #productive} it takes work at once, so a unit that fails everywhere still ends the job.
      */
-    private boolean passedOver(WorkerView w) {
-        return w.failuresInARow >= settings.maxFailures() && workers.values().stream()
-                .anyMatch(x -> !x.gone && x.failuresInARow < settings.maxFailures());
+    private boolean passedOver(WorkerView w, long now) {
+        return resting(w, now) && workers.values().stream().anyMatch(x -> x != w && productive(x, now));
     }
 
-    /** Whether a live worker that is not passed over, and where {@code t} never failed, can take it. */
-    private boolean anotherWorkerFor(Task t) {
-        return workers.values().stream().anyMatch(x -> !x.gone && !t.failedOn.contains(x.id) && !passedOver(x));
+    private boolean resting(WorkerView w, long now) {
+        return w.failuresInARow >= settings.maxFailures() && now - w.lastFailureMs < PASS_OVER_MS;
+    }
+
+    /**
+     * Whether a worker does work now or soon: live, not resting after failures, with a free lane or an attempt finished
+     * within the unit timeout. A worker whose lanes hang on attempts that others have won since (a read that never
+     * returns) still speaks, but finishes nothing: no task waits for it.
+     */
+    private boolean productive(WorkerView x, long now) {
+        return !x.gone && !resting(x, now) && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
+    }
+
+    /** Whether a productive worker other than {@code w}, where {@code t} neither failed nor runs, can take it. */
+    private boolean anotherWorkerFor(Task t, WorkerView w, long now) {
+        return workers.values().stream().anyMatch(x -> x != w && productive(x, now) && !t.hasFailedOn(x.id)
+                && !t.runsOn(x.id));
     }
 
     private void assign(WorkerView w, Task t, long now) {

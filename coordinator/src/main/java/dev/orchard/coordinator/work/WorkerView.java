@@ -24,9 +24,12 @@ final class WorkerView {
     int won;
     int wonThenLost; // accepted units whose statistics were lost with it: done again, not its share
     long images;
-    int failuresInARow; // its attempts that failed since it last finished one
+    int failuresInARow; // its failures since it last finished an attempt, each of an attempt begun after the last
+    long lastFailureMs = Long.MIN_VALUE / 2;
+    long lastProgressMs; // when it joined or last finished an attempt
 
-    WorkerView(String id) {
+    WorkerView(String id, long joinedMs) {
         this.id = id;
+        this.lastProgressMs = joinedMs;
     }
 }

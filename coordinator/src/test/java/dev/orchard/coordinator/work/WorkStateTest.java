@@ -174,8 +174,8 @@ class WorkStateTest {
         assertThat(failedOnBroken).as("w1 is passed over after three failures in a row").hasSize(3);
         assertThat(heldByHealthy).map(AttemptRef::unit).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
         assertThat(of(seen, Decision.Warn.class)).map(Decision.Warn::text)
-                .containsOnlyOnce("Worker w1 failed its last 3 attempts: it gets no more work while other workers run"
-                        + " (last reason: " + noModel + ")");
+                .containsOnlyOnce("Worker w1 failed its last 3 attempts (last reason: " + noModel + "): while other"
+                        + " workers do the work, it gets none for 60 s after each failure");
     }
 
     /** A worker passed over after its failures takes work again once it is the only live one: the job never waits. */
@@ -205,6 +205,217 @@ class WorkStateTest {
         Assign c = assignsTo("w1", status(s, "w1", a.seq(), 1, List.of(), List.of())).get(0); // failed on both: any
         List<Decision.Failed> failed = of(failedOn(s, "w1", c, "unit-level fault"), Decision.Failed.class);
         assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason()).startsWith("Unit 0 failed 3 times"));
+    }
+
+    /**
+     * w2's only lane hangs on unit 0 (a read that never returns; the worker has no attempt timeout and keeps sending
+     * statuses). Unit 0 times out and w1 finishes the copy: unit 0 is won, so w2's attempt never times out again, and w2
+     * reports 0 free slots for good. Returns w1's accepted attempt of unit 0 and w2's stuck attempt.
+     */
+    private AttemptRef[] zombieW2(WorkState s) {
+        Assign stuck = assignsTo("w2", status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        assertThat(stuck.unit().id()).isEqualTo(0);
+        for (int i = 0; i < 7; i++) {
+            now += 10_000;
+            status(s, "w2", stuck.seq(), 0, List.of(stuck.unit().attemptRef()), List.of());
+            run(s.tick(now));
+        }
+        Assign copy = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        assertThat(copy.unit().id()).as("the timed-out unit 0 goes to w1").isEqualTo(0);
+        finished(s, "w1", copy, 4);
+        return new AttemptRef[] {copy.unit().attemptRef(), stuck.unit().attemptRef()};
+    }
+
+    /**
+     * One transient failure of unit 1 on w1 beside a w2 that finishes nothing: w1 takes it again (a review of the
+     * first version of the rule found it handed out never again, and nothing timed out).
+     */
+    @Test
+    void aUnitThatFailedOnceIsTakenAgainWhileTheOtherWorkerFinishesNothing() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 8); // units 0, 1
+        AttemptRef[] refs = zombieW2(s);
+        long w1Seen = 1;
+        Assign u1 = assignsTo("w1", status(s, "w1", w1Seen, 1, List.of(), List.of(refs[0]))).get(0);
+        assertThat(u1.unit().id()).isEqualTo(1);
+        w1Seen = u1.seq();
+        failedOn(s, "w1", u1, "S3 returned 503 Slow Down"); // transient
+        int handedOutAgain = 0;
+        for (int i = 0; i < 360; i++) { // an hour
+            now += 10_000;
+            for (Assign a : assignsTo("w1", status(s, "w1", w1Seen, 1, List.of(), List.of(refs[0])))) {
+                handedOutAgain++;
+                w1Seen = a.seq();
+                finished(s, "w1", a, 4); // the outage is over
+            }
+            handedOutAgain += assignsTo("w2", status(s, "w2", 1, 0, List.of(refs[1]), List.of())).size();
+            handedOutAgain += of(run(s.tick(now)), Assign.class).size();
+        }
+        assertThat(handedOutAgain).as("unit 1 handed out again within an hour").isPositive();
+    }
+
+    /** w1 fails three units in a row (a transient outage) beside a w2 that finishes nothing: w1 is not passed over. */
+    @Test
+    void aWorkerPassedOverTakesWorkBesideAPeerThatFinishesNothing() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 20); // units 0..4
+        AttemptRef[] refs = zombieW2(s);
+        long w1Seen = 1;
+        for (int i = 0; i < 3; i++) {
+            Assign a = assignsTo("w1", status(s, "w1", w1Seen, 1, List.of(), List.of(refs[0]))).get(0);
+            w1Seen = a.seq();
+            failedOn(s, "w1", a, "Cannot reach the S3 endpoint");
+        }
+        int handedOut = 0;
+        for (int i = 0; i < 360; i++) { // an hour, the outage long over
+            now += 10_000;
+            for (Assign a : assignsTo("w1", status(s, "w1", w1Seen, 1, List.of(), List.of(refs[0])))) {
+                handedOut++;
+                w1Seen = a.seq();
+                finished(s, "w1", a, 4); // the outage is over
+            }
+            handedOut += assignsTo("w2", status(s, "w2", 1, 0, List.of(refs[1]), List.of())).size();
+            handedOut += of(run(s.tick(now)), Assign.class).size();
+        }
+        assertThat(handedOut > 0 || s.stage() == WorkState.Stage.FAILED || s.stage() == WorkState.Stage.FINISHED)
+                .as("within an hour the job ended or handed out a unit (stage %s, %d handed out)", s.stage(), handedOut)
+                .isTrue();
+    }
+
+    private final List<AttemptRef> w2Accepted = new ArrayList<>();
+
+    /** Sets up: w1 passed over after three failures; w2 (2 lanes) finished units 0..2, its attempt of unit 3 hangs. */
+
+    private Assign passedOverW1AndSlowW2(WorkState s) {
+        status(s, "w2", 0, 0, List.of(), List.of()); // live, busy
+        long w1Seen = 0;
+        for (int i = 0; i < 3; i++) {
+            Assign a = assignsTo("w1", status(s, "w1", w1Seen, 1, List.of(), List.of())).get(0);
+            w1Seen = a.seq();
+            failedOn(s, "w1", a, "Cannot reach the S3 endpoint");
+        }
+        // w2 runs everything but unit 3, which hangs on one lane
+        List<Assign> w2 = new ArrayList<>(assignsTo("w2", status(s, "w2", 0, 2, List.of(), List.of())));
+        Assign hung = null;
+        List<AttemptRef> accepted = w2Accepted;
+        long seenSeq = 0;
+        while (!w2.isEmpty()) {
+            Assign a = w2.remove(0);
+            seenSeq = Math.max(seenSeq, a.seq());
+            if (a.unit().id() == 3) {
+                hung = a;
+                continue;
+            }
+            finished(s, "w2", a, 4);
+            accepted.add(a.unit().attemptRef());
+            w2.addAll(assignsTo("w2", status(s, "w2", seenSeq, 1, hung == null ? List.of() : List.of(hung.unit().attemptRef()),
+                    accepted)));
+        }
+        assertThat(hung).isNotNull();
+        return hung;
+    }
+
+    /**
+     * With w1 passed over, w2's timed-out unit gets a copy on w2's free lane: w2 is the only worker that does work (the
+     * first version left it to the passed-over w1, and the job failed on timeouts).
+     */
+    @Test
+    void aTimedOutUnitGetsACopyOnItsOwnWorkerWhenTheOtherIsPassedOver() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 16); // units 0..3
+        Assign hung = passedOverW1AndSlowW2(s);
+        int copies = 0;
+        for (int i = 0; i < 40 && of(seen, Decision.Failed.class).isEmpty(); i++) {
+            now += 10_000;
+            copies += assignsTo("w1", status(s, "w1", 3, 1, List.of(), List.of())).size();
+            copies += assignsTo("w2", status(s, "w2", hung.seq(), 1, List.of(hung.unit().attemptRef()), w2Accepted)).size();
+            copies += of(run(s.tick(now)), Assign.class).size();
+        }
+        assertThat(copies).as("copies of the timed-out unit 3 handed out before the job ended").isPositive();
+    }
+
+    /** The same, with w1 gone instead of passed over: w2 takes a copy on its free lane (onlyWorker). */
+    @Test
+    void aTimedOutUnitGetsACopyWhenTheOtherWorkerIsGone() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 16);
+        Assign hung = passedOverW1AndSlowW2(s);
+        run(s.workerGone("w1", now));
+        int copies = 0;
+        for (int i = 0; i < 20 && of(seen, Decision.Failed.class).isEmpty() && copies == 0; i++) {
+            now += 10_000;
+            copies += assignsTo("w2", status(s, "w2", hung.seq(), 1, List.of(hung.unit().attemptRef()), w2Accepted)).size();
+            copies += of(run(s.tick(now)), Assign.class).size();
+        }
+        assertThat(copies).isPositive();
+    }
+
+    /**
+     * A two-second outage: w1 and w2 fail the three units each holds at once; w3 happened to hold none. Three lanes
+     * failing at once are one failure in a row: w1 and w2 go on working (the first version passed them over).
+     */
+    @Test
+    void aBriefOutageThatFailsEveryLaneOfAWorkerAtOncePassesNoWorkerOver() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4 * 40); // 40 units
+        List<Assign> w1 = assignsTo("w1", status(s, "w1", 0, 3, List.of(), List.of()));
+        List<Assign> w2 = assignsTo("w2", status(s, "w2", 0, 3, List.of(), List.of()));
+        List<Assign> w3 = new ArrayList<>(assignsTo("w3", status(s, "w3", 0, 1, List.of(), List.of())));
+        now += 100;
+        for (Assign a : w1) {
+            failedOn(s, "w1", a, "Cannot reach the S3 endpoint");
+        }
+        for (Assign a : w2) {
+            failedOn(s, "w2", a, "Cannot reach the S3 endpoint");
+        }
+        int toW1 = 0;
+        int toW2 = 0;
+        int toW3 = 0;
+        List<AttemptRef> accepted = new ArrayList<>();
+        long w3Seen = 0;
+        for (int round = 0; round < 40 && !w3.isEmpty(); round++) { // outage over: every attempt now succeeds
+            now += 1_000;
+            Assign a = w3.remove(0);
+            w3Seen = Math.max(w3Seen, a.seq());
+            finished(s, "w3", a, 4);
+            accepted.add(a.unit().attemptRef());
+            List<Decision> d3 = status(s, "w3", w3Seen, 1, List.of(), accepted);
+            w3.addAll(assignsTo("w3", d3));
+            toW3 += assignsTo("w3", d3).size();
+            toW1 += assignsTo("w1", status(s, "w1", 3, 3, List.of(), List.of())).size();
+            toW2 += assignsTo("w2", status(s, "w2", 3, 3, List.of(), List.of())).size();
+        }
+        assertThat(toW1 + toW2).as("units handed to w1 and w2 (3 free lanes each) after the outage").isPositive();
+    }
+    /**
+     * Seed 90011058 of the simulator (under the first version of the rule), by hand. w3 runs unit 0 slowly. At the
+     * tail w1's speculative copy fails, w2's copy wins, and w2's statistics are lost: unit 0 is pending again, failed
+     * on w1 and w2, while w3's attempt lives. The first version left it to w3, which runs it: nobody took it until
+     * w3's attempt timed out, the unit's third failure. Now w1 takes it at its next status.
+     */
+    @Test
+    void aUnitFailedOnTwoWorkersWhileItRunsOnAThirdGoesBackToThemAtOnce() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 12); // units 0..2
+        Assign slow = assignsTo("w3", status(s, "w3", 0, 1, List.of(), List.of())).get(0);
+        assertThat(slow.unit().id()).isEqualTo(0);
+        Assign u1 = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        Assign u2 = assignsTo("w2", status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        finished(s, "w1", u1, 4);
+        finished(s, "w2", u2, 4);
+        now += 11_000;
+        Assign spec1 = assignsTo("w1", status(s, "w1", u1.seq(), 1, List.of(), List.of(u1.unit().attemptRef()))).get(0);
+        assertThat(spec1.unit().id()).isEqualTo(0);
+        failedOn(s, "w1", spec1, "simulated write failure");
+        Assign spec2 = assignsTo("w2", status(s, "w2", u2.seq(), 1, List.of(), List.of(u2.unit().attemptRef()))).get(0);
+        assertThat(spec2.unit().id()).isEqualTo(0);
+        finished(s, "w2", spec2, 4);
+        run(s.lost(new CoordinatorCommand.StatisticsLost("w2", null, EPOCH, List.of(spec2.unit().attemptRef()),
+                "simulated disk error"), now));
+        int copies = 0;
+        for (int i = 0; i < 60 && of(seen, Decision.Failed.class).isEmpty() && copies == 0; i++) {
+            now += 1_000;
+            copies += assignsTo("w1", status(s, "w1", spec1.seq(), 1, List.of(), List.of(u1.unit().attemptRef()))).size();
+            copies += assignsTo("w2", status(s, "w2", spec2.seq(), 1, List.of(), List.of(u2.unit().attemptRef()))).size();
+            copies += assignsTo("w3", status(s, "w3", slow.seq(), 0, List.of(slow.unit().attemptRef()), List.of())).size();
+            copies += of(run(s.tick(now)), Assign.class).size();
+        }
+        assertThat(copies).as("unit 0 handed out again to idle w1 or w2 before the job ended").isPositive();
+        assertThat(now).as("at the first status after the loss").isEqualTo(12_000);
     }
 
     @Test
