@@ -154,12 +154,16 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                         + " orchard.jar on every node, then this command again."));
                                 return 2;
                             }
-                            err.println("orchard: this coordinator node left the cluster (it was downed after a network"
-                                    + " partition, or by the split-brain resolver: also when every worker was lost at"
-                                    + " once, or, for a standby, when the other coordinator node went while no worker"
-                                    + " was in the cluster, which it cannot tell from a partition); the job stopped."
-                                    + " Run the same command with --resume to finish it.");
-                            return 1;
+                            // If another node finished the job, that is said below, as when _SUCCESS is seen
+                            // before the node's end: which came first decided the exit code (a review).
+                            if (!setup.finishedInOutput()) {
+                                err.println("orchard: this coordinator node left the cluster (it was downed after a"
+                                        + " network partition, or by the split-brain resolver: also when every worker"
+                                        + " was lost at once, or, for a standby, when the other coordinator node went"
+                                        + " while no worker was in the cluster, which it cannot tell from a partition);"
+                                        + " the job stopped. Run the same command with --resume to finish it.");
+                                return 1;
+                            }
                         }
                     }
                     if (setup.finishedInOutput()) {

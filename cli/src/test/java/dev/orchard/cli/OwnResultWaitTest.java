@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * A coordinator node that finds {@code _SUCCESS} while its own coordinator was writing the final files waits for its
  * own report, but not past its node's end. CI's soak (seed 6720) froze a coordinator as it wrote them; the standby
  * took over and finished, the woken node was downed, and it waited its full minute for a report that could not come.
- * The limits here are an hour: returning at all is what is asserted.
+ * The limits here are an hour: returning at all is what is asserted. A future completed "while waiting" is completed
+ * once the wait has registered on it, so that each test replays the same order of events.
  */
 class OwnResultWaitTest {
     private static final long HOUR_MS = 3_600_000;
@@ -29,23 +30,37 @@ class OwnResultWaitTest {
     void aNodeThatEndsWhileWaitingStopsWaiting() {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         CompletableFuture<Void> terminated = new CompletableFuture<>();
-        Thread downed = new Thread(() -> terminated.complete(null));
-        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            downed.start();
-            CoordinatorNodeCommand.awaitOwnResult(result, terminated, HOUR_MS);
-        });
-        assertThat(terminated).isDone();
+        completeOnceAwaited(terminated, null);
+        assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> CoordinatorNodeCommand.awaitOwnResult(result, terminated, HOUR_MS));
+        assertThat(result).isNotDone();
     }
 
     @Test
-    void aRunningNodeWaitsForItsReport() throws Exception {
+    void aReportThatComesWhileWaitingIsTaken() {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         CompletableFuture<Void> terminated = new CompletableFuture<>();
-        Thread reporter = new Thread(() -> result.complete(0));
-        reporter.start();
+        completeOnceAwaited(result, 0);
         assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> CoordinatorNodeCommand.awaitOwnResult(result, terminated, HOUR_MS));
         assertThat(result).isCompletedWithValue(0);
-        assertThat(terminated).isNotDone();
+    }
+
+    @Test
+    void theWaitStillEndsAtItsLimit() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> CoordinatorNodeCommand.awaitOwnResult(
+                new CompletableFuture<>(), new CompletableFuture<>(), 100));
+    }
+
+    /** Completes {@code future} with {@code value} on another thread once something waits on it. */
+    private static <T> void completeOnceAwaited(CompletableFuture<T> future, T value) {
+        Thread t = new Thread(() -> {
+            while (future.getNumberOfDependents() == 0) {
+                Thread.onSpinWait();
+            }
+            future.complete(value);
+        });
+        t.setDaemon(true);
+        t.start();
     }
 }
