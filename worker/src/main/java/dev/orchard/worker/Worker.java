@@ -10,6 +10,7 @@ import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.UnitStatistics;
+import dev.orchard.store.FailureReason;
 import dev.orchard.store.Location;
 import dev.orchard.store.OutputLayout;
 import dev.orchard.worker.pipeline.FeatureUnit;
@@ -182,7 +183,7 @@ public final class Worker {
                     if (m.failure() != null && !ledger.leaving() && JvmExit.began()) {
                         leave(coordinator);
                     }
-                    return apply(ledger.statisticsWritten(m.name(), m.failure() == null ? null : message(m.failure()),
+                    return apply(ledger.statisticsWritten(m.name(), m.failure() == null ? null : FailureReason.of(m.failure()),
                             now()), coordinator);
                 })
                 .onMessageEquals(Tick.INSTANCE, () -> apply(ledger.tick(now()), coordinator))
@@ -250,7 +251,7 @@ public final class Worker {
             return leave(coordinator);
         }
         context.getLog().warn("Unit {} (attempt {}) failed: {}", m.unit().id(), m.unit().attempt(), cause.toString());
-        return apply(ledger.attemptFailed(ref, message(cause), now()), coordinator);
+        return apply(ledger.attemptFailed(ref, FailureReason.of(cause), now()), coordinator);
     }
 
     private Behavior<WorkerCommand> leave(ActorRef<CoordinatorCommand> coordinator) {
@@ -385,10 +386,6 @@ public final class Worker {
         }
     }
 
-    private static String message(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
-    }
 
     private long now() {
         return (System.nanoTime() - started) / 1_000_000;

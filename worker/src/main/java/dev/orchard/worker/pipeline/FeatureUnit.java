@@ -8,6 +8,7 @@ import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.SparseRandomProjection;
+import dev.orchard.store.FailureReason;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -238,7 +239,7 @@ public final class FeatureUnit {
                 }, runtime.decodePool());
             }
             slots[i] = read.exceptionally(e -> {
-                fail(buffer, slot, size, errors, reason(e));
+                fail(buffer, slot, size, errors, FailureReason.of(e));
                 return null;
             });
         }
@@ -308,7 +309,7 @@ public final class FeatureUnit {
         } catch (NoSuchFileException e) {
             throw new CompletionException(new IOException("cannot read: no such file (not there when its unit ran)"));
         } catch (IOException e) {
-            throw new CompletionException(new IOException("cannot read: " + e.getMessage(), e));
+            throw new CompletionException(new IOException("cannot read: " + FailureReason.of(e), e));
         } finally {
             clock.read.add(System.nanoTime() - t0);
         }
@@ -320,11 +321,6 @@ public final class FeatureUnit {
             buffer.put(i, 0f);
         }
         errors[slot] = reason;
-    }
-
-    private static String reason(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     private static Inferred await(CompletableFuture<Inferred> result, WorkUnit unit) throws IOException, InterruptedException {

@@ -8,6 +8,7 @@ import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.AsyncFailure;
+import dev.orchard.store.FailureReason;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -227,7 +228,7 @@ public final class PublishUnit {
         Throwable cause = e instanceof UnreadablePartException && e.getCause() != null ? e.getCause() : e;
         String why = e instanceof java.nio.file.NoSuchFileException ? "it is missing"
                 : (e instanceof UnreadablePartException ? "not readable Parquet: " : "")
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                        + FailureReason.of(cause);
         return new IOException(file + " (" + source + ") cannot be read: " + why + (source.kind() == PartSource.Kind.BASE
                 ? ". It holds rows of the generation this update keeps, damaged since they were written: restore the"
                         + " file, or make the output again from the input with --overwrite" : ""), e);

@@ -1,0 +1,36 @@
+package dev.orchard.store;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A failure in words, for a unit's reason or a line of {@code errors.csv}. A file system failure's own message is
+ * often only the file's name: a worker that could not read the job's model reported "/tmp/bw/model.onnx" as the
+ * reason its units failed, and nothing said it lacked the permission.
+ */
+public final class FailureReason {
+
+    private FailureReason() {
+    }
+
+    /** What went wrong with {@code failure} (the cause of a {@code CompletionException}): never only a path. */
+    public static String of(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof FileSystemException f && f.getReason() == null) {
+            String what = f instanceof AccessDeniedException ? "permission denied"
+                    : f instanceof NoSuchFileException ? "no such file"
+                    : f instanceof NotDirectoryException ? "not a folder"
+                    : f instanceof FileAlreadyExistsException ? "already exists"
+                    : f instanceof DirectoryNotEmptyException ? "folder not empty"
+                    : f.getClass().getSimpleName();
+            return f.getFile() == null ? what : f.getFile() + (f.getOtherFile() == null ? "" : " → " + f.getOtherFile())
+                    + ": " + what;
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+}

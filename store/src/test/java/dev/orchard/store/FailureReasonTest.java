@@ -1,0 +1,32 @@
+package dev.orchard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+class FailureReasonTest {
+
+    /** A worker that could not read the model said only its path ("/tmp/bw/model.onnx"): now why, too. */
+    @Test
+    void aFileSystemFailureSaysWhatWentWrongNotOnlyThePath() {
+        assertThat(FailureReason.of(new AccessDeniedException("/tmp/bw/model.onnx")))
+                .isEqualTo("/tmp/bw/model.onnx: permission denied");
+        assertThat(FailureReason.of(new CompletionException(new NoSuchFileException("/in/a.jpg"))))
+                .isEqualTo("/in/a.jpg: no such file");
+        assertThat(FailureReason.of(new FileSystemException("/out/x", "/out/y", null)))
+                .isEqualTo("/out/x → /out/y: FileSystemException");
+    }
+
+    @Test
+    void aFailureThatSaysWhyIsKeptAsItIs() {
+        assertThat(FailureReason.of(new NoSuchFileException("/m.onnx", null, "this worker has no model file")))
+                .isEqualTo("/m.onnx: this worker has no model file");
+        assertThat(FailureReason.of(new IOException("Cannot reach the S3 endpoint"))).isEqualTo("Cannot reach the S3 endpoint");
+        assertThat(FailureReason.of(new IllegalStateException())).isEqualTo("java.lang.IllegalStateException");
+    }
+}
