@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * At the tail of a stage, an idle worker gets a copy of a slow attempt: the task whose newest attempt has run longest,
  * past {@code speculateAfterMs} and twice the median time of the stage's finished attempts, with fewer than two
- * attempts and none on that worker. Whichever attempt finishes first wins.
+ * attempts and none on that worker (nor one that failed there while another worker can take it). Whichever attempt
+ * finishes first wins.
  */
 final class Speculation {
 

@@ -54,8 +54,8 @@ import java.util.Set;
  *   <li>nothing is waited for without a retry or a timeout: lost assignments and lost statistics are found from
  *   the workers' statuses, silent workers time out, units that keep losing their workers are split and, image by
  *   image, quarantined; a unit that fails or times out {@code maxFailures} times ends the job with its reason.
- *   A failed unit goes to another worker where it has not failed, if one does work, and a worker whose last
- *   {@code maxFailures} attempts failed gets no work for a while if another does: one broken worker does not end a
+ *   A failed unit goes to another worker where it has not failed, if one does work, and a worker that failed
+ *   {@code maxFailures} times in a row gets no work for a while if another does: one broken worker does not end a
  *   job that the others can finish, and nothing waits on a worker that finishes nothing.</li>
  * </ul>
  * <p>An update ({@code --update}) builds on a {@link Base}: the parts of the generation the output holds. Its
@@ -714,9 +714,11 @@ public final class WorkState {
             out.add(new Tell(w.id, new WorkerCommand.Verdict(m.epoch(), m.unitId(), m.attempt(), false)));
             return drain();
         }
-        w.failuresInARow = 0; // it finishes attempts again, whether this one wins or not
-        w.lastProgressMs = now;
         Live l = t.live.get(m.attempt());
+        if (l != null) { // not a copy of a result already answered (byAttempt keeps every attempt)
+            w.failuresInARow = 0; // it finishes attempts again, whether this one wins or not
+            w.lastProgressMs = now;
+        }
         endAttempt(t, m.attempt());
         if (spent.contains(m.attempt())) {
             out.add(new Tell(w.id, new WorkerCommand.Verdict(epoch, t.id, m.attempt(), false)));
@@ -789,7 +791,7 @@ public final class WorkState {
         // Attempts that were running when the worker last failed fail with it (an outage takes every lane at once):
         // one failure in a row, not one each.
         if (begun >= w.lastFailureMs && ++w.failuresInARow == settings.maxFailures()) {
-            out.add(new Decision.Warn("Worker " + w.id + " failed its last " + w.failuresInARow + " attempts (last"
+            out.add(new Decision.Warn("Worker " + w.id + " failed " + w.failuresInARow + " times in a row (last"
                     + " reason: " + m.reason() + "): while other workers do the work, it gets none for "
                     + PASS_OVER_MS / 1000 + " s after each failure"));
         }
@@ -1045,7 +1047,7 @@ public final class WorkState {
     /** How often work that waits for workers says so in the log. */
     static final long WAITING_NOTE_MS = 30_000;
 
-    /** How long a worker whose last {@code maxFailures} attempts failed gets no work while others do it. */
+    /** How long a worker that failed {@code maxFailures} times in a row gets no work while others do it. */
     static final long PASS_OVER_MS = 60_000;
 
     // ---------------------------------------------------------------- solve, publish, finish
@@ -1150,10 +1152,13 @@ public final class WorkState {
 
     /** The next task for this worker: the head of the queue, else (at the tail) a copy of a slow attempt. */
     private Task nextFor(WorkerView w, long now) {
-        boolean onlyWorker = workers.values().stream().noneMatch(x -> x != w && productive(x, now));
+        List<WorkerView> others = workers.values().stream().filter(x -> x != w && productive(x, now)).toList();
+        boolean onlyWorker = others.isEmpty();
         // A task it already runs is passed over: the copy is for someone else. So is one that failed here while
-        // another worker can take it.
-        Task head = pending.take(t -> t.runsOn(w.id) && !onlyWorker || t.hasFailedOn(w.id) && anotherWorkerFor(t, w, now));
+        // another worker that works, where it neither failed nor runs, can take it.
+        java.util.function.Predicate<Task> elsewhere = t -> t.hasFailedOn(w.id)
+                && others.stream().anyMatch(x -> !t.hasFailedOn(x.id) && !t.runsOn(x.id));
+        Task head = pending.take(t -> t.runsOn(w.id) && !onlyWorker || elsewhere.test(t));
         if (head != null) {
             return head;
         }
@@ -1161,7 +1166,7 @@ public final class WorkState {
         if (!tail) {
             return null;
         }
-        Task slowest = speculation.slowest(running, w.id, now, t -> t.hasFailedOn(w.id) && anotherWorkerFor(t, w, now));
+        Task slowest = speculation.slowest(running, w.id, now, elsewhere);
         if (slowest != null) {
             out.add(new Decision.Warn(capitalized(slowest.describe()) + " runs long: speculative copy to " + w.id));
             speculative++;
@@ -1170,8 +1175,8 @@ public final class WorkState {
     }
 
     /**
-     * Whether a worker is passed over: its last {@code maxFailures} attempts failed, the last less than
-     * {@link #PASS_OVER_MS} ago, and another worker does the work. A worker that could not read the job's model failed
+     * Whether a worker is passed over: it failed {@code maxFailures} times in a row (attempts that fail together
+     * count once), the last less than {@link #PASS_OVER_MS} ago, and another worker does the work. A worker that could not read the job's model failed
      * every unit it took, each at once, so it took one unit three times and ended the job while a healthy worker ran.
      * Nothing waits on it for good: after the pause it takes work again (a failure passes it over anew), and where no
      * other worker is {@link #productive} it takes work at once, so a unit that fails everywhere still ends the job.
@@ -1191,12 +1196,6 @@ public final class WorkState {
      */
     private boolean productive(WorkerView x, long now) {
         return !x.gone && !resting(x, now) && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
-    }
-
-    /** Whether a productive worker other than {@code w}, where {@code t} neither failed nor runs, can take it. */
-    private boolean anotherWorkerFor(Task t, WorkerView w, long now) {
-        return workers.values().stream().anyMatch(x -> x != w && productive(x, now) && !t.hasFailedOn(x.id)
-                && !t.runsOn(x.id));
     }
 
     private void assign(WorkerView w, Task t, long now) {

@@ -24,9 +24,9 @@ final class WorkerView {
     int won;
     int wonThenLost; // accepted units whose statistics were lost with it: done again, not its share
     long images;
-    int failuresInARow; // its failures since it last finished an attempt, each of an attempt begun after the last
+    int failuresInARow; // failures since it last finished an attempt, each of an attempt begun at or after the last
     long lastFailureMs = Long.MIN_VALUE / 2;
-    long lastProgressMs; // when it joined or last finished an attempt
+    long lastProgressMs; // when this coordinator first heard it, or it last finished a live attempt
 
     WorkerView(String id, long joinedMs) {
         this.id = id;

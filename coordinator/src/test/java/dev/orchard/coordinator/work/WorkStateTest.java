@@ -174,8 +174,31 @@ class WorkStateTest {
         assertThat(failedOnBroken).as("w1 is passed over after three failures in a row").hasSize(3);
         assertThat(heldByHealthy).map(AttemptRef::unit).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
         assertThat(of(seen, Decision.Warn.class)).map(Decision.Warn::text)
-                .containsOnlyOnce("Worker w1 failed its last 3 attempts (last reason: " + noModel + "): while other"
+                .containsOnlyOnce("Worker w1 failed 3 times in a row (last reason: " + noModel + "): while other"
                         + " workers do the work, it gets none for 60 s after each failure");
+    }
+
+    /**
+     * A result sent again for an attempt already answered (its verdict lost) is not a worker finishing again: it does
+     * not clear the worker's failures in a row (the second review of the rule).
+     */
+    @Test
+    void aResultSentAgainDoesNotClearAWorkersFailuresInARow() {
+        WorkState s = planned(new WorkState(EPOCH, settings(2, 0), now), 12);
+        status(s, "w2", 0, 0, List.of(), List.of()); // live, productive, busy
+        Assign done = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        finished(s, "w1", done, 2);
+        List<AttemptRef> held = List.of(done.unit().attemptRef());
+        long seenSeq = done.seq();
+        for (int i = 0; i < 3; i++) {
+            Assign a = assignsTo("w1", status(s, "w1", seenSeq, 1, List.of(), held)).get(0);
+            seenSeq = a.seq();
+            failedOn(s, "w1", a, "Cannot reach the S3 endpoint");
+            if (i == 1) {
+                finished(s, "w1", done, 2); // the first result again
+            }
+        }
+        assertThat(assignsTo("w1", status(s, "w1", seenSeq, 1, List.of(), held))).as("passed over").isEmpty();
     }
 
     /** A worker passed over after its failures takes work again once it is the only live one: the job never waits. */
