@@ -24,7 +24,7 @@ public final class JobWatch implements JobListener {
     /** A worker as the page shows it. */
     public record WorkerRow(String id, String host, int lanes, int unitsInFlight, long images,
                             @com.fasterxml.jackson.annotation.JsonIgnore double imagesPerSecond,
-                            double lastHeardSeconds, boolean gone) {
+                            double lastHeardSeconds, boolean gone, boolean passedOver) {
 
         /** The rate in status.json: null while unknown (fewer than two samples), as the job's, not the string "NaN". */
         @com.fasterxml.jackson.annotation.JsonProperty("imagesPerSecond")
@@ -195,7 +195,7 @@ public final class JobWatch implements JobListener {
             for (WorkState.WorkerSnapshot w : last.workers()) {
                 rows.add(new WorkerRow(w.id(), w.host(), w.lanes(), w.attemptsHeld(), w.imagesDone(),
                         rate(workerRecent.getOrDefault(w.id(), new ArrayDeque<>()), RATE_SECONDS, now),
-                        w.lastHeardMs() / 1000.0, w.gone()));
+                        w.lastHeardMs() / 1000.0, w.gone(), w.passedOver()));
             }
         }
         // Once the job has ended, its stage is how it ended (the last status named the stage before: WRITING).

@@ -178,7 +178,8 @@ public final class StatusPage {
             rows.add(List.of(w.id(), w.host(), String.valueOf(w.lanes()), String.valueOf(w.unitsInFlight()),
                     String.valueOf(w.images()), rate(w.imagesPerSecond()),
                     String.format(Locale.ROOT, "%.1f s", w.lastHeardSeconds()),
-                    w.gone() ? "gone" : onUnreachableNode(w.id(), unreachable) ? "unreachable" : "live"));
+                    w.gone() ? "gone" : onUnreachableNode(w.id(), unreachable) ? "unreachable"
+                            : w.passedOver() ? "passed over after failures in a row" : "live"));
         }
         if (rows.isEmpty()) {
             page.note("No worker has reported yet.");

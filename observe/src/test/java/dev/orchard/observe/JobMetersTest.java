@@ -33,7 +33,7 @@ class JobMetersTest {
     }
 
     private static WorkState.WorkerSnapshot worker(String id, long images) {
-        return new WorkState.WorkerSnapshot(id, "host-" + id, 2, 1, 3, 2, images, 400, false);
+        return new WorkState.WorkerSnapshot(id, "host-" + id, 2, 1, 3, 2, images, 400, false, false);
     }
 
     /**

@@ -132,7 +132,7 @@ class JobWatchTest {
     }
 
     static WorkState.WorkerSnapshot worker(String id, long images) {
-        return new WorkState.WorkerSnapshot(id, "host-" + id, 2, 1, 3, 2, images, 400, false);
+        return new WorkState.WorkerSnapshot(id, "host-" + id, 2, 1, 3, 2, images, 400, false, false);
     }
 
     static WorkState.Snapshot snapshot(long done, long listed, boolean complete, List<WorkState.WorkerSnapshot> workers) {

@@ -20,7 +20,8 @@ public final class FailureReason {
 
     /** What went wrong with {@code failure} (the cause of a {@code CompletionException}): never only a path. */
     public static String of(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
         if (cause instanceof FileSystemException f && f.getReason() == null) {
             String what = f instanceof AccessDeniedException ? "permission denied"
                     : f instanceof NoSuchFileException ? "no such file"

@@ -183,8 +183,8 @@ public final class Worker {
                     if (m.failure() != null && !ledger.leaving() && JvmExit.began()) {
                         leave(coordinator);
                     }
-                    return apply(ledger.statisticsWritten(m.name(), m.failure() == null ? null : FailureReason.of(m.failure()),
-                            now()), coordinator);
+                    String failure = m.failure() == null ? null : FailureReason.of(m.failure());
+                    return apply(ledger.statisticsWritten(m.name(), failure, now()), coordinator);
                 })
                 .onMessageEquals(Tick.INSTANCE, () -> apply(ledger.tick(now()), coordinator))
                 .onMessageEquals(Leave.INSTANCE, () -> leave(coordinator))
@@ -385,7 +385,6 @@ public final class Worker {
             Thread.currentThread().interrupt();
         }
     }
-
 
     private long now() {
         return (System.nanoTime() - started) / 1_000_000;

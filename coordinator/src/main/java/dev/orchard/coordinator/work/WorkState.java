@@ -373,9 +373,12 @@ public final class WorkState {
                            List<WorkerSnapshot> workers, UnitReport.StageNanos stages) {
     }
 
-    /** One worker as the coordinator last heard of it. */
+    /**
+     * One worker as the coordinator last heard of it; {@code passedOver}: it failed {@code maxFailures} times in a row
+     * and gets no work for now while others do it.
+     */
     public record WorkerSnapshot(String id, String host, int lanes, int attemptsHeld, int assigned, int won,
-                                 long imagesDone, long lastHeardMs, boolean gone) {
+                                 long imagesDone, long lastHeardMs, boolean gone, boolean passedOver) {
     }
 
     /** Where the job stands now ({@code now} turns each worker's last status into an age). */
@@ -394,7 +397,7 @@ public final class WorkState {
         List<WorkerSnapshot> ws = new ArrayList<>();
         for (WorkerView w : workers.values()) {
             ws.add(new WorkerSnapshot(w.id, w.info.host(), w.info.lanes(), w.live.size(), w.assigned, w.won - w.wonThenLost,
-                    w.info.imagesDone(), now - w.lastHeardMs, w.gone));
+                    w.info.imagesDone(), now - w.lastHeardMs, w.gone, !w.gone && passedOver(w, now)));
         }
         return new Snapshot(stage, listing.listed(), listingComplete, imagesDone, imagesBefore, errors,
                 listing.skipped().size(), byStatus,

@@ -2,6 +2,7 @@ package dev.orchard.coordinator.work;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.orchard.coordinator.work.Decision.Assign;
 import dev.orchard.protocol.AttemptRef;
@@ -173,6 +174,9 @@ class WorkStateTest {
         assertThat(of(seen, Decision.Failed.class)).isEmpty();
         assertThat(failedOnBroken).as("w1 is passed over after three failures in a row").hasSize(3);
         assertThat(heldByHealthy).map(AttemptRef::unit).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+        assertThat(s.snapshot(now).workers()).as("the status page's workers")
+                .extracting(WorkState.WorkerSnapshot::id, WorkState.WorkerSnapshot::passedOver)
+                .containsExactly(tuple("w1", true), tuple("w2", false));
         assertThat(of(seen, Decision.Warn.class)).map(Decision.Warn::text)
                 .containsOnlyOnce("Worker w1 failed 3 times in a row (last reason: " + noModel + "): while other"
                         + " workers do the work, it gets none for 60 s after each failure");
