@@ -1,5 +1,6 @@
 package dev.orchard.store;
 
+import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -9,9 +10,9 @@ import java.nio.file.NotDirectoryException;
 import java.util.concurrent.CompletionException;
 
 /**
- * A failure in words, for a unit's reason or a line of {@code errors.csv}. A file system failure's own message is
- * often only the file's name: a worker that could not read the job's model reported "/tmp/bw/model.onnx" as the
- * reason its units failed, and nothing said it lacked the permission.
+ * A failure in words, for a unit's reason, a line of {@code errors.csv} or a listing problem. A file system failure's
+ * own message is often only the file's name: a worker that could not read the job's model reported
+ * "/tmp/bw/model.onnx" as the reason its units failed, and nothing said it lacked the permission.
  */
 public final class FailureReason {
 
@@ -23,15 +24,26 @@ public final class FailureReason {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof FileSystemException f && f.getReason() == null) {
-            String what = f instanceof AccessDeniedException ? "permission denied"
-                    : f instanceof NoSuchFileException ? "no such file"
-                    : f instanceof NotDirectoryException ? "not a folder"
-                    : f instanceof FileAlreadyExistsException ? "already exists"
-                    : f instanceof DirectoryNotEmptyException ? "folder not empty"
-                    : f.getClass().getSimpleName();
-            return f.getFile() == null ? what : f.getFile() + (f.getOtherFile() == null ? "" : " → " + f.getOtherFile())
-                    + ": " + what;
+            String other = f.getOtherFile() == null ? "" : " → " + f.getOtherFile();
+            return f.getFile() == null ? what(f) : f.getFile() + other + ": " + what(f);
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /** What went wrong with {@code failure}, for a message that names its file already. */
+    public static String withoutFile(IOException failure) {
+        if (failure instanceof FileSystemException f) {
+            return f instanceof AccessDeniedException || f.getReason() == null ? what(f) : f.getReason();
+        }
+        return failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+    }
+
+    private static String what(FileSystemException f) {
+        return f instanceof AccessDeniedException ? "permission denied"
+                : f instanceof NoSuchFileException ? "no such file"
+                : f instanceof NotDirectoryException ? "not a folder"
+                : f instanceof FileAlreadyExistsException ? "already exists"
+                : f instanceof DirectoryNotEmptyException ? "folder not empty"
+                : f.getClass().getSimpleName();
     }
 }

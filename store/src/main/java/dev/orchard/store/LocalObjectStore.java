@@ -402,7 +402,7 @@ public final class LocalObjectStore implements ObjectStore {
                 problem(p, false, "vanished while the input was listed", e);
                 return;
             } catch (IOException e) {
-                problem(p, false, "cannot read: " + describe(e), e);
+                problem(p, false, "cannot read: " + FailureReason.withoutFile(e), e);
                 return;
             }
             if (attrs.isSymbolicLink()) {
@@ -420,7 +420,8 @@ public final class LocalObjectStore implements ObjectStore {
                     problem(p, false, "skipped: dangling symbolic link (its target " + target(p) + " does not exist)", e);
                     return;
                 } catch (IOException e) {
-                    problem(p, false, "skipped: symbolic link that cannot be followed (" + describe(e) + ")", e);
+                    problem(p, false, "skipped: symbolic link that cannot be followed ("
+                            + FailureReason.withoutFile(e) + ")", e);
                     return;
                 }
             }
@@ -441,7 +442,7 @@ public final class LocalObjectStore implements ObjectStore {
                     problem(p, true, "folder vanished while the input was listed", e);
                     return;
                 } catch (IOException e) {
-                    problem(p, true, "cannot read folder: " + describe(e), e);
+                    problem(p, true, "cannot read folder: " + FailureReason.withoutFile(e), e);
                     return;
                 }
                 stack.push(new Folder(p, key, children));
@@ -478,16 +479,6 @@ public final class LocalObjectStore implements ObjectStore {
             } catch (IOException e) {
                 return "?";
             }
-        }
-
-        private static String describe(IOException e) {
-            if (e instanceof java.nio.file.AccessDeniedException) {
-                return "permission denied";
-            }
-            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-                return f.getReason();
-            }
-            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
 
         private static Iterator<Path> sortedChildren(Path dir) throws IOException {

@@ -29,4 +29,16 @@ class FailureReasonTest {
         assertThat(FailureReason.of(new IOException("Cannot reach the S3 endpoint"))).isEqualTo("Cannot reach the S3 endpoint");
         assertThat(FailureReason.of(new IllegalStateException())).isEqualTo("java.lang.IllegalStateException");
     }
+
+    /** A listing problem names its file already: only what went wrong. */
+    @Test
+    void withoutTheFileOnlyWhatWentWrong() {
+        assertThat(FailureReason.withoutFile(new AccessDeniedException("/in/a", null, "Permission denied")))
+                .isEqualTo("permission denied");
+        assertThat(FailureReason.withoutFile(new NoSuchFileException("/in/a"))).isEqualTo("no such file");
+        assertThat(FailureReason.withoutFile(new FileSystemException("/in/a", null, "Too many levels of symbolic links")))
+                .isEqualTo("Too many levels of symbolic links");
+        assertThat(FailureReason.withoutFile(new IOException("Input/output error")))
+                .isEqualTo("IOException: Input/output error");
+    }
 }
