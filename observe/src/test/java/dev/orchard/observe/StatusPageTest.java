@@ -16,17 +16,7 @@ import org.junit.jupiter.api.Test;
 class StatusPageTest {
     @Test
     void aWorkerOnAnUnreachableNodeIsShownUnreachable() {
-        JobWatch watch = new JobWatch(new JobListener() {
-            @Override
-            public void finished(JobSummary summary) {
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-            }
-        });
-        watch.describe("job-1", "/in", "/out");
-        watch.phase("listing and extracting features");
+        JobWatch watch = watchingFeatures();
         watch.status(JobWatchTest.snapshot(300, 1000, true, List.of(
                 JobWatchTest.worker("10.0.0.6:17355-1a2b3c4d-w1", 200), JobWatchTest.worker("10.0.0.7:17355-5e6f7a8b-w1", 100))));
         StatusPage page = new StatusPage("coordinator node", watch, null, () -> Set.of("10.0.0.6:17355"));
@@ -42,6 +32,19 @@ class StatusPageTest {
     /** A worker passed over after failures in a row is shown so, in the table and in status.json. */
     @Test
     void aWorkerPassedOverIsShownSo() {
+        JobWatch watch = watchingFeatures();
+        var broken = new dev.orchard.coordinator.work.WorkState.WorkerSnapshot("10.0.0.6:17355-1a2b3c4d-w1", "host-a",
+                4, 0, 12, 0, 0, 400, false, true);
+        watch.status(JobWatchTest.snapshot(300, 1000, true, List.of(broken,
+                JobWatchTest.worker("10.0.0.7:17355-5e6f7a8b-w1", 100))));
+        StatusPage page = new StatusPage("coordinator node", watch, null);
+        assertThat(page.html()).containsSubsequence("10.0.0.6:17355-1a2b3c4d-w1", "passed over after failures in a row",
+                "10.0.0.7:17355-5e6f7a8b-w1", "live");
+        assertThat(new String(page.json(), StandardCharsets.UTF_8)).contains("\"passedOver\" : true")
+                .contains("\"passedOver\" : false");
+    }
+
+    private static JobWatch watchingFeatures() {
         JobWatch watch = new JobWatch(new JobListener() {
             @Override
             public void finished(JobSummary summary) {
@@ -53,14 +56,6 @@ class StatusPageTest {
         });
         watch.describe("job-1", "/in", "/out");
         watch.phase("listing and extracting features");
-        var broken = new dev.orchard.coordinator.work.WorkState.WorkerSnapshot("10.0.0.6:17355-1a2b3c4d-w1", "host-a",
-                4, 0, 12, 0, 0, 400, false, true);
-        watch.status(JobWatchTest.snapshot(300, 1000, true, List.of(broken,
-                JobWatchTest.worker("10.0.0.7:17355-5e6f7a8b-w1", 100))));
-        StatusPage page = new StatusPage("coordinator node", watch, null);
-        assertThat(page.html()).containsSubsequence("10.0.0.6:17355-1a2b3c4d-w1", "passed over after failures in a row",
-                "10.0.0.7:17355-5e6f7a8b-w1", "live");
-        assertThat(new String(page.json(), StandardCharsets.UTF_8)).contains("\"passedOver\" : true")
-                .contains("\"passedOver\" : false");
+        return watch;
     }
 }
