@@ -142,31 +142,34 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
                 while (!progress.result().isDone()) {
-                    if (terminated.isDone()) {
+                    boolean nodeEnded = terminated.isDone();
+                    if (nodeEnded) {
                         Thread.sleep(LAST_REPORT_MS); // a job that ended as the node stopped reports first
-                        if (!progress.result().isDone()) {
-                            if (dev.orchard.worker.JvmExit.began()) {
-                                return 1; // a signal: the stop notice says what became of the job
-                            }
-                            if (node.refusedAtJoin()) {
-                                err.println(node.refusal(cluster.join, "The job did not start here (the output may"
-                                        + " hold its marker, which this same command takes again). Run the same"
-                                        + " orchard.jar on every node, then this command again."));
-                                return 2;
-                            }
-                            // If another node finished the job, that is said below, as when _SUCCESS is seen
-                            // before the node's end: which came first decided the exit code (a review).
-                            if (!setup.finishedInOutput()) {
-                                err.println("orchard: this coordinator node left the cluster (it was downed after a"
-                                        + " network partition, or by the split-brain resolver: also when every worker"
-                                        + " was lost at once, or, for a standby, when the other coordinator node went"
-                                        + " while no worker was in the cluster, which it cannot tell from a partition);"
-                                        + " the job stopped. Run the same command with --resume to finish it.");
-                                return 1;
-                            }
+                        if (progress.result().isDone()) {
+                            continue;
+                        }
+                        if (dev.orchard.worker.JvmExit.began()) {
+                            return 1; // a signal: the stop notice says what became of the job
+                        }
+                        if (node.refusedAtJoin()) {
+                            err.println(node.refusal(cluster.join, "The job did not start here (the output may"
+                                    + " hold its marker, which this same command takes again). Run the same"
+                                    + " orchard.jar on every node, then this command again."));
+                            return 2;
                         }
                     }
-                    if (setup.finishedInOutput()) {
+                    boolean finished = setup.finishedInOutput(); // read once a round
+                    if (nodeEnded && !finished) {
+                        // If another node finished the job, that is said below, as when _SUCCESS is seen before the
+                        // node's end: which came first decided the exit code (a review).
+                        err.println("orchard: this coordinator node left the cluster (it was downed after a network"
+                                + " partition, or by the split-brain resolver: also when every worker was lost at"
+                                + " once, or, for a standby, when the other coordinator node went while no worker"
+                                + " was in the cluster, which it cannot tell from a partition); the job stopped."
+                                + " Run the same command with --resume to finish it.");
+                        return 1;
+                    }
+                    if (finished) {
                         // Let an active singleton in this JVM report first: one that writes the final files reports
                         // once its lease is released after _SUCCESS (1.35 s on a loaded machine: a user saw "the job
                         // finished on another coordinator node" of its own job, and no summary on stdout).

@@ -1,6 +1,5 @@
 package dev.orchard.store;
 
-import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -21,8 +20,7 @@ public final class FailureReason {
 
     /** What went wrong with {@code failure} (the cause of a {@code CompletionException}): never only a path. */
     public static String of(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = unwrap(failure);
         if (cause instanceof FileSystemException f && f.getReason() == null) {
             String other = f.getOtherFile() == null ? "" : " → " + f.getOtherFile();
             return f.getFile() == null ? what(f) : f.getFile() + other + ": " + what(f);
@@ -30,12 +28,17 @@ public final class FailureReason {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    /** What went wrong with {@code failure}, for a message that names its file already. */
-    public static String withoutFile(IOException failure) {
-        if (failure instanceof FileSystemException f) {
+    /** What went wrong with {@code failure}, for a message that names its file already (a listing's, errors.csv's). */
+    public static String withoutFile(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof FileSystemException f) {
             return f instanceof AccessDeniedException || f.getReason() == null ? what(f) : f.getReason();
         }
-        return failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private static String what(FileSystemException f) {

@@ -38,7 +38,6 @@ class FailureReasonTest {
         assertThat(FailureReason.withoutFile(new NoSuchFileException("/in/a"))).isEqualTo("no such file");
         assertThat(FailureReason.withoutFile(new FileSystemException("/in/a", null, "Too many levels of symbolic links")))
                 .isEqualTo("Too many levels of symbolic links");
-        assertThat(FailureReason.withoutFile(new IOException("Input/output error")))
-                .isEqualTo("IOException: Input/output error");
+        assertThat(FailureReason.withoutFile(new IOException("Input/output error"))).isEqualTo("Input/output error");
     }
 }

@@ -309,7 +309,7 @@ public final class FeatureUnit {
         } catch (NoSuchFileException e) {
             throw new CompletionException(new IOException("cannot read: no such file (not there when its unit ran)"));
         } catch (IOException e) {
-            throw new CompletionException(new IOException("cannot read: " + FailureReason.of(e), e));
+            throw new CompletionException(new IOException("cannot read: " + FailureReason.withoutFile(e), e));
         } finally {
             clock.read.add(System.nanoTime() - t0);
         }
