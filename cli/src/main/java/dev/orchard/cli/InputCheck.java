@@ -53,6 +53,12 @@ final class InputCheck {
      */
     static Stream<ImageRef> openManifest(dev.orchard.coordinator.listing.ImageLister lister, ObjectStore store,
                                          Location manifest, NotTaken notTaken) {
+        if (manifest.isLocal() && Files.exists(manifest.path()) && !Files.isRegularFile(manifest.path())) {
+            // <(…) or /dev/stdin: the job reads its manifest more than once (checked now, hashed for the output's
+            // record, listed by the coordinator), and a pipe gave nothing the second time ("No images found").
+            throw new IllegalArgumentException("--input-manifest " + manifest + " is not a regular file (a pipe or "
+                    + "device): the job reads its manifest more than once; write the list to a file and give that");
+        }
         try {
             return lister.listManifest(store, manifest, notTaken);
         } catch (NoSuchFileException e) {

@@ -67,6 +67,15 @@ public final class Orchard {
 
     /** As {@link #execute(String...)}, with messages for the user going to {@code err}. */
     public static int execute(java.io.PrintWriter err, String... args) {
+        for (String arg : args) {
+            if (arg.indexOf('\uFFFD') >= 0 && dev.orchard.store.FileNames.utf8()) {
+                // Java reads an argument's bytes as UTF-8 here; bytes that are not (a Latin-1 name) become U+FFFD, and
+                // the job then named another folder: --output wrote to "out\uFFFDbad", not to the folder typed.
+                err.println("orchard: the argument '" + arg + "' has bytes that are not UTF-8 text (shown as \uFFFD):"
+                        + " Java cannot read them, so it would name another file or folder; use a UTF-8 name");
+                return 2;
+            }
+        }
         CommandLine cli = new CommandLine(new Orchard());
         // Picocli builds a command's model by reflection over every option of it and its mixins, on the critical
         // path of every start: parsing `run` took 0.22-0.30 s in a fresh JVM with all four built, 0.18-0.24 s with

@@ -93,6 +93,29 @@ class BadInputTest {
         assertThat(srp.messages()).contains("projected to 8-d by a sparse random projection (seed 42)");
     }
 
+    /**
+     * Bytes that are not UTF-8 in a path (a Latin-1 é typed in a terminal) reached Java as U+FFFD: the job wrote to
+     * another folder than the one named, and an existing input "did not exist" (a user's walk). A manifest given as a
+     * pipe ({@code <(…)}) was read twice, the second time empty: "No images found", and a record of an empty
+     * manifest in the output (the same walk).
+     */
+    @Test
+    void aPathThatIsNotUtf8OrAManifestThatIsAPipeIsRefusedBeforeAnythingIsWritten() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.orchard.store.FileNames.utf8(), "a UTF-8 locale");
+        JobRun latin = run("--input", fruit(1).toString(), "--output", temp.resolve("out\uFFFDbad").toString());
+        assertThat(latin.exitCode()).as(latin.messages()).isEqualTo(2);
+        assertThat(latin.messages()).contains("out\uFFFDbad' has bytes that are not UTF-8 text").contains("use a UTF-8 name");
+        assertThat(temp.resolve("out\uFFFDbad")).doesNotExist();
+
+        Path pipe = temp.resolve("list");
+        assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
+        JobRun piped = run("--input-manifest", pipe.toString(), "--output", temp.resolve("o1").toString());
+        assertThat(piped.exitCode()).as(piped.messages()).isEqualTo(2);
+        assertThat(piped.messages()).contains("--input-manifest " + pipe + " is not a regular file")
+                .contains("write the list to a file");
+        assertThat(temp.resolve("o1")).doesNotExist();
+    }
+
     @Test
     void unknownJpegDecoder() throws Exception {
         JobRun bad = run("--input", fruit(1).toString(), "--output", temp.resolve("o").toString(), "--jpeg-decoder", "libjpeg");

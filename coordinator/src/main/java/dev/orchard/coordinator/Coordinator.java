@@ -520,6 +520,11 @@ public final class Coordinator {
                             + " {} base part(s) lose rows; listed and compared in {} s", c.added(), c.changed(), c.removed(),
                             c.unchanged(), c.retried(), m.update().retirements().size(),
                             String.format(java.util.Locale.ROOT, "%.2f", m.nanos() / 1e9));
+                    if (c.keptUnlisted() > 0) {
+                        log.warn("Update: {} image(s) of the output lie below folders that could not be listed (see"
+                                + " errors.csv): their rows are kept as they were; once the folders can be read, run"
+                                + " --update again to compare them", c.keptUnlisted());
+                    }
                     return apply(state.listingFinished(m.update().retirements(), c, now()));
                 })))
                 .build();
@@ -941,6 +946,7 @@ public final class Coordinator {
 
                         @Override
                         public void skipped(ImageError error) {
+                            comparison.notListed(error.path());
                             if (skippedAfter.test(error.path())) {
                                 batches.skip(error);
                             }
@@ -1096,6 +1102,7 @@ public final class Coordinator {
             update.put("removed", u.removed());
             update.put("unchanged", u.unchanged());
             update.put("retried", u.retried());
+            update.put("keptUnlisted", u.keptUnlisted());
             report.put("update", update);
         }
         report.put("model", Map.of("location", job.model(), "sha256", job.modelSha256(), "spec", job.spec().name(),

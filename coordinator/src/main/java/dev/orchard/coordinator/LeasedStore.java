@@ -97,6 +97,11 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
+    public byte[] readListed(Location location, long maxBytes) throws IOException {
+        return store.readListed(location, maxBytes);
+    }
+
+    @Override
     public InputStream open(Location location) throws IOException {
         return store.open(location);
     }

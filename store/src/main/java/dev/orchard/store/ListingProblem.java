@@ -6,7 +6,8 @@ package dev.orchard.store;
  * it; the job records it in {@code errors.csv}, so nothing below the input is left out silently.
  *
  * @param location where
- * @param folder   whether it is (or leads to) a folder, whose images are then all missing, rather than one file
+ * @param folder   whether it is, leads to, or may be (its kind could not be read) a folder, whose images are then all
+ *                 missing, rather than one file
  * @param reason   why, for {@code errors.csv}
  */
 public record ListingProblem(Location location, boolean folder, String reason) {

@@ -1,6 +1,7 @@
 package dev.orchard.store;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -66,13 +67,49 @@ public final class LocalObjectStore implements ObjectStore {
         return Files.readAllBytes(location.path());
     }
 
+    /**
+     * The file's bytes, through links, up to {@code maxBytes}. A folder is refused. What is not a regular file is read
+     * as it is, within the limit: a device ({@code /dev/zero}) fails at the limit rather than filling the heap, and a
+     * named pipe that a manifest names gives what its writer writes (opening it waits for one, as any reader does).
+     */
     @Override
     public byte[] read(Location location, long maxBytes) throws IOException {
-        long size = Files.size(location.path());
-        if (size > maxBytes) {
-            throw new ObjectTooLargeException(location, size, maxBytes);
+        return read(location, Files.readAttributes(location.path(), BasicFileAttributes.class), maxBytes);
+    }
+
+    private static byte[] read(Location location, BasicFileAttributes attrs, long maxBytes) throws IOException {
+        Path path = location.path();
+        if (attrs.isDirectory()) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "a folder, not a file");
         }
-        return Files.readAllBytes(location.path());
+        if (attrs.size() > maxBytes) {
+            throw new ObjectTooLargeException(location, attrs.size(), maxBytes);
+        }
+        if (attrs.isRegularFile()) {
+            return Files.readAllBytes(path);
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new ObjectTooLargeException(location, -1, maxBytes);
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * As {@link #read(Location, long)}, of a path the listing found as a regular file: one that is something else now
+     * (swapped for a named pipe, whose opening would wait for a writer for good, or a device) is refused unopened.
+     */
+    @Override
+    public byte[] readListed(Location location, long maxBytes) throws IOException {
+        Path path = location.path();
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        if (!attrs.isRegularFile() && !attrs.isDirectory()) {
+            throw new java.nio.file.FileSystemException(path.toString(), null,
+                    "not a regular file now (a socket, pipe or device), though it was one when the input was listed");
+        }
+        return read(location, attrs, maxBytes);
     }
 
     @Override
@@ -402,7 +439,9 @@ public final class LocalObjectStore implements ObjectStore {
                 problem(p, false, "vanished while the input was listed", e);
                 return;
             } catch (IOException e) {
-                problem(p, false, "cannot read: " + FailureReason.withoutFile(e), e);
+                // Its kind is unknown (a folder one may list but not search, a path too long to name): it may be a
+                // folder of images, so it is reported whatever its name.
+                problem(p, true, "cannot read: " + FailureReason.withoutFile(e), e);
                 return;
             }
             if (attrs.isSymbolicLink()) {
@@ -410,17 +449,18 @@ public final class LocalObjectStore implements ObjectStore {
                     return; // a plain listing never follows links
                 }
                 if (!followLinks) {
-                    problem(p, Files.isDirectory(p), "skipped: symbolic link to " + target(p)
+                    problem(p, !Files.isRegularFile(p), "skipped: symbolic link to " + target(p)
                             + " (pass --follow-links to follow links)", null);
                     return;
                 }
+                // A link that leads nowhere may have led to a folder (a drive not mounted): reported whatever its name.
                 try {
                     attrs = Files.readAttributes(p, BasicFileAttributes.class);
                 } catch (NoSuchFileException e) {
-                    problem(p, false, "skipped: dangling symbolic link (its target " + target(p) + " does not exist)", e);
+                    problem(p, true, "skipped: dangling symbolic link (its target " + target(p) + " does not exist)", e);
                     return;
                 } catch (IOException e) {
-                    problem(p, false, "skipped: symbolic link that cannot be followed ("
+                    problem(p, true, "skipped: symbolic link that cannot be followed ("
                             + FailureReason.withoutFile(e) + ")", e);
                     return;
                 }

@@ -66,6 +66,14 @@ public interface ObjectStore extends AutoCloseable {
         return bytes;
     }
 
+    /**
+     * As {@link #read(Location, long)}, of an object a listing found (with its size): locally, a path that is no longer
+     * a regular file (swapped for a named pipe or a device since) is refused unopened.
+     */
+    default byte[] readListed(Location location, long maxBytes) throws IOException {
+        return read(location, maxBytes);
+    }
+
     /** A stream over the object's bytes, for objects too large to hold at once (manifests). Close it. */
     default InputStream open(Location location) throws IOException {
         return new ByteArrayInputStream(read(location));

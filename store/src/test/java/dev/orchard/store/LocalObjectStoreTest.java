@@ -160,4 +160,43 @@ class LocalObjectStoreTest {
         assertThatThrownBy(() -> store.read(a, 9)).isInstanceOf(ObjectTooLargeException.class)
                 .hasMessageContaining("b.jpg is 10 bytes, more than --max-object-bytes (9): not read");
     }
+
+    /**
+     * A device reads without end ({@code /dev/zero} filled the heap: "Java heap space" in errors.csv, a user's walk):
+     * it stops at the limit. A path listed as a file that is a named pipe now is refused unopened: opening the pipe
+     * waited for a writer for good, and the unit ran over its timeout three times (a user's walk, a file swapped after
+     * the listing). A manifest's pipe is read as named: opening it waits for its writer, as any reader's does.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aDeviceStopsAtTheLimitAndAListedPathThatIsAPipeNowIsNotOpened() throws Exception {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "/dev/zero here");
+        Location device = Location.local(Files.createSymbolicLink(dir.resolve("z.jpg"), zero));
+        assertThatThrownBy(() -> store.read(device, 1 << 20)).isInstanceOf(ObjectTooLargeException.class)
+                .hasMessageContaining("z.jpg is more than --max-object-bytes (1048576): not read");
+        assertThatThrownBy(() -> store.readListed(device, 1 << 20)).isInstanceOf(java.nio.file.FileSystemException.class)
+                .hasMessageContaining("not a regular file now (a socket, pipe or device)");
+
+        Path pipe = dir.resolve("p.jpg");
+        assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
+        assertThatThrownBy(() -> store.readListed(Location.local(pipe), 1 << 20))
+                .isInstanceOf(java.nio.file.FileSystemException.class)
+                .satisfies(e -> assertThat(FailureReason.withoutFile(e)).isEqualTo(
+                        "not a regular file now (a socket, pipe or device), though it was one when the input was listed"));
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> written = writer.submit(() -> {
+                Files.write(pipe, utf8("from the pipe")); // opening waits for the reader below
+                return null;
+            });
+            assertThat(new String(store.read(Location.local(pipe), 1 << 20), StandardCharsets.UTF_8)).isEqualTo("from the pipe");
+            written.get();
+        } finally {
+            writer.shutdownNow();
+        }
+
+        Location folder = Location.local(Files.createDirectories(dir.resolve("f.jpg")));
+        assertThatThrownBy(() -> store.readListed(folder, 1 << 20)).hasMessageContaining("a folder, not a file");
+    }
 }

@@ -32,9 +32,9 @@ public final class ImageLister {
     /**
      * The stream must be closed; it holds one listing page (or open folder) at a time, never all keys. What the
      * listing cannot list and the user would miss goes to {@code errors} (path, reason), and the listing goes on: a
-     * folder that cannot be read or is a link not followed, and a file that would be an image by its name but is a
-     * link not followed, a dangling link, or vanished; and an S3 key with a '.' or '..' segment. Hidden entries stay
-     * silent, as hidden images do.
+     * folder that cannot be read or is a link not followed; an entry whose kind cannot be read, or a link that leads
+     * nowhere, either of which may be a folder; a file that would be an image by its name but is a link not followed,
+     * or vanished; and an S3 key with a '.' or '..' segment. Hidden entries stay silent, as hidden images do.
      */
     public Stream<ImageRef> list(Location input, Consumer<ImageError> errors) throws IOException {
         String rootName = input.name();

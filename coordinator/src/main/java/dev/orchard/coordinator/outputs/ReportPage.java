@@ -61,7 +61,8 @@ final class ReportPage {
             facts.add(new Fact("update", "update from generation " + text(update.get("from")),
                     "added " + text(update.get("added")) + ", changed " + text(update.get("changed")) + ", removed "
                             + text(update.get("removed")) + ", retried " + text(update.get("retried")) + ", unchanged "
-                            + text(update.get("unchanged"))));
+                            + text(update.get("unchanged")) + (number(update, "keptUnlisted") > 0 ? ", kept below folders"
+                            + " that could not be listed " + text(update.get("keptUnlisted")) : "")));
         }
         if (!pca.isEmpty()) {
             facts.add(new Fact("pca-k", "PCA components (k)", text(pca.get("k"))));

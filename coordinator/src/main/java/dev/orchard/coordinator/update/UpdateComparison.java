@@ -23,7 +23,9 @@ import java.util.function.Predicate;
  *   not computed again;</li>
  *   <li>one with another size or version is <b>changed</b>: planned, its old row dropped;</li>
  *   <li>one that was an error is tried again (<b>retried</b>): a transient failure or a fixed file gets its row;</li>
- *   <li>a base image the listing no longer gives is <b>removed</b>: its row dropped.</li>
+ *   <li>a base image the listing no longer gives is <b>removed</b>: its row dropped; unless it lies below a folder
+ *   the listing could not read (an {@code errors.csv} line of its own: no permission, a path too long, a link to a
+ *   drive not mounted), whose images may well be there still: its row is <b>kept unlisted</b>, as it was.</li>
  * </ul>
  * A resumed update lists again from the start (to know which base images are still there), but the images up to
  * the last one it planned before (the "prefix") keep the decisions the journal made: planned if the journal planned
@@ -45,6 +47,7 @@ public final class UpdateComparison {
     private final Set<String> plannedBefore;
     private final Predicate<String> afterLastPlanned;
     private final Set<String> addedPaths = new HashSet<>();
+    private final Set<String> notListed = new HashSet<>();
     private long added;
     private long changed;
     private long unchanged;
@@ -99,6 +102,14 @@ public final class UpdateComparison {
         return plan;
     }
 
+    /**
+     * A path the listing could not list (its {@code errors.csv} line): where it is a folder, the base images below it
+     * keep their rows. (A file's path has nothing below it.)
+     */
+    public void notListed(String path) {
+        notListed.add(path);
+    }
+
     /** Counts the image by how it compares with the base; true when it is to be planned. */
     private boolean classify(int slot, ImageRef image) {
         if (slot < 0) {
@@ -125,6 +136,7 @@ public final class UpdateComparison {
     public Result finish(Iterator<InventoryEntry> baseInventory, RetiredSink sink) throws IOException {
         Map<Integer, Long> perPart = new TreeMap<>();
         long removed = 0;
+        long keptUnlisted = 0;
         while (baseInventory.hasNext()) {
             InventoryEntry e = baseInventory.next();
             int slot = index.lookup(e.path());
@@ -132,6 +144,10 @@ public final class UpdateComparison {
                 throw new IllegalStateException("the base inventory changed while the update read it: " + e.path());
             }
             boolean listed = index.has(slot, InventoryIndex.LISTED);
+            if (!listed && belowNotListed(e.path())) {
+                keptUnlisted++; // its row stays where it is (a base error is not carried, as always)
+                continue;
+            }
             if (!listed) {
                 removed++;
             }
@@ -142,6 +158,18 @@ public final class UpdateComparison {
         }
         List<Retirement> retirements = new ArrayList<>();
         perPart.forEach((part, rows) -> retirements.add(new Retirement(part, rows)));
-        return new Result(retirements, new UpdateCounts(added, changed, removed, unchanged, retried));
+        return new Result(retirements, new UpdateCounts(added, changed, removed, unchanged, retried, keptUnlisted));
+    }
+
+    private boolean belowNotListed(String path) {
+        if (notListed.isEmpty()) {
+            return false;
+        }
+        for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+            if (notListed.contains(path.substring(0, slash))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -60,8 +60,16 @@ public sealed interface JournalEntry {
      * How an update's listing compared with the base generation, image by image: new, changed (another size or
      * version), gone, the same, and the same but an error before (tried again).
      */
-    record UpdateCounts(long added, long changed, long removed, long unchanged, long retried) {
+    /**
+     * What an update's listing found against its base. {@code keptUnlisted}: base images below a folder the listing
+     * could not read (in {@code errors.csv}), whose rows are kept as they were rather than counted as removed.
+     */
+    record UpdateCounts(long added, long changed, long removed, long unchanged, long retried, long keptUnlisted) {
         public static final UpdateCounts NONE = new UpdateCounts(0, 0, 0, 0, 0);
+
+        public UpdateCounts(long added, long changed, long removed, long unchanged, long retried) {
+            this(added, changed, removed, unchanged, retried, 0);
+        }
     }
 
     /**

@@ -91,4 +91,29 @@ class UpdateComparisonTest {
         assertThat(o.retired()).isEqualTo(Map.of(0, Set.of("/in/b.jpg"), 1, Set.of("/in/c.jpg")));
         assertThat(o.counts()).isEqualTo(new UpdateCounts(2, 1, 1, 2, 1));
     }
+
+    /**
+     * The rows of images below a folder the listing could not read stay: a permissions change or a passing error on
+     * one folder had an update drop them, counted as "removed" (a user's walk). A file that could not be listed (its
+     * own errors.csv line) has nothing below it: gone from the rows as before.
+     */
+    @Test
+    void rowsBelowAFolderThatCouldNotBeListedAreKeptNotRemoved() throws Exception {
+        List<InventoryEntry> base = List.of(
+                InventoryEntry.row("/in/a.jpg", 10, "1", 0),
+                InventoryEntry.row("/in/locked/b.jpg", 10, "1", 0),
+                InventoryEntry.row("/in/locked/deeper/c.jpg", 10, "1", 1),
+                InventoryEntry.error("/in/locked/d.jpg", 10, "1", "truncated"),
+                InventoryEntry.row("/in/locked2.jpg", 10, "1", 1),
+                InventoryEntry.row("/in/lockedfile.jpg", 10, "1", 1));
+        UpdateComparison c = new UpdateComparison(base.iterator(), Set.of(), path -> true);
+        assertThat(c.compare(image("a.jpg", 10, "1"))).isFalse();
+        c.notListed("/in/locked");         // a folder: cannot read folder: permission denied
+        c.notListed("/in/lockedfile.jpg"); // a file: not a regular file
+        Map<Integer, Set<String>> retired = new TreeMap<>();
+        UpdateComparison.Result r = c.finish(base.iterator(), (part, path) -> retired.computeIfAbsent(part,
+                p -> new TreeSet<>()).add(path));
+        assertThat(retired).isEqualTo(Map.of(1, Set.of("/in/locked2.jpg", "/in/lockedfile.jpg")));
+        assertThat(r.counts()).isEqualTo(new UpdateCounts(0, 0, 2, 1, 0, 3));
+    }
 }
