@@ -312,6 +312,11 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public void checkWritable(Location prefix) throws IOException {
         Path dir = prefix.path();
+        String notAFolder = notAFolderOnTheWay(dir);
+        if (notAFolder != null) {
+            throw new UnusableLocationException("Cannot write to output folder " + dir + ": " + notAFolder
+                    + "; choose another --output");
+        }
         try {
             createFolders(dir);
             Path probe = Files.createTempFile(dir, ObjectStore.WRITE_PROBE, ".tmp");
@@ -320,6 +325,24 @@ public final class LocalObjectStore implements ObjectStore {
             throw new UnusableLocationException("Cannot write to output folder " + dir + " (" + e.getClass().getSimpleName()
                     + "): choose a folder you can write to, or fix its permissions", e);
         }
+    }
+
+    /**
+     * What stands where a folder of {@code dir}'s path should be (itself or a parent): a file, a pipe, a link that
+     * leads nowhere; or null. Creating the folders there failed with the bare name of an exception.
+     */
+    private static String notAFolderOnTheWay(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                return null;
+            }
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                String what = Files.isSymbolicLink(p) ? "a symbolic link that leads nowhere (to " + SortedWalk.target(p) + ")"
+                        : Files.isRegularFile(p) ? "a file" : "not a folder (a socket, pipe or device)";
+                return (p.equals(dir.toAbsolutePath()) ? "it is " : p + " on its way is ") + what;
+            }
+        }
+        return null;
     }
 
     @Override

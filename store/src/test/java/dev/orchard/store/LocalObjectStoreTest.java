@@ -199,4 +199,21 @@ class LocalObjectStoreTest {
         Location folder = Location.local(Files.createDirectories(dir.resolve("f.jpg")));
         assertThatThrownBy(() -> store.readListed(folder, 1 << 20)).hasMessageContaining("a folder, not a file");
     }
+
+    /** An --output that is a dangling link, a pipe, or below a file was "(FileAlreadyExistsException): fix its permissions". */
+    @Test
+    void anOutputWhereNoFolderCanBeSaysWhatStandsThere() throws Exception {
+        Files.createSymbolicLink(dir.resolve("gone"), dir.resolve("nowhere"));
+        Files.writeString(dir.resolve("a-file"), "x");
+        assertThatThrownBy(() -> store.checkWritable(Location.local(dir.resolve("gone"))))
+                .isInstanceOf(UnusableLocationException.class)
+                .hasMessageContaining("it is a symbolic link that leads nowhere (to " + dir.resolve("nowhere") + ")");
+        assertThatThrownBy(() -> store.checkWritable(Location.local(dir.resolve("a-file/out/x"))))
+                .hasMessageContaining(dir.resolve("a-file") + " on its way is a file; choose another --output");
+        Path pipe = dir.resolve("pipe");
+        assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
+        assertThatThrownBy(() -> store.checkWritable(Location.local(pipe)))
+                .hasMessageContaining("it is not a folder (a socket, pipe or device)");
+        store.checkWritable(Location.local(dir.resolve("new/out"))); // nothing in the way
+    }
 }
