@@ -38,7 +38,7 @@ public final class Classifier {
      * @throws IOException       when the input cannot be read or the output written
      */
     public static ClassifyReport run(ClassifyOptions options) throws IOException {
-        return run(options, () -> { });
+        return run(options, () -> { }, line -> { });
     }
 
     /** What must hold before anything is written, checked once the input is known good. */
@@ -49,9 +49,12 @@ public final class Classifier {
 
     /**
      * As {@link #run(ClassifyOptions)}; {@code beforeWriting} runs after the input's checks (a mistyped class name is
-     * said first, not an earlier classifier in the output folder) and before training.
+     * said first, not an earlier classifier in the output folder) and before training; {@code progress} hears what
+     * training starts and, in a long one, how far it got (one-vs-all over 500 classes trained for minutes without a
+     * word: a user's walk).
      */
-    public static ClassifyReport run(ClassifyOptions options, OutputCheck beforeWriting) throws IOException {
+    public static ClassifyReport run(ClassifyOptions options, OutputCheck beforeWriting,
+                                     java.util.function.Consumer<String> progress) throws IOException {
         Location output = options.outputOrDefault();
         try (ObjectStore out = ObjectStores.forLocation(output);
              ObjectStore in = ObjectStores.forLocation(options.input())) {
@@ -67,56 +70,91 @@ public final class Classifier {
                         + " nothing without the PCA model they were projected on, and classifier.onnx must name it. Use"
                         + " --use features, or run the job again into an empty folder.");
             }
-            CrossValidation.Result cv = null;
             if (options.cv() != null) {
                 // Checked before any work: too few training images for the folds is the user's to fix.
                 StratifiedSplit.folds(rows.labels(), rows.paths(), train, options.cv().folds(), options.seed());
             }
             // After the input checks (a mistyped --input must not leave a new folder behind), before training.
             beforeWriting.check();
+            NewFolders created = NewFolders.before(output);
             out.checkWritable(output);
-
-            long t1 = System.nanoTime();
-            if (options.cv() != null) {
-                cv = CrossValidation.run(options.cv(), classes, rows, train, options.seed(),
-                        (cost, z, mask) -> train(options, cost, classes, rows, z, mask));
+            // A training stopped (Ctrl-C, a failure) before it wrote anything leaves no empty folder behind.
+            Thread cleanUp = new Thread(created::removeIfEmpty, "orchard-classify-clean-up");
+            Runtime.getRuntime().addShutdownHook(cleanUp);
+            try {
+                return trainAndWrite(options, progress, out, output, all, classes, rows, train, provenance, t0);
+            } catch (IOException | RuntimeException | Error e) {
+                created.removeIfEmpty();
+                throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanUp);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs, and finds the folder written or empty
+                }
             }
-            double cost = cv != null ? cv.chosen() : options.cost();
-
-            long t2 = System.nanoTime();
-            Standardizer standardizer = Standardizer.fit(rows.vectors(), train, rows.dimension());
-            double[][] z = standardizer.applyAll(rows.vectors());
-            TrainedClassifier classifier = train(options, cost, classes, rows, z, train);
-
-            long t3 = System.nanoTime();
-            TrainedClassifier.Scored scored = classifier.score(z);
-            boolean[] test = new boolean[train.length];
-            for (int r = 0; r < train.length; r++) {
-                test[r] = !train[r];
-            }
-            Evaluation onTest = Evaluation.of(classes, rows.labels(), scored.predicted(), test);
-            Evaluation onTrain = Evaluation.of(classes, rows.labels(), scored.predicted(), train);
-            List<PredictionRow> predictions = predictions(rows, train, scored);
-            String model = LinearTrainers.describe(options.mode(), options.learner(), cost, rows.dimension());
-
-            long t4 = System.nanoTime();
-            OnnxExport.Exported onnx = OnnxExport.export(standardizer, classifier, classes, provenance,
-                    description(options, model, cost, onTest), rows, scored);
-
-            long t5 = System.nanoTime();
-            PredictionsWriter.write(out, output.resolve(PREDICTIONS), predictions);
-            out.put(output.resolve(CLASSIFIER_ONNX), onnx.bytes());
-            long t6 = System.nanoTime();
-
-            var timings = new ClassifyReport.Timings(millis(t0, t1), millis(t1, t2), millis(t2, t3), millis(t3, t4),
-                    millis(t4, t5), millis(t5, t6));
-            var report = new ClassifyReport(options, model, output, rows.dimension(), all.unlabelled(),
-                    classCounts(rows.labels(), train), onTest, onTrain, timings, predictions, cost, cv, onnx);
-            out.put(output.resolve(CLASSIFIER_JSON), ClassifierJson.toBytes(report));
-            out.put(output.resolve(ClassifyReportPage.FILE),
-                    ClassifyReportPage.render(report).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return report;
         }
+    }
+
+    private static ClassifyReport trainAndWrite(ClassifyOptions options, java.util.function.Consumer<String> progress,
+                                                ObjectStore out, Location output, Samples all, List<String> classes,
+                                                Samples rows, boolean[] train, VectorProvenance provenance, long t0)
+            throws IOException {
+        CrossValidation.Result cv = null;
+        long t1 = System.nanoTime();
+        int trainRows = count(train);
+        if (options.cv() != null) {
+            progress.accept("choosing C by " + options.cv().folds() + "-fold cross-validation over "
+                    + options.cv().grid().size() + " values of C, on " + trainRows + " training images");
+            cv = CrossValidation.run(options.cv(), classes, rows, train, options.seed(),
+                    (cost, z, mask) -> train(options, cost, classes, rows, z, mask, line -> { }));
+        }
+        double cost = cv != null ? cv.chosen() : options.cost();
+
+        long t2 = System.nanoTime();
+        Standardizer standardizer = Standardizer.fit(rows.vectors(), train, rows.dimension());
+        double[][] z = standardizer.applyAll(rows.vectors());
+        progress.accept("training " + options.mode().name() + " over " + classes.size() + " classes on " + trainRows
+                + " images (" + rows.dimension() + "-d): "
+                + LinearTrainers.describe(options.mode(), options.learner(), cost, rows.dimension()));
+        TrainedClassifier classifier = train(options, cost, classes, rows, z, train, progress);
+
+        long t3 = System.nanoTime();
+        TrainedClassifier.Scored scored = classifier.score(z);
+        boolean[] test = new boolean[train.length];
+        for (int r = 0; r < train.length; r++) {
+            test[r] = !train[r];
+        }
+        Evaluation onTest = Evaluation.of(classes, rows.labels(), scored.predicted(), test);
+        Evaluation onTrain = Evaluation.of(classes, rows.labels(), scored.predicted(), train);
+        List<PredictionRow> predictions = predictions(rows, train, scored);
+        String model = LinearTrainers.describe(options.mode(), options.learner(), cost, rows.dimension());
+
+        long t4 = System.nanoTime();
+        OnnxExport.Exported onnx = OnnxExport.export(standardizer, classifier, classes, provenance,
+                description(options, model, cost, onTest), rows, scored);
+
+        long t5 = System.nanoTime();
+        PredictionsWriter.write(out, output.resolve(PREDICTIONS), predictions);
+        out.put(output.resolve(CLASSIFIER_ONNX), onnx.bytes());
+        long t6 = System.nanoTime();
+
+        var timings = new ClassifyReport.Timings(millis(t0, t1), millis(t1, t2), millis(t2, t3), millis(t3, t4),
+                millis(t4, t5), millis(t5, t6));
+        var report = new ClassifyReport(options, model, output, rows.dimension(), all.unlabelled(),
+                classCounts(rows.labels(), train), onTest, onTrain, timings, predictions, cost, cv, onnx);
+        out.put(output.resolve(CLASSIFIER_JSON), ClassifierJson.toBytes(report));
+        out.put(output.resolve(ClassifyReportPage.FILE),
+                ClassifyReportPage.render(report).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return report;
+    }
+
+    private static int count(boolean[] mask) {
+        int n = 0;
+        for (boolean b : mask) {
+            n += b ? 1 : 0;
+        }
+        return n;
     }
 
     /** The file name of the exported model in the output folder. */
@@ -170,11 +208,11 @@ public final class Classifier {
     }
 
     private static TrainedClassifier train(ClassifyOptions o, double cost, List<String> classes, Samples rows,
-                                           double[][] z, boolean[] train) {
+                                           double[][] z, boolean[] train, java.util.function.Consumer<String> progress) {
         TribuoExamples examples = new TribuoExamples(rows.dimension());
         if (o.mode() instanceof Mode.OneVsAll) {
             return OneVsAllClassifier.train(() -> LinearTrainers.binary(o.learner(), cost, o.seed()), examples,
-                    classes, rows.labels(), z, train);
+                    classes, rows.labels(), z, train, progress);
         }
         var trainer = o.mode() instanceof Mode.Pair
                 ? LinearTrainers.binary(o.learner(), cost, o.seed())

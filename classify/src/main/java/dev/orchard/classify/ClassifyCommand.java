@@ -185,7 +185,11 @@ public final class ClassifyCommand implements Callable<Integer> {
 
     /** Trains; what the output folder may hold is checked once the input is known good. */
     private ClassifyReport train(ClassifyOptions options) throws IOException {
-        return Classifier.run(options, () -> refuseToReplace(options));
+        PrintWriter err = spec.commandLine().getErr();
+        return Classifier.run(options, () -> refuseToReplace(options), line -> {
+            err.println("orchard classify: " + line);
+            err.flush();
+        });
     }
 
     /**

@@ -248,6 +248,8 @@ class ObservedRunTest {
         int code = Orchard.execute(new PrintWriter(text, true), "classify", "--input", out.toString(), "--multiclass",
                 "--train-fraction", "0.5", "--seed", "7", "--output", folder.toString());
         assertThat(code).as(text.toString()).isZero();
+        // Said before training starts (a long one-vs-all trained for minutes without a word: a user's walk).
+        assertThat(text.toString()).contains("orchard classify: training multiclass over ");
         JsonNode json = JSON.readTree(folder.resolve("classifier.json").toFile());
         Path report = folder.resolve("report.html");
         selfContained(Files.readString(report));
