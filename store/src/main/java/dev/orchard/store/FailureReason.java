@@ -37,6 +37,20 @@ public final class FailureReason {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
+    /**
+     * {@code failure} naming {@code file}, where it names no file: a write's "No space left on device" said neither
+     * the output nor the temporary folder (a user's walk). A file system failure, which names its own, is kept.
+     */
+    public static java.io.IOException naming(java.nio.file.Path file, java.io.IOException failure) {
+        if (failure instanceof FileSystemException) {
+            return failure;
+        }
+        FileSystemException named = new FileSystemException(file.toString(), null,
+                failure.getMessage() != null ? failure.getMessage() : failure.toString());
+        named.initCause(failure);
+        return named;
+    }
+
     private static Throwable unwrap(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }

@@ -127,6 +127,8 @@ public final class LocalObjectStore implements ObjectStore {
                     out.write(buffer);
                 }
                 out.force(true);
+            } catch (IOException e) {
+                throw FailureReason.naming(target.path(), e);
             }
             commit(tmp, target.path());
         } finally {
@@ -226,6 +228,8 @@ public final class LocalObjectStore implements ObjectStore {
                     done += in.transferTo(done, size - done, out);
                 }
                 out.force(true);
+            } catch (IOException e) {
+                throw FailureReason.naming(target.path(), e);
             }
             commit(tmp, target.path());
         } finally {

@@ -40,4 +40,16 @@ class FailureReasonTest {
                 .isEqualTo("Too many levels of symbolic links");
         assertThat(FailureReason.withoutFile(new IOException("Input/output error"))).isEqualTo("Input/output error");
     }
+
+    /** A write's failure that names no file ("No space left on device") names the file written; one that does is kept. */
+    @Test
+    void aFailureThatNamesNoFileIsGivenOne() {
+        java.nio.file.Path part = java.nio.file.Path.of("/out/features/part-000001.parquet");
+        IOException full = new IOException("No space left on device");
+        IOException named = FailureReason.naming(part, full);
+        assertThat(FailureReason.of(named)).isEqualTo("/out/features/part-000001.parquet: No space left on device");
+        assertThat(named.getCause()).isSameAs(full);
+        NoSuchFileException own = new NoSuchFileException("/tmp/x");
+        assertThat(FailureReason.naming(part, own)).isSameAs(own);
+    }
 }

@@ -96,6 +96,15 @@ public final class VectorRowsWriter implements AutoCloseable {
                     ? "row " + row.path() + " has no prediction, but this part carries the classifier's columns"
                     : "row " + row.path() + " has a prediction, but this part has no column for it");
         }
+        try {
+            writeColumns(row); // a full row group goes to the temporary file
+        } catch (IOException e) {
+            throw dev.orchard.store.FailureReason.naming(tempFile, e);
+        }
+        rows++;
+    }
+
+    private void writeColumns(VectorRow row) throws IOException {
         // Levels of VectorSchema's columns: path required (0, 0); label optional (defined: 1); the vector a required
         // list of required floats (the first value of a row starts it, repetition 0; the others repeat it, 1; an
         // empty list is a null at definition 0); predicted and score required.
@@ -120,7 +129,6 @@ public final class VectorRowsWriter implements AutoCloseable {
             file.column(4).write(row.score(), 0, 0);
         }
         file.endRow();
-        rows++;
     }
 
     /**
@@ -157,7 +165,11 @@ public final class VectorRowsWriter implements AutoCloseable {
     public long commit() throws IOException {
         closed = true;
         try {
-            file.close();
+            try {
+                file.close();
+            } catch (IOException e) {
+                throw dev.orchard.store.FailureReason.naming(tempFile, e);
+            }
             long bytes = Files.size(tempFile);
             store.putFile(target, tempFile);
             return bytes;
