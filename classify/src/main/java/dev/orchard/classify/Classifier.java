@@ -76,12 +76,13 @@ public final class Classifier {
             }
             // After the input checks (a mistyped --input must not leave a new folder behind), before training.
             beforeWriting.check();
+            // A training stopped (Ctrl-C, a failure) before it wrote anything leaves no empty folder behind. (A
+            // Ctrl-C in the instant the first file is written may still leave that file's temporary copy.)
             NewFolders created = NewFolders.before(output);
-            out.checkWritable(output);
-            // A training stopped (Ctrl-C, a failure) before it wrote anything leaves no empty folder behind.
             Thread cleanUp = new Thread(created::removeIfEmpty, "orchard-classify-clean-up");
             Runtime.getRuntime().addShutdownHook(cleanUp);
             try {
+                out.checkWritable(output);
                 return trainAndWrite(options, progress, out, output, all, classes, rows, train, provenance, t0);
             } catch (IOException | RuntimeException | Error e) {
                 created.removeIfEmpty();

@@ -53,6 +53,10 @@ final class InputCheck {
      */
     static Stream<ImageRef> openManifest(dev.orchard.coordinator.listing.ImageLister lister, ObjectStore store,
                                          Location manifest, NotTaken notTaken) {
+        if (manifest.isLocal() && Files.isDirectory(manifest.path())) {
+            throw new IllegalArgumentException("--input-manifest " + manifest + " is a folder: give the file that lists"
+                    + " the images, or --input for a folder of images");
+        }
         if (manifest.isLocal() && Files.exists(manifest.path()) && !Files.isRegularFile(manifest.path())) {
             // <(…) or /dev/stdin: the job reads its manifest more than once (checked now, hashed for the output's
             // record, listed by the coordinator), and a pipe gave nothing the second time ("No images found").

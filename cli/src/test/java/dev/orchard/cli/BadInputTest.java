@@ -106,6 +106,13 @@ class BadInputTest {
         assertThat(latin.exitCode()).as(latin.messages()).isEqualTo(2);
         assertThat(latin.messages()).contains("out\uFFFDbad' has bytes that are not UTF-8 text").contains("use a UTF-8 name");
         assertThat(temp.resolve("out\uFFFDbad")).doesNotExist();
+        JobRun glued = run("--input=" + temp.resolve("in\uFFFD"), "--output", temp.resolve("o3").toString());
+        assertThat(glued.exitCode()).as(glued.messages()).isEqualTo(2);
+        assertThat(glued.messages()).contains("in\uFFFD' has bytes that are not UTF-8 text");
+        // A name with a real U+FFFD (some copying tools leave them) is a name like any other, and so is a class's.
+        Path real = Files.createDirectories(temp.resolve("caf\uFFFD"));
+        assertThat(Orchard.unreadableName(real.toString())).isFalse();
+        assertThat(Orchard.unreadableName(temp.resolve("t\uFFFD").toString())).isTrue();
 
         Path pipe = temp.resolve("list");
         assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
@@ -114,6 +121,10 @@ class BadInputTest {
         assertThat(piped.messages()).contains("--input-manifest " + pipe + " is not a regular file")
                 .contains("write the list to a file");
         assertThat(temp.resolve("o1")).doesNotExist();
+        Path lists = Files.createDirectories(temp.resolve("lists"));
+        JobRun folder = run("--input-manifest", lists.toString(), "--output", temp.resolve("o1").toString());
+        assertThat(folder.exitCode()).as(folder.messages()).isEqualTo(2);
+        assertThat(folder.messages()).contains("--input-manifest " + lists + " is a folder: give the file that lists");
     }
 
     @Test

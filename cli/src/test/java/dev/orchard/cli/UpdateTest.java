@@ -291,6 +291,36 @@ class UpdateTest {
     }
 
     /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */
+    /**
+     * A folder the update cannot list (here a link to a drive not mounted; a folder without permission where not run
+     * as root) keeps its rows: an update dropped them as "removed" (a user's walk). The folder is in errors.csv.
+     */
+    @Test
+    void anUpdateKeepsTheRowsBelowAFolderItCannotList() throws Exception {
+        Path in = input(2);
+        Path drive = Files.createDirectories(temp.resolve("drive"));
+        for (Path image : sample("Lemon", 2, 3)) {
+            copy(image, drive, "Pears");
+        }
+        Path link = Files.createSymbolicLink(in.resolve("Pears"), drive.resolve("Pears"));
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out, "--follow-links")).exitCode()).isZero();
+        assertThat(Outputs.rows(out, "features")).hasSize(9);
+
+        Files.delete(link);
+        Files.createSymbolicLink(link, temp.resolve("not-mounted/Pears"));
+        copy(sample("Kiwi", 2, 1).get(0), in, "Kiwi");
+        JobRun update = JobRun.of(out, job(in, out, "--follow-links", "--update"));
+        assertThat(update.exitCode()).as(update.messages()).isZero();
+        assertThat(Outputs.success(out).at("/update/keptUnlisted").asLong()).isEqualTo(3);
+        assertThat(Outputs.success(out).at("/update/removed").asLong()).isZero();
+        assertThat(Outputs.success(out).at("/update/added").asLong()).isEqualTo(1);
+        assertThat(Outputs.rows(out, "features").stream().map(VectorRow::path).filter(p -> p.startsWith(link.toString())))
+                .hasSize(3);
+        assertThat(Outputs.rows(out, "features")).hasSize(10);
+        assertThat(Files.readString(out.resolve("errors.csv"))).contains(link + ",skipped: dangling symbolic link");
+    }
+
     @Test
     void anUpdateWithoutPcaKKeepsTheOutputsK() throws Exception {
         Path in = input(3);

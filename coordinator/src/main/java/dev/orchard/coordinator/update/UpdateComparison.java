@@ -144,8 +144,12 @@ public final class UpdateComparison {
                 throw new IllegalStateException("the base inventory changed while the update read it: " + e.path());
             }
             boolean listed = index.has(slot, InventoryIndex.LISTED);
-            if (!listed && belowNotListed(e.path())) {
-                keptUnlisted++; // its row stays where it is (a base error is not carried, as always)
+            // Below a folder it could not list: the row stays as it was (a base error is not carried, as always),
+            // unless a resumed update planned the image before it stopped, and a new row comes.
+            if (!listed && !plannedBefore.contains(e.path()) && belowNotListed(e.path())) {
+                if (e.isRow()) {
+                    keptUnlisted++;
+                }
                 continue;
             }
             if (!listed) {

@@ -61,8 +61,8 @@ public sealed interface JournalEntry {
      * version), gone, the same, and the same but an error before (tried again).
      */
     /**
-     * What an update's listing found against its base. {@code keptUnlisted}: base images below a folder the listing
-     * could not read (in {@code errors.csv}), whose rows are kept as they were rather than counted as removed.
+     * What an update's listing found against its base. {@code keptUnlisted}: the rows of base images below a folder
+     * the listing could not read (in {@code errors.csv}), kept as they were rather than counted as removed.
      */
     record UpdateCounts(long added, long changed, long removed, long unchanged, long retried, long keptUnlisted) {
         public static final UpdateCounts NONE = new UpdateCounts(0, 0, 0, 0, 0);

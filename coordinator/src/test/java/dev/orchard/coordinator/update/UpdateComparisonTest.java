@@ -114,6 +114,28 @@ class UpdateComparisonTest {
         UpdateComparison.Result r = c.finish(base.iterator(), (part, path) -> retired.computeIfAbsent(part,
                 p -> new TreeSet<>()).add(path));
         assertThat(retired).isEqualTo(Map.of(1, Set.of("/in/locked2.jpg", "/in/lockedfile.jpg")));
-        assertThat(r.counts()).isEqualTo(new UpdateCounts(0, 0, 2, 1, 0, 3));
+        assertThat(r.counts()).isEqualTo(new UpdateCounts(0, 0, 2, 1, 0, 2)); // d was an error: no row to keep
+    }
+
+    /**
+     * A resumed update whose folder became unreadable after it planned an image there: the planned unit writes the
+     * image's new row, so its old one goes (kept, the image had two rows: a review).
+     */
+    @Test
+    void aResumedUpdateDropsTheOldRowOfAnImageItPlannedBelowAFolderItNowCannotList() throws Exception {
+        List<InventoryEntry> base = List.of(
+                InventoryEntry.row("/in/a.jpg", 10, "1", 0),
+                InventoryEntry.row("/in/locked/b.jpg", 10, "1", 0),
+                InventoryEntry.row("/in/locked/c.jpg", 10, "1", 0),
+                InventoryEntry.row("/in/z.jpg", 10, "1", 0));
+        UpdateComparison c = new UpdateComparison(base.iterator(), Set.of("/in/locked/b.jpg"),
+                path -> path.compareTo("/in/locked/b.jpg") > 0);
+        assertThat(c.compare(image("a.jpg", 10, "1"))).isFalse();
+        c.notListed("/in/locked");
+        assertThat(c.compare(image("z.jpg", 10, "1"))).isFalse();
+        List<String> retired = new ArrayList<>();
+        UpdateComparison.Result r = c.finish(base.iterator(), (part, path) -> retired.add(path));
+        assertThat(retired).containsExactly("/in/locked/b.jpg");
+        assertThat(r.counts().keptUnlisted()).isEqualTo(1); // c
     }
 }
