@@ -107,8 +107,13 @@ public final class Classifier {
         if (options.cv() != null) {
             progress.accept("choosing C by " + options.cv().folds() + "-fold cross-validation over "
                     + options.cv().grid().size() + " values of C, on " + trainRows + " training images");
-            cv = CrossValidation.run(options.cv(), classes, rows, train, options.seed(),
-                    (cost, z, mask) -> train(options, cost, classes, rows, z, mask, line -> { }));
+            TrainingProgress trainings = new TrainingProgress(progress, "cross-validation trainings",
+                    options.cv().folds() * options.cv().grid().size());
+            cv = CrossValidation.run(options.cv(), classes, rows, train, options.seed(), (cost, z, mask) -> {
+                TrainedClassifier trained = train(options, cost, classes, rows, z, mask, line -> { });
+                trainings.oneDone();
+                return trained;
+            });
         }
         double cost = cv != null ? cv.chosen() : options.cost();
 

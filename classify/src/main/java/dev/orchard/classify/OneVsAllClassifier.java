@@ -35,11 +35,8 @@ final class OneVsAllClassifier implements TrainedClassifier {
         this.examples = examples;
     }
 
-    /** How often a long training says how far it got. */
-    private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
-
     /**
-     * Trains the models in parallel; every {@link #PROGRESS_EVERY_NANOS} {@code progress} hears how many are done.
+     * Trains the models in parallel; every {@link TrainingProgress#EVERY_NANOS} {@code progress} hears how many are done.
      * Each costs about the solver's iterations times the training rows times the dimension, and the training rows grow
      * with the classes: a thousand classes take hours (a user's walk), so a long training says where it is.
      */
@@ -55,18 +52,10 @@ final class OneVsAllClassifier implements TrainedClassifier {
                         r -> labels[r].equals(positive) ? POSITIVE : NEGATIVE))));
             }
             List<Model<Label>> models = new ArrayList<>();
-            long start = System.nanoTime();
-            long said = start;
+            TrainingProgress said = new TrainingProgress(progress, "one-vs-all models", classes.size());
             for (Future<Model<Label>> f : futures) {
                 models.add(f.get());
-                long now = System.nanoTime();
-                if (now - said >= PROGRESS_EVERY_NANOS && models.size() < classes.size()) {
-                    said = now;
-                    double seconds = (now - start) / 1e9;
-                    progress.accept(String.format(java.util.Locale.ROOT,
-                            "%d of %d one-vs-all models trained in %.0f s (about %.0f s to go)", models.size(),
-                            classes.size(), seconds, seconds / models.size() * (classes.size() - models.size())));
-                }
+                said.oneDone();
             }
             return new OneVsAllClassifier(List.copyOf(classes), models, examples);
         } catch (InterruptedException e) {

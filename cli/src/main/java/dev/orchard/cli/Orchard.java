@@ -57,6 +57,15 @@ public final class Orchard {
         dev.orchard.coordinator.Build.prefetch();
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
         org.slf4j.LoggerFactory.getLogger(Orchard.class);
+        String unreadable = ArgumentBytes.unreadable(args, java.nio.charset.Charset.forName(
+                dev.orchard.store.FileNames.encoding()));
+        if (unreadable != null) {
+            System.err.println("orchard: the argument '" + unreadable + "' has bytes that are not "
+                    + (dev.orchard.store.FileNames.utf8() ? "UTF-8 text" : "text in " + dev.orchard.store.FileNames.encoding())
+                    + " (shown as \uFFFD): Java cannot read them, so it would name another file, folder or class;"
+                    + " use a UTF-8 name" + dev.orchard.store.FileNames.localeHint());
+            System.exit(2);
+        }
         System.exit(execute(args));
     }
 
@@ -67,19 +76,6 @@ public final class Orchard {
 
     /** As {@link #execute(String...)}, with messages for the user going to {@code err}. */
     public static int execute(java.io.PrintWriter err, String... args) {
-        for (int i = 0; i < args.length; i++) {
-            String arg = pathValue(args, i);
-            if (arg != null && unreadableName(arg)) {
-                // Java reads an argument's bytes in the locale's encoding; bytes it cannot read (a Latin-1 name in a
-                // UTF-8 locale) become U+FFFD, and the job then named another folder: --output wrote to
-                // "out\uFFFDbad", not to the folder typed (a user's walk).
-                err.println("orchard: the argument '" + arg + "' has bytes that are not "
-                        + (dev.orchard.store.FileNames.utf8() ? "UTF-8 text" : "text in " + dev.orchard.store.FileNames.encoding())
-                        + " (shown as \uFFFD): Java cannot read them, so it would name another file or folder; use a UTF-8"
-                        + " name" + dev.orchard.store.FileNames.localeHint());
-                return 2;
-            }
-        }
         CommandLine cli = new CommandLine(new Orchard());
         // Picocli builds a command's model by reflection over every option of it and its mixins, on the critical
         // path of every start: parsing `run` took 0.22-0.30 s in a fresh JVM with all four built, 0.18-0.24 s with
@@ -122,34 +118,6 @@ public final class Orchard {
             return e instanceof IllegalArgumentException || e instanceof UnusableLocationException ? 2 : 1;
         });
         return cli.execute(args);
-    }
-
-    /** The options whose value names a file or folder. */
-    private static final java.util.Set<String> PATH_OPTIONS = java.util.Set.of("--input", "--output", "--input-manifest",
-            "--model", "--model-spec", "--classifier", "--apply", "--config", "--tls-keystore", "--tls-truststore");
-
-    /** The path {@code args[i]} gives as a path option's value ({@code --input X}, {@code --input=X}), or null. */
-    private static String pathValue(String[] args, int i) {
-        int eq = args[i].indexOf('=');
-        if (args[i].startsWith("--") && eq > 0 && PATH_OPTIONS.contains(args[i].substring(0, eq))) {
-            return args[i].substring(eq + 1);
-        }
-        return i > 0 && PATH_OPTIONS.contains(args[i - 1]) ? args[i] : null;
-    }
-
-    /**
-     * Whether a path holds U+FFFD, the mark of bytes Java could not read, and names no file that exists: a name with
-     * a real U+FFFD in it (left by some copying tools) is still taken, as are other options' values (a class name).
-     */
-    static boolean unreadableName(String path) {
-        if (path.indexOf('\uFFFD') < 0) {
-            return false;
-        }
-        try {
-            return !java.nio.file.Files.exists(java.nio.file.Path.of(path));
-        } catch (java.nio.file.InvalidPathException e) {
-            return true;
-        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -94,26 +94,11 @@ class BadInputTest {
     }
 
     /**
-     * Bytes that are not UTF-8 in a path (a Latin-1 é typed in a terminal) reached Java as U+FFFD: the job wrote to
-     * another folder than the one named, and an existing input "did not exist" (a user's walk). A manifest given as a
-     * pipe ({@code <(…)}) was read twice, the second time empty: "No images found", and a record of an empty
-     * manifest in the output (the same walk).
+     * A manifest given as a pipe ({@code <(…)}) was read twice, the second time empty: "No images found", and a record
+     * of an empty manifest in the output (a user's walk). (Arguments that are not UTF-8: LauncherIT.)
      */
     @Test
-    void aPathThatIsNotUtf8OrAManifestThatIsAPipeIsRefusedBeforeAnythingIsWritten() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.orchard.store.FileNames.utf8(), "a UTF-8 locale");
-        JobRun latin = run("--input", fruit(1).toString(), "--output", temp.resolve("out\uFFFDbad").toString());
-        assertThat(latin.exitCode()).as(latin.messages()).isEqualTo(2);
-        assertThat(latin.messages()).contains("out\uFFFDbad' has bytes that are not UTF-8 text").contains("use a UTF-8 name");
-        assertThat(temp.resolve("out\uFFFDbad")).doesNotExist();
-        JobRun glued = run("--input=" + temp.resolve("in\uFFFD"), "--output", temp.resolve("o3").toString());
-        assertThat(glued.exitCode()).as(glued.messages()).isEqualTo(2);
-        assertThat(glued.messages()).contains("in\uFFFD' has bytes that are not UTF-8 text");
-        // A name with a real U+FFFD (some copying tools leave them) is a name like any other, and so is a class's.
-        Path real = Files.createDirectories(temp.resolve("caf\uFFFD"));
-        assertThat(Orchard.unreadableName(real.toString())).isFalse();
-        assertThat(Orchard.unreadableName(temp.resolve("t\uFFFD").toString())).isTrue();
-
+    void aManifestThatIsAPipeOrAFolderIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path pipe = temp.resolve("list");
         assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
         JobRun piped = run("--input-manifest", pipe.toString(), "--output", temp.resolve("o1").toString());

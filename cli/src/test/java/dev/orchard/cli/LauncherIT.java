@@ -191,6 +191,37 @@ class LauncherIT {
     }
 
     /**
+     * A path typed with a byte that is not UTF-8 ({@code out\xffbad}) reached Java as {@code out\uFFFDbad}: the job
+     * wrote there, or into an existing folder of that name (users' walks). The JVM's own command line tells it apart
+     * from a name that really holds U+FFFD, which is taken.
+     */
+    @Test
+    void anArgumentWhoseBytesAreNotUtf8IsRefusedAndARealReplacementCharacterIsTaken(@TempDir Path temp) throws Exception {
+        Path home = launcherHome(temp);
+        Files.createDirectories(temp.resolve("out\uFFFDbad")); // where the job wrote before
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", "exec \"$0\" run --input \"$1\" --output \"$(printf "
+                + "'%s/out\\377bad' \"$2\")\" --no-http", home.resolve("orchard").toString(),
+                temp.resolve("in").toString(), temp.toString()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("ORCHARD_") || name.startsWith("LANG")
+                || name.startsWith("LC_"));
+        builder.environment().put("ORCHARD_CDS", "off");
+        Launched refused = ended(builder.start());
+        assertThat(refused.exit()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("has bytes that are not UTF-8 text").contains("out\uFFFDbad");
+        assertThat(temp.resolve("out\uFFFDbad")).isEmptyDirectory();
+
+        // A folder really named with U+FFFD (UTF-8 EF BF BD) is an input like any other.
+        Path in = Files.createDirectories(temp.resolve("caf\uFFFD/Kiwi"));
+        Files.copy(JobRun.shared().resolve("models/testimages/siamese_cat.jpg"), in.resolve("a.jpg"));
+        Files.copy(JobRun.shared().resolve("models/testimages/house_finch.jpeg"), in.resolve("b.jpg"));
+        Launched taken = launched(home, Map.of("ORCHARD_JAVA_OPTS", "-Xmx1g"), "run", "--input",
+                in.getParent().toString(), "--output", temp.resolve("out").toString(), "--model", JobRun.model(),
+                "--pca-k", "1", "--no-http");
+        assertThat(taken.exit()).as(taken.output()).isZero();
+        assertThat(taken.output()).contains("2 images, 2 rows, 0 errors");
+    }
+
+    /**
      * Under no locale (cron, systemd, a bare container) Java read file names as ASCII, and one image named with another
      * letter stopped the job ("Malformed input or input contains unmappable characters", exit 2). The launcher starts
      * Java in C.UTF-8 where the locale is unset, C or POSIX, and leaves a locale the user chose.
