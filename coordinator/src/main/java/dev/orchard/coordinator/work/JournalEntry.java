@@ -58,11 +58,9 @@ public sealed interface JournalEntry {
 
     /**
      * How an update's listing compared with the base generation, image by image: new, changed (another size or
-     * version), gone, the same, and the same but an error before (tried again).
-     */
-    /**
-     * What an update's listing found against its base. {@code keptUnlisted}: the rows of base images below a folder
-     * the listing could not read (in {@code errors.csv}), kept as they were rather than counted as removed.
+     * version), gone, the same, and the same but an error before (tried again); and {@code keptUnlisted}, the rows of
+     * base images below a folder the listing could not read (in {@code errors.csv}), kept as they were rather than
+     * counted as removed (0 in a journal written before it was counted).
      */
     record UpdateCounts(long added, long changed, long removed, long unchanged, long retried, long keptUnlisted) {
         public static final UpdateCounts NONE = new UpdateCounts(0, 0, 0, 0, 0);
