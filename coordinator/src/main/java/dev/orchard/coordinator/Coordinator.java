@@ -947,7 +947,7 @@ public final class Coordinator {
                         @Override
                         public void skipped(ImageError error) {
                             comparison.notListed(error.path());
-                            if (skippedAfter.test(error.path())) {
+                            if (comparison.records(error.path(), skippedAfter.test(error.path()))) {
                                 batches.skip(error);
                             }
                         }
