@@ -23,13 +23,36 @@ final class ArgumentBytes {
     private ArgumentBytes() {
     }
 
-    /** The first of this JVM's {@code args} whose bytes are not text in {@code encoding}, or null (or where not known). */
-    static String unreadable(String[] args, Charset encoding) {
+    /**
+     * Why this JVM's arguments cannot be taken: the first whose bytes are not text in the file-name encoding, named,
+     * and what to do; null when none is (or where the bytes are not known). Java reads bytes it cannot decode as
+     * U+FFFD, so only a line with one is looked at: the others cost nothing at start-up (the command line's read and
+     * decoding took 5-6 ms of a cold JVM).
+     */
+    static String refusal(String[] args) {
+        boolean replaced = false;
+        for (String arg : args) { // a loop, not a stream: a cold JVM's first lambda costs milliseconds
+            replaced |= arg.indexOf('\uFFFD') >= 0;
+        }
+        if (!replaced) {
+            return null;
+        }
+        Charset encoding;
         try {
-            return Files.isReadable(CMDLINE) ? unreadable(Files.readAllBytes(CMDLINE), args, encoding) : null;
+            encoding = Charset.forName(dev.orchard.store.FileNames.encoding());
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
+        String unreadable;
+        try {
+            unreadable = Files.isReadable(CMDLINE) ? unreadable(Files.readAllBytes(CMDLINE), args, encoding) : null;
         } catch (IOException e) {
             return null;
         }
+        return unreadable == null ? null : "orchard: the argument '" + unreadable + "' has bytes that are not "
+                + (dev.orchard.store.FileNames.utf8() ? "UTF-8 text" : "text in " + encoding.name())
+                + " (shown as \uFFFD): Java cannot read them, so it would name another file, folder or class;"
+                + " use a UTF-8 name" + dev.orchard.store.FileNames.localeHint();
     }
 
     /**

@@ -57,13 +57,9 @@ public final class Orchard {
         dev.orchard.coordinator.Build.prefetch();
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
         org.slf4j.LoggerFactory.getLogger(Orchard.class);
-        String unreadable = ArgumentBytes.unreadable(args, java.nio.charset.Charset.forName(
-                dev.orchard.store.FileNames.encoding()));
-        if (unreadable != null) {
-            System.err.println("orchard: the argument '" + unreadable + "' has bytes that are not "
-                    + (dev.orchard.store.FileNames.utf8() ? "UTF-8 text" : "text in " + dev.orchard.store.FileNames.encoding())
-                    + " (shown as \uFFFD): Java cannot read them, so it would name another file, folder or class;"
-                    + " use a UTF-8 name" + dev.orchard.store.FileNames.localeHint());
+        String refusal = ArgumentBytes.refusal(args);
+        if (refusal != null) {
+            System.err.println(refusal);
             System.exit(2);
         }
         System.exit(execute(args));

@@ -1179,8 +1179,9 @@ public final class WorkState {
 
     /**
      * Whether a worker is passed over: it failed {@code maxFailures} times in a row (attempts that fail together
-     * count once), the last less than {@link #PASS_OVER_MS} ago, and another worker does the work. A worker that could not read the job's model failed
-     * every unit it took, each at once, so it took one unit three times and ended the job while a healthy worker ran.
+     * count once), the last less than {@link #PASS_OVER_MS} ago, and another worker does the work. A worker that
+     * could not read the job's model failed every unit it took, each at once, so it took one unit three times and
+     * ended the job while a healthy worker ran.
      * Nothing waits on it for good: after the pause it takes work again (a failure passes it over anew), and where no
      * other worker is {@link #productive} it takes work at once, so a unit that fails everywhere still ends the job.
      */
