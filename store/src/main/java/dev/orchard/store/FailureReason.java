@@ -25,7 +25,7 @@ public final class FailureReason {
             String other = f.getOtherFile() == null ? "" : " → " + f.getOtherFile();
             return f.getFile() == null ? what(f) : f.getFile() + other + ": " + what(f);
         }
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        return message(cause);
     }
 
     /** What went wrong with {@code failure}, for a message that names its file already (a listing's, errors.csv's). */
@@ -34,7 +34,18 @@ public final class FailureReason {
         if (cause instanceof FileSystemException f) {
             return f instanceof AccessDeniedException || f.getReason() == null ? what(f) : f.getReason();
         }
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        return message(cause);
+    }
+
+    /**
+     * The message, and its cause's where parquet-java wraps it: "could not write page for [features, list,
+     * element]…" alone hid what failed beneath (zstd-jni's library not loaded, in a user's walk).
+     */
+    private static String message(Throwable cause) {
+        String own = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        boolean wraps = cause instanceof org.apache.parquet.io.ParquetEncodingException
+                || cause instanceof org.apache.parquet.io.ParquetDecodingException;
+        return wraps && cause.getCause() != null ? own + ": " + of(cause.getCause()) : own;
     }
 
     /**

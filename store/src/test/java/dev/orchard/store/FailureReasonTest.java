@@ -52,4 +52,15 @@ class FailureReasonTest {
         NoSuchFileException own = new NoSuchFileException("/tmp/x");
         assertThat(FailureReason.naming(part, own)).isSameAs(own);
     }
+
+    /** parquet-java's "could not write page" hid what failed beneath it: now both. */
+    @Test
+    void aParquetPageFailureSaysWhatFailedBeneathIt() {
+        var page = new org.apache.parquet.io.ParquetEncodingException("could not write page for [features]",
+                new IOException("zstd-jni's native library did not load"));
+        assertThat(FailureReason.of(new CompletionException(page)))
+                .isEqualTo("could not write page for [features]: zstd-jni's native library did not load");
+        assertThat(FailureReason.of(new org.apache.parquet.io.ParquetDecodingException("bad page")))
+                .isEqualTo("bad page");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.orchard.store.parquet;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.util.Native;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
@@ -25,6 +26,8 @@ public final class HadoopFreeCodecs implements CompressionCodecFactory {
      * Runtime (bench/README.md). Floats that never repeat gain little from level 3's longer matches.
      */
     private static final int LEVEL = 1;
+    /** Set once zstd-jni's native library is loaded: the pages' path checks this, not zstd-jni's lock. */
+    private static volatile boolean zstdLoaded;
 
     @Override
     public BytesInputCompressor getCompressor(CompressionCodecName codec) {
@@ -36,6 +39,7 @@ public final class HadoopFreeCodecs implements CompressionCodecFactory {
             };
             case ZSTD -> new BytesInputCompressor() {
                 public BytesInput compress(BytesInput bytes) throws IOException {
+                    loadZstd();
                     return BytesInput.from(Zstd.compress(bytes.toByteArray(), LEVEL));
                 }
                 public CompressionCodecName getCodecName() { return codec; }
@@ -59,10 +63,12 @@ public final class HadoopFreeCodecs implements CompressionCodecFactory {
             };
             case ZSTD -> new BytesInputDecompressor() {
                 public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+                    loadZstd();
                     return BytesInput.from(Zstd.decompress(bytes.toByteArray(), uncompressedSize));
                 }
                 public void decompress(ByteBuffer in, int compressedSize, ByteBuffer out, int uncompressedSize)
                         throws IOException {
+                    loadZstd();
                     byte[] src = new byte[compressedSize];
                     in.duplicate().get(src);
                     out.put(Zstd.decompress(src, uncompressedSize));
@@ -123,6 +129,28 @@ public final class HadoopFreeCodecs implements CompressionCodecFactory {
 
         @Override
         public void release() {
+        }
+    }
+
+    /**
+     * Loads zstd-jni's native library before the first page. Left to itself, zstd-jni loads it in its {@code Zstd}
+     * class's static initialiser, which copies it into the temporary folder first: where that copy fails (a full
+     * disk), the class is dead for the JVM's life, and every unit after the first failed with "Could not initialize
+     * class com.github.luben.zstd.Zstd", the cause said once, in a WARN (a user's walk). Loaded here, the failure
+     * says what to do, every time, and the next unit tries again (the disk may have room by then).
+     */
+    static void loadZstd() throws IOException {
+        if (zstdLoaded) {
+            return;
+        }
+        try {
+            Native.load();
+            zstdLoaded = true;
+        } catch (LinkageError | RuntimeException e) {
+            String folder = System.getProperty("ZstdTempFolder", System.getProperty("java.io.tmpdir"));
+            throw new IOException("Cannot compress or read ZSTD Parquet pages: zstd-jni's native library did not load ("
+                    + e.getMessage() + "). It is copied into " + folder + " first: make room there, or give it another"
+                    + " folder with ORCHARD_JAVA_OPTS=-DZstdTempFolder=DIR", e);
         }
     }
 }
