@@ -934,7 +934,6 @@ public final class Coordinator {
                     try (InventoryFile.Reader base = InventoryFile.read(setup.store(), layout.inventory(baseGeneration))) {
                         comparison = new UpdateComparison(base, plannedBefore, setup.images().after(after));
                     }
-                    var skippedAfter = setup.images().after(after);
                     listing.drainTo(new ListingAhead.Receiver() {
                         @Override
                         public void image(ImageRef image) throws InterruptedException {
@@ -947,9 +946,7 @@ public final class Coordinator {
                         @Override
                         public void skipped(ImageError error) {
                             comparison.notListed(error.path());
-                            if (comparison.records(error.path(), skippedAfter.test(error.path()))) {
-                                batches.skip(error);
-                            }
+                            batches.skip(error); // WorkState drops those recorded before, or at a planned image
                         }
 
                         @Override

@@ -110,17 +110,6 @@ public final class UpdateComparison {
         notListed.add(path);
     }
 
-    /**
-     * Whether a listing problem at {@code path} is recorded (in {@code errors.csv}): one after the last image planned
-     * before a restart, as always; and one before it, unless it is an image planned then (its unit says what became
-     * of it). A folder that became unreadable while the update was stopped was left out when it sorted before that
-     * image: its rows were kept (or its new images missed) with no line to say why (a review). One recorded before
-     * the restart is not recorded twice: the plan keeps each problem's path once.
-     */
-    public boolean records(String path, boolean afterLastPlanned) {
-        return afterLastPlanned || !plannedBefore.contains(path);
-    }
-
     /** Counts the image by how it compares with the base; true when it is to be planned. */
     private boolean classify(int slot, ImageRef image) {
         if (slot < 0) {

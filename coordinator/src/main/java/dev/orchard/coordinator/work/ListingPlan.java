@@ -38,6 +38,10 @@ final class ListingPlan {
      * dropped here).
      */
     private final Set<String> skippedPaths = new HashSet<>();
+    /** The groups a resumed coordinator found in the journal. */
+    private final List<PlanGroup> replayed = new ArrayList<>();
+    /** Their images' paths, gathered at the first listing problem a resumed listing reports (null until then). */
+    private Set<String> replayedImages;
 
     ListingPlan(int unitSize, int unitImageBytes) {
         this.cutter = new UnitCutter(unitSize, unitImageBytes);
@@ -53,16 +57,36 @@ final class ListingPlan {
         return cutter.flush();
     }
 
-    /** Of {@code listed}, those not skipped before: now kept in {@link #skipped()}. */
+    /**
+     * Of {@code listed}, those to record: now kept in {@link #skipped()}. Not one skipped before, nor one at an image
+     * planned before a restart: a resumed listing reports its problems from the start, and a planned image that
+     * became one while the job was stopped (a file swapped for a link, an entry whose kind can no longer be read)
+     * is its unit's to account for, as a row or an error; errors.csv had it besides (a review).
+     */
     List<ImageError> skip(List<ImageError> listed) {
         List<ImageError> fresh = new ArrayList<>(listed.size());
         for (ImageError e : listed) {
-            if (skippedPaths.add(e.path())) {
+            if (!plannedBeforeResume(e.path()) && skippedPaths.add(e.path())) {
                 fresh.add(e);
             }
         }
         skipped.addAll(fresh);
         return fresh;
+    }
+
+    private boolean plannedBeforeResume(String path) {
+        if (replayed.isEmpty()) {
+            return false;
+        }
+        if (replayedImages == null) {
+            replayedImages = new HashSet<>();
+            for (PlanGroup g : replayed) {
+                for (PlannedUnit u : g.units()) {
+                    u.images().forEach(i -> replayedImages.add(i.path()));
+                }
+            }
+        }
+        return replayedImages.contains(path);
     }
 
     /** Plans the next group: a unit made by {@code newUnit} of each of {@code cut}, and {@code skippedInputs}. */
@@ -100,6 +124,8 @@ final class ListingPlan {
 
     /** A resumed coordinator's: a group the journal holds (its units are made from the journal by the caller). */
     void replay(PlanGroup g) {
+        replayed.add(g);
+        replayedImages = null;
         nextGroup = Math.max(nextGroup, g.group() + 1);
         for (PlannedUnit p : g.units()) {
             planned(p.id(), p.images());

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.orchard.coordinator.work.Decision.Assign;
 import dev.orchard.protocol.AttemptRef;
 import dev.orchard.protocol.CoordinatorCommand;
+import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.Phase;
@@ -746,6 +747,37 @@ class WorkStateTest {
         var twice = new JournalEntry.State(List.of(plan), List.of(), null, List.of(commit, new JournalEntry.Commit("f2",
                 commit.units())), List.of());
         assertThatThrownBy(() -> WorkState.resume(EPOCH, settings(2, 0), twice, now)).hasMessageContaining("twice");
+    }
+
+    /**
+     * A resumed listing reports its problems from the start. One at an image planned before the restart (a file
+     * swapped for a link while the job was stopped) is not recorded: its unit's row or error accounts for it, and
+     * errors.csv had it beside that row (a review). A folder that became unreadable meanwhile is recorded, though
+     * it sorts before the last planned image (an update's rows below it are kept: the line says why); one recorded
+     * before the restart is not recorded twice.
+     */
+    @Test
+    void aResumedListingRecordsTheProblemsOfPathsItHasNotPlannedOnce() {
+        var unit0 = new JournalEntry.PlannedUnit(0, images(2));
+        var unit1 = new JournalEntry.PlannedUnit(1, images(4).subList(2, 4));
+        var before = new ImageError("/in/000-gone", "skipped: dangling symbolic link");
+        var plan = new JournalEntry.PlanGroup(0, List.of(unit0, unit1), List.of(before));
+        var commit = new JournalEntry.Commit("f1", List.of(new JournalEntry.UnitRecord(0, 3, 1, 2, 100, 0, List.of(),
+                UnitReport.StageNanos.ZERO)));
+        var journal = new JournalEntry.State(List.of(plan), List.of(), null, List.of(commit), List.of());
+        WorkState s = WorkState.resume(EPOCH, settings(2, 0), journal, now);
+        run(s.start(now));
+        seen.clear();
+        var committedImage = new ImageError("/in/000.jpg", "skipped: symbolic link to /elsewhere/a.jpg");
+        var plannedImage = new ImageError("/in/003.jpg", "skipped: symbolic link to /elsewhere/b.jpg");
+        var folder = new ImageError("/in/001-locked", "skipped: cannot list this folder: permission denied");
+        var after = new ImageError("/in/zzz-gone", "skipped: dangling symbolic link");
+        run(s.listed(images(6).subList(4, 6), List.of(before, committedImage, folder, plannedImage, after), now));
+        List<ImageError> journalled = of(seen, Decision.Journal.class).stream().map(Decision.Journal::entry)
+                .filter(e -> e instanceof JournalEntry.PlanGroup).flatMap(e -> ((JournalEntry.PlanGroup) e).skipped().stream())
+                .toList();
+        assertThat(journalled).containsExactly(folder, after);
+        assertThat(s.snapshot(now).listingErrors()).isEqualTo(3);
     }
 
     /**
