@@ -46,7 +46,7 @@ public final class ApplyClassifier {
             VectorProvenance expected = classifier.input();
             VectorColumn use = VectorColumn.valueOf(expected.kind().name());
             byte[] finished = JobOutputReader.requireFinished(in, options.input());
-            List<Location> parts = JobOutputReader.listParts(in, options.input(), use);
+            List<Location> parts = JobOutputReader.listParts(in, options.input(), use, finished);
             JobOutputReader.requireSomeIfWritten(in, options.input(), use, parts, finished);
             if (parts.isEmpty()) {
                 throw new ClassifyException("No " + use.column() + " in " + options.input() + " (" + options.input()

@@ -170,25 +170,82 @@ final class JobOutputReader {
         return "";
     }
 
-    /** The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. */
-    static List<Location> listParts(ObjectStore store, Location input, VectorColumn use) throws IOException {
+    /**
+     * The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. Those of
+     * {@code features/} are checked against the sizes the job recorded ({@link #requireWrittenSizes}).
+     */
+    static List<Location> listParts(ObjectStore store, Location input, VectorColumn use, byte[] finished)
+            throws IOException {
         Location folder = input.resolve(use.column());
-        List<Location> parts = new ArrayList<>();
+        List<StoredObject> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
-            listing.map(StoredObject::location).filter(l -> l.parent().equals(folder)) // not a copy in a subfolder
-                    .filter(l -> l.name().startsWith("part-") && l.name().endsWith(".parquet"))
+            listing.filter(o -> o.location().parent().equals(folder)) // not a copy in a subfolder
+                    .filter(o -> o.location().name().startsWith("part-") && o.location().name().endsWith(".parquet"))
                     .forEach(parts::add);
         } catch (NoSuchFileException e) {
             // no folder: no parts
         }
-        parts.sort(Comparator.comparing(Location::name));
-        return parts;
+        parts.sort(Comparator.comparing(o -> o.location().name()));
+        if (use == VectorColumn.FEATURES) {
+            requireWrittenSizes(store, input, parts, finished);
+        }
+        return parts.stream().map(StoredObject::location).toList();
+    }
+
+    /**
+     * Refuses a {@code features/} folder whose parts are not the files its generation recorded (their names and
+     * sizes, in {@code generation.json}, which {@code --update} checks too): a part of another job with as many rows
+     * was read as this output's, its images labelled or learnt from as if they were this job's (a user's walk). An
+     * output whose generation recorded no sizes (an Orchard before they were) is not checked, nor are {@code pca/}'s
+     * parts, whose sizes no generation records; a part changed in place at its own size is not found here.
+     */
+    static void requireWrittenSizes(ObjectStore store, Location input, List<StoredObject> parts, byte[] finished)
+            throws IOException {
+        int generation;
+        try {
+            var g = JSON.readTree(finished).path("generation");
+            if (!g.canConvertToInt()) {
+                return;
+            }
+            generation = g.asInt();
+        } catch (IOException e) {
+            return; // not JSON: requireFinished said what it is
+        }
+        Location summary = new OutputLayout(input).generationSummary(generation);
+        if (!store.exists(summary)) {
+            return;
+        }
+        var written = JSON.readTree(store.read(summary)).path("parts");
+        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+        parts.forEach(o -> sizes.put(o.location().name(), o.size()));
+        List<String> problems = new ArrayList<>();
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        for (int p = 0; p < written.size(); p++) {
+            List<String> names = OutputLayout.partNames(generation, p);
+            String name = names.stream().filter(sizes::containsKey).findFirst().orElse(names.get(0));
+            recorded.add(name);
+            long bytes = written.get(p).path("bytes").asLong(-1);
+            Long size = sizes.get(name);
+            if (size == null) {
+                problems.add(name + " is missing");
+            } else if (bytes > 0 && size != bytes) {
+                problems.add(name + " has " + size + " bytes, where the job wrote " + bytes);
+            }
+        }
+        sizes.keySet().stream().filter(n -> !recorded.contains(n)).sorted()
+                .forEach(n -> problems.add(n + " is not a part the job wrote"));
+        if (!problems.isEmpty()) {
+            throw new ClassifyException(input.resolve(VectorColumn.FEATURES.column()) + " is not as the job wrote it: "
+                    + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                    + (problems.size() > 5 ? "; and " + (problems.size() - 5) + " more" : "")
+                    + ". Make the output again (the job's command with --overwrite), or restore its files.");
+        }
     }
 
     private static List<Location> parts(ObjectStore store, Location input, VectorColumn use, byte[] finished)
             throws IOException {
         Location folder = input.resolve(use.column());
-        List<Location> parts = listParts(store, input, use);
+        List<Location> parts = listParts(store, input, use, finished);
         requireSomeIfWritten(store, input, use, parts, finished);
         if (parts.isEmpty()) {
             String hint = use == VectorColumn.PCA

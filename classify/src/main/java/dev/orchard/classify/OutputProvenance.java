@@ -36,7 +36,36 @@ final class OutputProvenance {
             return new VectorProvenance(VectorKind.FEATURES, dimension, features, null);
         }
         String pca = store.exists(layout.pcaModel()) ? sha256(store.read(layout.pcaModel())) : null;
+        requireTheJobs(store, layout, pca);
         return new VectorProvenance(VectorKind.PCA, dimension, features, pca);
+    }
+
+    /**
+     * Refuses a {@code pca-model.json} other than the one the job wrote ({@code _SUCCESS} records its SHA-256): another
+     * job's, copied over it, was taken for this output's, and a classifier trained on those axes labelled rows
+     * projected on others (a user's walk: 92 % where the same classifier on its own axes scored 100 %). An output
+     * whose {@code _SUCCESS} records none (an Orchard before it did) is not checked.
+     */
+    private static void requireTheJobs(ObjectStore store, OutputLayout layout, String pca) throws IOException {
+        if (pca == null || !store.exists(layout.success())) {
+            return;
+        }
+        JsonNode recorded;
+        try {
+            recorded = JSON.readTree(store.read(layout.success())).path("pca").path("sha256");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return; // featureSource says what it is
+        }
+        if (recorded.isTextual() && !recorded.asText().equals(pca)) {
+            throw new ClassifyException(layout.pcaModel() + " is not the one the job wrote (its SHA-256 is "
+                    + pca.substring(0, 12) + "…, the job's _SUCCESS records " + abbreviated(recorded.asText())
+                    + "): its pca/ rows are coordinates on another model. Make the output again (the job's command"
+                    + " with --overwrite), or restore the file.");
+        }
+    }
+
+    private static String abbreviated(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
     }
 
     /** From {@code _SUCCESS}; null when the output has none (a job still running, failed, or not Orchard's). */
