@@ -107,7 +107,7 @@ public final class ClassifierGraph {
         g.addOutput(tensor(SCORE, DataType.DOUBLE, BATCH));
 
         ModelProto.Builder m = ModelProto.newBuilder()
-                .setIrVersion(Version.IR_VERSION_2021_7_30_VALUE) // IR 8: read by ONNX Runtime 1.10 and later
+                .setIrVersion(Version.IR_VERSION_2021_7_30_VALUE) // IR 8; with opset 17, read by ONNX Runtime 1.12 and later
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setProducerName("orchard classify")
                 .setDomain("dev.orchard")

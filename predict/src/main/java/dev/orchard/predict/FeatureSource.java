@@ -43,6 +43,43 @@ public record FeatureSource(String modelSha256, String tensor, int srpDim, long 
                 && (preprocessing == null || other.preprocessing == null || preprocessing.equals(other.preprocessing));
     }
 
+    /**
+     * What differs between these features' source and {@code given}'s, each as "what: these, given"; empty when they
+     * are comparable. Two sources' descriptions ran to ~350 characters each and differed in one word (a user's walk):
+     * this says which.
+     */
+    java.util.List<String> differences(FeatureSource given) {
+        java.util.List<String> d = new java.util.ArrayList<>();
+        if (!modelSha256.equals(given.modelSha256)) {
+            d.add("the model (SHA-256 " + abbreviated(modelSha256) + ", given " + abbreviated(given.modelSha256) + ")");
+        }
+        if (!tensor.equals(given.tensor)) {
+            d.add("the tensor ('" + tensor + "', given '" + given.tensor + "')");
+        }
+        if (srpDim != given.srpDim || srpSeed != given.srpSeed) {
+            d.add("the projection (" + projection() + ", given " + given.projection() + ")");
+        }
+        if (preprocessing != null && given.preprocessing != null && !preprocessing.equals(given.preprocessing)) {
+            // Items at the top level of the description: "224x224", "mean [0.5, 0.5, 0.5]", "RGB"…
+            String items = ",\\s*(?![^\\[]*\\])";
+            java.util.List<String> ours = java.util.List.of(preprocessing.split(items));
+            java.util.List<String> theirs = java.util.List.of(given.preprocessing.split(items));
+            java.util.List<String> only = ours.stream().filter(i -> !theirs.contains(i)).toList();
+            java.util.List<String> givenOnly = theirs.stream().filter(i -> !ours.contains(i)).toList();
+            d.add("the preprocessing (" + (only.isEmpty() ? "none of" : String.join(", ", only)) + ", given "
+                    + (givenOnly.isEmpty() ? "none of these" : String.join(", ", givenOnly)) + ")");
+        }
+        return d;
+    }
+
+    private String projection() {
+        return srpDim == 0 ? "none" : "--reduce srp to " + srpDim + " with seed " + srpSeed;
+    }
+
+    private static String abbreviated(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+    }
+
     /** "tensor '464' of model 1f81561b…" with the projection when there is one, and the preprocessing where known. */
     String describe() {
         return "tensor '" + tensor + "' of the model with SHA-256 " + modelSha256

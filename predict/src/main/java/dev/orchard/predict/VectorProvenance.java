@@ -109,7 +109,8 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
             problems.add("it reads " + dimension + "-d " + kind.column() + " but is given " + given.dimension + "-d ones");
         }
         if (features != null && given.features != null && !features.comparableWith(given.features)) {
-            problems.add("it was trained on the features of " + features.describe() + ", but these come from "
+            problems.add("its features and these differ in " + String.join(" and ", features.differences(given.features))
+                    + ": it was trained on the features of " + features.describe() + ", but these come from "
                     + given.features.describe() + "; features of another model, preprocessing, tensor or projection are"
                     + " not comparable. Run the job with the same --model, --model-spec, --feature-tensor and"
                     + " --reduce/--srp-dim/--seed");

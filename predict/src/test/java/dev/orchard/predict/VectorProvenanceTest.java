@@ -62,7 +62,19 @@ class VectorProvenanceTest {
         VectorProvenance other = new VectorProvenance(VectorKind.FEATURES, 1280,
                 new FeatureSource("1f81561b", "464", 0, 0, bgr), null);
         assertThat(trained.problemsReading(other)).singleElement().asString()
-                .contains("its input preprocessed as " + plain, "its input preprocessed as " + bgr, "--model-spec");
+                .contains("its input preprocessed as " + plain, "its input preprocessed as " + bgr, "--model-spec")
+                .startsWith("its features and these differ in the preprocessing (resize-shorter 256, mean [0.485, 0.456,"
+                        + " 0.406], std [0.229, 0.224, 0.225], RGB, given resize-shorter 224, mean [0.5, 0.5, 0.5], std"
+                        + " [0.5, 0.5, 0.5], BGR): ");
+        // One word apart, as in the user's walk: that word is what is named.
+        String plainBgr = plain.replace("RGB", "BGR");
+        assertThat(trained.problemsReading(new VectorProvenance(VectorKind.FEATURES, 1280,
+                new FeatureSource("1f81561b", "464", 0, 0, plainBgr), null))).singleElement().asString()
+                .startsWith("its features and these differ in the preprocessing (RGB, given BGR): ");
+        assertThat(trained.problemsReading(new VectorProvenance(VectorKind.FEATURES, 1280,
+                new FeatureSource("b".repeat(64), "627", 1024, 7, plain), null))).singleElement().asString()
+                .startsWith("its features and these differ in the model (SHA-256 1f81561b, given bbbbbbbbbbbb…) and the"
+                        + " tensor ('464', given '627') and the projection (none, given --reduce srp to 1024 with seed 7): ");
         assertThat(trained.problemsReading(trained)).isEmpty();
         assertThat(trained.problemsReading(FEATURES)).isEmpty();
         assertThat(FEATURES.problemsReading(other)).isEmpty();
