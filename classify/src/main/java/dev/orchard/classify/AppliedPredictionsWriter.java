@@ -51,10 +51,17 @@ final class AppliedPredictionsWriter implements AutoCloseable {
         writer.write(row);
     }
 
-    /** Closes the file and puts it at {@code target}. */
-    void publish(ObjectStore store, Location target) throws IOException {
+    /**
+     * Closes the file and puts it at {@code target}, replacing what is there only when {@code replace}: false, writing
+     * nothing, when a file appeared there since it was looked for (another --apply at once).
+     */
+    boolean publish(ObjectStore store, Location target, boolean replace) throws IOException {
         writer.close();
-        store.putFile(target, temp);
+        if (replace) {
+            store.putFile(target, temp);
+            return true;
+        }
+        return store.putFileIfAbsent(target, temp);
     }
 
     /** Removes the local file (after {@link #publish}, or instead of it on failure). */

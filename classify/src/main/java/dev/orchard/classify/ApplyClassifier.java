@@ -115,7 +115,13 @@ public final class ApplyClassifier {
                 }
                 JobOutputReader.requireUnchanged(in, options.input(), finished); // before anything is written
                 JobOutputReader.requireEveryRow(options.input().resolve(use.column()), images, finished);
-                writer.publish(out, target);
+                if (!writer.publish(out, target, options.overwrite())) {
+                    // Two --apply at once of classifiers with one name, each with the other's file not there yet: the
+                    // later one replaced the first one's predictions without a word (a user's walk).
+                    throw new ClassifyException(target + " was written by another orchard classify --apply while this"
+                            + " one ran; it is kept, and this one's predictions are not written. Run this again with"
+                            + " --output elsewhere, or with --overwrite to replace that file.");
+                }
             } catch (ai.onnxruntime.OrtException e) {
                 throw new IOException("ONNX Runtime failed on " + options.classifier() + ": " + e.getMessage(), e);
             }

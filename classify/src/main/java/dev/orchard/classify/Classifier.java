@@ -38,7 +38,7 @@ public final class Classifier {
      * @throws IOException       when the input cannot be read or the output written
      */
     public static ClassifyReport run(ClassifyOptions options) throws IOException {
-        return run(options, () -> { }, line -> { });
+        return run(options, () -> { }, true, line -> { });
     }
 
     /** What must hold before anything is written, checked once the input is known good. */
@@ -51,9 +51,11 @@ public final class Classifier {
      * As {@link #run(ClassifyOptions)}; {@code beforeWriting} runs after the input's checks (a mistyped class name is
      * said first, not an earlier classifier in the output folder) and before training; {@code progress} hears what
      * training starts and, in a long one, how far it got (one-vs-all over 500 classes trained for minutes without a
-     * word: a user's walk).
+     * word: a user's walk). Unless {@code replace}, the training writes nothing where another one wrote its
+     * predictions since {@code beforeWriting} looked (two trainings into one folder at once: the later one's files
+     * replaced the first one's, and both said they wrote them, in a user's walk).
      */
-    public static ClassifyReport run(ClassifyOptions options, OutputCheck beforeWriting,
+    public static ClassifyReport run(ClassifyOptions options, OutputCheck beforeWriting, boolean replace,
                                      java.util.function.Consumer<String> progress) throws IOException {
         Location output = options.outputOrDefault();
         try (ObjectStore out = ObjectStores.forLocation(output);
@@ -83,7 +85,7 @@ public final class Classifier {
             Runtime.getRuntime().addShutdownHook(cleanUp);
             try {
                 out.checkWritable(output);
-                return trainAndWrite(options, progress, out, output, all, classes, rows, train, provenance, t0);
+                return trainAndWrite(options, replace, progress, out, output, all, classes, rows, train, provenance, t0);
             } catch (IOException | RuntimeException | Error e) {
                 created.removeIfEmpty();
                 throw e;
@@ -97,7 +99,8 @@ public final class Classifier {
         }
     }
 
-    private static ClassifyReport trainAndWrite(ClassifyOptions options, java.util.function.Consumer<String> progress,
+    private static ClassifyReport trainAndWrite(ClassifyOptions options, boolean replace,
+                                                java.util.function.Consumer<String> progress,
                                                 ObjectStore out, Location output, Samples all, List<String> classes,
                                                 Samples rows, boolean[] train, VectorProvenance provenance, long t0)
             throws IOException {
@@ -141,7 +144,12 @@ public final class Classifier {
                 description(options, model, cost, onTest), rows, scored);
 
         long t5 = System.nanoTime();
-        PredictionsWriter.write(out, output.resolve(PREDICTIONS), predictions);
+        // The first file written: where another training's is there, this one writes none of its four.
+        if (!PredictionsWriter.write(out, output.resolve(PREDICTIONS), predictions, replace)) {
+            throw new ClassifyException("Another orchard classify wrote its classifier into " + output + " while this"
+                    + " one trained; it is kept, and nothing of this training was written. Train again with --output"
+                    + " elsewhere, or with --overwrite to replace it.");
+        }
         out.put(output.resolve(CLASSIFIER_ONNX), onnx.bytes());
         long t6 = System.nanoTime();
 

@@ -186,7 +186,7 @@ public final class ClassifyCommand implements Callable<Integer> {
     /** Trains; what the output folder may hold is checked once the input is known good. */
     private ClassifyReport train(ClassifyOptions options) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        return Classifier.run(options, () -> refuseToReplace(options), line -> {
+        return Classifier.run(options, () -> refuseToReplace(options), overwrite, line -> {
             err.println("orchard classify: " + line);
             err.flush();
         });

@@ -35,7 +35,12 @@ final class PredictionsWriter {
     private PredictionsWriter() {
     }
 
-    static void write(ObjectStore store, Location target, List<PredictionRow> rows) throws IOException {
+    /**
+     * Writes the rows to {@code target}, replacing what is there only when {@code replace}: false, writing nothing,
+     * when a file is there.
+     */
+    static boolean write(ObjectStore store, Location target, List<PredictionRow> rows, boolean replace)
+            throws IOException {
         Path temp = Files.createTempFile("orchard-predictions-", ".parquet");
         try {
             try (ParquetWriter<PredictionRow> writer = RowWriteSupport.writer(new LocalOutputFile(temp),
@@ -44,7 +49,11 @@ final class PredictionsWriter {
                     writer.write(row);
                 }
             }
+            if (!replace) {
+                return store.putFileIfAbsent(target, temp);
+            }
             store.putFile(target, temp);
+            return true;
         } finally {
             Files.deleteIfExists(temp);
         }

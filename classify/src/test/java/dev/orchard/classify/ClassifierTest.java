@@ -1,6 +1,7 @@
 package dev.orchard.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,6 +61,32 @@ class ClassifierTest {
         assertThat(json.get("test").get("confusion").get("counts")).hasSize(2);
         assertThat(json.get("test").get("perClass").get(0).get("recall").isNumber()).isTrue();
         assertThat(json.get("timingsMillis").get("train").isIntegralNumber()).isTrue();
+    }
+
+    /**
+     * Two trainings into one folder at once both found it empty, and the later one's files replaced the first one's
+     * while both said they wrote theirs (a user's walk). Here the other lands between the look and the writes: this
+     * training writes none of its four files and says so, and the other's stay as they were.
+     */
+    @Test
+    void aTrainingWritesNothingWhereAnotherWroteSinceItLooked(@TempDir Path out) throws Exception {
+        var options = ClassifyOptions.of(job, new SplitRule.PerClass(30), new Mode.Pair("Banana", "Apple Red 1"))
+                .withOutput(Location.local(out));
+        byte[] others = "the other training's predictions".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Classifier.run(options, () -> Files.write(out.resolve("predictions.parquet"), others),
+                false, line -> { }))
+                .isInstanceOf(ClassifyException.class)
+                .hasMessage("Another orchard classify wrote its classifier into " + out + " while this one trained; it is"
+                        + " kept, and nothing of this training was written. Train again with --output elsewhere, or with"
+                        + " --overwrite to replace it.");
+        assertThat(Files.readAllBytes(out.resolve("predictions.parquet"))).isEqualTo(others);
+        try (var files = Files.list(out)) {
+            assertThat(files).containsExactly(out.resolve("predictions.parquet"));
+        }
+        // With --overwrite, it replaces what is there.
+        Classifier.run(options, () -> { }, true, line -> { });
+        assertThat(PredictionsParquet.read(out.resolve("predictions.parquet"))).hasSize(120); // 2 classes of 60
+        assertThat(out.resolve("classifier.onnx")).exists();
     }
 
     @Test

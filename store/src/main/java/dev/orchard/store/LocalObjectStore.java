@@ -219,19 +219,56 @@ public final class LocalObjectStore implements ObjectStore {
     public void putFile(Location target, Path file) throws IOException {
         Path tmp = temporarySibling(target.path());
         try {
-            // Copy the bytes into a new file (not Files.copy(file, tmp)) so that it gets the default permissions
-            // rather than the private ones of a temporary file.
-            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
-                 FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                long size = in.size();
-                for (long done = 0; done < size; ) {
-                    done += in.transferTo(done, size - done, out);
-                }
-                out.force(true);
-            } catch (IOException e) {
-                throw FailureReason.naming(target.path(), e);
-            }
+            copyInto(tmp, file, target.path());
             commit(tmp, target.path());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * {@code file}'s bytes into the new file {@code tmp}, synced. Into a new file (not Files.copy(file, tmp)) so that
+     * it gets the default permissions rather than the private ones of a temporary file.
+     */
+    private static void copyInto(Path tmp, Path file, Path target) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = in.size();
+            for (long done = 0; done < size; ) {
+                done += in.transferTo(done, size - done, out);
+            }
+            out.force(true);
+        } catch (IOException e) {
+            throw FailureReason.naming(target, e);
+        }
+    }
+
+    /**
+     * The copy made beside the target as {@link #putFile} makes it, then linked to the target's name: link(2) fails
+     * where the name exists, so no other writer comes between the look and the write. Where the file system has no
+     * links (some network and FUSE ones), the look and the rename happen under the lock that {@link #putIf} takes.
+     */
+    @Override
+    public boolean putFileIfAbsent(Location target, Path file) throws IOException {
+        Path path = target.path().toAbsolutePath().normalize();
+        Path tmp = temporarySibling(path);
+        try {
+            copyInto(tmp, file, path);
+            try {
+                Files.createLink(path, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                return false;
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException noLinks) {
+                return underLock(path, () -> {
+                    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                        return false;
+                    }
+                    commit(tmp, path);
+                    return true;
+                });
+            }
+            syncFolder(path.getParent());
+            return true;
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -120,6 +120,16 @@ public interface ObjectStore extends AutoCloseable {
     /** Copies a finished local file to {@code target} atomically and durably; the caller still owns {@code file}. */
     void putFile(Location target, Path file) throws IOException;
 
+    /**
+     * As {@link #putFile}, only where nothing is at {@code target}, in one step no other writer comes between: false,
+     * writing nothing, when something is (another writer's, landed since the caller looked). Locally an atomic link of
+     * the finished copy; on S3 {@code If-None-Match: *}. A server that ignores the condition (an S3-compatible one may:
+     * {@link #evaluatesConditions}) writes as {@link #putFile} does.
+     */
+    default boolean putFileIfAbsent(Location target, Path file) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot write only where nothing is");
+    }
+
     /** Deletes every object below {@code prefix} (locally its folder too); nothing happens when there is none. */
     void deleteAll(Location prefix) throws IOException;
 

@@ -38,6 +38,37 @@ class LocalObjectStoreTest {
     }
 
     /**
+     * Eight writers of one name at once, each only where nothing is: one writes, the others are told, and the file is
+     * the one writer's whole, with no temporary copy left.
+     */
+    @Test
+    void aFileWrittenOnlyWhereNothingIsHasOneWriter() throws Exception {
+        LocalObjectStore store = new LocalObjectStore();
+        Location target = Location.local(dir.resolve("out/predictions.parquet"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> writes = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Path file = Files.write(dir.resolve("file-" + i), ("writer " + i).repeat(1000).getBytes());
+                writes.add(pool.submit(() -> store.putFileIfAbsent(target, file)));
+            }
+            List<Integer> won = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                if (writes.get(i).get()) {
+                    won.add(i);
+                }
+            }
+            assertThat(won).hasSize(1);
+            assertThat(Files.readString(target.path())).isEqualTo(("writer " + won.get(0)).repeat(1000));
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var left = Files.list(target.path().getParent())) {
+            assertThat(left).containsExactly(target.path());
+        }
+    }
+
+    /**
      * Threads of this JVM and two other processes add one to a counter in a file, each by reading it with its tag and
      * writing it back on condition, again until its write goes through: with the compare-and-set atomic, no increment
      * is lost. (Without it, two writers that read the same count both write count + 1.)

@@ -38,6 +38,15 @@ final class MultipartUpload {
     }
 
     void upload(String bucket, String key, Path file) throws IOException {
+        upload(bucket, key, file, false);
+    }
+
+    /** As {@link #upload}, completed only where no object is at the key (a 412 then, the upload aborted). */
+    void uploadIfAbsent(String bucket, String key, Path file) throws IOException {
+        upload(bucket, key, file, true);
+    }
+
+    private void upload(String bucket, String key, Path file, boolean ifAbsent) throws IOException {
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)
                 .checksumAlgorithm(checksum)).uploadId();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -58,7 +67,7 @@ final class MultipartUpload {
                         .checksumCRC32(response.checksumCRC32()).build());
             }
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(u -> u.parts(parts)));
+                    .multipartUpload(u -> u.parts(parts)).ifNoneMatch(ifAbsent ? "*" : null));
         } catch (IOException | RuntimeException | Error e) {
             abort(bucket, key, uploadId, e);
             throw e;

@@ -235,6 +235,40 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * {@link #putFile} with {@code If-None-Match: *} on its PutObject or its CompleteMultipartUpload. A multipart
+     * upload looks first, too, before it sends the parts: S3Proxy 3.1 ignores the condition on the completion (AWS S3
+     * evaluates it), and a file found there then costs no upload.
+     */
+    @Override
+    public boolean putFileIfAbsent(Location target, Path file) throws IOException {
+        requireS3(target);
+        long size = Files.size(file);
+        try {
+            if (size < settings.multipartThreshold()) {
+                sdk().putObject(b -> b.bucket(target.bucket()).key(target.key()).ifNoneMatch("*"),
+                        RequestBody.fromFile(file));
+            } else if (exists(target)) {
+                return false;
+            } else {
+                new MultipartUpload(sdk(), settings.partSize(), settings.flexibleChecksums())
+                        .uploadIfAbsent(target.bucket(), target.key(), file);
+            }
+            return true;
+        } catch (AwsServiceException e) {
+            if (S3Errors.notImplemented(e)) {
+                throw errors.conditionsNotImplemented("write", target, e);
+            }
+            // 412: there is one; 409: another conditional write to the key is under way
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                return false;
+            }
+            throw errors.translate("write", target, e);
+        } catch (SdkException e) {
+            throw errors.translate("write", target, e);
+        }
+    }
+
     /** A server-side CopyObject (the new key appears whole), then the old key is deleted. */
     @Override
     public void move(Location from, Location to) throws IOException {

@@ -201,6 +201,31 @@ class S3ObjectStoreTest {
         assertThat(raw.listMultipartUploads(b -> b.bucket("bucket")).uploads()).isEmpty();
     }
 
+    /** A file written only where no object is, by a PutObject and by a multipart upload, on an S3-compatible server. */
+    @Test
+    void putFileIfAbsentWritesOnlyWhereNoObjectIs() throws Exception {
+        S3Settings small = server.settings().toBuilder()
+                .multipartThreshold(6L << 20).partSize(S3Settings.MIN_PART_SIZE).build();
+        byte[] big = new byte[(11 << 20) + 5];
+        new Random(2).nextBytes(big);
+        Path bigFile = Files.write(dir.resolve("big-once.bin"), big);
+        Path smallFile = Files.write(dir.resolve("small-once.bin"), new byte[] {1, 2, 3});
+        Path other = Files.write(dir.resolve("other.bin"), new byte[] {4});
+        try (S3ObjectStore multipart = S3ObjectStore.create(small)) {
+            assertThat(multipart.putFileIfAbsent(s3("once/small.bin"), smallFile)).isTrue();
+            assertThat(multipart.putFileIfAbsent(s3("once/small.bin"), other)).isFalse();
+            assertThat(multipart.putFileIfAbsent(s3("once/big.bin"), bigFile)).isTrue();
+            assertThat(multipart.putFileIfAbsent(s3("once/big.bin"), other)).isFalse();
+            store.put(s3("once/there.bin"), new byte[] {7});
+            // Found by the look before the upload: S3Proxy ignores If-None-Match on CompleteMultipartUpload.
+            assertThat(multipart.putFileIfAbsent(s3("once/there.bin"), bigFile)).as("over an object").isFalse();
+        }
+        assertThat(store.read(s3("once/small.bin"))).containsExactly(1, 2, 3);
+        assertThat(store.read(s3("once/big.bin"))).isEqualTo(big);
+        assertThat(store.read(s3("once/there.bin"))).containsExactly(7);
+        assertThat(raw.listMultipartUploads(b -> b.bucket("bucket")).uploads()).isEmpty();
+    }
+
     @Test
     void readsConcurrentlyAndReportsMissingKeys() throws Exception {
         for (int i = 0; i < 50; i++) {
