@@ -208,9 +208,13 @@ public final class OnnxModel implements AutoCloseable {
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input), Set.of(spec.featureTensor()))) {
             TensorInfo info = (TensorInfo) result.get(0).getInfo();
             if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+                // INT8/UINT8 are a quantized model's activations; an integer tensor else is a shape or an index.
+                boolean quantized = info.type == ai.onnxruntime.OnnxJavaType.INT8
+                        || info.type == ai.onnxruntime.OnnxJavaType.UINT8;
                 throw new ModelException("Feature tensor '" + spec.featureTensor() + "' of " + source + " holds "
-                        + info.type + " values, not floats (a quantized tensor?): choose a float tensor, e.g. the "
-                        + "model's dequantized output or 'output'");
+                        + info.type + " values, not floats (" + (quantized ? "a quantized tensor" : "a shape, an index or"
+                        + " a count, not features") + "): choose a float tensor, e.g. the model's dequantized output"
+                        + " or 'output'");
             }
             shape = info.getShape();
         }

@@ -132,6 +132,17 @@ class OnnxModelTest {
                 .hasMessageContaining("Graph outputs: [output, features]");
     }
 
+    /** An integer tensor that is no quantized activation (the int8 model's '465' is a shape): not called quantized. */
+    @Test
+    void aFeatureTensorOfIntegersSaysWhatItIs() throws Exception {
+        byte[] int8 = Files.readAllBytes(SharedFiles.root().resolve("models/mobilenetv2-12-int8.onnx"));
+        assertThatThrownBy(() -> OnnxModel.load(int8, "int8.onnx", SPEC.withFeatureTensor("465", true),
+                InferenceSettings.forCores(1)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("Feature tensor '465' of int8.onnx holds INT64 values, not floats (a shape, an index"
+                        + " or a count, not features): choose a float tensor");
+    }
+
     @Test
     void aFileThatIsNotAModelSaysSo() {
         assertThatThrownBy(() -> OnnxModel.load("hello, world".getBytes(), "notes.txt", SPEC, InferenceSettings.forCores(1)))
