@@ -24,7 +24,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a worker node that joins a cluster and pulls work from its coordinator.")
 final class WorkerNodeCommand implements Callable<Integer> {
-    private static final Duration LONGEST_PAUSE = Duration.ofMinutes(1);
 
     @Spec
     CommandSpec command;
@@ -96,9 +95,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
             throws Exception {
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              Observation observation = new Observation(address, !http.given(), runtime)) {
-            Duration pause = Duration.ofSeconds(1);
+            RejoinPause pauses = new RejoinPause();
             while (true) {
                 long started = System.nanoTime();
+                long unitsBefore = runtime.totals().unitsFinished();
                 String refused = null; // what the node says when it was refused at its join
                 ClusterNode fresh;
                 try {
@@ -112,10 +112,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
                     }
                     // Its port was free when the command started (requireBindable): its last node has not let go of
                     // it yet, or another program took it since (a walk: exit 1 "Address already in use", once).
+                    Duration pause = pauses.afterPortTaken();
                     err.printf("orchard: this worker node cannot listen on its port (%s); trying again in %d s%n",
                             e.getMessage(), pause.toSeconds());
                     Thread.sleep(pause.toMillis());
-                    pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
                     continue;
                 }
                 try (ClusterNode node = fresh) {
@@ -134,9 +134,8 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 if (stopping.get()) {
                     return 0;
                 }
-                if (System.nanoTime() - started > Duration.ofMinutes(5).toNanos()) {
-                    pause = Duration.ofSeconds(1); // it was a member for a good while: rejoin promptly
-                }
+                Duration pause = pauses.after(runtime.totals().unitsFinished() - unitsBefore,
+                        Duration.ofNanos(System.nanoTime() - started));
                 if (refused != null) {
                     err.println(refused + pause.toSeconds() + " s");
                 } else {
@@ -144,7 +143,6 @@ final class WorkerNodeCommand implements Callable<Integer> {
                             + " again in %d s%n", rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());
                 }
                 Thread.sleep(pause.toMillis());
-                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             }
         }
     }
