@@ -57,6 +57,12 @@ public final class JobWatch implements JobListener {
     private final ArrayDeque<double[]> recent = new ArrayDeque<>();
     private final Map<String, ArrayDeque<double[]>> workerRecent = new HashMap<>();
     private long firstStatusNanos = -1;
+    /**
+     * When (s on the watch's clock) the count last stood where this run started it: the ETA's rate is taken since then
+     * at most, not over a wait for workers before it (a wait in the last minute put a job's end, 20 s away, at 2 min 26 s:
+     * a user's walk). NaN until a status.
+     */
+    private double idleUntil = Double.NaN;
     private WorkState.Snapshot last;
     private long statuses;
     private String jobId = "";
@@ -141,6 +147,9 @@ public final class JobWatch implements JobListener {
             before = snapshot.imagesBefore();
             errors = snapshot.errors();
             double t = seconds(now);
+            if (snapshot.imagesDone() <= snapshot.imagesBefore()) {
+                idleUntil = t;
+            }
             timeline.record(t, snapshot.imagesDone(), snapshot.errors());
             add(recent, t, snapshot.imagesDone());
             for (WorkState.WorkerSnapshot w : snapshot.workers()) {
@@ -156,8 +165,12 @@ public final class JobWatch implements JobListener {
             state = "finished";
             phase = "finished"; // it said "writing outputs" for good
             summary = result.oneLine();
-            done = result.images();
-            errors = result.errors();
+            // What this run computed, of what it listed, as its statuses counted: in an update the result's images
+            // are every row and error of the output, and the page said "done 4122 of 42" (a user's walk).
+            done = before + result.featurised();
+            if (result.featurised() == result.images()) {
+                errors = result.errors(); // an update's are the output's, kept ones included: its statuses' stand
+            }
         }
         next.finished(result);
     }
@@ -181,7 +194,8 @@ public final class JobWatch implements JobListener {
     public synchronized View view() {
         double now = seconds(clock.getAsLong());
         double rateNow = rate(recent, RATE_SECONDS, now);
-        double rateEta = rate(recent, ETA_SECONDS, now);
+        double etaWindow = Double.isNaN(idleUntil) ? ETA_SECONDS : Math.min(ETA_SECONDS, now - idleUntil);
+        double rateEta = rate(recent, etaWindow, now);
         double since = firstStatusNanos < 0 ? 0 : now - seconds(firstStatusNanos);
         double overall = since > 0 ? (done - before) / since : Double.NaN;
         double eta = Double.NaN;

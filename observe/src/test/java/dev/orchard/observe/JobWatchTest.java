@@ -60,6 +60,40 @@ class JobWatchTest {
         assertThat(v.statuses()).isEqualTo(51);
     }
 
+    /**
+     * A coordinator that waited a minute for its workers: the ETA's rate is not taken over the wait (it put a job's
+     * end, 20 s away, at 2 min 26 s: a user's walk).
+     */
+    @Test
+    void theEtaIsNotSlowedByAWaitBeforeTheFirstImage() {
+        for (int s = 0; s < 60; s++) { // waiting for workers: nothing done
+            watch.status(snapshot(0, 3000, true, List.of()));
+            nanos.addAndGet(1_000_000_000L);
+        }
+        for (int s = 0; s <= 10; s++) { // then 100 images/s
+            watch.status(snapshot(100L * s, 3000, true, List.of()));
+            nanos.addAndGet(1_000_000_000L);
+        }
+        nanos.addAndGet(-1_000_000_000L);
+        assertThat(watch.view().etaSeconds()).isCloseTo((3000 - 1000) / 100.0, within(1e-6));
+    }
+
+    /**
+     * An update's page said "done 4122 of 42" once it finished: the result counts every row and error of the output,
+     * its statuses the images this run computed. Finished, it stays with the run's own count, and its errors.
+     */
+    @Test
+    void aFinishedUpdateCountsTheImagesItComputed() {
+        watch.status(snapshot(0, 42, true, List.of()));
+        nanos.addAndGet(2_000_000_000L);
+        watch.status(snapshot(40, 42, true, List.of()));
+        watch.finished(new JobSummary("/out", 4122, 42, 4120, 7, 2, 5, 0.5));
+        JobWatch.View v = watch.view();
+        assertThat(v.imagesDone()).isEqualTo(42);
+        assertThat(v.imagesPerSecondOverall()).isCloseTo(42 / 2.0, within(1e-9));
+        assertThat(v.errors()).isZero(); // the statuses' (this run's), not the output's 7
+    }
+
     @Test
     void noEtaWhileListingAndNoneNeededOnceFinished() {
         watch.status(snapshot(0, 500, false, List.of()));
