@@ -115,6 +115,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
              JobSetup setup = new JobSetup(job, store, inference);
              WorkerRuntime runtime = localWorkers > 0 ? new WorkerRuntime(workers.pipeline(), inference, store.s3()) : null;
              Observation observation = new Observation(address, !http.given(), runtime, checked)) {
+            // Until this node has its address (below), the lease this process may hold is its setup's: a standby
+            // stopped as its node started was told "--resume continues the job" of a job going on elsewhere (a walk).
+            stopNotice.asks(() -> setup.runningElsewhere(dev.orchard.coordinator.OutputLease.thisProcess()));
             if (runtime != null) {
                 runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
             } else {

@@ -702,7 +702,8 @@ public final class WorkState {
         w.freeSlots = Math.max(0, s.freeSlots() - inFlight);
         if (!minWorkersMet && workers.values().stream().filter(x -> !x.gone).count() >= settings.minWorkers()) {
             minWorkersMet = true;
-            out.add(new Decision.Note(settings.minWorkers() + " workers have joined: handing out work"));
+            out.add(new Decision.Note(settings.minWorkers() + (settings.minWorkers() == 1 ? " worker has" : " workers have")
+                    + " joined: handing out work"));
         }
         dispatch(now);
         requestCommits(now);
@@ -801,8 +802,8 @@ public final class WorkState {
         w.lastFailureMs = now;
         if (stillWanted(t) && t.winner < 0) {
             if (++t.failures >= settings.maxFailures()) {
-                return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: " + m.reason()
-                        + GOES_ON, false);
+                return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: "
+                        + goesOn(m.reason()), false);
             }
             requeueIfIdle(t, true);
         }
@@ -881,7 +882,7 @@ public final class WorkState {
                 u.failedOn(w.id);
                 if (++u.failures >= settings.maxFailures()) {
                     return fail("The statistics of unit " + u.id + " could not be written " + u.failures
-                            + " times; last reason: " + m.reason() + GOES_ON, false);
+                            + " times; last reason: " + goesOn(m.reason()), false);
                 }
             }
         }
@@ -1484,7 +1485,7 @@ public final class WorkState {
     }
 
     public List<Decision> publishAttemptsClearFailed(String reason, long now) {
-        return fail("Cannot delete the publish attempts of earlier coordinators: " + reason + GOES_ON, false);
+        return fail("Cannot delete the publish attempts of earlier coordinators: " + goesOn(reason), false);
     }
 
     private void addPart(List<PartSource> sources) {
@@ -1596,6 +1597,11 @@ public final class WorkState {
      */
     static final String GOES_ON = ". The same command with --resume goes on from the units committed (an --update: the"
             + " same command as it was)";
+
+    /** {@code reason}, a worker's or a store's words, then {@link #GOES_ON}: one full stop where it ends with one. */
+    static String goesOn(String reason) {
+        return reason.endsWith(".") ? reason + GOES_ON.substring(1) : reason + GOES_ON;
+    }
 
     private List<Decision> fail(String reason, boolean badInput) {
         failing(reason, badInput);

@@ -728,6 +728,14 @@ class WorkStateTest {
         assertThat(never).singleElement().satisfies(f -> assertThat(f.reason()).contains("none has joined"));
     }
 
+    /** A worker's reason that ends with a full stop got a second one before what to do next (a user's walk). */
+    @Test
+    void aReasonThatEndsASentenceIsFollowedByOneFullStop() {
+        assertThat(WorkState.goesOn("every worker must read the job's model (then restart the job)."))
+                .isEqualTo("every worker must read the job's model (then restart the job)" + WorkState.GOES_ON);
+        assertThat(WorkState.goesOn("disk full")).isEqualTo("disk full" + WorkState.GOES_ON);
+    }
+
     @Test
     void aResumedCoordinatorRedoesUncommittedUnitsContinuesTheListingAndRefusesADoubleCommit() {
         var unit0 = new JournalEntry.PlannedUnit(0, images(2));
