@@ -38,10 +38,15 @@ final class ListingPlan {
      * dropped here).
      */
     private final Set<String> skippedPaths = new HashSet<>();
-    /** The groups a resumed coordinator found in the journal. */
-    private final List<PlanGroup> replayed = new ArrayList<>();
-    /** Their images' paths, gathered at the first listing problem a resumed listing reports (null until then). */
-    private Set<String> replayedImages;
+    /** A resumed plan's: the paths of the images planned before the restart, gathered when first asked; else null. */
+    private java.util.function.Supplier<Set<String>> plannedBefore;
+    /**
+     * Those paths, gathered at the first problem a resumed listing reports that was not recorded before (most resumes
+     * have none and never gather them): ~120 bytes an image while the coordinator lives, as an update's comparison
+     * holds them. Gathered once: from every journal group as it was replayed, a resume of 800,000 images took 46 s
+     * where it took 0.3 (the diff's review).
+     */
+    private Set<String> plannedBeforePaths;
 
     ListingPlan(int unitSize, int unitImageBytes) {
         this.cutter = new UnitCutter(unitSize, unitImageBytes);
@@ -66,7 +71,8 @@ final class ListingPlan {
     List<ImageError> skip(List<ImageError> listed) {
         List<ImageError> fresh = new ArrayList<>(listed.size());
         for (ImageError e : listed) {
-            if (!plannedBeforeResume(e.path()) && skippedPaths.add(e.path())) {
+            if (!skippedPaths.contains(e.path()) && !plannedBeforeResume(e.path())) {
+                skippedPaths.add(e.path());
                 fresh.add(e);
             }
         }
@@ -74,19 +80,19 @@ final class ListingPlan {
         return fresh;
     }
 
+    /** The plan is a resumed one: {@code plannedBefore} gives the paths of the images planned before the restart. */
+    void resumed(java.util.function.Supplier<Set<String>> plannedBefore) {
+        this.plannedBefore = plannedBefore;
+    }
+
     private boolean plannedBeforeResume(String path) {
-        if (replayed.isEmpty()) {
+        if (plannedBefore == null) {
             return false;
         }
-        if (replayedImages == null) {
-            replayedImages = new HashSet<>();
-            for (PlanGroup g : replayed) {
-                for (PlannedUnit u : g.units()) {
-                    u.images().forEach(i -> replayedImages.add(i.path()));
-                }
-            }
+        if (plannedBeforePaths == null) {
+            plannedBeforePaths = plannedBefore.get();
         }
-        return replayedImages.contains(path);
+        return plannedBeforePaths.contains(path);
     }
 
     /** Plans the next group: a unit made by {@code newUnit} of each of {@code cut}, and {@code skippedInputs}. */
@@ -124,8 +130,6 @@ final class ListingPlan {
 
     /** A resumed coordinator's: a group the journal holds (its units are made from the journal by the caller). */
     void replay(PlanGroup g) {
-        replayed.add(g);
-        replayedImages = null;
         nextGroup = Math.max(nextGroup, g.group() + 1);
         for (PlannedUnit p : g.units()) {
             planned(p.id(), p.images());

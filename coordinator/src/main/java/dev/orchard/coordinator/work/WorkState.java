@@ -292,6 +292,17 @@ public final class WorkState {
                 s.pending.add(u, false);
             }
         }
+        // Set once every group is replayed: the journal's own listing problems were recorded as they stand.
+        List<Unit> before = List.copyOf(s.units);
+        s.listing.resumed(() -> {
+            Set<String> paths = new HashSet<>();
+            for (Unit u : before) {
+                if (u.status != Unit.Status.ABSENT) {
+                    u.images.unpack(s.labels).forEach(i -> paths.add(i.path()));
+                }
+            }
+            return paths;
+        });
         if (journal.published() != null) {
             s.published = journal.published();
         }
