@@ -238,34 +238,71 @@ public final class S3ObjectStore implements ObjectStore {
     /**
      * {@link #putFile} with {@code If-None-Match: *} on its PutObject or its CompleteMultipartUpload. A multipart
      * upload looks first, too, before it sends the parts: S3Proxy 3.1 ignores the condition on the completion (AWS S3
-     * evaluates it), and a file found there then costs no upload.
+     * evaluates it), and a file found there then costs no upload. A write whose answer was lost and that the SDK
+     * retried fails its condition against itself: so on a failed condition, an object there with exactly this file's
+     * bytes counts as written (as {@link #putIf} does). Another conditional write under way (409) is waited for, a
+     * few times, as AWS advises.
      */
     @Override
     public boolean putFileIfAbsent(Location target, Path file) throws IOException {
         requireS3(target);
         long size = Files.size(file);
-        try {
-            if (size < settings.multipartThreshold()) {
-                sdk().putObject(b -> b.bucket(target.bucket()).key(target.key()).ifNoneMatch("*"),
-                        RequestBody.fromFile(file));
-            } else if (exists(target)) {
-                return false;
-            } else {
-                new MultipartUpload(sdk(), settings.partSize(), settings.flexibleChecksums())
-                        .uploadIfAbsent(target.bucket(), target.key(), file);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (size < settings.multipartThreshold()) {
+                    sdk().putObject(b -> b.bucket(target.bucket()).key(target.key()).ifNoneMatch("*"),
+                            RequestBody.fromFile(file));
+                } else if (exists(target)) {
+                    return holds(target, file);
+                } else {
+                    new MultipartUpload(sdk(), settings.partSize(), settings.flexibleChecksums())
+                            .uploadIfAbsent(target.bucket(), target.key(), file);
+                }
+                return true;
+            } catch (AwsServiceException e) {
+                if (S3Errors.notImplemented(e)) {
+                    throw errors.conditionsNotImplemented("write", target, e);
+                }
+                if (e.statusCode() == 409 && attempt < 4) { // ConditionalRequestConflict: another write under way
+                    sleep(250L * attempt);
+                } else if (e.statusCode() == 412 || e.statusCode() == 409) {
+                    return holds(target, file);
+                } else {
+                    throw errors.translate("write", target, e);
+                }
+            } catch (SdkException e) {
+                throw errors.translate("write", target, e);
             }
+        }
+    }
+
+    /** Whether the object at {@code target} holds exactly {@code file}'s bytes: its size, then its bytes. */
+    private boolean holds(Location target, Path file) throws IOException {
+        S3Requests.Head head = head(target);
+        if (head == null || head.size() != Files.size(file)) {
+            return false;
+        }
+        try (InputStream there = new java.io.BufferedInputStream(open(target), 1 << 16);
+             InputStream ours = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            int a;
+            do {
+                a = ours.read();
+                if (a != there.read()) {
+                    return false;
+                }
+            } while (a >= 0);
             return true;
-        } catch (AwsServiceException e) {
-            if (S3Errors.notImplemented(e)) {
-                throw errors.conditionsNotImplemented("write", target, e);
-            }
-            // 412: there is one; 409: another conditional write to the key is under way
-            if (e.statusCode() == 412 || e.statusCode() == 409) {
-                return false;
-            }
-            throw errors.translate("write", target, e);
-        } catch (SdkException e) {
-            throw errors.translate("write", target, e);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return false; // deleted since: not this write's
+        }
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while another write to the object was under way");
         }
     }
 

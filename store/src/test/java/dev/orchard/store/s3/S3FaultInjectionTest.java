@@ -149,6 +149,27 @@ class S3FaultInjectionTest {
         }
     }
 
+    /**
+     * A file written only where nothing is, whose answer was lost: the SDK's retry fails If-None-Match against the file
+     * itself, which then counts as written (a training told "another orchard classify wrote its classifier" of its own
+     * predictions, and left its folder half written: the diff's review). A file of other bytes there still refuses.
+     */
+    @Test
+    void aFileWrittenOnlyWhereNothingIsWhoseAnswerWasLostCountsAsWritten() throws Exception {
+        Location target = new Location(Location.Scheme.S3, "cut", "lost/predictions.parquet");
+        Path ours = Files.write(dir.resolve("ours.parquet"), bytes("this training's predictions"));
+        Path theirs = Files.write(dir.resolve("theirs.parquet"), bytes("another training's predictions"));
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(server.port(), 0, 1, 0);
+             S3ObjectStore store = S3ObjectStore.create(S3TestServer.settingsFor(proxy.endpoint()))) {
+            proxy.injectNext(line -> line.startsWith("PUT ") && line.contains("lost/predictions"), Fault.LOST_ANSWER, 1);
+            assertThat(store.putFileIfAbsent(target, ours)).isTrue();
+            assertThat(proxy.injected(Fault.LOST_ANSWER)).isEqualTo(1);
+            assertThat(store.read(target)).isEqualTo(bytes("this training's predictions"));
+            assertThat(store.putFileIfAbsent(target, theirs)).isFalse();
+            assertThat(store.read(target)).isEqualTo(bytes("this training's predictions"));
+        }
+    }
+
     /** A server without conditional requests (it answers 501 to them) is named as such, with what to do. */
     @Test
     void aServerThatDoesNotImplementConditionalWritesIsNamed() throws Exception {
