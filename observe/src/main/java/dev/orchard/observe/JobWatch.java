@@ -167,8 +167,9 @@ public final class JobWatch implements JobListener {
             summary = result.oneLine();
             // What this run computed, of what it listed, as its statuses counted: in an update the result's images
             // are every row and error of the output, and the page said "done 4122 of 42" (a user's walk).
-            done = before + result.featurised();
-            if (result.featurised() == result.images()) {
+            // A run that found the job finished already (a --resume, a standby) had no status: the output's counts.
+            done = statuses == 0 ? result.images() : before + result.featurised();
+            if (statuses == 0 || result.featurised() == result.images()) {
                 errors = result.errors(); // an update's are the output's, kept ones included: its statuses' stand
             }
         }

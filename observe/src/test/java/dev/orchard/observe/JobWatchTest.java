@@ -94,6 +94,14 @@ class JobWatchTest {
         assertThat(v.errors()).isZero(); // the statuses' (this run's), not the output's 7
     }
 
+    /** A --resume that found the job finished (no status, nothing featurised) shows the output's counts, not 0. */
+    @Test
+    void aRunThatFoundTheJobFinishedShowsTheOutputsCounts() {
+        watch.finished(new JobSummary("/out", 4122, 0, 4120, 2, 0.1, 5, 0.5));
+        assertThat(watch.view().imagesDone()).isEqualTo(4122);
+        assertThat(watch.view().errors()).isEqualTo(2);
+    }
+
     @Test
     void noEtaWhileListingAndNoneNeededOnceFinished() {
         watch.status(snapshot(0, 500, false, List.of()));

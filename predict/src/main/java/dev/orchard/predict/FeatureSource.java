@@ -66,8 +66,10 @@ public record FeatureSource(String modelSha256, String tensor, int srpDim, long 
             java.util.List<String> theirs = java.util.List.of(given.preprocessing.split(items));
             java.util.List<String> only = ours.stream().filter(i -> !theirs.contains(i)).toList();
             java.util.List<String> givenOnly = theirs.stream().filter(i -> !ours.contains(i)).toList();
-            d.add("the preprocessing (" + (only.isEmpty() ? "none of" : String.join(", ", only)) + ", given "
-                    + (givenOnly.isEmpty() ? "none of these" : String.join(", ", givenOnly)) + ")");
+            // Items only one side has; where one side has none (the same items in another order), both in full.
+            boolean itemwise = !only.isEmpty() && !givenOnly.isEmpty();
+            d.add("the preprocessing (" + (itemwise ? String.join(", ", only) : preprocessing) + ", given "
+                    + (itemwise ? String.join(", ", givenOnly) : given.preprocessing) + ")");
         }
         return d;
     }

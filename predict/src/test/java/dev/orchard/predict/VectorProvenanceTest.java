@@ -71,6 +71,10 @@ class VectorProvenanceTest {
         assertThat(trained.problemsReading(new VectorProvenance(VectorKind.FEATURES, 1280,
                 new FeatureSource("1f81561b", "464", 0, 0, plainBgr), null))).singleElement().asString()
                 .startsWith("its features and these differ in the preprocessing (RGB, given BGR): ");
+        String fewer = plain.replace(", flattened", ""); // one side has an item the other lacks: both in full
+        assertThat(trained.problemsReading(new VectorProvenance(VectorKind.FEATURES, 1280,
+                new FeatureSource("1f81561b", "464", 0, 0, fewer), null))).singleElement().asString()
+                .startsWith("its features and these differ in the preprocessing (" + plain + ", given " + fewer + "): ");
         assertThat(trained.problemsReading(new VectorProvenance(VectorKind.FEATURES, 1280,
                 new FeatureSource("b".repeat(64), "627", 1024, 7, plain), null))).singleElement().asString()
                 .startsWith("its features and these differ in the model (SHA-256 1f81561b, given bbbbbbbbbbbb…) and the"

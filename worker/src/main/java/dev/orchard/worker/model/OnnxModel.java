@@ -208,13 +208,15 @@ public final class OnnxModel implements AutoCloseable {
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input), Set.of(spec.featureTensor()))) {
             TensorInfo info = (TensorInfo) result.get(0).getInfo();
             if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
-                // INT8/UINT8 are a quantized model's activations; an integer tensor else is a shape or an index.
-                boolean quantized = info.type == ai.onnxruntime.OnnxJavaType.INT8
-                        || info.type == ai.onnxruntime.OnnxJavaType.UINT8;
+                // INT8/UINT8 are a quantized model's activations; a wider integer tensor is a shape or an index.
+                String what = switch (info.type) {
+                    case INT8, UINT8 -> " (a quantized tensor)";
+                    case INT16, INT32, INT64 -> " (a shape, an index or a count, not features)";
+                    default -> "";
+                };
                 throw new ModelException("Feature tensor '" + spec.featureTensor() + "' of " + source + " holds "
-                        + info.type + " values, not floats (" + (quantized ? "a quantized tensor" : "a shape, an index or"
-                        + " a count, not features") + "): choose a float tensor, e.g. the model's dequantized output"
-                        + " or 'output'");
+                        + info.type + " values, not 32-bit floats" + what + ": choose a float tensor, e.g. the model's"
+                        + " dequantized output or 'output'");
             }
             shape = info.getShape();
         }

@@ -139,7 +139,7 @@ class OnnxModelTest {
         assertThatThrownBy(() -> OnnxModel.load(int8, "int8.onnx", SPEC.withFeatureTensor("465", true),
                 InferenceSettings.forCores(1)))
                 .isInstanceOf(ModelException.class)
-                .hasMessageContaining("Feature tensor '465' of int8.onnx holds INT64 values, not floats (a shape, an index"
+                .hasMessageContaining("Feature tensor '465' of int8.onnx holds INT64 values, not 32-bit floats (a shape, an index"
                         + " or a count, not features): choose a float tensor");
     }
 
