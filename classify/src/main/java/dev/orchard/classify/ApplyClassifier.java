@@ -1,5 +1,6 @@
 package dev.orchard.classify;
 
+import dev.orchard.store.s3.S3Settings;
 import dev.orchard.predict.ClassifierException;
 import dev.orchard.predict.OnnxClassifier;
 import dev.orchard.predict.Predictions;
@@ -35,13 +36,18 @@ public final class ApplyClassifier {
      * @throws IOException       when the input cannot be read or the output written
      */
     public static ApplyReport run(ApplyOptions options) throws IOException {
+        return run(options, S3Settings.defaults());
+    }
+
+    /** As {@link #run(ApplyOptions)}, with {@code s3} for {@code s3://} locations (an S3-compatible endpoint…). */
+    public static ApplyReport run(ApplyOptions options, S3Settings s3) throws IOException {
         long t0 = System.nanoTime();
         Location target = options.outputOrDefault();
-        JobOwnFiles.refuseClassifier(options.classifier(), target); // the more telling refusal, where both apply
-        JobOwnFiles.refuse(options.input(), target, false);
-        try (ObjectStore classifierStore = ObjectStores.forLocation(options.classifier());
-             ObjectStore in = ObjectStores.forLocation(options.input());
-             ObjectStore out = ObjectStores.forLocation(target);
+        JobOwnFiles.refuseClassifier(options.classifier(), target, s3); // the more telling refusal, where both apply
+        JobOwnFiles.refuse(options.input(), target, false, s3);
+        try (ObjectStore classifierStore = ObjectStores.forLocation(options.classifier(), s3);
+             ObjectStore in = ObjectStores.forLocation(options.input(), s3);
+             ObjectStore out = ObjectStores.forLocation(target, s3);
              OnnxClassifier classifier = load(classifierStore, options.classifier())) {
             VectorProvenance expected = classifier.input();
             VectorColumn use = VectorColumn.valueOf(expected.kind().name());

@@ -1,5 +1,6 @@
 package dev.orchard.classify;
 
+import dev.orchard.store.s3.S3Settings;
 import dev.orchard.classify.ClassifyReport.ClassCount;
 import dev.orchard.predict.VectorProvenance;
 import dev.orchard.store.Location;
@@ -38,7 +39,7 @@ public final class Classifier {
      * @throws IOException       when the input cannot be read or the output written
      */
     public static ClassifyReport run(ClassifyOptions options) throws IOException {
-        return run(options, () -> { }, true, line -> { });
+        return run(options, S3Settings.defaults(), () -> { }, true, line -> { });
     }
 
     /** What must hold before anything is written, checked once the input is known good. */
@@ -55,13 +56,13 @@ public final class Classifier {
      * predictions since {@code beforeWriting} looked (two trainings into one folder at once: the later one's files
      * replaced the first one's, and both said they wrote them, in a user's walk).
      */
-    public static ClassifyReport run(ClassifyOptions options, OutputCheck beforeWriting, boolean replace,
+    public static ClassifyReport run(ClassifyOptions options, S3Settings s3, OutputCheck beforeWriting, boolean replace,
                                      java.util.function.Consumer<String> progress) throws IOException {
         Location output = options.outputOrDefault();
-        try (ObjectStore out = ObjectStores.forLocation(output);
-             ObjectStore in = ObjectStores.forLocation(options.input())) {
+        try (ObjectStore out = ObjectStores.forLocation(output, s3);
+             ObjectStore in = ObjectStores.forLocation(options.input(), s3)) {
             long t0 = System.nanoTime();
-            Samples all = JobOutputReader.read(options.input(), options.use());
+            Samples all = JobOutputReader.read(options.input(), options.use(), s3);
             List<String> classes = ClassSelection.select(all.labels(), options.mode(),
                     options.input().resolve(options.use().column()).toString());
             Samples rows = all.restrictTo(new HashSet<>(classes));

@@ -1,5 +1,6 @@
 package dev.orchard.classify;
 
+import dev.orchard.store.s3.S3Settings;
 import dev.orchard.store.Location;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,6 +37,14 @@ public final class ClassifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * The S3 settings of {@code s3://} locations: the orchard command's store options ({@code --endpoint-url},
+     * {@code --path-style}, {@code --region}, {@code --profile}, and the environment's), as {@code run} reads them
+     * ({@link #readsStoreOptions}). classify took none: an S3-compatible server (MinIO, S3Proxy) could not be reached,
+     * and the message said to check an --endpoint-url it refused (a user's walk).
+     */
+    private java.util.function.Supplier<S3Settings> s3 = S3Settings::defaults;
+
     @Option(names = "--input", required = true, paramLabel = "DIR",
             description = "A job's output folder (local path or s3://bucket/prefix).")
     String input;
@@ -71,6 +80,16 @@ public final class ClassifyCommand implements Callable<Integer> {
      * picocli shows an array option as one that repeats ("--pair=CLASS CLASS [--pair=CLASS CLASS]..."), and a second
      * --pair is refused ({@link #options}): the synopsis of {@code classify}'s {@code commandLine} shows it once.
      */
+    /**
+     * Gives {@code commandLine}'s classify the options of {@code storeOptions} (a picocli-annotated object), whose
+     * settings {@code settings} makes once they are parsed.
+     */
+    public static void readsStoreOptions(CommandLine commandLine, Object storeOptions,
+                                         java.util.function.Supplier<S3Settings> settings) {
+        commandLine.getCommandSpec().addMixin("store", CommandSpec.forAnnotatedObject(storeOptions));
+        ((ClassifyCommand) commandLine.getCommand()).s3 = settings;
+    }
+
     public static void showPairOnce(CommandLine commandLine) {
         commandLine.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS,
                 help -> help.synopsis(help.synopsisHeadingLength()).replace(" [--pair=CLASS CLASS]...", ""));
@@ -126,7 +145,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TRIBUO_LOG.setLevel(Level.WARNING);
         try {
-            String text = apply != null ? ReportText.format(ApplyClassifier.run(applyOptions()))
+            String text = apply != null ? ReportText.format(ApplyClassifier.run(applyOptions(), s3.get()))
                     : ReportText.format(train(options()));
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
@@ -186,7 +205,8 @@ public final class ClassifyCommand implements Callable<Integer> {
     /** Trains; what the output folder may hold is checked once the input is known good. */
     private ClassifyReport train(ClassifyOptions options) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        return Classifier.run(options, () -> refuseToReplace(options), overwrite, line -> {
+        S3Settings settings = s3.get();
+        return Classifier.run(options, settings, () -> refuseToReplace(options, settings), overwrite, line -> {
             err.println("orchard classify: " + line);
             err.flush();
         });
@@ -197,10 +217,10 @@ public final class ClassifyCommand implements Callable<Integer> {
      * one's place): refused without --overwrite, as --apply refuses to replace its predictions. Never into the job's
      * own files ({@link JobOwnFiles}), --overwrite or not.
      */
-    private void refuseToReplace(ClassifyOptions options) throws IOException {
+    private void refuseToReplace(ClassifyOptions options, S3Settings settings) throws IOException {
         Location folder = options.outputOrDefault();
-        JobOwnFiles.refuse(options.input(), folder, true);
-        try (var store = dev.orchard.store.ObjectStores.forLocation(folder)) {
+        JobOwnFiles.refuse(options.input(), folder, true, settings);
+        try (var store = dev.orchard.store.ObjectStores.forLocation(folder, settings)) {
             boolean classifier = Classifier.isClassifierFolder(store, folder);
             for (String file : List.of(Classifier.PREDICTIONS, ClassifyReportPage.FILE)) {
                 // A file of these names beside no classifier is someone else's: never replaced, --overwrite or not.

@@ -1,5 +1,6 @@
 package dev.orchard.classify;
 
+import dev.orchard.store.s3.S3Settings;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
@@ -21,12 +22,12 @@ final class JobOutputReader {
     private JobOutputReader() {
     }
 
-    static Samples read(Location input, VectorColumn use) throws IOException {
+    static Samples read(Location input, VectorColumn use, S3Settings s3) throws IOException {
         Location folder = input.resolve(use.column());
         List<VectorRow> rows = new ArrayList<>();
         int dimension = -1;
         String firstSeen = null;
-        try (ObjectStore store = ObjectStores.forLocation(input)) {
+        try (ObjectStore store = ObjectStores.forLocation(input, s3)) {
             byte[] finished = requireFinished(store, input);
             List<Location> parts = parts(store, input, use, finished);
             for (Location part : parts) {

@@ -1,5 +1,6 @@
 package dev.orchard.classify;
 
+import dev.orchard.store.s3.S3Settings;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
@@ -24,13 +25,13 @@ final class JobOwnFiles {
      * Refuses a predictions file that would replace the classifier being applied (loaded first, then overwritten), or
      * a training's own predictions.parquet beside its classifier.json (which then no longer described the file).
      */
-    static void refuseClassifier(Location classifier, Location target) throws IOException {
+    static void refuseClassifier(Location classifier, Location target, S3Settings s3) throws IOException {
         if (new Overlap(target).sameAs(classifier)) {
             throw new ClassifyException("--output " + target + " is the classifier being applied: give the predictions"
                     + " file another name (the default is predictions-<classifier>.parquet in the job's folder).");
         }
         if (target.name().equals(Classifier.PREDICTIONS)) {
-            try (ObjectStore store = ObjectStores.forLocation(target)) {
+            try (ObjectStore store = ObjectStores.forLocation(target, s3)) {
                 if (Classifier.isClassifierFolder(store, target.parent())) {
                     throw new ClassifyException("--output " + target + " is a training's own predictions, beside its"
                             + " classifier: give the predictions file another name (the default is"
@@ -45,8 +46,8 @@ final class JobOwnFiles {
      * of the job output {@code job} or of another Orchard output, or one of such an output's own files or folders,
      * or lies inside one.
      */
-    static void refuse(Location job, Location target, boolean folder) throws IOException {
-        for (Location output : outputsAround(job, target)) {
+    static void refuse(Location job, Location target, boolean folder, S3Settings s3) throws IOException {
+        for (Location output : outputsAround(job, target, s3)) {
             boolean isJob = output == job;
             String whose = isJob ? "the job's" : "the Orchard output " + output + "'s";
             if (folder && new Overlap(target).sameAs(output)) {
@@ -90,12 +91,12 @@ final class JobOwnFiles {
      * {@code job} first, then every other folder on {@code target}'s way (its links resolved) that holds an Orchard
      * marker. A prefix whose marker cannot be looked at (an S3 prefix the user may not read) is taken for none.
      */
-    private static List<Location> outputsAround(Location job, Location target) throws IOException {
+    private static List<Location> outputsAround(Location job, Location target, S3Settings s3) throws IOException {
         List<Location> outputs = new ArrayList<>();
         outputs.add(job);
         Overlap isJob = new Overlap(job);
         Location at = resolved(target);
-        try (ObjectStore store = ObjectStores.forLocation(at)) {
+        try (ObjectStore store = ObjectStores.forLocation(at, s3)) {
             for (Location folder = at; ; folder = folder.parent()) {
                 boolean marked;
                 try {

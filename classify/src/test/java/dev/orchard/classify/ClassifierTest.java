@@ -73,7 +73,7 @@ class ClassifierTest {
         var options = ClassifyOptions.of(job, new SplitRule.PerClass(30), new Mode.Pair("Banana", "Apple Red 1"))
                 .withOutput(Location.local(out));
         byte[] others = "the other training's predictions".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> Classifier.run(options, () -> Files.write(out.resolve("predictions.parquet"), others),
+        assertThatThrownBy(() -> Classifier.run(options, dev.orchard.store.s3.S3Settings.defaults(), () -> Files.write(out.resolve("predictions.parquet"), others),
                 false, line -> { }))
                 .isInstanceOf(ClassifyException.class)
                 .hasMessage("Another orchard classify wrote its classifier into " + out + " while this one trained; it is"
@@ -84,7 +84,7 @@ class ClassifierTest {
             assertThat(files).containsExactly(out.resolve("predictions.parquet"));
         }
         // With --overwrite, it replaces what is there.
-        Classifier.run(options, () -> { }, true, line -> { });
+        Classifier.run(options, dev.orchard.store.s3.S3Settings.defaults(), () -> { }, true, line -> { });
         assertThat(PredictionsParquet.read(out.resolve("predictions.parquet"))).hasSize(120); // 2 classes of 60
         assertThat(out.resolve("classifier.onnx")).exists();
     }

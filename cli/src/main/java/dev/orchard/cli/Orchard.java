@@ -87,7 +87,10 @@ public final class Orchard {
             CoordinatorNodeCommand.markWorkerOptions(cli.getSubcommands().get("coordinator"));
         }
         if (cli.getSubcommands().containsKey("classify")) {
-            dev.orchard.classify.ClassifyCommand.showPairOnce(cli.getSubcommands().get("classify"));
+            CommandLine classify = cli.getSubcommands().get("classify");
+            StoreOptions store = new StoreOptions();
+            dev.orchard.classify.ClassifyCommand.readsStoreOptions(classify, store, store::s3);
+            dev.orchard.classify.ClassifyCommand.showPairOnce(classify);
         }
         cli.registerConverter(java.time.Duration.class, new DurationOption()); // after the subcommands: theirs too
         cli.setErr(err);

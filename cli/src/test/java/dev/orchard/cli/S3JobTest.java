@@ -132,6 +132,45 @@ class S3JobTest {
     }
 
     /**
+     * classify on an output on S3, with its classifier and predictions on S3, through an S3-compatible endpoint: it
+     * took no --endpoint-url, and a user's walk could neither train nor apply there. Trained again into the same
+     * folder, or applied again to the same file, without --overwrite: refused, the first kept.
+     */
+    @Test
+    void classifyTrainsAndAppliesOnS3ThroughTheEndpoint() throws Exception {
+        String endpoint = server.endpoint().toString();
+        JobRun job = JobRun.of(null, s3Args(endpoint, "s3://results/classified"));
+        assertThat(job.exitCode()).as(job.messages()).isZero();
+        String[] store = {"--endpoint-url", endpoint, "--path-style", "--region", S3TestServer.REGION};
+        String[] train = concat(new String[] {"classify", "--input", "s3://results/classified", "--pair", "Banana", "Kiwi",
+                "--train-per-class", "4", "--output", "s3://results/classified-pair"}, store);
+        JobRun trained = JobRun.of(null, train);
+        assertThat(trained.exitCode()).as(trained.messages()).isZero();
+        String[] apply = concat(new String[] {"classify", "--apply", "s3://results/classified-pair/classifier.onnx",
+                "--input", "s3://results/classified"}, store);
+        JobRun applied = JobRun.of(null, apply);
+        assertThat(applied.exitCode()).as(applied.messages()).isZero();
+        try (ObjectStore s3 = ObjectStores.forLocation(Location.parse("s3://results/classified"), server.settings())) {
+            for (String file : List.of("predictions.parquet", "classifier.onnx", "classifier.json", "report.html")) {
+                assertThat(s3.exists(Location.parse("s3://results/classified-pair/" + file))).as(file).isTrue();
+            }
+            assertThat(s3.exists(Location.parse("s3://results/classified/predictions-classifier.parquet"))).isTrue();
+        }
+        JobRun again = JobRun.of(null, train);
+        assertThat(again.exitCode()).as(again.messages()).isEqualTo(2);
+        assertThat(again.messages()).contains("holds a classifier trained earlier");
+        JobRun appliedAgain = JobRun.of(null, apply);
+        assertThat(appliedAgain.exitCode()).as(appliedAgain.messages()).isEqualTo(2);
+        assertThat(appliedAgain.messages()).contains("already exists");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /**
      * Two updates of an output on S3 (S3Proxy as a user starts it): images added and removed; each generation's parts
      * name it and the old ones go by name (a user's file beside them stays), CURRENT is written on condition, the
      * second update reads its base parts under generation 1's names, and a _SUCCESS removed after the swap is
