@@ -31,12 +31,13 @@ final class OutputProvenance {
      */
     static VectorProvenance read(ObjectStore store, Location output, VectorColumn use, int dimension) throws IOException {
         OutputLayout layout = new OutputLayout(output);
-        FeatureSource features = featureSource(store, layout);
+        JsonNode success = success(store, layout);
+        FeatureSource features = featureSource(success);
         if (use == VectorColumn.FEATURES) {
             return new VectorProvenance(VectorKind.FEATURES, dimension, features, null);
         }
         String pca = store.exists(layout.pcaModel()) ? sha256(store.read(layout.pcaModel())) : null;
-        requireTheJobs(store, layout, pca);
+        requireTheJobs(success, layout, pca);
         return new VectorProvenance(VectorKind.PCA, dimension, features, pca);
     }
 
@@ -46,17 +47,9 @@ final class OutputProvenance {
      * projected on others (a user's walk: 92 % where the same classifier on its own axes scored 100 %). An output
      * whose {@code _SUCCESS} records none (an Orchard before it did) is not checked.
      */
-    private static void requireTheJobs(ObjectStore store, OutputLayout layout, String pca) throws IOException {
-        if (pca == null || !store.exists(layout.success())) {
-            return;
-        }
-        JsonNode recorded;
-        try {
-            recorded = JSON.readTree(store.read(layout.success())).path("pca").path("sha256");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return; // featureSource says what it is
-        }
-        if (recorded.isTextual() && !recorded.asText().equals(pca)) {
+    private static void requireTheJobs(JsonNode success, OutputLayout layout, String pca) {
+        JsonNode recorded = success == null ? null : success.path("pca").path("sha256");
+        if (pca != null && recorded != null && recorded.isTextual() && !recorded.asText().equals(pca)) {
             throw new ClassifyException(layout.pcaModel() + " is not the one the job wrote (its SHA-256 is "
                     + pca.substring(0, 12) + "…, the job's _SUCCESS records " + abbreviated(recorded.asText())
                     + "): its pca/ rows are coordinates on another model. Make the output again (the job's command"
@@ -68,17 +61,23 @@ final class OutputProvenance {
         return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
     }
 
-    /** From {@code _SUCCESS}; null when the output has none (a job still running, failed, or not Orchard's). */
-    static FeatureSource featureSource(ObjectStore store, OutputLayout layout) throws IOException {
+    /** The output's {@code _SUCCESS}, read once for all this class takes from it; null when there is none. */
+    private static JsonNode success(ObjectStore store, OutputLayout layout) throws IOException {
         if (!store.exists(layout.success())) {
             return null;
         }
-        JsonNode success;
         try {
-            success = JSON.readTree(store.read(layout.success()));
+            return JSON.readTree(store.read(layout.success()));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ClassifyException(layout.success() + " is not the JSON an Orchard job writes (" + e.getOriginalMessage()
                     + "). Was the folder written by orchard run?");
+        }
+    }
+
+    /** From {@code _SUCCESS}; null when the output has none (a job still running, failed, or not Orchard's). */
+    private static FeatureSource featureSource(JsonNode success) {
+        if (success == null) {
+            return null;
         }
         JsonNode model = success.path("model");
         if (!model.path("sha256").isTextual() || !model.path("featureTensor").isTextual()) {
