@@ -2,6 +2,7 @@ package dev.orchard.cli;
 
 import dev.orchard.coordinator.listing.NameFilter;
 import dev.orchard.protocol.DecodeLimits;
+import dev.orchard.store.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,12 +123,30 @@ final class JobOptions {
                     + "scale, keeping at least twice the model's resize target); the job's, as --max-pixels.")
     boolean noReducedDecode;
 
-    /** What the job takes as a readable image: every worker decodes by these, not by options of its own. */
+    @Option(names = "--max-object-bytes", paramLabel = "BYTES", defaultValue = "" + DecodeLimits.DEFAULT_MAX_OBJECT_BYTES,
+            description = "Do not read an image file larger than this (on S3 its body is never fetched): it goes to "
+                    + "errors.csv (default ${DEFAULT-VALUE} = 256 MiB); the job's, as --max-pixels.")
+    long maxObjectBytes;
+
+    @Option(names = "--list-parallelism", defaultValue = "1", paramLabel = "N",
+            description = "List the first level of 'folders' of an S3 input N at a time (default ${DEFAULT-VALUE}).")
+    int listParallelism;
+
+    /** What the job takes as a readable image: every worker reads and decodes by these, not by options of its own. */
     DecodeLimits decodeLimits() {
         if (maxDecodeMib > (Long.MAX_VALUE >> 20)) { // DecodeLimits checks the rest, in bytes: these would overflow
             throw new IllegalArgumentException("--max-decode-mib " + maxDecodeMib + " is more than any machine holds");
         }
-        return new DecodeLimits(maxPixels, maxDecodeMib << 20, !noReducedDecode);
+        return new DecodeLimits(maxPixels, maxDecodeMib << 20, !noReducedDecode, maxObjectBytes);
+    }
+
+    /** The stores this job's coordinator lists and writes with: {@code s3} and the job's listing parallelism. */
+    S3Settings listingWith(S3Settings s3) {
+        if (listParallelism < 1) {
+            throw new IllegalArgumentException("--list-parallelism must be at least 1 (one listing at a time), not "
+                    + listParallelism);
+        }
+        return s3.toBuilder().listParallelism(listParallelism).build();
     }
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per batch: what an inference lane reads and decodes before it runs them through ONNX Runtime, a few images a run (default ${DEFAULT-VALUE}).")

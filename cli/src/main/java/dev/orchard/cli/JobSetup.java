@@ -104,7 +104,7 @@ final class JobSetup implements AutoCloseable {
         if (options.featureTensor != null) {
             spec = spec.withFeatureTensor(options.featureTensor, true);
         }
-        this.stores = new Stores(storeOptions.s3());
+        this.stores = new Stores(options.listingWith(storeOptions.s3()));
         OnnxModel loaded = null;
         try {
             this.inStore = stores.forLocation(input);
@@ -374,6 +374,9 @@ final class JobSetup implements AutoCloseable {
             }
             if (!options.given("--no-reduced-decode")) {
                 options.noReducedDecode = !kept.reducedDecode();
+            }
+            if (!options.given("--max-object-bytes")) {
+                options.maxObjectBytes = kept.maxObjectBytes();
             }
         }
         if (recorded.byteStreamSplit() == null) {

@@ -7,7 +7,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * S3 settings. Credentials are never options: they come from the AWS SDK's default chain (environment, profile,
+ * How to reach S3: every command that reads or writes it takes these (a job's own listing and size bound are
+ * {@link JobOptions}). Credentials are never options: they come from the AWS SDK's default chain (environment, profile,
  * instance profile) and are never printed; an endpoint URL that carries any ({@code user:pass@host}) is refused.
  * Names follow the AWS CLI's where it has one ({@code --endpoint-url}, {@code --profile}, {@code --region},
  * {@code AWS_ENDPOINT_URL_S3}, {@code AWS_MAX_ATTEMPTS}).
@@ -29,14 +30,6 @@ final class StoreOptions {
     @Option(names = "--path-style", description = "Path-style S3 addressing (most S3-compatible stores need it).")
     boolean pathStyle;
 
-    @Option(names = "--list-parallelism", defaultValue = "1",
-            description = "List the first level of 'folders' of an S3 input in parallel (default ${DEFAULT-VALUE}).")
-    int listParallelism;
-
-    @Option(names = "--max-object-bytes", paramLabel = "BYTES", defaultValue = "268435456",
-            description = "An S3 image larger than this is not read but recorded in errors.csv (default ${DEFAULT-VALUE} = 256 MiB).")
-    long maxObjectBytes;
-
     @Option(names = "--s3-max-attempts", paramLabel = "N",
             description = "Attempts per S3 request, the first included, before the request fails (default: "
                     + "$AWS_MAX_ATTEMPTS, else 10). Retries back off exponentially, up to 20 s apart.")
@@ -48,9 +41,7 @@ final class StoreOptions {
 
     S3Settings s3(Map<String, String> environment) {
         return S3Settings.defaults().toBuilder().region(region).endpoint(endpoint(environment)).profile(profile)
-                .pathStyle(pathStyle)
-                .listParallelism(listParallelism)
-                .maxObjectBytes(maxObjectBytes).maxAttempts(maxAttempts(environment)).build();
+                .pathStyle(pathStyle).maxAttempts(maxAttempts(environment)).build();
     }
 
     /** The option, else the AWS SDKs' and CLI's variable, else Orchard's 10 (a batch job would rather wait than fail). */

@@ -48,6 +48,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
     @Option(names = "--no-reduced-decode", hidden = true)
     boolean jobsReducedDecode;
 
+    @Option(names = "--max-object-bytes", hidden = true)
+    String jobsMaxObjectBytes;
+
     @Mixin
     StoreOptions store;
 
@@ -148,17 +151,18 @@ final class WorkerNodeCommand implements Callable<Integer> {
     }
 
     /**
-     * --max-pixels, --max-decode-mib and --no-reduced-decode decide which images are readable: the job's, which its
-     * coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that took it (one
-     * with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
+     * --max-pixels, --max-decode-mib, --no-reduced-decode and --max-object-bytes decide which images are readable: the
+     * job's, which its coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that
+     * took it (one with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
      */
     private void refuseJobsDecodeOptions() {
         var parsed = command.commandLine().getParseResult();
-        List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode")
+        List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode",
+                        "--max-object-bytes")
                 .filter(parsed::hasMatchedOption).toList();
         if (!given.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the"
-                    + " job's, not a worker's: every worker decodes by the limits its coordinator sends, so that the"
+                    + " job's, not a worker's: every worker reads and decodes by the limits its coordinator sends, so that the"
                     + " same images are readable whichever worker reads them. Give " + (given.size() == 1 ? "it" : "them")
                     + " to 'orchard coordinator' (or 'orchard run').");
         }

@@ -59,6 +59,12 @@ class OrchardCommandTest {
         assertThat(classify.exit()).isZero();
         assertThat(classify.messages()).contains("Usage: orchard classify", "[--pair=CLASS CLASS |")
                 .as("one --pair is taken").doesNotContain("[--pair=CLASS CLASS]...");
+        // A job's listing and size bound are the job's options, not every S3 user's (classify listed both, unused).
+        assertThat(classify.messages()).contains("--endpoint-url", "--s3-max-attempts")
+                .doesNotContain("--list-parallelism", "--max-object-bytes");
+        assertThat(execute("worker", "--help").messages()).contains("--endpoint-url")
+                .doesNotContain("--list-parallelism", "--max-object-bytes");
+        assertThat(run.messages()).contains("--list-parallelism", "--max-object-bytes");
         Result typo = execute("rn", "--input", "x");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.messages()).contains("Unmatched argument", "run");

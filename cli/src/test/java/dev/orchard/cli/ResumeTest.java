@@ -89,7 +89,7 @@ class ResumeTest {
     void resumeKeepsTheJobsDecodeLimitsAndRecordsThemWhereNone() throws Exception {
         Path in = fruit(4);
         Path out = temp.resolve("limits");
-        JobRun first = JobRun.of(out, job(in, out, "--max-pixels", "123456789"));
+        JobRun first = JobRun.of(out, job(in, out, "--max-pixels", "123456789", "--max-object-bytes", "1000000"));
         assertThat(first.exitCode()).as(first.messages()).isZero();
         JobRun without = JobRun.of(out, job(in, out, "--resume"));
         assertThat(without.exitCode()).as(without.messages()).isZero();
@@ -98,13 +98,15 @@ class ResumeTest {
         // An earlier Orchard's record, of a job not finished: no limits; the first --resume records its own.
         Path marker = out.resolve("_orchard/job.json");
         String recorded = Files.readString(marker);
-        assertThat(recorded).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512\"");
+        assertThat(recorded).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512,"
+                + " --max-object-bytes 1000000\"");
         Files.writeString(marker, recorded.replaceAll(",\\s*\"decodeLimits\" : \"[^\"]*\"", ""));
         assertThat(Files.readString(marker)).doesNotContain("decodeLimits");
         Files.delete(out.resolve("_SUCCESS"));
-        JobRun resumed = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "123456789"));
+        JobRun resumed = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "123456789", "--max-object-bytes", "1000000"));
         assertThat(resumed.exitCode()).as(resumed.messages()).isZero();
-        assertThat(Files.readString(marker)).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512\"");
+        assertThat(Files.readString(marker)).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512,"
+                + " --max-object-bytes 1000000\"");
         JobRun other = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "5000"));
         assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
         assertThat(other.messages()).contains("decode limits (which images are readable): was --max-pixels 123456789");

@@ -39,5 +39,9 @@ class WorkerNodeOptionsTest {
         assertThat(worker.exitCode()).as(worker.messages()).isEqualTo(2);
         assertThat(worker.messages()).contains("--max-pixels, --no-reduced-decode are the job's, not a worker's")
                 .contains("Give them to 'orchard coordinator' (or 'orchard run')");
+        // So is the bound on a file's size, a worker's own option until a later walk.
+        JobRun size = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--no-http", "--max-object-bytes", "1000");
+        assertThat(size.exitCode()).as(size.messages()).isEqualTo(2);
+        assertThat(size.messages()).contains("--max-object-bytes is the job's, not a worker's");
     }
 }

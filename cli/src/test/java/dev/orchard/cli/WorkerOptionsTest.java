@@ -98,8 +98,20 @@ class WorkerOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--max-decode-mib must be at least 1");
         assertThat(OptionsParsing.parse(new JobOptions(), "--output", "o", "--max-pixels", "5000", "--no-reduced-decode")
-                .decodeLimits()).isEqualTo(new dev.orchard.protocol.DecodeLimits(5000, 512L << 20, false));
+                .decodeLimits()).isEqualTo(new dev.orchard.protocol.DecodeLimits(5000, 512L << 20, false,
+                        256L << 20));
+        assertThat(OptionsParsing.parse(new JobOptions(), "--output", "o", "--max-object-bytes", "1000").decodeLimits()
+                .maxObjectBytes()).isEqualTo(1000);
+        assertThatThrownBy(() -> OptionsParsing.parse(new JobOptions(), "--output", "o", "--max-object-bytes", "0")
+                .decodeLimits())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--max-object-bytes must be between 1 and");
         assertThat(OptionsParsing.parse(new JobOptions(), "--output", "o").decodeLimits())
                 .isEqualTo(dev.orchard.protocol.DecodeLimits.DEFAULT);
+        assertThat(OptionsParsing.parse(new JobOptions(), "--output", "o", "--list-parallelism", "4")
+                .listingWith(dev.orchard.store.s3.S3Settings.defaults()).listParallelism()).isEqualTo(4);
+        assertThatThrownBy(() -> OptionsParsing.parse(new JobOptions(), "--output", "o", "--list-parallelism", "0")
+                .listingWith(dev.orchard.store.s3.S3Settings.defaults()))
+                .hasMessageStartingWith("--list-parallelism must be at least 1");
     }
 }

@@ -10,11 +10,18 @@ class DecodeLimitsTest {
 
     @Test
     void theRecordReadsBackAsTheLimits() {
-        for (DecodeLimits limits : new DecodeLimits[] {DecodeLimits.DEFAULT, new DecodeLimits(5000, 64L << 20, false)}) {
+        for (DecodeLimits limits : new DecodeLimits[] {DecodeLimits.DEFAULT, new DecodeLimits(5000, 64L << 20, false,
+                DecodeLimits.DEFAULT_MAX_OBJECT_BYTES), new DecodeLimits(5000, 64L << 20, true, 1000),
+                new DecodeLimits(5000, 64L << 20, false, 1000)}) {
             assertThat(DecodeLimits.parse(limits.describe())).isEqualTo(limits);
         }
+        // The default size bound is not named: a job's record reads as it did before the bound was the job's.
         assertThat(DecodeLimits.DEFAULT.describe()).isEqualTo("--max-pixels 89478485, --max-decode-mib 512");
+        assertThat(new DecodeLimits(5000, 64L << 20, false, 1000).describe())
+                .isEqualTo("--max-pixels 5000, --max-decode-mib 64, --no-reduced-decode, --max-object-bytes 1000");
         assertThatThrownBy(() -> DecodeLimits.parse("max 5000")).hasMessageContaining("not decode limits");
-        assertThatThrownBy(() -> new DecodeLimits(0, 1L << 20, true)).hasMessage("--max-pixels must be at least 1, was 0");
+        assertThatThrownBy(() -> new DecodeLimits(0, 1L << 20, true, 1)).hasMessage("--max-pixels must be at least 1, was 0");
+        assertThatThrownBy(() -> new DecodeLimits(1, 1L << 20, true, 0))
+                .hasMessageStartingWith("--max-object-bytes must be between 1 and 2147483639");
     }
 }

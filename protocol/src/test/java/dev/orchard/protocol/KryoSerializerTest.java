@@ -74,9 +74,9 @@ class KryoSerializerTest {
                 job.withParquetByteStreamSplit(true), unit));
         assertThat(encoded.job().parquetByteStreamSplit()).as("--parquet-byte-stream-split reaches the workers").isTrue();
         WorkerCommand.Assign limited = (WorkerCommand.Assign) roundTrip(new WorkerCommand.Assign(42L, 4,
-                job.withDecode(new DecodeLimits(5000, 64L << 20, false)), unit));
+                job.withDecode(new DecodeLimits(5000, 64L << 20, false, 1000)), unit));
         assertThat(limited.job().decode()).as("the job's decode limits reach the workers")
-                .isEqualTo(new DecodeLimits(5000, 64L << 20, false));
+                .isEqualTo(new DecodeLimits(5000, 64L << 20, false, 1000));
         var status = (CoordinatorCommand.WorkerStatus) roundTrip(messages.get(7));
         status.worker().tell(new WorkerCommand.JobFinished(1L));
         worker.expectMessageClass(WorkerCommand.JobFinished.class);

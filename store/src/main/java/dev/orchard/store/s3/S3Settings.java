@@ -28,10 +28,6 @@ import java.util.Objects;
  * @param profile            AWS profile for credentials and region ({@code null}: the default chain, where credentials
  *                           in the environment come first, then {@code AWS_PROFILE} or "default"); a profile named
  *                           here is the credentials, as the AWS CLI's --profile is (the environment's are not used)
- * @param maxObjectBytes     the largest image a worker reads ({@code --max-object-bytes}): a larger one goes to
- *                           errors.csv unread (on S3 its body is never received); a bound on what one image may take
- *                           of the heap. The default, 256 MiB, is more than any real photo. Models and manifests are
- *                           not bound by it. The worker applies it through {@code ObjectStore.read(Location, long)}.
  */
 public record S3Settings(
         String region,
@@ -47,8 +43,7 @@ public record S3Settings(
         Duration retryMaxDelay,
         Duration connectTimeout,
         Duration socketTimeout,
-        String profile,
-        long maxObjectBytes) {
+        String profile) {
 
     public enum RetryMode { STANDARD, ADAPTIVE }
 
@@ -71,10 +66,6 @@ public record S3Settings(
         if (multipartThreshold < partSize) {
             throw new IllegalArgumentException("The multipart threshold (" + multipartThreshold
                     + " bytes) must not be below the part size (" + partSize + " bytes)");
-        }
-        if (maxObjectBytes < 1 || maxObjectBytes > MAX_ARRAY_BYTES) {
-            throw new IllegalArgumentException("The largest object to read (--max-object-bytes) must be between 1 and "
-                    + MAX_ARRAY_BYTES + " bytes, not " + maxObjectBytes);
         }
         if (endpoint != null && (endpoint.getRawUserInfo() != null || endpoint.getRawAuthority() != null
                 && endpoint.getRawAuthority().contains("@"))) {
@@ -152,7 +143,6 @@ public record S3Settings(
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration socketTimeout = Duration.ofSeconds(60);
         private String profile;
-        private long maxObjectBytes = 256L << 20;
 
         private Builder() {
         }
@@ -172,7 +162,6 @@ public record S3Settings(
             connectTimeout = s.connectTimeout;
             socketTimeout = s.socketTimeout;
             profile = s.profile;
-            maxObjectBytes = s.maxObjectBytes;
         }
 
         public Builder region(String v) { region = v; return this; }
@@ -189,11 +178,10 @@ public record S3Settings(
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder socketTimeout(Duration v) { socketTimeout = v; return this; }
         public Builder profile(String v) { profile = v; return this; }
-        public Builder maxObjectBytes(long v) { maxObjectBytes = v; return this; }
 
         public S3Settings build() {
             return new S3Settings(region, endpoint, pathStyle, maxConcurrentGets, listParallelism, multipartThreshold,
-                    partSize, retryMode, maxAttempts, retryBaseDelay, retryMaxDelay, connectTimeout, socketTimeout, profile, maxObjectBytes);
+                    partSize, retryMode, maxAttempts, retryBaseDelay, retryMaxDelay, connectTimeout, socketTimeout, profile);
         }
     }
 }

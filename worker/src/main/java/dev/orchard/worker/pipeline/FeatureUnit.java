@@ -225,7 +225,8 @@ public final class FeatureUnit {
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             ImageRef image = images.get(i);
-            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> fetch(image, clock), runtime.fetchPool());
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> fetch(image, limits.maxObjectBytes(), clock),
+                    runtime.fetchPool());
             if (!onLanes) {
                 read = read.thenApplyAsync(bytes -> {
                     try {
@@ -299,13 +300,14 @@ public final class FeatureUnit {
         }
     }
 
-    private byte[] fetch(ImageRef image, StageClock clock) {
+    /** One image's bytes; one of more than {@code maxBytes} (the job's {@code --max-object-bytes}) is not read. */
+    private byte[] fetch(ImageRef image, long maxBytes, StageClock clock) {
         long t0 = System.nanoTime();
         try {
             Location location = Location.parse(image.path());
             // Listed with a size, it was a regular file then; a manifest's line is read as it names (a pipe included).
-            byte[] bytes = image.size() >= 0 ? runtime.store(location).readListed(location, runtime.maxObjectBytes())
-                                             : runtime.store(location).read(location, runtime.maxObjectBytes());
+            byte[] bytes = image.size() >= 0 ? runtime.store(location).readListed(location, maxBytes)
+                                             : runtime.store(location).read(location, maxBytes);
             clock.bytes.add(bytes.length);
             return bytes;
         } catch (NoSuchFileException e) {

@@ -42,7 +42,6 @@ public final class WorkerRuntime implements AutoCloseable {
     private final ReadConcurrency readConcurrency;
     /** Per inference lane: when its last batch ended ({@link System#nanoTime}; -1 before its first). */
     private final ThreadLocal<long[]> laneIdleSince = ThreadLocal.withInitial(() -> new long[] {-1});
-    private final long maxObjectBytes;
     private final ExecutorService decodePool;
     private final ExecutorService inferencePool;
     private final InferenceGate gate;
@@ -128,7 +127,6 @@ public final class WorkerRuntime implements AutoCloseable {
 
     public WorkerRuntime(PipelineSettings settings, InferenceSettings inference, S3Settings s3) throws IOException {
         this.settings = settings;
-        this.maxObjectBytes = s3.maxObjectBytes();
         this.stores = new Stores(s3.toBuilder().maxConcurrentGets(Math.max(s3.maxConcurrentGets(), settings.fetchThreads())).build());
         this.inference = inference;
         this.readConcurrency = ReadConcurrency.upTo(settings.fetchThreads());
@@ -300,11 +298,6 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /** The store holding {@code location}, shared by every unit of this JVM. */
-    /** The largest image to read ({@code --max-object-bytes}); a larger one is recorded as an error, unread. */
-    long maxObjectBytes() {
-        return maxObjectBytes;
-    }
-
     public ObjectStore store(Location location) {
         return stores.forLocation(location);
     }

@@ -91,9 +91,18 @@ class FeatureUnitRowsTest {
             // each worker's options: a worker with --max-pixels 5000 put 150 fruit images in errors.csv that the other
             // made rows of, a user's walk). The 100×100 fruit are over a 5,000-pixel limit.
             UnitOutcome limited = new FeatureUnit(runtime).run(job.withDecode(new dev.orchard.protocol.DecodeLimits(5000,
-                    512L << 20, true)), WorkUnit.features(1, 2, 3, images), () -> false);
+                    512L << 20, true, dev.orchard.protocol.DecodeLimits.DEFAULT_MAX_OBJECT_BYTES)),
+                    WorkUnit.features(1, 2, 3, images), () -> false);
             assertThat(limited.report().errors()).hasSize(7).filteredOn(e -> !e.path().equals(broken.toString()))
                     .allSatisfy(e -> assertThat(e.reason()).contains("over the 5000-pixel limit"));
+
+            // So does the job's bound on a file's size (it was each worker's --max-object-bytes, a later walk): this
+            // worker's own S3 settings are the defaults, and the fruit JPEGs are over 1,000 bytes.
+            UnitOutcome small = new FeatureUnit(runtime).run(job.withDecode(new dev.orchard.protocol.DecodeLimits(
+                    dev.orchard.protocol.DecodeLimits.DEFAULT_MAX_PIXELS, 512L << 20, true, 1000)),
+                    WorkUnit.features(1, 3, 4, images), () -> false);
+            assertThat(small.report().errors()).hasSize(7).filteredOn(e -> !e.path().equals(broken.toString()))
+                    .allSatisfy(e -> assertThat(e.reason()).contains("more than --max-object-bytes (1000)"));
         }
     }
 }
