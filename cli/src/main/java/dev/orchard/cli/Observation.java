@@ -27,6 +27,8 @@ final class Observation implements AutoCloseable {
     private NodeHttp http;
     /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
     private String announced;
+    /** The free port the page took when {@link #address}'s was taken (0 before): tried first at the next serve. */
+    private int fallbackPort;
     /** Whether {@link #check} found the address free before the job started. */
     private final boolean checked;
 
@@ -107,6 +109,9 @@ final class Observation implements AutoCloseable {
             Readiness.set(system.classicSystem(), watch::running);
         }
         StatusPage page = new StatusPage(node, watch, runtime, () -> unreachable(system));
+        if (http != null) {
+            http.close(); // the last incarnation's page, closed with its system too: its port free now, not soon
+        }
         try {
             http = start(system, page);
         } catch (IllegalArgumentException e) {
@@ -137,7 +142,10 @@ final class Observation implements AutoCloseable {
         return nodes;
     }
 
-    /** On {@link #address}, or, when it is taken and that is allowed, on any free port of the same host. */
+    /**
+     * On {@link #address}, or, when it is taken and that is allowed, on the port this process's page had last (a
+     * rejoined worker's page stays where its user found it: it took a new port at every rejoin), else any free one.
+     */
     private NodeHttp start(ActorSystem<?> system, StatusPage page) {
         try {
             return NodeHttp.start(system, address, page, metrics);
@@ -145,9 +153,18 @@ final class Observation implements AutoCloseable {
             if (!anyPortIfTaken || address.port() == 0) {
                 throw e;
             }
+            if (fallbackPort > 0) {
+                try {
+                    return NodeHttp.start(system, new HttpAddress(address.host(), fallbackPort), page, metrics);
+                } catch (IllegalArgumentException takenToo) {
+                    // taken since: any free port, announced as a new address
+                }
+            }
             org.slf4j.LoggerFactory.getLogger(Observation.class).info("{}; the status page takes any free port instead",
                     e.getMessage().substring(0, e.getMessage().indexOf(')') + 1));
-            return NodeHttp.start(system, new HttpAddress(address.host(), 0), page, metrics);
+            NodeHttp any = NodeHttp.start(system, new HttpAddress(address.host(), 0), page, metrics);
+            fallbackPort = any.port();
+            return any;
         }
     }
 

@@ -51,4 +51,36 @@ class ObservationTest {
             system.getWhenTerminated().toCompletableFuture().get();
         }
     }
+
+    /**
+     * A worker node rejoining its cluster is a new actor system: when the default port is taken, its page comes back
+     * on the port it had (it took a new free port at every rejoin), and is not announced again.
+     */
+    @Test
+    void aRejoinedNodesPageKeepsThePortItHad() throws Exception {
+        Map<String, Object> config = new HashMap<>(NodeHttp.LOCAL_NODE_CONFIG);
+        config.put("pekko.actor.provider", "local");
+        config.put("pekko.loglevel", "WARNING");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Observation byDefault = new Observation(HttpAddress.loopback(taken.getLocalPort()), true, null)) {
+            StringWriter printed = new StringWriter();
+            String first = null;
+            for (int incarnation = 0; incarnation < 3; incarnation++) {
+                ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "observation-rejoin-" + incarnation,
+                        ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
+                try {
+                    byDefault.serve(system, "worker node", new PrintWriter(printed, true));
+                    Matcher m = Pattern.compile("status page (http://127\\.0\\.0\\.1:\\d+/)").matcher(printed.toString());
+                    assertThat(m.find()).as(printed.toString()).isTrue();
+                    first = first == null ? m.group(1) : first;
+                    assertThat(m.group(1)).isEqualTo(first);
+                    assertThat(ObservedRunTest.get(first + "alive").statusCode()).isEqualTo(200);
+                } finally {
+                    system.terminate();
+                    system.getWhenTerminated().toCompletableFuture().get();
+                }
+            }
+            assertThat(printed.toString().split("status page ", -1)).as("announced once: " + printed).hasSize(2);
+        }
+    }
 }

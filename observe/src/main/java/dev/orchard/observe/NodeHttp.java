@@ -189,8 +189,13 @@ public final class NodeHttp implements AutoCloseable {
         return url;
     }
 
+    /** The port actually bound. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
