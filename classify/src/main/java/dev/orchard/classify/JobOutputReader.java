@@ -172,8 +172,8 @@ final class JobOutputReader {
     }
 
     /**
-     * The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. Those of
-     * {@code features/} are checked against the sizes the job recorded ({@link #requireWrittenSizes}).
+     * The folder's {@code part-*.parquet} files in name order; none when the folder is missing or empty. They are
+     * checked against the sizes the job recorded ({@link #requireWrittenSizes}).
      */
     static List<Location> listParts(ObjectStore store, Location input, VectorColumn use, byte[] finished)
             throws IOException {
@@ -187,21 +187,19 @@ final class JobOutputReader {
             // no folder: no parts
         }
         parts.sort(Comparator.comparing(o -> o.location().name()));
-        if (use == VectorColumn.FEATURES) {
-            requireWrittenSizes(store, input, parts, finished);
-        }
+        requireWrittenSizes(store, input, use, parts, finished);
         return parts.stream().map(StoredObject::location).toList();
     }
 
     /**
-     * Refuses a {@code features/} folder whose parts are not the files its generation recorded (their names and
-     * sizes, in {@code generation.json}, which {@code --update} checks too): a part of another job with as many rows
-     * was read as this output's, its images labelled or learnt from as if they were this job's (a user's walk). An
-     * output whose generation recorded no sizes (an Orchard before they were) is not checked, nor are {@code pca/}'s
-     * parts, whose sizes no generation records; a part changed in place at its own size is not found here.
+     * Refuses a {@code features/} or {@code pca/} folder whose parts are not the files its generation recorded (their
+     * names and sizes, in {@code generation.json}, which {@code --update} checks too): a part of another job with as
+     * many rows was read as this output's, its images labelled or learnt from as if they were this job's (a user's
+     * walk). An output whose generation recorded no sizes (an Orchard before they were; for {@code pca/}, before
+     * 2026-12-07) is not checked; a part changed in place at its own size is not found here.
      */
-    static void requireWrittenSizes(ObjectStore store, Location input, List<StoredObject> parts, byte[] finished)
-            throws IOException {
+    static void requireWrittenSizes(ObjectStore store, Location input, VectorColumn use, List<StoredObject> parts,
+                                    byte[] finished) throws IOException {
         int generation;
         try {
             var g = JSON.readTree(finished).path("generation");
@@ -216,7 +214,12 @@ final class JobOutputReader {
         if (!store.exists(summary)) {
             return;
         }
-        var written = JSON.readTree(store.read(summary)).path("parts");
+        var recordedSummary = JSON.readTree(store.read(summary));
+        // features/: each part's "bytes"; pca/: the list "pcaBytes", absent where no sizes were recorded
+        var written = use == VectorColumn.FEATURES ? recordedSummary.path("parts") : recordedSummary.path("pcaBytes");
+        if (!written.isArray()) {
+            return;
+        }
         java.util.Map<String, Long> sizes = new java.util.HashMap<>();
         parts.forEach(o -> sizes.put(o.location().name(), o.size()));
         List<String> problems = new ArrayList<>();
@@ -225,7 +228,7 @@ final class JobOutputReader {
             List<String> names = OutputLayout.partNames(generation, p);
             String name = names.stream().filter(sizes::containsKey).findFirst().orElse(names.get(0));
             recorded.add(name);
-            long bytes = written.get(p).path("bytes").asLong(-1);
+            long bytes = use == VectorColumn.FEATURES ? written.get(p).path("bytes").asLong(-1) : written.get(p).asLong(-1);
             Long size = sizes.get(name);
             if (size == null) {
                 problems.add(name + " is missing");
@@ -236,7 +239,7 @@ final class JobOutputReader {
         sizes.keySet().stream().filter(n -> !recorded.contains(n)).sorted()
                 .forEach(n -> problems.add(n + " is not a part the job wrote"));
         if (!problems.isEmpty()) {
-            throw new ClassifyException(input.resolve(VectorColumn.FEATURES.column()) + " is not as the job wrote it: "
+            throw new ClassifyException(input.resolve(use.column()) + " is not as the job wrote it: "
                     + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
                     + (problems.size() > 5 ? "; and " + (problems.size() - 5) + " more" : "")
                     + ". Make the output again (the job's command with --overwrite), or restore its files.");

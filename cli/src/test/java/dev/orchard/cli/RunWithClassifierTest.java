@@ -177,6 +177,20 @@ class RunWithClassifierTest {
         assertThat(train.messages()).contains(otherAxes.resolve("pca-model.json") + " is not the one the job wrote (its"
                 + " SHA-256 is " + sha256(Files.readAllBytes(otherAxes.resolve("pca-model.json"))).substring(0, 12));
         assertThat(temp.resolve("other axes pair")).doesNotExist();
+
+        // So is a pca/ part of another job (no generation recorded their sizes before).
+        Path swappedPca = copyOf(trained, temp.resolve("swapped pca part"));
+        Files.copy(labelled.output().resolve("pca/part-000000.parquet"), swappedPca.resolve("pca/part-000000.parquet"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long projected = Files.size(trained.resolve("pca/part-000000.parquet"));
+        long other = Files.size(swappedPca.resolve("pca/part-000000.parquet"));
+        assertThat(other).isNotEqualTo(projected);
+        JobRun fromPca = JobRun.of(swappedPca, "classify", "--input", swappedPca.toString(), "--use", "pca", "--pair", A,
+                B, "--train-per-class", "15", "--output", temp.resolve("swapped pca pair").toString());
+        assertThat(fromPca.exitCode()).as(fromPca.messages()).isEqualTo(2);
+        assertThat(fromPca.messages()).contains(swappedPca.resolve("pca") + " is not as the job wrote it: part-000000.parquet"
+                + " has " + other + " bytes, where the job wrote " + projected + ". Make the output again");
+        assertThat(temp.resolve("swapped pca pair")).doesNotExist();
     }
 
     private static Path copyOf(Path output, Path copy) throws Exception {

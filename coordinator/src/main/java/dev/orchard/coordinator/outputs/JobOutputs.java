@@ -388,13 +388,10 @@ public final class JobOutputs {
                 }
             }
         });
-        Map<String, Long> bytes = new HashMap<>();
-        try (Stream<StoredObject> files = store.list(layout.publishedFolder(generation, OutputLayout.FEATURES))) {
-            files.forEach(f -> bytes.put(f.location().name(), f.size()));
-        } catch (java.nio.file.NoSuchFileException e) {
-            // no rows at all: no parts
-        }
+        Map<String, Long> bytes = publishedSizes(generation, OutputLayout.FEATURES);
+        Map<String, Long> pca = publishedSizes(generation, OutputLayout.PCA);
         List<WorkState.BasePart> summary = new ArrayList<>();
+        List<Long> pcaBytes = pca.isEmpty() ? null : new ArrayList<>();
         long rowCount = 0;
         for (int p = 0; p < parts; p++) {
             Long size = bytes.get(OutputLayout.partName(p));
@@ -403,9 +400,27 @@ public final class JobOutputs {
             }
             summary.add(new WorkState.BasePart(rows[p], size));
             rowCount += rows[p];
+            if (pcaBytes != null) {
+                Long projected = pca.get(OutputLayout.partName(p));
+                if (projected == null) {
+                    throw new IllegalStateException("pca/ part " + p + " of generation " + generation + " is missing");
+                }
+                pcaBytes.add(projected);
+            }
         }
         new GenerationSummary(generation, contents.baseGeneration(), summary, rowCount, total - rowCount,
-                contents.counts()).write(store, layout);
+                contents.counts(), pcaBytes).write(store, layout);
+    }
+
+    /** The sizes of generation g's published {@code kind} parts by name; none when it published none. */
+    private Map<String, Long> publishedSizes(int generation, String kind) throws IOException {
+        Map<String, Long> bytes = new HashMap<>();
+        try (Stream<StoredObject> files = store.list(layout.publishedFolder(generation, kind))) {
+            files.forEach(f -> bytes.put(f.location().name(), f.size()));
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no rows at all, or no pca/: no parts
+        }
+        return bytes;
     }
 
     /**

@@ -13,16 +13,23 @@ import java.util.List;
 
 /**
  * A generation in brief ({@code generation.json} in its bookkeeping, written before {@code _SUCCESS}): its parts
- * (rows and features bytes, what an update plans its publish stage with), its counts, and what it was updated from.
+ * (rows and features bytes, what an update plans its publish stage with; and their pca/ bytes), its counts, and what it
+ * was updated from.
  * An output whose current generation has none was written by an Orchard that could not update it.
  */
 public record GenerationSummary(int generation, int baseGeneration, List<WorkState.BasePart> parts, long rows,
-                                long errors, UpdateCounts update) {
+                                long errors, UpdateCounts update, List<Long> pcaBytes) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    /**
+     * {@code pcaBytes}: each part's size in {@code pca/}, part by part, for readers that check an output's files are
+     * the ones its job wrote (as the parts' {@code bytes} are for {@code features/}); null where the job wrote no
+     * {@code pca/}, or an Orchard before they were recorded wrote the summary.
+     */
     public GenerationSummary {
         parts = List.copyOf(parts);
+        pcaBytes = pcaBytes == null ? null : List.copyOf(pcaBytes);
     }
 
     /** What an update of this generation builds on. */
