@@ -41,6 +41,18 @@ public final class LocalObjectStore implements ObjectStore {
     private static final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.locks.ReentrantLock> PATH_LOCKS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Whether {@link #putFileIfAbsent} links: false only to test its path for file systems without hard links. */
+    private final boolean hardLinks;
+
+    public LocalObjectStore() {
+        this(true);
+    }
+
+    /** With {@code hardLinks} false, as on a file system without them (some network and FUSE ones): for tests. */
+    LocalObjectStore(boolean hardLinks) {
+        this.hardLinks = hardLinks;
+    }
+
     /** Regular files only; symbolic links, sockets and the like are skipped; a folder it cannot read is an error. */
     @Override
     public Stream<StoredObject> list(Location prefix) throws IOException {
@@ -255,6 +267,9 @@ public final class LocalObjectStore implements ObjectStore {
         try {
             copyInto(tmp, file, path);
             try {
+                if (!hardLinks) {
+                    throw new UnsupportedOperationException("no hard links on this file system");
+                }
                 Files.createLink(path, tmp);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 return false;

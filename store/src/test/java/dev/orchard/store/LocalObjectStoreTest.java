@@ -39,11 +39,13 @@ class LocalObjectStoreTest {
 
     /**
      * Eight writers of one name at once, each only where nothing is: one writes, the others are told, and the file is
-     * the one writer's whole, with no temporary copy left.
+     * the one writer's whole, with no temporary copy left; so too where the file system has no hard links (then the
+     * look and the rename happen under the name's lock, whose file stays, as {@code putIf}'s does).
      */
-    @Test
-    void aFileWrittenOnlyWhereNothingIsHasOneWriter() throws Exception {
-        LocalObjectStore store = new LocalObjectStore();
+    @org.junit.jupiter.params.ParameterizedTest(name = "hard links: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aFileWrittenOnlyWhereNothingIsHasOneWriter(boolean hardLinks) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(hardLinks);
         Location target = Location.local(dir.resolve("out/predictions.parquet"));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         try {
@@ -64,7 +66,14 @@ class LocalObjectStoreTest {
             pool.shutdownNow();
         }
         try (var left = Files.list(target.path().getParent())) {
-            assertThat(left).containsExactly(target.path());
+            if (hardLinks) {
+                assertThat(left).containsExactly(target.path());
+            } else {
+                Path lock = target.path().resolveSibling(".predictions.parquet" + LocalObjectStore.LOCK);
+                assertThat(left).containsExactlyInAnyOrder(target.path(), lock);
+                assertThat(ObjectStore.leftoverOf(lock.getFileName().toString())).as("Orchard's own")
+                        .isEqualTo("predictions.parquet");
+            }
         }
     }
 
