@@ -277,7 +277,7 @@ public final class JobOutputs {
             // and the report are written here (10,000 rows: 0.1-0.2 s and 0.3-0.45 s). Its own thread: it blocks on
             // I/O, which the common ForkJoin pool is not for.
             java.util.concurrent.FutureTask<Void> inventory = new java.util.concurrent.FutureTask<>(() -> {
-                writeInventory(parts, contents);
+                writeInventory(parts, pca, contents);
                 return null;
             });
             Thread inventoryWriter = new Thread(inventory, "orchard-inventory");
@@ -365,8 +365,11 @@ public final class JobOutputs {
         }
     }
 
-    /** The generation's inventory (one line per image), then its summary (rows and bytes of each part). */
-    private void writeInventory(int parts, GenerationContents contents) throws IOException {
+    /**
+     * The generation's inventory (one line per image), then its summary (rows and bytes of each part, and with
+     * {@code pca} the bytes of each pca/ part).
+     */
+    private void writeInventory(int parts, boolean pca, GenerationContents contents) throws IOException {
         long[] rows = new long[parts];
         long total = InventoryFile.write(store, layout.inventory(generation), sink -> {
             InventoryFile.Reader base = contents.isUpdate()
@@ -389,9 +392,9 @@ public final class JobOutputs {
             }
         });
         Map<String, Long> bytes = publishedSizes(generation, OutputLayout.FEATURES);
-        Map<String, Long> pca = publishedSizes(generation, OutputLayout.PCA);
+        Map<String, Long> projected = pca ? publishedSizes(generation, OutputLayout.PCA) : Map.of();
         List<WorkState.BasePart> summary = new ArrayList<>();
-        List<Long> pcaBytes = pca.isEmpty() ? null : new ArrayList<>();
+        List<Long> pcaBytes = pca ? new ArrayList<>() : null;
         long rowCount = 0;
         for (int p = 0; p < parts; p++) {
             Long size = bytes.get(OutputLayout.partName(p));
@@ -400,12 +403,12 @@ public final class JobOutputs {
             }
             summary.add(new WorkState.BasePart(rows[p], size));
             rowCount += rows[p];
-            if (pcaBytes != null) {
-                Long projected = pca.get(OutputLayout.partName(p));
-                if (projected == null) {
+            if (pca) {
+                Long pcaSize = projected.get(OutputLayout.partName(p));
+                if (pcaSize == null) {
                     throw new IllegalStateException("pca/ part " + p + " of generation " + generation + " is missing");
                 }
-                pcaBytes.add(projected);
+                pcaBytes.add(pcaSize);
             }
         }
         new GenerationSummary(generation, contents.baseGeneration(), summary, rowCount, total - rowCount,
