@@ -100,10 +100,6 @@ final class JobSetup implements AutoCloseable {
         }
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
-        ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);
-        if (options.featureTensor != null) {
-            spec = spec.withFeatureTensor(options.featureTensor, true);
-        }
         this.stores = new Stores(options.listingWith(storeOptions.s3()));
         OnnxModel loaded = null;
         try {
@@ -123,6 +119,11 @@ final class JobSetup implements AutoCloseable {
             if (resuming || options.update) {
                 JobIdentity recorded = keepRecordedOptions(options, outStore, layout);
                 encoding = recorded == null || recorded.byteStreamSplit() == null ? null : options.parquetByteStreamSplit;
+            }
+            // After the output's options are kept: its feature tensor is one of them.
+            ModelSpec spec = options.modelSpec == null ? ModelSpec.mobileNetV2() : ModelSpecFile.read(options.modelSpec);
+            if (options.featureTensor != null) {
+                spec = spec.withFeatureTensor(options.featureTensor, true);
             }
             // The Johnson-Lindenstrauss bound needs the number of images; a first run's PCA needs k of them (and 2),
             // known before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50).
@@ -174,7 +175,14 @@ final class JobSetup implements AutoCloseable {
                 throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
                         + dim + (srpDim > 0 ? " after the random projection" : " of " + modelLocation));
             }
-            if (pca && dim > 8192) {
+            if (pca && dim > MAX_PCA_DIM && srpDim > 0) { // it told the user to do what they had done (a walk)
+                throw new IllegalArgumentException("--reduce srp+pca projects to K = " + dim
+                        + (options.srpEps != null ? " (--srp-eps " + options.srpEps + " for " + imageCount + " images)" : "")
+                        + ", more than the " + MAX_PCA_DIM + " dimensions an exact PCA is solved for here (its covariance"
+                        + " is K×K, its solve grows as K³): give --srp-dim K of at most " + MAX_PCA_DIM
+                        + " (e.g. 2048)" + (options.srpEps != null ? ", or a larger --srp-eps" : "") + ".");
+            }
+            if (pca && dim > MAX_PCA_DIM) {
                 throw new IllegalArgumentException("An exact PCA of " + dim + "-d features needs a " + dim + "×" + dim
                         + " covariance: reduce them first with --reduce srp+pca --srp-dim K (e.g. 2048)");
             }
@@ -392,6 +400,14 @@ final class JobSetup implements AutoCloseable {
                     recorded.byteStreamSplit() ? "with" : "without", options.update ? "update" : "job");
             options.parquetByteStreamSplit = recorded.byteStreamSplit();
         }
+        // So is its feature tensor where it was given by --feature-tensor: an update of a tensor-627 output without it
+        // checked the output's K against the pooled 1280 and blamed an --srp-dim the user never typed (a walk).
+        if (!options.given("--feature-tensor") && !options.given("--model-spec")) {
+            String tensor = ModelSpec.featureTensorOf(recorded.modelSpec());
+            if (tensor != null && !recorded.modelSpec().equals(ModelSpec.mobileNetV2().toString())) {
+                options.featureTensor = tensor; // a spec file's other fields, if any, still differ: the diff says so
+            }
+        }
         // The reduction is the output's as well (an update of an srp+pca output without its options was refused over
         // "--seed: was 42, now 0" and "--srp-dim: was 256, now 0", which the user had never set).
         if (!options.given("--reduce") && recorded.reduce() != null) {
@@ -565,11 +581,14 @@ final class JobSetup implements AutoCloseable {
         }
     }
 
+    /** The widest features an exact PCA is solved for: a K×K covariance, solved in time ∝ K³ (~1 min at 8192). */
+    static final int MAX_PCA_DIM = 8192;
+
     /** K of the random projection (0 for none): given, or from the Johnson-Lindenstrauss bound for n images. */
     private static int projectionDim(JobOptions o, long images, int inputDim) {
         if (!o.reduce.startsWith("srp")) {
-            if (o.srpDim != null || o.srpEps != null) {
-                throw new IllegalArgumentException("--srp-dim/--srp-eps need --reduce srp or --reduce srp+pca");
+            if (o.srpDim != null || o.srpEps != null || o.given("--seed")) { // --seed was ignored (a walk)
+                throw new IllegalArgumentException("--srp-dim/--srp-eps/--seed need --reduce srp or --reduce srp+pca");
             }
             return 0;
         }
@@ -597,6 +616,11 @@ final class JobSetup implements AutoCloseable {
         } else {
             k = SparseRandomProjection.johnsonLindenstraussDim(images, o.srpEps);
             LOG.info("--srp-eps {} for {} images: the Johnson-Lindenstrauss bound gives K = {}", o.srpEps, images, k);
+            if (k < 1) { // K = 0 meant "no projection": one image's job wrote its 62,720-d map unprojected (a walk)
+                throw new IllegalArgumentException("--srp-eps " + o.srpEps + " for " + images + " image(s): the"
+                        + " Johnson-Lindenstrauss bound gives K = " + k + " (it bounds distances between at least 2"
+                        + " images). Give --srp-dim K instead.");
+            }
         }
         // Refused, as a --srp-dim that reduces nothing is: it was a warning, and the job wrote features wider than the
         // model's (K = 15,848 from 1,280-d at --srp-eps 0.05: a helper's README walk).

@@ -81,6 +81,32 @@ class ReductionTest {
         assertThat(loose.messages()).contains("--srp-eps 0.1 for 24 images: The random projection's K = "
                 + SparseRandomProjection.johnsonLindenstraussDim(24, 0.1) + " is not below the input dimension d = 1280")
                 .contains("Or give --srp-dim K below 1280.");
+
+        // One image: the bound gives K = 0, which meant "no projection", and the job wrote the map unprojected (a walk).
+        Path one = temp.resolve("one");
+        Files.createDirectories(one.resolve("Kiwi"));
+        try (Stream<Path> files = Files.list(input.resolve("Kiwi"))) {
+            Path first = files.sorted().findFirst().orElseThrow();
+            Files.copy(first, one.resolve("Kiwi").resolve(first.getFileName()));
+        }
+        JobRun single = JobRun.of(temp.resolve("one-out"), "run", "--input", one.toString(), "--output",
+                temp.resolve("one-out").toString(), "--model", JobRun.model(), "--feature-tensor", "627", "--reduce", "srp",
+                "--srp-eps", "0.3");
+        assertThat(single.exitCode()).as(single.messages()).isEqualTo(2);
+        assertThat(single.messages()).contains("--srp-eps 0.3 for 1 image(s): the Johnson-Lindenstrauss bound gives K = 0")
+                .contains("Give --srp-dim K instead.");
+        assertThat(temp.resolve("one-out/features")).doesNotExist();
+        // --seed without a projection was ignored, where --srp-dim was refused.
+        JobRun seed = JobRun.of(null, "run", "--input", input.toString(), "--output", temp.resolve("z").toString(),
+                "--model", JobRun.model(), "--seed", "7");
+        assertThat(seed.exitCode()).isEqualTo(2);
+        assertThat(seed.messages()).contains("--srp-dim/--srp-eps/--seed need --reduce srp or --reduce srp+pca");
+        // srp+pca's K over the widest PCA: said as that, not "reduce them first with --reduce srp+pca" (a walk).
+        JobRun wide = JobRun.of(null, "run", "--input", input.toString(), "--output", temp.resolve("w").toString(),
+                "--model", JobRun.model(), "--feature-tensor", "627", "--reduce", "srp+pca", "--srp-dim", "9000");
+        assertThat(wide.exitCode()).isEqualTo(2);
+        assertThat(wide.messages()).contains("--reduce srp+pca projects to K = 9000, more than the 8192 dimensions")
+                .contains("give --srp-dim K of at most 8192");
     }
 
     /**
@@ -127,5 +153,27 @@ class ReductionTest {
         assertThat(success.at("/sparseRandomProjection/seed").asLong()).isEqualTo(7);
         assertThat(success.at("/pca/k").asInt()).isEqualTo(3);
         assertThat(bare.rows("pca")).hasSize(24);
+
+        // The output's feature tensor is kept too: an update of a tensor-627 output without --feature-tensor checked
+        // its K = 2048 against the pooled 1280 and blamed "--srp-dim 2048", which the user never typed (a walk).
+        Path unpooled = temp.resolve("unpooled-update");
+        Path fewer = temp.resolve("in-unpooled");
+        Files.createDirectories(fewer.resolve("Kiwi"));
+        try (Stream<Path> files = Files.list(input.resolve("Kiwi"))) {
+            for (Path p : files.sorted().limit(4).toList()) {
+                Files.copy(p, fewer.resolve("Kiwi").resolve(p.getFileName()));
+            }
+        }
+        assertThat(JobRun.of(unpooled, "run", "--input", fewer.toString(), "--output", unpooled.toString(), "--model",
+                JobRun.model(), "--feature-tensor", "627", "--reduce", "srp", "--srp-dim", "2048").exitCode()).isZero();
+        try (Stream<Path> files = Files.list(input.resolve("Kiwi"))) {
+            for (Path p : files.sorted().skip(4).limit(2).toList()) {
+                Files.copy(p, fewer.resolve("Kiwi").resolve(p.getFileName()));
+            }
+        }
+        JobRun unpooledUpdate = JobRun.of(unpooled, "run", "--input", fewer.toString(), "--output", unpooled.toString(),
+                "--model", JobRun.model(), "--update");
+        assertThat(unpooledUpdate.exitCode()).as(unpooledUpdate.messages()).isZero();
+        assertThat(unpooledUpdate.rows("features")).hasSize(6).allSatisfy(r -> assertThat(r.values()).hasSize(2048));
     }
 }

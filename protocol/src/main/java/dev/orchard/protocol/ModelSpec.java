@@ -59,6 +59,13 @@ public record ModelSpec(String name, String inputName, int inputWidth, int input
                 + (bgr ? ", BGR" : ", RGB") + ", features " + featureTensor + (flatten ? " flattened" : "") + "]";
     }
 
+    /** The feature tensor a {@link #toString()} names (as a job's record holds it), or null when it is not one. */
+    public static String featureTensorOf(String described) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(", features (.*?)( flattened)?]$")
+                .matcher(described == null ? "" : described);
+        return m.find() ? m.group(1) : null;
+    }
+
     /**
      * What the pixels go through before the CNN, and how its tensor becomes a vector, as one canonical text: two specs
      * with the same text give the same features for the same image and CNN (the name is a label, the input's name a
