@@ -200,9 +200,20 @@ public final class Classifier {
                 + " <input>/classify-<mode>/" : "here: " + String.join(" or ", found);
     }
 
-    /** Whether {@code folder} holds a classifier a training wrote: its classifier.onnx or classifier.json. */
+    /**
+     * Whether {@code folder} holds a classifier a training wrote: its classifier.onnx or classifier.json. A file of
+     * either name that orchard classify did not write is refused, --overwrite or not: a text file named
+     * classifier.onnx was taken for a classifier, and --overwrite replaced it and a report.html beside it (a walk).
+     */
     static boolean isClassifierFolder(ObjectStore store, Location folder) throws IOException {
-        return store.exists(folder.resolve(CLASSIFIER_ONNX)) || store.exists(folder.resolve(CLASSIFIER_JSON));
+        boolean onnx = store.exists(folder.resolve(CLASSIFIER_ONNX));
+        boolean json = store.exists(folder.resolve(CLASSIFIER_JSON));
+        if (onnx && !dev.orchard.predict.OnnxClassifier.isOrchards(store.read(folder.resolve(CLASSIFIER_ONNX)))
+                || json && !ClassifierJson.isOrchards(store.read(folder.resolve(CLASSIFIER_JSON)))) {
+            throw new ClassifyException(folder + " holds a " + (onnx ? CLASSIFIER_ONNX : CLASSIFIER_JSON) + " that orchard"
+                    + " classify did not write, which a training there would replace: give another --output.");
+        }
+        return onnx || json;
     }
 
     /** What the ONNX model's metadata says about how it was made, beside the input it expects. */

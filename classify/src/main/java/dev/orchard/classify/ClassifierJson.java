@@ -29,6 +29,16 @@ final class ClassifierJson {
         }
     }
 
+    /** Whether {@code bytes} are a classifier.json as {@link #toBytes} writes it: a JSON object with its mode and learner. */
+    static boolean isOrchards(byte[] bytes) {
+        try {
+            var root = JSON.readTree(bytes);
+            return root != null && root.isObject() && root.path("mode").isTextual() && root.path("learner").isTextual();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     static ObjectNode tree(ClassifyReport report) {
         ClassifyOptions o = report.options();
         ObjectNode root = JSON.createObjectNode();

@@ -123,6 +123,19 @@ class ClassifyCommandTest {
         assertThat(overPage.code).isEqualTo(2);
         assertThat(overPage.err).contains(reports + " holds a report.html with no classifier beside it");
         assertThat(reports.resolve("report.html")).hasContent("mine");
+        // Nor beside a file named as a classifier that orchard classify did not write (a walk: --overwrite replaced
+        // both a text file called classifier.onnx and the user's report.html).
+        for (String name : List.of("classifier.onnx", "classifier.json")) {
+            Path mine = Files.createDirectories(dir.resolve("mine-" + name));
+            Files.writeString(mine.resolve(name), "mine");
+            Files.writeString(mine.resolve("report.html"), "MY REPORT");
+            Result overMine = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                    "--output", mine.toString(), "--overwrite");
+            assertThat(overMine.code).isEqualTo(2);
+            assertThat(overMine.err).contains(mine + " holds a " + name + " that orchard classify did not write");
+            assertThat(mine.resolve(name)).hasContent("mine");
+            assertThat(mine.resolve("report.html")).hasContent("MY REPORT");
+        }
         // Through a link, and into another Orchard output than the one read (the verifying helper's walk).
         Path link = Files.createSymbolicLink(dir.resolve("lnkF"), job.resolve("features"));
         Result viaLink = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",

@@ -240,6 +240,18 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     /** The file's {@code metadata_props}, in order, as its own UTF-8 says. */
+    /**
+     * Whether {@code bytes} are an ONNX model {@code orchard classify} wrote (its format in the metadata), read without
+     * ONNX Runtime: for deciding whether a file of that name is Orchard's to replace.
+     */
+    public static boolean isOrchards(byte[] bytes) {
+        try {
+            return ClassifierGraph.FORMAT_VERSION.equals(metadata(ModelProto.parseFrom(bytes)).get(ClassifierGraph.FORMAT));
+        } catch (InvalidProtocolBufferException e) {
+            return false;
+        }
+    }
+
     private static Map<String, String> metadata(ModelProto proto) {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (StringStringEntryProto entry : proto.getMetadataPropsList()) {
