@@ -661,8 +661,9 @@ final class JobSetup implements AutoCloseable {
 
     private static LabelRule labelRule(JobOptions o) {
         if (o.noLabels) {
-            if (o.labelRegex != null) {
-                throw new IllegalArgumentException("--no-labels and --label-regex contradict each other: use one");
+            if (o.labelRegex != null || o.labelFrom != null) { // --label-from was accepted and ignored (a walk)
+                throw new IllegalArgumentException("--no-labels and " + (o.labelRegex != null ? "--label-regex"
+                        : "--label-from") + " contradict each other: use one");
             }
             return LabelRule.none();
         }
@@ -696,8 +697,8 @@ final class JobSetup implements AutoCloseable {
         try {
             bytes = stores.forLocation(where).read(where);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException("Model file " + location + " does not exist. Download the ONNX Model Zoo "
-                    + "file " + ModelLocator.ZOO_FILE + " and pass --model PATH.");
+            throw new IllegalArgumentException("Model file " + location + " (--model, or else $ORCHARD_MODEL) does not"
+                    + " exist. Download the ONNX Model Zoo file " + ModelLocator.ZOO_FILE + " and pass --model PATH.");
         }
         try {
             return OnnxModel.load(bytes, location, spec, settings);

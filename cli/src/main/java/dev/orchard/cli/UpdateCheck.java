@@ -77,8 +77,10 @@ final class UpdateCheck {
         if (!refused.isEmpty()) {
             throw new IllegalArgumentException("--update refused: the rows in " + output + " were made otherwise, and"
                     + " an update must not mix rows that mean different things:\n  " + String.join("\n  ", refused)
-                    + "\nUse the same model, spec, feature tensor, labels, --reduce options and --classifier (an update"
-                    + " takes the output's --reduce, --srp-dim and --seed where they are not given, never its"
+                    + "\nUse the same model, spec, feature tensor, labels, --reduce options, decode limits (--max-pixels,"
+                    + " --max-decode-mib, --no-reduced-decode, --max-object-bytes) and --classifier (an update takes"
+                    + " the output's --feature-tensor, --reduce, --srp-dim, --seed and decode limits where they are not"
+                    + " given, never its"
                     + " classifier: pass the classifier its rows were labelled with; one retrained in place, as"
                     + " 'orchard classify --overwrite' does, is another, and a part the update keeps whole keeps the"
                     + " old one's labels), or run afresh with --overwrite or a new --output.");

@@ -69,6 +69,11 @@ class BadInputTest {
         JobRun from = run("--input", in.toString(), "--output", temp.resolve("o9").toString(), "--label-from", "folder");
         assertThat(from.exitCode()).as(from.messages()).isEqualTo(2);
         assertThat(from.messages()).contains("--label-from folder names what --label-regex reads");
+        JobRun noLabels = run("--input", in.toString(), "--output", temp.resolve("o10").toString(), "--no-labels",
+                "--label-from", "folder");
+        assertThat(noLabels.exitCode()).as(noLabels.messages()).isEqualTo(2);
+        assertThat(noLabels.messages()).contains("--no-labels and --label-from contradict each other");
+        assertThat(temp.resolve("o10")).doesNotExist();
         assertThat(temp.resolve("o9")).doesNotExist();
         // A projection to more dimensions than the features have, and a PCA size for a job that fits none, were
         // taken (the first with a warning to "use a larger eps" the user had not given).
