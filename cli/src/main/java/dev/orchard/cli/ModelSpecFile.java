@@ -41,7 +41,7 @@ final class ModelSpecFile {
                 throw new IllegalArgumentException("--model-spec " + file + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
                         + String.join(", ", unknown) + " (the keys are " + String.join(", ", KEYS) + ")");
             }
-            return new ModelSpec(
+            ModelSpec spec = new ModelSpec(
                     c.hasPath("name") ? c.getString("name") : file.getFileName().toString(),
                     c.hasPath("input") ? c.getString("input") : d.inputName(),
                     c.hasPath("width") ? c.getInt("width") : d.inputWidth(),
@@ -52,8 +52,25 @@ final class ModelSpecFile {
                     c.hasPath("bgr") && c.getBoolean("bgr"),
                     c.hasPath("feature-tensor") ? c.getString("feature-tensor") : d.featureTensor(),
                     !c.hasPath("flatten") || c.getBoolean("flatten"));
+            requireCropInside(spec, file);
+            return spec;
         } catch (ConfigException e) {
             throw new IllegalArgumentException("--model-spec " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * resize-shorter is 0 (straight to width × height) or at least the crop: below it, torchvision pads the resized
+     * image with black to centre it, which Orchard's preprocessing does not do; a negative one was recorded as given
+     * (an options walk).
+     */
+    private static void requireCropInside(ModelSpec spec, Path file) {
+        int crop = Math.max(spec.inputWidth(), spec.inputHeight());
+        if (spec.resizeShorter() < 0 || spec.resizeShorter() > 0 && spec.resizeShorter() < crop) {
+            throw new IllegalArgumentException("--model-spec " + file + ": resize-shorter = " + spec.resizeShorter()
+                    + " must be 0 (resize straight to " + spec.inputWidth() + "x" + spec.inputHeight() + ") or at least"
+                    + " the crop's larger side, " + crop + " (a smaller one leaves the crop outside the image, which"
+                    + " torchvision pads with black and Orchard does not)");
         }
     }
 

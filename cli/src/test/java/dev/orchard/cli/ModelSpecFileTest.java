@@ -55,4 +55,19 @@ class ModelSpecFileTest {
         assertThatThrownBy(() -> ModelSpecFile.read(temp)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--model-spec " + temp + " is a folder");
     }
+
+    /** A resize that leaves the crop outside the image, or a negative one, was run as given (an options walk). */
+    @Test
+    void aResizeBelowTheCropIsRefused() throws Exception {
+        for (String resize : new String[] {"-5", "100", "223"}) {
+            Path file = Files.writeString(temp.resolve("r" + resize + ".conf"), "resize-shorter = " + resize + "\n");
+            assertThatThrownBy(() -> ModelSpecFile.read(file)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--model-spec " + file + ": resize-shorter = " + resize + " must be 0")
+                    .hasMessageContaining("at least the crop's larger side, 224");
+        }
+        assertThat(ModelSpecFile.read(Files.writeString(temp.resolve("exact.conf"), "resize-shorter = 0\n"))
+                .resizeShorter()).isZero();
+        assertThat(ModelSpecFile.read(Files.writeString(temp.resolve("same.conf"), "resize-shorter = 224\n"))
+                .resizeShorter()).isEqualTo(224);
+    }
 }
