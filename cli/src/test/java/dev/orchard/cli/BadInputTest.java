@@ -372,7 +372,7 @@ class BadInputTest {
         JobRun run = run("--input", in.toString(), "--output", temp.resolve("o12").toString(), "--model", JobRun.model(),
                 "--pca-k", "1");
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
-        assertThat(run.messages()).contains("11 images could not be used, the first 10: " + in.resolve("Kiwi/bad-00.jpg"))
+        assertThat(run.messages()).contains("11 files could not be used, the first 10: " + in.resolve("Kiwi/bad-00.jpg"))
                 .contains(in.resolve("Kiwi/bad-09.jpg").toString()).doesNotContain(in.resolve("Kiwi/bad-10.jpg").toString())
                 .contains("; …");
     }
@@ -394,7 +394,9 @@ class BadInputTest {
                 "--model", JobRun.model(), "--pca-k", "1");
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("PCA needs at least 2 readable images; this job has 1: run it again on an"
-                        + " input with more (--overwrite replaces this output). 1 image could not be used: " + gone + " (")
+                        + " input with more readable images, or with decode limits (--max-pixels, --max-decode-mib,"
+                        + " --max-object-bytes) that admit the images refused below (--overwrite replaces this output)."
+                        + " 1 file could not be used: " + gone + " (")
                 .doesNotContain("errors.csv");
         // What it says works.
         Path other;
@@ -422,7 +424,7 @@ class BadInputTest {
                 "--pca-k", "4");
         assertThat(tooFew.exitCode()).as(tooFew.messages()).isEqualTo(2);
         assertThat(tooFew.messages()).contains("--pca-k 4 is larger than the number of readable images (3): choose k ≤ 2"
-                + " (3 images span at most 2 directions; k = 3 also runs, but its last component is then arbitrary) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 images"
+                + " (3 images span at most 2 directions; k = 3 also runs, but its last component is then arbitrary) and go on with --resume and the new --pca-k (a job that has not published takes another k). 2 files"
                 + " could not be used: " + in.resolve("Kiwi/empty.jpg") + " (");
         Logged logged = Logged.during(dev.orchard.coordinator.Coordinator.class,
                 () -> run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),

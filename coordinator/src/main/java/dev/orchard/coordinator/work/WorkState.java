@@ -1084,7 +1084,11 @@ public final class WorkState {
     /** The most refused images a failed job's message names. */
     private static final int REFUSED_SHOWN = 10;
 
-    /** How many images the job could not use, and the first few by path with why: a failed job writes no errors.csv. */
+    /**
+     * How many files the job could not use, and the first few by path with why: a failed job writes no errors.csv.
+     * Files, not images: what the listing skipped (a link, an unreadable folder) is among them (a walk counted 53
+     * "images" of a 51-image input).
+     */
     private String refusedImages() {
         List<ImageError> errors = new ArrayList<>(outputs().errors());
         if (errors.isEmpty()) {
@@ -1093,7 +1097,7 @@ public final class WorkState {
         errors.sort(java.util.Comparator.comparing(ImageError::path));
         int shown = Math.min(REFUSED_SHOWN, errors.size());
         StringBuilder text = new StringBuilder(" ").append(errors.size()).append(errors.size() == 1
-                ? " image could not be used: " : " images could not be used" + (shown < errors.size()
+                ? " file could not be used: " : " files could not be used" + (shown < errors.size()
                 ? ", the first " + shown + ": " : ": "));
         for (int i = 0; i < shown; i++) {
             text.append(i == 0 ? "" : "; ").append(errors.get(i).path()).append(" (").append(errors.get(i).reason()).append(')');
