@@ -64,6 +64,11 @@ final class ReportPage {
                             + text(update.get("unchanged")) + (number(update, "keptUnlisted") > 0 ? ", kept below folders"
                             + " that could not be listed " + text(update.get("keptUnlisted")) : "")));
         }
+        Map<String, Object> projection = map(s, "sparseRandomProjection");
+        if (!projection.isEmpty()) { // srp+pca read as a PCA of the CNN's own features (a walk)
+            facts.add(new Fact("projection", "sparse random projection", "to " + text(projection.get("dim"))
+                    + " dimensions, seed " + text(projection.get("seed"))));
+        }
         if (!pca.isEmpty()) {
             facts.add(new Fact("pca-k", "PCA components (k)", text(pca.get("k"))));
             facts.add(new Fact("explained-variance", "variance explained",
@@ -89,7 +94,10 @@ final class ReportPage {
         double[] ratio = report.explainedVarianceRatio();
         if (ratio == null) {
             page.h2("pca", "Principal components");
-            page.note("This job has no PCA (--reduce srp).");
+            Map<String, Object> projection = map(report.success(), "sparseRandomProjection");
+            page.note("This job has no PCA (--reduce srp)" + (projection.isEmpty() ? "." : ": its features/ hold the rows"
+                    + " projected to " + text(projection.get("dim")) + " dimensions (seed " + text(projection.get("seed"))
+                    + ")."));
             return;
         }
         page.h2("pca", "First two principal components");

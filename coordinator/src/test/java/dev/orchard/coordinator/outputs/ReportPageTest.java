@@ -67,6 +67,21 @@ class ReportPageTest {
         assertThat(page).contains("All 2 rows, 0 labels, 2 of them unlabelled.").doesNotContain("1 labels");
     }
 
+    /** A projected job's page names the projection (srp+pca read as a PCA of the CNN's own features: a walk). */
+    @Test
+    void aProjectedJobsPageNamesItsProjection() {
+        Map<String, Object> success = success(10, 0);
+        success.put("sparseRandomProjection", Map.of("dim", 2048, "seed", 7));
+        String html = ReportPage.render(new JobOutputs.Report(success, new double[] {0.6, 0.4}, List.of()), null, List.of());
+        assertThat(text(html, "projection")).isEqualTo("to 2048 dimensions, seed 7");
+        success.remove("pca");
+        assertThat(ReportPage.render(new JobOutputs.Report(success, null, List.of()), null, List.of()))
+                .contains("This job has no PCA (--reduce srp): its features/ hold the rows projected to 2048 dimensions"
+                        + " (seed 7).");
+        assertThat(ReportPage.render(new JobOutputs.Report(success(10, 0), new double[] {0.6, 0.4}, List.of()), null,
+                List.of())).doesNotContain("id=\"projection\"");
+    }
+
     @Test
     void theScatterSampleDependsOnlyOnThePathsAndKeepsAtMostItsSize() {
         List<String> paths = new ArrayList<>();
