@@ -90,15 +90,23 @@ final class S3Clients {
         };
     }
 
-    /** The region requests are signed for at first (without one set, a bucket elsewhere is followed). */
+    /**
+     * The region requests are signed for at first (without one set, a bucket elsewhere is followed): --region, else
+     * the SDK's chain ($AWS_REGION, the profile's), else us-east-1. With an endpoint URL too, as the AWS CLI does: a
+     * server with a region of its own (MinIO's MINIO_SITE_REGION) refused requests signed for us-east-1 whatever
+     * $AWS_REGION or the profile said (an options walk); most S3-compatible servers take any region.
+     */
     static Region region(S3Settings settings) {
         if (settings.region() != null) {
             return Region.of(settings.region());
         }
-        if (settings.endpoint() != null) {
-            return Region.US_EAST_1; // S3-compatible servers sign with a region but rarely care which
-        }
         try {
+            if (settings.endpoint() != null) { // not the EC2 metadata service: off AWS, a wait for nothing
+                return new software.amazon.awssdk.regions.providers.AwsRegionProviderChain(
+                        new software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider(),
+                        new software.amazon.awssdk.regions.providers.AwsProfileRegionProvider(null, settings.profile()))
+                        .getRegion();
+            }
             return DefaultAwsRegionProviderChain.builder().profileName(settings.profile()).build().getRegion();
         } catch (SdkClientException e) {
             return Region.US_EAST_1;
