@@ -48,7 +48,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
     int minWorkers;
 
     @Option(names = "--min-workers-timeout", defaultValue = "PT10M",
-            description = "How long to wait for --min-workers before the job fails (ISO-8601 duration, default ${DEFAULT-VALUE}).")
+            description = "How long to wait for --min-workers before the job fails (90s, 10m, 2h or ISO-8601; default ${DEFAULT-VALUE}).")
     Duration minWorkersTimeout;
 
     @Mixin
