@@ -33,18 +33,34 @@ final class InputCheck {
             throw new IllegalArgumentException(inputOption + " " + input + " " + overlap.get() + " --output "
                     + outputLocation + ": a job reads its input while it writes (and with --overwrite deletes) below its "
                     + "output, so the two must not overlap. Choose an --output outside the input, e.g. "
-                    + suggestion(input) + ".");
+                    + suggestion(input, inputOption.equals("--input-manifest"), output, outputLocation) + ".");
         }
     }
 
-    private static String suggestion(Location input) {
-        if (input.isLocal()) {
-            var parent = input.path().getParent();
-            String name = input.path().getFileName() == null ? "images" : input.path().getFileName().toString();
-            return parent == null ? "/orchard-results" : parent.resolve(name + "-orchard").toString();
+    /**
+     * An --output beside the input (a manifest's without its extension), or, where that lies inside the output (an
+     * input inside it), beside the output: it suggested list.txt-orchard inside the very output it refused (a walk).
+     */
+    private static String suggestion(Location input, boolean manifest, Overlap output, Location outputLocation)
+            throws IOException {
+        String beside = beside(input, manifest);
+        return output.with(Location.parse(beside)).isEmpty() ? beside : beside(outputLocation, false);
+    }
+
+    private static String beside(Location location, boolean file) {
+        if (location.isLocal()) {
+            var parent = location.path().getParent();
+            String name = location.path().getFileName() == null ? "images" : location.path().getFileName().toString();
+            return parent == null ? "/orchard-results" : parent.resolve(stem(name, file) + "-orchard").toString();
         }
-        String key = input.key().replaceAll("/+$", "");
-        return "s3://" + input.bucket() + "/" + (key.isEmpty() ? "orchard-results" : key + "-orchard");
+        String key = location.key().replaceAll("/+$", "");
+        return "s3://" + location.bucket() + "/" + (key.isEmpty() ? "orchard-results" : stem(key, file) + "-orchard");
+    }
+
+    /** A file's name without its extension ({@code list.txt} → {@code list}); a folder's as it is. */
+    private static String stem(String name, boolean file) {
+        int dot = name.lastIndexOf('.');
+        return file && dot > name.lastIndexOf('/') + 1 ? name.substring(0, dot) : name;
     }
 
     /**

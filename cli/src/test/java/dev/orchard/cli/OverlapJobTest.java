@@ -52,6 +52,11 @@ class OverlapJobTest {
         for (String output : outputs) {
             JobRun run = refused("run", "--input", in.toString(), "--output", output, "--overwrite", "--model", JobRun.model());
             assertThat(run.messages()).as(output).contains("--input " + in).contains("--output").contains("must not overlap");
+            if (output.equals(data.toString())) { // beside the input would lie inside this output: beside the output
+                assertThat(run.messages()).contains("e.g. " + temp.resolve("data-orchard") + ".");
+            } else if (output.equals(in.toString())) {
+                assertThat(run.messages()).contains("e.g. " + data.resolve("images-orchard") + ".");
+            }
             assertThat(Tree.hashes(temp)).as(output).isEqualTo(before);
         }
         // The other way round: the input given through the link, the output the real folder.
@@ -76,8 +81,11 @@ class OverlapJobTest {
         // The manifest itself inside the output is refused too.
         Path inside = Files.writeString(out.resolve("list.txt"), in.resolve("Apple/a.jpg") + "\n");
         before = Tree.hashes(temp);
-        refused("run", "--input-manifest", inside.toString(), "--output", out.toString(), "--overwrite", "--model", JobRun.model());
+        JobRun insideRun = refused("run", "--input-manifest", inside.toString(), "--output", out.toString(), "--overwrite",
+                "--model", JobRun.model());
         assertThat(Tree.hashes(temp)).isEqualTo(before);
+        // Its suggestion lies outside the output it refused (it was out/list.txt-orchard, a walk).
+        assertThat(insideRun.messages()).contains("Choose an --output outside the input, e.g. " + temp.resolve("out-orchard"));
     }
 
     @Test
