@@ -37,8 +37,10 @@ public record ApplyOptions(Location classifier, Location input, Location output,
 
     /**
      * The predictions file: as given, or {@code predictions-<name>.parquet} in the input folder, where the name is
-     * the classifier's file name without {@code .onnx} ({@code classifier.onnx} → {@code predictions-classifier.parquet},
-     * {@code pets.onnx} → {@code predictions-pets.parquet}).
+     * the classifier's file name without {@code .onnx} ({@code pets.onnx} → {@code predictions-pets.parquet}); for
+     * the name every training writes, {@code classifier.onnx}, its folder's ({@code classify-pair/classifier.onnx} →
+     * {@code predictions-classify-pair.parquet}): two trainings applied to one output both went to
+     * predictions-classifier.parquet, and the second was refused (a user's walk).
      */
     public Location outputOrDefault() {
         if (output != null) {
@@ -47,6 +49,10 @@ public record ApplyOptions(Location classifier, Location input, Location output,
         String name = classifier.name();
         if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
             name = name.substring(0, name.length() - ".onnx".length());
+        }
+        Location folder = classifier.parent();
+        if (name.equals("classifier") && folder != null && !folder.name().isEmpty()) {
+            name = folder.name();
         }
         return new OutputLayout(input).predictions(name);
     }

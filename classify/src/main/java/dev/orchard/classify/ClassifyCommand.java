@@ -129,7 +129,8 @@ public final class ClassifyCommand implements Callable<Integer> {
             description = {"Where predictions.parquet, classifier.onnx, classifier.json and report.html go"
                     + " (default: <input>/classify-<mode>; never the job's own folder or inside its features/, pca/"
                     + " or _orchard/).", "With --apply: the predictions file (default:"
-                    + " <input>/predictions-<classifier file name without .onnx>.parquet)."})
+                    + " <input>/predictions-<classifier file name without .onnx>.parquet; for classifier.onnx, its"
+                    + " folder's name)."})
     String output;
 
     @Option(names = "--overwrite", description = "Replace the classifier an earlier training wrote in the --output"

@@ -81,7 +81,7 @@ class ApplyClassifierTest {
     void itLabelsNewImagesOfTheSameClassesIntoTheOutputByDefault() throws Exception {
         ApplyReport report = ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(fresh)));
 
-        Path written = fresh.resolve("predictions-classifier.parquet");
+        Path written = fresh.resolve("predictions-ova.parquet"); // classifier.onnx: named by its folder
         assertThat(report.output()).isEqualTo(Location.local(written));
         List<AppliedPrediction> rows = PredictionsParquet.readApplied(written);
         assertThat(rows).hasSize(200);

@@ -262,7 +262,7 @@ class ClassifyCommandTest {
         Result applied = run("--apply", classifier.toString(), "--input", other.toString());
         assertThat(applied.code).as(applied.err).isZero();
         assertThat(applied.out).contains("labelled 30 images", "against the job's labels: accuracy",
-                "dimension only", "wrote " + other.resolve("predictions-classifier.parquet"));
+                "dimension only", "wrote " + other.resolve("predictions-classify-one-vs-all.parquet"));
         Result again = run("--apply", classifier.toString(), "--input", other.toString());
         assertThat(again.code).isEqualTo(2);
         assertThat(again.err).contains("already exists", "--overwrite");

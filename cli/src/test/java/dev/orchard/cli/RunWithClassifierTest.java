@@ -297,7 +297,7 @@ class RunWithClassifierTest {
         // classify --apply's file, in the output by default: the update leaves it, and says it is now stale.
         JobRun before = JobRun.of(out, "classify", "--apply", pairClassifier.toString(), "--input", out.toString());
         assertThat(before.exitCode()).as(before.messages()).isZero();
-        assertThat(out.resolve("predictions-classifier.parquet")).exists();
+        assertThat(out.resolve("predictions-pair.parquet")).exists();
 
         List<Path> as;
         try (Stream<Path> list = Files.list(in.resolve(A))) {
@@ -320,9 +320,9 @@ class RunWithClassifierTest {
 
         JobRun updated = JobRun.of(out, update);
         assertThat(updated.exitCode()).as(updated.messages()).isZero();
-        assertThat(updated.messages()).contains("orchard: note: predictions-classifier.parquet in " + out
+        assertThat(updated.messages()).contains("orchard: note: predictions-pair.parquet in " + out
                 + " were made by orchard classify from the output as it was before this update");
-        assertThat(out.resolve("predictions-classifier.parquet")).exists();
+        assertThat(out.resolve("predictions-pair.parquet")).exists();
         JsonNode counts = Outputs.success(out).at("/update");
         assertThat(counts.at("/removed").asLong()).isEqualTo(1);
         assertThat(counts.at("/changed").asLong()).isEqualTo(1);

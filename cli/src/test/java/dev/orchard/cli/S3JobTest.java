@@ -154,7 +154,7 @@ class S3JobTest {
             for (String file : List.of("predictions.parquet", "classifier.onnx", "classifier.json", "report.html")) {
                 assertThat(s3.exists(Location.parse("s3://results/classified-pair/" + file))).as(file).isTrue();
             }
-            assertThat(s3.exists(Location.parse("s3://results/classified/predictions-classifier.parquet"))).isTrue();
+            assertThat(s3.exists(Location.parse("s3://results/classified/predictions-classified-pair.parquet"))).isTrue();
         }
         JobRun again = JobRun.of(null, train);
         assertThat(again.exitCode()).as(again.messages()).isEqualTo(2);
