@@ -91,7 +91,12 @@ final class WorkerOptions {
         if (fetchThreads != null && fetchThreads < 1) {
             throw new IllegalArgumentException("--fetch-threads must be at least 1, was " + fetchThreads);
         }
-        lanes();
+        int threads = lanes() * onnxThreads();
+        if (threads > cores()) { // ran as given without a word on 2 cores (an options walk): allowed, but said
+            org.slf4j.LoggerFactory.getLogger(WorkerOptions.class).warn("{} ONNX lane(s) × {} thread(s) = {} threads on"
+                    + " {} core(s): they take turns, and each image takes longer than with the default (one"
+                    + " single-threaded lane per core)", lanes(), onnxThreads(), threads, cores());
+        }
     }
 
     static int cores() {

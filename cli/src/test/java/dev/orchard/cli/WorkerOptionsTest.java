@@ -74,6 +74,20 @@ class WorkerOptionsTest {
         assertThat(parse("--onnx-threads", "1").pipeline().inferenceLanes()).isEqualTo(CORES);
     }
 
+    /** More ONNX threads than cores ran as given without a word (an options walk): allowed, and said. */
+    @Test
+    void moreOnnxThreadsThanCoresAreSaid() throws Exception {
+        int cores = WorkerOptions.cores();
+        Logged logged = Logged.during(WorkerOptions.class, () -> {
+            parse("--inference-lanes", String.valueOf(cores + 1)).validate();
+            parse().validate(); // the default: one single-threaded lane per core, nothing said
+            return null;
+        });
+        assertThat(logged.lines()).hasSize(1).first().asString()
+                .startsWith((cores + 1) + " ONNX lane(s) × 1 thread(s) = " + (cores + 1) + " threads on " + cores
+                        + " core(s): they take turns");
+    }
+
     @Test
     void zeroLanesIsRefusedWithTheOptionNamed() {
         assertThatThrownBy(() -> parse("--inference-lanes", "0").pipeline())
