@@ -135,7 +135,20 @@ class ClassifyCommandTest {
             assertThat(overMine.err).contains(mine + " holds a " + name + " that orchard classify did not write");
             assertThat(mine.resolve(name)).hasContent("mine");
             assertThat(mine.resolve("report.html")).hasContent("MY REPORT");
+            // --apply may still write its own file there: nothing of the user's is replaced.
+            Result applyThere = run("--input", job.toString(), "--apply", model.toString(), "--output",
+                    mine.resolve("predictions.parquet").toString());
+            assertThat(applyThere.code).as(applyThere.err).isZero();
         }
+        // Orchard's classifier.onnx beside a foreign classifier.json: the message names the foreign one.
+        Path mixed = Files.createDirectories(dir.resolve("mixed"));
+        Files.copy(job.resolve("classify-pair/classifier.onnx"), mixed.resolve("classifier.onnx"));
+        Files.writeString(mixed.resolve("classifier.json"), "mine");
+        Result overMixed = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", mixed.toString(), "--overwrite");
+        assertThat(overMixed.code).isEqualTo(2);
+        assertThat(overMixed.err).contains(mixed + " holds a classifier.json that orchard classify did not write");
+        assertThat(mixed.resolve("classifier.json")).hasContent("mine");
         // Through a link, and into another Orchard output than the one read (the verifying helper's walk).
         Path link = Files.createSymbolicLink(dir.resolve("lnkF"), job.resolve("features"));
         Result viaLink = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",

@@ -39,12 +39,18 @@ final class InputCheck {
 
     /**
      * An --output beside the input (a manifest's without its extension), or, where that lies inside the output (an
-     * input inside it), beside the output: it suggested list.txt-orchard inside the very output it refused (a walk).
+     * input inside it), beside the output: it suggested list.txt-orchard inside the very output it refused (a walk);
+     * where that lies inside too (an output at / or a bucket's root), words.
      */
     private static String suggestion(Location input, boolean manifest, Overlap output, Location outputLocation)
             throws IOException {
-        String beside = beside(input, manifest);
-        return output.with(Location.parse(beside)).isEmpty() ? beside : beside(outputLocation, false);
+        for (String candidate : List.of(beside(input, manifest), beside(outputLocation, false))) {
+            if (output.with(Location.parse(candidate)).isEmpty()) {
+                return candidate;
+            }
+        }
+        // An output at a bucket's root or at / holds every name beside it (the review)
+        return "a folder outside both (" + (input.isLocal() ? "another folder" : "another bucket") + ")";
     }
 
     private static String beside(Location location, boolean file) {

@@ -403,9 +403,12 @@ final class JobSetup implements AutoCloseable {
         // So is its feature tensor where it was given by --feature-tensor: an update of a tensor-627 output without it
         // checked the output's K against the pooled 1280 and blamed an --srp-dim the user never typed (a walk).
         if (!options.given("--feature-tensor") && !options.given("--model-spec")) {
+            // Only where the record is MobileNetV2's spec with another tensor, as --feature-tensor makes it: read back
+            // and made again, it must give the record's very text (a spec file's record is left to the diff).
             String tensor = ModelSpec.featureTensorOf(recorded.modelSpec());
-            if (tensor != null && !recorded.modelSpec().equals(ModelSpec.mobileNetV2().toString())) {
-                options.featureTensor = tensor; // a spec file's other fields, if any, still differ: the diff says so
+            if (tensor != null && !recorded.modelSpec().equals(ModelSpec.mobileNetV2().toString())
+                    && recorded.modelSpec().equals(ModelSpec.mobileNetV2().withFeatureTensor(tensor, true).toString())) {
+                options.featureTensor = tensor;
             }
         }
         // The reduction is the output's as well (an update of an srp+pca output without its options was refused over

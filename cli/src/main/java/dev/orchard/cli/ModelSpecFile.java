@@ -70,7 +70,8 @@ final class ModelSpecFile {
             throw new IllegalArgumentException("--model-spec " + file + ": resize-shorter = " + spec.resizeShorter()
                     + " must be 0 (resize straight to " + spec.inputWidth() + "x" + spec.inputHeight() + ") or at least"
                     + " the crop's larger side, " + crop + " (a smaller one leaves the crop outside the image, which"
-                    + " torchvision pads with black and Orchard does not)");
+                    + " torchvision pads with black and Orchard does not; an output made with such a spec by an earlier"
+                    + " Orchard is made again with --overwrite)");
         }
     }
 

@@ -51,6 +51,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
     @Option(names = "--max-object-bytes", hidden = true)
     String jobsMaxObjectBytes;
 
+    /** The job's listing, the coordinator's: given here (an older worker took it), refused naming where it goes. */
+    @Option(names = "--list-parallelism", hidden = true)
+    String jobsListParallelism;
+
     @Mixin
     StoreOptions store;
 
@@ -158,13 +162,14 @@ final class WorkerNodeCommand implements Callable<Integer> {
     private void refuseJobsDecodeOptions() {
         var parsed = command.commandLine().getParseResult();
         List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode",
-                        "--max-object-bytes")
+                        "--max-object-bytes", "--list-parallelism")
                 .filter(parsed::hasMatchedOption).toList();
         if (!given.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the"
-                    + " job's, not a worker's: every worker reads and decodes by the limits its coordinator sends, so that the"
-                    + " same images are readable whichever worker reads them. Give " + (given.size() == 1 ? "it" : "them")
-                    + " to 'orchard coordinator' (or 'orchard run').");
+                    + " job's, not a worker's: every worker reads and decodes by the limits its coordinator sends, so"
+                    + " that the same images are readable whichever worker reads them (and its coordinator lists the"
+                    + " input). Give " + (given.size() == 1 ? "it" : "them") + " to 'orchard coordinator' (or"
+                    + " 'orchard run').");
         }
     }
 }

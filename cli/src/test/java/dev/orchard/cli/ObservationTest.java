@@ -64,20 +64,35 @@ class ObservationTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Observation byDefault = new Observation(HttpAddress.loopback(taken.getLocalPort()), true, null)) {
             StringWriter printed = new StringWriter();
+            Pattern announced = Pattern.compile("status page (http://127\\.0\\.0\\.1:\\d+/)");
             String first = null;
-            for (int incarnation = 0; incarnation < 3; incarnation++) {
-                ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "observation-rejoin-" + incarnation,
-                        ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
-                try {
+            ActorSystem<Void> previous = null;
+            try {
+                for (int incarnation = 0; incarnation < 3; incarnation++) {
+                    // The next incarnation serves while the last one's system still stands: its page is closed first
+                    // (it closed with the old system only a moment later, and the new one took another port).
+                    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "observation-rejoin-" + incarnation,
+                            ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
                     byDefault.serve(system, "worker node", new PrintWriter(printed, true));
-                    Matcher m = Pattern.compile("status page (http://127\\.0\\.0\\.1:\\d+/)").matcher(printed.toString());
-                    assertThat(m.find()).as(printed.toString()).isTrue();
-                    first = first == null ? m.group(1) : first;
-                    assertThat(m.group(1)).isEqualTo(first);
+                    if (previous != null) {
+                        previous.terminate();
+                        previous.getWhenTerminated().toCompletableFuture().get();
+                    }
+                    previous = system;
+                    Matcher m = announced.matcher(printed.toString());
+                    String last = null;
+                    while (m.find()) {
+                        last = m.group(1);
+                    }
+                    assertThat(last).as(printed.toString()).isNotNull();
+                    first = first == null ? last : first;
+                    assertThat(last).isEqualTo(first);
                     assertThat(ObservedRunTest.get(first + "alive").statusCode()).isEqualTo(200);
-                } finally {
-                    system.terminate();
-                    system.getWhenTerminated().toCompletableFuture().get();
+                }
+            } finally {
+                if (previous != null) {
+                    previous.terminate();
+                    previous.getWhenTerminated().toCompletableFuture().get();
                 }
             }
             assertThat(printed.toString().split("status page ", -1)).as("announced once: " + printed).hasSize(2);

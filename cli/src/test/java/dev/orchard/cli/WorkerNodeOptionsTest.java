@@ -43,5 +43,8 @@ class WorkerNodeOptionsTest {
         JobRun size = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--no-http", "--max-object-bytes", "1000");
         assertThat(size.exitCode()).as(size.messages()).isEqualTo(2);
         assertThat(size.messages()).contains("--max-object-bytes is the job's, not a worker's");
+        JobRun listing = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--no-http", "--list-parallelism", "4");
+        assertThat(listing.exitCode()).as(listing.messages()).isEqualTo(2);
+        assertThat(listing.messages()).contains("--list-parallelism is the job's, not a worker's");
     }
 }

@@ -239,7 +239,6 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
-    /** The file's {@code metadata_props}, in order, as its own UTF-8 says. */
     /**
      * Whether {@code bytes} are an ONNX model {@code orchard classify} wrote (its format in the metadata), read without
      * ONNX Runtime: for deciding whether a file of that name is Orchard's to replace.
@@ -252,6 +251,7 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
+    /** The file's {@code metadata_props}, in order, as its own UTF-8 says. */
     private static Map<String, String> metadata(ModelProto proto) {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (StringStringEntryProto entry : proto.getMetadataPropsList()) {

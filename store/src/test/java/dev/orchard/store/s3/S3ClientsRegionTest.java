@@ -22,12 +22,18 @@ class S3ClientsRegionTest {
     void anEndpointTakesTheRegionFromTheSettingsOrTheProfileElseUsEast1() throws Exception {
         S3Settings endpoint = S3Settings.builder().endpoint(URI.create("http://127.0.0.1:9000")).build();
         Path config = Files.writeString(temp.resolve("config"), "[profile walk]\nregion = ap-south-2\n");
-        String savedRegion = System.getProperty("aws.region");
-        String savedConfig = System.getProperty("aws.configFile");
+        java.util.Map<String, String> saved = new java.util.HashMap<>();
+        for (String key : new String[] {"aws.region", "aws.configFile", "aws.sharedCredentialsFile", "aws.profile"}) {
+            saved.put(key, System.getProperty(key));
+        }
         try {
-            // $AWS_REGION comes before the profile, as in the AWS CLI: where it is set, the profile is not reached
-            boolean regionInEnvironment = System.getenv("AWS_REGION") != null || System.getenv("AWS_DEFAULT_REGION") != null;
+            // $AWS_REGION comes before the profile, as in the AWS CLI: where it is set, the profile is not reached (the
+            // SDK reads no other variable for the region). The shared credentials file is the SDK's profile file
+            // too: a region there (~/.aws/credentials) would be found (the review), so it points at none.
+            boolean regionInEnvironment = System.getenv("AWS_REGION") != null;
             System.setProperty("aws.configFile", config.toString());
+            System.setProperty("aws.sharedCredentialsFile", temp.resolve("no-credentials").toString());
+            System.setProperty("aws.profile", "default");
             System.clearProperty("aws.region");
             if (!regionInEnvironment) {
                 assertThat(S3Clients.region(endpoint.toBuilder().profile("walk").build())).isEqualTo(Region.of("ap-south-2"));
@@ -41,8 +47,7 @@ class S3ClientsRegionTest {
                 assertThat(S3Clients.region(endpoint)).isEqualTo(Region.US_EAST_1);
             }
         } finally {
-            restore("aws.region", savedRegion);
-            restore("aws.configFile", savedConfig);
+            saved.forEach(S3ClientsRegionTest::restore);
         }
     }
 
