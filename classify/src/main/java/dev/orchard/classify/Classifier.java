@@ -200,30 +200,6 @@ public final class Classifier {
                 + " <input>/classify-<mode>/" : "here: " + String.join(" or ", found);
     }
 
-    /**
-     * Whether {@code folder} holds a classifier a training wrote: its classifier.onnx or classifier.json, and neither
-     * of those names holds a file orchard classify did not write ({@link #notOrchards}).
-     */
-    static boolean isClassifierFolder(ObjectStore store, Location folder) throws IOException {
-        return (store.exists(folder.resolve(CLASSIFIER_ONNX)) || store.exists(folder.resolve(CLASSIFIER_JSON)))
-                && notOrchards(store, folder) == null;
-    }
-
-    /**
-     * The name of a file in {@code folder} named as a training's classifier (classifier.onnx, classifier.json) that
-     * orchard classify did not write, or null: read, not taken by its name (a text file called classifier.onnx was
-     * taken for a classifier, and --overwrite replaced it and the user's report.html beside it: a walk). An ONNX
-     * model must carry orchard classify's format in its metadata, a classifier.json its mode and learner.
-     */
-    static String notOrchards(ObjectStore store, Location folder) throws IOException {
-        Location onnx = folder.resolve(CLASSIFIER_ONNX);
-        if (store.exists(onnx) && !dev.orchard.predict.OnnxClassifier.isOrchards(store.read(onnx))) {
-            return CLASSIFIER_ONNX;
-        }
-        Location json = folder.resolve(CLASSIFIER_JSON);
-        return store.exists(json) && !ClassifierJson.isOrchards(store.read(json)) ? CLASSIFIER_JSON : null;
-    }
-
     /** What the ONNX model's metadata says about how it was made, beside the input it expects. */
     private static Map<String, String> description(ClassifyOptions o, String model, double cost, Evaluation test) {
         Map<String, String> d = new TreeMap<>();

@@ -222,12 +222,12 @@ public final class ClassifyCommand implements Callable<Integer> {
         Location folder = options.outputOrDefault();
         JobOwnFiles.refuse(options.input(), folder, true, settings);
         try (var store = dev.orchard.store.ObjectStores.forLocation(folder, settings)) {
-            String foreign = Classifier.notOrchards(store, folder);
+            String foreign = TrainingFolder.foreignClassifier(store, folder);
             if (foreign != null) { // never replaced, --overwrite or not
                 throw new ClassifyException(folder + " holds a " + foreign + " that orchard classify did not write,"
                         + " which a training there would replace: give another --output.");
             }
-            boolean classifier = Classifier.isClassifierFolder(store, folder);
+            boolean classifier = TrainingFolder.holdsClassifier(store, folder);
             for (String file : List.of(Classifier.PREDICTIONS, ClassifyReportPage.FILE)) {
                 // A file of these names beside no classifier is someone else's: never replaced, --overwrite or not.
                 if (!classifier && store.exists(folder.resolve(file))) {

@@ -32,7 +32,7 @@ final class JobOwnFiles {
         }
         if (target.name().equals(Classifier.PREDICTIONS)) {
             try (ObjectStore store = ObjectStores.forLocation(target, s3)) {
-                if (Classifier.isClassifierFolder(store, target.parent())) {
+                if (TrainingFolder.holdsClassifier(store, target.parent())) {
                     throw new ClassifyException("--output " + target + " is a training's own predictions, beside its"
                             + " classifier: give the predictions file another name (the default is"
                             + " predictions-<classifier>.parquet in the job's folder).");

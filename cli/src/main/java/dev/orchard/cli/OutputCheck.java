@@ -97,6 +97,7 @@ final class OutputCheck {
                         + String.join(", ", contents.names) + " but not Orchard's marker " + layout.marker()
                         + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
             }
+            contents.readClassifyFolders(store, output);
             if (!contents.foreign.isEmpty()) {
                 throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
                         + "not write: " + String.join(", ", contents.foreign) + (contents.more ? ", …" : "")
@@ -181,6 +182,22 @@ final class OutputCheck {
                 throw e.getCause();
             }
             return contents;
+        }
+
+        /**
+         * The files of {@code classify-<mode>/} are Orchard's by their names only if orchard classify wrote them: a
+         * text file called classifier.onnx was deleted by --overwrite with the user's report.html beside it (a walk).
+         * They are read ({@link dev.orchard.classify.TrainingFolder}); {@code predictions-*.parquet} at the top are
+         * still taken by name (deciding it would mean reading each whole file).
+         */
+        private void readClassifyFolders(ObjectStore store, Location output) throws IOException {
+            for (String name : List.copyOf(names)) {
+                if (OutputLayout.isClassifyOutput(name) && !name.endsWith(".parquet")) {
+                    for (String file : dev.orchard.classify.TrainingFolder.notOrchards(store, output.resolve(name))) {
+                        notOrchards(name + "/" + file);
+                    }
+                }
+            }
         }
 
         /** Folders inside Orchard's folders, named "features/x/": none of them is Orchard's. */

@@ -36,12 +36,36 @@ class OutputCheckTest {
         for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
                 "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
                 "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
-                "classify-pair/classifier.onnx", "classify-one-vs-all/classifier.onnx",
-                "classify-multiclass/classifier.json", "predictions-classifier.parquet",
+                "classify-pair/report.html", "predictions-classifier.parquet",
                 ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
             file(out, f, "old " + f);
         }
+        // orchard classify's own files, as it writes them: they are read before --overwrite deletes them
+        RunWithClassifierTest.writeClassifier(out.resolve("classify-pair/classifier.onnx"), 4, null);
+        RunWithClassifierTest.writeClassifier(Files.createDirectories(out.resolve("classify-one-vs-all"))
+                .resolve("classifier.onnx"), 4, null);
+        file(out, "classify-multiclass/classifier.json", "{\"mode\" : \"MULTICLASS\", \"learner\" : \"logistic\"}");
         return out;
+    }
+
+    /**
+     * A classify-<mode>/ folder is Orchard's only where orchard classify wrote its files: a user's text file called
+     * classifier.onnx and their report.html beside it were deleted by --overwrite (a walk), as was a report.html beside
+     * no classifier.
+     */
+    @Test
+    void overwriteReadsTheClassifyFoldersItWouldDelete() throws Exception {
+        Path out = earlierJob();
+        file(out, "classify-pair/classifier.onnx", "my precious notes");
+        file(out, "classify-multiclass/report.html", "<html>my report</html>");
+        Files.delete(out.resolve("classify-multiclass/classifier.json"));
+        Map<String, String> before = Tree.hashes(out);
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .hasMessageContaining("holds files Orchard did not write: ")
+                .hasMessageContaining("classify-pair/classifier.onnx")
+                .hasMessageContaining("classify-pair/report.html")
+                .hasMessageContaining("classify-multiclass/report.html");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
     }
 
     /** After an update, what orchard classify wrote is named, however many of a user's files list before it. */
