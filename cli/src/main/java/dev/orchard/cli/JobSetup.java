@@ -223,7 +223,8 @@ final class JobSetup implements AutoCloseable {
                         SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
                     } else {
                         checkSameJob(recorded);
-                        if (!finished && recorded.decodeLimits() == null) {
+                        if (!finished && (recorded.decodeLimits() == null
+                                || !DecodeLimits.recordsObjectBound(recorded.decodeLimits()))) {
                             // An earlier Orchard's record: the limits this job goes on with are recorded, so a standby or
                             // a later --resume with others is refused (else never: the diff's review).
                             SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
@@ -383,8 +384,13 @@ final class JobSetup implements AutoCloseable {
             if (!options.given("--no-reduced-decode")) {
                 options.noReducedDecode = !kept.reducedDecode();
             }
-            if (!options.given("--max-object-bytes")) {
+            if (!options.given("--max-object-bytes") && DecodeLimits.recordsObjectBound(recorded.decodeLimits())) {
                 options.maxObjectBytes = kept.maxObjectBytes();
+            } else if (!DecodeLimits.recordsObjectBound(recorded.decodeLimits())) {
+                // Its workers read by their own bounds then: not known here, and not to be guessed as the default
+                LOG.warn("This output's record (an Orchard before 2026-12-07) does not say which --max-object-bytes its"
+                        + " job read images by; this run reads by {}{} and records it. If the job was given another,"
+                        + " give the same.", options.maxObjectBytes, options.given("--max-object-bytes") ? "" : " (the default)");
             }
         }
         if (recorded.byteStreamSplit() == null) {

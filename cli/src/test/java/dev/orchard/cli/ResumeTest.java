@@ -59,7 +59,7 @@ class ResumeTest {
                 .contains("--classifier (SHA-256): was none, now " + RunWithClassifierTest.sha256(Files.readAllBytes(classifier)))
                 // Which images are readable is the job's: a resumed job with another limit would mix two rules.
                 .contains("decode limits (which images are readable): was --max-pixels 89478485, --max-decode-mib 512,"
-                        + " now --max-pixels 5000, --max-decode-mib 512");
+                        + " --max-object-bytes 268435456, now --max-pixels 5000, --max-decode-mib 512, --max-object-bytes");
 
         // The same command is accepted; the job has finished, so nothing is left to do and nothing is written.
         long before = Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis();
@@ -110,6 +110,20 @@ class ResumeTest {
         JobRun other = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "5000"));
         assertThat(other.exitCode()).as(other.messages()).isEqualTo(2);
         assertThat(other.messages()).contains("decode limits (which images are readable): was --max-pixels 123456789");
+
+        // A record of an Orchard before the size bound was the job's has the other limits but not it: its job's
+        // bound is not known. A --resume with the job's own bound was refused ("was … 512, now … 512, --max-object-bytes
+        // 1000000"), and one without it read by the default with no word (a verifying walk). Compared without the bound,
+        // it goes on, and records its own.
+        String older = Files.readString(marker).replace(", --max-object-bytes 1000000", "");
+        Files.writeString(marker, older);
+        Files.delete(out.resolve("_SUCCESS"));
+        assertThat(older).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512\"");
+        JobRun withBound = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "123456789", "--max-object-bytes",
+                "1000000"));
+        assertThat(withBound.exitCode()).as(withBound.messages()).isZero();
+        assertThat(Files.readString(marker)).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512,"
+                + " --max-object-bytes 1000000\"");
     }
 
     /**

@@ -83,7 +83,12 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
         compare(diffs, "--seed", srpSeed, now.srpSeed);
         compare(diffs, "--classifier (SHA-256)", classifierSha256, now.classifierSha256);
         if (decodeLimits != null && now.decodeLimits != null) { // an earlier Orchard's record has none: not known
-            compare(diffs, "decode limits (which images are readable)", decodeLimits, now.decodeLimits);
+            // Nor the size bound in one written before it was the job's: compared without it
+            boolean bothBound = dev.orchard.protocol.DecodeLimits.recordsObjectBound(decodeLimits)
+                    == dev.orchard.protocol.DecodeLimits.recordsObjectBound(now.decodeLimits);
+            compare(diffs, "decode limits (which images are readable)",
+                    bothBound ? decodeLimits : dev.orchard.protocol.DecodeLimits.withoutObjectBound(decodeLimits),
+                    bothBound ? now.decodeLimits : dev.orchard.protocol.DecodeLimits.withoutObjectBound(now.decodeLimits));
         }
         return diffs;
     }

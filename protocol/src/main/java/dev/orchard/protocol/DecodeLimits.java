@@ -24,15 +24,16 @@ public record DecodeLimits(long maxPixels, long maxDecodeBytes, boolean reducedD
             new DecodeLimits(DEFAULT_MAX_PIXELS, DEFAULT_MAX_DECODE_MIB << 20, true, DEFAULT_MAX_OBJECT_BYTES);
 
     /**
-     * The limits as the options that set them, for a job's record and its messages. {@code --max-object-bytes} is
-     * named only when it is not the default, so that the record of a job with the default reads as before it was
-     * there, and an output written then is the same job.
+     * The limits as the options that set them, for a job's record and its messages: the size bound always, so that a
+     * record tells the default from none (an Orchard before the bound was the job's wrote none: {@link
+     * #recordsObjectBound}).
      */
     public String describe() {
         return "--max-pixels " + maxPixels + ", --max-decode-mib " + (maxDecodeBytes >> 20)
-                + (reducedDecode ? "" : ", --no-reduced-decode")
-                + (maxObjectBytes == DEFAULT_MAX_OBJECT_BYTES ? "" : ", --max-object-bytes " + maxObjectBytes);
+                + (reducedDecode ? "" : ", --no-reduced-decode") + OBJECT_BOUND + maxObjectBytes;
     }
+
+    private static final String OBJECT_BOUND = ", --max-object-bytes ";
 
     /** Reads {@link #describe()} back (a job's record): the options a command without them keeps. */
     public static DecodeLimits parse(String described) {
@@ -44,6 +45,19 @@ public record DecodeLimits(long maxPixels, long maxDecodeBytes, boolean reducedD
         }
         return new DecodeLimits(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) << 20, m.group(3) == null,
                 m.group(4) == null ? DEFAULT_MAX_OBJECT_BYTES : Long.parseLong(m.group(4)));
+    }
+
+    /**
+     * Whether a record says which size bound its job read by: an Orchard before 2026-12-07 recorded the decode limits
+     * without it, as each worker read by its own; {@link #parse} then gives the default, which may not be the job's.
+     */
+    public static boolean recordsObjectBound(String described) {
+        return described != null && described.contains(OBJECT_BOUND);
+    }
+
+    /** The record without its size bound: how one that has it compares with one that has not. */
+    public static String withoutObjectBound(String described) {
+        return described == null ? null : described.replaceAll(java.util.regex.Pattern.quote(OBJECT_BOUND) + "\\d+", "");
     }
 
     public DecodeLimits {

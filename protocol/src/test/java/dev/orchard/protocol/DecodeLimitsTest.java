@@ -15,8 +15,15 @@ class DecodeLimitsTest {
                 new DecodeLimits(5000, 64L << 20, false, 1000)}) {
             assertThat(DecodeLimits.parse(limits.describe())).isEqualTo(limits);
         }
-        // The default size bound is not named: a job's record reads as it did before the bound was the job's.
-        assertThat(DecodeLimits.DEFAULT.describe()).isEqualTo("--max-pixels 89478485, --max-decode-mib 512");
+        // The size bound is always named, so that a record tells the default from a record written before the bound
+        // was the job's (each worker read by its own then: not known, not the default).
+        assertThat(DecodeLimits.DEFAULT.describe())
+                .isEqualTo("--max-pixels 89478485, --max-decode-mib 512, --max-object-bytes 268435456");
+        assertThat(DecodeLimits.recordsObjectBound(DecodeLimits.DEFAULT.describe())).isTrue();
+        String older = "--max-pixels 89478485, --max-decode-mib 512";
+        assertThat(DecodeLimits.recordsObjectBound(older)).isFalse();
+        assertThat(DecodeLimits.parse(older).maxObjectBytes()).isEqualTo(DecodeLimits.DEFAULT_MAX_OBJECT_BYTES);
+        assertThat(DecodeLimits.withoutObjectBound(DecodeLimits.DEFAULT.describe())).isEqualTo(older);
         assertThat(new DecodeLimits(5000, 64L << 20, false, 1000).describe())
                 .isEqualTo("--max-pixels 5000, --max-decode-mib 64, --no-reduced-decode, --max-object-bytes 1000");
         assertThatThrownBy(() -> DecodeLimits.parse("max 5000")).hasMessageContaining("not decode limits");
