@@ -45,11 +45,13 @@ final class InputCheck {
     private static String suggestion(Location input, boolean manifest, Overlap output, Location outputLocation)
             throws IOException {
         for (String candidate : List.of(beside(input, manifest), beside(outputLocation, false))) {
-            if (output.with(Location.parse(candidate)).isEmpty()) {
+            Location suggested = Location.parse(candidate);
+            // apart from both: beside an input at a bucket's root or / lies inside it (a verifying walk)
+            if (output.with(suggested).isEmpty() && new Overlap(suggested).with(input).isEmpty()) {
                 return candidate;
             }
         }
-        // An output at a bucket's root or at / holds every name beside it (the review)
+        // An input or output at a bucket's root or at / holds every name beside it
         return "a folder outside both (" + (input.isLocal() ? "another folder" : "another bucket") + ")";
     }
 
