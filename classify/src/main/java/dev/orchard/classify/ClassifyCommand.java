@@ -228,16 +228,18 @@ public final class ClassifyCommand implements Callable<Integer> {
                         + " which a training there would replace: give another --output.");
             }
             boolean classifier = TrainingFolder.holdsClassifier(store, folder);
-            for (String file : List.of(Classifier.PREDICTIONS, ClassifyReportPage.FILE)) {
-                // A file of these names beside no classifier is someone else's: never replaced, --overwrite or not.
-                if (!classifier && store.exists(folder.resolve(file))) {
-                    throw new ClassifyException(folder + " holds a " + file + " with no classifier beside it, which"
-                            + " orchard classify did not write and would replace: give another --output.");
-                }
+            for (String file : TrainingFolder.notOrchards(store, folder)) {
+                // A file of these names beside no classifier is someone else's (but for a training's own predictions,
+                // written first): never replaced, --overwrite or not.
+                throw new ClassifyException(folder + " holds a " + file + " with no classifier beside it, which"
+                        + " orchard classify did not write and would replace: give another --output.");
             }
-            if (classifier && !overwrite) {
-                throw new ClassifyException(folder + " holds a classifier trained earlier. Pass --overwrite to replace"
-                        + " it, or --output DIR to keep both.");
+            boolean begun = !classifier && store.exists(folder.resolve(Classifier.PREDICTIONS)); // one that stopped
+            if ((classifier || begun) && !overwrite) {
+                throw new ClassifyException(folder + " holds " + (classifier ? "a classifier trained earlier"
+                        : "the predictions of a training that stopped before its classifier was written")
+                        + ". Pass --overwrite to replace " + (classifier ? "it" : "them") + ", or --output DIR to keep"
+                        + " both.");
             }
         }
     }

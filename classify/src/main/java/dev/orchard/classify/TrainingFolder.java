@@ -11,22 +11,31 @@ import java.util.List;
  * What a training's folder holds, read rather than taken by name: a text file called classifier.onnx was taken for a
  * classifier, and {@code classify --overwrite} replaced it and the user's report.html beside it, as {@code run
  * --overwrite} deleted them in an output's {@code classify-<mode>/} (two walks). Orchard's classifier.onnx carries
- * orchard classify's format in its ONNX metadata, its classifier.json its mode and learner; its predictions.parquet
- * and report.html lie beside such a classifier.
+ * orchard classify's format in its ONNX metadata, its classifier.json its mode and learner, its predictions.parquet
+ * orchard's schema in its footer (a training writes it first, and one stopped there leaves it alone); its
+ * report.html lies beside such a classifier.
  */
 public final class TrainingFolder {
     /** A classifier.json is a page of figures: one this large is not Orchard's, and is not read. */
     static final long MAX_JSON_BYTES = 64L << 20;
-    /** ONNX Runtime reads no model over 2 GB (a protobuf's limit): one larger is not Orchard's, and is not read. */
-    static final long MAX_ONNX_BYTES = Integer.MAX_VALUE - 8;
+    /**
+     * A linear classifier of Orchard's: C × d weights (1,000 classes of 20,000-d projected features, 160 MB). One
+     * larger is not taken for Orchard's, and is not read: read whole, a 1-2 GB file ran a 4 GB heap out (the review).
+     */
+    static final long MAX_ONNX_BYTES = 512L << 20;
+    /** A training's predictions: one row per test image. */
+    static final long MAX_PREDICTIONS_BYTES = 512L << 20;
 
     private TrainingFolder() {
     }
 
     /** Whether {@code folder} holds a training's classifier (classifier.onnx or classifier.json), and only Orchard's. */
     static boolean holdsClassifier(ObjectStore store, Location folder) throws IOException {
-        return (store.exists(folder.resolve(Classifier.CLASSIFIER_ONNX))
-                || store.exists(folder.resolve(Classifier.CLASSIFIER_JSON))) && foreignClassifier(store, folder) == null;
+        return namesClassifier(store, folder) && foreignClassifier(store, folder) == null;
+    }
+
+    private static boolean namesClassifier(ObjectStore store, Location folder) throws IOException {
+        return store.exists(folder.resolve(Classifier.CLASSIFIER_ONNX)) || store.exists(folder.resolve(Classifier.CLASSIFIER_JSON));
     }
 
     /** The name of a file there named as a training's classifier that orchard classify did not write, or null. */
@@ -40,10 +49,16 @@ public final class TrainingFolder {
                 ? Classifier.CLASSIFIER_JSON : null;
     }
 
+    /** Whether {@code file} is a predictions file orchard classify wrote (its schema in the footer's metadata). */
+    static boolean isOrchardsPredictions(ObjectStore store, Location file) throws IOException {
+        return isOrchards(store, file, MAX_PREDICTIONS_BYTES,
+                bytes -> dev.orchard.store.parquet.ParquetMetadata.of(bytes).containsKey("orchard.schema"));
+    }
+
     /**
      * The files of a training's names in {@code folder} that orchard classify did not write: a classifier file that is
-     * not Orchard's, and a predictions.parquet or report.html beside no classifier of Orchard's. For {@code run
-     * --overwrite}, which deletes only what Orchard wrote.
+     * not Orchard's; beside no classifier of Orchard's, a report.html, and a predictions.parquet that is not
+     * Orchard's. For {@code run --overwrite}, which deletes only what Orchard wrote.
      */
     public static List<String> notOrchards(ObjectStore store, Location folder) throws IOException {
         List<String> foreign = new ArrayList<>();
@@ -51,11 +66,13 @@ public final class TrainingFolder {
         if (classifier != null) {
             foreign.add(classifier);
         }
-        if (!holdsClassifier(store, folder)) {
-            for (String name : List.of(Classifier.PREDICTIONS, ClassifyReportPage.FILE)) {
-                if (store.exists(folder.resolve(name))) {
-                    foreign.add(name);
-                }
+        if (classifier != null || !namesClassifier(store, folder)) {
+            Location predictions = folder.resolve(Classifier.PREDICTIONS);
+            if (store.exists(predictions) && !isOrchardsPredictions(store, predictions)) {
+                foreign.add(Classifier.PREDICTIONS);
+            }
+            if (store.exists(folder.resolve(ClassifyReportPage.FILE))) {
+                foreign.add(ClassifyReportPage.FILE);
             }
         }
         return foreign;

@@ -149,6 +149,27 @@ class ClassifyCommandTest {
         assertThat(overMixed.code).isEqualTo(2);
         assertThat(overMixed.err).contains(mixed + " holds a classifier.json that orchard classify did not write");
         assertThat(mixed.resolve("classifier.json")).hasContent("mine");
+        // A training that stopped after its first write (predictions.parquet, the lock between trainings) left only
+        // that: Orchard's by its footer, replaced with --overwrite (it was refused as someone else's, the review).
+        Path stopped = Files.createDirectories(dir.resolve("stopped"));
+        Files.copy(job.resolve("classify-pair/predictions.parquet"), stopped.resolve("predictions.parquet"));
+        Result overStopped = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", stopped.toString());
+        assertThat(overStopped.code).isEqualTo(2);
+        assertThat(overStopped.err).contains(stopped + " holds the predictions of a training that stopped before its"
+                + " classifier was written. Pass --overwrite");
+        Result replacedStopped = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", stopped.toString(), "--overwrite");
+        assertThat(replacedStopped.code).as(replacedStopped.err).isZero();
+        assertThat(stopped.resolve("classifier.onnx")).exists();
+        // A user's file of that name, not Parquet of Orchard's, is not replaced.
+        Path theirs = Files.createDirectories(dir.resolve("theirs"));
+        Files.writeString(theirs.resolve("predictions.parquet"), "mine");
+        Result overTheirs = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
+                "--output", theirs.toString(), "--overwrite");
+        assertThat(overTheirs.code).isEqualTo(2);
+        assertThat(overTheirs.err).contains(theirs + " holds a predictions.parquet with no classifier beside it");
+        assertThat(theirs.resolve("predictions.parquet")).hasContent("mine");
         // Through a link, and into another Orchard output than the one read (the verifying helper's walk).
         Path link = Files.createSymbolicLink(dir.resolve("lnkF"), job.resolve("features"));
         Result viaLink = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
