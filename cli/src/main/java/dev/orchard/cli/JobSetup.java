@@ -202,7 +202,11 @@ final class JobSetup implements AutoCloseable {
                 this.update = UpdateCheck.check(outStore, output, identity, running);
                 this.generation = update.generation();
                 this.finishedAlready = false;
-                if (!update.continuing() || update.newK()) {
+                // A continued update records its identity where the record lacks the size bound (an Orchard's before
+                // it was the job's): else every continuation could read by another (the review)
+                if (!update.continuing() || update.newK() || !DecodeLimits.recordsObjectBound(
+                        java.util.Optional.ofNullable(JobIdentity.read(outStore, layout, generation))
+                                .map(JobIdentity::decodeLimits).orElse(null))) {
                     SetupLease.write(outStore, output, store -> identity.write(store, layout, generation, version));
                 }
                 update.changes().forEach(change -> LOG.info("--update: {} (an update may change this)", change));
@@ -389,8 +393,9 @@ final class JobSetup implements AutoCloseable {
             } else if (!DecodeLimits.recordsObjectBound(recorded.decodeLimits())) {
                 // Its workers read by their own bounds then: not known here, and not to be guessed as the default
                 LOG.warn("This output's record (an Orchard before 2026-12-07) does not say which --max-object-bytes its"
-                        + " job read images by; this run reads by {}{} and records it. If the job was given another,"
-                        + " give the same.", options.maxObjectBytes, options.given("--max-object-bytes") ? "" : " (the default)");
+                        + " job read images by; this command reads by {}{}, and records it where the job goes on. If the"
+                        + " job was given another, give the same.", options.maxObjectBytes,
+                        options.given("--max-object-bytes") ? "" : " (the default)");
             }
         }
         if (recorded.byteStreamSplit() == null) {
