@@ -222,18 +222,17 @@ public final class ClassifyCommand implements Callable<Integer> {
         Location folder = options.outputOrDefault();
         JobOwnFiles.refuse(options.input(), folder, true, settings);
         try (var store = dev.orchard.store.ObjectStores.forLocation(folder, settings)) {
-            String foreign = TrainingFolder.foreignClassifier(store, folder);
-            if (foreign != null) { // never replaced, --overwrite or not
-                throw new ClassifyException(folder + " holds a " + foreign + " that orchard classify did not write,"
-                        + " which a training there would replace: give another --output.");
+            // Each file read once: what is not Orchard's is never replaced, --overwrite or not
+            List<String> foreign = TrainingFolder.notOrchards(store, folder);
+            if (!foreign.isEmpty()) {
+                String file = foreign.get(0);
+                boolean named = file.equals(Classifier.CLASSIFIER_ONNX) || file.equals(Classifier.CLASSIFIER_JSON);
+                throw new ClassifyException(folder + " holds a " + file + (named ? " that orchard classify did not write,"
+                        + " which a training there would replace" : " with no classifier beside it, which orchard"
+                        + " classify did not write and would replace") + ": give another --output.");
             }
-            boolean classifier = TrainingFolder.holdsClassifier(store, folder);
-            for (String file : TrainingFolder.notOrchards(store, folder)) {
-                // A file of these names beside no classifier is someone else's (but for a training's own predictions,
-                // written first): never replaced, --overwrite or not.
-                throw new ClassifyException(folder + " holds a " + file + " with no classifier beside it, which"
-                        + " orchard classify did not write and would replace: give another --output.");
-            }
+            boolean classifier = store.exists(folder.resolve(Classifier.CLASSIFIER_ONNX))
+                    || store.exists(folder.resolve(Classifier.CLASSIFIER_JSON)); // Orchard's, as read above
             boolean begun = !classifier && store.exists(folder.resolve(Classifier.PREDICTIONS)); // one that stopped
             if ((classifier || begun) && !overwrite) {
                 throw new ClassifyException(folder + " holds " + (classifier ? "a classifier trained earlier"

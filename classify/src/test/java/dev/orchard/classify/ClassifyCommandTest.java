@@ -129,8 +129,7 @@ class ClassifyCommandTest {
             Path mine = Files.createDirectories(dir.resolve("mine-" + name));
             Files.writeString(mine.resolve(name), "mine");
             Files.writeString(mine.resolve("report.html"), "MY REPORT");
-            Result overMine = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
-                    "--output", mine.toString(), "--overwrite");
+            Result overMine = trainPairInto(job, mine, true);
             assertThat(overMine.code).isEqualTo(2);
             assertThat(overMine.err).contains(mine + " holds a " + name + " that orchard classify did not write");
             assertThat(mine.resolve(name)).hasContent("mine");
@@ -144,8 +143,7 @@ class ClassifyCommandTest {
         Path mixed = Files.createDirectories(dir.resolve("mixed"));
         Files.copy(job.resolve("classify-pair/classifier.onnx"), mixed.resolve("classifier.onnx"));
         Files.writeString(mixed.resolve("classifier.json"), "mine");
-        Result overMixed = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
-                "--output", mixed.toString(), "--overwrite");
+        Result overMixed = trainPairInto(job, mixed, true);
         assertThat(overMixed.code).isEqualTo(2);
         assertThat(overMixed.err).contains(mixed + " holds a classifier.json that orchard classify did not write");
         assertThat(mixed.resolve("classifier.json")).hasContent("mine");
@@ -153,20 +151,17 @@ class ClassifyCommandTest {
         // that: Orchard's by its footer, replaced with --overwrite (it was refused as someone else's, the review).
         Path stopped = Files.createDirectories(dir.resolve("stopped"));
         Files.copy(job.resolve("classify-pair/predictions.parquet"), stopped.resolve("predictions.parquet"));
-        Result overStopped = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
-                "--output", stopped.toString());
+        Result overStopped = trainPairInto(job, stopped, false);
         assertThat(overStopped.code).isEqualTo(2);
         assertThat(overStopped.err).contains(stopped + " holds the predictions of a training that stopped before its"
                 + " classifier was written. Pass --overwrite");
-        Result replacedStopped = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
-                "--output", stopped.toString(), "--overwrite");
+        Result replacedStopped = trainPairInto(job, stopped, true);
         assertThat(replacedStopped.code).as(replacedStopped.err).isZero();
         assertThat(stopped.resolve("classifier.onnx")).exists();
         // A user's file of that name, not Parquet of Orchard's, is not replaced.
         Path theirs = Files.createDirectories(dir.resolve("theirs"));
         Files.writeString(theirs.resolve("predictions.parquet"), "mine");
-        Result overTheirs = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
-                "--output", theirs.toString(), "--overwrite");
+        Result overTheirs = trainPairInto(job, theirs, true);
         assertThat(overTheirs.code).isEqualTo(2);
         assertThat(overTheirs.err).contains(theirs + " holds a predictions.parquet with no classifier beside it");
         assertThat(theirs.resolve("predictions.parquet")).hasContent("mine");
@@ -332,5 +327,15 @@ class ClassifyCommandTest {
     }
 
     private record Result(int code, String out, String err) {
+    }
+
+    /** A pair training on {@code job} into {@code folder}, with or without --overwrite. */
+    private Result trainPairInto(Path job, Path folder, boolean overwrite) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--input", job.toString(), "--train-per-class", "10",
+                "--pair", "Banana", "Kiwi", "--output", folder.toString()));
+        if (overwrite) {
+            args.add("--overwrite");
+        }
+        return run(args.toArray(String[]::new));
     }
 }
