@@ -38,7 +38,7 @@ final class AppliedPredictionsWriter implements AutoCloseable {
         temp = Files.createTempFile("orchard-predictions-", ".parquet");
         try {
             writer = RowWriteSupport.writer(new LocalOutputFile(temp), new Support(Map.of(
-                    "orchard.schema", "path,label,predicted,score",
+                    TrainingFolder.PREDICTIONS_SCHEMA, "path,label,predicted,score",
                     "orchard.classifier", classifier,
                     "orchard.classifier.sha256", classifierSha256))).build();
         } catch (IOException | RuntimeException e) {

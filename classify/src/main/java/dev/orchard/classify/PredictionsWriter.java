@@ -62,7 +62,7 @@ final class PredictionsWriter {
     private static final class PredictionWriteSupport extends RowWriteSupport<PredictionRow> {
 
         PredictionWriteSupport() {
-            super(SCHEMA, Map.of("orchard.schema", "path,label,split,predicted,score"));
+            super(SCHEMA, Map.of(TrainingFolder.PREDICTIONS_SCHEMA, "path,label,split,predicted,score"));
         }
 
         @Override

@@ -23,8 +23,6 @@ public final class TrainingFolder {
      * larger is not taken for Orchard's, and is not read: read whole, a 1-2 GB file ran a 4 GB heap out (the review).
      */
     static final long MAX_ONNX_BYTES = 512L << 20;
-    /** A training's predictions: one row per test image. */
-    static final long MAX_PREDICTIONS_BYTES = 512L << 20;
 
     private TrainingFolder() {
     }
@@ -49,11 +47,20 @@ public final class TrainingFolder {
                 ? Classifier.CLASSIFIER_JSON : null;
     }
 
-    /** Whether {@code file} is a predictions file orchard classify wrote (its schema in the footer's metadata). */
-    static boolean isOrchardsPredictions(ObjectStore store, Location file) throws IOException {
-        return isOrchards(store, file, MAX_PREDICTIONS_BYTES,
-                bytes -> dev.orchard.store.parquet.ParquetMetadata.of(bytes).containsKey("orchard.schema"));
+    /**
+     * Whether {@code file} is a predictions file orchard classify wrote, a training's or --apply's: its schema in the
+     * footer's metadata, read from the file's tail alone (an --apply's file of millions of rows is not read).
+     */
+    public static boolean isOrchardsPredictions(ObjectStore store, Location file) throws IOException {
+        try {
+            return dev.orchard.store.parquet.ParquetMetadata.of(store, file).containsKey(PREDICTIONS_SCHEMA);
+        } catch (java.nio.file.FileSystemException notAFile) { // a folder of that name, or gone since it was listed
+            return false;
+        }
     }
+
+    /** The metadata key both predictions writers set. */
+    static final String PREDICTIONS_SCHEMA = "orchard.schema";
 
     /**
      * The files of a training's names in {@code folder} that orchard classify did not write: a classifier file that is

@@ -185,14 +185,21 @@ final class OutputCheck {
         }
 
         /**
-         * The files of {@code classify-<mode>/} are Orchard's by their names only if orchard classify wrote them: a
-         * text file called classifier.onnx was deleted by --overwrite with the user's report.html beside it (a walk).
-         * They are read ({@link dev.orchard.classify.TrainingFolder}); {@code predictions-*.parquet} at the top are
-         * still taken by name (deciding it would mean reading each whole file).
+         * What orchard classify wrote is Orchard's by its name only if orchard classify wrote it: a text file called
+         * classifier.onnx was deleted by --overwrite with the user's report.html beside it (a walk). The files of
+         * {@code classify-<mode>/} are read ({@link dev.orchard.classify.TrainingFolder}), and the footers of
+         * {@code predictions-*.parquet} at the top (a ranged read of each: an --apply's file is not read whole).
          */
         private void readClassifyFolders(ObjectStore store, Location output) throws IOException {
             for (String name : List.copyOf(names)) {
-                if (OutputLayout.isClassifyOutput(name) && !name.endsWith(".parquet")) {
+                if (!OutputLayout.isClassifyOutput(name)) {
+                    continue;
+                }
+                if (name.endsWith(".parquet")) {
+                    if (!dev.orchard.classify.TrainingFolder.isOrchardsPredictions(store, output.resolve(name))) {
+                        notOrchards(name);
+                    }
+                } else {
                     for (String file : dev.orchard.classify.TrainingFolder.notOrchards(store, output.resolve(name))) {
                         notOrchards(name + "/" + file);
                     }

@@ -36,7 +36,7 @@ class OutputCheckTest {
         for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
                 "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
                 "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
-                "classify-pair/report.html", "predictions-classifier.parquet",
+                "classify-pair/report.html",
                 ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
             file(out, f, "old " + f);
         }
@@ -45,13 +45,15 @@ class OutputCheckTest {
         RunWithClassifierTest.writeClassifier(Files.createDirectories(out.resolve("classify-one-vs-all"))
                 .resolve("classifier.onnx"), 4, null);
         file(out, "classify-multiclass/classifier.json", "{\"mode\" : \"MULTICLASS\", \"learner\" : \"logistic\"}");
+        Files.write(out.resolve("predictions-classifier.parquet"), dev.orchard.store.parquet.ParquetFooterFixture
+                .footerOnly(Map.of("orchard.schema", "path,label,predicted,score"), 100));
         return out;
     }
 
     /**
      * A classify-<mode>/ folder is Orchard's only where orchard classify wrote its files: a user's text file called
      * classifier.onnx and their report.html beside it were deleted by --overwrite (a walk), as was a report.html beside
-     * no classifier.
+     * no classifier; a predictions-*.parquet at the top is Orchard's by its footer.
      */
     @Test
     void overwriteReadsTheClassifyFoldersItWouldDelete() throws Exception {
@@ -59,9 +61,11 @@ class OutputCheckTest {
         file(out, "classify-pair/classifier.onnx", "my precious notes");
         file(out, "classify-multiclass/report.html", "<html>my report</html>");
         Files.delete(out.resolve("classify-multiclass/classifier.json"));
+        file(out, "predictions-2024.parquet", "my own table, named as Orchard names its predictions");
         Map<String, String> before = Tree.hashes(out);
         assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
                 .hasMessageContaining("holds files Orchard did not write: ")
+                .hasMessageContaining("predictions-2024.parquet")
                 .hasMessageContaining("classify-pair/classifier.onnx")
                 .hasMessageContaining("classify-pair/report.html")
                 .hasMessageContaining("classify-multiclass/report.html");

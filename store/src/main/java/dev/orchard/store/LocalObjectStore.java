@@ -85,6 +85,20 @@ public final class LocalObjectStore implements ObjectStore {
      * named pipe that a manifest names gives what its writer writes (opening it waits for one, as any reader does).
      */
     @Override
+    public byte[] readTail(Location location, int n) throws IOException {
+        try (FileChannel file = FileChannel.open(location.path(), StandardOpenOption.READ)) {
+            long size = file.size();
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) Math.min(n, size));
+            for (long at = size - tail.capacity(); tail.hasRemaining(); ) {
+                if (file.read(tail, at + tail.position()) < 0) {
+                    throw new java.io.EOFException(location + " ended while its tail was read");
+                }
+            }
+            return tail.array();
+        }
+    }
+
+    @Override
     public byte[] read(Location location, long maxBytes) throws IOException {
         return read(location, Files.readAttributes(location.path(), BasicFileAttributes.class), maxBytes);
     }

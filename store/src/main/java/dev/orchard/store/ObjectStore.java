@@ -74,6 +74,15 @@ public interface ObjectStore extends AutoCloseable {
         return read(location, maxBytes);
     }
 
+    /**
+     * The object's last {@code n} bytes (all of it when it is shorter): a file's footer without the file. This
+     * default reads the whole object; the stores read only the tail.
+     */
+    default byte[] readTail(Location location, int n) throws IOException {
+        byte[] all = read(location);
+        return java.util.Arrays.copyOfRange(all, Math.max(0, all.length - n), all.length);
+    }
+
     /** A stream over the object's bytes, for objects too large to hold at once (manifests). Close it. */
     default InputStream open(Location location) throws IOException {
         return new ByteArrayInputStream(read(location));

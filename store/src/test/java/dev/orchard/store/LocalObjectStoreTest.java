@@ -28,6 +28,15 @@ class LocalObjectStoreTest {
         ConditionalWrites.checkOn(store, Location.local(dir.resolve("_orchard/lease.json")));
     }
 
+    /** A file's last bytes without the rest of it (a Parquet footer's reader); all of a shorter file. */
+    @Test
+    void theTailIsTheLastBytes() throws Exception {
+        Location file = Location.local(Files.writeString(dir.resolve("tail"), "0123456789"));
+        assertThat(new String(store.readTail(file, 4), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("6789");
+        assertThat(new String(store.readTail(file, 64), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("0123456789");
+        assertThat(store.readTail(Location.local(Files.createFile(dir.resolve("empty"))), 4)).isEmpty();
+    }
+
     /** Below a file there is nothing, as {@link LocalObjectStore#exists} says (an output mistyped into a file's path). */
     @Test
     void nothingIsReadBelowAFile() throws Exception {

@@ -2,19 +2,51 @@ package dev.orchard.store.parquet;
 
 import java.io.IOException;
 import java.util.Map;
-import org.apache.parquet.hadoop.ParquetFileReader;
 
-/** The key-value metadata of a Parquet file held in memory: what tells a file Orchard wrote from another of its name. */
+/** The key-value metadata of a Parquet file, from its footer: what tells a file Orchard wrote from another of its name. */
 public final class ParquetMetadata {
     private ParquetMetadata() {
     }
 
-    /** The footer's key-value metadata, or none when {@code file} is not a readable Parquet file. */
-    public static Map<String, String> of(byte[] file) {
-        try (ParquetFileReader reader = ParquetFileReader.open(new InMemoryInputFile(file), VectorRowsReader.options())) {
-            return Map.copyOf(reader.getFooter().getFileMetaData().getKeyValueMetaData());
+    /** A footer this large is not one of Orchard's small files' (nor most files'): not read, taken as none. */
+    static final int MAX_FOOTER_BYTES = 16 << 20;
+
+    /**
+     * The key-value metadata of the Parquet file at {@code location}, from its footer alone (the file's tail: one
+     * ranged read, or two where the footer is longer than the first guess); none when it is not a Parquet file.
+     */
+    public static Map<String, String> of(dev.orchard.store.ObjectStore store, dev.orchard.store.Location location)
+            throws IOException {
+        byte[] tail = store.readTail(location, 64 << 10);
+        int length = footerLength(tail);
+        if (length < 0 || length > MAX_FOOTER_BYTES) {
+            return Map.of();
+        }
+        if (length + 8 > tail.length) {
+            tail = store.readTail(location, length + 8);
+            if (footerLength(tail) != length || length + 8 > tail.length) {
+                return Map.of(); // changed between the reads, or shorter than its footer says
+            }
+        }
+        try {
+            org.apache.parquet.format.FileMetaData footer = org.apache.parquet.format.Util.readFileMetaData(
+                    new java.io.ByteArrayInputStream(tail, tail.length - 8 - length, length));
+            Map<String, String> metadata = new java.util.HashMap<>();
+            if (footer.getKey_value_metadata() != null) {
+                footer.getKey_value_metadata().forEach(kv -> metadata.put(kv.getKey(), kv.isSetValue() ? kv.getValue() : ""));
+            }
+            return java.util.Collections.unmodifiableMap(metadata);
         } catch (IOException | RuntimeException notParquet) {
             return Map.of();
         }
+    }
+
+    /** The footer's length from a file's last 8 bytes (4, little-endian, then "PAR1"); -1 when they are not those. */
+    private static int footerLength(byte[] tail) {
+        int n = tail.length;
+        if (n < 12 || tail[n - 4] != 'P' || tail[n - 3] != 'A' || tail[n - 2] != 'R' || tail[n - 1] != '1') {
+            return -1;
+        }
+        return (tail[n - 8] & 0xff) | (tail[n - 7] & 0xff) << 8 | (tail[n - 6] & 0xff) << 16 | (tail[n - 5] & 0xff) << 24;
     }
 }

@@ -165,6 +165,21 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** One ranged GetObject ({@code bytes=-n}, the last n bytes). */
+    @Override
+    public byte[] readTail(Location location, int n) throws IOException {
+        requireS3(location);
+        if (n < 1) {
+            return new byte[0];
+        }
+        try {
+            return sdk().getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.key()).range("bytes=-" + n))
+                    .asByteArray();
+        } catch (SdkException e) {
+            throw errors.translate("read", location, e);
+        }
+    }
+
     /** One GetObject through the SDK, whose answer carries the ETag; null on 404. */
     @Override
     public Tagged readTagged(Location location) throws IOException {

@@ -85,6 +85,15 @@ class S3ObjectStoreTest {
                 .hasMessageContaining("s3://bucket/odd/missing.jpg");
     }
 
+    /** A file's tail by one ranged GET (bytes=-n), for a Parquet footer; all of a shorter object. */
+    @Test
+    void theTailIsTheLastBytes() throws Exception {
+        store.put(s3("tail/file"), "0123456789".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(store.readTail(s3("tail/file"), 4), StandardCharsets.UTF_8)).isEqualTo("6789");
+        assertThat(new String(store.readTail(s3("tail/file"), 64), StandardCharsets.UTF_8)).isEqualTo("0123456789");
+        assertThatThrownBy(() -> store.readTail(s3("tail/missing"), 4)).isInstanceOf(NoSuchFileException.class);
+    }
+
     /** If-None-Match: * and If-Match, as the output's lease uses them, against a real S3-compatible server. */
     @Test
     void aConditionalWriteReplacesOnlyTheObjectItExpects() throws Exception {

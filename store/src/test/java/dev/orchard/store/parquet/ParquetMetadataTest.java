@@ -1,0 +1,36 @@
+package dev.orchard.store.parquet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchard.store.LocalObjectStore;
+import dev.orchard.store.Location;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A Parquet file's key-value metadata from its tail alone: what tells Orchard's predictions from a user's file. */
+class ParquetMetadataTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theMetadataIsReadFromTheTailAndAnotherFileHasNone() throws Exception {
+        LocalObjectStore store = new LocalObjectStore();
+        Path small = Files.write(dir.resolve("small.parquet"), ParquetFooterFixture.footerOnly(Map.of("orchard.schema", "path,label"), 10));
+        assertThat(ParquetMetadata.of(store, Location.local(small))).containsEntry("orchard.schema", "path,label");
+        // A footer longer than the first read of the tail (64 KiB): read again, whole
+        String longValue = "x".repeat(100_000);
+        Path large = Files.write(dir.resolve("large.parquet"), ParquetFooterFixture.footerOnly(Map.of("k", longValue), 1 << 20));
+        assertThat(ParquetMetadata.of(store, Location.local(large))).containsEntry("k", longValue);
+        // Not Parquet, too short, or a footer length past the file: none
+        Path text = Files.writeString(dir.resolve("notes.parquet"), "my notes, not a Parquet file");
+        assertThat(ParquetMetadata.of(store, Location.local(text))).isEmpty();
+        Path tiny = Files.writeString(dir.resolve("tiny.parquet"), "PAR1");
+        assertThat(ParquetMetadata.of(store, Location.local(tiny))).isEmpty();
+        byte[] lying = ParquetFooterFixture.footerOnly(Map.of("k", "v"), 0);
+        lying[lying.length - 6] = 0x7f; // a footer length of ~8 MB in a file of a few bytes
+        assertThat(ParquetMetadata.of(store, Location.local(Files.write(dir.resolve("lying.parquet"), lying)))).isEmpty();
+    }
+}
