@@ -282,7 +282,10 @@ final class OutputCheck {
             String leftover = ObjectStore.leftoverOf(name);
             return leftover != null && (leftover.equals(name) || OutputLayout.isKnownOutput(leftover));
         }
-        if (relative.equals(name) || name.equals(OutputLayout.BOOKKEEPING)) {
+        if (relative.equals(name)) { // a file at the top: Orchard's if named as its files, not as one of its folders
+            return !isFolderOutput(name);
+        }
+        if (name.equals(OutputLayout.BOOKKEEPING)) {
             return true;
         }
         String inside = relative.substring(name.length() + 1);
@@ -294,6 +297,12 @@ final class OutputCheck {
         }
         String leftover = ObjectStore.leftoverOf(inside); // a crash's leftover of a write of one of these files
         return OutputLayout.isOwnFileIn(name, leftover != null ? leftover : inside);
+    }
+
+    /** Whether Orchard writes {@code name} as a folder: a file of that name is not Orchard's (the review). */
+    private static boolean isFolderOutput(String name) {
+        return name.equals(OutputLayout.FEATURES) || name.equals(OutputLayout.PCA) || name.equals(OutputLayout.BOOKKEEPING)
+                || OutputLayout.isClassifyOutput(name) && !name.endsWith(".parquet");
     }
 
     private static String firstSegment(String relative) {

@@ -72,6 +72,20 @@ class OutputCheckTest {
         assertThat(Tree.hashes(out)).isEqualTo(before);
     }
 
+    /** A file named as one of Orchard's folders is not Orchard's (it was taken for its classify-pair/, the review). */
+    @Test
+    void aFileNamedAsOrchardsFolderIsNotOrchards() throws Exception {
+        Path out = temp.resolve("files named as folders");
+        OutputCheck.prepare(store, Location.local(out), false, "test");
+        file(out, "classify-pair", "my notes on the pair");
+        file(out, "features", "my feature list");
+        Map<String, String> before = Tree.hashes(out);
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .hasMessageContaining("holds files Orchard did not write: ").hasMessageContaining("classify-pair")
+                .hasMessageContaining("features");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
+    }
+
     /** After an update, what orchard classify wrote is named, however many of a user's files list before it. */
     @Test
     void classifyOutputsAreFoundBehindManyOfAUsersFiles() throws Exception {
