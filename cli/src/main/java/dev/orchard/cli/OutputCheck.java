@@ -137,13 +137,21 @@ final class OutputCheck {
 
     /**
      * What {@code orchard classify} wrote into {@code output} ({@code classify-<mode>/}, {@code predictions-*.parquet}),
-     * folders with a trailing slash: made from the rows an update has since replaced.
+     * folders with a trailing slash: made from the rows an update has since replaced. Read, as --overwrite reads them:
+     * a folder of those names holding someone else's files is not named as orchard classify's (the review).
      */
     static List<String> classifyOutputs(ObjectStore store, Location output) throws IOException {
         List<String> found = new java.util.ArrayList<>();
         for (String name : Contents.of(store, output, false).names) {
-            if (OutputLayout.isClassifyOutput(name)) {
-                found.add(name.endsWith(".parquet") ? name : name + "/");
+            if (!OutputLayout.isClassifyOutput(name)) {
+                continue;
+            }
+            if (name.endsWith(".parquet")) {
+                if (dev.orchard.classify.TrainingFolder.isOrchardsPredictions(store, output.resolve(name))) {
+                    found.add(name);
+                }
+            } else if (dev.orchard.classify.TrainingFolder.notOrchards(store, output.resolve(name)).isEmpty()) {
+                found.add(name + "/");
             }
         }
         return found;

@@ -95,6 +95,11 @@ class OutputCheckTest {
         }
         assertThat(OutputCheck.classifyOutputs(store, Location.local(out))).containsExactlyInAnyOrder("classify-pair/",
                 "classify-one-vs-all/", "classify-multiclass/", "predictions-classifier.parquet");
+        // Read, not named: a folder or file of those names that orchard classify did not write is not among them
+        file(out, "classify-one-vs-all/classifier.onnx", "my notes");
+        file(out, "predictions-2024.parquet", "my own table");
+        assertThat(OutputCheck.classifyOutputs(store, Location.local(out))).containsExactlyInAnyOrder("classify-pair/",
+                "classify-multiclass/", "predictions-classifier.parquet");
     }
 
     @Test
