@@ -394,8 +394,9 @@ class BadInputTest {
                 "--model", JobRun.model(), "--pca-k", "1");
         assertThat(run.exitCode()).as(run.messages()).isEqualTo(2);
         assertThat(run.messages()).contains("PCA needs at least 2 readable images; this job has 1: run it again on an"
-                        + " input with more readable images, or with decode limits (--max-pixels, --max-decode-mib,"
-                        + " --max-object-bytes) that admit the images refused below (--overwrite replaces this output)."
+                        + " input with more readable images, or, where a decode limit (--max-pixels, --max-decode-mib,"
+                        + " --max-object-bytes) refused those below, with one that admits them (--overwrite replaces this"
+                        + " output)."
                         + " 1 file could not be used: " + gone + " (")
                 .doesNotContain("errors.csv");
         // What it says works.

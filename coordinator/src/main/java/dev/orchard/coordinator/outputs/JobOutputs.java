@@ -151,9 +151,9 @@ public final class JobOutputs {
             // the images added since (it said "run the update again once the input holds more", which then failed
             // the same way for good; the review of the change).
             throw new IllegalArgumentException("PCA needs at least 2 readable images; this job has " + readable
-                    + (generation == 0 ? ": run it again on an input with more readable images, or with decode limits"
-                            + " (--max-pixels, --max-decode-mib, --max-object-bytes) that admit the images refused"
-                            + " below (--overwrite replaces this output)."
+                    + (generation == 0 ? ": run it again on an input with more readable images, or, where a decode"
+                            + " limit (--max-pixels, --max-decode-mib, --max-object-bytes) refused those below, with one"
+                            + " that admits them (--overwrite replaces this output)."
                             : ": this update has listed its images and cannot take more. Once the input holds more"
                             + " readable images, run the job afresh with --overwrite (without --update) and a --pca-k"
                             + " below their number."));
