@@ -202,11 +202,8 @@ final class JobSetup implements AutoCloseable {
                 this.update = UpdateCheck.check(outStore, output, identity, running);
                 this.generation = update.generation();
                 this.finishedAlready = false;
-                // A continued update records its identity where the record lacks the size bound (an Orchard's before
-                // it was the job's): else every continuation could read by another (the review)
-                if (!update.continuing() || update.newK() || !DecodeLimits.recordsObjectBound(
-                        java.util.Optional.ofNullable(JobIdentity.read(outStore, layout, generation))
-                                .map(JobIdentity::decodeLimits).orElse(null))) {
+                // A continued update records its identity again where UpdateCheck, which read the record, says so
+                if (!update.continuing() || update.rewritesRecord()) {
                     SetupLease.write(outStore, output, store -> identity.write(store, layout, generation, version));
                 }
                 update.changes().forEach(change -> LOG.info("--update: {} (an update may change this)", change));

@@ -18,7 +18,11 @@ import java.util.stream.Stream;
 final class UpdateCheck {
 
     /** The generation the update makes, whether it continues one in progress, and what changed since the last. */
-    record Plan(int generation, boolean continuing, List<String> changes, boolean newK) {
+    /**
+     * @param rewritesRecord a continued update that writes its identity again: a new --pca-k, or a record of an Orchard
+     *                       before the size bound was the job's, which records the bound this command reads by
+     */
+    record Plan(int generation, boolean continuing, List<String> changes, boolean rewritesRecord) {
         Plan(int generation, boolean continuing, List<String> changes) {
             this(generation, continuing, changes, false);
         }
@@ -137,6 +141,7 @@ final class UpdateCheck {
                     + " is in progress with other options:\n  " + String.join("\n  ", differences)
                     + "\nRun it with the same options to finish it." + giveUp);
         }
-        return new Plan(generation, true, List.of());
+        return new Plan(generation, true, List.of(),
+                !dev.orchard.protocol.DecodeLimits.recordsObjectBound(recorded.decodeLimits()));
     }
 }

@@ -119,9 +119,12 @@ class ResumeTest {
         Files.writeString(marker, older);
         Files.delete(out.resolve("_SUCCESS"));
         assertThat(older).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512\"");
-        JobRun withBound = JobRun.of(out, job(in, out, "--resume", "--max-pixels", "123456789", "--max-object-bytes",
-                "1000000"));
+        Logged said = Logged.during(JobSetup.class, () -> JobRun.of(out, job(in, out, "--resume", "--max-pixels",
+                "123456789", "--max-object-bytes", "1000000")));
+        JobRun withBound = said.run(0);
         assertThat(withBound.exitCode()).as(withBound.messages()).isZero();
+        assertThat(said.lines()).anySatisfy(line -> assertThat(line).contains("does not say which --max-object-bytes its"
+                + " job read images by; this command reads by 1000000, and records it"));
         assertThat(Files.readString(marker)).contains("\"decodeLimits\" : \"--max-pixels 123456789, --max-decode-mib 512,"
                 + " --max-object-bytes 1000000\"");
     }
