@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -297,16 +298,17 @@ public final class S3ObjectStore implements ObjectStore {
         if (head == null || head.size() != Files.size(file)) {
             return false;
         }
-        try (InputStream there = new java.io.BufferedInputStream(open(target), 1 << 16);
-             InputStream ours = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            int a;
+        try (InputStream there = open(target); InputStream ours = Files.newInputStream(file)) {
+            byte[] a = new byte[1 << 16];
+            byte[] b = new byte[1 << 16];
+            int n;
             do {
-                a = ours.read();
-                if (a != there.read()) {
+                n = ours.readNBytes(a, 0, a.length);
+                if (there.readNBytes(b, 0, b.length) != n || !Arrays.equals(a, 0, n, b, 0, n)) {
                     return false;
                 }
-            } while (a >= 0);
-            return true;
+            } while (n == a.length);
+            return there.read() < 0;
         } catch (java.nio.file.NoSuchFileException gone) {
             return false; // deleted since: not this write's
         }

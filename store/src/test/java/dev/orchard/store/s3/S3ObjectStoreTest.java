@@ -225,6 +225,13 @@ class S3ObjectStoreTest {
             assertThat(multipart.putFileIfAbsent(s3("once/small.bin"), other)).isFalse();
             assertThat(multipart.putFileIfAbsent(s3("once/big.bin"), bigFile)).isTrue();
             assertThat(multipart.putFileIfAbsent(s3("once/big.bin"), other)).isFalse();
+            // Found there already: the same bytes count as written (a retried write), the same size otherwise not
+            // (compared chunk by chunk, to the last byte).
+            assertThat(multipart.putFileIfAbsent(s3("once/big.bin"), bigFile)).as("the same bytes").isTrue();
+            byte[] lastByteOther = big.clone();
+            lastByteOther[big.length - 1]++;
+            Path sameSize = Files.write(dir.resolve("same-size.bin"), lastByteOther);
+            assertThat(multipart.putFileIfAbsent(s3("once/big.bin"), sameSize)).as("the last byte differs").isFalse();
             store.put(s3("once/there.bin"), new byte[] {7});
             // Found by the look before the upload: S3Proxy ignores If-None-Match on CompleteMultipartUpload.
             assertThat(multipart.putFileIfAbsent(s3("once/there.bin"), bigFile)).as("over an object").isFalse();
