@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -82,24 +80,14 @@ final class AppliedPredictionsWriter implements AutoCloseable {
 
         @Override
         public void write(AppliedPrediction row) {
-            RecordConsumer out = out();
-            out.startMessage();
+            out().startMessage();
             string(0, "path", row.path());
             if (row.label() != null) {
                 string(1, "label", row.label());
             }
             string(2, "predicted", row.predicted());
-            out.startField("score", 3);
-            out.addDouble(row.score());
-            out.endField("score", 3);
-            out.endMessage();
-        }
-
-        private void string(int index, String field, String value) {
-            RecordConsumer out = out();
-            out.startField(field, index);
-            out.addBinary(Binary.fromString(value));
-            out.endField(field, index);
+            number(3, "score", row.score());
+            out().endMessage();
         }
     }
 }

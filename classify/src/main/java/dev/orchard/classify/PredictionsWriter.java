@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -67,23 +65,13 @@ final class PredictionsWriter {
 
         @Override
         public void write(PredictionRow row) {
-            RecordConsumer out = out();
-            out.startMessage();
+            out().startMessage();
             string(0, "path", row.path());
             string(1, "label", row.label());
             string(2, "split", row.split());
             string(3, "predicted", row.predicted());
-            out.startField("score", 4);
-            out.addDouble(row.score());
-            out.endField("score", 4);
-            out.endMessage();
-        }
-
-        private void string(int index, String field, String value) {
-            RecordConsumer out = out();
-            out.startField(field, index);
-            out.addBinary(Binary.fromString(value));
-            out.endField(field, index);
+            number(4, "score", row.score());
+            out().endMessage();
         }
     }
 }

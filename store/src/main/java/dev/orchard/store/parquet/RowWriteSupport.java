@@ -8,6 +8,7 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
@@ -50,6 +51,20 @@ public abstract class RowWriteSupport<T> extends WriteSupport<T> {
 
     protected final RecordConsumer out() {
         return out;
+    }
+
+    /** Writes field {@code index} ({@code name}) of the current record as a UTF-8 string. */
+    protected final void string(int index, String name, String value) {
+        out.startField(name, index);
+        out.addBinary(Binary.fromString(value));
+        out.endField(name, index);
+    }
+
+    /** Writes field {@code index} ({@code name}) of the current record as a double. */
+    protected final void number(int index, String name, double value) {
+        out.startField(name, index);
+        out.addDouble(value);
+        out.endField(name, index);
     }
 
     /** A writer builder for {@code file}: Hadoop-free configuration, ZSTD pages, overwrite, {@link #WRITER_VERSION}. */
