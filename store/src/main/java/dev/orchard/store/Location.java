@@ -31,19 +31,45 @@ public record Location(Scheme scheme, String bucket, String key) {
             int slash = rest.indexOf('/');
             String bucket = slash < 0 ? rest : rest.substring(0, slash);
             String key = slash < 0 ? "" : rest.substring(slash + 1);
+            if (text.indexOf('@') >= 0 && !shown(text).equals(text)) {
+                // Hadoop's old s3a://KEY:SECRET@bucket/ form: the "bucket" went to the server in the request line and
+                // came back in the error message (a user's walk). Not echoed here either.
+                throw new IllegalArgumentException("An s3:// location must not hold credentials: " + shown(text)
+                        + " (KEY:SECRET@bucket, as Hadoop once took them). Give them as AWS_ACCESS_KEY_ID and"
+                        + " AWS_SECRET_ACCESS_KEY, --profile NAME, or the instance's role, and the location as"
+                        + " s3://bucket/prefix");
+            }
+            if (bucket.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("'" + bucket + "' in " + text + " is not a bucket name: give the"
+                        + " server as --endpoint-url http://HOST:PORT (with --path-style for most S3-compatible servers)"
+                        + " and the location as s3://bucket/prefix");
+            }
             return new Location(Scheme.S3, bucket, key);
         }
         if (text.startsWith("file:")) {
             return local(Path.of(URI.create(text)));
         }
         if (OTHER_SCHEME.matcher(text).lookingAt()) {
-            throw new IllegalArgumentException("Unsupported location '" + text + "': use a local path or s3://bucket/prefix");
+            throw new IllegalArgumentException("Unsupported location '" + shown(text)
+                    + "': use a local path or s3://bucket/prefix");
         }
         return local(Path.of(text));
     }
 
     /** A URL of a scheme Orchard does not read ({@code String.matches} compiled this for every parse: once per image). */
     private static final java.util.regex.Pattern OTHER_SCHEME = java.util.regex.Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://");
+    /** A URL's user information ({@code s3n://KEY:SECRET@bucket/}), left out of messages. */
+    private static final java.util.regex.Pattern USER_INFO =
+            java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*(:[^@]*)?@"); // a secret may hold '/'
+
+
+    /**
+     * {@code text} as a message may show it: a URL's user information ({@code s3n://KEY:SECRET@bucket/}) becomes
+     * {@code …}, so that credentials typed into a location are never printed.
+     */
+    public static String shown(String text) {
+        return USER_INFO.matcher(text).replaceFirst("$1…@");
+    }
 
     public static Location local(Path path) {
         return new Location(Scheme.FILE, null, path.toAbsolutePath().normalize().toString());

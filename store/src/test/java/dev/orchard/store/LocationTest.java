@@ -27,4 +27,25 @@ class LocationTest {
                     .hasMessageContaining("Unsupported location '" + other + "'");
         }
     }
+
+    /**
+     * Hadoop's old inline credentials ({@code s3a://KEY:SECRET@bucket/}) are refused before any request, and never
+     * printed: the "bucket" went to the server in the request line and came back in the error (a user's walk).
+     */
+    @Test
+    void credentialsInALocationAreRefusedAndNeverShown() {
+        for (String typed : new String[] {"s3://AKIAWALK:walkSecret0123@inb/c2/", "s3a://AKIAWALK:walkSecret0123@inb",
+                "s3n://AKIAWALK:walkSecret0123@inb/c2/", "gs://AKIAWALK:walkSecret0123@b/k",
+                "s3a://AKIAWALK:walk/Secret0123@inb/c2/", "s3://AKIAWALK@inb/c2/"}) {
+            assertThatThrownBy(() -> Location.parse(typed)).as(typed).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageNotContaining("Secret0123").hasMessageNotContaining("AKIAWALK")
+                    .hasMessageContaining("…@");
+        }
+        assertThatThrownBy(() -> Location.parse("s3://AKIAWALK:walkSecret0123@inb/c2/"))
+                .hasMessageContaining("must not hold credentials").hasMessageContaining("AWS_SECRET_ACCESS_KEY");
+        assertThatThrownBy(() -> Location.parse("s3://127.0.0.1:9000/bucket/in"))
+                .hasMessageContaining("not a bucket name").hasMessageContaining("--endpoint-url http://HOST:PORT");
+        assertThat(Location.shown("/data/a@b/c.jpg")).isEqualTo("/data/a@b/c.jpg");
+        assertThat(Location.parse("s3://bucket/user@example.com/1.jpg").key()).isEqualTo("user@example.com/1.jpg");
+    }
 }

@@ -55,8 +55,8 @@ final class TextManifest {
             }
             return folder.resolve(entry);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Manifest " + manifest + " has an entry that is no location: '" + entry
-                    + "' (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("Manifest " + manifest + " has an entry that is no location: '"
+                    + Location.shown(entry) + "' (" + e.getMessage() + ")", e);
         }
     }
 

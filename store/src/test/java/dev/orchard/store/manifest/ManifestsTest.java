@@ -50,6 +50,17 @@ class ManifestsTest {
                 "s3://bucket/crlf.jpg");
     }
 
+    /** An entry with credentials in it (s3a://KEY:SECRET@bucket/…) is refused naming its line, without them. */
+    @Test
+    void textManifestEntryWithCredentialsIsRefusedWithoutThem() throws Exception {
+        Path manifest = Files.writeString(dir.resolve("secret.txt"), "s3://bucket/a.jpg\n"
+                + "s3a://AKIAWALK:walk/Secret0123@bucket/b.jpg\n");
+        assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(manifest))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("s3a://…@bucket/b.jpg").hasMessageContaining("must not hold credentials")
+                .hasMessageNotContaining("Secret0123").hasMessageNotContaining("AKIAWALK");
+    }
+
     @Test
     void textManifestOfLocalFilesResolvesRelativePaths() throws Exception {
         Path manifest = Files.writeString(dir.resolve("list.txt"), "/data/images/a.jpg\nBanana/b 1.jpg\n Banana/c.jpg\n"
