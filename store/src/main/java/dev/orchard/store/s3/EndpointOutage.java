@@ -6,8 +6,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether a store's S3 endpoint can be reached, as its requests find out, told in the log once per outage: a WARN at
- * the first attempt that cannot reach it (refused, unknown host, no route, no connection in time), naming it, and an
- * INFO at the first attempt that reaches it again. Not per attempt of every request: with 32 reads in flight and 10
+ * the first attempt that cannot reach it (refused, unknown host, no route, no connection in time) or that it does not
+ * answer (connected, but no reply within the socket timeout), naming it, and an INFO at the first attempt that
+ * reaches it again. Not per attempt of every request: with 32 reads in flight and 10
  * attempts each, that would be hundreds of lines. Without it, a wrong {@code --endpoint-url} showed only when a
  * request's attempts ran out, ~25 s later. Both ways to S3 report here: Orchard's own requests ({@link S3Requests})
  * and the SDK client's ({@link S3Clients}).
@@ -24,12 +25,24 @@ final class EndpointOutage {
 
     /** An attempt failed with {@code failure}: the start of an outage if it could not reach the endpoint at all. */
     void failed(Throwable failure) {
-        if (!S3Errors.isUnreachable(failure)) {
+        if (S3Errors.isUnreachable(failure)) {
+            if (unreachable.compareAndSet(false, true)) {
+                LOG.warn("Cannot reach the S3 endpoint {} ({}); requests are retried, up to {} attempts each: if this"
+                        + " lasts, check --endpoint-url and --region, that the server is up, and the network in between",
+                        settings.describeEndpoint(), S3Errors.rootCauseText(failure), settings.maxAttempts());
+            }
+        } else if (S3Errors.isSilent(failure)) {
+            // Connected, but nothing came back for the socket timeout: a job with a wrong --endpoint-url (a port that
+            // accepts and never answers) printed nothing for 10 minutes, until its listing's attempts ran out (a walk).
+            if (unreachable.compareAndSet(false, true)) {
+                LOG.warn("The S3 endpoint {} took the connection but did not answer in {} s ({}); requests are retried,"
+                        + " up to {} attempts each: if this lasts, check that --endpoint-url is an S3 server, that it is"
+                        + " up, and the network in between", settings.describeEndpoint(),
+                        settings.socketTimeout().toMillis() / 1000.0, S3Errors.rootCauseText(failure),
+                        settings.maxAttempts());
+            }
+        } else {
             reached(); // it answered, if with an error
-        } else if (unreachable.compareAndSet(false, true)) {
-            LOG.warn("Cannot reach the S3 endpoint {} ({}); requests are retried, up to {} attempts each: if this lasts, "
-                    + "check --endpoint-url and --region, that the server is up, and the network in between",
-                    settings.describeEndpoint(), S3Errors.rootCauseText(failure), settings.maxAttempts());
         }
     }
 

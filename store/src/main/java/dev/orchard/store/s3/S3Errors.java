@@ -197,6 +197,16 @@ final class S3Errors {
         return false;
     }
 
+    /** Connected, but the endpoint sent nothing back within the socket timeout ("Read timed out"). */
+    static boolean isSilent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException && !isUnreachable(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException || t instanceof ApiCallTimeoutException

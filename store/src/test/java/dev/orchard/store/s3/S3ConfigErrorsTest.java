@@ -289,10 +289,22 @@ class S3ConfigErrorsTest {
             URI endpoint = URI.create("http://127.0.0.1:" + silent.getLocalPort());
             S3Settings settings = quick(endpoint).toBuilder().socketTimeout(Duration.ofMillis(300)).build();
             long start = System.nanoTime();
+            Logger logger = (Logger) LoggerFactory.getLogger(EndpointOutage.class);
+            ListAppender<ILoggingEvent> lines = new ListAppender<>();
+            lines.start();
+            logger.addAppender(lines);
             try (S3ObjectStore store = S3ObjectStore.create(settings)) {
                 assertThatThrownBy(() -> store.checkReadable(s3("s3://bucket/images")))
                         .hasMessageContaining("The S3 endpoint " + endpoint + " did not answer in time to list s3://bucket/images");
+            } finally {
+                logger.detachAppender(lines);
             }
+            // Said at the first silent attempt, once, not only when the attempts ran out (10 minutes by default).
+            assertThat(lines.list).hasSize(1);
+            assertThat(lines.list.get(0).getLevel()).isEqualTo(Level.WARN);
+            assertThat(lines.list.get(0).getFormattedMessage()).startsWith("The S3 endpoint " + endpoint
+                    + " took the connection but did not answer in 0.3 s (SocketTimeoutException: Read timed out);"
+                    + " requests are retried, up to 2 attempts each").contains("--endpoint-url is an S3 server");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
             silent.close();
             for (Socket s : accepted) {
