@@ -110,6 +110,14 @@ final class S3Errors {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         int status = e.statusCode();
         String bucket = where.bucket();
+        if (status == 404 && code == null && action.startsWith("list")) {
+            // S3 answers a listing of a missing bucket with NoSuchBucket, never with a bare 404: this is not S3 (a web
+            // server or a proxy at --endpoint-url was told "no such S3 object", exit 1; an observability walk).
+            return new UnusableLocationException("The endpoint " + settings.describeEndpoint() + " answered 404 without"
+                    + " an S3 error to a request to " + action + " " + where + ": check that --endpoint-url is an"
+                    + " S3-compatible server (with --path-style where it serves buckets by path) and the bucket's name",
+                    e);
+        }
         // HEAD answers 404 without a body, so without a code.
         if ("NoSuchKey".equals(code) || (status == 404 && code == null)) {
             NoSuchFileException missing = new NoSuchFileException(where.toString(), null, "no such S3 object");

@@ -271,6 +271,34 @@ class S3ConfigErrorsTest {
         }
     }
 
+    /** A server that is not S3 (a web server answering 404 to everything) is named so when a listing meets it. */
+    @Test
+    void anEndpointAnsweringABare404ToAListingIsNotTakenForAnEmptyPrefix() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
+                try (socket; OutputStream out = socket.getOutputStream()) {
+                    while (ScriptedServers.readHead(socket.getInputStream()) != null) {
+                        out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
+                assertThatThrownBy(() -> store.checkReadable(s3("s3://inb/c2/")))
+                        .isInstanceOf(dev.orchard.store.UnusableLocationException.class)
+                        .hasMessageContaining("The endpoint " + endpoint + " answered 404 without an S3 error to a"
+                                + " request to list s3://inb/c2/")
+                        .hasMessageContaining("--endpoint-url is an S3-compatible server");
+                // A read's bare 404 is still a missing object (HEAD answers without a body).
+                assertThatThrownBy(() -> store.read(s3("s3://inb/c2/a.jpg")))
+                        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+            }
+        }
+    }
+
     @Test
     void silentEndpointTimesOutQuickly() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
