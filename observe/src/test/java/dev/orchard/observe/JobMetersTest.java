@@ -45,9 +45,15 @@ class JobMetersTest {
         meters.status(status(WorkState.Stage.FEATURES, 0, 1, 1, 0, List.of()));
         String scrape = metrics.scrape();
         assertThat(value(scrape, "orchard_job_images_processed_total")).isZero();
-        assertThat(value(scrape, "orchard_job_images_failed_total")).isEqualTo(1);
+        assertThat(value(scrape, "orchard_job_images_failed_total")).isZero();
+        assertThat(value(scrape, "orchard_job_listing_skipped_total")).isEqualTo(1);
         meters.status(status(WorkState.Stage.FEATURES, 300, 3, 1, 10, List.of()));
-        assertThat(value(metrics.scrape(), "orchard_job_images_processed_total")).isEqualTo(298);
+        String later = metrics.scrape();
+        assertThat(value(later, "orchard_job_images_processed_total")).isEqualTo(298);
+        // Processed and failed make the images done: the listing's skipped files are neither (a walk's dashboard,
+        // (processed + failed) / listed, went past 100 %).
+        assertThat(value(later, "orchard_job_images_failed_total")).isEqualTo(2);
+        assertThat(value(later, "orchard_job_listing_skipped_total")).isEqualTo(1);
     }
 
     /**
