@@ -115,6 +115,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     static Encoder<ILoggingEvent> encoder(LoggerContext context, Format format, boolean terminal) {
         if (format == Format.JSON) {
+            if (context.getSequenceNumberGenerator() == null) {
+                // Without one, every line's sequenceNumber was 0 (an observability walk).
+                context.setSequenceNumberGenerator(new ch.qos.logback.core.spi.BasicSequenceNumberGenerator());
+            }
             JsonEncoder json = new JsonEncoder();
             json.setContext(context);
             json.setWithFormattedMessage(true); // the line as people read it, beside the pattern and its arguments

@@ -45,6 +45,9 @@ class LogFormatTest {
         assertThat(first.path("mdc").path("unitId").asText()).isEqualTo("12");
         assertThat(first.path("mdc").path("workerId").asText()).isEqualTo("10.0.0.6:17355-ab12cd34-w1");
         assertThat(json.readTree(lines[1]).path("formattedMessage").asText()).isEqualTo("a line \"with\" quotes\nand a newline");
+        // Numbered in order (they were all 0).
+        assertThat(json.readTree(lines[1]).path("sequenceNumber").asLong())
+                .isEqualTo(first.path("sequenceNumber").asLong() + 1);
     }
 
     /**
