@@ -840,6 +840,9 @@ public final class Coordinator {
                 setup.listener().listed(p.listed(), p.listingComplete());
                 setup.listener().progress(p.imagesDone(), p.imagesBefore(), p.errors());
             } else if (d instanceof Decision.StageStarted s) {
+                // The units' figures with the new phase, not up to a tick later ("solving PCA" beside units still
+                // PENDING and RUNNING in /status.json: an observability walk).
+                setup.listener().status(state.snapshot(now()));
                 setup.listener().phase(s.description());
             } else if (d instanceof Decision.Warn w) {
                 log.warn(w.text());

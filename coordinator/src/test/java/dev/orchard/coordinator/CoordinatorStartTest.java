@@ -19,6 +19,7 @@ import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -66,6 +67,18 @@ class CoordinatorStartTest {
         final CompletableFuture<JobSummary> finished = new CompletableFuture<>();
         final CompletableFuture<Long> listingEnded = new CompletableFuture<>();
         final AtomicBoolean listingAsked = new AtomicBoolean();
+        /** "status STAGE" and "phase DESCRIPTION", in the order told. */
+        final List<String> told = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        @Override
+        public void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+            told.add("status " + snapshot.stage());
+        }
+
+        @Override
+        public void phase(String description) {
+            told.add("phase " + description);
+        }
 
         @Override
         public void listed(long listed, boolean complete) {
@@ -222,6 +235,11 @@ class CoordinatorStartTest {
 
         assertThat(told.listingEnded.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(12);
         assertThat(held(output)).isTrue();
+        // A phase comes with the units' figures of its stage, not up to a tick later (an observability walk).
+        List<String> said = List.copyOf(told.told);
+        int phase = said.indexOf("phase listing and extracting features");
+        assertThat(phase).as(said.toString()).isPositive();
+        assertThat(said.get(phase - 1)).isEqualTo("status FEATURES");
         kit.stop(coordinator, BOUND);
         assertThat(givenBack(output)).as("given back as it stopped").isTrue();
         assertThat(told.failed).isNotDone();
