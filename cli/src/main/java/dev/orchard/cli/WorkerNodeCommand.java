@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a worker node that joins a cluster and pulls work from its coordinator.")
 final class WorkerNodeCommand implements Callable<Integer> {
+    /** How long a signal's exit waits for the node to leave and the runtime to close (Pekko's own stop: up to ~10 s). */
+    private static final Duration STOP_BOUND = Duration.ofSeconds(20);
 
     @Spec
     CommandSpec command;
@@ -79,26 +81,39 @@ final class WorkerNodeCommand implements Callable<Integer> {
         PrintWriter err = command.commandLine().getErr();
         var config = cluster.pekkoConfig(List.of("worker"));
         cluster.requireBindable(config, false); // exit 2 with what to do, as a coordinator's, before the model is loaded
-        AtomicBoolean stopping = new AtomicBoolean();
+        // Counted down by a signal's hook: the flag, and what the pauses between two joins wait on (a stop ends them).
+        java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
         // A worker node is a service: it ends by a signal, which it said nothing about, or by a failure, which the
         // command reports as it returns (the hook is quiet then).
         AtomicBoolean returned = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping.set(true);
+            stopping.countDown();
             if (!returned.get()) {
                 err.println("orchard: worker node stopping (a signal): it takes no more units, gives back those it runs"
                         + " and commits those it finished (up to 9 s), then leaves the cluster");
+                // Holds the JVM until the node has left and the runtime closed (its scratch folder deleted): the JVM
+                // halted as soon as Pekko's hook ended, and every stopped worker left its folder for the next worker
+                // on the host to clear as one "that ended without closing" (a cluster walk). Bounded, should the
+                // close hang; a node between two joins ends its pause at once.
+                try {
+                    closed.await(STOP_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }, "orchard-worker-stop"));
         try {
             return serve(address, err, config, stopping);
         } finally {
             returned.set(true);
+            closed.countDown();
         }
     }
 
     /** Runs the node, and a fresh one each time it leaves its cluster, until the JVM stops. */
-    private int serve(HttpAddress address, PrintWriter err, com.typesafe.config.Config config, AtomicBoolean stopping)
+    private int serve(HttpAddress address, PrintWriter err, com.typesafe.config.Config config,
+                      java.util.concurrent.CountDownLatch stopping)
             throws Exception {
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              Observation observation = new Observation(address, !http.given(), runtime)) {
@@ -114,7 +129,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 } catch (IllegalStateException e) {
                     return 0; // the JVM is shutting down: no new node
                 } catch (RuntimeException e) {
-                    if (!ClusterNode.portTaken(e) || stopping.get()) {
+                    if (!ClusterNode.portTaken(e) || stopping.getCount() == 0) {
                         throw e;
                     }
                     // Its port was free when the command started (requireBindable): its last node has not let go of
@@ -122,7 +137,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
                     Duration pause = pauses.afterPortTaken();
                     err.printf("orchard: this worker node cannot listen on its port (%s); trying again in %d s%n",
                             e.getMessage(), pause.toSeconds());
-                    Thread.sleep(pause.toMillis());
+                    if (stopping.await(pause.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        return 0;
+                    }
                     continue;
                 }
                 try (ClusterNode node = fresh) {
@@ -137,8 +154,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 } catch (IllegalStateException e) {
                     return 0; // the JVM is shutting down: no new node
                 }
-                Thread.sleep(200); // a SIGTERM's hook sets the flag as the node stops
-                if (stopping.get()) {
+                if (stopping.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) { // a SIGTERM's hook, as the node stops
                     return 0;
                 }
                 Duration pause = pauses.after(runtime.totals().unitsFinished() - unitsBefore,
@@ -149,7 +165,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
                     err.printf("orchard: this worker left its cluster (downed, or no coordinator for %d s); joining %s"
                             + " again in %d s%n", rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());
                 }
-                Thread.sleep(pause.toMillis());
+                if (stopping.await(pause.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return 0; // stopped between two joins: at once, not after the pause
+                }
             }
         }
     }

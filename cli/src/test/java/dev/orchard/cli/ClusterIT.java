@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orchard.store.LoopbackPorts;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -271,17 +273,31 @@ class ClusterIT {
         try (Nodes nodes = new Nodes(temp.resolve("logs-sigterm"))) {
             Process coordinator = nodes.start("coordinator", coordinator(out, port));
             List<Process> workers = new ArrayList<>();
-            for (int i = 1; i <= 3; i++) {
+            // The stopped worker's temporary folder is its own, to see its scratch folder go as it stops.
+            Path stoppedsTmp = Files.createDirectories(temp.resolve("tmp-worker-1"));
+            workers.add(nodes.start("worker-1", Map.of("ORCHARD_JAVA_OPTS",
+                    "-Xmx1g -XX:+UseSerialGC -Djava.io.tmpdir=" + stoppedsTmp), worker(port)));
+            for (int i = 2; i <= 3; i++) {
                 workers.add(nodes.start("worker-" + i, worker(port)));
             }
             long units = (subsetImages.size() + 5) / 6;
             nodes.await("a fifth of the units done", JOB, () -> attemptsDone(out) >= Math.max(1, units / 5));
+            assertThat(scratchFolders(stoppedsTmp)).as("the running worker's scratch folder").hasSize(1);
             workers.get(0).destroy();
             assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
             nodes.await("the stopped worker's line", Duration.ofMinutes(1),
                     () -> nodes.logContains("worker-1", "orchard: worker node stopping (a signal)"));
+            assertThat(workers.get(0).waitFor(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            // Deleted as it stopped, not left for the next worker on the host to clear (a cluster walk).
+            assertThat(scratchFolders(stoppedsTmp)).as(nodes.log("worker-1")).isEmpty();
         }
         Outputs.assertSameJob(out, reference, subsetImages);
+    }
+
+    private static List<Path> scratchFolders(Path tmp) throws IOException {
+        try (java.util.stream.Stream<Path> entries = Files.list(tmp)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("orchard-worker-")).toList();
+        }
     }
 
     /**
