@@ -143,22 +143,26 @@ final class Observation implements AutoCloseable {
     }
 
     /**
-     * On {@link #address}, or, when it is taken and that is allowed, on the port this process's page had last (a
-     * rejoined worker's page stays where its user found it: it took a new port at every rejoin), else any free one.
+     * On the port this process's page had last, when it was not {@link #address}'s (a rejoined worker's page stays where
+     * its user found it: it took a new port at every rejoin, and two workers on one host swapped pages when the default
+     * port's holder rejoined a moment after the other: a cluster walk); else on {@link #address}, or, when that is
+     * taken and that is allowed, on any free port.
      */
     private NodeHttp start(ActorSystem<?> system, StatusPage page) {
+        if (fallbackPort > 0) {
+            try {
+                return NodeHttp.start(system, new HttpAddress(address.host(), fallbackPort), page, metrics);
+            } catch (IllegalArgumentException takenSince) {
+                // the default, else any free port, announced as a new address
+            }
+        }
         try {
-            return NodeHttp.start(system, address, page, metrics);
+            NodeHttp onAddress = NodeHttp.start(system, address, page, metrics);
+            fallbackPort = 0;
+            return onAddress;
         } catch (IllegalArgumentException e) {
             if (!anyPortIfTaken || address.port() == 0) {
                 throw e;
-            }
-            if (fallbackPort > 0) {
-                try {
-                    return NodeHttp.start(system, new HttpAddress(address.host(), fallbackPort), page, metrics);
-                } catch (IllegalArgumentException takenToo) {
-                    // taken since: any free port, announced as a new address
-                }
             }
             org.slf4j.LoggerFactory.getLogger(Observation.class).info("{}; the status page takes any free port instead",
                     e.getMessage().substring(0, e.getMessage().indexOf(')') + 1));

@@ -98,4 +98,42 @@ class ObservationTest {
             assertThat(printed.toString().split("status page ", -1)).as("announced once: " + printed).hasSize(2);
         }
     }
+    /**
+     * The default port free again when the node rejoins (its holder, another worker on the host, rejoining too): the
+     * page stays on the port it had, not on the default (two workers on one host swapped pages at every rejoin: a
+     * cluster walk).
+     */
+    @Test
+    void aRejoinedNodesPageStaysOnItsPortWhenTheDefaultIsFreeAgain() throws Exception {
+        Map<String, Object> config = new HashMap<>(NodeHttp.LOCAL_NODE_CONFIG);
+        config.put("pekko.actor.provider", "local");
+        config.put("pekko.loglevel", "WARNING");
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        int defaultPort = taken.getLocalPort();
+        StringWriter printed = new StringWriter();
+        ActorSystem<Void> first = null;
+        ActorSystem<Void> second = null;
+        try (taken; Observation byDefault = new Observation(HttpAddress.loopback(defaultPort), true, null)) {
+            first = ActorSystem.create(Behaviors.empty(), "observation-default-free-1",
+                    ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
+            byDefault.serve(first, "worker node", new PrintWriter(printed, true));
+            Matcher m = Pattern.compile("status page (http://127\\.0\\.0\\.1:(\\d+)/)").matcher(printed.toString());
+            assertThat(m.find()).as(printed.toString()).isTrue();
+            String page = m.group(1);
+            assertThat(Integer.parseInt(m.group(2))).isNotEqualTo(defaultPort);
+            taken.close(); // the default port's holder has left to rejoin
+            second = ActorSystem.create(Behaviors.empty(), "observation-default-free-2",
+                    ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
+            byDefault.serve(second, "worker node", new PrintWriter(printed, true));
+            assertThat(printed.toString().split("status page ", -1)).as("announced once: " + printed).hasSize(2);
+            assertThat(ObservedRunTest.get(page + "alive").statusCode()).isEqualTo(200);
+        } finally {
+            for (ActorSystem<Void> system : new ActorSystem[] {first, second}) {
+                if (system != null) {
+                    system.terminate();
+                    system.getWhenTerminated().toCompletableFuture().get();
+                }
+            }
+        }
+    }
 }
