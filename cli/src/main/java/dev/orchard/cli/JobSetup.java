@@ -223,6 +223,11 @@ final class JobSetup implements AutoCloseable {
                         LOG.info("--resume: {}", PcaKChange.change(recorded, identity));
                         SetupLease.write(outStore, output, store -> identity.write(store, layout, current, version));
                     } else {
+                        String heldNow = finished ? null : PcaKChange.refusalWhileHeld(recorded, identity, outStore, output,
+                                current, running);
+                        if (heldNow != null) {
+                            throw new IllegalArgumentException(heldNow);
+                        }
                         checkSameJob(recorded);
                         if (!finished && (recorded.decodeLimits() == null
                                 || !DecodeLimits.recordsObjectBound(recorded.decodeLimits()))) {

@@ -23,8 +23,31 @@ final class PcaKChange {
     /** Whether the job {@code recorded} for {@code generation} of {@code output} may go on as {@code now}. */
     static boolean allowed(JobIdentity recorded, JobIdentity now, ObjectStore store, Location output, int generation,
                            String running) throws IOException {
+        return running == null && takesAnotherK(recorded, now, store, output, generation);
+    }
+
+    /**
+     * Why the job {@code recorded} does not go on as {@code now} although it could take its k, when that is only
+     * because a coordinator holds the output ({@code running}, the lease's refusal); null otherwise. A killed
+     * coordinator's lease stays fresh for up to its trust: the command was refused as "another job" ("--pca-k: was
+     * 50, now 20"), which read as if k could never change, and the same command went through 30 s later (a cluster
+     * walk).
+     */
+    static String refusalWhileHeld(JobIdentity recorded, JobIdentity now, ObjectStore store, Location output,
+                                   int generation, String running) throws IOException {
+        if (running == null || !takesAnotherK(recorded, now, store, output, generation)) {
+            return null;
+        }
+        return "--resume with --pca-k " + now.pcaK() + " (the job has " + recorded.pcaK() + ") refused for now: a job"
+                + " takes another k only while no coordinator holds its output. " + running
+                + " Or continue with the job's k: the same command with --pca-k " + recorded.pcaK() + ".";
+    }
+
+    /** Whether {@code now} differs from {@code recorded} in k alone, and the job has published no part with it. */
+    private static boolean takesAnotherK(JobIdentity recorded, JobIdentity now, ObjectStore store, Location output,
+                                         int generation) throws IOException {
         if (recorded == null || recorded.pcaK() == now.pcaK() || recorded.pcaK() < 1 || now.pcaK() < 1
-                || !recorded.withPcaK(now.pcaK()).differences(now).isEmpty() || running != null) {
+                || !recorded.withPcaK(now.pcaK()).differences(now).isEmpty()) {
             return false;
         }
         return new JobJournal(store, output, generation).read().published() == null;

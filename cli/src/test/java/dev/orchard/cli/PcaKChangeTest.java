@@ -38,11 +38,23 @@ class PcaKChangeTest {
         assertThat(PcaKChange.allowed(recorded, otherLabels, store, output, 0, null)).as("k and labels").isFalse();
         assertThat(PcaKChange.allowed(recorded, recorded.withPcaK(3), store, output, 0, "another coordinator holds it"))
                 .as("a coordinator holds the output").isFalse();
+        // Said as what it is (a killed coordinator's lease, fresh for up to 30 s), not as "another job" (a cluster walk).
+        assertThat(PcaKChange.refusalWhileHeld(recorded, recorded.withPcaK(3), store, output, 0, "Another coordinator (on h/pid:7) is"
+                + " writing /out: it renewed its lease 2 s ago. Wait for that job to end, or, if it is dead, retry in 28"
+                + " s, when its lease has expired."))
+                .startsWith("--resume with --pca-k 3 (the job has 5) refused for now: a job takes another k only while"
+                        + " no coordinator holds its output. Another coordinator (on h/pid:7)")
+                .contains("retry in 28 s").endsWith("the same command with --pca-k 5.");
+        assertThat(PcaKChange.refusalWhileHeld(recorded, recorded.withPcaK(3), store, output, 0, null)).as("nobody holds it").isNull();
+        assertThat(PcaKChange.refusalWhileHeld(recorded, otherLabels, store, output, 0, "held")).as("another job anyway").isNull();
+        assertThat(PcaKChange.refusalWhileHeld(recorded, recorded, store, output, 0, "held")).as("the same k").isNull();
 
         // Every part published (its projections made with k = 5): too late for another k.
         store.put(new OutputLayout(output).generation(0).resolve("plan/_PUBLISHED-t1"),
                 "{\"parts\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(PcaKChange.allowed(recorded, recorded.withPcaK(3), store, output, 0, null)).isFalse();
+        assertThat(PcaKChange.refusalWhileHeld(recorded, recorded.withPcaK(3), store, output, 0, "held"))
+                .as("not 'for now': published, no lease's lapse lets k change").isNull();
         // An update's journal is its generation's own.
         assertThat(PcaKChange.allowed(recorded, recorded.withPcaK(3), store, output, 1, null)).isTrue();
     }
