@@ -26,12 +26,22 @@ public record Location(Scheme scheme, String bucket, String key) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("Empty location: give a folder path or an s3://bucket/prefix");
         }
+        if (Character.isWhitespace(text.charAt(0)) && SCHEME_AFTER_SPACES.matcher(text).lookingAt()) {
+            // Taken for a local path, it was printed whole, credentials and all ("--input /home/u/ s3a:/KEY:SECRET@…
+            // does not exist": the diff's review).
+            throw new IllegalArgumentException("Location '" + shown(text) + "' starts with spaces: remove them");
+        }
         if (text.startsWith("s3://") || text.startsWith("s3a://")) {
             String rest = text.substring(text.indexOf("://") + 3);
             int slash = rest.indexOf('/');
             String bucket = slash < 0 ? rest : rest.substring(0, slash);
             String key = slash < 0 ? "" : rest.substring(slash + 1);
-            if (text.indexOf('@') >= 0 && !shown(text).equals(text)) {
+            if (HOST_PORT.matcher(bucket).matches()) {
+                throw new IllegalArgumentException(shown(text) + " names a server, not a bucket: give the server as"
+                        + " --endpoint-url http://HOST:PORT (with --path-style for most S3-compatible servers) and the"
+                        + " location as s3://bucket/prefix");
+            }
+            if (text.indexOf('@') >= 0 && USER_INFO.matcher(text).lookingAt()) { // at its start: a key may hold "http://u@h"
                 // Hadoop's old s3a://KEY:SECRET@bucket/ form: the "bucket" went to the server in the request line and
                 // came back in the error message (a user's walk). Not echoed here either.
                 throw new IllegalArgumentException("An s3:// location must not hold credentials: " + shown(text)
@@ -40,9 +50,8 @@ public record Location(Scheme scheme, String bucket, String key) {
                         + " s3://bucket/prefix");
             }
             if (bucket.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("'" + bucket + "' in " + text + " is not a bucket name: give the"
-                        + " server as --endpoint-url http://HOST:PORT (with --path-style for most S3-compatible servers)"
-                        + " and the location as s3://bucket/prefix");
+                throw new IllegalArgumentException("'" + bucket + "' in " + shown(text) + " is not a bucket name (an S3 access"
+                        + " point's ARN is not taken either): give the location as s3://bucket/prefix");
             }
             return new Location(Scheme.S3, bucket, key);
         }
@@ -58,17 +67,25 @@ public record Location(Scheme scheme, String bucket, String key) {
 
     /** A URL of a scheme Orchard does not read ({@code String.matches} compiled this for every parse: once per image). */
     private static final java.util.regex.Pattern OTHER_SCHEME = java.util.regex.Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://");
-    /** A URL's user information ({@code s3n://KEY:SECRET@bucket/}), left out of messages. */
+    /**
+     * A URL's user information ({@code s3n://KEY:SECRET@bucket/}), left out of messages, wherever it stands in the text
+     * (after spaces, or in a path that made {@code s3a://} into {@code s3a:/}). A secret may hold '/', '@' and ':': all
+     * up to the text's last '@' goes, which may hide some of a key too (such a location is refused anyway).
+     */
     private static final java.util.regex.Pattern USER_INFO =
-            java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*(:[^@]*)?@"); // a secret may hold '/'
-
+            java.util.regex.Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*:/+)(?:[^/@:\\s]*:.*|[^/@\\s]*)@");
+    /** A scheme after leading spaces: a location typed with them. */
+    private static final java.util.regex.Pattern SCHEME_AFTER_SPACES =
+            java.util.regex.Pattern.compile("\\s+[a-zA-Z][a-zA-Z0-9+.-]*:/");
+    /** What stands where a bucket's name should: a server's {@code HOST:PORT}. */
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("[A-Za-z0-9.-]+:[0-9]{1,5}");
 
     /**
      * {@code text} as a message may show it: a URL's user information ({@code s3n://KEY:SECRET@bucket/}) becomes
      * {@code …}, so that credentials typed into a location are never printed.
      */
     public static String shown(String text) {
-        return USER_INFO.matcher(text).replaceFirst("$1…@");
+        return text.indexOf('@') < 0 ? text : USER_INFO.matcher(text).replaceAll("$1…@");
     }
 
     public static Location local(Path path) {

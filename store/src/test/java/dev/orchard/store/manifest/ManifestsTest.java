@@ -50,7 +50,7 @@ class ManifestsTest {
                 "s3://bucket/crlf.jpg");
     }
 
-    /** An entry with credentials in it (s3a://KEY:SECRET@bucket/…) is refused naming its line, without them. */
+    /** An entry with credentials in it (s3a://KEY:SECRET@bucket/…) is refused, shown without them (spaces first too). */
     @Test
     void textManifestEntryWithCredentialsIsRefusedWithoutThem() throws Exception {
         Path manifest = Files.writeString(dir.resolve("secret.txt"), "s3://bucket/a.jpg\n"
@@ -58,6 +58,10 @@ class ManifestsTest {
         assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(manifest))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("s3a://…@bucket/b.jpg").hasMessageContaining("must not hold credentials")
+                .hasMessageNotContaining("Secret0123").hasMessageNotContaining("AKIAWALK");
+        Path spaced = Files.writeString(dir.resolve("spaced.txt"), " s3a://AKIAWALK:walk/Secret0123@bucket/b.jpg\n");
+        assertThatThrownBy(() -> locations(Manifests.read(local, Location.local(spaced))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("starts with spaces")
                 .hasMessageNotContaining("Secret0123").hasMessageNotContaining("AKIAWALK");
     }
 
