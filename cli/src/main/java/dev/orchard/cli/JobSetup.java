@@ -226,7 +226,7 @@ final class JobSetup implements AutoCloseable {
                         String heldNow = finished ? null : PcaKChange.refusalWhileHeld(recorded, identity, outStore, output,
                                 current, running);
                         if (heldNow != null) {
-                            throw new IllegalArgumentException(heldNow);
+                            throw new IllegalArgumentException("--resume refused: " + heldNow);
                         }
                         checkSameJob(recorded);
                         if (!finished && (recorded.decodeLimits() == null

@@ -38,9 +38,9 @@ final class PcaKChange {
         if (running == null || !takesAnotherK(recorded, now, store, output, generation)) {
             return null;
         }
-        return "--resume with --pca-k " + now.pcaK() + " (the job has " + recorded.pcaK() + ") refused for now: a job"
-                + " takes another k only while no coordinator holds its output. " + running
-                + " Or continue with the job's k: the same command with --pca-k " + recorded.pcaK() + ".";
+        return "--pca-k " + now.pcaK() + " (the job has " + recorded.pcaK() + ") is not taken now: a job takes another k"
+                + " only while no coordinator holds its output. " + running
+                + " Or go on with the job's k: the same command with --pca-k " + recorded.pcaK() + ".";
     }
 
     /** Whether {@code now} differs from {@code recorded} in k alone, and the job has published no part with it. */

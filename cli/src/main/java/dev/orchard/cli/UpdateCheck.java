@@ -125,6 +125,10 @@ final class UpdateCheck {
         if (PcaKChange.allowed(recorded, identity, store, output, generation, running)) {
             return new Plan(generation, true, List.of(PcaKChange.change(recorded, identity)), true);
         }
+        String heldNow = PcaKChange.refusalWhileHeld(recorded, identity, store, output, generation, running);
+        if (heldNow != null) {
+            throw new IllegalArgumentException("--update refused: " + heldNow);
+        }
         List<String> differences = recorded.differences(identity);
         if (!differences.isEmpty()) {
             OutputLayout layout = new OutputLayout(output);

@@ -42,8 +42,8 @@ class PcaKChangeTest {
         assertThat(PcaKChange.refusalWhileHeld(recorded, recorded.withPcaK(3), store, output, 0, "Another coordinator (on h/pid:7) is"
                 + " writing /out: it renewed its lease 2 s ago. Wait for that job to end, or, if it is dead, retry in 28"
                 + " s, when its lease has expired."))
-                .startsWith("--resume with --pca-k 3 (the job has 5) refused for now: a job takes another k only while"
-                        + " no coordinator holds its output. Another coordinator (on h/pid:7)")
+                .startsWith("--pca-k 3 (the job has 5) is not taken now: a job takes another k only while no"
+                        + " coordinator holds its output. Another coordinator (on h/pid:7)")
                 .contains("retry in 28 s").endsWith("the same command with --pca-k 5.");
         assertThat(PcaKChange.refusalWhileHeld(recorded, recorded.withPcaK(3), store, output, 0, null)).as("nobody holds it").isNull();
         assertThat(PcaKChange.refusalWhileHeld(recorded, otherLabels, store, output, 0, "held")).as("another job anyway").isNull();

@@ -191,6 +191,41 @@ class ResumeTest {
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("_SUCCESS").toFile());
     }
 
+    /**
+     * A job that failed at its solve (k above its readable images) goes on with a smaller k, but not while a
+     * coordinator holds the output (a killed one's lease stays fresh for up to 30 s): said so, with the lease's advice,
+     * not as "another job" (a cluster walk).
+     */
+    @Test
+    void anotherKWhileTheOutputIsHeldIsRefusedForNowAndSaysWhy() throws Exception {
+        Path in = fruit(3);
+        Files.write(in.resolve("Kiwi").resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
+        Path out = temp.resolve("k-held");
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--input", in.toString(), "--output",
+                out.toString(), "--model", JobRun.model(), "--unit-size", "2", "--batch-size", "2"));
+        JobRun failed = JobRun.of(out, concat(args, "--pca-k", "4")); // 4 files, 3 readable
+        assertThat(failed.exitCode()).as(failed.messages()).isNotZero();
+        assertThat(failed.messages()).contains("larger than the number of readable images");
+
+        // Another coordinator (killed a moment ago, say) holds it: its lease is fresh.
+        var store = new LocalObjectStore();
+        Instant now = Instant.now();
+        var free = (OutputLease.Claim.Free) OutputLease.claim(store, Location.local(out), "10.0.0.5:17355",
+                ClusterMembership.NONE, now);
+        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5),
+                Duration.ofSeconds(20)).acquire(free, now);
+        JobRun held = JobRun.of(out, concat(args, "--pca-k", "2", "--resume"));
+        assertThat(held.exitCode()).as(held.messages()).isEqualTo(2);
+        assertThat(held.messages()).contains("--resume refused: --pca-k 2 (the job has 4) is not taken now")
+                .contains("Another coordinator (on 10.0.0.5:17355)").doesNotContain("another job than");
+    }
+
+    private static String[] concat(List<String> args, String... more) {
+        List<String> all = new java.util.ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void anOutputAnotherCoordinatorHoldsIsRefusedEvenWithOverwrite() throws Exception {
         Path in = fruit(2);

@@ -53,6 +53,13 @@ class UpdateCheckTest {
         assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in3"), null))
                 .hasMessageContaining("in progress with other options").hasMessageContaining("input: was /in2, now /in3")
                 .message().doesNotContain("give it up"); // its swap ended (CURRENT names it): nothing to give up
+
+        // Another k alone: taken while nobody holds the output, said as "not now" while a coordinator does (it read as
+        // another update's options, which no lapse of the lease would change: the diff's review).
+        assertThatThrownBy(() -> UpdateCheck.check(store, layout.root(), identity("/in2").withPcaK(3), "a lease 3 s old."))
+                .hasMessageStartingWith("--update refused: --pca-k 3 (the job has 8) is not taken now")
+                .hasMessageContaining("a lease 3 s old.").message().doesNotContain("other options");
+        assertThat(UpdateCheck.check(store, layout.root(), identity("/in2").withPcaK(3), null).continuing()).isTrue();
     }
 
     /**
