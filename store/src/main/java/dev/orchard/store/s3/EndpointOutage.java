@@ -18,6 +18,8 @@ final class EndpointOutage {
 
     private final S3Settings settings;
     private final AtomicBoolean unreachable = new AtomicBoolean();
+    /** Whether any attempt has reached the endpoint: a silent one after that is a stall, not a wrong endpoint. */
+    private final AtomicBoolean answeredOnce = new AtomicBoolean();
 
     EndpointOutage(S3Settings settings) {
         this.settings = settings;
@@ -35,19 +37,33 @@ final class EndpointOutage {
             // Connected, but nothing came back for the socket timeout: a job with a wrong --endpoint-url (a port that
             // accepts and never answers) printed nothing for 10 minutes, until its listing's attempts ran out (a walk).
             if (unreachable.compareAndSet(false, true)) {
-                LOG.warn("The S3 endpoint {} took the connection but did not answer in {} s ({}); requests are retried,"
-                        + " up to {} attempts each: if this lasts, check that --endpoint-url is an S3 server, that it is"
-                        + " up, and the network in between", settings.describeEndpoint(),
-                        settings.socketTimeout().toMillis() / 1000.0, S3Errors.rootCauseText(failure),
-                        settings.maxAttempts());
+                if (answeredOnce.get()) { // one request stalled on an endpoint that answers (the diff's review)
+                    LOG.warn("A request to the S3 endpoint {} got nothing for {} ({}); requests are retried, up to {}"
+                            + " attempts each: if this lasts, check that the server is up and not overloaded, and the"
+                            + " network in between", settings.describeEndpoint(), seconds(settings.socketTimeout()),
+                            S3Errors.rootCauseText(failure), settings.maxAttempts());
+                } else {
+                    LOG.warn("The S3 endpoint {} took the connection but did not answer in {} ({}); requests are"
+                            + " retried, up to {} attempts each: if this lasts, check that --endpoint-url is an S3 server,"
+                            + " that it is up, and the network in between", settings.describeEndpoint(),
+                            seconds(settings.socketTimeout()), S3Errors.rootCauseText(failure), settings.maxAttempts());
+                }
             }
         } else {
             reached(); // it answered, if with an error
         }
     }
 
+    private static String seconds(java.time.Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms / 1000.0 + " s";
+    }
+
     /** An attempt reached the endpoint: the end of an outage, if there was one. */
     void reached() {
+        if (!answeredOnce.get()) {
+            answeredOnce.set(true);
+        }
         if (unreachable.get() && unreachable.compareAndSet(true, false)) {
             LOG.info("The S3 endpoint {} answers again", settings.describeEndpoint());
         }

@@ -301,6 +301,51 @@ class S3ConfigErrorsTest {
         }
     }
 
+    /**
+     * One request stalled on an endpoint that has answered is a stall, not a wrong --endpoint-url: said without that
+     * advice (the diff's review), and the next answer ends it.
+     */
+    @Test
+    void aStallAfterAnswersIsNotTakenForAWrongEndpoint() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(EndpointOutage.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
+                try (socket; OutputStream out = socket.getOutputStream()) {
+                    while (ScriptedServers.readHead(socket.getInputStream()) != null) {
+                        if (requests.incrementAndGet() == 2) {
+                            continue; // the second request gets nothing: the client gives up on this connection
+                        }
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint).toBuilder()
+                    .socketTimeout(Duration.ofMillis(300)).build())) {
+                assertThat(store.read(s3("s3://bucket/a.jpg"))).isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
+                assertThat(store.read(s3("s3://bucket/b.jpg"))).as("its second attempt answered")
+                        .isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
+            }
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(level);
+        }
+        assertThat(lines.list).hasSize(2);
+        assertThat(lines.list.get(0).getFormattedMessage()).startsWith("A request to the S3 endpoint ")
+                .contains("got nothing for 0.3 s (SocketTimeoutException: Read timed out)")
+                .doesNotContain("--endpoint-url");
+        assertThat(lines.list.get(1).getFormattedMessage()).endsWith(" answers again");
+    }
+
     @Test
     void silentEndpointTimesOutQuickly() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
