@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,11 +84,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
         java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
         // A worker node is a service: it ends by a signal, which it said nothing about, or by a failure, which the
         // command reports as it returns (the hook is quiet then).
-        AtomicBoolean returned = new AtomicBoolean();
-        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1); // the command returned
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopping.countDown();
-            if (!returned.get()) {
+            if (closed.getCount() > 0) {
                 err.println("orchard: worker node stopping (a signal): it takes no more units, gives back those it runs"
                         + " and commits those it finished (up to 9 s), then leaves the cluster");
                 // Holds the JVM until the node has left and the runtime closed (its scratch folder deleted): the JVM
@@ -106,7 +104,6 @@ final class WorkerNodeCommand implements Callable<Integer> {
         try {
             return serve(address, err, config, stopping);
         } finally {
-            returned.set(true);
             closed.countDown();
         }
     }

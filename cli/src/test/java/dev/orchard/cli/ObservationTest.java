@@ -98,6 +98,7 @@ class ObservationTest {
             assertThat(printed.toString().split("status page ", -1)).as("announced once: " + printed).hasSize(2);
         }
     }
+
     /**
      * The default port free again when the node rejoins (its holder, another worker on the host, rejoining too): the
      * page stays on the port it had, not on the default (two workers on one host swapped pages at every rejoin: a

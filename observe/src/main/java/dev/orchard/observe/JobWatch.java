@@ -39,8 +39,8 @@ public final class JobWatch implements JobListener {
      * @param state         waiting (no coordinator here yet: loading, or a standby), running, finished or failed
      * @param etaSeconds    NaN while unknown (listing not complete, or no progress yet)
      * @param snapshot      the coordinator's last status, or null before the first
-     * @param statuses      how many statuses the coordinator has sent (one a second; each is also a sample of the
-     *                      report's images/s plot)
+     * @param statuses      how many statuses the coordinator has sent (one a second and one as each stage starts;
+     *                      each is also a sample of the report's images/s plot)
      */
     public record View(String jobId, String input, String output, String state, String stage, String phase,
                        long listed, boolean listingComplete, long imagesDone, long errors, double imagesPerSecondNow,
@@ -168,6 +168,8 @@ public final class JobWatch implements JobListener {
             // What this run computed, of what it listed, as its statuses counted: in an update the result's images
             // are every row and error of the output, and the page said "done 4122 of 42" (a user's walk).
             // A run that found the job finished already (a --resume, a standby) had no status: the output's counts.
+            // (One that resumed a job past its publish stage has its stage's first status, whose images done are the
+            // journal's: before + 0.)
             done = statuses == 0 ? result.images() : before + result.featurised();
             if (statuses == 0 || result.featurised() == result.images()) {
                 errors = result.errors(); // an update's are the output's, kept ones included: its statuses' stand

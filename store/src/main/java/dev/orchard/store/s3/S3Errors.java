@@ -101,8 +101,9 @@ final class S3Errors {
             // The SDK's message goes on to print the whole profile file's structure (every profile's name and keys)
             String why = String.valueOf(e.getMessage());
             int dump = why.indexOf(": ProfileFile(");
+            String reason = dump < 0 ? why : why.substring(0, dump);
             return new UnusableLocationException("No AWS credentials from --profile " + settings.profile() + " to "
-                    + action + " " + where + ": " + (dump < 0 ? why : why.substring(0, dump)) + ". Check the profile's name and its entries in"
+                    + action + " " + where + ": " + reason + ". Check the profile's name and its entries in"
                     + " ~/.aws/credentials or ~/.aws/config (or AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE)", e);
         }
         return new UnusableLocationException("No AWS credentials found to " + action + " " + where + ": provide them through "
