@@ -79,6 +79,13 @@ final class RunCommand implements Callable<Integer> {
                 JobListener listener = observation.coordinatorListener(progress);
                 try (LocalNode node = new LocalNode(config, runtime, workers.workerCount(), workers.workerSettings())) {
                     stopNotice.waitsFor(node.system().getWhenTerminated());
+                    // A signal stops the node without an outcome: the command then ends too, closing the runtime (its
+                    // scratch folder) while the stop notice's hook holds the exit, instead of waiting for good.
+                    node.system().getWhenTerminated().thenRun(() -> {
+                        if (dev.orchard.worker.JvmExit.began()) {
+                            progress.result().completeExceptionally(new IllegalStateException("this JVM is exiting"));
+                        }
+                    });
                     startup.mark("actors");
                     setup = await(prepared);
                     stopNotice.checks(setup::finishedInOutput);

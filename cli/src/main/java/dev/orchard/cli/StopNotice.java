@@ -31,6 +31,8 @@ final class StopNotice implements AutoCloseable {
     private volatile java.util.concurrent.Callable<Boolean> finishedInOutput;
     private volatile java.util.concurrent.Callable<String> runningElsewhere;
     private final Thread hook;
+    /** Completed as the command closes this notice: its node and workers' runtime (its scratch folder) closed before. */
+    private final CompletableFuture<Void> commandClosed = new CompletableFuture<>();
 
     private final PrintWriter err;
 
@@ -49,11 +51,33 @@ final class StopNotice implements AutoCloseable {
         return OPEN.get() > 0;
     }
 
-    /** The JVM exits (the hook): says what became of the job, unless the command has said it already. */
+    /**
+     * The JVM exits (the hook): says what became of the job, unless the command has said it already, then holds the exit
+     * until the command has closed what it opened ({@link #CLOSE_WAIT} at most): the JVM halted as soon as the hooks
+     * ended, and a stopped job's worker runtime left its scratch folder for the next worker on the host to clear as
+     * one "that ended without closing" (a cluster walk).
+     */
     void exiting() {
         if (settled.get()) {
             return;
         }
+        try {
+            say();
+        } finally {
+            try {
+                commandClosed.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // exit without: the next worker on the host clears the folder
+            }
+        }
+    }
+
+    /** The longest the exit waits, once its line is said, for the command to close its node and runtime. */
+    static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(10);
+
+    private void say() {
         CompletableFuture<?> stopping = nodeStopped;
         if (stopping != null) {
             try { // the node's stop is bounded (its phases' timeouts); this only guards against a stop that hangs
@@ -161,6 +185,7 @@ final class StopNotice implements AutoCloseable {
 
     @Override
     public void close() {
+        commandClosed.complete(null);
         if (dev.orchard.worker.JvmExit.began()) {
             return; // the exit's doing: the hook says so
         }

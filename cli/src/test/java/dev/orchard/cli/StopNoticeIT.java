@@ -47,10 +47,16 @@ class StopNoticeIT {
             String[] command = {"run", "--input-manifest", manifest.toString(), "--output", out.toString(), "--model",
                     JobRun.model(), "--pca-k", "2", "--unit-size", "4", "--batch-size", "4", "--units-in-flight", "2",
                     "--workers", "1", "--no-http"};
-            Process job = nodes.start("job", command);
+            // The job's own temporary folder, to see its worker runtime's scratch folder go as it stops.
+            Path jobsTmp = Files.createDirectories(temp.resolve("tmp-job"));
+            Process job = nodes.start("job", java.util.Map.of("ORCHARD_JAVA_OPTS",
+                    "-Xmx1g -XX:+UseSerialGC -Djava.io.tmpdir=" + jobsTmp), command);
             nodes.await("the job's first unit", Duration.ofMinutes(2), () -> nodes.logContains("job", "FEATURES unit"));
+            assertThat(scratchFolders(jobsTmp)).as("the running job's scratch folder").hasSize(1);
             Nodes.signal(job, "TERM");
             assertStoppedWithTheNotice(nodes, "job", job);
+            // Deleted as it stopped: the JVM halted before the command closed its runtime (a cluster walk).
+            assertThat(scratchFolders(jobsTmp)).as(nodes.log("job")).isEmpty();
             assertThat(out.resolve("_SUCCESS")).doesNotExist();
             assertThat(Files.exists(out.resolve("_orchard"))).isTrue();
             assertThat(nodes.log("job").split("FEATURES unit", -1).length - 1).as(nodes.log("job")).isEqualTo(1);
@@ -85,6 +91,12 @@ class StopNoticeIT {
                     () -> nodes.logContains("coordinator", "phase: listing"));
             Nodes.signal(coordinator, "TERM");
             assertStoppedWithTheNotice(nodes, "coordinator", coordinator);
+        }
+    }
+
+    private static List<Path> scratchFolders(Path tmp) throws java.io.IOException {
+        try (Stream<Path> entries = Files.list(tmp)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("orchard-worker-")).toList();
         }
     }
 
