@@ -193,8 +193,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                             return refused ? 2 : 0;
                         }
                     }
-                    try {
-                        progress.result().get(2, TimeUnit.SECONDS);
+                    try { // the node's end too: a signal's exit waits for this command to close (StopNotice)
+                        java.util.concurrent.CompletableFuture.anyOf(progress.result(), terminated).get(2, TimeUnit.SECONDS);
                     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                         // keep waiting; a failure is reported below
                     }
