@@ -280,9 +280,10 @@ class ClusterIT {
             for (int i = 2; i <= 3; i++) {
                 workers.add(nodes.start("worker-" + i, worker(port)));
             }
+            // Made as its runtime starts: awaited, not assumed (on a loaded host the others may be well on by then).
+            nodes.await("the stopped worker's scratch folder", JOB, () -> scratchFolders(stoppedsTmp).size() == 1);
             long units = (subsetImages.size() + 5) / 6;
             nodes.await("a fifth of the units done", JOB, () -> attemptsDone(out) >= Math.max(1, units / 5));
-            assertThat(scratchFolders(stoppedsTmp)).as("the running worker's scratch folder").hasSize(1);
             workers.get(0).destroy();
             assertThat(nodes.exitCode(coordinator, JOB)).as(nodes.log("coordinator")).isZero();
             nodes.await("the stopped worker's line", Duration.ofMinutes(1),
@@ -294,9 +295,11 @@ class ClusterIT {
         Outputs.assertSameJob(out, reference, subsetImages);
     }
 
-    private static List<Path> scratchFolders(Path tmp) throws IOException {
+    private static List<Path> scratchFolders(Path tmp) {
         try (java.util.stream.Stream<Path> entries = Files.list(tmp)) {
             return entries.filter(p -> p.getFileName().toString().startsWith("orchard-worker-")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -36,7 +36,7 @@ public record Location(Scheme scheme, String bucket, String key) {
             int slash = rest.indexOf('/');
             String bucket = slash < 0 ? rest : rest.substring(0, slash);
             String key = slash < 0 ? "" : rest.substring(slash + 1);
-            if (HOST_PORT.matcher(bucket).matches()) {
+            if (bucket.indexOf(':') >= 0 && HOST_PORT.matcher(bucket).matches()) { // no regex per image's parse
                 throw new IllegalArgumentException(shown(text) + " names a server, not a bucket: give the server as"
                         + " --endpoint-url http://HOST:PORT (with --path-style for most S3-compatible servers) and the"
                         + " location as s3://bucket/prefix");

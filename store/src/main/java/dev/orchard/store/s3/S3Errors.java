@@ -209,10 +209,13 @@ final class S3Errors {
         return false;
     }
 
-    /** Connected, but the endpoint sent nothing back within the socket timeout ("Read timed out"). */
+    /**
+     * Connected, but the endpoint sent nothing back within the socket timeout ("Read timed out"); asked after
+     * {@link #isUnreachable}, which takes a connection that timed out.
+     */
     static boolean isSilent(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SocketTimeoutException && !isUnreachable(t)) {
+            if (t instanceof SocketTimeoutException) {
                 return true;
             }
         }

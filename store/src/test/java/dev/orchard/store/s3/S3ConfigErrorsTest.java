@@ -10,7 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.orchard.store.Location;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -248,17 +247,7 @@ class S3ConfigErrorsTest {
                 try (ServerSocket server = new ServerSocket()) {
                     server.setReuseAddress(true);
                     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                    ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
-                        try (socket; OutputStream out = socket.getOutputStream()) {
-                            while (ScriptedServers.readHead(socket.getInputStream()) != null) {
-                                out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
-                                        .getBytes(StandardCharsets.US_ASCII));
-                                out.flush();
-                            }
-                        } catch (IOException e) {
-                            // the client went away
-                        }
-                    });
+                    ScriptedServers.answerEach(server, request -> "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
                     assertThat(store.read(s3("s3://bucket/c.jpg"))).isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
                     assertThat(store.read(s3("s3://bucket/d.jpg"))).isEqualTo("abc".getBytes(StandardCharsets.US_ASCII));
                 }
@@ -277,16 +266,7 @@ class S3ConfigErrorsTest {
     @Test
     void anEndpointAnsweringABare404ToAListingIsNotTakenForAnEmptyPrefix() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
-                try (socket; OutputStream out = socket.getOutputStream()) {
-                    while (ScriptedServers.readHead(socket.getInputStream()) != null) {
-                        out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                    }
-                } catch (IOException e) {
-                    // the client went away
-                }
-            });
+            ScriptedServers.answerEach(server, request -> "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
             URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
             try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
                 assertThatThrownBy(() -> store.checkReadable(s3("s3://inb/c2/")))
@@ -313,21 +293,10 @@ class S3ConfigErrorsTest {
         logger.addAppender(lines);
         Level level = logger.getLevel();
         logger.setLevel(Level.INFO);
-        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
-                try (socket; OutputStream out = socket.getOutputStream()) {
-                    while (ScriptedServers.readHead(socket.getInputStream()) != null) {
-                        if (requests.incrementAndGet() == 2) {
-                            continue; // the second request gets nothing: the client gives up on this connection
-                        }
-                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                    }
-                } catch (IOException e) {
-                    // the client went away
-                }
-            });
+            // The second request gets nothing: the client gives up on it after its socket timeout, and tries again.
+            ScriptedServers.answerEach(server, request -> request == 2 ? null
+                    : "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
             URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
             try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint).toBuilder()
                     .socketTimeout(Duration.ofMillis(300)).build())) {

@@ -38,6 +38,27 @@ final class ScriptedServers {
         acceptor.start();
     }
 
+    /**
+     * Answers every request on every connection with {@code answer}'s text for it (requests counted from 1 across
+     * connections), or with nothing when that is null: the connection then waits for the client's next request.
+     */
+    static void answerEach(ServerSocket server, java.util.function.IntFunction<String> answer) {
+        AtomicInteger requests = new AtomicInteger();
+        acceptEach(server, new AtomicInteger(), socket -> {
+            try (socket; java.io.OutputStream out = socket.getOutputStream()) {
+                while (readHead(socket.getInputStream()) != null) {
+                    String response = answer.apply(requests.incrementAndGet());
+                    if (response != null) {
+                        out.write(response.getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        });
+    }
+
     /** The next request head, up to and with its blank line, or null when the client closed the connection first. */
     static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
