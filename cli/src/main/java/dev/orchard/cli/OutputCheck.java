@@ -143,18 +143,25 @@ final class OutputCheck {
     static List<String> classifyOutputs(ObjectStore store, Location output) throws IOException {
         List<String> found = new java.util.ArrayList<>();
         for (String name : Contents.of(store, output, false).names) {
-            if (!OutputLayout.isClassifyOutput(name)) {
-                continue;
-            }
-            if (name.endsWith(".parquet")) {
-                if (dev.orchard.classify.TrainingFolder.isOrchardsPredictions(store, output.resolve(name))) {
-                    found.add(name);
-                }
-            } else if (dev.orchard.classify.TrainingFolder.notOrchards(store, output.resolve(name)).isEmpty()) {
-                found.add(name + "/");
+            if (OutputLayout.isClassifyOutput(name) && notClassifys(store, output, name).isEmpty()) {
+                found.add(name.endsWith(".parquet") ? name : name + "/");
             }
         }
         return found;
+    }
+
+    /**
+     * What of the top-level {@code name}, one of orchard classify's names, orchard classify did not write, read not
+     * named ({@link dev.orchard.classify.TrainingFolder}): the file itself (a predictions-*.parquet, by its footer),
+     * or the files in the folder (classify-<mode>/) that are not its; none when all is orchard classify's.
+     */
+    private static List<String> notClassifys(ObjectStore store, Location output, String name) throws IOException {
+        if (name.endsWith(".parquet")) {
+            return dev.orchard.classify.TrainingFolder.isOrchardsPredictions(store, output.resolve(name))
+                    ? List.of() : List.of(name);
+        }
+        return dev.orchard.classify.TrainingFolder.notOrchards(store, output.resolve(name)).stream()
+                .map(file -> name + "/" + file).toList();
     }
 
     /** The top-level names below an output, and those Orchard did not write (the first {@value #NAMES_SHOWN}). */
@@ -200,16 +207,9 @@ final class OutputCheck {
          */
         private void readClassifyFolders(ObjectStore store, Location output) throws IOException {
             for (String name : List.copyOf(names)) {
-                if (!OutputLayout.isClassifyOutput(name)) {
-                    continue;
-                }
-                if (name.endsWith(".parquet")) {
-                    if (!dev.orchard.classify.TrainingFolder.isOrchardsPredictions(store, output.resolve(name))) {
-                        notOrchards(name);
-                    }
-                } else {
-                    for (String file : dev.orchard.classify.TrainingFolder.notOrchards(store, output.resolve(name))) {
-                        notOrchards(name + "/" + file);
+                if (OutputLayout.isClassifyOutput(name)) {
+                    for (String theirs : notClassifys(store, output, name)) {
+                        notOrchards(theirs);
                     }
                 }
             }
