@@ -169,13 +169,20 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The setup's result, or the exception it failed with (as JobSetup threw it: a bad option stays exit 2). */
-    private static JobSetup await(CompletableFuture<JobSetup> prepared) throws Exception {
+    /**
+     * The setup's result, or the exception it failed with (as JobSetup threw it: a bad option stays exit 2). An error
+     * thrown while the JVM exits is the exit's doing (ONNX Runtime's first use registers a shutdown hook, refused then):
+     * as an exception, so that the stop's line is all a signal during the model's load prints, not a stack trace.
+     */
+    static JobSetup await(CompletableFuture<JobSetup> prepared) throws Exception {
         try {
             return prepared.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
+            }
+            if (dev.orchard.worker.JvmExit.began()) {
+                throw new IllegalStateException("the model's load ended as this JVM exits", e.getCause());
             }
             throw (Error) e.getCause();
         }

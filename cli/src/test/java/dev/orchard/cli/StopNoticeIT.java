@@ -94,6 +94,63 @@ class StopNoticeIT {
         }
     }
 
+    /**
+     * A signal while the model loads: the exit's line, and no stack trace. ONNX Runtime's first use registers a shutdown
+     * hook, which the JVM refuses once its exit began: the setup thread's ExceptionInInitializerError went up the main
+     * thread as "Exception in thread main" under the stop's line. The model is a FIFO, written only after the signal, so
+     * the load cannot end before it; the signal comes once the actor system runs (its threads are there), so the command's
+     * stop notice is in place.
+     */
+    @Test
+    void aSignalWhileTheModelLoadsSaysOnlyThatTheJobStopped(@TempDir Path temp) throws Exception {
+        Path model = temp.resolve("model.onnx");
+        assertThat(new ProcessBuilder("mkfifo", model.toString()).inheritIO().start().waitFor()).isZero();
+        try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
+            Process job = nodes.start("job", "run", "--input", JobRun.shared().resolve("data/fruits360-sample/Kiwi").toString(),
+                    "--output", temp.resolve("out").toString(), "--model", model.toString(), "--pca-k", "2", "--no-http");
+            nodes.await("the job's main thread waiting for the model", Duration.ofMinutes(2),
+                    () -> mainThreadAwaitsTheModel(job));
+            Nodes.signal(job, "TERM");
+            // Opening the FIFO to write waits for the load's read (the hook holds the exit until the command has closed,
+            // 10 s at most); a writer still waiting once the JVM has gone is let go by a read of our own.
+            var written = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (var fifo = Files.newOutputStream(model, java.nio.file.StandardOpenOption.WRITE)) {
+                    Files.copy(Path.of(JobRun.model()), fifo);
+                } catch (java.io.IOException reader) {
+                    // the JVM halted before it read it all: what it printed is checked below
+                }
+            });
+            assertStoppedWithTheNotice(nodes, "job", job);
+            if (!written.isDone()) {
+                try (var release = Files.newInputStream(model)) {
+                    release.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
+            assertThat(nodes.log("job")).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    /**
+     * Whether the JVM's main thread waits for the model's load ({@code RunCommand.await}), by its thread dump: the actor
+     * system has started, and the command's stop notice is in place.
+     */
+    private static boolean mainThreadAwaitsTheModel(Process process) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            int main = dump.indexOf("\"main\"");
+            int next = main < 0 ? -1 : dump.indexOf("\n\n", main);
+            return main >= 0 && dump.substring(main, next < 0 ? dump.length() : next).contains("RunCommand.await");
+        } catch (java.io.IOException e) {
+            return false; // the JVM is not attachable yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static List<Path> scratchFolders(Path tmp) throws java.io.IOException {
         try (Stream<Path> entries = Files.list(tmp)) {
             return entries.filter(p -> p.getFileName().toString().startsWith("orchard-worker-")).toList();
