@@ -73,7 +73,7 @@ public final class DispatchBench {
         var settings = new WorkState.Settings(unitSize, MessageLimits.unitImageBytes(256 * 1024), 3, 3,
                 Duration.ofMinutes(30).toMillis(), 5_000, 30_000, 2_000, 10_000, 0, 0, 0, 128L << 20, 4096);
         var setup = new Coordinator.Setup(job, (after, skipped) -> images(keys), new JobOutputs(store, output),
-                new JobJournal(store, output), store, output, settings, false, Duration.ofSeconds(30), Duration.ofSeconds(20), "bench",
+                new JobJournal(store, output), store, output, settings, Duration.ofSeconds(30), Duration.ofSeconds(20), "bench",
                 () -> dev.orchard.coordinator.ClusterMembership.NONE, listener, java.util.Map.of(), null, null);
         var config = com.typesafe.config.ConfigFactory.parseString("pekko.remote.artery.canonical.port = 0")
                 .withFallback(com.typesafe.config.ConfigFactory.load());

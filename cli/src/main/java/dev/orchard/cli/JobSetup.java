@@ -519,8 +519,7 @@ final class JobSetup implements AutoCloseable {
         java.time.Duration leaseTtl = c.getDuration("lease-ttl");
         java.time.Duration downAfter = config.hasPath(STABLE_AFTER) ? config.getDuration(STABLE_AFTER) : leaseTtl;
         return Coordinator.create(new Coordinator.Setup(job, images, new JobOutputs(leased, output, generation),
-                new JobJournal(leased, output, generation), leased, output, settings, options.resume || options.update,
-                leaseTtl, downAfter, node, membership, listener, reportFacts(),
+                new JobJournal(leased, output, generation), leased, output, settings, leaseTtl, downAfter, node, membership, listener, reportFacts(),
                 options.noLabels || options.labelRegex == null ? null
                         : "--label-regex '" + options.labelRegex + "' over the " + labelFrom(options) + " names",
                 identity));

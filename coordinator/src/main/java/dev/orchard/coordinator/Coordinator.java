@@ -71,7 +71,6 @@ public final class Coordinator {
      * @param node         this node's address ({@code host:port}), for the lease
      * @param membership   this node's cluster, its members and those gone (a standby taking over from a gone one
      *                     may take its lease, and waits for a leaving one)
-     * @param resume       continue from the journal if there is one
      * @param downAfter    the split-brain resolver's {@code stable-after}: how soon a standby may take the lease of
      *                     an unreachable coordinator over (see {@link OutputLease})
      * @param labelRule    how images get their labels, as the user gave it ({@code --label-regex '…' over the file
@@ -82,7 +81,7 @@ public final class Coordinator {
      */
     public record Setup(JobDescription job, ImageSource images, JobOutputs outputs, JobJournal journal,
                         LeasedStore store, dev.orchard.store.Location output, WorkState.Settings settings,
-                        boolean resume, Duration leaseTtl, Duration downAfter, String node,
+                        Duration leaseTtl, Duration downAfter, String node,
                         Supplier<ClusterMembership> membership,
                         JobListener listener, Map<String, Object> reportFacts, String labelRule, JobIdentity identity) {
     }
@@ -268,7 +267,6 @@ public final class Coordinator {
      * member, its lease fresh) is waited for, rather than refused.
      */
     private void start() {
-        boolean resume = setup.resume();
         starting = pipe(() -> {
             if (setup.outputs().generation() == 0 && setup.store().exists(setup.outputs().layout().success())) {
                 // Another coordinator finished the job as this one started (a standby takes the singleton as the first
@@ -304,8 +302,11 @@ public final class Coordinator {
                 throw new JobFinishedAlready(setup.output().toString());
             }
             int generation = setup.outputs().generation();
-            JournalEntry.State journal = (resume || generation > 0) && setup.journal().exists() ? setup.journal().read()
-                                                                                                 : JournalEntry.State.EMPTY;
+            // Whatever the command (--resume or not), the journal there is this job's (its identity is checked below):
+            // a standby started without --resume, beside an output holding only the job's marker, that takes over a
+            // begun job sealed its journal with nothing taken up and did every unit again (a review of the wiring
+            // against the simulator, whose coordinators always read it).
+            JournalEntry.State journal = setup.journal().exists() ? setup.journal().read() : JournalEntry.State.EMPTY;
             WorkState.Base base = null;
             if (generation > 0) {
                 var layout = setup.outputs().layout();

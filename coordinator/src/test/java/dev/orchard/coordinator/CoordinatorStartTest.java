@@ -70,9 +70,15 @@ class CoordinatorStartTest {
         /** "status STAGE" and "phase DESCRIPTION", in the order told. */
         final List<String> told = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
+        /** Completed at the first status of the features stage. */
+        final CompletableFuture<Void> featuresStage = new CompletableFuture<>();
+
         @Override
         public void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
             told.add("status " + snapshot.stage());
+            if (snapshot.stage().toString().equals("FEATURES")) {
+                featuresStage.complete(null);
+            }
         }
 
         @Override
@@ -139,8 +145,7 @@ class CoordinatorStartTest {
         var settings = new WorkState.Settings(64, MessageLimits.unitImageBytes(256 * 1024), 3, 3,
                 Duration.ofMinutes(30).toMillis(), 5_000, 30_000, 2_000, 10_000, 0, 0, 10, 128L << 20, 4096);
         return new Coordinator.Setup(job, told.images(), new JobOutputs(leased, output, generation),
-                new JobJournal(leased, output, generation), leased, output, settings, generation > 0,
-                Duration.ofSeconds(30), Duration.ofSeconds(20), "127.0.0.1:25520", () -> ClusterMembership.NONE, told,
+                new JobJournal(leased, output, generation), leased, output, settings, Duration.ofSeconds(30), Duration.ofSeconds(20), "127.0.0.1:25520", () -> ClusterMembership.NONE, told,
                 Map.of(), null, identity);
     }
 
@@ -242,6 +247,40 @@ class CoordinatorStartTest {
         assertThat(said.get(phase - 1)).isEqualTo("status FEATURES");
         kit.stop(coordinator, BOUND);
         assertThat(givenBack(output)).as("given back as it stopped").isTrue();
+        assertThat(told.failed).isNotDone();
+    }
+
+    /**
+     * A coordinator whose command had no --resume takes up the journal it finds: a standby started beside an output
+     * that held only its job's marker (JobSetup takes that as this job's, not begun), taking over once the first
+     * coordinator (lease term 1) planned the job. It read the journal only for --resume or an update: it sealed it
+     * with nothing taken up (every later --resume disowned the earlier commits too), listed the input again and did
+     * every unit again (a review of the real wiring against the simulator, whose coordinators always read it).
+     */
+    @Test
+    void aCoordinatorWhoseCommandHadNoResumeTakesUpTheJournalItFinds() throws Exception {
+        Location output = Location.local(temp.resolve("out"));
+        IDENTITY.writeMarker(local, new OutputLayout(output), "test");
+        JobJournal first = new JobJournal(local, output, 0);
+        first.seal(1);
+        List<ImageRef> images = java.util.stream.IntStream.range(0, 12)
+                .mapToObj(i -> new ImageRef("/data/in/a/" + i + ".jpg", "a")).toList();
+        first.write(new dev.orchard.coordinator.work.JournalEntry.PlanGroup(0,
+                List.of(new dev.orchard.coordinator.work.JournalEntry.PlannedUnit(0, images)), List.of()));
+        first.write(new dev.orchard.coordinator.work.JournalEntry.PlanComplete(1, 12));
+        Told told = new Told();
+
+        ActorRef<CoordinatorCommand> coordinator = kit.spawn(Coordinator.create(setup(local, output, 0, IDENTITY, told)));
+
+        told.featuresStage.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        // Its seal (written before the stage starts) names what it took up of term 1's journal.
+        Path seal = temp.resolve("out/_orchard/seals/seal-000002.json");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(seal.toFile(), JobJournal.Seal.class).adopted())
+                .contains("plan/units-000000-t1.jsonl", "plan/_COMPLETE-t1");
+        assertThat(told.listingAsked).as("the input listed again, though the journal holds the whole plan").isFalse();
+        kit.stop(coordinator, BOUND);
         assertThat(told.failed).isNotDone();
     }
 
