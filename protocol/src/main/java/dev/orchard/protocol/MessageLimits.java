@@ -1,16 +1,26 @@
 package dev.orchard.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Every cluster message fits in one Artery frame ({@code pekko.remote.artery.advanced.maximum-frame-size}, 256 KiB
  * in reference.conf), whatever the key lengths (S3 keys reach 1,024 bytes, local paths 4,096): the coordinator cuts
  * units so that their images' paths and labels take at most a quarter of a frame, and reasons are cut short, so an
- * {@code Assign} and a {@code UnitFinished} that names every image with a reason both fit.
+ * {@code Assign} fits, and so does a {@code UnitFinished} that names every image with a reason: a unit of many images
+ * (a raised {@code --unit-size}) that nearly all fail has their reasons cut further as it is serialized
+ * ({@link #REASON_CUTS}).
  */
 public final class MessageLimits {
-    /** Longest reason kept in a report (the full one is in the worker's log). */
+    /** Longest reason kept in a report. */
     public static final int MAX_REASON_CHARS = 200;
+
+    /**
+     * The shorter lengths a {@code UnitFinished}'s reasons are cut to, in turn, when it does not fit in a frame: 200
+     * characters of reason can be 600 bytes of UTF-8, and a unit's paths take up to a quarter of a frame, so a report of
+     * a few hundred failed images can outgrow it. Its paths, which fit the frame's quarter, always stay whole.
+     */
+    public static final List<Integer> REASON_CUTS = List.of(80, 24);
 
     private MessageLimits() {
     }
@@ -31,9 +41,21 @@ public final class MessageLimits {
     }
 
     public static String reason(String reason) {
+        return reason(reason, MAX_REASON_CHARS);
+    }
+
+    /** {@code reason} cut to {@code maxChars} characters, the last one an ellipsis where it was cut. */
+    public static String reason(String reason, int maxChars) {
         if (reason == null) {
             return "unknown";
         }
-        return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS - 1) + "…";
+        if (reason.length() <= maxChars) {
+            return reason;
+        }
+        int end = maxChars - 1;
+        if (end > 0 && Character.isHighSurrogate(reason.charAt(end - 1))) {
+            end--; // not half a character
+        }
+        return reason.substring(0, end) + "…";
     }
 }

@@ -5,12 +5,19 @@ import java.util.List;
 /**
  * What a worker reports for a finished unit: rows written (and the size of their file), the images it could not
  * use, and how long each stage took (nanoseconds summed over the unit's images), for the job report. Reasons are
- * cut to {@link MessageLimits#MAX_REASON_CHARS}, so a report always fits in one message.
+ * cut to {@link MessageLimits#MAX_REASON_CHARS}, and shorter where the report would not fit in one message
+ * ({@link MessageLimits#REASON_CUTS}).
  */
 public record UnitReport(int rows, List<ImageError> errors, long bytesRead, long rowsBytes, StageNanos stages) {
 
     public UnitReport {
         errors = errors.stream().map(e -> new ImageError(e.path(), MessageLimits.reason(e.reason()))).toList();
+    }
+
+    /** This report with every reason cut to {@code maxChars} characters. */
+    public UnitReport withReasonsCut(int maxChars) {
+        return new UnitReport(rows, errors.stream().map(e -> new ImageError(e.path(), MessageLimits.reason(e.reason(),
+                maxChars))).toList(), bytesRead, rowsBytes, stages);
     }
 
     public static UnitReport empty() {

@@ -107,6 +107,45 @@ class KryoSerializerTest {
         assertThat(serialization.findSerializerFor(finished).toBinary(finished).length).isLessThan(frame);
     }
 
+    /**
+     * Short paths and a raised --unit-size: the largest unit the cutter makes holds thousands of images, and its report,
+     * every image failed with a 200-character reason (non-ASCII: up to 600 bytes), outgrew the frame. Refused by the
+     * serializer, it was dropped at every resend and the unit never finished (a review of the wiring against the
+     * simulator). It is sent with the reasons cut shorter: every path whole, each reason a start of the original.
+     */
+    @Test
+    void theReportOfAUnitWhoseManyImagesAllFailedFitsInOneFrameItsReasonsCut() throws Exception {
+        int frame = (int) testKit.system().settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size").longValue();
+        int budget = MessageLimits.unitImageBytes(frame);
+        for (int unitSize : new int[] {512, 1200, 100_000}) {
+            List<ImageRef> images = new ArrayList<>();
+            int bytes = 0;
+            for (int i = 0; images.size() < unitSize; i++) {
+                ImageRef image = new ImageRef(String.format("/data/in/%06d.jpg", i), null);
+                if (bytes + MessageLimits.imageBytes(image) > budget) {
+                    break;
+                }
+                bytes += MessageLimits.imageBytes(image);
+                images.add(image);
+            }
+            String reason = "画像を読めません: ".repeat(30);
+            List<ImageError> errors = images.stream().map(i -> new ImageError(i.path(), reason)).toList();
+            var finished = new CoordinatorCommand.UnitFinished("w1", null, 1L, 1, 1, new UnitReport(0, errors, 0, 0,
+                    UnitReport.StageNanos.ZERO));
+            var back = (CoordinatorCommand.UnitFinished) roundTrip(finished);
+            assertThat(back.report().errors()).as("unit of " + images.size()).hasSize(images.size());
+            for (int i = 0; i < images.size(); i++) {
+                ImageError error = back.report().errors().get(i);
+                assertThat(error.path()).isEqualTo(images.get(i).path());
+                assertThat(reason).startsWith(error.reason().substring(0, error.reason().length() - 1));
+            }
+        }
+        // One that fits keeps its reasons as they were.
+        var few = new CoordinatorCommand.UnitFinished("w1", null, 1L, 1, 1, new UnitReport(0,
+                List.of(new ImageError("/x.jpg", "é".repeat(190))), 0, 0, UnitReport.StageNanos.ZERO));
+        assertThat(roundTrip(few)).isEqualTo(few);
+    }
+
     @Test
     void lengthsOffTheWireAreBoundedBeforeAnythingIsAllocated() throws Exception {
         Serializer kryo = serialization.serializerByIdentity().apply(KryoSerializer.IDENTIFIER);

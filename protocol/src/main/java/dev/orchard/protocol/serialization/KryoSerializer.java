@@ -13,6 +13,7 @@ import dev.orchard.protocol.DecodeLimits;
 import dev.orchard.protocol.ImageError;
 import dev.orchard.protocol.ImageRef;
 import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.MessageLimits;
 import dev.orchard.protocol.ModelSpec;
 import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.Phase;
@@ -44,8 +45,10 @@ public final class KryoSerializer extends JSerializer {
     private final ActorRefResolver resolver;
     private final Pool<Kryo> kryos;
     private final int maxBytes;
+    private final org.apache.pekko.event.LoggingAdapter log;
 
     public KryoSerializer(ExtendedActorSystem system) {
+        this.log = system.log();
         this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
         this.maxBytes = (int) Math.min(Integer.MAX_VALUE,
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"));
@@ -107,8 +110,36 @@ public final class KryoSerializer extends JSerializer {
         return false;
     }
 
+    /**
+     * The message's bytes. A {@code UnitFinished} too large for a frame (many images failed, each with a long reason) is
+     * sent with its reasons cut shorter ({@link MessageLimits#REASON_CUTS}): refused, it was dropped at every resend,
+     * and its unit never finished (a review of the wiring against the simulator, whose drops are random).
+     */
     @Override
     public byte[] toBinary(Object message) {
+        try {
+            return bytesOf(message);
+        } catch (IllegalArgumentException tooLarge) {
+            if (!(message instanceof CoordinatorCommand.UnitFinished finished) || finished.report().errors().isEmpty()) {
+                throw tooLarge;
+            }
+            for (int chars : MessageLimits.REASON_CUTS) {
+                try {
+                    byte[] bytes = bytesOf(new CoordinatorCommand.UnitFinished(finished.workerId(), finished.worker(),
+                            finished.epoch(), finished.unitId(), finished.attempt(), finished.report().withReasonsCut(chars)));
+                    log.warning("The report of unit {} names {} images that could not be used: their reasons are cut to"
+                            + " {} characters in errors.csv, to fit in one message", finished.unitId(),
+                            finished.report().errors().size(), chars);
+                    return bytes;
+                } catch (IllegalArgumentException stillTooLarge) {
+                    // shorter still
+                }
+            }
+            throw tooLarge;
+        }
+    }
+
+    private byte[] bytesOf(Object message) {
         Kryo kryo = kryos.obtain();
         try (Output out = new Output(256, maxBytes)) {
             kryo.writeClassAndObject(out, message);
