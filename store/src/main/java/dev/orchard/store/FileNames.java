@@ -44,8 +44,8 @@ public final class FileNames {
         String bytes = path.toUri().getRawPath(); // its bytes, percent-escaped: a name the user can find
         if (!utf8()) {
             return "skipped: its name has letters that this JVM's file-name encoding (" + encoding() + ", from the"
-                    + " locale) cannot read; run with a UTF-8 locale (LANG=C.UTF-8), as the orchard launcher does"
-                    + " where none is set (its bytes: " + bytes + ")";
+                    + " locale) cannot read; run with a UTF-8 locale this system has (LC_ALL=C.UTF-8), as the orchard"
+                    + " launcher does where the locale's is ASCII (its bytes: " + bytes + ")";
         }
         return "skipped: its name is not UTF-8 text, so it cannot be opened by its name (its bytes: " + bytes
                 + "); rename it to UTF-8, e.g. convmv -f latin1 -t utf8 --notest";
@@ -54,6 +54,6 @@ public final class FileNames {
     /** A hint for a path given as text that this JVM cannot name (an InvalidPathException), or "". */
     public static String localeHint() {
         return utf8() ? "" : " (this JVM reads file names as " + encoding() + ", from the locale: run with a UTF-8"
-                + " locale, e.g. LANG=C.UTF-8, to name files with other letters)";
+                + " locale this system has, e.g. LC_ALL=C.UTF-8, to name files with other letters)";
     }
 }
