@@ -115,6 +115,7 @@ public final class FeatureUnit {
 
                     runtime.gate().awaitTurnForCpu(); // another unit's batch may be running: do not stall it
                     long t1 = System.nanoTime();
+                    int rawDim = raw.length / n;
                     float[] features = raw;
                     if (projection != null) {
                         features = new float[n * dim];
@@ -126,6 +127,12 @@ public final class FeatureUnit {
                         ImageRef image = batch.images().get(i);
                         if (slotErrors[i] != null) {
                             errors.add(new ImageError(image.path(), slotErrors[i]));
+                            continue;
+                        }
+                        int nonFinite = firstNonFinite(raw, i * rawDim, rawDim);
+                        if (nonFinite >= 0) {
+                            errors.add(new ImageError(image.path(), nonFiniteReason(raw[i * rawDim + nonFinite],
+                                    nonFinite, rawDim, job.spec().featureTensor())));
                             continue;
                         }
                         float[] values = new float[dim];
@@ -165,6 +172,26 @@ public final class FeatureUnit {
                 b.result().handle((r, e) -> null).join();
             }
         }
+    }
+
+    /**
+     * The first of {@code length} values from {@code from} that is NaN or infinite, or -1. A model can give them (a
+     * custom one's Sqrt or division of what the image made negative or zero): such a row folded NaN into the covariance
+     * and the job failed at the PCA with "convergence failed", or, without a PCA, wrote NaN rows with exit 0 (a user's
+     * check). The image is one the model could not describe: it goes to errors.csv.
+     */
+    static int firstNonFinite(float[] values, int from, int length) {
+        for (int j = 0; j < length; j++) {
+            if (!Float.isFinite(values[from + j])) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    static String nonFiniteReason(float value, int index, int length, String tensor) {
+        return "the model's output '" + tensor + "' for this image holds " + value + " (value " + (index + 1) + " of "
+                + length + "): no feature vector; a model that gives NaN or infinity for usable images needs mending";
     }
 
     /**
