@@ -2,7 +2,6 @@ package dev.orchard.classify;
 
 import java.text.Normalizer;
 import java.util.Collection;
-import java.util.Locale;
 
 /**
  * How a class name is shown to the user: its control characters escaped (a label with a newline broke the report's
@@ -14,25 +13,9 @@ final class ClassNames {
     private ClassNames() {
     }
 
-    /** The name with its control characters escaped ({@code \n}, {@code \t}, {@code \r}, else {@code \}{@code uXXXX}). */
+    /** The name as printed: {@link dev.orchard.store.Printable#escaped}. */
     static String escaped(String name) {
-        StringBuilder s = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            switch (c) {
-                case '\n' -> s.append("\\n");
-                case '\t' -> s.append("\\t");
-                case '\r' -> s.append("\\r");
-                default -> {
-                    if (Character.isISOControl(c)) {
-                        s.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        s.append(c);
-                    }
-                }
-            }
-        }
-        return s.toString();
+        return dev.orchard.store.Printable.escaped(name);
     }
 
     /** The name escaped and in single quotes, for messages. */

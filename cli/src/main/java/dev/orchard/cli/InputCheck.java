@@ -122,7 +122,7 @@ final class InputCheck {
         }
 
         private static String describe(String path) {
-            String quoted = "'" + path + "'";
+            String quoted = "'" + dev.orchard.store.Printable.escaped(path) + "'";
             if (!path.isEmpty() && Character.isWhitespace(path.charAt(path.length() - 1))) {
                 return quoted + " (it ends in a space: a line is taken as written)";
             }

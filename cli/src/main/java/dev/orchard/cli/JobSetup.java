@@ -476,12 +476,15 @@ final class JobSetup implements AutoCloseable {
     }
 
     /** One line on what this job does, for the console. */
+    /** The job's input and output, in words, their names {@link dev.orchard.store.Printable#escaped}. */
     String describe() {
+        String in = dev.orchard.store.Printable.escaped(input.toString());
+        String out = dev.orchard.store.Printable.escaped(output.toString());
         if (update == null) {
-            return input + " → " + output;
+            return in + " → " + out;
         }
-        return (update.continuing() ? "continuing the update of " : "updating ") + output + " to generation " + generation
-                + " from " + input;
+        return (update.continuing() ? "continuing the update of " : "updating ") + out + " to generation " + generation
+                + " from " + in;
     }
 
     /** --resume continues only the same job: any difference in what determines the result is refused. */

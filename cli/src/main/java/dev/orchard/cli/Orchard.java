@@ -110,8 +110,9 @@ public final class Orchard {
             if (reportedStop(cmd.getErr())) {
                 return 1;
             }
-            cmd.getErr().println("orchard: " + dev.orchard.store.FailureReason.of(e)
-                    + (e instanceof java.nio.file.InvalidPathException ? dev.orchard.store.FileNames.localeHint() : ""));
+            // Escaped: a message names files, and a name's control characters reached the terminal (a user's walk).
+            cmd.getErr().println("orchard: " + dev.orchard.store.Printable.message(dev.orchard.store.FailureReason.of(e)
+                    + (e instanceof java.nio.file.InvalidPathException ? dev.orchard.store.FileNames.localeHint() : "")));
             // A location only the user can change (a missing bucket, access, nothing at the prefix) is bad input as
             // much as a missing folder is; an endpoint that did not answer may answer next time (1).
             return e instanceof IllegalArgumentException || e instanceof UnusableLocationException ? 2 : 1;

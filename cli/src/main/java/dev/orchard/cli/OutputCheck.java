@@ -94,13 +94,13 @@ final class OutputCheck {
             }
             if (OutputMarker.read(store, layout).isEmpty()) {
                 throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds "
-                        + String.join(", ", contents.names) + " but not Orchard's marker " + layout.marker()
+                        + dev.orchard.store.Printable.joined(contents.names) + " but not Orchard's marker " + layout.marker()
                         + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
             }
             contents.readClassifyFolders(store, output);
             if (!contents.foreign.isEmpty()) {
                 throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
-                        + "not write: " + String.join(", ", contents.foreign) + (contents.more ? ", …" : "")
+                        + "not write: " + dev.orchard.store.Printable.joined(contents.foreign) + (contents.more ? ", …" : "")
                         + ". Orchard deletes only its own results (" + OutputLayout.KNOWN_OUTPUTS_DESCRIBED
                         + ") and only from a folder that holds nothing else. Choose a new --output, or move those away.");
             }

@@ -200,7 +200,7 @@ final class RunCommand implements Callable<Integer> {
     static int report(ProgressReporter progress, PrintWriter err) throws InterruptedException {
         try {
             JobSummary summary = progress.result().get();
-            System.out.println(summary.oneLine());
+            System.out.println(dev.orchard.store.Printable.escaped(summary.oneLine()));
             return 0;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();

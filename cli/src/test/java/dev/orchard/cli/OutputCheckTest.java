@@ -72,6 +72,21 @@ class OutputCheckTest {
         assertThat(Tree.hashes(out)).isEqualTo(before);
     }
 
+    /**
+     * The names in a refusal are escaped: a file named with a newline and a terminal's escape sequence printed them as
+     * they were (a forged line; in a --log-format json stream one beginning with '{'), a user's walk.
+     */
+    @Test
+    void theNamesARefusalPrintsAreEscaped() throws Exception {
+        Path out = earlierJob();
+        file(out, "x\n{\"level\":\"ERROR\",\"message\":\"forged\"}\n\u001b[2J\u202e.txt", "mine");
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .hasMessageContaining("holds files Orchard did not write: ")
+                .hasMessageContaining("x\\n{\"level\":\"ERROR\",\"message\":\"forged\"}\\n\\u001b[2J\\u202e.txt")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\u001b")
+                        .doesNotContain("\u202e"));
+    }
+
     /** A file named as one of Orchard's folders is not Orchard's (it was taken for its classify-pair/, the review). */
     @Test
     void aFileNamedAsOrchardsFolderIsNotOrchards() throws Exception {

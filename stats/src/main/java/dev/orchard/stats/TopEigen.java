@@ -93,7 +93,8 @@ final class TopEigen {
         lapack.dsyevr("V", "I", "L", d, a, d, 0, 0, d - k + 1, d, 0.0, found, w, z, d, support,
                 work, work.length, iwork, iwork.length, info);
         if (info.val != 0 || found.val != k) {
-            LOG.warn("LAPACK dsyevr failed (info {}, {} of {} eigenpairs); falling back to Commons Math", info.val, found.val, k);
+            LOG.warn("LAPACK dsyevr {} ({} of {} eigenpairs found, info {}); falling back to Commons Math",
+                    info.val != 0 ? "failed" : "found too few eigenpairs", found.val, k, info.val);
             return null;
         }
         double[] values = new double[k];

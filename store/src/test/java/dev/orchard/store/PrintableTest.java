@@ -1,0 +1,31 @@
+package dev.orchard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PrintableTest {
+    @Test
+    void whatATerminalWouldNotShowAsItselfIsEscaped() {
+        assertThat(Printable.escaped("\u001b]0;PWNED\u0007\u001b[31mred.gif")).isEqualTo("\\u001b]0;PWNED\\u0007\\u001b[31mred.gif");
+        assertThat(Printable.escaped("a\nb\tc\rd")).isEqualTo("a\\nb\\tc\\rd");
+        assertThat(Printable.escaped("\u009b31m")).as("C1's CSI").isEqualTo("\\u009b31m");
+        assertThat(Printable.escaped("\u202egpj.exe")).as("a right-to-left override").isEqualTo("\\u202egpj.exe");
+        assertThat(Printable.escaped("Apple\u200bRed")).as("a zero-width space").isEqualTo("Apple\\u200bRed");
+        assertThat(Printable.escaped("l\u2028p\u2029n\u0085")).isEqualTo("l\\u2028p\\u2029n\\u0085");
+    }
+
+    @Test
+    void lettersOfEveryScriptEmojiAndTheirJoinersStay() {
+        for (String name : List.of("Pomme été/café.jpg", "画像.jpg", "Äpfel", "👨\u200d👩\u200d👧", "🍎\ufe0f", "a b, c\\d")) {
+            assertThat(Printable.escaped(name)).isSameAs(name);
+        }
+    }
+
+    @Test
+    void aMessageKeepsItsOwnLineBreaks() {
+        assertThat(Printable.message("refused:\n  the model differs \u001b[2J")).isEqualTo("refused:\n  the model differs \\u001b[2J");
+        assertThat(Printable.joined(List.of("a\nb", "c"))).isEqualTo("a\\nb, c");
+    }
+}
