@@ -302,10 +302,11 @@ public final class Coordinator {
                 throw new JobFinishedAlready(setup.output().toString());
             }
             int generation = setup.outputs().generation();
-            // Whatever the command (--resume or not), the journal there is this job's (its identity is checked below):
-            // a standby started without --resume, beside an output holding only the job's marker, that takes over a
-            // begun job sealed its journal with nothing taken up and did every unit again (a review of the wiring
-            // against the simulator, whose coordinators always read it).
+            // Whatever the command (--resume or not), the journal there is this job's (its identity is checked below;
+            // what an earlier job's coordinator wrote late, after an --overwrite cleared it, has no seal and does not
+            // count: JobJournal.read): a standby started without --resume, beside an output holding only the job's
+            // marker, that takes over a begun job sealed its journal with nothing taken up and did every unit again (a
+            // review of the wiring against the simulator, whose coordinators always read it).
             JournalEntry.State journal = setup.journal().exists() ? setup.journal().read() : JournalEntry.State.EMPTY;
             WorkState.Base base = null;
             if (generation > 0) {

@@ -168,8 +168,9 @@ public final class JobJournal {
     }
 
     /**
-     * The journal as the latest seal left it: the objects it names, and those its own term wrote since (every object,
-     * where no seal is: a journal written before seals). Remembers which, for this coordinator's {@link #seal}.
+     * The journal as the latest seal left it: the objects it names, and those its own term wrote since (where no seal
+     * is, the objects without a term: a journal written before seals). Remembers which, for this coordinator's
+     * {@link #seal}.
      */
     public State read() throws IOException {
         Seal seal = latestSeal();
@@ -229,16 +230,19 @@ public final class JobJournal {
     }
 
     /**
-     * What a reading counts: the objects the latest seal names, and those its own term wrote; every object where there
-     * is no seal (a journal written before seals; {@code names} null).
+     * What a reading counts: the objects the latest seal names, and those its own term wrote. Where there is no seal
+     * ({@code names} null), the objects without a term: a journal written before seals. A termed object is written only
+     * after its term's seal, so one without any seal landed after the journal was cleared (--overwrite) from a
+     * coordinator of the job before, frozen with its write in flight: not this job's (a review's schedule, once every
+     * coordinator read the journal, --resume or not).
      */
     private record Counted(long term, java.util.Set<String> names) {
         static Counted by(Seal seal) {
-            return seal == null ? new Counted(-1, null) : new Counted(seal.term(), java.util.Set.copyOf(seal.adopted()));
+            return seal == null ? new Counted(0, null) : new Counted(seal.term(), java.util.Set.copyOf(seal.adopted()));
         }
 
         boolean counts(String relative, long writtenBy) {
-            return names == null || writtenBy == term || names.contains(relative);
+            return names == null ? writtenBy == 0 : writtenBy == term || names.contains(relative);
         }
     }
 

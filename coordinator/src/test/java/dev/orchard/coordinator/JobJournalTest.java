@@ -70,6 +70,33 @@ class JobJournalTest {
     }
 
     /**
+     * --overwrite cleared the journal (its seals too) while a coordinator of the job before, frozen, had a write in
+     * flight: the write lands in the empty journal, termed but under no seal. The next job's coordinator reads the
+     * journal whatever its command: that write is not its job's and does not count (a review's schedule).
+     */
+    @Test
+    void entriesOfATermThatLandUnderNoSealDoNotCount(@TempDir Path out) throws Exception {
+        Location output = Location.local(out);
+        JobJournal earlier = new JobJournal(store, output);
+        earlier.seal(1);
+        earlier.write(commit("c0", 0));
+        try (var files = Files.walk(out.resolve("_orchard"))) { // the clear
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        earlier.write(new PlanGroup(0, List.of(unit(0), unit(1)), List.of())); // late
+        earlier.write(new PlanComplete(2, 2));
+
+        JobJournal next = new JobJournal(store, output);
+        JournalEntry.State state = next.read();
+        assertThat(state.groups()).isEmpty();
+        assertThat(state.complete()).isNull();
+        next.seal(2);
+        assertThat(next.read().groups()).as("nor once the next job sealed it").isEmpty();
+    }
+
+    /**
      * A journal an Orchard before seals wrote (names without a term) is read whole, and the first seal names it all:
      * an old-style entry landing after that seal does not count.
      */
