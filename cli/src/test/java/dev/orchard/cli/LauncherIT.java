@@ -235,26 +235,32 @@ class LauncherIT {
         Process locales = new ProcessBuilder("sh", "-c", "locale -a 2>/dev/null").start();
         org.junit.jupiter.api.Assumptions.assumeTrue(new String(locales.getInputStream().readAllBytes(),
                 StandardCharsets.UTF_8).lines().anyMatch(l -> l.matches("(?i)c\\.utf-?8")), "no C.UTF-8 locale here");
-        standInJava(bin, "echo \"all=${LC_ALL:-unset} ctype=${LC_CTYPE:-unset} $*\"");
+        // What the launcher sets, and what a real JVM makes of it (Java's setlocale takes every category or none).
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        standInJava(bin, "echo \"all=${LC_ALL:-unset} ctype=${LC_CTYPE:-unset} $(" + realJava
+                + " -XshowSettings:properties -version 2>&1 | grep -o 'sun.jnu.encoding = .*') $*\"");
         record Locale(Map<String, String> set, String javaGets) {
         }
+        // Only locales every such system has (C, POSIX, C.UTF-8), and ones none has (xx_XX, "UTF-8"): no case depends
+        // on what else this host installed.
         for (Locale locale : List.of(new Locale(Map.of(), "all=unset ctype=C.UTF-8"),
                 new Locale(Map.of("LANG", "C"), "all=unset ctype=C.UTF-8"),
-                new Locale(Map.of("LANG", "en_US.UTF-8", "LC_CTYPE", "POSIX"), "all=unset ctype=C.UTF-8"),
+                new Locale(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "POSIX"), "all=unset ctype=C.UTF-8"),
                 new Locale(Map.of("LC_ALL", "C"), "all=C.UTF-8 ctype=unset"),
                 new Locale(Map.of("LANG", "C.UTF-8"), "all=unset ctype=unset"),
                 new Locale(Map.of("LC_ALL", "C.UTF-8"), "all=C.UTF-8 ctype=unset"),
-                new Locale(Map.of("LC_TIME", "de_DE.UTF-8"), "all=unset ctype=C.UTF-8"), // LC_TIME stays the user's
-                // Locales no system has: C, for Java's file names
-                new Locale(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "UTF-8"), "all=unset ctype=C.UTF-8"),
-                new Locale(Map.of("LANG", "xx_XX.UTF-8"), "all=unset ctype=C.UTF-8"),
+                new Locale(Map.of("LC_TIME", "C.UTF-8"), "all=unset ctype=C.UTF-8"), // LC_TIME stays the user's
+                // A category naming a locale the system lacks: Java gets C for all of them, so C.UTF-8 for all
+                new Locale(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "UTF-8"), "all=C.UTF-8 ctype=UTF-8"),
+                new Locale(Map.of("LANG", "xx_XX.UTF-8"), "all=C.UTF-8 ctype=unset"),
+                new Locale(Map.of("LANG", "C.UTF-8", "LC_TIME", "xx_XX.UTF-8"), "all=C.UTF-8 ctype=unset"),
                 new Locale(Map.of("LC_ALL", "xx_XX.UTF-8"), "all=C.UTF-8 ctype=unset"))) {
             Map<String, String> env = new HashMap<>(locale.set());
             env.put("PATH", bin + ":" + System.getenv("PATH"));
             // (bash warns first where a locale named is not installed)
             String said = ended(startedWithout(home, env, List.of("LANG", "LC_"), "--version")).output().strip();
             assertThat(said.substring(said.lastIndexOf("all="))).as(locale.set().toString())
-                    .startsWith(locale.javaGets() + " ");
+                    .startsWith(locale.javaGets() + " sun.jnu.encoding = UTF-8 ");
         }
         // Not a terminal here (stderr is a pipe): the bar and the clearing of its line are off.
         assertThat(launch(home, bin, null, "--version")).contains("-Dorchard.stderr.tty=false");
