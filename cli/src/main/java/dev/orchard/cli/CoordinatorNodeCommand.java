@@ -123,8 +123,12 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             } else {
                 setup.model.close(); // checked; this node runs no inference
             }
+            if (dev.orchard.worker.JvmExit.began()) {
+                return 1; // a signal as the model loaded: no node, no lease (RunCommand says why)
+            }
             if (setup.finishedAlready) {
-                err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
+                err.println("orchard: " + JobFinishedAlready.message(
+                        dev.orchard.store.Printable.escaped(setup.output.toString())));
                 return 0;
             }
             ProgressReporter progress = new ProgressReporter(err, LogSetup.terminal());
@@ -189,7 +193,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                 err.println(node.refusal(cluster.join, "This node took no part in the job. Run the"
                                         + " same orchard.jar on every node."));
                             }
-                            err.println("orchard: the job finished on another coordinator node; outputs in " + setup.output);
+                            err.println("orchard: the job finished on another coordinator node; outputs in "
+                                    + dev.orchard.store.Printable.escaped(setup.output.toString()));
                             return refused ? 2 : 0;
                         }
                     }

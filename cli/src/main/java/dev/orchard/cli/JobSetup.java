@@ -173,7 +173,9 @@ final class JobSetup implements AutoCloseable {
             int dim = srpDim > 0 ? srpDim : loaded.featureDim();
             if (pca && options.pcaK > dim) {
                 throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
-                        + dim + (srpDim > 0 ? " after the random projection" : " of " + modelLocation));
+                        + dim + (srpDim > 0 ? " after the random projection: choose --pca-k " + dim + " or less, or a"
+                                + " larger --srp-dim (or a smaller --srp-eps)"
+                                : " of " + modelLocation + ": choose --pca-k " + dim + " or less"));
             }
             if (pca && dim > MAX_PCA_DIM && srpDim > 0) { // it told the user to do what they had done (a walk)
                 throw new IllegalArgumentException("--reduce srp+pca projects to K = " + dim
@@ -475,7 +477,6 @@ final class JobSetup implements AutoCloseable {
                 + job.srpSeed() + ")" : "");
     }
 
-    /** One line on what this job does, for the console. */
     /** The job's input and output, in words, their names {@link dev.orchard.store.Printable#escaped}. */
     String describe() {
         String in = dev.orchard.store.Printable.escaped(input.toString());

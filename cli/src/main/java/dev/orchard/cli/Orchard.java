@@ -117,7 +117,17 @@ public final class Orchard {
             // much as a missing folder is; an endpoint that did not answer may answer next time (1).
             return e instanceof IllegalArgumentException || e instanceof UnusableLocationException ? 2 : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            // picocli passes a command's errors on. One thrown as the JVM exits is the exit's doing: ONNX Runtime's
+            // first use registers a shutdown hook, which the JVM refuses then, so a signal while a model loads (in
+            // orchard run, or a coordinator node) printed "Exception in thread main" under the stop's line.
+            if (reportedStop(err)) {
+                return 1;
+            }
+            throw e;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -88,12 +88,18 @@ final class RunCommand implements Callable<Integer> {
                     });
                     startup.mark("actors");
                     setup = await(prepared);
+                    if (dev.orchard.worker.JvmExit.began()) {
+                        // A signal as the model loaded: start nothing more. The job went on to take the output's lease,
+                        // which the exit then left held, and printed its start line under the stop's (a user's walk).
+                        return 1;
+                    }
                     stopNotice.checks(setup::finishedInOutput);
                     runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
                     adopted = true;
                     observation.describe(setup);
                     if (setup.finishedAlready) {
-                        err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
+                        err.println("orchard: " + JobFinishedAlready.message(
+                                dev.orchard.store.Printable.escaped(setup.output.toString())));
                         return 0;
                     }
                     err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n",
@@ -139,7 +145,8 @@ final class RunCommand implements Callable<Integer> {
             }
             List<String> stale = OutputCheck.classifyOutputs(setup.outStore, setup.output);
             if (!stale.isEmpty()) {
-                err.println("orchard: note: " + String.join(", ", stale) + " in " + setup.output + " were made by"
+                err.println("orchard: note: " + dev.orchard.store.Printable.joined(stale) + " in "
+                        + dev.orchard.store.Printable.escaped(setup.output.toString()) + " were made by"
                         + " orchard classify from the output as it was before this update: run orchard classify again (with --overwrite)"
                         + " to bring them up to date, or delete them.");
             }
@@ -169,20 +176,13 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The setup's result, or the exception it failed with (as JobSetup threw it: a bad option stays exit 2). An error
-     * thrown while the JVM exits is the exit's doing (ONNX Runtime's first use registers a shutdown hook, refused then):
-     * as an exception, so that the stop's line is all a signal during the model's load prints, not a stack trace.
-     */
-    static JobSetup await(CompletableFuture<JobSetup> prepared) throws Exception {
+    /** The setup's result, or the exception it failed with (as JobSetup threw it: a bad option stays exit 2). */
+    private static JobSetup await(CompletableFuture<JobSetup> prepared) throws Exception {
         try {
             return prepared.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
-            }
-            if (dev.orchard.worker.JvmExit.began()) {
-                throw new IllegalStateException("the model's load ended as this JVM exits", e.getCause());
             }
             throw (Error) e.getCause();
         }
@@ -205,13 +205,14 @@ final class RunCommand implements Callable<Integer> {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof JobFinishedAlready) {
-                err.println("orchard: " + cause.getMessage()); // another coordinator node finished it: not a failure
+                // another coordinator node finished it: not a failure
+                err.println("orchard: " + dev.orchard.store.Printable.message(cause.getMessage()));
                 return 0;
             }
             if (Orchard.reportedStop(err)) {
                 return 1;
             }
-            err.println("orchard: job failed: " + cause.getMessage());
+            err.println("orchard: job failed: " + dev.orchard.store.Printable.message(String.valueOf(cause.getMessage())));
             return cause instanceof IllegalArgumentException ? 2 : 1;
         }
     }

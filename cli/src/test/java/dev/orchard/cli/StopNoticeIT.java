@@ -96,34 +96,50 @@ class StopNoticeIT {
 
     /**
      * A signal while the model loads: the exit's line, and no stack trace. ONNX Runtime's first use registers a shutdown
-     * hook, which the JVM refuses once its exit began: the setup thread's ExceptionInInitializerError went up the main
-     * thread as "Exception in thread main" under the stop's line. The model is a FIFO, written only after the signal, so
-     * the load cannot end before it; the signal comes once the actor system runs (its threads are there), so the command's
-     * stop notice is in place.
+     * hook, which the JVM refuses once its exit began: the ExceptionInInitializerError went up the main thread as
+     * "Exception in thread main" under the stop's line. The model is a FIFO, written only after the signal, so the load
+     * cannot end before it; the signal comes once the main thread waits for the model (its thread dump says so), so the
+     * command's stop notice is in place.
      */
     @Test
     void aSignalWhileTheModelLoadsSaysOnlyThatTheJobStopped(@TempDir Path temp) throws Exception {
+        signalWhileTheModelLoads(temp, "RunCommand.await", "run", "--input",
+                JobRun.shared().resolve("data/fruits360-sample/Kiwi").toString(), "--output", temp.resolve("out").toString(),
+                "--model", temp.resolve("model.onnx").toString(), "--pca-k", "2", "--no-http");
+    }
+
+    /** A coordinator node loads its model on its main thread, its stop notice in place: the same. */
+    @Test
+    void aSignalWhileACoordinatorNodesModelLoadsSaysOnlyThatTheJobStopped(@TempDir Path temp) throws Exception {
+        signalWhileTheModelLoads(temp, "JobSetup.<init>", "coordinator", "--input",
+                JobRun.shared().resolve("data/fruits360-sample/Kiwi").toString(), "--output", temp.resolve("out").toString(),
+                "--model", temp.resolve("model.onnx").toString(), "--pca-k", "2", "--no-http",
+                "--bind", "127.0.0.1:" + dev.orchard.store.LoopbackPorts.pick());
+        assertThat(temp.resolve("out")).as("nothing written: no node started").doesNotExist();
+    }
+
+    private static void signalWhileTheModelLoads(Path temp, String waitingIn, String... command) throws Exception {
         Path model = temp.resolve("model.onnx");
         assertThat(new ProcessBuilder("mkfifo", model.toString()).inheritIO().start().waitFor()).isZero();
         try (Nodes nodes = new Nodes(temp.resolve("logs"))) {
-            Process job = nodes.start("job", "run", "--input", JobRun.shared().resolve("data/fruits360-sample/Kiwi").toString(),
-                    "--output", temp.resolve("out").toString(), "--model", model.toString(), "--pca-k", "2", "--no-http");
-            nodes.await("the job's main thread waiting for the model", Duration.ofMinutes(2),
-                    () -> mainThreadAwaitsTheModel(job));
+            Process job = nodes.start("job", command);
+            nodes.await("the main thread in " + waitingIn, Duration.ofMinutes(2), () -> mainThreadIn(job, waitingIn));
             Nodes.signal(job, "TERM");
             // Opening the FIFO to write waits for the load's read (the hook holds the exit until the command has closed,
-            // 10 s at most); a writer still waiting once the JVM has gone is let go by a read of our own.
-            var written = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            // 10 s at most). A thread of its own: one of the common pool, blocked for good, would stall other tests.
+            Thread writer = new Thread(() -> {
                 try (var fifo = Files.newOutputStream(model, java.nio.file.StandardOpenOption.WRITE)) {
                     Files.copy(Path.of(JobRun.model()), fifo);
                 } catch (java.io.IOException reader) {
                     // the JVM halted before it read it all: what it printed is checked below
                 }
-            });
+            }, "fifo-writer");
+            writer.setDaemon(true);
+            writer.start();
             assertStoppedWithTheNotice(nodes, "job", job);
-            if (!written.isDone()) {
-                try (var release = Files.newInputStream(model)) {
-                    release.transferTo(java.io.OutputStream.nullOutputStream());
+            if (writer.isAlive()) { // the JVM halted before it opened the FIFO: an open for reading and writing lets it go
+                try (var release = new java.io.RandomAccessFile(model.toFile(), "rw")) {
+                    writer.join(5_000);
                 }
             }
             assertThat(nodes.log("job")).doesNotContain("Exception").doesNotContain("\tat ");
@@ -131,20 +147,23 @@ class StopNoticeIT {
     }
 
     /**
-     * Whether the JVM's main thread waits for the model's load ({@code RunCommand.await}), by its thread dump: the actor
-     * system has started, and the command's stop notice is in place.
+     * Whether the JVM's main thread is in {@code frame}, by its thread dump; asked only once the process is the JVM (the
+     * launcher execs it): an attach to a shell would signal it.
      */
-    private static boolean mainThreadAwaitsTheModel(Process process) {
+    private static boolean mainThreadIn(Process process, String frame) {
         try {
+            if (!Files.readSymbolicLink(Path.of("/proc", String.valueOf(process.pid()), "exe")).toString().endsWith("/java")) {
+                return false;
+            }
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                     String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).start();
             String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             jcmd.waitFor();
             int main = dump.indexOf("\"main\"");
             int next = main < 0 ? -1 : dump.indexOf("\n\n", main);
-            return main >= 0 && dump.substring(main, next < 0 ? dump.length() : next).contains("RunCommand.await");
+            return main >= 0 && dump.substring(main, next < 0 ? dump.length() : next).contains(frame);
         } catch (java.io.IOException e) {
-            return false; // the JVM is not attachable yet
+            return false; // not started yet, or not attachable yet
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
