@@ -132,6 +132,8 @@ class KryoSerializerTest {
             List<ImageError> errors = images.stream().map(i -> new ImageError(i.path(), reason)).toList();
             var finished = new CoordinatorCommand.UnitFinished("w1", null, 1L, 1, 1, new UnitReport(0, errors, 0, 0,
                     UnitReport.StageNanos.ZERO));
+            assertThat(serialization.findSerializerFor(finished).toBinary(finished).length).as("room for the envelope")
+                    .isLessThanOrEqualTo(frame - KryoSerializer.ENVELOPE_ROOM);
             var back = (CoordinatorCommand.UnitFinished) roundTrip(finished);
             assertThat(back.report().errors()).as("unit of " + images.size()).hasSize(images.size());
             for (int i = 0; i < images.size(); i++) {

@@ -117,25 +117,41 @@ public final class KryoSerializer extends JSerializer {
      */
     @Override
     public byte[] toBinary(Object message) {
-        try {
+        if (!(message instanceof CoordinatorCommand.UnitFinished finished) || finished.report().errors().isEmpty()) {
             return bytesOf(message);
+        }
+        byte[] whole = fitting(finished);
+        if (whole != null) {
+            return whole;
+        }
+        for (int chars : MessageLimits.REASON_CUTS) {
+            byte[] cut = fitting(new CoordinatorCommand.UnitFinished(finished.workerId(), finished.worker(),
+                    finished.epoch(), finished.unitId(), finished.attempt(), finished.report().withReasonsCut(chars)));
+            if (cut != null) {
+                log.warning("The report of unit {} names {} images that could not be used: their reasons are cut to {}"
+                        + " characters in errors.csv, to fit in one message", finished.unitId(),
+                        finished.report().errors().size(), chars);
+                return cut;
+            }
+        }
+        throw new IllegalArgumentException("UnitFinished naming " + finished.report().errors().size() + " images does"
+                + " not fit in a frame of " + maxBytes + " bytes even with their reasons cut to "
+                + MessageLimits.REASON_CUTS.get(MessageLimits.REASON_CUTS.size() - 1) + " characters");
+    }
+
+    /**
+     * Room left in a frame for Artery's envelope (the recipient's and sender's actor paths, the manifest), which
+     * {@code maximum-frame-size} counts too: a message in the frame's last bytes was still dropped.
+     */
+    public static final int ENVELOPE_ROOM = 4096;
+
+    /** The message's bytes if they fit in a frame with room for the envelope; null if not. */
+    private byte[] fitting(Object message) {
+        try {
+            byte[] bytes = bytesOf(message);
+            return bytes.length <= maxBytes - ENVELOPE_ROOM ? bytes : null;
         } catch (IllegalArgumentException tooLarge) {
-            if (!(message instanceof CoordinatorCommand.UnitFinished finished) || finished.report().errors().isEmpty()) {
-                throw tooLarge;
-            }
-            for (int chars : MessageLimits.REASON_CUTS) {
-                try {
-                    byte[] bytes = bytesOf(new CoordinatorCommand.UnitFinished(finished.workerId(), finished.worker(),
-                            finished.epoch(), finished.unitId(), finished.attempt(), finished.report().withReasonsCut(chars)));
-                    log.warning("The report of unit {} names {} images that could not be used: their reasons are cut to"
-                            + " {} characters in errors.csv, to fit in one message", finished.unitId(),
-                            finished.report().errors().size(), chars);
-                    return bytes;
-                } catch (IllegalArgumentException stillTooLarge) {
-                    // shorter still
-                }
-            }
-            throw tooLarge;
+            return null;
         }
     }
 

@@ -135,6 +135,13 @@ public final class FeatureUnit {
                                     nonFinite, rawDim, job.spec().featureTensor())));
                             continue;
                         }
+                        int projectedNonFinite = projection == null ? -1 : firstNonFinite(features, i * dim, dim);
+                        if (projectedNonFinite >= 0) { // finite values too large for a float once projected
+                            errors.add(new ImageError(image.path(), "the model's output '" + job.spec().featureTensor()
+                                    + "' for this image, projected to " + dim + " dimensions, holds "
+                                    + features[i * dim + projectedNonFinite] + ": no feature vector"));
+                            continue;
+                        }
                         float[] values = new float[dim];
                         System.arraycopy(features, i * dim, values, 0, dim);
                         kept++;
