@@ -18,7 +18,7 @@ class PrintableTest {
 
     @Test
     void lettersOfEveryScriptEmojiAndTheirJoinersStay() {
-        for (String name : List.of("Pomme été/café.jpg", "画像.jpg", "Äpfel", "👨\u200d👩\u200d👧", "🍎\ufe0f", "a b, c\\d")) {
+        for (String name : List.of("Pomme été/café.jpg", "画像.jpg", "Äpfel", "👨\u200d👩\u200d👧", "🍎\ufe0f", "می\u200cخواهم", "a b, c\\d")) {
             assertThat(Printable.escaped(name)).isSameAs(name);
         }
     }
@@ -26,6 +26,8 @@ class PrintableTest {
     @Test
     void aMessageKeepsItsOwnLineBreaks() {
         assertThat(Printable.message("refused:\n  the model differs \u001b[2J")).isEqualTo("refused:\n  the model differs \\u001b[2J");
+        assertThat(Printable.message("refused: x\n{\"level\":\"ERROR\"}")).as("no line of a message begins with what a name said")
+                .isEqualTo("refused: x\n  {\"level\":\"ERROR\"}");
         assertThat(Printable.joined(List.of("a\nb", "c"))).isEqualTo("a\\nb, c");
     }
 }

@@ -48,7 +48,7 @@ public final class KryoSerializer extends JSerializer {
     private final org.apache.pekko.event.LoggingAdapter log;
 
     public KryoSerializer(ExtendedActorSystem system) {
-        this.log = system.log();
+        this.log = org.apache.pekko.event.Logging.getLogger(system, getClass()); // under this class's name
         this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
         this.maxBytes = (int) Math.min(Integer.MAX_VALUE,
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"));
