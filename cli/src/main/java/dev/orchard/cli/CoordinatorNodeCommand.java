@@ -123,12 +123,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
             } else {
                 setup.model.close(); // checked; this node runs no inference
             }
-            if (dev.orchard.worker.JvmExit.began()) {
-                return 1; // a signal as the model loaded: no node, no lease (RunCommand says why)
-            }
+            JobSetup.requireNotExiting(); // a signal as the setup ended: no node, no lease
             if (setup.finishedAlready) {
-                err.println("orchard: " + JobFinishedAlready.message(
-                        dev.orchard.store.Printable.escaped(setup.output.toString())));
+                err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                 return 0;
             }
             ProgressReporter progress = new ProgressReporter(err, LogSetup.terminal());

@@ -173,8 +173,9 @@ final class JobSetup implements AutoCloseable {
             int dim = srpDim > 0 ? srpDim : loaded.featureDim();
             if (pca && options.pcaK > dim) {
                 throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the feature dimension "
-                        + dim + (srpDim > 0 ? " after the random projection: choose --pca-k " + dim + " or less, or a"
-                                + " larger --srp-dim (or a smaller --srp-eps)"
+                        + dim + (srpDim > 0 ? " after the random projection: choose --pca-k " + dim + " or less"
+                                + (options.pcaK < loaded.featureDim() ? ", or a larger --srp-dim (or a smaller --srp-eps)"
+                                        : "")
                                 : " of " + modelLocation + ": choose --pca-k " + dim + " or less"));
             }
             if (pca && dim > MAX_PCA_DIM && srpDim > 0) { // it told the user to do what they had done (a walk)
@@ -197,7 +198,9 @@ final class JobSetup implements AutoCloseable {
                     labelDescription(options), loaded.sha256(), spec.toString(), options.reduce, srpDim,
                     srpSeed, pca ? options.pcaK : 0, classifier == null ? null : classifier.sha256(), encoding,
                     options.decodeLimits().describe());
-            // Last: only a job that passed every check may clear (--overwrite) or claim the output.
+            // Last: only a job that passed every check may clear (--overwrite) or claim the output, and only while this JVM
+            // is not exiting: a signal as a large model's session was built let it go on to clear the output (a review).
+            requireNotExiting();
             String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
             String version = Versions.orchard();
             if (options.update) {
@@ -475,6 +478,16 @@ final class JobSetup implements AutoCloseable {
     String features() {
         return model + (job.srpDim() > 0 ? ", projected to " + job.srpDim() + "-d by a sparse random projection (seed "
                 + job.srpSeed() + ")" : "");
+    }
+
+    /**
+     * Refuses to start anything more once this JVM has begun to exit (a signal, Ctrl-C): the command's stop notice says
+     * so, and the failure's handler keeps this quiet ({@link Orchard#reportedStop}).
+     */
+    static void requireNotExiting() {
+        if (dev.orchard.worker.JvmExit.began()) {
+            throw new IllegalStateException("this JVM is exiting: nothing more is started");
+        }
     }
 
     /** The job's input and output, in words, their names {@link dev.orchard.store.Printable#escaped}. */

@@ -88,18 +88,15 @@ final class RunCommand implements Callable<Integer> {
                     });
                     startup.mark("actors");
                     setup = await(prepared);
-                    if (dev.orchard.worker.JvmExit.began()) {
-                        // A signal as the model loaded: start nothing more. The job went on to take the output's lease,
-                        // which the exit then left held, and printed its start line under the stop's (a user's walk).
-                        return 1;
-                    }
+                    // A signal as the setup ended: start nothing more. The job went on to take the output's lease, which
+                    // the exit then left held, and printed its start line under the stop's (a user's walk).
+                    JobSetup.requireNotExiting();
                     stopNotice.checks(setup::finishedInOutput);
                     runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
                     adopted = true;
                     observation.describe(setup);
                     if (setup.finishedAlready) {
-                        err.println("orchard: " + JobFinishedAlready.message(
-                                dev.orchard.store.Printable.escaped(setup.output.toString())));
+                        err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                         return 0;
                     }
                     err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n",

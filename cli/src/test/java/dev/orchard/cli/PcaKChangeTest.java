@@ -49,7 +49,10 @@ class PcaKChangeTest {
         assertThat(PcaKChange.refusalWhileHeld(recorded, otherLabels, store, output, 0, "held")).as("another job anyway").isNull();
         assertThat(PcaKChange.refusalWhileHeld(recorded, recorded, store, output, 0, "held")).as("the same k").isNull();
 
-        // Every part published (its projections made with k = 5): too late for another k.
+        // Every part published (its projections made with k = 5): too late for another k. (Term 1 sealed the journal
+        // before it wrote: a termed entry under no seal is none of this job's.)
+        store.put(new OutputLayout(output).generation(0).resolve("seals/seal-000001.json"),
+                "{\"term\":1,\"adopted\":[]}".getBytes(StandardCharsets.UTF_8));
         store.put(new OutputLayout(output).generation(0).resolve("plan/_PUBLISHED-t1"),
                 "{\"parts\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(PcaKChange.allowed(recorded, recorded.withPcaK(3), store, output, 0, null)).isFalse();

@@ -10,8 +10,9 @@ public final class JobFinishedAlready extends IllegalArgumentException {
         super(message(output));
     }
 
-    /** What a user is told when the job in {@code output} has finished already. */
+    /** What a user is told when the job in {@code output} has finished already (its name escaped to be printed). */
     public static String message(String output) {
-        return "the job in " + output + " has finished already (see its _SUCCESS): nothing to resume";
+        return "the job in " + dev.orchard.store.Printable.escaped(output)
+                + " has finished already (see its _SUCCESS): nothing to resume";
     }
 }

@@ -131,15 +131,14 @@ public final class FeatureUnit {
                         }
                         int nonFinite = firstNonFinite(raw, i * rawDim, rawDim);
                         if (nonFinite >= 0) {
-                            errors.add(new ImageError(image.path(), nonFiniteReason(raw[i * rawDim + nonFinite],
-                                    nonFinite, rawDim, job.spec().featureTensor())));
+                            errors.add(new ImageError(image.path(), nonFiniteReason(raw, i * rawDim, nonFinite, rawDim,
+                                    job.spec().featureTensor(), "")));
                             continue;
                         }
                         int projectedNonFinite = projection == null ? -1 : firstNonFinite(features, i * dim, dim);
                         if (projectedNonFinite >= 0) { // finite values too large for a float once projected
-                            errors.add(new ImageError(image.path(), "the model's output '" + job.spec().featureTensor()
-                                    + "' for this image, projected to " + dim + " dimensions, holds "
-                                    + features[i * dim + projectedNonFinite] + ": no feature vector"));
+                            errors.add(new ImageError(image.path(), nonFiniteReason(features, i * dim, projectedNonFinite,
+                                    dim, job.spec().featureTensor(), ", projected to " + dim + " dimensions,")));
                             continue;
                         }
                         float[] values = new float[dim];
@@ -196,9 +195,11 @@ public final class FeatureUnit {
         return -1;
     }
 
-    static String nonFiniteReason(float value, int index, int length, String tensor) {
-        return "the model's output '" + tensor + "' for this image holds " + value + " (value " + (index + 1) + " of "
-                + length + "): no feature vector; a model that gives NaN or infinity for usable images needs mending";
+    /** Why a row whose {@code index}-th value (of {@code length}, from {@code from}) is not finite is no row. */
+    static String nonFiniteReason(float[] values, int from, int index, int length, String tensor, String projected) {
+        return "the model's output '" + tensor + "' for this image" + projected + " holds " + values[from + index]
+                + " (value " + (index + 1) + " of " + length + "): no feature vector; a model that gives NaN or infinity"
+                + " for usable images needs mending";
     }
 
     /**
