@@ -109,6 +109,9 @@ final class JobSetup implements AutoCloseable {
             OutputLayout layout = new OutputLayout(output);
             JobJournal journal = new JobJournal(outStore, output);
             options.decodeLimits(); // a limit no image can meet: refused before the input is listed
+            if (!options.overwrite) {
+                dev.orchard.store.OutputMarker.requireNotBeingCleared(outStore, layout);
+            }
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             // The encoding this job records: the output's (keepRecordedOptions has set the option to it); null where
             // an older Orchard wrote the output, and then unknown still (this command's flag may not be what its parts

@@ -38,6 +38,7 @@ final class OutputCheck {
         OutputLayout layout = new OutputLayout(output);
         Contents contents = check(store, output, overwrite);
         if (!contents.names.isEmpty()) {
+            OutputMarker.clearing(version).write(store, layout); // first: no job to resume until the clear has ended
             clear(store, layout, contents.names);
         }
         store.checkWritable(output);

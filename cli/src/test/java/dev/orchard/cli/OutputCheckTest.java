@@ -73,6 +73,37 @@ class OutputCheckTest {
     }
 
     /**
+     * An --overwrite stopped half-way (kill -9) left the earlier job's record over a half-deleted journal, and --resume
+     * continued that job: _SUCCESS over 96 of 600 images (a user's walk). The record goes first now: the store fails at
+     * the clear's first deletion, and the marker already says the output is being cleared, with no job in it; every
+     * command but --overwrite refuses it, and says to run --overwrite again.
+     */
+    @Test
+    void anOverwriteStoppedAsItClearsLeavesNoJobToResume() throws Exception {
+        Path out = earlierJob();
+        dev.orchard.coordinator.JobIdentity identity = new dev.orchard.coordinator.JobIdentity("/in", null, "*.jpg",
+                "parent folder", "ab12", "mobilenetv2", "pca", 0, 0, 5, null);
+        dev.orchard.store.OutputLayout layout = new dev.orchard.store.OutputLayout(Location.local(out));
+        identity.writeMarker(store, layout, "test");
+        var stopped = dev.orchard.store.InterceptedStore.around(store, (method, args, call) -> {
+            if (method.equals("deleteAll")) {
+                throw new java.io.IOException("killed");
+            }
+            return call.proceed();
+        });
+        assertThatThrownBy(() -> OutputCheck.prepare(stopped, Location.local(out), true, "test")).hasMessage("killed");
+        assertThat(dev.orchard.coordinator.JobIdentity.readMarker(store, layout)).as("the earlier job's record").isNull();
+        assertThat(Files.exists(out.resolve("_orchard/plan/units-000000.jsonl"))).isTrue();
+        assertThatThrownBy(() -> dev.orchard.store.OutputMarker.requireNotBeingCleared(store, layout))
+                .hasMessageContaining("was being cleared by an --overwrite that stopped before it ended")
+                .hasMessageContaining("Run the command with --overwrite again");
+
+        OutputCheck.prepare(store, Location.local(out), true, "test"); // run again, it ends
+        dev.orchard.store.OutputMarker.requireNotBeingCleared(store, layout);
+        assertThat(Files.exists(out.resolve("_orchard/plan"))).isFalse();
+    }
+
+    /**
      * The names in a refusal are escaped: a file named with a newline and a terminal's escape sequence printed them as
      * they were (a forged line; in a --log-format json stream one beginning with '{'), a user's walk.
      */

@@ -25,7 +25,7 @@ class OutputMarkerTest {
 
         // A later version's marker carries more (the job's identity): an older reader still knows it.
         Files.writeString(layout.marker().path(), "{\"orchard\":\"9\",\"created\":\"t\",\"job\":{\"input\":\"x\"}}");
-        assertThat(OutputMarker.read(store, layout)).contains(new OutputMarker("9", "t"));
+        assertThat(OutputMarker.read(store, layout)).contains(new OutputMarker("9", "t", null));
 
         Files.writeString(layout.marker().path(), "not json");
         assertThatThrownBy(() -> OutputMarker.read(store, layout)).hasMessageContaining("is not Orchard's marker");
