@@ -109,9 +109,6 @@ final class JobSetup implements AutoCloseable {
             OutputLayout layout = new OutputLayout(output);
             JobJournal journal = new JobJournal(outStore, output);
             options.decodeLimits(); // a limit no image can meet: refused before the input is listed
-            if (!options.overwrite) {
-                dev.orchard.store.OutputMarker.requireNotBeingCleared(outStore, layout);
-            }
             boolean resuming = options.resume && (outStore.exists(layout.marker()) || journal.exists());
             // The encoding this job records: the output's (keepRecordedOptions has set the option to it); null where
             // an older Orchard wrote the output, and then unknown still (this command's flag may not be what its parts
@@ -159,6 +156,11 @@ final class JobSetup implements AutoCloseable {
                         throw new UncheckedIOException(e);
                     }
                 }, countUpTo);
+            }
+            // After the input's checks, which name what is wrong with it first (bad credentials among them: a HEAD of
+            // the marker answers 403 without saying why).
+            if (!options.overwrite) {
+                dev.orchard.store.OutputMarker.requireNotBeingCleared(outStore, layout);
             }
             // An update compares its whole listing with the output before its first unit: list while the model loads.
             this.images = options.update ? new EarlyListing(new Images()) : new Images();
