@@ -13,14 +13,9 @@ final class ClassNames {
     private ClassNames() {
     }
 
-    /** The name as printed: {@link dev.orchard.store.Printable#escaped}. */
-    static String escaped(String name) {
-        return dev.orchard.store.Printable.escaped(name);
-    }
-
     /** The name escaped and in single quotes, for messages. */
     static String quoted(String name) {
-        return "'" + escaped(name) + "'";
+        return "'" + dev.orchard.store.Printable.escaped(name) + "'";
     }
 
     /** " (did you mean 'X'? …)" for a label {@code name} differs from in case, end spaces or composition; else "". */

@@ -37,7 +37,7 @@ final class LinearTrainers {
      * The binary SVM's (primal trust-region Newton): at 0.01, LIBLINEAR's default for it, on the 1,280-d features of
      * the fruit sample (one-vs-all, 300 training rows) it stopped with objectives 7-97 % above the optimum, its margins
      * correlated 0.80 with those of sklearn's LinearSVC solved to 1e-10 (its decisions the same): a user's check. At
-     * 0.001 each objective is within 1.5 % of that optimum (13 of 15 within 0.2 %), and the classify took 10.6 s
+     * 0.001 each objective is within 1.5 % of that optimum (12 of 15 within 0.2 %), and the classify took 10.6 s
      * instead of 6.4 (15.0 at 0.0001); the dual logistic (within 8e-4 of sklearn's probabilities) and Crammer–Singer
      * (the same decisions) keep 0.01.
      */

@@ -195,7 +195,7 @@ public final class ReportText {
     }
 
     private static String cut(String label) {
-        String name = ClassNames.escaped(label); // a newline in a label broke the tables
+        String name = dev.orchard.store.Printable.escaped(label); // a newline in a label broke the tables
         return name.length() <= NAME_MAX ? name : name.substring(0, NAME_MAX - 1) + "…";
     }
 

@@ -43,6 +43,29 @@ class ResumeTest {
         return args.toArray(String[]::new);
     }
 
+    /**
+     * An --overwrite stopped as it cleared the output (its marker says so: OutputCheckTest) leaves no job to resume: the
+     * --resume the refusals advised continued the earlier job over its half-deleted journal (a walk: 96 of 600 rows).
+     * --resume, a plain run and --update are refused with what to do; --overwrite again makes the output.
+     */
+    @Test
+    void anOutputAnOverwriteWasClearingIsRefusedButToOverwrite() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        dev.orchard.store.OutputMarker.clearing("test").write(new dev.orchard.store.LocalObjectStore(),
+                new dev.orchard.store.OutputLayout(dev.orchard.store.Location.local(out)));
+        for (String[] extra : List.of(new String[] {"--resume"}, new String[0], new String[] {"--update"})) {
+            JobRun refused = JobRun.of(out, job(in, out, extra));
+            assertThat(refused.exitCode()).as(refused.messages()).isEqualTo(2);
+            assertThat(refused.messages()).contains("was being cleared by an --overwrite that stopped before it ended")
+                    .contains("Run the command with --overwrite again");
+        }
+        JobRun again = JobRun.of(out, job(in, out, "--overwrite"));
+        assertThat(again.exitCode()).as(again.messages()).isZero();
+        assertThat(again.rows("features")).hasSize(4);
+    }
+
     @Test
     void resumeRefusesAnotherJobAndListsEveryDifference() throws Exception {
         Path in = fruit(4);

@@ -77,9 +77,7 @@ class JobJournalTest {
     @Test
     void entriesOfATermThatLandUnderNoSealDoNotCount(@TempDir Path out) throws Exception {
         Location output = Location.local(out);
-        JobJournal earlier = new JobJournal(store, output);
-        earlier.seal(1);
-        earlier.write(commit("c0", 0));
+        JobJournal earlier = sealedWithACommit(output, 1);
         try (var files = Files.walk(out.resolve("_orchard"))) { // the clear
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
@@ -94,6 +92,14 @@ class JobJournalTest {
         assertThat(state.complete()).isNull();
         next.seal(2);
         assertThat(next.read().groups()).as("nor once the next job sealed it").isEmpty();
+    }
+
+    /** A journal sealed at {@code term} holding one commit ("c0", of unit 0). */
+    private JobJournal sealedWithACommit(Location output, long term) throws Exception {
+        JobJournal journal = new JobJournal(store, output);
+        journal.seal(term);
+        journal.write(commit("c0", 0));
+        return journal;
     }
 
     /**
@@ -130,9 +136,7 @@ class JobJournalTest {
     @Test
     void aCoordinatorSealsAboveTheSealsItFindsWhereTheLeaseLostCount(@TempDir Path out) throws Exception {
         Location output = Location.local(out);
-        JobJournal earlier = new JobJournal(store, output);
-        earlier.seal(3);
-        earlier.write(commit("c0", 0));
+        JobJournal earlier = sealedWithACommit(output, 3);
         java.time.Instant now = java.time.Instant.parse("2026-12-05T00:00:00Z");
         for (boolean read : new boolean[] {true, false}) {
             OutputLease lease = new OutputLease(store, output, read ? "a" : "b", "10.0.0.1:1",
