@@ -6,16 +6,19 @@ import java.util.stream.Collectors;
 
 /**
  * Text from outside (file and folder names, labels, keys) as Orchard prints it to a terminal or a log: each character a
- * reader would not see as itself is escaped, as {@code \n}, {@code \t}, {@code \r}, else {@code \}{@code uXXXX}. Control
- * characters (an ESC in a file name began a terminal sequence: it recoloured the terminal and set its title), line
- * breaks (a name holding a newline printed a line of its own: a forged log line, one that began with '{' in a
- * {@code --log-format json} stream), and invisible format characters (a right-to-left override reversed the rest of
- * the line; a zero-width space made two names look the same), from a user's walk. The zero-width joiner and non-joiner
- * stay: the one joins the emoji of one picture, the other is how Persian and Indic words are spelt.
+ * reader would not see as itself is escaped, as {@code \n}, {@code \t}, {@code \r}, else {@code \}{@code uXXXX}
+ * ({@code \}{@code UXXXXXXXX} above U+FFFF). Control characters (an ESC in a file name began a terminal sequence: it
+ * recoloured the terminal and set its title), line breaks (a name holding a newline printed a line of its own: a forged
+ * log line, one that began with '{' in a {@code --log-format json} stream), and invisible format characters (a
+ * right-to-left override reversed the rest of the line; a zero-width space made two names look the same), from a
+ * user's walk. The zero-width joiner and non-joiner stay: the one joins the emoji of one picture, the other is how
+ * Persian and Indic words are spelt; so do the tag characters of a region's flag.
  */
 public final class Printable {
     private static final char ZERO_WIDTH_NON_JOINER = '\u200c';
     private static final char ZERO_WIDTH_JOINER = '\u200d';
+    /** U+1F3F4, which tag characters after it make the flag of England, Scotland or Wales (an emoji tag sequence). */
+    private static final int WAVING_BLACK_FLAG = 0x1f3f4;
 
     private Printable() {
     }
@@ -44,35 +47,57 @@ public final class Printable {
             return null;
         }
         int first = 0;
-        while (first < text.length() && shownAsIs(text.charAt(first))) {
+        while (first < text.length() && text.charAt(first) >= ' ' && text.charAt(first) < 0x7f) {
             first++;
         }
         if (first == text.length()) {
             return text;
         }
-        StringBuilder s = new StringBuilder(text.length() + 16).append(text, 0, first);
-        for (int i = first; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\n' && keepNewlines) {
-                s.append(c);
-                if (i + 1 < text.length() && text.charAt(i + 1) != ' ') {
-                    s.append("  ");
+        StringBuilder s = null;
+        boolean flagTags = false; // within the tag characters that follow a black flag: one emoji, a region's flag
+        for (int i = first; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            int next = i + Character.charCount(c);
+            flagTags = isTag(c) ? flagTags : c == WAVING_BLACK_FLAG;
+            if (shownAsIs(c) || flagTags && isTag(c)) {
+                if (s != null) {
+                    s.appendCodePoint(c);
                 }
-            } else if (shownAsIs(c)) {
-                s.append(c);
             } else {
-                switch (c) {
-                    case '\n' -> s.append("\\n");
-                    case '\t' -> s.append("\\t");
-                    case '\r' -> s.append("\\r");
-                    default -> s.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                if (s == null) {
+                    s = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                if (c == '\n' && keepNewlines) {
+                    s.append('\n');
+                    if (next < text.length() && text.charAt(next) != ' ') {
+                        s.append("  ");
+                    }
+                } else {
+                    switch (c) {
+                        case '\n' -> s.append("\\n");
+                        case '\t' -> s.append("\\t");
+                        case '\r' -> s.append("\\r");
+                        default -> s.append(c <= 0xffff ? String.format(Locale.ROOT, "\\u%04x", c)
+                                : String.format(Locale.ROOT, "\\U%08x", c));
+                    }
                 }
             }
+            i = next;
         }
-        return s.toString();
+        return s == null ? text : s.toString();
     }
 
-    private static boolean shownAsIs(char c) {
+    /** A tag character (U+E0020-E007F): invisible, and a word hidden in a name, but for a flag's. */
+    private static boolean isTag(int c) {
+        return c >= 0xe0020 && c <= 0xe007f;
+    }
+
+    /**
+     * Whether code point {@code c} shows as itself. Looked at whole, not as UTF-16 units: the invisible tag characters
+     * (U+E0000-E007F, format characters above U+FFFF) are a pair of surrogates, each of which alone is no format
+     * character. A lone surrogate is escaped: it is no character, and a terminal shows it as '?' at best.
+     */
+    private static boolean shownAsIs(int c) {
         if (c >= ' ' && c < 0x7f) {
             return true;
         }
@@ -81,6 +106,6 @@ public final class Printable {
         }
         int type = Character.getType(c);
         return c == ZERO_WIDTH_JOINER || c == ZERO_WIDTH_NON_JOINER || (type != Character.FORMAT && type != Character.LINE_SEPARATOR
-                && type != Character.PARAGRAPH_SEPARATOR);
+                && type != Character.PARAGRAPH_SEPARATOR && type != Character.SURROGATE);
     }
 }

@@ -14,11 +14,17 @@ class PrintableTest {
         assertThat(Printable.escaped("\u202egpj.exe")).as("a right-to-left override").isEqualTo("\\u202egpj.exe");
         assertThat(Printable.escaped("Apple\u200bRed")).as("a zero-width space").isEqualTo("Apple\\u200bRed");
         assertThat(Printable.escaped("l\u2028p\u2029n\u0085")).isEqualTo("l\\u2028p\\u2029n\\u0085");
+        // Tag characters (format characters above U+FFFF, two UTF-16 units each) hide a word in a name: "cat.jpg"
+        // followed by invisible "hi" looked like cat.jpg.
+        assertThat(Printable.escaped("cat.jpg\udb40\udc68\udb40\udc69")).as("invisible tag characters")
+                .isEqualTo("cat.jpg\\U000e0068\\U000e0069");
+        assertThat(Printable.escaped("a\ud800b\udc00")).as("lone surrogates").isEqualTo("a\\ud800b\\udc00");
     }
 
     @Test
     void lettersOfEveryScriptEmojiAndTheirJoinersStay() {
-        for (String name : List.of("Pomme été/café.jpg", "画像.jpg", "Äpfel", "👨\u200d👩\u200d👧", "🍎\ufe0f", "می\u200cخواهم", "a b, c\\d")) {
+        for (String name : List.of("Pomme été/café.jpg", "画像.jpg", "Äpfel", "👨\u200d👩\u200d👧", "🍎\ufe0f", "می\u200cخواهم", "a b, c\\d",
+                "\ud83c\udff4\udb40\udc67\udb40\udc62\udb40\udc73\udb40\udc63\udb40\udc74\udb40\udc7f")) { // and Scotland's flag
             assertThat(Printable.escaped(name)).isSameAs(name);
         }
     }
