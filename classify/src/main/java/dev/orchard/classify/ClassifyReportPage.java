@@ -7,6 +7,7 @@ import dev.orchard.report.HtmlPage;
 import dev.orchard.report.HtmlPage.Fact;
 import dev.orchard.report.Palette;
 import dev.orchard.report.XyChart;
+import dev.orchard.store.Printable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,12 +26,13 @@ final class ClassifyReportPage {
     static String render(ClassifyReport report) {
         ClassifyOptions o = report.options();
         Evaluation test = report.test();
-        HtmlPage page = new HtmlPage("Orchard classify report: " + report.output());
+        HtmlPage page = new HtmlPage("Orchard classify report: " + Printable.escaped(String.valueOf(report.output())));
         page.h1("Orchard classify report");
-        String what = o.mode() instanceof Mode.Pair p ? "pair " + p.first() + " vs " + p.second()
+        String what = o.mode() instanceof Mode.Pair p ? "pair " + Printable.escaped(p.first()) + " vs "
+                + Printable.escaped(p.second())
                 : o.mode().name() + " over " + report.classes().size() + " classes";
         page.subtitle(what + " — " + o.learner().description() + " on " + o.use().column() + " (" + report.dimension()
-                + "-d) — " + o.input() + " → " + report.output());
+                + "-d) — " + Printable.escaped(String.valueOf(o.input())) + " → " + Printable.escaped(String.valueOf(report.output())));
         page.facts(List.of(
                 new Fact("test-accuracy", "test accuracy", percent(test.accuracy())),
                 new Fact("test-balanced-accuracy", "test balanced accuracy", percent(test.balancedAccuracy())),
@@ -48,8 +50,9 @@ final class ClassifyReportPage {
                 "precision", "recall").max(1).decimals(3);
         List<List<String>> rows = new ArrayList<>();
         for (ClassMetrics m : test.perClass()) {
-            bars.category(m.label(), m.precision(), m.recall());
-            rows.add(List.of(m.label(), String.valueOf(m.support()), String.valueOf(m.predicted()),
+            String label = Printable.escaped(m.label());
+            bars.category(label, m.precision(), m.recall());
+            rows.add(List.of(label, String.valueOf(m.support()), String.valueOf(m.predicted()),
                     String.valueOf(m.truePositives()),
                     m.precisionDefined() ? number(m.precision()) : ReportText.NOT_DEFINED,
                     m.recallDefined() ? number(m.recall()) : ReportText.NOT_DEFINED));
@@ -60,7 +63,7 @@ final class ClassifyReportPage {
 
         page.h2("confusion", "Confusion matrix (test images)");
         page.chart(new Heatmap("confusion-matrix", "Confusion matrix: true class (rows) against predicted class (columns)",
-                "true class", "predicted class").svg(test.classes(), test.confusion()));
+                "true class", "predicted class").svg(test.classes().stream().map(Printable::escaped).toList(), test.confusion()));
         page.note("Each cell counts the test images of its row's class predicted as its column's; its shade is its share"
                 + " of the row (blue: right, red: wrong).");
 

@@ -262,6 +262,9 @@ class ClassifyCommandTest {
         Result all = run("--input", job.toString(), "--train-fraction", "0.5", "--multiclass");
         assertThat(all.code).as(all.err).isZero();
         assertThat(all.out).contains("two\\nlines").doesNotContain("two\nlines");
+        // report.html too: a browser collapsed the newline into a space, so the class looked like "two lines".
+        String page = Files.readString(job.resolve("classify-multiclass/report.html"));
+        assertThat(page).contains("two\\nlines").doesNotContain("two\nlines");
     }
 
     @Test

@@ -142,7 +142,9 @@ public final class StatusPage {
     }
 
     private static void job(HtmlPage page, JobWatch.View v, java.util.Set<String> unreachable) {
-        page.subtitle(v.jobId().isEmpty() ? "No job here yet." : "Job " + v.jobId() + ": " + v.input() + " → " + v.output());
+        page.subtitle(v.jobId().isEmpty() ? "No job here yet." : "Job " + v.jobId() + ": "
+                + dev.orchard.store.Printable.escaped(String.valueOf(v.input())) + " → "
+                + dev.orchard.store.Printable.escaped(String.valueOf(v.output())));
         String stage = switch (v.state()) {
             case "waiting" -> "waiting (loading the model, or a standby for another coordinator)";
             case "finished" -> "finished";

@@ -103,11 +103,14 @@ final class Svg {
     }
 
     /**
-     * Text cut to {@code maxChars} (with an ellipsis) so long labels keep their column; the whole text stays in a
-     * tooltip and in {@code data-full}.
+     * Text cut (with an ellipsis) to about the width of {@code maxChars} Latin letters, so long labels keep their
+     * column; the whole text stays in a tooltip and in {@code data-full}. Cut by an estimate of its width, not by its
+     * characters (28 Chinese characters are twice as wide as 28 Latin letters, and overran the chart into its bars),
+     * and between code points (a cut between the two halves of an emoji left an unpaired surrogate, which a browser
+     * shows as a box).
      */
     Svg label(double x, double y, String anchor, String cssClass, String text, int maxChars, String... attributes) {
-        String shown = text.length() <= maxChars ? text : text.substring(0, Math.max(1, maxChars - 1)) + "…";
+        String shown = cut(text, maxChars * LATIN_EM);
         out.append("<text x=\"").append(coordinate(x)).append("\" y=\"").append(coordinate(y)).append('"');
         if (anchor != null && !anchor.equals("start")) {
             out.append(" text-anchor=\"").append(anchor).append('"');
@@ -123,6 +126,56 @@ final class Svg {
         }
         out.append(escape(shown)).append("</text>");
         return this;
+    }
+
+    /** A Latin letter's average width in a sans-serif font, in em. */
+    private static final double LATIN_EM = 0.55;
+
+    /** {@code text}, or its start and an ellipsis, about {@code maxEm} em wide at most. */
+    static String cut(String text, double maxEm) {
+        double width = 0;
+        double ellipsis = 1.0;
+        int fits = -1; // where the text is cut if it does not fit: the last point at which it and an ellipsis fit
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if (fits < 0 && width + ellipsis > maxEm) {
+                fits = i;
+            }
+            width += em(c);
+            i += Character.charCount(c);
+            if (width > maxEm) {
+                int end = Math.max(fits, text.offsetByCodePoints(0, 1));
+                return text.substring(0, end) + "…";
+            }
+        }
+        return text;
+    }
+
+    /**
+     * A rough width of code point {@code c} in em: East Asian wide letters and emoji a whole em, marks and joiners
+     * nothing, capitals and wide Latin letters more than the average.
+     */
+    private static double em(int c) {
+        int type = Character.getType(c);
+        if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.FORMAT
+                || c >= 0xfe00 && c <= 0xfe0f) { // variation selectors
+            return 0;
+        }
+        if (c >= 0x1100 && c <= 0x115f || c >= 0x2e80 && c <= 0xa4cf || c >= 0xac00 && c <= 0xd7a3
+                || c >= 0xf900 && c <= 0xfaff || c >= 0xfe30 && c <= 0xfe4f || c >= 0xff00 && c <= 0xff60
+                || c >= 0xffe0 && c <= 0xffe6 || c >= 0x1f300 && c <= 0x1faff || c >= 0x20000 && c <= 0x3fffd) {
+            return 1.0;
+        }
+        if (c == 'm' || c == 'w' || c == 'M' || c == 'W' || c == '@') {
+            return 0.85;
+        }
+        if (Character.isUpperCase(c) || Character.isDigit(c)) {
+            return 0.66;
+        }
+        if (c == 'i' || c == 'l' || c == 'j' || c == 'I' || c == '.' || c == ',' || c == '\'' || c == ' ') {
+            return 0.3;
+        }
+        return LATIN_EM;
     }
 
     private void attributes(String... pairs) {

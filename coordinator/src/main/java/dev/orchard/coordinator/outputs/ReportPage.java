@@ -8,6 +8,7 @@ import dev.orchard.report.HtmlPage.Fact;
 import dev.orchard.report.Markup;
 import dev.orchard.report.Palette;
 import dev.orchard.report.XyChart;
+import dev.orchard.store.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +31,11 @@ final class ReportPage {
 
     static String render(JobOutputs.Report report, PcaSample sample, List<ImageError> sortedErrors) {
         Map<String, Object> s = report.success();
-        HtmlPage page = new HtmlPage("Orchard report: " + s.get("output"));
+        String output = Printable.escaped(String.valueOf(s.get("output")));
+        HtmlPage page = new HtmlPage("Orchard report: " + output);
         page.h1("Orchard job report");
         Map<String, Object> model = map(s, "model");
-        page.subtitle(s.get("output") + " — job " + s.get("job") + " — model " + model.get("spec") + " (tensor "
+        page.subtitle(output + " — job " + s.get("job") + " — model " + model.get("spec") + " (tensor "
                 + model.get("featureTensor") + ", SHA-256 " + abbreviate(String.valueOf(model.get("sha256"))) + ")");
 
         Map<String, Object> counts = map(s, "counts");
@@ -210,7 +212,7 @@ final class ReportPage {
         workers.forEach((id, value) -> {
             Map<String, Object> w = asMap(value);
             share.category(id, number(w, "images"));
-            rows.add(List.of(id, text(w.get("host")), text(w.get("assigned")), text(w.get("won")), text(w.get("images"))));
+            rows.add(List.of(id, Printable.escaped(text(w.get("host"))), text(w.get("assigned")), text(w.get("won")), text(w.get("images"))));
         });
         page.chart(share.svg());
         page.table("workers-table", List.of("worker", "host", "attempts assigned", "attempts won", "images"), rows);
@@ -225,7 +227,7 @@ final class ReportPage {
         }
         List<List<String>> rows = new ArrayList<>();
         for (ImageError e : errors.subList(0, Math.min(ERRORS_SHOWN, errors.size()))) {
-            rows.add(List.of(e.path(), e.reason()));
+            rows.add(List.of(Printable.escaped(e.path()), Printable.escaped(e.reason())));
         }
         // errors.csv also lists what the listing skipped (a link not followed, a folder it cannot read): no image.
         page.note(count + (count == 1 ? " entry" : " entries") + " in errors.csv (images that could not be used, and"
@@ -234,8 +236,10 @@ final class ReportPage {
         page.table("errors-table", List.of("path", "reason"), rows);
     }
 
+    /** A point's label as the page shows it: escaped as Orchard prints it (a right-to-left override in a folder name
+     * reversed the legend's text, its newlines were collapsed by the browser into spaces). */
     private static String label(PcaSample.Point p) {
-        return p.label() == null || p.label().isEmpty() ? NO_LABEL : p.label();
+        return p.label() == null || p.label().isEmpty() ? NO_LABEL : Printable.escaped(p.label());
     }
 
     private static String abbreviate(String sha) {

@@ -53,6 +53,23 @@ class ReportPageTest {
     }
 
     @Test
+    void namesFromTheInputAreShownAsOrchardPrintsThem() {
+        // A right-to-left override in a folder name reversed the legend ("Kiwi\u202egpj.exe" showed as Kiwiexe.jpg),
+        // and a newline in it was collapsed by the browser into a space: shown escaped, as the terminal shows them.
+        PcaSample sample = new PcaSample(PcaSample.MAX_POINTS);
+        for (int i = 0; i < 20; i++) {
+            String label = i % 2 == 0 ? "Kiwi\u202egpj.exe" : "two\nlines";
+            sample.offer("/in/" + label + "/" + i + ".jpg", label, new float[] {i, -i, 1});
+        }
+        List<ImageError> errors = List.of(new ImageError("/in/\u202egpj.exe", "cannot decode:\nline two"));
+        String html = ReportPage.render(new JobOutputs.Report(success(20, 1), new double[] {0.5, 0.25, 0.125},
+                List.of()), sample, errors);
+        assertThat(values(html, "class=\"series points\" data-name")).containsExactlyInAnyOrder("Kiwi\\u202egpj.exe",
+                "two\\nlines");
+        assertThat(html).contains("/in/\\u202egpj.exe", "cannot decode:\\nline two").doesNotContain("\u202e");
+    }
+
+    @Test
     void aJobWithoutPcaOrLabelsSaysSo() {
         Map<String, Object> success = success(10, 0);
         success.remove("pca");
