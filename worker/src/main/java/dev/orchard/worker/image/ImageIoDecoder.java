@@ -58,7 +58,8 @@ final class ImageIoDecoder {
                 String format = UnreadFormat.of(bytes);
                 throw new BadImageException(format == null
                         ? "not an image: no decoder recognises its format (" + UnreadFormat.READ + " are read)"
-                        : "a " + format + " image, a format Orchard does not read (" + UnreadFormat.READ
+                        : (format.startsWith("A") ? "an " : "a ") + format + " image, a format Orchard does not read ("
+                                + UnreadFormat.READ
                                 + " are): convert it, e.g. to PNG");
             }
             ImageReader reader = readers.next();
@@ -88,7 +89,7 @@ final class ImageIoDecoder {
                 throw new BadImageException("truncated or damaged JPEG: no image data (start of scan) in its "
                         + bytes.length + " bytes", e);
             }
-            throw new BadImageException("cannot decode: " + reason(e), e);
+            throw new BadImageException((endedEarly(e) ? "truncated image: " : "cannot decode: ") + reason(e), e);
         }
         if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
             throw new BadImageException("cannot decode: no pixels");
@@ -152,6 +153,16 @@ final class ImageIoDecoder {
         return field == null || field.getCount() < 1 ? -1 : field.getAsInt(0);
     }
 
+    /** Whether the data ended before the image did (an EOFException anywhere in the chain): a cut-off file. */
+    private static boolean endedEarly(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * What went wrong, for errors.csv: the exception's message, or, where it has none (a damaged JPEG made the
      * reader fail with a bare exception: "cannot decode: null", a user's report), what it was.
@@ -159,7 +170,11 @@ final class ImageIoDecoder {
     static String reason(Exception e) {
         String message = e.getMessage();
         if (message != null && !message.isBlank()) {
-            return message;
+            // The cause says what (a cut-off PNG: "Error reading PNG image data", from "Unexpected end of ZLIB input
+            // stream": a user's walk)
+            Throwable cause = e.getCause();
+            String why = cause == null ? null : cause.getMessage();
+            return why == null || why.isBlank() || message.contains(why) ? message : message + " (" + why + ")";
         }
         return "the decoder failed (" + e.getClass().getSimpleName() + ") on data it could not make sense of: the file"
                 + " is damaged or not a complete image";

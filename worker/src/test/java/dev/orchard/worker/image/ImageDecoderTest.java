@@ -105,6 +105,10 @@ class ImageDecoderTest {
         byte[] jpeg = TestImages.encode(TestImages.gradient(200, 200, BufferedImage.TYPE_3BYTE_BGR), "jpg");
         assertThatThrownBy(() -> decoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2)))
                 .isInstanceOf(BadImageException.class).hasMessageContaining("truncated");
+        // A cut-off PNG said only "cannot decode: Error reading PNG image data" (a user's walk).
+        byte[] png = TestImages.encode(TestImages.gradient(200, 150, BufferedImage.TYPE_3BYTE_BGR), "png");
+        assertThatThrownBy(() -> decoder.decode(Arrays.copyOf(png, png.length / 2))).isInstanceOf(BadImageException.class)
+                .hasMessage("truncated image: Error reading PNG image data (Unexpected end of ZLIB input stream)");
         assertThatThrownBy(() -> decoder.decode(TestImages.pngHeaderOnly(100_000, 100_000)))
                 .isInstanceOf(BadImageException.class).hasMessageContaining("pixel limit");
     }
@@ -118,6 +122,8 @@ class ImageDecoderTest {
                         + " e.g. to PNG");
         byte[] heic = "\0\0\0\u0018ftypheic\0\0\0\0mif1heic".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThatThrownBy(() -> decoder.decode(heic)).hasMessageStartingWith("a HEIF/HEIC image, a format Orchard");
+        byte[] avif = "\0\0\0\u0018ftypavif\0\0\0\0mif1avif".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> decoder.decode(avif)).hasMessageStartingWith("an AVIF image, a format Orchard");
         assertThatThrownBy(() -> decoder.decode("these are notes".getBytes())).hasMessage(
                 "not an image: no decoder recognises its format (JPEG, PNG, GIF, BMP, TIFF are read)");
         for (String format : new String[] {"gif", "bmp", "tiff"}) { // what the message says is read, is

@@ -23,6 +23,24 @@ class PilTiffTest {
     }
 
     /**
+     * A TIFF's orientation tag is applied, as PIL applies it when it loads a TIFF ({@code pil-tiff/make_oriented.py}):
+     * kept as stored, its row was at a cosine of 0.66-0.76 to PIL's (a user's walk). Through libtiff (LZW) and PIL's own
+     * decoder (uncompressed) alike; a turn, a half turn and a transpose.
+     */
+    @Test
+    void aTiffsOrientationIsAppliedAsPilAppliesIt() throws Exception {
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, JpegDecoder.IMAGEIO);
+        for (int orientation : new int[] {6, 3, 5}) {
+            String name = "oriented-" + orientation;
+            try (InputStream tiff = getClass().getResourceAsStream("/pil-tiff/" + name + ".tif")) {
+                RgbImage rgb = decoder.decode(tiff.readAllBytes());
+                assertThat(rgb.width() + "x" + rgb.height()).as(name).isEqualTo(orientation >= 5 ? "17x23" : "23x17");
+            }
+            assertThat(levelsOff(decoder, name)).as(name).containsExactly(0.0, 0.0);
+        }
+    }
+
+    /**
      * YCbCr and CIELab TIFFs, whose samples the JDK's reader converts itself (to RGB, and Lab to linear RGB, both
      * labelled linear RGB): YCbCr within a level of PIL's pixels (taken as converted; through getRGB it was 45 levels
      * off on average), Lab a few levels (through getRGB; taken as converted it was 45 off, the diff's review).
