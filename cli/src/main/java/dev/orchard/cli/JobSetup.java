@@ -71,6 +71,12 @@ final class JobSetup implements AutoCloseable {
     final int generation;
     /** For --update: what it does (the generation it makes, whether it continues one, what changed). */
     final UpdateCheck.Plan update;
+    /**
+     * Why another coordinator's lease on the output stands in the way, as the setup found it; null where none held it.
+     * A --resume or a continued --update goes on past it to the coordinator, which takes the job over from a holder
+     * that left its cluster; only a cluster's node can.
+     */
+    final String leaseHeldByAnother;
     private ImageLister lister;
     private final DuplicateKeys duplicates = new DuplicateKeys();
     /** The job's images; for --update, listed from the moment the input is checked ({@link EarlyListing}). */
@@ -207,6 +213,7 @@ final class JobSetup implements AutoCloseable {
             // is not exiting: a signal as a large model's session was built let it go on to clear the output (a review).
             requireNotExiting();
             String running = OutputLease.refusal(outStore, output, java.time.Instant.now());
+            this.leaseHeldByAnother = running;
             String version = Versions.orchard();
             if (options.update) {
                 this.update = UpdateCheck.check(outStore, output, identity, running);

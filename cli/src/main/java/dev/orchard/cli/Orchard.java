@@ -44,11 +44,13 @@ public final class Orchard {
      * failure reaches the thread that reports it, and a SIGTERM left no line at all.
      */
     static void sayStopped(java.io.PrintWriter err) {
-        // Only committed units survive a stop: it said "the work done is kept", and a resume redid all of it.
-        sayOnce(err, "orchard: stopped before the job ended: this JVM was asked to exit (a signal, Ctrl-C): the same"
-                + " command with --resume continues the job (an --update: the same command as it was), keeping the"
-                + " units whose statistics were committed (every --commit-every units, once the oldest has waited"
-                + " a minute, and as the workers or the coordinator stopped) and doing the others again.");
+        // Only committed units survive a stop: it said "the work done is kept", and a resume redid all of it. Not "asked
+        // to exit (a signal)" alone: Pekko ends the JVM on a fatal error (an OutOfMemoryError) too, and the JDK does not
+        // say which began the exit.
+        sayOnce(err, "orchard: stopped before the job ended: this JVM began to exit (a signal, Ctrl-C, or a fatal error"
+                + " logged above): the same command with --resume continues the job (an --update: the same command as it"
+                + " was), keeping the units whose statistics were committed (every --commit-every units, once the oldest"
+                + " has waited a minute, and as the workers or the coordinator stopped) and doing the others again.");
     }
 
     public static void main(String[] args) {

@@ -86,8 +86,12 @@ final class OutputCheck {
                 throw new IllegalArgumentException("--output " + output + " holds an Orchard job's results"
                         + (store.exists(layout.success())
                                 ? ": --update adds new images to them, --overwrite replaces them, or choose a new location"
-                                : " and it has not finished (no _SUCCESS): the same command with --resume continues it,"
-                                        + " --overwrite replaces it, or choose a new location"));
+                                // Not "--resume continues it" alone: the loser of two runs started within half a
+                                // second was told so of the winner's job, whose lease was not written yet (a walk).
+                                : " and it has not finished (no _SUCCESS); no coordinator holds its lease now (a job"
+                                        + " started there a moment ago may not yet): if its job has stopped, the same"
+                                        + " command with --resume continues it, --overwrite replaces it, or choose a new"
+                                        + " location"));
             }
             if (!overwrite) {
                 throw new IllegalArgumentException("--output " + output + " is not empty: choose a new location, "

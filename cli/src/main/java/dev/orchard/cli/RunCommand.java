@@ -91,6 +91,14 @@ final class RunCommand implements Callable<Integer> {
                     // A signal as the setup ended: start nothing more. The job went on to take the output's lease, which
                     // the exit then left held, and printed its start line under the stop's (a user's walk).
                     JobSetup.requireNotExiting();
+                    if (setup.leaseHeldByAnother != null && !setup.finishedAlready) {
+                        // This JVM is no cluster's node: it cannot take a job over, so its coordinator would be refused
+                        // the lease. A second --update 0.3 s after the first printed "continuing the update of …",
+                        // then "job failed: Another coordinator …" (a walk).
+                        err.println("orchard: " + (setup.update != null ? "--update" : "--resume") + " refused: "
+                                + setup.leaseHeldByAnother);
+                        return 2;
+                    }
                     stopNotice.checks(setup::finishedInOutput);
                     runtime.adopt(setup.job.model(), setup.model, job.batchSize); // the runtime closes it
                     adopted = true;

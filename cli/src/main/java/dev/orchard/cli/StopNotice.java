@@ -94,8 +94,8 @@ final class StopNotice implements AutoCloseable {
             finished();
         }
         if (finished.get()) {
-            Orchard.sayOnce(err, "orchard: this JVM was asked to exit (a signal, Ctrl-C) as the job ended; it had"
-                    + " finished: its outputs are complete (the exit code is the signal's)");
+            Orchard.sayOnce(err, "orchard: this JVM began to exit (a signal, Ctrl-C, or a fatal error logged above) as"
+                    + " the job ended; it had finished: its outputs are complete (the exit code, not 0, is the signal's or the error's)");
             return;
         }
         String holder = answered(runningElsewhere);
@@ -103,7 +103,8 @@ final class StopNotice implements AutoCloseable {
             // A standby stopped while the active coordinator runs (or the active one, after a standby took over): it
             // said "stopped before the job ended: --resume continues the job" of a job that went on (a user's walk).
             // Hedged: a holder killed a moment ago still has a fresh lease (the diff's review).
-            Orchard.sayOnce(err, "orchard: this coordinator node was asked to exit (a signal, Ctrl-C) while the"
+            Orchard.sayOnce(err, "orchard: this coordinator node began to exit (a signal, Ctrl-C, or a fatal error"
+                    + " logged above) while the"
                     + " coordinator on " + holder + " holds the output's lease: if it runs, the job goes on there;"
                     + " if it has stopped too, the same command with --resume continues the job");
         } else {

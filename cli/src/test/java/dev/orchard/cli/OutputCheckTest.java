@@ -168,7 +168,9 @@ class OutputCheckTest {
         // Unfinished (a coordinator that failed to start, a job killed): --resume continues it.
         Files.delete(out.resolve("_SUCCESS"));
         assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), false, "test"))
-                .hasMessageContaining("has not finished (no _SUCCESS): the same command with --resume continues it");
+                .hasMessageContaining("has not finished (no _SUCCESS); no coordinator holds its lease now (a job started"
+                        + " there a moment ago may not yet): if its job has stopped, the same command with --resume"
+                        + " continues it");
         OutputCheck.prepare(store, Location.local(out), true, "test");
         try (var files = Files.walk(out)) {
             assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(out.resolve("_orchard/job.json"));

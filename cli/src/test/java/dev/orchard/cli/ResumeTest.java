@@ -249,6 +249,29 @@ class ResumeTest {
         return all.toArray(String[]::new);
     }
 
+    /**
+     * A --resume (or a continued --update) in `orchard run`, while another coordinator holds the output: this JVM is no
+     * cluster's node and cannot take the job over. It printed its start line ("continuing the update of …"), then
+     * "job failed: Another coordinator …" (a walk); now it is refused before it starts, as a first run is.
+     */
+    @Test
+    void aResumeWhileAnotherCoordinatorHoldsTheOutputIsRefusedBeforeItStarts() throws Exception {
+        Path in = fruit(2);
+        Path out = temp.resolve("resumed-while-held");
+        JobRun first = JobRun.of(out, job(in, out));
+        assertThat(first.exitCode()).as(first.messages()).isZero();
+        Files.delete(out.resolve("_SUCCESS")); // as a job stopped before it ended
+        var store = new LocalObjectStore();
+        var free = (OutputLease.Claim.Free) OutputLease.claim(store, Location.local(out), "10.0.0.5:17355",
+                dev.orchard.coordinator.ClusterMembership.NONE, Instant.now()); // the finished job released its lease
+        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5), Duration.ofSeconds(20))
+                .acquire(free, Instant.now());
+        JobRun resumed = JobRun.of(out, job(in, out, "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.messages()).isEqualTo(2);
+        assertThat(resumed.messages()).contains("--resume refused: Another coordinator (on 10.0.0.5:17355)")
+                .doesNotContain(" → ").doesNotContain("job failed");
+    }
+
     @Test
     void anOutputAnotherCoordinatorHoldsIsRefusedEvenWithOverwrite() throws Exception {
         Path in = fruit(2);
