@@ -52,6 +52,7 @@ final class ImageIoDecoder {
         }
         BufferedImage image;
         Samples samples;
+        GifCanvas canvas = null;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -69,6 +70,12 @@ final class ImageIoDecoder {
                 int height = reader.getHeight(0);
                 BadImageException.checkPixelLimit(width, height, maxPixels);
                 checkDecodeBytes(reader, width, height, jpeg);
+                canvas = GifCanvas.of(reader);
+                if (canvas != null) { // the canvas, not the frame, is what is resized: bounded as an image
+                    BadImageException.checkPixelLimit(canvas.width(), canvas.height(), maxPixels);
+                    BadImageException.checkDecodeBytes(3L * canvas.width() * canvas.height() + 3L * width * height,
+                            maxDecodeBytes, canvas.width(), canvas.height(), "GIF canvas, 8-bit RGB");
+                }
                 samples = samples(reader);
                 StringBuilder warnings = new StringBuilder();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
@@ -94,7 +101,8 @@ final class ImageIoDecoder {
         if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
             throw new BadImageException("cannot decode: no pixels");
         }
-        return toRgb(image, samples);
+        RgbImage rgb = toRgb(image, samples);
+        return canvas == null ? rgb : canvas.place(rgb, image);
     }
 
     private static final String TIFF_METADATA = "javax_imageio_tiff_image_1.0";
