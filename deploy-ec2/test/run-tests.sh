@@ -384,6 +384,7 @@ iam list-role-policies @@ 0 @@
 iam list-policy-tags @@ 0 @@ t1
 iam list-policy-versions @@ 0 @@ v2
 iam (detach-role-policy|delete-role|delete-policy-version|delete-policy) @@ 0 @@
+s3 ls @@ 1 @@
 s3 rm @@ 0 @@"
   oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || { cat "$FAKE/err" "$FAKE/calls"; return 1; }
   [[ "$(called 'ec2 delete-security-group --region us-east-1 --group-id sg-1')" == 2 ]]
@@ -424,6 +425,54 @@ ec2 describe-instances @@ 0 @@ worker\t10.0.0.6\tNone\tmy-bucket\ncoordinator\t1
     --output "s3://my-bucket/out 1" --label-regex '^(.*?)\s*\d*$' --min-workers 2)
   [[ "${remote_args[*]}" == "${expected[*]}" && "${#remote_args[@]}" == "${#expected[@]}" ]] ||
     { printf 'remote args: %s\n' "${remote_args[@]}"; return 1; }
+}
+
+t_submit_refuses_what_down_deletes() {
+  # down deletes s3://B/orchard/CLUSTER/; orchard-logs/ holds the logs the nodes overwrite: no job's data goes there.
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@ coordinator\t10.0.0.5\t54.1.2.3\tmy-bucket\nworker\t10.0.0.6\tNone\tmy-bucket"
+  local -a base=(submit --cluster-name t1 --region us-east-1 --job-id j1)
+  expect_error "--input 's3://my-bucket/orchard/t1/images' is under s3://my-bucket/orchard/t1/, where orchard-ec2 keeps cluster t1's jar, model and scripts: 'orchard-ec2 down' deletes everything under that prefix" \
+    "${base[@]}" --input s3://my-bucket/orchard/t1/images --output s3://my-bucket/out
+  expect_error "--output 's3://my-bucket/orchard/t1' is under s3://my-bucket/orchard/t1/" \
+    "${base[@]}" --input s3://my-bucket/in --output s3://my-bucket/orchard/t1
+  expect_error "--output 's3://my-bucket/orchard-logs/t1/results' is under s3://my-bucket/orchard-logs/" \
+    "${base[@]}" --input s3://my-bucket/in --output=s3://my-bucket/orchard-logs/t1/results
+  expect_error "--input 's3://my-bucket/orchard-logs' is under s3://my-bucket/orchard-logs/" \
+    "${base[@]}" --input s3://my-bucket/orchard-logs --output s3://my-bucket/out
+  [[ ! -e "$FAKE/ssh-args" ]] || { echo "submit ran ssh"; return 1; }
+  # Another cluster's name that merely starts like this one's is fine
+  oe "${base[@]}" --input s3://my-bucket/orchard/t1-data/in --output s3://my-bucket/orchard-out 2>"$FAKE/err" ||
+    { cat "$FAKE/err"; return 1; }
+}
+
+t_down_says_what_it_deletes_in_the_bucket() {
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@
+ec2 describe-security-groups @@ 0 @@ sg-1\tmy-bucket
+ec2 delete-security-group @@ 0 @@
+iam list-(instance-profile|role|policy)-tags @@ 0 @@
+sts get-caller-identity @@ 0 @@ 123456789012
+s3 ls @@ 0 @@ 2026-11-21 10:00:00   99000000 orchard/t1/orchard.jar\n2026-11-21 10:00:01   14000000 orchard/t1/model.onnx\n2026-11-21 10:00:02       4000 orchard/t1/orchard\n2026-11-21 10:00:02      30000 orchard/t1/orchard-node\n2026-11-21 12:00:00      12345 orchard/t1/results/_SUCCESS\n2026-11-21 12:00:00      12345 orchard/t1/my images/a.jpg
+s3 rm @@ 0 @@"
+  oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  grep -qF 'holds 2 object(s) that orchard-ec2 did not put there, e.g. s3://my-bucket/orchard/t1/results/_SUCCESS, s3://my-bucket/orchard/t1/my images/a.jpg' "$FAKE/err" ||
+    { cat "$FAKE/err"; return 1; }
+  grep -qF 'left 2 object(s) under s3://my-bucket/orchard/t1/' "$FAKE/err"
+  [[ "$(called 's3 rm')" == 4 && "$(called 's3 rm .*--recursive')" == 0 ]] || { cat "$FAKE/calls"; return 1; }
+  grep -qx 's3 rm --region us-east-1 --only-show-errors s3://my-bucket/orchard/t1/orchard.jar' "$FAKE/calls"
+  # Only what up uploaded: all of the prefix goes, and down says what that is
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@
+ec2 describe-security-groups @@ 0 @@ sg-1\tmy-bucket
+ec2 delete-security-group @@ 0 @@
+iam list-(instance-profile|role|policy)-tags @@ 0 @@
+sts get-caller-identity @@ 0 @@ 123456789012
+s3 ls @@ 0 @@ 2026-11-21 10:00:00   99000000 orchard/t1/orchard.jar\n2026-11-21 10:00:01   14000000 orchard/t1/model.onnx\n2026-11-21 13:00:00   100 orchard/t1/shutdown
+s3 rm @@ 0 @@"
+  oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  grep -qF 'deleting s3://my-bucket/orchard/t1/: orchard.jar model.onnx shutdown (what up uploaded there' "$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  grep -qx 's3 rm --region us-east-1 --only-show-errors --recursive s3://my-bucket/orchard/t1/' "$FAKE/calls"
 }
 
 t_status_with_fake_aws() {
@@ -489,6 +538,8 @@ main() {
   run "down after a partial up: skips what is gone, retries the security group" t_down_after_a_partial_up
   run "down leaves IAM resources without the cluster's tag" t_down_leaves_what_it_did_not_create
   run "submit: ssh to the coordinator, seeds = running workers, --min-workers = their count, flags quoted" t_submit_with_fake_aws
+  run "submit refuses input and output where down deletes (orchard/CLUSTER/) and in orchard-logs/" t_submit_refuses_what_down_deletes
+  run "down says what it deletes under orchard/CLUSTER/, and leaves what up did not put there" t_down_says_what_it_deletes_in_the_bucket
   run "status: table, running cost, the SSH tunnel to the status page" t_status_with_fake_aws
   run "up opens no port for the status page or /metrics" t_up_opens_no_status_page_port
   run "logs: prints the latest job's log" t_logs_with_fake_aws
