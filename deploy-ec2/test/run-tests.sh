@@ -410,6 +410,96 @@ $(NO_SUCH 'iam list-policy-tags' ListPolicyTags)"
   [[ "$(called 'iam delete-')" == 0 && "$(called 'iam remove-')" == 0 ]] || { cat "$FAKE/calls"; return 1; }
 }
 
+# IAM names are global, instances and security groups per region (review finding 1)
+t_iam_records_its_region() {
+  oe "${UP[@]}" --workers 1 --region eu-west-1 --cluster-name reg --dry-run 2>/dev/null >"$TMP/reg.txt"
+  [[ "$(grep -E '^aws iam create-(role|policy|instance-profile) ' "$TMP/reg.txt" |
+    grep -c -- '--tags Key=orchard:cluster,Value=reg Key=orchard:region,Value=eu-west-1 ')" == 3 ]] ||
+    { grep '^aws iam create' "$TMP/reg.txt"; return 1; }
+}
+
+t_down_in_another_region_leaves_the_cluster_alone() {
+  local iam_answers='iam list-(instance-profile|role|policy)-tags @@ 0 @@ t1\teu-west-1'
+  fake_aws "$AWS_V2
+ec2 describe-(instances|security-groups) @@ 0 @@
+$iam_answers
+sts get-caller-identity @@ 0 @@ 123456789012"
+  local rc=0
+  oe down --cluster-name t1 --region us-east-1 --bucket s3://my-bucket 2>"$FAKE/err" || rc=$?
+  ((rc == 1)) || { echo "down exited $rc, expected 1"; cat "$FAKE/err"; return 1; }
+  grep -qF "nothing of cluster t1 is in us-east-1: the cluster is in eu-west-1 (its IAM role says so); to remove it: $OE down --cluster-name t1 --region eu-west-1" "$FAKE/err" ||
+    { cat "$FAKE/err"; return 1; }
+  grep -qF 'role orchard-t1-node belongs to cluster t1 in eu-west-1 (its tag orchard:region), not in us-east-1: left alone' "$FAKE/err"
+  ! grep -q 'is down' "$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  [[ "$(called 'iam delete-')" == 0 && "$(called 'iam remove-')" == 0 && "$(called 'iam detach-')" == 0 &&
+    "$(called '^s3 ')" == 0 ]] || { cat "$FAKE/calls"; return 1; }
+  # Something of the cluster here (a security group left over): that goes, the IAM stays, exit 0
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@
+ec2 describe-security-groups @@ 0 @@ sg-9\tmy-bucket
+ec2 delete-security-group @@ 0 @@
+$iam_answers
+sts get-caller-identity @@ 0 @@ 123456789012"
+  oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  grep -qx 'ec2 delete-security-group --region us-east-1 --group-id sg-9' "$FAKE/calls"
+  grep -qF "its IAM role, policy and instance profile belong to its instances in eu-west-1: $OE down --cluster-name t1 --region eu-west-1" "$FAKE/err"
+  [[ "$(called 'iam delete-')" == 0 && "$(called '^s3 ')" == 0 ]] || { cat "$FAKE/calls"; return 1; }
+  # In the cluster's own region the IAM goes, though nothing else is left there (a failed up before the group)
+  fake_aws "$AWS_V2
+ec2 describe-(instances|security-groups) @@ 0 @@
+$iam_answers
+sts get-caller-identity @@ 0 @@ 123456789012
+iam get-instance-profile @@ 0 @@ orchard-t1-node
+iam list-attached-role-policies @@ 0 @@ arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket
+iam (list-role-policies|list-policy-versions) @@ 0 @@
+iam (remove-role-from-instance-profile|delete-instance-profile|detach-role-policy|delete-role|delete-policy) @@ 0 @@"
+  oe down --cluster-name t1 --region eu-west-1 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  grep -qx 'iam delete-role --role-name orchard-t1-node' "$FAKE/calls"
+  grep -qx 'iam delete-instance-profile --instance-profile-name orchard-t1-node' "$FAKE/calls"
+  grep -qx 'iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket' "$FAKE/calls"
+  grep -q 'cluster t1 is down' "$FAKE/err"
+}
+
+t_down_with_iam_of_an_older_orchard_ec2() {
+  # No region tag (made before it existed) and nothing of the cluster here: it may run elsewhere, so IAM stays.
+  local answers='ec2 describe-(instances|security-groups) @@ 0 @@
+iam list-(instance-profile|role|policy)-tags @@ 0 @@ t1\tNone
+sts get-caller-identity @@ 0 @@ 123456789012
+iam get-instance-profile @@ 0 @@ orchard-t1-node
+iam list-attached-role-policies @@ 0 @@ arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket
+iam (list-role-policies|list-policy-versions) @@ 0 @@
+iam (remove-role-from-instance-profile|delete-instance-profile|detach-role-policy|delete-role|delete-policy) @@ 0 @@'
+  fake_aws "$AWS_V2
+$answers"
+  local rc=0
+  oe down --cluster-name t1 --region us-east-1 2>"$FAKE/err" || rc=$?
+  ((rc == 1)) || { echo "down exited $rc, expected 1"; cat "$FAKE/err"; return 1; }
+  grep -qF 'role orchard-t1-node does not record its region' "$FAKE/err"
+  grep -qF -- "$OE down --cluster-name t1 --region us-east-1 --delete-iam-without-region" "$FAKE/err"
+  [[ "$(called 'iam delete-')" == 0 ]] || { cat "$FAKE/calls"; return 1; }
+  fake_aws "$AWS_V2
+$answers"
+  oe down --cluster-name t1 --region us-east-1 --delete-iam-without-region 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  grep -qx 'iam delete-role --role-name orchard-t1-node' "$FAKE/calls"
+}
+
+t_hints_name_the_region() {
+  # up: the role of a cluster of that name in another region
+  fake_aws "$AWS_V2
+ec2 describe-(instances|security-groups) @@ 0 @@
+iam get-role @@ 0 @@ eu-west-1"
+  expect_error "IAM role orchard-t1-node of cluster t1 in eu-west-1 is still there (IAM names are global: one cluster of a name per account): run $OE down --cluster-name t1 --region eu-west-1 first" \
+    "${UP[@]}" --workers 1 --region us-west-2 --cluster-name t1
+  # status here: nothing in us-west-2, the role says eu-west-1
+  fake_aws "$AWS_V2
+ec2 describe-(instances|security-groups) @@ 0 @@
+iam get-role @@ 0 @@ arn:aws:iam::123456789012:role/orchard/orchard-t1-node\teu-west-1"
+  oe status --cluster-name t1 --region us-west-2 >"$FAKE/out"
+  grep -qF 'cluster t1 is in eu-west-1 (its IAM role says so): orchard-ec2 status --cluster-name t1 --region eu-west-1' "$FAKE/out" ||
+    { cat "$FAKE/out"; return 1; }
+  grep -qF 'removed by: orchard-ec2 down --cluster-name t1 --region eu-west-1)' "$FAKE/out"
+}
+
 t_submit_with_fake_aws() {
   fake_aws "$AWS_V2
 ec2 describe-instances @@ 0 @@ worker\t10.0.0.6\tNone\tmy-bucket\ncoordinator\t10.0.0.5\t54.1.2.3\tmy-bucket\nworker\t10.0.0.7\tNone\tmy-bucket"
@@ -483,7 +573,8 @@ iam get-role @@ 0 @@ arn:aws:iam::123456789012:role/orchard/orchard-t1-node"
   oe status --cluster-name t1 --region us-east-1 >"$FAKE/out"
   grep -q '^coordinator  *i-c0  *running  *m5.xlarge  *on-demand  *10.0.0.5  *54.1.2.3' "$FAKE/out"
   grep -qF 'running cost: $0.384/h on-demand' "$FAKE/out"
-  grep -q 'also: security group sg-1' "$FAKE/out"
+  grep -qF 'also: security group sg-1, role arn:aws:iam::123456789012:role/orchard/orchard-t1-node (free; removed by: orchard-ec2 down --cluster-name t1 --region us-east-1)' "$FAKE/out" ||
+    { cat "$FAKE/out"; return 1; }
   grep -qF 'status page (while a job runs): ssh -N -L 8558:127.0.0.1:8558 ec2-user@54.1.2.3' "$FAKE/out"
 }
 
@@ -537,6 +628,10 @@ main() {
   run "up refuses a cluster name that has instances" t_up_refuses_an_existing_cluster
   run "down after a partial up: skips what is gone, retries the security group" t_down_after_a_partial_up
   run "down leaves IAM resources without the cluster's tag" t_down_leaves_what_it_did_not_create
+  run "IAM resources record their cluster's region" t_iam_records_its_region
+  run "down in another region than the cluster's leaves its IAM (and bucket) alone and says where it is" t_down_in_another_region_leaves_the_cluster_alone
+  run "down leaves an older cluster's IAM (no region tag) alone unless the cluster was found here" t_down_with_iam_of_an_older_orchard_ec2
+  run "up's and status's hints name the cluster's region" t_hints_name_the_region
   run "submit: ssh to the coordinator, seeds = running workers, --min-workers = their count, flags quoted" t_submit_with_fake_aws
   run "submit refuses input and output where down deletes (orchard/CLUSTER/) and in orchard-logs/" t_submit_refuses_what_down_deletes
   run "down says what it deletes under orchard/CLUSTER/, and leaves what up did not put there" t_down_says_what_it_deletes_in_the_bucket
