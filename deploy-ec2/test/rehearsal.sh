@@ -239,7 +239,9 @@ tampered_jar_is_refused() {
   fi
   grep -q "but 'orchard-ec2 up' recorded" <<<"$out" || fail "the checksum error does not say what is wrong: $out"
   [[ ! -e "$WORK/hosts/bad/opt/orchard/orchard.jar" ]] || fail "the tampered jar was installed"
-  say "ok: a jar with the wrong SHA-256 stops the boot"
+  [[ "$(cat "$WORK/hosts/bad/var/lib/orchard/halted" 2>/dev/null)" == "boot failed" ]] ||
+    fail "the host whose boot failed did not power off"
+  say "ok: a jar with the wrong SHA-256 stops the boot, and the host powers off"
 }
 
 run_job() { # ID INPUT EXPECTED-ROWS

@@ -597,6 +597,99 @@ s3 cp @@ 0 @@ the log of job-b"
   grep -qx 'the log of job-b' "$FAKE/out"
 }
 
+# ------------------------------------------------------------------------------------------- the node, locally
+# orchard-node and the user-data as the rehearsal runs them (ORCHARD_LOCAL_BUCKET: a folder stands for the bucket,
+# ORCHARD_ROOT: a folder for the host's /; a host that halts writes var/lib/orchard/halted), without namespaces.
+
+# node_env ROOT ROLE IDLE-MINUTES: a node.env as the user-data writes it
+node_env() {
+  mkdir -p "$1/etc/orchard" "$1/var/lib/orchard/jobs" "$1/var/log/orchard"
+  printf '%s\n' ORCHARD_CLUSTER=nb "ORCHARD_ROLE=$2" ORCHARD_BUCKET=nb-bucket ORCHARD_REGION=us-east-1 \
+    ORCHARD_JOIN=10.0.0.5 "ORCHARD_IDLE_MINUTES=$3" ORCHARD_JAR_SHA256=x ORCHARD_MODEL_SHA256=x \
+    ORCHARD_LAUNCHER_SHA256=x >"$1/etc/orchard/node.env"
+}
+
+on_node() { # ROOT BUCKET-FOLDER COMMAND...: orchard-node COMMAND on that "host"
+  local root="$1" bucket="$2"
+  shift 2
+  env ORCHARD_ROOT="$root" ORCHARD_LOCAL_BUCKET="$bucket" ORCHARD_BIND_IP=10.0.0.5 bash "$DEPLOY/node/orchard-node" "$@"
+}
+
+t_boot_failure_powers_the_node_off() {
+  local dir="$TMP/nb" bucket="$TMP/nb/bucket" role rc
+  mkdir -p "$bucket/orchard/nb"
+  cp "$DEPLOY/node/orchard-node" "$bucket/orchard/nb/orchard-node"
+  printf 'not the jar\n' >"$bucket/orchard/nb/orchard.jar" # its SHA-256 is not the one the user-data records
+  cp "$MODEL" "$bucket/orchard/nb/model.onnx"
+  cp "$REPO/orchard" "$bucket/orchard/nb/orchard"
+  for role in worker coordinator; do
+    oe user-data --role "$role" --join 10.0.0.5 --cluster-name nb --bucket s3://nb-bucket --region us-east-1 \
+      --idle-timeout 0 --jar "$JAR" --model "$MODEL" >"$dir/ud-$role.sh"
+  done
+  boot_host() { # ROLE IP
+    rc=0
+    env ORCHARD_ROOT="$dir/$1" ORCHARD_LOCAL_BUCKET="$bucket" ORCHARD_BIND_IP="$2" ORCHARD_JAVA=true \
+      bash "$dir/ud-$1.sh" >"$dir/$1.out" 2>&1 || rc=$?
+    ((rc != 0)) || { echo "the $1's boot succeeded with a wrong jar"; cat "$dir/$1.out"; return 1; }
+  }
+  # orchard-node's boot fails: the boot log goes to the bucket, then the host powers off
+  boot_host worker 10.0.0.6
+  grep -qx 'boot failed' "$dir/worker/var/lib/orchard/halted" || { cat "$dir/worker.out"; return 1; }
+  grep -q '^failed ' "$dir/worker/var/lib/orchard/boot-state"
+  grep -q "but 'orchard-ec2 up' recorded" "$bucket/orchard-logs/nb/nodes/worker-10.0.0.6-boot.log"
+  grep -q 'powering this host off' "$bucket/orchard-logs/nb/nodes/worker-10.0.0.6-boot.log"
+  [[ ! -e "$bucket/orchard/nb/shutdown" ]] || { echo "a worker wrote the shutdown marker"; return 1; }
+  # A coordinator's also writes the shutdown marker, so that the workers power off too (even without idle timeout)
+  boot_host coordinator 10.0.0.5
+  grep -qx 'boot failed' "$dir/coordinator/var/lib/orchard/halted"
+  grep -q "the coordinator's boot failed" "$bucket/orchard/nb/shutdown" || { cat "$dir/coordinator.out"; return 1; }
+  # The user-data's own failure (orchard-node not in the bucket) powers off too
+  rm -f "$bucket/orchard/nb/orchard-node" "$bucket/orchard/nb/shutdown"
+  rm -rf "${dir:?}/worker"
+  boot_host worker 10.0.0.6
+  grep -q '^user-data: cannot read orchard/nb/orchard-node' "$dir/worker/var/lib/orchard/halted" || { cat "$dir/worker.out"; return 1; }
+}
+
+t_idle_check_halts_even_if_the_marker_cannot_be_written() {
+  local root="$TMP/idle/root" rc=0
+  node_env "$root" coordinator 1
+  touch -d '-5 minutes' "$root/var/lib/orchard/last-activity"
+  printf 'a file, not a folder\n' >"$TMP/idle/file"
+  on_node "$root" "$TMP/idle/file/bucket" idle-check 2>"$TMP/idle/err" || rc=$?
+  ((rc == 0)) || { echo "idle-check exited $rc"; cat "$TMP/idle/err"; return 1; }
+  grep -qx 'idle timeout' "$root/var/lib/orchard/halted" || { cat "$TMP/idle/err"; return 1; }
+  grep -q 'could not write the shutdown marker .*powering this host off anyway' "$TMP/idle/err"
+}
+
+t_worker_that_cannot_read_the_marker_powers_off() {
+  local root="$TMP/watch/root" bucket="$TMP/watch/bucket" gone="$TMP/watch/gone"
+  node_env "$root" worker 2
+  mkdir -p "$bucket"
+  on_node "$root" "$bucket" watch # no marker: nothing happens
+  [[ ! -e "$root/var/lib/orchard/halted" && ! -e "$root/var/lib/orchard/marker-unreadable-since" ]]
+  on_node "$root" "$gone" watch 2>"$TMP/watch/err" # the bucket cannot be read: counted, not yet acted on
+  [[ ! -e "$root/var/lib/orchard/halted" ]] || { echo "halted at the first error"; return 1; }
+  grep -q 'could not read s3://nb-bucket/orchard/nb/shutdown (for 0 of the 2 minutes' "$TMP/watch/err" ||
+    { cat "$TMP/watch/err"; return 1; }
+  touch -d '-3 minutes' "$root/var/lib/orchard/marker-unreadable-since"
+  on_node "$root" "$gone" watch 2>"$TMP/watch/err"
+  grep -qx 'shutdown marker unreadable' "$root/var/lib/orchard/halted" || { cat "$TMP/watch/err"; return 1; }
+  # A read that works again resets the count; without an idle timeout a worker never powers off on errors
+  rm -f "$root/var/lib/orchard/halted"
+  on_node "$root" "$bucket" watch
+  [[ ! -e "$root/var/lib/orchard/marker-unreadable-since" ]]
+  node_env "$root" worker 0
+  on_node "$root" "$gone" watch 2>/dev/null
+  touch -d '-300 minutes' "$root/var/lib/orchard/marker-unreadable-since"
+  on_node "$root" "$gone" watch 2>/dev/null
+  [[ ! -e "$root/var/lib/orchard/halted" ]] || { echo "halted without an idle timeout"; return 1; }
+  # The marker itself still stops the worker
+  mkdir -p "$bucket/orchard/nb"
+  echo idle >"$bucket/orchard/nb/shutdown"
+  on_node "$root" "$bucket" watch 2>/dev/null
+  grep -qx 'cluster shut down' "$root/var/lib/orchard/halted"
+}
+
 t_no_aws_or_network_calls() {
   [[ ! -e "$TMP/unexpected-calls" ]] || { echo "calls to fakes:"; cat "$TMP/unexpected-calls"; return 1; }
 }
@@ -638,6 +731,9 @@ main() {
   run "status: table, running cost, the SSH tunnel to the status page" t_status_with_fake_aws
   run "up opens no port for the status page or /metrics" t_up_opens_no_status_page_port
   run "logs: prints the latest job's log" t_logs_with_fake_aws
+  run "a node whose boot fails ships its boot log and powers off; a failed coordinator writes the shutdown marker" t_boot_failure_powers_the_node_off
+  run "idle-check powers the coordinator off even if the shutdown marker cannot be written" t_idle_check_halts_even_if_the_marker_cannot_be_written
+  run "a worker that cannot read the shutdown marker for the idle timeout powers off" t_worker_that_cannot_read_the_marker_powers_off
   run "no AWS, curl or ssh call in any of the above" t_no_aws_or_network_calls
   run "rehearsal: user-data boots 3 hosts in network namespaces; jobs, logs, idle shutdown" t_rehearsal
   local s
