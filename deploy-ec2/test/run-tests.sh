@@ -363,6 +363,52 @@ ec2 wait instance-running @@ 0 @@"
   grep -qF 'coordinator i-c0 (10.0.0.5, public 54.1.2.3), workers i-w1' "$FAKE/err"
 }
 
+t_up_interrupted_says_what_to_remove() {
+  # Ctrl-C (SIGINT to the terminal's process group), kill (SIGTERM), a closed terminal (SIGHUP) while up waits for
+  # the instances: it says what it created and the down that removes it. python3 starts it in a process group of
+  # its own with SIGINT's default action (a background job of a script starts with SIGINT ignored).
+  command -v python3 >/dev/null || { echo "needs python3 to send SIGINT as a terminal does"; return 77; }
+  local sig number pid rc i
+  for sig in INT TERM HUP; do
+    fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@
+ec2 describe-security-groups @@ 0 @@
+$(NO_SUCH 'iam get-role' GetRole)
+^s3 (cp|rm) @@ 0 @@
+ec2 describe-vpcs @@ 0 @@ vpc-1
+ec2 describe-subnets @@ 0 @@ subnet-1
+iam create-role @@ 0 @@ arn:aws:iam::123456789012:role/orchard/orchard-t1-node
+iam create-policy @@ 0 @@ arn:aws:iam::123456789012:policy/orchard/orchard-t1-bucket
+iam (attach-role-policy|add-role-to-instance-profile|wait|create-instance-profile) @@ 0 @@
+ec2 create-security-group @@ 0 @@ sg-1
+ec2 authorize-security-group-ingress @@ 0 @@ True
+ec2 run-instances .*--count 1 @@ 0 @@ i-c0\t10.0.0.5
+ec2 run-instances .*--count 2 @@ 0 @@ i-w1\ti-w2
+ec2 wait instance-running @@ hang @@"
+    python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.setpgid(0, 0)
+os.environ["PATH"] = sys.argv[1]  # as given: a pyenv shim for python3 puts its own aws first
+os.execvp(sys.argv[2], sys.argv[2:])' "$PATH" "$OE" "${UP[@]}" --workers 2 --region us-east-1 --cluster-name t1 2>"$FAKE/err" &
+    pid=$!
+    for ((i = 0; i < 200; i++)); do
+      [[ ! -e "$FAKE/calls.hanging" ]] || break
+      sleep 0.1
+    done
+    [[ -e "$FAKE/calls.hanging" ]] || { echo "up never reached 'wait instance-running'"; cat "$FAKE/err"; kill -KILL -- "-$pid"; return 1; }
+    kill "-$sig" -- "-$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    number="$(kill -l "$sig")"
+    ((rc == 128 + number)) || { echo "SIG$sig: up exited $rc, expected $((128 + number))"; cat "$FAKE/err"; return 1; }
+    grep -qF "up was interrupted (SIG$sig) while waiting for the instances to run." "$FAKE/err" || { cat "$FAKE/err"; return 1; }
+    grep -qF 'created (or being created): security group orchard-t1' "$FAKE/err"
+    grep -qF 'created (or being created): the coordinator instance i-c0' "$FAKE/err"
+    grep -qF 'created (or being created): the worker instances i-w1 i-w2' "$FAKE/err" || { cat "$FAKE/err"; return 1; }
+    grep -qF "  $OE down --cluster-name t1 --region us-east-1" "$FAKE/err"
+  done
+}
+
 t_up_refuses_an_existing_cluster() {
   fake_aws "$AWS_V2
 ec2 describe-instances @@ 0 @@ i-old1\ti-old2"
@@ -718,6 +764,7 @@ main() {
   run "region from AWS_REGION" t_region_from_environment
   run "bad flags: exit 2 with a message naming the flag and the fix" t_bad_flags
   run "up against a fake AWS CLI: retries the new instance profile, workers join the coordinator's IP" t_up_with_fake_aws
+  run "up interrupted (Ctrl-C, TERM, HUP) says what it created and how to remove it" t_up_interrupted_says_what_to_remove
   run "up refuses a cluster name that has instances" t_up_refuses_an_existing_cluster
   run "down after a partial up: skips what is gone, retries the security group" t_down_after_a_partial_up
   run "down leaves IAM resources without the cluster's tag" t_down_leaves_what_it_did_not_create
