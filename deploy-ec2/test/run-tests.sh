@@ -299,10 +299,73 @@ t_submit() {
 }
 
 t_submit_checks_its_flags() {
-  expect_error "outside s3://DRYRUN-bucket" submit --region us-east-1 --input s3://elsewhere/in --output s3://DRYRUN-bucket/o --dry-run
+  mkdir -p "$TMP/state/orchard"
+  echo my-bucket >"$TMP/state/orchard/bucket" # as up records it
+  expect_error "outside s3://my-bucket" submit --region us-east-1 --input s3://elsewhere/in --output s3://my-bucket/o --dry-run
+  rm "$TMP/state/orchard/bucket"
   expect_error "submit needs --output" submit --region us-east-1 --input s3://DRYRUN-bucket/in --dry-run
   expect_error "--join is set by the coordinator host" submit --region us-east-1 --join 1.2.3.4:17355 --input s3://x/i --output s3://x/o --dry-run
   expect_error "--job-id 'a b'" submit --region us-east-1 --job-id 'a b' --input s3://x/i --output s3://x/o --dry-run
+}
+
+t_submit_takes_what_orchard_takes() {
+  # --input-manifest instead of --input (exactly one), s3a:// as s3://, --classifier checked like the others
+  fake_aws "$AWS_V2
+ec2 describe-instances @@ 0 @@ coordinator\t10.0.0.5\t54.1.2.3\tmy-bucket\nworker\t10.0.0.6\tNone\tmy-bucket"
+  local -a base=(submit --cluster-name t1 --region us-east-1 --job-id j1)
+  oe "${base[@]}" --input-manifest s3://my-bucket/lists/images.txt --output s3://my-bucket/out 2>"$FAKE/err" ||
+    { cat "$FAKE/err"; return 1; }
+  grep -q -- '-- --input-manifest s3://my-bucket/lists/images.txt --output s3://my-bucket/out' "$FAKE/ssh-args"
+  oe "${base[@]}" --input s3a://my-bucket/in --output s3a://my-bucket/out --classifier s3://my-bucket/c/classifier.onnx \
+    2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  expect_error "exactly one of --input s3://BUCKET/PREFIX (the images) or --input-manifest" \
+    "${base[@]}" --input s3://my-bucket/in --input-manifest s3://my-bucket/l.txt --output s3://my-bucket/out
+  expect_error "exactly one of --input" "${base[@]}" --output s3://my-bucket/out
+  expect_error "--classifier 's3://other-bucket/classifier.onnx' is outside s3://my-bucket" \
+    "${base[@]}" --input s3://my-bucket/in --output s3://my-bucket/out --classifier s3://other-bucket/classifier.onnx
+  expect_error "--input-manifest 's3a://other/l.txt' is outside s3://my-bucket" \
+    "${base[@]}" --input-manifest s3a://other/l.txt --output s3://my-bucket/out
+  expect_error "--input-manifest 's3://my-bucket/orchard/t1/l.txt' is under s3://my-bucket/orchard/t1/" \
+    "${base[@]}" --input-manifest s3://my-bucket/orchard/t1/l.txt --output s3://my-bucket/out
+  expect_error "--classifier 's3a://my-bucket/orchard-logs/c.onnx' is under s3://my-bucket/orchard-logs/" \
+    "${base[@]}" --input s3://my-bucket/in --output s3://my-bucket/out --classifier s3a://my-bucket/orchard-logs/c.onnx
+}
+
+t_submit_dry_run_checks_the_real_bucket_or_none() {
+  # No bucket recorded here: the paths of the real bucket pass, with a note (never a refusal for a placeholder)
+  oe submit --cluster-name dr --region us-east-1 --input s3://bkt/in --output s3://bkt/out --dry-run \
+    >"$TMP/dr.out" 2>"$TMP/dr.err" || { cat "$TMP/dr.err"; return 1; }
+  grep -qF "the cluster's bucket is not known here" "$TMP/dr.err"
+  # ... but the prefixes down deletes are refused in any bucket
+  expect_error "is under s3://bkt/orchard/dr/" submit --cluster-name dr --region us-east-1 --input s3://bkt/in \
+    --output s3://bkt/orchard/dr/out --dry-run
+  # The bucket up recorded: checked against it
+  mkdir -p "$TMP/state/dr"
+  echo bkt >"$TMP/state/dr/bucket"
+  oe submit --cluster-name dr --region us-east-1 --input s3://bkt/in --output s3://bkt/out --dry-run \
+    >"$TMP/dr.out" 2>"$TMP/dr.err" || { cat "$TMP/dr.err"; return 1; }
+  grep -qF 'checking the job'"'"'s paths against s3://bkt' "$TMP/dr.err"
+  expect_error "--input 's3://other/in' is outside s3://bkt" submit --cluster-name dr --region us-east-1 \
+    --input s3://other/in --output s3://bkt/out --dry-run
+}
+
+t_up_records_the_bucket_for_submit() {
+  fake_aws "$AWS_V2
+ec2 describe-instances .*--instance-ids i-c0 @@ 0 @@ 54.1.2.3
+ec2 describe-(instances|security-groups) @@ 0 @@
+$(NO_SUCH 'iam get-role' GetRole)
+^s3 (cp|rm) @@ 0 @@
+ec2 describe-vpcs @@ 0 @@ vpc-1
+ec2 describe-subnets @@ 0 @@ subnet-1
+iam create-policy @@ 0 @@ arn:aws:iam::123456789012:policy/orchard/orchard-rb-bucket
+iam (create-role|attach-role-policy|add-role-to-instance-profile|wait|create-instance-profile) @@ 0 @@
+ec2 create-security-group @@ 0 @@ sg-1
+ec2 authorize-security-group-ingress @@ 0 @@ True
+ec2 run-instances .*--count 1 @@ 0 @@ i-c0\t10.0.0.5
+ec2 run-instances .*--count 1 @@ 0 @@ i-w1
+ec2 wait instance-running @@ 0 @@"
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name rb 2>"$FAKE/err" || { cat "$FAKE/err"; return 1; }
+  [[ "$(cat "$TMP/state/rb/bucket")" == orchard-test ]]
 }
 
 t_status_and_logs() {
@@ -760,6 +823,9 @@ main() {
   run "down deletes in dependency order" t_down_reverses_up
   run "submit --dry-run (flags with spaces and regexes)" t_submit
   run "submit refuses paths outside the bucket and bad flags" t_submit_checks_its_flags
+  run "submit: --input-manifest, s3a://, --classifier, as orchard coordinator takes them" t_submit_takes_what_orchard_takes
+  run "submit --dry-run checks paths against the bucket up recorded, or says it cannot" t_submit_dry_run_checks_the_real_bucket_or_none
+  run "up records the cluster's bucket for submit --dry-run" t_up_records_the_bucket_for_submit
   run "status and logs --dry-run" t_status_and_logs
   run "region from AWS_REGION" t_region_from_environment
   run "bad flags: exit 2 with a message naming the flag and the fix" t_bad_flags
