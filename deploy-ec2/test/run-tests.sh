@@ -799,6 +799,37 @@ t_worker_that_cannot_read_the_marker_powers_off() {
   grep -qx 'cluster shut down' "$root/var/lib/orchard/halted"
 }
 
+t_node_submit_waits_for_the_boot() {
+  local root="$TMP/sb/root" bucket="$TMP/sb/bucket" rc
+  node_env "$root" coordinator 0
+  mkdir -p "$bucket"
+  submit_j1() {
+    rc=0
+    on_node "$root" "$bucket" submit --job-id j1 --seeds 10.0.0.6 -- --input s3://nb-bucket/in --output s3://nb-bucket/out \
+      >"$TMP/sb/out" 2>&1 || rc=$?
+  }
+  local state
+  for state in "" "booting 2026-11-21T10:00:00Z"; do
+    [[ -z "$state" ]] || echo "$state" >"$root/var/lib/orchard/boot-state"
+    submit_j1
+    ((rc != 0)) || { echo "submit ran a job during the boot"; cat "$TMP/sb/out"; return 1; }
+    grep -q "this host is still booting.*Nothing was submitted: submit again (the same --job-id)" "$TMP/sb/out" ||
+      { cat "$TMP/sb/out"; return 1; }
+    [[ ! -e "$root/var/lib/orchard/jobs/j1" ]] || { echo "the refused submit took the job id"; return 1; }
+  done
+  echo "failed 2026-11-21T10:02:00Z" >"$root/var/lib/orchard/boot-state"
+  submit_j1
+  ((rc != 0)) || { echo "submit ran a job after a failed boot"; return 1; }
+  grep -qF "this host's boot failed at 2026-11-21T10:02:00Z, so it runs no job (nothing was submitted); its log: $root/var/log/orchard/boot.log here, and s3://nb-bucket/orchard-logs/nb/nodes/coordinator-10.0.0.5-boot.log" "$TMP/sb/out" ||
+    { cat "$TMP/sb/out"; return 1; }
+  [[ ! -e "$root/var/lib/orchard/jobs/j1" ]]
+  # Booted: the job id is taken (the job itself fails here: no jar in this stand-in host)
+  echo "done 2026-11-21T10:03:00Z" >"$root/var/lib/orchard/boot-state"
+  submit_j1
+  ! grep -q 'boot' "$TMP/sb/out" || { cat "$TMP/sb/out"; return 1; }
+  [[ -f "$root/var/lib/orchard/jobs/j1/args" ]]
+}
+
 t_no_aws_or_network_calls() {
   [[ ! -e "$TMP/unexpected-calls" ]] || { echo "calls to fakes:"; cat "$TMP/unexpected-calls"; return 1; }
 }
@@ -847,6 +878,7 @@ main() {
   run "a node whose boot fails ships its boot log and powers off; a failed coordinator writes the shutdown marker" t_boot_failure_powers_the_node_off
   run "idle-check powers the coordinator off even if the shutdown marker cannot be written" t_idle_check_halts_even_if_the_marker_cannot_be_written
   run "a worker that cannot read the shutdown marker for the idle timeout powers off" t_worker_that_cannot_read_the_marker_powers_off
+  run "the node's submit refuses a job until its boot is done, without taking the job id" t_node_submit_waits_for_the_boot
   run "no AWS, curl or ssh call in any of the above" t_no_aws_or_network_calls
   run "rehearsal: user-data boots 3 hosts in network namespaces; jobs, logs, idle shutdown" t_rehearsal
   local s
