@@ -204,6 +204,7 @@ t_up_four_spot_workers() {
 t_up_cost_of_one_plus_four_m5_xlarge() {
   oe "${UP[@]}" --workers 4 --region us-east-1 --cluster-name cost --dry-run 2>"$TMP/cost.err" >/dev/null
   grep -qF '5 × m5.xlarge in us-east-1 at $0.192/h = $0.960/h on-demand' "$TMP/cost.err" || { cat "$TMP/cost.err"; return 1; }
+  grep -qF 'and $0.025/h for 5 public IPv4 addresses' "$TMP/cost.err" || { cat "$TMP/cost.err"; return 1; }
   oe up --workers 2 --instance-type c7i.large --bucket s3://bkt --key-name k --ssh-cidr 1.2.3.4/32 --jar "$JAR" \
     --model "$MODEL" --region ap-south-1 --dry-run 2>"$TMP/cost2.err" >/dev/null
   grep -qF 'no price for c7i.large in ap-south-1' "$TMP/cost2.err" || { cat "$TMP/cost2.err"; return 1; }
@@ -230,9 +231,25 @@ t_up_looks_up_no_ip_in_dry_run() {
 }
 
 t_up_graviton_uses_arm64_image() {
-  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name arm --instance-type m7g.xlarge --dry-run \
-    2>/dev/null >"$TMP/arm.txt"
-  [[ "$(grep -c 'image-id resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' "$TMP/arm.txt")" == 2 ]]
+  local type
+  for type in m7g.xlarge a1.large c6gd.2xlarge t4g.small; do
+    oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name arm --instance-type "$type" --dry-run \
+      2>/dev/null >"$TMP/arm.txt"
+    [[ "$(grep -c 'image-id resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' "$TMP/arm.txt")" == 2 ]] ||
+      { echo "$type did not get the arm64 image"; return 1; }
+  done
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name arm --instance-type m5a.large --dry-run 2>/dev/null >"$TMP/x86.txt"
+  [[ "$(grep -c 'al2023-ami-kernel-default-x86_64' "$TMP/x86.txt")" == 2 ]]
+}
+
+t_empty_arrays_are_safe_under_bash_3_2() {
+  # macOS's /bin/bash 3.2 (and bash < 4.4) calls an empty array unbound under set -u: every array expansion in
+  # orchard-ec2 (which runs on the operator's machine) uses ${a[@]+"${a[@]}"}.
+  local bare
+  bare="$(sed -E 's/\$\{([A-Za-z_]+)\[([@*])\]\+"?\$\{\1\[\2\]\}"?\}//g' "$OE" | grep -nE '\$\{[A-Za-z_]+\[[@*]\]\}' || true)"
+  [[ -z "$bare" ]] || { echo "array expansions without the idiom:"; echo "$bare"; return 1; }
+  # and the paths where they are empty still run: up without --spot (no spot flags), down with nothing found
+  oe "${UP[@]}" --workers 1 --region us-east-1 --cluster-name e --dry-run >/dev/null 2>&1
 }
 
 t_user_data() {
@@ -394,6 +411,14 @@ t_bad_flags() {
   expect_error "up: unknown option '--wrokers'" up --wrokers 2 "${base[@]}"
   expect_error "no orchard.jar at /nonexistent.jar" up --workers 1 --instance-type m5.xlarge --bucket s3://bkt --key-name k --region us-east-1 --jar /nonexistent.jar --dry-run
   expect_error "--ssh-cidr 'me'" up --workers 1 --ssh-cidr me "${base[@]}"
+  expect_error "--ssh-cidr '999.1.2.3/32' must be an IPv4 CIDR like 203.0.113.7/32 (each number 0-255)" up --workers 1 --ssh-cidr 999.1.2.3/32 "${base[@]}"
+  expect_error "--ssh-cidr '1.2.3.4/33' must be an IPv4 CIDR" up --workers 1 --ssh-cidr 1.2.3.4/33 "${base[@]}"
+  expect_error "--ssh-cidr '1.2.3.4/99' must be an IPv4 CIDR" up --workers 1 --ssh-cidr 1.2.3.4/99 "${base[@]}"
+  oe up --workers 1 --ssh-cidr 0.0.0.0/0 "${base[@]}" 2>"$TMP/open.err" >/dev/null
+  grep -qF 'warning: --ssh-cidr 0.0.0.0/0 opens SSH (port 22) of every node to the whole internet' "$TMP/open.err"
+  oe up --workers 1 --ssh-cidr 203.0.113.255/24 "${base[@]}" 2>"$TMP/ok.err" >/dev/null || { cat "$TMP/ok.err"; return 1; }
+  if grep -q warning "$TMP/ok.err"; then cat "$TMP/ok.err"; return 1; fi
+  expect_error "--job '../../x' must be letters, digits" logs --region us-east-1 --job ../../x --dry-run
   expect_error "--idle-timeout 'soon'" up --workers 1 --idle-timeout soon "${base[@]}"
   expect_error "unknown command 'start'" start
 }
@@ -848,6 +873,7 @@ main() {
   run "up tags every resource it creates" t_up_every_created_resource_is_tagged
   run "up --dry-run looks up no IP (placeholder for the SSH rule)" t_up_looks_up_no_ip_in_dry_run
   run "up picks the arm64 image for Graviton types" t_up_graviton_uses_arm64_image
+  run "orchard-ec2's arrays are safe when empty under set -u on bash 3.2" t_empty_arrays_are_safe_under_bash_3_2
   run "user-data: node.env, checksums, keys, size" t_user_data
   run "down --dry-run" t_down
   run "down --bucket deletes that bucket's artifacts" t_down_with_bucket
