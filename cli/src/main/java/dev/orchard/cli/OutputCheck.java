@@ -1,5 +1,7 @@
 package dev.orchard.cli;
 
+import dev.orchard.coordinator.OutputLease;
+
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -83,6 +85,12 @@ final class OutputCheck {
                         + "(or prefix) for the results");
             }
             if (!overwrite && OutputMarker.read(store, layout).isPresent()) { // an Orchard job's: say what goes on
+                // Taken since this command first looked (the loser of two runs started at once was told "no coordinator
+                // holds its lease now" of a lease just taken: the diff's review); this process's own setup lease aside.
+                if (OutputLease.claim(store, output, OutputLease.thisProcess(), dev.orchard.coordinator.ClusterMembership.NONE,
+                        java.time.Instant.now()) instanceof OutputLease.Claim.Refused running) {
+                    throw new IllegalArgumentException(running.message());
+                }
                 throw new IllegalArgumentException("--output " + output + " holds an Orchard job's results"
                         + (store.exists(layout.success())
                                 ? ": --update adds new images to them, --overwrite replaces them, or choose a new location"

@@ -95,8 +95,8 @@ final class RunCommand implements Callable<Integer> {
                         // This JVM is no cluster's node: it cannot take a job over, so its coordinator would be refused
                         // the lease. A second --update 0.3 s after the first printed "continuing the update of …",
                         // then "job failed: Another coordinator …" (a walk).
-                        err.println("orchard: " + (setup.update != null ? "--update" : "--resume") + " refused: "
-                                + setup.leaseHeldByAnother);
+                        err.println("orchard: " + dev.orchard.store.Printable.message((setup.update != null ? "--update"
+                                : "--resume") + " refused: " + setup.leaseHeldByAnother));
                         return 2;
                     }
                     stopNotice.checks(setup::finishedInOutput);

@@ -158,6 +158,22 @@ class OutputCheckTest {
         assertThat(Files.readString(out.resolve("_orchard/job.json"))).contains("\"orchard\" : \"1.0\"");
     }
 
+    /**
+     * An unfinished job's output whose lease another coordinator took since this command first looked (the loser of two
+     * runs started at once): the lease is what it is told, not "no coordinator holds its lease now" (the diff's review).
+     */
+    @Test
+    void anUnfinishedOutputWhoseLeaseIsHeldSaysWhoHoldsIt() throws Exception {
+        Path out = earlierJob();
+        Files.delete(out.resolve("_SUCCESS"));
+        var free = (dev.orchard.coordinator.OutputLease.Claim.Free) dev.orchard.coordinator.OutputLease.claim(store,
+                Location.local(out), "10.0.0.5:17355", dev.orchard.coordinator.ClusterMembership.NONE, java.time.Instant.now());
+        new dev.orchard.coordinator.OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355",
+                java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(20)).acquire(free, java.time.Instant.now());
+        assertThatThrownBy(() -> OutputCheck.check(store, Location.local(out), false))
+                .hasMessageContaining("Another coordinator (on 10.0.0.5:17355)").hasMessageNotContaining("no coordinator");
+    }
+
     @Test
     void overwriteClearsOnlyOrchardsOutputsAndKeepsTheMarker() throws Exception {
         Path out = earlierJob();

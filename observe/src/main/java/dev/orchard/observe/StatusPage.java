@@ -163,10 +163,10 @@ public final class StatusPage {
                 new Fact("workers-live", "workers", workers(v.workers(), unreachable))));
         page.facts(facts);
         if (v.failure() != null) {
-            page.note("Failed: " + v.failure());
+            page.note("Failed: " + dev.orchard.store.Printable.escaped(v.failure())); // it names files of the input
         }
         if (v.summary() != null) {
-            page.note(v.summary());
+            page.note(dev.orchard.store.Printable.escaped(v.summary())); // "outputs in" the output's name
         }
         double[][] rates = JobTimeline.rates(v.timeline(), 5);
         if (rates[0].length >= 2) {
@@ -177,7 +177,7 @@ public final class StatusPage {
         page.h2("workers", "Workers");
         List<List<String>> rows = new ArrayList<>();
         for (JobWatch.WorkerRow w : v.workers()) {
-            rows.add(List.of(w.id(), w.host(), String.valueOf(w.lanes()), String.valueOf(w.unitsInFlight()),
+            rows.add(List.of(w.id(), dev.orchard.store.Printable.escaped(w.host()), String.valueOf(w.lanes()), String.valueOf(w.unitsInFlight()),
                     String.valueOf(w.images()), rate(w.imagesPerSecond()),
                     String.format(Locale.ROOT, "%.1f s", w.lastHeardSeconds()),
                     w.gone() ? "gone" : onUnreachableNode(w.id(), unreachable) ? "unreachable"

@@ -130,47 +130,62 @@ final class Svg {
 
     /** A Latin letter's average width in a sans-serif font, in em. */
     private static final double LATIN_EM = 0.55;
+    /** The ellipsis' width, in em (as wide as the widest character counted: a cut always makes room for it). */
+    private static final double ELLIPSIS_EM = 1.0;
+    /** A user-perceived character: a letter with its marks, an emoji with its joiners, a flag's two halves. */
+    private static final java.util.regex.Pattern GRAPHEME = java.util.regex.Pattern.compile("\\X");
 
-    /** {@code text}, or its start and an ellipsis, about {@code maxEm} em wide at most. */
+    /**
+     * {@code text}, or its start and an ellipsis, {@code maxEm} em wide at most by {@link #width}; cut between
+     * user-perceived characters (a cut inside one left a bare letter without its accent, or half a flag).
+     */
     static String cut(String text, double maxEm) {
-        double width = 0;
-        double ellipsis = 1.0;
-        int fits = -1; // where the text is cut if it does not fit: the last point at which it and an ellipsis fit
-        for (int i = 0; i < text.length(); ) {
-            int c = text.codePointAt(i);
-            if (fits < 0 && width + ellipsis > maxEm) {
-                fits = i;
-            }
-            width += em(c);
-            i += Character.charCount(c);
-            if (width > maxEm) {
-                int end = Math.max(fits, text.offsetByCodePoints(0, 1));
-                return text.substring(0, end) + "…";
-            }
+        if (width(text) <= maxEm + 1e-9) {
+            return text;
         }
-        return text;
+        java.util.regex.Matcher m = GRAPHEME.matcher(text);
+        double width = 0;
+        int end = -1;
+        while (m.find()) {
+            width += em(text.codePointAt(m.start()));
+            if (end >= 0 && width + ELLIPSIS_EM > maxEm + 1e-9) {
+                break;
+            }
+            end = m.end(); // at least one character is shown
+        }
+        return text.substring(0, end) + "…";
+    }
+
+    /** The estimated width of {@code text} in em: each user-perceived character by its first code point. */
+    static double width(String text) {
+        java.util.regex.Matcher m = GRAPHEME.matcher(text);
+        double width = 0;
+        while (m.find()) {
+            width += em(text.codePointAt(m.start()));
+        }
+        return width;
     }
 
     /**
-     * A rough width of code point {@code c} in em: East Asian wide letters and emoji a whole em, marks and joiners
-     * nothing, capitals and wide Latin letters more than the average.
+     * A rough width of a character starting with code point {@code c}, in em, on the wide side of the common sans
+     * fonts (DejaVu Sans, Arial): East Asian wide letters, emoji and flags a whole em, W and m as much, capitals and
+     * digits more than the average, a few narrow letters less.
      */
     private static double em(int c) {
         int type = Character.getType(c);
-        if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.FORMAT
-                || c >= 0xfe00 && c <= 0xfe0f) { // variation selectors
+        if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.FORMAT) {
             return 0;
         }
         if (c >= 0x1100 && c <= 0x115f || c >= 0x2e80 && c <= 0xa4cf || c >= 0xac00 && c <= 0xd7a3
                 || c >= 0xf900 && c <= 0xfaff || c >= 0xfe30 && c <= 0xfe4f || c >= 0xff00 && c <= 0xff60
-                || c >= 0xffe0 && c <= 0xffe6 || c >= 0x1f300 && c <= 0x1faff || c >= 0x20000 && c <= 0x3fffd) {
+                || c >= 0xffe0 && c <= 0xffe6 || c >= 0x1f000 && c <= 0x1faff || c >= 0x20000 && c <= 0x3fffd) {
             return 1.0;
         }
-        if (c == 'm' || c == 'w' || c == 'M' || c == 'W' || c == '@') {
-            return 0.85;
+        if (c == 'm' || c == 'w' || c == 'M' || c == 'W' || c == '@' || c == '%') {
+            return 1.0;
         }
         if (Character.isUpperCase(c) || Character.isDigit(c)) {
-            return 0.66;
+            return 0.75;
         }
         if (c == 'i' || c == 'l' || c == 'j' || c == 'I' || c == '.' || c == ',' || c == '\'' || c == ' ') {
             return 0.3;

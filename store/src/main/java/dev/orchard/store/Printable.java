@@ -19,6 +19,7 @@ public final class Printable {
     private static final char ZERO_WIDTH_JOINER = '\u200d';
     /** U+1F3F4, which tag characters after it make the flag of England, Scotland or Wales (an emoji tag sequence). */
     private static final int WAVING_BLACK_FLAG = 0x1f3f4;
+    private static final int CANCEL_TAG = 0xe007f;
 
     private Printable() {
     }
@@ -54,12 +55,14 @@ public final class Printable {
             return text;
         }
         StringBuilder s = null;
-        boolean flagTags = false; // within the tag characters that follow a black flag: one emoji, a region's flag
+        int flagEnd = -1; // the end of the tag characters that make a black flag a region's flag: one emoji
         for (int i = first; i < text.length(); ) {
             int c = text.codePointAt(i);
             int next = i + Character.charCount(c);
-            flagTags = isTag(c) ? flagTags : c == WAVING_BLACK_FLAG;
-            if (shownAsIs(c) || flagTags && isTag(c)) {
+            if (c == WAVING_BLACK_FLAG) {
+                flagEnd = flagTagsEnd(text, next);
+            }
+            if (shownAsIs(c) || i < flagEnd) {
                 if (s != null) {
                     s.appendCodePoint(c);
                 }
@@ -87,9 +90,23 @@ public final class Printable {
         return s == null ? text : s.toString();
     }
 
-    /** A tag character (U+E0020-E007F): invisible, and a word hidden in a name, but for a flag's. */
-    private static boolean isTag(int c) {
-        return c >= 0xe0020 && c <= 0xe007f;
+    /**
+     * Where the tag characters after a black flag at {@code from} end, when they make a region's flag (an emoji tag
+     * sequence: tags U+E0020-E007E, then the cancel tag U+E007F); else -1: tags that end no flag hide a word.
+     */
+    private static int flagTagsEnd(String text, int from) {
+        int i = from;
+        while (i < text.length()) {
+            int c = text.codePointAt(i);
+            if (c == CANCEL_TAG) {
+                return i > from ? i + Character.charCount(c) : -1;
+            }
+            if (c < 0xe0020 || c > 0xe007e) {
+                return -1;
+            }
+            i += Character.charCount(c);
+        }
+        return -1;
     }
 
     /**

@@ -19,6 +19,12 @@ class PrintableTest {
         assertThat(Printable.escaped("cat.jpg\udb40\udc68\udb40\udc69")).as("invisible tag characters")
                 .isEqualTo("cat.jpg\\U000e0068\\U000e0069");
         assertThat(Printable.escaped("a\ud800b\udc00")).as("lone surrogates").isEqualTo("a\\ud800b\\udc00");
+        // After a flag's cancel tag, or after a bare black flag when no cancel tag ends them, tags are no flag's
+        assertThat(Printable.escaped("cat\ud83c\udff4\udb40\udc68\udb40\udc69.jpg")).as("tags ending no flag")
+                .isEqualTo("cat\ud83c\udff4\\U000e0068\\U000e0069.jpg");
+        String scotland = "\ud83c\udff4\udb40\udc67\udb40\udc62\udb40\udc73\udb40\udc63\udb40\udc74\udb40\udc7f";
+        assertThat(Printable.escaped(scotland + "\udb40\udc68\udb40\udc69.jpg")).as("tags after a whole flag")
+                .isEqualTo(scotland + "\\U000e0068\\U000e0069.jpg");
     }
 
     @Test

@@ -35,7 +35,8 @@ final class ReportPage {
         HtmlPage page = new HtmlPage("Orchard report: " + output);
         page.h1("Orchard job report");
         Map<String, Object> model = map(s, "model");
-        page.subtitle(output + " — job " + s.get("job") + " — model " + model.get("spec") + " (tensor "
+        page.subtitle(output + " — job " + s.get("job") + " — model " + Printable.escaped(String.valueOf(model.get("spec")))
+                + " (tensor "
                 + model.get("featureTensor") + ", SHA-256 " + abbreviate(String.valueOf(model.get("sha256"))) + ")");
 
         Map<String, Object> counts = map(s, "counts");

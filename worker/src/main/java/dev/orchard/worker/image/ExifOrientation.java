@@ -29,18 +29,58 @@ final class ExifOrientation {
             return 1;
         }
         try {
+            if (tiff) {
+                return tiffOrientation(image);
+            }
             Metadata metadata = jpeg
                     ? JpegMetadataReader.readMetadata(new ByteArrayInputStream(image), List.of(new ExifReader()))
-                    : tiff ? com.drew.imaging.tiff.TiffMetadataReader.readMetadata(new com.drew.lang.ByteArrayReader(image))
                     : com.drew.imaging.png.PngMetadataReader.readMetadata(new ByteArrayInputStream(image));
             ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
             if (ifd0 != null && ifd0.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
                 int o = ifd0.getInt(ExifIFD0Directory.TAG_ORIENTATION);
                 return o >= 1 && o <= 8 ? o : 1;
             }
-        } catch (JpegProcessingException | com.drew.imaging.png.PngProcessingException
-                 | com.drew.imaging.tiff.TiffProcessingException | IOException | com.drew.metadata.MetadataException e) {
+        } catch (JpegProcessingException | com.drew.imaging.png.PngProcessingException | IOException
+                 | com.drew.metadata.MetadataException e) {
             // Unreadable EXIF does not make the pixels unusable: keep the image as stored.
+        }
+        return 1;
+    }
+
+    private static final int ORIENTATION_TAG = 274;
+    private static final int BYTE = 1;
+    private static final int SHORT = 3;
+    private static final int LONG = 4;
+
+    /**
+     * Tag 274 of a TIFF's first directory (what PIL applies: its first frame's), read from the directory's entries by
+     * hand. metadata-extractor's TiffMetadataReader walks every page's directory by recursion: a TIFF of 3,000 pages
+     * overflowed the stack (the diff's review), where PIL and the JDK's reader read it.
+     */
+    private static int tiffOrientation(byte[] b) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b).order(b[0] == 'I'
+                ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        long directory = Integer.toUnsignedLong(in.getInt(4));
+        if (directory < 8 || directory + 2 > b.length) {
+            return 1;
+        }
+        int entries = Short.toUnsignedInt(in.getShort((int) directory));
+        for (int e = 0; e < entries; e++) {
+            long at = directory + 2 + 12L * e;
+            if (at + 12 > b.length) {
+                return 1;
+            }
+            int tag = Short.toUnsignedInt(in.getShort((int) at));
+            if (tag == ORIENTATION_TAG) {
+                int type = Short.toUnsignedInt(in.getShort((int) at + 2));
+                int value = switch (type) {
+                    case BYTE -> b[(int) at + 8] & 0xff;
+                    case SHORT -> Short.toUnsignedInt(in.getShort((int) at + 8));
+                    case LONG -> in.getInt((int) at + 8);
+                    default -> 1;
+                };
+                return value >= 1 && value <= 8 ? value : 1;
+            }
         }
         return 1;
     }
