@@ -1,7 +1,6 @@
 package dev.orchard.cli;
 
 import dev.orchard.coordinator.OutputLease;
-
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;

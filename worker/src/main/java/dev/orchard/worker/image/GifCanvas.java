@@ -41,6 +41,9 @@ final class GifCanvas {
      * every GIF) or the reader is not the GIF reader.
      */
     static GifCanvas of(ImageReader reader) throws IOException {
+        if (!"gif".equalsIgnoreCase(reader.getFormatName())) {
+            return null; // no other format's metadata is parsed for it (a PNG's walks all its chunks)
+        }
         IIOMetadata stream = reader.getStreamMetadata();
         IIOMetadata image = reader.getImageMetadata(0);
         if (stream == null || image == null || !STREAM_FORMAT.equals(stream.getNativeMetadataFormatName())
@@ -86,6 +89,9 @@ final class GifCanvas {
         } else {
             colour = 0;
         }
+        // The frame as decoded, should it differ from its descriptor's size (a damaged file): never past the canvas.
+        int width = Math.max(this.width, left + frame.width());
+        int height = Math.max(this.height, top + frame.height());
         byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(width, height), 3)];
         byte r = (byte) (colour >> 16);
         byte g = (byte) (colour >> 8);

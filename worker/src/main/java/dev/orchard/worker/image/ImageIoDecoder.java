@@ -60,8 +60,7 @@ final class ImageIoDecoder {
                 throw new BadImageException(format == null
                         ? "not an image: no decoder recognises its format (" + UnreadFormat.READ + " are read)"
                         : (format.startsWith("A") ? "an " : "a ") + format + " image, a format Orchard does not read ("
-                                + UnreadFormat.READ
-                                + " are): convert it, e.g. to PNG");
+                                + UnreadFormat.READ + " are): convert it, e.g. to PNG");
             }
             ImageReader reader = readers.next();
             try {
