@@ -792,6 +792,13 @@ t_idle_check_halts_even_if_the_marker_cannot_be_written() {
   node_env "$root" coordinator 1
   touch -d '-5 minutes' "$root/var/lib/orchard/last-activity"
   printf 'a file, not a folder\n' >"$TMP/idle/file"
+  # A failed write is tried again a minute later (powering off at once left the workers running), for 30 minutes
+  on_node "$root" "$TMP/idle/file/bucket" idle-check 2>"$TMP/idle/err" || rc=$?
+  ((rc == 0)) || { echo "idle-check exited $rc"; cat "$TMP/idle/err"; return 1; }
+  [[ ! -e "$root/var/lib/orchard/halted" ]] || { echo "halted at the first failed write"; return 1; }
+  grep -q 'could not write the shutdown marker .*(for 0 of the 30 minutes it is tried): trying again' "$TMP/idle/err" ||
+    { cat "$TMP/idle/err"; return 1; }
+  touch -d '-31 minutes' "$root/var/lib/orchard/marker-unwritten-since"
   on_node "$root" "$TMP/idle/file/bucket" idle-check 2>"$TMP/idle/err" || rc=$?
   ((rc == 0)) || { echo "idle-check exited $rc"; cat "$TMP/idle/err"; return 1; }
   grep -qx 'idle timeout' "$root/var/lib/orchard/halted" || { cat "$TMP/idle/err"; return 1; }
@@ -806,9 +813,13 @@ t_worker_that_cannot_read_the_marker_powers_off() {
   [[ ! -e "$root/var/lib/orchard/halted" && ! -e "$root/var/lib/orchard/marker-unreadable-since" ]]
   on_node "$root" "$gone" watch 2>"$TMP/watch/err" # the bucket cannot be read: counted, not yet acted on
   [[ ! -e "$root/var/lib/orchard/halted" ]] || { echo "halted at the first error"; return 1; }
-  grep -q 'could not read s3://nb-bucket/orchard/nb/shutdown (for 0 of the 2 minutes' "$TMP/watch/err" ||
+  grep -q 'could not read s3://nb-bucket/orchard/nb/shutdown (for 0 of the 30 minutes' "$TMP/watch/err" ||
     { cat "$TMP/watch/err"; return 1; }
+  # Not after the idle timeout's 2 minutes alone: a busy worker's few minutes of S3 errors are not a lost bucket
   touch -d '-3 minutes' "$root/var/lib/orchard/marker-unreadable-since"
+  on_node "$root" "$gone" watch 2>"$TMP/watch/err"
+  [[ ! -e "$root/var/lib/orchard/halted" ]] || { echo "halted after 3 minutes of errors"; return 1; }
+  touch -d '-31 minutes' "$root/var/lib/orchard/marker-unreadable-since"
   on_node "$root" "$gone" watch 2>"$TMP/watch/err"
   grep -qx 'shutdown marker unreadable' "$root/var/lib/orchard/halted" || { cat "$TMP/watch/err"; return 1; }
   # A read that works again resets the count; without an idle timeout a worker never powers off on errors
