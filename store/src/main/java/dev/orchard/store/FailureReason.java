@@ -32,10 +32,16 @@ public final class FailureReason {
     public static String withoutFile(Throwable failure) {
         Throwable cause = unwrap(failure);
         if (cause instanceof FileSystemException f) {
-            return f instanceof AccessDeniedException || f.getReason() == null ? what(f) : f.getReason();
+            return f instanceof AccessDeniedException || f.getReason() == null ? what(f)
+                    : NAME_TOO_LONG.equals(f.getReason()) ? PATH_TOO_LONG : f.getReason();
         }
         return message(cause);
     }
+
+    /** The system's words for ENAMETOOLONG, which read as if the file's own name were at fault (a user's walk). */
+    private static final String NAME_TOO_LONG = "File name too long";
+    private static final String PATH_TOO_LONG = "path too long for the file system (a name over 255 bytes, or a whole"
+            + " path over 4,096 on Linux): move or rename the folders above it";
 
     /**
      * The message, and its cause's where parquet-java wraps it: "could not write page for [features, list,

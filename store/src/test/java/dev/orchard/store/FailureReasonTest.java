@@ -36,6 +36,8 @@ class FailureReasonTest {
         assertThat(FailureReason.withoutFile(new AccessDeniedException("/in/a", null, "Permission denied")))
                 .isEqualTo("permission denied");
         assertThat(FailureReason.withoutFile(new NoSuchFileException("/in/a"))).isEqualTo("no such file");
+        assertThat(FailureReason.withoutFile(new FileSystemException("/in/" + "q".repeat(200), null, "File name too long")))
+                .as("ENAMETOOLONG, of a path whose own name is short").startsWith("path too long for the file system");
         assertThat(FailureReason.withoutFile(new FileSystemException("/in/a", null, "Too many levels of symbolic links")))
                 .isEqualTo("Too many levels of symbolic links");
         assertThat(FailureReason.withoutFile(new IOException("Input/output error"))).isEqualTo("Input/output error");

@@ -165,7 +165,7 @@ class ImageListerTest {
                 assertThat(found.get("Pear")).as("follow links: " + follow)
                         .startsWith(follow ? "skipped: dangling symbolic link" : "skipped: symbolic link to");
                 String tooLong = found.keySet().stream().filter(k -> k.startsWith("deep/")).findFirst().orElseThrow();
-                assertThat(found.get(tooLong)).isEqualTo("cannot read: File name too long");
+                assertThat(found.get(tooLong)).startsWith("cannot read: path too long for the file system");
                 assertThat(root.resolve(tooLong).toString().length()).isGreaterThan(4000);
             }
         } finally {
