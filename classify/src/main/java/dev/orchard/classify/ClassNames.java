@@ -1,7 +1,12 @@
 package dev.orchard.classify;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * How a class name is shown to the user: its control characters escaped (a label with a newline broke the report's
@@ -27,6 +32,26 @@ final class ClassNames {
             }
         }
         return "";
+    }
+
+    /**
+     * A line for each set of classes that look alike (the same letters composed differently, or spaces at the ends
+     * apart): two folders "Äpfel", one NFC and one NFD, were two classes, "pair 'Äpfel' vs 'Äpfel'" and two rows of
+     * the report that read the same (a user's walk). Classes that differ in case are visibly different: not said.
+     */
+    static List<String> lookAlikes(Collection<String> classes) {
+        Map<String, List<String>> byLooks = new LinkedHashMap<>();
+        for (String c : classes) {
+            byLooks.computeIfAbsent(Normalizer.normalize(c, Normalizer.Form.NFC).strip(), k -> new ArrayList<>()).add(c);
+        }
+        List<String> lines = new ArrayList<>();
+        for (List<String> same : byLooks.values()) {
+            if (same.size() > 1) {
+                lines.add("classes " + same.stream().map(ClassNames::quoted).collect(Collectors.joining(" and "))
+                        + " are " + same.size() + " classes that look alike: " + difference(same.get(0), same.get(1)));
+            }
+        }
+        return lines;
     }
 
     private static String difference(String name, String label) {

@@ -124,6 +124,7 @@ public final class Classifier {
         long t2 = System.nanoTime();
         Standardizer standardizer = Standardizer.fit(rows.vectors(), train, rows.dimension());
         double[][] z = standardizer.applyAll(rows.vectors());
+        ClassNames.lookAlikes(classes).forEach(progress);
         progress.accept("training " + options.mode().name() + " over " + classes.size() + " classes on " + trainRows
                 + " images (" + rows.dimension() + "-d): "
                 + LinearTrainers.describe(options.mode(), options.learner(), cost, rows.dimension()));

@@ -261,6 +261,13 @@ class ClassifyCommandTest {
                 "'Kiwi ' (20)", "'two\\nlines' (20)");
         Result all = run("--input", job.toString(), "--train-fraction", "0.5", "--multiclass");
         assertThat(all.code).as(all.err).isZero();
+        assertThat(all.err).doesNotContain("look alike"); // Äpfel, 'Kiwi ' and two\nlines look like no other
+        Path twins = JobOutputFixture.write(dir.resolve("twins"), "features",
+                JobOutputFixture.clusters(List.of(nfd, "Äpfel", "Kiwi"), 20, 8, 5, 5), 2);
+        Result alike = run("--input", twins.toString(), "--train-fraction", "0.5", "--multiclass");
+        assertThat(alike.code).as(alike.err).isZero();
+        assertThat(alike.err).contains("classes '" + nfd + "' and 'Äpfel' are 2 classes that look alike: the same letters,"
+                + " composed differently (Unicode NFC and NFD)");
         assertThat(all.out).contains("two\\nlines").doesNotContain("two\nlines");
         // report.html too: a browser collapsed the newline into a space, so the class looked like "two lines".
         String page = Files.readString(job.resolve("classify-multiclass/report.html"));
