@@ -39,7 +39,12 @@ class ScoreInPiecesTest {
                 examples, classes, labels, z, train, quiet);
         for (TrainedClassifier model : List.of(direct, oneVsAll)) {
             TrainedClassifier.Scored all = model.score(z);
-            for (int r = 0; r < n; r += 997) { // rows in every piece, each scored alone
+            java.util.List<Integer> sampled = new java.util.ArrayList<>();
+            for (int r = 0; r < n; r += 997) {
+                sampled.add(r);
+            }
+            sampled.add(n - 1); // the last, partial piece
+            for (int r : sampled) { // rows in every piece, each scored alone
                 TrainedClassifier.Scored alone = model.score(new double[][] {z[r]});
                 assertThat(all.predicted()[r]).as("seed %d, row %d", seed, r).isEqualTo(alone.predicted()[0]);
                 assertThat(all.scores()[r]).as("seed %d, row %d", seed, r).isEqualTo(alone.scores()[0]);
