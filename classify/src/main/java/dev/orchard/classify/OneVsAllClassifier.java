@@ -47,29 +47,10 @@ final class OneVsAllClassifier implements TrainedClassifier {
     static OneVsAllClassifier train(Supplier<Trainer<Label>> trainers, TribuoExamples examples, List<String> classes,
                                     String[] labels, double[][] z, boolean[] train,
                                     java.util.function.Consumer<String> progress) {
-        int threads = Math.min(classes.size(), Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Model<Label>>> futures = new ArrayList<>();
-            for (String positive : classes) {
-                futures.add(pool.submit(() -> trainers.get().train(examples.trainingSet(z, train,
-                        r -> labels[r].equals(positive) ? POSITIVE : NEGATIVE))));
-            }
-            List<Model<Label>> models = new ArrayList<>();
-            TrainingProgress said = new TrainingProgress(progress, "one-vs-all models", classes.size());
-            for (Future<Model<Label>> f : futures) {
-                models.add(f.get());
-                said.oneDone();
-            }
-            return new OneVsAllClassifier(List.copyOf(classes), models, examples, progress);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while training one-vs-all models", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Model<Label>> models = perClass(classes.size(), c -> trainers.get().train(examples.trainingSet(z, train,
+                r -> labels[r].equals(classes.get(c)) ? POSITIVE : NEGATIVE)),
+                new TrainingProgress(progress, "one-vs-all models", classes.size()), "training");
+        return new OneVsAllClassifier(List.copyOf(classes), models, examples, progress);
     }
 
     /**
@@ -82,38 +63,18 @@ final class OneVsAllClassifier implements TrainedClassifier {
     public Scored score(double[][] z) {
         List<Example<Label>> rows = examples.unlabelled(z);
         double[][] classScores = new double[z.length][classes.size()];
-        int threads = Math.min(classes.size(), Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < classes.size(); c++) {
-                int column = c;
-                futures.add(pool.submit(() -> {
-                    // A piece at a time, as DirectClassifier: a thread's predictions of every row held ~20 MB at 60,000
-                    // rows, times the cores (the review of the change).
-                    for (int from = 0; from < z.length; from += DirectClassifier.ROWS_PER_PREDICT) {
-                        int to = Math.min(z.length, from + DirectClassifier.ROWS_PER_PREDICT);
-                        List<Prediction<Label>> predictions = models.get(column).predict(rows.subList(from, to));
-                        for (int r = from; r < to; r++) {
-                            classScores[r][column] = predictions.get(r - from).getOutputScores().get(POSITIVE).getScore();
-                        }
-                    }
-                }));
+        perClass(classes.size(), column -> {
+            // A piece at a time, as DirectClassifier: a thread's predictions of every row held ~20 MB at 60,000 rows,
+            // times the cores (the review of the change).
+            for (int from = 0; from < z.length; from += DirectClassifier.ROWS_PER_PREDICT) {
+                int to = Math.min(z.length, from + DirectClassifier.ROWS_PER_PREDICT);
+                List<Prediction<Label>> predictions = models.get(column).predict(rows.subList(from, to));
+                for (int r = from; r < to; r++) {
+                    classScores[r][column] = predictions.get(r - from).getOutputScores().get(POSITIVE).getScore();
+                }
             }
-            TrainingProgress said = new TrainingProgress(progress, "classes' models scored over " + z.length + " rows",
-                    classes.size());
-            for (Future<?> f : futures) {
-                f.get();
-                said.oneDone();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while scoring one-vs-all models", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+            return column;
+        }, new TrainingProgress(progress, "classes' models scored over " + z.length + " rows", classes.size()), "scoring");
         String[] predicted = new String[z.length];
         double[] best = new double[z.length];
         Arrays.fill(best, Double.NEGATIVE_INFINITY);
@@ -126,6 +87,36 @@ final class OneVsAllClassifier implements TrainedClassifier {
             }
         }
         return new Scored(predicted, best, classScores);
+    }
+
+    /**
+     * {@code work} for each class, on a pool of a thread per core; the results in class order, whatever the timing, and
+     * {@code said} told as each is done.
+     */
+    private static <T> List<T> perClass(int count, java.util.function.IntFunction<T> work, TrainingProgress said,
+                                        String doing) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(count,
+                Runtime.getRuntime().availableProcessors())));
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int c = 0; c < count; c++) {
+                int column = c;
+                futures.add(pool.submit(() -> work.apply(column)));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get());
+                said.oneDone();
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while " + doing + " one-vs-all models", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Each class's row is its own binary model's score for "this class". */

@@ -166,10 +166,7 @@ class OutputCheckTest {
     void anUnfinishedOutputWhoseLeaseIsHeldSaysWhoHoldsIt() throws Exception {
         Path out = earlierJob();
         Files.delete(out.resolve("_SUCCESS"));
-        var free = (dev.orchard.coordinator.OutputLease.Claim.Free) dev.orchard.coordinator.OutputLease.claim(store,
-                Location.local(out), "10.0.0.5:17355", dev.orchard.coordinator.ClusterMembership.NONE, java.time.Instant.now());
-        new dev.orchard.coordinator.OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355",
-                java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(20)).acquire(free, java.time.Instant.now());
+        HeldLease.take(store, Location.local(out), "10.0.0.5:17355");
         assertThatThrownBy(() -> OutputCheck.check(store, Location.local(out), false))
                 .hasMessageContaining("Another coordinator (on 10.0.0.5:17355)").hasMessageNotContaining("no coordinator");
     }

@@ -231,12 +231,7 @@ class ResumeTest {
         assertThat(failed.messages()).contains("larger than the number of readable images");
 
         // Another coordinator (killed a moment ago, say) holds it: its lease is fresh.
-        var store = new LocalObjectStore();
-        Instant now = Instant.now();
-        var free = (OutputLease.Claim.Free) OutputLease.claim(store, Location.local(out), "10.0.0.5:17355",
-                ClusterMembership.NONE, now);
-        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5),
-                Duration.ofSeconds(20)).acquire(free, now);
+        HeldLease.take(new LocalObjectStore(), Location.local(out), "10.0.0.5:17355");
         JobRun held = JobRun.of(out, concat(args, "--pca-k", "2", "--resume"));
         assertThat(held.exitCode()).as(held.messages()).isEqualTo(2);
         assertThat(held.messages()).contains("--resume refused: --pca-k 2 (the job has 4) is not taken now")
@@ -261,11 +256,7 @@ class ResumeTest {
         JobRun first = JobRun.of(out, job(in, out));
         assertThat(first.exitCode()).as(first.messages()).isZero();
         Files.delete(out.resolve("_SUCCESS")); // as a job stopped before it ended
-        var store = new LocalObjectStore();
-        var free = (OutputLease.Claim.Free) OutputLease.claim(store, Location.local(out), "10.0.0.5:17355",
-                dev.orchard.coordinator.ClusterMembership.NONE, Instant.now()); // the finished job released its lease
-        new OutputLease(store, Location.local(out), "cafe", "10.0.0.5:17355", Duration.ofMinutes(5), Duration.ofSeconds(20))
-                .acquire(free, Instant.now());
+        HeldLease.take(new LocalObjectStore(), Location.local(out), "10.0.0.5:17355"); // over the finished job's released one
         JobRun resumed = JobRun.of(out, job(in, out, "--resume"));
         assertThat(resumed.exitCode()).as(resumed.messages()).isEqualTo(2);
         assertThat(resumed.messages()).contains("--resume refused: Another coordinator (on 10.0.0.5:17355)")

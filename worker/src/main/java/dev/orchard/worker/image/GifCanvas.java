@@ -90,9 +90,9 @@ final class GifCanvas {
             colour = 0;
         }
         // The frame as decoded, should it differ from its descriptor's size (a damaged file): never past the canvas.
-        int width = Math.max(this.width, left + frame.width());
-        int height = Math.max(this.height, top + frame.height());
-        byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(width, height), 3)];
+        int canvasWidth = Math.max(width, left + frame.width());
+        int canvasHeight = Math.max(height, top + frame.height());
+        byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(canvasWidth, canvasHeight), 3)];
         byte r = (byte) (colour >> 16);
         byte g = (byte) (colour >> 8);
         byte b = (byte) colour;
@@ -103,9 +103,9 @@ final class GifCanvas {
         }
         int rowBytes = frame.width() * 3;
         for (int y = 0; y < frame.height(); y++) {
-            System.arraycopy(frame.rgb(), y * rowBytes, rgb, ((top + y) * width + left) * 3, rowBytes);
+            System.arraycopy(frame.rgb(), y * rowBytes, rgb, ((top + y) * canvasWidth + left) * 3, rowBytes);
         }
-        return new RgbImage(width, height, rgb);
+        return new RgbImage(canvasWidth, canvasHeight, rgb);
     }
 
     private static IIOMetadataNode child(Node parent, String name) {
