@@ -28,7 +28,12 @@ public record JobSummary(String output, long images, long featurised, long rows,
         String rate = featurised == images ? String.format(java.util.Locale.ROOT, "%.1f images/s", imagesPerSecond())
                 : String.format(java.util.Locale.ROOT, "%d featurised by this run, %.1f images/s", featurised, imagesPerSecond());
         String pca = pcaK == PCA_AS_RECORDED ? "PCA as its _SUCCESS records" : pcaK == 0 ? "no PCA" : String.format(java.util.Locale.ROOT, "PCA k=%d explains %.1f%% of variance", pcaK, 100 * explainedVariance);
-        return String.format(java.util.Locale.ROOT, "%d images, %d rows, %d errors in %.1f s (%s); %s; outputs in %s",
-                images, rows, errors, seconds, rate, pca, output);
+        return String.format(java.util.Locale.ROOT, "%s, %s, %s in %.1f s (%s); %s; outputs in %s",
+                count(images, "image"), count(rows, "row"), count(errors, "error"), seconds, rate, pca, output);
+    }
+
+    /** "1 image", "2 images": a one-image job said "1 images, 1 rows" (a user's walk). */
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

@@ -31,4 +31,12 @@ class JobSummaryTest {
         assertThat(new JobSummary("/out", 237, 0, 237, 0, 0.1, JobSummary.PCA_AS_RECORDED, 0).oneLine())
                 .contains("; PCA as its _SUCCESS records;").doesNotContain("no PCA");
     }
+
+    /** A one-image job said "1 images, 1 rows, 0 errors". */
+    @Test
+    void oneIsSingular() {
+        assertThat(new JobSummary("/out", 1, 1, 0, 0.7, 0, 0).oneLine())
+                .startsWith("1 image, 1 row, 0 errors in 0.7 s (1.4 images/s); no PCA");
+        assertThat(new JobSummary("/out", 2, 1, 1, 1.0, 0, 0).oneLine()).startsWith("2 images, 1 row, 1 error in");
+    }
 }

@@ -44,11 +44,22 @@ public final class FailureReason {
             + " path over 4,096 on Linux): move or rename the folders above it";
 
     /**
+     * An update's regroup of a base part failed three times with "Cannot reserve 45185917 bytes of direct buffer memory
+     * (allocated: …, limit: …)" and nothing said what to do (a JVM started with -Xmx128m: a part's row group is read
+     * whole, up to the 128 MiB part size, and direct buffers are limited to the heap's size by default).
+     */
+    private static final String OUT_OF_MEMORY = " (the JVM ran out of memory: give it more with ORCHARD_JAVA_OPTS=-Xmx8g, or"
+            + " -XX:MaxRAMPercentage=N for a share of the machine; the default heap is 4 GiB)";
+
+    /**
      * The message, and its cause's where parquet-java wraps it: "could not write page for [features, list,
      * element]…" alone hid what failed beneath (zstd-jni's library not loaded, in a user's walk).
      */
     private static String message(Throwable cause) {
         String own = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        if (cause instanceof OutOfMemoryError) {
+            return own + OUT_OF_MEMORY;
+        }
         boolean wraps = cause instanceof org.apache.parquet.io.ParquetEncodingException
                 || cause instanceof org.apache.parquet.io.ParquetDecodingException;
         return wraps && cause.getCause() != null ? own + ": " + of(cause.getCause()) : own;

@@ -30,6 +30,15 @@ class FailureReasonTest {
         assertThat(FailureReason.of(new IllegalStateException())).isEqualTo("java.lang.IllegalStateException");
     }
 
+    /** An update's regroup failed on "Cannot reserve … bytes of direct buffer memory" and nothing said what to do. */
+    @Test
+    void runningOutOfMemorySaysHowToGiveTheJvmMore() {
+        assertThat(FailureReason.of(new CompletionException(new OutOfMemoryError(
+                "Cannot reserve 45185917 bytes of direct buffer memory (allocated: 109588482, limit: 134217728)"))))
+                .startsWith("Cannot reserve 45185917 bytes of direct buffer memory")
+                .contains("the JVM ran out of memory: give it more with ORCHARD_JAVA_OPTS=-Xmx");
+    }
+
     /** A listing problem names its file already: only what went wrong. */
     @Test
     void withoutTheFileOnlyWhatWentWrong() {
