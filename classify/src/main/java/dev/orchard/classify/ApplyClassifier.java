@@ -141,9 +141,32 @@ public final class ApplyClassifier {
                     expected.features() != null && given.features() != null,
                     expected.features() != null && given.features() != null
                             && expected.features().preprocessing() != null && given.features().preprocessing() != null,
+                    trainedOn(classifier, options.input()), recordedTestAccuracy(classifier),
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (ai.onnxruntime.OrtException e) {
             throw new IOException("Cannot close the ONNX Runtime session of " + options.classifier() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether the classifier was trained on {@code input}: applied to its own training output, the accuracy against
+     * the job's labels counts the images it was trained on, and read as a held-out figure (a user's walk).
+     */
+    private static boolean trainedOn(OnnxClassifier classifier, Location input) {
+        String trainedOn = classifier.metadata().get(Classifier.TRAINED_ON);
+        try {
+            return trainedOn != null && Location.parse(trainedOn).equals(input);
+        } catch (IllegalArgumentException e) {
+            return false; // not a location this Orchard reads: not this input
+        }
+    }
+
+    /** {@code orchard.test-accuracy}, the held-out accuracy classify measured; NaN where not recorded or not a number. */
+    private static double recordedTestAccuracy(OnnxClassifier classifier) {
+        try {
+            return Double.parseDouble(classifier.metadata().getOrDefault(Classifier.TEST_ACCURACY, "NaN"));
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 

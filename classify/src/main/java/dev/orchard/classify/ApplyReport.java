@@ -18,9 +18,14 @@ import java.util.Map;
  *                        CNN, tensor and projection were compared (else only the kind and dimension)
  * @param preprocessingChecked whether both recorded the preprocessing too (an earlier Orchard's do not), so it was
  *                        compared as well
+ * @param trainedOnInput  whether the classifier records this output as the one it was trained on
+ *                        ({@code orchard.trained-on}): its training images are among those compared
+ * @param recordedTestAccuracy the held-out accuracy classify measured when it trained it ({@code orchard.test-accuracy});
+ *                        NaN where not recorded
  */
 public record ApplyReport(ApplyOptions options, Location output, String vectors, int dimension, long images,
                           long unlabelled, Map<String, Long> predictedCounts, Evaluation known, long otherLabels,
                           String classifierSha256, String scoreMeaning, boolean featureSourceChecked,
-                          boolean preprocessingChecked, long millis) {
+                          boolean preprocessingChecked, boolean trainedOnInput, double recordedTestAccuracy,
+                          long millis) {
 }

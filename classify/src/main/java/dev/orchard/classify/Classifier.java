@@ -125,6 +125,10 @@ public final class Classifier {
         Standardizer standardizer = Standardizer.fit(rows.vectors(), train, rows.dimension());
         double[][] z = standardizer.applyAll(rows.vectors());
         ClassNames.lookAlikes(classes).forEach(progress);
+        String few = Standardizer.fewTrainingImages(classes, rows.labels(), train);
+        if (few != null) {
+            progress.accept(few);
+        }
         progress.accept("training " + options.mode().name() + " over " + classes.size() + " classes on " + trainRows
                 + " images (" + rows.dimension() + "-d): "
                 + LinearTrainers.describe(options.mode(), options.learner(), cost, rows.dimension()));
@@ -179,6 +183,9 @@ public final class Classifier {
     public static final String CLASSIFIER_JSON = OutputLayout.CLASSIFIER_JSON;
     /** The file name of a training's predictions in the output folder. */
     public static final String PREDICTIONS = OutputLayout.CLASSIFY_PREDICTIONS;
+    /** classifier.onnx's metadata: the training output's location, and the accuracy on its held-out test images. */
+    static final String TRAINED_ON = "orchard.trained-on";
+    static final String TEST_ACCURACY = "orchard.test-accuracy";
 
     /**
      * What to say of a local folder given for a classifier file: its own classifier.onnx (a training's folder), or
@@ -211,8 +218,8 @@ public final class Classifier {
             d.put("orchard.cost", String.valueOf(cost));
         }
         d.put("orchard.seed", String.valueOf(o.seed()));
-        d.put("orchard.trained-on", o.input().toString());
-        d.put("orchard.test-accuracy", String.valueOf(test.accuracy()));
+        d.put(TRAINED_ON, o.input().toString());
+        d.put(TEST_ACCURACY, String.valueOf(test.accuracy()));
         d.put("orchard.test-balanced-accuracy", String.valueOf(test.balancedAccuracy()));
         d.put("orchard.tribuo-version", org.tribuo.Tribuo.VERSION);
         return d;

@@ -91,12 +91,19 @@ public final class ReportText {
             Evaluation k = report.known();
             line(s, "  against the job's labels: accuracy %.2f %% (%d / %d), balanced %.2f %%", 100 * k.accuracy(),
                     k.correct(), k.total(), 100 * k.balancedAccuracy());
+            if (report.trainedOnInput()) {
+                line(s, "  (the classifier was trained on this output: its training images are among these, so this is not"
+                        + " a held-out figure%s)", Double.isNaN(report.recordedTestAccuracy()) ? ""
+                        : String.format(java.util.Locale.ROOT, "; on its test images it scored %.2f %%",
+                                100 * report.recordedTestAccuracy()));
+            }
         }
         if (report.unlabelled() > 0 || report.otherLabels() > 0) {
             line(s, "  not compared: %d unlabelled images, %d with a label the classifier does not know",
                     report.unlabelled(), report.otherLabels());
         }
         int w = nameWidth(new ArrayList<>(report.predictedCounts().keySet()));
+        boolean notAllCompared = report.known() != null && report.known().total() < report.images();
         line(s, "  %-" + w + "s  predicted%s", "class", report.known() != null ? "  precision  recall" : "");
         int c = 0;
         for (var e : report.predictedCounts().entrySet()) {
@@ -107,6 +114,11 @@ public final class ReportText {
                 line(s, "  %-" + w + "s  %9d", cut(e.getKey()), e.getValue());
             }
             c++;
+        }
+        if (notAllCompared) {
+            // "Banana 22 predicted, precision 100 %": 20 bananas, and a cat and an unlabelled image (a user's walk).
+            line(s, "  (predicted: of all %d images; precision and recall: of the %d compared)", report.images(),
+                    report.known().total());
         }
         line(s, "  wrote %s (path, label, predicted, score: a %s)", report.output(), report.scoreMeaning());
         return s.toString();

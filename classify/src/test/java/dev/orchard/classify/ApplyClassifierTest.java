@@ -74,6 +74,11 @@ class ApplyClassifierTest {
             assertThat(report.unlabelled()).isEqualTo(1);
             assertThat(applied.get("/data/unsorted/img_0001.jpg").label()).isNull();
             assertThat(report.featureSourceChecked()).isTrue();
+            // Its own training output: the accuracy counts its training images, and the report says so.
+            assertThat(report.trainedOnInput()).isTrue();
+            assertThat(ReportText.format(report)).contains("the classifier was trained on this output")
+                    .contains("on its test images it scored")
+                    .contains("(predicted: of all 121 images; precision and recall: of the 120 compared)");
         }
     }
 
@@ -93,7 +98,9 @@ class ApplyClassifierTest {
                 .containsEntry("orchard.schema", "path,label,predicted,score");
         assertThat(PredictionsParquet.schema(written).toString()).contains("optional binary label (STRING)");
         assertThat(ReportText.format(report)).contains("labelled 200 images", "accuracy", "balanced",
-                "the CNN, feature tensor and projection");
+                "the CNN, feature tensor and projection").doesNotContain("trained on this output")
+                .doesNotContain("precision and recall: of the");
+        assertThat(report.trainedOnInput()).isFalse();
 
         // Never silently over an existing file; --overwrite replaces it.
         assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(fresh))))

@@ -139,8 +139,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.checks(setup::finishedInOutput);
                 String self = node.address();
                 stopNotice.asks(() -> setup.runningElsewhere(self));
-                err.printf("orchard: coordinator node on %s%s, %s with %s%n", self, ClusterOptions.transport(pekko), setup.describe(),
-                        setup.features());
+                err.printf("orchard: coordinator node on %s%s, %s with %s%s%n", self, ClusterOptions.transport(pekko),
+                        setup.describe(), setup.features(), setup.labelling());
                 observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is

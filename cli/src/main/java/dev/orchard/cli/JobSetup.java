@@ -493,6 +493,22 @@ final class JobSetup implements AutoCloseable {
     }
 
     /**
+     * The {@code --classifier} that labels each image, for the job's first line ("" without one): a job given one said
+     * nothing of it on the console (a user's walk), only {@code _SUCCESS} and the parts' footers did.
+     */
+    String labelling() {
+        if (classifier == null) {
+            return "";
+        }
+        List<String> classes = classifier.classes();
+        String named = classes.size() <= 4 ? dev.orchard.store.Printable.joined(classes)
+                : dev.orchard.store.Printable.joined(classes.subList(0, 3)) + ", …, "
+                        + dev.orchard.store.Printable.escaped(classes.get(classes.size() - 1));
+        return "; each image labelled by " + dev.orchard.store.Printable.escaped(classifier.location()) + " ("
+                + classes.size() + " classes: " + named + "; " + classifier.score() + " scores)";
+    }
+
+    /**
      * Refuses to start anything more once this JVM has begun to exit (a signal, Ctrl-C): the command's stop notice says
      * so, and the failure's handler keeps this quiet ({@link Orchard#reportedStop}).
      */

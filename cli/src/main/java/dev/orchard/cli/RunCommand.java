@@ -107,9 +107,9 @@ final class RunCommand implements Callable<Integer> {
                         err.println("orchard: " + JobFinishedAlready.message(setup.output.toString()));
                         return 0;
                     }
-                    err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%n",
+                    err.printf("orchard: %s with %s; %d worker(s), %d ONNX lane(s) × %d thread(s), batch %d%s%n",
                             setup.describe(), setup.features(), workers.workerCount(), workers.pipeline().inferenceLanes(),
-                            workers.inference().intraOpThreads(), job.batchSize);
+                            workers.inference().intraOpThreads(), job.batchSize, setup.labelling());
                     runtime.firstInference().thenRun(() -> startup.log("first-batch"));
                     node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, () -> ClusterMembership.NONE, config, 0, Duration.ZERO));
                     // The status page starts once the first batch is in ONNX Runtime (or after PAGE_WAIT, for a job

@@ -148,6 +148,13 @@ class RunWithClassifierTest {
         assertThat(classifier.path("score").asText()).isEqualTo("probability");
     }
 
+    /** A job given a classifier said nothing of it on the console (a user's walk): its first line names it. */
+    @Test
+    void theFirstLineSaysTheImagesAreLabelled() {
+        assertThat(labelled.messages()).contains("; each image labelled by " + pairClassifier + " (2 classes: " + A
+                + ", " + B + "; probability scores)");
+    }
+
     /**
      * An output holding another job's files, as many rows in each: a features part of the other job was labelled as
      * this output's images, and another job's pca-model.json passed for this one's (a user's walk: 92 % where the
