@@ -2,16 +2,13 @@ package dev.orchard.classify;
 
 import dev.orchard.predict.Link;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-import org.tribuo.Example;
 import org.tribuo.Model;
-import org.tribuo.Prediction;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 
@@ -22,19 +19,23 @@ import org.tribuo.classification.Label;
  */
 final class OneVsAllClassifier implements TrainedClassifier {
     // Binary labels of their own: no class name can collide with them, since every row is relabelled.
-    private static final String POSITIVE = "+";
+    static final String POSITIVE = "+";
     private static final String NEGATIVE = "-";
 
+    /**
+     * Rows a scoring task takes, all classes at once: they stay in cache while every class's weights pass over them
+     * (256 rows of 1,280-d are 2.6 MB), where a task per class read all the rows again for each class.
+     */
+    static final int ROWS_PER_TASK = 256;
+
     private final List<String> classes;
-    private final List<Model<Label>> models;
-    private final TribuoExamples examples;
+    private final LinearForm linear;
     private final java.util.function.Consumer<String> progress;
 
-    private OneVsAllClassifier(List<String> classes, List<Model<Label>> models, TribuoExamples examples,
-                               java.util.function.Consumer<String> progress) {
+    /** @param linear each class's binary model's score for "this class", in the order of {@code classes} */
+    OneVsAllClassifier(List<String> classes, LinearForm linear, java.util.function.Consumer<String> progress) {
         this.classes = classes;
-        this.models = models;
-        this.examples = examples;
+        this.linear = linear;
         this.progress = progress;
     }
 
@@ -47,61 +48,64 @@ final class OneVsAllClassifier implements TrainedClassifier {
     static OneVsAllClassifier train(Supplier<Trainer<Label>> trainers, TribuoExamples examples, List<String> classes,
                                     String[] labels, double[][] z, boolean[] train,
                                     java.util.function.Consumer<String> progress) {
-        List<Model<Label>> models = perClass(classes.size(), c -> trainers.get().train(examples.trainingSet(z, train,
+        return of(classes, models(trainers, examples, classes, labels, z, train, progress), examples, progress);
+    }
+
+    /** Each class's binary model, in class order: {@link #POSITIVE} for its rows, the others' negative. */
+    static List<Model<Label>> models(Supplier<Trainer<Label>> trainers, TribuoExamples examples, List<String> classes,
+                                     String[] labels, double[][] z, boolean[] train,
+                                     java.util.function.Consumer<String> progress) {
+        return inParallel(classes.size(), c -> trainers.get().train(examples.trainingSet(z, train,
                 r -> labels[r].equals(classes.get(c)) ? POSITIVE : NEGATIVE)),
                 new TrainingProgress(progress, "one-vs-all models", classes.size()), "training");
-        return new OneVsAllClassifier(List.copyOf(classes), models, examples, progress);
+    }
+
+    /** The classifier of the binary {@code models}, one per class in the order of {@code classes}: its linear form. */
+    static OneVsAllClassifier of(List<String> classes, List<Model<Label>> models, TribuoExamples examples,
+                                 java.util.function.Consumer<String> progress) {
+        return new OneVsAllClassifier(List.copyOf(classes), linear(models, examples), progress);
     }
 
     /**
-     * Every class's model over every row: classes × rows predictions, which at 1,000 classes and 60,000 rows ran for
-     * over an hour without a word after the training (a user's walk). The classes are scored in parallel (each fills
-     * its own column), with the training's progress lines; the row's class is then chosen in class order, ties to the
-     * first, as before.
+     * Every class's score of every row, from the models' linear form ({@link LinearScores}): Tribuo's {@code predict},
+     * one class's model over every row at a time, made ~12,500 predictions a second, 1.5 hours at 1,000 classes and
+     * 60,000 rows (a user's walk); the dot products take seconds. Blocks of rows are scored in parallel (each fills
+     * its own rows), with the training's progress lines; the row's class is the first of its highest score, as
+     * {@code classifier.onnx} chooses.
      */
     @Override
     public Scored score(double[][] z) {
-        List<Example<Label>> rows = examples.unlabelled(z);
+        LinearScores scorer = new LinearScores(linear);
         double[][] classScores = new double[z.length][classes.size()];
-        perClass(classes.size(), column -> {
-            // A piece at a time, as DirectClassifier: a thread's predictions of every row held ~20 MB at 60,000 rows,
-            // times the cores (the review of the change).
-            for (int from = 0; from < z.length; from += DirectClassifier.ROWS_PER_PREDICT) {
-                int to = Math.min(z.length, from + DirectClassifier.ROWS_PER_PREDICT);
-                List<Prediction<Label>> predictions = models.get(column).predict(rows.subList(from, to));
-                for (int r = from; r < to; r++) {
-                    classScores[r][column] = predictions.get(r - from).getOutputScores().get(POSITIVE).getScore();
-                }
-            }
-            return column;
-        }, new TrainingProgress(progress, "classes' models scored over " + z.length + " rows", classes.size()), "scoring");
+        int tasks = (z.length + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        inParallel(tasks, t -> {
+            scorer.score(z, t * ROWS_PER_TASK, Math.min(z.length, (t + 1) * ROWS_PER_TASK), classScores);
+            return t;
+        }, new TrainingProgress(progress, "blocks of " + ROWS_PER_TASK + " rows scored by " + classes.size()
+                + " classes' models", tasks), "scoring");
         String[] predicted = new String[z.length];
         double[] best = new double[z.length];
-        Arrays.fill(best, Double.NEGATIVE_INFINITY);
         for (int r = 0; r < z.length; r++) {
-            for (int c = 0; c < classes.size(); c++) {
-                if (classScores[r][c] > best[r]) {
-                    best[r] = classScores[r][c];
-                    predicted[r] = classes.get(c);
-                }
-            }
+            int top = LinearScores.best(classScores[r]);
+            predicted[r] = classes.get(top);
+            best[r] = classScores[r][top];
         }
         return new Scored(predicted, best, classScores);
     }
 
     /**
-     * {@code work} for each class, on a pool of a thread per core; the results in class order, whatever the timing, and
-     * {@code said} told as each is done.
+     * {@code work} for each of {@code count} pieces (classes to train, blocks of rows to score), on a pool of a thread
+     * per core; the results in order, whatever the timing, and {@code said} told as each is done.
      */
-    private static <T> List<T> perClass(int count, java.util.function.IntFunction<T> work, TrainingProgress said,
+    private static <T> List<T> inParallel(int count, java.util.function.IntFunction<T> work, TrainingProgress said,
                                         String doing) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(count,
                 Runtime.getRuntime().availableProcessors())));
         try {
             List<Future<T>> futures = new ArrayList<>();
-            for (int c = 0; c < count; c++) {
-                int column = c;
-                futures.add(pool.submit(() -> work.apply(column)));
+            for (int i = 0; i < count; i++) {
+                int piece = i;
+                futures.add(pool.submit(() -> work.apply(piece)));
             }
             List<T> results = new ArrayList<>();
             for (Future<T> f : futures) {
@@ -119,13 +123,17 @@ final class OneVsAllClassifier implements TrainedClassifier {
         }
     }
 
-    /** Each class's row is its own binary model's score for "this class". */
     @Override
     public LinearForm linear() {
-        double[][] weights = new double[classes.size()][];
-        double[] bias = new double[classes.size()];
+        return linear;
+    }
+
+    /** Each class's row is its own binary model's score for "this class". */
+    private static LinearForm linear(List<Model<Label>> models, TribuoExamples examples) {
+        double[][] weights = new double[models.size()][];
+        double[] bias = new double[models.size()];
         Link link = null;
-        for (int c = 0; c < classes.size(); c++) {
+        for (int c = 0; c < models.size(); c++) {
             LinearForm positive = TribuoWeights.of(models.get(c), examples, List.of(POSITIVE));
             weights[c] = positive.weights()[0];
             bias[c] = positive.bias()[0];

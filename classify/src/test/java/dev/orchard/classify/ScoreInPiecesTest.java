@@ -8,8 +8,9 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scoring in pieces (a multiclass model's rows 4,096 at a time; a one-vs-all's classes in parallel) gives exactly what
- * scoring all at once, one class after another, gave: the same classes, scores and per-class scores for every row.
+ * Scoring in pieces (a multiclass model's rows 4,096 at a time; a one-vs-all's rows 256 at a time, in parallel) gives
+ * exactly what scoring all at once, one class after another, gave: the same classes, scores and per-class scores for
+ * every row.
  */
 class ScoreInPiecesTest {
 

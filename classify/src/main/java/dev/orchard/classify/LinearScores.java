@@ -1,0 +1,86 @@
+package dev.orchard.classify;
+
+import dev.orchard.predict.Link;
+
+/**
+ * Every class's score of a row from a one-vs-all's linear form: s_c = w_c · z + b_c, then σ(s_c) for logistic models
+ * or s_c itself for SVMs, as {@code classifier.onnx} computes them and {@code orchard apply} scores with. Each dot
+ * product adds its coordinates in order from 0 and the bias last, as LIBLINEAR's {@code predictValues} does, so a
+ * margin is the very number Tribuo's {@code predict} reported (the negated weights of a binary model's second label
+ * negate it exactly). A probability may differ in the last bits: for its second label LIBLINEAR reports 1 − σ(s)
+ * where the linear form gives σ(−s), both within a few 1e-16 of the exact value.
+ */
+final class LinearScores {
+    /**
+     * Dot products summed side by side: one sum waits on its own previous addition (4 cycles) where four independent
+     * ones keep the adder busy. Each is still summed in coordinate order, so the result does not change.
+     */
+    private static final int ROWS_AT_ONCE = 4;
+
+    private final double[][] weights;
+    private final double[] bias;
+    private final boolean sigmoid;
+
+    LinearScores(TrainedClassifier.LinearForm form) {
+        if (form.link() == Link.SOFTMAX) {
+            throw new IllegalStateException("A one-vs-all's classes are scored each alone, not by softmax");
+        }
+        this.weights = form.weights();
+        this.bias = form.bias();
+        this.sigmoid = form.link() == Link.SIGMOID;
+    }
+
+    /** Fills {@code scores[r][c]} for every class c and the rows {@code from} to {@code to} (exclusive) of z. */
+    void score(double[][] z, int from, int to, double[][] scores) {
+        for (int c = 0; c < weights.length; c++) {
+            double[] w = weights[c];
+            int r = from;
+            for (; r + ROWS_AT_ONCE <= to; r += ROWS_AT_ONCE) {
+                double[] z0 = z[r];
+                double[] z1 = z[r + 1];
+                double[] z2 = z[r + 2];
+                double[] z3 = z[r + 3];
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int j = 0; j < w.length; j++) {
+                    s0 += w[j] * z0[j];
+                    s1 += w[j] * z1[j];
+                    s2 += w[j] * z2[j];
+                    s3 += w[j] * z3[j];
+                }
+                scores[r][c] = link(s0 + bias[c]);
+                scores[r + 1][c] = link(s1 + bias[c]);
+                scores[r + 2][c] = link(s2 + bias[c]);
+                scores[r + 3][c] = link(s3 + bias[c]);
+            }
+            for (; r < to; r++) {
+                double s = 0;
+                for (int j = 0; j < w.length; j++) {
+                    s += w[j] * z[r][j];
+                }
+                scores[r][c] = link(s + bias[c]);
+            }
+        }
+    }
+
+    /** LIBLINEAR's own σ, 1 / (1 + e^−s): a probability is bit for bit Tribuo's where LIBLINEAR computed σ(s). */
+    private double link(double s) {
+        return sigmoid ? 1 / (1 + Math.exp(-s)) : s;
+    }
+
+    /**
+     * The index of the row's first highest score: ONNX's {@code ArgMax} in {@code classifier.onnx}, so where σ
+     * rounds two classes to the same 1.0 both pick the first class in order, whichever logit was larger.
+     */
+    static int best(double[] scores) {
+        int top = 0;
+        for (int c = 1; c < scores.length; c++) {
+            if (scores[c] > scores[top]) {
+                top = c;
+            }
+        }
+        return top;
+    }
+}
