@@ -30,8 +30,14 @@ final class LinearScores {
         this.sigmoid = form.link() == Link.SIGMOID;
     }
 
-    /** Fills {@code scores[r][c]} for every class c and the rows {@code from} to {@code to} (exclusive) of z. */
-    void score(double[][] z, int from, int to, double[][] scores) {
+    /**
+     * Fills {@code scores[r][c]} for every class c and the rows {@code from} to {@code to} (exclusive) of z, and each
+     * row's {@code best[r]}: the class of its first highest linear score (classes in order, a later one only when
+     * strictly higher), as {@code classifier.onnx}'s ArgMax over its linear scores.
+     */
+    void score(double[][] z, int from, int to, double[][] scores, int[] best) {
+        double[] bestLinear = new double[to - from];
+        java.util.Arrays.fill(bestLinear, Double.NEGATIVE_INFINITY);
         for (int c = 0; c < weights.length; c++) {
             double[] w = weights[c];
             int r = from;
@@ -50,37 +56,36 @@ final class LinearScores {
                     s2 += w[j] * z2[j];
                     s3 += w[j] * z3[j];
                 }
-                scores[r][c] = link(s0 + bias[c]);
-                scores[r + 1][c] = link(s1 + bias[c]);
-                scores[r + 2][c] = link(s2 + bias[c]);
-                scores[r + 3][c] = link(s3 + bias[c]);
+                keep(r, c, s0 + bias[c], from, scores, best, bestLinear);
+                keep(r + 1, c, s1 + bias[c], from, scores, best, bestLinear);
+                keep(r + 2, c, s2 + bias[c], from, scores, best, bestLinear);
+                keep(r + 3, c, s3 + bias[c], from, scores, best, bestLinear);
             }
             for (; r < to; r++) {
                 double s = 0;
                 for (int j = 0; j < w.length; j++) {
                     s += w[j] * z[r][j];
                 }
-                scores[r][c] = link(s + bias[c]);
+                keep(r, c, s + bias[c], from, scores, best, bestLinear);
             }
+        }
+    }
+
+    /**
+     * Row r's score for class c, and c as its best where its linear score is strictly the highest so far: by the linear
+     * score, not the probability, since σ rounds every logit above ~37 to 1.0 and classes whose logits differ would
+     * tie there (the first in name order won, whichever logit was larger).
+     */
+    private void keep(int r, int c, double linear, int from, double[][] scores, int[] best, double[] bestLinear) {
+        scores[r][c] = link(linear);
+        if (linear > bestLinear[r - from]) {
+            bestLinear[r - from] = linear;
+            best[r] = c;
         }
     }
 
     /** LIBLINEAR's own σ, 1 / (1 + e^−s): a probability is bit for bit Tribuo's where LIBLINEAR computed σ(s). */
     private double link(double s) {
         return sigmoid ? 1 / (1 + Math.exp(-s)) : s;
-    }
-
-    /**
-     * The index of the row's first highest score: ONNX's {@code ArgMax} in {@code classifier.onnx}, so where σ
-     * rounds two classes to the same 1.0 both pick the first class in order, whichever logit was larger.
-     */
-    static int best(double[] scores) {
-        int top = 0;
-        for (int c = 1; c < scores.length; c++) {
-            if (scores[c] > scores[top]) {
-                top = c;
-            }
-        }
-        return top;
     }
 }

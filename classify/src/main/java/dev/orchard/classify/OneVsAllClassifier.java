@@ -13,8 +13,8 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 
 /**
- * One binary model per class, that class against all the others; a row goes to the class whose model scores it
- * highest (ties to the first class in name order). The models are independent, so they train in parallel and
+ * One binary model per class, that class against all the others; a row goes to the class whose model gives it the
+ * highest linear score (exact ties to the first class in name order; by the logit, since probabilities round to 1.0). The models are independent, so they train in parallel and
  * the result does not depend on the thread count.
  */
 final class OneVsAllClassifier implements TrainedClassifier {
@@ -70,25 +70,25 @@ final class OneVsAllClassifier implements TrainedClassifier {
      * Every class's score of every row, from the models' linear form ({@link LinearScores}): Tribuo's {@code predict},
      * one class's model over every row at a time, made ~12,500 predictions a second, 1.5 hours at 1,000 classes and
      * 60,000 rows (a user's walk); the dot products take seconds. Blocks of rows are scored in parallel (each fills
-     * its own rows), with the training's progress lines; the row's class is the first of its highest score, as
+     * its own rows), with the training's progress lines; the row's class is the first of its highest linear score, as
      * {@code classifier.onnx} chooses.
      */
     @Override
     public Scored score(double[][] z) {
         LinearScores scorer = new LinearScores(linear);
         double[][] classScores = new double[z.length][classes.size()];
+        int[] top = new int[z.length];
         int tasks = (z.length + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         inParallel(tasks, t -> {
-            scorer.score(z, t * ROWS_PER_TASK, Math.min(z.length, (t + 1) * ROWS_PER_TASK), classScores);
+            scorer.score(z, t * ROWS_PER_TASK, Math.min(z.length, (t + 1) * ROWS_PER_TASK), classScores, top);
             return t;
         }, new TrainingProgress(progress, "blocks of " + ROWS_PER_TASK + " rows scored by " + classes.size()
                 + " classes' models", tasks), "scoring");
         String[] predicted = new String[z.length];
         double[] best = new double[z.length];
         for (int r = 0; r < z.length; r++) {
-            int top = LinearScores.best(classScores[r]);
-            predicted[r] = classes.get(top);
-            best[r] = classScores[r][top];
+            predicted[r] = classes.get(top[r]);
+            best[r] = classScores[r][top[r]];
         }
         return new Scored(predicted, best, classScores);
     }

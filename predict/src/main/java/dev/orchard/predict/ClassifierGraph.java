@@ -22,11 +22,14 @@ import java.util.Map;
  * <pre>
  *   vector  float[N, d]
  *     → Cast(double) → Sub(mean) → Mul(inverse_std)             standardisation, as in training
- *     → Gemm(weights[C, d]ᵀ, bias[C])                            one linear score per class
+ *     → Gemm(weights[C, d]ᵀ, bias[C])                            → linear  double[N, C], one linear score per class
  *     → Identity | Sigmoid | Softmax(axis 1)                     → scores  double[N, C]
- *     → ArgMax(axis 1) → Gather(classes)                          → label   string[N]
- *     → ReduceMax(axis 1)                                         → score   double[N]
+ *   linear → ArgMax(axis 1) → Gather(classes)                    → label   string[N]
+ *   scores → ReduceMax(axis 1)                                   → score   double[N]
  * </pre>
+ * The label is the class of the first highest linear score, not of the first highest score: σ rounds every logit
+ * above ~37 to 1.0, and one-vs-all classes whose logits differed tied there and went to the first in name order
+ * (σ being monotone, the two rules agree everywhere else).
  * Computed in double after the input: the Java model computes in double from the same float vectors, so the two
  * agree to rounding (~1e-15), not to float32's ~1e-7, and the predicted label is the same except on exact ties.
  * The cost is nothing next to the CNN that made the features (C·d multiply-adds per image).
@@ -45,6 +48,11 @@ public final class ClassifierGraph {
     public static final String INPUT = "vector";
     /** Graph output: every class's score, in class order. */
     public static final String SCORES = "scores";
+    /**
+     * Graph output: every class's linear score (w·z + b) before the link, in class order, which the label is the first
+     * highest of. Files written before 2026-12-07 lack it: their label is of the first highest {@link #SCORES}.
+     */
+    public static final String LINEAR = "linear";
     /** Graph output: the predicted class's name. */
     public static final String LABEL = "label";
     /** Graph output: the predicted class's score (the row's maximum of {@link #SCORES}). */
@@ -75,7 +83,7 @@ public final class ClassifierGraph {
         int c = model.classes().size();
         GraphProto.Builder g = GraphProto.newBuilder().setName("orchard_linear_classifier")
                 .setDocString("standardise, one linear score per class, " + model.link().name().toLowerCase(java.util.Locale.ROOT)
-                        + "; label = argmax");
+                        + "; label = argmax of the linear scores");
         g.addInput(tensor(INPUT, DataType.FLOAT, BATCH, d));
         g.addInitializer(doubles("mean", model.mean(), d));
         g.addInitializer(doubles("inverse_std", model.inverseStd(), d));
@@ -92,19 +100,20 @@ public final class ClassifierGraph {
         g.addNode(node("Cast", List.of(INPUT), "vector_double", Map.of("to", DataType.DOUBLE_VALUE)));
         g.addNode(node("Sub", List.of("vector_double", "mean"), "centred", Map.of()));
         g.addNode(node("Mul", List.of("centred", "inverse_std"), "standardised", Map.of()));
-        g.addNode(node("Gemm", List.of("standardised", "weights", "bias"), "linear", Map.of("transB", 1)));
+        g.addNode(node("Gemm", List.of("standardised", "weights", "bias"), LINEAR, Map.of("transB", 1)));
         switch (model.link()) {
-            case MARGIN -> g.addNode(node("Identity", List.of("linear"), SCORES, Map.of()));
-            case SIGMOID -> g.addNode(node("Sigmoid", List.of("linear"), SCORES, Map.of()));
-            case SOFTMAX -> g.addNode(node("Softmax", List.of("linear"), SCORES, Map.of("axis", 1)));
+            case MARGIN -> g.addNode(node("Identity", List.of(LINEAR), SCORES, Map.of()));
+            case SIGMOID -> g.addNode(node("Sigmoid", List.of(LINEAR), SCORES, Map.of()));
+            case SOFTMAX -> g.addNode(node("Softmax", List.of(LINEAR), SCORES, Map.of("axis", 1)));
         }
-        g.addNode(node("ArgMax", List.of(SCORES), "predicted_index", Map.of("axis", 1, "keepdims", 0)));
+        g.addNode(node("ArgMax", List.of(LINEAR), "predicted_index", Map.of("axis", 1, "keepdims", 0)));
         g.addNode(node("Gather", List.of(CLASSES, "predicted_index"), LABEL, Map.of("axis", 0)));
         g.addNode(node("ReduceMax", List.of(SCORES), SCORE, Map.of("axes", List.of(1L), "keepdims", 0)));
 
         g.addOutput(tensor(SCORES, DataType.DOUBLE, BATCH, c));
         g.addOutput(tensor(LABEL, DataType.STRING, BATCH));
         g.addOutput(tensor(SCORE, DataType.DOUBLE, BATCH));
+        g.addOutput(tensor(LINEAR, DataType.DOUBLE, BATCH, c));
 
         ModelProto.Builder m = ModelProto.newBuilder()
                 .setIrVersion(Version.IR_VERSION_2021_7_30_VALUE) // IR 8; with opset 17, read by ONNX Runtime 1.12 and later
@@ -114,7 +123,7 @@ public final class ClassifierGraph {
                 .setModelVersion(1)
                 .setDocString("A linear classifier trained by orchard classify on a job's " + model.input().kind().column()
                         + ". Input '" + INPUT + "' float[N, " + d + "]; outputs '" + SCORES + "' double[N, " + c + "], '"
-                        + LABEL + "' string[N], '" + SCORE + "' double[N].")
+                        + LABEL + "' string[N], '" + SCORE + "' double[N], '" + LINEAR + "' double[N, " + c + "].")
                 .setGraph(g);
         metadata(model).forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return m.build();

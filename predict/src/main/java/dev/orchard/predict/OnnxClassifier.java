@@ -40,6 +40,8 @@ public final class OnnxClassifier implements AutoCloseable {
     private final List<String> classes;
     private final String scoreMeaning;
     private final Map<String, String> metadata;
+    /** The output whose first highest value is the label: the linear scores, or the scores in an older file. */
+    private final String labelledBy;
 
     private OnnxClassifier(OrtSession session, String source, String sha256, VectorProvenance input,
                            List<String> classes, String scoreMeaning, Map<String, String> metadata) {
@@ -50,6 +52,8 @@ public final class OnnxClassifier implements AutoCloseable {
         this.classes = classes;
         this.scoreMeaning = scoreMeaning;
         this.metadata = metadata;
+        this.labelledBy = session.getOutputNames().contains(ClassifierGraph.LINEAR) ? ClassifierGraph.LINEAR
+                : ClassifierGraph.SCORES;
     }
 
     /**
@@ -141,19 +145,20 @@ public final class OnnxClassifier implements AutoCloseable {
     /**
      * Labels {@code count} vectors stored row after row in {@code rows} ({@code count × dimension} floats from
      * index 0; the array may be longer).
-     * <p>The label is the graph's own rule, the class of the first highest score (ONNX's {@code ArgMax}), taken here
-     * from the {@link ClassifierGraph#SCORES} output and the class names the file records ({@link #classes()}, checked
+     * <p>The label is the graph's own rule, the class of the first highest linear score (ONNX's {@code ArgMax}; of the
+     * first highest score in a file written before the graph gave its linear scores), taken here from the
+     * {@link ClassifierGraph#LINEAR} (or {@link ClassifierGraph#SCORES}) output and the class names the file records ({@link #classes()}, checked
      * against the graph's at load): the graph's {@link ClassifierGraph#LABEL} output comes through ONNX Runtime's
      * JNI strings, which garble characters beyond the Basic Multilingual Plane (emoji in a folder name). The score is
      * the graph's {@link ClassifierGraph#SCORE} output.
      */
     public Predictions predict(float[] rows, int count) throws OrtException {
-        return run(rows, count, Set.of(ClassifierGraph.SCORES, ClassifierGraph.SCORE), r -> new Predictions(
-                labels((double[][]) r.get(ClassifierGraph.SCORES).orElseThrow().getValue()),
+        return run(rows, count, Set.of(labelledBy, ClassifierGraph.SCORE), r -> new Predictions(
+                labels((double[][]) r.get(labelledBy).orElseThrow().getValue()),
                 (double[]) r.get(ClassifierGraph.SCORE).orElseThrow().getValue()), new Predictions(new String[0], new double[0]));
     }
 
-    /** Each row's class of the first highest score. */
+    /** Each row's class of the first highest value ({@link #labelledBy}). */
     private String[] labels(double[][] scores) {
         String[] labels = new String[scores.length];
         for (int r = 0; r < scores.length; r++) {
