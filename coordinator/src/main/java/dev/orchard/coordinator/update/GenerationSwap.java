@@ -46,6 +46,7 @@ import java.util.stream.Stream;
  * covered: README.)
  */
 public final class GenerationSwap {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationSwap.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] EMPTY = new byte[0];
 
@@ -138,8 +139,9 @@ public final class GenerationSwap {
         if (!store.exists(layout.swapCleared(g))) {
             store.delete(layout.success());
             List<Location> old = new ArrayList<>();
+            Set<String> baseNames = baseNames(g);
             for (String kind : kinds(record.pca())) {
-                old.addAll(oldParts(g, layout.rowsFolder(kind)));
+                old.addAll(oldParts(g, layout.rowsFolder(kind), baseNames));
             }
             for (Location file : files(record.pca())) {
                 if (!record.finalFiles().contains(file) && store.exists(file)) {
@@ -232,20 +234,50 @@ public final class GenerationSwap {
     }
 
     /**
-     * The parts in {@code folder} of generations other than g: deleted by name ({@link ObjectStore#deleteObjects}), a
-     * deletion that lands late finds only names of older generations. (The folder is not deleted or renamed as a
-     * whole, which would take whatever is in it when the request lands.) Only part files: a file of the user's there
-     * ({@code NOTES.txt}, a copy of a part under another name) stays, as it did not before (a user's walk).
+     * The base generation's parts in {@code folder}, by the names its summary gives them (each part's own name, or a
+     * first run's): deleted by name ({@link ObjectStore#deleteObjects}), a deletion that lands late finds only names
+     * of older generations. (The folder is not deleted or renamed as a whole, which would take whatever is in it when
+     * the request lands.) Only those parts: a file of the user's there ({@code NOTES.txt}, a copy of a part under
+     * another name) stays, as it did not before (a user's walk); and so does one named as a part the base never had
+     * ({@code features/part-000050.parquet} of an output of one part was deleted by an update, a walk: the names
+     * were taken by their pattern). An output whose base generation's summary cannot be read (removed or damaged by
+     * hand; an update reads it as it starts) has its parts taken by that pattern, as before, with a warning.
      */
-    private List<Location> oldParts(int g, Location folder) throws IOException {
+    private List<Location> oldParts(int g, Location folder, Set<String> baseNames) throws IOException {
         try (Stream<StoredObject> listed = store.list(folder)) {
             // Only the folder's own files: a listing takes in subfolders, and a copy of the user's there named as a
             // part (features/backup/part-000000.parquet) was deleted with the old parts (a reviewer, read in code).
             return listed.map(StoredObject::location).filter(o -> o.parent().equals(folder))
-                    .filter(o -> OutputLayout.partNumber(o.name()) >= 0 && !OutputLayout.isPartOf(o.name(), g)).toList();
+                    .filter(o -> !OutputLayout.isPartOf(o.name(), g) && (baseNames != null
+                            ? baseNames.contains(o.name()) : OutputLayout.partNumber(o.name()) >= 0)).toList();
         } catch (java.nio.file.NoSuchFileException e) {
             return List.of();
         }
+    }
+
+    /**
+     * The names the parts of the generation in view (the base of g, until g's swap names g in CURRENT) may have, in
+     * {@code features/} and {@code pca/} alike; null where its summary cannot be read.
+     */
+    private Set<String> baseNames(int g) {
+        try {
+            int base = CurrentGeneration.read(store, layout);
+            GenerationSummary summary = base < g ? GenerationSummary.read(store, layout, base) : null;
+            if (summary != null) {
+                int parts = Math.max(summary.parts().size(), summary.pcaBytes() == null ? 0 : summary.pcaBytes().size());
+                Set<String> names = new java.util.HashSet<>();
+                for (int p = 0; p < parts; p++) {
+                    names.addAll(OutputLayout.partNames(base, p));
+                }
+                return names;
+            }
+            LOG.warn("Generation {}'s summary in {} is missing: the swap to generation {} takes every file named as a"
+                    + " part in features/ and pca/ for its parts", base, layout.bookkeeping(), g);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("The base generation's summary in {} cannot be read ({}): the swap to generation {} takes every"
+                    + " file named as a part in features/ and pca/ for its parts", layout.bookkeeping(), e.toString(), g);
+        }
+        return null;
     }
 
     /**

@@ -242,7 +242,11 @@ class GenerationSwapTest {
                 layout.report("json"), layout.success())) {
             write(f, "0");
         }
-        write(layout.generationSummary(0), "{}");
+        java.util.List<dev.orchard.coordinator.work.WorkState.BasePart> oldParts = new java.util.ArrayList<>();
+        for (int p = 0; p < OLD_PARTS; p++) {
+            oldParts.add(new dev.orchard.coordinator.work.WorkState.BasePart(10, 1));
+        }
+        new GenerationSummary(0, -1, oldParts, 10L * OLD_PARTS, 0, null, null).write(new LocalObjectStore(), layout);
         write(layout.inventory(0), "0");
         write(layout.journal(0, "plan").resolve("units-000000.jsonl"), "0");
         for (int p = 0; p < NEW_PARTS; p++) {
@@ -458,6 +462,31 @@ class GenerationSwapTest {
             assertThat(parts.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("part-")).toList())
                     .containsExactlyInAnyOrder(OutputLayout.partName(1, 0), OutputLayout.partName(1, 1));
         }
+    }
+
+    /**
+     * A file of the user's named as a part the base generation never had (part 50 of an output of 3) is not one of its
+     * parts: it stays. An update deleted it, taking every name of a part's pattern (a user's walk).
+     */
+    @org.junit.jupiter.api.Test
+    void aUsersFileNamedAsAPartTheBaseNeverHadStays() throws Exception {
+        LocalObjectStore store = new LocalObjectStore();
+        outputs(store);
+        Location mine = layout.rowsFolder(OutputLayout.FEATURES).resolve(OutputLayout.partName(50));
+        Location alsoMine = layout.rowsFolder(OutputLayout.PCA).resolve(OutputLayout.partName(OLD_PARTS));
+        Location ofAnotherGeneration = layout.rowsFolder(OutputLayout.PCA).resolve(OutputLayout.partName(7, 0));
+        write(mine, "mine");
+        write(alsoMine, "mine");
+        write(ofAnotherGeneration, "mine");
+        swap(store);
+        assertThat(mine.path()).hasContent("mine");
+        assertThat(alsoMine.path()).hasContent("mine");
+        assertThat(ofAnotherGeneration.path()).hasContent("mine");
+        for (int p = 0; p < OLD_PARTS; p++) {
+            assertThat(layout.part(OutputLayout.FEATURES, p).path()).as("base part %d", p).doesNotExist();
+        }
+        assertThat(layout.part(OutputLayout.PCA, 0).path()).doesNotExist();
+        assertThat(layout.part(OutputLayout.FEATURES, 1, 0).path()).hasContent("1");
     }
 
     /** How many writes a whole swap of fresh outputs makes (then swapped, and checked so). */
