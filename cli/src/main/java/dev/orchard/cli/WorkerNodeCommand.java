@@ -115,6 +115,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
              Observation observation = new Observation(address, !http.given(), runtime)) {
             RejoinPause pauses = new RejoinPause();
+            boolean first = true; // no node of this command has held the port yet
             while (true) {
                 long started = System.nanoTime();
                 long unitsBefore = runtime.totals().unitsFinished();
@@ -129,8 +130,16 @@ final class WorkerNodeCommand implements Callable<Integer> {
                     if (!ClusterNode.portTaken(e) || stopping.getCount() == 0) {
                         throw e;
                     }
-                    // Its port was free when the command started (requireBindable): its last node has not let go of
-                    // it yet, or another program took it since (a walk: exit 1 "Address already in use", once).
+                    if (first) {
+                        // Free when the command looked (requireBindable), taken before its first node bound it: by
+                        // another node started at the same moment with the same --bind (a walk: the second of two
+                        // retried every 60 s for good, where one started seconds later exits 2 with this).
+                        throw new IllegalArgumentException("--bind " + cluster.bind + ": cannot listen on its port ("
+                                + e.getMessage() + "): another node (or program) took it as this one started. Give"
+                                + " this node a free one with --bind HOST:PORT (HOST:0 takes any free port).", e);
+                    }
+                    // Its last node has not let go of the port yet, or another program took it since (a walk: exit 1
+                    // "Address already in use", once).
                     Duration pause = pauses.afterPortTaken();
                     err.printf("orchard: this worker node cannot listen on its port (%s); trying again in %d s%n",
                             e.getMessage(), pause.toSeconds());
@@ -139,6 +148,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
                     }
                     continue;
                 }
+                first = false;
                 try (ClusterNode node = fresh) {
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
                     err.printf("orchard: worker node on %s joining %s%s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
