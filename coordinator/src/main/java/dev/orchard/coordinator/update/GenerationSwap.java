@@ -262,7 +262,10 @@ public final class GenerationSwap {
     private Set<String> baseNames(int g) {
         try {
             int base = CurrentGeneration.read(store, layout);
-            GenerationSummary summary = base < g ? GenerationSummary.read(store, layout, base) : null;
+            if (base >= g) {
+                return Set.of(); // named in CURRENT already: another coordinator's swap cleared the base and went on
+            }
+            GenerationSummary summary = GenerationSummary.read(store, layout, base);
             if (summary != null) {
                 int parts = Math.max(summary.parts().size(), summary.pcaBytes() == null ? 0 : summary.pcaBytes().size());
                 Set<String> names = new java.util.HashSet<>();
