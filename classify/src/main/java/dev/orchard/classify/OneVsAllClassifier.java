@@ -14,8 +14,8 @@ import org.tribuo.classification.Label;
 
 /**
  * One binary model per class, that class against all the others; a row goes to the class whose model gives it the
- * highest linear score (exact ties to the first class in name order; by the logit, since probabilities round to 1.0). The models are independent, so they train in parallel and
- * the result does not depend on the thread count.
+ * highest linear score (by the logit, since probabilities round to 1.0; exact ties to the first class in name order).
+ * The models are independent, so they train in parallel and the result does not depend on the thread count.
  */
 final class OneVsAllClassifier implements TrainedClassifier {
     // Binary labels of their own: no class name can collide with them, since every row is relabelled.
