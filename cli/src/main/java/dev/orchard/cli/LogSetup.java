@@ -61,6 +61,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         peerGone.setContext(context);
         peerGone.start();
         stderr.addFilter(peerGone);
+        RepeatedWarningFilter repeated = new RepeatedWarningFilter();
+        repeated.setContext(context);
+        repeated.start();
+        stderr.addFilter(repeated);
         stderr.start();
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);

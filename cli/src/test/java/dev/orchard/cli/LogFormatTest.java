@@ -110,6 +110,54 @@ class LogFormatTest {
         context.stop();
     }
 
+    /**
+     * A worker waiting for a coordinator logged Pekko's "Couldn't join seed nodes after [N] attempts" every 5 s for good
+     * (a walk): the same words, numbers aside, show the 1st, 2nd, 4th, 8th … time, and from the 1st again after 5
+     * quiet minutes; other words, and Orchard's own lines, always.
+     */
+    @Test
+    void pekkosRepeatedWarningsAreThinnedOut() {
+        LoggerContext context = new LoggerContext();
+        long[] now = {0};
+        RepeatedWarningFilter filter = new RepeatedWarningFilter(() -> now[0]);
+        String cluster = "org.apache.pekko.cluster.Cluster";
+        java.util.List<Integer> shown = new java.util.ArrayList<>();
+        for (int attempt = 1; attempt <= 40; attempt++) {
+            now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            String message = "Cluster Node [pekko://orchard@127.0.0.1:42279] - Couldn't join seed nodes after [" + attempt
+                    + "] attempts, will try again. seed-nodes=[pekko://orchard@127.0.0.1:17412]";
+            if (filter.decide(warning(context, cluster, message)) == ch.qos.logback.core.spi.FilterReply.NEUTRAL) {
+                shown.add(attempt);
+            }
+            assertThat(filter.decide(warning(context, "dev.orchard.cli.CoordinatorWatch", message)))
+                    .as("Orchard's own").isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        }
+        assertThat(shown).containsExactly(1, 2, 4, 8, 16, 32);
+        new LogSetup().configure(context); // and on the console, as set up
+        var console = (ch.qos.logback.core.ConsoleAppender<ILoggingEvent>) context
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(LogSetup.APPENDER);
+        java.util.List<ch.qos.logback.core.spi.FilterReply> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            replies.add(console.getFilterChainDecision(warning(context, cluster, "the same words")));
+        }
+        assertThat(replies).containsExactly(ch.qos.logback.core.spi.FilterReply.NEUTRAL,
+                ch.qos.logback.core.spi.FilterReply.NEUTRAL, ch.qos.logback.core.spi.FilterReply.DENY);
+        assertThat(filter.decide(warning(context, cluster, "another warning")))
+                .isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        String refused = "[outbound connection to [pekko://orchard@127.0.0.1:%d], control stream] Upstream failed, cause:"
+                + " StreamTcpException: Tcp command [Connect(127.0.0.1/<unresolved>:%1$d,None,List(),Some(5000"
+                + " milliseconds),true)] failed because of java.net.ConnectException: Connection refused";
+        String materializer = "org.apache.pekko.stream.Materializer";
+        filter.decide(warning(context, materializer, String.format(refused, 17417)));
+        assertThat(filter.decide(warning(context, materializer, String.format(refused, 17418))))
+                .as("another peer's").isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        now[0] += RepeatedWarningFilter.QUIET_NANOS + 1;
+        assertThat(filter.decide(warning(context, cluster, "Cluster Node [pekko://orchard@127.0.0.1:42279] - Couldn't join"
+                + " seed nodes after [41] attempts, will try again. seed-nodes=[pekko://orchard@127.0.0.1:17412]")))
+                .as("after 5 quiet minutes, a new outage").isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        context.stop();
+    }
+
     private static ILoggingEvent warning(LoggerContext context, String logger, String message) {
         return new ch.qos.logback.classic.spi.LoggingEvent(LogFormatTest.class.getName(), context.getLogger(logger),
                 ch.qos.logback.classic.Level.WARN, message, null, null);
