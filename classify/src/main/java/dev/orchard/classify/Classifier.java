@@ -125,7 +125,7 @@ public final class Classifier {
         Standardizer standardizer = Standardizer.fit(rows.vectors(), train, rows.dimension());
         double[][] z = standardizer.applyAll(rows.vectors());
         ClassNames.lookAlikes(classes).forEach(progress);
-        String few = Standardizer.fewTrainingImages(classes, rows.labels(), train);
+        String few = StratifiedSplit.fewTrainingImages(classes, rows.labels(), train);
         if (few != null) {
             progress.accept(few);
         }

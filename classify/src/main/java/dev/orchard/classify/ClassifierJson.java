@@ -117,7 +117,9 @@ final class ClassifierJson {
         file.put("file", Classifier.CLASSIFIER_ONNX).put("sha256", onnx.sha256());
         file.put("input", ClassifierGraph.INPUT + ": float[N, " + report.dimension() + "]");
         file.put("outputs", ClassifierGraph.SCORES + ": double[N, " + report.classes().size() + "] (classes in the order of"
-                + " 'classes'), " + ClassifierGraph.LABEL + ": string[N], " + ClassifierGraph.SCORE + ": double[N]");
+                + " 'classes'), " + ClassifierGraph.LABEL + ": string[N], " + ClassifierGraph.SCORE + ": double[N], "
+                + ClassifierGraph.LINEAR + ": double[N, " + report.classes().size() + "] (the label is the class of the"
+                + " highest)");
         ObjectNode expects = file.putObject("expects");
         onnx.input().toMetadata().forEach(expects::put);
         file.putObject("check").put("rows", onnx.rowsChecked()).put("maxScoreDifference", onnx.maxScoreDifference())

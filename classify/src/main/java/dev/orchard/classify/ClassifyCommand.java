@@ -100,7 +100,8 @@ public final class ClassifyCommand implements Callable<Integer> {
                 description = "1-vs-1 between two classes (quote names with spaces).")
         String[] pair;
 
-        @Option(names = "--one-vs-all", description = "One binary model per class; the highest score wins.")
+        @Option(names = "--one-vs-all", description = "One binary model per class; the highest linear score (logit or"
+                + " margin) wins.")
         boolean oneVsAll;
 
         @Option(names = "--multiclass", description = "One multiclass model over every class.")

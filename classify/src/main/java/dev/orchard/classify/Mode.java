@@ -24,7 +24,7 @@ public sealed interface Mode {
         }
     }
 
-    /** 1-vs-all: one binary model per class (that class against all others); the highest score wins. */
+    /** 1-vs-all: one binary model per class (that class against all others); the highest linear score wins. */
     record OneVsAll() implements Mode {
         @Override
         public String name() {

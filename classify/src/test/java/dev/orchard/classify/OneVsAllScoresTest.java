@@ -129,8 +129,19 @@ class OneVsAllScoresTest {
             }
             LinearClassifier exported = new LinearClassifier(classes, new double[] {0}, new double[] {1}, weights, bias,
                     link, new VectorProvenance(VectorKind.FEATURES, 1, null, null), Map.of());
-            try (OnnxClassifier onnx = OnnxClassifier.load(ClassifierGraph.write(exported), "classifier.onnx")) {
-                float[][] rows = {{1}, {-1}, {0.5f}};
+            byte[] graph = ClassifierGraph.write(exported);
+            float[][] rows = {{1}, {-1}, {0.5f}};
+            // The graph's own label output, as a user of classifier.onnx outside Orchard reads it (OnnxClassifier
+            // takes the label from the linear scores itself: ONNX Runtime's JNI strings garble some characters).
+            ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+            try (ai.onnxruntime.OrtSession session = env.createSession(graph, new ai.onnxruntime.OrtSession.SessionOptions());
+                 ai.onnxruntime.OnnxTensor input = ai.onnxruntime.OnnxTensor.createTensor(env, rows);
+                 ai.onnxruntime.OrtSession.Result result = session.run(Map.of(ClassifierGraph.INPUT, input),
+                         java.util.Set.of(ClassifierGraph.LABEL))) {
+                assertThat((String[]) result.get(ClassifierGraph.LABEL).orElseThrow().getValue())
+                        .as("classifier.onnx's label output, %s", link).containsExactlyElementsOf(expected);
+            }
+            try (OnnxClassifier onnx = OnnxClassifier.load(graph, "classifier.onnx")) {
                 assertThat(onnx.predict(rows).labels()).as("classifier.onnx, %s", link)
                         .containsExactlyElementsOf(expected);
                 // Within the tolerance, not equal: ONNX Runtime's σ(−40) is 0.0 where Java's is 4.2e-18.

@@ -50,7 +50,7 @@ final class ProgressReporter implements JobListener {
         errors = errorCount;
         if (terminal) {
             bar(imagesBefore).stepTo(imagesDone);
-            bar.setExtraMessage(errorCount > 0 ? " " + errorCount + " errors" : "");
+            bar.setExtraMessage(errorCount > 0 ? " " + errorCount + (errorCount == 1 ? " error" : " errors") : "");
         } else if (System.nanoTime() - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
             lastLine = System.nanoTime();
             out.println(line(imagesDone, imagesBefore, listingComplete ? String.valueOf(listed) : listed + "+",
@@ -60,8 +60,9 @@ final class ProgressReporter implements JobListener {
 
     /** One plain progress line: {@code progress: 300/600 images (200 done before this run), 0 errors, 45.2 images/s}. */
     static String line(long done, long before, String total, long errors, double seconds) {
-        return String.format(java.util.Locale.ROOT, "progress: %d/%s images%s, %d errors, %.1f images/s", done, total,
-                before > 0 ? " (" + before + " done before this run)" : "", errors, (done - before) / Math.max(seconds, 1e-9));
+        return String.format(java.util.Locale.ROOT, "progress: %d/%s images%s, %d error%s, %.1f images/s", done, total,
+                before > 0 ? " (" + before + " done before this run)" : "", errors, errors == 1 ? "" : "s",
+                (done - before) / Math.max(seconds, 1e-9));
     }
 
     /**

@@ -289,7 +289,7 @@ class LauncherIT {
         byHand.environment().keySet().removeIf(name -> name.startsWith("LANG") || name.startsWith("LC_"));
         Launched plain = ended(byHand.start());
         assertThat(plain.exit()).as(plain.output()).isZero();
-        assertThat(plain.output()).contains("2 images, 2 rows, 1 errors");
+        assertThat(plain.output()).contains("2 images, 2 rows, 1 error in");
         assertThat(Files.readString(temp.resolve("by-hand/errors.csv"))).contains("file-name encoding (")
                 .contains("LC_ALL=C.UTF-8").contains("/in/Pomme%20%C3%A9t%C3%A9/");
     }

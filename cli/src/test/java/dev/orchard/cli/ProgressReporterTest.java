@@ -13,7 +13,7 @@ class ProgressReporterTest {
     @Test
     void aResumedJobsRateCountsOnlyWhatThisRunDid() {
         assertThat(ProgressReporter.line(300, 200, "600", 1, 2.0))
-                .isEqualTo("progress: 300/600 images (200 done before this run), 1 errors, 50.0 images/s");
+                .isEqualTo("progress: 300/600 images (200 done before this run), 1 error, 50.0 images/s");
         assertThat(ProgressReporter.line(300, 0, "600+", 0, 2.0)).isEqualTo("progress: 300/600+ images, 0 errors, 150.0 images/s");
     }
 

@@ -290,6 +290,41 @@ class UpdateTest {
         assertThat(backup).hasSize(100);
     }
 
+    /**
+     * A file named as a part that is none of the base's parts (the user's part-000050.parquet beside an output of one
+     * part; a part an earlier Orchard left) was deleted by the update's swap without a word (a multi-JVM walk). The
+     * update refuses, naming it, before it featurises anything; moved out, the same command goes on and the file is
+     * the user's still.
+     */
+    @Test
+    void anUpdateRefusesAFileNamedAsAPartThatIsNoneOfTheBases() throws Exception {
+        Path in = input(3);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        Path mine = out.resolve("features/part-000050.parquet");
+        Files.writeString(mine, "my own notes");
+        Path alsoMine = out.resolve("pca/part-000000-g000007.parquet");
+        Files.writeString(alsoMine, "mine");
+
+        JobRun refused = JobRun.of(out, job(in, out, "--update"));
+        assertThat(refused.exitCode()).as(refused.messages()).isEqualTo(2);
+        assertThat(refused.messages())
+                .contains("features/part-000050.parquet is named as a part but is none of generation 0's")
+                .contains("pca/part-000000-g000007.parquet is named as a part but is none of generation 0's")
+                .contains("A file of yours named as a part belongs outside features/ and pca/")
+                .contains("This command featurised nothing");
+        assertThat(mine).hasContent("my own notes");
+        assertThat(out.resolve("_orchard/gen-000001")).as("the update not recorded").doesNotExist();
+
+        Path kept = Files.move(mine, temp.resolve("part-000050.parquet"));
+        Files.delete(alsoMine);
+        JobRun moved = JobRun.of(out, job(in, out, "--update"));
+        assertThat(moved.exitCode()).as(moved.messages()).isZero();
+        assertThat(Outputs.rows(out, "features")).hasSize(10);
+        assertThat(kept).hasContent("my own notes");
+    }
+
     /** The README's update (no --pca-k) of a k = 4 output went on with the option's default, 50 components. */
     /**
      * A folder the update cannot list (here a link to a drive not mounted; a folder without permission where not run

@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * A trained linear classifier in the form {@code classifier.onnx} stores: standardise each coordinate,
  * z = (x − mean) · inverseStd, then one linear score per class, s_c = weights[c] · z + bias[c], then the
- * {@link Link}; the class with the highest score wins (the first in {@code classes} order on a tie).
+ * {@link Link}; the class with the highest linear score wins (the first in {@code classes} order on a tie).
  *
  * @param classes     the class names, in score order
  * @param inverseStd  1/std per coordinate (0 for a coordinate that was constant in training)

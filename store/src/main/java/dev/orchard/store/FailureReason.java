@@ -49,7 +49,7 @@ public final class FailureReason {
      * whole, up to the 128 MiB part size, and direct buffers are limited to the heap's size by default).
      */
     private static final String OUT_OF_MEMORY = " (the JVM ran out of memory: give it more with ORCHARD_JAVA_OPTS=-Xmx8g, or"
-            + " -XX:MaxRAMPercentage=N for a share of the machine; the default heap is 4 GiB)";
+            + " -XX:MaxRAMPercentage=N for a share of the machine; the orchard launcher's default heap is 4 GiB)";
 
     /**
      * The message, and its cause's where parquet-java wraps it: "could not write page for [features, list,
@@ -57,8 +57,8 @@ public final class FailureReason {
      */
     private static String message(Throwable cause) {
         String own = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-        if (cause instanceof OutOfMemoryError) {
-            return own + OUT_OF_MEMORY;
+        if (cause instanceof OutOfMemoryError && (own.contains("Java heap space") || own.contains("direct buffer memory"))) {
+            return own + OUT_OF_MEMORY; // not "unable to create native thread" or Metaspace, which more heap does not help
         }
         boolean wraps = cause instanceof org.apache.parquet.io.ParquetEncodingException
                 || cause instanceof org.apache.parquet.io.ParquetDecodingException;

@@ -37,6 +37,9 @@ class FailureReasonTest {
                 "Cannot reserve 45185917 bytes of direct buffer memory (allocated: 109588482, limit: 134217728)"))))
                 .startsWith("Cannot reserve 45185917 bytes of direct buffer memory")
                 .contains("the JVM ran out of memory: give it more with ORCHARD_JAVA_OPTS=-Xmx");
+        assertThat(FailureReason.of(new OutOfMemoryError("Java heap space"))).contains("give it more");
+        assertThat(FailureReason.of(new OutOfMemoryError("unable to create native thread: possibly out of memory")))
+                .as("more heap does not help").doesNotContain("give it more");
     }
 
     /** A listing problem names its file already: only what went wrong. */

@@ -32,14 +32,8 @@ public final class BaseGenerationCheck {
     /** Throws, naming the damaged parts and what to do, unless every part of {@code base} is as it was written. */
     public static void requireIntact(ObjectStore store, OutputLayout layout, Location output, WorkState.Base base)
             throws IOException {
-        Map<String, Long> sizes = new HashMap<>();
         Location folder = layout.rowsFolder(OutputLayout.FEATURES);
-        try (Stream<StoredObject> listing = store.list(folder)) {
-            listing.filter(o -> o.location().parent().equals(folder)) // not a copy in a subfolder
-                    .forEach(o -> sizes.put(o.location().name(), o.size()));
-        } catch (NoSuchFileException e) {
-            // no features/ at all: every part is missing
-        }
+        Map<String, Long> sizes = ownFiles(store, folder);
         List<String> problems = new ArrayList<>();
         for (int p = 0; p < base.parts().size(); p++) {
             List<String> names = OutputLayout.partNames(base.generation(), p); // its own, or a first run's
@@ -56,6 +50,7 @@ public final class BaseGenerationCheck {
                 problems.add(name + " has " + size + " bytes, where it was written with " + written);
             }
         }
+        problems.addAll(strays(store, layout, base));
         if (problems.isEmpty()) {
             return;
         }
@@ -64,7 +59,43 @@ public final class BaseGenerationCheck {
         throw new IllegalArgumentException("--update refused: the rows of " + output + " are not as its generation "
                 + base.generation() + " wrote them (" + folder + "): " + named + ". An update builds on those rows,"
                 + " and cannot make them again without featurising their images: restore the files and run this"
-                + " command again, or make the output again from the input with --overwrite. This command featurised"
-                + " nothing.");
+                + " command again, or make the output again from the input with --overwrite. A file of yours named as a"
+                + " part belongs outside features/ and pca/. This command featurised nothing.");
+    }
+
+    /**
+     * Files in {@code features/} or {@code pca/} named as a part that are none of the base generation's parts (by the
+     * name each of its parts has there, its own or a first run's): a file of the user's (an update deleted
+     * {@code part-000050.parquet} beside an output of one part, a walk, and now keeps it), or a part an earlier
+     * Orchard left beside the others (a --resume with other part settings did, until 2026-12-05). Either is read as
+     * rows of the output by Spark or DuckDB, and makes orchard classify refuse it; the update neither deletes nor keeps
+     * one without a word.
+     */
+    private static List<String> strays(ObjectStore store, OutputLayout layout, WorkState.Base base) throws IOException {
+        List<String> strays = new ArrayList<>();
+        for (String kind : List.of(OutputLayout.FEATURES, OutputLayout.PCA)) {
+            Map<String, Long> files = ownFiles(store, layout.rowsFolder(kind));
+            java.util.Set<String> parts = new java.util.HashSet<>();
+            for (int p = 0; p < base.parts().size(); p++) {
+                OutputLayout.partNames(base.generation(), p).stream().filter(files::containsKey).findFirst()
+                        .ifPresent(parts::add);
+            }
+            files.keySet().stream().filter(n -> OutputLayout.partNumber(n) >= 0 && !parts.contains(n)).sorted()
+                    .forEach(n -> strays.add(kind + "/" + n + " is named as a part but is none of generation "
+                            + base.generation() + "'s"));
+        }
+        return strays;
+    }
+
+    /** The folder's own files (not those in its subfolders) and their sizes; none where there is no folder. */
+    private static Map<String, Long> ownFiles(ObjectStore store, Location folder) throws IOException {
+        Map<String, Long> sizes = new HashMap<>();
+        try (Stream<StoredObject> listing = store.list(folder)) {
+            listing.filter(o -> o.location().parent().equals(folder)) // not a copy in a subfolder
+                    .forEach(o -> sizes.put(o.location().name(), o.size()));
+        } catch (NoSuchFileException e) {
+            // no such folder
+        }
+        return sizes;
     }
 }

@@ -240,8 +240,9 @@ public final class GenerationSwap {
      * the request lands.) Only those parts: a file of the user's there ({@code NOTES.txt}, a copy of a part under
      * another name) stays, as it did not before (a user's walk); and so does one named as a part the base never had
      * ({@code features/part-000050.parquet} of an output of one part was deleted by an update, a walk: the names
-     * were taken by their pattern). An output whose base generation's summary cannot be read (removed or damaged by
-     * hand; an update reads it as it starts) has its parts taken by that pattern, as before, with a warning.
+     * were taken by their pattern; an update now refuses such a file as it starts, BaseGenerationCheck). An output whose
+     * base generation's summary was removed by hand since the update started has its parts taken by that pattern, as
+     * before, with a warning.
      */
     private List<Location> oldParts(int g, Location folder, Set<String> baseNames) throws IOException {
         try (Stream<StoredObject> listed = store.list(folder)) {
@@ -257,30 +258,26 @@ public final class GenerationSwap {
 
     /**
      * The names the parts of the generation in view (the base of g, until g's swap names g in CURRENT) may have, in
-     * {@code features/} and {@code pca/} alike; null where its summary cannot be read.
+     * {@code features/} and {@code pca/} alike; null where it has no summary (an update refuses such a base as it
+     * starts: only one removed by hand since). A failure to read is thrown: the swap, run again, goes on from there.
      */
-    private Set<String> baseNames(int g) {
-        try {
-            int base = CurrentGeneration.read(store, layout);
-            if (base >= g) {
-                return Set.of(); // named in CURRENT already: another coordinator's swap cleared the base and went on
-            }
-            GenerationSummary summary = GenerationSummary.read(store, layout, base);
-            if (summary != null) {
-                int parts = Math.max(summary.parts().size(), summary.pcaBytes() == null ? 0 : summary.pcaBytes().size());
-                Set<String> names = new java.util.HashSet<>();
-                for (int p = 0; p < parts; p++) {
-                    names.addAll(OutputLayout.partNames(base, p));
-                }
-                return names;
-            }
+    private Set<String> baseNames(int g) throws IOException {
+        int base = CurrentGeneration.read(store, layout);
+        if (base >= g) {
+            return Set.of(); // named in CURRENT already: another coordinator's swap cleared the base and went on
+        }
+        GenerationSummary summary = GenerationSummary.read(store, layout, base);
+        if (summary == null) {
             LOG.warn("Generation {}'s summary in {} is missing: the swap to generation {} takes every file named as a"
                     + " part in features/ and pca/ for its parts", base, layout.bookkeeping(), g);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("The base generation's summary in {} cannot be read ({}): the swap to generation {} takes every"
-                    + " file named as a part in features/ and pca/ for its parts", layout.bookkeeping(), e.toString(), g);
+            return null;
         }
-        return null;
+        int parts = Math.max(summary.parts().size(), summary.pcaBytes() == null ? 0 : summary.pcaBytes().size());
+        Set<String> names = new java.util.HashSet<>();
+        for (int p = 0; p < parts; p++) {
+            names.addAll(OutputLayout.partNames(base, p));
+        }
+        return names;
     }
 
     /**
