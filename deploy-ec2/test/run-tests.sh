@@ -738,11 +738,12 @@ s3 cp @@ 0 @@ the log of job-b"
 # orchard-node and the user-data as the rehearsal runs them (ORCHARD_LOCAL_BUCKET: a folder stands for the bucket,
 # ORCHARD_ROOT: a folder for the host's /; a host that halts writes var/lib/orchard/halted), without namespaces.
 
-# node_env ROOT ROLE IDLE-MINUTES: a node.env as the user-data writes it
+# node_env ROOT ROLE IDLE-MINUTES [JOIN]: a node.env as the user-data writes it. The coordinator's address is the
+# loopback by default: a worker's watch asks it at the node port (a refusal: the host is there), and no packet leaves.
 node_env() {
   mkdir -p "$1/etc/orchard" "$1/var/lib/orchard/jobs" "$1/var/log/orchard"
   printf '%s\n' ORCHARD_CLUSTER=nb "ORCHARD_ROLE=$2" ORCHARD_BUCKET=nb-bucket ORCHARD_REGION=us-east-1 \
-    ORCHARD_JOIN=10.0.0.5 "ORCHARD_IDLE_MINUTES=$3" ORCHARD_JAR_SHA256=x ORCHARD_MODEL_SHA256=x \
+    "ORCHARD_JOIN=${4:-127.0.0.1}" "ORCHARD_IDLE_MINUTES=$3" ORCHARD_JAR_SHA256=x ORCHARD_MODEL_SHA256=x \
     ORCHARD_LAUNCHER_SHA256=x >"$1/etc/orchard/node.env"
 }
 
@@ -861,6 +862,30 @@ t_worker_that_cannot_read_the_marker_powers_off() {
   grep -qx 'cluster shut down' "$root/var/lib/orchard/halted"
 }
 
+# A coordinator terminated by hand writes no marker: its workers ran until `down`. A worker whose coordinator's host has
+# not answered (255.255.255.255: unreachable at once, no packet sent) for the window powers off; an answer resets it.
+t_worker_whose_coordinator_is_gone_powers_off() {
+  local root="$TMP/gone/root" bucket="$TMP/gone/bucket" since="$TMP/gone/root/var/lib/orchard/coordinator-silent-since"
+  mkdir -p "$bucket"
+  node_env "$root" worker 2 255.255.255.255
+  on_node "$root" "$bucket" watch 2>"$TMP/gone/err"
+  [[ ! -e "$root/var/lib/orchard/halted" && -f "$since" ]] || { echo "the first silence halted the worker, or was not counted"; return 1; }
+  grep -qF "the coordinator's host 255.255.255.255 did not answer at port 17355 (for 0 of the 30 minutes" "$TMP/gone/err" ||
+    { cat "$TMP/gone/err"; return 1; }
+  touch -d '-31 minutes' "$since"
+  on_node "$root" "$bucket" watch 2>"$TMP/gone/err"
+  grep -qx 'coordinator gone' "$root/var/lib/orchard/halted" || { cat "$TMP/gone/err"; return 1; }
+  # A host that answers, if only with a refusal between jobs, resets the count
+  rm -f "$root/var/lib/orchard/halted"
+  node_env "$root" worker 2
+  on_node "$root" "$bucket" watch 2>"$TMP/gone/err"
+  [[ ! -e "$since" && ! -e "$root/var/lib/orchard/halted" ]] || { cat "$TMP/gone/err"; return 1; }
+  # Without an idle timeout the worker keeps running, as the user asked
+  node_env "$root" worker 0 255.255.255.255
+  on_node "$root" "$bucket" watch 2>/dev/null
+  [[ ! -e "$since" && ! -e "$root/var/lib/orchard/halted" ]] || { echo "watched without an idle timeout"; return 1; }
+}
+
 t_node_submit_waits_for_the_boot() {
   local root="$TMP/sb/root" bucket="$TMP/sb/bucket" rc
   node_env "$root" coordinator 0
@@ -941,6 +966,7 @@ main() {
   run "a node whose boot fails ships its boot log and powers off; a failed coordinator writes the shutdown marker" t_boot_failure_powers_the_node_off
   run "idle-check powers the coordinator off even if the shutdown marker cannot be written" t_idle_check_halts_even_if_the_marker_cannot_be_written
   run "a worker that cannot read the shutdown marker for the idle timeout powers off" t_worker_that_cannot_read_the_marker_powers_off
+  run "a worker whose coordinator's host has not answered for the idle timeout (at least 30 min) powers off" t_worker_whose_coordinator_is_gone_powers_off
   run "the node's submit refuses a job until its boot is done, without taking the job id" t_node_submit_waits_for_the_boot
   run "no AWS, curl or ssh call in any of the above" t_no_aws_or_network_calls
   run "rehearsal: user-data boots 3 hosts in network namespaces; jobs, logs, idle shutdown" t_rehearsal
