@@ -366,14 +366,18 @@ public final class OutputLease {
         long began = nanoClock.getAsLong();
         try {
             byte[] renewed = bytes(now);
-            String written = store.putIf(file, renewed, tag);
+            // Bounded by what is left of the lease's time-to-live (at least half the trust, for a fair try): a store
+            // that took connections and answered nothing held a renewal, and the coordinator, for 10 minutes.
+            java.time.Duration within = java.time.Duration.ofNanos(Math.max(ttl.toNanos() - (began - renewedNanos),
+                    trust.toNanos() / 2));
+            String written = store.putIf(file, renewed, tag, within);
             if (written == null) {
                 ObjectStore.Tagged seen = store.readTagged(file);
                 Holder current = holder(seen);
                 if (current != null && current.owner().equals(owner)) {
                     // This coordinator's own lease, but not as it last knew it: an earlier renewal that failed here
                     // (its retries ran out) had landed. Only this coordinator writes its name: no one took over.
-                    written = store.putIf(file, renewed, seen.tag());
+                    written = store.putIf(file, renewed, seen.tag(), within);
                     current = written == null ? read(store, output) : current; // written meanwhile: by whom
                 }
                 if (written == null) {
@@ -404,9 +408,12 @@ public final class OutputLease {
         } catch (Lost e) {
             throw e;
         } catch (IOException e) {
-            if (began - renewedNanos > ttl.toNanos()) {
+            // Measured to the failure, not to the try's beginning: a try that failed after minutes counted as within
+            // the time-to-live, and the next one's failure, minutes later again, lost the lease (a user's walk).
+            if (nanoClock.getAsLong() - renewedNanos > ttl.toNanos()) {
                 throw lose("it could not be renewed for longer than its time-to-live (" + ttl.toSeconds() + " s), so"
-                        + " another coordinator may hold it now; the last try failed: " + e);
+                        + " another coordinator may hold it now; the last try failed: " + e + ". Once the store"
+                        + " answers again, the same command with --resume goes on from the units committed");
             }
             throw e;
         }

@@ -434,6 +434,39 @@ class OutputLeaseTest {
     }
 
     /**
+     * A store that takes the request and answers nothing: the renewal is bounded by what is left of the time-to-live
+     * (the S3 request's whole-call timeout), and a renewal that fails after the time-to-live has run out loses the lease
+     * at once. It held the coordinator for its 10 attempts of 60 s, and the lease was lost only at the next renewal's
+     * failure, minutes later again (a user's walk).
+     */
+    @Test
+    void aRenewalIsBoundedByTheTimeToLiveLeftAndOneThatFailsPastItLosesTheLeaseAtOnce(@TempDir Path out) throws Exception {
+        java.util.List<Duration> bounds = new java.util.ArrayList<>();
+        ObjectStore hanging = InterceptedStore.around(store, (called, args, call) -> {
+            if (called.equals("putIf") && args.length == 4) {
+                bounds.add((Duration) args[3]);
+                if (bounds.size() == 2) {
+                    clock.addAndGet(Duration.ofSeconds(40).toNanos()); // the store answers nothing, then the call fails
+                    throw new IOException("Could not write the lease: the S3 endpoint answered nothing");
+                }
+            }
+            return call.proceed();
+        });
+        OutputLease lease = new OutputLease(hanging, Location.local(out), "cafe", HOLDER, TTL, DOWN_AFTER, clock::get,
+                Instant::now, new JvmPauses(clock::get));
+        at(0);
+        take(lease, out, NOW);
+        at(12);
+        lease.renew(NOW.plusSeconds(12)); // within 30 s of the taking: 18 s are left
+        at(20);
+        assertThatThrownBy(() -> lease.renew(NOW.plusSeconds(20))).isInstanceOf(OutputLease.Lost.class)
+                .hasMessageContaining("could not be renewed for longer than its time-to-live (30 s)")
+                .hasMessageContaining("--resume");
+        assertThat(bounds).containsExactly(Duration.ofSeconds(18), Duration.ofSeconds(22));
+        assertThat(lease.held()).isFalse();
+    }
+
+    /**
      * Frozen between reading its lease and writing it again, a holder may replace the lease of the coordinator that
      * took the output over meanwhile, where the store may ignore the condition: it stops, whatever its write found. A
      * renewal as slow while the JVM ran is a slow store: the holder goes on. Where the store evaluates the condition,

@@ -120,6 +120,17 @@ public interface ObjectStore extends AutoCloseable {
     String putIf(Location target, byte[] bytes, String expectedTag) throws IOException;
 
     /**
+     * {@link #putIf}, given up after {@code within} in all, its retries included, where the store can bound it (S3: the
+     * request's whole-call timeout): an output's lease must not be renewed by a request that outlasts the lease. An
+     * S3 endpoint that took connections and answered nothing held a renewal for its 10 attempts of 60 s, while the
+     * lease's 30 s lapsed and its coordinator stood still (a user's walk). A request given up may still land: it is
+     * a conditional write like any other. Stores that answer at once (a local folder) need no bound.
+     */
+    default String putIf(Location target, byte[] bytes, String expectedTag, java.time.Duration within) throws IOException {
+        return putIf(target, bytes, expectedTag);
+    }
+
+    /**
      * Whether this store is known to evaluate the conditions of {@link #putIf}: a local folder
      * (Orchard's own locks) and AWS S3 do; an S3-compatible server may ignore the headers and answer as if it had
      * written, so for one Orchard cannot tell without trying them ({@link ConditionProbe}).

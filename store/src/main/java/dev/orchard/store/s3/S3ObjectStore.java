@@ -204,10 +204,18 @@ public final class S3ObjectStore implements ObjectStore {
      */
     @Override
     public String putIf(Location target, byte[] bytes, String expectedTag) throws IOException {
+        return putIf(target, bytes, expectedTag, null);
+    }
+
+    @Override
+    public String putIf(Location target, byte[] bytes, String expectedTag, java.time.Duration within) throws IOException {
         requireS3(target);
         try {
             return sdk().putObject(b -> {
                 b.bucket(target.bucket()).key(target.key());
+                if (within != null) {
+                    b.overrideConfiguration(o -> o.apiCallTimeout(within));
+                }
                 if (expectedTag == null) {
                     b.ifNoneMatch("*");
                 } else {

@@ -433,4 +433,36 @@ class S3ConfigErrorsTest {
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("t0k3n"));
         }
     }
+
+    /**
+     * An endpoint that takes connections and answers nothing held an output lease's renewal for its 10 attempts of 60 s
+     * (a user's walk: the coordinator stood still for 10 minutes, long past the lease's 30 s). A conditional write given
+     * a bound ends by it, retries and all; without one it waits the socket timeout, here 30 s, once per attempt. The
+     * bound's own timing is the SDK's; the test asks only that the write ends well before one socket timeout.
+     */
+    @Test
+    void aConditionalWriteGivenABoundEndsByItOnAnEndpointThatNeverAnswers() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+            List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+            ScriptedServers.acceptEach(silent, connections, held::add); // read nothing, answer nothing
+            URI endpoint = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            S3Settings settings = S3TestServer.settingsFor(endpoint).toBuilder().maxAttempts(10)
+                    .socketTimeout(Duration.ofSeconds(30)).build();
+            try (S3ObjectStore store = S3ObjectStore.create(settings)) {
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> store.putIf(s3("s3://bucket/out/_orchard/lease.json"),
+                        "lease".getBytes(StandardCharsets.UTF_8), null, Duration.ofSeconds(2)))
+                        .isInstanceOf(IOException.class);
+                long took = System.nanoTime() - t0;
+                assertThat(Duration.ofNanos(took)).as("ended by its bound, not by the 30 s socket timeout")
+                        .isLessThan(Duration.ofSeconds(25));
+                assertThat(connections.get()).isPositive();
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
 }
