@@ -312,7 +312,7 @@ class UpdateTest {
         assertThat(refused.messages())
                 .contains("features/part-000050.parquet is named as a part but is none of generation 0's")
                 .contains("pca/part-000000-g000007.parquet is named as a part but is none of generation 0's")
-                .contains("A file of yours named as a part belongs outside features/ and pca/")
+                .contains("move your own files out of features/ and pca/")
                 .contains("This command featurised nothing");
         assertThat(mine).hasContent("my own notes");
         assertThat(out.resolve("_orchard/gen-000001")).as("the update not recorded").doesNotExist();

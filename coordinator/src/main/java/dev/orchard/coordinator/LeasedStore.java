@@ -122,6 +122,11 @@ public final class LeasedStore implements ObjectStore {
     }
 
     @Override
+    public String putIf(Location target, byte[] bytes, String expectedTag, java.time.Duration within) throws IOException {
+        return fenced(() -> store.putIf(target, bytes, expectedTag, within));
+    }
+
+    @Override
     public boolean evaluatesConditions() {
         return store.evaluatesConditions();
     }

@@ -366,10 +366,12 @@ public final class OutputLease {
         long began = nanoClock.getAsLong();
         try {
             byte[] renewed = bytes(now);
-            // Bounded by what is left of the lease's time-to-live (at least half the trust, for a fair try): a store
-            // that took connections and answered nothing held a renewal, and the coordinator, for 10 minutes.
-            java.time.Duration within = java.time.Duration.ofNanos(Math.max(ttl.toNanos() - (began - renewedNanos),
-                    trust.toNanos() / 2));
+            // Bounded: a store that took connections and answered nothing held a renewal, and the coordinator, for 10
+            // minutes (a user's walk). Where the store evaluates the condition, a late renewal cannot replace a lease
+            // taken meanwhile, so a renewal may ride out a brownout of about the time-to-live (the review of the
+            // change); where it may not, by what is left of the time-to-live (at least half the trust, a fair try).
+            java.time.Duration within = conditionsEvaluated ? ttl.plus(trust) : java.time.Duration.ofNanos(Math.max(
+                    ttl.toNanos() - (began - renewedNanos), trust.toNanos() / 2));
             String written = store.putIf(file, renewed, tag, within);
             if (written == null) {
                 ObjectStore.Tagged seen = store.readTagged(file);
@@ -408,9 +410,13 @@ public final class OutputLease {
         } catch (Lost e) {
             throw e;
         } catch (IOException e) {
-            // Measured to the failure, not to the try's beginning: a try that failed after minutes counted as within
-            // the time-to-live, and the next one's failure, minutes later again, lost the lease (a user's walk).
-            if (nanoClock.getAsLong() - renewedNanos > ttl.toNanos()) {
+            // Where the store may ignore the condition, measured to the failure: a try that failed after minutes
+            // counted as within the time-to-live, and only the next one's failure lost the lease (a user's walk).
+            // Where it evaluates it, to the try's beginning, as before: a bounded try that began within the
+            // time-to-live and failed is tried again, and its condition fails if another coordinator took over.
+            boolean expired = conditionsEvaluated ? began - renewedNanos > ttl.toNanos()
+                    : nanoClock.getAsLong() - renewedNanos >= ttl.toNanos(); // stale to others at the time-to-live
+            if (expired) {
                 throw lose("it could not be renewed for longer than its time-to-live (" + ttl.toSeconds() + " s), so"
                         + " another coordinator may hold it now; the last try failed: " + e + ". Once the store"
                         + " answers again, the same command with --resume goes on from the units committed");

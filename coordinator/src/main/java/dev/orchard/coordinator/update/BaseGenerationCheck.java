@@ -50,8 +50,16 @@ public final class BaseGenerationCheck {
                 problems.add(name + " has " + size + " bytes, where it was written with " + written);
             }
         }
-        problems.addAll(strays(store, layout, base));
         if (problems.isEmpty()) {
+            List<String> strays = strays(store, layout, base);
+            if (!strays.isEmpty()) {
+                throw new IllegalArgumentException("--update refused: " + String.join("; ", strays.subList(0,
+                        Math.min(NAMED, strays.size()))) + (strays.size() > NAMED ? "; and " + (strays.size() - NAMED)
+                        + " more" : "") + " (in " + output + "). Spark and DuckDB read such a file as rows of the output,"
+                        + " and orchard classify refuses the output: move your own files out of features/ and pca/ (a"
+                        + " part an earlier Orchard left there may be deleted), then run this command again. This"
+                        + " command featurised nothing.");
+            }
             return;
         }
         String named = String.join("; ", problems.subList(0, Math.min(NAMED, problems.size())))
@@ -59,8 +67,8 @@ public final class BaseGenerationCheck {
         throw new IllegalArgumentException("--update refused: the rows of " + output + " are not as its generation "
                 + base.generation() + " wrote them (" + folder + "): " + named + ". An update builds on those rows,"
                 + " and cannot make them again without featurising their images: restore the files and run this"
-                + " command again, or make the output again from the input with --overwrite. A file of yours named as a"
-                + " part belongs outside features/ and pca/. This command featurised nothing.");
+                + " command again, or make the output again from the input with --overwrite. This command featurised"
+                + " nothing.");
     }
 
     /**
