@@ -50,7 +50,7 @@ public final class OnnxExport {
                         max = Math.max(max, Math.abs(scores[i][c] - java.classScores()[r][c]));
                     }
                     if (!predicted.labels()[i].equals(java.predicted()[r])
-                            && !tie(linearScores(linear, standardizer.apply(rows.vectors()[r])))) {
+                            && !tie(linear.of(standardizer.apply(rows.vectors()[r])))) {
                         throw new IllegalStateException("classifier.onnx predicts '" + predicted.labels()[i] + "' for "
                                 + rows.paths()[r] + " where the Java model predicts '" + java.predicted()[r] + "'");
                     }
@@ -76,18 +76,5 @@ public final class OnnxExport {
         Arrays.sort(sorted);
         double top = sorted[sorted.length - 1];
         return top - sorted[sorted.length - 2] <= TOLERANCE * Math.max(1, Math.abs(top));
-    }
-
-    /** s_c = w_c · z + b_c for every class, of the standardised row z. */
-    private static double[] linearScores(TrainedClassifier.LinearForm linear, double[] z) {
-        double[] s = new double[linear.bias().length];
-        for (int c = 0; c < s.length; c++) {
-            double sum = 0;
-            for (int j = 0; j < z.length; j++) {
-                sum += linear.weights()[c][j] * z[j];
-            }
-            s[c] = sum + linear.bias()[c];
-        }
-        return s;
     }
 }

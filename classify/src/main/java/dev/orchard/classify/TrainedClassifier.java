@@ -25,5 +25,17 @@ interface TrainedClassifier {
      * @param weights [class][coordinate]
      */
     record LinearForm(double[][] weights, double[] bias, Link link) {
+        /** Every class's linear score w_c · z + b_c of one standardised row, before the link. */
+        double[] of(double[] z) {
+            double[] s = new double[bias.length];
+            for (int c = 0; c < s.length; c++) {
+                double sum = 0;
+                for (int j = 0; j < z.length; j++) {
+                    sum += weights[c][j] * z[j];
+                }
+                s[c] = sum + bias[c];
+            }
+            return s;
+        }
     }
 }

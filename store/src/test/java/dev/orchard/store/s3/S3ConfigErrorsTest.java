@@ -437,8 +437,8 @@ class S3ConfigErrorsTest {
     /**
      * An endpoint that takes connections and answers nothing held an output lease's renewal for its 10 attempts of 60 s
      * (a user's walk: the coordinator stood still for 10 minutes, long past the lease's 30 s). A conditional write given
-     * a bound ends by it, retries and all; without one it waits the socket timeout, here 30 s, once per attempt. The
-     * bound's own timing is the SDK's; the test asks only that the write ends well before one socket timeout.
+     * a bound ends by it, retries and all (the SDK's whole-call timeout, named in the failure); without one it waits the
+     * socket timeout, here 30 s, once per attempt, and fails by that. No clock is read: what ended the write is.
      */
     @Test
     void aConditionalWriteGivenABoundEndsByItOnAnEndpointThatNeverAnswers() throws Exception {
@@ -450,13 +450,10 @@ class S3ConfigErrorsTest {
             S3Settings settings = S3TestServer.settingsFor(endpoint).toBuilder().maxAttempts(10)
                     .socketTimeout(Duration.ofSeconds(30)).build();
             try (S3ObjectStore store = S3ObjectStore.create(settings)) {
-                long t0 = System.nanoTime();
                 assertThatThrownBy(() -> store.putIf(s3("s3://bucket/out/_orchard/lease.json"),
                         "lease".getBytes(StandardCharsets.UTF_8), null, Duration.ofSeconds(2)))
-                        .isInstanceOf(IOException.class);
-                long took = System.nanoTime() - t0;
-                assertThat(Duration.ofNanos(took)).as("ended by its bound, not by the 30 s socket timeout")
-                        .isLessThan(Duration.ofSeconds(25));
+                        .isInstanceOf(IOException.class).as("ended by its bound, not by the socket timeout")
+                        .hasMessageContaining("ApiCallTimeoutException");
                 assertThat(connections.get()).isPositive();
             } finally {
                 for (Socket s : held) {
