@@ -364,8 +364,12 @@ class ClusterIT {
      * A coordinator cut off from its cluster (frozen with SIGSTOP: to the others it is unreachable) is downed by the
      * workers' split-brain resolver. Its workers stay in the cluster that downed it, so when it runs again it meets
      * only nodes that have quarantined it: it downs itself, stops and exits non-zero, and the same command with
-     * {@code --resume} finishes the job. Every step waits for the one before: the coordinator runs again only once a
-     * worker's log shows the decision to down it, and the workers cannot rejoin it before it has exited.
+     * {@code --resume} finishes the job. The coordinator runs again only once a worker's log shows the resolver's
+     * decision. That decision is Pekko's and depends on each worker's view of the membership as the coordinator froze:
+     * CI met a worker that counted only itself and the coordinator as members (the other worker not yet up in its
+     * view), and keep-oldest then downed the workers, not the lone oldest. So the test accepts both endings and asserts
+     * what each guarantees: downed, the coordinator exits 1 and the job resumes; kept, it finishes the job with fresh
+     * workers. Either way every image is in the output exactly once. (It waited for the first ending alone, and failed.)
      */
     @Test
     void aCoordinatorDownedWhileFrozenExitsAndTheJobResumes() throws Exception {
@@ -379,20 +383,31 @@ class ClusterIT {
             freezeOnceCommitted(nodes, out, 1, "worker-1", "worker-2");
             Nodes.signal(first, "STOP");
             nodes.signal("CONT", "worker-1", "worker-2");
-            String downed = "is downing [pekko://orchard@127.0.0.1:" + port + "]";
-            nodes.await("a worker's split-brain resolver downing the coordinator", JOB,
-                    () -> anyLogContains(nodes, downed, "worker-1", "worker-2"));
+            nodes.await("a worker's split-brain resolver deciding", JOB,
+                    () -> anyLogContains(nodes, "SBR took decision", "worker-1", "worker-2"));
+            boolean downed = anyLogContains(nodes, "is downing [pekko://orchard@127.0.0.1:" + port + "]",
+                    "worker-1", "worker-2");
             Nodes.signal(first, "CONT");
-            assertThat(nodes.exitCode(first, Duration.ofMinutes(2))).as(nodes.log("coordinator-1")).isEqualTo(1);
-            assertThat(nodes.log("coordinator-1")).contains("left the cluster");
-            for (Process worker : cutOff) {
-                worker.destroy(); // they are in a cluster of their own now; fresh workers serve the resumed job
+            if (!downed) { // kept: the workers downed themselves; fresh ones join it and it finishes
+                cutOff.forEach(Process::destroy);
+                nodes.start("worker-3", worker(port));
+                nodes.start("worker-4", worker(port));
             }
-            Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
-            nodes.start("worker-3", worker(port));
-            nodes.start("worker-4", worker(port));
-            assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
-            assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
+            int exit = nodes.exitCode(first, JOB);
+            cutOff.forEach(Process::destroy); // downed: they are a cluster of their own, which told it so
+            System.out.println("ClusterIT: the workers' resolver " + (downed ? "downed the frozen coordinator"
+                    : "kept the oldest and downed the workers") + "; the woken coordinator exited " + exit);
+            if (downed || exit != 0) {
+                assertThat(exit).as(nodes.log("coordinator-1")).isEqualTo(1);
+                assertThat(nodes.log("coordinator-1")).contains("left the cluster");
+                Process second = nodes.start("coordinator-2", coordinator(out, port, "--resume"));
+                if (downed) {
+                    nodes.start("worker-3", worker(port));
+                    nodes.start("worker-4", worker(port));
+                }
+                assertThat(nodes.exitCode(second, JOB)).as(nodes.log("coordinator-2")).isZero();
+                assertThat(nodes.log("coordinator-2")).containsPattern("Resuming: \\d+ units planned \\([1-9]\\d* done\\)");
+            }
         }
         Outputs.assertSameJob(out, reference, subsetImages);
     }
