@@ -1159,7 +1159,7 @@ public final class WorkState {
             return;
         }
         for (WorkerView w : workers.values()) {
-            while (!w.gone && w.freeSlots > 0 && !passedOver(w, now)) {
+            while (!w.gone && w.freeSlots > 0 && !quiet(w, now) && !passedOver(w, now)) {
                 Task t = nextFor(w, now);
                 if (t == null) {
                     break;
@@ -1210,12 +1210,24 @@ public final class WorkState {
     }
 
     /**
-     * Whether a worker does work now or soon: live, not resting after failures, with a free lane or an attempt finished
-     * within the unit timeout. A worker whose lanes hang on attempts that others have won since (a read that never
+     * Whether a worker does work now or soon: live, heard from ({@link #quiet}), not resting after failures, with a
+     * free lane or an attempt finished within the unit timeout. A worker whose lanes hang on attempts that others have won since (a read that never
      * returns) still speaks, but finishes nothing: no task waits for it.
      */
     private boolean productive(WorkerView x, long now) {
-        return !x.gone && !resting(x, now) && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
+        return !x.gone && !quiet(x, now) && !resting(x, now)
+                && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
+    }
+
+    /**
+     * Whether a worker's statuses have stopped coming (they come every second): none for longer than an assignment
+     * may take to show in them ({@code assignRetryMs}). It is not gone ({@code workerTimeoutMs}), and what it runs
+     * stays its own; but work sent to it now may never reach it (cut off from the coordinator, it was sent a
+     * speculative copy that waited there until it was gone: a user's walk), so it is given none, and no task waits
+     * for it, until it speaks again; its next status fills its free slots.
+     */
+    private boolean quiet(WorkerView w, long now) {
+        return now - w.lastHeardMs > settings.assignRetryMs();
     }
 
     private void assign(WorkerView w, Task t, long now) {

@@ -112,6 +112,24 @@ class WorkStateTest {
         assertThat(publish.unit().sources()).containsExactly(dev.orchard.protocol.PartSource.rows(copy.unit().attemptRef()));
     }
 
+    /**
+     * A worker whose statuses stopped coming (cut off from the coordinator, frozen) is given no work, a speculative
+     * copy included, until it speaks again: the copy went to a worker already unreachable, which never saw it, and
+     * stayed there until the worker was gone (a user's walk). Its free slot, reported before it fell silent, is
+     * filled at its next status.
+     */
+    @Test
+    void aWorkerThatFellSilentGetsNoCopyUntilItSpeaksAgain() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign first = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        assertThat(assigns(status(s, "w2", 0, 1, List.of(), List.of()))).as("nothing to hand out yet").isEmpty();
+        now += 20_000; // w1 runs long; w2 has said nothing since (its worker timeout is 30 s: not gone)
+        assertThat(assigns(status(s, "w1", 1, 0, List.of(first.unit().attemptRef()), List.of())))
+                .as("a copy for the silent w2").isEmpty();
+        Assign copy = assigns(status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        assertThat(copy.unit().id()).isEqualTo(first.unit().id());
+    }
+
     /** A job that a unit's failures end (an S3 outage, say) says how to go on: it did not mention --resume. */
     @Test
     void aUnitThatKeepsFailingEndsTheJobWithTheWayOn() {
