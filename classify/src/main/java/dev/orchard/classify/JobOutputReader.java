@@ -5,6 +5,7 @@ import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.ObjectStores;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.PartSizes;
 import dev.orchard.store.StoredObject;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
@@ -181,7 +182,7 @@ final class JobOutputReader {
         List<StoredObject> parts = new ArrayList<>();
         try (Stream<StoredObject> listing = store.list(folder)) {
             listing.filter(o -> o.location().parent().equals(folder)) // not a copy in a subfolder
-                    .filter(o -> o.location().name().startsWith("part-") && o.location().name().endsWith(".parquet"))
+                    .filter(o -> OutputLayout.isNamedAsPart(o.location().name()))
                     .forEach(parts::add);
         } catch (NoSuchFileException e) {
             // no folder: no parts
@@ -210,14 +211,9 @@ final class JobOutputReader {
         } catch (IOException e) {
             return; // not JSON: requireFinished said what it is
         }
-        Location summary = new OutputLayout(input).generationSummary(generation);
-        if (!store.exists(summary)) {
-            return;
-        }
-        var recordedSummary = JSON.readTree(store.read(summary));
-        // features/: each part's "bytes"; pca/: the list "pcaBytes", absent where no sizes were recorded
-        var written = use == VectorColumn.FEATURES ? recordedSummary.path("parts") : recordedSummary.path("pcaBytes");
-        if (!written.isArray()) {
+        PartSizes summary = PartSizes.read(store, new OutputLayout(input), generation);
+        List<Long> written = summary == null ? null : summary.of(use.column());
+        if (written == null) {
             return;
         }
         java.util.Map<String, Long> sizes = new java.util.HashMap<>();
@@ -225,10 +221,9 @@ final class JobOutputReader {
         List<String> problems = new ArrayList<>();
         java.util.Set<String> recorded = new java.util.HashSet<>();
         for (int p = 0; p < written.size(); p++) {
-            List<String> names = OutputLayout.partNames(generation, p);
-            String name = names.stream().filter(sizes::containsKey).findFirst().orElse(names.get(0));
+            String name = OutputLayout.partNameAmong(sizes.keySet(), generation, p);
             recorded.add(name);
-            long bytes = use == VectorColumn.FEATURES ? written.get(p).path("bytes").asLong(-1) : written.get(p).asLong(-1);
+            long bytes = written.get(p);
             Long size = sizes.get(name);
             if (size == null) {
                 problems.add(name + " is missing");

@@ -123,6 +123,21 @@ public final class OutputLayout {
                                : String.format("part-%06d-g%06d.parquet", part, generation);
     }
 
+    /** The folders a generation's parts lie in: {@code features/}, and {@code pca/} where the job ran PCA. */
+    public static List<String> rowsFolders(boolean pca) {
+        return pca ? List.of(FEATURES, PCA) : List.of(FEATURES);
+    }
+
+    /**
+     * Whether a reader of the output takes {@code name}, a file in {@code features/} or {@code pca/}, for a part:
+     * {@code part-*.parquet}, as orchard classify reads them (and as Spark names its own). Wider than the names Orchard
+     * gives its parts ({@link #partNumber}), the only ones it moves or deletes: an update refuses a file named so that
+     * is none of its base's parts, since every reader would take its rows for the output's.
+     */
+    public static boolean isNamedAsPart(String name) {
+        return name.startsWith("part-") && name.endsWith(".parquet");
+    }
+
     /** The number of a part's file name ({@code part-000012.parquet}, {@code part-000012-g000003.parquet} → 12), or -1. */
     public static int partNumber(String name) {
         java.util.regex.Matcher m = PART_NAME.matcher(name);
@@ -159,6 +174,15 @@ public final class OutputLayout {
      */
     public static List<String> partNames(int generation, int part) {
         return generation == 0 ? List.of(partName(part)) : List.of(partName(generation, part), partName(part));
+    }
+
+    /**
+     * The name generation g's part has among {@code listed}, the names of its folder's files: the first of
+     * {@link #partNames} listed, or its own where none is (for the message that names it missing).
+     */
+    public static String partNameAmong(java.util.Collection<String> listed, int generation, int part) {
+        List<String> names = partNames(generation, part);
+        return names.stream().filter(listed::contains).findFirst().orElse(names.get(0));
     }
 
     public Location pcaModel() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,28 @@ class OutputLayoutTest {
         assertThat(OutputLayout.isPartOf("part-000012.parquet", 0)).isTrue();
         assertThat(OutputLayout.isPartOf("part-000012.parquet", 1)).isFalse();
         assertThat(OutputLayout.isPartOf("notes.txt", 0)).isFalse();
+    }
+
+    /**
+     * A part's name among a folder's files: its own, else a first run's (an earlier Orchard's update), else its own
+     * (missing). And what a reader takes for a part is wider than the names Orchard gives them.
+     */
+    @Test
+    void aPartIsNamedAmongItsFoldersFiles() {
+        assertThat(OutputLayout.partNameAmong(List.of("part-000001.parquet", "part-000001-g000002.parquet"), 2, 1))
+                .isEqualTo("part-000001-g000002.parquet");
+        assertThat(OutputLayout.partNameAmong(List.of("part-000001.parquet"), 2, 1)).isEqualTo("part-000001.parquet");
+        assertThat(OutputLayout.partNameAmong(List.of("part-000001.parquet"), 2, 0))
+                .isEqualTo("part-000000-g000002.parquet");
+        assertThat(OutputLayout.partNameAmong(List.of("part-000001-g000002.parquet"), 0, 1))
+                .isEqualTo("part-000001.parquet");
+        assertThat(OutputLayout.isNamedAsPart("part-000001-g000002.parquet")).isTrue();
+        assertThat(OutputLayout.isNamedAsPart("part-00001.parquet")).isTrue();
+        assertThat(OutputLayout.partNumber("part-00001.parquet")).isEqualTo(-1);
+        assertThat(OutputLayout.isNamedAsPart("part-000001.parquet.crc")).isFalse();
+        assertThat(OutputLayout.isNamedAsPart("notes.parquet")).isFalse();
+        assertThat(OutputLayout.rowsFolders(true)).containsExactly("features", "pca");
+        assertThat(OutputLayout.rowsFolders(false)).containsExactly("features");
     }
 
     /**

@@ -329,7 +329,7 @@ public final class JobOutputs {
      */
     private void removeUnplannedParts(int parts, boolean pca) throws IOException {
         int removed = 0;
-        for (String kind : pca ? List.of(OutputLayout.FEATURES, OutputLayout.PCA) : List.of(OutputLayout.FEATURES)) {
+        for (String kind : OutputLayout.rowsFolders(pca)) {
             Location folder = layout.publishedFolder(generation, kind);
             List<Integer> unplanned = new ArrayList<>();
             try (Stream<StoredObject> files = store.list(folder)) {

@@ -36,8 +36,7 @@ public final class BaseGenerationCheck {
         Map<String, Long> sizes = ownFiles(store, folder);
         List<String> problems = new ArrayList<>();
         for (int p = 0; p < base.parts().size(); p++) {
-            List<String> names = OutputLayout.partNames(base.generation(), p); // its own, or a first run's
-            String name = names.stream().filter(sizes::containsKey).findFirst().orElse(names.get(0));
+            String name = OutputLayout.partNameAmong(sizes.keySet(), base.generation(), p); // its own, or a first run's
             Long size = sizes.get(name);
             long written = base.parts().get(p).bytes();
             if (size == null && store.exists(folder.resolve(name))) {
@@ -81,12 +80,11 @@ public final class BaseGenerationCheck {
      */
     private static List<String> strays(ObjectStore store, OutputLayout layout, WorkState.Base base) throws IOException {
         List<String> strays = new ArrayList<>();
-        for (String kind : List.of(OutputLayout.FEATURES, OutputLayout.PCA)) {
+        for (String kind : OutputLayout.rowsFolders(true)) {
             Map<String, Long> files = ownFiles(store, layout.rowsFolder(kind));
             java.util.Set<String> parts = new java.util.HashSet<>();
             for (int p = 0; p < base.parts().size(); p++) {
-                OutputLayout.partNames(base.generation(), p).stream().filter(files::containsKey).findFirst()
-                        .ifPresent(parts::add);
+                parts.add(OutputLayout.partNameAmong(files.keySet(), base.generation(), p));
             }
             files.keySet().stream().filter(n -> OutputLayout.partNumber(n) >= 0 && !parts.contains(n)).sorted()
                     .forEach(n -> strays.add(kind + "/" + n + " is named as a part but is none of generation "

@@ -15,7 +15,8 @@ import java.util.List;
  * A generation in brief ({@code generation.json} in its bookkeeping, written before {@code _SUCCESS}): its parts
  * (rows and features bytes, what an update plans its publish stage with; and their pca/ bytes), its counts, and what it
  * was updated from.
- * An output whose current generation has none was written by an Orchard that could not update it.
+ * An output whose current generation has none was written by an Orchard that could not update it. Readers that need
+ * only its parts and their sizes read it as {@link dev.orchard.store.PartSizes} (orchard classify has no coordinator).
  */
 public record GenerationSummary(int generation, int baseGeneration, List<WorkState.BasePart> parts, long rows,
                                 long errors, UpdateCounts update, List<Long> pcaBytes) {

@@ -8,6 +8,7 @@ import dev.orchard.store.CurrentGeneration;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
+import dev.orchard.store.PartSizes;
 import dev.orchard.store.StoredObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ public final class GenerationSwap {
             store.delete(layout.success());
             List<Location> old = new ArrayList<>();
             Set<String> baseNames = baseNames(g);
-            for (String kind : kinds(record.pca())) {
+            for (String kind : OutputLayout.rowsFolders(record.pca())) {
                 old.addAll(oldParts(g, layout.rowsFolder(kind), baseNames));
             }
             for (Location file : files(record.pca())) {
@@ -161,7 +162,7 @@ public final class GenerationSwap {
                 store.move(staged, file);
             }
         }
-        for (String kind : kinds(record.pca())) {
+        for (String kind : OutputLayout.rowsFolders(record.pca())) {
             moveInParts(g, kind, record.firstRunPartNames() ? 0 : g);
         }
         nameCurrent(g);
@@ -266,15 +267,14 @@ public final class GenerationSwap {
         if (base >= g) {
             return Set.of(); // named in CURRENT already: another coordinator's swap cleared the base and went on
         }
-        GenerationSummary summary = GenerationSummary.read(store, layout, base);
+        PartSizes summary = PartSizes.read(store, layout, base);
         if (summary == null) {
             LOG.warn("Generation {}'s summary in {} is missing: the swap to generation {} takes every file named as a"
                     + " part in features/ and pca/ for its parts", base, layout.bookkeeping(), g);
             return null;
         }
-        int parts = Math.max(summary.parts().size(), summary.pcaBytes() == null ? 0 : summary.pcaBytes().size());
         Set<String> names = new java.util.HashSet<>();
-        for (int p = 0; p < parts; p++) {
+        for (int p = 0; p < summary.parts(); p++) {
             names.addAll(OutputLayout.partNames(base, p));
         }
         return names;
@@ -299,10 +299,6 @@ public final class GenerationSwap {
                                          : layout.rowsFolder(kind).resolve(staged.relativize(part))); // as it was
 
         }
-    }
-
-    private static List<String> kinds(boolean pca) {
-        return pca ? List.of(OutputLayout.FEATURES, OutputLayout.PCA) : List.of(OutputLayout.FEATURES);
     }
 
     private List<Location> files(boolean pca) {
