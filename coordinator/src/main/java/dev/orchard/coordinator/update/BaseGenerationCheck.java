@@ -76,7 +76,8 @@ public final class BaseGenerationCheck {
      * {@code part-000050.parquet} beside an output of one part, a walk, and now keeps it), or a part an earlier
      * Orchard left beside the others (a --resume with other part settings did, until 2026-12-05). Either is read as
      * rows of the output by Spark or DuckDB, and makes orchard classify refuse it; the update neither deletes nor keeps
-     * one without a word.
+     * one without a word. Named as a part as a reader takes it ({@link OutputLayout#isNamedAsPart}), not only as Orchard
+     * names its own: a {@code part-000000 (copy).parquet} passed, and orchard classify refused the updated output.
      */
     private static List<String> strays(ObjectStore store, OutputLayout layout, WorkState.Base base) throws IOException {
         List<String> strays = new ArrayList<>();
@@ -86,7 +87,7 @@ public final class BaseGenerationCheck {
             for (int p = 0; p < base.parts().size(); p++) {
                 parts.add(OutputLayout.partNameAmong(files.keySet(), base.generation(), p));
             }
-            files.keySet().stream().filter(n -> OutputLayout.partNumber(n) >= 0 && !parts.contains(n)).sorted()
+            files.keySet().stream().filter(n -> OutputLayout.isNamedAsPart(n) && !parts.contains(n)).sorted()
                     .forEach(n -> strays.add(kind + "/" + n + " is named as a part but is none of generation "
                             + base.generation() + "'s"));
         }
