@@ -72,6 +72,17 @@ class UpdateTest {
     }
 
     /**
+     * A first run into {@code out} over {@link #input}(3), then a fourth Kiwi put into its input: the returned
+     * {@code --update} command would add it.
+     */
+    private String[] firstRunWithAnImageToAdd(Path out) throws Exception {
+        Path in = input(3);
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        return job(in, out, "--update");
+    }
+
+    /**
      * An update without --parquet-byte-stream-split over an output written with it copied the base's row groups
      * beside new PLAIN ones: one file of both encodings, which Spark's vectorized reader refuses (the incremental
      * helper's walk). The update writes as the output is written, and says so.
@@ -261,17 +272,15 @@ class UpdateTest {
      */
     @Test
     void anUpdateOverBaseRowsDamagedSinceTheyWereWrittenIsRefusedBeforeItFeaturisesAnything() throws Exception {
-        Path in = input(3);
         Path out = temp.resolve("out");
-        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
-        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        String[] update = firstRunWithAnImageToAdd(out);
         Path part = out.resolve("features/part-000000.parquet");
         byte[] written = Files.readAllBytes(part);
         Path backup = Files.createDirectories(out.resolve("features/backup")).resolve("part-000000.parquet");
         Files.write(backup, java.util.Arrays.copyOf(written, 100)); // the user's, named as a part: neither read nor deleted
         Files.write(part, java.util.Arrays.copyOf(written, written.length / 2));
 
-        JobRun truncated = JobRun.of(out, job(in, out, "--update"));
+        JobRun truncated = JobRun.of(out, update);
         assertThat(truncated.exitCode()).as(truncated.messages()).isEqualTo(2);
         assertThat(truncated.messages()).contains("part-000000.parquet has " + written.length / 2
                         + " bytes, where it was written with " + written.length)
@@ -281,10 +290,10 @@ class UpdateTest {
         assertThat(out.resolve("_orchard/gen-000001")).as("nor the update recorded").doesNotExist();
 
         Files.delete(part);
-        assertThat(JobRun.of(out, job(in, out, "--update")).messages()).contains("part-000000.parquet is missing");
+        assertThat(JobRun.of(out, update).messages()).contains("part-000000.parquet is missing");
 
         Files.write(part, written);
-        JobRun restored = JobRun.of(out, job(in, out, "--update"));
+        JobRun restored = JobRun.of(out, update);
         assertThat(restored.exitCode()).as(restored.messages()).isZero();
         assertThat(Outputs.rows(out, "features")).hasSize(10);
         assertThat(backup).hasSize(100);
@@ -298,16 +307,14 @@ class UpdateTest {
      */
     @Test
     void anUpdateRefusesAFileNamedAsAPartThatIsNoneOfTheBases() throws Exception {
-        Path in = input(3);
         Path out = temp.resolve("out");
-        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
-        copy(sample("Kiwi", 3, 1).get(0), in, "Kiwi");
+        String[] update = firstRunWithAnImageToAdd(out);
         Path mine = out.resolve("features/part-000050.parquet");
         Files.writeString(mine, "my own notes");
         Path alsoMine = out.resolve("pca/part-000000-g000007.parquet");
         Files.writeString(alsoMine, "mine");
 
-        JobRun refused = JobRun.of(out, job(in, out, "--update"));
+        JobRun refused = JobRun.of(out, update);
         assertThat(refused.exitCode()).as(refused.messages()).isEqualTo(2);
         assertThat(refused.messages())
                 .contains("features/part-000050.parquet is named as a part but is none of generation 0's")
@@ -319,7 +326,7 @@ class UpdateTest {
 
         Path kept = Files.move(mine, temp.resolve("part-000050.parquet"));
         Files.delete(alsoMine);
-        JobRun moved = JobRun.of(out, job(in, out, "--update"));
+        JobRun moved = JobRun.of(out, update);
         assertThat(moved.exitCode()).as(moved.messages()).isZero();
         assertThat(Outputs.rows(out, "features")).hasSize(10);
         assertThat(kept).hasContent("my own notes");
