@@ -1,11 +1,14 @@
 package dev.orchard.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchard.predict.FeatureSource;
+import dev.orchard.predict.Link;
 import dev.orchard.predict.OnnxClassifier;
 import dev.orchard.predict.Predictions;
 import dev.orchard.predict.VectorKind;
+import dev.orchard.predict.VectorProvenance;
 import dev.orchard.store.Location;
 import dev.orchard.store.parquet.VectorRow;
 import java.nio.file.Files;
@@ -97,5 +100,43 @@ class OnnxExportTest {
         assertThat(json.at("/onnx/expects/orchard.input").asText()).isEqualTo("pca");
         assertThat(json.at("/onnx/check/maxScoreDifference").asDouble()).isLessThan(OnnxExport.TOLERANCE);
         assertThat(json.at("/test/balancedAccuracy").isNumber()).isTrue();
+    }
+    /**
+     * The export's label check (classifier.onnx labels as the Java model does, {@link OnnxExport}): a label may differ
+     * only where the row's two highest linear scores tie. One-vs-all over a, b, c with weights chosen (no training
+     * makes a tie exact on float vectors): a = z₀, b = z₁, c = −z₀ − z₁, on rows standardised as they are (the first
+     * four fix mean 0, std 1). Where the Java model labels a row with the other class of a tie (the first highest
+     * score of two equal up to summation order), the file is kept; where the two highest are 50 and 40, both σ 1.0 to
+     * the last bit, a differing label is a mistake, and the export refuses the file.
+     */
+    @Test
+    void aLabelMayDifferFromTheJavaModelsOnlyWhereTheLinearScoresTie() {
+        float[][] vectors = {{1, 1}, {-1, -1}, {1, -1}, {-1, 1}, {50, 40}};
+        Samples rows = new Samples(new String[] {"tie.jpg", "c.jpg", "a.jpg", "b.jpg", "far.jpg"},
+                new String[] {"a", "c", "a", "b", "a"}, vectors, 2, 0);
+        Standardizer standardizer = Standardizer.fit(vectors, new boolean[] {true, true, true, true, false}, 2);
+        List<String> classes = List.of("a", "b", "c");
+        TrainedClassifier classifier = new OneVsAllClassifier(classes, new TrainedClassifier.LinearForm(
+                new double[][] {{1, 0}, {0, 1}, {-1, -1}}, new double[3], Link.SIGMOID), line -> { });
+        TrainedClassifier.Scored java = classifier.score(standardizer.applyAll(vectors));
+        assertThat(java.predicted()).containsExactly("a", "c", "a", "b", "a");
+        assertThat(java.classScores()[4]).as("σ(50), σ(40): a tie of the probabilities").startsWith(1.0, 1.0);
+        VectorProvenance input = new VectorProvenance(VectorKind.FEATURES, 2, null, null);
+
+        OnnxExport.Exported kept = OnnxExport.export(standardizer, classifier, classes, input, Map.of(), rows,
+                labelled(java, 0, "b"));
+        assertThat(kept.rowsChecked()).isEqualTo(5);
+
+        assertThatThrownBy(() -> OnnxExport.export(standardizer, classifier, classes, input, Map.of(), rows,
+                labelled(java, 4, "b")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("classifier.onnx predicts 'a' for far.jpg where the Java model predicts 'b'");
+    }
+
+    /** {@code scored} with row {@code r}'s label {@code label}, its scores as they are. */
+    private static TrainedClassifier.Scored labelled(TrainedClassifier.Scored scored, int r, String label) {
+        String[] predicted = scored.predicted().clone();
+        predicted[r] = label;
+        return new TrainedClassifier.Scored(predicted, scored.scores(), scored.classScores());
     }
 }
