@@ -169,8 +169,8 @@ public final class ClassifyCommand implements Callable<Integer> {
             throw new ClassifyException("--apply labels images with the classifier as it was trained; "
                     + String.join(", ", given) + (given.size() == 1 ? " does" : " do") + " not apply to it.");
         }
-        return new ApplyOptions(Location.parse(apply), Location.parse(input),
-                output == null ? null : Location.parse(output), overwrite);
+        return new ApplyOptions(Location.parseGiven(apply), Location.parseGiven(input),
+                output == null ? null : Location.parseGiven(output), overwrite);
     }
 
     ClassifyOptions options() {
@@ -199,8 +199,8 @@ public final class ClassifyCommand implements Callable<Integer> {
                     + " --classifier logistic, trained by SGD) does not have. Use --classifier svm or --one-vs-all,"
                     + " or leave out -C.");
         }
-        return new ClassifyOptions(Location.parse(input), VectorColumn.parse(use), rule, seed, m, learner(),
-                cost == null ? ClassifyOptions.DEFAULT_COST : cost, output == null ? null : Location.parse(output),
+        return new ClassifyOptions(Location.parseGiven(input), VectorColumn.parse(use), rule, seed, m, learner(),
+                cost == null ? ClassifyOptions.DEFAULT_COST : cost, output == null ? null : Location.parseGiven(output),
                 cv == null ? null : new CrossValidationPlan(cv, cvGrid == null ? CrossValidationPlan.DEFAULT_GRID : cvGrid));
     }
 

@@ -326,6 +326,17 @@ class ClassifyCommandTest {
         assertThat(nothing.err).contains("a split", "a mode", "--apply classifier.onnx");
     }
 
+    /** S3 takes a ".." in a key literally: a training's or an --apply's s3:// location with one is refused first. */
+    @Test
+    void anS3LocationWithADotSegmentIsRefusedNamingIt() {
+        Result output = run("--input", "x", "--train-per-class", "3", "--one-vs-all", "--output", "s3://b/job/../cls");
+        assertThat(output.code).isEqualTo(2);
+        assertThat(output.err).contains("s3://b/job/../cls has a '..' segment", "such as s3://b/cls");
+        Result input = run("--apply", "c.onnx", "--input", "s3://b/./job");
+        assertThat(input.code).isEqualTo(2);
+        assertThat(input.err).contains("s3://b/./job has a '.' segment", "such as s3://b/job");
+    }
+
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -96,13 +96,13 @@ final class JobSetup implements AutoCloseable {
             throw new IllegalArgumentException("Give the images with exactly one of --input DIR|s3://… or --input-manifest FILE");
         }
         this.manifest = options.inputManifest != null;
-        this.input = Location.parse(manifest ? options.inputManifest : options.input);
-        this.output = Location.parse(options.output);
+        this.input = Location.parseGiven(manifest ? options.inputManifest : options.input);
+        this.output = Location.parseGiven(options.output);
         // First of all: the output must not overlap the input (a manifest's images are checked once it is read).
         Overlap overlap = new Overlap(output);
         InputCheck.requireApart(input, manifest ? "--input-manifest" : "--input", overlap, output);
         if (options.classifier != null) {
-            JobClassifier.requireOutside(Location.parse(options.classifier), overlap, output);
+            JobClassifier.requireOutside(Location.parseGiven(options.classifier), overlap, output);
         }
         NameFilter filter = new NameFilter(options.glob);
         LabelRule labels = labelRule(options);
@@ -176,7 +176,7 @@ final class JobSetup implements AutoCloseable {
             // Absolute, as the input and the classifier are: the workers read the model at the path the job names, and a
             // relative one was read from each worker's working directory (a worker started elsewhere failed the job
             // with the path as its only reason: a user's walk).
-            String modelLocation = Location.parse(ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"),
+            String modelLocation = Location.parseGiven(ModelLocator.locate(options.model, System.getenv("ORCHARD_MODEL"),
                     ModelLocator.defaultSharedDirs())).toString();
             loaded = loadModel(stores, modelLocation, spec, inference);
             this.pca = !options.reduce.equals("srp");

@@ -117,6 +117,18 @@ class BadInputTest {
         assertThat(folder.messages()).contains("--input-manifest " + lists + " is a folder: give the file that lists");
     }
 
+    /** S3 took a ".." in a key literally: the job failed with a 400 once its output was written (a user's walk). */
+    @Test
+    void anS3LocationWithADotSegmentIsRefusedBeforeAnyRequest() throws Exception {
+        JobRun out = run("--input", fruit(1).toString(), "--output", "s3://bucket/a/../b");
+        assertThat(out.exitCode()).as(out.messages()).isEqualTo(2);
+        assertThat(out.messages()).contains("s3://bucket/a/../b has a '..' segment").contains("such as s3://bucket/b");
+        JobRun in = run("--input", "s3://bucket/./in/", "--output", temp.resolve("o12").toString());
+        assertThat(in.exitCode()).as(in.messages()).isEqualTo(2);
+        assertThat(in.messages()).contains("s3://bucket/./in/ has a '.' segment");
+        assertThat(temp.resolve("o12")).doesNotExist();
+    }
+
     @Test
     void unknownJpegDecoder() throws Exception {
         JobRun bad = run("--input", fruit(1).toString(), "--output", temp.resolve("o").toString(), "--jpeg-decoder", "libjpeg");

@@ -65,6 +65,38 @@ public record Location(Scheme scheme, String bucket, String key) {
         return local(Path.of(text));
     }
 
+    /**
+     * Parses a location the user gave ({@code --input}, {@code --output}, {@code --classifier}, …) as {@link #parse}
+     * does, refusing an s3:// key with a {@code .} or {@code ..} segment. A local path's are resolved by the file
+     * system, but S3 takes them literally: {@code --output s3://b/a/../out} wrote below a key segment named "..", which
+     * S3Proxy's folder store answered with 400 late in the job (a user's walk), and an input prefix with one lists
+     * nothing. Only for typed locations: a key a listing or a manifest names is an object's real name, dots and all.
+     */
+    public static Location parseGiven(String text) {
+        Location location = parse(text);
+        if (location.isLocal() || location.key.indexOf('.') < 0) { // most keys: no split
+            return location;
+        }
+        java.util.ArrayDeque<String> meant = new java.util.ArrayDeque<>();
+        String dotted = null;
+        for (String segment : location.key.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                dotted = dotted == null ? segment : dotted;
+                if (segment.equals("..")) {
+                    meant.pollLast();
+                }
+            } else {
+                meant.addLast(segment);
+            }
+        }
+        if (dotted == null) {
+            return location;
+        }
+        throw new IllegalArgumentException(shown(text) + " has a '" + dotted + "' segment in its key, which S3 takes"
+                + " literally (as a folder named '" + dotted + "'), not as " + (dotted.equals(".") ? "this" : "the parent")
+                + " folder: write the prefix without it, such as s3://" + location.bucket + "/" + String.join("/", meant));
+    }
+
     /** A URL of a scheme Orchard does not read ({@code String.matches} compiled this for every parse: once per image). */
     private static final java.util.regex.Pattern OTHER_SCHEME = java.util.regex.Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://");
     /**
