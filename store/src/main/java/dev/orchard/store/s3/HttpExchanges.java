@@ -318,6 +318,13 @@ final class HttpExchanges implements AutoCloseable {
         }
 
         Response readHead(boolean head) throws IOException {
+            if (position == limit) {
+                fill(); // nothing read: readLine says so
+            }
+            if (limit - position >= 2 && (buffer[position] == TLS_ALERT || buffer[position] == TLS_HANDSHAKE)
+                    && buffer[position + 1] == 3) { // a TLS record's type and major version, where "HTTP/" should be
+                throw new TlsAnswerException();
+            }
             String statusLine;
             int status;
             do {
@@ -531,6 +538,17 @@ final class HttpExchanges implements AutoCloseable {
                 }
                 return n;
             }
+        }
+    }
+
+    /** The first byte of a TLS alert record, and of a handshake record. */
+    private static final byte TLS_ALERT = 0x15;
+    private static final byte TLS_HANDSHAKE = 0x16;
+
+    /** A plain HTTP request was answered with a TLS record: the server speaks HTTPS (its port, given as http://). */
+    static final class TlsAnswerException extends IOException {
+        TlsAnswerException() {
+            super("The server answered with TLS, not plain HTTP");
         }
     }
 

@@ -57,6 +57,10 @@ final class S3Errors {
                     + where + " (" + rootCauseText(e) + "): check --endpoint-url and --region, that the server is up, "
                     + "and any network proxy or firewall in between", e);
         }
+        IOException scheme = wrongScheme(action, where, e);
+        if (scheme != null) {
+            return scheme;
+        }
         if (isTimeout(e)) {
             return new IOException("The S3 endpoint " + settings.describeEndpoint() + " did not answer in time to "
                     + action + " " + where + " (" + rootCauseText(e) + ", " + settings.maxAttempts() + " attempts): "
@@ -64,6 +68,46 @@ final class S3Errors {
         }
         return new IOException("Could not " + action + " " + where + " at " + settings.describeEndpoint() + ": "
                 + e.getMessage(), e);
+    }
+
+    /**
+     * An endpoint whose scheme is not what its server speaks, or null: an https:// one answered without TLS (a local
+     * server started without it; the TLS parser's "Unsupported or unrecognized SSL message" was all a user read), an
+     * http:// one with TLS, or closed every connection unanswered, as a TLS server may do to plain HTTP.
+     */
+    private IOException wrongScheme(String action, Location where, SdkException e) {
+        java.net.URI endpoint = settings.endpoint();
+        String scheme = endpoint == null ? null : endpoint.getScheme();
+        if ("https".equalsIgnoreCase(scheme) && has(e, t -> t instanceof javax.net.ssl.SSLException
+                && t.getMessage() != null && (t.getMessage().startsWith("Unsupported or unrecognized SSL message") // JSSE
+                || t.getMessage().startsWith("Unable to parse TLS packet header")))) { // Conscrypt
+            return new UnusableLocationException("The S3 endpoint " + endpoint + " answered in plain HTTP, not TLS, to"
+                    + " a request to " + action + " " + where + " (" + rootCauseText(e) + "): use --endpoint-url http://"
+                    + endpoint.getRawSchemeSpecificPart().substring(2) + " if the server has no TLS", e);
+        }
+        if ("http".equalsIgnoreCase(scheme)) {
+            String https = "--endpoint-url https://" + endpoint.getRawSchemeSpecificPart().substring(2);
+            if (has(e, t -> t instanceof HttpExchanges.TlsAnswerException)) {
+                return new UnusableLocationException("The S3 endpoint " + endpoint + " answered in TLS, not plain HTTP,"
+                        + " to a request to " + action + " " + where + ": the server speaks HTTPS there, use " + https, e);
+            }
+            if (has(e, t -> t instanceof HttpExchanges.NoAnswerException
+                    || t.getClass().getSimpleName().equals("NoHttpResponseException"))) { // Apache's, the SDK client's
+                return new IOException("The S3 endpoint " + endpoint + " closed the connection without answering a"
+                        + " request to " + action + " " + where + ", " + settings.maxAttempts() + " attempts ("
+                        + rootCauseText(e) + "): if the server speaks TLS there, try " + https, e);
+            }
+        }
+        return null;
+    }
+
+    private static boolean has(Throwable e, java.util.function.Predicate<Throwable> cause) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (cause.test(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

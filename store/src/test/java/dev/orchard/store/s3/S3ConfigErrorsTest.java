@@ -408,6 +408,66 @@ class S3ConfigErrorsTest {
         }
     }
 
+    /**
+     * An https:// endpoint whose server speaks plain HTTP (a local S3 server started without TLS) failed with the TLS
+     * parser's words alone ("Unsupported or unrecognized SSL message"): said so, with the http:// to use. Both clients:
+     * the reads' own (Conscrypt's TLS where it loads) and the SDK's for writes (the JVM's).
+     */
+    @Test
+    void anHttpsEndpointAnsweringInPlainHttpIsToldToUseHttp() throws Exception {
+        try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ScriptedServers.acceptEach(plain, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
+                try (socket) { // as a web server answers what is not HTTP to it: a ClientHello
+                    socket.getInputStream().read(new byte[512]);
+                    socket.getOutputStream().write(("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            URI endpoint = URI.create("https://127.0.0.1:" + plain.getLocalPort());
+            String advice = "use --endpoint-url http://127.0.0.1:" + plain.getLocalPort() + " if the server has no TLS";
+            try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
+                assertThatThrownBy(() -> store.read(s3("s3://bucket/images/a.jpg")))
+                        .isInstanceOf(dev.orchard.store.UnusableLocationException.class)
+                        .hasMessageContaining("The S3 endpoint " + endpoint + " answered in plain HTTP, not TLS, to a"
+                                + " request to read s3://bucket/images/a.jpg").hasMessageContaining(advice);
+                assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                        .hasMessageContaining("answered in plain HTTP, not TLS, to a request to write to s3://bucket/out")
+                        .hasMessageContaining(advice);
+            }
+        }
+    }
+
+    /**
+     * The reverse: an http:// endpoint on a TLS server's port, which answers a plain request with a TLS alert and
+     * closes. The reads' client sees the record, the SDK's only a connection closed unanswered: both name https://.
+     */
+    @Test
+    void anHttpEndpointAnsweringInTlsIsToldToTryHttps() throws Exception {
+        try (ServerSocket tls = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ScriptedServers.acceptEach(tls, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
+                try (socket) { // a fatal alert (TLS 1.2 record, protocol_version), as OpenSSL sends
+                    socket.getInputStream().read(new byte[512]);
+                    socket.getOutputStream().write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46});
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            URI endpoint = URI.create("http://127.0.0.1:" + tls.getLocalPort());
+            String https = "--endpoint-url https://127.0.0.1:" + tls.getLocalPort();
+            try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint))) {
+                assertThatThrownBy(() -> store.checkReadable(s3("s3://bucket/images/")))
+                        .isInstanceOf(dev.orchard.store.UnusableLocationException.class)
+                        .hasMessageContaining("The S3 endpoint " + endpoint + " answered in TLS, not plain HTTP, to a"
+                                + " request to list s3://bucket/images/").hasMessageContaining("use " + https);
+                assertThatThrownBy(() -> store.checkWritable(s3("s3://bucket/out")))
+                        .hasMessageContaining("closed the connection without answering a request to write to"
+                                + " s3://bucket/out").hasMessageContaining("try " + https);
+            }
+        }
+    }
+
     @Test
     void throttlingThatOutlastsTheRetriesSaysSo() throws Exception {
         proxy.failAlways(line -> line.startsWith("GET "), 503, "SlowDown");
