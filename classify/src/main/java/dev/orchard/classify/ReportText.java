@@ -2,6 +2,7 @@ package dev.orchard.classify;
 
 import dev.orchard.classify.ClassifyReport.ClassCount;
 import dev.orchard.classify.Evaluation.ClassMetrics;
+import dev.orchard.store.DisplayWidth;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -104,14 +105,14 @@ public final class ReportText {
         }
         int w = nameWidth(new ArrayList<>(report.predictedCounts().keySet()));
         boolean notAllCompared = report.known() != null && report.known().total() < report.images();
-        line(s, "  %-" + w + "s  predicted%s", "class", report.known() != null ? "  precision  recall" : "");
+        line(s, "  %s  predicted%s", cell("class", w), report.known() != null ? "  precision  recall" : "");
         int c = 0;
         for (var e : report.predictedCounts().entrySet()) {
             if (report.known() != null) {
                 ClassMetrics m = report.known().perClass().get(c);
-                line(s, "  %-" + w + "s  %9d    %7s  %7s", cut(e.getKey()), e.getValue(), precision(m), recall(m));
+                line(s, "  %s  %9d    %7s  %7s", cell(e.getKey(), w), e.getValue(), precision(m), recall(m));
             } else {
-                line(s, "  %-" + w + "s  %9d", cut(e.getKey()), e.getValue());
+                line(s, "  %s  %9d", cell(e.getKey(), w), e.getValue());
             }
             c++;
         }
@@ -126,11 +127,11 @@ public final class ReportText {
 
     private static void perClass(StringBuilder s, ClassifyReport report) {
         int w = nameWidth(report.test().classes());
-        line(s, "  %-" + w + "s  train  test  precision  recall", "class");
+        line(s, "  %s  train  test  precision  recall", cell("class", w));
         for (int c = 0; c < report.classes().size(); c++) {
             ClassCount count = report.classes().get(c);
             ClassMetrics m = report.test().perClass().get(c);
-            line(s, "  %-" + w + "s  %5d %5d    %7s  %7s", cut(count.label()), count.train(), count.test(),
+            line(s, "  %s  %5d %5d    %7s  %7s", cell(count.label(), w), count.train(), count.test(),
                     precision(m), recall(m));
         }
     }
@@ -174,8 +175,8 @@ public final class ReportText {
         }
         s.append(header).append('\n');
         for (int r = 0; r < classes.size(); r++) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %" + number + "d %-" + w + "s", r + 1,
-                    cut(classes.get(r))));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %" + number + "d %s", r + 1,
+                    cell(classes.get(r), w)));
             for (int v : e.confusion()[r]) {
                 row.append(String.format(Locale.ROOT, "%" + cell + "s", v == 0 ? "." : String.valueOf(v)));
             }
@@ -202,13 +203,19 @@ public final class ReportText {
         }
     }
 
+    /** The columns of a table's class cells: its longest (cut) name's, in terminal columns. */
     private static int nameWidth(List<String> names) {
-        return Math.max(5, names.stream().mapToInt(n -> cut(n).length()).max().orElse(5));
+        return Math.max(5, names.stream().mapToInt(n -> DisplayWidth.of(cut(n))).max().orElse(5));
+    }
+
+    /** A class's name as a table's cell {@code width} columns wide: padded by the columns it takes, not its length. */
+    private static String cell(String label, int width) {
+        return DisplayWidth.padded(cut(label), width);
     }
 
     private static String cut(String label) {
-        String name = dev.orchard.store.Printable.escaped(label); // a newline in a label broke the tables
-        return name.length() <= NAME_MAX ? name : name.substring(0, NAME_MAX - 1) + "…";
+        // A newline in a label broke the tables; 苹果's four columns were padded as two.
+        return DisplayWidth.cut(dev.orchard.store.Printable.escaped(label), NAME_MAX);
     }
 
     private static void line(StringBuilder s, String format, Object... args) {

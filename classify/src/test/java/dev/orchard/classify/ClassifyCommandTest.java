@@ -2,6 +2,7 @@ package dev.orchard.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orchard.store.DisplayWidth;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -335,6 +336,36 @@ class ClassifyCommandTest {
         Result input = run("--apply", "c.onnx", "--input", "s3://b/./job");
         assertThat(input.code).isEqualTo(2);
         assertThat(input.err).contains("s3://b/./job has a '.' segment", "such as s3://b/job");
+    }
+
+    /**
+     * A class named 苹果 or 🍌 took two columns a character and was padded as if it took one: every column after it
+     * slid (a user's walk). Each table's rows take one width on a terminal, and its name cells one too.
+     */
+    @Test
+    void tablesStayAlignedWithWideClassNames() throws Exception {
+        List<String> classes = List.of("苹果", "🍌 Banana", "Kiwi");
+        Path job = JobOutputFixture.write(dir.resolve("job"), "features", JobOutputFixture.clusters(classes, 20, 8, 5, 5), 2);
+        Result trained = run("--input", job.toString(), "--train-per-class", "10", "--multiclass");
+        assertThat(trained.code).as(trained.err).isZero();
+        List<String> lines = trained.out.lines().toList();
+        int perClass = lines.indexOf(lines.stream().filter(l -> l.startsWith("  class ")).findFirst().orElseThrow());
+        assertAligned(lines.subList(perClass + 1, perClass + 4), classes);
+        int matrix = lines.indexOf(lines.stream().filter(l -> l.contains("confusion matrix")).findFirst().orElseThrow());
+        assertAligned(lines.subList(matrix + 1, matrix + 5), classes); // its header too
+
+        Result applied = run("--apply", job.resolve("classify-multiclass/classifier.onnx").toString(), "--input",
+                job.toString());
+        assertThat(applied.code).as(applied.err).isZero();
+        List<String> out = applied.out.lines().toList();
+        int predicted = out.indexOf(out.stream().filter(l -> l.startsWith("  class ")).findFirst().orElseThrow());
+        assertAligned(out.subList(predicted + 1, predicted + 4), classes);
+    }
+
+    /** Each row takes as many terminal columns as the others (the cells after the names have fixed widths). */
+    private static void assertAligned(List<String> rows, List<String> classes) {
+        assertThat(String.join("\n", rows)).contains(classes);
+        assertThat(rows).as("columns of %s", rows).extracting(DisplayWidth::of).containsOnly(DisplayWidth.of(rows.get(0)));
     }
 
     private static Result run(String... args) {
