@@ -62,7 +62,7 @@ public final class ApplyClassifier {
                         + " train one on the features (orchard classify --use features)." : " Give the output folder"
                         + " of an 'orchard run' job (the one holding features/ and _SUCCESS)."));
             }
-            VectorProvenance given = OutputProvenance.read(in, options.input(), use, expected.dimension());
+            VectorProvenance given = OutputProvenance.read(in, options.input(), use, 0); // as recorded
             try {
                 expected.requireReadable(given, options.classifier().toString(), options.input().toString());
             } catch (ClassifierException e) {

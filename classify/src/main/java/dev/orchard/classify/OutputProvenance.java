@@ -26,13 +26,16 @@ final class OutputProvenance {
     }
 
     /**
-     * @param dimension the vectors' length, as read (0: not known yet)
+     * @param read the vectors' length, as read; 0 where they are not read yet: then as {@code _SUCCESS} records it
+     *             (an --apply was checked with the classifier's own length in its place, and its refusal named only
+     *             the CNN and the projection that differed, not that the vectors had another length: a user's walk)
      * @return for PCA rows without a {@code pca-model.json}, a provenance without its SHA-256
      */
-    static VectorProvenance read(ObjectStore store, Location output, VectorColumn use, int dimension) throws IOException {
+    static VectorProvenance read(ObjectStore store, Location output, VectorColumn use, int read) throws IOException {
         OutputLayout layout = new OutputLayout(output);
         JsonNode success = success(store, layout);
         FeatureSource features = featureSource(success);
+        int dimension = read > 0 ? read : recordedDimension(success, use);
         if (use == VectorColumn.FEATURES) {
             return new VectorProvenance(VectorKind.FEATURES, dimension, features, null);
         }
@@ -72,6 +75,21 @@ final class OutputProvenance {
             throw new ClassifyException(layout.success() + " is not the JSON an Orchard job writes (" + e.getOriginalMessage()
                     + "). Was the folder written by orchard run?");
         }
+    }
+
+    /**
+     * The length of the output's {@code use} vectors as {@code _SUCCESS} records it: the PCA's k; the features' is the
+     * sparse projection's, else what the PCA read. 0 where it does not (no _SUCCESS, or a job without either).
+     */
+    private static int recordedDimension(JsonNode success, VectorColumn use) {
+        if (success == null) {
+            return 0;
+        }
+        if (use == VectorColumn.PCA) {
+            return success.path("pca").path("k").asInt(0);
+        }
+        int projected = success.path("sparseRandomProjection").path("dim").asInt(0);
+        return projected > 0 ? projected : success.path("pca").path("dim").asInt(0);
     }
 
     /** From {@code _SUCCESS}; null when the output has none (a job still running, failed, or not Orchard's). */

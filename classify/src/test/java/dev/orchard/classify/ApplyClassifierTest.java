@@ -130,6 +130,13 @@ class ApplyClassifierTest {
         assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(otherModel))))
                 .hasMessageContaining("not comparable").hasMessageContaining("9999");
 
+        // Features of another CNN and another length: the refusal named the CNN and the projection, not the lengths.
+        Path otherWide = JobOutputFixture.write(dir.resolve("other-wide"), "features", JobOutputFixture.clusters(FOUR, 5, 16, 5, 3), 1);
+        JobOutputFixture.writeSuccess(otherWide, "9".repeat(64), "464", 16, 7);
+        assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(otherWide))))
+                .hasMessageContaining("it reads 12-d features but is given 16-d ones")
+                .hasMessageContaining("not comparable").hasMessageContaining("9999");
+
         // Features of another length (no _SUCCESS: only the dimension can be checked, and is).
         Path wider = JobOutputFixture.write(dir.resolve("wider"), "features", JobOutputFixture.clusters(FOUR, 5, 16, 5, 3), 1);
         assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaFeatures), Location.local(wider))))
@@ -139,7 +146,7 @@ class ApplyClassifierTest {
         assertThatThrownBy(() -> ApplyClassifier.run(ApplyOptions.of(classifier(ovaPca), Location.local(fresh))))
                 .hasMessageContaining("No pca in").hasMessageContaining("train one on the features");
 
-        for (Path p : List.of(otherPca, otherModel, wider)) {
+        for (Path p : List.of(otherPca, otherModel, otherWide, wider)) {
             try (var files = Files.list(p)) {
                 assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("predictions-"));
             }

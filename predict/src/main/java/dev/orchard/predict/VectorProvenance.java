@@ -98,7 +98,7 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
     public List<String> problemsReading(VectorProvenance given) {
         List<String> problems = new ArrayList<>();
         if (given.kind != kind) {
-            problems.add("it was trained on " + kind.column() + " but is given " + given.kind.column()
+            problems.add("it was trained on " + described() + " but is given " + given.described()
                     + (kind == VectorKind.PCA
                     ? ". A classifier trained on PCA coordinates reads only coordinates on the same pca-model.json;"
                     + " to label other images, train it on the features (orchard classify --use features)"
@@ -132,6 +132,11 @@ public record VectorProvenance(VectorKind kind, int dimension, FeatureSource fea
             }
         }
         return problems;
+    }
+
+    /** "50-d pca", or "pca" where the length is not known: a refusal states the lengths along with the kinds. */
+    private String described() {
+        return dimension > 0 ? dimension + "-d " + kind.column() : kind.column();
     }
 
     /**

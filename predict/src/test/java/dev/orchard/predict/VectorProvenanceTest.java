@@ -30,7 +30,9 @@ class VectorProvenanceTest {
     @Test
     void eachDifferenceIsNamed() {
         assertThat(PCA.problemsReading(FEATURES)).singleElement().asString()
-                .contains("trained on pca but is given features", "--use features");
+                .contains("trained on 50-d pca but is given 1280-d features", "--use features");
+        assertThat(PCA.problemsReading(FEATURES.withDimension(0))).singleElement().asString()
+                .contains("trained on 50-d pca but is given features"); // a job before its model is loaded
         assertThat(FEATURES.problemsReading(new VectorProvenance(VectorKind.FEATURES, 2048, MOBILENET, null)))
                 .singleElement().asString().contains("1280-d features but is given 2048-d");
         assertThat(FEATURES.problemsReading(new VectorProvenance(VectorKind.FEATURES, 1280,
