@@ -54,7 +54,7 @@ final class S3Errors {
         }
         if (isUnreachable(e)) {
             return new IOException("Cannot reach the S3 endpoint " + settings.describeEndpoint() + " to " + action + " "
-                    + where + " (" + rootCauseText(e) + "): check --endpoint-url and --region, that the server is up, "
+                    + where + " (" + rootCauseText(e) + attempts(e) + "): check --endpoint-url and --region, that the server is up, "
                     + "and any network proxy or firewall in between", e);
         }
         IOException scheme = wrongScheme(action, where, e);
@@ -63,11 +63,13 @@ final class S3Errors {
         }
         if (isTimeout(e)) {
             return new IOException("The S3 endpoint " + settings.describeEndpoint() + " did not answer in time to "
-                    + action + " " + where + " (" + rootCauseText(e) + ", " + settings.maxAttempts() + " attempts): "
+                    + action + " " + where + " (" + rootCauseText(e) + ", " + settings.maxAttempts() + " attempts"
+                    + attempts(e) + "): "
                     + "check --endpoint-url, that the server is up and not overloaded, and the network in between", e);
         }
+        String attempts = attempts(e);
         return new IOException("Could not " + action + " " + where + " at " + settings.describeEndpoint() + ": "
-                + e.getMessage(), e);
+                + e.getMessage() + (attempts.isEmpty() ? "" : " (" + attempts.substring(2) + ")"), e);
     }
 
     /**
@@ -203,11 +205,60 @@ final class S3Errors {
         }
         if (status == 503 || "SlowDown".equals(code)) {
             return new IOException("S3 kept throttling requests to " + action + " " + where + " after "
-                    + settings.maxAttempts() + " attempts (" + describe(code, status) + "): lower the number of "
+                    + settings.maxAttempts() + " attempts (" + describe(code, status) + attempts(e) + "): lower the number of "
                     + "concurrent requests or raise the retry attempts", e);
         }
         return new IOException("Could not " + action + " " + where + " (" + describe(code, status) + ": "
-                + serviceMessage(e) + ")", e);
+                + serviceMessage(e) + attempts(e) + ")", e);
+    }
+
+    /**
+     * "; of the 10 attempts: 7 truncated, 3 throttled" where a retried request's attempts failed in more than one way
+     * ({@link S3Requests} hangs the earlier ones on the last as suppressed); else "". An image whose reads were cut
+     * short 7 times and throttled 3 times was recorded as "S3 kept throttling" alone.
+     */
+    private static String attempts(SdkException last) {
+        Throwable[] earlier = last.getSuppressed();
+        if (earlier.length == 0) {
+            return "";
+        }
+        java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (Throwable attempt : earlier) {
+            counts.merge(attempt(attempt), 1, Integer::sum);
+        }
+        counts.merge(attempt(last), 1, Integer::sum);
+        if (counts.size() == 1) {
+            return ""; // the same each time: the message says it
+        }
+        return "; of the " + (earlier.length + 1) + " attempts: " + counts.entrySet().stream()
+                .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()) // stable: first seen first
+                .map(c -> c.getValue() + " " + c.getKey()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** How one attempt failed, in a word or two that reads after a count ("7 truncated"). */
+    private static String attempt(Throwable failure) {
+        if (failure instanceof AwsServiceException service) {
+            String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+            return service.statusCode() == 503 || "SlowDown".equals(code) ? "throttled"
+                    : "answered " + describe(code, service.statusCode());
+        }
+        if (isUnreachable(failure)) {
+            return "unreachable";
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException) {
+                return "truncated";
+            }
+            if (t instanceof SocketTimeoutException) {
+                return "timed out";
+            }
+            if (t instanceof java.net.SocketException && String.valueOf(t.getMessage()).contains("reset")) {
+                return "reset";
+            }
+        }
+        String root = rootCauseText(failure);
+        int colon = root.indexOf(':');
+        return "failed (" + (colon < 0 ? root : root.substring(0, colon)) + ")";
     }
 
     /** The IAM permission an action needs, on the resource it needs it on. */

@@ -220,13 +220,18 @@ final class S3Requests implements AutoCloseable {
         }
     }
 
-    /** The request with the SDK's retry strategy: its conditions, backoff, and (adaptive) rate limiting. */
+    /**
+     * The request with the SDK's retry strategy: its conditions, backoff, and (adaptive) rate limiting. The last
+     * attempt's failure carries the earlier attempts' as suppressed ones: an image read 7 times truncated and 3 times
+     * throttled was recorded as throttled alone (S3Errors counts them).
+     */
     private <T> T call(String bucket, String method, String path, String query, boolean checksumMode,
                        BodyReader<T> reader) throws ObjectTooLargeException {
         AcquireInitialTokenResponse initial = retries.acquireInitialToken(RETRY_SCOPE);
         RetryToken token = initial.token();
         pause(initial.delay());
         boolean followed = false;
+        List<SdkException> earlier = null;
         while (true) {
             try {
                 T result = attempt(bucket, method, path, query, checksumMode, reader);
@@ -247,8 +252,15 @@ final class S3Requests implements AutoCloseable {
                 try {
                     refreshed = retries.refreshRetryToken(RefreshRetryTokenRequest.builder().token(token).failure(e).build());
                 } catch (TokenAcquisitionFailedException exhausted) {
+                    if (earlier != null) {
+                        earlier.forEach(e::addSuppressed);
+                    }
                     throw e;
                 }
+                if (earlier == null) {
+                    earlier = new ArrayList<>();
+                }
+                earlier.add(e);
                 token = refreshed.token();
                 pause(refreshed.delay());
             }

@@ -477,6 +477,39 @@ class S3ConfigErrorsTest {
         }
     }
 
+    /**
+     * A read whose answers were cut short 7 times and then throttled 3 times was recorded in errors.csv as "S3 kept
+     * throttling" alone: the reason counts each way its attempts failed.
+     */
+    @Test
+    void aReadThatFailedInSeveralWaysCountsEach() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
+                try (socket) { // one answer a connection, then closed
+                    if (ScriptedServers.readHead(socket.getInputStream()) == null) {
+                        return;
+                    }
+                    String slowDown = "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>";
+                    socket.getOutputStream().write((requests.incrementAndGet() <= 7
+                            ? "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n0123456789"
+                            : "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+                                    + slowDown.length() + "\r\nConnection: close\r\n\r\n" + slowDown)
+                            .getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
+            try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint).toBuilder().maxAttempts(10).build())) {
+                assertThatThrownBy(() -> store.read(s3("s3://bucket/images/a.jpg")))
+                        .hasMessageContaining("S3 kept throttling requests to read s3://bucket/images/a.jpg after 10"
+                                + " attempts (SlowDown, HTTP 503; of the 10 attempts: 7 truncated, 3 throttled)");
+            }
+            assertThat(requests).hasValue(10);
+        }
+    }
+
     @Test
     void anEndpointWithCredentialsInItIsRefusedWithoutEchoingThem() {
         for (String url : List.of("http://user:hunter2pass@127.0.0.1:9000", "https://AKIDX:hunter2pass@s3.example.com/")) {
