@@ -7,14 +7,15 @@ Each is a 20x15 frame saved by Pillow, then its logical screen and the frame's p
   offset-transparent.gif  the same with a transparent index (5): the rest is that entry's colour
   past-screen.gif         a 12x10 screen, the frame at (3, 2): the canvas grows to 23x17, as PIL's does"""
 import struct
+import os
+import sys
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pil_gradient import gradient  # noqa: E402
+
 W, H = 20, 15
-frame = Image.new("RGB", (W, H))
-px = frame.load()
-for y in range(H):
-    for x in range(W):
-        px[x, y] = (255 * x // (W - 1), 255 * y // (H - 1), (x * y * 7) % 256)
+frame = gradient(W, H)
 frame = frame.quantize(colors=64)
 
 

@@ -22,7 +22,11 @@ import hashlib
 import os
 import struct
 import subprocess
+import sys
 from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pil_gradient import gradient  # noqa: E402
 
 
 def s15(v):
@@ -64,11 +68,7 @@ assert len(header) == 128
 profile = header + struct.pack(">I", len(tags)) + table + data
 
 W, H = 23, 17
-rgb = Image.new("RGB", (W, H))
-px = rgb.load()
-for y in range(H):
-    for x in range(W):
-        px[x, y] = (255 * x // (W - 1), 255 * y // (H - 1), (x * y * 7) % 256)
+rgb = gradient(W, H)
 rgb.save("rgb-icc.tif", icc_profile=profile)
 rgba = rgb.copy()
 rgba.putalpha(Image.linear_gradient("L").resize((W, H)))

@@ -6,14 +6,15 @@ pixels PIL decodes from them (NAME.rgb), for PilTiffTest. Run in this folder wit
   oriented-6.tif  23x17 stored, orientation 6 (turn 90 degrees clockwise), LZW (PIL decodes it through libtiff)
   oriented-3.tif  orientation 3 (turn 180 degrees), uncompressed (PIL's own decoder)
   oriented-5.tif  orientation 5 (transpose), uncompressed"""
+import os
+import sys
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pil_gradient import gradient  # noqa: E402
+
 W, H = 23, 17
-rgb = Image.new("RGB", (W, H))
-px = rgb.load()
-for y in range(H):
-    for x in range(W):
-        px[x, y] = (255 * x // (W - 1), 255 * y // (H - 1), (x * y * 7) % 256)
+rgb = gradient(W, H)
 for orientation, compression in [(6, "tiff_lzw"), (3, None), (5, None)]:
     name = "oriented-%d.tif" % orientation
     rgb.save(name, tiffinfo={274: orientation}, compression=compression)

@@ -8,14 +8,15 @@ colours. Run in this folder with Debian's python3-pil (Pillow 9.4): /usr/bin/pyt
   palette4.tif  4-bit palette of 16 colours, written here field by field (Pillow saves only 8-bit palettes), with
                 rows of odd width padded to a byte, uncompressed (PIL's own decoder, rawmode P;4)"""
 import struct
+import os
+import sys
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pil_gradient import gradient  # noqa: E402
+
 W, H = 23, 17
-rgb = Image.new("RGB", (W, H))
-px = rgb.load()
-for y in range(H):
-    for x in range(W):
-        px[x, y] = (255 * x // (W - 1), 255 * y // (H - 1), (x * y * 7) % 256)
+rgb = gradient(W, H)
 rgb.quantize(colors=200).save("palette.tif")
 
 colours = [((37 * i + 11) % 256, (91 * i + 200) % 256, 255 - 16 * i) for i in range(16)]
