@@ -1153,6 +1153,9 @@ public final class WorkState {
         return w;
     }
 
+    /** The least silence after which a worker is {@link #quiet}: its statuses come every second. */
+    static final long QUIET_MS = 3_000;
+
     private void dispatch(long now) {
         if (stopping || !minWorkersMet || (stage != Stage.FEATURES && stage != Stage.PUBLISHING)
                 || (stage == Stage.PUBLISHING && clearingPublishAttempts)) {
@@ -1210,24 +1213,26 @@ public final class WorkState {
     }
 
     /**
-     * Whether a worker does work now or soon: live, heard from ({@link #quiet}), not resting after failures, with a
-     * free lane or an attempt finished within the unit timeout. A worker whose lanes hang on attempts that others have won since (a read that never
+     * Whether a worker does work now or soon: live, not resting after failures, with a free lane or an attempt finished
+     * within the unit timeout. A {@link #quiet} one counts: it is given nothing while quiet, but a unit that failed on a
+     * broken worker still waits for it rather than going back to the broken one (the review: a healthy worker's
+     * statuses 6 s late let a worker without its model fail a unit three times and end the job). A worker whose lanes hang on attempts that others have won since (a read that never
      * returns) still speaks, but finishes nothing: no task waits for it.
      */
     private boolean productive(WorkerView x, long now) {
-        return !x.gone && !quiet(x, now) && !resting(x, now)
-                && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
+        return !x.gone && !resting(x, now) && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
     }
 
     /**
      * Whether a worker's statuses have stopped coming (they come every second): none for longer than an assignment
      * may take to show in them ({@code assignRetryMs}). It is not gone ({@code workerTimeoutMs}), and what it runs
      * stays its own; but work sent to it now may never reach it (cut off from the coordinator, it was sent a
-     * speculative copy that waited there until it was gone: a user's walk), so it is given none, and no task waits
-     * for it, until it speaks again; its next status fills its free slots.
+     * speculative copy that waited there until it was gone: a user's walk), so it is given none until it speaks
+     * again; its next status fills its free slots. At least {@link #QUIET_MS}, three statuses' time, whatever
+     * {@code assignRetryMs} is set to.
      */
     private boolean quiet(WorkerView w, long now) {
-        return now - w.lastHeardMs > settings.assignRetryMs();
+        return now - w.lastHeardMs > Math.max(settings.assignRetryMs(), QUIET_MS);
     }
 
     private void assign(WorkerView w, Task t, long now) {

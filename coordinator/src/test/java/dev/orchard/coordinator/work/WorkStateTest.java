@@ -130,6 +130,32 @@ class WorkStateTest {
         assertThat(copy.unit().id()).isEqualTo(first.unit().id());
     }
 
+    /**
+     * A quiet worker still counts as one that works: a unit that failed on a broken worker (no model file) waits for it
+     * and is not handed back to the broken one, which would fail it three times within a second and end a job the
+     * healthy worker can do (the review of the quiet rule: its first version let it).
+     */
+    @Test
+    void aBrokenWorkerDoesNotEndTheJobWhileTheHealthyOneIsBrieflyQuiet() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 8); // 2 units
+        assertThat(assignsTo("w2", status(s, "w2", 0, 1, List.of(), List.of()))).hasSize(1);
+        Assign a = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        String noModel = "this worker has no model file";
+        assertThat(assignsTo("w1", failedOn(s, "w1", a, noModel))).as("not back to w1 while w2 works").isEmpty();
+        now += 6_000; // w2's statuses are 6 s late (a GC pause, a network blip): quiet, not gone (30 s)
+        long seq = a.seq();
+        for (int i = 0; i < 3; i++) {
+            List<Assign> next = assignsTo("w1", status(s, "w1", seq, 1, List.of(), List.of()));
+            if (next.isEmpty()) {
+                break;
+            }
+            seq = next.get(0).seq();
+            failedOn(s, "w1", next.get(0), noModel);
+            now += 100;
+        }
+        assertThat(of(seen, Decision.Failed.class)).as("the job ended").isEmpty();
+    }
+
     /** A job that a unit's failures end (an S3 outage, say) says how to go on: it did not mention --resume. */
     @Test
     void aUnitThatKeepsFailingEndsTheJobWithTheWayOn() {
