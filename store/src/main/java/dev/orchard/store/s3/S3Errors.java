@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
@@ -84,23 +85,31 @@ final class S3Errors {
                 && t.getMessage() != null && (t.getMessage().startsWith("Unsupported or unrecognized SSL message") // JSSE
                 || t.getMessage().startsWith("Unable to parse TLS packet header")))) { // Conscrypt
             return new UnusableLocationException("The S3 endpoint " + endpoint + " answered in plain HTTP, not TLS, to"
-                    + " a request to " + action + " " + where + " (" + rootCauseText(e) + "): use --endpoint-url http://"
+                    + " a request to " + action + " " + where + " (" + rootCauseText(e) + attempts(e) + "): use --endpoint-url http://"
                     + endpoint.getRawSchemeSpecificPart().substring(2) + " if the server has no TLS", e);
         }
         if ("http".equalsIgnoreCase(scheme)) {
             String https = "--endpoint-url https://" + endpoint.getRawSchemeSpecificPart().substring(2);
             if (has(e, t -> t instanceof HttpExchanges.TlsAnswerException)) {
                 return new UnusableLocationException("The S3 endpoint " + endpoint + " answered in TLS, not plain HTTP,"
-                        + " to a request to " + action + " " + where + ": the server speaks HTTPS there, use " + https, e);
+                        + " to a request to " + action + " " + where + attempts(e) + ": the server speaks HTTPS there, use "
+                        + https, e);
             }
-            if (has(e, t -> t instanceof HttpExchanges.NoAnswerException
-                    || t.getClass().getSimpleName().equals("NoHttpResponseException"))) { // Apache's, the SDK client's
+            // Only where every attempt known was closed so (the SDK's client keeps no earlier ones): one dropped
+            // connection after two throttled answers is no sign of TLS (the review).
+            if (closedUnanswered(e) && earlierAttempts(e).allMatch(S3Errors::closedUnanswered)) {
                 return new IOException("The S3 endpoint " + endpoint + " closed the connection without answering a"
                         + " request to " + action + " " + where + ", " + settings.maxAttempts() + " attempts ("
                         + rootCauseText(e) + "): if the server speaks TLS there, try " + https, e);
             }
         }
         return null;
+    }
+
+    /** Whether {@code e} is a connection closed without an answer (Apache's, the SDK client's, or Orchard's own). */
+    private static boolean closedUnanswered(Throwable e) {
+        return has(e, t -> t instanceof HttpExchanges.NoAnswerException
+                || t.getClass().getSimpleName().equals("NoHttpResponseException"));
     }
 
     private static boolean has(Throwable e, java.util.function.Predicate<Throwable> cause) {
@@ -203,7 +212,7 @@ final class S3Errors {
                     + " (" + describe(code, status) + ", trying to " + action + " " + where
                     + "): set --region to the bucket's region", e);
         }
-        if (status == 503 || "SlowDown".equals(code)) {
+        if ((status == 503 || "SlowDown".equals(code)) && earlierAttempts(e).allMatch(t -> "throttled".equals(attempt(t)))) {
             return new IOException("S3 kept throttling requests to " + action + " " + where + " after "
                     + settings.maxAttempts() + " attempts (" + describe(code, status) + attempts(e) + "): lower the number of "
                     + "concurrent requests or raise the retry attempts", e);
@@ -218,8 +227,8 @@ final class S3Errors {
      * short 7 times and throttled 3 times was recorded as "S3 kept throttling" alone.
      */
     private static String attempts(SdkException last) {
-        Throwable[] earlier = last.getSuppressed();
-        if (earlier.length == 0) {
+        List<Throwable> earlier = earlierAttempts(last).toList();
+        if (earlier.isEmpty()) {
             return "";
         }
         java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
@@ -230,9 +239,26 @@ final class S3Errors {
         if (counts.size() == 1) {
             return ""; // the same each time: the message says it
         }
-        return "; of the " + (earlier.length + 1) + " attempts: " + counts.entrySet().stream()
+        return "; of the " + (earlier.size() + 1) + " attempts: " + counts.entrySet().stream()
                 .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()) // stable: first seen first
                 .map(c -> c.getValue() + " " + c.getKey()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /**
+     * An earlier attempt's failure, as {@link S3Requests} hangs it on the last one's: only these are counted. The AWS
+     * SDK's own client hangs its earlier attempts on its exception too, as bare text ("Request attempt 2 failure: …")
+     * that says nothing of how they failed: counted, a write throttled three times read "2 failed (SdkClientException),
+     * 1 throttled" (the review).
+     */
+    static final class EarlierAttempt extends Exception {
+        EarlierAttempt(Throwable failure) {
+            super("an earlier attempt failed", failure, false, false);
+        }
+    }
+
+    /** The failures of {@code last}'s earlier attempts, oldest first; none where they were not kept. */
+    private static java.util.stream.Stream<Throwable> earlierAttempts(Throwable last) {
+        return java.util.Arrays.stream(last.getSuppressed()).filter(t -> t instanceof EarlierAttempt).map(Throwable::getCause);
     }
 
     /** How one attempt failed, in a word or two that reads after a count ("7 truncated"). */
@@ -240,7 +266,7 @@ final class S3Errors {
         if (failure instanceof AwsServiceException service) {
             String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
             return service.statusCode() == 503 || "SlowDown".equals(code) ? "throttled"
-                    : "answered " + describe(code, service.statusCode());
+                    : "answered " + service.statusCode() + (code == null ? "" : " " + code); // no comma: a list's
         }
         if (isUnreachable(failure)) {
             return "unreachable";

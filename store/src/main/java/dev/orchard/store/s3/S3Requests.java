@@ -253,7 +253,7 @@ final class S3Requests implements AutoCloseable {
                     refreshed = retries.refreshRetryToken(RefreshRetryTokenRequest.builder().token(token).failure(e).build());
                 } catch (TokenAcquisitionFailedException exhausted) {
                     if (earlier != null) {
-                        earlier.forEach(e::addSuppressed);
+                        earlier.forEach(f -> e.addSuppressed(new S3Errors.EarlierAttempt(f)));
                     }
                     throw e;
                 }
