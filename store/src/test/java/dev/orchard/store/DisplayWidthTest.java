@@ -19,6 +19,20 @@ class DisplayWidthTest {
         assertThat(DisplayWidth.of("Äpfel – café")).isEqualTo(12);
     }
 
+    /**
+     * East_Asian_Width as Unicode 14 gives it, code point by code point (the review found a hand-merged table counting
+     * 245 narrow ones as wide), and a joiner that joins letters, not pictures.
+     */
+    @Test
+    void widthsAreUnicodesNotANeighbourBlocks() {
+        assertThat(DisplayWidth.of("\uD83C\uDF36")).as("U+1F336 hot pepper: narrow").isEqualTo(1);
+        assertThat(DisplayWidth.of("\uD83D\uDD6F")).as("U+1F56F candle: narrow").isEqualTo(1);
+        assertThat(DisplayWidth.of("\u3248")).as("U+3248, ambiguous: one, as outside CJK locales").isEqualTo(1);
+        assertThat(DisplayWidth.of("\uD83D\uDFF0")).as("U+1F7F0 heavy equals sign: wide").isEqualTo(2);
+        assertThat(DisplayWidth.of("\u0915\u094D\u200D\u0937")).as("Devanagari ka, virama, joiner, ssa").isEqualTo(2);
+        assertThat(DisplayWidth.of("👩\u200d🔬")).as("a scientist: one picture").isEqualTo(2);
+    }
+
     @Test
     void cellsArePaddedAndCutByColumnsNeverInsideACharacter() {
         assertThat(DisplayWidth.padded("苹果", 6)).isEqualTo("苹果  ");
