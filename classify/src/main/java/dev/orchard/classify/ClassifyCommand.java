@@ -228,9 +228,9 @@ public final class ClassifyCommand implements Callable<Integer> {
             if (!foreign.isEmpty()) {
                 String file = foreign.get(0);
                 boolean named = file.equals(Classifier.CLASSIFIER_ONNX) || file.equals(Classifier.CLASSIFIER_JSON);
-                throw new ClassifyException(folder + " holds a " + file + (named ? " that orchard classify did not write,"
-                        + " which a training there would replace" : " with no classifier beside it, which orchard"
-                        + " classify did not write and would replace") + ": give another --output.");
+                throw new ClassifyException(folder + " holds a " + file + " that orchard classify did not write, which a"
+                        + " training there would replace: give another --output" + (named ? "." : ", or move the file"
+                        + " out of the folder."));
             }
             boolean classifier = store.exists(folder.resolve(Classifier.CLASSIFIER_ONNX))
                     || store.exists(folder.resolve(Classifier.CLASSIFIER_JSON)); // Orchard's, as read above

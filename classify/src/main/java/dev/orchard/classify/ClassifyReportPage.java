@@ -88,7 +88,7 @@ final class ClassifyReportPage {
         }
         page.note("classifier.json beside this file holds the same numbers; predictions.parquet every image's"
                 + " prediction.");
-        return page.render();
+        return page.render() + TrainingFolder.REPORT_MARKER;
     }
 
     private static String percent(double share) {

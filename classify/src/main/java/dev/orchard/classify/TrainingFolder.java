@@ -59,13 +59,22 @@ public final class TrainingFolder {
         }
     }
 
+    /**
+     * The last line of a report.html orchard classify writes, by which it is known as Orchard's from its tail alone: a
+     * user's page of that name beside an Orchard classifier was taken for a training's by its name, and --overwrite
+     * deleted it (a user's walk).
+     */
+    public static final String REPORT_MARKER = "<!-- written by orchard classify -->\n";
+
     /** The metadata key both predictions writers set. */
     static final String PREDICTIONS_SCHEMA = "orchard.schema";
 
     /**
-     * The files of a training's names in {@code folder} that orchard classify did not write: a classifier file that is
-     * not Orchard's; beside no classifier of Orchard's, a report.html, and a predictions.parquet that is not
-     * Orchard's. For {@code run --overwrite}, which deletes only what Orchard wrote.
+     * The files of a training's names in {@code folder} that orchard classify did not write: a classifier file, a
+     * predictions.parquet or a report.html that is not Orchard's, each read (its metadata, footer, or last line), not
+     * taken by its name. For {@code run --overwrite}, which deletes only what Orchard wrote. (Beside a classifier of
+     * Orchard's, the other two were taken by their names: a user's annotated predictions and own report.html were
+     * deleted, a user's walk.)
      */
     public static List<String> notOrchards(ObjectStore store, Location folder) throws IOException {
         List<String> foreign = new ArrayList<>();
@@ -73,16 +82,25 @@ public final class TrainingFolder {
         if (classifier != null) {
             foreign.add(classifier);
         }
-        if (classifier != null || !namesClassifier(store, folder)) {
-            Location predictions = folder.resolve(Classifier.PREDICTIONS);
-            if (store.exists(predictions) && !isOrchardsPredictions(store, predictions)) {
-                foreign.add(Classifier.PREDICTIONS);
-            }
-            if (store.exists(folder.resolve(ClassifyReportPage.FILE))) {
-                foreign.add(ClassifyReportPage.FILE);
-            }
+        Location predictions = folder.resolve(Classifier.PREDICTIONS);
+        if (store.exists(predictions) && !isOrchardsPredictions(store, predictions)) {
+            foreign.add(Classifier.PREDICTIONS);
+        }
+        Location report = folder.resolve(ClassifyReportPage.FILE);
+        if (store.exists(report) && !isOrchardsReport(store, report)) {
+            foreign.add(ClassifyReportPage.FILE);
         }
         return foreign;
+    }
+
+    /** Whether {@code file} is a report.html orchard classify wrote: its last line, {@link #REPORT_MARKER}. */
+    private static boolean isOrchardsReport(ObjectStore store, Location file) throws IOException {
+        byte[] marker = REPORT_MARKER.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return java.util.Arrays.equals(store.readTail(file, marker.length), marker);
+        } catch (java.nio.file.FileSystemException notAFile) { // a folder of that name, or gone since it was listed
+            return false;
+        }
     }
 
     private static boolean isOrchards(ObjectStore store, Location file, long maxBytes,

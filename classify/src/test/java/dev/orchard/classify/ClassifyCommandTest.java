@@ -122,7 +122,7 @@ class ClassifyCommandTest {
         Result overPage = run("--input", job.toString(), "--train-per-class", "10", "--pair", "Banana", "Kiwi",
                 "--output", reports.toString(), "--overwrite");
         assertThat(overPage.code).isEqualTo(2);
-        assertThat(overPage.err).contains(reports + " holds a report.html with no classifier beside it");
+        assertThat(overPage.err).contains(reports + " holds a report.html that orchard classify did not write");
         assertThat(reports.resolve("report.html")).hasContent("mine");
         // Nor beside a file named as a classifier that orchard classify did not write (a walk: --overwrite replaced
         // both a text file called classifier.onnx and the user's report.html).
@@ -148,6 +148,19 @@ class ClassifyCommandTest {
         assertThat(overMixed.code).isEqualTo(2);
         assertThat(overMixed.err).contains(mixed + " holds a classifier.json that orchard classify did not write");
         assertThat(mixed.resolve("classifier.json")).hasContent("mine");
+        // Beside a whole classifier of Orchard's, a report.html and a predictions.parquet are read too, not taken by
+        // their names (a walk: --overwrite deleted the user's own page and annotated predictions there).
+        for (String name : List.of("report.html", "predictions.parquet")) {
+            Path annotated = Files.createDirectories(dir.resolve("annotated-" + name));
+            for (String file : List.of("classifier.onnx", "classifier.json", "report.html", "predictions.parquet")) {
+                Files.copy(job.resolve("classify-pair").resolve(file), annotated.resolve(file));
+            }
+            Files.writeString(annotated.resolve(name), "mine");
+            Result overAnnotated = trainPairInto(job, annotated, true);
+            assertThat(overAnnotated.code).isEqualTo(2);
+            assertThat(overAnnotated.err).contains(annotated + " holds a " + name + " that orchard classify did not write");
+            assertThat(annotated.resolve(name)).hasContent("mine");
+        }
         // A training that stopped after its first write (predictions.parquet, the lock between trainings) left only
         // that: Orchard's by its footer, replaced with --overwrite (it was refused as someone else's, the review).
         Path stopped = Files.createDirectories(dir.resolve("stopped"));
@@ -164,7 +177,7 @@ class ClassifyCommandTest {
         Files.writeString(theirs.resolve("predictions.parquet"), "mine");
         Result overTheirs = trainPairInto(job, theirs, true);
         assertThat(overTheirs.code).isEqualTo(2);
-        assertThat(overTheirs.err).contains(theirs + " holds a predictions.parquet with no classifier beside it");
+        assertThat(overTheirs.err).contains(theirs + " holds a predictions.parquet that orchard classify did not write");
         assertThat(theirs.resolve("predictions.parquet")).hasContent("mine");
         // Through a link, and into another Orchard output than the one read (the verifying helper's walk).
         Path link = Files.createSymbolicLink(dir.resolve("lnkF"), job.resolve("features"));

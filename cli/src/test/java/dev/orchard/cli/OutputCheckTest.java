@@ -36,11 +36,11 @@ class OutputCheckTest {
         for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
                 "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
                 "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
-                "classify-pair/report.html",
                 ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
             file(out, f, "old " + f);
         }
         // orchard classify's own files, as it writes them: they are read before --overwrite deletes them
+        file(out, "classify-pair/report.html", "<html>old</html>" + dev.orchard.classify.TrainingFolder.REPORT_MARKER);
         RunWithClassifierTest.writeClassifier(out.resolve("classify-pair/classifier.onnx"), 4, null);
         RunWithClassifierTest.writeClassifier(Files.createDirectories(out.resolve("classify-one-vs-all"))
                 .resolve("classifier.onnx"), 4, null);
@@ -62,13 +62,16 @@ class OutputCheckTest {
         file(out, "classify-multiclass/report.html", "<html>my report</html>");
         Files.delete(out.resolve("classify-multiclass/classifier.json"));
         file(out, "predictions-2024.parquet", "my own table, named as Orchard names its predictions");
+        // Beside a classifier of Orchard's, a report.html is read too (a walk: the user's page was deleted there)
+        file(out, "classify-one-vs-all/report.html", "<html>my write-up</html>");
         Map<String, String> before = Tree.hashes(out);
         assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
                 .hasMessageContaining("holds files Orchard did not write: ")
                 .hasMessageContaining("predictions-2024.parquet")
                 .hasMessageContaining("classify-pair/classifier.onnx")
-                .hasMessageContaining("classify-pair/report.html")
-                .hasMessageContaining("classify-multiclass/report.html");
+                .hasMessageNotContaining("classify-pair/report.html") // Orchard's, by its last line
+                .hasMessageContaining("classify-multiclass/report.html")
+                .hasMessageContaining("classify-one-vs-all/report.html");
         assertThat(Tree.hashes(out)).isEqualTo(before);
     }
 
@@ -216,8 +219,9 @@ class OutputCheckTest {
         Path out = earlierJob();
         file(out, "features/part-000001-g000002.parquet", "an update's part");
         file(out, "pca/.part-000001.parquet.tmp-0f8fad5b-d9cb-469f-a165-70867728950e", "a crash's leftover");
-        file(out, "classify-pair/predictions.parquet", "a training's predictions");
-        file(out, "classify-pair/report.html", "a training's report");
+        Files.write(out.resolve("classify-pair/predictions.parquet"), dev.orchard.store.parquet.ParquetFooterFixture
+                .footerOnly(Map.of("orchard.schema", "path,label,split,predicted,score"), 100)); // a training's
+        file(out, "classify-pair/report.html", "a training's report" + dev.orchard.classify.TrainingFolder.REPORT_MARKER);
         // What a crash leaves: --apply's predictions file half written (top level), S3's write probe.
         file(out, ".predictions-classifier.parquet.tmp-0f8fad5b-d9cb-469f-a165-70867728950e", "a crash's leftover");
         file(out, ".orchard-write-check-0f8fad5b-d9cb-469f-a165-70867728950e", "a probe's leftover");
