@@ -42,6 +42,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -325,34 +326,65 @@ public final class JobOutputs {
      * statistics): an earlier coordinator of the job that grouped the rows into more parts (another
      * {@code --config}'s part size, on a standby or before a {@code --resume}) may have promoted some before it
      * died, each holding images the parts of this plan hold too. Parts below {@code parts} were all promoted again,
-     * over the earlier ones.
+     * over the earlier ones. Each is checked first to be such a promotion ({@link #promotedEarlier}), and none is
+     * removed unless all are: a user's files named as parts were deleted here as an earlier coordinator's (a walk).
      */
     private void removeUnplannedParts(int parts, boolean pca) throws IOException {
-        int removed = 0;
+        Map<Location, Integer> unplanned = new LinkedHashMap<>();
         for (String kind : OutputLayout.rowsFolders(pca)) {
             Location folder = layout.publishedFolder(generation, kind);
-            List<Integer> unplanned = new ArrayList<>();
             try (Stream<StoredObject> files = store.list(folder)) {
                 files.forEach(f -> {
                     int part = OutputLayout.partNumber(folder.relativize(f.location()));
                     if (part >= parts) {
-                        unplanned.add(part);
+                        unplanned.put(f.location(), part);
                     }
                 });
             } catch (java.nio.file.NoSuchFileException e) {
-                continue;
+                // nothing published there
             }
-            for (int part : unplanned) {
-                store.delete(layout.published(generation, kind, part));
-                if (kind.equals(OutputLayout.FEATURES)) {
-                    store.delete(layout.partStatistics(generation, part));
-                    removed++;
-                }
+        }
+        List<Location> foreign = new ArrayList<>();
+        for (Map.Entry<Location, Integer> file : unplanned.entrySet()) {
+            if (!promotedEarlier(file.getKey(), file.getValue(), pca)) {
+                foreign.add(file.getKey());
+            }
+        }
+        if (!foreign.isEmpty()) {
+            throw new IOException(foreign.size() + " file(s) named as parts of " + layout.root() + " are none of this"
+                    + " job's: " + foreign.stream().limit(5).map(Location::toString).collect(Collectors.joining(", "))
+                    + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "") + ". Orchard did not write"
+                    + " them (its parts carry its schema in their footer and their statistics beside its journal),"
+                    + " and every reader of the output would take their rows for the job's: move them out of the"
+                    + " output, then run the same command with --resume, which finishes the job.");
+        }
+        int removed = 0;
+        for (Map.Entry<Location, Integer> file : unplanned.entrySet()) {
+            store.delete(file.getKey());
+            if (file.getKey().parent().name().equals(OutputLayout.FEATURES)) {
+                store.delete(layout.partStatistics(generation, file.getValue()));
+                removed++;
             }
         }
         if (removed > 0) {
             LOG.info("Removed {} part(s) numbered from {} that an earlier coordinator of this job published under "
                     + "other part settings: their images are in the {} part(s) of this one", removed, parts, parts);
+        }
+    }
+
+    /**
+     * Whether {@code file}, named as part {@code part}, is one an earlier coordinator of this job promoted: Parquet
+     * with Orchard's schema in its footer and, in a job with a PCA, the part's statistics beside the journal (a
+     * promotion moves them first).
+     */
+    private boolean promotedEarlier(Location file, int part, boolean pca) throws IOException {
+        if (pca && !store.exists(layout.partStatistics(generation, part))) {
+            return false;
+        }
+        try {
+            return dev.orchard.store.parquet.ParquetMetadata.of(store, file).containsKey("orchard.schema");
+        } catch (IOException notParquet) {
+            return false; // not Parquet, or not a file: not Orchard's
         }
     }
 

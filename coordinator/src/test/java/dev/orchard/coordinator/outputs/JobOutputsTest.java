@@ -32,7 +32,7 @@ class JobOutputsTest {
     void theFinalFilesLeaveNoPartAnEarlierPlanPublishedBeyondThisOnesParts() throws Exception {
         Path out = dir.resolve("out");
         for (int part : new int[] {0, 1, 2, 7}) {
-            write(out.resolve("features").resolve(OutputLayout.partName(part)));
+            writePart(out.resolve("features").resolve(OutputLayout.partName(part)));
         }
         write(out.resolve("_orchard/parts").resolve(String.format("part-%06d.stats", 2)));
         write(out.resolve("features/notes.txt")); // not a part's name: not Orchard's to remove
@@ -50,6 +50,45 @@ class JobOutputsTest {
         }
         assertThat(out.resolve("_orchard/parts/part-000002.stats")).doesNotExist();
         assertThat(out.resolve("_SUCCESS")).exists();
+    }
+
+    /**
+     * A user's files named as parts beyond the plan's, in a job that an earlier coordinator may have published under
+     * other part settings: a text file, and a copy of an Orchard part without the statistics its promotion moves
+     * first. They were deleted as that coordinator's (a walk: its --resume after _SUCCESS was removed); now the job's
+     * end refuses, naming them, and removes nothing, not even the earlier coordinator's part beside them.
+     */
+    @Test
+    void aUsersFilesNamedAsPartsAreNotRemovedAsAnEarlierPlansParts() throws Exception {
+        Path out = dir.resolve("mine");
+        for (int part : new int[] {0, 1, 2}) {
+            writePart(out.resolve("features").resolve(OutputLayout.partName(part)));
+            writePart(out.resolve("pca").resolve(OutputLayout.partName(part)));
+            write(out.resolve("_orchard/parts").resolve(String.format("part-%06d.stats", part)));
+        }
+        Files.writeString(out.resolve("features/part-000042.parquet"), "mine");
+        Files.copy(out.resolve("pca/part-000000.parquet"), out.resolve("pca/part-000007.parquet"));
+        List<InventoryEntry> planned = List.of(InventoryEntry.row("/in/a.jpg", 10, "v1", 0),
+                InventoryEntry.row("/in/b.jpg", 10, "v1", 1));
+        GenerationContents contents = new GenerationContents(0, -1, Map.of(), Set.of(), planned,
+                JournalEntry.UpdateCounts.NONE);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JobOutputs(new LocalObjectStore(),
+                        Location.local(out)).writeFinal(2, true, List.of(), contents,
+                        new JobOutputs.Report(success(), null, List.of())))
+                .hasMessageContaining("features/part-000042.parquet").hasMessageContaining("pca/part-000007.parquet")
+                .hasMessageContaining("are none of this job's").hasMessageNotContaining("part-000002");
+        assertThat(out.resolve("features/part-000042.parquet")).hasContent("mine");
+        assertThat(out.resolve("pca/part-000007.parquet")).exists();
+        assertThat(out.resolve("features/part-000002.parquet")).exists();
+        assertThat(out.resolve("_SUCCESS")).doesNotExist();
+    }
+
+    /** A part's file as Orchard writes one, as far as a check reads it: Parquet with Orchard's schema in its footer. */
+    private static void writePart(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.write(file, dev.orchard.store.parquet.ParquetFooterFixture.footerOnly(
+                Map.of("orchard.schema", "path,label,features"), 100));
     }
 
     private static void write(Path file) throws Exception {
