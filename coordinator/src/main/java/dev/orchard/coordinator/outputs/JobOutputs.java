@@ -275,6 +275,11 @@ public final class JobOutputs {
         boolean begun = generation > 0 && swap.begun(generation);
         byte[] success = JSON.writeValueAsBytes(report.success());
         if (!begun) {
+            if (generation > 0) {
+                dev.orchard.store.PartSizes base = dev.orchard.store.PartSizes.read(store, layout, generation - 1);
+                dev.orchard.coordinator.update.BaseGenerationCheck.requireNoStraysBeforeSwap(store, layout,
+                        generation - 1, base == null ? 0 : base.parts());
+            }
             removeUnplannedParts(parts, pca);
             // The inventory (reading the base generation's, for an update) on a second core while pca.csv, errors.csv
             // and the report are written here (10,000 rows: 0.1-0.2 s and 0.3-0.45 s). Its own thread: it blocks on

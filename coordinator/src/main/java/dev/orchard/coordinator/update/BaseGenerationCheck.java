@@ -50,7 +50,7 @@ public final class BaseGenerationCheck {
             }
         }
         if (problems.isEmpty()) {
-            List<String> strays = strays(store, layout, base);
+            List<String> strays = strays(store, layout, base.generation(), base.parts().size());
             if (!strays.isEmpty()) {
                 throw new IllegalArgumentException("--update refused: " + String.join("; ", strays.subList(0,
                         Math.min(NAMED, strays.size()))) + (strays.size() > NAMED ? "; and " + (strays.size() - NAMED)
@@ -79,19 +79,39 @@ public final class BaseGenerationCheck {
      * one without a word. Named as a part as a reader takes it ({@link OutputLayout#isNamedAsPart}), not only as Orchard
      * names its own: a {@code part-000000 (copy).parquet} passed, and orchard classify refused the updated output.
      */
-    private static List<String> strays(ObjectStore store, OutputLayout layout, WorkState.Base base) throws IOException {
+    private static List<String> strays(ObjectStore store, OutputLayout layout, int generation, int parts)
+            throws IOException {
         List<String> strays = new ArrayList<>();
         for (String kind : OutputLayout.rowsFolders(true)) {
             Map<String, Long> files = ownFiles(store, layout.rowsFolder(kind));
-            java.util.Set<String> parts = new java.util.HashSet<>();
-            for (int p = 0; p < base.parts().size(); p++) {
-                parts.add(OutputLayout.partNameAmong(files.keySet(), base.generation(), p));
+            java.util.Set<String> own = new java.util.HashSet<>();
+            for (int p = 0; p < parts; p++) {
+                own.add(OutputLayout.partNameAmong(files.keySet(), generation, p));
             }
-            files.keySet().stream().filter(n -> OutputLayout.isNamedAsPart(n) && !parts.contains(n)).sorted()
+            files.keySet().stream().filter(n -> OutputLayout.isNamedAsPart(n) && !own.contains(n)).sorted()
                     .forEach(n -> strays.add(kind + "/" + n + " is named as a part but is none of generation "
-                            + base.generation() + "'s"));
+                            + generation + "'s"));
         }
         return strays;
+    }
+
+    /**
+     * Throws, naming them, where files named as parts that are none of the base generation's (its {@code parts} parts)
+     * lie in {@code features/} or {@code pca/} as an update's swap is about to begin: {@link #requireIntact} looks as
+     * the update starts, and a file put there while it ran was replaced by the swap's move (one with the new
+     * generation's part name) or kept beside the new parts (the data-safety walk). Before the swap nothing of the
+     * output has changed, and the same command goes on from its journal once they are moved.
+     */
+    public static void requireNoStraysBeforeSwap(ObjectStore store, OutputLayout layout, int generation, int parts)
+            throws IOException {
+        List<String> strays = strays(store, layout, generation, parts);
+        if (!strays.isEmpty()) {
+            throw new IllegalArgumentException("--update stopped before its swap: " + String.join("; ",
+                    strays.subList(0, Math.min(NAMED, strays.size()))) + (strays.size() > NAMED ? "; and "
+                    + (strays.size() - NAMED) + " more" : "") + " (in " + layout.root() + "), put there while the"
+                    + " update ran. The swap would replace or keep it beside the new parts: move your own files out"
+                    + " of features/ and pca/, then run this command again, which goes on from where it stopped.");
+        }
     }
 
     /** The folder's own files (not those in its subfolders) and their sizes; none where there is no folder. */

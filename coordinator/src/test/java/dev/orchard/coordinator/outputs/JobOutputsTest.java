@@ -84,6 +84,33 @@ class JobOutputsTest {
         assertThat(out.resolve("_SUCCESS")).doesNotExist();
     }
 
+    /**
+     * A file named as a part put into features/ while an update ran (after the update's check at its start): the swap
+     * replaced one of the new generation's name with its own part, and kept another beside the new parts, the output
+     * then holding rows twice (the data-safety walk). The update's end looks again before the swap begins, and stops
+     * with nothing of the output changed.
+     */
+    @Test
+    void anUpdateStopsBeforeItsSwapWhereAFileNamedAsAPartAppearedMeanwhile() throws Exception {
+        Path out = dir.resolve("updated");
+        OutputLayout layout = new OutputLayout(Location.local(out));
+        LocalObjectStore store = new LocalObjectStore();
+        writePart(out.resolve("features/part-000000.parquet"));
+        new dev.orchard.coordinator.update.GenerationSummary(0, -1, List.of(new dev.orchard.coordinator.work.WorkState
+                .BasePart(2, Files.size(out.resolve("features/part-000000.parquet")))), 2, 0, null, null)
+                .write(store, layout);
+        Files.writeString(out.resolve("features/part-000000-g000001.parquet"), "my notes");
+        GenerationContents contents = new GenerationContents(1, 0, Map.of(), Set.of(), List.of(),
+                JournalEntry.UpdateCounts.NONE);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JobOutputs(store, Location.local(out), 1)
+                        .writeFinal(1, false, List.of(), contents, new JobOutputs.Report(success(), null, List.of())))
+                .hasMessageContaining("--update stopped before its swap: features/part-000000-g000001.parquet is named"
+                        + " as a part but is none of generation 0's");
+        assertThat(out.resolve("features/part-000000-g000001.parquet")).hasContent("my notes");
+        assertThat(out.resolve("features/part-000000.parquet")).exists();
+    }
+
     /** A part's file as Orchard writes one, as far as a check reads it: Parquet with Orchard's schema in its footer. */
     private static void writePart(Path file) throws Exception {
         Files.createDirectories(file.getParent());
