@@ -76,7 +76,14 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public byte[] read(Location location) throws IOException {
-        return Files.readAllBytes(location.path());
+        try {
+            return Files.readAllBytes(location.path());
+        } catch (java.nio.file.FileSystemException named) {
+            throw named;
+        } catch (IOException e) { // the JDK's "Is a directory" names no path: "orchard: Is a directory" was all a walk read
+            throw new java.nio.file.FileSystemException(location.path().toString(), null,
+                    Files.isDirectory(location.path()) ? "a folder, not a file" : e.getMessage());
+        }
     }
 
     /**

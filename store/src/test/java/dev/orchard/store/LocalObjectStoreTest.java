@@ -37,6 +37,15 @@ class LocalObjectStoreTest {
         assertThat(store.readTail(Location.local(Files.createFile(dir.resolve("empty"))), 4)).isEmpty();
     }
 
+    /** A folder read as a file is named: a marker made a folder printed "orchard: Is a directory" alone (a walk). */
+    @Test
+    void aFolderReadAsAFileIsNamed() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("_orchard/job.json"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.read(Location.local(folder)))
+                .isInstanceOf(java.nio.file.FileSystemException.class)
+                .hasMessage(folder + ": a folder, not a file");
+    }
+
     /** Below a file there is nothing, as {@link LocalObjectStore#exists} says (an output mistyped into a file's path). */
     @Test
     void nothingIsReadBelowAFile() throws Exception {
