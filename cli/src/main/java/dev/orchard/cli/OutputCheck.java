@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -110,6 +111,7 @@ final class OutputCheck {
                         + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
             }
             contents.readClassifyFolders(store, output);
+            contents.readParts(store, output);
             if (!contents.foreign.isEmpty()) {
                 throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
                         + "not write: " + dev.orchard.store.Printable.joined(contents.foreign) + (contents.more ? ", …" : "")
@@ -227,6 +229,28 @@ final class OutputCheck {
             }
         }
 
+        /** The files named as parts in {@code features/} and {@code pca/}, to be read ({@link #readParts}). */
+        private final List<Location> parts = new ArrayList<>();
+
+        /**
+         * A file named as a part is Orchard's only where its footer carries Orchard's schema: --overwrite deleted a
+         * user's text file called {@code features/part-0000000.parquet}, and one of a generation the output never had
+         * (a walk). Read from each part's tail, a ranged read on S3.
+         */
+        private void readParts(ObjectStore store, Location output) throws IOException {
+            for (Location part : parts) {
+                boolean orchards;
+                try {
+                    orchards = dev.orchard.store.parquet.ParquetMetadata.of(store, part).containsKey("orchard.schema");
+                } catch (IOException notParquet) {
+                    orchards = false;
+                }
+                if (!orchards) {
+                    notOrchards(output.relativize(part));
+                }
+            }
+        }
+
         /** Folders inside Orchard's folders, named "features/x/": none of them is Orchard's. */
         private final Set<String> foreignFolders = new LinkedHashSet<>();
 
@@ -277,6 +301,9 @@ final class OutputCheck {
             }
             if (problem || !isOrchards(name, relative)) {
                 notOrchards(relative.equals(name) || !OutputLayout.isKnownOutput(name) ? name : relative);
+            } else if ((name.equals(OutputLayout.FEATURES) || name.equals(OutputLayout.PCA))
+                    && OutputLayout.partNumber(relative.substring(name.length() + 1)) >= 0) {
+                parts.add(found); // a crash's temporary file of a part is not read: Orchard's by its name
             }
         }
 

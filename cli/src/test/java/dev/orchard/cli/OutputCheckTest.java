@@ -33,7 +33,10 @@ class OutputCheckTest {
     private Path earlierJob() throws Exception {
         Path out = temp.resolve("out");
         OutputCheck.prepare(store, Location.local(out), false, "test");
-        for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet", "pca-model.json",
+        for (String f : new String[] {"features/part-000000.parquet", "pca/part-000000.parquet"}) {
+            part(out, f);
+        }
+        for (String f : new String[] {"pca-model.json",
                 "pca.csv", "errors.csv", "report.html", "report.json", "_SUCCESS", "_orchard/plan/units-000000.jsonl",
                 "_orchard/commits/a.json", "_orchard/partials/a.stats", "_orchard/attempts/units/u000000-1-a1.parquet",
                 ".pca.csv.tmp-0f8fad5b-d9cb-469f-a165-70867728950e"}) {
@@ -48,6 +51,30 @@ class OutputCheckTest {
         Files.write(out.resolve("predictions-classifier.parquet"), dev.orchard.store.parquet.ParquetFooterFixture
                 .footerOnly(Map.of("orchard.schema", "path,label,predicted,score"), 100));
         return out;
+    }
+
+    /** A part as Orchard writes one, as far as --overwrite reads it: Parquet with Orchard's schema in its footer. */
+    private static void part(Path out, String relative) throws Exception {
+        Files.createDirectories(out.resolve(relative).getParent());
+        Files.write(out.resolve(relative), dev.orchard.store.parquet.ParquetFooterFixture
+                .footerOnly(Map.of("orchard.schema", "path,label,features"), 100));
+    }
+
+    /**
+     * A file named as a part is Orchard's only where its footer says so: --overwrite deleted a user's text files called
+     * {@code features/part-000001.parquet} and {@code pca/part-000003-g000009.parquet} (a walk).
+     */
+    @Test
+    void filesNamedAsPartsAreReadNotTakenByTheirNames() throws Exception {
+        Path out = earlierJob();
+        file(out, "features/part-000001.parquet", "mine");
+        file(out, "pca/part-000003-g000009.parquet", "mine too");
+        Map<String, String> before = Tree.hashes(out);
+        assertThatThrownBy(() -> OutputCheck.prepare(store, Location.local(out), true, "test"))
+                .hasMessageContaining("holds files Orchard did not write: ")
+                .hasMessageContaining("features/part-000001.parquet").hasMessageContaining("pca/part-000003-g000009.parquet")
+                .hasMessageNotContaining("part-000000");
+        assertThat(Tree.hashes(out)).isEqualTo(before);
     }
 
     /**
@@ -217,7 +244,7 @@ class OutputCheckTest {
     @Test
     void aUsersFilesInsideOrchardsFoldersAreRefusedAndKept() throws Exception {
         Path out = earlierJob();
-        file(out, "features/part-000001-g000002.parquet", "an update's part");
+        part(out, "features/part-000001-g000002.parquet"); // an update's
         file(out, "pca/.part-000001.parquet.tmp-0f8fad5b-d9cb-469f-a165-70867728950e", "a crash's leftover");
         Files.write(out.resolve("classify-pair/predictions.parquet"), dev.orchard.store.parquet.ParquetFooterFixture
                 .footerOnly(Map.of("orchard.schema", "path,label,split,predicted,score"), 100)); // a training's

@@ -139,8 +139,8 @@ class OverwriteJobTest {
                     .allSatisfy(f -> assertThat(Files.getLastModifiedTime(f)).isGreaterThanOrEqualTo(marked));
         }
 
-        // A stale file of the earlier job goes with --overwrite; the links are followed this time.
-        Files.writeString(out.resolve("features/part-000099.parquet"), "stale");
+        // A stale part of the earlier job goes with --overwrite; the links are followed this time.
+        Files.copy(out.resolve("features/part-000000.parquet"), out.resolve("features/part-000099.parquet"));
         JobRun second = JobRun.of(out, job("--input", in.toString(), "--output", out.toString(), "--overwrite",
                 "--follow-links"));
         assertThat(second.exitCode()).as(second.messages()).isZero();

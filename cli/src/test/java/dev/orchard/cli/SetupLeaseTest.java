@@ -72,7 +72,8 @@ class SetupLeaseTest {
         Files.createDirectories(out.resolve("_orchard/commits"));
         Files.writeString(out.resolve("_orchard/commits/c-000001.json"), "{}");
         Files.createDirectories(out.resolve("features"));
-        Files.write(out.resolve("features/part-000000.parquet"), new byte[] {1});
+        Files.write(out.resolve("features/part-000000.parquet"), dev.orchard.store.parquet.ParquetFooterFixture
+                .footerOnly(java.util.Map.of("orchard.schema", "path,label,features"), 100));
         return out;
     }
 }
