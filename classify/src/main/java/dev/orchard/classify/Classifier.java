@@ -62,6 +62,7 @@ public final class Classifier {
         try (ObjectStore out = ObjectStores.forLocation(output, s3);
              ObjectStore in = ObjectStores.forLocation(options.input(), s3)) {
             long t0 = System.nanoTime();
+            byte[] finished = JobOutputReader.requireFinished(in, options.input()); // compared again before writing
             Samples all = JobOutputReader.read(options.input(), options.use(), s3);
             List<String> classes = ClassSelection.select(all.labels(), options.mode(),
                     options.input().resolve(options.use().column()).toString());
@@ -86,7 +87,9 @@ public final class Classifier {
             Runtime.getRuntime().addShutdownHook(cleanUp);
             try {
                 out.checkWritable(output);
-                return trainAndWrite(options, replace, progress, out, output, all, classes, rows, train, provenance, t0);
+                OutputCheck inputUnchanged = () -> JobOutputReader.requireUnchanged(in, options.input(), finished);
+                return trainAndWrite(options, replace, progress, out, output, all, classes, rows, train, provenance, t0,
+                        inputUnchanged);
             } catch (IOException | RuntimeException | Error e) {
                 created.removeIfEmpty();
                 throw e;
@@ -103,7 +106,8 @@ public final class Classifier {
     private static ClassifyReport trainAndWrite(ClassifyOptions options, boolean replace,
                                                 java.util.function.Consumer<String> progress,
                                                 ObjectStore out, Location output, Samples all, List<String> classes,
-                                                Samples rows, boolean[] train, VectorProvenance provenance, long t0)
+                                                Samples rows, boolean[] train, VectorProvenance provenance, long t0,
+                                                OutputCheck inputUnchanged)
             throws IOException {
         CrossValidation.Result cv = null;
         long t1 = System.nanoTime();
@@ -150,6 +154,9 @@ public final class Classifier {
                 description(options, model, cost, onTest), rows, scored);
 
         long t5 = System.nanoTime();
+        // The input as it was read, still: an --overwrite or an update that replaced it while this one trained made
+        // the new output hold a classifier of the old one's rows (the data-safety walk).
+        inputUnchanged.check();
         // The first file written: where another training's is there, this one writes none of its four.
         if (!PredictionsWriter.write(out, output.resolve(PREDICTIONS), predictions, replace)) {
             throw new ClassifyException("Another orchard classify wrote its classifier into " + output + " while this"

@@ -68,8 +68,8 @@ final class JobOutputReader {
             after = null;
         }
         if (!java.util.Arrays.equals(before, after)) {
-            throw new ClassifyException(input + " changed while it was read (an update swapped its new rows in): run"
-                    + " orchard classify again.");
+            throw new ClassifyException(input + " changed while it was read (an update swapped its new rows in, or"
+                    + " another job replaced it): run orchard classify again.");
         }
     }
 

@@ -219,10 +219,26 @@ class ClassifyErrorsTest {
         JobOutputReader.requireUnchanged(store, job, before);
         Files.writeString(job.path().resolve("_SUCCESS"), "{\"generation\": 1}");
         assertThatThrownBy(() -> JobOutputReader.requireUnchanged(store, job, before))
-                .hasMessage(job + " changed while it was read (an update swapped its new rows in): run orchard classify"
-                        + " again.");
+                .hasMessage(job + " changed while it was read (an update swapped its new rows in, or another job"
+                        + " replaced it): run orchard classify again.");
         Files.delete(job.path().resolve("_SUCCESS"));
         assertThatThrownBy(() -> JobOutputReader.requireUnchanged(store, job, before)).hasMessageContaining("changed");
+    }
+
+    /**
+     * An output replaced while a training ran (an --overwrite's job finished there after the rows were read): the
+     * training wrote its classifier of the old rows into the new output, without a word (the data-safety walk). It
+     * looks at _SUCCESS again before its first write, and writes nothing.
+     */
+    @Test
+    void anOutputReplacedWhileATrainingRanGetsNothingWritten() throws Exception {
+        Location job = job(List.of("a", "b"), 4);
+        Classifier.OutputCheck replacedMeanwhile = () -> Files.writeString(job.path().resolve("_SUCCESS"),
+                "{\"job\": \"another\"}");
+        assertThatThrownBy(() -> Classifier.run(ClassifyOptions.of(job, new SplitRule.PerClass(2), new Mode.OneVsAll()),
+                dev.orchard.store.s3.S3Settings.defaults(), replacedMeanwhile, false, line -> { }))
+                .hasMessageContaining(job + " changed while it was read");
+        assertThat(job.path().resolve("classify-one-vs-all")).doesNotExist();
     }
 
     private static List<VectorRow> concat(List<VectorRow> a, List<VectorRow> b) {
