@@ -1216,8 +1216,9 @@ public final class WorkState {
      * Whether a worker does work now or soon: live, not resting after failures, with a free lane or an attempt finished
      * within the unit timeout. A {@link #quiet} one counts: it is given nothing while quiet, but a unit that failed on a
      * broken worker still waits for it rather than going back to the broken one (the review: a healthy worker's
-     * statuses 6 s late let a worker without its model fail a unit three times and end the job). A worker whose lanes hang on attempts that others have won since (a read that never
-     * returns) still speaks, but finishes nothing: no task waits for it.
+     * statuses 6 s late let a worker without its model fail a unit three times and end the job). A worker whose lanes
+     * hang on attempts that others have won since (a read that never returns) still speaks, but finishes nothing: no
+     * task waits for it.
      */
     private boolean productive(WorkerView x, long now) {
         return !x.gone && !resting(x, now) && (x.freeSlots > 0 || now - x.lastProgressMs <= settings.unitTimeoutMs());
