@@ -32,6 +32,7 @@ public final class BaseGenerationCheck {
     /** Throws, naming the damaged parts and what to do, unless every part of {@code base} is as it was written. */
     public static void requireIntact(ObjectStore store, OutputLayout layout, Location output, WorkState.Base base)
             throws IOException {
+        requireOwnFolders(output);
         Location folder = layout.rowsFolder(OutputLayout.FEATURES);
         Map<String, Long> sizes = ownFiles(store, folder);
         List<String> problems = new ArrayList<>();
@@ -68,6 +69,26 @@ public final class BaseGenerationCheck {
                 + " and cannot make them again without featurising their images: restore the files and run this"
                 + " command again, or make the output again from the input with --overwrite. This command featurised"
                 + " nothing.");
+    }
+
+    /**
+     * Refuses a local output whose {@code features/}, {@code pca/} or {@code _orchard/} is a link: an update deletes
+     * the old parts and writes its bookkeeping there, and did it in the folder the link led to, the user's (the
+     * data-safety walk; --overwrite refuses such links).
+     */
+    private static void requireOwnFolders(Location output) throws IOException {
+        if (!output.isLocal()) {
+            return;
+        }
+        for (String name : List.of(OutputLayout.FEATURES, OutputLayout.PCA, OutputLayout.BOOKKEEPING)) {
+            java.nio.file.Path folder = output.path().resolve(name);
+            if (java.nio.file.Files.isSymbolicLink(folder)) {
+                throw new IllegalArgumentException("--update refused: " + folder + " is a link (to "
+                        + java.nio.file.Files.readSymbolicLink(folder) + "), and an update deletes and writes files in"
+                        + " it, in the folder it leads to: make it a folder of the output's own (move the files in"
+                        + " place of the link), then run this command again. This command featurised nothing.");
+            }
+        }
     }
 
     /**

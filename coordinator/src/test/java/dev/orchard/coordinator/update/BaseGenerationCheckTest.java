@@ -44,4 +44,19 @@ class BaseGenerationCheckTest {
                 .hasMessageContaining("pca/part-00000-c000.snappy.parquet is named as a part")
                 .hasMessageContaining("move your own files out of features/ and pca/");
     }
+
+    /** A features/ that is a link to the user's folder: the update deleted the old part there (the data-safety walk). */
+    @Test
+    void anUpdateRefusesAnOutputWhoseFeaturesFolderIsALink() throws Exception {
+        OutputLayout layout = new OutputLayout(Location.local(temp.resolve("linked")));
+        LocalObjectStore store = new LocalObjectStore();
+        Path mine = java.nio.file.Files.createDirectories(temp.resolve("my-folder"));
+        java.nio.file.Files.write(mine.resolve(OutputLayout.partName(0)), new byte[10]);
+        java.nio.file.Files.createDirectories(layout.root().path());
+        java.nio.file.Files.createSymbolicLink(layout.root().path().resolve(OutputLayout.FEATURES), mine);
+        WorkState.Base base = new WorkState.Base(0, List.of(new WorkState.BasePart(5, 10)));
+        assertThatThrownBy(() -> BaseGenerationCheck.requireIntact(store, layout, layout.root(), base))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(layout.root().path().resolve("features") + " is a link (to " + mine + ")");
+    }
 }
