@@ -37,6 +37,10 @@ final class UpdateCheck {
         OutputLayout layout = new OutputLayout(output);
         JobIdentity first = JobIdentity.readMarker(store, layout);
         if (first == null) {
+            if (output.isLocal() && java.nio.file.Files.isRegularFile(output.path())) { // as every other mode says it
+                throw new IllegalArgumentException("--output " + output + " is a file, not a folder: give the folder"
+                        + " (or prefix) of an earlier orchard run's results");
+            }
             String empty;
             try (Stream<?> objects = store.list(output)) {
                 empty = objects.findAny().isEmpty() ? "is empty" : null;

@@ -41,6 +41,15 @@ class UpdateCheckTest {
         return layout;
     }
 
+    /** A file given as the output: "not an Orchard output (it has no FILE/_orchard/job.json)" said the walk's. */
+    @Test
+    void aFileGivenAsTheOutputIsSaidToBeAFile() throws Exception {
+        Path file = java.nio.file.Files.writeString(temp.resolve("results.csv"), "a,b");
+        assertThatThrownBy(() -> UpdateCheck.check(store, Location.local(file), identity("/in"), null))
+                .hasMessage("--output " + file + " is a file, not a folder: give the folder (or prefix) of an earlier"
+                        + " orchard run's results");
+    }
+
     @Test
     void anUpdateStoppedBetweenCurrentAndSuccessIsContinued() throws Exception {
         OutputLayout layout = output(1, false);
