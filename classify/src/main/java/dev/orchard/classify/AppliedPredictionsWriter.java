@@ -2,6 +2,7 @@ package dev.orchard.classify;
 
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.parquet.ParquetMetadata;
 import dev.orchard.store.parquet.RowWriteSupport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ final class AppliedPredictionsWriter implements AutoCloseable {
         temp = Files.createTempFile("orchard-predictions-", ".parquet");
         try {
             writer = RowWriteSupport.writer(new LocalOutputFile(temp), new Support(Map.of(
-                    TrainingFolder.PREDICTIONS_SCHEMA, "path,label,predicted,score",
+                    ParquetMetadata.ORCHARD_SCHEMA, "path,label,predicted,score",
                     "orchard.classifier", classifier,
                     "orchard.classifier.sha256", classifierSha256))).build();
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.orchard.classify;
 
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
+import dev.orchard.store.parquet.ParquetMetadata;
 import dev.orchard.store.parquet.RowWriteSupport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ final class PredictionsWriter {
     private static final class PredictionWriteSupport extends RowWriteSupport<PredictionRow> {
 
         PredictionWriteSupport() {
-            super(SCHEMA, Map.of(TrainingFolder.PREDICTIONS_SCHEMA, "path,label,split,predicted,score"));
+            super(SCHEMA, Map.of(ParquetMetadata.ORCHARD_SCHEMA, "path,label,split,predicted,score"));
         }
 
         @Override

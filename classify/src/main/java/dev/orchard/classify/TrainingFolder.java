@@ -52,11 +52,7 @@ public final class TrainingFolder {
      * footer's metadata, read from the file's tail alone (an --apply's file of millions of rows is not read).
      */
     public static boolean isOrchardsPredictions(ObjectStore store, Location file) throws IOException {
-        try {
-            return dev.orchard.store.parquet.ParquetMetadata.of(store, file).containsKey(PREDICTIONS_SCHEMA);
-        } catch (java.nio.file.FileSystemException notAFile) { // a folder of that name, or gone since it was listed
-            return false;
-        }
+        return dev.orchard.store.parquet.ParquetMetadata.isOrchards(store, file);
     }
 
     /**
@@ -66,8 +62,6 @@ public final class TrainingFolder {
      */
     public static final String REPORT_MARKER = "<!-- written by orchard classify -->\n";
 
-    /** The metadata key both predictions writers set. */
-    static final String PREDICTIONS_SCHEMA = "orchard.schema";
 
     /**
      * The files of a training's names in {@code folder} that orchard classify did not write: a classifier file, a

@@ -86,13 +86,12 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
-    /**
-     * The file's bytes, through links, up to {@code maxBytes}. A folder is refused. What is not a regular file is read
-     * as it is, within the limit: a device ({@code /dev/zero}) fails at the limit rather than filling the heap, and a
-     * named pipe that a manifest names gives what its writer writes (opening it waits for one, as any reader does).
-     */
+    /** The file's last {@code n} bytes (all of a shorter file); a folder is refused, named, as read refuses it. */
     @Override
     public byte[] readTail(Location location, int n) throws IOException {
+        if (Files.isDirectory(location.path())) { // else the JDK's bare "Is a directory", naming no path
+            throw new java.nio.file.FileSystemException(location.path().toString(), null, "a folder, not a file");
+        }
         try (FileChannel file = FileChannel.open(location.path(), StandardOpenOption.READ)) {
             long size = file.size();
             java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) Math.min(n, size));
@@ -105,6 +104,11 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * The file's bytes, through links, up to {@code maxBytes}. A folder is refused. What is not a regular file is read
+     * as it is, within the limit: a device ({@code /dev/zero}) fails at the limit rather than filling the heap, and a
+     * named pipe that a manifest names gives what its writer writes (opening it waits for one, as any reader does).
+     */
     @Override
     public byte[] read(Location location, long maxBytes) throws IOException {
         return read(location, Files.readAttributes(location.path(), BasicFileAttributes.class), maxBytes);

@@ -383,14 +383,8 @@ public final class JobOutputs {
      * promotion moves them first).
      */
     private boolean promotedEarlier(Location file, int part, boolean pca) throws IOException {
-        if (pca && !store.exists(layout.partStatistics(generation, part))) {
-            return false;
-        }
-        try {
-            return dev.orchard.store.parquet.ParquetMetadata.of(store, file).containsKey("orchard.schema");
-        } catch (IOException notParquet) {
-            return false; // not Parquet, or not a file: not Orchard's
-        }
+        return (!pca || store.exists(layout.partStatistics(generation, part)))
+                && dev.orchard.store.parquet.ParquetMetadata.isOrchards(store, file);
     }
 
     private static void awaitInventory(java.util.concurrent.Future<Void> inventory) throws IOException {

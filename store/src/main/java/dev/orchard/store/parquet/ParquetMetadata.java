@@ -8,6 +8,26 @@ public final class ParquetMetadata {
     private ParquetMetadata() {
     }
 
+    /**
+     * The footer key every Parquet file Orchard writes carries (parts, a training's and --apply's predictions), its
+     * columns as the value: what tells its files from another's of the same name.
+     */
+    public static final String ORCHARD_SCHEMA = "orchard.schema";
+
+    /**
+     * Whether {@code file} is a Parquet file Orchard wrote ({@link #ORCHARD_SCHEMA} in its footer, read from its tail
+     * alone); false for one that is not Parquet, a folder of that name, or one gone since it was listed. A failure to
+     * read is thrown: a store's error is no verdict on whose the file is.
+     */
+    public static boolean isOrchards(dev.orchard.store.ObjectStore store, dev.orchard.store.Location file)
+            throws IOException {
+        try {
+            return of(store, file).containsKey(ORCHARD_SCHEMA);
+        } catch (java.nio.file.FileSystemException notAFile) {
+            return false;
+        }
+    }
+
     /** A footer this large is not one of Orchard's small files' (nor most files'): not read, taken as none. */
     static final int MAX_FOOTER_BYTES = 16 << 20;
 

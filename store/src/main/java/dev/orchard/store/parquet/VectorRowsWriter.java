@@ -68,7 +68,7 @@ public final class VectorRowsWriter implements AutoCloseable {
         this.schema = VectorSchema.of(column, predictions);
         this.column = column;
         Map<String, String> footer = new LinkedHashMap<>();
-        footer.put("orchard.schema", "path,label," + column + (predictions ? ",predicted,score" : ""));
+        footer.put(ParquetMetadata.ORCHARD_SCHEMA, "path,label," + column + (predictions ? ",predicted,score" : ""));
         if (predictions) {
             footer.put("orchard.classifier", predictedBy.classifier());
             footer.put("orchard.classifier.sha256", predictedBy.sha256());

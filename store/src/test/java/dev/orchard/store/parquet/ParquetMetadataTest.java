@@ -33,4 +33,27 @@ class ParquetMetadataTest {
         lying[lying.length - 6] = 0x7f; // a footer length of ~8 MB in a file of a few bytes
         assertThat(ParquetMetadata.of(store, Location.local(Files.write(dir.resolve("lying.parquet"), lying)))).isEmpty();
     }
+
+    /**
+     * Whose a file is: Orchard's by its footer key; not Parquet, or a folder of that name, is no one's Orchard knows.
+     * A store's failure to read is thrown, not taken for "not Orchard's" (the read-back: two callers caught every
+     * IOException, and a transient S3 error called an Orchard part the user's).
+     */
+    @Test
+    void aFileIsOrchardsByItsFooterAndAFailedReadIsNoVerdict() throws Exception {
+        LocalObjectStore store = new LocalObjectStore();
+        Path part = Files.write(dir.resolve("part-000000.parquet"),
+                ParquetFooterFixture.footerOnly(Map.of(ParquetMetadata.ORCHARD_SCHEMA, "path,label,features"), 10));
+        assertThat(ParquetMetadata.isOrchards(store, Location.local(part))).isTrue();
+        Path text = Files.writeString(dir.resolve("part-000001.parquet"), "mine");
+        assertThat(ParquetMetadata.isOrchards(store, Location.local(text))).isFalse();
+        Path folder = Files.createDirectories(dir.resolve("part-000002.parquet"));
+        assertThat(ParquetMetadata.isOrchards(store, Location.local(folder))).isFalse();
+        dev.orchard.store.ObjectStore failing = (dev.orchard.store.ObjectStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.orchard.store.ObjectStore.class}, (proxy, method, args) -> {
+                    throw new java.io.IOException("Could not read it: SlowDown, HTTP 503");
+                });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParquetMetadata.isOrchards(failing, Location.local(part)))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("SlowDown");
+    }
 }
