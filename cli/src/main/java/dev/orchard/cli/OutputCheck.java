@@ -35,11 +35,25 @@ final class OutputCheck {
     private OutputCheck() {
     }
 
+    /** Refuses an --overwrite of {@code output} where {@code contents} found files Orchard did not write, naming them. */
+    private static void refuseWhatIsNotOrchards(Location output, Contents contents) {
+        if (!contents.foreign.isEmpty()) {
+            throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
+                    + "not write: " + dev.orchard.store.Printable.joined(contents.foreign) + (contents.more ? ", …" : "")
+                    + ". Orchard deletes only its own results (" + OutputLayout.KNOWN_OUTPUTS_DESCRIBED
+                    + ") and only from a folder that holds nothing else. Choose a new --output, or move those away.");
+        }
+    }
+
     /** Makes {@code output} ready for a new job (clearing an earlier job's results with {@code overwrite}) and marks it. */
     static void prepare(ObjectStore store, Location output, boolean overwrite, String version) throws IOException {
         OutputLayout layout = new OutputLayout(output);
         Contents contents = check(store, output, overwrite);
         if (!contents.names.isEmpty()) {
+            // Here, once, right before the clear: check runs up to three times a command, and reading every part's
+            // footer three times was a ranged read per part each time on S3.
+            contents.readParts(store, output);
+            refuseWhatIsNotOrchards(output, contents);
             OutputMarker.clearing(version).write(store, layout); // first: no job to resume until the clear has ended
             clear(store, layout, contents.names);
         }
@@ -111,13 +125,7 @@ final class OutputCheck {
                         + ", so Orchard cannot tell that it wrote them. Choose a new --output, or delete them yourself.");
             }
             contents.readClassifyFolders(store, output);
-            contents.readParts(store, output);
-            if (!contents.foreign.isEmpty()) {
-                throw new IllegalArgumentException("--overwrite refused: --output " + output + " holds files Orchard did "
-                        + "not write: " + dev.orchard.store.Printable.joined(contents.foreign) + (contents.more ? ", …" : "")
-                        + ". Orchard deletes only its own results (" + OutputLayout.KNOWN_OUTPUTS_DESCRIBED
-                        + ") and only from a folder that holds nothing else. Choose a new --output, or move those away.");
-            }
+            refuseWhatIsNotOrchards(output, contents);
         }
         return contents;
     }
@@ -239,13 +247,7 @@ final class OutputCheck {
          */
         private void readParts(ObjectStore store, Location output) throws IOException {
             for (Location part : parts) {
-                boolean orchards;
-                try {
-                    orchards = dev.orchard.store.parquet.ParquetMetadata.of(store, part).containsKey("orchard.schema");
-                } catch (IOException notParquet) {
-                    orchards = false;
-                }
-                if (!orchards) {
+                if (!dev.orchard.store.parquet.ParquetMetadata.isOrchards(store, part)) {
                     notOrchards(output.relativize(part));
                 }
             }
