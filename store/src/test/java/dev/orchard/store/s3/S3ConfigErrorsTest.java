@@ -486,20 +486,10 @@ class S3ConfigErrorsTest {
     void aReadThatFailedInSeveralWaysCountsEach() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
-            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
-                try (socket) { // one answer a connection, then closed
-                    if (ScriptedServers.readHead(socket.getInputStream()) == null) {
-                        return;
-                    }
-                    String slowDown = "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>";
-                    socket.getOutputStream().write((requests.incrementAndGet() <= 7
-                            ? "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n0123456789"
-                            : "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
-                                    + slowDown.length() + "\r\nConnection: close\r\n\r\n" + slowDown)
-                            .getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException e) {
-                    // the client went away
-                }
+            ScriptedServers.answerOncePerConnection(server, n -> {
+                requests.set(n);
+                return n <= 7 ? "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n0123456789"
+                        : ScriptedServers.slowDown();
             });
             URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
             try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint).toBuilder().maxAttempts(10).build())) {
@@ -566,20 +556,7 @@ class S3ConfigErrorsTest {
     @Test
     void oneDroppedConnectionAfterThrottledAnswersIsNoSignOfTls() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
-            ScriptedServers.acceptEach(server, new java.util.concurrent.atomic.AtomicInteger(), socket -> {
-                try (socket) {
-                    if (ScriptedServers.readHead(socket.getInputStream()) == null || requests.incrementAndGet() > 2) {
-                        return; // the third closed unanswered
-                    }
-                    String slowDown = "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>";
-                    socket.getOutputStream().write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
-                            + "Content-Length: " + slowDown.length() + "\r\nConnection: close\r\n\r\n" + slowDown)
-                            .getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException e) {
-                    // the client went away
-                }
-            });
+            ScriptedServers.answerOncePerConnection(server, n -> n <= 2 ? ScriptedServers.slowDown() : null);
             URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
             try (S3ObjectStore store = S3ObjectStore.create(quick(endpoint).toBuilder().maxAttempts(3).build())) {
                 assertThatThrownBy(() -> store.read(s3("s3://bucket/images/a.jpg")))

@@ -59,6 +59,34 @@ final class ScriptedServers {
         });
     }
 
+    /**
+     * Answers the first request of every connection with {@code answer}'s text for it (requests counted from 1 across
+     * connections), then closes the connection; closes it unanswered where that text is null.
+     */
+    static void answerOncePerConnection(ServerSocket server, java.util.function.IntFunction<String> answer) {
+        AtomicInteger requests = new AtomicInteger();
+        acceptEach(server, new AtomicInteger(), socket -> {
+            try (socket) {
+                if (readHead(socket.getInputStream()) == null) {
+                    return;
+                }
+                String response = answer.apply(requests.incrementAndGet());
+                if (response != null) {
+                    socket.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        });
+    }
+
+    /** S3's answer to a request it throttles: 503 SlowDown, the connection then closed. */
+    static String slowDown() {
+        String body = "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>";
+        return "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body;
+    }
+
     /** The next request head, up to and with its blank line, or null when the client closed the connection first. */
     static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
