@@ -152,7 +152,8 @@ public final class ClassifyCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
             return 0;
-        } catch (ClassifyException | IllegalArgumentException | dev.orchard.store.UnusableLocationException e) {
+        } catch (ClassifyException | IllegalArgumentException | dev.orchard.store.UnusableLocationException
+                 | dev.orchard.store.DamagedFileException e) {
             err.println("orchard classify: " + e.getMessage()); // a location only the user can change: bad input
             return 2;
         } catch (IOException | java.io.UncheckedIOException e) {

@@ -116,8 +116,10 @@ public final class Orchard {
             cmd.getErr().println("orchard: " + dev.orchard.store.Printable.message(dev.orchard.store.FailureReason.of(e)
                     + (e instanceof java.nio.file.InvalidPathException ? dev.orchard.store.FileNames.localeHint() : "")));
             // A location only the user can change (a missing bucket, access, nothing at the prefix) is bad input as
-            // much as a missing folder is; an endpoint that did not answer may answer next time (1).
-            return e instanceof IllegalArgumentException || e instanceof UnusableLocationException ? 2 : 1;
+            // much as a missing folder is, and so is a file of Orchard's in the output damaged since it was written; an
+            // endpoint that did not answer may answer next time (1).
+            return e instanceof IllegalArgumentException || e instanceof UnusableLocationException
+                    || e instanceof dev.orchard.store.DamagedFileException ? 2 : 1;
         });
         try {
             return cli.execute(args);

@@ -218,7 +218,8 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
             err.println("orchard: job failed: " + dev.orchard.store.Printable.message(String.valueOf(cause.getMessage())));
-            return cause instanceof IllegalArgumentException ? 2 : 1;
+            return cause instanceof IllegalArgumentException || cause instanceof dev.orchard.store.DamagedFileException
+                    ? 2 : 1;
         }
     }
 }

@@ -305,4 +305,61 @@ class ResumeTest {
                 new ClusterMembership(Set.of("10.0.0.9:17355", "10.0.0.5:17355"), Set.of()), Instant.now()))
                 .isEqualTo(new OutputLease.Claim.Leaving("10.0.0.5:17355"));
     }
+
+    /**
+     * A file Orchard keeps in an output, damaged since it was written, is named with what to do, and the command exits
+     * as for bad input (2). Before, Jackson's own words came out alone ("Illegal unquoted character … at [Source:
+     * REDACTED …]"), naming no file, with exit 1 (a walk: job.json, lease.json, generation.json, a seal, a commit, a
+     * plan file; and "Listing the input failed after 0 images: Not in GZIP format" for the inventory).
+     */
+    @Test
+    void aDamagedFileOfOrchardsIsNamedAndExitsTwo() throws Exception {
+        Path in = fruit(4);
+        Path made = temp.resolve("made");
+        assertThat(JobRun.of(made, job(in, made)).exitCode()).isZero();
+        List<String> journal;
+        try (var files = Files.walk(made.resolve("_orchard"))) {
+            journal = files.filter(Files::isRegularFile).map(f -> made.relativize(f).toString())
+                    .filter(f -> f.startsWith("_orchard/commits/") || f.startsWith("_orchard/seals/")
+                            || f.startsWith("_orchard/plan/units-"))
+                    .sorted().toList();
+        }
+        assertThat(journal).as("a commit, a seal and a plan file").hasSizeGreaterThanOrEqualTo(3);
+        List<String[]> cases = new java.util.ArrayList<>();
+        for (String file : journal) {
+            cases.add(new String[] {file, "--resume"});
+        }
+        cases.add(new String[] {"_orchard/job.json", "--resume"});
+        cases.add(new String[] {"_orchard/lease.json", "--resume"});
+        cases.add(new String[] {"_orchard/generation.json", "--update"});
+        cases.add(new String[] {"_orchard/inventory.jsonl.gz", "--update"});
+        cases.add(new String[] {"_orchard/parts/part-000000.stats", "--update"}); // was "not an Orchard covariance partial"
+        int n = 0;
+        for (String[] c : cases) {
+            Path out = temp.resolve("damaged-" + n++);
+            copyTree(made, out);
+            if (c[1].equals("--resume")) {
+                Files.delete(out.resolve("_SUCCESS")); // a job to resume
+            }
+            Files.writeString(out.resolve(c[0]), "{\"job\": \"x\", \"gener\n");
+            JobRun run = JobRun.of(out, job(in, out, c[1]));
+            assertThat(run.exitCode()).as(c[0] + " " + c[1] + ": " + run.messages()).isEqualTo(2);
+            assertThat(run.messages()).as(c[0]).contains(out.resolve(c[0]) + " is damaged (")
+                    .doesNotContain("REDACTED").doesNotContain("Listing the input failed")
+                    .containsAnyOf("restore it from a copy", "delete it");
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
 }

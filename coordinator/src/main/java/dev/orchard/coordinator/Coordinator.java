@@ -19,6 +19,7 @@ import dev.orchard.protocol.JobDescription;
 import dev.orchard.protocol.ServiceKeys;
 import dev.orchard.protocol.StopCommit;
 import dev.orchard.protocol.WorkerCommand;
+import dev.orchard.store.DamagedFileException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -512,7 +513,10 @@ public final class Coordinator {
                 .onMessage(ListingEnded.class, m -> {
                     listNanos = m.nanos();
                     if (m.failure() != null) {
-                        return apply(state.listingFailed(cause(m.failure()).getMessage(), now()));
+                        // An update's inventory damaged since it was written is no failure of the listing (exit 2)
+                        DamagedFileException damaged = DamagedFileException.in(m.failure());
+                        return apply(damaged != null ? state.outputDamaged(damaged.getMessage(), now())
+                                : state.listingFailed(cause(m.failure()).getMessage(), now()));
                     }
                     if (m.update() == null) {
                         return apply(state.listingFinished(m.total(), now()));
@@ -653,8 +657,9 @@ public final class Coordinator {
     private Behavior<CoordinatorCommand> onStarted(Started m) {
         if (m.failure() != null) {
             Throwable cause = cause(m.failure());
-            setup.listener().failed(cause instanceof IllegalArgumentException ? cause
-                    : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
+            // Bad input, or a file of Orchard's damaged in the output, says what to do as it is (exit 2).
+            setup.listener().failed(cause instanceof IllegalArgumentException || cause instanceof DamagedFileException
+                    ? cause : new IllegalStateException("Cannot start the coordinator: " + cause.getMessage(), cause));
             return Behaviors.stopped();
         }
         if (stopRequested) {
@@ -725,7 +730,8 @@ public final class Coordinator {
     private Behavior<CoordinatorCommand> onSolved(Solved m) {
         if (m.failure() != null) {
             Throwable cause = cause(m.failure());
-            return apply(state.solveFailed(cause.getMessage(), cause instanceof IllegalArgumentException, now()));
+            return apply(state.solveFailed(cause.getMessage(), cause instanceof IllegalArgumentException
+                    || cause instanceof DamagedFileException, now()));
         }
         pca = m.pca();
         publishJob = setup.job().withPcaModel(pca.location(), pca.sha256());

@@ -128,12 +128,22 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
         return read(store, layout, 0);
     }
 
+    /** What the file that records the identity is to a user who finds it damaged. */
+    private static final String ROLE = "the record of the job that made this output, which --resume and --update"
+            + " compare with the command";
+
     /** The identity recorded for generation g, or null when there is none. */
     public static JobIdentity read(ObjectStore store, OutputLayout layout, int g) throws IOException {
         if (!store.exists(layout.identity(g))) {
             return null;
         }
-        JsonNode identity = JSON.readTree(store.read(layout.identity(g))).get("identity");
-        return identity == null ? null : JSON.treeToValue(identity, JobIdentity.class);
+        JsonNode identity = dev.orchard.store.DamagedFileException.readTree(JSON, store.read(layout.identity(g)),
+                layout.identity(g), ROLE, dev.orchard.store.DamagedFileException.RESTORE).get("identity");
+        try {
+            return identity == null ? null : JSON.treeToValue(identity, JobIdentity.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new dev.orchard.store.DamagedFileException(layout.identity(g), "its identity is not what Orchard writes: "
+                    + e.getOriginalMessage(), ROLE, dev.orchard.store.DamagedFileException.RESTORE, e);
+        }
     }
 }

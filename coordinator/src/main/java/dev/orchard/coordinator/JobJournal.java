@@ -14,6 +14,7 @@ import dev.orchard.coordinator.work.JournalEntry.Regrouped;
 import dev.orchard.coordinator.work.JournalEntry.Split;
 import dev.orchard.coordinator.work.JournalEntry.State;
 import dev.orchard.protocol.ImageError;
+import dev.orchard.store.DamagedFileException;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -187,13 +188,13 @@ public final class JobJournal {
             }
             byte[] bytes = store.read(o.location());
             if (name.base().equals("_COMPLETE")) {
-                complete.offer(name.term(), JSON.readValue(bytes, PlanComplete.class));
+                complete.offer(name.term(), entry(bytes, o.location(), PlanComplete.class));
             } else if (name.base().equals("_PUBLISHED")) {
-                published.offer(name.term(), JSON.readValue(bytes, Published.class));
+                published.offer(name.term(), entry(bytes, o.location(), Published.class));
             } else if (name.base().startsWith("split-") && name.extension().equals(".json")) {
-                splits.add(JSON.readValue(bytes, Split.class));
+                splits.add(entry(bytes, o.location(), Split.class));
             } else if (name.base().startsWith("units-") && name.extension().equals(".jsonl")) {
-                groups.add(readGroup(Integer.parseInt(name.base().substring(6)), bytes));
+                groups.add(readGroup(Integer.parseInt(name.base().substring(6)), bytes, o.location()));
             }
         }
         List<Commit> commits = new ArrayList<>();
@@ -205,11 +206,12 @@ public final class JobJournal {
                 continue;
             }
             if (name.base().startsWith("quarantine-")) {
-                quarantines.add(JSON.readValue(store.read(o.location()), Quarantine.class));
+                quarantines.add(entry(store.read(o.location()), o.location(), Quarantine.class));
             } else if (name.base().startsWith("regrouped-")) {
-                regrouped.add(JSON.readValue(store.read(o.location()), Regrouped.class));
+                regrouped.add(entry(store.read(o.location()), o.location(), Regrouped.class));
             } else {
-                commits.add(JSON.readValue(store.read(o.location()), new TypeReference<Commit>() { }));
+                commits.add(DamagedFileException.readJson(JSON, store.read(o.location()), o.location(),
+                        new TypeReference<Commit>() { }, DamagedFileException.JOURNAL, DamagedFileException.RESTORE));
             }
         }
         groups.sort(Comparator.comparingInt(PlanGroup::group));
@@ -246,11 +248,17 @@ public final class JobJournal {
         }
     }
 
+    /** A journal file's entry, {@code bytes} read from {@code file}. */
+    private static <T> T entry(byte[] bytes, Location file, Class<T> type) throws IOException {
+        return DamagedFileException.readJson(JSON, bytes, file, type, DamagedFileException.JOURNAL,
+                DamagedFileException.RESTORE);
+    }
+
     /** The seal of the highest term; null if the journal has none. */
     private Seal latestSeal() throws IOException {
         long term = sealedTerm();
-        return term == 0 ? null
-                : JSON.readValue(store.read(root.resolve(String.format("seals/seal-%06d.json", term))), Seal.class);
+        Location seal = root.resolve(String.format("seals/seal-%06d.json", term));
+        return term == 0 ? null : entry(store.read(seal), seal, Seal.class);
     }
 
     /** A journal object's name: without its term and extension, its term (0: none), and its extension. */
@@ -277,18 +285,22 @@ public final class JobJournal {
         }
     }
 
-    private static PlanGroup readGroup(int group, byte[] bytes) throws IOException {
+    private static PlanGroup readGroup(int group, byte[] bytes, Location file) throws IOException {
         List<PlannedUnit> units = new ArrayList<>();
         List<ImageError> skipped = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8))) {
+            int number = 0;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
+                number++;
                 if (line.isBlank()) {
                     continue;
                 }
                 if (line.startsWith("{\"skipped\"")) {
-                    skipped.addAll(JSON.readValue(line, Skipped.class).skipped());
+                    skipped.addAll(DamagedFileException.readJsonLine(JSON, line, file, number, Skipped.class,
+                            DamagedFileException.JOURNAL, DamagedFileException.RESTORE).skipped());
                 } else {
-                    units.add(JSON.readValue(line, PlannedUnit.class));
+                    units.add(DamagedFileException.readJsonLine(JSON, line, file, number, PlannedUnit.class,
+                            DamagedFileException.JOURNAL, DamagedFileException.RESTORE));
                 }
             }
         }

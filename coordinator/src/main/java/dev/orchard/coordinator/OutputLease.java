@@ -164,7 +164,8 @@ public final class OutputLease {
 
     /** The current holder, or null when there is none. */
     public static Holder read(ObjectStore store, Location output) throws IOException {
-        return holder(store.readTagged(new OutputLayout(output).lease()));
+        Location lease = new OutputLayout(output).lease();
+        return holder(store.readTagged(lease), lease);
     }
 
     /**
@@ -172,21 +173,24 @@ public final class OutputLease {
      * {@link #claim}'s rules (fresh, not {@code node}'s, not a dead process's); null when there is none.
      */
     public static Holder heldByAnother(ObjectStore store, Location output, String node, Instant now) throws IOException {
-        ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
-        Holder written = written(file);
+        Location lease = new OutputLayout(output).lease();
+        ObjectStore.Tagged file = store.readTagged(lease);
+        Holder written = written(file, lease);
         return claim(written, file == null ? null : file.tag(), output, node, ClusterMembership.NONE, now)
                 instanceof Claim.Refused ? written : null;
     }
 
     /** The holder the lease file names; null when there is none, or it was released. */
-    private static Holder holder(ObjectStore.Tagged file) throws IOException {
-        Holder h = written(file);
+    private static Holder holder(ObjectStore.Tagged file, Location at) throws IOException {
+        Holder h = written(file, at);
         return h == null || h.released() ? null : h;
     }
 
     /** The lease file's content, released or not; null when there is none. */
-    private static Holder written(ObjectStore.Tagged file) throws IOException {
-        return file == null ? null : JSON.readValue(file.bytes(), Holder.class);
+    private static Holder written(ObjectStore.Tagged file, Location at) throws IOException {
+        return file == null ? null : dev.orchard.store.DamagedFileException.readJson(JSON, file.bytes(), at, Holder.class,
+                "the output's lease, which lets one Orchard command at a time write to this output",
+                "if no Orchard command is using this output, delete it");
     }
 
     /**
@@ -220,8 +224,9 @@ public final class OutputLease {
     /** The claim a coordinator on {@code node}, in {@code cluster}, has on {@code output} now. */
     public static Claim claim(ObjectStore store, Location output, String node, ClusterMembership cluster, Instant now)
             throws IOException {
-        ObjectStore.Tagged file = store.readTagged(new OutputLayout(output).lease());
-        return claim(written(file), file == null ? null : file.tag(), output, node, cluster, now);
+        Location lease = new OutputLayout(output).lease();
+        ObjectStore.Tagged file = store.readTagged(lease);
+        return claim(written(file, lease), file == null ? null : file.tag(), output, node, cluster, now);
     }
 
     /** The same, for the lease file holding {@code written} (null: none; it may be released), tagged {@code tag}. */
@@ -375,7 +380,7 @@ public final class OutputLease {
             String written = store.putIf(file, renewed, tag, within);
             if (written == null) {
                 ObjectStore.Tagged seen = store.readTagged(file);
-                Holder current = holder(seen);
+                Holder current = holder(seen, file);
                 if (current != null && current.owner().equals(owner)) {
                     // This coordinator's own lease, but not as it last knew it: an earlier renewal that failed here
                     // (its retries ran out) had landed. Only this coordinator writes its name: no one took over.
@@ -383,7 +388,7 @@ public final class OutputLease {
                     current = written == null ? read(store, output) : current; // written meanwhile: by whom
                 }
                 if (written == null) {
-                    Holder last = current != null ? current : written(seen);
+                    Holder last = current != null ? current : written(seen, file);
                     throw lose(current != null
                             ? "coordinator " + current.owner() + " on " + current.node() + " took over this output"
                             : last != null && !last.owner().equals(owner)
@@ -535,7 +540,7 @@ public final class OutputLease {
             synchronized (this) {
                 state = State.RELEASED;
                 ObjectStore.Tagged seen = store.readTagged(file);
-                Holder current = holder(seen);
+                Holder current = holder(seen, file);
                 if (current != null && current.owner().equals(owner)) {
                     store.putIf(file, bytes(wallClock.get(), true), seen.tag());
                 }

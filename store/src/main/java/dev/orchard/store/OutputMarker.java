@@ -65,7 +65,7 @@ public record OutputMarker(String orchard, String created, Boolean clearing) {
         try {
             return Optional.of(JSON.readValue(store.read(layout.marker()), OutputMarker.class));
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(layout.marker() + " is not Orchard's marker (" + e.getOriginalMessage()
+            throw new DamagedFileException(layout.marker() + " is not Orchard's marker (" + e.getOriginalMessage()
                     + "): this output was not made by Orchard, or was damaged; choose another --output", e);
         }
     }

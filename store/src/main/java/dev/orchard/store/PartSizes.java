@@ -32,7 +32,8 @@ public record PartSizes(List<Long> features, List<Long> pca) {
         if (!store.exists(summary)) {
             return null;
         }
-        JsonNode json = JSON.readTree(store.read(summary));
+        JsonNode json = DamagedFileException.readTree(JSON, store.read(summary), summary,
+                DamagedFileException.SUMMARY, DamagedFileException.RESTORE);
         return new PartSizes(sizes(json.path("parts"), part -> part.path("bytes")), sizes(json.path("pcaBytes"), b -> b));
     }
 

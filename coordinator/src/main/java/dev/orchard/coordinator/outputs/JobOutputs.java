@@ -18,6 +18,7 @@ import dev.orchard.stats.PcaModelJson;
 import dev.orchard.stats.PrincipalComponents;
 import dev.orchard.stats.UnitStatistics;
 import dev.orchard.store.AsyncFailure;
+import dev.orchard.store.DamagedFileException;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -116,7 +117,8 @@ public final class JobOutputs {
             whole.add(layout.regroupStatistics(a.epoch(), a.unit(), a.attempt()));
         }
         for (Location file : whole) {
-            CovariancePartial partial = CovariancePartial.decode(store.read(file));
+            CovariancePartial partial = DamagedFileException.decode(store.read(file), file, CovariancePartial::decode,
+                    DamagedFileException.STATISTICS, DamagedFileException.RESTORE);
             if (total == null) {
                 total = partial;
             } else {
@@ -125,7 +127,8 @@ public final class JobOutputs {
         }
         BitSet seen = new BitSet();
         for (String name : ordered) {
-            UnitStatistics stats = UnitStatistics.decode(store.read(layout.statistics(name)));
+            UnitStatistics stats = DamagedFileException.decode(store.read(layout.statistics(name)),
+                    layout.statistics(name), UnitStatistics::decode, DamagedFileException.STATISTICS, DamagedFileException.RESTORE);
             for (int unit : stats.unitIds()) {
                 if (seen.get(unit)) {
                     throw new IllegalStateException("unit " + unit + " is counted twice (again in " + name + ")");

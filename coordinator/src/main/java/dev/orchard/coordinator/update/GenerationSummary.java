@@ -47,7 +47,9 @@ public record GenerationSummary(int generation, int baseGeneration, List<WorkSta
         if (!store.exists(layout.generationSummary(g))) {
             return null;
         }
-        return JSON.readValue(store.read(layout.generationSummary(g)), GenerationSummary.class);
+        return dev.orchard.store.DamagedFileException.readJson(JSON, store.read(layout.generationSummary(g)),
+                layout.generationSummary(g), GenerationSummary.class, dev.orchard.store.DamagedFileException.SUMMARY,
+                dev.orchard.store.DamagedFileException.RESTORE);
     }
 
     /** The generation the output holds ({@code _orchard/CURRENT}; 0 when absent). */

@@ -110,7 +110,9 @@ public final class GenerationSwap {
         if (bytes.length == 0) {
             return null;
         }
-        JsonNode json = JSON.readTree(bytes);
+        JsonNode json = dev.orchard.store.DamagedFileException.readTree(JSON, bytes, layout.swapMarker(g),
+                "the record of an --update's swap of generations, which the same command finishes",
+                dev.orchard.store.DamagedFileException.RESTORE);
         Set<Location> files = new LinkedHashSet<>();
         json.path("finalFiles").forEach(name -> files.add(layout.root().resolve(name.asText())));
         return new Record(json.path("pca").asBoolean(), files,

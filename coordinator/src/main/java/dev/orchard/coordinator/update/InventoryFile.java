@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.orchard.coordinator.work.InventoryEntry;
+import dev.orchard.store.DamagedFileException;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import java.io.Closeable;
@@ -75,18 +76,52 @@ public final class InventoryFile {
 
     /** The entries of an inventory, lazily, in their order. Close it. */
     public static Reader read(ObjectStore store, Location inventory) throws IOException {
-        return new Reader(store.open(inventory));
+        return new Reader(store.open(inventory), inventory);
     }
 
-    /** An open inventory; its iterator throws UncheckedIOException on a read error. */
+    /** What the inventory is to a user who finds it damaged. */
+    private static final String ROLE = "the list of the images this output holds, which --update compares the input with";
+
+    /**
+     * An open inventory; its iterator throws UncheckedIOException on a read error, with a {@link DamagedFileException}
+     * where the file is not the gzipped JSON lines Orchard writes (a failure to read it from the store stays as it was:
+     * it may pass).
+     */
     public static final class Reader implements Iterator<InventoryEntry>, Closeable {
+        private final Location file;
         private final InputStream in;
         private final JsonParser entries;
         private InventoryEntry next;
 
-        private Reader(InputStream raw) throws IOException {
-            this.in = new GZIPInputStream(raw, 1 << 16);
-            this.entries = JSON.createParser(in);
+        private Reader(InputStream raw, Location file) throws IOException {
+            this.file = file;
+            try {
+                this.in = new GZIPInputStream(raw, 1 << 16);
+                this.entries = JSON.createParser(in);
+            } catch (IOException e) {
+                raw.close();
+                throw damaged(e);
+            }
+        }
+
+        /** Where the parser is, in lines of the inventory (an entry a line). */
+        private String where() {
+            var at = entries.currentLocation();
+            return "line " + at.getLineNr() + ", column " + at.getColumnNr();
+        }
+
+        /** {@code e} as the inventory's damage where it says the content is at fault; as it was otherwise. */
+        private IOException damaged(IOException e) {
+            if (e instanceof com.fasterxml.jackson.core.JacksonException j) {
+                var at = j.getLocation();
+                return new DamagedFileException(file, "not the JSON lines Orchard writes: " + j.getOriginalMessage()
+                        + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), ROLE,
+                        DamagedFileException.RESTORE, e);
+            }
+            if (e instanceof java.util.zip.ZipException || e instanceof Malformed) {
+                return new DamagedFileException(file, e.getMessage(), ROLE, DamagedFileException.RESTORE, e);
+            }
+            return e;
         }
 
         @Override
@@ -95,7 +130,7 @@ public final class InventoryFile {
                 try {
                     next = readEntry();
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    throw new UncheckedIOException(damaged(e));
                 }
             }
             return next != null;
@@ -118,7 +153,7 @@ public final class InventoryFile {
                 return null;
             }
             if (token != JsonToken.START_OBJECT) {
-                throw new IOException("an inventory line is not a JSON object at " + entries.currentLocation());
+                throw new Malformed("a line is not a JSON object at " + entries.currentLocation());
             }
             String path = null;
             long size = 0;
@@ -138,15 +173,15 @@ public final class InventoryFile {
                 }
             }
             if (entries.currentToken() != JsonToken.END_OBJECT) {
-                throw new IOException("an inventory line ends early at " + entries.currentLocation());
+                throw new Malformed("a line ends early at " + entries.currentLocation());
             }
             if (path == null) {
-                throw new IOException("an inventory line has no path at " + entries.currentLocation());
+                throw new Malformed("a line has no path at " + entries.currentLocation());
             }
             try {
                 return new InventoryEntry(path, size, version, part, error);
             } catch (IllegalArgumentException e) {
-                throw new IOException(e.getMessage() + " (at " + entries.currentLocation() + ")", e);
+                throw new Malformed(e.getMessage() + " (at " + where() + ")", e);
             }
         }
 
@@ -154,6 +189,17 @@ public final class InventoryFile {
         public void close() throws IOException {
             entries.close();
             in.close();
+        }
+    }
+
+    /** A line that is not an entry as Orchard writes it. */
+    private static final class Malformed extends IOException {
+        Malformed(String message) {
+            super(message);
+        }
+
+        Malformed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -532,6 +532,11 @@ public final class WorkState {
         return fail("Listing the input failed after " + listing.listed() + " images: " + reason, false);
     }
 
+    /** A file of Orchard's in the output, damaged since it was written, stops the job: only the user can mend it. */
+    public List<Decision> outputDamaged(String reason, long now) {
+        return fail(reason, true);
+    }
+
     /** Plans a group of units and listing problems; the groups are journalled one at a time, in order. */
     private void plan(List<List<ImageRef>> cut, List<ImageError> listedSkips) {
         List<ImageError> skippedInputs = skip(listedSkips);

@@ -314,7 +314,8 @@ public final class PublishUnit {
         Location file = source.kind() == PartSource.Kind.BASE
                 ? layout.partStatistics(job.generation() - 1, source.id())
                 : layout.regroupStatistics(source.epoch(), source.id(), source.attempt());
-        CovariancePartial stored = CovariancePartial.decode(store.read(file));
+        CovariancePartial stored = dev.orchard.store.DamagedFileException.decode(store.read(file), file,
+                CovariancePartial::decode, dev.orchard.store.DamagedFileException.STATISTICS, dev.orchard.store.DamagedFileException.RESTORE);
         if (stored.count() != rows.size()) {
             throw new IOException(file + " counts " + stored.count() + " rows, but " + source + " holds " + rows.size()
                     + ": the output's bookkeeping does not match its parts");
