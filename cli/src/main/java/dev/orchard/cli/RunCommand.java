@@ -70,6 +70,8 @@ final class RunCommand implements Callable<Integer> {
         JobSetup setup = null;
         boolean adopted = false;
         StopNotice stopNotice = new StopNotice(err);
+        CompletableFuture<Void> coordinatorStarted = new CompletableFuture<>();
+        stopNotice.startsWhen(coordinatorStarted);
         try {
             try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
                  Observation observation = new Observation(address, !http.given(), runtime, checked)) {
@@ -112,6 +114,7 @@ final class RunCommand implements Callable<Integer> {
                             workers.inference().intraOpThreads(), job.batchSize, setup.labelling());
                     runtime.firstInference().thenRun(() -> startup.log("first-batch"));
                     node.hostCoordinator(setup.coordinator(listener, LocalNode.NAME, () -> ClusterMembership.NONE, config, 0, Duration.ZERO));
+                    coordinatorStarted.complete(null);
                     // The status page starts once the first batch is in ONNX Runtime (or after PAGE_WAIT, for a job
                     // whose first batch is slow to come), off the first batch's path: 30-60 ms on the JDK's HTTP
                     // server (pekko-http's ~0.5 s of start-up, before, competed with it for the cores). A job that has

@@ -30,6 +30,7 @@ final class StopNotice implements AutoCloseable {
     private volatile CompletableFuture<?> nodeStopped;
     private volatile java.util.concurrent.Callable<Boolean> finishedInOutput;
     private volatile java.util.concurrent.Callable<String> runningElsewhere;
+    private volatile CompletableFuture<?> jobStarted;
     private final Thread hook;
     /** Completed as the command closes this notice: its node and workers' runtime (its scratch folder) closed before. */
     private final CompletableFuture<Void> commandClosed = new CompletableFuture<>();
@@ -77,7 +78,8 @@ final class StopNotice implements AutoCloseable {
     /** The longest the exit waits, once its line is said, for the command to close its node and runtime. */
     static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(10);
 
-    private void say() {
+    /** What the hook says, once what it waits for has come ({@link #exiting} then holds the exit for the command). */
+    void say() {
         CompletableFuture<?> stopping = nodeStopped;
         if (stopping != null) {
             try { // the node's stop is bounded (its phases' timeouts); this only guards against a stop that hangs
@@ -96,6 +98,15 @@ final class StopNotice implements AutoCloseable {
         if (finished.get()) {
             Orchard.sayOnce(err, "orchard: this JVM began to exit (a signal, Ctrl-C, or a fatal error logged above) as"
                     + " the job ended; it had finished: its outputs are complete (the exit code, not 0, is the signal's or the error's)");
+            return;
+        }
+        CompletableFuture<?> started = jobStarted;
+        if (started != null && !started.isDone()) {
+            // Stopped as it was starting: it said "stopped before the job ended: --resume continues the job … keeping
+            // the units whose statistics were committed" where there was no output folder yet (a README walk).
+            Orchard.sayOnce(err, "orchard: stopped as the job was starting: this JVM began to exit (a signal, Ctrl-C,"
+                    + " or a fatal error logged above) before its coordinator started; the same command starts the job"
+                    + " (an --update: the same command as it was; a --resume: the same --resume)");
             return;
         }
         String holder = answered(runningElsewhere);
@@ -177,6 +188,14 @@ final class StopNotice implements AutoCloseable {
      */
     void asks(java.util.concurrent.Callable<String> elsewhere) {
         runningElsewhere = elsewhere;
+    }
+
+    /**
+     * Completed once the command has started the job's coordinator: a signal before then stopped the job as it was
+     * starting, with nothing of it done.
+     */
+    void startsWhen(CompletableFuture<?> started) {
+        jobStarted = started;
     }
 
     /** The job has finished (found so in its output, say). */

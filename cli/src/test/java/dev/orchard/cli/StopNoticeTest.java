@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a signal's line says once the job has an outcome (StopNoticeIT signals jobs that cannot end). A SIGTERM that
  * came as a finished job printed its summary made it say "stopped before the job ended ... --resume continues the job"
- * under the summary (seen by a reviewer, twice in two tries).
+ * under the summary (seen by a reviewer, twice in two tries). The tests read what the hook says ({@code say}); the hook
+ * itself then holds the exit up to {@code CLOSE_WAIT} (10 s) for the command to close, which made this class take 83 s.
  */
 class StopNoticeTest {
 
@@ -52,6 +53,32 @@ class StopNoticeTest {
                 .contains("it had finished").doesNotContain("stopped before the job ended");
     }
 
+    /**
+     * A signal before the command started the job's coordinator said "stopped before the job ended: --resume continues
+     * the job … keeping the units whose statistics were committed" where no output folder existed yet (a README walk).
+     */
+    @Test
+    void aSignalAsTheJobStartsSaysTheSameCommandStartsIt() {
+        StringWriter said = new StringWriter();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.startsWhen(started);
+            notice.say();
+        }
+        assertThat(said.toString()).contains("stopped as the job was starting").contains("the same command starts the job")
+                .doesNotContain("keeping the units");
+        Orchard.STOP_SAID.set(false);
+        StringWriter later = new StringWriter();
+        started.complete(null);
+        try (StopNotice notice = new StopNotice(new PrintWriter(later, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.startsWhen(started);
+            notice.say();
+        }
+        assertThat(later.toString()).contains("stopped before the job ended").contains("--resume continues the job");
+    }
+
     @Test
     void aSignalThatStopsTheNodeBeforeTheJobEndsSaysSoOnceItHasStopped() throws Exception {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -90,7 +117,7 @@ class StopNoticeTest {
                 return true;
             });
             long start = System.nanoTime();
-            notice.exiting();
+            notice.say();
             assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(StopNotice.OUTPUT_WAIT.plusSeconds(30));
         }
         assertThat(said.toString()).contains("stopped before the job ended");
@@ -116,7 +143,7 @@ class StopNoticeTest {
             notice.endsWith(new CompletableFuture<String>());
             notice.waitsFor(CompletableFuture.completedFuture(null));
             notice.checks(() -> true);
-            notice.exiting();
+            notice.say();
         }
         assertThat(said.toString()).contains("it had finished").doesNotContain("stopped before the job ended");
     }
@@ -134,7 +161,7 @@ class StopNoticeTest {
             notice.waitsFor(CompletableFuture.completedFuture(null));
             notice.checks(() -> false);
             notice.asks(() -> "10.0.0.5:17355 (its lease renewed 2 s ago)");
-            notice.exiting();
+            notice.say();
         }
         assertThat(said.toString()).contains("while the coordinator on 10.0.0.5:17355 (its lease renewed 2 s ago) holds the"
                 + " output's lease: if it runs, the job goes on there; if it has stopped too, the same command with"
@@ -157,7 +184,7 @@ class StopNoticeTest {
         try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
             notice.endsWith(result);
             outcome.accept(result);
-            notice.exiting();
+            notice.say();
         }
         return said.toString();
     }
