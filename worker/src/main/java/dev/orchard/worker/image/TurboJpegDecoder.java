@@ -93,7 +93,12 @@ final class TurboJpegDecoder {
                 TurboJpegLibrary.TJFLAG_ACCURATEDCT | TurboJpegLibrary.TJFLAG_LIMITSCANS);
         if (rc != 0) {
             String message = error(handle);
-            boolean warning = TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING;
+            // libjpeg-turbo 2.1 reports a fatal error that follows a warning as a warning (its flag stays set), and
+            // the buffer then holds no pixels: such a JPEG (cut inside its scan header, or junk bytes before an
+            // undefined Huffman table) came out as a black image's row (a scale walk). The message is the last
+            // event's: only a libjpeg warning's words make it one.
+            boolean warning = TurboJpegLibrary.tjGetErrorCode(handle) == TurboJpegLibrary.TJERR_WARNING
+                    && isLibjpegWarning(message);
             current.discard();
             if (!warning) {
                 throw new Refused("TurboJPEG cannot decode: " + message);
@@ -106,6 +111,29 @@ final class TurboJpegDecoder {
             // Other warnings (e.g. "extraneous bytes before marker") leave a complete image, which PIL also keeps.
         }
         return new RgbImage(sw, sh, cmyk ? PilCmyk.toRgb(pixels) : pixels);
+    }
+
+    /**
+     * libjpeg's warnings (jerror.h's {@code JWRN_*} messages, as libjpeg-turbo 2.1 words them): after one of these the
+     * image is complete, as PIL, which ignores warnings, keeps it. Any other message is an error's.
+     */
+    private static final java.util.regex.Pattern LIBJPEG_WARNINGS = java.util.regex.Pattern.compile(String.join("|",
+            "Unknown Adobe color transform code -?\\d+",
+            "Inconsistent progression sequence for component \\d+ coefficient \\d+",
+            "Corrupt JPEG data: \\d+ extraneous bytes before marker 0x[0-9a-f]{2}",
+            "Corrupt JPEG data: premature end of data segment",
+            "Corrupt JPEG data: bad Huffman code",
+            "Warning: unknown JFIF revision number \\d+\\.\\d{2}",
+            "Premature end of JPEG file",
+            "Corrupt JPEG data: found marker 0x[0-9a-f]{2} instead of RST\\d+",
+            "Invalid SOS parameters for sequential JPEG",
+            "Application transferred too many scanlines",
+            "Corrupt JPEG data: bad arithmetic code",
+            "Corrupt JPEG data: bad ICC marker"));
+
+    /** Whether {@code message} is one of libjpeg's warnings ({@link #LIBJPEG_WARNINGS}). */
+    static boolean isLibjpegWarning(String message) {
+        return LIBJPEG_WARNINGS.matcher(message.strip()).matches();
     }
 
     /**

@@ -196,6 +196,48 @@ class TurboJpegDecoderTest {
         }
     }
 
+    /**
+     * libjpeg-turbo 2.1 reports a fatal error after a warning as a warning, with nothing decoded: a JPEG cut inside its
+     * scan header, and one with junk bytes before an undefined Huffman table, came out as a black image's row, not in
+     * errors.csv (a scale walk; PIL refuses both). TurboJPEG refuses them now, and ImageIO gives the reason.
+     */
+    @Test
+    void aFatalErrorReportedAsAWarningIsNoImage() throws Exception {
+        byte[] jpeg = TestImages.encode(TestImages.gradient(80, 60, BufferedImage.TYPE_3BYTE_BGR), "jpg");
+        int sos = indexOf(jpeg, (byte) 0xff, (byte) 0xda);
+        byte[] cutInScanHeader = Arrays.copyOf(jpeg, sos + 10);
+        java.io.ByteArrayOutputStream junk = new java.io.ByteArrayOutputStream();
+        junk.write(jpeg, 0, sos);
+        junk.write(new byte[2]); // "2 extraneous bytes before marker 0xda": a warning
+        junk.write(jpeg, sos, jpeg.length - sos);
+        byte[] junkThenBadTable = junk.toByteArray();
+        junkThenBadTable[sos + 2 + 6] = 0x0f; // the first component's tables: 0x0f names none (a fatal error)
+        TurboJpegDecoder turbo = new TurboJpegDecoder(MAX);
+        for (byte[] damaged : List.of(cutInScanHeader, junkThenBadTable)) {
+            assertThatThrownBy(() -> turbo.decode(damaged, 0)).isInstanceOf(TurboJpegDecoder.Refused.class);
+            assertThatThrownBy(() -> turbo().decode(damaged)).isInstanceOf(BadImageException.class);
+        }
+        assertThat(turbo.decode(jpeg, 0).width()).isEqualTo(80); // the thread's next JPEG as on a fresh one
+    }
+
+    @Test
+    void onlyLibjpegsWarningsAreWarnings() {
+        for (String warning : List.of("Corrupt JPEG data: 2 extraneous bytes before marker 0xd9",
+                "Premature end of JPEG file", "Corrupt JPEG data: premature end of data segment",
+                "Corrupt JPEG data: bad Huffman code", "Warning: unknown JFIF revision number 3.01",
+                "Corrupt JPEG data: found marker 0xd3 instead of RST2", "Invalid SOS parameters for sequential JPEG",
+                "Inconsistent progression sequence for component 0 coefficient 1", "Unknown Adobe color transform code 7",
+                "Application transferred too many scanlines", "Corrupt JPEG data: bad arithmetic code",
+                "Corrupt JPEG data: bad ICC marker")) {
+            assertThat(TurboJpegDecoder.isLibjpegWarning(warning)).as(warning).isTrue();
+        }
+        for (String error : List.of("Huffman table 0x0f was not defined", "Premature end of input file",
+                "Bogus marker length", "Application transferred too few scanlines", "tjDecompress2(): Invalid argument",
+                "Corrupt JPEG data: 2 extraneous bytes before marker 0xd9; and more")) {
+            assertThat(TurboJpegDecoder.isLibjpegWarning(error)).as(error).isFalse();
+        }
+    }
+
     private static int indexOf(byte[] bytes, byte first, byte second) {
         for (int i = 0; i + 1 < bytes.length; i++) {
             if (bytes[i] == first && bytes[i + 1] == second) {
