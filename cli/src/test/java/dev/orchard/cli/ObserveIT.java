@@ -84,7 +84,7 @@ class ObserveIT {
                 assertThat(line.path("mdc").path("jobId").asText()).isEqualTo(job);
                 assertThat(line.path("mdc").path("unitId").asText()).matches("\\d+");
                 assertThat(line.path("mdc").path("workerId").asText()).startsWith("127.0.0.1:");
-                assertThat(line.path("formattedMessage").asText()).matches("FEATURES unit \\d+ attempt \\d+: \\d+ rows, 0 errors");
+                assertThat(line.path("formattedMessage").asText()).matches("FEATURES unit \\d+ \\(attempt id \\d+\\): \\d+ rows, 0 errors");
             });
             assertThat(jsonLines(nodes.log("coordinator"))).anySatisfy(line -> {
                 assertThat(line.path("mdc").path("jobId").asText()).isEqualTo(job);

@@ -511,7 +511,7 @@ class UpdateTest {
         JobRun update = logged.run(0);
         assertThat(update.exitCode()).as(update.messages()).isZero();
         assertThat(logged.lines()).as("worker log")
-                .anyMatch(line -> line.startsWith("REGROUP unit 0 attempt "));
+                .anyMatch(line -> line.startsWith("REGROUP unit 0 (attempt id "));
         assertThat(Outputs.success(out).at("/update/removed").asLong()).isEqualTo(2);
         assertThat(Outputs.success(out).at("/update/added").asLong()).isEqualTo(2);
         JobRun reference = JobRun.of(clean, srpJob(in, clean));

@@ -237,7 +237,9 @@ public final class Worker {
         cancels.remove(ref);
         if (m.failure() == null) {
             var report = m.outcome().report();
-            context.getLog().info("{} unit {} attempt {}: {} rows, {} errors", m.unit().phase(), m.unit().id(),
+            // "attempt id": attempts are numbered across the job, and "unit 123 attempt 124" read as its 124th try (a
+            // scale walk).
+            context.getLog().info("{} unit {} (attempt id {}): {} rows, {} errors", m.unit().phase(), m.unit().id(),
                     m.unit().attempt(), report.rows(), report.errors().size());
             return apply(ledger.attemptFinished(ref, m.outcome().report(), m.outcome().statistics(), now()), coordinator);
         }
@@ -250,7 +252,7 @@ public final class Worker {
             // Failed with its JVM (a closed session, "Shutdown in progress"), not through a fault of the unit.
             return leave(coordinator);
         }
-        context.getLog().warn("Unit {} (attempt {}) failed: {}", m.unit().id(), m.unit().attempt(), cause.toString());
+        context.getLog().warn("Unit {} (attempt id {}) failed: {}", m.unit().id(), m.unit().attempt(), cause.toString());
         return apply(ledger.attemptFailed(ref, FailureReason.of(cause), now()), coordinator);
     }
 
