@@ -250,6 +250,24 @@ class WorkStateTest {
         assertThat(assignsTo("w1", status(s, "w1", seenSeq, 1, List.of(), held))).as("passed over").isEmpty();
     }
 
+    /**
+     * A gone worker's warning counts the finished units it had not committed, redone with its running ones: "its
+     * unfinished units are handed out again" hid 800 images of finished units redone (a chaos walk: the progress fell
+     * from 850 to 50 with no word).
+     */
+    @Test
+    void aGoneWorkersWarningCountsItsFinishedUnitsRedone() {
+        WorkState s = planned(new WorkState(EPOCH, settings(2, 0), now), 12);
+        List<Assign> first = assignsTo("w1", status(s, "w1", 0, 2, List.of(), List.of()));
+        assertThat(first).hasSize(2);
+        finished(s, "w1", first.get(0), 2); // accepted: its statistics in w1's memory, not committed
+        seen.clear();
+        run(s.workerGone("w1", now));
+        assertThat(of(seen, Decision.Warn.class)).map(Decision.Warn::text).containsExactly("Worker w1 is gone; what it"
+                + " held is done again: 1 attempt(s) running and 1 finished unit(s) whose statistics it had not committed"
+                + " (they were in its memory)");
+    }
+
     /** A worker passed over after its failures takes work again once it is the only live one: the job never waits. */
     @Test
     void aWorkerPassedOverTakesWorkAgainWhenNoOtherIsLive() {
