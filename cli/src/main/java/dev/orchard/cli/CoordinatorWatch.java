@@ -58,8 +58,10 @@ final class CoordinatorWatch {
                     noted[0] = System.nanoTime();
                     gap[0] = Math.min(gap[0] * 2, Duration.ofMinutes(16).toNanos());
                     LOG.info("No coordinator found in {} s at {}: check that a coordinator node runs"
-                                    + " there, that --join names its --bind address, and that this node can reach it"
-                                    + " (Pekko's warnings above say why it could not connect); still trying",
+                                    + " there, that --join names its --bind address, that this node can reach it, and"
+                                    + " that both use TLS (--tls-keystore, --tls-truststore) or neither (Pekko's warnings"
+                                    + " above say why it could not connect: a TLS mismatch shows as a handshake that did"
+                                    + " not complete); still trying",
                             Duration.ofNanos(noted[0] - started).toSeconds(),
                             context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
                 }
