@@ -40,6 +40,8 @@ final class ClusterNode implements AutoCloseable {
     /** The cluster's members and those removed, kept by one subscriber so that a snapshot has each member once. */
     private final Set<String> members = new HashSet<>();
     private final Set<String> goneMembers = new HashSet<>();
+    /** The members with the coordinator role (this node's too, where it has it), kept by the same subscriber. */
+    private final Set<String> coordinatorNodes = new java.util.TreeSet<>();
 
     ClusterNode(Config config, Function<ClusterNode, Behavior<CoordinatorCommand>> coordinator, WorkerRuntime runtime,
                 int workers, Worker.Settings workerSettings, Duration rejoinAfter) {
@@ -53,8 +55,12 @@ final class ClusterNode implements AutoCloseable {
                             if (e instanceof ClusterEvent.MemberRemoved) {
                                 members.remove(member);
                                 goneMembers.add(member);
+                                coordinatorNodes.remove(member);
                             } else {
                                 members.add(member);
+                                if (e.member().hasRole("coordinator")) {
+                                    coordinatorNodes.add(member);
+                                }
                             }
                         }
                         return Behaviors.same();
@@ -152,6 +158,17 @@ final class ClusterNode implements AutoCloseable {
     /** This node's {@code host:port}. */
     String address() {
         return address(Cluster.get(system));
+    }
+
+    /**
+     * Another coordinator node in this node's cluster as far as it knows (a standby, or the active one for a standby),
+     * or null: what a coordinator node that stops tells its user takes the job over.
+     */
+    String otherCoordinatorNode() {
+        String self = address();
+        synchronized (members) {
+            return coordinatorNodes.stream().filter(n -> !n.equals(self)).findFirst().orElse(null);
+        }
     }
 
     /** This node's cluster as far as it knows: its members, and those that have left it since the node started. */

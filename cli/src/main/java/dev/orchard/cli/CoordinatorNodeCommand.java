@@ -139,14 +139,19 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.checks(setup::finishedInOutput);
                 String self = node.address();
                 stopNotice.asks(() -> setup.runningElsewhere(self));
+                stopNotice.handsOverTo(node::otherCoordinatorNode);
                 err.printf("orchard: coordinator node on %s%s, %s with %s%s%n", self, ClusterOptions.transport(pekko),
                         setup.describe(), setup.features(), setup.labelling());
                 observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
+                String standby = null; // another coordinator node, as last seen before this node's end
                 while (!progress.result().isDone()) {
                     boolean nodeEnded = terminated.isDone();
+                    if (!nodeEnded) {
+                        standby = node.otherCoordinatorNode();
+                    }
                     if (nodeEnded) {
                         Thread.sleep(LAST_REPORT_MS); // a job that ended as the node stopped reports first
                         if (progress.result().isDone()) {
@@ -169,8 +174,11 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                         err.println("orchard: this coordinator node left the cluster (it was downed after a network"
                                 + " partition, or by the split-brain resolver: also when every worker was lost at"
                                 + " once, or, for a standby, when the other coordinator node went while no worker"
-                                + " was in the cluster, which it cannot tell from a partition); the job stopped."
-                                + " Run the same command with --resume to finish it.");
+                                + " was in the cluster, which it cannot tell from a partition); the job stopped here."
+                                + (standby == null ? " Run the same command with --resume to finish it."
+                                : " The coordinator node on " + standby + ", in the cluster when this node left it,"
+                                        + " takes the job over if it still runs; if it does not, run the same command"
+                                        + " with --resume to finish it."));
                         return 1;
                     }
                     if (finished) {

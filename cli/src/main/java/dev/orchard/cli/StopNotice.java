@@ -31,6 +31,7 @@ final class StopNotice implements AutoCloseable {
     private volatile java.util.concurrent.Callable<Boolean> finishedInOutput;
     private volatile java.util.concurrent.Callable<String> runningElsewhere;
     private volatile CompletableFuture<?> jobStarted;
+    private volatile java.util.function.Supplier<String> otherCoordinator;
     private final Thread hook;
     /** Completed as the command closes this notice: its node and workers' runtime (its scratch folder) closed before. */
     private final CompletableFuture<Void> commandClosed = new CompletableFuture<>();
@@ -118,6 +119,14 @@ final class StopNotice implements AutoCloseable {
                     + " logged above) while the"
                     + " coordinator on " + holder + " holds the output's lease: if it runs, the job goes on there;"
                     + " if it has stopped too, the same command with --resume continues the job");
+        } else if (otherCoordinator != null && otherCoordinator.get() != null) {
+            // A coordinator node that stops hands the job to a standby: it released the lease before the standby took
+            // it, so no holder is found, and it said "--resume continues the job", which was then refused while the
+            // standby finished the job by itself (a chaos walk).
+            Orchard.sayOnce(err, "orchard: this coordinator node began to exit (a signal, Ctrl-C, or a fatal error"
+                    + " logged above) with another coordinator node in its cluster, on " + otherCoordinator.get()
+                    + ": that node takes the job over; if it has stopped too, the same command with --resume continues"
+                    + " the job");
         } else {
             Orchard.sayStopped(err);
         }
@@ -188,6 +197,11 @@ final class StopNotice implements AutoCloseable {
      */
     void asks(java.util.concurrent.Callable<String> elsewhere) {
         runningElsewhere = elsewhere;
+    }
+
+    /** Where a coordinator node that stops finds another coordinator node of its cluster (null: none). */
+    void handsOverTo(java.util.function.Supplier<String> other) {
+        otherCoordinator = other;
     }
 
     /**

@@ -168,6 +168,27 @@ class StopNoticeTest {
                 + " --resume continues the job").doesNotContain("stopped before the job ended");
     }
 
+    /**
+     * The active coordinator node stopped with a standby in its cluster: it gives the lease up before the standby takes
+     * it, so no holder is found; it said "--resume continues the job", which was then refused while the standby
+     * finished the job (a chaos walk).
+     */
+    @Test
+    void aNodeStoppedWithAStandbySaysTheStandbyTakesOver() {
+        StringWriter said = new StringWriter();
+        try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
+            notice.endsWith(new CompletableFuture<String>());
+            notice.waitsFor(CompletableFuture.completedFuture(null));
+            notice.checks(() -> false);
+            notice.asks(() -> null);
+            notice.handsOverTo(() -> "127.0.0.1:17396");
+            notice.say();
+        }
+        assertThat(said.toString()).contains("with another coordinator node in its cluster, on 127.0.0.1:17396: that node"
+                + " takes the job over; if it has stopped too, the same command with --resume continues the job")
+                .doesNotContain("stopped before the job ended");
+    }
+
     @Test
     void onceTheCommandHasItsOutcomeASignalAddsNothing() {
         StringWriter said = new StringWriter();
