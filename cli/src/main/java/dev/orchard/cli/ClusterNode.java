@@ -42,6 +42,13 @@ final class ClusterNode implements AutoCloseable {
     private final Set<String> goneMembers = new HashSet<>();
     /** The members with the coordinator role (this node's too, where it has it), kept by the same subscriber. */
     private final Set<String> coordinatorNodes = new java.util.TreeSet<>();
+    /** The members this node's failure detector finds unreachable now. */
+    private final Set<String> unreachable = new HashSet<>();
+    /**
+     * {@link #otherCoordinatorNode} as the node's coordinated shutdown began: as a node stops, Pekko reports every
+     * member removed, and the node then knew of none (a review: the standby's name never reached the stop's line).
+     */
+    private volatile java.util.Optional<String> otherAtShutdown;
 
     ClusterNode(Config config, Function<ClusterNode, Behavior<CoordinatorCommand>> coordinator, WorkerRuntime runtime,
                 int workers, Worker.Settings workerSettings, Duration rejoinAfter) {
@@ -66,6 +73,26 @@ final class ClusterNode implements AutoCloseable {
                         return Behaviors.same();
                     }), "membership");
             cluster.subscriptions().tell(Subscribe.create(membership, ClusterEvent.MemberEvent.class));
+            ActorRef<ClusterEvent.ReachabilityEvent> reachability = context.spawn(
+                    Behaviors.receiveMessage((ClusterEvent.ReachabilityEvent e) -> {
+                        var a = e.member().address();
+                        String member = a.getHost().orElse("") + ":" + a.getPort().orElse(0);
+                        synchronized (members) {
+                            if (e instanceof ClusterEvent.UnreachableMember) {
+                                unreachable.add(member);
+                            } else {
+                                unreachable.remove(member);
+                            }
+                        }
+                        return Behaviors.same();
+                    }), "reachability");
+            cluster.subscriptions().tell(Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
+            org.apache.pekko.actor.CoordinatedShutdown.get(context.getSystem()).addTask(
+                    org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "orchard-other-coordinator",
+                    () -> {
+                        otherAtShutdown = java.util.Optional.ofNullable(currentOtherCoordinatorNode());
+                        return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+                    });
             if (coordinator != null) {
                 context.spawn(UnreachableWorkers.create(context.getSystem().settings().config()
                         .getDuration("orchard.coordinator.down-unreachable-workers-after")), "unreachable-workers");
@@ -161,13 +188,21 @@ final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Another coordinator node in this node's cluster as far as it knows (a standby, or the active one for a standby),
-     * or null: what a coordinator node that stops tells its user takes the job over.
+     * Another coordinator node in this node's cluster, reachable, as far as it knows (a standby, or the active one for a
+     * standby), or null: what a coordinator node that stops tells its user takes the job over. Once the node's
+     * coordinated shutdown has begun, the one it knew of then. An unreachable one is none: a standby downed after the
+     * other node died named that node (a review).
      */
     String otherCoordinatorNode() {
+        java.util.Optional<String> atShutdown = otherAtShutdown;
+        return atShutdown != null ? atShutdown.orElse(null) : currentOtherCoordinatorNode();
+    }
+
+    private String currentOtherCoordinatorNode() {
         String self = address();
         synchronized (members) {
-            return coordinatorNodes.stream().filter(n -> !n.equals(self)).findFirst().orElse(null);
+            return coordinatorNodes.stream().filter(n -> !n.equals(self) && !unreachable.contains(n)).findFirst()
+                    .orElse(null);
         }
     }
 

@@ -146,12 +146,8 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();
                 // A standby node's singleton never starts while the active one runs: it learns that the job is
                 // over from _SUCCESS in the output.
-                String standby = null; // another coordinator node, as last seen before this node's end
                 while (!progress.result().isDone()) {
                     boolean nodeEnded = terminated.isDone();
-                    if (!nodeEnded) {
-                        standby = node.otherCoordinatorNode();
-                    }
                     if (nodeEnded) {
                         Thread.sleep(LAST_REPORT_MS); // a job that ended as the node stopped reports first
                         if (progress.result().isDone()) {
@@ -169,6 +165,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                     }
                     boolean finished = setup.finishedInOutput(); // read once a round
                     if (nodeEnded && !finished) {
+                        String standby = node.otherCoordinatorNode(); // as the node's shutdown began, reachable
                         // If another node finished the job, that is said below, as when _SUCCESS is seen before the
                         // node's end: which came first decided the exit code (a review).
                         err.println("orchard: this coordinator node left the cluster (it was downed after a network"
@@ -176,9 +173,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                 + " once, or, for a standby, when the other coordinator node went while no worker"
                                 + " was in the cluster, which it cannot tell from a partition); the job stopped here."
                                 + (standby == null ? " Run the same command with --resume to finish it."
-                                : " The coordinator node on " + standby + ", in the cluster when this node left it,"
-                                        + " takes the job over if it still runs; if it does not, run the same command"
-                                        + " with --resume to finish it."));
+                                : " The coordinator node on " + standby + ", reachable in the cluster when this node"
+                                        + " left it, takes the job over if it still runs; if it does not, run the same"
+                                        + " command with --resume to finish it."));
                         return 1;
                     }
                     if (finished) {

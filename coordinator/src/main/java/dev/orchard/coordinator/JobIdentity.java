@@ -132,18 +132,29 @@ public record JobIdentity(String input, String manifestSha256, String glob, Stri
     private static final String ROLE = "the record of the job that made this output, which --resume and --update"
             + " compare with the command";
 
+    /**
+     * What to do about a damaged record: generation 0's is Orchard's marker too, which {@code --overwrite} will not
+     * trust either (it refused the overwrite the first message advised: a review).
+     */
+    private static String remedy(OutputLayout layout, int g) {
+        return layout.identity(g).equals(layout.marker())
+                ? "restore it from a copy, or choose another --output (--overwrite does not clear a folder whose marker"
+                        + " it cannot read: delete the folder yourself if it is Orchard's)"
+                : dev.orchard.store.DamagedFileException.RESTORE;
+    }
+
     /** The identity recorded for generation g, or null when there is none. */
     public static JobIdentity read(ObjectStore store, OutputLayout layout, int g) throws IOException {
         if (!store.exists(layout.identity(g))) {
             return null;
         }
         JsonNode identity = dev.orchard.store.DamagedFileException.readTree(JSON, store.read(layout.identity(g)),
-                layout.identity(g), ROLE, dev.orchard.store.DamagedFileException.RESTORE).get("identity");
+                layout.identity(g), ROLE, remedy(layout, g)).get("identity");
         try {
             return identity == null ? null : JSON.treeToValue(identity, JobIdentity.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new dev.orchard.store.DamagedFileException(layout.identity(g), "its identity is not what Orchard writes: "
-                    + e.getOriginalMessage(), ROLE, dev.orchard.store.DamagedFileException.RESTORE, e);
+                    + e.getOriginalMessage(), ROLE, remedy(layout, g), e);
         }
     }
 }

@@ -121,6 +121,10 @@ public final class InventoryFile {
             if (e instanceof java.util.zip.ZipException || e instanceof Malformed) {
                 return new DamagedFileException(file, e.getMessage(), ROLE, DamagedFileException.RESTORE, e);
             }
+            if (e instanceof java.io.EOFException) { // empty, or its gzip stream cut short (the store's own failures differ)
+                return new DamagedFileException(file, "it ends early" + (e.getMessage() == null ? "" : ": "
+                        + e.getMessage()), ROLE, DamagedFileException.RESTORE, e);
+            }
             return e;
         }
 

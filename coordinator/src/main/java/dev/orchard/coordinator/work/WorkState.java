@@ -920,9 +920,12 @@ public final class WorkState {
     private void forget(WorkerView w, long now) {
         w.gone = true;
         workersLost++;
-        int running = w.live.size();
+        int running = 0; // attempts whose work is still wanted: a losing copy of a unit won elsewhere is not redone
         for (Map.Entry<Integer, Task> e : List.copyOf(w.live.entrySet())) {
             Task t = e.getValue();
+            if (stillWanted(t) && t.winner < 0) {
+                running++;
+            }
             endAttempt(t, e.getKey());
             if (t instanceof Unit u && stillWanted(u) && u.winner < 0 && ++u.crashLosses >= settings.maxCrashLosses()) {
                 isolate(u); // its other attempts, if any, lose
@@ -941,7 +944,7 @@ public final class WorkState {
         w.accepted.clear();
         // The finished units too: "its unfinished units are handed out again" hid the 800 images of finished units
         // redone when a frozen worker was downed, and the progress fell from 850 to 50 with no word (a chaos walk).
-        out.add(new Decision.Warn("Worker " + w.id + " is gone; " + (running + finished == 0 ? "it held no work"
+        out.add(new Decision.Warn("Worker " + w.id + " is gone; " + (running + finished == 0 ? "nothing it held is done again"
                 : "what it held is done again: " + running + " attempt(s) running and " + finished + " finished unit(s)"
                         + " whose statistics it had not committed (they were in its memory)")));
     }

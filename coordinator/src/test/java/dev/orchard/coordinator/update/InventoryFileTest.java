@@ -120,6 +120,21 @@ class InventoryFileTest {
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining("/z.jpg");
     }
 
+    /** An inventory cut short (empty, or its gzip stream truncated) is damage too, as one not gzipped is (a review). */
+    @Test
+    void anEmptyOrTruncatedInventoryIsDamaged() throws IOException {
+        Location whole = gzipped("{\"path\":\"/x.jpg\",\"size\":5,\"part\":2}\n".repeat(200));
+        byte[] bytes = Files.readAllBytes(Path.of(whole.toString()));
+        Path empty = Files.write(dir.resolve("empty.jsonl.gz"), new byte[0]);
+        Path half = Files.write(dir.resolve("half.jsonl.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        for (Path p : List.of(empty, half)) {
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> readAll(InventoryFile.read(store, Location.parse(p.toString()))));
+            assertThat(dev.orchard.store.DamagedFileException.in(thrown)).as(p.getFileName() + ": " + thrown).isNotNull()
+                    .hasMessageStartingWith(p + " is damaged (it ends early");
+        }
+    }
+
     private Location gzipped(String text) throws IOException {
         Path file = Files.createTempFile(dir, "inventory", ".jsonl.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {

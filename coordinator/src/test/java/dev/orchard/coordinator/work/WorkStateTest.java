@@ -268,6 +268,23 @@ class WorkStateTest {
                 + " (they were in its memory)");
     }
 
+    /** An attempt whose unit another worker already won is not counted as done again when its worker goes (a review). */
+    @Test
+    void aGoneWorkersLosingCopyIsNotCountedAsDoneAgain() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 8);
+        Assign first = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        Assign other = assigns(status(s, "w2", 0, 1, List.of(), List.of())).get(0);
+        finished(s, "w2", other, 4);
+        now += 20_000;
+        Assign copy = assigns(status(s, "w2", 1, 1, List.of(), List.of(other.unit().attemptRef()))).get(0);
+        assertThat(copy.unit().id()).isEqualTo(first.unit().id());
+        finished(s, "w2", copy, 4); // w2 wins unit 0; w1's attempt of it still runs
+        seen.clear();
+        run(s.workerGone("w1", now));
+        assertThat(of(seen, Decision.Warn.class)).map(Decision.Warn::text)
+                .containsExactly("Worker w1 is gone; nothing it held is done again");
+    }
+
     /** A worker passed over after its failures takes work again once it is the only live one: the job never waits. */
     @Test
     void aWorkerPassedOverTakesWorkAgainWhenNoOtherIsLive() {

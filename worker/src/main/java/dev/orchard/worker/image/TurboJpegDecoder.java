@@ -123,7 +123,7 @@ final class TurboJpegDecoder {
             "Corrupt JPEG data: \\d+ extraneous bytes before marker 0x[0-9a-f]{2}",
             "Corrupt JPEG data: premature end of data segment",
             "Corrupt JPEG data: bad Huffman code",
-            "Warning: unknown JFIF revision number \\d+\\.\\d{2}",
+            "Warning: unknown JFIF revision number \\d+\\.\\d{2,3}", // %d.%02d of a byte: 3.100 too (a review)
             "Premature end of JPEG file",
             "Corrupt JPEG data: found marker 0x[0-9a-f]{2} instead of RST\\d+",
             "Invalid SOS parameters for sequential JPEG",

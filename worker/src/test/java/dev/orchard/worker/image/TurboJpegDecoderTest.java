@@ -225,6 +225,7 @@ class TurboJpegDecoderTest {
         for (String warning : List.of("Corrupt JPEG data: 2 extraneous bytes before marker 0xd9",
                 "Premature end of JPEG file", "Corrupt JPEG data: premature end of data segment",
                 "Corrupt JPEG data: bad Huffman code", "Warning: unknown JFIF revision number 3.01",
+                "Warning: unknown JFIF revision number 3.100",
                 "Corrupt JPEG data: found marker 0xd3 instead of RST2", "Invalid SOS parameters for sequential JPEG",
                 "Inconsistent progression sequence for component 0 coefficient 1", "Unknown Adobe color transform code 7",
                 "Application transferred too many scanlines", "Corrupt JPEG data: bad arithmetic code",
