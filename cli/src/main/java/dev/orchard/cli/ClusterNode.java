@@ -54,39 +54,30 @@ final class ClusterNode implements AutoCloseable {
                 int workers, Worker.Settings workerSettings, Duration rejoinAfter) {
         this.system = ActorSystem.create(Behaviors.<Void>setup(context -> {
             Cluster cluster = Cluster.get(context.getSystem());
-            ActorRef<ClusterEvent.MemberEvent> membership = context.spawn(
-                    Behaviors.receiveMessage((ClusterEvent.MemberEvent e) -> {
-                        var a = e.member().address();
-                        String member = a.getHost().orElse("") + ":" + a.getPort().orElse(0);
+            ActorRef<ClusterEvent.ClusterDomainEvent> membership = context.spawn(
+                    Behaviors.receiveMessage((ClusterEvent.ClusterDomainEvent e) -> {
                         synchronized (members) {
-                            if (e instanceof ClusterEvent.MemberRemoved) {
-                                members.remove(member);
-                                goneMembers.add(member);
-                                coordinatorNodes.remove(member);
-                            } else {
-                                members.add(member);
-                                if (e.member().hasRole("coordinator")) {
-                                    coordinatorNodes.add(member);
+                            if (e instanceof ClusterEvent.MemberRemoved r) {
+                                members.remove(hostPort(r.member()));
+                                goneMembers.add(hostPort(r.member()));
+                                coordinatorNodes.remove(hostPort(r.member()));
+                            } else if (e instanceof ClusterEvent.MemberEvent m) {
+                                members.add(hostPort(m.member()));
+                                if (m.member().hasRole("coordinator")) {
+                                    coordinatorNodes.add(hostPort(m.member()));
                                 }
+                            } else if (e instanceof ClusterEvent.UnreachableMember u) {
+                                unreachable.add(hostPort(u.member()));
+                            } else if (e instanceof ClusterEvent.ReachableMember r) {
+                                unreachable.remove(hostPort(r.member()));
                             }
                         }
                         return Behaviors.same();
                     }), "membership");
-            cluster.subscriptions().tell(Subscribe.create(membership, ClusterEvent.MemberEvent.class));
-            ActorRef<ClusterEvent.ReachabilityEvent> reachability = context.spawn(
-                    Behaviors.receiveMessage((ClusterEvent.ReachabilityEvent e) -> {
-                        var a = e.member().address();
-                        String member = a.getHost().orElse("") + ":" + a.getPort().orElse(0);
-                        synchronized (members) {
-                            if (e instanceof ClusterEvent.UnreachableMember) {
-                                unreachable.add(member);
-                            } else {
-                                unreachable.remove(member);
-                            }
-                        }
-                        return Behaviors.same();
-                    }), "reachability");
-            cluster.subscriptions().tell(Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
+            cluster.subscriptions().tell(Subscribe.create(membership.<ClusterEvent.MemberEvent>narrow(),
+                    ClusterEvent.MemberEvent.class));
+            cluster.subscriptions().tell(Subscribe.create(membership.<ClusterEvent.ReachabilityEvent>narrow(),
+                    ClusterEvent.ReachabilityEvent.class));
             org.apache.pekko.actor.CoordinatedShutdown.get(context.getSystem()).addTask(
                     org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "orchard-other-coordinator",
                     () -> {
@@ -171,6 +162,12 @@ final class ClusterNode implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** A member's {@code host:port}, as the membership's sets hold it. */
+    private static String hostPort(org.apache.pekko.cluster.Member member) {
+        var a = member.address();
+        return a.getHost().orElse("") + ":" + a.getPort().orElse(0);
     }
 
     private static String address(Cluster cluster) {
