@@ -111,6 +111,7 @@ final class StopNotice implements AutoCloseable {
             return;
         }
         String holder = answered(runningElsewhere);
+        String standby = holder == null ? otherCoordinatorNode() : null;
         if (holder != null) {
             // A standby stopped while the active coordinator runs (or the active one, after a standby took over): it
             // said "stopped before the job ended: --resume continues the job" of a job that went on (a user's walk).
@@ -119,12 +120,12 @@ final class StopNotice implements AutoCloseable {
                     + " logged above) while the"
                     + " coordinator on " + holder + " holds the output's lease: if it runs, the job goes on there;"
                     + " if it has stopped too, the same command with --resume continues the job");
-        } else if (otherCoordinator != null && otherCoordinator.get() != null) {
+        } else if (standby != null) {
             // A coordinator node that stops hands the job to a standby: it released the lease before the standby took
             // it, so no holder is found, and it said "--resume continues the job", which was then refused while the
             // standby finished the job by itself (a chaos walk).
             Orchard.sayOnce(err, "orchard: this coordinator node began to exit (a signal, Ctrl-C, or a fatal error"
-                    + " logged above) with another coordinator node in its cluster, on " + otherCoordinator.get()
+                    + " logged above) with another coordinator node in its cluster, on " + standby
                     + ": that node takes the job over; if it has stopped too, the same command with --resume continues"
                     + " the job");
         } else {
@@ -197,6 +198,12 @@ final class StopNotice implements AutoCloseable {
      */
     void asks(java.util.concurrent.Callable<String> elsewhere) {
         runningElsewhere = elsewhere;
+    }
+
+    /** Another coordinator node of the cluster (a standby), as {@link #handsOverTo} finds it; null: none. */
+    private String otherCoordinatorNode() {
+        java.util.function.Supplier<String> other = otherCoordinator;
+        return other == null ? null : other.get();
     }
 
     /** Where a coordinator node that stops finds another coordinator node of its cluster (null: none). */

@@ -157,7 +157,7 @@ public final class InventoryFile {
                 return null;
             }
             if (token != JsonToken.START_OBJECT) {
-                throw new Malformed("a line is not a JSON object at " + entries.currentLocation());
+                throw new Malformed("a line is not a JSON object at " + where());
             }
             String path = null;
             long size = 0;
@@ -177,10 +177,10 @@ public final class InventoryFile {
                 }
             }
             if (entries.currentToken() != JsonToken.END_OBJECT) {
-                throw new Malformed("a line ends early at " + entries.currentLocation());
+                throw new Malformed("a line ends early at " + where());
             }
             if (path == null) {
-                throw new Malformed("a line has no path at " + entries.currentLocation());
+                throw new Malformed("a line has no path at " + where());
             }
             try {
                 return new InventoryEntry(path, size, version, part, error);
