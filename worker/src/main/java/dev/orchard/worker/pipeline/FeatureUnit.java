@@ -39,6 +39,9 @@ import java.util.function.BooleanSupplier;
  * {@link ImageError}; it never fails the unit.
  */
 public final class FeatureUnit {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureUnit.class);
+    /** How often a unit waiting for its batch looks for reads and decodes that run long ({@link SlowSteps}). */
+    private static final java.time.Duration LOOK_EVERY = java.time.Duration.ofSeconds(10);
     private final WorkerRuntime runtime;
 
     public FeatureUnit(WorkerRuntime runtime) {
@@ -108,7 +111,7 @@ public final class FeatureUnit {
                     }
                     next = startAhead(loaded, batches, next, ahead, clock, unit, job.decode());
                     PendingBatch batch = ahead.poll();
-                    Inferred inferred = await(batch.result(), unit);
+                    Inferred inferred = await(batch.result(), unit, runtime.slowSteps());
                     String[] slotErrors = inferred.slotErrors();
                     float[] raw = inferred.raw();
                     int n = batch.images().size();
@@ -260,13 +263,14 @@ public final class FeatureUnit {
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             ImageRef image = images.get(i);
-            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> fetch(image, limits.maxObjectBytes(), clock),
-                    runtime.fetchPool());
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(
+                    () -> fetch(image, limits.maxObjectBytes(), clock, unit.id()), runtime.fetchPool());
             if (!onLanes) {
                 read = read.thenApplyAsync(bytes -> {
                     try {
                         runtime.gate().awaitTurnForCpu();
-                        decodeInto(loaded, decoder, buffer, slot, size, minShortSide, bytes, errors, clock);
+                        decodeInto(loaded, decoder, buffer, slot, size, minShortSide, bytes, errors, clock, image.path(),
+                                unit.id());
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt(); // the worker is shutting down
                         fail(buffer, slot, size, errors, "not decoded: the worker stopped");
@@ -287,7 +291,8 @@ public final class FeatureUnit {
                         for (int slot = 0; slot < slots.length; slot++) {
                             byte[] bytes = slots[slot].join();
                             if (bytes != null) {
-                                decodeInto(loaded, decoder, buffer, slot, size, minShortSide, bytes, errors, clock);
+                                decodeInto(loaded, decoder, buffer, slot, size, minShortSide, bytes, errors, clock,
+                                        images.get(slot).path(), unit.id());
                             }
                         }
                         return infer(loaded, buffer, images.size(), errors, clock, unit);
@@ -301,7 +306,8 @@ public final class FeatureUnit {
 
     /** One image's bytes → pixels → its slot of the batch buffer; a failure zeroes the slot and records why. */
     private void decodeInto(WorkerRuntime.Loaded loaded, ImageDecoder decoder, FloatBuffer buffer, int slot, int size,
-                            int minShortSide, byte[] bytes, String[] errors, StageClock clock) {
+                            int minShortSide, byte[] bytes, String[] errors, StageClock clock, String path, int unitId) {
+        Object step = runtime.slowSteps().begin("decoding", path, unitId);
         try {
             long t0 = System.nanoTime();
             RgbImage pixels = decoder.decode(bytes, minShortSide);
@@ -313,6 +319,8 @@ public final class FeatureUnit {
             fail(buffer, slot, size, errors, e.getMessage());
         } catch (RuntimeException | Error e) {
             fail(buffer, slot, size, errors, "cannot decode: " + e);
+        } finally {
+            runtime.slowSteps().end(step);
         }
     }
 
@@ -336,8 +344,9 @@ public final class FeatureUnit {
     }
 
     /** One image's bytes; one of more than {@code maxBytes} (the job's {@code --max-object-bytes}) is not read. */
-    private byte[] fetch(ImageRef image, long maxBytes, StageClock clock) {
+    private byte[] fetch(ImageRef image, long maxBytes, StageClock clock, int unitId) {
         long t0 = System.nanoTime();
+        Object step = runtime.slowSteps().begin("reading", image.path(), unitId);
         try {
             Location location = Location.parse(image.path());
             // Listed with a size, it was a regular file then; a manifest's line is read as it names (a pipe included).
@@ -350,6 +359,7 @@ public final class FeatureUnit {
         } catch (IOException e) {
             throw new CompletionException(new IOException("cannot read: " + FailureReason.withoutFile(e), e));
         } finally {
+            runtime.slowSteps().end(step);
             clock.read.add(System.nanoTime() - t0);
         }
     }
@@ -362,9 +372,20 @@ public final class FeatureUnit {
         errors[slot] = reason;
     }
 
-    private static Inferred await(CompletableFuture<Inferred> result, WorkUnit unit) throws IOException, InterruptedException {
+    /**
+     * The batch's result. While it waits, this unit's thread names in the log any read or decode of this worker that
+     * has run past {@link SlowSteps#AFTER} (every {@link #LOOK_EVERY}): a batch waits for its slowest image.
+     */
+    private static Inferred await(CompletableFuture<Inferred> result, WorkUnit unit, SlowSteps slow)
+            throws IOException, InterruptedException {
         try {
-            return result.get();
+            while (true) {
+                try {
+                    return result.get(LOOK_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    slow.overdue().forEach(LOG::warn);
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
             if (cause instanceof IOException io) {

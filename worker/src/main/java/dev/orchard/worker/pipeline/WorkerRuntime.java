@@ -52,6 +52,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<Void> clearing;
     private final PipelineTotals totals = new PipelineTotals();
     private final RowsCache rowsCache = new RowsCache(PipelineSettings.rowsCacheBytes());
+    private final SlowSteps slowSteps = new SlowSteps(System::nanoTime);
     private Loaded loaded; // guarded by this
     private SharedClassifier classifier; // guarded by this
     private volatile SparseRandomProjection projection;
@@ -374,6 +375,11 @@ public final class WorkerRuntime implements AutoCloseable {
 
     InferenceGate gate() {
         return gate;
+    }
+
+    /** The reads and decodes of images in progress, named in the log when one runs far too long. */
+    SlowSteps slowSteps() {
+        return slowSteps;
     }
 
     /** What this JVM's pipeline has done so far, for /metrics. */

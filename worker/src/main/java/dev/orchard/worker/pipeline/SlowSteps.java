@@ -1,0 +1,65 @@
+package dev.orchard.worker.pipeline;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * The reads and decodes of single images in progress on this worker, so that one that runs far longer than any should
+ * is named in its log. A read that never ends (a named pipe nothing writes to, a file system that does not answer)
+ * held its unit until {@code --unit-timeout}; three such timeouts ended the job with "check its images", and neither
+ * the message nor errors.csv said which of the unit's images it was (a README walk: 30 minutes at the default
+ * timeout). Each step is named once, {@link #AFTER} after it began; what the unit does is unchanged.
+ */
+final class SlowSteps {
+    /** Long past any read or decode of one image a healthy store and decoder take. */
+    static final Duration AFTER = Duration.ofSeconds(60);
+
+    /** One step: what it does ("reading", "decoding"), of which image, for which unit, since when (clock's nanos). */
+    private record Step(String what, String path, int unit, long began, AtomicBoolean named) {
+    }
+
+    private final Map<Object, Step> running = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
+
+    SlowSteps(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
+
+    /** A step begins; {@link #end} it with what this returns. */
+    Object begin(String what, String path, int unit) {
+        Object token = new Object();
+        running.put(token, new Step(what, path, unit, nanoClock.getAsLong(), new AtomicBoolean()));
+        return token;
+    }
+
+    void end(Object token) {
+        running.remove(token);
+    }
+
+    /** A line for each step running for {@link #AFTER} or more and not named yet; each is named once. */
+    List<String> overdue() {
+        long now = nanoClock.getAsLong();
+        List<String> lines = new ArrayList<>();
+        for (Step s : running.values()) {
+            long seconds = Duration.ofNanos(now - s.began()).toSeconds();
+            if (seconds >= AFTER.toSeconds() && s.named().compareAndSet(false, true)) {
+                lines.add(capitalized(s.what()) + " " + s.path() + " (unit " + s.unit() + ") has taken " + seconds
+                        + " s and has not ended: " + (s.what().equals("reading")
+                        ? "a store or file system that does not answer, or a named pipe nothing writes to?"
+                        : "the decoder may be stuck on this file")
+                        + " Its unit is handed out again after --unit-timeout; if it hangs wherever it goes, leave the"
+                        + " file out of the input.");
+            }
+        }
+        return lines;
+    }
+
+    private static String capitalized(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+}
