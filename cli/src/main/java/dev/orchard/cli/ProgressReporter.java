@@ -22,7 +22,9 @@ final class ProgressReporter implements JobListener {
      * counted from its own start, its wait for the job included: 26.4 images/s where its summary said 80.6 (a chaos
      * walk).
      */
-    private long started = -1;
+    private long started;
+    private boolean reported;
+    private boolean lineSaid;
     private ProgressBar bar;
     private volatile long listed;
     private volatile boolean listingComplete;
@@ -60,13 +62,15 @@ final class ProgressReporter implements JobListener {
         done = imagesDone;
         errors = errorCount;
         long now = nanoClock.getAsLong();
-        if (started < 0) {
+        if (!reported) { // flags, not sentinels: System.nanoTime() may be any long, negative or 0
+            reported = true;
             started = now;
         }
         if (terminal) {
             bar(imagesBefore).stepTo(imagesDone);
             bar.setExtraMessage(errorCount > 0 ? " " + errorCount + (errorCount == 1 ? " error" : " errors") : "");
-        } else if (now - lastLine > 5_000_000_000L || lastLine == 0 || (listingComplete && imagesDone == listed)) {
+        } else if (!lineSaid || now - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
+            lineSaid = true;
             lastLine = now;
             out.println(line(imagesDone, imagesBefore, listingComplete ? String.valueOf(listed) : listed + "+",
                     errorCount, (lastLine - started) / 1e9));
