@@ -57,19 +57,24 @@ final class ClusterNode implements AutoCloseable {
             ActorRef<ClusterEvent.ClusterDomainEvent> membership = context.spawn(
                     Behaviors.receiveMessage((ClusterEvent.ClusterDomainEvent e) -> {
                         synchronized (members) {
-                            if (e instanceof ClusterEvent.MemberRemoved r) {
-                                members.remove(hostPort(r.member()));
-                                goneMembers.add(hostPort(r.member()));
-                                coordinatorNodes.remove(hostPort(r.member()));
-                            } else if (e instanceof ClusterEvent.MemberEvent m) {
-                                members.add(hostPort(m.member()));
-                                if (m.member().hasRole("coordinator")) {
-                                    coordinatorNodes.add(hostPort(m.member()));
+                            if (e instanceof ClusterEvent.MemberEvent m) {
+                                String member = hostPort(m.member());
+                                if (m instanceof ClusterEvent.MemberRemoved) {
+                                    members.remove(member);
+                                    goneMembers.add(member);
+                                    coordinatorNodes.remove(member);
+                                } else {
+                                    members.add(member);
+                                    if (m.member().hasRole("coordinator")) {
+                                        coordinatorNodes.add(member);
+                                    }
                                 }
-                            } else if (e instanceof ClusterEvent.UnreachableMember u) {
-                                unreachable.add(hostPort(u.member()));
-                            } else if (e instanceof ClusterEvent.ReachableMember r) {
-                                unreachable.remove(hostPort(r.member()));
+                            } else if (e instanceof ClusterEvent.ReachabilityEvent r) {
+                                if (r instanceof ClusterEvent.UnreachableMember) {
+                                    unreachable.add(hostPort(r.member()));
+                                } else {
+                                    unreachable.remove(hostPort(r.member()));
+                                }
                             }
                         }
                         return Behaviors.same();

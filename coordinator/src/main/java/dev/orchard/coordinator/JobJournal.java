@@ -1,6 +1,5 @@
 package dev.orchard.coordinator;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orchard.coordinator.work.JournalEntry;
@@ -210,8 +209,7 @@ public final class JobJournal {
             } else if (name.base().startsWith("regrouped-")) {
                 regrouped.add(entry(store.read(o.location()), o.location(), Regrouped.class));
             } else {
-                commits.add(DamagedFileException.readJson(JSON, store.read(o.location()), o.location(),
-                        new TypeReference<Commit>() { }, DamagedFileException.JOURNAL, DamagedFileException.RESTORE));
+                commits.add(entry(store.read(o.location()), o.location(), Commit.class));
             }
         }
         groups.sort(Comparator.comparingInt(PlanGroup::group));

@@ -2,7 +2,6 @@ package dev.orchard.store;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -73,16 +72,6 @@ public final class DamagedFileException extends IOException {
         }
     }
 
-    /** As {@link #readJson(ObjectMapper, byte[], Object, Class, String, String)}, for a generic type. */
-    public static <T> T readJson(ObjectMapper json, byte[] bytes, Object file, TypeReference<T> type, String role,
-                                 String remedy) throws DamagedFileException {
-        try {
-            return json.readValue(bytes, type);
-        } catch (IOException e) {
-            throw damaged(file, e, "", role, remedy);
-        }
-    }
-
     /** Line {@code line} (from 1) of a JSON-lines {@code file}, as JSON of {@code type}. */
     public static <T> T readJsonLine(ObjectMapper json, String text, Object file, int line, Class<T> type, String role,
                                      String remedy) throws DamagedFileException {
@@ -96,17 +85,16 @@ public final class DamagedFileException extends IOException {
     /** {@code bytes}, read from {@code file}, as a JSON tree. */
     public static JsonNode readTree(ObjectMapper json, byte[] bytes, Object file, String role, String remedy)
             throws DamagedFileException {
+        JsonNode tree;
         try {
-            JsonNode tree = json.readTree(bytes);
-            if (tree == null || tree.isMissingNode()) { // an empty file
-                throw new DamagedFileException(file, "it is empty", role, remedy, null);
-            }
-            return tree;
-        } catch (DamagedFileException e) {
-            throw e;
+            tree = json.readTree(bytes);
         } catch (IOException e) {
             throw damaged(file, e, "", role, remedy);
         }
+        if (tree == null || tree.isMissingNode()) { // an empty file
+            throw new DamagedFileException(file, "it is empty", role, remedy, null);
+        }
+        return tree;
     }
 
     /** Jackson's reason without its "[Source: REDACTED …]" tail, and where in the file. */

@@ -3,9 +3,8 @@ package dev.orchard.worker.pipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,36 +19,49 @@ final class SlowSteps {
     static final Duration AFTER = Duration.ofSeconds(60);
 
     /** One step: what it does ("reading", "decoding"), of which image, for which unit, since when (clock's nanos). */
-    private record Step(String what, String path, int unit, long began, AtomicBoolean named) {
+    private static final class Step {
+        final String what;
+        final String path;
+        final int unit;
+        final long began;
+        boolean named; // guarded by the SlowSteps
+
+        Step(String what, String path, int unit, long began) {
+            this.what = what;
+            this.path = path;
+            this.unit = unit;
+            this.began = began;
+        }
     }
 
-    private final Map<Object, Step> running = new ConcurrentHashMap<>();
+    private final Set<Step> running = ConcurrentHashMap.newKeySet();
     private final LongSupplier nanoClock;
 
     SlowSteps(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
     }
 
-    /** A step begins; {@link #end} it with what this returns. */
+    /** A step begins; {@link #end} it with what this returns (twice an image, on the hot path: one small object). */
     Object begin(String what, String path, int unit) {
-        Object token = new Object();
-        running.put(token, new Step(what, path, unit, nanoClock.getAsLong(), new AtomicBoolean()));
-        return token;
+        Step step = new Step(what, path, unit, nanoClock.getAsLong());
+        running.add(step);
+        return step;
     }
 
-    void end(Object token) {
-        running.remove(token);
+    void end(Object step) {
+        running.remove(step);
     }
 
     /** A line for each step running for {@link #AFTER} or more and not named yet; each is named once. */
-    List<String> overdue() {
+    synchronized List<String> overdue() {
         long now = nanoClock.getAsLong();
         List<String> lines = new ArrayList<>();
-        for (Step s : running.values()) {
-            long seconds = Duration.ofNanos(now - s.began()).toSeconds();
-            if (seconds >= AFTER.toSeconds() && s.named().compareAndSet(false, true)) {
-                lines.add(capitalized(s.what()) + " " + s.path() + " (unit " + s.unit() + ") has taken " + seconds
-                        + " s and has not ended: " + (s.what().equals("reading")
+        for (Step s : running) {
+            long seconds = Duration.ofNanos(now - s.began).toSeconds();
+            if (seconds >= AFTER.toSeconds() && !s.named) {
+                s.named = true;
+                lines.add(capitalized(s.what) + " " + s.path + " (unit " + s.unit + ") has taken " + seconds
+                        + " s and has not ended: " + (s.what.equals("reading")
                         ? "a store or file system that does not answer, or a named pipe nothing writes to?"
                         : "the decoder may be stuck on this file")
                         + " Its unit is handed out again after --unit-timeout; if it hangs wherever it goes, leave the"
