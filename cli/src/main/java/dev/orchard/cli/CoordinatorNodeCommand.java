@@ -195,6 +195,7 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                                 err.println(node.refusal(cluster.join, "This node took no part in the job. Run the"
                                         + " same orchard.jar on every node."));
                             }
+                            node.downUnreachableWorkers(); // the job is over: none holds this node's exit
                             err.println("orchard: the job finished on another coordinator node; outputs in "
                                     + dev.orchard.store.Printable.escaped(setup.output.toString()));
                             return refused ? 2 : 0;
@@ -205,6 +206,9 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                         // keep waiting; a failure is reported below
                     }
+                }
+                if (!dev.orchard.worker.JvmExit.began()) { // ended here, not stopped by a signal
+                    node.downUnreachableWorkers(); // none holds this node's exit now
                 }
                 return RunCommand.report(progress, err);
             }
