@@ -950,6 +950,34 @@ class WorkStateTest {
                 .as("the next coordinator, other settings of its own").contains("publishing 1 part(s)");
     }
 
+    /**
+     * A resumed job names only what is left of the features stage: with every unit committed, nothing (the solve's
+     * line comes first); with the listing done and units left, the extraction alone. (A finished job run again with
+     * --resume said "listing and extracting features", and did neither: a walk.)
+     */
+    @Test
+    void aResumedJobSaysOnlyWhatIsLeftOfTheFeaturesStage() {
+        List<JournalEntry.PlannedUnit> units = IntStream.range(0, 2)
+                .mapToObj(u -> new JournalEntry.PlannedUnit(u, images(4).subList(2 * u, 2 * u + 2))).toList();
+        var plan = new JournalEntry.PlanGroup(0, units, List.of());
+        var end = new JournalEntry.PlanComplete(2, 4, List.of(), null, 1L << 20, 100);
+        java.util.function.Function<Integer, JournalEntry.Commit> committing = n -> new JournalEntry.Commit("f1",
+                IntStream.range(0, n).mapToObj(u -> new JournalEntry.UnitRecord(u, 3, 1, 2, 100, 0, List.of(),
+                        UnitReport.StageNanos.ZERO)).toList());
+        WorkState done = WorkState.resume(EPOCH, settings(2, 0),
+                new JournalEntry.State(List.of(plan), List.of(), end, List.of(committing.apply(2)), List.of()), now);
+        assertThat(of(done.start(now), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .containsExactly("solving PCA");
+        WorkState half = WorkState.resume(EPOCH, settings(2, 0),
+                new JournalEntry.State(List.of(plan), List.of(), end, List.of(committing.apply(1)), List.of()), now);
+        assertThat(of(half.start(now), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .containsExactly("extracting features (the input was listed before)");
+        WorkState listing = WorkState.resume(EPOCH, settings(2, 0),
+                new JournalEntry.State(List.of(plan), List.of(), null, List.of(committing.apply(2)), List.of()), now);
+        assertThat(of(listing.start(now), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .containsExactly("listing and extracting features");
+    }
+
     // ---------------------------------------------------------------- updates
 
     private static final WorkState.Base BASE = new WorkState.Base(0, List.of(new WorkState.BasePart(3, 300),
@@ -1074,7 +1102,8 @@ class WorkStateTest {
         var older = new JournalEntry.PlanComplete(0, 0, List.of(new JournalEntry.Retirement(0, 1)), COUNTS, null, null);
         WorkState s = WorkState.resume(EPOCH, settings(4, 0), BASE,
                 new JournalEntry.State(List.of(), List.of(), older, List.of(), List.of()), now);
-        run(s.start(now));
+        assertThat(of(run(s.start(now)), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .as("a regroup is all that is left of its features stage").containsExactly("regrouping base parts");
         JournalEntry.PlanComplete again = journalled(JournalEntry.PlanComplete.class).get(0);
         assertThat(again).isEqualTo(new JournalEntry.PlanComplete(0, 0, older.retired(), COUNTS,
                 settings(4, 0).partBytes(), settings(4, 0).maxUnitsPerPart()));
