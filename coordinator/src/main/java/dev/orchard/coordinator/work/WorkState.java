@@ -826,6 +826,11 @@ public final class WorkState {
         }
         w.lastFailureMs = now;
         if (stillWanted(t) && t.winner < 0) {
+            if (m.damagedFile()) {
+                // A file of Orchard's in the output, damaged since it was written: every worker reads the same one,
+                // and only the user can mend it, so neither another attempt nor --resume would help.
+                return fail(capitalized(t.describe()) + " failed: " + m.reason(), true);
+            }
             if (++t.failures >= settings.maxFailures()) {
                 return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: "
                         + goesOn(m.reason()), false);

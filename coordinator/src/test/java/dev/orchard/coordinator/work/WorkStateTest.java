@@ -174,6 +174,27 @@ class WorkStateTest {
         });
     }
 
+    /**
+     * A unit that failed on a damaged file of Orchard's ends the job at once, as bad input, in the file's words: every
+     * worker reads the same file. Three attempts failed on it, and the job said --resume went on (a walk).
+     */
+    @Test
+    void aUnitThatFailedOnADamagedFileEndsTheJobAtOnceAsBadInput() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        String damaged = "/o/_orchard/parts/part-000000.stats is damaged (it counts 5 rows, but base part 0 holds 4): it"
+                + " is covariance statistics Orchard keeps to solve this output's PCA and to update it; restore it from a"
+                + " copy, or make the output again from the input with --overwrite";
+        List<Decision> decisions = run(s.failed(new CoordinatorCommand.UnitFailed("w1", null, EPOCH, a.unit().id(),
+                a.unit().attempt(), damaged, true), now));
+        assertThat(of(decisions, Decision.Failed.class)).singleElement().satisfies(f -> {
+            assertThat(f.reason()).isEqualTo("Unit 0 failed: " + damaged);
+            assertThat(f.badInput()).isTrue();
+        });
+        assertThat(assigns(decisions)).as("not tried again").isEmpty();
+        assertThat(s.stage()).isEqualTo(WorkState.Stage.FAILED);
+    }
+
     private List<Decision> failedOn(WorkState s, String worker, Assign a, String reason) {
         return run(s.failed(new CoordinatorCommand.UnitFailed(worker, null, EPOCH, a.unit().id(), a.unit().attempt(),
                 reason), now));

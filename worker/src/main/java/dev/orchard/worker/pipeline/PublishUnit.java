@@ -316,6 +316,12 @@ public final class PublishUnit {
                 : layout.regroupStatistics(source.epoch(), source.id(), source.attempt());
         CovariancePartial stored = dev.orchard.store.DamagedFileException.decode(store.read(file), file,
                 CovariancePartial::decode, dev.orchard.store.DamagedFileException.STATISTICS, dev.orchard.store.DamagedFileException.RESTORE);
+        if (stored.count() != rows.size() && source.kind() == PartSource.Kind.BASE) {
+            // Written with its part, in one step: damaged since (or the part's rows), which no attempt mends.
+            throw new dev.orchard.store.DamagedFileException(file, "it counts " + stored.count() + " rows, but "
+                    + source + " holds " + rows.size(), dev.orchard.store.DamagedFileException.STATISTICS,
+                    dev.orchard.store.DamagedFileException.RESTORE, null);
+        }
         if (stored.count() != rows.size()) {
             throw new IOException(file + " counts " + stored.count() + " rows, but " + source + " holds " + rows.size()
                     + ": the output's bookkeeping does not match its parts");
