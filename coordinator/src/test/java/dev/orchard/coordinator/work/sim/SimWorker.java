@@ -224,7 +224,10 @@ final class SimWorker {
                 }
             }
             if (part == null || (sim.scenario.pca() && stats == null)) {
-                apply(ledger.attemptFailed(ref, "rows of " + source + " are missing", sim.now));
+                // As PublishUnit: a base part's rows that are gone are a damaged file, which must end no job here (only
+                // a late copy, run after the swap, may meet them so).
+                apply(ledger.attemptFailed(ref, "rows of " + source + " are missing",
+                        part == null && source.kind() == PartSource.Kind.BASE, sim.now));
                 return;
             }
             rows.addAll(part);
