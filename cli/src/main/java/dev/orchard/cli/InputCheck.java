@@ -101,24 +101,49 @@ final class InputCheck {
      * The entries of a manifest that {@code --glob} does not take as images. A text list names each image: one that is
      * not taken is a mistake in the list (a line that ends in a space, a folder, a typo in the extension), and the job
      * is refused naming it, rather than leaving it out unsaid. An S3 Inventory report lists whatever a bucket holds:
-     * its other keys are left out as a listing leaves other files, and counted in the log.
+     * its other keys are left out as a listing leaves other files, and counted in the log. A listing's files that
+     * {@code --glob} does not take are counted too: where too few images are left, the refusal says what the pattern
+     * left out ({@link #leftOutOfListing}).
      */
     static final class NotTaken implements java.util.function.Consumer<dev.orchard.store.StoredObject> {
         private static final int SHOWN = 3;
         private final String glob;
+        private final Location input; // a listing's: its files are named by their path below it; null for a manifest
         private final List<String> examples = new ArrayList<>();
         private long count;
 
         NotTaken(String glob) {
+            this(glob, null);
+        }
+
+        /** The files a listing of {@code input} does not take. */
+        NotTaken(String glob, Location input) {
             this.glob = glob;
+            this.input = input;
         }
 
         @Override
         public void accept(dev.orchard.store.StoredObject object) {
             if (examples.size() < SHOWN) {
-                examples.add(describe(object.location().toString()));
+                examples.add(describe(input == null ? object.location().toString() : input.relativize(object.location())));
             }
             count++;
+        }
+
+        /**
+         * For a listing that gave too few images, read to its end: a sentence on the files {@code --glob} left out and
+         * how a pattern is matched, to follow the count; empty where it left out none. (An update with a mistyped
+         * --glob said only "PCA needs at least 2 images; the input holds 1", and stood recorded, in the way of the
+         * command meant: a walk.)
+         */
+        String leftOutOfListing() {
+            if (count == 0) {
+                return "";
+            }
+            return " --glob '" + glob + "' left out " + count + " file" + (count == 1 ? "" : "s") + " below --input"
+                    + " (not hidden), e.g. " + String.join(", ", examples) + ": a pattern without '/' is matched against"
+                    + " each file's name, one with '/' against its path below --input (such as 'Apple*/*.jpg'). Check the"
+                    + " pattern, quoted so that the shell passes it as it is.";
         }
 
         private static String describe(String path) {
@@ -240,12 +265,14 @@ final class InputCheck {
     }
 
     /**
-     * @param listing the job's own listing of the input (same filter and links), reporting what it cannot list
-     * @param count   count every image (a full listing) rather than stop at the first
-     * @return the number of images found (1 when not counting)
+     * @param listing   the job's own listing of the input (same filter and links), reporting what it cannot list, and
+     *                  what --glob does not take to {@code notTaken}
+     * @param countUpTo the images counted at most (the listing stops there)
+     * @param notTaken  named where no image is found
+     * @return the number of images found, at most {@code countUpTo}
      */
     static long requireImages(ObjectStore store, Location input, Function<Consumer<ImageError>, Stream<ImageRef>> listing,
-                              long countUpTo) throws IOException {
+                              long countUpTo, NotTaken notTaken) throws IOException {
         if (input.isLocal() && !Files.isDirectory(input.path())) {
             throw new IllegalArgumentException(Files.exists(input.path())
                     ? "--input " + input + " is a file: give the folder that holds the images"
@@ -260,7 +287,8 @@ final class InputCheck {
             if (found == 0) {
                 throw new IllegalArgumentException("--input " + input + " holds no images matching --glob (and not hidden): "
                         + "check the path, or widen --glob" + (problems.isEmpty() ? "" : "; " + problems.size()
-                        + " entries could not be listed, e.g. " + problems.get(0).path() + ": " + problems.get(0).reason()));
+                        + " entries could not be listed, e.g. " + problems.get(0).path() + ": " + problems.get(0).reason())
+                        + "." + notTaken.leftOutOfListing());
             }
             return found;
         } catch (UncheckedIOException e) {

@@ -132,12 +132,14 @@ final class JobSetup implements AutoCloseable {
                 spec = spec.withFeatureTensor(options.featureTensor, true);
             }
             // The Johnson-Lindenstrauss bound needs the number of images; a first run's PCA needs k of them (and 2),
-            // known before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50).
+            // known before --overwrite deletes anything (it deleted a good output, then failed on the default k of 50),
+            // and a new update's 2 of them, known before it is recorded.
             boolean firstRun = !resuming && !options.update;
             boolean pcaWanted = !options.reduce.equals("srp");
             long countUpTo = options.srpEps != null ? Long.MAX_VALUE
-                    : firstRun && pcaWanted ? Math.max(2, options.pcaK) : 1;
+                    : firstRun && pcaWanted ? Math.max(2, options.pcaK) : options.update && pcaWanted ? 2 : 1;
             long imageCount;
+            var leftOut = new InputCheck.NotTaken(options.glob, input); // a listing's files that --glob does not take
             if (manifest) {
                 // The whole manifest, before anything is written: no image may lie inside the output.
                 long t0 = System.nanoTime();
@@ -157,11 +159,11 @@ final class JobSetup implements AutoCloseable {
             } else {
                 imageCount = InputCheck.requireImages(inStore, input, errors -> {
                     try {
-                        return lister.list(input, errors);
+                        return lister.list(input, errors, leftOut);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                }, countUpTo);
+                }, countUpTo, leftOut);
             }
             // After the input's checks, which name what is wrong with it first (bad credentials among them: a HEAD of
             // the marker answers 403 without saying why).
@@ -219,6 +221,10 @@ final class JobSetup implements AutoCloseable {
                 this.update = UpdateCheck.check(outStore, output, identity, running);
                 this.generation = update.generation();
                 this.finishedAlready = false;
+                if (pca && !update.continuing()) { // one under way was counted by its own listing
+                    requireTwoImages(imageCount, leftOut, " An update's rows are those of the images its input holds;"
+                            + " nothing was recorded.");
+                }
                 // A continued update records its identity again where UpdateCheck, which read the record, says so
                 if (!update.continuing() || update.rewritesRecord()) {
                     SetupLease.write(outStore, output, store -> identity.write(store, layout, generation, version));
@@ -259,16 +265,15 @@ final class JobSetup implements AutoCloseable {
                     }
                     // Last before anything is written (or, with --overwrite, deleted: a good output was, then the job
                     // failed on the default k of 50 at its listing; the README walk).
-                    if (pca && imageCount < 2) { // a first run here: it counted max(2, k) images
-                        throw new IllegalArgumentException("PCA needs at least 2 images; --input " + input + " holds "
-                                + imageCount + (options.overwrite ? ". Nothing was deleted." : "."));
+                    if (pca) { // a first run here: it counted max(2, k) images
+                        requireTwoImages(imageCount, leftOut, options.overwrite ? " Nothing was deleted." : "");
                     }
                     if (pca && imageCount < options.pcaK) {
                         throw new IllegalArgumentException("--pca-k " + options.pcaK + " is larger than the number of"
                                 + " images in --input " + input + " (" + imageCount + "): "
                                 + dev.orchard.stats.PcaModel.kAdvice(imageCount)
                                 + (options.given("--pca-k") ? "" : "; " + JobOptions.DEFAULT_PCA_K + " is the default")
-                                + (options.overwrite ? ". Nothing was deleted." : "."));
+                                + (options.overwrite ? ". Nothing was deleted." : ".") + leftOut.leftOutOfListing());
                     }
                     SetupLease.Writes prepare = store -> {
                         OutputCheck.prepare(store, output, options.overwrite, version);
@@ -291,6 +296,17 @@ final class JobSetup implements AutoCloseable {
             }
             stores.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a PCA of fewer than 2 images before anything is written, saying what --glob left out of the listing;
+     * {@code after}: what the refusal left as it was.
+     */
+    private void requireTwoImages(long imageCount, InputCheck.NotTaken leftOut, String after) {
+        if (imageCount < 2) {
+            throw new IllegalArgumentException("PCA needs at least 2 images; --input " + input + " holds " + imageCount
+                    + "." + after + leftOut.leftOutOfListing());
         }
     }
 

@@ -256,9 +256,53 @@ class BadInputTest {
     }
 
     /**
+     * A --glob that leaves too few images says what it left out and how a pattern is matched, in a first run and in an
+     * update alike. An update with a mistyped --glob said only "PCA needs at least 2 images; the input holds 1", and
+     * stood recorded: the command meant was refused as "in progress with other options" (a walk). It is refused before
+     * it is recorded now.
+     */
+    @Test
+    void aGlobThatLeavesTooFewImagesSaysWhatItLeftOut() throws Exception {
+        Path in = fruit(3);
+        String leftOut = "left out 3 files below --input (not hidden), e.g. 'Kiwi/";
+        String how = "a pattern without '/' is matched against each file's name, one with '/' against its path below"
+                + " --input (such as 'Apple*/*.jpg'). Check the pattern, quoted so that the shell passes it as it is.";
+        JobRun none = run("--input", in.toString(), "--output", temp.resolve("o14").toString(), "--glob", "*.jpeg");
+        assertThat(none.exitCode()).as(none.messages()).isEqualTo(2);
+        assertThat(none.messages()).contains("--input " + in + " holds no images matching --glob", "--glob '*.jpeg' "
+                + leftOut, how);
+        String one = "Kiwi/3_100.jpg";
+        JobRun single = run("--input", in.toString(), "--output", temp.resolve("o14").toString(), "--model",
+                JobRun.model(), "--glob", one);
+        assertThat(single.exitCode()).as(single.messages()).isEqualTo(2);
+        assertThat(single.messages()).contains("PCA needs at least 2 images; --input " + in + " holds 1. --glob '" + one
+                + "' left out 2 files below --input (not hidden), e.g. 'Kiwi/", how);
+        assertThat(temp.resolve("o14")).doesNotExist();
+
+        Path out = temp.resolve("o15");
+        assertThat(run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(), "--pca-k", "1")
+                .exitCode()).isZero();
+        Files.copy(JobRun.shared().resolve("data/fruits360-sample/Lemon").resolve("324_100.jpg"),
+                in.resolve("Kiwi/new.jpg"));
+        JobRun updateOne = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
+                "--update", "--glob", "new.jpg");
+        assertThat(updateOne.exitCode()).as(updateOne.messages()).isEqualTo(2);
+        assertThat(updateOne.messages()).contains("PCA needs at least 2 images; --input " + in + " holds 1. An update's"
+                + " rows are those of the images its input holds; nothing was recorded. --glob 'new.jpg' " + leftOut, how);
+        JobRun updateNone = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(),
+                "--update", "--glob", "*.jpeg");
+        assertThat(updateNone.exitCode()).as(updateNone.messages()).isEqualTo(2);
+        assertThat(updateNone.messages()).contains("--glob '*.jpeg' left out 4 files below --input", how);
+        JobRun meant = run("--input", in.toString(), "--output", out.toString(), "--model", JobRun.model(), "--update");
+        assertThat(meant.exitCode()).as("the command meant, not refused as another in progress: " + meant.messages())
+                .isZero();
+        assertThat(Outputs.success(out).at("/counts/rows").asLong()).isEqualTo(4);
+    }
+
+    /**
      * An update whose input was down to one image failed at its solve, after its listing was journalled complete: the
      * same command never listed the input again, however many images were added (stuck until --overwrite; the
-     * incremental helper's walk). It fails at its listing now, and goes on once the input holds more, as it says.
+     * incremental helper's walk). It is refused before it is recorded now, and goes on once the input holds more.
      */
     @Test
     void anUpdateOfOneImageSaysSoAndGoesOnOnceThereAreMore() throws Exception {
@@ -275,8 +319,8 @@ class BadInputTest {
         Files.delete(kiwis.get(2));
         JobRun one = run(update);
         assertThat(one.exitCode()).as(one.messages()).isEqualTo(2);
-        assertThat(one.messages()).contains("PCA needs at least 2 images; the input holds 1: run this update again once"
-                + " the input holds more (it lists the input again)");
+        assertThat(one.messages()).contains("PCA needs at least 2 images; --input " + in + " holds 1. An update's rows"
+                + " are those of the images its input holds; nothing was recorded.");
         Files.copy(JobRun.shared().resolve("data/fruits360-sample/Kiwi").resolve(kiwis.get(1).getFileName()), kiwis.get(1));
         JobRun two = run(update);
         assertThat(two.exitCode()).as(two.messages()).isZero();

@@ -350,6 +350,59 @@ class ResumeTest {
         }
     }
 
+    /**
+     * A base part's statistics that count another number of rows than the part holds read as statistics, so only the
+     * worker that publishes the part from them finds them damaged: the update ends at once, exit 2, naming the file and
+     * what to do. Each of three attempts failed on it, and the job exited 1 saying --resume went on (a walk).
+     */
+    @Test
+    void aBasePartsStatisticsThatAWorkerFindsDamagedEndTheUpdateAtOnce() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        Path stats = out.resolve("_orchard/parts/part-000000.stats");
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(stats)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertThat(bytes.getLong(12)).as("the row count, after the magic, version and dimension").isEqualTo(4);
+        Files.write(stats, bytes.putLong(12, 5).array());
+        Files.copy(JobRun.shared().resolve("data/fruits360-sample/Lemon/324_100.jpg"), in.resolve("Kiwi/new.jpg"));
+
+        JobRun update = JobRun.of(out, job(in, out, "--update"));
+
+        assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
+        assertThat(update.messages()).contains("Part 0 failed: " + stats + " is damaged (it counts 5 rows, but base part"
+                + " 0 holds 4): it is covariance statistics Orchard keeps to solve this output's PCA and to update it;"
+                + " restore it from a copy, or make the output again from the input with --overwrite")
+                .doesNotContain("--resume", "times");
+    }
+
+    /**
+     * A base part's rows damaged at their own size (which the update's start does not see) end the update at its
+     * publish stage at once, exit 2, naming the part and what to do: three attempts failed on it, and the job exited 1
+     * saying --resume went on.
+     */
+    @Test
+    void aBasePartDamagedAtItsOwnSizeEndsTheUpdateAtOnce() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        Path part;
+        try (var parts = Files.list(out.resolve("features"))) {
+            part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(part);
+        java.util.Arrays.fill(bytes, bytes.length - 200, bytes.length - 8, (byte) 0); // its footer, not its size
+        Files.write(part, bytes);
+        Files.copy(JobRun.shared().resolve("data/fruits360-sample/Lemon/324_100.jpg"), in.resolve("Kiwi/new.jpg"));
+
+        JobRun update = JobRun.of(out, job(in, out, "--update"));
+
+        assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
+        assertThat(update.messages()).contains("Part 0 failed: " + part + " (base part 0) cannot be read: ",
+                        ". It holds rows of the generation this update keeps, damaged since they were written: restore"
+                                + " the file, or make the output again from the input with --overwrite")
+                .doesNotContain("--resume", "times");
+    }
+
     private static void copyTree(Path from, Path to) throws Exception {
         try (var files = Files.walk(from)) {
             for (Path f : files.toList()) {

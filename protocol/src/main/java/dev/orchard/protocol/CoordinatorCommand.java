@@ -44,9 +44,20 @@ public interface CoordinatorCommand {
                         UnitReport report) implements FromWorker {
     }
 
-    /** An attempt failed as a whole (e.g. the output store refused a write). */
+    /**
+     * An attempt failed as a whole (e.g. the output store refused a write). {@code damagedFile}: it failed on a file of
+     * Orchard's in the output that does not read as Orchard wrote it ({@code DamagedFileException}, which
+     * {@code reason} is the message of): every worker reads the same file, so no attempt mends it, and the job ends
+     * as for bad input.
+     */
     record UnitFailed(String workerId, ActorRef<WorkerCommand> worker, long epoch, int unitId, int attempt,
-                      String reason) implements FromWorker {
+                      String reason, boolean damagedFile) implements FromWorker {
+
+        /** An attempt that failed on something else than a damaged file. */
+        public UnitFailed(String workerId, ActorRef<WorkerCommand> worker, long epoch, int unitId, int attempt,
+                          String reason) {
+            this(workerId, worker, epoch, unitId, attempt, reason, false);
+        }
     }
 
     /**

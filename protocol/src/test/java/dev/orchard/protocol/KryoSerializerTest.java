@@ -63,6 +63,8 @@ class KryoSerializerTest {
                         new WorkerInfo("10.0.0.6", 4, 1000), true),
                 new CoordinatorCommand.UnitFinished("w1", worker.ref(), 42L, 7, 2, report),
                 new CoordinatorCommand.UnitFailed("w1", worker.ref(), 42L, 7, 2, "disk full"),
+                new CoordinatorCommand.UnitFailed("w1", worker.ref(), 42L, 7, 3, "/o/_orchard/parts/part-000000.stats is"
+                        + " damaged (it counts 5 rows, but base part 0 holds 4)", true),
                 new CoordinatorCommand.StatisticsCommitted("w1", worker.ref(), 42L, "w1-00001", attempts),
                 new CoordinatorCommand.StatisticsLost("w1", worker.ref(), 42L, attempts, "disk full"));
         for (Object m : messages) {

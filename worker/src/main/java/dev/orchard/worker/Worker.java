@@ -253,7 +253,11 @@ public final class Worker {
             return leave(coordinator);
         }
         context.getLog().warn("Unit {} (attempt id {}) failed: {}", m.unit().id(), m.unit().attempt(), cause.toString());
-        return apply(ledger.attemptFailed(ref, FailureReason.of(cause), now()), coordinator);
+        // A damaged file of Orchard's reads the same on every worker: said as such, the job ends at once (exit 2),
+        // where three attempts failed on it and the job said --resume went on (a walk).
+        dev.orchard.store.DamagedFileException damaged = dev.orchard.store.DamagedFileException.in(cause);
+        return apply(ledger.attemptFailed(ref, FailureReason.of(damaged != null ? damaged : cause), damaged != null,
+                now()), coordinator);
     }
 
     private Behavior<WorkerCommand> leave(ActorRef<CoordinatorCommand> coordinator) {

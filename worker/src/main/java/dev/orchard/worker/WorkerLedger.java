@@ -86,6 +86,7 @@ public final class WorkerLedger<S> {
         UnitReport report;
         S statistics;
         String reason;
+        boolean damagedFile;
         long lastSentMs;
 
         Held(WorkUnit unit) {
@@ -254,12 +255,18 @@ public final class WorkerLedger<S> {
     }
 
     public List<Effect> attemptFailed(AttemptRef attempt, String reason, long now) {
+        return attemptFailed(attempt, reason, false, now);
+    }
+
+    /** As above; {@code damagedFile}: it failed on a damaged file of Orchard's in the output (see UnitFailed). */
+    public List<Effect> attemptFailed(AttemptRef attempt, String reason, boolean damagedFile, long now) {
         Held<S> h = attempt.epoch() == epoch ? held.get(attempt.attempt()) : null;
         if (h == null || h.state != State.RUNNING) {
             return drain();
         }
         h.state = State.FAILED;
         h.reason = reason;
+        h.damagedFile = damagedFile;
         send(h, now);
         status(now);
         return drain();
@@ -436,7 +443,7 @@ public final class WorkerLedger<S> {
                     h.report)));
         } else {
             out.add(new Send(new CoordinatorCommand.UnitFailed(workerId, self, epoch, h.unit.id(), h.unit.attempt(),
-                    h.reason)));
+                    h.reason, h.damagedFile)));
         }
     }
 

@@ -37,6 +37,15 @@ public final class ImageLister {
      * or vanished; and an S3 key with a '.' or '..' segment. Hidden entries stay silent, as hidden images do.
      */
     public Stream<ImageRef> list(Location input, Consumer<ImageError> errors) throws IOException {
+        return list(input, errors, object -> { });
+    }
+
+    /**
+     * As above; each file that is not hidden and that {@code --glob} does not take goes to {@code notTaken} (a listing
+     * that gave too few images says what the pattern left out).
+     */
+    public Stream<ImageRef> list(Location input, Consumer<ImageError> errors, Consumer<StoredObject> notTaken)
+            throws IOException {
         String rootName = input.name();
         Consumer<ListingProblem> problems = problem -> {
             String relative = input.relativize(problem.location());
@@ -53,6 +62,8 @@ public final class ImageLister {
                     }
                     if (filter.hiddenByDotSegment(relative) && filter.matches(relative)) {
                         errors.accept(new ImageError(object.location().toString(), DOT_SEGMENT));
+                    } else if (!filter.hidden(relative)) {
+                        notTaken.accept(object);
                     }
                     return null;
                 })

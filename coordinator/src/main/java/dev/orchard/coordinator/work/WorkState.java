@@ -438,10 +438,19 @@ public final class WorkState {
 
     // ---------------------------------------------------------------- listing and plan
 
-    /** The start: tells what the job does first. */
+    /**
+     * The start: tells what the job does first. A resumed job whose journal holds the listing's end says only what is
+     * left of the stage, and nothing where all of it is done: its next stage's line follows at once (a finished job
+     * run again with --resume said "listing and extracting features", and did neither: a walk).
+     */
     public List<Decision> start(long now) {
         imagesBefore = imagesDone;
-        out.add(new Decision.StageStarted(Stage.FEATURES, "listing and extracting features"));
+        String features = !listingComplete ? "listing and extracting features"
+                : openUnits > 0 ? "extracting features (the input was listed before)"
+                : base != null && !base.allRegrouped() ? "regrouping base parts" : null;
+        if (features != null) {
+            out.add(new Decision.StageStarted(Stage.FEATURES, features));
+        }
         if (withoutPartSettings != null) {
             PlanComplete c = withoutPartSettings;
             withoutPartSettings = null;
@@ -817,6 +826,11 @@ public final class WorkState {
         }
         w.lastFailureMs = now;
         if (stillWanted(t) && t.winner < 0) {
+            if (m.damagedFile()) {
+                // A file of Orchard's in the output, damaged since it was written: every worker reads the same one,
+                // and only the user can mend it, so neither another attempt nor --resume would help.
+                return fail(capitalized(t.describe()) + " failed: " + m.reason(), true);
+            }
             if (++t.failures >= settings.maxFailures()) {
                 return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: "
                         + goesOn(m.reason()), false);

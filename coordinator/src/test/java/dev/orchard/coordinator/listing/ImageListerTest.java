@@ -224,6 +224,23 @@ class ImageListerTest {
         assertThat(list(LabelRule.regex("^([a-z_]*)\\d", LabelRule.Source.FILE))).containsEntry("pets/12.jpg", "null");
     }
 
+    /** The files --glob does not take are told, so that a listing of too few images can say what it left out. */
+    @Test
+    void theFilesTheGlobDoesNotTakeAreToldButNotHiddenOnes() throws Exception {
+        touch("Kiwi/a.jpg");
+        touch("Kiwi/b.jpeg");
+        touch("Kiwi/notes.txt");
+        touch(".cache/c.jpeg");
+        touch("Kiwi/_meta.jpeg");
+        List<String> notTaken = new ArrayList<>();
+        try (var images = new ImageLister(new LocalObjectStore(), new NameFilter("*.jpg"), LabelRule.none(), false)
+                .list(Location.local(root), e -> { }, o -> notTaken.add(Location.local(root).relativize(o.location())))) {
+            assertThat(images.map(i -> Location.local(root).relativize(Location.parse(i.path())))).containsExactly(
+                    "Kiwi/a.jpg");
+        }
+        assertThat(notTaken).containsExactly("Kiwi/b.jpeg", "Kiwi/notes.txt");
+    }
+
     @Test
     void aRegexWithoutAGroupOrAnEmptyGlobIsRefused() {
         assertThatThrownBy(() -> LabelRule.regex("\\d+", LabelRule.Source.FILE)).hasMessageContaining("capture group");

@@ -174,6 +174,27 @@ class WorkStateTest {
         });
     }
 
+    /**
+     * A unit that failed on a damaged file of Orchard's ends the job at once, as bad input, in the file's words: every
+     * worker reads the same file. Three attempts failed on it, and the job said --resume went on (a walk).
+     */
+    @Test
+    void aUnitThatFailedOnADamagedFileEndsTheJobAtOnceAsBadInput() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        String damaged = "/o/_orchard/parts/part-000000.stats is damaged (it counts 5 rows, but base part 0 holds 4): it"
+                + " is covariance statistics Orchard keeps to solve this output's PCA and to update it; restore it from a"
+                + " copy, or make the output again from the input with --overwrite";
+        List<Decision> decisions = run(s.failed(new CoordinatorCommand.UnitFailed("w1", null, EPOCH, a.unit().id(),
+                a.unit().attempt(), damaged, true), now));
+        assertThat(of(decisions, Decision.Failed.class)).singleElement().satisfies(f -> {
+            assertThat(f.reason()).isEqualTo("Unit 0 failed: " + damaged);
+            assertThat(f.badInput()).isTrue();
+        });
+        assertThat(assigns(decisions)).as("not tried again").isEmpty();
+        assertThat(s.stage()).isEqualTo(WorkState.Stage.FAILED);
+    }
+
     private List<Decision> failedOn(WorkState s, String worker, Assign a, String reason) {
         return run(s.failed(new CoordinatorCommand.UnitFailed(worker, null, EPOCH, a.unit().id(), a.unit().attempt(),
                 reason), now));
@@ -950,6 +971,34 @@ class WorkStateTest {
                 .as("the next coordinator, other settings of its own").contains("publishing 1 part(s)");
     }
 
+    /**
+     * A resumed job names only what is left of the features stage: with every unit committed, nothing (the solve's
+     * line comes first); with the listing done and units left, the extraction alone. (A finished job run again with
+     * --resume said "listing and extracting features", and did neither: a walk.)
+     */
+    @Test
+    void aResumedJobSaysOnlyWhatIsLeftOfTheFeaturesStage() {
+        List<JournalEntry.PlannedUnit> units = IntStream.range(0, 2)
+                .mapToObj(u -> new JournalEntry.PlannedUnit(u, images(4).subList(2 * u, 2 * u + 2))).toList();
+        var plan = new JournalEntry.PlanGroup(0, units, List.of());
+        var end = new JournalEntry.PlanComplete(2, 4, List.of(), null, 1L << 20, 100);
+        java.util.function.Function<Integer, JournalEntry.Commit> committing = n -> new JournalEntry.Commit("f1",
+                IntStream.range(0, n).mapToObj(u -> new JournalEntry.UnitRecord(u, 3, 1, 2, 100, 0, List.of(),
+                        UnitReport.StageNanos.ZERO)).toList());
+        WorkState done = WorkState.resume(EPOCH, settings(2, 0),
+                new JournalEntry.State(List.of(plan), List.of(), end, List.of(committing.apply(2)), List.of()), now);
+        assertThat(of(done.start(now), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .containsExactly("solving PCA");
+        WorkState half = WorkState.resume(EPOCH, settings(2, 0),
+                new JournalEntry.State(List.of(plan), List.of(), end, List.of(committing.apply(1)), List.of()), now);
+        assertThat(of(half.start(now), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .containsExactly("extracting features (the input was listed before)");
+        WorkState listing = WorkState.resume(EPOCH, settings(2, 0),
+                new JournalEntry.State(List.of(plan), List.of(), null, List.of(committing.apply(2)), List.of()), now);
+        assertThat(of(listing.start(now), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .containsExactly("listing and extracting features");
+    }
+
     // ---------------------------------------------------------------- updates
 
     private static final WorkState.Base BASE = new WorkState.Base(0, List.of(new WorkState.BasePart(3, 300),
@@ -1074,7 +1123,8 @@ class WorkStateTest {
         var older = new JournalEntry.PlanComplete(0, 0, List.of(new JournalEntry.Retirement(0, 1)), COUNTS, null, null);
         WorkState s = WorkState.resume(EPOCH, settings(4, 0), BASE,
                 new JournalEntry.State(List.of(), List.of(), older, List.of(), List.of()), now);
-        run(s.start(now));
+        assertThat(of(run(s.start(now)), Decision.StageStarted.class)).extracting(Decision.StageStarted::description)
+                .as("a regroup is all that is left of its features stage").containsExactly("regrouping base parts");
         JournalEntry.PlanComplete again = journalled(JournalEntry.PlanComplete.class).get(0);
         assertThat(again).isEqualTo(new JournalEntry.PlanComplete(0, 0, older.retired(), COUNTS,
                 settings(4, 0).partBytes(), settings(4, 0).maxUnitsPerPart()));

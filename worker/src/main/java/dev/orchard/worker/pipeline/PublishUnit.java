@@ -222,16 +222,19 @@ public final class PublishUnit {
     /**
      * A source's rows file that cannot be read, named (Parquet's messages name none): for a part of the generation an
      * update keeps, one damaged or removed since it was written, which no rerun mends (the update's start refuses
-     * such a part when its size changed: BaseGenerationCheck).
+     * such a part when its size changed: BaseGenerationCheck), so a damaged file: the job ends at once.
      */
     private static IOException unreadable(Location file, PartSource source, Exception e) {
         Throwable cause = e instanceof UnreadablePartException && e.getCause() != null ? e.getCause() : e;
         String why = e instanceof java.nio.file.NoSuchFileException ? "it is missing"
                 : (e instanceof UnreadablePartException ? "not readable Parquet: " : "")
                         + FailureReason.of(cause);
-        return new IOException(file + " (" + source + ") cannot be read: " + why + (source.kind() == PartSource.Kind.BASE
-                ? ". It holds rows of the generation this update keeps, damaged since they were written: restore the"
-                        + " file, or make the output again from the input with --overwrite" : ""), e);
+        String message = file + " (" + source + ") cannot be read: " + why;
+        return source.kind() == PartSource.Kind.BASE
+                ? new dev.orchard.store.DamagedFileException(message + ". It holds rows of the generation this update"
+                        + " keeps, damaged since they were written: restore the file, or make the output again from the"
+                        + " input with --overwrite", e)
+                : new IOException(message, e);
     }
 
     /** A step of I/O work. */
@@ -316,6 +319,12 @@ public final class PublishUnit {
                 : layout.regroupStatistics(source.epoch(), source.id(), source.attempt());
         CovariancePartial stored = dev.orchard.store.DamagedFileException.decode(store.read(file), file,
                 CovariancePartial::decode, dev.orchard.store.DamagedFileException.STATISTICS, dev.orchard.store.DamagedFileException.RESTORE);
+        if (stored.count() != rows.size() && source.kind() == PartSource.Kind.BASE) {
+            // Written with its part, in one step: damaged since (or the part's rows), which no attempt mends.
+            throw new dev.orchard.store.DamagedFileException(file, "it counts " + stored.count() + " rows, but "
+                    + source + " holds " + rows.size(), dev.orchard.store.DamagedFileException.STATISTICS,
+                    dev.orchard.store.DamagedFileException.RESTORE, null);
+        }
         if (stored.count() != rows.size()) {
             throw new IOException(file + " counts " + stored.count() + " rows, but " + source + " holds " + rows.size()
                     + ": the output's bookkeeping does not match its parts");

@@ -168,6 +168,36 @@ class PublishStatisticsTest {
         }
     }
 
+    /**
+     * A base part's statistics that count other rows than the part holds are a damaged file, named with what to do: the
+     * worker says so, and the coordinator ends the job at once (three attempts failed on it, the job saying --resume
+     * went on: a walk).
+     */
+    @Test
+    void aBasePartsStatisticsThatCountOtherRowsAreADamagedFile() throws Exception {
+        Path output = dir.resolve("out");
+        OutputLayout layout = OutputLayout.of(output.toString());
+        List<VectorRow> baseRows = rows("base", 10, 0);
+        write(layout.part(OutputLayout.FEATURES, 0), baseRows);
+        store.put(layout.partStatistics(0, 0), RowStatistics.add(null, baseRows.subList(0, 9)).encode());
+        List<VectorRow> unitRows = rows("unit", 3, 0);
+        write(layout.attemptRows(1, 0, 1), unitRows);
+        byte[] pcaJson = PcaModelJson.write(pcaModel());
+        Path pcaFile = Files.write(dir.resolve("pca-model.json"), pcaJson);
+        JobDescription job = new JobDescription("job", output.toString(), "/models/cnn.onnx", MODEL_SHA,
+                ModelSpec.mobileNetV2(), 32).withPcaModel(pcaFile.toString(), PublishUnit.sha256(pcaJson))
+                .withGeneration(1);
+        try (WorkerRuntime runtime = new WorkerRuntime(PipelineSettings.forCores(2), InferenceSettings.forCores(2),
+                S3Settings.defaults())) {
+            assertThatThrownBy(() -> publish(runtime, job, layout, List.of(PartSource.rows(new AttemptRef(1, 0, 1)),
+                    PartSource.base(0)), 1))
+                    .satisfies(e -> assertThat(dev.orchard.store.DamagedFileException.in(e)).as("%s", e).isNotNull()
+                            .hasMessage(layout.partStatistics(0, 0) + " is damaged (it counts 9 rows, but base part 0"
+                                    + " holds 10): it is " + dev.orchard.store.DamagedFileException.STATISTICS + "; "
+                                    + dev.orchard.store.DamagedFileException.RESTORE));
+        }
+    }
+
     private byte[] publish(WorkerRuntime runtime, JobDescription job, OutputLayout layout, List<PartSource> sources,
                            int attempt) throws Exception {
         new PublishUnit(runtime).run(job, WorkUnit.publish(1, 0, attempt, sources), () -> false);

@@ -92,6 +92,16 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
         return r.nextInt(4) != 0 ? 1 : 2 + r.nextInt(2);
     }
 
+    /**
+     * Whether a base part's statistics file is damaged before the first update (it counts another number of rows, which
+     * only the worker that publishes the part from it sees): in one schedule in ten (drawn apart, as
+     * {@link #commitAfterMs}). The update must then end at once, as for bad input, or finish where it regroups that
+     * part and so never reads the file.
+     */
+    boolean damagesBaseStatistics() {
+        return new Random(seed * 71 + 0x41C64E6DL).nextInt(10) == 0;
+    }
+
     static Scenario of(long seed) {
         Random r = new Random(seed);
         int images = 1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60);

@@ -60,6 +60,7 @@ final class SimCluster {
     /** Where the coordinator that wrote them stood then. */
     WorkState.Snapshot writtenBy;
     String failure;
+    boolean failureBadInput;
     boolean ended;
     long endedAt;
     boolean updated;
@@ -107,6 +108,9 @@ final class SimCluster {
         for (int u = 1; u <= sim.scenario().updates(); u++) {
             check(); // the generation before, before its output is updated
             changeInput();
+            if (u == 1) {
+                damageBaseStatistics();
+            }
             updated = true;
             generation = u;
             ended = false;
@@ -166,6 +170,24 @@ final class SimCluster {
      * The team's day: images added (some unreadable), removed, and rewritten (some now unreadable, some unreadable
      * ones fixed); what the update's comparison must count.
      */
+    /**
+     * Where {@link Scenario#damagesBaseStatistics} says so, the statistics file of one part of the generation the update
+     * builds on counts a row more than the part holds (damaged since it was written: {@code PublishUnit} tells it by
+     * its count).
+     */
+    private void damageBaseStatistics() {
+        Map<Integer, List<String>> parts = store.partStatistics.getOrDefault(generation, Map.of());
+        if (!sim.scenario().damagesBaseStatistics() || parts.isEmpty()) {
+            return;
+        }
+        int part = new java.util.TreeSet<>(parts.keySet()).first();
+        List<String> damaged = new ArrayList<>(parts.get(part));
+        damaged.add("/damaged");
+        parts.put(part, damaged);
+        store.damagedStatistics.computeIfAbsent(generation, g -> new HashSet<>()).add(part);
+        sim.log("the statistics of part " + part + " of generation " + generation + " are damaged");
+    }
+
     private void changeInput() {
         Scenario s = sim.scenario();
         Map<String, InventoryEntry> before = new HashMap<>();
@@ -388,8 +410,9 @@ final class SimCluster {
         sim.log("job finished");
     }
 
-    void failed(SimCoordinator c, String reason) {
+    void failed(SimCoordinator c, String reason, boolean badInput) {
         failure = reason;
+        failureBadInput = badInput;
         ended = true;
         endedAt = sim.now;
         sim.log("job failed: " + reason);
@@ -524,8 +547,15 @@ final class SimCluster {
         SimStore.check(ended, "the job did not end within " + DEADLINE_MS + " ms of simulated time; "
                 + (coordinator == null ? "no coordinator" : coordinator.state.describe()));
         if (failure != null) {
-            // A job may fail only for a reason a user can act on: repeated failures of one unit.
-            SimStore.check(failure.contains("times") || failure.contains("PCA needs"), "the job failed: " + failure);
+            // A job may fail only for a reason a user can act on: repeated failures of one unit, too few images, or a
+            // file the user damaged, which ends it at once as bad input.
+            boolean damaged = failure.contains("the file is damaged");
+            SimStore.check(failure.contains("times") || failure.contains("PCA needs") || damaged, "the job failed: "
+                    + failure);
+            SimStore.check(!damaged || !store.damagedStatistics.getOrDefault(generation - 1, Set.of()).isEmpty(),
+                    "the job failed on a damaged file, but none is: " + failure);
+            SimStore.check(!damaged || failureBadInput, "the job failed on a damaged file, not as for bad input: "
+                    + failure);
             if (failure.contains("PCA needs")) {
                 long readable = input.stream().filter(p -> !bad.contains(p) && !poison.contains(p) && !unlisted.contains(p))
                         .count();

@@ -234,7 +234,7 @@ final class SimCoordinator {
                 cluster.finished(this, f.outputs());
             } else if (d instanceof Decision.Failed f) {
                 alive = false;
-                cluster.failed(this, f.reason());
+                cluster.failed(this, f.reason(), f.badInput());
             }
         }
     }

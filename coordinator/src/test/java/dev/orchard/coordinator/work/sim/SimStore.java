@@ -51,6 +51,8 @@ final class SimStore {
     final Set<Integer> swapBegun = new HashSet<>();
     /** Attempts that read a part of another generation than their base (late copies, run after the swap). */
     final Set<AttemptRef> staleReads = new HashSet<>();
+    /** Per generation, the parts whose statistics file was damaged since (it counts another number of rows). */
+    final Map<Integer, Set<Integer>> damagedStatistics = new HashMap<>();
     final Set<Integer> cleared = new HashSet<>();
     List<ImageError> errorsCsv;
     List<String> solvedStatistics;

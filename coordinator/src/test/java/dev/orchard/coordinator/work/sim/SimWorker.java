@@ -224,17 +224,25 @@ final class SimWorker {
                 }
             }
             if (part == null || (sim.scenario.pca() && stats == null)) {
-                apply(ledger.attemptFailed(ref, "rows of " + source + " are missing", sim.now));
+                // As PublishUnit: a base part's rows that are gone are a damaged file, which must end no job here (only
+                // a late copy, run after the swap, may meet them so).
+                apply(ledger.attemptFailed(ref, "rows of " + source + " are missing",
+                        part == null && source.kind() == PartSource.Kind.BASE, sim.now));
                 return;
             }
             rows.addAll(part);
             if (sim.scenario.pca()) {
                 if (stats.size() != part.size()) {
-                    // As PublishUnit: a mismatch fails the attempt. Only a late copy that read the new generation's
-                    // part after the swap may meet one.
-                    SimStore.check(store.staleReads.contains(ref), "the statistics of " + source + " count "
+                    // As PublishUnit: a mismatch fails the attempt, a base part's as a damaged file (its statistics,
+                    // written with it). Only a late copy that read the new generation's part after the swap may meet
+                    // one, or a base part whose statistics were damaged: only the latter may end the job.
+                    boolean damaged = source.kind() == PartSource.Kind.BASE && store.damagedStatistics
+                            .getOrDefault(generation - 1, Set.of()).contains(source.id());
+                    SimStore.check(store.staleReads.contains(ref) || damaged, "the statistics of " + source + " count "
                             + stats.size() + " rows, it holds " + part.size());
-                    apply(ledger.attemptFailed(ref, "the statistics of " + source + " do not match its rows", sim.now));
+                    apply(ledger.attemptFailed(ref, "the statistics of " + source + " do not match its rows"
+                            + (source.kind() == PartSource.Kind.BASE ? ": the file is damaged" : ""),
+                            source.kind() == PartSource.Kind.BASE, sim.now));
                     return;
                 }
                 statistics.addAll(stats);
