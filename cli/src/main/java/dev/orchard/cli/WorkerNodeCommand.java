@@ -109,7 +109,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
     }
 
     /** Runs the node, and a fresh one each time it leaves its cluster, until the JVM stops. */
-    private int serve(HttpAddress address, PrintWriter err, com.typesafe.config.Config config,
+    int serve(HttpAddress address, PrintWriter err, com.typesafe.config.Config config,
                       java.util.concurrent.CountDownLatch stopping)
             throws Exception {
         try (WorkerRuntime runtime = new WorkerRuntime(workers.pipeline(), workers.inference(), store.s3());
@@ -120,6 +120,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 long started = System.nanoTime();
                 long unitsBefore = runtime.totals().unitsFinished();
                 String refused = null; // what the node says when it was refused at its join
+                if (stopping.getCount() == 0) {
+                    return 0; // a signal as the command started: no node (one started now would run without Pekko's hook)
+                }
                 ClusterNode fresh;
                 try {
                     fresh = new ClusterNode(config, null, runtime, workers.workerCount(), workers.workerSettings(),
@@ -150,6 +153,11 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 }
                 first = false;
                 try (ClusterNode node = fresh) {
+                    // A signal as the node started: its actor system may have come too late to add Pekko's hook
+                    // ("Could not addJvmShutdownHook"), and the node joined on for the hook's whole bound (a walk).
+                    if (stopping.getCount() == 0) {
+                        return 0;
+                    }
                     String self = node.address(); // with the port the OS picked, for --bind HOST:0
                     err.printf("orchard: worker node on %s joining %s%s; %d worker(s), %d ONNX lane(s) × %d thread(s)%n",
                             self, cluster.join, ClusterOptions.transport(config), workers.workerCount(), workers.pipeline().inferenceLanes(),

@@ -47,4 +47,23 @@ class WorkerNodeOptionsTest {
         assertThat(listing.exitCode()).as(listing.messages()).isEqualTo(2);
         assertThat(listing.messages()).contains("--list-parallelism is the job's, not a worker's");
     }
+
+    /**
+     * A worker stopped by a signal before its node starts starts none: one started then came too late for Pekko's JVM
+     * hook ("Could not addJvmShutdownHook, due to: Shutdown in progress"), joined on for the worker's stop bound (20 s),
+     * and its JVM exited only then (a walk: SIGTERM at 1.3 s; 1.5 s to the exit now). Here the signal's hook has run.
+     */
+    @Test
+    void aWorkerStoppedBeforeItsNodeStartsStartsNone() throws Exception {
+        WorkerNodeCommand worker = new WorkerNodeCommand();
+        new picocli.CommandLine(worker).parseArgs("--join", "127.0.0.1:" + dev.orchard.store.LoopbackPorts.pick(),
+                "--bind", "127.0.0.1:0", "--no-http");
+        java.io.StringWriter said = new java.io.StringWriter();
+        var address = worker.http.address(dev.orchard.observe.HttpAddress.loopback(dev.orchard.observe.HttpAddress.WORKER_PORT));
+        int exit = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> worker.serve(address, new java.io.PrintWriter(said, true),
+                        worker.cluster.pekkoConfig(java.util.List.of("worker")), new java.util.concurrent.CountDownLatch(0)));
+        assertThat(exit).isZero();
+        assertThat(said.toString()).doesNotContain("joining");
+    }
 }
