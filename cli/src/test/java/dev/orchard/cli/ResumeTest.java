@@ -403,6 +403,36 @@ class ResumeTest {
                 .doesNotContain("--resume", "times");
     }
 
+    /**
+     * A base part damaged at its own size that an update regroups (an image of it removed) ends the update at its
+     * regroup at once, exit 2, naming the part and what to do: three attempts failed on it, and the job exited 1 saying
+     * --resume went on, which no resume mends.
+     */
+    @Test
+    void aBasePartDamagedAtItsOwnSizeEndsItsRegroupAtOnce() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        Path part;
+        try (var parts = Files.list(out.resolve("features"))) {
+            part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(part);
+        java.util.Arrays.fill(bytes, bytes.length - 200, bytes.length - 8, (byte) 0); // its footer, not its size
+        Files.write(part, bytes);
+        try (var images = Files.list(in.resolve("Kiwi"))) {
+            Files.delete(images.sorted().findFirst().orElseThrow()); // its row is dropped: the part is regrouped
+        }
+
+        JobRun update = JobRun.of(out, job(in, out, "--update"));
+
+        assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
+        assertThat(update.messages()).contains("Regroup of base part 0 failed: " + part + " (base part 0) cannot be"
+                        + " read: ", ". It holds rows of the generation this update keeps, damaged since they were"
+                        + " written: restore the file, or make the output again from the input with --overwrite")
+                .doesNotContain("--resume", "times");
+    }
+
     private static void copyTree(Path from, Path to) throws Exception {
         try (var files = Files.walk(from)) {
             for (Path f : files.toList()) {

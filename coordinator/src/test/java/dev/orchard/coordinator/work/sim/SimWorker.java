@@ -286,7 +286,9 @@ final class SimWorker {
         }
         List<String> base = basePart(unit.id(), generation, ref);
         if (base == null) {
-            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " is gone", sim.now));
+            // As RegroupUnit: a base part that is gone, or (below) without its retired rows, is a damaged file, which
+            // must end no job here (only a late copy, run after the swap, may meet one).
+            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " is gone", true, sim.now));
             return;
         }
         List<String> kept = new ArrayList<>();
@@ -301,7 +303,8 @@ final class SimWorker {
         if (dropped != retired.size()) {
             SimStore.check(store.staleReads.contains(ref), "base part " + unit.id() + " holds " + dropped + " of the "
                     + retired.size() + " rows its retired file names");
-            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " does not hold its retired rows", sim.now));
+            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " does not hold its retired rows", true,
+                    sim.now));
             return;
         }
         if (sim.chance(sim.scenario.writeFailRate())) {
