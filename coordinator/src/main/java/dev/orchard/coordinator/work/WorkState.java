@@ -38,6 +38,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Every decision of the coordinator, as pure code: units and their attempts, the pending queue, workers as the
@@ -1456,7 +1457,7 @@ public final class WorkState {
                 }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
                 out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected,
-                        base == null ? List.of() : base.untouched(), base == null ? List.of() : base.regrouped(),
+                        base == null ? new TreeMap<>() : base.untouched(), base == null ? List.of() : base.regrouped(),
                         published != null));
             } else {
                 startPublishing(now);

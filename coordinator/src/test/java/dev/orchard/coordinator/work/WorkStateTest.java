@@ -16,6 +16,7 @@ import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.protocol.WorkerInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -1064,7 +1065,7 @@ class WorkStateTest {
                 List.of(given.get(0).unit().attemptRef())), now));
         List<Decision> solve = run(s.journalled(journalled(JournalEntry.Commit.class).get(0), now));
         assertThat(of(solve, Decision.Solve.class)).singleElement().satisfies(d -> {
-            assertThat(d.baseParts()).containsExactly(1);
+            assertThat(d.baseParts()).as("with the rows BASE records").containsExactly(Map.entry(1, 2L));
             assertThat(d.regrouped()).containsExactly(regroup.unit().attemptRef());
             assertThat(d.files()).containsExactly("f1");
         });
@@ -1087,7 +1088,7 @@ class WorkStateTest {
         run(s.listingFinished(List.of(), new JournalEntry.UpdateCounts(0, 0, 0, 5, 0), now));
         journalAll(s);
         Decision.Solve solve = of(seen, Decision.Solve.class).get(0);
-        assertThat(solve.baseParts()).containsExactly(0, 1);
+        assertThat(solve.baseParts()).containsExactly(Map.entry(0, 3L), Map.entry(1, 2L));
         run(s.solved(2, now));
         run(s.publishAttemptsCleared(now));
         List<Assign> parts = assigns(status(s, "w1", 0, 2, List.of(), List.of()));

@@ -235,7 +235,8 @@ final class SimWorker {
                 if (stats.size() != part.size()) {
                     // As PublishUnit: a mismatch fails the attempt, a base part's as a damaged file (its statistics,
                     // written with it). Only a late copy that read the new generation's part after the swap may meet
-                    // one, or a base part whose statistics were damaged: only the latter may end the job.
+                    // one, or a base part whose statistics were damaged (which the solve refuses first): only the
+                    // latter may end the job.
                     boolean damaged = source.kind() == PartSource.Kind.BASE && store.damagedStatistics
                             .getOrDefault(generation - 1, Set.of()).contains(source.id());
                     SimStore.check(store.staleReads.contains(ref) || damaged, "the statistics of " + source + " count "
