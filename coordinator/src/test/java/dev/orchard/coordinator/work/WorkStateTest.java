@@ -1134,6 +1134,27 @@ class WorkStateTest {
                 .containsExactly(Phase.REGROUP);
     }
 
+    /**
+     * An update under way whose input now holds fewer than 2 images (a new one is refused so at its setup) fails at its
+     * listing as for bad input, naming --input and how to go on or give the update up. It said only "PCA needs at least
+     * 2 images; the input holds 1: run this update again once the input holds more".
+     */
+    @Test
+    void anUpdateUnderWayWhoseInputHoldsTooFewImagesSaysHowToGoOnOrGiveItUp() {
+        WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);
+        run(s.start(now));
+        List<Decision> ended = run(s.listingFinished(List.of(new JournalEntry.Retirement(0, 3),
+                new JournalEntry.Retirement(1, 1)), new JournalEntry.UpdateCounts(0, 0, 4, 1, 0), now));
+        assertThat(of(ended, Decision.Failed.class)).singleElement().satisfies(f -> {
+            assertThat(f.badInput()).isTrue();
+            assertThat(f.reason()).isEqualTo("PCA needs at least 2 images; --input holds 1 now. This update is under"
+                    + " way, and lists --input again each time it goes on: restore the images (or add others) and run"
+                    + " the same command again. Or, to run the update anew (another --input or --glob), give this one"
+                    + " up: nothing of it is in view yet, and deleting _orchard/gen-000001/ in --output (only that"
+                    + " folder) leaves the output as its last update made it.");
+        });
+    }
+
     @Test
     void aRegroupThatKeepsAnotherNumberOfRowsThanTheInventorySaysEndsTheJob() {
         WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);
