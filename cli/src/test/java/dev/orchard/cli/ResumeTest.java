@@ -351,12 +351,13 @@ class ResumeTest {
     }
 
     /**
-     * A base part's statistics that count another number of rows than the part holds read as statistics, so only the
-     * worker that publishes the part from them finds them damaged: the update ends at once, exit 2, naming the file and
-     * what to do. Each of three attempts failed on it, and the job exited 1 saying --resume went on (a walk).
+     * A base part's statistics that count another number of rows than its generation records for the part (edited, or
+     * another part's) end the update before its solve, exit 2, naming the file, what it counts and what the record
+     * says, and what to do. They read as statistics, so the solve merged them, and only the worker that published the
+     * part from them found them damaged, after the PCA was solved with them.
      */
     @Test
-    void aBasePartsStatisticsThatAWorkerFindsDamagedEndTheUpdateAtOnce() throws Exception {
+    void aBasePartsStatisticsThatCountOtherRowsEndTheUpdateBeforeItsSolve() throws Exception {
         Path in = fruit(4);
         Path out = temp.resolve("out");
         assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
@@ -369,10 +370,15 @@ class ResumeTest {
         JobRun update = JobRun.of(out, job(in, out, "--update"));
 
         assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
-        assertThat(update.messages()).contains("Part 0 failed: " + stats + " is damaged (it counts 5 rows, but base part"
-                + " 0 holds 4): it is covariance statistics Orchard keeps to solve this output's PCA and to update it;"
-                + " restore it from a copy, or make the output again from the input with --overwrite")
-                .doesNotContain("--resume", "times");
+        assertThat(update.messages()).contains(stats + " is damaged (it counts 5 rows, but "
+                + out.resolve("_orchard/generation.json") + " records 4 for base part 0): it is covariance statistics"
+                + " Orchard keeps to solve this output's PCA and to update it; restore it from a copy, or make the output"
+                + " again from the input with --overwrite")
+                .doesNotContain("Part 0 failed", "--resume", "times");
+        try (var staged = Files.walk(out.resolve("_orchard"))) {
+            assertThat(staged.filter(f -> f.getFileName().toString().equals("pca-model.json")))
+                    .as("the PCA is not solved").isEmpty();
+        }
     }
 
     /**
@@ -400,6 +406,36 @@ class ResumeTest {
         assertThat(update.messages()).contains("Part 0 failed: " + part + " (base part 0) cannot be read: ",
                         ". It holds rows of the generation this update keeps, damaged since they were written: restore"
                                 + " the file, or make the output again from the input with --overwrite")
+                .doesNotContain("--resume", "times");
+    }
+
+    /**
+     * A base part damaged at its own size that an update regroups (an image of it removed) ends the update at its
+     * regroup at once, exit 2, naming the part and what to do: three attempts failed on it, and the job exited 1 saying
+     * --resume went on, which no resume mends.
+     */
+    @Test
+    void aBasePartDamagedAtItsOwnSizeEndsItsRegroupAtOnce() throws Exception {
+        Path in = fruit(4);
+        Path out = temp.resolve("out");
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        Path part;
+        try (var parts = Files.list(out.resolve("features"))) {
+            part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(part);
+        java.util.Arrays.fill(bytes, bytes.length - 200, bytes.length - 8, (byte) 0); // its footer, not its size
+        Files.write(part, bytes);
+        try (var images = Files.list(in.resolve("Kiwi"))) {
+            Files.delete(images.sorted().findFirst().orElseThrow()); // its row is dropped: the part is regrouped
+        }
+
+        JobRun update = JobRun.of(out, job(in, out, "--update"));
+
+        assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
+        assertThat(update.messages()).contains("Regroup of base part 0 failed: " + part + " (base part 0) cannot be"
+                        + " read: ", ". It holds rows of the generation this update keeps, damaged since they were"
+                        + " written: restore the file, or make the output again from the input with --overwrite")
                 .doesNotContain("--resume", "times");
     }
 

@@ -43,6 +43,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
@@ -94,36 +96,36 @@ public final class JobOutputs {
      * statistics equal these to rounding (~1e-15), not bit for bit.
      */
     public SolvedPca solvePca(List<String> statistics, BitSet expected, int k) throws IOException {
-        return solvePca(statistics, expected, List.of(), List.of(), k);
+        return solvePca(statistics, expected, new TreeMap<>(), List.of(), k);
     }
 
     /**
      * As {@link #solvePca(List, BitSet, int)}, for an update: first the stored statistics of the base generation's
-     * untouched parts {@code baseParts} and of the regrouped parts' kept rows ({@code regrouped}), each in part
-     * order, then the new units' files. Every source holds exactly its rows, so nothing is subtracted.
+     * untouched parts {@code baseParts} (by number, with the rows its summary records for each) and of the regrouped
+     * parts' kept rows ({@code regrouped}), each in part order, then the new units' files. Every source holds exactly
+     * its rows, so nothing is subtracted.
      */
-    public SolvedPca solvePca(List<String> statistics, BitSet expected, List<Integer> baseParts,
+    public SolvedPca solvePca(List<String> statistics, BitSet expected, SortedMap<Integer, Long> baseParts,
                               List<AttemptRef> regrouped, int k) throws IOException {
         List<String> ordered = new ArrayList<>(statistics);
         ordered.sort(Comparator.naturalOrder());
         CovariancePartial total = null;
-        List<Location> whole = new ArrayList<>();
-        for (int part : baseParts) {
-            whole.add(layout.partStatistics(generation - 1, part));
+        for (Map.Entry<Integer, Long> part : baseParts.entrySet()) {
+            Location file = layout.partStatistics(generation - 1, part.getKey());
+            CovariancePartial partial = partialAt(file);
+            if (partial.count() != part.getValue()) {
+                // Written with its part, in one step: damaged since (edited, or another part's). Found here, before the
+                // solve: only the worker that published the part from it found it, after the PCA was solved with it.
+                throw new DamagedFileException(file, "it counts " + partial.count() + " rows, but "
+                        + layout.generationSummary(generation - 1) + " records " + part.getValue() + " for base part "
+                        + part.getKey(), DamagedFileException.STATISTICS, DamagedFileException.RESTORE, null);
+            }
+            total = merged(total, partial);
         }
         List<AttemptRef> byPart = new ArrayList<>(regrouped);
         byPart.sort(Comparator.comparingInt(AttemptRef::unit));
         for (AttemptRef a : byPart) {
-            whole.add(layout.regroupStatistics(a.epoch(), a.unit(), a.attempt()));
-        }
-        for (Location file : whole) {
-            CovariancePartial partial = DamagedFileException.decode(store.read(file), file, CovariancePartial::decode,
-                    DamagedFileException.STATISTICS, DamagedFileException.RESTORE);
-            if (total == null) {
-                total = partial;
-            } else {
-                total.merge(partial);
-            }
+            total = merged(total, partialAt(layout.regroupStatistics(a.epoch(), a.unit(), a.attempt())));
         }
         BitSet seen = new BitSet();
         for (String name : ordered) {
@@ -174,6 +176,21 @@ public final class JobOutputs {
         Location target = layout.finalFile(generation, layout.pcaModel());
         store.put(target, json);
         return new SolvedPca(model, target.toString(), sha256(json));
+    }
+
+    /** The covariance statistics stored at {@code file}. */
+    private CovariancePartial partialAt(Location file) throws IOException {
+        return DamagedFileException.decode(store.read(file), file, CovariancePartial::decode,
+                DamagedFileException.STATISTICS, DamagedFileException.RESTORE);
+    }
+
+    /** {@code partial} merged into {@code total}, which is null before the first. */
+    private static CovariancePartial merged(CovariancePartial total, CovariancePartial partial) {
+        if (total == null) {
+            return partial;
+        }
+        total.merge(partial);
+        return total;
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -135,12 +137,15 @@ final class BaseParts {
         return openRegroups == 0;
     }
 
-    /** The base parts the solve merges by their stored statistics: those the update leaves untouched. */
-    List<Integer> untouched() {
-        List<Integer> untouched = new ArrayList<>();
+    /**
+     * The base parts the solve merges by their stored statistics, those the update leaves untouched, each with the
+     * rows its generation recorded (which its statistics must count).
+     */
+    SortedMap<Integer, Long> untouched() {
+        SortedMap<Integer, Long> untouched = new TreeMap<>();
         for (int p = 0; p < base.parts().size(); p++) {
             if (!regroups.containsKey(p)) {
-                untouched.add(p);
+                untouched.put(p, base.parts().get(p).rows());
             }
         }
         return untouched;

@@ -6,8 +6,11 @@ import dev.orchard.protocol.Phase;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.protocol.WorkerCommand;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What {@link WorkState} decides in answer to an event, as a value: the coordinator actor carries each out
@@ -39,19 +42,20 @@ public sealed interface Decision {
     /**
      * Merge the journalled statistics {@code files}, which together must hold each unit of {@code units} exactly
      * once, with (for an update) the stored statistics of the base generation's untouched parts {@code baseParts}
-     * and those of the kept rows of the regrouped ones ({@code regrouped}), solve the PCA and write its model; report
+     * (by number, each with the rows its generation recorded, which its statistics must count) and those of the kept
+     * rows of the regrouped ones ({@code regrouped}), solve the PCA and write its model; report
      * back with {@code solved} or {@code solveFailed}. {@code published}: the journal says the parts were published,
      * projected with the model written then, which is kept where it is there (not solved again).
      */
-    record Solve(List<String> files, BitSet units, List<Integer> baseParts, List<AttemptRef> regrouped,
+    record Solve(List<String> files, BitSet units, SortedMap<Integer, Long> baseParts, List<AttemptRef> regrouped,
                  boolean published) implements Decision {
         public Solve {
-            baseParts = List.copyOf(baseParts);
+            baseParts = Collections.unmodifiableSortedMap(new TreeMap<>(baseParts));
             regrouped = List.copyOf(regrouped);
         }
 
         public Solve(List<String> files, BitSet units) {
-            this(files, units, List.of(), List.of(), false);
+            this(files, units, new TreeMap<>(), List.of(), false);
         }
     }
 

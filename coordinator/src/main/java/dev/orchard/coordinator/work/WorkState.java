@@ -38,6 +38,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Every decision of the coordinator, as pure code: units and their attempts, the pending queue, workers as the
@@ -518,9 +519,15 @@ public final class WorkState {
         if (settings.pca() && images < 2) {
             // Said here, before the listing is journalled complete: an update that failed so at its solve had its
             // images planned for good, and the same command never listed the input again (stuck until --overwrite).
-            return fail("PCA needs at least 2 images; the input holds " + images + (base == null
+            // An update under way only (a new one is refused so before it is recorded: JobSetup): say how it goes on,
+            // and how it is given up where it was a mistake (its --input or --glob mistyped).
+            return fail("PCA needs at least 2 images; --input holds " + images + (base == null
                     ? ": run it again on an input with more (--overwrite replaces this output)"
-                    : ": run this update again once the input holds more (it lists the input again)"), true);
+                    : " now. This update is under way, and lists --input again each time it goes on: restore the images"
+                            + " (or add others) and run the same command again. Or, to run the update anew (another"
+                            + " --input or --glob), give this one up: nothing of it is in view yet, and deleting _orchard/"
+                            + dev.orchard.store.OutputLayout.generationFolder(base.generation() + 1) + "/ in --output"
+                            + " (only that folder) leaves the output as its last update made it."), true);
         }
         if (settings.pca() && settings.pcaK() > images) {
             // The output holds this job's bookkeeping now: say how to go on (a plain retry is refused, not empty).
@@ -1456,7 +1463,7 @@ public final class WorkState {
                 }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
                 out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected,
-                        base == null ? List.of() : base.untouched(), base == null ? List.of() : base.regrouped(),
+                        base == null ? new TreeMap<>() : base.untouched(), base == null ? List.of() : base.regrouped(),
                         published != null));
             } else {
                 startPublishing(now);

@@ -16,6 +16,7 @@ import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.protocol.WorkerInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -1064,7 +1065,7 @@ class WorkStateTest {
                 List.of(given.get(0).unit().attemptRef())), now));
         List<Decision> solve = run(s.journalled(journalled(JournalEntry.Commit.class).get(0), now));
         assertThat(of(solve, Decision.Solve.class)).singleElement().satisfies(d -> {
-            assertThat(d.baseParts()).containsExactly(1);
+            assertThat(d.baseParts()).as("with the rows BASE records").containsExactly(Map.entry(1, 2L));
             assertThat(d.regrouped()).containsExactly(regroup.unit().attemptRef());
             assertThat(d.files()).containsExactly("f1");
         });
@@ -1087,7 +1088,7 @@ class WorkStateTest {
         run(s.listingFinished(List.of(), new JournalEntry.UpdateCounts(0, 0, 0, 5, 0), now));
         journalAll(s);
         Decision.Solve solve = of(seen, Decision.Solve.class).get(0);
-        assertThat(solve.baseParts()).containsExactly(0, 1);
+        assertThat(solve.baseParts()).containsExactly(Map.entry(0, 3L), Map.entry(1, 2L));
         run(s.solved(2, now));
         run(s.publishAttemptsCleared(now));
         List<Assign> parts = assigns(status(s, "w1", 0, 2, List.of(), List.of()));
@@ -1131,6 +1132,27 @@ class WorkStateTest {
         assertThat(of(run(s.journalled(again, now)), Decision.Failed.class)).isEmpty();
         assertThat(assigns(status(s, "w1", 0, 2, List.of(), List.of()))).extracting(a -> a.unit().phase())
                 .containsExactly(Phase.REGROUP);
+    }
+
+    /**
+     * An update under way whose input now holds fewer than 2 images (a new one is refused so at its setup) fails at its
+     * listing as for bad input, naming --input and how to go on or give the update up. It said only "PCA needs at least
+     * 2 images; the input holds 1: run this update again once the input holds more".
+     */
+    @Test
+    void anUpdateUnderWayWhoseInputHoldsTooFewImagesSaysHowToGoOnOrGiveItUp() {
+        WorkState s = new WorkState(EPOCH, settings(4, 0), BASE, now);
+        run(s.start(now));
+        List<Decision> ended = run(s.listingFinished(List.of(new JournalEntry.Retirement(0, 3),
+                new JournalEntry.Retirement(1, 1)), new JournalEntry.UpdateCounts(0, 0, 4, 1, 0), now));
+        assertThat(of(ended, Decision.Failed.class)).singleElement().satisfies(f -> {
+            assertThat(f.badInput()).isTrue();
+            assertThat(f.reason()).isEqualTo("PCA needs at least 2 images; --input holds 1 now. This update is under"
+                    + " way, and lists --input again each time it goes on: restore the images (or add others) and run"
+                    + " the same command again. Or, to run the update anew (another --input or --glob), give this one"
+                    + " up: nothing of it is in view yet, and deleting _orchard/gen-000001/ in --output (only that"
+                    + " folder) leaves the output as its last update made it.");
+        });
     }
 
     @Test

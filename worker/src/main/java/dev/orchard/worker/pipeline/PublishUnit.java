@@ -8,7 +8,6 @@ import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.AsyncFailure;
-import dev.orchard.store.FailureReason;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -136,7 +135,7 @@ public final class PublishUnit {
                 try {
                     sourceCount = copyRowGroups ? features.append(fetched.file()) : sourceRows.size();
                 } catch (UnreadablePartException e) { // not a failure to write the part: that one propagates
-                    throw unreadable(files.of(source), source, e);
+                    throw UnreadableRows.of(files.of(source), source, e);
                 }
                 if (decode && sourceCount != sourceRows.size()) { // rows from RowsCache: their file must agree
                     throw new IOException(files.of(source) + " holds " + sourceCount + " rows, but " + sourceRows.size()
@@ -209,32 +208,14 @@ public final class PublishUnit {
             try {
                 file = store.read(rows);
             } catch (java.nio.file.NoSuchFileException e) {
-                throw unreadable(rows, source, e); // other failures to read (a store's) propagate as they were
+                throw UnreadableRows.of(rows, source, e); // other failures to read (a store's) propagate as they were
             }
             try {
                 return new SourceRows(file, decode ? VectorRowsReader.readAll(file, OutputLayout.FEATURES) : List.of());
             } catch (IOException | RuntimeException e) { // in memory: the file's content is at fault
-                throw unreadable(rows, source, e);
+                throw UnreadableRows.of(rows, source, e);
             }
         }, nanos);
-    }
-
-    /**
-     * A source's rows file that cannot be read, named (Parquet's messages name none): for a part of the generation an
-     * update keeps, one damaged or removed since it was written, which no rerun mends (the update's start refuses
-     * such a part when its size changed: BaseGenerationCheck), so a damaged file: the job ends at once.
-     */
-    private static IOException unreadable(Location file, PartSource source, Exception e) {
-        Throwable cause = e instanceof UnreadablePartException && e.getCause() != null ? e.getCause() : e;
-        String why = e instanceof java.nio.file.NoSuchFileException ? "it is missing"
-                : (e instanceof UnreadablePartException ? "not readable Parquet: " : "")
-                        + FailureReason.of(cause);
-        String message = file + " (" + source + ") cannot be read: " + why;
-        return source.kind() == PartSource.Kind.BASE
-                ? new dev.orchard.store.DamagedFileException(message + ". It holds rows of the generation this update"
-                        + " keeps, damaged since they were written: restore the file, or make the output again from the"
-                        + " input with --overwrite", e)
-                : new IOException(message, e);
     }
 
     /** A step of I/O work. */

@@ -1,18 +1,22 @@
 package dev.orchard.worker.pipeline;
 
 import dev.orchard.protocol.JobDescription;
+import dev.orchard.protocol.PartSource;
 import dev.orchard.protocol.UnitReport;
 import dev.orchard.protocol.WorkUnit;
 import dev.orchard.stats.CovariancePartial;
+import dev.orchard.store.DamagedFileException;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
 import dev.orchard.store.RetiredPaths;
 import dev.orchard.store.parquet.ParquetOptions;
+import dev.orchard.store.parquet.UnreadablePartException;
 import dev.orchard.store.parquet.VectorRow;
 import dev.orchard.store.parquet.VectorRowsReader;
 import dev.orchard.store.parquet.VectorRowsWriter;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +28,8 @@ import java.util.function.BooleanSupplier;
  * swap) less the rows its retired file names (images removed or changed since) → this attempt's rows file of the
  * rows kept and, with a PCA, a statistics file of exactly those rows. Recomputing the kept rows' statistics, rather
  * than subtracting the dropped ones, keeps the merge exact and free of cancellation.
+ * <p>A base part that cannot be read ({@link UnreadableRows}), or that does not hold the rows the update drops from it,
+ * was damaged since it was written (or its inventory was): no attempt mends it, so the job ends at once.
  */
 public final class RegroupUnit {
     private final WorkerRuntime runtime;
@@ -37,8 +43,13 @@ public final class RegroupUnit {
         ObjectStore store = runtime.store(layout.root());
         long t0 = System.nanoTime();
         Set<String> retired = RetiredPaths.read(store, layout.retired(job.generation(), unit.id()));
-        List<VectorRow> rows = VectorRowsReader.readAll(store,
-                layout.existingPart(store, OutputLayout.FEATURES, job.generation() - 1, unit.id()), OutputLayout.FEATURES);
+        Location part = layout.existingPart(store, OutputLayout.FEATURES, job.generation() - 1, unit.id());
+        List<VectorRow> rows;
+        try {
+            rows = VectorRowsReader.readAll(store, part, OutputLayout.FEATURES);
+        } catch (NoSuchFileException | UnreadablePartException e) { // other failures to read (a store's) propagate
+            throw UnreadableRows.of(part, PartSource.base(unit.id()), e);
+        }
         if (cancelled.getAsBoolean()) {
             throw new CancellationException("attempt cancelled");
         }
@@ -52,8 +63,11 @@ public final class RegroupUnit {
             }
         }
         if (dropped != retired.size()) {
-            throw new IOException("base part " + unit.id() + " holds " + dropped + " of the " + retired.size()
-                    + " rows the update drops from it: the output's inventory does not match its parts");
+            // The retired paths are the inventory's: the part or the inventory was damaged since, which no attempt mends.
+            throw new DamagedFileException(part + " (base part " + unit.id() + ") holds " + dropped + " of the "
+                    + retired.size() + " rows that " + layout.inventory(job.generation() - 1) + " places in it and the"
+                    + " update drops: the inventory or the part was damaged since it was written; restore them from a"
+                    + " copy, or make the output again from the input with --overwrite", null);
         }
         long t1 = System.nanoTime();
         long rowsBytes;

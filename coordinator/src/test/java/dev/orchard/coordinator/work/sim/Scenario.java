@@ -93,9 +93,9 @@ record Scenario(long seed, int images, int unitSize, int unitBytes, int workers,
     }
 
     /**
-     * Whether a base part's statistics file is damaged before the first update (it counts another number of rows, which
-     * only the worker that publishes the part from it sees): in one schedule in ten (drawn apart, as
-     * {@link #commitAfterMs}). The update must then end at once, as for bad input, or finish where it regroups that
+     * Whether a base part's statistics file is damaged before the first update (it counts another number of rows than
+     * its generation records for the part, which the coordinator's solve sees): in one schedule in ten (drawn apart,
+     * as {@link #commitAfterMs}). The update must then end at once, as for bad input, or finish where it regroups that
      * part and so never reads the file.
      */
     boolean damagesBaseStatistics() {

@@ -172,8 +172,8 @@ final class SimCluster {
      */
     /**
      * Where {@link Scenario#damagesBaseStatistics} says so, the statistics file of one part of the generation the update
-     * builds on counts a row more than the part holds (damaged since it was written: {@code PublishUnit} tells it by
-     * its count).
+     * builds on counts a row more than the part holds (damaged since it was written: the coordinator's solve tells it
+     * by its count, against what the generation records, as {@code PublishUnit} would against the part).
      */
     private void damageBaseStatistics() {
         Map<Integer, List<String>> parts = store.partStatistics.getOrDefault(generation, Map.of());

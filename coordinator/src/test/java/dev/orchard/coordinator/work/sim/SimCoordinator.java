@@ -272,9 +272,19 @@ final class SimCoordinator {
     private void solve(Decision.Solve s) {
         BitSet seen = new BitSet();
         List<String> merged = new ArrayList<>();
-        for (int part : s.baseParts()) {
-            List<String> stats = store.partStatistics.getOrDefault(generation - 1, Map.of()).get(part);
-            SimStore.check(stats != null, "the statistics of base part " + part + " are missing");
+        for (Map.Entry<Integer, Long> part : s.baseParts().entrySet()) {
+            List<String> stats = store.partStatistics.getOrDefault(generation - 1, Map.of()).get(part.getKey());
+            SimStore.check(stats != null, "the statistics of base part " + part.getKey() + " are missing");
+            if (stats.size() != part.getValue()) {
+                // As JobOutputs: statistics that count other rows than their generation records for the part are a
+                // damaged file, which ends the job before the solve, as for bad input.
+                SimStore.check(store.damagedStatistics.getOrDefault(generation - 1, Set.of()).contains(part.getKey()),
+                        "the statistics of base part " + part.getKey() + " count " + stats.size() + " rows, but its"
+                                + " generation records " + part.getValue());
+                execute(state.solveFailed("the statistics of base part " + part.getKey() + " count " + stats.size()
+                        + " rows, but its generation records " + part.getValue() + ": the file is damaged", true, sim.now));
+                return;
+            }
             merged.addAll(stats);
         }
         for (AttemptRef a : s.regrouped()) {

@@ -235,7 +235,8 @@ final class SimWorker {
                 if (stats.size() != part.size()) {
                     // As PublishUnit: a mismatch fails the attempt, a base part's as a damaged file (its statistics,
                     // written with it). Only a late copy that read the new generation's part after the swap may meet
-                    // one, or a base part whose statistics were damaged: only the latter may end the job.
+                    // one, or a base part whose statistics were damaged (which the solve refuses first): only the
+                    // latter may end the job.
                     boolean damaged = source.kind() == PartSource.Kind.BASE && store.damagedStatistics
                             .getOrDefault(generation - 1, Set.of()).contains(source.id());
                     SimStore.check(store.staleReads.contains(ref) || damaged, "the statistics of " + source + " count "
@@ -286,7 +287,9 @@ final class SimWorker {
         }
         List<String> base = basePart(unit.id(), generation, ref);
         if (base == null) {
-            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " is gone", sim.now));
+            // As RegroupUnit: a base part that is gone, or (below) without its retired rows, is a damaged file, which
+            // must end no job here (only a late copy, run after the swap, may meet one).
+            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " is gone", true, sim.now));
             return;
         }
         List<String> kept = new ArrayList<>();
@@ -301,7 +304,8 @@ final class SimWorker {
         if (dropped != retired.size()) {
             SimStore.check(store.staleReads.contains(ref), "base part " + unit.id() + " holds " + dropped + " of the "
                     + retired.size() + " rows its retired file names");
-            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " does not hold its retired rows", sim.now));
+            apply(ledger.attemptFailed(ref, "base part " + unit.id() + " does not hold its retired rows", true,
+                    sim.now));
             return;
         }
         if (sim.chance(sim.scenario.writeFailRate())) {
