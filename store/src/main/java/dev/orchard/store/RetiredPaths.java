@@ -1,11 +1,11 @@
 package dev.orchard.store;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -30,16 +30,29 @@ public final class RetiredPaths {
         store.put(file, bytes.toByteArray());
     }
 
+    /**
+     * The paths {@code file} names. Read whole first, so that a store's failure to read (which another attempt may
+     * not meet) stays what it is, and a file that does not parse is what it is: damaged since the coordinator wrote it
+     * (it failed a regroup's three attempts as a plain failure, exit 1 with "--resume goes on": a review).
+     */
     public static Set<String> read(ObjectStore store, Location file) throws IOException {
+        byte[] bytes = store.read(file);
         Set<String> paths = new HashSet<>();
-        try (InputStream in = store.open(file); JsonParser parser = JSON.getFactory().createParser(in)) {
+        try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
             for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {
                 if (t != JsonToken.VALUE_STRING) {
-                    throw new IOException(file + " is not a list of retired paths (found " + t + ")");
+                    throw damaged(file, "line " + parser.currentTokenLocation().getLineNr() + " holds " + t
+                            + " where a path in quotes belongs", null);
                 }
                 paths.add(parser.getText());
             }
+        } catch (JacksonException e) {
+            throw damaged(file, "line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage(), e);
         }
         return paths;
+    }
+
+    private static DamagedFileException damaged(Location file, String why, Throwable cause) {
+        return new DamagedFileException(file, why, DamagedFileException.JOURNAL, DamagedFileException.RESTORE, cause);
     }
 }

@@ -84,6 +84,26 @@ class RegroupUnitTest {
         }
     }
 
+    /**
+     * The list of the paths an update drops from a part, which the coordinator writes and the regroup reads, damaged
+     * since: named with what to do, as the job's other bookkeeping files are (it failed three attempts as a plain
+     * failure, and the job exited 1 saying --resume went on).
+     */
+    @Test
+    void aDamagedListOfRetiredPathsIsADamagedFile() throws Exception {
+        OutputLayout layout = OutputLayout.of(dir.resolve("out").toString());
+        Location retired = layout.retired(1, 0);
+        try (WorkerRuntime runtime = runtime()) {
+            writeBasePart(layout);
+            store.put(retired, "\"/img/1.jpg\"\n\"/img/4.jp".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(damagedFileOf(runtime, layout).getMessage()).startsWith(retired + " is damaged (line 2: ")
+                    .endsWith("make the output again from the input with --overwrite");
+            store.put(retired, "\"/img/1.jpg\"\n42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(damagedFileOf(runtime, layout).getMessage())
+                    .startsWith(retired + " is damaged (line 2 holds VALUE_NUMBER_INT where a path in quotes belongs)");
+        }
+    }
+
     /** The damaged file a regroup of base part 0 fails on. */
     private static DamagedFileException damagedFileOf(WorkerRuntime runtime, OutputLayout layout) {
         Throwable failure = catchThrowable(() -> new RegroupUnit(runtime).run(job(layout).withPca(true),
