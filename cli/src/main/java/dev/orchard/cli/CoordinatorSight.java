@@ -11,18 +11,28 @@ import java.util.function.BooleanSupplier;
  * longer holds any of its seeds (the node it joined through, the coordinator's, has left), for longer than
  * {@code rejoinAfter}. (CI met it: workers rejoined a frozen coordinator's cluster just before it downed itself, and
  * waited in a cluster of two workers, never having seen a coordinator, while the one resumed at the same address
- * waited for workers, for good.) Times are {@link System#nanoTime()} readings.
+ * waited for workers, for good.) A cluster left with no coordinator node at all as well as none of its seeds (its
+ * coordinator stopped, by Ctrl-C or at its job's end, or downed, with no standby) has nothing to wait for: the node
+ * leaves after {@link #ALONE_GRACE}, so that the same command run again with {@code --resume} finds its workers at
+ * once (they came after {@code --rejoin-after}, 60 s, and the resumed job waited so long: an operator's walk).
+ * Times are {@link System#nanoTime()} readings.
  */
 final class CoordinatorSight {
 
+    /** How long a node stays in a cluster that holds no coordinator node and none of its seeds. */
+    static final Duration ALONE_GRACE = Duration.ofSeconds(2);
+
     private final long rejoinAfterNanos;
+    private final long aloneNanos;
     private boolean inSight;
     private boolean everSeen;
     private long lostAt;
     private long strandedAt = -1;
+    private boolean alone; // stranded, and no coordinator node in the cluster either
 
     CoordinatorSight(Duration rejoinAfter) {
         this.rejoinAfterNanos = rejoinAfter.toNanos();
+        this.aloneNanos = Math.min(rejoinAfterNanos, ALONE_GRACE.toNanos());
     }
 
     /** The receptionist's listing changed: a coordinator is {@code listed} or not, at {@code now}. */
@@ -35,16 +45,22 @@ final class CoordinatorSight {
     }
 
     /**
-     * The cluster's state at {@code now}: whether this node is a member of a cluster, and whether any of its seeds is
-     * one too.
+     * The cluster's state at {@code now}: whether this node is a member of a cluster, whether any of its seeds is one
+     * too, and whether any coordinator node is (a standby takes the job over: the node stays for {@code rejoinAfter}).
      */
-    void seeds(boolean member, boolean seedPresent, long now) {
+    void seeds(boolean member, boolean seedPresent, boolean coordinatorNodePresent, long now) {
         boolean stranded = member && !seedPresent;
+        alone = stranded && !coordinatorNodePresent;
         if (!stranded) {
             strandedAt = -1;
         } else if (strandedAt < 0) {
             strandedAt = now;
         }
+    }
+
+    /** Whether the cluster holds no coordinator node and none of this node's seeds (as the last state told). */
+    boolean alone() {
+        return alone;
     }
 
     /**
@@ -53,7 +69,7 @@ final class CoordinatorSight {
      */
     boolean shouldLeave(long now, BooleanSupplier undecided) {
         boolean lost = everSeen && !inSight && now - lostAt > rejoinAfterNanos;
-        boolean stranded = !inSight && strandedAt >= 0 && now - strandedAt > rejoinAfterNanos;
+        boolean stranded = !inSight && strandedAt >= 0 && now - strandedAt > (alone ? aloneNanos : rejoinAfterNanos);
         return (lost || stranded) && !undecided.getAsBoolean();
     }
 }

@@ -70,18 +70,25 @@ final class CoordinatorWatch {
                     boolean member = self == org.apache.pekko.cluster.MemberStatus.up()
                             || self == org.apache.pekko.cluster.MemberStatus.weaklyUp();
                     boolean seedPresent = false;
+                    boolean coordinatorNodePresent = false;
                     for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
-                        seedPresent |= seeds.contains(m.address().toString())
-                                && m.status() != org.apache.pekko.cluster.MemberStatus.down()
+                        boolean present = m.status() != org.apache.pekko.cluster.MemberStatus.down()
                                 && m.status() != org.apache.pekko.cluster.MemberStatus.removed();
+                        seedPresent |= present && seeds.contains(m.address().toString());
+                        coordinatorNodePresent |= present && m.hasRole("coordinator");
                     }
-                    sight.seeds(member, seedPresent, System.nanoTime());
+                    sight.seeds(member, seedPresent, coordinatorNodePresent, System.nanoTime());
                 }
                 if (message == Check.INSTANCE
                         && sight.shouldLeave(System.nanoTime(), () -> ResolverWait.undecided(cluster))) {
-                    LOG.info("No coordinator for {} s: leaving the cluster to join {} afresh", // it was never seen
-                            rejoinAfter.toSeconds(),
-                            context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
+                    var seedNodes = context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes");
+                    if (sight.alone()) {
+                        LOG.info("The cluster holds no coordinator node and none of {}: leaving it to join them afresh",
+                                seedNodes);
+                    } else {
+                        LOG.info("No coordinator for {} s: leaving the cluster to join {} afresh", // it was never seen
+                                rejoinAfter.toSeconds(), seedNodes);
+                    }
                     cluster.manager().tell(Leave.create(cluster.selfMember().address()));
                     return Behaviors.stopped();
                 }

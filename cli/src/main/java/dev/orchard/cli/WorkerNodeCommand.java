@@ -177,7 +177,8 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 if (refused != null) {
                     err.println(refused + pause.toSeconds() + " s");
                 } else {
-                    err.printf("orchard: this worker left its cluster (downed, or no coordinator for %d s); joining %s"
+                    err.printf("orchard: this worker left its cluster (downed, its coordinator node gone with no other"
+                            + " in the cluster, or no coordinator for %d s); joining %s"
                             + " again in %d s%n", rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());
                 }
                 if (stopping.await(pause.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

@@ -19,9 +19,9 @@ class CoordinatorSightTest {
     @Test
     void neverLeavesBeforeAFirstCoordinatorShowsUp() {
         sight.listed(false, 0);
-        sight.seeds(false, false, 0); // still joining its seeds
+        sight.seeds(false, false, false, 0); // still joining its seeds
         assertFalse(sight.shouldLeave(1_000 * S, DECIDED));
-        sight.seeds(true, true, 1_000 * S); // a member beside its seed: the coordinator's node, not registered yet
+        sight.seeds(true, true, true, 1_000 * S); // a member beside its seed: the coordinator's node, not registered yet
         assertFalse(sight.shouldLeave(2_000 * S, DECIDED));
     }
 
@@ -29,18 +29,42 @@ class CoordinatorSightTest {
      * CI's ClusterIT (the frozen coordinator whose workers rejoin): the workers' fresh nodes joined the frozen
      * coordinator's cluster just before it downed itself, and waited in a cluster of two workers, never having seen a
      * coordinator, while the coordinator resumed at the same address waited for workers, for good. A member of a
-     * cluster without any of its seeds leaves once that has lasted rejoinAfter, as one that lost its coordinator does.
+     * cluster without any of its seeds leaves once that has lasted rejoinAfter, as one that lost its coordinator does,
+     * where another coordinator node (a standby that is no seed) is in the cluster.
      */
     @Test
     void aMemberOfAClusterWithoutItsSeedsLeavesThoughItNeverSawACoordinator() {
         sight.listed(false, 0);
-        sight.seeds(true, true, 0);
-        sight.seeds(true, false, 10 * S); // the seed's node left
+        sight.seeds(true, true, true, 0);
+        sight.seeds(true, false, true, 10 * S); // the seed's node left; a standby is there
         assertFalse(sight.shouldLeave(15 * S, DECIDED), "stranded exactly rejoinAfter");
         assertFalse(sight.shouldLeave(15 * S + 1, UNDECIDED), "the resolver first");
         assertTrue(sight.shouldLeave(15 * S + 1, DECIDED));
-        sight.seeds(true, true, 16 * S); // a seed back in the cluster stops the clock
+        sight.seeds(true, true, true, 16 * S); // a seed back in the cluster stops the clock
         assertFalse(sight.shouldLeave(30 * S, DECIDED));
+    }
+
+    /**
+     * A cluster with no coordinator node and none of its seeds (the coordinator stopped by Ctrl-C, with no standby)
+     * has nothing to wait for: the node leaves after ALONE_GRACE, and the coordinator run again with --resume finds
+     * its workers at once (they came after rejoinAfter, 60 s by default: an operator's walk).
+     */
+    @Test
+    void aClusterWithoutACoordinatorNodeOrASeedIsLeftAtOnce() {
+        CoordinatorSight sight = new CoordinatorSight(Duration.ofSeconds(60));
+        sight.listed(true, 0);
+        sight.seeds(true, true, true, 0);
+        sight.listed(false, 10 * S); // the coordinator stopped
+        sight.seeds(true, false, false, 11 * S); // its node gone from the cluster, no standby
+        long grace = CoordinatorSight.ALONE_GRACE.toNanos();
+        assertTrue(sight.alone());
+        assertFalse(sight.shouldLeave(11 * S + grace, DECIDED), "alone exactly the grace");
+        assertFalse(sight.shouldLeave(11 * S + grace + 1, UNDECIDED), "the resolver first");
+        assertTrue(sight.shouldLeave(11 * S + grace + 1, DECIDED));
+        sight.seeds(true, false, true, 12 * S); // a standby joins: it may take the job over
+        assertFalse(sight.alone());
+        assertFalse(sight.shouldLeave(13 * S + grace, DECIDED), "rejoinAfter again");
+        assertTrue(sight.shouldLeave(70 * S + 1, DECIDED));
     }
 
     @Test
