@@ -74,10 +74,13 @@ public final class JobMeters implements JobListener {
                     .description("Seconds per pipeline stage in the units done, summed over threads and workers")
                     .baseUnit("seconds").tag("stage", name).register(registry);
         }
+        // One family, one HELP: Prometheus shows the first sample's description for both windows.
+        String perSecond = "Images per second: window=\"10s\" over the last 10 s, window=\"overall\" since the first"
+                + " status";
         Gauge.builder("orchard.job.images.per.second", watch, w -> w.view().imagesPerSecondNow())
-                .description("Images per second over the last 10 s").tag("window", "10s").register(registry);
+                .description(perSecond).tag("window", "10s").register(registry);
         Gauge.builder("orchard.job.images.per.second", watch, w -> w.view().imagesPerSecondOverall())
-                .description("Images per second since the first status").tag("window", "overall").register(registry);
+                .description(perSecond).tag("window", "overall").register(registry);
         Gauge.builder("orchard.job.eta", watch, w -> w.view().etaSeconds())
                 .description("Seconds until the features phase ends at the last minute's rate (NaN while unknown)")
                 .baseUnit("seconds").register(registry);

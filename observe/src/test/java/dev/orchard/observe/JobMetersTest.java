@@ -108,6 +108,18 @@ class JobMetersTest {
         assertThat(value(scrape, "orchard_job_stage_active{stage=\"SOLVING\"}")).isZero();
     }
 
+    /** The family's HELP said "over the last 10 s" for its window="overall" sample too (an operator's walk). */
+    @Test
+    void theRatesHelpNamesBothWindows() {
+        meters.status(status(WorkState.Stage.FEATURES, 10, 0, 0, 1, List.of()));
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("orchard_job_images_per_second{window=\"10s\"}",
+                "orchard_job_images_per_second{window=\"overall\"}");
+        Matcher help = Pattern.compile("(?m)^# HELP orchard_job_images_per_second (.*)$").matcher(scrape);
+        assertThat(help.find()).as(scrape).isTrue();
+        assertThat(help.group(1)).contains("window=\"10s\"", "window=\"overall\"");
+    }
+
     private static double value(String scrape, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
         assertThat(m.find()).as(series + " in\n" + scrape).isTrue();
