@@ -63,6 +63,8 @@ public final class JobWatch implements JobListener {
      * a user's walk). NaN until a status.
      */
     private double idleUntil = Double.NaN;
+    /** The most images done so far: the rates are of new images, as {@link JobTimeline#rates} says, never below 0. */
+    private long mostDone;
     private WorkState.Snapshot last;
     private long statuses;
     private String jobId = "";
@@ -151,7 +153,8 @@ public final class JobWatch implements JobListener {
                 idleUntil = t;
             }
             timeline.record(t, snapshot.imagesDone(), snapshot.errors());
-            add(recent, t, snapshot.imagesDone());
+            mostDone = Math.max(mostDone, snapshot.imagesDone());
+            add(recent, t, mostDone);
             for (WorkState.WorkerSnapshot w : snapshot.workers()) {
                 add(workerRecent.computeIfAbsent(w.id(), id -> new ArrayDeque<>()), t, w.imagesDone());
             }

@@ -141,6 +141,25 @@ class JobWatchTest {
         assertThat(done.stage()).isEqualTo("FINISHED");
     }
 
+    /**
+     * A lost worker's finished units are taken back and the images done fall (2,176 → 1,920 in a walk): the rate now
+     * went below 0. It is the rate of new images: 0 while the lost work is redone, as the report's plot says.
+     */
+    @Test
+    void theRateNowNeverGoesBelowZeroWhenALostWorkersUnitsAreTakenBack() {
+        long[] done = {1000, 1100, 1200, 1300, 1400, 900, 900, 1100, 1300, 1500, 1700};
+        for (int s = 0; s < done.length; s++) {
+            watch.status(snapshot(done[s], 10_000, true, List.of()));
+            if (s == 5) { // 400 new images in 5 s, then a fall: nothing new (it was -20 images/s)
+                assertThat(watch.view().imagesPerSecondNow()).isCloseTo(400 / 5.0, within(1e-9));
+            }
+            assertThat(watch.view().imagesPerSecondNow()).as("at %d s", s).isNotNegative();
+            nanos.addAndGet(1_000_000_000L);
+        }
+        nanos.addAndGet(-1_000_000_000L);
+        assertThat(watch.view().imagesPerSecondNow()).isCloseTo((1700 - 1000) / 10.0, within(1e-9));
+    }
+
     @Test
     void aFailureIsShownAndEndsReadiness() {
         watch.phase("listing and extracting features");
