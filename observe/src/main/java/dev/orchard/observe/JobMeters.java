@@ -64,7 +64,8 @@ public final class JobMeters implements JobListener {
         gauge("orchard.job.images.listed", "Images listed so far", s -> s.listed());
         gauge("orchard.job.listing.complete", "1 once the listing has finished", s -> s.listingComplete() ? 1 : 0);
         gauge("orchard.job.queue.depth", "Units waiting for a worker", s -> s.queued());
-        gauge("orchard.job.units.running", "Units with an attempt running", s -> s.running());
+        gauge("orchard.job.units.running", "Units and publish parts with an attempt out (a losing copy of one done"
+                + " elsewhere included)", s -> s.running());
         gauge("orchard.job.parts", "Output parts planned", s -> s.parts());
         gauge("orchard.job.parts.open", "Output parts not yet published", s -> s.partsOpen());
         for (String name : List.of("read", "decode", "preprocess", "infer", "statistics", "write")) {

@@ -168,6 +168,12 @@ public final class StatusPage {
         if (v.summary() != null) {
             page.note(dev.orchard.store.Printable.escaped(v.summary())); // "outputs in" the output's name
         }
+        if (v.state().equals("finished") || v.state().equals("failed")) {
+            // The node serves its page a few seconds more: a killed worker still "live", "units running 1" beside
+            // every unit done, read as now (an operator's walk).
+            page.note("The job has ended (" + v.state() + "): the figures are as at its end, the workers and units as"
+                    + " at the coordinator's last status.");
+        }
         double[][] rates = JobTimeline.rates(v.timeline(), 5);
         if (rates[0].length >= 2) {
             page.chart(new XyChart("status-throughput", "Images per second (5 s average)", "seconds",
@@ -197,7 +203,8 @@ public final class StatusPage {
             page.table("units-table", List.of("unit state", "units"), units);
             page.table("counters-table", List.of("counter", "value"), List.of(
                     List.of("queued units", String.valueOf(s.queued())),
-                    List.of("units running", String.valueOf(s.running())),
+                    List.of("units and parts with an attempt out (losing copies included)",
+                            String.valueOf(s.running())),
                     List.of("attempts handed out", String.valueOf(s.attempts())),
                     List.of("speculative copies", String.valueOf(s.speculative())),
                     List.of("unit timeouts", String.valueOf(s.timeouts())),

@@ -160,6 +160,27 @@ class JobWatchTest {
         assertThat(watch.view().imagesPerSecondNow()).isCloseTo((1700 - 1000) / 10.0, within(1e-9));
     }
 
+    /**
+     * A coordinator node serves its page a few seconds past the job's end: its elapsed time went on rising (71.8 →
+     * 82.2 s) and its overall rate falling (45.0 → 38.9 images/s, beside a summary of 44.8). They stop at the end.
+     */
+    @Test
+    void theFiguresStopAtTheJobsEnd() {
+        for (int s = 0; s <= 10; s++) {
+            watch.status(snapshot(100L * s, 1000, true, List.of(worker("w1", 100L * s))));
+            nanos.addAndGet(1_000_000_000L);
+        }
+        watch.finished(new JobSummary("/out", 1000, 1000, 0, 11, 5, 0.5));
+        JobWatch.View atEnd = watch.view();
+        nanos.addAndGet(10_000_000_000L);
+        JobWatch.View later = watch.view();
+        assertThat(later.elapsedSeconds()).isEqualTo(atEnd.elapsedSeconds()).isEqualTo(11);
+        assertThat(later.imagesPerSecondOverall()).isEqualTo(atEnd.imagesPerSecondOverall()).isCloseTo(1000 / 11.0,
+                within(1e-9));
+        assertThat(later.imagesPerSecondNow()).isEqualTo(atEnd.imagesPerSecondNow()).isPositive();
+        assertThat(watch.workerImagesPerSecond("w1")).isEqualTo(atEnd.workers().get(0).imagesPerSecond());
+    }
+
     @Test
     void aFailureIsShownAndEndsReadiness() {
         watch.phase("listing and extracting features");

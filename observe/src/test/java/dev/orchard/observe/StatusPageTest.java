@@ -44,6 +44,20 @@ class StatusPageTest {
                 .contains("\"passedOver\" : false");
     }
 
+    /**
+     * Past the job's end a coordinator node's page read as now: a killed worker live, "units running 1" beside every
+     * unit done (a losing copy still out). It says the job has ended and what its figures are.
+     */
+    @Test
+    void anEndedJobsPageSaysItHasEndedAndWhatTheFiguresAre() {
+        JobWatch watch = watchingFeatures();
+        watch.status(JobWatchTest.snapshot(300, 300, true, List.of(JobWatchTest.worker("10.0.0.7:17355-5e6f7a8b-w1", 300))));
+        watch.finished(new JobSummary("/out", 300, 300, 0, 9, 5, 0.5));
+        String html = new StatusPage("coordinator node", watch, null).html();
+        assertThat(html).contains("The job has ended (finished): the figures are as at its end, the workers and units as"
+                + " at the coordinator&#39;s last status.", "units and parts with an attempt out (losing copies included)");
+    }
+
     private static JobWatch watchingFeatures() {
         JobWatch watch = new JobWatch(new JobListener() {
             @Override
