@@ -58,12 +58,15 @@ public final class JobMeters implements JobListener {
                 + " (in errors.csv too)", WorkState.Snapshot::listingErrors);
         counter("orchard.job.attempts", "Attempts handed out (first tries, retries and copies)", WorkState.Snapshot::attempts);
         counter("orchard.job.attempts.speculative", "Speculative copies of slow units", WorkState.Snapshot::speculative);
-        counter("orchard.job.unit.timeouts", "Attempts that ran past --unit-timeout", WorkState.Snapshot::timeouts);
+        counter("orchard.job.unit.timeouts", "--unit-timeout periods that ended with no attempt of a unit finished, each"
+                + " counted whether or not a copy could be handed out (3 of one unit end the job)",
+                WorkState.Snapshot::timeouts);
         counter("orchard.job.assignments.lost", "Assignments a worker never received", WorkState.Snapshot::lostAssignments);
         counter("orchard.job.workers.lost", "Workers that left or went silent holding work", WorkState.Snapshot::workersLost);
         gauge("orchard.job.images.listed", "Images listed so far", s -> s.listed());
         gauge("orchard.job.listing.complete", "1 once the listing has finished", s -> s.listingComplete() ? 1 : 0);
-        gauge("orchard.job.queue.depth", "Units waiting for a worker", s -> s.queued());
+        gauge("orchard.job.queue.depth", "Units and publish parts waiting for a worker (a unit past --unit-timeout"
+                + " waits for a copy while its attempt still runs: it is counted running too)", s -> s.queued());
         gauge("orchard.job.units.running", "Units and publish parts with an attempt out (a losing copy of one done"
                 + " elsewhere included)", s -> s.running());
         gauge("orchard.job.parts", "Output parts planned", s -> s.parts());

@@ -202,12 +202,13 @@ public final class StatusPage {
             s.units().forEach((state, count) -> units.add(List.of(state.toLowerCase(Locale.ROOT), String.valueOf(count))));
             page.table("units-table", List.of("unit state", "units"), units);
             page.table("counters-table", List.of("counter", "value"), List.of(
-                    List.of("queued units", String.valueOf(s.queued())),
+                    List.of("queued (a unit past --unit-timeout, waiting for a copy, is running too)",
+                            String.valueOf(s.queued())),
                     List.of("units and parts with an attempt out (losing copies included)",
                             String.valueOf(s.running())),
                     List.of("attempts handed out", String.valueOf(s.attempts())),
                     List.of("speculative copies", String.valueOf(s.speculative())),
-                    List.of("unit timeouts", String.valueOf(s.timeouts())),
+                    List.of("unit timeout periods (each counts, copy or not)", String.valueOf(s.timeouts())),
                     List.of("lost assignments", String.valueOf(s.lostAssignments())),
                     List.of("workers lost", String.valueOf(s.workersLost())),
                     List.of("parts (open)", s.parts() + " (" + s.partsOpen() + ")")));
