@@ -29,7 +29,7 @@ class JobMetersTest {
     private static WorkState.Snapshot status(WorkState.Stage stage, long done, long errors, long listingErrors,
                                              double inferSeconds, List<WorkState.WorkerSnapshot> workers) {
         return new WorkState.Snapshot(stage, 1000, true, done, 0, errors, listingErrors, Map.of("DONE", 3), 1, 1, 0, 0,
-                0, 0, 0, 0, 0, workers, new UnitReport.StageNanos(0, 0, 0, (long) (inferSeconds * 1e9), 0, 0));
+                0, 0, 0, 0, 0, workers, new UnitReport.StageNanos(0, 0, 0, (long) (inferSeconds * 1e9), 0, 0), null);
     }
 
     private static WorkState.WorkerSnapshot worker(String id, long images) {

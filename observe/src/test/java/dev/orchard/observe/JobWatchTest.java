@@ -210,7 +210,7 @@ class JobWatchTest {
 
     private static WorkState.Snapshot resumed(long done, long before) {
         return new WorkState.Snapshot(WorkState.Stage.FEATURES, 10_000, true, done, before, 0, 0, Map.of(), 0, 0, 0, 0,
-                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO);
+                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO, null);
     }
 
     static WorkState.WorkerSnapshot worker(String id, long images) {
@@ -219,6 +219,6 @@ class JobWatchTest {
 
     static WorkState.Snapshot snapshot(long done, long listed, boolean complete, List<WorkState.WorkerSnapshot> workers) {
         return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, 0, 0, Map.of("DONE", (int) (done / 100)),
-                0, 0, 3, 2, done / 100 + 2, 0, 0, 0, 0, workers, UnitReport.StageNanos.ZERO);
+                0, 0, 3, 2, done / 100 + 2, 0, 0, 0, 0, workers, UnitReport.StageNanos.ZERO, null);
     }
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orchard.coordinator.JobListener;
 import dev.orchard.coordinator.JobSummary;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.UnitReport;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +59,29 @@ class StatusPageTest {
         String html = new StatusPage("coordinator node", watch, null).html();
         assertThat(html).contains("The job has ended (finished): the figures are as at its end, the workers and units as"
                 + " at the coordinator&#39;s last status.", "units and parts with an attempt out (losing copies included)");
+    }
+
+    /**
+     * Waiting for --min-workers the page said "listing and extracting features", "No worker has reported yet", and
+     * drew a flat 0 on a -1 to 1 axis (an operator's walk). It says what it waits for and until when.
+     */
+    @Test
+    void aJobWaitingForWorkersSaysSoAndPlotsNoRateYet() {
+        JobWatch watch = watchingFeatures();
+        for (int s = 0; s < 8; s++) {
+            watch.status(waitingFor(2, 20_000 - 1_000 * s));
+        }
+        StatusPage page = new StatusPage("coordinator node", watch, null);
+        String waiting = "Waiting for workers: 0 of the 2 asked for (--min-workers) have joined, and no work is handed"
+                + " out until they have; the job fails in 13 s without them (--min-workers-timeout).";
+        assertThat(page.html()).contains(waiting).doesNotContain("status-throughput");
+        assertThat(new String(page.json(), StandardCharsets.UTF_8)).contains("\"minWorkers\" : 2",
+                "\"failsInSeconds\" : 13.0", waiting);
+    }
+
+    private static WorkState.Snapshot waitingFor(int minWorkers, long failsInMs) {
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, 1000, true, 0, 0, 0, 0, Map.of("PENDING", 4), 0, 0, 4,
+                0, 0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO, new WorkState.WorkerWait(0, minWorkers, failsInMs));
     }
 
     private static JobWatch watchingFeatures() {

@@ -376,12 +376,22 @@ public final class WorkState {
      * @param listingErrors what the listing could not take (a dangling link, a folder it cannot read): no image of a
      *                      unit, so not in {@code imagesDone}
      * @param stages        time spent per pipeline stage by the units done so far (summed over their threads)
+     * @param workerWait    the job waits for workers, or null
      */
     public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long imagesBefore,
                            long errors, long listingErrors,
                            Map<String, Integer> units, int parts, int partsOpen, int queued, int running,
                            long attempts, long speculative, long timeouts, long lostAssignments, long workersLost,
-                           List<WorkerSnapshot> workers, UnitReport.StageNanos stages) {
+                           List<WorkerSnapshot> workers, UnitReport.StageNanos stages, WorkerWait workerWait) {
+    }
+
+    /**
+     * The job waits for workers: {@code live} of the {@code minWorkers} asked for have joined, or ({@code minWorkers}
+     * 0) they had and work waits with none live; it fails in {@code failsInMs} without them (-1: it waits on). A
+     * coordinator waiting for --min-workers showed "listing and extracting features" and "No worker has reported yet"
+     * (an operator's walk).
+     */
+    public record WorkerWait(int live, int minWorkers, long failsInMs) {
     }
 
     /**
@@ -414,7 +424,24 @@ public final class WorkState {
                 listing.skipped().size(), byStatus,
                 parts.size(), openParts,
                 pending.size(), running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
-                List.copyOf(ws), stages);
+                List.copyOf(ws), stages, workerWait(now));
+    }
+
+    /** As {@link #tick} and {@link #noteWaitingForWorkers} decide it: the wait for --min-workers, or for any worker. */
+    private WorkerWait workerWait(long now) {
+        if (stage == Stage.FINISHED || stage == Stage.FAILED) {
+            return null;
+        }
+        if (!minWorkersMet) {
+            return new WorkerWait(liveWorkers(), settings.minWorkers(),
+                    Math.max(0, startedMs + settings.minWorkersWaitMs() - now));
+        }
+        if (pending.size() == 0 || liveWorkers() > 0) {
+            return null;
+        }
+        long since = waitingForWorkersSinceMs >= 0 ? waitingForWorkersSinceMs : now; // its tick is to come
+        return new WorkerWait(0, 0, settings.minWorkersWaitMs() <= 0 ? -1
+                : Math.max(0, since + settings.minWorkersWaitMs() - now));
     }
 
     /** A one-paragraph account of where every unit and worker stands, for logs and failed tests. */

@@ -807,6 +807,28 @@ class WorkStateTest {
     }
 
     /**
+     * The status page said "listing and extracting features" and "No worker has reported yet" while the coordinator
+     * waited for --min-workers (an operator's walk): its statuses carry the wait and its deadline, as the log says it.
+     */
+    @Test
+    void statusesSayWhatWorkersTheJobWaitsForAndUntilWhen() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 2), now), 4);
+        now += 10_000;
+        run(s.tick(now));
+        assertThat(s.snapshot(now).workerWait()).isEqualTo(new WorkState.WorkerWait(0, 2, 50_000));
+        status(s, "w1", 0, 2, List.of(), List.of());
+        assertThat(s.snapshot(now).workerWait()).isEqualTo(new WorkState.WorkerWait(1, 2, 50_000));
+        status(s, "w2", 0, 2, List.of(), List.of());
+        assertThat(s.snapshot(now).workerWait()).isNull();
+        run(s.tick(now));
+        run(s.workerGone("w1", now));
+        run(s.workerGone("w2", now));
+        now += 5_000;
+        run(s.tick(now)); // work waits, with no worker live: the job fails after --min-workers-timeout
+        assertThat(s.snapshot(now + 1_000).workerWait()).isEqualTo(new WorkState.WorkerWait(0, 0, 59_000));
+    }
+
+    /**
      * Without --min-workers, queued work that no worker comes for is logged every 30 s, and no longer once one does;
      * work that waits with no live worker for --min-workers-timeout ends the job (a user's kill -9 of the only worker:
      * the split-brain resolver downed the worker, and the coordinator waited for good).
