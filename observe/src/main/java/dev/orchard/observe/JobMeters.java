@@ -24,7 +24,8 @@ import java.util.function.ToLongFunction;
  * of the units done, images/s and ETA, and per worker its images, units in flight, lanes and heartbeat age. It is a
  * {@link JobListener} that passes every report on to the {@link JobWatch}.
  *
- * <p>Every meter is registered once and reads the last status: re-registering the per-worker and per-state gauges at
+ * <p>Every meter is registered once and reads the last status (so a scrape can lag the progress line and
+ * status.json, which follow each unit's progress report, by up to a second): re-registering the per-worker and per-state gauges at
  * each status (Micrometer's {@code MultiGauge} with overwrite) raced with scrapes, which then failed now and then with
  * Prometheus's "duplicate labels". A counter never goes back: work a lost worker had finished is no longer counted
  * by the coordinator until it is redone, and a counter that fell is read by Prometheus as a reset (its rate a
