@@ -191,9 +191,9 @@ public final class StatusPage {
                     + " at the coordinator's last status.");
         }
         double[][] rates = JobTimeline.rates(v.timeline(), 5);
-        if (java.util.Arrays.stream(rates[1]).anyMatch(r -> r > 0)) { // not a flat 0 on a -1 to 1 axis while it waits
+        if (rates[0].length >= 2) { // from 0: a flat 0 while it waited for workers was drawn from -1 to 1
             page.chart(new XyChart("status-throughput", "Images per second (5 s average)", "seconds",
-                    "images/s").size(560, 180).xFrom(0)
+                    "images/s").size(560, 180).xFrom(0).yFrom(0)
                     .add(new XyChart.Series("images/s", rates[0], rates[1], XyChart.Style.LINE, Palette.colour(0))).svg());
         }
         page.h2("workers", "Workers");

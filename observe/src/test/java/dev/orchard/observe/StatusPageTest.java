@@ -63,10 +63,11 @@ class StatusPageTest {
 
     /**
      * Waiting for --min-workers the page said "listing and extracting features", "No worker has reported yet", and
-     * drew a flat 0 on a -1 to 1 axis (an operator's walk). It says what it waits for and until when.
+     * drew a flat 0 on a -1 to 1 axis (an operator's walk). It says what it waits for and until when, and the axis
+     * starts at 0.
      */
     @Test
-    void aJobWaitingForWorkersSaysSoAndPlotsNoRateYet() {
+    void aJobWaitingForWorkersSaysSoAndItsRateAxisStartsAtZero() {
         JobWatch watch = watchingFeatures();
         for (int s = 0; s < 8; s++) {
             watch.status(waitingFor(2, 20_000 - 1_000 * s));
@@ -74,7 +75,12 @@ class StatusPageTest {
         StatusPage page = new StatusPage("coordinator node", watch, null);
         String waiting = "Waiting for workers: 0 of the 2 asked for (--min-workers) have joined, and no work is handed"
                 + " out until they have; the job fails in 13 s without them (--min-workers-timeout).";
-        assertThat(page.html()).contains(waiting).doesNotContain("status-throughput");
+        String html = page.html();
+        assertThat(html).contains(waiting);
+        String chart = html.substring(html.indexOf("id=\"status-throughput\""));
+        assertThat(java.util.regex.Pattern.compile("class=\"tick\">([^<]*)<").matcher(chart.substring(0,
+                chart.indexOf("</svg>"))).results().map(r -> r.group(1)).toList()).as("the images/s plot's ticks")
+                .contains("0").noneMatch(tick -> tick.startsWith("-"));
         assertThat(new String(page.json(), StandardCharsets.UTF_8)).contains("\"minWorkers\" : 2",
                 "\"failsInSeconds\" : 13.0", waiting);
     }

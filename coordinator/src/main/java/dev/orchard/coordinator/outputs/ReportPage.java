@@ -177,7 +177,7 @@ final class ReportPage {
         }
         page.chart(new XyChart("throughput", "Images per second over time (5 s average)",
                 "seconds since the coordinator started", "images/s")
-                .size(560, 240).xFrom(0)
+                .size(560, 240).xFrom(0).yFrom(0)
                 .add(new XyChart.Series("images/s", rates[0], rates[1], XyChart.Style.LINE, Palette.colour(0)))
                 .svg());
     }
