@@ -156,6 +156,6 @@ final class JobOptions {
     int unitSize;
 
     @Option(names = "--unit-timeout", defaultValue = "PT10M",
-            description = "Hand a unit out again when it runs longer (90s, 10m, 2h or ISO-8601; default ${DEFAULT-VALUE}).")
+            description = "Hand a unit out again when no attempt of it has finished in this time; each such period counts as a failure, copy or not, and 3 end the job (90s, 10m, 2h or ISO-8601; default ${DEFAULT-VALUE}).")
     Duration unitTimeout;
 }

@@ -65,9 +65,16 @@ public final class JobTimeline {
 
     /**
      * Images per second between samples, averaged over at least {@code windowSeconds} (one-second samples of a job
-     * whose workers report per unit are jumpy): element i is the rate ending at sample i+1.
+     * whose workers report per unit are jumpy): element i is the rate ending at sample i+1. The rate is that of new
+     * images: the rise of the most images done so far, never below 0. When a worker is lost the coordinator takes back
+     * the units it had finished but not yet committed, and the images done fall (2,176 → 1,920 in a walk, whose plot
+     * dipped to -25 images/s); redoing them is no progress, so the rate is 0 until the count passes its most again.
      */
     public static double[][] rates(List<Sample> samples, double windowSeconds) {
+        long[] most = new long[samples.size()];
+        for (int i = 0; i < most.length; i++) {
+            most[i] = Math.max(i == 0 ? 0 : most[i - 1], samples.get(i).imagesDone());
+        }
         List<double[]> points = new ArrayList<>();
         int from = 0;
         for (int i = 1; i < samples.size(); i++) {
@@ -75,10 +82,9 @@ public final class JobTimeline {
             while (from < i - 1 && now.seconds() - samples.get(from + 1).seconds() >= windowSeconds) {
                 from++;
             }
-            Sample then = samples.get(from);
-            double dt = now.seconds() - then.seconds();
+            double dt = now.seconds() - samples.get(from).seconds();
             if (dt > 0) {
-                points.add(new double[] {now.seconds(), (now.imagesDone() - then.imagesDone()) / dt});
+                points.add(new double[] {now.seconds(), (most[i] - most[from]) / dt});
             }
         }
         double[][] xy = new double[2][points.size()];

@@ -24,7 +24,8 @@ import java.util.function.ToLongFunction;
  * of the units done, images/s and ETA, and per worker its images, units in flight, lanes and heartbeat age. It is a
  * {@link JobListener} that passes every report on to the {@link JobWatch}.
  *
- * <p>Every meter is registered once and reads the last status: re-registering the per-worker and per-state gauges at
+ * <p>Every meter is registered once and reads the last status (so a scrape can lag the progress line and
+ * status.json, which follow each unit's progress report, by up to a second): re-registering the per-worker and per-state gauges at
  * each status (Micrometer's {@code MultiGauge} with overwrite) raced with scrapes, which then failed now and then with
  * Prometheus's "duplicate labels". A counter never goes back: work a lost worker had finished is no longer counted
  * by the coordinator until it is redone, and a counter that fell is read by Prometheus as a reset (its rate a
@@ -58,13 +59,17 @@ public final class JobMeters implements JobListener {
                 + " (in errors.csv too)", WorkState.Snapshot::listingErrors);
         counter("orchard.job.attempts", "Attempts handed out (first tries, retries and copies)", WorkState.Snapshot::attempts);
         counter("orchard.job.attempts.speculative", "Speculative copies of slow units", WorkState.Snapshot::speculative);
-        counter("orchard.job.unit.timeouts", "Attempts that ran past --unit-timeout", WorkState.Snapshot::timeouts);
+        counter("orchard.job.unit.timeouts", "--unit-timeout periods that ended with no attempt of a unit finished, each"
+                + " counted whether or not a copy could be handed out (3 of one unit end the job)",
+                WorkState.Snapshot::timeouts);
         counter("orchard.job.assignments.lost", "Assignments a worker never received", WorkState.Snapshot::lostAssignments);
         counter("orchard.job.workers.lost", "Workers that left or went silent holding work", WorkState.Snapshot::workersLost);
         gauge("orchard.job.images.listed", "Images listed so far", s -> s.listed());
         gauge("orchard.job.listing.complete", "1 once the listing has finished", s -> s.listingComplete() ? 1 : 0);
-        gauge("orchard.job.queue.depth", "Units waiting for a worker", s -> s.queued());
-        gauge("orchard.job.units.running", "Units with an attempt running", s -> s.running());
+        gauge("orchard.job.queue.depth", "Units and publish parts waiting for a worker (a unit past --unit-timeout"
+                + " waits for a copy while its attempt still runs: it is counted running too)", s -> s.queued());
+        gauge("orchard.job.units.running", "Units and publish parts with an attempt out (a losing copy of one done"
+                + " elsewhere included)", s -> s.running());
         gauge("orchard.job.parts", "Output parts planned", s -> s.parts());
         gauge("orchard.job.parts.open", "Output parts not yet published", s -> s.partsOpen());
         for (String name : List.of("read", "decode", "preprocess", "infer", "statistics", "write")) {
@@ -74,10 +79,13 @@ public final class JobMeters implements JobListener {
                     .description("Seconds per pipeline stage in the units done, summed over threads and workers")
                     .baseUnit("seconds").tag("stage", name).register(registry);
         }
+        // One family, one HELP: Prometheus shows the first sample's description for both windows.
+        String perSecond = "Images per second: window=\"10s\" over the last 10 s, window=\"overall\" since the first"
+                + " status";
         Gauge.builder("orchard.job.images.per.second", watch, w -> w.view().imagesPerSecondNow())
-                .description("Images per second over the last 10 s").tag("window", "10s").register(registry);
+                .description(perSecond).tag("window", "10s").register(registry);
         Gauge.builder("orchard.job.images.per.second", watch, w -> w.view().imagesPerSecondOverall())
-                .description("Images per second since the first status").tag("window", "overall").register(registry);
+                .description(perSecond).tag("window", "overall").register(registry);
         Gauge.builder("orchard.job.eta", watch, w -> w.view().etaSeconds())
                 .description("Seconds until the features phase ends at the last minute's rate (NaN while unknown)")
                 .baseUnit("seconds").register(registry);

@@ -105,6 +105,9 @@ public final class StatusPage {
             job.put("summary", v.summary());
             job.put("workers", v.workers());
             java.util.Set<String> away = unreachable.get();
+            WorkState.WorkerWait wait = v.snapshot() == null || !v.state().equals("running") ? null
+                    : v.snapshot().workerWait();
+            job.put("waitingForWorkers", wait == null ? null : waitingJson(wait));
             job.put("unreachableWorkers", v.workers().stream().filter(w -> !w.gone() && onUnreachableNode(w.id(), away))
                     .map(JobWatch.WorkerRow::id).toList());
             if (v.snapshot() != null) {
@@ -141,6 +144,15 @@ public final class StatusPage {
         }
     }
 
+    private static Map<String, Object> waitingJson(WorkState.WorkerWait w) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("live", w.live());
+        json.put("minWorkers", w.minWorkers());
+        json.put("failsInSeconds", w.failsInMs() < 0 ? null : w.failsInMs() / 1000.0);
+        json.put("message", waiting(w));
+        return json;
+    }
+
     private static void job(HtmlPage page, JobWatch.View v, java.util.Set<String> unreachable) {
         page.subtitle(v.jobId().isEmpty() ? "No job here yet." : "Job " + v.jobId() + ": "
                 + dev.orchard.store.Printable.escaped(String.valueOf(v.input())) + " → "
@@ -162,16 +174,26 @@ public final class StatusPage {
                 new Fact("elapsed", "elapsed", duration(v.elapsedSeconds())),
                 new Fact("workers-live", "workers", workers(v.workers(), unreachable))));
         page.facts(facts);
+        WorkState.WorkerWait wait = v.snapshot() == null ? null : v.snapshot().workerWait();
+        if (wait != null && v.state().equals("running")) {
+            page.note(waiting(wait));
+        }
         if (v.failure() != null) {
             page.note("Failed: " + dev.orchard.store.Printable.escaped(v.failure())); // it names files of the input
         }
         if (v.summary() != null) {
             page.note(dev.orchard.store.Printable.escaped(v.summary())); // "outputs in" the output's name
         }
+        if (v.state().equals("finished") || v.state().equals("failed")) {
+            // The node serves its page a few seconds more: a killed worker still "live", "units running 1" beside
+            // every unit done, read as now (an operator's walk).
+            page.note("The job has ended (" + v.state() + "): the figures are as at its end, the workers and units as"
+                    + " at the coordinator's last status.");
+        }
         double[][] rates = JobTimeline.rates(v.timeline(), 5);
-        if (rates[0].length >= 2) {
+        if (rates[0].length >= 2) { // from 0: a flat 0 while it waited for workers was drawn from -1 to 1
             page.chart(new XyChart("status-throughput", "Images per second (5 s average)", "seconds",
-                    "images/s").size(560, 180).xFrom(0)
+                    "images/s").size(560, 180).xFrom(0).yFrom(0)
                     .add(new XyChart.Series("images/s", rates[0], rates[1], XyChart.Style.LINE, Palette.colour(0))).svg());
         }
         page.h2("workers", "Workers");
@@ -196,15 +218,27 @@ public final class StatusPage {
             s.units().forEach((state, count) -> units.add(List.of(state.toLowerCase(Locale.ROOT), String.valueOf(count))));
             page.table("units-table", List.of("unit state", "units"), units);
             page.table("counters-table", List.of("counter", "value"), List.of(
-                    List.of("queued units", String.valueOf(s.queued())),
-                    List.of("units running", String.valueOf(s.running())),
+                    List.of("queued (a unit past --unit-timeout, waiting for a copy, is running too)",
+                            String.valueOf(s.queued())),
+                    List.of("units and parts with an attempt out (losing copies included)",
+                            String.valueOf(s.running())),
                     List.of("attempts handed out", String.valueOf(s.attempts())),
                     List.of("speculative copies", String.valueOf(s.speculative())),
-                    List.of("unit timeouts", String.valueOf(s.timeouts())),
+                    List.of("unit timeout periods (each counts, copy or not)", String.valueOf(s.timeouts())),
                     List.of("lost assignments", String.valueOf(s.lostAssignments())),
                     List.of("workers lost", String.valueOf(s.workersLost())),
                     List.of("parts (open)", s.parts() + " (" + s.partsOpen() + ")")));
         }
+    }
+
+    /** What the job waits for, and until when: "Waiting for workers: 0 of the 2 asked for (--min-workers) …". */
+    static String waiting(WorkState.WorkerWait w) {
+        String deadline = w.failsInMs() < 0 ? "" : "; the job fails in " + Math.round(w.failsInMs() / 1000.0)
+                + " s without " + (w.minWorkers() > 0 ? "them" : "one") + " (--min-workers-timeout)";
+        return w.minWorkers() > 0
+                ? "Waiting for workers: " + w.live() + " of the " + w.minWorkers() + " asked for (--min-workers) have"
+                        + " joined, and no work is handed out until they have" + deadline + "."
+                : "Waiting for a worker: work waits and none is live" + deadline + ".";
     }
 
     /** The workers not gone, and how many of them are on unreachable nodes: "3", or "3 (1 unreachable)". */

@@ -29,7 +29,7 @@ class JobMetersTest {
     private static WorkState.Snapshot status(WorkState.Stage stage, long done, long errors, long listingErrors,
                                              double inferSeconds, List<WorkState.WorkerSnapshot> workers) {
         return new WorkState.Snapshot(stage, 1000, true, done, 0, errors, listingErrors, Map.of("DONE", 3), 1, 1, 0, 0,
-                0, 0, 0, 0, 0, workers, new UnitReport.StageNanos(0, 0, 0, (long) (inferSeconds * 1e9), 0, 0));
+                0, 0, 0, 0, 0, workers, new UnitReport.StageNanos(0, 0, 0, (long) (inferSeconds * 1e9), 0, 0), null);
     }
 
     private static WorkState.WorkerSnapshot worker(String id, long images) {
@@ -106,6 +106,18 @@ class JobMetersTest {
         String scrape = metrics.scrape();
         assertThat(value(scrape, "orchard_job_stage_active{stage=\"FAILED\"}")).isEqualTo(1);
         assertThat(value(scrape, "orchard_job_stage_active{stage=\"SOLVING\"}")).isZero();
+    }
+
+    /** The family's HELP said "over the last 10 s" for its window="overall" sample too (an operator's walk). */
+    @Test
+    void theRatesHelpNamesBothWindows() {
+        meters.status(status(WorkState.Stage.FEATURES, 10, 0, 0, 1, List.of()));
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("orchard_job_images_per_second{window=\"10s\"}",
+                "orchard_job_images_per_second{window=\"overall\"}");
+        Matcher help = Pattern.compile("(?m)^# HELP orchard_job_images_per_second (.*)$").matcher(scrape);
+        assertThat(help.find()).as(scrape).isTrue();
+        assertThat(help.group(1)).contains("window=\"10s\"", "window=\"overall\"");
     }
 
     private static double value(String scrape, String series) {

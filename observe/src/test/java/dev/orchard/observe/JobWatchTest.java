@@ -141,6 +141,46 @@ class JobWatchTest {
         assertThat(done.stage()).isEqualTo("FINISHED");
     }
 
+    /**
+     * A lost worker's finished units are taken back and the images done fall (2,176 → 1,920 in a walk): the rate now
+     * went below 0. It is the rate of new images: 0 while the lost work is redone, as the report's plot says.
+     */
+    @Test
+    void theRateNowNeverGoesBelowZeroWhenALostWorkersUnitsAreTakenBack() {
+        long[] done = {1000, 1100, 1200, 1300, 1400, 900, 900, 1100, 1300, 1500, 1700};
+        for (int s = 0; s < done.length; s++) {
+            watch.status(snapshot(done[s], 10_000, true, List.of()));
+            if (s == 5) { // 400 new images in 5 s, then a fall: nothing new (it was -20 images/s)
+                assertThat(watch.view().imagesPerSecondNow()).isCloseTo(400 / 5.0, within(1e-9));
+            }
+            assertThat(watch.view().imagesPerSecondNow()).as("at %d s", s).isNotNegative();
+            nanos.addAndGet(1_000_000_000L);
+        }
+        nanos.addAndGet(-1_000_000_000L);
+        assertThat(watch.view().imagesPerSecondNow()).isCloseTo((1700 - 1000) / 10.0, within(1e-9));
+    }
+
+    /**
+     * A coordinator node serves its page a few seconds past the job's end: its elapsed time went on rising (71.8 →
+     * 82.2 s) and its overall rate falling (45.0 → 38.9 images/s, beside a summary of 44.8). They stop at the end.
+     */
+    @Test
+    void theFiguresStopAtTheJobsEnd() {
+        for (int s = 0; s <= 10; s++) {
+            watch.status(snapshot(100L * s, 1000, true, List.of(worker("w1", 100L * s))));
+            nanos.addAndGet(1_000_000_000L);
+        }
+        watch.finished(new JobSummary("/out", 1000, 1000, 0, 11, 5, 0.5));
+        JobWatch.View atEnd = watch.view();
+        nanos.addAndGet(10_000_000_000L);
+        JobWatch.View later = watch.view();
+        assertThat(later.elapsedSeconds()).isEqualTo(atEnd.elapsedSeconds()).isEqualTo(11);
+        assertThat(later.imagesPerSecondOverall()).isEqualTo(atEnd.imagesPerSecondOverall()).isCloseTo(1000 / 11.0,
+                within(1e-9));
+        assertThat(later.imagesPerSecondNow()).isEqualTo(atEnd.imagesPerSecondNow()).isPositive();
+        assertThat(watch.workerImagesPerSecond("w1")).isEqualTo(atEnd.workers().get(0).imagesPerSecond());
+    }
+
     @Test
     void aFailureIsShownAndEndsReadiness() {
         watch.phase("listing and extracting features");
@@ -170,7 +210,7 @@ class JobWatchTest {
 
     private static WorkState.Snapshot resumed(long done, long before) {
         return new WorkState.Snapshot(WorkState.Stage.FEATURES, 10_000, true, done, before, 0, 0, Map.of(), 0, 0, 0, 0,
-                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO);
+                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO, null);
     }
 
     static WorkState.WorkerSnapshot worker(String id, long images) {
@@ -179,6 +219,6 @@ class JobWatchTest {
 
     static WorkState.Snapshot snapshot(long done, long listed, boolean complete, List<WorkState.WorkerSnapshot> workers) {
         return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, 0, 0, Map.of("DONE", (int) (done / 100)),
-                0, 0, 3, 2, done / 100 + 2, 0, 0, 0, 0, workers, UnitReport.StageNanos.ZERO);
+                0, 0, 3, 2, done / 100 + 2, 0, 0, 0, 0, workers, UnitReport.StageNanos.ZERO, null);
     }
 }

@@ -43,6 +43,7 @@ public final class XyChart {
     private Double yMin;
     private Double yMax;
     private Double xMin;
+    private Double yFloor;
     private boolean legend = true;
 
     public XyChart(String id, String title, String xTitle, String yTitle) {
@@ -74,6 +75,15 @@ public final class XyChart {
     /** Starts the x axis at {@code min} (e.g. 0 for time) whatever the data. */
     public XyChart xFrom(double min) {
         this.xMin = min;
+        return this;
+    }
+
+    /**
+     * Starts the y axis at {@code min} (0 for a rate, never below) whatever the data; data all at {@code min} get
+     * {@code min} to {@code min} + 1, not an axis padded below it (a flat 0 images/s was drawn from -1 to 1).
+     */
+    public XyChart yFrom(double min) {
+        this.yFloor = min;
         return this;
     }
 
@@ -113,6 +123,10 @@ public final class XyChart {
         }
         if (xMin != null) {
             minX = Math.min(minX, xMin);
+        }
+        if (yFloor != null) {
+            minY = Math.min(minY, yFloor);
+            maxY = maxY > yFloor ? maxY : yFloor + 1;
         }
         List<Legend.Entry> entries = new ArrayList<>();
         if (legend && series.size() > 1) {

@@ -46,6 +46,10 @@ abstract class Task {
     int failures;
     private Set<String> failedOn; // workers where an attempt of it failed, timed out or lost its statistics; or null
     long lastTimeoutMs = Long.MIN_VALUE / 2;
+    /** Of {@link #failures}, the timeout periods: each counts, whether or not a copy could be handed out. */
+    int timeouts;
+    /** The attempts that were live at those periods: one alone says no worker was free to take a copy. */
+    private Set<Integer> lateAttempts;
     boolean queued;
     int winner = -1;
     String owner;
@@ -61,6 +65,22 @@ abstract class Task {
             failedOn = new HashSet<>(2);
         }
         failedOn.add(worker);
+    }
+
+    /** A {@code --unit-timeout} period ended with none of its attempts finished (all live ones late). */
+    final void timedOut() {
+        failures++;
+        timeouts++;
+        if (lateAttempts == null) {
+            lateAttempts = new HashSet<>(2);
+        }
+        lateAttempts.addAll(live.keySet());
+        live.values().forEach(l -> failedOn(l.worker()));
+    }
+
+    /** How many attempts ran through its timeout periods: 1 where no copy could be handed out beside the first. */
+    final int lateAttempts() {
+        return lateAttempts == null ? 0 : lateAttempts.size();
     }
 
     /** Whether an attempt of it failed on {@code worker}. */

@@ -377,12 +377,22 @@ public final class WorkState {
      * @param listingErrors what the listing could not take (a dangling link, a folder it cannot read): no image of a
      *                      unit, so not in {@code imagesDone}
      * @param stages        time spent per pipeline stage by the units done so far (summed over their threads)
+     * @param workerWait    the job waits for workers, or null
      */
     public record Snapshot(Stage stage, long listed, boolean listingComplete, long imagesDone, long imagesBefore,
                            long errors, long listingErrors,
                            Map<String, Integer> units, int parts, int partsOpen, int queued, int running,
                            long attempts, long speculative, long timeouts, long lostAssignments, long workersLost,
-                           List<WorkerSnapshot> workers, UnitReport.StageNanos stages) {
+                           List<WorkerSnapshot> workers, UnitReport.StageNanos stages, WorkerWait workerWait) {
+    }
+
+    /**
+     * The job waits for workers: {@code live} of the {@code minWorkers} asked for have joined, or ({@code minWorkers}
+     * 0) they had and work waits with none live; it fails in {@code failsInMs} without them (-1: it waits on). A
+     * coordinator waiting for --min-workers showed "listing and extracting features" and "No worker has reported yet"
+     * (an operator's walk).
+     */
+    public record WorkerWait(int live, int minWorkers, long failsInMs) {
     }
 
     /**
@@ -415,7 +425,24 @@ public final class WorkState {
                 listing.skipped().size(), byStatus,
                 parts.size(), openParts,
                 pending.size(), running.size(), attemptsIssued, speculative, timeouts, lostAssignments, workersLost,
-                List.copyOf(ws), stages);
+                List.copyOf(ws), stages, workerWait(now));
+    }
+
+    /** As {@link #tick} and {@link #noteWaitingForWorkers} decide it: the wait for --min-workers, or for any worker. */
+    private WorkerWait workerWait(long now) {
+        if (stage == Stage.FINISHED || stage == Stage.FAILED) {
+            return null;
+        }
+        if (!minWorkersMet) {
+            return new WorkerWait(liveWorkers(), settings.minWorkers(),
+                    Math.max(0, startedMs + settings.minWorkersWaitMs() - now));
+        }
+        if (pending.size() == 0 || liveWorkers() > 0) {
+            return null;
+        }
+        long since = waitingForWorkersSinceMs >= 0 ? waitingForWorkersSinceMs : now; // its tick is to come
+        return new WorkerWait(0, 0, settings.minWorkersWaitMs() <= 0 ? -1
+                : Math.max(0, since + settings.minWorkersWaitMs() - now));
     }
 
     /** A one-paragraph account of where every unit and worker stands, for logs and failed tests. */
@@ -1025,15 +1052,13 @@ public final class WorkState {
                 // Counted again each timeout period while no attempt finishes, even if no worker is free to take
                 // a copy: a job whose every worker hangs fails, it does not wait forever.
                 t.lastTimeoutMs = now;
-                t.live.values().forEach(l -> t.failedOn(l.worker()));
                 // A unit that hangs every worker (an image that stalls the decoder, say) must end the job, not
                 // hold a lane each time forever: a timeout counts as a failed attempt.
-                if (++t.failures >= settings.maxFailures()) {
-                    return fail(capitalized(t.describe()) + " ran over the unit timeout (" + settings.unitTimeoutMs()
-                            + " ms) or failed " + t.failures + " times: check its images, or raise --unit-timeout"
-                            + GOES_ON, false);
+                t.timedOut();
+                timeouts++; // the one that ends the job too (/metrics showed 2 of 3)
+                if (t.failures >= settings.maxFailures()) {
+                    return fail(timedOut(t, now), false);
                 }
-                timeouts++;
                 out.add(new Decision.Warn(capitalized(t.describe()) + " has run over " + settings.unitTimeoutMs()
                         + " ms: handing it out again"));
                 pending.add(t, true); // its attempts stay live: whichever finishes first wins
@@ -1363,6 +1388,29 @@ public final class WorkState {
         u.statistics = null;
         pending.add(u, true);
         progress();
+    }
+
+    /**
+     * Why {@code t}'s timeouts end the job. Where they were periods of one attempt (no worker free for a copy: one
+     * lane on a unit too large for the timeout, say), "ran over or failed 3 times" read as three attempts (a walk:
+     * /metrics said 2 attempts and 2 timeouts).
+     */
+    private String timedOut(Task t, long now) {
+        String advice = "a larger --unit-timeout" + (t instanceof Unit ? " or a smaller --unit-size" : "");
+        String what = capitalized(t.describe()) + " ran over the unit timeout (" + settings.unitTimeoutMs() + " ms) ";
+        if (t.timeouts < t.failures) {
+            return capitalized(t.describe()) + " failed " + t.failures + " times: " + (t.failures - t.timeouts)
+                    + " failed attempt(s) and " + t.timeouts + " unit timeout period(s) of " + settings.unitTimeoutMs()
+                    + " ms with no attempt finished: check its images, or try " + advice + GOES_ON;
+        }
+        if (t.lateAttempts() == 1) {
+            long ran = now - t.live.values().iterator().next().startedMs();
+            return what + t.timeouts + " times: each period counts, and all were of its one attempt, which ran "
+                    + ran / 1000 + " s without finishing while no worker was free to take a copy. Try " + advice
+                    + ", or check its images" + GOES_ON;
+        }
+        return what + t.timeouts + " times, with " + t.lateAttempts() + " attempts (each period counts, whether or not"
+                + " a copy could be handed out): check its images, or try " + advice + GOES_ON;
     }
 
     /** A unit that kept losing its workers: split into single images, or, for a single image, given up on. */

@@ -137,6 +137,27 @@ class ReportPageTest {
         assertThat(rates[1]).containsExactly(10, 10);
     }
 
+    /**
+     * A lost worker's finished units are taken back, and the images done fell (2,176 → 1,920 in a walk): the plot
+     * dipped to -25 images/s, on an axis from -50. The rate is of new images: 0 while the lost work is redone.
+     */
+    @Test
+    void theRateNeverGoesBelowZeroWhenALostWorkersUnitsAreTakenBack() {
+        JobTimeline t = new JobTimeline();
+        long[] done = {0, 100, 200, 300, 44, 144, 244, 344, 444};
+        for (int s = 0; s < done.length; s++) {
+            t.record(s, done[s], 0);
+        }
+        double[][] rates = JobTimeline.rates(t.samples(), 1);
+        assertThat(rates[1]).containsExactly(100, 100, 100, 0, 0, 0, 44, 100);
+        String html = ReportPage.render(new JobOutputs.Report(success(444, 0), new double[] {0.5, 0.25, 0.125},
+                t.samples()), new PcaSample(PcaSample.MAX_POINTS), List.of());
+        String chart = html.substring(html.indexOf("id=\"throughput\""));
+        List<String> ticks = Pattern.compile("class=\"tick\">([^<]*)<").matcher(chart.substring(0, chart.indexOf("</svg>")))
+                .results().map(r -> r.group(1)).toList();
+        assertThat(ticks).as("the throughput plot's tick labels").isNotEmpty().noneMatch(tick -> tick.startsWith("-"));
+    }
+
     private static Map<String, Object> success(long rows, long errors) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("job", "job-1");

@@ -641,6 +641,29 @@ class WorkStateTest {
         assertThat(of(run(s.journalled(commit, now)), Decision.Solve.class)).hasSize(1);
     }
 
+    /**
+     * One lane on a unit too large for --unit-timeout, and no other worker: each period counts against the one
+     * attempt, and the third ends the job. Its message said "ran over the unit timeout or failed 3 times" (read as
+     * three attempts), and the third timeout was not counted (/metrics: 2 attempts, 2 timeouts; a walk).
+     */
+    @Test
+    void timeoutPeriodsOfOneAttemptEndTheJobSayingSoAndAreAllCounted() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        List<Decision.Failed> failed = List.of();
+        for (int period = 1; period <= 3 && failed.isEmpty(); period++) {
+            now += 61_000;
+            status(s, "w1", a.seq(), 0, List.of(a.unit().attemptRef()), List.of());
+            failed = of(run(s.tick(now)), Decision.Failed.class);
+        }
+        assertThat(s.snapshot(now).attempts()).isEqualTo(1);
+        assertThat(s.snapshot(now).timeouts()).isEqualTo(3);
+        assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason()).startsWith("Unit 0 ran over the unit"
+                + " timeout (60000 ms) 3 times: each period counts, and all were of its one attempt, which ran 183 s without"
+                + " finishing while no worker was free to take a copy. Try a larger --unit-timeout or a smaller"
+                + " --unit-size, or check its images. The same command with --resume"));
+    }
+
     @Test
     void aUnitThatKeepsLosingItsWorkersIsSplitAndItsPoisonImageQuarantined() {
         WorkState s = planned(new WorkState(EPOCH, settings(3, 0), now), 3);
@@ -782,6 +805,28 @@ class WorkStateTest {
         now += 2_000;
         assertThat(of(run(lonely.tick(now)), Decision.Failed.class)).singleElement()
                 .satisfies(f -> assertThat(f.reason()).contains("--min-workers"));
+    }
+
+    /**
+     * The status page said "listing and extracting features" and "No worker has reported yet" while the coordinator
+     * waited for --min-workers (an operator's walk): its statuses carry the wait and its deadline, as the log says it.
+     */
+    @Test
+    void statusesSayWhatWorkersTheJobWaitsForAndUntilWhen() {
+        WorkState s = planned(new WorkState(EPOCH, settings(1, 2), now), 4);
+        now += 10_000;
+        run(s.tick(now));
+        assertThat(s.snapshot(now).workerWait()).isEqualTo(new WorkState.WorkerWait(0, 2, 50_000));
+        status(s, "w1", 0, 2, List.of(), List.of());
+        assertThat(s.snapshot(now).workerWait()).isEqualTo(new WorkState.WorkerWait(1, 2, 50_000));
+        status(s, "w2", 0, 2, List.of(), List.of());
+        assertThat(s.snapshot(now).workerWait()).isNull();
+        run(s.tick(now));
+        run(s.workerGone("w1", now));
+        run(s.workerGone("w2", now));
+        now += 5_000;
+        run(s.tick(now)); // work waits, with no worker live: the job fails after --min-workers-timeout
+        assertThat(s.snapshot(now + 1_000).workerWait()).isEqualTo(new WorkState.WorkerWait(0, 0, 59_000));
     }
 
     /**
