@@ -60,7 +60,8 @@ public final class JobMeters implements JobListener {
         counter("orchard.job.attempts", "Attempts handed out (first tries, retries and copies)", WorkState.Snapshot::attempts);
         counter("orchard.job.attempts.speculative", "Speculative copies of slow units", WorkState.Snapshot::speculative);
         counter("orchard.job.unit.timeouts", "--unit-timeout periods that ended with no attempt of a unit finished, each"
-                + " counted whether or not a copy could be handed out (3 of one unit end the job)",
+                + " counted whether or not a copy could be handed out (3 failures of one unit, these and failed"
+                + " attempts together, end the job)",
                 WorkState.Snapshot::timeouts);
         counter("orchard.job.assignments.lost", "Assignments a worker never received", WorkState.Snapshot::lostAssignments);
         counter("orchard.job.workers.lost", "Workers that left or went silent holding work", WorkState.Snapshot::workersLost);

@@ -79,8 +79,9 @@ public final class XyChart {
     }
 
     /**
-     * Starts the y axis at {@code min} (0 for a rate, never below) whatever the data; data all at {@code min} get
-     * {@code min} to {@code min} + 1, not an axis padded below it (a flat 0 images/s was drawn from -1 to 1).
+     * Starts the y axis at {@code min} (0 for a rate, never below), or lower where data lie below it; data all at
+     * {@code min} get {@code min} to {@code min} + 1, not an axis padded below it (a flat 0 images/s was drawn from -1
+     * to 1).
      */
     public XyChart yFrom(double min) {
         this.yFloor = min;

@@ -33,10 +33,17 @@ public final class RetiredPaths {
     /**
      * The paths {@code file} names. Read whole first, so that a store's failure to read (which another attempt may
      * not meet) stays what it is, and a file that does not parse is what it is: damaged since the coordinator wrote it
-     * (it failed a regroup's three attempts as a plain failure, exit 1 with "--resume goes on": a review).
+     * (it failed a regroup's three attempts as a plain failure, exit 1 with "--resume goes on": a review); so is one
+     * that is missing.
      */
     public static Set<String> read(ObjectStore store, Location file) throws IOException {
-        byte[] bytes = store.read(file);
+        byte[] bytes;
+        try {
+            bytes = store.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Written before the update's listing is journalled complete, and by nothing after: gone since.
+            throw damaged(file, "it is missing", e);
+        }
         Set<String> paths = new HashSet<>();
         try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
             for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {

@@ -548,11 +548,12 @@ public final class WorkState {
             // images planned for good, and the same command never listed the input again (stuck until --overwrite).
             // An update under way only (a new one is refused so before it is recorded: JobSetup): say how it goes on,
             // and how it is given up where it was a mistake (its --input or --glob mistyped).
-            return fail("PCA needs at least 2 images; --input holds " + images + (base == null
+            // "The input": --input's folder or prefix, or --input-manifest's list, which this state does not tell apart.
+            return fail("PCA needs at least 2 images; the input holds " + images + (base == null
                     ? ": run it again on an input with more (--overwrite replaces this output)"
-                    : " now. This update is under way, and lists --input again each time it goes on: restore the images"
-                            + " (or add others) and run the same command again. Or, to run the update anew (another"
-                            + " --input or --glob), give this one up: nothing of it is in view yet, and deleting _orchard/"
+                    : " now. This update is under way, and lists the input again each time it goes on: restore the"
+                            + " images (or add others) and run the same command again. Or, to run the update anew (another"
+                            + " input or --glob), give this one up: nothing of it is in view yet, and deleting _orchard/"
                             + dev.orchard.store.OutputLayout.generationFolder(base.generation() + 1) + "/ in --output"
                             + " (only that folder) leaves the output as its last update made it."), true);
         }
@@ -866,8 +867,9 @@ public final class WorkState {
                 return fail(capitalized(t.describe()) + " failed: " + m.reason(), true);
             }
             if (++t.failures >= settings.maxFailures()) {
-                return fail(capitalized(t.describe()) + " failed " + t.failures + " times; last reason: "
-                        + goesOn(m.reason()), false);
+                return fail(capitalized(t.describe()) + " failed " + t.failures + " times" + (t.timeouts == 0 ? ""
+                        : " (" + t.timeouts + " of them --unit-timeout periods of " + settings.unitTimeoutMs()
+                        + " ms with no attempt finished)") + "; last reason: " + goesOn(m.reason()), false);
             }
             requeueIfIdle(t, true);
         }
@@ -1057,7 +1059,7 @@ public final class WorkState {
                 t.timedOut();
                 timeouts++; // the one that ends the job too (/metrics showed 2 of 3)
                 if (t.failures >= settings.maxFailures()) {
-                    return fail(timedOut(t, now), false);
+                    return fail(timeoutReason(t, now), false);
                 }
                 out.add(new Decision.Warn(capitalized(t.describe()) + " has run over " + settings.unitTimeoutMs()
                         + " ms: handing it out again"));
@@ -1395,7 +1397,7 @@ public final class WorkState {
      * lane on a unit too large for the timeout, say), "ran over or failed 3 times" read as three attempts (a walk:
      * /metrics said 2 attempts and 2 timeouts).
      */
-    private String timedOut(Task t, long now) {
+    private String timeoutReason(Task t, long now) {
         String advice = "a larger --unit-timeout" + (t instanceof Unit ? " or a smaller --unit-size" : "");
         String what = capitalized(t.describe()) + " ran over the unit timeout (" + settings.unitTimeoutMs() + " ms) ";
         if (t.timeouts < t.failures) {
@@ -1406,7 +1408,7 @@ public final class WorkState {
         if (t.lateAttempts() == 1) {
             long ran = now - t.live.values().iterator().next().startedMs();
             return what + t.timeouts + " times: each period counts, and all were of its one attempt, which ran "
-                    + ran / 1000 + " s without finishing while no worker was free to take a copy. Try " + advice
+                    + ran / 1000 + " s without finishing (no copy of it lasted to a period's end). Try " + advice
                     + ", or check its images" + GOES_ON;
         }
         return what + t.timeouts + " times, with " + t.lateAttempts() + " attempts (each period counts, whether or not"

@@ -642,6 +642,28 @@ class WorkStateTest {
     }
 
     /**
+     * A unit whose third failure is a failed attempt after a timeout period says so: "failed 3 times; last reason"
+     * named only the last attempt's failure, and the timeout that counted was nowhere (the diff's review).
+     */
+    @Test
+    void failuresAfterATimeoutPeriodSayItCounted() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign a = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        now += 61_000;
+        status(s, "w1", a.seq(), 0, List.of(a.unit().attemptRef()), List.of());
+        assertThat(of(run(s.tick(now)), Decision.Warn.class)).anyMatch(w -> w.text().contains("run over"));
+        List<Decision.Failed> failed = of(failedOn(s, "w1", a, "Cannot reach the S3 endpoint"), Decision.Failed.class);
+        for (int i = 0; i < 2 && failed.isEmpty(); i++) {
+            now += 1_000;
+            Assign again = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+            failed = of(failedOn(s, "w1", again, "Cannot reach the S3 endpoint"), Decision.Failed.class);
+        }
+        assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason()).startsWith("Unit 0 failed 3 times (1 of"
+                + " them --unit-timeout periods of 60000 ms with no attempt finished); last reason: Cannot reach the S3"
+                + " endpoint."));
+    }
+
+    /**
      * One lane on a unit too large for --unit-timeout, and no other worker: each period counts against the one
      * attempt, and the third ends the job. Its message said "ran over the unit timeout or failed 3 times" (read as
      * three attempts), and the third timeout was not counted (/metrics: 2 attempts, 2 timeouts; a walk).
@@ -660,7 +682,7 @@ class WorkStateTest {
         assertThat(s.snapshot(now).timeouts()).isEqualTo(3);
         assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason()).startsWith("Unit 0 ran over the unit"
                 + " timeout (60000 ms) 3 times: each period counts, and all were of its one attempt, which ran 183 s without"
-                + " finishing while no worker was free to take a copy. Try a larger --unit-timeout or a smaller"
+                + " finishing (no copy of it lasted to a period's end). Try a larger --unit-timeout or a smaller"
                 + " --unit-size, or check its images. The same command with --resume"));
     }
 
@@ -1192,9 +1214,9 @@ class WorkStateTest {
                 new JournalEntry.Retirement(1, 1)), new JournalEntry.UpdateCounts(0, 0, 4, 1, 0), now));
         assertThat(of(ended, Decision.Failed.class)).singleElement().satisfies(f -> {
             assertThat(f.badInput()).isTrue();
-            assertThat(f.reason()).isEqualTo("PCA needs at least 2 images; --input holds 1 now. This update is under"
-                    + " way, and lists --input again each time it goes on: restore the images (or add others) and run"
-                    + " the same command again. Or, to run the update anew (another --input or --glob), give this one"
+            assertThat(f.reason()).isEqualTo("PCA needs at least 2 images; the input holds 1 now. This update is"
+                    + " under way, and lists the input again each time it goes on: restore the images (or add others)"
+                    + " and run the same command again. Or, to run the update anew (another input or --glob), give this one"
                     + " up: nothing of it is in view yet, and deleting _orchard/gen-000001/ in --output (only that"
                     + " folder) leaves the output as its last update made it.");
         });

@@ -8,6 +8,7 @@ import dev.orchard.stats.CovariancePartial;
 import dev.orchard.stats.PcaModel;
 import dev.orchard.stats.PcaModelJson;
 import dev.orchard.store.AsyncFailure;
+import dev.orchard.store.DamagedFileException;
 import dev.orchard.store.Location;
 import dev.orchard.store.ObjectStore;
 import dev.orchard.store.OutputLayout;
@@ -153,8 +154,9 @@ public final class PublishUnit {
                 long t3 = System.nanoTime();
                 if (pca != null) {
                     List<VectorRow> written = sourceRows;
+                    Location rowsFile = files.of(source);
                     folded = folded.thenCompose(into -> onFetchPool(
-                            () -> statisticsOf(store, layout, job, source, written, into), foldNanos));
+                            () -> statisticsOf(store, layout, job, source, rowsFile, written, into), foldNanos));
                 }
                 rows += sourceCount;
                 classify += t2 - t1;
@@ -288,27 +290,30 @@ public final class PublishUnit {
         }
     }
 
-    /** {@code into} with the source's rows folded in: computed from the rows, or the stored statistics merged. */
+    /**
+     * {@code into} with the source's rows (read from {@code rowsFile}) folded in: computed from the rows, or the stored
+     * statistics merged.
+     */
     private static CovariancePartial statisticsOf(ObjectStore store, OutputLayout layout, JobDescription job,
-                                                  PartSource source, List<VectorRow> rows, CovariancePartial into)
-            throws IOException {
+                                                  PartSource source, Location rowsFile, List<VectorRow> rows,
+                                                  CovariancePartial into) throws IOException {
         if (source.kind() == PartSource.Kind.ROWS) {
             return RowStatistics.add(into, rows);
         }
         Location file = source.kind() == PartSource.Kind.BASE
                 ? layout.partStatistics(job.generation() - 1, source.id())
                 : layout.regroupStatistics(source.epoch(), source.id(), source.attempt());
-        CovariancePartial stored = dev.orchard.store.DamagedFileException.decode(store.read(file), file,
-                CovariancePartial::decode, dev.orchard.store.DamagedFileException.STATISTICS, dev.orchard.store.DamagedFileException.RESTORE);
-        if (stored.count() != rows.size() && source.kind() == PartSource.Kind.BASE) {
-            // Written with its part, in one step: damaged since (or the part's rows), which no attempt mends.
-            throw new dev.orchard.store.DamagedFileException(file, "it counts " + stored.count() + " rows, but "
-                    + source + " holds " + rows.size(), dev.orchard.store.DamagedFileException.STATISTICS,
-                    dev.orchard.store.DamagedFileException.RESTORE, null);
-        }
+        CovariancePartial stored = DamagedFileException.decode(store.read(file), file, CovariancePartial::decode,
+                DamagedFileException.STATISTICS, DamagedFileException.RESTORE);
         if (stored.count() != rows.size()) {
-            throw new IOException(file + " counts " + stored.count() + " rows, but " + source + " holds " + rows.size()
-                    + ": the output's bookkeeping does not match its parts");
+            String mismatch = rowsFile + " (" + source + ") holds " + rows.size() + " rows, but " + file + " counts "
+                    + stored.count();
+            // A base part and its statistics were written together, and the coordinator checks the statistics against
+            // the generation's summary before its solve: one of the two was damaged since, which no attempt mends.
+            throw source.kind() == PartSource.Kind.BASE
+                    ? new DamagedFileException(mismatch + ": one of the two was damaged since they were written;"
+                            + " restore them from a copy, or make the output again from the input with --overwrite", null)
+                    : new IOException(mismatch + ": the output's bookkeeping does not match its parts");
         }
         if (into == null) {
             return stored;

@@ -192,9 +192,10 @@ class PublishStatisticsTest {
             assertThatThrownBy(() -> publish(runtime, job, layout, List.of(PartSource.rows(new AttemptRef(1, 0, 1)),
                     PartSource.base(0)), 1))
                     .satisfies(e -> assertThat(dev.orchard.store.DamagedFileException.in(e)).as("%s", e).isNotNull()
-                            .hasMessage(layout.partStatistics(0, 0) + " is damaged (it counts 9 rows, but base part 0"
-                                    + " holds 10): it is " + dev.orchard.store.DamagedFileException.STATISTICS + "; "
-                                    + dev.orchard.store.DamagedFileException.RESTORE));
+                            .hasMessage(layout.part(OutputLayout.FEATURES, 0) + " (base part 0) holds 10 rows, but "
+                                    + layout.partStatistics(0, 0) + " counts 9: one of the two was damaged since they"
+                                    + " were written; restore them from a copy, or make the output again from the input"
+                                    + " with --overwrite"));
         }
     }
 

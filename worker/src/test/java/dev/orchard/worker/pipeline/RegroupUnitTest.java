@@ -86,8 +86,8 @@ class RegroupUnitTest {
 
     /**
      * The list of the paths an update drops from a part, which the coordinator writes and the regroup reads, damaged
-     * since: named with what to do, as the job's other bookkeeping files are (it failed three attempts as a plain
-     * failure, and the job exited 1 saying --resume went on).
+     * since, or missing: named with what to do, as the job's other bookkeeping files are (it failed three attempts as
+     * a plain failure, and the job exited 1 saying --resume went on).
      */
     @Test
     void aDamagedListOfRetiredPathsIsADamagedFile() throws Exception {
@@ -101,6 +101,8 @@ class RegroupUnitTest {
             store.put(retired, "\"/img/1.jpg\"\n42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertThat(damagedFileOf(runtime, layout).getMessage())
                     .startsWith(retired + " is damaged (line 2 holds VALUE_NUMBER_INT where a path in quotes belongs)");
+            store.delete(retired);
+            assertThat(damagedFileOf(runtime, layout).getMessage()).startsWith(retired + " is damaged (it is missing)");
         }
     }
 

@@ -42,6 +42,7 @@ class ProtocolSimulationTest {
         long latePromotions = 0;
         long lateSwapSteps = 0;
         long successRewritten = 0;
+        long restoredStatistics = 0;
         Map<Integer, Integer> updatesFinished = new TreeMap<>();
         SimCluster.Stops workerStops = new SimCluster.Stops();
         SimCluster.Stops coordinatorStops = new SimCluster.Stops();
@@ -61,6 +62,7 @@ class ProtocolSimulationTest {
             latePromotions += cluster.latePromotions();
             lateSwapSteps += cluster.lateSwapSteps()[0];
             successRewritten += cluster.lateSwapSteps()[1];
+            restoredStatistics += cluster.restoredStatistics();
             if (cluster.updated && cluster.failure == null) {
                 updatesFinished.merge(cluster.updatesFinished, 1, Integer::sum);
             }
@@ -74,6 +76,8 @@ class ProtocolSimulationTest {
         System.out.printf("promotions of dead coordinators that landed late: %d%n", latePromotions);
         System.out.printf("swap steps of dead coordinators that landed late: %d (_SUCCESS removed by one, written again by"
                 + " the next start: %d)%n", lateSwapSteps, successRewritten);
+        System.out.printf("updates refused on damaged base statistics, then run again once they were restored: %d%n",
+                restoredStatistics);
         System.out.printf("graceful worker stops: %d with all they finished committed (or no coordinator in sight), %d "
                 + "after the %d ms wait without%n", workerStops.settled, workerStops.timedOut, SimCluster.STOP_WAIT_MS);
         System.out.printf("graceful coordinator stops: %d with every finished unit of its live workers journalled, %d "

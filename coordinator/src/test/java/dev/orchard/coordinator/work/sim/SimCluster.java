@@ -121,6 +121,18 @@ final class SimCluster {
             startCoordinator();
             scheduleCrashes();
             sim.run(sim.now + DEADLINE_MS, () -> ended);
+            if (ended && failure != null && restoreDamagedStatistics()) {
+                // The user restores the file from a copy and runs the same command: the update goes on from its
+                // journal, and the schedule's later stages and updates are still covered (they were not, once the
+                // damage ended a tenth of the updates at their solve: a review).
+                sim.log("the damaged statistics are restored: the update is run again");
+                failure = null;
+                failureBadInput = false;
+                ended = false;
+                crashesLeft = 0;
+                startCoordinator();
+                sim.run(sim.now + DEADLINE_MS, () -> ended);
+            }
             if (!ended || failure != null) {
                 return;
             }
@@ -186,6 +198,27 @@ final class SimCluster {
         parts.put(part, damaged);
         store.damagedStatistics.computeIfAbsent(generation, g -> new HashSet<>()).add(part);
         sim.log("the statistics of part " + part + " of generation " + generation + " are damaged");
+    }
+
+    /**
+     * After an update ended on the base statistics {@link #damageBaseStatistics} damaged: checks that it ended as it
+     * must (at once, as for bad input, naming the damage), then puts the file back as it was written. False where no
+     * file was damaged, or the update failed otherwise (left to {@link #check}).
+     */
+    private boolean restoreDamagedStatistics() {
+        Set<Integer> damaged = store.damagedStatistics.getOrDefault(generation - 1, Set.of());
+        if (damaged.isEmpty() || !failure.contains("the file is damaged")) {
+            return false;
+        }
+        SimStore.check(failureBadInput, "the job failed on a damaged file, not as for bad input: " + failure);
+        for (int part : damaged) {
+            List<String> restored = new ArrayList<>(store.partStatistics.get(generation - 1).get(part));
+            restored.remove("/damaged");
+            store.partStatistics.get(generation - 1).put(part, restored);
+        }
+        store.restoredStatistics++;
+        damaged.clear();
+        return true;
     }
 
     private void changeInput() {
@@ -269,6 +302,11 @@ final class SimCluster {
     /** Swap steps of dead coordinators that landed late, and _SUCCESS files written again after one removed it. */
     long[] lateSwapSteps() {
         return new long[] {store.lateSwapSteps, store.successRewritten};
+    }
+
+    /** Updates refused on damaged base statistics, then run again and checked once the file was restored. */
+    int restoredStatistics() {
+        return store.restoredStatistics;
     }
 
     /** A coordinator promoted a part: in some schedules it crashes right after (see {@link Scenario#crashAfterPromote}). */

@@ -53,6 +53,8 @@ final class SimStore {
     final Set<AttemptRef> staleReads = new HashSet<>();
     /** Per generation, the parts whose statistics file was damaged since (it counts another number of rows). */
     final Map<Integer, Set<Integer>> damagedStatistics = new HashMap<>();
+    /** Updates refused on damaged statistics, then run again once the file was restored. */
+    int restoredStatistics;
     final Set<Integer> cleared = new HashSet<>();
     List<ImageError> errorsCsv;
     List<String> solvedStatistics;

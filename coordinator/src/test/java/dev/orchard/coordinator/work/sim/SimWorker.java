@@ -235,11 +235,8 @@ final class SimWorker {
                 if (stats.size() != part.size()) {
                     // As PublishUnit: a mismatch fails the attempt, a base part's as a damaged file (its statistics,
                     // written with it). Only a late copy that read the new generation's part after the swap may meet
-                    // one, or a base part whose statistics were damaged (which the solve refuses first): only the
-                    // latter may end the job.
-                    boolean damaged = source.kind() == PartSource.Kind.BASE && store.damagedStatistics
-                            .getOrDefault(generation - 1, Set.of()).contains(source.id());
-                    SimStore.check(store.staleReads.contains(ref) || damaged, "the statistics of " + source + " count "
+                    // one: damaged base statistics are refused by the solve, before any publish.
+                    SimStore.check(store.staleReads.contains(ref), "the statistics of " + source + " count "
                             + stats.size() + " rows, it holds " + part.size());
                     apply(ledger.attemptFailed(ref, "the statistics of " + source + " do not match its rows"
                             + (source.kind() == PartSource.Kind.BASE ? ": the file is damaged" : ""),
