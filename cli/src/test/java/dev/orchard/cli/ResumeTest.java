@@ -390,14 +390,7 @@ class ResumeTest {
     void aBasePartDamagedAtItsOwnSizeEndsTheUpdateAtOnce() throws Exception {
         Path in = fruit(4);
         Path out = temp.resolve("out");
-        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
-        Path part;
-        try (var parts = Files.list(out.resolve("features"))) {
-            part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
-        }
-        byte[] bytes = Files.readAllBytes(part);
-        java.util.Arrays.fill(bytes, bytes.length - 200, bytes.length - 8, (byte) 0); // its footer, not its size
-        Files.write(part, bytes);
+        Path part = madeWithItsPartDamaged(in, out);
         Files.copy(JobRun.shared().resolve("data/fruits360-sample/Lemon/324_100.jpg"), in.resolve("Kiwi/new.jpg"));
 
         JobRun update = JobRun.of(out, job(in, out, "--update"));
@@ -418,14 +411,7 @@ class ResumeTest {
     void aBasePartDamagedAtItsOwnSizeEndsItsRegroupAtOnce() throws Exception {
         Path in = fruit(4);
         Path out = temp.resolve("out");
-        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
-        Path part;
-        try (var parts = Files.list(out.resolve("features"))) {
-            part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
-        }
-        byte[] bytes = Files.readAllBytes(part);
-        java.util.Arrays.fill(bytes, bytes.length - 200, bytes.length - 8, (byte) 0); // its footer, not its size
-        Files.write(part, bytes);
+        Path part = madeWithItsPartDamaged(in, out);
         try (var images = Files.list(in.resolve("Kiwi"))) {
             Files.delete(images.sorted().findFirst().orElseThrow()); // its row is dropped: the part is regrouped
         }
@@ -437,6 +423,19 @@ class ResumeTest {
                         + " read: ", ". It holds rows of the generation this update keeps, damaged since they were"
                         + " written: restore the file, or make the output again from the input with --overwrite")
                 .doesNotContain("--resume", "times");
+    }
+
+    /** A finished job of {@code in} into {@code out}, its features part then damaged at its own size: the part. */
+    private static Path madeWithItsPartDamaged(Path in, Path out) throws Exception {
+        assertThat(JobRun.of(out, job(in, out)).exitCode()).isZero();
+        Path part;
+        try (var parts = Files.list(out.resolve("features"))) {
+            part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(part);
+        java.util.Arrays.fill(bytes, bytes.length - 200, bytes.length - 8, (byte) 0); // its footer, not its size
+        Files.write(part, bytes);
+        return part;
     }
 
     private static void copyTree(Path from, Path to) throws Exception {
