@@ -398,7 +398,7 @@ class ResumeTest {
         assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
         assertThat(update.messages()).contains("Part 0 failed: " + part + " (base part 0) cannot be read: ",
                         ". It holds rows of the generation this update keeps, damaged since they were written: restore"
-                                + " the file, or make the output again from the input with --overwrite")
+                                + " it from a copy, or make the output again from the input with --overwrite")
                 .doesNotContain("--resume", "times");
     }
 
@@ -421,7 +421,7 @@ class ResumeTest {
         assertThat(update.exitCode()).as(update.messages()).isEqualTo(2);
         assertThat(update.messages()).contains("Regroup of base part 0 failed: " + part + " (base part 0) cannot be"
                         + " read: ", ". It holds rows of the generation this update keeps, damaged since they were"
-                        + " written: restore the file, or make the output again from the input with --overwrite")
+                        + " written: restore it from a copy, or make the output again from the input with --overwrite")
                 .doesNotContain("--resume", "times");
     }
 

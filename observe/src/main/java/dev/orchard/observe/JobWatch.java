@@ -48,6 +48,16 @@ public final class JobWatch implements JobListener {
                        double imagesPerSecondOverall, double etaSeconds, double elapsedSeconds,
                        List<WorkerRow> workers, List<JobTimeline.Sample> timeline, String failure, String summary,
                        WorkState.Snapshot snapshot, long statuses) {
+
+        /** Whether the job has ended here (finished or failed). */
+        public boolean ended() {
+            return state.equals("finished") || state.equals("failed");
+        }
+
+        /** What the running job waits for (workers), as its last status says; null when it waits for none. */
+        public WorkState.WorkerWait workerWait() {
+            return snapshot == null || !state.equals("running") ? null : snapshot.workerWait();
+        }
     }
 
     private final JobListener next;

@@ -105,9 +105,7 @@ public final class StatusPage {
             job.put("summary", v.summary());
             job.put("workers", v.workers());
             java.util.Set<String> away = unreachable.get();
-            WorkState.WorkerWait wait = v.snapshot() == null || !v.state().equals("running") ? null
-                    : v.snapshot().workerWait();
-            job.put("waitingForWorkers", wait == null ? null : waitingJson(wait));
+            job.put("waitingForWorkers", v.workerWait() == null ? null : waitingJson(v.workerWait()));
             job.put("unreachableWorkers", v.workers().stream().filter(w -> !w.gone() && onUnreachableNode(w.id(), away))
                     .map(JobWatch.WorkerRow::id).toList());
             if (v.snapshot() != null) {
@@ -174,9 +172,8 @@ public final class StatusPage {
                 new Fact("elapsed", "elapsed", duration(v.elapsedSeconds())),
                 new Fact("workers-live", "workers", workers(v.workers(), unreachable))));
         page.facts(facts);
-        WorkState.WorkerWait wait = v.snapshot() == null ? null : v.snapshot().workerWait();
-        if (wait != null && v.state().equals("running")) {
-            page.note(waiting(wait));
+        if (v.workerWait() != null) {
+            page.note(waiting(v.workerWait()));
         }
         if (v.failure() != null) {
             page.note("Failed: " + dev.orchard.store.Printable.escaped(v.failure())); // it names files of the input
@@ -184,7 +181,7 @@ public final class StatusPage {
         if (v.summary() != null) {
             page.note(dev.orchard.store.Printable.escaped(v.summary())); // "outputs in" the output's name
         }
-        if (v.state().equals("finished") || v.state().equals("failed")) {
+        if (v.ended()) {
             // The node serves its page a few seconds more: a killed worker still "live", "units running 1" beside
             // every unit done, read as now (an operator's walk).
             page.note("The job has ended (" + v.state() + "): the figures are as at its end, the workers and units as"

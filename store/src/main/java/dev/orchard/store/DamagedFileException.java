@@ -25,6 +25,9 @@ public final class DamagedFileException extends IOException {
     /** What to do about most of them. */
     public static final String RESTORE = "restore it from a copy, or make the output again from the input with"
             + " --overwrite";
+    /** {@link #RESTORE}, for a pair of files one of which is damaged (a part and its statistics or inventory). */
+    public static final String RESTORE_BOTH = "restore them from a copy, or make the output again from the input with"
+            + " --overwrite";
 
     /**
      * @param role   what the file is to Orchard ("one of the files Orchard keeps to resume and update this output")

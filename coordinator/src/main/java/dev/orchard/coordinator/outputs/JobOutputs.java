@@ -44,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
@@ -96,7 +95,7 @@ public final class JobOutputs {
      * statistics equal these to rounding (~1e-15), not bit for bit.
      */
     public SolvedPca solvePca(List<String> statistics, BitSet expected, int k) throws IOException {
-        return solvePca(statistics, expected, new TreeMap<>(), List.of(), k);
+        return solvePca(statistics, expected, java.util.Collections.emptySortedMap(), List.of(), k);
     }
 
     /**

@@ -55,7 +55,7 @@ public sealed interface Decision {
         }
 
         public Solve(List<String> files, BitSet units) {
-            this(files, units, new TreeMap<>(), List.of(), false);
+            this(files, units, Collections.emptySortedMap(), List.of(), false);
         }
     }
 

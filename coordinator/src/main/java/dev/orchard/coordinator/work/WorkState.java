@@ -38,7 +38,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Every decision of the coordinator, as pure code: units and their attempts, the pending queue, workers as the
@@ -867,9 +866,7 @@ public final class WorkState {
                 return fail(capitalized(t.describe()) + " failed: " + m.reason(), true);
             }
             if (++t.failures >= settings.maxFailures()) {
-                return fail(capitalized(t.describe()) + " failed " + t.failures + " times" + (t.timeouts == 0 ? ""
-                        : " (" + t.timeouts + " of them --unit-timeout periods of " + settings.unitTimeoutMs()
-                        + " ms with no attempt finished)") + "; last reason: " + goesOn(m.reason()), false);
+                return fail(failedTimes(t) + "; last reason: " + goesOn(m.reason()), false);
             }
             requeueIfIdle(t, true);
         }
@@ -1401,9 +1398,7 @@ public final class WorkState {
         String advice = "a larger --unit-timeout" + (t instanceof Unit ? " or a smaller --unit-size" : "");
         String what = capitalized(t.describe()) + " ran over the unit timeout (" + settings.unitTimeoutMs() + " ms) ";
         if (t.timeouts < t.failures) {
-            return capitalized(t.describe()) + " failed " + t.failures + " times: " + (t.failures - t.timeouts)
-                    + " failed attempt(s) and " + t.timeouts + " unit timeout period(s) of " + settings.unitTimeoutMs()
-                    + " ms with no attempt finished: check its images, or try " + advice + GOES_ON;
+            return failedTimes(t) + ", the last a timeout period: check its images, or try " + advice + GOES_ON;
         }
         if (t.lateAttempts() == 1) {
             long ran = now - t.live.values().iterator().next().startedMs();
@@ -1413,6 +1408,13 @@ public final class WorkState {
         }
         return what + t.timeouts + " times, with " + t.lateAttempts() + " attempts (each period counts, whether or not"
                 + " a copy could be handed out): check its images, or try " + advice + GOES_ON;
+    }
+
+    /** "Unit 0 failed 3 times", with how many of them were timeout periods where any were. */
+    private String failedTimes(Task t) {
+        return capitalized(t.describe()) + " failed " + t.failures + " times" + (t.timeouts == 0 ? ""
+                : " (" + t.timeouts + " of them --unit-timeout periods of " + settings.unitTimeoutMs()
+                + " ms with no attempt finished)");
     }
 
     /** A unit that kept losing its workers: split into single images, or, for a single image, given up on. */
@@ -1513,7 +1515,7 @@ public final class WorkState {
                 }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
                 out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected,
-                        base == null ? new TreeMap<>() : base.untouched(), base == null ? List.of() : base.regrouped(),
+                        base == null ? java.util.Collections.emptySortedMap() : base.untouched(), base == null ? List.of() : base.regrouped(),
                         published != null));
             } else {
                 startPublishing(now);

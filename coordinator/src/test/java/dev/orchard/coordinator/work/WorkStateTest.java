@@ -663,6 +663,25 @@ class WorkStateTest {
                 + " endpoint."));
     }
 
+    /** The same when a timeout period is the third failure: one wording for a unit's mixed failures. */
+    @Test
+    void aTimeoutPeriodAfterAFailedAttemptSaysBothCounted() {
+        WorkState s = planned(new WorkState(EPOCH, settings(4, 0), now), 4);
+        Assign first = assignsTo("w1", status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        assertThat(of(failedOn(s, "w1", first, "Cannot reach the S3 endpoint"), Decision.Failed.class)).isEmpty();
+        now += 1_000;
+        Assign second = assigns(status(s, "w1", 0, 1, List.of(), List.of())).get(0);
+        List<Decision.Failed> failed = List.of();
+        for (int period = 1; period <= 2 && failed.isEmpty(); period++) {
+            now += 61_000;
+            status(s, "w1", second.seq(), 0, List.of(second.unit().attemptRef()), List.of());
+            failed = of(run(s.tick(now)), Decision.Failed.class);
+        }
+        assertThat(failed).singleElement().satisfies(f -> assertThat(f.reason()).startsWith("Unit 0 failed 3 times (2 of"
+                + " them --unit-timeout periods of 60000 ms with no attempt finished), the last a timeout period: check"
+                + " its images, or try a larger --unit-timeout or a smaller --unit-size."));
+    }
+
     /**
      * One lane on a unit too large for --unit-timeout, and no other worker: each period counts against the one
      * attempt, and the third ends the job. Its message said "ran over the unit timeout or failed 3 times" (read as

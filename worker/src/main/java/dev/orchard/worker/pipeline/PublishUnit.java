@@ -311,8 +311,8 @@ public final class PublishUnit {
             // A base part and its statistics were written together, and the coordinator checks the statistics against
             // the generation's summary before its solve: one of the two was damaged since, which no attempt mends.
             throw source.kind() == PartSource.Kind.BASE
-                    ? new DamagedFileException(mismatch + ": one of the two was damaged since they were written;"
-                            + " restore them from a copy, or make the output again from the input with --overwrite", null)
+                    ? new DamagedFileException(mismatch + ": one of the two was damaged since they were written; "
+                            + DamagedFileException.RESTORE_BOTH, null)
                     : new IOException(mismatch + ": the output's bookkeeping does not match its parts");
         }
         if (into == null) {

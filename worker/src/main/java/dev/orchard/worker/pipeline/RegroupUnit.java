@@ -66,8 +66,8 @@ public final class RegroupUnit {
             // The retired paths are the inventory's: the part or the inventory was damaged since, which no attempt mends.
             throw new DamagedFileException(part + " (base part " + unit.id() + ") holds " + dropped + " of the "
                     + retired.size() + " rows that " + layout.inventory(job.generation() - 1) + " places in it and the"
-                    + " update drops: the inventory or the part was damaged since it was written; restore them from a"
-                    + " copy, or make the output again from the input with --overwrite", null);
+                    + " update drops: the inventory or the part was damaged since it was written; "
+                    + DamagedFileException.RESTORE_BOTH, null);
         }
         long t1 = System.nanoTime();
         long rowsBytes;

@@ -27,8 +27,7 @@ final class UnreadableRows {
         String message = file + " (" + source + ") cannot be read: " + why;
         return source.kind() == PartSource.Kind.BASE
                 ? new DamagedFileException(message + ". It holds rows of the generation this update keeps, damaged"
-                        + " since they were written: restore the file, or make the output again from the input with"
-                        + " --overwrite", e)
+                        + " since they were written: " + DamagedFileException.RESTORE, e)
                 : new IOException(message, e);
     }
 }

@@ -65,7 +65,7 @@ class RegroupUnitTest {
         Location part = layout.part(OutputLayout.FEATURES, 0);
         RetiredPaths.write(store, layout.retired(1, 0), List.of("/img/1.jpg", "/img/elsewhere.jpg"));
         String kept = ". It holds rows of the generation this update keeps, damaged since they were written: restore"
-                + " the file, or make the output again from the input with --overwrite";
+                + " it from a copy, or make the output again from the input with --overwrite";
 
         try (WorkerRuntime runtime = runtime()) {
             writeBasePart(layout);
