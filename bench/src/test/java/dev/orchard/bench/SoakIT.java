@@ -11,16 +11,14 @@ import org.junit.jupiter.api.io.TempDir;
  * worker JVMs over ~1,000-byte paths, a worker killed and replaced, the coordinator killed and the same command run
  * again with {@code --resume}, and the output compared with the input image by image. The moments of the kills come
  * from the seeds; what is asserted holds at any moment: nothing lost, nothing duplicated, every job ends.
+ * <p>The plain trial (a worker and the coordinator killed, outputs in a local folder) runs here on S3, with faults
+ * ({@link #aClusterOnS3LosesDuplicatesAndHangsNothing}); on a local folder, ClusterIT's resume test kills a worker
+ * and the coordinator at set points. A CI trial of it alone took 32 s of the suite's ~15 minutes; the soak
+ * ({@code bench/RESULTS.md}) runs it at many seeds.
  */
 class SoakIT {
     @TempDir
     Path work;
-
-    @Test
-    void killedWorkersAndCoordinatorsLoseDuplicateAndHangNothing() throws Exception {
-        Soak.Totals totals = soak().run(1, 101, 4, new Soak.Schedule(true, false, false));
-        assertThat(totals.clean()).as("%s (logs under %s)", totals, work).isTrue();
-    }
 
     /**
      * A trial whose seed stops the first worker with SIGTERM rather than killing it, kills the coordinator, and stops

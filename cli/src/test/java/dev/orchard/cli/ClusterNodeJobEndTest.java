@@ -96,6 +96,9 @@ class ClusterNodeJobEndTest {
                 "pekko.remote.artery.canonical.port", 0,
                 "pekko.remote.artery.advanced.test-mode", "on",
                 "pekko.cluster.split-brain-resolver.stable-after", "10m",
+                // found unreachable within ~1.5 s of the cut, not ~4 s (the defaults, 1 s and 3 s): timing, not outcome
+                "pekko.cluster.failure-detector.heartbeat-interval", "250ms",
+                "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "1s",
                 "pekko.cluster.seed-nodes", List.of(),
                 "pekko.cluster.roles", List.of(role))).withFallback(ConfigFactory.load());
         return new ClusterNode(config, null, null, 0, null, null);

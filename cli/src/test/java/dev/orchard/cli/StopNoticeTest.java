@@ -88,20 +88,28 @@ class StopNoticeTest {
 
     /**
      * What a signal's notice says: its hook, on its own thread, waits (for {@code outcome} or {@code stopped}) and says
-     * nothing until {@code release} completes one of them.
+     * nothing until {@code release} completes one of them. Once it has said its line, the notice is closed, as the
+     * command closes it once its node has stopped: the hook's exit waits for that ({@code CLOSE_WAIT}, 10 s, which
+     * joining the hook before the close made each of these tests take).
      */
     private static String saidOnceReleased(CompletableFuture<String> outcome, CompletableFuture<Void> stopped,
                                            Runnable release) throws Exception {
         StringWriter said = new StringWriter();
+        Thread signal;
         try (StopNotice notice = new StopNotice(new PrintWriter(said, true))) {
             notice.endsWith(outcome);
             notice.waitsFor(stopped);
-            Thread signal = waiting(notice);
+            signal = waiting(notice);
             assertThat(said.toString()).as("nothing said while the job may still finish").isEmpty();
             release.run();
-            signal.join(60_000);
-            assertThat(signal.isAlive()).isFalse();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+            while (said.toString().isEmpty()) {
+                assertThat(System.nanoTime()).as("the hook says its line once released").isLessThan(deadline);
+                Thread.sleep(5);
+            }
         }
+        signal.join(60_000);
+        assertThat(signal.isAlive()).as("the hook's exit ends once the command has closed").isFalse();
         return said.toString();
     }
 
