@@ -32,6 +32,9 @@ final class ProgressReporter implements JobListener {
     private volatile long errors;
     private volatile boolean writing;
     private long lastLine;
+    /** When the job's current wait for workers was first seen ({@link #nanoClock}), and what of it was said last. */
+    private long waitSeen;
+    private String waitSaid;
 
     ProgressReporter(PrintWriter out, boolean terminal) {
         this(out, terminal, System::nanoTime);
@@ -69,6 +72,8 @@ final class ProgressReporter implements JobListener {
         if (terminal) {
             bar(imagesBefore).stepTo(imagesDone);
             bar.setExtraMessage(errorCount > 0 ? " " + errorCount + (errorCount == 1 ? " error" : " errors") : "");
+        } else if (imagesDone == 0 && listed == 0 && !listingComplete) {
+            // nothing to count yet: "progress: 0/0+ images" said nothing (a coordinator waiting for --min-workers)
         } else if (!lineSaid || now - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
             lineSaid = true;
             lastLine = now;
@@ -76,6 +81,38 @@ final class ProgressReporter implements JobListener {
                     errorCount, (lastLine - started) / 1e9));
         }
     }
+
+    /**
+     * A job that has waited for workers {@link #WAIT_GRACE_NANOS} says so, and again as the number joined changes: a
+     * coordinator waiting for --min-workers showed "listing and extracting features" and nothing more (its log said
+     * so after 30 s). Not at once: workers join within a second or two of most starts.
+     */
+    @Override
+    public synchronized void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+        var wait = snapshot.workerWait();
+        if (wait == null) {
+            waitSaid = null;
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        String which = wait.live() + " of " + wait.minWorkers();
+        if (waitSaid == null) {
+            waitSaid = "";
+            waitSeen = now;
+        }
+        if (now - waitSeen < WAIT_GRACE_NANOS || which.equals(waitSaid)) {
+            return;
+        }
+        waitSaid = which;
+        if (terminal && bar != null) {
+            bar.setExtraMessage(" " + wait.describe());
+        } else {
+            out.println("orchard: " + wait.describe());
+        }
+    }
+
+    /** How long a wait for workers goes unsaid. */
+    static final long WAIT_GRACE_NANOS = 5_000_000_000L;
 
     /** One plain progress line: {@code progress: 300/600 images (200 done before this run), 0 errors, 45.2 images/s}. */
     static String line(long done, long before, String total, long errors, double seconds) {

@@ -3,8 +3,12 @@ package dev.orchard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orchard.coordinator.JobSummary;
+import dev.orchard.coordinator.work.WorkState;
+import dev.orchard.protocol.UnitReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The plain progress lines a job prints when its output is not a terminal. */
@@ -61,5 +65,48 @@ class ProgressReporterTest {
         progress.finished(new JobSummary("out", 600, 150, 598, 2, 3.0, 0, 0));
         assertThat(text.toString().lines().filter(l -> l.startsWith("progress: ")).reduce((a, b) -> b).orElseThrow())
                 .startsWith("progress: 600/600 images (450 done before this run), 2 errors, ");
+    }
+
+    /**
+     * A coordinator waiting for --min-workers said "progress: 0/0+ images" and nothing more (an operator's walk): it
+     * now says what it waits for once the wait has lasted 5 s, and again only as the number joined changes.
+     */
+    @Test
+    void aWaitForWorkersIsSaidAfterItsGraceAndAsItChanges() {
+        StringWriter text = new StringWriter();
+        long[] nanos = {-7_000_000_000L};
+        ProgressReporter progress = new ProgressReporter(new PrintWriter(text, true), false, () -> nanos[0]);
+        progress.listed(0, false);
+        progress.progress(0, 0, 0); // the coordinator's start: nothing listed yet
+        progress.status(waiting(0, 2, 600_000));
+        nanos[0] += 4_000_000_000L;
+        progress.status(waiting(0, 2, 596_000));
+        assertThat(text.toString()).as("nothing within the grace").isEmpty();
+        nanos[0] += 1_000_000_000L;
+        progress.status(waiting(0, 2, 595_000));
+        nanos[0] += 1_000_000_000L;
+        progress.status(waiting(0, 2, 594_000)); // only the deadline moved: said already
+        progress.status(waiting(1, 2, 594_000));
+        progress.status(waiting(2, 2, 594_000)); // not yet in the snapshot as met
+        progress.status(waiting(-1, 0, 0)); // no wait
+        assertThat(text.toString().lines()).containsExactly(
+                "orchard: Waiting for workers: 0 of the 2 asked for (--min-workers) have joined, and no work is handed"
+                        + " out until they have; the job fails in 595 s without them (--min-workers-timeout).",
+                "orchard: Waiting for workers: 1 of the 2 asked for (--min-workers) have joined, and no work is handed"
+                        + " out until they have; the job fails in 594 s without them (--min-workers-timeout).",
+                "orchard: Waiting for workers: 2 of the 2 asked for (--min-workers) have joined, and no work is handed"
+                        + " out until they have; the job fails in 594 s without them (--min-workers-timeout).");
+        progress.status(waiting(0, 0, -1)); // later, every worker lost: a new wait, with its own grace
+        nanos[0] += 5_000_000_000L;
+        progress.status(waiting(0, 0, -1));
+        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow())
+                .isEqualTo("orchard: Waiting for a worker: work waits and none is live.");
+    }
+
+    /** A snapshot whose wait is {@code live} of {@code minWorkers} (none if {@code live} < 0). */
+    private static WorkState.Snapshot waiting(int live, int minWorkers, long failsInMs) {
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, 0, false, 0, 0, 0, 0, Map.of("PENDING", 4), 0, 0, 4, 0,
+                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO,
+                live < 0 ? null : new WorkState.WorkerWait(live, minWorkers, failsInMs));
     }
 }

@@ -147,7 +147,7 @@ public final class StatusPage {
         json.put("live", w.live());
         json.put("minWorkers", w.minWorkers());
         json.put("failsInSeconds", w.failsInMs() < 0 ? null : w.failsInMs() / 1000.0);
-        json.put("message", waiting(w));
+        json.put("message", w.describe());
         return json;
     }
 
@@ -173,7 +173,7 @@ public final class StatusPage {
                 new Fact("workers-live", "workers", workers(v.workers(), unreachable))));
         page.facts(facts);
         if (v.workerWait() != null) {
-            page.note(waiting(v.workerWait()));
+            page.note(v.workerWait().describe());
         }
         if (v.failure() != null) {
             page.note("Failed: " + dev.orchard.store.Printable.escaped(v.failure())); // it names files of the input
@@ -228,15 +228,6 @@ public final class StatusPage {
         }
     }
 
-    /** What the job waits for, and until when: "Waiting for workers: 0 of the 2 asked for (--min-workers) …". */
-    static String waiting(WorkState.WorkerWait w) {
-        String deadline = w.failsInMs() < 0 ? "" : "; the job fails in " + Math.round(w.failsInMs() / 1000.0)
-                + " s without " + (w.minWorkers() > 0 ? "them" : "one") + " (--min-workers-timeout)";
-        return w.minWorkers() > 0
-                ? "Waiting for workers: " + w.live() + " of the " + w.minWorkers() + " asked for (--min-workers) have"
-                        + " joined, and no work is handed out until they have" + deadline + "."
-                : "Waiting for a worker: work waits and none is live" + deadline + ".";
-    }
 
     /** The workers not gone, and how many of them are on unreachable nodes: "3", or "3 (1 unreachable)". */
     private static String workers(List<JobWatch.WorkerRow> rows, java.util.Set<String> unreachable) {

@@ -392,6 +392,15 @@ public final class WorkState {
      * (an operator's walk).
      */
     public record WorkerWait(int live, int minWorkers, long failsInMs) {
+        /** What the job waits for, and until when: "Waiting for workers: 0 of the 2 asked for (--min-workers) …". */
+        public String describe() {
+            String deadline = failsInMs < 0 ? "" : "; the job fails in " + Math.round(failsInMs / 1000.0)
+                    + " s without " + (minWorkers > 0 ? "them" : "one") + " (--min-workers-timeout)";
+            return minWorkers > 0
+                    ? "Waiting for workers: " + live + " of the " + minWorkers + " asked for (--min-workers) have"
+                            + " joined, and no work is handed out until they have" + deadline + "."
+                    : "Waiting for a worker: work waits and none is live" + deadline + ".";
+        }
     }
 
     /**
