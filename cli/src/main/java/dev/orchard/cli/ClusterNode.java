@@ -38,6 +38,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
 final class ClusterNode implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterNode.class);
     private final ActorSystem<Void> system;
+    /** The job has ended here ({@link #downUnreachableWorkers}): worker nodes found unreachable from then on are downed. */
+    private volatile boolean jobEnded;
     /** The cluster's members and those removed, kept by one subscriber so that a snapshot has each member once. */
     private final Set<String> members = new HashSet<>();
     private final Set<String> goneMembers = new HashSet<>();
@@ -73,6 +75,9 @@ final class ClusterNode implements AutoCloseable {
                             } else if (e instanceof ClusterEvent.ReachabilityEvent r) {
                                 if (r instanceof ClusterEvent.UnreachableMember) {
                                     unreachable.add(hostPort(r.member()));
+                                    if (jobEnded) {
+                                        downIfWorker(cluster, r.member());
+                                    }
                                 } else {
                                     unreachable.remove(hostPort(r.member()));
                                 }
@@ -216,15 +221,22 @@ final class ClusterNode implements AutoCloseable {
      * cluster-exiting timeout, 11.4 s after {@code _SUCCESS} (a chaos walk; reproduced with a worker stopped by
      * SIGSTOP 7 s before the end). With the job over, no unit waits for such a worker; downed but alive, it starts a
      * fresh node and looks for a coordinator, as after any coordinator has gone. Coordinator nodes are not downed.
+     * From this call on, a worker node found unreachable later is downed too: one killed as the job published its last
+     * part was not yet found unreachable at the end, and held the exit 10 s (an operator's walk, 2 runs of 2).
      */
     void downUnreachableWorkers() {
+        jobEnded = true; // and any found unreachable from now on, as this node leaves (the membership actor)
         Cluster cluster = Cluster.get(system);
         for (org.apache.pekko.cluster.Member member : cluster.state().getUnreachable()) {
-            if (member.hasRole("worker") && !member.hasRole("coordinator")) {
-                LOG.info("Downing worker node {}, unreachable as the job ended, so that this node can leave the cluster",
-                        hostPort(member));
-                cluster.manager().tell(new org.apache.pekko.cluster.typed.Down(member.address()));
-            }
+            downIfWorker(cluster, member);
+        }
+    }
+
+    private static void downIfWorker(Cluster cluster, org.apache.pekko.cluster.Member member) {
+        if (member.hasRole("worker") && !member.hasRole("coordinator")) {
+            LOG.info("Downing worker node {}, unreachable as the job ended, so that this node can leave the cluster",
+                    hostPort(member));
+            cluster.manager().tell(new org.apache.pekko.cluster.typed.Down(member.address()));
         }
     }
 
