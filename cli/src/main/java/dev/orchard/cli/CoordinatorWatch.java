@@ -31,7 +31,34 @@ final class CoordinatorWatch {
     private record Listing(Receptionist.Listing listing) {
     }
 
+    /**
+     * A coordinator was found by a worker node of this JVM. A worker command's nodes follow one another in one JVM:
+     * once one has found a coordinator at its seeds, the --join is right, and a fresh node waiting after that job's end
+     * told the idle worker to check its --join and TLS, every 30 s to 16 min (an operator's walk, 3 workers of 3).
+     */
+    private static final java.util.concurrent.atomic.AtomicBoolean FOUND_IN_THIS_JVM =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private CoordinatorWatch() {
+    }
+
+    /**
+     * What a worker node that has seen no coordinator for {@code waited} seconds says: where a node of this JVM found
+     * one before ({@code foundBefore}), that it waits for the next; otherwise what to check, with the TLS words only
+     * where TLS is on ({@code tls}): a worker without it, joining a port where nothing listened, read Pekko's
+     * handshake timeout and went looking for a TLS mismatch (the walk).
+     */
+    static String noCoordinatorNote(boolean foundBefore, boolean tls, java.util.List<String> seeds, long waited) {
+        if (foundBefore) {
+            return "No coordinator at " + seeds + " for " + waited + " s since this worker's last one went (its job"
+                    + " ended, or its node stopped or was lost): waiting for the next one there";
+        }
+        return "No coordinator found in " + waited + " s at " + seeds + ": check that a coordinator node runs there,"
+                + " that --join names its --bind address, that this node can reach it, and that both use TLS"
+                + " (--tls-keystore, --tls-truststore) or neither (Pekko's warnings above say why it could not connect"
+                + (tls ? ": a TLS mismatch shows as a handshake that did not complete"
+                        : ", \"Connection refused\" where nothing listens at that address")
+                + "); still trying";
     }
 
     static Behavior<Object> create(Duration rejoinAfter) {
@@ -51,19 +78,19 @@ final class CoordinatorWatch {
                 if (message instanceof Listing l) {
                     boolean listed = !l.listing().getServiceInstances(ServiceKeys.COORDINATOR).isEmpty();
                     seen[0] |= listed;
+                    if (listed) {
+                        FOUND_IN_THIS_JVM.set(true);
+                    }
                     sight.listed(listed, System.nanoTime());
                 } else if (message == Check.INSTANCE && !seen[0] && System.nanoTime() - noted[0] >= gap[0]) {
                     // Only Pekko's connection warnings said so, a stream of them, in its own words. Then less and less
                     // often (a worker service between jobs waits so for hours): 30 s, 1, 2, 4 ... up to 16 min.
                     noted[0] = System.nanoTime();
                     gap[0] = Math.min(gap[0] * 2, Duration.ofMinutes(16).toNanos());
-                    LOG.info("No coordinator found in {} s at {}: check that a coordinator node runs"
-                                    + " there, that --join names its --bind address, that this node can reach it, and"
-                                    + " that both use TLS (--tls-keystore, --tls-truststore) or neither (Pekko's warnings"
-                                    + " above say why it could not connect: a TLS mismatch shows as a handshake that did"
-                                    + " not complete); still trying",
-                            Duration.ofNanos(noted[0] - started).toSeconds(),
-                            context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"));
+                    LOG.info(noCoordinatorNote(FOUND_IN_THIS_JVM.get(), "tls-tcp".equals(context.getSystem().settings()
+                                    .config().getString("pekko.remote.artery.transport")),
+                            context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes"),
+                            Duration.ofNanos(noted[0] - started).toSeconds()));
                 }
                 if (message == Check.INSTANCE) {
                     org.apache.pekko.cluster.MemberStatus self = cluster.selfMember().status();

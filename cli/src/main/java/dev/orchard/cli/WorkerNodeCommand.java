@@ -177,9 +177,11 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 if (refused != null) {
                     err.println(refused + pause.toSeconds() + " s");
                 } else {
-                    err.printf("orchard: this worker left its cluster (downed, its coordinator node gone with no other"
-                            + " in the cluster, or no coordinator for %d s); joining %s"
-                            + " again in %d s%n", rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());
+                    // Its job's end is the common case: the causes listed failures first and read as one (a walk).
+                    err.printf("orchard: this worker left its cluster: its coordinator node went (its job ended, or it"
+                            + " stopped or was lost) with no other in the cluster, or no coordinator was seen for %d s,"
+                            + " or the cluster downed this node; joining %s again in %d s, for the next coordinator"
+                            + " there%n", rejoinAfter.toSeconds(), cluster.join, pause.toSeconds());
                 }
                 if (stopping.await(pause.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     return 0; // stopped between two joins: at once, not after the pause

@@ -1,5 +1,6 @@
 package dev.orchard.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,5 +114,22 @@ class CoordinatorSightTest {
         sight.listed(false, 10 * S);
         sight.listed(false, 14 * S);
         assertTrue(sight.shouldLeave(16 * S, DECIDED));
+    }
+
+    /**
+     * An idle worker whose last job had ended was told, every 30 s to 16 min, to check its --join and TLS; a worker
+     * without TLS joining a port where nothing listened was pointed at a TLS mismatch (an operator's walk).
+     */
+    @Test
+    void theNoCoordinatorNoteFitsWhatTheWorkerHasSeen() {
+        java.util.List<String> seeds = java.util.List.of("pekko://orchard@10.0.0.5:17355");
+        assertThat(CoordinatorWatch.noCoordinatorNote(true, false, seeds, 30)).isEqualTo("No coordinator at"
+                + " [pekko://orchard@10.0.0.5:17355] for 30 s since this worker's last one went (its job ended, or its"
+                + " node stopped or was lost): waiting for the next one there");
+        assertThat(CoordinatorWatch.noCoordinatorNote(false, false, seeds, 30)).startsWith("No coordinator found in 30 s")
+                .contains("check that a coordinator node runs there").contains("\"Connection refused\" where nothing"
+                        + " listens").doesNotContain("TLS mismatch");
+        assertThat(CoordinatorWatch.noCoordinatorNote(false, true, seeds, 60))
+                .contains("a TLS mismatch shows as a handshake that did not complete").doesNotContain("Connection refused");
     }
 }

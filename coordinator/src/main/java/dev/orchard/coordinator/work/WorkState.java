@@ -1073,9 +1073,11 @@ public final class WorkState {
             }
         }
         if (!minWorkersMet && now - startedMs > settings.minWorkersWaitMs()) {
-            return fail("Only " + liveWorkers() + " of the " + settings.minWorkers() + " workers asked for "
+            // With what to do next (an operator's walk: it said what to check, not how to go on).
+            return fail(goesOn("Only " + liveWorkers() + " of the " + settings.minWorkers() + " workers asked for "
                     + "(--min-workers) joined within " + settings.minWorkersWaitMs() / 1000 + " s: check that the worker "
-                    + "nodes run and that their --join names this coordinator", false);
+                    + "nodes run and that their --join names this coordinator, or ask for fewer with --min-workers"),
+                    false);
         }
         noteWaitingForWorkers(now);
         if (settings.minWorkersWaitMs() > 0 && waitingForWorkersSinceMs >= 0 && minWorkersMet
@@ -1117,11 +1119,14 @@ public final class WorkState {
         out.add(new Decision.Note("Waiting " + (now - waitingForWorkersSinceMs) / 1000 + " s for workers: "
                 + (minWorkersMet ? (workers.isEmpty() ? "none has joined" : "none is live (" + workers.size()
                         + " joined and left)") : liveWorkers() + " of the " + settings.minWorkers()
-                        + " asked for (--min-workers) have joined; the job fails after " + settings.minWorkersWaitMs() / 1000
+                        // the time left, as the console and the status page say it (it said the whole timeout: a walk)
+                        + " asked for (--min-workers) have joined; the job fails in "
+                        + Math.round(Math.max(0, startedMs + settings.minWorkersWaitMs() - now) / 1000.0)
                         + " s without them")
                 + ". Check that the worker nodes run, that their --join names this coordinator, and that they run its"
-                + " Orchard build" + ANOTHER_BUILD + "; a worker node that served an earlier job rejoins after its"
-                + " --rejoin-after (60 s by default)"));
+                + " Orchard build" + ANOTHER_BUILD + "; a worker node that served an earlier job rejoins within seconds"
+                + " of its coordinator node's end, or after its --rejoin-after (60 s by default) where another"
+                + " coordinator node stays in its cluster"));
     }
 
     /** Where a worker of another Orchard build shows: it is refused as it joins, before the coordinator hears of it. */

@@ -842,10 +842,11 @@ class WorkStateTest {
             notes.addAll(of(run(lonely.tick(now)), Decision.Note.class).stream().map(Decision.Note::text).toList());
         }
         assertThat(notes).singleElement().asString().startsWith("Waiting 30 s for workers: 1 of the 2 asked for "
-                + "(--min-workers) have joined; the job fails after 60 s without them").contains("--join", "--rejoin-after");
+                + "(--min-workers) have joined; the job fails in 29 s without them").contains("--join", "--rejoin-after");
         now += 2_000;
         assertThat(of(run(lonely.tick(now)), Decision.Failed.class)).singleElement()
-                .satisfies(f -> assertThat(f.reason()).contains("--min-workers"));
+                .satisfies(f -> assertThat(f.reason()).contains("--min-workers").contains("or ask for fewer with"
+                        + " --min-workers. The same command with --resume goes on")); // how to go on (a walk)
     }
 
     /**
