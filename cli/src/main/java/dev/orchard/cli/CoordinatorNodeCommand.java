@@ -142,14 +142,16 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.handsOverTo(node::otherCoordinatorNode);
                 err.printf("orchard: coordinator node on %s%s, %s with %s%s%n", self, ClusterOptions.transport(pekko),
                         setup.describe(), setup.features(), setup.labelling());
-                if (!cluster.join.isEmpty()) {
+                if (!cluster.join.isEmpty() && !cluster.join.contains(self)) {
                     // A standby's first line read as the active one's, and a takeover then showed only Pekko's lines
-                    // for the resolver's wait (an operator's walk: 47 s).
-                    err.printf("orchard: standby: the job runs on the coordinator node at %s; this node takes it over"
-                            + " (\"Resuming\" in its log) once that node has stopped, or once the split-brain resolver has"
-                            + " downed it, %d s after it stopped answering (stable-after) and the seconds the cluster"
-                            + " takes to find that%n", String.join(", ", cluster.join), node.system().settings().config()
-                            .getDuration("pekko.cluster.split-brain-resolver.stable-after").toSeconds());
+                    // for the resolver's wait (an operator's walk: 47 s). A node that is a seed of its own (deploy-ec2
+                    // joins the coordinator to itself and the workers) starts or leads its cluster: no standby.
+                    err.printf("orchard: standby: joining the cluster at %s; while a coordinator node there runs the"
+                            + " job, this node takes it over (\"Resuming\" in its log) once that node has stopped, or once"
+                            + " the split-brain resolver has downed it, %d s after it stopped answering (stable-after)"
+                            + " and the seconds the cluster takes to find that%n", String.join(", ", cluster.join),
+                            node.system().settings().config()
+                                    .getDuration("pekko.cluster.split-brain-resolver.stable-after").toSeconds());
                 }
                 observation.serve(node.system(), "coordinator node " + self, err);
                 var terminated = node.system().getWhenTerminated().toCompletableFuture();

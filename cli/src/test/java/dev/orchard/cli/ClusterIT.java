@@ -507,8 +507,8 @@ class ClusterIT {
             pair.startWorkers(nodes, REJOIN_PROMPTLY);
             assertThat(nodes.exitCode(pair.first(), JOB)).as(nodes.log("coordinator-a")).isZero();
             assertThat(nodes.exitCode(pair.standby(), JOB)).as(nodes.log("coordinator-b")).isZero();
-            assertThat(nodes.log("coordinator-b")).as("it says it is the standby").contains("orchard: standby: the job"
-                    + " runs on the coordinator node at 127.0.0.1:").contains("3 s after it stopped answering");
+            assertThat(nodes.log("coordinator-b")).as("it says it is the standby").contains("orchard: standby: joining"
+                    + " the cluster at 127.0.0.1:").contains("3 s after it stopped answering");
             assertThat(nodes.log("coordinator-a")).doesNotContain("orchard: standby");
         }
         Outputs.assertSameJob(out, reference, subsetImages);

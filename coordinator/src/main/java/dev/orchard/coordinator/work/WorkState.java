@@ -1121,8 +1121,7 @@ public final class WorkState {
                         + " joined and left)") : liveWorkers() + " of the " + settings.minWorkers()
                         // the time left, as the console and the status page say it (it said the whole timeout: a walk)
                         + " asked for (--min-workers) have joined; the job fails in "
-                        + Math.round(Math.max(0, startedMs + settings.minWorkersWaitMs() - now) / 1000.0)
-                        + " s without them")
+                        + Math.round(workerWait(now).failsInMs() / 1000.0) + " s without them")
                 + ". Check that the worker nodes run, that their --join names this coordinator, and that they run its"
                 + " Orchard build" + ANOTHER_BUILD + "; a worker node that served an earlier job rejoins within seconds"
                 + " of its coordinator node's end, or after its --rejoin-after (60 s by default) where another"
