@@ -77,8 +77,7 @@ final class ProgressReporter implements JobListener {
         } else if (!lineSaid || now - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
             lineSaid = true;
             lastLine = now;
-            out.println(line(imagesDone, imagesBefore, listingComplete ? String.valueOf(listed) : listed + "+",
-                    errorCount, (lastLine - started) / 1e9));
+            out.println(line(imagesDone, imagesBefore, total(), errorCount, (lastLine - started) / 1e9));
         }
     }
 
@@ -87,8 +86,21 @@ final class ProgressReporter implements JobListener {
      * coordinator waiting for --min-workers showed "listing and extracting features" and nothing more (its log said
      * so after 30 s). Not at once: workers join within a second or two of most starts.
      */
+    /** The total a progress line gives: {@code 600}, or {@code 16+} while the listing goes on. */
+    private String total() {
+        return listingComplete ? String.valueOf(listed) : listed + "+";
+    }
+
     @Override
     public synchronized void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+        if (!terminal && lineSaid && snapshot.listingComplete() && !listingComplete && snapshot.imagesDone() == done) {
+            // The listing ended with nothing done since the last line (a job waiting for workers): that line's
+            // "0/16+" stayed up for the whole wait (an operator's walk, 8 runs of 8).
+            listed = snapshot.listed();
+            listingComplete = true;
+            out.println(line(done, snapshot.imagesBefore(), total(), errors,
+                    (nanoClock.getAsLong() - started) / 1e9));
+        }
         var wait = snapshot.workerWait();
         if (wait == null) {
             waitSaid = null;

@@ -109,4 +109,28 @@ class ProgressReporterTest {
                 0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO,
                 live < 0 ? null : new WorkState.WorkerWait(live, minWorkers, failsInMs));
     }
+
+    /**
+     * A job waiting for workers showed its first line's total, "0/16+", for the whole wait, the listing long done (an
+     * operator's walk, 8 runs of 8): the line is said again, once, when the listing ends with nothing done since.
+     */
+    @Test
+    void theTotalIsSaidAgainWhenTheListingEndsWhileNothingIsDone() {
+        StringWriter text = new StringWriter();
+        long[] nanos = {0};
+        ProgressReporter progress = new ProgressReporter(new PrintWriter(text, true), false, () -> nanos[0]);
+        progress.listed(16, false);
+        progress.progress(0, 0, 0);
+        progress.status(listing(10, false, 0));
+        nanos[0] += 1_000_000_000L;
+        progress.status(listing(150, true, 0));
+        progress.status(listing(150, true, 0));
+        assertThat(text.toString().lines()).containsExactly("progress: 0/16+ images, 0 errors, 0.0 images/s",
+                "progress: 0/150 images, 0 errors, 0.0 images/s");
+    }
+
+    private static WorkState.Snapshot listing(long listed, boolean complete, long done) {
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, 0, 0, Map.of("PENDING", 4), 0,
+                0, 4, 0, 0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO, null);
+    }
 }
