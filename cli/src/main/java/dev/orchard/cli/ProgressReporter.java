@@ -32,6 +32,8 @@ final class ProgressReporter implements JobListener {
     private volatile long errors;
     private volatile boolean writing;
     private long lastLine;
+    /** The total the last plain line gave ({@code 600}, or {@code 16+} while the listing went on). */
+    private String totalSaid;
     /** When the job's current wait for workers was first seen ({@link #nanoClock}), and what of it was said last. */
     private long waitSeen;
     private String waitSaid;
@@ -77,7 +79,8 @@ final class ProgressReporter implements JobListener {
         } else if (!lineSaid || now - lastLine > 5_000_000_000L || (listingComplete && imagesDone == listed)) {
             lineSaid = true;
             lastLine = now;
-            out.println(line(imagesDone, imagesBefore, total(), errorCount, (lastLine - started) / 1e9));
+            totalSaid = total();
+            out.println(line(imagesDone, imagesBefore, totalSaid, errorCount, (lastLine - started) / 1e9));
         }
     }
 
@@ -93,13 +96,14 @@ final class ProgressReporter implements JobListener {
 
     @Override
     public synchronized void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
-        if (!terminal && lineSaid && snapshot.listingComplete() && !listingComplete && snapshot.imagesDone() == done) {
+        if (!terminal && lineSaid && snapshot.listingComplete() && snapshot.imagesDone() == done
+                && !String.valueOf(snapshot.listed()).equals(totalSaid)) {
             // The listing ended with nothing done since the last line (a job waiting for workers): that line's
             // "0/16+" stayed up for the whole wait (an operator's walk, 8 runs of 8).
             listed = snapshot.listed();
             listingComplete = true;
-            out.println(line(done, snapshot.imagesBefore(), total(), errors,
-                    (nanoClock.getAsLong() - started) / 1e9));
+            totalSaid = total();
+            out.println(line(done, snapshot.imagesBefore(), totalSaid, errors, (nanoClock.getAsLong() - started) / 1e9));
         }
         var wait = snapshot.workerWait();
         if (wait == null) {

@@ -122,6 +122,8 @@ class ProgressReporterTest {
         progress.listed(16, false);
         progress.progress(0, 0, 0);
         progress.status(listing(10, false, 0));
+        progress.listed(150, true); // a report with nothing new done prints no line (the walk's runs)
+        progress.progress(0, 0, 0);
         nanos[0] += 1_000_000_000L;
         progress.status(listing(150, true, 0));
         progress.status(listing(150, true, 0));
