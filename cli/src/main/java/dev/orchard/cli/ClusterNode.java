@@ -196,6 +196,15 @@ final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * Whether this node is among the seeds it joins (a first coordinator, or one deploy-ec2 joins to itself and the
+     * workers), as Pekko reads them: such a node may start or lead its cluster; one that is not joins another node's.
+     */
+    boolean ownSeed() {
+        return system.settings().config().getStringList("pekko.cluster.seed-nodes")
+                .contains(Cluster.get(system).selfMember().address().toString());
+    }
+
+    /**
      * Another coordinator node in this node's cluster, reachable, as far as it knows (a standby, or the active one for a
      * standby), or null: what a coordinator node that stops tells its user takes the job over. Once the node's
      * coordinated shutdown has begun, the one it knew of then. An unreachable one is none: a standby downed after the

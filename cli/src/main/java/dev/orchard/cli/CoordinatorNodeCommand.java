@@ -142,10 +142,10 @@ final class CoordinatorNodeCommand implements Callable<Integer> {
                 stopNotice.handsOverTo(node::otherCoordinatorNode);
                 err.printf("orchard: coordinator node on %s%s, %s with %s%s%n", self, ClusterOptions.transport(pekko),
                         setup.describe(), setup.features(), setup.labelling());
-                if (!cluster.join.isEmpty() && !cluster.join.contains(self)) {
+                if (!node.ownSeed()) {
                     // A standby's first line read as the active one's, and a takeover then showed only Pekko's lines
-                    // for the resolver's wait (an operator's walk: 47 s). A node that is a seed of its own (deploy-ec2
-                    // joins the coordinator to itself and the workers) starts or leads its cluster: no standby.
+                    // for the resolver's wait (an operator's walk: 47 s). Not a node among its own seeds (deploy-ec2
+                    // joins the coordinator to itself and the workers): it starts or leads its cluster.
                     err.printf("orchard: standby: joining the cluster at %s; while a coordinator node there runs the"
                             + " job, this node takes it over (\"Resuming\" in its log) once that node has stopped, or once"
                             + " the split-brain resolver has downed it, %d s after it stopped answering (stable-after)"

@@ -34,7 +34,8 @@ final class ProgressReporter implements JobListener {
     private long lastLine;
     /** The total the last plain line gave ({@code 600}, or {@code 16+} while the listing went on). */
     private String totalSaid;
-    /** When the job's current wait for workers was first seen ({@link #nanoClock}), and what of it was said last. */
+    /** The job waits for workers; since when ({@link #nanoClock}), and how many of how many were said last (or null). */
+    private boolean waiting;
     private long waitSeen;
     private String waitSaid;
 
@@ -84,37 +85,55 @@ final class ProgressReporter implements JobListener {
         }
     }
 
-    /**
-     * A job that has waited for workers {@link #WAIT_GRACE_NANOS} says so, and again as the number joined changes: a
-     * coordinator waiting for --min-workers showed "listing and extracting features" and nothing more (its log said
-     * so after 30 s). Not at once: workers join within a second or two of most starts.
-     */
     /** The total a progress line gives: {@code 600}, or {@code 16+} while the listing goes on. */
     private String total() {
         return listingComplete ? String.valueOf(listed) : listed + "+";
     }
 
+    /** Where the job stands, about once a second: what the progress reports alone leave unsaid while nothing is done. */
     @Override
     public synchronized void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
-        if (!terminal && lineSaid && snapshot.listingComplete() && snapshot.imagesDone() == done
-                && !String.valueOf(snapshot.listed()).equals(totalSaid)) {
-            // The listing ended with nothing done since the last line (a job waiting for workers): that line's
-            // "0/16+" stayed up for the whole wait (an operator's walk, 8 runs of 8).
-            listed = snapshot.listed();
-            listingComplete = true;
+        listingEndedIdle(snapshot);
+        waitingForWorkers(snapshot.workerWait());
+    }
+
+    /**
+     * The listing ended with nothing done since the last report (a job waiting for workers): the first line's "0/16+"
+     * stayed up for the whole wait (an operator's walk, 8 runs of 8). The total is said again, once; the bar gets it.
+     */
+    private void listingEndedIdle(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+        if (!snapshot.listingComplete() || snapshot.imagesDone() != done
+                || String.valueOf(snapshot.listed()).equals(totalSaid)) {
+            return;
+        }
+        listed = snapshot.listed();
+        listingComplete = true;
+        if (terminal) {
+            if (bar != null) {
+                bar.maxHint(listed);
+            }
+        } else if (lineSaid) {
             totalSaid = total();
             out.println(line(done, snapshot.imagesBefore(), totalSaid, errors, (nanoClock.getAsLong() - started) / 1e9));
         }
-        var wait = snapshot.workerWait();
+    }
+
+    /**
+     * A job that has waited for workers {@link #WAIT_GRACE_NANOS} says so, and again as the number joined changes: a
+     * coordinator waiting for --min-workers showed "listing and extracting features" and nothing more (its log said
+     * so after 30 s). Not at once: workers join within a second or two of most starts.
+     */
+    private void waitingForWorkers(dev.orchard.coordinator.work.WorkState.WorkerWait wait) {
         if (wait == null) {
-            waitSaid = null;
+            waiting = false;
             return;
         }
         long now = nanoClock.getAsLong();
         String which = wait.live() + " of " + wait.minWorkers();
-        if (waitSaid == null) {
-            waitSaid = "";
+        if (!waiting) { // flags, not sentinels (see progress)
+            waiting = true;
             waitSeen = now;
+            waitSaid = null;
         }
         if (now - waitSeen < WAIT_GRACE_NANOS || which.equals(waitSaid)) {
             return;

@@ -47,8 +47,8 @@ class ClusterNodeJobEndTest {
             coordinator.downUnreachableWorkers();
             awaitTrue("the worker node downed", () -> gone(coordinator, worker));
             // Found unreachable only after the job's end (killed as the last part was published): downed as well, or it
-            // held the leave for Pekko's cluster-exiting timeout, 10 s (an operator's walk).
-            assertThat(status(coordinator, lateWorker)).isEqualTo(MemberStatus.up());
+            // held the leave for Pekko's cluster-exiting timeout, 10 s (an operator's walk). (Not asserted Up before the
+            // cut: one found unreachable in a stall is downed by the same rule, which the design allows.)
             cutOff(coordinator, self(lateWorker).address());
             awaitTrue("the worker found unreachable after the end downed", () -> gone(coordinator, lateWorker));
             assertThat(status(coordinator, standby)).as("a coordinator node is left to the resolver")
@@ -106,9 +106,10 @@ class ClusterNodeJobEndTest {
                 "pekko.remote.artery.canonical.port", 0,
                 "pekko.remote.artery.advanced.test-mode", "on",
                 "pekko.cluster.split-brain-resolver.stable-after", "10m",
-                // found unreachable within ~1.5 s of the cut, not ~4 s (the defaults, 1 s and 3 s): timing, not outcome
-                "pekko.cluster.failure-detector.heartbeat-interval", "250ms",
-                "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "1s",
+                // Found unreachable ~2.5 s after the cut, not ~4 s (the defaults, 1 s and 3 s), with ClusterIT's
+                // settings: a pause of 1 s could find a node unreachable in a stall of the loaded JVM (four nodes).
+                "pekko.cluster.failure-detector.heartbeat-interval", "500ms",
+                "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "2s",
                 "pekko.cluster.seed-nodes", List.of(),
                 "pekko.cluster.roles", List.of(role))).withFallback(ConfigFactory.load());
         return new ClusterNode(config, null, null, 0, null, null);

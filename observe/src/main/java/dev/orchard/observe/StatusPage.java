@@ -228,7 +228,6 @@ public final class StatusPage {
         }
     }
 
-
     /** The workers not gone, and how many of them are on unreachable nodes: "3", or "3 (1 unreachable)". */
     private static String workers(List<JobWatch.WorkerRow> rows, java.util.Set<String> unreachable) {
         long live = rows.stream().filter(w -> !w.gone()).count();

@@ -37,6 +37,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.HashMap;
@@ -95,7 +96,7 @@ public final class JobOutputs {
      * statistics equal these to rounding (~1e-15), not bit for bit.
      */
     public SolvedPca solvePca(List<String> statistics, BitSet expected, int k) throws IOException {
-        return solvePca(statistics, expected, java.util.Collections.emptySortedMap(), List.of(), k);
+        return solvePca(statistics, expected, Collections.emptySortedMap(), List.of(), k);
     }
 
     /**

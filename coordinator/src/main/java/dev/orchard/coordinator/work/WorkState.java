@@ -31,6 +31,7 @@ import dev.orchard.protocol.WorkerCommand;
 import dev.orchard.protocol.WorkerInfo;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -1528,7 +1529,8 @@ public final class WorkState {
                 }
                 out.add(new Decision.StageStarted(Stage.SOLVING, "solving PCA"));
                 out.add(new Decision.Solve(List.copyOf(statisticsFiles), expected,
-                        base == null ? java.util.Collections.emptySortedMap() : base.untouched(), base == null ? List.of() : base.regrouped(),
+                        base == null ? Collections.emptySortedMap() : base.untouched(),
+                        base == null ? List.of() : base.regrouped(),
                         published != null));
             } else {
                 startPublishing(now);
