@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
  */
 public final class BatchBuffers {
     private final BlockingQueue<FloatBuffer> free;
+    private long changes; // guarded by this
 
     public BatchBuffers(int count, int floatsEach) {
         free = new ArrayBlockingQueue<>(count);
@@ -37,5 +38,30 @@ public final class BatchBuffers {
 
     public void give(FloatBuffer buffer) {
         free.add(buffer);
+        changed();
+    }
+
+    /** Counts a change a waiter may care about (a buffer given back, a batch done) and wakes {@link #awaitChange}. */
+    public synchronized void changed() {
+        changes++;
+        notifyAll();
+    }
+
+    /** Changes counted so far: what {@link #awaitChange} waits for a change from. */
+    public synchronized long changes() {
+        return changes;
+    }
+
+    /** Waits until the count of changes is no longer {@code seen}, at most {@code timeout}; says whether it changed. */
+    public synchronized boolean awaitChange(long seen, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (changes == seen) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 }
