@@ -100,8 +100,15 @@ public final class Orchard {
         // (120 lines for run) buried the one line that mattered.
         cli.setParameterExceptionHandler((e, arguments) -> {
             CommandLine failed = e.getCommandLine();
-            failed.getErr().println("orchard: " + e.getMessage());
-            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, failed.getErr())
+            String jobs = failed.getCommand() instanceof WorkerNodeCommand
+                          && e instanceof CommandLine.UnmatchedArgumentException u
+                          ? WorkerNodeCommand.jobsOptionsNote(u.getUnmatched()) : null;
+            if (jobs != null) { // not "Unknown option" and picocli's guess at a worker option it resembles
+                failed.getErr().println("orchard: " + jobs);
+            } else {
+                failed.getErr().println("orchard: " + e.getMessage());
+            }
+            if (jobs == null && !CommandLine.UnmatchedArgumentException.printSuggestions(e, failed.getErr())
                     && !failed.getSubcommands().isEmpty()) {
                 failed.getErr().println("Its commands: " + String.join(", ", failed.getSubcommands().keySet()) + ".");
             }

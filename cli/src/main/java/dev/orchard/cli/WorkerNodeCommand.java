@@ -195,6 +195,33 @@ final class WorkerNodeCommand implements Callable<Integer> {
      * job's, which its coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that
      * took it (one with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
      */
+    /**
+     * For options a worker does not know: where any is one of the job's ({@link JobOptions}: a coordinator's, and
+     * {@code orchard run}'s), the words that say so and where it goes; otherwise null. A worker given the job's
+     * {@code --model} was told "Unknown options" only, and {@code --input} got picocli's guess {@code --inference-lanes}
+     * (an operator's walk): a worker runs whatever its coordinator hands it, model and all.
+     */
+    static String jobsOptionsNote(List<String> unmatched) {
+        java.util.Set<String> jobs = new java.util.HashSet<>();
+        for (java.lang.reflect.Field field : JobOptions.class.getDeclaredFields()) {
+            Option option = field.getAnnotation(Option.class);
+            if (option != null) {
+                jobs.addAll(List.of(option.names()));
+            }
+        }
+        List<String> options = unmatched.stream().filter(a -> a.startsWith("-"))
+                .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a).distinct().toList();
+        List<String> given = options.stream().filter(jobs::contains).toList();
+        if (given.isEmpty()) {
+            return null;
+        }
+        List<String> unknown = options.stream().filter(o -> !jobs.contains(o)).toList();
+        return String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the job's, not a worker's: a worker"
+                + " runs the units its coordinator hands it, with the coordinator's model, batch size and other job"
+                + " settings. Give " + (given.size() == 1 ? "it" : "them") + " to 'orchard coordinator' (or"
+                + " 'orchard run')." + (unknown.isEmpty() ? "" : " Unknown to both: " + String.join(", ", unknown) + ".");
+    }
+
     private void refuseJobsDecodeOptions() {
         var parsed = command.commandLine().getParseResult();
         List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode",

@@ -49,6 +49,29 @@ class WorkerNodeOptionsTest {
     }
 
     /**
+     * The job's other options given to a worker (its model, input, PCA) say so and where they go: the worker was told
+     * "Unknown options" only, and for --input picocli guessed --inference-lanes (an operator's walk).
+     */
+    @Test
+    void theJobsOptionsOnAWorkerSayWhereTheyGo() {
+        JobRun model = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--no-http", "--model", "other.onnx");
+        assertThat(model.exitCode()).as(model.messages()).isEqualTo(2);
+        assertThat(model.messages()).contains("orchard: --model is the job's, not a worker's: a worker runs the units its"
+                        + " coordinator hands it, with the coordinator's model")
+                .contains("Give it to 'orchard coordinator' (or 'orchard run').")
+                .contains("See 'orchard worker --help' for its options.")
+                .doesNotContain("Unknown option").doesNotContain("Possible solutions");
+        JobRun two = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--input=/data", "--pca-k", "5", "--lanes", "2");
+        assertThat(two.exitCode()).as(two.messages()).isEqualTo(2);
+        assertThat(two.messages()).contains("--input, --pca-k are the job's, not a worker's")
+                .contains("Give them to 'orchard coordinator' (or 'orchard run'). Unknown to both: --lanes.")
+                .doesNotContain("Possible solutions");
+        JobRun typo = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--lanes", "2");
+        assertThat(typo.exitCode()).as(typo.messages()).isEqualTo(2);
+        assertThat(typo.messages()).contains("orchard: Unknown options: '--lanes', '2'").doesNotContain("the job's");
+    }
+
+    /**
      * A worker stopped by a signal before its node starts starts none: one started then came too late for Pekko's JVM
      * hook ("Could not addJvmShutdownHook, due to: Shutdown in progress"), joined on for the worker's stop bound (20 s),
      * and its JVM exited only then (a walk: SIGTERM at 1.3 s; 1.5 s to the exit now). Here the signal's hook has run.
