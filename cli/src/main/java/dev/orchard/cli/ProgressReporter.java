@@ -94,7 +94,7 @@ final class ProgressReporter implements JobListener {
     @Override
     public synchronized void status(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
         listingEndedIdle(snapshot);
-        waitingForWorkers(snapshot.workerWait());
+        waitingForWorkers(snapshot);
     }
 
     /**
@@ -123,9 +123,13 @@ final class ProgressReporter implements JobListener {
      * coordinator waiting for --min-workers showed "listing and extracting features" and nothing more (its log said
      * so after 30 s). Not at once: workers join within a second or two of most starts.
      */
-    private void waitingForWorkers(dev.orchard.coordinator.work.WorkState.WorkerWait wait) {
+    private void waitingForWorkers(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+        dev.orchard.coordinator.work.WorkState.WorkerWait wait = snapshot.workerWait();
         if (wait == null) {
-            waiting = false;
+            if (waiting) {
+                waiting = false;
+                waitEnded(snapshot);
+            }
             return;
         }
         long now = nanoClock.getAsLong();
@@ -143,6 +147,23 @@ final class ProgressReporter implements JobListener {
             bar.setExtraMessage(" " + wait.describe());
         } else {
             out.println("orchard: " + wait.describe());
+        }
+    }
+
+    /**
+     * The wait for workers is over. Where this run has done nothing yet, its rate counts from now: it counted the wait
+     * too, and after a minute's wait for --min-workers the first lines' images/s (and the bar's ETA) were a fraction
+     * of the job's pace (an operator's walk). The bar, whose clock cannot be set again, is closed where it showed the
+     * wait, and a fresh one starts now.
+     */
+    private void waitEnded(dev.orchard.coordinator.work.WorkState.Snapshot snapshot) {
+        if (snapshot.imagesDone() != snapshot.imagesBefore()) {
+            return; // a wait after work began (every worker lost): the rate goes on over the whole run
+        }
+        started = nanoClock.getAsLong();
+        if (terminal && bar != null && waitSaid != null) {
+            closeBar();
+            bar(snapshot.imagesBefore()); // its clock from now: at the next report it counted from there
         }
     }
 

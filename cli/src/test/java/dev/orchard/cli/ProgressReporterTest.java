@@ -103,9 +103,41 @@ class ProgressReporterTest {
                 .isEqualTo("orchard: Waiting for a worker: work waits and none is live.");
     }
 
+    /**
+     * The rate counts from the wait's end where nothing was done before it: after a minute's wait for --min-workers,
+     * the first lines said a tenth of the job's pace (an operator's walk). A wait after work began (every worker lost)
+     * leaves it over the whole run.
+     */
+    @Test
+    void theRateCountsFromTheEndOfAWaitForWorkers() {
+        StringWriter text = new StringWriter();
+        long[] nanos = {0};
+        ProgressReporter progress = new ProgressReporter(new PrintWriter(text, true), false, () -> nanos[0]);
+        progress.listed(100, true);
+        progress.progress(0, 0, 0);
+        progress.status(waiting(0, 2, 600_000));
+        nanos[0] += 60_000_000_000L;
+        progress.status(waiting(-1, 0, 0)); // both joined: work is handed out
+        nanos[0] += 10_000_000_000L;
+        progress.progress(50, 0, 0);
+        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow())
+                .isEqualTo("progress: 50/100 images, 0 errors, 5.0 images/s");
+        progress.status(waiting(0, 0, -1, 50)); // every worker lost: a wait after work began
+        nanos[0] += 10_000_000_000L;
+        progress.status(waiting(-1, 0, 0, 50));
+        progress.progress(100, 0, 0);
+        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow())
+                .isEqualTo("progress: 100/100 images, 0 errors, 5.0 images/s");
+    }
+
     /** A snapshot whose wait is {@code live} of {@code minWorkers} (none if {@code live} < 0). */
     private static WorkState.Snapshot waiting(int live, int minWorkers, long failsInMs) {
-        return new WorkState.Snapshot(WorkState.Stage.FEATURES, 0, false, 0, 0, 0, 0, Map.of("PENDING", 4), 0, 0, 4, 0,
+        return waiting(live, minWorkers, failsInMs, 0);
+    }
+
+    /** As above, with {@code done} images done. */
+    private static WorkState.Snapshot waiting(int live, int minWorkers, long failsInMs, long done) {
+        return new WorkState.Snapshot(WorkState.Stage.FEATURES, 0, false, done, 0, 0, 0, Map.of("PENDING", 4), 0, 0, 4, 0,
                 0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO,
                 live < 0 ? null : new WorkState.WorkerWait(live, minWorkers, failsInMs));
     }
