@@ -88,8 +88,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopping.countDown();
             if (closed.getCount() > 0) {
-                err.println("orchard: worker node stopping (a signal): it takes no more units, gives back those it runs"
-                        + " and commits those it finished (up to 9 s), then leaves the cluster");
+                // What it does with its units is the worker's log line next (where it holds any): this line said the
+                // same words before it (an operator's walk).
+                err.println("orchard: worker node stopping (a signal): it settles its units (up to 9 s), then leaves"
+                        + " the cluster");
                 // Holds the JVM until the node has left and the runtime closed (its scratch folder deleted): the JVM
                 // halted as soon as Pekko's hook ended, and every stopped worker left its folder for the next worker
                 // on the host to clear as one "that ended without closing" (a cluster walk). Bounded, should the
