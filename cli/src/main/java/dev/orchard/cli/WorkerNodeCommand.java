@@ -193,11 +193,6 @@ final class WorkerNodeCommand implements Callable<Integer> {
     }
 
     /**
-     * --max-pixels, --max-decode-mib, --no-reduced-decode and --max-object-bytes decide which images are readable: the
-     * job's, which its coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that
-     * took it (one with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
-     */
-    /**
      * For options a worker does not know: where any is one of the job's ({@link JobOptions}: a coordinator's, and
      * {@code orchard run}'s), the words that say so and where it goes; otherwise null. A worker given the job's
      * {@code --model} was told "Unknown options" only, and {@code --input} got picocli's guess {@code --inference-lanes}
@@ -224,6 +219,11 @@ final class WorkerNodeCommand implements Callable<Integer> {
                 + " 'orchard run')." + (unknown.isEmpty() ? "" : " Unknown to both: " + String.join(", ", unknown) + ".");
     }
 
+    /**
+     * --max-pixels, --max-decode-mib, --no-reduced-decode and --max-object-bytes decide which images are readable: the
+     * job's, which its coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that
+     * took it (one with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
+     */
     private void refuseJobsDecodeOptions() {
         var parsed = command.commandLine().getParseResult();
         List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode",

@@ -243,8 +243,8 @@ public final class FeatureUnit {
      * Waits until {@code oldest} (the unit's oldest batch in flight) is done, and meanwhile, each time a buffer is
      * free, calls {@code startMore}, which starts batches into free buffers and says whether the unit has more to
      * start. A unit started batches only once its oldest had ended before: a buffer that another unit's batch gave back
-     * lay unused until then, and a lane had nothing to run (after most units' ends, 20-40 ms each; in a 10,200-image
-     * job, 0.5-0.6 s of the two lanes' time). {@code overdue} runs whenever {@code lookEvery} passes with nothing new.
+     * lay unused until then, and a lane had nothing to run (after most units' ends, 20-100 ms each; in a 10,200-image
+     * job, ~0.7 s of the two lanes' time). {@code overdue} runs whenever {@code lookEvery} passes with nothing new.
      */
     static void awaitStartingMore(CompletableFuture<?> oldest, BatchBuffers buffers, StartMore startMore,
                                   java.time.Duration lookEvery, Runnable overdue) throws InterruptedException {
