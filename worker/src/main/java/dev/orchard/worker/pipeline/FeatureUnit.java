@@ -126,6 +126,9 @@ public final class FeatureUnit {
                     startAhead(loaded, batches, clock, unit, limits);
                     PendingBatch batch = batches.ahead.peek();
                     awaitStartingMore(batch.result(), loaded.buffers(), () -> {
+                        if (cancelled.getAsBoolean()) {
+                            return false; // a cancelled attempt starts nothing more: the loop's next turn ends it
+                        }
                         startAhead(loaded, batches, clock, unit, limits);
                         return !batches.allStarted();
                     }, LOOK_EVERY, () -> runtime.slowSteps().overdue().forEach(LOG::warn));
