@@ -25,9 +25,12 @@ final class Observation implements AutoCloseable {
     private final WorkerRuntime runtime;
     private JobWatch watch;
     private NodeHttp http;
-    /** The status page's address as last printed (null before the first): a rejoined worker on port 0 gets a new one. */
+    /** The status page's address as last printed (null before the first): printed again when it changed. */
     private String announced;
-    /** The free port the page took when {@link #address}'s was taken (0 before): tried first at the next serve. */
+    /**
+     * The free port the page took when {@link #address}'s was taken, or when it named port 0 (0 before): tried first
+     * at the next serve.
+     */
     private int fallbackPort;
     /** Whether {@link #check} found the address free before the job started. */
     private final boolean checked;
@@ -158,7 +161,8 @@ final class Observation implements AutoCloseable {
         }
         try {
             NodeHttp onAddress = NodeHttp.start(system, address, page, metrics);
-            fallbackPort = 0;
+            // --http HOST:0 took a new port at every rejoin (an operator's walk): the one it took first is kept.
+            fallbackPort = address.port() == 0 ? onAddress.port() : 0;
             return onAddress;
         } catch (IllegalArgumentException e) {
             if (!anyPortIfTaken || address.port() == 0) {

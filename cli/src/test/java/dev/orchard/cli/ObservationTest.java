@@ -58,11 +58,26 @@ class ObservationTest {
      */
     @Test
     void aRejoinedNodesPageKeepsThePortItHad() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Observation byDefault = new Observation(HttpAddress.loopback(taken.getLocalPort()), true, null)) {
+            keepsItsPortOverRejoins(byDefault);
+        }
+    }
+
+    /** Likewise with {@code --http HOST:0}: it took a new port at every rejoin (an operator's walk). */
+    @Test
+    void aRejoinedNodesPageOnPortZeroKeepsThePortItTook() throws Exception {
+        try (Observation anyPort = new Observation(HttpAddress.loopback(0), false, null)) {
+            keepsItsPortOverRejoins(anyPort);
+        }
+    }
+
+    /** Three incarnations of a node serve {@code observation}'s page: one address, announced once. */
+    private static void keepsItsPortOverRejoins(Observation observation) throws Exception {
         Map<String, Object> config = new HashMap<>(NodeHttp.LOCAL_NODE_CONFIG);
         config.put("pekko.actor.provider", "local");
         config.put("pekko.loglevel", "WARNING");
-        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Observation byDefault = new Observation(HttpAddress.loopback(taken.getLocalPort()), true, null)) {
+        {
             StringWriter printed = new StringWriter();
             Pattern announced = Pattern.compile("status page (http://127\\.0\\.0\\.1:\\d+/)");
             String first = null;
@@ -73,7 +88,7 @@ class ObservationTest {
                     // (it closed with the old system only a moment later, and the new one took another port).
                     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "observation-rejoin-" + incarnation,
                             ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()));
-                    byDefault.serve(system, "worker node", new PrintWriter(printed, true));
+                    observation.serve(system, "worker node", new PrintWriter(printed, true));
                     if (previous != null) {
                         previous.terminate();
                         previous.getWhenTerminated().toCompletableFuture().get();
