@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
  * service between jobs, for hours) logged "Couldn't join seed nodes after [N] attempts" every 5 s and two "Connection
  * refused" stream failures every second, for good (a multi-JVM walk); Orchard's own "No coordinator found" line,
  * itself less and less often, points at them for the reason. Their first lines say why; the rest said it again.
- * Words are compared as they are, but for the count of attempts (a port, say, tells two peers apart). Orchard's own
- * lines are never thinned.
+ * Words are compared as they are, but for the count of attempts (a port, say, tells two peers apart) and the node's own
+ * address in Pekko's "Cluster Node [ADDRESS] - " prefix: a worker node on port 0 that rejoins is a fresh node on
+ * another port, and every rejoin started the count again (an operator's walk). Orchard's own lines are never thinned.
  */
 final class RepeatedWarningFilter extends Filter<ILoggingEvent> {
     static final long QUIET_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
@@ -22,6 +23,8 @@ final class RepeatedWarningFilter extends Filter<ILoggingEvent> {
     private static final int REMEMBERED = 1024;
     /** "after [17] attempts": the one number that changes in Pekko's join warning. */
     private static final String ATTEMPTS = "\\[\\d+\\] attempts";
+    /** Pekko's cluster lines begin with the logging node's own address (and its data centre). */
+    private static final java.util.regex.Pattern SELF = java.util.regex.Pattern.compile("^Cluster Node \\[[^\\]]*\\]");
 
     private record Seen(long count, long lastNanos) {
     }
@@ -50,7 +53,8 @@ final class RepeatedWarningFilter extends Filter<ILoggingEvent> {
             seen.clear();
         }
         long now = clock.getAsLong();
-        Seen s = seen.compute(event.getLoggerName() + " " + message.replaceAll(ATTEMPTS, "[#] attempts"),
+        String words = SELF.matcher(message).replaceFirst("Cluster Node [self]").replaceAll(ATTEMPTS, "[#] attempts");
+        Seen s = seen.compute(event.getLoggerName() + " " + words,
                 (key, before) -> before == null || now - before.lastNanos() > QUIET_NANOS ? new Seen(1, now)
                         : new Seen(before.count() + 1, now));
         return Long.bitCount(s.count()) == 1 ? FilterReply.NEUTRAL : FilterReply.DENY; // 1, 2, 4, 8 …

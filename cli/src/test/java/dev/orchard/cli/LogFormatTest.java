@@ -151,6 +151,15 @@ class LogFormatTest {
         filter.decide(warning(context, materializer, String.format(refused, 17417)));
         assertThat(filter.decide(warning(context, materializer, String.format(refused, 17418))))
                 .as("another peer's").isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        // A worker node on port 0 that rejoined is a fresh node on another port: the same warning, thinned on.
+        String fresh = "Cluster Node [pekko://orchard@127.0.0.1:%d] - Couldn't join seed nodes after [1] attempts, will"
+                + " try again. seed-nodes=[pekko://orchard@127.0.0.1:17999]";
+        assertThat(filter.decide(warning(context, cluster, String.format(fresh, 40001)))).isEqualTo(
+                ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        assertThat(filter.decide(warning(context, cluster, String.format(fresh, 40002)))).isEqualTo(
+                ch.qos.logback.core.spi.FilterReply.NEUTRAL);
+        assertThat(filter.decide(warning(context, cluster, String.format(fresh, 40003))))
+                .as("the third time, from a third incarnation's port").isEqualTo(ch.qos.logback.core.spi.FilterReply.DENY);
         now[0] += RepeatedWarningFilter.QUIET_NANOS + 1;
         assertThat(filter.decide(warning(context, cluster, "Cluster Node [pekko://orchard@127.0.0.1:42279] - Couldn't join"
                 + " seed nodes after [41] attempts, will try again. seed-nodes=[pekko://orchard@127.0.0.1:17412]")))
