@@ -39,23 +39,6 @@ final class WorkerNodeCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions workers;
 
-    /** The job's decode limits, which a worker takes from its coordinator: given here, refused (see call()). */
-    @Option(names = "--max-pixels", hidden = true)
-    String jobsMaxPixels;
-
-    @Option(names = "--max-decode-mib", hidden = true)
-    String jobsMaxDecodeMib;
-
-    @Option(names = "--no-reduced-decode", hidden = true)
-    boolean jobsReducedDecode;
-
-    @Option(names = "--max-object-bytes", hidden = true)
-    String jobsMaxObjectBytes;
-
-    /** The job's listing, the coordinator's: given here (an older worker took it), refused naming where it goes. */
-    @Option(names = "--list-parallelism", hidden = true)
-    String jobsListParallelism;
-
     @Mixin
     StoreOptions store;
 
@@ -73,7 +56,6 @@ final class WorkerNodeCommand implements Callable<Integer> {
         if (rejoinAfter.isNegative() || rejoinAfter.isZero()) {
             throw new IllegalArgumentException("--rejoin-after must be positive, was " + rejoinAfter);
         }
-        refuseJobsDecodeOptions();
         workers.validate();
         Build.prefetch(); // the jar this JVM started from, read while the model loads (the node waits for it)
         HttpAddress address = http.address(HttpAddress.loopback(HttpAddress.WORKER_PORT));
@@ -196,7 +178,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
      * For options a worker does not know: where any is one of the job's ({@link JobOptions}: a coordinator's, and
      * {@code orchard run}'s), the words that say so and where it goes; otherwise null. A worker given the job's
      * {@code --model} was told "Unknown options" only, and {@code --input} got picocli's guess {@code --inference-lanes}
-     * (an operator's walk): a worker runs whatever its coordinator hands it, model and all.
+     * (an operator's walk): a worker runs whatever its coordinator hands it, model and all. The decode limits above all:
+     * each worker's own made a unit's rows depend on the worker that took it (one with --max-pixels 5000 put 150 fruit
+     * images in errors.csv that the other made rows of: a user's walk). (They were hidden worker options refused on
+     * their own, with their own words, before this covered every option of the job.)
      */
     static String jobsOptionsNote(List<String> unmatched) {
         java.util.Set<String> jobs = new java.util.HashSet<>();
@@ -214,27 +199,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
         }
         List<String> unknown = options.stream().filter(o -> !jobs.contains(o)).toList();
         return String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the job's, not a worker's: a worker"
-                + " runs the units its coordinator hands it, with the coordinator's model, batch size and other job"
-                + " settings. Give " + (given.size() == 1 ? "it" : "them") + " to 'orchard coordinator' (or"
-                + " 'orchard run')." + (unknown.isEmpty() ? "" : " Unknown to both: " + String.join(", ", unknown) + ".");
-    }
-
-    /**
-     * --max-pixels, --max-decode-mib, --no-reduced-decode and --max-object-bytes decide which images are readable: the
-     * job's, which its coordinator sends with every unit. Each worker's own made a unit's rows depend on the worker that
-     * took it (one with --max-pixels 5000 put 150 fruit images in errors.csv that the other made rows of: a user's walk).
-     */
-    private void refuseJobsDecodeOptions() {
-        var parsed = command.commandLine().getParseResult();
-        List<String> given = java.util.stream.Stream.of("--max-pixels", "--max-decode-mib", "--no-reduced-decode",
-                        "--max-object-bytes", "--list-parallelism")
-                .filter(parsed::hasMatchedOption).toList();
-        if (!given.isEmpty()) {
-            throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " is" : " are") + " the"
-                    + " job's, not a worker's: every worker reads and decodes by the limits its coordinator sends, so"
-                    + " that the same images are readable whichever worker reads them (and its coordinator lists the"
-                    + " input). Give " + (given.size() == 1 ? "it" : "them") + " to 'orchard coordinator' (or"
-                    + " 'orchard run').");
-        }
+                + " runs the units its coordinator hands it, with the coordinator's model, decode limits, batch size and"
+                + " other job settings, so that the same images give the same rows whichever worker takes them. Give "
+                + (given.size() == 1 ? "it" : "them") + " to 'orchard coordinator' (or 'orchard run')."
+                + (unknown.isEmpty() ? "" : " Not a worker's option either: " + String.join(", ", unknown) + ".");
     }
 }

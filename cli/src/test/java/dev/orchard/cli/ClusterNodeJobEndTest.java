@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * A coordinator node whose job has ended downs the worker nodes it cannot reach, so that its leave is not held up by
  * them: a worker frozen in a job's last seconds, not yet downed by {@link UnreachableWorkers}, held the exit for Pekko's
  * cluster-exiting timeout, 11.4 s after {@code _SUCCESS} (a chaos walk), and so did one found unreachable only after
- * the end. Four real nodes; Artery's test mode cuts the coordinator node off from the others. The split-brain resolver waits ten minutes here, so only the call downs.
+ * the end. Four real nodes; Artery's test mode cuts the coordinator node off from the others. The split-brain
+ * resolver waits ten minutes here, so only the node's own rule downs.
  */
 class ClusterNodeJobEndTest {
 

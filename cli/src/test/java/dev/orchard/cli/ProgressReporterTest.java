@@ -99,7 +99,7 @@ class ProgressReporterTest {
         progress.status(waiting(0, 0, -1)); // later, every worker lost: a new wait, with its own grace
         nanos[0] += 5_000_000_000L;
         progress.status(waiting(0, 0, -1));
-        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow())
+        assertThat(lastLine(text))
                 .isEqualTo("orchard: Waiting for a worker: work waits and none is live.");
     }
 
@@ -120,13 +120,13 @@ class ProgressReporterTest {
         progress.status(waiting(-1, 0, 0)); // both joined: work is handed out
         nanos[0] += 10_000_000_000L;
         progress.progress(50, 0, 0);
-        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow())
+        assertThat(lastLine(text))
                 .isEqualTo("progress: 50/100 images, 0 errors, 5.0 images/s");
         progress.status(waiting(0, 0, -1, 50)); // every worker lost: a wait after work began
         nanos[0] += 10_000_000_000L;
         progress.status(waiting(-1, 0, 0, 50));
         progress.progress(100, 0, 0);
-        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow())
+        assertThat(lastLine(text))
                 .isEqualTo("progress: 100/100 images, 0 errors, 5.0 images/s");
     }
 
@@ -137,9 +137,7 @@ class ProgressReporterTest {
 
     /** As above, with {@code done} images done. */
     private static WorkState.Snapshot waiting(int live, int minWorkers, long failsInMs, long done) {
-        return new WorkState.Snapshot(WorkState.Stage.FEATURES, 0, false, done, 0, 0, 0, Map.of("PENDING", 4), 0, 0, 4, 0,
-                0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO,
-                live < 0 ? null : new WorkState.WorkerWait(live, minWorkers, failsInMs));
+        return snapshot(0, false, done, live < 0 ? null : new WorkState.WorkerWait(live, minWorkers, failsInMs));
     }
 
     /**
@@ -164,7 +162,17 @@ class ProgressReporterTest {
     }
 
     private static WorkState.Snapshot listing(long listed, boolean complete, long done) {
+        return snapshot(listed, complete, done, null);
+    }
+
+    /** A FEATURES snapshot with four units pending: {@code listed} images ({@code complete} or not), {@code done} done. */
+    private static WorkState.Snapshot snapshot(long listed, boolean complete, long done, WorkState.WorkerWait wait) {
         return new WorkState.Snapshot(WorkState.Stage.FEATURES, listed, complete, done, 0, 0, 0, Map.of("PENDING", 4), 0,
-                0, 4, 0, 0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO, null);
+                0, 4, 0, 0, 0, 0, 0, 0, List.of(), UnitReport.StageNanos.ZERO, wait);
+    }
+
+    /** The last line {@code text} holds. */
+    private static String lastLine(StringWriter text) {
+        return text.toString().lines().reduce((a, b) -> b).orElseThrow();
     }
 }

@@ -64,7 +64,7 @@ class WorkerNodeOptionsTest {
         JobRun two = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--input=/data", "--pca-k", "5", "--lanes", "2");
         assertThat(two.exitCode()).as(two.messages()).isEqualTo(2);
         assertThat(two.messages()).contains("--input, --pca-k are the job's, not a worker's")
-                .contains("Give them to 'orchard coordinator' (or 'orchard run'). Unknown to both: --lanes.")
+                .contains("Give them to 'orchard coordinator' (or 'orchard run'). Not a worker's option either: --lanes.")
                 .doesNotContain("Possible solutions");
         JobRun typo = JobRun.of(null, "worker", "--join", "127.0.0.1:17355", "--lanes", "2");
         assertThat(typo.exitCode()).as(typo.messages()).isEqualTo(2);

@@ -133,7 +133,7 @@ public final class FeatureUnit {
                         return !batches.allStarted();
                     }, LOOK_EVERY, () -> runtime.slowSteps().overdue().forEach(LOG::warn));
                     batches.ahead.poll();
-                    Inferred inferred = await(batch.result(), unit, runtime.slowSteps());
+                    Inferred inferred = resultOf(batch.result(), unit);
                     String[] slotErrors = inferred.slotErrors();
                     float[] raw = inferred.raw();
                     int n = batch.images().size();
@@ -423,20 +423,13 @@ public final class FeatureUnit {
     }
 
     /**
-     * The batch's result. While it waits, this unit's thread names in the log any read or decode of this worker that
-     * has run past {@link SlowSteps#AFTER} (every {@link #LOOK_EVERY}): a batch waits for its slowest image.
+     * The result of a batch that is done ({@link #awaitStartingMore} waited for it, looking for slow reads and
+     * decodes meanwhile), its failure as the IOException it was, or as unexpected.
      */
-    private static Inferred await(CompletableFuture<Inferred> result, WorkUnit unit, SlowSteps slow)
-            throws IOException, InterruptedException {
+    private static Inferred resultOf(CompletableFuture<Inferred> done, WorkUnit unit) throws IOException {
         try {
-            while (true) {
-                try {
-                    return result.get(LOOK_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    slow.overdue().forEach(LOG::warn);
-                }
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
+            return done.join();
+        } catch (CompletionException e) {
             Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
             if (cause instanceof IOException io) {
                 throw io;

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A FEATURES attempt cancelled while it runs (a speculative copy that lost, a worker that stops) ends with a
- * {@link CancellationException}, writes no rows file, starts no batch once it has seen the cancel (its wait for a batch
- * started more as buffers came free: it asks first), and gives every batch buffer back. The real model on 24 of the
- * shared sample's images in batches of 2; the attempt is cancelled once its first batch has run.
+ * {@link CancellationException}, writes no rows file, runs no batch beyond those in flight when it saw the cancel, and
+ * gives every batch buffer back: the cancel's contract, held on the loop that starts batches while it waits. (It held
+ * on the loop before too; that the wait asks before starting more is not told apart here: a batch or two at most.)
+ * The real model on 24 of the shared sample's images in batches of 2; the attempt is cancelled once a batch has run.
  */
 class FeatureUnitCancelTest {
     @TempDir
@@ -59,7 +60,7 @@ class FeatureUnitCancelTest {
             assertThat(Files.exists(OutputLayout.of(output.toString()).attemptRows(1, 0, 1).path()))
                     .as("no rows file for a cancelled attempt").isFalse();
             assertThat(runtime.batchBuffersFree()).as("every buffer given back").isEqualTo(settings.batchBuffers());
-            // At most the batches in flight when the cancel was first seen run after it: never the unit's other 12 - 3.
+            // Only batches in flight (one per buffer) when the cancel was first seen run after it, not the unit's 12.
             assertThat(runtime.totals().batches()).as("batches run of the unit's 12").isLessThanOrEqualTo(
                     startedWhenSeen[0] + settings.batchBuffers());
         }
